@@ -1,0 +1,39 @@
+/// Layers that act element by element (or, for Softmax, along the last axis)
+/// and keep their input's shape.
+enum ElementwiseArguments {
+    static let dropout = LayerDecoder(arguments: ["rate", "noise_shape", "seed"]) { reader in
+        reader.ignore("seed")
+        reader.requireNull("noise_shape", because: "dropout masks shared across axes are not implemented")
+        if reader.isNullOrAbsent("rate") {
+            reader.error("Dropout needs 'rate' (the fraction of inputs to drop, e.g. 0.5)", at: reader.layerLocation)
+            return nil
+        }
+        guard let rate = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 (keep all) to below 1") else { return nil }
+        guard rate < 1 else {
+            reader.error("'rate' must be below 1 (a rate of 1 drops every input), got \(rate)", at: reader.layerLocation)
+            return nil
+        }
+        return .dropout(DropoutConfig(rate: rate))
+    }
+
+    static let activation = LayerDecoder(arguments: ["activation"]) { reader in
+        reader.activation(required: true).map(LayerOperation.activation)
+    }
+
+    static let relu = LayerDecoder(arguments: ["max_value", "negative_slope", "threshold"]) { reader in
+        let everyNumber = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+        let maxValue: Double?? = reader.isNullOrAbsent("max_value")
+            ? .some(nil)
+            : reader.number("max_value", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0").map { .some($0) }
+        let slope = reader.number("negative_slope", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
+        let threshold = reader.number("threshold", default: 0, in: everyNumber, rangeText: "finite")
+        guard let maxValue, let slope, let threshold else { return nil }
+        return .relu(ReLUConfig(maxValue: maxValue, negativeSlope: slope, threshold: threshold))
+    }
+
+    static let softmax = LayerDecoder(arguments: ["axis"]) { reader in
+        reader.requireValue("axis", equalTo: "axis: -1", matches: { if case .int(-1) = $0.kind { true } else { false } },
+                            because: "softmax is taken over the last axis")
+        return .softmax
+    }
+}

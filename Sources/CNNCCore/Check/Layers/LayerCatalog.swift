@@ -1,0 +1,46 @@
+/// The layer classes cnnc compiles, each with the decoder that turns its
+/// Keras keyword arguments into a `LayerOperation`.
+struct LayerDecoder: Sendable {
+    /// The arguments that change what the layer computes, listed in messages.
+    let arguments: [String]
+    let decode: @Sendable (inout ArgumentReader) -> LayerOperation?
+}
+
+enum LayerCatalog {
+    static let decoders: [String: LayerDecoder] = [
+        "Conv2D": ConvolutionArguments.conv2D,
+        "MaxPooling2D": PoolingArguments.maxPooling2D,
+        "AveragePooling2D": PoolingArguments.averagePooling2D,
+        "GlobalAveragePooling2D": PoolingArguments.globalAveragePooling2D,
+        "GlobalMaxPooling2D": PoolingArguments.globalMaxPooling2D,
+        "Flatten": ReshapingArguments.flatten,
+        "ZeroPadding2D": ReshapingArguments.zeroPadding2D,
+        "Dense": DenseArguments.dense,
+        "Dropout": ElementwiseArguments.dropout,
+        "Activation": ElementwiseArguments.activation,
+        "ReLU": ElementwiseArguments.relu,
+        "Softmax": ElementwiseArguments.softmax,
+        "BatchNormalization": NormalizationArguments.batchNormalization,
+    ]
+
+    static let supportedClasses = decoders.keys.sorted()
+
+    /// Keras layers a user may reasonably write that cnnc does not compile yet:
+    /// named as unsupported rather than unknown.
+    static let kerasClassesNotSupported: Set<String> = [
+        "Conv1D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+        "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Cropping2D", "Reshape", "Permute",
+        "LeakyReLU", "PReLU", "ELU", "LayerNormalization", "GroupNormalization",
+        "Add", "Concatenate", "Multiply", "LSTM", "GRU", "SimpleRNN", "Embedding",
+        "GaussianNoise", "GaussianDropout", "SpatialDropout2D", "Rescaling", "Normalization",
+        "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
+    ]
+
+    /// Arguments every layer accepts: its name, and keys that change nothing cnnc computes.
+    static func readCommonArguments(_ reader: inout ArgumentReader) {
+        reader.ignore("name", "trainable")
+        if let dtype = reader.value("dtype"), let problem = DTypeArgument.problem(dtype) {
+            reader.error(problem, at: dtype.location)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+/// The second stage of the pipeline: a `ModelSpec` in, a `CheckedModel` out.
+/// Decodes every layer's arguments, names layers as Keras does, infers every
+/// shape and counts parameters and FLOPs, logging each independent mistake.
+/// Arguments of later layers are still checked after a shape error, but
+/// their shapes are not (they would only repeat the first error).
+public enum ModelChecker {
+    public static func check(_ spec: ModelSpec, log: inout DiagnosticLog) -> CheckedModel? {
+        guard spec.isReadable else { return nil }
+        var inputShape = spec.inputShape.map(TensorShape.init)
+        var inputShapeGiven = spec.inputShapeGiven
+        if let onFirstLayer = inputShapeOnFirstLayer(spec, log: &log) {
+            inputShapeGiven = true
+            if let shape = onFirstLayer.shape {
+                if let given = inputShape, given != shape {
+                    log.error("the first layer's input shape \(shape) differs from the model's \(given); give it once", at: onFirstLayer.location)
+                }
+                inputShape = inputShape ?? shape
+            }
+        }
+        if !inputShapeGiven {
+            let hint = spec.format == .cnncSpec
+                ? "add 'input_shape: [height, width, channels]' to the spec, e.g. input_shape: [28, 28, 1]"
+                : "the Sequential model needs an InputLayer with 'batch_shape' (build it with keras.Input(shape=...))"
+            log.error("the model has no input shape; \(hint)", at: spec.inputShapeLocation)
+        }
+        if let shape = inputShape, CheckedArithmetic.product(shape.dimensions) == nil {
+            log.error("the input shape \(shape) is too large: its element count overflows", at: spec.inputShapeLocation)
+            inputShape = nil
+        }
+
+        var naming = KerasNaming()
+        var layers: [CheckedLayer] = []
+        var current = inputShape
+        var firstUse: [String: SourceLocation] = [:]
+        for (index, layer) in spec.layers.enumerated() {
+            let name = layerName(layer, naming: &naming, log: &log)
+            if let earlier = firstUse[name] {
+                log.error("duplicate layer name '\(name)' (first used at line \(earlier.line), column \(earlier.column)); layer names must be unique", at: layer.location)
+            } else {
+                firstUse[name] = layer.location
+            }
+            guard let operation = decode(layer, name: name, isFirst: index == 0, inputRank: current?.rank, log: &log) else {
+                current = nil
+                continue
+            }
+            guard let input = current else { continue }
+            switch ShapeInference.infer(operation, className: layer.className, input: input) {
+            case .failure(let error):
+                log.error("\(name): \(error.message)", at: layer.location)
+                current = nil
+            case .success(let outcome):
+                guard CheckedArithmetic.product(outcome.output.dimensions) != nil else {
+                    log.error("\(name): the output \(outcome.output) has too many elements to compute (the count overflows)", at: layer.location)
+                    current = nil
+                    continue
+                }
+                guard let counts = ParameterCounting.count(operation, input: input, output: outcome.output) else {
+                    log.error("\(name): the parameter or FLOP count of \(input) → \(outcome.output) is too large to compute (it overflows)", at: layer.location)
+                    current = nil
+                    continue
+                }
+                layers.append(CheckedLayer(
+                    name: name, className: layer.className, operation: operation, inputShape: input,
+                    outputShape: outcome.output, padding: outcome.padding, trainableParameters: counts.trainable,
+                    nonTrainableParameters: counts.nonTrainable, flops: counts.flops, location: layer.location))
+                current = outcome.output
+            }
+        }
+        guard !log.hasErrors, let inputShape else { return nil }
+        return CheckedModel(name: spec.name ?? KerasNaming.defaultModelName, inputShape: inputShape, layers: layers, sourceFile: spec.file)
+    }
+
+    /// The layer's explicit `name`, or Keras's default for its class.
+    private static func layerName(_ layer: LayerSpec, naming: inout KerasNaming, log: inout DiagnosticLog) -> String {
+        guard let entry = layer.arguments.first(where: { $0.key == "name" }), !entry.value.isNull else {
+            return naming.defaultName(forClass: layer.className)
+        }
+        guard let name = entry.value.string, !name.isEmpty, !name.contains("/") else {
+            log.error("a layer's 'name' must be a non-empty string without '/', got \(entry.value.sourceText)", at: entry.value.location)
+            return naming.defaultName(forClass: layer.className)
+        }
+        return name
+    }
+
+    /// The layer's operation, or nil after logging why its arguments are wrong.
+    private static func decode(_ layer: LayerSpec, name: String, isFirst: Bool, inputRank: Int?, log: inout DiagnosticLog) -> LayerOperation? {
+        guard let decoder = LayerCatalog.decoders[layer.className] else {
+            log.error(unknownClassMessage(layer.className), at: layer.location)
+            return nil
+        }
+        var reader = ArgumentReader(layer: layer, layerName: name, inputRank: inputRank)
+        LayerCatalog.readCommonArguments(&reader)
+        for key in InputShapeReader.keys.map(\.name) {
+            guard let value = reader.value(key) else { continue }
+            if !isFirst {
+                reader.error("only the first layer may give '\(key)'; the input of this layer is the output of the one before", at: value.location)
+            }
+        }
+        let operation = decoder.decode(&reader)
+        reader.finish(known: decoder.arguments)
+        for diagnostic in reader.diagnostics { log.append(diagnostic) }
+        return reader.hasErrors ? nil : operation
+    }
+
+    static func unknownClassMessage(_ className: String) -> String {
+        let supported = LayerCatalog.supportedClasses.joined(separator: ", ")
+        if LayerCatalog.kerasClassesNotSupported.contains(className) {
+            return "the Keras layer '\(className)' is not supported by cnnc yet (supported: \(supported))"
+        }
+        return "unknown layer '\(className)'\(Suggestions.didYouMean(className, in: LayerCatalog.supportedClasses)) (supported: \(supported))"
+    }
+
+    /// `input_shape`, `batch_input_shape` or `batch_shape` on the first layer, as
+    /// Keras 2 code writes it: nil when absent, a nil shape when it was unreadable.
+    private static func inputShapeOnFirstLayer(_ spec: ModelSpec, log: inout DiagnosticLog) -> (shape: TensorShape?, location: SourceLocation)? {
+        guard let first = spec.layers.first else { return nil }
+        for argument in first.arguments where InputShapeReader.keys.contains(where: { $0.name == argument.key }) {
+            let dimensions = InputShapeReader.read(argument.value, key: argument.key, log: &log)
+            return (dimensions.map(TensorShape.init), argument.value.location)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,40 @@
+/// Parameter and FLOP counts as Keras counts parameters:
+/// Conv2D kh·kw·cin·filters (+ filters for the bias), Dense in·units (+ units),
+/// BatchNormalization 2C trainable (gamma, beta) + 2C non-trainable (moving
+/// mean and variance); every other layer has none.
+/// FLOPs are 2 x multiply-accumulates of Conv2D and Dense, for one sample.
+enum ParameterCounting {
+    struct Counts {
+        var trainable = 0
+        var nonTrainable = 0
+        var flops = 0
+    }
+
+    /// The counts, or nil when they overflow.
+    static func count(_ operation: LayerOperation, input: TensorShape, output: TensorShape) -> Counts? {
+        switch operation {
+        case .conv2D(let config):
+            let inputChannels = input.lastAxis
+            guard let weights = CheckedArithmetic.product(config.kernelSize.height, config.kernelSize.width, inputChannels, config.filters),
+                  let trainable = CheckedArithmetic.sum(weights, config.useBias ? config.filters : 0),
+                  let flops = CheckedArithmetic.product(output.dimensions + [config.kernelSize.height, config.kernelSize.width, inputChannels, 2])
+            else { return nil }
+            return Counts(trainable: trainable, flops: flops)
+        case .dense(let config):
+            let inputs = input.lastAxis
+            let positions = input.dimensions.dropLast().reduce(1, *)
+            guard let weights = CheckedArithmetic.product(inputs, config.units),
+                  let trainable = CheckedArithmetic.sum(weights, config.useBias ? config.units : 0),
+                  let flops = CheckedArithmetic.product(positions, inputs, config.units, 2)
+            else { return nil }
+            return Counts(trainable: trainable, flops: flops)
+        case .batchNormalization(let config):
+            let channels = input.lastAxis
+            let perChannel = (config.center ? 1 : 0) + (config.scale ? 1 : 0)
+            return Counts(trainable: perChannel * channels, nonTrainable: 2 * channels)
+        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D,
+             .flatten, .dropout, .activation, .relu, .softmax, .zeroPadding2D:
+            return Counts()
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// Output shapes by Keras's rules, and the padding each window needs.
+///
+/// Along one axis of size n, a window of k taps spaced d apart moving by s:
+/// - `valid`: out = floor((n - d(k-1) - 1) / s) + 1, no padding;
+/// - `same`:  out = ceil(n / s), padded by max((out-1)s + d(k-1) + 1 - n, 0)
+///   split with the smaller half first: TensorFlow puts the odd extra row or
+///   column at the bottom/right.
+enum ShapeInference {
+    struct Outcome {
+        var output: TensorShape
+        var padding: Padding2D?
+    }
+
+    /// The output shape, or a sentence saying why there is none.
+    static func infer(_ operation: LayerOperation, className: String, input: TensorShape) -> Result<Outcome, ShapeError> {
+        switch operation {
+        case .conv2D(let config):
+            return window(className: className, input: input, window: config.kernelSize, strides: config.strides,
+                          dilation: config.dilationRate, padding: config.padding, channels: config.filters, noun: "kernel")
+        case .maxPooling2D(let config), .averagePooling2D(let config):
+            return window(className: className, input: input, window: config.poolSize, strides: config.strides,
+                          dilation: .square(1), padding: config.padding, channels: input.lastAxis, noun: "pool_size")
+        case .globalAveragePooling2D(let config), .globalMaxPooling2D(let config):
+            return requireImage(className, input).map { _ in
+                Outcome(output: TensorShape(config.keepdims ? [1, 1, input.lastAxis] : [input.lastAxis]), padding: nil)
+            }
+        case .zeroPadding2D(let padding):
+            return requireImage(className, input).flatMap { _ in
+                guard let height = CheckedArithmetic.sum(input.dimensions[0], padding.top, padding.bottom),
+                      let width = CheckedArithmetic.sum(input.dimensions[1], padding.left, padding.right) else {
+                    return .failure(ShapeError("the padded size overflows"))
+                }
+                return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: padding))
+            }
+        case .flatten:
+            guard let count = CheckedArithmetic.product(input.dimensions) else {
+                return .failure(ShapeError("the flattened size of \(input) overflows"))
+            }
+            return .success(Outcome(output: TensorShape([count]), padding: nil))
+        case .dense(let config):
+            return .success(Outcome(output: TensorShape(input.dimensions.dropLast() + [config.units]), padding: nil))
+        case .dropout, .activation, .relu, .softmax, .batchNormalization:
+            return .success(Outcome(output: input, padding: nil))
+        }
+    }
+
+    private static func requireImage(_ className: String, _ input: TensorShape) -> Result<Void, ShapeError> {
+        guard input.rank == 3 else {
+            return .failure(ShapeError("\(className) needs an image input (height, width, channels), but its input is \(input)"))
+        }
+        return .success(())
+    }
+
+    private static func window(className: String, input: TensorShape, window: Size2D, strides: Size2D, dilation: Size2D,
+                               padding: PaddingMode, channels: Int, noun: String) -> Result<Outcome, ShapeError> {
+        if case .failure(let error) = requireImage(className, input) { return .failure(error) }
+        let rows = axis(size: input.dimensions[0], window: window.height, stride: strides.height, dilation: dilation.height, padding: padding)
+        let columns = axis(size: input.dimensions[1], window: window.width, stride: strides.width, dilation: dilation.width, padding: padding)
+        guard let rows, let columns else {
+            let inputSize = Size2D(input.dimensions[0], input.dimensions[1])
+            var span = ""
+            if dilation != .square(1) {
+                let spanned = Size2D(dilation.height * (window.height - 1) + 1, dilation.width * (window.width - 1) + 1)
+                span = " with dilation_rate \(dilation) spans \(spanned), which"
+            }
+            return .failure(ShapeError("\(noun) \(window)\(span) does not fit input \(inputSize) with padding 'valid'; use a smaller \(noun), padding 'same', or a larger input"))
+        }
+        let amounts = Padding2D(top: rows.before, bottom: rows.after, left: columns.before, right: columns.after)
+        return .success(Outcome(output: TensorShape([rows.size, columns.size, channels]), padding: amounts))
+    }
+
+    /// One axis of a sliding window; nil when the window does not fit (or the numbers overflow).
+    static func axis(size n: Int, window k: Int, stride s: Int, dilation d: Int, padding: PaddingMode) -> (size: Int, before: Int, after: Int)? {
+        guard let reach = CheckedArithmetic.product(d, k - 1), let span = CheckedArithmetic.sum(reach, 1) else { return nil }
+        switch padding {
+        case .valid:
+            guard span <= n else { return nil }
+            return ((n - span) / s + 1, 0, 0)
+        case .same:
+            let out = (n - 1) / s + 1
+            guard let covered = CheckedArithmetic.product(out - 1, s).flatMap({ CheckedArithmetic.sum($0, span) }) else { return nil }
+            let total = max(covered - n, 0)
+            return (out, total / 2, total - total / 2)
+        }
+    }
+}
+
+/// Why a layer has no output shape, in words for the user.
+struct ShapeError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,29 @@
+/// The front end in one call: read a spec file, parse it, check it.
+/// The command-line tool, the build plugin and the tests all enter here.
+public enum Frontend {
+    /// The checked model of the spec at `path`, or every diagnostic it earned, in file order.
+    public static func load(path: String) -> Result<CheckedModel, DiagnosticsError> {
+        do {
+            return check(try SpecReader.read(path: path))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The same for spec text already in memory; `file` names it in diagnostics.
+    public static func load(text: String, file: String) -> Result<CheckedModel, DiagnosticsError> {
+        do {
+            return check(try SpecReader.parse(text: text, file: file))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func check(_ root: SpecValue) -> Result<CheckedModel, DiagnosticsError> {
+        var log = DiagnosticLog()
+        let spec = SpecParser.parse(root, log: &log)
+        let model = ModelChecker.check(spec, log: &log)
+        guard let model, !log.hasErrors else { return .failure(DiagnosticsError(log.sorted)) }
+        return .success(model)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The whole checked model as JSON, for machines: `cnnc summary --format json`.
+/// Keys are snake_case, as in Keras's own JSON.
+public enum ModelJSON {
+    struct Document: Encodable {
+        var name: String
+        var sourceFile: String
+        var inputShape: [Int]
+        var outputShape: [Int]
+        var layers: [Layer]
+        var totalParams: Int
+        var trainableParams: Int
+        var nonTrainableParams: Int
+        var flops: Int
+        var peakActivationBytes: Int
+    }
+
+    struct Layer: Encodable {
+        var name: String
+        var className: String
+        var location: SourceLocation
+        var inputShape: [Int]
+        var outputShape: [Int]
+        var padding: Padding2D?
+        var trainableParams: Int
+        var nonTrainableParams: Int
+        var flops: Int
+        var activationBytes: Int
+        var config: LayerConfig
+    }
+
+    /// The operation's resolved arguments, flattened beside the layer.
+    struct LayerConfig: Encodable {
+        var operation: LayerOperation
+
+        func encode(to encoder: any Encoder) throws {
+            switch operation {
+            case .conv2D(let config): try config.encode(to: encoder)
+            case .maxPooling2D(let config), .averagePooling2D(let config): try config.encode(to: encoder)
+            case .globalAveragePooling2D(let config), .globalMaxPooling2D(let config): try config.encode(to: encoder)
+            case .dropout(let config): try config.encode(to: encoder)
+            case .dense(let config): try config.encode(to: encoder)
+            case .relu(let config): try config.encode(to: encoder)
+            case .batchNormalization(let config): try config.encode(to: encoder)
+            case .zeroPadding2D(let padding): try padding.encode(to: encoder)
+            case .activation(let activation):
+                var container = encoder.container(keyedBy: ActivationKey.self)
+                try container.encode(activation, forKey: .activation)
+            case .flatten, .softmax:
+                _ = encoder.container(keyedBy: ActivationKey.self)
+            }
+        }
+
+        enum ActivationKey: String, CodingKey { case activation }
+    }
+
+    public static func encode(_ model: CheckedModel) -> String {
+        let document = Document(
+            name: model.name, sourceFile: model.sourceFile,
+            inputShape: model.inputShape.dimensions, outputShape: model.outputShape.dimensions,
+            layers: model.layers.map { layer in
+                Layer(name: layer.name, className: layer.className, location: layer.location,
+                      inputShape: layer.inputShape.dimensions, outputShape: layer.outputShape.dimensions,
+                      padding: layer.padding, trainableParams: layer.trainableParameters,
+                      nonTrainableParams: layer.nonTrainableParameters, flops: layer.flops,
+                      activationBytes: layer.activationBytes, config: LayerConfig(operation: layer.operation))
+            },
+            totalParams: model.parameters, trainableParams: model.trainableParameters,
+            nonTrainableParams: model.nonTrainableParameters, flops: model.flops,
+            peakActivationBytes: model.peakActivationBytes)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Every value is a plain number, string or bool, so encoding cannot fail.
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

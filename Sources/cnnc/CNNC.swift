@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `cnnc` command: a thin edge over CNNCCore. Each subcommand finds its
+/// files, calls the core, and prints; no model logic lives here.
+@main
+struct CNNC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnnc",
+        abstract: "A compiler for Keras-style convolutional network specs.",
+        version: "0.1.0",
+        subcommands: [Summary.self, Check.self]
+    )
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import CNNCCore
+
+/// `cnnc check SPEC...`: validate specs; print only diagnostics; exit non-zero on any error.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check one or more specs, printing only diagnostics; the exit status says whether all are valid.")
+
+    @Argument(help: "Spec files to check.")
+    var specs: [String]
+
+    func validate() throws {
+        if specs.isEmpty { throw ValidationError("name at least one spec file to check") }
+    }
+
+    func run() throws {
+        var failed = false
+        for spec in specs {
+            if case .failure(let error) = Frontend.load(path: spec) {
+                Diagnostics.print(error.diagnostics)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+}

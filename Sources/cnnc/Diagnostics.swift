@@ -1,0 +1,50 @@
+import ArgumentParser
+import CNNCCore
+import Foundation
+import Rainbow
+
+/// Prints diagnostics on standard error as compilers do, in color on a terminal.
+enum Diagnostics {
+    static func print(_ diagnostics: [Diagnostic]) {
+        let colored = isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        var text = ""
+        for diagnostic in diagnostics {
+            let label = "\(diagnostic.severity.rawValue):"
+            let paintedLabel: String
+            switch diagnostic.severity {
+            case .error: paintedLabel = colored ? label.red.bold : label
+            case .warning: paintedLabel = colored ? label.magenta.bold : label
+            case .note: paintedLabel = colored ? label.cyan.bold : label
+            }
+            let place = colored ? "\(diagnostic.location):".bold : "\(diagnostic.location):"
+            text += "\(place) \(paintedLabel) \(diagnostic.message)\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// The checked model, or the diagnostics printed and a failing exit.
+    static func loadOrExit(_ path: String) throws -> CheckedModel {
+        switch Frontend.load(path: path) {
+        case .success(let model):
+            return model
+        case .failure(let error):
+            print(error.diagnostics)
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// The width of the terminal standard output goes to, as Python's
+/// `shutil.get_terminal_size` finds it: `COLUMNS`, then the terminal, then 80.
+enum Terminal {
+    static func columns() -> Int {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let columns = Int(text), columns > 0 {
+            return columns
+        }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return Int(size.ws_col)
+        }
+        return 80
+    }
+}

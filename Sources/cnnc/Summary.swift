@@ -1,0 +1,41 @@
+import ArgumentParser
+import CNNCCore
+
+/// `cnnc summary SPEC`: Keras's `model.summary()` table for a spec.
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a spec's layers, output shapes and parameter counts as Keras's model.summary() does.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: "A cnnc spec (.yaml, .json) or a Keras model.to_json() file.")
+    var spec: String
+
+    @Option(help: "Total width of the table (Keras's default: 88, less on a narrow terminal, 76 when not a terminal).")
+    var lineLength: Int?
+
+    @Flag(help: "Add a column of FLOPs per sample (2 x multiply-adds) and their total.")
+    var flops = false
+
+    @Flag(help: "Add a column of activation bytes per sample and the peak.")
+    var memory = false
+
+    @Option(help: "text (Keras's table) or json (the whole checked model, for machines).")
+    var format: Format = .text
+
+    func run() throws {
+        let model = try Diagnostics.loadOrExit(spec)
+        switch format {
+        case .json:
+            print(ModelJSON.encode(model), terminator: "")
+        case .text:
+            let length = lineLength ?? KerasSummary.defaultLineLength(terminalColumns: Terminal.columns())
+            let summary = KerasSummary(lineLength: length, showFLOPs: flops, showMemory: memory)
+            do {
+                print(try summary.render(model), terminator: "")
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+}

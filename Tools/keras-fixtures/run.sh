@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Regenerate the Keras golden fixtures under Tests/Fixtures/keras/.
+#
+#   Tools/keras-fixtures/run.sh            Keras 3 fixtures (summary/, summary-ll100*/, json3/)
+#   Tools/keras-fixtures/run.sh --keras2   also the Keras 2 JSON fixtures (json2/)
+#   Tools/keras-fixtures/run.sh --keras2-only
+#
+# Virtual environments are made at the repository root if missing:
+# .venv-keras (requirements.txt) and .venv-tfkeras (requirements-keras2.txt).
+# PYTHON=/path/to/python3.11 picks the interpreter that makes them.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+python="${PYTHON:-python3}"
+
+keras3=1
+keras2=0
+for arg in "$@"; do
+  case "$arg" in
+    --keras2) keras2=1 ;;
+    --keras2-only) keras2=1; keras3=0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+make_venv() { # dir requirements
+  if [ ! -x "$1/bin/python" ]; then
+    "$python" -m venv "$1"
+    "$1/bin/pip" install --quiet --upgrade pip
+    "$1/bin/pip" install --quiet -r "$2"
+  fi
+}
+
+if [ "$keras3" = 1 ]; then
+  make_venv .venv-keras "$here/requirements.txt"
+  # No terminal on stdin; the script itself runs each summary in a child
+  # process with stdout redirected to a file and COLUMNS/LINES unset.
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_fixtures.py" </dev/null
+fi
+
+if [ "$keras2" = 1 ]; then
+  make_venv .venv-tfkeras "$here/requirements-keras2.txt"
+  TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 \
+    .venv-tfkeras/bin/python "$here/make_keras2_json.py" </dev/null
+fi

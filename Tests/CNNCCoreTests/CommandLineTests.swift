@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// The `cnnc` executable as a user runs it: output, diagnostics on standard
+/// error, exit status.
+@Suite struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// The built `cnnc` next to the test bundle (`swift test` builds it too).
+    static var executable: URL? {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("cnnc"),
+            Bundle.main.bundleURL.appendingPathComponent("cnnc"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cnnc"),
+            RepositoryFiles.root.appendingPathComponent(".build/debug/cnnc"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    static func cnnc(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let executable = try #require(Self.executable, "the cnnc executable was not built")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = RepositoryFiles.root
+        var env = ProcessInfo.processInfo.environment
+        env["COLUMNS"] = nil
+        env.merge(environment) { $1 }
+        process.environment = env
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus,
+                   output: String(decoding: outData, as: UTF8.self),
+                   errors: String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test func summaryPrintsKerasTableWhenPiped() throws {
+        let run = try Self.cnnc(["summary", "Specs/mnist_convnet.yaml"])
+        #expect(run.status == 0)
+        #expect(run.errors.isEmpty)
+        #expect(run.output == (try RepositoryFiles.read("Tests/Fixtures/keras/summary/mnist_convnet.txt")))
+    }
+
+    /// COLUMNS=120 makes Keras print at min(88, 120 - 4) = 88.
+    @Test func columnsEnvironmentSetsDefaultWidth() throws {
+        let run = try Self.cnnc(["summary", "Specs/toy_convnet.yaml"], environment: ["COLUMNS": "120"])
+        #expect(run.status == 0)
+        let border = try #require(run.output.split(separator: "\n").dropFirst().first)
+        #expect(border.count == 88)
+    }
+
+    @Test func summaryOfBrokenSpecFailsWithLocatedError() throws {
+        let run = try Self.cnnc(["summary", "Tests/Fixtures/broken/kernel_too_large.yaml"])
+        #expect(run.status == 1)
+        #expect(run.output.isEmpty)
+        #expect(run.errors == "Tests/Fixtures/broken/kernel_too_large.yaml:5:5: error: conv_3: kernel 5x5 does not fit input 3x3 with padding 'valid'; use a smaller kernel, padding 'same', or a larger input\n")
+    }
+
+    @Test func checkReportsEveryFileAndFails() throws {
+        let run = try Self.cnnc(["check", "Specs/lenet5.yaml", "Tests/Fixtures/broken/unknown_layer.yaml", "Tests/Fixtures/broken/missing_input_shape.yaml"])
+        #expect(run.status == 1)
+        #expect(run.output.isEmpty)
+        let lines = run.errors.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines.allSatisfy { $0.hasPrefix("Tests/Fixtures/broken/") && $0.contains(": error: ") })
+    }
+
+    @Test func checkOfValidSpecsIsSilent() throws {
+        let run = try Self.cnnc(["check", "Specs/lenet5.yaml", "Specs/cats_vs_dogs.yaml", "Tests/Fixtures/keras/json2/every_layer.json"])
+        #expect(run.status == 0)
+        #expect(run.output.isEmpty && run.errors.isEmpty)
+    }
+
+    @Test func missingFileIsAnError() throws {
+        let run = try Self.cnnc(["summary", "no/such/spec.yaml"])
+        #expect(run.status == 1)
+        #expect(run.errors == "no/such/spec.yaml:1:1: error: no such spec file\n")
+    }
+
+    @Test func tooShortLineLengthIsAnErrorNotATrap() throws {
+        let run = try Self.cnnc(["summary", "--line-length", "5", "Specs/lenet5.yaml"])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("line length 5 is too short"))
+    }
+
+    @Test func flopsAndMemoryColumns() throws {
+        let run = try Self.cnnc(["summary", "--flops", "--memory", "Specs/toy_convnet.yaml"])
+        #expect(run.status == 0)
+        #expect(run.output.contains("┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃           FLOPs ┃     Activations ┃"))
+        #expect(run.output.contains("│         940,800 │"))        // conv1: 28·28·8 outputs × 75 taps × 2
+        #expect(run.output.contains("│        24.50 KB │"))        // conv1: 6,272 floats
+        #expect(run.output.contains(" Total FLOPs: 1,701,328 (1.70 MFLOPs)"))
+    }
+
+    @Test func jsonFormatDescribesTheCheckedModel() throws {
+        let run = try Self.cnnc(["summary", "--format", "json", "Tests/Fixtures/specs/same_stride2_even.yaml"])
+        #expect(run.status == 0)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(document["name"] as? String == "same_stride2_even")
+        #expect(document["total_params"] as? Int == 387)
+        let layers = try #require(document["layers"] as? [[String: Any]])
+        #expect(layers.count == 6)
+        let conv = layers[0]
+        #expect(conv["class_name"] as? String == "Conv2D")
+        #expect(conv["output_shape"] as? [Int] == [4, 4, 4])
+        // 8 → 4 with a 3x3 kernel and stride 2: 1 row of padding in all, at the bottom.
+        #expect(conv["padding"] as? [String: Int] == ["top": 0, "bottom": 1, "left": 0, "right": 1])
+        let location = try #require(conv["location"] as? [String: Any])
+        #expect(location["line"] as? Int == 6)
+        #expect(location["column"] as? Int == 5)
+        let config = try #require(conv["config"] as? [String: Any])
+        #expect(config["filters"] as? Int == 4)
+        #expect(config["padding"] as? String == "same")
+    }
+}

@@ -4,11 +4,21 @@
 // the `cnnc` executable is a thin command-line edge over it.
 import PackageDescription
 
+/// Generated kernels are only fast when optimized for the machine: without a
+/// target CPU, SIMD multiply-adds become calls to `fmaf` per lane, and a
+/// debug build is hundreds of times slower. `CNNC_FMA` tells generated code
+/// that fused multiply-add instructions exist.
+let generatedCodeSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-target-cpu", "native"]),
+    .define("CNNC_FMA"),
+]
+
 let package = Package(
     name: "cnnc",
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
         .library(name: "CNNCCore", targets: ["CNNCCore"]),
+        .library(name: "CNNCRuntime", targets: ["CNNCRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -20,17 +30,33 @@ let package = Package(
             name: "CNNCCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // What generated code imports: weights files, .npy, arenas, threads.
+        // The generator never links it.
+        .target(name: "CNNCRuntime"),
+        // The model zoo: the generated Swift for every spec in Specs/, compiled
+        // as users must compile generated code, optimized for this CPU.
+        .target(
+            name: "CNNCZoo",
+            dependencies: ["CNNCRuntime"],
+            path: "Generated",
+            swiftSettings: generatedCodeSettings
+        ),
         .executableTarget(
             name: "cnnc",
             dependencies: [
                 "CNNCCore",
+                "CNNCRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .testTarget(
             name: "CNNCCoreTests",
-            dependencies: ["CNNCCore"]
+            dependencies: ["CNNCCore", "CNNCRuntime"]
+        ),
+        .testTarget(
+            name: "GeneratedModelTests",
+            dependencies: ["CNNCZoo", "CNNCCore", "CNNCRuntime"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,6 @@ struct CNNC: ParsableCommand {
         commandName: "cnnc",
         abstract: "A compiler for Keras-style convolutional network specs.",
         version: "0.1.0",
-        subcommands: [Summary.self, Check.self]
+        subcommands: [Summary.self, Check.self, Generate.self]
     )
 }

@@ -1,0 +1,71 @@
+/// Layers that change values in place: activations, ReLU's variants,
+/// softmax over the last axis, and BatchNormalization folded to x·scale + shift.
+struct ElementwiseEmitter {
+    enum Kind {
+        case activation(Activation)
+        case relu(ReLUConfig)
+        case batchNormalization(scaleOffset: Int, shiftOffset: Int)
+    }
+
+    var function: String
+    var kind: Kind
+    var shape: TensorShape
+
+    /// Whether the function reads the packed weights.
+    var needsWeights: Bool {
+        if case .batchNormalization = kind { return true }
+        return false
+    }
+
+    func emit(into out: inout SourceWriter) {
+        let count = shape.elementCount
+        let channels = shape.lastAxis
+        out.line("@inline(never)")
+        let signature = needsWeights
+            ? "static func \(function)(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)"
+            : "static func \(function)(_ x: UnsafeMutablePointer<Float>)"
+        out.block(signature) { out in
+            switch kind {
+            case .activation(.linear):
+                out.line("// linear: nothing to do")
+            case .activation(.relu):
+                out.line("for i in 0..<\(count) { x[i] = Swift.max(x[i], 0) }")
+            case .activation(.sigmoid):
+                out.line("for i in 0..<\(count) { x[i] = 1 / (1 + exp(-x[i])) }")
+            case .activation(.tanh):
+                out.line("for i in 0..<\(count) { x[i] = tanh(x[i]) }")
+            case .activation(.softmax):
+                // Subtracting the maximum keeps exp finite for large logits.
+                out.block("for position in 0..<\(count / channels)") { out in
+                    out.line("let v = x + position * \(channels)")
+                    out.line("var largest = v[0]")
+                    out.line("for c in 1..<\(channels) { largest = Swift.max(largest, v[c]) }")
+                    out.line("var sum: Float = 0")
+                    out.line("for c in 0..<\(channels) { v[c] = exp(v[c] - largest); sum += v[c] }")
+                    out.line("for c in 0..<\(channels) { v[c] /= sum }")
+                }
+            case .relu(let config):
+                emitReLU(config, count: count, into: &out)
+            case .batchNormalization(let scaleOffset, let shiftOffset):
+                out.block("for position in 0..<\(count / channels)") { out in
+                    out.line("let v = x + position * \(channels)")
+                    out.line("for c in 0..<\(channels) { v[c] = v[c] * w[\(scaleOffset) + c] + w[\(shiftOffset) + c] }")
+                }
+            }
+        }
+    }
+
+    /// Keras's ReLU(max_value, negative_slope, threshold):
+    /// x > threshold ? min(x, max_value) : negative_slope · (x − threshold).
+    private func emitReLU(_ config: ReLUConfig, count: Int, into out: inout SourceWriter) {
+        let threshold = literal(config.threshold)
+        var above = "v"
+        if let maxValue = config.maxValue { above = "Swift.min(Swift.max(v, 0), \(literal(maxValue)))" }
+        let below = config.negativeSlope == 0 ? "0" : "\(literal(config.negativeSlope)) * (v - \(threshold))"
+        out.line("for i in 0..<\(count) { let v = x[i]; x[i] = v > \(threshold) ? \(above) : \(below) }")
+    }
+
+    private func literal(_ value: Double) -> String {
+        "Float(\(value))"
+    }
+}

@@ -1,0 +1,69 @@
+/// Max and average pooling over windows, and their global forms. Windows are
+/// clamped to the real input per output position, which gives TensorFlow's
+/// `same` semantics directly: padded cells never win a max and never count
+/// in an average's divisor.
+struct PoolingEmitter {
+    enum Kind { case max, average }
+
+    var function: String
+    var kind: Kind
+    var input: TensorShape
+    var output: TensorShape
+    var window: Size2D
+    var strides: Size2D
+    var padding: Padding2D
+
+    func emit(into out: inout SourceWriter) {
+        let (height, width, channels) = (input.dimensions[0], input.dimensions[1], input.lastAxis)
+        out.line("@inline(never)")
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
+            out.block("for oy in 0..<\(output.dimensions[0])") { out in
+                out.line("let top = oy * \(strides.height) - \(padding.top)")
+                out.line("let y0 = Swift.max(top, 0), y1 = Swift.min(top + \(window.height), \(height))")
+                out.block("for ox in 0..<\(output.dimensions[1])") { out in
+                    out.line("let left = ox * \(strides.width) - \(padding.left)")
+                    out.line("let x0 = Swift.max(left, 0), x1 = Swift.min(left + \(window.width), \(width))")
+                    out.line("let yp = y + (oy * \(output.dimensions[1]) + ox) * \(channels)")
+                    out.line("for c in 0..<\(channels) { yp[c] = \(kind == .max ? "-Float.infinity" : "0") }")
+                    out.block("for iy in y0..<y1") { out in
+                        out.block("for ix in x0..<x1") { out in
+                            out.line("let xp = x + (iy * \(width) + ix) * \(channels)")
+                            out.line(kind == .max
+                                ? "for c in 0..<\(channels) { yp[c] = Swift.max(yp[c], xp[c]) }"
+                                : "for c in 0..<\(channels) { yp[c] += xp[c] }")
+                        }
+                    }
+                    if kind == .average {
+                        out.line("let cells = Float((y1 - y0) * (x1 - x0))")
+                        out.line("for c in 0..<\(channels) { yp[c] /= cells }")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// GlobalAveragePooling2D and GlobalMaxPooling2D: one value per channel.
+struct GlobalPoolingEmitter {
+    var function: String
+    var kind: PoolingEmitter.Kind
+    var input: TensorShape
+
+    func emit(into out: inout SourceWriter) {
+        let positions = input.dimensions[0] * input.dimensions[1]
+        let channels = input.lastAxis
+        out.line("@inline(never)")
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
+            out.line("for c in 0..<\(channels) { y[c] = \(kind == .max ? "x[c]" : "0") }")
+            out.block("for position in \(kind == .max ? 1 : 0)..<\(positions)") { out in
+                out.line("let xp = x + position * \(channels)")
+                out.line(kind == .max
+                    ? "for c in 0..<\(channels) { y[c] = Swift.max(y[c], xp[c]) }"
+                    : "for c in 0..<\(channels) { y[c] += xp[c] }")
+            }
+            if kind == .average {
+                out.line("for c in 0..<\(channels) { y[c] /= \(positions) }")
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+/// The third stage of the pipeline: a `CheckedModel` in, one Swift source
+/// file out. The file declares a type for the model whose sizes are all
+/// constants and whose forward pass is a sequence of specialized layer
+/// functions over one arena; it imports only `CNNCRuntime`.
+public struct ModelGenerator {
+    /// The version written into generated headers.
+    public static let cnncVersion = "0.1.0"
+
+    public var model: CheckedModel
+    /// The spec's path as it should appear in the header (keep it relative for reproducible output).
+    public var specPath: String
+
+    public init(model: CheckedModel, specPath: String) {
+        self.model = model
+        self.specPath = specPath
+    }
+
+    public var typeName: String { SwiftNames.typeName(forSpecPath: specPath) }
+
+    /// The buffers a layer reads and writes: the caller's input (read-only)
+    /// or one of the two halves of the arena.
+    enum Buffer: String {
+        case input, a, b
+        var other: Buffer { self == .a ? .b : .a }
+    }
+
+    public func generate() -> String {
+        let weights = WeightPlan(model: model)
+        var out = SourceWriter()
+        writeHeader(into: &out)
+        var functions = SourceWriter()
+        var forward = SourceWriter()
+        var largestActivation = model.inputShape.elementCount
+        var largestPadded = 0
+        var vectorTypes: Set<Int> = []
+        var current = Buffer.input
+
+        func makeWritable(_ count: Int, into forward: inout SourceWriter) {
+            guard current == .input else { return }
+            forward.line("a.update(from: input, count: \(count))")
+            current = .a
+        }
+
+        for (index, layer) in model.layers.enumerated() {
+            let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
+            let comment = "\(layer.name): \(layer.className), \(layer.inputShape) → \(layer.outputShape), \(Formatting.thousands(layer.parameters)) parameters"
+            largestActivation = max(largestActivation, layer.outputShape.elementCount)
+            functions.line("// \(comment)")
+            forward.line("// \(comment)")
+            let source = current == .input ? "input" : "UnsafePointer(\(current.rawValue))"
+            switch layer.operation {
+            case .conv2D, .dense:
+                guard case .kernel(let packed)? = weights.packing[index] else { continue }
+                let emitter = convolution(layer, function: function, packed: packed)
+                vectorTypes.insert(packed.lanes)
+                var reads = source
+                if let padding = layer.padding, padding != .zero {
+                    let padder = PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding)
+                    largestPadded = max(largestPadded, padder.paddedCount)
+                    padder.emit(into: &functions)
+                    functions.line()
+                    functions.line("// \(comment)")
+                    forward.line("Self.\(padder.function)(\(source), p)")
+                    reads = "UnsafePointer(p)"
+                }
+                emitter.emit(into: &functions)
+                let target = current.other
+                forward.line("Self.\(function)(\(reads), w, \(target.rawValue))")
+                current = target
+                let activation = layerActivation(layer.operation)
+                if activation != .linear && activation != .relu {
+                    let post = ElementwiseEmitter(function: function + "_activation", kind: .activation(activation), shape: layer.outputShape)
+                    functions.line()
+                    functions.line("// \(layer.name): its \(activation.rawValue) activation")
+                    post.emit(into: &functions)
+                    forward.line("Self.\(post.function)(\(current.rawValue))")
+                }
+            case .maxPooling2D(let config), .averagePooling2D(let config):
+                let kind: PoolingEmitter.Kind = if case .maxPooling2D = layer.operation { .max } else { .average }
+                PoolingEmitter(function: function, kind: kind, input: layer.inputShape, output: layer.outputShape,
+                               window: config.poolSize, strides: config.strides, padding: layer.padding ?? .zero)
+                    .emit(into: &functions)
+                forward.line("Self.\(function)(\(source), \(current.other.rawValue))")
+                current = current.other
+            case .globalAveragePooling2D, .globalMaxPooling2D:
+                let kind: PoolingEmitter.Kind = if case .globalMaxPooling2D = layer.operation { .max } else { .average }
+                GlobalPoolingEmitter(function: function, kind: kind, input: layer.inputShape).emit(into: &functions)
+                forward.line("Self.\(function)(\(source), \(current.other.rawValue))")
+                current = current.other
+            case .zeroPadding2D(let padding):
+                PaddingEmitter(function: function, input: layer.inputShape, padding: padding).emit(into: &functions)
+                forward.line("Self.\(function)(\(source), \(current.other.rawValue))")
+                current = current.other
+            case .flatten, .dropout:
+                functions.line("// Nothing to compute at inference: \(layer.className == "Flatten" ? "the channels-last layout is already flat" : "dropout is active only in training").")
+                forward.line("// (no computation at inference)")
+            case .activation, .softmax, .relu:
+                let kind: ElementwiseEmitter.Kind = switch layer.operation {
+                case .activation(let activation): .activation(activation)
+                case .relu(let config): .relu(config)
+                default: .activation(.softmax)
+                }
+                makeWritable(layer.inputShape.elementCount, into: &forward)
+                ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape).emit(into: &functions)
+                forward.line("Self.\(function)(\(current.rawValue))")
+            case .batchNormalization:
+                guard case .normalization(let packed)? = weights.packing[index] else { continue }
+                makeWritable(layer.inputShape.elementCount, into: &forward)
+                ElementwiseEmitter(function: function, kind: .batchNormalization(scaleOffset: packed.scaleOffset, shiftOffset: packed.shiftOffset),
+                                   shape: layer.outputShape).emit(into: &functions)
+                forward.line("Self.\(function)(\(current.rawValue), w)")
+            }
+            functions.line()
+        }
+        let finalSource = current == .input ? "input" : current.rawValue
+        forward.line("output.update(from: \(finalSource), count: \(model.outputShape.elementCount))")
+
+        let arena = ArenaLayout(activation: largestActivation, padded: largestPadded)
+        writeType(weights: weights, arena: arena, functions: functions, forward: forward, into: &out)
+        writeMultiplyAdd(vectorTypes: vectorTypes.sorted(), into: &out)
+        return out.text
+    }
+
+    struct ArenaLayout {
+        var activation: Int
+        var padded: Int
+        var total: Int { 2 * activation + padded }
+    }
+
+    private func layerActivation(_ operation: LayerOperation) -> Activation {
+        switch operation {
+        case .conv2D(let config): config.activation
+        case .dense(let config): config.activation
+        default: .linear
+        }
+    }
+
+    private func convolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> ConvolutionEmitter {
+        let padding = layer.padding ?? .zero
+        switch layer.operation {
+        case .conv2D(let config):
+            return ConvolutionEmitter(
+                function: function,
+                inputHeight: layer.inputShape.dimensions[0] + padding.top + padding.bottom,
+                inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+                inputChannels: layer.inputShape.lastAxis, kernel: config.kernelSize, strides: config.strides,
+                dilation: config.dilationRate, outputHeight: layer.outputShape.dimensions[0],
+                outputWidth: layer.outputShape.dimensions[1], packed: packed, fusedReLU: config.activation == .relu)
+        default:
+            // Dense over a vector is a 1x1 convolution of a 1x1 image; over an
+            // image it is a 1x1 convolution of that image, as Keras computes it.
+            let dimensions = layer.inputShape.dimensions
+            let height = dimensions.count == 3 ? dimensions[0] : 1
+            let width = dimensions.count == 3 ? dimensions[1] : (dimensions.count == 2 ? dimensions[0] : 1)
+            let activation = layerActivation(layer.operation)
+            return ConvolutionEmitter(
+                function: function, inputHeight: height, inputWidth: width, inputChannels: layer.inputShape.lastAxis,
+                kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
+                packed: packed, fusedReLU: activation == .relu)
+        }
+    }
+
+    private func writeHeader(into out: inout SourceWriter) {
+        out.line("// Generated by cnnc \(Self.cnncVersion) from \(specPath). Do not edit: change the spec and run")
+        out.line("// `cnnc generate \(specPath)` again.")
+        out.line("//")
+        out.line("// Model \"\(model.name)\": input \(model.inputShape), output \(model.outputShape),")
+        out.line("// \(Formatting.thousands(model.parameters)) parameters, \(Formatting.thousands(model.flops)) FLOPs per sample.")
+        out.line("// Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).")
+        out.line()
+        out.line("import CNNCRuntime")
+        out.line("import Foundation")
+        out.line()
+        out.line("// If this does not compile, the file was generated for another version of")
+        out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
+        out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
+            out.line("struct _1: CNNCRuntimeAPIVersion1 {}")
+            out.line("typealias Version = _1")
+        }
+        out.line()
+    }
+
+    private func writeType(weights: WeightPlan, arena: ArenaLayout, functions: SourceWriter, forward: SourceWriter, into out: inout SourceWriter) {
+        out.doc("The \"\(model.name)\" model from \(specPath), compiled by cnnc.")
+        out.block("public struct \(typeName): CompiledModel") { out in
+            out.line("public static let inputShape = \(model.inputShape.dimensions)")
+            out.line("public static let outputShape = \(model.outputShape.dimensions)")
+            out.line("public static let inputCount = \(model.inputShape.elementCount)")
+            out.line("public static let outputCount = \(model.outputShape.elementCount)")
+            out.line("public static let parameterCount = \(weights.parameterCount)")
+            out.line("/// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.")
+            out.line("public static let flops = \(model.flops)")
+            out.line("/// Two activation buffers of \(arena.activation) floats and \(arena.padded) for padded convolution inputs.")
+            out.line("public static let arenaCount = \(arena.total)")
+            out.line("static let packedCount = \(weights.packedCount)")
+            out.line()
+            out.doc("The weight tensors in Keras's names and layouts, and their place in `parameters`.")
+            out.line("public static let weightLayout: [TensorLayout] = [")
+            for tensor in weights.tensors {
+                out.line("    TensorLayout(name: \"\(tensor.name)\", shape: \(tensor.shape), offset: \(tensor.offset)),")
+            }
+            out.line("]")
+            out.line()
+            out.line("public let parameters: [Float]")
+            out.doc("The parameters rearranged for the kernels (see `WeightPacking`).")
+            out.line("let packed: [Float]")
+            out.line()
+            out.block("public init(parameters: [Float]) throws(RuntimeError)") { out in
+                out.block("guard parameters.count == Self.parameterCount else") { out in
+                    out.line("throw RuntimeError(\"\(typeName) has \\(Self.parameterCount) parameters; got \\(parameters.count)\")")
+                }
+                out.line("self.parameters = parameters")
+                out.line("var packed = [Float](repeating: 0, count: Self.packedCount)")
+                for index in model.layers.indices {
+                    guard let packing = weights.packing[index] else { continue }
+                    switch packing {
+                    case .kernel(let kernel):
+                        let tensor = weights.tensors[kernel.kernelTensor]
+                        out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+                        let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
+                        out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
+                    case .normalization(let norm):
+                        func offset(_ tensor: Int?) -> String { tensor.map { "\(weights.tensors[$0].offset)" } ?? "nil" }
+                        out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
+                    }
+                }
+                out.line("self.packed = packed")
+            }
+            out.line()
+            out.doc("One forward pass over one sample, in inference mode.",
+                    "`arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.")
+            out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)") { out in
+                out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
+                    out.line("let w = weights.baseAddress!")
+                    out.line("let a = arena, b = arena + \(arena.activation), p = arena + \(2 * arena.activation)")
+                    out.line("_ = (a, b, p, w)")
+                    for line in forward.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                        out.line(String(line))
+                    }
+                }
+            }
+            out.line()
+            for line in functions.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                out.line(String(line))
+            }
+        }
+    }
+
+    /// The multiply-add the kernels use: fused when the build promises FMA
+    /// (`-D CNNC_FMA` with `-target-cpu native`), else a multiply and an add,
+    /// which never turns into a slow call to `fmaf` per lane.
+    private func writeMultiplyAdd(vectorTypes: [Int], into out: inout SourceWriter) {
+        guard !vectorTypes.isEmpty else { return }
+        out.line()
+        out.line("#if CNNC_FMA")
+        for lanes in vectorTypes {
+            out.line("@inline(__always) private func madd(_ a: SIMD\(lanes)<Float>, _ x: SIMD\(lanes)<Float>, _ w: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { a.addingProduct(x, w) }")
+        }
+        out.line("#else")
+        for lanes in vectorTypes {
+            out.line("@inline(__always) private func madd(_ a: SIMD\(lanes)<Float>, _ x: SIMD\(lanes)<Float>, _ w: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { a + x * w }")
+        }
+        out.line("#endif")
+    }
+}

@@ -1,0 +1,99 @@
+/// Where every weight lives: the Keras-layout tensors of the user-facing
+/// parameter buffer (names and shapes as Keras saves them), and the packed
+/// buffer the kernels read (output channels padded to whole SIMD vectors,
+/// BatchNormalization folded into a scale and a shift).
+struct WeightPlan {
+    /// A kernel (plus optional bias) packed for a convolution-shaped layer (Conv2D or Dense).
+    struct PackedKernel {
+        var kernelTensor: Int
+        var biasTensor: Int?
+        var rows: Int
+        var outputs: Int
+        var lanes: Int
+        var paddedOutputs: Int
+        var kernelOffset: Int
+        var biasOffset: Int
+    }
+
+    struct PackedNormalization {
+        var gammaTensor: Int?
+        var betaTensor: Int?
+        var meanTensor: Int
+        var varianceTensor: Int
+        var epsilon: Double
+        var channels: Int
+        var scaleOffset: Int
+        var shiftOffset: Int
+    }
+
+    enum Packing {
+        case kernel(PackedKernel)
+        case normalization(PackedNormalization)
+    }
+
+    struct Tensor {
+        var name: String
+        var shape: [Int]
+        var offset: Int
+        var count: Int { shape.reduce(1, *) }
+    }
+
+    private(set) var tensors: [Tensor] = []
+    /// Packing per layer index (layers without weights have none).
+    private(set) var packing: [Int: Packing] = [:]
+    private(set) var parameterCount = 0
+    private(set) var packedCount = 0
+
+    /// SIMD width for a layer with `outputs` output channels: 16 lanes (one
+    /// AVX-512 register) when there are enough channels to fill them, fewer otherwise.
+    static func lanes(forOutputs outputs: Int) -> Int {
+        outputs >= 12 ? 16 : (outputs > 4 ? 8 : 4)
+    }
+
+    init(model: CheckedModel) {
+        for (index, layer) in model.layers.enumerated() {
+            switch layer.operation {
+            case .conv2D(let config):
+                let rows = config.kernelSize.height * config.kernelSize.width * layer.inputShape.lastAxis
+                let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.filters])
+                let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
+                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: rows, outputs: config.filters))
+            case .dense(let config):
+                let inputs = layer.inputShape.lastAxis
+                let kernel = addTensor("\(layer.name).kernel", [inputs, config.units])
+                let bias = config.useBias ? addTensor("\(layer.name).bias", [config.units]) : nil
+                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: inputs, outputs: config.units))
+            case .batchNormalization(let config):
+                let channels = layer.inputShape.lastAxis
+                let gamma = config.scale ? addTensor("\(layer.name).gamma", [channels]) : nil
+                let beta = config.center ? addTensor("\(layer.name).beta", [channels]) : nil
+                let mean = addTensor("\(layer.name).moving_mean", [channels])
+                let variance = addTensor("\(layer.name).moving_variance", [channels])
+                packing[index] = .normalization(PackedNormalization(
+                    gammaTensor: gamma, betaTensor: beta, meanTensor: mean, varianceTensor: variance,
+                    epsilon: config.epsilon, channels: channels,
+                    scaleOffset: reservePacked(channels), shiftOffset: reservePacked(channels)))
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func addTensor(_ name: String, _ shape: [Int]) -> Int {
+        tensors.append(Tensor(name: name, shape: shape, offset: parameterCount))
+        parameterCount += shape.reduce(1, *)
+        return tensors.count - 1
+    }
+
+    private mutating func reservePacked(_ count: Int) -> Int {
+        defer { packedCount += count }
+        return packedCount
+    }
+
+    private mutating func pack(kernel: Int, bias: Int?, rows: Int, outputs: Int) -> PackedKernel {
+        let lanes = Self.lanes(forOutputs: outputs)
+        let padded = (outputs + lanes - 1) / lanes * lanes
+        return PackedKernel(kernelTensor: kernel, biasTensor: bias, rows: rows, outputs: outputs, lanes: lanes,
+                            paddedOutputs: padded, kernelOffset: reservePacked(rows * padded), biasOffset: reservePacked(padded))
+    }
+}

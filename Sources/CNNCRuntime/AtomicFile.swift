@@ -1,0 +1,22 @@
+import Foundation
+
+/// Writes a file so that it is either the old file or the complete new one:
+/// the bytes go to a temporary file beside it, which is then renamed over
+/// the target. An interrupted run never leaves half a file behind.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws(RuntimeError) {
+        let target = URL(fileURLWithPath: path)
+        let directory = target.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw RuntimeError("cannot write \(path): \(error.localizedDescription)")
+        }
+        if rename(temporary.path, target.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw RuntimeError("cannot move the new file into place at \(path): \(reason)")
+        }
+    }
+}

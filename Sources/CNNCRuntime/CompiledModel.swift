@@ -1,0 +1,94 @@
+/// What every generated model offers; the generated type fills in the sizes
+/// as constants and the forward pass as specialized code.
+public protocol CompiledModel: Sendable {
+    /// One sample's input shape without the batch axis, e.g. `[28, 28, 1]`.
+    static var inputShape: [Int] { get }
+    static var outputShape: [Int] { get }
+    static var inputCount: Int { get }
+    static var outputCount: Int { get }
+    /// Parameters in Keras's layout, in the order of `weightLayout`.
+    static var parameterCount: Int { get }
+    static var weightLayout: [TensorLayout] { get }
+    /// Floats of scratch memory one forward pass needs.
+    static var arenaCount: Int { get }
+
+    /// The parameters in Keras's layout (one buffer, `weightLayout` offsets).
+    var parameters: [Float] { get }
+
+    /// A model with these parameters; throws when the count is wrong.
+    init(parameters: [Float]) throws(RuntimeError)
+
+    /// One forward pass over one sample; `arena` must hold `arenaCount` floats.
+    func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)
+}
+
+extension CompiledModel {
+    /// A model initialized as Keras initializes a new one: Glorot-uniform
+    /// kernels, zero biases, BatchNormalization gamma 1, beta 0, mean 0, variance 1.
+    public init(seed: UInt64) {
+        // The count always matches: it comes from the same layout.
+        try! self.init(parameters: KerasInitializers.parameters(for: Self.weightLayout, count: Self.parameterCount, seed: seed))
+    }
+
+    /// A model whose weights come from a safetensors file with Keras's names and layouts.
+    public init(contentsOf path: String) throws(RuntimeError) {
+        let file = try SafeTensors.read(path: path)
+        try self.init(parameters: file.parameters(matching: Self.weightLayout, count: Self.parameterCount, path: path))
+    }
+
+    /// Writes the parameters as safetensors, atomically.
+    public func write(to path: String, metadata: [String: String] = [:]) throws(RuntimeError) {
+        try SafeTensors.write(parameters: parameters, layout: Self.weightLayout, metadata: metadata, to: path)
+    }
+
+    /// One sample in, its outputs out. Allocates a scratch arena; for repeated
+    /// calls keep a `ModelArena` and use `predict(_:into:arena:)`.
+    public func predict(_ input: [Float]) throws(RuntimeError) -> [Float] {
+        guard input.count == Self.inputCount else {
+            throw RuntimeError("the input has \(input.count) values; the model takes \(Self.inputCount) (shape \(TensorLayout.shapeText(Self.inputShape)))")
+        }
+        let arena = ModelArena(count: Self.arenaCount)
+        var output = [Float](repeating: 0, count: Self.outputCount)
+        input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                predict(source.baseAddress!, into: target.baseAddress!, arena: arena.pointer)
+            }
+        }
+        return output
+    }
+
+    /// A batch of `count` samples, split across `threads` cores.
+    public func predict(batch input: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>, threads: Int = 1) throws(RuntimeError) {
+        guard input.count >= count * Self.inputCount, output.count >= count * Self.outputCount else {
+            throw RuntimeError("a batch of \(count) needs \(count * Self.inputCount) input and \(count * Self.outputCount) output values; got \(input.count) and \(output.count)")
+        }
+        guard count > 0, let source = input.baseAddress, let target = output.baseAddress else { return }
+        let inputCount = Self.inputCount, outputCount = Self.outputCount, arenaCount = Self.arenaCount
+        let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
+        BatchSplitter.run(count: count, threads: threads) { range in
+            let arena = ModelArena(count: arenaCount)
+            let source = UnsafePointer<Float>(bitPattern: sourceAddress)!
+            let target = UnsafeMutablePointer<Float>(bitPattern: targetAddress)!
+            for sample in range {
+                predict(source + sample * inputCount, into: target + sample * outputCount, arena: arena.pointer)
+            }
+        }
+    }
+
+    /// A batch as arrays: `input` holds `count` samples one after another.
+    public func predict(batch input: [Float], threads: Int = 1) throws(RuntimeError) -> [Float] {
+        guard input.count % Self.inputCount == 0 else {
+            throw RuntimeError("the batch has \(input.count) values, not a multiple of the \(Self.inputCount) of one sample")
+        }
+        let count = input.count / Self.inputCount
+        var output = [Float](repeating: 0, count: count * Self.outputCount)
+        var failure: RuntimeError?
+        input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                do throws(RuntimeError) { try predict(batch: source, count: count, into: target, threads: threads) } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
+}

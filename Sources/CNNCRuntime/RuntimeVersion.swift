@@ -1,0 +1,17 @@
+/// The runtime's API version, checked at compile time by every generated file
+/// (the way swift-protobuf's `ProtobufAPIVersionCheck` works): a generated
+/// file declares a type conforming to the version protocol it was written
+/// for, so code generated for another runtime fails to build with an error
+/// naming `CNNCRuntimeAPIVersion1` instead of failing in obscure ways.
+public protocol CNNCRuntimeAPIVersionCheck {
+    associatedtype Version
+}
+
+/// Version 1 of the runtime API: `CompiledModel`, `TensorLayout`, `ModelArena`,
+/// `WeightPacking`, `SafeTensors`, `NPYFile`.
+public protocol CNNCRuntimeAPIVersion1 {}
+
+public enum CNNCRuntimeInfo {
+    /// The version of cnnc whose generator this runtime goes with.
+    public static let version = "0.1.0"
+}

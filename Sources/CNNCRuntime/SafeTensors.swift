@@ -1,0 +1,136 @@
+import Foundation
+
+/// The safetensors format (huggingface/safetensors): an 8-byte little-endian
+/// header length, a JSON header naming each tensor's dtype, shape and byte
+/// range, then the raw little-endian data. cnnc reads and writes float32.
+public struct SafeTensors: Sendable {
+    public struct Tensor: Sendable {
+        public var shape: [Int]
+        public var values: [Float]
+    }
+
+    public var tensors: [String: Tensor]
+    public var metadata: [String: String]
+
+    /// The largest header accepted: real headers are a few kilobytes.
+    static let maximumHeaderBytes = 100 << 20
+
+    public static func read(path: String) throws(RuntimeError) -> SafeTensors {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RuntimeError(FileManager.default.fileExists(atPath: path)
+                ? "\(path): cannot read the weights file" : "\(path): no such weights file")
+        }
+        return try parse(data, path: path)
+    }
+
+    public static func parse(_ data: Data, path: String) throws(RuntimeError) -> SafeTensors {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else {
+            throw RuntimeError("\(path): not a safetensors file (\(bytes.count) bytes, shorter than its 8-byte header length)")
+        }
+        let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1)) }
+        guard headerLength <= UInt64(maximumHeaderBytes), Int(headerLength) <= bytes.count - 8 else {
+            throw RuntimeError("\(path): the header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length; the file is truncated or not safetensors")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) as? [String: Any] else {
+            throw RuntimeError("\(path): the safetensors header is not a JSON object")
+        }
+        let dataCount = bytes.count - headerEnd
+        var tensors: [String: Tensor] = [:]
+        var metadata: [String: String] = [:]
+        for (name, entry) in header {
+            if name == "__metadata__" {
+                metadata = (entry as? [String: String]) ?? [:]
+                continue
+            }
+            guard let entry = entry as? [String: Any], let dtype = entry["dtype"] as? String,
+                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw RuntimeError("\(path): tensor '\(name)' has no valid dtype, shape and data_offsets in the header")
+            }
+            guard dtype == "F32" else {
+                throw RuntimeError("\(path): tensor '\(name)' is \(dtype); cnnc reads float32 (F32) weights — convert with numpy .astype('float32')")
+            }
+            guard shape.allSatisfy({ $0 >= 0 }), let count = checkedCount(shape) else {
+                throw RuntimeError("\(path): tensor '\(name)' has an invalid shape \(shape)")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, end >= begin, end <= dataCount else {
+                throw RuntimeError("\(path): tensor '\(name)' claims bytes \(begin)..<\(end) but the data section has \(dataCount); the file is truncated")
+            }
+            guard end - begin == count * 4 else {
+                throw RuntimeError("\(path): tensor '\(name)' of shape \(TensorLayout.shapeText(shape)) needs \(count * 4) bytes but its header gives \(end - begin)")
+            }
+            var values = [Float](repeating: 0, count: count)
+            values.withUnsafeMutableBytes { target in
+                bytes.withUnsafeBytes { source in
+                    target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[(headerEnd + begin)..<(headerEnd + end)]))
+                }
+            }
+            // The data is little-endian; so is every machine Swift runs cnnc on, but say so.
+            if UInt32(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }
+            tensors[name] = Tensor(shape: shape, values: values)
+        }
+        return SafeTensors(tensors: tensors, metadata: metadata)
+    }
+
+    private static func checkedCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for size in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            count = product
+        }
+        return count
+    }
+
+    /// The model's parameter buffer from these tensors, checked against the
+    /// layout: every problem (missing, extra, mis-shaped) is named at once.
+    public func parameters(matching layout: [TensorLayout], count: Int, path: String) throws(RuntimeError) -> [Float] {
+        var problems: [String] = []
+        var parameters = [Float](repeating: 0, count: count)
+        for expected in layout {
+            guard let tensor = tensors[expected.name] else {
+                problems.append("missing tensor '\(expected.name)' of shape \(expected.shapeText)")
+                continue
+            }
+            guard tensor.shape == expected.shape else {
+                problems.append("tensor '\(expected.name)' has shape \(TensorLayout.shapeText(tensor.shape)); the model needs \(expected.shapeText)")
+                continue
+            }
+            parameters.replaceSubrange(expected.offset..<(expected.offset + expected.count), with: tensor.values)
+        }
+        let known = Set(layout.map(\.name))
+        for name in tensors.keys.sorted() where !known.contains(name) {
+            problems.append("unexpected tensor '\(name)' (the model's tensors are: \(layout.map(\.name).joined(separator: ", ")))")
+        }
+        guard problems.isEmpty else {
+            throw RuntimeError("\(path): the weights do not fit the model:\n  " + problems.joined(separator: "\n  "))
+        }
+        return parameters
+    }
+
+    /// Writes the parameter buffer as one tensor per layout entry, atomically.
+    public static func write(parameters: [Float], layout: [TensorLayout], metadata: [String: String], to path: String) throws(RuntimeError) {
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        for tensor in layout {
+            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + tensor.count * 4]] as [String: Any]
+            offset += tensor.count * 4
+        }
+        guard var headerBytes = try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]) else {
+            throw RuntimeError("cannot encode the safetensors header for \(path)")
+        }
+        // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        var data = Data()
+        var length = UInt64(headerBytes.count).littleEndian
+        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+        data.append(headerBytes)
+        for tensor in layout {
+            parameters[tensor.offset..<(tensor.offset + tensor.count)].withUnsafeBytes { data.append(contentsOf: $0) }
+        }
+        try AtomicFile.write(data, to: path)
+    }
+}

@@ -1,0 +1,23 @@
+/// One named weight tensor of a model: its Keras name (`conv1.kernel`), its
+/// shape in Keras's layout, and where it starts in the model's one
+/// contiguous parameter buffer.
+public struct TensorLayout: Sendable, Hashable {
+    public let name: String
+    public let shape: [Int]
+    public let offset: Int
+
+    public init(name: String, shape: [Int], offset: Int) {
+        self.name = name
+        self.shape = shape
+        self.offset = offset
+    }
+
+    public var count: Int { shape.reduce(1, *) }
+
+    /// `(5, 5, 3, 8)`, as numpy prints shapes.
+    public var shapeText: String { TensorLayout.shapeText(shape) }
+
+    public static func shapeText(_ shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+}

@@ -1,0 +1,34 @@
+/// Rearranges Keras-layout parameters into the layout generated kernels read:
+/// output channels padded to a whole number of SIMD vectors, so every
+/// weight load is a full vector, and BatchNormalization folded into one
+/// scale and one shift per channel.
+public enum WeightPacking {
+    /// A Conv2D kernel (kh, kw, cin, cout) or Dense kernel (in, out) as
+    /// `rows` rows of `outputs` values, each row copied to `paddedOutputs` values (zeros after).
+    public static func kernel(_ parameters: [Float], from offset: Int, rows: Int, outputs: Int, paddedOutputs: Int,
+                              into packed: inout [Float], at target: Int) {
+        for row in 0..<rows {
+            for column in 0..<outputs {
+                packed[target + row * paddedOutputs + column] = parameters[offset + row * outputs + column]
+            }
+        }
+    }
+
+    /// A bias of `count` values, or zeros when the layer has none (offset nil).
+    public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: inout [Float], at target: Int) {
+        guard let offset else { return }
+        for index in 0..<count { packed[target + index] = parameters[offset + index] }
+    }
+
+    /// BatchNormalization in inference: y = gamma·(x − mean)/sqrt(variance + ε) + beta
+    /// = x·scale + shift. Absent gamma is 1 and absent beta 0 (`scale`/`center` false).
+    public static func batchNormalization(_ parameters: [Float], gamma: Int?, beta: Int?, mean: Int, variance: Int,
+                                          epsilon: Float, channels: Int, into packed: inout [Float], scaleAt: Int, shiftAt: Int) {
+        for channel in 0..<channels {
+            let inverse = 1 / (parameters[variance + channel] + epsilon).squareRoot()
+            let scale = (gamma.map { parameters[$0 + channel] } ?? 1) * inverse
+            packed[scaleAt + channel] = scale
+            packed[shiftAt + channel] = (beta.map { parameters[$0 + channel] } ?? 0) - parameters[mean + channel] * scale
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import CNNCCore
+import CNNCRuntime
+import Foundation
+
+/// `cnnc generate SPEC... [--output-dir DIR]`: one Swift file per spec.
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate specialized Swift source for each spec (one <spec>.cnnc.swift per spec).")
+
+    @Argument(help: "Spec files (.yaml, .json, or Keras model.to_json() files).")
+    var specs: [String]
+
+    @Option(help: "Folder to write into (default: the current folder).")
+    var outputDir: String = "."
+
+    func validate() throws {
+        if specs.isEmpty { throw ValidationError("name at least one spec file") }
+    }
+
+    func run() throws {
+        var failed = false
+        for spec in specs {
+            switch Frontend.load(path: spec) {
+            case .failure(let error):
+                Diagnostics.print(error.diagnostics)
+                failed = true
+            case .success(let model):
+                let source = ModelGenerator(model: model, specPath: spec).generate()
+                let path = (outputDir as NSString).appendingPathComponent(SwiftNames.fileName(forSpecPath: spec))
+                let changed = try GeneratedFile.writeIfChanged(source, to: path)
+                print("\(changed ? "wrote" : "unchanged") \(path)")
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
+
+/// Writes generated source only when its bytes change, so builds that watch
+/// the file stay incremental, and atomically, so no half file is ever seen.
+enum GeneratedFile {
+    static func writeIfChanged(_ source: String, to path: String) throws -> Bool {
+        let data = Data(source.utf8)
+        if FileManager.default.contents(atPath: path) == data { return false }
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("cannot create the folder for \(path): \(error.localizedDescription)")
+        }
+        do throws(RuntimeError) {
+            try AtomicFile.write(data, to: path)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        return true
+    }
+}

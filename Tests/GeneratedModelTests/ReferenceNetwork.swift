@@ -1,0 +1,134 @@
+import CNNCCore
+import Foundation
+
+/// The plain reference every generated kernel is checked against: obvious
+/// nested loops over the checked model, Float64 accumulation, bounds checks
+/// on every tap. Slow on purpose and easy to read against Keras's documentation.
+struct ReferenceNetwork {
+    let model: CheckedModel
+    /// Keras-layout tensors by name (`conv1.kernel`), widened to Double.
+    let tensors: [String: [Double]]
+
+    /// One sample through every layer; returns each layer's output in order.
+    func run(_ input: [Float]) -> [[Double]] {
+        var x = input.map(Double.init)
+        var outputs: [[Double]] = []
+        for layer in model.layers {
+            x = apply(layer, to: x)
+            outputs.append(x)
+        }
+        return outputs
+    }
+
+    private func tensor(_ layer: CheckedLayer, _ weight: String) -> [Double]? {
+        tensors["\(layer.name).\(weight)"]
+    }
+
+    private func apply(_ layer: CheckedLayer, to x: [Double]) -> [Double] {
+        let input = layer.inputShape.dimensions
+        let output = layer.outputShape.dimensions
+        switch layer.operation {
+        case .conv2D(let config):
+            let (h, w, cin) = (input[0], input[1], input[2])
+            let (oh, ow, cout) = (output[0], output[1], output[2])
+            let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
+            let pad = layer.padding ?? .zero
+            var y = [Double](repeating: 0, count: oh * ow * cout)
+            for oy in 0..<oh { for ox in 0..<ow { for co in 0..<cout {
+                var sum = bias?[co] ?? 0
+                for ky in 0..<config.kernelSize.height { for kx in 0..<config.kernelSize.width {
+                    let iy = oy * config.strides.height + ky * config.dilationRate.height - pad.top
+                    let ix = ox * config.strides.width + kx * config.dilationRate.width - pad.left
+                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                    for ci in 0..<cin {
+                        sum += x[(iy * w + ix) * cin + ci] * kernel[((ky * config.kernelSize.width + kx) * cin + ci) * cout + co]
+                    }
+                } }
+                y[(oy * ow + ox) * cout + co] = sum
+            } } }
+            return activate(y, config.activation, channels: cout)
+        case .dense(let config):
+            let inputs = input.last!, positions = x.count / inputs
+            let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
+            var y = [Double](repeating: 0, count: positions * config.units)
+            for position in 0..<positions { for unit in 0..<config.units {
+                var sum = bias?[unit] ?? 0
+                for i in 0..<inputs { sum += x[position * inputs + i] * kernel[i * config.units + unit] }
+                y[position * config.units + unit] = sum
+            } }
+            return activate(y, config.activation, channels: config.units)
+        case .maxPooling2D(let config), .averagePooling2D(let config):
+            let isMax = if case .maxPooling2D = layer.operation { true } else { false }
+            let (h, w, c) = (input[0], input[1], input[2])
+            let (oh, ow) = (output[0], output[1])
+            let pad = layer.padding ?? .zero
+            var y = [Double](repeating: 0, count: oh * ow * c)
+            for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
+                var best = -Double.infinity, sum = 0.0, cells = 0
+                for ky in 0..<config.poolSize.height { for kx in 0..<config.poolSize.width {
+                    let iy = oy * config.strides.height + ky - pad.top, ix = ox * config.strides.width + kx - pad.left
+                    // TensorFlow's `same` pooling: padded cells take no part.
+                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                    let v = x[(iy * w + ix) * c + ch]
+                    best = max(best, v); sum += v; cells += 1
+                } }
+                y[(oy * ow + ox) * c + ch] = isMax ? best : sum / Double(cells)
+            } } }
+            return y
+        case .globalAveragePooling2D, .globalMaxPooling2D:
+            let isMax = if case .globalMaxPooling2D = layer.operation { true } else { false }
+            let c = input[2], positions = input[0] * input[1]
+            return (0..<c).map { ch in
+                let values = (0..<positions).map { x[$0 * c + ch] }
+                return isMax ? values.max()! : values.reduce(0, +) / Double(positions)
+            }
+        case .flatten, .dropout:
+            return x
+        case .zeroPadding2D(let pad):
+            let (h, w, c) = (input[0], input[1], input[2])
+            let (oh, ow) = (output[0], output[1])
+            var y = [Double](repeating: 0, count: oh * ow * c)
+            for iy in 0..<h { for ix in 0..<w { for ch in 0..<c {
+                y[((iy + pad.top) * ow + ix + pad.left) * c + ch] = x[(iy * w + ix) * c + ch]
+            } } }
+            return y
+        case .activation(let activation):
+            return activate(x, activation, channels: input.last!)
+        case .softmax:
+            return activate(x, .softmax, channels: input.last!)
+        case .relu(let config):
+            // Keras: x > threshold ? clip(x, 0, max_value) : negative_slope · (x − threshold).
+            return x.map { v in
+                if v > config.threshold { return config.maxValue.map { min(max(v, 0), $0) } ?? v }
+                return config.negativeSlope * (v - config.threshold)
+            }
+        case .batchNormalization(let config):
+            let c = input.last!
+            let gamma = tensor(layer, "gamma"), beta = tensor(layer, "beta")
+            let mean = tensor(layer, "moving_mean")!, variance = tensor(layer, "moving_variance")!
+            return x.enumerated().map { index, v in
+                let ch = index % c
+                return (gamma?[ch] ?? 1) * (v - mean[ch]) / (variance[ch] + config.epsilon).squareRoot() + (beta?[ch] ?? 0)
+            }
+        }
+    }
+
+    private func activate(_ x: [Double], _ activation: Activation, channels: Int) -> [Double] {
+        switch activation {
+        case .linear: return x
+        case .relu: return x.map { max($0, 0) }
+        case .sigmoid: return x.map { 1 / (1 + exp(-$0)) }
+        case .tanh: return x.map { tanh($0) }
+        case .softmax:
+            var y = x
+            for start in stride(from: 0, to: x.count, by: channels) {
+                let row = x[start..<(start + channels)]
+                let largest = row.max()!
+                let exps = row.map { exp($0 - largest) }
+                let sum = exps.reduce(0, +)
+                for (offset, e) in exps.enumerated() { y[start + offset] = e / sum }
+            }
+            return y
+        }
+    }
+}

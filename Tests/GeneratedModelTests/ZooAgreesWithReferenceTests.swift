@@ -1,0 +1,58 @@
+import CNNCCore
+import CNNCRuntime
+import CNNCZoo
+import Foundation
+import Testing
+
+/// Every generated model in Specs/ computes what the plain reference computes,
+/// with random weights (nonzero biases, BatchNormalization statistics) and inputs.
+@Suite struct ZooAgreesWithReferenceTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// |generated − reference| ≤ 1e-5 · max(1, largest |reference| output).
+    static let tolerance = 1e-5
+
+    static func check<Model: CompiledModel>(_ type: Model.Type, spec: String, seed: UInt64) throws {
+        let checked = try Frontend.load(path: repository.appendingPathComponent(spec).path).get()
+        var generator = SplitMix64(seed: seed)
+        var parameters = KerasInitializers.parameters(for: Model.weightLayout, count: Model.parameterCount, seed: seed)
+        for tensor in Model.weightLayout {
+            let kind = tensor.name.split(separator: ".").last!
+            for index in tensor.offset..<(tensor.offset + tensor.count) {
+                let unit = Float(generator.nextUnit())
+                switch kind {
+                case "bias", "beta", "moving_mean": parameters[index] = unit - 0.5
+                case "gamma", "moving_variance": parameters[index] = 0.5 + 1.5 * unit
+                default: break
+                }
+            }
+        }
+        let model = try Model(parameters: parameters)
+        var tensors: [String: [Double]] = [:]
+        for tensor in Model.weightLayout {
+            tensors[tensor.name] = parameters[tensor.offset..<(tensor.offset + tensor.count)].map(Double.init)
+        }
+        let reference = ReferenceNetwork(model: checked, tensors: tensors)
+        for _ in 0..<2 {
+            let input = (0..<Model.inputCount).map { _ in Float(generator.nextUnit()) }
+            let expected = reference.run(input).last!
+            let got = try model.predict(input)
+            #expect(got.count == expected.count)
+            let scale = max(1, expected.map(abs).max() ?? 0)
+            let worst = zip(got, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst <= tolerance * scale, "\(spec): worst difference \(worst) at output scale \(scale)")
+        }
+    }
+
+    @Test func toyConvNet() throws { try Self.check(ToyConvnet.self, spec: "Specs/toy_convnet.yaml", seed: 1) }
+    @Test func lenet5() throws { try Self.check(Lenet5.self, spec: "Specs/lenet5.yaml", seed: 2) }
+    @Test func mnistConvNet() throws { try Self.check(MnistConvnet.self, spec: "Specs/mnist_convnet.yaml", seed: 3) }
+    @Test func catsVsDogs() throws { try Self.check(CatsVsDogs.self, spec: "Specs/cats_vs_dogs.yaml", seed: 4) }
+    @Test func seedExamples() throws {
+        try Self.check(SeedEdge6x6.self, spec: "Specs/seed_edge_6x6.yaml", seed: 5)
+        try Self.check(SeedPadding6x6.self, spec: "Specs/seed_padding_6x6.yaml", seed: 6)
+        try Self.check(SeedStrided7x7.self, spec: "Specs/seed_strided_7x7.yaml", seed: 7)
+        try Self.check(SeedVolume2Filters.self, spec: "Specs/seed_volume_2_filters.yaml", seed: 8)
+        try Self.check(SeedVolume10Filters.self, spec: "Specs/seed_volume_10_filters.yaml", seed: 9)
+    }
+}

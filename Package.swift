@@ -54,9 +54,16 @@ let package = Package(
             name: "CNNCCoreTests",
             dependencies: ["CNNCCore", "CNNCRuntime"]
         ),
+        // 200 random small specs' generated Swift (Tools/random-specs/refresh.sh).
+        .target(
+            name: "RandomModels",
+            dependencies: ["CNNCRuntime"],
+            path: "Tests/RandomModels",
+            swiftSettings: generatedCodeSettings
+        ),
         .testTarget(
             name: "GeneratedModelTests",
-            dependencies: ["CNNCZoo", "CNNCCore", "CNNCRuntime"]
+            dependencies: ["CNNCZoo", "RandomModels", "CNNCCore", "CNNCRuntime"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -210,6 +210,10 @@ public struct ModelGenerator {
                     out.line("throw RuntimeError(\"\(typeName) has \\(Self.parameterCount) parameters; got \\(parameters.count)\")")
                 }
                 out.line("self.parameters = parameters")
+                guard !weights.packing.isEmpty else {
+                    out.line("self.packed = []")
+                    return
+                }
                 out.line("var packed = [Float](repeating: 0, count: Self.packedCount)")
                 for index in model.layers.indices {
                     guard let packing = weights.packing[index] else { continue }

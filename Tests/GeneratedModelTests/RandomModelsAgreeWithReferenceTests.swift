@@ -1,0 +1,17 @@
+import CNNCCore
+import CNNCRuntime
+import Foundation
+import RandomModels
+import Testing
+
+/// 200 random small specs (every layer kind, odd and even sizes, strides,
+/// dilations, both paddings, channel counts on and off the SIMD widths):
+/// the generated code computes what the reference computes.
+@Suite struct RandomModelsAgreeWithReferenceTests {
+    @Test func everyRandomModelAgrees() throws {
+        #expect(randomModels.count == 200)
+        for (index, entry) in randomModels.enumerated() {
+            try ZooAgreesWithReferenceTests.check(entry.type, spec: entry.spec, seed: UInt64(1000 + index))
+        }
+    }
+}

@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/onevcat/Rainbow.git", from: "4.0.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
     ],
     targets: [
         .target(
@@ -41,11 +42,18 @@ let package = Package(
             path: "Generated",
             swiftSettings: generatedCodeSettings
         ),
+        // Turns generated source into a runnable model: a cached SwiftPM package
+        // built with `swift build` (the build stage of the pipeline).
+        .target(
+            name: "CNNCBuild",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
+        ),
         .executableTarget(
             name: "cnnc",
             dependencies: [
                 "CNNCCore",
                 "CNNCRuntime",
+                "CNNCBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
@@ -54,16 +62,23 @@ let package = Package(
             name: "CNNCCoreTests",
             dependencies: ["CNNCCore", "CNNCRuntime"]
         ),
-        // 200 random small specs' generated Swift (Tools/random-specs/refresh.sh).
+        // 200 random small specs' generated Swift (Tools/refresh-generated.sh).
         .target(
             name: "RandomModels",
             dependencies: ["CNNCRuntime"],
             path: "Tests/RandomModels",
             swiftSettings: generatedCodeSettings
         ),
+        // The Keras fixture specs' generated Swift (same script).
+        .target(
+            name: "FixtureModels",
+            dependencies: ["CNNCRuntime"],
+            path: "Tests/FixtureModels",
+            swiftSettings: generatedCodeSettings
+        ),
         .testTarget(
             name: "GeneratedModelTests",
-            dependencies: ["CNNCZoo", "RandomModels", "CNNCCore", "CNNCRuntime"]
+            dependencies: ["CNNCZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime"]
         ),
     ],
     swiftLanguageModes: [.v6]

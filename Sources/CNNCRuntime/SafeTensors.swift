@@ -101,8 +101,10 @@ public struct SafeTensors: Sendable {
             parameters.replaceSubrange(expected.offset..<(expected.offset + expected.count), with: tensor.values)
         }
         let known = Set(layout.map(\.name))
-        for name in tensors.keys.sorted() where !known.contains(name) {
-            problems.append("unexpected tensor '\(name)' (the model's tensors are: \(layout.map(\.name).joined(separator: ", ")))")
+        let unexpected = tensors.keys.sorted().filter { !known.contains($0) }
+        if !unexpected.isEmpty {
+            let names = unexpected.map { "'\($0)'" }.joined(separator: ", ")
+            problems.append("unexpected tensor\(unexpected.count == 1 ? "" : "s") \(names) (the model's tensors are: \(layout.map(\.name).joined(separator: ", ")))")
         }
         guard problems.isEmpty else {
             throw RuntimeError("\(path): the weights do not fit the model:\n  " + problems.joined(separator: "\n  "))

@@ -3,11 +3,11 @@ import ArgumentParser
 /// The `cnnc` command: a thin edge over CNNCCore. Each subcommand finds its
 /// files, calls the core, and prints; no model logic lives here.
 @main
-struct CNNC: ParsableCommand {
+struct CNNC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnnc",
         abstract: "A compiler for Keras-style convolutional network specs.",
         version: "0.1.0",
-        subcommands: [Summary.self, Check.self, Generate.self]
+        subcommands: [Summary.self, Check.self, Generate.self, Predict.self]
     )
 }

@@ -9,8 +9,8 @@ import Testing
 /// the generated code computes what the reference computes.
 @Suite struct RandomModelsAgreeWithReferenceTests {
     @Test func everyRandomModelAgrees() throws {
-        #expect(randomModels.count == 200)
-        for (index, entry) in randomModels.enumerated() {
+        #expect(RandomModels.models.count == 200)
+        for (index, entry) in RandomModels.models.enumerated() {
             try ZooAgreesWithReferenceTests.check(entry.type, spec: entry.spec, seed: UInt64(1000 + index))
         }
     }

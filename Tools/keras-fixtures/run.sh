@@ -4,6 +4,8 @@
 #   Tools/keras-fixtures/run.sh            Keras 3 fixtures (summary/, summary-ll100*/, json3/)
 #   Tools/keras-fixtures/run.sh --keras2   also the Keras 2 JSON fixtures (json2/)
 #   Tools/keras-fixtures/run.sh --keras2-only
+#   Tools/keras-fixtures/run.sh --outputs  also the numeric fixtures (outputs/)
+#   Tools/keras-fixtures/run.sh --outputs-only
 #
 # Virtual environments are made at the repository root if missing:
 # .venv-keras (requirements.txt) and .venv-tfkeras (requirements-keras2.txt).
@@ -17,11 +19,14 @@ python="${PYTHON:-python3}"
 
 keras3=1
 keras2=0
+outputs=0
 for arg in "$@"; do
   case "$arg" in
     --keras2) keras2=1 ;;
     --keras2-only) keras2=1; keras3=0 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --outputs) outputs=1 ;;
+    --outputs-only) outputs=1; keras3=0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -34,8 +39,16 @@ make_venv() { # dir requirements
   fi
 }
 
-if [ "$keras3" = 1 ]; then
+# An older .venv-keras may predate a pin (safetensors): bring it up to date.
+sync_keras_venv() {
   make_venv .venv-keras "$here/requirements.txt"
+  if ! .venv-keras/bin/python -c "import safetensors" 2>/dev/null; then
+    .venv-keras/bin/pip install --quiet -r "$here/requirements.txt"
+  fi
+}
+
+if [ "$keras3" = 1 ]; then
+  sync_keras_venv
   # No terminal on stdin; the script itself runs each summary in a child
   # process with stdout redirected to a file and COLUMNS/LINES unset.
   KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_fixtures.py" </dev/null
@@ -45,4 +58,9 @@ if [ "$keras2" = 1 ]; then
   make_venv .venv-tfkeras "$here/requirements-keras2.txt"
   TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 \
     .venv-tfkeras/bin/python "$here/make_keras2_json.py" </dev/null
+fi
+
+if [ "$outputs" = 1 ]; then
+  sync_keras_venv
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_output_fixtures.py" </dev/null
 fi

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A SwiftPM package for one generated model: the model and a command-line
+/// runner as an executable, the runtime as a library, compiled with the flags
+/// generated kernels need. `cnnc predict` builds it in a cache folder named
+/// by a fingerprint of its sources, so an unchanged model is not rebuilt.
+public struct ModelPackage: Sendable {
+    public var typeName: String
+    public var generatedFileName: String
+    public var generatedSource: String
+    public var runtime: RuntimeSources
+
+    public init(typeName: String, generatedFileName: String, generatedSource: String, runtime: RuntimeSources) {
+        self.typeName = typeName
+        self.generatedFileName = generatedFileName
+        self.generatedSource = generatedSource
+        self.runtime = runtime
+    }
+
+    /// Every file of the package, by path inside it.
+    public var files: [(path: String, text: String)] {
+        var files: [(path: String, text: String)] = [
+            ("Package.swift", manifest),
+            ("Sources/Model/\(generatedFileName)", generatedSource),
+            ("Sources/Model/main.swift", "import CNNCRuntime\n\nCommandLineRunner.main(\(typeName).self)\n"),
+        ]
+        files += runtime.files.map { ("Sources/CNNCRuntime/\($0.name)", $0.text) }
+        return files
+    }
+
+    var manifest: String {
+        """
+        // swift-tools-version: 6.1
+        // Made by cnnc for the generated model \(typeName); safe to delete (it is a cache).
+        import PackageDescription
+
+        let package = Package(
+            name: "\(typeName)Runner",
+            targets: [
+                .target(name: "CNNCRuntime"),
+                .executableTarget(
+                    name: "Model",
+                    dependencies: ["CNNCRuntime"],
+                    swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"]), .define("CNNC_FMA")]
+                ),
+            ],
+            swiftLanguageModes: [.v6]
+        )
+
+        """
+    }
+
+    /// The fingerprint of everything that decides the built binary.
+    public var fingerprint: String {
+        StableHash.hex(files.flatMap { [$0.path, $0.text] })
+    }
+
+    /// Writes the package into `folder` (files whose bytes are unchanged are left alone).
+    public func write(to folder: String) throws(BuildError) {
+        for file in files {
+            let path = "\(folder)/\(file.path)"
+            let data = Data(file.text.utf8)
+            if FileManager.default.contents(atPath: path) == data { continue }
+            do {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw BuildError("cannot write \(path): \(error.localizedDescription)")
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The `main` of a model executable that `cnnc predict` builds:
+/// `Runner WEIGHTS INPUT.npy OUTPUT.npy THREADS`. It loads the weights, checks
+/// the input's shape against the model, runs the batch and writes the outputs
+/// atomically. Every failure is one line on standard error and exit status 1.
+public enum CommandLineRunner {
+    public static func main<Model: CompiledModel>(_ type: Model.Type, arguments: [String] = CommandLine.arguments) -> Never {
+        do throws(RuntimeError) {
+            guard arguments.count == 5, let threads = Int(arguments[4]), threads > 0 else {
+                throw RuntimeError("usage: \(arguments.first ?? "runner") WEIGHTS.safetensors INPUT.npy OUTPUT.npy THREADS")
+            }
+            let model = try Model(contentsOf: arguments[1])
+            let input = try NPYFile.read(path: arguments[2])
+            let count = try batchCount(of: input, for: Model.self, path: arguments[2])
+            let output = try model.predict(batch: input.values, threads: threads)
+            try NPYFile(shape: [count] + Model.outputShape, values: output).write(to: arguments[3])
+            exit(0)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            exit(1)
+        }
+    }
+
+    /// How many samples `input` holds: shape (N, …inputShape) or one sample
+    /// (…inputShape); a trailing channel axis of 1 may be left out, as numpy
+    /// images often are.
+    public static func batchCount<Model: CompiledModel>(of input: NPYFile, for type: Model.Type, path: String) throws(RuntimeError) -> Int {
+        let sample = Model.inputShape
+        let squeezed = sample.last == 1 && sample.count > 1 ? Array(sample.dropLast()) : nil
+        for form in [sample, squeezed].compactMap({ $0 }) {
+            if input.shape == form { return 1 }
+            if input.shape.count == form.count + 1, Array(input.shape.dropFirst()) == form { return input.shape[0] }
+        }
+        throw RuntimeError("\(path): the input has shape \(TensorLayout.shapeText(input.shape)); the model takes (N, \(sample.map(String.init).joined(separator: ", "))), a batch of \(TensorLayout.shapeText(sample)) samples")
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import CNNCBuild
+import CNNCCore
+import CNNCRuntime
+import Foundation
+import Subprocess
+
+/// `cnnc predict SPEC --weights W --input X.npy [--output Y.npy]`: compile the
+/// model (release, cached) and run it over a batch.
+struct Predict: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a spec (cached) and run it over a batch of inputs from a .npy file.")
+
+    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    var spec: String
+
+    @Option(help: "Weights as safetensors, with Keras's names (Tools/keras-export makes them from a Keras model).")
+    var weights: String
+
+    @Option(help: "Inputs as .npy: shape (N, height, width, channels) or one sample; float32, float64 or uint8.")
+    var input: String
+
+    @Option(help: "Write the outputs here as .npy (N, outputs). Without it, print the top classes.")
+    var output: String?
+
+    @Option(help: "Threads to split the batch across.")
+    var threads: Int = 1
+
+    @Option(help: "How many classes to print per sample when --output is absent.")
+    var top: Int = 3
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if top < 1 { throw ValidationError("--top must be at least 1") }
+    }
+
+    func run() async throws {
+        let model = try Diagnostics.loadOrExit(spec)
+        let built = try await CompiledModels.build(model, spec: spec)
+        let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString).npy").path
+        defer { if output == nil { try? FileManager.default.removeItem(atPath: target) } }
+        try await CompiledModels.run(built.executable, arguments: [weights, input, target, String(threads)])
+        if output == nil {
+            do throws(RuntimeError) {
+                let result = try NPYFile.read(path: target)
+                print(TopClasses.describe(result, top: top), terminator: "")
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+}
+
+/// The build and run steps shared by the commands that execute a model.
+enum CompiledModels {
+    static func build(_ model: CheckedModel, spec: String) async throws -> ModelBuilder.Built {
+        do throws(BuildError) {
+            let package = ModelPackage(
+                typeName: SwiftNames.typeName(forSpecPath: spec),
+                generatedFileName: SwiftNames.fileName(forSpecPath: spec),
+                generatedSource: ModelGenerator(model: model, specPath: spec).generate(),
+                runtime: try RuntimeSources.locate())
+            return try await ModelBuilder().build(package) { message in
+                FileHandle.standardError.write(Data("cnnc: \(message)\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// Runs a built model executable; its own error line is passed through.
+    static func run(_ executable: String, arguments: [String]) async throws {
+        let result = try await Subprocess.run(
+            .path(.init(executable)), arguments: .init(arguments),
+            output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
+        if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
+        guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
+    }
+}
+
+/// The most probable classes of each sample, for a quick look at a prediction.
+enum TopClasses {
+    static func describe(_ result: NPYFile, top: Int) -> String {
+        let samples = result.shape.first ?? 1
+        let width = result.values.count / max(samples, 1)
+        var text = ""
+        for sample in 0..<samples {
+            let row = Array(result.values[(sample * width)..<((sample + 1) * width)])
+            if width == 1 {
+                text += "sample \(sample): \(String(format: "%.6f", row[0]))\n"
+                continue
+            }
+            let best = row.enumerated().sorted { $0.element > $1.element }.prefix(top)
+            text += "sample \(sample): " + best.map { "class \($0.offset) (\(String(format: "%.4f", $0.element)))" }.joined(separator: ", ") + "\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Export a Keras Sequential CNN's architecture and weights for cnnc.
+
+    python export_keras_model.py MODEL.keras OUTDIR     (or MODEL.h5)
+    python export_keras_model.py --spec SPEC.yaml OUTDIR
+
+writes
+
+    OUTDIR/model.json            model.to_json(), indented by 2, final newline
+    OUTDIR/weights.safetensors   every weight as float32 little-endian
+
+--spec builds the model a cnnc spec describes (keras.Sequential of
+keras.Input(input_shape) and the listed layers, in a fresh session) with
+Keras's default initialisation, for testing.
+
+Tensor names are "<layer name>.<weight>", in Keras's own layouts:
+
+    Conv2D              kernel (kh, kw, cin, cout), bias (cout,)
+    Dense               kernel (in, out), bias (out,)
+    BatchNormalization  gamma, beta, moving_mean, moving_variance, each (C,)
+                        (no gamma when scale=False, no beta when center=False)
+
+Weightless layers cnnc knows (pooling, padding, Flatten, Dropout, activations)
+write nothing.  The header metadata is
+{"format": "cnnc-weights-1", "keras_version": ..., "source": ...}.
+
+A model that is not a keras.Sequential, or that holds a layer class this
+script does not know how to name, is refused with exit status 1.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+FORMAT = "cnnc-weights-1"
+
+# Layer class -> the weights it may own, in Keras's variable order.
+WEIGHTED = {
+    "Conv2D": ("kernel", "bias"),
+    "Dense": ("kernel", "bias"),
+    "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
+}
+WEIGHTLESS = {
+    "InputLayer",
+    "ZeroPadding2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalMaxPooling2D",
+    "GlobalAveragePooling2D",
+    "Flatten",
+    "Dropout",
+    "Activation",
+    "ReLU",
+    "Softmax",
+}
+KERNEL_RANK = {"Conv2D": 4, "Dense": 2}
+
+
+class ExportError(Exception):
+    """The model cannot be exported; the message says why."""
+
+
+def expected_weights(layer):
+    """The weight names a known layer must own, in Keras's order."""
+    cls = type(layer).__name__
+    if cls in WEIGHTLESS:
+        return ()
+    if cls not in WEIGHTED:
+        known = ", ".join(sorted(set(WEIGHTED) | WEIGHTLESS - {"InputLayer"}))
+        raise ExportError(
+            f"layer {layer.name!r} is a {cls}, which this exporter does not know "
+            f"how to name (it knows {known})"
+        )
+    if cls == "BatchNormalization":
+        names = []
+        if layer.scale:
+            names.append("gamma")
+        if layer.center:
+            names.append("beta")
+        return tuple(names + ["moving_mean", "moving_variance"])
+    return ("kernel", "bias") if layer.use_bias else ("kernel",)
+
+
+def check_sequential(model):
+    import keras
+
+    if not isinstance(model, keras.Sequential):
+        raise ExportError(
+            f"model {model.name!r} is a {type(model).__name__}, not a keras.Sequential: "
+            "cnnc compiles Sequential models only"
+        )
+
+
+def layer_weight_names(layer):
+    """[(tensor name, keras variable)] for one layer, in layer.weights order
+    (the order set_weights takes), checked against its class."""
+    cls = type(layer).__name__
+    want = expected_weights(layer)
+    variables = list(layer.weights)
+    have = tuple(v.name.split("/")[-1] for v in variables)
+    if sorted(have) != sorted(want):
+        if want and not variables:
+            raise ExportError(f"layer {layer.name!r} ({cls}) is not built: it has no weights yet")
+        raise ExportError(
+            f"layer {layer.name!r} ({cls}) has weights {list(have)}, expected {list(want)}"
+        )
+    out = []
+    for short, v in zip(have, variables):
+        rank = len(v.shape)
+        need = KERNEL_RANK[cls] if short == "kernel" else 1
+        if rank != need:
+            raise ExportError(
+                f"{layer.name}.{short} has shape {tuple(v.shape)}, expected rank {need}"
+            )
+        out.append((f"{layer.name}.{short}", v))
+    return out
+
+
+def collect_weights(model):
+    """{tensor name: float32 C-contiguous little-endian array}, in model order."""
+    import numpy as np
+
+    check_sequential(model)
+    tensors = {}
+    for layer in model.layers:
+        for name, v in layer_weight_names(layer):
+            if name in tensors:
+                raise ExportError(f"two weights are named {name!r}")
+            a = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
+            tensors[name] = np.ascontiguousarray(a, dtype="<f4")
+    return tensors
+
+
+def apply_weights(model, tensors):
+    """Set a model's weights from {tensor name: array} (the inverse of collect_weights).
+
+    Every tensor must be used and every weight set, with the exact shape."""
+    check_sequential(model)
+    unused = set(tensors)
+    for layer in model.layers:
+        pairs = layer_weight_names(layer)
+        if not pairs:
+            continue
+        values = []
+        for name, v in pairs:
+            if name not in tensors:
+                raise ExportError(f"no tensor {name!r} for layer {layer.name!r}")
+            t = tensors[name]
+            if tuple(t.shape) != tuple(v.shape):
+                raise ExportError(f"{name}: shape {tuple(t.shape)}, the model wants {tuple(v.shape)}")
+            values.append(t)
+            unused.discard(name)
+        layer.set_weights(values)
+    if unused:
+        raise ExportError(f"tensors the model has no weight for: {sorted(unused)}")
+
+
+def metadata(source):
+    import keras
+
+    return {"format": FORMAT, "keras_version": keras.__version__, "source": str(source)}
+
+
+def write_weights(model, path, source):
+    """Write model's weights to a .safetensors file; returns the tensors written."""
+    from safetensors.numpy import save_file
+
+    tensors = collect_weights(model)
+    save_file(tensors, str(path), metadata=metadata(source))
+    return tensors
+
+
+def model_json_text(model):
+    return json.dumps(json.loads(model.to_json()), indent=2) + "\n"
+
+
+def export(model, outdir, source):
+    """Write OUTDIR/model.json and OUTDIR/weights.safetensors."""
+    check_sequential(model)
+    collect_weights(model)  # refuse before writing anything
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "model.json").write_text(model_json_text(model), encoding="utf-8")
+    return write_weights(model, outdir / "weights.safetensors", source)
+
+
+def build_model_from_spec(path):
+    """The keras.Sequential a cnnc spec (YAML) describes, default initialisation."""
+    import keras
+    import yaml
+
+    with open(path) as f:
+        spec = yaml.safe_load(f)
+    keras.backend.clear_session()
+    layers = []
+    for item in spec["layers"]:
+        if not isinstance(item, dict) or len(item) != 1:
+            raise ExportError(f"layer item must be a one-key mapping: {item!r}")
+        ((cls_name, kwargs),) = item.items()
+        cls = getattr(keras.layers, cls_name, None)
+        if cls is None:
+            raise ExportError(f"keras.layers has no {cls_name}")
+        layers.append(cls(**(kwargs or {})))
+    return keras.Sequential(
+        [keras.Input(shape=tuple(spec["input_shape"])), *layers],
+        name=spec.get("name", "sequential"),
+    )
+
+
+def load_model_file(path):
+    import keras
+
+    if Path(path).suffix.lower() not in (".keras", ".h5", ".hdf5"):
+        raise ExportError(f"{path}: expected a .keras or .h5 file")
+    if not Path(path).is_file():
+        raise ExportError(f"{path}: no such file")
+    return keras.models.load_model(path, compile=False)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Export a Keras Sequential model's architecture (model.json) "
+        "and weights (weights.safetensors) for cnnc."
+    )
+    ap.add_argument("model", nargs="?", help="MODEL.keras or MODEL.h5")
+    ap.add_argument("outdir", help="directory to write model.json and weights.safetensors")
+    ap.add_argument("--spec", help="build the model from a cnnc spec (YAML) instead, Keras-default weights")
+    args = ap.parse_args(argv)
+    if (args.model is None) == (args.spec is None):
+        ap.error("give either MODEL (a .keras or .h5 file) or --spec SPEC.yaml, not both")
+    try:
+        if args.spec:
+            model = build_model_from_spec(args.spec)
+            source = f"spec {Path(args.spec).name}, Keras default initialisation"
+        else:
+            model = load_model_file(args.model)
+            source = Path(args.model).name
+        tensors = export(model, args.outdir, source)
+    except ExportError as e:
+        print(f"export_keras_model: error: {e}", file=sys.stderr)
+        return 1
+    n = sum(t.size for t in tensors.values())
+    print(f"wrote {args.outdir}/model.json and {args.outdir}/weights.safetensors "
+          f"({len(tensors)} tensors, {n:,} parameters)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

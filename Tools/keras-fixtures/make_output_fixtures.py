@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Make numeric output fixtures for cnnc from real Keras 3 (JAX backend, CPU).
+
+Run from the repository root (Tools/keras-fixtures/run.sh --outputs does this):
+
+    KERAS_BACKEND=jax python Tools/keras-fixtures/make_output_fixtures.py
+
+For every spec in Specs/*.yaml and Tests/Fixtures/specs/*.yaml except
+long_names.yaml (stem = file name without .yaml) the model is built exactly as
+make_fixtures.py builds it, given weights, run in inference mode, and written
+to Tests/Fixtures/keras/outputs/<stem>/:
+
+  weights.safetensors  the weights, written by Tools/keras-export's exporter
+                       (tensor "<layer>.<weight>", float32, Keras layouts).
+  input.npy            float32 (N, *input_shape), N = 3, uniform [0, 1).
+  output.npy           float32, model.predict(input, verbose=0).
+  layers.npz           every layer's output for the same input (key = Keras
+                       layer name, float32 (N, ...)), inference mode.
+
+Weights and input come from numpy.random.default_rng(zlib.crc32(stem)),
+drawn in this order: for each layer in model order, for each weight in
+layer.weights order, rng.uniform(lo, hi, shape) (float64, then cast to
+float32), with
+
+  kernel           (-L, L), L = sqrt(6 / (fan_in + fan_out)); Conv2D
+                   fan_in = kh*kw*cin, fan_out = kh*kw*cout; Dense in, out
+  bias             (-0.5, 0.5)
+  gamma            (0.5, 1.5)
+  beta             (-0.5, 0.5)
+  moving_mean      (-0.5, 0.5)
+  moving_variance  (0.5, 2.0)
+
+and then the input, rng.uniform(0, 1, (N, *input_shape)) cast to float32.
+
+cats_vs_dogs (5.6M parameters) is the exception: no weights.safetensors and no
+layers.npz; N = 1 (the input still from its seeded rng, drawn first); its
+weights follow the integer formula in cats_vs_dogs/weights.formula.txt (see
+formula_weights below), so a test can recompute them.
+
+Checks, all fatal: every weights.safetensors read back with
+safetensors.numpy.load_file into a freshly built model gives bit-identical
+predictions; the last entry of layers.npz matches output.npy; and a few
+numpy re-implementations (BatchNormalization in inference, ReLU with
+max_value/negative_slope/threshold, 'same' pooling) agree with Keras, with
+the fixtures chosen so that the wrong alternatives would visibly differ.
+"""
+
+import datetime
+import os
+import platform
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "keras-export"))
+
+import numpy as np  # noqa: E402
+
+import export_keras_model as exporter  # noqa: E402
+import make_fixtures  # noqa: E402
+
+OUT = Path("Tests/Fixtures/keras/outputs")
+SKIP = {"long_names"}
+BIG = {"cats_vs_dogs"}  # formula weights, N = 1, no layers.npz, no safetensors
+BATCH = 3
+
+UNIFORM = {
+    "bias": (-0.5, 0.5),
+    "gamma": (0.5, 1.5),
+    "beta": (-0.5, 0.5),
+    "moving_mean": (-0.5, 0.5),
+    "moving_variance": (0.5, 2.0),
+}
+
+FORMULA_TEXT = """\
+cats_vs_dogs weights (no weights.safetensors: 5,615,553 parameters, 22 MB).
+
+Tensors in model order, t = 0, 1, 2, ...; each layer's kernel then its bias:
+  t=0 conv_1.kernel (3,3,3,32)     t=1 conv_1.bias (32)
+  t=2 conv_2.kernel (3,3,32,64)    t=3 conv_2.bias (64)
+  t=4 conv_3.kernel (3,3,64,128)   t=5 conv_3.bias (128)
+  t=6 conv_4.kernel (3,3,128,128)  t=7 conv_4.bias (128)
+  t=8 dense_1.kernel (6272,512)    t=9 dense_1.bias (512)
+  t=10 dense_2.kernel (512,128)    t=11 dense_2.bias (128)
+  t=12 output.kernel (128,1)       t=13 output.bias (1)
+(Conv2D kernel layout (kh, kw, cin, cout), Dense kernel (in, out).)
+
+For element i = the flat index in that Keras layout, C order (last axis fastest):
+  h = (i * 2654435761 + (t + 1) * 97531) mod 4294967296   exact integers
+  u = h / 4294967296.0                                     float64, exact
+  value = float32((u - 0.5) * 2.0 * s)                     float64 arithmetic,
+                                                           one rounding to float32
+  s = sqrt(6.0 / (fan_in + fan_out))   (float64) for kernels:
+        Conv2D fan_in = kh*kw*cin, fan_out = kh*kw*cout; Dense fan_in = in, fan_out = out
+  s = 0.1 for biases.
+
+input.npy (N = 1) and output.npy are as for the other fixtures; no layers.npz.
+"""
+
+
+def stem_seed(stem):
+    return zlib.crc32(stem.encode("utf-8"))
+
+
+def fans(layer, shape):
+    cls = type(layer).__name__
+    if cls == "Conv2D":
+        kh, kw, cin, cout = shape
+        return kh * kw * cin, kh * kw * cout
+    if cls == "Dense":
+        return shape[0], shape[1]
+    raise ValueError(f"no fans for {cls}")
+
+
+def random_weights(model, rng):
+    """Set every layer's weights from rng (the order the module docstring gives)."""
+    for layer in model.layers:
+        pairs = exporter.layer_weight_names(layer)
+        if not pairs:
+            continue
+        values = []
+        for name, v in pairs:
+            short = name.rsplit(".", 1)[1]
+            shape = tuple(v.shape)
+            if short == "kernel":
+                fan_in, fan_out = fans(layer, shape)
+                lim = np.sqrt(6.0 / (fan_in + fan_out))
+                lo, hi = -lim, lim
+            else:
+                lo, hi = UNIFORM[short]
+            values.append(rng.uniform(lo, hi, shape).astype(np.float32))
+        layer.set_weights(values)
+
+
+def formula_tensor(t, shape, scale):
+    i = np.arange(int(np.prod(shape)), dtype=np.uint64)
+    h = (i * np.uint64(2654435761) + np.uint64((t + 1) * 97531)) % np.uint64(4294967296)
+    u = h.astype(np.float64) / 4294967296.0
+    return ((u - 0.5) * 2.0 * scale).astype(np.float32).reshape(shape)
+
+
+def formula_weights(model):
+    """Set weights from the integer formula of FORMULA_TEXT; returns them in order."""
+    t = 0
+    out = []
+    for layer in model.layers:
+        pairs = exporter.layer_weight_names(layer)
+        if not pairs:
+            continue
+        if type(layer).__name__ not in ("Conv2D", "Dense"):
+            raise ValueError(f"formula weights: unexpected layer {layer.name}")
+        values = []
+        for name, v in pairs:
+            shape = tuple(v.shape)
+            if name.endswith(".kernel"):
+                fan_in, fan_out = fans(layer, shape)
+                s = float(np.sqrt(6.0 / (fan_in + fan_out)))
+            else:
+                s = 0.1
+            values.append(formula_tensor(t, shape, s))
+            out.append((name, values[-1]))
+            t += 1
+        layer.set_weights(values)
+    return out
+
+
+def layer_outputs(model, x):
+    import keras
+
+    probe = keras.Model(inputs=model.inputs, outputs=[l.output for l in model.layers])
+    outs = probe.predict(x, verbose=0)
+    if not isinstance(outs, (list, tuple)):
+        outs = [outs]
+    return {l.name: np.asarray(o, dtype="<f4") for l, o in zip(model.layers, outs)}
+
+
+def bits_equal(a, b):
+    a = np.ascontiguousarray(a, dtype="<f4")
+    b = np.ascontiguousarray(b, dtype="<f4")
+    return a.shape == b.shape and np.array_equal(a.view("<u4"), b.view("<u4"))
+
+
+# --------------------------------------------------------------------------
+# numpy re-implementations, to check that the fixtures show what they claim.
+# --------------------------------------------------------------------------
+
+
+def same_pads(n, k, s):
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return out, total // 2, total - total // 2
+
+
+def np_pool(x, pool, strides, padding, kind, *, count_pads=False, pad_value=None):
+    """2-D pooling of x (N, H, W, C).  'same' pads as TensorFlow (extra on the
+    bottom/right).  Keras: average divides by the cells inside the image and max
+    ignores padding; count_pads=True / pad_value=0.0 give the wrong variants."""
+    n, h, w, c = x.shape
+    (ph, pw), (sh, sw) = pool, strides
+    if padding == "same":
+        oh, top, bottom = same_pads(h, ph, sh)
+        ow, left, right = same_pads(w, pw, sw)
+    else:
+        oh, ow, top, bottom, left, right = (h - ph) // sh + 1, (w - pw) // sw + 1, 0, 0, 0, 0
+    fill = np.nan if pad_value is None else pad_value
+    xp = np.full((n, h + top + bottom, w + left + right, c), fill, dtype=np.float64)
+    xp[:, top : top + h, left : left + w] = x
+    out = np.empty((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            win = xp[:, i * sh : i * sh + ph, j * sw : j * sw + pw]
+            if kind == "max":
+                out[:, i, j] = np.nanmax(win, axis=(1, 2))
+            elif count_pads:
+                out[:, i, j] = np.nansum(win, axis=(1, 2)) / (ph * pw)
+            else:
+                out[:, i, j] = np.nanmean(win, axis=(1, 2))
+    return out
+
+
+def np_relu(x, max_value, negative_slope, threshold):
+    """Keras 3's ReLU.static_call, element by element."""
+    x = x.astype(np.float64)
+    y = np.where(x > threshold, x, 0.0) if threshold != 0 else np.maximum(x, 0.0)
+    if max_value is not None:
+        y = np.clip(y, 0.0, max_value)
+    if negative_slope != 0:
+        y = y - negative_slope * np.maximum(threshold - x, 0.0)
+    return y
+
+
+def check_semantics(stem, model, acts, x):
+    """Fatal asserts that Keras computes what the README says, on this fixture."""
+    prev = x
+    for layer in model.layers:
+        cls = type(layer).__name__
+        y = acts[layer.name]
+        if cls == "BatchNormalization":
+            w = {n.rsplit(".", 1)[1]: v.numpy() for n, v in exporter.layer_weight_names(layer)}
+            g = w.get("gamma", 1.0)
+            b = w.get("beta", 0.0)
+            ref = g * (prev - w["moving_mean"]) / np.sqrt(w["moving_variance"] + layer.epsilon) + b
+            assert np.allclose(y, ref, rtol=1e-5, atol=1e-5), f"{stem}/{layer.name}: BN formula"
+        elif cls == "ReLU":
+            ref = np_relu(prev, layer.max_value, layer.negative_slope, layer.threshold)
+            assert np.allclose(y, ref, rtol=1e-6, atol=1e-6), f"{stem}/{layer.name}: ReLU formula"
+            if stem == "activations":
+                t = layer.threshold
+                regimes = [prev < 0, prev > t]
+                if t != 0:
+                    regimes.append((prev >= 0) & (prev <= t))
+                if layer.max_value is not None:
+                    regimes += [(prev > t) & (prev < layer.max_value), prev > layer.max_value]
+                counts = [int(r.sum()) for r in regimes]
+                assert all(counts), f"{stem}/{layer.name}: an input regime is empty {counts}"
+        elif cls in ("MaxPooling2D", "AveragePooling2D"):
+            kind = "max" if cls == "MaxPooling2D" else "avg"
+            args = (prev, layer.pool_size, layer.strides, layer.padding, kind)
+            ref = np_pool(*args)
+            assert np.allclose(y, ref, rtol=1e-5, atol=1e-6), f"{stem}/{layer.name}: pooling"
+            if stem == "pooling_same_odd" and layer.padding == "same":
+                wrong = np_pool(*args, count_pads=True) if kind == "avg" else np_pool(*args, pad_value=0.0)
+                diff = float(np.max(np.abs(wrong - y)))
+                assert diff > 1e-3, f"{stem}/{layer.name}: zero-padding variant not distinguished"
+        prev = y
+
+
+# --------------------------------------------------------------------------
+
+
+def versions_text():
+    import importlib.metadata as md
+
+    v = md.version
+    return "".join(
+        f"{line}\n"
+        for line in [
+            f"python {platform.python_version()}",
+            f"keras {v('keras')}",
+            f"jax {v('jax')}",
+            f"jaxlib {v('jaxlib')}",
+            f"numpy {v('numpy')}",
+            f"safetensors {v('safetensors')}",
+            f"pyyaml {v('PyYAML')}",
+            "backend jax (KERAS_BACKEND=jax), CPU, float32, inference mode (model.predict)",
+            f"date {datetime.date.today().isoformat()}",
+            "seed numpy.random.default_rng(zlib.crc32(stem)); weights then input",
+            "made by Tools/keras-fixtures/make_output_fixtures.py",
+        ]
+    )
+
+
+def make_one(path, stem):
+    import keras
+
+    spec = make_fixtures.load_spec(path)
+    model = make_fixtures.build_model(spec)
+    rng = np.random.default_rng(stem_seed(stem))
+    folder = OUT / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    source = f"{path.as_posix()}, seeded uniform weights (rng seed crc32({stem!r}) = {stem_seed(stem)})"
+
+    big = stem in BIG
+    if big:
+        source = f"{path.as_posix()}, weights by formula (weights.formula.txt)"
+        formula_weights(model)
+    else:
+        random_weights(model, rng)
+    n = 1 if big else BATCH
+    x = rng.uniform(0.0, 1.0, (n, *spec["input_shape"])).astype("<f4")
+    y = np.asarray(model.predict(x, verbose=0), dtype="<f4")
+
+    np.save(folder / "input.npy", x)
+    np.save(folder / "output.npy", y)
+
+    # The exporter's code path, and its round trip into a fresh model.
+    with tempfile.TemporaryDirectory() as tmp:
+        st = (Path(tmp) if big else folder) / "weights.safetensors"
+        exporter.write_weights(model, st, source)
+        from safetensors.numpy import load_file
+
+        tensors = load_file(str(st))
+    fresh = make_fixtures.build_model(spec)
+    exporter.apply_weights(fresh, tensors)
+    again = np.asarray(fresh.predict(x, verbose=0), dtype="<f4")
+    assert bits_equal(again, y), f"{stem}: safetensors round trip changes the output"
+    for a, b in zip(model.get_weights(), fresh.get_weights()):
+        assert bits_equal(a, b), f"{stem}: safetensors round trip changes a weight"
+
+    if big:
+        (folder / "weights.formula.txt").write_text(FORMULA_TEXT, encoding="utf-8")
+        (folder / "layers.npz").unlink(missing_ok=True)
+        (folder / "weights.safetensors").unlink(missing_ok=True)
+        keras.backend.clear_session()
+        check = make_fixtures.build_model(spec)
+        formula_weights(check)
+        for a, b in zip(model.get_weights(), check.get_weights()):
+            assert bits_equal(a, b)
+    else:
+        acts = layer_outputs(model, x)
+        last = acts[model.layers[-1].name]
+        assert np.allclose(last, y, rtol=1e-6, atol=1e-7), f"{stem}: layers.npz last != output"
+        check_semantics(stem, model, acts, x)
+        np.savez(folder / "layers.npz", **acts)
+    return x.shape, y.shape
+
+
+def main():
+    root = Path.cwd()
+    if not (root / "Specs").is_dir():
+        raise SystemExit("run from the repository root (no Specs/ here)")
+    specs = sorted(p.relative_to(root) for d in make_fixtures.SPEC_DIRS for p in (root / d).glob("*.yaml"))
+    for path in specs:
+        stem = path.stem
+        if stem in SKIP:
+            continue
+        xs, ys = make_one(path, stem)
+        print(f"{path}: input {xs} -> output {ys}", file=sys.stderr)
+    (OUT / "VERSIONS.txt").write_text(versions_text(), encoding="utf-8")
+    print(f"wrote {OUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

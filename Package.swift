@@ -58,6 +58,13 @@ let package = Package(
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
+        // Times the zoo: swift run -c release zoo-latency
+        .executableTarget(
+            name: "zoo-latency",
+            dependencies: ["CNNCZoo", "CNNCRuntime"],
+            path: "Benchmarks/ZooLatency",
+            swiftSettings: generatedCodeSettings
+        ),
         .testTarget(
             name: "CNNCCoreTests",
             dependencies: ["CNNCCore", "CNNCRuntime"]

@@ -1,3 +1,4 @@
+import CNNCRuntime
 import Foundation
 import Testing
 
@@ -120,5 +121,73 @@ import Testing
         let config = try #require(conv["config"] as? [String: Any])
         #expect(config["filters"] as? Int == 4)
         #expect(config["padding"] as? String == "same")
+    }
+}
+
+/// `cnnc generate` and `cnnc predict` end to end, as a user runs them.
+@Suite struct GenerateAndPredictCommandTests {
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func generateWritesOnlyWhenTheBytesChange() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try CommandLineTests.cnnc(["generate", "Specs/lenet5.yaml", "--output-dir", folder.path])
+        #expect(first.status == 0)
+        #expect(first.output == "wrote \(folder.path)/lenet5.cnnc.swift\n")
+        let second = try CommandLineTests.cnnc(["generate", "Specs/lenet5.yaml", "--output-dir", folder.path])
+        #expect(second.output == "unchanged \(folder.path)/lenet5.cnnc.swift\n")
+        let generated = try String(contentsOf: folder.appendingPathComponent("lenet5.cnnc.swift"), encoding: .utf8)
+        #expect(generated == (try RepositoryFiles.read("Generated/lenet5.cnnc.swift")))
+    }
+
+    @Test func generateOfBrokenSpecWritesNothing() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try CommandLineTests.cnnc(["generate", "Tests/Fixtures/broken/kernel_too_large.yaml", "--output-dir", folder.path])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("kernel_too_large.yaml:5:5: error:"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// Builds the lecture's edge-filter model from scratch in a fresh cache,
+    /// runs it on the lecture's image, and reads the .npy it wrote.
+    @Test func predictCompilesAndRunsTheModel() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = folder.appendingPathComponent("edge.safetensors").path
+        let input = folder.appendingPathComponent("image.npy").path
+        let output = folder.appendingPathComponent("edges.npy").path
+        let layout = [TensorLayout(name: "vertical_edge.kernel", shape: [3, 3, 1, 1], offset: 0)]
+        try SafeTensors.write(parameters: [1, 0, -1, 1, 0, -1, 1, 0, -1], layout: layout, metadata: [:], to: weights)
+        let image: [Float] = [3, 0, 1, 2, 7, 4, 1, 5, 8, 9, 3, 1, 2, 7, 2, 5, 1, 3, 0, 1, 3, 1, 7, 8, 4, 2, 1, 6, 2, 8, 2, 4, 5, 2, 3, 9]
+        try NPYFile(shape: [1, 6, 6, 1], values: image).write(to: input)
+        let environment = ["CNNC_CACHE_DIR": folder.appendingPathComponent("cache").path]
+        let run = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input, "--output", output], environment: environment)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.errors.contains("compiling SeedEdge6x6"))
+        let result = try NPYFile.read(path: output)
+        #expect(result.shape == [1, 4, 4, 1])
+        #expect(result.values == [-5, -4, 0, 8, -10, -2, 2, 3, 0, -2, -4, -7, -3, -2, -3, -16])
+
+        // The second run reuses the cached build.
+        let again = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input], environment: environment)
+        #expect(again.status == 0)
+        #expect(!again.errors.contains("compiling"))
+        #expect(again.output.hasPrefix("sample 0: class 3 (8.0000)"))
+
+        // A wrong input shape and a truncated weights file are clear errors.
+        try NPYFile(shape: [2, 5, 5, 1], values: [Float](repeating: 0, count: 50)).write(to: input)
+        let wrongShape = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input], environment: environment)
+        #expect(wrongShape.status == 1)
+        #expect(wrongShape.errors.contains("the input has shape (2, 5, 5, 1); the model takes (N, 6, 6, 1)"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: weights))
+        try bytes.prefix(bytes.count - 4).write(to: URL(fileURLWithPath: weights))
+        let truncated = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input], environment: environment)
+        #expect(truncated.status == 1)
+        #expect(truncated.errors.contains("the file is truncated"))
     }
 }

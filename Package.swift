@@ -84,6 +84,10 @@ let package = Package(
             swiftSettings: generatedCodeSettings
         ),
         .testTarget(
+            name: "CNNCRuntimeTests",
+            dependencies: ["CNNCRuntime"]
+        ),
+        .testTarget(
             name: "GeneratedModelTests",
             dependencies: ["CNNCZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime"]
         ),

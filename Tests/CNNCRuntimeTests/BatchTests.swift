@@ -1,0 +1,66 @@
+import CNNCRuntime
+import Foundation
+import Testing
+
+/// A tiny hand-written model to test the runtime's batch paths without the generator.
+struct Doubler: CompiledModel {
+    static let inputShape = [3]
+    static let outputShape = [3]
+    static let inputCount = 3
+    static let outputCount = 3
+    static let parameterCount = 1
+    static let flops = 3
+    static let arenaCount = 0
+    static let weightLayout = [TensorLayout(name: "scale.kernel", shape: [1], offset: 0)]
+    let parameters: [Float]
+
+    init(parameters: [Float]) throws(RuntimeError) {
+        guard parameters.count == 1 else { throw RuntimeError("one parameter") }
+        self.parameters = parameters
+    }
+
+    func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        for i in 0..<3 { output[i] = input[i] * parameters[0] }
+    }
+}
+
+@Suite struct BatchTests {
+    @Test func threadsSplitTheBatchWithoutChangingResults() throws {
+        let model = try Doubler(parameters: [2])
+        let input = (0..<(3 * 101)).map(Float.init)
+        let one = try model.predict(batch: input, threads: 1)
+        let two = try model.predict(batch: input, threads: 2)
+        let many = try model.predict(batch: input, threads: 7)
+        #expect(one == input.map { $0 * 2 })
+        #expect(two == one && many == one)
+    }
+
+    @Test func wrongSizesAreErrors() throws {
+        let model = try Doubler(parameters: [2])
+        #expect(throws: RuntimeError.self) { try model.predict([1, 2]) }
+        #expect(throws: RuntimeError.self) { try model.predict(batch: [1, 2, 3, 4]) }
+        #expect(throws: RuntimeError.self) { try Doubler(parameters: []) }
+    }
+
+    @Test func batchShapesAcceptedByTheRunner() throws {
+        #expect(try CommandLineRunner.batchCount(of: NPYFile(shape: [5, 3], values: []), for: Doubler.self, path: "x") == 5)
+        #expect(try CommandLineRunner.batchCount(of: NPYFile(shape: [3], values: []), for: Doubler.self, path: "x") == 1)
+        #expect(throws: RuntimeError.self) { try CommandLineRunner.batchCount(of: NPYFile(shape: [5, 4], values: []), for: Doubler.self, path: "x") }
+    }
+
+    @Test func kerasInitializersFollowGlorot() {
+        let layout = [
+            TensorLayout(name: "c.kernel", shape: [3, 3, 2, 4], offset: 0),
+            TensorLayout(name: "c.bias", shape: [4], offset: 72),
+            TensorLayout(name: "n.gamma", shape: [4], offset: 76),
+            TensorLayout(name: "n.moving_variance", shape: [4], offset: 80),
+        ]
+        let values = KerasInitializers.parameters(for: layout, count: 84, seed: 7)
+        let limit = Float((6.0 / Double(18 + 36)).squareRoot())
+        #expect(values[0..<72].allSatisfy { abs($0) <= limit })
+        #expect(values[0..<72].contains { abs($0) > limit / 2 })
+        #expect(values[72..<76].allSatisfy { $0 == 0 })
+        #expect(values[76..<84].allSatisfy { $0 == 1 })
+        #expect(KerasInitializers.parameters(for: layout, count: 84, seed: 7) == values)
+    }
+}

@@ -1,0 +1,108 @@
+import CNNCRuntime
+import Foundation
+import Testing
+
+/// safetensors reading and writing, and every way a weights file can be wrong.
+@Suite struct SafeTensorsTests {
+    static let layout = [
+        TensorLayout(name: "conv.kernel", shape: [3, 3, 1, 2], offset: 0),
+        TensorLayout(name: "conv.bias", shape: [2], offset: 18),
+    ]
+    static let parameters = (0..<20).map { Float($0) * 0.5 - 3 }
+
+    static func encoded(parameters: [Float] = parameters, layout: [TensorLayout] = layout) throws -> Data {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SafeTensors.write(parameters: parameters, layout: layout, metadata: ["format": "cnnc-weights-1"], to: path)
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    static func load(_ data: Data) throws -> [Float] {
+        try SafeTensors.parse(data, path: "w.safetensors").parameters(matching: layout, count: 20, path: "w.safetensors")
+    }
+
+    /// The bytes with the first occurrence of `old` replaced (same length keeps offsets valid).
+    static func replacing(_ old: String, with new: String, in data: some Collection<UInt8>) -> [UInt8] {
+        let bytes = Array(data), target = Array(old.utf8)
+        guard let start = (0...(bytes.count - target.count)).first(where: { Array(bytes[$0..<($0 + target.count)]) == target }) else { return bytes }
+        return Array(bytes[..<start]) + Array(new.utf8) + Array(bytes[(start + target.count)...])
+    }
+
+    static func message(_ body: () throws -> Void) -> String {
+        do { try body() } catch let error as RuntimeError { return error.message } catch { return "\(error)" }
+        return "no error"
+    }
+
+    @Test func roundTrip() throws {
+        let data = try Self.encoded()
+        #expect(try Self.load(data) == Self.parameters)
+        let file = try SafeTensors.parse(data, path: "w")
+        #expect(file.metadata == ["format": "cnnc-weights-1"])
+        #expect(file.tensors["conv.kernel"]?.shape == [3, 3, 1, 2])
+        // The data starts 8-byte aligned, as the reference writer leaves it.
+        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(headerLength % 8 == 0)
+    }
+
+    @Test func missingExtraAndMisshapenTensorsAreAllNamed() throws {
+        let wrong = [
+            TensorLayout(name: "conv.kernel", shape: [3, 3, 2, 1], offset: 0),
+            TensorLayout(name: "other.bias", shape: [2], offset: 18),
+        ]
+        let text = Self.message { _ = try Self.load(try Self.encoded(layout: wrong)) }
+        #expect(text.contains("tensor 'conv.kernel' has shape (3, 3, 2, 1); the model needs (3, 3, 1, 2)"))
+        #expect(text.contains("missing tensor 'conv.bias' of shape (2,)"))
+        #expect(text.contains("unexpected tensor 'other.bias'"))
+    }
+
+    @Test func truncatedFile() throws {
+        let data = try Self.encoded()
+        #expect(Self.message { _ = try Self.load(data.prefix(data.count - 1)) }.contains("the file is truncated"))
+        #expect(Self.message { _ = try Self.load(data.prefix(20)) }.contains("the file is truncated or not safetensors"))
+        #expect(Self.message { _ = try Self.load(data.prefix(5)) }.contains("not a safetensors file"))
+    }
+
+    @Test func headerThatLiesAboutSizes() throws {
+        let original = try Self.encoded()
+        // Claim the kernel holds 19 floats while its shape says 18.
+        let data = Data(Self.replacing("\"data_offsets\":[0,72]", with: "\"data_offsets\":[0,76]", in: original))
+        #expect(data != original)
+        #expect(Self.message { _ = try Self.load(data) }.contains("tensor 'conv.kernel' of shape (3, 3, 1, 2) needs 72 bytes but its header gives 76"))
+    }
+
+    @Test func otherDTypesAreRefusedByName() throws {
+        let data = Data(Self.replacing("\"F32\"", with: "\"F16\"", in: try Self.encoded()))
+        #expect(Self.message { _ = try Self.load(data) }.contains("is F16; cnnc reads float32 (F32) weights"))
+    }
+
+    @Test func missingFile() {
+        #expect(Self.message { _ = try SafeTensors.read(path: "/no/such.safetensors") } == "/no/such.safetensors: no such weights file")
+    }
+}
+
+/// `.npy` reading and writing.
+@Suite struct NPYFileTests {
+    @Test func roundTrip() throws {
+        let file = NPYFile(shape: [2, 3, 1], values: [1, -2, 3.5, 0, 1e-7, -1e9])
+        let data = file.encoded()
+        #expect(data.count % 64 == 24)  // 64-byte aligned header, then 6 floats
+        let back = try NPYFile.parse([UInt8](data), path: "x.npy")
+        #expect(back.shape == [2, 3, 1])
+        #expect(back.values == file.values)
+    }
+
+    @Test func scalarShapeAndOneAxis() throws {
+        let back = try NPYFile.parse([UInt8](NPYFile(shape: [4], values: [1, 2, 3, 4]).encoded()), path: "v.npy")
+        #expect(back.shape == [4])
+    }
+
+    @Test func truncatedAndForeignFiles() throws {
+        let data = [UInt8](NPYFile(shape: [10], values: [Float](repeating: 1, count: 10)).encoded())
+        #expect(SafeTensorsTests.message { _ = try NPYFile.parse(Array(data.dropLast(3)), path: "x.npy") }.contains("the file is truncated"))
+        #expect(SafeTensorsTests.message { _ = try NPYFile.parse(Array("hello world".utf8), path: "x.npy") }.contains("not a .npy file"))
+        let fortran = SafeTensorsTests.replacing("'fortran_order': False", with: "'fortran_order': True ", in: data)
+        #expect(SafeTensorsTests.message { _ = try NPYFile.parse(fortran, path: "x.npy") }.contains("Fortran order"))
+        let int32 = SafeTensorsTests.replacing("'<f4'", with: "'<i4'", in: data)
+        #expect(SafeTensorsTests.message { _ = try NPYFile.parse(int32, path: "x.npy") }.contains("dtype is <i4"))
+    }
+}

@@ -82,14 +82,7 @@ FORMULA_TEXT = """\
 cats_vs_dogs weights (no weights.safetensors: 5,615,553 parameters, 22 MB).
 
 Tensors in model order, t = 0, 1, 2, ...; each layer's kernel then its bias:
-  t=0 conv_1.kernel (3,3,3,32)     t=1 conv_1.bias (32)
-  t=2 conv_2.kernel (3,3,32,64)    t=3 conv_2.bias (64)
-  t=4 conv_3.kernel (3,3,64,128)   t=5 conv_3.bias (128)
-  t=6 conv_4.kernel (3,3,128,128)  t=7 conv_4.bias (128)
-  t=8 dense_1.kernel (6272,512)    t=9 dense_1.bias (512)
-  t=10 dense_2.kernel (512,128)    t=11 dense_2.bias (128)
-  t=12 output.kernel (128,1)       t=13 output.bias (1)
-(Conv2D kernel layout (kh, kw, cin, cout), Dense kernel (in, out).)
+{table}(Conv2D kernel layout (kh, kw, cin, cout), Dense kernel (in, out).)
 
 For element i = the flat index in that Keras layout, C order (last axis fastest):
   h = (i * 2654435761 + (t + 1) * 97531) mod 4294967296   exact integers
@@ -356,7 +349,9 @@ def make_one(path, stem):
         assert bits_equal(a, b), f"{stem}: safetensors round trip changes a weight"
 
     if big:
-        (folder / "weights.formula.txt").write_text(FORMULA_TEXT, encoding="utf-8")
+        rows = [f"  t={t} {name} {tuple(v.shape)}\n" for t, (name, v) in enumerate(formula_weights(model))]
+        text = FORMULA_TEXT.replace("{table}", "".join(rows))
+        (folder / "weights.formula.txt").write_text(text, encoding="utf-8")
         (folder / "layers.npz").unlink(missing_ok=True)
         (folder / "weights.safetensors").unlink(missing_ok=True)
         keras.backend.clear_session()

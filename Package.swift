@@ -19,6 +19,9 @@ let package = Package(
         .executable(name: "cnnc", targets: ["cnnc"]),
         .library(name: "CNNCCore", targets: ["CNNCCore"]),
         .library(name: "CNNCRuntime", targets: ["CNNCRuntime"]),
+        .library(name: "CNNCZoo", targets: ["CNNCZoo"]),
+        .plugin(name: "CNNCPlugin", targets: ["CNNCPlugin"]),
+        .plugin(name: "GenerateModels", targets: ["GenerateModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -34,13 +37,37 @@ let package = Package(
         // What generated code imports: weights files, .npy, arenas, threads.
         // The generator never links it.
         .target(name: "CNNCRuntime"),
-        // The model zoo: the generated Swift for every spec in Specs/, compiled
-        // as users must compile generated code, optimized for this CPU.
+        // The model zoo: every spec in Specs/, turned into Swift at build time by
+        // the plugin exactly as in a user's package, and compiled optimized.
         .target(
             name: "CNNCZoo",
             dependencies: ["CNNCRuntime"],
+            path: "Specs",
+            swiftSettings: generatedCodeSettings,
+            plugins: ["CNNCPlugin"]
+        ),
+        // The same generator output committed in Generated/, compiled too so the
+        // checked-in files are known to build (tests keep them in sync).
+        .target(
+            name: "GeneratedZoo",
+            dependencies: ["CNNCRuntime"],
             path: "Generated",
             swiftSettings: generatedCodeSettings
+        ),
+        // A spec file in a target becomes generated Swift at build time.
+        .plugin(
+            name: "CNNCPlugin",
+            capability: .buildTool(),
+            dependencies: ["cnnc"]
+        ),
+        // `swift package --allow-writing-to-package-directory generate-models`
+        .plugin(
+            name: "GenerateModels",
+            capability: .command(
+                intent: .custom(verb: "generate-models", description: "Write the generated Swift for every spec into Generated/"),
+                permissions: [.writeToPackageDirectory(reason: "cnnc writes the generated model sources into the package")]
+            ),
+            dependencies: ["cnnc"]
         ),
         // Turns generated source into a runnable model: a cached SwiftPM package
         // built with `swift build` (the build stage of the pipeline).
@@ -89,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GeneratedModelTests",
-            dependencies: ["CNNCZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime"]
+            dependencies: ["CNNCZoo", "GeneratedZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Folder to write into (default: the current folder).")
     var outputDir: String = "."
 
+    @Flag(help: "Print only diagnostics (the build plugin uses this).")
+    var quiet = false
+
     func validate() throws {
         if specs.isEmpty { throw ValidationError("name at least one spec file") }
     }
@@ -29,7 +32,7 @@ struct Generate: ParsableCommand {
                 let source = ModelGenerator(model: model, specPath: spec).generate()
                 let path = (outputDir as NSString).appendingPathComponent(SwiftNames.fileName(forSpecPath: spec))
                 let changed = try GeneratedFile.writeIfChanged(source, to: path)
-                print("\(changed ? "wrote" : "unchanged") \(path)")
+                if !quiet { print("\(changed ? "wrote" : "unchanged") \(path)") }
             }
         }
         if failed { throw ExitCode.failure }

@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func summaryPrintsKerasTableWhenPiped() throws {
-        let run = try Self.cnnc(["summary", "Specs/mnist_convnet.yaml"])
+        let run = try Self.cnnc(["summary", "Specs/mnist_convnet.cnn.yaml"])
         #expect(run.status == 0)
         #expect(run.errors.isEmpty)
         #expect(run.output == (try RepositoryFiles.read("Tests/Fixtures/keras/summary/mnist_convnet.txt")))
@@ -53,7 +53,7 @@ import Testing
 
     /// COLUMNS=120 makes Keras print at min(88, 120 - 4) = 88.
     @Test func columnsEnvironmentSetsDefaultWidth() throws {
-        let run = try Self.cnnc(["summary", "Specs/toy_convnet.yaml"], environment: ["COLUMNS": "120"])
+        let run = try Self.cnnc(["summary", "Specs/toy_convnet.cnn.yaml"], environment: ["COLUMNS": "120"])
         #expect(run.status == 0)
         let border = try #require(run.output.split(separator: "\n").dropFirst().first)
         #expect(border.count == 88)
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func checkReportsEveryFileAndFails() throws {
-        let run = try Self.cnnc(["check", "Specs/lenet5.yaml", "Tests/Fixtures/broken/unknown_layer.yaml", "Tests/Fixtures/broken/missing_input_shape.yaml"])
+        let run = try Self.cnnc(["check", "Specs/lenet5.cnn.yaml", "Tests/Fixtures/broken/unknown_layer.yaml", "Tests/Fixtures/broken/missing_input_shape.yaml"])
         #expect(run.status == 1)
         #expect(run.output.isEmpty)
         let lines = run.errors.split(separator: "\n")
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func checkOfValidSpecsIsSilent() throws {
-        let run = try Self.cnnc(["check", "Specs/lenet5.yaml", "Specs/cats_vs_dogs.yaml", "Tests/Fixtures/keras/json2/every_layer.json"])
+        let run = try Self.cnnc(["check", "Specs/lenet5.cnn.yaml", "Specs/cats_vs_dogs.cnn.yaml", "Tests/Fixtures/keras/json2/every_layer.json"])
         #expect(run.status == 0)
         #expect(run.output.isEmpty && run.errors.isEmpty)
     }
@@ -88,13 +88,13 @@ import Testing
     }
 
     @Test func tooShortLineLengthIsAnErrorNotATrap() throws {
-        let run = try Self.cnnc(["summary", "--line-length", "5", "Specs/lenet5.yaml"])
+        let run = try Self.cnnc(["summary", "--line-length", "5", "Specs/lenet5.cnn.yaml"])
         #expect(run.status != 0)
         #expect(run.errors.contains("line length 5 is too short"))
     }
 
     @Test func flopsAndMemoryColumns() throws {
-        let run = try Self.cnnc(["summary", "--flops", "--memory", "Specs/toy_convnet.yaml"])
+        let run = try Self.cnnc(["summary", "--flops", "--memory", "Specs/toy_convnet.cnn.yaml"])
         #expect(run.status == 0)
         #expect(run.output.contains("┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃           FLOPs ┃     Activations ┃"))
         #expect(run.output.contains("│         940,800 │"))        // conv1: 28·28·8 outputs × 75 taps × 2
@@ -135,10 +135,10 @@ import Testing
     @Test func generateWritesOnlyWhenTheBytesChange() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try CommandLineTests.cnnc(["generate", "Specs/lenet5.yaml", "--output-dir", folder.path])
+        let first = try CommandLineTests.cnnc(["generate", "Specs/lenet5.cnn.yaml", "--output-dir", folder.path])
         #expect(first.status == 0)
         #expect(first.output == "wrote \(folder.path)/lenet5.cnnc.swift\n")
-        let second = try CommandLineTests.cnnc(["generate", "Specs/lenet5.yaml", "--output-dir", folder.path])
+        let second = try CommandLineTests.cnnc(["generate", "Specs/lenet5.cnn.yaml", "--output-dir", folder.path])
         #expect(second.output == "unchanged \(folder.path)/lenet5.cnnc.swift\n")
         let generated = try String(contentsOf: folder.appendingPathComponent("lenet5.cnnc.swift"), encoding: .utf8)
         #expect(generated == (try RepositoryFiles.read("Generated/lenet5.cnnc.swift")))
@@ -166,7 +166,7 @@ import Testing
         let image: [Float] = [3, 0, 1, 2, 7, 4, 1, 5, 8, 9, 3, 1, 2, 7, 2, 5, 1, 3, 0, 1, 3, 1, 7, 8, 4, 2, 1, 6, 2, 8, 2, 4, 5, 2, 3, 9]
         try NPYFile(shape: [1, 6, 6, 1], values: image).write(to: input)
         let environment = ["CNNC_CACHE_DIR": folder.appendingPathComponent("cache").path]
-        let run = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input, "--output", output], environment: environment)
+        let run = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input, "--output", output], environment: environment)
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.errors.contains("compiling SeedEdge6x6"))
         let result = try NPYFile.read(path: output)
@@ -174,19 +174,19 @@ import Testing
         #expect(result.values == [-5, -4, 0, 8, -10, -2, 2, 3, 0, -2, -4, -7, -3, -2, -3, -16])
 
         // The second run reuses the cached build.
-        let again = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input], environment: environment)
+        let again = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)
         #expect(again.status == 0)
         #expect(!again.errors.contains("compiling"))
         #expect(again.output.hasPrefix("sample 0: class 3 (8.0000)"))
 
         // A wrong input shape and a truncated weights file are clear errors.
         try NPYFile(shape: [2, 5, 5, 1], values: [Float](repeating: 0, count: 50)).write(to: input)
-        let wrongShape = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input], environment: environment)
+        let wrongShape = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)
         #expect(wrongShape.status == 1)
         #expect(wrongShape.errors.contains("the input has shape (2, 5, 5, 1); the model takes (N, 6, 6, 1)"))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: weights))
         try bytes.prefix(bytes.count - 4).write(to: URL(fileURLWithPath: weights))
-        let truncated = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.yaml", "--weights", weights, "--input", input], environment: environment)
+        let truncated = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)
         #expect(truncated.status == 1)
         #expect(truncated.errors.contains("the file is truncated"))
     }

@@ -5,7 +5,7 @@ import Testing
 @Suite struct SeedExamplesTests {
     /// The toy ConvNet's table: shapes and parameters per layer, as on the slide.
     @Test func toyConvNetTable() throws {
-        let model = try RepositoryFiles.model("Specs/toy_convnet.yaml")
+        let model = try RepositoryFiles.model("Specs/toy_convnet.cnn.yaml")
         let rows = model.layers.map { ($0.name, $0.outputShape.dimensions, $0.parameters) }
         let expected: [(String, [Int], Int)] = [
             ("conv1", [28, 28, 8], 608),      // 75 x 8 + 8
@@ -30,7 +30,7 @@ import Testing
 
     /// The 150x150x3 Keras model of the "Implementation Hints" slide.
     @Test func catsVsDogsModel() throws {
-        let model = try RepositoryFiles.model("Specs/cats_vs_dogs.yaml")
+        let model = try RepositoryFiles.model("Specs/cats_vs_dogs.cnn.yaml")
         #expect(model.parameters == 5_615_553)
         #expect(model.nonTrainableParameters == 0)
         #expect(model.layers.map(\.name) == [
@@ -44,10 +44,10 @@ import Testing
 
     /// "What is the number of parameters to learn in this layer?": 2 x (27 + 1) and 10 x (27 + 1).
     @Test func learnableParameterQuestions() throws {
-        let two = try RepositoryFiles.model("Specs/seed_volume_2_filters.yaml")
+        let two = try RepositoryFiles.model("Specs/seed_volume_2_filters.cnn.yaml")
         #expect(two.layers[0].parameters == 56)
         #expect(two.layers[0].outputShape.dimensions == [4, 4, 2])
-        let ten = try RepositoryFiles.model("Specs/seed_volume_10_filters.yaml")
+        let ten = try RepositoryFiles.model("Specs/seed_volume_10_filters.cnn.yaml")
         #expect(ten.layers[0].parameters == 280)
     }
 
@@ -62,11 +62,11 @@ import Testing
 
     /// Output sizes: 6x6 * 3x3 → 4x4; the 6x6 padded by 1 (8x8) → 6x6; 7x7 with stride 2 → 3x3.
     @Test func outputSizeFormulaExamples() throws {
-        #expect(try RepositoryFiles.model("Specs/seed_edge_6x6.yaml").outputShape.dimensions == [4, 4, 1])
-        let padded = try RepositoryFiles.model("Specs/seed_padding_6x6.yaml")
+        #expect(try RepositoryFiles.model("Specs/seed_edge_6x6.cnn.yaml").outputShape.dimensions == [4, 4, 1])
+        let padded = try RepositoryFiles.model("Specs/seed_padding_6x6.cnn.yaml")
         #expect(padded.layers[0].outputShape.dimensions == [8, 8, 1])
         #expect(padded.outputShape.dimensions == [6, 6, 1])
-        #expect(try RepositoryFiles.model("Specs/seed_strided_7x7.yaml").outputShape.dimensions == [3, 3, 1])
+        #expect(try RepositoryFiles.model("Specs/seed_strided_7x7.cnn.yaml").outputShape.dimensions == [3, 3, 1])
     }
 
     /// floor((n + 2p - f) / s) + 1 for the lecture's cases, through the one rule cnnc uses.

@@ -44,15 +44,15 @@ import Testing
         }
     }
 
-    @Test func toyConvNet() throws { try Self.check(ToyConvnet.self, spec: "Specs/toy_convnet.yaml", seed: 1) }
-    @Test func lenet5() throws { try Self.check(Lenet5.self, spec: "Specs/lenet5.yaml", seed: 2) }
-    @Test func mnistConvNet() throws { try Self.check(MnistConvnet.self, spec: "Specs/mnist_convnet.yaml", seed: 3) }
-    @Test func catsVsDogs() throws { try Self.check(CatsVsDogs.self, spec: "Specs/cats_vs_dogs.yaml", seed: 4) }
+    @Test func toyConvNet() throws { try Self.check(ToyConvnet.self, spec: "Specs/toy_convnet.cnn.yaml", seed: 1) }
+    @Test func lenet5() throws { try Self.check(Lenet5.self, spec: "Specs/lenet5.cnn.yaml", seed: 2) }
+    @Test func mnistConvNet() throws { try Self.check(MnistConvnet.self, spec: "Specs/mnist_convnet.cnn.yaml", seed: 3) }
+    @Test func catsVsDogs() throws { try Self.check(CatsVsDogs.self, spec: "Specs/cats_vs_dogs.cnn.yaml", seed: 4) }
     @Test func seedExamples() throws {
-        try Self.check(SeedEdge6x6.self, spec: "Specs/seed_edge_6x6.yaml", seed: 5)
-        try Self.check(SeedPadding6x6.self, spec: "Specs/seed_padding_6x6.yaml", seed: 6)
-        try Self.check(SeedStrided7x7.self, spec: "Specs/seed_strided_7x7.yaml", seed: 7)
-        try Self.check(SeedVolume2Filters.self, spec: "Specs/seed_volume_2_filters.yaml", seed: 8)
-        try Self.check(SeedVolume10Filters.self, spec: "Specs/seed_volume_10_filters.yaml", seed: 9)
+        try Self.check(SeedEdge6x6.self, spec: "Specs/seed_edge_6x6.cnn.yaml", seed: 5)
+        try Self.check(SeedPadding6x6.self, spec: "Specs/seed_padding_6x6.cnn.yaml", seed: 6)
+        try Self.check(SeedStrided7x7.self, spec: "Specs/seed_strided_7x7.cnn.yaml", seed: 7)
+        try Self.check(SeedVolume2Filters.self, spec: "Specs/seed_volume_2_filters.cnn.yaml", seed: 8)
+        try Self.check(SeedVolume10Filters.self, spec: "Specs/seed_volume_10_filters.cnn.yaml", seed: 9)
     }
 }

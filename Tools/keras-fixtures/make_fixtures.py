@@ -66,6 +66,11 @@ TERMINAL_ENV = [
 ]
 
 
+
+def spec_stem(path):
+    """`toy_convnet.cnn.yaml` -> `toy_convnet`: the name before the first dot, as cnnc names outputs."""
+    return path.name.split(".")[0]
+
 def load_spec(path):
     import yaml
 
@@ -184,14 +189,14 @@ def parent_main():
         raise SystemExit("run from the repository root (no Specs/ here)")
 
     specs = sorted(p for d in SPEC_DIRS for p in (root / d).glob("*.yaml"))
-    stems = [p.stem for p in specs]
+    stems = [spec_stem(p) for p in specs]
     dup = {s for s in stems if stems.count(s) > 1}
     if dup:
         raise SystemExit(f"duplicate spec stems: {sorted(dup)}")
 
     failures = []
     for path in specs:
-        stem = path.stem
+        stem = spec_stem(path)
         rel = path.relative_to(root)
         print(f"{rel}", file=sys.stderr)
         spec = load_spec(path)

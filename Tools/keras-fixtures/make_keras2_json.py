@@ -26,9 +26,9 @@ os.environ["TF_USE_LEGACY_KERAS"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 KERAS2_SPECS = [
-    "Specs/toy_convnet.yaml",
-    "Specs/mnist_convnet.yaml",
-    "Specs/cats_vs_dogs.yaml",
+    "Specs/toy_convnet.cnn.yaml",
+    "Specs/mnist_convnet.cnn.yaml",
+    "Specs/cats_vs_dogs.cnn.yaml",
     "Tests/Fixtures/specs/every_layer.yaml",
 ]
 OUT = Path("Tests/Fixtures/keras/json2")
@@ -56,7 +56,7 @@ def main():
 
     OUT.mkdir(parents=True, exist_ok=True)
     for rel in KERAS2_SPECS:
-        stem = Path(rel).stem
+        stem = Path(rel).name.split(".")[0]
         print(rel, file=sys.stderr)
         with open(rel) as f:
             spec = yaml.safe_load(f)

@@ -374,7 +374,7 @@ def main():
         raise SystemExit("run from the repository root (no Specs/ here)")
     specs = sorted(p.relative_to(root) for d in make_fixtures.SPEC_DIRS for p in (root / d).glob("*.yaml"))
     for path in specs:
-        stem = path.stem
+        stem = make_fixtures.spec_stem(path)
         if stem in SKIP:
             continue
         xs, ys = make_one(path, stem)

@@ -16,7 +16,10 @@ struct Check: ParsableCommand {
     func run() throws {
         var failed = false
         for spec in specs {
-            if case .failure(let error) = Frontend.load(path: spec) {
+            switch Frontend.load(path: spec) {
+            case .success(let model):
+                Diagnostics.print(model.notes)
+            case .failure(let error):
                 Diagnostics.print(error.diagnostics)
                 failed = true
             }

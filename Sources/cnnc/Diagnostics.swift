@@ -26,6 +26,7 @@ enum Diagnostics {
     static func loadOrExit(_ path: String) throws -> CheckedModel {
         switch Frontend.load(path: path) {
         case .success(let model):
+            print(model.notes)
             return model
         case .failure(let error):
             print(error.diagnostics)

@@ -29,6 +29,7 @@ struct Generate: ParsableCommand {
                 Diagnostics.print(error.diagnostics)
                 failed = true
             case .success(let model):
+                Diagnostics.print(model.notes)
                 let source = ModelGenerator(model: model, specPath: spec).generate()
                 let path = (outputDir as NSString).appendingPathComponent(SwiftNames.fileName(forSpecPath: spec))
                 let changed = try GeneratedFile.writeIfChanged(source, to: path)

@@ -81,6 +81,15 @@ import Testing
         #expect(run.output.isEmpty && run.errors.isEmpty)
     }
 
+    /// Training-only layers pass at inference, each with a located note.
+    @Test func trainingOnlyLayersAreIdentityWithANote() throws {
+        let run = try Self.cnnc(["check", "Tests/Fixtures/specs/inference_identity.yaml"])
+        #expect(run.status == 0)
+        let notes = run.errors.split(separator: "\n")
+        #expect(notes.count == 4)
+        #expect(notes.first == "Tests/Fixtures/specs/inference_identity.yaml:5:5: note: gaussian_noise: GaussianNoise does nothing at inference; cnnc compiles it as identity (training through it is not supported yet)")
+    }
+
     @Test func missingFileIsAnError() throws {
         let run = try Self.cnnc(["summary", "no/such/spec.yaml"])
         #expect(run.status == 1)

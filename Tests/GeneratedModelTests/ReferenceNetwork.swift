@@ -82,7 +82,7 @@ struct ReferenceNetwork {
                 let values = (0..<positions).map { x[$0 * c + ch] }
                 return isMax ? values.max()! : values.reduce(0, +) / Double(positions)
             }
-        case .flatten, .dropout:
+        case .flatten, .dropout, .identityAtInference:
             return x
         case .zeroPadding2D(let pad):
             let (h, w, c) = (input[0], input[1], input[2])

@@ -53,6 +53,10 @@ WEIGHTLESS = {
     "GlobalAveragePooling2D",
     "Flatten",
     "Dropout",
+    "GaussianNoise",
+    "GaussianDropout",
+    "SpatialDropout2D",
+    "ActivityRegularization",
     "Activation",
     "ReLU",
     "Softmax",
@@ -198,6 +202,8 @@ def build_model_from_spec(path):
     keras.backend.clear_session()
     layers = []
     for item in spec["layers"]:
+        if isinstance(item, str):  # a bare layer name, e.g. "- Flatten"
+            item = {item: {}}
         if not isinstance(item, dict) or len(item) != 1:
             raise ExportError(f"layer item must be a one-key mapping: {item!r}")
         ((cls_name, kwargs),) = item.items()

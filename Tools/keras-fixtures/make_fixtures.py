@@ -86,6 +86,8 @@ def build_model(spec):
     keras.backend.clear_session()
     layers = []
     for item in spec["layers"]:
+        if isinstance(item, str):  # a bare class name: a layer without arguments
+            item = {item: {}}
         if not isinstance(item, dict) or len(item) != 1:
             raise ValueError(f"layer item must be a one-key mapping: {item!r}")
         (cls_name, kwargs), = item.items()

@@ -64,10 +64,14 @@ public enum ModelChecker {
                     outputShape: outcome.output, padding: outcome.padding, trainableParameters: counts.trainable,
                     nonTrainableParameters: counts.nonTrainable, flops: counts.flops, location: layer.location))
                 current = outcome.output
+                if operation == .identityAtInference {
+                    log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (training through it is not supported yet)", at: layer.location)
+                }
             }
         }
         guard !log.hasErrors, let inputShape else { return nil }
-        return CheckedModel(name: spec.name ?? KerasNaming.defaultModelName, inputShape: inputShape, layers: layers, sourceFile: spec.file)
+        return CheckedModel(name: spec.name ?? KerasNaming.defaultModelName, inputShape: inputShape, layers: layers,
+                            sourceFile: spec.file, notes: log.diagnostics.filter { $0.severity == .note })
     }
 
     /// The layer's explicit `name`, or Keras's default for its class.

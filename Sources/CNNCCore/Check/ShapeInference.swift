@@ -39,7 +39,7 @@ enum ShapeInference {
             return .success(Outcome(output: TensorShape([count]), padding: nil))
         case .dense(let config):
             return .success(Outcome(output: TensorShape(input.dimensions.dropLast() + [config.units]), padding: nil))
-        case .dropout, .activation, .relu, .softmax, .batchNormalization:
+        case .dropout, .activation, .relu, .softmax, .batchNormalization, .identityAtInference:
             return .success(Outcome(output: input, padding: nil))
         }
     }

@@ -91,7 +91,7 @@ public struct ModelGenerator {
                 PaddingEmitter(function: function, input: layer.inputShape, padding: padding).emit(into: &functions)
                 forward.line("Self.\(function)(\(source), \(current.other.rawValue))")
                 current = current.other
-            case .flatten, .dropout:
+            case .flatten, .dropout, .identityAtInference:
                 functions.line("// Nothing to compute at inference: \(layer.className == "Flatten" ? "the channels-last layout is already flat" : "dropout is active only in training").")
                 forward.line("// (no computation at inference)")
             case .activation, .softmax, .relu:

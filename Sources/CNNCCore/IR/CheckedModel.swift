@@ -32,6 +32,8 @@ public struct CheckedModel: Hashable, Sendable {
     public var layers: [CheckedLayer]
     /// The spec file the model came from.
     public var sourceFile: String
+    /// Notes for the user that are not errors (a training-only layer compiled as identity).
+    public var notes: [Diagnostic] = []
 
     public var outputShape: TensorShape { layers.last?.outputShape ?? inputShape }
     public var trainableParameters: Int { layers.reduce(0) { $0 + $1.trainableParameters } }

@@ -14,6 +14,9 @@ public enum LayerOperation: Hashable, Sendable {
     case softmax
     case batchNormalization(BatchNormalizationConfig)
     case zeroPadding2D(Padding2D)
+    /// A layer that changes nothing at inference (GaussianNoise, GaussianDropout,
+    /// SpatialDropout2D, ActivityRegularization): compiled as identity.
+    case identityAtInference
 }
 
 public struct Conv2DConfig: Hashable, Sendable, Codable {

@@ -47,7 +47,7 @@ public enum ModelJSON {
             case .activation(let activation):
                 var container = encoder.container(keyedBy: ActivationKey.self)
                 try container.encode(activation, forKey: .activation)
-            case .flatten, .softmax:
+            case .flatten, .softmax, .identityAtInference:
                 _ = encoder.container(keyedBy: ActivationKey.self)
             }
         }

@@ -21,6 +21,10 @@ enum LayerCatalog {
         "ReLU": ElementwiseArguments.relu,
         "Softmax": ElementwiseArguments.softmax,
         "BatchNormalization": NormalizationArguments.batchNormalization,
+        "GaussianNoise": InferenceIdentityArguments.gaussianNoise,
+        "GaussianDropout": InferenceIdentityArguments.gaussianDropout,
+        "SpatialDropout2D": InferenceIdentityArguments.spatialDropout2D,
+        "ActivityRegularization": InferenceIdentityArguments.activityRegularization,
     ]
 
     static let supportedClasses = decoders.keys.sorted()
@@ -32,7 +36,7 @@ enum LayerCatalog {
         "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Cropping2D", "Reshape", "Permute",
         "LeakyReLU", "PReLU", "ELU", "LayerNormalization", "GroupNormalization",
         "Add", "Concatenate", "Multiply", "LSTM", "GRU", "SimpleRNN", "Embedding",
-        "GaussianNoise", "GaussianDropout", "SpatialDropout2D", "Rescaling", "Normalization",
+        "Rescaling", "Normalization",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
     ]
 

@@ -36,6 +36,14 @@ public struct ModelBuilder: Sendable {
         }
         try package.write(to: folder)
         log("compiling \(package.typeName) (release, -target-cpu native) in \(folder)")
+        let seconds = try await Self.swiftBuild(folder)
+        _ = FileManager.default.createFile(atPath: marker, contents: Data())
+        return Built(executable: executable, folder: folder, compiled: true, seconds: seconds)
+    }
+
+    /// `swift build -c release` in `folder`; the transcript's tail is the error on failure.
+    /// Returns the seconds it took.
+    public static func swiftBuild(_ folder: String) async throws(BuildError) -> Double {
         let start = Date()
         let result: ExecutionResult<Void, StringOutput<UTF8>, StringOutput<UTF8>>
         do {
@@ -50,7 +58,6 @@ public struct ModelBuilder: Sendable {
                 .split(separator: "\n").suffix(40).joined(separator: "\n")
             throw BuildError("swift build of the generated model failed (\(result.terminationStatus)) in \(folder):\n\(transcript)")
         }
-        _ = FileManager.default.createFile(atPath: marker, contents: Data())
-        return Built(executable: executable, folder: folder, compiled: true, seconds: Date().timeIntervalSince(start))
+        return Date().timeIntervalSince(start)
     }
 }

@@ -51,35 +51,6 @@ struct Predict: AsyncParsableCommand {
     }
 }
 
-/// The build and run steps shared by the commands that execute a model.
-enum CompiledModels {
-    static func build(_ model: CheckedModel, spec: String) async throws -> ModelBuilder.Built {
-        do throws(BuildError) {
-            let package = ModelPackage(
-                typeName: SwiftNames.typeName(forSpecPath: spec),
-                generatedFileName: SwiftNames.fileName(forSpecPath: spec),
-                generatedSource: ModelGenerator(model: model, specPath: spec).generate(),
-                runtime: try RuntimeSources.locate())
-            return try await ModelBuilder().build(package) { message in
-                FileHandle.standardError.write(Data("cnnc: \(message)\n".utf8))
-            }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-            throw ExitCode.failure
-        }
-    }
-
-    /// Runs a built model executable; its own error line is passed through.
-    static func run(_ executable: String, arguments: [String]) async throws {
-        let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: .init(arguments),
-            output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
-        if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
-        if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
-        guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
-    }
-}
-
 /// The most probable classes of each sample, for a quick look at a prediction.
 enum TopClasses {
     static func describe(_ result: NPYFile, top: Int) -> String {

@@ -1,0 +1,38 @@
+import ArgumentParser
+import CNNCBuild
+import CNNCCore
+import Foundation
+import Subprocess
+
+/// The build and run steps shared by the commands that execute a model.
+enum CompiledModels {
+    /// The SwiftPM package for one spec: generated model, runtime, runner.
+    static func package(for model: CheckedModel, spec: String) throws(BuildError) -> ModelPackage {
+        ModelPackage(
+            typeName: SwiftNames.typeName(forSpecPath: spec),
+            generatedFileName: SwiftNames.fileName(forSpecPath: spec),
+            generatedSource: ModelGenerator(model: model, specPath: spec).generate(),
+            runtime: try RuntimeSources.locate())
+    }
+
+    static func build(_ model: CheckedModel, spec: String) async throws -> ModelBuilder.Built {
+        do throws(BuildError) {
+            return try await ModelBuilder().build(try package(for: model, spec: spec)) { message in
+                FileHandle.standardError.write(Data("cnnc: \(message)\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// Runs a built model executable; its own error line is passed through.
+    static func run(_ executable: String, arguments: [String]) async throws {
+        let result = try await Subprocess.run(
+            .path(.init(executable)), arguments: .init(arguments),
+            output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
+        if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
+        guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
+    }
+}

@@ -13,6 +13,11 @@ let generatedCodeSettings: [SwiftSetting] = [
     .define("CNNC_FMA"),
 ]
 
+/// Generated code must compile without a single warning under Swift 6's
+/// strict concurrency, so users can embed it in strict targets: the targets
+/// that compile committed generated code treat warnings as errors.
+let warningFreeGeneratedCodeSettings = generatedCodeSettings + [.unsafeFlags(["-warnings-as-errors"])]
+
 let package = Package(
     name: "cnnc",
     products: [
@@ -52,7 +57,7 @@ let package = Package(
             name: "GeneratedZoo",
             dependencies: ["CNNCRuntime"],
             path: "Generated",
-            swiftSettings: generatedCodeSettings
+            swiftSettings: warningFreeGeneratedCodeSettings
         ),
         // A spec file in a target becomes generated Swift at build time.
         .plugin(
@@ -101,15 +106,16 @@ let package = Package(
             name: "RandomModels",
             dependencies: ["CNNCRuntime"],
             path: "Tests/RandomModels",
-            swiftSettings: generatedCodeSettings
+            swiftSettings: warningFreeGeneratedCodeSettings
         ),
         // The Keras fixture specs' generated Swift (same script).
         .target(
             name: "FixtureModels",
             dependencies: ["CNNCRuntime"],
             path: "Tests/FixtureModels",
-            swiftSettings: generatedCodeSettings
+            swiftSettings: warningFreeGeneratedCodeSettings
         ),
+        .testTarget(name: "IntegrationTests", dependencies: ["CNNCRuntime"]),
         .testTarget(
             name: "CNNCRuntimeTests",
             dependencies: ["CNNCRuntime"]

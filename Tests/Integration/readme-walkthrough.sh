@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Follows the README's "Use cnnc in your package" literally in a temporary
+# folder, as a new user would: writes each file it shows, runs each command it
+# shows and compares the output. Then checks what the README promises about
+# the plugin: a second build compiles nothing, and a broken spec fails the
+# build with a located error. Prints timings. Run from anywhere.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/cnnc-walkthrough.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+python3 "$repo/Tests/Integration/readme_blocks.py" "$repo/README.md" "$work" "$repo" > "$work/steps.sh"
+start=$(date +%s)
+(cd "$work" && bash steps.sh) > "$work/output.txt" 2> "$work/errors.txt" || {
+  echo "walkthrough: the README's commands failed:"; tail -40 "$work/errors.txt"; exit 1; }
+echo "walkthrough: clean build and run took $(( $(date +%s) - start )) s"
+if ! grep -qF -f "$work/expected.txt" "$work/output.txt" || ! diff <(tail -n "$(wc -l < "$work/expected.txt")" "$work/output.txt") "$work/expected.txt"; then
+  echo "walkthrough: the program printed something else than the README shows:"; cat "$work/output.txt"; exit 1
+fi
+
+cd "$work/Hello"
+# `swift run` builds only what Hello needs; one `swift build` settles the
+# rest (SwiftPM relinks the plugin's tool once). After that, a build without
+# changes must compile and generate nothing.
+swift build > /dev/null 2>&1
+start=$(date +%s%N)
+again=$(swift build 2>&1)
+if echo "$again" | grep -v "Compiling plugin" | grep -E "Compiling|Linking|cnnc: generating" > /dev/null; then
+  echo "walkthrough: a build without changes did work again:"; echo "$again"; exit 1
+fi
+echo "walkthrough: a build without changes compiled nothing ($(( ($(date +%s%N) - start) / 1000000 )) ms)"
+
+# A broken spec fails the build with a located diagnostic.
+echo "  - Conv2d: {filters: 2, kernel_size: 3}" >> Sources/Hello/edges.cnn.yaml
+if broken=$(swift build 2>&1); then
+  echo "walkthrough: a broken spec built"; exit 1
+fi
+if ! echo "$broken" | grep -E "edges\.cnn\.yaml:5:5: error: unknown layer 'Conv2d'; did you mean 'Conv2D'\?" > /dev/null; then
+  echo "walkthrough: no located error for the broken spec:"; echo "$broken" | tail -20; exit 1
+fi
+echo "walkthrough: a broken spec fails the build with a located error"
+echo "walkthrough: passed"

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "cats_vs_dogs" model from Specs/cats_vs_dogs.cnn.yaml, compiled by cnnc.
@@ -27,6 +27,23 @@ public struct CatsVsDogs: CompiledModel {
     /// Two activation buffers of 720000 floats and 189728 for padded convolution inputs.
     public static let arenaCount = 1629728
     static let packedCount = 5615940
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv_1", className: "Conv2D", outputShape: [150, 150, 32]),
+        LayerDescription(name: "maxpool_1", className: "MaxPooling2D", outputShape: [75, 75, 32]),
+        LayerDescription(name: "conv_2", className: "Conv2D", outputShape: [75, 75, 64]),
+        LayerDescription(name: "maxpool_2", className: "MaxPooling2D", outputShape: [37, 37, 64]),
+        LayerDescription(name: "conv_3", className: "Conv2D", outputShape: [37, 37, 128]),
+        LayerDescription(name: "maxpool_3", className: "MaxPooling2D", outputShape: [18, 18, 128]),
+        LayerDescription(name: "conv_4", className: "Conv2D", outputShape: [18, 18, 128]),
+        LayerDescription(name: "maxpool_4", className: "MaxPooling2D", outputShape: [9, 9, 128]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [10368]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [10368]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [512]),
+        LayerDescription(name: "dense_2", className: "Dense", outputShape: [128]),
+        LayerDescription(name: "output", className: "Dense", outputShape: [1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -76,6 +93,18 @@ public struct CatsVsDogs: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 720000, p = arena + 1440000
@@ -83,34 +112,47 @@ public struct CatsVsDogs: CompiledModel {
             // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
             Self.l0_conv_1_pad(input, p)
             Self.l0_conv_1(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // maxpool_1: MaxPooling2D, (None, 150, 150, 32) → (None, 75, 75, 32), 0 parameters
             Self.l1_maxpool_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
             Self.l2_conv_2_pad(UnsafePointer(b), p)
             Self.l2_conv_2(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
             // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
             Self.l3_maxpool_2(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
             Self.l4_conv_3_pad(UnsafePointer(b), p)
             Self.l4_conv_3(UnsafePointer(p), w, a)
+            observe?(4, UnsafePointer(a))
             // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
             Self.l5_maxpool_3(UnsafePointer(a), b)
+            observe?(5, UnsafePointer(b))
             // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
             Self.l6_conv_4_pad(UnsafePointer(b), p)
             Self.l6_conv_4(UnsafePointer(p), w, a)
+            observe?(6, UnsafePointer(a))
             // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
             Self.l7_maxpool_4(UnsafePointer(a), b)
+            observe?(7, UnsafePointer(b))
             // flatten: Flatten, (None, 9, 9, 128) → (None, 10368), 0 parameters
             // (no computation at inference)
+            observe?(8, UnsafePointer(b))
             // dropout: Dropout, (None, 10368) → (None, 10368), 0 parameters
             // (no computation at inference)
+            observe?(9, UnsafePointer(b))
             // dense_1: Dense, (None, 10368) → (None, 512), 5,308,928 parameters
             Self.l10_dense_1(UnsafePointer(b), w, a)
+            observe?(10, UnsafePointer(a))
             // dense_2: Dense, (None, 512) → (None, 128), 65,664 parameters
             Self.l11_dense_2(UnsafePointer(a), w, b)
+            observe?(11, UnsafePointer(b))
             // output: Dense, (None, 128) → (None, 1), 129 parameters
             Self.l12_output(UnsafePointer(b), w, a)
             Self.l12_output_activation(a)
+            observe?(12, UnsafePointer(a))
             output.update(from: a, count: 1)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "lenet5" model from Specs/lenet5.cnn.yaml, compiled by cnnc.
@@ -27,6 +27,18 @@ public struct Lenet5: CompiledModel {
     /// Two activation buffers of 4704 floats and 1024 for padded convolution inputs.
     public static let arenaCount = 10432
     static let packedCount = 66928
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [28, 28, 6]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [14, 14, 6]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [10, 10, 16]),
+        LayerDescription(name: "average_pooling2d_1", className: "AveragePooling2D", outputShape: [5, 5, 16]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [400]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [120]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [84]),
+        LayerDescription(name: "dense_2", className: "Dense", outputShape: [10]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -68,6 +80,18 @@ public struct Lenet5: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 4704, p = arena + 9408
@@ -76,24 +100,32 @@ public struct Lenet5: CompiledModel {
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 28, 28, 6) → (None, 14, 14, 6), 0 parameters
             Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
             Self.l2_conv2d_1(UnsafePointer(b), w, a)
             Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
             // average_pooling2d_1: AveragePooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
             Self.l3_average_pooling2d_1(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
             // (no computation at inference)
+            observe?(4, UnsafePointer(b))
             // dense: Dense, (None, 400) → (None, 120), 48,120 parameters
             Self.l5_dense(UnsafePointer(b), w, a)
             Self.l5_dense_activation(a)
+            observe?(5, UnsafePointer(a))
             // dense_1: Dense, (None, 120) → (None, 84), 10,164 parameters
             Self.l6_dense_1(UnsafePointer(a), w, b)
             Self.l6_dense_1_activation(b)
+            observe?(6, UnsafePointer(b))
             // dense_2: Dense, (None, 84) → (None, 10), 850 parameters
             Self.l7_dense_2(UnsafePointer(b), w, a)
             Self.l7_dense_2_activation(a)
+            observe?(7, UnsafePointer(a))
             output.update(from: a, count: 10)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "mnist_convnet" model from Specs/mnist_convnet.cnn.yaml, compiled by cnnc.
@@ -27,6 +27,17 @@ public struct MnistConvnet: CompiledModel {
     /// Two activation buffers of 21632 floats and 0 for padded convolution inputs.
     public static let arenaCount = 43264
     static let packedCount = 44432
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [26, 26, 32]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [13, 13, 32]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [11, 11, 64]),
+        LayerDescription(name: "max_pooling2d_1", className: "MaxPooling2D", outputShape: [5, 5, 64]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [1600]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [1600]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [10]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,25 +71,44 @@ public struct MnistConvnet: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 21632, p = arena + 43264
             _ = (a, b, p, w)
             // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
             Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d: MaxPooling2D, (None, 26, 26, 32) → (None, 13, 13, 32), 0 parameters
             Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
             Self.l2_conv2d_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
             // max_pooling2d_1: MaxPooling2D, (None, 11, 11, 64) → (None, 5, 5, 64), 0 parameters
             Self.l3_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // flatten: Flatten, (None, 5, 5, 64) → (None, 1600), 0 parameters
             // (no computation at inference)
+            observe?(4, UnsafePointer(b))
             // dropout: Dropout, (None, 1600) → (None, 1600), 0 parameters
             // (no computation at inference)
+            observe?(5, UnsafePointer(b))
             // dense: Dense, (None, 1600) → (None, 10), 16,010 parameters
             Self.l6_dense(UnsafePointer(b), w, a)
             Self.l6_dense_activation(a)
+            observe?(6, UnsafePointer(a))
             output.update(from: a, count: 10)
         }
     }

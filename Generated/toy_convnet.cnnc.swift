@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "toy_convnet" model from Specs/toy_convnet.cnn.yaml, compiled by cnnc.
@@ -27,6 +27,18 @@ public struct ToyConvnet: CompiledModel {
     /// Two activation buffers of 6272 floats and 0 for padded convolution inputs.
     public static let arenaCount = 12544
     static let packedCount = 69488
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv1", className: "Conv2D", outputShape: [28, 28, 8]),
+        LayerDescription(name: "pool1", className: "MaxPooling2D", outputShape: [14, 14, 8]),
+        LayerDescription(name: "conv2", className: "Conv2D", outputShape: [10, 10, 16]),
+        LayerDescription(name: "pool2", className: "MaxPooling2D", outputShape: [5, 5, 16]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [400]),
+        LayerDescription(name: "fc3", className: "Dense", outputShape: [120]),
+        LayerDescription(name: "fc4", className: "Dense", outputShape: [84]),
+        LayerDescription(name: "softmax", className: "Dense", outputShape: [26]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -68,27 +80,47 @@ public struct ToyConvnet: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 6272, p = arena + 12544
             _ = (a, b, p, w)
             // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
             Self.l0_conv1(input, w, a)
+            observe?(0, UnsafePointer(a))
             // pool1: MaxPooling2D, (None, 28, 28, 8) → (None, 14, 14, 8), 0 parameters
             Self.l1_pool1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2: Conv2D, (None, 14, 14, 8) → (None, 10, 10, 16), 3,216 parameters
             Self.l2_conv2(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
             // pool2: MaxPooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
             Self.l3_pool2(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
             // (no computation at inference)
+            observe?(4, UnsafePointer(b))
             // fc3: Dense, (None, 400) → (None, 120), 48,120 parameters
             Self.l5_fc3(UnsafePointer(b), w, a)
+            observe?(5, UnsafePointer(a))
             // fc4: Dense, (None, 120) → (None, 84), 10,164 parameters
             Self.l6_fc4(UnsafePointer(a), w, b)
+            observe?(6, UnsafePointer(b))
             // softmax: Dense, (None, 84) → (None, 26), 2,210 parameters
             Self.l7_softmax(UnsafePointer(b), w, a)
             Self.l7_softmax_activation(a)
+            observe?(7, UnsafePointer(a))
             output.update(from: a, count: 26)
         }
     }

@@ -14,7 +14,8 @@ public struct RuntimeSources: Sendable {
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("CNNCRuntime").path
         let folder = environment ?? checkout
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+        // Subfolders too (Verification/, Data/): the runtime is organised by job.
+        guard FileManager.default.fileExists(atPath: folder), let names = FileManager.default.subpaths(atPath: folder) else {
             throw BuildError("cannot find the CNNCRuntime sources at \(folder); set CNNC_RUNTIME_PATH to the Sources/CNNCRuntime folder of a cnnc checkout")
         }
         var files: [(name: String, text: String)] = []

@@ -13,6 +13,8 @@ public protocol CompiledModel: Sendable {
     static var flops: Int { get }
     /// Floats of scratch memory one forward pass needs.
     static var arenaCount: Int { get }
+    /// Every layer in order, with Keras's names and each output's shape.
+    static var layers: [LayerDescription] { get }
 
     /// The parameters in Keras's layout (one buffer, `weightLayout` offsets).
     var parameters: [Float] { get }
@@ -22,6 +24,12 @@ public protocol CompiledModel: Sendable {
 
     /// One forward pass over one sample; `arena` must hold `arenaCount` floats.
     func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)
+
+    /// The same forward pass, handing each layer's output (`layers[index]`,
+    /// `outputCount` floats) to `observe` as soon as it is computed. The
+    /// pointer is valid only during the call.
+    func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>,
+                 observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void)
 }
 
 extension CompiledModel {

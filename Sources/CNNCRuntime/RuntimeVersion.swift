@@ -7,9 +7,10 @@ public protocol CNNCRuntimeAPIVersionCheck {
     associatedtype Version
 }
 
-/// Version 1 of the runtime API: `CompiledModel`, `TensorLayout`, `ModelArena`,
-/// `WeightPacking`, `SafeTensors`, `NPYFile`.
-public protocol CNNCRuntimeAPIVersion1 {}
+/// Version 2 of the runtime API: `CompiledModel` (with `layers` and
+/// `predict(_:into:arena:observingLayers:)`), `LayerDescription`,
+/// `TensorLayout`, `ModelArena`, `WeightPacking`, `SafeTensors`, `NPYFile`.
+public protocol CNNCRuntimeAPIVersion2 {}
 
 public enum CNNCRuntimeInfo {
     /// The version of cnnc whose generator this runtime goes with.

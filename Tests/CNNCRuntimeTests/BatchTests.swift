@@ -12,6 +12,7 @@ struct Doubler: CompiledModel {
     static let flops = 3
     static let arenaCount = 0
     static let weightLayout = [TensorLayout(name: "scale.kernel", shape: [1], offset: 0)]
+    static let layers = [LayerDescription(name: "scale", className: "Dense", outputShape: [3])]
     let parameters: [Float]
 
     init(parameters: [Float]) throws(RuntimeError) {
@@ -21,6 +22,12 @@ struct Doubler: CompiledModel {
 
     func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
         for i in 0..<3 { output[i] = input[i] * parameters[0] }
+    }
+
+    func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>,
+                 observingLayers observe: (Int, UnsafePointer<Float>) -> Void) {
+        predict(input, into: output, arena: arena)
+        observe(0, UnsafePointer(output))
     }
 }
 

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "activations" model from Tests/Fixtures/specs/activations.yaml, compiled by cnnc.
@@ -27,6 +27,45 @@ public struct Activations: CompiledModel {
     /// Two activation buffers of 108 floats and 0 for padded convolution inputs.
     public static let arenaCount = 216
     static let packedCount = 3024
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv_linear", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "relu_all", className: "ReLU", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_1", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "relu_max_slope", className: "ReLU", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_2", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "relu_threshold", className: "ReLU", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_3", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "relu_slope_threshold", className: "ReLU", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_4", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "relu_slope", className: "ReLU", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_5", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "relu_plain", className: "ReLU", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_6", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "relu_max", className: "ReLU", outputShape: [4, 4, 6]),
+        LayerDescription(name: "conv_relu", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "conv_sigmoid", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "conv_tanh", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "conv_softmax", className: "Conv2D", outputShape: [4, 4, 5]),
+        LayerDescription(name: "mix_7", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "act_sigmoid", className: "Activation", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_8", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "act_tanh", className: "Activation", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_9", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "act_relu", className: "Activation", outputShape: [4, 4, 6]),
+        LayerDescription(name: "act_linear", className: "Activation", outputShape: [4, 4, 6]),
+        LayerDescription(name: "mix_10", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "act_softmax", className: "Activation", outputShape: [4, 4, 6]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [96]),
+        LayerDescription(name: "dense_relu", className: "Dense", outputShape: [12]),
+        LayerDescription(name: "dense_sigmoid", className: "Dense", outputShape: [10]),
+        LayerDescription(name: "dense_tanh", className: "Dense", outputShape: [8]),
+        LayerDescription(name: "dense_linear", className: "Dense", outputShape: [8]),
+        LayerDescription(name: "dense_softmax", className: "Dense", outputShape: [7]),
+        LayerDescription(name: "logits", className: "Dense", outputShape: [4]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [4]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -132,86 +171,133 @@ public struct Activations: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 108, p = arena + 216
             _ = (a, b, p, w)
             // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
             Self.l0_conv_linear(input, w, a)
+            observe?(0, UnsafePointer(a))
             // relu_all: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l1_relu_all(a)
+            observe?(1, UnsafePointer(a))
             // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l2_mix_1(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
             // relu_max_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l3_relu_max_slope(b)
+            observe?(3, UnsafePointer(b))
             // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l4_mix_2(UnsafePointer(b), w, a)
+            observe?(4, UnsafePointer(a))
             // relu_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l5_relu_threshold(a)
+            observe?(5, UnsafePointer(a))
             // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l6_mix_3(UnsafePointer(a), w, b)
+            observe?(6, UnsafePointer(b))
             // relu_slope_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l7_relu_slope_threshold(b)
+            observe?(7, UnsafePointer(b))
             // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l8_mix_4(UnsafePointer(b), w, a)
+            observe?(8, UnsafePointer(a))
             // relu_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l9_relu_slope(a)
+            observe?(9, UnsafePointer(a))
             // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l10_mix_5(UnsafePointer(a), w, b)
+            observe?(10, UnsafePointer(b))
             // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l11_relu_plain(b)
+            observe?(11, UnsafePointer(b))
             // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l12_mix_6(UnsafePointer(b), w, a)
+            observe?(12, UnsafePointer(a))
             // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l13_relu_max(a)
+            observe?(13, UnsafePointer(a))
             // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l14_conv_relu(UnsafePointer(a), w, b)
+            observe?(14, UnsafePointer(b))
             // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l15_conv_sigmoid(UnsafePointer(b), w, a)
             Self.l15_conv_sigmoid_activation(a)
+            observe?(15, UnsafePointer(a))
             // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l16_conv_tanh(UnsafePointer(a), w, b)
             Self.l16_conv_tanh_activation(b)
+            observe?(16, UnsafePointer(b))
             // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
             Self.l17_conv_softmax(UnsafePointer(b), w, a)
             Self.l17_conv_softmax_activation(a)
+            observe?(17, UnsafePointer(a))
             // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
             Self.l18_mix_7(UnsafePointer(a), w, b)
+            observe?(18, UnsafePointer(b))
             // act_sigmoid: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l19_act_sigmoid(b)
+            observe?(19, UnsafePointer(b))
             // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l20_mix_8(UnsafePointer(b), w, a)
+            observe?(20, UnsafePointer(a))
             // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l21_act_tanh(a)
+            observe?(21, UnsafePointer(a))
             // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l22_mix_9(UnsafePointer(a), w, b)
+            observe?(22, UnsafePointer(b))
             // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l23_act_relu(b)
+            observe?(23, UnsafePointer(b))
             // act_linear: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l24_act_linear(b)
+            observe?(24, UnsafePointer(b))
             // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
             Self.l25_mix_10(UnsafePointer(b), w, a)
+            observe?(25, UnsafePointer(a))
             // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
             Self.l26_act_softmax(a)
+            observe?(26, UnsafePointer(a))
             // flatten: Flatten, (None, 4, 4, 6) → (None, 96), 0 parameters
             // (no computation at inference)
+            observe?(27, UnsafePointer(a))
             // dense_relu: Dense, (None, 96) → (None, 12), 1,164 parameters
             Self.l28_dense_relu(UnsafePointer(a), w, b)
+            observe?(28, UnsafePointer(b))
             // dense_sigmoid: Dense, (None, 12) → (None, 10), 130 parameters
             Self.l29_dense_sigmoid(UnsafePointer(b), w, a)
             Self.l29_dense_sigmoid_activation(a)
+            observe?(29, UnsafePointer(a))
             // dense_tanh: Dense, (None, 10) → (None, 8), 88 parameters
             Self.l30_dense_tanh(UnsafePointer(a), w, b)
             Self.l30_dense_tanh_activation(b)
+            observe?(30, UnsafePointer(b))
             // dense_linear: Dense, (None, 8) → (None, 8), 72 parameters
             Self.l31_dense_linear(UnsafePointer(b), w, a)
+            observe?(31, UnsafePointer(a))
             // dense_softmax: Dense, (None, 8) → (None, 7), 63 parameters
             Self.l32_dense_softmax(UnsafePointer(a), w, b)
             Self.l32_dense_softmax_activation(b)
+            observe?(32, UnsafePointer(b))
             // logits: Dense, (None, 7) → (None, 4), 32 parameters
             Self.l33_logits(UnsafePointer(b), w, a)
+            observe?(33, UnsafePointer(a))
             // softmax: Softmax, (None, 4) → (None, 4), 0 parameters
             Self.l34_softmax(a)
+            observe?(34, UnsafePointer(a))
             output.update(from: a, count: 4)
         }
     }

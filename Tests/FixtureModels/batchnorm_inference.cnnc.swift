@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "batchnorm_inference" model from Tests/Fixtures/specs/batchnorm_inference.yaml, compiled by cnnc.
@@ -27,6 +27,19 @@ public struct BatchnormInference: CompiledModel {
     /// Two activation buffers of 192 floats and 0 for padded convolution inputs.
     public static let arenaCount = 384
     static let packedCount = 716
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [6, 6, 5]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [6, 6, 5]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [6, 6, 5]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [4, 4, 6]),
+        LayerDescription(name: "batch_normalization_1", className: "BatchNormalization", outputShape: [4, 4, 6]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [6]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [7]),
+        LayerDescription(name: "batch_normalization_2", className: "BatchNormalization", outputShape: [7]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -76,29 +89,50 @@ public struct BatchnormInference: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 192, p = arena + 384
             _ = (a, b, p, w)
             // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
             Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
             // batch_normalization: BatchNormalization, (None, 6, 6, 5) → (None, 6, 6, 5), 20 parameters
             Self.l1_batch_normalization(a, w)
+            observe?(1, UnsafePointer(a))
             // re_lu: ReLU, (None, 6, 6, 5) → (None, 6, 6, 5), 0 parameters
             Self.l2_re_lu(a)
+            observe?(2, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
             Self.l3_conv2d_1(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
             // batch_normalization_1: BatchNormalization, (None, 4, 4, 6) → (None, 4, 4, 6), 18 parameters
             Self.l4_batch_normalization_1(b, w)
+            observe?(4, UnsafePointer(b))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 4, 4, 6) → (None, 6), 0 parameters
             Self.l5_global_average_pooling2d(UnsafePointer(b), a)
+            observe?(5, UnsafePointer(a))
             // dense: Dense, (None, 6) → (None, 7), 49 parameters
             Self.l6_dense(UnsafePointer(a), w, b)
+            observe?(6, UnsafePointer(b))
             // batch_normalization_2: BatchNormalization, (None, 7) → (None, 7), 21 parameters
             Self.l7_batch_normalization_2(b, w)
+            observe?(7, UnsafePointer(b))
             // dense_1: Dense, (None, 7) → (None, 3), 24 parameters
             Self.l8_dense_1(UnsafePointer(b), w, a)
             Self.l8_dense_1_activation(a)
+            observe?(8, UnsafePointer(a))
             output.update(from: a, count: 3)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "dense_on_image" model from Tests/Fixtures/specs/dense_on_image.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct DenseOnImage: CompiledModel {
     /// Two activation buffers of 140 floats and 0 for padded convolution inputs.
     public static let arenaCount = 280
     static let packedCount = 248
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [5, 4, 7]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 3, 2]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [24]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,19 +68,35 @@ public struct DenseOnImage: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 140, p = arena + 280
             _ = (a, b, p, w)
             // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
             Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // flatten: Flatten, (None, 4, 3, 2) → (None, 24), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             // dense_1: Dense, (None, 24) → (None, 1), 25 parameters
             Self.l3_dense_1(UnsafePointer(b), w, a)
             Self.l3_dense_1_activation(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 1)
         }
     }

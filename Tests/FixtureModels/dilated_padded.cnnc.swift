@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "dilated_padded" model from Tests/Fixtures/specs/dilated_padded.yaml, compiled by cnnc.
@@ -27,6 +27,18 @@ public struct DilatedPadded: CompiledModel {
     /// Two activation buffers of 1530 floats and 980 for padded convolution inputs.
     public static let arenaCount = 4040
     static let packedCount = 10208
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [14, 13, 3]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [10, 9, 5]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [10, 9, 17]),
+        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [8, 7, 7]),
+        LayerDescription(name: "conv2d_3", className: "Conv2D", outputShape: [4, 4, 20]),
+        LayerDescription(name: "conv2d_4", className: "Conv2D", outputShape: [2, 2, 3]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [12]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [4]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -72,29 +84,49 @@ public struct DilatedPadded: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 1530, p = arena + 3060
             _ = (a, b, p, w)
             // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
             Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
             Self.l2_conv2d_1_pad(UnsafePointer(b), p)
             Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
             // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
             Self.l3_conv2d_2(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
             // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
             Self.l4_conv2d_3_pad(UnsafePointer(b), p)
             Self.l4_conv2d_3(UnsafePointer(p), w, a)
+            observe?(4, UnsafePointer(a))
             // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
             Self.l5_conv2d_4_pad(UnsafePointer(a), p)
             Self.l5_conv2d_4(UnsafePointer(p), w, b)
+            observe?(5, UnsafePointer(b))
             // flatten: Flatten, (None, 2, 2, 3) → (None, 12), 0 parameters
             // (no computation at inference)
+            observe?(6, UnsafePointer(b))
             // dense: Dense, (None, 12) → (None, 4), 52 parameters
             Self.l7_dense(UnsafePointer(b), w, a)
+            observe?(7, UnsafePointer(a))
             output.update(from: a, count: 4)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "sequential" model from Tests/Fixtures/specs/every_layer.yaml, compiled by cnnc.
@@ -27,6 +27,26 @@ public struct EveryLayer: CompiledModel {
     /// Two activation buffers of 16368 floats and 18480 for padded convolution inputs.
     public static let arenaCount = 51216
     static let packedCount = 7128
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [35, 37, 3]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [31, 33, 16]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [31, 33, 16]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [31, 33, 16]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [16, 17, 32]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [16, 17, 32]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [8, 8, 32]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [6, 6, 32]),
+        LayerDescription(name: "zero_padding2d_1", className: "ZeroPadding2D", outputShape: [8, 10, 32]),
+        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [8, 10, 8]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [8, 10, 8]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [8]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [64]),
+        LayerDescription(name: "batch_normalization_1", className: "BatchNormalization", outputShape: [64]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [10]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [10]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -76,44 +96,72 @@ public struct EveryLayer: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 16368, p = arena + 32736
             _ = (a, b, p, w)
             // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
             Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
             Self.l2_batch_normalization(b, w)
+            observe?(2, UnsafePointer(b))
             // re_lu: ReLU, (None, 31, 33, 16) → (None, 31, 33, 16), 0 parameters
             Self.l3_re_lu(b)
+            observe?(3, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
             Self.l4_conv2d_1_pad(UnsafePointer(b), p)
             Self.l4_conv2d_1(UnsafePointer(p), w, a)
+            observe?(4, UnsafePointer(a))
             // activation: Activation, (None, 16, 17, 32) → (None, 16, 17, 32), 0 parameters
             Self.l5_activation(a)
+            observe?(5, UnsafePointer(a))
             // max_pooling2d: MaxPooling2D, (None, 16, 17, 32) → (None, 8, 8, 32), 0 parameters
             Self.l6_max_pooling2d(UnsafePointer(a), b)
+            observe?(6, UnsafePointer(b))
             // average_pooling2d: AveragePooling2D, (None, 8, 8, 32) → (None, 6, 6, 32), 0 parameters
             Self.l7_average_pooling2d(UnsafePointer(b), a)
+            observe?(7, UnsafePointer(a))
             // zero_padding2d_1: ZeroPadding2D, (None, 6, 6, 32) → (None, 8, 10, 32), 0 parameters
             Self.l8_zero_padding2d_1(UnsafePointer(a), b)
+            observe?(8, UnsafePointer(b))
             // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
             Self.l9_conv2d_2(UnsafePointer(b), w, a)
             Self.l9_conv2d_2_activation(a)
+            observe?(9, UnsafePointer(a))
             // dropout: Dropout, (None, 8, 10, 8) → (None, 8, 10, 8), 0 parameters
             // (no computation at inference)
+            observe?(10, UnsafePointer(a))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 8, 10, 8) → (None, 8), 0 parameters
             Self.l11_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(11, UnsafePointer(b))
             // dense: Dense, (None, 8) → (None, 64), 576 parameters
             Self.l12_dense(UnsafePointer(b), w, a)
+            observe?(12, UnsafePointer(a))
             // batch_normalization_1: BatchNormalization, (None, 64) → (None, 64), 256 parameters
             Self.l13_batch_normalization_1(a, w)
+            observe?(13, UnsafePointer(a))
             // dense_1: Dense, (None, 64) → (None, 10), 640 parameters
             Self.l14_dense_1(UnsafePointer(a), w, b)
+            observe?(14, UnsafePointer(b))
             // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
             Self.l15_softmax(b)
+            observe?(15, UnsafePointer(b))
             output.update(from: b, count: 10)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "inference_identity" model from Tests/Fixtures/specs/inference_identity.yaml, compiled by cnnc.
@@ -27,6 +27,17 @@ public struct InferenceIdentity: CompiledModel {
     /// Two activation buffers of 192 floats and 0 for padded convolution inputs.
     public static let arenaCount = 384
     static let packedCount = 692
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "gaussian_noise", className: "GaussianNoise", outputShape: [8, 8, 3]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [6, 6, 4]),
+        LayerDescription(name: "spatial_dropout2d", className: "SpatialDropout2D", outputShape: [6, 6, 4]),
+        LayerDescription(name: "gaussian_dropout", className: "GaussianDropout", outputShape: [6, 6, 4]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [144]),
+        LayerDescription(name: "activity_regularization", className: "ActivityRegularization", outputShape: [144]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,25 +67,44 @@ public struct InferenceIdentity: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 192, p = arena + 384
             _ = (a, b, p, w)
             // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
             // (no computation at inference)
+            observe?(0, input)
             // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 4), 112 parameters
             Self.l1_conv2d(input, w, a)
+            observe?(1, UnsafePointer(a))
             // spatial_dropout2d: SpatialDropout2D, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(a))
             // gaussian_dropout: GaussianDropout, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
             // (no computation at inference)
+            observe?(3, UnsafePointer(a))
             // flatten: Flatten, (None, 6, 6, 4) → (None, 144), 0 parameters
             // (no computation at inference)
+            observe?(4, UnsafePointer(a))
             // activity_regularization: ActivityRegularization, (None, 144) → (None, 144), 0 parameters
             // (no computation at inference)
+            observe?(5, UnsafePointer(a))
             // dense: Dense, (None, 144) → (None, 3), 435 parameters
             Self.l6_dense(UnsafePointer(a), w, b)
             Self.l6_dense_activation(b)
+            observe?(6, UnsafePointer(b))
             output.update(from: b, count: 3)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "non_square" model from Tests/Fixtures/specs/non_square.yaml, compiled by cnnc.
@@ -27,6 +27,16 @@ public struct NonSquare: CompiledModel {
     /// Two activation buffers of 108 floats and 132 for padded convolution inputs.
     public static let arenaCount = 348
     static let packedCount = 216
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [5, 6, 3]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [5, 3, 4]),
+        LayerDescription(name: "conv2d_2", className: "Conv2D", outputShape: [3, 3, 2]),
+        LayerDescription(name: "conv2d_3", className: "Conv2D", outputShape: [1, 3, 3]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [9]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [2]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -67,6 +77,18 @@ public struct NonSquare: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 108, p = arena + 216
@@ -74,17 +96,23 @@ public struct NonSquare: CompiledModel {
             // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
             Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
             Self.l2_conv2d_2_pad(UnsafePointer(b), p)
             Self.l2_conv2d_2(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
             // conv2d_3: Conv2D, (None, 3, 3, 2) → (None, 1, 3, 3), 21 parameters
             Self.l3_conv2d_3(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
             // flatten: Flatten, (None, 1, 3, 3) → (None, 9), 0 parameters
             // (no computation at inference)
+            observe?(4, UnsafePointer(b))
             // dense: Dense, (None, 9) → (None, 2), 20 parameters
             Self.l5_dense(UnsafePointer(b), w, a)
+            observe?(5, UnsafePointer(a))
             output.update(from: a, count: 2)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "pooling_same_odd" model from Tests/Fixtures/specs/pooling_same_odd.yaml, compiled by cnnc.
@@ -27,6 +27,18 @@ public struct PoolingSameOdd: CompiledModel {
     /// Two activation buffers of 780 floats and 0 for padded convolution inputs.
     public static let arenaCount = 1560
     static let packedCount = 16
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "mix", className: "Conv2D", outputShape: [15, 13, 4]),
+        LayerDescription(name: "max_2s2", className: "MaxPooling2D", outputShape: [8, 7, 4]),
+        LayerDescription(name: "avg_2x3s1", className: "AveragePooling2D", outputShape: [8, 7, 4]),
+        LayerDescription(name: "max_2x3s1", className: "MaxPooling2D", outputShape: [8, 7, 4]),
+        LayerDescription(name: "avg_2s2", className: "AveragePooling2D", outputShape: [4, 4, 4]),
+        LayerDescription(name: "avg_3s2", className: "AveragePooling2D", outputShape: [2, 2, 4]),
+        LayerDescription(name: "max_3s2", className: "MaxPooling2D", outputShape: [1, 1, 4]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [4]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,26 +64,46 @@ public struct PoolingSameOdd: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 780, p = arena + 1560
             _ = (a, b, p, w)
             // mix: Conv2D, (None, 15, 13, 3) → (None, 15, 13, 4), 16 parameters
             Self.l0_mix(input, w, a)
+            observe?(0, UnsafePointer(a))
             // max_2s2: MaxPooling2D, (None, 15, 13, 4) → (None, 8, 7, 4), 0 parameters
             Self.l1_max_2s2(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // avg_2x3s1: AveragePooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
             Self.l2_avg_2x3s1(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // max_2x3s1: MaxPooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
             Self.l3_max_2x3s1(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // avg_2s2: AveragePooling2D, (None, 8, 7, 4) → (None, 4, 4, 4), 0 parameters
             Self.l4_avg_2s2(UnsafePointer(b), a)
+            observe?(4, UnsafePointer(a))
             // avg_3s2: AveragePooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
             Self.l5_avg_3s2(UnsafePointer(a), b)
+            observe?(5, UnsafePointer(b))
             // max_3s2: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
             Self.l6_max_3s2(UnsafePointer(b), a)
+            observe?(6, UnsafePointer(a))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 1, 4) → (None, 4), 0 parameters
             Self.l7_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(7, UnsafePointer(b))
             output.update(from: b, count: 4)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "same_stride2_even" model from Tests/Fixtures/specs/same_stride2_even.yaml, compiled by cnnc.
@@ -27,6 +27,16 @@ public struct SameStride2Even: CompiledModel {
     /// Two activation buffers of 192 floats and 243 for padded convolution inputs.
     public static let arenaCount = 627
     static let packedCount = 392
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 4, 4]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 2, 4]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 1, 4]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 4]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [4]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,6 +70,18 @@ public struct SameStride2Even: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 192, p = arena + 384
@@ -67,17 +89,23 @@ public struct SameStride2Even: CompiledModel {
             // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
             Self.l1_conv2d_1_pad(UnsafePointer(a), p)
             Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
             Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 1, 1, 4) → (None, 1, 1, 4), 0 parameters
             Self.l3_average_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // flatten: Flatten, (None, 1, 1, 4) → (None, 4), 0 parameters
             // (no computation at inference)
+            observe?(4, UnsafePointer(b))
             // dense: Dense, (None, 4) → (None, 3), 15 parameters
             Self.l5_dense(UnsafePointer(b), w, a)
+            observe?(5, UnsafePointer(a))
             output.update(from: a, count: 3)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "same_stride2_odd" model from Tests/Fixtures/specs/same_stride2_odd.yaml, compiled by cnnc.
@@ -27,6 +27,16 @@ public struct SameStride2Odd: CompiledModel {
     /// Two activation buffers of 126 floats and 198 for padded convolution inputs.
     public static let arenaCount = 450
     static let packedCount = 428
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 5, 5]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 5, 6]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 3, 6]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 3, 6]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [6]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [2]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,6 +70,18 @@ public struct SameStride2Odd: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 126, p = arena + 252
@@ -67,18 +89,24 @@ public struct SameStride2Odd: CompiledModel {
             // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
             Self.l1_conv2d_1_pad(UnsafePointer(a), p)
             Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 2, 5, 6) → (None, 1, 3, 6), 0 parameters
             Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 1, 3, 6) → (None, 1, 3, 6), 0 parameters
             Self.l3_average_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 3, 6) → (None, 6), 0 parameters
             Self.l4_global_max_pooling2d(UnsafePointer(b), a)
+            observe?(4, UnsafePointer(a))
             // dense: Dense, (None, 6) → (None, 2), 14 parameters
             Self.l5_dense(UnsafePointer(a), w, b)
             Self.l5_dense_activation(b)
+            observe?(5, UnsafePointer(b))
             output.update(from: b, count: 2)
         }
     }

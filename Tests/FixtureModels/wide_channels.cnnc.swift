@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "wide_channels" model from Tests/Fixtures/specs/wide_channels.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct WideChannels: CompiledModel {
     /// Two activation buffers of 4000 floats and 4840 for padded convolution inputs.
     public static let arenaCount = 12840
     static let packedCount = 43712
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [10, 10, 40]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [5, 5, 70]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 2, 70]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [280]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [33]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,6 +69,18 @@ public struct WideChannels: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 4000, p = arena + 8000
@@ -67,15 +88,20 @@ public struct WideChannels: CompiledModel {
             // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
             Self.l1_conv2d_1_pad(UnsafePointer(a), p)
             Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 5, 5, 70) → (None, 2, 2, 70), 0 parameters
             Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // flatten: Flatten, (None, 2, 2, 70) → (None, 280), 0 parameters
             // (no computation at inference)
+            observe?(3, UnsafePointer(a))
             // dense: Dense, (None, 280) → (None, 33), 9,273 parameters
             Self.l4_dense(UnsafePointer(a), w, b)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 33)
         }
     }

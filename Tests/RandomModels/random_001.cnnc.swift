@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_001" model from Tests/Fixtures/random/random_001.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random001: CompiledModel {
     /// Two activation buffers of 960 floats and 1568 for padded convolution inputs.
     public static let arenaCount = 3488
     static let packedCount = 3362
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [5, 11, 16]),
+        LayerDescription(name: "max_pooling2d_1", className: "MaxPooling2D", outputShape: [5, 11, 16]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 11, 5]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [2, 11, 5]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 4, 15]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -61,24 +70,41 @@ public struct Random001: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 960, p = arena + 1920
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 5, 12, 16) → (None, 5, 11, 16), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d_1: MaxPooling2D, (None, 5, 11, 16) → (None, 5, 11, 16), 0 parameters
             Self.l1_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
             Self.l2_conv2d_pad(UnsafePointer(b), p)
             Self.l2_conv2d(UnsafePointer(p), w, a)
             Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
             // batch_normalization: BatchNormalization, (None, 2, 11, 5) → (None, 2, 11, 5), 20 parameters
             Self.l3_batch_normalization(a, w)
+            observe?(3, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
             Self.l4_conv2d_1_pad(UnsafePointer(a), p)
             Self.l4_conv2d_1(UnsafePointer(p), w, b)
             Self.l4_conv2d_1_activation(b)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 60)
         }
     }

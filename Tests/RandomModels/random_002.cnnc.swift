@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_002" model from Tests/Fixtures/random/random_002.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random002: CompiledModel {
     /// Two activation buffers of 392 floats and 648 for padded convolution inputs.
     public static let arenaCount = 1432
     static let packedCount = 812
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [7, 3, 7]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [4, 2, 7]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [56]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random002: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 392, p = arena + 784
@@ -63,13 +83,17 @@ public struct Random002: CompiledModel {
             // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d: MaxPooling2D, (None, 7, 3, 7) → (None, 4, 2, 7), 0 parameters
             Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // flatten: Flatten, (None, 4, 2, 7) → (None, 56), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             // dense: Dense, (None, 56) → (None, 3), 171 parameters
             Self.l3_dense(UnsafePointer(b), w, a)
             Self.l3_dense_activation(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 3)
         }
     }

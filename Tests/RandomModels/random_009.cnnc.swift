@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_009" model from Tests/Fixtures/random/random_009.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random009: CompiledModel {
     /// Two activation buffers of 30 floats and 135 for padded convolution inputs.
     public static let arenaCount = 195
     static let packedCount = 596
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [2, 3, 2]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 2, 15]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 1, 2]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -61,6 +68,18 @@ public struct Random009: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 30, p = arena + 60
@@ -68,12 +87,15 @@ public struct Random009: CompiledModel {
             // batch_normalization: BatchNormalization, (None, 2, 3, 2) → (None, 2, 3, 2), 8 parameters
             a.update(from: input, count: 12)
             Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 2, 3, 2) → (None, 1, 2, 15), 45 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
             Self.l2_conv2d_1_pad(UnsafePointer(b), p)
             Self.l2_conv2d_1(UnsafePointer(p), w, a)
             Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 2)
         }
     }

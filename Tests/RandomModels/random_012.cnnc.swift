@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_012" model from Tests/Fixtures/random/random_012.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random012: CompiledModel {
     /// Two activation buffers of 21 floats and 0 for padded convolution inputs.
     public static let arenaCount = 42
     static let packedCount = 218
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [21]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [21]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,6 +62,18 @@ public struct Random012: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 21, p = arena + 42
@@ -62,11 +81,14 @@ public struct Random012: CompiledModel {
             // batch_normalization: BatchNormalization, (None, 21) → (None, 21), 63 parameters
             a.update(from: input, count: 21)
             Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
             // re_lu: ReLU, (None, 21) → (None, 21), 0 parameters
             Self.l1_re_lu(a)
+            observe?(1, UnsafePointer(a))
             // dense: Dense, (None, 21) → (None, 5), 105 parameters
             Self.l2_dense(UnsafePointer(a), w, b)
             Self.l2_dense_activation(b)
+            observe?(2, UnsafePointer(b))
             output.update(from: b, count: 5)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_015" model from Tests/Fixtures/random/random_015.yaml, compiled by cnnc.
@@ -27,6 +27,16 @@ public struct Random015: CompiledModel {
     /// Two activation buffers of 40 floats and 0 for padded convolution inputs.
     public static let arenaCount = 80
     static let packedCount = 1136
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [12]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [40]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [5]),
+        LayerDescription(name: "dense_2", className: "Dense", outputShape: [10]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [10]),
+        LayerDescription(name: "dense_3", className: "Dense", outputShape: [8]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -64,25 +74,43 @@ public struct Random015: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 40, p = arena + 80
             _ = (a, b, p, w)
             // dropout: Dropout, (None, 12) → (None, 12), 0 parameters
             // (no computation at inference)
+            observe?(0, input)
             // dense: Dense, (None, 12) → (None, 40), 520 parameters
             Self.l1_dense(input, w, a)
             Self.l1_dense_activation(a)
+            observe?(1, UnsafePointer(a))
             // dense_1: Dense, (None, 40) → (None, 5), 205 parameters
             Self.l2_dense_1(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
             // dense_2: Dense, (None, 5) → (None, 10), 60 parameters
             Self.l3_dense_2(UnsafePointer(b), w, a)
             Self.l3_dense_2_activation(a)
+            observe?(3, UnsafePointer(a))
             // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
             Self.l4_softmax(a)
+            observe?(4, UnsafePointer(a))
             // dense_3: Dense, (None, 10) → (None, 8), 88 parameters
             Self.l5_dense_3(UnsafePointer(a), w, b)
             Self.l5_dense_3_activation(b)
+            observe?(5, UnsafePointer(b))
             output.update(from: b, count: 8)
         }
     }

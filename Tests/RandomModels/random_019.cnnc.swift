@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_019" model from Tests/Fixtures/random/random_019.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random019: CompiledModel {
     /// Two activation buffers of 576 floats and 0 for padded convolution inputs.
     public static let arenaCount = 1152
     static let packedCount = 120
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [12, 4, 9]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [4, 1, 9]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [7, 1, 9]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [7, 1, 3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random019: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 576, p = arena + 1152
@@ -63,13 +83,17 @@ public struct Random019: CompiledModel {
             // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d: MaxPooling2D, (None, 12, 4, 9) → (None, 4, 1, 9), 0 parameters
             Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // zero_padding2d: ZeroPadding2D, (None, 4, 1, 9) → (None, 7, 1, 9), 0 parameters
             Self.l2_zero_padding2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
             Self.l3_dense(UnsafePointer(a), w, b)
             Self.l3_dense_activation(b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 21)
         }
     }

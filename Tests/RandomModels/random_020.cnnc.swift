@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_020" model from Tests/Fixtures/random/random_020.yaml, compiled by cnnc.
@@ -27,6 +27,12 @@ public struct Random020: CompiledModel {
     /// Two activation buffers of 196 floats and 0 for padded convolution inputs.
     public static let arenaCount = 392
     static let packedCount = 68
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [7, 7, 4]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 3, 4]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,6 +58,18 @@ public struct Random020: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 196, p = arena + 392
@@ -59,9 +77,11 @@ public struct Random020: CompiledModel {
             // re_lu: ReLU, (None, 7, 7, 4) → (None, 7, 7, 4), 0 parameters
             a.update(from: input, count: 196)
             Self.l0_re_lu(a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 7, 7, 4) → (None, 2, 3, 4), 68 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
             Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
             output.update(from: b, count: 24)
         }
     }

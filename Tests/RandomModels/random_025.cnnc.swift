@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_025" model from Tests/Fixtures/random/random_025.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random025: CompiledModel {
     /// Two activation buffers of 25 floats and 0 for padded convolution inputs.
     public static let arenaCount = 50
     static let packedCount = 442
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [13]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [13]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [13]),
+        LayerDescription(name: "activation_1", className: "Activation", outputShape: [13]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random025: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 25, p = arena + 50
@@ -63,12 +83,16 @@ public struct Random025: CompiledModel {
             // dense: Dense, (None, 25) → (None, 13), 338 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
             // activation: Activation, (None, 13) → (None, 13), 0 parameters
             Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
             // batch_normalization: BatchNormalization, (None, 13) → (None, 13), 39 parameters
             Self.l2_batch_normalization(a, w)
+            observe?(2, UnsafePointer(a))
             // activation_1: Activation, (None, 13) → (None, 13), 0 parameters
             Self.l3_activation_1(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 13)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_026" model from Tests/Fixtures/random/random_026.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random026: CompiledModel {
     /// Two activation buffers of 320 floats and 0 for padded convolution inputs.
     public static let arenaCount = 640
     static let packedCount = 32
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [2, 10, 1]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [2, 10, 1]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [2, 10, 16]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 10, 16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,6 +60,18 @@ public struct Random026: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 320, p = arena + 640
@@ -59,12 +79,16 @@ public struct Random026: CompiledModel {
             // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
             a.update(from: input, count: 20)
             Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
             // activation: Activation, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
             Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
             // dense: Dense, (None, 2, 10, 1) → (None, 2, 10, 16), 32 parameters
             Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 2, 10, 16) → (None, 2, 10, 16), 0 parameters
             Self.l3_max_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 320)
         }
     }

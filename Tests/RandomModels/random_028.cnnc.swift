@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_028" model from Tests/Fixtures/random/random_028.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random028: CompiledModel {
     /// Two activation buffers of 240 floats and 0 for padded convolution inputs.
     public static let arenaCount = 480
     static let packedCount = 100
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [5, 6, 2]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [5, 6, 2]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 2, 2]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 2]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [2]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,20 +61,37 @@ public struct Random028: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 240, p = arena + 480
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 10, 12, 2) → (None, 5, 6, 2), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // softmax: Softmax, (None, 5, 6, 2) → (None, 5, 6, 2), 0 parameters
             Self.l1_softmax(a)
+            observe?(1, UnsafePointer(a))
             // conv2d: Conv2D, (None, 5, 6, 2) → (None, 2, 2, 2), 50 parameters
             Self.l2_conv2d(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
             // average_pooling2d: AveragePooling2D, (None, 2, 2, 2) → (None, 1, 1, 2), 0 parameters
             Self.l3_average_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 2) → (None, 2), 0 parameters
             Self.l4_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 2)
         }
     }

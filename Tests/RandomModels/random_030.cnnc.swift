@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_030" model from Tests/Fixtures/random/random_030.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random030: CompiledModel {
     /// Two activation buffers of 36 floats and 48 for padded convolution inputs.
     public static let arenaCount = 120
     static let packedCount = 632
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 1, 12]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [12]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,6 +62,18 @@ public struct Random030: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 36, p = arena + 72
@@ -62,10 +81,13 @@ public struct Random030: CompiledModel {
             // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 1, 12) → (None, 12), 0 parameters
             Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // dense: Dense, (None, 12) → (None, 5), 60 parameters
             Self.l2_dense(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 5)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_033" model from Tests/Fixtures/random/random_033.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random033: CompiledModel {
     /// Two activation buffers of 33 floats and 0 for padded convolution inputs.
     public static let arenaCount = 66
     static let packedCount = 416
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [2, 1, 3]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [2, 1, 7]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 1, 7]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 1, 33]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,20 +63,36 @@ public struct Random033: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 33, p = arena + 66
             _ = (a, b, p, w)
             // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters
             Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 7), 28 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
             Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 2, 1, 7) → (None, 1, 1, 7), 0 parameters
             Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
             Self.l3_conv2d(UnsafePointer(a), w, b)
             Self.l3_conv2d_activation(b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 33)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_041" model from Tests/Fixtures/random/random_041.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random041: CompiledModel {
     /// Two activation buffers of 880 floats and 660 for padded convolution inputs.
     public static let arenaCount = 2420
     static let packedCount = 60
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [11, 10, 1]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [11, 10, 8]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [6, 5, 8]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [8]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random041: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 880, p = arena + 1760
@@ -64,12 +84,16 @@ public struct Random041: CompiledModel {
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 11, 10, 1) → (None, 11, 10, 8), 16 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 11, 10, 8) → (None, 6, 5, 8), 0 parameters
             Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 5, 8) → (None, 8), 0 parameters
             Self.l3_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 8)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_043" model from Tests/Fixtures/random/random_043.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random043: CompiledModel {
     /// Two activation buffers of 1152 floats and 0 for padded convolution inputs.
     public static let arenaCount = 2304
     static let packedCount = 0
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [4, 4, 8]),
+        LayerDescription(name: "average_pooling2d_1", className: "AveragePooling2D", outputShape: [2, 2, 8]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [8]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -47,16 +54,31 @@ public struct Random043: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 1152, p = arena + 2304
             _ = (a, b, p, w)
             // average_pooling2d: AveragePooling2D, (None, 12, 12, 8) → (None, 4, 4, 8), 0 parameters
             Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // average_pooling2d_1: AveragePooling2D, (None, 4, 4, 8) → (None, 2, 2, 8), 0 parameters
             Self.l1_average_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 2, 2, 8) → (None, 8), 0 parameters
             Self.l2_global_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 8)
         }
     }

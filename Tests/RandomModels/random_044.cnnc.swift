@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_044" model from Tests/Fixtures/random/random_044.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random044: CompiledModel {
     /// Two activation buffers of 880 floats and 0 for padded convolution inputs.
     public static let arenaCount = 1760
     static let packedCount = 536
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 6, 16]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [3, 6, 7]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [3, 6, 7]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 3, 7]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [2, 3, 13]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,6 +69,18 @@ public struct Random044: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 880, p = arena + 1760
@@ -67,16 +88,21 @@ public struct Random044: CompiledModel {
             // conv2d: Conv2D, (None, 5, 11, 16) → (None, 3, 6, 16), 272 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 7), 119 parameters
             Self.l1_conv2d_1(UnsafePointer(a), w, b)
             Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
             // re_lu: ReLU, (None, 3, 6, 7) → (None, 3, 6, 7), 0 parameters
             Self.l2_re_lu(b)
+            observe?(2, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 3, 6, 7) → (None, 2, 3, 7), 0 parameters
             Self.l3_max_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
             // dense: Dense, (None, 2, 3, 7) → (None, 2, 3, 13), 104 parameters
             Self.l4_dense(UnsafePointer(a), w, b)
             Self.l4_dense_activation(b)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 78)
         }
     }

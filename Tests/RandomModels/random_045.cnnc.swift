@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_045" model from Tests/Fixtures/random/random_045.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random045: CompiledModel {
     /// Two activation buffers of 14 floats and 0 for padded convolution inputs.
     public static let arenaCount = 28
     static let packedCount = 120
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [1]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [1]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [1]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [13]),
+        LayerDescription(name: "batch_normalization_1", className: "BatchNormalization", outputShape: [13]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -64,21 +73,38 @@ public struct Random045: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 14, p = arena + 28
             _ = (a, b, p, w)
             // dense: Dense, (None, 14) → (None, 1), 15 parameters
             Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
             // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
             Self.l1_batch_normalization(a, w)
+            observe?(1, UnsafePointer(a))
             // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(a))
             // dense_1: Dense, (None, 1) → (None, 13), 13 parameters
             Self.l3_dense_1(UnsafePointer(a), w, b)
             Self.l3_dense_1_activation(b)
+            observe?(3, UnsafePointer(b))
             // batch_normalization_1: BatchNormalization, (None, 13) → (None, 13), 52 parameters
             Self.l4_batch_normalization_1(b, w)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 13)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_046" model from Tests/Fixtures/random/random_046.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random046: CompiledModel {
     /// Two activation buffers of 192 floats and 0 for padded convolution inputs.
     public static let arenaCount = 384
     static let packedCount = 92
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [11, 5, 2]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [12, 8, 2]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [2]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [16]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,20 +69,37 @@ public struct Random046: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 192, p = arena + 384
             _ = (a, b, p, w)
             // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
             Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
             // zero_padding2d: ZeroPadding2D, (None, 11, 5, 2) → (None, 12, 8, 2), 0 parameters
             Self.l1_zero_padding2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 8, 2) → (None, 2), 0 parameters
             Self.l2_global_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // dense_1: Dense, (None, 2) → (None, 16), 32 parameters
             Self.l3_dense_1(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
             // batch_normalization: BatchNormalization, (None, 16) → (None, 16), 64 parameters
             Self.l4_batch_normalization(b, w)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 16)
         }
     }

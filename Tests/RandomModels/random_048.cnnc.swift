@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_048" model from Tests/Fixtures/random/random_048.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random048: CompiledModel {
     /// Two activation buffers of 425 floats and 952 for padded convolution inputs.
     public static let arenaCount = 1802
     static let packedCount = 1380
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [5, 5, 8]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [5, 5, 17]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 2, 4]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,18 +63,33 @@ public struct Random048: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 425, p = arena + 850
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 5, 5, 8) → (None, 5, 5, 8), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 5, 5, 8) → (None, 5, 5, 17), 153 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
             Self.l2_conv2d_pad(UnsafePointer(b), p)
             Self.l2_conv2d(UnsafePointer(p), w, a)
             Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 24)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_050" model from Tests/Fixtures/random/random_050.yaml, compiled by cnnc.
@@ -27,6 +27,12 @@ public struct Random050: CompiledModel {
     /// Two activation buffers of 60 floats and 0 for padded convolution inputs.
     public static let arenaCount = 120
     static let packedCount = 192
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [5]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [31]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,15 +58,29 @@ public struct Random050: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 60, p = arena + 120
             _ = (a, b, p, w)
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 1, 5) → (None, 5), 0 parameters
             Self.l0_global_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 5) → (None, 31), 186 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
             Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
             output.update(from: b, count: 31)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_051" model from Tests/Fixtures/random/random_051.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random051: CompiledModel {
     /// Two activation buffers of 100 floats and 0 for padded convolution inputs.
     public static let arenaCount = 200
     static let packedCount = 4848
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [100]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [100]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [40]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,17 +59,32 @@ public struct Random051: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 100, p = arena + 200
             _ = (a, b, p, w)
             // flatten: Flatten, (None, 5, 10, 2) → (None, 100), 0 parameters
             // (no computation at inference)
+            observe?(0, input)
             // dropout: Dropout, (None, 100) → (None, 100), 0 parameters
             // (no computation at inference)
+            observe?(1, input)
             // dense: Dense, (None, 100) → (None, 40), 4,040 parameters
             Self.l2_dense(input, w, a)
             Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 40)
         }
     }

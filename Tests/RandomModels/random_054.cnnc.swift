@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_054" model from Tests/Fixtures/random/random_054.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random054: CompiledModel {
     /// Two activation buffers of 4352 floats and 1152 for padded convolution inputs.
     public static let arenaCount = 9856
     static let packedCount = 280
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [13, 14, 16]),
+        LayerDescription(name: "zero_padding2d_1", className: "ZeroPadding2D", outputShape: [16, 17, 16]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [16, 17, 16]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [14, 17, 4]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [14, 6, 2]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,23 +65,40 @@ public struct Random054: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 4352, p = arena + 8704
             _ = (a, b, p, w)
             // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
             Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
             // zero_padding2d_1: ZeroPadding2D, (None, 13, 14, 16) → (None, 16, 17, 16), 0 parameters
             Self.l1_zero_padding2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // re_lu: ReLU, (None, 16, 17, 16) → (None, 16, 17, 16), 0 parameters
             Self.l2_re_lu(b)
+            observe?(2, UnsafePointer(b))
             // conv2d: Conv2D, (None, 16, 17, 16) → (None, 14, 17, 4), 132 parameters
             Self.l3_conv2d(UnsafePointer(b), w, a)
             Self.l3_conv2d_activation(a)
+            observe?(3, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
             Self.l4_conv2d_1_pad(UnsafePointer(a), p)
             Self.l4_conv2d_1(UnsafePointer(p), w, b)
             Self.l4_conv2d_1_activation(b)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 168)
         }
     }

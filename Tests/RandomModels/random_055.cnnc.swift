@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_055" model from Tests/Fixtures/random/random_055.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random055: CompiledModel {
     /// Two activation buffers of 864 floats and 726 for padded convolution inputs.
     public static let arenaCount = 2454
     static let packedCount = 4656
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [8, 3, 16]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [8, 3, 11]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [8, 2, 16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,19 +67,34 @@ public struct Random055: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 864, p = arena + 1728
             _ = (a, b, p, w)
             // conv2d: Conv2D, (None, 12, 9, 8) → (None, 8, 3, 16), 1,552 parameters
             Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 8, 3, 16) → (None, 8, 3, 11), 187 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
             Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
             Self.l2_conv2d_1_pad(UnsafePointer(b), p)
             Self.l2_conv2d_1(UnsafePointer(p), w, a)
             Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 256)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_065" model from Tests/Fixtures/random/random_065.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random065: CompiledModel {
     /// Two activation buffers of 144 floats and 576 for padded convolution inputs.
     public static let arenaCount = 864
     static let packedCount = 10116
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [5, 1, 3]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [5, 1, 18]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [5, 1, 18]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [5, 1, 24]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -63,6 +71,18 @@ public struct Random065: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 144, p = arena + 288
@@ -71,15 +91,19 @@ public struct Random065: CompiledModel {
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 5, 1, 3) → (None, 5, 1, 18), 72 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
             Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
             // dense_1: Dense, (None, 5, 1, 18) → (None, 5, 1, 18), 342 parameters
             Self.l2_dense_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
             Self.l3_conv2d_1_pad(UnsafePointer(a), p)
             Self.l3_conv2d_1(UnsafePointer(p), w, b)
             Self.l3_conv2d_1_activation(b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 120)
         }
     }

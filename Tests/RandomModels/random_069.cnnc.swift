@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_069" model from Tests/Fixtures/random/random_069.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random069: CompiledModel {
     /// Two activation buffers of 960 floats and 0 for padded convolution inputs.
     public static let arenaCount = 1920
     static let packedCount = 680
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [8, 5, 24]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [3, 2, 5]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [5]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [5]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,6 +63,18 @@ public struct Random069: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 960, p = arena + 1920
@@ -62,12 +82,16 @@ public struct Random069: CompiledModel {
             // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
             Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
             Self.l2_global_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
             Self.l3_softmax(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 5)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_070" model from Tests/Fixtures/random/random_070.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random070: CompiledModel {
     /// Two activation buffers of 132 floats and 256 for padded convolution inputs.
     public static let arenaCount = 520
     static let packedCount = 2912
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 1, 33]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [132]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [132]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [5]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [5]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -59,6 +68,18 @@ public struct Random070: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 132, p = arena + 264
@@ -66,14 +87,19 @@ public struct Random070: CompiledModel {
             // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // flatten: Flatten, (None, 4, 1, 33) → (None, 132), 0 parameters
             // (no computation at inference)
+            observe?(1, UnsafePointer(a))
             // batch_normalization: BatchNormalization, (None, 132) → (None, 132), 396 parameters
             Self.l2_batch_normalization(a, w)
+            observe?(2, UnsafePointer(a))
             // dense: Dense, (None, 132) → (None, 5), 665 parameters
             Self.l3_dense(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
             // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
             Self.l4_softmax(b)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 5)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_072" model from Tests/Fixtures/random/random_072.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random072: CompiledModel {
     /// Two activation buffers of 32 floats and 0 for padded convolution inputs.
     public static let arenaCount = 64
     static let packedCount = 416
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [3, 1, 4]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [12]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [17]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,16 +59,31 @@ public struct Random072: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 32, p = arena + 64
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // flatten: Flatten, (None, 3, 1, 4) → (None, 12), 0 parameters
             // (no computation at inference)
+            observe?(1, UnsafePointer(a))
             // dense: Dense, (None, 12) → (None, 17), 221 parameters
             Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
             output.update(from: b, count: 17)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_073" model from Tests/Fixtures/random/random_073.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random073: CompiledModel {
     /// Two activation buffers of 34 floats and 0 for padded convolution inputs.
     public static let arenaCount = 68
     static let packedCount = 1160
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [10]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [10]),
+        LayerDescription(name: "dense_2", className: "Dense", outputShape: [17]),
+        LayerDescription(name: "dense_3", className: "Dense", outputShape: [3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -63,6 +71,18 @@ public struct Random073: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 34, p = arena + 68
@@ -70,15 +90,19 @@ public struct Random073: CompiledModel {
             // dense: Dense, (None, 34) → (None, 10), 350 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
             // dense_1: Dense, (None, 10) → (None, 10), 100 parameters
             Self.l1_dense_1(UnsafePointer(a), w, b)
             Self.l1_dense_1_activation(b)
+            observe?(1, UnsafePointer(b))
             // dense_2: Dense, (None, 10) → (None, 17), 187 parameters
             Self.l2_dense_2(UnsafePointer(b), w, a)
             Self.l2_dense_2_activation(a)
+            observe?(2, UnsafePointer(a))
             // dense_3: Dense, (None, 17) → (None, 3), 54 parameters
             Self.l3_dense_3(UnsafePointer(a), w, b)
             Self.l3_dense_3_activation(b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 3)
         }
     }

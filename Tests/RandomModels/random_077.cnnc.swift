@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_077" model from Tests/Fixtures/random/random_077.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random077: CompiledModel {
     /// Two activation buffers of 288 floats and 320 for padded convolution inputs.
     public static let arenaCount = 896
     static let packedCount = 520
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 5, 8]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 2, 8]),
+        LayerDescription(name: "average_pooling2d_1", className: "AveragePooling2D", outputShape: [1, 1, 8]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 1, 8]),
+        LayerDescription(name: "average_pooling2d_2", className: "AveragePooling2D", outputShape: [1, 1, 8]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,6 +61,18 @@ public struct Random077: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 288, p = arena + 576
@@ -59,14 +80,19 @@ public struct Random077: CompiledModel {
             // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 1, 5, 8) → (None, 1, 2, 8), 0 parameters
             Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // average_pooling2d_1: AveragePooling2D, (None, 1, 2, 8) → (None, 1, 1, 8), 0 parameters
             Self.l2_average_pooling2d_1(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // max_pooling2d: MaxPooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
             Self.l3_max_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // average_pooling2d_2: AveragePooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
             Self.l4_average_pooling2d_2(UnsafePointer(b), a)
+            observe?(4, UnsafePointer(a))
             output.update(from: a, count: 8)
         }
     }

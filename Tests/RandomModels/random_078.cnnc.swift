@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_078" model from Tests/Fixtures/random/random_078.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random078: CompiledModel {
     /// Two activation buffers of 880 floats and 32 for padded convolution inputs.
     public static let arenaCount = 1792
     static let packedCount = 172
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 4, 16]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 16]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 1, 4]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [4]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [8]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,22 +64,39 @@ public struct Random078: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 880, p = arena + 1760
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 2, 4, 16) → (None, 1, 1, 16), 0 parameters
             Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2d: Conv2D, (None, 1, 1, 16) → (None, 1, 1, 4), 128 parameters
             Self.l2_conv2d_pad(UnsafePointer(b), p)
             Self.l2_conv2d(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
             // flatten: Flatten, (None, 1, 1, 4) → (None, 4), 0 parameters
             // (no computation at inference)
+            observe?(3, UnsafePointer(a))
             // dense: Dense, (None, 4) → (None, 8), 40 parameters
             Self.l4_dense(UnsafePointer(a), w, b)
             Self.l4_dense_activation(b)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 8)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_080" model from Tests/Fixtures/random/random_080.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random080: CompiledModel {
     /// Two activation buffers of 480 floats and 768 for padded convolution inputs.
     public static let arenaCount = 1728
     static let packedCount = 1568
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [12, 5, 8]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 3, 15]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [5, 4, 15]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [2, 2, 15]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random080: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 480, p = arena + 960
@@ -63,14 +83,18 @@ public struct Random080: CompiledModel {
             // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
             a.update(from: input, count: 480)
             Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 12, 5, 8) → (None, 4, 3, 15), 1,440 parameters
             Self.l1_conv2d_pad(UnsafePointer(a), p)
             Self.l1_conv2d(UnsafePointer(p), w, b)
             Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
             // zero_padding2d: ZeroPadding2D, (None, 4, 3, 15) → (None, 5, 4, 15), 0 parameters
             Self.l2_zero_padding2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 5, 4, 15) → (None, 2, 2, 15), 0 parameters
             Self.l3_average_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 60)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_084" model from Tests/Fixtures/random/random_084.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random084: CompiledModel {
     /// Two activation buffers of 960 floats and 1536 for padded convolution inputs.
     public static let arenaCount = 3456
     static let packedCount = 1076
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 3, 2]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [4, 3, 2]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [4, 5, 2]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 3, 12]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,6 +63,18 @@ public struct Random084: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 960, p = arena + 1920
@@ -62,13 +82,17 @@ public struct Random084: CompiledModel {
             // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // dropout: Dropout, (None, 4, 3, 2) → (None, 4, 3, 2), 0 parameters
             // (no computation at inference)
+            observe?(1, UnsafePointer(a))
             // zero_padding2d: ZeroPadding2D, (None, 4, 3, 2) → (None, 4, 5, 2), 0 parameters
             Self.l2_zero_padding2d(UnsafePointer(a), b)
+            observe?(2, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
             Self.l3_conv2d_1_pad(UnsafePointer(b), p)
             Self.l3_conv2d_1(UnsafePointer(p), w, a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 72)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_089" model from Tests/Fixtures/random/random_089.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random089: CompiledModel {
     /// Two activation buffers of 2112 floats and 0 for padded convolution inputs.
     public static let arenaCount = 4224
     static let packedCount = 340
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 4, 4]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 4, 16]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [2, 4, 16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +63,18 @@ public struct Random089: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 2112, p = arena + 4224
@@ -63,11 +82,14 @@ public struct Random089: CompiledModel {
             // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 4, 16), 80 parameters
             Self.l1_conv2d_1(UnsafePointer(a), w, b)
             Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
             // activation: Activation, (None, 2, 4, 16) → (None, 2, 4, 16), 0 parameters
             Self.l2_activation(b)
+            observe?(2, UnsafePointer(b))
             output.update(from: b, count: 128)
         }
     }

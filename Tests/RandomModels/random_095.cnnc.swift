@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_095" model from Tests/Fixtures/random/random_095.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random095: CompiledModel {
     /// Two activation buffers of 384 floats and 960 for padded convolution inputs.
     public static let arenaCount = 1728
     static let packedCount = 516
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "activation", className: "Activation", outputShape: [3, 8, 16]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [3, 6, 16]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 6, 3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,6 +59,18 @@ public struct Random095: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 384, p = arena + 768
@@ -59,12 +78,15 @@ public struct Random095: CompiledModel {
             // activation: Activation, (None, 3, 8, 16) → (None, 3, 8, 16), 0 parameters
             a.update(from: input, count: 384)
             Self.l0_activation(a)
+            observe?(0, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 3, 8, 16) → (None, 3, 6, 16), 0 parameters
             Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2d: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 3), 387 parameters
             Self.l2_conv2d_pad(UnsafePointer(b), p)
             Self.l2_conv2d(UnsafePointer(p), w, a)
             Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 54)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_096" model from Tests/Fixtures/random/random_096.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random096: CompiledModel {
     /// Two activation buffers of 720 floats and 975 for padded convolution inputs.
     public static let arenaCount = 2415
     static let packedCount = 1552
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [12, 4, 15]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [15]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [13]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [13]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random096: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 720, p = arena + 1440
@@ -63,13 +83,17 @@ public struct Random096: CompiledModel {
             // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 15) → (None, 15), 0 parameters
             Self.l1_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // dense: Dense, (None, 15) → (None, 13), 208 parameters
             Self.l2_dense(UnsafePointer(b), w, a)
             Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
             // re_lu: ReLU, (None, 13) → (None, 13), 0 parameters
             Self.l3_re_lu(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 13)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_098" model from Tests/Fixtures/random/random_098.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random098: CompiledModel {
     /// Two activation buffers of 240 floats and 112 for padded convolution inputs.
     public static let arenaCount = 592
     static let packedCount = 724
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 3, 4]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [3, 5, 4]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [2, 5, 9]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [9]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,20 +64,36 @@ public struct Random098: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 240, p = arena + 480
             _ = (a, b, p, w)
             // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
             Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
             // zero_padding2d: ZeroPadding2D, (None, 3, 3, 4) → (None, 3, 5, 4), 0 parameters
             Self.l1_zero_padding2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
             Self.l2_conv2d_1_pad(UnsafePointer(b), p)
             Self.l2_conv2d_1(UnsafePointer(p), w, a)
             Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 2, 5, 9) → (None, 9), 0 parameters
             Self.l3_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 9)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_104" model from Tests/Fixtures/random/random_104.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random104: CompiledModel {
     /// Two activation buffers of 13 floats and 0 for padded convolution inputs.
     public static let arenaCount = 26
     static let packedCount = 352
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [7]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [7]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [13]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [10]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random104: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 13, p = arena + 26
@@ -63,14 +83,18 @@ public struct Random104: CompiledModel {
             // re_lu: ReLU, (None, 7) → (None, 7), 0 parameters
             a.update(from: input, count: 7)
             Self.l0_re_lu(a)
+            observe?(0, UnsafePointer(a))
             // activation: Activation, (None, 7) → (None, 7), 0 parameters
             Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
             // dense: Dense, (None, 7) → (None, 13), 104 parameters
             Self.l2_dense(UnsafePointer(a), w, b)
             Self.l2_dense_activation(b)
+            observe?(2, UnsafePointer(b))
             // dense_1: Dense, (None, 13) → (None, 10), 140 parameters
             Self.l3_dense_1(UnsafePointer(b), w, a)
             Self.l3_dense_1_activation(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 10)
         }
     }

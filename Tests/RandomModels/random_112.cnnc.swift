@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_112" model from Tests/Fixtures/random/random_112.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random112: CompiledModel {
     /// Two activation buffers of 40 floats and 0 for padded convolution inputs.
     public static let arenaCount = 80
     static let packedCount = 560
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [9]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [40]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [40]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [40]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random112: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 40, p = arena + 80
@@ -63,12 +83,16 @@ public struct Random112: CompiledModel {
             // re_lu: ReLU, (None, 9) → (None, 9), 0 parameters
             a.update(from: input, count: 9)
             Self.l0_re_lu(a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 9) → (None, 40), 400 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // batch_normalization: BatchNormalization, (None, 40) → (None, 40), 120 parameters
             Self.l2_batch_normalization(b, w)
+            observe?(2, UnsafePointer(b))
             // activation: Activation, (None, 40) → (None, 40), 0 parameters
             Self.l3_activation(b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 40)
         }
     }

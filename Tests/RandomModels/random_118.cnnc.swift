@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_118" model from Tests/Fixtures/random/random_118.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random118: CompiledModel {
     /// Two activation buffers of 180 floats and 0 for padded convolution inputs.
     public static let arenaCount = 360
     static let packedCount = 726
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [180]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [180]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [1]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [1]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,21 +65,38 @@ public struct Random118: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 180, p = arena + 360
             _ = (a, b, p, w)
             // flatten: Flatten, (None, 5, 12, 3) → (None, 180), 0 parameters
             // (no computation at inference)
+            observe?(0, input)
             // activation: Activation, (None, 180) → (None, 180), 0 parameters
             a.update(from: input, count: 180)
             Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
             // dense: Dense, (None, 180) → (None, 1), 181 parameters
             Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
             // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
             // (no computation at inference)
+            observe?(3, UnsafePointer(b))
             // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
             Self.l4_batch_normalization(b, w)
+            observe?(4, UnsafePointer(b))
             output.update(from: b, count: 1)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_123" model from Tests/Fixtures/random/random_123.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random123: CompiledModel {
     /// Two activation buffers of 1344 floats and 0 for padded convolution inputs.
     public static let arenaCount = 2688
     static let packedCount = 64
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [6, 5, 1]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [8, 7, 1]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [8, 7, 1]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [8, 7, 24]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -51,19 +59,35 @@ public struct Random123: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 1344, p = arena + 2688
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 6, 5, 1) → (None, 6, 5, 1), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // zero_padding2d: ZeroPadding2D, (None, 6, 5, 1) → (None, 8, 7, 1), 0 parameters
             Self.l1_zero_padding2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // re_lu: ReLU, (None, 8, 7, 1) → (None, 8, 7, 1), 0 parameters
             Self.l2_re_lu(b)
+            observe?(2, UnsafePointer(b))
             // conv2d: Conv2D, (None, 8, 7, 1) → (None, 8, 7, 24), 24 parameters
             Self.l3_conv2d(UnsafePointer(b), w, a)
             Self.l3_conv2d_activation(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 1344)
         }
     }

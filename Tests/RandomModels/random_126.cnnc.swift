@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_126" model from Tests/Fixtures/random/random_126.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random126: CompiledModel {
     /// Two activation buffers of 20 floats and 0 for padded convolution inputs.
     public static let arenaCount = 40
     static let packedCount = 204
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [8]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [1]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +63,18 @@ public struct Random126: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 20, p = arena + 40
@@ -63,10 +82,13 @@ public struct Random126: CompiledModel {
             // dense: Dense, (None, 20) → (None, 8), 168 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
             // dense_1: Dense, (None, 8) → (None, 1), 9 parameters
             Self.l1_dense_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             output.update(from: b, count: 1)
         }
     }

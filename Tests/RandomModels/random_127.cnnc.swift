@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_127" model from Tests/Fixtures/random/random_127.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random127: CompiledModel {
     /// Two activation buffers of 384 floats and 0 for padded convolution inputs.
     public static let arenaCount = 768
     static let packedCount = 440
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [6, 3, 9]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [3, 2, 2]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [3, 2, 2]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -59,16 +66,31 @@ public struct Random127: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 384, p = arena + 768
             _ = (a, b, p, w)
             // conv2d: Conv2D, (None, 6, 8, 8) → (None, 6, 3, 9), 81 parameters
             Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
             // conv2d_1: Conv2D, (None, 6, 3, 9) → (None, 3, 2, 2), 144 parameters
             Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // batch_normalization: BatchNormalization, (None, 3, 2, 2) → (None, 3, 2, 2), 6 parameters
             Self.l2_batch_normalization(b, w)
+            observe?(2, UnsafePointer(b))
             output.update(from: b, count: 12)
         }
     }

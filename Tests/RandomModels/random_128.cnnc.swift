@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_128" model from Tests/Fixtures/random/random_128.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random128: CompiledModel {
     /// Two activation buffers of 1008 floats and 448 for padded convolution inputs.
     public static let arenaCount = 2464
     static let packedCount = 8224
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [4, 3, 16]),
+        LayerDescription(name: "max_pooling2d_1", className: "MaxPooling2D", outputShape: [4, 1, 16]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 1, 17]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,18 +59,33 @@ public struct Random128: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 1008, p = arena + 2016
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 9, 7, 16) → (None, 4, 3, 16), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d_1: MaxPooling2D, (None, 4, 3, 16) → (None, 4, 1, 16), 0 parameters
             Self.l1_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
             Self.l2_conv2d_pad(UnsafePointer(b), p)
             Self.l2_conv2d(UnsafePointer(p), w, a)
             Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 68)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_129" model from Tests/Fixtures/random/random_129.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random129: CompiledModel {
     /// Two activation buffers of 176 floats and 0 for padded convolution inputs.
     public static let arenaCount = 352
     static let packedCount = 32
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [1, 11, 16]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [1, 4, 16]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 4, 16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -53,6 +60,18 @@ public struct Random129: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 176, p = arena + 352
@@ -60,10 +79,13 @@ public struct Random129: CompiledModel {
             // batch_normalization: BatchNormalization, (None, 1, 11, 16) → (None, 1, 11, 16), 64 parameters
             a.update(from: input, count: 176)
             Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d: MaxPooling2D, (None, 1, 11, 16) → (None, 1, 4, 16), 0 parameters
             Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // average_pooling2d: AveragePooling2D, (None, 1, 4, 16) → (None, 1, 4, 16), 0 parameters
             Self.l2_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 64)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_130" model from Tests/Fixtures/random/random_130.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random130: CompiledModel {
     /// Two activation buffers of 1760 floats and 0 for padded convolution inputs.
     public static let arenaCount = 3520
     static let packedCount = 4432
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [7, 3, 9]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [9]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [31]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,17 +62,32 @@ public struct Random130: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 1760, p = arena + 3520
             _ = (a, b, p, w)
             // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
             Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 3, 9) → (None, 9), 0 parameters
             Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // dense: Dense, (None, 9) → (None, 31), 279 parameters
             Self.l2_dense(UnsafePointer(b), w, a)
             Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 31)
         }
     }

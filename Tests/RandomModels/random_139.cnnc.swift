@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_139" model from Tests/Fixtures/random/random_139.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random139: CompiledModel {
     /// Two activation buffers of 48 floats and 16 for padded convolution inputs.
     public static let arenaCount = 112
     static let packedCount = 308
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 2, 4]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [1, 1, 1]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 1, 12]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [12]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,19 +63,35 @@ public struct Random139: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 48, p = arena + 96
             _ = (a, b, p, w)
             // average_pooling2d: AveragePooling2D, (None, 3, 4, 4) → (None, 1, 2, 4), 0 parameters
             Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 1, 2, 4) → (None, 1, 1, 1), 8 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
             Self.l2_conv2d_1_pad(UnsafePointer(b), p)
             Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 12) → (None, 12), 0 parameters
             Self.l3_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 12)
         }
     }

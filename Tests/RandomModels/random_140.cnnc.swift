@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_140" model from Tests/Fixtures/random/random_140.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random140: CompiledModel {
     /// Two activation buffers of 88 floats and 0 for padded convolution inputs.
     public static let arenaCount = 176
     static let packedCount = 144
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [4, 1, 8]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [4, 1, 8]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [4, 1, 15]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 1, 15]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,18 +60,34 @@ public struct Random140: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 88, p = arena + 176
             _ = (a, b, p, w)
             // average_pooling2d: AveragePooling2D, (None, 11, 1, 8) → (None, 4, 1, 8), 0 parameters
             Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // softmax: Softmax, (None, 4, 1, 8) → (None, 4, 1, 8), 0 parameters
             Self.l1_softmax(a)
+            observe?(1, UnsafePointer(a))
             // dense: Dense, (None, 4, 1, 8) → (None, 4, 1, 15), 135 parameters
             Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
             // max_pooling2d: MaxPooling2D, (None, 4, 1, 15) → (None, 2, 1, 15), 0 parameters
             Self.l3_max_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 30)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_141" model from Tests/Fixtures/random/random_141.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random141: CompiledModel {
     /// Two activation buffers of 1120 floats and 0 for padded convolution inputs.
     public static let arenaCount = 2240
     static let packedCount = 6260
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 2, 20]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [4, 2, 20]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [4, 2, 20]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [4, 1, 3]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random141: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 1120, p = arena + 2240
@@ -63,13 +83,17 @@ public struct Random141: CompiledModel {
             // conv2d: Conv2D, (None, 10, 7, 16) → (None, 4, 2, 20), 3,860 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
             Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // dropout: Dropout, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 4, 2, 20) → (None, 4, 1, 3), 63 parameters
             Self.l3_conv2d_1(UnsafePointer(b), w, a)
             Self.l3_conv2d_1_activation(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 12)
         }
     }

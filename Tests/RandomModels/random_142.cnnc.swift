@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_142" model from Tests/Fixtures/random/random_142.yaml, compiled by cnnc.
@@ -27,6 +27,12 @@ public struct Random142: CompiledModel {
     /// Two activation buffers of 5 floats and 0 for padded convolution inputs.
     public static let arenaCount = 10
     static let packedCount = 0
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [5, 1, 1]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [5, 1, 1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -47,6 +53,18 @@ public struct Random142: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 5, p = arena + 10
@@ -54,8 +72,10 @@ public struct Random142: CompiledModel {
             // softmax: Softmax, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
             a.update(from: input, count: 5)
             Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
             // re_lu: ReLU, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
             Self.l1_re_lu(a)
+            observe?(1, UnsafePointer(a))
             output.update(from: a, count: 5)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_148" model from Tests/Fixtures/random/random_148.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random148: CompiledModel {
     /// Two activation buffers of 65 floats and 0 for padded convolution inputs.
     public static let arenaCount = 130
     static let packedCount = 3044
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [10]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [10]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [65]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [65]),
+        LayerDescription(name: "dense_2", className: "Dense", outputShape: [31]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -65,6 +74,18 @@ public struct Random148: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 65, p = arena + 130
@@ -72,16 +93,21 @@ public struct Random148: CompiledModel {
             // dense: Dense, (None, 1) → (None, 10), 20 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
             // batch_normalization: BatchNormalization, (None, 10) → (None, 10), 40 parameters
             Self.l1_batch_normalization(a, w)
+            observe?(1, UnsafePointer(a))
             // dense_1: Dense, (None, 10) → (None, 65), 715 parameters
             Self.l2_dense_1(UnsafePointer(a), w, b)
             Self.l2_dense_1_activation(b)
+            observe?(2, UnsafePointer(b))
             // softmax: Softmax, (None, 65) → (None, 65), 0 parameters
             Self.l3_softmax(b)
+            observe?(3, UnsafePointer(b))
             // dense_2: Dense, (None, 65) → (None, 31), 2,046 parameters
             Self.l4_dense_2(UnsafePointer(b), w, a)
             Self.l4_dense_2_activation(a)
+            observe?(4, UnsafePointer(a))
             output.update(from: a, count: 31)
         }
     }

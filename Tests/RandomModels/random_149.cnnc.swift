@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_149" model from Tests/Fixtures/random/random_149.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random149: CompiledModel {
     /// Two activation buffers of 144 floats and 0 for padded convolution inputs.
     public static let arenaCount = 288
     static let packedCount = 0
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [4, 9, 4]),
+        LayerDescription(name: "max_pooling2d_1", className: "MaxPooling2D", outputShape: [2, 5, 4]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [2, 5, 4]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [4, 8, 4]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -47,18 +55,34 @@ public struct Random149: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 144, p = arena + 288
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 4, 9, 4) → (None, 4, 9, 4), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d_1: MaxPooling2D, (None, 4, 9, 4) → (None, 2, 5, 4), 0 parameters
             Self.l1_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // activation: Activation, (None, 2, 5, 4) → (None, 2, 5, 4), 0 parameters
             Self.l2_activation(b)
+            observe?(2, UnsafePointer(b))
             // zero_padding2d: ZeroPadding2D, (None, 2, 5, 4) → (None, 4, 8, 4), 0 parameters
             Self.l3_zero_padding2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 128)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_150" model from Tests/Fixtures/random/random_150.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random150: CompiledModel {
     /// Two activation buffers of 96 floats and 45 for padded convolution inputs.
     public static let arenaCount = 237
     static let packedCount = 176
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [3, 2, 3]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 1, 3]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [2, 1, 16]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [3, 2, 16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,20 +63,36 @@ public struct Random150: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 96, p = arena + 192
             _ = (a, b, p, w)
             // average_pooling2d: AveragePooling2D, (None, 5, 3, 3) → (None, 3, 2, 3), 0 parameters
             Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
             Self.l1_conv2d_pad(UnsafePointer(a), p)
             Self.l1_conv2d(UnsafePointer(p), w, b)
             Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
             // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 16), 64 parameters
             Self.l2_dense(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
             // zero_padding2d: ZeroPadding2D, (None, 2, 1, 16) → (None, 3, 2, 16), 0 parameters
             Self.l3_zero_padding2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 96)
         }
     }

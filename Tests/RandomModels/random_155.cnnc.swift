@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_155" model from Tests/Fixtures/random/random_155.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random155: CompiledModel {
     /// Two activation buffers of 77 floats and 130 for padded convolution inputs.
     public static let arenaCount = 284
     static let packedCount = 140
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 4, 4]),
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [2, 2, 4]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [1, 1, 4]),
+        LayerDescription(name: "zero_padding2d", className: "ZeroPadding2D", outputShape: [1, 2, 4]),
+        LayerDescription(name: "conv2d_1", className: "Conv2D", outputShape: [1, 2, 8]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -54,6 +63,18 @@ public struct Random155: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 77, p = arena + 154
@@ -61,15 +82,20 @@ public struct Random155: CompiledModel {
             // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
             // max_pooling2d: MaxPooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
             Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // average_pooling2d: AveragePooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
             Self.l2_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // zero_padding2d: ZeroPadding2D, (None, 1, 1, 4) → (None, 1, 2, 4), 0 parameters
             Self.l3_zero_padding2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
             // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
             Self.l4_conv2d_1_pad(UnsafePointer(b), p)
             Self.l4_conv2d_1(UnsafePointer(p), w, a)
+            observe?(4, UnsafePointer(a))
             output.update(from: a, count: 16)
         }
     }

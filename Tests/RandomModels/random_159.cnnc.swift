@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_159" model from Tests/Fixtures/random/random_159.yaml, compiled by cnnc.
@@ -27,6 +27,12 @@ public struct Random159: CompiledModel {
     /// Two activation buffers of 112 floats and 70 for padded convolution inputs.
     public static let arenaCount = 294
     static let packedCount = 138
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [7, 5, 1]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [7, 2, 8]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +62,18 @@ public struct Random159: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 112, p = arena + 224
@@ -63,9 +81,11 @@ public struct Random159: CompiledModel {
             // batch_normalization: BatchNormalization, (None, 7, 5, 1) → (None, 7, 5, 1), 4 parameters
             a.update(from: input, count: 35)
             Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
             Self.l1_conv2d_pad(UnsafePointer(a), p)
             Self.l1_conv2d(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
             output.update(from: b, count: 112)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_165" model from Tests/Fixtures/random/random_165.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random165: CompiledModel {
     /// Two activation buffers of 360 floats and 0 for padded convolution inputs.
     public static let arenaCount = 720
     static let packedCount = 716
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "max_pooling2d", className: "MaxPooling2D", outputShape: [9, 8, 5]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [4, 3, 8]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [96]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -55,19 +63,35 @@ public struct Random165: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 360, p = arena + 720
             _ = (a, b, p, w)
             // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
             Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 9, 8, 5) → (None, 4, 3, 8), 320 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // flatten: Flatten, (None, 4, 3, 8) → (None, 96), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             // dense: Dense, (None, 96) → (None, 1), 97 parameters
             Self.l3_dense(UnsafePointer(b), w, a)
             Self.l3_dense_activation(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 1)
         }
     }

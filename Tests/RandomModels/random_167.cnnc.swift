@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_167" model from Tests/Fixtures/random/random_167.yaml, compiled by cnnc.
@@ -27,6 +27,15 @@ public struct Random167: CompiledModel {
     /// Two activation buffers of 33 floats and 0 for padded convolution inputs.
     public static let arenaCount = 66
     static let packedCount = 1410
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "activation", className: "Activation", outputShape: [33]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [33]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [17]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [17]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,6 +69,18 @@ public struct Random167: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 33, p = arena + 66
@@ -67,16 +88,21 @@ public struct Random167: CompiledModel {
             // activation: Activation, (None, 33) → (None, 33), 0 parameters
             a.update(from: input, count: 33)
             Self.l0_activation(a)
+            observe?(0, UnsafePointer(a))
             // softmax: Softmax, (None, 33) → (None, 33), 0 parameters
             Self.l1_softmax(a)
+            observe?(1, UnsafePointer(a))
             // dense: Dense, (None, 33) → (None, 17), 578 parameters
             Self.l2_dense(UnsafePointer(a), w, b)
             Self.l2_dense_activation(b)
+            observe?(2, UnsafePointer(b))
             // batch_normalization: BatchNormalization, (None, 17) → (None, 17), 51 parameters
             Self.l3_batch_normalization(b, w)
+            observe?(3, UnsafePointer(b))
             // dense_1: Dense, (None, 17) → (None, 16), 288 parameters
             Self.l4_dense_1(UnsafePointer(b), w, a)
             Self.l4_dense_1_activation(a)
+            observe?(4, UnsafePointer(a))
             output.update(from: a, count: 16)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_168" model from Tests/Fixtures/random/random_168.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random168: CompiledModel {
     /// Two activation buffers of 60 floats and 0 for padded convolution inputs.
     public static let arenaCount = 120
     static let packedCount = 288
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [4, 5, 1]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 1, 20]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [3, 1, 20]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,6 +59,18 @@ public struct Random168: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 60, p = arena + 120
@@ -59,10 +78,13 @@ public struct Random168: CompiledModel {
             // softmax: Softmax, (None, 4, 5, 1) → (None, 4, 5, 1), 0 parameters
             a.update(from: input, count: 20)
             Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 4, 5, 1) → (None, 3, 1, 20), 180 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // dropout: Dropout, (None, 3, 1, 20) → (None, 3, 1, 20), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             output.update(from: b, count: 60)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_169" model from Tests/Fixtures/random/random_169.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random169: CompiledModel {
     /// Two activation buffers of 960 floats and 195 for padded convolution inputs.
     public static let arenaCount = 2115
     static let packedCount = 436
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [12, 4, 3]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [12, 4, 20]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [20]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [20]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +64,18 @@ public struct Random169: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 960, p = arena + 1920
@@ -63,14 +83,18 @@ public struct Random169: CompiledModel {
             // dense: Dense, (None, 12, 4, 4) → (None, 12, 4, 3), 15 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
             Self.l1_conv2d_pad(UnsafePointer(a), p)
             Self.l1_conv2d(UnsafePointer(p), w, b)
             Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 4, 20) → (None, 20), 0 parameters
             Self.l2_global_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
             // activation: Activation, (None, 20) → (None, 20), 0 parameters
             Self.l3_activation(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 20)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_178" model from Tests/Fixtures/random/random_178.yaml, compiled by cnnc.
@@ -27,6 +27,16 @@ public struct Random178: CompiledModel {
     /// Two activation buffers of 280 floats and 0 for padded convolution inputs.
     public static let arenaCount = 560
     static let packedCount = 748
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [3, 2, 5]),
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [5]),
+        LayerDescription(name: "dropout", className: "Dropout", outputShape: [5]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [16]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [2]),
+        LayerDescription(name: "activation", className: "Activation", outputShape: [2]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -60,24 +70,42 @@ public struct Random178: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 280, p = arena + 560
             _ = (a, b, p, w)
             // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
             Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
             Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // dropout: Dropout, (None, 5) → (None, 5), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             // dense: Dense, (None, 5) → (None, 16), 96 parameters
             Self.l3_dense(UnsafePointer(b), w, a)
             Self.l3_dense_activation(a)
+            observe?(3, UnsafePointer(a))
             // dense_1: Dense, (None, 16) → (None, 2), 34 parameters
             Self.l4_dense_1(UnsafePointer(a), w, b)
             Self.l4_dense_1_activation(b)
+            observe?(4, UnsafePointer(b))
             // activation: Activation, (None, 2) → (None, 2), 0 parameters
             Self.l5_activation(b)
+            observe?(5, UnsafePointer(b))
             output.update(from: b, count: 2)
         }
     }

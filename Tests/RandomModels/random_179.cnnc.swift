@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_179" model from Tests/Fixtures/random/random_179.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random179: CompiledModel {
     /// Two activation buffers of 40 floats and 0 for padded convolution inputs.
     public static let arenaCount = 80
     static let packedCount = 376
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [1]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [40]),
+        LayerDescription(name: "dense_2", className: "Dense", outputShape: [3]),
+        LayerDescription(name: "dense_3", className: "Dense", outputShape: [1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -62,19 +70,35 @@ public struct Random179: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 40, p = arena + 80
             _ = (a, b, p, w)
             // dense: Dense, (None, 24) → (None, 1), 24 parameters
             Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
             // dense_1: Dense, (None, 1) → (None, 40), 80 parameters
             Self.l1_dense_1(UnsafePointer(a), w, b)
             Self.l1_dense_1_activation(b)
+            observe?(1, UnsafePointer(b))
             // dense_2: Dense, (None, 40) → (None, 3), 120 parameters
             Self.l2_dense_2(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
             // dense_3: Dense, (None, 3) → (None, 1), 4 parameters
             Self.l3_dense_3(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
             output.update(from: b, count: 1)
         }
     }

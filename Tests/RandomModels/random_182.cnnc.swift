@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_182" model from Tests/Fixtures/random/random_182.yaml, compiled by cnnc.
@@ -27,6 +27,12 @@ public struct Random182: CompiledModel {
     /// Two activation buffers of 32 floats and 0 for padded convolution inputs.
     public static let arenaCount = 64
     static let packedCount = 2
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [4, 8, 1]),
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [2, 3, 1]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,6 +58,18 @@ public struct Random182: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 32, p = arena + 64
@@ -59,8 +77,10 @@ public struct Random182: CompiledModel {
             // batch_normalization: BatchNormalization, (None, 4, 8, 1) → (None, 4, 8, 1), 3 parameters
             a.update(from: input, count: 32)
             Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
             // average_pooling2d: AveragePooling2D, (None, 4, 8, 1) → (None, 2, 3, 1), 0 parameters
             Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             output.update(from: b, count: 6)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_184" model from Tests/Fixtures/random/random_184.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random184: CompiledModel {
     /// Two activation buffers of 576 floats and 0 for padded convolution inputs.
     public static let arenaCount = 1152
     static let packedCount = 3472
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "global_max_pooling2d", className: "GlobalMaxPooling2D", outputShape: [16]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [65]),
+        LayerDescription(name: "dense_1", className: "Dense", outputShape: [31]),
+        LayerDescription(name: "re_lu", className: "ReLU", outputShape: [31]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,18 +64,34 @@ public struct Random184: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 576, p = arena + 1152
             _ = (a, b, p, w)
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
             Self.l0_global_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // dense: Dense, (None, 16) → (None, 65), 1,105 parameters
             Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
             // dense_1: Dense, (None, 65) → (None, 31), 2,046 parameters
             Self.l2_dense_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
             // re_lu: ReLU, (None, 31) → (None, 31), 0 parameters
             Self.l3_re_lu(a)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 31)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_185" model from Tests/Fixtures/random/random_185.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random185: CompiledModel {
     /// Two activation buffers of 48 floats and 0 for padded convolution inputs.
     public static let arenaCount = 96
     static let packedCount = 80
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "activation", className: "Activation", outputShape: [1, 12, 4]),
+        LayerDescription(name: "global_average_pooling2d", className: "GlobalAveragePooling2D", outputShape: [4]),
+        LayerDescription(name: "dense", className: "Dense", outputShape: [16]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -52,6 +59,18 @@ public struct Random185: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 48, p = arena + 96
@@ -59,11 +78,14 @@ public struct Random185: CompiledModel {
             // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
             a.update(from: input, count: 48)
             Self.l0_activation(a)
+            observe?(0, UnsafePointer(a))
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 12, 4) → (None, 4), 0 parameters
             Self.l1_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
             // dense: Dense, (None, 4) → (None, 16), 80 parameters
             Self.l2_dense(UnsafePointer(b), w, a)
             Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
             output.update(from: a, count: 16)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_191" model from Tests/Fixtures/random/random_191.yaml, compiled by cnnc.
@@ -27,6 +27,13 @@ public struct Random191: CompiledModel {
     /// Two activation buffers of 384 floats and 0 for padded convolution inputs.
     public static let arenaCount = 768
     static let packedCount = 232
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "dense", className: "Dense", outputShape: [4, 6, 16]),
+        LayerDescription(name: "conv2d", className: "Conv2D", outputShape: [2, 2, 8]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [32]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -56,6 +63,18 @@ public struct Random191: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 384, p = arena + 768
@@ -63,11 +82,14 @@ public struct Random191: CompiledModel {
             // dense: Dense, (None, 4, 6, 5) → (None, 4, 6, 16), 96 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
             // conv2d: Conv2D, (None, 4, 6, 16) → (None, 2, 2, 8), 136 parameters
             Self.l1_conv2d(UnsafePointer(a), w, b)
             Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
             // flatten: Flatten, (None, 2, 2, 8) → (None, 32), 0 parameters
             // (no computation at inference)
+            observe?(2, UnsafePointer(b))
             output.update(from: b, count: 32)
         }
     }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _1: CNNCRuntimeAPIVersion1 {}
-    typealias Version = _1
+    struct _2: CNNCRuntimeAPIVersion2 {}
+    typealias Version = _2
 }
 
 /// The "random_193" model from Tests/Fixtures/random/random_193.yaml, compiled by cnnc.
@@ -27,6 +27,14 @@ public struct Random193: CompiledModel {
     /// Two activation buffers of 225 floats and 0 for padded convolution inputs.
     public static let arenaCount = 450
     static let packedCount = 150
+
+    /// Every layer with Keras's name and class, and one sample's output shape.
+    public static let layers: [LayerDescription] = [
+        LayerDescription(name: "average_pooling2d", className: "AveragePooling2D", outputShape: [3, 5, 5]),
+        LayerDescription(name: "flatten", className: "Flatten", outputShape: [75]),
+        LayerDescription(name: "softmax", className: "Softmax", outputShape: [75]),
+        LayerDescription(name: "batch_normalization", className: "BatchNormalization", outputShape: [75]),
+    ]
 
     /// The weight tensors in Keras's names and layouts, and their place in `parameters`.
     public static let weightLayout: [TensorLayout] = [
@@ -51,18 +59,34 @@ public struct Random193: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        forward(input, output, arena, nil)
+    }
+
+    /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
+        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+    }
+
+    /// The layers in order over `arena`; inlined into both entry points, so the
+    /// plain `predict` has no observer calls left after optimization.
+    @inline(__always)
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             let a = arena, b = arena + 225, p = arena + 450
             _ = (a, b, p, w)
             // average_pooling2d: AveragePooling2D, (None, 5, 9, 5) → (None, 3, 5, 5), 0 parameters
             Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
             // flatten: Flatten, (None, 3, 5, 5) → (None, 75), 0 parameters
             // (no computation at inference)
+            observe?(1, UnsafePointer(a))
             // softmax: Softmax, (None, 75) → (None, 75), 0 parameters
             Self.l2_softmax(a)
+            observe?(2, UnsafePointer(a))
             // batch_normalization: BatchNormalization, (None, 75) → (None, 75), 150 parameters
             Self.l3_batch_normalization(a, w)
+            observe?(3, UnsafePointer(a))
             output.update(from: a, count: 75)
         }
     }

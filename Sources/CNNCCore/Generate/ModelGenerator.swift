@@ -110,6 +110,7 @@ public struct ModelGenerator {
                                    shape: layer.outputShape).emit(into: &functions)
                 forward.line("Self.\(function)(\(current.rawValue), w)")
             }
+            forward.line("observe?(\(index), \(current == .input ? "input" : "UnsafePointer(\(current.rawValue))"))")
             functions.line()
         }
         let finalSource = current == .input ? "input" : current.rawValue
@@ -174,8 +175,8 @@ public struct ModelGenerator {
         out.line("// If this does not compile, the file was generated for another version of")
         out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
         out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
-            out.line("struct _1: CNNCRuntimeAPIVersion1 {}")
-            out.line("typealias Version = _1")
+            out.line("struct _2: CNNCRuntimeAPIVersion2 {}")
+            out.line("typealias Version = _2")
         }
         out.line()
     }
@@ -193,6 +194,13 @@ public struct ModelGenerator {
             out.line("/// Two activation buffers of \(arena.activation) floats and \(arena.padded) for padded convolution inputs.")
             out.line("public static let arenaCount = \(arena.total)")
             out.line("static let packedCount = \(weights.packedCount)")
+            out.line()
+            out.doc("Every layer with Keras's name and class, and one sample's output shape.")
+            out.line("public static let layers: [LayerDescription] = [")
+            for layer in model.layers {
+                out.line("    LayerDescription(name: \"\(layer.name)\", className: \"\(layer.className)\", outputShape: \(layer.outputShape.dimensions)),")
+            }
+            out.line("]")
             out.line()
             out.doc("The weight tensors in Keras's names and layouts, and their place in `parameters`.")
             out.line("public static let weightLayout: [TensorLayout] = [")
@@ -234,6 +242,18 @@ public struct ModelGenerator {
             out.doc("One forward pass over one sample, in inference mode.",
                     "`arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.")
             out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)") { out in
+                out.line("forward(input, output, arena, nil)")
+            }
+            out.line()
+            out.doc("The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).")
+            out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void)") { out in
+                out.line("withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }")
+            }
+            out.line()
+            out.doc("The layers in order over `arena`; inlined into both entry points, so the",
+                    "plain `predict` has no observer calls left after optimization.")
+            out.line("@inline(__always)")
+            out.block("private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?)") { out in
                 out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
                     out.line("let w = weights.baseAddress!")
                     out.line("let a = arena, b = arena + \(arena.activation), p = arena + \(2 * arena.activation)")

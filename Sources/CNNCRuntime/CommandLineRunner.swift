@@ -4,8 +4,10 @@ import Foundation
 /// `Runner WEIGHTS INPUT.npy OUTPUT.npy THREADS`. It loads the weights, checks
 /// the input's shape against the model, runs the batch and writes the outputs
 /// atomically. Every failure is one line on standard error and exit status 1.
+/// Other modes: see `VerificationRunner`.
 public enum CommandLineRunner {
     public static func main<Model: CompiledModel>(_ type: Model.Type, arguments: [String] = CommandLine.arguments) -> Never {
+        if arguments.count > 1, VerificationRunner.modes.contains(arguments[1]) { VerificationRunner.main(type, arguments: arguments) }
         do throws(RuntimeError) {
             guard arguments.count == 5, let threads = Int(arguments[4]), threads > 0 else {
                 throw RuntimeError("usage: \(arguments.first ?? "runner") WEIGHTS.safetensors INPUT.npy OUTPUT.npy THREADS")

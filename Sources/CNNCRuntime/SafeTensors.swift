@@ -7,6 +7,10 @@ public struct SafeTensors: Sendable {
     public struct Tensor: Sendable {
         public var shape: [Int]
         public var values: [Float]
+        public init(shape: [Int], values: [Float]) {
+            self.shape = shape
+            self.values = values
+        }
     }
 
     public var tensors: [String: Tensor]
@@ -15,10 +19,11 @@ public struct SafeTensors: Sendable {
     /// The largest header accepted: real headers are a few kilobytes.
     static let maximumHeaderBytes = 100 << 20
 
-    public static func read(path: String) throws(RuntimeError) -> SafeTensors {
+    /// Reads a file; `kind` names it in errors ("no such weights file").
+    public static func read(path: String, kind: String = "weights") throws(RuntimeError) -> SafeTensors {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RuntimeError(FileManager.default.fileExists(atPath: path)
-                ? "\(path): cannot read the weights file" : "\(path): no such weights file")
+                ? "\(path): cannot read the \(kind) file" : "\(path): no such \(kind) file")
         }
         return try parse(data, path: path)
     }

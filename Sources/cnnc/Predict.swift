@@ -23,6 +23,9 @@ struct Predict: AsyncParsableCommand {
     @Option(help: "Write the outputs here as .npy (N, outputs). Without it, print the top classes.")
     var output: String?
 
+    @Option(help: "Also write every layer's output, under Keras's layer names, to DIR/layers.safetensors (the layout cnnc verify reads).")
+    var dumpLayers: String?
+
     @Option(help: "Threads to split the batch across.")
     var threads: Int = 1
 
@@ -40,6 +43,16 @@ struct Predict: AsyncParsableCommand {
         let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString).npy").path
         defer { if output == nil { try? FileManager.default.removeItem(atPath: target) } }
         try await CompiledModels.run(built.executable, arguments: [weights, input, target, String(threads)])
+        if let dumpLayers {
+            do {
+                try FileManager.default.createDirectory(atPath: dumpLayers, withIntermediateDirectories: true)
+            } catch {
+                throw ValidationError("cannot create the folder \(dumpLayers): \(error.localizedDescription)")
+            }
+            let path = (dumpLayers as NSString).appendingPathComponent("layers.safetensors")
+            try await CompiledModels.run(built.executable, arguments: ["layers", weights, input, path])
+            FileHandle.standardError.write(Data("wrote every layer's output to \(path)\n".utf8))
+        }
         if output == nil {
             do throws(RuntimeError) {
                 let result = try NPYFile.read(path: target)

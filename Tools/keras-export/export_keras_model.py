@@ -3,6 +3,7 @@
 
     python export_keras_model.py MODEL.keras OUTDIR     (or MODEL.h5)
     python export_keras_model.py --spec SPEC.yaml OUTDIR
+    ... [--reference [--inputs X.npy | --samples N --seed S]]
 
 writes
 
@@ -12,6 +13,11 @@ writes
 --spec builds the model a cnnc spec describes (keras.Sequential of
 keras.Input(input_shape) and the listed layers, in a fresh session) with
 Keras's default initialisation, for testing.
+
+and with --reference also
+
+    OUTDIR/reference.safetensors  every layer's output for a few inputs, for
+                                  `cnnc verify` (see write_reference)
 
 Tensor names are "<layer name>.<weight>", in Keras's own layouts:
 
@@ -192,6 +198,55 @@ def export(model, outdir, source):
     return write_weights(model, outdir / "weights.safetensors", source)
 
 
+REFERENCE_FORMAT = "cnnc-layers-1"
+REFERENCE_INPUT = "__input__"
+
+
+def layer_outputs(model, x):
+    """{layer name: float32 array (N, ...)}: every layer's output in inference mode."""
+    import keras
+    import numpy as np
+
+    probe = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
+    outputs = probe.predict(x, verbose=0)
+    if not isinstance(outputs, (list, tuple)):  # a one-layer model returns the array itself
+        outputs = [outputs]
+    return {layer.name: np.ascontiguousarray(out, dtype="<f4") for layer, out in zip(model.layers, outputs)}
+
+
+def reference_inputs(model, samples, seed):
+    """Seeded inputs uniform in [0, 1), the range of images scaled as Keras examples scale them."""
+    import numpy as np
+
+    shape = tuple(model.inputs[0].shape[1:])
+    return np.random.default_rng(seed).uniform(0.0, 1.0, (samples, *shape)).astype("<f4")
+
+
+def write_reference(model, x, path, source):
+    """Writes reference.safetensors: "__input__" (the inputs, float32 (N, ...))
+    and one tensor per layer under its Keras name, with the Keras and backend
+    versions in the metadata. Returns the layer outputs."""
+    import keras
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    check_sequential(model)
+    x = np.ascontiguousarray(x, dtype="<f4")
+    want = tuple(model.inputs[0].shape[1:])
+    if x.shape[1:] != want:
+        raise ExportError(f"the inputs have shape {x.shape}; the model takes (N, {', '.join(map(str, want))})")
+    outputs = layer_outputs(model, x)
+    if REFERENCE_INPUT in outputs:
+        raise ExportError(f"a layer is named {REFERENCE_INPUT!r}, the name reference files keep for the inputs")
+    backend = keras.backend.backend()
+    backend_version = getattr(__import__(backend), "__version__", "unknown")
+    metadata = {"format": REFERENCE_FORMAT, "keras_version": keras.__version__, "backend": backend,
+                "backend_version": backend_version, "model": model.name, "source": source}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    save_file({REFERENCE_INPUT: x, **outputs}, str(path), metadata=metadata)
+    return outputs
+
+
 def build_model_from_spec(path):
     """The keras.Sequential a cnnc spec (YAML) describes, default initialisation."""
     import keras
@@ -235,6 +290,11 @@ def main(argv=None):
     ap.add_argument("model", nargs="?", help="MODEL.keras or MODEL.h5")
     ap.add_argument("outdir", help="directory to write model.json and weights.safetensors")
     ap.add_argument("--spec", help="build the model from a cnnc spec (YAML) instead, Keras-default weights")
+    ap.add_argument("--reference", action="store_true",
+                    help="also write OUTDIR/reference.safetensors: every layer's output for a few inputs (for cnnc verify)")
+    ap.add_argument("--inputs", help="with --reference: the inputs, a .npy of shape (N, *input_shape)")
+    ap.add_argument("--samples", type=int, default=3, help="with --reference and no --inputs: how many seeded random inputs (default 3)")
+    ap.add_argument("--seed", type=int, default=0, help="with --reference and no --inputs: the inputs' seed (default 0)")
     args = ap.parse_args(argv)
     if (args.model is None) == (args.spec is None):
         ap.error("give either MODEL (a .keras or .h5 file) or --spec SPEC.yaml, not both")
@@ -246,6 +306,16 @@ def main(argv=None):
             model = load_model_file(args.model)
             source = Path(args.model).name
         tensors = export(model, args.outdir, source)
+        if args.reference:
+            import numpy as np
+
+            if args.inputs:
+                x = np.load(args.inputs)
+            else:
+                if args.samples < 1:
+                    raise ExportError("--samples must be at least 1")
+                x = reference_inputs(model, args.samples, args.seed)
+            write_reference(model, x, Path(args.outdir) / "reference.safetensors", source)
     except ExportError as e:
         print(f"export_keras_model: error: {e}", file=sys.stderr)
         return 1

@@ -14,8 +14,10 @@ to Tests/Fixtures/keras/outputs/<stem>/:
                        (tensor "<layer>.<weight>", float32, Keras layouts).
   input.npy            float32 (N, *input_shape), N = 3, uniform [0, 1).
   output.npy           float32, model.predict(input, verbose=0).
-  layers.npz           every layer's output for the same input (key = Keras
-                       layer name, float32 (N, ...)), inference mode.
+  reference.safetensors  every layer's output for the same input (tensor =
+                       Keras layer name, float32 (N, ...), plus "__input__"),
+                       inference mode, written by the exporter's --reference
+                       code (what `cnnc verify` reads).
 
 Weights and input come from numpy.random.default_rng(zlib.crc32(stem)),
 drawn in this order: for each layer in model order, for each weight in
@@ -32,14 +34,13 @@ float32), with
 
 and then the input, rng.uniform(0, 1, (N, *input_shape)) cast to float32.
 
-cats_vs_dogs (5.6M parameters) is the exception: no weights.safetensors and no
-layers.npz; N = 1 (the input still from its seeded rng, drawn first); its
+cats_vs_dogs (5.6M parameters) is the exception: no weights.safetensors; N = 1 (the input still from its seeded rng, drawn first); its
 weights follow the integer formula in cats_vs_dogs/weights.formula.txt (see
 formula_weights below), so a test can recompute them.
 
 Checks, all fatal: every weights.safetensors read back with
 safetensors.numpy.load_file into a freshly built model gives bit-identical
-predictions; the last entry of layers.npz matches output.npy; and a few
+predictions; the last layer of reference.safetensors matches output.npy; and a few
 numpy re-implementations (BatchNormalization in inference, ReLU with
 max_value/negative_slope/threshold, 'same' pooling) agree with Keras, with
 the fixtures chosen so that the wrong alternatives would visibly differ.
@@ -67,7 +68,7 @@ import make_fixtures  # noqa: E402
 
 OUT = Path("Tests/Fixtures/keras/outputs")
 SKIP = {"long_names"}
-BIG = {"cats_vs_dogs"}  # formula weights, N = 1, no layers.npz, no safetensors
+BIG = {"cats_vs_dogs"}  # formula weights, N = 1, no weights.safetensors
 BATCH = 3
 
 UNIFORM = {
@@ -93,7 +94,7 @@ For element i = the flat index in that Keras layout, C order (last axis fastest)
         Conv2D fan_in = kh*kw*cin, fan_out = kh*kw*cout; Dense fan_in = in, fan_out = out
   s = 0.1 for biases.
 
-input.npy (N = 1) and output.npy are as for the other fixtures; no layers.npz.
+input.npy (N = 1), output.npy and reference.safetensors are as for the other fixtures.
 """
 
 
@@ -181,16 +182,6 @@ def keep_or_replace(new, old):
         if m1 == m2 and t1.keys() == t2.keys() and all(bits_equal(t1[k], t2[k]) for k in t1):
             return
     shutil.copyfile(new, old)
-
-
-def layer_outputs(model, x):
-    import keras
-
-    probe = keras.Model(inputs=model.inputs, outputs=[l.output for l in model.layers])
-    outs = probe.predict(x, verbose=0)
-    if not isinstance(outs, (list, tuple)):
-        outs = [outs]
-    return {l.name: np.asarray(o, dtype="<f4") for l, o in zip(model.layers, outs)}
 
 
 def bits_equal(a, b):
@@ -352,19 +343,19 @@ def make_one(path, stem):
         rows = [f"  t={t} {name} {tuple(v.shape)}\n" for t, (name, v) in enumerate(formula_weights(model))]
         text = FORMULA_TEXT.replace("{table}", "".join(rows))
         (folder / "weights.formula.txt").write_text(text, encoding="utf-8")
-        (folder / "layers.npz").unlink(missing_ok=True)
         (folder / "weights.safetensors").unlink(missing_ok=True)
         keras.backend.clear_session()
         check = make_fixtures.build_model(spec)
         formula_weights(check)
         for a, b in zip(model.get_weights(), check.get_weights()):
             assert bits_equal(a, b)
-    else:
-        acts = layer_outputs(model, x)
-        last = acts[model.layers[-1].name]
-        assert np.allclose(last, y, rtol=1e-6, atol=1e-7), f"{stem}: layers.npz last != output"
+    # Every layer's output, through the exporter's --reference path.
+    acts = exporter.write_reference(model, x, folder / "reference.safetensors", source)
+    (folder / "layers.npz").unlink(missing_ok=True)
+    last = acts[model.layers[-1].name]
+    assert np.allclose(last, y, rtol=1e-6, atol=1e-7), f"{stem}: reference last layer != output"
+    if not big:
         check_semantics(stem, model, acts, x)
-        np.savez(folder / "layers.npz", **acts)
     return x.shape, y.shape
 
 

@@ -122,7 +122,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GeneratedModelTests",
-            dependencies: ["CNNCZoo", "GeneratedZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime"]
+            dependencies: ["CNNCZoo", "GeneratedZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime"],
+            // The Float64 reference network runs thousands of times in the
+            // finite-difference gradient checks: optimized, that takes seconds.
+            swiftSettings: [.unsafeFlags(["-O"])]
         ),
     ],
     swiftLanguageModes: [.v6]

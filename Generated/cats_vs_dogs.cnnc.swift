@@ -806,6 +806,464 @@ public struct CatsVsDogs: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension CatsVsDogs: TrainableModel {
+    public static let trainingArenaCount = 3456993
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "sigmoid"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1637537, q = arena + 1827265
+                var g = arena + 2016993, h = arena + 2736993
+                var random = SplitMix64(seed: dropoutSeed)
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv_1_pad(input, p)
+                Self.l0_conv_1(UnsafePointer(p), w, o0)
+                let o1 = arena + 720000
+                Self.l1_maxpool_1(UnsafePointer(o0), o1)
+                let o2 = arena + 900000
+                Self.l2_conv_2_pad(UnsafePointer(o1), p)
+                Self.l2_conv_2(UnsafePointer(p), w, o2)
+                let o3 = arena + 1260000
+                Self.l3_maxpool_2(UnsafePointer(o2), o3)
+                let o4 = arena + 1347616
+                Self.l4_conv_3_pad(UnsafePointer(o3), p)
+                Self.l4_conv_3(UnsafePointer(p), w, o4)
+                let o5 = arena + 1522848
+                Self.l5_maxpool_3(UnsafePointer(o4), o5)
+                let o6 = arena + 1564320
+                Self.l6_conv_4_pad(UnsafePointer(o5), p)
+                Self.l6_conv_4(UnsafePointer(p), w, o6)
+                let o7 = arena + 1605792
+                Self.l7_maxpool_4(UnsafePointer(o6), o7)
+                // flatten: the same memory as its input
+                let o9 = arena + 1616160
+                let m9 = arena + 1626528
+                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
+                for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
+                let o10 = arena + 1636896
+                Self.l10_dense_1(UnsafePointer(o9), w, o10)
+                let o11 = arena + 1637408
+                Self.l11_dense_2(UnsafePointer(o10), w, o11)
+                let o12 = arena + 1637536
+                Self.l12_output(UnsafePointer(o11), w, o12)
+                Self.l12_output_activation(o12)
+                output.update(from: o12, count: 1)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 1, channels: 1)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 1, channels: 1, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // output
+                if !fused { Self.l12_output_derivative(UnsafePointer(o12), g) }
+                Self.l12_output_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_2
+                Self.l11_dense_2_derivative(UnsafePointer(o11), g)
+                Self.l11_dense_2_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_1
+                Self.l10_dense_1_derivative(UnsafePointer(o10), g)
+                Self.l10_dense_1_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dropout
+                for i in 0..<10368 { g[i] *= m9[i] }
+                // flatten
+                // passes the gradient through
+                // maxpool_4
+                Self.l7_maxpool_4_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+                // conv_4
+                Self.l6_conv_4_derivative(UnsafePointer(o6), g)
+                Self.l6_conv_4_pad(UnsafePointer(o5), p)
+                Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l6_conv_4_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // maxpool_3
+                Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+                // conv_3
+                Self.l4_conv_3_derivative(UnsafePointer(o4), g)
+                Self.l4_conv_3_pad(UnsafePointer(o3), p)
+                Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_conv_3_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // maxpool_2
+                Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // conv_2
+                Self.l2_conv_2_derivative(UnsafePointer(o2), g)
+                Self.l2_conv_2_pad(UnsafePointer(o1), p)
+                Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // maxpool_1
+                Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // conv_1
+                Self.l0_conv_1_derivative(UnsafePointer(o0), g)
+                Self.l0_conv_1_pad(input, p)
+                Self.l0_conv_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv_1_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // conv_1: through its relu activation
+    @inline(never)
+    static func l0_conv_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<720000 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 69312)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<150 {
+            for ox in 0..<150 {
+                let d = dz + (oy * 150 + ox) * 32
+                for co in 0..<32 { gk[864 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 152 + ox * 1 + kx * 1) * 3
+                        let tap = (ky * 3 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 32, gp = kernelGradient + (tap + ci) * 32
+                            var sum: Float = 0
+                            for co in 0..<32 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv_1: the gradient without its padding
+    @inline(never)
+    static func l0_conv_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<150 {
+            (dx + row * 450).update(from: dy + ((row + 1) * 152 + 1) * 3, count: 450)
+        }
+    }
+
+    // maxpool_1: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_maxpool_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 720000)
+        for oy in 0..<75 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 150)
+            for ox in 0..<75 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 150)
+                let d = dy + (oy * 75 + ox) * 32
+                for c in 0..<32 {
+                    var best = (y0 * 150 + x0) * 32 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 150 + ix) * 32 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // conv_2: through its relu activation
+    @inline(never)
+    static func l2_conv_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<360000 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 189728)
+        let kernel = k + 896, kernelGradient = gk + 896
+        for oy in 0..<75 {
+            for ox in 0..<75 {
+                let d = dz + (oy * 75 + ox) * 64
+                for co in 0..<64 { gk[19328 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 77 + ox * 1 + kx * 1) * 32
+                        let tap = (ky * 3 + kx) * 32
+                        for ci in 0..<32 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 64, gp = kernelGradient + (tap + ci) * 64
+                            var sum: Float = 0
+                            for co in 0..<64 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv_2: the gradient without its padding
+    @inline(never)
+    static func l2_conv_2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<75 {
+            (dx + row * 2400).update(from: dy + ((row + 1) * 77 + 1) * 32, count: 2400)
+        }
+    }
+
+    // maxpool_2: each gradient to its window's first maximum
+    @inline(never)
+    static func l3_maxpool_2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 360000)
+        for oy in 0..<37 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 75)
+            for ox in 0..<37 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 75)
+                let d = dy + (oy * 37 + ox) * 64
+                for c in 0..<64 {
+                    var best = (y0 * 75 + x0) * 64 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 75 + ix) * 64 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // conv_3: through its relu activation
+    @inline(never)
+    static func l4_conv_3_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<175232 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv_3: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l4_conv_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 97344)
+        let kernel = k + 19392, kernelGradient = gk + 19392
+        for oy in 0..<37 {
+            for ox in 0..<37 {
+                let d = dz + (oy * 37 + ox) * 128
+                for co in 0..<128 { gk[93120 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 39 + ox * 1 + kx * 1) * 64
+                        let tap = (ky * 3 + kx) * 64
+                        for ci in 0..<64 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 128, gp = kernelGradient + (tap + ci) * 128
+                            var sum: Float = 0
+                            for co in 0..<128 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv_3: the gradient without its padding
+    @inline(never)
+    static func l4_conv_3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<37 {
+            (dx + row * 2368).update(from: dy + ((row + 1) * 39 + 1) * 64, count: 2368)
+        }
+    }
+
+    // maxpool_3: each gradient to its window's first maximum
+    @inline(never)
+    static func l5_maxpool_3_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 175232)
+        for oy in 0..<18 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 37)
+            for ox in 0..<18 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 37)
+                let d = dy + (oy * 18 + ox) * 128
+                for c in 0..<128 {
+                    var best = (y0 * 37 + x0) * 128 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 37 + ix) * 128 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // conv_4: through its relu activation
+    @inline(never)
+    static func l6_conv_4_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<41472 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv_4: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l6_conv_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 51200)
+        let kernel = k + 93248, kernelGradient = gk + 93248
+        for oy in 0..<18 {
+            for ox in 0..<18 {
+                let d = dz + (oy * 18 + ox) * 128
+                for co in 0..<128 { gk[240704 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 20 + ox * 1 + kx * 1) * 128
+                        let tap = (ky * 3 + kx) * 128
+                        for ci in 0..<128 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 128, gp = kernelGradient + (tap + ci) * 128
+                            var sum: Float = 0
+                            for co in 0..<128 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv_4: the gradient without its padding
+    @inline(never)
+    static func l6_conv_4_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<18 {
+            (dx + row * 2304).update(from: dy + ((row + 1) * 20 + 1) * 128, count: 2304)
+        }
+    }
+
+    // maxpool_4: each gradient to its window's first maximum
+    @inline(never)
+    static func l7_maxpool_4_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 41472)
+        for oy in 0..<9 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 18)
+            for ox in 0..<9 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 18)
+                let d = dy + (oy * 9 + ox) * 128
+                for c in 0..<128 {
+                    var best = (y0 * 18 + x0) * 128 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 18 + ix) * 128 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // dense_1: through its relu activation
+    @inline(never)
+    static func l10_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<512 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l10_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 10368)
+        let kernel = k + 240832, kernelGradient = gk + 240832
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 512
+                for co in 0..<512 { gk[5549248 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10368
+                        let tap = (ky * 1 + kx) * 10368
+                        for ci in 0..<10368 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 512, gp = kernelGradient + (tap + ci) * 512
+                            var sum: Float = 0
+                            for co in 0..<512 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_2: through its relu activation
+    @inline(never)
+    static func l11_dense_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<128 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l11_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 512)
+        let kernel = k + 5549760, kernelGradient = gk + 5549760
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 128
+                for co in 0..<128 { gk[5615296 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 512
+                        let tap = (ky * 1 + kx) * 512
+                        for ci in 0..<512 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 128, gp = kernelGradient + (tap + ci) * 128
+                            var sum: Float = 0
+                            for co in 0..<128 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // output: through its sigmoid activation
+    @inline(never)
+    static func l12_output_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // output: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l12_output_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 128)
+        let kernel = k + 5615424, kernelGradient = gk + 5615424
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 1
+                for co in 0..<1 { gk[5615552 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 128
+                        let tap = (ky * 1 + kx) * 128
+                        for ci in 0..<128 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
+                            var sum: Float = 0
+                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -415,6 +415,219 @@ public struct MnistConvnet: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension MnistConvnet: TrainableModel {
+    public static let trainingArenaCount = 82858
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 39594, q = arena + 39594
+                var g = arena + 39594, h = arena + 61226
+                var random = SplitMix64(seed: dropoutSeed)
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                let o1 = arena + 21632
+                Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+                let o2 = arena + 27040
+                Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+                let o3 = arena + 34784
+                Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
+                // flatten: the same memory as its input
+                let o5 = arena + 36384
+                let m5 = arena + 37984
+                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
+                for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
+                let o6 = arena + 39584
+                Self.l6_dense(UnsafePointer(o5), w, o6)
+                Self.l6_dense_activation(o6)
+                output.update(from: o6, count: 10)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 10, channels: 10)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
+                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dropout
+                for i in 0..<1600 { g[i] *= m5[i] }
+                // flatten
+                // passes the gradient through
+                // max_pooling2d_1
+                Self.l3_max_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d_1
+                Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
+                Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // max_pooling2d
+                Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<21632 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 784)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<26 {
+            for ox in 0..<26 {
+                let d = dz + (oy * 26 + ox) * 32
+                for co in 0..<32 { gk[288 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 28 + ox * 1 + kx * 1) * 1
+                        let tap = (ky * 3 + kx) * 1
+                        for ci in 0..<1 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 32, gp = kernelGradient + (tap + ci) * 32
+                            var sum: Float = 0
+                            for co in 0..<32 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 21632)
+        for oy in 0..<13 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 26)
+            for ox in 0..<13 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 26)
+                let d = dy + (oy * 13 + ox) * 32
+                for c in 0..<32 {
+                    var best = (y0 * 26 + x0) * 32 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 26 + ix) * 32 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its relu activation
+    @inline(never)
+    static func l2_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<7744 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 5408)
+        let kernel = k + 320, kernelGradient = gk + 320
+        for oy in 0..<11 {
+            for ox in 0..<11 {
+                let d = dz + (oy * 11 + ox) * 64
+                for co in 0..<64 { gk[18752 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 13 + ox * 1 + kx * 1) * 32
+                        let tap = (ky * 3 + kx) * 32
+                        for ci in 0..<32 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 64, gp = kernelGradient + (tap + ci) * 64
+                            var sum: Float = 0
+                            for co in 0..<64 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_pooling2d_1: each gradient to its window's first maximum
+    @inline(never)
+    static func l3_max_pooling2d_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 7744)
+        for oy in 0..<5 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 11)
+            for ox in 0..<5 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 11)
+                let d = dy + (oy * 5 + ox) * 64
+                for c in 0..<64 {
+                    var best = (y0 * 11 + x0) * 64 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 11 + ix) * 64 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // dense: through its softmax activation
+    @inline(never)
+    static func l6_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 10, d = g + position * 10
+            var dot: Float = 0
+            for c in 0..<10 { dot += d[c] * v[c] }
+            for c in 0..<10 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 1600)
+        let kernel = k + 18816, kernelGradient = gk + 18816
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 10
+                for co in 0..<10 { gk[34816 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1600
+                        let tap = (ky * 1 + kx) * 1600
+                        for ci in 0..<1600 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 10, gp = kernelGradient + (tap + ci) * 10
+                            var sum: Float = 0
+                            for co in 0..<10 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -451,6 +451,286 @@ public struct ToyConvnet: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension ToyConvnet: TrainableModel {
+    public static let trainingArenaCount = 22614
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 10070, q = arena + 10070
+                var g = arena + 10070, h = arena + 16342
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv1(input, w, o0)
+                let o1 = arena + 6272
+                Self.l1_pool1(UnsafePointer(o0), o1)
+                let o2 = arena + 7840
+                Self.l2_conv2(UnsafePointer(o1), w, o2)
+                let o3 = arena + 9440
+                Self.l3_pool2(UnsafePointer(o2), o3)
+                // flatten: the same memory as its input
+                let o5 = arena + 9840
+                Self.l5_fc3(UnsafePointer(o3), w, o5)
+                let o6 = arena + 9960
+                Self.l6_fc4(UnsafePointer(o5), w, o6)
+                let o7 = arena + 10044
+                Self.l7_softmax(UnsafePointer(o6), w, o7)
+                Self.l7_softmax_activation(o7)
+                output.update(from: o7, count: 26)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 26, channels: 26)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 26, channels: 26, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // softmax
+                if !fused { Self.l7_softmax_derivative(UnsafePointer(o7), g) }
+                Self.l7_softmax_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // fc4
+                Self.l6_fc4_derivative(UnsafePointer(o6), g)
+                Self.l6_fc4_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // fc3
+                Self.l5_fc3_derivative(UnsafePointer(o5), g)
+                Self.l5_fc3_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                // pool2
+                Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // conv2
+                Self.l2_conv2_derivative(UnsafePointer(o2), g)
+                Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pool1
+                Self.l1_pool1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // conv1
+                Self.l0_conv1_derivative(UnsafePointer(o0), g)
+                Self.l0_conv1_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv1: through its relu activation
+    @inline(never)
+    static func l0_conv1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<6272 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 3072)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<28 {
+            for ox in 0..<28 {
+                let d = dz + (oy * 28 + ox) * 8
+                for co in 0..<8 { gk[600 + co] += d[co] }
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 3
+                        let tap = (ky * 5 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // pool1: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_pool1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 6272)
+        for oy in 0..<14 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 28)
+            for ox in 0..<14 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 28)
+                let d = dy + (oy * 14 + ox) * 8
+                for c in 0..<8 {
+                    var best = (y0 * 28 + x0) * 8 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 28 + ix) * 8 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // conv2: through its relu activation
+    @inline(never)
+    static func l2_conv2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1600 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 1568)
+        let kernel = k + 608, kernelGradient = gk + 608
+        for oy in 0..<10 {
+            for ox in 0..<10 {
+                let d = dz + (oy * 10 + ox) * 16
+                for co in 0..<16 { gk[3808 + co] += d[co] }
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 8
+                        let tap = (ky * 5 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // pool2: each gradient to its window's first maximum
+    @inline(never)
+    static func l3_pool2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 1600)
+        for oy in 0..<5 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 10)
+            for ox in 0..<5 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 10)
+                let d = dy + (oy * 5 + ox) * 16
+                for c in 0..<16 {
+                    var best = (y0 * 10 + x0) * 16 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 10 + ix) * 16 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // fc3: through its relu activation
+    @inline(never)
+    static func l5_fc3_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<120 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // fc3: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l5_fc3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 400)
+        let kernel = k + 3824, kernelGradient = gk + 3824
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 120
+                for co in 0..<120 { gk[51824 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 400
+                        let tap = (ky * 1 + kx) * 400
+                        for ci in 0..<400 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 120, gp = kernelGradient + (tap + ci) * 120
+                            var sum: Float = 0
+                            for co in 0..<120 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // fc4: through its relu activation
+    @inline(never)
+    static func l6_fc4_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<84 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // fc4: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l6_fc4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 120)
+        let kernel = k + 51944, kernelGradient = gk + 51944
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 84
+                for co in 0..<84 { gk[62024 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
+                        let tap = (ky * 1 + kx) * 120
+                        for ci in 0..<120 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 84, gp = kernelGradient + (tap + ci) * 84
+                            var sum: Float = 0
+                            for co in 0..<84 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l7_softmax_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 26, d = g + position * 26
+            var dot: Float = 0
+            for c in 0..<26 { dot += d[c] * v[c] }
+            for c in 0..<26 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // softmax: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l7_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 84)
+        let kernel = k + 62108, kernelGradient = gk + 62108
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 26
+                for co in 0..<26 { gk[64292 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 84
+                        let tap = (ky * 1 + kx) * 84
+                        for ci in 0..<84 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 26, gp = kernelGradient + (tap + ci) * 26
+                            var sum: Float = 0
+                            for co in 0..<26 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

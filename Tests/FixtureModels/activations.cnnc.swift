@@ -1054,6 +1054,885 @@ public struct Activations: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Activations: TrainableModel {
+    public static let trainingArenaCount = 2845
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 2629, q = arena + 2629
+                var g = arena + 2629, h = arena + 2737
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv_linear(input, w, o0)
+                let o1 = arena + 96
+                o1.update(from: UnsafePointer(o0), count: 96)
+                Self.l1_relu_all(o1)
+                let o2 = arena + 192
+                Self.l2_mix_1(UnsafePointer(o1), w, o2)
+                let o3 = arena + 288
+                o3.update(from: UnsafePointer(o2), count: 96)
+                Self.l3_relu_max_slope(o3)
+                let o4 = arena + 384
+                Self.l4_mix_2(UnsafePointer(o3), w, o4)
+                let o5 = arena + 480
+                o5.update(from: UnsafePointer(o4), count: 96)
+                Self.l5_relu_threshold(o5)
+                let o6 = arena + 576
+                Self.l6_mix_3(UnsafePointer(o5), w, o6)
+                let o7 = arena + 672
+                o7.update(from: UnsafePointer(o6), count: 96)
+                Self.l7_relu_slope_threshold(o7)
+                let o8 = arena + 768
+                Self.l8_mix_4(UnsafePointer(o7), w, o8)
+                let o9 = arena + 864
+                o9.update(from: UnsafePointer(o8), count: 96)
+                Self.l9_relu_slope(o9)
+                let o10 = arena + 960
+                Self.l10_mix_5(UnsafePointer(o9), w, o10)
+                let o11 = arena + 1056
+                o11.update(from: UnsafePointer(o10), count: 96)
+                Self.l11_relu_plain(o11)
+                let o12 = arena + 1152
+                Self.l12_mix_6(UnsafePointer(o11), w, o12)
+                let o13 = arena + 1248
+                o13.update(from: UnsafePointer(o12), count: 96)
+                Self.l13_relu_max(o13)
+                let o14 = arena + 1344
+                Self.l14_conv_relu(UnsafePointer(o13), w, o14)
+                let o15 = arena + 1440
+                Self.l15_conv_sigmoid(UnsafePointer(o14), w, o15)
+                Self.l15_conv_sigmoid_activation(o15)
+                let o16 = arena + 1536
+                Self.l16_conv_tanh(UnsafePointer(o15), w, o16)
+                Self.l16_conv_tanh_activation(o16)
+                let o17 = arena + 1632
+                Self.l17_conv_softmax(UnsafePointer(o16), w, o17)
+                Self.l17_conv_softmax_activation(o17)
+                let o18 = arena + 1712
+                Self.l18_mix_7(UnsafePointer(o17), w, o18)
+                let o19 = arena + 1808
+                o19.update(from: UnsafePointer(o18), count: 96)
+                Self.l19_act_sigmoid(o19)
+                let o20 = arena + 1904
+                Self.l20_mix_8(UnsafePointer(o19), w, o20)
+                let o21 = arena + 2000
+                o21.update(from: UnsafePointer(o20), count: 96)
+                Self.l21_act_tanh(o21)
+                let o22 = arena + 2096
+                Self.l22_mix_9(UnsafePointer(o21), w, o22)
+                let o23 = arena + 2192
+                o23.update(from: UnsafePointer(o22), count: 96)
+                Self.l23_act_relu(o23)
+                let o24 = arena + 2288
+                o24.update(from: UnsafePointer(o23), count: 96)
+                Self.l24_act_linear(o24)
+                let o25 = arena + 2384
+                Self.l25_mix_10(UnsafePointer(o24), w, o25)
+                let o26 = arena + 2480
+                o26.update(from: UnsafePointer(o25), count: 96)
+                Self.l26_act_softmax(o26)
+                // flatten: the same memory as its input
+                let o28 = arena + 2576
+                Self.l28_dense_relu(UnsafePointer(o26), w, o28)
+                let o29 = arena + 2588
+                Self.l29_dense_sigmoid(UnsafePointer(o28), w, o29)
+                Self.l29_dense_sigmoid_activation(o29)
+                let o30 = arena + 2598
+                Self.l30_dense_tanh(UnsafePointer(o29), w, o30)
+                Self.l30_dense_tanh_activation(o30)
+                let o31 = arena + 2606
+                Self.l31_dense_linear(UnsafePointer(o30), w, o31)
+                let o32 = arena + 2614
+                Self.l32_dense_softmax(UnsafePointer(o31), w, o32)
+                Self.l32_dense_softmax_activation(o32)
+                let o33 = arena + 2621
+                Self.l33_logits(UnsafePointer(o32), w, o33)
+                let o34 = arena + 2625
+                o34.update(from: UnsafePointer(o33), count: 4)
+                Self.l34_softmax(o34)
+                output.update(from: o34, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 4, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // softmax
+                if !fused { Self.l34_softmax_derivative(UnsafePointer(o33), UnsafePointer(o34), g) }
+                // logits
+                Self.l33_logits_backward(UnsafePointer(o32), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_softmax
+                Self.l32_dense_softmax_derivative(UnsafePointer(o32), g)
+                Self.l32_dense_softmax_backward(UnsafePointer(o31), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_linear
+                Self.l31_dense_linear_backward(UnsafePointer(o30), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_tanh
+                Self.l30_dense_tanh_derivative(UnsafePointer(o30), g)
+                Self.l30_dense_tanh_backward(UnsafePointer(o29), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_sigmoid
+                Self.l29_dense_sigmoid_derivative(UnsafePointer(o29), g)
+                Self.l29_dense_sigmoid_backward(UnsafePointer(o28), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_relu
+                Self.l28_dense_relu_derivative(UnsafePointer(o28), g)
+                Self.l28_dense_relu_backward(UnsafePointer(o26), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                // act_softmax
+                Self.l26_act_softmax_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
+                // mix_10
+                Self.l25_mix_10_backward(UnsafePointer(o24), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // act_linear
+                // act_relu
+                Self.l23_act_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
+                // mix_9
+                Self.l22_mix_9_backward(UnsafePointer(o21), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // act_tanh
+                Self.l21_act_tanh_derivative(UnsafePointer(o20), UnsafePointer(o21), g)
+                // mix_8
+                Self.l20_mix_8_backward(UnsafePointer(o19), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // act_sigmoid
+                Self.l19_act_sigmoid_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
+                // mix_7
+                Self.l18_mix_7_backward(UnsafePointer(o17), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv_softmax
+                Self.l17_conv_softmax_derivative(UnsafePointer(o17), g)
+                Self.l17_conv_softmax_backward(UnsafePointer(o16), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv_tanh
+                Self.l16_conv_tanh_derivative(UnsafePointer(o16), g)
+                Self.l16_conv_tanh_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv_sigmoid
+                Self.l15_conv_sigmoid_derivative(UnsafePointer(o15), g)
+                Self.l15_conv_sigmoid_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv_relu
+                Self.l14_conv_relu_derivative(UnsafePointer(o14), g)
+                Self.l14_conv_relu_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu_max
+                Self.l13_relu_max_derivative(UnsafePointer(o12), UnsafePointer(o13), g)
+                // mix_6
+                Self.l12_mix_6_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu_plain
+                Self.l11_relu_plain_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
+                // mix_5
+                Self.l10_mix_5_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu_slope
+                Self.l9_relu_slope_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                // mix_4
+                Self.l8_mix_4_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu_slope_threshold
+                Self.l7_relu_slope_threshold_derivative(UnsafePointer(o6), UnsafePointer(o7), g)
+                // mix_3
+                Self.l6_mix_3_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu_threshold
+                Self.l5_relu_threshold_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                // mix_2
+                Self.l4_mix_2_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu_max_slope
+                Self.l3_relu_max_slope_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                // mix_1
+                Self.l2_mix_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu_all
+                Self.l1_relu_all_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                // conv_linear
+                Self.l0_conv_linear_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv_linear: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv_linear_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 108)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[162 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 3
+                        let tap = (ky * 3 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // relu_all: through ReLU (slope 0.1 below 0.2, capped at 0.6)
+    @inline(never)
+    static func l1_relu_all_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.2) ? (v > 0 && v < Float(0.6) ? 1 : 0) : Float(0.1) }
+    }
+
+    // mix_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_mix_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 168, kernelGradient = gk + 168
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[204 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // relu_max_slope: through ReLU (slope 0.1 below 0.0, capped at 0.6)
+    @inline(never)
+    static func l3_relu_max_slope_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? (v > 0 && v < Float(0.6) ? 1 : 0) : Float(0.1) }
+    }
+
+    // mix_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l4_mix_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 210, kernelGradient = gk + 210
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[246 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // relu_threshold: through ReLU (slope 0.0 below 0.2)
+    @inline(never)
+    static func l5_relu_threshold_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.2) ? 1 : Float(0.0) }
+    }
+
+    // mix_3: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l6_mix_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 252, kernelGradient = gk + 252
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[288 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // relu_slope_threshold: through ReLU (slope 0.1 below 0.2)
+    @inline(never)
+    static func l7_relu_slope_threshold_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.2) ? 1 : Float(0.1) }
+    }
+
+    // mix_4: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l8_mix_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 294, kernelGradient = gk + 294
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[330 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // relu_slope: through ReLU (slope 0.1 below 0.0)
+    @inline(never)
+    static func l9_relu_slope_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
+    }
+
+    // mix_5: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l10_mix_5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 336, kernelGradient = gk + 336
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[372 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // relu_plain: through ReLU (slope 0.0 below 0.0)
+    @inline(never)
+    static func l11_relu_plain_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
+    }
+
+    // mix_6: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l12_mix_6_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 378, kernelGradient = gk + 378
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[414 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // relu_max: through ReLU (slope 0.0 below 0.0, capped at 0.6)
+    @inline(never)
+    static func l13_relu_max_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { let v = x[i]; g[i] *= v > Float(0.0) ? (v > 0 && v < Float(0.6) ? 1 : 0) : Float(0.0) }
+    }
+
+    // conv_relu: through its relu activation
+    @inline(never)
+    static func l14_conv_relu_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv_relu: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l14_conv_relu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 420, kernelGradient = gk + 420
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[456 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv_sigmoid: through its sigmoid activation
+    @inline(never)
+    static func l15_conv_sigmoid_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv_sigmoid: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l15_conv_sigmoid_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 462, kernelGradient = gk + 462
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[498 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv_tanh: through its tanh activation
+    @inline(never)
+    static func l16_conv_tanh_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv_tanh: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l16_conv_tanh_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 504, kernelGradient = gk + 504
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[540 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv_softmax: through its softmax activation
+    @inline(never)
+    static func l17_conv_softmax_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<16 {
+            let v = y + position * 5, d = g + position * 5
+            var dot: Float = 0
+            for c in 0..<5 { dot += d[c] * v[c] }
+            for c in 0..<5 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv_softmax: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l17_conv_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 546, kernelGradient = gk + 546
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 5
+                for co in 0..<5 { gk[576 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
+                            var sum: Float = 0
+                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // mix_7: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l18_mix_7_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 80)
+        let kernel = k + 581, kernelGradient = gk + 581
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[611 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 5
+                        let tap = (ky * 1 + kx) * 5
+                        for ci in 0..<5 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // act_sigmoid: through its sigmoid activation
+    @inline(never)
+    static func l19_act_sigmoid_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // mix_8: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l20_mix_8_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 617, kernelGradient = gk + 617
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[653 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // act_tanh: through its tanh activation
+    @inline(never)
+    static func l21_act_tanh_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // mix_9: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l22_mix_9_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 659, kernelGradient = gk + 659
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[695 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // act_relu: through its relu activation
+    @inline(never)
+    static func l23_act_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<96 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // mix_10: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l25_mix_10_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 701, kernelGradient = gk + 701
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 6
+                for co in 0..<6 { gk[737 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 6
+                        let tap = (ky * 1 + kx) * 6
+                        for ci in 0..<6 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
+                            var sum: Float = 0
+                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // act_softmax: through its softmax activation
+    @inline(never)
+    static func l26_act_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<16 {
+            let v = y + position * 6, d = g + position * 6
+            var dot: Float = 0
+            for c in 0..<6 { dot += d[c] * v[c] }
+            for c in 0..<6 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_relu: through its relu activation
+    @inline(never)
+    static func l28_dense_relu_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<12 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense_relu: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l28_dense_relu_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 96)
+        let kernel = k + 743, kernelGradient = gk + 743
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 12
+                for co in 0..<12 { gk[1895 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 96
+                        let tap = (ky * 1 + kx) * 96
+                        for ci in 0..<96 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 12, gp = kernelGradient + (tap + ci) * 12
+                            var sum: Float = 0
+                            for co in 0..<12 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_sigmoid: through its sigmoid activation
+    @inline(never)
+    static func l29_dense_sigmoid_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<10 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense_sigmoid: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l29_dense_sigmoid_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 12)
+        let kernel = k + 1907, kernelGradient = gk + 1907
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 10
+                for co in 0..<10 { gk[2027 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
+                        let tap = (ky * 1 + kx) * 12
+                        for ci in 0..<12 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 10, gp = kernelGradient + (tap + ci) * 10
+                            var sum: Float = 0
+                            for co in 0..<10 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_tanh: through its tanh activation
+    @inline(never)
+    static func l30_dense_tanh_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<8 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense_tanh: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l30_dense_tanh_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 10)
+        let kernel = k + 2037, kernelGradient = gk + 2037
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 8
+                for co in 0..<8 { gk[2117 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10
+                        let tap = (ky * 1 + kx) * 10
+                        for ci in 0..<10 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_linear: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l31_dense_linear_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 8)
+        let kernel = k + 2125, kernelGradient = gk + 2125
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 8
+                for co in 0..<8 { gk[2189 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                        let tap = (ky * 1 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_softmax: through its softmax activation
+    @inline(never)
+    static func l32_dense_softmax_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 7, d = g + position * 7
+            var dot: Float = 0
+            for c in 0..<7 { dot += d[c] * v[c] }
+            for c in 0..<7 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_softmax: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l32_dense_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 8)
+        let kernel = k + 2197, kernelGradient = gk + 2197
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 7
+                for co in 0..<7 { gk[2253 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                        let tap = (ky * 1 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
+                            var sum: Float = 0
+                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // logits: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l33_logits_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 7)
+        let kernel = k + 2260, kernelGradient = gk + 2260
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 4
+                for co in 0..<4 { gk[2288 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
+                        let tap = (ky * 1 + kx) * 7
+                        for ci in 0..<7 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
+                            var sum: Float = 0
+                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l34_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 4, d = g + position * 4
+            var dot: Float = 0
+            for c in 0..<4 { dot += d[c] * v[c] }
+            for c in 0..<4 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

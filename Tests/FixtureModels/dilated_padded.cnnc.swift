@@ -481,6 +481,269 @@ public struct DilatedPadded: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension DilatedPadded: TrainableModel {
+    public static let trainingArenaCount = 8274
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 3254, q = arena + 4234
+                var g = arena + 5214, h = arena + 6744
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_zero_padding2d(input, o0)
+                let o1 = arena + 546
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                let o2 = arena + 996
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+                let o3 = arena + 2526
+                Self.l3_conv2d_2(UnsafePointer(o2), w, o3)
+                let o4 = arena + 2918
+                Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_3(UnsafePointer(p), w, o4)
+                let o5 = arena + 3238
+                Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
+                Self.l5_conv2d_4(UnsafePointer(p), w, o5)
+                // flatten: the same memory as its input
+                let o7 = arena + 3250
+                Self.l7_dense(UnsafePointer(o5), w, o7)
+                output.update(from: o7, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 4, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                // conv2d_4
+                Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
+                Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l5_conv2d_4_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d_3
+                Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_conv2d_3_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d_2
+                Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d_1
+                Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // zero_padding2d
+                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l0_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<11 {
+            (dx + row * 30).update(from: dy + ((row + 1) * 13 + 0) * 3, count: 30)
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 546)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<10 {
+            for ox in 0..<9 {
+                let d = dz + (oy * 9 + ox) * 5
+                for co in 0..<5 { gk[135 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 3
+                        let tap = (ky * 3 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
+                            var sum: Float = 0
+                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its relu activation
+    @inline(never)
+    static func l2_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1530 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 910)
+        let kernel = k + 140, kernelGradient = gk + 140
+        for oy in 0..<10 {
+            for ox in 0..<9 {
+                let d = dz + (oy * 9 + ox) * 17
+                for co in 0..<17 { gk[905 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 5
+                        let tap = (ky * 3 + kx) * 5
+                        for ci in 0..<5 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 17, gp = kernelGradient + (tap + ci) * 17
+                            var sum: Float = 0
+                            for co in 0..<17 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l2_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<10 {
+            (dx + row * 45).update(from: dy + ((row + 2) * 13 + 2) * 5, count: 45)
+        }
+    }
+
+    // conv2d_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 1530)
+        let kernel = k + 922, kernelGradient = gk + 922
+        for oy in 0..<8 {
+            for ox in 0..<7 {
+                let d = dz + (oy * 7 + ox) * 7
+                for co in 0..<7 { gk[1636 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 2) * 17
+                        let tap = (ky * 2 + kx) * 17
+                        for ci in 0..<17 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
+                            var sum: Float = 0
+                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_3: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l4_conv2d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 847)
+        let kernel = k + 1643, kernelGradient = gk + 1643
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 20
+                for co in 0..<20 { gk[5143 + co] += d[co] }
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 7
+                        let tap = (ky * 5 + kx) * 7
+                        for ci in 0..<7 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
+                            var sum: Float = 0
+                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_3: the gradient without its padding
+    @inline(never)
+    static func l4_conv2d_3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<8 {
+            (dx + row * 49).update(from: dy + ((row + 1) * 11 + 2) * 7, count: 49)
+        }
+    }
+
+    // conv2d_4: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l5_conv2d_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 980)
+        let kernel = k + 5163, kernelGradient = gk + 5163
+        for oy in 0..<2 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 3
+                for co in 0..<3 { gk[6663 + co] += d[co] }
+                for ky in 0..<5 {
+                    for kx in 0..<5 {
+                        let at = ((oy * 2 + ky * 1) * 7 + ox * 2 + kx * 1) * 20
+                        let tap = (ky * 5 + kx) * 20
+                        for ci in 0..<20 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
+                            var sum: Float = 0
+                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_4: the gradient without its padding
+    @inline(never)
+    static func l5_conv2d_4_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<4 {
+            (dx + row * 80).update(from: dy + ((row + 1) * 7 + 1) * 20, count: 80)
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l7_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 12)
+        let kernel = k + 6666, kernelGradient = gk + 6666
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 4
+                for co in 0..<4 { gk[6714 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
+                        let tap = (ky * 1 + kx) * 12
+                        for ci in 0..<12 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
+                            var sum: Float = 0
+                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -299,6 +299,208 @@ public struct NonSquare: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension NonSquare: TrainableModel {
+    public static let trainingArenaCount = 659
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 179, q = arena + 311
+                var g = arena + 443, h = arena + 551
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                let o1 = arena + 90
+                Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+                let o2 = arena + 150
+                Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_2(UnsafePointer(p), w, o2)
+                let o3 = arena + 168
+                Self.l3_conv2d_3(UnsafePointer(o2), w, o3)
+                // flatten: the same memory as its input
+                let o5 = arena + 177
+                Self.l5_dense(UnsafePointer(o3), w, o5)
+                output.update(from: o5, count: 2)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 2, channels: 2)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 2, channels: 2, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                // conv2d_3
+                Self.l3_conv2d_3_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d_2
+                Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d_1
+                Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 132)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<5 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 3
+                for co in 0..<3 { gk[18 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 2 + ky * 1) * 6 + ox * 1 + kx * 1) * 2
+                        let tap = (ky * 1 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
+                            var sum: Float = 0
+                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<9 {
+            (dx + row * 12).update(from: dy + ((row + 1) * 6 + 0) * 2, count: 12)
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 90)
+        let kernel = k + 21, kernelGradient = gk + 21
+        for oy in 0..<5 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 4
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 3
+                        let tap = (ky * 4 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
+                            var sum: Float = 0
+                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 120)
+        let kernel = k + 69, kernelGradient = gk + 69
+        for oy in 0..<3 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 2
+                for co in 0..<2 { gk[101 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 2 + ky * 1) * 6 + ox * 1 + kx * 1) * 4
+                        let tap = (ky * 4 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
+                            var sum: Float = 0
+                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_2: the gradient without its padding
+    @inline(never)
+    static func l2_conv2d_2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<5 {
+            (dx + row * 12).update(from: dy + ((row + 0) * 6 + 1) * 4, count: 12)
+        }
+    }
+
+    // conv2d_3: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_conv2d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 18)
+        let kernel = k + 103, kernelGradient = gk + 103
+        for oy in 0..<1 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 3
+                for co in 0..<3 { gk[121 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 2
+                        let tap = (ky * 1 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
+                            var sum: Float = 0
+                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 9)
+        let kernel = k + 124, kernelGradient = gk + 124
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 2
+                for co in 0..<2 { gk[142 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
+                        let tap = (ky * 1 + kx) * 9
+                        for ci in 0..<9 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
+                            var sum: Float = 0
+                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 #else

@@ -311,6 +311,244 @@ public struct PoolingSameOdd: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension PoolingSameOdd: TrainableModel {
+    public static let trainingArenaCount = 3100
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1540, q = arena + 1540
+                var g = arena + 1540, h = arena + 2320
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_mix(input, w, o0)
+                let o1 = arena + 780
+                Self.l1_max_2s2(UnsafePointer(o0), o1)
+                let o2 = arena + 1004
+                Self.l2_avg_2x3s1(UnsafePointer(o1), o2)
+                let o3 = arena + 1228
+                Self.l3_max_2x3s1(UnsafePointer(o2), o3)
+                let o4 = arena + 1452
+                Self.l4_avg_2s2(UnsafePointer(o3), o4)
+                let o5 = arena + 1516
+                Self.l5_avg_3s2(UnsafePointer(o4), o5)
+                let o6 = arena + 1532
+                Self.l6_max_3s2(UnsafePointer(o5), o6)
+                let o7 = arena + 1536
+                Self.l7_global_max_pooling2d(UnsafePointer(o6), o7)
+                output.update(from: o7, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 4, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // global_max_pooling2d
+                Self.l7_global_max_pooling2d_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+                // max_3s2
+                Self.l6_max_3s2_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+                // avg_3s2
+                Self.l5_avg_3s2_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+                // avg_2s2
+                Self.l4_avg_2s2_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
+                // max_2x3s1
+                Self.l3_max_2x3s1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // avg_2x3s1
+                Self.l2_avg_2x3s1_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // max_2s2
+                Self.l1_max_2s2_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // mix
+                Self.l0_mix_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // mix: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 585)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<15 {
+            for ox in 0..<13 {
+                let d = dz + (oy * 13 + ox) * 4
+                for co in 0..<4 { gk[12 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 13 + ox * 1 + kx * 1) * 3
+                        let tap = (ky * 1 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
+                            var sum: Float = 0
+                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_2s2: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_2s2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 780)
+        for oy in 0..<8 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 15)
+            for ox in 0..<7 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 13)
+                let d = dy + (oy * 7 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 13 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 13 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // avg_2x3s1: each gradient spread over its window's real cells
+    @inline(never)
+    static func l2_avg_2x3s1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 224)
+        for oy in 0..<8 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
+            for ox in 0..<7 {
+                let left = ox * 1 - 1
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
+                let d = dy + (oy * 7 + ox) * 4
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 7 + ix) * 4
+                        for c in 0..<4 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_2x3s1: each gradient to its window's first maximum
+    @inline(never)
+    static func l3_max_2x3s1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 224)
+        for oy in 0..<8 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
+            for ox in 0..<7 {
+                let left = ox * 1 - 1
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
+                let d = dy + (oy * 7 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 7 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 7 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // avg_2s2: each gradient spread over its window's real cells
+    @inline(never)
+    static func l4_avg_2s2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 224)
+        for oy in 0..<4 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 8)
+            for ox in 0..<4 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
+                let d = dy + (oy * 4 + ox) * 4
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 7 + ix) * 4
+                        for c in 0..<4 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // avg_3s2: each gradient spread over its window's real cells
+    @inline(never)
+    static func l5_avg_3s2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 64)
+        for oy in 0..<2 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 4)
+            for ox in 0..<2 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 4)
+                let d = dy + (oy * 2 + ox) * 4
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 4 + ix) * 4
+                        for c in 0..<4 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_3s2: each gradient to its window's first maximum
+    @inline(never)
+    static func l6_max_3s2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 16)
+        for oy in 0..<1 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 2)
+            for ox in 0..<1 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 2)
+                let d = dy + (oy * 1 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 2 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 2 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l7_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 4)
+        for c in 0..<4 {
+            var best = c
+            for position in 1..<1 where x[position * 4 + c] > x[best] { best = position * 4 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 #else

@@ -1,4 +1,5 @@
 import CNNCCore
+import CNNCRuntime
 import Foundation
 
 /// The plain reference every generated kernel is checked against: obvious
@@ -9,12 +10,28 @@ struct ReferenceNetwork {
     /// Keras-layout tensors by name (`conv1.kernel`), widened to Double.
     let tensors: [String: [Double]]
 
+    /// Training mode for Dropout: masks drawn as the generated code draws them
+    /// (SplitMix64 from this seed, one uniform per element, layer by layer,
+    /// kept when below 1 − rate, scaled by 1/(1 − rate)). nil: inference.
+    var dropoutSeed: UInt64? = nil
+
     /// One sample through every layer; returns each layer's output in order.
     func run(_ input: [Float]) -> [[Double]] {
-        var x = input.map(Double.init)
+        run(input.map(Double.init))
+    }
+
+    func run(_ input: [Double]) -> [[Double]] {
+        var x = input
         var outputs: [[Double]] = []
+        var random = dropoutSeed.map { SplitMix64(seed: $0) }
         for layer in model.layers {
-            x = apply(layer, to: x)
+            if case .dropout(let config) = layer.operation, random != nil {
+                let keep = 1 - config.rate
+                let scale = Double(Float(1 / keep))
+                x = x.map { random!.nextUnit() < keep ? $0 * scale : 0 }
+            } else {
+                x = apply(layer, to: x)
+            }
             outputs.append(x)
         }
         return outputs

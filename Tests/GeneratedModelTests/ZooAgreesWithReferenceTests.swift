@@ -15,18 +15,7 @@ import Testing
     static func check<Model: CompiledModel>(_ type: Model.Type, spec: String, seed: UInt64) throws {
         let checked = try Frontend.load(path: repository.appendingPathComponent(spec).path).get()
         var generator = SplitMix64(seed: seed)
-        var parameters = KerasInitializers.parameters(for: Model.weightLayout, count: Model.parameterCount, seed: seed)
-        for tensor in Model.weightLayout {
-            let kind = tensor.name.split(separator: ".").last!
-            for index in tensor.offset..<(tensor.offset + tensor.count) {
-                let unit = Float(generator.nextUnit())
-                switch kind {
-                case "bias", "beta", "moving_mean": parameters[index] = unit - 0.5
-                case "gamma", "moving_variance": parameters[index] = 0.5 + 1.5 * unit
-                default: break
-                }
-            }
-        }
+        let parameters = randomParameters(for: Model.self, generator: &generator, seed: seed)
         let model = try Model(parameters: parameters)
         var tensors: [String: [Double]] = [:]
         for tensor in Model.weightLayout {
@@ -42,6 +31,24 @@ import Testing
             let worst = zip(got, expected).map { abs(Double($0) - $1) }.max() ?? 0
             #expect(worst <= tolerance * scale, "\(spec): worst difference \(worst) at output scale \(scale)")
         }
+    }
+
+    /// Keras-initialized kernels, and biases and BatchNormalization statistics
+    /// away from their zero/one defaults so every term of a layer matters.
+    static func randomParameters<Model: CompiledModel>(for type: Model.Type, generator: inout SplitMix64, seed: UInt64? = nil) -> [Float] {
+        var parameters = KerasInitializers.parameters(for: Model.weightLayout, count: Model.parameterCount, seed: seed ?? generator.next())
+        for tensor in Model.weightLayout {
+            let kind = tensor.name.split(separator: ".").last!
+            for index in tensor.offset..<(tensor.offset + tensor.count) {
+                let unit = Float(generator.nextUnit())
+                switch kind {
+                case "bias", "beta", "moving_mean": parameters[index] = unit - 0.5
+                case "gamma", "moving_variance": parameters[index] = 0.5 + 1.5 * unit
+                default: break
+                }
+            }
+        }
+        return parameters
     }
 
     @Test func toyConvNet() throws { try Self.check(ToyConvnet.self, spec: "Specs/toy_convnet.cnn.yaml", seed: 1) }

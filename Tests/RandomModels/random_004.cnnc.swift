@@ -216,6 +216,174 @@ public struct Random004: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random004: TrainableModel {
+    public static let trainingArenaCount = 1786
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 186, q = arena + 886
+                var g = arena + 1586, h = arena + 1686
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 100
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+                Self.l1_conv2d_1_activation(o1)
+                let o2 = arena + 180
+                Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_2(UnsafePointer(p), w, o2)
+                Self.l2_conv2d_2_activation(o2)
+                output.update(from: o2, count: 6)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 6, channels: 2)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 6, channels: 2, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_2
+                if !fused { Self.l2_conv2d_2_derivative(UnsafePointer(o2), g) }
+                Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d_1
+                Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its sigmoid activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<100 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 80)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<5 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 20
+                for co in 0..<20 { gk[320 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 2 + kx * 1) * 16
+                        let tap = (ky * 1 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
+                            var sum: Float = 0
+                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its tanh activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<80 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 700)
+        let kernel = k + 340, kernelGradient = gk + 340
+        for oy in 0..<5 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 16
+                for co in 0..<16 { gk[2260 + co] += d[co] }
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 2) * 5 + ox * 1 + kx * 2) * 20
+                        let tap = (ky * 3 + kx) * 20
+                        for ci in 0..<20 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<5 {
+            (dx + row * 20).update(from: dy + ((row + 1) * 5 + 2) * 20, count: 20)
+        }
+    }
+
+    // conv2d_2: through its softmax activation
+    @inline(never)
+    static func l2_conv2d_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<3 {
+            let v = y + position * 2, d = g + position * 2
+            var dot: Float = 0
+            for c in 0..<2 { dot += d[c] * v[c] }
+            for c in 0..<2 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 512)
+        let kernel = k + 2276, kernelGradient = gk + 2276
+        for oy in 0..<3 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 2
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 16
+                        let tap = (ky * 4 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
+                            var sum: Float = 0
+                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_2: the gradient without its padding
+    @inline(never)
+    static func l2_conv2d_2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<5 {
+            (dx + row * 16).update(from: dy + ((row + 1) * 4 + 1) * 16, count: 16)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -157,6 +157,125 @@ public struct Random005: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random005: TrainableModel {
+    public static let trainingArenaCount = 706
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "relu"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 66, q = arena + 322
+                var g = arena + 578, h = arena + 642
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 64
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+                output.update(from: o1, count: 2)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 2, channels: 1)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 2, channels: 1, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its softmax activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<4 {
+            let v = y + position * 16, d = g + position * 16
+            var dot: Float = 0
+            for c in 0..<16 { dot += d[c] * v[c] }
+            for c in 0..<16 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 14)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<4 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 16
+                for co in 0..<16 { gk[32 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 2 + ky * 1) * 1 + ox * 3 + kx * 1) * 2
+                        let tap = (ky * 1 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its relu activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<2 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 256)
+        let kernel = k + 48, kernelGradient = gk + 48
+        for oy in 0..<2 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 1
+                for co in 0..<1 { gk[112 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 3 + ky * 1) * 4 + ox * 3 + kx * 1) * 16
+                        let tap = (ky * 4 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
+                            var sum: Float = 0
+                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<4 {
+            (dx + row * 16).update(from: dy + ((row + 0) * 4 + 1) * 16, count: 16)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -250,6 +250,217 @@ public struct Random024: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random024: TrainableModel {
+    public static let trainingArenaCount = 132
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 70, q = arena + 70
+                var g = arena + 70, h = arena + 101
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_dense(input, w, o0)
+                Self.l0_dense_activation(o0)
+                let o1 = arena + 13
+                Self.l1_dense_1(UnsafePointer(o0), w, o1)
+                Self.l1_dense_1_activation(o1)
+                let o2 = arena + 15
+                Self.l2_dense_2(UnsafePointer(o1), w, o2)
+                Self.l2_dense_2_activation(o2)
+                let o3 = arena + 23
+                o3.update(from: UnsafePointer(o2), count: 8)
+                Self.l3_activation(o3)
+                let o4 = arena + 31
+                o4.update(from: UnsafePointer(o3), count: 8)
+                Self.l4_re_lu(o4)
+                let o5 = arena + 39
+                Self.l5_dense_3(UnsafePointer(o4), w, o5)
+                Self.l5_dense_3_activation(o5)
+                output.update(from: o5, count: 31)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 31, channels: 31)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 31, channels: 31, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense_3
+                if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
+                Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // re_lu
+                Self.l4_re_lu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
+                // activation
+                Self.l3_activation_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                // dense_2
+                Self.l2_dense_2_derivative(UnsafePointer(o2), g)
+                Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_1
+                Self.l1_dense_1_derivative(UnsafePointer(o1), g)
+                Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense
+                Self.l0_dense_derivative(UnsafePointer(o0), g)
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<13 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 29)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 13
+                for co in 0..<13 { gk[377 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 29
+                        let tap = (ky * 1 + kx) * 29
+                        for ci in 0..<29 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 13, gp = kernelGradient + (tap + ci) * 13
+                            var sum: Float = 0
+                            for co in 0..<13 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: through its tanh activation
+    @inline(never)
+    static func l1_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<2 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 13)
+        let kernel = k + 390, kernelGradient = gk + 390
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 2
+                for co in 0..<2 { gk[416 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 13
+                        let tap = (ky * 1 + kx) * 13
+                        for ci in 0..<13 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
+                            var sum: Float = 0
+                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_2: through its softmax activation
+    @inline(never)
+    static func l2_dense_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 8, d = g + position * 8
+            var dot: Float = 0
+            for c in 0..<8 { dot += d[c] * v[c] }
+            for c in 0..<8 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 2)
+        let kernel = k + 418, kernelGradient = gk + 418
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 8
+                for co in 0..<8 { gk[434 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                        let tap = (ky * 1 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // activation: through its tanh activation
+    @inline(never)
+    static func l3_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<8 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // re_lu: through ReLU (slope 0.1 below 0.0)
+    @inline(never)
+    static func l4_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<8 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
+    }
+
+    // dense_3: through its softmax activation
+    @inline(never)
+    static func l5_dense_3_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 31, d = g + position * 31
+            var dot: Float = 0
+            for c in 0..<31 { dot += d[c] * v[c] }
+            for c in 0..<31 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_3: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l5_dense_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 8)
+        let kernel = k + 442, kernelGradient = gk + 442
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 31
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                        let tap = (ky * 1 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 31, gp = kernelGradient + (tap + ci) * 31
+                            var sum: Float = 0
+                            for co in 0..<31 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -203,6 +203,164 @@ public struct Random033: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random033: TrainableModel {
+    public static let trainingArenaCount = 126
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "tanh"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 60, q = arena + 60
+                var g = arena + 60, h = arena + 93
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_average_pooling2d(input, o0)
+                let o1 = arena + 6
+                Self.l1_dense(UnsafePointer(o0), w, o1)
+                Self.l1_dense_activation(o1)
+                let o2 = arena + 20
+                Self.l2_max_pooling2d(UnsafePointer(o1), o2)
+                let o3 = arena + 27
+                Self.l3_conv2d(UnsafePointer(o2), w, o3)
+                Self.l3_conv2d_activation(o3)
+                output.update(from: o3, count: 33)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 33, channels: 33)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 33, channels: 33, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                if !fused { Self.l3_conv2d_derivative(UnsafePointer(o3), g) }
+                Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // max_pooling2d
+                Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // dense
+                Self.l1_dense_derivative(UnsafePointer(o1), g)
+                Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // average_pooling2d
+                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l0_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 9)
+        for oy in 0..<2 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 3)
+            for ox in 0..<1 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
+                let d = dy + (oy * 1 + ox) * 3
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 1 + ix) * 3
+                        for c in 0..<3 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense: through its tanh activation
+    @inline(never)
+    static func l1_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<14 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 6)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<2 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 7
+                for co in 0..<7 { gk[21 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
+                        let tap = (ky * 1 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
+                            var sum: Float = 0
+                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l2_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 14)
+        for oy in 0..<1 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 2)
+            for ox in 0..<1 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
+                let d = dy + (oy * 1 + ox) * 7
+                for c in 0..<7 {
+                    var best = (y0 * 1 + x0) * 7 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 1 + ix) * 7 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // conv2d: through its tanh activation
+    @inline(never)
+    static func l3_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<33 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 7)
+        let kernel = k + 28, kernelGradient = gk + 28
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 33
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 2) * 1 + ox * 1 + kx * 2) * 7
+                        let tap = (ky * 1 + kx) * 7
+                        for ci in 0..<7 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 33, gp = kernelGradient + (tap + ci) * 33
+                            var sum: Float = 0
+                            for co in 0..<33 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -141,3 +141,95 @@ public struct Random043: CompiledModel {
     }
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random043: TrainableModel {
+    public static let trainingArenaCount = 2472
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 168, q = arena + 168
+                var g = arena + 168, h = arena + 1320
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_average_pooling2d(input, o0)
+                let o1 = arena + 128
+                Self.l1_average_pooling2d_1(UnsafePointer(o0), o1)
+                let o2 = arena + 160
+                Self.l2_global_average_pooling2d(UnsafePointer(o1), o2)
+                output.update(from: o2, count: 8)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 8, channels: 8)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // global_average_pooling2d
+                Self.l2_global_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // average_pooling2d_1
+                Self.l1_average_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // average_pooling2d
+                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l0_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 1152)
+        for oy in 0..<4 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 12)
+            for ox in 0..<4 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 12)
+                let d = dy + (oy * 4 + ox) * 8
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 12 + ix) * 8
+                        for c in 0..<8 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // average_pooling2d_1: each gradient spread over its window's real cells
+    @inline(never)
+    static func l1_average_pooling2d_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 128)
+        for oy in 0..<2 {
+            let top = oy * 3 - 1
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 4)
+            for ox in 0..<2 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 4)
+                let d = dy + (oy * 2 + ox) * 8
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 4 + ix) * 8
+                        for c in 0..<8 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l2_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<4 {
+            for c in 0..<8 { dx[position * 8 + c] = dy[c] / 4 }
+        }
+    }
+
+}

@@ -268,6 +268,193 @@ public struct Random044: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random044: TrainableModel {
+    public static let trainingArenaCount = 2420
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "tanh"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 660, q = arena + 660
+                var g = arena + 660, h = arena + 1540
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 288
+                Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d_1_activation(o1)
+                let o2 = arena + 414
+                o2.update(from: UnsafePointer(o1), count: 126)
+                Self.l2_re_lu(o2)
+                let o3 = arena + 540
+                Self.l3_max_pooling2d(UnsafePointer(o2), o3)
+                let o4 = arena + 582
+                Self.l4_dense(UnsafePointer(o3), w, o4)
+                Self.l4_dense_activation(o4)
+                output.update(from: o4, count: 78)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 78, channels: 13)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 78, channels: 13, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
+                Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // max_pooling2d
+                Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // re_lu
+                Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // conv2d_1
+                Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its tanh activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<288 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 880)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<3 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 16
+                for co in 0..<16 { gk[256 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 16
+                        let tap = (ky * 1 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its softmax activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<18 {
+            let v = y + position * 7, d = g + position * 7
+            var dot: Float = 0
+            for c in 0..<7 { dot += d[c] * v[c] }
+            for c in 0..<7 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 288)
+        let kernel = k + 272, kernelGradient = gk + 272
+        for oy in 0..<3 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 7
+                for co in 0..<7 { gk[384 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 16
+                        let tap = (ky * 1 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
+                            var sum: Float = 0
+                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.1 below 0.0)
+    @inline(never)
+    static func l2_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<126 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l3_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 126)
+        for oy in 0..<2 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 3)
+            for ox in 0..<3 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 6)
+                let d = dy + (oy * 3 + ox) * 7
+                for c in 0..<7 {
+                    var best = (y0 * 6 + x0) * 7 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 6 + ix) * 7 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // dense: through its tanh activation
+    @inline(never)
+    static func l4_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<78 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 42)
+        let kernel = k + 391, kernelGradient = gk + 391
+        for oy in 0..<2 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 13
+                for co in 0..<13 { gk[482 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 7
+                        let tap = (ky * 1 + kx) * 7
+                        for ci in 0..<7 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 13, gp = kernelGradient + (tap + ci) * 13
+                            var sum: Float = 0
+                            for co in 0..<13 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -168,6 +168,103 @@ public struct Random047: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random047: TrainableModel {
+    public static let trainingArenaCount = 8722
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1426, q = arena + 3666
+                var g = arena + 5906, h = arena + 7314
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                o0.update(from: input, count: 1408)
+                Self.l0_softmax(o0)
+                let o1 = arena + 1408
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d(UnsafePointer(p), w, o1)
+                Self.l1_conv2d_activation(o1)
+                // flatten: the same memory as its input
+                output.update(from: o1, count: 18)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 18, channels: 18)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 18, channels: 18, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // flatten
+                // passes the gradient through
+                // conv2d
+                Self.l1_conv2d_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // softmax
+                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                inputGradient?.update(from: g, count: 1408)
+                return value
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l0_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<88 {
+            let v = y + position * 16, d = g + position * 16
+            var dot: Float = 0
+            for c in 0..<16 { dot += d[c] * v[c] }
+            for c in 0..<16 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d: through its tanh activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<18 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 2240)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<3 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 1
+                for co in 0..<1 { gk[256 + co] += d[co] }
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 3 + ky * 1) * 14 + ox * 2 + kx * 1) * 16
+                        let tap = (ky * 4 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
+                            var sum: Float = 0
+                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<8 {
+            (dx + row * 176).update(from: dy + ((row + 1) * 14 + 1) * 16, count: 176)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 #else

@@ -170,6 +170,94 @@ public struct Random049: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random049: TrainableModel {
+    public static let trainingArenaCount = 2781
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 549, q = arena + 1125
+                var g = arena + 1701, h = arena + 2241
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                let o1 = arena + 540
+                Self.l1_global_average_pooling2d(UnsafePointer(o0), o1)
+                output.update(from: o1, count: 9)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 9, channels: 9)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 9, channels: 9, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // global_average_pooling2d
+                Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<540 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 576)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<10 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 9
+                for co in 0..<9 { gk[216 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 1 + ky * 1) * 12 + ox * 2 + kx * 1) * 4
+                        let tap = (ky * 2 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 9, gp = kernelGradient + (tap + ci) * 9
+                            var sum: Float = 0
+                            for co in 0..<9 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<10 {
+            (dx + row * 48).update(from: dy + ((row + 1) * 12 + 0) * 4, count: 48)
+        }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l1_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<60 {
+            for c in 0..<9 { dx[position * 9 + c] = dy[c] / 60 }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 #else

@@ -270,6 +270,161 @@ public struct Random054: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random054: TrainableModel {
+    public static let trainingArenaCount = 23744
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 12736, q = arena + 13888
+                var g = arena + 15040, h = arena + 19392
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_zero_padding2d(input, o0)
+                let o1 = arena + 2912
+                Self.l1_zero_padding2d_1(UnsafePointer(o0), o1)
+                let o2 = arena + 7264
+                o2.update(from: UnsafePointer(o1), count: 4352)
+                Self.l2_re_lu(o2)
+                let o3 = arena + 11616
+                Self.l3_conv2d(UnsafePointer(o2), w, o3)
+                Self.l3_conv2d_activation(o3)
+                let o4 = arena + 12568
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+                Self.l4_conv2d_1_activation(o4)
+                output.update(from: o4, count: 168)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 168, channels: 2)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 168, channels: 2, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l3_conv2d_derivative(UnsafePointer(o3), g)
+                Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // re_lu
+                Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // zero_padding2d_1
+                Self.l1_zero_padding2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // zero_padding2d
+                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l0_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<11 {
+            (dx + row * 192).update(from: dy + ((row + 1) * 14 + 0) * 16, count: 192)
+        }
+    }
+
+    // zero_padding2d_1: the gradient without its padding
+    @inline(never)
+    static func l1_zero_padding2d_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<13 {
+            (dx + row * 224).update(from: dy + ((row + 2) * 17 + 2) * 16, count: 224)
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.0 below 0.0, capped at 0.5)
+    @inline(never)
+    static func l2_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<4352 { let v = x[i]; g[i] *= v > Float(0.0) ? (v > 0 && v < Float(0.5) ? 1 : 0) : Float(0.0) }
+    }
+
+    // conv2d: through its sigmoid activation
+    @inline(never)
+    static func l3_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<952 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 4352)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<14 {
+            for ox in 0..<17 {
+                let d = dz + (oy * 17 + ox) * 4
+                for co in 0..<4 { gk[128 + co] += d[co] }
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 2) * 17 + ox * 1 + kx * 2) * 16
+                        let tap = (ky * 1 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
+                            var sum: Float = 0
+                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its softmax activation
+    @inline(never)
+    static func l4_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<84 {
+            let v = y + position * 2, d = g + position * 2
+            var dot: Float = 0
+            for c in 0..<2 { dot += d[c] * v[c] }
+            for c in 0..<2 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 1152)
+        let kernel = k + 132, kernelGradient = gk + 132
+        for oy in 0..<14 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 2
+                for co in 0..<2 { gk[204 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 18 + ox * 3 + kx * 1) * 4
+                        let tap = (ky * 3 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
+                            var sum: Float = 0
+                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l4_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<14 {
+            (dx + row * 68).update(from: dy + ((row + 1) * 18 + 0) * 4, count: 68)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 #else

@@ -225,6 +225,163 @@ public struct Random055: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random055: TrainableModel {
+    public static let trainingArenaCount = 4084
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 904, q = arena + 1630
+                var g = arena + 2356, h = arena + 3220
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                let o1 = arena + 384
+                Self.l1_dense(UnsafePointer(o0), w, o1)
+                Self.l1_dense_activation(o1)
+                let o2 = arena + 648
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+                Self.l2_conv2d_1_activation(o2)
+                output.update(from: o2, count: 256)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 256, channels: 16)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 256, channels: 16, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // dense
+                Self.l1_dense_derivative(UnsafePointer(o1), g)
+                Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<384 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 864)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<8 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 16
+                for co in 0..<16 { gk[1536 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 1 + ky * 2) * 9 + ox * 1 + kx * 2) * 8
+                        let tap = (ky * 4 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l1_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<264 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 384)
+        let kernel = k + 1552, kernelGradient = gk + 1552
+        for oy in 0..<8 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 11
+                for co in 0..<11 { gk[1728 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 16
+                        let tap = (ky * 1 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 11, gp = kernelGradient + (tap + ci) * 11
+                            var sum: Float = 0
+                            for co in 0..<11 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its softmax activation
+    @inline(never)
+    static func l2_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<16 {
+            let v = y + position * 16, d = g + position * 16
+            var dot: Float = 0
+            for c in 0..<16 { dot += d[c] * v[c] }
+            for c in 0..<16 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 726)
+        let kernel = k + 1739, kernelGradient = gk + 1739
+        for oy in 0..<8 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 16
+                for co in 0..<16 { gk[4555 + co] += d[co] }
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 1 + ky * 1) * 6 + ox * 2 + kx * 1) * 11
+                        let tap = (ky * 4 + kx) * 11
+                        for ci in 0..<11 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l2_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<8 {
+            (dx + row * 33).update(from: dy + ((row + 1) * 6 + 1) * 11, count: 33)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -79,3 +79,35 @@ public struct Random056: CompiledModel {
     // Nothing to compute at inference: the channels-last layout is already flat.
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random056: TrainableModel {
+    public static let trainingArenaCount = 44
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 0, q = arena + 0
+                let g = arena + 0, h = arena + 22
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                // flatten: the same memory as its input
+                output.update(from: input, count: 22)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 22, channels: 22)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 22, channels: 22, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // flatten
+                // passes the gradient through
+                inputGradient?.update(from: g, count: 22)
+                return value
+            }
+        }
+    }
+
+}

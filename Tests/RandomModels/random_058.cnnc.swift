@@ -194,6 +194,126 @@ public struct Random058: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random058: TrainableModel {
+    public static let trainingArenaCount = 526
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 226, q = arena + 226
+                var g = arena + 226, h = arena + 376
+                var random = SplitMix64(seed: dropoutSeed)
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                // flatten: the same memory as its input
+                let o1 = arena + 0
+                Self.l1_dense(input, w, o1)
+                Self.l1_dense_activation(o1)
+                let o2 = arena + 31
+                Self.l2_dense_1(UnsafePointer(o1), w, o2)
+                Self.l2_dense_1_activation(o2)
+                let o3 = arena + 96
+                let m3 = arena + 161
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                for i in 0..<65 { m3[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o3[i] = UnsafePointer(o2)[i] * m3[i] }
+                output.update(from: o3, count: 65)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 65, channels: 65)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 65, channels: 65, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dropout
+                for i in 0..<65 { g[i] *= m3[i] }
+                // dense_1
+                Self.l2_dense_1_derivative(UnsafePointer(o2), g)
+                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense
+                Self.l1_dense_derivative(UnsafePointer(o1), g)
+                Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                inputGradient?.update(from: g, count: 150)
+                return value
+            }
+        }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l1_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<31 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 150)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 31
+                for co in 0..<31 { gk[4650 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 150
+                        let tap = (ky * 1 + kx) * 150
+                        for ci in 0..<150 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 31, gp = kernelGradient + (tap + ci) * 31
+                            var sum: Float = 0
+                            for co in 0..<31 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: through its softmax activation
+    @inline(never)
+    static func l2_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 65, d = g + position * 65
+            var dot: Float = 0
+            for c in 0..<65 { dot += d[c] * v[c] }
+            for c in 0..<65 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 31)
+        let kernel = k + 4681, kernelGradient = gk + 4681
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 65
+                for co in 0..<65 { gk[6696 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
+                        let tap = (ky * 1 + kx) * 31
+                        for ci in 0..<31 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 65, gp = kernelGradient + (tap + ci) * 65
+                            var sum: Float = 0
+                            for co in 0..<65 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

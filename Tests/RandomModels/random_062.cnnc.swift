@@ -94,3 +94,50 @@ public struct Random062: CompiledModel {
     // Nothing to compute at inference: dropout is active only in training.
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random062: TrainableModel {
+    public static let trainingArenaCount = 117
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 9, q = arena + 9
+                let g = arena + 9, h = arena + 63
+                var random = SplitMix64(seed: dropoutSeed)
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_global_average_pooling2d(input, o0)
+                let o1 = arena + 3
+                let m1 = arena + 6
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                for i in 0..<3 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
+                output.update(from: o1, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 3, channels: 3)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dropout
+                for i in 0..<3 { g[i] *= m1[i] }
+                // global_average_pooling2d
+                if let inputGradient { Self.l0_global_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l0_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<18 {
+            for c in 0..<3 { dx[position * 3 + c] = dy[c] / 18 }
+        }
+    }
+
+}

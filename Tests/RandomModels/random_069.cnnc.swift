@@ -212,6 +212,136 @@ public struct Random069: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random069: TrainableModel {
+    public static let trainingArenaCount = 2920
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1000, q = arena + 1000
+                var g = arena + 1000, h = arena + 1960
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 960
+                Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+                let o2 = arena + 990
+                Self.l2_global_average_pooling2d(UnsafePointer(o1), o2)
+                let o3 = arena + 995
+                o3.update(from: UnsafePointer(o2), count: 5)
+                Self.l3_softmax(o3)
+                output.update(from: o3, count: 5)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 5, channels: 5)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // softmax
+                if !fused { Self.l3_softmax_derivative(UnsafePointer(o2), UnsafePointer(o3), g) }
+                // global_average_pooling2d
+                Self.l2_global_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d_1
+                Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its sigmoid activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<960 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 220)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<8 {
+            for ox in 0..<5 {
+                let d = dz + (oy * 5 + ox) * 24
+                for co in 0..<24 { gk[192 + co] += d[co] }
+                for ky in 0..<4 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 10 + ox * 2 + kx * 1) * 2
+                        let tap = (ky * 1 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 24, gp = kernelGradient + (tap + ci) * 24
+                            var sum: Float = 0
+                            for co in 0..<24 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its relu activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<30 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 960)
+        let kernel = k + 216, kernelGradient = gk + 216
+        for oy in 0..<3 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 5
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 3 + ky * 1) * 5 + ox * 2 + kx * 1) * 24
+                        let tap = (ky * 2 + kx) * 24
+                        for ci in 0..<24 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
+                            var sum: Float = 0
+                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l2_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<6 {
+            for c in 0..<5 { dx[position * 5 + c] = dy[c] / 6 }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l3_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 5, d = g + position * 5
+            var dot: Float = 0
+            for c in 0..<5 { dot += d[c] * v[c] }
+            for c in 0..<5 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

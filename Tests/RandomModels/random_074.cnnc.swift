@@ -178,6 +178,121 @@ public struct Random074: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random074: TrainableModel {
+    public static let trainingArenaCount = 209
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "sigmoid"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 9, q = arena + 79
+                var g = arena + 149, h = arena + 179
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 6
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+                Self.l1_conv2d_1_activation(o1)
+                output.update(from: o1, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 3, channels: 1)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 1, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its sigmoid activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<6 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 30)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 2
+                for co in 0..<2 { gk[12 + co] += d[co] }
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 2 + ky * 1) * 10 + ox * 3 + kx * 1) * 1
+                        let tap = (ky * 3 + kx) * 1
+                        for ci in 0..<1 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
+                            var sum: Float = 0
+                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its sigmoid activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<3 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 70)
+        let kernel = k + 14, kernelGradient = gk + 14
+        for oy in 0..<1 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 1
+                for co in 0..<1 { gk[32 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 2) * 7 + ox * 1 + kx * 2) * 2
+                        let tap = (ky * 3 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
+                            var sum: Float = 0
+                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<1 {
+            (dx + row * 6).update(from: dy + ((row + 2) * 7 + 2) * 2, count: 6)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 #else

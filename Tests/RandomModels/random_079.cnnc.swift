@@ -99,3 +99,58 @@ public struct Random079: CompiledModel {
     }
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random079: TrainableModel {
+    public static let trainingArenaCount = 292
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 100, q = arena + 100
+                var g = arena + 100, h = arena + 196
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_zero_padding2d(input, o0)
+                let o1 = arena + 96
+                Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
+                output.update(from: o1, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 4, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // global_max_pooling2d
+                Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // zero_padding2d
+                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l0_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<2 {
+            (dx + row * 16).update(from: dy + ((row + 2) * 6 + 2) * 4, count: 16)
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l1_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 96)
+        for c in 0..<4 {
+            var best = c
+            for position in 1..<24 where x[position * 4 + c] > x[best] { best = position * 4 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+}

@@ -171,6 +171,138 @@ public struct Random082: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random082: TrainableModel {
+    public static let trainingArenaCount = 331
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "relu"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 31, q = arena + 151
+                var g = arena + 271, h = arena + 301
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_average_pooling2d(input, o0)
+                let o1 = arena + 15
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d(UnsafePointer(p), w, o1)
+                let o2 = arena + 29
+                Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+                output.update(from: o2, count: 2)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 2, channels: 1)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 2, channels: 1, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
+                Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // average_pooling2d
+                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l0_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 30)
+        for oy in 0..<3 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 6)
+            for ox in 0..<1 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
+                let d = dy + (oy * 1 + ox) * 5
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 1 + ix) * 5
+                        for c in 0..<5 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 120)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<2 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 7
+                for co in 0..<7 { gk[560 + co] += d[co] }
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 5
+                        let tap = (ky * 4 + kx) * 5
+                        for ci in 0..<5 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
+                            var sum: Float = 0
+                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<3 {
+            (dx + row * 5).update(from: dy + ((row + 1) * 4 + 1) * 5, count: 5)
+        }
+    }
+
+    // conv2d_1: through its relu activation
+    @inline(never)
+    static func l2_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<2 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 14)
+        let kernel = k + 567, kernelGradient = gk + 567
+        for oy in 0..<2 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 1
+                for co in 0..<1 { gk[574 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 2) * 1 + ox * 1 + kx * 2) * 7
+                        let tap = (ky * 1 + kx) * 7
+                        for ci in 0..<7 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
+                            var sum: Float = 0
+                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

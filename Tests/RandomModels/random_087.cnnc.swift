@@ -180,6 +180,99 @@ public struct Random087: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random087: TrainableModel {
+    public static let trainingArenaCount = 1182
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "relu"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 378, q = arena + 423
+                var g = arena + 468, h = arena + 825
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                o0.update(from: input, count: 21)
+                Self.l0_softmax(o0)
+                let o1 = arena + 21
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d(UnsafePointer(p), w, o1)
+                output.update(from: o1, count: 357)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 357, channels: 17)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 357, channels: 17, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // softmax
+                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                inputGradient?.update(from: g, count: 21)
+                return value
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l0_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<21 {
+            let v = y + position * 1, d = g + position * 1
+            var dot: Float = 0
+            for c in 0..<1 { dot += d[c] * v[c] }
+            for c in 0..<1 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<357 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 45)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<3 {
+            for ox in 0..<7 {
+                let d = dz + (oy * 7 + ox) * 17
+                for co in 0..<17 { gk[153 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 1) * 1
+                        let tap = (ky * 3 + kx) * 1
+                        for ci in 0..<1 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 17, gp = kernelGradient + (tap + ci) * 17
+                            var sum: Float = 0
+                            for co in 0..<17 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<3 {
+            (dx + row * 7).update(from: dy + ((row + 1) * 9 + 1) * 1, count: 7)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

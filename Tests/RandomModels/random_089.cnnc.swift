@@ -194,6 +194,131 @@ public struct Random089: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random089: TrainableModel {
+    public static let trainingArenaCount = 4544
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 320, q = arena + 320
+                var g = arena + 320, h = arena + 2432
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 64
+                Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d_1_activation(o1)
+                let o2 = arena + 192
+                o2.update(from: UnsafePointer(o1), count: 128)
+                Self.l2_activation(o2)
+                output.update(from: o2, count: 128)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 128, channels: 16)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 128, channels: 16, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // activation
+                if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
+                // conv2d_1
+                Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its tanh activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<64 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 2112)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 4
+                for co in 0..<4 { gk[256 + co] += d[co] }
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 3 + ky * 1) * 12 + ox * 3 + kx * 1) * 16
+                        let tap = (ky * 2 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
+                            var sum: Float = 0
+                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its softmax activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = y + position * 16, d = g + position * 16
+            var dot: Float = 0
+            for c in 0..<16 { dot += d[c] * v[c] }
+            for c in 0..<16 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 64)
+        let kernel = k + 260, kernelGradient = gk + 260
+        for oy in 0..<2 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 16
+                for co in 0..<16 { gk[324 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 4
+                        let tap = (ky * 1 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // activation: through its softmax activation
+    @inline(never)
+    static func l2_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = y + position * 16, d = g + position * 16
+            var dot: Float = 0
+            for c in 0..<16 { dot += d[c] * v[c] }
+            for c in 0..<16 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

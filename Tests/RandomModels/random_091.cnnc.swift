@@ -159,6 +159,101 @@ public struct Random091: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random091: TrainableModel {
+    public static let trainingArenaCount = 864
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 432, q = arena + 432
+                var g = arena + 432, h = arena + 648
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_dense(input, w, o0)
+                Self.l0_dense_activation(o0)
+                let o1 = arena + 216
+                Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+                output.update(from: o1, count: 216)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 216, channels: 9)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 216, channels: 9, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // max_pooling2d
+                Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // dense
+                Self.l0_dense_derivative(UnsafePointer(o0), g)
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<216 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 72)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<6 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 9
+                for co in 0..<9 { gk[27 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 3
+                        let tap = (ky * 1 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 9, gp = kernelGradient + (tap + ci) * 9
+                            var sum: Float = 0
+                            for co in 0..<9 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 216)
+        for oy in 0..<6 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 6)
+            for ox in 0..<4 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 4)
+                let d = dy + (oy * 4 + ox) * 9
+                for c in 0..<9 {
+                    var best = (y0 * 4 + x0) * 9 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 4 + ix) * 9 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 #else

@@ -195,6 +195,153 @@ public struct Random097: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random097: TrainableModel {
+    public static let trainingArenaCount = 979
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "tanh"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 35, q = arena + 483
+                var g = arena + 931, h = arena + 955
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                let o1 = arena + 24
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+                let o2 = arena + 27
+                Self.l2_conv2d_2(UnsafePointer(o1), w, o2)
+                Self.l2_conv2d_2_activation(o2)
+                output.update(from: o2, count: 8)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 8, channels: 8)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_2
+                if !fused { Self.l2_conv2d_2_derivative(UnsafePointer(o2), g) }
+                Self.l2_conv2d_2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d_1
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 448)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 12
+                for co in 0..<12 { gk[1536 + co] += d[co] }
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 1 + ky * 2) * 8 + ox * 1 + kx * 2) * 8
+                        let tap = (ky * 4 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 12, gp = kernelGradient + (tap + ci) * 12
+                            var sum: Float = 0
+                            for co in 0..<12 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<1 {
+            (dx + row * 16).update(from: dy + ((row + 3) * 8 + 3) * 8, count: 16)
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 192)
+        let kernel = k + 1548, kernelGradient = gk + 1548
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 3
+                for co in 0..<3 { gk[2124 + co] += d[co] }
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 1 + ky * 1) * 4 + ox * 3 + kx * 1) * 12
+                        let tap = (ky * 4 + kx) * 12
+                        for ci in 0..<12 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
+                            var sum: Float = 0
+                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<1 {
+            (dx + row * 24).update(from: dy + ((row + 1) * 4 + 1) * 12, count: 24)
+        }
+    }
+
+    // conv2d_2: through its tanh activation
+    @inline(never)
+    static func l2_conv2d_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<8 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 3)
+        let kernel = k + 2127, kernelGradient = gk + 2127
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 8
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 2 + ky * 1) * 1 + ox * 3 + kx * 1) * 3
+                        let tap = (ky * 1 + kx) * 3
+                        for ci in 0..<3 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -158,6 +158,109 @@ public struct Random099: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random099: TrainableModel {
+    public static let trainingArenaCount = 399
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 119, q = arena + 154
+                var g = arena + 189, h = arena + 294
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 105
+                Self.l1_average_pooling2d(UnsafePointer(o0), o1)
+                output.update(from: o1, count: 14)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 14, channels: 7)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 14, channels: 7, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // average_pooling2d
+                Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its tanh activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<105 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 35)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<5 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 7
+                for co in 0..<7 { gk[28 + co] += d[co] }
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 1 + ky * 2) * 5 + ox * 1 + kx * 2) * 1
+                        let tap = (ky * 2 + kx) * 1
+                        for ci in 0..<1 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
+                            var sum: Float = 0
+                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<5 {
+            (dx + row * 3).update(from: dy + ((row + 1) * 5 + 1) * 1, count: 3)
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l1_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 105)
+        for oy in 0..<2 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 5)
+            for ox in 0..<1 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 3)
+                let d = dy + (oy * 1 + ox) * 7
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 3 + ix) * 7
+                        for c in 0..<7 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 #else

@@ -83,3 +83,43 @@ public struct Random101: CompiledModel {
     }
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random101: TrainableModel {
+    public static let trainingArenaCount = 180
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 60, q = arena + 60
+                let g = arena + 60, h = arena + 120
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                o0.update(from: input, count: 60)
+                Self.l0_re_lu(o0)
+                output.update(from: o0, count: 60)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 60, channels: 3)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 60, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // re_lu
+                if !fused { Self.l0_re_lu_derivative(input, UnsafePointer(o0), g) }
+                inputGradient?.update(from: g, count: 60)
+                return value
+            }
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.0 below 0.0, capped at 0.5)
+    @inline(never)
+    static func l0_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<60 { let v = x[i]; g[i] *= v > Float(0.0) ? (v > 0 && v < Float(0.5) ? 1 : 0) : Float(0.0) }
+    }
+
+}

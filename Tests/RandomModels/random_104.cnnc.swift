@@ -176,6 +176,138 @@ public struct Random104: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random104: TrainableModel {
+    public static let trainingArenaCount = 63
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 37, q = arena + 37
+                var g = arena + 37, h = arena + 50
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                o0.update(from: input, count: 7)
+                Self.l0_re_lu(o0)
+                let o1 = arena + 7
+                o1.update(from: UnsafePointer(o0), count: 7)
+                Self.l1_activation(o1)
+                let o2 = arena + 14
+                Self.l2_dense(UnsafePointer(o1), w, o2)
+                Self.l2_dense_activation(o2)
+                let o3 = arena + 27
+                Self.l3_dense_1(UnsafePointer(o2), w, o3)
+                Self.l3_dense_1_activation(o3)
+                output.update(from: o3, count: 10)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 10, channels: 10)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense_1
+                if !fused { Self.l3_dense_1_derivative(UnsafePointer(o3), g) }
+                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense
+                Self.l2_dense_derivative(UnsafePointer(o2), g)
+                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // activation
+                Self.l1_activation_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                // re_lu
+                Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                inputGradient?.update(from: g, count: 7)
+                return value
+            }
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.05 below 0.2)
+    @inline(never)
+    static func l0_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<7 { let v = x[i]; g[i] *= v > Float(0.2) ? 1 : Float(0.05) }
+    }
+
+    // activation: through its tanh activation
+    @inline(never)
+    static func l1_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<7 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l2_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<13 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 7)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 13
+                for co in 0..<13 { gk[91 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
+                        let tap = (ky * 1 + kx) * 7
+                        for ci in 0..<7 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 13, gp = kernelGradient + (tap + ci) * 13
+                            var sum: Float = 0
+                            for co in 0..<13 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: through its softmax activation
+    @inline(never)
+    static func l3_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 10, d = g + position * 10
+            var dot: Float = 0
+            for c in 0..<10 { dot += d[c] * v[c] }
+            for c in 0..<10 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 13)
+        let kernel = k + 104, kernelGradient = gk + 104
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 10
+                for co in 0..<10 { gk[234 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 13
+                        let tap = (ky * 1 + kx) * 13
+                        for ci in 0..<13 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 10, gp = kernelGradient + (tap + ci) * 10
+                            var sum: Float = 0
+                            for co in 0..<10 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

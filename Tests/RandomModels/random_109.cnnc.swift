@@ -194,6 +194,166 @@ public struct Random109: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random109: TrainableModel {
+    public static let trainingArenaCount = 108
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "sigmoid"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 32, q = arena + 32
+                var g = arena + 32, h = arena + 70
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_dense(input, w, o0)
+                let o1 = arena + 13
+                o1.update(from: UnsafePointer(o0), count: 13)
+                Self.l1_activation(o1)
+                let o2 = arena + 26
+                Self.l2_dense_1(UnsafePointer(o1), w, o2)
+                Self.l2_dense_1_activation(o2)
+                let o3 = arena + 27
+                Self.l3_dense_2(UnsafePointer(o2), w, o3)
+                Self.l3_dense_2_activation(o3)
+                output.update(from: o3, count: 5)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 5, channels: 5)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense_2
+                if !fused { Self.l3_dense_2_derivative(UnsafePointer(o3), g) }
+                Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense_1
+                Self.l2_dense_1_derivative(UnsafePointer(o2), g)
+                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // activation
+                Self.l1_activation_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                // dense
+                Self.l0_dense_derivative(UnsafePointer(o0), g)
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // dense: through its relu activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<13 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 38)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 13
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 38
+                        let tap = (ky * 1 + kx) * 38
+                        for ci in 0..<38 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 13, gp = kernelGradient + (tap + ci) * 13
+                            var sum: Float = 0
+                            for co in 0..<13 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // activation: through its softmax activation
+    @inline(never)
+    static func l1_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 13, d = g + position * 13
+            var dot: Float = 0
+            for c in 0..<13 { dot += d[c] * v[c] }
+            for c in 0..<13 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_1: through its softmax activation
+    @inline(never)
+    static func l2_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 1, d = g + position * 1
+            var dot: Float = 0
+            for c in 0..<1 { dot += d[c] * v[c] }
+            for c in 0..<1 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 13)
+        let kernel = k + 494, kernelGradient = gk + 494
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 1
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 13
+                        let tap = (ky * 1 + kx) * 13
+                        for ci in 0..<13 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
+                            var sum: Float = 0
+                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_2: through its sigmoid activation
+    @inline(never)
+    static func l3_dense_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<5 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense_2: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 1)
+        let kernel = k + 507, kernelGradient = gk + 507
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 5
+                for co in 0..<5 { gk[512 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                        let tap = (ky * 1 + kx) * 1
+                        for ci in 0..<1 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
+                            var sum: Float = 0
+                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -122,6 +122,85 @@ public struct Random111: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random111: TrainableModel {
+    public static let trainingArenaCount = 48
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 28, q = arena + 28
+                var g = arena + 28, h = arena + 38
+                var random = SplitMix64(seed: dropoutSeed)
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                let m0 = arena + 10
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                for i in 0..<10 { m0[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o0[i] = input[i] * m0[i] }
+                let o1 = arena + 20
+                Self.l1_dense(UnsafePointer(o0), w, o1)
+                Self.l1_dense_activation(o1)
+                output.update(from: o1, count: 8)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 8, channels: 8)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                if !fused { Self.l1_dense_derivative(UnsafePointer(o1), g) }
+                Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dropout
+                for i in 0..<10 { g[i] *= m0[i] }
+                inputGradient?.update(from: g, count: 10)
+                return value
+            }
+        }
+    }
+
+    // dense: through its softmax activation
+    @inline(never)
+    static func l1_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 8, d = g + position * 8
+            var dot: Float = 0
+            for c in 0..<8 { dot += d[c] * v[c] }
+            for c in 0..<8 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 10)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 8
+                for co in 0..<8 { gk[80 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10
+                        let tap = (ky * 1 + kx) * 10
+                        for ci in 0..<10 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 #else

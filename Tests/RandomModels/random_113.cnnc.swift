@@ -86,3 +86,46 @@ public struct Random113: CompiledModel {
     }
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random113: TrainableModel {
+    public static let trainingArenaCount = 1608
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 8, q = arena + 8
+                let g = arena + 8, h = arena + 808
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_global_max_pooling2d(input, o0)
+                output.update(from: o0, count: 8)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 8, channels: 8)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // global_max_pooling2d
+                if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l0_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 800)
+        for c in 0..<8 {
+            var best = c
+            for position in 1..<100 where x[position * 8 + c] > x[best] { best = position * 8 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+}

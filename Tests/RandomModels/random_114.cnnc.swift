@@ -172,6 +172,124 @@ public struct Random114: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random114: TrainableModel {
+    public static let trainingArenaCount = 1725
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 405, q = arena + 705
+                var g = arena + 1005, h = arena + 1365
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                let o1 = arena + 360
+                Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d_1_activation(o1)
+                output.update(from: o1, count: 45)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 45, channels: 15)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 45, channels: 15, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l1_conv2d_1_derivative(UnsafePointer(o1), g) }
+                Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<360 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 300)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<9 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 20
+                for co in 0..<20 { gk[200 + co] += d[co] }
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 6 + ox * 3 + kx * 1) * 5
+                        let tap = (ky * 1 + kx) * 5
+                        for ci in 0..<5 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
+                            var sum: Float = 0
+                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<9 {
+            (dx + row * 30).update(from: dy + ((row + 0) * 6 + 0) * 5, count: 30)
+        }
+    }
+
+    // conv2d_1: through its softmax activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<3 {
+            let v = y + position * 15, d = g + position * 15
+            var dot: Float = 0
+            for c in 0..<15 { dot += d[c] * v[c] }
+            for c in 0..<15 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 360)
+        let kernel = k + 220, kernelGradient = gk + 220
+        for oy in 0..<3 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 15
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 3 + ky * 1) * 2 + ox * 2 + kx * 1) * 20
+                        let tap = (ky * 1 + kx) * 20
+                        for ci in 0..<20 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 15, gp = kernelGradient + (tap + ci) * 15
+                            var sum: Float = 0
+                            for co in 0..<15 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

@@ -158,6 +158,95 @@ public struct Random121: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random121: TrainableModel {
+    public static let trainingArenaCount = 203
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 73, q = arena + 73
+                var g = arena + 73, h = arena + 138
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_global_max_pooling2d(input, o0)
+                let o1 = arena + 4
+                o1.update(from: UnsafePointer(o0), count: 4)
+                Self.l1_softmax(o1)
+                let o2 = arena + 8
+                Self.l2_dense(UnsafePointer(o1), w, o2)
+                output.update(from: o2, count: 65)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 65, channels: 65)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 65, channels: 65, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // softmax
+                Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                // global_max_pooling2d
+                if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l0_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 28)
+        for c in 0..<4 {
+            var best = c
+            for position in 1..<7 where x[position * 4 + c] > x[best] { best = position * 4 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l1_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 4, d = g + position * 4
+            var dot: Float = 0
+            for c in 0..<4 { dot += d[c] * v[c] }
+            for c in 0..<4 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 4)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 65
+                for co in 0..<65 { gk[260 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 4
+                        let tap = (ky * 1 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 65, gp = kernelGradient + (tap + ci) * 65
+                            var sum: Float = 0
+                            for co in 0..<65 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

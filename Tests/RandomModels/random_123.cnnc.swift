@@ -202,6 +202,123 @@ public struct Random123: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random123: TrainableModel {
+    public static let trainingArenaCount = 4174
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "sigmoid"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1486, q = arena + 1486
+                var g = arena + 1486, h = arena + 2830
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_max_pooling2d(input, o0)
+                let o1 = arena + 30
+                Self.l1_zero_padding2d(UnsafePointer(o0), o1)
+                let o2 = arena + 86
+                o2.update(from: UnsafePointer(o1), count: 56)
+                Self.l2_re_lu(o2)
+                let o3 = arena + 142
+                Self.l3_conv2d(UnsafePointer(o2), w, o3)
+                Self.l3_conv2d_activation(o3)
+                output.update(from: o3, count: 1344)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 1344, channels: 24)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 1344, channels: 24, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                if !fused { Self.l3_conv2d_derivative(UnsafePointer(o3), g) }
+                Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // re_lu
+                Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // zero_padding2d
+                Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // max_pooling2d
+                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l0_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 30)
+        for oy in 0..<6 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 6)
+            for ox in 0..<5 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 5)
+                let d = dy + (oy * 5 + ox) * 1
+                for c in 0..<1 {
+                    var best = (y0 * 5 + x0) * 1 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 5 + ix) * 1 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l1_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<6 {
+            (dx + row * 5).update(from: dy + ((row + 0) * 7 + 2) * 1, count: 5)
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.1 below 0.0)
+    @inline(never)
+    static func l2_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<56 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
+    }
+
+    // conv2d: through its sigmoid activation
+    @inline(never)
+    static func l3_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1344 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 56)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<8 {
+            for ox in 0..<7 {
+                let d = dz + (oy * 7 + ox) * 24
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 7 + ox * 1 + kx * 1) * 1
+                        let tap = (ky * 1 + kx) * 1
+                        for ci in 0..<1 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 24, gp = kernelGradient + (tap + ci) * 24
+                            var sum: Float = 0
+                            for co in 0..<24 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

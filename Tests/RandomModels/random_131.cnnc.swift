@@ -213,6 +213,146 @@ public struct Random131: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random131: TrainableModel {
+    public static let trainingArenaCount = 1264
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 154, q = arena + 469
+                var g = arena + 784, h = arena + 1024
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                Self.l0_conv2d_activation(o0)
+                let o1 = arena + 90
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+                let o2 = arena + 138
+                Self.l2_max_pooling2d(UnsafePointer(o1), o2)
+                output.update(from: o2, count: 16)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 16, channels: 16)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 16, channels: 16, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // max_pooling2d
+                Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d_1
+                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: through its softmax activation
+    @inline(never)
+    static func l0_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<6 {
+            let v = y + position * 15, d = g + position * 15
+            var dot: Float = 0
+            for c in 0..<15 { dot += d[c] * v[c] }
+            for c in 0..<15 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 240)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 15
+                for ky in 0..<4 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 2 + ky * 1) * 12 + ox * 2 + kx * 1) * 4
+                        let tap = (ky * 1 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 15, gp = kernelGradient + (tap + ci) * 15
+                            var sum: Float = 0
+                            for co in 0..<15 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 315)
+        let kernel = k + 240, kernelGradient = gk + 240
+        for oy in 0..<1 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 16
+                for co in 0..<16 { gk[2400 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 3 + ky * 1) * 7 + ox * 2 + kx * 1) * 15
+                        let tap = (ky * 3 + kx) * 15
+                        for ci in 0..<15 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<1 {
+            (dx + row * 90).update(from: dy + ((row + 1) * 7 + 0) * 15, count: 90)
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l2_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 48)
+        for oy in 0..<1 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
+            for ox in 0..<1 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 3)
+                let d = dy + (oy * 1 + ox) * 16
+                for c in 0..<16 {
+                    var best = (y0 * 3 + x0) * 16 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 3 + ix) * 16 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

@@ -171,6 +171,135 @@ public struct Random140: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random140: TrainableModel {
+    public static let trainingArenaCount = 330
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 154, q = arena + 154
+                var g = arena + 154, h = arena + 242
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_average_pooling2d(input, o0)
+                let o1 = arena + 32
+                o1.update(from: UnsafePointer(o0), count: 32)
+                Self.l1_softmax(o1)
+                let o2 = arena + 64
+                Self.l2_dense(UnsafePointer(o1), w, o2)
+                let o3 = arena + 124
+                Self.l3_max_pooling2d(UnsafePointer(o2), o3)
+                output.update(from: o3, count: 30)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 30, channels: 15)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 30, channels: 15, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // max_pooling2d
+                Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // dense
+                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // softmax
+                Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                // average_pooling2d
+                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l0_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 88)
+        for oy in 0..<4 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 11)
+            for ox in 0..<1 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
+                let d = dy + (oy * 1 + ox) * 8
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 1 + ix) * 8
+                        for c in 0..<8 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l1_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<4 {
+            let v = y + position * 8, d = g + position * 8
+            var dot: Float = 0
+            for c in 0..<8 { dot += d[c] * v[c] }
+            for c in 0..<8 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 32)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<4 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 15
+                for co in 0..<15 { gk[120 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                        let tap = (ky * 1 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 15, gp = kernelGradient + (tap + ci) * 15
+                            var sum: Float = 0
+                            for co in 0..<15 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l3_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 60)
+        for oy in 0..<2 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 4)
+            for ox in 0..<1 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
+                let d = dy + (oy * 1 + ox) * 15
+                for c in 0..<15 {
+                    var best = (y0 * 1 + x0) * 15 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 1 + ix) * 15 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

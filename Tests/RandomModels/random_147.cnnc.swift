@@ -230,6 +230,138 @@ public struct Random147: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random147: TrainableModel {
+    public static let trainingArenaCount = 3214
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "sigmoid"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1144, q = arena + 1414
+                var g = arena + 1684, h = arena + 2449
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_zero_padding2d(input, o0)
+                let o1 = arena + 154
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d_activation(o1)
+                let o2 = arena + 379
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+                Self.l2_conv2d_1_activation(o2)
+                output.update(from: o2, count: 765)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 765, channels: 17)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 765, channels: 17, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l1_conv2d_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // zero_padding2d
+                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l0_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<7 {
+            (dx + row * 14).update(from: dy + ((row + 2) * 7 + 0) * 2, count: 14)
+        }
+    }
+
+    // conv2d: through its softmax activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<45 {
+            let v = y + position * 5, d = g + position * 5
+            var dot: Float = 0
+            for c in 0..<5 { dot += d[c] * v[c] }
+            for c in 0..<5 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 154)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<9 {
+            for ox in 0..<5 {
+                let d = dz + (oy * 5 + ox) * 5
+                for co in 0..<5 { gk[90 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 7 + ox * 1 + kx * 1) * 2
+                        let tap = (ky * 3 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
+                            var sum: Float = 0
+                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its sigmoid activation
+    @inline(never)
+    static func l2_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<765 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 270)
+        let kernel = k + 95, kernelGradient = gk + 95
+        for oy in 0..<9 {
+            for ox in 0..<5 {
+                let d = dz + (oy * 5 + ox) * 17
+                for co in 0..<17 { gk[265 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
+                        let tap = (ky * 2 + kx) * 5
+                        for ci in 0..<5 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 17, gp = kernelGradient + (tap + ci) * 17
+                            var sum: Float = 0
+                            for co in 0..<17 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l2_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<9 {
+            (dx + row * 25).update(from: dy + ((row + 0) * 6 + 0) * 5, count: 25)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -145,3 +145,112 @@ public struct Random149: CompiledModel {
     }
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random149: TrainableModel {
+    public static let trainingArenaCount = 640
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 352, q = arena + 352
+                var g = arena + 352, h = arena + 496
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_max_pooling2d(input, o0)
+                let o1 = arena + 144
+                Self.l1_max_pooling2d_1(UnsafePointer(o0), o1)
+                let o2 = arena + 184
+                o2.update(from: UnsafePointer(o1), count: 40)
+                Self.l2_activation(o2)
+                let o3 = arena + 224
+                Self.l3_zero_padding2d(UnsafePointer(o2), o3)
+                output.update(from: o3, count: 128)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 128, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 128, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // zero_padding2d
+                Self.l3_zero_padding2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // activation
+                Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // max_pooling2d_1
+                Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // max_pooling2d
+                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l0_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 144)
+        for oy in 0..<4 {
+            let top = oy * 1 - 1
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 4)
+            for ox in 0..<9 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 9)
+                let d = dy + (oy * 9 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 9 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 9 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // max_pooling2d_1: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 144)
+        for oy in 0..<2 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 4)
+            for ox in 0..<5 {
+                let left = ox * 2 - 1
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 9)
+                let d = dy + (oy * 5 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 9 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 9 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // activation: through its relu activation
+    @inline(never)
+    static func l2_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<40 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l3_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<2 {
+            (dx + row * 20).update(from: dy + ((row + 0) * 8 + 1) * 4, count: 20)
+        }
+    }
+
+}

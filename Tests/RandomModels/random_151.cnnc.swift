@@ -214,6 +214,136 @@ public struct Random151: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random151: TrainableModel {
+    public static let trainingArenaCount = 5340
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 2820, q = arena + 2820
+                var g = arena + 2820, h = arena + 4080
+                var random = SplitMix64(seed: dropoutSeed)
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_max_pooling2d(input, o0)
+                let o1 = arena + 504
+                let m1 = arena + 1008
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                for i in 0..<504 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
+                let o2 = arena + 1512
+                Self.l2_dense(UnsafePointer(o1), w, o2)
+                let o3 = arena + 2772
+                Self.l3_conv2d(UnsafePointer(o2), w, o3)
+                output.update(from: o3, count: 48)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 48, channels: 8)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 48, channels: 8, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense
+                Self.l2_dense_derivative(UnsafePointer(o2), g)
+                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dropout
+                for i in 0..<504 { g[i] *= m1[i] }
+                // max_pooling2d
+                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l0_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 504)
+        for oy in 0..<9 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 9)
+            for ox in 0..<7 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
+                let d = dy + (oy * 7 + ox) * 8
+                for c in 0..<8 {
+                    var best = (y0 * 7 + x0) * 8 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 7 + ix) * 8 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // dense: through its relu activation
+    @inline(never)
+    static func l2_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1260 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 504)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<9 {
+            for ox in 0..<7 {
+                let d = dz + (oy * 7 + ox) * 20
+                for co in 0..<20 { gk[160 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 7 + ox * 1 + kx * 1) * 8
+                        let tap = (ky * 1 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
+                            var sum: Float = 0
+                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 1260)
+        let kernel = k + 180, kernelGradient = gk + 180
+        for oy in 0..<3 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 8
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 3 + ky * 1) * 7 + ox * 3 + kx * 1) * 20
+                        let tap = (ky * 2 + kx) * 20
+                        for ci in 0..<20 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -123,6 +123,81 @@ public struct Random154: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random154: TrainableModel {
+    public static let trainingArenaCount = 109
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 13, q = arena + 13
+                var g = arena + 13, h = arena + 61
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                // flatten: the same memory as its input
+                let o1 = arena + 0
+                Self.l1_dense(input, w, o1)
+                Self.l1_dense_activation(o1)
+                output.update(from: o1, count: 13)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 13, channels: 13)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 13, channels: 13, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                if !fused { Self.l1_dense_derivative(UnsafePointer(o1), g) }
+                Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                inputGradient?.update(from: g, count: 48)
+                return value
+            }
+        }
+    }
+
+    // dense: through its softmax activation
+    @inline(never)
+    static func l1_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 13, d = g + position * 13
+            var dot: Float = 0
+            for c in 0..<13 { dot += d[c] * v[c] }
+            for c in 0..<13 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 48)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 13
+                for co in 0..<13 { gk[624 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 48
+                        let tap = (ky * 1 + kx) * 48
+                        for ci in 0..<48 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 13, gp = kernelGradient + (tap + ci) * 13
+                            var sum: Float = 0
+                            for co in 0..<13 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

@@ -235,6 +235,181 @@ public struct Random155: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random155: TrainableModel {
+    public static let trainingArenaCount = 522
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 108, q = arena + 238
+                var g = arena + 368, h = arena + 445
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                let o1 = arena + 64
+                Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+                let o2 = arena + 80
+                Self.l2_average_pooling2d(UnsafePointer(o1), o2)
+                let o3 = arena + 84
+                Self.l3_zero_padding2d(UnsafePointer(o2), o3)
+                let o4 = arena + 92
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+                output.update(from: o4, count: 16)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 16, channels: 8)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 16, channels: 8, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // zero_padding2d
+                Self.l3_zero_padding2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // average_pooling2d
+                Self.l2_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // max_pooling2d
+                Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 130)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<4 {
+            for ox in 0..<4 {
+                let d = dz + (oy * 4 + ox) * 4
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let at = ((oy * 2 + ky * 1) * 13 + ox * 3 + kx * 1) * 1
+                        let tap = (ky * 4 + kx) * 1
+                        for ci in 0..<1 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
+                            var sum: Float = 0
+                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<7 {
+            (dx + row * 11).update(from: dy + ((row + 1) * 13 + 1) * 1, count: 11)
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 64)
+        for oy in 0..<2 {
+            let top = oy * 3 - 1
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 4)
+            for ox in 0..<2 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 4)
+                let d = dy + (oy * 2 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 4 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 4 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l2_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 16)
+        for oy in 0..<1 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 2)
+            for ox in 0..<1 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 2)
+                let d = dy + (oy * 1 + ox) * 4
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 2 + ix) * 4
+                        for c in 0..<4 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l3_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<1 {
+            (dx + row * 4).update(from: dy + ((row + 0) * 2 + 1) * 4, count: 4)
+        }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 16)
+        let kernel = k + 64, kernelGradient = gk + 64
+        for oy in 0..<1 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 8
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 2 + ky * 1) * 2 + ox * 1 + kx * 1) * 4
+                        let tap = (ky * 1 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l4_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<1 {
+            (dx + row * 8).update(from: dy + ((row + 0) * 2 + 0) * 4, count: 8)
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -166,6 +166,88 @@ public struct Random158: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random158: TrainableModel {
+    public static let trainingArenaCount = 6160
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "softmax"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 3080, q = arena + 3080
+                let g = arena + 3080, h = arena + 4620
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_dense(input, w, o0)
+                Self.l0_dense_activation(o0)
+                let o1 = arena + 1540
+                o1.update(from: UnsafePointer(o0), count: 1540)
+                Self.l1_softmax(o1)
+                output.update(from: o1, count: 1540)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 1540, channels: 14)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 1540, channels: 14, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // softmax
+                if !fused { Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g) }
+                // dense
+                Self.l0_dense_derivative(UnsafePointer(o0), g)
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // dense: through its tanh activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1540 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 440)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<11 {
+            for ox in 0..<10 {
+                let d = dz + (oy * 10 + ox) * 14
+                for co in 0..<14 { gk[56 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 4
+                        let tap = (ky * 1 + kx) * 4
+                        for ci in 0..<4 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 14, gp = kernelGradient + (tap + ci) * 14
+                            var sum: Float = 0
+                            for co in 0..<14 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l1_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<110 {
+            let v = y + position * 14, d = g + position * 14
+            var dot: Float = 0
+            for c in 0..<14 { dot += d[c] * v[c] }
+            for c in 0..<14 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

@@ -107,3 +107,55 @@ public struct Random163: CompiledModel {
     // Nothing to compute at inference: the channels-last layout is already flat.
 
 }
+
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random163: TrainableModel {
+    public static let trainingArenaCount = 3584
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1792, q = arena + 1792
+                let g = arena + 1792, h = arena + 2688
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                o0.update(from: input, count: 896)
+                Self.l0_softmax(o0)
+                let o1 = arena + 896
+                o1.update(from: UnsafePointer(o0), count: 896)
+                Self.l1_activation(o1)
+                // flatten: the same memory as its input
+                output.update(from: o1, count: 896)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 896, channels: 896)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 896, channels: 896, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // flatten
+                // passes the gradient through
+                // activation
+                // softmax
+                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                inputGradient?.update(from: g, count: 896)
+                return value
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l0_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<56 {
+            let v = y + position * 16, d = g + position * 16
+            var dot: Float = 0
+            for c in 0..<16 { dot += d[c] * v[c] }
+            for c in 0..<16 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+}

@@ -133,6 +133,63 @@ public struct Random173: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random173: TrainableModel {
+    public static let trainingArenaCount = 1782
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 594, q = arena + 594
+                let g = arena + 594, h = arena + 1188
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                output.update(from: o0, count: 594)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 594, channels: 33)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 594, channels: 33, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 144)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<6 {
+            for ox in 0..<3 {
+                let d = dz + (oy * 3 + ox) * 33
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let at = ((oy * 2 + ky * 1) * 6 + ox * 2 + kx * 1) * 2
+                        let tap = (ky * 2 + kx) * 2
+                        for ci in 0..<2 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 33, gp = kernelGradient + (tap + ci) * 33
+                            var sum: Float = 0
+                            for co in 0..<33 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else

@@ -217,6 +217,178 @@ public struct Random178: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random178: TrainableModel {
+    public static let trainingArenaCount = 625
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "tanh"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 65, q = arena + 65
+                var g = arena + 65, h = arena + 345
+                var random = SplitMix64(seed: dropoutSeed)
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_conv2d(input, w, o0)
+                let o1 = arena + 30
+                Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
+                let o2 = arena + 35
+                let m2 = arena + 40
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                for i in 0..<5 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
+                let o3 = arena + 45
+                Self.l3_dense(UnsafePointer(o2), w, o3)
+                Self.l3_dense_activation(o3)
+                let o4 = arena + 61
+                Self.l4_dense_1(UnsafePointer(o3), w, o4)
+                Self.l4_dense_1_activation(o4)
+                let o5 = arena + 63
+                o5.update(from: UnsafePointer(o4), count: 2)
+                Self.l5_activation(o5)
+                output.update(from: o5, count: 2)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 2, channels: 2)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 2, channels: 2, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // activation
+                if !fused { Self.l5_activation_derivative(UnsafePointer(o4), UnsafePointer(o5), g) }
+                // dense_1
+                Self.l4_dense_1_derivative(UnsafePointer(o4), g)
+                Self.l4_dense_1_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense
+                Self.l3_dense_derivative(UnsafePointer(o3), g)
+                Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dropout
+                for i in 0..<5 { g[i] *= m2[i] }
+                // global_max_pooling2d
+                Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 280)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<3 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 5
+                for co in 0..<5 { gk[360 + co] += d[co] }
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let at = ((oy * 1 + ky * 1) * 7 + ox * 3 + kx * 1) * 8
+                        let tap = (ky * 3 + kx) * 8
+                        for ci in 0..<8 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
+                            var sum: Float = 0
+                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l1_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 30)
+        for c in 0..<5 {
+            var best = c
+            for position in 1..<6 where x[position * 5 + c] > x[best] { best = position * 5 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l3_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<16 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 5)
+        let kernel = k + 365, kernelGradient = gk + 365
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 16
+                for co in 0..<16 { gk[445 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
+                        let tap = (ky * 1 + kx) * 5
+                        for ci in 0..<5 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: through its softmax activation
+    @inline(never)
+    static func l4_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 2, d = g + position * 2
+            var dot: Float = 0
+            for c in 0..<2 { dot += d[c] * v[c] }
+            for c in 0..<2 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l4_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 16)
+        let kernel = k + 461, kernelGradient = gk + 461
+        for oy in 0..<1 {
+            for ox in 0..<1 {
+                let d = dz + (oy * 1 + ox) * 2
+                for co in 0..<2 { gk[493 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 16
+                        let tap = (ky * 1 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
+                            var sum: Float = 0
+                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // activation: through its tanh activation
+    @inline(never)
+    static func l5_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<2 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -187,6 +187,123 @@ public struct Random191: CompiledModel {
 
 }
 
+/// Training: forward in training mode keeping every layer's output, then backward.
+extension Random191: TrainableModel {
+    public static let trainingArenaCount = 1184
+    public static let trainingUnsupportedReason: String? = nil
+    public static let outputActivation = "linear"
+
+    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 416, q = arena + 416
+                var g = arena + 416, h = arena + 800
+                _ = (w, k, p, q, g, h)
+                // Forward, training mode: every layer's output stays for the backward pass.
+                let o0 = arena + 0
+                Self.l0_dense(input, w, o0)
+                Self.l0_dense_activation(o0)
+                let o1 = arena + 384
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d_activation(o1)
+                // flatten: the same memory as its input
+                output.update(from: o1, count: 32)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 32, channels: 32)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 32, channels: 32, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // flatten
+                // passes the gradient through
+                // conv2d
+                Self.l1_conv2d_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dense
+                Self.l0_dense_derivative(UnsafePointer(o0), g)
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return value
+            }
+        }
+    }
+
+    // dense: through its softmax activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<24 {
+            let v = y + position * 16, d = g + position * 16
+            var dot: Float = 0
+            for c in 0..<16 { dot += d[c] * v[c] }
+            for c in 0..<16 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 120)
+        let kernel = k + 0, kernelGradient = gk + 0
+        for oy in 0..<4 {
+            for ox in 0..<6 {
+                let d = dz + (oy * 6 + ox) * 16
+                for co in 0..<16 { gk[80 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
+                        let tap = (ky * 1 + kx) * 5
+                        for ci in 0..<5 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
+                            var sum: Float = 0
+                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: through its softmax activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<4 {
+            let v = y + position * 8, d = g + position * 8
+            var dot: Float = 0
+            for c in 0..<8 { dot += d[c] * v[c] }
+            for c in 0..<8 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        dx?.update(repeating: 0, count: 384)
+        let kernel = k + 96, kernelGradient = gk + 96
+        for oy in 0..<2 {
+            for ox in 0..<2 {
+                let d = dz + (oy * 2 + ox) * 8
+                for co in 0..<8 { gk[224 + co] += d[co] }
+                for ky in 0..<1 {
+                    for kx in 0..<1 {
+                        let at = ((oy * 3 + ky * 1) * 6 + ox * 3 + kx * 1) * 16
+                        let tap = (ky * 1 + kx) * 16
+                        for ci in 0..<16 {
+                            let xv = x[at + ci]
+                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
+                            var sum: Float = 0
+                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
+                            dx?[at + ci] += sum
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

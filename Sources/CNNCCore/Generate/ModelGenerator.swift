@@ -118,6 +118,7 @@ public struct ModelGenerator {
 
         let arena = ArenaLayout(activation: largestActivation, padded: largestPadded)
         writeType(weights: weights, arena: arena, functions: functions, forward: forward, into: &out)
+        TrainingGenerator(model: model, weights: weights, typeName: typeName).emit(into: &out)
         writeMultiplyAdd(vectorTypes: vectorTypes.sorted(), into: &out)
         return out.text
     }

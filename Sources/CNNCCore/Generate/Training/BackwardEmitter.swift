@@ -1,0 +1,234 @@
+/// One layer's backward functions, with every size a constant:
+///
+/// - Conv2D and Dense: `_derivative(y, g)` turns dL/dy into dL/dz in place
+///   (z the pre-activation), and `_backward(x, dz, k, gk, dx?)` adds
+///   dL/dkernel = Σ x·dz (the convolution of the input with dz) and
+///   dL/dbias = Σ dz to `gk`, and writes dL/dx = the full convolution of dz
+///   with the kernel (scattered through the strides and dilation) into `dx`.
+///   With padding, `x` and `dx` are the padded forms and `_unpad` crops.
+/// - Pooling: max pooling routes each gradient to its window's first maximum,
+///   average pooling spreads it over the window's real cells.
+/// - ZeroPadding2D crops; activation layers `_derivative(x, y, g)` in place.
+///
+/// Weights are read in Keras's layout (`k`), not the packed inference layout.
+struct BackwardEmitter {
+    var layer: CheckedLayer
+    var function: String
+    var weights: WeightPlan
+    var index: Int
+
+    func emit(into out: inout SourceWriter) {
+        switch layer.operation {
+        case .conv2D(let config):
+            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitConvolutionBackward(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate, into: &out)
+        case .dense(let config):
+            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitConvolutionBackward(kernel: .square(1), strides: .square(1), dilation: .square(1), into: &out)
+        case .maxPooling2D(let config), .averagePooling2D(let config):
+            let isMax = if case .maxPooling2D = layer.operation { true } else { false }
+            emitPoolingBackward(isMax: isMax, window: config.poolSize, strides: config.strides, into: &out)
+        case .globalAveragePooling2D, .globalMaxPooling2D:
+            let isMax = if case .globalMaxPooling2D = layer.operation { true } else { false }
+            emitGlobalPoolingBackward(isMax: isMax, into: &out)
+        case .zeroPadding2D(let padding):
+            emitCrop(name: "\(function)_backward", hasInput: true, padding: padding, into: &out)
+        case .activation(let activation) where activation != .linear:
+            emitActivationDerivative(activation, from: "x, _ y", into: &out)
+        case .softmax:
+            emitActivationDerivative(.softmax, from: "x, _ y", into: &out)
+        case .relu(let config):
+            emitReLUDerivative(config, into: &out)
+        case .activation, .flatten, .dropout, .identityAtInference, .batchNormalization:
+            return
+        }
+    }
+
+    private var inputGeometry: (height: Int, width: Int, channels: Int) { Self.geometry(of: layer.inputShape) }
+    private var outputGeometry: (height: Int, width: Int, channels: Int) { Self.geometry(of: layer.outputShape) }
+
+    /// A shape as (height, width, channels); a vector is a 1x1 image, a sequence one row.
+    private static func geometry(of shape: TensorShape) -> (height: Int, width: Int, channels: Int) {
+        let dimensions = shape.dimensions
+        switch dimensions.count {
+        case 3: return (dimensions[0], dimensions[1], dimensions[2])
+        case 2: return (1, dimensions[0], dimensions[1])
+        default: return (1, 1, dimensions.last ?? 1)
+        }
+    }
+
+    // MARK: Convolution and Dense
+
+    private func emitConvolutionBackward(kernel: Size2D, strides: Size2D, dilation: Size2D, into out: inout SourceWriter) {
+        guard case .kernel(let packed)? = weights.packing[index] else { return }
+        let kernelOffset = weights.tensors[packed.kernelTensor].offset
+        let biasOffset = packed.biasTensor.map { weights.tensors[$0].offset }
+        let padding = layer.padding ?? .zero
+        let input = inputGeometry, output = outputGeometry
+        let paddedHeight = input.height + padding.top + padding.bottom
+        let paddedWidth = input.width + padding.left + padding.right
+        let (cin, cout) = (input.channels, output.channels)
+
+        out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx")
+        out.line("@inline(never)")
+        out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
+            out.line("dx?.update(repeating: 0, count: \(paddedHeight * paddedWidth * cin))")
+            out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
+            out.block("for oy in 0..<\(output.height)") { out in
+                out.block("for ox in 0..<\(output.width)") { out in
+                    out.line("let d = dz + (oy * \(output.width) + ox) * \(cout)")
+                    if let biasOffset { out.line("for co in 0..<\(cout) { gk[\(biasOffset) + co] += d[co] }") }
+                    out.block("for ky in 0..<\(kernel.height)") { out in
+                        out.block("for kx in 0..<\(kernel.width)") { out in
+                            out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(cin)")
+                            out.line("let tap = (ky * \(kernel.width) + kx) * \(cin)")
+                            out.block("for ci in 0..<\(cin)") { out in
+                                out.line("let xv = x[at + ci]")
+                                out.line("let kp = kernel + (tap + ci) * \(cout), gp = kernelGradient + (tap + ci) * \(cout)")
+                                out.line("var sum: Float = 0")
+                                out.line("for co in 0..<\(cout) { gp[co] += xv * d[co]; sum += kp[co] * d[co] }")
+                                out.line("dx?[at + ci] += sum")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.line()
+        if padding != .zero {
+            emitCrop(name: "\(function)_unpad", hasInput: false, padding: padding, into: &out)
+        }
+    }
+
+    /// Copies the interior of a padded gradient (dropping the padding) into dx.
+    private func emitCrop(name: String, hasInput: Bool, padding: Padding2D, into out: inout SourceWriter) {
+        let input = inputGeometry
+        let paddedWidth = input.width + padding.left + padding.right
+        let row = input.width * input.channels
+        out.line("// \(layer.name): the gradient without its padding")
+        out.line("@inline(never)")
+        let signature = hasInput
+            ? "static func \(name)(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)"
+            : "static func \(name)(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)"
+        out.block(signature) { out in
+            out.block("for row in 0..<\(input.height)") { out in
+                out.line("(dx + row * \(row)).update(from: dy + ((row + \(padding.top)) * \(paddedWidth) + \(padding.left)) * \(input.channels), count: \(row))")
+            }
+        }
+        out.line()
+    }
+
+    // MARK: Pooling
+
+    private func emitPoolingBackward(isMax: Bool, window: Size2D, strides: Size2D, into out: inout SourceWriter) {
+        let input = inputGeometry, output = outputGeometry
+        let padding = layer.padding ?? .zero
+        let channels = input.channels
+        out.line("// \(layer.name): \(isMax ? "each gradient to its window's first maximum" : "each gradient spread over its window's real cells")")
+        out.line("@inline(never)")
+        out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)") { out in
+            out.line("dx.update(repeating: 0, count: \(input.height * input.width * channels))")
+            out.block("for oy in 0..<\(output.height)") { out in
+                out.line("let top = oy * \(strides.height) - \(padding.top)")
+                out.line("let y0 = Swift.max(top, 0), y1 = Swift.min(top + \(window.height), \(input.height))")
+                out.block("for ox in 0..<\(output.width)") { out in
+                    out.line("let left = ox * \(strides.width) - \(padding.left)")
+                    out.line("let x0 = Swift.max(left, 0), x1 = Swift.min(left + \(window.width), \(input.width))")
+                    out.line("let d = dy + (oy * \(output.width) + ox) * \(channels)")
+                    if isMax {
+                        out.block("for c in 0..<\(channels)") { out in
+                            out.line("var best = (y0 * \(input.width) + x0) * \(channels) + c")
+                            out.block("for iy in y0..<y1") { out in
+                                out.block("for ix in x0..<x1") { out in
+                                    out.line("let at = (iy * \(input.width) + ix) * \(channels) + c")
+                                    out.line("if x[at] > x[best] { best = at }")
+                                }
+                            }
+                            out.line("dx[best] += d[c]")
+                        }
+                    } else {
+                        out.line("let share = 1 / Float((y1 - y0) * (x1 - x0))")
+                        out.block("for iy in y0..<y1") { out in
+                            out.block("for ix in x0..<x1") { out in
+                                out.line("let at = (iy * \(input.width) + ix) * \(channels)")
+                                out.line("for c in 0..<\(channels) { dx[at + c] += d[c] * share }")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.line()
+    }
+
+    private func emitGlobalPoolingBackward(isMax: Bool, into out: inout SourceWriter) {
+        let input = inputGeometry
+        let positions = input.height * input.width
+        let channels = input.channels
+        out.line("// \(layer.name): \(isMax ? "each gradient to its channel's first maximum" : "each gradient spread evenly over the positions")")
+        out.line("@inline(never)")
+        out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)") { out in
+            if isMax {
+                out.line("dx.update(repeating: 0, count: \(positions * channels))")
+                out.block("for c in 0..<\(channels)") { out in
+                    out.line("var best = c")
+                    out.line("for position in 1..<\(max(positions, 1)) where x[position * \(channels) + c] > x[best] { best = position * \(channels) + c }")
+                    out.line("dx[best] = dy[c]")
+                }
+            } else {
+                out.block("for position in 0..<\(positions)") { out in
+                    out.line("for c in 0..<\(channels) { dx[position * \(channels) + c] = dy[c] / \(positions) }")
+                }
+            }
+        }
+        out.line()
+    }
+
+    // MARK: Activations
+
+    /// dL/dz from dL/dy in place, from the activation's output y.
+    private func emitActivationDerivative(_ activation: Activation, from parameters: String, into out: inout SourceWriter) {
+        let count = layer.outputShape.elementCount
+        let channels = layer.outputShape.lastAxis
+        out.line("// \(layer.name): through its \(activation.rawValue) activation")
+        out.line("@inline(never)")
+        let signature = parameters == "y"
+            ? "static func \(function)_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)"
+            : "static func \(function)_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)"
+        out.block(signature) { out in
+            switch activation {
+            case .linear:
+                out.line("// linear: the gradient passes unchanged")
+            case .relu:
+                out.line("for i in 0..<\(count) where y[i] <= 0 { g[i] = 0 }")
+            case .sigmoid:
+                out.line("for i in 0..<\(count) { g[i] *= y[i] * (1 - y[i]) }")
+            case .tanh:
+                out.line("for i in 0..<\(count) { g[i] *= 1 - y[i] * y[i] }")
+            case .softmax:
+                // dz_c = y_c (g_c − Σ_j g_j y_j), per position over the last axis.
+                out.block("for position in 0..<\(count / channels)") { out in
+                    out.line("let v = y + position * \(channels), d = g + position * \(channels)")
+                    out.line("var dot: Float = 0")
+                    out.line("for c in 0..<\(channels) { dot += d[c] * v[c] }")
+                    out.line("for c in 0..<\(channels) { d[c] = v[c] * (d[c] - dot) }")
+                }
+            }
+        }
+        out.line()
+    }
+
+    /// Keras's ReLU(max_value, negative_slope, threshold), differentiated at its input.
+    private func emitReLUDerivative(_ config: ReLUConfig, into out: inout SourceWriter) {
+        let count = layer.outputShape.elementCount
+        let threshold = "Float(\(config.threshold))"
+        var above = "1"
+        if let maxValue = config.maxValue { above = "(v > 0 && v < Float(\(maxValue)) ? 1 : 0)" }
+        out.line("// \(layer.name): through ReLU (slope \(config.negativeSlope) below \(config.threshold)\(config.maxValue.map { ", capped at \($0)" } ?? ""))")
+        out.line("@inline(never)")
+        out.block("static func \(function)_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
+            out.line("for i in 0..<\(count) { let v = x[i]; g[i] *= v > \(threshold) ? \(above) : Float(\(config.negativeSlope)) }")
+        }
+        out.line()
+    }
+}

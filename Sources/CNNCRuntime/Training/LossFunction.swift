@@ -1,0 +1,73 @@
+import Foundation
+
+/// The losses Keras's `compile(loss=...)` offers for the models cnnc trains,
+/// per sample. Targets are given as a vector the size of the output (a class
+/// label becomes one-hot before it gets here). As in Keras, the loss is taken
+/// over the last axis (`channels`) and averaged over the other positions of
+/// an image-shaped output.
+public enum LossFunction: String, Sendable, CaseIterable {
+    /// `categorical_crossentropy` (and `sparse_…` once labels are one-hot):
+    /// −Σ t·log(clip(y, ε, 1 − ε)), ε = 1e-7 as Keras clips. It expects
+    /// probabilities (a softmax output), as Keras's default from_logits=False does.
+    case categoricalCrossEntropy = "categorical_crossentropy"
+    /// `binary_crossentropy`: −mean(t·log y + (1 − t)·log(1 − y)), y clipped the same way.
+    case binaryCrossEntropy = "binary_crossentropy"
+    /// `mean_squared_error`: mean((y − t)²).
+    case meanSquaredError = "mean_squared_error"
+
+    public static let epsilon: Float = 1e-7
+
+    /// The loss of one sample.
+    public func value(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int, channels: Int) -> Float {
+        var total: Float = 0
+        switch self {
+        case .categoricalCrossEntropy:
+            for i in 0..<count where t[i] != 0 { total -= t[i] * log(Self.clipped(y[i])) }
+            return total / Float(count / channels)
+        case .binaryCrossEntropy:
+            for i in 0..<count {
+                let p = Self.clipped(y[i])
+                total -= t[i] * log(p) + (1 - t[i]) * log(1 - p)
+            }
+            return total / Float(count)
+        case .meanSquaredError:
+            for i in 0..<count { total += (y[i] - t[i]) * (y[i] - t[i]) }
+            return total / Float(count)
+        }
+    }
+
+    /// Whether the loss's gradient with respect to the output layer's
+    /// pre-activation is the stable `y − t` (scaled): cross-entropy after
+    /// softmax, binary cross-entropy after sigmoid. Then the generated code
+    /// skips the activation's own derivative, so large logits stay finite.
+    public func fuses(with activation: String) -> Bool {
+        (self == .categoricalCrossEntropy && activation == "softmax") || (self == .binaryCrossEntropy && activation == "sigmoid")
+    }
+
+    /// Writes dL/dz for the fused case (z the pre-activation) or dL/dy otherwise.
+    public func gradient(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int, channels: Int, fused: Bool, into g: UnsafeMutablePointer<Float>) {
+        let positions = Float(count / channels)
+        switch (self, fused) {
+        case (.categoricalCrossEntropy, true):
+            // d/dz −Σ t log softmax(z) = y·Σt − t per position, y − t for a one-hot t.
+            for start in stride(from: 0, to: count, by: channels) {
+                var mass: Float = 0
+                for i in start..<(start + channels) { mass += t[i] }
+                for i in start..<(start + channels) { g[i] = (y[i] * mass - t[i]) / positions }
+            }
+        case (.categoricalCrossEntropy, false):
+            for i in 0..<count { g[i] = -t[i] / Self.clipped(y[i]) / positions }
+        case (.binaryCrossEntropy, true):
+            for i in 0..<count { g[i] = (y[i] - t[i]) / Float(count) }
+        case (.binaryCrossEntropy, false):
+            for i in 0..<count {
+                let p = Self.clipped(y[i])
+                g[i] = (p - t[i]) / (p * (1 - p)) / Float(count)
+            }
+        case (.meanSquaredError, _):
+            for i in 0..<count { g[i] = 2 * (y[i] - t[i]) / Float(count) }
+        }
+    }
+
+    static func clipped(_ y: Float) -> Float { Swift.min(Swift.max(y, epsilon), 1 - epsilon) }
+}

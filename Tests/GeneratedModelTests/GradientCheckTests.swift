@@ -1,0 +1,156 @@
+import CNNCCore
+import CNNCRuntime
+import CNNCZoo
+import FixtureModels
+import Foundation
+import RandomModels
+import Testing
+
+/// The generated backward pass against central finite differences of the loss,
+/// computed in Float64 through the plain reference network (with Dropout's
+/// training-mode masks drawn as the generated code draws them).
+///
+/// Tolerance: |generated − numerical| ≤ 1e-4 · scale + 1e-3 · |numerical|,
+/// scale = the largest |numerical| gradient checked in that model (at least
+/// 1e-3). Float32 accumulation errs by about 1e-6 relative; a wrong term errs
+/// by a large fraction of the gradient.
+@Suite struct GradientCheckTests {
+    /// The finite-difference step, in Float64.
+    static let step = 1e-5
+
+    /// Checks `perTensor` entries of every weight tensor (first, last, and
+    /// random ones between) and `inputs` input elements; nil checks them all.
+    /// Returns false when the model cannot be trained yet.
+    @discardableResult
+    static func check<Model: TrainableModel>(_ type: Model.Type, spec: String, seed: UInt64, loss: LossFunction? = nil,
+                                             perTensor: Int? = 6, inputs: Int? = 12) throws -> Bool {
+        guard Model.trainingUnsupportedReason == nil else { return false }
+        let checked = try Frontend.load(path: ZooAgreesWithReferenceTests.repository.appendingPathComponent(spec).path).get()
+        var generator = SplitMix64(seed: seed)
+        let parameters = ZooAgreesWithReferenceTests.randomParameters(for: Model.self, generator: &generator)
+        let input = (0..<Model.inputCount).map { _ in Float(generator.nextUnit()) }
+        let loss = loss ?? defaultLoss(for: Model.outputActivation)
+        let target = Self.target(for: loss, count: Model.outputCount, channels: Model.outputShape.last ?? 1, generator: &generator)
+        let dropoutSeed = seed &* 31
+
+        let model = try Model(parameters: parameters)
+        let generated = try model.gradients(input: input, target: target, loss: loss, dropoutSeed: dropoutSeed)
+
+        let widened = parameters.map(Double.init)
+        func referenceLoss(_ parameters: [Double], _ input: [Double]) -> Double {
+            var tensors: [String: [Double]] = [:]
+            for tensor in Model.weightLayout { tensors[tensor.name] = Array(parameters[tensor.offset..<(tensor.offset + tensor.count)]) }
+            var network = ReferenceNetwork(model: checked, tensors: tensors)
+            network.dropoutSeed = dropoutSeed
+            let output = network.run(input).last ?? input
+            return ReferenceLoss.value(loss, output, target.map(Double.init), channels: Model.outputShape.last ?? 1)
+        }
+        let baseInput = input.map(Double.init)
+        #expect(abs(Double(generated.loss) - referenceLoss(widened, baseInput)) <= 1e-4 * max(1, abs(Double(generated.loss))), "\(spec): loss")
+
+        // (what, generated, numerical)
+        var rows: [(String, Double, Double)] = []
+        for tensor in Model.weightLayout {
+            for index in Self.indices(count: tensor.count, limit: perTensor, generator: &generator) {
+                var plus = widened, minus = widened
+                plus[tensor.offset + index] += step
+                minus[tensor.offset + index] -= step
+                let numerical = (referenceLoss(plus, baseInput) - referenceLoss(minus, baseInput)) / (2 * step)
+                rows.append(("\(tensor.name)[\(index)]", Double(generated.parameters[tensor.offset + index]), numerical))
+            }
+        }
+        for index in Self.indices(count: Model.inputCount, limit: inputs, generator: &generator) {
+            var plus = baseInput, minus = baseInput
+            plus[index] += step
+            minus[index] -= step
+            let numerical = (referenceLoss(widened, plus) - referenceLoss(widened, minus)) / (2 * step)
+            rows.append(("input[\(index)]", Double(generated.input[index]), numerical))
+        }
+        let scale = max(1e-3, rows.map { abs($0.2) }.max() ?? 0)
+        let failures = rows.filter { abs($0.1 - $0.2) > 1e-4 * scale + 1e-3 * abs($0.2) }
+        #expect(failures.isEmpty, "\(spec) (\(loss.rawValue)): \(failures.count) of \(rows.count) gradients differ, e.g. \(failures.prefix(4).map { "\($0.0): generated \($0.1), numerical \($0.2)" })")
+        return true
+    }
+
+    static func defaultLoss(for activation: String) -> LossFunction {
+        switch activation {
+        case "softmax": .categoricalCrossEntropy
+        case "sigmoid": .binaryCrossEntropy
+        default: .meanSquaredError
+        }
+    }
+
+    /// One-hot per position for cross-entropy, 0/1 for binary, values in [-1, 1) otherwise.
+    static func target(for loss: LossFunction, count: Int, channels: Int, generator: inout SplitMix64) -> [Float] {
+        var target = [Float](repeating: 0, count: count)
+        switch loss {
+        case .categoricalCrossEntropy:
+            for start in stride(from: 0, to: count, by: channels) { target[start + Int(generator.next() % UInt64(channels))] = 1 }
+        case .binaryCrossEntropy:
+            for i in 0..<count { target[i] = generator.next() % 2 == 0 ? 0 : 1 }
+        case .meanSquaredError:
+            for i in 0..<count { target[i] = Float(generator.nextUnit() * 2 - 1) }
+        }
+        return target
+    }
+
+    static func indices(count: Int, limit: Int?, generator: inout SplitMix64) -> [Int] {
+        guard let limit, count > limit else { return Array(0..<count) }
+        var chosen: Set<Int> = [0, count - 1]
+        while chosen.count < limit { chosen.insert(Int(generator.next() % UInt64(count))) }
+        return chosen.sorted()
+    }
+
+    @Test func lenet5() throws {
+        #expect(try Self.check(Lenet5.self, spec: "Specs/lenet5.cnn.yaml", seed: 11, perTensor: 40, inputs: 60))
+    }
+
+    @Test func zooModels() throws {
+        #expect(try Self.check(ToyConvnet.self, spec: "Specs/toy_convnet.cnn.yaml", seed: 12))
+        #expect(try Self.check(MnistConvnet.self, spec: "Specs/mnist_convnet.cnn.yaml", seed: 13))
+        #expect(try Self.check(SeedPadding6x6.self, spec: "Specs/seed_padding_6x6.cnn.yaml", seed: 14, perTensor: nil, inputs: nil))
+        #expect(try Self.check(SeedStrided7x7.self, spec: "Specs/seed_strided_7x7.cnn.yaml", seed: 15, perTensor: nil, inputs: nil))
+        #expect(try Self.check(SeedVolume2Filters.self, spec: "Specs/seed_volume_2_filters.cnn.yaml", seed: 16))
+    }
+
+    /// Softmax outputs trained with MSE: the loss does not fuse, so the
+    /// softmax derivative itself is exercised.
+    @Test func unfusedSoftmax() throws {
+        #expect(try Self.check(Lenet5.self, spec: "Specs/lenet5.cnn.yaml", seed: 17, loss: .meanSquaredError))
+        #expect(try Self.check(ToyConvnet.self, spec: "Specs/toy_convnet.cnn.yaml", seed: 18, loss: .meanSquaredError))
+    }
+
+    @Test(arguments: FixtureModels.models.map(\.spec))
+    func fixtureModel(spec: String) throws {
+        let type = FixtureModels.models.first { $0.spec == spec }!.type
+        guard let trainable = type as? any TrainableModel.Type else { Issue.record("\(spec) is not trainable"); return }
+        try Self.check(trainable, spec: spec, seed: 19)
+    }
+
+    /// Strides, dilations, both paddings, odd and even sizes, channel counts
+    /// off the SIMD widths: all 200 random specs.
+    @Test func randomModels() throws {
+        var checked = 0
+        for (index, entry) in RandomModels.models.enumerated() {
+            guard let trainable = entry.type as? any TrainableModel.Type else { continue }
+            if try Self.check(trainable, spec: entry.spec, seed: UInt64(2000 + index), perTensor: 3, inputs: 4) { checked += 1 }
+        }
+        #expect(checked >= 150, "only \(checked) random models could be trained")
+    }
+}
+
+/// The losses again, in Float64 and written independently of the runtime's.
+enum ReferenceLoss {
+    static func value(_ loss: LossFunction, _ y: [Double], _ t: [Double], channels: Int) -> Double {
+        let clip = { (p: Double) in min(max(p, 1e-7), 1 - 1e-7) }
+        switch loss {
+        case .categoricalCrossEntropy:
+            let positions = Double(y.count / channels)
+            return -zip(y, t).reduce(0) { $0 + $1.1 * log(clip($1.0)) } / positions
+        case .binaryCrossEntropy:
+            return -zip(y, t).reduce(0) { $0 + $1.1 * log(clip($1.0)) + (1 - $1.1) * log(1 - clip($1.0)) } / Double(y.count)
+        case .meanSquaredError:
+            return zip(y, t).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(y.count)
+        }
+    }
+}

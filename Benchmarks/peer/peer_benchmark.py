@@ -130,6 +130,8 @@ def compare(cnnc, spec, arguments, folder):
 
 
 def duration(seconds):
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
     return f"{seconds * 1e6:.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
 
 

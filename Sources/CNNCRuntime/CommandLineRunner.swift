@@ -8,6 +8,7 @@ import Foundation
 public enum CommandLineRunner {
     public static func main<Model: CompiledModel>(_ type: Model.Type, arguments: [String] = CommandLine.arguments) -> Never {
         if arguments.count > 1, VerificationRunner.modes.contains(arguments[1]) { VerificationRunner.main(type, arguments: arguments) }
+        if arguments.count > 1, arguments[1] == "bench" { BenchmarkRunner.main(type, arguments: arguments) }  // `cnnc bench`
         do throws(RuntimeError) {
             guard arguments.count == 5, let threads = Int(arguments[4]), threads > 0 else {
                 throw RuntimeError("usage: \(arguments.first ?? "runner") WEIGHTS.safetensors INPUT.npy OUTPUT.npy THREADS")

@@ -6,6 +6,7 @@
 #   Tools/keras-fixtures/run.sh --keras2-only
 #   Tools/keras-fixtures/run.sh --outputs  also the numeric fixtures (outputs/)
 #   Tools/keras-fixtures/run.sh --outputs-only
+#   Tools/keras-fixtures/run.sh --augmentation-only   ImageDataGenerator fixtures (augmentation/)
 #
 # Virtual environments are made at the repository root if missing:
 # .venv-keras (requirements.txt) and .venv-tfkeras (requirements-keras2.txt).
@@ -20,13 +21,16 @@ python="${PYTHON:-python3}"
 keras3=1
 keras2=0
 outputs=0
+augmentation=0
 for arg in "$@"; do
   case "$arg" in
     --keras2) keras2=1 ;;
     --keras2-only) keras2=1; keras3=0 ;;
     --outputs) outputs=1 ;;
     --outputs-only) outputs=1; keras3=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --augmentation) augmentation=1 ;;
+    --augmentation-only) augmentation=1; keras3=0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -63,4 +67,12 @@ fi
 if [ "$outputs" = 1 ]; then
   sync_keras_venv
   KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_output_fixtures.py" </dev/null
+fi
+
+if [ "$augmentation" = 1 ]; then
+  sync_keras_venv
+  if ! .venv-keras/bin/python -c "import scipy" 2>/dev/null; then
+    .venv-keras/bin/pip install --quiet -r "$here/requirements.txt"
+  fi
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_augmentation_fixtures.py" </dev/null
 fi

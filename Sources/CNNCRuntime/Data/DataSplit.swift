@@ -20,7 +20,7 @@ public struct DataSplit: Sendable, Equatable {
     /// Counts: validation = floor(count · v / (t + v + s)) and test =
     /// floor(count · s / (t + v + s)), in exact integer arithmetic; training gets
     /// the rest, so rounding never loses a sample and 70:20:10 of 1,000 is exactly
-    /// 700/200/100 (of 1,005 it is 705/201/100). With a seed the samples are
+    /// 700/200/100 (of 1,005 it is 704/201/100). With a seed the samples are
     /// shuffled first (the same order for the same seed); without, the parts are
     /// consecutive runs in the data's own order: training, then validation, then test.
     /// A part with a positive ratio that would get no sample is an error.

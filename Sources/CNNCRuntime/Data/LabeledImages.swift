@@ -85,3 +85,13 @@ public struct LabeledImages: Sendable, Equatable {
         self.classCount = template.classCount
     }
 }
+
+extension LabeledImages {
+    /// This set followed by `other`, which must have the same image shape and classes.
+    public func appending(_ other: LabeledImages) throws(RuntimeError) -> LabeledImages {
+        guard other.imageShape == imageShape, other.classCount == classCount else {
+            throw RuntimeError("cannot pool \(TensorLayout.shapeText(imageShape)) images of \(classCount) classes with \(TensorLayout.shapeText(other.imageShape)) images of \(other.classCount) classes")
+        }
+        return LabeledImages(unchecked: self, pixels: pixels + other.pixels, labels: labels + other.labels)
+    }
+}

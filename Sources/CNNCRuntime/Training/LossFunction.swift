@@ -71,3 +71,13 @@ public enum LossFunction: String, Sendable, CaseIterable {
 
     static func clipped(_ y: Float) -> Float { Swift.min(Swift.max(y, epsilon), 1 - epsilon) }
 }
+
+extension LossFunction {
+    /// A loss by its Keras name, as `--loss` gives it.
+    public init(named name: String) throws(RuntimeError) {
+        guard let loss = LossFunction(rawValue: name) else {
+            throw RuntimeError("unknown loss '\(name)'; choose \(LossFunction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self = loss
+    }
+}

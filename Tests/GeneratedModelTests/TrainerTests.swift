@@ -1,0 +1,65 @@
+import CNNCRuntime
+import CNNCZoo
+import Foundation
+import Testing
+
+/// The training loop on a task a working LeNet-5 learns in one epoch and a
+/// broken gradient cannot: which of ten places a blurred blob sits at, in noise.
+@Suite struct TrainerTests {
+    static func blobs(count: Int, seed: UInt64) throws -> LabeledImages {
+        var generator = SplitMix64(seed: seed, stream: 7)
+        var pixels = [Float](repeating: 0, count: count * 784)
+        var labels = [Int32]()
+        for image in 0..<count {
+            let label = generator.nextInt(below: 10)
+            labels.append(Int32(label))
+            let centreY = 7.0 + 14.0 * Double(label / 5) + generator.nextUniform(-2, 2)
+            let centreX = 3.0 + 5.5 * Double(label % 5) + generator.nextUniform(-1.5, 1.5)
+            for y in 0..<28 {
+                for x in 0..<28 {
+                    let distance = (Double(y) - centreY) * (Double(y) - centreY) + (Double(x) - centreX) * (Double(x) - centreX)
+                    let value = exp(-distance / 8) + generator.nextUniform(0, 0.3)
+                    pixels[image * 784 + y * 28 + x] = Float(min(value, 1))
+                }
+            }
+        }
+        return try LabeledImages(height: 28, width: 28, channels: 1, pixels: pixels, labels: labels, classCount: 10)
+    }
+
+    @Test func lenet5LearnsWhereTheBlobIsInOneEpoch() throws {
+        let train = try Self.blobs(count: 1500, seed: 1), test = try Self.blobs(count: 300, seed: 2)
+        let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: PlainSGD(learningRate: 0.1), loss: nil, classCount: 10,
+                                  batchSize: 16, threads: 2, seed: 4)
+        let before = try Evaluation(model: trainer.model, data: test, loss: trainer.loss, targets: trainer.targets, threads: 2)
+        let metrics = try trainer.trainEpoch(0, on: train) { _ in }
+        let after = try Evaluation(model: trainer.model, data: test, loss: trainer.loss, targets: trainer.targets, threads: 2)
+        #expect(before.accuracy < 0.3)
+        #expect(after.accuracy > 0.9, "test accuracy \(after.accuracy) after one epoch (training \(metrics.accuracy))")
+        #expect(after.loss < before.loss / 3)
+        #expect(after.confusion.joined().reduce(0, +) == 300)
+    }
+
+    @Test func aSeedAndThreadCountRepeatBitForBit() throws {
+        let train = try Self.blobs(count: 96, seed: 5)
+        func run(threads: Int) throws -> [Float] {
+            let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: PlainSGD(learningRate: 0.05), loss: nil, classCount: 10,
+                                      batchSize: 32, threads: threads, seed: 9)
+            _ = try trainer.trainEpoch(0, on: train) { _ in }
+            return trainer.model.parameters
+        }
+        let first = try run(threads: 2)
+        #expect(try run(threads: 2) == first)
+        let single = try run(threads: 1)
+        let largest = zip(first, single).map { abs($0 - $1) }.max() ?? 0
+        #expect(largest < 1e-5, "one thread and two differ by \(largest): only the order of additions may differ")
+    }
+
+    @Test func wrongDataIsRefusedWithTheReason() throws {
+        let small = try LabeledImages(height: 8, width: 8, channels: 1, pixels: [Float](repeating: 0, count: 64), labels: [0], classCount: 10)
+        let trainer = try Trainer(model: Lenet5(seed: 1), optimizer: PlainSGD(learningRate: 0.1), loss: nil, classCount: 10, batchSize: 4, threads: 1, seed: 1)
+        #expect(throws: RuntimeError("the images are (8, 8, 1) but the model takes (28, 28, 1)")) { try trainer.trainEpoch(0, on: small) { _ in } }
+        #expect(throws: RuntimeError("the data has 3 classes but the model has 10 outputs; the last Dense layer needs 3 units (or 1 unit with sigmoid for two classes)")) {
+            _ = try Trainer(model: Lenet5(seed: 1), optimizer: PlainSGD(learningRate: 0.1), loss: nil, classCount: 3, batchSize: 4, threads: 1, seed: 1)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""One training step in real Keras 3 (JAX backend), for cnnc's training tests.
+
+Run from the repository root (Tools/keras-fixtures/run.sh --training-step does this):
+
+    KERAS_BACKEND=jax .venv-keras/bin/python Tools/keras-fixtures/make_training_step_fixtures.py
+
+For every model in Tests/Fixtures/keras/outputs/<stem>/ that has a
+weights.safetensors, a vector output ending in softmax (or one sigmoid unit),
+and no layer that is random in training (Dropout and the other noise layers:
+Keras's masks cannot be reproduced) nor BatchNormalization, it writes
+Tests/Fixtures/keras/training_step/<stem>/:
+
+  x.npy, y.npy          the batch: float32 (8, *input) uniform [0, 1), labels (whole numbers as float32),
+                        from numpy.random.default_rng(zlib.crc32(stem) + 1)
+  <optimizer>.safetensors  the weights after ONE model.train_on_batch(x, y) from
+                        outputs/<stem>/weights.safetensors, with the loss Keras
+                        reported (before the update) in the metadata "loss"
+
+Optimizers (Keras defaults for everything not named):
+  sgd            SGD(learning_rate=0.1)
+  sgd_nesterov   SGD(learning_rate=0.05, momentum=0.9, nesterov=True)
+  adam           Adam(learning_rate=0.01)
+  rmsprop        RMSprop(learning_rate=0.01)
+The loss is sparse_categorical_crossentropy after softmax and
+binary_crossentropy after a single sigmoid, each the mean over the batch.
+"""
+
+import json
+import os
+import sys
+import zlib
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "keras-export"))
+
+import numpy as np  # noqa: E402
+
+import export_keras_model as exporter  # noqa: E402
+import make_fixtures  # noqa: E402
+
+OUTPUTS = Path("Tests/Fixtures/keras/outputs")
+OUT = Path("Tests/Fixtures/keras/training_step")
+BATCH = 8
+RANDOM_IN_TRAINING = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout2D", "BatchNormalization"}
+
+
+def optimizers():
+    import keras
+
+    return {
+        "sgd": keras.optimizers.SGD(learning_rate=0.1),
+        "sgd_nesterov": keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
+        "adam": keras.optimizers.Adam(learning_rate=0.01),
+        "rmsprop": keras.optimizers.RMSprop(learning_rate=0.01),
+    }
+
+
+def spec_paths():
+    return sorted(Path("Specs").glob("*.yaml")) + sorted(Path("Tests/Fixtures/specs").glob("*.yaml"))
+
+
+def loss_for(model):
+    """The loss Keras users pair with the output, or None when the model is not a classifier."""
+    last = model.layers[-1]
+    activation = getattr(getattr(last, "activation", None), "__name__", None)
+    if type(last).__name__ == "Softmax":
+        activation = "softmax"
+    shape = tuple(model.outputs[0].shape[1:])
+    if len(shape) != 1:
+        return None, 0
+    if activation == "softmax" and shape[0] > 1:
+        return "sparse_categorical_crossentropy", shape[0]
+    if activation == "sigmoid" and shape[0] == 1:
+        return "binary_crossentropy", 2
+    return None, 0
+
+
+def main():
+    import keras
+    from safetensors.numpy import load_file, save_file
+
+    if not Path("Specs").is_dir():
+        raise SystemExit("run from the repository root (no Specs/ here)")
+    made = []
+    for path in spec_paths():
+        stem = make_fixtures.spec_stem(path)
+        weights = OUTPUTS / stem / "weights.safetensors"
+        if not weights.exists():
+            continue
+        spec = make_fixtures.load_spec(path)
+        model = make_fixtures.build_model(spec)
+        if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model.layers):
+            continue
+        loss, classes = loss_for(model)
+        if loss is None:
+            continue
+        tensors = load_file(str(weights))
+        rng = np.random.default_rng(zlib.crc32(stem.encode()) + 1)
+        x = rng.uniform(0.0, 1.0, (BATCH, *spec["input_shape"])).astype("<f4")
+        y = rng.integers(0, classes, BATCH).astype("<i4")
+        folder = OUT / stem
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "x.npy", x)
+        np.save(folder / "y.npy", y.astype("<f4"))  # float32: what the runtime's .npy reader reads
+        for name, optimizer in optimizers().items():
+            model = make_fixtures.build_model(spec)
+            exporter.apply_weights(model, tensors)
+            model.compile(optimizer=optimizer, loss=loss)
+            value = float(model.train_on_batch(x, y))
+            after = exporter.collect_weights(model)
+            meta = exporter.metadata(path)
+            meta.update({"loss": repr(value), "loss_function": loss, "optimizer": json.dumps(optimizer.get_config(), default=str)})
+            save_file(after, str(folder / f"{name}.safetensors"), metadata=meta)
+        made.append(stem)
+    (OUT / "VERSIONS.txt").write_text(
+        f"keras {keras.__version__}, {keras.backend.backend()} {__import__(keras.backend.backend()).__version__}\n"
+        f"models: {', '.join(made)}\n", encoding="utf-8")
+    print(f"training-step fixtures for {len(made)} models: {', '.join(made)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,10 +11,12 @@ public struct BenchmarkOptions: Sendable, Equatable {
     /// The name reported in the results (the spec's model name).
     public var name: String?
     public var seed: UInt64 = 1
+    /// `inference` (forward passes) or `training` (train_on_batch: forward, backward and an SGD update).
+    public var mode = "inference"
 
     public init() {}
 
-    public static let usage = "usage: Model bench [--batch-size N] [--threads N] [--seconds S] [--weights W.safetensors] [--name NAME] [--seed N]"
+    public static let usage = "usage: Model bench [--batch-size N] [--threads N] [--seconds S] [--weights W.safetensors] [--name NAME] [--seed N] [--mode inference|training]"
 
     /// Reads the arguments after `bench`.
     public init(arguments: ArraySlice<String>) throws(RuntimeError) {
@@ -31,6 +33,9 @@ public struct BenchmarkOptions: Sendable, Equatable {
                 seconds = number
             case "--weights": weights = value
             case "--name": name = value
+            case "--mode":
+                guard ["inference", "training"].contains(value) else { throw RuntimeError("--mode is inference or training, not '\(value)'") }
+                mode = value
             case "--seed":
                 guard let number = UInt64(value) else { throw RuntimeError("\(flag) must be a non-negative integer, not '\(value)'") }
                 seed = number

@@ -11,9 +11,22 @@ public enum BenchmarkRunner {
     static let minimumSamples = 5
 
     public static func main<Model: CompiledModel>(_ type: Model.Type, arguments: [String]) -> Never {
+        main(arguments: arguments) { options throws(RuntimeError) in
+            guard options.mode == "inference" else { throw RuntimeError("\(Model.self) cannot be trained, so only --mode inference can be timed") }
+            return try run(Model.self, options: options)
+        }
+    }
+
+    public static func main<Model: TrainableModel>(_ type: Model.Type, arguments: [String]) -> Never {
+        main(arguments: arguments) { options throws(RuntimeError) in
+            options.mode == "training" ? try runTraining(Model.self, options: options) : try run(Model.self, options: options)
+        }
+    }
+
+    private static func main(arguments: [String], _ body: (BenchmarkOptions) throws(RuntimeError) -> BenchmarkReport) -> Never {
         do throws(RuntimeError) {
             let options = try BenchmarkOptions(arguments: arguments.dropFirst(2))
-            let report = try run(Model.self, options: options)
+            let report = try body(options)
             print(report.text, terminator: "")
             exit(0)
         } catch {
@@ -39,6 +52,29 @@ public enum BenchmarkRunner {
             }
         }
         let statistics = BenchmarkStatistics(samples: samples, batchSize: batch, flopsPerSample: Model.flops)
+        return BenchmarkReport(name: options.name ?? String(describing: Model.self), options: options,
+                               statistics: statistics, warmUpSeconds: warmUp)
+    }
+
+    /// Training steps (`Trainer.trainOnBatch`: forward in training mode, the
+    /// backward pass averaged over the batch, a plain SGD update and the
+    /// repacking of weights) on a seeded random batch with random labels.
+    /// FLOPs count a step as 3 forward passes (the backward pass computes two
+    /// products per forward one: dL/dweights and dL/dinputs), the usual convention.
+    public static func runTraining<Model: TrainableModel>(_ type: Model.Type, options: BenchmarkOptions) throws(RuntimeError) -> BenchmarkReport {
+        let model = try options.weights.map { path throws(RuntimeError) in try Model(contentsOf: path) } ?? Model(seed: options.seed)
+        let batch = options.batchSize
+        let (inputCount, _) = try bufferSizes(Model.self, batch: batch)
+        var generator = SplitMix64(seed: options.seed &+ 1)
+        let classCount = Model.outputCount == 1 ? 2 : Model.outputCount
+        let pixels = (0..<inputCount).map { _ in Float(generator.nextUnit()) }
+        let labels = (0..<batch).map { _ in Int32(generator.nextInt(below: classCount)) }
+        let shape = Model.inputShape.count == 3 ? Model.inputShape : [1, 1, Model.inputCount]
+        let data = try LabeledImages(height: shape[0], width: shape[1], channels: shape[2], pixels: pixels, labels: labels, classCount: classCount)
+        let trainer = try Trainer(model: model, optimizer: PlainSGD(learningRate: 1e-4), loss: nil, classCount: classCount,
+                                  batchSize: batch, threads: options.threads, seed: options.seed)
+        let (samples, warmUp) = try time(seconds: options.seconds) { () throws(RuntimeError) in _ = try trainer.trainOnBatch(data) }
+        let statistics = BenchmarkStatistics(samples: samples, batchSize: batch, flopsPerSample: 3 * Model.flops)
         return BenchmarkReport(name: options.name ?? String(describing: Model.self), options: options,
                                statistics: statistics, warmUpSeconds: warmUp)
     }

@@ -10,6 +10,7 @@ public enum CommandLineRunner {
     /// Every generated model is trainable (or says why not), so this overload is the one generated code calls.
     public static func main<Model: TrainableModel>(_ type: Model.Type, arguments: [String] = CommandLine.arguments) -> Never {
         if arguments.count > 1, TrainingRunner.modes.contains(arguments[1]) { TrainingRunner.main(type, arguments: arguments) }
+        if arguments.count > 1, arguments[1] == "bench" { BenchmarkRunner.main(type, arguments: arguments) }  // either mode
         main(inference: type, arguments: arguments)
     }
 

@@ -27,7 +27,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Seconds of timed batches, after a short warm-up.")
     var seconds: Double = 2
 
-    @Option(help: "What to time: inference (a forward pass) or training (not implemented yet).")
+    @Option(help: "What to time: inference (a forward pass) or training (a train_on_batch step: forward, backward, SGD update).")
     var mode: Mode = .inference
 
     @Option(help: "Weights as safetensors; without it, Keras's default initialization (seeded).")
@@ -44,14 +44,10 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard mode == .inference else {
-            FileHandle.standardError.write(Data("error: cnnc bench --mode training: training is not implemented yet (it comes with cnnc's training support); use --mode inference\n".utf8))
-            throw ExitCode.failure
-        }
         let model = try Diagnostics.loadOrExit(spec)
         let built = try await CompiledModels.build(model, spec: spec)
         var arguments = ["bench", "--batch-size", String(batchSize), "--threads", String(threads),
-                         "--seconds", String(seconds), "--name", model.name]
+                         "--seconds", String(seconds), "--name", model.name, "--mode", mode.rawValue]
         if let weights { arguments += ["--weights", weights] }
         try await CompiledModels.run(built.executable, arguments: arguments)
     }

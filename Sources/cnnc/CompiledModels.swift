@@ -35,4 +35,14 @@ enum CompiledModels {
         if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
         guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
     }
+
+    /// Runs a built model executable on this process's own standard output and
+    /// error, so long runs (training) show their progress as it happens.
+    static func stream(_ executable: String, arguments: [String]) async throws {
+        fflush(stdout)  // what cnnc printed comes before what the executable prints
+        let result = try await Subprocess.run(
+            .path(.init(executable)), arguments: .init(arguments),
+            output: .currentStandardOutput, error: .currentStandardError)
+        guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
+    }
 }

@@ -44,7 +44,6 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let environment = ["CNNC_CACHE_DIR": folder.appendingPathComponent("cache").path]
         let cases: [([String], String)] = [
-            (["--mode", "training"], "training is not implemented yet"),
             (["--batch-size", "0"], "--batch-size must be at least 1"),
             (["--threads", "0"], "--threads must be at least 1"),
             (["--seconds=-1"], "--seconds must be a positive number"),

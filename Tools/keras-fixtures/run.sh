@@ -7,6 +7,7 @@
 #   Tools/keras-fixtures/run.sh --outputs  also the numeric fixtures (outputs/)
 #   Tools/keras-fixtures/run.sh --outputs-only
 #   Tools/keras-fixtures/run.sh --augmentation-only   ImageDataGenerator fixtures (augmentation/)
+#   Tools/keras-fixtures/run.sh --optimizers-only     SGD/Adam/RMSprop trajectories (optimizers/)
 #
 # Virtual environments are made at the repository root if missing:
 # .venv-keras (requirements.txt) and .venv-tfkeras (requirements-keras2.txt).
@@ -22,6 +23,7 @@ keras3=1
 keras2=0
 outputs=0
 augmentation=0
+optimizers=0
 for arg in "$@"; do
   case "$arg" in
     --keras2) keras2=1 ;;
@@ -30,7 +32,9 @@ for arg in "$@"; do
     --outputs-only) outputs=1; keras3=0 ;;
     --augmentation) augmentation=1 ;;
     --augmentation-only) augmentation=1; keras3=0 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --optimizers) optimizers=1 ;;
+    --optimizers-only) optimizers=1; keras3=0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -75,4 +79,9 @@ if [ "$augmentation" = 1 ]; then
     .venv-keras/bin/pip install --quiet -r "$here/requirements.txt"
   fi
   KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_augmentation_fixtures.py" </dev/null
+fi
+
+if [ "$optimizers" = 1 ]; then
+  sync_keras_venv
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_optimizer_fixtures.py" </dev/null
 fi

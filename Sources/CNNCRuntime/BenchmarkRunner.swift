@@ -71,12 +71,19 @@ public enum BenchmarkRunner {
         let labels = (0..<batch).map { _ in Int32(generator.nextInt(below: classCount)) }
         let shape = Model.inputShape.count == 3 ? Model.inputShape : [1, 1, Model.inputCount]
         let data = try LabeledImages(height: shape[0], width: shape[1], channels: shape[2], pixels: pixels, labels: labels, classCount: classCount)
-        let trainer = try Trainer(model: model, optimizer: PlainSGD(learningRate: 1e-4), loss: nil, classCount: classCount,
+        let trainer = try Trainer(model: model, optimizer: try Self.benchmarkOptimizer(Model.parameterCount), loss: nil, classCount: classCount,
                                   batchSize: batch, threads: options.threads, seed: options.seed)
         let (samples, warmUp) = try time(seconds: options.seconds) { () throws(RuntimeError) in _ = try trainer.trainOnBatch(data) }
         let statistics = BenchmarkStatistics(samples: samples, batchSize: batch, flopsPerSample: 3 * Model.flops)
         return BenchmarkReport(name: options.name ?? String(describing: Model.self), options: options,
                                statistics: statistics, warmUpSeconds: warmUp)
+    }
+
+    /// SGD with a tiny step, so the weights barely move while being timed.
+    static func benchmarkOptimizer(_ count: Int) throws(RuntimeError) -> any Optimizer {
+        var configuration = OptimizerConfiguration(.sgd)
+        configuration.learningRate = 1e-4
+        return try configuration.makeOptimizer(parameterCount: count)
     }
 
     /// Floats of the batch's inputs and outputs, refused up front when they

@@ -39,7 +39,7 @@ enum CompiledModels {
     /// Runs a built model executable on this process's own standard output and
     /// error, so long runs (training) show their progress as it happens.
     static func stream(_ executable: String, arguments: [String]) async throws {
-        fflush(stdout)  // what cnnc printed comes before what the executable prints
+        fflush(nil)  // every C stream: what cnnc printed comes before what the executable prints
         let result = try await Subprocess.run(
             .path(.init(executable)), arguments: .init(arguments),
             output: .currentStandardOutput, error: .currentStandardError)

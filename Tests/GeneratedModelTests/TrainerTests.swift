@@ -28,7 +28,7 @@ import Testing
 
     @Test func lenet5LearnsWhereTheBlobIsInOneEpoch() throws {
         let train = try Self.blobs(count: 1500, seed: 1), test = try Self.blobs(count: 300, seed: 2)
-        let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: PlainSGD(learningRate: 0.1), loss: nil, classCount: 10,
+        let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: try sgd(0.1), loss: nil, classCount: 10,
                                   batchSize: 16, threads: 2, seed: 4)
         let before = try Evaluation(model: trainer.model, data: test, loss: trainer.loss, targets: trainer.targets, threads: 2)
         let metrics = try trainer.trainEpoch(0, on: train) { _ in }
@@ -42,7 +42,7 @@ import Testing
     @Test func aSeedAndThreadCountRepeatBitForBit() throws {
         let train = try Self.blobs(count: 96, seed: 5)
         func run(threads: Int) throws -> [Float] {
-            let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: PlainSGD(learningRate: 0.05), loss: nil, classCount: 10,
+            let trainer = try Trainer(model: Lenet5(seed: 3), optimizer: try sgd(0.05), loss: nil, classCount: 10,
                                       batchSize: 32, threads: threads, seed: 9)
             _ = try trainer.trainEpoch(0, on: train) { _ in }
             return trainer.model.parameters
@@ -56,10 +56,10 @@ import Testing
 
     @Test func wrongDataIsRefusedWithTheReason() throws {
         let small = try LabeledImages(height: 8, width: 8, channels: 1, pixels: [Float](repeating: 0, count: 64), labels: [0], classCount: 10)
-        let trainer = try Trainer(model: Lenet5(seed: 1), optimizer: PlainSGD(learningRate: 0.1), loss: nil, classCount: 10, batchSize: 4, threads: 1, seed: 1)
+        let trainer = try Trainer(model: Lenet5(seed: 1), optimizer: try sgd(0.1), loss: nil, classCount: 10, batchSize: 4, threads: 1, seed: 1)
         #expect(throws: RuntimeError("the images are (8, 8, 1) but the model takes (28, 28, 1)")) { try trainer.trainEpoch(0, on: small) { _ in } }
         #expect(throws: RuntimeError("the data has 3 classes but the model has 10 outputs; the last Dense layer needs 3 units (or 1 unit with sigmoid for two classes)")) {
-            _ = try Trainer(model: Lenet5(seed: 1), optimizer: PlainSGD(learningRate: 0.1), loss: nil, classCount: 3, batchSize: 4, threads: 1, seed: 1)
+            _ = try Trainer(model: Lenet5(seed: 1), optimizer: try sgd(0.1), loss: nil, classCount: 3, batchSize: 4, threads: 1, seed: 1)
         }
     }
 }

@@ -20,24 +20,26 @@ import Testing
         KerasOutputsTests.cases.first { $0.spec.split(separator: "/").last?.split(separator: ".").first.map(String.init) == stem }?.type as? any TrainableModel.Type
     }
 
-    static func optimizer(_ name: String) -> (any Optimizer)? {
-        switch name {
-        case "sgd": return PlainSGD(learningRate: 0.1)
-        default: return nil
-        }
-    }
+    /// What make_training_step_fixtures.py asked Keras for, as cnnc's flags.
+    static let optimizerFlags: [String: [String]] = [
+        "sgd": ["--optimizer", "sgd", "--learning-rate", "0.1"],
+        "sgd_nesterov": ["--optimizer", "sgd", "--learning-rate", "0.05", "--momentum", "0.9", "--nesterov"],
+        "adam": ["--optimizer", "adam", "--learning-rate", "0.01"],
+        "rmsprop": ["--optimizer", "rmsprop", "--learning-rate", "0.01"],
+    ]
 
     @Test func fixturesCoverConvolutionPoolingAndDenseModels() {
         #expect(Self.stems.contains("lenet5") && Self.stems.contains("toy_convnet") && Self.stems.count >= 4)
     }
 
-    @Test(arguments: stems, ["sgd"])
+    @Test(arguments: stems, ["sgd", "sgd_nesterov", "adam", "rmsprop"])
     func oneStepMatchesKeras(stem: String, optimizer name: String) throws {
         let type = try #require(Self.modelType(stem: stem), "no compiled model for \(stem)")
-        try Self.check(type, stem: stem, optimizer: try #require(Self.optimizer(name)), name: name)
+        try Self.check(type, stem: stem, name: name)
     }
 
-    static func check<Model: TrainableModel>(_ type: Model.Type, stem: String, optimizer: any Optimizer, name: String) throws {
+    static func check<Model: TrainableModel>(_ type: Model.Type, stem: String, name: String) throws {
+        let optimizer = try optimizer(try #require(optimizerFlags[name]), parameterCount: Model.parameterCount)
         let before = try Model(contentsOf: KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/outputs/\(stem)/weights.safetensors").path)
         let x = try NPYFile.read(path: "\(folder)/\(stem)/x.npy")
         let labels = try NPYFile.read(path: "\(folder)/\(stem)/y.npy").values.map { Int32($0) }
@@ -51,11 +53,41 @@ import Testing
         #expect(abs(metrics.loss - kerasLoss) <= 1e-5 * max(1, abs(kerasLoss)), "\(stem) \(name): loss \(metrics.loss), Keras \(kerasLoss)")
         let after = try expected.parameters(matching: Model.weightLayout, count: Model.parameterCount, path: name)
         let ours = trainer.model.parameters
-        var worst = (difference: Float(0), index: 0)
-        for index in 0..<ours.count where abs(ours[index] - after[index]) > worst.difference {
-            worst = (abs(ours[index] - after[index]), index)
+        let allowed = name == "adam" ? try adamTolerances(Model.self, stem: stem, batch: batch, initial: before) : [Float](repeating: 1e-5, count: ours.count)
+        var worst = (excess: Float(0), index: -1)
+        for index in 0..<ours.count where abs(ours[index] - after[index]) - allowed[index] > worst.excess {
+            worst = (abs(ours[index] - after[index]) - allowed[index], index)
         }
+        guard worst.index >= 0 else { return }
         let tensor = Model.weightLayout.last { $0.offset <= worst.index }?.name ?? "?"
-        #expect(worst.difference <= 1e-5, "\(stem) \(name): worst \(worst.difference) in \(tensor) (ours \(ours[worst.index]), Keras \(after[worst.index]))")
+        Issue.record("\(stem) \(name): \(tensor) differs by \(abs(ours[worst.index] - after[worst.index])), allowed \(allowed[worst.index]) (ours \(ours[worst.index]), Keras \(after[worst.index]))")
+    }
+
+    /// Adam's first step is α·g/(|g| + ε), ε = 1e-7, whose derivative α·ε/(|g| + ε)²
+    /// is huge where a gradient nearly cancels to 0: there a last-bits difference
+    /// in g, which any two correct float32 implementations have, becomes a large
+    /// one in the step. So each weight may differ by 1e-5 plus that derivative
+    /// times the gradient difference actually measured between cnnc and Keras
+    /// (both read back from their SGD steps on the same batch, g = (w0 − w1)/0.1).
+    /// Not a tuned number: the error propagated through Adam's own formula.
+    static func adamTolerances<Model: TrainableModel>(_ type: Model.Type, stem: String, batch: LabeledImages, initial: Model) throws -> [Float] {
+        let kerasSGD = try SafeTensors.read(path: "\(folder)/\(stem)/sgd.safetensors")
+            .parameters(matching: Model.weightLayout, count: Model.parameterCount, path: "sgd")
+        let ourSGD = try Trainer(model: initial, optimizer: try optimizer(optimizerFlags["sgd"]!, parameterCount: Model.parameterCount),
+                                 loss: nil, classCount: batch.classCount, batchSize: batch.count, threads: 2, seed: 0)
+        _ = try ourSGD.trainOnBatch(batch)
+        let w0 = initial.parameters, ours = ourSGD.model.parameters
+        var kerasGradient = [Float](repeating: 0, count: w0.count)
+        var gradientDifference: Float = 0
+        for index in 0..<w0.count {
+            kerasGradient[index] = (w0[index] - kerasSGD[index]) / 0.1
+            let ourGradient: Float = (w0[index] - ours[index]) / 0.1
+            gradientDifference = max(gradientDifference, abs(kerasGradient[index] - ourGradient))
+        }
+        let alpha: Float = 0.01 * Float(0.001).squareRoot() / 0.1, epsilon: Float = 1e-7
+        return kerasGradient.map { (g: Float) -> Float in
+            let denominator: Float = (abs(g) + epsilon) * (abs(g) + epsilon)
+            return 1e-5 + alpha * epsilon / denominator * gradientDifference
+        }
     }
 }

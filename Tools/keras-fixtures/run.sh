@@ -8,6 +8,7 @@
 #   Tools/keras-fixtures/run.sh --outputs-only
 #   Tools/keras-fixtures/run.sh --augmentation-only   ImageDataGenerator fixtures (augmentation/)
 #   Tools/keras-fixtures/run.sh --training-step-only  one train_on_batch per optimizer (training_step/)
+#   Tools/keras-fixtures/run.sh --optimizers-only     SGD/Adam/RMSprop trajectories (optimizers/)
 #
 # Virtual environments are made at the repository root if missing:
 # .venv-keras (requirements.txt) and .venv-tfkeras (requirements-keras2.txt).
@@ -24,6 +25,7 @@ keras2=0
 outputs=0
 augmentation=0
 training_step=0
+optimizers=0
 for arg in "$@"; do
   case "$arg" in
     --keras2) keras2=1 ;;
@@ -34,7 +36,9 @@ for arg in "$@"; do
     --augmentation-only) augmentation=1; keras3=0 ;;
     --training-step) training_step=1 ;;
     --training-step-only) training_step=1; keras3=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --optimizers) optimizers=1 ;;
+    --optimizers-only) optimizers=1; keras3=0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -84,4 +88,9 @@ fi
 if [ "$training_step" = 1 ]; then
   sync_keras_venv
   KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_training_step_fixtures.py" </dev/null
+fi
+
+if [ "$optimizers" = 1 ]; then
+  sync_keras_venv
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_optimizer_fixtures.py" </dev/null
 fi

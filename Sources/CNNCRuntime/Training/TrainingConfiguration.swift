@@ -12,11 +12,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var batchSize = 32
     public var seed: UInt64 = 1
     public var threads = 1
-    /// `sgd`, `adam` or `rmsprop`, with Keras's defaults for what is nil.
-    public var optimizer = "adam"
-    public var learningRate: Double?
-    public var momentum: Double?
-    public var nesterov: Bool?
+    /// The optimizer as its command-line flags (`OptimizerConfiguration.usage`):
+    /// empty is rmsprop with Keras's defaults, as Keras's `compile` has it.
+    public var optimizerArguments: [String] = []
     /// A `LossFunction` raw value; nil takes the one the output implies.
     public var loss: String?
     /// `--augment`'s text (see `AugmentationOptions(parsing:)`), nil for none.
@@ -33,6 +31,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var evaluateWeights: String?
 
     public init(trainData: String) { self.trainData = trainData }
+
+    /// The optimizer the flags describe; any other flag among them is an error.
+    public func optimizer() throws(RuntimeError) -> OptimizerConfiguration {
+        let (configuration, rest) = try OptimizerConfiguration.parse(optimizerArguments)
+        guard rest.isEmpty else { throw RuntimeError("not an optimizer option: \(rest.joined(separator: " ")); \(OptimizerConfiguration.usage)") }
+        return configuration
+    }
 
     /// How the data divides into training, validation and test, as the course teaches.
     public enum Split: Codable, Sendable, Equatable {

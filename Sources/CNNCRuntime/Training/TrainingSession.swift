@@ -28,7 +28,7 @@ public struct TrainingSession<Model: TrainableModel> {
         var model = try initialModel()
         var history = try startingHistory()
         let trainer = try makeTrainer(model, classCount: parts.train.classCount)
-        printer.line("Training \(Model.self) on \(describe(parts)): \(try OptimizerChoice(configuration).description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")
+        printer.line("Training \(Model.self) on \(describe(parts)): \(try configuration.optimizer().description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")
         for epoch in configuration.initialEpoch..<configuration.epochs {
             let row = try runEpoch(epoch, trainer: trainer, data: parts.train, validation: parts.validation)
             model = trainer.model
@@ -86,7 +86,7 @@ public struct TrainingSession<Model: TrainableModel> {
     /// scored on its own; each fold's score, then the mean and standard deviation.
     private func crossValidate(_ data: LabeledImages, folds: Int) throws(RuntimeError) {
         let kFold = try KFold(count: data.count, folds: folds, shuffleSeed: configuration.seed)
-        printer.line("\(folds)-fold cross-validation of \(Model.self) on \(data.count) images: \(try OptimizerChoice(configuration).description), batch size \(configuration.batchSize), \(configuration.epochs) epoch\(configuration.epochs == 1 ? "" : "s") per fold")
+        printer.line("\(folds)-fold cross-validation of \(Model.self) on \(data.count) images: \(try configuration.optimizer().description), batch size \(configuration.batchSize), \(configuration.epochs) epoch\(configuration.epochs == 1 ? "" : "s") per fold")
         var scores: [Evaluation] = []
         for fold in 0..<folds {
             let split = kFold.split(fold: fold)
@@ -127,7 +127,7 @@ public struct TrainingSession<Model: TrainableModel> {
     private func makeTrainer(_ model: Model, classCount: Int) throws(RuntimeError) -> Trainer<Model> {
         let loss = try configuration.loss.map { name throws(RuntimeError) in try LossFunction(named: name) }
         let augmenter = try configuration.augment.map { text throws(RuntimeError) in try ImageAugmenter(AugmentationOptions(parsing: text)) }
-        return try Trainer(model: model, optimizer: try OptimizerChoice(configuration).make(parameterCount: Model.parameterCount), loss: loss,
+        return try Trainer(model: model, optimizer: try configuration.optimizer().makeOptimizer(parameterCount: Model.parameterCount), loss: loss,
                            classCount: classCount, batchSize: configuration.batchSize, threads: configuration.threads,
                            seed: configuration.seed, augmenter: augmenter)
     }

@@ -50,6 +50,15 @@ extension DataError {
         DataError("\(path): bad gzip stream: \(reason); the file may be damaged or incompletely downloaded")
     }
 
+    static func missingArray(_ path: String, _ name: String, has arrays: [String]) -> DataError {
+        let list = arrays.isEmpty ? "no arrays" : "only " + arrays.joined(separator: ", ")
+        return DataError("\(path): there is no array '\(name)'; the archive has \(list) (save x_train, y_train and optionally x_test, y_test, or x and y)")
+    }
+
+    static func unsupportedDType(_ path: String, array: String, dtype: String, expected: String) -> DataError {
+        DataError("\(path): array '\(array)' has dtype \(dtype); \(expected)")
+    }
+
     static func labelOutOfRange(_ path: String, label: Int64, index: Int, allowed: String) -> DataError {
         DataError("\(path): label \(label) of item \(index) is out of range: \(allowed)")
     }

@@ -3,12 +3,12 @@ import CNNCRuntime
 /// A data set loaded for `cnnc train` and `cnnc evaluate`: the training images,
 /// the test images if the source has a test part, and what to call things.
 public struct Dataset: Sendable, Equatable {
-    /// For messages and reports: "MNIST", "Fashion-MNIST".
+    /// For messages and reports: "MNIST", "Fashion-MNIST", the .npz's file name.
     public var name: String
     public var train: LabeledImages
-    /// Nil when the source has no test part (a folder without the t10k files).
+    /// Nil when the source has no test part (an .npz with only x_train, y_train).
     public var test: LabeledImages?
-    /// The name of each class, indexed by label, when the source says.
+    /// The name of each class, indexed by label, when the source says; nil for an .npz.
     public var classNames: [String]?
 
     public init(name: String, train: LabeledImages, test: LabeledImages?, classNames: [String]?) {

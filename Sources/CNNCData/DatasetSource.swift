@@ -5,12 +5,14 @@ import Foundation
 ///
 ///     mnist:DIR           MNIST's four IDX files (plain or .gz) in DIR
 ///     fashion-mnist:DIR   Fashion-MNIST's, named as MNIST's
+///     npz:FILE            a numpy .npz with x_train, y_train (and x_test, y_test)
 public enum DatasetSource: Sendable, Equatable {
     case mnist(directory: String)
     case fashionMNIST(directory: String)
+    case npz(path: String)
 
     /// The forms an argument may take, for messages.
-    public static let forms = ["mnist:DIR", "fashion-mnist:DIR"]
+    public static let forms = ["mnist:DIR", "fashion-mnist:DIR", "npz:FILE"]
 
     /// Reads one of `forms`; a `~` at the start of a path is the home directory.
     public init(parsing argument: String) throws(DataError) {
@@ -20,15 +22,16 @@ public enum DatasetSource: Sendable, Equatable {
         }
         let scheme = String(text[..<colon])
         let path = (String(text[text.index(after: colon)...]) as NSString).expandingTildeInPath
-        guard ["mnist", "fashion-mnist"].contains(scheme) else {
+        guard ["mnist", "fashion-mnist", "npz"].contains(scheme) else {
             throw DataError.unknownSource(argument, reason: "the kind '\(scheme)' is unknown")
         }
         guard !path.isEmpty else {
-            throw DataError.unknownSource(argument, reason: "there is no directory after '\(scheme):'")
+            throw DataError.unknownSource(argument, reason: "there is no \(scheme == "npz" ? "file" : "directory") after '\(scheme):'")
         }
         switch scheme {
         case "mnist": self = .mnist(directory: path)
-        default: self = .fashionMNIST(directory: path)
+        case "fashion-mnist": self = .fashionMNIST(directory: path)
+        default: self = .npz(path: path)
         }
     }
 
@@ -41,12 +44,16 @@ public enum DatasetSource: Sendable, Equatable {
         case .fashionMNIST(let directory):
             let (train, test) = try IDXFolder(directory: directory).load()
             return Dataset(name: "Fashion-MNIST", train: train, test: test, classNames: Dataset.fashionMNISTClassNames)
+        case .npz(let path):
+            let (train, test) = try NPZDataset(path: path).load()
+            return Dataset(name: (path as NSString).lastPathComponent, train: train, test: test, classNames: nil)
         }
     }
 
     /// Why a bare argument is not a data set, with the likely intended form.
     private static func guess(_ text: String) -> String {
         if text.isEmpty { return "it is empty" }
+        if text.lowercased().hasSuffix(".npz") { return "it says no kind (did you mean npz:\(text)?)" }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), isDirectory.boolValue {
             return "it says no kind (did you mean mnist:\(text) or fashion-mnist:\(text)?)"

@@ -11,6 +11,10 @@ enum TestSupport {
     /// repository (see its README.md); for tests only, never the product.
     static let sharedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data").path
 
+    static func fixture(_ name: String) -> String {
+        repository.appendingPathComponent("Tests/Fixtures/data/npz/\(name)").path
+    }
+
     /// The message of the DataError `body` throws, or a note that it threw none.
     static func message(_ body: () throws -> Void) -> String {
         do {

@@ -94,4 +94,16 @@ import Testing
         #expect(Self.message("not_a_zip.npz") == "not_a_zip.npz: not an .npz file (it is not a zip archive; numpy.savez writes one)")
         #expect(Self.message("absent.npz") == "absent.npz: no such file")
     }
+
+    /// A data set written by cnnc reads back exactly (pixels are multiples of 1/255).
+    @Test func writeThenReadRoundTrip() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try Self.load("uint8.npz")
+        let path = folder.appendingPathComponent("copy.npz").path
+        try original.writeNPZ(to: path)
+        var copy = try DatasetSource.npz(path: path).load()
+        copy.name = original.name
+        #expect(copy == original)
+    }
 }

@@ -44,8 +44,8 @@ let package = Package(
         // What generated code imports: weights files, .npy, arenas, threads.
         // The generator never links it.
         .target(name: "CNNCRuntime"),
-        // Data sets for training and evaluation: MNIST-style IDX files and numpy
-        // .npz archives.
+        // Data sets for training and evaluation: MNIST-style IDX files, numpy
+        // .npz archives and the built-in procedurally drawn digits.
         .target(
             name: "CNNCData",
             dependencies: ["CNNCRuntime", .product(name: "ZIPFoundation", package: "ZIPFoundation")]

@@ -3,7 +3,7 @@ import CNNCRuntime
 /// A data set loaded for `cnnc train` and `cnnc evaluate`: the training images,
 /// the test images if the source has a test part, and what to call things.
 public struct Dataset: Sendable, Equatable {
-    /// For messages and reports: "MNIST", "Fashion-MNIST", the .npz's file name.
+    /// For messages and reports: "MNIST", "Fashion-MNIST", the .npz's file name, "built-in digits (seed 0)".
     public var name: String
     public var train: LabeledImages
     /// Nil when the source has no test part (an .npz with only x_train, y_train).

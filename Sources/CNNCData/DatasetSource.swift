@@ -6,24 +6,33 @@ import Foundation
 ///     mnist:DIR           MNIST's four IDX files (plain or .gz) in DIR
 ///     fashion-mnist:DIR   Fashion-MNIST's, named as MNIST's
 ///     npz:FILE            a numpy .npz with x_train, y_train (and x_test, y_test)
+///     builtin             digits drawn by cnnc, no download (the default)
 public enum DatasetSource: Sendable, Equatable {
     case mnist(directory: String)
     case fashionMNIST(directory: String)
     case npz(path: String)
+    case builtin(BuiltinDigits)
+
+    /// What to use when no data set is given.
+    public static let `default` = DatasetSource.builtin(BuiltinDigits())
 
     /// The forms an argument may take, for messages.
-    public static let forms = ["mnist:DIR", "fashion-mnist:DIR", "npz:FILE"]
+    public static let forms = ["mnist:DIR", "fashion-mnist:DIR", "npz:FILE", "builtin"]
 
     /// Reads one of `forms`; a `~` at the start of a path is the home directory.
     public init(parsing argument: String) throws(DataError) {
         let text = argument.trimmingCharacters(in: .whitespaces)
+        if text == "builtin" {
+            self = .default
+            return
+        }
         guard let colon = text.firstIndex(of: ":") else {
             throw DataError.unknownSource(argument, reason: Self.guess(text))
         }
         let scheme = String(text[..<colon])
         let path = (String(text[text.index(after: colon)...]) as NSString).expandingTildeInPath
         guard ["mnist", "fashion-mnist", "npz"].contains(scheme) else {
-            throw DataError.unknownSource(argument, reason: "the kind '\(scheme)' is unknown")
+            throw DataError.unknownSource(argument, reason: scheme == "builtin" ? "builtin takes nothing after it" : "the kind '\(scheme)' is unknown")
         }
         guard !path.isEmpty else {
             throw DataError.unknownSource(argument, reason: "there is no \(scheme == "npz" ? "file" : "directory") after '\(scheme):'")
@@ -35,7 +44,7 @@ public enum DatasetSource: Sendable, Equatable {
         }
     }
 
-    /// Reads the images.
+    /// Reads (or, for `builtin`, draws) the images.
     public func load() throws(DataError) -> Dataset {
         switch self {
         case .mnist(let directory):
@@ -47,6 +56,8 @@ public enum DatasetSource: Sendable, Equatable {
         case .npz(let path):
             let (train, test) = try NPZDataset(path: path).load()
             return Dataset(name: (path as NSString).lastPathComponent, train: train, test: test, classNames: nil)
+        case .builtin(let digits):
+            return digits.generate()
         }
     }
 

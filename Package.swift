@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "CNNCCore", targets: ["CNNCCore"]),
         .library(name: "CNNCRuntime", targets: ["CNNCRuntime"]),
         .library(name: "CNNCZoo", targets: ["CNNCZoo"]),
+        .library(name: "CNNCData", targets: ["CNNCData"]),
         .plugin(name: "CNNCPlugin", targets: ["CNNCPlugin"]),
         .plugin(name: "GenerateModels", targets: ["GenerateModels"]),
     ],
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/onevcat/Rainbow.git", from: "4.0.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -42,6 +44,12 @@ let package = Package(
         // What generated code imports: weights files, .npy, arenas, threads.
         // The generator never links it.
         .target(name: "CNNCRuntime"),
+        // Data sets for training and evaluation: MNIST-style IDX files, numpy
+        // .npz archives and the built-in procedurally drawn digits.
+        .target(
+            name: "CNNCData",
+            dependencies: ["CNNCRuntime", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         // The model zoo: every spec in Specs/, turned into Swift at build time by
         // the plugin exactly as in a user's package, and compiled optimized.
         .target(
@@ -119,6 +127,10 @@ let package = Package(
         .testTarget(
             name: "CNNCRuntimeTests",
             dependencies: ["CNNCRuntime"]
+        ),
+        .testTarget(
+            name: "CNNCDataTests",
+            dependencies: ["CNNCData", "CNNCRuntime"]
         ),
         .testTarget(
             name: "GeneratedModelTests",

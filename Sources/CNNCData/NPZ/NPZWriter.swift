@@ -1,0 +1,53 @@
+import CNNCRuntime
+import Foundation
+import ZIPFoundation
+
+extension Dataset {
+    /// Writes the images as `numpy.savez_compressed` would save Keras's MNIST:
+    /// `x_train` uint8 (N, H, W) (or (N, H, W, C) with several channels), pixels
+    /// times 255 rounded; `y_train` uint8 (N,) (int32 above 256 classes); the
+    /// same for the test part if there is one. `np.load(path)` reads it, and so
+    /// does `npz:` (exactly, for pixels that are multiples of 1/255).
+    public func writeNPZ(to path: String) throws(DataError) {
+        var arrays: [(name: String, bytes: [UInt8])] = []
+        for (part, images) in [("train", train), ("test", test)] {
+            guard let images else { continue }
+            arrays.append(("x_\(part)", Self.encodedImages(images)))
+            arrays.append(("y_\(part)", Self.encodedLabels(images)))
+        }
+        let zipped: Data
+        do {
+            let archive = try Archive(accessMode: .create)
+            for array in arrays {
+                let bytes = array.bytes
+                try archive.addEntry(
+                    with: "\(array.name).npy", type: .file, uncompressedSize: Int64(bytes.count),
+                    compressionMethod: .deflate, bufferSize: 1 << 20,
+                    provider: { position, size in Data(bytes[Int(position)..<(Int(position) + size)]) })
+            }
+            guard let data = archive.data else { throw DataError("the archive was not kept in memory") }
+            zipped = data
+        } catch {
+            throw DataError("cannot write \(path): \(error)")
+        }
+        do {
+            try AtomicFile.write(zipped, to: path)
+        } catch {
+            throw DataError(error)
+        }
+    }
+
+    private static func encodedImages(_ images: LabeledImages) -> [UInt8] {
+        let shape = [images.count, images.height, images.width] + (images.channels == 1 ? [] : [images.channels])
+        return NPYHeader.encoded(descr: "|u1", shape: shape) + images.pixels.map(PixelScaling.byte)
+    }
+
+    private static func encodedLabels(_ images: LabeledImages) -> [UInt8] {
+        if images.classCount <= 256 {
+            return NPYHeader.encoded(descr: "|u1", shape: [images.count]) + images.labels.map { UInt8($0) }
+        }
+        var bytes = NPYHeader.encoded(descr: "<i4", shape: [images.count])
+        for label in images.labels { withUnsafeBytes(of: label.littleEndian) { bytes += $0 } }
+        return bytes
+    }
+}

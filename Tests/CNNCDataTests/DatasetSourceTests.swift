@@ -1,0 +1,35 @@
+import CNNCData
+import Foundation
+import Testing
+
+/// The data set argument of `cnnc train` and `cnnc evaluate`.
+@Suite struct DatasetSourceTests {
+    @Test func everyForm() throws {
+        #expect(try DatasetSource(parsing: "mnist:data/mnist") == .mnist(directory: "data/mnist"))
+        #expect(try DatasetSource(parsing: "fashion-mnist:/data/fashion") == .fashionMNIST(directory: "/data/fashion"))
+        #expect(try DatasetSource(parsing: "npz:digits.npz") == .npz(path: "digits.npz"))
+        #expect(try DatasetSource(parsing: "builtin") == .builtin(BuiltinDigits()))
+        #expect(DatasetSource.default == .builtin(BuiltinDigits(seed: 0, trainCount: 12_000, testCount: 2_000)))
+        // The shell does not expand ~ after a colon, so the parser does.
+        #expect(try DatasetSource(parsing: "npz:~/x.npz") == .npz(path: NSHomeDirectory() + "/x.npz"))
+        // A path may itself hold colons.
+        #expect(try DatasetSource(parsing: "npz:a:b.npz") == .npz(path: "a:b.npz"))
+    }
+
+    static func message(_ argument: String) -> String {
+        TestSupport.message { _ = try DatasetSource(parsing: argument) }
+    }
+
+    @Test func unknownKindsListTheValidForms() {
+        let forms = "write one of mnist:DIR, fashion-mnist:DIR, npz:FILE, builtin"
+        #expect(Self.message("cifar10:data") == "'cifar10:data' is not a data set: the kind 'cifar10' is unknown; \(forms)")
+        #expect(Self.message("MNIST:data") == "'MNIST:data' is not a data set: the kind 'MNIST' is unknown; \(forms)")
+        #expect(Self.message("digits.npz") == "'digits.npz' is not a data set: it says no kind (did you mean npz:digits.npz?); \(forms)")
+        #expect(Self.message("/") == "'/' is not a data set: it says no kind (did you mean mnist:/ or fashion-mnist:/?); \(forms)")
+        #expect(Self.message("nonsense") == "'nonsense' is not a data set: it says no kind (a kind and a ':' come first); \(forms)")
+        #expect(Self.message("") == "'' is not a data set: it is empty; \(forms)")
+        #expect(Self.message("mnist:") == "'mnist:' is not a data set: there is no directory after 'mnist:'; \(forms)")
+        #expect(Self.message("npz:") == "'npz:' is not a data set: there is no file after 'npz:'; \(forms)")
+        #expect(Self.message("builtin:7") == "'builtin:7' is not a data set: builtin takes nothing after it; \(forms)")
+    }
+}

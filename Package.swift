@@ -94,6 +94,7 @@ let package = Package(
                 "CNNCCore",
                 "CNNCRuntime",
                 "CNNCBuild",
+                "CNNCData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
@@ -107,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CNNCCoreTests",
-            dependencies: ["CNNCCore", "CNNCRuntime"]
+            dependencies: ["CNNCCore", "CNNCRuntime", "CNNCData"]
         ),
         // 200 random small specs' generated Swift (Tools/refresh-generated.sh).
         .target(

@@ -144,7 +144,7 @@ public struct TrainingSession<Model: TrainableModel> {
 
 extension Int {
     /// 54000 → "54,000", as Keras prints counts.
-    var grouped: String {
+    public var grouped: String {
         let digits = String(magnitude)
         var text = ""
         for (index, digit) in digits.enumerated() {

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Train a cnnc spec with real Keras 3 (JAX backend) on MNIST-style IDX data,
+the peer that `cnnc train` is compared with (Benchmarks/training/run.sh).
+
+    KERAS_BACKEND=jax python keras_train.py SPEC DATA_DIR --epochs 3 --batch-size 32 \
+        --optimizer adam --learning-rate 0.001 --seed 1
+
+The model is built from the spec exactly as the Keras fixtures build it
+(Tools/keras-fixtures/make_fixtures.py); pixels are scaled to [0, 1] as cnnc
+does; the loss is sparse categorical cross-entropy (cnnc's default after a
+softmax); fit shuffles every epoch, as cnnc does. Prints one line per epoch and,
+last, a JSON object: seconds of every epoch, final test loss and accuracy.
+The first epoch includes JAX's compilation; the comparison uses the median of
+the later epochs.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "Tools" / "keras-fixtures"))
+
+import numpy as np  # noqa: E402
+
+
+def read_idx(path):
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def find(directory, stem):
+    for name in (stem + ".gz", stem):
+        if (directory / name).exists():
+            return directory / name
+    raise SystemExit(f"no {stem}(.gz) in {directory}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("spec")
+    parser.add_argument("data")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--optimizer", default="adam", choices=["sgd", "adam", "rmsprop"])
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--train-limit", type=int, default=0, help="use only the first N training images")
+    args = parser.parse_args()
+
+    import keras
+    import make_fixtures
+
+    keras.utils.set_random_seed(args.seed)
+    directory = Path(args.data)
+    x_train = read_idx(find(directory, "train-images-idx3-ubyte")).astype("float32")[..., None] / 255.0
+    y_train = read_idx(find(directory, "train-labels-idx1-ubyte")).astype("int32")
+    x_test = read_idx(find(directory, "t10k-images-idx3-ubyte")).astype("float32")[..., None] / 255.0
+    y_test = read_idx(find(directory, "t10k-labels-idx1-ubyte")).astype("int32")
+    if args.train_limit:
+        x_train, y_train = x_train[: args.train_limit], y_train[: args.train_limit]
+
+    model = make_fixtures.build_model(make_fixtures.load_spec(args.spec))
+    optimizer = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[args.optimizer]
+    kwargs = {} if args.learning_rate is None else {"learning_rate": args.learning_rate}
+    model.compile(optimizer=optimizer(**kwargs), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self.start)
+
+    timer = EpochTimer()
+    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, shuffle=True, verbose=2, callbacks=[timer])
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=0, batch_size=512)
+    backend = keras.backend.backend()
+    print(json.dumps({
+        "tool": "keras", "keras": keras.__version__, "backend": f"{backend} {__import__(backend).__version__}",
+        "epoch_seconds": timer.seconds, "test_loss": float(loss), "test_accuracy": float(accuracy),
+        "train_images": int(len(x_train)), "batch_size": args.batch_size, "optimizer": args.optimizer,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+import ArgumentParser
+import CNNCCore
+import CNNCRuntime
+import Foundation
+
+/// `cnnc train SPEC`: Keras's `fit`, compiled. Builds the model (release,
+/// cached), stages the data and runs the epochs in the model's executable,
+/// which prints Keras's progress line and saves weights and history after
+/// every epoch.
+struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a spec on a data set (built-in digits by default), as Keras's fit does.",
+        discussion: """
+            DATASET is mnist:DIR or fashion-mnist:DIR (the four IDX files, .gz or not), npz:FILE \
+            (x_train, y_train and optionally x_test, y_test), or builtin (digits cnnc draws; the default). \
+            Without a split option the model trains on the training part and is tested on the test part. \
+            Everything random comes from --seed: the same seed and --threads give the same weights.
+            """)
+
+    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    var spec: String
+
+    @Option(help: "mnist:DIR, fashion-mnist:DIR, npz:FILE or builtin.")
+    var data: String?
+
+    @Option(help: "Passes over the training data.")
+    var epochs: Int = 1
+
+    @Option(help: "Samples per gradient step.")
+    var batchSize: Int = 32
+
+    @Option(help: "sgd, adam or rmsprop (Keras compile's default), with Keras's defaults for every hyperparameter not given.")
+    var optimizer: String = "rmsprop"
+
+    @Option(help: "The optimizer's learning rate (Keras's default: 0.01 for sgd, 0.001 for adam and rmsprop).")
+    var learningRate: Double?
+
+    @Option(help: "Momentum, for sgd and rmsprop.")
+    var momentum: Double?
+
+    @Flag(help: "Nesterov momentum, for sgd.")
+    var nesterov = false
+
+    @Option(name: .customLong("beta-1"), help: "Adam's beta_1.")
+    var beta1: Double?
+
+    @Option(name: .customLong("beta-2"), help: "Adam's beta_2.")
+    var beta2: Double?
+
+    @Option(help: "Adam's and RMSprop's epsilon.")
+    var epsilon: Double?
+
+    @Flag(help: "Adam's AMSGrad variant.")
+    var amsgrad = false
+
+    @Option(help: "RMSprop's rho.")
+    var rho: Double?
+
+    @Flag(help: "Centered RMSprop.")
+    var centered = false
+
+    /// The optimizer options as the flags the runtime's `OptimizerConfiguration.parse` reads.
+    var optimizerArguments: [String] {
+        var arguments = ["--optimizer", optimizer]
+        let numbers: [(String, Double?)] = [("--learning-rate", learningRate), ("--momentum", momentum), ("--beta-1", beta1),
+                                            ("--beta-2", beta2), ("--epsilon", epsilon), ("--rho", rho)]
+        for case let (flag, value?) in numbers { arguments += [flag, String(value)] }
+        for (flag, on) in [("--nesterov", nesterov), ("--amsgrad", amsgrad), ("--centered", centered)] where on { arguments.append(flag) }
+        return arguments
+    }
+
+    @Option(help: "categorical_crossentropy, binary_crossentropy or mean_squared_error; by default the one the output activation implies.")
+    var loss: String?
+
+    @Option(help: "Augmentation as ImageDataGenerator's arguments, e.g. rotation_range=10,width_shift_range=0.1,zoom_range=0.1,horizontal_flip.")
+    var augment: String?
+
+    @Option(help: "train:validation:test ratios over all the data, e.g. 80:10:10 or 70:20:10.")
+    var split: String?
+
+    @Option(help: "Keras's validation_split: the last fraction of the training data validates.")
+    var validationSplit: Double?
+
+    @Option(help: "K-fold cross-validation: report each fold and the mean.")
+    var kfold: Int?
+
+    @Option(help: "Seed for initialization, shuffling, augmentation and dropout.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Threads that share each batch.")
+    var threads: Int = 1
+
+    @Option(help: "Save the weights here (safetensors) after every epoch.")
+    var save: String?
+
+    @Option(help: "Write the per-epoch history here as CSV (default: next to --save).")
+    var history: String?
+
+    @Flag(help: "Continue from the weights and history at --save.")
+    var resume = false
+
+    @Option(help: "Start from these weights instead of a fresh initialization.")
+    var initialWeights: String?
+
+    func validate() throws {
+        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if [split != nil, validationSplit != nil, kfold != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --split, --validation-split and --kfold")
+        }
+        if let kfold, kfold < 2 { throw ValidationError("--kfold needs at least 2 folds") }
+        if resume && save == nil { throw ValidationError("--resume continues the run saved at --save; give --save") }
+        if resume && initialWeights != nil { throw ValidationError("--resume and --initial-weights both say where to start; give one") }
+        if kfold != nil && save != nil { throw ValidationError("--kfold trains one model per fold to score the spec; it saves none (train without --kfold to keep weights)") }
+        if let path = initialWeights, !FileManager.default.fileExists(atPath: path) { throw ValidationError("no weights file at \(path)") }
+        // Said now, not after a build that may take a minute.
+        var configuration = TrainingConfiguration(trainData: "")
+        configuration.optimizerArguments = optimizerArguments
+        try Self.asValidation { () throws(RuntimeError) in _ = try configuration.optimizer() }
+        if let augment { try Self.asValidation { () throws(RuntimeError) in _ = try ImageAugmenter(AugmentationOptions(parsing: augment)) } }
+        if let loss { try Self.asValidation { () throws(RuntimeError) in _ = try LossFunction(named: loss) } }
+        if let split { try Self.asValidation { () throws(RuntimeError) in _ = try SplitRatios(parsing: split) } }
+        if let validationSplit, !(validationSplit > 0 && validationSplit < 1) {
+            throw ValidationError("--validation-split is a fraction between 0 and 1, such as 0.1")
+        }
+    }
+
+    func run() async throws {
+        let model = try Diagnostics.loadOrExit(spec)
+        var configuration = TrainingConfiguration(trainData: "")
+        configuration.epochs = epochs
+        configuration.batchSize = batchSize
+        configuration.seed = seed
+        configuration.threads = threads
+        configuration.optimizerArguments = optimizerArguments
+        configuration.loss = loss
+        configuration.augment = augment
+        configuration.saveWeights = save.map(Self.absolute)
+        configuration.history = (history ?? save.map(Self.historyPath)).map(Self.absolute)
+        configuration.initialWeights = initialWeights.map(Self.absolute)
+        if let split { configuration.split = .ratios(split) }
+        if let validationSplit { configuration.split = .validationFraction(validationSplit) }
+        if let kfold { configuration.split = .kFold(kfold) }
+        if resume { try resumeFromSave(&configuration) }
+        if save == nil && kfold == nil {
+            print("cnnc: the weights will not be kept; pass --save W.safetensors to keep them")
+        }
+
+        let built = try await CompiledModels.build(model, spec: spec)
+        let data = try TrainingData.prepare(self.data)
+        defer { data.remove() }
+        print(data.description)
+        configuration.trainData = data.trainPath
+        configuration.testData = data.testPath
+        let configurationPath = data.folder.appendingPathComponent("training.json").path
+        try configuration.write(to: configurationPath)
+        try await CompiledModels.stream(built.executable, arguments: ["train", configurationPath])
+    }
+
+    /// `--resume`: the saved weights, and the epoch after the last one the history records.
+    private func resumeFromSave(_ configuration: inout TrainingConfiguration) throws {
+        guard let weights = configuration.saveWeights, FileManager.default.fileExists(atPath: weights) else {
+            throw ValidationError("--resume: no saved weights at \(save ?? "")")
+        }
+        guard let historyPath = configuration.history, FileManager.default.fileExists(atPath: historyPath) else {
+            throw ValidationError("--resume: no history at \(configuration.history ?? "?") to say how many epochs are done")
+        }
+        let done: Int
+        do throws(RuntimeError) { done = try TrainingHistory(csvAt: historyPath).rows.count } catch { throw ValidationError(error.message) }
+        guard done < epochs else {
+            throw ValidationError("--resume: the run at \(weights) has done \(done) epoch\(done == 1 ? "" : "s") already; ask for more with --epochs")
+        }
+        configuration.initialWeights = weights
+        configuration.initialEpoch = done
+        print("cnnc: resuming at epoch \(done + 1) from \(weights) (the optimizer starts afresh)")
+    }
+
+    /// The runtime's checks, reported as argument errors.
+    static func asValidation(_ check: () throws(RuntimeError) -> Void) throws {
+        do throws(RuntimeError) { try check() } catch { throw ValidationError(error.message) }
+    }
+
+    static func historyPath(forWeights path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingPathExtension().path + ".history.csv"
+    }
+
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CNNCData
+import CNNCRuntime
+import Foundation
+
+/// The user's data set, read once by cnnc (IDX, .npz, or drawn) and handed to
+/// the model's executable as data set files in a private temporary folder,
+/// which is removed when the command ends.
+struct TrainingData {
+    let dataset: Dataset
+    let folder: URL
+    let trainPath: String
+    let testPath: String?
+
+    /// Loads `argument` (nil: the built-in digits) and writes the files; errors are printed and exit 1.
+    static func prepare(_ argument: String?) throws -> TrainingData {
+        let dataset: Dataset
+        do throws(DataError) {
+            let source = try argument.map { text throws(DataError) in try DatasetSource(parsing: text) } ?? .default
+            dataset = try source.load()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode.failure
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-data-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let trainPath = folder.appendingPathComponent("train.safetensors").path
+            try dataset.train.write(to: trainPath, classNames: dataset.classNames)
+            var testPath: String?
+            if let test = dataset.test {
+                testPath = folder.appendingPathComponent("test.safetensors").path
+                try test.write(to: testPath!, classNames: dataset.classNames)
+            }
+            return TrainingData(dataset: dataset, folder: folder, trainPath: trainPath, testPath: testPath)
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            FileHandle.standardError.write(Data("error: cannot stage the data set in \(folder.path): \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// "MNIST: 60,000 training and 10,000 test images, 28x28x1, 10 classes".
+    var description: String {
+        let train = dataset.train
+        var text = "\(dataset.name): \(train.count.grouped) training"
+        if let test = dataset.test { text += " and \(test.count.grouped) test" }
+        return text + " images, \(train.height)x\(train.width)x\(train.channels), \(train.classCount) classes"
+    }
+}

@@ -1,0 +1,112 @@
+import CNNCData
+import CNNCRuntime
+import Foundation
+import Testing
+
+/// `cnnc train` and `cnnc evaluate` as a user runs them, on a slice of real
+/// MNIST (../shared/data): 1,000 training and 500 test images, LeNet-5 from
+/// Specs/. Every run shares one model cache, so the model is compiled once.
+@Suite(.serialized) struct TrainCommandTests {
+    static let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-train-tests-\(UUID().uuidString)")
+    static let environment = ["CNNC_CACHE_DIR": folder.appendingPathComponent("cache").path]
+    static var mnistSlice: String { folder.appendingPathComponent("mnist-slice.npz").path }
+
+    /// The first 1,000 training and 500 test images of MNIST as an .npz, written with CNNCData once.
+    static func makeMNISTSlice() throws {
+        guard !FileManager.default.fileExists(atPath: mnistSlice) else { return }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let mnist = try DatasetSource.mnist(directory: RepositoryFiles.path("../shared/data/mnist")).load()
+        let test = try #require(mnist.test)
+        let slice = Dataset(name: "MNIST slice", train: mnist.train.subset(Array(0..<1000)),
+                            test: test.subset(Array(0..<500)), classNames: mnist.classNames)
+        try slice.writeNPZ(to: mnistSlice)
+    }
+
+    static func train(_ arguments: [String]) throws -> CommandLineTests.Run {
+        try makeMNISTSlice()
+        return try CommandLineTests.cnnc(["train", "Specs/lenet5.cnn.yaml", "--data", "npz:\(mnistSlice)"] + arguments, environment: environment)
+    }
+
+    static func accuracy(in output: String, after prefix: String) -> Double? {
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix(prefix) }),
+              let range = line.range(of: "accuracy: ") else { return nil }
+        return Double(line[range.upperBound...].prefix(6))
+    }
+
+    /// Above a bar a broken gradient cannot reach (chance is 10%), then the same
+    /// seed gives the same weights, a resumed run continues, and evaluate agrees.
+    @Test func lenet5LearnsMNISTDigitsRepeatablyAndResumes() throws {
+        let weights = Self.folder.appendingPathComponent("lenet5.safetensors").path
+        let run = try Self.train(["--epochs", "3", "--optimizer", "adam", "--threads", "2", "--save", weights])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("mnist-slice.npz: 1,000 training and 500 test images, 28x28x1, 10 classes"))
+        #expect(run.output.contains("Training Lenet5 on 1,000 images (test 500): adam(learning_rate=0.001"))
+        #expect(run.output.contains("Epoch 3/3\n32/32 ━━━━━━━━━━━━━━━━━━━━ "))
+        let test = try #require(Self.accuracy(in: run.output, after: "Test: 500 images"), "\(run.output)")
+        #expect(test > 0.8, "test accuracy \(test) after 3 epochs on 1,000 images\n\(run.output)")
+        let history = try String(contentsOfFile: Self.folder.appendingPathComponent("lenet5.history.csv").path, encoding: .utf8)
+        #expect(history.hasPrefix("epoch,accuracy,loss,seconds\n0,") && history.split(separator: "\n").count == 4)
+
+        let again = Self.folder.appendingPathComponent("again.safetensors").path
+        #expect(try Self.train(["--epochs", "3", "--optimizer", "adam", "--threads", "2", "--save", again]).status == 0)
+        #expect(FileManager.default.contents(atPath: again) == FileManager.default.contents(atPath: weights), "same seed and threads, different weights")
+
+        let resumed = try Self.train(["--epochs", "4", "--optimizer", "adam", "--threads", "2", "--save", weights, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(resumed.output.contains("resuming at epoch 4") && resumed.output.contains("Epoch 4/4") && !resumed.output.contains("Epoch 3/4"))
+        let longer = try String(contentsOfFile: Self.folder.appendingPathComponent("lenet5.history.csv").path, encoding: .utf8)
+        #expect(longer.split(separator: "\n").count == 5)
+
+        let evaluated = try CommandLineTests.cnnc(["evaluate", "Specs/lenet5.cnn.yaml", "--weights", weights, "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+        #expect(evaluated.output.contains("Evaluated Lenet5 on 500 test images"))
+        #expect(evaluated.output.contains("accuracy: \(String(format: "%.4f", Self.accuracy(in: resumed.output, after: "Test: 500 images") ?? -1))"))
+        #expect(evaluated.output.contains("true \\ predicted  0  1  2") && evaluated.output.contains("  recall\n0 "))
+
+        let bench = try CommandLineTests.cnnc(["bench", "Specs/lenet5.cnn.yaml", "--mode", "training", "--batch-size", "32", "--seconds", "0.2"], environment: Self.environment)
+        #expect(bench.status == 0, "\(bench.errors)")
+        #expect(bench.output.split(separator: "\n").last?.contains("\"mode\": \"training\"") == true)
+    }
+
+    /// The course's ways to divide data: ratios, Keras's validation split, K-fold; and augmentation on the fly.
+    @Test func splitsFoldsAndAugmentation() throws {
+        let ratios = try Self.train(["--split", "70:20:10", "--optimizer", "sgd", "--learning-rate", "0.1"])
+        #expect(ratios.status == 0, "\(ratios.errors)")
+        #expect(ratios.output.contains("Training Lenet5 on 1,050 images (validation 300, test 150)"), "\(ratios.output)")
+        #expect(ratios.output.contains(" - val_accuracy: ") && ratios.output.contains("Test: 150 images"))
+
+        let validation = try Self.train(["--validation-split", "0.2", "--augment", "rotation_range=10,zoom_range=0.1,fill_mode=constant"])
+        #expect(validation.status == 0, "\(validation.errors)")
+        #expect(validation.output.contains("Training Lenet5 on 800 images (validation 200, test 500)"), "\(validation.output)")
+
+        let folds = try Self.train(["--kfold", "3"])
+        #expect(folds.status == 0, "\(folds.errors)")
+        #expect(folds.output.contains("Fold 3/3: training on 667, validating on 333"), "\(folds.output)")
+        #expect(folds.output.contains("Cross-validation: val_accuracy "))
+    }
+
+    /// Mistakes are said before anything is built, or with the file at fault.
+    @Test func badRequestsSayWhatWouldBeRight() throws {
+        let cases: [([String], String)] = [
+            (["--optimizer", "adamw"], "unknown optimizer 'adamw'; choose sgd, adam or rmsprop"),
+            (["--optimizer", "adam", "--nesterov"], "--nesterov is an option of sgd"),
+            (["--split", "70-30"], "split '70-30' is not ratios like 70:20:10"),
+            (["--split", "80:20", "--kfold", "5"], "choose one of --split, --validation-split and --kfold"),
+            (["--augment", "spin=3"], "--augment does not know 'spin'"),
+            (["--resume"], "--resume continues the run saved at --save; give --save"),
+            (["--loss", "hinge"], "unknown loss 'hinge'"),
+        ]
+        for (arguments, message) in cases {
+            let run = try Self.train(arguments)
+            #expect(run.status != 0, "\(arguments)")
+            #expect(run.errors.contains(message), "\(arguments): \(run.errors)")
+        }
+        try Self.makeMNISTSlice()
+        let missing = try CommandLineTests.cnnc(["train", "Specs/lenet5.cnn.yaml", "--data", "mnist:/no/such/folder"], environment: Self.environment)
+        #expect(missing.status == 1)
+        #expect(missing.errors.contains("/no/such/folder"), "\(missing.errors)")
+        let notAClassifier = try CommandLineTests.cnnc(["train", "Specs/seed_edge_6x6.cnn.yaml", "--data", "npz:\(Self.mnistSlice)"], environment: Self.environment)
+        #expect(notAClassifier.status == 1)
+        #expect(notAClassifier.errors.contains("the model's output has shape (4, 4, 1); training on class labels needs a vector of class scores"), "\(notAClassifier.errors)")
+    }
+}

@@ -40,7 +40,7 @@ public struct TrainingSession<Model: TrainableModel> {
         }
         if let test = parts.test {
             let result = try Evaluation(model: model, data: test, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)
-            printer.line("Test: \(test.count) images - accuracy: \(String(format: "%.4f", result.accuracy)) - loss: \(String(format: "%.4f", result.loss))")
+            printer.line("Test: \(test.count.grouped) images - accuracy: \(String(format: "%.4f", result.accuracy)) - loss: \(String(format: "%.4f", result.loss))")
         }
         if let path = configuration.saveWeights { printer.line("Saved the weights to \(path)") }
     }

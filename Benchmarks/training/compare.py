@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""`cnnc train` against Keras 3 on JAX: the same spec, data, optimizer, batch
+size and epochs, on the same cores, one after the other; prints seconds per
+epoch (median of the epochs after the first, which includes JAX's compile),
+the final test accuracy of each and the ratio. Run through run.sh, which
+makes the Python environment.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+def cores(threads):
+    return ",".join(str(c) for c in range(threads))
+
+
+def run_cnnc(args, history):
+    command = ["taskset", "-c", cores(args.threads), str(args.cnnc), "train", args.spec,
+               "--data", f"mnist:{args.data}", "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
+               "--optimizer", args.optimizer, "--threads", str(args.threads), "--seed", str(args.seed),
+               "--save", str(history.with_suffix(".safetensors"))]
+    if args.learning_rate is not None:
+        command += ["--learning-rate", str(args.learning_rate)]
+    print("$", " ".join(command), flush=True)
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    print(output, flush=True)
+    rows = history.read_text().strip().split("\n")
+    header = rows[0].split(",")
+    seconds = [float(r.split(",")[header.index("seconds")]) for r in rows[1:]]
+    test = next(line for line in output.splitlines() if line.startswith("Test: "))
+    accuracy = float(test.split("accuracy: ")[1].split(" ")[0])
+    return seconds, accuracy
+
+
+def run_keras(args):
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    if args.threads == 1:
+        env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    command = ["taskset", "-c", cores(args.threads), sys.executable, str(HERE / "keras_train.py"), args.spec, args.data,
+               "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--optimizer", args.optimizer,
+               "--seed", str(args.seed)]
+    if args.learning_rate is not None:
+        command += ["--learning-rate", str(args.learning_rate)]
+    print("$", " ".join(command), flush=True)
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+    print(output, flush=True)
+    result = json.loads(output.strip().splitlines()[-1])
+    return result["epoch_seconds"], result["test_accuracy"], result
+
+
+def steady(seconds):
+    return statistics.median(seconds[1:]) if len(seconds) > 1 else seconds[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--spec", default="Specs/lenet5.cnn.yaml")
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mnist"))
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--optimizer", default="adam")
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cnnc", default=str(ROOT / ".build" / "release" / "cnnc"))
+    parser.add_argument("--skip-keras", action="store_true")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as folder:
+        cnnc_seconds, cnnc_accuracy = run_cnnc(args, Path(folder) / "cnnc.history.csv")
+    keras_seconds, keras_accuracy, keras_info = (None, None, {}) if args.skip_keras else run_keras(args)
+    load_after = os.getloadavg()[0]
+
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    print(f"\n{time.strftime('%Y-%m-%d')}, {cpu}, {args.threads} thread(s) (taskset), load {load_before:.2f} -> {load_after:.2f}")
+    print(f"{args.spec} on MNIST, {args.epochs} epochs, batch {args.batch_size}, {args.optimizer}, seed {args.seed}")
+    print(f"| tool | s/epoch (median after the first) | first epoch s | test accuracy |")
+    print(f"|---|---|---|---|")
+    print(f"| cnnc | {steady(cnnc_seconds):.2f} | {cnnc_seconds[0]:.2f} | {cnnc_accuracy:.4f} |")
+    if keras_seconds:
+        print(f"| Keras {keras_info.get('keras')} ({keras_info.get('backend')}) | {steady(keras_seconds):.2f} | {keras_seconds[0]:.2f} | {keras_accuracy:.4f} |")
+        print(f"speed-up (Keras s/epoch / cnnc s/epoch): {steady(keras_seconds) / steady(cnnc_seconds):.2f}x")
+
+
+if __name__ == "__main__":
+    main()

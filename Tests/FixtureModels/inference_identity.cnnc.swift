@@ -204,126 +204,14 @@ public struct InferenceIdentity: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension InferenceIdentity: TrainableModel {
-    public static let trainingArenaCount = 531
-    public static let trainingUnsupportedReason: String? = nil
+    public static let trainingArenaCount = 0
+    public static let trainingUnsupportedReason: String? = "layer 'gaussian_noise' is GaussianNoise, which acts only in training, and cnnc does not generate its training behaviour yet (training through it as identity would not be what Keras trains)"
     public static let outputActivation = "softmax"
 
+    /// Never called: `trainingUnsupportedReason` is checked first.
     public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 147, q = arena + 147
-                var g = arena + 147, h = arena + 339
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
-                // gaussian_noise: the same memory as its input
-                let o1 = arena + 0
-                Self.l1_conv2d(input, w, o1)
-                // spatial_dropout2d: the same memory as its input
-                // gaussian_dropout: the same memory as its input
-                // flatten: the same memory as its input
-                // activity_regularization: the same memory as its input
-                let o6 = arena + 144
-                Self.l6_dense(UnsafePointer(o1), w, o6)
-                Self.l6_dense_activation(o6)
-                output.update(from: o6, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-                Self.l6_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // activity_regularization
-                // passes the gradient through
-                // flatten
-                // passes the gradient through
-                // gaussian_dropout
-                // passes the gradient through
-                // spatial_dropout2d
-                // passes the gradient through
-                // conv2d
-                Self.l1_conv2d_derivative(UnsafePointer(o1), g)
-                Self.l1_conv2d_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // gaussian_noise
-                // passes the gradient through
-                inputGradient?.update(from: g, count: 192)
-                return value
-            }
-        }
+        .nan
     }
-
-    // conv2d: through its relu activation
-    @inline(never)
-    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<144 where y[i] <= 0 { g[i] = 0 }
-    }
-
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
-    @inline(never)
-    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 192)
-        let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<6 {
-            for ox in 0..<6 {
-                let d = dz + (oy * 6 + ox) * 4
-                for co in 0..<4 { gk[108 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 8 + ox * 1 + kx * 1) * 3
-                        let tap = (ky * 3 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
-                            var sum: Float = 0
-                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    // dense: through its softmax activation
-    @inline(never)
-    static func l6_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for position in 0..<1 {
-            let v = y + position * 3, d = g + position * 3
-            var dot: Float = 0
-            for c in 0..<3 { dot += d[c] * v[c] }
-            for c in 0..<3 { d[c] = v[c] * (d[c] - dot) }
-        }
-    }
-
-    // dense: dL/dkernel, dL/dbias, dL/dx
-    @inline(never)
-    static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 144)
-        let kernel = k + 112, kernelGradient = gk + 112
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 3
-                for co in 0..<3 { gk[544 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 144
-                        let tap = (ky * 1 + kx) * 144
-                        for ci in 0..<144 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
-                            var sum: Float = 0
-                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
-                        }
-                    }
-                }
-            }
-        }
-    }
-
 }
 
 #if CNNC_FMA

@@ -139,7 +139,7 @@ public struct Random012: CompiledModel {
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random012: TrainableModel {
     public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "Random012 cannot be trained yet: layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
     public static let outputActivation = "sigmoid"
 
     /// Never called: `trainingUnsupportedReason` is checked first.

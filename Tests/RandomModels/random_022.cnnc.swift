@@ -113,7 +113,7 @@ public struct Random022: CompiledModel {
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random022: TrainableModel {
     public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "Random022 cannot be trained yet: layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
     public static let outputActivation = "relu"
 
     /// Never called: `trainingUnsupportedReason` is checked first.

@@ -175,7 +175,7 @@ public struct Random127: CompiledModel {
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random127: TrainableModel {
     public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "Random127 cannot be trained yet: layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
     public static let outputActivation = "linear"
 
     /// Never called: `trainingUnsupportedReason` is checked first.

@@ -64,7 +64,7 @@ public enum ModelChecker {
                     outputShape: outcome.output, padding: outcome.padding, trainableParameters: counts.trainable,
                     nonTrainableParameters: counts.nonTrainable, flops: counts.flops, location: layer.location))
                 current = outcome.output
-                if operation == .identityAtInference {
+                if case .identityAtInference = operation {
                     log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (training through it is not supported yet)", at: layer.location)
                 }
             }

@@ -15,8 +15,17 @@ public enum LayerOperation: Hashable, Sendable {
     case batchNormalization(BatchNormalizationConfig)
     case zeroPadding2D(Padding2D)
     /// A layer that changes nothing at inference (GaussianNoise, GaussianDropout,
-    /// SpatialDropout2D, ActivityRegularization): compiled as identity.
-    case identityAtInference
+    /// SpatialDropout2D, ActivityRegularization): compiled as identity. Its
+    /// arguments are kept only to write the model back out for Keras.
+    case identityAtInference(TrainingOnlyArguments)
+}
+
+/// The numeric arguments of a layer that acts only in training (`stddev`,
+/// `rate`, `l1`, `l2`), by Keras's names.
+public struct TrainingOnlyArguments: Hashable, Sendable, Codable {
+    public var values: [String: Double]
+
+    public init(_ values: [String: Double]) { self.values = values }
 }
 
 public struct Conv2DConfig: Hashable, Sendable, Codable {

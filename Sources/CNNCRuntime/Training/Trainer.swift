@@ -29,7 +29,7 @@ public final class Trainer<Model: TrainableModel> {
     /// `loss` nil takes the loss the output implies (cross-entropy after softmax or sigmoid).
     public init(model: Model, optimizer: any Optimizer, loss: LossFunction?, classCount: Int, batchSize: Int,
                 threads: Int, seed: UInt64, augmenter: ImageAugmenter? = nil) throws(RuntimeError) {
-        if let reason = Model.trainingUnsupportedReason { throw RuntimeError("this model cannot be trained yet: \(reason)") }
+        if let reason = Model.trainingUnsupportedReason { throw RuntimeError("\(Model.self) cannot be trained yet: \(reason)") }
         guard batchSize > 0 else { throw RuntimeError("the batch size must be at least 1, not \(batchSize)") }
         guard threads > 0 else { throw RuntimeError("the thread count must be at least 1, not \(threads)") }
         targets = try ClassTargets(classCount: classCount, outputShape: Model.outputShape)

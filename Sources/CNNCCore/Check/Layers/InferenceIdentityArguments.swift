@@ -1,28 +1,29 @@
 /// Layers that only act in training: at inference Keras passes their input
 /// through unchanged, so cnnc compiles them as identity and says so in a note.
+/// (A value that failed its check is reported by the reader and the model is refused, so the 0 stand-in is never used.)
 enum InferenceIdentityArguments {
     static let gaussianNoise = LayerDecoder(arguments: ["stddev", "seed"]) { reader in
-        _ = reader.number("stddev", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
+        let stddev = reader.number("stddev", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
         reader.ignore("seed")
-        return .identityAtInference
+        return .identityAtInference(TrainingOnlyArguments(["stddev": stddev ?? 0]))
     }
 
     static let gaussianDropout = LayerDecoder(arguments: ["rate", "seed"]) { reader in
-        _ = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
+        let rate = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
         reader.ignore("seed")
-        return .identityAtInference
+        return .identityAtInference(TrainingOnlyArguments(["rate": rate ?? 0]))
     }
 
     static let spatialDropout2D = LayerDecoder(arguments: ["rate", "seed", "data_format"]) { reader in
-        _ = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
+        let rate = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
         reader.ignore("seed", "noise_shape")
         reader.channelsLast()
-        return .identityAtInference
+        return .identityAtInference(TrainingOnlyArguments(["rate": rate ?? 0]))
     }
 
     static let activityRegularization = LayerDecoder(arguments: ["l1", "l2"]) { reader in
-        _ = reader.number("l1", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
-        _ = reader.number("l2", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
-        return .identityAtInference
+        let l1 = reader.number("l1", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
+        let l2 = reader.number("l2", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
+        return .identityAtInference(TrainingOnlyArguments(["l1": l1 ?? 0, "l2": l2 ?? 0]))
     }
 }

@@ -19,8 +19,13 @@ struct TrainingGenerator {
     /// Layers without a backward pass yet; the model then reports why it cannot train.
     var unsupportedReason: String? {
         for layer in model.layers {
-            if case .batchNormalization = layer.operation {
-                return "\(typeName) cannot be trained yet: layer '\(layer.name)' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+            switch layer.operation {
+            case .batchNormalization:
+                return "layer '\(layer.name)' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+            case .identityAtInference:
+                return "layer '\(layer.name)' is \(layer.className), which acts only in training, and cnnc does not generate its training behaviour yet (training through it as identity would not be what Keras trains)"
+            default:
+                continue
             }
         }
         return nil

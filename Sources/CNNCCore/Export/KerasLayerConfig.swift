@@ -1,0 +1,65 @@
+import Foundation
+
+/// Each layer class's `get_config()` arguments, as Keras 3.15 lists them
+/// (Tests/Fixtures/keras/json3/ holds what Keras itself wrote for every spec).
+enum KerasLayerConfig {
+    static func arguments(of layer: CheckedLayer) -> [String: Any] {
+        switch layer.operation {
+        case .conv2D(let c):
+            return ["filters": c.filters, "kernel_size": pair(c.kernelSize), "strides": pair(c.strides), "padding": c.padding.rawValue,
+                    "data_format": "channels_last", "dilation_rate": pair(c.dilationRate), "groups": 1,
+                    "activation": c.activation.rawValue, "use_bias": c.useBias,
+                    "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
+                    "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(),
+                    "kernel_constraint": NSNull(), "bias_constraint": NSNull()]
+        case .dense(let c):
+            return ["units": c.units, "activation": c.activation.rawValue, "use_bias": c.useBias,
+                    "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
+                    "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(),
+                    "kernel_constraint": NSNull(), "bias_constraint": NSNull(), "quantization_config": NSNull()]
+        case .maxPooling2D(let c), .averagePooling2D(let c):
+            return ["pool_size": pair(c.poolSize), "padding": c.padding.rawValue, "strides": pair(c.strides), "data_format": "channels_last"]
+        case .globalAveragePooling2D(let c), .globalMaxPooling2D(let c):
+            return ["data_format": "channels_last", "keepdims": c.keepdims]
+        case .flatten:
+            return ["data_format": "channels_last"]
+        case .dropout(let c):
+            return ["rate": c.rate, "seed": NSNull(), "noise_shape": NSNull()]
+        case .activation(let activation):
+            return ["activation": activation.rawValue]
+        case .relu(let c):
+            return ["max_value": c.maxValue.map { $0 as Any } ?? NSNull(), "negative_slope": c.negativeSlope, "threshold": c.threshold]
+        case .softmax:
+            return ["axis": -1]
+        case .batchNormalization(let c):
+            return ["axis": -1, "momentum": c.momentum, "epsilon": c.epsilon, "center": c.center, "scale": c.scale,
+                    "beta_initializer": initializer("Zeros"), "gamma_initializer": initializer("Ones"),
+                    "moving_mean_initializer": initializer("Zeros"), "moving_variance_initializer": initializer("Ones"),
+                    "beta_regularizer": NSNull(), "gamma_regularizer": NSNull(), "beta_constraint": NSNull(), "gamma_constraint": NSNull(),
+                    "synchronized": false, "renorm": false, "renorm_clipping": NSNull(), "renorm_momentum": 0.99]
+        case .zeroPadding2D(let p):
+            return ["padding": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
+        case .identityAtInference(let arguments):
+            var config: [String: Any] = arguments.values
+            if layer.className != "ActivityRegularization" { config["seed"] = NSNull() }
+            if layer.className == "SpatialDropout2D" { config["data_format"] = "channels_last" }
+            return config
+        }
+    }
+
+    /// Keras records the input shape of layers that build weights or state from it.
+    static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
+        switch operation {
+        case .conv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D: true
+        default: false
+        }
+    }
+
+    static func pair(_ size: Size2D) -> [Int] { [size.height, size.width] }
+
+    static func initializer(_ name: String, _ config: [String: Any] = [:]) -> [String: Any] {
+        ["module": "keras.initializers", "class_name": name, "config": config, "registered_name": NSNull()]
+    }
+
+    static var glorotUniform: [String: Any] { initializer("GlorotUniform", ["seed": NSNull(), "input_axes": NSNull(), "output_axes": NSNull()]) }
+}

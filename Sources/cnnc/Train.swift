@@ -138,6 +138,7 @@ struct Train: AsyncParsableCommand {
         configuration.augment = augment
         configuration.saveWeights = save.map(Self.absolute)
         configuration.history = (history ?? save.map(Self.historyPath)).map(Self.absolute)
+        configuration.optimizerState = save.map { Self.absolute(Self.sibling(of: $0, suffix: ".optimizer.safetensors")) }
         configuration.initialWeights = initialWeights.map(Self.absolute)
         if let split { configuration.split = .ratios(split) }
         if let validationSplit { configuration.split = .validationFraction(validationSplit) }
@@ -173,7 +174,8 @@ struct Train: AsyncParsableCommand {
         }
         configuration.initialWeights = weights
         configuration.initialEpoch = done
-        print("cnnc: resuming at epoch \(done + 1) from \(weights) (the optimizer starts afresh)")
+        let state = configuration.optimizerState.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        print("cnnc: resuming at epoch \(done + 1) from \(weights)" + (state == nil ? " (no optimizer state beside it: the optimizer starts afresh)" : " and its optimizer state"))
     }
 
     /// The runtime's checks, reported as argument errors.
@@ -181,9 +183,11 @@ struct Train: AsyncParsableCommand {
         do throws(RuntimeError) { try check() } catch { throw ValidationError(error.message) }
     }
 
-    static func historyPath(forWeights path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingPathExtension().path + ".history.csv"
+    static func historyPath(forWeights path: String) -> String { sibling(of: path, suffix: ".history.csv") }
+
+    /// `run/lenet5.safetensors` → `run/lenet5` + suffix.
+    static func sibling(of path: String, suffix: String) -> String {
+        URL(fileURLWithPath: path).deletingPathExtension().path + suffix
     }
 
     static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }

@@ -54,6 +54,10 @@ import Testing
         let resumed = try Self.train(["--epochs", "4", "--optimizer", "adam", "--threads", "2", "--save", weights, "--resume"])
         #expect(resumed.status == 0, "\(resumed.errors)")
         #expect(resumed.output.contains("resuming at epoch 4") && resumed.output.contains("Epoch 4/4") && !resumed.output.contains("Epoch 3/4"))
+        // Weights, optimizer state and the epoch's batches all carry over: 3 + 1 epochs equal 4 in one run, bit for bit.
+        let straight = Self.folder.appendingPathComponent("straight.safetensors").path
+        #expect(try Self.train(["--epochs", "4", "--optimizer", "adam", "--threads", "2", "--save", straight]).status == 0)
+        #expect(FileManager.default.contents(atPath: straight) == FileManager.default.contents(atPath: weights), "a resumed run differs from an uninterrupted one")
         let longer = try String(contentsOfFile: Self.folder.appendingPathComponent("lenet5.history.csv").path, encoding: .utf8)
         #expect(longer.split(separator: "\n").count == 5)
 

@@ -48,6 +48,14 @@ public final class Trainer<Model: TrainableModel> {
         batchGradients = BatchGradients(threads: threads)
     }
 
+    /// The optimizer's slots and step count, to save with the weights.
+    public var optimizerState: [String: [Float]] { optimizer.state }
+
+    /// Continues from a saved optimizer state (same optimizer and model).
+    public func restoreOptimizerState(_ state: [String: [Float]]) throws(RuntimeError) {
+        try optimizer.restore(state)
+    }
+
     /// What the caller hears after every step.
     public struct Progress: Sendable {
         public let epoch: Int

@@ -27,6 +27,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var saveWeights: String?
     /// The per-epoch history as CSV, rewritten atomically after every epoch.
     public var history: String?
+    /// The optimizer's slots and step count, saved after every epoch beside the
+    /// weights and restored on resume, so a resumed run continues exactly.
+    public var optimizerState: String?
     /// For `evaluate`: the weights, and which part of the data (test, or train when there is no test part).
     public var evaluateWeights: String?
 

@@ -28,6 +28,10 @@ public struct TrainingSession<Model: TrainableModel> {
         var model = try initialModel()
         var history = try startingHistory()
         let trainer = try makeTrainer(model, classCount: parts.train.classCount)
+        // A run saved before optimizer states were kept resumes with a fresh optimizer (cnnc says so).
+        if configuration.initialEpoch > 0, let path = configuration.optimizerState, FileManager.default.fileExists(atPath: path) {
+            try trainer.restoreOptimizerState(try OptimizerStateFile.read(path: path))
+        }
         printer.line("Training \(Model.self) on \(describe(parts)): \(try configuration.optimizer().description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")
         for epoch in configuration.initialEpoch..<configuration.epochs {
             let row = try runEpoch(epoch, trainer: trainer, data: parts.train, validation: parts.validation)
@@ -37,6 +41,7 @@ public struct TrainingSession<Model: TrainableModel> {
                 try model.write(to: path, metadata: ["epoch": String(epoch + 1), "source": "cnnc \(CNNCRuntimeInfo.version) train"])
             }
             if let path = configuration.history { try history.write(to: path) }
+            if let path = configuration.optimizerState { try OptimizerStateFile.write(trainer.optimizerState, to: path) }
         }
         if let test = parts.test {
             let result = try Evaluation(model: model, data: test, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)

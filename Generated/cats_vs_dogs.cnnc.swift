@@ -912,25 +912,66 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<720000 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv_1: dL/dkernel, dL/dbias, dL/dx
+    // conv_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_conv_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 69312)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<150 {
-            for ox in 0..<150 {
-                let d = dz + (oy * 150 + ox) * 32
-                for co in 0..<32 { gk[864 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 152 + ox * 1 + kx * 1) * 3
-                        let tap = (ky * 3 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 32, gp = kernelGradient + (tap + ci) * 32
-                            var sum: Float = 0
-                            for co in 0..<32 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 45000) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<22500 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 32 - g * 16), from = dz + i * 32 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<22500 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 32 - g * 16), gp = gk + 864 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<150 {
+                        let row = ((oy * 1 + ky * 1) * 152 + kx * 1) * 3 + ci
+                        let dp = d + oy * 300 + g
+                        for ox in 0..<150 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 32 - g * 16), gp = kernelGradient + r * 32 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 69312)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 54) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<27 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 32 - g * 16), from = kernel + i * 32 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<150 {
+                    for ox in 0..<150 {
+                        let dp = d + (oy * 150 + ox) * 2
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 152 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 3 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -977,25 +1018,66 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<360000 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv_2: dL/dkernel, dL/dbias, dL/dx
+    // conv_2: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 189728)
         let kernel = k + 896, kernelGradient = gk + 896
-        for oy in 0..<75 {
-            for ox in 0..<75 {
-                let d = dz + (oy * 75 + ox) * 64
-                for co in 0..<64 { gk[19328 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 77 + ox * 1 + kx * 1) * 32
-                        let tap = (ky * 3 + kx) * 32
-                        for ci in 0..<32 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 64, gp = kernelGradient + (tap + ci) * 64
-                            var sum: Float = 0
-                            for co in 0..<64 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 22500) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<5625 {
+                for g in 0..<4 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 64 - g * 16), from = dz + i * 64 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 4 + g] = v
+                }
+            }
+            for g in 0..<4 {
+                var sum = SIMD16<Float>()
+                for p in 0..<5625 { sum += d[p * 4 + g] }
+                let n = Swift.min(16, 64 - g * 16), gp = gk + 19328 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<288 {
+                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
+                for g in 0..<4 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<75 {
+                        let row = ((oy * 1 + ky * 1) * 77 + kx * 1) * 32 + ci
+                        let dp = d + oy * 300 + g
+                        for ox in 0..<75 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 4]) }
+                    }
+                    let n = Swift.min(16, 64 - g * 16), gp = kernelGradient + r * 64 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 189728)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1152) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<288 {
+                    for g in 0..<4 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 64 - g * 16), from = kernel + i * 64 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 4 + g] = v
+                    }
+                }
+                for oy in 0..<75 {
+                    for ox in 0..<75 {
+                        let dp = d + (oy * 75 + ox) * 4
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 77 + ox * 1 + kx * 1) * 32
+                                let tap = (ky * 3 + kx) * 32
+                                for ci in 0..<32 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<4 { sum = madd(sum, kv[(tap + ci) * 4 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -1042,25 +1124,66 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<175232 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv_3: dL/dkernel, dL/dbias, dL/dx
+    // conv_3: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l4_conv_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 97344)
         let kernel = k + 19392, kernelGradient = gk + 19392
-        for oy in 0..<37 {
-            for ox in 0..<37 {
-                let d = dz + (oy * 37 + ox) * 128
-                for co in 0..<128 { gk[93120 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 39 + ox * 1 + kx * 1) * 64
-                        let tap = (ky * 3 + kx) * 64
-                        for ci in 0..<64 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 128, gp = kernelGradient + (tap + ci) * 128
-                            var sum: Float = 0
-                            for co in 0..<128 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10952) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1369 {
+                for g in 0..<8 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 128 - g * 16), from = dz + i * 128 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 8 + g] = v
+                }
+            }
+            for g in 0..<8 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1369 { sum += d[p * 8 + g] }
+                let n = Swift.min(16, 128 - g * 16), gp = gk + 93120 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<576 {
+                let ky = r / 192, kx = (r / 64) % 3, ci = r % 64
+                for g in 0..<8 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<37 {
+                        let row = ((oy * 1 + ky * 1) * 39 + kx * 1) * 64 + ci
+                        let dp = d + oy * 296 + g
+                        for ox in 0..<37 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 64]), dp[ox * 8]) }
+                    }
+                    let n = Swift.min(16, 128 - g * 16), gp = kernelGradient + r * 128 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 97344)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4608) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<576 {
+                    for g in 0..<8 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 128 - g * 16), from = kernel + i * 128 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 8 + g] = v
+                    }
+                }
+                for oy in 0..<37 {
+                    for ox in 0..<37 {
+                        let dp = d + (oy * 37 + ox) * 8
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 39 + ox * 1 + kx * 1) * 64
+                                let tap = (ky * 3 + kx) * 64
+                                for ci in 0..<64 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -1107,25 +1230,66 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<41472 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv_4: dL/dkernel, dL/dbias, dL/dx
+    // conv_4: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l6_conv_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 51200)
         let kernel = k + 93248, kernelGradient = gk + 93248
-        for oy in 0..<18 {
-            for ox in 0..<18 {
-                let d = dz + (oy * 18 + ox) * 128
-                for co in 0..<128 { gk[240704 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 20 + ox * 1 + kx * 1) * 128
-                        let tap = (ky * 3 + kx) * 128
-                        for ci in 0..<128 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 128, gp = kernelGradient + (tap + ci) * 128
-                            var sum: Float = 0
-                            for co in 0..<128 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2592) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<324 {
+                for g in 0..<8 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 128 - g * 16), from = dz + i * 128 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 8 + g] = v
+                }
+            }
+            for g in 0..<8 {
+                var sum = SIMD16<Float>()
+                for p in 0..<324 { sum += d[p * 8 + g] }
+                let n = Swift.min(16, 128 - g * 16), gp = gk + 240704 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<1152 {
+                let ky = r / 384, kx = (r / 128) % 3, ci = r % 128
+                for g in 0..<8 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<18 {
+                        let row = ((oy * 1 + ky * 1) * 20 + kx * 1) * 128 + ci
+                        let dp = d + oy * 144 + g
+                        for ox in 0..<18 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 128]), dp[ox * 8]) }
+                    }
+                    let n = Swift.min(16, 128 - g * 16), gp = kernelGradient + r * 128 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 51200)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9216) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<1152 {
+                    for g in 0..<8 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 128 - g * 16), from = kernel + i * 128 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 8 + g] = v
+                    }
+                }
+                for oy in 0..<18 {
+                    for ox in 0..<18 {
+                        let dp = d + (oy * 18 + ox) * 8
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 20 + ox * 1 + kx * 1) * 128
+                                let tap = (ky * 3 + kx) * 128
+                                for ci in 0..<128 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -1172,25 +1336,66 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<512 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (32 vectors of 16 output channels)
     @inline(never)
     static func l10_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 10368)
         let kernel = k + 240832, kernelGradient = gk + 240832
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 512
-                for co in 0..<512 { gk[5549248 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10368
-                        let tap = (ky * 1 + kx) * 10368
-                        for ci in 0..<10368 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 512, gp = kernelGradient + (tap + ci) * 512
-                            var sum: Float = 0
-                            for co in 0..<512 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<32 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 512 - g * 16), from = dz + i * 512 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 32 + g] = v
+                }
+            }
+            for g in 0..<32 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 32 + g] }
+                let n = Swift.min(16, 512 - g * 16), gp = gk + 5549248 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<10368 {
+                let ky = r / 10368, kx = (r / 10368) % 1, ci = r % 10368
+                for g in 0..<32 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 10368 + ci
+                        let dp = d + oy * 32 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 10368]), dp[ox * 32]) }
+                    }
+                    let n = Swift.min(16, 512 - g * 16), gp = kernelGradient + r * 512 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 10368)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 331776) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<10368 {
+                    for g in 0..<32 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 512 - g * 16), from = kernel + i * 512 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 32 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 32
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10368
+                                let tap = (ky * 1 + kx) * 10368
+                                for ci in 0..<10368 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<32 { sum = madd(sum, kv[(tap + ci) * 32 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -1204,25 +1409,66 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<128 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dense_2: dL/dkernel, dL/dbias, dL/dx
+    // dense_2: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l11_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 512)
         let kernel = k + 5549760, kernelGradient = gk + 5549760
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 128
-                for co in 0..<128 { gk[5615296 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 512
-                        let tap = (ky * 1 + kx) * 512
-                        for ci in 0..<512 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 128, gp = kernelGradient + (tap + ci) * 128
-                            var sum: Float = 0
-                            for co in 0..<128 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<8 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 128 - g * 16), from = dz + i * 128 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 8 + g] = v
+                }
+            }
+            for g in 0..<8 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 8 + g] }
+                let n = Swift.min(16, 128 - g * 16), gp = gk + 5615296 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<512 {
+                let ky = r / 512, kx = (r / 512) % 1, ci = r % 512
+                for g in 0..<8 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 512 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 512]), dp[ox * 8]) }
+                    }
+                    let n = Swift.min(16, 128 - g * 16), gp = kernelGradient + r * 128 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 512)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4096) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<512 {
+                    for g in 0..<8 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 128 - g * 16), from = kernel + i * 128 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 8 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 8
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 512
+                                let tap = (ky * 1 + kx) * 512
+                                for ci in 0..<512 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -1236,25 +1482,66 @@ extension CatsVsDogs: TrainableModel {
         for i in 0..<1 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // output: dL/dkernel, dL/dbias, dL/dx
+    // output: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l12_output_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 128)
         let kernel = k + 5615424, kernelGradient = gk + 5615424
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 1
-                for co in 0..<1 { gk[5615552 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 128
-                        let tap = (ky * 1 + kx) * 128
-                        for ci in 0..<128 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
-                            var sum: Float = 0
-                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 1 - g * 4), gp = gk + 5615552 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<128 {
+                let ky = r / 128, kx = (r / 128) % 1, ci = r % 128
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 128 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 128]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 128)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 128) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<128 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 128
+                                let tap = (ky * 1 + kx) * 128
+                                for ci in 0..<128 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

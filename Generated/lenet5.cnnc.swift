@@ -570,25 +570,66 @@ extension Lenet5: TrainableModel {
         for i in 0..<4704 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1024)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<28 {
-            for ox in 0..<28 {
-                let d = dz + (oy * 28 + ox) * 6
-                for co in 0..<6 { gk[150 + co] += d[co] }
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 1
-                        let tap = (ky * 5 + kx) * 1
-                        for ci in 0..<1 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 6, gp = kernelGradient + (tap + ci) * 6
-                            var sum: Float = 0
-                            for co in 0..<6 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<784 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 6 - g * 8), from = dz + i * 6 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<784 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 6 - g * 8), gp = gk + 150 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<25 {
+                let ky = r / 5, kx = (r / 1) % 5, ci = r % 1
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<28 {
+                        let row = ((oy * 1 + ky * 1) * 32 + kx * 1) * 1 + ci
+                        let dp = d + oy * 28 + g
+                        for ox in 0..<28 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 1]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 6 - g * 8), gp = kernelGradient + r * 6 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1024)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<25 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 6 - g * 8), from = kernel + i * 6 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<28 {
+                    for ox in 0..<28 {
+                        let dp = d + (oy * 28 + ox) * 1
+                        for ky in 0..<5 {
+                            for kx in 0..<5 {
+                                let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 1
+                                let tap = (ky * 5 + kx) * 1
+                                for ci in 0..<1 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -632,25 +673,66 @@ extension Lenet5: TrainableModel {
         for i in 0..<1600 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1176)
         let kernel = k + 156, kernelGradient = gk + 156
-        for oy in 0..<10 {
-            for ox in 0..<10 {
-                let d = dz + (oy * 10 + ox) * 16
-                for co in 0..<16 { gk[2556 + co] += d[co] }
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 6
-                        let tap = (ky * 5 + kx) * 6
-                        for ci in 0..<6 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<100 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<100 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 2556 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<150 {
+                let ky = r / 30, kx = (r / 6) % 5, ci = r % 6
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 1) * 14 + kx * 1) * 6 + ci
+                        let dp = d + oy * 10 + g
+                        for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1176)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 150) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<150 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<10 {
+                        let dp = d + (oy * 10 + ox) * 1
+                        for ky in 0..<5 {
+                            for kx in 0..<5 {
+                                let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 6
+                                let tap = (ky * 5 + kx) * 6
+                                for ci in 0..<6 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -686,25 +768,66 @@ extension Lenet5: TrainableModel {
         for i in 0..<120 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 400)
         let kernel = k + 2572, kernelGradient = gk + 2572
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 120
-                for co in 0..<120 { gk[50572 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 400
-                        let tap = (ky * 1 + kx) * 400
-                        for ci in 0..<400 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 120, gp = kernelGradient + (tap + ci) * 120
-                            var sum: Float = 0
-                            for co in 0..<120 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<8 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 120 - g * 16), from = dz + i * 120 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 8 + g] = v
+                }
+            }
+            for g in 0..<8 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 8 + g] }
+                let n = Swift.min(16, 120 - g * 16), gp = gk + 50572 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<400 {
+                let ky = r / 400, kx = (r / 400) % 1, ci = r % 400
+                for g in 0..<8 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 400 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 400]), dp[ox * 8]) }
+                    }
+                    let n = Swift.min(16, 120 - g * 16), gp = kernelGradient + r * 120 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 400)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3200) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<400 {
+                    for g in 0..<8 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 120 - g * 16), from = kernel + i * 120 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 8 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 8
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 400
+                                let tap = (ky * 1 + kx) * 400
+                                for ci in 0..<400 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -718,25 +841,66 @@ extension Lenet5: TrainableModel {
         for i in 0..<84 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (6 vectors of 16 output channels)
     @inline(never)
     static func l6_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 120)
         let kernel = k + 50692, kernelGradient = gk + 50692
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 84
-                for co in 0..<84 { gk[60772 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
-                        let tap = (ky * 1 + kx) * 120
-                        for ci in 0..<120 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 84, gp = kernelGradient + (tap + ci) * 84
-                            var sum: Float = 0
-                            for co in 0..<84 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<6 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 84 - g * 16), from = dz + i * 84 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 6 + g] = v
+                }
+            }
+            for g in 0..<6 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 6 + g] }
+                let n = Swift.min(16, 84 - g * 16), gp = gk + 60772 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<120 {
+                let ky = r / 120, kx = (r / 120) % 1, ci = r % 120
+                for g in 0..<6 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 120 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 120]), dp[ox * 6]) }
+                    }
+                    let n = Swift.min(16, 84 - g * 16), gp = kernelGradient + r * 84 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 120)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 720) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<120 {
+                    for g in 0..<6 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 84 - g * 16), from = kernel + i * 84 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 6 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 6
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
+                                let tap = (ky * 1 + kx) * 120
+                                for ci in 0..<120 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<6 { sum = madd(sum, kv[(tap + ci) * 6 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -755,25 +919,66 @@ extension Lenet5: TrainableModel {
         }
     }
 
-    // dense_2: dL/dkernel, dL/dbias, dL/dx
+    // dense_2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l7_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 84)
         let kernel = k + 60856, kernelGradient = gk + 60856
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 10
-                for co in 0..<10 { gk[61696 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 84
-                        let tap = (ky * 1 + kx) * 84
-                        for ci in 0..<84 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 10, gp = kernelGradient + (tap + ci) * 10
-                            var sum: Float = 0
-                            for co in 0..<10 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 10 - g * 8), gp = gk + 61696 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<84 {
+                let ky = r / 84, kx = (r / 84) % 1, ci = r % 84
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 84 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 84]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 84)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 168) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<84 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 84
+                                let tap = (ky * 1 + kx) * 84
+                                for ci in 0..<84 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -481,25 +481,66 @@ extension MnistConvnet: TrainableModel {
         for i in 0..<21632 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 784)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<26 {
-            for ox in 0..<26 {
-                let d = dz + (oy * 26 + ox) * 32
-                for co in 0..<32 { gk[288 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 28 + ox * 1 + kx * 1) * 1
-                        let tap = (ky * 3 + kx) * 1
-                        for ci in 0..<1 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 32, gp = kernelGradient + (tap + ci) * 32
-                            var sum: Float = 0
-                            for co in 0..<32 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1352) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<676 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 32 - g * 16), from = dz + i * 32 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<676 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 32 - g * 16), gp = gk + 288 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<9 {
+                let ky = r / 3, kx = (r / 1) % 3, ci = r % 1
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<26 {
+                        let row = ((oy * 1 + ky * 1) * 28 + kx * 1) * 1 + ci
+                        let dp = d + oy * 52 + g
+                        for ox in 0..<26 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 1]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 32 - g * 16), gp = kernelGradient + r * 32 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 784)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<9 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 32 - g * 16), from = kernel + i * 32 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<26 {
+                    for ox in 0..<26 {
+                        let dp = d + (oy * 26 + ox) * 2
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 28 + ox * 1 + kx * 1) * 1
+                                let tap = (ky * 3 + kx) * 1
+                                for ci in 0..<1 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -538,25 +579,66 @@ extension MnistConvnet: TrainableModel {
         for i in 0..<7744 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 5408)
         let kernel = k + 320, kernelGradient = gk + 320
-        for oy in 0..<11 {
-            for ox in 0..<11 {
-                let d = dz + (oy * 11 + ox) * 64
-                for co in 0..<64 { gk[18752 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 13 + ox * 1 + kx * 1) * 32
-                        let tap = (ky * 3 + kx) * 32
-                        for ci in 0..<32 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 64, gp = kernelGradient + (tap + ci) * 64
-                            var sum: Float = 0
-                            for co in 0..<64 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 484) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<121 {
+                for g in 0..<4 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 64 - g * 16), from = dz + i * 64 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 4 + g] = v
+                }
+            }
+            for g in 0..<4 {
+                var sum = SIMD16<Float>()
+                for p in 0..<121 { sum += d[p * 4 + g] }
+                let n = Swift.min(16, 64 - g * 16), gp = gk + 18752 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<288 {
+                let ky = r / 96, kx = (r / 32) % 3, ci = r % 32
+                for g in 0..<4 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<11 {
+                        let row = ((oy * 1 + ky * 1) * 13 + kx * 1) * 32 + ci
+                        let dp = d + oy * 44 + g
+                        for ox in 0..<11 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 4]) }
+                    }
+                    let n = Swift.min(16, 64 - g * 16), gp = kernelGradient + r * 64 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 5408)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1152) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<288 {
+                    for g in 0..<4 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 64 - g * 16), from = kernel + i * 64 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 4 + g] = v
+                    }
+                }
+                for oy in 0..<11 {
+                    for ox in 0..<11 {
+                        let dp = d + (oy * 11 + ox) * 4
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 13 + ox * 1 + kx * 1) * 32
+                                let tap = (ky * 3 + kx) * 32
+                                for ci in 0..<32 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<4 { sum = madd(sum, kv[(tap + ci) * 4 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -600,25 +682,66 @@ extension MnistConvnet: TrainableModel {
         }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1600)
         let kernel = k + 18816, kernelGradient = gk + 18816
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 10
-                for co in 0..<10 { gk[34816 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1600
-                        let tap = (ky * 1 + kx) * 1600
-                        for ci in 0..<1600 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 10, gp = kernelGradient + (tap + ci) * 10
-                            var sum: Float = 0
-                            for co in 0..<10 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 10 - g * 8), gp = gk + 34816 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<1600 {
+                let ky = r / 1600, kx = (r / 1600) % 1, ci = r % 1600
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 1600 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 1600]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1600)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 3200) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<1600 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1600
+                                let tap = (ky * 1 + kx) * 1600
+                                for ci in 0..<1600 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -168,25 +168,66 @@ extension SeedVolume10Filters: TrainableModel {
         for i in 0..<160 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv: dL/dkernel, dL/dbias, dL/dx
+    // conv: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l0_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 108)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<4 {
-            for ox in 0..<4 {
-                let d = dz + (oy * 4 + ox) * 10
-                for co in 0..<10 { gk[270 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 3
-                        let tap = (ky * 3 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 10, gp = kernelGradient + (tap + ci) * 10
-                            var sum: Float = 0
-                            for co in 0..<10 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<16 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 10 - g * 8), gp = gk + 270 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 1 + ky * 1) * 6 + kx * 1) * 3 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 108)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 54) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<27 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<4 {
+                        let dp = d + (oy * 4 + ox) * 2
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 3 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -520,25 +520,66 @@ extension ToyConvnet: TrainableModel {
         for i in 0..<6272 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv1: dL/dkernel, dL/dbias, dL/dx
+    // conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l0_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 3072)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<28 {
-            for ox in 0..<28 {
-                let d = dz + (oy * 28 + ox) * 8
-                for co in 0..<8 { gk[600 + co] += d[co] }
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 3
-                        let tap = (ky * 5 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
-                            var sum: Float = 0
-                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<784 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<784 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 8 - g * 8), gp = gk + 600 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<75 {
+                let ky = r / 15, kx = (r / 3) % 5, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<28 {
+                        let row = ((oy * 1 + ky * 1) * 32 + kx * 1) * 3 + ci
+                        let dp = d + oy * 28 + g
+                        for ox in 0..<28 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 3072)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 75) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<75 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<28 {
+                    for ox in 0..<28 {
+                        let dp = d + (oy * 28 + ox) * 1
+                        for ky in 0..<5 {
+                            for kx in 0..<5 {
+                                let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 5 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -577,25 +618,66 @@ extension ToyConvnet: TrainableModel {
         for i in 0..<1600 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2: dL/dkernel, dL/dbias, dL/dx
+    // conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1568)
         let kernel = k + 608, kernelGradient = gk + 608
-        for oy in 0..<10 {
-            for ox in 0..<10 {
-                let d = dz + (oy * 10 + ox) * 16
-                for co in 0..<16 { gk[3808 + co] += d[co] }
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 8
-                        let tap = (ky * 5 + kx) * 8
-                        for ci in 0..<8 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<100 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<100 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 3808 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<200 {
+                let ky = r / 40, kx = (r / 8) % 5, ci = r % 8
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 1) * 14 + kx * 1) * 8 + ci
+                        let dp = d + oy * 10 + g
+                        for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1568)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 200) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<200 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<10 {
+                        let dp = d + (oy * 10 + ox) * 1
+                        for ky in 0..<5 {
+                            for kx in 0..<5 {
+                                let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 8
+                                let tap = (ky * 5 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -634,25 +716,66 @@ extension ToyConvnet: TrainableModel {
         for i in 0..<120 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // fc3: dL/dkernel, dL/dbias, dL/dx
+    // fc3: dL/dkernel, dL/dbias, dL/dx (8 vectors of 16 output channels)
     @inline(never)
     static func l5_fc3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 400)
         let kernel = k + 3824, kernelGradient = gk + 3824
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 120
-                for co in 0..<120 { gk[51824 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 400
-                        let tap = (ky * 1 + kx) * 400
-                        for ci in 0..<400 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 120, gp = kernelGradient + (tap + ci) * 120
-                            var sum: Float = 0
-                            for co in 0..<120 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<8 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 120 - g * 16), from = dz + i * 120 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 8 + g] = v
+                }
+            }
+            for g in 0..<8 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 8 + g] }
+                let n = Swift.min(16, 120 - g * 16), gp = gk + 51824 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<400 {
+                let ky = r / 400, kx = (r / 400) % 1, ci = r % 400
+                for g in 0..<8 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 400 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 400]), dp[ox * 8]) }
+                    }
+                    let n = Swift.min(16, 120 - g * 16), gp = kernelGradient + r * 120 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 400)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3200) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<400 {
+                    for g in 0..<8 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 120 - g * 16), from = kernel + i * 120 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 8 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 8
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 400
+                                let tap = (ky * 1 + kx) * 400
+                                for ci in 0..<400 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -666,25 +789,66 @@ extension ToyConvnet: TrainableModel {
         for i in 0..<84 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // fc4: dL/dkernel, dL/dbias, dL/dx
+    // fc4: dL/dkernel, dL/dbias, dL/dx (6 vectors of 16 output channels)
     @inline(never)
     static func l6_fc4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 120)
         let kernel = k + 51944, kernelGradient = gk + 51944
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 84
-                for co in 0..<84 { gk[62024 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
-                        let tap = (ky * 1 + kx) * 120
-                        for ci in 0..<120 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 84, gp = kernelGradient + (tap + ci) * 84
-                            var sum: Float = 0
-                            for co in 0..<84 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<6 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 84 - g * 16), from = dz + i * 84 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 6 + g] = v
+                }
+            }
+            for g in 0..<6 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 6 + g] }
+                let n = Swift.min(16, 84 - g * 16), gp = gk + 62024 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<120 {
+                let ky = r / 120, kx = (r / 120) % 1, ci = r % 120
+                for g in 0..<6 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 120 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 120]), dp[ox * 6]) }
+                    }
+                    let n = Swift.min(16, 84 - g * 16), gp = kernelGradient + r * 84 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 120)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 720) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<120 {
+                    for g in 0..<6 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 84 - g * 16), from = kernel + i * 84 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 6 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 6
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
+                                let tap = (ky * 1 + kx) * 120
+                                for ci in 0..<120 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<6 { sum = madd(sum, kv[(tap + ci) * 6 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -703,25 +867,66 @@ extension ToyConvnet: TrainableModel {
         }
     }
 
-    // softmax: dL/dkernel, dL/dbias, dL/dx
+    // softmax: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l7_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 84)
         let kernel = k + 62108, kernelGradient = gk + 62108
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 26
-                for co in 0..<26 { gk[64292 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 84
-                        let tap = (ky * 1 + kx) * 84
-                        for ci in 0..<84 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 26, gp = kernelGradient + (tap + ci) * 26
-                            var sum: Float = 0
-                            for co in 0..<26 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 26 - g * 16), from = dz + i * 26 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 26 - g * 16), gp = gk + 64292 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<84 {
+                let ky = r / 84, kx = (r / 84) % 1, ci = r % 84
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 84 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 84]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 26 - g * 16), gp = kernelGradient + r * 26 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 84)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 168) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<84 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 26 - g * 16), from = kernel + i * 26 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 84
+                                let tap = (ky * 1 + kx) * 84
+                                for ci in 0..<84 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

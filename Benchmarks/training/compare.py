@@ -26,10 +26,11 @@ def cores(threads):
 
 
 def run_cnnc(args, history):
+    """`history` is where cnnc writes the CSV for weights saved as cnnc.safetensors beside it."""
     command = ["taskset", "-c", cores(args.threads), str(args.cnnc), "train", args.spec,
                "--data", f"mnist:{args.data}", "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
                "--optimizer", args.optimizer, "--threads", str(args.threads), "--seed", str(args.seed),
-               "--save", str(history.with_suffix(".safetensors"))]
+               "--save", str(history.parent / "cnnc.safetensors")]
     if args.learning_rate is not None:
         command += ["--learning-rate", str(args.learning_rate)]
     print("$", " ".join(command), flush=True)

@@ -246,25 +246,66 @@ extension DenseOnImage: TrainableModel {
         for i in 0..<140 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 60)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<5 {
-            for ox in 0..<4 {
-                let d = dz + (oy * 4 + ox) * 7
-                for co in 0..<7 { gk[21 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 3
-                        let tap = (ky * 1 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
-                            var sum: Float = 0
-                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<20 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<20 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 7 - g * 8), gp = gk + 21 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<3 {
+                let ky = r / 3, kx = (r / 3) % 1, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<5 {
+                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 3 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 60)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 3) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<3 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<5 {
+                    for ox in 0..<4 {
+                        let dp = d + (oy * 4 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 1 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -272,25 +313,66 @@ extension DenseOnImage: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 140)
         let kernel = k + 28, kernelGradient = gk + 28
-        for oy in 0..<4 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 2
-                for co in 0..<2 { gk[84 + co] += d[co] }
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 7
-                        let tap = (ky * 2 + kx) * 7
-                        for ci in 0..<7 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
-                            var sum: Float = 0
-                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<12 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<12 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 2 - g * 4), gp = gk + 84 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<28 {
+                let ky = r / 14, kx = (r / 7) % 2, ci = r % 7
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 7 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 7]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 140)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 28) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<28 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 1
+                        for ky in 0..<2 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 7
+                                let tap = (ky * 2 + kx) * 7
+                                for ci in 0..<7 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -304,25 +386,66 @@ extension DenseOnImage: TrainableModel {
         for i in 0..<1 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 24)
         let kernel = k + 86, kernelGradient = gk + 86
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 1
-                for co in 0..<1 { gk[110 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 24
-                        let tap = (ky * 1 + kx) * 24
-                        for ci in 0..<24 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
-                            var sum: Float = 0
-                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 1 - g * 4), gp = gk + 110 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<24 {
+                let ky = r / 24, kx = (r / 24) % 1, ci = r % 24
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 24 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 24]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 24)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<24 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 24
+                                let tap = (ky * 1 + kx) * 24
+                                for ci in 0..<24 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -556,25 +556,66 @@ extension DilatedPadded: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 546)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<10 {
-            for ox in 0..<9 {
-                let d = dz + (oy * 9 + ox) * 5
-                for co in 0..<5 { gk[135 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 3
-                        let tap = (ky * 3 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
-                            var sum: Float = 0
-                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 90) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<90 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<90 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 5 - g * 8), gp = gk + 135 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 2) * 13 + kx * 2) * 3 + ci
+                        let dp = d + oy * 9 + g
+                        for ox in 0..<9 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 546)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 27) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<27 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<9 {
+                        let dp = d + (oy * 9 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 3
+                                let tap = (ky * 3 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -588,25 +629,66 @@ extension DilatedPadded: TrainableModel {
         for i in 0..<1530 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 910)
         let kernel = k + 140, kernelGradient = gk + 140
-        for oy in 0..<10 {
-            for ox in 0..<9 {
-                let d = dz + (oy * 9 + ox) * 17
-                for co in 0..<17 { gk[905 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 5
-                        let tap = (ky * 3 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 17, gp = kernelGradient + (tap + ci) * 17
-                            var sum: Float = 0
-                            for co in 0..<17 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 180) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<90 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 17 - g * 16), from = dz + i * 17 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<90 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 17 - g * 16), gp = gk + 905 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<45 {
+                let ky = r / 15, kx = (r / 5) % 3, ci = r % 5
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 2) * 13 + kx * 2) * 5 + ci
+                        let dp = d + oy * 18 + g
+                        for ox in 0..<9 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 17 - g * 16), gp = kernelGradient + r * 17 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 910)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 90) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<45 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 17 - g * 16), from = kernel + i * 17 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<9 {
+                        let dp = d + (oy * 9 + ox) * 2
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 5
+                                let tap = (ky * 3 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -622,25 +704,66 @@ extension DilatedPadded: TrainableModel {
         }
     }
 
-    // conv2d_2: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l3_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1530)
         let kernel = k + 922, kernelGradient = gk + 922
-        for oy in 0..<8 {
-            for ox in 0..<7 {
-                let d = dz + (oy * 7 + ox) * 7
-                for co in 0..<7 { gk[1636 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 2) * 17
-                        let tap = (ky * 2 + kx) * 17
-                        for ci in 0..<17 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
-                            var sum: Float = 0
-                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 56) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<56 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<56 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 7 - g * 8), gp = gk + 1636 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<102 {
+                let ky = r / 34, kx = (r / 17) % 2, ci = r % 17
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 9 + kx * 2) * 17 + ci
+                        let dp = d + oy * 7 + g
+                        for ox in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 17]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1530)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 102) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<102 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<8 {
+                    for ox in 0..<7 {
+                        let dp = d + (oy * 7 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 2) * 17
+                                let tap = (ky * 2 + kx) * 17
+                                for ci in 0..<17 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -648,25 +771,66 @@ extension DilatedPadded: TrainableModel {
         }
     }
 
-    // conv2d_3: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_3: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l4_conv2d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 847)
         let kernel = k + 1643, kernelGradient = gk + 1643
-        for oy in 0..<4 {
-            for ox in 0..<4 {
-                let d = dz + (oy * 4 + ox) * 20
-                for co in 0..<20 { gk[5143 + co] += d[co] }
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 7
-                        let tap = (ky * 5 + kx) * 7
-                        for ci in 0..<7 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
-                            var sum: Float = 0
-                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<16 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 20 - g * 16), gp = gk + 5143 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<175 {
+                let ky = r / 35, kx = (r / 7) % 5, ci = r % 7
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 2 + ky * 1) * 11 + kx * 1) * 7 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 14]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 847)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 350) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<175 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<4 {
+                        let dp = d + (oy * 4 + ox) * 2
+                        for ky in 0..<5 {
+                            for kx in 0..<5 {
+                                let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 7
+                                let tap = (ky * 5 + kx) * 7
+                                for ci in 0..<7 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -682,25 +846,66 @@ extension DilatedPadded: TrainableModel {
         }
     }
 
-    // conv2d_4: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_4: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l5_conv2d_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 980)
         let kernel = k + 5163, kernelGradient = gk + 5163
-        for oy in 0..<2 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 3
-                for co in 0..<3 { gk[6663 + co] += d[co] }
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let at = ((oy * 2 + ky * 1) * 7 + ox * 2 + kx * 1) * 20
-                        let tap = (ky * 5 + kx) * 20
-                        for ci in 0..<20 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
-                            var sum: Float = 0
-                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<4 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<4 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 3 - g * 4), gp = gk + 6663 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<500 {
+                let ky = r / 100, kx = (r / 20) % 5, ci = r % 20
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 2 + ky * 1) * 7 + kx * 1) * 20 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 40]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 980)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 500) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<500 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 1
+                        for ky in 0..<5 {
+                            for kx in 0..<5 {
+                                let at = ((oy * 2 + ky * 1) * 7 + ox * 2 + kx * 1) * 20
+                                let tap = (ky * 5 + kx) * 20
+                                for ci in 0..<20 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -716,25 +921,66 @@ extension DilatedPadded: TrainableModel {
         }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l7_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 12)
         let kernel = k + 6666, kernelGradient = gk + 6666
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 4
-                for co in 0..<4 { gk[6714 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
-                        let tap = (ky * 1 + kx) * 12
-                        for ci in 0..<12 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
-                            var sum: Float = 0
-                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 4 - g * 4), gp = gk + 6714 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<12 {
+                let ky = r / 12, kx = (r / 12) % 1, ci = r % 12
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 12 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 12]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 12)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<12 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
+                                let tap = (ky * 1 + kx) * 12
+                                for ci in 0..<12 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

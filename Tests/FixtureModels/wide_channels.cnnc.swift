@@ -463,25 +463,66 @@ extension WideChannels: TrainableModel {
         for i in 0..<4000 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 432)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<10 {
-            for ox in 0..<10 {
-                let d = dz + (oy * 10 + ox) * 40
-                for co in 0..<40 { gk[1080 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 3
-                        let tap = (ky * 3 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 40, gp = kernelGradient + (tap + ci) * 40
-                            var sum: Float = 0
-                            for co in 0..<40 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<100 {
+                for g in 0..<3 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 40 - g * 16), from = dz + i * 40 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 3 + g] = v
+                }
+            }
+            for g in 0..<3 {
+                var sum = SIMD16<Float>()
+                for p in 0..<100 { sum += d[p * 3 + g] }
+                let n = Swift.min(16, 40 - g * 16), gp = gk + 1080 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 1) * 12 + kx * 1) * 3 + ci
+                        let dp = d + oy * 30 + g
+                        for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 3]) }
+                    }
+                    let n = Swift.min(16, 40 - g * 16), gp = kernelGradient + r * 40 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 432)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 81) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<27 {
+                    for g in 0..<3 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 40 - g * 16), from = kernel + i * 40 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 3 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<10 {
+                        let dp = d + (oy * 10 + ox) * 3
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 3 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -497,25 +538,66 @@ extension WideChannels: TrainableModel {
         }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (5 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 4840)
         let kernel = k + 1120, kernelGradient = gk + 1120
-        for oy in 0..<5 {
-            for ox in 0..<5 {
-                let d = dz + (oy * 5 + ox) * 70
-                for co in 0..<70 { gk[26320 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 40
-                        let tap = (ky * 3 + kx) * 40
-                        for ci in 0..<40 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 70, gp = kernelGradient + (tap + ci) * 70
-                            var sum: Float = 0
-                            for co in 0..<70 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 125) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<25 {
+                for g in 0..<5 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 70 - g * 16), from = dz + i * 70 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 5 + g] = v
+                }
+            }
+            for g in 0..<5 {
+                var sum = SIMD16<Float>()
+                for p in 0..<25 { sum += d[p * 5 + g] }
+                let n = Swift.min(16, 70 - g * 16), gp = gk + 26320 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<360 {
+                let ky = r / 120, kx = (r / 40) % 3, ci = r % 40
+                for g in 0..<5 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<5 {
+                        let row = ((oy * 2 + ky * 1) * 11 + kx * 1) * 40 + ci
+                        let dp = d + oy * 25 + g
+                        for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 80]), dp[ox * 5]) }
+                    }
+                    let n = Swift.min(16, 70 - g * 16), gp = kernelGradient + r * 70 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 4840)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1800) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<360 {
+                    for g in 0..<5 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 70 - g * 16), from = kernel + i * 70 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 5 + g] = v
+                    }
+                }
+                for oy in 0..<5 {
+                    for ox in 0..<5 {
+                        let dp = d + (oy * 5 + ox) * 5
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 40
+                                let tap = (ky * 3 + kx) * 40
+                                for ci in 0..<40 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<5 { sum = madd(sum, kv[(tap + ci) * 5 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -556,25 +638,66 @@ extension WideChannels: TrainableModel {
         }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 280)
         let kernel = k + 26390, kernelGradient = gk + 26390
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 33
-                for co in 0..<33 { gk[35630 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 280
-                        let tap = (ky * 1 + kx) * 280
-                        for ci in 0..<280 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 33, gp = kernelGradient + (tap + ci) * 33
-                            var sum: Float = 0
-                            for co in 0..<33 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<3 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 3 + g] = v
+                }
+            }
+            for g in 0..<3 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 3 + g] }
+                let n = Swift.min(16, 33 - g * 16), gp = gk + 35630 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<280 {
+                let ky = r / 280, kx = (r / 280) % 1, ci = r % 280
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 280 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 280]), dp[ox * 3]) }
+                    }
+                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 280)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 840) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<280 {
+                    for g in 0..<3 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 3 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 3
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 280
+                                let tap = (ky * 1 + kx) * 280
+                                for ci in 0..<280 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

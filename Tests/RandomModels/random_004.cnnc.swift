@@ -272,25 +272,66 @@ extension Random004: TrainableModel {
         for i in 0..<100 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 80)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<5 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 20
-                for co in 0..<20 { gk[320 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 2 + kx * 1) * 16
-                        let tap = (ky * 1 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
-                            var sum: Float = 0
-                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<5 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<5 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 20 - g * 16), gp = gk + 320 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 16, kx = (r / 16) % 1, ci = r % 16
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<5 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 16 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 80)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<5 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 2 + kx * 1) * 16
+                                let tap = (ky * 1 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -304,25 +345,66 @@ extension Random004: TrainableModel {
         for i in 0..<80 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 700)
         let kernel = k + 340, kernelGradient = gk + 340
-        for oy in 0..<5 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 16
-                for co in 0..<16 { gk[2260 + co] += d[co] }
-                for ky in 0..<2 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 2) * 5 + ox * 1 + kx * 2) * 20
-                        let tap = (ky * 3 + kx) * 20
-                        for ci in 0..<20 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<5 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<5 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 2260 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<120 {
+                let ky = r / 60, kx = (r / 20) % 3, ci = r % 20
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<5 {
+                        let row = ((oy * 1 + ky * 2) * 5 + kx * 2) * 20 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 20]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 700)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 120) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<120 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<5 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<2 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 2) * 5 + ox * 1 + kx * 2) * 20
+                                let tap = (ky * 3 + kx) * 20
+                                for ci in 0..<20 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -349,24 +431,60 @@ extension Random004: TrainableModel {
         }
     }
 
-    // conv2d_2: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 512)
         let kernel = k + 2276, kernelGradient = gk + 2276
-        for oy in 0..<3 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 2
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 16
-                        let tap = (ky * 4 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
-                            var sum: Float = 0
-                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<3 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<256 {
+                let ky = r / 64, kx = (r / 16) % 4, ci = r % 16
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 2 + ky * 1) * 4 + kx * 1) * 16 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 512)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<256 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 16
+                                let tap = (ky * 4 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

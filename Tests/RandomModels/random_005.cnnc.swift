@@ -208,25 +208,66 @@ extension Random005: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 14)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<4 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 16
-                for co in 0..<16 { gk[32 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 2 + ky * 1) * 1 + ox * 3 + kx * 1) * 2
-                        let tap = (ky * 1 + kx) * 2
-                        for ci in 0..<2 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<4 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<4 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 32 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<2 {
+                let ky = r / 2, kx = (r / 2) % 1, ci = r % 2
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 2 + ky * 1) * 1 + kx * 1) * 2 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 14)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<2 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 2 + ky * 1) * 1 + ox * 3 + kx * 1) * 2
+                                let tap = (ky * 1 + kx) * 2
+                                for ci in 0..<2 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -240,25 +281,66 @@ extension Random005: TrainableModel {
         for i in 0..<2 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 256)
         let kernel = k + 48, kernelGradient = gk + 48
-        for oy in 0..<2 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 1
-                for co in 0..<1 { gk[112 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 3 + ky * 1) * 4 + ox * 3 + kx * 1) * 16
-                        let tap = (ky * 4 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
-                            var sum: Float = 0
-                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<2 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<2 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 1 - g * 4), gp = gk + 112 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<64 {
+                let ky = r / 64, kx = (r / 16) % 4, ci = r % 16
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 3 + ky * 1) * 4 + kx * 1) * 16 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 48]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 256)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<64 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 3 + ky * 1) * 4 + ox * 3 + kx * 1) * 16
+                                let tap = (ky * 4 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -217,25 +217,66 @@ extension Random006: TrainableModel {
         for i in 0..<190 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 160)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<5 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 19
-                for co in 0..<19 { gk[304 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 2 + ox * 1 + kx * 1) * 16
-                        let tap = (ky * 1 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 19, gp = kernelGradient + (tap + ci) * 19
-                            var sum: Float = 0
-                            for co in 0..<19 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<10 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 19 - g * 16), from = dz + i * 19 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<10 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 19 - g * 16), gp = gk + 304 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 16, kx = (r / 16) % 1, ci = r % 16
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<5 {
+                        let row = ((oy * 1 + ky * 1) * 2 + kx * 1) * 16 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 19 - g * 16), gp = kernelGradient + r * 19 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 160)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 19 - g * 16), from = kernel + i * 19 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<5 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 2 + ox * 1 + kx * 1) * 16
+                                let tap = (ky * 1 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -254,25 +295,66 @@ extension Random006: TrainableModel {
         }
     }
 
-    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 190)
         let kernel = k + 323, kernelGradient = gk + 323
-        for oy in 0..<5 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 20
-                for co in 0..<20 { gk[703 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 2 + ox * 1 + kx * 1) * 19
-                        let tap = (ky * 1 + kx) * 19
-                        for ci in 0..<19 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
-                            var sum: Float = 0
-                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<10 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<10 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 20 - g * 16), gp = gk + 703 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<19 {
+                let ky = r / 19, kx = (r / 19) % 1, ci = r % 19
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<5 {
+                        let row = ((oy * 1 + ky * 1) * 2 + kx * 1) * 19 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 19]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 190)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 38) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<19 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<5 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 2 + ox * 1 + kx * 1) * 19
+                                let tap = (ky * 1 + kx) * 19
+                                for ci in 0..<19 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -205,25 +205,66 @@ extension Random030: TrainableModel {
         for i in 0..<36 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 48)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<3 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 12
-                for co in 0..<12 { gk[384 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 1 + ky * 1) * 4 + ox * 2 + kx * 1) * 2
-                        let tap = (ky * 4 + kx) * 2
-                        for ci in 0..<2 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 12, gp = kernelGradient + (tap + ci) * 12
-                            var sum: Float = 0
-                            for co in 0..<12 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<3 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 12 - g * 16), from = dz + i * 12 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<3 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 12 - g * 16), gp = gk + 384 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<32 {
+                let ky = r / 8, kx = (r / 2) % 4, ci = r % 2
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 2 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 12 - g * 16), gp = kernelGradient + r * 12 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 48)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<32 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 12 - g * 16), from = kernel + i * 12 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 1) * 4 + ox * 2 + kx * 1) * 2
+                                let tap = (ky * 4 + kx) * 2
+                                for ci in 0..<2 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -250,24 +291,60 @@ extension Random030: TrainableModel {
         }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 12)
         let kernel = k + 396, kernelGradient = gk + 396
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 5
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
-                        let tap = (ky * 1 + kx) * 12
-                        for ci in 0..<12 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
-                            var sum: Float = 0
-                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<12 {
+                let ky = r / 12, kx = (r / 12) % 1, ci = r % 12
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 12 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 12]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 12)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<12 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
+                                let tap = (ky * 1 + kx) * 12
+                                for ci in 0..<12 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -320,25 +320,66 @@ extension Random038: TrainableModel {
         }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 360)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<8 {
-            for ox in 0..<9 {
-                let d = dz + (oy * 9 + ox) * 19
-                for co in 0..<19 { gk[95 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 1) * 5
-                        let tap = (ky * 1 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 19, gp = kernelGradient + (tap + ci) * 19
-                            var sum: Float = 0
-                            for co in 0..<19 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<72 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 19 - g * 16), from = dz + i * 19 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<72 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 19 - g * 16), gp = gk + 95 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<5 {
+                let ky = r / 5, kx = (r / 5) % 1, ci = r % 5
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 9 + kx * 1) * 5 + ci
+                        let dp = d + oy * 18 + g
+                        for ox in 0..<9 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 19 - g * 16), gp = kernelGradient + r * 19 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 360)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<5 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 19 - g * 16), from = kernel + i * 19 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<8 {
+                    for ox in 0..<9 {
+                        let dp = d + (oy * 9 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 1) * 5
+                                let tap = (ky * 1 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -346,24 +387,60 @@ extension Random038: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1881)
         let kernel = k + 114, kernelGradient = gk + 114
-        for oy in 0..<4 {
-            for ox in 0..<9 {
-                let d = dz + (oy * 9 + ox) * 7
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 2 + ky * 1) * 11 + ox * 1 + kx * 1) * 19
-                        let tap = (ky * 3 + kx) * 19
-                        for ci in 0..<19 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
-                            var sum: Float = 0
-                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<36 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<171 {
+                let ky = r / 57, kx = (r / 19) % 3, ci = r % 19
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 2 + ky * 1) * 11 + kx * 1) * 19 + ci
+                        let dp = d + oy * 9 + g
+                        for ox in 0..<9 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 19]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1881)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 171) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<171 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<9 {
+                        let dp = d + (oy * 9 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 2 + ky * 1) * 11 + ox * 1 + kx * 1) * 19
+                                let tap = (ky * 3 + kx) * 19
+                                for ci in 0..<19 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

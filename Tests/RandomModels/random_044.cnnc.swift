@@ -327,25 +327,66 @@ extension Random044: TrainableModel {
         for i in 0..<288 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 880)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<3 {
-            for ox in 0..<6 {
-                let d = dz + (oy * 6 + ox) * 16
-                for co in 0..<16 { gk[256 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 16
-                        let tap = (ky * 1 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<18 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<18 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 256 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 16, kx = (r / 16) % 1, ci = r % 16
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 2 + ky * 1) * 11 + kx * 1) * 16 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 880)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<6 {
+                        let dp = d + (oy * 6 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 16
+                                let tap = (ky * 1 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -364,25 +405,66 @@ extension Random044: TrainableModel {
         }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 288)
         let kernel = k + 272, kernelGradient = gk + 272
-        for oy in 0..<3 {
-            for ox in 0..<6 {
-                let d = dz + (oy * 6 + ox) * 7
-                for co in 0..<7 { gk[384 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 16
-                        let tap = (ky * 1 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
-                            var sum: Float = 0
-                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<18 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<18 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 7 - g * 8), gp = gk + 384 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 16, kx = (r / 16) % 1, ci = r % 16
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 1 + ky * 1) * 6 + kx * 1) * 16 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 288)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<6 {
+                        let dp = d + (oy * 6 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 16
+                                let tap = (ky * 1 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -427,25 +509,66 @@ extension Random044: TrainableModel {
         for i in 0..<78 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 42)
         let kernel = k + 391, kernelGradient = gk + 391
-        for oy in 0..<2 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 13
-                for co in 0..<13 { gk[482 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 7
-                        let tap = (ky * 1 + kx) * 7
-                        for ci in 0..<7 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 13, gp = kernelGradient + (tap + ci) * 13
-                            var sum: Float = 0
-                            for co in 0..<13 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<6 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 13 - g * 16), from = dz + i * 13 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<6 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 13 - g * 16), gp = gk + 482 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<7 {
+                let ky = r / 7, kx = (r / 7) % 1, ci = r % 7
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 1 + ky * 1) * 3 + kx * 1) * 7 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 13 - g * 16), gp = kernelGradient + r * 13 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 42)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 7) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<7 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 13 - g * 16), from = kernel + i * 13 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 7
+                                let tap = (ky * 1 + kx) * 7
+                                for ci in 0..<7 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

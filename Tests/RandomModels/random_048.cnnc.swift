@@ -293,25 +293,66 @@ extension Random048: TrainableModel {
         for i in 0..<425 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 200)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<5 {
-            for ox in 0..<5 {
-                let d = dz + (oy * 5 + ox) * 17
-                for co in 0..<17 { gk[136 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 8
-                        let tap = (ky * 1 + kx) * 8
-                        for ci in 0..<8 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 17, gp = kernelGradient + (tap + ci) * 17
-                            var sum: Float = 0
-                            for co in 0..<17 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 50) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<25 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 17 - g * 16), from = dz + i * 17 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<25 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 17 - g * 16), gp = gk + 136 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<8 {
+                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<5 {
+                        let row = ((oy * 1 + ky * 1) * 5 + kx * 1) * 8 + ci
+                        let dp = d + oy * 10 + g
+                        for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 17 - g * 16), gp = kernelGradient + r * 17 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 200)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<8 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 17 - g * 16), from = kernel + i * 17 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<5 {
+                    for ox in 0..<5 {
+                        let dp = d + (oy * 5 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 8
+                                let tap = (ky * 1 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -330,25 +371,66 @@ extension Random048: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 952)
         let kernel = k + 153, kernelGradient = gk + 153
-        for oy in 0..<3 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 4
-                for co in 0..<4 { gk[1241 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 2 + ky * 1) * 7 + ox * 3 + kx * 1) * 17
-                        let tap = (ky * 4 + kx) * 17
-                        for ci in 0..<17 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
-                            var sum: Float = 0
-                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<6 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<6 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 4 - g * 4), gp = gk + 1241 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<272 {
+                let ky = r / 68, kx = (r / 17) % 4, ci = r % 17
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 2 + ky * 1) * 7 + kx * 1) * 17 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 51]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 952)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 272) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<272 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 2 + ky * 1) * 7 + ox * 3 + kx * 1) * 17
+                                let tap = (ky * 4 + kx) * 17
+                                for ci in 0..<17 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

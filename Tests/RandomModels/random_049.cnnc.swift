@@ -214,25 +214,66 @@ extension Random049: TrainableModel {
         for i in 0..<540 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 576)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<10 {
-            for ox in 0..<6 {
-                let d = dz + (oy * 6 + ox) * 9
-                for co in 0..<9 { gk[216 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 1 + ky * 1) * 12 + ox * 2 + kx * 1) * 4
-                        let tap = (ky * 2 + kx) * 4
-                        for ci in 0..<4 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 9, gp = kernelGradient + (tap + ci) * 9
-                            var sum: Float = 0
-                            for co in 0..<9 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 120) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<60 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<60 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 9 - g * 8), gp = gk + 216 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<24 {
+                let ky = r / 8, kx = (r / 4) % 2, ci = r % 4
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 1) * 12 + kx * 1) * 4 + ci
+                        let dp = d + oy * 12 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 8]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 576)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<24 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<6 {
+                        let dp = d + (oy * 6 + ox) * 2
+                        for ky in 0..<3 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 1 + ky * 1) * 12 + ox * 2 + kx * 1) * 4
+                                let tap = (ky * 2 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -277,25 +277,66 @@ extension Random055: TrainableModel {
         for i in 0..<384 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 864)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<8 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 16
-                for co in 0..<16 { gk[1536 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 1 + ky * 2) * 9 + ox * 1 + kx * 2) * 8
-                        let tap = (ky * 4 + kx) * 8
-                        for ci in 0..<8 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<24 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<24 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 1536 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<96 {
+                let ky = r / 32, kx = (r / 8) % 4, ci = r % 8
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 2) * 9 + kx * 2) * 8 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 864)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 96) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<96 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<8 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 2) * 9 + ox * 1 + kx * 2) * 8
+                                let tap = (ky * 4 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -309,25 +350,66 @@ extension Random055: TrainableModel {
         for i in 0..<264 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 384)
         let kernel = k + 1552, kernelGradient = gk + 1552
-        for oy in 0..<8 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 11
-                for co in 0..<11 { gk[1728 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 16
-                        let tap = (ky * 1 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 11, gp = kernelGradient + (tap + ci) * 11
-                            var sum: Float = 0
-                            for co in 0..<11 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<24 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 11 - g * 8), from = dz + i * 11 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<24 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 11 - g * 8), gp = gk + 1728 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 16, kx = (r / 16) % 1, ci = r % 16
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 3 + kx * 1) * 16 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 11 - g * 8), gp = kernelGradient + r * 11 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 384)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 11 - g * 8), from = kernel + i * 11 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<8 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 16
+                                let tap = (ky * 1 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -346,25 +428,66 @@ extension Random055: TrainableModel {
         }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 726)
         let kernel = k + 1739, kernelGradient = gk + 1739
-        for oy in 0..<8 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 16
-                for co in 0..<16 { gk[4555 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 1 + ky * 1) * 6 + ox * 2 + kx * 1) * 11
-                        let tap = (ky * 4 + kx) * 11
-                        for ci in 0..<11 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<16 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 4555 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<176 {
+                let ky = r / 44, kx = (r / 11) % 4, ci = r % 11
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 6 + kx * 1) * 11 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 22]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 726)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 176) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<176 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<8 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 1) * 6 + ox * 2 + kx * 1) * 11
+                                let tap = (ky * 4 + kx) * 11
+                                for ci in 0..<11 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

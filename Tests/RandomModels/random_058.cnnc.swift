@@ -249,25 +249,66 @@ extension Random058: TrainableModel {
         for i in 0..<31 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 150)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 31
-                for co in 0..<31 { gk[4650 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 150
-                        let tap = (ky * 1 + kx) * 150
-                        for ci in 0..<150 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 31, gp = kernelGradient + (tap + ci) * 31
-                            var sum: Float = 0
-                            for co in 0..<31 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 31 - g * 16), gp = gk + 4650 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<150 {
+                let ky = r / 150, kx = (r / 150) % 1, ci = r % 150
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 150 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 150]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 150)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<150 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 150
+                                let tap = (ky * 1 + kx) * 150
+                                for ci in 0..<150 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -286,25 +327,66 @@ extension Random058: TrainableModel {
         }
     }
 
-    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (5 vectors of 16 output channels)
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 31)
         let kernel = k + 4681, kernelGradient = gk + 4681
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 65
-                for co in 0..<65 { gk[6696 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
-                        let tap = (ky * 1 + kx) * 31
-                        for ci in 0..<31 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 65, gp = kernelGradient + (tap + ci) * 65
-                            var sum: Float = 0
-                            for co in 0..<65 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<5 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 65 - g * 16), from = dz + i * 65 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 5 + g] = v
+                }
+            }
+            for g in 0..<5 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 5 + g] }
+                let n = Swift.min(16, 65 - g * 16), gp = gk + 6696 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<31 {
+                let ky = r / 31, kx = (r / 31) % 1, ci = r % 31
+                for g in 0..<5 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 31 + ci
+                        let dp = d + oy * 5 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 31]), dp[ox * 5]) }
+                    }
+                    let n = Swift.min(16, 65 - g * 16), gp = kernelGradient + r * 65 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 31)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 155) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<31 {
+                    for g in 0..<5 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 65 - g * 16), from = kernel + i * 65 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 5 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 5
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
+                                let tap = (ky * 1 + kx) * 31
+                                for ci in 0..<31 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<5 { sum = madd(sum, kv[(tap + ci) * 5 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -244,25 +244,66 @@ extension Random076: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 490)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<10 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 7
-                for co in 0..<7 { gk[315 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 2) * 7 + ox * 1 + kx * 2) * 5
-                        let tap = (ky * 3 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
-                            var sum: Float = 0
-                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<30 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<30 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 7 - g * 8), gp = gk + 315 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<45 {
+                let ky = r / 15, kx = (r / 5) % 3, ci = r % 5
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 2) * 7 + kx * 2) * 5 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 490)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 45) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<45 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 2) * 7 + ox * 1 + kx * 2) * 5
+                                let tap = (ky * 3 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -278,25 +319,66 @@ extension Random076: TrainableModel {
         }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 210)
         let kernel = k + 322, kernelGradient = gk + 322
-        for oy in 0..<10 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 33
-                for co in 0..<33 { gk[553 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 2) * 3 + ox * 1 + kx * 2) * 7
-                        let tap = (ky * 1 + kx) * 7
-                        for ci in 0..<7 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 33, gp = kernelGradient + (tap + ci) * 33
-                            var sum: Float = 0
-                            for co in 0..<33 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 90) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<30 {
+                for g in 0..<3 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 3 + g] = v
+                }
+            }
+            for g in 0..<3 {
+                var sum = SIMD16<Float>()
+                for p in 0..<30 { sum += d[p * 3 + g] }
+                let n = Swift.min(16, 33 - g * 16), gp = gk + 553 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<7 {
+                let ky = r / 7, kx = (r / 7) % 1, ci = r % 7
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<10 {
+                        let row = ((oy * 1 + ky * 2) * 3 + kx * 2) * 7 + ci
+                        let dp = d + oy * 9 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox * 3]) }
+                    }
+                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 210)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 21) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<7 {
+                    for g in 0..<3 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 3 + g] = v
+                    }
+                }
+                for oy in 0..<10 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 3
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 2) * 3 + ox * 1 + kx * 2) * 7
+                                let tap = (ky * 1 + kx) * 7
+                                for ci in 0..<7 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

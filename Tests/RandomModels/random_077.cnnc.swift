@@ -286,25 +286,66 @@ extension Random077: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 320)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<1 {
-            for ox in 0..<5 {
-                let d = dz + (oy * 5 + ox) * 8
-                for co in 0..<8 { gk[512 + co] += d[co] }
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 3 + ky * 1) * 10 + ox * 2 + kx * 1) * 16
-                        let tap = (ky * 2 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 8, gp = kernelGradient + (tap + ci) * 8
-                            var sum: Float = 0
-                            for co in 0..<8 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 5) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<5 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<5 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 8 - g * 8), gp = gk + 512 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<64 {
+                let ky = r / 32, kx = (r / 16) % 2, ci = r % 16
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 3 + ky * 1) * 10 + kx * 1) * 16 + ci
+                        let dp = d + oy * 5 + g
+                        for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 32]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 320)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<64 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<5 {
+                        let dp = d + (oy * 5 + ox) * 1
+                        for ky in 0..<2 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 3 + ky * 1) * 10 + ox * 2 + kx * 1) * 16
+                                let tap = (ky * 2 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

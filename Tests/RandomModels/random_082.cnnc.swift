@@ -235,25 +235,66 @@ extension Random082: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 120)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<2 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 7
-                for co in 0..<7 { gk[560 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 5
-                        let tap = (ky * 4 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
-                            var sum: Float = 0
-                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<2 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<2 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 7 - g * 8), gp = gk + 560 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<80 {
+                let ky = r / 20, kx = (r / 5) % 4, ci = r % 5
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 2 + ky * 1) * 4 + kx * 1) * 5 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 120)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 80) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<80 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 5
+                                let tap = (ky * 4 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -275,25 +316,66 @@ extension Random082: TrainableModel {
         for i in 0..<2 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 14)
         let kernel = k + 567, kernelGradient = gk + 567
-        for oy in 0..<2 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 1
-                for co in 0..<1 { gk[574 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 2) * 1 + ox * 1 + kx * 2) * 7
-                        let tap = (ky * 1 + kx) * 7
-                        for ci in 0..<7 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
-                            var sum: Float = 0
-                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<2 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<2 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 1 - g * 4), gp = gk + 574 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<7 {
+                let ky = r / 7, kx = (r / 7) % 1, ci = r % 7
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 1 + ky * 2) * 1 + kx * 2) * 7 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 7]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 14)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 7) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<7 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 2) * 1 + ox * 1 + kx * 2) * 7
+                                let tap = (ky * 1 + kx) * 7
+                                for ci in 0..<7 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

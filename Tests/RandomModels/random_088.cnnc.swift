@@ -277,25 +277,66 @@ extension Random088: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 150)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<2 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 24
-                for co in 0..<24 { gk[480 + co] += d[co] }
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 3 + ky * 1) * 6 + ox * 3 + kx * 1) * 5
-                        let tap = (ky * 2 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 24, gp = kernelGradient + (tap + ci) * 24
-                            var sum: Float = 0
-                            for co in 0..<24 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<4 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 24 - g * 16), from = dz + i * 24 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<4 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 24 - g * 16), gp = gk + 480 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<20 {
+                let ky = r / 10, kx = (r / 5) % 2, ci = r % 5
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 3 + ky * 1) * 6 + kx * 1) * 5 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 24 - g * 16), gp = kernelGradient + r * 24 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 150)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<20 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 24 - g * 16), from = kernel + i * 24 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 2
+                        for ky in 0..<2 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 3 + ky * 1) * 6 + ox * 3 + kx * 1) * 5
+                                let tap = (ky * 2 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -342,24 +383,60 @@ extension Random088: TrainableModel {
         for i in 0..<28 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 384)
         let kernel = k + 504, kernelGradient = gk + 504
-        for oy in 0..<2 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 7
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 1 + ky * 2) * 4 + ox * 1 + kx * 2) * 24
-                        let tap = (ky * 2 + kx) * 24
-                        for ci in 0..<24 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 7, gp = kernelGradient + (tap + ci) * 7
-                            var sum: Float = 0
-                            for co in 0..<7 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<4 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<96 {
+                let ky = r / 48, kx = (r / 24) % 2, ci = r % 24
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 1 + ky * 2) * 4 + kx * 2) * 24 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 24]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 384)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 96) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<96 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 1
+                        for ky in 0..<2 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 1 + ky * 2) * 4 + ox * 1 + kx * 2) * 24
+                                let tap = (ky * 2 + kx) * 24
+                                for ci in 0..<24 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

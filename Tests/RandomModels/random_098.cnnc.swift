@@ -275,25 +275,66 @@ extension Random098: TrainableModel {
         for i in 0..<36 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 240)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<3 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 4
-                for co in 0..<4 { gk[320 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 2 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
-                        let tap = (ky * 4 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
-                            var sum: Float = 0
-                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<9 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<9 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 4 - g * 4), gp = gk + 320 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<80 {
+                let ky = r / 20, kx = (r / 5) % 4, ci = r % 5
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 2 + ky * 1) * 6 + kx * 1) * 5 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 240)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 80) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<80 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 2 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
+                                let tap = (ky * 4 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -315,25 +356,66 @@ extension Random098: TrainableModel {
         for i in 0..<90 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 112)
         let kernel = k + 324, kernelGradient = gk + 324
-        for oy in 0..<2 {
-            for ox in 0..<5 {
-                let d = dz + (oy * 5 + ox) * 9
-                for co in 0..<9 { gk[540 + co] += d[co] }
-                for ky in 0..<2 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 2 + ky * 1) * 7 + ox * 1 + kx * 1) * 4
-                        let tap = (ky * 3 + kx) * 4
-                        for ci in 0..<4 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 9, gp = kernelGradient + (tap + ci) * 9
-                            var sum: Float = 0
-                            for co in 0..<9 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<10 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<10 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 9 - g * 8), gp = gk + 540 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<24 {
+                let ky = r / 12, kx = (r / 4) % 3, ci = r % 4
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 2 + ky * 1) * 7 + kx * 1) * 4 + ci
+                        let dp = d + oy * 10 + g
+                        for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 112)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<24 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<5 {
+                        let dp = d + (oy * 5 + ox) * 2
+                        for ky in 0..<2 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 2 + ky * 1) * 7 + ox * 1 + kx * 1) * 4
+                                let tap = (ky * 3 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -243,25 +243,66 @@ extension Random104: TrainableModel {
         for i in 0..<13 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 7)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 13
-                for co in 0..<13 { gk[91 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
-                        let tap = (ky * 1 + kx) * 7
-                        for ci in 0..<7 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 13, gp = kernelGradient + (tap + ci) * 13
-                            var sum: Float = 0
-                            for co in 0..<13 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 13 - g * 16), from = dz + i * 13 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 13 - g * 16), gp = gk + 91 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<7 {
+                let ky = r / 7, kx = (r / 7) % 1, ci = r % 7
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 7 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 13 - g * 16), gp = kernelGradient + r * 13 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 7)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 7) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<7 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 13 - g * 16), from = kernel + i * 13 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
+                                let tap = (ky * 1 + kx) * 7
+                                for ci in 0..<7 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -280,25 +321,66 @@ extension Random104: TrainableModel {
         }
     }
 
-    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 13)
         let kernel = k + 104, kernelGradient = gk + 104
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 10
-                for co in 0..<10 { gk[234 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 13
-                        let tap = (ky * 1 + kx) * 13
-                        for ci in 0..<13 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 10, gp = kernelGradient + (tap + ci) * 10
-                            var sum: Float = 0
-                            for co in 0..<10 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 10 - g * 8), gp = gk + 234 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<13 {
+                let ky = r / 13, kx = (r / 13) % 1, ci = r % 13
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 13 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 13]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 13)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 26) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<13 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 13
+                                let tap = (ky * 1 + kx) * 13
+                                for ci in 0..<13 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -212,25 +212,66 @@ extension Random119: TrainableModel {
         for i in 0..<135 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1080)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<9 {
-            for ox in 0..<15 {
-                let d = dz + (oy * 15 + ox) * 1
-                for co in 0..<1 { gk[8 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 15 + ox * 1 + kx * 1) * 8
-                        let tap = (ky * 1 + kx) * 8
-                        for ci in 0..<8 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 1, gp = kernelGradient + (tap + ci) * 1
-                            var sum: Float = 0
-                            for co in 0..<1 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 135) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<135 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<135 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 1 - g * 4), gp = gk + 8 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<8 {
+                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<9 {
+                        let row = ((oy * 1 + ky * 1) * 15 + kx * 1) * 8 + ci
+                        let dp = d + oy * 15 + g
+                        for ox in 0..<15 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1080)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<8 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<9 {
+                    for ox in 0..<15 {
+                        let dp = d + (oy * 15 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 15 + ox * 1 + kx * 1) * 8
+                                let tap = (ky * 1 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

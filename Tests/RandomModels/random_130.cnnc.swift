@@ -216,25 +216,66 @@ extension Random130: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1760)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<7 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 9
-                for co in 0..<9 { gk[2304 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 1 + ky * 1) * 11 + ox * 3 + kx * 1) * 16
-                        let tap = (ky * 4 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 9, gp = kernelGradient + (tap + ci) * 9
-                            var sum: Float = 0
-                            for co in 0..<9 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 42) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<21 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<21 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 9 - g * 8), gp = gk + 2304 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<256 {
+                let ky = r / 64, kx = (r / 16) % 4, ci = r % 16
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<7 {
+                        let row = ((oy * 1 + ky * 1) * 11 + kx * 1) * 16 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 48]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1760)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 512) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<256 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<7 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 2
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 1) * 11 + ox * 3 + kx * 1) * 16
+                                let tap = (ky * 4 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -259,24 +300,60 @@ extension Random130: TrainableModel {
         for i in 0..<31 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 9)
         let kernel = k + 2313, kernelGradient = gk + 2313
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 31
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
-                        let tap = (ky * 1 + kx) * 9
-                        for ci in 0..<9 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 31, gp = kernelGradient + (tap + ci) * 31
-                            var sum: Float = 0
-                            for co in 0..<31 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<9 {
+                let ky = r / 9, kx = (r / 9) % 1, ci = r % 9
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 9 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 9]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 9)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<9 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
+                                let tap = (ky * 1 + kx) * 9
+                                for ci in 0..<9 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -267,24 +267,60 @@ extension Random131: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 240)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<1 {
-            for ox in 0..<6 {
-                let d = dz + (oy * 6 + ox) * 15
-                for ky in 0..<4 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 2 + ky * 1) * 12 + ox * 2 + kx * 1) * 4
-                        let tap = (ky * 1 + kx) * 4
-                        for ci in 0..<4 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 15, gp = kernelGradient + (tap + ci) * 15
-                            var sum: Float = 0
-                            for co in 0..<15 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<6 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 15 - g * 16), from = dz + i * 15 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 2 + ky * 1) * 12 + kx * 1) * 4 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 15 - g * 16), gp = kernelGradient + r * 15 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 240)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 15 - g * 16), from = kernel + i * 15 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<6 {
+                        let dp = d + (oy * 6 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 2 + ky * 1) * 12 + ox * 2 + kx * 1) * 4
+                                let tap = (ky * 1 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -292,25 +328,66 @@ extension Random131: TrainableModel {
         }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 315)
         let kernel = k + 240, kernelGradient = gk + 240
-        for oy in 0..<1 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 16
-                for co in 0..<16 { gk[2400 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 3 + ky * 1) * 7 + ox * 2 + kx * 1) * 15
-                        let tap = (ky * 3 + kx) * 15
-                        for ci in 0..<15 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<3 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<3 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 16 - g * 16), gp = gk + 2400 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<135 {
+                let ky = r / 45, kx = (r / 15) % 3, ci = r % 15
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 3 + ky * 1) * 7 + kx * 1) * 15 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 30]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 315)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 135) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<135 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 3 + ky * 1) * 7 + ox * 2 + kx * 1) * 15
+                                let tap = (ky * 3 + kx) * 15
+                                for ci in 0..<15 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

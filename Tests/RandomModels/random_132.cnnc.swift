@@ -237,24 +237,60 @@ extension Random132: TrainableModel {
         for i in 0..<31 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 20)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 31
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 20
-                        let tap = (ky * 1 + kx) * 20
-                        for ci in 0..<20 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 31, gp = kernelGradient + (tap + ci) * 31
-                            var sum: Float = 0
-                            for co in 0..<31 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<20 {
+                let ky = r / 20, kx = (r / 20) % 1, ci = r % 20
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 20 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 20]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 20)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<20 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 20
+                                let tap = (ky * 1 + kx) * 20
+                                for ci in 0..<20 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -268,25 +304,66 @@ extension Random132: TrainableModel {
         for i in 0..<5 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // dense_1: dL/dkernel, dL/dbias, dL/dx
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 31)
         let kernel = k + 620, kernelGradient = gk + 620
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 5
-                for co in 0..<5 { gk[775 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
-                        let tap = (ky * 1 + kx) * 31
-                        for ci in 0..<31 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
-                            var sum: Float = 0
-                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 5 - g * 8), gp = gk + 775 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<31 {
+                let ky = r / 31, kx = (r / 31) % 1, ci = r % 31
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 31 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 31]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 31)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 31) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<31 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
+                                let tap = (ky * 1 + kx) * 31
+                                for ci in 0..<31 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -305,24 +382,60 @@ extension Random132: TrainableModel {
         }
     }
 
-    // dense_2: dL/dkernel, dL/dbias, dL/dx
+    // dense_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l2_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 5)
         let kernel = k + 780, kernelGradient = gk + 780
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 16
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
-                        let tap = (ky * 1 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 16, gp = kernelGradient + (tap + ci) * 16
-                            var sum: Float = 0
-                            for co in 0..<16 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<5 {
+                let ky = r / 5, kx = (r / 5) % 1, ci = r % 5
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 5 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 5)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<5 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
+                                let tap = (ky * 1 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -260,25 +260,66 @@ extension Random133: TrainableModel {
         for i in 0..<32 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 80)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<4 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 4
-                for co in 0..<4 { gk[64 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 4
-                        let tap = (ky * 4 + kx) * 4
-                        for ci in 0..<4 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 4, gp = kernelGradient + (tap + ci) * 4
-                            var sum: Float = 0
-                            for co in 0..<4 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<8 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<8 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 4 - g * 4), gp = gk + 64 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 16, kx = (r / 4) % 4, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 1 + ky * 1) * 5 + kx * 1) * 4 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 80)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 4
+                                let tap = (ky * 4 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -347,25 +388,66 @@ extension Random133: TrainableModel {
         for i in 0..<28 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 8)
         let kernel = k + 68, kernelGradient = gk + 68
-        for oy in 0..<2 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 14
-                for co in 0..<14 { gk[124 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 4
-                        let tap = (ky * 1 + kx) * 4
-                        for ci in 0..<4 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 14, gp = kernelGradient + (tap + ci) * 14
-                            var sum: Float = 0
-                            for co in 0..<14 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<2 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 14 - g * 16), from = dz + i * 14 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<2 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 14 - g * 16), gp = gk + 124 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 4 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 14 - g * 16), gp = kernelGradient + r * 14 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 8)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<4 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 14 - g * 16), from = kernel + i * 14 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 4
+                                let tap = (ky * 1 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -260,25 +260,66 @@ extension Random141: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 1120)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<4 {
-            for ox in 0..<2 {
-                let d = dz + (oy * 2 + ox) * 20
-                for co in 0..<20 { gk[3840 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 2 + ky * 1) * 7 + ox * 3 + kx * 1) * 16
-                        let tap = (ky * 3 + kx) * 16
-                        for ci in 0..<16 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
-                            var sum: Float = 0
-                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<8 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<8 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 20 - g * 16), gp = gk + 3840 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<192 {
+                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 2 + ky * 1) * 7 + kx * 1) * 16 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 48]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1120)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 384) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<192 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 2
+                        for ky in 0..<4 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 2 + ky * 1) * 7 + ox * 3 + kx * 1) * 16
+                                let tap = (ky * 3 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -314,25 +355,66 @@ extension Random141: TrainableModel {
         for i in 0..<12 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 160)
         let kernel = k + 3860, kernelGradient = gk + 3860
-        for oy in 0..<4 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 3
-                for co in 0..<3 { gk[3920 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 2 + ox * 3 + kx * 1) * 20
-                        let tap = (ky * 1 + kx) * 20
-                        for ci in 0..<20 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
-                            var sum: Float = 0
-                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<4 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<4 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 3 - g * 4), gp = gk + 3920 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<20 {
+                let ky = r / 20, kx = (r / 20) % 1, ci = r % 20
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 1 + ky * 1) * 2 + kx * 1) * 20 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 60]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 160)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<20 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 2 + ox * 3 + kx * 1) * 20
+                                let tap = (ky * 1 + kx) * 20
+                                for ci in 0..<20 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -265,25 +265,66 @@ extension Random143: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 128)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 24
-                for co in 0..<24 { gk[3072 + co] += d[co] }
-                for ky in 0..<4 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 1 + ky * 1) * 4 + ox * 2 + kx * 1) * 8
-                        let tap = (ky * 4 + kx) * 8
-                        for ci in 0..<8 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 24, gp = kernelGradient + (tap + ci) * 24
-                            var sum: Float = 0
-                            for co in 0..<24 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 24 - g * 16), from = dz + i * 24 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 24 - g * 16), gp = gk + 3072 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<128 {
+                let ky = r / 32, kx = (r / 8) % 4, ci = r % 8
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 8 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 24 - g * 16), gp = kernelGradient + r * 24 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 128)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<128 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 24 - g * 16), from = kernel + i * 24 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 1) * 4 + ox * 2 + kx * 1) * 8
+                                let tap = (ky * 4 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -299,24 +340,60 @@ extension Random143: TrainableModel {
         }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 24)
         let kernel = k + 3096, kernelGradient = gk + 3096
-        for oy in 0..<1 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 2
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 2 + ky * 1) * 1 + ox * 1 + kx * 1) * 24
-                        let tap = (ky * 1 + kx) * 24
-                        for ci in 0..<24 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 2, gp = kernelGradient + (tap + ci) * 2
-                            var sum: Float = 0
-                            for co in 0..<2 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<24 {
+                let ky = r / 24, kx = (r / 24) % 1, ci = r % 24
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 2 + ky * 1) * 1 + kx * 1) * 24 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 24]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 24)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 24) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<24 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 2 + ky * 1) * 1 + ox * 1 + kx * 1) * 24
+                                let tap = (ky * 1 + kx) * 24
+                                for ci in 0..<24 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

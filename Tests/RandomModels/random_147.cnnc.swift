@@ -294,25 +294,66 @@ extension Random147: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 154)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<9 {
-            for ox in 0..<5 {
-                let d = dz + (oy * 5 + ox) * 5
-                for co in 0..<5 { gk[90 + co] += d[co] }
-                for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 1 + ky * 1) * 7 + ox * 1 + kx * 1) * 2
-                        let tap = (ky * 3 + kx) * 2
-                        for ci in 0..<2 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 5, gp = kernelGradient + (tap + ci) * 5
-                            var sum: Float = 0
-                            for co in 0..<5 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 45) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<45 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<45 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 5 - g * 8), gp = gk + 90 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<18 {
+                let ky = r / 6, kx = (r / 2) % 3, ci = r % 2
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<9 {
+                        let row = ((oy * 1 + ky * 1) * 7 + kx * 1) * 2 + ci
+                        let dp = d + oy * 5 + g
+                        for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 2]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 154)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<18 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<9 {
+                    for ox in 0..<5 {
+                        let dp = d + (oy * 5 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 7 + ox * 1 + kx * 1) * 2
+                                let tap = (ky * 3 + kx) * 2
+                                for ci in 0..<2 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -326,25 +367,66 @@ extension Random147: TrainableModel {
         for i in 0..<765 { g[i] *= y[i] * (1 - y[i]) }
     }
 
-    // conv2d_1: dL/dkernel, dL/dbias, dL/dx
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 270)
         let kernel = k + 95, kernelGradient = gk + 95
-        for oy in 0..<9 {
-            for ox in 0..<5 {
-                let d = dz + (oy * 5 + ox) * 17
-                for co in 0..<17 { gk[265 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
-                        let tap = (ky * 2 + kx) * 5
-                        for ci in 0..<5 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 17, gp = kernelGradient + (tap + ci) * 17
-                            var sum: Float = 0
-                            for co in 0..<17 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 90) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<45 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 17 - g * 16), from = dz + i * 17 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<45 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 17 - g * 16), gp = gk + 265 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<10 {
+                let ky = r / 10, kx = (r / 5) % 2, ci = r % 5
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<9 {
+                        let row = ((oy * 1 + ky * 1) * 6 + kx * 1) * 5 + ci
+                        let dp = d + oy * 10 + g
+                        for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 17 - g * 16), gp = kernelGradient + r * 17 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 270)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<10 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 17 - g * 16), from = kernel + i * 17 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<9 {
+                    for ox in 0..<5 {
+                        let dp = d + (oy * 5 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
+                                let tap = (ky * 2 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

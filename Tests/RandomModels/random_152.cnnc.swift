@@ -179,25 +179,66 @@ extension Random152: TrainableModel {
         for i in 0..<384 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 400)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<4 {
-            for ox in 0..<8 {
-                let d = dz + (oy * 8 + ox) * 12
-                for co in 0..<12 { gk[144 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<3 {
-                        let at = ((oy * 3 + ky * 1) * 10 + ox * 1 + kx * 1) * 4
-                        let tap = (ky * 3 + kx) * 4
-                        for ci in 0..<4 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 12, gp = kernelGradient + (tap + ci) * 12
-                            var sum: Float = 0
-                            for co in 0..<12 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<32 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 12 - g * 16), from = dz + i * 12 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<32 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 12 - g * 16), gp = gk + 144 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<12 {
+                let ky = r / 12, kx = (r / 4) % 3, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 3 + ky * 1) * 10 + kx * 1) * 4 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 12 - g * 16), gp = kernelGradient + r * 12 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 400)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<12 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 12 - g * 16), from = kernel + i * 12 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<8 {
+                        let dp = d + (oy * 8 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 3 + ky * 1) * 10 + ox * 1 + kx * 1) * 4
+                                let tap = (ky * 3 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -196,25 +196,66 @@ extension Random168: TrainableModel {
         for i in 0..<60 where y[i] <= 0 { g[i] = 0 }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 20)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<3 {
-            for ox in 0..<1 {
-                let d = dz + (oy * 1 + ox) * 20
-                for co in 0..<20 { gk[160 + co] += d[co] }
-                for ky in 0..<2 {
-                    for kx in 0..<4 {
-                        let at = ((oy * 1 + ky * 1) * 5 + ox * 3 + kx * 1) * 1
-                        let tap = (ky * 4 + kx) * 1
-                        for ci in 0..<1 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
-                            var sum: Float = 0
-                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<3 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<3 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 20 - g * 16), gp = gk + 160 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<8 {
+                let ky = r / 4, kx = (r / 1) % 4, ci = r % 1
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 1 + ky * 1) * 5 + kx * 1) * 1 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 20)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<8 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<2 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 1) * 5 + ox * 3 + kx * 1) * 1
+                                let tap = (ky * 4 + kx) * 1
+                                for ci in 0..<1 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -275,25 +275,66 @@ extension Random169: TrainableModel {
         for i in 0..<144 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // dense: dL/dkernel, dL/dbias, dL/dx
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 192)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<12 {
-            for ox in 0..<4 {
-                let d = dz + (oy * 4 + ox) * 3
-                for co in 0..<3 { gk[12 + co] += d[co] }
-                for ky in 0..<1 {
-                    for kx in 0..<1 {
-                        let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 4
-                        let tap = (ky * 1 + kx) * 4
-                        for ci in 0..<4 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 3, gp = kernelGradient + (tap + ci) * 3
-                            var sum: Float = 0
-                            for co in 0..<3 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 48) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<48 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<48 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 3 - g * 4), gp = gk + 12 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 4 + kx * 1) * 4 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 192)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<4 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<12 {
+                    for ox in 0..<4 {
+                        let dp = d + (oy * 4 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 4
+                                let tap = (ky * 1 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }
@@ -307,25 +348,66 @@ extension Random169: TrainableModel {
         for i in 0..<960 { g[i] *= 1 - y[i] * y[i] }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 195)
         let kernel = k + 15, kernelGradient = gk + 15
-        for oy in 0..<12 {
-            for ox in 0..<4 {
-                let d = dz + (oy * 4 + ox) * 20
-                for co in 0..<20 { gk[255 + co] += d[co] }
-                for ky in 0..<2 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 3
-                        let tap = (ky * 2 + kx) * 3
-                        for ci in 0..<3 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 20, gp = kernelGradient + (tap + ci) * 20
-                            var sum: Float = 0
-                            for co in 0..<20 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 96) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<48 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<48 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 20 - g * 16), gp = gk + 255 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<12 {
+                let ky = r / 6, kx = (r / 3) % 2, ci = r % 3
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 5 + kx * 1) * 3 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 195)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<12 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<12 {
+                    for ox in 0..<4 {
+                        let dp = d + (oy * 4 + ox) * 2
+                        for ky in 0..<2 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 2 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

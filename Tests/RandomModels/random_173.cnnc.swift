@@ -163,24 +163,60 @@ extension Random173: TrainableModel {
         }
     }
 
-    // conv2d: dL/dkernel, dL/dbias, dL/dx
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        dx?.update(repeating: 0, count: 144)
         let kernel = k + 0, kernelGradient = gk + 0
-        for oy in 0..<6 {
-            for ox in 0..<3 {
-                let d = dz + (oy * 3 + ox) * 33
-                for ky in 0..<1 {
-                    for kx in 0..<2 {
-                        let at = ((oy * 2 + ky * 1) * 6 + ox * 2 + kx * 1) * 2
-                        let tap = (ky * 2 + kx) * 2
-                        for ci in 0..<2 {
-                            let xv = x[at + ci]
-                            let kp = kernel + (tap + ci) * 33, gp = kernelGradient + (tap + ci) * 33
-                            var sum: Float = 0
-                            for co in 0..<33 { gp[co] += xv * d[co]; sum += kp[co] * d[co] }
-                            dx?[at + ci] += sum
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 54) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<18 {
+                for g in 0..<3 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 3 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 2) % 2, ci = r % 2
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<6 {
+                        let row = ((oy * 2 + ky * 1) * 6 + kx * 1) * 2 + ci
+                        let dp = d + oy * 9 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox * 3]) }
+                    }
+                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 144)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<4 {
+                    for g in 0..<3 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 3 + g] = v
+                    }
+                }
+                for oy in 0..<6 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 3
+                        for ky in 0..<1 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 2 + ky * 1) * 6 + ox * 2 + kx * 1) * 2
+                                let tap = (ky * 2 + kx) * 2
+                                for ci in 0..<2 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
                         }
                     }
                 }

@@ -69,25 +69,60 @@ struct BackwardEmitter {
         let paddedWidth = input.width + padding.left + padding.right
         let (cin, cout) = (input.channels, output.channels)
 
-        out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx")
+        let lanes = packed.lanes, groups = (cout + lanes - 1) / lanes
+        let pixels = output.height * output.width, rows = kernel.height * kernel.width * cin
+        let vector = "SIMD\(lanes)<Float>"
+        // Output channels sit in SIMD lanes, as in the forward pass. dL/dz is first
+        // copied with each pixel's channels padded to whole vectors (padding lanes 0),
+        // so every product below is a whole-vector multiply-add and the padding adds nothing.
+        out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx (\(groups) vector\(groups == 1 ? "" : "s") of \(lanes) output channels)")
         out.line("@inline(never)")
         out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
-            out.line("dx?.update(repeating: 0, count: \(paddedHeight * paddedWidth * cin))")
             out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
-            out.block("for oy in 0..<\(output.height)") { out in
-                out.block("for ox in 0..<\(output.width)") { out in
-                    out.line("let d = dz + (oy * \(output.width) + ox) * \(cout)")
-                    if let biasOffset { out.line("for co in 0..<\(cout) { gk[\(biasOffset) + co] += d[co] }") }
-                    out.block("for ky in 0..<\(kernel.height)") { out in
-                        out.block("for kx in 0..<\(kernel.width)") { out in
-                            out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(cin)")
-                            out.line("let tap = (ky * \(kernel.width) + kx) * \(cin)")
-                            out.block("for ci in 0..<\(cin)") { out in
-                                out.line("let xv = x[at + ci]")
-                                out.line("let kp = kernel + (tap + ci) * \(cout), gp = kernelGradient + (tap + ci) * \(cout)")
-                                out.line("var sum: Float = 0")
-                                out.line("for co in 0..<\(cout) { gp[co] += xv * d[co]; sum += kp[co] * d[co] }")
-                                out.line("dx?[at + ci] += sum")
+            out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(pixels * groups))", opening: " { buffer in") { out in
+                out.line("let d = buffer.baseAddress!")
+                emitPaddedCopy(from: "dz", count: pixels, channels: cout, lanes: lanes, groups: groups, into: "d", &out)
+                if let biasOffset {
+                    out.block("for g in 0..<\(groups)") { out in
+                        out.line("var sum = \(vector)()")
+                        out.line("for p in 0..<\(pixels) { sum += d[p * \(groups) + g] }")
+                        out.line("let n = Swift.min(\(lanes), \(cout) - g * \(lanes)), gp = gk + \(biasOffset) + g * \(lanes)")
+                        out.line("for l in 0..<n { gp[l] += sum[l] }")
+                    }
+                }
+                out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers")
+                out.block("for r in 0..<\(rows)") { out in
+                    out.line("let ky = r / \(kernel.width * cin), kx = (r / \(cin)) % \(kernel.width), ci = r % \(cin)")
+                    out.block("for g in 0..<\(groups)") { out in
+                        out.line("var sum = \(vector)()")
+                        out.block("for oy in 0..<\(output.height)") { out in
+                            out.line("let row = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + kx * \(dilation.width)) * \(cin) + ci")
+                            out.line("let dp = d + oy * \(output.width * groups) + g")
+                            out.line("for ox in 0..<\(output.width) { sum = madd(sum, \(vector)(repeating: x[row + ox * \(strides.width * cin)]), dp[ox * \(groups)]) }")
+                        }
+                        out.line("let n = Swift.min(\(lanes), \(cout) - g * \(lanes)), gp = kernelGradient + r * \(cout) + g * \(lanes)")
+                        out.line("for l in 0..<n { gp[l] += sum[l] }")
+                    }
+                }
+                out.line("guard let dx else { return }")
+                out.line("dx.update(repeating: 0, count: \(paddedHeight * paddedWidth * cin))")
+                out.line("// dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel")
+                out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(rows * groups))", opening: " { rowBuffer in") { out in
+                    out.line("let kv = rowBuffer.baseAddress!")
+                    emitPaddedCopy(from: "kernel", count: rows, channels: cout, lanes: lanes, groups: groups, into: "kv", &out)
+                    out.block("for oy in 0..<\(output.height)") { out in
+                        out.block("for ox in 0..<\(output.width)") { out in
+                            out.line("let dp = d + (oy * \(output.width) + ox) * \(groups)")
+                            out.block("for ky in 0..<\(kernel.height)") { out in
+                                out.block("for kx in 0..<\(kernel.width)") { out in
+                                    out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(cin)")
+                                    out.line("let tap = (ky * \(kernel.width) + kx) * \(cin)")
+                                    out.block("for ci in 0..<\(cin)") { out in
+                                        out.line("var sum = \(vector)()")
+                                        out.line("for g in 0..<\(groups) { sum = madd(sum, kv[(tap + ci) * \(groups) + g], dp[g]) }")
+                                        out.line("dx[at + ci] += sum.sum()")
+                                    }
+                                }
                             }
                         }
                     }
@@ -97,6 +132,18 @@ struct BackwardEmitter {
         out.line()
         if padding != .zero {
             emitCrop(name: "\(function)_unpad", hasInput: false, padding: padding, into: &out)
+        }
+    }
+
+    /// `count` rows of `channels` floats into rows of `groups` vectors of `lanes`, the tail lanes 0.
+    private func emitPaddedCopy(from source: String, count: Int, channels: Int, lanes: Int, groups: Int, into target: String, _ out: inout SourceWriter) {
+        out.block("for i in 0..<\(count)") { out in
+            out.block("for g in 0..<\(groups)") { out in
+                out.line("var v = SIMD\(lanes)<Float>()")
+                out.line("let n = Swift.min(\(lanes), \(channels) - g * \(lanes)), from = \(source) + i * \(channels) + g * \(lanes)")
+                out.line("for l in 0..<n { v[l] = from[l] }")
+                out.line("\(target)[i * \(groups) + g] = v")
+            }
         }
     }
 

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "cats_vs_dogs" model from Specs/cats_vs_dogs.cnn.yaml, compiled by cnnc.
@@ -811,46 +811,51 @@ extension CatsVsDogs: TrainableModel {
     public static let trainingArenaCount = 3456993
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 1637537, q = arena + 1827265
                 var g = arena + 2016993, h = arena + 2736993
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_conv_1_pad(input, p)
-                Self.l0_conv_1(UnsafePointer(p), w, o0)
                 let o1 = arena + 720000
-                Self.l1_maxpool_1(UnsafePointer(o0), o1)
                 let o2 = arena + 900000
-                Self.l2_conv_2_pad(UnsafePointer(o1), p)
-                Self.l2_conv_2(UnsafePointer(p), w, o2)
                 let o3 = arena + 1260000
-                Self.l3_maxpool_2(UnsafePointer(o2), o3)
                 let o4 = arena + 1347616
-                Self.l4_conv_3_pad(UnsafePointer(o3), p)
-                Self.l4_conv_3(UnsafePointer(p), w, o4)
                 let o5 = arena + 1522848
-                Self.l5_maxpool_3(UnsafePointer(o4), o5)
                 let o6 = arena + 1564320
-                Self.l6_conv_4_pad(UnsafePointer(o5), p)
-                Self.l6_conv_4(UnsafePointer(p), w, o6)
                 let o7 = arena + 1605792
-                Self.l7_maxpool_4(UnsafePointer(o6), o7)
-                // flatten: the same memory as its input
                 let o9 = arena + 1616160
                 let m9 = arena + 1626528
-                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
-                for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
                 let o10 = arena + 1636896
-                Self.l10_dense_1(UnsafePointer(o9), w, o10)
                 let o11 = arena + 1637408
-                Self.l11_dense_2(UnsafePointer(o10), w, o11)
                 let o12 = arena + 1637536
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_conv_1_pad(input, p)
+                Self.l0_conv_1(UnsafePointer(p), w, o0)
+                Self.l1_maxpool_1(UnsafePointer(o0), o1)
+                Self.l2_conv_2_pad(UnsafePointer(o1), p)
+                Self.l2_conv_2(UnsafePointer(p), w, o2)
+                Self.l3_maxpool_2(UnsafePointer(o2), o3)
+                Self.l4_conv_3_pad(UnsafePointer(o3), p)
+                Self.l4_conv_3(UnsafePointer(p), w, o4)
+                Self.l5_maxpool_3(UnsafePointer(o4), o5)
+                Self.l6_conv_4_pad(UnsafePointer(o5), p)
+                Self.l6_conv_4(UnsafePointer(p), w, o6)
+                Self.l7_maxpool_4(UnsafePointer(o6), o7)
+                // flatten: the same memory as its input
+                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 9)
+                    for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
+                }
+                Self.l10_dense_1(UnsafePointer(o9), w, o10)
+                Self.l11_dense_2(UnsafePointer(o10), w, o11)
                 Self.l12_output(UnsafePointer(o11), w, o12)
                 Self.l12_output_activation(o12)
                 output.update(from: o12, count: 1)
@@ -904,6 +909,12 @@ extension CatsVsDogs: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv_1: through its relu activation

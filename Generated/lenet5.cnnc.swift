@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "lenet5" model from Specs/lenet5.cnn.yaml, compiled by cnnc.
@@ -499,34 +499,37 @@ extension Lenet5: TrainableModel {
     public static let trainingArenaCount = 19550
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 8094, q = arena + 9118
                 var g = arena + 10142, h = arena + 14846
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 4704
+                let o2 = arena + 5880
+                let o3 = arena + 7480
+                let o5 = arena + 7880
+                let o6 = arena + 8000
+                let o7 = arena + 8084
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d_pad(input, p)
                 Self.l0_conv2d(UnsafePointer(p), w, o0)
                 Self.l0_conv2d_activation(o0)
-                let o1 = arena + 4704
                 Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-                let o2 = arena + 5880
                 Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
                 Self.l2_conv2d_1_activation(o2)
-                let o3 = arena + 7480
                 Self.l3_average_pooling2d_1(UnsafePointer(o2), o3)
                 // flatten: the same memory as its input
-                let o5 = arena + 7880
                 Self.l5_dense(UnsafePointer(o3), w, o5)
                 Self.l5_dense_activation(o5)
-                let o6 = arena + 8000
                 Self.l6_dense_1(UnsafePointer(o5), w, o6)
                 Self.l6_dense_1_activation(o6)
-                let o7 = arena + 8084
                 Self.l7_dense_2(UnsafePointer(o6), w, o7)
                 Self.l7_dense_2_activation(o7)
                 output.update(from: o7, count: 10)
@@ -562,6 +565,12 @@ extension Lenet5: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its tanh activation

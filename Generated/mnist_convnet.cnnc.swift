@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "mnist_convnet" model from Specs/mnist_convnet.cnn.yaml, compiled by cnnc.
@@ -420,30 +420,35 @@ extension MnistConvnet: TrainableModel {
     public static let trainingArenaCount = 82858
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 39594, q = arena + 39594
                 var g = arena + 39594, h = arena + 61226
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_conv2d(input, w, o0)
                 let o1 = arena + 21632
-                Self.l1_max_pooling2d(UnsafePointer(o0), o1)
                 let o2 = arena + 27040
-                Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
                 let o3 = arena + 34784
-                Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
-                // flatten: the same memory as its input
                 let o5 = arena + 36384
                 let m5 = arena + 37984
-                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
-                for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
                 let o6 = arena + 39584
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_conv2d(input, w, o0)
+                Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+                Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+                Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
+                // flatten: the same memory as its input
+                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 5)
+                    for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
+                }
                 Self.l6_dense(UnsafePointer(o5), w, o6)
                 Self.l6_dense_activation(o6)
                 output.update(from: o6, count: 10)
@@ -473,6 +478,12 @@ extension MnistConvnet: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its relu activation

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "toy_convnet" model from Specs/toy_convnet.cnn.yaml, compiled by cnnc.
@@ -456,29 +456,32 @@ extension ToyConvnet: TrainableModel {
     public static let trainingArenaCount = 22614
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 10070, q = arena + 10070
                 var g = arena + 10070, h = arena + 16342
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_conv1(input, w, o0)
                 let o1 = arena + 6272
-                Self.l1_pool1(UnsafePointer(o0), o1)
                 let o2 = arena + 7840
-                Self.l2_conv2(UnsafePointer(o1), w, o2)
                 let o3 = arena + 9440
+                let o5 = arena + 9840
+                let o6 = arena + 9960
+                let o7 = arena + 10044
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_conv1(input, w, o0)
+                Self.l1_pool1(UnsafePointer(o0), o1)
+                Self.l2_conv2(UnsafePointer(o1), w, o2)
                 Self.l3_pool2(UnsafePointer(o2), o3)
                 // flatten: the same memory as its input
-                let o5 = arena + 9840
                 Self.l5_fc3(UnsafePointer(o3), w, o5)
-                let o6 = arena + 9960
                 Self.l6_fc4(UnsafePointer(o5), w, o6)
-                let o7 = arena + 10044
                 Self.l7_softmax(UnsafePointer(o6), w, o7)
                 Self.l7_softmax_activation(o7)
                 output.update(from: o7, count: 26)
@@ -512,6 +515,12 @@ extension ToyConvnet: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv1: through its relu activation

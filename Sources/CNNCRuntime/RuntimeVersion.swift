@@ -7,10 +7,12 @@ public protocol CNNCRuntimeAPIVersionCheck {
     associatedtype Version
 }
 
-/// Version 2 of the runtime API: `CompiledModel` (with `layers` and
-/// `predict(_:into:arena:observingLayers:)`), `LayerDescription`,
-/// `TensorLayout`, `ModelArena`, `WeightPacking`, `SafeTensors`, `NPYFile`.
-public protocol CNNCRuntimeAPIVersion2 {}
+/// Version 3 of the runtime API: `CompiledModel` (with `layers` and
+/// `predict(_:into:arena:observingLayers:)`), `TrainableModel` trained in
+/// phases (`trainingPhase`, for BatchNormalization's batch statistics),
+/// `LayerDescription`, `TensorLayout`, `ModelArena`, `WeightPacking`,
+/// `SafeTensors`, `NPYFile`.
+public protocol CNNCRuntimeAPIVersion3 {}
 
 public enum CNNCRuntimeInfo {
     /// The version of cnnc whose generator this runtime goes with.

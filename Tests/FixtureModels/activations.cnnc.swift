@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "activations" model from Tests/Fixtures/specs/activations.yaml, compiled by cnnc.
@@ -1059,101 +1059,104 @@ extension Activations: TrainableModel {
     public static let trainingArenaCount = 2845
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 2629, q = arena + 2629
                 var g = arena + 2629, h = arena + 2737
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_conv_linear(input, w, o0)
                 let o1 = arena + 96
+                let o2 = arena + 192
+                let o3 = arena + 288
+                let o4 = arena + 384
+                let o5 = arena + 480
+                let o6 = arena + 576
+                let o7 = arena + 672
+                let o8 = arena + 768
+                let o9 = arena + 864
+                let o10 = arena + 960
+                let o11 = arena + 1056
+                let o12 = arena + 1152
+                let o13 = arena + 1248
+                let o14 = arena + 1344
+                let o15 = arena + 1440
+                let o16 = arena + 1536
+                let o17 = arena + 1632
+                let o18 = arena + 1712
+                let o19 = arena + 1808
+                let o20 = arena + 1904
+                let o21 = arena + 2000
+                let o22 = arena + 2096
+                let o23 = arena + 2192
+                let o24 = arena + 2288
+                let o25 = arena + 2384
+                let o26 = arena + 2480
+                let o28 = arena + 2576
+                let o29 = arena + 2588
+                let o30 = arena + 2598
+                let o31 = arena + 2606
+                let o32 = arena + 2614
+                let o33 = arena + 2621
+                let o34 = arena + 2625
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_conv_linear(input, w, o0)
                 o1.update(from: UnsafePointer(o0), count: 96)
                 Self.l1_relu_all(o1)
-                let o2 = arena + 192
                 Self.l2_mix_1(UnsafePointer(o1), w, o2)
-                let o3 = arena + 288
                 o3.update(from: UnsafePointer(o2), count: 96)
                 Self.l3_relu_max_slope(o3)
-                let o4 = arena + 384
                 Self.l4_mix_2(UnsafePointer(o3), w, o4)
-                let o5 = arena + 480
                 o5.update(from: UnsafePointer(o4), count: 96)
                 Self.l5_relu_threshold(o5)
-                let o6 = arena + 576
                 Self.l6_mix_3(UnsafePointer(o5), w, o6)
-                let o7 = arena + 672
                 o7.update(from: UnsafePointer(o6), count: 96)
                 Self.l7_relu_slope_threshold(o7)
-                let o8 = arena + 768
                 Self.l8_mix_4(UnsafePointer(o7), w, o8)
-                let o9 = arena + 864
                 o9.update(from: UnsafePointer(o8), count: 96)
                 Self.l9_relu_slope(o9)
-                let o10 = arena + 960
                 Self.l10_mix_5(UnsafePointer(o9), w, o10)
-                let o11 = arena + 1056
                 o11.update(from: UnsafePointer(o10), count: 96)
                 Self.l11_relu_plain(o11)
-                let o12 = arena + 1152
                 Self.l12_mix_6(UnsafePointer(o11), w, o12)
-                let o13 = arena + 1248
                 o13.update(from: UnsafePointer(o12), count: 96)
                 Self.l13_relu_max(o13)
-                let o14 = arena + 1344
                 Self.l14_conv_relu(UnsafePointer(o13), w, o14)
-                let o15 = arena + 1440
                 Self.l15_conv_sigmoid(UnsafePointer(o14), w, o15)
                 Self.l15_conv_sigmoid_activation(o15)
-                let o16 = arena + 1536
                 Self.l16_conv_tanh(UnsafePointer(o15), w, o16)
                 Self.l16_conv_tanh_activation(o16)
-                let o17 = arena + 1632
                 Self.l17_conv_softmax(UnsafePointer(o16), w, o17)
                 Self.l17_conv_softmax_activation(o17)
-                let o18 = arena + 1712
                 Self.l18_mix_7(UnsafePointer(o17), w, o18)
-                let o19 = arena + 1808
                 o19.update(from: UnsafePointer(o18), count: 96)
                 Self.l19_act_sigmoid(o19)
-                let o20 = arena + 1904
                 Self.l20_mix_8(UnsafePointer(o19), w, o20)
-                let o21 = arena + 2000
                 o21.update(from: UnsafePointer(o20), count: 96)
                 Self.l21_act_tanh(o21)
-                let o22 = arena + 2096
                 Self.l22_mix_9(UnsafePointer(o21), w, o22)
-                let o23 = arena + 2192
                 o23.update(from: UnsafePointer(o22), count: 96)
                 Self.l23_act_relu(o23)
-                let o24 = arena + 2288
                 o24.update(from: UnsafePointer(o23), count: 96)
                 Self.l24_act_linear(o24)
-                let o25 = arena + 2384
                 Self.l25_mix_10(UnsafePointer(o24), w, o25)
-                let o26 = arena + 2480
                 o26.update(from: UnsafePointer(o25), count: 96)
                 Self.l26_act_softmax(o26)
                 // flatten: the same memory as its input
-                let o28 = arena + 2576
                 Self.l28_dense_relu(UnsafePointer(o26), w, o28)
-                let o29 = arena + 2588
                 Self.l29_dense_sigmoid(UnsafePointer(o28), w, o29)
                 Self.l29_dense_sigmoid_activation(o29)
-                let o30 = arena + 2598
                 Self.l30_dense_tanh(UnsafePointer(o29), w, o30)
                 Self.l30_dense_tanh_activation(o30)
-                let o31 = arena + 2606
                 Self.l31_dense_linear(UnsafePointer(o30), w, o31)
-                let o32 = arena + 2614
                 Self.l32_dense_softmax(UnsafePointer(o31), w, o32)
                 Self.l32_dense_softmax_activation(o32)
-                let o33 = arena + 2621
                 Self.l33_logits(UnsafePointer(o32), w, o33)
-                let o34 = arena + 2625
                 o34.update(from: UnsafePointer(o33), count: 4)
                 Self.l34_softmax(o34)
                 output.update(from: o34, count: 4)
@@ -1243,6 +1246,12 @@ extension Activations: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv_linear: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "batchnorm_inference" model from Tests/Fixtures/specs/batchnorm_inference.yaml, compiled by cnnc.
@@ -318,14 +318,630 @@ public struct BatchnormInference: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension BatchnormInference: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 1422
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 7
+    public static let batchSumCount = 72
+    public static let batchStatisticsCount = 90
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1038, q = arena + 1038
+                var g = arena + 1038, h = arena + 1230
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_conv2d(input, w, o0)
+                        Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let o1 = arena + 180
+                        let o2 = arena + 540
+                        let o3 = arena + 720
+                        // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
+                        Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
+                        o2.update(from: UnsafePointer(o1), count: 180)
+                        Self.l2_re_lu(o2)
+                        Self.l3_conv2d_1(UnsafePointer(o2), w, o3)
+                        Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
+                        return 0
+
+                    case 2:
+                        let o3 = arena + 720
+                        let o4 = arena + 816
+                        let o5 = arena + 1008
+                        let o6 = arena + 1014
+                        // Forward, training mode, to batch_normalization_2: every layer's output stays for the backward pass.
+                        Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
+                        Self.l5_global_average_pooling2d(UnsafePointer(o4), o5)
+                        Self.l6_dense(UnsafePointer(o5), w, o6)
+                        Self.l7_batch_normalization_2_statistics(UnsafePointer(o6), sums)
+                        return 0
+
+                    case 3:
+                        let o6 = arena + 1014
+                        let o7 = arena + 1021
+                        let d7 = arena + 1028
+                        let o8 = arena + 1035
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l7_batch_normalization_2_normalize(UnsafePointer(o6), statistics, k, o7)
+                        Self.l8_dense_1(UnsafePointer(o7), w, o8)
+                        Self.l8_dense_1_activation(o8)
+                        output.update(from: o8, count: 3)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 3, channels: 3)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense_1
+                        if !fused { Self.l8_dense_1_derivative(UnsafePointer(o8), g) }
+                        Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // batch_normalization_2: dL/dy waits for the whole batch's sums
+                        d7.update(from: g, count: 7)
+                        Self.l7_batch_normalization_2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    case 4:
+                        let o3 = arena + 720
+                        let o4 = arena + 816
+                        let d4 = arena + 912
+                        let o5 = arena + 1008
+                        let o6 = arena + 1014
+                        let d7 = arena + 1028
+                        // Backward through batch_normalization_2, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l7_batch_normalization_2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // global_average_pooling2d
+                        Self.l5_global_average_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+                        // batch_normalization_1: dL/dy waits for the whole batch's sums
+                        d4.update(from: g, count: 96)
+                        Self.l4_batch_normalization_1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                        return 0
+
+                    case 5:
+                        let o0 = arena + 0
+                        let o1 = arena + 180
+                        let d1 = arena + 360
+                        let o2 = arena + 540
+                        let o3 = arena + 720
+                        let d4 = arena + 912
+                        // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d_1
+                        Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // re_lu
+                        Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d1.update(from: g, count: 180)
+                        Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                        return 0
+
+                    default:
+                        let o0 = arena + 0
+                        let d1 = arena + 360
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d
+                        Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 36
+                let n = Double(samples * 36)
+                for c in 0..<5 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[5 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[5 + c] = Float(variance)
+                    statistics[10 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization_1: the batch's mean and (biased, as Keras's) variance over samples × 16
+                let n = Double(samples * 16)
+                for c in 0..<6 {
+                    let mean = sums[20 + c] / n, variance = Swift.max(sums[26 + c] / n - mean * mean, 0)
+                    statistics[25 + c] = Float(mean); statistics[31 + c] = Float(variance)
+                    statistics[37 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 2:
+                // batch_normalization_2: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<7 {
+                    let mean = sums[44 + c] / n, variance = Swift.max(sums[51 + c] / n - mean * mean, 0)
+                    statistics[55 + c] = Float(mean); statistics[62 + c] = Float(variance)
+                    statistics[69 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 3:
+                // batch_normalization_2: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<7 {
+                    statistics[76 + c] = Float(sums[58 + c] / n); statistics[83 + c] = Float(sums[65 + c] / n)
+                }
+
+            case 4:
+                // batch_normalization_1: mean(dy) and mean(dy·x̂) over samples × 16
+                let n = Double(samples * 16)
+                for c in 0..<6 {
+                    statistics[43 + c] = Float(sums[32 + c] / n); statistics[49 + c] = Float(sums[38 + c] / n)
+                }
+
+            case 5:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 36
+                let n = Double(samples * 36)
+                for c in 0..<5 {
+                    statistics[15 + c] = Float(sums[10 + c] / n); statistics[20 + c] = Float(sums[15 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<5 {
+            parameters[150 + c] = parameters[150 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[155 + c] = parameters[155 + c] * Float(0.99) + statistics[5 + c] * Float(0.010000000000000009)
+        }
+        // batch_normalization_1: momentum 0.99
+        for c in 0..<6 {
+            parameters[436 + c] = parameters[436 + c] * Float(0.99) + statistics[25 + c] * Float(0.010000000000000009)
+            parameters[442 + c] = parameters[442 + c] * Float(0.99) + statistics[31 + c] * Float(0.010000000000000009)
+        }
+        // batch_normalization_2: momentum 0.99
+        for c in 0..<7 {
+            parameters[504 + c] = parameters[504 + c] * Float(0.99) + statistics[55 + c] * Float(0.010000000000000009)
+            parameters[511 + c] = parameters[511 + c] * Float(0.99) + statistics[62 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<36 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<36 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 5 - g * 8), gp = gk + 135 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<6 {
+                        let row = ((oy * 1 + ky * 1) * 8 + kx * 1) * 3 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 192)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 27) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<27 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<6 {
+                    for ox in 0..<6 {
+                        let dp = d + (oy * 6 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 8 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 3 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.0 below 0.0)
+    @inline(never)
+    static func l2_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<180 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 160, kernelGradient = gk + 160
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<16 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 6 - g * 8), from = dz + i * 6 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<45 {
+                let ky = r / 15, kx = (r / 5) % 3, ci = r % 5
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 1 + ky * 1) * 6 + kx * 1) * 5 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 6 - g * 8), gp = kernelGradient + r * 6 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 180)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 45) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<45 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 6 - g * 8), from = kernel + i * 6 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<4 {
+                        let dp = d + (oy * 4 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
+                                let tap = (ky * 3 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l5_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<16 {
+            for c in 0..<6 { dx[position * 6 + c] = dy[c] / 16 }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 448, kernelGradient = gk + 448
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 7 - g * 8), gp = gk + 490 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<6 {
+                let ky = r / 6, kx = (r / 6) % 1, ci = r % 6
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 6 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 6)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<6 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 6
+                                let tap = (ky * 1 + kx) * 6
+                                for ci in 0..<6 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: through its softmax activation
+    @inline(never)
+    static func l8_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 3, d = g + position * 3
+            var dot: Float = 0
+            for c in 0..<3 { dot += d[c] * v[c] }
+            for c in 0..<3 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l8_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 518, kernelGradient = gk + 518
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 3 - g * 4), gp = gk + 539 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<7 {
+                let ky = r / 7, kx = (r / 7) % 1, ci = r % 7
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 7 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 7]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 7)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 7) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<7 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
+                                let tap = (ky * 1 + kx) * 7
+                                for ci in 0..<7 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<36 {
+            let v = x + position * 5
+            for c in 0..<5 { let value = Double(v[c]); sums[0 + c] += value; sums[5 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<36 {
+            let v = x + position * 5, o = y + position * 5
+            for c in 0..<5 { o[c] = k[140 + c] * ((v[c] - s[0 + c]) * s[10 + c]) + k[145 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<5 {
+            let mean = s[0 + c], inverse = s[10 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<36 {
+                let at = position * 5 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[10 + c] += g; sums[15 + c] += gx
+            gk[140 + c] += Float(gx)
+            gk[145 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 36 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l1_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<36 {
+            let at = position * 5
+            for c in 0..<5 {
+                let inverse = s[10 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[140 + c] * inverse * (dy[at + c] - s[15 + c] - normalized * s[20 + c])
+            }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l4_batch_normalization_1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<16 {
+            let v = x + position * 6
+            for c in 0..<6 { let value = Double(v[c]); sums[20 + c] += value; sums[26 + c] += value * value }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 16 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l4_batch_normalization_1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<16 {
+            let v = x + position * 6, o = y + position * 6
+            for c in 0..<6 { o[c] = k[430 + c] * ((v[c] - s[25 + c]) * s[37 + c]) }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 16 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l4_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<6 {
+            let mean = s[25 + c], inverse = s[37 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<16 {
+                let at = position * 6 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[32 + c] += g; sums[38 + c] += gx
+            gk[430 + c] += Float(gx)
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 16 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l4_batch_normalization_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<16 {
+            let at = position * 6
+            for c in 0..<6 {
+                let inverse = s[37 + c], normalized = (x[at + c] - s[25 + c]) * inverse
+                dx[at + c] = k[430 + c] * inverse * (dy[at + c] - s[43 + c] - normalized * s[49 + c])
+            }
+        }
+    }
+
+    // batch_normalization_2: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l7_batch_normalization_2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 7
+            for c in 0..<7 { let value = Double(v[c]); sums[44 + c] += value; sums[51 + c] += value * value }
+        }
+    }
+
+    // batch_normalization_2: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l7_batch_normalization_2_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 7, o = y + position * 7
+            for c in 0..<7 { o[c] = 1 * ((v[c] - s[55 + c]) * s[69 + c]) + k[497 + c] }
+        }
+    }
+
+    // batch_normalization_2: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l7_batch_normalization_2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<7 {
+            let mean = s[55 + c], inverse = s[69 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 7 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[58 + c] += g; sums[65 + c] += gx
+            gk[497 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization_2: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l7_batch_normalization_2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 7
+            for c in 0..<7 {
+                let inverse = s[69 + c], normalized = (x[at + c] - s[55 + c]) * inverse
+                dx[at + c] = 1 * inverse * (dy[at + c] - s[76 + c] - normalized * s[83 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "dense_on_image" model from Tests/Fixtures/specs/dense_on_image.yaml, compiled by cnnc.
@@ -201,21 +201,24 @@ extension DenseOnImage: TrainableModel {
     public static let trainingArenaCount = 445
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 165, q = arena + 165
                 var g = arena + 165, h = arena + 305
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_dense(input, w, o0)
                 let o1 = arena + 140
+                let o3 = arena + 164
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_dense(input, w, o0)
                 Self.l1_conv2d(UnsafePointer(o0), w, o1)
                 // flatten: the same memory as its input
-                let o3 = arena + 164
                 Self.l3_dense_1(UnsafePointer(o1), w, o3)
                 Self.l3_dense_1_activation(o3)
                 output.update(from: o3, count: 1)
@@ -238,6 +241,12 @@ extension DenseOnImage: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // dense: through its relu activation

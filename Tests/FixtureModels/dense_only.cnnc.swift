@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "mlp" model from Tests/Fixtures/specs/dense_only.yaml, compiled by cnnc.
@@ -174,23 +174,28 @@ extension DenseOnly: TrainableModel {
     public static let trainingArenaCount = 1962
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 394, q = arena + 394
                 var g = arena + 394, h = arena + 1178
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_dense(input, w, o0)
                 let o1 = arena + 128
                 let m1 = arena + 256
-                // dropout: inverted dropout, each value kept with probability 0.8 and scaled by 1/0.8
-                for i in 0..<128 { m1[i] = random.nextUnit() < 0.8 ? Float(1 / 0.8) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
                 let o2 = arena + 384
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_dense(input, w, o0)
+                // dropout: inverted dropout, each value kept with probability 0.8 and scaled by 1/0.8
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
+                    for i in 0..<128 { m1[i] = random.nextUnit() < 0.8 ? Float(1 / 0.8) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
+                }
                 Self.l2_dense_1(UnsafePointer(o1), w, o2)
                 Self.l2_dense_1_activation(o2)
                 output.update(from: o2, count: 10)
@@ -211,6 +216,12 @@ extension DenseOnly: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // dense: through its relu activation

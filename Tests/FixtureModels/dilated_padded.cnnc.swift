@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "dilated_padded" model from Tests/Fixtures/specs/dilated_padded.yaml, compiled by cnnc.
@@ -486,32 +486,35 @@ extension DilatedPadded: TrainableModel {
     public static let trainingArenaCount = 8274
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 3254, q = arena + 4234
                 var g = arena + 5214, h = arena + 6744
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_zero_padding2d(input, o0)
                 let o1 = arena + 546
-                Self.l1_conv2d(UnsafePointer(o0), w, o1)
                 let o2 = arena + 996
+                let o3 = arena + 2526
+                let o4 = arena + 2918
+                let o5 = arena + 3238
+                let o7 = arena + 3250
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_zero_padding2d(input, o0)
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
                 Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
                 Self.l2_conv2d_1(UnsafePointer(p), w, o2)
-                let o3 = arena + 2526
                 Self.l3_conv2d_2(UnsafePointer(o2), w, o3)
-                let o4 = arena + 2918
                 Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
                 Self.l4_conv2d_3(UnsafePointer(p), w, o4)
-                let o5 = arena + 3238
                 Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
                 Self.l5_conv2d_4(UnsafePointer(p), w, o5)
                 // flatten: the same memory as its input
-                let o7 = arena + 3250
                 Self.l7_dense(UnsafePointer(o5), w, o7)
                 output.update(from: o7, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -546,6 +549,12 @@ extension DilatedPadded: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // zero_padding2d: the gradient without its padding

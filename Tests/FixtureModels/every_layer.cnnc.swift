@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "sequential" model from Tests/Fixtures/specs/every_layer.yaml, compiled by cnnc.
@@ -585,14 +585,744 @@ public struct EveryLayer: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension EveryLayer: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 164361
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 5
+    public static let batchSumCount = 320
+    public static let batchStatisticsCount = 400
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 94665, q = arena + 113145
+                var g = arena + 131625, h = arena + 147993
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 3885
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_zero_padding2d(input, o0)
+                        Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                        Self.l2_batch_normalization_statistics(UnsafePointer(o1), sums)
+                        return 0
+
+                    case 1:
+                        let o1 = arena + 3885
+                        let o2 = arena + 20253
+                        let o3 = arena + 52989
+                        let o4 = arena + 69357
+                        let o5 = arena + 78061
+                        let o6 = arena + 86765
+                        let o7 = arena + 88813
+                        let o8 = arena + 89965
+                        let o9 = arena + 92525
+                        let o10 = arena + 93165
+                        let m10 = arena + 93805
+                        let o11 = arena + 94445
+                        let o12 = arena + 94453
+                        // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
+                        Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
+                        o3.update(from: UnsafePointer(o2), count: 16368)
+                        Self.l3_re_lu(o3)
+                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                        Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+                        o5.update(from: UnsafePointer(o4), count: 8704)
+                        Self.l5_activation(o5)
+                        Self.l6_max_pooling2d(UnsafePointer(o5), o6)
+                        Self.l7_average_pooling2d(UnsafePointer(o6), o7)
+                        Self.l8_zero_padding2d_1(UnsafePointer(o7), o8)
+                        Self.l9_conv2d_2(UnsafePointer(o8), w, o9)
+                        Self.l9_conv2d_2_activation(o9)
+                        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                        do {
+                            var random = SplitMix64(seed: dropoutSeed, stream: 10)
+                            for i in 0..<640 { m10[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o10[i] = UnsafePointer(o9)[i] * m10[i] }
+                        }
+                        Self.l11_global_average_pooling2d(UnsafePointer(o10), o11)
+                        Self.l12_dense(UnsafePointer(o11), w, o12)
+                        Self.l13_batch_normalization_1_statistics(UnsafePointer(o12), sums)
+                        return 0
+
+                    case 2:
+                        let o12 = arena + 94453
+                        let o13 = arena + 94517
+                        let d13 = arena + 94581
+                        let o14 = arena + 94645
+                        let o15 = arena + 94655
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l13_batch_normalization_1_normalize(UnsafePointer(o12), statistics, k, o13)
+                        Self.l14_dense_1(UnsafePointer(o13), w, o14)
+                        o15.update(from: UnsafePointer(o14), count: 10)
+                        Self.l15_softmax(o15)
+                        output.update(from: o15, count: 10)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 10, channels: 10)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // softmax
+                        if !fused { Self.l15_softmax_derivative(UnsafePointer(o14), UnsafePointer(o15), g) }
+                        // dense_1
+                        Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // batch_normalization_1: dL/dy waits for the whole batch's sums
+                        d13.update(from: g, count: 64)
+                        Self.l13_batch_normalization_1_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    case 3:
+                        let o1 = arena + 3885
+                        let o2 = arena + 20253
+                        let d2 = arena + 36621
+                        let o3 = arena + 52989
+                        let o4 = arena + 69357
+                        let o5 = arena + 78061
+                        let o6 = arena + 86765
+                        let o7 = arena + 88813
+                        let o8 = arena + 89965
+                        let o9 = arena + 92525
+                        let o10 = arena + 93165
+                        let m10 = arena + 93805
+                        let o11 = arena + 94445
+                        let o12 = arena + 94453
+                        let d13 = arena + 94581
+                        // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l13_batch_normalization_1_backward(UnsafePointer(o12), UnsafePointer(d13), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        Self.l12_dense_derivative(UnsafePointer(o12), g)
+                        Self.l12_dense_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // global_average_pooling2d
+                        Self.l11_global_average_pooling2d_backward(UnsafePointer(o10), UnsafePointer(g), h); swap(&g, &h)
+                        // dropout
+                        for i in 0..<640 { g[i] *= m10[i] }
+                        // conv2d_2
+                        Self.l9_conv2d_2_derivative(UnsafePointer(o9), g)
+                        Self.l9_conv2d_2_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // zero_padding2d_1
+                        Self.l8_zero_padding2d_1_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
+                        // average_pooling2d
+                        Self.l7_average_pooling2d_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+                        // max_pooling2d
+                        Self.l6_max_pooling2d_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+                        // activation
+                        Self.l5_activation_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                        // conv2d_1
+                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                        Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                        // re_lu
+                        Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d2.update(from: g, count: 16368)
+                        Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                        return 0
+
+                    default:
+                        let o0 = arena + 0
+                        let o1 = arena + 3885
+                        let d2 = arena + 36621
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d
+                        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // zero_padding2d
+                        if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1023
+                let n = Double(samples * 1023)
+                for c in 0..<16 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[16 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[16 + c] = Float(variance)
+                    statistics[32 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization_1: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<64 {
+                    let mean = sums[64 + c] / n, variance = Swift.max(sums[128 + c] / n - mean * mean, 0)
+                    statistics[80 + c] = Float(mean); statistics[144 + c] = Float(variance)
+                    statistics[208 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 2:
+                // batch_normalization_1: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<64 {
+                    statistics[272 + c] = Float(sums[192 + c] / n); statistics[336 + c] = Float(sums[256 + c] / n)
+                }
+
+            case 3:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1023
+                let n = Double(samples * 1023)
+                for c in 0..<16 {
+                    statistics[48 + c] = Float(sums[32 + c] / n); statistics[64 + c] = Float(sums[48 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<16 {
+            parameters[464 + c] = parameters[464 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[480 + c] = parameters[480 + c] * Float(0.99) + statistics[16 + c] * Float(0.010000000000000009)
+        }
+        // batch_normalization_1: momentum 0.99
+        for c in 0..<64 {
+            parameters[6104 + c] = parameters[6104 + c] * Float(0.99) + statistics[80 + c] * Float(0.010000000000000009)
+            parameters[6168 + c] = parameters[6168 + c] * Float(0.99) + statistics[144 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l0_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<32 {
+            (dx + row * 90).update(from: dy + ((row + 1) * 37 + 3) * 3, count: 90)
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1023) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1023 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<31 {
+                        let row = ((oy * 1 + ky * 2) * 37 + kx * 2) * 3 + ci
+                        let dp = d + oy * 33 + g
+                        for ox in 0..<33 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 3885)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 27) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<27 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<31 {
+                    for ox in 0..<33 {
+                        let dp = d + (oy * 33 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 2) * 37 + ox * 1 + kx * 2) * 3
+                                let tap = (ky * 3 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.0 below 0.0)
+    @inline(never)
+    static func l3_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<16368 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
+    @inline(never)
+    static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 496, kernelGradient = gk + 496
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 544) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<272 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 32 - g * 16), from = dz + i * 32 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<272 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 32 - g * 16), gp = gk + 5104 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<144 {
+                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<16 {
+                        let row = ((oy * 2 + ky * 1) * 35 + kx * 1) * 16 + ci
+                        let dp = d + oy * 34 + g
+                        for ox in 0..<17 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 32 - g * 16), gp = kernelGradient + r * 32 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 18480)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<144 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 32 - g * 16), from = kernel + i * 32 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<16 {
+                    for ox in 0..<17 {
+                        let dp = d + (oy * 17 + ox) * 2
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 2 + ky * 1) * 35 + ox * 2 + kx * 1) * 16
+                                let tap = (ky * 3 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l4_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<31 {
+            (dx + row * 528).update(from: dy + ((row + 1) * 35 + 1) * 16, count: 528)
+        }
+    }
+
+    // activation: through its tanh activation
+    @inline(never)
+    static func l5_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<8704 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l6_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 8704)
+        for oy in 0..<8 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 16)
+            for ox in 0..<8 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 17)
+                let d = dy + (oy * 8 + ox) * 32
+                for c in 0..<32 {
+                    var best = (y0 * 17 + x0) * 32 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 17 + ix) * 32 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l7_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 2048)
+        for oy in 0..<6 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 8)
+            for ox in 0..<6 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
+                let d = dy + (oy * 6 + ox) * 32
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 8 + ix) * 32
+                        for c in 0..<32 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // zero_padding2d_1: the gradient without its padding
+    @inline(never)
+    static func l8_zero_padding2d_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<6 {
+            (dx + row * 192).update(from: dy + ((row + 1) * 10 + 2) * 32, count: 192)
+        }
+    }
+
+    // conv2d_2: through its sigmoid activation
+    @inline(never)
+    static func l9_conv2d_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<640 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d_2: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l9_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 5136, kernelGradient = gk + 5136
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 80) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<80 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<80 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 8 - g * 8), gp = gk + 5392 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<32 {
+                let ky = r / 32, kx = (r / 32) % 1, ci = r % 32
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 32 + ci
+                        let dp = d + oy * 10 + g
+                        for ox in 0..<10 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 32]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 2560)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<32 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<8 {
+                    for ox in 0..<10 {
+                        let dp = d + (oy * 10 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 32
+                                let tap = (ky * 1 + kx) * 32
+                                for ci in 0..<32 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l11_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<80 {
+            for c in 0..<8 { dx[position * 8 + c] = dy[c] / 80 }
+        }
+    }
+
+    // dense: through its relu activation
+    @inline(never)
+    static func l12_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<64 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (4 vectors of 16 output channels)
+    @inline(never)
+    static func l12_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 5400, kernelGradient = gk + 5400
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<4 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 64 - g * 16), from = dz + i * 64 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 4 + g] = v
+                }
+            }
+            for g in 0..<4 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 4 + g] }
+                let n = Swift.min(16, 64 - g * 16), gp = gk + 5912 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<8 {
+                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
+                for g in 0..<4 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 8 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 4]) }
+                    }
+                    let n = Swift.min(16, 64 - g * 16), gp = kernelGradient + r * 64 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 8)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<8 {
+                    for g in 0..<4 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 64 - g * 16), from = kernel + i * 64 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 4 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 4
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                                let tap = (ky * 1 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<4 { sum = madd(sum, kv[(tap + ci) * 4 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
+    @inline(never)
+    static func l14_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 6232, kernelGradient = gk + 6232
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<64 {
+                let ky = r / 64, kx = (r / 64) % 1, ci = r % 64
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 64 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 64]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 64)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 128) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<64 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 64
+                                let tap = (ky * 1 + kx) * 64
+                                for ci in 0..<64 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l15_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 10, d = g + position * 10
+            var dot: Float = 0
+            for c in 0..<10 { dot += d[c] * v[c] }
+            for c in 0..<10 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1023 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l2_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1023 {
+            let v = x + position * 16
+            for c in 0..<16 { let value = Double(v[c]); sums[0 + c] += value; sums[16 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1023 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l2_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1023 {
+            let v = x + position * 16, o = y + position * 16
+            for c in 0..<16 { o[c] = k[432 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[448 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1023 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<16 {
+            let mean = s[0 + c], inverse = s[32 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1023 {
+                let at = position * 16 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[32 + c] += g; sums[48 + c] += gx
+            gk[432 + c] += Float(gx)
+            gk[448 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1023 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l2_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1023 {
+            let at = position * 16
+            for c in 0..<16 {
+                let inverse = s[32 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[432 + c] * inverse * (dy[at + c] - s[48 + c] - normalized * s[64 + c])
+            }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l13_batch_normalization_1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 64
+            for c in 0..<64 { let value = Double(v[c]); sums[64 + c] += value; sums[128 + c] += value * value }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l13_batch_normalization_1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 64, o = y + position * 64
+            for c in 0..<64 { o[c] = k[5976 + c] * ((v[c] - s[80 + c]) * s[208 + c]) + k[6040 + c] }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l13_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<64 {
+            let mean = s[80 + c], inverse = s[208 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 64 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[192 + c] += g; sums[256 + c] += gx
+            gk[5976 + c] += Float(gx)
+            gk[6040 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l13_batch_normalization_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 64
+            for c in 0..<64 {
+                let inverse = s[208 + c], normalized = (x[at + c] - s[80 + c]) * inverse
+                dx[at + c] = k[5976 + c] * inverse * (dy[at + c] - s[272 + c] - normalized * s[336 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

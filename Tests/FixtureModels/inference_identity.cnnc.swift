@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "inference_identity" model from Tests/Fixtures/specs/inference_identity.yaml, compiled by cnnc.
@@ -207,11 +207,17 @@ extension InferenceIdentity: TrainableModel {
     public static let trainingArenaCount = 0
     public static let trainingUnsupportedReason: String? = "layer 'gaussian_noise' is GaussianNoise, which acts only in training, and cnnc does not generate its training behaviour yet (training through it as identity would not be what Keras trains)"
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
     /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         .nan
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
 }
 
 #if CNNC_FMA

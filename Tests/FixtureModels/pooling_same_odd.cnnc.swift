@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "pooling_same_odd" model from Tests/Fixtures/specs/pooling_same_odd.yaml, compiled by cnnc.
@@ -316,30 +316,33 @@ extension PoolingSameOdd: TrainableModel {
     public static let trainingArenaCount = 3100
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 1540, q = arena + 1540
                 var g = arena + 1540, h = arena + 2320
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_mix(input, w, o0)
                 let o1 = arena + 780
-                Self.l1_max_2s2(UnsafePointer(o0), o1)
                 let o2 = arena + 1004
-                Self.l2_avg_2x3s1(UnsafePointer(o1), o2)
                 let o3 = arena + 1228
-                Self.l3_max_2x3s1(UnsafePointer(o2), o3)
                 let o4 = arena + 1452
-                Self.l4_avg_2s2(UnsafePointer(o3), o4)
                 let o5 = arena + 1516
-                Self.l5_avg_3s2(UnsafePointer(o4), o5)
                 let o6 = arena + 1532
-                Self.l6_max_3s2(UnsafePointer(o5), o6)
                 let o7 = arena + 1536
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_mix(input, w, o0)
+                Self.l1_max_2s2(UnsafePointer(o0), o1)
+                Self.l2_avg_2x3s1(UnsafePointer(o1), o2)
+                Self.l3_max_2x3s1(UnsafePointer(o2), o3)
+                Self.l4_avg_2s2(UnsafePointer(o3), o4)
+                Self.l5_avg_3s2(UnsafePointer(o4), o5)
+                Self.l6_max_3s2(UnsafePointer(o5), o6)
                 Self.l7_global_max_pooling2d(UnsafePointer(o6), o7)
                 output.update(from: o7, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -367,6 +370,12 @@ extension PoolingSameOdd: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // mix: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)

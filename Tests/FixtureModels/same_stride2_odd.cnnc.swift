@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "same_stride2_odd" model from Tests/Fixtures/specs/same_stride2_odd.yaml, compiled by cnnc.
@@ -303,28 +303,31 @@ extension SameStride2Odd: TrainableModel {
     public static let trainingArenaCount = 852
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 204, q = arena + 402
                 var g = arena + 600, h = arena + 726
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 100
+                let o2 = arena + 160
+                let o3 = arena + 178
+                let o4 = arena + 196
+                let o5 = arena + 202
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d_pad(input, p)
                 Self.l0_conv2d(UnsafePointer(p), w, o0)
-                let o1 = arena + 100
                 Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d_1(UnsafePointer(p), w, o1)
-                let o2 = arena + 160
                 Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-                let o3 = arena + 178
                 Self.l3_average_pooling2d(UnsafePointer(o2), o3)
-                let o4 = arena + 196
                 Self.l4_global_max_pooling2d(UnsafePointer(o3), o4)
-                let o5 = arena + 202
                 Self.l5_dense(UnsafePointer(o4), w, o5)
                 Self.l5_dense_activation(o5)
                 output.update(from: o5, count: 2)
@@ -354,6 +357,12 @@ extension SameStride2Odd: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)

@@ -20,30 +20,39 @@ import Testing
 
     /// Checks `perTensor` entries of every weight tensor (first, last, and
     /// random ones between) and `inputs` input elements; nil checks them all.
-    /// Returns false when the model cannot be trained yet.
+    /// The loss is the mean over a batch: of one sample, or of three when the
+    /// model has BatchNormalization (whose batch statistics tie the samples
+    /// together), run on two threads. Returns false when the model cannot be
+    /// trained yet.
     @discardableResult
     static func check<Model: TrainableModel>(_ type: Model.Type, spec: String, seed: UInt64, loss: LossFunction? = nil,
                                              perTensor: Int? = 6, inputs: Int? = 12) throws -> Bool {
         guard Model.trainingUnsupportedReason == nil else { return false }
         let checked = try Frontend.load(path: ZooAgreesWithReferenceTests.repository.appendingPathComponent(spec).path).get()
+        let batch = Model.trainingPhaseCount > 1 ? 3 : 1
         var generator = SplitMix64(seed: seed)
         let parameters = ZooAgreesWithReferenceTests.randomParameters(for: Model.self, generator: &generator)
-        let input = (0..<Model.inputCount).map { _ in Float(generator.nextUnit()) }
+        let input = (0..<(batch * Model.inputCount)).map { _ in Float(generator.nextUnit()) }
         let loss = loss ?? defaultLoss(for: Model.outputActivation)
-        let target = Self.target(for: loss, count: Model.outputCount, channels: Model.outputShape.last ?? 1, generator: &generator)
-        let dropoutSeed = seed &* 31
+        let channels = Model.outputShape.last ?? 1
+        let target = (0..<batch).flatMap { _ in Self.target(for: loss, count: Model.outputCount, channels: channels, generator: &generator) }
+        let dropoutSeeds = (0..<batch).map { (seed &* 31) &+ UInt64($0) }
 
         let model = try Model(parameters: parameters)
-        let generated = try model.gradients(input: input, target: target, loss: loss, dropoutSeed: dropoutSeed)
+        let generated = try model.batchGradients(inputs: input, targets: target, loss: loss, dropoutSeeds: dropoutSeeds, threads: 2)
 
         let widened = parameters.map(Double.init)
+        let widenedTarget = target.map(Double.init)
         func referenceLoss(_ parameters: [Double], _ input: [Double]) -> Double {
             var tensors: [String: [Double]] = [:]
             for tensor in Model.weightLayout { tensors[tensor.name] = Array(parameters[tensor.offset..<(tensor.offset + tensor.count)]) }
-            var network = ReferenceNetwork(model: checked, tensors: tensors)
-            network.dropoutSeed = dropoutSeed
-            let output = network.run(input).last ?? input
-            return ReferenceLoss.value(loss, output, target.map(Double.init), channels: Model.outputShape.last ?? 1)
+            let network = ReferenceNetwork(model: checked, tensors: tensors)
+            let samples = (0..<batch).map { Array(input[($0 * Model.inputCount)..<(($0 + 1) * Model.inputCount)]) }
+            let outputs = network.runTraining(samples, dropoutSeeds: dropoutSeeds)
+            return outputs.enumerated().reduce(0) { sum, item in
+                let t = Array(widenedTarget[(item.offset * Model.outputCount)..<((item.offset + 1) * Model.outputCount)])
+                return sum + ReferenceLoss.value(loss, item.element, t, channels: channels)
+            } / Double(batch)
         }
         let baseInput = input.map(Double.init)
         #expect(abs(Double(generated.loss) - referenceLoss(widened, baseInput)) <= 1e-4 * max(1, abs(Double(generated.loss))), "\(spec): loss")
@@ -51,6 +60,11 @@ import Testing
         // (what, generated, numerical)
         var rows: [(String, Double, Double)] = []
         for tensor in Model.weightLayout {
+            // BatchNormalization's moving averages do not enter a training step's loss.
+            if tensor.name.hasSuffix(".moving_mean") || tensor.name.hasSuffix(".moving_variance") {
+                #expect(generated.parameters[tensor.offset..<(tensor.offset + tensor.count)].allSatisfy { $0 == 0 }, "\(spec): \(tensor.name) has a gradient")
+                continue
+            }
             for index in Self.indices(count: tensor.count, limit: perTensor, generator: &generator) {
                 var plus = widened, minus = widened
                 plus[tensor.offset + index] += step
@@ -59,12 +73,12 @@ import Testing
                 rows.append(("\(tensor.name)[\(index)]", Double(generated.parameters[tensor.offset + index]), numerical))
             }
         }
-        for index in Self.indices(count: Model.inputCount, limit: inputs, generator: &generator) {
+        for index in Self.indices(count: batch * Model.inputCount, limit: inputs, generator: &generator) {
             var plus = baseInput, minus = baseInput
             plus[index] += step
             minus[index] -= step
             let numerical = (referenceLoss(widened, plus) - referenceLoss(widened, minus)) / (2 * step)
-            rows.append(("input[\(index)]", Double(generated.input[index]), numerical))
+            rows.append(("input[\(index)]", Double(generated.inputs[index]), numerical))
         }
         let scale = max(1e-3, rows.map { abs($0.2) }.max() ?? 0)
         let failures = rows.filter { abs($0.1 - $0.2) > 1e-4 * scale + 1e-3 * abs($0.2) }

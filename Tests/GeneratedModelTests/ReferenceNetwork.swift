@@ -10,12 +10,7 @@ struct ReferenceNetwork {
     /// Keras-layout tensors by name (`conv1.kernel`), widened to Double.
     let tensors: [String: [Double]]
 
-    /// Training mode for Dropout: masks drawn as the generated code draws them
-    /// (SplitMix64 from this seed, one uniform per element, layer by layer,
-    /// kept when below 1 − rate, scaled by 1/(1 − rate)). nil: inference.
-    var dropoutSeed: UInt64? = nil
-
-    /// One sample through every layer; returns each layer's output in order.
+    /// One sample through every layer in inference mode; returns each layer's output in order.
     func run(_ input: [Float]) -> [[Double]] {
         run(input.map(Double.init))
     }
@@ -23,18 +18,47 @@ struct ReferenceNetwork {
     func run(_ input: [Double]) -> [[Double]] {
         var x = input
         var outputs: [[Double]] = []
-        var random = dropoutSeed.map { SplitMix64(seed: $0) }
         for layer in model.layers {
-            if case .dropout(let config) = layer.operation, random != nil {
-                let keep = 1 - config.rate
-                let scale = Double(Float(1 / keep))
-                x = x.map { random!.nextUnit() < keep ? $0 * scale : 0 }
-            } else {
-                x = apply(layer, to: x)
-            }
+            x = apply(layer, to: x)
             outputs.append(x)
         }
         return outputs
+    }
+
+    /// A batch through every layer in training mode, returning each sample's
+    /// output. Dropout draws its masks as the generated code does (SplitMix64
+    /// from the sample's seed with the layer's index as the stream, one uniform
+    /// per element, kept when below 1 − rate, scaled by 1/(1 − rate)).
+    /// BatchNormalization normalizes with the batch's mean and biased variance
+    /// over samples and positions, as Keras's `fit` does.
+    func runTraining(_ batch: [[Double]], dropoutSeeds: [UInt64]) -> [[Double]] {
+        var xs = batch
+        for (index, layer) in model.layers.enumerated() {
+            switch layer.operation {
+            case .dropout(let config):
+                let keep = 1 - config.rate
+                let scale = Double(Float(1 / keep))
+                xs = xs.enumerated().map { sample, x in
+                    var random = SplitMix64(seed: dropoutSeeds[sample], stream: UInt64(index))
+                    return x.map { random.nextUnit() < keep ? $0 * scale : 0 }
+                }
+            case .batchNormalization(let config):
+                let c = layer.inputShape.lastAxis
+                let gamma = tensor(layer, "gamma"), beta = tensor(layer, "beta")
+                var mean = [Double](repeating: 0, count: c), variance = [Double](repeating: 0, count: c)
+                let n = Double(xs.count * (xs[0].count / c))
+                for x in xs { for (i, v) in x.enumerated() { mean[i % c] += v / n } }
+                for x in xs { for (i, v) in x.enumerated() { variance[i % c] += (v - mean[i % c]) * (v - mean[i % c]) / n } }
+                xs = xs.map { x in
+                    x.enumerated().map { i, v in
+                        (gamma?[i % c] ?? 1) * (v - mean[i % c]) / (variance[i % c] + config.epsilon).squareRoot() + (beta?[i % c] ?? 0)
+                    }
+                }
+            default:
+                xs = xs.map { apply(layer, to: $0) }
+            }
+        }
+        return xs
     }
 
     private func tensor(_ layer: CheckedLayer, _ weight: String) -> [Double]? {

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_000" model from Tests/Fixtures/random/random_000.yaml, compiled by cnnc.
@@ -153,14 +153,213 @@ public struct Random000: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random000: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 325
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 260
+    public static let batchStatisticsCount = 325
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 195, q = arena + 195
+                let g = arena + 195, h = arena + 260
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_dense(input, w, o0)
+                        Self.l0_dense_activation(o0)
+                        Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let o1 = arena + 65
+                        let d1 = arena + 130
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
+                        output.update(from: o1, count: 65)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 65, channels: 65)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 65, channels: 65, fused: fused, into: g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d1.update(from: g, count: 65)
+                        Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let d1 = arena + 130
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        Self.l0_dense_derivative(UnsafePointer(o0), g)
+                        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<65 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[65 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[65 + c] = Float(variance)
+                    statistics[130 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<65 {
+                    statistics[195 + c] = Float(sums[130 + c] / n); statistics[260 + c] = Float(sums[195 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<65 {
+            parameters[455 + c] = parameters[455 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[520 + c] = parameters[520 + c] * Float(0.99) + statistics[65 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // dense: through its tanh activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<65 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (5 vectors of 16 output channels)
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<5 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 65 - g * 16), from = dz + i * 65 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 5 + g] = v
+                }
+            }
+            for g in 0..<5 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 5 + g] }
+                let n = Swift.min(16, 65 - g * 16), gp = gk + 325 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<5 {
+                let ky = r / 5, kx = (r / 5) % 1, ci = r % 5
+                for g in 0..<5 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 5 + ci
+                        let dp = d + oy * 5 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 5]) }
+                    }
+                    let n = Swift.min(16, 65 - g * 16), gp = kernelGradient + r * 65 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 5)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 25) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<5 {
+                    for g in 0..<5 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 65 - g * 16), from = kernel + i * 65 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 5 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 5
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
+                                let tap = (ky * 1 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<5 { sum = madd(sum, kv[(tap + ci) * 5 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 65
+            for c in 0..<65 { let value = Double(v[c]); sums[0 + c] += value; sums[65 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 65, o = y + position * 65
+            for c in 0..<65 { o[c] = k[390 + c] * ((v[c] - s[0 + c]) * s[130 + c]) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<65 {
+            let mean = s[0 + c], inverse = s[130 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 65 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[130 + c] += g; sums[195 + c] += gx
+            gk[390 + c] += Float(gx)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l1_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 65
+            for c in 0..<65 {
+                let inverse = s[130 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[390 + c] * inverse * (dy[at + c] - s[195 + c] - normalized * s[260 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

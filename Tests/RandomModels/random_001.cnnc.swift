@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_001" model from Tests/Fixtures/random/random_001.yaml, compiled by cnnc.
@@ -298,14 +298,376 @@ public struct Random001: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random001: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 7206
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "tanh"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 20
+    public static let batchStatisticsCount = 25
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 2150, q = arena + 3718
+                var g = arena + 5286, h = arena + 6246
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 880
+                        let o2 = arena + 1760
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_max_pooling2d(input, o0)
+                        Self.l1_max_pooling2d_1(UnsafePointer(o0), o1)
+                        Self.l2_conv2d_pad(UnsafePointer(o1), p)
+                        Self.l2_conv2d(UnsafePointer(p), w, o2)
+                        Self.l2_conv2d_activation(o2)
+                        Self.l3_batch_normalization_statistics(UnsafePointer(o2), sums)
+                        return 0
+
+                    case 1:
+                        let o2 = arena + 1760
+                        let o3 = arena + 1870
+                        let d3 = arena + 1980
+                        let o4 = arena + 2090
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l3_batch_normalization_normalize(UnsafePointer(o2), statistics, k, o3)
+                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                        Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+                        Self.l4_conv2d_1_activation(o4)
+                        output.update(from: o4, count: 60)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 60, channels: 15)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 60, channels: 15, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d_1
+                        if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
+                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                        Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d3.update(from: g, count: 110)
+                        Self.l3_batch_normalization_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let o1 = arena + 880
+                        let o2 = arena + 1760
+                        let d3 = arena + 1980
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l3_batch_normalization_backward(UnsafePointer(o2), UnsafePointer(d3), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d
+                        Self.l2_conv2d_derivative(UnsafePointer(o2), g)
+                        Self.l2_conv2d_pad(UnsafePointer(o1), p)
+                        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                        Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                        // max_pooling2d_1
+                        Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                        // max_pooling2d
+                        if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 22
+                let n = Double(samples * 22)
+                for c in 0..<5 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[5 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[5 + c] = Float(variance)
+                    statistics[10 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 22
+                let n = Double(samples * 22)
+                for c in 0..<5 {
+                    statistics[15 + c] = Float(sums[10 + c] / n); statistics[20 + c] = Float(sums[15 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<5 {
+            parameters[1295 + c] = parameters[1295 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[1300 + c] = parameters[1300 + c] * Float(0.99) + statistics[5 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l0_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 960)
+        for oy in 0..<5 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 5)
+            for ox in 0..<11 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 12)
+                let d = dy + (oy * 11 + ox) * 16
+                for c in 0..<16 {
+                    var best = (y0 * 12 + x0) * 16 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 12 + ix) * 16 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // max_pooling2d_1: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 880)
+        for oy in 0..<5 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 5)
+            for ox in 0..<11 {
+                let left = ox * 1 - 1
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 11)
+                let d = dy + (oy * 11 + ox) * 16
+                for c in 0..<16 {
+                    var best = (y0 * 11 + x0) * 16 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 11 + ix) * 16 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // conv2d: through its tanh activation
+    @inline(never)
+    static func l2_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<110 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 22) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<22 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<22 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 5 - g * 8), gp = gk + 1280 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<256 {
+                let ky = r / 64, kx = (r / 16) % 4, ci = r % 16
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<2 {
+                        let row = ((oy * 3 + ky * 1) * 14 + kx * 1) * 16 + ci
+                        let dp = d + oy * 11 + g
+                        for ox in 0..<11 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1568)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<256 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<2 {
+                    for ox in 0..<11 {
+                        let dp = d + (oy * 11 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 3 + ky * 1) * 14 + ox * 1 + kx * 1) * 16
+                                let tap = (ky * 4 + kx) * 16
+                                for ci in 0..<16 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l2_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<5 {
+            (dx + row * 176).update(from: dy + ((row + 1) * 14 + 1) * 16, count: 176)
+        }
+    }
+
+    // conv2d_1: through its tanh activation
+    @inline(never)
+    static func l4_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<60 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 1305, kernelGradient = gk + 1305
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<4 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 15 - g * 16), from = dz + i * 15 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<4 { sum += d[p * 1 + g] }
+                let n = Swift.min(16, 15 - g * 16), gp = gk + 2505 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<80 {
+                let ky = r / 20, kx = (r / 5) % 4, ci = r % 5
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 2 + ky * 1) * 13 + kx * 1) * 5 + ci
+                        let dp = d + oy * 4 + g
+                        for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 15 - g * 16), gp = kernelGradient + r * 15 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 260)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<80 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 15 - g * 16), from = kernel + i * 15 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<4 {
+                        let dp = d + (oy * 4 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 2 + ky * 1) * 13 + ox * 3 + kx * 1) * 5
+                                let tap = (ky * 4 + kx) * 5
+                                for ci in 0..<5 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: the gradient without its padding
+    @inline(never)
+    static func l4_conv2d_1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<2 {
+            (dx + row * 55).update(from: dy + ((row + 1) * 13 + 1) * 5, count: 55)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 22 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l3_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<22 {
+            let v = x + position * 5
+            for c in 0..<5 { let value = Double(v[c]); sums[0 + c] += value; sums[5 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 22 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l3_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<22 {
+            let v = x + position * 5, o = y + position * 5
+            for c in 0..<5 { o[c] = k[1285 + c] * ((v[c] - s[0 + c]) * s[10 + c]) + k[1290 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 22 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l3_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<5 {
+            let mean = s[0 + c], inverse = s[10 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<22 {
+                let at = position * 5 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[10 + c] += g; sums[15 + c] += gx
+            gk[1285 + c] += Float(gx)
+            gk[1290 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 22 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l3_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<22 {
+            let at = position * 5
+            for c in 0..<5 {
+                let inverse = s[10 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[1285 + c] * inverse * (dy[at + c] - s[15 + c] - normalized * s[20 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

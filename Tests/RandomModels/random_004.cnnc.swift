@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_004" model from Tests/Fixtures/random/random_004.yaml, compiled by cnnc.
@@ -221,23 +221,26 @@ extension Random004: TrainableModel {
     public static let trainingArenaCount = 1786
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 186, q = arena + 886
                 var g = arena + 1586, h = arena + 1686
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 100
+                let o2 = arena + 180
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d(input, w, o0)
                 Self.l0_conv2d_activation(o0)
-                let o1 = arena + 100
                 Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d_1(UnsafePointer(p), w, o1)
                 Self.l1_conv2d_1_activation(o1)
-                let o2 = arena + 180
                 Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
                 Self.l2_conv2d_2(UnsafePointer(p), w, o2)
                 Self.l2_conv2d_2_activation(o2)
@@ -264,6 +267,12 @@ extension Random004: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its sigmoid activation

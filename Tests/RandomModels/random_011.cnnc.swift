@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_011" model from Tests/Fixtures/random/random_011.yaml, compiled by cnnc.
@@ -147,14 +147,211 @@ public struct Random011: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random011: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 251
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "tanh"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 16
+    public static let batchStatisticsCount = 20
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 139, q = arena + 139
+                var g = arena + 139, h = arena + 195
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 56
+                        let o1 = arena + 112
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                        Self.l1_conv2d_activation(o1)
+                        output.update(from: o1, count: 27)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 27, channels: 9)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 27, channels: 9, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d
+                        if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
+                        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 56)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 56
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 14
+                let n = Double(samples * 14)
+                for c in 0..<4 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[4 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[4 + c] = Float(variance)
+                    statistics[8 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 14
+                let n = Double(samples * 14)
+                for c in 0..<4 {
+                    statistics[12 + c] = Float(sums[8 + c] / n); statistics[16 + c] = Float(sums[12 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<4 {
+            parameters[4 + c] = parameters[4 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[8 + c] = parameters[8 + c] * Float(0.99) + statistics[4 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // conv2d: through its tanh activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<27 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 12, kernelGradient = gk + 12
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<3 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<3 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 9 - g * 8), gp = gk + 48 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 3 + ky * 1) * 7 + kx * 1) * 4 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 12]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 56)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<4 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 3 + ky * 1) * 7 + ox * 3 + kx * 1) * 4
+                                let tap = (ky * 1 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 14 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<14 {
+            let v = x + position * 4
+            for c in 0..<4 { let value = Double(v[c]); sums[0 + c] += value; sums[4 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 14 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<14 {
+            let v = x + position * 4, o = y + position * 4
+            for c in 0..<4 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[8 + c]) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 14 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<4 {
+            let mean = s[0 + c], inverse = s[8 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<14 {
+                let at = position * 4 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[8 + c] += g; sums[12 + c] += gx
+            gk[0 + c] += Float(gx)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 14 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<14 {
+            let at = position * 4
+            for c in 0..<4 {
+                let inverse = s[8 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[12 + c] - normalized * s[16 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

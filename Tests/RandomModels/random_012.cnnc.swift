@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_012" model from Tests/Fixtures/random/random_012.yaml, compiled by cnnc.
@@ -138,14 +138,216 @@ public struct Random012: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random012: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 110
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 84
+    public static let batchStatisticsCount = 105
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 68, q = arena + 68
+                var g = arena + 68, h = arena + 89
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 21
+                        let o1 = arena + 42
+                        let o2 = arena + 63
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        o1.update(from: UnsafePointer(o0), count: 21)
+                        Self.l1_re_lu(o1)
+                        Self.l2_dense(UnsafePointer(o1), w, o2)
+                        Self.l2_dense_activation(o2)
+                        output.update(from: o2, count: 5)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 5, channels: 5)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
+                        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // re_lu
+                        Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 21)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 21
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<21 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[21 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[21 + c] = Float(variance)
+                    statistics[42 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<21 {
+                    statistics[63 + c] = Float(sums[42 + c] / n); statistics[84 + c] = Float(sums[63 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<21 {
+            parameters[21 + c] = parameters[21 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[42 + c] = parameters[42 + c] * Float(0.99) + statistics[21 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.1 below 0.0)
+    @inline(never)
+    static func l1_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<21 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l2_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<5 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 63, kernelGradient = gk + 63
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<21 {
+                let ky = r / 21, kx = (r / 21) % 1, ci = r % 21
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 21 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 21]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 21)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 21) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<21 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 21
+                                let tap = (ky * 1 + kx) * 21
+                                for ci in 0..<21 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 21
+            for c in 0..<21 { let value = Double(v[c]); sums[0 + c] += value; sums[21 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 21, o = y + position * 21
+            for c in 0..<21 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[42 + c]) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<21 {
+            let mean = s[0 + c], inverse = s[42 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 21 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[42 + c] += g; sums[63 + c] += gx
+            gk[0 + c] += Float(gx)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 21
+            for c in 0..<21 {
+                let inverse = s[42 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[63 + c] - normalized * s[84 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

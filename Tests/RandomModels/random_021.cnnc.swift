@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_021" model from Tests/Fixtures/random/random_021.yaml, compiled by cnnc.
@@ -128,12 +128,162 @@ public struct Random021: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random021: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 234
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 156
+    public static let batchStatisticsCount = 195
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 156, q = arena + 156
+                let g = arena + 156, h = arena + 195
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 39
+                        let o1 = arena + 78
+                        let o2 = arena + 117
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        o1.update(from: UnsafePointer(o0), count: 39)
+                        Self.l1_softmax(o1)
+                        o2.update(from: UnsafePointer(o1), count: 39)
+                        Self.l2_softmax_1(o2)
+                        output.update(from: o2, count: 39)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 39, channels: 39)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 39, channels: 39, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // softmax_1
+                        if !fused { Self.l2_softmax_1_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
+                        // softmax
+                        Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 39)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 39
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<39 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[39 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[39 + c] = Float(variance)
+                    statistics[78 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<39 {
+                    statistics[117 + c] = Float(sums[78 + c] / n); statistics[156 + c] = Float(sums[117 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<39 {
+            parameters[39 + c] = parameters[39 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[78 + c] = parameters[78 + c] * Float(0.99) + statistics[39 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l1_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 39, d = g + position * 39
+            var dot: Float = 0
+            for c in 0..<39 { dot += d[c] * v[c] }
+            for c in 0..<39 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // softmax_1: through its softmax activation
+    @inline(never)
+    static func l2_softmax_1_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 39, d = g + position * 39
+            var dot: Float = 0
+            for c in 0..<39 { dot += d[c] * v[c] }
+            for c in 0..<39 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 39
+            for c in 0..<39 { let value = Double(v[c]); sums[0 + c] += value; sums[39 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 39, o = y + position * 39
+            for c in 0..<39 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[78 + c]) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<39 {
+            let mean = s[0 + c], inverse = s[78 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 39 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[78 + c] += g; sums[117 + c] += gx
+            gk[0 + c] += Float(gx)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 39
+            for c in 0..<39 {
+                let inverse = s[78 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[117 + c] - normalized * s[156 + c])
+            }
+        }
+    }
+
 }

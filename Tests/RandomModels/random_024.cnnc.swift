@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_024" model from Tests/Fixtures/random/random_024.yaml, compiled by cnnc.
@@ -255,31 +255,34 @@ extension Random024: TrainableModel {
     public static let trainingArenaCount = 132
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 70, q = arena + 70
                 var g = arena + 70, h = arena + 101
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 13
+                let o2 = arena + 15
+                let o3 = arena + 23
+                let o4 = arena + 31
+                let o5 = arena + 39
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_dense(input, w, o0)
                 Self.l0_dense_activation(o0)
-                let o1 = arena + 13
                 Self.l1_dense_1(UnsafePointer(o0), w, o1)
                 Self.l1_dense_1_activation(o1)
-                let o2 = arena + 15
                 Self.l2_dense_2(UnsafePointer(o1), w, o2)
                 Self.l2_dense_2_activation(o2)
-                let o3 = arena + 23
                 o3.update(from: UnsafePointer(o2), count: 8)
                 Self.l3_activation(o3)
-                let o4 = arena + 31
                 o4.update(from: UnsafePointer(o3), count: 8)
                 Self.l4_re_lu(o4)
-                let o5 = arena + 39
                 Self.l5_dense_3(UnsafePointer(o4), w, o5)
                 Self.l5_dense_3_activation(o5)
                 output.update(from: o5, count: 31)
@@ -308,6 +311,12 @@ extension Random024: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // dense: through its sigmoid activation

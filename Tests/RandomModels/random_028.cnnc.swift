@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_028" model from Tests/Fixtures/random/random_028.yaml, compiled by cnnc.
@@ -199,25 +199,28 @@ extension Random028: TrainableModel {
     public static let trainingArenaCount = 612
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 132, q = arena + 132
                 var g = arena + 132, h = arena + 372
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_max_pooling2d(input, o0)
                 let o1 = arena + 60
+                let o2 = arena + 120
+                let o3 = arena + 128
+                let o4 = arena + 130
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_max_pooling2d(input, o0)
                 o1.update(from: UnsafePointer(o0), count: 60)
                 Self.l1_softmax(o1)
-                let o2 = arena + 120
                 Self.l2_conv2d(UnsafePointer(o1), w, o2)
-                let o3 = arena + 128
                 Self.l3_average_pooling2d(UnsafePointer(o2), o3)
-                let o4 = arena + 130
                 Self.l4_global_average_pooling2d(UnsafePointer(o3), o4)
                 output.update(from: o4, count: 2)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -240,6 +243,12 @@ extension Random028: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // max_pooling2d: each gradient to its window's first maximum

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_033" model from Tests/Fixtures/random/random_033.yaml, compiled by cnnc.
@@ -208,23 +208,26 @@ extension Random033: TrainableModel {
     public static let trainingArenaCount = 126
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "tanh"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 60, q = arena + 60
                 var g = arena + 60, h = arena + 93
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_average_pooling2d(input, o0)
                 let o1 = arena + 6
+                let o2 = arena + 20
+                let o3 = arena + 27
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_average_pooling2d(input, o0)
                 Self.l1_dense(UnsafePointer(o0), w, o1)
                 Self.l1_dense_activation(o1)
-                let o2 = arena + 20
                 Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-                let o3 = arena + 27
                 Self.l3_conv2d(UnsafePointer(o2), w, o3)
                 Self.l3_conv2d_activation(o3)
                 output.update(from: o3, count: 33)
@@ -247,6 +250,12 @@ extension Random033: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // average_pooling2d: each gradient spread over its window's real cells

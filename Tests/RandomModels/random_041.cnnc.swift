@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_041" model from Tests/Fixtures/random/random_041.yaml, compiled by cnnc.
@@ -278,24 +278,27 @@ extension Random041: TrainableModel {
     public static let trainingArenaCount = 4318
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 1238, q = arena + 1898
                 var g = arena + 2558, h = arena + 3438
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 110
+                let o2 = arena + 990
+                let o3 = arena + 1230
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d_pad(input, p)
                 Self.l0_conv2d(UnsafePointer(p), w, o0)
                 Self.l0_conv2d_activation(o0)
-                let o1 = arena + 110
                 Self.l1_dense(UnsafePointer(o0), w, o1)
-                let o2 = arena + 990
                 Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-                let o3 = arena + 1230
                 Self.l3_global_max_pooling2d(UnsafePointer(o2), o3)
                 output.update(from: o3, count: 8)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -319,6 +322,12 @@ extension Random041: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its tanh activation

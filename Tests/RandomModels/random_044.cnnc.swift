@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_044" model from Tests/Fixtures/random/random_044.yaml, compiled by cnnc.
@@ -273,27 +273,30 @@ extension Random044: TrainableModel {
     public static let trainingArenaCount = 2420
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "tanh"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 660, q = arena + 660
                 var g = arena + 660, h = arena + 1540
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 288
+                let o2 = arena + 414
+                let o3 = arena + 540
+                let o4 = arena + 582
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d(input, w, o0)
                 Self.l0_conv2d_activation(o0)
-                let o1 = arena + 288
                 Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
                 Self.l1_conv2d_1_activation(o1)
-                let o2 = arena + 414
                 o2.update(from: UnsafePointer(o1), count: 126)
                 Self.l2_re_lu(o2)
-                let o3 = arena + 540
                 Self.l3_max_pooling2d(UnsafePointer(o2), o3)
-                let o4 = arena + 582
                 Self.l4_dense(UnsafePointer(o3), w, o4)
                 Self.l4_dense_activation(o4)
                 output.update(from: o4, count: 78)
@@ -319,6 +322,12 @@ extension Random044: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its tanh activation

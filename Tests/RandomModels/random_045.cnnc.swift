@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_045" model from Tests/Fixtures/random/random_045.yaml, compiled by cnnc.
@@ -180,14 +180,378 @@ public struct Random045: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random045: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 72
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 5
+    public static let batchSumCount = 56
+    public static let batchStatisticsCount = 70
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 44, q = arena + 44
+                var g = arena + 44, h = arena + 58
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_dense(input, w, o0)
+                        Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let o1 = arena + 1
+                        let o2 = arena + 3
+                        let m2 = arena + 4
+                        let o3 = arena + 5
+                        // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
+                        Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
+                        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                        do {
+                            var random = SplitMix64(seed: dropoutSeed, stream: 2)
+                            for i in 0..<1 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
+                        }
+                        Self.l3_dense_1(UnsafePointer(o2), w, o3)
+                        Self.l3_dense_1_activation(o3)
+                        Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
+                        return 0
+
+                    case 2:
+                        let o3 = arena + 5
+                        let o4 = arena + 18
+                        let d4 = arena + 31
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
+                        output.update(from: o4, count: 13)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 13, channels: 13)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 13, channels: 13, fused: fused, into: g)
+                        // batch_normalization_1: dL/dy waits for the whole batch's sums
+                        d4.update(from: g, count: 13)
+                        Self.l4_batch_normalization_1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    case 3:
+                        let o0 = arena + 0
+                        let d1 = arena + 2
+                        let o2 = arena + 3
+                        let m2 = arena + 4
+                        let o3 = arena + 5
+                        let d4 = arena + 31
+                        // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense_1
+                        Self.l3_dense_1_derivative(UnsafePointer(o3), g)
+                        Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // dropout
+                        for i in 0..<1 { g[i] *= m2[i] }
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d1.update(from: g, count: 1)
+                        Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                        return 0
+
+                    default:
+                        let o0 = arena + 0
+                        let d1 = arena + 2
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<1 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[1 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[1 + c] = Float(variance)
+                    statistics[2 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization_1: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<13 {
+                    let mean = sums[4 + c] / n, variance = Swift.max(sums[17 + c] / n - mean * mean, 0)
+                    statistics[5 + c] = Float(mean); statistics[18 + c] = Float(variance)
+                    statistics[31 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 2:
+                // batch_normalization_1: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<13 {
+                    statistics[44 + c] = Float(sums[30 + c] / n); statistics[57 + c] = Float(sums[43 + c] / n)
+                }
+
+            case 3:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<1 {
+                    statistics[3 + c] = Float(sums[2 + c] / n); statistics[4 + c] = Float(sums[3 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<1 {
+            parameters[16 + c] = parameters[16 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[17 + c] = parameters[17 + c] * Float(0.99) + statistics[1 + c] * Float(0.010000000000000009)
+        }
+        // batch_normalization_1: momentum 0.99
+        for c in 0..<13 {
+            parameters[57 + c] = parameters[57 + c] * Float(0.99) + statistics[5 + c] * Float(0.010000000000000009)
+            parameters[70 + c] = parameters[70 + c] * Float(0.99) + statistics[18 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 1 - g * 4), gp = gk + 14 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<14 {
+                let ky = r / 14, kx = (r / 14) % 1, ci = r % 14
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 14 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 14]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 14)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 14) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<14 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 14
+                                let tap = (ky * 1 + kx) * 14
+                                for ci in 0..<14 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: through its sigmoid activation
+    @inline(never)
+    static func l3_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<13 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 18, kernelGradient = gk + 18
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 13 - g * 16), from = dz + i * 13 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<1 {
+                let ky = r / 1, kx = (r / 1) % 1, ci = r % 1
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 1 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 1]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 13 - g * 16), gp = kernelGradient + r * 13 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<1 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 13 - g * 16), from = kernel + i * 13 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                let tap = (ky * 1 + kx) * 1
+                                for ci in 0..<1 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 1
+            for c in 0..<1 { let value = Double(v[c]); sums[0 + c] += value; sums[1 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 1, o = y + position * 1
+            for c in 0..<1 { o[c] = 1 * ((v[c] - s[0 + c]) * s[2 + c]) + k[15 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<1 {
+            let mean = s[0 + c], inverse = s[2 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 1 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[2 + c] += g; sums[3 + c] += gx
+            gk[15 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l1_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 1
+            for c in 0..<1 {
+                let inverse = s[2 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = 1 * inverse * (dy[at + c] - s[3 + c] - normalized * s[4 + c])
+            }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l4_batch_normalization_1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 13
+            for c in 0..<13 { let value = Double(v[c]); sums[4 + c] += value; sums[17 + c] += value * value }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l4_batch_normalization_1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 13, o = y + position * 13
+            for c in 0..<13 { o[c] = k[31 + c] * ((v[c] - s[5 + c]) * s[31 + c]) + k[44 + c] }
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l4_batch_normalization_1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<13 {
+            let mean = s[5 + c], inverse = s[31 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 13 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[30 + c] += g; sums[43 + c] += gx
+            gk[31 + c] += Float(gx)
+            gk[44 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization_1: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l4_batch_normalization_1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 13
+            for c in 0..<13 {
+                let inverse = s[31 + c], normalized = (x[at + c] - s[5 + c]) * inverse
+                dx[at + c] = k[31 + c] * inverse * (dy[at + c] - s[44 + c] - normalized * s[57 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_046" model from Tests/Fixtures/random/random_046.yaml, compiled by cnnc.
@@ -191,14 +191,308 @@ public struct Random046: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random046: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 736
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 64
+    public static let batchStatisticsCount = 80
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 352, q = arena + 352
+                var g = arena + 352, h = arena + 544
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 110
+                        let o2 = arena + 302
+                        let o3 = arena + 304
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_dense(input, w, o0)
+                        Self.l1_zero_padding2d(UnsafePointer(o0), o1)
+                        Self.l2_global_max_pooling2d(UnsafePointer(o1), o2)
+                        Self.l3_dense_1(UnsafePointer(o2), w, o3)
+                        Self.l4_batch_normalization_statistics(UnsafePointer(o3), sums)
+                        return 0
+
+                    case 1:
+                        let o3 = arena + 304
+                        let o4 = arena + 320
+                        let d4 = arena + 336
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l4_batch_normalization_normalize(UnsafePointer(o3), statistics, k, o4)
+                        output.update(from: o4, count: 16)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 16, channels: 16)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 16, channels: 16, fused: fused, into: g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d4.update(from: g, count: 16)
+                        Self.l4_batch_normalization_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let o1 = arena + 110
+                        let o2 = arena + 302
+                        let o3 = arena + 304
+                        let d4 = arena + 336
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l4_batch_normalization_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense_1
+                        Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // global_max_pooling2d
+                        Self.l2_global_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                        // zero_padding2d
+                        Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                        // dense
+                        Self.l0_dense_derivative(UnsafePointer(o0), g)
+                        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<16 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[16 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[16 + c] = Float(variance)
+                    statistics[32 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<16 {
+                    statistics[48 + c] = Float(sums[32 + c] / n); statistics[64 + c] = Float(sums[48 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<16 {
+            parameters[70 + c] = parameters[70 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[86 + c] = parameters[86 + c] * Float(0.99) + statistics[16 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // dense: through its relu activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<110 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 55) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<55 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<55 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 2 - g * 4), gp = gk + 4 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<2 {
+                let ky = r / 2, kx = (r / 2) % 1, ci = r % 2
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<11 {
+                        let row = ((oy * 1 + ky * 1) * 5 + kx * 1) * 2 + ci
+                        let dp = d + oy * 5 + g
+                        for ox in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 2]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 110)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<2 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<11 {
+                    for ox in 0..<5 {
+                        let dp = d + (oy * 5 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 2
+                                let tap = (ky * 1 + kx) * 2
+                                for ci in 0..<2 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l1_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<11 {
+            (dx + row * 10).update(from: dy + ((row + 1) * 8 + 2) * 2, count: 10)
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l2_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 192)
+        for c in 0..<2 {
+            var best = c
+            for position in 1..<96 where x[position * 2 + c] > x[best] { best = position * 2 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 6, kernelGradient = gk + 6
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<2 {
+                let ky = r / 2, kx = (r / 2) % 1, ci = r % 2
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 2 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 2]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 2)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<2 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                let tap = (ky * 1 + kx) * 2
+                                for ci in 0..<2 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l4_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 16
+            for c in 0..<16 { let value = Double(v[c]); sums[0 + c] += value; sums[16 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l4_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 16, o = y + position * 16
+            for c in 0..<16 { o[c] = k[38 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[54 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l4_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<16 {
+            let mean = s[0 + c], inverse = s[32 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 16 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[32 + c] += g; sums[48 + c] += gx
+            gk[38 + c] += Float(gx)
+            gk[54 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l4_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 16
+            for c in 0..<16 {
+                let inverse = s[32 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[38 + c] * inverse * (dy[at + c] - s[48 + c] - normalized * s[64 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

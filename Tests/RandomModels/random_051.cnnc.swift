@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_051" model from Tests/Fixtures/random/random_051.yaml, compiled by cnnc.
@@ -143,22 +143,27 @@ extension Random051: TrainableModel {
     public static let trainingArenaCount = 440
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 240, q = arena + 240
                 var g = arena + 240, h = arena + 340
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
-                // flatten: the same memory as its input
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o1 = arena + 0
                 let m1 = arena + 100
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                for i in 0..<100 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = input[i] * m1[i] }
                 let o2 = arena + 200
+                // Forward, training mode: every layer's output stays for the backward pass.
+                // flatten: the same memory as its input
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
+                    for i in 0..<100 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = input[i] * m1[i] }
+                }
                 Self.l2_dense(UnsafePointer(o1), w, o2)
                 Self.l2_dense_activation(o2)
                 output.update(from: o2, count: 40)
@@ -179,6 +184,12 @@ extension Random051: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // dense: through its softmax activation

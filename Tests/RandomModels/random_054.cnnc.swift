@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_054" model from Tests/Fixtures/random/random_054.yaml, compiled by cnnc.
@@ -275,26 +275,29 @@ extension Random054: TrainableModel {
     public static let trainingArenaCount = 23744
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 12736, q = arena + 13888
                 var g = arena + 15040, h = arena + 19392
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_zero_padding2d(input, o0)
                 let o1 = arena + 2912
-                Self.l1_zero_padding2d_1(UnsafePointer(o0), o1)
                 let o2 = arena + 7264
+                let o3 = arena + 11616
+                let o4 = arena + 12568
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_zero_padding2d(input, o0)
+                Self.l1_zero_padding2d_1(UnsafePointer(o0), o1)
                 o2.update(from: UnsafePointer(o1), count: 4352)
                 Self.l2_re_lu(o2)
-                let o3 = arena + 11616
                 Self.l3_conv2d(UnsafePointer(o2), w, o3)
                 Self.l3_conv2d_activation(o3)
-                let o4 = arena + 12568
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
                 Self.l4_conv2d_1(UnsafePointer(p), w, o4)
                 Self.l4_conv2d_1_activation(o4)
@@ -322,6 +325,12 @@ extension Random054: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // zero_padding2d: the gradient without its padding

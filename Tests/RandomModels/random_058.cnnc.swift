@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_058" model from Tests/Fixtures/random/random_058.yaml, compiled by cnnc.
@@ -199,27 +199,32 @@ extension Random058: TrainableModel {
     public static let trainingArenaCount = 526
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 226, q = arena + 226
                 var g = arena + 226, h = arena + 376
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
-                // flatten: the same memory as its input
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o1 = arena + 0
-                Self.l1_dense(input, w, o1)
-                Self.l1_dense_activation(o1)
                 let o2 = arena + 31
-                Self.l2_dense_1(UnsafePointer(o1), w, o2)
-                Self.l2_dense_1_activation(o2)
                 let o3 = arena + 96
                 let m3 = arena + 161
+                // Forward, training mode: every layer's output stays for the backward pass.
+                // flatten: the same memory as its input
+                Self.l1_dense(input, w, o1)
+                Self.l1_dense_activation(o1)
+                Self.l2_dense_1(UnsafePointer(o1), w, o2)
+                Self.l2_dense_1_activation(o2)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                for i in 0..<65 { m3[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o3[i] = UnsafePointer(o2)[i] * m3[i] }
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 3)
+                    for i in 0..<65 { m3[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o3[i] = UnsafePointer(o2)[i] * m3[i] }
+                }
                 output.update(from: o3, count: 65)
                 // The loss, and its gradient: with respect to the output, or to the
                 // output layer's pre-activation when the two fuse into the stable y - t.
@@ -241,6 +246,12 @@ extension Random058: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // dense: through its sigmoid activation

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_070" model from Tests/Fixtures/random/random_070.yaml, compiled by cnnc.
@@ -194,14 +194,308 @@ public struct Random070: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random070: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 1182
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 528
+    public static let batchStatisticsCount = 660
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 406, q = arena + 662
+                var g = arena + 918, h = arena + 1050
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_conv2d_pad(input, p)
+                        Self.l0_conv2d(UnsafePointer(p), w, o0)
+                        // flatten: the same memory as its input
+                        Self.l2_batch_normalization_statistics(UnsafePointer(o0), sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let o2 = arena + 132
+                        let d2 = arena + 264
+                        let o3 = arena + 396
+                        let o4 = arena + 401
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l2_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
+                        Self.l3_dense(UnsafePointer(o2), w, o3)
+                        o4.update(from: UnsafePointer(o3), count: 5)
+                        Self.l4_softmax(o4)
+                        output.update(from: o4, count: 5)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 5, channels: 5)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // softmax
+                        if !fused { Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g) }
+                        // dense
+                        Self.l3_dense_derivative(UnsafePointer(o3), g)
+                        Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d2.update(from: g, count: 132)
+                        Self.l2_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let d2 = arena + 264
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l2_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d2), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // flatten
+                        // passes the gradient through
+                        // conv2d
+                        Self.l0_conv2d_pad(input, p)
+                        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<132 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[132 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[132 + c] = Float(variance)
+                    statistics[264 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<132 {
+                    statistics[396 + c] = Float(sums[264 + c] / n); statistics[528 + c] = Float(sums[396 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<132 {
+            parameters[1188 + c] = parameters[1188 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[1320 + c] = parameters[1320 + c] * Float(0.99) + statistics[132 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<4 {
+                for g in 0..<3 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 3 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<32 {
+                let ky = r / 32, kx = (r / 8) % 4, ci = r % 8
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 2 + ky * 1) * 4 + kx * 1) * 8 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 24]), dp[ox * 3]) }
+                    }
+                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 256)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 96) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<32 {
+                    for g in 0..<3 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 3 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 3
+                        for ky in 0..<1 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 2 + ky * 1) * 4 + ox * 3 + kx * 1) * 8
+                                let tap = (ky * 4 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l0_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<8 {
+            (dx + row * 16).update(from: dy + ((row + 0) * 4 + 1) * 8, count: 16)
+        }
+    }
+
+    // dense: through its relu activation
+    @inline(never)
+    static func l3_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<5 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 1452, kernelGradient = gk + 1452
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(8, 5 - g * 8), gp = gk + 2112 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<132 {
+                let ky = r / 132, kx = (r / 132) % 1, ci = r % 132
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 132 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 132]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 132)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 132) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<132 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 132
+                                let tap = (ky * 1 + kx) * 132
+                                for ci in 0..<132 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l4_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 5, d = g + position * 5
+            var dot: Float = 0
+            for c in 0..<5 { dot += d[c] * v[c] }
+            for c in 0..<5 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l2_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 132
+            for c in 0..<132 { let value = Double(v[c]); sums[0 + c] += value; sums[132 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l2_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 132, o = y + position * 132
+            for c in 0..<132 { o[c] = k[1056 + c] * ((v[c] - s[0 + c]) * s[264 + c]) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<132 {
+            let mean = s[0 + c], inverse = s[264 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 132 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[264 + c] += g; sums[396 + c] += gx
+            gk[1056 + c] += Float(gx)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l2_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 132
+            for c in 0..<132 {
+                let inverse = s[264 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[1056 + c] * inverse * (dy[at + c] - s[396 + c] - normalized * s[528 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_080" model from Tests/Fixtures/random/random_080.yaml, compiled by cnnc.
@@ -191,14 +191,255 @@ public struct Random080: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random080: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 3996
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 32
+    public static let batchStatisticsCount = 40
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 1500, q = arena + 2268
+                var g = arena + 3036, h = arena + 3516
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 480
+                        let o1 = arena + 960
+                        let o2 = arena + 1140
+                        let o3 = arena + 1440
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                        Self.l1_conv2d(UnsafePointer(p), w, o1)
+                        Self.l1_conv2d_activation(o1)
+                        Self.l2_zero_padding2d(UnsafePointer(o1), o2)
+                        Self.l3_average_pooling2d(UnsafePointer(o2), o3)
+                        output.update(from: o3, count: 60)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 60, channels: 15)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 60, channels: 15, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // average_pooling2d
+                        Self.l3_average_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                        // zero_padding2d
+                        Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                        // conv2d
+                        Self.l1_conv2d_derivative(UnsafePointer(o1), g)
+                        Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 480)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 480
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 60
+                let n = Double(samples * 60)
+                for c in 0..<8 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[8 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[8 + c] = Float(variance)
+                    statistics[16 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 60
+                let n = Double(samples * 60)
+                for c in 0..<8 {
+                    statistics[24 + c] = Float(sums[16 + c] / n); statistics[32 + c] = Float(sums[24 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<8 {
+            parameters[16 + c] = parameters[16 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[24 + c] = parameters[24 + c] * Float(0.99) + statistics[8 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // conv2d: through its sigmoid activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<180 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 32, kernelGradient = gk + 32
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<12 {
+                for g in 0..<1 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 15 - g * 16), from = dz + i * 15 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<96 {
+                let ky = r / 32, kx = (r / 8) % 4, ci = r % 8
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<4 {
+                        let row = ((oy * 3 + ky * 1) * 8 + kx * 1) * 8 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(16, 15 - g * 16), gp = kernelGradient + r * 15 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 768)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 96) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<96 {
+                    for g in 0..<1 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 15 - g * 16), from = kernel + i * 15 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<4 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 3 + ky * 1) * 8 + ox * 2 + kx * 1) * 8
+                                let tap = (ky * 4 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<12 {
+            (dx + row * 40).update(from: dy + ((row + 0) * 8 + 1) * 8, count: 40)
+        }
+    }
+
+    // zero_padding2d: the gradient without its padding
+    @inline(never)
+    static func l2_zero_padding2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<4 {
+            (dx + row * 45).update(from: dy + ((row + 1) * 4 + 1) * 15, count: 45)
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l3_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 300)
+        for oy in 0..<2 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 5)
+            for ox in 0..<2 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 4)
+                let d = dy + (oy * 2 + ox) * 15
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 4 + ix) * 15
+                        for c in 0..<15 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 60 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<60 {
+            let v = x + position * 8
+            for c in 0..<8 { let value = Double(v[c]); sums[0 + c] += value; sums[8 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 60 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<60 {
+            let v = x + position * 8, o = y + position * 8
+            for c in 0..<8 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[16 + c]) + k[8 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 60 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<8 {
+            let mean = s[0 + c], inverse = s[16 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<60 {
+                let at = position * 8 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[16 + c] += g; sums[24 + c] += gx
+            gk[0 + c] += Float(gx)
+            gk[8 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 60 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<60 {
+            let at = position * 8
+            for c in 0..<8 {
+                let inverse = s[16 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[24 + c] - normalized * s[32 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_084" model from Tests/Fixtures/random/random_084.yaml, compiled by cnnc.
@@ -198,26 +198,31 @@ extension Random084: TrainableModel {
     public static let trainingArenaCount = 5176
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "relu"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 184, q = arena + 1720
                 var g = arena + 3256, h = arena + 4216
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d(UnsafePointer(p), w, o0)
                 let o1 = arena + 24
                 let m1 = arena + 48
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                for i in 0..<24 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
                 let o2 = arena + 72
-                Self.l2_zero_padding2d(UnsafePointer(o1), o2)
                 let o3 = arena + 112
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
+                    for i in 0..<24 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
+                }
+                Self.l2_zero_padding2d(UnsafePointer(o1), o2)
                 Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
                 Self.l3_conv2d_1(UnsafePointer(p), w, o3)
                 output.update(from: o3, count: 72)
@@ -244,6 +249,12 @@ extension Random084: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its relu activation

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_097" model from Tests/Fixtures/random/random_097.yaml, compiled by cnnc.
@@ -200,22 +200,25 @@ extension Random097: TrainableModel {
     public static let trainingArenaCount = 979
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "tanh"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 35, q = arena + 483
                 var g = arena + 931, h = arena + 955
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 24
+                let o2 = arena + 27
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d_pad(input, p)
                 Self.l0_conv2d(UnsafePointer(p), w, o0)
-                let o1 = arena + 24
                 Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d_1(UnsafePointer(p), w, o1)
-                let o2 = arena + 27
                 Self.l2_conv2d_2(UnsafePointer(o1), w, o2)
                 Self.l2_conv2d_2_activation(o2)
                 output.update(from: o2, count: 8)
@@ -239,6 +242,12 @@ extension Random097: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_104" model from Tests/Fixtures/random/random_104.yaml, compiled by cnnc.
@@ -181,25 +181,28 @@ extension Random104: TrainableModel {
     public static let trainingArenaCount = 63
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 37, q = arena + 37
                 var g = arena + 37, h = arena + 50
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 7
+                let o2 = arena + 14
+                let o3 = arena + 27
+                // Forward, training mode: every layer's output stays for the backward pass.
                 o0.update(from: input, count: 7)
                 Self.l0_re_lu(o0)
-                let o1 = arena + 7
                 o1.update(from: UnsafePointer(o0), count: 7)
                 Self.l1_activation(o1)
-                let o2 = arena + 14
                 Self.l2_dense(UnsafePointer(o1), w, o2)
                 Self.l2_dense_activation(o2)
-                let o3 = arena + 27
                 Self.l3_dense_1(UnsafePointer(o2), w, o3)
                 Self.l3_dense_1_activation(o3)
                 output.update(from: o3, count: 10)
@@ -223,6 +226,12 @@ extension Random104: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // re_lu: through ReLU (slope 0.05 below 0.2)

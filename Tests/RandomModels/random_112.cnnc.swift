@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_112" model from Tests/Fixtures/random/random_112.yaml, compiled by cnnc.
@@ -150,14 +150,223 @@ public struct Random112: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random112: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 249
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 160
+    public static let batchStatisticsCount = 200
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 169, q = arena + 169
+                var g = arena + 169, h = arena + 209
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 9
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        o0.update(from: input, count: 9)
+                        Self.l0_re_lu(o0)
+                        Self.l1_dense(UnsafePointer(o0), w, o1)
+                        Self.l2_batch_normalization_statistics(UnsafePointer(o1), sums)
+                        return 0
+
+                    case 1:
+                        let o1 = arena + 9
+                        let o2 = arena + 49
+                        let d2 = arena + 89
+                        let o3 = arena + 129
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
+                        o3.update(from: UnsafePointer(o2), count: 40)
+                        Self.l3_activation(o3)
+                        output.update(from: o3, count: 40)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 40, channels: 40)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 40, channels: 40, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // activation
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d2.update(from: g, count: 40)
+                        Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let o1 = arena + 9
+                        let d2 = arena + 89
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // re_lu
+                        Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                        inputGradient?.update(from: g, count: 9)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<40 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[40 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[40 + c] = Float(variance)
+                    statistics[80 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<40 {
+                    statistics[120 + c] = Float(sums[80 + c] / n); statistics[160 + c] = Float(sums[120 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<40 {
+            parameters[440 + c] = parameters[440 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[480 + c] = parameters[480 + c] * Float(0.99) + statistics[40 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.1 below 0.0)
+    @inline(never)
+    static func l0_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<9 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.1) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (3 vectors of 16 output channels)
+    @inline(never)
+    static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<3 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 40 - g * 16), from = dz + i * 40 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 3 + g] = v
+                }
+            }
+            for g in 0..<3 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 3 + g] }
+                let n = Swift.min(16, 40 - g * 16), gp = gk + 360 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<9 {
+                let ky = r / 9, kx = (r / 9) % 1, ci = r % 9
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 9 + ci
+                        let dp = d + oy * 3 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 9]), dp[ox * 3]) }
+                    }
+                    let n = Swift.min(16, 40 - g * 16), gp = kernelGradient + r * 40 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 9)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 27) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<9 {
+                    for g in 0..<3 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 40 - g * 16), from = kernel + i * 40 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 3 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 3
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
+                                let tap = (ky * 1 + kx) * 9
+                                for ci in 0..<9 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l2_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 40
+            for c in 0..<40 { let value = Double(v[c]); sums[0 + c] += value; sums[40 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l2_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 40, o = y + position * 40
+            for c in 0..<40 { o[c] = 1 * ((v[c] - s[0 + c]) * s[80 + c]) + k[400 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<40 {
+            let mean = s[0 + c], inverse = s[80 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 40 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[80 + c] += g; sums[120 + c] += gx
+            gk[400 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l2_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 40
+            for c in 0..<40 {
+                let inverse = s[80 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = 1 * inverse * (dy[at + c] - s[120 + c] - normalized * s[160 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_116" model from Tests/Fixtures/random/random_116.yaml, compiled by cnnc.
@@ -96,23 +96,28 @@ extension Random116: TrainableModel {
     public static let trainingArenaCount = 440
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 264, q = arena + 264
                 let g = arena + 264, h = arena + 352
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                o0.update(from: input, count: 88)
-                Self.l0_re_lu(o0)
                 let o1 = arena + 88
                 let m1 = arena + 176
+                // Forward, training mode: every layer's output stays for the backward pass.
+                o0.update(from: input, count: 88)
+                Self.l0_re_lu(o0)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                for i in 0..<88 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
+                    for i in 0..<88 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
+                }
                 output.update(from: o1, count: 88)
                 // The loss, and its gradient: with respect to the output, or to the
                 // output layer's pre-activation when the two fuse into the stable y - t.
@@ -128,6 +133,12 @@ extension Random116: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // re_lu: through ReLU (slope 0.1 below 0.0)

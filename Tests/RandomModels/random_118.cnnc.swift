@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_118" model from Tests/Fixtures/random/random_118.yaml, compiled by cnnc.
@@ -146,14 +146,239 @@ public struct Random118: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random118: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 545
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 4
+    public static let batchStatisticsCount = 5
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 185, q = arena + 185
+                var g = arena + 185, h = arena + 365
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o1 = arena + 0
+                        let o2 = arena + 180
+                        let o3 = arena + 181
+                        let m3 = arena + 182
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        // flatten: the same memory as its input
+                        o1.update(from: input, count: 180)
+                        Self.l1_activation(o1)
+                        Self.l2_dense(UnsafePointer(o1), w, o2)
+                        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                        do {
+                            var random = SplitMix64(seed: dropoutSeed, stream: 3)
+                            for i in 0..<1 { m3[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o3[i] = UnsafePointer(o2)[i] * m3[i] }
+                        }
+                        Self.l4_batch_normalization_statistics(UnsafePointer(o3), sums)
+                        return 0
+
+                    case 1:
+                        let o3 = arena + 181
+                        let o4 = arena + 183
+                        let d4 = arena + 184
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l4_batch_normalization_normalize(UnsafePointer(o3), statistics, k, o4)
+                        output.update(from: o4, count: 1)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 1, channels: 1)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 1, channels: 1, fused: fused, into: g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d4.update(from: g, count: 1)
+                        Self.l4_batch_normalization_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o1 = arena + 0
+                        let o2 = arena + 180
+                        let o3 = arena + 181
+                        let m3 = arena + 182
+                        let d4 = arena + 184
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l4_batch_normalization_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dropout
+                        for i in 0..<1 { g[i] *= m3[i] }
+                        // dense
+                        Self.l2_dense_derivative(UnsafePointer(o2), g)
+                        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // activation
+                        Self.l1_activation_derivative(input, UnsafePointer(o1), g)
+                        // flatten
+                        // passes the gradient through
+                        inputGradient?.update(from: g, count: 180)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<1 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[1 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[1 + c] = Float(variance)
+                    statistics[2 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<1 {
+                    statistics[3 + c] = Float(sums[2 + c] / n); statistics[4 + c] = Float(sums[3 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<1 {
+            parameters[182 + c] = parameters[182 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[183 + c] = parameters[183 + c] * Float(0.99) + statistics[1 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // activation: through its tanh activation
+    @inline(never)
+    static func l1_activation_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<180 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: through its relu activation
+    @inline(never)
+    static func l2_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 1 - g * 4), gp = gk + 180 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<180 {
+                let ky = r / 180, kx = (r / 180) % 1, ci = r % 180
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 180 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 180]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 180)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 180) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<180 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 180
+                                let tap = (ky * 1 + kx) * 180
+                                for ci in 0..<180 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l4_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 1
+            for c in 0..<1 { let value = Double(v[c]); sums[0 + c] += value; sums[1 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l4_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 1, o = y + position * 1
+            for c in 0..<1 { o[c] = 1 * ((v[c] - s[0 + c]) * s[2 + c]) + k[181 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l4_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<1 {
+            let mean = s[0 + c], inverse = s[2 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 1 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[2 + c] += g; sums[3 + c] += gx
+            gk[181 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l4_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 1
+            for c in 0..<1 {
+                let inverse = s[2 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = 1 * inverse * (dy[at + c] - s[3 + c] - normalized * s[4 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

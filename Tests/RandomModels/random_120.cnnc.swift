@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_120" model from Tests/Fixtures/random/random_120.yaml, compiled by cnnc.
@@ -169,14 +169,251 @@ public struct Random120: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random120: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 62
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 16
+    public static let batchStatisticsCount = 20
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 22, q = arena + 22
+                var g = arena + 22, h = arena + 42
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 8
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_average_pooling2d(input, o0)
+                        Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
+                        Self.l2_batch_normalization_statistics(UnsafePointer(o1), sums)
+                        return 0
+
+                    case 1:
+                        let o1 = arena + 8
+                        let o2 = arena + 12
+                        let d2 = arena + 16
+                        let o3 = arena + 20
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
+                        Self.l3_dense(UnsafePointer(o2), w, o3)
+                        Self.l3_dense_activation(o3)
+                        output.update(from: o3, count: 2)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 2, channels: 2)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 2, channels: 2, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        if !fused { Self.l3_dense_derivative(UnsafePointer(o3), g) }
+                        Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d2.update(from: g, count: 4)
+                        Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let o1 = arena + 8
+                        let d2 = arena + 16
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // global_max_pooling2d
+                        Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                        // average_pooling2d
+                        if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<4 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[4 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[4 + c] = Float(variance)
+                    statistics[8 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<4 {
+                    statistics[12 + c] = Float(sums[8 + c] / n); statistics[16 + c] = Float(sums[12 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<4 {
+            parameters[8 + c] = parameters[8 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[12 + c] = parameters[12 + c] * Float(0.99) + statistics[4 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l0_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 20)
+        for oy in 0..<1 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
+            for ox in 0..<2 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 5)
+                let d = dy + (oy * 2 + ox) * 4
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 5 + ix) * 4
+                        for c in 0..<4 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l1_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 8)
+        for c in 0..<4 {
+            var best = c
+            for position in 1..<2 where x[position * 4 + c] > x[best] { best = position * 4 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+    // dense: through its sigmoid activation
+    @inline(never)
+    static func l3_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<2 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 16, kernelGradient = gk + 16
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 4 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 4)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<4 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 4
+                                let tap = (ky * 1 + kx) * 4
+                                for ci in 0..<4 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l2_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 4
+            for c in 0..<4 { let value = Double(v[c]); sums[0 + c] += value; sums[4 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l2_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 4, o = y + position * 4
+            for c in 0..<4 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[8 + c]) + k[4 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<4 {
+            let mean = s[0 + c], inverse = s[8 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 4 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[8 + c] += g; sums[12 + c] += gx
+            gk[0 + c] += Float(gx)
+            gk[4 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l2_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 4
+            for c in 0..<4 {
+                let inverse = s[8 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[12 + c] - normalized * s[16 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

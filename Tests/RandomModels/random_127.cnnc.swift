@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_127" model from Tests/Fixtures/random/random_127.yaml, compiled by cnnc.
@@ -174,14 +174,278 @@ public struct Random127: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random127: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 966
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 8
+    public static let batchStatisticsCount = 10
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 198, q = arena + 198
+                var g = arena + 198, h = arena + 582
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 162
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_conv2d(input, w, o0)
+                        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+                        Self.l2_batch_normalization_statistics(UnsafePointer(o1), sums)
+                        return 0
+
+                    case 1:
+                        let o1 = arena + 162
+                        let o2 = arena + 174
+                        let d2 = arena + 186
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
+                        output.update(from: o2, count: 12)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 12, channels: 2)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 12, channels: 2, fused: fused, into: g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d2.update(from: g, count: 12)
+                        Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let o1 = arena + 162
+                        let d2 = arena + 186
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d_1
+                        Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
+                        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // conv2d
+                        Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 6
+                let n = Double(samples * 6)
+                for c in 0..<2 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[2 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[2 + c] = Float(variance)
+                    statistics[4 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 6
+                let n = Double(samples * 6)
+                for c in 0..<2 {
+                    statistics[6 + c] = Float(sums[4 + c] / n); statistics[8 + c] = Float(sums[6 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<2 {
+            parameters[227 + c] = parameters[227 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[229 + c] = parameters[229 + c] * Float(0.99) + statistics[2 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
+    @inline(never)
+    static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<18 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<18 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 9 - g * 8), gp = gk + 72 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<8 {
+                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<6 {
+                        let row = ((oy * 1 + ky * 1) * 8 + kx * 1) * 8 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 24]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 384)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<8 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<6 {
+                    for ox in 0..<3 {
+                        let dp = d + (oy * 3 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 8 + ox * 3 + kx * 1) * 8
+                                let tap = (ky * 1 + kx) * 8
+                                for ci in 0..<8 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d_1: through its relu activation
+    @inline(never)
+    static func l1_conv2d_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<12 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d_1: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 81, kernelGradient = gk + 81
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<6 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<72 {
+                let ky = r / 18, kx = (r / 9) % 2, ci = r % 9
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<3 {
+                        let row = ((oy * 1 + ky * 1) * 3 + kx * 1) * 9 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 9]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 162)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 72) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<72 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<3 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<2 {
+                                let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 9
+                                let tap = (ky * 2 + kx) * 9
+                                for ci in 0..<9 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 6 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l2_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<6 {
+            let v = x + position * 2
+            for c in 0..<2 { let value = Double(v[c]); sums[0 + c] += value; sums[2 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 6 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l2_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<6 {
+            let v = x + position * 2, o = y + position * 2
+            for c in 0..<2 { o[c] = 1 * ((v[c] - s[0 + c]) * s[4 + c]) + k[225 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 6 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l2_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<2 {
+            let mean = s[0 + c], inverse = s[4 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<6 {
+                let at = position * 2 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[4 + c] += g; sums[6 + c] += gx
+            gk[225 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 6 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l2_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<6 {
+            let at = position * 2
+            for c in 0..<2 {
+                let inverse = s[4 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = 1 * inverse * (dy[at + c] - s[6 + c] - normalized * s[8 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

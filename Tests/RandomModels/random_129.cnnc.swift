@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_129" model from Tests/Fixtures/random/random_129.yaml, compiled by cnnc.
@@ -147,12 +147,186 @@ public struct Random129: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random129: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 832
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 64
+    public static let batchStatisticsCount = 80
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 480, q = arena + 480
+                var g = arena + 480, h = arena + 656
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 176
+                        let o1 = arena + 352
+                        let o2 = arena + 416
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+                        Self.l2_average_pooling2d(UnsafePointer(o1), o2)
+                        output.update(from: o2, count: 64)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 64, channels: 16)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 64, channels: 16, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // average_pooling2d
+                        Self.l2_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                        // max_pooling2d
+                        Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 176)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 176
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 11
+                let n = Double(samples * 11)
+                for c in 0..<16 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[16 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[16 + c] = Float(variance)
+                    statistics[32 + c] = Float(1 / (variance + 0.01).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 11
+                let n = Double(samples * 11)
+                for c in 0..<16 {
+                    statistics[48 + c] = Float(sums[32 + c] / n); statistics[64 + c] = Float(sums[48 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<16 {
+            parameters[32 + c] = parameters[32 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[48 + c] = parameters[48 + c] * Float(0.99) + statistics[16 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 176)
+        for oy in 0..<1 {
+            let top = oy * 3 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
+            for ox in 0..<4 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 11)
+                let d = dy + (oy * 4 + ox) * 16
+                for c in 0..<16 {
+                    var best = (y0 * 11 + x0) * 16 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 11 + ix) * 16 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l2_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 64)
+        for oy in 0..<1 {
+            let top = oy * 1 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 1)
+            for ox in 0..<4 {
+                let left = ox * 1 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 4)
+                let d = dy + (oy * 4 + ox) * 16
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 4 + ix) * 16
+                        for c in 0..<16 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 11 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<11 {
+            let v = x + position * 16
+            for c in 0..<16 { let value = Double(v[c]); sums[0 + c] += value; sums[16 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 11 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<11 {
+            let v = x + position * 16, o = y + position * 16
+            for c in 0..<16 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[16 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 11 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<16 {
+            let mean = s[0 + c], inverse = s[32 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<11 {
+                let at = position * 16 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[32 + c] += g; sums[48 + c] += gx
+            gk[0 + c] += Float(gx)
+            gk[16 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 11 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<11 {
+            let at = position * 16
+            for c in 0..<16 {
+                let inverse = s[32 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[48 + c] - normalized * s[64 + c])
+            }
+        }
+    }
+
 }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_130" model from Tests/Fixtures/random/random_130.yaml, compiled by cnnc.
@@ -181,20 +181,23 @@ extension Random130: TrainableModel {
     public static let trainingArenaCount = 3749
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 229, q = arena + 229
                 var g = arena + 229, h = arena + 1989
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_conv2d(input, w, o0)
                 let o1 = arena + 189
-                Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
                 let o2 = arena + 198
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_conv2d(input, w, o0)
+                Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
                 Self.l2_dense(UnsafePointer(o1), w, o2)
                 Self.l2_dense_activation(o2)
                 output.update(from: o2, count: 31)
@@ -214,6 +217,12 @@ extension Random130: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)

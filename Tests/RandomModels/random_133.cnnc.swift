@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_133" model from Tests/Fixtures/random/random_133.yaml, compiled by cnnc.
@@ -211,24 +211,27 @@ extension Random133: TrainableModel {
     public static let trainingArenaCount = 324
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "relu"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 100, q = arena + 180
                 var g = arena + 260, h = arena + 292
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 32
+                let o2 = arena + 64
+                let o3 = arena + 72
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d_pad(input, p)
                 Self.l0_conv2d(UnsafePointer(p), w, o0)
                 Self.l0_conv2d_activation(o0)
-                let o1 = arena + 32
                 Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-                let o2 = arena + 64
                 Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-                let o3 = arena + 72
                 Self.l3_dense(UnsafePointer(o2), w, o3)
                 output.update(from: o3, count: 28)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -252,6 +255,12 @@ extension Random133: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its sigmoid activation

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_134" model from Tests/Fixtures/random/random_134.yaml, compiled by cnnc.
@@ -127,26 +127,31 @@ extension Random134: TrainableModel {
     public static let trainingArenaCount = 2672
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 80, q = arena + 80
                 let g = arena + 80, h = arena + 1376
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_global_average_pooling2d(input, o0)
                 let o1 = arena + 16
-                o1.update(from: UnsafePointer(o0), count: 16)
-                Self.l1_softmax(o1)
                 let o2 = arena + 32
                 let m2 = arena + 48
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                for i in 0..<16 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
                 let o3 = arena + 64
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_global_average_pooling2d(input, o0)
+                o1.update(from: UnsafePointer(o0), count: 16)
+                Self.l1_softmax(o1)
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 2)
+                    for i in 0..<16 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
+                }
                 o3.update(from: UnsafePointer(o2), count: 16)
                 Self.l3_activation(o3)
                 output.update(from: o3, count: 16)
@@ -167,6 +172,12 @@ extension Random134: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // global_average_pooling2d: each gradient spread evenly over the positions

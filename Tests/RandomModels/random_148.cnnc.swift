@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_148" model from Tests/Fixtures/random/random_148.yaml, compiled by cnnc.
@@ -256,14 +256,394 @@ public struct Random148: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random148: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 321
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 40
+    public static let batchStatisticsCount = 50
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 191, q = arena + 191
+                var g = arena + 191, h = arena + 256
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_dense(input, w, o0)
+                        Self.l0_dense_activation(o0)
+                        Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let o1 = arena + 10
+                        let d1 = arena + 20
+                        let o2 = arena + 30
+                        let o3 = arena + 95
+                        let o4 = arena + 160
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
+                        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+                        Self.l2_dense_1_activation(o2)
+                        o3.update(from: UnsafePointer(o2), count: 65)
+                        Self.l3_softmax(o3)
+                        Self.l4_dense_2(UnsafePointer(o3), w, o4)
+                        Self.l4_dense_2_activation(o4)
+                        output.update(from: o4, count: 31)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 31, channels: 31)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 31, channels: 31, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense_2
+                        if !fused { Self.l4_dense_2_derivative(UnsafePointer(o4), g) }
+                        Self.l4_dense_2_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // softmax
+                        Self.l3_softmax_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                        // dense_1
+                        Self.l2_dense_1_derivative(UnsafePointer(o2), g)
+                        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d1.update(from: g, count: 10)
+                        Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let d1 = arena + 20
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        Self.l0_dense_derivative(UnsafePointer(o0), g)
+                        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<10 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[10 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[10 + c] = Float(variance)
+                    statistics[20 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<10 {
+                    statistics[30 + c] = Float(sums[20 + c] / n); statistics[40 + c] = Float(sums[30 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<10 {
+            parameters[40 + c] = parameters[40 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[50 + c] = parameters[50 + c] * Float(0.99) + statistics[10 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // dense: through its tanh activation
+    @inline(never)
+    static func l0_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<10 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
+    @inline(never)
+    static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(8, 10 - g * 8), gp = gk + 10 + g * 8
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<1 {
+                let ky = r / 1, kx = (r / 1) % 1, ci = r % 1
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 1 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 1]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 1)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<1 {
+                    for g in 0..<2 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                let tap = (ky * 1 + kx) * 1
+                                for ci in 0..<1 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense_1: through its tanh activation
+    @inline(never)
+    static func l2_dense_1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<65 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense_1: dL/dkernel, dL/dbias, dL/dx (5 vectors of 16 output channels)
+    @inline(never)
+    static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 60, kernelGradient = gk + 60
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<5 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 65 - g * 16), from = dz + i * 65 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 5 + g] = v
+                }
+            }
+            for g in 0..<5 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 5 + g] }
+                let n = Swift.min(16, 65 - g * 16), gp = gk + 710 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<10 {
+                let ky = r / 10, kx = (r / 10) % 1, ci = r % 10
+                for g in 0..<5 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 10 + ci
+                        let dp = d + oy * 5 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 10]), dp[ox * 5]) }
+                    }
+                    let n = Swift.min(16, 65 - g * 16), gp = kernelGradient + r * 65 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 10)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 50) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<10 {
+                    for g in 0..<5 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 65 - g * 16), from = kernel + i * 65 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 5 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 5
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10
+                                let tap = (ky * 1 + kx) * 10
+                                for ci in 0..<10 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<5 { sum = madd(sum, kv[(tap + ci) * 5 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l3_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 65, d = g + position * 65
+            var dot: Float = 0
+            for c in 0..<65 { dot += d[c] * v[c] }
+            for c in 0..<65 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_2: through its softmax activation
+    @inline(never)
+    static func l4_dense_2_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 31, d = g + position * 31
+            var dot: Float = 0
+            for c in 0..<31 { dot += d[c] * v[c] }
+            for c in 0..<31 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense_2: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
+    @inline(never)
+    static func l4_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 775, kernelGradient = gk + 775
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 31 - g * 16), gp = gk + 2790 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<65 {
+                let ky = r / 65, kx = (r / 65) % 1, ci = r % 65
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 65 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 65]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 65)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 130) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<65 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 65
+                                let tap = (ky * 1 + kx) * 65
+                                for ci in 0..<65 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l1_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 10
+            for c in 0..<10 { let value = Double(v[c]); sums[0 + c] += value; sums[10 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l1_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 10, o = y + position * 10
+            for c in 0..<10 { o[c] = k[20 + c] * ((v[c] - s[0 + c]) * s[20 + c]) + k[30 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<10 {
+            let mean = s[0 + c], inverse = s[20 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 10 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[20 + c] += g; sums[30 + c] += gx
+            gk[20 + c] += Float(gx)
+            gk[30 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l1_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 10
+            for c in 0..<10 {
+                let inverse = s[20 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[20 + c] * inverse * (dy[at + c] - s[30 + c] - normalized * s[40 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_149" model from Tests/Fixtures/random/random_149.yaml, compiled by cnnc.
@@ -151,23 +151,26 @@ extension Random149: TrainableModel {
     public static let trainingArenaCount = 640
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 352, q = arena + 352
                 var g = arena + 352, h = arena + 496
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_max_pooling2d(input, o0)
                 let o1 = arena + 144
-                Self.l1_max_pooling2d_1(UnsafePointer(o0), o1)
                 let o2 = arena + 184
+                let o3 = arena + 224
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_max_pooling2d(input, o0)
+                Self.l1_max_pooling2d_1(UnsafePointer(o0), o1)
                 o2.update(from: UnsafePointer(o1), count: 40)
                 Self.l2_activation(o2)
-                let o3 = arena + 224
                 Self.l3_zero_padding2d(UnsafePointer(o2), o3)
                 output.update(from: o3, count: 128)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -187,6 +190,12 @@ extension Random149: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // max_pooling2d: each gradient to its window's first maximum

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_150" model from Tests/Fixtures/random/random_150.yaml, compiled by cnnc.
@@ -194,24 +194,27 @@ extension Random150: TrainableModel {
     public static let trainingArenaCount = 434
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 152, q = arena + 197
                 var g = arena + 242, h = arena + 338
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_average_pooling2d(input, o0)
                 let o1 = arena + 18
+                let o2 = arena + 24
+                let o3 = arena + 56
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_average_pooling2d(input, o0)
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d(UnsafePointer(p), w, o1)
                 Self.l1_conv2d_activation(o1)
-                let o2 = arena + 24
                 Self.l2_dense(UnsafePointer(o1), w, o2)
-                let o3 = arena + 56
                 Self.l3_zero_padding2d(UnsafePointer(o2), o3)
                 output.update(from: o3, count: 96)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -235,6 +238,12 @@ extension Random150: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // average_pooling2d: each gradient spread over its window's real cells

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_151" model from Tests/Fixtures/random/random_151.yaml, compiled by cnnc.
@@ -219,25 +219,30 @@ extension Random151: TrainableModel {
     public static let trainingArenaCount = 5340
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 2820, q = arena + 2820
                 var g = arena + 2820, h = arena + 4080
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_max_pooling2d(input, o0)
                 let o1 = arena + 504
                 let m1 = arena + 1008
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                for i in 0..<504 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
                 let o2 = arena + 1512
-                Self.l2_dense(UnsafePointer(o1), w, o2)
                 let o3 = arena + 2772
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_max_pooling2d(input, o0)
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
+                    for i in 0..<504 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
+                }
+                Self.l2_dense(UnsafePointer(o1), w, o2)
                 Self.l3_conv2d(UnsafePointer(o2), w, o3)
                 output.update(from: o3, count: 48)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -258,6 +263,12 @@ extension Random151: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // max_pooling2d: each gradient to its window's first maximum

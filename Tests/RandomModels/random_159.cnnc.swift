@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_159" model from Tests/Fixtures/random/random_159.yaml, compiled by cnnc.
@@ -139,14 +139,216 @@ public struct Random159: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random159: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 546
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "relu"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 4
+    public static let batchStatisticsCount = 5
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 182, q = arena + 252
+                var g = arena + 322, h = arena + 434
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 35
+                        let o1 = arena + 70
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                        Self.l1_conv2d(UnsafePointer(p), w, o1)
+                        output.update(from: o1, count: 112)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 112, channels: 8)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 112, channels: 8, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // conv2d
+                        if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
+                        Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 35)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 35
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 35
+                let n = Double(samples * 35)
+                for c in 0..<1 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[1 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[1 + c] = Float(variance)
+                    statistics[2 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 35
+                let n = Double(samples * 35)
+                for c in 0..<1 {
+                    statistics[3 + c] = Float(sums[2 + c] / n); statistics[4 + c] = Float(sums[3 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<1 {
+            parameters[2 + c] = parameters[2 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[3 + c] = parameters[3 + c] * Float(0.99) + statistics[1 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<112 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 4, kernelGradient = gk + 4
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 14) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<14 {
+                for g in 0..<1 {
+                    var v = SIMD8<Float>()
+                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 4, kx = (r / 1) % 4, ci = r % 1
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<7 {
+                        let row = ((oy * 1 + ky * 1) * 7 + kx * 1) * 1 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 70)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<1 {
+                        var v = SIMD8<Float>()
+                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<7 {
+                    for ox in 0..<2 {
+                        let dp = d + (oy * 2 + ox) * 1
+                        for ky in 0..<4 {
+                            for kx in 0..<4 {
+                                let at = ((oy * 1 + ky * 1) * 7 + ox * 3 + kx * 1) * 1
+                                let tap = (ky * 4 + kx) * 1
+                                for ci in 0..<1 {
+                                    var sum = SIMD8<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // conv2d: the gradient without its padding
+    @inline(never)
+    static func l1_conv2d_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<7 {
+            (dx + row * 5).update(from: dy + ((row + 1) * 7 + 1) * 1, count: 5)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 35 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<35 {
+            let v = x + position * 1
+            for c in 0..<1 { let value = Double(v[c]); sums[0 + c] += value; sums[1 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 35 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<35 {
+            let v = x + position * 1, o = y + position * 1
+            for c in 0..<1 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[2 + c]) + k[1 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 35 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<1 {
+            let mean = s[0 + c], inverse = s[2 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<35 {
+                let at = position * 1 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[2 + c] += g; sums[3 + c] += gx
+            gk[0 + c] += Float(gx)
+            gk[1 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 35 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<35 {
+            let at = position * 1
+            for c in 0..<1 {
+                let inverse = s[2 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[3 + c] - normalized * s[4 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

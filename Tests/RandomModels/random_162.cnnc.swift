@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_162" model from Tests/Fixtures/random/random_162.yaml, compiled by cnnc.
@@ -210,24 +210,27 @@ extension Random162: TrainableModel {
     public static let trainingArenaCount = 969
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 69, q = arena + 309
                 var g = arena + 549, h = arena + 759
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 45
+                let o2 = arena + 57
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_conv2d_pad(input, p)
                 Self.l0_conv2d(UnsafePointer(p), w, o0)
                 Self.l0_conv2d_activation(o0)
-                let o1 = arena + 45
                 Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d_1(UnsafePointer(p), w, o1)
                 Self.l1_conv2d_1_activation(o1)
-                let o2 = arena + 57
                 o2.update(from: UnsafePointer(o1), count: 12)
                 Self.l2_re_lu(o2)
                 output.update(from: o2, count: 12)
@@ -252,6 +255,12 @@ extension Random162: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: through its tanh activation

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_169" model from Tests/Fixtures/random/random_169.yaml, compiled by cnnc.
@@ -224,25 +224,28 @@ extension Random169: TrainableModel {
     public static let trainingArenaCount = 3454
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 1144, q = arena + 1339
                 var g = arena + 1534, h = arena + 2494
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
+                let o1 = arena + 144
+                let o2 = arena + 1104
+                let o3 = arena + 1124
+                // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_dense(input, w, o0)
                 Self.l0_dense_activation(o0)
-                let o1 = arena + 144
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d(UnsafePointer(p), w, o1)
                 Self.l1_conv2d_activation(o1)
-                let o2 = arena + 1104
                 Self.l2_global_max_pooling2d(UnsafePointer(o1), o2)
-                let o3 = arena + 1124
                 o3.update(from: UnsafePointer(o2), count: 20)
                 Self.l3_activation(o3)
                 output.update(from: o3, count: 20)
@@ -267,6 +270,12 @@ extension Random169: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // dense: through its tanh activation

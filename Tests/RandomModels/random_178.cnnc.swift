@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_178" model from Tests/Fixtures/random/random_178.yaml, compiled by cnnc.
@@ -222,31 +222,36 @@ extension Random178: TrainableModel {
     public static let trainingArenaCount = 625
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "tanh"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 65, q = arena + 65
                 var g = arena + 65, h = arena + 345
-                var random = SplitMix64(seed: dropoutSeed)
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_conv2d(input, w, o0)
                 let o1 = arena + 30
-                Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
                 let o2 = arena + 35
                 let m2 = arena + 40
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                for i in 0..<5 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
                 let o3 = arena + 45
+                let o4 = arena + 61
+                let o5 = arena + 63
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_conv2d(input, w, o0)
+                Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 2)
+                    for i in 0..<5 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
+                }
                 Self.l3_dense(UnsafePointer(o2), w, o3)
                 Self.l3_dense_activation(o3)
-                let o4 = arena + 61
                 Self.l4_dense_1(UnsafePointer(o3), w, o4)
                 Self.l4_dense_1_activation(o4)
-                let o5 = arena + 63
                 o5.update(from: UnsafePointer(o4), count: 2)
                 Self.l5_activation(o5)
                 output.update(from: o5, count: 2)
@@ -273,6 +278,12 @@ extension Random178: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_179" model from Tests/Fixtures/random/random_179.yaml, compiled by cnnc.
@@ -211,23 +211,26 @@ extension Random179: TrainableModel {
     public static let trainingArenaCount = 125
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "relu"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 45, q = arena + 45
                 var g = arena + 45, h = arena + 85
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_dense(input, w, o0)
                 let o1 = arena + 1
+                let o2 = arena + 41
+                let o3 = arena + 44
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_dense(input, w, o0)
                 Self.l1_dense_1(UnsafePointer(o0), w, o1)
                 Self.l1_dense_1_activation(o1)
-                let o2 = arena + 41
                 Self.l2_dense_2(UnsafePointer(o1), w, o2)
-                let o3 = arena + 44
                 Self.l3_dense_3(UnsafePointer(o2), w, o3)
                 output.update(from: o3, count: 1)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -251,6 +254,12 @@ extension Random179: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // dense: through its relu activation

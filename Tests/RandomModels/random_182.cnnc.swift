@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_182" model from Tests/Fixtures/random/random_182.yaml, compiled by cnnc.
@@ -121,12 +121,156 @@ public struct Random182: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random182: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 134
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 4
+    public static let batchStatisticsCount = 5
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 70, q = arena + 70
+                var g = arena + 70, h = arena + 102
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 32
+                        let o1 = arena + 64
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        Self.l1_average_pooling2d(UnsafePointer(o0), o1)
+                        output.update(from: o1, count: 6)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 6, channels: 1)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 6, channels: 1, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // average_pooling2d
+                        Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 32)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 32
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 32
+                let n = Double(samples * 32)
+                for c in 0..<1 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[1 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[1 + c] = Float(variance)
+                    statistics[2 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 32
+                let n = Double(samples * 32)
+                for c in 0..<1 {
+                    statistics[3 + c] = Float(sums[2 + c] / n); statistics[4 + c] = Float(sums[3 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<1 {
+            parameters[1 + c] = parameters[1 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[2 + c] = parameters[2 + c] * Float(0.99) + statistics[1 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l1_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 32)
+        for oy in 0..<2 {
+            let top = oy * 3 - 1
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 4)
+            for ox in 0..<3 {
+                let left = ox * 3 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 8)
+                let d = dy + (oy * 3 + ox) * 1
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 8 + ix) * 1
+                        for c in 0..<1 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 32 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<32 {
+            let v = x + position * 1
+            for c in 0..<1 { let value = Double(v[c]); sums[0 + c] += value; sums[1 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 32 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<32 {
+            let v = x + position * 1, o = y + position * 1
+            for c in 0..<1 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[2 + c]) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 32 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<1 {
+            let mean = s[0 + c], inverse = s[2 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<32 {
+                let at = position * 1 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[2 + c] += g; sums[3 + c] += gx
+            gk[0 + c] += Float(gx)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 32 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<32 {
+            let at = position * 1
+            for c in 0..<1 {
+                let inverse = s[2 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[3 + c] - normalized * s[4 + c])
+            }
+        }
+    }
+
 }

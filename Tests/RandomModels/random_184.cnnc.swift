@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_184" model from Tests/Fixtures/random/random_184.yaml, compiled by cnnc.
@@ -188,22 +188,25 @@ extension Random184: TrainableModel {
     public static let trainingArenaCount = 1295
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 143, q = arena + 143
                 var g = arena + 143, h = arena + 719
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_global_max_pooling2d(input, o0)
                 let o1 = arena + 16
-                Self.l1_dense(UnsafePointer(o0), w, o1)
                 let o2 = arena + 81
-                Self.l2_dense_1(UnsafePointer(o1), w, o2)
                 let o3 = arena + 112
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_global_max_pooling2d(input, o0)
+                Self.l1_dense(UnsafePointer(o0), w, o1)
+                Self.l2_dense_1(UnsafePointer(o1), w, o2)
                 o3.update(from: UnsafePointer(o2), count: 31)
                 Self.l3_re_lu(o3)
                 output.update(from: o3, count: 31)
@@ -225,6 +228,12 @@ extension Random184: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // global_max_pooling2d: each gradient to its channel's first maximum

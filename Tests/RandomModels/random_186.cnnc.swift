@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_186" model from Tests/Fixtures/random/random_186.yaml, compiled by cnnc.
@@ -120,12 +120,160 @@ public struct Random186: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random186: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 885
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 12
+    public static let batchStatisticsCount = 15
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 465, q = arena + 465
+                var g = arena + 465, h = arena + 675
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_statistics(input, sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let d0 = arena + 210
+                        let o1 = arena + 420
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                        Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+                        output.update(from: o1, count: 45)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 45, channels: 3)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 45, channels: 3, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // max_pooling2d
+                        Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d0.update(from: g, count: 210)
+                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let d0 = arena + 210
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 70
+                let n = Double(samples * 70)
+                for c in 0..<3 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[3 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[3 + c] = Float(variance)
+                    statistics[6 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 70
+                let n = Double(samples * 70)
+                for c in 0..<3 {
+                    statistics[9 + c] = Float(sums[6 + c] / n); statistics[12 + c] = Float(sums[9 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<3 {
+            parameters[6 + c] = parameters[6 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[9 + c] = parameters[9 + c] * Float(0.99) + statistics[3 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // max_pooling2d: each gradient to its window's first maximum
+    @inline(never)
+    static func l1_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 210)
+        for oy in 0..<5 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 1, 10)
+            for ox in 0..<3 {
+                let left = ox * 2 - 0
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
+                let d = dy + (oy * 3 + ox) * 3
+                for c in 0..<3 {
+                    var best = (y0 * 7 + x0) * 3 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 7 + ix) * 3 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 70 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l0_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<70 {
+            let v = x + position * 3
+            for c in 0..<3 { let value = Double(v[c]); sums[0 + c] += value; sums[3 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 70 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l0_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<70 {
+            let v = x + position * 3, o = y + position * 3
+            for c in 0..<3 { o[c] = k[0 + c] * ((v[c] - s[0 + c]) * s[6 + c]) + k[3 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 70 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<3 {
+            let mean = s[0 + c], inverse = s[6 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<70 {
+                let at = position * 3 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[6 + c] += g; sums[9 + c] += gx
+            gk[0 + c] += Float(gx)
+            gk[3 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 70 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l0_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<70 {
+            let at = position * 3
+            for c in 0..<3 {
+                let inverse = s[6 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[0 + c] * inverse * (dy[at + c] - s[9 + c] - normalized * s[12 + c])
+            }
+        }
+    }
+
 }

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_187" model from Tests/Fixtures/random/random_187.yaml, compiled by cnnc.
@@ -200,22 +200,25 @@ extension Random187: TrainableModel {
     public static let trainingArenaCount = 987
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "relu"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 91, q = arena + 91
                 var g = arena + 91, h = arena + 539
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_global_max_pooling2d(input, o0)
                 let o1 = arena + 16
-                Self.l1_dense(UnsafePointer(o0), w, o1)
                 let o2 = arena + 18
-                Self.l2_dense_1(UnsafePointer(o1), w, o2)
                 let o3 = arena + 83
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_global_max_pooling2d(input, o0)
+                Self.l1_dense(UnsafePointer(o0), w, o1)
+                Self.l2_dense_1(UnsafePointer(o1), w, o2)
                 Self.l3_dense_2(UnsafePointer(o2), w, o3)
                 output.update(from: o3, count: 8)
                 // The loss, and its gradient: with respect to the output, or to the
@@ -238,6 +241,12 @@ extension Random187: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // global_max_pooling2d: each gradient to its channel's first maximum

@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_188" model from Tests/Fixtures/random/random_188.yaml, compiled by cnnc.
@@ -218,24 +218,27 @@ extension Random188: TrainableModel {
     public static let trainingArenaCount = 1096
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "tanh"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 72, q = arena + 144
                 var g = arena + 216, h = arena + 656
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_max_pooling2d(input, o0)
                 let o1 = arena + 24
-                Self.l1_average_pooling2d(UnsafePointer(o0), o1)
                 let o2 = arena + 48
+                let o3 = arena + 65
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_max_pooling2d(input, o0)
+                Self.l1_average_pooling2d(UnsafePointer(o0), o1)
                 Self.l2_conv2d_pad(UnsafePointer(o1), p)
                 Self.l2_conv2d(UnsafePointer(p), w, o2)
                 Self.l2_conv2d_activation(o2)
-                let o3 = arena + 65
                 Self.l3_conv2d_1(UnsafePointer(o2), w, o3)
                 Self.l3_conv2d_1_activation(o3)
                 output.update(from: o3, count: 7)
@@ -260,6 +263,12 @@ extension Random188: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // max_pooling2d: each gradient to its window's first maximum

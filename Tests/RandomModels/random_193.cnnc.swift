@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_193" model from Tests/Fixtures/random/random_193.yaml, compiled by cnnc.
@@ -143,12 +143,177 @@ public struct Random193: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random193: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 750
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 300
+    public static let batchStatisticsCount = 375
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 300, q = arena + 300
+                let g = arena + 300, h = arena + 525
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o2 = arena + 75
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        Self.l0_average_pooling2d(input, o0)
+                        // flatten: the same memory as its input
+                        o2.update(from: UnsafePointer(o0), count: 75)
+                        Self.l2_softmax(o2)
+                        Self.l3_batch_normalization_statistics(UnsafePointer(o2), sums)
+                        return 0
+
+                    case 1:
+                        let o2 = arena + 75
+                        let o3 = arena + 150
+                        let d3 = arena + 225
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l3_batch_normalization_normalize(UnsafePointer(o2), statistics, k, o3)
+                        output.update(from: o3, count: 75)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 75, channels: 75)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 75, channels: 75, fused: fused, into: g)
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d3.update(from: g, count: 75)
+                        Self.l3_batch_normalization_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let o2 = arena + 75
+                        let d3 = arena + 225
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l3_batch_normalization_backward(UnsafePointer(o2), UnsafePointer(d3), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // softmax
+                        Self.l2_softmax_derivative(UnsafePointer(o0), UnsafePointer(o2), g)
+                        // flatten
+                        // passes the gradient through
+                        // average_pooling2d
+                        if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<75 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[75 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[75 + c] = Float(variance)
+                    statistics[150 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<75 {
+                    statistics[225 + c] = Float(sums[150 + c] / n); statistics[300 + c] = Float(sums[225 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<75 {
+            parameters[0 + c] = parameters[0 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[75 + c] = parameters[75 + c] * Float(0.99) + statistics[75 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // average_pooling2d: each gradient spread over its window's real cells
+    @inline(never)
+    static func l0_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 225)
+        for oy in 0..<3 {
+            let top = oy * 2 - 0
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 2, 5)
+            for ox in 0..<5 {
+                let left = ox * 2 - 1
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 9)
+                let d = dy + (oy * 5 + ox) * 5
+                let share = 1 / Float((y1 - y0) * (x1 - x0))
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let at = (iy * 9 + ix) * 5
+                        for c in 0..<5 { dx[at + c] += d[c] * share }
+                    }
+                }
+            }
+        }
+    }
+
+    // softmax: through its softmax activation
+    @inline(never)
+    static func l2_softmax_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 75, d = g + position * 75
+            var dot: Float = 0
+            for c in 0..<75 { dot += d[c] * v[c] }
+            for c in 0..<75 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l3_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 75
+            for c in 0..<75 { let value = Double(v[c]); sums[0 + c] += value; sums[75 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l3_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 75, o = y + position * 75
+            for c in 0..<75 { o[c] = 1 * ((v[c] - s[0 + c]) * s[150 + c]) }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l3_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<75 {
+            let mean = s[0 + c], inverse = s[150 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 75 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[150 + c] += g; sums[225 + c] += gx
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l3_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 75
+            for c in 0..<75 {
+                let inverse = s[150 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = 1 * inverse * (dy[at + c] - s[225 + c] - normalized * s[300 + c])
+            }
+        }
+    }
+
 }

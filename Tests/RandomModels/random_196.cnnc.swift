@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_196" model from Tests/Fixtures/random/random_196.yaml, compiled by cnnc.
@@ -175,14 +175,257 @@ public struct Random196: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random196: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'batch_normalization' is BatchNormalization, whose training pass (batch statistics, moving averages) cnnc does not generate yet"
+    public static let trainingArenaCount = 274
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
+    public static let trainingPhaseCount = 3
+    public static let batchSumCount = 128
+    public static let batchStatisticsCount = 160
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
-        .nan
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 178, q = arena + 178
+                var g = arena + 178, h = arena + 226
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 48
+                        let o2 = arena + 50
+                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                        o0.update(from: input, count: 48)
+                        Self.l0_re_lu(o0)
+                        Self.l1_global_average_pooling2d(UnsafePointer(o0), o1)
+                        Self.l2_dense(UnsafePointer(o1), w, o2)
+                        Self.l2_dense_activation(o2)
+                        Self.l3_batch_normalization_statistics(UnsafePointer(o2), sums)
+                        return 0
+
+                    case 1:
+                        let o2 = arena + 50
+                        let o3 = arena + 82
+                        let d3 = arena + 114
+                        let o4 = arena + 146
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l3_batch_normalization_normalize(UnsafePointer(o2), statistics, k, o3)
+                        o4.update(from: UnsafePointer(o3), count: 32)
+                        Self.l4_re_lu_1(o4)
+                        output.update(from: o4, count: 32)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 32, channels: 32)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 32, channels: 32, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // re_lu_1
+                        if !fused { Self.l4_re_lu_1_derivative(UnsafePointer(o3), UnsafePointer(o4), g) }
+                        // batch_normalization: dL/dy waits for the whole batch's sums
+                        d3.update(from: g, count: 32)
+                        Self.l3_batch_normalization_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    default:
+                        let o0 = arena + 0
+                        let o1 = arena + 48
+                        let o2 = arena + 50
+                        let d3 = arena + 114
+                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l3_batch_normalization_backward(UnsafePointer(o2), UnsafePointer(d3), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // dense
+                        Self.l2_dense_derivative(UnsafePointer(o2), g)
+                        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // global_average_pooling2d
+                        Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                        // re_lu
+                        Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                        inputGradient?.update(from: g, count: 48)
+                        return 0
+
+                }
+            }
+        }
     }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // batch_normalization: the batch's mean and (biased, as Keras's) variance over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<32 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[32 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[32 + c] = Float(variance)
+                    statistics[64 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 1:
+                // batch_normalization: mean(dy) and mean(dy·x̂) over samples × 1
+                let n = Double(samples * 1)
+                for c in 0..<32 {
+                    statistics[96 + c] = Float(sums[64 + c] / n); statistics[128 + c] = Float(sums[96 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // batch_normalization: momentum 0.99
+        for c in 0..<32 {
+            parameters[160 + c] = parameters[160 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[192 + c] = parameters[192 + c] * Float(0.99) + statistics[32 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // re_lu: through ReLU (slope 0.0 below 0.0)
+    @inline(never)
+    static func l0_re_lu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<48 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l1_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<24 {
+            for c in 0..<2 { dx[position * 2 + c] = dy[c] / 24 }
+        }
+    }
+
+    // dense: through its softmax activation
+    @inline(never)
+    static func l2_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 32, d = g + position * 32
+            var dot: Float = 0
+            for c in 0..<32 { dot += d[c] * v[c] }
+            for c in 0..<32 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (2 vectors of 16 output channels)
+    @inline(never)
+    static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    var v = SIMD16<Float>()
+                    let n = Swift.min(16, 32 - g * 16), from = dz + i * 32 + g * 16
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let n = Swift.min(16, 32 - g * 16), gp = gk + 64 + g * 16
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<2 {
+                let ky = r / 2, kx = (r / 2) % 1, ci = r % 2
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 2 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 2]), dp[ox * 2]) }
+                    }
+                    let n = Swift.min(16, 32 - g * 16), gp = kernelGradient + r * 32 + g * 16
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 2)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<2 {
+                    for g in 0..<2 {
+                        var v = SIMD16<Float>()
+                        let n = Swift.min(16, 32 - g * 16), from = kernel + i * 32 + g * 16
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 2 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 2
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                let tap = (ky * 1 + kx) * 2
+                                for ci in 0..<2 {
+                                    var sum = SIMD16<Float>()
+                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // re_lu_1: through ReLU (slope 0.0 below 0.0)
+    @inline(never)
+    static func l4_re_lu_1_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<32 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l3_batch_normalization_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<1 {
+            let v = x + position * 32
+            for c in 0..<32 { let value = Double(v[c]); sums[0 + c] += value; sums[32 + c] += value * value }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l3_batch_normalization_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = x + position * 32, o = y + position * 32
+            for c in 0..<32 { o[c] = k[96 + c] * ((v[c] - s[0 + c]) * s[64 + c]) + k[128 + c] }
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l3_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<32 {
+            let mean = s[0 + c], inverse = s[64 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<1 {
+                let at = position * 32 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[64 + c] += g; sums[96 + c] += gx
+            gk[96 + c] += Float(gx)
+            gk[128 + c] += Float(g)
+        }
+    }
+
+    // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l3_batch_normalization_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let at = position * 32
+            for c in 0..<32 {
+                let inverse = s[64 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[96 + c] * inverse * (dy[at + c] - s[96 + c] - normalized * s[128 + c])
+            }
+        }
+    }
+
 }
 
 #if CNNC_FMA

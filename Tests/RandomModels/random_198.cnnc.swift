@@ -11,8 +11,8 @@ import Foundation
 // If this does not compile, the file was generated for another version of
 // CNNCRuntime: regenerate it with the cnnc that matches your runtime.
 fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck {
-    struct _2: CNNCRuntimeAPIVersion2 {}
-    typealias Version = _2
+    struct _3: CNNCRuntimeAPIVersion3 {}
+    typealias Version = _3
 }
 
 /// The "random_198" model from Tests/Fixtures/random/random_198.yaml, compiled by cnnc.
@@ -262,23 +262,26 @@ extension Random198: TrainableModel {
     public static let trainingArenaCount = 4576
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "sigmoid"
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
-    public func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float {
+    public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
                 let p = arena + 1248, q = arena + 2400
                 var g = arena + 3552, h = arena + 4064
-                _ = (w, k, p, q, g, h)
-                // Forward, training mode: every layer's output stays for the backward pass.
+                _ = (w, k, p, q, g, h, statistics, sums)
                 let o0 = arena + 0
-                Self.l0_zero_padding2d(input, o0)
                 let o1 = arena + 512
+                let o2 = arena + 704
+                let o3 = arena + 1216
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_zero_padding2d(input, o0)
                 Self.l1_conv2d(UnsafePointer(o0), w, o1)
                 Self.l1_conv2d_activation(o1)
-                let o2 = arena + 704
                 Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
-                let o3 = arena + 1216
                 Self.l3_conv2d_2_pad(UnsafePointer(o2), p)
                 Self.l3_conv2d_2(UnsafePointer(p), w, o3)
                 Self.l3_conv2d_2_activation(o3)
@@ -305,6 +308,12 @@ extension Random198: TrainableModel {
                 return value
             }
         }
+    }
+
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
     }
 
     // zero_padding2d: the gradient without its padding

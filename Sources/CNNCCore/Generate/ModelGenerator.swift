@@ -176,8 +176,8 @@ public struct ModelGenerator {
         out.line("// If this does not compile, the file was generated for another version of")
         out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
         out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
-            out.line("struct _2: CNNCRuntimeAPIVersion2 {}")
-            out.line("typealias Version = _2")
+            out.line("struct _3: CNNCRuntimeAPIVersion3 {}")
+            out.line("typealias Version = _3")
         }
         out.line()
     }

@@ -1,38 +1,89 @@
 /// A generated model that can learn: a forward pass in training mode that
 /// keeps every layer's output, then a backward pass that accumulates
 /// dL/dparameters (Keras layout, `weightLayout` offsets) and optionally dL/dinput.
+///
+/// BatchNormalization in training mode normalizes with the statistics of the
+/// whole batch, so the samples of a batch meet at every such layer. A training
+/// step therefore runs in phases: every sample goes through phase 0, then the
+/// runtime adds up what each sample contributed (`finishBatchStatistics`), then
+/// every sample goes through phase 1, and so on. With B BatchNormalization
+/// layers there are 2B + 1 phases: B forward ones that end at a normalization,
+/// the one that computes the loss (phase B) and starts back, and B that
+/// continue backward past a normalization each. A model without one has a
+/// single phase, and each sample's step is independent of the others.
 public protocol TrainableModel: CompiledModel {
-    /// Floats of scratch memory one training step on one sample needs.
+    /// Floats of scratch memory one training step on one sample needs. With
+    /// more than one phase each sample of a batch needs its own, kept from
+    /// phase to phase.
     static var trainingArenaCount: Int { get }
     /// Why this model cannot be trained yet (a layer without a backward pass), or nil.
     static var trainingUnsupportedReason: String? { get }
     /// The output layer's activation ("softmax", "sigmoid", "linear", …), which
     /// decides whether the loss's gradient fuses with it.
     static var outputActivation: String { get }
+    /// 2 × the BatchNormalization layers + 1.
+    static var trainingPhaseCount: Int { get }
+    /// Doubles that each sample adds to between phases (per-channel sums).
+    static var batchSumCount: Int { get }
+    /// Floats of batch statistics the runtime derives from those sums and
+    /// every sample reads in later phases (mean, variance, ...).
+    static var batchStatisticsCount: Int { get }
 
-    /// One sample: forward in training mode (dropout active, seeded by
-    /// `dropoutSeed`), the loss against `target` (outputCount values), then
-    /// backward. Adds the gradients to `gradients` (parameterCount floats) and,
-    /// when given, writes dL/dinput to `inputGradient`. Writes the prediction
-    /// to `output`. Returns the sample's loss.
-    func accumulateGradients(_ input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction,
-                             gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
-                             output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, dropoutSeed: UInt64) -> Float
+    /// Phase `phase` of one sample's step: forward in training mode (dropout
+    /// active, seeded by `dropoutSeed`), the loss against `target`
+    /// (outputCount values), then backward. Adds its part of the gradients to
+    /// `gradients` (parameterCount floats) and its per-channel sums to `sums`;
+    /// in the last phase writes dL/dinput to `inputGradient` when given. The
+    /// loss phase (`trainingPhaseCount / 2`) writes the prediction to
+    /// `output` and returns the sample's loss; the others return 0.
+    func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction,
+                       gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+                       output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>,
+                       statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float
+
+    /// After phase `phase` (not the last): the batch's statistics from the
+    /// sums of all `samples` samples.
+    static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int,
+                                      into statistics: UnsafeMutablePointer<Float>)
+
+    /// After the optimizer's step: BatchNormalization's moving mean and
+    /// variance move toward the batch's, with Keras's momentum.
+    static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>)
 }
 
 extension TrainableModel {
+    /// The phase that computes the loss and the prediction.
+    public static var lossPhase: Int { trainingPhaseCount / 2 }
+
     /// One sample as arrays, for tests and small tools: (loss, dL/dparameters, dL/dinput).
     public func gradients(input: [Float], target: [Float], loss: LossFunction, dropoutSeed: UInt64 = 0) throws(RuntimeError) -> (loss: Float, parameters: [Float], input: [Float]) {
-        guard input.count == Self.inputCount, target.count == Self.outputCount else {
-            throw RuntimeError("a training sample needs \(Self.inputCount) inputs and \(Self.outputCount) targets; got \(input.count) and \(target.count)")
+        let batch = try batchGradients(inputs: input, targets: target, loss: loss, dropoutSeeds: [dropoutSeed])
+        return (batch.loss, batch.parameters, batch.inputs)
+    }
+
+    /// A batch as arrays, for tests and small tools: the mean loss, the mean
+    /// dL/dparameters, dL/dinput of that mean for every sample, and the batch
+    /// statistics (`batchStatisticsCount` floats) the step normalized with.
+    public func batchGradients(inputs: [Float], targets: [Float], loss: LossFunction, dropoutSeeds: [UInt64], threads: Int = 1) throws(RuntimeError)
+        -> (loss: Float, parameters: [Float], inputs: [Float], statistics: [Float]) {
+        let count = dropoutSeeds.count
+        guard count > 0, inputs.count == count * Self.inputCount, targets.count == count * Self.outputCount else {
+            throw RuntimeError("a batch of \(count) training samples needs \(count * Self.inputCount) inputs and \(count * Self.outputCount) targets; got \(inputs.count) and \(targets.count)")
         }
         if let reason = Self.trainingUnsupportedReason { throw RuntimeError(reason) }
+        let engine = BatchGradients<Self>(threads: threads, batchSize: count)
         var parameterGradients = [Float](repeating: 0, count: Self.parameterCount)
-        var inputGradients = [Float](repeating: 0, count: Self.inputCount)
-        var output = [Float](repeating: 0, count: Self.outputCount)
-        let arena = ModelArena(count: Self.trainingArenaCount)
-        let value = accumulateGradients(input, target: target, loss: loss, gradients: &parameterGradients,
-                                        inputGradient: &inputGradients, output: &output, arena: arena.pointer, dropoutSeed: dropoutSeed)
-        return (value, parameterGradients, inputGradients)
+        var inputGradients = [Float](repeating: 0, count: inputs.count)
+        var outputs = [Float](repeating: 0, count: count * Self.outputCount)
+        var losses = [Float](repeating: 0, count: count)
+        inputs.withUnsafeBufferPointer { inputBuffer in
+            targets.withUnsafeBufferPointer { targetBuffer in
+                engine.compute(model: self, inputs: inputBuffer.baseAddress!, targets: targetBuffer.baseAddress!, count: count,
+                               loss: loss, dropoutSeeds: dropoutSeeds, gradients: &parameterGradients,
+                               inputGradients: &inputGradients, outputs: &outputs, losses: &losses)
+            }
+        }
+        let scale = 1 / Float(count)
+        return (losses.reduce(0, +) * scale, parameterGradients, inputGradients.map { $0 * scale }, engine.statistics)
     }
 }

@@ -45,7 +45,7 @@ public final class Trainer<Model: TrainableModel> {
         targetValues = [Float](repeating: 0, count: batchSize * Model.outputCount)
         outputs = [Float](repeating: 0, count: batchSize * Model.outputCount)
         losses = [Float](repeating: 0, count: batchSize)
-        batchGradients = BatchGradients(threads: threads)
+        batchGradients = BatchGradients(threads: threads, batchSize: batchSize)
     }
 
     /// The optimizer's slots and step count, to save with the weights.
@@ -142,6 +142,9 @@ public final class Trainer<Model: TrainableModel> {
             gradients.withUnsafeBufferPointer { gradientBuffer in
                 optimizer.step(parameters: parameterBuffer.baseAddress!, gradients: gradientBuffer.baseAddress!, count: Model.parameterCount)
             }
+            // BatchNormalization's moving averages are not trained (their gradient is 0, so the
+            // step leaves them): they move toward this batch's statistics, as Keras's fit does.
+            batchGradients.updateMovingStatistics(parameters: parameterBuffer.baseAddress!)
         }
         // The inference kernels use repacked weights: repack after every update.
         self.model = try Model(parameters: parameters)

@@ -801,7 +801,7 @@ public struct CatsVsDogs: CompiledModel {
     // output: its sigmoid activation
     @inline(never)
     static func l12_output_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 1)
     }
 
 }

@@ -212,7 +212,7 @@ public struct Lenet5: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<4704 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 4704)
     }
 
     // average_pooling2d: AveragePooling2D, (None, 28, 28, 6) → (None, 14, 14, 6), 0 parameters
@@ -308,7 +308,7 @@ public struct Lenet5: CompiledModel {
     // conv2d_1: its tanh activation
     @inline(never)
     static func l2_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1600 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 1600)
     }
 
     // average_pooling2d_1: AveragePooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
@@ -397,7 +397,7 @@ public struct Lenet5: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l5_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<120 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 120)
     }
 
     // dense_1: Dense, (None, 120) → (None, 84), 10,164 parameters
@@ -452,7 +452,7 @@ public struct Lenet5: CompiledModel {
     // dense_1: its tanh activation
     @inline(never)
     static func l6_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<84 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 84)
     }
 
     // dense_2: Dense, (None, 84) → (None, 10), 850 parameters
@@ -486,8 +486,10 @@ public struct Lenet5: CompiledModel {
             let v = x + position * 10
             var largest = v[0]
             for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
             var sum: Float = 0
-            for c in 0..<10 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<10 { sum += v[c] }
             for c in 0..<10 { v[c] /= sum }
         }
     }

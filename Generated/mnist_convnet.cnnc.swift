@@ -407,8 +407,10 @@ public struct MnistConvnet: CompiledModel {
             let v = x + position * 10
             var largest = v[0]
             for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
             var sum: Float = 0
-            for c in 0..<10 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<10 { sum += v[c] }
             for c in 0..<10 { v[c] /= sum }
         }
     }

@@ -443,8 +443,10 @@ public struct ToyConvnet: CompiledModel {
             let v = x + position * 26
             var largest = v[0]
             for c in 1..<26 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<26 { v[c] -= largest }
+            VectorMath.exp(v, count: 26)
             var sum: Float = 0
-            for c in 0..<26 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<26 { sum += v[c] }
             for c in 0..<26 { v[c] /= sum }
         }
     }

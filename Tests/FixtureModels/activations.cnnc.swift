@@ -639,7 +639,7 @@ public struct Activations: CompiledModel {
     // conv_sigmoid: its sigmoid activation
     @inline(never)
     static func l15_conv_sigmoid_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<96 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 96)
     }
 
     // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
@@ -677,7 +677,7 @@ public struct Activations: CompiledModel {
     // conv_tanh: its tanh activation
     @inline(never)
     static func l16_conv_tanh_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<96 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 96)
     }
 
     // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
@@ -719,8 +719,10 @@ public struct Activations: CompiledModel {
             let v = x + position * 5
             var largest = v[0]
             for c in 1..<5 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<5 { v[c] -= largest }
+            VectorMath.exp(v, count: 5)
             var sum: Float = 0
-            for c in 0..<5 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<5 { sum += v[c] }
             for c in 0..<5 { v[c] /= sum }
         }
     }
@@ -760,7 +762,7 @@ public struct Activations: CompiledModel {
     // act_sigmoid: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
     static func l19_act_sigmoid(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<96 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 96)
     }
 
     // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
@@ -798,7 +800,7 @@ public struct Activations: CompiledModel {
     // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
     @inline(never)
     static func l21_act_tanh(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<96 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 96)
     }
 
     // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
@@ -884,8 +886,10 @@ public struct Activations: CompiledModel {
             let v = x + position * 6
             var largest = v[0]
             for c in 1..<6 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<6 { v[c] -= largest }
+            VectorMath.exp(v, count: 6)
             var sum: Float = 0
-            for c in 0..<6 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<6 { sum += v[c] }
             for c in 0..<6 { v[c] /= sum }
         }
     }
@@ -940,7 +944,7 @@ public struct Activations: CompiledModel {
     // dense_sigmoid: its sigmoid activation
     @inline(never)
     static func l29_dense_sigmoid_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<10 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 10)
     }
 
     // dense_tanh: Dense, (None, 10) → (None, 8), 88 parameters
@@ -965,7 +969,7 @@ public struct Activations: CompiledModel {
     // dense_tanh: its tanh activation
     @inline(never)
     static func l30_dense_tanh_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 8)
     }
 
     // dense_linear: Dense, (None, 8) → (None, 8), 72 parameters
@@ -1014,8 +1018,10 @@ public struct Activations: CompiledModel {
             let v = x + position * 7
             var largest = v[0]
             for c in 1..<7 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<7 { v[c] -= largest }
+            VectorMath.exp(v, count: 7)
             var sum: Float = 0
-            for c in 0..<7 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<7 { sum += v[c] }
             for c in 0..<7 { v[c] /= sum }
         }
     }
@@ -1046,8 +1052,10 @@ public struct Activations: CompiledModel {
             let v = x + position * 4
             var largest = v[0]
             for c in 1..<4 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<4 { v[c] -= largest }
+            VectorMath.exp(v, count: 4)
             var sum: Float = 0
-            for c in 0..<4 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<4 { sum += v[c] }
             for c in 0..<4 { v[c] /= sum }
         }
     }

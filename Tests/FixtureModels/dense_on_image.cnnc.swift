@@ -191,7 +191,7 @@ public struct DenseOnImage: CompiledModel {
     // dense_1: its sigmoid activation
     @inline(never)
     static func l3_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 1)
     }
 
 }

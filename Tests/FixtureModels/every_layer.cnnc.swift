@@ -369,7 +369,7 @@ public struct EveryLayer: CompiledModel {
     // activation: Activation, (None, 16, 17, 32) → (None, 16, 17, 32), 0 parameters
     @inline(never)
     static func l5_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8704 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 8704)
     }
 
     // max_pooling2d: MaxPooling2D, (None, 16, 17, 32) → (None, 8, 8, 32), 0 parameters
@@ -487,7 +487,7 @@ public struct EveryLayer: CompiledModel {
     // conv2d_2: its sigmoid activation
     @inline(never)
     static func l9_conv2d_2_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<640 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 640)
     }
 
     // dropout: Dropout, (None, 8, 10, 8) → (None, 8, 10, 8), 0 parameters
@@ -575,8 +575,10 @@ public struct EveryLayer: CompiledModel {
             let v = x + position * 10
             var largest = v[0]
             for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
             var sum: Float = 0
-            for c in 0..<10 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<10 { sum += v[c] }
             for c in 0..<10 { v[c] /= sum }
         }
     }

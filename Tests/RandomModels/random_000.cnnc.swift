@@ -137,7 +137,7 @@ public struct Random000: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<65 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 65)
     }
 
     // batch_normalization: BatchNormalization, (None, 65) → (None, 65), 195 parameters

@@ -231,7 +231,7 @@ public struct Random001: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l2_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<110 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 110)
     }
 
     // batch_normalization: BatchNormalization, (None, 2, 11, 5) → (None, 2, 11, 5), 20 parameters
@@ -291,7 +291,7 @@ public struct Random001: CompiledModel {
     // conv2d_1: its tanh activation
     @inline(never)
     static func l4_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<60 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 60)
     }
 
 }

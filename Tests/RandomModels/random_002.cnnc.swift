@@ -190,8 +190,10 @@ public struct Random002: CompiledModel {
             let v = x + position * 3
             var largest = v[0]
             for c in 1..<3 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<3 { v[c] -= largest }
+            VectorMath.exp(v, count: 3)
             var sum: Float = 0
-            for c in 0..<3 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<3 { sum += v[c] }
             for c in 0..<3 { v[c] /= sum }
         }
     }

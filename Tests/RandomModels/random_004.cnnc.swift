@@ -127,7 +127,7 @@ public struct Random004: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<100 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 100)
     }
 
     // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
@@ -165,7 +165,7 @@ public struct Random004: CompiledModel {
     // conv2d_1: its tanh activation
     @inline(never)
     static func l1_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<80 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 80)
     }
 
     // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
@@ -208,8 +208,10 @@ public struct Random004: CompiledModel {
             let v = x + position * 2
             var largest = v[0]
             for c in 1..<2 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<2 { v[c] -= largest }
+            VectorMath.exp(v, count: 2)
             var sum: Float = 0
-            for c in 0..<2 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<2 { sum += v[c] }
             for c in 0..<2 { v[c] /= sum }
         }
     }

@@ -124,7 +124,7 @@ public struct Random006: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<190 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 190)
     }
 
     // dense_1: Dense, (None, 5, 2, 19) → (None, 5, 2, 20), 400 parameters
@@ -165,8 +165,10 @@ public struct Random006: CompiledModel {
             let v = x + position * 20
             var largest = v[0]
             for c in 1..<20 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<20 { v[c] -= largest }
+            VectorMath.exp(v, count: 20)
             var sum: Float = 0
-            for c in 0..<20 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<20 { sum += v[c] }
             for c in 0..<20 { v[c] /= sum }
         }
     }

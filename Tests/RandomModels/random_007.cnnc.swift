@@ -127,7 +127,7 @@ public struct Random007: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<2 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 2)
     }
 
     // dense_1: Dense, (None, 2) → (None, 31), 93 parameters
@@ -157,7 +157,7 @@ public struct Random007: CompiledModel {
     // dense_1: its tanh activation
     @inline(never)
     static func l2_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<31 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 31)
     }
 
 }

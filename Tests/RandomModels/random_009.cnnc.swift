@@ -169,7 +169,7 @@ public struct Random009: CompiledModel {
     // conv2d_1: its sigmoid activation
     @inline(never)
     static func l2_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<2 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 2)
     }
 
 }

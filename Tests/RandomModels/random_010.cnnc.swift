@@ -142,7 +142,7 @@ public struct Random010: CompiledModel {
     // dense_1: its tanh activation
     @inline(never)
     static func l2_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<2 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 2)
     }
 
 }

@@ -131,7 +131,7 @@ public struct Random012: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l2_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<5 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 5)
     }
 
 }

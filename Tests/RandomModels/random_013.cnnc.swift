@@ -117,7 +117,7 @@ public struct Random013: CompiledModel {
     // activation: Activation, (None, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l2_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 8)
     }
 
 }

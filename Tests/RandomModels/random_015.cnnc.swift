@@ -153,8 +153,10 @@ public struct Random015: CompiledModel {
             let v = x + position * 40
             var largest = v[0]
             for c in 1..<40 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<40 { v[c] -= largest }
+            VectorMath.exp(v, count: 40)
             var sum: Float = 0
-            for c in 0..<40 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<40 { sum += v[c] }
             for c in 0..<40 { v[c] /= sum }
         }
     }
@@ -210,8 +212,10 @@ public struct Random015: CompiledModel {
             let v = x + position * 10
             var largest = v[0]
             for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
             var sum: Float = 0
-            for c in 0..<10 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<10 { sum += v[c] }
             for c in 0..<10 { v[c] /= sum }
         }
     }
@@ -223,8 +227,10 @@ public struct Random015: CompiledModel {
             let v = x + position * 10
             var largest = v[0]
             for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
             var sum: Float = 0
-            for c in 0..<10 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<10 { sum += v[c] }
             for c in 0..<10 { v[c] /= sum }
         }
     }
@@ -251,7 +257,7 @@ public struct Random015: CompiledModel {
     // dense_3: its tanh activation
     @inline(never)
     static func l5_dense_3_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 8)
     }
 
 }

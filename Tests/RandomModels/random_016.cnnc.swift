@@ -130,7 +130,7 @@ public struct Random016: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<17 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 17)
     }
 
     // dense_1: Dense, (None, 17) → (None, 10), 180 parameters

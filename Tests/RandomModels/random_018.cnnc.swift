@@ -172,8 +172,10 @@ public struct Random018: CompiledModel {
             let v = x + position * 17
             var largest = v[0]
             for c in 1..<17 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<17 { v[c] -= largest }
+            VectorMath.exp(v, count: 17)
             var sum: Float = 0
-            for c in 0..<17 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<17 { sum += v[c] }
             for c in 0..<17 { v[c] /= sum }
         }
     }

@@ -146,7 +146,7 @@ public struct Random019: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<432 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 432)
     }
 
     // max_pooling2d: MaxPooling2D, (None, 12, 4, 9) → (None, 4, 1, 9), 0 parameters
@@ -202,7 +202,7 @@ public struct Random019: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l3_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<21 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 21)
     }
 
 }

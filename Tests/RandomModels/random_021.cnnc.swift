@@ -105,8 +105,10 @@ public struct Random021: CompiledModel {
             let v = x + position * 39
             var largest = v[0]
             for c in 1..<39 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<39 { v[c] -= largest }
+            VectorMath.exp(v, count: 39)
             var sum: Float = 0
-            for c in 0..<39 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<39 { sum += v[c] }
             for c in 0..<39 { v[c] /= sum }
         }
     }
@@ -118,8 +120,10 @@ public struct Random021: CompiledModel {
             let v = x + position * 39
             var largest = v[0]
             for c in 1..<39 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<39 { v[c] -= largest }
+            VectorMath.exp(v, count: 39)
             var sum: Float = 0
-            for c in 0..<39 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<39 { sum += v[c] }
             for c in 0..<39 { v[c] /= sum }
         }
     }

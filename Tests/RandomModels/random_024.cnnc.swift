@@ -138,7 +138,7 @@ public struct Random024: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<13 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 13)
     }
 
     // dense_1: Dense, (None, 13) → (None, 2), 28 parameters
@@ -164,7 +164,7 @@ public struct Random024: CompiledModel {
     // dense_1: its tanh activation
     @inline(never)
     static func l1_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<2 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 2)
     }
 
     // dense_2: Dense, (None, 2) → (None, 8), 24 parameters
@@ -193,8 +193,10 @@ public struct Random024: CompiledModel {
             let v = x + position * 8
             var largest = v[0]
             for c in 1..<8 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<8 { v[c] -= largest }
+            VectorMath.exp(v, count: 8)
             var sum: Float = 0
-            for c in 0..<8 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<8 { sum += v[c] }
             for c in 0..<8 { v[c] /= sum }
         }
     }
@@ -202,7 +204,7 @@ public struct Random024: CompiledModel {
     // activation: Activation, (None, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l3_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 8)
     }
 
     // re_lu: ReLU, (None, 8) → (None, 8), 0 parameters
@@ -242,8 +244,10 @@ public struct Random024: CompiledModel {
             let v = x + position * 31
             var largest = v[0]
             for c in 1..<31 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<31 { v[c] -= largest }
+            VectorMath.exp(v, count: 31)
             var sum: Float = 0
-            for c in 0..<31 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<31 { sum += v[c] }
             for c in 0..<31 { v[c] /= sum }
         }
     }

@@ -120,7 +120,7 @@ public struct Random025: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<13 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 13)
     }
 
     // activation: Activation, (None, 13) → (None, 13), 0 parameters
@@ -141,7 +141,7 @@ public struct Random025: CompiledModel {
     // activation_1: Activation, (None, 13) → (None, 13), 0 parameters
     @inline(never)
     static func l3_activation_1(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<13 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 13)
     }
 
 }

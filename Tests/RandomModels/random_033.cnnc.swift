@@ -143,7 +143,7 @@ public struct Random033: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<14 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 14)
     }
 
     // max_pooling2d: MaxPooling2D, (None, 2, 1, 7) → (None, 1, 1, 7), 0 parameters
@@ -198,7 +198,7 @@ public struct Random033: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l3_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<33 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 33)
     }
 
 }

@@ -116,7 +116,7 @@ public struct Random036: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<24 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 24)
     }
 
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 2, 2) → (None, 2), 0 parameters

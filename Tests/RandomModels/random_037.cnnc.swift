@@ -112,7 +112,7 @@ public struct Random037: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<10 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 10)
     }
 
     // activation: Activation, (None, 10) → (None, 10), 0 parameters

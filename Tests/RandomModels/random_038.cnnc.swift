@@ -185,8 +185,10 @@ public struct Random038: CompiledModel {
             let v = x + position * 19
             var largest = v[0]
             for c in 1..<19 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<19 { v[c] -= largest }
+            VectorMath.exp(v, count: 19)
             var sum: Float = 0
-            for c in 0..<19 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<19 { sum += v[c] }
             for c in 0..<19 { v[c] /= sum }
         }
     }

@@ -140,7 +140,7 @@ public struct Random039: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<63 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 63)
     }
 
     // average_pooling2d: AveragePooling2D, (None, 3, 7, 3) → (None, 2, 4, 3), 0 parameters
@@ -173,8 +173,10 @@ public struct Random039: CompiledModel {
             let v = x + position * 3
             var largest = v[0]
             for c in 1..<3 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<3 { v[c] -= largest }
+            VectorMath.exp(v, count: 3)
             var sum: Float = 0
-            for c in 0..<3 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<3 { sum += v[c] }
             for c in 0..<3 { v[c] /= sum }
         }
     }

@@ -178,7 +178,7 @@ public struct Random041: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<110 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 110)
     }
 
     // dense: Dense, (None, 11, 10, 1) → (None, 11, 10, 8), 16 parameters

@@ -149,7 +149,7 @@ public struct Random044: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<288 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 288)
     }
 
     // conv2d_1: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 7), 119 parameters
@@ -199,8 +199,10 @@ public struct Random044: CompiledModel {
             let v = x + position * 7
             var largest = v[0]
             for c in 1..<7 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<7 { v[c] -= largest }
+            VectorMath.exp(v, count: 7)
             var sum: Float = 0
-            for c in 0..<7 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<7 { sum += v[c] }
             for c in 0..<7 { v[c] /= sum }
         }
     }
@@ -263,7 +265,7 @@ public struct Random044: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l4_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<78 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 78)
     }
 
 }

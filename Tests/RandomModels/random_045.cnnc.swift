@@ -164,7 +164,7 @@ public struct Random045: CompiledModel {
     // dense_1: its sigmoid activation
     @inline(never)
     static func l3_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<13 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 13)
     }
 
     // batch_normalization_1: BatchNormalization, (None, 13) → (None, 13), 52 parameters

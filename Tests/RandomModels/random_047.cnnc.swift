@@ -98,8 +98,10 @@ public struct Random047: CompiledModel {
             let v = x + position * 16
             var largest = v[0]
             for c in 1..<16 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<16 { v[c] -= largest }
+            VectorMath.exp(v, count: 16)
             var sum: Float = 0
-            for c in 0..<16 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<16 { sum += v[c] }
             for c in 0..<16 { v[c] /= sum }
         }
     }
@@ -160,7 +162,7 @@ public struct Random047: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l1_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<18 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 18)
     }
 
     // flatten: Flatten, (None, 3, 6, 1) → (None, 18), 0 parameters

@@ -123,7 +123,7 @@ public struct Random050: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<31 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 31)
     }
 
 }

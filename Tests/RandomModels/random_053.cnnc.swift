@@ -137,7 +137,7 @@ public struct Random053: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<30 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 30)
     }
 
 }

@@ -199,7 +199,7 @@ public struct Random054: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l3_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<952 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 952)
     }
 
     // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
@@ -262,8 +262,10 @@ public struct Random054: CompiledModel {
             let v = x + position * 2
             var largest = v[0]
             for c in 1..<2 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<2 { v[c] -= largest }
+            VectorMath.exp(v, count: 2)
             var sum: Float = 0
-            for c in 0..<2 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<2 { sum += v[c] }
             for c in 0..<2 { v[c] /= sum }
         }
     }

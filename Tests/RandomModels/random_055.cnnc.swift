@@ -171,7 +171,7 @@ public struct Random055: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<264 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 264)
     }
 
     // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
@@ -217,8 +217,10 @@ public struct Random055: CompiledModel {
             let v = x + position * 16
             var largest = v[0]
             for c in 1..<16 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<16 { v[c] -= largest }
+            VectorMath.exp(v, count: 16)
             var sum: Float = 0
-            for c in 0..<16 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<16 { sum += v[c] }
             for c in 0..<16 { v[c] /= sum }
         }
     }

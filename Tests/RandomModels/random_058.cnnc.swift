@@ -128,7 +128,7 @@ public struct Random058: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<31 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 31)
     }
 
     // dense_1: Dense, (None, 31) → (None, 65), 2,080 parameters
@@ -183,8 +183,10 @@ public struct Random058: CompiledModel {
             let v = x + position * 65
             var largest = v[0]
             for c in 1..<65 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<65 { v[c] -= largest }
+            VectorMath.exp(v, count: 65)
             var sum: Float = 0
-            for c in 0..<65 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<65 { sum += v[c] }
             for c in 0..<65 { v[c] /= sum }
         }
     }

@@ -132,7 +132,7 @@ public struct Random060: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l1_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<12 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 12)
     }
 
     // average_pooling2d: AveragePooling2D, (None, 2, 3, 2) → (None, 1, 1, 2), 0 parameters

@@ -107,7 +107,7 @@ public struct Random061: CompiledModel {
     // activation: Activation, (None, 1) → (None, 1), 0 parameters
     @inline(never)
     static func l1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 1)
     }
 
 }

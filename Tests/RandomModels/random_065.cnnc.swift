@@ -148,8 +148,10 @@ public struct Random065: CompiledModel {
             let v = x + position * 3
             var largest = v[0]
             for c in 1..<3 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<3 { v[c] -= largest }
+            VectorMath.exp(v, count: 3)
             var sum: Float = 0
-            for c in 0..<3 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<3 { sum += v[c] }
             for c in 0..<3 { v[c] /= sum }
         }
     }
@@ -181,7 +183,7 @@ public struct Random065: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<90 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 90)
     }
 
     // dense_1: Dense, (None, 5, 1, 18) → (None, 5, 1, 18), 342 parameters
@@ -252,8 +254,10 @@ public struct Random065: CompiledModel {
             let v = x + position * 24
             var largest = v[0]
             for c in 1..<24 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<24 { v[c] -= largest }
+            VectorMath.exp(v, count: 24)
             var sum: Float = 0
-            for c in 0..<24 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<24 { sum += v[c] }
             for c in 0..<24 { v[c] /= sum }
         }
     }

@@ -155,7 +155,7 @@ public struct Random069: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<960 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 960)
     }
 
     // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
@@ -204,8 +204,10 @@ public struct Random069: CompiledModel {
             let v = x + position * 5
             var largest = v[0]
             for c in 1..<5 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<5 { v[c] -= largest }
+            VectorMath.exp(v, count: 5)
             var sum: Float = 0
-            for c in 0..<5 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<5 { sum += v[c] }
             for c in 0..<5 { v[c] /= sum }
         }
     }

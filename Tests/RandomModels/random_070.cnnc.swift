@@ -184,8 +184,10 @@ public struct Random070: CompiledModel {
             let v = x + position * 5
             var largest = v[0]
             for c in 1..<5 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<5 { v[c] -= largest }
+            VectorMath.exp(v, count: 5)
             var sum: Float = 0
-            for c in 0..<5 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<5 { sum += v[c] }
             for c in 0..<5 { v[c] /= sum }
         }
     }

@@ -134,7 +134,7 @@ public struct Random073: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<10 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 10)
     }
 
     // dense_1: Dense, (None, 10) → (None, 10), 100 parameters
@@ -168,8 +168,10 @@ public struct Random073: CompiledModel {
             let v = x + position * 10
             var largest = v[0]
             for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
             var sum: Float = 0
-            for c in 0..<10 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<10 { sum += v[c] }
             for c in 0..<10 { v[c] /= sum }
         }
     }
@@ -201,7 +203,7 @@ public struct Random073: CompiledModel {
     // dense_2: its tanh activation
     @inline(never)
     static func l2_dense_2_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<17 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 17)
     }
 
     // dense_3: Dense, (None, 17) → (None, 3), 54 parameters
@@ -227,7 +229,7 @@ public struct Random073: CompiledModel {
     // dense_3: its sigmoid activation
     @inline(never)
     static func l3_dense_3_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<3 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 3)
     }
 
 }

@@ -126,7 +126,7 @@ public struct Random074: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<6 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 6)
     }
 
     // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
@@ -173,7 +173,7 @@ public struct Random074: CompiledModel {
     // conv2d_1: its sigmoid activation
     @inline(never)
     static func l1_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<3 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 3)
     }
 
 }

@@ -138,8 +138,10 @@ public struct Random076: CompiledModel {
             let v = x + position * 7
             var largest = v[0]
             for c in 1..<7 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<7 { v[c] -= largest }
+            VectorMath.exp(v, count: 7)
             var sum: Float = 0
-            for c in 0..<7 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<7 { sum += v[c] }
             for c in 0..<7 { v[c] /= sum }
         }
     }

@@ -202,7 +202,7 @@ public struct Random078: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l4_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 8)
     }
 
 }

@@ -152,7 +152,7 @@ public struct Random080: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l1_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<180 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 180)
     }
 
     // zero_padding2d: ZeroPadding2D, (None, 4, 3, 15) → (None, 5, 4, 15), 0 parameters

@@ -153,7 +153,7 @@ public struct Random083: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l2_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 8)
     }
 
 }

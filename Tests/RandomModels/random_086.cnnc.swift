@@ -201,8 +201,10 @@ public struct Random086: CompiledModel {
             let v = x + position * 17
             var largest = v[0]
             for c in 1..<17 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<17 { v[c] -= largest }
+            VectorMath.exp(v, count: 17)
             var sum: Float = 0
-            for c in 0..<17 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<17 { sum += v[c] }
             for c in 0..<17 { v[c] /= sum }
         }
     }
@@ -241,7 +243,7 @@ public struct Random086: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l2_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<34 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 34)
     }
 
 }

@@ -146,8 +146,10 @@ public struct Random088: CompiledModel {
             let v = x + position * 24
             var largest = v[0]
             for c in 1..<24 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<24 { v[c] -= largest }
+            VectorMath.exp(v, count: 24)
             var sum: Float = 0
-            for c in 0..<24 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<24 { sum += v[c] }
             for c in 0..<24 { v[c] /= sum }
         }
     }
@@ -213,7 +215,7 @@ public struct Random088: CompiledModel {
     // conv2d_1: its sigmoid activation
     @inline(never)
     static func l2_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<28 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 28)
     }
 
 }

@@ -79,7 +79,7 @@ public struct Random090: CompiledModel {
     // activation: Activation, (None, 7, 2, 3) → (None, 7, 2, 3), 0 parameters
     @inline(never)
     static func l0_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<42 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 42)
     }
 
 }

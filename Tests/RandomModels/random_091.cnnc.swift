@@ -133,7 +133,7 @@ public struct Random091: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<216 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 216)
     }
 
     // max_pooling2d: MaxPooling2D, (None, 6, 4, 9) → (None, 6, 4, 9), 0 parameters

@@ -123,7 +123,7 @@ public struct Random092: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<31 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 31)
     }
 
     // dense_1: Dense, (None, 31) → (None, 3), 93 parameters
@@ -149,7 +149,7 @@ public struct Random092: CompiledModel {
     // dense_1: its sigmoid activation
     @inline(never)
     static func l2_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<3 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 3)
     }
 
 }

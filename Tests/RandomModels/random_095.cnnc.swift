@@ -176,7 +176,7 @@ public struct Random095: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l2_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<54 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 54)
     }
 
 }

@@ -190,7 +190,7 @@ public struct Random097: CompiledModel {
     // conv2d_2: its tanh activation
     @inline(never)
     static func l2_conv2d_2_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 8)
     }
 
 }

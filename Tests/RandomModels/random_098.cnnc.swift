@@ -206,7 +206,7 @@ public struct Random098: CompiledModel {
     // conv2d_1: its sigmoid activation
     @inline(never)
     static func l2_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<90 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 90)
     }
 
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 2, 5, 9) → (None, 9), 0 parameters

@@ -130,7 +130,7 @@ public struct Random099: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<105 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 105)
     }
 
     // average_pooling2d: AveragePooling2D, (None, 5, 3, 7) → (None, 2, 1, 7), 0 parameters

@@ -87,8 +87,10 @@ public struct Random100: CompiledModel {
             let v = x + position * 1
             var largest = v[0]
             for c in 1..<1 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<1 { v[c] -= largest }
+            VectorMath.exp(v, count: 1)
             var sum: Float = 0
-            for c in 0..<1 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<1 { sum += v[c] }
             for c in 0..<1 { v[c] /= sum }
         }
     }

@@ -209,7 +209,7 @@ public struct Random103: CompiledModel {
     // conv2d_1: its sigmoid activation
     @inline(never)
     static func l2_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<45 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 45)
     }
 
     // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters

@@ -108,7 +108,7 @@ public struct Random104: CompiledModel {
     // activation: Activation, (None, 7) → (None, 7), 0 parameters
     @inline(never)
     static func l1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<7 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 7)
     }
 
     // dense: Dense, (None, 7) → (None, 13), 104 parameters
@@ -134,7 +134,7 @@ public struct Random104: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l2_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<13 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 13)
     }
 
     // dense_1: Dense, (None, 13) → (None, 10), 140 parameters
@@ -168,8 +168,10 @@ public struct Random104: CompiledModel {
             let v = x + position * 10
             var largest = v[0]
             for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
             var sum: Float = 0
-            for c in 0..<10 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<10 { sum += v[c] }
             for c in 0..<10 { v[c] /= sum }
         }
     }

@@ -123,7 +123,7 @@ public struct Random105: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<32 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 32)
     }
 
     // dense_1: Dense, (None, 32) → (None, 2), 64 parameters
@@ -169,7 +169,7 @@ public struct Random105: CompiledModel {
     // dense_2: its sigmoid activation
     @inline(never)
     static func l2_dense_2_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<13 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 13)
     }
 
 }

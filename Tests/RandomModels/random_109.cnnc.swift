@@ -127,8 +127,10 @@ public struct Random109: CompiledModel {
             let v = x + position * 13
             var largest = v[0]
             for c in 1..<13 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<13 { v[c] -= largest }
+            VectorMath.exp(v, count: 13)
             var sum: Float = 0
-            for c in 0..<13 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<13 { sum += v[c] }
             for c in 0..<13 { v[c] /= sum }
         }
     }
@@ -160,8 +162,10 @@ public struct Random109: CompiledModel {
             let v = x + position * 1
             var largest = v[0]
             for c in 1..<1 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<1 { v[c] -= largest }
+            VectorMath.exp(v, count: 1)
             var sum: Float = 0
-            for c in 0..<1 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<1 { sum += v[c] }
             for c in 0..<1 { v[c] /= sum }
         }
     }
@@ -189,7 +193,7 @@ public struct Random109: CompiledModel {
     // dense_2: its sigmoid activation
     @inline(never)
     static func l3_dense_2_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<5 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 5)
     }
 
 }

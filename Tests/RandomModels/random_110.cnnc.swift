@@ -147,7 +147,7 @@ public struct Random110: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<640 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 640)
     }
 
     // average_pooling2d: AveragePooling2D, (None, 8, 4, 20) → (None, 3, 1, 20), 0 parameters

@@ -114,8 +114,10 @@ public struct Random111: CompiledModel {
             let v = x + position * 8
             var largest = v[0]
             for c in 1..<8 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<8 { v[c] -= largest }
+            VectorMath.exp(v, count: 8)
             var sum: Float = 0
-            for c in 0..<8 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<8 { sum += v[c] }
             for c in 0..<8 { v[c] /= sum }
         }
     }

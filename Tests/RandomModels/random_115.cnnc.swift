@@ -108,7 +108,7 @@ public struct Random115: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 1)
     }
 
     // re_lu: ReLU, (None, 1) → (None, 1), 0 parameters

@@ -107,7 +107,7 @@ public struct Random118: CompiledModel {
     // activation: Activation, (None, 180) → (None, 180), 0 parameters
     @inline(never)
     static func l1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<180 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 180)
     }
 
     // dense: Dense, (None, 180) → (None, 1), 181 parameters

@@ -157,7 +157,7 @@ public struct Random119: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l1_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<135 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 135)
     }
 
 }

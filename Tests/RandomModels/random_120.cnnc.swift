@@ -162,7 +162,7 @@ public struct Random120: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l3_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<2 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 2)
     }
 
 }

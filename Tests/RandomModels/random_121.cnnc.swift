@@ -105,8 +105,10 @@ public struct Random121: CompiledModel {
             let v = x + position * 4
             var largest = v[0]
             for c in 1..<4 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<4 { v[c] -= largest }
+            VectorMath.exp(v, count: 4)
             var sum: Float = 0
-            for c in 0..<4 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<4 { sum += v[c] }
             for c in 0..<4 { v[c] /= sum }
         }
     }

@@ -197,7 +197,7 @@ public struct Random123: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l3_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1344 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 1344)
     }
 
 }

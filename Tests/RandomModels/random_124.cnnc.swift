@@ -194,13 +194,13 @@ public struct Random124: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<360 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 360)
     }
 
     // activation: Activation, (None, 2, 9, 20) → (None, 2, 9, 20), 0 parameters
     @inline(never)
     static func l1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<360 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 360)
     }
 
 }

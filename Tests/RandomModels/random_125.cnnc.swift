@@ -120,8 +120,10 @@ public struct Random125: CompiledModel {
             let v = x + position * 40
             var largest = v[0]
             for c in 1..<40 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<40 { v[c] -= largest }
+            VectorMath.exp(v, count: 40)
             var sum: Float = 0
-            for c in 0..<40 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<40 { sum += v[c] }
             for c in 0..<40 { v[c] /= sum }
         }
     }

@@ -115,7 +115,7 @@ public struct Random126: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<8 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 8)
     }
 
     // dense_1: Dense, (None, 8) → (None, 1), 9 parameters

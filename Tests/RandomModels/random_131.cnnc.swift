@@ -144,8 +144,10 @@ public struct Random131: CompiledModel {
             let v = x + position * 15
             var largest = v[0]
             for c in 1..<15 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<15 { v[c] -= largest }
+            VectorMath.exp(v, count: 15)
             var sum: Float = 0
-            for c in 0..<15 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<15 { sum += v[c] }
             for c in 0..<15 { v[c] /= sum }
         }
     }

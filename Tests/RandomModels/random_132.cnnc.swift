@@ -124,7 +124,7 @@ public struct Random132: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<31 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 31)
     }
 
     // dense_1: Dense, (None, 31) → (None, 5), 160 parameters
@@ -150,7 +150,7 @@ public struct Random132: CompiledModel {
     // dense_1: its sigmoid activation
     @inline(never)
     static func l1_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<5 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 5)
     }
 
     // dense_2: Dense, (None, 5) → (None, 16), 80 parameters
@@ -179,8 +179,10 @@ public struct Random132: CompiledModel {
             let v = x + position * 16
             var largest = v[0]
             for c in 1..<16 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<16 { v[c] -= largest }
+            VectorMath.exp(v, count: 16)
             var sum: Float = 0
-            for c in 0..<16 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<16 { sum += v[c] }
             for c in 0..<16 { v[c] /= sum }
         }
     }

@@ -137,7 +137,7 @@ public struct Random133: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<32 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 32)
     }
 
     // average_pooling2d: AveragePooling2D, (None, 4, 2, 4) → (None, 4, 2, 4), 0 parameters

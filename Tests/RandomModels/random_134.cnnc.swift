@@ -105,8 +105,10 @@ public struct Random134: CompiledModel {
             let v = x + position * 16
             var largest = v[0]
             for c in 1..<16 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<16 { v[c] -= largest }
+            VectorMath.exp(v, count: 16)
             var sum: Float = 0
-            for c in 0..<16 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<16 { sum += v[c] }
             for c in 0..<16 { v[c] /= sum }
         }
     }
@@ -117,7 +119,7 @@ public struct Random134: CompiledModel {
     // activation: Activation, (None, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l3_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 16)
     }
 
 }

@@ -142,7 +142,7 @@ public struct Random135: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<486 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 486)
     }
 
 }

@@ -140,8 +140,10 @@ public struct Random141: CompiledModel {
             let v = x + position * 20
             var largest = v[0]
             for c in 1..<20 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<20 { v[c] -= largest }
+            VectorMath.exp(v, count: 20)
             var sum: Float = 0
-            for c in 0..<20 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<20 { sum += v[c] }
             for c in 0..<20 { v[c] /= sum }
         }
     }
@@ -195,7 +197,7 @@ public struct Random141: CompiledModel {
     // conv2d_1: its sigmoid activation
     @inline(never)
     static func l3_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<12 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 12)
     }
 
 }

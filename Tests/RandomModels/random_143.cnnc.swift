@@ -158,8 +158,10 @@ public struct Random143: CompiledModel {
             let v = x + position * 24
             var largest = v[0]
             for c in 1..<24 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<24 { v[c] -= largest }
+            VectorMath.exp(v, count: 24)
             var sum: Float = 0
-            for c in 0..<24 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<24 { sum += v[c] }
             for c in 0..<24 { v[c] /= sum }
         }
     }

@@ -151,8 +151,10 @@ public struct Random147: CompiledModel {
             let v = x + position * 5
             var largest = v[0]
             for c in 1..<5 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<5 { v[c] -= largest }
+            VectorMath.exp(v, count: 5)
             var sum: Float = 0
-            for c in 0..<5 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<5 { sum += v[c] }
             for c in 0..<5 { v[c] /= sum }
         }
     }
@@ -225,7 +227,7 @@ public struct Random147: CompiledModel {
     // conv2d_1: its sigmoid activation
     @inline(never)
     static func l2_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<765 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 765)
     }
 
 }

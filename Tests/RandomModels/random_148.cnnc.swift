@@ -139,7 +139,7 @@ public struct Random148: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<10 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 10)
     }
 
     // batch_normalization: BatchNormalization, (None, 10) → (None, 10), 40 parameters
@@ -199,7 +199,7 @@ public struct Random148: CompiledModel {
     // dense_1: its tanh activation
     @inline(never)
     static func l2_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<65 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 65)
     }
 
     // softmax: Softmax, (None, 65) → (None, 65), 0 parameters
@@ -209,8 +209,10 @@ public struct Random148: CompiledModel {
             let v = x + position * 65
             var largest = v[0]
             for c in 1..<65 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<65 { v[c] -= largest }
+            VectorMath.exp(v, count: 65)
             var sum: Float = 0
-            for c in 0..<65 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<65 { sum += v[c] }
             for c in 0..<65 { v[c] /= sum }
         }
     }
@@ -246,8 +248,10 @@ public struct Random148: CompiledModel {
             let v = x + position * 31
             var largest = v[0]
             for c in 1..<31 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<31 { v[c] -= largest }
+            VectorMath.exp(v, count: 31)
             var sum: Float = 0
-            for c in 0..<31 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<31 { sum += v[c] }
             for c in 0..<31 { v[c] /= sum }
         }
     }

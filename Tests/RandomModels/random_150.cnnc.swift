@@ -156,7 +156,7 @@ public struct Random150: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l1_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<6 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 6)
     }
 
     // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 16), 64 parameters

@@ -141,7 +141,7 @@ public struct Random153: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<560 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 560)
     }
 
     // conv2d_1: Conv2D, (None, 7, 4, 20) → (None, 7, 4, 16), 336 parameters

@@ -115,8 +115,10 @@ public struct Random154: CompiledModel {
             let v = x + position * 13
             var largest = v[0]
             for c in 1..<13 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<13 { v[c] -= largest }
+            VectorMath.exp(v, count: 13)
             var sum: Float = 0
-            for c in 0..<13 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<13 { sum += v[c] }
             for c in 0..<13 { v[c] /= sum }
         }
     }

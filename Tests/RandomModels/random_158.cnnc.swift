@@ -148,7 +148,7 @@ public struct Random158: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1540 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 1540)
     }
 
     // softmax: Softmax, (None, 11, 10, 14) → (None, 11, 10, 14), 0 parameters
@@ -158,8 +158,10 @@ public struct Random158: CompiledModel {
             let v = x + position * 14
             var largest = v[0]
             for c in 1..<14 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<14 { v[c] -= largest }
+            VectorMath.exp(v, count: 14)
             var sum: Float = 0
-            for c in 0..<14 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<14 { sum += v[c] }
             for c in 0..<14 { v[c] /= sum }
         }
     }

@@ -140,7 +140,7 @@ public struct Random162: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<45 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 45)
     }
 
     // conv2d_1: Conv2D, (None, 5, 3, 3) → (None, 2, 3, 2), 26 parameters
@@ -191,8 +191,10 @@ public struct Random162: CompiledModel {
             let v = x + position * 2
             var largest = v[0]
             for c in 1..<2 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<2 { v[c] -= largest }
+            VectorMath.exp(v, count: 2)
             var sum: Float = 0
-            for c in 0..<2 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<2 { sum += v[c] }
             for c in 0..<2 { v[c] /= sum }
         }
     }

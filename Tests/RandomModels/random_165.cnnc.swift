@@ -174,7 +174,7 @@ public struct Random165: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l3_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<1 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 1)
     }
 
 }

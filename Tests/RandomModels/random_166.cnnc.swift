@@ -151,8 +151,10 @@ public struct Random166: CompiledModel {
             let v = x + position * 1
             var largest = v[0]
             for c in 1..<1 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<1 { v[c] -= largest }
+            VectorMath.exp(v, count: 1)
             var sum: Float = 0
-            for c in 0..<1 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<1 { sum += v[c] }
             for c in 0..<1 { v[c] /= sum }
         }
     }
@@ -221,7 +223,7 @@ public struct Random166: CompiledModel {
     // dense_1: its tanh activation
     @inline(never)
     static func l3_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<12 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 12)
     }
 
 }

@@ -120,8 +120,10 @@ public struct Random167: CompiledModel {
             let v = x + position * 33
             var largest = v[0]
             for c in 1..<33 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<33 { v[c] -= largest }
+            VectorMath.exp(v, count: 33)
             var sum: Float = 0
-            for c in 0..<33 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<33 { sum += v[c] }
             for c in 0..<33 { v[c] /= sum }
         }
     }
@@ -153,7 +155,7 @@ public struct Random167: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l2_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<17 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 17)
     }
 
     // batch_normalization: BatchNormalization, (None, 17) → (None, 17), 51 parameters
@@ -191,8 +193,10 @@ public struct Random167: CompiledModel {
             let v = x + position * 16
             var largest = v[0]
             for c in 1..<16 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<16 { v[c] -= largest }
+            VectorMath.exp(v, count: 16)
             var sum: Float = 0
-            for c in 0..<16 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<16 { sum += v[c] }
             for c in 0..<16 { v[c] /= sum }
         }
     }

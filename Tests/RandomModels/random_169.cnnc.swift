@@ -134,7 +134,7 @@ public struct Random169: CompiledModel {
     // dense: its tanh activation
     @inline(never)
     static func l0_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<144 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 144)
     }
 
     // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
@@ -198,7 +198,7 @@ public struct Random169: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l1_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<960 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 960)
     }
 
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 4, 20) → (None, 20), 0 parameters
@@ -214,7 +214,7 @@ public struct Random169: CompiledModel {
     // activation: Activation, (None, 20) → (None, 20), 0 parameters
     @inline(never)
     static func l3_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<20 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 20)
     }
 
 }

@@ -138,7 +138,7 @@ public struct Random177: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l1_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<153 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 153)
     }
 
 }

@@ -173,7 +173,7 @@ public struct Random178: CompiledModel {
     // dense: its sigmoid activation
     @inline(never)
     static func l3_dense_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<16 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 16)
     }
 
     // dense_1: Dense, (None, 16) → (None, 2), 34 parameters
@@ -203,8 +203,10 @@ public struct Random178: CompiledModel {
             let v = x + position * 2
             var largest = v[0]
             for c in 1..<2 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<2 { v[c] -= largest }
+            VectorMath.exp(v, count: 2)
             var sum: Float = 0
-            for c in 0..<2 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<2 { sum += v[c] }
             for c in 0..<2 { v[c] /= sum }
         }
     }
@@ -212,7 +214,7 @@ public struct Random178: CompiledModel {
     // activation: Activation, (None, 2) → (None, 2), 0 parameters
     @inline(never)
     static func l5_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<2 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 2)
     }
 
 }

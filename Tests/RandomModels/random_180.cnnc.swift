@@ -115,7 +115,7 @@ public struct Random180: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l0_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<36 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 36)
     }
 
 }

@@ -130,8 +130,10 @@ public struct Random181: CompiledModel {
             let v = x + position * 2
             var largest = v[0]
             for c in 1..<2 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<2 { v[c] -= largest }
+            VectorMath.exp(v, count: 2)
             var sum: Float = 0
-            for c in 0..<2 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<2 { sum += v[c] }
             for c in 0..<2 { v[c] /= sum }
         }
     }
@@ -159,7 +161,7 @@ public struct Random181: CompiledModel {
     // dense_1: its tanh activation
     @inline(never)
     static func l3_dense_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<2 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 2)
     }
 
 }

@@ -136,7 +136,7 @@ public struct Random183: CompiledModel {
     // conv2d: its tanh activation
     @inline(never)
     static func l1_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<20 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 20)
     }
 
 }

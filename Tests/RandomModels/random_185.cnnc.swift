@@ -93,7 +93,7 @@ public struct Random185: CompiledModel {
     // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
     @inline(never)
     static func l0_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<48 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 48)
     }
 
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 12, 4) → (None, 4), 0 parameters
@@ -133,8 +133,10 @@ public struct Random185: CompiledModel {
             let v = x + position * 16
             var largest = v[0]
             for c in 1..<16 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<16 { v[c] -= largest }
+            VectorMath.exp(v, count: 16)
             var sum: Float = 0
-            for c in 0..<16 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<16 { sum += v[c] }
             for c in 0..<16 { v[c] /= sum }
         }
     }

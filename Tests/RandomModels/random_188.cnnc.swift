@@ -182,7 +182,7 @@ public struct Random188: CompiledModel {
     // conv2d: its sigmoid activation
     @inline(never)
     static func l2_conv2d_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<17 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 17)
     }
 
     // conv2d_1: Conv2D, (None, 1, 1, 17) → (None, 1, 1, 7), 126 parameters
@@ -208,7 +208,7 @@ public struct Random188: CompiledModel {
     // conv2d_1: its tanh activation
     @inline(never)
     static func l3_conv2d_1_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<7 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 7)
     }
 
 }

@@ -79,7 +79,7 @@ public struct Random190: CompiledModel {
     // activation: Activation, (None, 9, 7, 1) → (None, 9, 7, 1), 0 parameters
     @inline(never)
     static func l0_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<63 { x[i] = tanh(x[i]) }
+        VectorMath.tanh(x, count: 63)
     }
 
 }

@@ -140,8 +140,10 @@ public struct Random191: CompiledModel {
             let v = x + position * 16
             var largest = v[0]
             for c in 1..<16 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<16 { v[c] -= largest }
+            VectorMath.exp(v, count: 16)
             var sum: Float = 0
-            for c in 0..<16 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<16 { sum += v[c] }
             for c in 0..<16 { v[c] /= sum }
         }
     }
@@ -176,8 +178,10 @@ public struct Random191: CompiledModel {
             let v = x + position * 8
             var largest = v[0]
             for c in 1..<8 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<8 { v[c] -= largest }
+            VectorMath.exp(v, count: 8)
             var sum: Float = 0
-            for c in 0..<8 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<8 { sum += v[c] }
             for c in 0..<8 { v[c] /= sum }
         }
     }

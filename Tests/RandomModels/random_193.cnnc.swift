@@ -124,8 +124,10 @@ public struct Random193: CompiledModel {
             let v = x + position * 75
             var largest = v[0]
             for c in 1..<75 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<75 { v[c] -= largest }
+            VectorMath.exp(v, count: 75)
             var sum: Float = 0
-            for c in 0..<75 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<75 { sum += v[c] }
             for c in 0..<75 { v[c] /= sum }
         }
     }

@@ -150,8 +150,10 @@ public struct Random196: CompiledModel {
             let v = x + position * 32
             var largest = v[0]
             for c in 1..<32 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<32 { v[c] -= largest }
+            VectorMath.exp(v, count: 32)
             var sum: Float = 0
-            for c in 0..<32 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<32 { sum += v[c] }
             for c in 0..<32 { v[c] /= sum }
         }
     }

@@ -167,8 +167,10 @@ public struct Random198: CompiledModel {
             let v = x + position * 3
             var largest = v[0]
             for c in 1..<3 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<3 { v[c] -= largest }
+            VectorMath.exp(v, count: 3)
             var sum: Float = 0
-            for c in 0..<3 { v[c] = exp(v[c] - largest); sum += v[c] }
+            for c in 0..<3 { sum += v[c] }
             for c in 0..<3 { v[c] /= sum }
         }
     }
@@ -252,7 +254,7 @@ public struct Random198: CompiledModel {
     // conv2d_2: its sigmoid activation
     @inline(never)
     static func l3_conv2d_2_activation(_ x: UnsafeMutablePointer<Float>) {
-        for i in 0..<32 { x[i] = 1 / (1 + exp(-x[i])) }
+        VectorMath.sigmoid(x, count: 32)
     }
 
 }

@@ -31,17 +31,19 @@ struct ElementwiseEmitter {
             case .activation(.relu):
                 out.line("for i in 0..<\(count) { x[i] = Swift.max(x[i], 0) }")
             case .activation(.sigmoid):
-                out.line("for i in 0..<\(count) { x[i] = 1 / (1 + exp(-x[i])) }")
+                out.line("VectorMath.sigmoid(x, count: \(count))")
             case .activation(.tanh):
-                out.line("for i in 0..<\(count) { x[i] = tanh(x[i]) }")
+                out.line("VectorMath.tanh(x, count: \(count))")
             case .activation(.softmax):
                 // Subtracting the maximum keeps exp finite for large logits.
                 out.block("for position in 0..<\(count / channels)") { out in
                     out.line("let v = x + position * \(channels)")
                     out.line("var largest = v[0]")
                     out.line("for c in 1..<\(channels) { largest = Swift.max(largest, v[c]) }")
+                    out.line("for c in 0..<\(channels) { v[c] -= largest }")
+                    out.line("VectorMath.exp(v, count: \(channels))")
                     out.line("var sum: Float = 0")
-                    out.line("for c in 0..<\(channels) { v[c] = exp(v[c] - largest); sum += v[c] }")
+                    out.line("for c in 0..<\(channels) { sum += v[c] }")
                     out.line("for c in 0..<\(channels) { v[c] /= sum }")
                 }
             case .relu(let config):

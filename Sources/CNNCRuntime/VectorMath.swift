@@ -1,0 +1,101 @@
+/// exp, tanh and the logistic sigmoid on 16 floats at once, for generated
+/// activations: the C library's `expf` and `tanhf` cost a call per value, and
+/// in a small network like LeNet-5 they were two thirds of the time.
+///
+/// Accuracy (Tools/vector-math/fit_coefficients.py fits the coefficients and
+/// measures it; VectorMathTests checks it against Double): exp within 1.2 ulp
+/// over [-87.3, 88], tanh within 1.3 ulp everywhere. Products and sums are
+/// rounded separately (never fused), so the results are the same bits whether
+/// or not the code is compiled for a CPU with fused multiply-add.
+public enum VectorMath {
+    public typealias Vector = SIMD16<Float>
+    @usableFromInline typealias Bits = SIMD16<Int32>
+
+    /// e^y: y = n·ln2 + r with |r| ≤ ln2/2, e^r from a degree-7 polynomial,
+    /// 2^n put straight into the exponent bits. Inputs are clamped to
+    /// [-87.3, 88], where float32's own exp would underflow or overflow.
+    @inlinable @inline(__always)
+    public static func exp(_ y: Vector) -> Vector {
+        let clamped = clamp(y, -87.3, 88)
+        // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
+        let magic = Vector(repeating: 12_582_912)
+        let shifted = clamped * Vector(repeating: 1.442_695_04) + magic
+        let n = shifted - magic
+        // ln2 in two parts (Cody and Waite), so n·ln2 is exact in the first.
+        let r = (clamped - n * Vector(repeating: 0.693_359_375)) - n * Vector(repeating: -2.121_944_4e-4)
+        var p = Vector(repeating: 0.000_198_264_96)
+        p = p * r + Vector(repeating: 0.001_394_602_1)
+        p = p * r + Vector(repeating: 0.008_333_43)
+        p = p * r + Vector(repeating: 0.041_666_27)
+        p = p * r + Vector(repeating: 0.166_666_66)
+        p = p * r + Vector(repeating: 0.5)
+        p = p * r + Vector(repeating: 1)
+        p = p * r + Vector(repeating: 1)
+        let exponent = unsafeBitCast(shifted, to: Bits.self) &- unsafeBitCast(magic, to: Bits.self)
+        let scale = unsafeBitCast((exponent &+ 127) &<< 23, to: Vector.self)
+        return (p * scale).replacing(with: y, where: y .!= y)  // NaN in, NaN out
+    }
+
+    /// tanh: x·P(x²) near 0 (a degree-12 polynomial), 1 − 2/(e^{2|x|} + 1) with
+    /// x's sign beyond 0.625, where tanh > 0.55 and nothing cancels. |x| is
+    /// capped at 10, beyond which tanh rounds to ±1.
+    @inlinable @inline(__always)
+    public static func tanh(_ x: Vector) -> Vector {
+        let signBit = Bits(repeating: Int32(bitPattern: 0x8000_0000))
+        let bits = unsafeBitCast(x, to: Bits.self)
+        let magnitude = unsafeBitCast(bits & ~signBit, to: Vector.self)
+        let square = x * x
+        var p = Vector(repeating: 0.002_146_918_8)
+        p = p * square + Vector(repeating: -0.008_181_578)
+        p = p * square + Vector(repeating: 0.021_702_23)
+        p = p * square + Vector(repeating: -0.053_946_97)
+        p = p * square + Vector(repeating: 0.133_332_06)
+        p = p * square + Vector(repeating: -0.333_333_3)
+        p = p * square + Vector(repeating: 1)
+        let small = x * p
+        let e = exp(2 * clamp(magnitude, 0, 10))
+        let large = 1 - 2 / (e + 1)
+        let signed = unsafeBitCast(unsafeBitCast(large, to: Bits.self) | (bits & signBit), to: Vector.self)
+        // NaN fails both comparisons and is passed on as it came.
+        return signed.replacing(with: small, where: magnitude .< 0.625).replacing(with: x, where: x .!= x)
+    }
+
+    /// The logistic sigmoid 1/(1 + e^{−x}).
+    @inlinable @inline(__always)
+    public static func sigmoid(_ x: Vector) -> Vector {
+        (1 / (1 + exp(-x))).replacing(with: x, where: x .!= x)
+    }
+
+    /// Each lane limited to [low, high] with comparisons and blends; the standard
+    /// library's `clamped` goes lane by lane through scalar code. NaN stays NaN.
+    @inlinable @inline(__always)
+    static func clamp(_ x: Vector, _ low: Float, _ high: Float) -> Vector {
+        x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+    }
+
+    /// Applies `function` to `count` floats in place, 16 at a time; the last
+    /// few go through a partly filled vector, so every value gets the same
+    /// arithmetic wherever it sits.
+    @inlinable @inline(__always)
+    public static func apply(_ function: (Vector) -> Vector, to x: UnsafeMutablePointer<Float>, count: Int) {
+        var start = 0
+        while start + 16 <= count {
+            x.store(function(x.simd(Vector.self, at: start)), at: start)
+            start += 16
+        }
+        guard start < count else { return }
+        var tail = Vector()
+        for lane in 0..<(count - start) { tail[lane] = x[start + lane] }
+        let result = function(tail)
+        for lane in 0..<(count - start) { x[start + lane] = result[lane] }
+    }
+
+    @inlinable @inline(__always)
+    public static func exp(_ x: UnsafeMutablePointer<Float>, count: Int) { apply(exp, to: x, count: count) }
+
+    @inlinable @inline(__always)
+    public static func tanh(_ x: UnsafeMutablePointer<Float>, count: Int) { apply(tanh, to: x, count: count) }
+
+    @inlinable @inline(__always)
+    public static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) { apply(sigmoid, to: x, count: count) }
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Fits the polynomial coefficients of CNNCRuntime's VectorMath (exp and tanh
+on SIMD vectors) and measures their float32 error, so the constants in
+Sources/CNNCRuntime/VectorMath.swift can be checked and remade:
+
+    python3 Tools/vector-math/fit_coefficients.py
+
+- exp(y) for y clamped to [-87.3, 88] (beyond, float32's exp underflows or
+  overflows anyway); exp(r) on [-ln2/2, ln2/2] (after exp(y) = 2^n * exp(r)): a degree-7
+  polynomial, least squares in relative error on Chebyshev nodes, with
+  c0 = c1 = 1 kept exact so exp stays exact at 0 and smooth there.
+- tanh(x) = x * P(x^2) for |x| < 0.625, P of degree 6, least squares in
+  relative error; beyond, 1 - 2 / (exp(2|x|) + 1), where no cancellation
+  matters because tanh(x) > 0.55.
+
+It prints the coefficients as Swift Float literals and the largest error
+of the float32 evaluation (Horner's rule with a separate multiply and add,
+as the Swift code does) against float64 numpy over a dense grid.
+"""
+import numpy as np
+
+f32 = np.float32
+
+
+def chebyshev_nodes(a, b, n):
+    k = np.arange(n)
+    return (a + b) / 2 + (b - a) / 2 * np.cos((2 * k + 1) * np.pi / (2 * n))
+
+
+def fit_exp():
+    half = np.log(2) / 2
+    r = chebyshev_nodes(-half, half, 4000)
+    # exp(r) - 1 - r = r^2 * (c2 + c3 r + ... + c7 r^5), fitted in relative error of exp.
+    target = (np.exp(r) - 1 - r) / r**2
+    weights = r**2 / np.exp(r)
+    design = np.stack([r**k for k in range(6)], axis=1)
+    coefficients, *_ = np.linalg.lstsq(design * weights[:, None], target * weights, rcond=None)
+    return [1.0, 1.0] + list(coefficients)
+
+
+def fit_tanh():
+    x = chebyshev_nodes(1e-4, 0.625, 4000)
+    target = np.tanh(x) / x
+    design = np.stack([x ** (2 * k) for k in range(7)], axis=1)
+    coefficients, *_ = np.linalg.lstsq(design, target, rcond=None)
+    return list(coefficients)
+
+
+def horner(coefficients, t):
+    """Horner's rule in float32 with a separate multiply and add, as the Swift code
+    evaluates it (so results do not depend on whether the CPU has fused multiply-add)."""
+    acc = f32(coefficients[-1])
+    for c in reversed(coefficients[:-1]):
+        acc = f32(f32(acc * t) + f32(c))
+    return acc
+
+
+LOG2E, LN2_HI, LN2_LO = f32(1.44269504088896341), f32(0.693359375), f32(-2.12194440e-4)
+
+
+def exp32(y, c):
+    y = np.clip(f32(y), f32(-87.3), f32(88))
+    n = np.rint(f32(y * LOG2E)).astype(np.float32)
+    r = f32(f32(y - n * LN2_HI) - n * LN2_LO)
+    p = horner(c, r)
+    return f32(p * np.ldexp(f32(1), n.astype(np.int32)))
+
+
+def tanh32(x, ct, ce):
+    x = f32(x)
+    a = np.abs(x)
+    small = f32(x * horner(ct, f32(x * x)))
+    e = exp32(f32(2) * np.minimum(a, f32(10)), ce)
+    large = np.copysign(f32(1) - f32(2) / f32(e + 1), x)
+    return np.where(a < f32(0.625), small, large)
+
+
+def main():
+    ce, ct = fit_exp(), fit_tanh()
+    print("exp coefficients (r^0 ... r^7):")
+    print(", ".join(np.format_float_positional(f32(c)) for c in ce))
+    print("tanh coefficients (x^0, x^2, ... x^12 of tanh(x)/x):")
+    print(", ".join(np.format_float_positional(f32(c)) for c in ct))
+    grid = np.linspace(-87, 88, 2_000_001).astype(np.float32)
+    exact = np.exp(grid.astype(np.float64))
+    ulp = np.spacing(np.float32(exact).astype(np.float32))
+    error = np.abs(exp32(grid, ce).astype(np.float64) - exact) / ulp
+    print(f"exp: largest error {error.max():.2f} ulp over [-87, 88]")
+    grid = np.linspace(-10, 10, 2_000_001).astype(np.float32)
+    exact = np.tanh(grid.astype(np.float64))
+    got = tanh32(grid, ct, ce).astype(np.float64)
+    ulp = np.spacing(np.abs(np.float32(exact))).astype(np.float64)
+    ulp = np.maximum(ulp, np.float64(np.spacing(np.float32(1e-30))))
+    print(f"tanh: largest error {(np.abs(got - exact) / ulp).max():.2f} ulp, {np.abs(got - exact).max():.3g} absolute over [-10, 10]")
+
+
+if __name__ == "__main__":
+    main()

@@ -87,7 +87,7 @@ import Testing
         #expect(run.status == 0)
         let notes = run.errors.split(separator: "\n")
         #expect(notes.count == 4)
-        #expect(notes.first == "Tests/Fixtures/specs/inference_identity.yaml:5:5: note: gaussian_noise: GaussianNoise does nothing at inference; cnnc compiles it as identity (training through it is not supported yet)")
+        #expect(notes.first == "Tests/Fixtures/specs/inference_identity.yaml:5:5: note: gaussian_noise: GaussianNoise does nothing at inference; cnnc compiles it as identity (it acts only in training)")
     }
 
     @Test func missingFileIsAnError() throws {

@@ -206,20 +206,270 @@ public struct InferenceIdentity: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension InferenceIdentity: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "layer 'gaussian_noise' is GaussianNoise, which acts only in training, and cnnc does not generate its training behaviour yet (training through it as identity would not be what Keras trains)"
+    public static let trainingArenaCount = 1159
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    /// Never called: `trainingUnsupportedReason` is checked first.
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        .nan
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 775, q = arena + 775
+                var g = arena + 775, h = arena + 967
+                _ = (w, k, p, q, g, h, statistics, sums)
+                let o0 = arena + 0
+                let o1 = arena + 192
+                let o2 = arena + 336
+                let m2 = arena + 480
+                let o3 = arena + 484
+                let m3 = arena + 628
+                let o6 = arena + 772
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_gaussian_noise_training(input, o0, dropoutSeed)
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l2_spatial_dropout2d_training(UnsafePointer(o1), o2, m2, dropoutSeed)
+                Self.l3_gaussian_dropout_training(UnsafePointer(o2), o3, m3, dropoutSeed)
+                // flatten: the same memory as its input
+                // activity_regularization: the same memory as its input; its penalty joins the loss
+                Self.l6_dense(UnsafePointer(o3), w, o6)
+                Self.l6_dense_activation(o6)
+                output.update(from: o6, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                var value = loss.value(output, target, count: 3, channels: 3)
+                value += Self.l5_activity_regularization_penalty(UnsafePointer(o3))  // ActivityRegularization joins the loss
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
+                Self.l6_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // activity_regularization
+                Self.l5_activity_regularization_backward(UnsafePointer(o3), g)
+                // flatten
+                // passes the gradient through
+                // gaussian_dropout
+                Self.l3_gaussian_dropout_backward(UnsafePointer(m3), g)
+                // spatial_dropout2d
+                Self.l2_spatial_dropout2d_backward(UnsafePointer(m2), g)
+                // conv2d
+                Self.l1_conv2d_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // gaussian_noise
+                inputGradient?.update(from: g, count: 192)
+                return value
+            }
+        }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // conv2d: through its relu activation
+    @inline(never)
+    static func l1_conv2d_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // conv2d: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<36 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<36 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 4 - g * 4), gp = gk + 108 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<6 {
+                        let row = ((oy * 1 + ky * 1) * 8 + kx * 1) * 3 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 192)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 27) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<27 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<6 {
+                    for ox in 0..<6 {
+                        let dp = d + (oy * 6 + ox) * 1
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let at = ((oy * 1 + ky * 1) * 8 + ox * 1 + kx * 1) * 3
+                                let tap = (ky * 3 + kx) * 3
+                                for ci in 0..<3 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dense: through its softmax activation
+    @inline(never)
+    static func l6_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 3, d = g + position * 3
+            var dot: Float = 0
+            for c in 0..<3 { dot += d[c] * v[c] }
+            for c in 0..<3 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 112, kernelGradient = gk + 112
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    var v = SIMD4<Float>()
+                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
+                    for l in 0..<n { v[l] = from[l] }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let n = Swift.min(4, 3 - g * 4), gp = gk + 544 + g * 4
+                for l in 0..<n { gp[l] += sum[l] }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<144 {
+                let ky = r / 144, kx = (r / 144) % 1, ci = r % 144
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 144 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 144]), dp[ox * 1]) }
+                    }
+                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
+                    for l in 0..<n { gp[l] += sum[l] }
+                }
+            }
+            guard let dx else { return }
+            dx.update(repeating: 0, count: 144)
+            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { rowBuffer in
+                let kv = rowBuffer.baseAddress!
+                for i in 0..<144 {
+                    for g in 0..<1 {
+                        var v = SIMD4<Float>()
+                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
+                        for l in 0..<n { v[l] = from[l] }
+                        kv[i * 1 + g] = v
+                    }
+                }
+                for oy in 0..<1 {
+                    for ox in 0..<1 {
+                        let dp = d + (oy * 1 + ox) * 1
+                        for ky in 0..<1 {
+                            for kx in 0..<1 {
+                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 144
+                                let tap = (ky * 1 + kx) * 144
+                                for ci in 0..<144 {
+                                    var sum = SIMD4<Float>()
+                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
+                                    dx[at + ci] += sum.sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // gaussian_noise: GaussianNoise in training, y = x + N(0, 0.1²)
+    @inline(never)
+    static func l0_gaussian_noise_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 0)
+        for i in 0..<192 { y[i] = x[i] + Float(0.1 * random.nextGaussian()) }
+    }
+
+    // spatial_dropout2d: SpatialDropout2D in training, each channel kept with probability 0.8 and scaled by 1/0.8
+    @inline(never)
+    static func l2_spatial_dropout2d_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 2)
+        for c in 0..<4 { m[c] = random.nextUnit() < 0.8 ? Float(1 / 0.8) : 0 }
+        for position in 0..<36 { for c in 0..<4 { y[position * 4 + c] = x[position * 4 + c] * m[c] } }
+    }
+
+    // spatial_dropout2d: the gradient through the same mask
+    @inline(never)
+    static func l2_spatial_dropout2d_backward(_ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<36 { for c in 0..<4 { g[position * 4 + c] *= m[c] } }
+    }
+
+    // gaussian_dropout: GaussianDropout in training, y = x·m, m ~ N(1, 0.6546536707079772²)
+    @inline(never)
+    static func l3_gaussian_dropout_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64) {
+        var random = SplitMix64(seed: seed, stream: 3)
+        for i in 0..<144 { m[i] = Float(1 + 0.6546536707079772 * random.nextGaussian()); y[i] = x[i] * m[i] }
+    }
+
+    // gaussian_dropout: the gradient through the same mask
+    @inline(never)
+    static func l3_gaussian_dropout_backward(_ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { g[i] *= m[i] }
+    }
+
+    // activity_regularization: ActivityRegularization's penalty, 0.01·Σ|x| + 0.0·Σx²
+    @inline(never)
+    static func l5_activity_regularization_penalty(_ x: UnsafePointer<Float>) -> Float {
+        var l1: Double = 0, l2: Double = 0
+        for i in 0..<144 { let v = Double(x[i]); l1 += Swift.abs(v); l2 += v * v }
+        return Float(0.01 * l1 + 0.0 * l2)
+    }
+
+    // activity_regularization: the penalty's gradient, l1·sign(x) + 2·l2·x, joins dL/dy
+    @inline(never)
+    static func l5_activity_regularization_backward(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { let v = x[i]; g[i] += Float(0.01) * (v > 0 ? 1 : (v < 0 ? -1 : 0)) + Float(0.0) * v }
+    }
+
 }
 
 #if CNNC_FMA

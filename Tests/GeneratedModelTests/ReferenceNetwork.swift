@@ -30,18 +30,43 @@ struct ReferenceNetwork {
     /// from the sample's seed with the layer's index as the stream, one uniform
     /// per element, kept when below 1 − rate, scaled by 1/(1 − rate)).
     /// BatchNormalization normalizes with the batch's mean and biased variance
-    /// over samples and positions, as Keras's `fit` does.
-    func runTraining(_ batch: [[Double]], dropoutSeeds: [UInt64]) -> [[Double]] {
+    /// over samples and positions, as Keras's `fit` does. The noise layers
+    /// draw as the generated code does (Box–Muller normals, per-channel
+    /// masks, same streams), and ActivityRegularization's penalty is returned
+    /// per sample, to add to its loss.
+    func runTraining(_ batch: [[Double]], dropoutSeeds: [UInt64]) -> (outputs: [[Double]], penalties: [Double]) {
         var xs = batch
+        var penalties = [Double](repeating: 0, count: batch.count)
         for (index, layer) in model.layers.enumerated() {
+            func randoms() -> [SplitMix64] { dropoutSeeds.map { SplitMix64(seed: $0, stream: UInt64(index)) } }
             switch layer.operation {
+            case .identityAtInference(let arguments):
+                let value = { (key: String) in arguments.values[key] ?? 0 }
+                var generators = randoms()
+                switch layer.className {
+                case "GaussianNoise":
+                    xs = xs.indices.map { sample in xs[sample].map { $0 + Double(Float(value("stddev") * generators[sample].nextGaussian())) } }
+                case "GaussianDropout":
+                    let deviation = (value("rate") / (1 - value("rate"))).squareRoot()
+                    xs = xs.indices.map { sample in xs[sample].map { $0 * Double(Float(1 + deviation * generators[sample].nextGaussian())) } }
+                case "SpatialDropout2D":
+                    let keep = 1 - value("rate"), channels = layer.inputShape.lastAxis
+                    xs = xs.indices.map { sample in
+                        let mask = (0..<channels).map { _ in generators[sample].nextUnit() < keep ? Double(Float(1 / keep)) : 0 }
+                        return xs[sample].enumerated().map { $1 * mask[$0 % channels] }
+                    }
+                case "ActivityRegularization":
+                    for sample in xs.indices {
+                        penalties[sample] += xs[sample].reduce(0) { $0 + value("l1") * abs($1) + value("l2") * $1 * $1 }
+                    }
+                default:
+                    break
+                }
             case .dropout(let config):
                 let keep = 1 - config.rate
                 let scale = Double(Float(1 / keep))
-                xs = xs.enumerated().map { sample, x in
-                    var random = SplitMix64(seed: dropoutSeeds[sample], stream: UInt64(index))
-                    return x.map { random.nextUnit() < keep ? $0 * scale : 0 }
-                }
+                var generators = randoms()
+                xs = xs.indices.map { sample in xs[sample].map { generators[sample].nextUnit() < keep ? $0 * scale : 0 } }
             case .batchNormalization(let config):
                 let c = layer.inputShape.lastAxis
                 let gamma = tensor(layer, "gamma"), beta = tensor(layer, "beta")
@@ -58,7 +83,7 @@ struct ReferenceNetwork {
                 xs = xs.map { apply(layer, to: $0) }
             }
         }
-        return xs
+        return (xs, penalties)
     }
 
     private func tensor(_ layer: CheckedLayer, _ weight: String) -> [Double]? {

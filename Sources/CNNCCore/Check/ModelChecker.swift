@@ -65,7 +65,7 @@ public enum ModelChecker {
                     nonTrainableParameters: counts.nonTrainable, flops: counts.flops, location: layer.location))
                 current = outcome.output
                 if case .identityAtInference = operation {
-                    log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (training through it is not supported yet)", at: layer.location)
+                    log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
                 }
             }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The random draws the data pipeline makes, all from SplitMix64 so a seed
 /// gives the same shuffles, folds, augmentations and built-in images on every
 /// machine and every Swift version. (The standard library's `shuffle(using:)`
@@ -26,6 +28,13 @@ extension SplitMix64 {
     /// A uniform Double in [low, high) (numpy's `uniform(low, high)`).
     public mutating func nextUniform(_ low: Double, _ high: Double) -> Double {
         low + (high - low) * nextUnit()
+    }
+
+    /// A standard normal draw: Box–Muller from two uniforms, the cosine half
+    /// (training-mode GaussianNoise and GaussianDropout).
+    public mutating func nextGaussian() -> Double {
+        let radius = (-2 * Foundation.log(1 - nextUnit())).squareRoot()  // 1 − u is in (0, 1]
+        return radius * Foundation.cos(2 * Double.pi * nextUnit())
     }
 
     /// True with probability `probability`.

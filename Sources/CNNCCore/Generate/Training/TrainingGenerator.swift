@@ -16,19 +16,6 @@ struct TrainingGenerator {
         case alias
     }
 
-    /// Layers without a backward pass yet; the model then reports why it cannot train.
-    var unsupportedReason: String? {
-        for layer in model.layers {
-            switch layer.operation {
-            case .identityAtInference:
-                return "layer '\(layer.name)' is \(layer.className), which acts only in training, and cnnc does not generate its training behaviour yet (training through it as identity would not be what Keras trains)"
-            default:
-                continue
-            }
-        }
-        return nil
-    }
-
     /// The last layer's activation, which decides whether the loss gradient fuses with it.
     var outputActivation: Activation {
         switch model.layers.last?.operation {
@@ -43,26 +30,16 @@ struct TrainingGenerator {
     func emit(into out: inout SourceWriter) {
         out.line()
         out.doc("Training: forward in training mode keeping every layer's output, then backward.")
-        out.block("extension \(typeName): TrainableModel") { out in
-            guard let reason = unsupportedReason else {
-                emitSupported(into: &out)
-                return
-            }
-            out.line("public static let trainingArenaCount = 0")
-            out.line("public static let trainingUnsupportedReason: String? = \"\(reason)\"")
-            out.line("public static let outputActivation = \"\(outputActivation.rawValue)\"")
-            out.line("public static let trainingPhaseCount = 1")
-            out.line("public static let batchSumCount = 0")
-            out.line("public static let batchStatisticsCount = 0")
-            out.line()
-            out.doc("Never called: `trainingUnsupportedReason` is checked first.")
-            out.block(Self.phaseSignature) { out in
-                out.line(".nan")
-            }
-            out.line()
-            out.line("public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}")
-            out.line("public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}")
+        out.block("extension \(typeName): TrainableModel") { out in emitSupported(into: &out) }
+    }
+
+    /// The layers that act only in training, by index.
+    private var trainingOnlyLayers: [Int: TrainingOnlyLayer] {
+        var layers: [Int: TrainingOnlyLayer] = [:]
+        for (index, layer) in model.layers.enumerated() {
+            if let trainingOnly = TrainingOnlyLayer(layer: layer, index: index) { layers[index] = trainingOnly }
         }
+        return layers
     }
 
     static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"
@@ -89,8 +66,20 @@ struct TrainingGenerator {
             let count = layer.outputShape.elementCount
             plan.largestActivation = max(plan.largestActivation, count)
             switch layer.operation {
-            case .flatten, .identityAtInference:
+            case .flatten:
                 plan.outputs.append(.alias)
+            case .identityAtInference:
+                let trainingOnly = TrainingOnlyLayer(layer: layer, index: index)
+                if trainingOnly?.aliasesInput ?? true {
+                    plan.outputs.append(.alias)
+                } else {
+                    plan.outputs.append(.slot(offset: offset))
+                    offset += count
+                }
+                if let maskCount = trainingOnly?.maskCount {
+                    plan.masks[index] = offset
+                    offset += maskCount
+                }
             case .dropout:
                 plan.outputs.append(.slot(offset: offset))
                 plan.masks[index] = offset + count
@@ -174,6 +163,7 @@ struct TrainingGenerator {
                 .emit(into: &out)
         }
         for normalization in normalizations { normalization.emitFunctions(into: &out) }
+        for (_, layer) in trainingOnlyLayers.sorted(by: { $0.key < $1.key }) { layer.emitFunctions(into: &out) }
     }
 
     /// One phase's lines, preceded by the arena pointers it names (and only
@@ -223,7 +213,7 @@ struct TrainingGenerator {
         lossPhase.line("// Forward, training mode: every layer's output stays for the backward pass.")
         emitForward((stops.last ?? 0)..<layerCount, plan: plan, normalizations: normalizations, into: &lossPhase)
         lossPhase.line("output.update(from: \(name(layerCount - 1, plan.outputs)), count: \(model.outputShape.elementCount))")
-        emitLoss(into: &lossPhase)
+        emitLoss(plan: plan, into: &lossPhase)
         emitBackward(((stops.last.map { $0 + 1 }) ?? 0)..<layerCount, plan: plan, into: &lossPhase)
         if let last = normalizations.last { emitGradientSums(last, plan: plan, into: &lossPhase) }
         lossPhase.line("return value")
@@ -293,8 +283,12 @@ struct TrainingGenerator {
                 if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
                 out.line("Self.\(function)(\(source), \(target))")
-            case .flatten, .identityAtInference:
+            case .flatten:
                 out.line("// \(layer.name): the same memory as its input")
+            case .identityAtInference:
+                if let trainingOnly = TrainingOnlyLayer(layer: layer, index: index) {
+                    out.line(trainingOnly.forwardCall(x: source, y: target, mask: "m\(index)"))
+                }
             case .dropout(let config):
                 let count = layer.outputShape.elementCount
                 let keep = 1 - config.rate
@@ -313,12 +307,16 @@ struct TrainingGenerator {
         }
     }
 
-    private func emitLoss(into out: inout SourceWriter) {
+    private func emitLoss(plan: ArenaPlan, into out: inout SourceWriter) {
         let count = model.outputShape.elementCount
         out.line("// The loss, and its gradient: with respect to the output, or to the")
         out.line("// output layer's pre-activation when the two fuse into the stable y - t.")
         let channels = model.outputShape.lastAxis
-        out.line("let value = loss.value(output, target, count: \(count), channels: \(channels))")
+        let penalties = trainingOnlyLayers.sorted { $0.key < $1.key }.compactMap { index, layer in
+            layer.penaltyCall(x: readable(index - 1, plan.outputs))
+        }
+        out.line("\(penalties.isEmpty ? "let" : "var") value = loss.value(output, target, count: \(count), channels: \(channels))")
+        for penalty in penalties { out.line("value += \(penalty)  // ActivityRegularization joins the loss") }
         out.line("let fused = loss.fuses(with: Self.outputActivation)")
         out.line("loss.gradient(output, target, count: \(count), channels: \(channels), fused: fused, into: g)")
     }
@@ -361,8 +359,11 @@ struct TrainingGenerator {
                 } else {
                     out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
                 }
-            case .flatten, .identityAtInference:
+            case .flatten:
                 out.line("// passes the gradient through")
+                if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+            case .identityAtInference:
+                if let call = TrainingOnlyLayer(layer: layer, index: index)?.backwardCall(x: x, mask: "m\(index)") { out.line(call) }
                 if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
             case .dropout:
                 out.line("for i in 0..<\(layer.outputShape.elementCount) { g[i] *= m\(index)[i] }")

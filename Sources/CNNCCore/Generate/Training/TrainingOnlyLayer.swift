@@ -1,0 +1,142 @@
+/// The layers that are identity at inference, in training mode as Keras's
+/// `fit` runs them. Their random draws come from SplitMix64 seeded by the
+/// sample's dropout seed with the layer's index as the stream (Keras's own
+/// draws cannot be reproduced, so these are checked by finite differences and
+/// by their statistics):
+///
+/// - GaussianNoise(stddev): y = x + N(0, stddev²); dL/dx = dL/dy.
+/// - GaussianDropout(rate): y = x·m, m ~ N(1, rate/(1 − rate)); dL/dx = m·dL/dy.
+/// - SpatialDropout2D(rate): whole channels dropped, the rest scaled by
+///   1/(1 − rate); dL/dx = m[channel]·dL/dy.
+/// - ActivityRegularization(l1, l2): y = x, and the loss gains
+///   l1·Σ|x| + l2·Σx² (per sample, so the batch mean is Keras's sum over the
+///   batch divided by its size); dL/dx = dL/dy + l1·sign(x) + 2·l2·x.
+struct TrainingOnlyLayer {
+    enum Kind {
+        case gaussianNoise(stddev: Double)
+        case gaussianDropout(rate: Double)
+        case spatialDropout(rate: Double)
+        case activityRegularization(l1: Double, l2: Double)
+    }
+
+    var layer: CheckedLayer
+    var index: Int
+    var function: String
+    var kind: Kind
+
+    init?(layer: CheckedLayer, index: Int) {
+        guard case .identityAtInference(let arguments) = layer.operation else { return nil }
+        let value = { (key: String) in arguments.values[key] ?? 0 }
+        switch layer.className {
+        case "GaussianNoise": kind = .gaussianNoise(stddev: value("stddev"))
+        case "GaussianDropout": kind = .gaussianDropout(rate: value("rate"))
+        case "SpatialDropout2D": kind = .spatialDropout(rate: value("rate"))
+        case "ActivityRegularization": kind = .activityRegularization(l1: value("l1"), l2: value("l2"))
+        default: return nil
+        }
+        self.layer = layer
+        self.index = index
+        self.function = SwiftNames.layerFunction(index: index, layerName: layer.name)
+    }
+
+    /// Floats of its mask in the arena (nil: it keeps none).
+    var maskCount: Int? {
+        switch kind {
+        case .gaussianDropout: layer.outputShape.elementCount
+        case .spatialDropout: layer.outputShape.lastAxis
+        case .gaussianNoise, .activityRegularization: nil
+        }
+    }
+
+    /// Whether its output is its input's memory (nothing changes in the forward pass).
+    var aliasesInput: Bool {
+        if case .activityRegularization = kind { return true }
+        return false
+    }
+
+    /// The forward call, training mode: `x` in, `y` out, `m` its mask.
+    func forwardCall(x: String, y: String, mask: String) -> String {
+        switch kind {
+        case .gaussianNoise: "Self.\(function)_training(\(x), \(y), dropoutSeed)"
+        case .gaussianDropout, .spatialDropout: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
+        case .activityRegularization: "// \(layer.name): the same memory as its input; its penalty joins the loss"
+        }
+    }
+
+    /// The backward call on `g` = dL/dy, in place; `x` is the layer's input.
+    func backwardCall(x: String, mask: String) -> String? {
+        switch kind {
+        case .gaussianNoise: nil
+        case .gaussianDropout, .spatialDropout: "Self.\(function)_backward(UnsafePointer(\(mask)), g)"
+        case .activityRegularization: "Self.\(function)_backward(\(x), g)"
+        }
+    }
+
+    /// The term it adds to the sample's loss, if any.
+    func penaltyCall(x: String) -> String? {
+        guard case .activityRegularization = kind else { return nil }
+        return "Self.\(function)_penalty(\(x))"
+    }
+
+    func emitFunctions(into out: inout SourceWriter) {
+        let count = layer.outputShape.elementCount
+        let channels = layer.outputShape.lastAxis
+        switch kind {
+        case .gaussianNoise(let stddev):
+            out.line("// \(layer.name): GaussianNoise in training, y = x + N(0, \(stddev)²)")
+            out.line("@inline(never)")
+            out.block("static func \(function)_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ seed: UInt64)") { out in
+                out.line("var random = SplitMix64(seed: seed, stream: \(index))")
+                out.line("for i in 0..<\(count) { y[i] = x[i] + Float(\(stddev) * random.nextGaussian()) }")
+            }
+        case .gaussianDropout(let rate):
+            let deviation = (rate / (1 - rate)).squareRoot()
+            out.line("// \(layer.name): GaussianDropout in training, y = x·m, m ~ N(1, \(deviation)²)")
+            out.line("@inline(never)")
+            out.block("static func \(function)_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64)") { out in
+                out.line("var random = SplitMix64(seed: seed, stream: \(index))")
+                out.line("for i in 0..<\(count) { m[i] = Float(1 + \(deviation) * random.nextGaussian()); y[i] = x[i] * m[i] }")
+            }
+            emitMaskBackward(count: count, channels: count, into: &out)
+        case .spatialDropout(let rate):
+            let keep = 1 - rate
+            out.line("// \(layer.name): SpatialDropout2D in training, each channel kept with probability \(keep) and scaled by 1/\(keep)")
+            out.line("@inline(never)")
+            out.block("static func \(function)_training(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ seed: UInt64)") { out in
+                out.line("var random = SplitMix64(seed: seed, stream: \(index))")
+                out.line("for c in 0..<\(channels) { m[c] = random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0 }")
+                out.line("for position in 0..<\(count / channels) { for c in 0..<\(channels) { y[position * \(channels) + c] = x[position * \(channels) + c] * m[c] } }")
+            }
+            emitMaskBackward(count: count, channels: channels, into: &out)
+        case .activityRegularization(let l1, let l2):
+            out.line("// \(layer.name): ActivityRegularization's penalty, \(l1)·Σ|x| + \(l2)·Σx²")
+            out.line("@inline(never)")
+            out.block("static func \(function)_penalty(_ x: UnsafePointer<Float>) -> Float") { out in
+                out.line("var l1: Double = 0, l2: Double = 0")
+                out.line("for i in 0..<\(count) { let v = Double(x[i]); l1 += Swift.abs(v); l2 += v * v }")
+                out.line("return Float(\(l1) * l1 + \(l2) * l2)")
+            }
+            out.line()
+            out.line("// \(layer.name): the penalty's gradient, l1·sign(x) + 2·l2·x, joins dL/dy")
+            out.line("@inline(never)")
+            out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
+                out.line("for i in 0..<\(count) { let v = x[i]; g[i] += Float(\(l1)) * (v > 0 ? 1 : (v < 0 ? -1 : 0)) + Float(\(2 * l2)) * v }")
+            }
+        }
+        out.line()
+    }
+
+    /// dL/dx = m·dL/dy, the mask repeating every `channels` values.
+    private func emitMaskBackward(count: Int, channels: Int, into out: inout SourceWriter) {
+        out.line()
+        out.line("// \(layer.name): the gradient through the same mask")
+        out.line("@inline(never)")
+        out.block("static func \(function)_backward(_ m: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
+            if channels == count {
+                out.line("for i in 0..<\(count) { g[i] *= m[i] }")
+            } else {
+                out.line("for position in 0..<\(count / channels) { for c in 0..<\(channels) { g[position * \(channels) + c] *= m[c] } }")
+            }
+        }
+    }
+}

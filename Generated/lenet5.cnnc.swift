@@ -142,69 +142,31 @@ public struct Lenet5: CompiledModel {
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        typealias V = SIMD8<Float>
-        // The remaining 6 output channels.
+        typealias V = SIMD16<Float>
+        // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
         for oy in 0..<28 {
-            for bx in 0..<3 {
-                let ox = bx * 8
-                var s0_0 = w.simd(V.self, at: 200)
-                var s1_0 = w.simd(V.self, at: 200)
-                var s2_0 = w.simd(V.self, at: 200)
-                var s3_0 = w.simd(V.self, at: 200)
-                var s4_0 = w.simd(V.self, at: 200)
-                var s5_0 = w.simd(V.self, at: 200)
-                var s6_0 = w.simd(V.self, at: 200)
-                var s7_0 = w.simd(V.self, at: 200)
+            for block in 0..<2 {
+                let ox = Swift.min(block * 16, 12)
+                var s0 = V(repeating: w[200])
+                var s1 = V(repeating: w[201])
+                var s2 = V(repeating: w[202])
+                var s3 = V(repeating: w[203])
+                var s4 = V(repeating: w[204])
+                var s5 = V(repeating: w[205])
                 for ky in 0..<5 {
                     for kx in 0..<5 {
-                        let xp = x + (oy * 32 + ox * 1) + ky * 32 + kx * 1
+                        let xv = x.simd(V.self, at: (oy * 1 + ky * 1) * 32 + ox + kx * 1)
                         let wp = w + 0 + (ky * 5 + kx) * 8
-                        for ci in 0..<1 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1 + ci])
-                            s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2 + ci])
-                            s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[3 + ci])
-                            s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[4 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[5 + ci])
-                            s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[6 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[7 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                        }
+                        s0 = madd(s0, xv, V(repeating: wp[0]))
+                        s1 = madd(s1, xv, V(repeating: wp[1]))
+                        s2 = madd(s2, xv, V(repeating: wp[2]))
+                        s3 = madd(s3, xv, V(repeating: wp[3]))
+                        s4 = madd(s4, xv, V(repeating: wp[4]))
+                        s5 = madd(s5, xv, V(repeating: wp[5]))
                     }
                 }
                 let yp = y + (oy * 28 + ox) * 6
-                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-                do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-                do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-                do { let v = s3_0; for lane in 0..<6 { yp[18 + lane] = v[lane] } }
-                do { let v = s4_0; for lane in 0..<6 { yp[24 + lane] = v[lane] } }
-                do { let v = s5_0; for lane in 0..<6 { yp[30 + lane] = v[lane] } }
-                do { let v = s6_0; for lane in 0..<6 { yp[36 + lane] = v[lane] } }
-                do { let v = s7_0; for lane in 0..<6 { yp[42 + lane] = v[lane] } }
-            }
-            for ox in 24..<28 {
-                var s0_0 = w.simd(V.self, at: 200)
-                for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let xp = x + (oy * 32 + ox * 1) + ky * 32 + kx * 1
-                        let wp = w + 0 + (ky * 5 + kx) * 8
-                        for ci in 0..<1 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
-                            s0_0 = madd(s0_0, x0, w0)
-                        }
-                    }
-                }
-                let yp = y + (oy * 28 + ox) * 6
-                do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+                for lane in 0..<16 { let p = yp + lane * 6; p[0] = s0[lane]; p[1] = s1[lane]; p[2] = s2[lane]; p[3] = s3[lane]; p[4] = s4[lane]; p[5] = s5[lane] }
             }
         }
     }

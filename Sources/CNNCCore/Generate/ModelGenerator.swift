@@ -51,8 +51,6 @@ public struct ModelGenerator {
             switch layer.operation {
             case .conv2D, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { continue }
-                let emitter = convolution(layer, function: function, packed: packed)
-                vectorTypes.insert(packed.lanes)
                 var reads = source
                 if let padding = layer.padding, padding != .zero {
                     let padder = PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding)
@@ -63,7 +61,7 @@ public struct ModelGenerator {
                     forward.line("Self.\(padder.function)(\(source), p)")
                     reads = "UnsafePointer(p)"
                 }
-                emitter.emit(into: &functions)
+                vectorTypes.insert(emitConvolution(layer, function: function, packed: packed, into: &functions))
                 let target = current.other
                 forward.line("Self.\(function)(\(reads), w, \(target.rawValue))")
                 current = target
@@ -135,6 +133,26 @@ public struct ModelGenerator {
         case .dense(let config): config.activation
         default: .linear
         }
+    }
+
+    /// The kernel for a Conv2D or Dense layer: output pixels in lanes where that
+    /// suits the layer (see `PixelLaneConvolutionEmitter`), output channels
+    /// otherwise. Returns the SIMD width it uses.
+    private func emitConvolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel, into out: inout SourceWriter) -> Int {
+        let padding = layer.padding ?? .zero
+        if case .conv2D(let config) = layer.operation,
+           PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
+                                             outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {
+            let emitter = PixelLaneConvolutionEmitter(
+                function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+                kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+                packed: packed, fusedReLU: config.activation == .relu)
+            emitter.emit(into: &out)
+            return emitter.lanes
+        }
+        convolution(layer, function: function, packed: packed).emit(into: &out)
+        return packed.lanes
     }
 
     private func convolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> ConvolutionEmitter {

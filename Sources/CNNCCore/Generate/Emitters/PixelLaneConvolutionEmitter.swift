@@ -1,0 +1,63 @@
+/// Emits a Conv2D on a one-channel input with few filters (a first layer on
+/// grey images, such as LeNet-5's 6 filters) with output *pixels* in SIMD
+/// lanes: 16 (or 8) neighbouring pixels of a row per pass, one accumulator per
+/// filter. With channels in lanes such a layer wastes lanes (6 of 8) and needs
+/// one broadcast per pixel and tap; here each tap is one contiguous load of the
+/// input row, shared by every filter, and one broadcast weight per filter.
+/// The last pass of a row overlaps the one before, so any width of at least
+/// one vector works without a scalar tail (overlapped pixels are computed
+/// twice, to the same bits).
+struct PixelLaneConvolutionEmitter {
+    var function: String
+    var inputWidth: Int
+    var kernel: Size2D
+    var strides: Size2D
+    var dilation: Size2D
+    var outputHeight: Int
+    var outputWidth: Int
+    var packed: WeightPlan.PackedKernel
+    var fusedReLU: Bool
+
+    /// Whether this layout suits the layer: one input channel, neighbouring
+    /// output pixels neighbours in the input (stride 1 across), at most 8
+    /// filters (beyond, channels fill whole vectors), a row of at least 8.
+    static func suits(inputChannels: Int, strides: Size2D, outputs: Int, outputWidth: Int) -> Bool {
+        inputChannels == 1 && strides.width == 1 && outputs <= 8 && outputWidth >= 8
+    }
+
+    var lanes: Int { outputWidth >= 16 ? 16 : 8 }
+
+    func emit(into out: inout SourceWriter) {
+        let outputs = packed.outputs
+        let blocks = (outputWidth + lanes - 1) / lanes
+        let lastStart = outputWidth - lanes
+        out.line("@inline(never)")
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
+            out.line("typealias V = SIMD\(lanes)<Float>")
+            out.line("// Output pixels in lanes: \(lanes) neighbours of a row per pass, one accumulator per filter.")
+            out.block("for oy in 0..<\(outputHeight)") { out in
+                out.block("for block in 0..<\(blocks)") { out in
+                    out.line("let ox = Swift.min(block * \(lanes), \(lastStart))")
+                    for co in 0..<outputs {
+                        out.line("var s\(co) = V(repeating: w[\(packed.biasOffset + co)])")
+                    }
+                    out.block("for ky in 0..<\(kernel.height)") { out in
+                        out.block("for kx in 0..<\(kernel.width)") { out in
+                            out.line("let xv = x.simd(V.self, at: (oy * \(strides.height) + ky * \(dilation.height)) * \(inputWidth) + ox + kx * \(dilation.width))")
+                            out.line("let wp = w + \(packed.kernelOffset) + (ky * \(kernel.width) + kx) * \(packed.paddedOutputs)")
+                            for co in 0..<outputs {
+                                out.line("s\(co) = madd(s\(co), xv, V(repeating: wp[\(co)]))")
+                            }
+                        }
+                    }
+                    if fusedReLU {
+                        for co in 0..<outputs { out.line("s\(co) = pointwiseMax(s\(co), V())") }
+                    }
+                    out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)")
+                    let stores = (0..<outputs).map { "p[\($0)] = s\($0)[lane]" }.joined(separator: "; ")
+                    out.line("for lane in 0..<\(lanes) { let p = yp + lane * \(outputs); \(stores) }")
+                }
+            }
+        }
+    }
+}

@@ -931,17 +931,15 @@ extension CatsVsDogs: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<22500 {
                 for g in 0..<2 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 32 - g * 16), from = dz + i * 32 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 2 + g] = v
+                    let from = dz + i * 32 + g * 16
+                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<22500 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 32 - g * 16), gp = gk + 864 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 864 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<27 {
@@ -953,36 +951,47 @@ extension CatsVsDogs: TrainableModel {
                         let dp = d + oy * 300 + g
                         for ox in 0..<150 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 32 - g * 16), gp = kernelGradient + r * 32 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 32 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 69312)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 54) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<27 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 32 - g * 16), from = kernel + i * 32 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 288) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<32 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 32 + co] }
+                            kt[(tap * 32 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<150 {
-                    for ox in 0..<150 {
-                        let dp = d + (oy * 150 + ox) * 2
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 152 + ox * 1 + kx * 1) * 3
-                                let tap = (ky * 3 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 23104) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 23104)
+                    for oy in 0..<150 {
+                        for ox in 0..<150 {
+                            let dzp = dz + (oy * 150 + ox) * 32
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 152 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 32
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<32 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<23104 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -1037,17 +1046,15 @@ extension CatsVsDogs: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<5625 {
                 for g in 0..<4 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 64 - g * 16), from = dz + i * 64 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 4 + g] = v
+                    let from = dz + i * 64 + g * 16
+                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<4 {
                 var sum = SIMD16<Float>()
                 for p in 0..<5625 { sum += d[p * 4 + g] }
-                let n = Swift.min(16, 64 - g * 16), gp = gk + 19328 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 19328 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<288 {
@@ -1059,36 +1066,47 @@ extension CatsVsDogs: TrainableModel {
                         let dp = d + oy * 300 + g
                         for ox in 0..<75 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 4]) }
                     }
-                    let n = Swift.min(16, 64 - g * 16), gp = kernelGradient + r * 64 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 64 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 189728)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1152) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<288 {
-                    for g in 0..<4 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 64 - g * 16), from = kernel + i * 64 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 4 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1152) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<64 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 32 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 32 + g * 16 + l) * 64 + co] }
+                            kt[(tap * 64 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<75 {
-                    for ox in 0..<75 {
-                        let dp = d + (oy * 75 + ox) * 4
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 77 + ox * 1 + kx * 1) * 32
-                                let tap = (ky * 3 + kx) * 32
-                                for ci in 0..<32 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<4 { sum = madd(sum, kv[(tap + ci) * 4 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 11858) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 11858)
+                    for oy in 0..<75 {
+                        for ox in 0..<75 {
+                            let dzp = dz + (oy * 75 + ox) * 64
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 77 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 3 + kx) * 128
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<5929 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 32 - g * 16)
+                            for l in 0..<n { dx[position * 32 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -1143,17 +1161,15 @@ extension CatsVsDogs: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1369 {
                 for g in 0..<8 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 128 - g * 16), from = dz + i * 128 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 8 + g] = v
+                    let from = dz + i * 128 + g * 16
+                    d[i * 8 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1369 { sum += d[p * 8 + g] }
-                let n = Swift.min(16, 128 - g * 16), gp = gk + 93120 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 93120 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<576 {
@@ -1165,36 +1181,47 @@ extension CatsVsDogs: TrainableModel {
                         let dp = d + oy * 296 + g
                         for ox in 0..<37 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 64]), dp[ox * 8]) }
                     }
-                    let n = Swift.min(16, 128 - g * 16), gp = kernelGradient + r * 128 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 128 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 97344)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4608) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<576 {
-                    for g in 0..<8 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 128 - g * 16), from = kernel + i * 128 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 8 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4608) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<128 {
+                        for g in 0..<4 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 64 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 64 + g * 16 + l) * 128 + co] }
+                            kt[(tap * 128 + co) * 4 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<37 {
-                    for ox in 0..<37 {
-                        let dp = d + (oy * 37 + ox) * 8
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 39 + ox * 1 + kx * 1) * 64
-                                let tap = (ky * 3 + kx) * 64
-                                for ci in 0..<64 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6084) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 6084)
+                    for oy in 0..<37 {
+                        for ox in 0..<37 {
+                            let dzp = dz + (oy * 37 + ox) * 128
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 39 + ox * 1 + kx * 1) * 4
+                                    let kp = kt + (ky * 3 + kx) * 512
+                                    for g in 0..<4 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1521 {
+                        for g in 0..<4 {
+                            let v = acc[position * 4 + g], n = Swift.min(16, 64 - g * 16)
+                            for l in 0..<n { dx[position * 64 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -1249,17 +1276,15 @@ extension CatsVsDogs: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<324 {
                 for g in 0..<8 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 128 - g * 16), from = dz + i * 128 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 8 + g] = v
+                    let from = dz + i * 128 + g * 16
+                    d[i * 8 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<324 { sum += d[p * 8 + g] }
-                let n = Swift.min(16, 128 - g * 16), gp = gk + 240704 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 240704 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<1152 {
@@ -1271,36 +1296,47 @@ extension CatsVsDogs: TrainableModel {
                         let dp = d + oy * 144 + g
                         for ox in 0..<18 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 128]), dp[ox * 8]) }
                     }
-                    let n = Swift.min(16, 128 - g * 16), gp = kernelGradient + r * 128 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 128 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 51200)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9216) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<1152 {
-                    for g in 0..<8 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 128 - g * 16), from = kernel + i * 128 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 8 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9216) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<128 {
+                        for g in 0..<8 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 128 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 128 + g * 16 + l) * 128 + co] }
+                            kt[(tap * 128 + co) * 8 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<18 {
-                    for ox in 0..<18 {
-                        let dp = d + (oy * 18 + ox) * 8
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 20 + ox * 1 + kx * 1) * 128
-                                let tap = (ky * 3 + kx) * 128
-                                for ci in 0..<128 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3200) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 3200)
+                    for oy in 0..<18 {
+                        for ox in 0..<18 {
+                            let dzp = dz + (oy * 18 + ox) * 128
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 20 + ox * 1 + kx * 1) * 8
+                                    let kp = kt + (ky * 3 + kx) * 1024
+                                    for g in 0..<8 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<400 {
+                        for g in 0..<8 {
+                            let v = acc[position * 8 + g], n = Swift.min(16, 128 - g * 16)
+                            for l in 0..<n { dx[position * 128 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -1355,17 +1391,15 @@ extension CatsVsDogs: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<32 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 512 - g * 16), from = dz + i * 512 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 32 + g] = v
+                    let from = dz + i * 512 + g * 16
+                    d[i * 32 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<32 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 32 + g] }
-                let n = Swift.min(16, 512 - g * 16), gp = gk + 5549248 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 5549248 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<10368 {
@@ -1377,36 +1411,47 @@ extension CatsVsDogs: TrainableModel {
                         let dp = d + oy * 32 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 10368]), dp[ox * 32]) }
                     }
-                    let n = Swift.min(16, 512 - g * 16), gp = kernelGradient + r * 512 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 512 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 10368)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 331776) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<10368 {
-                    for g in 0..<32 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 512 - g * 16), from = kernel + i * 512 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 32 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 648 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 331776) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<512 {
+                        for g in 0..<648 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 10368 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 10368 + g * 16 + l) * 512 + co] }
+                            kt[(tap * 512 + co) * 648 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 32
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10368
-                                let tap = (ky * 1 + kx) * 10368
-                                for ci in 0..<10368 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<32 { sum = madd(sum, kv[(tap + ci) * 32 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 512
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 648
+                                    let kp = kt + (ky * 1 + kx) * 331776
+                                    for g in 0..<648 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<512 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 648 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<648 {
+                            let v = acc[position * 648 + g], n = Swift.min(16, 10368 - g * 16)
+                            for l in 0..<n { dx[position * 10368 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -1428,17 +1473,15 @@ extension CatsVsDogs: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<8 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 128 - g * 16), from = dz + i * 128 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 8 + g] = v
+                    let from = dz + i * 128 + g * 16
+                    d[i * 8 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 8 + g] }
-                let n = Swift.min(16, 128 - g * 16), gp = gk + 5615296 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 5615296 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<512 {
@@ -1450,36 +1493,47 @@ extension CatsVsDogs: TrainableModel {
                         let dp = d + oy * 8 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 512]), dp[ox * 8]) }
                     }
-                    let n = Swift.min(16, 128 - g * 16), gp = kernelGradient + r * 128 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 128 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 512)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4096) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<512 {
-                    for g in 0..<8 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 128 - g * 16), from = kernel + i * 128 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 8 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 32 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4096) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<128 {
+                        for g in 0..<32 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 512 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 512 + g * 16 + l) * 128 + co] }
+                            kt[(tap * 128 + co) * 32 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 8
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 512
-                                let tap = (ky * 1 + kx) * 512
-                                for ci in 0..<512 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 32)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 128
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 32
+                                    let kp = kt + (ky * 1 + kx) * 4096
+                                    for g in 0..<32 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 32 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<32 {
+                            let v = acc[position * 32 + g], n = Swift.min(16, 512 - g * 16)
+                            for l in 0..<n { dx[position * 512 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -1501,17 +1555,17 @@ extension CatsVsDogs: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 1 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 1 - g * 4), gp = gk + 5615552 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 5615552 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<128 {
@@ -1523,36 +1577,47 @@ extension CatsVsDogs: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 128]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 1 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 128)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 128) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<128 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<1 {
+                        for g in 0..<8 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 128 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 128 + g * 16 + l) * 1 + co] }
+                            kt[(tap * 1 + co) * 8 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 128
-                                let tap = (ky * 1 + kx) * 128
-                                for ci in 0..<128 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 1
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                                    let kp = kt + (ky * 1 + kx) * 8
+                                    for g in 0..<8 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<8 {
+                            let v = acc[position * 8 + g], n = Swift.min(16, 128 - g * 16)
+                            for l in 0..<n { dx[position * 128 + g * 16 + l] = v[l] }
                         }
                     }
                 }

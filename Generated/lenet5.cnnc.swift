@@ -551,17 +551,17 @@ extension Lenet5: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<784 {
                 for g in 0..<1 {
+                    let from = dz + i * 6 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 6 - g * 8), from = dz + i * 6 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<784 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 6 - g * 8), gp = gk + 150 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 150 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<25 {
@@ -573,36 +573,47 @@ extension Lenet5: TrainableModel {
                         let dp = d + oy * 28 + g
                         for ox in 0..<28 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 1]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 6 - g * 8), gp = kernelGradient + r * 6 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 6 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 1024)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<25 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 6 - g * 8), from = kernel + i * 6 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 150) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<25 {
+                    for co in 0..<6 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 1 + g * 4 + l) * 6 + co] }
+                            kt[(tap * 6 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<28 {
-                    for ox in 0..<28 {
-                        let dp = d + (oy * 28 + ox) * 1
-                        for ky in 0..<5 {
-                            for kx in 0..<5 {
-                                let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 1
-                                let tap = (ky * 5 + kx) * 1
-                                for ci in 0..<1 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1024) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 1024)
+                    for oy in 0..<28 {
+                        for ox in 0..<28 {
+                            let dzp = dz + (oy * 28 + ox) * 6
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 5 + kx) * 6
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1024 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { dx[position * 1 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -654,17 +665,15 @@ extension Lenet5: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<100 {
                 for g in 0..<1 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<100 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 16 - g * 16), gp = gk + 2556 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 2556 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<150 {
@@ -676,36 +685,47 @@ extension Lenet5: TrainableModel {
                         let dp = d + oy * 10 + g
                         for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 1176)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 150) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<150 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 400) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<25 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<10 {
-                    for ox in 0..<10 {
-                        let dp = d + (oy * 10 + ox) * 1
-                        for ky in 0..<5 {
-                            for kx in 0..<5 {
-                                let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 6
-                                let tap = (ky * 5 + kx) * 6
-                                for ci in 0..<6 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 196) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 196)
+                    for oy in 0..<10 {
+                        for ox in 0..<10 {
+                            let dzp = dz + (oy * 10 + ox) * 16
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 5 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<196 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -749,17 +769,17 @@ extension Lenet5: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<8 {
+                    let from = dz + i * 120 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 120 - g * 16), from = dz + i * 120 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 7 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
                     d[i * 8 + g] = v
                 }
             }
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 8 + g] }
-                let n = Swift.min(16, 120 - g * 16), gp = gk + 50572 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 50572 + g * 16
+                if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<400 {
@@ -771,36 +791,47 @@ extension Lenet5: TrainableModel {
                         let dp = d + oy * 8 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 400]), dp[ox * 8]) }
                     }
-                    let n = Swift.min(16, 120 - g * 16), gp = kernelGradient + r * 120 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 120 + g * 16
+                    if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 400)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3200) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<400 {
-                    for g in 0..<8 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 120 - g * 16), from = kernel + i * 120 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 8 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 25 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3000) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<120 {
+                        for g in 0..<25 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 400 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 400 + g * 16 + l) * 120 + co] }
+                            kt[(tap * 120 + co) * 25 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 8
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 400
-                                let tap = (ky * 1 + kx) * 400
-                                for ci in 0..<400 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 25) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 25)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 120
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 25
+                                    let kp = kt + (ky * 1 + kx) * 3000
+                                    for g in 0..<25 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<120 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 25 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<25 {
+                            let v = acc[position * 25 + g], n = Swift.min(16, 400 - g * 16)
+                            for l in 0..<n { dx[position * 400 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -822,17 +853,17 @@ extension Lenet5: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<6 {
+                    let from = dz + i * 84 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 84 - g * 16), from = dz + i * 84 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 5 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
                     d[i * 6 + g] = v
                 }
             }
             for g in 0..<6 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 6 + g] }
-                let n = Swift.min(16, 84 - g * 16), gp = gk + 60772 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 60772 + g * 16
+                if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<120 {
@@ -844,36 +875,47 @@ extension Lenet5: TrainableModel {
                         let dp = d + oy * 6 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 120]), dp[ox * 6]) }
                     }
-                    let n = Swift.min(16, 84 - g * 16), gp = kernelGradient + r * 84 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 84 + g * 16
+                    if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 120)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 720) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<120 {
-                    for g in 0..<6 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 84 - g * 16), from = kernel + i * 84 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 6 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 672) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<84 {
+                        for g in 0..<8 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 120 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 120 + g * 16 + l) * 84 + co] }
+                            kt[(tap * 84 + co) * 8 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 6
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
-                                let tap = (ky * 1 + kx) * 120
-                                for ci in 0..<120 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<6 { sum = madd(sum, kv[(tap + ci) * 6 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 84
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                                    let kp = kt + (ky * 1 + kx) * 672
+                                    for g in 0..<8 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<84 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<8 {
+                            let v = acc[position * 8 + g], n = Swift.min(16, 120 - g * 16)
+                            for l in 0..<n { dx[position * 120 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -900,17 +942,17 @@ extension Lenet5: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 10 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 10 - g * 8), gp = gk + 61696 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 61696 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<84 {
@@ -922,36 +964,47 @@ extension Lenet5: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 84]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 10 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 84)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 168) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<84 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 6 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 60) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<10 {
+                        for g in 0..<6 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 84 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 84 + g * 16 + l) * 10 + co] }
+                            kt[(tap * 10 + co) * 6 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 84
-                                let tap = (ky * 1 + kx) * 84
-                                for ci in 0..<84 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 6)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 10
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 6
+                                    let kp = kt + (ky * 1 + kx) * 60
+                                    for g in 0..<6 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 6 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<6 {
+                            let v = acc[position * 6 + g], n = Swift.min(16, 84 - g * 16)
+                            for l in 0..<n { dx[position * 84 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -962,9 +1015,11 @@ extension Lenet5: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

@@ -502,17 +502,15 @@ extension MnistConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<676 {
                 for g in 0..<2 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 32 - g * 16), from = dz + i * 32 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 2 + g] = v
+                    let from = dz + i * 32 + g * 16
+                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<676 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 32 - g * 16), gp = gk + 288 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 288 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<9 {
@@ -524,36 +522,47 @@ extension MnistConvnet: TrainableModel {
                         let dp = d + oy * 52 + g
                         for ox in 0..<26 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 1]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 32 - g * 16), gp = kernelGradient + r * 32 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 32 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 784)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<9 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 32 - g * 16), from = kernel + i * 32 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 288) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<32 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 1 + g * 4 + l) * 32 + co] }
+                            kt[(tap * 32 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<26 {
-                    for ox in 0..<26 {
-                        let dp = d + (oy * 26 + ox) * 2
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 28 + ox * 1 + kx * 1) * 1
-                                let tap = (ky * 3 + kx) * 1
-                                for ci in 0..<1 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 784) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 784)
+                    for oy in 0..<26 {
+                        for ox in 0..<26 {
+                            let dzp = dz + (oy * 26 + ox) * 32
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 28 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 32
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<32 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<784 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { dx[position * 1 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -600,17 +609,15 @@ extension MnistConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<121 {
                 for g in 0..<4 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 64 - g * 16), from = dz + i * 64 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 4 + g] = v
+                    let from = dz + i * 64 + g * 16
+                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<4 {
                 var sum = SIMD16<Float>()
                 for p in 0..<121 { sum += d[p * 4 + g] }
-                let n = Swift.min(16, 64 - g * 16), gp = gk + 18752 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 18752 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<288 {
@@ -622,36 +629,47 @@ extension MnistConvnet: TrainableModel {
                         let dp = d + oy * 44 + g
                         for ox in 0..<11 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 32]), dp[ox * 4]) }
                     }
-                    let n = Swift.min(16, 64 - g * 16), gp = kernelGradient + r * 64 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 64 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 5408)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1152) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<288 {
-                    for g in 0..<4 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 64 - g * 16), from = kernel + i * 64 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 4 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1152) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<64 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 32 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 32 + g * 16 + l) * 64 + co] }
+                            kt[(tap * 64 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<11 {
-                    for ox in 0..<11 {
-                        let dp = d + (oy * 11 + ox) * 4
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 13 + ox * 1 + kx * 1) * 32
-                                let tap = (ky * 3 + kx) * 32
-                                for ci in 0..<32 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<4 { sum = madd(sum, kv[(tap + ci) * 4 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 338) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 338)
+                    for oy in 0..<11 {
+                        for ox in 0..<11 {
+                            let dzp = dz + (oy * 11 + ox) * 64
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 13 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 3 + kx) * 128
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<64 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<169 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 32 - g * 16)
+                            for l in 0..<n { dx[position * 32 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -703,17 +721,17 @@ extension MnistConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 10 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 10 - g * 8), gp = gk + 34816 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 34816 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<1600 {
@@ -725,36 +743,47 @@ extension MnistConvnet: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 1600]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 10 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 1600)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 3200) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<1600 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 100 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1000) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<10 {
+                        for g in 0..<100 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 1600 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 1600 + g * 16 + l) * 10 + co] }
+                            kt[(tap * 10 + co) * 100 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1600
-                                let tap = (ky * 1 + kx) * 1600
-                                for ci in 0..<1600 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 100)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 10
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 100
+                                    let kp = kt + (ky * 1 + kx) * 1000
+                                    for g in 0..<100 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 100 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<100 {
+                            let v = acc[position * 100 + g], n = Swift.min(16, 1600 - g * 16)
+                            for l in 0..<n { dx[position * 1600 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -765,9 +794,11 @@ extension MnistConvnet: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

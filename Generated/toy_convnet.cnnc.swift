@@ -539,17 +539,15 @@ extension ToyConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<784 {
                 for g in 0..<1 {
-                    var v = SIMD8<Float>()
-                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<784 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 8 - g * 8), gp = gk + 600 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 600 + g * 8
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<75 {
@@ -561,36 +559,47 @@ extension ToyConvnet: TrainableModel {
                         let dp = d + oy * 28 + g
                         for ox in 0..<28 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 3072)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 75) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<75 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 200) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<25 {
+                    for co in 0..<8 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<28 {
-                    for ox in 0..<28 {
-                        let dp = d + (oy * 28 + ox) * 1
-                        for ky in 0..<5 {
-                            for kx in 0..<5 {
-                                let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 3
-                                let tap = (ky * 5 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1024) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 1024)
+                    for oy in 0..<28 {
+                        for ox in 0..<28 {
+                            let dzp = dz + (oy * 28 + ox) * 8
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let at = ((oy * 1 + ky * 1) * 32 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 5 + kx) * 8
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1024 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -637,17 +646,15 @@ extension ToyConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<100 {
                 for g in 0..<1 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<100 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 16 - g * 16), gp = gk + 3808 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 3808 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<200 {
@@ -659,36 +666,47 @@ extension ToyConvnet: TrainableModel {
                         let dp = d + oy * 10 + g
                         for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 1568)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 200) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<200 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 400) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<25 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<10 {
-                    for ox in 0..<10 {
-                        let dp = d + (oy * 10 + ox) * 1
-                        for ky in 0..<5 {
-                            for kx in 0..<5 {
-                                let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 8
-                                let tap = (ky * 5 + kx) * 8
-                                for ci in 0..<8 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 196) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 196)
+                    for oy in 0..<10 {
+                        for ox in 0..<10 {
+                            let dzp = dz + (oy * 10 + ox) * 16
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 5 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<196 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -735,17 +753,17 @@ extension ToyConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<8 {
+                    let from = dz + i * 120 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 120 - g * 16), from = dz + i * 120 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 7 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
                     d[i * 8 + g] = v
                 }
             }
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 8 + g] }
-                let n = Swift.min(16, 120 - g * 16), gp = gk + 51824 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 51824 + g * 16
+                if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<400 {
@@ -757,36 +775,47 @@ extension ToyConvnet: TrainableModel {
                         let dp = d + oy * 8 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 400]), dp[ox * 8]) }
                     }
-                    let n = Swift.min(16, 120 - g * 16), gp = kernelGradient + r * 120 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 120 + g * 16
+                    if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 400)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3200) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<400 {
-                    for g in 0..<8 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 120 - g * 16), from = kernel + i * 120 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 8 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 25 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3000) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<120 {
+                        for g in 0..<25 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 400 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 400 + g * 16 + l) * 120 + co] }
+                            kt[(tap * 120 + co) * 25 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 8
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 400
-                                let tap = (ky * 1 + kx) * 400
-                                for ci in 0..<400 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 25) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 25)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 120
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 25
+                                    let kp = kt + (ky * 1 + kx) * 3000
+                                    for g in 0..<25 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<120 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 25 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<25 {
+                            let v = acc[position * 25 + g], n = Swift.min(16, 400 - g * 16)
+                            for l in 0..<n { dx[position * 400 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -808,17 +837,17 @@ extension ToyConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<6 {
+                    let from = dz + i * 84 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 84 - g * 16), from = dz + i * 84 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 5 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
                     d[i * 6 + g] = v
                 }
             }
             for g in 0..<6 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 6 + g] }
-                let n = Swift.min(16, 84 - g * 16), gp = gk + 62024 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 62024 + g * 16
+                if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<120 {
@@ -830,36 +859,47 @@ extension ToyConvnet: TrainableModel {
                         let dp = d + oy * 6 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 120]), dp[ox * 6]) }
                     }
-                    let n = Swift.min(16, 84 - g * 16), gp = kernelGradient + r * 84 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 84 + g * 16
+                    if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 120)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 720) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<120 {
-                    for g in 0..<6 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 84 - g * 16), from = kernel + i * 84 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 6 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 672) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<84 {
+                        for g in 0..<8 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 120 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 120 + g * 16 + l) * 84 + co] }
+                            kt[(tap * 84 + co) * 8 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 6
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
-                                let tap = (ky * 1 + kx) * 120
-                                for ci in 0..<120 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<6 { sum = madd(sum, kv[(tap + ci) * 6 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 84
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                                    let kp = kt + (ky * 1 + kx) * 672
+                                    for g in 0..<8 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<84 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<8 {
+                            let v = acc[position * 8 + g], n = Swift.min(16, 120 - g * 16)
+                            for l in 0..<n { dx[position * 120 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -886,17 +926,17 @@ extension ToyConvnet: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 26 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 26 - g * 16), from = dz + i * 26 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<10 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 26 - g * 16), gp = gk + 64292 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 64292 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<10 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<84 {
@@ -908,36 +948,47 @@ extension ToyConvnet: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 84]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 26 - g * 16), gp = kernelGradient + r * 26 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 26 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<10 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 84)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 168) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<84 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 26 - g * 16), from = kernel + i * 26 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 6 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 156) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<26 {
+                        for g in 0..<6 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 84 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 84 + g * 16 + l) * 26 + co] }
+                            kt[(tap * 26 + co) * 6 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 84
-                                let tap = (ky * 1 + kx) * 84
-                                for ci in 0..<84 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 6)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 26
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 6
+                                    let kp = kt + (ky * 1 + kx) * 156
+                                    for g in 0..<6 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<26 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 6 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<6 {
+                            let v = acc[position * 6 + g], n = Swift.min(16, 84 - g * 16)
+                            for l in 0..<n { dx[position * 84 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -948,9 +999,11 @@ extension ToyConvnet: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

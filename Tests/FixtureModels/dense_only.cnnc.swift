@@ -240,17 +240,15 @@ extension DenseOnly: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<8 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 128 - g * 16), from = dz + i * 128 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 8 + g] = v
+                    let from = dz + i * 128 + g * 16
+                    d[i * 8 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<8 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 8 + g] }
-                let n = Swift.min(16, 128 - g * 16), gp = gk + 100352 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 100352 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<784 {
@@ -262,36 +260,47 @@ extension DenseOnly: TrainableModel {
                         let dp = d + oy * 8 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 784]), dp[ox * 8]) }
                     }
-                    let n = Swift.min(16, 128 - g * 16), gp = kernelGradient + r * 128 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 128 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 784)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6272) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<784 {
-                    for g in 0..<8 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 128 - g * 16), from = kernel + i * 128 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 8 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 49 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6272) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<128 {
+                        for g in 0..<49 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 784 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 784 + g * 16 + l) * 128 + co] }
+                            kt[(tap * 128 + co) * 49 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 8
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 784
-                                let tap = (ky * 1 + kx) * 784
-                                for ci in 0..<784 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<8 { sum = madd(sum, kv[(tap + ci) * 8 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 49) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 49)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 128
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 49
+                                    let kp = kt + (ky * 1 + kx) * 6272
+                                    for g in 0..<49 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 49 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<49 {
+                            let v = acc[position * 49 + g], n = Swift.min(16, 784 - g * 16)
+                            for l in 0..<n { dx[position * 784 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -318,17 +327,17 @@ extension DenseOnly: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 10 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 10 - g * 8), gp = gk + 101760 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 101760 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<128 {
@@ -340,36 +349,47 @@ extension DenseOnly: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 128]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 10 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 128)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<128 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<10 {
+                        for g in 0..<8 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 128 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 128 + g * 16 + l) * 10 + co] }
+                            kt[(tap * 10 + co) * 8 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 128
-                                let tap = (ky * 1 + kx) * 128
-                                for ci in 0..<128 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 10
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                                    let kp = kt + (ky * 1 + kx) * 80
+                                    for g in 0..<8 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<8 {
+                            let v = acc[position * 8 + g], n = Swift.min(16, 128 - g * 16)
+                            for l in 0..<n { dx[position * 128 + g * 16 + l] = v[l] }
                         }
                     }
                 }

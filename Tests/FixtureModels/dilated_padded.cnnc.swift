@@ -573,17 +573,17 @@ extension DilatedPadded: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<90 {
                 for g in 0..<1 {
+                    let from = dz + i * 5 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<5 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<90 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 5 - g * 8), gp = gk + 135 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 135 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<27 {
@@ -595,36 +595,47 @@ extension DilatedPadded: TrainableModel {
                         let dp = d + oy * 9 + g
                         for ox in 0..<9 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 5 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 546)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 27) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<27 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<5 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 5 + co] }
+                            kt[(tap * 5 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<10 {
-                    for ox in 0..<9 {
-                        let dp = d + (oy * 9 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 3
-                                let tap = (ky * 3 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 182) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 182)
+                    for oy in 0..<10 {
+                        for ox in 0..<9 {
+                            let dzp = dz + (oy * 9 + ox) * 5
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 3 + kx) * 5
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<182 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -646,17 +657,17 @@ extension DilatedPadded: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<90 {
                 for g in 0..<2 {
+                    let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 17 - g * 16), from = dz + i * 17 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<90 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 17 - g * 16), gp = gk + 905 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 905 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<45 {
@@ -668,36 +679,47 @@ extension DilatedPadded: TrainableModel {
                         let dp = d + oy * 18 + g
                         for ox in 0..<9 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 17 - g * 16), gp = kernelGradient + r * 17 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 17 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 910)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 90) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<45 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 17 - g * 16), from = kernel + i * 17 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 153) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<17 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 17 + co] }
+                            kt[(tap * 17 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<10 {
-                    for ox in 0..<9 {
-                        let dp = d + (oy * 9 + ox) * 2
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 5
-                                let tap = (ky * 3 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 182) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 182)
+                    for oy in 0..<10 {
+                        for ox in 0..<9 {
+                            let dzp = dz + (oy * 9 + ox) * 17
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 2) * 13 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 3 + kx) * 17
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<17 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<182 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -721,17 +743,17 @@ extension DilatedPadded: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<56 {
                 for g in 0..<1 {
+                    let from = dz + i * 7 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<7 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<56 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 7 - g * 8), gp = gk + 1636 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 1636 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<102 {
@@ -743,36 +765,47 @@ extension DilatedPadded: TrainableModel {
                         let dp = d + oy * 7 + g
                         for ox in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 17]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 7 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 1530)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 102) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<102 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 84) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<6 {
+                    for co in 0..<7 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 17 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 17 + g * 16 + l) * 7 + co] }
+                            kt[(tap * 7 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<8 {
-                    for ox in 0..<7 {
-                        let dp = d + (oy * 7 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 2) * 17
-                                let tap = (ky * 2 + kx) * 17
-                                for ci in 0..<17 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 180) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 180)
+                    for oy in 0..<8 {
+                        for ox in 0..<7 {
+                            let dzp = dz + (oy * 7 + ox) * 7
+                            for ky in 0..<3 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 1 + ky * 1) * 9 + ox * 1 + kx * 2) * 2
+                                    let kp = kt + (ky * 2 + kx) * 14
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<7 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<90 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 17 - g * 16)
+                            for l in 0..<n { dx[position * 17 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -788,17 +821,17 @@ extension DilatedPadded: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<16 {
                 for g in 0..<2 {
+                    let from = dz + i * 20 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<16 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 20 - g * 16), gp = gk + 5143 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 5143 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<175 {
@@ -810,36 +843,47 @@ extension DilatedPadded: TrainableModel {
                         let dp = d + oy * 8 + g
                         for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 14]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 20 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 847)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 350) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<175 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 500) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<25 {
+                    for co in 0..<20 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 7 + g * 8 + l) * 20 + co] }
+                            kt[(tap * 20 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<4 {
-                    for ox in 0..<4 {
-                        let dp = d + (oy * 4 + ox) * 2
-                        for ky in 0..<5 {
-                            for kx in 0..<5 {
-                                let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 7
-                                let tap = (ky * 5 + kx) * 7
-                                for ci in 0..<7 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 121) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 121)
+                    for oy in 0..<4 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 20
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 1
+                                    let kp = kt + (ky * 5 + kx) * 20
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<20 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<121 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { dx[position * 7 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -863,17 +907,17 @@ extension DilatedPadded: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<4 {
                 for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<4 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 3 - g * 4), gp = gk + 6663 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 6663 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<500 {
@@ -885,36 +929,47 @@ extension DilatedPadded: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 40]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 980)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 500) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<500 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 150) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<25 {
+                    for co in 0..<3 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 20 + g * 16 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<5 {
-                            for kx in 0..<5 {
-                                let at = ((oy * 2 + ky * 1) * 7 + ox * 2 + kx * 1) * 20
-                                let tap = (ky * 5 + kx) * 20
-                                for ci in 0..<20 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 98) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 98)
+                    for oy in 0..<2 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 3
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let at = ((oy * 2 + ky * 1) * 7 + ox * 2 + kx * 1) * 2
+                                    let kp = kt + (ky * 5 + kx) * 6
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<49 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { dx[position * 20 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -938,17 +993,15 @@ extension DilatedPadded: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
-                    var v = SIMD4<Float>()
-                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 4 - g * 4), gp = gk + 6714 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 6714 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<12 {
@@ -960,36 +1013,47 @@ extension DilatedPadded: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 12]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 12)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<12 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 12 + g * 16 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
-                                let tap = (ky * 1 + kx) * 12
-                                for ci in 0..<12 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 4
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { dx[position * 12 + g * 16 + l] = v[l] }
                         }
                     }
                 }

@@ -285,17 +285,15 @@ extension InferenceIdentity: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<36 {
                 for g in 0..<1 {
-                    var v = SIMD4<Float>()
-                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<36 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 4 - g * 4), gp = gk + 108 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 108 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<27 {
@@ -307,36 +305,47 @@ extension InferenceIdentity: TrainableModel {
                         let dp = d + oy * 6 + g
                         for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 192)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 27) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<27 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<6 {
-                    for ox in 0..<6 {
-                        let dp = d + (oy * 6 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 8 + ox * 1 + kx * 1) * 3
-                                let tap = (ky * 3 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 64)
+                    for oy in 0..<6 {
+                        for ox in 0..<6 {
+                            let dzp = dz + (oy * 6 + ox) * 4
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 8 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<64 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -363,17 +372,17 @@ extension InferenceIdentity: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 3 - g * 4), gp = gk + 544 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 544 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<144 {
@@ -385,36 +394,47 @@ extension InferenceIdentity: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 144]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 144)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<144 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 9 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 27) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<3 {
+                        for g in 0..<9 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 144 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 144 + g * 16 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 9 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 144
-                                let tap = (ky * 1 + kx) * 144
-                                for ci in 0..<144 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 9)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 3
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
+                                    let kp = kt + (ky * 1 + kx) * 27
+                                    for g in 0..<9 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 9 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<9 {
+                            let v = acc[position * 9 + g], n = Swift.min(16, 144 - g * 16)
+                            for l in 0..<n { dx[position * 144 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -474,6 +494,8 @@ extension InferenceIdentity: TrainableModel {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

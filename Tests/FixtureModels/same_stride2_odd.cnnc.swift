@@ -375,17 +375,17 @@ extension SameStride2Odd: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<20 {
                 for g in 0..<1 {
+                    let from = dz + i * 5 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<5 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<20 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 5 - g * 8), gp = gk + 90 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 90 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<18 {
@@ -397,36 +397,47 @@ extension SameStride2Odd: TrainableModel {
                         let dp = d + oy * 5 + g
                         for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 5 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 198)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<18 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<5 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 2 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 2 + g * 4 + l) * 5 + co] }
+                            kt[(tap * 5 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<4 {
-                    for ox in 0..<5 {
-                        let dp = d + (oy * 5 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 2
-                                let tap = (ky * 3 + kx) * 2
-                                for ci in 0..<2 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 99) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 99)
+                    for oy in 0..<4 {
+                        for ox in 0..<5 {
+                            let dzp = dz + (oy * 5 + ox) * 5
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 5
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<5 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<99 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 2 - g * 4)
+                            for l in 0..<n { dx[position * 2 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -450,17 +461,17 @@ extension SameStride2Odd: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<10 {
                 for g in 0..<1 {
+                    let from = dz + i * 6 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 6 - g * 8), from = dz + i * 6 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<10 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 6 - g * 8), gp = gk + 275 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 275 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<30 {
@@ -472,36 +483,47 @@ extension SameStride2Odd: TrainableModel {
                         let dp = d + oy * 5 + g
                         for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 6 - g * 8), gp = kernelGradient + r * 6 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 6 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 140)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<30 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 6 - g * 8), from = kernel + i * 6 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<6 {
+                    for co in 0..<6 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 6 + co] }
+                            kt[(tap * 6 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<5 {
-                        let dp = d + (oy * 5 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 2 + ky * 1) * 7 + ox * 1 + kx * 1) * 5
-                                let tap = (ky * 3 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 28) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 28)
+                    for oy in 0..<2 {
+                        for ox in 0..<5 {
+                            let dzp = dz + (oy * 5 + ox) * 6
+                            for ky in 0..<2 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 2 + ky * 1) * 7 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 6
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<28 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -594,17 +616,17 @@ extension SameStride2Odd: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 2 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 2 - g * 4), gp = gk + 293 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 293 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<6 {
@@ -616,36 +638,47 @@ extension SameStride2Odd: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 2 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 6)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<6 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<2 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 2 + co] }
+                            kt[(tap * 2 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 6
-                                let tap = (ky * 1 + kx) * 6
-                                for ci in 0..<6 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 2
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 2
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
                         }
                     }
                 }

@@ -480,17 +480,17 @@ extension WideChannels: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<100 {
                 for g in 0..<3 {
+                    let from = dz + i * 40 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 40 - g * 16), from = dz + i * 40 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
                     d[i * 3 + g] = v
                 }
             }
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<100 { sum += d[p * 3 + g] }
-                let n = Swift.min(16, 40 - g * 16), gp = gk + 1080 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 1080 + g * 16
+                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<27 {
@@ -502,36 +502,47 @@ extension WideChannels: TrainableModel {
                         let dp = d + oy * 30 + g
                         for ox in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 3]) }
                     }
-                    let n = Swift.min(16, 40 - g * 16), gp = kernelGradient + r * 40 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 40 + g * 16
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 432)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 81) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<27 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 40 - g * 16), from = kernel + i * 40 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 3 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 360) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<40 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 40 + co] }
+                            kt[(tap * 40 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<10 {
-                    for ox in 0..<10 {
-                        let dp = d + (oy * 10 + ox) * 3
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 3
-                                let tap = (ky * 3 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
+                    for oy in 0..<10 {
+                        for ox in 0..<10 {
+                            let dzp = dz + (oy * 10 + ox) * 40
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 40
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<40 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<144 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -555,17 +566,17 @@ extension WideChannels: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<25 {
                 for g in 0..<5 {
+                    let from = dz + i * 70 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 70 - g * 16), from = dz + i * 70 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
                     d[i * 5 + g] = v
                 }
             }
             for g in 0..<5 {
                 var sum = SIMD16<Float>()
                 for p in 0..<25 { sum += d[p * 5 + g] }
-                let n = Swift.min(16, 70 - g * 16), gp = gk + 26320 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 26320 + g * 16
+                if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<360 {
@@ -577,36 +588,47 @@ extension WideChannels: TrainableModel {
                         let dp = d + oy * 25 + g
                         for ox in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 80]), dp[ox * 5]) }
                     }
-                    let n = Swift.min(16, 70 - g * 16), gp = kernelGradient + r * 70 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 70 + g * 16
+                    if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 4840)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1800) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<360 {
-                    for g in 0..<5 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 70 - g * 16), from = kernel + i * 70 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 5 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1890) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<70 {
+                        for g in 0..<3 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 40 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 40 + g * 16 + l) * 70 + co] }
+                            kt[(tap * 70 + co) * 3 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<5 {
-                    for ox in 0..<5 {
-                        let dp = d + (oy * 5 + ox) * 5
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 40
-                                let tap = (ky * 3 + kx) * 40
-                                for ci in 0..<40 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<5 { sum = madd(sum, kv[(tap + ci) * 5 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 363) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 363)
+                    for oy in 0..<5 {
+                        for ox in 0..<5 {
+                            let dzp = dz + (oy * 5 + ox) * 70
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 2 + ky * 1) * 11 + ox * 2 + kx * 1) * 3
+                                    let kp = kt + (ky * 3 + kx) * 210
+                                    for g in 0..<3 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<70 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<121 {
+                        for g in 0..<3 {
+                            let v = acc[position * 3 + g], n = Swift.min(16, 40 - g * 16)
+                            for l in 0..<n { dx[position * 40 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -655,17 +677,17 @@ extension WideChannels: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<3 {
+                    let from = dz + i * 33 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 3 + g] = v
                 }
             }
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 3 + g] }
-                let n = Swift.min(16, 33 - g * 16), gp = gk + 35630 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 35630 + g * 16
+                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<280 {
@@ -677,36 +699,47 @@ extension WideChannels: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 280]), dp[ox * 3]) }
                     }
-                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 33 + g * 16
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 280)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 840) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<280 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 3 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 18 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 594) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<33 {
+                        for g in 0..<18 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 280 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 280 + g * 16 + l) * 33 + co] }
+                            kt[(tap * 33 + co) * 18 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 3
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 280
-                                let tap = (ky * 1 + kx) * 280
-                                for ci in 0..<280 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 18)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 33
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 18
+                                    let kp = kt + (ky * 1 + kx) * 594
+                                    for g in 0..<18 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<33 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 18 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<18 {
+                            let v = acc[position * 18 + g], n = Swift.min(16, 280 - g * 16)
+                            for l in 0..<n { dx[position * 280 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -717,7 +750,9 @@ extension WideChannels: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

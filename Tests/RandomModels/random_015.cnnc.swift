@@ -354,17 +354,17 @@ extension Random015: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<3 {
+                    let from = dz + i * 40 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 40 - g * 16), from = dz + i * 40 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
                     d[i * 3 + g] = v
                 }
             }
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 3 + g] }
-                let n = Swift.min(16, 40 - g * 16), gp = gk + 480 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 480 + g * 16
+                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<12 {
@@ -376,36 +376,47 @@ extension Random015: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 12]), dp[ox * 3]) }
                     }
-                    let n = Swift.min(16, 40 - g * 16), gp = kernelGradient + r * 40 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 40 + g * 16
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 12)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<12 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 40 - g * 16), from = kernel + i * 40 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 3 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<40 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 12 + g * 16 + l) * 40 + co] }
+                            kt[(tap * 40 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 3
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 12
-                                let tap = (ky * 1 + kx) * 12
-                                for ci in 0..<12 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 40
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 40
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<40 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { dx[position * 12 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -427,17 +438,17 @@ extension Random015: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 5 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<5 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 5 - g * 8), gp = gk + 720 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 720 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<40 {
@@ -449,36 +460,47 @@ extension Random015: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 40]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 5 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 40)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<40 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 15) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<5 {
+                        for g in 0..<3 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 40 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 40 + g * 16 + l) * 5 + co] }
+                            kt[(tap * 5 + co) * 3 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 40
-                                let tap = (ky * 1 + kx) * 40
-                                for ci in 0..<40 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 3)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 5
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
+                                    let kp = kt + (ky * 1 + kx) * 15
+                                    for g in 0..<3 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<3 {
+                            let v = acc[position * 3 + g], n = Swift.min(16, 40 - g * 16)
+                            for l in 0..<n { dx[position * 40 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -505,17 +527,17 @@ extension Random015: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 10 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 10 - g * 8), gp = gk + 775 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 775 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<5 {
@@ -527,36 +549,47 @@ extension Random015: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 10 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 5)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 10) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<5 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 10) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<10 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 10 + co] }
+                            kt[(tap * 10 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
-                                let tap = (ky * 1 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 10
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 10
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<10 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -589,17 +622,15 @@ extension Random015: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
-                    var v = SIMD8<Float>()
-                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 8 - g * 8), gp = gk + 865 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 865 + g * 8
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<10 {
@@ -611,36 +642,47 @@ extension Random015: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 10]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 10)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 10) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<10 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        for g in 0..<2 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 10 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 10 + g * 8 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10
-                                let tap = (ky * 1 + kx) * 10
-                                for ci in 0..<10 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 8
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 16
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(8, 10 - g * 8)
+                            for l in 0..<n { dx[position * 10 + g * 8 + l] = v[l] }
                         }
                     }
                 }

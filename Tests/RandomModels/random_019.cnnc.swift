@@ -276,17 +276,17 @@ extension Random019: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<48 {
                 for g in 0..<2 {
+                    let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<48 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 9 - g * 8), gp = gk + 36 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 36 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<4 {
@@ -298,36 +298,47 @@ extension Random019: TrainableModel {
                         let dp = d + oy * 8 + g
                         for ox in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 12]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 9 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 576)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<4 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<9 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 9 + co] }
+                            kt[(tap * 9 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<12 {
-                    for ox in 0..<4 {
-                        let dp = d + (oy * 4 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 12 + ox * 3 + kx * 1) * 4
-                                let tap = (ky * 1 + kx) * 4
-                                for ci in 0..<4 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
+                    for oy in 0..<12 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 9
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 12 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 9
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<9 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<144 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -382,17 +393,17 @@ extension Random019: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<7 {
                 for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<7 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 3 - g * 4), gp = gk + 72 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 72 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<9 {
@@ -404,36 +415,47 @@ extension Random019: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 9]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 63)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<9 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<3 {
+                        for g in 0..<2 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 9 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 9 + g * 8 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<7 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
-                                let tap = (ky * 1 + kx) * 9
-                                for ci in 0..<9 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 14) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 14)
+                    for oy in 0..<7 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 3
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 6
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<7 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(8, 9 - g * 8)
+                            for l in 0..<n { dx[position * 9 + g * 8 + l] = v[l] }
                         }
                     }
                 }

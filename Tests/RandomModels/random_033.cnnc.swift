@@ -294,17 +294,17 @@ extension Random033: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<2 {
                 for g in 0..<1 {
+                    let from = dz + i * 7 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<7 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<2 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 7 - g * 8), gp = gk + 21 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 21 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<3 {
@@ -316,36 +316,47 @@ extension Random033: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 7 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 6)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 3) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<3 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 7) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<7 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 7 + co] }
+                            kt[(tap * 7 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
-                                let tap = (ky * 1 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 2)
+                    for oy in 0..<2 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 7
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 7
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<7 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<2 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -392,9 +403,9 @@ extension Random033: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<3 {
+                    let from = dz + i * 33 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 3 + g] = v
                 }
             }
@@ -408,36 +419,47 @@ extension Random033: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox * 3]) }
                     }
-                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 33 + g * 16
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 7)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 21) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<7 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 3 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 33) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<33 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 7 + g * 8 + l) * 33 + co] }
+                            kt[(tap * 33 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 3
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 2) * 1 + ox * 1 + kx * 2) * 7
-                                let tap = (ky * 1 + kx) * 7
-                                for ci in 0..<7 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 33
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 2) * 1 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 1 + kx) * 33
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<33 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { dx[position * 7 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -448,9 +470,11 @@ extension Random033: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

@@ -344,17 +344,17 @@ extension Random041: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<110 {
                 for g in 0..<1 {
+                    let from = dz + i * 1 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 1 - g * 4), from = dz + i * 1 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<110 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 1 - g * 4), gp = gk + 10 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 10 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<10 {
@@ -366,36 +366,47 @@ extension Random041: TrainableModel {
                         let dp = d + oy * 10 + g
                         for ox in 0..<10 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 1 - g * 4), gp = kernelGradient + r * 1 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 1 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 660)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 10) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<10 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 1 - g * 4), from = kernel + i * 1 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<2 {
+                    for co in 0..<1 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 1 + co] }
+                            kt[(tap * 1 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<11 {
-                    for ox in 0..<10 {
-                        let dp = d + (oy * 10 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 1 + ky * 2) * 12 + ox * 1 + kx * 2) * 5
-                                let tap = (ky * 2 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 132) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 132)
+                    for oy in 0..<11 {
+                        for ox in 0..<10 {
+                            let dzp = dz + (oy * 10 + ox) * 1
+                            for ky in 0..<1 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 1 + ky * 2) * 12 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 2 + kx) * 1
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<132 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -425,17 +436,15 @@ extension Random041: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<110 {
                 for g in 0..<1 {
-                    var v = SIMD8<Float>()
-                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<110 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 8 - g * 8), gp = gk + 19 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 19 + g * 8
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<1 {
@@ -447,36 +456,47 @@ extension Random041: TrainableModel {
                         let dp = d + oy * 10 + g
                         for ox in 0..<10 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 1]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 110)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<1 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 1 + g * 4 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<11 {
-                    for ox in 0..<10 {
-                        let dp = d + (oy * 10 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 1
-                                let tap = (ky * 1 + kx) * 1
-                                for ci in 0..<1 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 110) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 110)
+                    for oy in 0..<11 {
+                        for ox in 0..<10 {
+                            let dzp = dz + (oy * 10 + ox) * 8
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 8
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<110 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { dx[position * 1 + g * 4 + l] = v[l] }
                         }
                     }
                 }

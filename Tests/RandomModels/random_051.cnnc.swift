@@ -213,17 +213,17 @@ extension Random051: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<3 {
+                    let from = dz + i * 40 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 40 - g * 16), from = dz + i * 40 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
                     d[i * 3 + g] = v
                 }
             }
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 3 + g] }
-                let n = Swift.min(16, 40 - g * 16), gp = gk + 4000 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 4000 + g * 16
+                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<100 {
@@ -235,36 +235,47 @@ extension Random051: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 100]), dp[ox * 3]) }
                     }
-                    let n = Swift.min(16, 40 - g * 16), gp = kernelGradient + r * 40 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 40 + g * 16
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 100)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<100 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 40 - g * 16), from = kernel + i * 40 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 3 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 7 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 280) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<40 {
+                        for g in 0..<7 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 100 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 100 + g * 16 + l) * 40 + co] }
+                            kt[(tap * 40 + co) * 7 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 3
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 100
-                                let tap = (ky * 1 + kx) * 100
-                                for ci in 0..<100 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 7) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 7)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 40
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
+                                    let kp = kt + (ky * 1 + kx) * 280
+                                    for g in 0..<7 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<40 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 7 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<7 {
+                            let v = acc[position * 7 + g], n = Swift.min(16, 100 - g * 16)
+                            for l in 0..<n { dx[position * 100 + g * 16 + l] = v[l] }
                         }
                     }
                 }

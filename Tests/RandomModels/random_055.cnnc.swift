@@ -296,17 +296,15 @@ extension Random055: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<24 {
                 for g in 0..<1 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<24 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 16 - g * 16), gp = gk + 1536 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 1536 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<96 {
@@ -318,36 +316,47 @@ extension Random055: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 864)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 96) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<96 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 192) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<12 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<8 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 2) * 9 + ox * 1 + kx * 2) * 8
-                                let tap = (ky * 4 + kx) * 8
-                                for ci in 0..<8 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 108) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 108)
+                    for oy in 0..<8 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 16
+                            for ky in 0..<3 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 2) * 9 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 4 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<108 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -369,17 +378,17 @@ extension Random055: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<24 {
                 for g in 0..<2 {
+                    let from = dz + i * 11 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 11 - g * 8), from = dz + i * 11 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<24 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 11 - g * 8), gp = gk + 1728 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 1728 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<16 {
@@ -391,36 +400,47 @@ extension Random055: TrainableModel {
                         let dp = d + oy * 6 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 11 - g * 8), gp = kernelGradient + r * 11 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 11 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 384)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<16 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 11 - g * 8), from = kernel + i * 11 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 11) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<11 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 11 + co] }
+                            kt[(tap * 11 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<8 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 16
-                                let tap = (ky * 1 + kx) * 16
-                                for ci in 0..<16 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 24)
+                    for oy in 0..<8 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 11
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 11
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<11 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<24 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -447,17 +467,15 @@ extension Random055: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<16 {
                 for g in 0..<1 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<16 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 16 - g * 16), gp = gk + 4555 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 4555 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<176 {
@@ -469,36 +487,47 @@ extension Random055: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 22]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 726)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 176) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<176 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 512) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<16 {
+                        for g in 0..<2 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 11 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 11 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<8 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 1) * 6 + ox * 2 + kx * 1) * 11
-                                let tap = (ky * 4 + kx) * 11
-                                for ci in 0..<11 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 132) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 132)
+                    for oy in 0..<8 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 16
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 1) * 6 + ox * 2 + kx * 1) * 2
+                                    let kp = kt + (ky * 4 + kx) * 32
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<66 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(8, 11 - g * 8)
+                            for l in 0..<n { dx[position * 11 + g * 8 + l] = v[l] }
                         }
                     }
                 }

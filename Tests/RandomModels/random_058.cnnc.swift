@@ -270,17 +270,17 @@ extension Random058: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 31 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 31 - g * 16), gp = gk + 4650 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 4650 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<150 {
@@ -292,36 +292,47 @@ extension Random058: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 150]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 31 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 150)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<150 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 10 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 310) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<31 {
+                        for g in 0..<10 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 150 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 150 + g * 16 + l) * 31 + co] }
+                            kt[(tap * 31 + co) * 10 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 150
-                                let tap = (ky * 1 + kx) * 150
-                                for ci in 0..<150 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 10)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 31
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10
+                                    let kp = kt + (ky * 1 + kx) * 310
+                                    for g in 0..<10 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<31 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 10 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<10 {
+                            let v = acc[position * 10 + g], n = Swift.min(16, 150 - g * 16)
+                            for l in 0..<n { dx[position * 150 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -348,17 +359,17 @@ extension Random058: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<5 {
+                    let from = dz + i * 65 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 65 - g * 16), from = dz + i * 65 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 5 + g] = v
                 }
             }
             for g in 0..<5 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 5 + g] }
-                let n = Swift.min(16, 65 - g * 16), gp = gk + 6696 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 6696 + g * 16
+                if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<31 {
@@ -370,36 +381,47 @@ extension Random058: TrainableModel {
                         let dp = d + oy * 5 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 31]), dp[ox * 5]) }
                     }
-                    let n = Swift.min(16, 65 - g * 16), gp = kernelGradient + r * 65 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 65 + g * 16
+                    if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 31)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 155) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<31 {
-                    for g in 0..<5 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 65 - g * 16), from = kernel + i * 65 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 5 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 130) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<65 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 31 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 31 + g * 16 + l) * 65 + co] }
+                            kt[(tap * 65 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 5
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
-                                let tap = (ky * 1 + kx) * 31
-                                for ci in 0..<31 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<5 { sum = madd(sum, kv[(tap + ci) * 5 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 65
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 130
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<65 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 31 - g * 16)
+                            for l in 0..<n { dx[position * 31 + g * 16 + l] = v[l] }
                         }
                     }
                 }

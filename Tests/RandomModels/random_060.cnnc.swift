@@ -231,9 +231,9 @@ extension Random060: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<6 {
                 for g in 0..<1 {
+                    let from = dz + i * 2 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
@@ -247,36 +247,47 @@ extension Random060: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 2 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 88)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<16 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<8 {
+                    for co in 0..<2 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 2 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 2 + g * 4 + l) * 2 + co] }
+                            kt[(tap * 2 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 2 + ky * 1) * 11 + ox * 3 + kx * 1) * 2
-                                let tap = (ky * 4 + kx) * 2
-                                for ci in 0..<2 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 44) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 44)
+                    for oy in 0..<2 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 2
+                            for ky in 0..<2 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 2 + ky * 1) * 11 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 2
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<44 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 2 - g * 4)
+                            for l in 0..<n { dx[position * 2 + g * 4 + l] = v[l] }
                         }
                     }
                 }

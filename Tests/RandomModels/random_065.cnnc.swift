@@ -347,17 +347,17 @@ extension Random065: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<5 {
                 for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<5 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 3 - g * 4), gp = gk + 96 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 96 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<32 {
@@ -369,36 +369,47 @@ extension Random065: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 160)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 32) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<32 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<4 {
+                    for co in 0..<3 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<5 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 2 + ky * 1) * 2 + ox * 2 + kx * 1) * 8
-                                let tap = (ky * 2 + kx) * 8
-                                for ci in 0..<8 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 20)
+                    for oy in 0..<5 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 3
+                            for ky in 0..<2 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 2 + ky * 1) * 2 + ox * 2 + kx * 1) * 1
+                                    let kp = kt + (ky * 2 + kx) * 3
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<20 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -428,17 +439,17 @@ extension Random065: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<5 {
                 for g in 0..<2 {
+                    let from = dz + i * 18 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 18 - g * 16), from = dz + i * 18 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<5 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 18 - g * 16), gp = gk + 153 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 153 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<3 {
@@ -450,36 +461,47 @@ extension Random065: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 18 - g * 16), gp = kernelGradient + r * 18 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 18 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 15)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<3 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 18 - g * 16), from = kernel + i * 18 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<18 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 18 + co] }
+                            kt[(tap * 18 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<5 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
-                                let tap = (ky * 1 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 5) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 5)
+                    for oy in 0..<5 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 18
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 18
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<18 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<5 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -501,17 +523,17 @@ extension Random065: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<5 {
                 for g in 0..<2 {
+                    let from = dz + i * 18 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 18 - g * 16), from = dz + i * 18 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<5 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 18 - g * 16), gp = gk + 495 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 495 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<18 {
@@ -523,36 +545,47 @@ extension Random065: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 18]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 18 - g * 16), gp = kernelGradient + r * 18 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 18 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 90)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<18 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 18 - g * 16), from = kernel + i * 18 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<18 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 18 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 18 + g * 16 + l) * 18 + co] }
+                            kt[(tap * 18 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<5 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 18
-                                let tap = (ky * 1 + kx) * 18
-                                for ci in 0..<18 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 10)
+                    for oy in 0..<5 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 18
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 36
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<18 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<5 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 18 - g * 16)
+                            for l in 0..<n { dx[position * 18 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -579,9 +612,9 @@ extension Random065: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<5 {
                 for g in 0..<2 {
+                    let from = dz + i * 24 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 24 - g * 16), from = dz + i * 24 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
@@ -595,36 +628,47 @@ extension Random065: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 36]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 24 - g * 16), gp = kernelGradient + r * 24 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 24 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 576)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 576) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<288 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 24 - g * 16), from = kernel + i * 24 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 768) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<24 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 18 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 18 + g * 16 + l) * 24 + co] }
+                            kt[(tap * 24 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<5 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 1) * 4 + ox * 2 + kx * 1) * 18
-                                let tap = (ky * 4 + kx) * 18
-                                for ci in 0..<18 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 64)
+                    for oy in 0..<5 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 24
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 2 + kx * 1) * 2
+                                    let kp = kt + (ky * 4 + kx) * 48
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<24 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<32 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 18 - g * 16)
+                            for l in 0..<n { dx[position * 18 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -644,8 +688,10 @@ extension Random065: TrainableModel {
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

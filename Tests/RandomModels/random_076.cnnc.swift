@@ -263,17 +263,17 @@ extension Random076: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<30 {
                 for g in 0..<1 {
+                    let from = dz + i * 7 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<7 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<30 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 7 - g * 8), gp = gk + 315 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 315 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<45 {
@@ -285,36 +285,47 @@ extension Random076: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 7 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 490)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 45) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<45 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 63) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<7 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 7 + co] }
+                            kt[(tap * 7 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<10 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 2) * 7 + ox * 1 + kx * 2) * 5
-                                let tap = (ky * 3 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 98) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 98)
+                    for oy in 0..<10 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 7
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 2) * 7 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 3 + kx) * 7
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<98 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -338,17 +349,17 @@ extension Random076: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<30 {
                 for g in 0..<3 {
+                    let from = dz + i * 33 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 3 + g] = v
                 }
             }
             for g in 0..<3 {
                 var sum = SIMD16<Float>()
                 for p in 0..<30 { sum += d[p * 3 + g] }
-                let n = Swift.min(16, 33 - g * 16), gp = gk + 553 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 553 + g * 16
+                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<7 {
@@ -360,36 +371,47 @@ extension Random076: TrainableModel {
                         let dp = d + oy * 9 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox * 3]) }
                     }
-                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 33 + g * 16
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 210)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 21) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<7 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 3 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 33) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<33 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 7 + g * 8 + l) * 33 + co] }
+                            kt[(tap * 33 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<10 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 3
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 2) * 3 + ox * 1 + kx * 2) * 7
-                                let tap = (ky * 1 + kx) * 7
-                                for ci in 0..<7 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 30)
+                    for oy in 0..<10 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 33
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 2) * 3 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 1 + kx) * 33
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<33 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<30 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { dx[position * 7 + g * 8 + l] = v[l] }
                         }
                     }
                 }

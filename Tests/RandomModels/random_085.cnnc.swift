@@ -185,10 +185,8 @@ extension Random085: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 32 - g * 16), from = dz + i * 32 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 2 + g] = v
+                    let from = dz + i * 32 + g * 16
+                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -201,36 +199,47 @@ extension Random085: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 32 - g * 16), gp = kernelGradient + r * 32 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 32 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 16)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<16 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 32 - g * 16), from = kernel + i * 32 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<32 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 32 + co] }
+                            kt[(tap * 32 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 16
-                                let tap = (ky * 1 + kx) * 16
-                                for ci in 0..<16 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 32
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 32
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<32 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
                         }
                     }
                 }

@@ -320,9 +320,9 @@ extension Random086: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<4 {
                 for g in 0..<3 {
+                    let from = dz + i * 33 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 33 - g * 16), from = dz + i * 33 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 3 + g] = v
                 }
             }
@@ -336,36 +336,47 @@ extension Random086: TrainableModel {
                         let dp = d + oy * 6 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox * 3]) }
                     }
-                    let n = Swift.min(16, 33 - g * 16), gp = kernelGradient + r * 33 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 33 + g * 16
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 90)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 81) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<27 {
-                    for g in 0..<3 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 33 - g * 16), from = kernel + i * 33 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 3 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 297) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<33 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 33 + co] }
+                            kt[(tap * 33 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 3
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 3 + ky * 1) * 5 + ox * 2 + kx * 1) * 3
-                                let tap = (ky * 3 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<3 { sum = madd(sum, kv[(tap + ci) * 3 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 30)
+                    for oy in 0..<2 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 33
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 3 + ky * 1) * 5 + ox * 2 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 33
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<33 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<30 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -400,17 +411,17 @@ extension Random086: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<2 {
                 for g in 0..<2 {
+                    let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 17 - g * 16), from = dz + i * 17 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<2 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 17 - g * 16), gp = gk + 5379 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 5379 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<264 {
@@ -422,36 +433,47 @@ extension Random086: TrainableModel {
                         let dp = d + oy * 4 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 33]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 17 - g * 16), gp = kernelGradient + r * 17 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 17 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 330)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 528) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<264 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 17 - g * 16), from = kernel + i * 17 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 408) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<8 {
+                    for co in 0..<17 {
+                        for g in 0..<3 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 33 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 33 + g * 16 + l) * 17 + co] }
+                            kt[(tap * 17 + co) * 3 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 2
-                        for ky in 0..<2 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 3 + ky * 1) * 5 + ox * 1 + kx * 1) * 33
-                                let tap = (ky * 4 + kx) * 33
-                                for ci in 0..<33 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 30) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 30)
+                    for oy in 0..<1 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 17
+                            for ky in 0..<2 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 3 + ky * 1) * 5 + ox * 1 + kx * 1) * 3
+                                    let kp = kt + (ky * 4 + kx) * 51
+                                    for g in 0..<3 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<17 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<10 {
+                        for g in 0..<3 {
+                            let v = acc[position * 3 + g], n = Swift.min(16, 33 - g * 16)
+                            for l in 0..<n { dx[position * 33 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -481,17 +503,17 @@ extension Random086: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<2 {
                 for g in 0..<2 {
+                    let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 17 - g * 16), from = dz + i * 17 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<2 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 17 - g * 16), gp = gk + 5685 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 5685 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<17 {
@@ -503,36 +525,47 @@ extension Random086: TrainableModel {
                         let dp = d + oy * 4 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 17]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 17 - g * 16), gp = kernelGradient + r * 17 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 17 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 34)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 34) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<17 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 17 - g * 16), from = kernel + i * 17 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 34) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<17 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 17 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 17 + g * 16 + l) * 17 + co] }
+                            kt[(tap * 17 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 2 + ox * 1 + kx * 1) * 17
-                                let tap = (ky * 1 + kx) * 17
-                                for ci in 0..<17 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 4)
+                    for oy in 0..<1 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 17
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 2 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 34
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<17 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<2 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 17 - g * 16)
+                            for l in 0..<n { dx[position * 17 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -543,7 +576,9 @@ extension Random086: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

@@ -296,17 +296,17 @@ extension Random088: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<4 {
                 for g in 0..<2 {
+                    let from = dz + i * 24 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 24 - g * 16), from = dz + i * 24 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<4 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 24 - g * 16), gp = gk + 480 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 480 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<20 {
@@ -318,36 +318,47 @@ extension Random088: TrainableModel {
                         let dp = d + oy * 4 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 24 - g * 16), gp = kernelGradient + r * 24 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 24 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 150)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<20 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 24 - g * 16), from = kernel + i * 24 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 96) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<4 {
+                    for co in 0..<24 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 24 + co] }
+                            kt[(tap * 24 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 2
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 3 + ky * 1) * 6 + ox * 3 + kx * 1) * 5
-                                let tap = (ky * 2 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 30)
+                    for oy in 0..<2 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 24
+                            for ky in 0..<2 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 3 + ky * 1) * 6 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 2 + kx) * 24
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<24 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<30 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -402,9 +413,9 @@ extension Random088: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<4 {
                 for g in 0..<1 {
+                    let from = dz + i * 7 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 7 - g * 8), from = dz + i * 7 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<7 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
@@ -418,36 +429,47 @@ extension Random088: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 24]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 7 - g * 8), gp = kernelGradient + r * 7 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 7 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<7 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 384)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 96) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<96 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 7 - g * 8), from = kernel + i * 7 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 56) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<4 {
+                    for co in 0..<7 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 24 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 24 + g * 16 + l) * 7 + co] }
+                            kt[(tap * 7 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 1 + ky * 2) * 4 + ox * 1 + kx * 2) * 24
-                                let tap = (ky * 2 + kx) * 24
-                                for ci in 0..<24 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 32)
+                    for oy in 0..<2 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 7
+                            for ky in 0..<2 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 1 + ky * 2) * 4 + ox * 1 + kx * 2) * 2
+                                    let kp = kt + (ky * 2 + kx) * 14
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<7 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<16 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 24 - g * 16)
+                            for l in 0..<n { dx[position * 24 + g * 16 + l] = v[l] }
                         }
                     }
                 }

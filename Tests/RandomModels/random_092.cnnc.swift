@@ -219,17 +219,17 @@ extension Random092: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 31 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 31 - g * 16), gp = gk + 3720 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 3720 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<120 {
@@ -241,36 +241,47 @@ extension Random092: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 120]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 31 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 120)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 240) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<120 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 248) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<31 {
+                        for g in 0..<8 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 120 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 120 + g * 16 + l) * 31 + co] }
+                            kt[(tap * 31 + co) * 8 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 120
-                                let tap = (ky * 1 + kx) * 120
-                                for ci in 0..<120 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 31
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
+                                    let kp = kt + (ky * 1 + kx) * 248
+                                    for g in 0..<8 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<31 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<8 {
+                            let v = acc[position * 8 + g], n = Swift.min(16, 120 - g * 16)
+                            for l in 0..<n { dx[position * 120 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -292,9 +303,9 @@ extension Random092: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
@@ -308,36 +319,47 @@ extension Random092: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 31]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 31)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 31) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<31 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<3 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 31 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 31 + g * 16 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
-                                let tap = (ky * 1 + kx) * 31
-                                for ci in 0..<31 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 3
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 6
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 31 - g * 16)
+                            for l in 0..<n { dx[position * 31 + g * 16 + l] = v[l] }
                         }
                     }
                 }

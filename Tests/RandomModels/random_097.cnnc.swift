@@ -258,17 +258,17 @@ extension Random097: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<2 {
                 for g in 0..<1 {
+                    let from = dz + i * 12 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 12 - g * 16), from = dz + i * 12 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<12 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<2 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 12 - g * 16), gp = gk + 1536 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 1536 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<128 {
@@ -280,36 +280,47 @@ extension Random097: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 8]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 12 - g * 16), gp = kernelGradient + r * 12 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 12 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 448)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 128) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<128 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 12 - g * 16), from = kernel + i * 12 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 192) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<12 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 12 + co] }
+                            kt[(tap * 12 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 2) * 8 + ox * 1 + kx * 2) * 8
-                                let tap = (ky * 4 + kx) * 8
-                                for ci in 0..<8 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 56) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 56)
+                    for oy in 0..<1 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 12
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 2) * 8 + ox * 1 + kx * 2) * 1
+                                    let kp = kt + (ky * 4 + kx) * 12
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<56 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -333,17 +344,17 @@ extension Random097: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 3 - g * 4), from = dz + i * 3 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 3 - g * 4), gp = gk + 2124 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 2124 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<192 {
@@ -355,36 +366,47 @@ extension Random097: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 36]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 3 - g * 4), gp = kernelGradient + r * 3 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 192)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 192) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<192 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 3 - g * 4), from = kernel + i * 3 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 48) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<3 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 12 + g * 16 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 1) * 4 + ox * 3 + kx * 1) * 12
-                                let tap = (ky * 4 + kx) * 12
-                                for ci in 0..<12 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 16)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 3
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 3
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<16 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { dx[position * 12 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -414,10 +436,8 @@ extension Random097: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
-                    var v = SIMD8<Float>()
-                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -430,36 +450,47 @@ extension Random097: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 9]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 3)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 3) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<3 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 2 + ky * 1) * 1 + ox * 3 + kx * 1) * 3
-                                let tap = (ky * 1 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 8
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 2 + ky * 1) * 1 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 8
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }

@@ -292,17 +292,15 @@ extension Random098: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<9 {
                 for g in 0..<1 {
-                    var v = SIMD4<Float>()
-                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<9 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 4 - g * 4), gp = gk + 320 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 320 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<80 {
@@ -314,36 +312,47 @@ extension Random098: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 240)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 80) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<80 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<3 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 2 + ky * 1) * 6 + ox * 1 + kx * 1) * 5
-                                let tap = (ky * 4 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 48)
+                    for oy in 0..<3 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 4
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 2 + ky * 1) * 6 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<48 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -373,17 +382,17 @@ extension Random098: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<10 {
                 for g in 0..<2 {
+                    let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<10 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 9 - g * 8), gp = gk + 540 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 540 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<24 {
@@ -395,36 +404,47 @@ extension Random098: TrainableModel {
                         let dp = d + oy * 10 + g
                         for ox in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 9 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 112)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<24 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 54) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<6 {
+                    for co in 0..<9 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 9 + co] }
+                            kt[(tap * 9 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<5 {
-                        let dp = d + (oy * 5 + ox) * 2
-                        for ky in 0..<2 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 2 + ky * 1) * 7 + ox * 1 + kx * 1) * 4
-                                let tap = (ky * 3 + kx) * 4
-                                for ci in 0..<4 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 28) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 28)
+                    for oy in 0..<2 {
+                        for ox in 0..<5 {
+                            let dzp = dz + (oy * 5 + ox) * 9
+                            for ky in 0..<2 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 2 + ky * 1) * 7 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 9
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<9 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<28 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
                         }
                     }
                 }

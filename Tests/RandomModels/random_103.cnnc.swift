@@ -419,10 +419,8 @@ extension Random103: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<6 {
                 for g in 0..<1 {
-                    var v = SIMD4<Float>()
-                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -435,36 +433,47 @@ extension Random103: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 96)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<8 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<4 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 2 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 2 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 3 + ky * 1) * 8 + ox * 3 + kx * 1) * 2
-                                let tap = (ky * 2 + kx) * 2
-                                for ci in 0..<2 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 48) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 48)
+                    for oy in 0..<2 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 4
+                            for ky in 0..<2 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 3 + ky * 1) * 8 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 2 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<48 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 2 - g * 4)
+                            for l in 0..<n { dx[position * 2 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -494,17 +503,17 @@ extension Random103: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<3 {
                 for g in 0..<1 {
+                    let from = dz + i * 15 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 15 - g * 16), from = dz + i * 15 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<3 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 15 - g * 16), gp = gk + 278 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 278 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<16 {
@@ -516,36 +525,47 @@ extension Random103: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 15 - g * 16), gp = kernelGradient + r * 15 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 15 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 32)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<16 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 15 - g * 16), from = kernel + i * 15 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 60) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<4 {
+                    for co in 0..<15 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 15 + co] }
+                            kt[(tap * 15 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 4
-                                let tap = (ky * 2 + kx) * 4
-                                for ci in 0..<4 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 8)
+                    for oy in 0..<1 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 15
+                            for ky in 0..<2 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 2 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 2 + kx) * 15
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<15 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<8 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -569,17 +589,17 @@ extension Random103: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 2 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 2 - g * 4), gp = gk + 773 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 773 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<240 {
@@ -591,36 +611,47 @@ extension Random103: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 45]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 2 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 240)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 240) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<240 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<2 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 15 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 15 + g * 16 + l) * 2 + co] }
+                            kt[(tap * 2 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 2 + ky * 1) * 4 + ox * 3 + kx * 1) * 15
-                                let tap = (ky * 4 + kx) * 15
-                                for ci in 0..<15 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 16)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 2
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 2 + ky * 1) * 4 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 2
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<16 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 15 - g * 16)
+                            for l in 0..<n { dx[position * 15 + g * 16 + l] = v[l] }
                         }
                     }
                 }

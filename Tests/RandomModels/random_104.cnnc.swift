@@ -262,17 +262,17 @@ extension Random104: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 13 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 13 - g * 16), from = dz + i * 13 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<13 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 13 - g * 16), gp = gk + 91 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 91 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<13 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<7 {
@@ -284,36 +284,47 @@ extension Random104: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 7]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 13 - g * 16), gp = kernelGradient + r * 13 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 13 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<13 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 7)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 7) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<7 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 13 - g * 16), from = kernel + i * 13 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 13) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<13 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 7 + g * 8 + l) * 13 + co] }
+                            kt[(tap * 13 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
-                                let tap = (ky * 1 + kx) * 7
-                                for ci in 0..<7 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 13
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 13
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<13 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 7 - g * 8)
+                            for l in 0..<n { dx[position * 7 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -340,17 +351,17 @@ extension Random104: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 10 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 10 - g * 8), from = dz + i * 10 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 10 - g * 8), gp = gk + 234 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 234 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<13 {
@@ -362,36 +373,47 @@ extension Random104: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 13]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 10 - g * 8), gp = kernelGradient + r * 10 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 10 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 13)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 26) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<13 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 10 - g * 8), from = kernel + i * 10 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<10 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 13 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 13 + g * 16 + l) * 10 + co] }
+                            kt[(tap * 10 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 13
-                                let tap = (ky * 1 + kx) * 13
-                                for ci in 0..<13 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 10
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 10
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 13 - g * 16)
+                            for l in 0..<n { dx[position * 13 + g * 16 + l] = v[l] }
                         }
                     }
                 }

@@ -237,17 +237,17 @@ extension Random114: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<18 {
                 for g in 0..<2 {
+                    let from = dz + i * 20 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<18 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 20 - g * 16), gp = gk + 200 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 200 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<10 {
@@ -259,36 +259,47 @@ extension Random114: TrainableModel {
                         let dp = d + oy * 4 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 15]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 20 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 300)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<10 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 40) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<2 {
+                    for co in 0..<20 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 20 + co] }
+                            kt[(tap * 20 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<9 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 2
-                        for ky in 0..<2 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 6 + ox * 3 + kx * 1) * 5
-                                let tap = (ky * 1 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 60) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 60)
+                    for oy in 0..<9 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 20
+                            for ky in 0..<2 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 6 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 20
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<20 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<60 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -323,9 +334,9 @@ extension Random114: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<3 {
                 for g in 0..<1 {
+                    let from = dz + i * 15 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 15 - g * 16), from = dz + i * 15 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
@@ -339,36 +350,47 @@ extension Random114: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 40]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 15 - g * 16), gp = kernelGradient + r * 15 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 15 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 360)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<40 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 15 - g * 16), from = kernel + i * 15 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 60) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<2 {
+                    for co in 0..<15 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 20 + g * 16 + l) * 15 + co] }
+                            kt[(tap * 15 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<3 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 3 + ky * 1) * 2 + ox * 2 + kx * 1) * 20
-                                let tap = (ky * 1 + kx) * 20
-                                for ci in 0..<20 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 36)
+                    for oy in 0..<3 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 15
+                            for ky in 0..<2 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 3 + ky * 1) * 2 + ox * 2 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 30
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<15 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<18 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { dx[position * 20 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -379,7 +401,9 @@ extension Random114: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

@@ -268,9 +268,9 @@ extension Random124: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<18 {
                 for g in 0..<2 {
+                    let from = dz + i * 20 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
@@ -284,36 +284,47 @@ extension Random124: TrainableModel {
                         let dp = d + oy * 18 + g
                         for ox in 0..<9 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 20 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 1152)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<256 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 320) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<20 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 20 + co] }
+                            kt[(tap * 20 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<9 {
-                        let dp = d + (oy * 9 + ox) * 2
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 2 + ky * 1) * 12 + ox * 1 + kx * 1) * 16
-                                let tap = (ky * 4 + kx) * 16
-                                for ci in 0..<16 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 72) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 72)
+                    for oy in 0..<2 {
+                        for ox in 0..<9 {
+                            let dzp = dz + (oy * 9 + ox) * 20
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 2 + ky * 1) * 12 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 20
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<20 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<72 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
                         }
                     }
                 }

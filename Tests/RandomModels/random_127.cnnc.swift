@@ -274,17 +274,17 @@ extension Random127: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<18 {
                 for g in 0..<2 {
+                    let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<18 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 9 - g * 8), gp = gk + 72 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 72 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<8 {
@@ -296,36 +296,47 @@ extension Random127: TrainableModel {
                         let dp = d + oy * 6 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 24]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 9 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 384)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<8 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 9) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<9 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 9 + co] }
+                            kt[(tap * 9 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<6 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 8 + ox * 3 + kx * 1) * 8
-                                let tap = (ky * 1 + kx) * 8
-                                for ci in 0..<8 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 48)
+                    for oy in 0..<6 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 9
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 8 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 9
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<9 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<48 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -347,9 +358,9 @@ extension Random127: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<6 {
                 for g in 0..<1 {
+                    let from = dz + i * 2 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
@@ -363,36 +374,47 @@ extension Random127: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 9]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 2 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 162)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 72) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<72 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<8 {
+                    for co in 0..<2 {
+                        for g in 0..<2 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 9 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 9 + g * 8 + l) * 2 + co] }
+                            kt[(tap * 2 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<3 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<4 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 9
-                                let tap = (ky * 2 + kx) * 9
-                                for ci in 0..<9 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 36)
+                    for oy in 0..<3 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 2
+                            for ky in 0..<4 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 1 + ky * 1) * 3 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 2 + kx) * 4
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<18 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(8, 9 - g * 8)
+                            for l in 0..<n { dx[position * 9 + g * 8 + l] = v[l] }
                         }
                     }
                 }

@@ -293,17 +293,17 @@ extension Random128: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<4 {
                 for g in 0..<2 {
+                    let from = dz + i * 17 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 17 - g * 16), from = dz + i * 17 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<4 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 17 - g * 16), gp = gk + 4352 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 4352 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<256 {
@@ -315,36 +315,47 @@ extension Random128: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 17 - g * 16), gp = kernelGradient + r * 17 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 17 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 448)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<256 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 17 - g * 16), from = kernel + i * 17 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 272) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<17 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 17 + co] }
+                            kt[(tap * 17 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<4 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 16
-                                let tap = (ky * 4 + kx) * 16
-                                for ci in 0..<16 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 28) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 28)
+                    for oy in 0..<4 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 17
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 17
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<17 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<28 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
                         }
                     }
                 }

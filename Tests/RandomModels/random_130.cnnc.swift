@@ -233,17 +233,17 @@ extension Random130: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<21 {
                 for g in 0..<2 {
+                    let from = dz + i * 9 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 9 - g * 8), from = dz + i * 9 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<1 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD8<Float>()
                 for p in 0..<21 { sum += d[p * 2 + g] }
-                let n = Swift.min(8, 9 - g * 8), gp = gk + 2304 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 2304 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<256 {
@@ -255,36 +255,47 @@ extension Random130: TrainableModel {
                         let dp = d + oy * 6 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 48]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(8, 9 - g * 8), gp = kernelGradient + r * 9 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 9 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<1 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 1760)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 512) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<256 {
-                    for g in 0..<2 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 9 - g * 8), from = kernel + i * 9 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<9 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 9 + co] }
+                            kt[(tap * 9 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<7 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 2
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 1) * 11 + ox * 3 + kx * 1) * 16
-                                let tap = (ky * 4 + kx) * 16
-                                for ci in 0..<16 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 110) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 110)
+                    for oy in 0..<7 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 9
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 1) * 11 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 9
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<9 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<110 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -317,9 +328,9 @@ extension Random130: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 31 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
@@ -333,36 +344,47 @@ extension Random130: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 9]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 31 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 9)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<9 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 62) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<31 {
+                        for g in 0..<2 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 9 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 9 + g * 8 + l) * 31 + co] }
+                            kt[(tap * 31 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
-                                let tap = (ky * 1 + kx) * 9
-                                for ci in 0..<9 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 31
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 62
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<31 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(8, 9 - g * 8)
+                            for l in 0..<n { dx[position * 9 + g * 8 + l] = v[l] }
                         }
                     }
                 }

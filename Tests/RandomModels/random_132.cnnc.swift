@@ -256,9 +256,9 @@ extension Random132: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<2 {
+                    let from = dz + i * 31 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 31 - g * 16), from = dz + i * 31 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
@@ -272,36 +272,47 @@ extension Random132: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 20]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 31 - g * 16), gp = kernelGradient + r * 31 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 31 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 20)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<20 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 31 - g * 16), from = kernel + i * 31 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 62) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<31 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 20 + g * 16 + l) * 31 + co] }
+                            kt[(tap * 31 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 20
-                                let tap = (ky * 1 + kx) * 20
-                                for ci in 0..<20 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 31
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 62
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<31 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { dx[position * 20 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -323,17 +334,17 @@ extension Random132: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 5 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<5 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 5 - g * 8), gp = gk + 775 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 775 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<31 {
@@ -345,36 +356,47 @@ extension Random132: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 31]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 5 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 31)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 31) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<31 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<5 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 31 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 31 + g * 16 + l) * 5 + co] }
+                            kt[(tap * 5 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 31
-                                let tap = (ky * 1 + kx) * 31
-                                for ci in 0..<31 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 5
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 10
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 31 - g * 16)
+                            for l in 0..<n { dx[position * 31 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -401,10 +423,8 @@ extension Random132: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -417,36 +437,47 @@ extension Random132: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 5)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<5 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
-                                let tap = (ky * 1 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 16
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }

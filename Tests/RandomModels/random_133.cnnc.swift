@@ -277,17 +277,15 @@ extension Random133: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<8 {
                 for g in 0..<1 {
-                    var v = SIMD4<Float>()
-                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<8 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 4 - g * 4), gp = gk + 64 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 64 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<16 {
@@ -299,36 +297,47 @@ extension Random133: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 80)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<16 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<4 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<4 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 4
-                                let tap = (ky * 4 + kx) * 4
-                                for ci in 0..<4 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 20)
+                    for oy in 0..<4 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 4
+                            for ky in 0..<1 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 1 + ky * 1) * 5 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<20 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -405,17 +414,17 @@ extension Random133: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<2 {
                 for g in 0..<1 {
+                    let from = dz + i * 14 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 14 - g * 16), from = dz + i * 14 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<14 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<2 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 14 - g * 16), gp = gk + 124 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 124 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<14 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<4 {
@@ -427,36 +436,47 @@ extension Random133: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 14 - g * 16), gp = kernelGradient + r * 14 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 14 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<14 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 8)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<4 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 14 - g * 16), from = kernel + i * 14 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 14) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<14 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 14 + co] }
+                            kt[(tap * 14 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 4
-                                let tap = (ky * 1 + kx) * 4
-                                for ci in 0..<4 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 2)
+                    for oy in 0..<2 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 14
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 14
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<14 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<2 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
                         }
                     }
                 }

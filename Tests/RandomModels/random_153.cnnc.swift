@@ -261,17 +261,17 @@ extension Random153: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<28 {
                 for g in 0..<2 {
+                    let from = dz + i * 20 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 20 - g * 16), from = dz + i * 20 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
                     d[i * 2 + g] = v
                 }
             }
             for g in 0..<2 {
                 var sum = SIMD16<Float>()
                 for p in 0..<28 { sum += d[p * 2 + g] }
-                let n = Swift.min(16, 20 - g * 16), gp = gk + 80 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 80 + g * 16
+                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<4 {
@@ -283,36 +283,47 @@ extension Random153: TrainableModel {
                         let dp = d + oy * 8 + g
                         for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 12]), dp[ox * 2]) }
                     }
-                    let n = Swift.min(16, 20 - g * 16), gp = kernelGradient + r * 20 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 20 + g * 16
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 308)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<4 {
-                    for g in 0..<2 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 20 - g * 16), from = kernel + i * 20 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 2 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 20) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<20 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 20 + co] }
+                            kt[(tap * 20 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<7 {
-                    for ox in 0..<4 {
-                        let dp = d + (oy * 4 + ox) * 2
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 11 + ox * 3 + kx * 1) * 4
-                                let tap = (ky * 1 + kx) * 4
-                                for ci in 0..<4 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<2 { sum = madd(sum, kv[(tap + ci) * 2 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 77) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 77)
+                    for oy in 0..<7 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 20
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 11 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 20
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<20 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<77 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -328,17 +339,15 @@ extension Random153: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<28 {
                 for g in 0..<1 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<28 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 16 - g * 16), gp = gk + 420 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 420 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<20 {
@@ -350,36 +359,47 @@ extension Random153: TrainableModel {
                         let dp = d + oy * 4 + g
                         for ox in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 20]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 560)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<20 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 20 + g * 16 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 2 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<7 {
-                    for ox in 0..<4 {
-                        let dp = d + (oy * 4 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 20
-                                let tap = (ky * 1 + kx) * 20
-                                for ci in 0..<20 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 56) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 56)
+                    for oy in 0..<7 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 16
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 4 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 32
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<28 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 20 - g * 16)
+                            for l in 0..<n { dx[position * 20 + g * 16 + l] = v[l] }
                         }
                     }
                 }
@@ -415,7 +435,9 @@ extension Random153: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

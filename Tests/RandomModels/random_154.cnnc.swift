@@ -189,17 +189,17 @@ extension Random154: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 13 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 13 - g * 16), from = dz + i * 13 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<13 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 13 - g * 16), gp = gk + 624 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 624 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<13 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<48 {
@@ -211,36 +211,47 @@ extension Random154: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 48]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 13 - g * 16), gp = kernelGradient + r * 13 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 13 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<13 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 48)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 48) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<48 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 13 - g * 16), from = kernel + i * 13 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 39) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<13 {
+                        for g in 0..<3 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 48 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 48 + g * 16 + l) * 13 + co] }
+                            kt[(tap * 13 + co) * 3 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 48
-                                let tap = (ky * 1 + kx) * 48
-                                for ci in 0..<48 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 3)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 13
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
+                                    let kp = kt + (ky * 1 + kx) * 39
+                                    for g in 0..<3 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<13 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<3 {
+                            let v = acc[position * 3 + g], n = Swift.min(16, 48 - g * 16)
+                            for l in 0..<n { dx[position * 48 + g * 16 + l] = v[l] }
                         }
                     }
                 }

@@ -304,10 +304,8 @@ extension Random155: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<16 {
                 for g in 0..<1 {
-                    var v = SIMD4<Float>()
-                    let n = Swift.min(4, 4 - g * 4), from = dz + i * 4 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -320,36 +318,47 @@ extension Random155: TrainableModel {
                         let dp = d + oy * 4 + g
                         for ox in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 4 - g * 4), gp = kernelGradient + r * 4 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 130)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<16 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 4 - g * 4), from = kernel + i * 4 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<16 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 1 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<4 {
-                    for ox in 0..<4 {
-                        let dp = d + (oy * 4 + ox) * 1
-                        for ky in 0..<4 {
-                            for kx in 0..<4 {
-                                let at = ((oy * 2 + ky * 1) * 13 + ox * 3 + kx * 1) * 1
-                                let tap = (ky * 4 + kx) * 1
-                                for ci in 0..<1 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 130) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 130)
+                    for oy in 0..<4 {
+                        for ox in 0..<4 {
+                            let dzp = dz + (oy * 4 + ox) * 4
+                            for ky in 0..<4 {
+                                for kx in 0..<4 {
+                                    let at = ((oy * 2 + ky * 1) * 13 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 4 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<130 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 1 - g * 4)
+                            for l in 0..<n { dx[position * 1 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -428,10 +437,8 @@ extension Random155: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<2 {
                 for g in 0..<1 {
-                    var v = SIMD8<Float>()
-                    let n = Swift.min(8, 8 - g * 8), from = dz + i * 8 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
                 }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
@@ -444,36 +451,47 @@ extension Random155: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 8 - g * 8), gp = kernelGradient + r * 8 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 16)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<8 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 8 - g * 8), from = kernel + i * 8 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<2 {
+                    for co in 0..<8 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 2 + ky * 1) * 2 + ox * 1 + kx * 1) * 4
-                                let tap = (ky * 1 + kx) * 4
-                                for ci in 0..<4 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 4)
+                    for oy in 0..<1 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 8
+                            for ky in 0..<2 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 2 + ky * 1) * 2 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 8
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<4 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
                         }
                     }
                 }

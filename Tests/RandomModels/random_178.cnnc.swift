@@ -296,17 +296,17 @@ extension Random178: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<6 {
                 for g in 0..<1 {
+                    let from = dz + i * 5 + g * 8
                     var v = SIMD8<Float>()
-                    let n = Swift.min(8, 5 - g * 8), from = dz + i * 5 + g * 8
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<5 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD8<Float>()
                 for p in 0..<6 { sum += d[p * 1 + g] }
-                let n = Swift.min(8, 5 - g * 8), gp = gk + 360 + g * 8
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 360 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<72 {
@@ -318,36 +318,47 @@ extension Random178: TrainableModel {
                         let dp = d + oy * 2 + g
                         for ox in 0..<2 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 24]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(8, 5 - g * 8), gp = kernelGradient + r * 5 + g * 8
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 5 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 280)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<72 {
-                    for g in 0..<1 {
-                        var v = SIMD8<Float>()
-                        let n = Swift.min(8, 5 - g * 8), from = kernel + i * 5 + g * 8
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 45) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<5 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 5 + co] }
+                            kt[(tap * 5 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<3 {
-                    for ox in 0..<2 {
-                        let dp = d + (oy * 2 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let at = ((oy * 1 + ky * 1) * 7 + ox * 3 + kx * 1) * 8
-                                let tap = (ky * 3 + kx) * 8
-                                for ci in 0..<8 {
-                                    var sum = SIMD8<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 35) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 35)
+                    for oy in 0..<3 {
+                        for ox in 0..<2 {
+                            let dzp = dz + (oy * 2 + ox) * 5
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 7 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 5
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<5 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<35 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -380,17 +391,15 @@ extension Random178: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
-                    var v = SIMD16<Float>()
-                    let n = Swift.min(16, 16 - g * 16), from = dz + i * 16 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
-                    d[i * 1 + g] = v
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 16 - g * 16), gp = gk + 445 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 445 + g * 16
+                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<5 {
@@ -402,36 +411,47 @@ extension Random178: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 5]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 16 - g * 16), gp = kernelGradient + r * 16 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 5)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<5 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 16 - g * 16), from = kernel + i * 16 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
-                                let tap = (ky * 1 + kx) * 5
-                                for ci in 0..<5 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 16
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
+                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
                         }
                     }
                 }
@@ -458,17 +478,17 @@ extension Random178: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<1 {
                 for g in 0..<1 {
+                    let from = dz + i * 2 + g * 4
                     var v = SIMD4<Float>()
-                    let n = Swift.min(4, 2 - g * 4), from = dz + i * 2 + g * 4
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD4<Float>()
                 for p in 0..<1 { sum += d[p * 1 + g] }
-                let n = Swift.min(4, 2 - g * 4), gp = gk + 493 + g * 4
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 493 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<16 {
@@ -480,36 +500,47 @@ extension Random178: TrainableModel {
                         let dp = d + oy * 1 + g
                         for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(4, 2 - g * 4), gp = kernelGradient + r * 2 + g * 4
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 2 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 16)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<16 {
-                    for g in 0..<1 {
-                        var v = SIMD4<Float>()
-                        let n = Swift.min(4, 2 - g * 4), from = kernel + i * 2 + g * 4
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<2 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 2 + co] }
+                            kt[(tap * 2 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let dp = d + (oy * 1 + ox) * 1
-                        for ky in 0..<1 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 16
-                                let tap = (ky * 1 + kx) * 16
-                                for ci in 0..<16 {
-                                    var sum = SIMD4<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 2
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 2
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
                         }
                     }
                 }

@@ -175,9 +175,9 @@ extension Random180: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<3 {
                 for g in 0..<1 {
+                    let from = dz + i * 12 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 12 - g * 16), from = dz + i * 12 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<12 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
@@ -191,36 +191,47 @@ extension Random180: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 9]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 12 - g * 16), gp = kernelGradient + r * 12 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 12 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 81)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<12 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 12 - g * 16), from = kernel + i * 12 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 48) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<4 {
+                    for co in 0..<12 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 12 + co] }
+                            kt[(tap * 12 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<1 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let at = ((oy * 2 + ky * 1) * 9 + ox * 3 + kx * 1) * 3
-                                let tap = (ky * 2 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 27) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 27)
+                    for oy in 0..<1 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 12
+                            for ky in 0..<2 {
+                                for kx in 0..<2 {
+                                    let at = ((oy * 2 + ky * 1) * 9 + ox * 3 + kx * 1) * 1
+                                    let kp = kt + (ky * 2 + kx) * 12
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<27 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -231,7 +242,9 @@ extension Random180: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

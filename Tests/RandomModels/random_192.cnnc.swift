@@ -178,17 +178,17 @@ extension Random192: TrainableModel {
             let d = buffer.baseAddress!
             for i in 0..<6 {
                 for g in 0..<1 {
+                    let from = dz + i * 15 + g * 16
                     var v = SIMD16<Float>()
-                    let n = Swift.min(16, 15 - g * 16), from = dz + i * 15 + g * 16
-                    for l in 0..<n { v[l] = from[l] }
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
                     d[i * 1 + g] = v
                 }
             }
             for g in 0..<1 {
                 var sum = SIMD16<Float>()
                 for p in 0..<6 { sum += d[p * 1 + g] }
-                let n = Swift.min(16, 15 - g * 16), gp = gk + 135 + g * 16
-                for l in 0..<n { gp[l] += sum[l] }
+                let gp = gk + 135 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
             }
             // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
             for r in 0..<9 {
@@ -200,36 +200,47 @@ extension Random192: TrainableModel {
                         let dp = d + oy * 3 + g
                         for ox in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
                     }
-                    let n = Swift.min(16, 15 - g * 16), gp = kernelGradient + r * 15 + g * 16
-                    for l in 0..<n { gp[l] += sum[l] }
+                    let gp = kernelGradient + r * 15 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
                 }
             }
             guard let dx else { return }
-            dx.update(repeating: 0, count: 63)
-            // dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9) { rowBuffer in
-                let kv = rowBuffer.baseAddress!
-                for i in 0..<9 {
-                    for g in 0..<1 {
-                        var v = SIMD16<Float>()
-                        let n = Swift.min(16, 15 - g * 16), from = kernel + i * 15 + g * 16
-                        for l in 0..<n { v[l] = from[l] }
-                        kv[i * 1 + g] = v
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<3 {
+                    for co in 0..<15 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 15 + co] }
+                            kt[(tap * 15 + co) * 1 + g] = v
+                        }
                     }
                 }
-                for oy in 0..<2 {
-                    for ox in 0..<3 {
-                        let dp = d + (oy * 3 + ox) * 1
-                        for ky in 0..<3 {
-                            for kx in 0..<1 {
-                                let at = ((oy * 3 + ky * 1) * 3 + ox * 1 + kx * 1) * 3
-                                let tap = (ky * 1 + kx) * 3
-                                for ci in 0..<3 {
-                                    var sum = SIMD16<Float>()
-                                    for g in 0..<1 { sum = madd(sum, kv[(tap + ci) * 1 + g], dp[g]) }
-                                    dx[at + ci] += sum.sum()
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 21) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 21)
+                    for oy in 0..<2 {
+                        for ox in 0..<3 {
+                            let dzp = dz + (oy * 3 + ox) * 15
+                            for ky in 0..<3 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 3 + ky * 1) * 3 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 15
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<15 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
                                 }
                             }
+                        }
+                    }
+                    for position in 0..<21 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
                         }
                     }
                 }
@@ -240,7 +251,9 @@ extension Random192: TrainableModel {
 }
 
 #if CNNC_FMA
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }
 #else
+@inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif

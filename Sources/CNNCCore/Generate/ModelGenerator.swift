@@ -62,6 +62,8 @@ public struct ModelGenerator {
                     reads = "UnsafePointer(p)"
                 }
                 vectorTypes.insert(emitConvolution(layer, function: function, packed: packed, into: &functions))
+                // The backward pass keeps input channels in lanes for dL/dx.
+                vectorTypes.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
                 let target = current.other
                 forward.line("Self.\(function)(\(reads), w, \(target.rawValue))")
                 current = target

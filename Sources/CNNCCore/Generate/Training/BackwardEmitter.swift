@@ -86,8 +86,8 @@ struct BackwardEmitter {
                     out.block("for g in 0..<\(groups)") { out in
                         out.line("var sum = \(vector)()")
                         out.line("for p in 0..<\(pixels) { sum += d[p * \(groups) + g] }")
-                        out.line("let n = Swift.min(\(lanes), \(cout) - g * \(lanes)), gp = gk + \(biasOffset) + g * \(lanes)")
-                        out.line("for l in 0..<n { gp[l] += sum[l] }")
+                        out.line("let gp = gk + \(biasOffset) + g * \(lanes)")
+                        emitAccumulate("sum", into: "gp", channels: cout, lanes: lanes, &out)
                     }
                 }
                 out.line("// dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers")
@@ -100,33 +100,13 @@ struct BackwardEmitter {
                             out.line("let dp = d + oy * \(output.width * groups) + g")
                             out.line("for ox in 0..<\(output.width) { sum = madd(sum, \(vector)(repeating: x[row + ox * \(strides.width * cin)]), dp[ox * \(groups)]) }")
                         }
-                        out.line("let n = Swift.min(\(lanes), \(cout) - g * \(lanes)), gp = kernelGradient + r * \(cout) + g * \(lanes)")
-                        out.line("for l in 0..<n { gp[l] += sum[l] }")
+                        out.line("let gp = kernelGradient + r * \(cout) + g * \(lanes)")
+                        emitAccumulate("sum", into: "gp", channels: cout, lanes: lanes, &out)
                     }
                 }
                 out.line("guard let dx else { return }")
-                out.line("dx.update(repeating: 0, count: \(paddedHeight * paddedWidth * cin))")
-                out.line("// dL/dx: each tap's kernel row (padded like d) dotted with dL/dz at every output pixel")
-                out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(rows * groups))", opening: " { rowBuffer in") { out in
-                    out.line("let kv = rowBuffer.baseAddress!")
-                    emitPaddedCopy(from: "kernel", count: rows, channels: cout, lanes: lanes, groups: groups, into: "kv", &out)
-                    out.block("for oy in 0..<\(output.height)") { out in
-                        out.block("for ox in 0..<\(output.width)") { out in
-                            out.line("let dp = d + (oy * \(output.width) + ox) * \(groups)")
-                            out.block("for ky in 0..<\(kernel.height)") { out in
-                                out.block("for kx in 0..<\(kernel.width)") { out in
-                                    out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(cin)")
-                                    out.line("let tap = (ky * \(kernel.width) + kx) * \(cin)")
-                                    out.block("for ci in 0..<\(cin)") { out in
-                                        out.line("var sum = \(vector)()")
-                                        out.line("for g in 0..<\(groups) { sum = madd(sum, kv[(tap + ci) * \(groups) + g], dp[g]) }")
-                                        out.line("dx[at + ci] += sum.sum()")
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                emitInputGradient(kernel: kernel, strides: strides, dilation: dilation, paddedHeight: paddedHeight, paddedWidth: paddedWidth,
+                                  cin: cin, cout: cout, into: &out)
             }
         }
         out.line()
@@ -135,15 +115,85 @@ struct BackwardEmitter {
         }
     }
 
+    /// dL/dx with input channels in lanes: at each output pixel and tap, the
+    /// kernel's rows for that tap (transposed once, so each filter's weights
+    /// over the input channels are one vector) scaled by that pixel's dL/dz
+    /// and added to the input position the tap reads, in a buffer whose
+    /// pixels are padded to whole vectors; then copied into `dx`. No
+    /// horizontal sums: each multiply-add is a whole vector of input channels.
+    private func emitInputGradient(kernel: Size2D, strides: Size2D, dilation: Size2D, paddedHeight: Int, paddedWidth: Int,
+                                   cin: Int, cout: Int, into out: inout SourceWriter) {
+        let output = outputGeometry
+        let lanes = WeightPlan.lanes(forOutputs: cin), groups = (cin + lanes - 1) / lanes
+        let vector = "SIMD\(lanes)<Float>"
+        let taps = kernel.height * kernel.width
+        let positions = paddedHeight * paddedWidth
+        out.line("// dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, \(groups) vector\(groups == 1 ? "" : "s") of \(lanes) input channels")
+        out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(taps * cout * groups))", opening: " { transposed in") { out in
+            out.line("let kt = transposed.baseAddress!")
+            out.block("for tap in 0..<\(taps)") { out in
+                out.block("for co in 0..<\(cout)") { out in
+                    out.block("for g in 0..<\(groups)") { out in
+                        out.line("var v = \(vector)()")
+                        out.line("let n = Swift.min(\(lanes), \(cin) - g * \(lanes))")
+                        out.line("for l in 0..<n { v[l] = kernel[(tap * \(cin) + g * \(lanes) + l) * \(cout) + co] }")
+                        out.line("kt[(tap * \(cout) + co) * \(groups) + g] = v")
+                    }
+                }
+            }
+            out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(positions * groups))", opening: " { sums in") { out in
+                out.line("let acc = sums.baseAddress!")
+                out.line("acc.initialize(repeating: \(vector)(), count: \(positions * groups))")
+                out.block("for oy in 0..<\(output.height)") { out in
+                    out.block("for ox in 0..<\(output.width)") { out in
+                        out.line("let dzp = dz + (oy * \(output.width) + ox) * \(cout)")
+                        out.block("for ky in 0..<\(kernel.height)") { out in
+                            out.block("for kx in 0..<\(kernel.width)") { out in
+                                out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(groups)")
+                                out.line("let kp = kt + (ky * \(kernel.width) + kx) * \(cout * groups)")
+                                out.block("for g in 0..<\(groups)") { out in
+                                    out.line("var sum = acc[at + g]")
+                                    out.line("for co in 0..<\(cout) { sum = madd(sum, \(vector)(repeating: dzp[co]), kp[co * \(groups) + g]) }")
+                                    out.line("acc[at + g] = sum")
+                                }
+                            }
+                        }
+                    }
+                }
+                out.block("for position in 0..<\(positions)") { out in
+                    out.block("for g in 0..<\(groups)") { out in
+                        out.line("let v = acc[position * \(groups) + g], n = Swift.min(\(lanes), \(cin) - g * \(lanes))")
+                        out.line("for l in 0..<n { dx[position * \(cin) + g * \(lanes) + l] = v[l] }")
+                    }
+                }
+            }
+        }
+    }
+
     /// `count` rows of `channels` floats into rows of `groups` vectors of `lanes`, the tail lanes 0.
     private func emitPaddedCopy(from source: String, count: Int, channels: Int, lanes: Int, groups: Int, into target: String, _ out: inout SourceWriter) {
         out.block("for i in 0..<\(count)") { out in
             out.block("for g in 0..<\(groups)") { out in
-                out.line("var v = SIMD\(lanes)<Float>()")
-                out.line("let n = Swift.min(\(lanes), \(channels) - g * \(lanes)), from = \(source) + i * \(channels) + g * \(lanes)")
-                out.line("for l in 0..<n { v[l] = from[l] }")
-                out.line("\(target)[i * \(groups) + g] = v")
+                out.line("let from = \(source) + i * \(channels) + g * \(lanes)")
+                if channels % lanes == 0 {
+                    out.line("\(target)[i * \(groups) + g] = from.simd(SIMD\(lanes)<Float>.self, at: 0)")
+                } else {
+                    out.line("var v = SIMD\(lanes)<Float>()")
+                    out.line("if g < \(channels / lanes) { v = from.simd(SIMD\(lanes)<Float>.self, at: 0) } else { for l in 0..<\(channels % lanes) { v[l] = from[l] } }")
+                    out.line("\(target)[i * \(groups) + g] = v")
+                }
             }
+        }
+    }
+
+    /// `target[0..<lanes] += value`, or only the real channels in the last, partial vector
+    /// (a vector read-modify-write where the vector is whole; lane by lane otherwise).
+    private func emitAccumulate(_ value: String, into target: String, channels: Int, lanes: Int, _ out: inout SourceWriter) {
+        let whole = "\(target).store(\(target).simd(SIMD\(lanes)<Float>.self, at: 0) + \(value), at: 0)"
+        if channels % lanes == 0 {
+            out.line(whole)
+        } else {
+            out.line("if g < \(channels / lanes) { \(whole) } else { for l in 0..<\(channels % lanes) { \(target)[l] += \(value)[l] } }")
         }
     }
 

@@ -41,7 +41,9 @@ public struct ModelPackage: Sendable {
                 .executableTarget(
                     name: "Model",
                     dependencies: ["CNNCRuntime"],
-                    swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"]), .define("CNNC_FMA")]
+                    // -O, not -Ounchecked: measured, -Ounchecked made mnist_convnet 1.8x slower
+                    // (105 against 59 µs a sample); the kernels index raw pointers, so it has little to remove.
+                    swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "native"]), .define("CNNC_FMA")]
                 ),
             ],
             swiftLanguageModes: [.v6]

@@ -224,22 +224,22 @@ public struct CatsVsDogs: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 150 + ox) * 32
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s1_0, V()), at: 32)
-                yp.store(pointwiseMax(s1_1, V()), at: 48)
-                yp.store(pointwiseMax(s2_0, V()), at: 64)
-                yp.store(pointwiseMax(s2_1, V()), at: 80)
-                yp.store(pointwiseMax(s3_0, V()), at: 96)
-                yp.store(pointwiseMax(s3_1, V()), at: 112)
-                yp.store(pointwiseMax(s4_0, V()), at: 128)
-                yp.store(pointwiseMax(s4_1, V()), at: 144)
-                yp.store(pointwiseMax(s5_0, V()), at: 160)
-                yp.store(pointwiseMax(s5_1, V()), at: 176)
-                yp.store(pointwiseMax(s6_0, V()), at: 192)
-                yp.store(pointwiseMax(s6_1, V()), at: 208)
-                yp.store(pointwiseMax(s7_0, V()), at: 224)
-                yp.store(pointwiseMax(s7_1, V()), at: 240)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 240)
             }
             for ox in 144..<150 {
                 var s0_0 = w.simd(V.self, at: 864)
@@ -258,8 +258,8 @@ public struct CatsVsDogs: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 150 + ox) * 32
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
             }
         }
     }
@@ -359,26 +359,26 @@ public struct CatsVsDogs: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 75 + ox) * 64
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s0_2, V()), at: 32)
-                yp.store(pointwiseMax(s0_3, V()), at: 48)
-                yp.store(pointwiseMax(s1_0, V()), at: 64)
-                yp.store(pointwiseMax(s1_1, V()), at: 80)
-                yp.store(pointwiseMax(s1_2, V()), at: 96)
-                yp.store(pointwiseMax(s1_3, V()), at: 112)
-                yp.store(pointwiseMax(s2_0, V()), at: 128)
-                yp.store(pointwiseMax(s2_1, V()), at: 144)
-                yp.store(pointwiseMax(s2_2, V()), at: 160)
-                yp.store(pointwiseMax(s2_3, V()), at: 176)
-                yp.store(pointwiseMax(s3_0, V()), at: 192)
-                yp.store(pointwiseMax(s3_1, V()), at: 208)
-                yp.store(pointwiseMax(s3_2, V()), at: 224)
-                yp.store(pointwiseMax(s3_3, V()), at: 240)
-                yp.store(pointwiseMax(s4_0, V()), at: 256)
-                yp.store(pointwiseMax(s4_1, V()), at: 272)
-                yp.store(pointwiseMax(s4_2, V()), at: 288)
-                yp.store(pointwiseMax(s4_3, V()), at: 304)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
+                yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
+                yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
+                yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
+                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
+                yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 304)
             }
         }
     }
@@ -480,26 +480,26 @@ public struct CatsVsDogs: CompiledModel {
                         }
                     }
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    yp.store(pointwiseMax(s0_0, V()), at: 0)
-                    yp.store(pointwiseMax(s0_1, V()), at: 16)
-                    yp.store(pointwiseMax(s0_2, V()), at: 32)
-                    yp.store(pointwiseMax(s0_3, V()), at: 48)
-                    yp.store(pointwiseMax(s1_0, V()), at: 128)
-                    yp.store(pointwiseMax(s1_1, V()), at: 144)
-                    yp.store(pointwiseMax(s1_2, V()), at: 160)
-                    yp.store(pointwiseMax(s1_3, V()), at: 176)
-                    yp.store(pointwiseMax(s2_0, V()), at: 256)
-                    yp.store(pointwiseMax(s2_1, V()), at: 272)
-                    yp.store(pointwiseMax(s2_2, V()), at: 288)
-                    yp.store(pointwiseMax(s2_3, V()), at: 304)
-                    yp.store(pointwiseMax(s3_0, V()), at: 384)
-                    yp.store(pointwiseMax(s3_1, V()), at: 400)
-                    yp.store(pointwiseMax(s3_2, V()), at: 416)
-                    yp.store(pointwiseMax(s3_3, V()), at: 432)
-                    yp.store(pointwiseMax(s4_0, V()), at: 512)
-                    yp.store(pointwiseMax(s4_1, V()), at: 528)
-                    yp.store(pointwiseMax(s4_2, V()), at: 544)
-                    yp.store(pointwiseMax(s4_3, V()), at: 560)
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 160)
+                    yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 176)
+                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 288)
+                    yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 304)
+                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 416)
+                    yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 432)
+                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
+                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
+                    yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 544)
+                    yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 560)
                 }
                 for ox in 35..<37 {
                     var s0_0 = w.simd(V.self, at: 93120 + c0)
@@ -524,10 +524,10 @@ public struct CatsVsDogs: CompiledModel {
                         }
                     }
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    yp.store(pointwiseMax(s0_0, V()), at: 0)
-                    yp.store(pointwiseMax(s0_1, V()), at: 16)
-                    yp.store(pointwiseMax(s0_2, V()), at: 32)
-                    yp.store(pointwiseMax(s0_3, V()), at: 48)
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
                 }
             }
         }
@@ -630,26 +630,26 @@ public struct CatsVsDogs: CompiledModel {
                         }
                     }
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    yp.store(pointwiseMax(s0_0, V()), at: 0)
-                    yp.store(pointwiseMax(s0_1, V()), at: 16)
-                    yp.store(pointwiseMax(s0_2, V()), at: 32)
-                    yp.store(pointwiseMax(s0_3, V()), at: 48)
-                    yp.store(pointwiseMax(s1_0, V()), at: 128)
-                    yp.store(pointwiseMax(s1_1, V()), at: 144)
-                    yp.store(pointwiseMax(s1_2, V()), at: 160)
-                    yp.store(pointwiseMax(s1_3, V()), at: 176)
-                    yp.store(pointwiseMax(s2_0, V()), at: 256)
-                    yp.store(pointwiseMax(s2_1, V()), at: 272)
-                    yp.store(pointwiseMax(s2_2, V()), at: 288)
-                    yp.store(pointwiseMax(s2_3, V()), at: 304)
-                    yp.store(pointwiseMax(s3_0, V()), at: 384)
-                    yp.store(pointwiseMax(s3_1, V()), at: 400)
-                    yp.store(pointwiseMax(s3_2, V()), at: 416)
-                    yp.store(pointwiseMax(s3_3, V()), at: 432)
-                    yp.store(pointwiseMax(s4_0, V()), at: 512)
-                    yp.store(pointwiseMax(s4_1, V()), at: 528)
-                    yp.store(pointwiseMax(s4_2, V()), at: 544)
-                    yp.store(pointwiseMax(s4_3, V()), at: 560)
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 160)
+                    yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 176)
+                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 288)
+                    yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 304)
+                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 416)
+                    yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 432)
+                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
+                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
+                    yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 544)
+                    yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 560)
                 }
                 for ox in 15..<18 {
                     var s0_0 = w.simd(V.self, at: 240704 + c0)
@@ -674,10 +674,10 @@ public struct CatsVsDogs: CompiledModel {
                         }
                     }
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    yp.store(pointwiseMax(s0_0, V()), at: 0)
-                    yp.store(pointwiseMax(s0_1, V()), at: 16)
-                    yp.store(pointwiseMax(s0_2, V()), at: 32)
-                    yp.store(pointwiseMax(s0_3, V()), at: 48)
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
                 }
             }
         }
@@ -736,10 +736,10 @@ public struct CatsVsDogs: CompiledModel {
                     s0_3 = madd(s0_3, x0, w3)
                 }
                 let yp = y + (oy * 1 + ox) * 512 + c0
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s0_2, V()), at: 32)
-                yp.store(pointwiseMax(s0_3, V()), at: 48)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
         }
     }
@@ -770,10 +770,10 @@ public struct CatsVsDogs: CompiledModel {
                     s0_3 = madd(s0_3, x0, w3)
                 }
                 let yp = y + (oy * 1 + ox) * 128 + c0
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s0_2, V()), at: 32)
-                yp.store(pointwiseMax(s0_3, V()), at: 48)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
         }
     }

@@ -171,22 +171,22 @@ public struct MnistConvnet: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 26 + ox) * 32
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s1_0, V()), at: 32)
-                yp.store(pointwiseMax(s1_1, V()), at: 48)
-                yp.store(pointwiseMax(s2_0, V()), at: 64)
-                yp.store(pointwiseMax(s2_1, V()), at: 80)
-                yp.store(pointwiseMax(s3_0, V()), at: 96)
-                yp.store(pointwiseMax(s3_1, V()), at: 112)
-                yp.store(pointwiseMax(s4_0, V()), at: 128)
-                yp.store(pointwiseMax(s4_1, V()), at: 144)
-                yp.store(pointwiseMax(s5_0, V()), at: 160)
-                yp.store(pointwiseMax(s5_1, V()), at: 176)
-                yp.store(pointwiseMax(s6_0, V()), at: 192)
-                yp.store(pointwiseMax(s6_1, V()), at: 208)
-                yp.store(pointwiseMax(s7_0, V()), at: 224)
-                yp.store(pointwiseMax(s7_1, V()), at: 240)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 240)
             }
             for ox in 24..<26 {
                 var s0_0 = w.simd(V.self, at: 288)
@@ -205,8 +205,8 @@ public struct MnistConvnet: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 26 + ox) * 32
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
             }
         }
     }
@@ -297,26 +297,26 @@ public struct MnistConvnet: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 11 + ox) * 64
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s0_2, V()), at: 32)
-                yp.store(pointwiseMax(s0_3, V()), at: 48)
-                yp.store(pointwiseMax(s1_0, V()), at: 64)
-                yp.store(pointwiseMax(s1_1, V()), at: 80)
-                yp.store(pointwiseMax(s1_2, V()), at: 96)
-                yp.store(pointwiseMax(s1_3, V()), at: 112)
-                yp.store(pointwiseMax(s2_0, V()), at: 128)
-                yp.store(pointwiseMax(s2_1, V()), at: 144)
-                yp.store(pointwiseMax(s2_2, V()), at: 160)
-                yp.store(pointwiseMax(s2_3, V()), at: 176)
-                yp.store(pointwiseMax(s3_0, V()), at: 192)
-                yp.store(pointwiseMax(s3_1, V()), at: 208)
-                yp.store(pointwiseMax(s3_2, V()), at: 224)
-                yp.store(pointwiseMax(s3_3, V()), at: 240)
-                yp.store(pointwiseMax(s4_0, V()), at: 256)
-                yp.store(pointwiseMax(s4_1, V()), at: 272)
-                yp.store(pointwiseMax(s4_2, V()), at: 288)
-                yp.store(pointwiseMax(s4_3, V()), at: 304)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
+                yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
+                yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
+                yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
+                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
+                yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 304)
             }
             for ox in 10..<11 {
                 var s0_0 = w.simd(V.self, at: 18752)
@@ -341,10 +341,10 @@ public struct MnistConvnet: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 11 + ox) * 64
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s0_2, V()), at: 32)
-                yp.store(pointwiseMax(s0_3, V()), at: 48)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
         }
     }

@@ -118,14 +118,14 @@ public struct SeedVolume10Filters: CompiledModel {
                 }
             }
             let yp = y + (oy * 4 + ox) * 10
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            do { let v = pointwiseMax(s0_1, V()); for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s1_0, V()), at: 10)
-            do { let v = pointwiseMax(s1_1, V()); for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s2_0, V()), at: 20)
-            do { let v = pointwiseMax(s2_1, V()); for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s3_0, V()), at: 30)
-            do { let v = pointwiseMax(s3_1, V()); for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
+            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
+            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
+            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<2 { yp[38 + lane] = v[lane] } }
         }
     }
 

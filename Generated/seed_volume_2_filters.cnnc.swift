@@ -109,10 +109,10 @@ public struct SeedVolume2Filters: CompiledModel {
                 }
             }
             let yp = y + (oy * 4 + ox) * 2
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s2_0, V()); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s3_0, V()); for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[6 + lane] = v[lane] } }
         }
     }
 

@@ -166,14 +166,14 @@ public struct ToyConvnet: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 28 + ox) * 8
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s1_0, V()), at: 8)
-                yp.store(pointwiseMax(s2_0, V()), at: 16)
-                yp.store(pointwiseMax(s3_0, V()), at: 24)
-                yp.store(pointwiseMax(s4_0, V()), at: 32)
-                yp.store(pointwiseMax(s5_0, V()), at: 40)
-                yp.store(pointwiseMax(s6_0, V()), at: 48)
-                yp.store(pointwiseMax(s7_0, V()), at: 56)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
             }
             for ox in 24..<28 {
                 var s0_0 = w.simd(V.self, at: 600)
@@ -189,7 +189,7 @@ public struct ToyConvnet: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 28 + ox) * 8
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             }
         }
     }
@@ -255,14 +255,14 @@ public struct ToyConvnet: CompiledModel {
                 }
             }
             let yp = y + (oy * 10 + ox) * 16
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s1_0, V()), at: 16)
-            yp.store(pointwiseMax(s2_0, V()), at: 32)
-            yp.store(pointwiseMax(s3_0, V()), at: 48)
-            yp.store(pointwiseMax(s4_0, V()), at: 64)
-            yp.store(pointwiseMax(s5_0, V()), at: 80)
-            yp.store(pointwiseMax(s6_0, V()), at: 96)
-            yp.store(pointwiseMax(s7_0, V()), at: 112)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
+            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 96)
+            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 112)
             for ox in 8..<10 {
                 var s0_0 = w.simd(V.self, at: 3808)
                 for ky in 0..<5 {
@@ -277,7 +277,7 @@ public struct ToyConvnet: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 10 + ox) * 16
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             }
         }
     }
@@ -330,10 +330,10 @@ public struct ToyConvnet: CompiledModel {
                 s0_3 = madd(s0_3, x0, w3)
             }
             let yp = y + (oy * 1 + ox) * 120
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
-            yp.store(pointwiseMax(s0_2, V()), at: 32)
-            yp.store(pointwiseMax(s0_3, V()), at: 48)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
         }
         // The remaining 56 output channels.
         for oy in 0..<1 {
@@ -356,10 +356,10 @@ public struct ToyConvnet: CompiledModel {
                 s0_3 = madd(s0_3, x0, w3)
             }
             let yp = y + (oy * 1 + ox) * 120 + 64
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
-            yp.store(pointwiseMax(s0_2, V()), at: 32)
-            do { let v = pointwiseMax(s0_3, V()); for lane in 0..<8 { yp[48 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            do { let v = s0_3.replacing(with: 0, where: s0_3 .< 0); for lane in 0..<8 { yp[48 + lane] = v[lane] } }
         }
     }
 
@@ -387,10 +387,10 @@ public struct ToyConvnet: CompiledModel {
                 s0_3 = madd(s0_3, x0, w3)
             }
             let yp = y + (oy * 1 + ox) * 84
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
-            yp.store(pointwiseMax(s0_2, V()), at: 32)
-            yp.store(pointwiseMax(s0_3, V()), at: 48)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
         }
         // The remaining 20 output channels.
         for oy in 0..<1 {
@@ -407,8 +407,8 @@ public struct ToyConvnet: CompiledModel {
                 s0_1 = madd(s0_1, x0, w1)
             }
             let yp = y + (oy * 1 + ox) * 84 + 64
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            do { let v = pointwiseMax(s0_1, V()); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
         }
     }
 

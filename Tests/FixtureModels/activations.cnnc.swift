@@ -597,10 +597,10 @@ public struct Activations: CompiledModel {
                 s3_0 = madd(s3_0, x3, w0)
             }
             let yp = y + (oy * 4 + ox) * 6
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s2_0, V()); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s3_0, V()); for lane in 0..<6 { yp[18 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[18 + lane] = v[lane] } }
         }
     }
 
@@ -913,7 +913,7 @@ public struct Activations: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 12
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -126,10 +126,10 @@ public struct DenseOnImage: CompiledModel {
                 s3_0 = madd(s3_0, x3, w0)
             }
             let yp = y + (oy * 4 + ox) * 7
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<7 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<7 { yp[7 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s2_0, V()); for lane in 0..<7 { yp[14 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s3_0, V()); for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<7 { yp[21 + lane] = v[lane] } }
         }
     }
 

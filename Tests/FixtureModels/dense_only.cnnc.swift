@@ -119,10 +119,10 @@ public struct DenseOnly: CompiledModel {
                     s0_3 = madd(s0_3, x0, w3)
                 }
                 let yp = y + (oy * 1 + ox) * 128 + c0
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                yp.store(pointwiseMax(s0_2, V()), at: 32)
-                yp.store(pointwiseMax(s0_3, V()), at: 48)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
         }
     }

@@ -146,12 +146,12 @@ public struct InferenceIdentity: CompiledModel {
                 }
             }
             let yp = y + (oy * 6 + ox) * 4
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s1_0, V()), at: 4)
-            yp.store(pointwiseMax(s2_0, V()), at: 8)
-            yp.store(pointwiseMax(s3_0, V()), at: 12)
-            yp.store(pointwiseMax(s4_0, V()), at: 16)
-            yp.store(pointwiseMax(s5_0, V()), at: 20)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
         }
     }
 

@@ -176,24 +176,24 @@ public struct WideChannels: CompiledModel {
                 }
             }
             let yp = y + (oy * 10 + ox) * 40
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
-            do { let v = pointwiseMax(s0_2, V()); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s1_0, V()), at: 40)
-            yp.store(pointwiseMax(s1_1, V()), at: 56)
-            do { let v = pointwiseMax(s1_2, V()); for lane in 0..<8 { yp[72 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s2_0, V()), at: 80)
-            yp.store(pointwiseMax(s2_1, V()), at: 96)
-            do { let v = pointwiseMax(s2_2, V()); for lane in 0..<8 { yp[112 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s3_0, V()), at: 120)
-            yp.store(pointwiseMax(s3_1, V()), at: 136)
-            do { let v = pointwiseMax(s3_2, V()); for lane in 0..<8 { yp[152 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s4_0, V()), at: 160)
-            yp.store(pointwiseMax(s4_1, V()), at: 176)
-            do { let v = pointwiseMax(s4_2, V()); for lane in 0..<8 { yp[192 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s5_0, V()), at: 200)
-            yp.store(pointwiseMax(s5_1, V()), at: 216)
-            do { let v = pointwiseMax(s5_2, V()); for lane in 0..<8 { yp[232 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 56)
+            do { let v = s1_2.replacing(with: 0, where: s1_2 .< 0); for lane in 0..<8 { yp[72 + lane] = v[lane] } }
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 96)
+            do { let v = s2_2.replacing(with: 0, where: s2_2 .< 0); for lane in 0..<8 { yp[112 + lane] = v[lane] } }
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 136)
+            do { let v = s3_2.replacing(with: 0, where: s3_2 .< 0); for lane in 0..<8 { yp[152 + lane] = v[lane] } }
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 160)
+            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 176)
+            do { let v = s4_2.replacing(with: 0, where: s4_2 .< 0); for lane in 0..<8 { yp[192 + lane] = v[lane] } }
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 200)
+            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 216)
+            do { let v = s5_2.replacing(with: 0, where: s5_2 .< 0); for lane in 0..<8 { yp[232 + lane] = v[lane] } }
             for ox in 6..<10 {
                 var s0_0 = w.simd(V.self, at: 1296)
                 var s0_1 = w.simd(V.self, at: 1312)
@@ -214,9 +214,9 @@ public struct WideChannels: CompiledModel {
                     }
                 }
                 let yp = y + (oy * 10 + ox) * 40
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
-                yp.store(pointwiseMax(s0_1, V()), at: 16)
-                do { let v = pointwiseMax(s0_2, V()); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
             }
         }
     }

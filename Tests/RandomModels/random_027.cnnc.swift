@@ -131,9 +131,9 @@ public struct Random027: CompiledModel {
                 s0_2 = madd(s0_2, x0, w2)
             }
             let yp = y + (oy * 1 + ox) * 40
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
-            do { let v = pointwiseMax(s0_2, V()); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
         }
     }
 

@@ -121,7 +121,7 @@ public struct Random030: CompiledModel {
                 }
             }
             let yp = y + (oy * 1 + ox) * 12
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -217,14 +217,14 @@ public struct Random041: CompiledModel {
                 s7_0 = madd(s7_0, x7, w0)
             }
             let yp = y + (oy * 10 + ox) * 8
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s1_0, V()), at: 8)
-            yp.store(pointwiseMax(s2_0, V()), at: 16)
-            yp.store(pointwiseMax(s3_0, V()), at: 24)
-            yp.store(pointwiseMax(s4_0, V()), at: 32)
-            yp.store(pointwiseMax(s5_0, V()), at: 40)
-            yp.store(pointwiseMax(s6_0, V()), at: 48)
-            yp.store(pointwiseMax(s7_0, V()), at: 56)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
+            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
+            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
             for ox in 8..<10 {
                 var s0_0 = w.simd(V.self, at: 52)
                 let xp = x + (oy * 10 + ox * 1)
@@ -235,7 +235,7 @@ public struct Random041: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 let yp = y + (oy * 10 + ox) * 8
-                yp.store(pointwiseMax(s0_0, V()), at: 0)
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             }
         }
     }

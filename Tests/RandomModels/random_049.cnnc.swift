@@ -142,18 +142,18 @@ public struct Random049: CompiledModel {
                 }
             }
             let yp = y + (oy * 6 + ox) * 9
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            do { let v = pointwiseMax(s0_1, V()); for lane in 0..<1 { yp[8 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s1_0, V()), at: 9)
-            do { let v = pointwiseMax(s1_1, V()); for lane in 0..<1 { yp[17 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s2_0, V()), at: 18)
-            do { let v = pointwiseMax(s2_1, V()); for lane in 0..<1 { yp[26 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s3_0, V()), at: 27)
-            do { let v = pointwiseMax(s3_1, V()); for lane in 0..<1 { yp[35 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s4_0, V()), at: 36)
-            do { let v = pointwiseMax(s4_1, V()); for lane in 0..<1 { yp[44 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s5_0, V()), at: 45)
-            do { let v = pointwiseMax(s5_1, V()); for lane in 0..<1 { yp[53 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 9)
+            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<1 { yp[17 + lane] = v[lane] } }
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 18)
+            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<1 { yp[26 + lane] = v[lane] } }
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 27)
+            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<1 { yp[35 + lane] = v[lane] } }
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 36)
+            do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<1 { yp[44 + lane] = v[lane] } }
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 45)
+            do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<1 { yp[53 + lane] = v[lane] } }
         }
     }
 

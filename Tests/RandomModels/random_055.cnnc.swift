@@ -124,9 +124,9 @@ public struct Random055: CompiledModel {
                 }
             }
             let yp = y + (oy * 3 + ox) * 16
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s1_0, V()), at: 16)
-            yp.store(pointwiseMax(s2_0, V()), at: 32)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
         }
     }
 

@@ -173,7 +173,7 @@ public struct Random078: CompiledModel {
                 }
             }
             let yp = y + (oy * 1 + ox) * 4
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
         }
     }
 

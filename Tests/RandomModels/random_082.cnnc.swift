@@ -165,7 +165,7 @@ public struct Random082: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 1
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 

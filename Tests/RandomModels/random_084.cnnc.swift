@@ -132,9 +132,9 @@ public struct Random084: CompiledModel {
                 }
             }
             let yp = y + (oy * 3 + ox) * 2
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s2_0, V()); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
         }
     }
 
@@ -185,9 +185,9 @@ public struct Random084: CompiledModel {
                 }
             }
             let yp = y + (oy * 3 + ox) * 12
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s2_0, V()); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
         }
     }
 

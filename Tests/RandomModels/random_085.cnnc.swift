@@ -112,8 +112,8 @@ public struct Random085: CompiledModel {
                 s0_1 = madd(s0_1, x0, w1)
             }
             let yp = y + (oy * 1 + ox) * 32
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
         }
     }
 

@@ -141,12 +141,12 @@ public struct Random086: CompiledModel {
                 }
             }
             let yp = y + (oy * 2 + ox) * 33
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
-            do { let v = pointwiseMax(s0_2, V()); for lane in 0..<1 { yp[32 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s1_0, V()), at: 33)
-            yp.store(pointwiseMax(s1_1, V()), at: 49)
-            do { let v = pointwiseMax(s1_2, V()); for lane in 0..<1 { yp[65 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<1 { yp[32 + lane] = v[lane] } }
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 33)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 49)
+            do { let v = s1_2.replacing(with: 0, where: s1_2 .< 0); for lane in 0..<1 { yp[65 + lane] = v[lane] } }
         }
     }
 

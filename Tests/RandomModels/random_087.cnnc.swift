@@ -163,20 +163,20 @@ public struct Random087: CompiledModel {
                 }
             }
             let yp = y + (oy * 7 + ox) * 17
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            do { let v = pointwiseMax(s0_1, V()); for lane in 0..<1 { yp[16 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s1_0, V()), at: 17)
-            do { let v = pointwiseMax(s1_1, V()); for lane in 0..<1 { yp[33 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s2_0, V()), at: 34)
-            do { let v = pointwiseMax(s2_1, V()); for lane in 0..<1 { yp[50 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s3_0, V()), at: 51)
-            do { let v = pointwiseMax(s3_1, V()); for lane in 0..<1 { yp[67 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s4_0, V()), at: 68)
-            do { let v = pointwiseMax(s4_1, V()); for lane in 0..<1 { yp[84 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s5_0, V()), at: 85)
-            do { let v = pointwiseMax(s5_1, V()); for lane in 0..<1 { yp[101 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s6_0, V()), at: 102)
-            do { let v = pointwiseMax(s6_1, V()); for lane in 0..<1 { yp[118 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 17)
+            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 34)
+            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<1 { yp[50 + lane] = v[lane] } }
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 51)
+            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<1 { yp[67 + lane] = v[lane] } }
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 68)
+            do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<1 { yp[84 + lane] = v[lane] } }
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 85)
+            do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<1 { yp[101 + lane] = v[lane] } }
+            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 102)
+            do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<1 { yp[118 + lane] = v[lane] } }
         }
     }
 

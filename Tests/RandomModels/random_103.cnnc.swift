@@ -159,9 +159,9 @@ public struct Random103: CompiledModel {
                 }
             }
             let yp = y + (oy * 3 + ox) * 4
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s1_0, V()), at: 4)
-            yp.store(pointwiseMax(s2_0, V()), at: 8)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
         }
     }
 

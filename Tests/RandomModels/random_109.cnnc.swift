@@ -116,7 +116,7 @@ public struct Random109: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 13
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -126,10 +126,10 @@ public struct Random114: CompiledModel {
                 }
             }
             let yp = y + (oy * 2 + ox) * 20
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            do { let v = pointwiseMax(s0_1, V()); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s1_0, V()), at: 20)
-            do { let v = pointwiseMax(s1_1, V()); for lane in 0..<4 { yp[36 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
+            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<4 { yp[36 + lane] = v[lane] } }
         }
     }
 

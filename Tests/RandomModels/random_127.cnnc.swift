@@ -156,8 +156,8 @@ public struct Random127: CompiledModel {
                 }
             }
             let yp = y + (oy * 2 + ox) * 2
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }
     }
 

@@ -174,7 +174,7 @@ public struct Random150: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 16
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
         }
     }
 

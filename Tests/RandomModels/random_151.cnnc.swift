@@ -168,20 +168,20 @@ public struct Random151: CompiledModel {
                 s6_1 = madd(s6_1, x6, w1)
             }
             let yp = y + (oy * 7 + ox) * 20
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            do { let v = pointwiseMax(s0_1, V()); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s1_0, V()), at: 20)
-            do { let v = pointwiseMax(s1_1, V()); for lane in 0..<4 { yp[36 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s2_0, V()), at: 40)
-            do { let v = pointwiseMax(s2_1, V()); for lane in 0..<4 { yp[56 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s3_0, V()), at: 60)
-            do { let v = pointwiseMax(s3_1, V()); for lane in 0..<4 { yp[76 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s4_0, V()), at: 80)
-            do { let v = pointwiseMax(s4_1, V()); for lane in 0..<4 { yp[96 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s5_0, V()), at: 100)
-            do { let v = pointwiseMax(s5_1, V()); for lane in 0..<4 { yp[116 + lane] = v[lane] } }
-            yp.store(pointwiseMax(s6_0, V()), at: 120)
-            do { let v = pointwiseMax(s6_1, V()); for lane in 0..<4 { yp[136 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
+            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<4 { yp[36 + lane] = v[lane] } }
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 40)
+            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<4 { yp[56 + lane] = v[lane] } }
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 60)
+            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<4 { yp[76 + lane] = v[lane] } }
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 80)
+            do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<4 { yp[96 + lane] = v[lane] } }
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 100)
+            do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<4 { yp[116 + lane] = v[lane] } }
+            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 120)
+            do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<4 { yp[136 + lane] = v[lane] } }
         }
     }
 

@@ -130,8 +130,8 @@ public struct Random159: CompiledModel {
                 }
             }
             let yp = y + (oy * 2 + ox) * 8
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s1_0, V()), at: 8)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
         }
     }
 

@@ -170,8 +170,8 @@ public struct Random184: CompiledModel {
                 s0_1 = madd(s0_1, x0, w1)
             }
             let yp = y + (oy * 1 + ox) * 31
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            do { let v = pointwiseMax(s0_1, V()); for lane in 0..<15 { yp[16 + lane] = v[lane] } }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<15 { yp[16 + lane] = v[lane] } }
         }
     }
 

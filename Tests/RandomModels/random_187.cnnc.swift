@@ -125,7 +125,7 @@ public struct Random187: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 2
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -153,10 +153,10 @@ public struct Random187: CompiledModel {
                 s0_3 = madd(s0_3, x0, w3)
             }
             let yp = y + (oy * 1 + ox) * 65
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s0_1, V()), at: 16)
-            yp.store(pointwiseMax(s0_2, V()), at: 32)
-            yp.store(pointwiseMax(s0_3, V()), at: 48)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
         }
         // The remaining 1 output channels.
         for oy in 0..<1 {
@@ -170,7 +170,7 @@ public struct Random187: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 65 + 64
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -189,7 +189,7 @@ public struct Random187: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 8
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
         }
     }
 

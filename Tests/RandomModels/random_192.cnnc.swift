@@ -110,9 +110,9 @@ public struct Random192: CompiledModel {
                 }
             }
             let yp = y + (oy * 3 + ox) * 15
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<15 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<15 { yp[15 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s2_0, V()); for lane in 0..<15 { yp[30 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<15 { yp[15 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<15 { yp[30 + lane] = v[lane] } }
         }
     }
 

@@ -123,7 +123,7 @@ public struct Random195: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
             }
             let yp = y + (oy * 1 + ox) * 3
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -199,10 +199,10 @@ public struct Random198: CompiledModel {
                 s3_0 = madd(s3_0, x3, w0)
             }
             let yp = y + (oy * 4 + ox) * 16
-            yp.store(pointwiseMax(s0_0, V()), at: 0)
-            yp.store(pointwiseMax(s1_0, V()), at: 16)
-            yp.store(pointwiseMax(s2_0, V()), at: 32)
-            yp.store(pointwiseMax(s3_0, V()), at: 48)
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
         }
     }
 

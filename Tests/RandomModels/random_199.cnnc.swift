@@ -125,14 +125,14 @@ public struct Random199: CompiledModel {
                 s7_0 = madd(s7_0, x7, w0)
             }
             let yp = y + (oy * 10 + ox) * 3
-            do { let v = pointwiseMax(s0_0, V()); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s1_0, V()); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s2_0, V()); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s3_0, V()); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s4_0, V()); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s5_0, V()); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s6_0, V()); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = pointwiseMax(s7_0, V()); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             for ox in 8..<10 {
                 var s0_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 40 + ox * 4)
@@ -143,7 +143,7 @@ public struct Random199: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 let yp = y + (oy * 10 + ox) * 3
-                do { let v = pointwiseMax(s0_0, V()); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
         }
     }

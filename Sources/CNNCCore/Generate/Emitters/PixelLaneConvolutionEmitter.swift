@@ -51,7 +51,7 @@ struct PixelLaneConvolutionEmitter {
                         }
                     }
                     if fusedReLU {
-                        for co in 0..<outputs { out.line("s\(co) = pointwiseMax(s\(co), V())") }
+                        for co in 0..<outputs { out.line("s\(co) = s\(co).replacing(with: 0, where: s\(co) .< 0)") }
                     }
                     out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)")
                     let stores = (0..<outputs).map { "p[\($0)] = s\($0)[lane]" }.joined(separator: "; ")

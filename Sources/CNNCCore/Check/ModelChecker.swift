@@ -59,10 +59,16 @@ public enum ModelChecker {
                     current = nil
                     continue
                 }
+                // A frozen layer's weights are all non-trainable, as Keras's summary counts them.
+                let frozen = layer.arguments.contains { argument in
+                    guard argument.key == "trainable", case .bool(false) = argument.value.kind else { return false }
+                    return true
+                }
                 layers.append(CheckedLayer(
                     name: name, className: layer.className, operation: operation, inputShape: input,
-                    outputShape: outcome.output, padding: outcome.padding, trainableParameters: counts.trainable,
-                    nonTrainableParameters: counts.nonTrainable, flops: counts.flops, location: layer.location))
+                    outputShape: outcome.output, padding: outcome.padding, trainableParameters: frozen ? 0 : counts.trainable,
+                    nonTrainableParameters: counts.nonTrainable + (frozen ? counts.trainable : 0), flops: counts.flops,
+                    location: layer.location, frozen: frozen))
                 current = outcome.output
                 if case .identityAtInference = operation {
                     log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)

@@ -35,7 +35,7 @@ public enum KerasModelJSON {
     }
 
     static func layer(_ layer: CheckedLayer) -> [String: Any] {
-        var config: [String: Any] = ["name": layer.name, "trainable": true, "dtype": dtypePolicy]
+        var config: [String: Any] = ["name": layer.name, "trainable": !layer.frozen, "dtype": dtypePolicy]
         config.merge(KerasLayerConfig.arguments(of: layer)) { $1 }
         if layer.className == "SpatialDropout2D" {
             // Keras 3.15's SpatialDropout2D writes its own short config: dtype as a plain string, no `trainable`.

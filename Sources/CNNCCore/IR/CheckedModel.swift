@@ -17,6 +17,10 @@ public struct CheckedLayer: Hashable, Sendable {
     /// Conv2D and Dense (the figure GFLOP/s benchmarks divide by); other layers 0.
     public var flops: Int
     public var location: SourceLocation
+    /// `trainable: false` in the spec: Keras counts its weights as
+    /// non-trainable and keeps them (and a BatchNormalization's statistics)
+    /// fixed in `fit`.
+    public var frozen = false
 
     public var parameters: Int { trainableParameters + nonTrainableParameters }
 

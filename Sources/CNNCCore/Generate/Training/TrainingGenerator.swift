@@ -111,7 +111,13 @@ struct TrainingGenerator {
         let phases = phaseBodies(plan: plan, normalizations: normalizations)
 
         out.line("public static let trainingArenaCount = \(plan.total)")
-        out.line("public static let trainingUnsupportedReason: String? = nil")
+        if let frozen = model.layers.first(where: \.frozen) {
+            // Keras's fit keeps a frozen layer's weights (and a BatchNormalization's
+            // statistics) fixed; training them all would silently differ from it.
+            out.line("public static let trainingUnsupportedReason: String? = \"layer '\(frozen.name)' has trainable: false, and cnnc train updates every layer; remove the flag to train it, or train this model in Keras\"")
+        } else {
+            out.line("public static let trainingUnsupportedReason: String? = nil")
+        }
         out.line("public static let outputActivation = \"\(outputActivation.rawValue)\"")
         out.line("public static let trainingPhaseCount = \(phases.count)")
         out.line("public static let batchSumCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.sumsPerChannel * $1.channels })")

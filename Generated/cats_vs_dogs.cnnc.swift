@@ -274,12 +274,15 @@ public struct CatsVsDogs: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 150)
                 let yp = y + (oy * 75 + ox) * 32
-                for c in 0..<32 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 150 + ix) * 32
-                        for c in 0..<32 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<2 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 150 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }
@@ -393,12 +396,15 @@ public struct CatsVsDogs: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 75)
                 let yp = y + (oy * 37 + ox) * 64
-                for c in 0..<64 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 75 + ix) * 64
-                        for c in 0..<64 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<4 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 75 + ix) * 64).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }
@@ -543,12 +549,15 @@ public struct CatsVsDogs: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 37)
                 let yp = y + (oy * 18 + ox) * 128
-                for c in 0..<128 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 37 + ix) * 128
-                        for c in 0..<128 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<8 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 37 + ix) * 128).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }
@@ -693,12 +702,15 @@ public struct CatsVsDogs: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 18)
                 let yp = y + (oy * 9 + ox) * 128
-                for c in 0..<128 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 18 + ix) * 128
-                        for c in 0..<128 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<8 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 18 + ix) * 128).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }

@@ -187,6 +187,7 @@ public struct Lenet5: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 28)
                 let yp = y + (oy * 14 + ox) * 6
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<6 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -194,7 +195,6 @@ public struct Lenet5: CompiledModel {
                         for c in 0..<6 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<6 { yp[c] /= cells }
             }
         }
@@ -283,15 +283,17 @@ public struct Lenet5: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 10)
                 let yp = y + (oy * 5 + ox) * 16
-                for c in 0..<16 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 10 + ix) * 16
-                        for c in 0..<16 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<16 { yp[c] /= cells }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 10 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 16)
+                }
             }
         }
     }

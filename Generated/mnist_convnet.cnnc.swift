@@ -221,12 +221,15 @@ public struct MnistConvnet: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 26)
                 let yp = y + (oy * 13 + ox) * 32
-                for c in 0..<32 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 26 + ix) * 32
-                        for c in 0..<32 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<2 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 26 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }
@@ -359,12 +362,15 @@ public struct MnistConvnet: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 11)
                 let yp = y + (oy * 5 + ox) * 64
-                for c in 0..<64 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 11 + ix) * 64
-                        for c in 0..<64 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<4 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 11 + ix) * 64).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }

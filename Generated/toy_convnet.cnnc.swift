@@ -204,12 +204,15 @@ public struct ToyConvnet: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 28)
                 let yp = y + (oy * 14 + ox) * 8
-                for c in 0..<8 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 28 + ix) * 8
-                        for c in 0..<8 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 28 + ix) * 8).simd(SIMD8<Float>.self, at: g * 8)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 8)
                 }
             }
         }
@@ -292,12 +295,15 @@ public struct ToyConvnet: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 10)
                 let yp = y + (oy * 5 + ox) * 16
-                for c in 0..<16 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 10 + ix) * 16
-                        for c in 0..<16 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 10 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }

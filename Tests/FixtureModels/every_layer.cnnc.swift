@@ -382,12 +382,15 @@ public struct EveryLayer: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 17)
                 let yp = y + (oy * 8 + ox) * 32
-                for c in 0..<32 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 17 + ix) * 32
-                        for c in 0..<32 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<2 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 17 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }
@@ -403,15 +406,17 @@ public struct EveryLayer: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
                 let yp = y + (oy * 6 + ox) * 32
-                for c in 0..<32 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 8 + ix) * 32
-                        for c in 0..<32 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<32 { yp[c] /= cells }
+                for g in 0..<2 {
+                    var m = SIMD16<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 8 + ix) * 32).simd(SIMD16<Float>.self, at: g * 16)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 16)
+                }
             }
         }
     }

@@ -198,6 +198,7 @@ public struct PoolingSameOdd: CompiledModel {
                 let left = ox * 1 - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
                 let yp = y + (oy * 7 + ox) * 4
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -205,7 +206,6 @@ public struct PoolingSameOdd: CompiledModel {
                         for c in 0..<4 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] /= cells }
             }
         }
@@ -242,6 +242,7 @@ public struct PoolingSameOdd: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
                 let yp = y + (oy * 4 + ox) * 4
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -249,7 +250,6 @@ public struct PoolingSameOdd: CompiledModel {
                         for c in 0..<4 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] /= cells }
             }
         }
@@ -265,6 +265,7 @@ public struct PoolingSameOdd: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 4)
                 let yp = y + (oy * 2 + ox) * 4
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -272,7 +273,6 @@ public struct PoolingSameOdd: CompiledModel {
                         for c in 0..<4 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] /= cells }
             }
         }

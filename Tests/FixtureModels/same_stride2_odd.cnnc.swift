@@ -240,6 +240,7 @@ public struct SameStride2Odd: CompiledModel {
                 let left = ox * 1 - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 3)
                 let yp = y + (oy * 3 + ox) * 6
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<6 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -247,7 +248,6 @@ public struct SameStride2Odd: CompiledModel {
                         for c in 0..<6 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<6 { yp[c] /= cells }
             }
         }

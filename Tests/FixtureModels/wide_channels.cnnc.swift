@@ -361,11 +361,21 @@ public struct WideChannels: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 5)
                 let yp = y + (oy * 2 + ox) * 70
-                for c in 0..<70 { yp[c] = -Float.infinity }
+                for g in 0..<4 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 5 + ix) * 70).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: g * 16)
+                }
+                for c in 64..<70 { yp[c] = -Float.infinity }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
                         let xp = x + (iy * 5 + ix) * 70
-                        for c in 0..<70 { yp[c] = Swift.max(yp[c], xp[c]) }
+                        for c in 64..<70 { yp[c] = Swift.max(yp[c], xp[c]) }
                     }
                 }
             }

@@ -119,12 +119,15 @@ public struct Random001: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 12)
                 let yp = y + (oy * 11 + ox) * 16
-                for c in 0..<16 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 12 + ix) * 16
-                        for c in 0..<16 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 12 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }
@@ -140,12 +143,15 @@ public struct Random001: CompiledModel {
                 let left = ox * 1 - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 11)
                 let yp = y + (oy * 11 + ox) * 16
-                for c in 0..<16 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 11 + ix) * 16
-                        for c in 0..<16 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 11 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }

@@ -107,6 +107,7 @@ public struct Random018: CompiledModel {
                 let left = ox * 2 - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 13)
                 let yp = y + (oy * 7 + ox) * 4
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -114,7 +115,6 @@ public struct Random018: CompiledModel {
                         for c in 0..<4 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] /= cells }
             }
         }

@@ -159,11 +159,21 @@ public struct Random019: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 4)
                 let yp = y + (oy * 1 + ox) * 9
-                for c in 0..<9 { yp[c] = -Float.infinity }
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 9).simd(SIMD8<Float>.self, at: g * 8)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: g * 8)
+                }
+                for c in 8..<9 { yp[c] = -Float.infinity }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
                         let xp = x + (iy * 4 + ix) * 9
-                        for c in 0..<9 { yp[c] = Swift.max(yp[c], xp[c]) }
+                        for c in 8..<9 { yp[c] = Swift.max(yp[c], xp[c]) }
                     }
                 }
             }

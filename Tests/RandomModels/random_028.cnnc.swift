@@ -170,6 +170,7 @@ public struct Random028: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 2)
                 let yp = y + (oy * 1 + ox) * 2
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<2 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -177,7 +178,6 @@ public struct Random028: CompiledModel {
                         for c in 0..<2 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<2 { yp[c] /= cells }
             }
         }

@@ -89,15 +89,17 @@ public struct Random067: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 3)
                 let yp = y + (oy * 2 + ox) * 16
-                for c in 0..<16 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 3 + ix) * 16
-                        for c in 0..<16 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<16 { yp[c] /= cells }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 3 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 16)
+                }
             }
         }
     }

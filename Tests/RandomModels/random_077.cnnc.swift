@@ -155,15 +155,17 @@ public struct Random077: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 5)
                 let yp = y + (oy * 2 + ox) * 8
-                for c in 0..<8 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 5 + ix) * 8
-                        for c in 0..<8 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<8 { yp[c] /= cells }
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 5 + ix) * 8).simd(SIMD8<Float>.self, at: g * 8)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 8)
+                }
             }
         }
     }
@@ -178,15 +180,17 @@ public struct Random077: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 2)
                 let yp = y + (oy * 1 + ox) * 8
-                for c in 0..<8 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 2 + ix) * 8
-                        for c in 0..<8 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<8 { yp[c] /= cells }
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 2 + ix) * 8).simd(SIMD8<Float>.self, at: g * 8)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 8)
+                }
             }
         }
     }
@@ -201,12 +205,15 @@ public struct Random077: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
                 let yp = y + (oy * 1 + ox) * 8
-                for c in 0..<8 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 1 + ix) * 8
-                        for c in 0..<8 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 1 + ix) * 8).simd(SIMD8<Float>.self, at: g * 8)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 8)
                 }
             }
         }
@@ -222,15 +229,17 @@ public struct Random077: CompiledModel {
                 let left = ox * 3 - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 1)
                 let yp = y + (oy * 1 + ox) * 8
-                for c in 0..<8 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 1 + ix) * 8
-                        for c in 0..<8 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<8 { yp[c] /= cells }
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 1 + ix) * 8).simd(SIMD8<Float>.self, at: g * 8)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 8)
+                }
             }
         }
     }

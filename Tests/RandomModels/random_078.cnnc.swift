@@ -111,12 +111,15 @@ public struct Random078: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 11)
                 let yp = y + (oy * 4 + ox) * 16
-                for c in 0..<16 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 11 + ix) * 16
-                        for c in 0..<16 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 11 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 16)
                 }
             }
         }
@@ -132,15 +135,17 @@ public struct Random078: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 4)
                 let yp = y + (oy * 1 + ox) * 16
-                for c in 0..<16 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 4 + ix) * 16
-                        for c in 0..<16 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<16 { yp[c] /= cells }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 16)
+                }
             }
         }
     }

@@ -174,15 +174,25 @@ public struct Random080: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 4)
                 let yp = y + (oy * 2 + ox) * 15
-                for c in 0..<15 { yp[c] = 0 }
+                let cells = Float((y1 - y0) * (x1 - x0))
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 4 + ix) * 15).simd(SIMD8<Float>.self, at: g * 8)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 8)
+                }
+                for c in 8..<15 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
                         let xp = x + (iy * 4 + ix) * 15
-                        for c in 0..<15 { yp[c] += xp[c] }
+                        for c in 8..<15 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<15 { yp[c] /= cells }
+                for c in 8..<15 { yp[c] /= cells }
             }
         }
     }

@@ -103,6 +103,7 @@ public struct Random082: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 1)
                 let yp = y + (oy * 1 + ox) * 5
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<5 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -110,7 +111,6 @@ public struct Random082: CompiledModel {
                         for c in 0..<5 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<5 { yp[c] /= cells }
             }
         }

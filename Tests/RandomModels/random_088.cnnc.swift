@@ -164,11 +164,21 @@ public struct Random088: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 2)
                 let yp = y + (oy * 2 + ox) * 24
-                for c in 0..<24 { yp[c] = -Float.infinity }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 2 + ix) * 24).simd(SIMD16<Float>.self, at: g * 16)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
+                    }
+                    yp.store(m, at: g * 16)
+                }
+                for c in 16..<24 { yp[c] = -Float.infinity }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
                         let xp = x + (iy * 2 + ix) * 24
-                        for c in 0..<24 { yp[c] = Swift.max(yp[c], xp[c]) }
+                        for c in 16..<24 { yp[c] = Swift.max(yp[c], xp[c]) }
                     }
                 }
             }

@@ -107,15 +107,17 @@ public struct Random095: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
                 let yp = y + (oy * 6 + ox) * 16
-                for c in 0..<16 { yp[c] = 0 }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 8 + ix) * 16
-                        for c in 0..<16 { yp[c] += xp[c] }
-                    }
-                }
                 let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<16 { yp[c] /= cells }
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 8 + ix) * 16).simd(SIMD16<Float>.self, at: g * 16)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 16)
+                }
             }
         }
     }

@@ -143,6 +143,7 @@ public struct Random099: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 3)
                 let yp = y + (oy * 1 + ox) * 7
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<7 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -150,7 +151,6 @@ public struct Random099: CompiledModel {
                         for c in 0..<7 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<7 { yp[c] /= cells }
             }
         }

@@ -105,6 +105,7 @@ public struct Random100: CompiledModel {
                 let left = ox * 2 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 4)
                 let yp = y + (oy * 2 + ox) * 1
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<1 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -112,7 +113,6 @@ public struct Random100: CompiledModel {
                         for c in 0..<1 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<1 { yp[c] /= cells }
             }
         }

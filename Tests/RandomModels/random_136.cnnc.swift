@@ -85,6 +85,7 @@ public struct Random136: CompiledModel {
                 let left = ox * 1 - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 7)
                 let yp = y + (oy * 7 + ox) * 1
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<1 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -92,7 +93,6 @@ public struct Random136: CompiledModel {
                         for c in 0..<1 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<1 { yp[c] /= cells }
             }
         }

@@ -106,6 +106,7 @@ public struct Random139: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 4)
                 let yp = y + (oy * 2 + ox) * 4
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -113,7 +114,6 @@ public struct Random139: CompiledModel {
                         for c in 0..<4 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] /= cells }
             }
         }

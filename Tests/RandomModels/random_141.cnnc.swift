@@ -158,15 +158,25 @@ public struct Random141: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 2)
                 let yp = y + (oy * 2 + ox) * 20
-                for c in 0..<20 { yp[c] = 0 }
+                let cells = Float((y1 - y0) * (x1 - x0))
+                for g in 0..<1 {
+                    var m = SIMD16<Float>(repeating: 0)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 2 + ix) * 20).simd(SIMD16<Float>.self, at: g * 16)
+                            m += v
+                        }
+                    }
+                    yp.store(m / cells, at: g * 16)
+                }
+                for c in 16..<20 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
                         let xp = x + (iy * 2 + ix) * 20
-                        for c in 0..<20 { yp[c] += xp[c] }
+                        for c in 16..<20 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
-                for c in 0..<20 { yp[c] /= cells }
+                for c in 16..<20 { yp[c] /= cells }
             }
         }
     }

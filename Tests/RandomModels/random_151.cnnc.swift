@@ -105,12 +105,15 @@ public struct Random151: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 2, 7)
                 let yp = y + (oy * 7 + ox) * 8
-                for c in 0..<8 { yp[c] = -Float.infinity }
-                for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let xp = x + (iy * 7 + ix) * 8
-                        for c in 0..<8 { yp[c] = Swift.max(yp[c], xp[c]) }
+                for g in 0..<1 {
+                    var m = SIMD8<Float>(repeating: -Float.infinity)
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let v = (x + (iy * 7 + ix) * 8).simd(SIMD8<Float>.self, at: g * 8)
+                            m = m.replacing(with: v, where: v .> m)
+                        }
                     }
+                    yp.store(m, at: g * 8)
                 }
             }
         }

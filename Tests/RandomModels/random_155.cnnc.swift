@@ -175,6 +175,7 @@ public struct Random155: CompiledModel {
                 let left = ox * 3 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 2)
                 let yp = y + (oy * 1 + ox) * 4
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -182,7 +183,6 @@ public struct Random155: CompiledModel {
                         for c in 0..<4 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<4 { yp[c] /= cells }
             }
         }

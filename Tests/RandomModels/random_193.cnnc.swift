@@ -101,6 +101,7 @@ public struct Random193: CompiledModel {
                 let left = ox * 2 - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 9)
                 let yp = y + (oy * 5 + ox) * 5
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<5 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -108,7 +109,6 @@ public struct Random193: CompiledModel {
                         for c in 0..<5 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<5 { yp[c] /= cells }
             }
         }

@@ -158,6 +158,7 @@ public struct Random199: CompiledModel {
                 let left = ox * 1 - 0
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 1, 10)
                 let yp = y + (oy * 10 + ox) * 3
+                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<3 { yp[c] = 0 }
                 for iy in y0..<y1 {
                     for ix in x0..<x1 {
@@ -165,7 +166,6 @@ public struct Random199: CompiledModel {
                         for c in 0..<3 { yp[c] += xp[c] }
                     }
                 }
-                let cells = Float((y1 - y0) * (x1 - x0))
                 for c in 0..<3 { yp[c] /= cells }
             }
         }

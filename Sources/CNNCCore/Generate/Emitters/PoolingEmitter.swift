@@ -24,18 +24,36 @@ struct PoolingEmitter {
                     out.line("let left = ox * \(strides.width) - \(padding.left)")
                     out.line("let x0 = Swift.max(left, 0), x1 = Swift.min(left + \(window.width), \(width))")
                     out.line("let yp = y + (oy * \(output.dimensions[1]) + ox) * \(channels)")
-                    out.line("for c in 0..<\(channels) { yp[c] = \(kind == .max ? "-Float.infinity" : "0") }")
-                    out.block("for iy in y0..<y1") { out in
-                        out.block("for ix in x0..<x1") { out in
-                            out.line("let xp = x + (iy * \(width) + ix) * \(channels)")
-                            out.line(kind == .max
-                                ? "for c in 0..<\(channels) { yp[c] = Swift.max(yp[c], xp[c]) }"
-                                : "for c in 0..<\(channels) { yp[c] += xp[c] }")
+                    if kind == .average { out.line("let cells = Float((y1 - y0) * (x1 - x0))") }
+                    // Whole vectors of channels in registers (the scalar loop below, through
+                    // memory that might alias, did not vectorize), then any remaining channels.
+                    let lanes = channels >= 16 ? 16 : 8
+                    let vectorChannels = channels / lanes * lanes
+                    if vectorChannels > 0 {
+                        let vector = "SIMD\(lanes)<Float>"
+                        out.block("for g in 0..<\(vectorChannels / lanes)") { out in
+                            out.line("var m = \(vector)(repeating: \(kind == .max ? "-Float.infinity" : "0"))")
+                            out.block("for iy in y0..<y1") { out in
+                                out.block("for ix in x0..<x1") { out in
+                                    out.line("let v = (x + (iy * \(width) + ix) * \(channels)).simd(\(vector).self, at: g * \(lanes))")
+                                    out.line(kind == .max ? "m = m.replacing(with: v, where: v .> m)" : "m += v")
+                                }
+                            }
+                            out.line("yp.store(\(kind == .max ? "m" : "m / cells"), at: g * \(lanes))")
                         }
                     }
-                    if kind == .average {
-                        out.line("let cells = Float((y1 - y0) * (x1 - x0))")
-                        out.line("for c in 0..<\(channels) { yp[c] /= cells }")
+                    if vectorChannels < channels {
+                        let rest = "\(vectorChannels)..<\(channels)"
+                        out.line("for c in \(rest) { yp[c] = \(kind == .max ? "-Float.infinity" : "0") }")
+                        out.block("for iy in y0..<y1") { out in
+                            out.block("for ix in x0..<x1") { out in
+                                out.line("let xp = x + (iy * \(width) + ix) * \(channels)")
+                                out.line(kind == .max
+                                    ? "for c in \(rest) { yp[c] = Swift.max(yp[c], xp[c]) }"
+                                    : "for c in \(rest) { yp[c] += xp[c] }")
+                            }
+                        }
+                        if kind == .average { out.line("for c in \(rest) { yp[c] /= cells }") }
                     }
                 }
             }

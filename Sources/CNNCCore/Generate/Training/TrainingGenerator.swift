@@ -33,15 +33,6 @@ struct TrainingGenerator {
         out.block("extension \(typeName): TrainableModel") { out in emitSupported(into: &out) }
     }
 
-    /// The layers that act only in training, by index.
-    private var trainingOnlyLayers: [Int: TrainingOnlyLayer] {
-        var layers: [Int: TrainingOnlyLayer] = [:]
-        for (index, layer) in model.layers.enumerated() {
-            if let trainingOnly = TrainingOnlyLayer(layer: layer, index: index) { layers[index] = trainingOnly }
-        }
-        return layers
-    }
-
     static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"
 
     /// Where every sample's tensors live in its arena during a step.
@@ -51,6 +42,8 @@ struct TrainingGenerator {
         var masks: [Int: Int] = [:]
         /// dL/d(output) of each BatchNormalization layer, kept from one phase to the next.
         var outputGradients: [Int: Int] = [:]
+        /// The layers that act only in training, by index.
+        var trainingOnly: [Int: TrainingOnlyLayer] = [:]
         var paddedOffset = 0, paddedGradientOffset = 0, gradientOffset = 0, largestActivation = 0, total = 0
     }
 
@@ -70,6 +63,7 @@ struct TrainingGenerator {
                 plan.outputs.append(.alias)
             case .identityAtInference:
                 let trainingOnly = TrainingOnlyLayer(layer: layer, index: index)
+                plan.trainingOnly[index] = trainingOnly
                 if trainingOnly?.aliasesInput ?? true {
                     plan.outputs.append(.alias)
                 } else {
@@ -169,7 +163,7 @@ struct TrainingGenerator {
                 .emit(into: &out)
         }
         for normalization in normalizations { normalization.emitFunctions(into: &out) }
-        for (_, layer) in trainingOnlyLayers.sorted(by: { $0.key < $1.key }) { layer.emitFunctions(into: &out) }
+        for (_, layer) in plan.trainingOnly.sorted(by: { $0.key < $1.key }) { layer.emitFunctions(into: &out) }
     }
 
     /// One phase's lines, preceded by the arena pointers it names (and only
@@ -292,7 +286,7 @@ struct TrainingGenerator {
             case .flatten:
                 out.line("// \(layer.name): the same memory as its input")
             case .identityAtInference:
-                if let trainingOnly = TrainingOnlyLayer(layer: layer, index: index) {
+                if let trainingOnly = plan.trainingOnly[index] {
                     out.line(trainingOnly.forwardCall(x: source, y: target, mask: "m\(index)"))
                 }
             case .dropout(let config):
@@ -318,7 +312,7 @@ struct TrainingGenerator {
         out.line("// The loss, and its gradient: with respect to the output, or to the")
         out.line("// output layer's pre-activation when the two fuse into the stable y - t.")
         let channels = model.outputShape.lastAxis
-        let penalties = trainingOnlyLayers.sorted { $0.key < $1.key }.compactMap { index, layer in
+        let penalties = plan.trainingOnly.sorted { $0.key < $1.key }.compactMap { index, layer in
             layer.penaltyCall(x: readable(index - 1, plan.outputs))
         }
         out.line("\(penalties.isEmpty ? "let" : "var") value = loss.value(output, target, count: \(count), channels: \(channels))")
@@ -369,7 +363,7 @@ struct TrainingGenerator {
                 out.line("// passes the gradient through")
                 if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
             case .identityAtInference:
-                if let call = TrainingOnlyLayer(layer: layer, index: index)?.backwardCall(x: x, mask: "m\(index)") { out.line(call) }
+                if let call = plan.trainingOnly[index]?.backwardCall(x: x, mask: "m\(index)") { out.line(call) }
                 if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
             case .dropout:
                 out.line("for i in 0..<\(layer.outputShape.elementCount) { g[i] *= m\(index)[i] }")

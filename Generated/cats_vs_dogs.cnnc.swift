@@ -157,13 +157,802 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 10368 floats.
+    public static let blockArenaCount = arenaCount + 165888
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 82944
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 10368, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 9, 9, 128) → (None, 10368)
+            // (no computation at inference)
+            // dropout over 8 samples: Dropout, (None, 10368) → (None, 10368)
+            // (no computation at inference)
+            // dense_1 over 8 samples: Dense, (None, 10368) → (None, 512)
+            Self.l10_dense_1_block(UnsafePointer(ta), w, tb)
+            // dense_2 over 8 samples: Dense, (None, 512) → (None, 128)
+            Self.l11_dense_2_block(UnsafePointer(tb), w, ta)
+            // output over 8 samples: Dense, (None, 128) → (None, 1)
+            Self.l12_output_block(UnsafePointer(ta), w, tb)
+            Self.l12_output_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 720000, p = arena + 1440000
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
+        Self.l0_conv_1_pad(input, p)
+        Self.l0_conv_1(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // maxpool_1: MaxPooling2D, (None, 150, 150, 32) → (None, 75, 75, 32), 0 parameters
+        Self.l1_maxpool_1(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
+        Self.l2_conv_2_pad(UnsafePointer(b), p)
+        Self.l2_conv_2(UnsafePointer(p), w, a)
+        observe?(2, UnsafePointer(a))
+        // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
+        Self.l3_maxpool_2(UnsafePointer(a), b)
+        observe?(3, UnsafePointer(b))
+        // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
+        Self.l4_conv_3_pad(UnsafePointer(b), p)
+        Self.l4_conv_3(UnsafePointer(p), w, a)
+        observe?(4, UnsafePointer(a))
+        // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
+        Self.l5_maxpool_3(UnsafePointer(a), b)
+        observe?(5, UnsafePointer(b))
+        // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
+        Self.l6_conv_4_pad(UnsafePointer(b), p)
+        Self.l6_conv_4(UnsafePointer(p), w, a)
+        observe?(6, UnsafePointer(a))
+        // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
+        Self.l7_maxpool_4(UnsafePointer(a), b)
+        observe?(7, UnsafePointer(b))
+        destination.update(from: b, count: 10368)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 10368) → (None, 512)
+    @inline(never)
+    static func l10_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // Input channels 0..<128, accumulated on the bias.
+        for g in 0..<10 {
+            let c0 = g * 48
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 512 + c0
+                var s0_0 = w.simd(V.self, at: 5549248 + c0)
+                var s0_1 = w.simd(V.self, at: 5549264 + c0)
+                var s0_2 = w.simd(V.self, at: 5549280 + c0)
+                var s1_0 = w.simd(V.self, at: 5549248 + c0)
+                var s1_1 = w.simd(V.self, at: 5549264 + c0)
+                var s1_2 = w.simd(V.self, at: 5549280 + c0)
+                var s2_0 = w.simd(V.self, at: 5549248 + c0)
+                var s2_1 = w.simd(V.self, at: 5549264 + c0)
+                var s2_2 = w.simd(V.self, at: 5549280 + c0)
+                var s3_0 = w.simd(V.self, at: 5549248 + c0)
+                var s3_1 = w.simd(V.self, at: 5549264 + c0)
+                var s3_2 = w.simd(V.self, at: 5549280 + c0)
+                var s4_0 = w.simd(V.self, at: 5549248 + c0)
+                var s4_1 = w.simd(V.self, at: 5549264 + c0)
+                var s4_2 = w.simd(V.self, at: 5549280 + c0)
+                var s5_0 = w.simd(V.self, at: 5549248 + c0)
+                var s5_1 = w.simd(V.self, at: 5549264 + c0)
+                var s5_2 = w.simd(V.self, at: 5549280 + c0)
+                var s6_0 = w.simd(V.self, at: 5549248 + c0)
+                var s6_1 = w.simd(V.self, at: 5549264 + c0)
+                var s6_2 = w.simd(V.self, at: 5549280 + c0)
+                var s7_0 = w.simd(V.self, at: 5549248 + c0)
+                var s7_1 = w.simd(V.self, at: 5549264 + c0)
+                var s7_2 = w.simd(V.self, at: 5549280 + c0)
+                let xp = x + (oy * 82944 + ox * 10368)
+                let wp = w + 240832 + c0
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 512)
+                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[10368 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[20736 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[31104 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[41472 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[51840 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[62208 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[72576 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s1_0, at: 512)
+                yp.store(s1_1, at: 528)
+                yp.store(s1_2, at: 544)
+                yp.store(s2_0, at: 1024)
+                yp.store(s2_1, at: 1040)
+                yp.store(s2_2, at: 1056)
+                yp.store(s3_0, at: 1536)
+                yp.store(s3_1, at: 1552)
+                yp.store(s3_2, at: 1568)
+                yp.store(s4_0, at: 2048)
+                yp.store(s4_1, at: 2064)
+                yp.store(s4_2, at: 2080)
+                yp.store(s5_0, at: 2560)
+                yp.store(s5_1, at: 2576)
+                yp.store(s5_2, at: 2592)
+                yp.store(s6_0, at: 3072)
+                yp.store(s6_1, at: 3088)
+                yp.store(s6_2, at: 3104)
+                yp.store(s7_0, at: 3584)
+                yp.store(s7_1, at: 3600)
+                yp.store(s7_2, at: 3616)
+            }
+        }
+        // The remaining 32 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 512 + 480
+            var s0_0 = w.simd(V.self, at: 5549248 + 480)
+            var s0_1 = w.simd(V.self, at: 5549264 + 480)
+            var s1_0 = w.simd(V.self, at: 5549248 + 480)
+            var s1_1 = w.simd(V.self, at: 5549264 + 480)
+            var s2_0 = w.simd(V.self, at: 5549248 + 480)
+            var s2_1 = w.simd(V.self, at: 5549264 + 480)
+            var s3_0 = w.simd(V.self, at: 5549248 + 480)
+            var s3_1 = w.simd(V.self, at: 5549264 + 480)
+            var s4_0 = w.simd(V.self, at: 5549248 + 480)
+            var s4_1 = w.simd(V.self, at: 5549264 + 480)
+            var s5_0 = w.simd(V.self, at: 5549248 + 480)
+            var s5_1 = w.simd(V.self, at: 5549264 + 480)
+            var s6_0 = w.simd(V.self, at: 5549248 + 480)
+            var s6_1 = w.simd(V.self, at: 5549264 + 480)
+            var s7_0 = w.simd(V.self, at: 5549248 + 480)
+            var s7_1 = w.simd(V.self, at: 5549264 + 480)
+            let xp = x + (oy * 82944 + ox * 10368)
+            let wp = w + 240832 + 480
+            for ci in 0..<128 {
+                let w0 = wp.simd(V.self, at: ci * 512)
+                let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[10368 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[20736 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[31104 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[41472 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[51840 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[62208 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[72576 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 512)
+            yp.store(s1_1, at: 528)
+            yp.store(s2_0, at: 1024)
+            yp.store(s2_1, at: 1040)
+            yp.store(s3_0, at: 1536)
+            yp.store(s3_1, at: 1552)
+            yp.store(s4_0, at: 2048)
+            yp.store(s4_1, at: 2064)
+            yp.store(s5_0, at: 2560)
+            yp.store(s5_1, at: 2576)
+            yp.store(s6_0, at: 3072)
+            yp.store(s6_1, at: 3088)
+            yp.store(s7_0, at: 3584)
+            yp.store(s7_1, at: 3600)
+        }
+        for pass in 1...79 {
+            let k0 = pass * 128
+            for g in 0..<10 {
+                let c0 = g * 48
+                for oy in 0..<1 {
+                    let ox = 0
+                    let yp = y + (oy * 8 + ox) * 512 + c0
+                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
+                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
+                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
+                    var s1_2 = UnsafePointer(yp).simd(V.self, at: 544)
+                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
+                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
+                    var s2_2 = UnsafePointer(yp).simd(V.self, at: 1056)
+                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
+                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
+                    var s3_2 = UnsafePointer(yp).simd(V.self, at: 1568)
+                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
+                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
+                    var s4_2 = UnsafePointer(yp).simd(V.self, at: 2080)
+                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
+                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
+                    var s5_2 = UnsafePointer(yp).simd(V.self, at: 2592)
+                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
+                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
+                    var s6_2 = UnsafePointer(yp).simd(V.self, at: 3104)
+                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
+                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
+                    var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
+                    let xp = x + (oy * 82944 + ox * 10368) + k0
+                    let wp = w + 240832 + c0 + k0 * 512
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 512)
+                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[10368 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[20736 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[31104 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[41472 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        let x5 = V(repeating: xp[51840 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        s5_2 = madd(s5_2, x5, w2)
+                        let x6 = V(repeating: xp[62208 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        s6_2 = madd(s6_2, x6, w2)
+                        let x7 = V(repeating: xp[72576 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                        s7_2 = madd(s7_2, x7, w2)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s1_0, at: 512)
+                    yp.store(s1_1, at: 528)
+                    yp.store(s1_2, at: 544)
+                    yp.store(s2_0, at: 1024)
+                    yp.store(s2_1, at: 1040)
+                    yp.store(s2_2, at: 1056)
+                    yp.store(s3_0, at: 1536)
+                    yp.store(s3_1, at: 1552)
+                    yp.store(s3_2, at: 1568)
+                    yp.store(s4_0, at: 2048)
+                    yp.store(s4_1, at: 2064)
+                    yp.store(s4_2, at: 2080)
+                    yp.store(s5_0, at: 2560)
+                    yp.store(s5_1, at: 2576)
+                    yp.store(s5_2, at: 2592)
+                    yp.store(s6_0, at: 3072)
+                    yp.store(s6_1, at: 3088)
+                    yp.store(s6_2, at: 3104)
+                    yp.store(s7_0, at: 3584)
+                    yp.store(s7_1, at: 3600)
+                    yp.store(s7_2, at: 3616)
+                }
+            }
+            // The remaining 32 output channels.
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 512 + 480
+                var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
+                var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
+                var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
+                var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
+                var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
+                var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
+                var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
+                var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
+                var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
+                var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
+                var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
+                var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
+                var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
+                var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
+                let xp = x + (oy * 82944 + ox * 10368) + k0
+                let wp = w + 240832 + 480 + k0 * 512
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 512)
+                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[10368 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[20736 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[31104 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[41472 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[51840 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[62208 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[72576 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 512)
+                yp.store(s1_1, at: 528)
+                yp.store(s2_0, at: 1024)
+                yp.store(s2_1, at: 1040)
+                yp.store(s3_0, at: 1536)
+                yp.store(s3_1, at: 1552)
+                yp.store(s4_0, at: 2048)
+                yp.store(s4_1, at: 2064)
+                yp.store(s5_0, at: 2560)
+                yp.store(s5_1, at: 2576)
+                yp.store(s6_0, at: 3072)
+                yp.store(s6_1, at: 3088)
+                yp.store(s7_0, at: 3584)
+                yp.store(s7_1, at: 3600)
+            }
+        }
+        // Input channels 10240..<10368, then the activation.
+        do {
+            let k0 = 10240
+            for g in 0..<10 {
+                let c0 = g * 48
+                for oy in 0..<1 {
+                    let ox = 0
+                    let yp = y + (oy * 8 + ox) * 512 + c0
+                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
+                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
+                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
+                    var s1_2 = UnsafePointer(yp).simd(V.self, at: 544)
+                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
+                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
+                    var s2_2 = UnsafePointer(yp).simd(V.self, at: 1056)
+                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
+                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
+                    var s3_2 = UnsafePointer(yp).simd(V.self, at: 1568)
+                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
+                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
+                    var s4_2 = UnsafePointer(yp).simd(V.self, at: 2080)
+                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
+                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
+                    var s5_2 = UnsafePointer(yp).simd(V.self, at: 2592)
+                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
+                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
+                    var s6_2 = UnsafePointer(yp).simd(V.self, at: 3104)
+                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
+                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
+                    var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
+                    let xp = x + (oy * 82944 + ox * 10368) + k0
+                    let wp = w + 240832 + c0 + k0 * 512
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 512)
+                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[10368 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[20736 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[31104 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[41472 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        let x5 = V(repeating: xp[51840 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        s5_2 = madd(s5_2, x5, w2)
+                        let x6 = V(repeating: xp[62208 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        s6_2 = madd(s6_2, x6, w2)
+                        let x7 = V(repeating: xp[72576 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                        s7_2 = madd(s7_2, x7, w2)
+                    }
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
+                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
+                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 544)
+                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
+                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
+                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 1056)
+                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
+                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
+                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 1568)
+                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
+                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
+                    yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 2080)
+                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
+                    yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
+                    yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 2592)
+                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
+                    yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
+                    yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 3104)
+                    yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
+                    yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
+                    yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 3616)
+                }
+            }
+            // The remaining 32 output channels.
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 512 + 480
+                var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
+                var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
+                var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
+                var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
+                var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
+                var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
+                var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
+                var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
+                var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
+                var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
+                var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
+                var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
+                var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
+                var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
+                let xp = x + (oy * 82944 + ox * 10368) + k0
+                let wp = w + 240832 + 480 + k0 * 512
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 512)
+                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[10368 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[20736 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[31104 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[41472 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[51840 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[62208 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[72576 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
+            }
+        }
+    }
+
+    // dense_2 over 8 samples: Dense, (None, 512) → (None, 128)
+    @inline(never)
+    static func l11_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for g in 0..<2 {
+            let c0 = g * 48
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 128 + c0
+                var s0_0 = w.simd(V.self, at: 5615296 + c0)
+                var s0_1 = w.simd(V.self, at: 5615312 + c0)
+                var s0_2 = w.simd(V.self, at: 5615328 + c0)
+                var s1_0 = w.simd(V.self, at: 5615296 + c0)
+                var s1_1 = w.simd(V.self, at: 5615312 + c0)
+                var s1_2 = w.simd(V.self, at: 5615328 + c0)
+                var s2_0 = w.simd(V.self, at: 5615296 + c0)
+                var s2_1 = w.simd(V.self, at: 5615312 + c0)
+                var s2_2 = w.simd(V.self, at: 5615328 + c0)
+                var s3_0 = w.simd(V.self, at: 5615296 + c0)
+                var s3_1 = w.simd(V.self, at: 5615312 + c0)
+                var s3_2 = w.simd(V.self, at: 5615328 + c0)
+                var s4_0 = w.simd(V.self, at: 5615296 + c0)
+                var s4_1 = w.simd(V.self, at: 5615312 + c0)
+                var s4_2 = w.simd(V.self, at: 5615328 + c0)
+                var s5_0 = w.simd(V.self, at: 5615296 + c0)
+                var s5_1 = w.simd(V.self, at: 5615312 + c0)
+                var s5_2 = w.simd(V.self, at: 5615328 + c0)
+                var s6_0 = w.simd(V.self, at: 5615296 + c0)
+                var s6_1 = w.simd(V.self, at: 5615312 + c0)
+                var s6_2 = w.simd(V.self, at: 5615328 + c0)
+                var s7_0 = w.simd(V.self, at: 5615296 + c0)
+                var s7_1 = w.simd(V.self, at: 5615312 + c0)
+                var s7_2 = w.simd(V.self, at: 5615328 + c0)
+                let xp = x + (oy * 4096 + ox * 512)
+                let wp = w + 5549760 + c0
+                for ci in 0..<512 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[512 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[1024 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[1536 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[2048 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[2560 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[3072 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[3584 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 160)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 288)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 416)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
+                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 544)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 640)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 656)
+                yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 672)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 768)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 784)
+                yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 800)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 896)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 912)
+                yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 928)
+            }
+        }
+        // The remaining 32 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 128 + 96
+            var s0_0 = w.simd(V.self, at: 5615296 + 96)
+            var s0_1 = w.simd(V.self, at: 5615312 + 96)
+            var s1_0 = w.simd(V.self, at: 5615296 + 96)
+            var s1_1 = w.simd(V.self, at: 5615312 + 96)
+            var s2_0 = w.simd(V.self, at: 5615296 + 96)
+            var s2_1 = w.simd(V.self, at: 5615312 + 96)
+            var s3_0 = w.simd(V.self, at: 5615296 + 96)
+            var s3_1 = w.simd(V.self, at: 5615312 + 96)
+            var s4_0 = w.simd(V.self, at: 5615296 + 96)
+            var s4_1 = w.simd(V.self, at: 5615312 + 96)
+            var s5_0 = w.simd(V.self, at: 5615296 + 96)
+            var s5_1 = w.simd(V.self, at: 5615312 + 96)
+            var s6_0 = w.simd(V.self, at: 5615296 + 96)
+            var s6_1 = w.simd(V.self, at: 5615312 + 96)
+            var s7_0 = w.simd(V.self, at: 5615296 + 96)
+            var s7_1 = w.simd(V.self, at: 5615312 + 96)
+            let xp = x + (oy * 4096 + ox * 512)
+            let wp = w + 5549760 + 96
+            for ci in 0..<512 {
+                let w0 = wp.simd(V.self, at: ci * 128)
+                let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[512 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[1024 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[1536 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[2048 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[2560 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[3072 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[3584 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
+            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 640)
+            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 656)
+            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 768)
+            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 784)
+            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 896)
+            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 912)
+        }
+    }
+
+    // output over 8 samples: Dense, (None, 128) → (None, 1)
+    @inline(never)
+    static func l12_output_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 1 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 1
+            var s0_0 = w.simd(V.self, at: 5615936)
+            var s1_0 = w.simd(V.self, at: 5615936)
+            var s2_0 = w.simd(V.self, at: 5615936)
+            var s3_0 = w.simd(V.self, at: 5615936)
+            var s4_0 = w.simd(V.self, at: 5615936)
+            var s5_0 = w.simd(V.self, at: 5615936)
+            var s6_0 = w.simd(V.self, at: 5615936)
+            var s7_0 = w.simd(V.self, at: 5615936)
+            let xp = x + (oy * 1024 + ox * 128)
+            let wp = w + 5615424
+            for ci in 0..<128 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[128 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[256 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[384 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[512 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[640 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[768 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[896 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+        }
+    }
+
+    // output over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l12_output_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 8)
+    }
+
     // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
     @inline(never)
     static func l0_conv_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 69312)
+        y.update(repeating: 0, count: 456)
         for row in 0..<150 {
-            (y + ((row + 1) * 152 + 1) * 3).update(from: x + row * 450, count: 450)
+            let target = y + (row + 1) * 456
+            target.update(repeating: 0, count: 3)
+            (target + 3).update(from: x + row * 450, count: 450)
+            (target + 453).update(repeating: 0, count: 3)
         }
+        (y + 68856).update(repeating: 0, count: 456)
     }
 
     // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
@@ -171,8 +960,9 @@ public struct CatsVsDogs: CompiledModel {
     static func l0_conv_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
         for oy in 0..<150 {
-            for bx in 0..<18 {
+            for bx in 0..<17 {
                 let ox = bx * 8
+                let yp = y + (oy * 150 + ox) * 32
                 var s0_0 = w.simd(V.self, at: 864)
                 var s0_1 = w.simd(V.self, at: 880)
                 var s1_0 = w.simd(V.self, at: 864)
@@ -223,7 +1013,6 @@ public struct CatsVsDogs: CompiledModel {
                         }
                     }
                 }
-                let yp = y + (oy * 150 + ox) * 32
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                 yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
@@ -241,9 +1030,23 @@ public struct CatsVsDogs: CompiledModel {
                 yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
                 yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 240)
             }
-            for ox in 144..<150 {
+            for bx in 0..<2 {
+                let ox = 136 + bx * 7
+                let yp = y + (oy * 150 + ox) * 32
                 var s0_0 = w.simd(V.self, at: 864)
                 var s0_1 = w.simd(V.self, at: 880)
+                var s1_0 = w.simd(V.self, at: 864)
+                var s1_1 = w.simd(V.self, at: 880)
+                var s2_0 = w.simd(V.self, at: 864)
+                var s2_1 = w.simd(V.self, at: 880)
+                var s3_0 = w.simd(V.self, at: 864)
+                var s3_1 = w.simd(V.self, at: 880)
+                var s4_0 = w.simd(V.self, at: 864)
+                var s4_1 = w.simd(V.self, at: 880)
+                var s5_0 = w.simd(V.self, at: 864)
+                var s5_1 = w.simd(V.self, at: 880)
+                var s6_0 = w.simd(V.self, at: 864)
+                var s6_1 = w.simd(V.self, at: 880)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 456 + ox * 3) + ky * 456 + kx * 3
@@ -254,12 +1057,41 @@ public struct CatsVsDogs: CompiledModel {
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[15 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
+                            let x6 = V(repeating: xp[18 + ci])
+                            s6_0 = madd(s6_0, x6, w0)
+                            s6_1 = madd(s6_1, x6, w1)
                         }
                     }
                 }
-                let yp = y + (oy * 150 + ox) * 32
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
             }
         }
     }
@@ -291,10 +1123,14 @@ public struct CatsVsDogs: CompiledModel {
     // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
     @inline(never)
     static func l2_conv_2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 189728)
+        y.update(repeating: 0, count: 2464)
         for row in 0..<75 {
-            (y + ((row + 1) * 77 + 1) * 32).update(from: x + row * 2400, count: 2400)
+            let target = y + (row + 1) * 2464
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 2400, count: 2400)
+            (target + 2432).update(repeating: 0, count: 32)
         }
+        (y + 187264).update(repeating: 0, count: 2464)
     }
 
     // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
@@ -304,6 +1140,7 @@ public struct CatsVsDogs: CompiledModel {
         for oy in 0..<75 {
             for bx in 0..<15 {
                 let ox = bx * 5
+                let yp = y + (oy * 75 + ox) * 64
                 var s0_0 = w.simd(V.self, at: 19328)
                 var s0_1 = w.simd(V.self, at: 19344)
                 var s0_2 = w.simd(V.self, at: 19360)
@@ -361,7 +1198,6 @@ public struct CatsVsDogs: CompiledModel {
                         }
                     }
                 }
-                let yp = y + (oy * 75 + ox) * 64
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                 yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
@@ -413,10 +1249,14 @@ public struct CatsVsDogs: CompiledModel {
     // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
     @inline(never)
     static func l4_conv_3_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 97344)
+        y.update(repeating: 0, count: 2496)
         for row in 0..<37 {
-            (y + ((row + 1) * 39 + 1) * 64).update(from: x + row * 2368, count: 2368)
+            let target = y + (row + 1) * 2496
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 2368, count: 2368)
+            (target + 2432).update(repeating: 0, count: 64)
         }
+        (y + 94848).update(repeating: 0, count: 2496)
     }
 
     // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
@@ -426,8 +1266,9 @@ public struct CatsVsDogs: CompiledModel {
         for g in 0..<2 {
             let c0 = g * 64
             for oy in 0..<37 {
-                for bx in 0..<7 {
+                for bx in 0..<5 {
                     let ox = bx * 5
+                    let yp = y + (oy * 37 + ox) * 128 + c0
                     var s0_0 = w.simd(V.self, at: 93120 + c0)
                     var s0_1 = w.simd(V.self, at: 93136 + c0)
                     var s0_2 = w.simd(V.self, at: 93152 + c0)
@@ -485,7 +1326,6 @@ public struct CatsVsDogs: CompiledModel {
                             }
                         }
                     }
-                    let yp = y + (oy * 37 + ox) * 128 + c0
                     yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                     yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                     yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
@@ -507,11 +1347,25 @@ public struct CatsVsDogs: CompiledModel {
                     yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 544)
                     yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 560)
                 }
-                for ox in 35..<37 {
+                for bx in 0..<3 {
+                    let ox = 25 + bx * 4
+                    let yp = y + (oy * 37 + ox) * 128 + c0
                     var s0_0 = w.simd(V.self, at: 93120 + c0)
                     var s0_1 = w.simd(V.self, at: 93136 + c0)
                     var s0_2 = w.simd(V.self, at: 93152 + c0)
                     var s0_3 = w.simd(V.self, at: 93168 + c0)
+                    var s1_0 = w.simd(V.self, at: 93120 + c0)
+                    var s1_1 = w.simd(V.self, at: 93136 + c0)
+                    var s1_2 = w.simd(V.self, at: 93152 + c0)
+                    var s1_3 = w.simd(V.self, at: 93168 + c0)
+                    var s2_0 = w.simd(V.self, at: 93120 + c0)
+                    var s2_1 = w.simd(V.self, at: 93136 + c0)
+                    var s2_2 = w.simd(V.self, at: 93152 + c0)
+                    var s2_3 = w.simd(V.self, at: 93168 + c0)
+                    var s3_0 = w.simd(V.self, at: 93120 + c0)
+                    var s3_1 = w.simd(V.self, at: 93136 + c0)
+                    var s3_2 = w.simd(V.self, at: 93152 + c0)
+                    var s3_3 = w.simd(V.self, at: 93168 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2496 + ox * 64) + ky * 2496 + kx * 64
@@ -526,14 +1380,40 @@ public struct CatsVsDogs: CompiledModel {
                                 s0_1 = madd(s0_1, x0, w1)
                                 s0_2 = madd(s0_2, x0, w2)
                                 s0_3 = madd(s0_3, x0, w3)
+                                let x1 = V(repeating: xp[64 + ci])
+                                s1_0 = madd(s1_0, x1, w0)
+                                s1_1 = madd(s1_1, x1, w1)
+                                s1_2 = madd(s1_2, x1, w2)
+                                s1_3 = madd(s1_3, x1, w3)
+                                let x2 = V(repeating: xp[128 + ci])
+                                s2_0 = madd(s2_0, x2, w0)
+                                s2_1 = madd(s2_1, x2, w1)
+                                s2_2 = madd(s2_2, x2, w2)
+                                s2_3 = madd(s2_3, x2, w3)
+                                let x3 = V(repeating: xp[192 + ci])
+                                s3_0 = madd(s3_0, x3, w0)
+                                s3_1 = madd(s3_1, x3, w1)
+                                s3_2 = madd(s3_2, x3, w2)
+                                s3_3 = madd(s3_3, x3, w3)
                             }
                         }
                     }
-                    let yp = y + (oy * 37 + ox) * 128 + c0
                     yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                     yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                     yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
                     yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 160)
+                    yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 176)
+                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 288)
+                    yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 304)
+                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 416)
+                    yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 432)
                 }
             }
         }
@@ -566,10 +1446,14 @@ public struct CatsVsDogs: CompiledModel {
     // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
     @inline(never)
     static func l6_conv_4_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 51200)
+        y.update(repeating: 0, count: 2560)
         for row in 0..<18 {
-            (y + ((row + 1) * 20 + 1) * 128).update(from: x + row * 2304, count: 2304)
+            let target = y + (row + 1) * 2560
+            target.update(repeating: 0, count: 128)
+            (target + 128).update(from: x + row * 2304, count: 2304)
+            (target + 2432).update(repeating: 0, count: 128)
         }
+        (y + 48640).update(repeating: 0, count: 2560)
     }
 
     // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
@@ -579,8 +1463,9 @@ public struct CatsVsDogs: CompiledModel {
         for g in 0..<2 {
             let c0 = g * 64
             for oy in 0..<18 {
-                for bx in 0..<3 {
+                for bx in 0..<2 {
                     let ox = bx * 5
+                    let yp = y + (oy * 18 + ox) * 128 + c0
                     var s0_0 = w.simd(V.self, at: 240704 + c0)
                     var s0_1 = w.simd(V.self, at: 240720 + c0)
                     var s0_2 = w.simd(V.self, at: 240736 + c0)
@@ -638,7 +1523,6 @@ public struct CatsVsDogs: CompiledModel {
                             }
                         }
                     }
-                    let yp = y + (oy * 18 + ox) * 128 + c0
                     yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                     yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                     yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
@@ -660,11 +1544,25 @@ public struct CatsVsDogs: CompiledModel {
                     yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 544)
                     yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 560)
                 }
-                for ox in 15..<18 {
+                for bx in 0..<2 {
+                    let ox = 10 + bx * 4
+                    let yp = y + (oy * 18 + ox) * 128 + c0
                     var s0_0 = w.simd(V.self, at: 240704 + c0)
                     var s0_1 = w.simd(V.self, at: 240720 + c0)
                     var s0_2 = w.simd(V.self, at: 240736 + c0)
                     var s0_3 = w.simd(V.self, at: 240752 + c0)
+                    var s1_0 = w.simd(V.self, at: 240704 + c0)
+                    var s1_1 = w.simd(V.self, at: 240720 + c0)
+                    var s1_2 = w.simd(V.self, at: 240736 + c0)
+                    var s1_3 = w.simd(V.self, at: 240752 + c0)
+                    var s2_0 = w.simd(V.self, at: 240704 + c0)
+                    var s2_1 = w.simd(V.self, at: 240720 + c0)
+                    var s2_2 = w.simd(V.self, at: 240736 + c0)
+                    var s2_3 = w.simd(V.self, at: 240752 + c0)
+                    var s3_0 = w.simd(V.self, at: 240704 + c0)
+                    var s3_1 = w.simd(V.self, at: 240720 + c0)
+                    var s3_2 = w.simd(V.self, at: 240736 + c0)
+                    var s3_3 = w.simd(V.self, at: 240752 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2560 + ox * 128) + ky * 2560 + kx * 128
@@ -679,14 +1577,40 @@ public struct CatsVsDogs: CompiledModel {
                                 s0_1 = madd(s0_1, x0, w1)
                                 s0_2 = madd(s0_2, x0, w2)
                                 s0_3 = madd(s0_3, x0, w3)
+                                let x1 = V(repeating: xp[128 + ci])
+                                s1_0 = madd(s1_0, x1, w0)
+                                s1_1 = madd(s1_1, x1, w1)
+                                s1_2 = madd(s1_2, x1, w2)
+                                s1_3 = madd(s1_3, x1, w3)
+                                let x2 = V(repeating: xp[256 + ci])
+                                s2_0 = madd(s2_0, x2, w0)
+                                s2_1 = madd(s2_1, x2, w1)
+                                s2_2 = madd(s2_2, x2, w2)
+                                s2_3 = madd(s2_3, x2, w3)
+                                let x3 = V(repeating: xp[384 + ci])
+                                s3_0 = madd(s3_0, x3, w0)
+                                s3_1 = madd(s3_1, x3, w1)
+                                s3_2 = madd(s3_2, x3, w2)
+                                s3_3 = madd(s3_3, x3, w3)
                             }
                         }
                     }
-                    let yp = y + (oy * 18 + ox) * 128 + c0
                     yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                     yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                     yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
                     yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 160)
+                    yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 176)
+                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 288)
+                    yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 304)
+                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 416)
+                    yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 432)
                 }
             }
         }
@@ -726,17 +1650,19 @@ public struct CatsVsDogs: CompiledModel {
     @inline(never)
     static func l10_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
+        // Input channels 0..<128, accumulated on the bias.
         for g in 0..<8 {
             let c0 = g * 64
             for oy in 0..<1 {
                 let ox = 0
+                let yp = y + (oy * 1 + ox) * 512 + c0
                 var s0_0 = w.simd(V.self, at: 5549248 + c0)
                 var s0_1 = w.simd(V.self, at: 5549264 + c0)
                 var s0_2 = w.simd(V.self, at: 5549280 + c0)
                 var s0_3 = w.simd(V.self, at: 5549296 + c0)
                 let xp = x + (oy * 10368 + ox * 10368)
                 let wp = w + 240832 + c0
-                for ci in 0..<10368 {
+                for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
                     let w2 = wp.simd(V.self, at: ci * 512 + 32)
@@ -747,11 +1673,73 @@ public struct CatsVsDogs: CompiledModel {
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
                 }
-                let yp = y + (oy * 1 + ox) * 512 + c0
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+            }
+        }
+        for pass in 1...79 {
+            let k0 = pass * 128
+            for g in 0..<8 {
+                let c0 = g * 64
+                for oy in 0..<1 {
+                    let ox = 0
+                    let yp = y + (oy * 1 + ox) * 512 + c0
+                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
+                    var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
+                    let xp = x + (oy * 10368 + ox * 10368) + k0
+                    let wp = w + 240832 + c0 + k0 * 512
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 512)
+                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 512 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                }
+            }
+        }
+        // Input channels 10240..<10368, then the activation.
+        do {
+            let k0 = 10240
+            for g in 0..<8 {
+                let c0 = g * 64
+                for oy in 0..<1 {
+                    let ox = 0
+                    let yp = y + (oy * 1 + ox) * 512 + c0
+                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                    var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
+                    var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
+                    let xp = x + (oy * 10368 + ox * 10368) + k0
+                    let wp = w + 240832 + c0 + k0 * 512
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 512)
+                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 512 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 512 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                    }
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                }
             }
         }
     }
@@ -764,6 +1752,7 @@ public struct CatsVsDogs: CompiledModel {
             let c0 = g * 64
             for oy in 0..<1 {
                 let ox = 0
+                let yp = y + (oy * 1 + ox) * 128 + c0
                 var s0_0 = w.simd(V.self, at: 5615296 + c0)
                 var s0_1 = w.simd(V.self, at: 5615312 + c0)
                 var s0_2 = w.simd(V.self, at: 5615328 + c0)
@@ -781,7 +1770,6 @@ public struct CatsVsDogs: CompiledModel {
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
                 }
-                let yp = y + (oy * 1 + ox) * 128 + c0
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                 yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
@@ -797,6 +1785,7 @@ public struct CatsVsDogs: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 5615936)
             let xp = x + (oy * 128 + ox * 128)
             let wp = w + 5615424
@@ -805,7 +1794,6 @@ public struct CatsVsDogs: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }

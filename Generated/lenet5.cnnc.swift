@@ -130,13 +130,527 @@ public struct Lenet5: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 400 floats.
+    public static let blockArenaCount = arenaCount + 6400
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 3200
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 400, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 5, 5, 16) → (None, 400)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 400) → (None, 120)
+            Self.l5_dense_block(UnsafePointer(ta), w, tb)
+            Self.l5_dense_block_activation(tb)
+            // dense_1 over 8 samples: Dense, (None, 120) → (None, 84)
+            Self.l6_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l6_dense_1_block_activation(ta)
+            // dense_2 over 8 samples: Dense, (None, 84) → (None, 10)
+            Self.l7_dense_2_block(UnsafePointer(ta), w, tb)
+            Self.l7_dense_2_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 4704, p = arena + 9408
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        Self.l0_conv2d_activation(a)
+        observe?(0, UnsafePointer(a))
+        // average_pooling2d: AveragePooling2D, (None, 28, 28, 6) → (None, 14, 14, 6), 0 parameters
+        Self.l1_average_pooling2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
+        Self.l2_conv2d_1(UnsafePointer(b), w, a)
+        Self.l2_conv2d_1_activation(a)
+        observe?(2, UnsafePointer(a))
+        // average_pooling2d_1: AveragePooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
+        Self.l3_average_pooling2d_1(UnsafePointer(a), b)
+        observe?(3, UnsafePointer(b))
+        destination.update(from: b, count: 400)
+    }
+
+    // dense over 8 samples: Dense, (None, 400) → (None, 120)
+    @inline(never)
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for g in 0..<2 {
+            let c0 = g * 48
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 120 + c0
+                var s0_0 = w.simd(V.self, at: 53824 + c0)
+                var s0_1 = w.simd(V.self, at: 53840 + c0)
+                var s0_2 = w.simd(V.self, at: 53856 + c0)
+                var s1_0 = w.simd(V.self, at: 53824 + c0)
+                var s1_1 = w.simd(V.self, at: 53840 + c0)
+                var s1_2 = w.simd(V.self, at: 53856 + c0)
+                var s2_0 = w.simd(V.self, at: 53824 + c0)
+                var s2_1 = w.simd(V.self, at: 53840 + c0)
+                var s2_2 = w.simd(V.self, at: 53856 + c0)
+                var s3_0 = w.simd(V.self, at: 53824 + c0)
+                var s3_1 = w.simd(V.self, at: 53840 + c0)
+                var s3_2 = w.simd(V.self, at: 53856 + c0)
+                var s4_0 = w.simd(V.self, at: 53824 + c0)
+                var s4_1 = w.simd(V.self, at: 53840 + c0)
+                var s4_2 = w.simd(V.self, at: 53856 + c0)
+                var s5_0 = w.simd(V.self, at: 53824 + c0)
+                var s5_1 = w.simd(V.self, at: 53840 + c0)
+                var s5_2 = w.simd(V.self, at: 53856 + c0)
+                var s6_0 = w.simd(V.self, at: 53824 + c0)
+                var s6_1 = w.simd(V.self, at: 53840 + c0)
+                var s6_2 = w.simd(V.self, at: 53856 + c0)
+                var s7_0 = w.simd(V.self, at: 53824 + c0)
+                var s7_1 = w.simd(V.self, at: 53840 + c0)
+                var s7_2 = w.simd(V.self, at: 53856 + c0)
+                let xp = x + (oy * 3200 + ox * 400)
+                let wp = w + 2624 + c0
+                for ci in 0..<400 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[400 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[800 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[1200 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[1600 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[2000 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[2400 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[2800 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s1_0, at: 120)
+                yp.store(s1_1, at: 136)
+                yp.store(s1_2, at: 152)
+                yp.store(s2_0, at: 240)
+                yp.store(s2_1, at: 256)
+                yp.store(s2_2, at: 272)
+                yp.store(s3_0, at: 360)
+                yp.store(s3_1, at: 376)
+                yp.store(s3_2, at: 392)
+                yp.store(s4_0, at: 480)
+                yp.store(s4_1, at: 496)
+                yp.store(s4_2, at: 512)
+                yp.store(s5_0, at: 600)
+                yp.store(s5_1, at: 616)
+                yp.store(s5_2, at: 632)
+                yp.store(s6_0, at: 720)
+                yp.store(s6_1, at: 736)
+                yp.store(s6_2, at: 752)
+                yp.store(s7_0, at: 840)
+                yp.store(s7_1, at: 856)
+                yp.store(s7_2, at: 872)
+            }
+        }
+        // The remaining 24 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 120 + 96
+            var s0_0 = w.simd(V.self, at: 53824 + 96)
+            var s0_1 = w.simd(V.self, at: 53840 + 96)
+            var s1_0 = w.simd(V.self, at: 53824 + 96)
+            var s1_1 = w.simd(V.self, at: 53840 + 96)
+            var s2_0 = w.simd(V.self, at: 53824 + 96)
+            var s2_1 = w.simd(V.self, at: 53840 + 96)
+            var s3_0 = w.simd(V.self, at: 53824 + 96)
+            var s3_1 = w.simd(V.self, at: 53840 + 96)
+            var s4_0 = w.simd(V.self, at: 53824 + 96)
+            var s4_1 = w.simd(V.self, at: 53840 + 96)
+            var s5_0 = w.simd(V.self, at: 53824 + 96)
+            var s5_1 = w.simd(V.self, at: 53840 + 96)
+            var s6_0 = w.simd(V.self, at: 53824 + 96)
+            var s6_1 = w.simd(V.self, at: 53840 + 96)
+            var s7_0 = w.simd(V.self, at: 53824 + 96)
+            var s7_1 = w.simd(V.self, at: 53840 + 96)
+            let xp = x + (oy * 3200 + ox * 400)
+            let wp = w + 2624 + 96
+            for ci in 0..<400 {
+                let w0 = wp.simd(V.self, at: ci * 128)
+                let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[400 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[800 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[1200 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[1600 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[2000 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[2400 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[2800 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
+            yp.store(s1_0, at: 120)
+            do { let v = s1_1; for lane in 0..<8 { yp[136 + lane] = v[lane] } }
+            yp.store(s2_0, at: 240)
+            do { let v = s2_1; for lane in 0..<8 { yp[256 + lane] = v[lane] } }
+            yp.store(s3_0, at: 360)
+            do { let v = s3_1; for lane in 0..<8 { yp[376 + lane] = v[lane] } }
+            yp.store(s4_0, at: 480)
+            do { let v = s4_1; for lane in 0..<8 { yp[496 + lane] = v[lane] } }
+            yp.store(s5_0, at: 600)
+            do { let v = s5_1; for lane in 0..<8 { yp[616 + lane] = v[lane] } }
+            yp.store(s6_0, at: 720)
+            do { let v = s6_1; for lane in 0..<8 { yp[736 + lane] = v[lane] } }
+            yp.store(s7_0, at: 840)
+            do { let v = s7_1; for lane in 0..<8 { yp[856 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its tanh activation
+    @inline(never)
+    static func l5_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 960)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 120) → (None, 84)
+    @inline(never)
+    static func l6_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 84
+            var s0_0 = w.simd(V.self, at: 65472)
+            var s0_1 = w.simd(V.self, at: 65488)
+            var s0_2 = w.simd(V.self, at: 65504)
+            var s1_0 = w.simd(V.self, at: 65472)
+            var s1_1 = w.simd(V.self, at: 65488)
+            var s1_2 = w.simd(V.self, at: 65504)
+            var s2_0 = w.simd(V.self, at: 65472)
+            var s2_1 = w.simd(V.self, at: 65488)
+            var s2_2 = w.simd(V.self, at: 65504)
+            var s3_0 = w.simd(V.self, at: 65472)
+            var s3_1 = w.simd(V.self, at: 65488)
+            var s3_2 = w.simd(V.self, at: 65504)
+            var s4_0 = w.simd(V.self, at: 65472)
+            var s4_1 = w.simd(V.self, at: 65488)
+            var s4_2 = w.simd(V.self, at: 65504)
+            var s5_0 = w.simd(V.self, at: 65472)
+            var s5_1 = w.simd(V.self, at: 65488)
+            var s5_2 = w.simd(V.self, at: 65504)
+            var s6_0 = w.simd(V.self, at: 65472)
+            var s6_1 = w.simd(V.self, at: 65488)
+            var s6_2 = w.simd(V.self, at: 65504)
+            var s7_0 = w.simd(V.self, at: 65472)
+            var s7_1 = w.simd(V.self, at: 65488)
+            var s7_2 = w.simd(V.self, at: 65504)
+            let xp = x + (oy * 960 + ox * 120)
+            let wp = w + 53952
+            for ci in 0..<120 {
+                let w0 = wp.simd(V.self, at: ci * 96)
+                let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[120 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[240 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                let x3 = V(repeating: xp[360 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                let x4 = V(repeating: xp[480 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                s4_2 = madd(s4_2, x4, w2)
+                let x5 = V(repeating: xp[600 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                s5_2 = madd(s5_2, x5, w2)
+                let x6 = V(repeating: xp[720 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                s6_2 = madd(s6_2, x6, w2)
+                let x7 = V(repeating: xp[840 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+                s7_2 = madd(s7_2, x7, w2)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s0_2, at: 32)
+            yp.store(s1_0, at: 84)
+            yp.store(s1_1, at: 100)
+            yp.store(s1_2, at: 116)
+            yp.store(s2_0, at: 168)
+            yp.store(s2_1, at: 184)
+            yp.store(s2_2, at: 200)
+            yp.store(s3_0, at: 252)
+            yp.store(s3_1, at: 268)
+            yp.store(s3_2, at: 284)
+            yp.store(s4_0, at: 336)
+            yp.store(s4_1, at: 352)
+            yp.store(s4_2, at: 368)
+            yp.store(s5_0, at: 420)
+            yp.store(s5_1, at: 436)
+            yp.store(s5_2, at: 452)
+            yp.store(s6_0, at: 504)
+            yp.store(s6_1, at: 520)
+            yp.store(s6_2, at: 536)
+            yp.store(s7_0, at: 588)
+            yp.store(s7_1, at: 604)
+            yp.store(s7_2, at: 620)
+        }
+        // The remaining 36 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 84 + 48
+            var s0_0 = w.simd(V.self, at: 65472 + 48)
+            var s0_1 = w.simd(V.self, at: 65488 + 48)
+            var s0_2 = w.simd(V.self, at: 65504 + 48)
+            var s1_0 = w.simd(V.self, at: 65472 + 48)
+            var s1_1 = w.simd(V.self, at: 65488 + 48)
+            var s1_2 = w.simd(V.self, at: 65504 + 48)
+            var s2_0 = w.simd(V.self, at: 65472 + 48)
+            var s2_1 = w.simd(V.self, at: 65488 + 48)
+            var s2_2 = w.simd(V.self, at: 65504 + 48)
+            var s3_0 = w.simd(V.self, at: 65472 + 48)
+            var s3_1 = w.simd(V.self, at: 65488 + 48)
+            var s3_2 = w.simd(V.self, at: 65504 + 48)
+            var s4_0 = w.simd(V.self, at: 65472 + 48)
+            var s4_1 = w.simd(V.self, at: 65488 + 48)
+            var s4_2 = w.simd(V.self, at: 65504 + 48)
+            var s5_0 = w.simd(V.self, at: 65472 + 48)
+            var s5_1 = w.simd(V.self, at: 65488 + 48)
+            var s5_2 = w.simd(V.self, at: 65504 + 48)
+            var s6_0 = w.simd(V.self, at: 65472 + 48)
+            var s6_1 = w.simd(V.self, at: 65488 + 48)
+            var s6_2 = w.simd(V.self, at: 65504 + 48)
+            var s7_0 = w.simd(V.self, at: 65472 + 48)
+            var s7_1 = w.simd(V.self, at: 65488 + 48)
+            var s7_2 = w.simd(V.self, at: 65504 + 48)
+            let xp = x + (oy * 960 + ox * 120)
+            let wp = w + 53952 + 48
+            for ci in 0..<120 {
+                let w0 = wp.simd(V.self, at: ci * 96)
+                let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[120 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[240 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                let x3 = V(repeating: xp[360 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                let x4 = V(repeating: xp[480 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                s4_2 = madd(s4_2, x4, w2)
+                let x5 = V(repeating: xp[600 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                s5_2 = madd(s5_2, x5, w2)
+                let x6 = V(repeating: xp[720 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                s6_2 = madd(s6_2, x6, w2)
+                let x7 = V(repeating: xp[840 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+                s7_2 = madd(s7_2, x7, w2)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            do { let v = s0_2; for lane in 0..<4 { yp[32 + lane] = v[lane] } }
+            yp.store(s1_0, at: 84)
+            yp.store(s1_1, at: 100)
+            do { let v = s1_2; for lane in 0..<4 { yp[116 + lane] = v[lane] } }
+            yp.store(s2_0, at: 168)
+            yp.store(s2_1, at: 184)
+            do { let v = s2_2; for lane in 0..<4 { yp[200 + lane] = v[lane] } }
+            yp.store(s3_0, at: 252)
+            yp.store(s3_1, at: 268)
+            do { let v = s3_2; for lane in 0..<4 { yp[284 + lane] = v[lane] } }
+            yp.store(s4_0, at: 336)
+            yp.store(s4_1, at: 352)
+            do { let v = s4_2; for lane in 0..<4 { yp[368 + lane] = v[lane] } }
+            yp.store(s5_0, at: 420)
+            yp.store(s5_1, at: 436)
+            do { let v = s5_2; for lane in 0..<4 { yp[452 + lane] = v[lane] } }
+            yp.store(s6_0, at: 504)
+            yp.store(s6_1, at: 520)
+            do { let v = s6_2; for lane in 0..<4 { yp[536 + lane] = v[lane] } }
+            yp.store(s7_0, at: 588)
+            yp.store(s7_1, at: 604)
+            do { let v = s7_2; for lane in 0..<4 { yp[620 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its tanh activation
+    @inline(never)
+    static func l6_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 672)
+    }
+
+    // dense_2 over 8 samples: Dense, (None, 84) → (None, 10)
+    @inline(never)
+    static func l7_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 10 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 10
+            var s0_0 = w.simd(V.self, at: 66912)
+            var s0_1 = w.simd(V.self, at: 66920)
+            var s1_0 = w.simd(V.self, at: 66912)
+            var s1_1 = w.simd(V.self, at: 66920)
+            var s2_0 = w.simd(V.self, at: 66912)
+            var s2_1 = w.simd(V.self, at: 66920)
+            var s3_0 = w.simd(V.self, at: 66912)
+            var s3_1 = w.simd(V.self, at: 66920)
+            var s4_0 = w.simd(V.self, at: 66912)
+            var s4_1 = w.simd(V.self, at: 66920)
+            var s5_0 = w.simd(V.self, at: 66912)
+            var s5_1 = w.simd(V.self, at: 66920)
+            var s6_0 = w.simd(V.self, at: 66912)
+            var s6_1 = w.simd(V.self, at: 66920)
+            var s7_0 = w.simd(V.self, at: 66912)
+            var s7_1 = w.simd(V.self, at: 66920)
+            let xp = x + (oy * 672 + ox * 84)
+            let wp = w + 65568
+            for ci in 0..<84 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[84 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[168 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[252 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[336 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[420 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[504 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[588 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0, at: 20)
+            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0, at: 30)
+            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s4_0, at: 40)
+            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+            yp.store(s5_0, at: 50)
+            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+            yp.store(s6_0, at: 60)
+            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+            yp.store(s7_0, at: 70)
+            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_2 over 8 samples: its softmax activation
+    @inline(never)
+    static func l7_dense_2_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 10
+            var largest = v[0]
+            for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
+            var sum: Float = 0
+            for c in 0..<10 { sum += v[c] }
+            for c in 0..<10 { v[c] /= sum }
+        }
+    }
+
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1024)
+        y.update(repeating: 0, count: 64)
         for row in 0..<28 {
-            (y + ((row + 2) * 32 + 2) * 1).update(from: x + row * 28, count: 28)
+            let target = y + (row + 2) * 32
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 28, count: 28)
+            (target + 30).update(repeating: 0, count: 2)
         }
+        (y + 960).update(repeating: 0, count: 64)
     }
 
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
@@ -205,51 +719,14 @@ public struct Lenet5: CompiledModel {
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
         for oy in 0..<10 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 2608)
-            var s1_0 = w.simd(V.self, at: 2608)
-            var s2_0 = w.simd(V.self, at: 2608)
-            var s3_0 = w.simd(V.self, at: 2608)
-            var s4_0 = w.simd(V.self, at: 2608)
-            var s5_0 = w.simd(V.self, at: 2608)
-            var s6_0 = w.simd(V.self, at: 2608)
-            var s7_0 = w.simd(V.self, at: 2608)
-            for ky in 0..<5 {
-                for kx in 0..<5 {
-                    let xp = x + (oy * 84 + ox * 6) + ky * 84 + kx * 6
-                    let wp = w + 208 + (ky * 5 + kx) * 96
-                    for ci in 0..<6 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[6 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[12 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[18 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[24 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[30 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[36 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[42 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            let yp = y + (oy * 10 + ox) * 16
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
-            yp.store(s7_0, at: 112)
-            for ox in 8..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 16
                 var s0_0 = w.simd(V.self, at: 2608)
+                var s1_0 = w.simd(V.self, at: 2608)
+                var s2_0 = w.simd(V.self, at: 2608)
+                var s3_0 = w.simd(V.self, at: 2608)
+                var s4_0 = w.simd(V.self, at: 2608)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + (oy * 84 + ox * 6) + ky * 84 + kx * 6
@@ -258,11 +735,22 @@ public struct Lenet5: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[6 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[12 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[18 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[24 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 10 + ox) * 16
                 yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
             }
         }
     }
@@ -307,6 +795,7 @@ public struct Lenet5: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 120
             var s0_0 = w.simd(V.self, at: 53824)
             var s0_1 = w.simd(V.self, at: 53840)
             var s0_2 = w.simd(V.self, at: 53856)
@@ -324,7 +813,6 @@ public struct Lenet5: CompiledModel {
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
             }
-            let yp = y + (oy * 1 + ox) * 120
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             yp.store(s0_2, at: 32)
@@ -333,6 +821,7 @@ public struct Lenet5: CompiledModel {
         // The remaining 56 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 120 + 64
             var s0_0 = w.simd(V.self, at: 53824 + 64)
             var s0_1 = w.simd(V.self, at: 53840 + 64)
             var s0_2 = w.simd(V.self, at: 53856 + 64)
@@ -350,7 +839,6 @@ public struct Lenet5: CompiledModel {
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
             }
-            let yp = y + (oy * 1 + ox) * 120 + 64
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             yp.store(s0_2, at: 32)
@@ -370,6 +858,7 @@ public struct Lenet5: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 84
             var s0_0 = w.simd(V.self, at: 65472)
             var s0_1 = w.simd(V.self, at: 65488)
             var s0_2 = w.simd(V.self, at: 65504)
@@ -387,7 +876,6 @@ public struct Lenet5: CompiledModel {
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
             }
-            let yp = y + (oy * 1 + ox) * 84
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             yp.store(s0_2, at: 32)
@@ -396,6 +884,7 @@ public struct Lenet5: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 84 + 64
             var s0_0 = w.simd(V.self, at: 65472 + 64)
             var s0_1 = w.simd(V.self, at: 65488 + 64)
             let xp = x + (oy * 120 + ox * 120)
@@ -407,7 +896,6 @@ public struct Lenet5: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 84 + 64
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
         }
@@ -426,6 +914,7 @@ public struct Lenet5: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 10
             var s0_0 = w.simd(V.self, at: 66912)
             var s0_1 = w.simd(V.self, at: 66920)
             let xp = x + (oy * 84 + ox * 84)
@@ -437,7 +926,6 @@ public struct Lenet5: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 10
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }

@@ -113,13 +113,149 @@ public struct MnistConvnet: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 1600 floats.
+    public static let blockArenaCount = arenaCount + 25600
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 12800
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 1600, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 5, 5, 64) → (None, 1600)
+            // (no computation at inference)
+            // dropout over 8 samples: Dropout, (None, 1600) → (None, 1600)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 1600) → (None, 10)
+            Self.l6_dense_block(UnsafePointer(ta), w, tb)
+            Self.l6_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 21632, p = arena + 43264
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
+        Self.l0_conv2d(input, w, a)
+        observe?(0, UnsafePointer(a))
+        // max_pooling2d: MaxPooling2D, (None, 26, 26, 32) → (None, 13, 13, 32), 0 parameters
+        Self.l1_max_pooling2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
+        Self.l2_conv2d_1(UnsafePointer(b), w, a)
+        observe?(2, UnsafePointer(a))
+        // max_pooling2d_1: MaxPooling2D, (None, 11, 11, 64) → (None, 5, 5, 64), 0 parameters
+        Self.l3_max_pooling2d_1(UnsafePointer(a), b)
+        observe?(3, UnsafePointer(b))
+        destination.update(from: b, count: 1600)
+    }
+
+    // dense over 8 samples: Dense, (None, 1600) → (None, 10)
+    @inline(never)
+    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 10 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 10
+            var s0_0 = w.simd(V.self, at: 44416)
+            var s0_1 = w.simd(V.self, at: 44424)
+            var s1_0 = w.simd(V.self, at: 44416)
+            var s1_1 = w.simd(V.self, at: 44424)
+            var s2_0 = w.simd(V.self, at: 44416)
+            var s2_1 = w.simd(V.self, at: 44424)
+            var s3_0 = w.simd(V.self, at: 44416)
+            var s3_1 = w.simd(V.self, at: 44424)
+            var s4_0 = w.simd(V.self, at: 44416)
+            var s4_1 = w.simd(V.self, at: 44424)
+            var s5_0 = w.simd(V.self, at: 44416)
+            var s5_1 = w.simd(V.self, at: 44424)
+            var s6_0 = w.simd(V.self, at: 44416)
+            var s6_1 = w.simd(V.self, at: 44424)
+            var s7_0 = w.simd(V.self, at: 44416)
+            var s7_1 = w.simd(V.self, at: 44424)
+            let xp = x + (oy * 12800 + ox * 1600)
+            let wp = w + 18816
+            for ci in 0..<1600 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[1600 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[3200 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[4800 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[6400 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[8000 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[9600 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[11200 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0, at: 20)
+            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0, at: 30)
+            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s4_0, at: 40)
+            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+            yp.store(s5_0, at: 50)
+            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+            yp.store(s6_0, at: 60)
+            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+            yp.store(s7_0, at: 70)
+            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l6_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 10
+            var largest = v[0]
+            for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
+            var sum: Float = 0
+            for c in 0..<10 { sum += v[c] }
+            for c in 0..<10 { v[c] /= sum }
+        }
+    }
+
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
         for oy in 0..<26 {
-            for bx in 0..<3 {
-                let ox = bx * 8
+            for bx in 0..<2 {
+                let ox = bx * 7
+                let yp = y + (oy * 26 + ox) * 32
                 var s0_0 = w.simd(V.self, at: 288)
                 var s0_1 = w.simd(V.self, at: 304)
                 var s1_0 = w.simd(V.self, at: 288)
@@ -134,8 +270,6 @@ public struct MnistConvnet: CompiledModel {
                 var s5_1 = w.simd(V.self, at: 304)
                 var s6_0 = w.simd(V.self, at: 288)
                 var s6_1 = w.simd(V.self, at: 304)
-                var s7_0 = w.simd(V.self, at: 288)
-                var s7_1 = w.simd(V.self, at: 304)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 28 + ox * 1) + ky * 28 + kx * 1
@@ -164,13 +298,9 @@ public struct MnistConvnet: CompiledModel {
                             let x6 = V(repeating: xp[6 + ci])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[7 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
                 }
-                let yp = y + (oy * 26 + ox) * 32
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                 yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
@@ -185,12 +315,22 @@ public struct MnistConvnet: CompiledModel {
                 yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
                 yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
                 yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
-                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 240)
             }
-            for ox in 24..<26 {
+            for bx in 0..<2 {
+                let ox = 14 + bx * 6
+                let yp = y + (oy * 26 + ox) * 32
                 var s0_0 = w.simd(V.self, at: 288)
                 var s0_1 = w.simd(V.self, at: 304)
+                var s1_0 = w.simd(V.self, at: 288)
+                var s1_1 = w.simd(V.self, at: 304)
+                var s2_0 = w.simd(V.self, at: 288)
+                var s2_1 = w.simd(V.self, at: 304)
+                var s3_0 = w.simd(V.self, at: 288)
+                var s3_1 = w.simd(V.self, at: 304)
+                var s4_0 = w.simd(V.self, at: 288)
+                var s4_1 = w.simd(V.self, at: 304)
+                var s5_0 = w.simd(V.self, at: 288)
+                var s5_1 = w.simd(V.self, at: 304)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 28 + ox * 1) + ky * 28 + kx * 1
@@ -201,12 +341,36 @@ public struct MnistConvnet: CompiledModel {
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[1 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[2 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[3 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[4 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            let x5 = V(repeating: xp[5 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                            s5_1 = madd(s5_1, x5, w1)
                         }
                     }
                 }
-                let yp = y + (oy * 26 + ox) * 32
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
             }
         }
     }
@@ -241,7 +405,8 @@ public struct MnistConvnet: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<11 {
             for bx in 0..<2 {
-                let ox = bx * 5
+                let ox = bx * 4
+                let yp = y + (oy * 11 + ox) * 64
                 var s0_0 = w.simd(V.self, at: 18752)
                 var s0_1 = w.simd(V.self, at: 18768)
                 var s0_2 = w.simd(V.self, at: 18784)
@@ -258,10 +423,6 @@ public struct MnistConvnet: CompiledModel {
                 var s3_1 = w.simd(V.self, at: 18768)
                 var s3_2 = w.simd(V.self, at: 18784)
                 var s3_3 = w.simd(V.self, at: 18800)
-                var s4_0 = w.simd(V.self, at: 18752)
-                var s4_1 = w.simd(V.self, at: 18768)
-                var s4_2 = w.simd(V.self, at: 18784)
-                var s4_3 = w.simd(V.self, at: 18800)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 416 + ox * 32) + ky * 416 + kx * 32
@@ -291,15 +452,9 @@ public struct MnistConvnet: CompiledModel {
                             s3_1 = madd(s3_1, x3, w1)
                             s3_2 = madd(s3_2, x3, w2)
                             s3_3 = madd(s3_3, x3, w3)
-                            let x4 = V(repeating: xp[128 + ci])
-                            s4_0 = madd(s4_0, x4, w0)
-                            s4_1 = madd(s4_1, x4, w1)
-                            s4_2 = madd(s4_2, x4, w2)
-                            s4_3 = madd(s4_3, x4, w3)
                         }
                     }
                 }
-                let yp = y + (oy * 11 + ox) * 64
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                 yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
@@ -316,16 +471,22 @@ public struct MnistConvnet: CompiledModel {
                 yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
                 yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
                 yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
-                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
-                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
-                yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 304)
             }
-            for ox in 10..<11 {
+            do {
+                let ox = 8
+                let yp = y + (oy * 11 + ox) * 64
                 var s0_0 = w.simd(V.self, at: 18752)
                 var s0_1 = w.simd(V.self, at: 18768)
                 var s0_2 = w.simd(V.self, at: 18784)
                 var s0_3 = w.simd(V.self, at: 18800)
+                var s1_0 = w.simd(V.self, at: 18752)
+                var s1_1 = w.simd(V.self, at: 18768)
+                var s1_2 = w.simd(V.self, at: 18784)
+                var s1_3 = w.simd(V.self, at: 18800)
+                var s2_0 = w.simd(V.self, at: 18752)
+                var s2_1 = w.simd(V.self, at: 18768)
+                var s2_2 = w.simd(V.self, at: 18784)
+                var s2_3 = w.simd(V.self, at: 18800)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 416 + ox * 32) + ky * 416 + kx * 32
@@ -340,14 +501,31 @@ public struct MnistConvnet: CompiledModel {
                             s0_1 = madd(s0_1, x0, w1)
                             s0_2 = madd(s0_2, x0, w2)
                             s0_3 = madd(s0_3, x0, w3)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            s1_3 = madd(s1_3, x1, w3)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            s2_3 = madd(s2_3, x2, w3)
                         }
                     }
                 }
-                let yp = y + (oy * 11 + ox) * 64
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                 yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
                 yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
+                yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
+                yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
             }
         }
     }
@@ -389,6 +567,7 @@ public struct MnistConvnet: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 10
             var s0_0 = w.simd(V.self, at: 44416)
             var s0_1 = w.simd(V.self, at: 44424)
             let xp = x + (oy * 1600 + ox * 1600)
@@ -400,7 +579,6 @@ public struct MnistConvnet: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 10
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }

@@ -86,6 +86,7 @@ public struct SeedBackprop3x3: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 1
             var s0_0 = w.simd(V.self, at: 16)
             var s1_0 = w.simd(V.self, at: 16)
             for ky in 0..<2 {
@@ -101,7 +102,6 @@ public struct SeedBackprop3x3: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
         }

@@ -86,6 +86,7 @@ public struct SeedEdge6x6: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 1
             var s0_0 = w.simd(V.self, at: 36)
             var s1_0 = w.simd(V.self, at: 36)
             var s2_0 = w.simd(V.self, at: 36)
@@ -107,7 +108,6 @@ public struct SeedEdge6x6: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }

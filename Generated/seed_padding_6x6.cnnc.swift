@@ -86,10 +86,14 @@ public struct SeedPadding6x6: CompiledModel {
     // pad: ZeroPadding2D, (None, 6, 6, 1) → (None, 8, 8, 1), 0 parameters
     @inline(never)
     static func l0_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 64)
+        y.update(repeating: 0, count: 8)
         for row in 0..<6 {
-            (y + ((row + 1) * 8 + 1) * 1).update(from: x + row * 6, count: 6)
+            let target = y + (row + 1) * 8
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 6, count: 6)
+            (target + 7).update(repeating: 0, count: 1)
         }
+        (y + 56).update(repeating: 0, count: 8)
     }
 
     // conv: Conv2D, (None, 8, 8, 1) → (None, 6, 6, 1), 9 parameters
@@ -99,6 +103,7 @@ public struct SeedPadding6x6: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 1
             var s0_0 = w.simd(V.self, at: 36)
             var s1_0 = w.simd(V.self, at: 36)
             var s2_0 = w.simd(V.self, at: 36)
@@ -126,7 +131,6 @@ public struct SeedPadding6x6: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }

@@ -87,6 +87,7 @@ public struct SeedVolume10Filters: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 10
             var s0_0 = w.simd(V.self, at: 432)
             var s0_1 = w.simd(V.self, at: 440)
             var s1_0 = w.simd(V.self, at: 432)
@@ -117,7 +118,6 @@ public struct SeedVolume10Filters: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 10
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)

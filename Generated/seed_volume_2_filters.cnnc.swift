@@ -87,6 +87,7 @@ public struct SeedVolume2Filters: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 2
             var s0_0 = w.simd(V.self, at: 108)
             var s1_0 = w.simd(V.self, at: 108)
             var s2_0 = w.simd(V.self, at: 108)
@@ -108,7 +109,6 @@ public struct SeedVolume2Filters: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 2
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }

@@ -3,7 +3,7 @@ import Foundation
 /// `Model bench [options]`, the timing loop behind `cnnc bench`: it runs in
 /// the model's own release executable, so what is timed is exactly the code
 /// `cnnc predict` runs. It warms up, then times whole batches through
-/// `predict(batch:count:into:threads:)` for the requested seconds, and
+/// a `BatchPredictor` for the requested seconds, and
 /// prints a table and a JSON line (`BenchmarkReport`).
 public enum BenchmarkRunner {
     /// At least this many timed batches, so p10 and p90 mean something even
@@ -44,10 +44,12 @@ public enum BenchmarkRunner {
         var generator = SplitMix64(seed: options.seed &+ 1)
         let input = (0..<inputCount).map { _ in Float(generator.nextUnit()) }
         var output = [Float](repeating: 0, count: outputCount)
+        // Scratch memory is kept between batches, as a serving loop keeps it.
+        let predictor = BatchPredictor(model: model, threads: options.threads)
         let (samples, warmUp) = try input.withUnsafeBufferPointer { source throws(RuntimeError) in
             try output.withUnsafeMutableBufferPointer { target throws(RuntimeError) in
                 try time(seconds: options.seconds) { () throws(RuntimeError) in
-                    try model.predict(batch: source, count: batch, into: target, threads: options.threads)
+                    try predictor.predict(batch: source, count: batch, into: target)
                 }
             }
         }

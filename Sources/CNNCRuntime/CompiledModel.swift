@@ -25,6 +25,16 @@ public protocol CompiledModel: Sendable {
     /// One forward pass over one sample; `arena` must hold `arenaCount` floats.
     func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing every
+    /// Dense weight it loads; 0 when the model has no such path.
+    static var blockSamples: Int { get }
+    /// Floats of scratch memory `predict(block:into:arena:)` needs.
+    static var blockArenaCount: Int { get }
+
+    /// The forward pass over `blockSamples` samples stored one after another;
+    /// the same values as `predict(_:into:arena:)` sample by sample.
+    func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)
+
     /// The same forward pass, handing each layer's output (`layers[index]`,
     /// `outputCount` floats) to `observe` as soon as it is computed. The
     /// pointer is valid only during the call.
@@ -33,6 +43,16 @@ public protocol CompiledModel: Sendable {
 }
 
 extension CompiledModel {
+    /// Models without layers to share across samples run one sample at a time.
+    public static var blockSamples: Int { 0 }
+    public static var blockArenaCount: Int { arenaCount }
+
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        for sample in 0..<Self.blockSamples {
+            predict(input + sample * Self.inputCount, into: output + sample * Self.outputCount, arena: arena)
+        }
+    }
+
     /// A model initialized as Keras initializes a new one: Glorot-uniform
     /// kernels, zero biases, BatchNormalization gamma 1, beta 0, mean 0, variance 1.
     public init(seed: UInt64) {
@@ -67,22 +87,10 @@ extension CompiledModel {
         return output
     }
 
-    /// A batch of `count` samples, split across `threads` cores.
+    /// A batch of `count` samples, split across `threads` cores (see
+    /// `BatchPredictor`, which keeps its scratch memory for the next batch).
     public func predict(batch input: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>, threads: Int = 1) throws(RuntimeError) {
-        guard input.count >= count * Self.inputCount, output.count >= count * Self.outputCount else {
-            throw RuntimeError("a batch of \(count) needs \(count * Self.inputCount) input and \(count * Self.outputCount) output values; got \(input.count) and \(output.count)")
-        }
-        guard count > 0, let source = input.baseAddress, let target = output.baseAddress else { return }
-        let inputCount = Self.inputCount, outputCount = Self.outputCount, arenaCount = Self.arenaCount
-        let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
-        BatchSplitter.run(count: count, threads: threads) { range in
-            let arena = ModelArena(count: arenaCount)
-            let source = UnsafePointer<Float>(bitPattern: sourceAddress)!
-            let target = UnsafeMutablePointer<Float>(bitPattern: targetAddress)!
-            for sample in range {
-                predict(source + sample * inputCount, into: target + sample * outputCount, arena: arena.pointer)
-            }
-        }
+        try BatchPredictor(model: self, threads: min(threads, max(count, 1))).predict(batch: input, count: count, into: output)
     }
 
     /// A batch as arrays: `input` holds `count` samples one after another.

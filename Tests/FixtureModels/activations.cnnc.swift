@@ -302,6 +302,489 @@ public struct Activations: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 96 floats.
+    public static let blockArenaCount = arenaCount + 1536
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 768
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 96, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 4, 4, 6) → (None, 96)
+            // (no computation at inference)
+            // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
+            Self.l28_dense_relu_block(UnsafePointer(ta), w, tb)
+            // dense_sigmoid over 8 samples: Dense, (None, 12) → (None, 10)
+            Self.l29_dense_sigmoid_block(UnsafePointer(tb), w, ta)
+            Self.l29_dense_sigmoid_block_activation(ta)
+            // dense_tanh over 8 samples: Dense, (None, 10) → (None, 8)
+            Self.l30_dense_tanh_block(UnsafePointer(ta), w, tb)
+            Self.l30_dense_tanh_block_activation(tb)
+            // dense_linear over 8 samples: Dense, (None, 8) → (None, 8)
+            Self.l31_dense_linear_block(UnsafePointer(tb), w, ta)
+            // dense_softmax over 8 samples: Dense, (None, 8) → (None, 7)
+            Self.l32_dense_softmax_block(UnsafePointer(ta), w, tb)
+            Self.l32_dense_softmax_block_activation(tb)
+            // logits over 8 samples: Dense, (None, 7) → (None, 4)
+            Self.l33_logits_block(UnsafePointer(tb), w, ta)
+            // softmax over 8 samples: Softmax, (None, 4) → (None, 4)
+            Self.l34_softmax_block(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 108, p = arena + 216
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
+        Self.l0_conv_linear(input, w, a)
+        observe?(0, UnsafePointer(a))
+        // relu_all: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l1_relu_all(a)
+        observe?(1, UnsafePointer(a))
+        // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l2_mix_1(UnsafePointer(a), w, b)
+        observe?(2, UnsafePointer(b))
+        // relu_max_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l3_relu_max_slope(b)
+        observe?(3, UnsafePointer(b))
+        // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l4_mix_2(UnsafePointer(b), w, a)
+        observe?(4, UnsafePointer(a))
+        // relu_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l5_relu_threshold(a)
+        observe?(5, UnsafePointer(a))
+        // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l6_mix_3(UnsafePointer(a), w, b)
+        observe?(6, UnsafePointer(b))
+        // relu_slope_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l7_relu_slope_threshold(b)
+        observe?(7, UnsafePointer(b))
+        // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l8_mix_4(UnsafePointer(b), w, a)
+        observe?(8, UnsafePointer(a))
+        // relu_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l9_relu_slope(a)
+        observe?(9, UnsafePointer(a))
+        // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l10_mix_5(UnsafePointer(a), w, b)
+        observe?(10, UnsafePointer(b))
+        // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l11_relu_plain(b)
+        observe?(11, UnsafePointer(b))
+        // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l12_mix_6(UnsafePointer(b), w, a)
+        observe?(12, UnsafePointer(a))
+        // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l13_relu_max(a)
+        observe?(13, UnsafePointer(a))
+        // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l14_conv_relu(UnsafePointer(a), w, b)
+        observe?(14, UnsafePointer(b))
+        // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l15_conv_sigmoid(UnsafePointer(b), w, a)
+        Self.l15_conv_sigmoid_activation(a)
+        observe?(15, UnsafePointer(a))
+        // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l16_conv_tanh(UnsafePointer(a), w, b)
+        Self.l16_conv_tanh_activation(b)
+        observe?(16, UnsafePointer(b))
+        // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
+        Self.l17_conv_softmax(UnsafePointer(b), w, a)
+        Self.l17_conv_softmax_activation(a)
+        observe?(17, UnsafePointer(a))
+        // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
+        Self.l18_mix_7(UnsafePointer(a), w, b)
+        observe?(18, UnsafePointer(b))
+        // act_sigmoid: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l19_act_sigmoid(b)
+        observe?(19, UnsafePointer(b))
+        // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l20_mix_8(UnsafePointer(b), w, a)
+        observe?(20, UnsafePointer(a))
+        // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l21_act_tanh(a)
+        observe?(21, UnsafePointer(a))
+        // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l22_mix_9(UnsafePointer(a), w, b)
+        observe?(22, UnsafePointer(b))
+        // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l23_act_relu(b)
+        observe?(23, UnsafePointer(b))
+        // act_linear: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l24_act_linear(b)
+        observe?(24, UnsafePointer(b))
+        // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+        Self.l25_mix_10(UnsafePointer(b), w, a)
+        observe?(25, UnsafePointer(a))
+        // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+        Self.l26_act_softmax(a)
+        observe?(26, UnsafePointer(a))
+        destination.update(from: a, count: 96)
+    }
+
+    // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
+    @inline(never)
+    static func l28_dense_relu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 12 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 12
+            var s0_0 = w.simd(V.self, at: 2536)
+            var s1_0 = w.simd(V.self, at: 2536)
+            var s2_0 = w.simd(V.self, at: 2536)
+            var s3_0 = w.simd(V.self, at: 2536)
+            var s4_0 = w.simd(V.self, at: 2536)
+            var s5_0 = w.simd(V.self, at: 2536)
+            var s6_0 = w.simd(V.self, at: 2536)
+            var s7_0 = w.simd(V.self, at: 2536)
+            let xp = x + (oy * 768 + ox * 96)
+            let wp = w + 1000
+            for ci in 0..<96 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[96 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[192 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[288 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[384 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[480 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[576 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[672 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[36 + lane] = v[lane] } }
+            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<12 { yp[48 + lane] = v[lane] } }
+            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<12 { yp[60 + lane] = v[lane] } }
+            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<12 { yp[72 + lane] = v[lane] } }
+            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<12 { yp[84 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_sigmoid over 8 samples: Dense, (None, 12) → (None, 10)
+    @inline(never)
+    static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 10 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 10
+            var s0_0 = w.simd(V.self, at: 2744)
+            var s0_1 = w.simd(V.self, at: 2752)
+            var s1_0 = w.simd(V.self, at: 2744)
+            var s1_1 = w.simd(V.self, at: 2752)
+            var s2_0 = w.simd(V.self, at: 2744)
+            var s2_1 = w.simd(V.self, at: 2752)
+            var s3_0 = w.simd(V.self, at: 2744)
+            var s3_1 = w.simd(V.self, at: 2752)
+            var s4_0 = w.simd(V.self, at: 2744)
+            var s4_1 = w.simd(V.self, at: 2752)
+            var s5_0 = w.simd(V.self, at: 2744)
+            var s5_1 = w.simd(V.self, at: 2752)
+            var s6_0 = w.simd(V.self, at: 2744)
+            var s6_1 = w.simd(V.self, at: 2752)
+            var s7_0 = w.simd(V.self, at: 2744)
+            var s7_1 = w.simd(V.self, at: 2752)
+            let xp = x + (oy * 96 + ox * 12)
+            let wp = w + 2552
+            for ci in 0..<12 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[12 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[24 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[36 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[48 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[60 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[72 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[84 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0, at: 20)
+            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0, at: 30)
+            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s4_0, at: 40)
+            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+            yp.store(s5_0, at: 50)
+            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+            yp.store(s6_0, at: 60)
+            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+            yp.store(s7_0, at: 70)
+            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_sigmoid over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l29_dense_sigmoid_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 80)
+    }
+
+    // dense_tanh over 8 samples: Dense, (None, 10) → (None, 8)
+    @inline(never)
+    static func l30_dense_tanh_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 8
+            var s0_0 = w.simd(V.self, at: 2840)
+            var s1_0 = w.simd(V.self, at: 2840)
+            var s2_0 = w.simd(V.self, at: 2840)
+            var s3_0 = w.simd(V.self, at: 2840)
+            var s4_0 = w.simd(V.self, at: 2840)
+            var s5_0 = w.simd(V.self, at: 2840)
+            var s6_0 = w.simd(V.self, at: 2840)
+            var s7_0 = w.simd(V.self, at: 2840)
+            let xp = x + (oy * 80 + ox * 10)
+            let wp = w + 2760
+            for ci in 0..<10 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[10 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[20 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[30 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[40 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[50 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[60 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[70 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
+        }
+    }
+
+    // dense_tanh over 8 samples: its tanh activation
+    @inline(never)
+    static func l30_dense_tanh_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 64)
+    }
+
+    // dense_linear over 8 samples: Dense, (None, 8) → (None, 8)
+    @inline(never)
+    static func l31_dense_linear_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 8
+            var s0_0 = w.simd(V.self, at: 2912)
+            var s1_0 = w.simd(V.self, at: 2912)
+            var s2_0 = w.simd(V.self, at: 2912)
+            var s3_0 = w.simd(V.self, at: 2912)
+            var s4_0 = w.simd(V.self, at: 2912)
+            var s5_0 = w.simd(V.self, at: 2912)
+            var s6_0 = w.simd(V.self, at: 2912)
+            var s7_0 = w.simd(V.self, at: 2912)
+            let xp = x + (oy * 64 + ox * 8)
+            let wp = w + 2848
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[8 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[16 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[24 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[32 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[40 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[48 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[56 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
+        }
+    }
+
+    // dense_softmax over 8 samples: Dense, (None, 8) → (None, 7)
+    @inline(never)
+    static func l32_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 7 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 7
+            var s0_0 = w.simd(V.self, at: 2984)
+            var s1_0 = w.simd(V.self, at: 2984)
+            var s2_0 = w.simd(V.self, at: 2984)
+            var s3_0 = w.simd(V.self, at: 2984)
+            var s4_0 = w.simd(V.self, at: 2984)
+            var s5_0 = w.simd(V.self, at: 2984)
+            var s6_0 = w.simd(V.self, at: 2984)
+            var s7_0 = w.simd(V.self, at: 2984)
+            let xp = x + (oy * 64 + ox * 8)
+            let wp = w + 2920
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[8 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[16 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[24 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[32 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[40 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[48 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[56 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_softmax over 8 samples: its softmax activation
+    @inline(never)
+    static func l32_dense_softmax_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 7
+            var largest = v[0]
+            for c in 1..<7 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<7 { v[c] -= largest }
+            VectorMath.exp(v, count: 7)
+            var sum: Float = 0
+            for c in 0..<7 { sum += v[c] }
+            for c in 0..<7 { v[c] /= sum }
+        }
+    }
+
+    // logits over 8 samples: Dense, (None, 7) → (None, 4)
+    @inline(never)
+    static func l33_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 4
+            var s0_0 = w.simd(V.self, at: 3020)
+            var s1_0 = w.simd(V.self, at: 3020)
+            var s2_0 = w.simd(V.self, at: 3020)
+            var s3_0 = w.simd(V.self, at: 3020)
+            var s4_0 = w.simd(V.self, at: 3020)
+            var s5_0 = w.simd(V.self, at: 3020)
+            var s6_0 = w.simd(V.self, at: 3020)
+            var s7_0 = w.simd(V.self, at: 3020)
+            let xp = x + (oy * 56 + ox * 7)
+            let wp = w + 2992
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[7 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[14 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[21 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[28 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[35 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[42 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[49 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+        }
+    }
+
+    // softmax over 8 samples: Softmax, (None, 4) → (None, 4)
+    @inline(never)
+    static func l34_softmax_block(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 4
+            var largest = v[0]
+            for c in 1..<4 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<4 { v[c] -= largest }
+            VectorMath.exp(v, count: 4)
+            var sum: Float = 0
+            for c in 0..<4 { sum += v[c] }
+            for c in 0..<4 { v[c] /= sum }
+        }
+    }
+
     // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
     @inline(never)
     static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -309,6 +792,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 216)
             var s1_0 = w.simd(V.self, at: 216)
             var s2_0 = w.simd(V.self, at: 216)
@@ -330,7 +814,6 @@ public struct Activations: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -351,6 +834,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 272)
             var s1_0 = w.simd(V.self, at: 272)
             var s2_0 = w.simd(V.self, at: 272)
@@ -368,7 +852,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -389,6 +872,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 328)
             var s1_0 = w.simd(V.self, at: 328)
             var s2_0 = w.simd(V.self, at: 328)
@@ -406,7 +890,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -427,6 +910,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 384)
             var s1_0 = w.simd(V.self, at: 384)
             var s2_0 = w.simd(V.self, at: 384)
@@ -444,7 +928,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -465,6 +948,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 440)
             var s1_0 = w.simd(V.self, at: 440)
             var s2_0 = w.simd(V.self, at: 440)
@@ -482,7 +966,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -503,6 +986,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 496)
             var s1_0 = w.simd(V.self, at: 496)
             var s2_0 = w.simd(V.self, at: 496)
@@ -520,7 +1004,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -541,6 +1024,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 552)
             var s1_0 = w.simd(V.self, at: 552)
             var s2_0 = w.simd(V.self, at: 552)
@@ -558,7 +1042,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -579,6 +1062,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 608)
             var s1_0 = w.simd(V.self, at: 608)
             var s2_0 = w.simd(V.self, at: 608)
@@ -596,7 +1080,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -611,6 +1094,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 664)
             var s1_0 = w.simd(V.self, at: 664)
             var s2_0 = w.simd(V.self, at: 664)
@@ -628,7 +1112,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -649,6 +1132,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 720)
             var s1_0 = w.simd(V.self, at: 720)
             var s2_0 = w.simd(V.self, at: 720)
@@ -666,7 +1150,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -687,6 +1170,7 @@ public struct Activations: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 5
             var s0_0 = w.simd(V.self, at: 776)
             var s1_0 = w.simd(V.self, at: 776)
             var s2_0 = w.simd(V.self, at: 776)
@@ -704,7 +1188,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
@@ -734,6 +1217,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 824)
             var s1_0 = w.simd(V.self, at: 824)
             var s2_0 = w.simd(V.self, at: 824)
@@ -751,7 +1235,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[15 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -772,6 +1255,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 880)
             var s1_0 = w.simd(V.self, at: 880)
             var s2_0 = w.simd(V.self, at: 880)
@@ -789,7 +1273,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -810,6 +1293,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 936)
             var s1_0 = w.simd(V.self, at: 936)
             var s2_0 = w.simd(V.self, at: 936)
@@ -827,7 +1311,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -854,6 +1337,7 @@ public struct Activations: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 992)
             var s1_0 = w.simd(V.self, at: 992)
             var s2_0 = w.simd(V.self, at: 992)
@@ -871,7 +1355,6 @@ public struct Activations: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -904,6 +1387,7 @@ public struct Activations: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 12
             var s0_0 = w.simd(V.self, at: 2536)
             let xp = x + (oy * 96 + ox * 96)
             let wp = w + 1000
@@ -912,7 +1396,6 @@ public struct Activations: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 12
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -924,6 +1407,7 @@ public struct Activations: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 10
             var s0_0 = w.simd(V.self, at: 2744)
             var s0_1 = w.simd(V.self, at: 2752)
             let xp = x + (oy * 12 + ox * 12)
@@ -935,7 +1419,6 @@ public struct Activations: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 10
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
@@ -953,6 +1436,7 @@ public struct Activations: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 8
             var s0_0 = w.simd(V.self, at: 2840)
             let xp = x + (oy * 10 + ox * 10)
             let wp = w + 2760
@@ -961,7 +1445,6 @@ public struct Activations: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 8
             yp.store(s0_0, at: 0)
         }
     }
@@ -978,6 +1461,7 @@ public struct Activations: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 8
             var s0_0 = w.simd(V.self, at: 2912)
             let xp = x + (oy * 8 + ox * 8)
             let wp = w + 2848
@@ -986,7 +1470,6 @@ public struct Activations: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 8
             yp.store(s0_0, at: 0)
         }
     }
@@ -998,6 +1481,7 @@ public struct Activations: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 7
             var s0_0 = w.simd(V.self, at: 2984)
             let xp = x + (oy * 8 + ox * 8)
             let wp = w + 2920
@@ -1006,7 +1490,6 @@ public struct Activations: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -1032,6 +1515,7 @@ public struct Activations: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 4
             var s0_0 = w.simd(V.self, at: 3020)
             let xp = x + (oy * 7 + ox * 7)
             let wp = w + 2992
@@ -1040,7 +1524,6 @@ public struct Activations: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 4
             yp.store(s0_0, at: 0)
         }
     }

@@ -137,6 +137,179 @@ public struct BatchnormInference: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 7 floats.
+    public static let blockArenaCount = arenaCount + 112
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 56
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 6) → (None, 7)
+            Self.l6_dense_block(UnsafePointer(ta), w, tb)
+            // batch_normalization_2 over 8 samples: BatchNormalization, (None, 7) → (None, 7)
+            Self.l7_batch_normalization_2_block(tb, w)
+            // dense_1 over 8 samples: Dense, (None, 7) → (None, 3)
+            Self.l8_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l8_dense_1_block_activation(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 192, p = arena + 384
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
+        Self.l0_conv2d(input, w, a)
+        observe?(0, UnsafePointer(a))
+        // batch_normalization: BatchNormalization, (None, 6, 6, 5) → (None, 6, 6, 5), 20 parameters
+        Self.l1_batch_normalization(a, w)
+        observe?(1, UnsafePointer(a))
+        // re_lu: ReLU, (None, 6, 6, 5) → (None, 6, 6, 5), 0 parameters
+        Self.l2_re_lu(a)
+        observe?(2, UnsafePointer(a))
+        // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
+        Self.l3_conv2d_1(UnsafePointer(a), w, b)
+        observe?(3, UnsafePointer(b))
+        // batch_normalization_1: BatchNormalization, (None, 4, 4, 6) → (None, 4, 4, 6), 18 parameters
+        Self.l4_batch_normalization_1(b, w)
+        observe?(4, UnsafePointer(b))
+        // global_average_pooling2d: GlobalAveragePooling2D, (None, 4, 4, 6) → (None, 6), 0 parameters
+        Self.l5_global_average_pooling2d(UnsafePointer(b), a)
+        observe?(5, UnsafePointer(a))
+        destination.update(from: a, count: 6)
+    }
+
+    // dense over 8 samples: Dense, (None, 6) → (None, 7)
+    @inline(never)
+    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 7 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 7
+            var s0_0 = w.simd(V.self, at: 662)
+            var s1_0 = w.simd(V.self, at: 662)
+            var s2_0 = w.simd(V.self, at: 662)
+            var s3_0 = w.simd(V.self, at: 662)
+            var s4_0 = w.simd(V.self, at: 662)
+            var s5_0 = w.simd(V.self, at: 662)
+            var s6_0 = w.simd(V.self, at: 662)
+            var s7_0 = w.simd(V.self, at: 662)
+            let xp = x + (oy * 48 + ox * 6)
+            let wp = w + 614
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[6 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[12 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[18 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[24 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[30 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[36 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[42 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
+        }
+    }
+
+    // batch_normalization_2 over 8 samples: BatchNormalization, (None, 7) → (None, 7)
+    @inline(never)
+    static func l7_batch_normalization_2_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 7
+            for c in 0..<7 { v[c] = v[c] * w[670 + c] + w[677 + c] }
+        }
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 7) → (None, 3)
+    @inline(never)
+    static func l8_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 3 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
+            var s0_0 = w.simd(V.self, at: 712)
+            var s1_0 = w.simd(V.self, at: 712)
+            var s2_0 = w.simd(V.self, at: 712)
+            var s3_0 = w.simd(V.self, at: 712)
+            var s4_0 = w.simd(V.self, at: 712)
+            var s5_0 = w.simd(V.self, at: 712)
+            var s6_0 = w.simd(V.self, at: 712)
+            var s7_0 = w.simd(V.self, at: 712)
+            let xp = x + (oy * 56 + ox * 7)
+            let wp = w + 684
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[7 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[14 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[21 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[28 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[35 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[42 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[49 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its softmax activation
+    @inline(never)
+    static func l8_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 3
+            var largest = v[0]
+            for c in 1..<3 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<3 { v[c] -= largest }
+            VectorMath.exp(v, count: 3)
+            var sum: Float = 0
+            for c in 0..<3 { sum += v[c] }
+            for c in 0..<3 { v[c] /= sum }
+        }
+    }
+
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -144,6 +317,7 @@ public struct BatchnormInference: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 5
             var s0_0 = w.simd(V.self, at: 216)
             var s1_0 = w.simd(V.self, at: 216)
             var s2_0 = w.simd(V.self, at: 216)
@@ -171,7 +345,6 @@ public struct BatchnormInference: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
@@ -203,6 +376,7 @@ public struct BatchnormInference: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 594)
             var s1_0 = w.simd(V.self, at: 594)
             var s2_0 = w.simd(V.self, at: 594)
@@ -224,7 +398,6 @@ public struct BatchnormInference: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -259,6 +432,7 @@ public struct BatchnormInference: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 7
             var s0_0 = w.simd(V.self, at: 662)
             let xp = x + (oy * 6 + ox * 6)
             let wp = w + 614
@@ -267,7 +441,6 @@ public struct BatchnormInference: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -288,6 +461,7 @@ public struct BatchnormInference: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 712)
             let xp = x + (oy * 7 + ox * 7)
             let wp = w + 684
@@ -296,7 +470,6 @@ public struct BatchnormInference: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

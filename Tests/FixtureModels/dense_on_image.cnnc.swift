@@ -101,6 +101,99 @@ public struct DenseOnImage: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 24 floats.
+    public static let blockArenaCount = arenaCount + 384
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 192
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 24, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 4, 3, 2) → (None, 24)
+            // (no computation at inference)
+            // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
+            Self.l3_dense_1_block(UnsafePointer(ta), w, tb)
+            Self.l3_dense_1_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 140, p = arena + 280
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
+        Self.l0_dense(input, w, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
+        Self.l1_conv2d(UnsafePointer(a), w, b)
+        observe?(1, UnsafePointer(b))
+        destination.update(from: b, count: 24)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
+    @inline(never)
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 1 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 1
+            var s0_0 = w.simd(V.self, at: 244)
+            var s1_0 = w.simd(V.self, at: 244)
+            var s2_0 = w.simd(V.self, at: 244)
+            var s3_0 = w.simd(V.self, at: 244)
+            var s4_0 = w.simd(V.self, at: 244)
+            var s5_0 = w.simd(V.self, at: 244)
+            var s6_0 = w.simd(V.self, at: 244)
+            var s7_0 = w.simd(V.self, at: 244)
+            let xp = x + (oy * 192 + ox * 24)
+            let wp = w + 148
+            for ci in 0..<24 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[24 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[48 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[72 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[96 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[120 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[144 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[168 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l3_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 8)
+    }
+
     // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -108,6 +201,7 @@ public struct DenseOnImage: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 7
             var s0_0 = w.simd(V.self, at: 24)
             var s1_0 = w.simd(V.self, at: 24)
             var s2_0 = w.simd(V.self, at: 24)
@@ -125,7 +219,6 @@ public struct DenseOnImage: CompiledModel {
                 let x3 = V(repeating: xp[9 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 7
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<7 { yp[14 + lane] = v[lane] } }
@@ -140,6 +233,7 @@ public struct DenseOnImage: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 144)
             var s2_0 = w.simd(V.self, at: 144)
@@ -158,7 +252,6 @@ public struct DenseOnImage: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
@@ -175,6 +268,7 @@ public struct DenseOnImage: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 244)
             let xp = x + (oy * 24 + ox * 24)
             let wp = w + 148
@@ -183,7 +277,6 @@ public struct DenseOnImage: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -131,13 +131,116 @@ public struct DilatedPadded: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 12 floats.
+    public static let blockArenaCount = arenaCount + 192
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 96
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 2, 2, 3) → (None, 12)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 12) → (None, 4)
+            Self.l7_dense_block(UnsafePointer(ta), w, tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 1530, p = arena + 3060
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
+        Self.l0_zero_padding2d(input, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
+        Self.l1_conv2d(UnsafePointer(a), w, b)
+        observe?(1, UnsafePointer(b))
+        // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
+        Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+        Self.l2_conv2d_1(UnsafePointer(p), w, a)
+        observe?(2, UnsafePointer(a))
+        // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
+        Self.l3_conv2d_2(UnsafePointer(a), w, b)
+        observe?(3, UnsafePointer(b))
+        // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
+        Self.l4_conv2d_3_pad(UnsafePointer(b), p)
+        Self.l4_conv2d_3(UnsafePointer(p), w, a)
+        observe?(4, UnsafePointer(a))
+        // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
+        Self.l5_conv2d_4_pad(UnsafePointer(a), p)
+        Self.l5_conv2d_4(UnsafePointer(p), w, b)
+        observe?(5, UnsafePointer(b))
+        destination.update(from: b, count: 12)
+    }
+
+    // dense over 8 samples: Dense, (None, 12) → (None, 4)
+    @inline(never)
+    static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 4
+            var s0_0 = w.simd(V.self, at: 10204)
+            var s1_0 = w.simd(V.self, at: 10204)
+            var s2_0 = w.simd(V.self, at: 10204)
+            var s3_0 = w.simd(V.self, at: 10204)
+            var s4_0 = w.simd(V.self, at: 10204)
+            var s5_0 = w.simd(V.self, at: 10204)
+            var s6_0 = w.simd(V.self, at: 10204)
+            var s7_0 = w.simd(V.self, at: 10204)
+            let xp = x + (oy * 96 + ox * 12)
+            let wp = w + 10156
+            for ci in 0..<12 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[12 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[24 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[36 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[48 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[60 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[72 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[84 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 4)
+            yp.store(s2_0, at: 8)
+            yp.store(s3_0, at: 12)
+            yp.store(s4_0, at: 16)
+            yp.store(s5_0, at: 20)
+            yp.store(s6_0, at: 24)
+            yp.store(s7_0, at: 28)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 546)
+        y.update(repeating: 0, count: 39)
         for row in 0..<11 {
-            (y + ((row + 1) * 13 + 0) * 3).update(from: x + row * 30, count: 30)
+            let target = y + (row + 1) * 39
+            (target + 0).update(from: x + row * 30, count: 30)
+            (target + 30).update(repeating: 0, count: 9)
         }
+        (y + 468).update(repeating: 0, count: 78)
     }
 
     // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
@@ -146,51 +249,14 @@ public struct DilatedPadded: CompiledModel {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
         for oy in 0..<10 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 216)
-            var s1_0 = w.simd(V.self, at: 216)
-            var s2_0 = w.simd(V.self, at: 216)
-            var s3_0 = w.simd(V.self, at: 216)
-            var s4_0 = w.simd(V.self, at: 216)
-            var s5_0 = w.simd(V.self, at: 216)
-            var s6_0 = w.simd(V.self, at: 216)
-            var s7_0 = w.simd(V.self, at: 216)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 39 + ox * 3) + ky * 78 + kx * 6
-                    let wp = w + 0 + (ky * 3 + kx) * 24
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[12 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[15 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[18 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[21 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            let yp = y + (oy * 9 + ox) * 5
-            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
-            for ox in 8..<9 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 9 + ox) * 5
                 var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                var s4_0 = w.simd(V.self, at: 216)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 39 + ox * 3) + ky * 78 + kx * 6
@@ -199,11 +265,51 @@ public struct DilatedPadded: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 9 + ox) * 5
                 do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 5
+                let yp = y + (oy * 9 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 216)
+                var s1_0 = w.simd(V.self, at: 216)
+                var s2_0 = w.simd(V.self, at: 216)
+                var s3_0 = w.simd(V.self, at: 216)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 39 + ox * 3) + ky * 78 + kx * 6
+                        let wp = w + 0 + (ky * 3 + kx) * 24
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
             }
         }
     }
@@ -211,10 +317,14 @@ public struct DilatedPadded: CompiledModel {
     // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 910)
+        y.update(repeating: 0, count: 130)
         for row in 0..<10 {
-            (y + ((row + 2) * 13 + 2) * 5).update(from: x + row * 45, count: 45)
+            let target = y + (row + 2) * 65
+            target.update(repeating: 0, count: 10)
+            (target + 10).update(from: x + row * 45, count: 45)
+            (target + 55).update(repeating: 0, count: 10)
         }
+        (y + 780).update(repeating: 0, count: 130)
     }
 
     // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
@@ -223,77 +333,19 @@ public struct DilatedPadded: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
         for oy in 0..<10 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 1664)
-            var s0_1 = w.simd(V.self, at: 1680)
-            var s1_0 = w.simd(V.self, at: 1664)
-            var s1_1 = w.simd(V.self, at: 1680)
-            var s2_0 = w.simd(V.self, at: 1664)
-            var s2_1 = w.simd(V.self, at: 1680)
-            var s3_0 = w.simd(V.self, at: 1664)
-            var s3_1 = w.simd(V.self, at: 1680)
-            var s4_0 = w.simd(V.self, at: 1664)
-            var s4_1 = w.simd(V.self, at: 1680)
-            var s5_0 = w.simd(V.self, at: 1664)
-            var s5_1 = w.simd(V.self, at: 1680)
-            var s6_0 = w.simd(V.self, at: 1664)
-            var s6_1 = w.simd(V.self, at: 1680)
-            var s7_0 = w.simd(V.self, at: 1664)
-            var s7_1 = w.simd(V.self, at: 1680)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 65 + ox * 5) + ky * 130 + kx * 10
-                    let wp = w + 224 + (ky * 3 + kx) * 160
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[5 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[10 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[15 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[20 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[25 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[30 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[35 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                }
-            }
-            let yp = y + (oy * 9 + ox) * 17
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 17)
-            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<1 { yp[33 + lane] = v[lane] } }
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 34)
-            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<1 { yp[50 + lane] = v[lane] } }
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 51)
-            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<1 { yp[67 + lane] = v[lane] } }
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 68)
-            do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<1 { yp[84 + lane] = v[lane] } }
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 85)
-            do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<1 { yp[101 + lane] = v[lane] } }
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 102)
-            do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<1 { yp[118 + lane] = v[lane] } }
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 119)
-            do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<1 { yp[135 + lane] = v[lane] } }
-            for ox in 8..<9 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 9 + ox) * 17
                 var s0_0 = w.simd(V.self, at: 1664)
                 var s0_1 = w.simd(V.self, at: 1680)
+                var s1_0 = w.simd(V.self, at: 1664)
+                var s1_1 = w.simd(V.self, at: 1680)
+                var s2_0 = w.simd(V.self, at: 1664)
+                var s2_1 = w.simd(V.self, at: 1680)
+                var s3_0 = w.simd(V.self, at: 1664)
+                var s3_1 = w.simd(V.self, at: 1680)
+                var s4_0 = w.simd(V.self, at: 1664)
+                var s4_1 = w.simd(V.self, at: 1680)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 65 + ox * 5) + ky * 130 + kx * 10
@@ -304,12 +356,73 @@ public struct DilatedPadded: CompiledModel {
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[15 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[20 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
                         }
                     }
                 }
-                let yp = y + (oy * 9 + ox) * 17
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 17)
+                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 34)
+                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<1 { yp[50 + lane] = v[lane] } }
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 51)
+                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<1 { yp[67 + lane] = v[lane] } }
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 68)
+                do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<1 { yp[84 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 5
+                let yp = y + (oy * 9 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 1664)
+                var s0_1 = w.simd(V.self, at: 1680)
+                var s1_0 = w.simd(V.self, at: 1664)
+                var s1_1 = w.simd(V.self, at: 1680)
+                var s2_0 = w.simd(V.self, at: 1664)
+                var s2_1 = w.simd(V.self, at: 1680)
+                var s3_0 = w.simd(V.self, at: 1664)
+                var s3_1 = w.simd(V.self, at: 1680)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 65 + ox * 5) + ky * 130 + kx * 10
+                        let wp = w + 224 + (ky * 3 + kx) * 160
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[15 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                        }
+                    }
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 17)
+                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 34)
+                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<1 { yp[50 + lane] = v[lane] } }
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 51)
+                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<1 { yp[67 + lane] = v[lane] } }
             }
         }
     }
@@ -321,6 +434,7 @@ public struct DilatedPadded: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 7 + ox) * 7
             var s0_0 = w.simd(V.self, at: 2512)
             var s1_0 = w.simd(V.self, at: 2512)
             var s2_0 = w.simd(V.self, at: 2512)
@@ -351,7 +465,6 @@ public struct DilatedPadded: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 7 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
@@ -365,10 +478,14 @@ public struct DilatedPadded: CompiledModel {
     // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
     @inline(never)
     static func l4_conv2d_3_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 847)
+        y.update(repeating: 0, count: 77)
         for row in 0..<8 {
-            (y + ((row + 1) * 11 + 2) * 7).update(from: x + row * 49, count: 49)
+            let target = y + (row + 1) * 77
+            target.update(repeating: 0, count: 14)
+            (target + 14).update(from: x + row * 49, count: 49)
+            (target + 63).update(repeating: 0, count: 14)
         }
+        (y + 693).update(repeating: 0, count: 154)
     }
 
     // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
@@ -378,6 +495,7 @@ public struct DilatedPadded: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 20
             var s0_0 = w.simd(V.self, at: 8120)
             var s0_1 = w.simd(V.self, at: 8136)
             var s1_0 = w.simd(V.self, at: 8120)
@@ -408,7 +526,6 @@ public struct DilatedPadded: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 20
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 20)
@@ -423,10 +540,14 @@ public struct DilatedPadded: CompiledModel {
     // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
     @inline(never)
     static func l5_conv2d_4_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 980)
+        y.update(repeating: 0, count: 140)
         for row in 0..<4 {
-            (y + ((row + 1) * 7 + 1) * 20).update(from: x + row * 80, count: 80)
+            let target = y + (row + 1) * 140
+            target.update(repeating: 0, count: 20)
+            (target + 20).update(from: x + row * 80, count: 80)
+            (target + 100).update(repeating: 0, count: 40)
         }
+        (y + 700).update(repeating: 0, count: 280)
     }
 
     // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
@@ -436,6 +557,7 @@ public struct DilatedPadded: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 3
             var s0_0 = w.simd(V.self, at: 10152)
             var s1_0 = w.simd(V.self, at: 10152)
             for ky in 0..<5 {
@@ -451,7 +573,6 @@ public struct DilatedPadded: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
         }
@@ -466,6 +587,7 @@ public struct DilatedPadded: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 4
             var s0_0 = w.simd(V.self, at: 10204)
             let xp = x + (oy * 12 + ox * 12)
             let wp = w + 10156
@@ -474,7 +596,6 @@ public struct DilatedPadded: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 4
             yp.store(s0_0, at: 0)
         }
     }

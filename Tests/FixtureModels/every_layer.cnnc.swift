@@ -166,13 +166,327 @@ public struct EveryLayer: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 64 floats.
+    public static let blockArenaCount = arenaCount + 1024
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 512
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 8, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 8) → (None, 64)
+            Self.l12_dense_block(UnsafePointer(ta), w, tb)
+            // batch_normalization_1 over 8 samples: BatchNormalization, (None, 64) → (None, 64)
+            Self.l13_batch_normalization_1_block(tb, w)
+            // dense_1 over 8 samples: Dense, (None, 64) → (None, 10)
+            Self.l14_dense_1_block(UnsafePointer(tb), w, ta)
+            // softmax over 8 samples: Softmax, (None, 10) → (None, 10)
+            Self.l15_softmax_block(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 16368, p = arena + 32736
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
+        Self.l0_zero_padding2d(input, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
+        Self.l1_conv2d(UnsafePointer(a), w, b)
+        observe?(1, UnsafePointer(b))
+        // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
+        Self.l2_batch_normalization(b, w)
+        observe?(2, UnsafePointer(b))
+        // re_lu: ReLU, (None, 31, 33, 16) → (None, 31, 33, 16), 0 parameters
+        Self.l3_re_lu(b)
+        observe?(3, UnsafePointer(b))
+        // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
+        Self.l4_conv2d_1_pad(UnsafePointer(b), p)
+        Self.l4_conv2d_1(UnsafePointer(p), w, a)
+        observe?(4, UnsafePointer(a))
+        // activation: Activation, (None, 16, 17, 32) → (None, 16, 17, 32), 0 parameters
+        Self.l5_activation(a)
+        observe?(5, UnsafePointer(a))
+        // max_pooling2d: MaxPooling2D, (None, 16, 17, 32) → (None, 8, 8, 32), 0 parameters
+        Self.l6_max_pooling2d(UnsafePointer(a), b)
+        observe?(6, UnsafePointer(b))
+        // average_pooling2d: AveragePooling2D, (None, 8, 8, 32) → (None, 6, 6, 32), 0 parameters
+        Self.l7_average_pooling2d(UnsafePointer(b), a)
+        observe?(7, UnsafePointer(a))
+        // zero_padding2d_1: ZeroPadding2D, (None, 6, 6, 32) → (None, 8, 10, 32), 0 parameters
+        Self.l8_zero_padding2d_1(UnsafePointer(a), b)
+        observe?(8, UnsafePointer(b))
+        // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
+        Self.l9_conv2d_2(UnsafePointer(b), w, a)
+        Self.l9_conv2d_2_activation(a)
+        observe?(9, UnsafePointer(a))
+        // dropout: Dropout, (None, 8, 10, 8) → (None, 8, 10, 8), 0 parameters
+        // (no computation at inference)
+        observe?(10, UnsafePointer(a))
+        // global_average_pooling2d: GlobalAveragePooling2D, (None, 8, 10, 8) → (None, 8), 0 parameters
+        Self.l11_global_average_pooling2d(UnsafePointer(a), b)
+        observe?(11, UnsafePointer(b))
+        destination.update(from: b, count: 8)
+    }
+
+    // dense over 8 samples: Dense, (None, 8) → (None, 64)
+    @inline(never)
+    static func l12_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 64
+            var s0_0 = w.simd(V.self, at: 5896)
+            var s0_1 = w.simd(V.self, at: 5912)
+            var s0_2 = w.simd(V.self, at: 5928)
+            var s1_0 = w.simd(V.self, at: 5896)
+            var s1_1 = w.simd(V.self, at: 5912)
+            var s1_2 = w.simd(V.self, at: 5928)
+            var s2_0 = w.simd(V.self, at: 5896)
+            var s2_1 = w.simd(V.self, at: 5912)
+            var s2_2 = w.simd(V.self, at: 5928)
+            var s3_0 = w.simd(V.self, at: 5896)
+            var s3_1 = w.simd(V.self, at: 5912)
+            var s3_2 = w.simd(V.self, at: 5928)
+            var s4_0 = w.simd(V.self, at: 5896)
+            var s4_1 = w.simd(V.self, at: 5912)
+            var s4_2 = w.simd(V.self, at: 5928)
+            var s5_0 = w.simd(V.self, at: 5896)
+            var s5_1 = w.simd(V.self, at: 5912)
+            var s5_2 = w.simd(V.self, at: 5928)
+            var s6_0 = w.simd(V.self, at: 5896)
+            var s6_1 = w.simd(V.self, at: 5912)
+            var s6_2 = w.simd(V.self, at: 5928)
+            var s7_0 = w.simd(V.self, at: 5896)
+            var s7_1 = w.simd(V.self, at: 5912)
+            var s7_2 = w.simd(V.self, at: 5928)
+            let xp = x + (oy * 64 + ox * 8)
+            let wp = w + 5384
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 64)
+                let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[8 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[16 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                let x3 = V(repeating: xp[24 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                let x4 = V(repeating: xp[32 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                s4_2 = madd(s4_2, x4, w2)
+                let x5 = V(repeating: xp[40 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                s5_2 = madd(s5_2, x5, w2)
+                let x6 = V(repeating: xp[48 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                s6_2 = madd(s6_2, x6, w2)
+                let x7 = V(repeating: xp[56 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+                s7_2 = madd(s7_2, x7, w2)
+            }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
+            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
+            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
+            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
+            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
+            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 320)
+            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 336)
+            yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 352)
+            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 384)
+            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 400)
+            yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 416)
+            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 448)
+            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 464)
+            yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 480)
+        }
+        // The remaining 16 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 64 + 48
+            var s0_0 = w.simd(V.self, at: 5896 + 48)
+            var s1_0 = w.simd(V.self, at: 5896 + 48)
+            var s2_0 = w.simd(V.self, at: 5896 + 48)
+            var s3_0 = w.simd(V.self, at: 5896 + 48)
+            var s4_0 = w.simd(V.self, at: 5896 + 48)
+            var s5_0 = w.simd(V.self, at: 5896 + 48)
+            var s6_0 = w.simd(V.self, at: 5896 + 48)
+            var s7_0 = w.simd(V.self, at: 5896 + 48)
+            let xp = x + (oy * 64 + ox * 8)
+            let wp = w + 5384 + 48
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 64)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[8 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[16 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[24 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[32 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[40 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[48 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[56 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
+            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 320)
+            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 384)
+            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 448)
+        }
+    }
+
+    // batch_normalization_1 over 8 samples: BatchNormalization, (None, 64) → (None, 64)
+    @inline(never)
+    static func l13_batch_normalization_1_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 64
+            for c in 0..<64 { v[c] = v[c] * w[5960 + c] + w[6024 + c] }
+        }
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 64) → (None, 10)
+    @inline(never)
+    static func l14_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 10 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 10
+            var s0_0 = w.simd(V.self, at: 7112)
+            var s0_1 = w.simd(V.self, at: 7120)
+            var s1_0 = w.simd(V.self, at: 7112)
+            var s1_1 = w.simd(V.self, at: 7120)
+            var s2_0 = w.simd(V.self, at: 7112)
+            var s2_1 = w.simd(V.self, at: 7120)
+            var s3_0 = w.simd(V.self, at: 7112)
+            var s3_1 = w.simd(V.self, at: 7120)
+            var s4_0 = w.simd(V.self, at: 7112)
+            var s4_1 = w.simd(V.self, at: 7120)
+            var s5_0 = w.simd(V.self, at: 7112)
+            var s5_1 = w.simd(V.self, at: 7120)
+            var s6_0 = w.simd(V.self, at: 7112)
+            var s6_1 = w.simd(V.self, at: 7120)
+            var s7_0 = w.simd(V.self, at: 7112)
+            var s7_1 = w.simd(V.self, at: 7120)
+            let xp = x + (oy * 512 + ox * 64)
+            let wp = w + 6088
+            for ci in 0..<64 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[64 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[128 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[192 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[256 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[320 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[384 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[448 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0, at: 20)
+            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0, at: 30)
+            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s4_0, at: 40)
+            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+            yp.store(s5_0, at: 50)
+            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+            yp.store(s6_0, at: 60)
+            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+            yp.store(s7_0, at: 70)
+            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
+        }
+    }
+
+    // softmax over 8 samples: Softmax, (None, 10) → (None, 10)
+    @inline(never)
+    static func l15_softmax_block(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 10
+            var largest = v[0]
+            for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
+            var sum: Float = 0
+            for c in 0..<10 { sum += v[c] }
+            for c in 0..<10 { v[c] /= sum }
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 3885)
+        y.update(repeating: 0, count: 111)
         for row in 0..<32 {
-            (y + ((row + 1) * 37 + 3) * 3).update(from: x + row * 90, count: 90)
+            let target = y + (row + 1) * 111
+            target.update(repeating: 0, count: 9)
+            (target + 9).update(from: x + row * 90, count: 90)
+            (target + 99).update(repeating: 0, count: 12)
         }
+        (y + 3663).update(repeating: 0, count: 222)
     }
 
     // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
@@ -180,8 +494,9 @@ public struct EveryLayer: CompiledModel {
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
         for oy in 0..<31 {
-            for bx in 0..<4 {
-                let ox = bx * 8
+            for bx in 0..<3 {
+                let ox = bx * 7
+                let yp = y + (oy * 33 + ox) * 16
                 var s0_0 = w.simd(V.self, at: 432)
                 var s1_0 = w.simd(V.self, at: 432)
                 var s2_0 = w.simd(V.self, at: 432)
@@ -189,7 +504,6 @@ public struct EveryLayer: CompiledModel {
                 var s4_0 = w.simd(V.self, at: 432)
                 var s5_0 = w.simd(V.self, at: 432)
                 var s6_0 = w.simd(V.self, at: 432)
-                var s7_0 = w.simd(V.self, at: 432)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 111 + ox * 3) + ky * 222 + kx * 6
@@ -210,12 +524,9 @@ public struct EveryLayer: CompiledModel {
                             s5_0 = madd(s5_0, x5, w0)
                             let x6 = V(repeating: xp[18 + ci])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[21 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 33 + ox) * 16
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 16)
                 yp.store(s2_0, at: 32)
@@ -223,10 +534,16 @@ public struct EveryLayer: CompiledModel {
                 yp.store(s4_0, at: 64)
                 yp.store(s5_0, at: 80)
                 yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
             }
-            for ox in 32..<33 {
+            for bx in 0..<2 {
+                let ox = 21 + bx * 6
+                let yp = y + (oy * 33 + ox) * 16
                 var s0_0 = w.simd(V.self, at: 432)
+                var s1_0 = w.simd(V.self, at: 432)
+                var s2_0 = w.simd(V.self, at: 432)
+                var s3_0 = w.simd(V.self, at: 432)
+                var s4_0 = w.simd(V.self, at: 432)
+                var s5_0 = w.simd(V.self, at: 432)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 111 + ox * 3) + ky * 222 + kx * 6
@@ -235,11 +552,25 @@ public struct EveryLayer: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 16)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[15 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 33 + ox) * 16
                 yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
             }
         }
     }
@@ -262,10 +593,14 @@ public struct EveryLayer: CompiledModel {
     // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
     @inline(never)
     static func l4_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 18480)
+        y.update(repeating: 0, count: 560)
         for row in 0..<31 {
-            (y + ((row + 1) * 35 + 1) * 16).update(from: x + row * 528, count: 528)
+            let target = y + (row + 1) * 560
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 528, count: 528)
+            (target + 544).update(repeating: 0, count: 16)
         }
+        (y + 17920).update(repeating: 0, count: 560)
     }
 
     // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
@@ -274,7 +609,8 @@ public struct EveryLayer: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<16 {
             for bx in 0..<2 {
-                let ox = bx * 8
+                let ox = bx * 6
+                let yp = y + (oy * 17 + ox) * 32
                 var s0_0 = w.simd(V.self, at: 5088)
                 var s0_1 = w.simd(V.self, at: 5104)
                 var s1_0 = w.simd(V.self, at: 5088)
@@ -287,10 +623,6 @@ public struct EveryLayer: CompiledModel {
                 var s4_1 = w.simd(V.self, at: 5104)
                 var s5_0 = w.simd(V.self, at: 5088)
                 var s5_1 = w.simd(V.self, at: 5104)
-                var s6_0 = w.simd(V.self, at: 5088)
-                var s6_1 = w.simd(V.self, at: 5104)
-                var s7_0 = w.simd(V.self, at: 5088)
-                var s7_1 = w.simd(V.self, at: 5104)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 1120 + ox * 32) + ky * 560 + kx * 16
@@ -316,16 +648,9 @@ public struct EveryLayer: CompiledModel {
                             let x5 = V(repeating: xp[160 + ci])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[192 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[224 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
-                            s7_1 = madd(s7_1, x7, w1)
                         }
                     }
                 }
-                let yp = y + (oy * 17 + ox) * 32
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
                 yp.store(s1_0, at: 32)
@@ -338,14 +663,20 @@ public struct EveryLayer: CompiledModel {
                 yp.store(s4_1, at: 144)
                 yp.store(s5_0, at: 160)
                 yp.store(s5_1, at: 176)
-                yp.store(s6_0, at: 192)
-                yp.store(s6_1, at: 208)
-                yp.store(s7_0, at: 224)
-                yp.store(s7_1, at: 240)
             }
-            for ox in 16..<17 {
+            do {
+                let ox = 12
+                let yp = y + (oy * 17 + ox) * 32
                 var s0_0 = w.simd(V.self, at: 5088)
                 var s0_1 = w.simd(V.self, at: 5104)
+                var s1_0 = w.simd(V.self, at: 5088)
+                var s1_1 = w.simd(V.self, at: 5104)
+                var s2_0 = w.simd(V.self, at: 5088)
+                var s2_1 = w.simd(V.self, at: 5104)
+                var s3_0 = w.simd(V.self, at: 5088)
+                var s3_1 = w.simd(V.self, at: 5104)
+                var s4_0 = w.simd(V.self, at: 5088)
+                var s4_1 = w.simd(V.self, at: 5104)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 1120 + ox * 32) + ky * 560 + kx * 16
@@ -356,12 +687,31 @@ public struct EveryLayer: CompiledModel {
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[96 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[128 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
                         }
                     }
                 }
-                let yp = y + (oy * 17 + ox) * 32
                 yp.store(s0_0, at: 0)
                 yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
             }
         }
     }
@@ -424,10 +774,14 @@ public struct EveryLayer: CompiledModel {
     // zero_padding2d_1: ZeroPadding2D, (None, 6, 6, 32) → (None, 8, 10, 32), 0 parameters
     @inline(never)
     static func l8_zero_padding2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2560)
+        y.update(repeating: 0, count: 320)
         for row in 0..<6 {
-            (y + ((row + 1) * 10 + 2) * 32).update(from: x + row * 192, count: 192)
+            let target = y + (row + 1) * 320
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 192, count: 192)
+            (target + 256).update(repeating: 0, count: 64)
         }
+        (y + 2240).update(repeating: 0, count: 320)
     }
 
     // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
@@ -435,56 +789,34 @@ public struct EveryLayer: CompiledModel {
     static func l9_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD8<Float>
         for oy in 0..<8 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 5376)
-            var s1_0 = w.simd(V.self, at: 5376)
-            var s2_0 = w.simd(V.self, at: 5376)
-            var s3_0 = w.simd(V.self, at: 5376)
-            var s4_0 = w.simd(V.self, at: 5376)
-            var s5_0 = w.simd(V.self, at: 5376)
-            var s6_0 = w.simd(V.self, at: 5376)
-            var s7_0 = w.simd(V.self, at: 5376)
-            let xp = x + (oy * 320 + ox * 32)
-            let wp = w + 5120
-            for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[32 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[64 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[96 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[128 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[160 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[192 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[224 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-            }
-            let yp = y + (oy * 10 + ox) * 8
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
-            for ox in 8..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 8
                 var s0_0 = w.simd(V.self, at: 5376)
+                var s1_0 = w.simd(V.self, at: 5376)
+                var s2_0 = w.simd(V.self, at: 5376)
+                var s3_0 = w.simd(V.self, at: 5376)
+                var s4_0 = w.simd(V.self, at: 5376)
                 let xp = x + (oy * 320 + ox * 32)
                 let wp = w + 5120
                 for ci in 0..<32 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[32 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[64 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[96 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[128 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
                 }
-                let yp = y + (oy * 10 + ox) * 8
                 yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
             }
         }
     }
@@ -515,6 +847,7 @@ public struct EveryLayer: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 64
             var s0_0 = w.simd(V.self, at: 5896)
             var s0_1 = w.simd(V.self, at: 5912)
             var s0_2 = w.simd(V.self, at: 5928)
@@ -532,7 +865,6 @@ public struct EveryLayer: CompiledModel {
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
             }
-            let yp = y + (oy * 1 + ox) * 64
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
             yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
@@ -556,6 +888,7 @@ public struct EveryLayer: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 10
             var s0_0 = w.simd(V.self, at: 7112)
             var s0_1 = w.simd(V.self, at: 7120)
             let xp = x + (oy * 64 + ox * 64)
@@ -567,7 +900,6 @@ public struct EveryLayer: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 10
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }

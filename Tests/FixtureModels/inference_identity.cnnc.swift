@@ -109,6 +109,116 @@ public struct InferenceIdentity: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 144 floats.
+    public static let blockArenaCount = arenaCount + 2304
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 1152
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 144, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 6, 6, 4) → (None, 144)
+            // (no computation at inference)
+            // activity_regularization over 8 samples: ActivityRegularization, (None, 144) → (None, 144)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 144) → (None, 3)
+            Self.l6_dense_block(UnsafePointer(ta), w, tb)
+            Self.l6_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 192, p = arena + 384
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
+        // (no computation at inference)
+        observe?(0, input)
+        // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 4), 112 parameters
+        Self.l1_conv2d(input, w, a)
+        observe?(1, UnsafePointer(a))
+        // spatial_dropout2d: SpatialDropout2D, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+        // (no computation at inference)
+        observe?(2, UnsafePointer(a))
+        // gaussian_dropout: GaussianDropout, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+        // (no computation at inference)
+        observe?(3, UnsafePointer(a))
+        destination.update(from: a, count: 144)
+    }
+
+    // dense over 8 samples: Dense, (None, 144) → (None, 3)
+    @inline(never)
+    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 3 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
+            var s0_0 = w.simd(V.self, at: 688)
+            var s1_0 = w.simd(V.self, at: 688)
+            var s2_0 = w.simd(V.self, at: 688)
+            var s3_0 = w.simd(V.self, at: 688)
+            var s4_0 = w.simd(V.self, at: 688)
+            var s5_0 = w.simd(V.self, at: 688)
+            var s6_0 = w.simd(V.self, at: 688)
+            var s7_0 = w.simd(V.self, at: 688)
+            let xp = x + (oy * 1152 + ox * 144)
+            let wp = w + 112
+            for ci in 0..<144 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[144 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[288 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[432 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[576 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[720 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[864 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[1008 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l6_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 3
+            var largest = v[0]
+            for c in 1..<3 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<3 { v[c] -= largest }
+            VectorMath.exp(v, count: 3)
+            var sum: Float = 0
+            for c in 0..<3 { sum += v[c] }
+            for c in 0..<3 { v[c] /= sum }
+        }
+    }
+
     // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 
@@ -118,6 +228,7 @@ public struct InferenceIdentity: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 4
             var s0_0 = w.simd(V.self, at: 108)
             var s1_0 = w.simd(V.self, at: 108)
             var s2_0 = w.simd(V.self, at: 108)
@@ -145,7 +256,6 @@ public struct InferenceIdentity: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 4
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
             yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
@@ -174,6 +284,7 @@ public struct InferenceIdentity: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 688)
             let xp = x + (oy * 144 + ox * 144)
             let wp = w + 112
@@ -182,7 +293,6 @@ public struct InferenceIdentity: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -117,13 +117,109 @@ public struct NonSquare: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 9 floats.
+    public static let blockArenaCount = arenaCount + 144
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 72
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 9, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 1, 3, 3) → (None, 9)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 9) → (None, 2)
+            Self.l5_dense_block(UnsafePointer(ta), w, tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 108, p = arena + 216
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
+        Self.l1_conv2d_1(UnsafePointer(a), w, b)
+        observe?(1, UnsafePointer(b))
+        // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
+        Self.l2_conv2d_2_pad(UnsafePointer(b), p)
+        Self.l2_conv2d_2(UnsafePointer(p), w, a)
+        observe?(2, UnsafePointer(a))
+        // conv2d_3: Conv2D, (None, 3, 3, 2) → (None, 1, 3, 3), 21 parameters
+        Self.l3_conv2d_3(UnsafePointer(a), w, b)
+        observe?(3, UnsafePointer(b))
+        destination.update(from: b, count: 9)
+    }
+
+    // dense over 8 samples: Dense, (None, 9) → (None, 2)
+    @inline(never)
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 2 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 2
+            var s0_0 = w.simd(V.self, at: 212)
+            var s1_0 = w.simd(V.self, at: 212)
+            var s2_0 = w.simd(V.self, at: 212)
+            var s3_0 = w.simd(V.self, at: 212)
+            var s4_0 = w.simd(V.self, at: 212)
+            var s5_0 = w.simd(V.self, at: 212)
+            var s6_0 = w.simd(V.self, at: 212)
+            var s7_0 = w.simd(V.self, at: 212)
+            let xp = x + (oy * 72 + ox * 9)
+            let wp = w + 176
+            for ci in 0..<9 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[9 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[18 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[27 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[36 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[45 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[54 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[63 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+        }
+    }
+
     // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 132)
+        y.update(repeating: 0, count: 12)
         for row in 0..<9 {
-            (y + ((row + 1) * 6 + 0) * 2).update(from: x + row * 12, count: 12)
+            let target = y + (row + 1) * 12
+            (target + 0).update(from: x + row * 12, count: 12)
         }
+        (y + 120).update(repeating: 0, count: 12)
     }
 
     // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
@@ -133,6 +229,7 @@ public struct NonSquare: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 3
             var s0_0 = w.simd(V.self, at: 24)
             var s1_0 = w.simd(V.self, at: 24)
             var s2_0 = w.simd(V.self, at: 24)
@@ -160,7 +257,6 @@ public struct NonSquare: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
@@ -176,6 +272,7 @@ public struct NonSquare: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 76)
             var s1_0 = w.simd(V.self, at: 76)
             var s2_0 = w.simd(V.self, at: 76)
@@ -194,7 +291,6 @@ public struct NonSquare: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
             yp.store(s2_0, at: 8)
@@ -204,9 +300,11 @@ public struct NonSquare: CompiledModel {
     // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
     @inline(never)
     static func l2_conv2d_2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 120)
         for row in 0..<5 {
-            (y + ((row + 0) * 6 + 1) * 4).update(from: x + row * 12, count: 12)
+            let target = y + (row + 0) * 24
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 12, count: 12)
+            (target + 16).update(repeating: 0, count: 8)
         }
     }
 
@@ -217,6 +315,7 @@ public struct NonSquare: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 144)
             var s2_0 = w.simd(V.self, at: 144)
@@ -235,7 +334,6 @@ public struct NonSquare: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
@@ -249,6 +347,7 @@ public struct NonSquare: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 3
             var s0_0 = w.simd(V.self, at: 172)
             var s1_0 = w.simd(V.self, at: 172)
             var s2_0 = w.simd(V.self, at: 172)
@@ -267,7 +366,6 @@ public struct NonSquare: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
@@ -284,6 +382,7 @@ public struct NonSquare: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 212)
             let xp = x + (oy * 9 + ox * 9)
             let wp = w + 176
@@ -292,7 +391,6 @@ public struct NonSquare: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

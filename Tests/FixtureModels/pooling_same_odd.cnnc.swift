@@ -113,56 +113,75 @@ public struct PoolingSameOdd: CompiledModel {
     static func l0_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD4<Float>
         for oy in 0..<15 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 12)
-            var s1_0 = w.simd(V.self, at: 12)
-            var s2_0 = w.simd(V.self, at: 12)
-            var s3_0 = w.simd(V.self, at: 12)
-            var s4_0 = w.simd(V.self, at: 12)
-            var s5_0 = w.simd(V.self, at: 12)
-            var s6_0 = w.simd(V.self, at: 12)
-            var s7_0 = w.simd(V.self, at: 12)
-            let xp = x + (oy * 39 + ox * 3)
-            let wp = w + 0
-            for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[3 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[6 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[9 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[12 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[15 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[18 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[21 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-            }
-            let yp = y + (oy * 13 + ox) * 4
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
-            yp.store(s5_0, at: 20)
-            yp.store(s6_0, at: 24)
-            yp.store(s7_0, at: 28)
-            for ox in 8..<13 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 13 + ox) * 4
                 var s0_0 = w.simd(V.self, at: 12)
+                var s1_0 = w.simd(V.self, at: 12)
+                var s2_0 = w.simd(V.self, at: 12)
+                var s3_0 = w.simd(V.self, at: 12)
+                var s4_0 = w.simd(V.self, at: 12)
+                var s5_0 = w.simd(V.self, at: 12)
+                var s6_0 = w.simd(V.self, at: 12)
                 let xp = x + (oy * 39 + ox * 3)
                 let wp = w + 0
                 for ci in 0..<3 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[3 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[6 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[9 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[12 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[15 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[18 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
                 }
-                let yp = y + (oy * 13 + ox) * 4
                 yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+            }
+            do {
+                let ox = 7
+                let yp = y + (oy * 13 + ox) * 4
+                var s0_0 = w.simd(V.self, at: 12)
+                var s1_0 = w.simd(V.self, at: 12)
+                var s2_0 = w.simd(V.self, at: 12)
+                var s3_0 = w.simd(V.self, at: 12)
+                var s4_0 = w.simd(V.self, at: 12)
+                var s5_0 = w.simd(V.self, at: 12)
+                let xp = x + (oy * 39 + ox * 3)
+                let wp = w + 0
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[3 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[6 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[9 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[12 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[15 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
             }
         }
     }

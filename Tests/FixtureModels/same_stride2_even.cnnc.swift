@@ -110,13 +110,109 @@ public struct SameStride2Even: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 4 floats.
+    public static let blockArenaCount = arenaCount + 64
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 32
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 1, 1, 4) → (None, 4)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 4) → (None, 3)
+            Self.l5_dense_block(UnsafePointer(ta), w, tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 192, p = arena + 384
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
+        Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+        Self.l1_conv2d_1(UnsafePointer(p), w, b)
+        observe?(1, UnsafePointer(b))
+        // max_pooling2d: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
+        Self.l2_max_pooling2d(UnsafePointer(b), a)
+        observe?(2, UnsafePointer(a))
+        // average_pooling2d: AveragePooling2D, (None, 1, 1, 4) → (None, 1, 1, 4), 0 parameters
+        Self.l3_average_pooling2d(UnsafePointer(a), b)
+        observe?(3, UnsafePointer(b))
+        destination.update(from: b, count: 4)
+    }
+
+    // dense over 8 samples: Dense, (None, 4) → (None, 3)
+    @inline(never)
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 3 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
+            var s0_0 = w.simd(V.self, at: 388)
+            var s1_0 = w.simd(V.self, at: 388)
+            var s2_0 = w.simd(V.self, at: 388)
+            var s3_0 = w.simd(V.self, at: 388)
+            var s4_0 = w.simd(V.self, at: 388)
+            var s5_0 = w.simd(V.self, at: 388)
+            var s6_0 = w.simd(V.self, at: 388)
+            var s7_0 = w.simd(V.self, at: 388)
+            let xp = x + (oy * 32 + ox * 4)
+            let wp = w + 372
+            for ci in 0..<4 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[4 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[8 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[12 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[16 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[20 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[24 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[28 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+        }
+    }
+
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 243)
         for row in 0..<8 {
-            (y + ((row + 0) * 9 + 0) * 3).update(from: x + row * 24, count: 24)
+            let target = y + (row + 0) * 27
+            (target + 0).update(from: x + row * 24, count: 24)
+            (target + 24).update(repeating: 0, count: 3)
         }
+        (y + 216).update(repeating: 0, count: 27)
     }
 
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
@@ -125,6 +221,7 @@ public struct SameStride2Even: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 4
             var s0_0 = w.simd(V.self, at: 108)
             var s1_0 = w.simd(V.self, at: 108)
             var s2_0 = w.simd(V.self, at: 108)
@@ -146,7 +243,6 @@ public struct SameStride2Even: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
             yp.store(s2_0, at: 8)
@@ -157,10 +253,14 @@ public struct SameStride2Even: CompiledModel {
     // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 144)
+        y.update(repeating: 0, count: 24)
         for row in 0..<4 {
-            (y + ((row + 1) * 6 + 1) * 4).update(from: x + row * 16, count: 16)
+            let target = y + (row + 1) * 24
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 16, count: 16)
+            (target + 20).update(repeating: 0, count: 4)
         }
+        (y + 120).update(repeating: 0, count: 24)
     }
 
     // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
@@ -169,6 +269,7 @@ public struct SameStride2Even: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 4
             var s0_0 = w.simd(V.self, at: 368)
             var s1_0 = w.simd(V.self, at: 368)
             for ky in 0..<4 {
@@ -184,7 +285,6 @@ public struct SameStride2Even: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
         }
@@ -244,6 +344,7 @@ public struct SameStride2Even: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 388)
             let xp = x + (oy * 4 + ox * 4)
             let wp = w + 372
@@ -252,7 +353,6 @@ public struct SameStride2Even: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

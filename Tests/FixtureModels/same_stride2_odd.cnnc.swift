@@ -111,13 +111,128 @@ public struct SameStride2Odd: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 6 floats.
+    public static let blockArenaCount = arenaCount + 96
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 48
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 6) → (None, 2)
+            Self.l5_dense_block(UnsafePointer(ta), w, tb)
+            Self.l5_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 126, p = arena + 252
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
+        Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+        Self.l1_conv2d_1(UnsafePointer(p), w, b)
+        observe?(1, UnsafePointer(b))
+        // max_pooling2d: MaxPooling2D, (None, 2, 5, 6) → (None, 1, 3, 6), 0 parameters
+        Self.l2_max_pooling2d(UnsafePointer(b), a)
+        observe?(2, UnsafePointer(a))
+        // average_pooling2d: AveragePooling2D, (None, 1, 3, 6) → (None, 1, 3, 6), 0 parameters
+        Self.l3_average_pooling2d(UnsafePointer(a), b)
+        observe?(3, UnsafePointer(b))
+        // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 3, 6) → (None, 6), 0 parameters
+        Self.l4_global_max_pooling2d(UnsafePointer(b), a)
+        observe?(4, UnsafePointer(a))
+        destination.update(from: a, count: 6)
+    }
+
+    // dense over 8 samples: Dense, (None, 6) → (None, 2)
+    @inline(never)
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 2 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 2
+            var s0_0 = w.simd(V.self, at: 424)
+            var s1_0 = w.simd(V.self, at: 424)
+            var s2_0 = w.simd(V.self, at: 424)
+            var s3_0 = w.simd(V.self, at: 424)
+            var s4_0 = w.simd(V.self, at: 424)
+            var s5_0 = w.simd(V.self, at: 424)
+            var s6_0 = w.simd(V.self, at: 424)
+            var s7_0 = w.simd(V.self, at: 424)
+            let xp = x + (oy * 48 + ox * 6)
+            let wp = w + 400
+            for ci in 0..<6 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[6 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[12 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[18 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[24 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[30 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[36 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[42 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l5_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 2
+            var largest = v[0]
+            for c in 1..<2 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<2 { v[c] -= largest }
+            VectorMath.exp(v, count: 2)
+            var sum: Float = 0
+            for c in 0..<2 { sum += v[c] }
+            for c in 0..<2 { v[c] /= sum }
+        }
+    }
+
     // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 198)
+        y.update(repeating: 0, count: 22)
         for row in 0..<7 {
-            (y + ((row + 1) * 11 + 1) * 2).update(from: x + row * 18, count: 18)
+            let target = y + (row + 1) * 22
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 18, count: 18)
+            (target + 20).update(repeating: 0, count: 2)
         }
+        (y + 176).update(repeating: 0, count: 22)
     }
 
     // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
@@ -127,6 +242,7 @@ public struct SameStride2Odd: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 5
             var s0_0 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 144)
             var s2_0 = w.simd(V.self, at: 144)
@@ -151,7 +267,6 @@ public struct SameStride2Odd: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
@@ -163,9 +278,11 @@ public struct SameStride2Odd: CompiledModel {
     // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 140)
         for row in 0..<4 {
-            (y + ((row + 0) * 7 + 1) * 5).update(from: x + row * 25, count: 25)
+            let target = y + (row + 0) * 35
+            target.update(repeating: 0, count: 5)
+            (target + 5).update(from: x + row * 25, count: 25)
+            (target + 30).update(repeating: 0, count: 5)
         }
     }
 
@@ -176,6 +293,7 @@ public struct SameStride2Odd: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 6
             var s0_0 = w.simd(V.self, at: 392)
             var s1_0 = w.simd(V.self, at: 392)
             var s2_0 = w.simd(V.self, at: 392)
@@ -200,7 +318,6 @@ public struct SameStride2Odd: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[12 + lane] = v[lane] } }
@@ -270,6 +387,7 @@ public struct SameStride2Odd: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 424)
             let xp = x + (oy * 6 + ox * 6)
             let wp = w + 400
@@ -278,7 +396,6 @@ public struct SameStride2Odd: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -106,13 +106,158 @@ public struct WideChannels: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 280 floats.
+    public static let blockArenaCount = arenaCount + 4480
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 2240
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 280, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 2, 2, 70) → (None, 280)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 280) → (None, 33)
+            Self.l4_dense_block(UnsafePointer(ta), w, tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 4000, p = arena + 8000
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
+        Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+        Self.l1_conv2d_1(UnsafePointer(p), w, b)
+        observe?(1, UnsafePointer(b))
+        // max_pooling2d: MaxPooling2D, (None, 5, 5, 70) → (None, 2, 2, 70), 0 parameters
+        Self.l2_max_pooling2d(UnsafePointer(b), a)
+        observe?(2, UnsafePointer(a))
+        destination.update(from: a, count: 280)
+    }
+
+    // dense over 8 samples: Dense, (None, 280) → (None, 33)
+    @inline(never)
+    static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 33 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 33
+            var s0_0 = w.simd(V.self, at: 43664)
+            var s0_1 = w.simd(V.self, at: 43680)
+            var s0_2 = w.simd(V.self, at: 43696)
+            var s1_0 = w.simd(V.self, at: 43664)
+            var s1_1 = w.simd(V.self, at: 43680)
+            var s1_2 = w.simd(V.self, at: 43696)
+            var s2_0 = w.simd(V.self, at: 43664)
+            var s2_1 = w.simd(V.self, at: 43680)
+            var s2_2 = w.simd(V.self, at: 43696)
+            var s3_0 = w.simd(V.self, at: 43664)
+            var s3_1 = w.simd(V.self, at: 43680)
+            var s3_2 = w.simd(V.self, at: 43696)
+            var s4_0 = w.simd(V.self, at: 43664)
+            var s4_1 = w.simd(V.self, at: 43680)
+            var s4_2 = w.simd(V.self, at: 43696)
+            var s5_0 = w.simd(V.self, at: 43664)
+            var s5_1 = w.simd(V.self, at: 43680)
+            var s5_2 = w.simd(V.self, at: 43696)
+            var s6_0 = w.simd(V.self, at: 43664)
+            var s6_1 = w.simd(V.self, at: 43680)
+            var s6_2 = w.simd(V.self, at: 43696)
+            var s7_0 = w.simd(V.self, at: 43664)
+            var s7_1 = w.simd(V.self, at: 43680)
+            var s7_2 = w.simd(V.self, at: 43696)
+            let xp = x + (oy * 2240 + ox * 280)
+            let wp = w + 30224
+            for ci in 0..<280 {
+                let w0 = wp.simd(V.self, at: ci * 48)
+                let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                s0_2 = madd(s0_2, x0, w2)
+                let x1 = V(repeating: xp[280 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                s1_2 = madd(s1_2, x1, w2)
+                let x2 = V(repeating: xp[560 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                s2_2 = madd(s2_2, x2, w2)
+                let x3 = V(repeating: xp[840 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                s3_2 = madd(s3_2, x3, w2)
+                let x4 = V(repeating: xp[1120 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                s4_2 = madd(s4_2, x4, w2)
+                let x5 = V(repeating: xp[1400 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                s5_2 = madd(s5_2, x5, w2)
+                let x6 = V(repeating: xp[1680 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                s6_2 = madd(s6_2, x6, w2)
+                let x7 = V(repeating: xp[1960 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+                s7_2 = madd(s7_2, x7, w2)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
+            yp.store(s1_0, at: 33)
+            yp.store(s1_1, at: 49)
+            do { let v = s1_2; for lane in 0..<1 { yp[65 + lane] = v[lane] } }
+            yp.store(s2_0, at: 66)
+            yp.store(s2_1, at: 82)
+            do { let v = s2_2; for lane in 0..<1 { yp[98 + lane] = v[lane] } }
+            yp.store(s3_0, at: 99)
+            yp.store(s3_1, at: 115)
+            do { let v = s3_2; for lane in 0..<1 { yp[131 + lane] = v[lane] } }
+            yp.store(s4_0, at: 132)
+            yp.store(s4_1, at: 148)
+            do { let v = s4_2; for lane in 0..<1 { yp[164 + lane] = v[lane] } }
+            yp.store(s5_0, at: 165)
+            yp.store(s5_1, at: 181)
+            do { let v = s5_2; for lane in 0..<1 { yp[197 + lane] = v[lane] } }
+            yp.store(s6_0, at: 198)
+            yp.store(s6_1, at: 214)
+            do { let v = s6_2; for lane in 0..<1 { yp[230 + lane] = v[lane] } }
+            yp.store(s7_0, at: 231)
+            yp.store(s7_1, at: 247)
+            do { let v = s7_2; for lane in 0..<1 { yp[263 + lane] = v[lane] } }
+        }
+    }
+
     // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 432)
+        y.update(repeating: 0, count: 36)
         for row in 0..<10 {
-            (y + ((row + 1) * 12 + 1) * 3).update(from: x + row * 30, count: 30)
+            let target = y + (row + 1) * 36
+            target.update(repeating: 0, count: 3)
+            (target + 3).update(from: x + row * 30, count: 30)
+            (target + 33).update(repeating: 0, count: 3)
         }
+        (y + 396).update(repeating: 0, count: 36)
     }
 
     // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
@@ -121,83 +266,24 @@ public struct WideChannels: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 40 output channels.
         for oy in 0..<10 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 1296)
-            var s0_1 = w.simd(V.self, at: 1312)
-            var s0_2 = w.simd(V.self, at: 1328)
-            var s1_0 = w.simd(V.self, at: 1296)
-            var s1_1 = w.simd(V.self, at: 1312)
-            var s1_2 = w.simd(V.self, at: 1328)
-            var s2_0 = w.simd(V.self, at: 1296)
-            var s2_1 = w.simd(V.self, at: 1312)
-            var s2_2 = w.simd(V.self, at: 1328)
-            var s3_0 = w.simd(V.self, at: 1296)
-            var s3_1 = w.simd(V.self, at: 1312)
-            var s3_2 = w.simd(V.self, at: 1328)
-            var s4_0 = w.simd(V.self, at: 1296)
-            var s4_1 = w.simd(V.self, at: 1312)
-            var s4_2 = w.simd(V.self, at: 1328)
-            var s5_0 = w.simd(V.self, at: 1296)
-            var s5_1 = w.simd(V.self, at: 1312)
-            var s5_2 = w.simd(V.self, at: 1328)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 36 + ox * 3) + ky * 36 + kx * 3
-                    let wp = w + 0 + (ky * 3 + kx) * 144
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[9 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        s3_2 = madd(s3_2, x3, w2)
-                        let x4 = V(repeating: xp[12 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        s4_2 = madd(s4_2, x4, w2)
-                        let x5 = V(repeating: xp[15 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        s5_2 = madd(s5_2, x5, w2)
-                    }
-                }
-            }
-            let yp = y + (oy * 10 + ox) * 40
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 56)
-            do { let v = s1_2.replacing(with: 0, where: s1_2 .< 0); for lane in 0..<8 { yp[72 + lane] = v[lane] } }
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 96)
-            do { let v = s2_2.replacing(with: 0, where: s2_2 .< 0); for lane in 0..<8 { yp[112 + lane] = v[lane] } }
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 136)
-            do { let v = s3_2.replacing(with: 0, where: s3_2 .< 0); for lane in 0..<8 { yp[152 + lane] = v[lane] } }
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 160)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 176)
-            do { let v = s4_2.replacing(with: 0, where: s4_2 .< 0); for lane in 0..<8 { yp[192 + lane] = v[lane] } }
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 200)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 216)
-            do { let v = s5_2.replacing(with: 0, where: s5_2 .< 0); for lane in 0..<8 { yp[232 + lane] = v[lane] } }
-            for ox in 6..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 40
                 var s0_0 = w.simd(V.self, at: 1296)
                 var s0_1 = w.simd(V.self, at: 1312)
                 var s0_2 = w.simd(V.self, at: 1328)
+                var s1_0 = w.simd(V.self, at: 1296)
+                var s1_1 = w.simd(V.self, at: 1312)
+                var s1_2 = w.simd(V.self, at: 1328)
+                var s2_0 = w.simd(V.self, at: 1296)
+                var s2_1 = w.simd(V.self, at: 1312)
+                var s2_2 = w.simd(V.self, at: 1328)
+                var s3_0 = w.simd(V.self, at: 1296)
+                var s3_1 = w.simd(V.self, at: 1312)
+                var s3_2 = w.simd(V.self, at: 1328)
+                var s4_0 = w.simd(V.self, at: 1296)
+                var s4_1 = w.simd(V.self, at: 1312)
+                var s4_2 = w.simd(V.self, at: 1328)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 36 + ox * 3) + ky * 36 + kx * 3
@@ -210,13 +296,40 @@ public struct WideChannels: CompiledModel {
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
                             s0_2 = madd(s0_2, x0, w2)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            s1_2 = madd(s1_2, x1, w2)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            s2_2 = madd(s2_2, x2, w2)
+                            let x3 = V(repeating: xp[9 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            s3_2 = madd(s3_2, x3, w2)
+                            let x4 = V(repeating: xp[12 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
+                            s4_2 = madd(s4_2, x4, w2)
                         }
                     }
                 }
-                let yp = y + (oy * 10 + ox) * 40
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
                 yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
                 do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<8 { yp[32 + lane] = v[lane] } }
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 56)
+                do { let v = s1_2.replacing(with: 0, where: s1_2 .< 0); for lane in 0..<8 { yp[72 + lane] = v[lane] } }
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 96)
+                do { let v = s2_2.replacing(with: 0, where: s2_2 .< 0); for lane in 0..<8 { yp[112 + lane] = v[lane] } }
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 136)
+                do { let v = s3_2.replacing(with: 0, where: s3_2 .< 0); for lane in 0..<8 { yp[152 + lane] = v[lane] } }
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 160)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 176)
+                do { let v = s4_2.replacing(with: 0, where: s4_2 .< 0); for lane in 0..<8 { yp[192 + lane] = v[lane] } }
             }
         }
     }
@@ -224,10 +337,12 @@ public struct WideChannels: CompiledModel {
     // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 4840)
         for row in 0..<10 {
-            (y + ((row + 0) * 11 + 0) * 40).update(from: x + row * 400, count: 400)
+            let target = y + (row + 0) * 440
+            (target + 0).update(from: x + row * 400, count: 400)
+            (target + 400).update(repeating: 0, count: 40)
         }
+        (y + 4400).update(repeating: 0, count: 440)
     }
 
     // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
@@ -236,6 +351,7 @@ public struct WideChannels: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 70
             var s0_0 = w.simd(V.self, at: 30144)
             var s0_1 = w.simd(V.self, at: 30160)
             var s0_2 = w.simd(V.self, at: 30176)
@@ -293,7 +409,6 @@ public struct WideChannels: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 70
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             yp.store(s0_2, at: 32)
@@ -318,6 +433,7 @@ public struct WideChannels: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 70 + 64
             var s0_0 = w.simd(V.self, at: 30144 + 64)
             var s1_0 = w.simd(V.self, at: 30144 + 64)
             var s2_0 = w.simd(V.self, at: 30144 + 64)
@@ -342,7 +458,6 @@ public struct WideChannels: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 70 + 64
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<6 { yp[70 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<6 { yp[140 + lane] = v[lane] } }
@@ -392,6 +507,7 @@ public struct WideChannels: CompiledModel {
         // The remaining 33 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 33
             var s0_0 = w.simd(V.self, at: 43664)
             var s0_1 = w.simd(V.self, at: 43680)
             var s0_2 = w.simd(V.self, at: 43696)
@@ -406,7 +522,6 @@ public struct WideChannels: CompiledModel {
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
             }
-            let yp = y + (oy * 1 + ox) * 33
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }

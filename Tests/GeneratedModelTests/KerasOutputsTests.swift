@@ -47,6 +47,8 @@ import Testing
         #expect(got.count == expected.values.count)
         let worst = zip(got, expected.values).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst <= tolerance, "\(folder): worst absolute difference from Keras \(worst)")
+        var generator = SplitMix64(seed: 11)
+        try ZooAgreesWithReferenceTests.checkBlockPath(model, spec: folder, generator: &generator)
     }
 
     /// The weights of fixtures too large to commit (weights.formula.txt):

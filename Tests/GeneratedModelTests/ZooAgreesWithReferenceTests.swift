@@ -31,6 +31,21 @@ import Testing
             let worst = zip(got, expected).map { abs(Double($0) - $1) }.max() ?? 0
             #expect(worst <= tolerance * scale, "\(spec): worst difference \(worst) at output scale \(scale)")
         }
+        try checkBlockPath(model, spec: spec, generator: &generator)
+    }
+
+    /// A batch runs in blocks of `blockSamples` and the rest one by one; both
+    /// must give the bits `predict` gives sample by sample, on one thread and two.
+    static func checkBlockPath<Model: CompiledModel>(_ model: Model, spec: String, generator: inout SplitMix64) throws {
+        guard Model.blockSamples > 0 else { return }
+        let count = 2 * Model.blockSamples + 3
+        let batch = (0..<(count * Model.inputCount)).map { _ in Float(generator.nextUnit()) }
+        var oneByOne: [Float] = []
+        for sample in 0..<count {
+            oneByOne += try model.predict(Array(batch[(sample * Model.inputCount)..<((sample + 1) * Model.inputCount)]))
+        }
+        #expect(try model.predict(batch: batch, threads: 1) == oneByOne, "\(spec): blocks on one thread")
+        #expect(try model.predict(batch: batch, threads: 2) == oneByOne, "\(spec): blocks on two threads")
     }
 
     /// Keras-initialized kernels, and biases and BatchNormalization statistics

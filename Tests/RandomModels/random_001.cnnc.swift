@@ -160,10 +160,14 @@ public struct Random001: CompiledModel {
     // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
     @inline(never)
     static func l2_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1568)
+        y.update(repeating: 0, count: 224)
         for row in 0..<5 {
-            (y + ((row + 1) * 14 + 1) * 16).update(from: x + row * 176, count: 176)
+            let target = y + (row + 1) * 224
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 176, count: 176)
+            (target + 192).update(repeating: 0, count: 32)
         }
+        (y + 1344).update(repeating: 0, count: 224)
     }
 
     // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
@@ -172,51 +176,15 @@ public struct Random001: CompiledModel {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
         for oy in 0..<2 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 2048)
-            var s1_0 = w.simd(V.self, at: 2048)
-            var s2_0 = w.simd(V.self, at: 2048)
-            var s3_0 = w.simd(V.self, at: 2048)
-            var s4_0 = w.simd(V.self, at: 2048)
-            var s5_0 = w.simd(V.self, at: 2048)
-            var s6_0 = w.simd(V.self, at: 2048)
-            var s7_0 = w.simd(V.self, at: 2048)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 672 + ox * 16) + ky * 224 + kx * 16
-                    let wp = w + 0 + (ky * 4 + kx) * 128
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            let yp = y + (oy * 11 + ox) * 5
-            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
-            for ox in 8..<11 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 11 + ox) * 5
                 var s0_0 = w.simd(V.self, at: 2048)
+                var s1_0 = w.simd(V.self, at: 2048)
+                var s2_0 = w.simd(V.self, at: 2048)
+                var s3_0 = w.simd(V.self, at: 2048)
+                var s4_0 = w.simd(V.self, at: 2048)
+                var s5_0 = w.simd(V.self, at: 2048)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + (oy * 672 + ox * 16) + ky * 224 + kx * 16
@@ -225,11 +193,58 @@ public struct Random001: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[64 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[80 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 11 + ox) * 5
                 do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 6
+                let yp = y + (oy * 11 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 2048)
+                var s1_0 = w.simd(V.self, at: 2048)
+                var s2_0 = w.simd(V.self, at: 2048)
+                var s3_0 = w.simd(V.self, at: 2048)
+                var s4_0 = w.simd(V.self, at: 2048)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 672 + ox * 16) + ky * 224 + kx * 16
+                        let wp = w + 0 + (ky * 4 + kx) * 128
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[64 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
             }
         }
     }
@@ -252,10 +267,14 @@ public struct Random001: CompiledModel {
     // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
     @inline(never)
     static func l4_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 260)
+        y.update(repeating: 0, count: 65)
         for row in 0..<2 {
-            (y + ((row + 1) * 13 + 1) * 5).update(from: x + row * 55, count: 55)
+            let target = y + (row + 1) * 65
+            target.update(repeating: 0, count: 5)
+            (target + 5).update(from: x + row * 55, count: 55)
+            (target + 60).update(repeating: 0, count: 5)
         }
+        (y + 195).update(repeating: 0, count: 65)
     }
 
     // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
@@ -265,6 +284,7 @@ public struct Random001: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 15
             var s0_0 = w.simd(V.self, at: 3346)
             var s1_0 = w.simd(V.self, at: 3346)
             var s2_0 = w.simd(V.self, at: 3346)
@@ -286,7 +306,6 @@ public struct Random001: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }

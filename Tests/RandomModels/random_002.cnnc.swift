@@ -98,13 +98,120 @@ public struct Random002: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 56 floats.
+    public static let blockArenaCount = arenaCount + 896
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 448
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 56, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 4, 2, 7) → (None, 56)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 56) → (None, 3)
+            Self.l3_dense_block(UnsafePointer(ta), w, tb)
+            Self.l3_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 392, p = arena + 784
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // max_pooling2d: MaxPooling2D, (None, 7, 3, 7) → (None, 4, 2, 7), 0 parameters
+        Self.l1_max_pooling2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        destination.update(from: b, count: 56)
+    }
+
+    // dense over 8 samples: Dense, (None, 56) → (None, 3)
+    @inline(never)
+    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 3 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
+            var s0_0 = w.simd(V.self, at: 808)
+            var s1_0 = w.simd(V.self, at: 808)
+            var s2_0 = w.simd(V.self, at: 808)
+            var s3_0 = w.simd(V.self, at: 808)
+            var s4_0 = w.simd(V.self, at: 808)
+            var s5_0 = w.simd(V.self, at: 808)
+            var s6_0 = w.simd(V.self, at: 808)
+            var s7_0 = w.simd(V.self, at: 808)
+            let xp = x + (oy * 448 + ox * 56)
+            let wp = w + 584
+            for ci in 0..<56 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[56 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[112 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[168 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[224 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[280 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[336 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[392 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l3_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 3
+            var largest = v[0]
+            for c in 1..<3 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<3 { v[c] -= largest }
+            VectorMath.exp(v, count: 3)
+            var sum: Float = 0
+            for c in 0..<3 { sum += v[c] }
+            for c in 0..<3 { v[c] /= sum }
+        }
+    }
+
     // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 648)
+        y.update(repeating: 0, count: 72)
         for row in 0..<7 {
-            (y + ((row + 1) * 9 + 1) * 8).update(from: x + row * 56, count: 56)
+            let target = y + (row + 1) * 72
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 56, count: 56)
+            (target + 64).update(repeating: 0, count: 8)
         }
+        (y + 576).update(repeating: 0, count: 72)
     }
 
     // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
@@ -114,6 +221,7 @@ public struct Random002: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<7 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 7
             var s0_0 = w.simd(V.self, at: 576)
             var s1_0 = w.simd(V.self, at: 576)
             var s2_0 = w.simd(V.self, at: 576)
@@ -132,7 +240,6 @@ public struct Random002: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
@@ -170,6 +277,7 @@ public struct Random002: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 808)
             let xp = x + (oy * 56 + ox * 56)
             let wp = w + 584
@@ -178,7 +286,6 @@ public struct Random002: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

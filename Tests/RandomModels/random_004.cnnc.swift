@@ -107,6 +107,7 @@ public struct Random004: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 20
             var s0_0 = w.simd(V.self, at: 512)
             var s0_1 = w.simd(V.self, at: 528)
             let xp = x + (oy * 16 + ox * 32)
@@ -118,7 +119,6 @@ public struct Random004: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 20
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
         }
@@ -133,10 +133,14 @@ public struct Random004: CompiledModel {
     // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 700)
+        y.update(repeating: 0, count: 100)
         for row in 0..<5 {
-            (y + ((row + 1) * 5 + 2) * 20).update(from: x + row * 20, count: 20)
+            let target = y + (row + 1) * 100
+            target.update(repeating: 0, count: 40)
+            (target + 40).update(from: x + row * 20, count: 20)
+            (target + 60).update(repeating: 0, count: 40)
         }
+        (y + 600).update(repeating: 0, count: 100)
     }
 
     // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
@@ -145,6 +149,7 @@ public struct Random004: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 2464)
             for ky in 0..<2 {
                 for kx in 0..<3 {
@@ -157,7 +162,6 @@ public struct Random004: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 16
             yp.store(s0_0, at: 0)
         }
     }
@@ -171,10 +175,14 @@ public struct Random004: CompiledModel {
     // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
     @inline(never)
     static func l2_conv2d_2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 512)
+        y.update(repeating: 0, count: 64)
         for row in 0..<5 {
-            (y + ((row + 1) * 4 + 1) * 16).update(from: x + row * 16, count: 16)
+            let target = y + (row + 1) * 64
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 16, count: 16)
+            (target + 32).update(repeating: 0, count: 32)
         }
+        (y + 384).update(repeating: 0, count: 128)
     }
 
     // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
@@ -184,6 +192,7 @@ public struct Random004: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 3504)
             for ky in 0..<4 {
                 for kx in 0..<4 {
@@ -196,7 +205,6 @@ public struct Random004: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -96,6 +96,7 @@ public struct Random005: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 32)
             let xp = x + (oy * 4 + ox * 6)
             let wp = w + 0
@@ -104,7 +105,6 @@ public struct Random005: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 16
             yp.store(s0_0, at: 0)
         }
     }
@@ -127,9 +127,11 @@ public struct Random005: CompiledModel {
     // conv2d_1: Conv2D, (None, 4, 1, 16) → (None, 2, 1, 1), 65 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 256)
         for row in 0..<4 {
-            (y + ((row + 0) * 4 + 1) * 16).update(from: x + row * 16, count: 16)
+            let target = y + (row + 0) * 64
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 16, count: 16)
+            (target + 32).update(repeating: 0, count: 32)
         }
     }
 
@@ -140,6 +142,7 @@ public struct Random005: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 304)
             for ky in 0..<1 {
                 for kx in 0..<4 {
@@ -152,7 +155,6 @@ public struct Random005: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -97,6 +97,7 @@ public struct Random006: CompiledModel {
         // The remaining 19 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 19
             var s0_0 = w.simd(V.self, at: 512)
             var s0_1 = w.simd(V.self, at: 528)
             var s1_0 = w.simd(V.self, at: 512)
@@ -113,7 +114,6 @@ public struct Random006: CompiledModel {
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
             }
-            let yp = y + (oy * 2 + ox) * 19
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<3 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 19)
@@ -134,6 +134,7 @@ public struct Random006: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 20
             var s0_0 = w.simd(V.self, at: 1152)
             var s0_1 = w.simd(V.self, at: 1168)
             var s1_0 = w.simd(V.self, at: 1152)
@@ -150,7 +151,6 @@ public struct Random006: CompiledModel {
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
             }
-            let yp = y + (oy * 2 + ox) * 20
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 20)

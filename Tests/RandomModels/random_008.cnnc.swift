@@ -84,9 +84,10 @@ public struct Random008: CompiledModel {
     // conv2d: Conv2D, (None, 6, 10, 16) → (None, 2, 5, 20), 1,940 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1056)
         for row in 0..<6 {
-            (y + ((row + 0) * 11 + 0) * 16).update(from: x + row * 160, count: 160)
+            let target = y + (row + 0) * 176
+            (target + 0).update(from: x + row * 160, count: 160)
+            (target + 160).update(repeating: 0, count: 16)
         }
     }
 
@@ -97,6 +98,7 @@ public struct Random008: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 20
             var s0_0 = w.simd(V.self, at: 3072)
             var s0_1 = w.simd(V.self, at: 3088)
             var s1_0 = w.simd(V.self, at: 3072)
@@ -132,7 +134,6 @@ public struct Random008: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 20
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)

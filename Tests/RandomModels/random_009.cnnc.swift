@@ -116,6 +116,7 @@ public struct Random009: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 15
             var s0_0 = w.simd(V.self, at: 36)
             var s1_0 = w.simd(V.self, at: 36)
             let xp = x + (oy * 18 + ox * 4)
@@ -127,7 +128,6 @@ public struct Random009: CompiledModel {
                 let x1 = V(repeating: xp[4 + ci])
                 s1_0 = madd(s1_0, x1, w0)
             }
-            let yp = y + (oy * 2 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
         }
@@ -136,10 +136,13 @@ public struct Random009: CompiledModel {
     // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 135)
+        y.update(repeating: 0, count: 45)
         for row in 0..<1 {
-            (y + ((row + 1) * 3 + 0) * 15).update(from: x + row * 30, count: 30)
+            let target = y + (row + 1) * 45
+            (target + 0).update(from: x + row * 30, count: 30)
+            (target + 30).update(repeating: 0, count: 15)
         }
+        (y + 90).update(repeating: 0, count: 45)
     }
 
     // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
@@ -149,6 +152,7 @@ public struct Random009: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 592)
             for ky in 0..<3 {
                 for kx in 0..<3 {
@@ -161,7 +165,6 @@ public struct Random009: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -106,6 +106,7 @@ public struct Random011: CompiledModel {
         // The remaining 9 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 9
             var s0_0 = w.simd(V.self, at: 72)
             var s0_1 = w.simd(V.self, at: 80)
             var s1_0 = w.simd(V.self, at: 72)
@@ -127,7 +128,6 @@ public struct Random011: CompiledModel {
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
             }
-            let yp = y + (oy * 3 + ox) * 9
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0, at: 9)

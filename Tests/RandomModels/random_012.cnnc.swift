@@ -93,6 +93,110 @@ public struct Random012: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 21 floats.
+    public static let blockArenaCount = arenaCount + 336
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// batch_normalization on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 168
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 21, arena, w)
+            }
+            // batch_normalization over 8 samples: BatchNormalization, (None, 21) → (None, 21)
+            Self.l0_batch_normalization_block(ta, w)
+            // re_lu over 8 samples: ReLU, (None, 21) → (None, 21)
+            Self.l1_re_lu_block(ta)
+            // dense over 8 samples: Dense, (None, 21) → (None, 5)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before batch_normalization, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 21, p = arena + 42
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 21)
+    }
+
+    // batch_normalization over 8 samples: BatchNormalization, (None, 21) → (None, 21)
+    @inline(never)
+    static func l0_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 21
+            for c in 0..<21 { v[c] = v[c] * w[0 + c] + w[21 + c] }
+        }
+    }
+
+    // re_lu over 8 samples: ReLU, (None, 21) → (None, 21)
+    @inline(never)
+    static func l1_re_lu_block(_ x: UnsafeMutablePointer<Float>) {
+        for i in 0..<168 { let v = x[i]; x[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
+    }
+
+    // dense over 8 samples: Dense, (None, 21) → (None, 5)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 5 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 5
+            var s0_0 = w.simd(V.self, at: 210)
+            var s1_0 = w.simd(V.self, at: 210)
+            var s2_0 = w.simd(V.self, at: 210)
+            var s3_0 = w.simd(V.self, at: 210)
+            var s4_0 = w.simd(V.self, at: 210)
+            var s5_0 = w.simd(V.self, at: 210)
+            var s6_0 = w.simd(V.self, at: 210)
+            var s7_0 = w.simd(V.self, at: 210)
+            let xp = x + (oy * 168 + ox * 21)
+            let wp = w + 42
+            for ci in 0..<21 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[21 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[42 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[63 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[84 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[105 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[126 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[147 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l2_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 40)
+    }
+
     // batch_normalization: BatchNormalization, (None, 21) → (None, 21), 63 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -115,6 +219,7 @@ public struct Random012: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 5
             var s0_0 = w.simd(V.self, at: 210)
             let xp = x + (oy * 21 + ox * 21)
             let wp = w + 42
@@ -123,7 +228,6 @@ public struct Random012: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -91,6 +91,89 @@ public struct Random014: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 272 floats.
+    public static let blockArenaCount = arenaCount + 4352
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 2176
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 272, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 4, 4, 17) → (None, 272)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 272) → (None, 3)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 450, p = arena + 900
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
+        Self.l0_conv2d(input, w, a)
+        observe?(0, UnsafePointer(a))
+        destination.update(from: a, count: 272)
+    }
+
+    // dense over 8 samples: Dense, (None, 272) → (None, 3)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 3 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
+            var s0_0 = w.simd(V.self, at: 1440)
+            var s1_0 = w.simd(V.self, at: 1440)
+            var s2_0 = w.simd(V.self, at: 1440)
+            var s3_0 = w.simd(V.self, at: 1440)
+            var s4_0 = w.simd(V.self, at: 1440)
+            var s5_0 = w.simd(V.self, at: 1440)
+            var s6_0 = w.simd(V.self, at: 1440)
+            var s7_0 = w.simd(V.self, at: 1440)
+            let xp = x + (oy * 2176 + ox * 272)
+            let wp = w + 352
+            for ci in 0..<272 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[272 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[544 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[816 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[1088 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[1360 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[1632 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[1904 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+        }
+    }
+
     // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -98,6 +181,7 @@ public struct Random014: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 17
             var s0_0 = w.simd(V.self, at: 320)
             var s0_1 = w.simd(V.self, at: 336)
             var s1_0 = w.simd(V.self, at: 320)
@@ -128,7 +212,6 @@ public struct Random014: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 17)
@@ -150,6 +233,7 @@ public struct Random014: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 1440)
             let xp = x + (oy * 272 + ox * 272)
             let wp = w + 352
@@ -158,7 +242,6 @@ public struct Random014: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -91,9 +91,11 @@ public struct Random018: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 9, 11, 4) → (None, 9, 13, 4), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 468)
         for row in 0..<9 {
-            (y + ((row + 0) * 13 + 1) * 4).update(from: x + row * 44, count: 44)
+            let target = y + (row + 0) * 52
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 44, count: 44)
+            (target + 48).update(repeating: 0, count: 4)
         }
     }
 
@@ -127,6 +129,7 @@ public struct Random018: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 17
             var s0_0 = w.simd(V.self, at: 128)
             var s0_1 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 128)
@@ -153,7 +156,6 @@ public struct Random018: CompiledModel {
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
             }
-            let yp = y + (oy * 4 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 17)

@@ -105,6 +105,7 @@ public struct Random019: CompiledModel {
         // The remaining 9 output channels.
         for oy in 0..<12 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 9
             var s0_0 = w.simd(V.self, at: 64)
             var s0_1 = w.simd(V.self, at: 72)
             var s1_0 = w.simd(V.self, at: 64)
@@ -131,7 +132,6 @@ public struct Random019: CompiledModel {
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
             }
-            let yp = y + (oy * 4 + ox) * 9
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0, at: 9)
@@ -183,10 +183,12 @@ public struct Random019: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 4, 1, 9) → (None, 7, 1, 9), 0 parameters
     @inline(never)
     static func l2_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 63)
+        y.update(repeating: 0, count: 9)
         for row in 0..<4 {
-            (y + ((row + 1) * 1 + 0) * 9).update(from: x + row * 9, count: 9)
+            let target = y + (row + 1) * 9
+            (target + 0).update(from: x + row * 9, count: 9)
         }
+        (y + 45).update(repeating: 0, count: 18)
     }
 
     // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
@@ -196,6 +198,7 @@ public struct Random019: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<7 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 116)
             let xp = x + (oy * 9 + ox * 9)
             let wp = w + 80
@@ -204,7 +207,6 @@ public struct Random019: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -98,6 +98,7 @@ public struct Random020: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 64)
             var s1_0 = w.simd(V.self, at: 64)
             var s2_0 = w.simd(V.self, at: 64)
@@ -116,7 +117,6 @@ public struct Random020: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
             yp.store(s2_0, at: 8)

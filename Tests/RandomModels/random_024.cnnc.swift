@@ -115,6 +115,320 @@ public struct Random024: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 31 floats.
+    public static let blockArenaCount = arenaCount + 496
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 248
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 29, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 29) → (None, 13)
+            Self.l0_dense_block(UnsafePointer(ta), w, tb)
+            Self.l0_dense_block_activation(tb)
+            // dense_1 over 8 samples: Dense, (None, 13) → (None, 2)
+            Self.l1_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l1_dense_1_block_activation(ta)
+            // dense_2 over 8 samples: Dense, (None, 2) → (None, 8)
+            Self.l2_dense_2_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_2_block_activation(tb)
+            // activation over 8 samples: Activation, (None, 8) → (None, 8)
+            Self.l3_activation_block(tb)
+            // re_lu over 8 samples: ReLU, (None, 8) → (None, 8)
+            Self.l4_re_lu_block(tb)
+            // dense_3 over 8 samples: Dense, (None, 8) → (None, 31)
+            Self.l5_dense_3_block(UnsafePointer(tb), w, ta)
+            Self.l5_dense_3_block_activation(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 31, p = arena + 62
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 29)
+    }
+
+    // dense over 8 samples: Dense, (None, 29) → (None, 13)
+    @inline(never)
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 13 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 13
+            var s0_0 = w.simd(V.self, at: 464)
+            var s1_0 = w.simd(V.self, at: 464)
+            var s2_0 = w.simd(V.self, at: 464)
+            var s3_0 = w.simd(V.self, at: 464)
+            var s4_0 = w.simd(V.self, at: 464)
+            var s5_0 = w.simd(V.self, at: 464)
+            var s6_0 = w.simd(V.self, at: 464)
+            var s7_0 = w.simd(V.self, at: 464)
+            let xp = x + (oy * 232 + ox * 29)
+            let wp = w + 0
+            for ci in 0..<29 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[29 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[58 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[87 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[116 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[145 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[174 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[203 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l0_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 104)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 13) → (None, 2)
+    @inline(never)
+    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 2 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 2
+            var s0_0 = w.simd(V.self, at: 532)
+            var s1_0 = w.simd(V.self, at: 532)
+            var s2_0 = w.simd(V.self, at: 532)
+            var s3_0 = w.simd(V.self, at: 532)
+            var s4_0 = w.simd(V.self, at: 532)
+            var s5_0 = w.simd(V.self, at: 532)
+            var s6_0 = w.simd(V.self, at: 532)
+            var s7_0 = w.simd(V.self, at: 532)
+            let xp = x + (oy * 104 + ox * 13)
+            let wp = w + 480
+            for ci in 0..<13 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[13 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[26 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[39 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[52 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[65 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[78 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[91 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its tanh activation
+    @inline(never)
+    static func l1_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 16)
+    }
+
+    // dense_2 over 8 samples: Dense, (None, 2) → (None, 8)
+    @inline(never)
+    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 8
+            var s0_0 = w.simd(V.self, at: 552)
+            var s1_0 = w.simd(V.self, at: 552)
+            var s2_0 = w.simd(V.self, at: 552)
+            var s3_0 = w.simd(V.self, at: 552)
+            var s4_0 = w.simd(V.self, at: 552)
+            var s5_0 = w.simd(V.self, at: 552)
+            var s6_0 = w.simd(V.self, at: 552)
+            var s7_0 = w.simd(V.self, at: 552)
+            let xp = x + (oy * 16 + ox * 2)
+            let wp = w + 536
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[2 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[4 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[6 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[8 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[10 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[12 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[14 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
+        }
+    }
+
+    // dense_2 over 8 samples: its softmax activation
+    @inline(never)
+    static func l2_dense_2_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 8
+            var largest = v[0]
+            for c in 1..<8 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<8 { v[c] -= largest }
+            VectorMath.exp(v, count: 8)
+            var sum: Float = 0
+            for c in 0..<8 { sum += v[c] }
+            for c in 0..<8 { v[c] /= sum }
+        }
+    }
+
+    // activation over 8 samples: Activation, (None, 8) → (None, 8)
+    @inline(never)
+    static func l3_activation_block(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 64)
+    }
+
+    // re_lu over 8 samples: ReLU, (None, 8) → (None, 8)
+    @inline(never)
+    static func l4_re_lu_block(_ x: UnsafeMutablePointer<Float>) {
+        for i in 0..<64 { let v = x[i]; x[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
+    }
+
+    // dense_3 over 8 samples: Dense, (None, 8) → (None, 31)
+    @inline(never)
+    static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 31 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 31
+            var s0_0 = w.simd(V.self, at: 816)
+            var s0_1 = w.simd(V.self, at: 832)
+            var s1_0 = w.simd(V.self, at: 816)
+            var s1_1 = w.simd(V.self, at: 832)
+            var s2_0 = w.simd(V.self, at: 816)
+            var s2_1 = w.simd(V.self, at: 832)
+            var s3_0 = w.simd(V.self, at: 816)
+            var s3_1 = w.simd(V.self, at: 832)
+            var s4_0 = w.simd(V.self, at: 816)
+            var s4_1 = w.simd(V.self, at: 832)
+            var s5_0 = w.simd(V.self, at: 816)
+            var s5_1 = w.simd(V.self, at: 832)
+            var s6_0 = w.simd(V.self, at: 816)
+            var s6_1 = w.simd(V.self, at: 832)
+            var s7_0 = w.simd(V.self, at: 816)
+            var s7_1 = w.simd(V.self, at: 832)
+            let xp = x + (oy * 64 + ox * 8)
+            let wp = w + 560
+            for ci in 0..<8 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[8 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[16 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[24 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[32 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[40 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[48 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[56 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
+            yp.store(s1_0, at: 31)
+            do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
+            yp.store(s2_0, at: 62)
+            do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
+            yp.store(s3_0, at: 93)
+            do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
+            yp.store(s4_0, at: 124)
+            do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
+            yp.store(s5_0, at: 155)
+            do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
+            yp.store(s6_0, at: 186)
+            do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
+            yp.store(s7_0, at: 217)
+            do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_3 over 8 samples: its softmax activation
+    @inline(never)
+    static func l5_dense_3_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 31
+            var largest = v[0]
+            for c in 1..<31 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<31 { v[c] -= largest }
+            VectorMath.exp(v, count: 31)
+            var sum: Float = 0
+            for c in 0..<31 { sum += v[c] }
+            for c in 0..<31 { v[c] /= sum }
+        }
+    }
+
     // dense: Dense, (None, 29) → (None, 13), 390 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -122,6 +436,7 @@ public struct Random024: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 13
             var s0_0 = w.simd(V.self, at: 464)
             let xp = x + (oy * 29 + ox * 29)
             let wp = w + 0
@@ -130,7 +445,6 @@ public struct Random024: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 13
             do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -148,6 +462,7 @@ public struct Random024: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 532)
             let xp = x + (oy * 13 + ox * 13)
             let wp = w + 480
@@ -156,7 +471,6 @@ public struct Random024: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -173,6 +487,7 @@ public struct Random024: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 8
             var s0_0 = w.simd(V.self, at: 552)
             let xp = x + (oy * 2 + ox * 2)
             let wp = w + 536
@@ -181,7 +496,6 @@ public struct Random024: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 8
             yp.store(s0_0, at: 0)
         }
     }
@@ -220,6 +534,7 @@ public struct Random024: CompiledModel {
         // The remaining 31 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 31
             var s0_0 = w.simd(V.self, at: 816)
             var s0_1 = w.simd(V.self, at: 832)
             let xp = x + (oy * 8 + ox * 8)
@@ -231,7 +546,6 @@ public struct Random024: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 31
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
         }

@@ -139,6 +139,7 @@ public struct Random028: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 96)
             var s1_0 = w.simd(V.self, at: 96)
             for ky in 0..<4 {
@@ -154,7 +155,6 @@ public struct Random028: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 2
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }

@@ -88,6 +88,7 @@ public struct Random029: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 7
             var s0_0 = w.simd(V.self, at: 16)
             var s1_0 = w.simd(V.self, at: 16)
             var s2_0 = w.simd(V.self, at: 16)
@@ -106,7 +107,6 @@ public struct Random029: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }

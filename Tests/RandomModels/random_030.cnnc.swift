@@ -92,13 +92,102 @@ public struct Random030: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 12 floats.
+    public static let blockArenaCount = arenaCount + 192
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 96
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 12) → (None, 5)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 36, p = arena + 72
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 1, 12) → (None, 12), 0 parameters
+        Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        destination.update(from: b, count: 12)
+    }
+
+    // dense over 8 samples: Dense, (None, 12) → (None, 5)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 5 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 5
+            var s0_0 = w.simd(V.self, at: 624)
+            var s1_0 = w.simd(V.self, at: 624)
+            var s2_0 = w.simd(V.self, at: 624)
+            var s3_0 = w.simd(V.self, at: 624)
+            var s4_0 = w.simd(V.self, at: 624)
+            var s5_0 = w.simd(V.self, at: 624)
+            var s6_0 = w.simd(V.self, at: 624)
+            var s7_0 = w.simd(V.self, at: 624)
+            let xp = x + (oy * 96 + ox * 12)
+            let wp = w + 528
+            for ci in 0..<12 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[12 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[24 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[36 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[48 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[60 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[72 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[84 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
+        }
+    }
+
     // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 48)
+        y.update(repeating: 0, count: 8)
         for row in 0..<3 {
-            (y + ((row + 1) * 4 + 1) * 2).update(from: x + row * 4, count: 4)
+            let target = y + (row + 1) * 8
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 4, count: 4)
+            (target + 6).update(repeating: 0, count: 2)
         }
+        (y + 32).update(repeating: 0, count: 16)
     }
 
     // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
@@ -108,6 +197,7 @@ public struct Random030: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 12
             var s0_0 = w.simd(V.self, at: 512)
             for ky in 0..<4 {
                 for kx in 0..<4 {
@@ -120,7 +210,6 @@ public struct Random030: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 12
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -142,6 +231,7 @@ public struct Random030: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 5
             var s0_0 = w.simd(V.self, at: 624)
             let xp = x + (oy * 12 + ox * 12)
             let wp = w + 528
@@ -150,7 +240,6 @@ public struct Random030: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }

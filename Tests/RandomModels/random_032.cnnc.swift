@@ -78,9 +78,11 @@ public struct Random032: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 5, 3, 1) → (None, 6, 5, 1), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 30)
+        y.update(repeating: 0, count: 5)
         for row in 0..<5 {
-            (y + ((row + 1) * 5 + 0) * 1).update(from: x + row * 3, count: 3)
+            let target = y + (row + 1) * 5
+            (target + 0).update(from: x + row * 3, count: 3)
+            (target + 3).update(repeating: 0, count: 2)
         }
     }
 

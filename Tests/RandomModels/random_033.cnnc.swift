@@ -127,6 +127,7 @@ public struct Random033: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 7
             var s0_0 = w.simd(V.self, at: 24)
             let xp = x + (oy * 3 + ox * 3)
             let wp = w + 0
@@ -135,7 +136,6 @@ public struct Random033: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -174,6 +174,7 @@ public struct Random033: CompiledModel {
         // The remaining 33 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 33
             var s0_0 = w.simd(V.self, at: 368)
             var s0_1 = w.simd(V.self, at: 384)
             var s0_2 = w.simd(V.self, at: 400)
@@ -188,7 +189,6 @@ public struct Random033: CompiledModel {
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
             }
-            let yp = y + (oy * 1 + ox) * 33
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }

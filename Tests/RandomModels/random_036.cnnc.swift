@@ -96,6 +96,7 @@ public struct Random036: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 12)
             var s1_0 = w.simd(V.self, at: 12)
             let xp = x + (oy * 6 + ox * 3)
@@ -107,7 +108,6 @@ public struct Random036: CompiledModel {
                 let x1 = V(repeating: xp[3 + ci])
                 s1_0 = madd(s1_0, x1, w0)
             }
-            let yp = y + (oy * 2 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }

@@ -95,73 +95,19 @@ public struct Random038: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 19 output channels.
         for oy in 0..<8 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 160)
-            var s0_1 = w.simd(V.self, at: 176)
-            var s1_0 = w.simd(V.self, at: 160)
-            var s1_1 = w.simd(V.self, at: 176)
-            var s2_0 = w.simd(V.self, at: 160)
-            var s2_1 = w.simd(V.self, at: 176)
-            var s3_0 = w.simd(V.self, at: 160)
-            var s3_1 = w.simd(V.self, at: 176)
-            var s4_0 = w.simd(V.self, at: 160)
-            var s4_1 = w.simd(V.self, at: 176)
-            var s5_0 = w.simd(V.self, at: 160)
-            var s5_1 = w.simd(V.self, at: 176)
-            var s6_0 = w.simd(V.self, at: 160)
-            var s6_1 = w.simd(V.self, at: 176)
-            var s7_0 = w.simd(V.self, at: 160)
-            var s7_1 = w.simd(V.self, at: 176)
-            let xp = x + (oy * 45 + ox * 5)
-            let wp = w + 0
-            for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[5 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[10 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[15 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[20 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[25 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[30 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[35 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-            }
-            let yp = y + (oy * 9 + ox) * 19
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<3 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 19)
-            do { let v = s1_1; for lane in 0..<3 { yp[35 + lane] = v[lane] } }
-            yp.store(s2_0, at: 38)
-            do { let v = s2_1; for lane in 0..<3 { yp[54 + lane] = v[lane] } }
-            yp.store(s3_0, at: 57)
-            do { let v = s3_1; for lane in 0..<3 { yp[73 + lane] = v[lane] } }
-            yp.store(s4_0, at: 76)
-            do { let v = s4_1; for lane in 0..<3 { yp[92 + lane] = v[lane] } }
-            yp.store(s5_0, at: 95)
-            do { let v = s5_1; for lane in 0..<3 { yp[111 + lane] = v[lane] } }
-            yp.store(s6_0, at: 114)
-            do { let v = s6_1; for lane in 0..<3 { yp[130 + lane] = v[lane] } }
-            yp.store(s7_0, at: 133)
-            do { let v = s7_1; for lane in 0..<3 { yp[149 + lane] = v[lane] } }
-            for ox in 8..<9 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 9 + ox) * 19
                 var s0_0 = w.simd(V.self, at: 160)
                 var s0_1 = w.simd(V.self, at: 176)
+                var s1_0 = w.simd(V.self, at: 160)
+                var s1_1 = w.simd(V.self, at: 176)
+                var s2_0 = w.simd(V.self, at: 160)
+                var s2_1 = w.simd(V.self, at: 176)
+                var s3_0 = w.simd(V.self, at: 160)
+                var s3_1 = w.simd(V.self, at: 176)
+                var s4_0 = w.simd(V.self, at: 160)
+                var s4_1 = w.simd(V.self, at: 176)
                 let xp = x + (oy * 45 + ox * 5)
                 let wp = w + 0
                 for ci in 0..<5 {
@@ -170,10 +116,67 @@ public struct Random038: CompiledModel {
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[5 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[10 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[15 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[20 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
                 }
-                let yp = y + (oy * 9 + ox) * 19
                 yp.store(s0_0, at: 0)
                 do { let v = s0_1; for lane in 0..<3 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 19)
+                do { let v = s1_1; for lane in 0..<3 { yp[35 + lane] = v[lane] } }
+                yp.store(s2_0, at: 38)
+                do { let v = s2_1; for lane in 0..<3 { yp[54 + lane] = v[lane] } }
+                yp.store(s3_0, at: 57)
+                do { let v = s3_1; for lane in 0..<3 { yp[73 + lane] = v[lane] } }
+                yp.store(s4_0, at: 76)
+                do { let v = s4_1; for lane in 0..<3 { yp[92 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 5
+                let yp = y + (oy * 9 + ox) * 19
+                var s0_0 = w.simd(V.self, at: 160)
+                var s0_1 = w.simd(V.self, at: 176)
+                var s1_0 = w.simd(V.self, at: 160)
+                var s1_1 = w.simd(V.self, at: 176)
+                var s2_0 = w.simd(V.self, at: 160)
+                var s2_1 = w.simd(V.self, at: 176)
+                var s3_0 = w.simd(V.self, at: 160)
+                var s3_1 = w.simd(V.self, at: 176)
+                let xp = x + (oy * 45 + ox * 5)
+                let wp = w + 0
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[5 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[10 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[15 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<3 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 19)
+                do { let v = s1_1; for lane in 0..<3 { yp[35 + lane] = v[lane] } }
+                yp.store(s2_0, at: 38)
+                do { let v = s2_1; for lane in 0..<3 { yp[54 + lane] = v[lane] } }
+                yp.store(s3_0, at: 57)
+                do { let v = s3_1; for lane in 0..<3 { yp[73 + lane] = v[lane] } }
             }
         }
     }
@@ -196,10 +199,13 @@ public struct Random038: CompiledModel {
     // conv2d: Conv2D, (None, 8, 9, 19) → (None, 4, 9, 7), 1,197 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1881)
         for row in 0..<8 {
-            (y + ((row + 0) * 11 + 1) * 19).update(from: x + row * 171, count: 171)
+            let target = y + (row + 0) * 209
+            target.update(repeating: 0, count: 19)
+            (target + 19).update(from: x + row * 171, count: 171)
+            (target + 190).update(repeating: 0, count: 19)
         }
+        (y + 1672).update(repeating: 0, count: 209)
     }
 
     // conv2d: Conv2D, (None, 8, 9, 19) → (None, 4, 9, 7), 1,197 parameters
@@ -208,51 +214,14 @@ public struct Random038: CompiledModel {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
         for oy in 0..<4 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 1560)
-            var s1_0 = w.simd(V.self, at: 1560)
-            var s2_0 = w.simd(V.self, at: 1560)
-            var s3_0 = w.simd(V.self, at: 1560)
-            var s4_0 = w.simd(V.self, at: 1560)
-            var s5_0 = w.simd(V.self, at: 1560)
-            var s6_0 = w.simd(V.self, at: 1560)
-            var s7_0 = w.simd(V.self, at: 1560)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 418 + ox * 19) + ky * 209 + kx * 19
-                    let wp = w + 192 + (ky * 3 + kx) * 152
-                    for ci in 0..<19 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[19 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[38 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[57 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[76 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[95 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[114 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[133 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            let yp = y + (oy * 9 + ox) * 7
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
-            for ox in 8..<9 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 9 + ox) * 7
                 var s0_0 = w.simd(V.self, at: 1560)
+                var s1_0 = w.simd(V.self, at: 1560)
+                var s2_0 = w.simd(V.self, at: 1560)
+                var s3_0 = w.simd(V.self, at: 1560)
+                var s4_0 = w.simd(V.self, at: 1560)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + (oy * 418 + ox * 19) + ky * 209 + kx * 19
@@ -261,11 +230,51 @@ public struct Random038: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 8)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[19 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[38 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[57 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[76 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 9 + ox) * 7
                 do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 5
+                let yp = y + (oy * 9 + ox) * 7
+                var s0_0 = w.simd(V.self, at: 1560)
+                var s1_0 = w.simd(V.self, at: 1560)
+                var s2_0 = w.simd(V.self, at: 1560)
+                var s3_0 = w.simd(V.self, at: 1560)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 418 + ox * 19) + ky * 209 + kx * 19
+                        let wp = w + 192 + (ky * 3 + kx) * 152
+                        for ci in 0..<19 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[19 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[38 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[57 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
             }
         }
     }

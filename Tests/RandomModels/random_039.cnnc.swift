@@ -96,6 +96,7 @@ public struct Random039: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 7 + ox) * 3
             var s0_0 = w.simd(V.self, at: 108)
             var s1_0 = w.simd(V.self, at: 108)
             var s2_0 = w.simd(V.self, at: 108)
@@ -126,7 +127,6 @@ public struct Random039: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 7 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }

@@ -115,10 +115,14 @@ public struct Random040: CompiledModel {
     // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 17), 85 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 9)
+        y.update(repeating: 0, count: 3)
         for row in 0..<1 {
-            (y + ((row + 1) * 3 + 1) * 1).update(from: x + row * 1, count: 1)
+            let target = y + (row + 1) * 3
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 1, count: 1)
+            (target + 2).update(repeating: 0, count: 1)
         }
+        (y + 6).update(repeating: 0, count: 3)
     }
 
     // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 17), 85 parameters
@@ -128,6 +132,7 @@ public struct Random040: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 17
             var s0_0 = w.simd(V.self, at: 128)
             var s0_1 = w.simd(V.self, at: 144)
             for ky in 0..<2 {
@@ -143,7 +148,6 @@ public struct Random040: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }

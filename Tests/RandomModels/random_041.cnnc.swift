@@ -101,9 +101,11 @@ public struct Random041: CompiledModel {
     // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 660)
         for row in 0..<11 {
-            (y + ((row + 0) * 12 + 1) * 5).update(from: x + row * 50, count: 50)
+            let target = y + (row + 0) * 60
+            target.update(repeating: 0, count: 5)
+            (target + 5).update(from: x + row * 50, count: 50)
+            (target + 55).update(repeating: 0, count: 5)
         }
     }
 
@@ -113,51 +115,14 @@ public struct Random041: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
         for oy in 0..<11 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 40)
-            var s1_0 = w.simd(V.self, at: 40)
-            var s2_0 = w.simd(V.self, at: 40)
-            var s3_0 = w.simd(V.self, at: 40)
-            var s4_0 = w.simd(V.self, at: 40)
-            var s5_0 = w.simd(V.self, at: 40)
-            var s6_0 = w.simd(V.self, at: 40)
-            var s7_0 = w.simd(V.self, at: 40)
-            for ky in 0..<1 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 60 + ox * 5) + ky * 120 + kx * 10
-                    let wp = w + 0 + (ky * 2 + kx) * 20
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[5 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[10 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[15 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[20 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[25 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[30 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[35 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            let yp = y + (oy * 10 + ox) * 1
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
-            for ox in 8..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 1
                 var s0_0 = w.simd(V.self, at: 40)
+                var s1_0 = w.simd(V.self, at: 40)
+                var s2_0 = w.simd(V.self, at: 40)
+                var s3_0 = w.simd(V.self, at: 40)
+                var s4_0 = w.simd(V.self, at: 40)
                 for ky in 0..<1 {
                     for kx in 0..<2 {
                         let xp = x + (oy * 60 + ox * 5) + ky * 120 + kx * 10
@@ -166,11 +131,22 @@ public struct Random041: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[5 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[10 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[15 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[20 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 10 + ox) * 1
                 do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
             }
         }
     }
@@ -186,56 +162,34 @@ public struct Random041: CompiledModel {
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD8<Float>
         for oy in 0..<11 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 52)
-            var s1_0 = w.simd(V.self, at: 52)
-            var s2_0 = w.simd(V.self, at: 52)
-            var s3_0 = w.simd(V.self, at: 52)
-            var s4_0 = w.simd(V.self, at: 52)
-            var s5_0 = w.simd(V.self, at: 52)
-            var s6_0 = w.simd(V.self, at: 52)
-            var s7_0 = w.simd(V.self, at: 52)
-            let xp = x + (oy * 10 + ox * 1)
-            let wp = w + 44
-            for ci in 0..<1 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[7 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-            }
-            let yp = y + (oy * 10 + ox) * 8
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
-            for ox in 8..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 8
                 var s0_0 = w.simd(V.self, at: 52)
+                var s1_0 = w.simd(V.self, at: 52)
+                var s2_0 = w.simd(V.self, at: 52)
+                var s3_0 = w.simd(V.self, at: 52)
+                var s4_0 = w.simd(V.self, at: 52)
                 let xp = x + (oy * 10 + ox * 1)
                 let wp = w + 44
                 for ci in 0..<1 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[4 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
                 }
-                let yp = y + (oy * 10 + ox) * 8
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
             }
         }
     }

@@ -115,6 +115,7 @@ public struct Random042: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 15
             var s0_0 = w.simd(V.self, at: 256)
             var s1_0 = w.simd(V.self, at: 256)
             var s2_0 = w.simd(V.self, at: 256)
@@ -135,7 +136,6 @@ public struct Random042: CompiledModel {
                 let x4 = V(repeating: xp[64 + ci])
                 s4_0 = madd(s4_0, x4, w0)
             }
-            let yp = y + (oy * 5 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }

@@ -113,6 +113,7 @@ public struct Random044: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 16
             var s0_0 = w.simd(V.self, at: 256)
             var s1_0 = w.simd(V.self, at: 256)
             var s2_0 = w.simd(V.self, at: 256)
@@ -136,7 +137,6 @@ public struct Random044: CompiledModel {
                 let x5 = V(repeating: xp[160 + ci])
                 s5_0 = madd(s5_0, x5, w0)
             }
-            let yp = y + (oy * 6 + ox) * 16
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)
@@ -159,6 +159,7 @@ public struct Random044: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 7
             var s0_0 = w.simd(V.self, at: 400)
             var s1_0 = w.simd(V.self, at: 400)
             var s2_0 = w.simd(V.self, at: 400)
@@ -182,7 +183,6 @@ public struct Random044: CompiledModel {
                 let x5 = V(repeating: xp[80 + ci])
                 s5_0 = madd(s5_0, x5, w0)
             }
-            let yp = y + (oy * 6 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
@@ -241,6 +241,7 @@ public struct Random044: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 13
             var s0_0 = w.simd(V.self, at: 520)
             var s1_0 = w.simd(V.self, at: 520)
             var s2_0 = w.simd(V.self, at: 520)
@@ -255,7 +256,6 @@ public struct Random044: CompiledModel {
                 let x2 = V(repeating: xp[14 + ci])
                 s2_0 = madd(s2_0, x2, w0)
             }
-            let yp = y + (oy * 3 + ox) * 13
             do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }

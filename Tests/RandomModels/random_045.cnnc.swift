@@ -109,6 +109,165 @@ public struct Random045: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 14 floats.
+    public static let blockArenaCount = arenaCount + 224
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 112
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 14, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 14) → (None, 1)
+            Self.l0_dense_block(UnsafePointer(ta), w, tb)
+            // batch_normalization over 8 samples: BatchNormalization, (None, 1) → (None, 1)
+            Self.l1_batch_normalization_block(tb, w)
+            // dropout over 8 samples: Dropout, (None, 1) → (None, 1)
+            // (no computation at inference)
+            // dense_1 over 8 samples: Dense, (None, 1) → (None, 13)
+            Self.l3_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l3_dense_1_block_activation(ta)
+            // batch_normalization_1 over 8 samples: BatchNormalization, (None, 13) → (None, 13)
+            Self.l4_batch_normalization_1_block(ta, w)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 14, p = arena + 28
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 14)
+    }
+
+    // dense over 8 samples: Dense, (None, 14) → (None, 1)
+    @inline(never)
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 1 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 1
+            var s0_0 = w.simd(V.self, at: 56)
+            var s1_0 = w.simd(V.self, at: 56)
+            var s2_0 = w.simd(V.self, at: 56)
+            var s3_0 = w.simd(V.self, at: 56)
+            var s4_0 = w.simd(V.self, at: 56)
+            var s5_0 = w.simd(V.self, at: 56)
+            var s6_0 = w.simd(V.self, at: 56)
+            var s7_0 = w.simd(V.self, at: 56)
+            let xp = x + (oy * 112 + ox * 14)
+            let wp = w + 0
+            for ci in 0..<14 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[14 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[28 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[42 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[56 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[70 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[84 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[98 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+        }
+    }
+
+    // batch_normalization over 8 samples: BatchNormalization, (None, 1) → (None, 1)
+    @inline(never)
+    static func l1_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 1
+            for c in 0..<1 { v[c] = v[c] * w[60 + c] + w[61 + c] }
+        }
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 1) → (None, 13)
+    @inline(never)
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 13 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 13
+            var s0_0 = w.simd(V.self, at: 78)
+            var s1_0 = w.simd(V.self, at: 78)
+            var s2_0 = w.simd(V.self, at: 78)
+            var s3_0 = w.simd(V.self, at: 78)
+            var s4_0 = w.simd(V.self, at: 78)
+            var s5_0 = w.simd(V.self, at: 78)
+            var s6_0 = w.simd(V.self, at: 78)
+            var s7_0 = w.simd(V.self, at: 78)
+            let xp = x + (oy * 8 + ox * 1)
+            let wp = w + 62
+            for ci in 0..<1 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[7 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l3_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 104)
+    }
+
+    // batch_normalization_1 over 8 samples: BatchNormalization, (None, 13) → (None, 13)
+    @inline(never)
+    static func l4_batch_normalization_1_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 13
+            for c in 0..<13 { v[c] = v[c] * w[94 + c] + w[107 + c] }
+        }
+    }
+
     // dense: Dense, (None, 14) → (None, 1), 15 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -116,6 +275,7 @@ public struct Random045: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 56)
             let xp = x + (oy * 14 + ox * 14)
             let wp = w + 0
@@ -124,7 +284,6 @@ public struct Random045: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -148,6 +307,7 @@ public struct Random045: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 13
             var s0_0 = w.simd(V.self, at: 78)
             let xp = x + (oy * 1 + ox * 1)
             let wp = w + 62
@@ -156,7 +316,6 @@ public struct Random045: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 13
             do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -104,6 +104,103 @@ public struct Random046: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 16 floats.
+    public static let blockArenaCount = arenaCount + 256
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense_1 on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 128
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 2, arena, w)
+            }
+            // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
+            Self.l3_dense_1_block(UnsafePointer(ta), w, tb)
+            // batch_normalization over 8 samples: BatchNormalization, (None, 16) → (None, 16)
+            Self.l4_batch_normalization_block(tb, w)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense_1, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 192, p = arena + 384
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
+        Self.l0_dense(input, w, a)
+        observe?(0, UnsafePointer(a))
+        // zero_padding2d: ZeroPadding2D, (None, 11, 5, 2) → (None, 12, 8, 2), 0 parameters
+        Self.l1_zero_padding2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 8, 2) → (None, 2), 0 parameters
+        Self.l2_global_max_pooling2d(UnsafePointer(b), a)
+        observe?(2, UnsafePointer(a))
+        destination.update(from: a, count: 2)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
+    @inline(never)
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 16
+            var s0_0 = w.simd(V.self, at: 44)
+            var s1_0 = w.simd(V.self, at: 44)
+            var s2_0 = w.simd(V.self, at: 44)
+            var s3_0 = w.simd(V.self, at: 44)
+            var s4_0 = w.simd(V.self, at: 44)
+            var s5_0 = w.simd(V.self, at: 44)
+            var s6_0 = w.simd(V.self, at: 44)
+            var s7_0 = w.simd(V.self, at: 44)
+            let xp = x + (oy * 16 + ox * 2)
+            let wp = w + 12
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[2 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[4 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[6 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[8 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[10 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[12 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[14 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 16)
+            yp.store(s2_0, at: 32)
+            yp.store(s3_0, at: 48)
+            yp.store(s4_0, at: 64)
+            yp.store(s5_0, at: 80)
+            yp.store(s6_0, at: 96)
+            yp.store(s7_0, at: 112)
+        }
+    }
+
+    // batch_normalization over 8 samples: BatchNormalization, (None, 16) → (None, 16)
+    @inline(never)
+    static func l4_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 16
+            for c in 0..<16 { v[c] = v[c] * w[60 + c] + w[76 + c] }
+        }
+    }
+
     // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -111,6 +208,7 @@ public struct Random046: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<11 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 2
             var s0_0 = w.simd(V.self, at: 8)
             var s1_0 = w.simd(V.self, at: 8)
             var s2_0 = w.simd(V.self, at: 8)
@@ -131,7 +229,6 @@ public struct Random046: CompiledModel {
                 let x4 = V(repeating: xp[8 + ci])
                 s4_0 = madd(s4_0, x4, w0)
             }
-            let yp = y + (oy * 5 + ox) * 2
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
@@ -143,9 +240,12 @@ public struct Random046: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 11, 5, 2) → (None, 12, 8, 2), 0 parameters
     @inline(never)
     static func l1_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 192)
+        y.update(repeating: 0, count: 16)
         for row in 0..<11 {
-            (y + ((row + 1) * 8 + 2) * 2).update(from: x + row * 10, count: 10)
+            let target = y + (row + 1) * 16
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 10, count: 10)
+            (target + 14).update(repeating: 0, count: 2)
         }
     }
 
@@ -165,6 +265,7 @@ public struct Random046: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 44)
             let xp = x + (oy * 2 + ox * 2)
             let wp = w + 12
@@ -173,7 +274,6 @@ public struct Random046: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 16
             yp.store(s0_0, at: 0)
         }
     }

@@ -109,10 +109,14 @@ public struct Random047: CompiledModel {
     // conv2d: Conv2D, (None, 8, 11, 16) → (None, 3, 6, 1), 257 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2240)
+        y.update(repeating: 0, count: 224)
         for row in 0..<8 {
-            (y + ((row + 1) * 14 + 1) * 16).update(from: x + row * 176, count: 176)
+            let target = y + (row + 1) * 224
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 176, count: 176)
+            (target + 192).update(repeating: 0, count: 32)
         }
+        (y + 2016).update(repeating: 0, count: 224)
     }
 
     // conv2d: Conv2D, (None, 8, 11, 16) → (None, 3, 6, 1), 257 parameters
@@ -122,6 +126,7 @@ public struct Random047: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 1
             var s0_0 = w.simd(V.self, at: 1024)
             var s1_0 = w.simd(V.self, at: 1024)
             var s2_0 = w.simd(V.self, at: 1024)
@@ -149,7 +154,6 @@ public struct Random047: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }

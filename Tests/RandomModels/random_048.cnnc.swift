@@ -125,6 +125,7 @@ public struct Random048: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 17
             var s0_0 = w.simd(V.self, at: 256)
             var s0_1 = w.simd(V.self, at: 272)
             var s1_0 = w.simd(V.self, at: 256)
@@ -156,7 +157,6 @@ public struct Random048: CompiledModel {
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
             }
-            let yp = y + (oy * 5 + ox) * 17
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 17)
@@ -173,10 +173,14 @@ public struct Random048: CompiledModel {
     // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
     @inline(never)
     static func l2_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 952)
+        y.update(repeating: 0, count: 119)
         for row in 0..<5 {
-            (y + ((row + 1) * 7 + 1) * 17).update(from: x + row * 85, count: 85)
+            let target = y + (row + 1) * 119
+            target.update(repeating: 0, count: 17)
+            (target + 17).update(from: x + row * 85, count: 85)
+            (target + 102).update(repeating: 0, count: 17)
         }
+        (y + 714).update(repeating: 0, count: 238)
     }
 
     // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
@@ -185,6 +189,7 @@ public struct Random048: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 4
             var s0_0 = w.simd(V.self, at: 1376)
             var s1_0 = w.simd(V.self, at: 1376)
             for ky in 0..<4 {
@@ -200,7 +205,6 @@ public struct Random048: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
         }

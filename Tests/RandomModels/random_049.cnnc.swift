@@ -88,10 +88,12 @@ public struct Random049: CompiledModel {
     // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
+        y.update(repeating: 0, count: 48)
         for row in 0..<10 {
-            (y + ((row + 1) * 12 + 0) * 4).update(from: x + row * 48, count: 48)
+            let target = y + (row + 1) * 48
+            (target + 0).update(from: x + row * 48, count: 48)
         }
+        (y + 528).update(repeating: 0, count: 48)
     }
 
     // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
@@ -101,6 +103,7 @@ public struct Random049: CompiledModel {
         // The remaining 9 output channels.
         for oy in 0..<10 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 9
             var s0_0 = w.simd(V.self, at: 384)
             var s0_1 = w.simd(V.self, at: 392)
             var s1_0 = w.simd(V.self, at: 384)
@@ -141,7 +144,6 @@ public struct Random049: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 9
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 9)

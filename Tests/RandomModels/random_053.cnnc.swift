@@ -84,10 +84,14 @@ public struct Random053: CompiledModel {
     // conv2d: Conv2D, (None, 1, 6, 1) → (None, 1, 6, 5), 60 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 32)
+        y.update(repeating: 0, count: 8)
         for row in 0..<1 {
-            (y + ((row + 1) * 8 + 1) * 1).update(from: x + row * 6, count: 6)
+            let target = y + (row + 1) * 8
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 6, count: 6)
+            (target + 7).update(repeating: 0, count: 1)
         }
+        (y + 16).update(repeating: 0, count: 16)
     }
 
     // conv2d: Conv2D, (None, 1, 6, 1) → (None, 1, 6, 5), 60 parameters
@@ -97,6 +101,7 @@ public struct Random053: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 5
             var s0_0 = w.simd(V.self, at: 96)
             var s1_0 = w.simd(V.self, at: 96)
             var s2_0 = w.simd(V.self, at: 96)
@@ -124,7 +129,6 @@ public struct Random053: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }

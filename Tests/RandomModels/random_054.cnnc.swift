@@ -106,19 +106,26 @@ public struct Random054: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 2912)
+        y.update(repeating: 0, count: 224)
         for row in 0..<11 {
-            (y + ((row + 1) * 14 + 0) * 16).update(from: x + row * 192, count: 192)
+            let target = y + (row + 1) * 224
+            (target + 0).update(from: x + row * 192, count: 192)
+            (target + 192).update(repeating: 0, count: 32)
         }
+        (y + 2688).update(repeating: 0, count: 224)
     }
 
     // zero_padding2d_1: ZeroPadding2D, (None, 13, 14, 16) → (None, 16, 17, 16), 0 parameters
     @inline(never)
     static func l1_zero_padding2d_1(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 4352)
+        y.update(repeating: 0, count: 544)
         for row in 0..<13 {
-            (y + ((row + 2) * 17 + 2) * 16).update(from: x + row * 224, count: 224)
+            let target = y + (row + 2) * 272
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 224, count: 224)
+            (target + 256).update(repeating: 0, count: 16)
         }
+        (y + 4080).update(repeating: 0, count: 272)
     }
 
     // re_lu: ReLU, (None, 16, 17, 16) → (None, 16, 17, 16), 0 parameters
@@ -133,15 +140,14 @@ public struct Random054: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<14 {
             for bx in 0..<2 {
-                let ox = bx * 8
+                let ox = bx * 6
+                let yp = y + (oy * 17 + ox) * 4
                 var s0_0 = w.simd(V.self, at: 128)
                 var s1_0 = w.simd(V.self, at: 128)
                 var s2_0 = w.simd(V.self, at: 128)
                 var s3_0 = w.simd(V.self, at: 128)
                 var s4_0 = w.simd(V.self, at: 128)
                 var s5_0 = w.simd(V.self, at: 128)
-                var s6_0 = w.simd(V.self, at: 128)
-                var s7_0 = w.simd(V.self, at: 128)
                 for ky in 0..<2 {
                     for kx in 0..<1 {
                         let xp = x + (oy * 272 + ox * 16) + ky * 544 + kx * 32
@@ -160,25 +166,24 @@ public struct Random054: CompiledModel {
                             s4_0 = madd(s4_0, x4, w0)
                             let x5 = V(repeating: xp[80 + ci])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[96 + ci])
-                            s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[112 + ci])
-                            s7_0 = madd(s7_0, x7, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 17 + ox) * 4
                 yp.store(s0_0, at: 0)
                 yp.store(s1_0, at: 4)
                 yp.store(s2_0, at: 8)
                 yp.store(s3_0, at: 12)
                 yp.store(s4_0, at: 16)
                 yp.store(s5_0, at: 20)
-                yp.store(s6_0, at: 24)
-                yp.store(s7_0, at: 28)
             }
-            for ox in 16..<17 {
+            do {
+                let ox = 12
+                let yp = y + (oy * 17 + ox) * 4
                 var s0_0 = w.simd(V.self, at: 128)
+                var s1_0 = w.simd(V.self, at: 128)
+                var s2_0 = w.simd(V.self, at: 128)
+                var s3_0 = w.simd(V.self, at: 128)
+                var s4_0 = w.simd(V.self, at: 128)
                 for ky in 0..<2 {
                     for kx in 0..<1 {
                         let xp = x + (oy * 272 + ox * 16) + ky * 544 + kx * 32
@@ -187,11 +192,22 @@ public struct Random054: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[64 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 17 + ox) * 4
                 yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
             }
         }
     }
@@ -205,10 +221,13 @@ public struct Random054: CompiledModel {
     // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
     @inline(never)
     static func l4_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1152)
+        y.update(repeating: 0, count: 72)
         for row in 0..<14 {
-            (y + ((row + 1) * 18 + 0) * 4).update(from: x + row * 68, count: 68)
+            let target = y + (row + 1) * 72
+            (target + 0).update(from: x + row * 68, count: 68)
+            (target + 68).update(repeating: 0, count: 4)
         }
+        (y + 1080).update(repeating: 0, count: 72)
     }
 
     // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
@@ -218,6 +237,7 @@ public struct Random054: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<14 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 2
             var s0_0 = w.simd(V.self, at: 276)
             var s1_0 = w.simd(V.self, at: 276)
             var s2_0 = w.simd(V.self, at: 276)
@@ -245,7 +265,6 @@ public struct Random054: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }

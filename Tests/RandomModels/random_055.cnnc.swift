@@ -105,6 +105,7 @@ public struct Random055: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 16
             var s0_0 = w.simd(V.self, at: 1536)
             var s1_0 = w.simd(V.self, at: 1536)
             var s2_0 = w.simd(V.self, at: 1536)
@@ -123,7 +124,6 @@ public struct Random055: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 16
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
             yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
@@ -137,6 +137,7 @@ public struct Random055: CompiledModel {
         // The remaining 11 output channels.
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 11
             var s0_0 = w.simd(V.self, at: 1808)
             var s0_1 = w.simd(V.self, at: 1816)
             var s1_0 = w.simd(V.self, at: 1808)
@@ -158,7 +159,6 @@ public struct Random055: CompiledModel {
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
             }
-            let yp = y + (oy * 3 + ox) * 11
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<3 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0, at: 11)
@@ -177,10 +177,14 @@ public struct Random055: CompiledModel {
     // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 726)
+        y.update(repeating: 0, count: 66)
         for row in 0..<8 {
-            (y + ((row + 1) * 6 + 1) * 11).update(from: x + row * 33, count: 33)
+            let target = y + (row + 1) * 66
+            target.update(repeating: 0, count: 11)
+            (target + 11).update(from: x + row * 33, count: 33)
+            (target + 44).update(repeating: 0, count: 22)
         }
+        (y + 594).update(repeating: 0, count: 132)
     }
 
     // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
@@ -189,6 +193,7 @@ public struct Random055: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 16
             var s0_0 = w.simd(V.self, at: 4640)
             var s1_0 = w.simd(V.self, at: 4640)
             for ky in 0..<4 {
@@ -204,7 +209,6 @@ public struct Random055: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 16
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
         }

@@ -86,6 +86,7 @@ public struct Random057: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 1152)
             var s1_0 = w.simd(V.self, at: 1152)
             var s2_0 = w.simd(V.self, at: 1152)
@@ -107,7 +108,6 @@ public struct Random057: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 16
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)

@@ -86,6 +86,7 @@ public struct Random059: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 16
             var s0_0 = w.simd(V.self, at: 64)
             var s1_0 = w.simd(V.self, at: 64)
             var s2_0 = w.simd(V.self, at: 64)
@@ -100,7 +101,6 @@ public struct Random059: CompiledModel {
                 let x2 = V(repeating: xp[16 + ci])
                 s2_0 = madd(s2_0, x2, w0)
             }
-            let yp = y + (oy * 3 + ox) * 16
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
             yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)

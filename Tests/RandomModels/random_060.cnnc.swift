@@ -91,10 +91,13 @@ public struct Random060: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 2, 9, 2) → (None, 4, 11, 2), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 88)
+        y.update(repeating: 0, count: 22)
         for row in 0..<2 {
-            (y + ((row + 1) * 11 + 2) * 2).update(from: x + row * 18, count: 18)
+            let target = y + (row + 1) * 22
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 18, count: 18)
         }
+        (y + 66).update(repeating: 0, count: 22)
     }
 
     // conv2d: Conv2D, (None, 4, 11, 2) → (None, 2, 3, 2), 32 parameters
@@ -104,6 +107,7 @@ public struct Random060: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 64)
             var s1_0 = w.simd(V.self, at: 64)
             var s2_0 = w.simd(V.self, at: 64)
@@ -122,7 +126,6 @@ public struct Random060: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }

@@ -84,6 +84,92 @@ public struct Random061: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 25 floats.
+    public static let blockArenaCount = arenaCount + 400
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 200
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 25, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 25) → (None, 1)
+            Self.l0_dense_block(UnsafePointer(ta), w, tb)
+            // activation over 8 samples: Activation, (None, 1) → (None, 1)
+            Self.l1_activation_block(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 25, p = arena + 50
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 25)
+    }
+
+    // dense over 8 samples: Dense, (None, 25) → (None, 1)
+    @inline(never)
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 1 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 1
+            var s0_0 = w.simd(V.self, at: 100)
+            var s1_0 = w.simd(V.self, at: 100)
+            var s2_0 = w.simd(V.self, at: 100)
+            var s3_0 = w.simd(V.self, at: 100)
+            var s4_0 = w.simd(V.self, at: 100)
+            var s5_0 = w.simd(V.self, at: 100)
+            var s6_0 = w.simd(V.self, at: 100)
+            var s7_0 = w.simd(V.self, at: 100)
+            let xp = x + (oy * 200 + ox * 25)
+            let wp = w + 0
+            for ci in 0..<25 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[25 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[50 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[75 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[100 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[125 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[150 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[175 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+        }
+    }
+
+    // activation over 8 samples: Activation, (None, 1) → (None, 1)
+    @inline(never)
+    static func l1_activation_block(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 8)
+    }
+
     // dense: Dense, (None, 25) → (None, 1), 26 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -91,6 +177,7 @@ public struct Random061: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 100)
             let xp = x + (oy * 25 + ox * 25)
             let wp = w + 0
@@ -99,7 +186,6 @@ public struct Random061: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -111,10 +111,11 @@ public struct Random065: CompiledModel {
     // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 160)
         for row in 0..<9 {
-            (y + ((row + 0) * 2 + 0) * 8).update(from: x + row * 16, count: 16)
+            let target = y + (row + 0) * 16
+            (target + 0).update(from: x + row * 16, count: 16)
         }
+        (y + 144).update(repeating: 0, count: 16)
     }
 
     // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
@@ -124,6 +125,7 @@ public struct Random065: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 128)
             for ky in 0..<2 {
                 for kx in 0..<2 {
@@ -136,7 +138,6 @@ public struct Random065: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -163,6 +164,7 @@ public struct Random065: CompiledModel {
         // The remaining 18 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 18
             var s0_0 = w.simd(V.self, at: 228)
             var s0_1 = w.simd(V.self, at: 244)
             let xp = x + (oy * 3 + ox * 3)
@@ -174,7 +176,6 @@ public struct Random065: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 18
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[16 + lane] = v[lane] } }
         }
@@ -193,6 +194,7 @@ public struct Random065: CompiledModel {
         // The remaining 18 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 18
             var s0_0 = w.simd(V.self, at: 836)
             var s0_1 = w.simd(V.self, at: 852)
             let xp = x + (oy * 18 + ox * 18)
@@ -204,7 +206,6 @@ public struct Random065: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 18
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[16 + lane] = v[lane] } }
         }
@@ -213,10 +214,14 @@ public struct Random065: CompiledModel {
     // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
     @inline(never)
     static func l3_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 576)
+        y.update(repeating: 0, count: 72)
         for row in 0..<5 {
-            (y + ((row + 1) * 4 + 1) * 18).update(from: x + row * 18, count: 18)
+            let target = y + (row + 1) * 72
+            target.update(repeating: 0, count: 18)
+            (target + 18).update(from: x + row * 18, count: 18)
+            (target + 36).update(repeating: 0, count: 36)
         }
+        (y + 432).update(repeating: 0, count: 144)
     }
 
     // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
@@ -226,6 +231,7 @@ public struct Random065: CompiledModel {
         // The remaining 24 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 24
             var s0_0 = w.simd(V.self, at: 10084)
             var s0_1 = w.simd(V.self, at: 10100)
             for ky in 0..<4 {
@@ -241,7 +247,6 @@ public struct Random065: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 24
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
         }

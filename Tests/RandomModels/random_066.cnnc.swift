@@ -87,6 +87,7 @@ public struct Random066: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 12
             var s0_0 = w.simd(V.self, at: 96)
             for ky in 0..<1 {
                 for kx in 0..<2 {
@@ -99,7 +100,6 @@ public struct Random066: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 12
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }

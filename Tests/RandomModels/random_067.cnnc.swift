@@ -107,10 +107,13 @@ public struct Random067: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 1, 2, 16) → (None, 3, 4, 16), 0 parameters
     @inline(never)
     static func l1_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 192)
+        y.update(repeating: 0, count: 64)
         for row in 0..<1 {
-            (y + ((row + 1) * 4 + 2) * 16).update(from: x + row * 32, count: 32)
+            let target = y + (row + 1) * 64
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 32, count: 32)
         }
+        (y + 128).update(repeating: 0, count: 64)
     }
 
 }

@@ -84,10 +84,14 @@ public struct Random068: CompiledModel {
     // conv2d: Conv2D, (None, 3, 6, 4) → (None, 3, 6, 3), 147 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 360)
+        y.update(repeating: 0, count: 120)
         for row in 0..<3 {
-            (y + ((row + 3) * 10 + 2) * 4).update(from: x + row * 24, count: 24)
+            let target = y + (row + 3) * 40
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 24, count: 24)
+            (target + 32).update(repeating: 0, count: 8)
         }
+        (y + 240).update(repeating: 0, count: 120)
     }
 
     // conv2d: Conv2D, (None, 3, 6, 4) → (None, 3, 6, 3), 147 parameters
@@ -97,6 +101,7 @@ public struct Random068: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 3
             var s0_0 = w.simd(V.self, at: 192)
             var s1_0 = w.simd(V.self, at: 192)
             var s2_0 = w.simd(V.self, at: 192)
@@ -124,7 +129,6 @@ public struct Random068: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }

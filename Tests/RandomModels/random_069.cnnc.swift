@@ -103,6 +103,7 @@ public struct Random069: CompiledModel {
         // The remaining 24 output channels.
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 24
             var s0_0 = w.simd(V.self, at: 256)
             var s0_1 = w.simd(V.self, at: 272)
             var s1_0 = w.simd(V.self, at: 256)
@@ -138,7 +139,6 @@ public struct Random069: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 24
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 24)
@@ -165,6 +165,7 @@ public struct Random069: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 5
             var s0_0 = w.simd(V.self, at: 672)
             var s1_0 = w.simd(V.self, at: 672)
             for ky in 0..<1 {
@@ -180,7 +181,6 @@ public struct Random069: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 5
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
         }

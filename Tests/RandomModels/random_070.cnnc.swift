@@ -104,12 +104,126 @@ public struct Random070: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 132 floats.
+    public static let blockArenaCount = arenaCount + 2112
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 1056
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 132, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 4, 1, 33) → (None, 132)
+            // (no computation at inference)
+            // batch_normalization over 8 samples: BatchNormalization, (None, 132) → (None, 132)
+            Self.l2_batch_normalization_block(ta, w)
+            // dense over 8 samples: Dense, (None, 132) → (None, 5)
+            Self.l3_dense_block(UnsafePointer(ta), w, tb)
+            // softmax over 8 samples: Softmax, (None, 5) → (None, 5)
+            Self.l4_softmax_block(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 132, p = arena + 264
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        destination.update(from: a, count: 132)
+    }
+
+    // batch_normalization over 8 samples: BatchNormalization, (None, 132) → (None, 132)
+    @inline(never)
+    static func l2_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 132
+            for c in 0..<132 { v[c] = v[c] * w[1584 + c] + w[1716 + c] }
+        }
+    }
+
+    // dense over 8 samples: Dense, (None, 132) → (None, 5)
+    @inline(never)
+    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 5 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 5
+            var s0_0 = w.simd(V.self, at: 2904)
+            var s1_0 = w.simd(V.self, at: 2904)
+            var s2_0 = w.simd(V.self, at: 2904)
+            var s3_0 = w.simd(V.self, at: 2904)
+            var s4_0 = w.simd(V.self, at: 2904)
+            var s5_0 = w.simd(V.self, at: 2904)
+            var s6_0 = w.simd(V.self, at: 2904)
+            var s7_0 = w.simd(V.self, at: 2904)
+            let xp = x + (oy * 1056 + ox * 132)
+            let wp = w + 1848
+            for ci in 0..<132 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[132 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[264 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[396 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[528 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[660 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[792 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[924 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<5 { yp[35 + lane] = v[lane] } }
+        }
+    }
+
+    // softmax over 8 samples: Softmax, (None, 5) → (None, 5)
+    @inline(never)
+    static func l4_softmax_block(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 5
+            var largest = v[0]
+            for c in 1..<5 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<5 { v[c] -= largest }
+            VectorMath.exp(v, count: 5)
+            var sum: Float = 0
+            for c in 0..<5 { sum += v[c] }
+            for c in 0..<5 { v[c] /= sum }
+        }
+    }
+
     // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 256)
         for row in 0..<8 {
-            (y + ((row + 0) * 4 + 1) * 8).update(from: x + row * 16, count: 16)
+            let target = y + (row + 0) * 32
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 16, count: 16)
+            (target + 24).update(repeating: 0, count: 8)
         }
     }
 
@@ -120,6 +234,7 @@ public struct Random070: CompiledModel {
         // The remaining 33 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 33
             var s0_0 = w.simd(V.self, at: 1536)
             var s0_1 = w.simd(V.self, at: 1552)
             var s0_2 = w.simd(V.self, at: 1568)
@@ -138,7 +253,6 @@ public struct Random070: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 33
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
@@ -164,6 +278,7 @@ public struct Random070: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 5
             var s0_0 = w.simd(V.self, at: 2904)
             let xp = x + (oy * 132 + ox * 132)
             let wp = w + 1848
@@ -172,7 +287,6 @@ public struct Random070: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 5
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }

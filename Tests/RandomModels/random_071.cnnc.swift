@@ -89,10 +89,11 @@ public struct Random071: CompiledModel {
     // conv2d: Conv2D, (None, 1, 8, 1) → (None, 1, 3, 2), 10 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 16)
         for row in 0..<1 {
-            (y + ((row + 0) * 8 + 0) * 1).update(from: x + row * 8, count: 8)
+            let target = y + (row + 0) * 8
+            (target + 0).update(from: x + row * 8, count: 8)
         }
+        (y + 8).update(repeating: 0, count: 8)
     }
 
     // conv2d: Conv2D, (None, 1, 8, 1) → (None, 1, 3, 2), 10 parameters
@@ -102,6 +103,7 @@ public struct Random071: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 16)
             var s1_0 = w.simd(V.self, at: 16)
             var s2_0 = w.simd(V.self, at: 16)
@@ -120,7 +122,6 @@ public struct Random071: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
@@ -145,10 +146,14 @@ public struct Random071: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 1, 3, 2) → (None, 3, 5, 2), 0 parameters
     @inline(never)
     static func l1_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 30)
+        y.update(repeating: 0, count: 10)
         for row in 0..<1 {
-            (y + ((row + 1) * 5 + 1) * 2).update(from: x + row * 6, count: 6)
+            let target = y + (row + 1) * 10
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 6, count: 6)
+            (target + 8).update(repeating: 0, count: 2)
         }
+        (y + 20).update(repeating: 0, count: 10)
     }
 
 }

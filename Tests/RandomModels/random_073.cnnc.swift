@@ -107,6 +107,346 @@ public struct Random073: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 34 floats.
+    public static let blockArenaCount = arenaCount + 544
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 272
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 34, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 34) → (None, 10)
+            Self.l0_dense_block(UnsafePointer(ta), w, tb)
+            Self.l0_dense_block_activation(tb)
+            // dense_1 over 8 samples: Dense, (None, 10) → (None, 10)
+            Self.l1_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l1_dense_1_block_activation(ta)
+            // dense_2 over 8 samples: Dense, (None, 10) → (None, 17)
+            Self.l2_dense_2_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_2_block_activation(tb)
+            // dense_3 over 8 samples: Dense, (None, 17) → (None, 3)
+            Self.l3_dense_3_block(UnsafePointer(tb), w, ta)
+            Self.l3_dense_3_block_activation(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 34, p = arena + 68
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 34)
+    }
+
+    // dense over 8 samples: Dense, (None, 34) → (None, 10)
+    @inline(never)
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 10 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 10
+            var s0_0 = w.simd(V.self, at: 544)
+            var s0_1 = w.simd(V.self, at: 552)
+            var s1_0 = w.simd(V.self, at: 544)
+            var s1_1 = w.simd(V.self, at: 552)
+            var s2_0 = w.simd(V.self, at: 544)
+            var s2_1 = w.simd(V.self, at: 552)
+            var s3_0 = w.simd(V.self, at: 544)
+            var s3_1 = w.simd(V.self, at: 552)
+            var s4_0 = w.simd(V.self, at: 544)
+            var s4_1 = w.simd(V.self, at: 552)
+            var s5_0 = w.simd(V.self, at: 544)
+            var s5_1 = w.simd(V.self, at: 552)
+            var s6_0 = w.simd(V.self, at: 544)
+            var s6_1 = w.simd(V.self, at: 552)
+            var s7_0 = w.simd(V.self, at: 544)
+            var s7_1 = w.simd(V.self, at: 552)
+            let xp = x + (oy * 272 + ox * 34)
+            let wp = w + 0
+            for ci in 0..<34 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[34 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[68 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[102 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[136 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[170 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[204 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[238 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0, at: 20)
+            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0, at: 30)
+            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s4_0, at: 40)
+            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+            yp.store(s5_0, at: 50)
+            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+            yp.store(s6_0, at: 60)
+            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+            yp.store(s7_0, at: 70)
+            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l0_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 80)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 10) → (None, 10)
+    @inline(never)
+    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 10 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 10
+            var s0_0 = w.simd(V.self, at: 720)
+            var s0_1 = w.simd(V.self, at: 728)
+            var s1_0 = w.simd(V.self, at: 720)
+            var s1_1 = w.simd(V.self, at: 728)
+            var s2_0 = w.simd(V.self, at: 720)
+            var s2_1 = w.simd(V.self, at: 728)
+            var s3_0 = w.simd(V.self, at: 720)
+            var s3_1 = w.simd(V.self, at: 728)
+            var s4_0 = w.simd(V.self, at: 720)
+            var s4_1 = w.simd(V.self, at: 728)
+            var s5_0 = w.simd(V.self, at: 720)
+            var s5_1 = w.simd(V.self, at: 728)
+            var s6_0 = w.simd(V.self, at: 720)
+            var s6_1 = w.simd(V.self, at: 728)
+            var s7_0 = w.simd(V.self, at: 720)
+            var s7_1 = w.simd(V.self, at: 728)
+            let xp = x + (oy * 80 + ox * 10)
+            let wp = w + 560
+            for ci in 0..<10 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[10 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[20 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[30 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[40 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[50 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[60 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[70 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0, at: 20)
+            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0, at: 30)
+            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s4_0, at: 40)
+            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+            yp.store(s5_0, at: 50)
+            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+            yp.store(s6_0, at: 60)
+            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+            yp.store(s7_0, at: 70)
+            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its softmax activation
+    @inline(never)
+    static func l1_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 10
+            var largest = v[0]
+            for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
+            var sum: Float = 0
+            for c in 0..<10 { sum += v[c] }
+            for c in 0..<10 { v[c] /= sum }
+        }
+    }
+
+    // dense_2 over 8 samples: Dense, (None, 10) → (None, 17)
+    @inline(never)
+    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 17 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 17
+            var s0_0 = w.simd(V.self, at: 1056)
+            var s0_1 = w.simd(V.self, at: 1072)
+            var s1_0 = w.simd(V.self, at: 1056)
+            var s1_1 = w.simd(V.self, at: 1072)
+            var s2_0 = w.simd(V.self, at: 1056)
+            var s2_1 = w.simd(V.self, at: 1072)
+            var s3_0 = w.simd(V.self, at: 1056)
+            var s3_1 = w.simd(V.self, at: 1072)
+            var s4_0 = w.simd(V.self, at: 1056)
+            var s4_1 = w.simd(V.self, at: 1072)
+            var s5_0 = w.simd(V.self, at: 1056)
+            var s5_1 = w.simd(V.self, at: 1072)
+            var s6_0 = w.simd(V.self, at: 1056)
+            var s6_1 = w.simd(V.self, at: 1072)
+            var s7_0 = w.simd(V.self, at: 1056)
+            var s7_1 = w.simd(V.self, at: 1072)
+            let xp = x + (oy * 80 + ox * 10)
+            let wp = w + 736
+            for ci in 0..<10 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[10 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[20 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[30 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[40 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[50 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[60 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[70 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+            yp.store(s1_0, at: 17)
+            do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+            yp.store(s2_0, at: 34)
+            do { let v = s2_1; for lane in 0..<1 { yp[50 + lane] = v[lane] } }
+            yp.store(s3_0, at: 51)
+            do { let v = s3_1; for lane in 0..<1 { yp[67 + lane] = v[lane] } }
+            yp.store(s4_0, at: 68)
+            do { let v = s4_1; for lane in 0..<1 { yp[84 + lane] = v[lane] } }
+            yp.store(s5_0, at: 85)
+            do { let v = s5_1; for lane in 0..<1 { yp[101 + lane] = v[lane] } }
+            yp.store(s6_0, at: 102)
+            do { let v = s6_1; for lane in 0..<1 { yp[118 + lane] = v[lane] } }
+            yp.store(s7_0, at: 119)
+            do { let v = s7_1; for lane in 0..<1 { yp[135 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_2 over 8 samples: its tanh activation
+    @inline(never)
+    static func l2_dense_2_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 136)
+    }
+
+    // dense_3 over 8 samples: Dense, (None, 17) → (None, 3)
+    @inline(never)
+    static func l3_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 3 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
+            var s0_0 = w.simd(V.self, at: 1156)
+            var s1_0 = w.simd(V.self, at: 1156)
+            var s2_0 = w.simd(V.self, at: 1156)
+            var s3_0 = w.simd(V.self, at: 1156)
+            var s4_0 = w.simd(V.self, at: 1156)
+            var s5_0 = w.simd(V.self, at: 1156)
+            var s6_0 = w.simd(V.self, at: 1156)
+            var s7_0 = w.simd(V.self, at: 1156)
+            let xp = x + (oy * 136 + ox * 17)
+            let wp = w + 1088
+            for ci in 0..<17 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[17 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[34 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[51 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[68 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[85 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[102 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[119 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_3 over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l3_dense_3_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 24)
+    }
+
     // dense: Dense, (None, 34) → (None, 10), 350 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -114,6 +454,7 @@ public struct Random073: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 10
             var s0_0 = w.simd(V.self, at: 544)
             var s0_1 = w.simd(V.self, at: 552)
             let xp = x + (oy * 34 + ox * 34)
@@ -125,7 +466,6 @@ public struct Random073: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 10
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
@@ -144,6 +484,7 @@ public struct Random073: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 10
             var s0_0 = w.simd(V.self, at: 720)
             var s0_1 = w.simd(V.self, at: 728)
             let xp = x + (oy * 10 + ox * 10)
@@ -155,7 +496,6 @@ public struct Random073: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 10
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
@@ -183,6 +523,7 @@ public struct Random073: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 17
             var s0_0 = w.simd(V.self, at: 1056)
             var s0_1 = w.simd(V.self, at: 1072)
             let xp = x + (oy * 10 + ox * 10)
@@ -194,7 +535,6 @@ public struct Random073: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }
@@ -213,6 +553,7 @@ public struct Random073: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 1156)
             let xp = x + (oy * 17 + ox * 17)
             let wp = w + 1088
@@ -221,7 +562,6 @@ public struct Random073: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

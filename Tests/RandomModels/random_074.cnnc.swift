@@ -98,6 +98,7 @@ public struct Random074: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 24)
             var s1_0 = w.simd(V.self, at: 24)
             var s2_0 = w.simd(V.self, at: 24)
@@ -116,7 +117,6 @@ public struct Random074: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
@@ -132,10 +132,14 @@ public struct Random074: CompiledModel {
     // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 70)
+        y.update(repeating: 0, count: 28)
         for row in 0..<1 {
-            (y + ((row + 2) * 7 + 2) * 2).update(from: x + row * 6, count: 6)
+            let target = y + (row + 2) * 14
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 6, count: 6)
+            (target + 10).update(repeating: 0, count: 4)
         }
+        (y + 42).update(repeating: 0, count: 28)
     }
 
     // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
@@ -145,6 +149,7 @@ public struct Random074: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 1
             var s0_0 = w.simd(V.self, at: 100)
             var s1_0 = w.simd(V.self, at: 100)
             var s2_0 = w.simd(V.self, at: 100)
@@ -163,7 +168,6 @@ public struct Random074: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }

@@ -93,10 +93,14 @@ public struct Random076: CompiledModel {
     // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 490)
+        y.update(repeating: 0, count: 70)
         for row in 0..<10 {
-            (y + ((row + 2) * 7 + 2) * 5).update(from: x + row * 15, count: 15)
+            let target = y + (row + 2) * 35
+            target.update(repeating: 0, count: 10)
+            (target + 10).update(from: x + row * 15, count: 15)
+            (target + 25).update(repeating: 0, count: 10)
         }
+        (y + 420).update(repeating: 0, count: 70)
     }
 
     // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
@@ -106,6 +110,7 @@ public struct Random076: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<10 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 7
             var s0_0 = w.simd(V.self, at: 360)
             var s1_0 = w.simd(V.self, at: 360)
             var s2_0 = w.simd(V.self, at: 360)
@@ -124,7 +129,6 @@ public struct Random076: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
@@ -153,6 +157,7 @@ public struct Random076: CompiledModel {
         // The remaining 33 output channels.
         for oy in 0..<10 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 33
             var s0_0 = w.simd(V.self, at: 704)
             var s0_1 = w.simd(V.self, at: 720)
             var s0_2 = w.simd(V.self, at: 736)
@@ -181,7 +186,6 @@ public struct Random076: CompiledModel {
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
             }
-            let yp = y + (oy * 3 + ox) * 33
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }

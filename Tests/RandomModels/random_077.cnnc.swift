@@ -100,9 +100,10 @@ public struct Random077: CompiledModel {
     // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 320)
         for row in 0..<2 {
-            (y + ((row + 0) * 10 + 0) * 16).update(from: x + row * 144, count: 144)
+            let target = y + (row + 0) * 160
+            (target + 0).update(from: x + row * 144, count: 144)
+            (target + 144).update(repeating: 0, count: 16)
         }
     }
 
@@ -112,6 +113,7 @@ public struct Random077: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 8
             var s0_0 = w.simd(V.self, at: 512)
             var s1_0 = w.simd(V.self, at: 512)
             var s2_0 = w.simd(V.self, at: 512)
@@ -136,7 +138,6 @@ public struct Random077: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 8
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 8)
             yp.store(s2_0, at: 16)

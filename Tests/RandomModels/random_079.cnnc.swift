@@ -82,9 +82,11 @@ public struct Random079: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 2, 4, 4) → (None, 4, 6, 4), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 96)
+        y.update(repeating: 0, count: 48)
         for row in 0..<2 {
-            (y + ((row + 2) * 6 + 2) * 4).update(from: x + row * 16, count: 16)
+            let target = y + (row + 2) * 24
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 16, count: 16)
         }
     }
 

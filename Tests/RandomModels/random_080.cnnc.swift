@@ -111,9 +111,11 @@ public struct Random080: CompiledModel {
     // conv2d: Conv2D, (None, 12, 5, 8) → (None, 4, 3, 15), 1,440 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 768)
         for row in 0..<12 {
-            (y + ((row + 0) * 8 + 1) * 8).update(from: x + row * 40, count: 40)
+            let target = y + (row + 0) * 64
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 40, count: 40)
+            (target + 48).update(repeating: 0, count: 16)
         }
     }
 
@@ -124,6 +126,7 @@ public struct Random080: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 15
             var s0_0 = w.simd(V.self, at: 1552)
             var s1_0 = w.simd(V.self, at: 1552)
             var s2_0 = w.simd(V.self, at: 1552)
@@ -142,7 +145,6 @@ public struct Random080: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
@@ -158,9 +160,11 @@ public struct Random080: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 4, 3, 15) → (None, 5, 4, 15), 0 parameters
     @inline(never)
     static func l2_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 300)
+        y.update(repeating: 0, count: 60)
         for row in 0..<4 {
-            (y + ((row + 1) * 4 + 1) * 15).update(from: x + row * 45, count: 45)
+            let target = y + (row + 1) * 60
+            target.update(repeating: 0, count: 15)
+            (target + 15).update(from: x + row * 45, count: 45)
         }
     }
 

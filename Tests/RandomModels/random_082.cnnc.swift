@@ -119,10 +119,14 @@ public struct Random082: CompiledModel {
     // conv2d: Conv2D, (None, 3, 1, 5) → (None, 2, 1, 7), 567 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 120)
+        y.update(repeating: 0, count: 20)
         for row in 0..<3 {
-            (y + ((row + 1) * 4 + 1) * 5).update(from: x + row * 5, count: 5)
+            let target = y + (row + 1) * 20
+            target.update(repeating: 0, count: 5)
+            (target + 5).update(from: x + row * 5, count: 5)
+            (target + 10).update(repeating: 0, count: 10)
         }
+        (y + 80).update(repeating: 0, count: 40)
     }
 
     // conv2d: Conv2D, (None, 3, 1, 5) → (None, 2, 1, 7), 567 parameters
@@ -132,6 +136,7 @@ public struct Random082: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 7
             var s0_0 = w.simd(V.self, at: 640)
             for ky in 0..<4 {
                 for kx in 0..<4 {
@@ -144,7 +149,6 @@ public struct Random082: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -156,6 +160,7 @@ public struct Random082: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 676)
             let xp = x + (oy * 7 + ox * 7)
             let wp = w + 648
@@ -164,7 +169,6 @@ public struct Random082: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }

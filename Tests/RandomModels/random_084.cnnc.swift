@@ -100,9 +100,11 @@ public struct Random084: CompiledModel {
     // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1536)
         for row in 0..<12 {
-            (y + ((row + 0) * 8 + 1) * 16).update(from: x + row * 80, count: 80)
+            let target = y + (row + 0) * 128
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 80, count: 80)
+            (target + 96).update(repeating: 0, count: 32)
         }
     }
 
@@ -113,6 +115,7 @@ public struct Random084: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 768)
             var s1_0 = w.simd(V.self, at: 768)
             var s2_0 = w.simd(V.self, at: 768)
@@ -131,7 +134,6 @@ public struct Random084: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 2
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[4 + lane] = v[lane] } }
@@ -144,19 +146,24 @@ public struct Random084: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 4, 3, 2) → (None, 4, 5, 2), 0 parameters
     @inline(never)
     static func l2_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 40)
         for row in 0..<4 {
-            (y + ((row + 0) * 5 + 1) * 2).update(from: x + row * 6, count: 6)
+            let target = y + (row + 0) * 10
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 6, count: 6)
+            (target + 8).update(repeating: 0, count: 2)
         }
     }
 
     // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
     @inline(never)
     static func l3_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 70)
         for row in 0..<4 {
-            (y + ((row + 0) * 7 + 1) * 2).update(from: x + row * 10, count: 10)
+            let target = y + (row + 0) * 14
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 10, count: 10)
+            (target + 12).update(repeating: 0, count: 2)
         }
+        (y + 56).update(repeating: 0, count: 14)
     }
 
     // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
@@ -166,6 +173,7 @@ public struct Random084: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 12
             var s0_0 = w.simd(V.self, at: 1060)
             var s1_0 = w.simd(V.self, at: 1060)
             var s2_0 = w.simd(V.self, at: 1060)
@@ -184,7 +192,6 @@ public struct Random084: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 12
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }

@@ -102,10 +102,12 @@ public struct Random086: CompiledModel {
     // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 90)
         for row in 0..<5 {
-            (y + ((row + 0) * 5 + 0) * 3).update(from: x + row * 12, count: 12)
+            let target = y + (row + 0) * 15
+            (target + 0).update(from: x + row * 12, count: 12)
+            (target + 12).update(repeating: 0, count: 3)
         }
+        (y + 75).update(repeating: 0, count: 15)
     }
 
     // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
@@ -115,6 +117,7 @@ public struct Random086: CompiledModel {
         // The remaining 33 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 33
             var s0_0 = w.simd(V.self, at: 1296)
             var s0_1 = w.simd(V.self, at: 1312)
             var s0_2 = w.simd(V.self, at: 1328)
@@ -140,7 +143,6 @@ public struct Random086: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 33
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
             do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<1 { yp[32 + lane] = v[lane] } }
@@ -153,9 +155,11 @@ public struct Random086: CompiledModel {
     // conv2d_1: Conv2D, (None, 2, 2, 33) → (None, 1, 2, 17), 4,505 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 330)
         for row in 0..<2 {
-            (y + ((row + 0) * 5 + 1) * 33).update(from: x + row * 66, count: 66)
+            let target = y + (row + 0) * 165
+            target.update(repeating: 0, count: 33)
+            (target + 33).update(from: x + row * 66, count: 66)
+            (target + 99).update(repeating: 0, count: 66)
         }
     }
 
@@ -166,6 +170,7 @@ public struct Random086: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 17
             var s0_0 = w.simd(V.self, at: 9792)
             var s0_1 = w.simd(V.self, at: 9808)
             var s1_0 = w.simd(V.self, at: 9792)
@@ -186,7 +191,6 @@ public struct Random086: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 17)
@@ -216,6 +220,7 @@ public struct Random086: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 17
             var s0_0 = w.simd(V.self, at: 10368)
             var s0_1 = w.simd(V.self, at: 10384)
             var s1_0 = w.simd(V.self, at: 10368)
@@ -232,7 +237,6 @@ public struct Random086: CompiledModel {
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
             }
-            let yp = y + (oy * 2 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 17)

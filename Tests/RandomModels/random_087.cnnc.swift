@@ -104,10 +104,14 @@ public struct Random087: CompiledModel {
     // conv2d: Conv2D, (None, 3, 7, 1) → (None, 3, 7, 17), 170 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 45)
+        y.update(repeating: 0, count: 9)
         for row in 0..<3 {
-            (y + ((row + 1) * 9 + 1) * 1).update(from: x + row * 7, count: 7)
+            let target = y + (row + 1) * 9
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 7, count: 7)
+            (target + 8).update(repeating: 0, count: 1)
         }
+        (y + 36).update(repeating: 0, count: 9)
     }
 
     // conv2d: Conv2D, (None, 3, 7, 1) → (None, 3, 7, 17), 170 parameters
@@ -117,6 +121,7 @@ public struct Random087: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 7 + ox) * 17
             var s0_0 = w.simd(V.self, at: 288)
             var s0_1 = w.simd(V.self, at: 304)
             var s1_0 = w.simd(V.self, at: 288)
@@ -162,7 +167,6 @@ public struct Random087: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 7 + ox) * 17
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 17)

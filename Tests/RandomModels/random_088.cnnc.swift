@@ -98,10 +98,11 @@ public struct Random088: CompiledModel {
     // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 150)
         for row in 0..<4 {
-            (y + ((row + 0) * 6 + 0) * 5).update(from: x + row * 30, count: 30)
+            let target = y + (row + 0) * 30
+            (target + 0).update(from: x + row * 30, count: 30)
         }
+        (y + 120).update(repeating: 0, count: 30)
     }
 
     // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
@@ -111,6 +112,7 @@ public struct Random088: CompiledModel {
         // The remaining 24 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 24
             var s0_0 = w.simd(V.self, at: 640)
             var s0_1 = w.simd(V.self, at: 656)
             var s1_0 = w.simd(V.self, at: 640)
@@ -131,7 +133,6 @@ public struct Random088: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 24
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 24)
@@ -188,10 +189,14 @@ public struct Random088: CompiledModel {
     // conv2d_1: Conv2D, (None, 2, 2, 24) → (None, 2, 2, 7), 672 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 384)
+        y.update(repeating: 0, count: 96)
         for row in 0..<2 {
-            (y + ((row + 1) * 4 + 1) * 24).update(from: x + row * 48, count: 48)
+            let target = y + (row + 1) * 96
+            target.update(repeating: 0, count: 24)
+            (target + 24).update(from: x + row * 48, count: 48)
+            (target + 72).update(repeating: 0, count: 24)
         }
+        (y + 288).update(repeating: 0, count: 96)
     }
 
     // conv2d_1: Conv2D, (None, 2, 2, 24) → (None, 2, 2, 7), 672 parameters
@@ -201,6 +206,7 @@ public struct Random088: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 7
             var s0_0 = w.simd(V.self, at: 1440)
             var s1_0 = w.simd(V.self, at: 1440)
             for ky in 0..<2 {
@@ -216,7 +222,6 @@ public struct Random088: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
         }

@@ -100,6 +100,7 @@ public struct Random089: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 4
             var s0_0 = w.simd(V.self, at: 256)
             var s1_0 = w.simd(V.self, at: 256)
             var s2_0 = w.simd(V.self, at: 256)
@@ -121,7 +122,6 @@ public struct Random089: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
             yp.store(s2_0, at: 8)
@@ -141,6 +141,7 @@ public struct Random089: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 324)
             var s1_0 = w.simd(V.self, at: 324)
             var s2_0 = w.simd(V.self, at: 324)
@@ -158,7 +159,6 @@ public struct Random089: CompiledModel {
                 let x3 = V(repeating: xp[12 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 16
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)

@@ -92,6 +92,7 @@ public struct Random091: CompiledModel {
         // The remaining 9 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 9
             var s0_0 = w.simd(V.self, at: 48)
             var s0_1 = w.simd(V.self, at: 56)
             var s1_0 = w.simd(V.self, at: 48)
@@ -118,7 +119,6 @@ public struct Random091: CompiledModel {
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
             }
-            let yp = y + (oy * 4 + ox) * 9
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0, at: 9)

@@ -93,6 +93,175 @@ public struct Random092: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 120 floats.
+    public static let blockArenaCount = arenaCount + 1920
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 960
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 120, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 10, 4, 3) → (None, 120)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 120) → (None, 31)
+            Self.l1_dense_block(UnsafePointer(ta), w, tb)
+            Self.l1_dense_block_activation(tb)
+            // dense_1 over 8 samples: Dense, (None, 31) → (None, 3)
+            Self.l2_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l2_dense_1_block_activation(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 120, p = arena + 240
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 120)
+    }
+
+    // dense over 8 samples: Dense, (None, 120) → (None, 31)
+    @inline(never)
+    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 31 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 31
+            var s0_0 = w.simd(V.self, at: 3840)
+            var s0_1 = w.simd(V.self, at: 3856)
+            var s1_0 = w.simd(V.self, at: 3840)
+            var s1_1 = w.simd(V.self, at: 3856)
+            var s2_0 = w.simd(V.self, at: 3840)
+            var s2_1 = w.simd(V.self, at: 3856)
+            var s3_0 = w.simd(V.self, at: 3840)
+            var s3_1 = w.simd(V.self, at: 3856)
+            var s4_0 = w.simd(V.self, at: 3840)
+            var s4_1 = w.simd(V.self, at: 3856)
+            var s5_0 = w.simd(V.self, at: 3840)
+            var s5_1 = w.simd(V.self, at: 3856)
+            var s6_0 = w.simd(V.self, at: 3840)
+            var s6_1 = w.simd(V.self, at: 3856)
+            var s7_0 = w.simd(V.self, at: 3840)
+            var s7_1 = w.simd(V.self, at: 3856)
+            let xp = x + (oy * 960 + ox * 120)
+            let wp = w + 0
+            for ci in 0..<120 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[120 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[240 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[360 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[480 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[600 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[720 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[840 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
+            yp.store(s1_0, at: 31)
+            do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
+            yp.store(s2_0, at: 62)
+            do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
+            yp.store(s3_0, at: 93)
+            do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
+            yp.store(s4_0, at: 124)
+            do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
+            yp.store(s5_0, at: 155)
+            do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
+            yp.store(s6_0, at: 186)
+            do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
+            yp.store(s7_0, at: 217)
+            do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l1_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 248)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 31) → (None, 3)
+    @inline(never)
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 3 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
+            var s0_0 = w.simd(V.self, at: 3996)
+            var s1_0 = w.simd(V.self, at: 3996)
+            var s2_0 = w.simd(V.self, at: 3996)
+            var s3_0 = w.simd(V.self, at: 3996)
+            var s4_0 = w.simd(V.self, at: 3996)
+            var s5_0 = w.simd(V.self, at: 3996)
+            var s6_0 = w.simd(V.self, at: 3996)
+            var s7_0 = w.simd(V.self, at: 3996)
+            let xp = x + (oy * 248 + ox * 31)
+            let wp = w + 3872
+            for ci in 0..<31 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[31 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[62 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[93 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[124 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[155 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[186 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[217 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l2_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 24)
+    }
+
     // flatten: Flatten, (None, 10, 4, 3) → (None, 120), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -103,6 +272,7 @@ public struct Random092: CompiledModel {
         // The remaining 31 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 31
             var s0_0 = w.simd(V.self, at: 3840)
             var s0_1 = w.simd(V.self, at: 3856)
             let xp = x + (oy * 120 + ox * 120)
@@ -114,7 +284,6 @@ public struct Random092: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 31
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
         }
@@ -133,6 +302,7 @@ public struct Random092: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 3996)
             let xp = x + (oy * 31 + ox * 31)
             let wp = w + 3872
@@ -141,7 +311,6 @@ public struct Random092: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

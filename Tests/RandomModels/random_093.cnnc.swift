@@ -94,51 +94,15 @@ public struct Random093: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
         for oy in 0..<7 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 512)
-            var s1_0 = w.simd(V.self, at: 512)
-            var s2_0 = w.simd(V.self, at: 512)
-            var s3_0 = w.simd(V.self, at: 512)
-            var s4_0 = w.simd(V.self, at: 512)
-            var s5_0 = w.simd(V.self, at: 512)
-            var s6_0 = w.simd(V.self, at: 512)
-            var s7_0 = w.simd(V.self, at: 512)
-            for ky in 0..<4 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 192 + ox * 16) + ky * 192 + kx * 16
-                    let wp = w + 0 + (ky * 2 + kx) * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            let yp = y + (oy * 11 + ox) * 2
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
-            for ox in 8..<11 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 11 + ox) * 2
                 var s0_0 = w.simd(V.self, at: 512)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s2_0 = w.simd(V.self, at: 512)
+                var s3_0 = w.simd(V.self, at: 512)
+                var s4_0 = w.simd(V.self, at: 512)
+                var s5_0 = w.simd(V.self, at: 512)
                 for ky in 0..<4 {
                     for kx in 0..<2 {
                         let xp = x + (oy * 192 + ox * 16) + ky * 192 + kx * 16
@@ -147,11 +111,58 @@ public struct Random093: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[64 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[80 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 11 + ox) * 2
                 do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 6
+                let yp = y + (oy * 11 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 512)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s2_0 = w.simd(V.self, at: 512)
+                var s3_0 = w.simd(V.self, at: 512)
+                var s4_0 = w.simd(V.self, at: 512)
+                for ky in 0..<4 {
+                    for kx in 0..<2 {
+                        let xp = x + (oy * 192 + ox * 16) + ky * 192 + kx * 16
+                        let wp = w + 0 + (ky * 2 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[64 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
+                    }
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
         }
     }

@@ -125,10 +125,14 @@ public struct Random095: CompiledModel {
     // conv2d: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 3), 387 parameters
     @inline(never)
     static func l2_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 960)
+        y.update(repeating: 0, count: 192)
         for row in 0..<3 {
-            (y + ((row + 1) * 12 + 3) * 16).update(from: x + row * 96, count: 96)
+            let target = y + (row + 1) * 192
+            target.update(repeating: 0, count: 48)
+            (target + 48).update(from: x + row * 96, count: 96)
+            (target + 144).update(repeating: 0, count: 48)
         }
+        (y + 768).update(repeating: 0, count: 192)
     }
 
     // conv2d: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 3), 387 parameters
@@ -138,6 +142,7 @@ public struct Random095: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 3
             var s0_0 = w.simd(V.self, at: 512)
             var s1_0 = w.simd(V.self, at: 512)
             var s2_0 = w.simd(V.self, at: 512)
@@ -165,7 +170,6 @@ public struct Random095: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }

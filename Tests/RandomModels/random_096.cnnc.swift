@@ -98,13 +98,126 @@ public struct Random096: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 15 floats.
+    public static let blockArenaCount = arenaCount + 240
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 120
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 15, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 15) → (None, 13)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_block_activation(tb)
+            // re_lu over 8 samples: ReLU, (None, 13) → (None, 13)
+            Self.l3_re_lu_block(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 720, p = arena + 1440
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, a)
+        observe?(0, UnsafePointer(a))
+        // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 15) → (None, 15), 0 parameters
+        Self.l1_global_average_pooling2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        destination.update(from: b, count: 15)
+    }
+
+    // dense over 8 samples: Dense, (None, 15) → (None, 13)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 13 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 13
+            var s0_0 = w.simd(V.self, at: 1536)
+            var s1_0 = w.simd(V.self, at: 1536)
+            var s2_0 = w.simd(V.self, at: 1536)
+            var s3_0 = w.simd(V.self, at: 1536)
+            var s4_0 = w.simd(V.self, at: 1536)
+            var s5_0 = w.simd(V.self, at: 1536)
+            var s6_0 = w.simd(V.self, at: 1536)
+            var s7_0 = w.simd(V.self, at: 1536)
+            let xp = x + (oy * 120 + ox * 15)
+            let wp = w + 1296
+            for ci in 0..<15 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[15 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[30 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[45 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[60 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[75 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[90 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[105 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l2_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 13
+            var largest = v[0]
+            for c in 1..<13 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<13 { v[c] -= largest }
+            VectorMath.exp(v, count: 13)
+            var sum: Float = 0
+            for c in 0..<13 { sum += v[c] }
+            for c in 0..<13 { v[c] /= sum }
+        }
+    }
+
+    // re_lu over 8 samples: ReLU, (None, 13) → (None, 13)
+    @inline(never)
+    static func l3_re_lu_block(_ x: UnsafeMutablePointer<Float>) {
+        for i in 0..<104 { let v = x[i]; x[i] = v > Float(0.2) ? v : Float(0.05) * (v - Float(0.2)) }
+    }
+
     // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 975)
+        y.update(repeating: 0, count: 65)
         for row in 0..<12 {
-            (y + ((row + 1) * 13 + 1) * 5).update(from: x + row * 50, count: 50)
+            let target = y + (row + 1) * 65
+            target.update(repeating: 0, count: 5)
+            (target + 5).update(from: x + row * 50, count: 50)
+            (target + 55).update(repeating: 0, count: 10)
         }
+        (y + 845).update(repeating: 0, count: 130)
     }
 
     // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
@@ -114,6 +227,7 @@ public struct Random096: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<12 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 15
             var s0_0 = w.simd(V.self, at: 1280)
             var s1_0 = w.simd(V.self, at: 1280)
             var s2_0 = w.simd(V.self, at: 1280)
@@ -135,7 +249,6 @@ public struct Random096: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 15
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<15 { yp[30 + lane] = v[lane] } }
@@ -161,6 +274,7 @@ public struct Random096: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 13
             var s0_0 = w.simd(V.self, at: 1536)
             let xp = x + (oy * 15 + ox * 15)
             let wp = w + 1296
@@ -169,7 +283,6 @@ public struct Random096: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 13
             do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -101,10 +101,14 @@ public struct Random097: CompiledModel {
     // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 448)
+        y.update(repeating: 0, count: 192)
         for row in 0..<1 {
-            (y + ((row + 3) * 8 + 3) * 8).update(from: x + row * 16, count: 16)
+            let target = y + (row + 3) * 64
+            target.update(repeating: 0, count: 24)
+            (target + 24).update(from: x + row * 16, count: 16)
+            (target + 40).update(repeating: 0, count: 24)
         }
+        (y + 256).update(repeating: 0, count: 192)
     }
 
     // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
@@ -114,6 +118,7 @@ public struct Random097: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 12
             var s0_0 = w.simd(V.self, at: 2048)
             var s1_0 = w.simd(V.self, at: 2048)
             for ky in 0..<4 {
@@ -129,7 +134,6 @@ public struct Random097: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 12
             do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
         }
@@ -138,10 +142,14 @@ public struct Random097: CompiledModel {
     // conv2d_1: Conv2D, (None, 1, 2, 12) → (None, 1, 1, 3), 579 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 192)
+        y.update(repeating: 0, count: 48)
         for row in 0..<1 {
-            (y + ((row + 1) * 4 + 1) * 12).update(from: x + row * 24, count: 24)
+            let target = y + (row + 1) * 48
+            target.update(repeating: 0, count: 12)
+            (target + 12).update(from: x + row * 24, count: 24)
+            (target + 36).update(repeating: 0, count: 12)
         }
+        (y + 96).update(repeating: 0, count: 96)
     }
 
     // conv2d_1: Conv2D, (None, 1, 2, 12) → (None, 1, 1, 3), 579 parameters
@@ -151,6 +159,7 @@ public struct Random097: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 2832)
             for ky in 0..<4 {
                 for kx in 0..<4 {
@@ -163,7 +172,6 @@ public struct Random097: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -174,6 +182,7 @@ public struct Random097: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 8
             var s0_0 = w.simd(V.self, at: 2860)
             let xp = x + (oy * 6 + ox * 9)
             let wp = w + 2836
@@ -182,7 +191,6 @@ public struct Random097: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 8
             yp.store(s0_0, at: 0)
         }
     }

@@ -104,6 +104,7 @@ public struct Random098: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 320)
             var s1_0 = w.simd(V.self, at: 320)
             var s2_0 = w.simd(V.self, at: 320)
@@ -122,7 +123,6 @@ public struct Random098: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 4
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
             yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
@@ -132,19 +132,23 @@ public struct Random098: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 3, 3, 4) → (None, 3, 5, 4), 0 parameters
     @inline(never)
     static func l1_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 60)
         for row in 0..<3 {
-            (y + ((row + 0) * 5 + 2) * 4).update(from: x + row * 12, count: 12)
+            let target = y + (row + 0) * 20
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 12, count: 12)
         }
     }
 
     // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 112)
         for row in 0..<3 {
-            (y + ((row + 0) * 7 + 1) * 4).update(from: x + row * 20, count: 20)
+            let target = y + (row + 0) * 28
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 20, count: 20)
+            (target + 24).update(repeating: 0, count: 4)
         }
+        (y + 84).update(repeating: 0, count: 28)
     }
 
     // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
@@ -154,6 +158,7 @@ public struct Random098: CompiledModel {
         // The remaining 9 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 9
             var s0_0 = w.simd(V.self, at: 708)
             var s0_1 = w.simd(V.self, at: 716)
             var s1_0 = w.simd(V.self, at: 708)
@@ -189,7 +194,6 @@ public struct Random098: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 9
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0, at: 9)

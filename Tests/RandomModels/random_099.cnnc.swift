@@ -89,10 +89,14 @@ public struct Random099: CompiledModel {
     // conv2d: Conv2D, (None, 5, 3, 1) → (None, 5, 3, 7), 35 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 35)
+        y.update(repeating: 0, count: 5)
         for row in 0..<5 {
-            (y + ((row + 1) * 5 + 1) * 1).update(from: x + row * 3, count: 3)
+            let target = y + (row + 1) * 5
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 3, count: 3)
+            (target + 4).update(repeating: 0, count: 1)
         }
+        (y + 30).update(repeating: 0, count: 5)
     }
 
     // conv2d: Conv2D, (None, 5, 3, 1) → (None, 5, 3, 7), 35 parameters
@@ -102,6 +106,7 @@ public struct Random099: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 7
             var s0_0 = w.simd(V.self, at: 32)
             var s1_0 = w.simd(V.self, at: 32)
             var s2_0 = w.simd(V.self, at: 32)
@@ -120,7 +125,6 @@ public struct Random099: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }

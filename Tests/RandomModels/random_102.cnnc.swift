@@ -85,56 +85,34 @@ public struct Random102: CompiledModel {
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD8<Float>
         for oy in 0..<6 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 128)
-            var s1_0 = w.simd(V.self, at: 128)
-            var s2_0 = w.simd(V.self, at: 128)
-            var s3_0 = w.simd(V.self, at: 128)
-            var s4_0 = w.simd(V.self, at: 128)
-            var s5_0 = w.simd(V.self, at: 128)
-            var s6_0 = w.simd(V.self, at: 128)
-            var s7_0 = w.simd(V.self, at: 128)
-            let xp = x + (oy * 160 + ox * 16)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[16 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[32 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[48 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[64 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[80 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[96 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[112 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-            }
-            let yp = y + (oy * 10 + ox) * 8
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
-            for ox in 8..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 8
                 var s0_0 = w.simd(V.self, at: 128)
+                var s1_0 = w.simd(V.self, at: 128)
+                var s2_0 = w.simd(V.self, at: 128)
+                var s3_0 = w.simd(V.self, at: 128)
+                var s4_0 = w.simd(V.self, at: 128)
                 let xp = x + (oy * 160 + ox * 16)
                 let wp = w + 0
                 for ci in 0..<16 {
                     let w0 = wp.simd(V.self, at: ci * 8)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[48 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[64 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
                 }
-                let yp = y + (oy * 10 + ox) * 8
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
             }
         }
     }

@@ -128,9 +128,10 @@ public struct Random103: CompiledModel {
     // conv2d: Conv2D, (None, 6, 7, 2) → (None, 2, 3, 4), 32 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 96)
         for row in 0..<6 {
-            (y + ((row + 0) * 8 + 0) * 2).update(from: x + row * 14, count: 14)
+            let target = y + (row + 0) * 16
+            (target + 0).update(from: x + row * 14, count: 14)
+            (target + 14).update(repeating: 0, count: 2)
         }
     }
 
@@ -140,6 +141,7 @@ public struct Random103: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 36)
             var s1_0 = w.simd(V.self, at: 36)
             var s2_0 = w.simd(V.self, at: 36)
@@ -158,7 +160,6 @@ public struct Random103: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 4
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
             yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
@@ -168,9 +169,10 @@ public struct Random103: CompiledModel {
     // conv2d_1: Conv2D, (None, 2, 3, 4) → (None, 1, 3, 15), 255 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 32)
         for row in 0..<2 {
-            (y + ((row + 0) * 4 + 0) * 4).update(from: x + row * 12, count: 12)
+            let target = y + (row + 0) * 16
+            (target + 0).update(from: x + row * 12, count: 12)
+            (target + 12).update(repeating: 0, count: 4)
         }
     }
 
@@ -181,6 +183,7 @@ public struct Random103: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 15
             var s0_0 = w.simd(V.self, at: 296)
             var s1_0 = w.simd(V.self, at: 296)
             var s2_0 = w.simd(V.self, at: 296)
@@ -199,7 +202,6 @@ public struct Random103: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
@@ -215,10 +217,13 @@ public struct Random103: CompiledModel {
     // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters
     @inline(never)
     static func l3_conv2d_2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 240)
+        y.update(repeating: 0, count: 60)
         for row in 0..<1 {
-            (y + ((row + 1) * 4 + 0) * 15).update(from: x + row * 45, count: 45)
+            let target = y + (row + 1) * 60
+            (target + 0).update(from: x + row * 45, count: 45)
+            (target + 45).update(repeating: 0, count: 15)
         }
+        (y + 120).update(repeating: 0, count: 120)
     }
 
     // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters
@@ -228,6 +233,7 @@ public struct Random103: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 1272)
             for ky in 0..<4 {
                 for kx in 0..<4 {
@@ -240,7 +246,6 @@ public struct Random103: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

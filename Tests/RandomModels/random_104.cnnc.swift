@@ -99,6 +99,198 @@ public struct Random104: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 13 floats.
+    public static let blockArenaCount = arenaCount + 208
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// re_lu on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 104
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 7, arena, w)
+            }
+            // re_lu over 8 samples: ReLU, (None, 7) → (None, 7)
+            Self.l0_re_lu_block(ta)
+            // activation over 8 samples: Activation, (None, 7) → (None, 7)
+            Self.l1_activation_block(ta)
+            // dense over 8 samples: Dense, (None, 7) → (None, 13)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_block_activation(tb)
+            // dense_1 over 8 samples: Dense, (None, 13) → (None, 10)
+            Self.l3_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l3_dense_1_block_activation(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before re_lu, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 13, p = arena + 26
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 7)
+    }
+
+    // re_lu over 8 samples: ReLU, (None, 7) → (None, 7)
+    @inline(never)
+    static func l0_re_lu_block(_ x: UnsafeMutablePointer<Float>) {
+        for i in 0..<56 { let v = x[i]; x[i] = v > Float(0.2) ? v : Float(0.05) * (v - Float(0.2)) }
+    }
+
+    // activation over 8 samples: Activation, (None, 7) → (None, 7)
+    @inline(never)
+    static func l1_activation_block(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 56)
+    }
+
+    // dense over 8 samples: Dense, (None, 7) → (None, 13)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 13 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 13
+            var s0_0 = w.simd(V.self, at: 112)
+            var s1_0 = w.simd(V.self, at: 112)
+            var s2_0 = w.simd(V.self, at: 112)
+            var s3_0 = w.simd(V.self, at: 112)
+            var s4_0 = w.simd(V.self, at: 112)
+            var s5_0 = w.simd(V.self, at: 112)
+            var s6_0 = w.simd(V.self, at: 112)
+            var s7_0 = w.simd(V.self, at: 112)
+            let xp = x + (oy * 56 + ox * 7)
+            let wp = w + 0
+            for ci in 0..<7 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[7 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[14 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[21 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[28 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[35 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[42 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[49 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l2_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 104)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 13) → (None, 10)
+    @inline(never)
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 10 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 10
+            var s0_0 = w.simd(V.self, at: 336)
+            var s0_1 = w.simd(V.self, at: 344)
+            var s1_0 = w.simd(V.self, at: 336)
+            var s1_1 = w.simd(V.self, at: 344)
+            var s2_0 = w.simd(V.self, at: 336)
+            var s2_1 = w.simd(V.self, at: 344)
+            var s3_0 = w.simd(V.self, at: 336)
+            var s3_1 = w.simd(V.self, at: 344)
+            var s4_0 = w.simd(V.self, at: 336)
+            var s4_1 = w.simd(V.self, at: 344)
+            var s5_0 = w.simd(V.self, at: 336)
+            var s5_1 = w.simd(V.self, at: 344)
+            var s6_0 = w.simd(V.self, at: 336)
+            var s6_1 = w.simd(V.self, at: 344)
+            var s7_0 = w.simd(V.self, at: 336)
+            var s7_1 = w.simd(V.self, at: 344)
+            let xp = x + (oy * 104 + ox * 13)
+            let wp = w + 128
+            for ci in 0..<13 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[13 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[26 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[39 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[52 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[65 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[78 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[91 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            yp.store(s1_0, at: 10)
+            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+            yp.store(s2_0, at: 20)
+            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+            yp.store(s3_0, at: 30)
+            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+            yp.store(s4_0, at: 40)
+            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+            yp.store(s5_0, at: 50)
+            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+            yp.store(s6_0, at: 60)
+            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+            yp.store(s7_0, at: 70)
+            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its softmax activation
+    @inline(never)
+    static func l3_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 10
+            var largest = v[0]
+            for c in 1..<10 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<10 { v[c] -= largest }
+            VectorMath.exp(v, count: 10)
+            var sum: Float = 0
+            for c in 0..<10 { sum += v[c] }
+            for c in 0..<10 { v[c] /= sum }
+        }
+    }
+
     // re_lu: ReLU, (None, 7) → (None, 7), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
@@ -118,6 +310,7 @@ public struct Random104: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 13
             var s0_0 = w.simd(V.self, at: 112)
             let xp = x + (oy * 7 + ox * 7)
             let wp = w + 0
@@ -126,7 +319,6 @@ public struct Random104: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 13
             do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -144,6 +336,7 @@ public struct Random104: CompiledModel {
         // The remaining 10 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 10
             var s0_0 = w.simd(V.self, at: 336)
             var s0_1 = w.simd(V.self, at: 344)
             let xp = x + (oy * 13 + ox * 13)
@@ -155,7 +348,6 @@ public struct Random104: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 10
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }

@@ -97,12 +97,229 @@ public struct Random105: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 32 floats.
+    public static let blockArenaCount = arenaCount + 512
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 256
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 16) → (None, 32)
+            Self.l0_dense_block(UnsafePointer(ta), w, tb)
+            Self.l0_dense_block_activation(tb)
+            // dense_1 over 8 samples: Dense, (None, 32) → (None, 2)
+            Self.l1_dense_1_block(UnsafePointer(tb), w, ta)
+            // dense_2 over 8 samples: Dense, (None, 2) → (None, 13)
+            Self.l2_dense_2_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_2_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 32, p = arena + 64
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 16)
+    }
+
+    // dense over 8 samples: Dense, (None, 16) → (None, 32)
+    @inline(never)
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 32
+            var s0_0 = w.simd(V.self, at: 512)
+            var s0_1 = w.simd(V.self, at: 528)
+            var s1_0 = w.simd(V.self, at: 512)
+            var s1_1 = w.simd(V.self, at: 528)
+            var s2_0 = w.simd(V.self, at: 512)
+            var s2_1 = w.simd(V.self, at: 528)
+            var s3_0 = w.simd(V.self, at: 512)
+            var s3_1 = w.simd(V.self, at: 528)
+            var s4_0 = w.simd(V.self, at: 512)
+            var s4_1 = w.simd(V.self, at: 528)
+            var s5_0 = w.simd(V.self, at: 512)
+            var s5_1 = w.simd(V.self, at: 528)
+            var s6_0 = w.simd(V.self, at: 512)
+            var s6_1 = w.simd(V.self, at: 528)
+            var s7_0 = w.simd(V.self, at: 512)
+            var s7_1 = w.simd(V.self, at: 528)
+            let xp = x + (oy * 128 + ox * 16)
+            let wp = w + 0
+            for ci in 0..<16 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[16 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[32 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[48 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[64 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[80 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[96 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[112 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 32)
+            yp.store(s1_1, at: 48)
+            yp.store(s2_0, at: 64)
+            yp.store(s2_1, at: 80)
+            yp.store(s3_0, at: 96)
+            yp.store(s3_1, at: 112)
+            yp.store(s4_0, at: 128)
+            yp.store(s4_1, at: 144)
+            yp.store(s5_0, at: 160)
+            yp.store(s5_1, at: 176)
+            yp.store(s6_0, at: 192)
+            yp.store(s6_1, at: 208)
+            yp.store(s7_0, at: 224)
+            yp.store(s7_1, at: 240)
+        }
+    }
+
+    // dense over 8 samples: its tanh activation
+    @inline(never)
+    static func l0_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 256)
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 32) → (None, 2)
+    @inline(never)
+    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 2 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 2
+            var s0_0 = w.simd(V.self, at: 672)
+            var s1_0 = w.simd(V.self, at: 672)
+            var s2_0 = w.simd(V.self, at: 672)
+            var s3_0 = w.simd(V.self, at: 672)
+            var s4_0 = w.simd(V.self, at: 672)
+            var s5_0 = w.simd(V.self, at: 672)
+            var s6_0 = w.simd(V.self, at: 672)
+            var s7_0 = w.simd(V.self, at: 672)
+            let xp = x + (oy * 256 + ox * 32)
+            let wp = w + 544
+            for ci in 0..<32 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[32 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[64 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[96 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[128 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[160 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[192 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[224 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_2 over 8 samples: Dense, (None, 2) → (None, 13)
+    @inline(never)
+    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 13 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 13
+            var s0_0 = w.simd(V.self, at: 708)
+            var s1_0 = w.simd(V.self, at: 708)
+            var s2_0 = w.simd(V.self, at: 708)
+            var s3_0 = w.simd(V.self, at: 708)
+            var s4_0 = w.simd(V.self, at: 708)
+            var s5_0 = w.simd(V.self, at: 708)
+            var s6_0 = w.simd(V.self, at: 708)
+            var s7_0 = w.simd(V.self, at: 708)
+            let xp = x + (oy * 16 + ox * 2)
+            let wp = w + 676
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[2 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[4 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[6 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[8 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[10 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[12 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[14 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_2 over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l2_dense_2_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 104)
+    }
+
     // dense: Dense, (None, 16) → (None, 32), 544 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 32
             var s0_0 = w.simd(V.self, at: 512)
             var s0_1 = w.simd(V.self, at: 528)
             let xp = x + (oy * 16 + ox * 16)
@@ -114,7 +331,6 @@ public struct Random105: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 32
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
         }
@@ -133,6 +349,7 @@ public struct Random105: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 672)
             let xp = x + (oy * 32 + ox * 32)
             let wp = w + 544
@@ -141,7 +358,6 @@ public struct Random105: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -153,6 +369,7 @@ public struct Random105: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 13
             var s0_0 = w.simd(V.self, at: 708)
             let xp = x + (oy * 2 + ox * 2)
             let wp = w + 676
@@ -161,7 +378,6 @@ public struct Random105: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 13
             do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -78,9 +78,12 @@ public struct Random107: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 3, 5, 1) → (None, 4, 8, 1), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 32)
+        y.update(repeating: 0, count: 8)
         for row in 0..<3 {
-            (y + ((row + 1) * 8 + 2) * 1).update(from: x + row * 5, count: 5)
+            let target = y + (row + 1) * 8
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 5, count: 5)
+            (target + 7).update(repeating: 0, count: 1)
         }
     }
 

@@ -108,10 +108,12 @@ public struct Random108: CompiledModel {
     // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 2, 2), 18 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 36)
         for row in 0..<5 {
-            (y + ((row + 0) * 6 + 0) * 1).update(from: x + row * 5, count: 5)
+            let target = y + (row + 0) * 6
+            (target + 0).update(from: x + row * 5, count: 5)
+            (target + 5).update(repeating: 0, count: 1)
         }
+        (y + 30).update(repeating: 0, count: 6)
     }
 
     // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 2, 2), 18 parameters
@@ -121,6 +123,7 @@ public struct Random108: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 36)
             var s1_0 = w.simd(V.self, at: 36)
             for ky in 0..<3 {
@@ -136,7 +139,6 @@ public struct Random108: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }

@@ -100,6 +100,224 @@ public struct Random109: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 38 floats.
+    public static let blockArenaCount = arenaCount + 608
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 304
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 38, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 38) → (None, 13)
+            Self.l0_dense_block(UnsafePointer(ta), w, tb)
+            // activation over 8 samples: Activation, (None, 13) → (None, 13)
+            Self.l1_activation_block(tb)
+            // dense_1 over 8 samples: Dense, (None, 13) → (None, 1)
+            Self.l2_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l2_dense_1_block_activation(ta)
+            // dense_2 over 8 samples: Dense, (None, 1) → (None, 5)
+            Self.l3_dense_2_block(UnsafePointer(ta), w, tb)
+            Self.l3_dense_2_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 38, p = arena + 76
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 38)
+    }
+
+    // dense over 8 samples: Dense, (None, 38) → (None, 13)
+    @inline(never)
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 13 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 13
+            var s0_0 = w.simd(V.self, at: 608)
+            var s1_0 = w.simd(V.self, at: 608)
+            var s2_0 = w.simd(V.self, at: 608)
+            var s3_0 = w.simd(V.self, at: 608)
+            var s4_0 = w.simd(V.self, at: 608)
+            var s5_0 = w.simd(V.self, at: 608)
+            var s6_0 = w.simd(V.self, at: 608)
+            var s7_0 = w.simd(V.self, at: 608)
+            let xp = x + (oy * 304 + ox * 38)
+            let wp = w + 0
+            for ci in 0..<38 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[38 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[76 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[114 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[152 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[190 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[228 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[266 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<13 { yp[91 + lane] = v[lane] } }
+        }
+    }
+
+    // activation over 8 samples: Activation, (None, 13) → (None, 13)
+    @inline(never)
+    static func l1_activation_block(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 13
+            var largest = v[0]
+            for c in 1..<13 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<13 { v[c] -= largest }
+            VectorMath.exp(v, count: 13)
+            var sum: Float = 0
+            for c in 0..<13 { sum += v[c] }
+            for c in 0..<13 { v[c] /= sum }
+        }
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 13) → (None, 1)
+    @inline(never)
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 1 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 1
+            var s0_0 = w.simd(V.self, at: 676)
+            var s1_0 = w.simd(V.self, at: 676)
+            var s2_0 = w.simd(V.self, at: 676)
+            var s3_0 = w.simd(V.self, at: 676)
+            var s4_0 = w.simd(V.self, at: 676)
+            var s5_0 = w.simd(V.self, at: 676)
+            var s6_0 = w.simd(V.self, at: 676)
+            var s7_0 = w.simd(V.self, at: 676)
+            let xp = x + (oy * 104 + ox * 13)
+            let wp = w + 624
+            for ci in 0..<13 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[13 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[26 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[39 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[52 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[65 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[78 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[91 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its softmax activation
+    @inline(never)
+    static func l2_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 1
+            var largest = v[0]
+            for c in 1..<1 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<1 { v[c] -= largest }
+            VectorMath.exp(v, count: 1)
+            var sum: Float = 0
+            for c in 0..<1 { sum += v[c] }
+            for c in 0..<1 { v[c] /= sum }
+        }
+    }
+
+    // dense_2 over 8 samples: Dense, (None, 1) → (None, 5)
+    @inline(never)
+    static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        // The remaining 5 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 5
+            var s0_0 = w.simd(V.self, at: 688)
+            var s1_0 = w.simd(V.self, at: 688)
+            var s2_0 = w.simd(V.self, at: 688)
+            var s3_0 = w.simd(V.self, at: 688)
+            var s4_0 = w.simd(V.self, at: 688)
+            var s5_0 = w.simd(V.self, at: 688)
+            var s6_0 = w.simd(V.self, at: 688)
+            var s7_0 = w.simd(V.self, at: 688)
+            let xp = x + (oy * 8 + ox * 1)
+            let wp = w + 680
+            for ci in 0..<1 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[1 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[2 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[3 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[4 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[5 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[6 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[7 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_2 over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l3_dense_2_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 40)
+    }
+
     // dense: Dense, (None, 38) → (None, 13), 494 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -107,6 +325,7 @@ public struct Random109: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 13
             var s0_0 = w.simd(V.self, at: 608)
             let xp = x + (oy * 38 + ox * 38)
             let wp = w + 0
@@ -115,7 +334,6 @@ public struct Random109: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 13
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -142,6 +360,7 @@ public struct Random109: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 676)
             let xp = x + (oy * 13 + ox * 13)
             let wp = w + 624
@@ -150,7 +369,6 @@ public struct Random109: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -177,6 +395,7 @@ public struct Random109: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 5
             var s0_0 = w.simd(V.self, at: 688)
             let xp = x + (oy * 1 + ox * 1)
             let wp = w + 680
@@ -185,7 +404,6 @@ public struct Random109: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }

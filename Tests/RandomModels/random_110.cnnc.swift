@@ -89,10 +89,11 @@ public struct Random110: CompiledModel {
     // conv2d: Conv2D, (None, 8, 8, 5) → (None, 8, 4, 20), 420 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 360)
         for row in 0..<8 {
-            (y + ((row + 0) * 8 + 0) * 5).update(from: x + row * 40, count: 40)
+            let target = y + (row + 0) * 40
+            (target + 0).update(from: x + row * 40, count: 40)
         }
+        (y + 320).update(repeating: 0, count: 40)
     }
 
     // conv2d: Conv2D, (None, 8, 8, 5) → (None, 8, 4, 20), 420 parameters
@@ -102,6 +103,7 @@ public struct Random110: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 20
             var s0_0 = w.simd(V.self, at: 640)
             var s0_1 = w.simd(V.self, at: 656)
             var s1_0 = w.simd(V.self, at: 640)
@@ -132,7 +134,6 @@ public struct Random110: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 20
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 20)

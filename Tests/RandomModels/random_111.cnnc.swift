@@ -85,6 +85,101 @@ public struct Random111: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 10 floats.
+    public static let blockArenaCount = arenaCount + 160
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dropout on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 80
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 10, arena, w)
+            }
+            // dropout over 8 samples: Dropout, (None, 10) → (None, 10)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 10) → (None, 8)
+            Self.l1_dense_block(UnsafePointer(ta), w, tb)
+            Self.l1_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dropout, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 10, p = arena + 20
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 10)
+    }
+
+    // dense over 8 samples: Dense, (None, 10) → (None, 8)
+    @inline(never)
+    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 8
+            var s0_0 = w.simd(V.self, at: 80)
+            var s1_0 = w.simd(V.self, at: 80)
+            var s2_0 = w.simd(V.self, at: 80)
+            var s3_0 = w.simd(V.self, at: 80)
+            var s4_0 = w.simd(V.self, at: 80)
+            var s5_0 = w.simd(V.self, at: 80)
+            var s6_0 = w.simd(V.self, at: 80)
+            var s7_0 = w.simd(V.self, at: 80)
+            let xp = x + (oy * 80 + ox * 10)
+            let wp = w + 0
+            for ci in 0..<10 {
+                let w0 = wp.simd(V.self, at: ci * 8)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[10 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[20 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[30 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[40 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[50 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[60 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[70 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s1_0, at: 8)
+            yp.store(s2_0, at: 16)
+            yp.store(s3_0, at: 24)
+            yp.store(s4_0, at: 32)
+            yp.store(s5_0, at: 40)
+            yp.store(s6_0, at: 48)
+            yp.store(s7_0, at: 56)
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l1_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 8
+            var largest = v[0]
+            for c in 1..<8 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<8 { v[c] -= largest }
+            VectorMath.exp(v, count: 8)
+            var sum: Float = 0
+            for c in 0..<8 { sum += v[c] }
+            for c in 0..<8 { v[c] /= sum }
+        }
+    }
+
     // dropout: Dropout, (None, 10) → (None, 10), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 
@@ -94,6 +189,7 @@ public struct Random111: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 8
             var s0_0 = w.simd(V.self, at: 80)
             let xp = x + (oy * 10 + ox * 10)
             let wp = w + 0
@@ -102,7 +198,6 @@ public struct Random111: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 8
             yp.store(s0_0, at: 0)
         }
     }

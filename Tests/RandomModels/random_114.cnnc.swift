@@ -92,10 +92,11 @@ public struct Random114: CompiledModel {
     // conv2d: Conv2D, (None, 9, 6, 5) → (None, 9, 2, 20), 220 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 300)
         for row in 0..<9 {
-            (y + ((row + 0) * 6 + 0) * 5).update(from: x + row * 30, count: 30)
+            let target = y + (row + 0) * 30
+            (target + 0).update(from: x + row * 30, count: 30)
         }
+        (y + 270).update(repeating: 0, count: 30)
     }
 
     // conv2d: Conv2D, (None, 9, 6, 5) → (None, 9, 2, 20), 220 parameters
@@ -105,6 +106,7 @@ public struct Random114: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<9 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 20
             var s0_0 = w.simd(V.self, at: 320)
             var s0_1 = w.simd(V.self, at: 336)
             var s1_0 = w.simd(V.self, at: 320)
@@ -125,7 +127,6 @@ public struct Random114: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 20
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
@@ -140,6 +141,7 @@ public struct Random114: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 15
             var s0_0 = w.simd(V.self, at: 992)
             for ky in 0..<2 {
                 for kx in 0..<1 {
@@ -152,7 +154,6 @@ public struct Random114: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -85,10 +85,11 @@ public struct Random117: CompiledModel {
     // conv2d: Conv2D, (None, 1, 6, 1) → (None, 1, 2, 2), 10 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 12)
         for row in 0..<1 {
-            (y + ((row + 0) * 6 + 0) * 1).update(from: x + row * 6, count: 6)
+            let target = y + (row + 0) * 6
+            (target + 0).update(from: x + row * 6, count: 6)
         }
+        (y + 6).update(repeating: 0, count: 6)
     }
 
     // conv2d: Conv2D, (None, 1, 6, 1) → (None, 1, 2, 2), 10 parameters
@@ -98,6 +99,7 @@ public struct Random117: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 16)
             var s1_0 = w.simd(V.self, at: 16)
             for ky in 0..<2 {
@@ -113,7 +115,6 @@ public struct Random117: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }

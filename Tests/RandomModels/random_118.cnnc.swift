@@ -101,6 +101,107 @@ public struct Random118: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 180 floats.
+    public static let blockArenaCount = arenaCount + 2880
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 1440
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 180, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 5, 12, 3) → (None, 180)
+            // (no computation at inference)
+            // activation over 8 samples: Activation, (None, 180) → (None, 180)
+            Self.l1_activation_block(ta)
+            // dense over 8 samples: Dense, (None, 180) → (None, 1)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            // dropout over 8 samples: Dropout, (None, 1) → (None, 1)
+            // (no computation at inference)
+            // batch_normalization over 8 samples: BatchNormalization, (None, 1) → (None, 1)
+            Self.l4_batch_normalization_block(tb, w)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 180, p = arena + 360
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 180)
+    }
+
+    // activation over 8 samples: Activation, (None, 180) → (None, 180)
+    @inline(never)
+    static func l1_activation_block(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 1440)
+    }
+
+    // dense over 8 samples: Dense, (None, 180) → (None, 1)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 1 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 1
+            var s0_0 = w.simd(V.self, at: 720)
+            var s1_0 = w.simd(V.self, at: 720)
+            var s2_0 = w.simd(V.self, at: 720)
+            var s3_0 = w.simd(V.self, at: 720)
+            var s4_0 = w.simd(V.self, at: 720)
+            var s5_0 = w.simd(V.self, at: 720)
+            var s6_0 = w.simd(V.self, at: 720)
+            var s7_0 = w.simd(V.self, at: 720)
+            let xp = x + (oy * 1440 + ox * 180)
+            let wp = w + 0
+            for ci in 0..<180 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[180 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[360 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[540 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[720 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[900 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[1080 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[1260 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+        }
+    }
+
+    // batch_normalization over 8 samples: BatchNormalization, (None, 1) → (None, 1)
+    @inline(never)
+    static func l4_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 1
+            for c in 0..<1 { v[c] = v[c] * w[724 + c] + w[725 + c] }
+        }
+    }
+
     // flatten: Flatten, (None, 5, 12, 3) → (None, 180), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -117,6 +218,7 @@ public struct Random118: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 720)
             let xp = x + (oy * 180 + ox * 180)
             let wp = w + 0
@@ -125,7 +227,6 @@ public struct Random118: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -88,10 +88,14 @@ public struct Random119: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 6, 12, 8) → (None, 9, 15, 8), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1080)
+        y.update(repeating: 0, count: 240)
         for row in 0..<6 {
-            (y + ((row + 2) * 15 + 1) * 8).update(from: x + row * 96, count: 96)
+            let target = y + (row + 2) * 120
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 96, count: 96)
+            (target + 104).update(repeating: 0, count: 16)
         }
+        (y + 960).update(repeating: 0, count: 120)
     }
 
     // dense: Dense, (None, 9, 15, 8) → (None, 9, 15, 1), 9 parameters
@@ -100,56 +104,83 @@ public struct Random119: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
         for oy in 0..<9 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 32)
-            var s1_0 = w.simd(V.self, at: 32)
-            var s2_0 = w.simd(V.self, at: 32)
-            var s3_0 = w.simd(V.self, at: 32)
-            var s4_0 = w.simd(V.self, at: 32)
-            var s5_0 = w.simd(V.self, at: 32)
-            var s6_0 = w.simd(V.self, at: 32)
-            var s7_0 = w.simd(V.self, at: 32)
-            let xp = x + (oy * 120 + ox * 8)
-            let wp = w + 0
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[32 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[40 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[48 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[56 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-            }
-            let yp = y + (oy * 15 + ox) * 1
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
-            for ox in 8..<15 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 15 + ox) * 1
                 var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                var s4_0 = w.simd(V.self, at: 32)
+                var s5_0 = w.simd(V.self, at: 32)
+                var s6_0 = w.simd(V.self, at: 32)
+                var s7_0 = w.simd(V.self, at: 32)
                 let xp = x + (oy * 120 + ox * 8)
                 let wp = w + 0
                 for ci in 0..<8 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
                 }
-                let yp = y + (oy * 15 + ox) * 1
                 do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 8
+                let yp = y + (oy * 15 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                var s4_0 = w.simd(V.self, at: 32)
+                var s5_0 = w.simd(V.self, at: 32)
+                var s6_0 = w.simd(V.self, at: 32)
+                let xp = x + (oy * 120 + ox * 8)
+                let wp = w + 0
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
             }
         }
     }

@@ -97,6 +97,108 @@ public struct Random120: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 4 floats.
+    public static let blockArenaCount = arenaCount + 64
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// batch_normalization on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 32
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
+            }
+            // batch_normalization over 8 samples: BatchNormalization, (None, 4) → (None, 4)
+            Self.l2_batch_normalization_block(ta, w)
+            // dense over 8 samples: Dense, (None, 4) → (None, 2)
+            Self.l3_dense_block(UnsafePointer(ta), w, tb)
+            Self.l3_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before batch_normalization, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 20, p = arena + 40
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
+        Self.l0_average_pooling2d(input, a)
+        observe?(0, UnsafePointer(a))
+        // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 2, 4) → (None, 4), 0 parameters
+        Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        destination.update(from: b, count: 4)
+    }
+
+    // batch_normalization over 8 samples: BatchNormalization, (None, 4) → (None, 4)
+    @inline(never)
+    static func l2_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 4
+            for c in 0..<4 { v[c] = v[c] * w[0 + c] + w[4 + c] }
+        }
+    }
+
+    // dense over 8 samples: Dense, (None, 4) → (None, 2)
+    @inline(never)
+    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 2 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 2
+            var s0_0 = w.simd(V.self, at: 24)
+            var s1_0 = w.simd(V.self, at: 24)
+            var s2_0 = w.simd(V.self, at: 24)
+            var s3_0 = w.simd(V.self, at: 24)
+            var s4_0 = w.simd(V.self, at: 24)
+            var s5_0 = w.simd(V.self, at: 24)
+            var s6_0 = w.simd(V.self, at: 24)
+            var s7_0 = w.simd(V.self, at: 24)
+            let xp = x + (oy * 32 + ox * 4)
+            let wp = w + 8
+            for ci in 0..<4 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[4 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[8 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[12 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[16 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[20 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[24 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[28 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its sigmoid activation
+    @inline(never)
+    static func l3_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.sigmoid(x, count: 16)
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -146,6 +248,7 @@ public struct Random120: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 24)
             let xp = x + (oy * 4 + ox * 4)
             let wp = w + 8
@@ -154,7 +257,6 @@ public struct Random120: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -78,9 +78,10 @@ public struct Random122: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 1, 8, 1) → (None, 2, 8, 1), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 16)
+        y.update(repeating: 0, count: 8)
         for row in 0..<1 {
-            (y + ((row + 1) * 8 + 0) * 1).update(from: x + row * 8, count: 8)
+            let target = y + (row + 1) * 8
+            (target + 0).update(from: x + row * 8, count: 8)
         }
     }
 

@@ -116,10 +116,12 @@ public struct Random123: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 6, 5, 1) → (None, 8, 7, 1), 0 parameters
     @inline(never)
     static func l1_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 56)
         for row in 0..<6 {
-            (y + ((row + 0) * 7 + 2) * 1).update(from: x + row * 5, count: 5)
+            let target = y + (row + 0) * 7
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 5, count: 5)
         }
+        (y + 42).update(repeating: 0, count: 14)
     }
 
     // re_lu: ReLU, (None, 8, 7, 1) → (None, 8, 7, 1), 0 parameters
@@ -135,6 +137,7 @@ public struct Random123: CompiledModel {
         // The remaining 24 output channels.
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 7 + ox) * 24
             var s0_0 = w.simd(V.self, at: 32)
             var s0_1 = w.simd(V.self, at: 48)
             var s1_0 = w.simd(V.self, at: 32)
@@ -176,7 +179,6 @@ public struct Random123: CompiledModel {
                 s6_0 = madd(s6_0, x6, w0)
                 s6_1 = madd(s6_1, x6, w1)
             }
-            let yp = y + (oy * 7 + ox) * 24
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 24)

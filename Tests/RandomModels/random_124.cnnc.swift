@@ -88,10 +88,14 @@ public struct Random124: CompiledModel {
     // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1152)
+        y.update(repeating: 0, count: 192)
         for row in 0..<3 {
-            (y + ((row + 1) * 12 + 1) * 16).update(from: x + row * 144, count: 144)
+            let target = y + (row + 1) * 192
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 144, count: 144)
+            (target + 160).update(repeating: 0, count: 32)
         }
+        (y + 768).update(repeating: 0, count: 384)
     }
 
     // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
@@ -100,77 +104,19 @@ public struct Random124: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
         for oy in 0..<2 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 8192)
-            var s0_1 = w.simd(V.self, at: 8208)
-            var s1_0 = w.simd(V.self, at: 8192)
-            var s1_1 = w.simd(V.self, at: 8208)
-            var s2_0 = w.simd(V.self, at: 8192)
-            var s2_1 = w.simd(V.self, at: 8208)
-            var s3_0 = w.simd(V.self, at: 8192)
-            var s3_1 = w.simd(V.self, at: 8208)
-            var s4_0 = w.simd(V.self, at: 8192)
-            var s4_1 = w.simd(V.self, at: 8208)
-            var s5_0 = w.simd(V.self, at: 8192)
-            var s5_1 = w.simd(V.self, at: 8208)
-            var s6_0 = w.simd(V.self, at: 8192)
-            var s6_1 = w.simd(V.self, at: 8208)
-            var s7_0 = w.simd(V.self, at: 8192)
-            var s7_1 = w.simd(V.self, at: 8208)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 384 + ox * 16) + ky * 192 + kx * 16
-                    let wp = w + 0 + (ky * 4 + kx) * 512
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[16 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[32 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[48 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[64 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[80 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[96 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[112 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                        s7_1 = madd(s7_1, x7, w1)
-                    }
-                }
-            }
-            let yp = y + (oy * 9 + ox) * 20
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 20)
-            do { let v = s1_1; for lane in 0..<4 { yp[36 + lane] = v[lane] } }
-            yp.store(s2_0, at: 40)
-            do { let v = s2_1; for lane in 0..<4 { yp[56 + lane] = v[lane] } }
-            yp.store(s3_0, at: 60)
-            do { let v = s3_1; for lane in 0..<4 { yp[76 + lane] = v[lane] } }
-            yp.store(s4_0, at: 80)
-            do { let v = s4_1; for lane in 0..<4 { yp[96 + lane] = v[lane] } }
-            yp.store(s5_0, at: 100)
-            do { let v = s5_1; for lane in 0..<4 { yp[116 + lane] = v[lane] } }
-            yp.store(s6_0, at: 120)
-            do { let v = s6_1; for lane in 0..<4 { yp[136 + lane] = v[lane] } }
-            yp.store(s7_0, at: 140)
-            do { let v = s7_1; for lane in 0..<4 { yp[156 + lane] = v[lane] } }
-            for ox in 8..<9 {
+            do {
+                let ox = 0
+                let yp = y + (oy * 9 + ox) * 20
                 var s0_0 = w.simd(V.self, at: 8192)
                 var s0_1 = w.simd(V.self, at: 8208)
+                var s1_0 = w.simd(V.self, at: 8192)
+                var s1_1 = w.simd(V.self, at: 8208)
+                var s2_0 = w.simd(V.self, at: 8192)
+                var s2_1 = w.simd(V.self, at: 8208)
+                var s3_0 = w.simd(V.self, at: 8192)
+                var s3_1 = w.simd(V.self, at: 8208)
+                var s4_0 = w.simd(V.self, at: 8192)
+                var s4_1 = w.simd(V.self, at: 8208)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + (oy * 384 + ox * 16) + ky * 192 + kx * 16
@@ -181,12 +127,73 @@ public struct Random124: CompiledModel {
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                            let x4 = V(repeating: xp[64 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            s4_1 = madd(s4_1, x4, w1)
                         }
                     }
                 }
-                let yp = y + (oy * 9 + ox) * 20
                 yp.store(s0_0, at: 0)
                 do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 20)
+                do { let v = s1_1; for lane in 0..<4 { yp[36 + lane] = v[lane] } }
+                yp.store(s2_0, at: 40)
+                do { let v = s2_1; for lane in 0..<4 { yp[56 + lane] = v[lane] } }
+                yp.store(s3_0, at: 60)
+                do { let v = s3_1; for lane in 0..<4 { yp[76 + lane] = v[lane] } }
+                yp.store(s4_0, at: 80)
+                do { let v = s4_1; for lane in 0..<4 { yp[96 + lane] = v[lane] } }
+            }
+            do {
+                let ox = 5
+                let yp = y + (oy * 9 + ox) * 20
+                var s0_0 = w.simd(V.self, at: 8192)
+                var s0_1 = w.simd(V.self, at: 8208)
+                var s1_0 = w.simd(V.self, at: 8192)
+                var s1_1 = w.simd(V.self, at: 8208)
+                var s2_0 = w.simd(V.self, at: 8192)
+                var s2_1 = w.simd(V.self, at: 8208)
+                var s3_0 = w.simd(V.self, at: 8192)
+                var s3_1 = w.simd(V.self, at: 8208)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 384 + ox * 16) + ky * 192 + kx * 16
+                        let wp = w + 0 + (ky * 4 + kx) * 512
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[16 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                            let x2 = V(repeating: xp[32 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            s2_1 = madd(s2_1, x2, w1)
+                            let x3 = V(repeating: xp[48 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            s3_1 = madd(s3_1, x3, w1)
+                        }
+                    }
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 20)
+                do { let v = s1_1; for lane in 0..<4 { yp[36 + lane] = v[lane] } }
+                yp.store(s2_0, at: 40)
+                do { let v = s2_1; for lane in 0..<4 { yp[56 + lane] = v[lane] } }
+                yp.store(s3_0, at: 60)
+                do { let v = s3_1; for lane in 0..<4 { yp[76 + lane] = v[lane] } }
             }
         }
     }

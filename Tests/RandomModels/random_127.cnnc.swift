@@ -102,6 +102,7 @@ public struct Random127: CompiledModel {
         // The remaining 9 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 9
             var s0_0 = w.simd(V.self, at: 128)
             var s0_1 = w.simd(V.self, at: 136)
             var s1_0 = w.simd(V.self, at: 128)
@@ -123,7 +124,6 @@ public struct Random127: CompiledModel {
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
             }
-            let yp = y + (oy * 3 + ox) * 9
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0, at: 9)
@@ -140,6 +140,7 @@ public struct Random127: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 432)
             var s1_0 = w.simd(V.self, at: 432)
             for ky in 0..<4 {
@@ -155,7 +156,6 @@ public struct Random127: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 2
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }

@@ -141,10 +141,14 @@ public struct Random128: CompiledModel {
     // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
     @inline(never)
     static func l2_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 448)
+        y.update(repeating: 0, count: 64)
         for row in 0..<4 {
-            (y + ((row + 1) * 4 + 1) * 16).update(from: x + row * 16, count: 16)
+            let target = y + (row + 1) * 64
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 16, count: 16)
+            (target + 32).update(repeating: 0, count: 32)
         }
+        (y + 320).update(repeating: 0, count: 128)
     }
 
     // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
@@ -154,6 +158,7 @@ public struct Random128: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 17
             var s0_0 = w.simd(V.self, at: 8192)
             var s0_1 = w.simd(V.self, at: 8208)
             for ky in 0..<4 {
@@ -169,7 +174,6 @@ public struct Random128: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }

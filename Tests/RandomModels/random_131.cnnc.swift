@@ -100,6 +100,7 @@ public struct Random131: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 15
             var s0_0 = w.simd(V.self, at: 256)
             var s1_0 = w.simd(V.self, at: 256)
             var s2_0 = w.simd(V.self, at: 256)
@@ -127,7 +128,6 @@ public struct Random131: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 6 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
@@ -155,10 +155,13 @@ public struct Random131: CompiledModel {
     // conv2d_1: Conv2D, (None, 1, 6, 15) → (None, 1, 3, 16), 2,176 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 315)
+        y.update(repeating: 0, count: 105)
         for row in 0..<1 {
-            (y + ((row + 1) * 7 + 0) * 15).update(from: x + row * 90, count: 90)
+            let target = y + (row + 1) * 105
+            (target + 0).update(from: x + row * 90, count: 90)
+            (target + 90).update(repeating: 0, count: 15)
         }
+        (y + 210).update(repeating: 0, count: 105)
     }
 
     // conv2d_1: Conv2D, (None, 1, 6, 15) → (None, 1, 3, 16), 2,176 parameters
@@ -167,6 +170,7 @@ public struct Random131: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 16
             var s0_0 = w.simd(V.self, at: 2432)
             var s1_0 = w.simd(V.self, at: 2432)
             var s2_0 = w.simd(V.self, at: 2432)
@@ -185,7 +189,6 @@ public struct Random131: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 16
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)

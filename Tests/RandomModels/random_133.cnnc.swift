@@ -101,9 +101,11 @@ public struct Random133: CompiledModel {
     // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 80)
         for row in 0..<4 {
-            (y + ((row + 0) * 5 + 1) * 4).update(from: x + row * 8, count: 8)
+            let target = y + (row + 0) * 20
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 8, count: 8)
+            (target + 12).update(repeating: 0, count: 8)
         }
     }
 
@@ -113,6 +115,7 @@ public struct Random133: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 4
             var s0_0 = w.simd(V.self, at: 64)
             var s1_0 = w.simd(V.self, at: 64)
             for ky in 0..<1 {
@@ -128,7 +131,6 @@ public struct Random133: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
         }
@@ -191,6 +193,7 @@ public struct Random133: CompiledModel {
         // The remaining 14 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 14
             var s0_0 = w.simd(V.self, at: 132)
             let xp = x + (oy * 4 + ox * 4)
             let wp = w + 68
@@ -199,7 +202,6 @@ public struct Random133: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 14
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<14 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -87,6 +87,7 @@ public struct Random135: CompiledModel {
         // The remaining 9 output channels.
         for oy in 0..<9 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 9
             var s0_0 = w.simd(V.self, at: 128)
             var s0_1 = w.simd(V.self, at: 136)
             var s1_0 = w.simd(V.self, at: 128)
@@ -123,7 +124,6 @@ public struct Random135: CompiledModel {
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
             }
-            let yp = y + (oy * 6 + ox) * 9
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
             yp.store(s1_0, at: 9)

@@ -83,9 +83,11 @@ public struct Random137: CompiledModel {
     // conv2d: Conv2D, (None, 6, 7, 8) → (None, 3, 3, 15), 960 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 480)
         for row in 0..<6 {
-            (y + ((row + 0) * 10 + 1) * 8).update(from: x + row * 56, count: 56)
+            let target = y + (row + 0) * 80
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 56, count: 56)
+            (target + 64).update(repeating: 0, count: 16)
         }
     }
 
@@ -96,6 +98,7 @@ public struct Random137: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 15
             var s0_0 = w.simd(V.self, at: 1024)
             var s1_0 = w.simd(V.self, at: 1024)
             var s2_0 = w.simd(V.self, at: 1024)
@@ -114,7 +117,6 @@ public struct Random137: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 15
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<15 { yp[30 + lane] = v[lane] } }

@@ -111,6 +111,7 @@ public struct Random138: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 5
             var s0_0 = w.simd(V.self, at: 48)
             var s1_0 = w.simd(V.self, at: 48)
             var s2_0 = w.simd(V.self, at: 48)
@@ -129,7 +130,6 @@ public struct Random138: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 5
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<5 { yp[10 + lane] = v[lane] } }

@@ -126,6 +126,7 @@ public struct Random139: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 32)
             for ky in 0..<1 {
                 for kx in 0..<2 {
@@ -138,7 +139,6 @@ public struct Random139: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -146,10 +146,14 @@ public struct Random139: CompiledModel {
     // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 16)
+        y.update(repeating: 0, count: 4)
         for row in 0..<1 {
-            (y + ((row + 1) * 4 + 1) * 1).update(from: x + row * 1, count: 1)
+            let target = y + (row + 1) * 4
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 1, count: 1)
+            (target + 2).update(repeating: 0, count: 2)
         }
+        (y + 8).update(repeating: 0, count: 8)
     }
 
     // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
@@ -159,6 +163,7 @@ public struct Random139: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 12
             var s0_0 = w.simd(V.self, at: 292)
             for ky in 0..<4 {
                 for kx in 0..<4 {
@@ -171,7 +176,6 @@ public struct Random139: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 12
             do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }

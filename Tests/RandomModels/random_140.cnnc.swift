@@ -139,6 +139,7 @@ public struct Random140: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 15
             var s0_0 = w.simd(V.self, at: 128)
             let xp = x + (oy * 8 + ox * 8)
             let wp = w + 0
@@ -147,7 +148,6 @@ public struct Random140: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 15
             do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
         }
     }

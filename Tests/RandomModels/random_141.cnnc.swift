@@ -105,6 +105,7 @@ public struct Random141: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 20
             var s0_0 = w.simd(V.self, at: 6144)
             var s0_1 = w.simd(V.self, at: 6160)
             var s1_0 = w.simd(V.self, at: 6144)
@@ -125,7 +126,6 @@ public struct Random141: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 20
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 20)
@@ -191,6 +191,7 @@ public struct Random141: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 6256)
             let xp = x + (oy * 40 + ox * 60)
             let wp = w + 6176
@@ -199,7 +200,6 @@ public struct Random141: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -120,10 +120,14 @@ public struct Random143: CompiledModel {
     // conv2d: Conv2D, (None, 1, 1, 8) → (None, 1, 1, 24), 3,096 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 128)
+        y.update(repeating: 0, count: 32)
         for row in 0..<1 {
-            (y + ((row + 1) * 4 + 1) * 8).update(from: x + row * 8, count: 8)
+            let target = y + (row + 1) * 32
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 8, count: 8)
+            (target + 16).update(repeating: 0, count: 16)
         }
+        (y + 64).update(repeating: 0, count: 64)
     }
 
     // conv2d: Conv2D, (None, 1, 1, 8) → (None, 1, 1, 24), 3,096 parameters
@@ -133,6 +137,7 @@ public struct Random143: CompiledModel {
         // The remaining 24 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 24
             var s0_0 = w.simd(V.self, at: 4096)
             var s0_1 = w.simd(V.self, at: 4112)
             for ky in 0..<4 {
@@ -148,7 +153,6 @@ public struct Random143: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 24
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
         }
@@ -176,6 +180,7 @@ public struct Random143: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 4224)
             let xp = x + (oy * 48 + ox * 24)
             let wp = w + 4128
@@ -184,7 +189,6 @@ public struct Random143: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -88,10 +88,14 @@ public struct Random145: CompiledModel {
     // conv2d: Conv2D, (None, 11, 3, 3) → (None, 6, 2, 2), 72 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 210)
+        y.update(repeating: 0, count: 15)
         for row in 0..<11 {
-            (y + ((row + 1) * 5 + 1) * 3).update(from: x + row * 9, count: 9)
+            let target = y + (row + 1) * 15
+            target.update(repeating: 0, count: 3)
+            (target + 3).update(from: x + row * 9, count: 9)
+            (target + 12).update(repeating: 0, count: 3)
         }
+        (y + 180).update(repeating: 0, count: 30)
     }
 
     // conv2d: Conv2D, (None, 11, 3, 3) → (None, 6, 2, 2), 72 parameters
@@ -101,6 +105,7 @@ public struct Random145: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 144)
             for ky in 0..<4 {
@@ -116,7 +121,6 @@ public struct Random145: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
         }

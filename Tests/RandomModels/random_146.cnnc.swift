@@ -85,9 +85,11 @@ public struct Random146: CompiledModel {
     // conv2d: Conv2D, (None, 4, 12, 2) → (None, 4, 12, 2), 18 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 144)
         for row in 0..<4 {
-            (y + ((row + 0) * 18 + 3) * 2).update(from: x + row * 24, count: 24)
+            let target = y + (row + 0) * 36
+            target.update(repeating: 0, count: 6)
+            (target + 6).update(from: x + row * 24, count: 24)
+            (target + 30).update(repeating: 0, count: 6)
         }
     }
 
@@ -97,51 +99,15 @@ public struct Random146: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
         for oy in 0..<4 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 32)
-            var s1_0 = w.simd(V.self, at: 32)
-            var s2_0 = w.simd(V.self, at: 32)
-            var s3_0 = w.simd(V.self, at: 32)
-            var s4_0 = w.simd(V.self, at: 32)
-            var s5_0 = w.simd(V.self, at: 32)
-            var s6_0 = w.simd(V.self, at: 32)
-            var s7_0 = w.simd(V.self, at: 32)
-            for ky in 0..<1 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 36 + ox * 2) + ky * 72 + kx * 4
-                    let wp = w + 0 + (ky * 4 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[6 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[8 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[10 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[12 + ci])
-                        s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[14 + ci])
-                        s7_0 = madd(s7_0, x7, w0)
-                    }
-                }
-            }
-            let yp = y + (oy * 12 + ox) * 2
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
-            for ox in 8..<12 {
+            for bx in 0..<2 {
+                let ox = bx * 6
+                let yp = y + (oy * 12 + ox) * 2
                 var s0_0 = w.simd(V.self, at: 32)
+                var s1_0 = w.simd(V.self, at: 32)
+                var s2_0 = w.simd(V.self, at: 32)
+                var s3_0 = w.simd(V.self, at: 32)
+                var s4_0 = w.simd(V.self, at: 32)
+                var s5_0 = w.simd(V.self, at: 32)
                 for ky in 0..<1 {
                     for kx in 0..<4 {
                         let xp = x + (oy * 36 + ox * 2) + ky * 72 + kx * 4
@@ -150,11 +116,25 @@ public struct Random146: CompiledModel {
                             let w0 = wp.simd(V.self, at: ci * 4)
                             let x0 = V(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[6 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[8 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[10 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
                         }
                     }
                 }
-                let yp = y + (oy * 12 + ox) * 2
                 do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
             }
         }
     }

@@ -98,10 +98,12 @@ public struct Random147: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 7, 7, 2) → (None, 11, 7, 2), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 154)
+        y.update(repeating: 0, count: 28)
         for row in 0..<7 {
-            (y + ((row + 2) * 7 + 0) * 2).update(from: x + row * 14, count: 14)
+            let target = y + (row + 2) * 14
+            (target + 0).update(from: x + row * 14, count: 14)
         }
+        (y + 126).update(repeating: 0, count: 28)
     }
 
     // conv2d: Conv2D, (None, 11, 7, 2) → (None, 9, 5, 5), 95 parameters
@@ -111,6 +113,7 @@ public struct Random147: CompiledModel {
         // The remaining 5 output channels.
         for oy in 0..<9 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 5
             var s0_0 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 144)
             var s2_0 = w.simd(V.self, at: 144)
@@ -135,7 +138,6 @@ public struct Random147: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 5
             do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
@@ -162,9 +164,10 @@ public struct Random147: CompiledModel {
     // conv2d_1: Conv2D, (None, 9, 5, 5) → (None, 9, 5, 17), 187 parameters
     @inline(never)
     static func l2_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 270)
         for row in 0..<9 {
-            (y + ((row + 0) * 6 + 0) * 5).update(from: x + row * 25, count: 25)
+            let target = y + (row + 0) * 30
+            (target + 0).update(from: x + row * 25, count: 25)
+            (target + 25).update(repeating: 0, count: 5)
         }
     }
 
@@ -175,6 +178,7 @@ public struct Random147: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<9 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 17
             var s0_0 = w.simd(V.self, at: 472)
             var s0_1 = w.simd(V.self, at: 488)
             var s1_0 = w.simd(V.self, at: 472)
@@ -210,7 +214,6 @@ public struct Random147: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 17)

@@ -138,10 +138,13 @@ public struct Random149: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 2, 5, 4) → (None, 4, 8, 4), 0 parameters
     @inline(never)
     static func l3_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 128)
         for row in 0..<2 {
-            (y + ((row + 0) * 8 + 1) * 4).update(from: x + row * 20, count: 20)
+            let target = y + (row + 0) * 32
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 20, count: 20)
+            (target + 24).update(repeating: 0, count: 8)
         }
+        (y + 64).update(repeating: 0, count: 64)
     }
 
 }

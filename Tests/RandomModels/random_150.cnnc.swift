@@ -123,10 +123,13 @@ public struct Random150: CompiledModel {
     // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 45)
+        y.update(repeating: 0, count: 9)
         for row in 0..<3 {
-            (y + ((row + 1) * 3 + 0) * 3).update(from: x + row * 6, count: 6)
+            let target = y + (row + 1) * 9
+            (target + 0).update(from: x + row * 6, count: 6)
+            (target + 6).update(repeating: 0, count: 3)
         }
+        (y + 36).update(repeating: 0, count: 9)
     }
 
     // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
@@ -136,6 +139,7 @@ public struct Random150: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 108)
             for ky in 0..<3 {
                 for kx in 0..<3 {
@@ -148,7 +152,6 @@ public struct Random150: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -165,6 +168,7 @@ public struct Random150: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 160)
             let xp = x + (oy * 3 + ox * 3)
             let wp = w + 112
@@ -173,7 +177,6 @@ public struct Random150: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 16
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
         }
     }
@@ -181,9 +184,11 @@ public struct Random150: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 2, 1, 16) → (None, 3, 2, 16), 0 parameters
     @inline(never)
     static func l3_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 96)
+        y.update(repeating: 0, count: 32)
         for row in 0..<2 {
-            (y + ((row + 1) * 2 + 0) * 16).update(from: x + row * 16, count: 16)
+            let target = y + (row + 1) * 32
+            (target + 0).update(from: x + row * 16, count: 16)
+            (target + 16).update(repeating: 0, count: 16)
         }
     }
 

@@ -129,6 +129,7 @@ public struct Random151: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<9 {
             let ox = 0
+            let yp = y + (oy * 7 + ox) * 20
             var s0_0 = w.simd(V.self, at: 256)
             var s0_1 = w.simd(V.self, at: 272)
             var s1_0 = w.simd(V.self, at: 256)
@@ -170,7 +171,6 @@ public struct Random151: CompiledModel {
                 s6_0 = madd(s6_0, x6, w0)
                 s6_1 = madd(s6_1, x6, w1)
             }
-            let yp = y + (oy * 7 + ox) * 20
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 20)
@@ -194,6 +194,7 @@ public struct Random151: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 8
             var s0_0 = w.simd(V.self, at: 928)
             var s1_0 = w.simd(V.self, at: 928)
             for ky in 0..<2 {
@@ -209,7 +210,6 @@ public struct Random151: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 8
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 8)
         }

@@ -88,6 +88,7 @@ public struct Random152: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 8 + ox) * 12
             var s0_0 = w.simd(V.self, at: 192)
             var s1_0 = w.simd(V.self, at: 192)
             var s2_0 = w.simd(V.self, at: 192)
@@ -121,7 +122,6 @@ public struct Random152: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 8 + ox) * 12
             do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<12 { yp[24 + lane] = v[lane] } }

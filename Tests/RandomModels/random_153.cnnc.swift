@@ -100,6 +100,7 @@ public struct Random153: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<7 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 20
             var s0_0 = w.simd(V.self, at: 128)
             var s0_1 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 128)
@@ -126,7 +127,6 @@ public struct Random153: CompiledModel {
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
             }
-            let yp = y + (oy * 4 + ox) * 20
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 20)
@@ -150,6 +150,7 @@ public struct Random153: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<7 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 480)
             var s1_0 = w.simd(V.self, at: 480)
             var s2_0 = w.simd(V.self, at: 480)
@@ -167,7 +168,6 @@ public struct Random153: CompiledModel {
                 let x3 = V(repeating: xp[60 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 16
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)

@@ -85,6 +85,102 @@ public struct Random154: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 48 floats.
+    public static let blockArenaCount = arenaCount + 768
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 384
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 48, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 12, 4, 1) → (None, 48)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 48) → (None, 13)
+            Self.l1_dense_block(UnsafePointer(ta), w, tb)
+            Self.l1_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 48, p = arena + 96
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        destination.update(from: input, count: 48)
+    }
+
+    // dense over 8 samples: Dense, (None, 48) → (None, 13)
+    @inline(never)
+    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        // The remaining 13 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 13
+            var s0_0 = w.simd(V.self, at: 768)
+            var s1_0 = w.simd(V.self, at: 768)
+            var s2_0 = w.simd(V.self, at: 768)
+            var s3_0 = w.simd(V.self, at: 768)
+            var s4_0 = w.simd(V.self, at: 768)
+            var s5_0 = w.simd(V.self, at: 768)
+            var s6_0 = w.simd(V.self, at: 768)
+            var s7_0 = w.simd(V.self, at: 768)
+            let xp = x + (oy * 384 + ox * 48)
+            let wp = w + 0
+            for ci in 0..<48 {
+                let w0 = wp.simd(V.self, at: ci * 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[48 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[96 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[144 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[192 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[240 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[288 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[336 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l1_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 13
+            var largest = v[0]
+            for c in 1..<13 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<13 { v[c] -= largest }
+            VectorMath.exp(v, count: 13)
+            var sum: Float = 0
+            for c in 0..<13 { sum += v[c] }
+            for c in 0..<13 { v[c] /= sum }
+        }
+    }
+
     // flatten: Flatten, (None, 12, 4, 1) → (None, 48), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -95,6 +191,7 @@ public struct Random154: CompiledModel {
         // The remaining 13 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 13
             var s0_0 = w.simd(V.self, at: 768)
             let xp = x + (oy * 48 + ox * 48)
             let wp = w + 0
@@ -103,7 +200,6 @@ public struct Random154: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 13
             do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -103,10 +103,14 @@ public struct Random155: CompiledModel {
     // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 130)
+        y.update(repeating: 0, count: 13)
         for row in 0..<7 {
-            (y + ((row + 1) * 13 + 1) * 1).update(from: x + row * 11, count: 11)
+            let target = y + (row + 1) * 13
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 11, count: 11)
+            (target + 12).update(repeating: 0, count: 1)
         }
+        (y + 104).update(repeating: 0, count: 26)
     }
 
     // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
@@ -115,6 +119,7 @@ public struct Random155: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 4
             var s0_0 = w.simd(V.self, at: 64)
             var s1_0 = w.simd(V.self, at: 64)
             var s2_0 = w.simd(V.self, at: 64)
@@ -136,7 +141,6 @@ public struct Random155: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
             yp.store(s2_0, at: 8)
@@ -191,19 +195,21 @@ public struct Random155: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 1, 1, 4) → (None, 1, 2, 4), 0 parameters
     @inline(never)
     static func l3_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 8)
         for row in 0..<1 {
-            (y + ((row + 0) * 2 + 1) * 4).update(from: x + row * 4, count: 4)
+            let target = y + (row + 0) * 8
+            target.update(repeating: 0, count: 4)
+            (target + 4).update(from: x + row * 4, count: 4)
         }
     }
 
     // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
     @inline(never)
     static func l4_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 16)
         for row in 0..<1 {
-            (y + ((row + 0) * 2 + 0) * 4).update(from: x + row * 8, count: 8)
+            let target = y + (row + 0) * 8
+            (target + 0).update(from: x + row * 8, count: 8)
         }
+        (y + 8).update(repeating: 0, count: 8)
     }
 
     // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
@@ -212,6 +218,7 @@ public struct Random155: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 8
             var s0_0 = w.simd(V.self, at: 132)
             var s1_0 = w.simd(V.self, at: 132)
             for ky in 0..<2 {
@@ -227,7 +234,6 @@ public struct Random155: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 8
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 8)
         }

@@ -91,56 +91,34 @@ public struct Random158: CompiledModel {
         typealias V = SIMD16<Float>
         // The remaining 14 output channels.
         for oy in 0..<11 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            var s4_0 = w.simd(V.self, at: 64)
-            var s5_0 = w.simd(V.self, at: 64)
-            var s6_0 = w.simd(V.self, at: 64)
-            var s7_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 40 + ox * 4)
-            let wp = w + 0
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[8 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[12 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[16 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[20 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[24 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[28 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-            }
-            let yp = y + (oy * 10 + ox) * 14
-            do { let v = s0_0; for lane in 0..<14 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<14 { yp[14 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<14 { yp[28 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<14 { yp[42 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<14 { yp[56 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<14 { yp[70 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<14 { yp[84 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<14 { yp[98 + lane] = v[lane] } }
-            for ox in 8..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 14
                 var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
                 let xp = x + (oy * 40 + ox * 4)
                 let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 16)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[16 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
                 }
-                let yp = y + (oy * 10 + ox) * 14
                 do { let v = s0_0; for lane in 0..<14 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<14 { yp[14 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<14 { yp[28 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<14 { yp[42 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<14 { yp[56 + lane] = v[lane] } }
             }
         }
     }

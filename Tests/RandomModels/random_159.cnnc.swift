@@ -102,10 +102,14 @@ public struct Random159: CompiledModel {
     // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 70)
+        y.update(repeating: 0, count: 7)
         for row in 0..<7 {
-            (y + ((row + 1) * 7 + 1) * 1).update(from: x + row * 5, count: 5)
+            let target = y + (row + 1) * 7
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 5, count: 5)
+            (target + 6).update(repeating: 0, count: 1)
         }
+        (y + 56).update(repeating: 0, count: 14)
     }
 
     // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
@@ -114,6 +118,7 @@ public struct Random159: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<7 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 8
             var s0_0 = w.simd(V.self, at: 130)
             var s1_0 = w.simd(V.self, at: 130)
             for ky in 0..<4 {
@@ -129,7 +134,6 @@ public struct Random159: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 2 + ox) * 8
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
         }

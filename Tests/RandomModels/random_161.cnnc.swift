@@ -86,6 +86,7 @@ public struct Random161: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<11 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 256)
             var s1_0 = w.simd(V.self, at: 256)
             var s2_0 = w.simd(V.self, at: 256)
@@ -103,7 +104,6 @@ public struct Random161: CompiledModel {
                 let x3 = V(repeating: xp[48 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 16
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
             yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)

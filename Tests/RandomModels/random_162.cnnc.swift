@@ -99,9 +99,10 @@ public struct Random162: CompiledModel {
     // conv2d: Conv2D, (None, 10, 7, 3) → (None, 5, 3, 3), 39 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 240)
         for row in 0..<10 {
-            (y + ((row + 0) * 8 + 0) * 3).update(from: x + row * 21, count: 21)
+            let target = y + (row + 0) * 24
+            (target + 0).update(from: x + row * 21, count: 21)
+            (target + 21).update(repeating: 0, count: 3)
         }
     }
 
@@ -112,6 +113,7 @@ public struct Random162: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<5 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 3
             var s0_0 = w.simd(V.self, at: 48)
             var s1_0 = w.simd(V.self, at: 48)
             var s2_0 = w.simd(V.self, at: 48)
@@ -130,7 +132,6 @@ public struct Random162: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
@@ -146,9 +147,10 @@ public struct Random162: CompiledModel {
     // conv2d_1: Conv2D, (None, 5, 3, 3) → (None, 2, 3, 2), 26 parameters
     @inline(never)
     static func l1_conv2d_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 60)
         for row in 0..<5 {
-            (y + ((row + 0) * 4 + 0) * 3).update(from: x + row * 9, count: 9)
+            let target = y + (row + 0) * 12
+            (target + 0).update(from: x + row * 9, count: 9)
+            (target + 9).update(repeating: 0, count: 3)
         }
     }
 
@@ -159,6 +161,7 @@ public struct Random162: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 100)
             var s1_0 = w.simd(V.self, at: 100)
             var s2_0 = w.simd(V.self, at: 100)
@@ -177,7 +180,6 @@ public struct Random162: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }

@@ -82,9 +82,10 @@ public struct Random164: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 11, 9, 4) → (None, 11, 10, 4), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 440)
         for row in 0..<11 {
-            (y + ((row + 0) * 10 + 0) * 4).update(from: x + row * 36, count: 36)
+            let target = y + (row + 0) * 40
+            (target + 0).update(from: x + row * 36, count: 36)
+            (target + 36).update(repeating: 0, count: 4)
         }
     }
 

@@ -96,6 +96,99 @@ public struct Random165: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 96 floats.
+    public static let blockArenaCount = arenaCount + 1536
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 768
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 96, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 4, 3, 8) → (None, 96)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 96) → (None, 1)
+            Self.l3_dense_block(UnsafePointer(ta), w, tb)
+            Self.l3_dense_block_activation(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 360, p = arena + 720
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
+        Self.l0_max_pooling2d(input, a)
+        observe?(0, UnsafePointer(a))
+        // conv2d: Conv2D, (None, 9, 8, 5) → (None, 4, 3, 8), 320 parameters
+        Self.l1_conv2d(UnsafePointer(a), w, b)
+        observe?(1, UnsafePointer(b))
+        destination.update(from: b, count: 96)
+    }
+
+    // dense over 8 samples: Dense, (None, 96) → (None, 1)
+    @inline(never)
+    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 1 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 1
+            var s0_0 = w.simd(V.self, at: 712)
+            var s1_0 = w.simd(V.self, at: 712)
+            var s2_0 = w.simd(V.self, at: 712)
+            var s3_0 = w.simd(V.self, at: 712)
+            var s4_0 = w.simd(V.self, at: 712)
+            var s5_0 = w.simd(V.self, at: 712)
+            var s6_0 = w.simd(V.self, at: 712)
+            var s7_0 = w.simd(V.self, at: 712)
+            let xp = x + (oy * 768 + ox * 96)
+            let wp = w + 328
+            for ci in 0..<96 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[96 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[192 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[288 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[384 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[480 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[576 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[672 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its tanh activation
+    @inline(never)
+    static func l3_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 8)
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -123,6 +216,7 @@ public struct Random165: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 8
             var s0_0 = w.simd(V.self, at: 320)
             var s1_0 = w.simd(V.self, at: 320)
             var s2_0 = w.simd(V.self, at: 320)
@@ -141,7 +235,6 @@ public struct Random165: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 8
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 8)
             yp.store(s2_0, at: 16)
@@ -158,6 +251,7 @@ public struct Random165: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 712)
             let xp = x + (oy * 96 + ox * 96)
             let wp = w + 328
@@ -166,7 +260,6 @@ public struct Random165: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }

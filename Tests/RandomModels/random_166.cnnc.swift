@@ -106,10 +106,11 @@ public struct Random166: CompiledModel {
     // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 36)
         for row in 0..<3 {
-            (y + ((row + 0) * 9 + 0) * 1).update(from: x + row * 9, count: 9)
+            let target = y + (row + 0) * 9
+            (target + 0).update(from: x + row * 9, count: 9)
         }
+        (y + 27).update(repeating: 0, count: 9)
     }
 
     // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
@@ -119,6 +120,7 @@ public struct Random166: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 1
             var s0_0 = w.simd(V.self, at: 8)
             var s1_0 = w.simd(V.self, at: 8)
             var s2_0 = w.simd(V.self, at: 8)
@@ -137,7 +139,6 @@ public struct Random166: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
@@ -187,6 +188,7 @@ public struct Random166: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 16)
             let xp = x + (oy * 1 + ox * 1)
             let wp = w + 12
@@ -195,7 +197,6 @@ public struct Random166: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -207,6 +208,7 @@ public struct Random166: CompiledModel {
         // The remaining 6 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 6
             var s0_0 = w.simd(V.self, at: 36)
             let xp = x + (oy * 2 + ox * 2)
             let wp = w + 20
@@ -215,7 +217,6 @@ public struct Random166: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 6
             do { let v = s0_0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -111,6 +111,7 @@ public struct Random168: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 20
             var s0_0 = w.simd(V.self, at: 256)
             var s0_1 = w.simd(V.self, at: 272)
             for ky in 0..<2 {
@@ -126,7 +127,6 @@ public struct Random168: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 20
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
         }

@@ -106,6 +106,7 @@ public struct Random169: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<12 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 3
             var s0_0 = w.simd(V.self, at: 16)
             var s1_0 = w.simd(V.self, at: 16)
             var s2_0 = w.simd(V.self, at: 16)
@@ -123,7 +124,6 @@ public struct Random169: CompiledModel {
                 let x3 = V(repeating: xp[12 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
@@ -140,10 +140,12 @@ public struct Random169: CompiledModel {
     // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
     @inline(never)
     static func l1_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 195)
         for row in 0..<12 {
-            (y + ((row + 0) * 5 + 0) * 3).update(from: x + row * 12, count: 12)
+            let target = y + (row + 0) * 15
+            (target + 0).update(from: x + row * 12, count: 12)
+            (target + 12).update(repeating: 0, count: 3)
         }
+        (y + 180).update(repeating: 0, count: 15)
     }
 
     // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
@@ -153,6 +155,7 @@ public struct Random169: CompiledModel {
         // The remaining 20 output channels.
         for oy in 0..<12 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 20
             var s0_0 = w.simd(V.self, at: 404)
             var s0_1 = w.simd(V.self, at: 420)
             var s1_0 = w.simd(V.self, at: 404)
@@ -183,7 +186,6 @@ public struct Random169: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 20
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 20)

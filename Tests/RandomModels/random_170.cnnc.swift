@@ -84,10 +84,14 @@ public struct Random170: CompiledModel {
     // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 2), 26 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 35)
+        y.update(repeating: 0, count: 15)
         for row in 0..<1 {
-            (y + ((row + 3) * 5 + 2) * 1).update(from: x + row * 1, count: 1)
+            let target = y + (row + 3) * 5
+            target.update(repeating: 0, count: 2)
+            (target + 2).update(from: x + row * 1, count: 1)
+            (target + 3).update(repeating: 0, count: 2)
         }
+        (y + 20).update(repeating: 0, count: 15)
     }
 
     // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 2), 26 parameters
@@ -97,6 +101,7 @@ public struct Random170: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 48)
             for ky in 0..<4 {
                 for kx in 0..<3 {
@@ -109,7 +114,6 @@ public struct Random170: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

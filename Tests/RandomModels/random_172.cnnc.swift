@@ -91,6 +91,7 @@ public struct Random172: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 15
             var s0_0 = w.simd(V.self, at: 384)
             var s1_0 = w.simd(V.self, at: 384)
             var s2_0 = w.simd(V.self, at: 384)
@@ -112,7 +113,6 @@ public struct Random172: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 15
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<15 { yp[30 + lane] = v[lane] } }
@@ -123,9 +123,11 @@ public struct Random172: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 6, 4, 15) → (None, 8, 5, 15), 0 parameters
     @inline(never)
     static func l1_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 600)
+        y.update(repeating: 0, count: 150)
         for row in 0..<6 {
-            (y + ((row + 2) * 5 + 0) * 15).update(from: x + row * 60, count: 60)
+            let target = y + (row + 2) * 75
+            (target + 0).update(from: x + row * 60, count: 60)
+            (target + 60).update(repeating: 0, count: 15)
         }
     }
 

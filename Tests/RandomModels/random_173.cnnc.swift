@@ -86,6 +86,7 @@ public struct Random173: CompiledModel {
         // The remaining 33 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 33
             var s0_0 = w.simd(V.self, at: 192)
             var s0_1 = w.simd(V.self, at: 208)
             var s0_2 = w.simd(V.self, at: 224)
@@ -118,7 +119,6 @@ public struct Random173: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 33
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }

@@ -85,9 +85,10 @@ public struct Random174: CompiledModel {
     // conv2d: Conv2D, (None, 12, 7, 8) → (None, 6, 4, 33), 1,089 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 768)
         for row in 0..<12 {
-            (y + ((row + 0) * 8 + 0) * 8).update(from: x + row * 56, count: 56)
+            let target = y + (row + 0) * 64
+            (target + 0).update(from: x + row * 56, count: 56)
+            (target + 56).update(repeating: 0, count: 8)
         }
     }
 
@@ -98,6 +99,7 @@ public struct Random174: CompiledModel {
         // The remaining 33 output channels.
         for oy in 0..<6 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 33
             var s0_0 = w.simd(V.self, at: 1536)
             var s0_1 = w.simd(V.self, at: 1552)
             var s0_2 = w.simd(V.self, at: 1568)
@@ -137,7 +139,6 @@ public struct Random174: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 33
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
             do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }

@@ -87,6 +87,7 @@ public struct Random176: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 256)
             let xp = x + (oy * 16 + ox * 16)
             let wp = w + 0
@@ -95,7 +96,6 @@ public struct Random176: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 16
             yp.store(s0_0, at: 0)
         }
     }

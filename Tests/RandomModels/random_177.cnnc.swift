@@ -87,10 +87,14 @@ public struct Random177: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 7, 4, 1) → (None, 9, 6, 1), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 54)
+        y.update(repeating: 0, count: 6)
         for row in 0..<7 {
-            (y + ((row + 1) * 6 + 1) * 1).update(from: x + row * 4, count: 4)
+            let target = y + (row + 1) * 6
+            target.update(repeating: 0, count: 1)
+            (target + 1).update(from: x + row * 4, count: 4)
+            (target + 5).update(repeating: 0, count: 1)
         }
+        (y + 48).update(repeating: 0, count: 6)
     }
 
     // conv2d: Conv2D, (None, 9, 6, 1) → (None, 3, 3, 17), 34 parameters
@@ -100,6 +104,7 @@ public struct Random177: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<3 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 17
             var s0_0 = w.simd(V.self, at: 64)
             var s0_1 = w.simd(V.self, at: 80)
             var s1_0 = w.simd(V.self, at: 64)
@@ -125,7 +130,6 @@ public struct Random177: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             yp.store(s1_0, at: 17)

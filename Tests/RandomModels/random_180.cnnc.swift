@@ -87,6 +87,7 @@ public struct Random180: CompiledModel {
         // The remaining 12 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 12
             var s0_0 = w.simd(V.self, at: 192)
             var s1_0 = w.simd(V.self, at: 192)
             var s2_0 = w.simd(V.self, at: 192)
@@ -105,7 +106,6 @@ public struct Random180: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 12
             do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<12 { yp[24 + lane] = v[lane] } }

@@ -97,6 +97,162 @@ public struct Random181: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 90 floats.
+    public static let blockArenaCount = arenaCount + 1440
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// flatten on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 720
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 90, arena, w)
+            }
+            // flatten over 8 samples: Flatten, (None, 6, 5, 3) → (None, 90)
+            // (no computation at inference)
+            // dense over 8 samples: Dense, (None, 90) → (None, 2)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_block_activation(tb)
+            // dense_1 over 8 samples: Dense, (None, 2) → (None, 2)
+            Self.l3_dense_1_block(UnsafePointer(tb), w, ta)
+            Self.l3_dense_1_block_activation(ta)
+            output.update(from: ta, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before flatten, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 90, p = arena + 180
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
+        // (no computation at inference)
+        observe?(0, input)
+        destination.update(from: input, count: 90)
+    }
+
+    // dense over 8 samples: Dense, (None, 90) → (None, 2)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 2 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 2
+            var s0_0 = w.simd(V.self, at: 360)
+            var s1_0 = w.simd(V.self, at: 360)
+            var s2_0 = w.simd(V.self, at: 360)
+            var s3_0 = w.simd(V.self, at: 360)
+            var s4_0 = w.simd(V.self, at: 360)
+            var s5_0 = w.simd(V.self, at: 360)
+            var s6_0 = w.simd(V.self, at: 360)
+            var s7_0 = w.simd(V.self, at: 360)
+            let xp = x + (oy * 720 + ox * 90)
+            let wp = w + 0
+            for ci in 0..<90 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[90 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[180 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[270 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[360 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[450 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[540 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[630 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l2_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 2
+            var largest = v[0]
+            for c in 1..<2 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<2 { v[c] -= largest }
+            VectorMath.exp(v, count: 2)
+            var sum: Float = 0
+            for c in 0..<2 { sum += v[c] }
+            for c in 0..<2 { v[c] /= sum }
+        }
+    }
+
+    // dense_1 over 8 samples: Dense, (None, 2) → (None, 2)
+    @inline(never)
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD4<Float>
+        // The remaining 2 output channels.
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 2
+            var s0_0 = w.simd(V.self, at: 372)
+            var s1_0 = w.simd(V.self, at: 372)
+            var s2_0 = w.simd(V.self, at: 372)
+            var s3_0 = w.simd(V.self, at: 372)
+            var s4_0 = w.simd(V.self, at: 372)
+            var s5_0 = w.simd(V.self, at: 372)
+            var s6_0 = w.simd(V.self, at: 372)
+            var s7_0 = w.simd(V.self, at: 372)
+            let xp = x + (oy * 16 + ox * 2)
+            let wp = w + 364
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 4)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                let x1 = V(repeating: xp[2 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                let x2 = V(repeating: xp[4 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                let x3 = V(repeating: xp[6 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                let x4 = V(repeating: xp[8 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                let x5 = V(repeating: xp[10 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                let x6 = V(repeating: xp[12 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                let x7 = V(repeating: xp[14 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+            }
+            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
+        }
+    }
+
+    // dense_1 over 8 samples: its tanh activation
+    @inline(never)
+    static func l3_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        VectorMath.tanh(x, count: 16)
+    }
+
     // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 
@@ -110,6 +266,7 @@ public struct Random181: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 360)
             let xp = x + (oy * 90 + ox * 90)
             let wp = w + 0
@@ -118,7 +275,6 @@ public struct Random181: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
@@ -145,6 +301,7 @@ public struct Random181: CompiledModel {
         // The remaining 2 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 372)
             let xp = x + (oy * 2 + ox * 2)
             let wp = w + 364
@@ -153,7 +310,6 @@ public struct Random181: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 2
             do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }

@@ -88,10 +88,14 @@ public struct Random183: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 2, 5, 8) → (None, 5, 8, 8), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 320)
+        y.update(repeating: 0, count: 128)
         for row in 0..<2 {
-            (y + ((row + 2) * 8 + 1) * 8).update(from: x + row * 40, count: 40)
+            let target = y + (row + 2) * 64
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 40, count: 40)
+            (target + 48).update(repeating: 0, count: 16)
         }
+        (y + 256).update(repeating: 0, count: 64)
     }
 
     // conv2d: Conv2D, (None, 5, 8, 8) → (None, 1, 5, 4), 516 parameters
@@ -100,6 +104,7 @@ public struct Random183: CompiledModel {
         typealias V = SIMD4<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 5 + ox) * 4
             var s0_0 = w.simd(V.self, at: 512)
             var s1_0 = w.simd(V.self, at: 512)
             var s2_0 = w.simd(V.self, at: 512)
@@ -124,7 +129,6 @@ public struct Random183: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 5 + ox) * 4
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 4)
             yp.store(s2_0, at: 8)

@@ -150,9 +150,11 @@ public struct Random188: CompiledModel {
     // conv2d: Conv2D, (None, 3, 1, 8) → (None, 1, 1, 17), 1,224 parameters
     @inline(never)
     static func l2_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 72)
         for row in 0..<3 {
-            (y + ((row + 0) * 3 + 1) * 8).update(from: x + row * 8, count: 8)
+            let target = y + (row + 0) * 24
+            target.update(repeating: 0, count: 8)
+            (target + 8).update(from: x + row * 8, count: 8)
+            (target + 16).update(repeating: 0, count: 8)
         }
     }
 
@@ -163,6 +165,7 @@ public struct Random188: CompiledModel {
         // The remaining 17 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 17
             var s0_0 = w.simd(V.self, at: 2304)
             var s0_1 = w.simd(V.self, at: 2320)
             for ky in 0..<3 {
@@ -178,7 +181,6 @@ public struct Random188: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 1 + ox) * 17
             yp.store(s0_0, at: 0)
             do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }
@@ -197,6 +199,7 @@ public struct Random188: CompiledModel {
         // The remaining 7 output channels.
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 7
             var s0_0 = w.simd(V.self, at: 2472)
             let xp = x + (oy * 17 + ox * 17)
             let wp = w + 2336
@@ -205,7 +208,6 @@ public struct Random188: CompiledModel {
                 let x0 = V(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
-            let yp = y + (oy * 1 + ox) * 7
             do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }

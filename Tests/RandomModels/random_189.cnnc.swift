@@ -78,10 +78,13 @@ public struct Random189: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 5, 1, 5) → (None, 6, 4, 5), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 120)
         for row in 0..<5 {
-            (y + ((row + 0) * 4 + 2) * 5).update(from: x + row * 5, count: 5)
+            let target = y + (row + 0) * 20
+            target.update(repeating: 0, count: 10)
+            (target + 10).update(from: x + row * 5, count: 5)
+            (target + 15).update(repeating: 0, count: 5)
         }
+        (y + 100).update(repeating: 0, count: 20)
     }
 
 }

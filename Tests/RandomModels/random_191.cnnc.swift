@@ -100,6 +100,7 @@ public struct Random191: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<4 {
             let ox = 0
+            let yp = y + (oy * 6 + ox) * 16
             var s0_0 = w.simd(V.self, at: 80)
             var s1_0 = w.simd(V.self, at: 80)
             var s2_0 = w.simd(V.self, at: 80)
@@ -123,7 +124,6 @@ public struct Random191: CompiledModel {
                 let x5 = V(repeating: xp[25 + ci])
                 s5_0 = madd(s5_0, x5, w0)
             }
-            let yp = y + (oy * 6 + ox) * 16
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 16)
             yp.store(s2_0, at: 32)
@@ -154,6 +154,7 @@ public struct Random191: CompiledModel {
         typealias V = SIMD8<Float>
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 2 + ox) * 8
             var s0_0 = w.simd(V.self, at: 224)
             var s1_0 = w.simd(V.self, at: 224)
             let xp = x + (oy * 288 + ox * 48)
@@ -165,7 +166,6 @@ public struct Random191: CompiledModel {
                 let x1 = V(repeating: xp[48 + ci])
                 s1_0 = madd(s1_0, x1, w0)
             }
-            let yp = y + (oy * 2 + ox) * 8
             yp.store(s0_0, at: 0)
             yp.store(s1_0, at: 8)
         }

@@ -91,6 +91,7 @@ public struct Random192: CompiledModel {
         // The remaining 15 output channels.
         for oy in 0..<2 {
             let ox = 0
+            let yp = y + (oy * 3 + ox) * 15
             var s0_0 = w.simd(V.self, at: 144)
             var s1_0 = w.simd(V.self, at: 144)
             var s2_0 = w.simd(V.self, at: 144)
@@ -109,7 +110,6 @@ public struct Random192: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 3 + ox) * 15
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<15 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<15 { yp[30 + lane] = v[lane] } }

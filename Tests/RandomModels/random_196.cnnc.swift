@@ -103,6 +103,150 @@ public struct Random196: CompiledModel {
         }
     }
 
+    /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
+    public static let blockSamples = 8
+    /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 32 floats.
+    public static let blockArenaCount = arenaCount + 512
+
+    /// The forward pass over `blockSamples` samples, one after another in `input` and
+    /// `output`: each sample alone up to the last image layer, then the layers from
+    /// dense on over all of them at once. The same values as `predict` sample by sample.
+    public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let ta = arena + Self.arenaCount, tb = ta + 256
+            for sample in 0..<8 {
+                head(input + sample * Self.inputCount, ta + sample * 2, arena, w)
+            }
+            // dense over 8 samples: Dense, (None, 2) → (None, 32)
+            Self.l2_dense_block(UnsafePointer(ta), w, tb)
+            Self.l2_dense_block_activation(tb)
+            // batch_normalization over 8 samples: BatchNormalization, (None, 32) → (None, 32)
+            Self.l3_batch_normalization_block(tb, w)
+            // re_lu_1 over 8 samples: ReLU, (None, 32) → (None, 32)
+            Self.l4_re_lu_1_block(tb)
+            output.update(from: tb, count: 8 * Self.outputCount)
+        }
+    }
+
+    /// One sample through the layers before dense, its result copied to `destination`.
+    @inline(__always)
+    private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let a = arena, b = arena + 48, p = arena + 96
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (a, b, p, w, observe)
+        // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
+        a.update(from: input, count: 48)
+        Self.l0_re_lu(a)
+        observe?(0, UnsafePointer(a))
+        // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 8, 2) → (None, 2), 0 parameters
+        Self.l1_global_average_pooling2d(UnsafePointer(a), b)
+        observe?(1, UnsafePointer(b))
+        destination.update(from: b, count: 2)
+    }
+
+    // dense over 8 samples: Dense, (None, 2) → (None, 32)
+    @inline(never)
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for oy in 0..<1 {
+            let ox = 0
+            let yp = y + (oy * 8 + ox) * 32
+            var s0_0 = w.simd(V.self, at: 64)
+            var s0_1 = w.simd(V.self, at: 80)
+            var s1_0 = w.simd(V.self, at: 64)
+            var s1_1 = w.simd(V.self, at: 80)
+            var s2_0 = w.simd(V.self, at: 64)
+            var s2_1 = w.simd(V.self, at: 80)
+            var s3_0 = w.simd(V.self, at: 64)
+            var s3_1 = w.simd(V.self, at: 80)
+            var s4_0 = w.simd(V.self, at: 64)
+            var s4_1 = w.simd(V.self, at: 80)
+            var s5_0 = w.simd(V.self, at: 64)
+            var s5_1 = w.simd(V.self, at: 80)
+            var s6_0 = w.simd(V.self, at: 64)
+            var s6_1 = w.simd(V.self, at: 80)
+            var s7_0 = w.simd(V.self, at: 64)
+            var s7_1 = w.simd(V.self, at: 80)
+            let xp = x + (oy * 16 + ox * 2)
+            let wp = w + 0
+            for ci in 0..<2 {
+                let w0 = wp.simd(V.self, at: ci * 32)
+                let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                let x0 = V(repeating: xp[ci])
+                s0_0 = madd(s0_0, x0, w0)
+                s0_1 = madd(s0_1, x0, w1)
+                let x1 = V(repeating: xp[2 + ci])
+                s1_0 = madd(s1_0, x1, w0)
+                s1_1 = madd(s1_1, x1, w1)
+                let x2 = V(repeating: xp[4 + ci])
+                s2_0 = madd(s2_0, x2, w0)
+                s2_1 = madd(s2_1, x2, w1)
+                let x3 = V(repeating: xp[6 + ci])
+                s3_0 = madd(s3_0, x3, w0)
+                s3_1 = madd(s3_1, x3, w1)
+                let x4 = V(repeating: xp[8 + ci])
+                s4_0 = madd(s4_0, x4, w0)
+                s4_1 = madd(s4_1, x4, w1)
+                let x5 = V(repeating: xp[10 + ci])
+                s5_0 = madd(s5_0, x5, w0)
+                s5_1 = madd(s5_1, x5, w1)
+                let x6 = V(repeating: xp[12 + ci])
+                s6_0 = madd(s6_0, x6, w0)
+                s6_1 = madd(s6_1, x6, w1)
+                let x7 = V(repeating: xp[14 + ci])
+                s7_0 = madd(s7_0, x7, w0)
+                s7_1 = madd(s7_1, x7, w1)
+            }
+            yp.store(s0_0, at: 0)
+            yp.store(s0_1, at: 16)
+            yp.store(s1_0, at: 32)
+            yp.store(s1_1, at: 48)
+            yp.store(s2_0, at: 64)
+            yp.store(s2_1, at: 80)
+            yp.store(s3_0, at: 96)
+            yp.store(s3_1, at: 112)
+            yp.store(s4_0, at: 128)
+            yp.store(s4_1, at: 144)
+            yp.store(s5_0, at: 160)
+            yp.store(s5_1, at: 176)
+            yp.store(s6_0, at: 192)
+            yp.store(s6_1, at: 208)
+            yp.store(s7_0, at: 224)
+            yp.store(s7_1, at: 240)
+        }
+    }
+
+    // dense over 8 samples: its softmax activation
+    @inline(never)
+    static func l2_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 32
+            var largest = v[0]
+            for c in 1..<32 { largest = Swift.max(largest, v[c]) }
+            for c in 0..<32 { v[c] -= largest }
+            VectorMath.exp(v, count: 32)
+            var sum: Float = 0
+            for c in 0..<32 { sum += v[c] }
+            for c in 0..<32 { v[c] /= sum }
+        }
+    }
+
+    // batch_normalization over 8 samples: BatchNormalization, (None, 32) → (None, 32)
+    @inline(never)
+    static func l3_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        for position in 0..<8 {
+            let v = x + position * 32
+            for c in 0..<32 { v[c] = v[c] * w[96 + c] + w[128 + c] }
+        }
+    }
+
+    // re_lu_1 over 8 samples: ReLU, (None, 32) → (None, 32)
+    @inline(never)
+    static func l4_re_lu_1_block(_ x: UnsafeMutablePointer<Float>) {
+        for i in 0..<256 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
+    }
+
     // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
@@ -126,6 +270,7 @@ public struct Random196: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<1 {
             let ox = 0
+            let yp = y + (oy * 1 + ox) * 32
             var s0_0 = w.simd(V.self, at: 64)
             var s0_1 = w.simd(V.self, at: 80)
             let xp = x + (oy * 2 + ox * 2)
@@ -137,7 +282,6 @@ public struct Random196: CompiledModel {
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
-            let yp = y + (oy * 1 + ox) * 32
             yp.store(s0_0, at: 0)
             yp.store(s0_1, at: 16)
         }

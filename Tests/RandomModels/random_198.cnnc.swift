@@ -106,9 +106,11 @@ public struct Random198: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 7, 6, 8) → (None, 8, 8, 8), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 512)
+        y.update(repeating: 0, count: 64)
         for row in 0..<7 {
-            (y + ((row + 1) * 8 + 2) * 8).update(from: x + row * 48, count: 48)
+            let target = y + (row + 1) * 64
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 48, count: 48)
         }
     }
 
@@ -119,6 +121,7 @@ public struct Random198: CompiledModel {
         // The remaining 3 output channels.
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 8 + ox) * 3
             var s0_0 = w.simd(V.self, at: 32)
             var s1_0 = w.simd(V.self, at: 32)
             var s2_0 = w.simd(V.self, at: 32)
@@ -148,7 +151,6 @@ public struct Random198: CompiledModel {
                 let x7 = V(repeating: xp[56 + ci])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            let yp = y + (oy * 8 + ox) * 3
             do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
@@ -181,6 +183,7 @@ public struct Random198: CompiledModel {
         typealias V = SIMD16<Float>
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 84)
             var s1_0 = w.simd(V.self, at: 84)
             var s2_0 = w.simd(V.self, at: 84)
@@ -198,7 +201,6 @@ public struct Random198: CompiledModel {
                 let x3 = V(repeating: xp[18 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
-            let yp = y + (oy * 4 + ox) * 16
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
             yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
@@ -209,10 +211,14 @@ public struct Random198: CompiledModel {
     // conv2d_2: Conv2D, (None, 8, 4, 16) → (None, 8, 4, 1), 97 parameters
     @inline(never)
     static func l3_conv2d_2_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 1152)
+        y.update(repeating: 0, count: 192)
         for row in 0..<8 {
-            (y + ((row + 2) * 6 + 1) * 16).update(from: x + row * 64, count: 64)
+            let target = y + (row + 2) * 96
+            target.update(repeating: 0, count: 16)
+            (target + 16).update(from: x + row * 64, count: 64)
+            (target + 80).update(repeating: 0, count: 16)
         }
+        (y + 960).update(repeating: 0, count: 192)
     }
 
     // conv2d_2: Conv2D, (None, 8, 4, 16) → (None, 8, 4, 1), 97 parameters
@@ -222,6 +228,7 @@ public struct Random198: CompiledModel {
         // The remaining 1 output channels.
         for oy in 0..<8 {
             let ox = 0
+            let yp = y + (oy * 4 + ox) * 1
             var s0_0 = w.simd(V.self, at: 484)
             var s1_0 = w.simd(V.self, at: 484)
             var s2_0 = w.simd(V.self, at: 484)
@@ -243,7 +250,6 @@ public struct Random198: CompiledModel {
                     }
                 }
             }
-            let yp = y + (oy * 4 + ox) * 1
             do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
             do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }

@@ -94,56 +94,34 @@ public struct Random199: CompiledModel {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
         for oy in 0..<11 {
-            let ox = 0
-            var s0_0 = w.simd(V.self, at: 16)
-            var s1_0 = w.simd(V.self, at: 16)
-            var s2_0 = w.simd(V.self, at: 16)
-            var s3_0 = w.simd(V.self, at: 16)
-            var s4_0 = w.simd(V.self, at: 16)
-            var s5_0 = w.simd(V.self, at: 16)
-            var s6_0 = w.simd(V.self, at: 16)
-            var s7_0 = w.simd(V.self, at: 16)
-            let xp = x + (oy * 40 + ox * 4)
-            let wp = w + 0
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[8 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[12 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[16 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[20 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[24 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[28 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-            }
-            let yp = y + (oy * 10 + ox) * 3
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
-            for ox in 8..<10 {
+            for bx in 0..<2 {
+                let ox = bx * 5
+                let yp = y + (oy * 10 + ox) * 3
                 var s0_0 = w.simd(V.self, at: 16)
+                var s1_0 = w.simd(V.self, at: 16)
+                var s2_0 = w.simd(V.self, at: 16)
+                var s3_0 = w.simd(V.self, at: 16)
+                var s4_0 = w.simd(V.self, at: 16)
                 let xp = x + (oy * 40 + ox * 4)
                 let wp = w + 0
                 for ci in 0..<4 {
                     let w0 = wp.simd(V.self, at: ci * 4)
                     let x0 = V(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[16 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
                 }
-                let yp = y + (oy * 10 + ox) * 3
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
             }
         }
     }
@@ -174,9 +152,11 @@ public struct Random199: CompiledModel {
     // zero_padding2d: ZeroPadding2D, (None, 10, 10, 3) → (None, 11, 11, 3), 0 parameters
     @inline(never)
     static func l2_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: 363)
+        y.update(repeating: 0, count: 33)
         for row in 0..<10 {
-            (y + ((row + 1) * 11 + 0) * 3).update(from: x + row * 30, count: 30)
+            let target = y + (row + 1) * 33
+            (target + 0).update(from: x + row * 30, count: 30)
+            (target + 30).update(repeating: 0, count: 3)
         }
     }
 

@@ -34,6 +34,9 @@ public struct ModelGenerator {
         var largestPadded = 0
         var vectorTypes: Set<Int> = []
         var current = Buffer.input
+        let tail = BatchedTail(model: model, weights: weights)
+        /// The forward pass's calls before the tail, and where they leave their result.
+        var head: (forward: String, result: Buffer)?
 
         func makeWritable(_ count: Int, into forward: inout SourceWriter) {
             guard current == .input else { return }
@@ -42,6 +45,7 @@ public struct ModelGenerator {
         }
 
         for (index, layer) in model.layers.enumerated() {
+            if index == tail?.start { head = (forward.text, current) }
             let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
             let comment = "\(layer.name): \(layer.className), \(layer.inputShape) → \(layer.outputShape), \(Formatting.thousands(layer.parameters)) parameters"
             largestActivation = max(largestActivation, layer.outputShape.elementCount)
@@ -95,11 +99,7 @@ public struct ModelGenerator {
                 functions.line("// Nothing to compute at inference: \(layer.className == "Flatten" ? "the channels-last layout is already flat" : "dropout is active only in training").")
                 forward.line("// (no computation at inference)")
             case .activation, .softmax, .relu:
-                let kind: ElementwiseEmitter.Kind = switch layer.operation {
-                case .activation(let activation): .activation(activation)
-                case .relu(let config): .relu(config)
-                default: .activation(.softmax)
-                }
+                guard let kind = ElementwiseEmitter.Kind(layer.operation) else { continue }
                 makeWritable(layer.inputShape.elementCount, into: &forward)
                 ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape).emit(into: &functions)
                 forward.line("Self.\(function)(\(current.rawValue))")
@@ -117,7 +117,14 @@ public struct ModelGenerator {
         forward.line("output.update(from: \(finalSource), count: \(model.outputShape.elementCount))")
 
         let arena = ArenaLayout(activation: largestActivation, padded: largestPadded)
-        writeType(weights: weights, arena: arena, functions: functions, forward: forward, into: &out)
+        var blockPath = SourceWriter()
+        if let tail, let head {
+            var tailFunctions = SourceWriter(), tailBody = SourceWriter()
+            let tailResult = tail.emit(functions: &tailFunctions, body: &tailBody)
+            tail.emitEntryPoint(headForward: head.forward, headResult: head.result == .input ? "input" : head.result.rawValue, arena: arena,
+                                tailFunctions: tailFunctions, tailBody: tailBody, tailResult: tailResult, into: &blockPath)
+        }
+        writeType(weights: weights, arena: arena, functions: functions, forward: forward, blockPath: blockPath, into: &out)
         TrainingGenerator(model: model, weights: weights, typeName: typeName).emit(into: &out)
         writeMultiplyAdd(vectorTypes: vectorTypes.sorted(), into: &out)
         return out.text
@@ -202,7 +209,8 @@ public struct ModelGenerator {
         out.line()
     }
 
-    private func writeType(weights: WeightPlan, arena: ArenaLayout, functions: SourceWriter, forward: SourceWriter, into out: inout SourceWriter) {
+    private func writeType(weights: WeightPlan, arena: ArenaLayout, functions: SourceWriter, forward: SourceWriter, blockPath: SourceWriter,
+                           into out: inout SourceWriter) {
         out.doc("The \"\(model.name)\" model from \(specPath), compiled by cnnc.")
         out.block("public struct \(typeName): CompiledModel") { out in
             out.line("public static let inputShape = \(model.inputShape.dimensions)")
@@ -279,15 +287,12 @@ public struct ModelGenerator {
                     out.line("let w = weights.baseAddress!")
                     out.line("let a = arena, b = arena + \(arena.activation), p = arena + \(2 * arena.activation)")
                     out.line("_ = (a, b, p, w)")
-                    for line in forward.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                        out.line(String(line))
-                    }
+                    out.embed(forward.text)
                 }
             }
             out.line()
-            for line in functions.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                out.line(String(line))
-            }
+            out.embed(blockPath.text)
+            out.embed(functions.text)
         }
     }
 

@@ -17,6 +17,13 @@ struct SourceWriter {
         line(closing)
     }
 
+    /// Every line of `written` (another writer's text), at this writer's depth.
+    mutating func embed(_ written: String) {
+        for content in written.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            line(String(content))
+        }
+    }
+
     /// Lines of a `///` documentation comment.
     mutating func doc(_ lines: String...) {
         for content in lines { line("/// " + content) }

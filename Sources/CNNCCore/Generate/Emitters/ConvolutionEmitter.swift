@@ -16,17 +16,24 @@ struct ConvolutionEmitter {
     var packed: WeightPlan.PackedKernel
     /// ReLU and linear are fused into the store; others run as a separate pass.
     var fusedReLU: Bool
+    /// A register blocking chosen by the caller instead of the default below.
+    var blocking: Blocking? = nil
 
     var lanes: Int { packed.lanes }
     var vectorType: String { "SIMD\(lanes)<Float>" }
     var outputs: Int { packed.outputs }
     var paddedOutputs: Int { packed.paddedOutputs }
 
+    struct Blocking {
+        var chunks: Int
+        var pixels: Int
+    }
+
     /// Chunks of `lanes` channels held in registers at once, and output pixels per pass:
     /// 4 x 5 accumulators (plus 4 weight vectors and a broadcast) fit AVX-512's 32 registers.
-    var chunksPerGroup: Int { min(4, (outputs + lanes - 1) / lanes) }
+    var chunksPerGroup: Int { min(blocking?.chunks ?? 4, (outputs + lanes - 1) / lanes) }
     var pixelsPerBlock: Int {
-        let byChunks = [1: 8, 2: 8, 3: 6, 4: 5][chunksPerGroup] ?? 4
+        let byChunks = blocking?.pixels ?? [1: 8, 2: 8, 3: 6, 4: 5][chunksPerGroup] ?? 4
         return max(1, min(byChunks, outputWidth))
     }
 
@@ -34,56 +41,123 @@ struct ConvolutionEmitter {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
             out.line("typealias V = \(vectorType)")
-            let fullChunks = outputs / lanes
-            let totalChunks = (outputs + lanes - 1) / lanes
-            let loopGroups = fullChunks / chunksPerGroup
-            if loopGroups > 0 {
-                let groupWidth = chunksPerGroup * lanes
-                if loopGroups == 1 {
-                    emitGroup(chunks: chunksPerGroup, channelBase: "0", into: &out)
-                } else {
-                    out.block("for g in 0..<\(loopGroups)") { out in
-                        out.line("let c0 = g * \(groupWidth)")
-                        emitGroup(chunks: chunksPerGroup, channelBase: "c0", into: &out)
-                    }
+            guard let rows = inputChannelsPerPass, rows < inputChannels else {
+                emitGroups(pass: InputPass(start: nil, count: inputChannels, first: true, last: true), into: &out)
+                return
+            }
+            // Passes over \(rows) input channels at a time, so that a pass's
+            // weights stay in cache while every pixel block uses them.
+            let middle = (inputChannels + rows - 1) / rows - 2
+            out.line("// Input channels 0..<\(rows), accumulated on the bias.")
+            emitGroups(pass: InputPass(start: nil, count: rows, first: true, last: false), into: &out)
+            if middle > 0 {
+                out.block("for pass in 1...\(middle)") { out in
+                    out.line("let k0 = pass * \(rows)")
+                    emitGroups(pass: InputPass(start: "k0", count: rows, first: false, last: false), into: &out)
                 }
             }
-            let restChunks = totalChunks - loopGroups * chunksPerGroup
-            if restChunks > 0 {
-                out.line("// The remaining \(outputs - loopGroups * chunksPerGroup * lanes) output channels.")
-                emitGroup(chunks: restChunks, channelBase: "\(loopGroups * chunksPerGroup * lanes)", into: &out)
+            let lastStart = (middle + 1) * rows
+            out.line("// Input channels \(lastStart)..<\(inputChannels), then the activation.")
+            out.block("do") { out in
+                out.line("let k0 = \(lastStart)")
+                emitGroups(pass: InputPass(start: "k0", count: inputChannels - lastStart, first: false, last: true), into: &out)
             }
         }
     }
 
-    private func emitGroup(chunks: Int, channelBase: String, into out: inout SourceWriter) {
-        let pixels = pixelsPerBlock
-        let blocks = outputWidth / pixels
-        let remainder = outputWidth - blocks * pixels
-        out.block("for oy in 0..<\(outputHeight)") { out in
-            if blocks == 1 {
-                out.line("let ox = 0")
-                emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, into: &out)
-            } else if blocks > 1 {
-                out.block("for bx in 0..<\(blocks)") { out in
-                    out.line("let ox = bx * \(pixels)")
-                    emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, into: &out)
-                }
-            }
-            if remainder > 0 {
-                out.block("for ox in \(blocks * pixels)..<\(outputWidth)") { out in
-                    emitBlock(chunks: chunks, pixels: 1, channelBase: channelBase, into: &out)
+    /// Input channels summed by one pass over the output: all of them, or for a
+    /// 1x1 kernel whose weights exceed the cache (cats_vs_dogs's 10368x512 Dense
+    /// is 21 MB), 256 KB of weight rows at a time. Each pixel block then reads
+    /// its weights from cache instead of memory, at the price of storing and
+    /// reloading partial sums, which changes no bit of them.
+    var inputChannelsPerPass: Int? {
+        let weightBytes = inputChannels * paddedOutputs * MemoryLayout<Float>.size
+        guard kernel.height * kernel.width == 1, weightBytes > 1 << 20 else { return nil }
+        return max(16, (256 << 10) / (paddedOutputs * MemoryLayout<Float>.size))
+    }
+
+    /// Which input channels a pass sums (from `start`, an expression, or 0), and
+    /// whether its sums start from the bias and end with the activation.
+    struct InputPass {
+        var start: String?
+        var count: Int
+        var first: Bool
+        var last: Bool
+    }
+
+    private func emitGroups(pass: InputPass, into out: inout SourceWriter) {
+        let fullChunks = outputs / lanes
+        let totalChunks = (outputs + lanes - 1) / lanes
+        let loopGroups = fullChunks / chunksPerGroup
+        if loopGroups > 0 {
+            let groupWidth = chunksPerGroup * lanes
+            if loopGroups == 1 {
+                emitGroup(chunks: chunksPerGroup, channelBase: "0", pass: pass, into: &out)
+            } else {
+                out.block("for g in 0..<\(loopGroups)") { out in
+                    out.line("let c0 = g * \(groupWidth)")
+                    emitGroup(chunks: chunksPerGroup, channelBase: "c0", pass: pass, into: &out)
                 }
             }
         }
+        let restChunks = totalChunks - loopGroups * chunksPerGroup
+        if restChunks > 0 {
+            out.line("// The remaining \(outputs - loopGroups * chunksPerGroup * lanes) output channels.")
+            emitGroup(chunks: restChunks, channelBase: "\(loopGroups * chunksPerGroup * lanes)", pass: pass, into: &out)
+        }
+    }
+
+    private func emitGroup(chunks: Int, channelBase: String, pass: InputPass, into out: inout SourceWriter) {
+        out.block("for oy in 0..<\(outputHeight)") { out in
+            var ox = 0
+            for run in pixelRuns {
+                if run.blocks == 1 && pixelRuns.count == 1 {
+                    out.line("let ox = 0")
+                    emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, into: &out)
+                } else if run.blocks == 1 {
+                    out.block("do") { out in
+                        out.line("let ox = \(ox)")
+                        emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, into: &out)
+                    }
+                } else {
+                    out.block("for bx in 0..<\(run.blocks)") { out in
+                        out.line("let ox = \(ox == 0 ? "" : "\(ox) + ")bx * \(run.pixels)")
+                        emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, into: &out)
+                    }
+                }
+                ox += run.blocks * run.pixels
+            }
+        }
+    }
+
+    /// A row of output pixels split into as few blocks as the registers allow, of
+    /// sizes that differ by at most one: 11 pixels at 5 a block become 4+4+3, not
+    /// 5+5+1, because a one-pixel block loads a weight vector per multiply-add and
+    /// runs at a fraction of the rate.
+    var pixelRuns: [(blocks: Int, pixels: Int)] {
+        let blockCount = (outputWidth + pixelsPerBlock - 1) / pixelsPerBlock
+        let small = outputWidth / blockCount
+        let large = outputWidth % blockCount
+        return [(large, small + 1), (blockCount - large, small)].filter { $0.blocks > 0 }
     }
 
     /// `pixels` neighbouring output pixels x `chunks` vectors of output channels.
-    private func emitBlock(chunks: Int, pixels: Int, channelBase: String, into out: inout SourceWriter) {
+    private func emitBlock(chunks: Int, pixels: Int, channelBase: String, pass: InputPass, into out: inout SourceWriter) {
         let base = channelBase == "0" ? "" : " + \(channelBase)"
+        /// Channels of chunk `j` that exist: looped groups hold only full chunks;
+        /// a group at a constant channel base may end in the partial last chunk.
+        func channelsLeft(_ j: Int) -> Int { Int(channelBase).map { outputs - $0 - j * lanes } ?? lanes }
+        out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)\(base)")
         for p in 0..<pixels {
             for j in 0..<chunks {
-                out.line("var s\(p)_\(j) = w.simd(V.self, at: \(packed.biasOffset + j * lanes)\(base))")
+                let offset = p * outputs + j * lanes
+                if pass.first {
+                    out.line("var s\(p)_\(j) = w.simd(V.self, at: \(packed.biasOffset + j * lanes)\(base))")
+                } else if channelsLeft(j) >= lanes {
+                    out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(V.self, at: \(offset))")
+                } else {
+                    out.line("var s\(p)_\(j) = V(); for lane in 0..<\(channelsLeft(j)) { s\(p)_\(j)[lane] = yp[\(offset) + lane] }")
+                }
             }
         }
         let taps = kernel.height * kernel.width
@@ -92,7 +166,7 @@ struct ConvolutionEmitter {
         func body(_ out: inout SourceWriter, xp: String, wp: String) {
             out.line("let xp = \(xp)")
             out.line("let wp = \(wp)")
-            out.block("for ci in 0..<\(inputChannels)") { out in
+            out.block("for ci in 0..<\(pass.count)") { out in
                 for j in 0..<chunks {
                     out.line("let w\(j) = wp.simd(V.self, at: ci * \(paddedOutputs)\(j == 0 ? "" : " + \(j * lanes)"))")
                 }
@@ -106,7 +180,9 @@ struct ConvolutionEmitter {
         }
         let origin = "(oy * \(strides.height * rowStride) + ox * \(pixelStride))"
         if taps == 1 {
-            body(&out, xp: "x + \(origin)", wp: "w + \(packed.kernelOffset)\(base)")
+            let firstChannel = pass.start.map { ($0, " + \($0) * \(paddedOutputs)") }
+            body(&out, xp: "x + \(origin)\(firstChannel.map { " + \($0.0)" } ?? "")",
+                 wp: "w + \(packed.kernelOffset)\(base)\(firstChannel?.1 ?? "")")
         } else {
             // The kernel window: constant trip counts, unrolled by the optimizer.
             out.block("for ky in 0..<\(kernel.height)") { out in
@@ -117,20 +193,16 @@ struct ConvolutionEmitter {
                 }
             }
         }
-        out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)\(base)")
         for p in 0..<pixels {
             for j in 0..<chunks {
                 // ReLU as a compare and blend: the standard library's pointwiseMax
                 // stayed a call per vector for SIMD8 (a quarter of toy_convnet's time).
-                let value = fusedReLU ? "s\(p)_\(j).replacing(with: 0, where: s\(p)_\(j) .< 0)" : "s\(p)_\(j)"
+                let value = fusedReLU && pass.last ? "s\(p)_\(j).replacing(with: 0, where: s\(p)_\(j) .< 0)" : "s\(p)_\(j)"
                 let offset = p * outputs + j * lanes
-                // Looped groups hold only full chunks; a group at a constant
-                // channel base may end in the partial last chunk.
-                let channelsLeft = Int(channelBase).map { outputs - $0 - j * lanes } ?? lanes
-                if channelsLeft >= lanes {
+                if channelsLeft(j) >= lanes {
                     out.line("yp.store(\(value), at: \(offset))")
                 } else {
-                    out.line("do { let v = \(value); for lane in 0..<\(channelsLeft) { yp[\(offset) + lane] = v[lane] } }")
+                    out.line("do { let v = \(value); for lane in 0..<\(channelsLeft(j)) { yp[\(offset) + lane] = v[lane] } }")
                 }
             }
         }

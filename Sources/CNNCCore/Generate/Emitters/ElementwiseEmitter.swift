@@ -5,6 +5,16 @@ struct ElementwiseEmitter {
         case activation(Activation)
         case relu(ReLUConfig)
         case batchNormalization(scaleOffset: Int, shiftOffset: Int)
+
+        /// The kind for an Activation, ReLU or Softmax layer; nil for any other.
+        init?(_ operation: LayerOperation) {
+            switch operation {
+            case .activation(let activation): self = .activation(activation)
+            case .relu(let config): self = .relu(config)
+            case .softmax: self = .activation(.softmax)
+            default: return nil
+            }
+        }
     }
 
     var function: String

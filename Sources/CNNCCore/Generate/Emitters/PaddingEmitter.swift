@@ -9,14 +9,24 @@ struct PaddingEmitter {
     var paddedWidth: Int { input.dimensions[1] + padding.left + padding.right }
     var paddedCount: Int { paddedHeight * paddedWidth * input.lastAxis }
 
+    /// Writes every value of `y` once: the border zeros and the copied rows.
+    /// (Zeroing all of `y` first cost cats_vs_dogs 3% of its time in memset.)
     func emit(into out: inout SourceWriter) {
         let (height, width, channels) = (input.dimensions[0], input.dimensions[1], input.lastAxis)
         let rowCount = width * channels
+        let paddedRow = paddedWidth * channels
+        let left = padding.left * channels, right = padding.right * channels
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
-            out.line("y.update(repeating: 0, count: \(paddedCount))")
+            if padding.top > 0 { out.line("y.update(repeating: 0, count: \(padding.top * paddedRow))") }
             out.block("for row in 0..<\(height)") { out in
-                out.line("(y + ((row + \(padding.top)) * \(paddedWidth) + \(padding.left)) * \(channels)).update(from: x + row * \(rowCount), count: \(rowCount))")
+                out.line("let target = y + (row + \(padding.top)) * \(paddedRow)")
+                if left > 0 { out.line("target.update(repeating: 0, count: \(left))") }
+                out.line("(target + \(left)).update(from: x + row * \(rowCount), count: \(rowCount))")
+                if right > 0 { out.line("(target + \(left + rowCount)).update(repeating: 0, count: \(right))") }
+            }
+            if padding.bottom > 0 {
+                out.line("(y + \((padding.top + height) * paddedRow)).update(repeating: 0, count: \(padding.bottom * paddedRow))")
             }
         }
     }

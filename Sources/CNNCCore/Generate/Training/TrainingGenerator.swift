@@ -174,7 +174,7 @@ struct TrainingGenerator {
             if let offset = plan.masks[index], mentions(body, "m\(index)") { out.line("let m\(index) = arena + \(offset)") }
             if let offset = plan.outputGradients[index], mentions(body, "d\(index)") { out.line("let d\(index) = arena + \(offset)") }
         }
-        for line in body.split(separator: "\n", omittingEmptySubsequences: false).dropLast() { out.line(String(line)) }
+        out.embed(body)
     }
 
     /// Whether `name` occurs in `text` as a whole identifier.

@@ -24,9 +24,9 @@ public struct CatsVsDogs: CompiledModel {
     public static let parameterCount = 5615553
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 554406912
-    /// Two activation buffers of 720000 floats and 189728 for padded convolution inputs.
-    public static let arenaCount = 1629728
-    static let packedCount = 5615940
+    /// Two activation buffers of 720000 floats, 194688 for padded convolution inputs, 73728 of Winograd scratch.
+    public static let arenaCount = 1708416
+    static let packedCount = 6041924
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,16 +77,19 @@ public struct CatsVsDogs: CompiledModel {
         WeightPacking.bias(parameters, from: 864, count: 32, into: &packed, at: 864)
         WeightPacking.kernel(parameters, from: 896, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 896)
         WeightPacking.bias(parameters, from: 19328, count: 64, into: &packed, at: 19328)
-        WeightPacking.kernel(parameters, from: 19392, rows: 576, outputs: 128, paddedOutputs: 128, into: &packed, at: 19392)
-        WeightPacking.bias(parameters, from: 93120, count: 128, into: &packed, at: 93120)
-        WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: &packed, at: 93248)
-        WeightPacking.bias(parameters, from: 240704, count: 128, into: &packed, at: 240704)
-        WeightPacking.kernel(parameters, from: 240832, rows: 10368, outputs: 512, paddedOutputs: 512, into: &packed, at: 240832)
-        WeightPacking.bias(parameters, from: 5549248, count: 512, into: &packed, at: 5549248)
-        WeightPacking.kernel(parameters, from: 5549760, rows: 512, outputs: 128, paddedOutputs: 128, into: &packed, at: 5549760)
-        WeightPacking.bias(parameters, from: 5615296, count: 128, into: &packed, at: 5615296)
-        WeightPacking.kernel(parameters, from: 5615424, rows: 128, outputs: 1, paddedOutputs: 4, into: &packed, at: 5615424)
-        WeightPacking.bias(parameters, from: 5615552, count: 1, into: &packed, at: 5615936)
+        WeightPacking.winograd(parameters, from: 896, inputChannels: 32, outputs: 64, paddedOutputs: 64, into: &packed, at: 19392)
+        WeightPacking.kernel(parameters, from: 19392, rows: 576, outputs: 128, paddedOutputs: 128, into: &packed, at: 52160)
+        WeightPacking.bias(parameters, from: 93120, count: 128, into: &packed, at: 125888)
+        WeightPacking.winograd(parameters, from: 19392, inputChannels: 64, outputs: 128, paddedOutputs: 128, into: &packed, at: 126016)
+        WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: &packed, at: 257088)
+        WeightPacking.bias(parameters, from: 240704, count: 128, into: &packed, at: 404544)
+        WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, into: &packed, at: 404672)
+        WeightPacking.kernel(parameters, from: 240832, rows: 10368, outputs: 512, paddedOutputs: 512, into: &packed, at: 666816)
+        WeightPacking.bias(parameters, from: 5549248, count: 512, into: &packed, at: 5975232)
+        WeightPacking.kernel(parameters, from: 5549760, rows: 512, outputs: 128, paddedOutputs: 128, into: &packed, at: 5975744)
+        WeightPacking.bias(parameters, from: 5615296, count: 128, into: &packed, at: 6041280)
+        WeightPacking.kernel(parameters, from: 5615424, rows: 128, outputs: 1, paddedOutputs: 4, into: &packed, at: 6041408)
+        WeightPacking.bias(parameters, from: 5615552, count: 1, into: &packed, at: 6041920)
         self.packed = packed
     }
 
@@ -107,8 +110,8 @@ public struct CatsVsDogs: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 720000, p = arena + 1440000
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 720000, p = arena + 1440000, s = arena + 1634688
+            _ = (a, b, p, s, w)
             // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
             Self.l0_conv_1_pad(input, p)
             Self.l0_conv_1(UnsafePointer(p), w, a)
@@ -117,22 +120,22 @@ public struct CatsVsDogs: CompiledModel {
             Self.l1_maxpool_1(UnsafePointer(a), b)
             observe?(1, UnsafePointer(b))
             // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
-            Self.l2_conv_2_pad(UnsafePointer(b), p)
-            Self.l2_conv_2(UnsafePointer(p), w, a)
+            Self.l2_conv_2_winograd_pad(UnsafePointer(b), p)
+            Self.l2_conv_2_winograd(UnsafePointer(p), w, a, s)
             observe?(2, UnsafePointer(a))
             // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
             Self.l3_maxpool_2(UnsafePointer(a), b)
             observe?(3, UnsafePointer(b))
             // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
-            Self.l4_conv_3_pad(UnsafePointer(b), p)
-            Self.l4_conv_3(UnsafePointer(p), w, a)
+            Self.l4_conv_3_winograd_pad(UnsafePointer(b), p)
+            Self.l4_conv_3_winograd(UnsafePointer(p), w, a, s)
             observe?(4, UnsafePointer(a))
             // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
             Self.l5_maxpool_3(UnsafePointer(a), b)
             observe?(5, UnsafePointer(b))
             // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
-            Self.l6_conv_4_pad(UnsafePointer(b), p)
-            Self.l6_conv_4(UnsafePointer(p), w, a)
+            Self.l6_conv_4_winograd_pad(UnsafePointer(b), p)
+            Self.l6_conv_4_winograd(UnsafePointer(p), w, a, s)
             observe?(6, UnsafePointer(a))
             // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
             Self.l7_maxpool_4(UnsafePointer(a), b)
@@ -190,9 +193,9 @@ public struct CatsVsDogs: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 720000, p = arena + 1440000
+        let a = arena, b = arena + 720000, p = arena + 1440000, s = arena + 1634688
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
         Self.l0_conv_1_pad(input, p)
         Self.l0_conv_1(UnsafePointer(p), w, a)
@@ -201,22 +204,22 @@ public struct CatsVsDogs: CompiledModel {
         Self.l1_maxpool_1(UnsafePointer(a), b)
         observe?(1, UnsafePointer(b))
         // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
-        Self.l2_conv_2_pad(UnsafePointer(b), p)
-        Self.l2_conv_2(UnsafePointer(p), w, a)
+        Self.l2_conv_2_winograd_pad(UnsafePointer(b), p)
+        Self.l2_conv_2_winograd(UnsafePointer(p), w, a, s)
         observe?(2, UnsafePointer(a))
         // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
         Self.l3_maxpool_2(UnsafePointer(a), b)
         observe?(3, UnsafePointer(b))
         // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
-        Self.l4_conv_3_pad(UnsafePointer(b), p)
-        Self.l4_conv_3(UnsafePointer(p), w, a)
+        Self.l4_conv_3_winograd_pad(UnsafePointer(b), p)
+        Self.l4_conv_3_winograd(UnsafePointer(p), w, a, s)
         observe?(4, UnsafePointer(a))
         // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
         Self.l5_maxpool_3(UnsafePointer(a), b)
         observe?(5, UnsafePointer(b))
         // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
-        Self.l6_conv_4_pad(UnsafePointer(b), p)
-        Self.l6_conv_4(UnsafePointer(p), w, a)
+        Self.l6_conv_4_winograd_pad(UnsafePointer(b), p)
+        Self.l6_conv_4_winograd(UnsafePointer(p), w, a, s)
         observe?(6, UnsafePointer(a))
         // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
         Self.l7_maxpool_4(UnsafePointer(a), b)
@@ -234,32 +237,32 @@ public struct CatsVsDogs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 8 + ox) * 512 + c0
-                var s0_0 = w.simd(V.self, at: 5549248 + c0)
-                var s0_1 = w.simd(V.self, at: 5549264 + c0)
-                var s0_2 = w.simd(V.self, at: 5549280 + c0)
-                var s1_0 = w.simd(V.self, at: 5549248 + c0)
-                var s1_1 = w.simd(V.self, at: 5549264 + c0)
-                var s1_2 = w.simd(V.self, at: 5549280 + c0)
-                var s2_0 = w.simd(V.self, at: 5549248 + c0)
-                var s2_1 = w.simd(V.self, at: 5549264 + c0)
-                var s2_2 = w.simd(V.self, at: 5549280 + c0)
-                var s3_0 = w.simd(V.self, at: 5549248 + c0)
-                var s3_1 = w.simd(V.self, at: 5549264 + c0)
-                var s3_2 = w.simd(V.self, at: 5549280 + c0)
-                var s4_0 = w.simd(V.self, at: 5549248 + c0)
-                var s4_1 = w.simd(V.self, at: 5549264 + c0)
-                var s4_2 = w.simd(V.self, at: 5549280 + c0)
-                var s5_0 = w.simd(V.self, at: 5549248 + c0)
-                var s5_1 = w.simd(V.self, at: 5549264 + c0)
-                var s5_2 = w.simd(V.self, at: 5549280 + c0)
-                var s6_0 = w.simd(V.self, at: 5549248 + c0)
-                var s6_1 = w.simd(V.self, at: 5549264 + c0)
-                var s6_2 = w.simd(V.self, at: 5549280 + c0)
-                var s7_0 = w.simd(V.self, at: 5549248 + c0)
-                var s7_1 = w.simd(V.self, at: 5549264 + c0)
-                var s7_2 = w.simd(V.self, at: 5549280 + c0)
+                var s0_0 = w.simd(V.self, at: 5975232 + c0)
+                var s0_1 = w.simd(V.self, at: 5975248 + c0)
+                var s0_2 = w.simd(V.self, at: 5975264 + c0)
+                var s1_0 = w.simd(V.self, at: 5975232 + c0)
+                var s1_1 = w.simd(V.self, at: 5975248 + c0)
+                var s1_2 = w.simd(V.self, at: 5975264 + c0)
+                var s2_0 = w.simd(V.self, at: 5975232 + c0)
+                var s2_1 = w.simd(V.self, at: 5975248 + c0)
+                var s2_2 = w.simd(V.self, at: 5975264 + c0)
+                var s3_0 = w.simd(V.self, at: 5975232 + c0)
+                var s3_1 = w.simd(V.self, at: 5975248 + c0)
+                var s3_2 = w.simd(V.self, at: 5975264 + c0)
+                var s4_0 = w.simd(V.self, at: 5975232 + c0)
+                var s4_1 = w.simd(V.self, at: 5975248 + c0)
+                var s4_2 = w.simd(V.self, at: 5975264 + c0)
+                var s5_0 = w.simd(V.self, at: 5975232 + c0)
+                var s5_1 = w.simd(V.self, at: 5975248 + c0)
+                var s5_2 = w.simd(V.self, at: 5975264 + c0)
+                var s6_0 = w.simd(V.self, at: 5975232 + c0)
+                var s6_1 = w.simd(V.self, at: 5975248 + c0)
+                var s6_2 = w.simd(V.self, at: 5975264 + c0)
+                var s7_0 = w.simd(V.self, at: 5975232 + c0)
+                var s7_1 = w.simd(V.self, at: 5975248 + c0)
+                var s7_2 = w.simd(V.self, at: 5975264 + c0)
                 let xp = x + (oy * 82944 + ox * 10368)
-                let wp = w + 240832 + c0
+                let wp = w + 666816 + c0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -327,24 +330,24 @@ public struct CatsVsDogs: CompiledModel {
         for oy in 0..<1 {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 512 + 480
-            var s0_0 = w.simd(V.self, at: 5549248 + 480)
-            var s0_1 = w.simd(V.self, at: 5549264 + 480)
-            var s1_0 = w.simd(V.self, at: 5549248 + 480)
-            var s1_1 = w.simd(V.self, at: 5549264 + 480)
-            var s2_0 = w.simd(V.self, at: 5549248 + 480)
-            var s2_1 = w.simd(V.self, at: 5549264 + 480)
-            var s3_0 = w.simd(V.self, at: 5549248 + 480)
-            var s3_1 = w.simd(V.self, at: 5549264 + 480)
-            var s4_0 = w.simd(V.self, at: 5549248 + 480)
-            var s4_1 = w.simd(V.self, at: 5549264 + 480)
-            var s5_0 = w.simd(V.self, at: 5549248 + 480)
-            var s5_1 = w.simd(V.self, at: 5549264 + 480)
-            var s6_0 = w.simd(V.self, at: 5549248 + 480)
-            var s6_1 = w.simd(V.self, at: 5549264 + 480)
-            var s7_0 = w.simd(V.self, at: 5549248 + 480)
-            var s7_1 = w.simd(V.self, at: 5549264 + 480)
+            var s0_0 = w.simd(V.self, at: 5975232 + 480)
+            var s0_1 = w.simd(V.self, at: 5975248 + 480)
+            var s1_0 = w.simd(V.self, at: 5975232 + 480)
+            var s1_1 = w.simd(V.self, at: 5975248 + 480)
+            var s2_0 = w.simd(V.self, at: 5975232 + 480)
+            var s2_1 = w.simd(V.self, at: 5975248 + 480)
+            var s3_0 = w.simd(V.self, at: 5975232 + 480)
+            var s3_1 = w.simd(V.self, at: 5975248 + 480)
+            var s4_0 = w.simd(V.self, at: 5975232 + 480)
+            var s4_1 = w.simd(V.self, at: 5975248 + 480)
+            var s5_0 = w.simd(V.self, at: 5975232 + 480)
+            var s5_1 = w.simd(V.self, at: 5975248 + 480)
+            var s6_0 = w.simd(V.self, at: 5975232 + 480)
+            var s6_1 = w.simd(V.self, at: 5975248 + 480)
+            var s7_0 = w.simd(V.self, at: 5975232 + 480)
+            var s7_1 = w.simd(V.self, at: 5975248 + 480)
             let xp = x + (oy * 82944 + ox * 10368)
-            let wp = w + 240832 + 480
+            let wp = w + 666816 + 480
             for ci in 0..<128 {
                 let w0 = wp.simd(V.self, at: ci * 512)
                 let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -422,7 +425,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                     var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
                     let xp = x + (oy * 82944 + ox * 10368) + k0
-                    let wp = w + 240832 + c0 + k0 * 512
+                    let wp = w + 666816 + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -507,7 +510,7 @@ public struct CatsVsDogs: CompiledModel {
                 var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
                 var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                 let xp = x + (oy * 82944 + ox * 10368) + k0
-                let wp = w + 240832 + 480 + k0 * 512
+                let wp = w + 666816 + 480 + k0 * 512
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -587,7 +590,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                     var s7_2 = UnsafePointer(yp).simd(V.self, at: 3616)
                     let xp = x + (oy * 82944 + ox * 10368) + k0
-                    let wp = w + 240832 + c0 + k0 * 512
+                    let wp = w + 666816 + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -672,7 +675,7 @@ public struct CatsVsDogs: CompiledModel {
                 var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
                 var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
                 let xp = x + (oy * 82944 + ox * 10368) + k0
-                let wp = w + 240832 + 480 + k0 * 512
+                let wp = w + 666816 + 480 + k0 * 512
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -730,32 +733,32 @@ public struct CatsVsDogs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 8 + ox) * 128 + c0
-                var s0_0 = w.simd(V.self, at: 5615296 + c0)
-                var s0_1 = w.simd(V.self, at: 5615312 + c0)
-                var s0_2 = w.simd(V.self, at: 5615328 + c0)
-                var s1_0 = w.simd(V.self, at: 5615296 + c0)
-                var s1_1 = w.simd(V.self, at: 5615312 + c0)
-                var s1_2 = w.simd(V.self, at: 5615328 + c0)
-                var s2_0 = w.simd(V.self, at: 5615296 + c0)
-                var s2_1 = w.simd(V.self, at: 5615312 + c0)
-                var s2_2 = w.simd(V.self, at: 5615328 + c0)
-                var s3_0 = w.simd(V.self, at: 5615296 + c0)
-                var s3_1 = w.simd(V.self, at: 5615312 + c0)
-                var s3_2 = w.simd(V.self, at: 5615328 + c0)
-                var s4_0 = w.simd(V.self, at: 5615296 + c0)
-                var s4_1 = w.simd(V.self, at: 5615312 + c0)
-                var s4_2 = w.simd(V.self, at: 5615328 + c0)
-                var s5_0 = w.simd(V.self, at: 5615296 + c0)
-                var s5_1 = w.simd(V.self, at: 5615312 + c0)
-                var s5_2 = w.simd(V.self, at: 5615328 + c0)
-                var s6_0 = w.simd(V.self, at: 5615296 + c0)
-                var s6_1 = w.simd(V.self, at: 5615312 + c0)
-                var s6_2 = w.simd(V.self, at: 5615328 + c0)
-                var s7_0 = w.simd(V.self, at: 5615296 + c0)
-                var s7_1 = w.simd(V.self, at: 5615312 + c0)
-                var s7_2 = w.simd(V.self, at: 5615328 + c0)
+                var s0_0 = w.simd(V.self, at: 6041280 + c0)
+                var s0_1 = w.simd(V.self, at: 6041296 + c0)
+                var s0_2 = w.simd(V.self, at: 6041312 + c0)
+                var s1_0 = w.simd(V.self, at: 6041280 + c0)
+                var s1_1 = w.simd(V.self, at: 6041296 + c0)
+                var s1_2 = w.simd(V.self, at: 6041312 + c0)
+                var s2_0 = w.simd(V.self, at: 6041280 + c0)
+                var s2_1 = w.simd(V.self, at: 6041296 + c0)
+                var s2_2 = w.simd(V.self, at: 6041312 + c0)
+                var s3_0 = w.simd(V.self, at: 6041280 + c0)
+                var s3_1 = w.simd(V.self, at: 6041296 + c0)
+                var s3_2 = w.simd(V.self, at: 6041312 + c0)
+                var s4_0 = w.simd(V.self, at: 6041280 + c0)
+                var s4_1 = w.simd(V.self, at: 6041296 + c0)
+                var s4_2 = w.simd(V.self, at: 6041312 + c0)
+                var s5_0 = w.simd(V.self, at: 6041280 + c0)
+                var s5_1 = w.simd(V.self, at: 6041296 + c0)
+                var s5_2 = w.simd(V.self, at: 6041312 + c0)
+                var s6_0 = w.simd(V.self, at: 6041280 + c0)
+                var s6_1 = w.simd(V.self, at: 6041296 + c0)
+                var s6_2 = w.simd(V.self, at: 6041312 + c0)
+                var s7_0 = w.simd(V.self, at: 6041280 + c0)
+                var s7_1 = w.simd(V.self, at: 6041296 + c0)
+                var s7_2 = w.simd(V.self, at: 6041312 + c0)
                 let xp = x + (oy * 4096 + ox * 512)
-                let wp = w + 5549760 + c0
+                let wp = w + 5975744 + c0
                 for ci in 0..<512 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -823,24 +826,24 @@ public struct CatsVsDogs: CompiledModel {
         for oy in 0..<1 {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 128 + 96
-            var s0_0 = w.simd(V.self, at: 5615296 + 96)
-            var s0_1 = w.simd(V.self, at: 5615312 + 96)
-            var s1_0 = w.simd(V.self, at: 5615296 + 96)
-            var s1_1 = w.simd(V.self, at: 5615312 + 96)
-            var s2_0 = w.simd(V.self, at: 5615296 + 96)
-            var s2_1 = w.simd(V.self, at: 5615312 + 96)
-            var s3_0 = w.simd(V.self, at: 5615296 + 96)
-            var s3_1 = w.simd(V.self, at: 5615312 + 96)
-            var s4_0 = w.simd(V.self, at: 5615296 + 96)
-            var s4_1 = w.simd(V.self, at: 5615312 + 96)
-            var s5_0 = w.simd(V.self, at: 5615296 + 96)
-            var s5_1 = w.simd(V.self, at: 5615312 + 96)
-            var s6_0 = w.simd(V.self, at: 5615296 + 96)
-            var s6_1 = w.simd(V.self, at: 5615312 + 96)
-            var s7_0 = w.simd(V.self, at: 5615296 + 96)
-            var s7_1 = w.simd(V.self, at: 5615312 + 96)
+            var s0_0 = w.simd(V.self, at: 6041280 + 96)
+            var s0_1 = w.simd(V.self, at: 6041296 + 96)
+            var s1_0 = w.simd(V.self, at: 6041280 + 96)
+            var s1_1 = w.simd(V.self, at: 6041296 + 96)
+            var s2_0 = w.simd(V.self, at: 6041280 + 96)
+            var s2_1 = w.simd(V.self, at: 6041296 + 96)
+            var s3_0 = w.simd(V.self, at: 6041280 + 96)
+            var s3_1 = w.simd(V.self, at: 6041296 + 96)
+            var s4_0 = w.simd(V.self, at: 6041280 + 96)
+            var s4_1 = w.simd(V.self, at: 6041296 + 96)
+            var s5_0 = w.simd(V.self, at: 6041280 + 96)
+            var s5_1 = w.simd(V.self, at: 6041296 + 96)
+            var s6_0 = w.simd(V.self, at: 6041280 + 96)
+            var s6_1 = w.simd(V.self, at: 6041296 + 96)
+            var s7_0 = w.simd(V.self, at: 6041280 + 96)
+            var s7_1 = w.simd(V.self, at: 6041296 + 96)
             let xp = x + (oy * 4096 + ox * 512)
-            let wp = w + 5549760 + 96
+            let wp = w + 5975744 + 96
             for ci in 0..<512 {
                 let w0 = wp.simd(V.self, at: ci * 128)
                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -896,16 +899,16 @@ public struct CatsVsDogs: CompiledModel {
         for oy in 0..<1 {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 5615936)
-            var s1_0 = w.simd(V.self, at: 5615936)
-            var s2_0 = w.simd(V.self, at: 5615936)
-            var s3_0 = w.simd(V.self, at: 5615936)
-            var s4_0 = w.simd(V.self, at: 5615936)
-            var s5_0 = w.simd(V.self, at: 5615936)
-            var s6_0 = w.simd(V.self, at: 5615936)
-            var s7_0 = w.simd(V.self, at: 5615936)
+            var s0_0 = w.simd(V.self, at: 6041920)
+            var s1_0 = w.simd(V.self, at: 6041920)
+            var s2_0 = w.simd(V.self, at: 6041920)
+            var s3_0 = w.simd(V.self, at: 6041920)
+            var s4_0 = w.simd(V.self, at: 6041920)
+            var s5_0 = w.simd(V.self, at: 6041920)
+            var s6_0 = w.simd(V.self, at: 6041920)
+            var s7_0 = w.simd(V.self, at: 6041920)
             let xp = x + (oy * 1024 + ox * 128)
-            let wp = w + 5615424
+            let wp = w + 6041408
             for ci in 0..<128 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])
@@ -1222,6 +1225,236 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
+    // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters, by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l2_conv_2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2496)
+        for row in 0..<75 {
+            let target = y + (row + 1) * 2496
+            target.update(repeating: 0, count: 32)
+            (target + 32).update(from: x + row * 2400, count: 2400)
+            (target + 2432).update(repeating: 0, count: 64)
+        }
+        (y + 189696).update(repeating: 0, count: 4992)
+    }
+
+    @inline(never)
+    static func l2_conv_2_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for oy in 0..<1 {
+            for bx in 0..<6 {
+                let ox = bx * 5
+                let yp = y + (oy * 38 + ox) * 64
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                var s4_0 = V()
+                var s4_1 = V()
+                var s4_2 = V()
+                var s4_3 = V()
+                let xp = x + (oy * 1216 + ox * 32)
+                let wp = w + 0
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[32 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[64 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[96 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                    let x4 = V(repeating: xp[128 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    s4_3 = madd(s4_3, x4, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
+                yp.store(s4_0, at: 256)
+                yp.store(s4_1, at: 272)
+                yp.store(s4_2, at: 288)
+                yp.store(s4_3, at: 304)
+            }
+            for bx in 0..<2 {
+                let ox = 30 + bx * 4
+                let yp = y + (oy * 38 + ox) * 64
+                var s0_0 = V()
+                var s0_1 = V()
+                var s0_2 = V()
+                var s0_3 = V()
+                var s1_0 = V()
+                var s1_1 = V()
+                var s1_2 = V()
+                var s1_3 = V()
+                var s2_0 = V()
+                var s2_1 = V()
+                var s2_2 = V()
+                var s2_3 = V()
+                var s3_0 = V()
+                var s3_1 = V()
+                var s3_2 = V()
+                var s3_3 = V()
+                let xp = x + (oy * 1216 + ox * 32)
+                let wp = w + 0
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                    let x1 = V(repeating: xp[32 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    s1_3 = madd(s1_3, x1, w3)
+                    let x2 = V(repeating: xp[64 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    s2_3 = madd(s2_3, x2, w3)
+                    let x3 = V(repeating: xp[96 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    s3_3 = madd(s3_3, x3, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
+                yp.store(s1_0, at: 64)
+                yp.store(s1_1, at: 80)
+                yp.store(s1_2, at: 96)
+                yp.store(s1_3, at: 112)
+                yp.store(s2_0, at: 128)
+                yp.store(s2_1, at: 144)
+                yp.store(s2_2, at: 160)
+                yp.store(s2_3, at: 176)
+                yp.store(s3_0, at: 192)
+                yp.store(s3_1, at: 208)
+                yp.store(s3_2, at: 224)
+                yp.store(s3_3, at: 240)
+            }
+        }
+    }
+
+    @inline(never)
+    static func l2_conv_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 19456
+        for group in 0..<38 {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<38 {
+                    let t = r * 38 + tx
+                    let patch = x + ((ty0 + r) * 4992 + tx * 64)
+                    for c in stride(from: 0, to: 32, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 32 + c), d02 = patch.simd(VC.self, at: 64 + c), d03 = patch.simd(VC.self, at: 96 + c)
+                        let d10 = patch.simd(VC.self, at: 2496 + c), d11 = patch.simd(VC.self, at: 2528 + c), d12 = patch.simd(VC.self, at: 2560 + c), d13 = patch.simd(VC.self, at: 2592 + c)
+                        let d20 = patch.simd(VC.self, at: 4992 + c), d21 = patch.simd(VC.self, at: 5024 + c), d22 = patch.simd(VC.self, at: 5056 + c), d23 = patch.simd(VC.self, at: 5088 + c)
+                        let d30 = patch.simd(VC.self, at: 7488 + c), d31 = patch.simd(VC.self, at: 7520 + c), d32 = patch.simd(VC.self, at: 7552 + c), d33 = patch.simd(VC.self, at: 7584 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 32 + c)
+                        v.store(b01 + b02, at: 1216 + t * 32 + c)
+                        v.store(b02 - b01, at: 2432 + t * 32 + c)
+                        v.store(b01 - b03, at: 3648 + t * 32 + c)
+                        v.store(b10 - b12, at: 4864 + t * 32 + c)
+                        v.store(b11 + b12, at: 6080 + t * 32 + c)
+                        v.store(b12 - b11, at: 7296 + t * 32 + c)
+                        v.store(b11 - b13, at: 8512 + t * 32 + c)
+                        v.store(b20 - b22, at: 9728 + t * 32 + c)
+                        v.store(b21 + b22, at: 10944 + t * 32 + c)
+                        v.store(b22 - b21, at: 12160 + t * 32 + c)
+                        v.store(b21 - b23, at: 13376 + t * 32 + c)
+                        v.store(b30 - b32, at: 14592 + t * 32 + c)
+                        v.store(b31 + b32, at: 15808 + t * 32 + c)
+                        v.store(b32 - b31, at: 17024 + t * 32 + c)
+                        v.store(b31 - b33, at: 18240 + t * 32 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l2_conv_2_winograd_product38(UnsafePointer(v + xi * 1216), w + 19392 + xi * 2048, m + xi * 2432)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<38 {
+                    let t = r * 38 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 64, by: 16) {
+                        let bias = w.simd(VK.self, at: 19328 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12160 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17024 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 21888 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26752 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 29184 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31616 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34048 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36480 + t * 64 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 75 + ox + 0) * 64 + k)
+                        if ox + 1 < 75 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 75 + ox + 1) * 64 + k) }
+                        if oy + 1 < 75 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 75 + ox + 0) * 64 + k) }
+                        if oy + 1 < 75 && ox + 1 < 75 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 75 + ox + 1) * 64 + k) }
+                    }
+                }
+            }
+        }
+    }
+
     // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
     @inline(never)
     static func l3_maxpool_2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -1269,30 +1502,30 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<5 {
                     let ox = bx * 5
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 93120 + c0)
-                    var s0_1 = w.simd(V.self, at: 93136 + c0)
-                    var s0_2 = w.simd(V.self, at: 93152 + c0)
-                    var s0_3 = w.simd(V.self, at: 93168 + c0)
-                    var s1_0 = w.simd(V.self, at: 93120 + c0)
-                    var s1_1 = w.simd(V.self, at: 93136 + c0)
-                    var s1_2 = w.simd(V.self, at: 93152 + c0)
-                    var s1_3 = w.simd(V.self, at: 93168 + c0)
-                    var s2_0 = w.simd(V.self, at: 93120 + c0)
-                    var s2_1 = w.simd(V.self, at: 93136 + c0)
-                    var s2_2 = w.simd(V.self, at: 93152 + c0)
-                    var s2_3 = w.simd(V.self, at: 93168 + c0)
-                    var s3_0 = w.simd(V.self, at: 93120 + c0)
-                    var s3_1 = w.simd(V.self, at: 93136 + c0)
-                    var s3_2 = w.simd(V.self, at: 93152 + c0)
-                    var s3_3 = w.simd(V.self, at: 93168 + c0)
-                    var s4_0 = w.simd(V.self, at: 93120 + c0)
-                    var s4_1 = w.simd(V.self, at: 93136 + c0)
-                    var s4_2 = w.simd(V.self, at: 93152 + c0)
-                    var s4_3 = w.simd(V.self, at: 93168 + c0)
+                    var s0_0 = w.simd(V.self, at: 125888 + c0)
+                    var s0_1 = w.simd(V.self, at: 125904 + c0)
+                    var s0_2 = w.simd(V.self, at: 125920 + c0)
+                    var s0_3 = w.simd(V.self, at: 125936 + c0)
+                    var s1_0 = w.simd(V.self, at: 125888 + c0)
+                    var s1_1 = w.simd(V.self, at: 125904 + c0)
+                    var s1_2 = w.simd(V.self, at: 125920 + c0)
+                    var s1_3 = w.simd(V.self, at: 125936 + c0)
+                    var s2_0 = w.simd(V.self, at: 125888 + c0)
+                    var s2_1 = w.simd(V.self, at: 125904 + c0)
+                    var s2_2 = w.simd(V.self, at: 125920 + c0)
+                    var s2_3 = w.simd(V.self, at: 125936 + c0)
+                    var s3_0 = w.simd(V.self, at: 125888 + c0)
+                    var s3_1 = w.simd(V.self, at: 125904 + c0)
+                    var s3_2 = w.simd(V.self, at: 125920 + c0)
+                    var s3_3 = w.simd(V.self, at: 125936 + c0)
+                    var s4_0 = w.simd(V.self, at: 125888 + c0)
+                    var s4_1 = w.simd(V.self, at: 125904 + c0)
+                    var s4_2 = w.simd(V.self, at: 125920 + c0)
+                    var s4_3 = w.simd(V.self, at: 125936 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2496 + ox * 64) + ky * 2496 + kx * 64
-                            let wp = w + 19392 + c0 + (ky * 3 + kx) * 8192
+                            let wp = w + 52160 + c0 + (ky * 3 + kx) * 8192
                             for ci in 0..<64 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1350,26 +1583,26 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<3 {
                     let ox = 25 + bx * 4
                     let yp = y + (oy * 37 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 93120 + c0)
-                    var s0_1 = w.simd(V.self, at: 93136 + c0)
-                    var s0_2 = w.simd(V.self, at: 93152 + c0)
-                    var s0_3 = w.simd(V.self, at: 93168 + c0)
-                    var s1_0 = w.simd(V.self, at: 93120 + c0)
-                    var s1_1 = w.simd(V.self, at: 93136 + c0)
-                    var s1_2 = w.simd(V.self, at: 93152 + c0)
-                    var s1_3 = w.simd(V.self, at: 93168 + c0)
-                    var s2_0 = w.simd(V.self, at: 93120 + c0)
-                    var s2_1 = w.simd(V.self, at: 93136 + c0)
-                    var s2_2 = w.simd(V.self, at: 93152 + c0)
-                    var s2_3 = w.simd(V.self, at: 93168 + c0)
-                    var s3_0 = w.simd(V.self, at: 93120 + c0)
-                    var s3_1 = w.simd(V.self, at: 93136 + c0)
-                    var s3_2 = w.simd(V.self, at: 93152 + c0)
-                    var s3_3 = w.simd(V.self, at: 93168 + c0)
+                    var s0_0 = w.simd(V.self, at: 125888 + c0)
+                    var s0_1 = w.simd(V.self, at: 125904 + c0)
+                    var s0_2 = w.simd(V.self, at: 125920 + c0)
+                    var s0_3 = w.simd(V.self, at: 125936 + c0)
+                    var s1_0 = w.simd(V.self, at: 125888 + c0)
+                    var s1_1 = w.simd(V.self, at: 125904 + c0)
+                    var s1_2 = w.simd(V.self, at: 125920 + c0)
+                    var s1_3 = w.simd(V.self, at: 125936 + c0)
+                    var s2_0 = w.simd(V.self, at: 125888 + c0)
+                    var s2_1 = w.simd(V.self, at: 125904 + c0)
+                    var s2_2 = w.simd(V.self, at: 125920 + c0)
+                    var s2_3 = w.simd(V.self, at: 125936 + c0)
+                    var s3_0 = w.simd(V.self, at: 125888 + c0)
+                    var s3_1 = w.simd(V.self, at: 125904 + c0)
+                    var s3_2 = w.simd(V.self, at: 125920 + c0)
+                    var s3_3 = w.simd(V.self, at: 125936 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2496 + ox * 64) + ky * 2496 + kx * 64
-                            let wp = w + 19392 + c0 + (ky * 3 + kx) * 8192
+                            let wp = w + 52160 + c0 + (ky * 3 + kx) * 8192
                             for ci in 0..<64 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1414,6 +1647,239 @@ public struct CatsVsDogs: CompiledModel {
                     yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
                     yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 416)
                     yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 432)
+                }
+            }
+        }
+    }
+
+    // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters, by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l4_conv_3_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2560)
+        for row in 0..<37 {
+            let target = y + (row + 1) * 2560
+            target.update(repeating: 0, count: 64)
+            (target + 64).update(from: x + row * 2368, count: 2368)
+            (target + 2432).update(repeating: 0, count: 128)
+        }
+        (y + 97280).update(repeating: 0, count: 5120)
+    }
+
+    @inline(never)
+    static func l4_conv_3_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for g in 0..<2 {
+            let c0 = g * 64
+            for oy in 0..<1 {
+                for bx in 0..<3 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 19 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + (oy * 1216 + ox * 64)
+                    let wp = w + 0 + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[256 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                do {
+                    let ox = 15
+                    let yp = y + (oy * 19 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + (oy * 1216 + ox * 64)
+                    let wp = w + 0 + c0
+                    for ci in 0..<64 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[64 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[128 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[192 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 19456
+        for group in 0..<19 {
+            let ty0 = group * 1
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<19 {
+                    let t = r * 19 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 128)
+                    for c in stride(from: 0, to: 64, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 64 + c), d02 = patch.simd(VC.self, at: 128 + c), d03 = patch.simd(VC.self, at: 192 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2624 + c), d12 = patch.simd(VC.self, at: 2688 + c), d13 = patch.simd(VC.self, at: 2752 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5184 + c), d22 = patch.simd(VC.self, at: 5248 + c), d23 = patch.simd(VC.self, at: 5312 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7744 + c), d32 = patch.simd(VC.self, at: 7808 + c), d33 = patch.simd(VC.self, at: 7872 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 64 + c)
+                        v.store(b01 + b02, at: 1216 + t * 64 + c)
+                        v.store(b02 - b01, at: 2432 + t * 64 + c)
+                        v.store(b01 - b03, at: 3648 + t * 64 + c)
+                        v.store(b10 - b12, at: 4864 + t * 64 + c)
+                        v.store(b11 + b12, at: 6080 + t * 64 + c)
+                        v.store(b12 - b11, at: 7296 + t * 64 + c)
+                        v.store(b11 - b13, at: 8512 + t * 64 + c)
+                        v.store(b20 - b22, at: 9728 + t * 64 + c)
+                        v.store(b21 + b22, at: 10944 + t * 64 + c)
+                        v.store(b22 - b21, at: 12160 + t * 64 + c)
+                        v.store(b21 - b23, at: 13376 + t * 64 + c)
+                        v.store(b30 - b32, at: 14592 + t * 64 + c)
+                        v.store(b31 + b32, at: 15808 + t * 64 + c)
+                        v.store(b32 - b31, at: 17024 + t * 64 + c)
+                        v.store(b31 - b33, at: 18240 + t * 64 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l4_conv_3_winograd_product19(UnsafePointer(v + xi * 1216), w + 126016 + xi * 8192, m + xi * 2432)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<19 {
+                    let t = r * 19 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 125888 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2432 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4864 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7296 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 9728 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12160 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 14592 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 17024 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 19456 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 21888 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 24320 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 26752 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 29184 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 31616 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 34048 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 36480 + t * 128 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 37 + ox + 0) * 128 + k)
+                        if ox + 1 < 37 { y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 37 + ox + 1) * 128 + k) }
+                        if oy + 1 < 37 { y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 37 + ox + 0) * 128 + k) }
+                        if oy + 1 < 37 && ox + 1 < 37 { y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 37 + ox + 1) * 128 + k) }
+                    }
                 }
             }
         }
@@ -1466,30 +1932,30 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 240704 + c0)
-                    var s0_1 = w.simd(V.self, at: 240720 + c0)
-                    var s0_2 = w.simd(V.self, at: 240736 + c0)
-                    var s0_3 = w.simd(V.self, at: 240752 + c0)
-                    var s1_0 = w.simd(V.self, at: 240704 + c0)
-                    var s1_1 = w.simd(V.self, at: 240720 + c0)
-                    var s1_2 = w.simd(V.self, at: 240736 + c0)
-                    var s1_3 = w.simd(V.self, at: 240752 + c0)
-                    var s2_0 = w.simd(V.self, at: 240704 + c0)
-                    var s2_1 = w.simd(V.self, at: 240720 + c0)
-                    var s2_2 = w.simd(V.self, at: 240736 + c0)
-                    var s2_3 = w.simd(V.self, at: 240752 + c0)
-                    var s3_0 = w.simd(V.self, at: 240704 + c0)
-                    var s3_1 = w.simd(V.self, at: 240720 + c0)
-                    var s3_2 = w.simd(V.self, at: 240736 + c0)
-                    var s3_3 = w.simd(V.self, at: 240752 + c0)
-                    var s4_0 = w.simd(V.self, at: 240704 + c0)
-                    var s4_1 = w.simd(V.self, at: 240720 + c0)
-                    var s4_2 = w.simd(V.self, at: 240736 + c0)
-                    var s4_3 = w.simd(V.self, at: 240752 + c0)
+                    var s0_0 = w.simd(V.self, at: 404544 + c0)
+                    var s0_1 = w.simd(V.self, at: 404560 + c0)
+                    var s0_2 = w.simd(V.self, at: 404576 + c0)
+                    var s0_3 = w.simd(V.self, at: 404592 + c0)
+                    var s1_0 = w.simd(V.self, at: 404544 + c0)
+                    var s1_1 = w.simd(V.self, at: 404560 + c0)
+                    var s1_2 = w.simd(V.self, at: 404576 + c0)
+                    var s1_3 = w.simd(V.self, at: 404592 + c0)
+                    var s2_0 = w.simd(V.self, at: 404544 + c0)
+                    var s2_1 = w.simd(V.self, at: 404560 + c0)
+                    var s2_2 = w.simd(V.self, at: 404576 + c0)
+                    var s2_3 = w.simd(V.self, at: 404592 + c0)
+                    var s3_0 = w.simd(V.self, at: 404544 + c0)
+                    var s3_1 = w.simd(V.self, at: 404560 + c0)
+                    var s3_2 = w.simd(V.self, at: 404576 + c0)
+                    var s3_3 = w.simd(V.self, at: 404592 + c0)
+                    var s4_0 = w.simd(V.self, at: 404544 + c0)
+                    var s4_1 = w.simd(V.self, at: 404560 + c0)
+                    var s4_2 = w.simd(V.self, at: 404576 + c0)
+                    var s4_3 = w.simd(V.self, at: 404592 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2560 + ox * 128) + ky * 2560 + kx * 128
-                            let wp = w + 93248 + c0 + (ky * 3 + kx) * 16384
+                            let wp = w + 257088 + c0 + (ky * 3 + kx) * 16384
                             for ci in 0..<128 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1547,26 +2013,26 @@ public struct CatsVsDogs: CompiledModel {
                 for bx in 0..<2 {
                     let ox = 10 + bx * 4
                     let yp = y + (oy * 18 + ox) * 128 + c0
-                    var s0_0 = w.simd(V.self, at: 240704 + c0)
-                    var s0_1 = w.simd(V.self, at: 240720 + c0)
-                    var s0_2 = w.simd(V.self, at: 240736 + c0)
-                    var s0_3 = w.simd(V.self, at: 240752 + c0)
-                    var s1_0 = w.simd(V.self, at: 240704 + c0)
-                    var s1_1 = w.simd(V.self, at: 240720 + c0)
-                    var s1_2 = w.simd(V.self, at: 240736 + c0)
-                    var s1_3 = w.simd(V.self, at: 240752 + c0)
-                    var s2_0 = w.simd(V.self, at: 240704 + c0)
-                    var s2_1 = w.simd(V.self, at: 240720 + c0)
-                    var s2_2 = w.simd(V.self, at: 240736 + c0)
-                    var s2_3 = w.simd(V.self, at: 240752 + c0)
-                    var s3_0 = w.simd(V.self, at: 240704 + c0)
-                    var s3_1 = w.simd(V.self, at: 240720 + c0)
-                    var s3_2 = w.simd(V.self, at: 240736 + c0)
-                    var s3_3 = w.simd(V.self, at: 240752 + c0)
+                    var s0_0 = w.simd(V.self, at: 404544 + c0)
+                    var s0_1 = w.simd(V.self, at: 404560 + c0)
+                    var s0_2 = w.simd(V.self, at: 404576 + c0)
+                    var s0_3 = w.simd(V.self, at: 404592 + c0)
+                    var s1_0 = w.simd(V.self, at: 404544 + c0)
+                    var s1_1 = w.simd(V.self, at: 404560 + c0)
+                    var s1_2 = w.simd(V.self, at: 404576 + c0)
+                    var s1_3 = w.simd(V.self, at: 404592 + c0)
+                    var s2_0 = w.simd(V.self, at: 404544 + c0)
+                    var s2_1 = w.simd(V.self, at: 404560 + c0)
+                    var s2_2 = w.simd(V.self, at: 404576 + c0)
+                    var s2_3 = w.simd(V.self, at: 404592 + c0)
+                    var s3_0 = w.simd(V.self, at: 404544 + c0)
+                    var s3_1 = w.simd(V.self, at: 404560 + c0)
+                    var s3_2 = w.simd(V.self, at: 404576 + c0)
+                    var s3_3 = w.simd(V.self, at: 404592 + c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + (oy * 2560 + ox * 128) + ky * 2560 + kx * 128
-                            let wp = w + 93248 + c0 + (ky * 3 + kx) * 16384
+                            let wp = w + 257088 + c0 + (ky * 3 + kx) * 16384
                             for ci in 0..<128 {
                                 let w0 = wp.simd(V.self, at: ci * 128)
                                 let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1616,6 +2082,452 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
+    // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters, by Winograd's F(2x2, 3x3)
+    @inline(never)
+    static func l6_conv_4_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: 2560)
+        for row in 0..<18 {
+            let target = y + (row + 1) * 2560
+            target.update(repeating: 0, count: 128)
+            (target + 128).update(from: x + row * 2304, count: 2304)
+            (target + 2432).update(repeating: 0, count: 128)
+        }
+        (y + 48640).update(repeating: 0, count: 2560)
+    }
+
+    @inline(never)
+    static func l6_conv_4_winograd_product9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for g in 0..<2 {
+            let c0 = g * 64
+            for oy in 0..<1 {
+                do {
+                    let ox = 0
+                    let yp = y + (oy * 9 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + (oy * 1152 + ox * 128)
+                    let wp = w + 0 + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[384 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[512 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                do {
+                    let ox = 5
+                    let yp = y + (oy * 9 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + (oy * 1152 + ox * 128)
+                    let wp = w + 0 + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[384 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        for g in 0..<2 {
+            let c0 = g * 64
+            for oy in 0..<1 {
+                for bx in 0..<2 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 18 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + (oy * 2304 + ox * 128)
+                    let wp = w + 0 + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[384 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[512 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                    yp.store(s4_0, at: 512)
+                    yp.store(s4_1, at: 528)
+                    yp.store(s4_2, at: 544)
+                    yp.store(s4_3, at: 560)
+                }
+                for bx in 0..<2 {
+                    let ox = 10 + bx * 4
+                    let yp = y + (oy * 18 + ox) * 128 + c0
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + (oy * 2304 + ox * 128)
+                    let wp = w + 0 + c0
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 128)
+                        let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[128 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[256 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[384 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 128)
+                    yp.store(s1_1, at: 144)
+                    yp.store(s1_2, at: 160)
+                    yp.store(s1_3, at: 176)
+                    yp.store(s2_0, at: 256)
+                    yp.store(s2_1, at: 272)
+                    yp.store(s2_2, at: 288)
+                    yp.store(s2_3, at: 304)
+                    yp.store(s3_0, at: 384)
+                    yp.store(s3_1, at: 400)
+                    yp.store(s3_2, at: 416)
+                    yp.store(s3_3, at: 432)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        typealias VC = SIMD16<Float>
+        typealias VK = SIMD16<Float>
+        let v = s, m = s + 36864
+        for group in 0..<4 {
+            let ty0 = group * 2
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<2 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 2304 + t * 128 + c)
+                        v.store(b02 - b01, at: 4608 + t * 128 + c)
+                        v.store(b01 - b03, at: 6912 + t * 128 + c)
+                        v.store(b10 - b12, at: 9216 + t * 128 + c)
+                        v.store(b11 + b12, at: 11520 + t * 128 + c)
+                        v.store(b12 - b11, at: 13824 + t * 128 + c)
+                        v.store(b11 - b13, at: 16128 + t * 128 + c)
+                        v.store(b20 - b22, at: 18432 + t * 128 + c)
+                        v.store(b21 + b22, at: 20736 + t * 128 + c)
+                        v.store(b22 - b21, at: 23040 + t * 128 + c)
+                        v.store(b21 - b23, at: 25344 + t * 128 + c)
+                        v.store(b30 - b32, at: 27648 + t * 128 + c)
+                        v.store(b31 + b32, at: 29952 + t * 128 + c)
+                        v.store(b32 - b31, at: 32256 + t * 128 + c)
+                        v.store(b31 - b33, at: 34560 + t * 128 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_winograd_product18(UnsafePointer(v + xi * 2304), w + 404672 + xi * 16384, m + xi * 2304)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<2 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 404544 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 23040 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 25344 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 27648 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 29952 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 32256 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 34560 + t * 128 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 18 + ox + 0) * 128 + k)
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 18 + ox + 1) * 128 + k)
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox + 0) * 128 + k)
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                    }
+                }
+            }
+        }
+        do {
+            let ty0 = 8
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<1 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 5120 + tx * 256)
+                    for c in stride(from: 0, to: 128, by: 16) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 128 + c), d02 = patch.simd(VC.self, at: 256 + c), d03 = patch.simd(VC.self, at: 384 + c)
+                        let d10 = patch.simd(VC.self, at: 2560 + c), d11 = patch.simd(VC.self, at: 2688 + c), d12 = patch.simd(VC.self, at: 2816 + c), d13 = patch.simd(VC.self, at: 2944 + c)
+                        let d20 = patch.simd(VC.self, at: 5120 + c), d21 = patch.simd(VC.self, at: 5248 + c), d22 = patch.simd(VC.self, at: 5376 + c), d23 = patch.simd(VC.self, at: 5504 + c)
+                        let d30 = patch.simd(VC.self, at: 7680 + c), d31 = patch.simd(VC.self, at: 7808 + c), d32 = patch.simd(VC.self, at: 7936 + c), d33 = patch.simd(VC.self, at: 8064 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 128 + c)
+                        v.store(b01 + b02, at: 1152 + t * 128 + c)
+                        v.store(b02 - b01, at: 2304 + t * 128 + c)
+                        v.store(b01 - b03, at: 3456 + t * 128 + c)
+                        v.store(b10 - b12, at: 4608 + t * 128 + c)
+                        v.store(b11 + b12, at: 5760 + t * 128 + c)
+                        v.store(b12 - b11, at: 6912 + t * 128 + c)
+                        v.store(b11 - b13, at: 8064 + t * 128 + c)
+                        v.store(b20 - b22, at: 9216 + t * 128 + c)
+                        v.store(b21 + b22, at: 10368 + t * 128 + c)
+                        v.store(b22 - b21, at: 11520 + t * 128 + c)
+                        v.store(b21 - b23, at: 12672 + t * 128 + c)
+                        v.store(b30 - b32, at: 13824 + t * 128 + c)
+                        v.store(b31 + b32, at: 14976 + t * 128 + c)
+                        v.store(b32 - b31, at: 16128 + t * 128 + c)
+                        v.store(b31 - b33, at: 17280 + t * 128 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l6_conv_4_winograd_product9(UnsafePointer(v + xi * 1152), w + 404672 + xi * 16384, m + xi * 1152)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<1 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 128, by: 16) {
+                        let bias = w.simd(VK.self, at: 404544 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 128 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 128 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 128 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 128 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 128 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 128 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 128 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 128 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 128 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 128 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 128 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 128 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 128 + k), m31 = UnsafePointer(m).simd(VK.self, at: 14976 + t * 128 + k), m32 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 128 + k), m33 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 128 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00.replacing(with: 0, where: y00 .< 0), at: ((oy + 0) * 18 + ox + 0) * 128 + k)
+                        y.store(y01.replacing(with: 0, where: y01 .< 0), at: ((oy + 0) * 18 + ox + 1) * 128 + k)
+                        y.store(y10.replacing(with: 0, where: y10 .< 0), at: ((oy + 1) * 18 + ox + 0) * 128 + k)
+                        y.store(y11.replacing(with: 0, where: y11 .< 0), at: ((oy + 1) * 18 + ox + 1) * 128 + k)
+                    }
+                }
+            }
+        }
+    }
+
     // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
     @inline(never)
     static func l7_maxpool_4(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -1656,12 +2568,12 @@ public struct CatsVsDogs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 512 + c0
-                var s0_0 = w.simd(V.self, at: 5549248 + c0)
-                var s0_1 = w.simd(V.self, at: 5549264 + c0)
-                var s0_2 = w.simd(V.self, at: 5549280 + c0)
-                var s0_3 = w.simd(V.self, at: 5549296 + c0)
+                var s0_0 = w.simd(V.self, at: 5975232 + c0)
+                var s0_1 = w.simd(V.self, at: 5975248 + c0)
+                var s0_2 = w.simd(V.self, at: 5975264 + c0)
+                var s0_3 = w.simd(V.self, at: 5975280 + c0)
                 let xp = x + (oy * 10368 + ox * 10368)
-                let wp = w + 240832 + c0
+                let wp = w + 666816 + c0
                 for ci in 0..<128 {
                     let w0 = wp.simd(V.self, at: ci * 512)
                     let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -1691,7 +2603,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
                     var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
                     let xp = x + (oy * 10368 + ox * 10368) + k0
-                    let wp = w + 240832 + c0 + k0 * 512
+                    let wp = w + 666816 + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -1723,7 +2635,7 @@ public struct CatsVsDogs: CompiledModel {
                     var s0_2 = UnsafePointer(yp).simd(V.self, at: 32)
                     var s0_3 = UnsafePointer(yp).simd(V.self, at: 48)
                     let xp = x + (oy * 10368 + ox * 10368) + k0
-                    let wp = w + 240832 + c0 + k0 * 512
+                    let wp = w + 666816 + c0 + k0 * 512
                     for ci in 0..<128 {
                         let w0 = wp.simd(V.self, at: ci * 512)
                         let w1 = wp.simd(V.self, at: ci * 512 + 16)
@@ -1753,12 +2665,12 @@ public struct CatsVsDogs: CompiledModel {
             for oy in 0..<1 {
                 let ox = 0
                 let yp = y + (oy * 1 + ox) * 128 + c0
-                var s0_0 = w.simd(V.self, at: 5615296 + c0)
-                var s0_1 = w.simd(V.self, at: 5615312 + c0)
-                var s0_2 = w.simd(V.self, at: 5615328 + c0)
-                var s0_3 = w.simd(V.self, at: 5615344 + c0)
+                var s0_0 = w.simd(V.self, at: 6041280 + c0)
+                var s0_1 = w.simd(V.self, at: 6041296 + c0)
+                var s0_2 = w.simd(V.self, at: 6041312 + c0)
+                var s0_3 = w.simd(V.self, at: 6041328 + c0)
                 let xp = x + (oy * 512 + ox * 512)
-                let wp = w + 5549760 + c0
+                let wp = w + 5975744 + c0
                 for ci in 0..<512 {
                     let w0 = wp.simd(V.self, at: ci * 128)
                     let w1 = wp.simd(V.self, at: ci * 128 + 16)
@@ -1786,9 +2698,9 @@ public struct CatsVsDogs: CompiledModel {
         for oy in 0..<1 {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 5615936)
+            var s0_0 = w.simd(V.self, at: 6041920)
             let xp = x + (oy * 128 + ox * 128)
-            let wp = w + 5615424
+            let wp = w + 6041408
             for ci in 0..<128 {
                 let w0 = wp.simd(V.self, at: ci * 4)
                 let x0 = V(repeating: xp[ci])

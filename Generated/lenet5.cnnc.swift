@@ -24,7 +24,7 @@ public struct Lenet5: CompiledModel {
     public static let parameterCount = 61706
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 833040
-    /// Two activation buffers of 4704 floats and 1024 for padded convolution inputs.
+    /// Two activation buffers of 4704 floats, 1024 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 10432
     static let packedCount = 66928
 
@@ -94,8 +94,8 @@ public struct Lenet5: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4704, p = arena + 9408
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 4704, p = arena + 9408, s = arena + 10432
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -163,9 +163,9 @@ public struct Lenet5: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 4704, p = arena + 9408
+        let a = arena, b = arena + 4704, p = arena + 9408, s = arena + 10432
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

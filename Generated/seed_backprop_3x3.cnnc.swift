@@ -24,7 +24,7 @@ public struct SeedBackprop3x3: CompiledModel {
     public static let parameterCount = 4
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 32
-    /// Two activation buffers of 9 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 9 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 18
     static let packedCount = 20
 
@@ -70,8 +70,8 @@ public struct SeedBackprop3x3: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 9, p = arena + 18
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 9, p = arena + 18, s = arena + 18
+            _ = (a, b, p, s, w)
             // filter: Conv2D, (None, 3, 3, 1) → (None, 2, 2, 1), 4 parameters
             Self.l0_filter(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct SeedEdge6x6: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 288
-    /// Two activation buffers of 36 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 36 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 72
     static let packedCount = 40
 
@@ -70,8 +70,8 @@ public struct SeedEdge6x6: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 36, p = arena + 72, s = arena + 72
+            _ = (a, b, p, s, w)
             // vertical_edge: Conv2D, (None, 6, 6, 1) → (None, 4, 4, 1), 9 parameters
             Self.l0_vertical_edge(input, w, a)
             observe?(0, UnsafePointer(a))

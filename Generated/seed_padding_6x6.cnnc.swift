@@ -24,7 +24,7 @@ public struct SeedPadding6x6: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 648
-    /// Two activation buffers of 64 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 64 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 128
     static let packedCount = 40
 
@@ -71,8 +71,8 @@ public struct SeedPadding6x6: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 64, p = arena + 128
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 64, p = arena + 128, s = arena + 128
+            _ = (a, b, p, s, w)
             // pad: ZeroPadding2D, (None, 6, 6, 1) → (None, 8, 8, 1), 0 parameters
             Self.l0_pad(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct SeedStrided7x7: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 162
-    /// Two activation buffers of 49 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 49 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 98
     static let packedCount = 40
 
@@ -70,8 +70,8 @@ public struct SeedStrided7x7: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 49, p = arena + 98
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 49, p = arena + 98, s = arena + 98
+            _ = (a, b, p, s, w)
             // strided: Conv2D, (None, 7, 7, 1) → (None, 3, 3, 1), 9 parameters
             Self.l0_strided(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct SeedVolume10Filters: CompiledModel {
     public static let parameterCount = 280
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 8640
-    /// Two activation buffers of 160 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 160 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 320
     static let packedCount = 448
 
@@ -71,8 +71,8 @@ public struct SeedVolume10Filters: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 160, p = arena + 320
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 160, p = arena + 320, s = arena + 320
+            _ = (a, b, p, s, w)
             // conv: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 10), 280 parameters
             Self.l0_conv(input, w, a)
             observe?(0, UnsafePointer(a))

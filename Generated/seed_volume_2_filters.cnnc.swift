@@ -24,7 +24,7 @@ public struct SeedVolume2Filters: CompiledModel {
     public static let parameterCount = 56
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1728
-    /// Two activation buffers of 108 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 108 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 216
     static let packedCount = 112
 
@@ -71,8 +71,8 @@ public struct SeedVolume2Filters: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 108, p = arena + 216
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 108, p = arena + 216, s = arena + 216
+            _ = (a, b, p, s, w)
             // conv: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 2), 56 parameters
             Self.l0_conv(input, w, a)
             observe?(0, UnsafePointer(a))

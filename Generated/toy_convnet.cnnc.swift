@@ -24,7 +24,7 @@ public struct ToyConvnet: CompiledModel {
     public static let parameterCount = 64318
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1701328
-    /// Two activation buffers of 6272 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 6272 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 12544
     static let packedCount = 69488
 
@@ -94,8 +94,8 @@ public struct ToyConvnet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 6272, p = arena + 12544
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 6272, p = arena + 12544, s = arena + 12544
+            _ = (a, b, p, s, w)
             // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
             Self.l0_conv1(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -156,9 +156,9 @@ public struct ToyConvnet: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 6272, p = arena + 12544
+        let a = arena, b = arena + 6272, p = arena + 12544, s = arena + 12544
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
         Self.l0_conv1(input, w, a)
         observe?(0, UnsafePointer(a))

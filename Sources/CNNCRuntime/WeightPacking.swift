@@ -14,6 +14,32 @@ public enum WeightPacking {
         }
     }
 
+    /// A 3x3 kernel `(3, 3, inputChannels, outputs)` in Winograd F(2x2, 3x3)'s
+    /// domain: U = G g Gᵀ per input and output channel, with
+    /// G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]], stored as 16 matrices
+    /// U[ξ] of inputChannels rows x paddedOutputs (ξ = 4·row + column of U).
+    /// Computed in Double, so each value is rounded once.
+    public static func winograd(_ parameters: [Float], from offset: Int, inputChannels: Int, outputs: Int, paddedOutputs: Int,
+                                into packed: inout [Float], at target: Int) {
+        let g: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        for channel in 0..<inputChannels {
+            for output in 0..<outputs {
+                func tap(_ row: Int, _ column: Int) -> Double {
+                    Double(parameters[offset + ((row * 3 + column) * inputChannels + channel) * outputs + output])
+                }
+                for i in 0..<4 {
+                    for j in 0..<4 {
+                        var sum = 0.0
+                        for a in 0..<3 where g[i][a] != 0 {
+                            for b in 0..<3 where g[j][b] != 0 { sum += g[i][a] * tap(a, b) * g[j][b] }
+                        }
+                        packed[target + ((i * 4 + j) * inputChannels + channel) * paddedOutputs + output] = Float(sum)
+                    }
+                }
+            }
+        }
+    }
+
     /// A bias of `count` values, or zeros when the layer has none (offset nil).
     public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: inout [Float], at target: Int) {
         guard let offset else { return }

@@ -24,7 +24,7 @@ public struct Activations: CompiledModel {
     public static let parameterCount = 2292
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 23928
-    /// Two activation buffers of 108 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 108 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 216
     static let packedCount = 3024
 
@@ -185,8 +185,8 @@ public struct Activations: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 108, p = arena + 216
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 108, p = arena + 216, s = arena + 216
+            _ = (a, b, p, s, w)
             // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
             Self.l0_conv_linear(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -343,9 +343,9 @@ public struct Activations: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 108, p = arena + 216
+        let a = arena, b = arena + 108, p = arena + 216, s = arena + 216
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
         Self.l0_conv_linear(input, w, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct BatchnormInference: CompiledModel {
     public static let parameterCount = 542
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 18486
-    /// Two activation buffers of 192 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 192 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 384
     static let packedCount = 716
 
@@ -103,8 +103,8 @@ public struct BatchnormInference: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -166,9 +166,9 @@ public struct BatchnormInference: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384
+        let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
         Self.l0_conv2d(input, w, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct DenseOnImage: CompiledModel {
     public static let parameterCount = 111
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2232
-    /// Two activation buffers of 140 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 140 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 280
     static let packedCount = 248
 
@@ -82,8 +82,8 @@ public struct DenseOnImage: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 140, p = arena + 280
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 140, p = arena + 280, s = arena + 280
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
             Self.l0_dense(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -128,9 +128,9 @@ public struct DenseOnImage: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 140, p = arena + 280
+        let a = arena, b = arena + 140, p = arena + 280, s = arena + 280
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
         Self.l0_dense(input, w, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct DenseOnly: CompiledModel {
     public static let parameterCount = 101770
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 203264
-    /// Two activation buffers of 784 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 784 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1568
     static let packedCount = 102544
 
@@ -77,8 +77,8 @@ public struct DenseOnly: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 784, p = arena + 1568
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 784, p = arena + 1568, s = arena + 1568
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 784) → (None, 128), 100,480 parameters
             Self.l0_dense(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -122,9 +122,9 @@ public struct DenseOnly: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 784, p = arena + 1568
+        let a = arena, b = arena + 784, p = arena + 1568, s = arena + 1568
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 784)
     }
 

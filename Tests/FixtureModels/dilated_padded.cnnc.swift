@@ -24,7 +24,7 @@ public struct DilatedPadded: CompiledModel {
     public static let parameterCount = 6718
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 366064
-    /// Two activation buffers of 1530 floats and 980 for padded convolution inputs.
+    /// Two activation buffers of 1530 floats, 980 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 4040
     static let packedCount = 10208
 
@@ -98,8 +98,8 @@ public struct DilatedPadded: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1530, p = arena + 3060
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1530, p = arena + 3060, s = arena + 4040
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -157,9 +157,9 @@ public struct DilatedPadded: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 1530, p = arena + 3060
+        let a = arena, b = arena + 1530, p = arena + 3060, s = arena + 4040
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
         Self.l0_zero_padding2d(input, a)
         observe?(0, UnsafePointer(a))

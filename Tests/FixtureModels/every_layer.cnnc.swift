@@ -24,7 +24,7 @@ public struct EveryLayer: CompiledModel {
     public static let parameterCount = 6872
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3433888
-    /// Two activation buffers of 16368 floats and 18480 for padded convolution inputs.
+    /// Two activation buffers of 16368 floats, 18480 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 51216
     static let packedCount = 7128
 
@@ -110,8 +110,8 @@ public struct EveryLayer: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 16368, p = arena + 32736
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 16368, p = arena + 32736, s = arena + 51216
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -196,9 +196,9 @@ public struct EveryLayer: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 16368, p = arena + 32736
+        let a = arena, b = arena + 16368, p = arena + 32736, s = arena + 51216
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
         Self.l0_zero_padding2d(input, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct InferenceIdentity: CompiledModel {
     public static let parameterCount = 547
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 8640
-    /// Two activation buffers of 192 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 192 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 384
     static let packedCount = 692
 
@@ -81,8 +81,8 @@ public struct InferenceIdentity: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
+            _ = (a, b, p, s, w)
             // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -138,9 +138,9 @@ public struct InferenceIdentity: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384
+        let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
         // (no computation at inference)
         observe?(0, input)

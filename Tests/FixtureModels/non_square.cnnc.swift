@@ -24,7 +24,7 @@ public struct NonSquare: CompiledModel {
     public static let parameterCount = 144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3240
-    /// Two activation buffers of 108 floats and 132 for padded convolution inputs.
+    /// Two activation buffers of 108 floats, 132 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 348
     static let packedCount = 216
 
@@ -91,8 +91,8 @@ public struct NonSquare: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 108, p = arena + 216
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 108, p = arena + 216, s = arena + 348
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -143,9 +143,9 @@ public struct NonSquare: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 108, p = arena + 216
+        let a = arena, b = arena + 108, p = arena + 216, s = arena + 348
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

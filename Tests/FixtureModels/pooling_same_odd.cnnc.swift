@@ -24,7 +24,7 @@ public struct PoolingSameOdd: CompiledModel {
     public static let parameterCount = 16
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4680
-    /// Two activation buffers of 780 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 780 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1560
     static let packedCount = 16
 
@@ -78,8 +78,8 @@ public struct PoolingSameOdd: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 780, p = arena + 1560
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 780, p = arena + 1560, s = arena + 1560
+            _ = (a, b, p, s, w)
             // mix: Conv2D, (None, 15, 13, 3) → (None, 15, 13, 4), 16 parameters
             Self.l0_mix(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct SameStride2Even: CompiledModel {
     public static let parameterCount = 387
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5528
-    /// Two activation buffers of 192 floats and 243 for padded convolution inputs.
+    /// Two activation buffers of 192 floats, 243 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 627
     static let packedCount = 392
 
@@ -84,8 +84,8 @@ public struct SameStride2Even: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 192, p = arena + 384, s = arena + 627
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -136,9 +136,9 @@ public struct SameStride2Even: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384
+        let a = arena, b = arena + 192, p = arena + 384, s = arena + 627
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct SameStride2Odd: CompiledModel {
     public static let parameterCount = 295
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7224
-    /// Two activation buffers of 126 floats and 198 for padded convolution inputs.
+    /// Two activation buffers of 126 floats, 198 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 450
     static let packedCount = 428
 
@@ -84,8 +84,8 @@ public struct SameStride2Odd: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 126, p = arena + 252
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 126, p = arena + 252, s = arena + 450
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -136,9 +136,9 @@ public struct SameStride2Odd: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 126, p = arena + 252
+        let a = arena, b = arena + 126, p = arena + 252, s = arena + 450
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct WideChannels: CompiledModel {
     public static let parameterCount = 35663
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1494480
-    /// Two activation buffers of 4000 floats and 4840 for padded convolution inputs.
+    /// Two activation buffers of 4000 floats, 4840 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 12840
     static let packedCount = 43712
 
@@ -83,8 +83,8 @@ public struct WideChannels: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4000, p = arena + 8000
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 4000, p = arena + 8000, s = arena + 12840
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -132,9 +132,9 @@ public struct WideChannels: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 4000, p = arena + 8000
+        let a = arena, b = arena + 4000, p = arena + 8000, s = arena + 12840
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random001: CompiledModel {
     public static let parameterCount = 2520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 65920
-    /// Two activation buffers of 960 floats and 1568 for padded convolution inputs.
+    /// Two activation buffers of 960 floats, 1568 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 3488
     static let packedCount = 3362
 
@@ -84,8 +84,8 @@ public struct Random001: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3488
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 5, 12, 16) → (None, 5, 11, 16), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random002: CompiledModel {
     public static let parameterCount = 682
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 21504
-    /// Two activation buffers of 392 floats and 648 for padded convolution inputs.
+    /// Two activation buffers of 392 floats, 648 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1432
     static let packedCount = 812
 
@@ -78,8 +78,8 @@ public struct Random002: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 392, p = arena + 784
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 392, p = arena + 784, s = arena + 1432
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -125,9 +125,9 @@ public struct Random002: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 392, p = arena + 784
+        let a = arena, b = arena + 392, p = arena + 784, s = arena + 1432
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random004: CompiledModel {
     public static let parameterCount = 2788
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25472
-    /// Two activation buffers of 100 floats and 700 for padded convolution inputs.
+    /// Two activation buffers of 100 floats, 700 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 900
     static let packedCount = 3508
 
@@ -80,8 +80,8 @@ public struct Random004: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 100, p = arena + 200
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 100, p = arena + 200, s = arena + 900
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

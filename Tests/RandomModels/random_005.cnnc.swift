@@ -24,7 +24,7 @@ public struct Random005: CompiledModel {
     public static let parameterCount = 113
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 512
-    /// Two activation buffers of 64 floats and 256 for padded convolution inputs.
+    /// Two activation buffers of 64 floats, 256 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 384
     static let packedCount = 308
 
@@ -76,8 +76,8 @@ public struct Random005: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 64, p = arena + 128
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 64, p = arena + 128, s = arena + 384
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 7, 1, 2) → (None, 4, 1, 16), 48 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

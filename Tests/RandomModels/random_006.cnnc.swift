@@ -24,7 +24,7 @@ public struct Random006: CompiledModel {
     public static let parameterCount = 723
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13680
-    /// Two activation buffers of 200 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 200 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 400
     static let packedCount = 1184
 
@@ -76,8 +76,8 @@ public struct Random006: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 200, p = arena + 400
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 200, p = arena + 400, s = arena + 400
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)

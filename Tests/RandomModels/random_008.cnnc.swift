@@ -24,7 +24,7 @@ public struct Random008: CompiledModel {
     public static let parameterCount = 1940
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 38400
-    /// Two activation buffers of 960 floats and 1056 for padded convolution inputs.
+    /// Two activation buffers of 960 floats, 1056 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2976
     static let packedCount = 3104
 
@@ -71,8 +71,8 @@ public struct Random008: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 2976
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 6, 10, 16) → (None, 2, 5, 20), 1,940 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

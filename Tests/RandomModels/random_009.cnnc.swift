@@ -24,7 +24,7 @@ public struct Random009: CompiledModel {
     public static let parameterCount = 325
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 660
-    /// Two activation buffers of 30 floats and 135 for padded convolution inputs.
+    /// Two activation buffers of 30 floats, 135 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 195
     static let packedCount = 596
 
@@ -82,8 +82,8 @@ public struct Random009: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 30, p = arena + 60, s = arena + 195
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 2, 3, 2) → (None, 2, 3, 2), 8 parameters
             a.update(from: input, count: 12)
             Self.l0_batch_normalization(a, w)

@@ -24,7 +24,7 @@ public struct Random011: CompiledModel {
     public static let parameterCount = 57
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 216
-    /// Two activation buffers of 56 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 56 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 112
     static let packedCount = 88
 
@@ -76,8 +76,8 @@ public struct Random011: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 56, p = arena + 112
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 56, p = arena + 112, s = arena + 112
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 2, 7, 4) → (None, 2, 7, 4), 12 parameters
             a.update(from: input, count: 56)
             Self.l0_batch_normalization(a, w)

@@ -24,7 +24,7 @@ public struct Random012: CompiledModel {
     public static let parameterCount = 168
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 210
-    /// Two activation buffers of 21 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 21 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 42
     static let packedCount = 218
 
@@ -76,8 +76,8 @@ public struct Random012: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 21, p = arena + 42
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 21, p = arena + 42, s = arena + 42
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 21) → (None, 21), 63 parameters
             a.update(from: input, count: 21)
             Self.l0_batch_normalization(a, w)
@@ -122,9 +122,9 @@ public struct Random012: CompiledModel {
     /// One sample through the layers before batch_normalization, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 21, p = arena + 42
+        let a = arena, b = arena + 21, p = arena + 42, s = arena + 42
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 21)
     }
 

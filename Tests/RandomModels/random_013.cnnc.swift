@@ -24,7 +24,7 @@ public struct Random013: CompiledModel {
     public static let parameterCount = 152
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 288
-    /// Two activation buffers of 18 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 18 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 36
     static let packedCount = 152
 
@@ -73,8 +73,8 @@ public struct Random013: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 18, p = arena + 36
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 18, p = arena + 36, s = arena + 36
+            _ = (a, b, p, s, w)
             // re_lu: ReLU, (None, 18) → (None, 18), 0 parameters
             a.update(from: input, count: 18)
             Self.l0_re_lu(a)
@@ -117,9 +117,9 @@ public struct Random013: CompiledModel {
     /// One sample through the layers before re_lu, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 18, p = arena + 36
+        let a = arena, b = arena + 18, p = arena + 36, s = arena + 36
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 18)
     }
 

@@ -24,7 +24,7 @@ public struct Random014: CompiledModel {
     public static let parameterCount = 989
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7072
-    /// Two activation buffers of 450 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 450 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 900
     static let packedCount = 1444
 
@@ -76,8 +76,8 @@ public struct Random014: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 450, p = arena + 900
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 450, p = arena + 900, s = arena + 900
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -117,9 +117,9 @@ public struct Random014: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 450, p = arena + 900
+        let a = arena, b = arena + 450, p = arena + 900, s = arena + 900
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
         Self.l0_conv2d(input, w, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random016: CompiledModel {
     public static let parameterCount = 248
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 442
-    /// Two activation buffers of 132 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 132 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 264
     static let packedCount = 416
 
@@ -77,8 +77,8 @@ public struct Random016: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 132, p = arena + 264, s = arena + 264
+            _ = (a, b, p, s, w)
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 11, 4, 3) → (None, 3), 0 parameters
             Self.l0_global_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -120,9 +120,9 @@ public struct Random016: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 132, p = arena + 264
+        let a = arena, b = arena + 132, p = arena + 264, s = arena + 264
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // global_max_pooling2d: GlobalMaxPooling2D, (None, 11, 4, 3) → (None, 3), 0 parameters
         Self.l0_global_max_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

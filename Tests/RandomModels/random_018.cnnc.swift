@@ -24,7 +24,7 @@ public struct Random018: CompiledModel {
     public static let parameterCount = 68
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2720
-    /// Two activation buffers of 468 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 468 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 936
     static let packedCount = 160
 
@@ -72,8 +72,8 @@ public struct Random018: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 468, p = arena + 936
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 468, p = arena + 936, s = arena + 936
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 9, 11, 4) → (None, 9, 13, 4), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

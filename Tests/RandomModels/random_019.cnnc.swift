@@ -24,7 +24,7 @@ public struct Random019: CompiledModel {
     public static let parameterCount = 75
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3834
-    /// Two activation buffers of 576 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 576 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1152
     static let packedCount = 120
 
@@ -78,8 +78,8 @@ public struct Random019: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 576, p = arena + 1152
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

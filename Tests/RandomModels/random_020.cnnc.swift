@@ -24,7 +24,7 @@ public struct Random020: CompiledModel {
     public static let parameterCount = 68
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 768
-    /// Two activation buffers of 196 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 196 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 392
     static let packedCount = 68
 
@@ -72,8 +72,8 @@ public struct Random020: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 196, p = arena + 392
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 196, p = arena + 392, s = arena + 392
+            _ = (a, b, p, s, w)
             // re_lu: ReLU, (None, 7, 7, 4) → (None, 7, 7, 4), 0 parameters
             a.update(from: input, count: 196)
             Self.l0_re_lu(a)

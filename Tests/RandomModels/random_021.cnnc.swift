@@ -24,7 +24,7 @@ public struct Random021: CompiledModel {
     public static let parameterCount = 117
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 39 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 39 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 78
     static let packedCount = 78
 
@@ -73,8 +73,8 @@ public struct Random021: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 39, p = arena + 78
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 39, p = arena + 78, s = arena + 78
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 39) → (None, 39), 117 parameters
             a.update(from: input, count: 39)
             Self.l0_batch_normalization(a, w)

@@ -24,7 +24,7 @@ public struct Random022: CompiledModel {
     public static let parameterCount = 3584
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 896 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 896 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1792
     static let packedCount = 1792
 
@@ -74,8 +74,8 @@ public struct Random022: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 896, p = arena + 1792
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 896, p = arena + 1792, s = arena + 1792
+            _ = (a, b, p, s, w)
             // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
             // (no computation at inference)
             observe?(0, input)

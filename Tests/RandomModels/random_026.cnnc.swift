@@ -24,7 +24,7 @@ public struct Random026: CompiledModel {
     public static let parameterCount = 32
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 640
-    /// Two activation buffers of 320 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 320 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 640
     static let packedCount = 32
 
@@ -74,8 +74,8 @@ public struct Random026: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 320, p = arena + 640
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
+            _ = (a, b, p, s, w)
             // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
             a.update(from: input, count: 20)
             Self.l0_softmax(a)

@@ -24,7 +24,7 @@ public struct Random028: CompiledModel {
     public static let parameterCount = 50
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 384
-    /// Two activation buffers of 240 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 240 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 480
     static let packedCount = 100
 
@@ -75,8 +75,8 @@ public struct Random028: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 240, p = arena + 480, s = arena + 480
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 10, 12, 2) → (None, 5, 6, 2), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random029: CompiledModel {
     public static let parameterCount = 21
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 168
-    /// Two activation buffers of 48 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 48 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 96
     static let packedCount = 24
 
@@ -71,8 +71,8 @@ public struct Random029: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 6, 8, 1) → (None, 2, 3, 7), 21 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

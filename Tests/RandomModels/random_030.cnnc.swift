@@ -24,7 +24,7 @@ public struct Random030: CompiledModel {
     public static let parameterCount = 456
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2424
-    /// Two activation buffers of 36 floats and 48 for padded convolution inputs.
+    /// Two activation buffers of 36 floats, 48 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 120
     static let packedCount = 632
 
@@ -76,8 +76,8 @@ public struct Random030: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 36, p = arena + 72, s = arena + 120
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -116,9 +116,9 @@ public struct Random030: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 36, p = arena + 72
+        let a = arena, b = arena + 36, p = arena + 72, s = arena + 120
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

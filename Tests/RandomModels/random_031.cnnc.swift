@@ -24,7 +24,7 @@ public struct Random031: CompiledModel {
     public static let parameterCount = 65
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1536
-    /// Two activation buffers of 672 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 672 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1344
     static let packedCount = 260
 
@@ -71,8 +71,8 @@ public struct Random031: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 672, p = arena + 1344
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 672, p = arena + 1344, s = arena + 1344
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 6, 7, 16) → (None, 2, 6, 1), 65 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

@@ -24,7 +24,7 @@ public struct Random033: CompiledModel {
     public static let parameterCount = 259
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 546
-    /// Two activation buffers of 33 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 33 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 66
     static let packedCount = 416
 
@@ -77,8 +77,8 @@ public struct Random033: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 33, p = arena + 66
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random035: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 3 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 3 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 6
     static let packedCount = 0
 
@@ -67,8 +67,8 @@ public struct Random035: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 3, p = arena + 6
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 3, p = arena + 6, s = arena + 6
+            _ = (a, b, p, s, w)
             // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
             // (no computation at inference)
             observe?(0, input)

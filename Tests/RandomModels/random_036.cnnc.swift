@@ -24,7 +24,7 @@ public struct Random036: CompiledModel {
     public static let parameterCount = 8
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 144
-    /// Two activation buffers of 36 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 36 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 72
     static let packedCount = 16
 
@@ -73,8 +73,8 @@ public struct Random036: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 36, p = arena + 72, s = arena + 72
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 6, 2, 3) → (None, 6, 2, 2), 8 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)

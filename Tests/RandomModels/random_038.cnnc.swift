@@ -24,7 +24,7 @@ public struct Random038: CompiledModel {
     public static let parameterCount = 1311
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 99864
-    /// Two activation buffers of 1368 floats and 1881 for padded convolution inputs.
+    /// Two activation buffers of 1368 floats, 1881 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 4617
     static let packedCount = 1568
 
@@ -75,8 +75,8 @@ public struct Random038: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1368, p = arena + 2736
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1368, p = arena + 2736, s = arena + 4617
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 8, 9, 5) → (None, 8, 9, 19), 114 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)

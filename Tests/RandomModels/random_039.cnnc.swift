@@ -24,7 +24,7 @@ public struct Random039: CompiledModel {
     public static let parameterCount = 84
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3402
-    /// Two activation buffers of 297 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 297 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 594
     static let packedCount = 112
 
@@ -73,8 +73,8 @@ public struct Random039: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 297, p = arena + 594
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 297, p = arena + 594, s = arena + 594
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 11, 9, 3) → (None, 3, 7, 3), 84 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

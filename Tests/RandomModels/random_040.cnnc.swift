@@ -24,7 +24,7 @@ public struct Random040: CompiledModel {
     public static let parameterCount = 85
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 136
-    /// Two activation buffers of 17 floats and 9 for padded convolution inputs.
+    /// Two activation buffers of 17 floats, 9 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 43
     static let packedCount = 160
 
@@ -73,8 +73,8 @@ public struct Random040: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 17, p = arena + 34
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 17, p = arena + 34, s = arena + 43
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 1, 3, 1) → (None, 1, 1, 1), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random041: CompiledModel {
     public static let parameterCount = 27
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3960
-    /// Two activation buffers of 880 floats and 660 for padded convolution inputs.
+    /// Two activation buffers of 880 floats, 660 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2420
     static let packedCount = 60
 
@@ -78,8 +78,8 @@ public struct Random041: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 2420
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random044: CompiledModel {
     public static let parameterCount = 495
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 14340
-    /// Two activation buffers of 880 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 880 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1760
     static let packedCount = 536
 
@@ -83,8 +83,8 @@ public struct Random044: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1760
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 5, 11, 16) → (None, 3, 6, 16), 272 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

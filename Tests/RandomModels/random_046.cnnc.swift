@@ -24,7 +24,7 @@ public struct Random046: CompiledModel {
     public static let parameterCount = 102
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 504
-    /// Two activation buffers of 192 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 192 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 384
     static let packedCount = 92
 
@@ -83,8 +83,8 @@ public struct Random046: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
             Self.l0_dense(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -130,9 +130,9 @@ public struct Random046: CompiledModel {
     /// One sample through the layers before dense_1, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384
+        let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
         Self.l0_dense(input, w, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random047: CompiledModel {
     public static let parameterCount = 257
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216
-    /// Two activation buffers of 1408 floats and 2240 for padded convolution inputs.
+    /// Two activation buffers of 1408 floats, 2240 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 5056
     static let packedCount = 1028
 
@@ -73,8 +73,8 @@ public struct Random047: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1408, p = arena + 2816
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1408, p = arena + 2816, s = arena + 5056
+            _ = (a, b, p, s, w)
             // softmax: Softmax, (None, 8, 11, 16) → (None, 8, 11, 16), 0 parameters
             a.update(from: input, count: 1408)
             Self.l0_softmax(a)

@@ -24,7 +24,7 @@ public struct Random048: CompiledModel {
     public static let parameterCount = 1245
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 19856
-    /// Two activation buffers of 425 floats and 952 for padded convolution inputs.
+    /// Two activation buffers of 425 floats, 952 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1802
     static let packedCount = 1380
 
@@ -77,8 +77,8 @@ public struct Random048: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 425, p = arena + 850
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 425, p = arena + 850, s = arena + 1802
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 5, 5, 8) → (None, 5, 5, 8), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random049: CompiledModel {
     public static let parameterCount = 225
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25920
-    /// Two activation buffers of 540 floats and 576 for padded convolution inputs.
+    /// Two activation buffers of 540 floats, 576 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1656
     static let packedCount = 400
 
@@ -72,8 +72,8 @@ public struct Random049: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 540, p = arena + 1080
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 540, p = arena + 1080, s = arena + 1656
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random050: CompiledModel {
     public static let parameterCount = 186
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 310
-    /// Two activation buffers of 60 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 60 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 120
     static let packedCount = 192
 
@@ -72,8 +72,8 @@ public struct Random050: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 60, p = arena + 120
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 60, p = arena + 120, s = arena + 120
+            _ = (a, b, p, s, w)
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 1, 5) → (None, 5), 0 parameters
             Self.l0_global_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -110,9 +110,9 @@ public struct Random050: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 60, p = arena + 120
+        let a = arena, b = arena + 60, p = arena + 120, s = arena + 120
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 1, 5) → (None, 5), 0 parameters
         Self.l0_global_average_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random051: CompiledModel {
     public static let parameterCount = 4040
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 8000
-    /// Two activation buffers of 100 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 100 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 200
     static let packedCount = 4848
 
@@ -73,8 +73,8 @@ public struct Random051: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 100, p = arena + 200
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 100, p = arena + 200, s = arena + 200
+            _ = (a, b, p, s, w)
             // flatten: Flatten, (None, 5, 10, 2) → (None, 100), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -118,9 +118,9 @@ public struct Random051: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 100, p = arena + 200
+        let a = arena, b = arena + 100, p = arena + 200, s = arena + 200
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 100)
     }
 

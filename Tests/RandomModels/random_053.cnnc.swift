@@ -24,7 +24,7 @@ public struct Random053: CompiledModel {
     public static let parameterCount = 60
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 720
-    /// Two activation buffers of 30 floats and 32 for padded convolution inputs.
+    /// Two activation buffers of 30 floats, 32 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 92
     static let packedCount = 104
 
@@ -70,8 +70,8 @@ public struct Random053: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 30, p = arena + 60, s = arena + 92
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 1, 6, 1) → (None, 1, 6, 5), 60 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random054: CompiledModel {
     public static let parameterCount = 206
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73024
-    /// Two activation buffers of 4352 floats and 1152 for padded convolution inputs.
+    /// Two activation buffers of 4352 floats, 1152 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 9856
     static let packedCount = 280
 
@@ -79,8 +79,8 @@ public struct Random054: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4352, p = arena + 8704
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 4352, p = arena + 8704, s = arena + 9856
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

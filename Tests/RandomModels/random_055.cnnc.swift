@@ -24,7 +24,7 @@ public struct Random055: CompiledModel {
     public static let parameterCount = 4571
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 172288
-    /// Two activation buffers of 864 floats and 726 for padded convolution inputs.
+    /// Two activation buffers of 864 floats, 726 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2454
     static let packedCount = 4656
 
@@ -81,8 +81,8 @@ public struct Random055: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 864, p = arena + 1728
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 864, p = arena + 1728, s = arena + 2454
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 12, 9, 8) → (None, 8, 3, 16), 1,552 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random058: CompiledModel {
     public static let parameterCount = 6761
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13330
-    /// Two activation buffers of 150 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 150 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 300
     static let packedCount = 7392
 
@@ -78,8 +78,8 @@ public struct Random058: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 150, p = arena + 300
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 150, p = arena + 300, s = arena + 300
+            _ = (a, b, p, s, w)
             // flatten: Flatten, (None, 10, 3, 5) → (None, 150), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -130,9 +130,9 @@ public struct Random058: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 150, p = arena + 300
+        let a = arena, b = arena + 150, p = arena + 300, s = arena + 300
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 150)
     }
 

@@ -24,7 +24,7 @@ public struct Random059: CompiledModel {
     public static let parameterCount = 80
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2304
-    /// Two activation buffers of 288 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 288 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 576
     static let packedCount = 80
 
@@ -71,8 +71,8 @@ public struct Random059: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 288, p = arena + 576
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 288, p = arena + 576, s = arena + 576
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 12, 6, 4) → (None, 6, 3, 16), 80 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

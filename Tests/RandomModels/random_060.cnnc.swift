@@ -24,7 +24,7 @@ public struct Random060: CompiledModel {
     public static let parameterCount = 32
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 384
-    /// Two activation buffers of 88 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 88 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 176
     static let packedCount = 68
 
@@ -72,8 +72,8 @@ public struct Random060: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 88, p = arena + 176
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 88, p = arena + 176, s = arena + 176
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 2, 9, 2) → (None, 4, 11, 2), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

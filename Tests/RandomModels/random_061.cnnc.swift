@@ -24,7 +24,7 @@ public struct Random061: CompiledModel {
     public static let parameterCount = 26
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 50
-    /// Two activation buffers of 25 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 25 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 50
     static let packedCount = 104
 
@@ -72,8 +72,8 @@ public struct Random061: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 25, p = arena + 50
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 25) → (None, 1), 26 parameters
             Self.l0_dense(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -110,9 +110,9 @@ public struct Random061: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 25, p = arena + 50
+        let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 25)
     }
 

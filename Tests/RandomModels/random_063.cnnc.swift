@@ -24,7 +24,7 @@ public struct Random063: CompiledModel {
     public static let parameterCount = 528
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 132 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 132 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 264
     static let packedCount = 264
 
@@ -73,8 +73,8 @@ public struct Random063: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 132, p = arena + 264, s = arena + 264
+            _ = (a, b, p, s, w)
             // flatten: Flatten, (None, 6, 11, 2) → (None, 132), 0 parameters
             // (no computation at inference)
             observe?(0, input)

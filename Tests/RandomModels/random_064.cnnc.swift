@@ -24,7 +24,7 @@ public struct Random064: CompiledModel {
     public static let parameterCount = 144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 256
-    /// Two activation buffers of 384 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 384 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 768
     static let packedCount = 144
 
@@ -72,8 +72,8 @@ public struct Random064: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
+            _ = (a, b, p, s, w)
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 8) → (None, 8), 0 parameters
             Self.l0_global_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -108,9 +108,9 @@ public struct Random064: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 384, p = arena + 768
+        let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 8) → (None, 8), 0 parameters
         Self.l0_global_average_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random065: CompiledModel {
     public static let parameterCount = 7425
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73860
-    /// Two activation buffers of 144 floats and 576 for padded convolution inputs.
+    /// Two activation buffers of 144 floats, 576 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 864
     static let packedCount = 10116
 
@@ -85,8 +85,8 @@ public struct Random065: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 144, p = arena + 288
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 144, p = arena + 288, s = arena + 864
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

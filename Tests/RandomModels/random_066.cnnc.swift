@@ -24,7 +24,7 @@ public struct Random066: CompiledModel {
     public static let parameterCount = 84
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 864
-    /// Two activation buffers of 72 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 72 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 144
     static let packedCount = 112
 
@@ -71,8 +71,8 @@ public struct Random066: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 72, p = arena + 144
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 72, p = arena + 144, s = arena + 144
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 6, 3, 3) → (None, 6, 1, 12), 84 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random068: CompiledModel {
     public static let parameterCount = 147
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5184
-    /// Two activation buffers of 72 floats and 360 for padded convolution inputs.
+    /// Two activation buffers of 72 floats, 360 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 504
     static let packedCount = 196
 
@@ -71,8 +71,8 @@ public struct Random068: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 72, p = arena + 144
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 72, p = arena + 144, s = arena + 504
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 3, 6, 4) → (None, 3, 6, 3), 147 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random069: CompiledModel {
     public static let parameterCount = 456
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 18240
-    /// Two activation buffers of 960 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 960 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1920
     static let packedCount = 680
 
@@ -77,8 +77,8 @@ public struct Random069: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 1920
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

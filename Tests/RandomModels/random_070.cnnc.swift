@@ -24,7 +24,7 @@ public struct Random070: CompiledModel {
     public static let parameterCount = 2117
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9768
-    /// Two activation buffers of 132 floats and 256 for padded convolution inputs.
+    /// Two activation buffers of 132 floats, 256 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 520
     static let packedCount = 2912
 
@@ -82,8 +82,8 @@ public struct Random070: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 132, p = arena + 264, s = arena + 520
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -134,9 +134,9 @@ public struct Random070: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 132, p = arena + 264
+        let a = arena, b = arena + 132, p = arena + 264, s = arena + 520
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random072: CompiledModel {
     public static let parameterCount = 221
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 408
-    /// Two activation buffers of 32 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 32 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 64
     static let packedCount = 416
 
@@ -73,8 +73,8 @@ public struct Random072: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -114,9 +114,9 @@ public struct Random072: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 32, p = arena + 64
+        let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
         Self.l0_max_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

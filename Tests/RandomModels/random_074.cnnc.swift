@@ -24,7 +24,7 @@ public struct Random074: CompiledModel {
     public static let parameterCount = 33
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 180
-    /// Two activation buffers of 30 floats and 70 for padded convolution inputs.
+    /// Two activation buffers of 30 floats, 70 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 130
     static let packedCount = 104
 
@@ -76,8 +76,8 @@ public struct Random074: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 30, p = arena + 60, s = arena + 130
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 3, 10, 1) → (None, 1, 3, 2), 14 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

@@ -24,7 +24,7 @@ public struct Random075: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 54 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 54 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 108
     static let packedCount = 0
 
@@ -67,8 +67,8 @@ public struct Random075: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 54, p = arena + 108
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 54, p = arena + 108, s = arena + 108
+            _ = (a, b, p, s, w)
             // dropout: Dropout, (None, 2, 9, 3) → (None, 2, 9, 3), 0 parameters
             // (no computation at inference)
             observe?(0, input)

@@ -24,7 +24,7 @@ public struct Random076: CompiledModel {
     public static let parameterCount = 586
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 32760
-    /// Two activation buffers of 990 floats and 490 for padded convolution inputs.
+    /// Two activation buffers of 990 floats, 490 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2470
     static let packedCount = 752
 
@@ -76,8 +76,8 @@ public struct Random076: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 990, p = arena + 1980
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 990, p = arena + 1980, s = arena + 2470
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random077: CompiledModel {
     public static let parameterCount = 520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5120
-    /// Two activation buffers of 288 floats and 320 for padded convolution inputs.
+    /// Two activation buffers of 288 floats, 320 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 896
     static let packedCount = 520
 
@@ -75,8 +75,8 @@ public struct Random077: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 288, p = arena + 576
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 288, p = arena + 576, s = arena + 896
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random078: CompiledModel {
     public static let parameterCount = 168
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 320
-    /// Two activation buffers of 880 floats and 32 for padded convolution inputs.
+    /// Two activation buffers of 880 floats, 32 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1792
     static let packedCount = 172
 
@@ -78,8 +78,8 @@ public struct Random078: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1792
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -128,9 +128,9 @@ public struct Random078: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 880, p = arena + 1760
+        let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1792
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
         Self.l0_max_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

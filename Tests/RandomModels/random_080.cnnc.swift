@@ -24,7 +24,7 @@ public struct Random080: CompiledModel {
     public static let parameterCount = 1472
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 34560
-    /// Two activation buffers of 480 floats and 768 for padded convolution inputs.
+    /// Two activation buffers of 480 floats, 768 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1728
     static let packedCount = 1568
 
@@ -78,8 +78,8 @@ public struct Random080: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 480, p = arena + 960
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 480, p = arena + 960, s = arena + 1728
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
             a.update(from: input, count: 480)
             Self.l0_batch_normalization(a, w)

@@ -24,7 +24,7 @@ public struct Random082: CompiledModel {
     public static let parameterCount = 575
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2268
-    /// Two activation buffers of 30 floats and 120 for padded convolution inputs.
+    /// Two activation buffers of 30 floats, 120 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 180
     static let packedCount = 680
 
@@ -77,8 +77,8 @@ public struct Random082: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 30, p = arena + 60, s = arena + 180
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 6, 1, 5) → (None, 3, 1, 5), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random083: CompiledModel {
     public static let parameterCount = 30
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 56
-    /// Two activation buffers of 12 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 12 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 24
     static let packedCount = 40
 
@@ -76,8 +76,8 @@ public struct Random083: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 12, p = arena + 24
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 12, p = arena + 24, s = arena + 24
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 3, 4, 1) → (None, 1, 2, 2), 6 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -117,9 +117,9 @@ public struct Random083: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 12, p = arena + 24
+        let a = arena, b = arena + 12, p = arena + 24, s = arena + 24
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 3, 4, 1) → (None, 1, 2, 2), 6 parameters
         Self.l0_conv2d(input, w, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random084: CompiledModel {
     public static let parameterCount = 602
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11808
-    /// Two activation buffers of 960 floats and 1536 for padded convolution inputs.
+    /// Two activation buffers of 960 floats, 1536 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 3456
     static let packedCount = 1076
 
@@ -77,8 +77,8 @@ public struct Random084: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3456
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

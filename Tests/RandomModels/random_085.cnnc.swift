@@ -24,7 +24,7 @@ public struct Random085: CompiledModel {
     public static let parameterCount = 512
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1024
-    /// Two activation buffers of 480 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 480 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 960
     static let packedCount = 544
 
@@ -71,8 +71,8 @@ public struct Random085: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 480, p = arena + 960
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 480, p = arena + 960, s = arena + 960
+            _ = (a, b, p, s, w)
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 10, 3, 16) → (None, 16), 0 parameters
             Self.l0_global_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -107,9 +107,9 @@ public struct Random085: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 480, p = arena + 960
+        let a = arena, b = arena + 480, p = arena + 960, s = arena + 960
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // global_average_pooling2d: GlobalAveragePooling2D, (None, 10, 3, 16) → (None, 16), 0 parameters
         Self.l0_global_average_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random086: CompiledModel {
     public static let parameterCount = 5702
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 26236
-    /// Two activation buffers of 132 floats and 330 for padded convolution inputs.
+    /// Two activation buffers of 132 floats, 330 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 594
     static let packedCount = 10400
 
@@ -80,8 +80,8 @@ public struct Random086: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 132, p = arena + 264, s = arena + 594
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

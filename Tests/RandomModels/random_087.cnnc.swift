@@ -24,7 +24,7 @@ public struct Random087: CompiledModel {
     public static let parameterCount = 170
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6426
-    /// Two activation buffers of 357 floats and 45 for padded convolution inputs.
+    /// Two activation buffers of 357 floats, 45 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 759
     static let packedCount = 320
 
@@ -72,8 +72,8 @@ public struct Random087: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 357, p = arena + 714
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 357, p = arena + 714, s = arena + 759
+            _ = (a, b, p, s, w)
             // softmax: Softmax, (None, 3, 7, 1) → (None, 3, 7, 1), 0 parameters
             a.update(from: input, count: 21)
             Self.l0_softmax(a)

@@ -24,7 +24,7 @@ public struct Random088: CompiledModel {
     public static let parameterCount = 1176
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216
-    /// Two activation buffers of 120 floats and 384 for padded convolution inputs.
+    /// Two activation buffers of 120 floats, 384 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 624
     static let packedCount = 1448
 
@@ -76,8 +76,8 @@ public struct Random088: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 120, p = arena + 240
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 120, p = arena + 240, s = arena + 624
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random089: CompiledModel {
     public static let parameterCount = 340
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216
-    /// Two activation buffers of 2112 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 2112 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 4224
     static let packedCount = 340
 
@@ -77,8 +77,8 @@ public struct Random089: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 2112, p = arena + 4224
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 2112, p = arena + 4224, s = arena + 4224
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

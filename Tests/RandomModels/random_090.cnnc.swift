@@ -24,7 +24,7 @@ public struct Random090: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 42 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 42 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 84
     static let packedCount = 0
 
@@ -66,8 +66,8 @@ public struct Random090: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 42, p = arena + 84
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
+            _ = (a, b, p, s, w)
             // activation: Activation, (None, 7, 2, 3) → (None, 7, 2, 3), 0 parameters
             a.update(from: input, count: 42)
             Self.l0_activation(a)

@@ -24,7 +24,7 @@ public struct Random091: CompiledModel {
     public static let parameterCount = 36
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1296
-    /// Two activation buffers of 216 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 216 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 432
     static let packedCount = 64
 
@@ -72,8 +72,8 @@ public struct Random091: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 216, p = arena + 432
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 216, p = arena + 432, s = arena + 432
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 6, 4, 3) → (None, 6, 4, 9), 36 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)

@@ -24,7 +24,7 @@ public struct Random092: CompiledModel {
     public static let parameterCount = 3844
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7626
-    /// Two activation buffers of 120 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 120 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 240
     static let packedCount = 4000
 
@@ -76,8 +76,8 @@ public struct Random092: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 120, p = arena + 240
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 120, p = arena + 240, s = arena + 240
+            _ = (a, b, p, s, w)
             // flatten: Flatten, (None, 10, 4, 3) → (None, 120), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -123,9 +123,9 @@ public struct Random092: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 120, p = arena + 240
+        let a = arena, b = arena + 120, p = arena + 240, s = arena + 240
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 120)
     }
 

@@ -24,7 +24,7 @@ public struct Random093: CompiledModel {
     public static let parameterCount = 258
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 39424
-    /// Two activation buffers of 1920 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1920 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 3840
     static let packedCount = 516
 
@@ -73,8 +73,8 @@ public struct Random093: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1920, p = arena + 3840
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1920, p = arena + 3840, s = arena + 3840
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 12, 16) → (None, 7, 11, 2), 258 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

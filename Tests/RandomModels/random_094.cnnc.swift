@@ -24,7 +24,7 @@ public struct Random094: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 1728 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1728 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 3456
     static let packedCount = 0
 
@@ -68,8 +68,8 @@ public struct Random094: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1728, p = arena + 3456
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1728, p = arena + 3456, s = arena + 3456
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 12, 9, 16) → (None, 5, 4, 16), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random095: CompiledModel {
     public static let parameterCount = 387
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13824
-    /// Two activation buffers of 384 floats and 960 for padded convolution inputs.
+    /// Two activation buffers of 384 floats, 960 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1728
     static let packedCount = 516
 
@@ -73,8 +73,8 @@ public struct Random095: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 384, p = arena + 768, s = arena + 1728
+            _ = (a, b, p, s, w)
             // activation: Activation, (None, 3, 8, 16) → (None, 3, 8, 16), 0 parameters
             a.update(from: input, count: 384)
             Self.l0_activation(a)

@@ -24,7 +24,7 @@ public struct Random096: CompiledModel {
     public static let parameterCount = 1423
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 115590
-    /// Two activation buffers of 720 floats and 975 for padded convolution inputs.
+    /// Two activation buffers of 720 floats, 975 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2415
     static let packedCount = 1552
 
@@ -78,8 +78,8 @@ public struct Random096: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 720, p = arena + 1440
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 720, p = arena + 1440, s = arena + 2415
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)
@@ -125,9 +125,9 @@ public struct Random096: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 720, p = arena + 1440
+        let a = arena, b = arena + 720, p = arena + 1440, s = arena + 2415
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random097: CompiledModel {
     public static let parameterCount = 2151
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7344
-    /// Two activation buffers of 24 floats and 448 for padded convolution inputs.
+    /// Two activation buffers of 24 floats, 448 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 496
     static let packedCount = 2868
 
@@ -80,8 +80,8 @@ public struct Random097: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 24, p = arena + 48
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 24, p = arena + 48, s = arena + 496
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

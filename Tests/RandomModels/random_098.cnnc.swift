@@ -24,7 +24,7 @@ public struct Random098: CompiledModel {
     public static let parameterCount = 549
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 10080
-    /// Two activation buffers of 240 floats and 112 for padded convolution inputs.
+    /// Two activation buffers of 240 floats, 112 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 592
     static let packedCount = 724
 
@@ -78,8 +78,8 @@ public struct Random098: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 240, p = arena + 480, s = arena + 592
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random099: CompiledModel {
     public static let parameterCount = 35
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 840
-    /// Two activation buffers of 105 floats and 35 for padded convolution inputs.
+    /// Two activation buffers of 105 floats, 35 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 245
     static let packedCount = 40
 
@@ -72,8 +72,8 @@ public struct Random099: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 105, p = arena + 210
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 105, p = arena + 210, s = arena + 245
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 5, 3, 1) → (None, 5, 3, 7), 35 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

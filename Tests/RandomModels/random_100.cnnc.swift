@@ -24,7 +24,7 @@ public struct Random100: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 40 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 80
     static let packedCount = 0
 
@@ -67,8 +67,8 @@ public struct Random100: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
+            _ = (a, b, p, s, w)
             // softmax: Softmax, (None, 10, 4, 1) → (None, 10, 4, 1), 0 parameters
             a.update(from: input, count: 40)
             Self.l0_softmax(a)

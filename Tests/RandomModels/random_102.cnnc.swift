@@ -24,7 +24,7 @@ public struct Random102: CompiledModel {
     public static let parameterCount = 136
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 15360
-    /// Two activation buffers of 960 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 960 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1920
     static let packedCount = 136
 
@@ -71,8 +71,8 @@ public struct Random102: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 1920
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 6, 10, 16) → (None, 6, 10, 8), 136 parameters
             Self.l0_dense(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random103: CompiledModel {
     public static let parameterCount = 781
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2784
-    /// Two activation buffers of 84 floats and 240 for padded convolution inputs.
+    /// Two activation buffers of 84 floats, 240 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 408
     static let packedCount = 1280
 
@@ -90,8 +90,8 @@ public struct Random103: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 84, p = arena + 168
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 84, p = arena + 168, s = arena + 408
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 6, 7, 2) → (None, 6, 7, 2), 6 parameters
             a.update(from: input, count: 84)
             Self.l0_batch_normalization(a, w)

@@ -24,7 +24,7 @@ public struct Random106: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 264 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 264 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 528
     static let packedCount = 0
 
@@ -66,8 +66,8 @@ public struct Random106: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 264, p = arena + 528
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 264, p = arena + 528, s = arena + 528
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 11, 6, 4) → (None, 6, 2, 4), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random110: CompiledModel {
     public static let parameterCount = 420
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25600
-    /// Two activation buffers of 640 floats and 360 for padded convolution inputs.
+    /// Two activation buffers of 640 floats, 360 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1640
     static let packedCount = 672
 
@@ -72,8 +72,8 @@ public struct Random110: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 640, p = arena + 1280
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 640, p = arena + 1280, s = arena + 1640
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 8, 8, 5) → (None, 8, 4, 20), 420 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

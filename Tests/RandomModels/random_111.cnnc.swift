@@ -24,7 +24,7 @@ public struct Random111: CompiledModel {
     public static let parameterCount = 88
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 160
-    /// Two activation buffers of 10 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 10 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 20
     static let packedCount = 88
 
@@ -72,8 +72,8 @@ public struct Random111: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 10, p = arena + 20
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 10, p = arena + 20, s = arena + 20
+            _ = (a, b, p, s, w)
             // dropout: Dropout, (None, 10) → (None, 10), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -112,9 +112,9 @@ public struct Random111: CompiledModel {
     /// One sample through the layers before dropout, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 10, p = arena + 20
+        let a = arena, b = arena + 10, p = arena + 20, s = arena + 20
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 10)
     }
 

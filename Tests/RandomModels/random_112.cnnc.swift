@@ -24,7 +24,7 @@ public struct Random112: CompiledModel {
     public static let parameterCount = 520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 720
-    /// Two activation buffers of 40 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 80
     static let packedCount = 560
 
@@ -78,8 +78,8 @@ public struct Random112: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
+            _ = (a, b, p, s, w)
             // re_lu: ReLU, (None, 9) → (None, 9), 0 parameters
             a.update(from: input, count: 9)
             Self.l0_re_lu(a)
@@ -127,9 +127,9 @@ public struct Random112: CompiledModel {
     /// One sample through the layers before re_lu, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 40, p = arena + 80
+        let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 9)
     }
 

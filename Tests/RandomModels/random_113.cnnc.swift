@@ -24,7 +24,7 @@ public struct Random113: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 800 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 800 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1600
     static let packedCount = 0
 
@@ -66,8 +66,8 @@ public struct Random113: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 800, p = arena + 1600
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 800, p = arena + 1600, s = arena + 1600
+            _ = (a, b, p, s, w)
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 10, 10, 8) → (None, 8), 0 parameters
             Self.l0_global_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

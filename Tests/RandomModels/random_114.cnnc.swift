@@ -24,7 +24,7 @@ public struct Random114: CompiledModel {
     public static let parameterCount = 820
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 10800
-    /// Two activation buffers of 360 floats and 300 for padded convolution inputs.
+    /// Two activation buffers of 360 floats, 300 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1020
     static let packedCount = 1008
 
@@ -75,8 +75,8 @@ public struct Random114: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 360, p = arena + 720
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 360, p = arena + 720, s = arena + 1020
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 9, 6, 5) → (None, 9, 2, 20), 220 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

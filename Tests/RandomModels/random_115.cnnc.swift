@@ -24,7 +24,7 @@ public struct Random115: CompiledModel {
     public static let parameterCount = 40
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 78
-    /// Two activation buffers of 39 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 39 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 78
     static let packedCount = 160
 
@@ -72,8 +72,8 @@ public struct Random115: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 39, p = arena + 78
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 39, p = arena + 78, s = arena + 78
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 39) → (None, 1), 40 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
@@ -112,9 +112,9 @@ public struct Random115: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 39, p = arena + 78
+        let a = arena, b = arena + 39, p = arena + 78, s = arena + 78
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 39)
     }
 

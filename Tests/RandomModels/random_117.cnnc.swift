@@ -24,7 +24,7 @@ public struct Random117: CompiledModel {
     public static let parameterCount = 10
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 32
-    /// Two activation buffers of 6 floats and 12 for padded convolution inputs.
+    /// Two activation buffers of 6 floats, 12 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 24
     static let packedCount = 20
 
@@ -71,8 +71,8 @@ public struct Random117: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 6, p = arena + 12
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 6, p = arena + 12, s = arena + 24
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 1, 6, 1) → (None, 1, 2, 2), 10 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

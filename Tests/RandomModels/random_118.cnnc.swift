@@ -24,7 +24,7 @@ public struct Random118: CompiledModel {
     public static let parameterCount = 184
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 360
-    /// Two activation buffers of 180 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 180 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 360
     static let packedCount = 726
 
@@ -79,8 +79,8 @@ public struct Random118: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 180, p = arena + 360
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 180, p = arena + 360, s = arena + 360
+            _ = (a, b, p, s, w)
             // flatten: Flatten, (None, 5, 12, 3) → (None, 180), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -133,9 +133,9 @@ public struct Random118: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 180, p = arena + 360
+        let a = arena, b = arena + 180, p = arena + 360, s = arena + 360
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 180)
     }
 

@@ -24,7 +24,7 @@ public struct Random119: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2160
-    /// Two activation buffers of 1080 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1080 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2160
     static let packedCount = 36
 
@@ -72,8 +72,8 @@ public struct Random119: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1080, p = arena + 2160
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1080, p = arena + 2160, s = arena + 2160
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 6, 12, 8) → (None, 9, 15, 8), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

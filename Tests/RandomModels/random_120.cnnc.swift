@@ -24,7 +24,7 @@ public struct Random120: CompiledModel {
     public static let parameterCount = 24
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 16
-    /// Two activation buffers of 20 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 20 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 40
     static let packedCount = 28
 
@@ -78,8 +78,8 @@ public struct Random120: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 20, p = arena + 40
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -124,9 +124,9 @@ public struct Random120: CompiledModel {
     /// One sample through the layers before batch_normalization, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 20, p = arena + 40
+        let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
         Self.l0_average_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

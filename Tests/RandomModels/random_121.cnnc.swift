@@ -24,7 +24,7 @@ public struct Random121: CompiledModel {
     public static let parameterCount = 325
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 520
-    /// Two activation buffers of 65 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 65 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 130
     static let packedCount = 400
 
@@ -73,8 +73,8 @@ public struct Random121: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
+            _ = (a, b, p, s, w)
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 1, 4) → (None, 4), 0 parameters
             Self.l0_global_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -114,9 +114,9 @@ public struct Random121: CompiledModel {
     /// One sample through the layers before softmax, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 65, p = arena + 130
+        let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 1, 4) → (None, 4), 0 parameters
         Self.l0_global_max_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

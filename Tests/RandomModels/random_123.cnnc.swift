@@ -24,7 +24,7 @@ public struct Random123: CompiledModel {
     public static let parameterCount = 24
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2688
-    /// Two activation buffers of 1344 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1344 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2688
     static let packedCount = 64
 
@@ -73,8 +73,8 @@ public struct Random123: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1344, p = arena + 2688
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1344, p = arena + 2688, s = arena + 2688
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 6, 5, 1) → (None, 6, 5, 1), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

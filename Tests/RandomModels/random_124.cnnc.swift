@@ -24,7 +24,7 @@ public struct Random124: CompiledModel {
     public static let parameterCount = 5120
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 184320
-    /// Two activation buffers of 432 floats and 1152 for padded convolution inputs.
+    /// Two activation buffers of 432 floats, 1152 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2016
     static let packedCount = 8224
 
@@ -71,8 +71,8 @@ public struct Random124: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 432, p = arena + 864
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 432, p = arena + 864, s = arena + 2016
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

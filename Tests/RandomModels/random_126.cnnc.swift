@@ -24,7 +24,7 @@ public struct Random126: CompiledModel {
     public static let parameterCount = 177
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 336
-    /// Two activation buffers of 20 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 20 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 40
     static let packedCount = 204
 
@@ -77,8 +77,8 @@ public struct Random126: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 20, p = arena + 40
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 20) → (None, 8), 168 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
@@ -122,9 +122,9 @@ public struct Random126: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 20, p = arena + 40
+        let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 20)
     }
 

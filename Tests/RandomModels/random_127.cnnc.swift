@@ -24,7 +24,7 @@ public struct Random127: CompiledModel {
     public static let parameterCount = 231
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4320
-    /// Two activation buffers of 384 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 384 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 768
     static let packedCount = 440
 
@@ -80,8 +80,8 @@ public struct Random127: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 6, 8, 8) → (None, 6, 3, 9), 81 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random128: CompiledModel {
     public static let parameterCount = 4369
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 34816
-    /// Two activation buffers of 1008 floats and 448 for padded convolution inputs.
+    /// Two activation buffers of 1008 floats, 448 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2464
     static let packedCount = 8224
 
@@ -73,8 +73,8 @@ public struct Random128: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1008, p = arena + 2016
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1008, p = arena + 2016, s = arena + 2464
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 9, 7, 16) → (None, 4, 3, 16), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

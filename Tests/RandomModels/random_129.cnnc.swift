@@ -24,7 +24,7 @@ public struct Random129: CompiledModel {
     public static let parameterCount = 64
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 176 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 176 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 352
     static let packedCount = 32
 
@@ -74,8 +74,8 @@ public struct Random129: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 176, p = arena + 352
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 176, p = arena + 352, s = arena + 352
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 1, 11, 16) → (None, 1, 11, 16), 64 parameters
             a.update(from: input, count: 176)
             Self.l0_batch_normalization(a, w)

@@ -24,7 +24,7 @@ public struct Random130: CompiledModel {
     public static let parameterCount = 2592
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 97326
-    /// Two activation buffers of 1760 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1760 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 3520
     static let packedCount = 4432
 
@@ -76,8 +76,8 @@ public struct Random130: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1760, p = arena + 3520
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1760, p = arena + 3520, s = arena + 3520
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -117,9 +117,9 @@ public struct Random130: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 1760, p = arena + 3520
+        let a = arena, b = arena + 1760, p = arena + 3520, s = arena + 3520
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
         Self.l0_conv2d(input, w, a)
         observe?(0, UnsafePointer(a))

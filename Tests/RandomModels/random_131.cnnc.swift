@@ -24,7 +24,7 @@ public struct Random131: CompiledModel {
     public static let parameterCount = 2416
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 15840
-    /// Two activation buffers of 240 floats and 315 for padded convolution inputs.
+    /// Two activation buffers of 240 floats, 315 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 795
     static let packedCount = 2448
 
@@ -76,8 +76,8 @@ public struct Random131: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 240, p = arena + 480, s = arena + 795
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 5, 12, 4) → (None, 1, 6, 15), 240 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

@@ -24,7 +24,7 @@ public struct Random133: CompiledModel {
     public static let parameterCount = 138
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1248
-    /// Two activation buffers of 32 floats and 80 for padded convolution inputs.
+    /// Two activation buffers of 32 floats, 80 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 144
     static let packedCount = 148
 
@@ -78,8 +78,8 @@ public struct Random133: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 144
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random134: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 1296 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1296 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2592
     static let packedCount = 0
 
@@ -69,8 +69,8 @@ public struct Random134: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1296, p = arena + 2592
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1296, p = arena + 2592, s = arena + 2592
+            _ = (a, b, p, s, w)
             // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 9, 16) → (None, 16), 0 parameters
             Self.l0_global_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

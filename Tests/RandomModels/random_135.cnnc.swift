@@ -24,7 +24,7 @@ public struct Random135: CompiledModel {
     public static let parameterCount = 72
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7776
-    /// Two activation buffers of 864 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 864 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1728
     static let packedCount = 144
 
@@ -70,8 +70,8 @@ public struct Random135: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 864, p = arena + 1728
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 864, p = arena + 1728, s = arena + 1728
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 9, 12, 8) → (None, 9, 6, 9), 72 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

@@ -24,7 +24,7 @@ public struct Random137: CompiledModel {
     public static let parameterCount = 960
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 17280
-    /// Two activation buffers of 336 floats and 480 for padded convolution inputs.
+    /// Two activation buffers of 336 floats, 480 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1152
     static let packedCount = 1040
 
@@ -70,8 +70,8 @@ public struct Random137: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 336, p = arena + 672
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 336, p = arena + 672, s = arena + 1152
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 6, 7, 8) → (None, 3, 3, 15), 960 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random138: CompiledModel {
     public static let parameterCount = 30
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 360
-    /// Two activation buffers of 42 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 42 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 84
     static let packedCount = 56
 
@@ -71,8 +71,8 @@ public struct Random138: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 42, p = arena + 84
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 6, 7, 1) → (None, 5, 5, 1), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random139: CompiledModel {
     public static let parameterCount = 212
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 400
-    /// Two activation buffers of 48 floats and 16 for padded convolution inputs.
+    /// Two activation buffers of 48 floats, 16 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 112
     static let packedCount = 308
 
@@ -77,8 +77,8 @@ public struct Random139: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 48, p = arena + 96, s = arena + 112
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 3, 4, 4) → (None, 1, 2, 4), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

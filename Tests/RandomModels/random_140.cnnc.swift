@@ -24,7 +24,7 @@ public struct Random140: CompiledModel {
     public static let parameterCount = 135
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 960
-    /// Two activation buffers of 88 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 88 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 176
     static let packedCount = 144
 
@@ -74,8 +74,8 @@ public struct Random140: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 88, p = arena + 176
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 88, p = arena + 176, s = arena + 176
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 11, 1, 8) → (None, 4, 1, 8), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random141: CompiledModel {
     public static let parameterCount = 3923
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 61920
-    /// Two activation buffers of 1120 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1120 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2240
     static let packedCount = 6260
 
@@ -78,8 +78,8 @@ public struct Random141: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1120, p = arena + 2240
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1120, p = arena + 2240, s = arena + 2240
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 7, 16) → (None, 4, 2, 20), 3,860 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

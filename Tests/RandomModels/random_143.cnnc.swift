@@ -24,7 +24,7 @@ public struct Random143: CompiledModel {
     public static let parameterCount = 3144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6240
-    /// Two activation buffers of 32 floats and 128 for padded convolution inputs.
+    /// Two activation buffers of 32 floats, 128 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 192
     static let packedCount = 4228
 
@@ -76,8 +76,8 @@ public struct Random143: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 192
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 2, 2, 8) → (None, 1, 1, 8), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

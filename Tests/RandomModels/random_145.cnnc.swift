@@ -24,7 +24,7 @@ public struct Random145: CompiledModel {
     public static let parameterCount = 72
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1728
-    /// Two activation buffers of 99 floats and 210 for padded convolution inputs.
+    /// Two activation buffers of 99 floats, 210 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 408
     static let packedCount = 148
 
@@ -71,8 +71,8 @@ public struct Random145: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 99, p = arena + 198
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 99, p = arena + 198, s = arena + 408
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 11, 3, 3) → (None, 6, 2, 2), 72 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

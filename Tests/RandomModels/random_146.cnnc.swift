@@ -24,7 +24,7 @@ public struct Random146: CompiledModel {
     public static let parameterCount = 18
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1536
-    /// Two activation buffers of 96 floats and 144 for padded convolution inputs.
+    /// Two activation buffers of 96 floats, 144 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 336
     static let packedCount = 36
 
@@ -71,8 +71,8 @@ public struct Random146: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 96, p = arena + 192
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 96, p = arena + 192, s = arena + 336
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 4, 12, 2) → (None, 4, 12, 2), 18 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random147: CompiledModel {
     public static let parameterCount = 282
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 23400
-    /// Two activation buffers of 765 floats and 270 for padded convolution inputs.
+    /// Two activation buffers of 765 floats, 270 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1800
     static let packedCount = 504
 
@@ -77,8 +77,8 @@ public struct Random147: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 765, p = arena + 1530
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 765, p = arena + 1530, s = arena + 1800
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 7, 7, 2) → (None, 11, 7, 2), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random148: CompiledModel {
     public static let parameterCount = 2821
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5350
-    /// Two activation buffers of 65 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 65 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 130
     static let packedCount = 3044
 
@@ -88,8 +88,8 @@ public struct Random148: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 1) → (None, 10), 20 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)
@@ -147,9 +147,9 @@ public struct Random148: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 65, p = arena + 130
+        let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 1)
     }
 

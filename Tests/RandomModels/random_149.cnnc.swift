@@ -24,7 +24,7 @@ public struct Random149: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 144 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 144 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 288
     static let packedCount = 0
 
@@ -69,8 +69,8 @@ public struct Random149: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 144, p = arena + 288
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 144, p = arena + 288, s = arena + 288
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 4, 9, 4) → (None, 4, 9, 4), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

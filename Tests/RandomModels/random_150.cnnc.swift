@@ -24,7 +24,7 @@ public struct Random150: CompiledModel {
     public static let parameterCount = 145
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 516
-    /// Two activation buffers of 96 floats and 45 for padded convolution inputs.
+    /// Two activation buffers of 96 floats, 45 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 237
     static let packedCount = 176
 
@@ -77,8 +77,8 @@ public struct Random150: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 96, p = arena + 192
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 96, p = arena + 192, s = arena + 237
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 5, 3, 3) → (None, 3, 2, 3), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

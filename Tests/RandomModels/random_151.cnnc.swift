@@ -24,7 +24,7 @@ public struct Random151: CompiledModel {
     public static let parameterCount = 820
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 27840
-    /// Two activation buffers of 1260 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1260 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2520
     static let packedCount = 936
 
@@ -77,8 +77,8 @@ public struct Random151: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1260, p = arena + 2520
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1260, p = arena + 2520, s = arena + 2520
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

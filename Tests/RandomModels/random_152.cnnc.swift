@@ -24,7 +24,7 @@ public struct Random152: CompiledModel {
     public static let parameterCount = 156
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216
-    /// Two activation buffers of 400 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 400 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 800
     static let packedCount = 208
 
@@ -71,8 +71,8 @@ public struct Random152: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 400, p = arena + 800
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 400, p = arena + 800, s = arena + 800
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 10, 4) → (None, 4, 8, 12), 156 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

@@ -24,7 +24,7 @@ public struct Random153: CompiledModel {
     public static let parameterCount = 436
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 22400
-    /// Two activation buffers of 560 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 560 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1120
     static let packedCount = 496
 
@@ -77,8 +77,8 @@ public struct Random153: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 560, p = arena + 1120
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 560, p = arena + 1120, s = arena + 1120
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 7, 11, 4) → (None, 7, 4, 20), 100 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

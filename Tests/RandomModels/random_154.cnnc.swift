@@ -24,7 +24,7 @@ public struct Random154: CompiledModel {
     public static let parameterCount = 637
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1248
-    /// Two activation buffers of 48 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 48 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 96
     static let packedCount = 784
 
@@ -72,8 +72,8 @@ public struct Random154: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
+            _ = (a, b, p, s, w)
             // flatten: Flatten, (None, 12, 4, 1) → (None, 48), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -112,9 +112,9 @@ public struct Random154: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 48, p = arena + 96
+        let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 48)
     }
 

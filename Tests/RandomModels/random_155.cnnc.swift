@@ -24,7 +24,7 @@ public struct Random155: CompiledModel {
     public static let parameterCount = 128
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2304
-    /// Two activation buffers of 77 floats and 130 for padded convolution inputs.
+    /// Two activation buffers of 77 floats, 130 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 284
     static let packedCount = 140
 
@@ -77,8 +77,8 @@ public struct Random155: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 77, p = arena + 154
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 77, p = arena + 154, s = arena + 284
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random157: CompiledModel {
     public static let parameterCount = 48
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 80
-    /// Two activation buffers of 8 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 8 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 16
     static let packedCount = 48
 
@@ -71,8 +71,8 @@ public struct Random157: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 8, p = arena + 16
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 8, p = arena + 16, s = arena + 16
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 5) → (None, 8), 48 parameters
             Self.l0_dense(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -104,9 +104,9 @@ public struct Random157: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 8, p = arena + 16
+        let a = arena, b = arena + 8, p = arena + 16, s = arena + 16
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 5)
     }
 

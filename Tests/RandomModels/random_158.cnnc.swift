@@ -24,7 +24,7 @@ public struct Random158: CompiledModel {
     public static let parameterCount = 70
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 12320
-    /// Two activation buffers of 1540 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 1540 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 3080
     static let packedCount = 80
 
@@ -72,8 +72,8 @@ public struct Random158: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1540, p = arena + 3080
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 1540, p = arena + 3080, s = arena + 3080
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 11, 10, 4) → (None, 11, 10, 14), 70 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)

@@ -24,7 +24,7 @@ public struct Random159: CompiledModel {
     public static let parameterCount = 132
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3584
-    /// Two activation buffers of 112 floats and 70 for padded convolution inputs.
+    /// Two activation buffers of 112 floats, 70 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 294
     static let packedCount = 138
 
@@ -76,8 +76,8 @@ public struct Random159: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 112, p = arena + 224
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 112, p = arena + 224, s = arena + 294
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 7, 5, 1) → (None, 7, 5, 1), 4 parameters
             a.update(from: input, count: 35)
             Self.l0_batch_normalization(a, w)

@@ -24,7 +24,7 @@ public struct Random160: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 216 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 216 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 432
     static let packedCount = 0
 
@@ -66,8 +66,8 @@ public struct Random160: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 216, p = arena + 432
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 216, p = arena + 432, s = arena + 432
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 12, 6, 3) → (None, 4, 2, 3), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random161: CompiledModel {
     public static let parameterCount = 272
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 22528
-    /// Two activation buffers of 704 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 704 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1408
     static let packedCount = 272
 
@@ -71,8 +71,8 @@ public struct Random161: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 704, p = arena + 1408
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 704, p = arena + 1408, s = arena + 1408
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 11, 4, 16) → (None, 11, 4, 16), 272 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random162: CompiledModel {
     public static let parameterCount = 65
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1368
-    /// Two activation buffers of 210 floats and 240 for padded convolution inputs.
+    /// Two activation buffers of 210 floats, 240 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 660
     static let packedCount = 104
 
@@ -77,8 +77,8 @@ public struct Random162: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 210, p = arena + 420
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 210, p = arena + 420, s = arena + 660
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 10, 7, 3) → (None, 5, 3, 3), 39 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random164: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 440 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 440 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 880
     static let packedCount = 0
 
@@ -67,8 +67,8 @@ public struct Random164: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 440, p = arena + 880
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 440, p = arena + 880, s = arena + 880
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 11, 9, 4) → (None, 11, 10, 4), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

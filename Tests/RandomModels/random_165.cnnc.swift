@@ -24,7 +24,7 @@ public struct Random165: CompiledModel {
     public static let parameterCount = 417
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7872
-    /// Two activation buffers of 360 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 360 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 720
     static let packedCount = 716
 
@@ -77,8 +77,8 @@ public struct Random165: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 360, p = arena + 720
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 360, p = arena + 720, s = arena + 720
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -123,9 +123,9 @@ public struct Random165: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 360, p = arena + 720
+        let a = arena, b = arena + 360, p = arena + 720, s = arena + 720
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
         Self.l0_max_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random166: CompiledModel {
     public static let parameterCount = 25
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 80
-    /// Two activation buffers of 27 floats and 36 for padded convolution inputs.
+    /// Two activation buffers of 27 floats, 36 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 90
     static let packedCount = 44
 
@@ -82,8 +82,8 @@ public struct Random166: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 27, p = arena + 54
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 27, p = arena + 54, s = arena + 90
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random167: CompiledModel {
     public static let parameterCount = 917
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1666
-    /// Two activation buffers of 33 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 33 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 66
     static let packedCount = 1410
 
@@ -83,8 +83,8 @@ public struct Random167: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 33, p = arena + 66
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
+            _ = (a, b, p, s, w)
             // activation: Activation, (None, 33) → (None, 33), 0 parameters
             a.update(from: input, count: 33)
             Self.l0_activation(a)
@@ -141,9 +141,9 @@ public struct Random167: CompiledModel {
     /// One sample through the layers before activation, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 33, p = arena + 66
+        let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 33)
     }
 

@@ -24,7 +24,7 @@ public struct Random168: CompiledModel {
     public static let parameterCount = 180
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 960
-    /// Two activation buffers of 60 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 60 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 120
     static let packedCount = 288
 
@@ -73,8 +73,8 @@ public struct Random168: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 60, p = arena + 120
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 60, p = arena + 120, s = arena + 120
+            _ = (a, b, p, s, w)
             // softmax: Softmax, (None, 4, 5, 1) → (None, 4, 5, 1), 0 parameters
             a.update(from: input, count: 20)
             Self.l0_softmax(a)

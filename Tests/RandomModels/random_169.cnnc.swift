@@ -24,7 +24,7 @@ public struct Random169: CompiledModel {
     public static let parameterCount = 275
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 24192
-    /// Two activation buffers of 960 floats and 195 for padded convolution inputs.
+    /// Two activation buffers of 960 floats, 195 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2115
     static let packedCount = 436
 
@@ -78,8 +78,8 @@ public struct Random169: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 2115
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 12, 4, 4) → (None, 12, 4, 3), 15 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)

@@ -24,7 +24,7 @@ public struct Random170: CompiledModel {
     public static let parameterCount = 26
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 48
-    /// Two activation buffers of 2 floats and 35 for padded convolution inputs.
+    /// Two activation buffers of 2 floats, 35 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 39
     static let packedCount = 52
 
@@ -71,8 +71,8 @@ public struct Random170: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 2, p = arena + 4
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 2, p = arena + 4, s = arena + 39
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 2), 26 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random172: CompiledModel {
     public static let parameterCount = 375
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 17280
-    /// Two activation buffers of 600 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 600 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1200
     static let packedCount = 400
 
@@ -72,8 +72,8 @@ public struct Random172: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 600, p = arena + 1200
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 600, p = arena + 1200, s = arena + 1200
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 7, 10, 3) → (None, 6, 4, 15), 375 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

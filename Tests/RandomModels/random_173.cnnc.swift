@@ -24,7 +24,7 @@ public struct Random173: CompiledModel {
     public static let parameterCount = 132
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4752
-    /// Two activation buffers of 594 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 594 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1188
     static let packedCount = 240
 
@@ -70,8 +70,8 @@ public struct Random173: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 594, p = arena + 1188
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 594, p = arena + 1188, s = arena + 1188
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 12, 6, 2) → (None, 6, 3, 33), 132 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random174: CompiledModel {
     public static let parameterCount = 1089
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 50688
-    /// Two activation buffers of 792 floats and 768 for padded convolution inputs.
+    /// Two activation buffers of 792 floats, 768 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2352
     static let packedCount = 1584
 
@@ -71,8 +71,8 @@ public struct Random174: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 792, p = arena + 1584
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 792, p = arena + 1584, s = arena + 2352
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 12, 7, 8) → (None, 6, 4, 33), 1,089 parameters
             Self.l0_conv2d_pad(input, p)
             Self.l0_conv2d(UnsafePointer(p), w, a)

@@ -24,7 +24,7 @@ public struct Random176: CompiledModel {
     public static let parameterCount = 272
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4096
-    /// Two activation buffers of 128 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 128 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 256
     static let packedCount = 272
 
@@ -71,8 +71,8 @@ public struct Random176: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 128, p = arena + 256
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 128, p = arena + 256, s = arena + 256
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 8, 1, 16) → (None, 8, 1, 16), 272 parameters
             Self.l0_dense(input, w, a)
             Self.l0_dense_activation(a)

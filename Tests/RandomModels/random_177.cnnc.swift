@@ -24,7 +24,7 @@ public struct Random177: CompiledModel {
     public static let parameterCount = 34
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 612
-    /// Two activation buffers of 153 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 153 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 306
     static let packedCount = 96
 
@@ -71,8 +71,8 @@ public struct Random177: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 153, p = arena + 306
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 153, p = arena + 306, s = arena + 306
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 7, 4, 1) → (None, 9, 6, 1), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

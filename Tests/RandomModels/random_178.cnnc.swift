@@ -24,7 +24,7 @@ public struct Random178: CompiledModel {
     public static let parameterCount = 495
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4544
-    /// Two activation buffers of 280 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 280 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 560
     static let packedCount = 748
 
@@ -84,8 +84,8 @@ public struct Random178: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 280, p = arena + 560
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 280, p = arena + 560, s = arena + 560
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -142,9 +142,9 @@ public struct Random178: CompiledModel {
     /// One sample through the layers before dropout, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 280, p = arena + 560
+        let a = arena, b = arena + 280, p = arena + 560, s = arena + 560
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
         Self.l0_conv2d(input, w, a)
         observe?(0, UnsafePointer(a))

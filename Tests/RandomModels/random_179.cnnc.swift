@@ -24,7 +24,7 @@ public struct Random179: CompiledModel {
     public static let parameterCount = 228
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 374
-    /// Two activation buffers of 40 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 80
     static let packedCount = 376
 
@@ -84,8 +84,8 @@ public struct Random179: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
+            _ = (a, b, p, s, w)
             // dense: Dense, (None, 24) → (None, 1), 24 parameters
             Self.l0_dense(input, w, a)
             observe?(0, UnsafePointer(a))
@@ -134,9 +134,9 @@ public struct Random179: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 40, p = arena + 80
+        let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         destination.update(from: input, count: 24)
     }
 

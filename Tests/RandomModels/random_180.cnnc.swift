@@ -24,7 +24,7 @@ public struct Random180: CompiledModel {
     public static let parameterCount = 144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 864
-    /// Two activation buffers of 81 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 81 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 162
     static let packedCount = 208
 
@@ -70,8 +70,8 @@ public struct Random180: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 81, p = arena + 162
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 81, p = arena + 162, s = arena + 162
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 3, 9, 3) → (None, 1, 3, 12), 144 parameters
             Self.l0_conv2d(input, w, a)
             Self.l0_conv2d_activation(a)

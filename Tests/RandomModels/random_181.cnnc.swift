@@ -24,7 +24,7 @@ public struct Random181: CompiledModel {
     public static let parameterCount = 186
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 368
-    /// Two activation buffers of 90 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 90 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 180
     static let packedCount = 376
 
@@ -77,8 +77,8 @@ public struct Random181: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
+            _ = (a, b, p, s, w)
             // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
             // (no computation at inference)
             observe?(0, input)
@@ -127,9 +127,9 @@ public struct Random181: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 90, p = arena + 180
+        let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
         // (no computation at inference)
         observe?(0, input)

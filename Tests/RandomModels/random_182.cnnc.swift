@@ -24,7 +24,7 @@ public struct Random182: CompiledModel {
     public static let parameterCount = 3
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 32 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 32 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 64
     static let packedCount = 2
 
@@ -72,8 +72,8 @@ public struct Random182: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 4, 8, 1) → (None, 4, 8, 1), 3 parameters
             a.update(from: input, count: 32)
             Self.l0_batch_normalization(a, w)

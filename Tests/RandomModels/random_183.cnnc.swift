@@ -24,7 +24,7 @@ public struct Random183: CompiledModel {
     public static let parameterCount = 516
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5120
-    /// Two activation buffers of 320 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 320 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 640
     static let packedCount = 516
 
@@ -72,8 +72,8 @@ public struct Random183: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 320, p = arena + 640
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 2, 5, 8) → (None, 5, 8, 8), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

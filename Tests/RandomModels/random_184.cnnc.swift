@@ -24,7 +24,7 @@ public struct Random184: CompiledModel {
     public static let parameterCount = 3151
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6110
-    /// Two activation buffers of 576 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 576 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1152
     static let packedCount = 3472
 
@@ -78,8 +78,8 @@ public struct Random184: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 576, p = arena + 1152
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
+            _ = (a, b, p, s, w)
             // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
             Self.l0_global_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -124,9 +124,9 @@ public struct Random184: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 576, p = arena + 1152
+        let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
         Self.l0_global_max_pooling2d(input, a)
         observe?(0, UnsafePointer(a))

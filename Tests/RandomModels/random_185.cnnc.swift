@@ -24,7 +24,7 @@ public struct Random185: CompiledModel {
     public static let parameterCount = 80
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 128
-    /// Two activation buffers of 48 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 48 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 96
     static let packedCount = 80
 
@@ -73,8 +73,8 @@ public struct Random185: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
+            _ = (a, b, p, s, w)
             // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
             a.update(from: input, count: 48)
             Self.l0_activation(a)
@@ -115,9 +115,9 @@ public struct Random185: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 48, p = arena + 96
+        let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
         a.update(from: input, count: 48)
         Self.l0_activation(a)

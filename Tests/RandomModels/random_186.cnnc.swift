@@ -24,7 +24,7 @@ public struct Random186: CompiledModel {
     public static let parameterCount = 12
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 210 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 210 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 420
     static let packedCount = 6
 
@@ -73,8 +73,8 @@ public struct Random186: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 210, p = arena + 420
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 210, p = arena + 420, s = arena + 420
+            _ = (a, b, p, s, w)
             // batch_normalization: BatchNormalization, (None, 10, 7, 3) → (None, 10, 7, 3), 12 parameters
             a.update(from: input, count: 210)
             Self.l0_batch_normalization(a, w)

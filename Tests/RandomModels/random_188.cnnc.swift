@@ -24,7 +24,7 @@ public struct Random188: CompiledModel {
     public static let parameterCount = 1350
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2686
-    /// Two activation buffers of 440 floats and 72 for padded convolution inputs.
+    /// Two activation buffers of 440 floats, 72 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 952
     static let packedCount = 2480
 
@@ -77,8 +77,8 @@ public struct Random188: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 440, p = arena + 880
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 440, p = arena + 880, s = arena + 952
+            _ = (a, b, p, s, w)
             // max_pooling2d: MaxPooling2D, (None, 11, 5, 8) → (None, 3, 1, 8), 0 parameters
             Self.l0_max_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random190: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 63 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 63 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 126
     static let packedCount = 0
 
@@ -66,8 +66,8 @@ public struct Random190: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 63, p = arena + 126
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 63, p = arena + 126, s = arena + 126
+            _ = (a, b, p, s, w)
             // activation: Activation, (None, 9, 7, 1) → (None, 9, 7, 1), 0 parameters
             a.update(from: input, count: 63)
             Self.l0_activation(a)

@@ -24,7 +24,7 @@ public struct Random192: CompiledModel {
     public static let parameterCount = 150
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1620
-    /// Two activation buffers of 90 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 90 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 180
     static let packedCount = 160
 
@@ -72,8 +72,8 @@ public struct Random192: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
+            _ = (a, b, p, s, w)
             // conv2d: Conv2D, (None, 7, 3, 3) → (None, 2, 3, 15), 150 parameters
             Self.l0_conv2d(input, w, a)
             observe?(0, UnsafePointer(a))

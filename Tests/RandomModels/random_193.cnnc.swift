@@ -24,7 +24,7 @@ public struct Random193: CompiledModel {
     public static let parameterCount = 150
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 225 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 225 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 450
     static let packedCount = 150
 
@@ -73,8 +73,8 @@ public struct Random193: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 225, p = arena + 450
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 225, p = arena + 450, s = arena + 450
+            _ = (a, b, p, s, w)
             // average_pooling2d: AveragePooling2D, (None, 5, 9, 5) → (None, 3, 5, 5), 0 parameters
             Self.l0_average_pooling2d(input, a)
             observe?(0, UnsafePointer(a))

@@ -24,7 +24,7 @@ public struct Random195: CompiledModel {
     public static let parameterCount = 15
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 24
-    /// Two activation buffers of 624 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 624 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 1248
     static let packedCount = 20
 
@@ -73,8 +73,8 @@ public struct Random195: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 624, p = arena + 1248
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 624, p = arena + 1248, s = arena + 1248
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 9, 9, 4) → (None, 12, 13, 4), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))
@@ -112,9 +112,9 @@ public struct Random195: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 624, p = arena + 1248
+        let a = arena, b = arena + 624, p = arena + 1248, s = arena + 1248
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // zero_padding2d: ZeroPadding2D, (None, 9, 9, 4) → (None, 12, 13, 4), 0 parameters
         Self.l0_zero_padding2d(input, a)
         observe?(0, UnsafePointer(a))

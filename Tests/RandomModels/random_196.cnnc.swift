@@ -24,7 +24,7 @@ public struct Random196: CompiledModel {
     public static let parameterCount = 224
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 128
-    /// Two activation buffers of 48 floats and 0 for padded convolution inputs.
+    /// Two activation buffers of 48 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 96
     static let packedCount = 160
 
@@ -80,8 +80,8 @@ public struct Random196: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
+            _ = (a, b, p, s, w)
             // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
             a.update(from: input, count: 48)
             Self.l0_re_lu(a)
@@ -132,9 +132,9 @@ public struct Random196: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 48, p = arena + 96
+        let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, w, observe)
+        _ = (a, b, p, s, w, observe)
         // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
         a.update(from: input, count: 48)
         Self.l0_re_lu(a)

@@ -24,7 +24,7 @@ public struct Random198: CompiledModel {
     public static let parameterCount = 188
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 12288
-    /// Two activation buffers of 512 floats and 1152 for padded convolution inputs.
+    /// Two activation buffers of 512 floats, 1152 for padded convolution inputs, 0 of Winograd scratch.
     public static let arenaCount = 2176
     static let packedCount = 488
 
@@ -82,8 +82,8 @@ public struct Random198: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 512, p = arena + 1024
-            _ = (a, b, p, w)
+            let a = arena, b = arena + 512, p = arena + 1024, s = arena + 2176
+            _ = (a, b, p, s, w)
             // zero_padding2d: ZeroPadding2D, (None, 7, 6, 8) → (None, 8, 8, 8), 0 parameters
             Self.l0_zero_padding2d(input, a)
             observe?(0, UnsafePointer(a))

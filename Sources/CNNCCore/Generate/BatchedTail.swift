@@ -131,9 +131,9 @@ extension BatchedTail {
         out.doc("One sample through the layers before \(model.layers[start].name), its result copied to `destination`.")
         out.line("@inline(__always)")
         out.block("private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)") { out in
-            out.line("let a = arena, b = arena + \(arena.activation), p = arena + \(2 * arena.activation)")
+            out.line(arena.regions)
             out.line("let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil")
-            out.line("_ = (a, b, p, w, observe)")
+            out.line("_ = (a, b, p, s, w, observe)")
             out.embed(headForward)
             out.line("destination.update(from: \(headResult), count: \(inputWidth))")
         }

@@ -32,6 +32,7 @@ public struct ModelGenerator {
         var forward = SourceWriter()
         var largestActivation = model.inputShape.elementCount
         var largestPadded = 0
+        var largestScratch = 0
         var vectorTypes: Set<Int> = []
         var current = Buffer.input
         let tail = BatchedTail(model: model, weights: weights)
@@ -56,20 +57,35 @@ public struct ModelGenerator {
             case .conv2D, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { continue }
                 var reads = source
+                let winograd = winogradEmitter(layer, function: function + "_winograd", packed: packed)
                 if let padding = layer.padding, padding != .zero {
                     let padder = PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding)
                     largestPadded = max(largestPadded, padder.paddedCount)
                     padder.emit(into: &functions)
                     functions.line()
                     functions.line("// \(comment)")
-                    forward.line("Self.\(padder.function)(\(source), p)")
+                    if winograd == nil { forward.line("Self.\(padder.function)(\(source), p)") }
                     reads = "UnsafePointer(p)"
                 }
+                // The direct kernel: inference's unless Winograd's is, and training's always.
                 vectorTypes.insert(emitConvolution(layer, function: function, packed: packed, into: &functions))
                 // The backward pass keeps input channels in lanes for dL/dx.
                 vectorTypes.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
                 let target = current.other
-                forward.line("Self.\(function)(\(reads), w, \(target.rawValue))")
+                if let winograd {
+                    let padder = winogradPadding(layer, for: winograd, function: function + "_winograd_pad")
+                    largestPadded = max(largestPadded, padder.paddedCount)
+                    largestScratch = max(largestScratch, winograd.scratchCount)
+                    functions.line()
+                    functions.line("// \(comment), by Winograd's F(2x2, 3x3)")
+                    padder.emit(into: &functions)
+                    functions.line()
+                    winograd.emit(into: &functions)
+                    forward.line("Self.\(padder.function)(\(source), p)")
+                    forward.line("Self.\(winograd.function)(UnsafePointer(p), w, \(target.rawValue), s)")
+                } else {
+                    forward.line("Self.\(function)(\(reads), w, \(target.rawValue))")
+                }
                 current = target
                 let activation = layerActivation(layer.operation)
                 if activation != .linear && activation != .relu {
@@ -116,7 +132,7 @@ public struct ModelGenerator {
         let finalSource = current == .input ? "input" : current.rawValue
         forward.line("output.update(from: \(finalSource), count: \(model.outputShape.elementCount))")
 
-        let arena = ArenaLayout(activation: largestActivation, padded: largestPadded)
+        let arena = ArenaLayout(activation: largestActivation, padded: largestPadded, scratch: largestScratch)
         var blockPath = SourceWriter()
         if let tail, let head {
             var tailFunctions = SourceWriter(), tailBody = SourceWriter()
@@ -130,10 +146,36 @@ public struct ModelGenerator {
         return out.text
     }
 
+    /// Two activation buffers (`a`, `b`), a padded input (`p`), and scratch for
+    /// Winograd's transformed tiles (`s`).
     struct ArenaLayout {
         var activation: Int
         var padded: Int
-        var total: Int { 2 * activation + padded }
+        var scratch: Int
+        var total: Int { 2 * activation + padded + scratch }
+
+        /// The line that names the four regions of `arena`.
+        var regions: String {
+            "let a = arena, b = arena + \(activation), p = arena + \(2 * activation), s = arena + \(2 * activation + padded)"
+        }
+    }
+
+    /// The Winograd kernel for a 3x3 stride-1 Conv2D whose weights were packed for it.
+    private func winogradEmitter(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> WinogradConvolutionEmitter? {
+        guard case .conv2D(let config) = layer.operation, let transformed = packed.winogradOffset else { return nil }
+        return WinogradConvolutionEmitter(
+            function: function, inputChannels: layer.inputShape.lastAxis,
+            outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+            packed: packed, transformedOffset: transformed, fusedReLU: config.activation == .relu)
+    }
+
+    /// The layer's padding plus the row and column of zeros an odd output size
+    /// needs, so that every tile's 4x4 patch lies inside the padded input.
+    private func winogradPadding(_ layer: CheckedLayer, for winograd: WinogradConvolutionEmitter, function: String) -> PaddingEmitter {
+        var padding = layer.padding ?? .zero
+        padding.bottom += winograd.inputHeight - (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
+        padding.right += winograd.inputWidth - (layer.inputShape.dimensions[1] + padding.left + padding.right)
+        return PaddingEmitter(function: function, input: layer.inputShape, padding: padding)
     }
 
     private func layerActivation(_ operation: LayerOperation) -> Activation {
@@ -220,7 +262,7 @@ public struct ModelGenerator {
             out.line("public static let parameterCount = \(weights.parameterCount)")
             out.line("/// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.")
             out.line("public static let flops = \(model.flops)")
-            out.line("/// Two activation buffers of \(arena.activation) floats and \(arena.padded) for padded convolution inputs.")
+            out.line("/// Two activation buffers of \(arena.activation) floats, \(arena.padded) for padded convolution inputs, \(arena.scratch) of Winograd scratch.")
             out.line("public static let arenaCount = \(arena.total)")
             out.line("static let packedCount = \(weights.packedCount)")
             out.line()
@@ -260,6 +302,9 @@ public struct ModelGenerator {
                         out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
                         let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
                         out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
+                        if let transformed = kernel.winogradOffset {
+                            out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(transformed))")
+                        }
                     case .normalization(let norm):
                         func offset(_ tensor: Int?) -> String { tensor.map { "\(weights.tensors[$0].offset)" } ?? "nil" }
                         out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
@@ -285,8 +330,8 @@ public struct ModelGenerator {
             out.block("private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?)") { out in
                 out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
                     out.line("let w = weights.baseAddress!")
-                    out.line("let a = arena, b = arena + \(arena.activation), p = arena + \(2 * arena.activation)")
-                    out.line("_ = (a, b, p, w)")
+                    out.line(arena.regions)
+                    out.line("_ = (a, b, p, s, w)")
                     out.embed(forward.text)
                 }
             }

@@ -13,6 +13,8 @@ struct WeightPlan {
         var paddedOutputs: Int
         var kernelOffset: Int
         var biasOffset: Int
+        /// The kernel in Winograd's domain, for layers that use it (see `WinogradConvolutionEmitter`).
+        var winogradOffset: Int? = nil
     }
 
     struct PackedNormalization {
@@ -57,7 +59,12 @@ struct WeightPlan {
                 let rows = config.kernelSize.height * config.kernelSize.width * layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.filters])
                 let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
-                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: rows, outputs: config.filters))
+                var packed = pack(kernel: kernel, bias: bias, rows: rows, outputs: config.filters)
+                if WinogradConvolutionEmitter.suits(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                                                    inputChannels: layer.inputShape.lastAxis, outputs: config.filters) {
+                    packed.winogradOffset = reservePacked(16 * layer.inputShape.lastAxis * packed.paddedOutputs)
+                }
+                packing[index] = .kernel(packed)
             case .dense(let config):
                 let inputs = layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [inputs, config.units])

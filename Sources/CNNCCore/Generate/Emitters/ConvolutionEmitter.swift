@@ -18,6 +18,8 @@ struct ConvolutionEmitter {
     var fusedReLU: Bool
     /// A register blocking chosen by the caller instead of the default below.
     var blocking: Blocking? = nil
+    /// Sums start from zero instead of the bias (for products that are not a whole layer).
+    var startsFromZero = false
 
     var lanes: Int { packed.lanes }
     var vectorType: String { "SIMD\(lanes)<Float>" }
@@ -151,7 +153,9 @@ struct ConvolutionEmitter {
         for p in 0..<pixels {
             for j in 0..<chunks {
                 let offset = p * outputs + j * lanes
-                if pass.first {
+                if pass.first && startsFromZero {
+                    out.line("var s\(p)_\(j) = V()")
+                } else if pass.first {
                     out.line("var s\(p)_\(j) = w.simd(V.self, at: \(packed.biasOffset + j * lanes)\(base))")
                 } else if channelsLeft(j) >= lanes {
                     out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(V.self, at: \(offset))")

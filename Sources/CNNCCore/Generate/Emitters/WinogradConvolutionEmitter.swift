@@ -1,0 +1,160 @@
+/// A 3x3, stride-1 Conv2D at inference by Winograd's F(2x2, 3x3) (Lavin and
+/// Gray, "Fast Algorithms for Convolutional Neural Networks", 2015): each 2x2
+/// block of outputs ("tile") comes from a 4x4 patch of input in 16 products
+/// per input and output channel instead of 36, so 2.25x fewer multiply-adds.
+/// Direct convolution of these layers already ran at the core's FMA peak,
+/// so only fewer operations could make them faster.
+///
+/// Per group of tile rows: the input transform V = Bᵀ d B of every patch,
+/// channels in lanes; 16 matrix products M[ξ] = V[ξ] · U[ξ] (tiles x input
+/// channels times input x output channels, register-blocked by
+/// `ConvolutionEmitter` as a 1x1 convolution whose "pixels" are tiles); then
+/// the output transform Y = Aᵀ M A with bias and ReLU. U = G g Gᵀ is the
+/// kernel transformed once, when the model is made (`WeightPacking.winograd`).
+/// The transforms' coefficients are 0, ±1 and ±½, so results stay within a
+/// few units in the last place of direct convolution's. Training keeps the
+/// direct kernel.
+struct WinogradConvolutionEmitter {
+    var function: String
+    var inputChannels: Int
+    var outputHeight: Int
+    var outputWidth: Int
+    var packed: WeightPlan.PackedKernel
+    /// Where U starts in the packed weights: 16 matrices of inputChannels x paddedOutputs.
+    var transformedOffset: Int
+    var fusedReLU: Bool
+
+    /// Whether a layer can use it: a 3x3 kernel at stride and dilation 1, and
+    /// channel counts that fill whole vectors (the transforms then need no
+    /// partial lanes). Small layers gain nothing over the direct kernel.
+    static func suits(kernel: Size2D, strides: Size2D, dilation: Size2D, inputChannels: Int, outputs: Int) -> Bool {
+        kernel == .square(3) && strides == .square(1) && dilation == .square(1)
+            && inputChannels >= 16 && inputChannels % 8 == 0
+            && outputs >= 16 && outputs % WeightPlan.lanes(forOutputs: outputs) == 0
+    }
+
+    var tileRows: Int { (outputHeight + 1) / 2 }
+    var tileColumns: Int { (outputWidth + 1) / 2 }
+    /// The input the tiles read: every tile's 4x4 patch lies inside it.
+    var inputHeight: Int { 2 * tileRows + 2 }
+    var inputWidth: Int { 2 * tileColumns + 2 }
+    var outputs: Int { packed.outputs }
+    var channelLanes: Int { inputChannels % 16 == 0 ? 16 : 8 }
+
+    /// Tile rows per group: as many as keep V and M (16 values per tile and
+    /// channel) within about 384 KB, so they stay in the core's cache.
+    var rowsPerGroup: Int {
+        let perRow = 16 * tileColumns * (inputChannels + outputs)
+        return max(1, min(tileRows, (96 * 1024) / perRow))
+    }
+
+    /// Floats of scratch: V and M for one group of tiles.
+    var scratchCount: Int { 16 * rowsPerGroup * tileColumns * (inputChannels + outputs) }
+
+    func emit(into out: inout SourceWriter) {
+        let groups = tileRows / rowsPerGroup
+        let lastRows = tileRows - groups * rowsPerGroup
+        for rows in Set([rowsPerGroup, lastRows]).sorted() where rows > 0 {
+            product(tiles: rows * tileColumns).emit(into: &out)
+            out.line()
+        }
+        out.line("@inline(never)")
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>)") { out in
+            out.line("typealias VC = SIMD\(channelLanes)<Float>")
+            out.line("typealias VK = SIMD\(packed.lanes)<Float>")
+            out.line("let v = s, m = s + \(16 * rowsPerGroup * tileColumns * inputChannels)")
+            if groups == 1 {
+                out.block("do") { out in
+                    out.line("let ty0 = 0")
+                    emitGroup(rows: rowsPerGroup, into: &out)
+                }
+            } else {
+                out.block("for group in 0..<\(groups)") { out in
+                    out.line("let ty0 = group * \(rowsPerGroup)")
+                    emitGroup(rows: rowsPerGroup, into: &out)
+                }
+            }
+            if lastRows > 0 {
+                out.block("do") { out in
+                    out.line("let ty0 = \(groups * rowsPerGroup)")
+                    emitGroup(rows: lastRows, into: &out)
+                }
+            }
+        }
+    }
+
+    /// M[ξ] = V[ξ] · U[ξ] for `tiles` tiles: a 1x1 convolution of a 1 x tiles
+    /// image, its sums starting from zero (the bias comes after the transform).
+    private func product(tiles: Int) -> ConvolutionEmitter {
+        var matrix = packed
+        matrix.kernelOffset = 0
+        return ConvolutionEmitter(
+            function: "\(function)_product\(tiles)", inputHeight: 1, inputWidth: tiles, inputChannels: inputChannels,
+            kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: 1, outputWidth: tiles,
+            packed: matrix, fusedReLU: false, startsFromZero: true)
+    }
+
+    private func emitGroup(rows: Int, into out: inout SourceWriter) {
+        let tiles = rows * tileColumns
+        let rowFloats = inputWidth * inputChannels
+        out.line("// Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.")
+        out.block("for r in 0..<\(rows)") { out in
+            out.block("for tx in 0..<\(tileColumns)") { out in
+                out.line("let t = r * \(tileColumns) + tx")
+                out.line("let patch = x + ((ty0 + r) * \(2 * rowFloats) + tx * \(2 * inputChannels))")
+                out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
+                    for i in 0..<4 {
+                        let loads = (0..<4).map { j in "patch.simd(VC.self, at: \(i * rowFloats + j * inputChannels) + c)" }
+                        out.line("let d\(i)0 = \(loads[0]), d\(i)1 = \(loads[1]), d\(i)2 = \(loads[2]), d\(i)3 = \(loads[3])")
+                    }
+                    // Bᵀ on the rows, then B on the columns.
+                    let rowsT: [(Int) -> String] = [{ "d0\($0) - d2\($0)" }, { "d1\($0) + d2\($0)" }, { "d2\($0) - d1\($0)" }, { "d1\($0) - d3\($0)" }]
+                    for (i, formula) in rowsT.enumerated() {
+                        out.line("let b\(i)0 = \(formula(0)), b\(i)1 = \(formula(1)), b\(i)2 = \(formula(2)), b\(i)3 = \(formula(3))")
+                    }
+                    for i in 0..<4 {
+                        let columns = ["b\(i)0 - b\(i)2", "b\(i)1 + b\(i)2", "b\(i)2 - b\(i)1", "b\(i)1 - b\(i)3"]
+                        for (j, value) in columns.enumerated() {
+                            out.line("v.store(\(value), at: \((i * 4 + j) * tiles * inputChannels) + t * \(inputChannels) + c)")
+                        }
+                    }
+                }
+            }
+        }
+        out.line("// 16 products M[ξ] = V[ξ] · U[ξ].")
+        out.block("for xi in 0..<16") { out in
+            out.line("Self.\(function)_product\(tiles)(UnsafePointer(v + xi * \(tiles * inputChannels)), w + \(transformedOffset) + xi * \(inputChannels * packed.paddedOutputs), m + xi * \(tiles * outputs))")
+        }
+        out.line("// Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.")
+        out.block("for r in 0..<\(rows)") { out in
+            out.line("let oy = 2 * (ty0 + r)")
+            out.block("for tx in 0..<\(tileColumns)") { out in
+                out.line("let t = r * \(tileColumns) + tx, ox = 2 * tx")
+                out.block("for k in stride(from: 0, to: \(outputs), by: \(packed.lanes))") { out in
+                    out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k)")
+                    for i in 0..<4 {
+                        let loads = (0..<4).map { j in "UnsafePointer(m).simd(VK.self, at: \((i * 4 + j) * tiles * outputs) + t * \(outputs) + k)" }
+                        out.line("let m\(i)0 = \(loads[0]), m\(i)1 = \(loads[1]), m\(i)2 = \(loads[2]), m\(i)3 = \(loads[3])")
+                    }
+                    // Aᵀ on the rows, then A on the columns.
+                    out.line("let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23")
+                    out.line("let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33")
+                    for i in 0..<2 {
+                        out.line("let y\(i)0 = a\(i)0 + a\(i)1 + a\(i)2 + bias, y\(i)1 = a\(i)1 - a\(i)2 - a\(i)3 + bias")
+                    }
+                    for i in 0..<2 {
+                        for j in 0..<2 {
+                            let value = fusedReLU ? "y\(i)\(j).replacing(with: 0, where: y\(i)\(j) .< 0)" : "y\(i)\(j)"
+                            let store = "y.store(\(value), at: ((oy + \(i)) * \(outputWidth) + ox + \(j)) * \(outputs) + k)"
+                            // Only the last tile row and column can reach past an odd output size.
+                            var conditions: [String] = []
+                            if i == 1 && outputHeight % 2 == 1 { conditions.append("oy + 1 < \(outputHeight)") }
+                            if j == 1 && outputWidth % 2 == 1 { conditions.append("ox + 1 < \(outputWidth)") }
+                            out.line(conditions.isEmpty ? store : "if \(conditions.joined(separator: " && ")) { \(store) }")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

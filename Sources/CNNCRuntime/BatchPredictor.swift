@@ -1,44 +1,60 @@
 /// Runs batch after batch through one model, keeping each worker's scratch
-/// arena between calls, as a serving loop or an evaluation does. (The model's
-/// own `predict(batch:count:into:threads:)` makes one of these per call, and so
-/// allocates and zeroes megabytes each time: 4% of a 150x150 model's batch-1 time.)
+/// arena and threads (a `WorkerPool`) between calls, as a serving loop or an
+/// evaluation does. (The model's own `predict(batch:count:into:threads:)`
+/// allocates and zeroes its arenas on every call, 4% of a 150x150 model's
+/// batch-1 time, and wakes Dispatch's threads from sleep.)
 /// Use one from one thread at a time, like a `ModelArena`.
 public final class BatchPredictor<Model: CompiledModel> {
     public let model: Model
     public let threads: Int
     /// One per worker, large enough for a block of samples when the model has a block path.
     private let arenas: [ModelArena]
+    private let pool: WorkerPool
 
     public init(model: Model, threads: Int = 1) {
         self.model = model
         self.threads = max(1, threads)
-        let count = Model.blockSamples > 0 ? Model.blockArenaCount : Model.arenaCount
-        arenas = (0..<self.threads).map { _ in ModelArena(count: count) }
+        arenas = (0..<self.threads).map { _ in ModelArena(count: Self.arenaCount) }
+        pool = WorkerPool(workers: self.threads)
     }
 
+    /// Floats of scratch one worker needs.
+    static var arenaCount: Int { Model.blockSamples > 0 ? Model.blockArenaCount : Model.arenaCount }
+
     /// `count` samples back to back in `input`; outputs back to back in `output`.
-    /// Each worker runs its samples in blocks of `blockSamples` where it can, the rest one by one.
     public func predict(batch input: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws(RuntimeError) {
+        guard let (source, target) = try Self.buffers(input, count: count, output) else { return }
+        let model = model, workers = threads
+        let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
+        let arenaAddresses = arenas.map { UInt(bitPattern: $0.pointer) }
+        pool.run { worker in
+            let start = count * worker / workers, end = count * (worker + 1) / workers
+            Self.run(model, samples: start..<end, from: UnsafePointer(bitPattern: sourceAddress)!,
+                     into: UnsafeMutablePointer(bitPattern: targetAddress)!, arena: UnsafeMutablePointer(bitPattern: arenaAddresses[worker])!)
+        }
+        withExtendedLifetime(arenas) {}
+    }
+
+    /// The batch's first input and output value, after checking the sizes; nil for an empty batch.
+    static func buffers(_ input: UnsafeBufferPointer<Float>, count: Int, _ output: UnsafeMutableBufferPointer<Float>)
+        throws(RuntimeError) -> (UnsafePointer<Float>, UnsafeMutablePointer<Float>)? {
         guard input.count >= count * Model.inputCount, output.count >= count * Model.outputCount else {
             throw RuntimeError("a batch of \(count) needs \(count * Model.inputCount) input and \(count * Model.outputCount) output values; got \(input.count) and \(output.count)")
         }
-        guard count > 0, let source = input.baseAddress, let target = output.baseAddress else { return }
-        let model = model, block = Model.blockSamples
-        let inputCount = Model.inputCount, outputCount = Model.outputCount
-        let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
-        let arenaAddresses = arenas.map { UInt(bitPattern: $0.pointer) }
-        BatchSplitter.run(count: count, threads: threads) { worker, range in
-            let arena = UnsafeMutablePointer<Float>(bitPattern: arenaAddresses[worker])!
-            let source = UnsafePointer<Float>(bitPattern: sourceAddress)!
-            let target = UnsafeMutablePointer<Float>(bitPattern: targetAddress)!
-            let blocks = block > 0 ? range.count / block : 0
-            for first in stride(from: range.lowerBound, to: range.lowerBound + blocks * block, by: max(block, 1)) {
-                model.predict(block: source + first * inputCount, into: target + first * outputCount, arena: arena)
-            }
-            for sample in (range.lowerBound + blocks * block)..<range.upperBound {
-                model.predict(source + sample * inputCount, into: target + sample * outputCount, arena: arena)
-            }
+        guard count > 0, let source = input.baseAddress, let target = output.baseAddress else { return nil }
+        return (UnsafePointer(source), target)
+    }
+
+    /// One worker's share: blocks of `blockSamples` where it can, the rest one by one.
+    static func run(_ model: Model, samples: Range<Int>, from source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                    arena: UnsafeMutablePointer<Float>) {
+        let block = Model.blockSamples, inputCount = Model.inputCount, outputCount = Model.outputCount
+        let blocks = block > 0 ? samples.count / block : 0
+        for first in stride(from: samples.lowerBound, to: samples.lowerBound + blocks * block, by: max(block, 1)) {
+            model.predict(block: source + first * inputCount, into: target + first * outputCount, arena: arena)
         }
-        withExtendedLifetime(arenas) {}
+        for sample in (samples.lowerBound + blocks * block)..<samples.upperBound {
+            model.predict(source + sample * inputCount, into: target + sample * outputCount, arena: arena)
+        }
     }
 }

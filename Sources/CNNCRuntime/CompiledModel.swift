@@ -87,10 +87,16 @@ extension CompiledModel {
         return output
     }
 
-    /// A batch of `count` samples, split across `threads` cores (see
-    /// `BatchPredictor`, which keeps its scratch memory for the next batch).
+    /// A batch of `count` samples, split across `threads` cores. For batch
+    /// after batch, a `BatchPredictor` keeps its memory and threads between them.
     public func predict(batch input: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>, threads: Int = 1) throws(RuntimeError) {
-        try BatchPredictor(model: self, threads: min(threads, max(count, 1))).predict(batch: input, count: count, into: output)
+        guard let (source, target) = try BatchPredictor<Self>.buffers(input, count: count, output) else { return }
+        let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
+        BatchSplitter.run(count: count, threads: threads) { range in
+            let arena = ModelArena(count: BatchPredictor<Self>.arenaCount)
+            BatchPredictor.run(self, samples: range, from: UnsafePointer(bitPattern: sourceAddress)!,
+                               into: UnsafeMutablePointer(bitPattern: targetAddress)!, arena: arena.pointer)
+        }
     }
 
     /// A batch as arrays: `input` holds `count` samples one after another.

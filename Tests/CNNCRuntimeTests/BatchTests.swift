@@ -1,5 +1,6 @@
 import CNNCRuntime
 import Foundation
+import Synchronization
 import Testing
 
 /// A tiny hand-written model to test the runtime's batch paths without the generator.
@@ -40,6 +41,34 @@ struct Doubler: CompiledModel {
         let many = try model.predict(batch: input, threads: 7)
         #expect(one == input.map { $0 * 2 })
         #expect(two == one && many == one)
+    }
+
+    /// Every worker runs each job exactly once, whether its thread was
+    /// spinning (back-to-back jobs) or asleep (after a pause longer than the spin).
+    @Test func workerPoolRunsEveryWorkerOncePerJob() {
+        let pool = WorkerPool(workers: 3)
+        let runs = Mutex<[Int]>([0, 0, 0])
+        for round in 0..<300 {
+            if round % 100 == 99 { Thread.sleep(forTimeInterval: 4 * WorkerPool.spinSeconds) }
+            pool.run { worker in runs.withLock { $0[worker] += 1 } }
+            #expect(runs.withLock { $0 } == [round + 1, round + 1, round + 1])
+        }
+    }
+
+    @Test func batchPredictorKeepsResultsAcrossBatchesAndThreads() throws {
+        let model = try Doubler(parameters: [3])
+        let input = (0..<(3 * 37)).map(Float.init)
+        let expected = input.map { $0 * 3 }
+        for threads in [1, 2, 5] {
+            let predictor = BatchPredictor(model: model, threads: threads)
+            for count in [37, 1, 2, 0, 37] {
+                var output = [Float](repeating: -1, count: 3 * count)
+                try input.withUnsafeBufferPointer { source in
+                    try output.withUnsafeMutableBufferPointer { target in try predictor.predict(batch: source, count: count, into: target) }
+                }
+                #expect(output == Array(expected.prefix(3 * count)), "\(threads) threads, batch of \(count)")
+            }
+        }
     }
 
     @Test func wrongSizesAreErrors() throws {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Generated lines and release compile time per spec: each spec's generated
+# Swift compiled alone, with the flags cnnc builds models with
+# (-O -target-cpu native -D CNNC_FMA), against this checkout's CNNCRuntime.
+#   Benchmarks/compile/run.sh [SPEC ...]     (default: every spec in Specs/)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+swift build -q -c release --product cnnc
+swift build -q -c release --target CNNCRuntime
+modules=$(swift build -c release --show-bin-path)/Modules
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+specs=("$@")
+[ ${#specs[@]} -gt 0 ] || specs=(Specs/*.cnn.yaml)
+
+echo "| spec | generated lines | release compile (s) |"
+echo "|---|---:|---:|"
+for spec in "${specs[@]}"; do
+  .build/release/cnnc generate "$spec" --output-dir "$work" --quiet
+  file=$(ls -t "$work"/*.cnnc.swift | head -1)
+  lines=$(wc -l < "$file")
+  start=$(date +%s%N)
+  swiftc -O -target-cpu native -D CNNC_FMA -parse-as-library -module-name Model \
+    -I "$modules" -c "$file" -o "$work/model.o"
+  end=$(date +%s%N)
+  tenths=$(( (end - start) / 100000000 ))
+  printf '| %s | %d | %d.%d |\n' "$spec" "$lines" $((tenths / 10)) $((tenths % 10))
+  rm -f "$file" "$work/model.o"
+done

@@ -160,6 +160,66 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 73728
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 720000, p = arena + 1440000, s = arena + 1634688
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
+            Self.l0_conv_1_pad(input, p)
+            pool.split(150) { worker, parts in Self.l0_conv_1(UnsafePointer(p), w, a, parts) }
+            observe?(0, UnsafePointer(a))
+            // maxpool_1: MaxPooling2D, (None, 150, 150, 32) → (None, 75, 75, 32), 0 parameters
+            Self.l1_maxpool_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
+            Self.l2_conv_2_winograd_pad(UnsafePointer(b), p)
+            pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(p), w, a, s + worker * 58368, parts) }
+            observe?(2, UnsafePointer(a))
+            // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
+            Self.l3_maxpool_2(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
+            Self.l4_conv_3_winograd_pad(UnsafePointer(b), p)
+            pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(p), w, a, s + worker * 58368, parts) }
+            observe?(4, UnsafePointer(a))
+            // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
+            Self.l5_maxpool_3(UnsafePointer(a), b)
+            observe?(5, UnsafePointer(b))
+            // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
+            Self.l6_conv_4_winograd_pad(UnsafePointer(b), p)
+            pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(p), w, a, s + worker * 73728, parts) }
+            observe?(6, UnsafePointer(a))
+            // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
+            Self.l7_maxpool_4(UnsafePointer(a), b)
+            observe?(7, UnsafePointer(b))
+            // flatten: Flatten, (None, 9, 9, 128) → (None, 10368), 0 parameters
+            // (no computation at inference)
+            observe?(8, UnsafePointer(b))
+            // dropout: Dropout, (None, 10368) → (None, 10368), 0 parameters
+            // (no computation at inference)
+            observe?(9, UnsafePointer(b))
+            // dense_1: Dense, (None, 10368) → (None, 512), 5,308,928 parameters
+            pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(b), w, a, parts) }
+            observe?(10, UnsafePointer(a))
+            // dense_2: Dense, (None, 512) → (None, 128), 65,664 parameters
+            Self.l11_dense_2(UnsafePointer(a), w, b)
+            observe?(11, UnsafePointer(b))
+            // output: Dense, (None, 128) → (None, 1), 129 parameters
+            Self.l12_output(UnsafePointer(b), w, a)
+            Self.l12_output_activation(a)
+            observe?(12, UnsafePointer(a))
+            output.update(from: a, count: 1)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 10368 floats.
@@ -229,10 +289,10 @@ public struct CatsVsDogs: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 10368) → (None, 512)
     @inline(never)
-    static func l10_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l10_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
         // Input channels 0..<128, accumulated on the bias.
-        for g in 0..<10 {
+        for g in parts.clamped(to: 0..<10) {
             let c0 = g * 48
             for oy in 0..<1 {
                 let ox = 0
@@ -327,75 +387,77 @@ public struct CatsVsDogs: CompiledModel {
             }
         }
         // The remaining 32 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 512 + 480
-            var s0_0 = w.simd(V.self, at: 5975232 + 480)
-            var s0_1 = w.simd(V.self, at: 5975248 + 480)
-            var s1_0 = w.simd(V.self, at: 5975232 + 480)
-            var s1_1 = w.simd(V.self, at: 5975248 + 480)
-            var s2_0 = w.simd(V.self, at: 5975232 + 480)
-            var s2_1 = w.simd(V.self, at: 5975248 + 480)
-            var s3_0 = w.simd(V.self, at: 5975232 + 480)
-            var s3_1 = w.simd(V.self, at: 5975248 + 480)
-            var s4_0 = w.simd(V.self, at: 5975232 + 480)
-            var s4_1 = w.simd(V.self, at: 5975248 + 480)
-            var s5_0 = w.simd(V.self, at: 5975232 + 480)
-            var s5_1 = w.simd(V.self, at: 5975248 + 480)
-            var s6_0 = w.simd(V.self, at: 5975232 + 480)
-            var s6_1 = w.simd(V.self, at: 5975248 + 480)
-            var s7_0 = w.simd(V.self, at: 5975232 + 480)
-            var s7_1 = w.simd(V.self, at: 5975248 + 480)
-            let xp = x + (oy * 82944 + ox * 10368)
-            let wp = w + 666816 + 480
-            for ci in 0..<128 {
-                let w0 = wp.simd(V.self, at: ci * 512)
-                let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[10368 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[20736 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[31104 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[41472 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[51840 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[62208 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[72576 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(10) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 512 + 480
+                var s0_0 = w.simd(V.self, at: 5975232 + 480)
+                var s0_1 = w.simd(V.self, at: 5975248 + 480)
+                var s1_0 = w.simd(V.self, at: 5975232 + 480)
+                var s1_1 = w.simd(V.self, at: 5975248 + 480)
+                var s2_0 = w.simd(V.self, at: 5975232 + 480)
+                var s2_1 = w.simd(V.self, at: 5975248 + 480)
+                var s3_0 = w.simd(V.self, at: 5975232 + 480)
+                var s3_1 = w.simd(V.self, at: 5975248 + 480)
+                var s4_0 = w.simd(V.self, at: 5975232 + 480)
+                var s4_1 = w.simd(V.self, at: 5975248 + 480)
+                var s5_0 = w.simd(V.self, at: 5975232 + 480)
+                var s5_1 = w.simd(V.self, at: 5975248 + 480)
+                var s6_0 = w.simd(V.self, at: 5975232 + 480)
+                var s6_1 = w.simd(V.self, at: 5975248 + 480)
+                var s7_0 = w.simd(V.self, at: 5975232 + 480)
+                var s7_1 = w.simd(V.self, at: 5975248 + 480)
+                let xp = x + (oy * 82944 + ox * 10368)
+                let wp = w + 666816 + 480
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 512)
+                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[10368 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[20736 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[31104 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[41472 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[51840 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[62208 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[72576 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 512)
+                yp.store(s1_1, at: 528)
+                yp.store(s2_0, at: 1024)
+                yp.store(s2_1, at: 1040)
+                yp.store(s3_0, at: 1536)
+                yp.store(s3_1, at: 1552)
+                yp.store(s4_0, at: 2048)
+                yp.store(s4_1, at: 2064)
+                yp.store(s5_0, at: 2560)
+                yp.store(s5_1, at: 2576)
+                yp.store(s6_0, at: 3072)
+                yp.store(s6_1, at: 3088)
+                yp.store(s7_0, at: 3584)
+                yp.store(s7_1, at: 3600)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s1_0, at: 512)
-            yp.store(s1_1, at: 528)
-            yp.store(s2_0, at: 1024)
-            yp.store(s2_1, at: 1040)
-            yp.store(s3_0, at: 1536)
-            yp.store(s3_1, at: 1552)
-            yp.store(s4_0, at: 2048)
-            yp.store(s4_1, at: 2064)
-            yp.store(s5_0, at: 2560)
-            yp.store(s5_1, at: 2576)
-            yp.store(s6_0, at: 3072)
-            yp.store(s6_1, at: 3088)
-            yp.store(s7_0, at: 3584)
-            yp.store(s7_1, at: 3600)
         }
         for pass in 1...79 {
             let k0 = pass * 128
-            for g in 0..<10 {
+            for g in parts.clamped(to: 0..<10) {
                 let c0 = g * 48
                 for oy in 0..<1 {
                     let ox = 0
@@ -490,77 +552,79 @@ public struct CatsVsDogs: CompiledModel {
                 }
             }
             // The remaining 32 output channels.
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 8 + ox) * 512 + 480
-                var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
-                var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
-                var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
-                var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
-                var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
-                var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
-                var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
-                var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
-                var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
-                var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
-                var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
-                var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
-                var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
-                var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
-                let xp = x + (oy * 82944 + ox * 10368) + k0
-                let wp = w + 666816 + 480 + k0 * 512
-                for ci in 0..<128 {
-                    let w0 = wp.simd(V.self, at: ci * 512)
-                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[10368 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[20736 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[31104 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[41472 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[51840 + ci])
-                    s5_0 = madd(s5_0, x5, w0)
-                    s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[62208 + ci])
-                    s6_0 = madd(s6_0, x6, w0)
-                    s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[72576 + ci])
-                    s7_0 = madd(s7_0, x7, w0)
-                    s7_1 = madd(s7_1, x7, w1)
+            if parts.contains(10) {
+                for oy in 0..<1 {
+                    let ox = 0
+                    let yp = y + (oy * 8 + ox) * 512 + 480
+                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
+                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
+                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
+                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
+                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
+                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
+                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
+                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
+                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
+                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
+                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
+                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
+                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
+                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
+                    let xp = x + (oy * 82944 + ox * 10368) + k0
+                    let wp = w + 666816 + 480 + k0 * 512
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 512)
+                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[10368 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[20736 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[31104 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[41472 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[51840 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[62208 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[72576 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s1_0, at: 512)
+                    yp.store(s1_1, at: 528)
+                    yp.store(s2_0, at: 1024)
+                    yp.store(s2_1, at: 1040)
+                    yp.store(s3_0, at: 1536)
+                    yp.store(s3_1, at: 1552)
+                    yp.store(s4_0, at: 2048)
+                    yp.store(s4_1, at: 2064)
+                    yp.store(s5_0, at: 2560)
+                    yp.store(s5_1, at: 2576)
+                    yp.store(s6_0, at: 3072)
+                    yp.store(s6_1, at: 3088)
+                    yp.store(s7_0, at: 3584)
+                    yp.store(s7_1, at: 3600)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s1_0, at: 512)
-                yp.store(s1_1, at: 528)
-                yp.store(s2_0, at: 1024)
-                yp.store(s2_1, at: 1040)
-                yp.store(s3_0, at: 1536)
-                yp.store(s3_1, at: 1552)
-                yp.store(s4_0, at: 2048)
-                yp.store(s4_1, at: 2064)
-                yp.store(s5_0, at: 2560)
-                yp.store(s5_1, at: 2576)
-                yp.store(s6_0, at: 3072)
-                yp.store(s6_1, at: 3088)
-                yp.store(s7_0, at: 3584)
-                yp.store(s7_1, at: 3600)
             }
         }
         // Input channels 10240..<10368, then the activation.
         do {
             let k0 = 10240
-            for g in 0..<10 {
+            for g in parts.clamped(to: 0..<10) {
                 let c0 = g * 48
                 for oy in 0..<1 {
                     let ox = 0
@@ -655,80 +719,82 @@ public struct CatsVsDogs: CompiledModel {
                 }
             }
             // The remaining 32 output channels.
-            for oy in 0..<1 {
-                let ox = 0
-                let yp = y + (oy * 8 + ox) * 512 + 480
-                var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
-                var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
-                var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
-                var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
-                var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
-                var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
-                var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
-                var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
-                var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
-                var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
-                var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
-                var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
-                var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
-                var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
-                var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
-                var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
-                let xp = x + (oy * 82944 + ox * 10368) + k0
-                let wp = w + 666816 + 480 + k0 * 512
-                for ci in 0..<128 {
-                    let w0 = wp.simd(V.self, at: ci * 512)
-                    let w1 = wp.simd(V.self, at: ci * 512 + 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[10368 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[20736 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[31104 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[41472 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[51840 + ci])
-                    s5_0 = madd(s5_0, x5, w0)
-                    s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[62208 + ci])
-                    s6_0 = madd(s6_0, x6, w0)
-                    s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[72576 + ci])
-                    s7_0 = madd(s7_0, x7, w0)
-                    s7_1 = madd(s7_1, x7, w1)
+            if parts.contains(10) {
+                for oy in 0..<1 {
+                    let ox = 0
+                    let yp = y + (oy * 8 + ox) * 512 + 480
+                    var s0_0 = UnsafePointer(yp).simd(V.self, at: 0)
+                    var s0_1 = UnsafePointer(yp).simd(V.self, at: 16)
+                    var s1_0 = UnsafePointer(yp).simd(V.self, at: 512)
+                    var s1_1 = UnsafePointer(yp).simd(V.self, at: 528)
+                    var s2_0 = UnsafePointer(yp).simd(V.self, at: 1024)
+                    var s2_1 = UnsafePointer(yp).simd(V.self, at: 1040)
+                    var s3_0 = UnsafePointer(yp).simd(V.self, at: 1536)
+                    var s3_1 = UnsafePointer(yp).simd(V.self, at: 1552)
+                    var s4_0 = UnsafePointer(yp).simd(V.self, at: 2048)
+                    var s4_1 = UnsafePointer(yp).simd(V.self, at: 2064)
+                    var s5_0 = UnsafePointer(yp).simd(V.self, at: 2560)
+                    var s5_1 = UnsafePointer(yp).simd(V.self, at: 2576)
+                    var s6_0 = UnsafePointer(yp).simd(V.self, at: 3072)
+                    var s6_1 = UnsafePointer(yp).simd(V.self, at: 3088)
+                    var s7_0 = UnsafePointer(yp).simd(V.self, at: 3584)
+                    var s7_1 = UnsafePointer(yp).simd(V.self, at: 3600)
+                    let xp = x + (oy * 82944 + ox * 10368) + k0
+                    let wp = w + 666816 + 480 + k0 * 512
+                    for ci in 0..<128 {
+                        let w0 = wp.simd(V.self, at: ci * 512)
+                        let w1 = wp.simd(V.self, at: ci * 512 + 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        let x1 = V(repeating: xp[10368 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        let x2 = V(repeating: xp[20736 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        let x3 = V(repeating: xp[31104 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        let x4 = V(repeating: xp[41472 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        let x5 = V(repeating: xp[51840 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        let x6 = V(repeating: xp[62208 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        s6_1 = madd(s6_1, x6, w1)
+                        let x7 = V(repeating: xp[72576 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
+                        s7_1 = madd(s7_1, x7, w1)
+                    }
+                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
+                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
+                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
+                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
+                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
+                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
+                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
+                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
+                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
+                    yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
+                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
+                    yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
+                    yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
+                    yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 512)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 528)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 1024)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 1040)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1536)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 1552)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 2048)
-                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 2064)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 2560)
-                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 2576)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 3072)
-                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 3088)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 3584)
-                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 3600)
             }
         }
     }
 
     // dense_2 over 8 samples: Dense, (None, 512) → (None, 128)
     @inline(never)
-    static func l11_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l11_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             for oy in 0..<1 {
                 let ox = 0
@@ -823,119 +889,123 @@ public struct CatsVsDogs: CompiledModel {
             }
         }
         // The remaining 32 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 128 + 96
-            var s0_0 = w.simd(V.self, at: 6041280 + 96)
-            var s0_1 = w.simd(V.self, at: 6041296 + 96)
-            var s1_0 = w.simd(V.self, at: 6041280 + 96)
-            var s1_1 = w.simd(V.self, at: 6041296 + 96)
-            var s2_0 = w.simd(V.self, at: 6041280 + 96)
-            var s2_1 = w.simd(V.self, at: 6041296 + 96)
-            var s3_0 = w.simd(V.self, at: 6041280 + 96)
-            var s3_1 = w.simd(V.self, at: 6041296 + 96)
-            var s4_0 = w.simd(V.self, at: 6041280 + 96)
-            var s4_1 = w.simd(V.self, at: 6041296 + 96)
-            var s5_0 = w.simd(V.self, at: 6041280 + 96)
-            var s5_1 = w.simd(V.self, at: 6041296 + 96)
-            var s6_0 = w.simd(V.self, at: 6041280 + 96)
-            var s6_1 = w.simd(V.self, at: 6041296 + 96)
-            var s7_0 = w.simd(V.self, at: 6041280 + 96)
-            var s7_1 = w.simd(V.self, at: 6041296 + 96)
-            let xp = x + (oy * 4096 + ox * 512)
-            let wp = w + 5975744 + 96
-            for ci in 0..<512 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[512 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[1024 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[1536 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[2048 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[2560 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[3072 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[3584 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(2) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 128 + 96
+                var s0_0 = w.simd(V.self, at: 6041280 + 96)
+                var s0_1 = w.simd(V.self, at: 6041296 + 96)
+                var s1_0 = w.simd(V.self, at: 6041280 + 96)
+                var s1_1 = w.simd(V.self, at: 6041296 + 96)
+                var s2_0 = w.simd(V.self, at: 6041280 + 96)
+                var s2_1 = w.simd(V.self, at: 6041296 + 96)
+                var s3_0 = w.simd(V.self, at: 6041280 + 96)
+                var s3_1 = w.simd(V.self, at: 6041296 + 96)
+                var s4_0 = w.simd(V.self, at: 6041280 + 96)
+                var s4_1 = w.simd(V.self, at: 6041296 + 96)
+                var s5_0 = w.simd(V.self, at: 6041280 + 96)
+                var s5_1 = w.simd(V.self, at: 6041296 + 96)
+                var s6_0 = w.simd(V.self, at: 6041280 + 96)
+                var s6_1 = w.simd(V.self, at: 6041296 + 96)
+                var s7_0 = w.simd(V.self, at: 6041280 + 96)
+                var s7_1 = w.simd(V.self, at: 6041296 + 96)
+                let xp = x + (oy * 4096 + ox * 512)
+                let wp = w + 5975744 + 96
+                for ci in 0..<512 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[512 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[1024 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[1536 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[2048 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[2560 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[3072 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[3584 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 640)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 656)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 768)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 784)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 896)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 912)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 640)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 656)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 768)
-            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 784)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 896)
-            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 912)
         }
     }
 
     // output over 8 samples: Dense, (None, 128) → (None, 1)
     @inline(never)
-    static func l12_output_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l12_output_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 6041920)
-            var s1_0 = w.simd(V.self, at: 6041920)
-            var s2_0 = w.simd(V.self, at: 6041920)
-            var s3_0 = w.simd(V.self, at: 6041920)
-            var s4_0 = w.simd(V.self, at: 6041920)
-            var s5_0 = w.simd(V.self, at: 6041920)
-            var s6_0 = w.simd(V.self, at: 6041920)
-            var s7_0 = w.simd(V.self, at: 6041920)
-            let xp = x + (oy * 1024 + ox * 128)
-            let wp = w + 6041408
-            for ci in 0..<128 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[128 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[256 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[384 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[512 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[640 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[768 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[896 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 6041920)
+                var s1_0 = w.simd(V.self, at: 6041920)
+                var s2_0 = w.simd(V.self, at: 6041920)
+                var s3_0 = w.simd(V.self, at: 6041920)
+                var s4_0 = w.simd(V.self, at: 6041920)
+                var s5_0 = w.simd(V.self, at: 6041920)
+                var s6_0 = w.simd(V.self, at: 6041920)
+                var s7_0 = w.simd(V.self, at: 6041920)
+                let xp = x + (oy * 1024 + ox * 128)
+                let wp = w + 6041408
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[128 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[256 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[384 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[512 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[640 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[768 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[896 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
         }
     }
 
@@ -960,9 +1030,9 @@ public struct CatsVsDogs: CompiledModel {
 
     // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
     @inline(never)
-    static func l0_conv_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<150) {
         typealias V = SIMD16<Float>
-        for oy in 0..<150 {
+        for oy in parts {
             for bx in 0..<17 {
                 let ox = bx * 8
                 let yp = y + (oy * 150 + ox) * 32
@@ -1138,9 +1208,9 @@ public struct CatsVsDogs: CompiledModel {
 
     // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
     @inline(never)
-    static func l2_conv_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<75) {
         typealias V = SIMD16<Float>
-        for oy in 0..<75 {
+        for oy in parts {
             for bx in 0..<15 {
                 let ox = bx * 5
                 let yp = y + (oy * 75 + ox) * 64
@@ -1239,159 +1309,161 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv_2_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv_2_winograd_product38(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            for bx in 0..<6 {
-                let ox = bx * 5
-                let yp = y + (oy * 38 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s4_2 = V()
-                var s4_3 = V()
-                let xp = x + (oy * 1216 + ox * 32)
-                let wp = w + 0
-                for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[32 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[64 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[96 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
-                    s3_3 = madd(s3_3, x3, w3)
-                    let x4 = V(repeating: xp[128 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
-                    s4_2 = madd(s4_2, x4, w2)
-                    s4_3 = madd(s4_3, x4, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                for bx in 0..<6 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 38 + ox) * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + (oy * 1216 + ox * 32)
+                    let wp = w + 0
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[32 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[64 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[96 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[128 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                    yp.store(s4_0, at: 256)
+                    yp.store(s4_1, at: 272)
+                    yp.store(s4_2, at: 288)
+                    yp.store(s4_3, at: 304)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-                yp.store(s4_0, at: 256)
-                yp.store(s4_1, at: 272)
-                yp.store(s4_2, at: 288)
-                yp.store(s4_3, at: 304)
-            }
-            for bx in 0..<2 {
-                let ox = 30 + bx * 4
-                let yp = y + (oy * 38 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                let xp = x + (oy * 1216 + ox * 32)
-                let wp = w + 0
-                for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[32 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[64 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[96 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
-                    s3_3 = madd(s3_3, x3, w3)
+                for bx in 0..<2 {
+                    let ox = 30 + bx * 4
+                    let yp = y + (oy * 38 + ox) * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + (oy * 1216 + ox * 32)
+                    let wp = w + 0
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[32 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[64 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[96 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
             }
         }
     }
 
     @inline(never)
-    static func l2_conv_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l2_conv_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<38) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 19456
-        for group in 0..<38 {
+        for group in parts.clamped(to: 0..<38) {
             let ty0 = group * 1
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<1 {
@@ -1494,11 +1566,11 @@ public struct CatsVsDogs: CompiledModel {
 
     // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
     @inline(never)
-    static func l4_conv_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_conv_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<37) {
         typealias V = SIMD16<Float>
         for g in 0..<2 {
             let c0 = g * 64
-            for oy in 0..<37 {
+            for oy in parts {
                 for bx in 0..<5 {
                     let ox = bx * 5
                     let yp = y + (oy * 37 + ox) * 128 + c0
@@ -1666,9 +1738,9 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l4_conv_3_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_conv_3_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             for oy in 0..<1 {
                 for bx in 0..<3 {
@@ -1817,11 +1889,11 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l4_conv_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<19) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 19456
-        for group in 0..<19 {
+        for group in parts.clamped(to: 0..<19) {
             let ty0 = group * 1
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<1 {
@@ -1924,11 +1996,11 @@ public struct CatsVsDogs: CompiledModel {
 
     // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
     @inline(never)
-    static func l6_conv_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_conv_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<18) {
         typealias V = SIMD16<Float>
         for g in 0..<2 {
             let c0 = g * 64
-            for oy in 0..<18 {
+            for oy in parts {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + (oy * 18 + ox) * 128 + c0
@@ -2096,9 +2168,9 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l6_conv_4_winograd_product9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_conv_4_winograd_product9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             for oy in 0..<1 {
                 do {
@@ -2247,9 +2319,9 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l6_conv_4_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_conv_4_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             for oy in 0..<1 {
                 for bx in 0..<2 {
@@ -2398,11 +2470,11 @@ public struct CatsVsDogs: CompiledModel {
     }
 
     @inline(never)
-    static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l6_conv_4_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
         let v = s, m = s + 36864
-        for group in 0..<4 {
+        for group in parts.clamped(to: 0..<4) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<2 {
@@ -2464,7 +2536,7 @@ public struct CatsVsDogs: CompiledModel {
                 }
             }
         }
-        do {
+        if parts.contains(4) {
             let ty0 = 8
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
             for r in 0..<1 {
@@ -2560,10 +2632,10 @@ public struct CatsVsDogs: CompiledModel {
 
     // dense_1: Dense, (None, 10368) → (None, 512), 5,308,928 parameters
     @inline(never)
-    static func l10_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l10_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
         // Input channels 0..<128, accumulated on the bias.
-        for g in 0..<8 {
+        for g in parts.clamped(to: 0..<8) {
             let c0 = g * 64
             for oy in 0..<1 {
                 let ox = 0
@@ -2593,7 +2665,7 @@ public struct CatsVsDogs: CompiledModel {
         }
         for pass in 1...79 {
             let k0 = pass * 128
-            for g in 0..<8 {
+            for g in parts.clamped(to: 0..<8) {
                 let c0 = g * 64
                 for oy in 0..<1 {
                     let ox = 0
@@ -2625,7 +2697,7 @@ public struct CatsVsDogs: CompiledModel {
         // Input channels 10240..<10368, then the activation.
         do {
             let k0 = 10240
-            for g in 0..<8 {
+            for g in parts.clamped(to: 0..<8) {
                 let c0 = g * 64
                 for oy in 0..<1 {
                     let ox = 0
@@ -2658,9 +2730,9 @@ public struct CatsVsDogs: CompiledModel {
 
     // dense_2: Dense, (None, 512) → (None, 128), 65,664 parameters
     @inline(never)
-    static func l11_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l11_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             for oy in 0..<1 {
                 let ox = 0
@@ -2692,21 +2764,23 @@ public struct CatsVsDogs: CompiledModel {
 
     // output: Dense, (None, 128) → (None, 1), 129 parameters
     @inline(never)
-    static func l12_output(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l12_output(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 6041920)
-            let xp = x + (oy * 128 + ox * 128)
-            let wp = w + 6041408
-            for ci in 0..<128 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 6041920)
+                let xp = x + (oy * 128 + ox * 128)
+                let wp = w + 6041408
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -130,6 +130,52 @@ public struct Lenet5: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 4704, p = arena + 9408, s = arena + 10432
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 28, 28, 6) → (None, 14, 14, 6), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
+            Self.l2_conv2d_1(UnsafePointer(b), w, a)
+            Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
+            // average_pooling2d_1: AveragePooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
+            Self.l3_average_pooling2d_1(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
+            // (no computation at inference)
+            observe?(4, UnsafePointer(b))
+            // dense: Dense, (None, 400) → (None, 120), 48,120 parameters
+            Self.l5_dense(UnsafePointer(b), w, a)
+            Self.l5_dense_activation(a)
+            observe?(5, UnsafePointer(a))
+            // dense_1: Dense, (None, 120) → (None, 84), 10,164 parameters
+            Self.l6_dense_1(UnsafePointer(a), w, b)
+            Self.l6_dense_1_activation(b)
+            observe?(6, UnsafePointer(b))
+            // dense_2: Dense, (None, 84) → (None, 10), 850 parameters
+            Self.l7_dense_2(UnsafePointer(b), w, a)
+            Self.l7_dense_2_activation(a)
+            observe?(7, UnsafePointer(a))
+            output.update(from: a, count: 10)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 400 floats.
@@ -186,9 +232,9 @@ public struct Lenet5: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 400) → (None, 120)
     @inline(never)
-    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             for oy in 0..<1 {
                 let ox = 0
@@ -283,71 +329,73 @@ public struct Lenet5: CompiledModel {
             }
         }
         // The remaining 24 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 120 + 96
-            var s0_0 = w.simd(V.self, at: 53824 + 96)
-            var s0_1 = w.simd(V.self, at: 53840 + 96)
-            var s1_0 = w.simd(V.self, at: 53824 + 96)
-            var s1_1 = w.simd(V.self, at: 53840 + 96)
-            var s2_0 = w.simd(V.self, at: 53824 + 96)
-            var s2_1 = w.simd(V.self, at: 53840 + 96)
-            var s3_0 = w.simd(V.self, at: 53824 + 96)
-            var s3_1 = w.simd(V.self, at: 53840 + 96)
-            var s4_0 = w.simd(V.self, at: 53824 + 96)
-            var s4_1 = w.simd(V.self, at: 53840 + 96)
-            var s5_0 = w.simd(V.self, at: 53824 + 96)
-            var s5_1 = w.simd(V.self, at: 53840 + 96)
-            var s6_0 = w.simd(V.self, at: 53824 + 96)
-            var s6_1 = w.simd(V.self, at: 53840 + 96)
-            var s7_0 = w.simd(V.self, at: 53824 + 96)
-            var s7_1 = w.simd(V.self, at: 53840 + 96)
-            let xp = x + (oy * 3200 + ox * 400)
-            let wp = w + 2624 + 96
-            for ci in 0..<400 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[400 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[800 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[1200 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[1600 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[2000 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[2400 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[2800 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(2) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 120 + 96
+                var s0_0 = w.simd(V.self, at: 53824 + 96)
+                var s0_1 = w.simd(V.self, at: 53840 + 96)
+                var s1_0 = w.simd(V.self, at: 53824 + 96)
+                var s1_1 = w.simd(V.self, at: 53840 + 96)
+                var s2_0 = w.simd(V.self, at: 53824 + 96)
+                var s2_1 = w.simd(V.self, at: 53840 + 96)
+                var s3_0 = w.simd(V.self, at: 53824 + 96)
+                var s3_1 = w.simd(V.self, at: 53840 + 96)
+                var s4_0 = w.simd(V.self, at: 53824 + 96)
+                var s4_1 = w.simd(V.self, at: 53840 + 96)
+                var s5_0 = w.simd(V.self, at: 53824 + 96)
+                var s5_1 = w.simd(V.self, at: 53840 + 96)
+                var s6_0 = w.simd(V.self, at: 53824 + 96)
+                var s6_1 = w.simd(V.self, at: 53840 + 96)
+                var s7_0 = w.simd(V.self, at: 53824 + 96)
+                var s7_1 = w.simd(V.self, at: 53840 + 96)
+                let xp = x + (oy * 3200 + ox * 400)
+                let wp = w + 2624 + 96
+                for ci in 0..<400 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[400 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[800 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[1200 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[1600 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[2000 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[2400 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[2800 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 120)
+                do { let v = s1_1; for lane in 0..<8 { yp[136 + lane] = v[lane] } }
+                yp.store(s2_0, at: 240)
+                do { let v = s2_1; for lane in 0..<8 { yp[256 + lane] = v[lane] } }
+                yp.store(s3_0, at: 360)
+                do { let v = s3_1; for lane in 0..<8 { yp[376 + lane] = v[lane] } }
+                yp.store(s4_0, at: 480)
+                do { let v = s4_1; for lane in 0..<8 { yp[496 + lane] = v[lane] } }
+                yp.store(s5_0, at: 600)
+                do { let v = s5_1; for lane in 0..<8 { yp[616 + lane] = v[lane] } }
+                yp.store(s6_0, at: 720)
+                do { let v = s6_1; for lane in 0..<8 { yp[736 + lane] = v[lane] } }
+                yp.store(s7_0, at: 840)
+                do { let v = s7_1; for lane in 0..<8 { yp[856 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 120)
-            do { let v = s1_1; for lane in 0..<8 { yp[136 + lane] = v[lane] } }
-            yp.store(s2_0, at: 240)
-            do { let v = s2_1; for lane in 0..<8 { yp[256 + lane] = v[lane] } }
-            yp.store(s3_0, at: 360)
-            do { let v = s3_1; for lane in 0..<8 { yp[376 + lane] = v[lane] } }
-            yp.store(s4_0, at: 480)
-            do { let v = s4_1; for lane in 0..<8 { yp[496 + lane] = v[lane] } }
-            yp.store(s5_0, at: 600)
-            do { let v = s5_1; for lane in 0..<8 { yp[616 + lane] = v[lane] } }
-            yp.store(s6_0, at: 720)
-            do { let v = s6_1; for lane in 0..<8 { yp[736 + lane] = v[lane] } }
-            yp.store(s7_0, at: 840)
-            do { let v = s7_1; for lane in 0..<8 { yp[856 + lane] = v[lane] } }
         }
     }
 
@@ -359,190 +407,194 @@ public struct Lenet5: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 120) → (None, 84)
     @inline(never)
-    static func l6_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 84
-            var s0_0 = w.simd(V.self, at: 65472)
-            var s0_1 = w.simd(V.self, at: 65488)
-            var s0_2 = w.simd(V.self, at: 65504)
-            var s1_0 = w.simd(V.self, at: 65472)
-            var s1_1 = w.simd(V.self, at: 65488)
-            var s1_2 = w.simd(V.self, at: 65504)
-            var s2_0 = w.simd(V.self, at: 65472)
-            var s2_1 = w.simd(V.self, at: 65488)
-            var s2_2 = w.simd(V.self, at: 65504)
-            var s3_0 = w.simd(V.self, at: 65472)
-            var s3_1 = w.simd(V.self, at: 65488)
-            var s3_2 = w.simd(V.self, at: 65504)
-            var s4_0 = w.simd(V.self, at: 65472)
-            var s4_1 = w.simd(V.self, at: 65488)
-            var s4_2 = w.simd(V.self, at: 65504)
-            var s5_0 = w.simd(V.self, at: 65472)
-            var s5_1 = w.simd(V.self, at: 65488)
-            var s5_2 = w.simd(V.self, at: 65504)
-            var s6_0 = w.simd(V.self, at: 65472)
-            var s6_1 = w.simd(V.self, at: 65488)
-            var s6_2 = w.simd(V.self, at: 65504)
-            var s7_0 = w.simd(V.self, at: 65472)
-            var s7_1 = w.simd(V.self, at: 65488)
-            var s7_2 = w.simd(V.self, at: 65504)
-            let xp = x + (oy * 960 + ox * 120)
-            let wp = w + 53952
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[120 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[240 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[360 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[480 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[600 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[720 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[840 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 84
+                var s0_0 = w.simd(V.self, at: 65472)
+                var s0_1 = w.simd(V.self, at: 65488)
+                var s0_2 = w.simd(V.self, at: 65504)
+                var s1_0 = w.simd(V.self, at: 65472)
+                var s1_1 = w.simd(V.self, at: 65488)
+                var s1_2 = w.simd(V.self, at: 65504)
+                var s2_0 = w.simd(V.self, at: 65472)
+                var s2_1 = w.simd(V.self, at: 65488)
+                var s2_2 = w.simd(V.self, at: 65504)
+                var s3_0 = w.simd(V.self, at: 65472)
+                var s3_1 = w.simd(V.self, at: 65488)
+                var s3_2 = w.simd(V.self, at: 65504)
+                var s4_0 = w.simd(V.self, at: 65472)
+                var s4_1 = w.simd(V.self, at: 65488)
+                var s4_2 = w.simd(V.self, at: 65504)
+                var s5_0 = w.simd(V.self, at: 65472)
+                var s5_1 = w.simd(V.self, at: 65488)
+                var s5_2 = w.simd(V.self, at: 65504)
+                var s6_0 = w.simd(V.self, at: 65472)
+                var s6_1 = w.simd(V.self, at: 65488)
+                var s6_2 = w.simd(V.self, at: 65504)
+                var s7_0 = w.simd(V.self, at: 65472)
+                var s7_1 = w.simd(V.self, at: 65488)
+                var s7_2 = w.simd(V.self, at: 65504)
+                let xp = x + (oy * 960 + ox * 120)
+                let wp = w + 53952
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[120 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[240 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[360 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[480 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[600 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[720 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[840 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s1_0, at: 84)
+                yp.store(s1_1, at: 100)
+                yp.store(s1_2, at: 116)
+                yp.store(s2_0, at: 168)
+                yp.store(s2_1, at: 184)
+                yp.store(s2_2, at: 200)
+                yp.store(s3_0, at: 252)
+                yp.store(s3_1, at: 268)
+                yp.store(s3_2, at: 284)
+                yp.store(s4_0, at: 336)
+                yp.store(s4_1, at: 352)
+                yp.store(s4_2, at: 368)
+                yp.store(s5_0, at: 420)
+                yp.store(s5_1, at: 436)
+                yp.store(s5_2, at: 452)
+                yp.store(s6_0, at: 504)
+                yp.store(s6_1, at: 520)
+                yp.store(s6_2, at: 536)
+                yp.store(s7_0, at: 588)
+                yp.store(s7_1, at: 604)
+                yp.store(s7_2, at: 620)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s0_2, at: 32)
-            yp.store(s1_0, at: 84)
-            yp.store(s1_1, at: 100)
-            yp.store(s1_2, at: 116)
-            yp.store(s2_0, at: 168)
-            yp.store(s2_1, at: 184)
-            yp.store(s2_2, at: 200)
-            yp.store(s3_0, at: 252)
-            yp.store(s3_1, at: 268)
-            yp.store(s3_2, at: 284)
-            yp.store(s4_0, at: 336)
-            yp.store(s4_1, at: 352)
-            yp.store(s4_2, at: 368)
-            yp.store(s5_0, at: 420)
-            yp.store(s5_1, at: 436)
-            yp.store(s5_2, at: 452)
-            yp.store(s6_0, at: 504)
-            yp.store(s6_1, at: 520)
-            yp.store(s6_2, at: 536)
-            yp.store(s7_0, at: 588)
-            yp.store(s7_1, at: 604)
-            yp.store(s7_2, at: 620)
         }
         // The remaining 36 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 84 + 48
-            var s0_0 = w.simd(V.self, at: 65472 + 48)
-            var s0_1 = w.simd(V.self, at: 65488 + 48)
-            var s0_2 = w.simd(V.self, at: 65504 + 48)
-            var s1_0 = w.simd(V.self, at: 65472 + 48)
-            var s1_1 = w.simd(V.self, at: 65488 + 48)
-            var s1_2 = w.simd(V.self, at: 65504 + 48)
-            var s2_0 = w.simd(V.self, at: 65472 + 48)
-            var s2_1 = w.simd(V.self, at: 65488 + 48)
-            var s2_2 = w.simd(V.self, at: 65504 + 48)
-            var s3_0 = w.simd(V.self, at: 65472 + 48)
-            var s3_1 = w.simd(V.self, at: 65488 + 48)
-            var s3_2 = w.simd(V.self, at: 65504 + 48)
-            var s4_0 = w.simd(V.self, at: 65472 + 48)
-            var s4_1 = w.simd(V.self, at: 65488 + 48)
-            var s4_2 = w.simd(V.self, at: 65504 + 48)
-            var s5_0 = w.simd(V.self, at: 65472 + 48)
-            var s5_1 = w.simd(V.self, at: 65488 + 48)
-            var s5_2 = w.simd(V.self, at: 65504 + 48)
-            var s6_0 = w.simd(V.self, at: 65472 + 48)
-            var s6_1 = w.simd(V.self, at: 65488 + 48)
-            var s6_2 = w.simd(V.self, at: 65504 + 48)
-            var s7_0 = w.simd(V.self, at: 65472 + 48)
-            var s7_1 = w.simd(V.self, at: 65488 + 48)
-            var s7_2 = w.simd(V.self, at: 65504 + 48)
-            let xp = x + (oy * 960 + ox * 120)
-            let wp = w + 53952 + 48
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[120 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[240 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[360 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[480 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[600 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[720 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[840 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 84 + 48
+                var s0_0 = w.simd(V.self, at: 65472 + 48)
+                var s0_1 = w.simd(V.self, at: 65488 + 48)
+                var s0_2 = w.simd(V.self, at: 65504 + 48)
+                var s1_0 = w.simd(V.self, at: 65472 + 48)
+                var s1_1 = w.simd(V.self, at: 65488 + 48)
+                var s1_2 = w.simd(V.self, at: 65504 + 48)
+                var s2_0 = w.simd(V.self, at: 65472 + 48)
+                var s2_1 = w.simd(V.self, at: 65488 + 48)
+                var s2_2 = w.simd(V.self, at: 65504 + 48)
+                var s3_0 = w.simd(V.self, at: 65472 + 48)
+                var s3_1 = w.simd(V.self, at: 65488 + 48)
+                var s3_2 = w.simd(V.self, at: 65504 + 48)
+                var s4_0 = w.simd(V.self, at: 65472 + 48)
+                var s4_1 = w.simd(V.self, at: 65488 + 48)
+                var s4_2 = w.simd(V.self, at: 65504 + 48)
+                var s5_0 = w.simd(V.self, at: 65472 + 48)
+                var s5_1 = w.simd(V.self, at: 65488 + 48)
+                var s5_2 = w.simd(V.self, at: 65504 + 48)
+                var s6_0 = w.simd(V.self, at: 65472 + 48)
+                var s6_1 = w.simd(V.self, at: 65488 + 48)
+                var s6_2 = w.simd(V.self, at: 65504 + 48)
+                var s7_0 = w.simd(V.self, at: 65472 + 48)
+                var s7_1 = w.simd(V.self, at: 65488 + 48)
+                var s7_2 = w.simd(V.self, at: 65504 + 48)
+                let xp = x + (oy * 960 + ox * 120)
+                let wp = w + 53952 + 48
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[120 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[240 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[360 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[480 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[600 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[720 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[840 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<4 { yp[32 + lane] = v[lane] } }
+                yp.store(s1_0, at: 84)
+                yp.store(s1_1, at: 100)
+                do { let v = s1_2; for lane in 0..<4 { yp[116 + lane] = v[lane] } }
+                yp.store(s2_0, at: 168)
+                yp.store(s2_1, at: 184)
+                do { let v = s2_2; for lane in 0..<4 { yp[200 + lane] = v[lane] } }
+                yp.store(s3_0, at: 252)
+                yp.store(s3_1, at: 268)
+                do { let v = s3_2; for lane in 0..<4 { yp[284 + lane] = v[lane] } }
+                yp.store(s4_0, at: 336)
+                yp.store(s4_1, at: 352)
+                do { let v = s4_2; for lane in 0..<4 { yp[368 + lane] = v[lane] } }
+                yp.store(s5_0, at: 420)
+                yp.store(s5_1, at: 436)
+                do { let v = s5_2; for lane in 0..<4 { yp[452 + lane] = v[lane] } }
+                yp.store(s6_0, at: 504)
+                yp.store(s6_1, at: 520)
+                do { let v = s6_2; for lane in 0..<4 { yp[536 + lane] = v[lane] } }
+                yp.store(s7_0, at: 588)
+                yp.store(s7_1, at: 604)
+                do { let v = s7_2; for lane in 0..<4 { yp[620 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<4 { yp[32 + lane] = v[lane] } }
-            yp.store(s1_0, at: 84)
-            yp.store(s1_1, at: 100)
-            do { let v = s1_2; for lane in 0..<4 { yp[116 + lane] = v[lane] } }
-            yp.store(s2_0, at: 168)
-            yp.store(s2_1, at: 184)
-            do { let v = s2_2; for lane in 0..<4 { yp[200 + lane] = v[lane] } }
-            yp.store(s3_0, at: 252)
-            yp.store(s3_1, at: 268)
-            do { let v = s3_2; for lane in 0..<4 { yp[284 + lane] = v[lane] } }
-            yp.store(s4_0, at: 336)
-            yp.store(s4_1, at: 352)
-            do { let v = s4_2; for lane in 0..<4 { yp[368 + lane] = v[lane] } }
-            yp.store(s5_0, at: 420)
-            yp.store(s5_1, at: 436)
-            do { let v = s5_2; for lane in 0..<4 { yp[452 + lane] = v[lane] } }
-            yp.store(s6_0, at: 504)
-            yp.store(s6_1, at: 520)
-            do { let v = s6_2; for lane in 0..<4 { yp[536 + lane] = v[lane] } }
-            yp.store(s7_0, at: 588)
-            yp.store(s7_1, at: 604)
-            do { let v = s7_2; for lane in 0..<4 { yp[620 + lane] = v[lane] } }
         }
     }
 
@@ -554,74 +606,76 @@ public struct Lenet5: CompiledModel {
 
     // dense_2 over 8 samples: Dense, (None, 84) → (None, 10)
     @inline(never)
-    static func l7_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l7_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 66912)
-            var s0_1 = w.simd(V.self, at: 66920)
-            var s1_0 = w.simd(V.self, at: 66912)
-            var s1_1 = w.simd(V.self, at: 66920)
-            var s2_0 = w.simd(V.self, at: 66912)
-            var s2_1 = w.simd(V.self, at: 66920)
-            var s3_0 = w.simd(V.self, at: 66912)
-            var s3_1 = w.simd(V.self, at: 66920)
-            var s4_0 = w.simd(V.self, at: 66912)
-            var s4_1 = w.simd(V.self, at: 66920)
-            var s5_0 = w.simd(V.self, at: 66912)
-            var s5_1 = w.simd(V.self, at: 66920)
-            var s6_0 = w.simd(V.self, at: 66912)
-            var s6_1 = w.simd(V.self, at: 66920)
-            var s7_0 = w.simd(V.self, at: 66912)
-            var s7_1 = w.simd(V.self, at: 66920)
-            let xp = x + (oy * 672 + ox * 84)
-            let wp = w + 65568
-            for ci in 0..<84 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[84 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[168 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[252 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[336 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[420 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[504 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[588 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 66912)
+                var s0_1 = w.simd(V.self, at: 66920)
+                var s1_0 = w.simd(V.self, at: 66912)
+                var s1_1 = w.simd(V.self, at: 66920)
+                var s2_0 = w.simd(V.self, at: 66912)
+                var s2_1 = w.simd(V.self, at: 66920)
+                var s3_0 = w.simd(V.self, at: 66912)
+                var s3_1 = w.simd(V.self, at: 66920)
+                var s4_0 = w.simd(V.self, at: 66912)
+                var s4_1 = w.simd(V.self, at: 66920)
+                var s5_0 = w.simd(V.self, at: 66912)
+                var s5_1 = w.simd(V.self, at: 66920)
+                var s6_0 = w.simd(V.self, at: 66912)
+                var s6_1 = w.simd(V.self, at: 66920)
+                var s7_0 = w.simd(V.self, at: 66912)
+                var s7_1 = w.simd(V.self, at: 66920)
+                let xp = x + (oy * 672 + ox * 84)
+                let wp = w + 65568
+                for ci in 0..<84 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[84 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[168 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[252 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[336 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[420 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[504 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[588 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -655,10 +709,10 @@ public struct Lenet5: CompiledModel {
 
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD16<Float>
         // Output pixels in lanes: 16 neighbours of a row per pass, one accumulator per filter.
-        for oy in 0..<28 {
+        for oy in parts {
             for block in 0..<2 {
                 let ox = Swift.min(block * 16, 12)
                 var s0 = V(repeating: w[200])
@@ -716,9 +770,9 @@ public struct Lenet5: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
-        for oy in 0..<10 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
@@ -791,58 +845,62 @@ public struct Lenet5: CompiledModel {
 
     // dense: Dense, (None, 400) → (None, 120), 48,120 parameters
     @inline(never)
-    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 120
-            var s0_0 = w.simd(V.self, at: 53824)
-            var s0_1 = w.simd(V.self, at: 53840)
-            var s0_2 = w.simd(V.self, at: 53856)
-            var s0_3 = w.simd(V.self, at: 53872)
-            let xp = x + (oy * 400 + ox * 400)
-            let wp = w + 2624
-            for ci in 0..<400 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 120
+                var s0_0 = w.simd(V.self, at: 53824)
+                var s0_1 = w.simd(V.self, at: 53840)
+                var s0_2 = w.simd(V.self, at: 53856)
+                var s0_3 = w.simd(V.self, at: 53872)
+                let xp = x + (oy * 400 + ox * 400)
+                let wp = w + 2624
+                for ci in 0..<400 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s0_2, at: 32)
-            yp.store(s0_3, at: 48)
         }
         // The remaining 56 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 120 + 64
-            var s0_0 = w.simd(V.self, at: 53824 + 64)
-            var s0_1 = w.simd(V.self, at: 53840 + 64)
-            var s0_2 = w.simd(V.self, at: 53856 + 64)
-            var s0_3 = w.simd(V.self, at: 53872 + 64)
-            let xp = x + (oy * 400 + ox * 400)
-            let wp = w + 2624 + 64
-            for ci in 0..<400 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 120 + 64
+                var s0_0 = w.simd(V.self, at: 53824 + 64)
+                var s0_1 = w.simd(V.self, at: 53840 + 64)
+                var s0_2 = w.simd(V.self, at: 53856 + 64)
+                var s0_3 = w.simd(V.self, at: 53872 + 64)
+                let xp = x + (oy * 400 + ox * 400)
+                let wp = w + 2624 + 64
+                for ci in 0..<400 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                do { let v = s0_3; for lane in 0..<8 { yp[48 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s0_2, at: 32)
-            do { let v = s0_3; for lane in 0..<8 { yp[48 + lane] = v[lane] } }
         }
     }
 
@@ -854,50 +912,54 @@ public struct Lenet5: CompiledModel {
 
     // dense_1: Dense, (None, 120) → (None, 84), 10,164 parameters
     @inline(never)
-    static func l6_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 84
-            var s0_0 = w.simd(V.self, at: 65472)
-            var s0_1 = w.simd(V.self, at: 65488)
-            var s0_2 = w.simd(V.self, at: 65504)
-            var s0_3 = w.simd(V.self, at: 65520)
-            let xp = x + (oy * 120 + ox * 120)
-            let wp = w + 53952
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                let w3 = wp.simd(V.self, at: ci * 96 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 84
+                var s0_0 = w.simd(V.self, at: 65472)
+                var s0_1 = w.simd(V.self, at: 65488)
+                var s0_2 = w.simd(V.self, at: 65504)
+                var s0_3 = w.simd(V.self, at: 65520)
+                let xp = x + (oy * 120 + ox * 120)
+                let wp = w + 53952
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 96 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s0_2, at: 32)
-            yp.store(s0_3, at: 48)
         }
         // The remaining 20 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 84 + 64
-            var s0_0 = w.simd(V.self, at: 65472 + 64)
-            var s0_1 = w.simd(V.self, at: 65488 + 64)
-            let xp = x + (oy * 120 + ox * 120)
-            let wp = w + 53952 + 64
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 84 + 64
+                var s0_0 = w.simd(V.self, at: 65472 + 64)
+                var s0_1 = w.simd(V.self, at: 65488 + 64)
+                let xp = x + (oy * 120 + ox * 120)
+                let wp = w + 53952 + 64
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<4 { yp[16 + lane] = v[lane] } }
         }
     }
 
@@ -909,25 +971,27 @@ public struct Lenet5: CompiledModel {
 
     // dense_2: Dense, (None, 84) → (None, 10), 850 parameters
     @inline(never)
-    static func l7_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l7_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 66912)
-            var s0_1 = w.simd(V.self, at: 66920)
-            let xp = x + (oy * 84 + ox * 84)
-            let wp = w + 65568
-            for ci in 0..<84 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 66912)
+                var s0_1 = w.simd(V.self, at: 66920)
+                let xp = x + (oy * 84 + ox * 84)
+                let wp = w + 65568
+                for ci in 0..<84 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 

@@ -24,8 +24,8 @@ public struct MnistConvnet: CompiledModel {
     public static let parameterCount = 34826
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4881920
-    /// Two activation buffers of 21632 floats, 6272 for padded convolution inputs, 55296 of Winograd scratch.
-    public static let arenaCount = 104832
+    /// Two activation buffers of 21632 floats, 6272 for padded convolution inputs, 27648 of Winograd scratch.
+    public static let arenaCount = 77184
     static let packedCount = 77200
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -115,6 +115,45 @@ public struct MnistConvnet: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 27648
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 21632, p = arena + 43264, s = arena + 49536
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 26, 26, 32) → (None, 13, 13, 32), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
+            Self.l2_conv2d_1_winograd_pad(UnsafePointer(b), p)
+            pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(p), w, a, s + worker * 27648, parts) }
+            observe?(2, UnsafePointer(a))
+            // max_pooling2d_1: MaxPooling2D, (None, 11, 11, 64) → (None, 5, 5, 64), 0 parameters
+            Self.l3_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // flatten: Flatten, (None, 5, 5, 64) → (None, 1600), 0 parameters
+            // (no computation at inference)
+            observe?(4, UnsafePointer(b))
+            // dropout: Dropout, (None, 1600) → (None, 1600), 0 parameters
+            // (no computation at inference)
+            observe?(5, UnsafePointer(b))
+            // dense: Dense, (None, 1600) → (None, 10), 16,010 parameters
+            Self.l6_dense(UnsafePointer(b), w, a)
+            Self.l6_dense_activation(a)
+            observe?(6, UnsafePointer(a))
+            output.update(from: a, count: 10)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 1600 floats.
@@ -165,74 +204,76 @@ public struct MnistConvnet: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 1600) → (None, 10)
     @inline(never)
-    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 77184)
-            var s0_1 = w.simd(V.self, at: 77192)
-            var s1_0 = w.simd(V.self, at: 77184)
-            var s1_1 = w.simd(V.self, at: 77192)
-            var s2_0 = w.simd(V.self, at: 77184)
-            var s2_1 = w.simd(V.self, at: 77192)
-            var s3_0 = w.simd(V.self, at: 77184)
-            var s3_1 = w.simd(V.self, at: 77192)
-            var s4_0 = w.simd(V.self, at: 77184)
-            var s4_1 = w.simd(V.self, at: 77192)
-            var s5_0 = w.simd(V.self, at: 77184)
-            var s5_1 = w.simd(V.self, at: 77192)
-            var s6_0 = w.simd(V.self, at: 77184)
-            var s6_1 = w.simd(V.self, at: 77192)
-            var s7_0 = w.simd(V.self, at: 77184)
-            var s7_1 = w.simd(V.self, at: 77192)
-            let xp = x + (oy * 12800 + ox * 1600)
-            let wp = w + 51584
-            for ci in 0..<1600 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[1600 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[3200 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[4800 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[6400 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[8000 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[9600 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[11200 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 77184)
+                var s0_1 = w.simd(V.self, at: 77192)
+                var s1_0 = w.simd(V.self, at: 77184)
+                var s1_1 = w.simd(V.self, at: 77192)
+                var s2_0 = w.simd(V.self, at: 77184)
+                var s2_1 = w.simd(V.self, at: 77192)
+                var s3_0 = w.simd(V.self, at: 77184)
+                var s3_1 = w.simd(V.self, at: 77192)
+                var s4_0 = w.simd(V.self, at: 77184)
+                var s4_1 = w.simd(V.self, at: 77192)
+                var s5_0 = w.simd(V.self, at: 77184)
+                var s5_1 = w.simd(V.self, at: 77192)
+                var s6_0 = w.simd(V.self, at: 77184)
+                var s6_1 = w.simd(V.self, at: 77192)
+                var s7_0 = w.simd(V.self, at: 77184)
+                var s7_1 = w.simd(V.self, at: 77192)
+                let xp = x + (oy * 12800 + ox * 1600)
+                let wp = w + 51584
+                for ci in 0..<1600 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[1600 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[3200 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[4800 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[6400 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[8000 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[9600 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[11200 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -253,9 +294,9 @@ public struct MnistConvnet: CompiledModel {
 
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
         typealias V = SIMD16<Float>
-        for oy in 0..<26 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 26 + ox) * 32
@@ -404,9 +445,9 @@ public struct MnistConvnet: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
-        for oy in 0..<11 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 11 + ox) * 64
@@ -545,162 +586,164 @@ public struct MnistConvnet: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv2d_1_winograd_product36(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1_winograd_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            for bx in 0..<4 {
-                let ox = bx * 5
-                let yp = y + (oy * 36 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s4_2 = V()
-                var s4_3 = V()
-                let xp = x + (oy * 1152 + ox * 32)
-                let wp = w + 0
-                for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[32 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[64 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[96 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
-                    s3_3 = madd(s3_3, x3, w3)
-                    let x4 = V(repeating: xp[128 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
-                    s4_2 = madd(s4_2, x4, w2)
-                    s4_3 = madd(s4_3, x4, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                for bx in 0..<2 {
+                    let ox = bx * 5
+                    let yp = y + (oy * 18 + ox) * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s4_3 = V()
+                    let xp = x + (oy * 576 + ox * 32)
+                    let wp = w + 0
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[32 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[64 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[96 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                        let x4 = V(repeating: xp[128 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        s4_3 = madd(s4_3, x4, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
+                    yp.store(s4_0, at: 256)
+                    yp.store(s4_1, at: 272)
+                    yp.store(s4_2, at: 288)
+                    yp.store(s4_3, at: 304)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
-                yp.store(s4_0, at: 256)
-                yp.store(s4_1, at: 272)
-                yp.store(s4_2, at: 288)
-                yp.store(s4_3, at: 304)
-            }
-            for bx in 0..<4 {
-                let ox = 20 + bx * 4
-                let yp = y + (oy * 36 + ox) * 64
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
-                let xp = x + (oy * 1152 + ox * 32)
-                let wp = w + 0
-                for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[32 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[64 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[96 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
-                    s3_3 = madd(s3_3, x3, w3)
+                for bx in 0..<2 {
+                    let ox = 10 + bx * 4
+                    let yp = y + (oy * 18 + ox) * 64
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s0_3 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s1_3 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s2_3 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s3_3 = V()
+                    let xp = x + (oy * 576 + ox * 32)
+                    let wp = w + 0
+                    for ci in 0..<32 {
+                        let w0 = wp.simd(V.self, at: ci * 64)
+                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        s0_3 = madd(s0_3, x0, w3)
+                        let x1 = V(repeating: xp[32 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        s1_3 = madd(s1_3, x1, w3)
+                        let x2 = V(repeating: xp[64 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        s2_3 = madd(s2_3, x2, w3)
+                        let x3 = V(repeating: xp[96 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        s3_3 = madd(s3_3, x3, w3)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s0_3, at: 48)
+                    yp.store(s1_0, at: 64)
+                    yp.store(s1_1, at: 80)
+                    yp.store(s1_2, at: 96)
+                    yp.store(s1_3, at: 112)
+                    yp.store(s2_0, at: 128)
+                    yp.store(s2_1, at: 144)
+                    yp.store(s2_2, at: 160)
+                    yp.store(s2_3, at: 176)
+                    yp.store(s3_0, at: 192)
+                    yp.store(s3_1, at: 208)
+                    yp.store(s3_2, at: 224)
+                    yp.store(s3_3, at: 240)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s0_3, at: 48)
-                yp.store(s1_0, at: 64)
-                yp.store(s1_1, at: 80)
-                yp.store(s1_2, at: 96)
-                yp.store(s1_3, at: 112)
-                yp.store(s2_0, at: 128)
-                yp.store(s2_1, at: 144)
-                yp.store(s2_2, at: 160)
-                yp.store(s2_3, at: 176)
-                yp.store(s3_0, at: 192)
-                yp.store(s3_1, at: 208)
-                yp.store(s3_2, at: 224)
-                yp.store(s3_3, at: 240)
             }
         }
     }
 
     @inline(never)
-    static func l2_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 18432
-        do {
-            let ty0 = 0
+        let v = s, m = s + 9216
+        for group in parts.clamped(to: 0..<2) {
+            let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<6 {
+            for r in 0..<3 {
                 for tx in 0..<6 {
                     let t = r * 6 + tx
                     let patch = x + ((ty0 + r) * 896 + tx * 64)
@@ -714,39 +757,39 @@ public struct MnistConvnet: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 32 + c)
-                        v.store(b01 + b02, at: 1152 + t * 32 + c)
-                        v.store(b02 - b01, at: 2304 + t * 32 + c)
-                        v.store(b01 - b03, at: 3456 + t * 32 + c)
-                        v.store(b10 - b12, at: 4608 + t * 32 + c)
-                        v.store(b11 + b12, at: 5760 + t * 32 + c)
-                        v.store(b12 - b11, at: 6912 + t * 32 + c)
-                        v.store(b11 - b13, at: 8064 + t * 32 + c)
-                        v.store(b20 - b22, at: 9216 + t * 32 + c)
-                        v.store(b21 + b22, at: 10368 + t * 32 + c)
-                        v.store(b22 - b21, at: 11520 + t * 32 + c)
-                        v.store(b21 - b23, at: 12672 + t * 32 + c)
-                        v.store(b30 - b32, at: 13824 + t * 32 + c)
-                        v.store(b31 + b32, at: 14976 + t * 32 + c)
-                        v.store(b32 - b31, at: 16128 + t * 32 + c)
-                        v.store(b31 - b33, at: 17280 + t * 32 + c)
+                        v.store(b01 + b02, at: 576 + t * 32 + c)
+                        v.store(b02 - b01, at: 1152 + t * 32 + c)
+                        v.store(b01 - b03, at: 1728 + t * 32 + c)
+                        v.store(b10 - b12, at: 2304 + t * 32 + c)
+                        v.store(b11 + b12, at: 2880 + t * 32 + c)
+                        v.store(b12 - b11, at: 3456 + t * 32 + c)
+                        v.store(b11 - b13, at: 4032 + t * 32 + c)
+                        v.store(b20 - b22, at: 4608 + t * 32 + c)
+                        v.store(b21 + b22, at: 5184 + t * 32 + c)
+                        v.store(b22 - b21, at: 5760 + t * 32 + c)
+                        v.store(b21 - b23, at: 6336 + t * 32 + c)
+                        v.store(b30 - b32, at: 6912 + t * 32 + c)
+                        v.store(b31 + b32, at: 7488 + t * 32 + c)
+                        v.store(b32 - b31, at: 8064 + t * 32 + c)
+                        v.store(b31 - b33, at: 8640 + t * 32 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_1_winograd_product36(UnsafePointer(v + xi * 1152), w + 18816 + xi * 2048, m + xi * 2304)
+                Self.l2_conv2d_1_winograd_product18(UnsafePointer(v + xi * 576), w + 18816 + xi * 2048, m + xi * 1152)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<6 {
+            for r in 0..<3 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<6 {
                     let t = r * 6 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 64, by: 16) {
                         let bias = w.simd(VK.self, at: 18752 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 64 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 64 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 18432 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 23040 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 25344 + t * 64 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 27648 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 29952 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 32256 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 34560 + t * 64 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 64 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1152 + t * 64 + k), m02 = UnsafePointer(m).simd(VK.self, at: 2304 + t * 64 + k), m03 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 64 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 4608 + t * 64 + k), m11 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 64 + k), m12 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 64 + k), m13 = UnsafePointer(m).simd(VK.self, at: 8064 + t * 64 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 9216 + t * 64 + k), m21 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 64 + k), m22 = UnsafePointer(m).simd(VK.self, at: 11520 + t * 64 + k), m23 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 64 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 13824 + t * 64 + k), m31 = UnsafePointer(m).simd(VK.self, at: 14976 + t * 64 + k), m32 = UnsafePointer(m).simd(VK.self, at: 16128 + t * 64 + k), m33 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 64 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -793,25 +836,27 @@ public struct MnistConvnet: CompiledModel {
 
     // dense: Dense, (None, 1600) → (None, 10), 16,010 parameters
     @inline(never)
-    static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 77184)
-            var s0_1 = w.simd(V.self, at: 77192)
-            let xp = x + (oy * 1600 + ox * 1600)
-            let wp = w + 51584
-            for ci in 0..<1600 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 77184)
+                var s0_1 = w.simd(V.self, at: 77192)
+                let xp = x + (oy * 1600 + ox * 1600)
+                let wp = w + 51584
+                for ci in 0..<1600 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 

@@ -79,12 +79,31 @@ public struct SeedEdge6x6: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 36, p = arena + 72, s = arena + 72
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // vertical_edge: Conv2D, (None, 6, 6, 1) → (None, 4, 4, 1), 9 parameters
+            Self.l0_vertical_edge(input, w, a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 16)
+        }
+    }
+
     // vertical_edge: Conv2D, (None, 6, 6, 1) → (None, 4, 4, 1), 9 parameters
     @inline(never)
-    static func l0_vertical_edge(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_vertical_edge(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 1
             var s0_0 = w.simd(V.self, at: 36)

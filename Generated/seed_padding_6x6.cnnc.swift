@@ -83,6 +83,28 @@ public struct SeedPadding6x6: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 64, p = arena + 128, s = arena + 128
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // pad: ZeroPadding2D, (None, 6, 6, 1) → (None, 8, 8, 1), 0 parameters
+            Self.l0_pad(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv: Conv2D, (None, 8, 8, 1) → (None, 6, 6, 1), 9 parameters
+            Self.l1_conv(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 36)
+        }
+    }
+
     // pad: ZeroPadding2D, (None, 6, 6, 1) → (None, 8, 8, 1), 0 parameters
     @inline(never)
     static func l0_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -98,10 +120,10 @@ public struct SeedPadding6x6: CompiledModel {
 
     // conv: Conv2D, (None, 8, 8, 1) → (None, 6, 6, 1), 9 parameters
     @inline(never)
-    static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<6 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 1
             var s0_0 = w.simd(V.self, at: 36)

@@ -125,6 +125,47 @@ public struct ToyConvnet: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 6272, p = arena + 12544, s = arena + 12544
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
+            pool.split(28) { worker, parts in Self.l0_conv1(input, w, a, parts) }
+            observe?(0, UnsafePointer(a))
+            // pool1: MaxPooling2D, (None, 28, 28, 8) → (None, 14, 14, 8), 0 parameters
+            Self.l1_pool1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2: Conv2D, (None, 14, 14, 8) → (None, 10, 10, 16), 3,216 parameters
+            pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(b), w, a, parts) }
+            observe?(2, UnsafePointer(a))
+            // pool2: MaxPooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
+            Self.l3_pool2(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
+            // (no computation at inference)
+            observe?(4, UnsafePointer(b))
+            // fc3: Dense, (None, 400) → (None, 120), 48,120 parameters
+            Self.l5_fc3(UnsafePointer(b), w, a)
+            observe?(5, UnsafePointer(a))
+            // fc4: Dense, (None, 120) → (None, 84), 10,164 parameters
+            Self.l6_fc4(UnsafePointer(a), w, b)
+            observe?(6, UnsafePointer(b))
+            // softmax: Dense, (None, 84) → (None, 26), 2,210 parameters
+            Self.l7_softmax(UnsafePointer(b), w, a)
+            Self.l7_softmax_activation(a)
+            observe?(7, UnsafePointer(a))
+            output.update(from: a, count: 26)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 400 floats.
@@ -176,9 +217,9 @@ public struct ToyConvnet: CompiledModel {
 
     // fc3 over 8 samples: Dense, (None, 400) → (None, 120)
     @inline(never)
-    static func l5_fc3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_fc3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             for oy in 0..<1 {
                 let ox = 0
@@ -273,333 +314,341 @@ public struct ToyConvnet: CompiledModel {
             }
         }
         // The remaining 24 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 120 + 96
-            var s0_0 = w.simd(V.self, at: 55024 + 96)
-            var s0_1 = w.simd(V.self, at: 55040 + 96)
-            var s1_0 = w.simd(V.self, at: 55024 + 96)
-            var s1_1 = w.simd(V.self, at: 55040 + 96)
-            var s2_0 = w.simd(V.self, at: 55024 + 96)
-            var s2_1 = w.simd(V.self, at: 55040 + 96)
-            var s3_0 = w.simd(V.self, at: 55024 + 96)
-            var s3_1 = w.simd(V.self, at: 55040 + 96)
-            var s4_0 = w.simd(V.self, at: 55024 + 96)
-            var s4_1 = w.simd(V.self, at: 55040 + 96)
-            var s5_0 = w.simd(V.self, at: 55024 + 96)
-            var s5_1 = w.simd(V.self, at: 55040 + 96)
-            var s6_0 = w.simd(V.self, at: 55024 + 96)
-            var s6_1 = w.simd(V.self, at: 55040 + 96)
-            var s7_0 = w.simd(V.self, at: 55024 + 96)
-            var s7_1 = w.simd(V.self, at: 55040 + 96)
-            let xp = x + (oy * 3200 + ox * 400)
-            let wp = w + 3824 + 96
-            for ci in 0..<400 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[400 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[800 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[1200 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[1600 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[2000 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[2400 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[2800 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(2) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 120 + 96
+                var s0_0 = w.simd(V.self, at: 55024 + 96)
+                var s0_1 = w.simd(V.self, at: 55040 + 96)
+                var s1_0 = w.simd(V.self, at: 55024 + 96)
+                var s1_1 = w.simd(V.self, at: 55040 + 96)
+                var s2_0 = w.simd(V.self, at: 55024 + 96)
+                var s2_1 = w.simd(V.self, at: 55040 + 96)
+                var s3_0 = w.simd(V.self, at: 55024 + 96)
+                var s3_1 = w.simd(V.self, at: 55040 + 96)
+                var s4_0 = w.simd(V.self, at: 55024 + 96)
+                var s4_1 = w.simd(V.self, at: 55040 + 96)
+                var s5_0 = w.simd(V.self, at: 55024 + 96)
+                var s5_1 = w.simd(V.self, at: 55040 + 96)
+                var s6_0 = w.simd(V.self, at: 55024 + 96)
+                var s6_1 = w.simd(V.self, at: 55040 + 96)
+                var s7_0 = w.simd(V.self, at: 55024 + 96)
+                var s7_1 = w.simd(V.self, at: 55040 + 96)
+                let xp = x + (oy * 3200 + ox * 400)
+                let wp = w + 3824 + 96
+                for ci in 0..<400 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[400 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[800 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[1200 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[1600 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[2000 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[2400 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[2800 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<8 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 120)
+                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<8 { yp[136 + lane] = v[lane] } }
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 240)
+                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<8 { yp[256 + lane] = v[lane] } }
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 360)
+                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<8 { yp[376 + lane] = v[lane] } }
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 480)
+                do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<8 { yp[496 + lane] = v[lane] } }
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 600)
+                do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<8 { yp[616 + lane] = v[lane] } }
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 720)
+                do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<8 { yp[736 + lane] = v[lane] } }
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 840)
+                do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<8 { yp[856 + lane] = v[lane] } }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<8 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 120)
-            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<8 { yp[136 + lane] = v[lane] } }
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 240)
-            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<8 { yp[256 + lane] = v[lane] } }
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 360)
-            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<8 { yp[376 + lane] = v[lane] } }
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 480)
-            do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<8 { yp[496 + lane] = v[lane] } }
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 600)
-            do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<8 { yp[616 + lane] = v[lane] } }
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 720)
-            do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<8 { yp[736 + lane] = v[lane] } }
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 840)
-            do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<8 { yp[856 + lane] = v[lane] } }
         }
     }
 
     // fc4 over 8 samples: Dense, (None, 120) → (None, 84)
     @inline(never)
-    static func l6_fc4_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_fc4_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 84
-            var s0_0 = w.simd(V.self, at: 66672)
-            var s0_1 = w.simd(V.self, at: 66688)
-            var s0_2 = w.simd(V.self, at: 66704)
-            var s1_0 = w.simd(V.self, at: 66672)
-            var s1_1 = w.simd(V.self, at: 66688)
-            var s1_2 = w.simd(V.self, at: 66704)
-            var s2_0 = w.simd(V.self, at: 66672)
-            var s2_1 = w.simd(V.self, at: 66688)
-            var s2_2 = w.simd(V.self, at: 66704)
-            var s3_0 = w.simd(V.self, at: 66672)
-            var s3_1 = w.simd(V.self, at: 66688)
-            var s3_2 = w.simd(V.self, at: 66704)
-            var s4_0 = w.simd(V.self, at: 66672)
-            var s4_1 = w.simd(V.self, at: 66688)
-            var s4_2 = w.simd(V.self, at: 66704)
-            var s5_0 = w.simd(V.self, at: 66672)
-            var s5_1 = w.simd(V.self, at: 66688)
-            var s5_2 = w.simd(V.self, at: 66704)
-            var s6_0 = w.simd(V.self, at: 66672)
-            var s6_1 = w.simd(V.self, at: 66688)
-            var s6_2 = w.simd(V.self, at: 66704)
-            var s7_0 = w.simd(V.self, at: 66672)
-            var s7_1 = w.simd(V.self, at: 66688)
-            var s7_2 = w.simd(V.self, at: 66704)
-            let xp = x + (oy * 960 + ox * 120)
-            let wp = w + 55152
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[120 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[240 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[360 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[480 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[600 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[720 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[840 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 84
+                var s0_0 = w.simd(V.self, at: 66672)
+                var s0_1 = w.simd(V.self, at: 66688)
+                var s0_2 = w.simd(V.self, at: 66704)
+                var s1_0 = w.simd(V.self, at: 66672)
+                var s1_1 = w.simd(V.self, at: 66688)
+                var s1_2 = w.simd(V.self, at: 66704)
+                var s2_0 = w.simd(V.self, at: 66672)
+                var s2_1 = w.simd(V.self, at: 66688)
+                var s2_2 = w.simd(V.self, at: 66704)
+                var s3_0 = w.simd(V.self, at: 66672)
+                var s3_1 = w.simd(V.self, at: 66688)
+                var s3_2 = w.simd(V.self, at: 66704)
+                var s4_0 = w.simd(V.self, at: 66672)
+                var s4_1 = w.simd(V.self, at: 66688)
+                var s4_2 = w.simd(V.self, at: 66704)
+                var s5_0 = w.simd(V.self, at: 66672)
+                var s5_1 = w.simd(V.self, at: 66688)
+                var s5_2 = w.simd(V.self, at: 66704)
+                var s6_0 = w.simd(V.self, at: 66672)
+                var s6_1 = w.simd(V.self, at: 66688)
+                var s6_2 = w.simd(V.self, at: 66704)
+                var s7_0 = w.simd(V.self, at: 66672)
+                var s7_1 = w.simd(V.self, at: 66688)
+                var s7_2 = w.simd(V.self, at: 66704)
+                let xp = x + (oy * 960 + ox * 120)
+                let wp = w + 55152
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[120 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[240 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[360 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[480 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[600 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[720 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[840 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 84)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 100)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 116)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 168)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 184)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 200)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 252)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 268)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 284)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 336)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 352)
+                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 368)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 420)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 436)
+                yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 452)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 504)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 520)
+                yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 536)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 588)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 604)
+                yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 620)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 84)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 100)
-            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 116)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 168)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 184)
-            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 200)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 252)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 268)
-            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 284)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 336)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 352)
-            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 368)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 420)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 436)
-            yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 452)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 504)
-            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 520)
-            yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 536)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 588)
-            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 604)
-            yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 620)
         }
         // The remaining 36 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 84 + 48
-            var s0_0 = w.simd(V.self, at: 66672 + 48)
-            var s0_1 = w.simd(V.self, at: 66688 + 48)
-            var s0_2 = w.simd(V.self, at: 66704 + 48)
-            var s1_0 = w.simd(V.self, at: 66672 + 48)
-            var s1_1 = w.simd(V.self, at: 66688 + 48)
-            var s1_2 = w.simd(V.self, at: 66704 + 48)
-            var s2_0 = w.simd(V.self, at: 66672 + 48)
-            var s2_1 = w.simd(V.self, at: 66688 + 48)
-            var s2_2 = w.simd(V.self, at: 66704 + 48)
-            var s3_0 = w.simd(V.self, at: 66672 + 48)
-            var s3_1 = w.simd(V.self, at: 66688 + 48)
-            var s3_2 = w.simd(V.self, at: 66704 + 48)
-            var s4_0 = w.simd(V.self, at: 66672 + 48)
-            var s4_1 = w.simd(V.self, at: 66688 + 48)
-            var s4_2 = w.simd(V.self, at: 66704 + 48)
-            var s5_0 = w.simd(V.self, at: 66672 + 48)
-            var s5_1 = w.simd(V.self, at: 66688 + 48)
-            var s5_2 = w.simd(V.self, at: 66704 + 48)
-            var s6_0 = w.simd(V.self, at: 66672 + 48)
-            var s6_1 = w.simd(V.self, at: 66688 + 48)
-            var s6_2 = w.simd(V.self, at: 66704 + 48)
-            var s7_0 = w.simd(V.self, at: 66672 + 48)
-            var s7_1 = w.simd(V.self, at: 66688 + 48)
-            var s7_2 = w.simd(V.self, at: 66704 + 48)
-            let xp = x + (oy * 960 + ox * 120)
-            let wp = w + 55152 + 48
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[120 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[240 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[360 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[480 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[600 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[720 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[840 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 84 + 48
+                var s0_0 = w.simd(V.self, at: 66672 + 48)
+                var s0_1 = w.simd(V.self, at: 66688 + 48)
+                var s0_2 = w.simd(V.self, at: 66704 + 48)
+                var s1_0 = w.simd(V.self, at: 66672 + 48)
+                var s1_1 = w.simd(V.self, at: 66688 + 48)
+                var s1_2 = w.simd(V.self, at: 66704 + 48)
+                var s2_0 = w.simd(V.self, at: 66672 + 48)
+                var s2_1 = w.simd(V.self, at: 66688 + 48)
+                var s2_2 = w.simd(V.self, at: 66704 + 48)
+                var s3_0 = w.simd(V.self, at: 66672 + 48)
+                var s3_1 = w.simd(V.self, at: 66688 + 48)
+                var s3_2 = w.simd(V.self, at: 66704 + 48)
+                var s4_0 = w.simd(V.self, at: 66672 + 48)
+                var s4_1 = w.simd(V.self, at: 66688 + 48)
+                var s4_2 = w.simd(V.self, at: 66704 + 48)
+                var s5_0 = w.simd(V.self, at: 66672 + 48)
+                var s5_1 = w.simd(V.self, at: 66688 + 48)
+                var s5_2 = w.simd(V.self, at: 66704 + 48)
+                var s6_0 = w.simd(V.self, at: 66672 + 48)
+                var s6_1 = w.simd(V.self, at: 66688 + 48)
+                var s6_2 = w.simd(V.self, at: 66704 + 48)
+                var s7_0 = w.simd(V.self, at: 66672 + 48)
+                var s7_1 = w.simd(V.self, at: 66688 + 48)
+                var s7_2 = w.simd(V.self, at: 66704 + 48)
+                let xp = x + (oy * 960 + ox * 120)
+                let wp = w + 55152 + 48
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[120 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[240 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[360 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[480 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[600 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[720 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[840 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<4 { yp[32 + lane] = v[lane] } }
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 84)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 100)
+                do { let v = s1_2.replacing(with: 0, where: s1_2 .< 0); for lane in 0..<4 { yp[116 + lane] = v[lane] } }
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 168)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 184)
+                do { let v = s2_2.replacing(with: 0, where: s2_2 .< 0); for lane in 0..<4 { yp[200 + lane] = v[lane] } }
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 252)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 268)
+                do { let v = s3_2.replacing(with: 0, where: s3_2 .< 0); for lane in 0..<4 { yp[284 + lane] = v[lane] } }
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 336)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 352)
+                do { let v = s4_2.replacing(with: 0, where: s4_2 .< 0); for lane in 0..<4 { yp[368 + lane] = v[lane] } }
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 420)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 436)
+                do { let v = s5_2.replacing(with: 0, where: s5_2 .< 0); for lane in 0..<4 { yp[452 + lane] = v[lane] } }
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 504)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 520)
+                do { let v = s6_2.replacing(with: 0, where: s6_2 .< 0); for lane in 0..<4 { yp[536 + lane] = v[lane] } }
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 588)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 604)
+                do { let v = s7_2.replacing(with: 0, where: s7_2 .< 0); for lane in 0..<4 { yp[620 + lane] = v[lane] } }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<4 { yp[32 + lane] = v[lane] } }
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 84)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 100)
-            do { let v = s1_2.replacing(with: 0, where: s1_2 .< 0); for lane in 0..<4 { yp[116 + lane] = v[lane] } }
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 168)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 184)
-            do { let v = s2_2.replacing(with: 0, where: s2_2 .< 0); for lane in 0..<4 { yp[200 + lane] = v[lane] } }
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 252)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 268)
-            do { let v = s3_2.replacing(with: 0, where: s3_2 .< 0); for lane in 0..<4 { yp[284 + lane] = v[lane] } }
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 336)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 352)
-            do { let v = s4_2.replacing(with: 0, where: s4_2 .< 0); for lane in 0..<4 { yp[368 + lane] = v[lane] } }
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 420)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 436)
-            do { let v = s5_2.replacing(with: 0, where: s5_2 .< 0); for lane in 0..<4 { yp[452 + lane] = v[lane] } }
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 504)
-            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 520)
-            do { let v = s6_2.replacing(with: 0, where: s6_2 .< 0); for lane in 0..<4 { yp[536 + lane] = v[lane] } }
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 588)
-            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 604)
-            do { let v = s7_2.replacing(with: 0, where: s7_2 .< 0); for lane in 0..<4 { yp[620 + lane] = v[lane] } }
         }
     }
 
     // softmax over 8 samples: Dense, (None, 84) → (None, 26)
     @inline(never)
-    static func l7_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l7_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 26 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 26
-            var s0_0 = w.simd(V.self, at: 69456)
-            var s0_1 = w.simd(V.self, at: 69472)
-            var s1_0 = w.simd(V.self, at: 69456)
-            var s1_1 = w.simd(V.self, at: 69472)
-            var s2_0 = w.simd(V.self, at: 69456)
-            var s2_1 = w.simd(V.self, at: 69472)
-            var s3_0 = w.simd(V.self, at: 69456)
-            var s3_1 = w.simd(V.self, at: 69472)
-            var s4_0 = w.simd(V.self, at: 69456)
-            var s4_1 = w.simd(V.self, at: 69472)
-            var s5_0 = w.simd(V.self, at: 69456)
-            var s5_1 = w.simd(V.self, at: 69472)
-            var s6_0 = w.simd(V.self, at: 69456)
-            var s6_1 = w.simd(V.self, at: 69472)
-            var s7_0 = w.simd(V.self, at: 69456)
-            var s7_1 = w.simd(V.self, at: 69472)
-            let xp = x + (oy * 672 + ox * 84)
-            let wp = w + 66768
-            for ci in 0..<84 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[84 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[168 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[252 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[336 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[420 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[504 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[588 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 26
+                var s0_0 = w.simd(V.self, at: 69456)
+                var s0_1 = w.simd(V.self, at: 69472)
+                var s1_0 = w.simd(V.self, at: 69456)
+                var s1_1 = w.simd(V.self, at: 69472)
+                var s2_0 = w.simd(V.self, at: 69456)
+                var s2_1 = w.simd(V.self, at: 69472)
+                var s3_0 = w.simd(V.self, at: 69456)
+                var s3_1 = w.simd(V.self, at: 69472)
+                var s4_0 = w.simd(V.self, at: 69456)
+                var s4_1 = w.simd(V.self, at: 69472)
+                var s5_0 = w.simd(V.self, at: 69456)
+                var s5_1 = w.simd(V.self, at: 69472)
+                var s6_0 = w.simd(V.self, at: 69456)
+                var s6_1 = w.simd(V.self, at: 69472)
+                var s7_0 = w.simd(V.self, at: 69456)
+                var s7_1 = w.simd(V.self, at: 69472)
+                let xp = x + (oy * 672 + ox * 84)
+                let wp = w + 66768
+                for ci in 0..<84 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[84 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[168 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[252 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[336 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[420 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[504 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[588 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<10 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 26)
+                do { let v = s1_1; for lane in 0..<10 { yp[42 + lane] = v[lane] } }
+                yp.store(s2_0, at: 52)
+                do { let v = s2_1; for lane in 0..<10 { yp[68 + lane] = v[lane] } }
+                yp.store(s3_0, at: 78)
+                do { let v = s3_1; for lane in 0..<10 { yp[94 + lane] = v[lane] } }
+                yp.store(s4_0, at: 104)
+                do { let v = s4_1; for lane in 0..<10 { yp[120 + lane] = v[lane] } }
+                yp.store(s5_0, at: 130)
+                do { let v = s5_1; for lane in 0..<10 { yp[146 + lane] = v[lane] } }
+                yp.store(s6_0, at: 156)
+                do { let v = s6_1; for lane in 0..<10 { yp[172 + lane] = v[lane] } }
+                yp.store(s7_0, at: 182)
+                do { let v = s7_1; for lane in 0..<10 { yp[198 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<10 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 26)
-            do { let v = s1_1; for lane in 0..<10 { yp[42 + lane] = v[lane] } }
-            yp.store(s2_0, at: 52)
-            do { let v = s2_1; for lane in 0..<10 { yp[68 + lane] = v[lane] } }
-            yp.store(s3_0, at: 78)
-            do { let v = s3_1; for lane in 0..<10 { yp[94 + lane] = v[lane] } }
-            yp.store(s4_0, at: 104)
-            do { let v = s4_1; for lane in 0..<10 { yp[120 + lane] = v[lane] } }
-            yp.store(s5_0, at: 130)
-            do { let v = s5_1; for lane in 0..<10 { yp[146 + lane] = v[lane] } }
-            yp.store(s6_0, at: 156)
-            do { let v = s6_1; for lane in 0..<10 { yp[172 + lane] = v[lane] } }
-            yp.store(s7_0, at: 182)
-            do { let v = s7_1; for lane in 0..<10 { yp[198 + lane] = v[lane] } }
         }
     }
 
@@ -620,9 +669,9 @@ public struct ToyConvnet: CompiledModel {
 
     // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
     @inline(never)
-    static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD8<Float>
-        for oy in 0..<28 {
+        for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
@@ -693,9 +742,9 @@ public struct ToyConvnet: CompiledModel {
 
     // conv2: Conv2D, (None, 14, 14, 8) → (None, 10, 10, 16), 3,216 parameters
     @inline(never)
-    static func l2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
-        for oy in 0..<10 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
@@ -761,131 +810,141 @@ public struct ToyConvnet: CompiledModel {
 
     // fc3: Dense, (None, 400) → (None, 120), 48,120 parameters
     @inline(never)
-    static func l5_fc3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_fc3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 120
-            var s0_0 = w.simd(V.self, at: 55024)
-            var s0_1 = w.simd(V.self, at: 55040)
-            var s0_2 = w.simd(V.self, at: 55056)
-            var s0_3 = w.simd(V.self, at: 55072)
-            let xp = x + (oy * 400 + ox * 400)
-            let wp = w + 3824
-            for ci in 0..<400 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 120
+                var s0_0 = w.simd(V.self, at: 55024)
+                var s0_1 = w.simd(V.self, at: 55040)
+                var s0_2 = w.simd(V.self, at: 55056)
+                var s0_3 = w.simd(V.self, at: 55072)
+                let xp = x + (oy * 400 + ox * 400)
+                let wp = w + 3824
+                for ci in 0..<400 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
         }
         // The remaining 56 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 120 + 64
-            var s0_0 = w.simd(V.self, at: 55024 + 64)
-            var s0_1 = w.simd(V.self, at: 55040 + 64)
-            var s0_2 = w.simd(V.self, at: 55056 + 64)
-            var s0_3 = w.simd(V.self, at: 55072 + 64)
-            let xp = x + (oy * 400 + ox * 400)
-            let wp = w + 3824 + 64
-            for ci in 0..<400 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let w2 = wp.simd(V.self, at: ci * 128 + 32)
-                let w3 = wp.simd(V.self, at: ci * 128 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 120 + 64
+                var s0_0 = w.simd(V.self, at: 55024 + 64)
+                var s0_1 = w.simd(V.self, at: 55040 + 64)
+                var s0_2 = w.simd(V.self, at: 55056 + 64)
+                var s0_3 = w.simd(V.self, at: 55072 + 64)
+                let xp = x + (oy * 400 + ox * 400)
+                let wp = w + 3824 + 64
+                for ci in 0..<400 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 128 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 128 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                do { let v = s0_3.replacing(with: 0, where: s0_3 .< 0); for lane in 0..<8 { yp[48 + lane] = v[lane] } }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            do { let v = s0_3.replacing(with: 0, where: s0_3 .< 0); for lane in 0..<8 { yp[48 + lane] = v[lane] } }
         }
     }
 
     // fc4: Dense, (None, 120) → (None, 84), 10,164 parameters
     @inline(never)
-    static func l6_fc4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_fc4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 84
-            var s0_0 = w.simd(V.self, at: 66672)
-            var s0_1 = w.simd(V.self, at: 66688)
-            var s0_2 = w.simd(V.self, at: 66704)
-            var s0_3 = w.simd(V.self, at: 66720)
-            let xp = x + (oy * 120 + ox * 120)
-            let wp = w + 55152
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let w2 = wp.simd(V.self, at: ci * 96 + 32)
-                let w3 = wp.simd(V.self, at: ci * 96 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 84
+                var s0_0 = w.simd(V.self, at: 66672)
+                var s0_1 = w.simd(V.self, at: 66688)
+                var s0_2 = w.simd(V.self, at: 66704)
+                var s0_3 = w.simd(V.self, at: 66720)
+                let xp = x + (oy * 120 + ox * 120)
+                let wp = w + 55152
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 96 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 96 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
         }
         // The remaining 20 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 84 + 64
-            var s0_0 = w.simd(V.self, at: 66672 + 64)
-            var s0_1 = w.simd(V.self, at: 66688 + 64)
-            let xp = x + (oy * 120 + ox * 120)
-            let wp = w + 55152 + 64
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 96)
-                let w1 = wp.simd(V.self, at: ci * 96 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 84 + 64
+                var s0_0 = w.simd(V.self, at: 66672 + 64)
+                var s0_1 = w.simd(V.self, at: 66688 + 64)
+                let xp = x + (oy * 120 + ox * 120)
+                let wp = w + 55152 + 64
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 96)
+                    let w1 = wp.simd(V.self, at: ci * 96 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[16 + lane] = v[lane] } }
         }
     }
 
     // softmax: Dense, (None, 84) → (None, 26), 2,210 parameters
     @inline(never)
-    static func l7_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l7_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 26 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 26
-            var s0_0 = w.simd(V.self, at: 69456)
-            var s0_1 = w.simd(V.self, at: 69472)
-            let xp = x + (oy * 84 + ox * 84)
-            let wp = w + 66768
-            for ci in 0..<84 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 26
+                var s0_0 = w.simd(V.self, at: 69456)
+                var s0_1 = w.simd(V.self, at: 69472)
+                let xp = x + (oy * 84 + ox * 84)
+                let wp = w + 66768
+                for ci in 0..<84 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<10 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<10 { yp[16 + lane] = v[lane] } }
         }
     }
 

@@ -14,17 +14,27 @@ public final class BatchPredictor<Model: CompiledModel> {
     public init(model: Model, threads: Int = 1) {
         self.model = model
         self.threads = max(1, threads)
-        arenas = (0..<self.threads).map { _ in ModelArena(count: Self.arenaCount) }
+        // The first arena also serves a sample split across every worker.
+        let splitCount = Model.arenaCount + (self.threads - 1) * Model.workerScratchCount
+        arenas = (0..<self.threads).map { worker in ModelArena(count: worker == 0 ? max(Self.arenaCount, splitCount) : Self.arenaCount) }
         pool = WorkerPool(workers: self.threads)
     }
 
-    /// Floats of scratch one worker needs.
+    /// Floats of scratch one worker needs for a share of a batch.
     static var arenaCount: Int { Model.blockSamples > 0 ? Model.blockArenaCount : Model.arenaCount }
 
     /// `count` samples back to back in `input`; outputs back to back in `output`.
     public func predict(batch input: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws(RuntimeError) {
         guard let (source, target) = try Self.buffers(input, count: count, output) else { return }
         let model = model, workers = threads
+        if count < workers {
+            // Fewer samples than cores: each sample's layers are split across them instead.
+            for sample in 0..<count {
+                model.predict(source + sample * Model.inputCount, into: target + sample * Model.outputCount,
+                              arena: arenas[0].pointer, splittingAcross: pool)
+            }
+            return
+        }
         let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
         let arenaAddresses = arenas.map { UInt(bitPattern: $0.pointer) }
         pool.run { worker in

@@ -35,6 +35,16 @@ public protocol CompiledModel: Sendable {
     /// the same values as `predict(_:into:arena:)` sample by sample.
     func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)
 
+    /// Floats of scratch each worker after the first needs, beyond `arenaCount`,
+    /// when `predict(_:into:arena:splittingAcross:)` splits a sample's layers.
+    static var workerScratchCount: Int { get }
+
+    /// One sample's forward pass with its larger layers split across the
+    /// pool's workers; `arena` must hold `arenaCount + (workers − 1) ×
+    /// workerScratchCount` floats. The same values as `predict(_:into:arena:)`.
+    func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>,
+                 splittingAcross pool: WorkerPool)
+
     /// The same forward pass, handing each layer's output (`layers[index]`,
     /// `outputCount` floats) to `observe` as soon as it is computed. The
     /// pointer is valid only during the call.
@@ -51,6 +61,14 @@ extension CompiledModel {
         for sample in 0..<Self.blockSamples {
             predict(input + sample * Self.inputCount, into: output + sample * Self.outputCount, arena: arena)
         }
+    }
+
+    /// Models without layers to split run a sample on one core.
+    public static var workerScratchCount: Int { 0 }
+
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>,
+                        splittingAcross pool: WorkerPool) {
+        predict(input, into: output, arena: arena)
     }
 
     /// A model initialized as Keras initializes a new one: Glorot-uniform

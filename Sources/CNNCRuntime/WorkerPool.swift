@@ -43,6 +43,25 @@ public final class WorkerPool {
         for helper in 0..<(workers - 1) { shared.wake(helper) }
         job(0)
         while shared.remaining.load(ordering: .acquiring) > 0 {}
+        // No thread keeps the job past its run (`split` relies on it).
+        shared.job.withLock { $0 = nil }
+    }
+
+    /// Splits parts 0..<count into one contiguous run per worker and runs
+    /// `body(worker, run)` for each in parallel, worker 0 on the calling
+    /// thread; returns when all have finished. This is how generated code
+    /// spreads one layer of one sample across cores: `body` may capture
+    /// pointers, because it never outlives the call.
+    public func split(_ count: Int, _ body: (_ worker: Int, _ parts: Range<Int>) -> Void) {
+        let workers = self.workers
+        guard workers > 1, count > 1 else { return body(0, 0..<count) }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendableBox(body)
+            run { worker in
+                let start = count * worker / workers, end = count * (worker + 1) / workers
+                if start < end { box.value(worker, start..<end) }
+            }
+        }
     }
 
     /// What the pool and its threads share (the threads must not keep the pool
@@ -70,6 +89,13 @@ public final class WorkerPool {
             if helpers[helper].asleep.exchange(0, ordering: .sequentiallyConsistent) == 1 { helpers[helper].semaphore.signal() }
         }
 
+        /// A function of its own so that its reference to the job is gone when
+        /// it returns, before the job counts as finished.
+        @inline(never)
+        func runJob(worker: Int) {
+            if let job = job.withLock({ $0 }) { job(worker) }
+        }
+
         func work(helper index: Int) {
             let helper = helpers[index]
             var seen = 0
@@ -95,9 +121,16 @@ public final class WorkerPool {
                 }
                 seen = generation.load(ordering: .acquiring)
                 if stopping.load(ordering: .sequentiallyConsistent) { return }
-                if let job = job.withLock({ $0 }) { job(index + 1) }
+                runJob(worker: index + 1)
                 remaining.subtract(1, ordering: .releasing)
             }
         }
     }
+}
+
+/// A value that crosses into the pool's threads although its type is not
+/// `Sendable`: only for closures that `WorkerPool.split` keeps from escaping.
+private struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -302,6 +302,133 @@ public struct Activations: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 108, p = arena + 216, s = arena + 216
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
+            Self.l0_conv_linear(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // relu_all: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l1_relu_all(a)
+            observe?(1, UnsafePointer(a))
+            // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l2_mix_1(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            // relu_max_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l3_relu_max_slope(b)
+            observe?(3, UnsafePointer(b))
+            // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l4_mix_2(UnsafePointer(b), w, a)
+            observe?(4, UnsafePointer(a))
+            // relu_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l5_relu_threshold(a)
+            observe?(5, UnsafePointer(a))
+            // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l6_mix_3(UnsafePointer(a), w, b)
+            observe?(6, UnsafePointer(b))
+            // relu_slope_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l7_relu_slope_threshold(b)
+            observe?(7, UnsafePointer(b))
+            // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l8_mix_4(UnsafePointer(b), w, a)
+            observe?(8, UnsafePointer(a))
+            // relu_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l9_relu_slope(a)
+            observe?(9, UnsafePointer(a))
+            // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l10_mix_5(UnsafePointer(a), w, b)
+            observe?(10, UnsafePointer(b))
+            // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l11_relu_plain(b)
+            observe?(11, UnsafePointer(b))
+            // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l12_mix_6(UnsafePointer(b), w, a)
+            observe?(12, UnsafePointer(a))
+            // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l13_relu_max(a)
+            observe?(13, UnsafePointer(a))
+            // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l14_conv_relu(UnsafePointer(a), w, b)
+            observe?(14, UnsafePointer(b))
+            // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l15_conv_sigmoid(UnsafePointer(b), w, a)
+            Self.l15_conv_sigmoid_activation(a)
+            observe?(15, UnsafePointer(a))
+            // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l16_conv_tanh(UnsafePointer(a), w, b)
+            Self.l16_conv_tanh_activation(b)
+            observe?(16, UnsafePointer(b))
+            // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
+            Self.l17_conv_softmax(UnsafePointer(b), w, a)
+            Self.l17_conv_softmax_activation(a)
+            observe?(17, UnsafePointer(a))
+            // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
+            Self.l18_mix_7(UnsafePointer(a), w, b)
+            observe?(18, UnsafePointer(b))
+            // act_sigmoid: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l19_act_sigmoid(b)
+            observe?(19, UnsafePointer(b))
+            // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l20_mix_8(UnsafePointer(b), w, a)
+            observe?(20, UnsafePointer(a))
+            // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l21_act_tanh(a)
+            observe?(21, UnsafePointer(a))
+            // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l22_mix_9(UnsafePointer(a), w, b)
+            observe?(22, UnsafePointer(b))
+            // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l23_act_relu(b)
+            observe?(23, UnsafePointer(b))
+            // act_linear: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l24_act_linear(b)
+            observe?(24, UnsafePointer(b))
+            // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
+            Self.l25_mix_10(UnsafePointer(b), w, a)
+            observe?(25, UnsafePointer(a))
+            // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
+            Self.l26_act_softmax(a)
+            observe?(26, UnsafePointer(a))
+            // flatten: Flatten, (None, 4, 4, 6) → (None, 96), 0 parameters
+            // (no computation at inference)
+            observe?(27, UnsafePointer(a))
+            // dense_relu: Dense, (None, 96) → (None, 12), 1,164 parameters
+            Self.l28_dense_relu(UnsafePointer(a), w, b)
+            observe?(28, UnsafePointer(b))
+            // dense_sigmoid: Dense, (None, 12) → (None, 10), 130 parameters
+            Self.l29_dense_sigmoid(UnsafePointer(b), w, a)
+            Self.l29_dense_sigmoid_activation(a)
+            observe?(29, UnsafePointer(a))
+            // dense_tanh: Dense, (None, 10) → (None, 8), 88 parameters
+            Self.l30_dense_tanh(UnsafePointer(a), w, b)
+            Self.l30_dense_tanh_activation(b)
+            observe?(30, UnsafePointer(b))
+            // dense_linear: Dense, (None, 8) → (None, 8), 72 parameters
+            Self.l31_dense_linear(UnsafePointer(b), w, a)
+            observe?(31, UnsafePointer(a))
+            // dense_softmax: Dense, (None, 8) → (None, 7), 63 parameters
+            Self.l32_dense_softmax(UnsafePointer(a), w, b)
+            Self.l32_dense_softmax_activation(b)
+            observe?(32, UnsafePointer(b))
+            // logits: Dense, (None, 7) → (None, 4), 32 parameters
+            Self.l33_logits(UnsafePointer(b), w, a)
+            observe?(33, UnsafePointer(a))
+            // softmax: Softmax, (None, 4) → (None, 4), 0 parameters
+            Self.l34_softmax(a)
+            observe?(34, UnsafePointer(a))
+            output.update(from: a, count: 4)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 96 floats.
@@ -435,122 +562,126 @@ public struct Activations: CompiledModel {
 
     // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
     @inline(never)
-    static func l28_dense_relu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l28_dense_relu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 2536)
-            var s1_0 = w.simd(V.self, at: 2536)
-            var s2_0 = w.simd(V.self, at: 2536)
-            var s3_0 = w.simd(V.self, at: 2536)
-            var s4_0 = w.simd(V.self, at: 2536)
-            var s5_0 = w.simd(V.self, at: 2536)
-            var s6_0 = w.simd(V.self, at: 2536)
-            var s7_0 = w.simd(V.self, at: 2536)
-            let xp = x + (oy * 768 + ox * 96)
-            let wp = w + 1000
-            for ci in 0..<96 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[96 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[192 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[288 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[384 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[480 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[576 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[672 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 12
+                var s0_0 = w.simd(V.self, at: 2536)
+                var s1_0 = w.simd(V.self, at: 2536)
+                var s2_0 = w.simd(V.self, at: 2536)
+                var s3_0 = w.simd(V.self, at: 2536)
+                var s4_0 = w.simd(V.self, at: 2536)
+                var s5_0 = w.simd(V.self, at: 2536)
+                var s6_0 = w.simd(V.self, at: 2536)
+                var s7_0 = w.simd(V.self, at: 2536)
+                let xp = x + (oy * 768 + ox * 96)
+                let wp = w + 1000
+                for ci in 0..<96 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[96 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[192 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[288 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[384 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[480 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[576 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[672 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[36 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<12 { yp[48 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<12 { yp[60 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<12 { yp[72 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<12 { yp[84 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[12 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[24 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[36 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<12 { yp[48 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<12 { yp[60 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<12 { yp[72 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<12 { yp[84 + lane] = v[lane] } }
         }
     }
 
     // dense_sigmoid over 8 samples: Dense, (None, 12) → (None, 10)
     @inline(never)
-    static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 2744)
-            var s0_1 = w.simd(V.self, at: 2752)
-            var s1_0 = w.simd(V.self, at: 2744)
-            var s1_1 = w.simd(V.self, at: 2752)
-            var s2_0 = w.simd(V.self, at: 2744)
-            var s2_1 = w.simd(V.self, at: 2752)
-            var s3_0 = w.simd(V.self, at: 2744)
-            var s3_1 = w.simd(V.self, at: 2752)
-            var s4_0 = w.simd(V.self, at: 2744)
-            var s4_1 = w.simd(V.self, at: 2752)
-            var s5_0 = w.simd(V.self, at: 2744)
-            var s5_1 = w.simd(V.self, at: 2752)
-            var s6_0 = w.simd(V.self, at: 2744)
-            var s6_1 = w.simd(V.self, at: 2752)
-            var s7_0 = w.simd(V.self, at: 2744)
-            var s7_1 = w.simd(V.self, at: 2752)
-            let xp = x + (oy * 96 + ox * 12)
-            let wp = w + 2552
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[12 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[24 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[36 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[48 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[60 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[72 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[84 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 2744)
+                var s0_1 = w.simd(V.self, at: 2752)
+                var s1_0 = w.simd(V.self, at: 2744)
+                var s1_1 = w.simd(V.self, at: 2752)
+                var s2_0 = w.simd(V.self, at: 2744)
+                var s2_1 = w.simd(V.self, at: 2752)
+                var s3_0 = w.simd(V.self, at: 2744)
+                var s3_1 = w.simd(V.self, at: 2752)
+                var s4_0 = w.simd(V.self, at: 2744)
+                var s4_1 = w.simd(V.self, at: 2752)
+                var s5_0 = w.simd(V.self, at: 2744)
+                var s5_1 = w.simd(V.self, at: 2752)
+                var s6_0 = w.simd(V.self, at: 2744)
+                var s6_1 = w.simd(V.self, at: 2752)
+                var s7_0 = w.simd(V.self, at: 2744)
+                var s7_1 = w.simd(V.self, at: 2752)
+                let xp = x + (oy * 96 + ox * 12)
+                let wp = w + 2552
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[36 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[48 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[60 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[72 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[84 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -562,48 +693,50 @@ public struct Activations: CompiledModel {
 
     // dense_tanh over 8 samples: Dense, (None, 10) → (None, 8)
     @inline(never)
-    static func l30_dense_tanh_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l30_dense_tanh_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 2840)
-            var s1_0 = w.simd(V.self, at: 2840)
-            var s2_0 = w.simd(V.self, at: 2840)
-            var s3_0 = w.simd(V.self, at: 2840)
-            var s4_0 = w.simd(V.self, at: 2840)
-            var s5_0 = w.simd(V.self, at: 2840)
-            var s6_0 = w.simd(V.self, at: 2840)
-            var s7_0 = w.simd(V.self, at: 2840)
-            let xp = x + (oy * 80 + ox * 10)
-            let wp = w + 2760
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[10 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[20 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[30 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[40 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[50 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[60 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[70 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 2840)
+                var s1_0 = w.simd(V.self, at: 2840)
+                var s2_0 = w.simd(V.self, at: 2840)
+                var s3_0 = w.simd(V.self, at: 2840)
+                var s4_0 = w.simd(V.self, at: 2840)
+                var s5_0 = w.simd(V.self, at: 2840)
+                var s6_0 = w.simd(V.self, at: 2840)
+                var s7_0 = w.simd(V.self, at: 2840)
+                let xp = x + (oy * 80 + ox * 10)
+                let wp = w + 2760
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[10 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[20 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[30 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[40 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[50 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[60 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[70 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
         }
     }
 
@@ -615,96 +748,100 @@ public struct Activations: CompiledModel {
 
     // dense_linear over 8 samples: Dense, (None, 8) → (None, 8)
     @inline(never)
-    static func l31_dense_linear_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l31_dense_linear_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 2912)
-            var s1_0 = w.simd(V.self, at: 2912)
-            var s2_0 = w.simd(V.self, at: 2912)
-            var s3_0 = w.simd(V.self, at: 2912)
-            var s4_0 = w.simd(V.self, at: 2912)
-            var s5_0 = w.simd(V.self, at: 2912)
-            var s6_0 = w.simd(V.self, at: 2912)
-            var s7_0 = w.simd(V.self, at: 2912)
-            let xp = x + (oy * 64 + ox * 8)
-            let wp = w + 2848
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[32 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[40 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[48 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[56 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 2912)
+                var s1_0 = w.simd(V.self, at: 2912)
+                var s2_0 = w.simd(V.self, at: 2912)
+                var s3_0 = w.simd(V.self, at: 2912)
+                var s4_0 = w.simd(V.self, at: 2912)
+                var s5_0 = w.simd(V.self, at: 2912)
+                var s6_0 = w.simd(V.self, at: 2912)
+                var s7_0 = w.simd(V.self, at: 2912)
+                let xp = x + (oy * 64 + ox * 8)
+                let wp = w + 2848
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
         }
     }
 
     // dense_softmax over 8 samples: Dense, (None, 8) → (None, 7)
     @inline(never)
-    static func l32_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l32_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 2984)
-            var s1_0 = w.simd(V.self, at: 2984)
-            var s2_0 = w.simd(V.self, at: 2984)
-            var s3_0 = w.simd(V.self, at: 2984)
-            var s4_0 = w.simd(V.self, at: 2984)
-            var s5_0 = w.simd(V.self, at: 2984)
-            var s6_0 = w.simd(V.self, at: 2984)
-            var s7_0 = w.simd(V.self, at: 2984)
-            let xp = x + (oy * 64 + ox * 8)
-            let wp = w + 2920
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[32 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[40 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[48 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[56 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 7
+                var s0_0 = w.simd(V.self, at: 2984)
+                var s1_0 = w.simd(V.self, at: 2984)
+                var s2_0 = w.simd(V.self, at: 2984)
+                var s3_0 = w.simd(V.self, at: 2984)
+                var s4_0 = w.simd(V.self, at: 2984)
+                var s5_0 = w.simd(V.self, at: 2984)
+                var s6_0 = w.simd(V.self, at: 2984)
+                var s7_0 = w.simd(V.self, at: 2984)
+                let xp = x + (oy * 64 + ox * 8)
+                let wp = w + 2920
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
         }
     }
 
@@ -725,48 +862,50 @@ public struct Activations: CompiledModel {
 
     // logits over 8 samples: Dense, (None, 7) → (None, 4)
     @inline(never)
-    static func l33_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l33_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 3020)
-            var s1_0 = w.simd(V.self, at: 3020)
-            var s2_0 = w.simd(V.self, at: 3020)
-            var s3_0 = w.simd(V.self, at: 3020)
-            var s4_0 = w.simd(V.self, at: 3020)
-            var s5_0 = w.simd(V.self, at: 3020)
-            var s6_0 = w.simd(V.self, at: 3020)
-            var s7_0 = w.simd(V.self, at: 3020)
-            let xp = x + (oy * 56 + ox * 7)
-            let wp = w + 2992
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[7 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[14 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[21 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[28 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[35 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[42 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[49 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 4
+                var s0_0 = w.simd(V.self, at: 3020)
+                var s1_0 = w.simd(V.self, at: 3020)
+                var s2_0 = w.simd(V.self, at: 3020)
+                var s3_0 = w.simd(V.self, at: 3020)
+                var s4_0 = w.simd(V.self, at: 3020)
+                var s5_0 = w.simd(V.self, at: 3020)
+                var s6_0 = w.simd(V.self, at: 3020)
+                var s7_0 = w.simd(V.self, at: 3020)
+                let xp = x + (oy * 56 + ox * 7)
+                let wp = w + 2992
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[7 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[14 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[21 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[28 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[35 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[42 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[49 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
-            yp.store(s5_0, at: 20)
-            yp.store(s6_0, at: 24)
-            yp.store(s7_0, at: 28)
         }
     }
 
@@ -787,10 +926,10 @@ public struct Activations: CompiledModel {
 
     // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
     @inline(never)
-    static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 216)
@@ -829,10 +968,10 @@ public struct Activations: CompiledModel {
 
     // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l2_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 272)
@@ -867,10 +1006,10 @@ public struct Activations: CompiledModel {
 
     // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l4_mix_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_mix_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 328)
@@ -905,10 +1044,10 @@ public struct Activations: CompiledModel {
 
     // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l6_mix_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_mix_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 384)
@@ -943,10 +1082,10 @@ public struct Activations: CompiledModel {
 
     // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l8_mix_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l8_mix_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 440)
@@ -981,10 +1120,10 @@ public struct Activations: CompiledModel {
 
     // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l10_mix_5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l10_mix_5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 496)
@@ -1019,10 +1158,10 @@ public struct Activations: CompiledModel {
 
     // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l12_mix_6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l12_mix_6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 552)
@@ -1057,10 +1196,10 @@ public struct Activations: CompiledModel {
 
     // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l14_conv_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l14_conv_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 608)
@@ -1089,10 +1228,10 @@ public struct Activations: CompiledModel {
 
     // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l15_conv_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l15_conv_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 664)
@@ -1127,10 +1266,10 @@ public struct Activations: CompiledModel {
 
     // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l16_conv_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l16_conv_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 720)
@@ -1165,10 +1304,10 @@ public struct Activations: CompiledModel {
 
     // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
     @inline(never)
-    static func l17_conv_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l17_conv_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 5
             var s0_0 = w.simd(V.self, at: 776)
@@ -1212,10 +1351,10 @@ public struct Activations: CompiledModel {
 
     // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
     @inline(never)
-    static func l18_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l18_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 824)
@@ -1250,10 +1389,10 @@ public struct Activations: CompiledModel {
 
     // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l20_mix_8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l20_mix_8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 880)
@@ -1288,10 +1427,10 @@ public struct Activations: CompiledModel {
 
     // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l22_mix_9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l22_mix_9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 936)
@@ -1332,10 +1471,10 @@ public struct Activations: CompiledModel {
 
     // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
-    static func l25_mix_10(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l25_mix_10(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 992)
@@ -1382,45 +1521,49 @@ public struct Activations: CompiledModel {
 
     // dense_relu: Dense, (None, 96) → (None, 12), 1,164 parameters
     @inline(never)
-    static func l28_dense_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l28_dense_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 2536)
-            let xp = x + (oy * 96 + ox * 96)
-            let wp = w + 1000
-            for ci in 0..<96 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 12
+                var s0_0 = w.simd(V.self, at: 2536)
+                let xp = x + (oy * 96 + ox * 96)
+                let wp = w + 1000
+                for ci in 0..<96 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // dense_sigmoid: Dense, (None, 12) → (None, 10), 130 parameters
     @inline(never)
-    static func l29_dense_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l29_dense_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 2744)
-            var s0_1 = w.simd(V.self, at: 2752)
-            let xp = x + (oy * 12 + ox * 12)
-            let wp = w + 2552
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 2744)
+                var s0_1 = w.simd(V.self, at: 2752)
+                let xp = x + (oy * 12 + ox * 12)
+                let wp = w + 2552
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 
@@ -1432,20 +1575,22 @@ public struct Activations: CompiledModel {
 
     // dense_tanh: Dense, (None, 10) → (None, 8), 88 parameters
     @inline(never)
-    static func l30_dense_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l30_dense_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 2840)
-            let xp = x + (oy * 10 + ox * 10)
-            let wp = w + 2760
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 2840)
+                let xp = x + (oy * 10 + ox * 10)
+                let wp = w + 2760
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 
@@ -1457,40 +1602,44 @@ public struct Activations: CompiledModel {
 
     // dense_linear: Dense, (None, 8) → (None, 8), 72 parameters
     @inline(never)
-    static func l31_dense_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l31_dense_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 2912)
-            let xp = x + (oy * 8 + ox * 8)
-            let wp = w + 2848
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 2912)
+                let xp = x + (oy * 8 + ox * 8)
+                let wp = w + 2848
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 
     // dense_softmax: Dense, (None, 8) → (None, 7), 63 parameters
     @inline(never)
-    static func l32_dense_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l32_dense_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 2984)
-            let xp = x + (oy * 8 + ox * 8)
-            let wp = w + 2920
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 7
+                var s0_0 = w.simd(V.self, at: 2984)
+                let xp = x + (oy * 8 + ox * 8)
+                let wp = w + 2920
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -1511,20 +1660,22 @@ public struct Activations: CompiledModel {
 
     // logits: Dense, (None, 7) → (None, 4), 32 parameters
     @inline(never)
-    static func l33_logits(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l33_logits(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 3020)
-            let xp = x + (oy * 7 + ox * 7)
-            let wp = w + 2992
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 4
+                var s0_0 = w.simd(V.self, at: 3020)
+                let xp = x + (oy * 7 + ox * 7)
+                let wp = w + 2992
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 

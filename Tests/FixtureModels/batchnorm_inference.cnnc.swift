@@ -137,6 +137,50 @@ public struct BatchnormInference: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // batch_normalization: BatchNormalization, (None, 6, 6, 5) → (None, 6, 6, 5), 20 parameters
+            Self.l1_batch_normalization(a, w)
+            observe?(1, UnsafePointer(a))
+            // re_lu: ReLU, (None, 6, 6, 5) → (None, 6, 6, 5), 0 parameters
+            Self.l2_re_lu(a)
+            observe?(2, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
+            Self.l3_conv2d_1(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
+            // batch_normalization_1: BatchNormalization, (None, 4, 4, 6) → (None, 4, 4, 6), 18 parameters
+            Self.l4_batch_normalization_1(b, w)
+            observe?(4, UnsafePointer(b))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 4, 4, 6) → (None, 6), 0 parameters
+            Self.l5_global_average_pooling2d(UnsafePointer(b), a)
+            observe?(5, UnsafePointer(a))
+            // dense: Dense, (None, 6) → (None, 7), 49 parameters
+            Self.l6_dense(UnsafePointer(a), w, b)
+            observe?(6, UnsafePointer(b))
+            // batch_normalization_2: BatchNormalization, (None, 7) → (None, 7), 21 parameters
+            Self.l7_batch_normalization_2(b, w)
+            observe?(7, UnsafePointer(b))
+            // dense_1: Dense, (None, 7) → (None, 3), 24 parameters
+            Self.l8_dense_1(UnsafePointer(b), w, a)
+            Self.l8_dense_1_activation(a)
+            observe?(8, UnsafePointer(a))
+            output.update(from: a, count: 3)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 7 floats.
@@ -192,49 +236,51 @@ public struct BatchnormInference: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 6) → (None, 7)
     @inline(never)
-    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 662)
-            var s1_0 = w.simd(V.self, at: 662)
-            var s2_0 = w.simd(V.self, at: 662)
-            var s3_0 = w.simd(V.self, at: 662)
-            var s4_0 = w.simd(V.self, at: 662)
-            var s5_0 = w.simd(V.self, at: 662)
-            var s6_0 = w.simd(V.self, at: 662)
-            var s7_0 = w.simd(V.self, at: 662)
-            let xp = x + (oy * 48 + ox * 6)
-            let wp = w + 614
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[24 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[30 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[36 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[42 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 7
+                var s0_0 = w.simd(V.self, at: 662)
+                var s1_0 = w.simd(V.self, at: 662)
+                var s2_0 = w.simd(V.self, at: 662)
+                var s3_0 = w.simd(V.self, at: 662)
+                var s4_0 = w.simd(V.self, at: 662)
+                var s5_0 = w.simd(V.self, at: 662)
+                var s6_0 = w.simd(V.self, at: 662)
+                var s7_0 = w.simd(V.self, at: 662)
+                let xp = x + (oy * 48 + ox * 6)
+                let wp = w + 614
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<7 { yp[7 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<7 { yp[14 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<7 { yp[21 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<7 { yp[28 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<7 { yp[35 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<7 { yp[42 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<7 { yp[49 + lane] = v[lane] } }
         }
     }
 
@@ -249,49 +295,51 @@ public struct BatchnormInference: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 7) → (None, 3)
     @inline(never)
-    static func l8_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l8_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 712)
-            var s1_0 = w.simd(V.self, at: 712)
-            var s2_0 = w.simd(V.self, at: 712)
-            var s3_0 = w.simd(V.self, at: 712)
-            var s4_0 = w.simd(V.self, at: 712)
-            var s5_0 = w.simd(V.self, at: 712)
-            var s6_0 = w.simd(V.self, at: 712)
-            var s7_0 = w.simd(V.self, at: 712)
-            let xp = x + (oy * 56 + ox * 7)
-            let wp = w + 684
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[7 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[14 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[21 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[28 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[35 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[42 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[49 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 712)
+                var s1_0 = w.simd(V.self, at: 712)
+                var s2_0 = w.simd(V.self, at: 712)
+                var s3_0 = w.simd(V.self, at: 712)
+                var s4_0 = w.simd(V.self, at: 712)
+                var s5_0 = w.simd(V.self, at: 712)
+                var s6_0 = w.simd(V.self, at: 712)
+                var s7_0 = w.simd(V.self, at: 712)
+                let xp = x + (oy * 56 + ox * 7)
+                let wp = w + 684
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[7 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[14 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[21 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[28 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[35 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[42 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[49 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
         }
     }
 
@@ -312,10 +360,10 @@ public struct BatchnormInference: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<6 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 5
             var s0_0 = w.simd(V.self, at: 216)
@@ -371,10 +419,10 @@ public struct BatchnormInference: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 6
             var s0_0 = w.simd(V.self, at: 594)
@@ -427,21 +475,23 @@ public struct BatchnormInference: CompiledModel {
 
     // dense: Dense, (None, 6) → (None, 7), 49 parameters
     @inline(never)
-    static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 662)
-            let xp = x + (oy * 6 + ox * 6)
-            let wp = w + 614
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 7
+                var s0_0 = w.simd(V.self, at: 662)
+                let xp = x + (oy * 6 + ox * 6)
+                let wp = w + 614
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -456,21 +506,23 @@ public struct BatchnormInference: CompiledModel {
 
     // dense_1: Dense, (None, 7) → (None, 3), 24 parameters
     @inline(never)
-    static func l8_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l8_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 712)
-            let xp = x + (oy * 7 + ox * 7)
-            let wp = w + 684
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 712)
+                let xp = x + (oy * 7 + ox * 7)
+                let wp = w + 684
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 

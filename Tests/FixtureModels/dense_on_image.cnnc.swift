@@ -101,6 +101,35 @@ public struct DenseOnImage: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 140, p = arena + 280, s = arena + 280
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
+            Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // flatten: Flatten, (None, 4, 3, 2) → (None, 24), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(b))
+            // dense_1: Dense, (None, 24) → (None, 1), 25 parameters
+            Self.l3_dense_1(UnsafePointer(b), w, a)
+            Self.l3_dense_1_activation(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 1)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 24 floats.
@@ -142,49 +171,51 @@ public struct DenseOnImage: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
     @inline(never)
-    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 244)
-            var s1_0 = w.simd(V.self, at: 244)
-            var s2_0 = w.simd(V.self, at: 244)
-            var s3_0 = w.simd(V.self, at: 244)
-            var s4_0 = w.simd(V.self, at: 244)
-            var s5_0 = w.simd(V.self, at: 244)
-            var s6_0 = w.simd(V.self, at: 244)
-            var s7_0 = w.simd(V.self, at: 244)
-            let xp = x + (oy * 192 + ox * 24)
-            let wp = w + 148
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[24 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[48 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[72 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[96 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[120 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[144 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[168 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 244)
+                var s1_0 = w.simd(V.self, at: 244)
+                var s2_0 = w.simd(V.self, at: 244)
+                var s3_0 = w.simd(V.self, at: 244)
+                var s4_0 = w.simd(V.self, at: 244)
+                var s5_0 = w.simd(V.self, at: 244)
+                var s6_0 = w.simd(V.self, at: 244)
+                var s7_0 = w.simd(V.self, at: 244)
+                let xp = x + (oy * 192 + ox * 24)
+                let wp = w + 148
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[24 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[48 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[72 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[96 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[120 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[144 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[168 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
         }
     }
 
@@ -196,10 +227,10 @@ public struct DenseOnImage: CompiledModel {
 
     // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 7
             var s0_0 = w.simd(V.self, at: 24)
@@ -228,10 +259,10 @@ public struct DenseOnImage: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 144)
@@ -263,21 +294,23 @@ public struct DenseOnImage: CompiledModel {
 
     // dense_1: Dense, (None, 24) → (None, 1), 25 parameters
     @inline(never)
-    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 244)
-            let xp = x + (oy * 24 + ox * 24)
-            let wp = w + 148
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 244)
+                let xp = x + (oy * 24 + ox * 24)
+                let wp = w + 148
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -93,6 +93,32 @@ public struct DenseOnly: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 784, p = arena + 1568, s = arena + 1568
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 784) → (None, 128), 100,480 parameters
+            Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // dropout: Dropout, (None, 128) → (None, 128), 0 parameters
+            // (no computation at inference)
+            observe?(1, UnsafePointer(a))
+            // dense_1: Dense, (None, 128) → (None, 10), 1,290 parameters
+            Self.l2_dense_1(UnsafePointer(a), w, b)
+            Self.l2_dense_1_activation(b)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 10)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 784 floats.
@@ -130,9 +156,9 @@ public struct DenseOnly: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 784) → (None, 128)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             for oy in 0..<1 {
                 let ox = 0
@@ -227,144 +253,148 @@ public struct DenseOnly: CompiledModel {
             }
         }
         // The remaining 32 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 128 + 96
-            var s0_0 = w.simd(V.self, at: 100352 + 96)
-            var s0_1 = w.simd(V.self, at: 100368 + 96)
-            var s1_0 = w.simd(V.self, at: 100352 + 96)
-            var s1_1 = w.simd(V.self, at: 100368 + 96)
-            var s2_0 = w.simd(V.self, at: 100352 + 96)
-            var s2_1 = w.simd(V.self, at: 100368 + 96)
-            var s3_0 = w.simd(V.self, at: 100352 + 96)
-            var s3_1 = w.simd(V.self, at: 100368 + 96)
-            var s4_0 = w.simd(V.self, at: 100352 + 96)
-            var s4_1 = w.simd(V.self, at: 100368 + 96)
-            var s5_0 = w.simd(V.self, at: 100352 + 96)
-            var s5_1 = w.simd(V.self, at: 100368 + 96)
-            var s6_0 = w.simd(V.self, at: 100352 + 96)
-            var s6_1 = w.simd(V.self, at: 100368 + 96)
-            var s7_0 = w.simd(V.self, at: 100352 + 96)
-            var s7_1 = w.simd(V.self, at: 100368 + 96)
-            let xp = x + (oy * 6272 + ox * 784)
-            let wp = w + 0 + 96
-            for ci in 0..<784 {
-                let w0 = wp.simd(V.self, at: ci * 128)
-                let w1 = wp.simd(V.self, at: ci * 128 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[784 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[1568 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[2352 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[3136 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[3920 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[4704 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[5488 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(2) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 128 + 96
+                var s0_0 = w.simd(V.self, at: 100352 + 96)
+                var s0_1 = w.simd(V.self, at: 100368 + 96)
+                var s1_0 = w.simd(V.self, at: 100352 + 96)
+                var s1_1 = w.simd(V.self, at: 100368 + 96)
+                var s2_0 = w.simd(V.self, at: 100352 + 96)
+                var s2_1 = w.simd(V.self, at: 100368 + 96)
+                var s3_0 = w.simd(V.self, at: 100352 + 96)
+                var s3_1 = w.simd(V.self, at: 100368 + 96)
+                var s4_0 = w.simd(V.self, at: 100352 + 96)
+                var s4_1 = w.simd(V.self, at: 100368 + 96)
+                var s5_0 = w.simd(V.self, at: 100352 + 96)
+                var s5_1 = w.simd(V.self, at: 100368 + 96)
+                var s6_0 = w.simd(V.self, at: 100352 + 96)
+                var s6_1 = w.simd(V.self, at: 100368 + 96)
+                var s7_0 = w.simd(V.self, at: 100352 + 96)
+                var s7_1 = w.simd(V.self, at: 100368 + 96)
+                let xp = x + (oy * 6272 + ox * 784)
+                let wp = w + 0 + 96
+                for ci in 0..<784 {
+                    let w0 = wp.simd(V.self, at: ci * 128)
+                    let w1 = wp.simd(V.self, at: ci * 128 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[784 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[1568 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[2352 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[3136 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[3920 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[4704 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[5488 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 640)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 656)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 768)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 784)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 896)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 912)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 144)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 272)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 400)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 512)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 528)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 640)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 656)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 768)
-            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 784)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 896)
-            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 912)
         }
     }
 
     // dense_1 over 8 samples: Dense, (None, 128) → (None, 10)
     @inline(never)
-    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 102528)
-            var s0_1 = w.simd(V.self, at: 102536)
-            var s1_0 = w.simd(V.self, at: 102528)
-            var s1_1 = w.simd(V.self, at: 102536)
-            var s2_0 = w.simd(V.self, at: 102528)
-            var s2_1 = w.simd(V.self, at: 102536)
-            var s3_0 = w.simd(V.self, at: 102528)
-            var s3_1 = w.simd(V.self, at: 102536)
-            var s4_0 = w.simd(V.self, at: 102528)
-            var s4_1 = w.simd(V.self, at: 102536)
-            var s5_0 = w.simd(V.self, at: 102528)
-            var s5_1 = w.simd(V.self, at: 102536)
-            var s6_0 = w.simd(V.self, at: 102528)
-            var s6_1 = w.simd(V.self, at: 102536)
-            var s7_0 = w.simd(V.self, at: 102528)
-            var s7_1 = w.simd(V.self, at: 102536)
-            let xp = x + (oy * 1024 + ox * 128)
-            let wp = w + 100480
-            for ci in 0..<128 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[128 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[256 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[384 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[512 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[640 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[768 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[896 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 102528)
+                var s0_1 = w.simd(V.self, at: 102536)
+                var s1_0 = w.simd(V.self, at: 102528)
+                var s1_1 = w.simd(V.self, at: 102536)
+                var s2_0 = w.simd(V.self, at: 102528)
+                var s2_1 = w.simd(V.self, at: 102536)
+                var s3_0 = w.simd(V.self, at: 102528)
+                var s3_1 = w.simd(V.self, at: 102536)
+                var s4_0 = w.simd(V.self, at: 102528)
+                var s4_1 = w.simd(V.self, at: 102536)
+                var s5_0 = w.simd(V.self, at: 102528)
+                var s5_1 = w.simd(V.self, at: 102536)
+                var s6_0 = w.simd(V.self, at: 102528)
+                var s6_1 = w.simd(V.self, at: 102536)
+                var s7_0 = w.simd(V.self, at: 102528)
+                var s7_1 = w.simd(V.self, at: 102536)
+                let xp = x + (oy * 1024 + ox * 128)
+                let wp = w + 100480
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[128 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[256 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[384 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[512 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[640 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[768 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[896 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -385,9 +415,9 @@ public struct DenseOnly: CompiledModel {
 
     // dense: Dense, (None, 784) → (None, 128), 100,480 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for g in 0..<2 {
+        for g in parts.clamped(to: 0..<2) {
             let c0 = g * 64
             for oy in 0..<1 {
                 let ox = 0
@@ -422,25 +452,27 @@ public struct DenseOnly: CompiledModel {
 
     // dense_1: Dense, (None, 128) → (None, 10), 1,290 parameters
     @inline(never)
-    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 102528)
-            var s0_1 = w.simd(V.self, at: 102536)
-            let xp = x + (oy * 128 + ox * 128)
-            let wp = w + 100480
-            for ci in 0..<128 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 102528)
+                var s0_1 = w.simd(V.self, at: 102536)
+                let xp = x + (oy * 128 + ox * 128)
+                let wp = w + 100480
+                for ci in 0..<128 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 

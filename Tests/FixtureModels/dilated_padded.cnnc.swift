@@ -131,6 +131,49 @@ public struct DilatedPadded: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1530, p = arena + 3060, s = arena + 4040
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
+            // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
+            Self.l3_conv2d_2(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
+            // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
+            Self.l4_conv2d_3_pad(UnsafePointer(b), p)
+            Self.l4_conv2d_3(UnsafePointer(p), w, a)
+            observe?(4, UnsafePointer(a))
+            // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
+            Self.l5_conv2d_4_pad(UnsafePointer(a), p)
+            Self.l5_conv2d_4(UnsafePointer(p), w, b)
+            observe?(5, UnsafePointer(b))
+            // flatten: Flatten, (None, 2, 2, 3) → (None, 12), 0 parameters
+            // (no computation at inference)
+            observe?(6, UnsafePointer(b))
+            // dense: Dense, (None, 12) → (None, 4), 52 parameters
+            Self.l7_dense(UnsafePointer(b), w, a)
+            observe?(7, UnsafePointer(a))
+            output.update(from: a, count: 4)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 12 floats.
@@ -186,48 +229,50 @@ public struct DilatedPadded: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 12) → (None, 4)
     @inline(never)
-    static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 10204)
-            var s1_0 = w.simd(V.self, at: 10204)
-            var s2_0 = w.simd(V.self, at: 10204)
-            var s3_0 = w.simd(V.self, at: 10204)
-            var s4_0 = w.simd(V.self, at: 10204)
-            var s5_0 = w.simd(V.self, at: 10204)
-            var s6_0 = w.simd(V.self, at: 10204)
-            var s7_0 = w.simd(V.self, at: 10204)
-            let xp = x + (oy * 96 + ox * 12)
-            let wp = w + 10156
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[12 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[24 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[36 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[48 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[60 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[72 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[84 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 4
+                var s0_0 = w.simd(V.self, at: 10204)
+                var s1_0 = w.simd(V.self, at: 10204)
+                var s2_0 = w.simd(V.self, at: 10204)
+                var s3_0 = w.simd(V.self, at: 10204)
+                var s4_0 = w.simd(V.self, at: 10204)
+                var s5_0 = w.simd(V.self, at: 10204)
+                var s6_0 = w.simd(V.self, at: 10204)
+                var s7_0 = w.simd(V.self, at: 10204)
+                let xp = x + (oy * 96 + ox * 12)
+                let wp = w + 10156
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[36 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[48 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[60 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[72 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[84 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
+                yp.store(s5_0, at: 20)
+                yp.store(s6_0, at: 24)
+                yp.store(s7_0, at: 28)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
-            yp.store(s5_0, at: 20)
-            yp.store(s6_0, at: 24)
-            yp.store(s7_0, at: 28)
         }
     }
 
@@ -245,10 +290,10 @@ public struct DilatedPadded: CompiledModel {
 
     // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<10 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 5
@@ -329,10 +374,10 @@ public struct DilatedPadded: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<10 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 17
@@ -429,10 +474,10 @@ public struct DilatedPadded: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
     @inline(never)
-    static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 7 + ox) * 7
             var s0_0 = w.simd(V.self, at: 2512)
@@ -490,10 +535,10 @@ public struct DilatedPadded: CompiledModel {
 
     // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
     @inline(never)
-    static func l4_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 20
             var s0_0 = w.simd(V.self, at: 8120)
@@ -552,10 +597,10 @@ public struct DilatedPadded: CompiledModel {
 
     // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
     @inline(never)
-    static func l5_conv2d_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_conv2d_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 3
             var s0_0 = w.simd(V.self, at: 10152)
@@ -583,20 +628,22 @@ public struct DilatedPadded: CompiledModel {
 
     // dense: Dense, (None, 12) → (None, 4), 52 parameters
     @inline(never)
-    static func l7_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l7_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 10204)
-            let xp = x + (oy * 12 + ox * 12)
-            let wp = w + 10156
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 4
+                var s0_0 = w.simd(V.self, at: 10204)
+                let xp = x + (oy * 12 + ox * 12)
+                let wp = w + 10156
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 

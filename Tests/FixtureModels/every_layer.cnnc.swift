@@ -166,6 +166,72 @@ public struct EveryLayer: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 16368, p = arena + 32736, s = arena + 51216
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
+            pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(a), w, b, parts) }
+            observe?(1, UnsafePointer(b))
+            // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
+            Self.l2_batch_normalization(b, w)
+            observe?(2, UnsafePointer(b))
+            // re_lu: ReLU, (None, 31, 33, 16) → (None, 31, 33, 16), 0 parameters
+            Self.l3_re_lu(b)
+            observe?(3, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
+            Self.l4_conv2d_1_pad(UnsafePointer(b), p)
+            pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(p), w, a, parts) }
+            observe?(4, UnsafePointer(a))
+            // activation: Activation, (None, 16, 17, 32) → (None, 16, 17, 32), 0 parameters
+            Self.l5_activation(a)
+            observe?(5, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 16, 17, 32) → (None, 8, 8, 32), 0 parameters
+            Self.l6_max_pooling2d(UnsafePointer(a), b)
+            observe?(6, UnsafePointer(b))
+            // average_pooling2d: AveragePooling2D, (None, 8, 8, 32) → (None, 6, 6, 32), 0 parameters
+            Self.l7_average_pooling2d(UnsafePointer(b), a)
+            observe?(7, UnsafePointer(a))
+            // zero_padding2d_1: ZeroPadding2D, (None, 6, 6, 32) → (None, 8, 10, 32), 0 parameters
+            Self.l8_zero_padding2d_1(UnsafePointer(a), b)
+            observe?(8, UnsafePointer(b))
+            // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
+            Self.l9_conv2d_2(UnsafePointer(b), w, a)
+            Self.l9_conv2d_2_activation(a)
+            observe?(9, UnsafePointer(a))
+            // dropout: Dropout, (None, 8, 10, 8) → (None, 8, 10, 8), 0 parameters
+            // (no computation at inference)
+            observe?(10, UnsafePointer(a))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 8, 10, 8) → (None, 8), 0 parameters
+            Self.l11_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(11, UnsafePointer(b))
+            // dense: Dense, (None, 8) → (None, 64), 576 parameters
+            Self.l12_dense(UnsafePointer(b), w, a)
+            observe?(12, UnsafePointer(a))
+            // batch_normalization_1: BatchNormalization, (None, 64) → (None, 64), 256 parameters
+            Self.l13_batch_normalization_1(a, w)
+            observe?(13, UnsafePointer(a))
+            // dense_1: Dense, (None, 64) → (None, 10), 640 parameters
+            Self.l14_dense_1(UnsafePointer(a), w, b)
+            observe?(14, UnsafePointer(b))
+            // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
+            Self.l15_softmax(b)
+            observe?(15, UnsafePointer(b))
+            output.update(from: b, count: 10)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 64 floats.
@@ -242,140 +308,144 @@ public struct EveryLayer: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 8) → (None, 64)
     @inline(never)
-    static func l12_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l12_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 64
-            var s0_0 = w.simd(V.self, at: 5896)
-            var s0_1 = w.simd(V.self, at: 5912)
-            var s0_2 = w.simd(V.self, at: 5928)
-            var s1_0 = w.simd(V.self, at: 5896)
-            var s1_1 = w.simd(V.self, at: 5912)
-            var s1_2 = w.simd(V.self, at: 5928)
-            var s2_0 = w.simd(V.self, at: 5896)
-            var s2_1 = w.simd(V.self, at: 5912)
-            var s2_2 = w.simd(V.self, at: 5928)
-            var s3_0 = w.simd(V.self, at: 5896)
-            var s3_1 = w.simd(V.self, at: 5912)
-            var s3_2 = w.simd(V.self, at: 5928)
-            var s4_0 = w.simd(V.self, at: 5896)
-            var s4_1 = w.simd(V.self, at: 5912)
-            var s4_2 = w.simd(V.self, at: 5928)
-            var s5_0 = w.simd(V.self, at: 5896)
-            var s5_1 = w.simd(V.self, at: 5912)
-            var s5_2 = w.simd(V.self, at: 5928)
-            var s6_0 = w.simd(V.self, at: 5896)
-            var s6_1 = w.simd(V.self, at: 5912)
-            var s6_2 = w.simd(V.self, at: 5928)
-            var s7_0 = w.simd(V.self, at: 5896)
-            var s7_1 = w.simd(V.self, at: 5912)
-            var s7_2 = w.simd(V.self, at: 5928)
-            let xp = x + (oy * 64 + ox * 8)
-            let wp = w + 5384
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[32 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[40 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[48 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[56 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 64
+                var s0_0 = w.simd(V.self, at: 5896)
+                var s0_1 = w.simd(V.self, at: 5912)
+                var s0_2 = w.simd(V.self, at: 5928)
+                var s1_0 = w.simd(V.self, at: 5896)
+                var s1_1 = w.simd(V.self, at: 5912)
+                var s1_2 = w.simd(V.self, at: 5928)
+                var s2_0 = w.simd(V.self, at: 5896)
+                var s2_1 = w.simd(V.self, at: 5912)
+                var s2_2 = w.simd(V.self, at: 5928)
+                var s3_0 = w.simd(V.self, at: 5896)
+                var s3_1 = w.simd(V.self, at: 5912)
+                var s3_2 = w.simd(V.self, at: 5928)
+                var s4_0 = w.simd(V.self, at: 5896)
+                var s4_1 = w.simd(V.self, at: 5912)
+                var s4_2 = w.simd(V.self, at: 5928)
+                var s5_0 = w.simd(V.self, at: 5896)
+                var s5_1 = w.simd(V.self, at: 5912)
+                var s5_2 = w.simd(V.self, at: 5928)
+                var s6_0 = w.simd(V.self, at: 5896)
+                var s6_1 = w.simd(V.self, at: 5912)
+                var s6_2 = w.simd(V.self, at: 5928)
+                var s7_0 = w.simd(V.self, at: 5896)
+                var s7_1 = w.simd(V.self, at: 5912)
+                var s7_2 = w.simd(V.self, at: 5928)
+                let xp = x + (oy * 64 + ox * 8)
+                let wp = w + 5384
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
+                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
+                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
+                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
+                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
+                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 320)
+                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 336)
+                yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 352)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 384)
+                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 400)
+                yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 416)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 448)
+                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 464)
+                yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 480)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
-            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
-            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
-            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
-            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 320)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 336)
-            yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 352)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 384)
-            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 400)
-            yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 416)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 448)
-            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 464)
-            yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 480)
         }
         // The remaining 16 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 64 + 48
-            var s0_0 = w.simd(V.self, at: 5896 + 48)
-            var s1_0 = w.simd(V.self, at: 5896 + 48)
-            var s2_0 = w.simd(V.self, at: 5896 + 48)
-            var s3_0 = w.simd(V.self, at: 5896 + 48)
-            var s4_0 = w.simd(V.self, at: 5896 + 48)
-            var s5_0 = w.simd(V.self, at: 5896 + 48)
-            var s6_0 = w.simd(V.self, at: 5896 + 48)
-            var s7_0 = w.simd(V.self, at: 5896 + 48)
-            let xp = x + (oy * 64 + ox * 8)
-            let wp = w + 5384 + 48
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[32 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[40 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[48 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[56 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 64 + 48
+                var s0_0 = w.simd(V.self, at: 5896 + 48)
+                var s1_0 = w.simd(V.self, at: 5896 + 48)
+                var s2_0 = w.simd(V.self, at: 5896 + 48)
+                var s3_0 = w.simd(V.self, at: 5896 + 48)
+                var s4_0 = w.simd(V.self, at: 5896 + 48)
+                var s5_0 = w.simd(V.self, at: 5896 + 48)
+                var s6_0 = w.simd(V.self, at: 5896 + 48)
+                var s7_0 = w.simd(V.self, at: 5896 + 48)
+                let xp = x + (oy * 64 + ox * 8)
+                let wp = w + 5384 + 48
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 320)
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 384)
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 448)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 320)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 384)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 448)
         }
     }
 
@@ -390,74 +460,76 @@ public struct EveryLayer: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 64) → (None, 10)
     @inline(never)
-    static func l14_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l14_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 7112)
-            var s0_1 = w.simd(V.self, at: 7120)
-            var s1_0 = w.simd(V.self, at: 7112)
-            var s1_1 = w.simd(V.self, at: 7120)
-            var s2_0 = w.simd(V.self, at: 7112)
-            var s2_1 = w.simd(V.self, at: 7120)
-            var s3_0 = w.simd(V.self, at: 7112)
-            var s3_1 = w.simd(V.self, at: 7120)
-            var s4_0 = w.simd(V.self, at: 7112)
-            var s4_1 = w.simd(V.self, at: 7120)
-            var s5_0 = w.simd(V.self, at: 7112)
-            var s5_1 = w.simd(V.self, at: 7120)
-            var s6_0 = w.simd(V.self, at: 7112)
-            var s6_1 = w.simd(V.self, at: 7120)
-            var s7_0 = w.simd(V.self, at: 7112)
-            var s7_1 = w.simd(V.self, at: 7120)
-            let xp = x + (oy * 512 + ox * 64)
-            let wp = w + 6088
-            for ci in 0..<64 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[64 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[128 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[192 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[256 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[320 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[384 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[448 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 7112)
+                var s0_1 = w.simd(V.self, at: 7120)
+                var s1_0 = w.simd(V.self, at: 7112)
+                var s1_1 = w.simd(V.self, at: 7120)
+                var s2_0 = w.simd(V.self, at: 7112)
+                var s2_1 = w.simd(V.self, at: 7120)
+                var s3_0 = w.simd(V.self, at: 7112)
+                var s3_1 = w.simd(V.self, at: 7120)
+                var s4_0 = w.simd(V.self, at: 7112)
+                var s4_1 = w.simd(V.self, at: 7120)
+                var s5_0 = w.simd(V.self, at: 7112)
+                var s5_1 = w.simd(V.self, at: 7120)
+                var s6_0 = w.simd(V.self, at: 7112)
+                var s6_1 = w.simd(V.self, at: 7120)
+                var s7_0 = w.simd(V.self, at: 7112)
+                var s7_1 = w.simd(V.self, at: 7120)
+                let xp = x + (oy * 512 + ox * 64)
+                let wp = w + 6088
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[64 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[128 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[192 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[256 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[320 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[384 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[448 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -491,9 +563,9 @@ public struct EveryLayer: CompiledModel {
 
     // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<31) {
         typealias V = SIMD16<Float>
-        for oy in 0..<31 {
+        for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 7
                 let yp = y + (oy * 33 + ox) * 16
@@ -605,9 +677,9 @@ public struct EveryLayer: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
     @inline(never)
-    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
-        for oy in 0..<16 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 17 + ox) * 32
@@ -786,9 +858,9 @@ public struct EveryLayer: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
     @inline(never)
-    static func l9_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l9_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
-        for oy in 0..<8 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 8
@@ -843,32 +915,34 @@ public struct EveryLayer: CompiledModel {
 
     // dense: Dense, (None, 8) → (None, 64), 576 parameters
     @inline(never)
-    static func l12_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l12_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 64
-            var s0_0 = w.simd(V.self, at: 5896)
-            var s0_1 = w.simd(V.self, at: 5912)
-            var s0_2 = w.simd(V.self, at: 5928)
-            var s0_3 = w.simd(V.self, at: 5944)
-            let xp = x + (oy * 8 + ox * 8)
-            let wp = w + 5384
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 64
+                var s0_0 = w.simd(V.self, at: 5896)
+                var s0_1 = w.simd(V.self, at: 5912)
+                var s0_2 = w.simd(V.self, at: 5928)
+                var s0_3 = w.simd(V.self, at: 5944)
+                let xp = x + (oy * 8 + ox * 8)
+                let wp = w + 5384
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 64)
+                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
+                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
         }
     }
 
@@ -883,25 +957,27 @@ public struct EveryLayer: CompiledModel {
 
     // dense_1: Dense, (None, 64) → (None, 10), 640 parameters
     @inline(never)
-    static func l14_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l14_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 7112)
-            var s0_1 = w.simd(V.self, at: 7120)
-            let xp = x + (oy * 64 + ox * 64)
-            let wp = w + 6088
-            for ci in 0..<64 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 7112)
+                var s0_1 = w.simd(V.self, at: 7120)
+                let xp = x + (oy * 64 + ox * 64)
+                let wp = w + 6088
+                for ci in 0..<64 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 

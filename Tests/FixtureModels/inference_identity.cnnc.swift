@@ -109,6 +109,44 @@ public struct InferenceIdentity: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 4), 112 parameters
+            Self.l1_conv2d(input, w, a)
+            observe?(1, UnsafePointer(a))
+            // spatial_dropout2d: SpatialDropout2D, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(a))
+            // gaussian_dropout: GaussianDropout, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+            // (no computation at inference)
+            observe?(3, UnsafePointer(a))
+            // flatten: Flatten, (None, 6, 6, 4) → (None, 144), 0 parameters
+            // (no computation at inference)
+            observe?(4, UnsafePointer(a))
+            // activity_regularization: ActivityRegularization, (None, 144) → (None, 144), 0 parameters
+            // (no computation at inference)
+            observe?(5, UnsafePointer(a))
+            // dense: Dense, (None, 144) → (None, 3), 435 parameters
+            Self.l6_dense(UnsafePointer(a), w, b)
+            Self.l6_dense_activation(b)
+            observe?(6, UnsafePointer(b))
+            output.update(from: b, count: 3)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 144 floats.
@@ -158,49 +196,51 @@ public struct InferenceIdentity: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 144) → (None, 3)
     @inline(never)
-    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 688)
-            var s1_0 = w.simd(V.self, at: 688)
-            var s2_0 = w.simd(V.self, at: 688)
-            var s3_0 = w.simd(V.self, at: 688)
-            var s4_0 = w.simd(V.self, at: 688)
-            var s5_0 = w.simd(V.self, at: 688)
-            var s6_0 = w.simd(V.self, at: 688)
-            var s7_0 = w.simd(V.self, at: 688)
-            let xp = x + (oy * 1152 + ox * 144)
-            let wp = w + 112
-            for ci in 0..<144 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[144 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[288 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[432 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[576 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[720 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[864 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[1008 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 688)
+                var s1_0 = w.simd(V.self, at: 688)
+                var s2_0 = w.simd(V.self, at: 688)
+                var s3_0 = w.simd(V.self, at: 688)
+                var s4_0 = w.simd(V.self, at: 688)
+                var s5_0 = w.simd(V.self, at: 688)
+                var s6_0 = w.simd(V.self, at: 688)
+                var s7_0 = w.simd(V.self, at: 688)
+                let xp = x + (oy * 1152 + ox * 144)
+                let wp = w + 112
+                for ci in 0..<144 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[144 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[288 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[432 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[576 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[720 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[864 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[1008 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
         }
     }
 
@@ -224,9 +264,9 @@ public struct InferenceIdentity: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 4), 112 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
-        for oy in 0..<6 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 4
             var s0_0 = w.simd(V.self, at: 108)
@@ -279,21 +319,23 @@ public struct InferenceIdentity: CompiledModel {
 
     // dense: Dense, (None, 144) → (None, 3), 435 parameters
     @inline(never)
-    static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 688)
-            let xp = x + (oy * 144 + ox * 144)
-            let wp = w + 112
-            for ci in 0..<144 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 688)
+                let xp = x + (oy * 144 + ox * 144)
+                let wp = w + 112
+                for ci in 0..<144 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -117,6 +117,42 @@ public struct NonSquare: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 108, p = arena + 216, s = arena + 348
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
+            Self.l2_conv2d_2_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_2(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
+            // conv2d_3: Conv2D, (None, 3, 3, 2) → (None, 1, 3, 3), 21 parameters
+            Self.l3_conv2d_3(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
+            // flatten: Flatten, (None, 1, 3, 3) → (None, 9), 0 parameters
+            // (no computation at inference)
+            observe?(4, UnsafePointer(b))
+            // dense: Dense, (None, 9) → (None, 2), 20 parameters
+            Self.l5_dense(UnsafePointer(b), w, a)
+            observe?(5, UnsafePointer(a))
+            output.update(from: a, count: 2)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 9 floats.
@@ -165,49 +201,51 @@ public struct NonSquare: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 9) → (None, 2)
     @inline(never)
-    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 212)
-            var s1_0 = w.simd(V.self, at: 212)
-            var s2_0 = w.simd(V.self, at: 212)
-            var s3_0 = w.simd(V.self, at: 212)
-            var s4_0 = w.simd(V.self, at: 212)
-            var s5_0 = w.simd(V.self, at: 212)
-            var s6_0 = w.simd(V.self, at: 212)
-            var s7_0 = w.simd(V.self, at: 212)
-            let xp = x + (oy * 72 + ox * 9)
-            let wp = w + 176
-            for ci in 0..<9 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[9 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[18 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[27 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[36 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[45 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[54 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[63 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 212)
+                var s1_0 = w.simd(V.self, at: 212)
+                var s2_0 = w.simd(V.self, at: 212)
+                var s3_0 = w.simd(V.self, at: 212)
+                var s4_0 = w.simd(V.self, at: 212)
+                var s5_0 = w.simd(V.self, at: 212)
+                var s6_0 = w.simd(V.self, at: 212)
+                var s7_0 = w.simd(V.self, at: 212)
+                let xp = x + (oy * 72 + ox * 9)
+                let wp = w + 176
+                for ci in 0..<9 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[9 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[18 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[27 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[36 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[45 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[54 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[63 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
         }
     }
 
@@ -224,10 +262,10 @@ public struct NonSquare: CompiledModel {
 
     // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 3
             var s0_0 = w.simd(V.self, at: 24)
@@ -268,9 +306,9 @@ public struct NonSquare: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 76)
@@ -310,10 +348,10 @@ public struct NonSquare: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
     @inline(never)
-    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 144)
@@ -342,33 +380,35 @@ public struct NonSquare: CompiledModel {
 
     // conv2d_3: Conv2D, (None, 3, 3, 2) → (None, 1, 3, 3), 21 parameters
     @inline(never)
-    static func l3_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 172)
-            var s1_0 = w.simd(V.self, at: 172)
-            var s2_0 = w.simd(V.self, at: 172)
-            for ky in 0..<3 {
-                for kx in 0..<1 {
-                    let xp = x + (oy * 6 + ox * 2) + ky * 6 + kx * 2
-                    let wp = w + 148 + (ky * 1 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 3 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 172)
+                var s1_0 = w.simd(V.self, at: 172)
+                var s2_0 = w.simd(V.self, at: 172)
+                for ky in 0..<3 {
+                    for kx in 0..<1 {
+                        let xp = x + (oy * 6 + ox * 2) + ky * 6 + kx * 2
+                        let wp = w + 148 + (ky * 1 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
         }
     }
 
@@ -377,21 +417,23 @@ public struct NonSquare: CompiledModel {
 
     // dense: Dense, (None, 9) → (None, 2), 20 parameters
     @inline(never)
-    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 212)
-            let xp = x + (oy * 9 + ox * 9)
-            let wp = w + 176
-            for ci in 0..<9 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 212)
+                let xp = x + (oy * 9 + ox * 9)
+                let wp = w + 176
+                for ci in 0..<9 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 

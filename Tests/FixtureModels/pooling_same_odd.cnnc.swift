@@ -108,11 +108,51 @@ public struct PoolingSameOdd: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 780, p = arena + 1560, s = arena + 1560
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // mix: Conv2D, (None, 15, 13, 3) → (None, 15, 13, 4), 16 parameters
+            Self.l0_mix(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // max_2s2: MaxPooling2D, (None, 15, 13, 4) → (None, 8, 7, 4), 0 parameters
+            Self.l1_max_2s2(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // avg_2x3s1: AveragePooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
+            Self.l2_avg_2x3s1(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // max_2x3s1: MaxPooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
+            Self.l3_max_2x3s1(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // avg_2s2: AveragePooling2D, (None, 8, 7, 4) → (None, 4, 4, 4), 0 parameters
+            Self.l4_avg_2s2(UnsafePointer(b), a)
+            observe?(4, UnsafePointer(a))
+            // avg_3s2: AveragePooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
+            Self.l5_avg_3s2(UnsafePointer(a), b)
+            observe?(5, UnsafePointer(b))
+            // max_3s2: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
+            Self.l6_max_3s2(UnsafePointer(b), a)
+            observe?(6, UnsafePointer(a))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 1, 4) → (None, 4), 0 parameters
+            Self.l7_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(7, UnsafePointer(b))
+            output.update(from: b, count: 4)
+        }
+    }
+
     // mix: Conv2D, (None, 15, 13, 3) → (None, 15, 13, 4), 16 parameters
     @inline(never)
-    static func l0_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
         typealias V = SIMD4<Float>
-        for oy in 0..<15 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 13 + ox) * 4

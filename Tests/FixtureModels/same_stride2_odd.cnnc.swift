@@ -111,6 +111,43 @@ public struct SameStride2Odd: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 126, p = arena + 252, s = arena + 450
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
+            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 2, 5, 6) → (None, 1, 3, 6), 0 parameters
+            Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 1, 3, 6) → (None, 1, 3, 6), 0 parameters
+            Self.l3_average_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 3, 6) → (None, 6), 0 parameters
+            Self.l4_global_max_pooling2d(UnsafePointer(b), a)
+            observe?(4, UnsafePointer(a))
+            // dense: Dense, (None, 6) → (None, 2), 14 parameters
+            Self.l5_dense(UnsafePointer(a), w, b)
+            Self.l5_dense_activation(b)
+            observe?(5, UnsafePointer(b))
+            output.update(from: b, count: 2)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 6 floats.
@@ -161,49 +198,51 @@ public struct SameStride2Odd: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 6) → (None, 2)
     @inline(never)
-    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 424)
-            var s1_0 = w.simd(V.self, at: 424)
-            var s2_0 = w.simd(V.self, at: 424)
-            var s3_0 = w.simd(V.self, at: 424)
-            var s4_0 = w.simd(V.self, at: 424)
-            var s5_0 = w.simd(V.self, at: 424)
-            var s6_0 = w.simd(V.self, at: 424)
-            var s7_0 = w.simd(V.self, at: 424)
-            let xp = x + (oy * 48 + ox * 6)
-            let wp = w + 400
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[6 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[12 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[18 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[24 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[30 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[36 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[42 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 424)
+                var s1_0 = w.simd(V.self, at: 424)
+                var s2_0 = w.simd(V.self, at: 424)
+                var s3_0 = w.simd(V.self, at: 424)
+                var s4_0 = w.simd(V.self, at: 424)
+                var s5_0 = w.simd(V.self, at: 424)
+                var s6_0 = w.simd(V.self, at: 424)
+                var s7_0 = w.simd(V.self, at: 424)
+                let xp = x + (oy * 48 + ox * 6)
+                let wp = w + 400
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[6 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[12 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[18 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[24 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[30 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[36 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[42 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
         }
     }
 
@@ -237,10 +276,10 @@ public struct SameStride2Odd: CompiledModel {
 
     // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 5
             var s0_0 = w.simd(V.self, at: 144)
@@ -288,10 +327,10 @@ public struct SameStride2Odd: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 6
             var s0_0 = w.simd(V.self, at: 392)
@@ -382,21 +421,23 @@ public struct SameStride2Odd: CompiledModel {
 
     // dense: Dense, (None, 6) → (None, 2), 14 parameters
     @inline(never)
-    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 424)
-            let xp = x + (oy * 6 + ox * 6)
-            let wp = w + 400
-            for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 424)
+                let xp = x + (oy * 6 + ox * 6)
+                let wp = w + 400
+                for ci in 0..<6 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -106,6 +106,39 @@ public struct WideChannels: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 4000, p = arena + 8000, s = arena + 12840
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
+            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+            pool.split(5) { worker, parts in Self.l1_conv2d_1(UnsafePointer(p), w, b, parts) }
+            observe?(1, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 5, 5, 70) → (None, 2, 2, 70), 0 parameters
+            Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // flatten: Flatten, (None, 2, 2, 70) → (None, 280), 0 parameters
+            // (no computation at inference)
+            observe?(3, UnsafePointer(a))
+            // dense: Dense, (None, 280) → (None, 33), 9,273 parameters
+            Self.l4_dense(UnsafePointer(a), w, b)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 33)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 280 floats.
@@ -151,99 +184,101 @@ public struct WideChannels: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 280) → (None, 33)
     @inline(never)
-    static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 33 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 33
-            var s0_0 = w.simd(V.self, at: 43664)
-            var s0_1 = w.simd(V.self, at: 43680)
-            var s0_2 = w.simd(V.self, at: 43696)
-            var s1_0 = w.simd(V.self, at: 43664)
-            var s1_1 = w.simd(V.self, at: 43680)
-            var s1_2 = w.simd(V.self, at: 43696)
-            var s2_0 = w.simd(V.self, at: 43664)
-            var s2_1 = w.simd(V.self, at: 43680)
-            var s2_2 = w.simd(V.self, at: 43696)
-            var s3_0 = w.simd(V.self, at: 43664)
-            var s3_1 = w.simd(V.self, at: 43680)
-            var s3_2 = w.simd(V.self, at: 43696)
-            var s4_0 = w.simd(V.self, at: 43664)
-            var s4_1 = w.simd(V.self, at: 43680)
-            var s4_2 = w.simd(V.self, at: 43696)
-            var s5_0 = w.simd(V.self, at: 43664)
-            var s5_1 = w.simd(V.self, at: 43680)
-            var s5_2 = w.simd(V.self, at: 43696)
-            var s6_0 = w.simd(V.self, at: 43664)
-            var s6_1 = w.simd(V.self, at: 43680)
-            var s6_2 = w.simd(V.self, at: 43696)
-            var s7_0 = w.simd(V.self, at: 43664)
-            var s7_1 = w.simd(V.self, at: 43680)
-            var s7_2 = w.simd(V.self, at: 43696)
-            let xp = x + (oy * 2240 + ox * 280)
-            let wp = w + 30224
-            for ci in 0..<280 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[280 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[560 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[840 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[1120 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[1400 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[1680 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[1960 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 33
+                var s0_0 = w.simd(V.self, at: 43664)
+                var s0_1 = w.simd(V.self, at: 43680)
+                var s0_2 = w.simd(V.self, at: 43696)
+                var s1_0 = w.simd(V.self, at: 43664)
+                var s1_1 = w.simd(V.self, at: 43680)
+                var s1_2 = w.simd(V.self, at: 43696)
+                var s2_0 = w.simd(V.self, at: 43664)
+                var s2_1 = w.simd(V.self, at: 43680)
+                var s2_2 = w.simd(V.self, at: 43696)
+                var s3_0 = w.simd(V.self, at: 43664)
+                var s3_1 = w.simd(V.self, at: 43680)
+                var s3_2 = w.simd(V.self, at: 43696)
+                var s4_0 = w.simd(V.self, at: 43664)
+                var s4_1 = w.simd(V.self, at: 43680)
+                var s4_2 = w.simd(V.self, at: 43696)
+                var s5_0 = w.simd(V.self, at: 43664)
+                var s5_1 = w.simd(V.self, at: 43680)
+                var s5_2 = w.simd(V.self, at: 43696)
+                var s6_0 = w.simd(V.self, at: 43664)
+                var s6_1 = w.simd(V.self, at: 43680)
+                var s6_2 = w.simd(V.self, at: 43696)
+                var s7_0 = w.simd(V.self, at: 43664)
+                var s7_1 = w.simd(V.self, at: 43680)
+                var s7_2 = w.simd(V.self, at: 43696)
+                let xp = x + (oy * 2240 + ox * 280)
+                let wp = w + 30224
+                for ci in 0..<280 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[280 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[560 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[840 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[1120 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[1400 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[1680 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[1960 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
+                yp.store(s1_0, at: 33)
+                yp.store(s1_1, at: 49)
+                do { let v = s1_2; for lane in 0..<1 { yp[65 + lane] = v[lane] } }
+                yp.store(s2_0, at: 66)
+                yp.store(s2_1, at: 82)
+                do { let v = s2_2; for lane in 0..<1 { yp[98 + lane] = v[lane] } }
+                yp.store(s3_0, at: 99)
+                yp.store(s3_1, at: 115)
+                do { let v = s3_2; for lane in 0..<1 { yp[131 + lane] = v[lane] } }
+                yp.store(s4_0, at: 132)
+                yp.store(s4_1, at: 148)
+                do { let v = s4_2; for lane in 0..<1 { yp[164 + lane] = v[lane] } }
+                yp.store(s5_0, at: 165)
+                yp.store(s5_1, at: 181)
+                do { let v = s5_2; for lane in 0..<1 { yp[197 + lane] = v[lane] } }
+                yp.store(s6_0, at: 198)
+                yp.store(s6_1, at: 214)
+                do { let v = s6_2; for lane in 0..<1 { yp[230 + lane] = v[lane] } }
+                yp.store(s7_0, at: 231)
+                yp.store(s7_1, at: 247)
+                do { let v = s7_2; for lane in 0..<1 { yp[263 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
-            yp.store(s1_0, at: 33)
-            yp.store(s1_1, at: 49)
-            do { let v = s1_2; for lane in 0..<1 { yp[65 + lane] = v[lane] } }
-            yp.store(s2_0, at: 66)
-            yp.store(s2_1, at: 82)
-            do { let v = s2_2; for lane in 0..<1 { yp[98 + lane] = v[lane] } }
-            yp.store(s3_0, at: 99)
-            yp.store(s3_1, at: 115)
-            do { let v = s3_2; for lane in 0..<1 { yp[131 + lane] = v[lane] } }
-            yp.store(s4_0, at: 132)
-            yp.store(s4_1, at: 148)
-            do { let v = s4_2; for lane in 0..<1 { yp[164 + lane] = v[lane] } }
-            yp.store(s5_0, at: 165)
-            yp.store(s5_1, at: 181)
-            do { let v = s5_2; for lane in 0..<1 { yp[197 + lane] = v[lane] } }
-            yp.store(s6_0, at: 198)
-            yp.store(s6_1, at: 214)
-            do { let v = s6_2; for lane in 0..<1 { yp[230 + lane] = v[lane] } }
-            yp.store(s7_0, at: 231)
-            yp.store(s7_1, at: 247)
-            do { let v = s7_2; for lane in 0..<1 { yp[263 + lane] = v[lane] } }
         }
     }
 
@@ -262,10 +297,10 @@ public struct WideChannels: CompiledModel {
 
     // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
         // The remaining 40 output channels.
-        for oy in 0..<10 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 40
@@ -347,9 +382,9 @@ public struct WideChannels: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 70
             var s0_0 = w.simd(V.self, at: 30144)
@@ -431,7 +466,7 @@ public struct WideChannels: CompiledModel {
             yp.store(s4_3, at: 328)
         }
         // The remaining 6 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 70 + 64
             var s0_0 = w.simd(V.self, at: 30144 + 64)
@@ -502,29 +537,31 @@ public struct WideChannels: CompiledModel {
 
     // dense: Dense, (None, 280) → (None, 33), 9,273 parameters
     @inline(never)
-    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 33 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 33
-            var s0_0 = w.simd(V.self, at: 43664)
-            var s0_1 = w.simd(V.self, at: 43680)
-            var s0_2 = w.simd(V.self, at: 43696)
-            let xp = x + (oy * 280 + ox * 280)
-            let wp = w + 30224
-            for ci in 0..<280 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 33
+                var s0_0 = w.simd(V.self, at: 43664)
+                var s0_1 = w.simd(V.self, at: 43680)
+                var s0_2 = w.simd(V.self, at: 43696)
+                let xp = x + (oy * 280 + ox * 280)
+                let wp = w + 30224
+                for ci in 0..<280 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
         }
     }
 

@@ -24,8 +24,8 @@ public struct WinogradEdges: CompiledModel {
     public static let parameterCount = 35517
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11060928
-    /// Two activation buffers of 18144 floats, 11520 for padded convolution inputs, 92160 of Winograd scratch.
-    public static let arenaCount = 139968
+    /// Two activation buffers of 18144 floats, 11520 for padded convolution inputs, 55296 of Winograd scratch.
+    public static let arenaCount = 103104
     static let packedCount = 68072
 
     /// Every layer with Keras's name and class, and one sample's output shape.
@@ -119,6 +119,45 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 55296
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 18144, p = arena + 36288, s = arena + 47808
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 23, 20, 16) → (None, 23, 20, 24), 3,480 parameters
+            Self.l0_conv2d_pad(input, p)
+            pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(p), w, a, parts) }
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 23, 20, 24) → (None, 21, 18, 16), 3,472 parameters
+            Self.l1_conv2d_1_winograd_pad(UnsafePointer(a), p)
+            pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(p), w, b, s + worker * 34560, parts) }
+            Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_2: Conv2D, (None, 21, 18, 16) → (None, 21, 18, 48), 6,960 parameters
+            Self.l2_conv2d_2_winograd_pad(UnsafePointer(b), p)
+            pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(p), w, a, s + worker * 55296, parts) }
+            observe?(2, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 21, 18, 48) → (None, 10, 9, 48), 0 parameters
+            Self.l3_max_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // flatten: Flatten, (None, 10, 9, 48) → (None, 4320), 0 parameters
+            // (no computation at inference)
+            observe?(4, UnsafePointer(b))
+            // dense: Dense, (None, 4320) → (None, 5), 21,605 parameters
+            Self.l5_dense(UnsafePointer(b), w, a)
+            Self.l5_dense_activation(a)
+            observe?(5, UnsafePointer(a))
+            output.update(from: a, count: 5)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 4320 floats.
@@ -170,49 +209,51 @@ public struct WinogradEdges: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 4320) → (None, 5)
     @inline(never)
-    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 68064)
-            var s1_0 = w.simd(V.self, at: 68064)
-            var s2_0 = w.simd(V.self, at: 68064)
-            var s3_0 = w.simd(V.self, at: 68064)
-            var s4_0 = w.simd(V.self, at: 68064)
-            var s5_0 = w.simd(V.self, at: 68064)
-            var s6_0 = w.simd(V.self, at: 68064)
-            var s7_0 = w.simd(V.self, at: 68064)
-            let xp = x + (oy * 34560 + ox * 4320)
-            let wp = w + 33504
-            for ci in 0..<4320 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4320 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[8640 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[12960 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[17280 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[21600 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[25920 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[30240 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 68064)
+                var s1_0 = w.simd(V.self, at: 68064)
+                var s2_0 = w.simd(V.self, at: 68064)
+                var s3_0 = w.simd(V.self, at: 68064)
+                var s4_0 = w.simd(V.self, at: 68064)
+                var s5_0 = w.simd(V.self, at: 68064)
+                var s6_0 = w.simd(V.self, at: 68064)
+                var s7_0 = w.simd(V.self, at: 68064)
+                let xp = x + (oy * 34560 + ox * 4320)
+                let wp = w + 33504
+                for ci in 0..<4320 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4320 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8640 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12960 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[17280 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[21600 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[25920 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[30240 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
         }
     }
 
@@ -246,10 +287,10 @@ public struct WinogradEdges: CompiledModel {
 
     // conv2d: Conv2D, (None, 23, 20, 16) → (None, 23, 20, 24), 3,480 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
         typealias V = SIMD16<Float>
         // The remaining 24 output channels.
-        for oy in 0..<23 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 20 + ox) * 24
@@ -374,9 +415,9 @@ public struct WinogradEdges: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 23, 20, 24) → (None, 21, 18, 16), 3,472 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
         typealias V = SIMD16<Float>
-        for oy in 0..<21 {
+        for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 18 + ox) * 16
@@ -428,99 +469,188 @@ public struct WinogradEdges: CompiledModel {
     }
 
     @inline(never)
-    static func l1_conv2d_1_winograd_product99(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1_winograd_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            for bx in 0..<8 {
-                let ox = bx * 8
-                let yp = y + (oy * 99 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
-                let xp = x + (oy * 2376 + ox * 24)
-                let wp = w + 0
-                for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[24 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[48 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[72 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[96 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[120 + ci])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[144 + ci])
-                    s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[168 + ci])
-                    s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                for bx in 0..<3 {
+                    let ox = bx * 8
+                    let yp = y + (oy * 45 + ox) * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + (oy * 1080 + ox * 24)
+                    let wp = w + 0
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[24 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[48 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[72 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[96 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[120 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[144 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[168 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
-                yp.store(s7_0, at: 112)
-            }
-            for bx in 0..<5 {
-                let ox = 64 + bx * 7
-                let yp = y + (oy * 99 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                let xp = x + (oy * 2376 + ox * 24)
-                let wp = w + 0
-                for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[24 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[48 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[72 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[96 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[120 + ci])
-                    s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[144 + ci])
-                    s6_0 = madd(s6_0, x6, w0)
+                for bx in 0..<3 {
+                    let ox = 24 + bx * 7
+                    let yp = y + (oy * 45 + ox) * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + (oy * 1080 + ox * 24)
+                    let wp = w + 0
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[24 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[48 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[72 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[96 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[120 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[144 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s1_0, at: 16)
-                yp.store(s2_0, at: 32)
-                yp.store(s3_0, at: 48)
-                yp.store(s4_0, at: 64)
-                yp.store(s5_0, at: 80)
-                yp.store(s6_0, at: 96)
             }
         }
     }
 
     @inline(never)
-    static func l1_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1_winograd_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
+        typealias V = SIMD16<Float>
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                for bx in 0..<5 {
+                    let ox = bx * 8
+                    let yp = y + (oy * 54 + ox) * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    var s7_0 = V()
+                    let xp = x + (oy * 1296 + ox * 24)
+                    let wp = w + 0
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[24 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[48 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[72 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[96 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[120 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[144 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                        let x7 = V(repeating: xp[168 + ci])
+                        s7_0 = madd(s7_0, x7, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                    yp.store(s7_0, at: 112)
+                }
+                for bx in 0..<2 {
+                    let ox = 40 + bx * 7
+                    let yp = y + (oy * 54 + ox) * 16
+                    var s0_0 = V()
+                    var s1_0 = V()
+                    var s2_0 = V()
+                    var s3_0 = V()
+                    var s4_0 = V()
+                    var s5_0 = V()
+                    var s6_0 = V()
+                    let xp = x + (oy * 1296 + ox * 24)
+                    let wp = w + 0
+                    for ci in 0..<24 {
+                        let w0 = wp.simd(V.self, at: ci * 16)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        let x1 = V(repeating: xp[24 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        let x2 = V(repeating: xp[48 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        let x3 = V(repeating: xp[72 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        let x4 = V(repeating: xp[96 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        let x5 = V(repeating: xp[120 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        let x6 = V(repeating: xp[144 + ci])
+                        s6_0 = madd(s6_0, x6, w0)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s1_0, at: 16)
+                    yp.store(s2_0, at: 32)
+                    yp.store(s3_0, at: 48)
+                    yp.store(s4_0, at: 64)
+                    yp.store(s5_0, at: 80)
+                    yp.store(s6_0, at: 96)
+                }
+            }
+        }
+    }
+
+    @inline(never)
+    static func l1_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD8<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 38016
-        do {
+        let v = s, m = s + 20736
+        if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<11 {
+            for r in 0..<6 {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
@@ -534,39 +664,101 @@ public struct WinogradEdges: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 24 + c)
-                        v.store(b01 + b02, at: 2376 + t * 24 + c)
-                        v.store(b02 - b01, at: 4752 + t * 24 + c)
-                        v.store(b01 - b03, at: 7128 + t * 24 + c)
-                        v.store(b10 - b12, at: 9504 + t * 24 + c)
-                        v.store(b11 + b12, at: 11880 + t * 24 + c)
-                        v.store(b12 - b11, at: 14256 + t * 24 + c)
-                        v.store(b11 - b13, at: 16632 + t * 24 + c)
-                        v.store(b20 - b22, at: 19008 + t * 24 + c)
-                        v.store(b21 + b22, at: 21384 + t * 24 + c)
-                        v.store(b22 - b21, at: 23760 + t * 24 + c)
-                        v.store(b21 - b23, at: 26136 + t * 24 + c)
-                        v.store(b30 - b32, at: 28512 + t * 24 + c)
-                        v.store(b31 + b32, at: 30888 + t * 24 + c)
-                        v.store(b32 - b31, at: 33264 + t * 24 + c)
-                        v.store(b31 - b33, at: 35640 + t * 24 + c)
+                        v.store(b01 + b02, at: 1296 + t * 24 + c)
+                        v.store(b02 - b01, at: 2592 + t * 24 + c)
+                        v.store(b01 - b03, at: 3888 + t * 24 + c)
+                        v.store(b10 - b12, at: 5184 + t * 24 + c)
+                        v.store(b11 + b12, at: 6480 + t * 24 + c)
+                        v.store(b12 - b11, at: 7776 + t * 24 + c)
+                        v.store(b11 - b13, at: 9072 + t * 24 + c)
+                        v.store(b20 - b22, at: 10368 + t * 24 + c)
+                        v.store(b21 + b22, at: 11664 + t * 24 + c)
+                        v.store(b22 - b21, at: 12960 + t * 24 + c)
+                        v.store(b21 - b23, at: 14256 + t * 24 + c)
+                        v.store(b30 - b32, at: 15552 + t * 24 + c)
+                        v.store(b31 + b32, at: 16848 + t * 24 + c)
+                        v.store(b32 - b31, at: 18144 + t * 24 + c)
+                        v.store(b31 - b33, at: 19440 + t * 24 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l1_conv2d_1_winograd_product99(UnsafePointer(v + xi * 2376), w + 8112 + xi * 384, m + xi * 1584)
+                Self.l1_conv2d_1_winograd_product54(UnsafePointer(v + xi * 1296), w + 8112 + xi * 384, m + xi * 864)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<11 {
+            for r in 0..<6 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 16, by: 16) {
                         let bias = w.simd(VK.self, at: 8096 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 1584 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 3168 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 16 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 6336 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 11088 + t * 16 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 12672 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 14256 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 15840 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 17424 + t * 16 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 19008 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 20592 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 22176 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 23760 + t * 16 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 864 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 5184 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 6048 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 6912 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 7776 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 9504 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 11232 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 12096 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 16 + k)
+                        let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
+                        let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
+                        let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
+                        let y10 = a10 + a11 + a12 + bias, y11 = a11 - a12 - a13 + bias
+                        y.store(y00, at: ((oy + 0) * 18 + ox + 0) * 16 + k)
+                        y.store(y01, at: ((oy + 0) * 18 + ox + 1) * 16 + k)
+                        if oy + 1 < 21 { y.store(y10, at: ((oy + 1) * 18 + ox + 0) * 16 + k) }
+                        if oy + 1 < 21 { y.store(y11, at: ((oy + 1) * 18 + ox + 1) * 16 + k) }
+                    }
+                }
+            }
+        }
+        if parts.contains(1) {
+            let ty0 = 6
+            // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
+            for r in 0..<5 {
+                for tx in 0..<9 {
+                    let t = r * 9 + tx
+                    let patch = x + ((ty0 + r) * 960 + tx * 48)
+                    for c in stride(from: 0, to: 24, by: 8) {
+                        let d00 = patch.simd(VC.self, at: 0 + c), d01 = patch.simd(VC.self, at: 24 + c), d02 = patch.simd(VC.self, at: 48 + c), d03 = patch.simd(VC.self, at: 72 + c)
+                        let d10 = patch.simd(VC.self, at: 480 + c), d11 = patch.simd(VC.self, at: 504 + c), d12 = patch.simd(VC.self, at: 528 + c), d13 = patch.simd(VC.self, at: 552 + c)
+                        let d20 = patch.simd(VC.self, at: 960 + c), d21 = patch.simd(VC.self, at: 984 + c), d22 = patch.simd(VC.self, at: 1008 + c), d23 = patch.simd(VC.self, at: 1032 + c)
+                        let d30 = patch.simd(VC.self, at: 1440 + c), d31 = patch.simd(VC.self, at: 1464 + c), d32 = patch.simd(VC.self, at: 1488 + c), d33 = patch.simd(VC.self, at: 1512 + c)
+                        let b00 = d00 - d20, b01 = d01 - d21, b02 = d02 - d22, b03 = d03 - d23
+                        let b10 = d10 + d20, b11 = d11 + d21, b12 = d12 + d22, b13 = d13 + d23
+                        let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
+                        let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
+                        v.store(b00 - b02, at: 0 + t * 24 + c)
+                        v.store(b01 + b02, at: 1080 + t * 24 + c)
+                        v.store(b02 - b01, at: 2160 + t * 24 + c)
+                        v.store(b01 - b03, at: 3240 + t * 24 + c)
+                        v.store(b10 - b12, at: 4320 + t * 24 + c)
+                        v.store(b11 + b12, at: 5400 + t * 24 + c)
+                        v.store(b12 - b11, at: 6480 + t * 24 + c)
+                        v.store(b11 - b13, at: 7560 + t * 24 + c)
+                        v.store(b20 - b22, at: 8640 + t * 24 + c)
+                        v.store(b21 + b22, at: 9720 + t * 24 + c)
+                        v.store(b22 - b21, at: 10800 + t * 24 + c)
+                        v.store(b21 - b23, at: 11880 + t * 24 + c)
+                        v.store(b30 - b32, at: 12960 + t * 24 + c)
+                        v.store(b31 + b32, at: 14040 + t * 24 + c)
+                        v.store(b32 - b31, at: 15120 + t * 24 + c)
+                        v.store(b31 - b33, at: 16200 + t * 24 + c)
+                    }
+                }
+            }
+            // 16 products M[ξ] = V[ξ] · U[ξ].
+            for xi in 0..<16 {
+                Self.l1_conv2d_1_winograd_product45(UnsafePointer(v + xi * 1080), w + 8112 + xi * 384, m + xi * 720)
+            }
+            // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
+            for r in 0..<5 {
+                let oy = 2 * (ty0 + r)
+                for tx in 0..<9 {
+                    let t = r * 9 + tx, ox = 2 * tx
+                    for k in stride(from: 0, to: 16, by: 16) {
+                        let bias = w.simd(VK.self, at: 8096 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 16 + k), m01 = UnsafePointer(m).simd(VK.self, at: 720 + t * 16 + k), m02 = UnsafePointer(m).simd(VK.self, at: 1440 + t * 16 + k), m03 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 16 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 2880 + t * 16 + k), m11 = UnsafePointer(m).simd(VK.self, at: 3600 + t * 16 + k), m12 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 16 + k), m13 = UnsafePointer(m).simd(VK.self, at: 5040 + t * 16 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 5760 + t * 16 + k), m21 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 16 + k), m22 = UnsafePointer(m).simd(VK.self, at: 7200 + t * 16 + k), m23 = UnsafePointer(m).simd(VK.self, at: 7920 + t * 16 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 16 + k), m31 = UnsafePointer(m).simd(VK.self, at: 9360 + t * 16 + k), m32 = UnsafePointer(m).simd(VK.self, at: 10080 + t * 16 + k), m33 = UnsafePointer(m).simd(VK.self, at: 10800 + t * 16 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -602,9 +794,9 @@ public struct WinogradEdges: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 21, 18, 16) → (None, 21, 18, 48), 6,960 parameters
     @inline(never)
-    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
         typealias V = SIMD16<Float>
-        for oy in 0..<21 {
+        for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 18 + ox) * 48
@@ -697,211 +889,235 @@ public struct WinogradEdges: CompiledModel {
     }
 
     @inline(never)
-    static func l2_conv2d_2_winograd_product9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2_winograd_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            do {
-                let ox = 0
-                let yp = y + (oy * 9 + ox) * 48
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s4_2 = V()
-                let xp = x + (oy * 144 + ox * 16)
-                let wp = w + 0
-                for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[16 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[32 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[48 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[64 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
-                    s4_2 = madd(s4_2, x4, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                for bx in 0..<5 {
+                    let ox = bx * 6
+                    let yp = y + (oy * 45 + ox) * 48
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s5_2 = V()
+                    let xp = x + (oy * 720 + ox * 16)
+                    let wp = w + 0
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[16 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[32 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[48 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[64 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        let x5 = V(repeating: xp[80 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        s5_2 = madd(s5_2, x5, w2)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s1_1, at: 64)
+                    yp.store(s1_2, at: 80)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s2_1, at: 112)
+                    yp.store(s2_2, at: 128)
+                    yp.store(s3_0, at: 144)
+                    yp.store(s3_1, at: 160)
+                    yp.store(s3_2, at: 176)
+                    yp.store(s4_0, at: 192)
+                    yp.store(s4_1, at: 208)
+                    yp.store(s4_2, at: 224)
+                    yp.store(s5_0, at: 240)
+                    yp.store(s5_1, at: 256)
+                    yp.store(s5_2, at: 272)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s1_0, at: 48)
-                yp.store(s1_1, at: 64)
-                yp.store(s1_2, at: 80)
-                yp.store(s2_0, at: 96)
-                yp.store(s2_1, at: 112)
-                yp.store(s2_2, at: 128)
-                yp.store(s3_0, at: 144)
-                yp.store(s3_1, at: 160)
-                yp.store(s3_2, at: 176)
-                yp.store(s4_0, at: 192)
-                yp.store(s4_1, at: 208)
-                yp.store(s4_2, at: 224)
-            }
-            do {
-                let ox = 5
-                let yp = y + (oy * 9 + ox) * 48
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                let xp = x + (oy * 144 + ox * 16)
-                let wp = w + 0
-                for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[16 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[32 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[48 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
+                for bx in 0..<3 {
+                    let ox = 30 + bx * 5
+                    let yp = y + (oy * 45 + ox) * 48
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    let xp = x + (oy * 720 + ox * 16)
+                    let wp = w + 0
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[16 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[32 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[48 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[64 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s1_1, at: 64)
+                    yp.store(s1_2, at: 80)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s2_1, at: 112)
+                    yp.store(s2_2, at: 128)
+                    yp.store(s3_0, at: 144)
+                    yp.store(s3_1, at: 160)
+                    yp.store(s3_2, at: 176)
+                    yp.store(s4_0, at: 192)
+                    yp.store(s4_1, at: 208)
+                    yp.store(s4_2, at: 224)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s1_0, at: 48)
-                yp.store(s1_1, at: 64)
-                yp.store(s1_2, at: 80)
-                yp.store(s2_0, at: 96)
-                yp.store(s2_1, at: 112)
-                yp.store(s2_2, at: 128)
-                yp.store(s3_0, at: 144)
-                yp.store(s3_1, at: 160)
-                yp.store(s3_2, at: 176)
             }
         }
     }
 
     @inline(never)
-    static func l2_conv2d_2_winograd_product90(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2_winograd_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            for bx in 0..<15 {
-                let ox = bx * 6
-                let yp = y + (oy * 90 + ox) * 48
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s4_2 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s5_2 = V()
-                let xp = x + (oy * 1440 + ox * 16)
-                let wp = w + 0
-                for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                    let x0 = V(repeating: xp[ci])
-                    s0_0 = madd(s0_0, x0, w0)
-                    s0_1 = madd(s0_1, x0, w1)
-                    s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[16 + ci])
-                    s1_0 = madd(s1_0, x1, w0)
-                    s1_1 = madd(s1_1, x1, w1)
-                    s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[32 + ci])
-                    s2_0 = madd(s2_0, x2, w0)
-                    s2_1 = madd(s2_1, x2, w1)
-                    s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[48 + ci])
-                    s3_0 = madd(s3_0, x3, w0)
-                    s3_1 = madd(s3_1, x3, w1)
-                    s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[64 + ci])
-                    s4_0 = madd(s4_0, x4, w0)
-                    s4_1 = madd(s4_1, x4, w1)
-                    s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[80 + ci])
-                    s5_0 = madd(s5_0, x5, w0)
-                    s5_1 = madd(s5_1, x5, w1)
-                    s5_2 = madd(s5_2, x5, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                for bx in 0..<9 {
+                    let ox = bx * 6
+                    let yp = y + (oy * 54 + ox) * 48
+                    var s0_0 = V()
+                    var s0_1 = V()
+                    var s0_2 = V()
+                    var s1_0 = V()
+                    var s1_1 = V()
+                    var s1_2 = V()
+                    var s2_0 = V()
+                    var s2_1 = V()
+                    var s2_2 = V()
+                    var s3_0 = V()
+                    var s3_1 = V()
+                    var s3_2 = V()
+                    var s4_0 = V()
+                    var s4_1 = V()
+                    var s4_2 = V()
+                    var s5_0 = V()
+                    var s5_1 = V()
+                    var s5_2 = V()
+                    let xp = x + (oy * 864 + ox * 16)
+                    let wp = w + 0
+                    for ci in 0..<16 {
+                        let w0 = wp.simd(V.self, at: ci * 48)
+                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                        let x0 = V(repeating: xp[ci])
+                        s0_0 = madd(s0_0, x0, w0)
+                        s0_1 = madd(s0_1, x0, w1)
+                        s0_2 = madd(s0_2, x0, w2)
+                        let x1 = V(repeating: xp[16 + ci])
+                        s1_0 = madd(s1_0, x1, w0)
+                        s1_1 = madd(s1_1, x1, w1)
+                        s1_2 = madd(s1_2, x1, w2)
+                        let x2 = V(repeating: xp[32 + ci])
+                        s2_0 = madd(s2_0, x2, w0)
+                        s2_1 = madd(s2_1, x2, w1)
+                        s2_2 = madd(s2_2, x2, w2)
+                        let x3 = V(repeating: xp[48 + ci])
+                        s3_0 = madd(s3_0, x3, w0)
+                        s3_1 = madd(s3_1, x3, w1)
+                        s3_2 = madd(s3_2, x3, w2)
+                        let x4 = V(repeating: xp[64 + ci])
+                        s4_0 = madd(s4_0, x4, w0)
+                        s4_1 = madd(s4_1, x4, w1)
+                        s4_2 = madd(s4_2, x4, w2)
+                        let x5 = V(repeating: xp[80 + ci])
+                        s5_0 = madd(s5_0, x5, w0)
+                        s5_1 = madd(s5_1, x5, w1)
+                        s5_2 = madd(s5_2, x5, w2)
+                    }
+                    yp.store(s0_0, at: 0)
+                    yp.store(s0_1, at: 16)
+                    yp.store(s0_2, at: 32)
+                    yp.store(s1_0, at: 48)
+                    yp.store(s1_1, at: 64)
+                    yp.store(s1_2, at: 80)
+                    yp.store(s2_0, at: 96)
+                    yp.store(s2_1, at: 112)
+                    yp.store(s2_2, at: 128)
+                    yp.store(s3_0, at: 144)
+                    yp.store(s3_1, at: 160)
+                    yp.store(s3_2, at: 176)
+                    yp.store(s4_0, at: 192)
+                    yp.store(s4_1, at: 208)
+                    yp.store(s4_2, at: 224)
+                    yp.store(s5_0, at: 240)
+                    yp.store(s5_1, at: 256)
+                    yp.store(s5_2, at: 272)
                 }
-                yp.store(s0_0, at: 0)
-                yp.store(s0_1, at: 16)
-                yp.store(s0_2, at: 32)
-                yp.store(s1_0, at: 48)
-                yp.store(s1_1, at: 64)
-                yp.store(s1_2, at: 80)
-                yp.store(s2_0, at: 96)
-                yp.store(s2_1, at: 112)
-                yp.store(s2_2, at: 128)
-                yp.store(s3_0, at: 144)
-                yp.store(s3_1, at: 160)
-                yp.store(s3_2, at: 176)
-                yp.store(s4_0, at: 192)
-                yp.store(s4_1, at: 208)
-                yp.store(s4_2, at: 224)
-                yp.store(s5_0, at: 240)
-                yp.store(s5_1, at: 256)
-                yp.store(s5_2, at: 272)
             }
         }
     }
 
     @inline(never)
-    static func l2_conv2d_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias VC = SIMD16<Float>
         typealias VK = SIMD16<Float>
-        let v = s, m = s + 23040
-        do {
+        let v = s, m = s + 13824
+        if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<10 {
+            for r in 0..<6 {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
@@ -915,39 +1131,39 @@ public struct WinogradEdges: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 1440 + t * 16 + c)
-                        v.store(b02 - b01, at: 2880 + t * 16 + c)
-                        v.store(b01 - b03, at: 4320 + t * 16 + c)
-                        v.store(b10 - b12, at: 5760 + t * 16 + c)
-                        v.store(b11 + b12, at: 7200 + t * 16 + c)
-                        v.store(b12 - b11, at: 8640 + t * 16 + c)
-                        v.store(b11 - b13, at: 10080 + t * 16 + c)
-                        v.store(b20 - b22, at: 11520 + t * 16 + c)
-                        v.store(b21 + b22, at: 12960 + t * 16 + c)
-                        v.store(b22 - b21, at: 14400 + t * 16 + c)
-                        v.store(b21 - b23, at: 15840 + t * 16 + c)
-                        v.store(b30 - b32, at: 17280 + t * 16 + c)
-                        v.store(b31 + b32, at: 18720 + t * 16 + c)
-                        v.store(b32 - b31, at: 20160 + t * 16 + c)
-                        v.store(b31 - b33, at: 21600 + t * 16 + c)
+                        v.store(b01 + b02, at: 864 + t * 16 + c)
+                        v.store(b02 - b01, at: 1728 + t * 16 + c)
+                        v.store(b01 - b03, at: 2592 + t * 16 + c)
+                        v.store(b10 - b12, at: 3456 + t * 16 + c)
+                        v.store(b11 + b12, at: 4320 + t * 16 + c)
+                        v.store(b12 - b11, at: 5184 + t * 16 + c)
+                        v.store(b11 - b13, at: 6048 + t * 16 + c)
+                        v.store(b20 - b22, at: 6912 + t * 16 + c)
+                        v.store(b21 + b22, at: 7776 + t * 16 + c)
+                        v.store(b22 - b21, at: 8640 + t * 16 + c)
+                        v.store(b21 - b23, at: 9504 + t * 16 + c)
+                        v.store(b30 - b32, at: 10368 + t * 16 + c)
+                        v.store(b31 + b32, at: 11232 + t * 16 + c)
+                        v.store(b32 - b31, at: 12096 + t * 16 + c)
+                        v.store(b31 - b33, at: 12960 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product90(UnsafePointer(v + xi * 1440), w + 21216 + xi * 768, m + xi * 4320)
+                Self.l2_conv2d_2_winograd_product54(UnsafePointer(v + xi * 864), w + 21216 + xi * 768, m + xi * 2592)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<10 {
+            for r in 0..<6 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 16) {
                         let bias = w.simd(VK.self, at: 21168 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 21600 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 25920 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 30240 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 34560 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 38880 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 43200 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 47520 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 51840 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 56160 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 60480 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 64800 + t * 48 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 5184 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 7776 + t * 48 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 10368 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 15552 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 18144 + t * 48 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 20736 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 23328 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 25920 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 28512 + t * 48 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 31104 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 33696 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 36288 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 38880 + t * 48 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -960,10 +1176,10 @@ public struct WinogradEdges: CompiledModel {
                 }
             }
         }
-        do {
-            let ty0 = 10
+        if parts.contains(1) {
+            let ty0 = 6
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
-            for r in 0..<1 {
+            for r in 0..<5 {
                 for tx in 0..<9 {
                     let t = r * 9 + tx
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
@@ -977,39 +1193,39 @@ public struct WinogradEdges: CompiledModel {
                         let b20 = d20 - d10, b21 = d21 - d11, b22 = d22 - d12, b23 = d23 - d13
                         let b30 = d10 - d30, b31 = d11 - d31, b32 = d12 - d32, b33 = d13 - d33
                         v.store(b00 - b02, at: 0 + t * 16 + c)
-                        v.store(b01 + b02, at: 144 + t * 16 + c)
-                        v.store(b02 - b01, at: 288 + t * 16 + c)
-                        v.store(b01 - b03, at: 432 + t * 16 + c)
-                        v.store(b10 - b12, at: 576 + t * 16 + c)
-                        v.store(b11 + b12, at: 720 + t * 16 + c)
-                        v.store(b12 - b11, at: 864 + t * 16 + c)
-                        v.store(b11 - b13, at: 1008 + t * 16 + c)
-                        v.store(b20 - b22, at: 1152 + t * 16 + c)
-                        v.store(b21 + b22, at: 1296 + t * 16 + c)
-                        v.store(b22 - b21, at: 1440 + t * 16 + c)
-                        v.store(b21 - b23, at: 1584 + t * 16 + c)
-                        v.store(b30 - b32, at: 1728 + t * 16 + c)
-                        v.store(b31 + b32, at: 1872 + t * 16 + c)
-                        v.store(b32 - b31, at: 2016 + t * 16 + c)
-                        v.store(b31 - b33, at: 2160 + t * 16 + c)
+                        v.store(b01 + b02, at: 720 + t * 16 + c)
+                        v.store(b02 - b01, at: 1440 + t * 16 + c)
+                        v.store(b01 - b03, at: 2160 + t * 16 + c)
+                        v.store(b10 - b12, at: 2880 + t * 16 + c)
+                        v.store(b11 + b12, at: 3600 + t * 16 + c)
+                        v.store(b12 - b11, at: 4320 + t * 16 + c)
+                        v.store(b11 - b13, at: 5040 + t * 16 + c)
+                        v.store(b20 - b22, at: 5760 + t * 16 + c)
+                        v.store(b21 + b22, at: 6480 + t * 16 + c)
+                        v.store(b22 - b21, at: 7200 + t * 16 + c)
+                        v.store(b21 - b23, at: 7920 + t * 16 + c)
+                        v.store(b30 - b32, at: 8640 + t * 16 + c)
+                        v.store(b31 + b32, at: 9360 + t * 16 + c)
+                        v.store(b32 - b31, at: 10080 + t * 16 + c)
+                        v.store(b31 - b33, at: 10800 + t * 16 + c)
                     }
                 }
             }
             // 16 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<16 {
-                Self.l2_conv2d_2_winograd_product9(UnsafePointer(v + xi * 144), w + 21216 + xi * 768, m + xi * 432)
+                Self.l2_conv2d_2_winograd_product45(UnsafePointer(v + xi * 720), w + 21216 + xi * 768, m + xi * 2160)
             }
             // Output transform: Y = Aᵀ M A + bias, each 2x2 block of outputs.
-            for r in 0..<1 {
+            for r in 0..<5 {
                 let oy = 2 * (ty0 + r)
                 for tx in 0..<9 {
                     let t = r * 9 + tx, ox = 2 * tx
                     for k in stride(from: 0, to: 48, by: 16) {
                         let bias = w.simd(VK.self, at: 21168 + k)
-                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 432 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 864 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 1296 + t * 48 + k)
-                        let m10 = UnsafePointer(m).simd(VK.self, at: 1728 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 2592 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 3024 + t * 48 + k)
-                        let m20 = UnsafePointer(m).simd(VK.self, at: 3456 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 3888 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 4752 + t * 48 + k)
-                        let m30 = UnsafePointer(m).simd(VK.self, at: 5184 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 5616 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 6048 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 48 + k)
+                        let m00 = UnsafePointer(m).simd(VK.self, at: 0 + t * 48 + k), m01 = UnsafePointer(m).simd(VK.self, at: 2160 + t * 48 + k), m02 = UnsafePointer(m).simd(VK.self, at: 4320 + t * 48 + k), m03 = UnsafePointer(m).simd(VK.self, at: 6480 + t * 48 + k)
+                        let m10 = UnsafePointer(m).simd(VK.self, at: 8640 + t * 48 + k), m11 = UnsafePointer(m).simd(VK.self, at: 10800 + t * 48 + k), m12 = UnsafePointer(m).simd(VK.self, at: 12960 + t * 48 + k), m13 = UnsafePointer(m).simd(VK.self, at: 15120 + t * 48 + k)
+                        let m20 = UnsafePointer(m).simd(VK.self, at: 17280 + t * 48 + k), m21 = UnsafePointer(m).simd(VK.self, at: 19440 + t * 48 + k), m22 = UnsafePointer(m).simd(VK.self, at: 21600 + t * 48 + k), m23 = UnsafePointer(m).simd(VK.self, at: 23760 + t * 48 + k)
+                        let m30 = UnsafePointer(m).simd(VK.self, at: 25920 + t * 48 + k), m31 = UnsafePointer(m).simd(VK.self, at: 28080 + t * 48 + k), m32 = UnsafePointer(m).simd(VK.self, at: 30240 + t * 48 + k), m33 = UnsafePointer(m).simd(VK.self, at: 32400 + t * 48 + k)
                         let a00 = m00 + m10 + m20, a01 = m01 + m11 + m21, a02 = m02 + m12 + m22, a03 = m03 + m13 + m23
                         let a10 = m10 - m20 - m30, a11 = m11 - m21 - m31, a12 = m12 - m22 - m32, a13 = m13 - m23 - m33
                         let y00 = a00 + a01 + a02 + bias, y01 = a01 - a02 - a03 + bias
@@ -1053,21 +1269,23 @@ public struct WinogradEdges: CompiledModel {
 
     // dense: Dense, (None, 4320) → (None, 5), 21,605 parameters
     @inline(never)
-    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 68064)
-            let xp = x + (oy * 4320 + ox * 4320)
-            let wp = w + 33504
-            for ci in 0..<4320 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 68064)
+                let xp = x + (oy * 4320 + ox * 4320)
+                let wp = w + 33504
+                for ci in 0..<4320 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -48,7 +48,7 @@ import Testing
         let worst = zip(got, expected.values).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst <= tolerance, "\(folder): worst absolute difference from Keras \(worst)")
         var generator = SplitMix64(seed: 11)
-        try ZooAgreesWithReferenceTests.checkBlockPath(model, spec: folder, generator: &generator)
+        try ZooAgreesWithReferenceTests.checkBatchPaths(model, spec: folder, generator: &generator)
     }
 
     /// The weights of fixtures too large to commit (weights.formula.txt):

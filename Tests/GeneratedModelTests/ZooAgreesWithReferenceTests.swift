@@ -31,14 +31,14 @@ import Testing
             let worst = zip(got, expected).map { abs(Double($0) - $1) }.max() ?? 0
             #expect(worst <= tolerance * scale, "\(spec): worst difference \(worst) at output scale \(scale)")
         }
-        try checkBlockPath(model, spec: spec, generator: &generator)
+        try checkBatchPaths(model, spec: spec, generator: &generator)
     }
 
-    /// A batch runs in blocks of `blockSamples` and the rest one by one; both
-    /// must give the bits `predict` gives sample by sample, on one thread and two.
-    static func checkBlockPath<Model: CompiledModel>(_ model: Model, spec: String, generator: inout SplitMix64) throws {
-        guard Model.blockSamples > 0 else { return }
-        let count = 2 * Model.blockSamples + 3
+    /// A batch runs in blocks of `blockSamples` and the rest one by one, and
+    /// fewer samples than threads run with each layer split across them; all
+    /// must give the bits `predict` gives sample by sample.
+    static func checkBatchPaths<Model: CompiledModel>(_ model: Model, spec: String, generator: inout SplitMix64) throws {
+        let count = 2 * max(Model.blockSamples, 1) + 3
         let batch = (0..<(count * Model.inputCount)).map { _ in Float(generator.nextUnit()) }
         var oneByOne: [Float] = []
         for sample in 0..<count {
@@ -46,6 +46,14 @@ import Testing
         }
         #expect(try model.predict(batch: batch, threads: 1) == oneByOne, "\(spec): blocks on one thread")
         #expect(try model.predict(batch: batch, threads: 2) == oneByOne, "\(spec): blocks on two threads")
+        for (threads, samples) in [(2, 1), (3, 2)] {
+            let predictor = BatchPredictor(model: model, threads: threads)
+            var split = [Float](repeating: .nan, count: samples * Model.outputCount)
+            try batch.withUnsafeBufferPointer { source in
+                try split.withUnsafeMutableBufferPointer { target in try predictor.predict(batch: source, count: samples, into: target) }
+            }
+            #expect(split == Array(oneByOne.prefix(samples * Model.outputCount)), "\(spec): \(samples) split across \(threads) threads")
+        }
     }
 
     /// Keras-initialized kernels, and biases and BatchNormalization statistics

@@ -109,6 +109,41 @@ public struct Random001: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3488
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 5, 12, 16) → (None, 5, 11, 16), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d_1: MaxPooling2D, (None, 5, 11, 16) → (None, 5, 11, 16), 0 parameters
+            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
+            Self.l2_conv2d_pad(UnsafePointer(b), p)
+            Self.l2_conv2d(UnsafePointer(p), w, a)
+            Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
+            // batch_normalization: BatchNormalization, (None, 2, 11, 5) → (None, 2, 11, 5), 20 parameters
+            Self.l3_batch_normalization(a, w)
+            observe?(3, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
+            Self.l4_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l4_conv2d_1(UnsafePointer(p), w, b)
+            Self.l4_conv2d_1_activation(b)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 60)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 5, 12, 16) → (None, 5, 11, 16), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -172,10 +207,10 @@ public struct Random001: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 11 + ox) * 5
@@ -279,37 +314,39 @@ public struct Random001: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
     @inline(never)
-    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 4 + ox) * 15
-            var s0_0 = w.simd(V.self, at: 3346)
-            var s1_0 = w.simd(V.self, at: 3346)
-            var s2_0 = w.simd(V.self, at: 3346)
-            var s3_0 = w.simd(V.self, at: 3346)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 130 + ox * 15) + ky * 65 + kx * 5
-                    let wp = w + 2066 + (ky * 4 + kx) * 80
-                    for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[15 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[30 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[45 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 4 + ox) * 15
+                var s0_0 = w.simd(V.self, at: 3346)
+                var s1_0 = w.simd(V.self, at: 3346)
+                var s2_0 = w.simd(V.self, at: 3346)
+                var s3_0 = w.simd(V.self, at: 3346)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 130 + ox * 15) + ky * 65 + kx * 5
+                        let wp = w + 2066 + (ky * 4 + kx) * 80
+                        for ci in 0..<5 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[15 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[30 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[45 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[45 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<15 { yp[45 + lane] = v[lane] } }
         }
     }
 

@@ -100,12 +100,42 @@ public struct Random004: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 100, p = arena + 200, s = arena + 900
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
+            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
+            Self.l2_conv2d_2_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_2(UnsafePointer(p), w, a)
+            Self.l2_conv2d_2_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 6)
+        }
+    }
+
     // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 20
             var s0_0 = w.simd(V.self, at: 512)
@@ -145,9 +175,9 @@ public struct Random004: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 2464)
@@ -187,10 +217,10 @@ public struct Random004: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
     @inline(never)
-    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 3504)

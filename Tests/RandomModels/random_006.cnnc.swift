@@ -90,12 +90,36 @@ public struct Random006: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 200, p = arena + 400, s = arena + 400
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // dense_1: Dense, (None, 5, 2, 19) → (None, 5, 2, 20), 400 parameters
+            Self.l1_dense_1(UnsafePointer(a), w, b)
+            Self.l1_dense_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 200)
+        }
+    }
+
     // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 19 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 19
             var s0_0 = w.simd(V.self, at: 512)
@@ -129,10 +153,10 @@ public struct Random006: CompiledModel {
 
     // dense_1: Dense, (None, 5, 2, 19) → (None, 5, 2, 20), 400 parameters
     @inline(never)
-    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 20
             var s0_0 = w.simd(V.self, at: 1152)

@@ -100,6 +100,34 @@ public struct Random009: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 30, p = arena + 60, s = arena + 195
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 2, 3, 2) → (None, 2, 3, 2), 8 parameters
+            a.update(from: input, count: 12)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 2, 3, 2) → (None, 1, 2, 15), 45 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 2)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 2, 3, 2) → (None, 2, 3, 2), 8 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -111,25 +139,27 @@ public struct Random009: CompiledModel {
 
     // conv2d: Conv2D, (None, 2, 3, 2) → (None, 1, 2, 15), 45 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 15
-            var s0_0 = w.simd(V.self, at: 36)
-            var s1_0 = w.simd(V.self, at: 36)
-            let xp = x + (oy * 18 + ox * 4)
-            let wp = w + 4
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4 + ci])
-                s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 2 + ox) * 15
+                var s0_0 = w.simd(V.self, at: 36)
+                var s1_0 = w.simd(V.self, at: 36)
+                let xp = x + (oy * 18 + ox * 4)
+                let wp = w + 4
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                }
+                do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
         }
     }
 
@@ -147,25 +177,27 @@ public struct Random009: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 592)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 45 + ox * 30) + ky * 45 + kx * 15
-                    let wp = w + 52 + (ky * 3 + kx) * 60
-                    for ci in 0..<15 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 592)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 45 + ox * 30) + ky * 45 + kx * 15
+                        let wp = w + 52 + (ky * 3 + kx) * 60
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 

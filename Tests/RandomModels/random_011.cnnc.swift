@@ -90,6 +90,30 @@ public struct Random011: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 56, p = arena + 112, s = arena + 112
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 2, 7, 4) → (None, 2, 7, 4), 12 parameters
+            a.update(from: input, count: 56)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 2, 7, 4) → (None, 1, 3, 9), 45 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 27)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 2, 7, 4) → (None, 2, 7, 4), 12 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -101,39 +125,41 @@ public struct Random011: CompiledModel {
 
     // conv2d: Conv2D, (None, 2, 7, 4) → (None, 1, 3, 9), 45 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 9 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 9
-            var s0_0 = w.simd(V.self, at: 72)
-            var s0_1 = w.simd(V.self, at: 80)
-            var s1_0 = w.simd(V.self, at: 72)
-            var s1_1 = w.simd(V.self, at: 80)
-            var s2_0 = w.simd(V.self, at: 72)
-            var s2_1 = w.simd(V.self, at: 80)
-            let xp = x + (oy * 84 + ox * 12)
-            let wp = w + 8
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[12 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[24 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 3 + ox) * 9
+                var s0_0 = w.simd(V.self, at: 72)
+                var s0_1 = w.simd(V.self, at: 80)
+                var s1_0 = w.simd(V.self, at: 72)
+                var s1_1 = w.simd(V.self, at: 80)
+                var s2_0 = w.simd(V.self, at: 72)
+                var s2_1 = w.simd(V.self, at: 80)
+                let xp = x + (oy * 84 + ox * 12)
+                let wp = w + 8
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 9)
+                do { let v = s1_1; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
+                yp.store(s2_0, at: 18)
+                do { let v = s2_1; for lane in 0..<1 { yp[26 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 9)
-            do { let v = s1_1; for lane in 0..<1 { yp[17 + lane] = v[lane] } }
-            yp.store(s2_0, at: 18)
-            do { let v = s2_1; for lane in 0..<1 { yp[26 + lane] = v[lane] } }
         }
     }
 

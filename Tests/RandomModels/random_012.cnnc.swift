@@ -93,6 +93,33 @@ public struct Random012: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 21, p = arena + 42, s = arena + 42
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 21) → (None, 21), 63 parameters
+            a.update(from: input, count: 21)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // re_lu: ReLU, (None, 21) → (None, 21), 0 parameters
+            Self.l1_re_lu(a)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 21) → (None, 5), 105 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            Self.l2_dense_activation(b)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 5)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 21 floats.
@@ -145,49 +172,51 @@ public struct Random012: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 21) → (None, 5)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 210)
-            var s1_0 = w.simd(V.self, at: 210)
-            var s2_0 = w.simd(V.self, at: 210)
-            var s3_0 = w.simd(V.self, at: 210)
-            var s4_0 = w.simd(V.self, at: 210)
-            var s5_0 = w.simd(V.self, at: 210)
-            var s6_0 = w.simd(V.self, at: 210)
-            var s7_0 = w.simd(V.self, at: 210)
-            let xp = x + (oy * 168 + ox * 21)
-            let wp = w + 42
-            for ci in 0..<21 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[21 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[42 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[63 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[84 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[105 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[126 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[147 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 210)
+                var s1_0 = w.simd(V.self, at: 210)
+                var s2_0 = w.simd(V.self, at: 210)
+                var s3_0 = w.simd(V.self, at: 210)
+                var s4_0 = w.simd(V.self, at: 210)
+                var s5_0 = w.simd(V.self, at: 210)
+                var s6_0 = w.simd(V.self, at: 210)
+                var s7_0 = w.simd(V.self, at: 210)
+                let xp = x + (oy * 168 + ox * 21)
+                let wp = w + 42
+                for ci in 0..<21 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[21 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[42 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[63 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[84 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[105 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[126 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[147 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<5 { yp[5 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<5 { yp[10 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<5 { yp[15 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<5 { yp[20 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<5 { yp[25 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<5 { yp[30 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<5 { yp[35 + lane] = v[lane] } }
         }
     }
 
@@ -214,21 +243,23 @@ public struct Random012: CompiledModel {
 
     // dense: Dense, (None, 21) → (None, 5), 105 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 210)
-            let xp = x + (oy * 21 + ox * 21)
-            let wp = w + 42
-            for ci in 0..<21 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 210)
+                let xp = x + (oy * 21 + ox * 21)
+                let wp = w + 42
+                for ci in 0..<21 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -91,6 +91,31 @@ public struct Random014: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 450, p = arena + 900, s = arena + 900
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // flatten: Flatten, (None, 4, 4, 17) → (None, 272), 0 parameters
+            // (no computation at inference)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 272) → (None, 3), 819 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 3)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 272 floats.
@@ -128,58 +153,60 @@ public struct Random014: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 272) → (None, 3)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 1440)
-            var s1_0 = w.simd(V.self, at: 1440)
-            var s2_0 = w.simd(V.self, at: 1440)
-            var s3_0 = w.simd(V.self, at: 1440)
-            var s4_0 = w.simd(V.self, at: 1440)
-            var s5_0 = w.simd(V.self, at: 1440)
-            var s6_0 = w.simd(V.self, at: 1440)
-            var s7_0 = w.simd(V.self, at: 1440)
-            let xp = x + (oy * 2176 + ox * 272)
-            let wp = w + 352
-            for ci in 0..<272 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[272 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[544 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[816 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[1088 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[1360 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[1632 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[1904 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 1440)
+                var s1_0 = w.simd(V.self, at: 1440)
+                var s2_0 = w.simd(V.self, at: 1440)
+                var s3_0 = w.simd(V.self, at: 1440)
+                var s4_0 = w.simd(V.self, at: 1440)
+                var s5_0 = w.simd(V.self, at: 1440)
+                var s6_0 = w.simd(V.self, at: 1440)
+                var s7_0 = w.simd(V.self, at: 1440)
+                let xp = x + (oy * 2176 + ox * 272)
+                let wp = w + 352
+                for ci in 0..<272 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[272 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[544 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[816 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[1088 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[1360 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[1632 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[1904 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
         }
     }
 
     // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 17
             var s0_0 = w.simd(V.self, at: 320)
@@ -228,21 +255,23 @@ public struct Random014: CompiledModel {
 
     // dense: Dense, (None, 272) → (None, 3), 819 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 1440)
-            let xp = x + (oy * 272 + ox * 272)
-            let wp = w + 352
-            for ci in 0..<272 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 1440)
+                let xp = x + (oy * 272 + ox * 272)
+                let wp = w + 352
+                for ci in 0..<272 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -115,6 +115,43 @@ public struct Random015: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dropout: Dropout, (None, 12) → (None, 12), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // dense: Dense, (None, 12) → (None, 40), 520 parameters
+            Self.l1_dense(input, w, a)
+            Self.l1_dense_activation(a)
+            observe?(1, UnsafePointer(a))
+            // dense_1: Dense, (None, 40) → (None, 5), 205 parameters
+            Self.l2_dense_1(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            // dense_2: Dense, (None, 5) → (None, 10), 60 parameters
+            Self.l3_dense_2(UnsafePointer(b), w, a)
+            Self.l3_dense_2_activation(a)
+            observe?(3, UnsafePointer(a))
+            // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
+            Self.l4_softmax(a)
+            observe?(4, UnsafePointer(a))
+            // dense_3: Dense, (None, 10) → (None, 8), 88 parameters
+            Self.l5_dense_3(UnsafePointer(a), w, b)
+            Self.l5_dense_3_activation(b)
+            observe?(5, UnsafePointer(b))
+            output.update(from: b, count: 8)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 40 floats.
@@ -160,99 +197,101 @@ public struct Random015: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 12) → (None, 40)
     @inline(never)
-    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 40 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 40
-            var s0_0 = w.simd(V.self, at: 576)
-            var s0_1 = w.simd(V.self, at: 592)
-            var s0_2 = w.simd(V.self, at: 608)
-            var s1_0 = w.simd(V.self, at: 576)
-            var s1_1 = w.simd(V.self, at: 592)
-            var s1_2 = w.simd(V.self, at: 608)
-            var s2_0 = w.simd(V.self, at: 576)
-            var s2_1 = w.simd(V.self, at: 592)
-            var s2_2 = w.simd(V.self, at: 608)
-            var s3_0 = w.simd(V.self, at: 576)
-            var s3_1 = w.simd(V.self, at: 592)
-            var s3_2 = w.simd(V.self, at: 608)
-            var s4_0 = w.simd(V.self, at: 576)
-            var s4_1 = w.simd(V.self, at: 592)
-            var s4_2 = w.simd(V.self, at: 608)
-            var s5_0 = w.simd(V.self, at: 576)
-            var s5_1 = w.simd(V.self, at: 592)
-            var s5_2 = w.simd(V.self, at: 608)
-            var s6_0 = w.simd(V.self, at: 576)
-            var s6_1 = w.simd(V.self, at: 592)
-            var s6_2 = w.simd(V.self, at: 608)
-            var s7_0 = w.simd(V.self, at: 576)
-            var s7_1 = w.simd(V.self, at: 592)
-            var s7_2 = w.simd(V.self, at: 608)
-            let xp = x + (oy * 96 + ox * 12)
-            let wp = w + 0
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[12 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[24 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[36 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[48 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[60 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[72 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[84 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 40
+                var s0_0 = w.simd(V.self, at: 576)
+                var s0_1 = w.simd(V.self, at: 592)
+                var s0_2 = w.simd(V.self, at: 608)
+                var s1_0 = w.simd(V.self, at: 576)
+                var s1_1 = w.simd(V.self, at: 592)
+                var s1_2 = w.simd(V.self, at: 608)
+                var s2_0 = w.simd(V.self, at: 576)
+                var s2_1 = w.simd(V.self, at: 592)
+                var s2_2 = w.simd(V.self, at: 608)
+                var s3_0 = w.simd(V.self, at: 576)
+                var s3_1 = w.simd(V.self, at: 592)
+                var s3_2 = w.simd(V.self, at: 608)
+                var s4_0 = w.simd(V.self, at: 576)
+                var s4_1 = w.simd(V.self, at: 592)
+                var s4_2 = w.simd(V.self, at: 608)
+                var s5_0 = w.simd(V.self, at: 576)
+                var s5_1 = w.simd(V.self, at: 592)
+                var s5_2 = w.simd(V.self, at: 608)
+                var s6_0 = w.simd(V.self, at: 576)
+                var s6_1 = w.simd(V.self, at: 592)
+                var s6_2 = w.simd(V.self, at: 608)
+                var s7_0 = w.simd(V.self, at: 576)
+                var s7_1 = w.simd(V.self, at: 592)
+                var s7_2 = w.simd(V.self, at: 608)
+                let xp = x + (oy * 96 + ox * 12)
+                let wp = w + 0
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[36 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[48 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[60 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[72 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[84 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
+                yp.store(s1_0, at: 40)
+                yp.store(s1_1, at: 56)
+                do { let v = s1_2; for lane in 0..<8 { yp[72 + lane] = v[lane] } }
+                yp.store(s2_0, at: 80)
+                yp.store(s2_1, at: 96)
+                do { let v = s2_2; for lane in 0..<8 { yp[112 + lane] = v[lane] } }
+                yp.store(s3_0, at: 120)
+                yp.store(s3_1, at: 136)
+                do { let v = s3_2; for lane in 0..<8 { yp[152 + lane] = v[lane] } }
+                yp.store(s4_0, at: 160)
+                yp.store(s4_1, at: 176)
+                do { let v = s4_2; for lane in 0..<8 { yp[192 + lane] = v[lane] } }
+                yp.store(s5_0, at: 200)
+                yp.store(s5_1, at: 216)
+                do { let v = s5_2; for lane in 0..<8 { yp[232 + lane] = v[lane] } }
+                yp.store(s6_0, at: 240)
+                yp.store(s6_1, at: 256)
+                do { let v = s6_2; for lane in 0..<8 { yp[272 + lane] = v[lane] } }
+                yp.store(s7_0, at: 280)
+                yp.store(s7_1, at: 296)
+                do { let v = s7_2; for lane in 0..<8 { yp[312 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
-            yp.store(s1_0, at: 40)
-            yp.store(s1_1, at: 56)
-            do { let v = s1_2; for lane in 0..<8 { yp[72 + lane] = v[lane] } }
-            yp.store(s2_0, at: 80)
-            yp.store(s2_1, at: 96)
-            do { let v = s2_2; for lane in 0..<8 { yp[112 + lane] = v[lane] } }
-            yp.store(s3_0, at: 120)
-            yp.store(s3_1, at: 136)
-            do { let v = s3_2; for lane in 0..<8 { yp[152 + lane] = v[lane] } }
-            yp.store(s4_0, at: 160)
-            yp.store(s4_1, at: 176)
-            do { let v = s4_2; for lane in 0..<8 { yp[192 + lane] = v[lane] } }
-            yp.store(s5_0, at: 200)
-            yp.store(s5_1, at: 216)
-            do { let v = s5_2; for lane in 0..<8 { yp[232 + lane] = v[lane] } }
-            yp.store(s6_0, at: 240)
-            yp.store(s6_1, at: 256)
-            do { let v = s6_2; for lane in 0..<8 { yp[272 + lane] = v[lane] } }
-            yp.store(s7_0, at: 280)
-            yp.store(s7_1, at: 296)
-            do { let v = s7_2; for lane in 0..<8 { yp[312 + lane] = v[lane] } }
         }
     }
 
@@ -273,122 +312,126 @@ public struct Random015: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 40) → (None, 5)
     @inline(never)
-    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 944)
-            var s1_0 = w.simd(V.self, at: 944)
-            var s2_0 = w.simd(V.self, at: 944)
-            var s3_0 = w.simd(V.self, at: 944)
-            var s4_0 = w.simd(V.self, at: 944)
-            var s5_0 = w.simd(V.self, at: 944)
-            var s6_0 = w.simd(V.self, at: 944)
-            var s7_0 = w.simd(V.self, at: 944)
-            let xp = x + (oy * 320 + ox * 40)
-            let wp = w + 624
-            for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[40 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[80 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[120 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[160 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[200 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[240 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[280 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 944)
+                var s1_0 = w.simd(V.self, at: 944)
+                var s2_0 = w.simd(V.self, at: 944)
+                var s3_0 = w.simd(V.self, at: 944)
+                var s4_0 = w.simd(V.self, at: 944)
+                var s5_0 = w.simd(V.self, at: 944)
+                var s6_0 = w.simd(V.self, at: 944)
+                var s7_0 = w.simd(V.self, at: 944)
+                let xp = x + (oy * 320 + ox * 40)
+                let wp = w + 624
+                for ci in 0..<40 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[40 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[80 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[120 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[160 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[200 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[240 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[280 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<5 { yp[35 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<5 { yp[10 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<5 { yp[15 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<5 { yp[20 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<5 { yp[25 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<5 { yp[30 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<5 { yp[35 + lane] = v[lane] } }
         }
     }
 
     // dense_2 over 8 samples: Dense, (None, 5) → (None, 10)
     @inline(never)
-    static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 1032)
-            var s0_1 = w.simd(V.self, at: 1040)
-            var s1_0 = w.simd(V.self, at: 1032)
-            var s1_1 = w.simd(V.self, at: 1040)
-            var s2_0 = w.simd(V.self, at: 1032)
-            var s2_1 = w.simd(V.self, at: 1040)
-            var s3_0 = w.simd(V.self, at: 1032)
-            var s3_1 = w.simd(V.self, at: 1040)
-            var s4_0 = w.simd(V.self, at: 1032)
-            var s4_1 = w.simd(V.self, at: 1040)
-            var s5_0 = w.simd(V.self, at: 1032)
-            var s5_1 = w.simd(V.self, at: 1040)
-            var s6_0 = w.simd(V.self, at: 1032)
-            var s6_1 = w.simd(V.self, at: 1040)
-            var s7_0 = w.simd(V.self, at: 1032)
-            var s7_1 = w.simd(V.self, at: 1040)
-            let xp = x + (oy * 40 + ox * 5)
-            let wp = w + 952
-            for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[5 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[10 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[15 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[20 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[25 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[30 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[35 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 1032)
+                var s0_1 = w.simd(V.self, at: 1040)
+                var s1_0 = w.simd(V.self, at: 1032)
+                var s1_1 = w.simd(V.self, at: 1040)
+                var s2_0 = w.simd(V.self, at: 1032)
+                var s2_1 = w.simd(V.self, at: 1040)
+                var s3_0 = w.simd(V.self, at: 1032)
+                var s3_1 = w.simd(V.self, at: 1040)
+                var s4_0 = w.simd(V.self, at: 1032)
+                var s4_1 = w.simd(V.self, at: 1040)
+                var s5_0 = w.simd(V.self, at: 1032)
+                var s5_1 = w.simd(V.self, at: 1040)
+                var s6_0 = w.simd(V.self, at: 1032)
+                var s6_1 = w.simd(V.self, at: 1040)
+                var s7_0 = w.simd(V.self, at: 1032)
+                var s7_1 = w.simd(V.self, at: 1040)
+                let xp = x + (oy * 40 + ox * 5)
+                let wp = w + 952
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[5 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[10 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[15 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[20 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[25 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[30 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[35 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -424,48 +467,50 @@ public struct Random015: CompiledModel {
 
     // dense_3 over 8 samples: Dense, (None, 10) → (None, 8)
     @inline(never)
-    static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1128)
-            var s1_0 = w.simd(V.self, at: 1128)
-            var s2_0 = w.simd(V.self, at: 1128)
-            var s3_0 = w.simd(V.self, at: 1128)
-            var s4_0 = w.simd(V.self, at: 1128)
-            var s5_0 = w.simd(V.self, at: 1128)
-            var s6_0 = w.simd(V.self, at: 1128)
-            var s7_0 = w.simd(V.self, at: 1128)
-            let xp = x + (oy * 80 + ox * 10)
-            let wp = w + 1048
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[10 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[20 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[30 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[40 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[50 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[60 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[70 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 1128)
+                var s1_0 = w.simd(V.self, at: 1128)
+                var s2_0 = w.simd(V.self, at: 1128)
+                var s3_0 = w.simd(V.self, at: 1128)
+                var s4_0 = w.simd(V.self, at: 1128)
+                var s5_0 = w.simd(V.self, at: 1128)
+                var s6_0 = w.simd(V.self, at: 1128)
+                var s7_0 = w.simd(V.self, at: 1128)
+                let xp = x + (oy * 80 + ox * 10)
+                let wp = w + 1048
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[10 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[20 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[30 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[40 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[50 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[60 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[70 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
         }
     }
 
@@ -480,29 +525,31 @@ public struct Random015: CompiledModel {
 
     // dense: Dense, (None, 12) → (None, 40), 520 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 40 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 40
-            var s0_0 = w.simd(V.self, at: 576)
-            var s0_1 = w.simd(V.self, at: 592)
-            var s0_2 = w.simd(V.self, at: 608)
-            let xp = x + (oy * 12 + ox * 12)
-            let wp = w + 0
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 40
+                var s0_0 = w.simd(V.self, at: 576)
+                var s0_1 = w.simd(V.self, at: 592)
+                var s0_2 = w.simd(V.self, at: 608)
+                let xp = x + (oy * 12 + ox * 12)
+                let wp = w + 0
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
         }
     }
 
@@ -523,45 +570,49 @@ public struct Random015: CompiledModel {
 
     // dense_1: Dense, (None, 40) → (None, 5), 205 parameters
     @inline(never)
-    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 944)
-            let xp = x + (oy * 40 + ox * 40)
-            let wp = w + 624
-            for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 944)
+                let xp = x + (oy * 40 + ox * 40)
+                let wp = w + 624
+                for ci in 0..<40 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // dense_2: Dense, (None, 5) → (None, 10), 60 parameters
     @inline(never)
-    static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 1032)
-            var s0_1 = w.simd(V.self, at: 1040)
-            let xp = x + (oy * 5 + ox * 5)
-            let wp = w + 952
-            for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 1032)
+                var s0_1 = w.simd(V.self, at: 1040)
+                let xp = x + (oy * 5 + ox * 5)
+                let wp = w + 952
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 
@@ -597,20 +648,22 @@ public struct Random015: CompiledModel {
 
     // dense_3: Dense, (None, 10) → (None, 8), 88 parameters
     @inline(never)
-    static func l5_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 1128)
-            let xp = x + (oy * 10 + ox * 10)
-            let wp = w + 1048
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 1128)
+                let xp = x + (oy * 10 + ox * 10)
+                let wp = w + 1048
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 

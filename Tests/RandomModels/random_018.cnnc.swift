@@ -88,6 +88,32 @@ public struct Random018: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 468, p = arena + 936, s = arena + 936
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 9, 11, 4) → (None, 9, 13, 4), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 9, 13, 4) → (None, 5, 7, 4), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 5, 7, 4) → (None, 5, 4, 17), 68 parameters
+            Self.l2_conv2d(UnsafePointer(b), w, a)
+            Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 340)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 9, 11, 4) → (None, 9, 13, 4), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -124,10 +150,10 @@ public struct Random018: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 7, 4) → (None, 5, 4, 17), 68 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 17
             var s0_0 = w.simd(V.self, at: 128)

@@ -98,12 +98,42 @@ public struct Random019: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 12, 4, 9) → (None, 4, 1, 9), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // zero_padding2d: ZeroPadding2D, (None, 4, 1, 9) → (None, 7, 1, 9), 0 parameters
+            Self.l2_zero_padding2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
+            Self.l3_dense(UnsafePointer(a), w, b)
+            Self.l3_dense_activation(b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 21)
+        }
+    }
+
     // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD8<Float>
         // The remaining 9 output channels.
-        for oy in 0..<12 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 9
             var s0_0 = w.simd(V.self, at: 64)
@@ -193,10 +223,10 @@ public struct Random019: CompiledModel {
 
     // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
     @inline(never)
-    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<7 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 116)

@@ -86,6 +86,30 @@ public struct Random020: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 196, p = arena + 392, s = arena + 392
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // re_lu: ReLU, (None, 7, 7, 4) → (None, 7, 7, 4), 0 parameters
+            a.update(from: input, count: 196)
+            Self.l0_re_lu(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 7, 7, 4) → (None, 2, 3, 4), 68 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 24)
+        }
+    }
+
     // re_lu: ReLU, (None, 7, 7, 4) → (None, 7, 7, 4), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
@@ -94,9 +118,9 @@ public struct Random020: CompiledModel {
 
     // conv2d: Conv2D, (None, 7, 7, 4) → (None, 2, 3, 4), 68 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 64)

@@ -89,6 +89,32 @@ public struct Random021: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 39, p = arena + 78, s = arena + 78
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 39) → (None, 39), 117 parameters
+            a.update(from: input, count: 39)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // softmax: Softmax, (None, 39) → (None, 39), 0 parameters
+            Self.l1_softmax(a)
+            observe?(1, UnsafePointer(a))
+            // softmax_1: Softmax, (None, 39) → (None, 39), 0 parameters
+            Self.l2_softmax_1(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 39)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 39) → (None, 39), 117 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {

@@ -90,6 +90,32 @@ public struct Random022: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 896, p = arena + 1792, s = arena + 1792
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // batch_normalization: BatchNormalization, (None, 896) → (None, 896), 3,584 parameters
+            a.update(from: input, count: 896)
+            Self.l1_batch_normalization(a, w)
+            observe?(1, UnsafePointer(a))
+            // activation: Activation, (None, 896) → (None, 896), 0 parameters
+            Self.l2_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 896)
+        }
+    }
+
     // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 

@@ -115,6 +115,44 @@ public struct Random024: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 31, p = arena + 62, s = arena + 62
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 29) → (None, 13), 390 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // dense_1: Dense, (None, 13) → (None, 2), 28 parameters
+            Self.l1_dense_1(UnsafePointer(a), w, b)
+            Self.l1_dense_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // dense_2: Dense, (None, 2) → (None, 8), 24 parameters
+            Self.l2_dense_2(UnsafePointer(b), w, a)
+            Self.l2_dense_2_activation(a)
+            observe?(2, UnsafePointer(a))
+            // activation: Activation, (None, 8) → (None, 8), 0 parameters
+            Self.l3_activation(a)
+            observe?(3, UnsafePointer(a))
+            // re_lu: ReLU, (None, 8) → (None, 8), 0 parameters
+            Self.l4_re_lu(a)
+            observe?(4, UnsafePointer(a))
+            // dense_3: Dense, (None, 8) → (None, 31), 248 parameters
+            Self.l5_dense_3(UnsafePointer(a), w, b)
+            Self.l5_dense_3_activation(b)
+            observe?(5, UnsafePointer(b))
+            output.update(from: b, count: 31)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 31 floats.
@@ -161,49 +199,51 @@ public struct Random024: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 29) → (None, 13)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 464)
-            var s1_0 = w.simd(V.self, at: 464)
-            var s2_0 = w.simd(V.self, at: 464)
-            var s3_0 = w.simd(V.self, at: 464)
-            var s4_0 = w.simd(V.self, at: 464)
-            var s5_0 = w.simd(V.self, at: 464)
-            var s6_0 = w.simd(V.self, at: 464)
-            var s7_0 = w.simd(V.self, at: 464)
-            let xp = x + (oy * 232 + ox * 29)
-            let wp = w + 0
-            for ci in 0..<29 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[29 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[58 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[87 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[116 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[145 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[174 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[203 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 464)
+                var s1_0 = w.simd(V.self, at: 464)
+                var s2_0 = w.simd(V.self, at: 464)
+                var s3_0 = w.simd(V.self, at: 464)
+                var s4_0 = w.simd(V.self, at: 464)
+                var s5_0 = w.simd(V.self, at: 464)
+                var s6_0 = w.simd(V.self, at: 464)
+                var s7_0 = w.simd(V.self, at: 464)
+                let xp = x + (oy * 232 + ox * 29)
+                let wp = w + 0
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[29 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[58 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[87 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[116 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[145 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[174 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[203 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
         }
     }
 
@@ -215,49 +255,51 @@ public struct Random024: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 13) → (None, 2)
     @inline(never)
-    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 532)
-            var s1_0 = w.simd(V.self, at: 532)
-            var s2_0 = w.simd(V.self, at: 532)
-            var s3_0 = w.simd(V.self, at: 532)
-            var s4_0 = w.simd(V.self, at: 532)
-            var s5_0 = w.simd(V.self, at: 532)
-            var s6_0 = w.simd(V.self, at: 532)
-            var s7_0 = w.simd(V.self, at: 532)
-            let xp = x + (oy * 104 + ox * 13)
-            let wp = w + 480
-            for ci in 0..<13 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[13 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[26 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[39 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[52 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[65 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[78 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[91 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 532)
+                var s1_0 = w.simd(V.self, at: 532)
+                var s2_0 = w.simd(V.self, at: 532)
+                var s3_0 = w.simd(V.self, at: 532)
+                var s4_0 = w.simd(V.self, at: 532)
+                var s5_0 = w.simd(V.self, at: 532)
+                var s6_0 = w.simd(V.self, at: 532)
+                var s7_0 = w.simd(V.self, at: 532)
+                let xp = x + (oy * 104 + ox * 13)
+                let wp = w + 480
+                for ci in 0..<13 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[13 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[26 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[39 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[52 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[65 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[78 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[91 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
         }
     }
 
@@ -269,48 +311,50 @@ public struct Random024: CompiledModel {
 
     // dense_2 over 8 samples: Dense, (None, 2) → (None, 8)
     @inline(never)
-    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 552)
-            var s1_0 = w.simd(V.self, at: 552)
-            var s2_0 = w.simd(V.self, at: 552)
-            var s3_0 = w.simd(V.self, at: 552)
-            var s4_0 = w.simd(V.self, at: 552)
-            var s5_0 = w.simd(V.self, at: 552)
-            var s6_0 = w.simd(V.self, at: 552)
-            var s7_0 = w.simd(V.self, at: 552)
-            let xp = x + (oy * 16 + ox * 2)
-            let wp = w + 536
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[2 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[4 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[6 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[8 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[10 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[12 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[14 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 552)
+                var s1_0 = w.simd(V.self, at: 552)
+                var s2_0 = w.simd(V.self, at: 552)
+                var s3_0 = w.simd(V.self, at: 552)
+                var s4_0 = w.simd(V.self, at: 552)
+                var s5_0 = w.simd(V.self, at: 552)
+                var s6_0 = w.simd(V.self, at: 552)
+                var s7_0 = w.simd(V.self, at: 552)
+                let xp = x + (oy * 16 + ox * 2)
+                let wp = w + 536
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[2 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[4 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[6 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[8 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[10 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[12 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[14 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
         }
     }
 
@@ -343,74 +387,76 @@ public struct Random024: CompiledModel {
 
     // dense_3 over 8 samples: Dense, (None, 8) → (None, 31)
     @inline(never)
-    static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 816)
-            var s0_1 = w.simd(V.self, at: 832)
-            var s1_0 = w.simd(V.self, at: 816)
-            var s1_1 = w.simd(V.self, at: 832)
-            var s2_0 = w.simd(V.self, at: 816)
-            var s2_1 = w.simd(V.self, at: 832)
-            var s3_0 = w.simd(V.self, at: 816)
-            var s3_1 = w.simd(V.self, at: 832)
-            var s4_0 = w.simd(V.self, at: 816)
-            var s4_1 = w.simd(V.self, at: 832)
-            var s5_0 = w.simd(V.self, at: 816)
-            var s5_1 = w.simd(V.self, at: 832)
-            var s6_0 = w.simd(V.self, at: 816)
-            var s6_1 = w.simd(V.self, at: 832)
-            var s7_0 = w.simd(V.self, at: 816)
-            var s7_1 = w.simd(V.self, at: 832)
-            let xp = x + (oy * 64 + ox * 8)
-            let wp = w + 560
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[8 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[16 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[24 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[32 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[40 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[48 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[56 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 816)
+                var s0_1 = w.simd(V.self, at: 832)
+                var s1_0 = w.simd(V.self, at: 816)
+                var s1_1 = w.simd(V.self, at: 832)
+                var s2_0 = w.simd(V.self, at: 816)
+                var s2_1 = w.simd(V.self, at: 832)
+                var s3_0 = w.simd(V.self, at: 816)
+                var s3_1 = w.simd(V.self, at: 832)
+                var s4_0 = w.simd(V.self, at: 816)
+                var s4_1 = w.simd(V.self, at: 832)
+                var s5_0 = w.simd(V.self, at: 816)
+                var s5_1 = w.simd(V.self, at: 832)
+                var s6_0 = w.simd(V.self, at: 816)
+                var s6_1 = w.simd(V.self, at: 832)
+                var s7_0 = w.simd(V.self, at: 816)
+                var s7_1 = w.simd(V.self, at: 832)
+                let xp = x + (oy * 64 + ox * 8)
+                let wp = w + 560
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[8 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[16 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[24 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[32 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[40 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[48 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[56 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 31)
+                do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
+                yp.store(s2_0, at: 62)
+                do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
+                yp.store(s3_0, at: 93)
+                do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
+                yp.store(s4_0, at: 124)
+                do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
+                yp.store(s5_0, at: 155)
+                do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
+                yp.store(s6_0, at: 186)
+                do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
+                yp.store(s7_0, at: 217)
+                do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 31)
-            do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
-            yp.store(s2_0, at: 62)
-            do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
-            yp.store(s3_0, at: 93)
-            do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
-            yp.store(s4_0, at: 124)
-            do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
-            yp.store(s5_0, at: 155)
-            do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
-            yp.store(s6_0, at: 186)
-            do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
-            yp.store(s7_0, at: 217)
-            do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
         }
     }
 
@@ -431,21 +477,23 @@ public struct Random024: CompiledModel {
 
     // dense: Dense, (None, 29) → (None, 13), 390 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 464)
-            let xp = x + (oy * 29 + ox * 29)
-            let wp = w + 0
-            for ci in 0..<29 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 464)
+                let xp = x + (oy * 29 + ox * 29)
+                let wp = w + 0
+                for ci in 0..<29 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -457,21 +505,23 @@ public struct Random024: CompiledModel {
 
     // dense_1: Dense, (None, 13) → (None, 2), 28 parameters
     @inline(never)
-    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 532)
-            let xp = x + (oy * 13 + ox * 13)
-            let wp = w + 480
-            for ci in 0..<13 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 532)
+                let xp = x + (oy * 13 + ox * 13)
+                let wp = w + 480
+                for ci in 0..<13 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -483,20 +533,22 @@ public struct Random024: CompiledModel {
 
     // dense_2: Dense, (None, 2) → (None, 8), 24 parameters
     @inline(never)
-    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 552)
-            let xp = x + (oy * 2 + ox * 2)
-            let wp = w + 536
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 552)
+                let xp = x + (oy * 2 + ox * 2)
+                let wp = w + 536
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 
@@ -529,25 +581,27 @@ public struct Random024: CompiledModel {
 
     // dense_3: Dense, (None, 8) → (None, 31), 248 parameters
     @inline(never)
-    static func l5_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l5_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 816)
-            var s0_1 = w.simd(V.self, at: 832)
-            let xp = x + (oy * 8 + ox * 8)
-            let wp = w + 560
-            for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 816)
+                var s0_1 = w.simd(V.self, at: 832)
+                let xp = x + (oy * 8 + ox * 8)
+                let wp = w + 560
+                for ci in 0..<8 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
         }
     }
 

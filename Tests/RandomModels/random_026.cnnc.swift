@@ -93,6 +93,35 @@ public struct Random026: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
+            a.update(from: input, count: 20)
+            Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
+            // activation: Activation, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
+            Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 2, 10, 1) → (None, 2, 10, 16), 32 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 2, 10, 16) → (None, 2, 10, 16), 0 parameters
+            Self.l3_max_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 320)
+        }
+    }
+
     // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
     @inline(never)
     static func l0_softmax(_ x: UnsafeMutablePointer<Float>) {
@@ -116,9 +145,9 @@ public struct Random026: CompiledModel {
 
     // dense: Dense, (None, 2, 10, 1) → (None, 2, 10, 16), 32 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<2 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16

@@ -96,6 +96,37 @@ public struct Random028: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 240, p = arena + 480, s = arena + 480
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 10, 12, 2) → (None, 5, 6, 2), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // softmax: Softmax, (None, 5, 6, 2) → (None, 5, 6, 2), 0 parameters
+            Self.l1_softmax(a)
+            observe?(1, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 5, 6, 2) → (None, 2, 2, 2), 50 parameters
+            Self.l2_conv2d(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            // average_pooling2d: AveragePooling2D, (None, 2, 2, 2) → (None, 1, 1, 2), 0 parameters
+            Self.l3_average_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 2) → (None, 2), 0 parameters
+            Self.l4_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 2)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 10, 12, 2) → (None, 5, 6, 2), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -134,10 +165,10 @@ public struct Random028: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 6, 2) → (None, 2, 2, 2), 50 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 96)

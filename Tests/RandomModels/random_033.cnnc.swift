@@ -97,6 +97,36 @@ public struct Random033: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 7), 28 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 2, 1, 7) → (None, 1, 1, 7), 0 parameters
+            Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
+            Self.l3_conv2d(UnsafePointer(a), w, b)
+            Self.l3_conv2d_activation(b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 33)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -122,10 +152,10 @@ public struct Random033: CompiledModel {
 
     // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 7), 28 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 7
             var s0_0 = w.simd(V.self, at: 24)
@@ -169,29 +199,31 @@ public struct Random033: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
     @inline(never)
-    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 33 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 33
-            var s0_0 = w.simd(V.self, at: 368)
-            var s0_1 = w.simd(V.self, at: 384)
-            var s0_2 = w.simd(V.self, at: 400)
-            let xp = x + (oy * 7 + ox * 7)
-            let wp = w + 32
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 33
+                var s0_0 = w.simd(V.self, at: 368)
+                var s0_1 = w.simd(V.self, at: 384)
+                var s0_2 = w.simd(V.self, at: 400)
+                let xp = x + (oy * 7 + ox * 7)
+                let wp = w + 32
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<1 { yp[32 + lane] = v[lane] } }
         }
     }
 

@@ -80,6 +80,29 @@ public struct Random035: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 3, p = arena + 6, s = arena + 6
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // re_lu: ReLU, (None, 3) → (None, 3), 0 parameters
+            a.update(from: input, count: 3)
+            Self.l1_re_lu(a)
+            observe?(1, UnsafePointer(a))
+            output.update(from: a, count: 3)
+        }
+    }
+
     // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 

@@ -85,6 +85,29 @@ public struct Random037: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 16, p = arena + 32, s = arena + 32
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 16) → (None, 10), 170 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // activation: Activation, (None, 10) → (None, 10), 0 parameters
+            Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
+            output.update(from: a, count: 10)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 16 floats.
@@ -120,74 +143,76 @@ public struct Random037: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 16) → (None, 10)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 256)
-            var s0_1 = w.simd(V.self, at: 264)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s1_1 = w.simd(V.self, at: 264)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s2_1 = w.simd(V.self, at: 264)
-            var s3_0 = w.simd(V.self, at: 256)
-            var s3_1 = w.simd(V.self, at: 264)
-            var s4_0 = w.simd(V.self, at: 256)
-            var s4_1 = w.simd(V.self, at: 264)
-            var s5_0 = w.simd(V.self, at: 256)
-            var s5_1 = w.simd(V.self, at: 264)
-            var s6_0 = w.simd(V.self, at: 256)
-            var s6_1 = w.simd(V.self, at: 264)
-            var s7_0 = w.simd(V.self, at: 256)
-            var s7_1 = w.simd(V.self, at: 264)
-            let xp = x + (oy * 128 + ox * 16)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[16 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[32 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[48 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[64 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[80 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[96 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[112 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 256)
+                var s0_1 = w.simd(V.self, at: 264)
+                var s1_0 = w.simd(V.self, at: 256)
+                var s1_1 = w.simd(V.self, at: 264)
+                var s2_0 = w.simd(V.self, at: 256)
+                var s2_1 = w.simd(V.self, at: 264)
+                var s3_0 = w.simd(V.self, at: 256)
+                var s3_1 = w.simd(V.self, at: 264)
+                var s4_0 = w.simd(V.self, at: 256)
+                var s4_1 = w.simd(V.self, at: 264)
+                var s5_0 = w.simd(V.self, at: 256)
+                var s5_1 = w.simd(V.self, at: 264)
+                var s6_0 = w.simd(V.self, at: 256)
+                var s6_1 = w.simd(V.self, at: 264)
+                var s7_0 = w.simd(V.self, at: 256)
+                var s7_1 = w.simd(V.self, at: 264)
+                let xp = x + (oy * 128 + ox * 16)
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[48 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[64 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[80 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[96 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[112 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -205,25 +230,27 @@ public struct Random037: CompiledModel {
 
     // dense: Dense, (None, 16) → (None, 10), 170 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 256)
-            var s0_1 = w.simd(V.self, at: 264)
-            let xp = x + (oy * 16 + ox * 16)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 256)
+                var s0_1 = w.simd(V.self, at: 264)
+                let xp = x + (oy * 16 + ox * 16)
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 

@@ -89,12 +89,36 @@ public struct Random038: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1368, p = arena + 2736, s = arena + 4617
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 8, 9, 5) → (None, 8, 9, 19), 114 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 8, 9, 19) → (None, 4, 9, 7), 1,197 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 252)
+        }
+    }
+
     // dense: Dense, (None, 8, 9, 5) → (None, 8, 9, 19), 114 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
         // The remaining 19 output channels.
-        for oy in 0..<8 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 19
@@ -210,10 +234,10 @@ public struct Random038: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 9, 19) → (None, 4, 9, 7), 1,197 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 7

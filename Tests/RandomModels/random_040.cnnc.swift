@@ -89,6 +89,32 @@ public struct Random040: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 17, p = arena + 34, s = arena + 43
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 1, 3, 1) → (None, 1, 1, 1), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 17), 85 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 17) → (None, 17), 0 parameters
+            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 17)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 1, 3, 1) → (None, 1, 1, 1), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -127,29 +153,31 @@ public struct Random040: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 17), 85 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 128)
-            var s0_1 = w.simd(V.self, at: 144)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 3 + ox * 1) + ky * 6 + kx * 2
-                    let wp = w + 0 + (ky * 2 + kx) * 32
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 128)
+                var s0_1 = w.simd(V.self, at: 144)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + (oy * 3 + ox * 1) + ky * 6 + kx * 2
+                        let wp = w + 0 + (ky * 2 + kx) * 32
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }
     }
 

@@ -98,6 +98,36 @@ public struct Random041: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 2420
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 11, 10, 1) → (None, 11, 10, 8), 16 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 11, 10, 8) → (None, 6, 5, 8), 0 parameters
+            Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 5, 8) → (None, 8), 0 parameters
+            Self.l3_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 8)
+        }
+    }
+
     // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -111,10 +141,10 @@ public struct Random041: CompiledModel {
 
     // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<11 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 1
@@ -159,9 +189,9 @@ public struct Random041: CompiledModel {
 
     // dense: Dense, (None, 11, 10, 1) → (None, 11, 10, 8), 16 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD8<Float>
-        for oy in 0..<11 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 8

@@ -84,6 +84,28 @@ public struct Random042: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1728, p = arena + 3456, s = arena + 3456
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 12, 9, 16) → (None, 6, 5, 16), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 6, 5, 16) → (None, 6, 5, 15), 255 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 450)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 12, 9, 16) → (None, 6, 5, 16), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -110,10 +132,10 @@ public struct Random042: CompiledModel {
 
     // dense: Dense, (None, 6, 5, 16) → (None, 6, 5, 15), 255 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<6 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 15
             var s0_0 = w.simd(V.self, at: 256)

@@ -83,6 +83,31 @@ public struct Random043: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1152, p = arena + 2304, s = arena + 2304
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 12, 12, 8) → (None, 4, 4, 8), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d_1: AveragePooling2D, (None, 4, 4, 8) → (None, 2, 2, 8), 0 parameters
+            Self.l1_average_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 2, 2, 8) → (None, 8), 0 parameters
+            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 8)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 12, 12, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {

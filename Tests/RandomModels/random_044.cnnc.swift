@@ -107,11 +107,45 @@ public struct Random044: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1760
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 5, 11, 16) → (None, 3, 6, 16), 272 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 7), 119 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // re_lu: ReLU, (None, 3, 6, 7) → (None, 3, 6, 7), 0 parameters
+            Self.l2_re_lu(b)
+            observe?(2, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 3, 6, 7) → (None, 2, 3, 7), 0 parameters
+            Self.l3_max_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
+            // dense: Dense, (None, 2, 3, 7) → (None, 2, 3, 13), 104 parameters
+            Self.l4_dense(UnsafePointer(a), w, b)
+            Self.l4_dense_activation(b)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 78)
+        }
+    }
+
     // conv2d: Conv2D, (None, 5, 11, 16) → (None, 3, 6, 16), 272 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 16
             var s0_0 = w.simd(V.self, at: 256)
@@ -154,10 +188,10 @@ public struct Random044: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 7), 119 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 7
             var s0_0 = w.simd(V.self, at: 400)
@@ -236,10 +270,10 @@ public struct Random044: CompiledModel {
 
     // dense: Dense, (None, 2, 3, 7) → (None, 2, 3, 13), 104 parameters
     @inline(never)
-    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 13
             var s0_0 = w.simd(V.self, at: 520)

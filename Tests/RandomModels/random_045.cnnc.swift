@@ -109,6 +109,38 @@ public struct Random045: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 14, p = arena + 28, s = arena + 28
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 14) → (None, 1), 15 parameters
+            Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
+            Self.l1_batch_normalization(a, w)
+            observe?(1, UnsafePointer(a))
+            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(a))
+            // dense_1: Dense, (None, 1) → (None, 13), 13 parameters
+            Self.l3_dense_1(UnsafePointer(a), w, b)
+            Self.l3_dense_1_activation(b)
+            observe?(3, UnsafePointer(b))
+            // batch_normalization_1: BatchNormalization, (None, 13) → (None, 13), 52 parameters
+            Self.l4_batch_normalization_1(b, w)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 13)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 14 floats.
@@ -150,49 +182,51 @@ public struct Random045: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 14) → (None, 1)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 56)
-            var s1_0 = w.simd(V.self, at: 56)
-            var s2_0 = w.simd(V.self, at: 56)
-            var s3_0 = w.simd(V.self, at: 56)
-            var s4_0 = w.simd(V.self, at: 56)
-            var s5_0 = w.simd(V.self, at: 56)
-            var s6_0 = w.simd(V.self, at: 56)
-            var s7_0 = w.simd(V.self, at: 56)
-            let xp = x + (oy * 112 + ox * 14)
-            let wp = w + 0
-            for ci in 0..<14 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[14 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[28 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[42 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[56 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[70 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[84 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[98 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 56)
+                var s1_0 = w.simd(V.self, at: 56)
+                var s2_0 = w.simd(V.self, at: 56)
+                var s3_0 = w.simd(V.self, at: 56)
+                var s4_0 = w.simd(V.self, at: 56)
+                var s5_0 = w.simd(V.self, at: 56)
+                var s6_0 = w.simd(V.self, at: 56)
+                var s7_0 = w.simd(V.self, at: 56)
+                let xp = x + (oy * 112 + ox * 14)
+                let wp = w + 0
+                for ci in 0..<14 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[14 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[28 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[42 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[56 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[70 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[84 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[98 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<1 { yp[7 + lane] = v[lane] } }
         }
     }
 
@@ -207,49 +241,51 @@ public struct Random045: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 1) → (None, 13)
     @inline(never)
-    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 78)
-            var s1_0 = w.simd(V.self, at: 78)
-            var s2_0 = w.simd(V.self, at: 78)
-            var s3_0 = w.simd(V.self, at: 78)
-            var s4_0 = w.simd(V.self, at: 78)
-            var s5_0 = w.simd(V.self, at: 78)
-            var s6_0 = w.simd(V.self, at: 78)
-            var s7_0 = w.simd(V.self, at: 78)
-            let xp = x + (oy * 8 + ox * 1)
-            let wp = w + 62
-            for ci in 0..<1 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[7 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 78)
+                var s1_0 = w.simd(V.self, at: 78)
+                var s2_0 = w.simd(V.self, at: 78)
+                var s3_0 = w.simd(V.self, at: 78)
+                var s4_0 = w.simd(V.self, at: 78)
+                var s5_0 = w.simd(V.self, at: 78)
+                var s6_0 = w.simd(V.self, at: 78)
+                var s7_0 = w.simd(V.self, at: 78)
+                let xp = x + (oy * 8 + ox * 1)
+                let wp = w + 62
+                for ci in 0..<1 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[4 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[5 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[6 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[7 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
         }
     }
 
@@ -270,21 +306,23 @@ public struct Random045: CompiledModel {
 
     // dense: Dense, (None, 14) → (None, 1), 15 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 56)
-            let xp = x + (oy * 14 + ox * 14)
-            let wp = w + 0
-            for ci in 0..<14 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 56)
+                let xp = x + (oy * 14 + ox * 14)
+                let wp = w + 0
+                for ci in 0..<14 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -302,21 +340,23 @@ public struct Random045: CompiledModel {
 
     // dense_1: Dense, (None, 1) → (None, 13), 13 parameters
     @inline(never)
-    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 78)
-            let xp = x + (oy * 1 + ox * 1)
-            let wp = w + 62
-            for ci in 0..<1 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 78)
+                let xp = x + (oy * 1 + ox * 1)
+                let wp = w + 62
+                for ci in 0..<1 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -104,6 +104,37 @@ public struct Random046: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
+            Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // zero_padding2d: ZeroPadding2D, (None, 11, 5, 2) → (None, 12, 8, 2), 0 parameters
+            Self.l1_zero_padding2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 8, 2) → (None, 2), 0 parameters
+            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // dense_1: Dense, (None, 2) → (None, 16), 32 parameters
+            Self.l3_dense_1(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
+            // batch_normalization: BatchNormalization, (None, 16) → (None, 16), 64 parameters
+            Self.l4_batch_normalization(b, w)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 16)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 16 floats.
@@ -147,48 +178,50 @@ public struct Random046: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
     @inline(never)
-    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 44)
-            var s1_0 = w.simd(V.self, at: 44)
-            var s2_0 = w.simd(V.self, at: 44)
-            var s3_0 = w.simd(V.self, at: 44)
-            var s4_0 = w.simd(V.self, at: 44)
-            var s5_0 = w.simd(V.self, at: 44)
-            var s6_0 = w.simd(V.self, at: 44)
-            var s7_0 = w.simd(V.self, at: 44)
-            let xp = x + (oy * 16 + ox * 2)
-            let wp = w + 12
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[2 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[4 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[6 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[8 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[10 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[12 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[14 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 16
+                var s0_0 = w.simd(V.self, at: 44)
+                var s1_0 = w.simd(V.self, at: 44)
+                var s2_0 = w.simd(V.self, at: 44)
+                var s3_0 = w.simd(V.self, at: 44)
+                var s4_0 = w.simd(V.self, at: 44)
+                var s5_0 = w.simd(V.self, at: 44)
+                var s6_0 = w.simd(V.self, at: 44)
+                var s7_0 = w.simd(V.self, at: 44)
+                let xp = x + (oy * 16 + ox * 2)
+                let wp = w + 12
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[2 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[4 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[6 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[8 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[10 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[12 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[14 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
-            yp.store(s7_0, at: 112)
         }
     }
 
@@ -203,10 +236,10 @@ public struct Random046: CompiledModel {
 
     // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<11 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 2
             var s0_0 = w.simd(V.self, at: 8)
@@ -261,20 +294,22 @@ public struct Random046: CompiledModel {
 
     // dense_1: Dense, (None, 2) → (None, 16), 32 parameters
     @inline(never)
-    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 44)
-            let xp = x + (oy * 2 + ox * 2)
-            let wp = w + 12
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 16
+                var s0_0 = w.simd(V.self, at: 44)
+                let xp = x + (oy * 2 + ox * 2)
+                let wp = w + 12
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 

@@ -91,6 +91,34 @@ public struct Random047: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1408, p = arena + 2816, s = arena + 5056
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // softmax: Softmax, (None, 8, 11, 16) → (None, 8, 11, 16), 0 parameters
+            a.update(from: input, count: 1408)
+            Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 8, 11, 16) → (None, 3, 6, 1), 257 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // flatten: Flatten, (None, 3, 6, 1) → (None, 18), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 18)
+        }
+    }
+
     // softmax: Softmax, (None, 8, 11, 16) → (None, 8, 11, 16), 0 parameters
     @inline(never)
     static func l0_softmax(_ x: UnsafeMutablePointer<Float>) {
@@ -121,10 +149,10 @@ public struct Random047: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 11, 16) → (None, 3, 6, 1), 257 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 1
             var s0_0 = w.simd(V.self, at: 1024)

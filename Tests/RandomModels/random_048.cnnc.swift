@@ -94,6 +94,33 @@ public struct Random048: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 425, p = arena + 850, s = arena + 1802
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 5, 5, 8) → (None, 5, 5, 8), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 5, 5, 8) → (None, 5, 5, 17), 153 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
+            Self.l2_conv2d_pad(UnsafePointer(b), p)
+            Self.l2_conv2d(UnsafePointer(p), w, a)
+            Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 24)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 5, 5, 8) → (None, 5, 5, 8), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -120,10 +147,10 @@ public struct Random048: CompiledModel {
 
     // dense: Dense, (None, 5, 5, 8) → (None, 5, 5, 17), 153 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 17
             var s0_0 = w.simd(V.self, at: 256)
@@ -185,9 +212,9 @@ public struct Random048: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 4
             var s0_0 = w.simd(V.self, at: 1376)

@@ -85,6 +85,29 @@ public struct Random049: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 540, p = arena + 1080, s = arena + 1656
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 10, 6, 9) → (None, 9), 0 parameters
+            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 9)
+        }
+    }
+
     // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -98,10 +121,10 @@ public struct Random049: CompiledModel {
 
     // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
         // The remaining 9 output channels.
-        for oy in 0..<10 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 9
             var s0_0 = w.simd(V.self, at: 384)

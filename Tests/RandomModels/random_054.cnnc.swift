@@ -103,6 +103,40 @@ public struct Random054: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 4352, p = arena + 8704, s = arena + 9856
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // zero_padding2d_1: ZeroPadding2D, (None, 13, 14, 16) → (None, 16, 17, 16), 0 parameters
+            Self.l1_zero_padding2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // re_lu: ReLU, (None, 16, 17, 16) → (None, 16, 17, 16), 0 parameters
+            Self.l2_re_lu(b)
+            observe?(2, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 16, 17, 16) → (None, 14, 17, 4), 132 parameters
+            Self.l3_conv2d(UnsafePointer(b), w, a)
+            Self.l3_conv2d_activation(a)
+            observe?(3, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
+            Self.l4_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l4_conv2d_1(UnsafePointer(p), w, b)
+            Self.l4_conv2d_1_activation(b)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 168)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -136,9 +170,9 @@ public struct Random054: CompiledModel {
 
     // conv2d: Conv2D, (None, 16, 17, 16) → (None, 14, 17, 4), 132 parameters
     @inline(never)
-    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD4<Float>
-        for oy in 0..<14 {
+        for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 17 + ox) * 4
@@ -232,10 +266,10 @@ public struct Random054: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
     @inline(never)
-    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<14 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 6 + ox) * 2
             var s0_0 = w.simd(V.self, at: 276)

@@ -99,11 +99,39 @@ public struct Random055: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 864, p = arena + 1728, s = arena + 2454
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 12, 9, 8) → (None, 8, 3, 16), 1,552 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 8, 3, 16) → (None, 8, 3, 11), 187 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 256)
+        }
+    }
+
     // conv2d: Conv2D, (None, 12, 9, 8) → (None, 8, 3, 16), 1,552 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 16
             var s0_0 = w.simd(V.self, at: 1536)
@@ -132,10 +160,10 @@ public struct Random055: CompiledModel {
 
     // dense: Dense, (None, 8, 3, 16) → (None, 8, 3, 11), 187 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
         // The remaining 11 output channels.
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 11
             var s0_0 = w.simd(V.self, at: 1808)
@@ -189,9 +217,9 @@ public struct Random055: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 16
             var s0_0 = w.simd(V.self, at: 4640)

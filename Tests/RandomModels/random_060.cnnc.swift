@@ -88,6 +88,32 @@ public struct Random060: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 88, p = arena + 176, s = arena + 176
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 2, 9, 2) → (None, 4, 11, 2), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 4, 11, 2) → (None, 2, 3, 2), 32 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // average_pooling2d: AveragePooling2D, (None, 2, 3, 2) → (None, 1, 1, 2), 0 parameters
+            Self.l2_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 2)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 2, 9, 2) → (None, 4, 11, 2), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -102,10 +128,10 @@ public struct Random060: CompiledModel {
 
     // conv2d: Conv2D, (None, 4, 11, 2) → (None, 2, 3, 2), 32 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 64)

@@ -86,6 +86,29 @@ public struct Random063: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 132, p = arena + 264, s = arena + 264
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // flatten: Flatten, (None, 6, 11, 2) → (None, 132), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // batch_normalization: BatchNormalization, (None, 132) → (None, 132), 528 parameters
+            a.update(from: input, count: 132)
+            Self.l1_batch_normalization(a, w)
+            observe?(1, UnsafePointer(a))
+            output.update(from: a, count: 132)
+        }
+    }
+
     // flatten: Flatten, (None, 6, 11, 2) → (None, 132), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 

@@ -108,6 +108,39 @@ public struct Random065: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 144, p = arena + 288, s = arena + 864
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 5, 1, 3) → (None, 5, 1, 18), 72 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
+            // dense_1: Dense, (None, 5, 1, 18) → (None, 5, 1, 18), 342 parameters
+            Self.l2_dense_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
+            Self.l3_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l3_conv2d_1(UnsafePointer(p), w, b)
+            Self.l3_conv2d_1_activation(b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 120)
+        }
+    }
+
     // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -120,10 +153,10 @@ public struct Random065: CompiledModel {
 
     // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 128)
@@ -159,10 +192,10 @@ public struct Random065: CompiledModel {
 
     // dense: Dense, (None, 5, 1, 3) → (None, 5, 1, 18), 72 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 18 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 18
             var s0_0 = w.simd(V.self, at: 228)
@@ -189,10 +222,10 @@ public struct Random065: CompiledModel {
 
     // dense_1: Dense, (None, 5, 1, 18) → (None, 5, 1, 18), 342 parameters
     @inline(never)
-    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 18 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 18
             var s0_0 = w.simd(V.self, at: 836)
@@ -226,10 +259,10 @@ public struct Random065: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
         // The remaining 24 output channels.
-        for oy in 0..<5 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 24
             var s0_0 = w.simd(V.self, at: 10084)

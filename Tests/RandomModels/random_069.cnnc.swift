@@ -96,12 +96,41 @@ public struct Random069: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 1920
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
+            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
+            Self.l3_softmax(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 5)
+        }
+    }
+
     // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
         // The remaining 24 output channels.
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 24
             var s0_0 = w.simd(V.self, at: 256)
@@ -160,10 +189,10 @@ public struct Random069: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 5
             var s0_0 = w.simd(V.self, at: 672)

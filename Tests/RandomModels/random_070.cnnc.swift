@@ -104,6 +104,38 @@ public struct Random070: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 132, p = arena + 264, s = arena + 520
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // flatten: Flatten, (None, 4, 1, 33) → (None, 132), 0 parameters
+            // (no computation at inference)
+            observe?(1, UnsafePointer(a))
+            // batch_normalization: BatchNormalization, (None, 132) → (None, 132), 396 parameters
+            Self.l2_batch_normalization(a, w)
+            observe?(2, UnsafePointer(a))
+            // dense: Dense, (None, 132) → (None, 5), 665 parameters
+            Self.l3_dense(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
+            // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
+            Self.l4_softmax(b)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 5)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 132 floats.
@@ -155,49 +187,51 @@ public struct Random070: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 132) → (None, 5)
     @inline(never)
-    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 2904)
-            var s1_0 = w.simd(V.self, at: 2904)
-            var s2_0 = w.simd(V.self, at: 2904)
-            var s3_0 = w.simd(V.self, at: 2904)
-            var s4_0 = w.simd(V.self, at: 2904)
-            var s5_0 = w.simd(V.self, at: 2904)
-            var s6_0 = w.simd(V.self, at: 2904)
-            var s7_0 = w.simd(V.self, at: 2904)
-            let xp = x + (oy * 1056 + ox * 132)
-            let wp = w + 1848
-            for ci in 0..<132 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[132 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[264 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[396 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[528 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[660 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[792 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[924 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 2904)
+                var s1_0 = w.simd(V.self, at: 2904)
+                var s2_0 = w.simd(V.self, at: 2904)
+                var s3_0 = w.simd(V.self, at: 2904)
+                var s4_0 = w.simd(V.self, at: 2904)
+                var s5_0 = w.simd(V.self, at: 2904)
+                var s6_0 = w.simd(V.self, at: 2904)
+                var s7_0 = w.simd(V.self, at: 2904)
+                let xp = x + (oy * 1056 + ox * 132)
+                let wp = w + 1848
+                for ci in 0..<132 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[132 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[264 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[396 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[528 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[660 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[792 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[924 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<5 { yp[10 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<5 { yp[15 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<5 { yp[20 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<5 { yp[25 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<5 { yp[30 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<5 { yp[35 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<5 { yp[5 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<5 { yp[10 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<5 { yp[15 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<5 { yp[20 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<5 { yp[25 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<5 { yp[30 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<5 { yp[35 + lane] = v[lane] } }
         }
     }
 
@@ -229,10 +263,10 @@ public struct Random070: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         // The remaining 33 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 33
             var s0_0 = w.simd(V.self, at: 1536)
@@ -273,21 +307,23 @@ public struct Random070: CompiledModel {
 
     // dense: Dense, (None, 132) → (None, 5), 665 parameters
     @inline(never)
-    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 5
-            var s0_0 = w.simd(V.self, at: 2904)
-            let xp = x + (oy * 132 + ox * 132)
-            let wp = w + 1848
-            for ci in 0..<132 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 5
+                var s0_0 = w.simd(V.self, at: 2904)
+                let xp = x + (oy * 132 + ox * 132)
+                let wp = w + 1848
+                for ci in 0..<132 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -88,6 +88,31 @@ public struct Random072: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // flatten: Flatten, (None, 3, 1, 4) → (None, 12), 0 parameters
+            // (no computation at inference)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 12) → (None, 17), 221 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 17)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 17 floats.
@@ -125,74 +150,76 @@ public struct Random072: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 12) → (None, 17)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 384)
-            var s0_1 = w.simd(V.self, at: 400)
-            var s1_0 = w.simd(V.self, at: 384)
-            var s1_1 = w.simd(V.self, at: 400)
-            var s2_0 = w.simd(V.self, at: 384)
-            var s2_1 = w.simd(V.self, at: 400)
-            var s3_0 = w.simd(V.self, at: 384)
-            var s3_1 = w.simd(V.self, at: 400)
-            var s4_0 = w.simd(V.self, at: 384)
-            var s4_1 = w.simd(V.self, at: 400)
-            var s5_0 = w.simd(V.self, at: 384)
-            var s5_1 = w.simd(V.self, at: 400)
-            var s6_0 = w.simd(V.self, at: 384)
-            var s6_1 = w.simd(V.self, at: 400)
-            var s7_0 = w.simd(V.self, at: 384)
-            var s7_1 = w.simd(V.self, at: 400)
-            let xp = x + (oy * 96 + ox * 12)
-            let wp = w + 0
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[12 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[24 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[36 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[48 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[60 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[72 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[84 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 384)
+                var s0_1 = w.simd(V.self, at: 400)
+                var s1_0 = w.simd(V.self, at: 384)
+                var s1_1 = w.simd(V.self, at: 400)
+                var s2_0 = w.simd(V.self, at: 384)
+                var s2_1 = w.simd(V.self, at: 400)
+                var s3_0 = w.simd(V.self, at: 384)
+                var s3_1 = w.simd(V.self, at: 400)
+                var s4_0 = w.simd(V.self, at: 384)
+                var s4_1 = w.simd(V.self, at: 400)
+                var s5_0 = w.simd(V.self, at: 384)
+                var s5_1 = w.simd(V.self, at: 400)
+                var s6_0 = w.simd(V.self, at: 384)
+                var s6_1 = w.simd(V.self, at: 400)
+                var s7_0 = w.simd(V.self, at: 384)
+                var s7_1 = w.simd(V.self, at: 400)
+                let xp = x + (oy * 96 + ox * 12)
+                let wp = w + 0
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[12 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[24 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[36 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[48 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[60 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[72 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[84 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 17)
+                do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+                yp.store(s2_0, at: 34)
+                do { let v = s2_1; for lane in 0..<1 { yp[50 + lane] = v[lane] } }
+                yp.store(s3_0, at: 51)
+                do { let v = s3_1; for lane in 0..<1 { yp[67 + lane] = v[lane] } }
+                yp.store(s4_0, at: 68)
+                do { let v = s4_1; for lane in 0..<1 { yp[84 + lane] = v[lane] } }
+                yp.store(s5_0, at: 85)
+                do { let v = s5_1; for lane in 0..<1 { yp[101 + lane] = v[lane] } }
+                yp.store(s6_0, at: 102)
+                do { let v = s6_1; for lane in 0..<1 { yp[118 + lane] = v[lane] } }
+                yp.store(s7_0, at: 119)
+                do { let v = s7_1; for lane in 0..<1 { yp[135 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 17)
-            do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
-            yp.store(s2_0, at: 34)
-            do { let v = s2_1; for lane in 0..<1 { yp[50 + lane] = v[lane] } }
-            yp.store(s3_0, at: 51)
-            do { let v = s3_1; for lane in 0..<1 { yp[67 + lane] = v[lane] } }
-            yp.store(s4_0, at: 68)
-            do { let v = s4_1; for lane in 0..<1 { yp[84 + lane] = v[lane] } }
-            yp.store(s5_0, at: 85)
-            do { let v = s5_1; for lane in 0..<1 { yp[101 + lane] = v[lane] } }
-            yp.store(s6_0, at: 102)
-            do { let v = s6_1; for lane in 0..<1 { yp[118 + lane] = v[lane] } }
-            yp.store(s7_0, at: 119)
-            do { let v = s7_1; for lane in 0..<1 { yp[135 + lane] = v[lane] } }
         }
     }
 
@@ -222,25 +249,27 @@ public struct Random072: CompiledModel {
 
     // dense: Dense, (None, 12) → (None, 17), 221 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 384)
-            var s0_1 = w.simd(V.self, at: 400)
-            let xp = x + (oy * 12 + ox * 12)
-            let wp = w + 0
-            for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 384)
+                var s0_1 = w.simd(V.self, at: 400)
+                let xp = x + (oy * 12 + ox * 12)
+                let wp = w + 0
+                for ci in 0..<12 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }
     }
 

@@ -107,6 +107,38 @@ public struct Random073: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 34, p = arena + 68, s = arena + 68
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 34) → (None, 10), 350 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // dense_1: Dense, (None, 10) → (None, 10), 100 parameters
+            Self.l1_dense_1(UnsafePointer(a), w, b)
+            Self.l1_dense_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // dense_2: Dense, (None, 10) → (None, 17), 187 parameters
+            Self.l2_dense_2(UnsafePointer(b), w, a)
+            Self.l2_dense_2_activation(a)
+            observe?(2, UnsafePointer(a))
+            // dense_3: Dense, (None, 17) → (None, 3), 54 parameters
+            Self.l3_dense_3(UnsafePointer(a), w, b)
+            Self.l3_dense_3_activation(b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 3)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 34 floats.
@@ -149,74 +181,76 @@ public struct Random073: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 34) → (None, 10)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 544)
-            var s0_1 = w.simd(V.self, at: 552)
-            var s1_0 = w.simd(V.self, at: 544)
-            var s1_1 = w.simd(V.self, at: 552)
-            var s2_0 = w.simd(V.self, at: 544)
-            var s2_1 = w.simd(V.self, at: 552)
-            var s3_0 = w.simd(V.self, at: 544)
-            var s3_1 = w.simd(V.self, at: 552)
-            var s4_0 = w.simd(V.self, at: 544)
-            var s4_1 = w.simd(V.self, at: 552)
-            var s5_0 = w.simd(V.self, at: 544)
-            var s5_1 = w.simd(V.self, at: 552)
-            var s6_0 = w.simd(V.self, at: 544)
-            var s6_1 = w.simd(V.self, at: 552)
-            var s7_0 = w.simd(V.self, at: 544)
-            var s7_1 = w.simd(V.self, at: 552)
-            let xp = x + (oy * 272 + ox * 34)
-            let wp = w + 0
-            for ci in 0..<34 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[34 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[68 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[102 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[136 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[170 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[204 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[238 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 544)
+                var s0_1 = w.simd(V.self, at: 552)
+                var s1_0 = w.simd(V.self, at: 544)
+                var s1_1 = w.simd(V.self, at: 552)
+                var s2_0 = w.simd(V.self, at: 544)
+                var s2_1 = w.simd(V.self, at: 552)
+                var s3_0 = w.simd(V.self, at: 544)
+                var s3_1 = w.simd(V.self, at: 552)
+                var s4_0 = w.simd(V.self, at: 544)
+                var s4_1 = w.simd(V.self, at: 552)
+                var s5_0 = w.simd(V.self, at: 544)
+                var s5_1 = w.simd(V.self, at: 552)
+                var s6_0 = w.simd(V.self, at: 544)
+                var s6_1 = w.simd(V.self, at: 552)
+                var s7_0 = w.simd(V.self, at: 544)
+                var s7_1 = w.simd(V.self, at: 552)
+                let xp = x + (oy * 272 + ox * 34)
+                let wp = w + 0
+                for ci in 0..<34 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[34 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[68 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[102 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[136 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[170 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[204 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[238 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -228,74 +262,76 @@ public struct Random073: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 10) → (None, 10)
     @inline(never)
-    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 720)
-            var s0_1 = w.simd(V.self, at: 728)
-            var s1_0 = w.simd(V.self, at: 720)
-            var s1_1 = w.simd(V.self, at: 728)
-            var s2_0 = w.simd(V.self, at: 720)
-            var s2_1 = w.simd(V.self, at: 728)
-            var s3_0 = w.simd(V.self, at: 720)
-            var s3_1 = w.simd(V.self, at: 728)
-            var s4_0 = w.simd(V.self, at: 720)
-            var s4_1 = w.simd(V.self, at: 728)
-            var s5_0 = w.simd(V.self, at: 720)
-            var s5_1 = w.simd(V.self, at: 728)
-            var s6_0 = w.simd(V.self, at: 720)
-            var s6_1 = w.simd(V.self, at: 728)
-            var s7_0 = w.simd(V.self, at: 720)
-            var s7_1 = w.simd(V.self, at: 728)
-            let xp = x + (oy * 80 + ox * 10)
-            let wp = w + 560
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[10 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[20 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[30 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[40 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[50 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[60 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[70 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 720)
+                var s0_1 = w.simd(V.self, at: 728)
+                var s1_0 = w.simd(V.self, at: 720)
+                var s1_1 = w.simd(V.self, at: 728)
+                var s2_0 = w.simd(V.self, at: 720)
+                var s2_1 = w.simd(V.self, at: 728)
+                var s3_0 = w.simd(V.self, at: 720)
+                var s3_1 = w.simd(V.self, at: 728)
+                var s4_0 = w.simd(V.self, at: 720)
+                var s4_1 = w.simd(V.self, at: 728)
+                var s5_0 = w.simd(V.self, at: 720)
+                var s5_1 = w.simd(V.self, at: 728)
+                var s6_0 = w.simd(V.self, at: 720)
+                var s6_1 = w.simd(V.self, at: 728)
+                var s7_0 = w.simd(V.self, at: 720)
+                var s7_1 = w.simd(V.self, at: 728)
+                let xp = x + (oy * 80 + ox * 10)
+                let wp = w + 560
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[10 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[20 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[30 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[40 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[50 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[60 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[70 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -316,74 +352,76 @@ public struct Random073: CompiledModel {
 
     // dense_2 over 8 samples: Dense, (None, 10) → (None, 17)
     @inline(never)
-    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 1056)
-            var s0_1 = w.simd(V.self, at: 1072)
-            var s1_0 = w.simd(V.self, at: 1056)
-            var s1_1 = w.simd(V.self, at: 1072)
-            var s2_0 = w.simd(V.self, at: 1056)
-            var s2_1 = w.simd(V.self, at: 1072)
-            var s3_0 = w.simd(V.self, at: 1056)
-            var s3_1 = w.simd(V.self, at: 1072)
-            var s4_0 = w.simd(V.self, at: 1056)
-            var s4_1 = w.simd(V.self, at: 1072)
-            var s5_0 = w.simd(V.self, at: 1056)
-            var s5_1 = w.simd(V.self, at: 1072)
-            var s6_0 = w.simd(V.self, at: 1056)
-            var s6_1 = w.simd(V.self, at: 1072)
-            var s7_0 = w.simd(V.self, at: 1056)
-            var s7_1 = w.simd(V.self, at: 1072)
-            let xp = x + (oy * 80 + ox * 10)
-            let wp = w + 736
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[10 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[20 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[30 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[40 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[50 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[60 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[70 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 1056)
+                var s0_1 = w.simd(V.self, at: 1072)
+                var s1_0 = w.simd(V.self, at: 1056)
+                var s1_1 = w.simd(V.self, at: 1072)
+                var s2_0 = w.simd(V.self, at: 1056)
+                var s2_1 = w.simd(V.self, at: 1072)
+                var s3_0 = w.simd(V.self, at: 1056)
+                var s3_1 = w.simd(V.self, at: 1072)
+                var s4_0 = w.simd(V.self, at: 1056)
+                var s4_1 = w.simd(V.self, at: 1072)
+                var s5_0 = w.simd(V.self, at: 1056)
+                var s5_1 = w.simd(V.self, at: 1072)
+                var s6_0 = w.simd(V.self, at: 1056)
+                var s6_1 = w.simd(V.self, at: 1072)
+                var s7_0 = w.simd(V.self, at: 1056)
+                var s7_1 = w.simd(V.self, at: 1072)
+                let xp = x + (oy * 80 + ox * 10)
+                let wp = w + 736
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[10 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[20 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[30 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[40 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[50 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[60 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[70 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 17)
+                do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
+                yp.store(s2_0, at: 34)
+                do { let v = s2_1; for lane in 0..<1 { yp[50 + lane] = v[lane] } }
+                yp.store(s3_0, at: 51)
+                do { let v = s3_1; for lane in 0..<1 { yp[67 + lane] = v[lane] } }
+                yp.store(s4_0, at: 68)
+                do { let v = s4_1; for lane in 0..<1 { yp[84 + lane] = v[lane] } }
+                yp.store(s5_0, at: 85)
+                do { let v = s5_1; for lane in 0..<1 { yp[101 + lane] = v[lane] } }
+                yp.store(s6_0, at: 102)
+                do { let v = s6_1; for lane in 0..<1 { yp[118 + lane] = v[lane] } }
+                yp.store(s7_0, at: 119)
+                do { let v = s7_1; for lane in 0..<1 { yp[135 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 17)
-            do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
-            yp.store(s2_0, at: 34)
-            do { let v = s2_1; for lane in 0..<1 { yp[50 + lane] = v[lane] } }
-            yp.store(s3_0, at: 51)
-            do { let v = s3_1; for lane in 0..<1 { yp[67 + lane] = v[lane] } }
-            yp.store(s4_0, at: 68)
-            do { let v = s4_1; for lane in 0..<1 { yp[84 + lane] = v[lane] } }
-            yp.store(s5_0, at: 85)
-            do { let v = s5_1; for lane in 0..<1 { yp[101 + lane] = v[lane] } }
-            yp.store(s6_0, at: 102)
-            do { let v = s6_1; for lane in 0..<1 { yp[118 + lane] = v[lane] } }
-            yp.store(s7_0, at: 119)
-            do { let v = s7_1; for lane in 0..<1 { yp[135 + lane] = v[lane] } }
         }
     }
 
@@ -395,49 +433,51 @@ public struct Random073: CompiledModel {
 
     // dense_3 over 8 samples: Dense, (None, 17) → (None, 3)
     @inline(never)
-    static func l3_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 1156)
-            var s1_0 = w.simd(V.self, at: 1156)
-            var s2_0 = w.simd(V.self, at: 1156)
-            var s3_0 = w.simd(V.self, at: 1156)
-            var s4_0 = w.simd(V.self, at: 1156)
-            var s5_0 = w.simd(V.self, at: 1156)
-            var s6_0 = w.simd(V.self, at: 1156)
-            var s7_0 = w.simd(V.self, at: 1156)
-            let xp = x + (oy * 136 + ox * 17)
-            let wp = w + 1088
-            for ci in 0..<17 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[17 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[34 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[51 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[68 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[85 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[102 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[119 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 1156)
+                var s1_0 = w.simd(V.self, at: 1156)
+                var s2_0 = w.simd(V.self, at: 1156)
+                var s3_0 = w.simd(V.self, at: 1156)
+                var s4_0 = w.simd(V.self, at: 1156)
+                var s5_0 = w.simd(V.self, at: 1156)
+                var s6_0 = w.simd(V.self, at: 1156)
+                var s7_0 = w.simd(V.self, at: 1156)
+                let xp = x + (oy * 136 + ox * 17)
+                let wp = w + 1088
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[17 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[34 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[51 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[68 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[85 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[102 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[119 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
         }
     }
 
@@ -449,25 +489,27 @@ public struct Random073: CompiledModel {
 
     // dense: Dense, (None, 34) → (None, 10), 350 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 544)
-            var s0_1 = w.simd(V.self, at: 552)
-            let xp = x + (oy * 34 + ox * 34)
-            let wp = w + 0
-            for ci in 0..<34 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 544)
+                var s0_1 = w.simd(V.self, at: 552)
+                let xp = x + (oy * 34 + ox * 34)
+                let wp = w + 0
+                for ci in 0..<34 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 
@@ -479,25 +521,27 @@ public struct Random073: CompiledModel {
 
     // dense_1: Dense, (None, 10) → (None, 10), 100 parameters
     @inline(never)
-    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 720)
-            var s0_1 = w.simd(V.self, at: 728)
-            let xp = x + (oy * 10 + ox * 10)
-            let wp = w + 560
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 720)
+                var s0_1 = w.simd(V.self, at: 728)
+                let xp = x + (oy * 10 + ox * 10)
+                let wp = w + 560
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 
@@ -518,25 +562,27 @@ public struct Random073: CompiledModel {
 
     // dense_2: Dense, (None, 10) → (None, 17), 187 parameters
     @inline(never)
-    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 1056)
-            var s0_1 = w.simd(V.self, at: 1072)
-            let xp = x + (oy * 10 + ox * 10)
-            let wp = w + 736
-            for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 1056)
+                var s0_1 = w.simd(V.self, at: 1072)
+                let xp = x + (oy * 10 + ox * 10)
+                let wp = w + 736
+                for ci in 0..<10 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }
     }
 
@@ -548,21 +594,23 @@ public struct Random073: CompiledModel {
 
     // dense_3: Dense, (None, 17) → (None, 3), 54 parameters
     @inline(never)
-    static func l3_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 1156)
-            let xp = x + (oy * 17 + ox * 17)
-            let wp = w + 1088
-            for ci in 0..<17 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 1156)
+                let xp = x + (oy * 17 + ox * 17)
+                let wp = w + 1088
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -91,35 +91,62 @@ public struct Random074: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 30, p = arena + 60, s = arena + 130
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 3, 10, 1) → (None, 1, 3, 2), 14 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
+            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 3)
+        }
+    }
+
     // conv2d: Conv2D, (None, 3, 10, 1) → (None, 1, 3, 2), 14 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 24)
-            var s1_0 = w.simd(V.self, at: 24)
-            var s2_0 = w.simd(V.self, at: 24)
-            for ky in 0..<2 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 20 + ox * 3) + ky * 10 + kx * 1
-                    let wp = w + 0 + (ky * 3 + kx) * 4
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 3 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 24)
+                var s1_0 = w.simd(V.self, at: 24)
+                var s2_0 = w.simd(V.self, at: 24)
+                for ky in 0..<2 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 20 + ox * 3) + ky * 10 + kx * 1
+                        let wp = w + 0 + (ky * 3 + kx) * 4
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[3 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[6 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
         }
     }
 
@@ -144,33 +171,35 @@ public struct Random074: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 100)
-            var s1_0 = w.simd(V.self, at: 100)
-            var s2_0 = w.simd(V.self, at: 100)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 14 + ox * 2) + ky * 28 + kx * 4
-                    let wp = w + 28 + (ky * 3 + kx) * 8
-                    for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[2 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[4 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 3 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 100)
+                var s1_0 = w.simd(V.self, at: 100)
+                var s2_0 = w.simd(V.self, at: 100)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 14 + ox * 2) + ky * 28 + kx * 4
+                        let wp = w + 28 + (ky * 3 + kx) * 8
+                        for ci in 0..<2 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[2 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[4 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<1 { yp[2 + lane] = v[lane] } }
         }
     }
 

@@ -79,6 +79,28 @@ public struct Random075: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 54, p = arena + 108, s = arena + 108
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dropout: Dropout, (None, 2, 9, 3) → (None, 2, 9, 3), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // max_pooling2d: MaxPooling2D, (None, 2, 9, 3) → (None, 1, 3, 3), 0 parameters
+            Self.l1_max_pooling2d(input, a)
+            observe?(1, UnsafePointer(a))
+            output.update(from: a, count: 9)
+        }
+    }
+
     // dropout: Dropout, (None, 2, 9, 3) → (None, 2, 9, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 

@@ -90,6 +90,30 @@ public struct Random076: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 990, p = arena + 1980, s = arena + 2470
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 10, 3, 7) → (None, 10, 3, 33), 264 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 990)
+        }
+    }
+
     // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -105,10 +129,10 @@ public struct Random076: CompiledModel {
 
     // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<10 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 7
             var s0_0 = w.simd(V.self, at: 360)
@@ -152,10 +176,10 @@ public struct Random076: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 10, 3, 7) → (None, 10, 3, 33), 264 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
         // The remaining 33 output channels.
-        for oy in 0..<10 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 33
             var s0_0 = w.simd(V.self, at: 704)

@@ -97,6 +97,38 @@ public struct Random077: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 288, p = arena + 576, s = arena + 896
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 1, 5, 8) → (None, 1, 2, 8), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // average_pooling2d_1: AveragePooling2D, (None, 1, 2, 8) → (None, 1, 1, 8), 0 parameters
+            Self.l2_average_pooling2d_1(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
+            Self.l3_max_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // average_pooling2d_2: AveragePooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
+            Self.l4_average_pooling2d_2(UnsafePointer(b), a)
+            observe?(4, UnsafePointer(a))
+            output.update(from: a, count: 8)
+        }
+    }
+
     // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -109,40 +141,42 @@ public struct Random077: CompiledModel {
 
     // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 5 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 512)
-            var s1_0 = w.simd(V.self, at: 512)
-            var s2_0 = w.simd(V.self, at: 512)
-            var s3_0 = w.simd(V.self, at: 512)
-            var s4_0 = w.simd(V.self, at: 512)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 480 + ox * 32) + ky * 160 + kx * 16
-                    let wp = w + 0 + (ky * 2 + kx) * 128
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[32 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[64 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[96 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[128 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 5 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 512)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s2_0 = w.simd(V.self, at: 512)
+                var s3_0 = w.simd(V.self, at: 512)
+                var s4_0 = w.simd(V.self, at: 512)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + (oy * 480 + ox * 32) + ky * 160 + kx * 16
+                        let wp = w + 0 + (ky * 2 + kx) * 128
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[32 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[64 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[96 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[128 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
         }
     }
 

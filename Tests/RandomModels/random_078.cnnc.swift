@@ -101,6 +101,39 @@ public struct Random078: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1792
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 2, 4, 16) → (None, 1, 1, 16), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 1, 1, 16) → (None, 1, 1, 4), 128 parameters
+            Self.l2_conv2d_pad(UnsafePointer(b), p)
+            Self.l2_conv2d(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
+            // flatten: Flatten, (None, 1, 1, 4) → (None, 4), 0 parameters
+            // (no computation at inference)
+            observe?(3, UnsafePointer(a))
+            // dense: Dense, (None, 4) → (None, 8), 40 parameters
+            Self.l4_dense(UnsafePointer(a), w, b)
+            Self.l4_dense_activation(b)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 8)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 8 floats.
@@ -146,48 +179,50 @@ public struct Random078: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 4) → (None, 8)
     @inline(never)
-    static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 164)
-            var s1_0 = w.simd(V.self, at: 164)
-            var s2_0 = w.simd(V.self, at: 164)
-            var s3_0 = w.simd(V.self, at: 164)
-            var s4_0 = w.simd(V.self, at: 164)
-            var s5_0 = w.simd(V.self, at: 164)
-            var s6_0 = w.simd(V.self, at: 164)
-            var s7_0 = w.simd(V.self, at: 164)
-            let xp = x + (oy * 32 + ox * 4)
-            let wp = w + 132
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[8 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[12 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[16 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[20 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[24 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[28 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 164)
+                var s1_0 = w.simd(V.self, at: 164)
+                var s2_0 = w.simd(V.self, at: 164)
+                var s3_0 = w.simd(V.self, at: 164)
+                var s4_0 = w.simd(V.self, at: 164)
+                var s5_0 = w.simd(V.self, at: 164)
+                var s6_0 = w.simd(V.self, at: 164)
+                var s7_0 = w.simd(V.self, at: 164)
+                let xp = x + (oy * 32 + ox * 4)
+                let wp = w + 132
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[16 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[20 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[24 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[28 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
+                yp.store(s2_0, at: 16)
+                yp.store(s3_0, at: 24)
+                yp.store(s4_0, at: 32)
+                yp.store(s5_0, at: 40)
+                yp.store(s6_0, at: 48)
+                yp.store(s7_0, at: 56)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
-            yp.store(s2_0, at: 16)
-            yp.store(s3_0, at: 24)
-            yp.store(s4_0, at: 32)
-            yp.store(s5_0, at: 40)
-            yp.store(s6_0, at: 48)
-            yp.store(s7_0, at: 56)
         }
     }
 
@@ -258,24 +293,26 @@ public struct Random078: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 1, 16) → (None, 1, 1, 4), 128 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 128)
-            for ky in 0..<1 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 64 + ox * 48) + ky * 32 + kx * 16
-                    let wp = w + 0 + (ky * 2 + kx) * 64
-                    for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 4
+                var s0_0 = w.simd(V.self, at: 128)
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let xp = x + (oy * 64 + ox * 48) + ky * 32 + kx * 16
+                        let wp = w + 0 + (ky * 2 + kx) * 64
+                        for ci in 0..<16 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
         }
     }
 
@@ -284,20 +321,22 @@ public struct Random078: CompiledModel {
 
     // dense: Dense, (None, 4) → (None, 8), 40 parameters
     @inline(never)
-    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 164)
-            let xp = x + (oy * 4 + ox * 4)
-            let wp = w + 132
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 164)
+                let xp = x + (oy * 4 + ox * 4)
+                let wp = w + 132
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 

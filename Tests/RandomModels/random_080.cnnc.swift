@@ -99,6 +99,37 @@ public struct Random080: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 480, p = arena + 960, s = arena + 1728
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
+            a.update(from: input, count: 480)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 12, 5, 8) → (None, 4, 3, 15), 1,440 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // zero_padding2d: ZeroPadding2D, (None, 4, 3, 15) → (None, 5, 4, 15), 0 parameters
+            Self.l2_zero_padding2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 5, 4, 15) → (None, 2, 2, 15), 0 parameters
+            Self.l3_average_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 60)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -121,10 +152,10 @@ public struct Random080: CompiledModel {
 
     // conv2d: Conv2D, (None, 12, 5, 8) → (None, 4, 3, 15), 1,440 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 15
             var s0_0 = w.simd(V.self, at: 1552)

@@ -93,6 +93,32 @@ public struct Random082: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 30, p = arena + 60, s = arena + 180
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 6, 1, 5) → (None, 3, 1, 5), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 3, 1, 5) → (None, 2, 1, 7), 567 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 2, 1, 7) → (None, 2, 1, 1), 8 parameters
+            Self.l2_conv2d_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 2)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 6, 1, 5) → (None, 3, 1, 5), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -131,10 +157,10 @@ public struct Random082: CompiledModel {
 
     // conv2d: Conv2D, (None, 3, 1, 5) → (None, 2, 1, 7), 567 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 7
             var s0_0 = w.simd(V.self, at: 640)
@@ -155,10 +181,10 @@ public struct Random082: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 2, 1, 7) → (None, 2, 1, 1), 8 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 1
             var s0_0 = w.simd(V.self, at: 676)

@@ -97,6 +97,36 @@ public struct Random084: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3456
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // dropout: Dropout, (None, 4, 3, 2) → (None, 4, 3, 2), 0 parameters
+            // (no computation at inference)
+            observe?(1, UnsafePointer(a))
+            // zero_padding2d: ZeroPadding2D, (None, 4, 3, 2) → (None, 4, 5, 2), 0 parameters
+            Self.l2_zero_padding2d(UnsafePointer(a), b)
+            observe?(2, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
+            Self.l3_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l3_conv2d_1(UnsafePointer(p), w, a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 72)
+        }
+    }
+
     // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -110,10 +140,10 @@ public struct Random084: CompiledModel {
 
     // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 2
             var s0_0 = w.simd(V.self, at: 768)
@@ -168,10 +198,10 @@ public struct Random084: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 12
             var s0_0 = w.simd(V.self, at: 1060)

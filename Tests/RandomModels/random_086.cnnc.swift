@@ -99,6 +99,35 @@ public struct Random086: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 132, p = arena + 264, s = arena + 594
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 2, 2, 33) → (None, 1, 2, 17), 4,505 parameters
+            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // dense: Dense, (None, 1, 2, 17) → (None, 1, 2, 17), 306 parameters
+            Self.l2_dense(UnsafePointer(b), w, a)
+            Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 34)
+        }
+    }
+
     // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -112,10 +141,10 @@ public struct Random086: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         // The remaining 33 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 33
             var s0_0 = w.simd(V.self, at: 1296)
@@ -165,36 +194,38 @@ public struct Random086: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 2, 2, 33) → (None, 1, 2, 17), 4,505 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 9792)
-            var s0_1 = w.simd(V.self, at: 9808)
-            var s1_0 = w.simd(V.self, at: 9792)
-            var s1_1 = w.simd(V.self, at: 9808)
-            for ky in 0..<2 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 495 + ox * 33) + ky * 165 + kx * 33
-                    let wp = w + 1344 + (ky * 4 + kx) * 1056
-                    for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[33 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        s1_1 = madd(s1_1, x1, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 2 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 9792)
+                var s0_1 = w.simd(V.self, at: 9808)
+                var s1_0 = w.simd(V.self, at: 9792)
+                var s1_1 = w.simd(V.self, at: 9808)
+                for ky in 0..<2 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 495 + ox * 33) + ky * 165 + kx * 33
+                        let wp = w + 1344 + (ky * 4 + kx) * 1056
+                        for ci in 0..<33 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                            let x1 = V(repeating: xp[33 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            s1_1 = madd(s1_1, x1, w1)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 17)
+                do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 17)
-            do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
         }
     }
 
@@ -215,32 +246,34 @@ public struct Random086: CompiledModel {
 
     // dense: Dense, (None, 1, 2, 17) → (None, 1, 2, 17), 306 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 10368)
-            var s0_1 = w.simd(V.self, at: 10384)
-            var s1_0 = w.simd(V.self, at: 10368)
-            var s1_1 = w.simd(V.self, at: 10384)
-            let xp = x + (oy * 34 + ox * 17)
-            let wp = w + 9824
-            for ci in 0..<17 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[17 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 2 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 10368)
+                var s0_1 = w.simd(V.self, at: 10384)
+                var s1_0 = w.simd(V.self, at: 10368)
+                var s1_1 = w.simd(V.self, at: 10384)
+                let xp = x + (oy * 34 + ox * 17)
+                let wp = w + 9824
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[17 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 17)
+                do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 17)
-            do { let v = s1_1; for lane in 0..<1 { yp[33 + lane] = v[lane] } }
         }
     }
 

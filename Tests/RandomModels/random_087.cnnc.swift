@@ -86,6 +86,30 @@ public struct Random087: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 357, p = arena + 714, s = arena + 759
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // softmax: Softmax, (None, 3, 7, 1) → (None, 3, 7, 1), 0 parameters
+            a.update(from: input, count: 21)
+            Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 3, 7, 1) → (None, 3, 7, 17), 170 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 357)
+        }
+    }
+
     // softmax: Softmax, (None, 3, 7, 1) → (None, 3, 7, 1), 0 parameters
     @inline(never)
     static func l0_softmax(_ x: UnsafeMutablePointer<Float>) {
@@ -116,10 +140,10 @@ public struct Random087: CompiledModel {
 
     // conv2d: Conv2D, (None, 3, 7, 1) → (None, 3, 7, 17), 170 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 7 + ox) * 17
             var s0_0 = w.simd(V.self, at: 288)

@@ -95,6 +95,35 @@ public struct Random088: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 120, p = arena + 240, s = arena + 624
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 2, 2, 24) → (None, 2, 2, 24), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 2, 2, 24) → (None, 2, 2, 7), 672 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 28)
+        }
+    }
+
     // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -107,10 +136,10 @@ public struct Random088: CompiledModel {
 
     // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         // The remaining 24 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 24
             var s0_0 = w.simd(V.self, at: 640)
@@ -201,10 +230,10 @@ public struct Random088: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 2, 2, 24) → (None, 2, 2, 7), 672 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 7
             var s0_0 = w.simd(V.self, at: 1440)

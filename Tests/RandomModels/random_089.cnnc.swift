@@ -94,11 +94,38 @@ public struct Random089: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 2112, p = arena + 4224, s = arena + 4224
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 4, 16), 80 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // activation: Activation, (None, 2, 4, 16) → (None, 2, 4, 16), 0 parameters
+            Self.l2_activation(b)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 128)
+        }
+    }
+
     // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 4
             var s0_0 = w.simd(V.self, at: 256)
@@ -137,9 +164,9 @@ public struct Random089: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 4, 16), 80 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 324)

@@ -76,6 +76,26 @@ public struct Random090: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // activation: Activation, (None, 7, 2, 3) → (None, 7, 2, 3), 0 parameters
+            a.update(from: input, count: 42)
+            Self.l0_activation(a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 42)
+        }
+    }
+
     // activation: Activation, (None, 7, 2, 3) → (None, 7, 2, 3), 0 parameters
     @inline(never)
     static func l0_activation(_ x: UnsafeMutablePointer<Float>) {

@@ -85,12 +85,35 @@ public struct Random091: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 216, p = arena + 432, s = arena + 432
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 6, 4, 3) → (None, 6, 4, 9), 36 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 6, 4, 9) → (None, 6, 4, 9), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 216)
+        }
+    }
+
     // dense: Dense, (None, 6, 4, 3) → (None, 6, 4, 9), 36 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
         // The remaining 9 output channels.
-        for oy in 0..<6 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 9
             var s0_0 = w.simd(V.self, at: 48)

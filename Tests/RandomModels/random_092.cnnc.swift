@@ -93,6 +93,33 @@ public struct Random092: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 120, p = arena + 240, s = arena + 240
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // flatten: Flatten, (None, 10, 4, 3) → (None, 120), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // dense: Dense, (None, 120) → (None, 31), 3,751 parameters
+            Self.l1_dense(input, w, a)
+            Self.l1_dense_activation(a)
+            observe?(1, UnsafePointer(a))
+            // dense_1: Dense, (None, 31) → (None, 3), 93 parameters
+            Self.l2_dense_1(UnsafePointer(a), w, b)
+            Self.l2_dense_1_activation(b)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 3)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 120 floats.
@@ -131,74 +158,76 @@ public struct Random092: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 120) → (None, 31)
     @inline(never)
-    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 3840)
-            var s0_1 = w.simd(V.self, at: 3856)
-            var s1_0 = w.simd(V.self, at: 3840)
-            var s1_1 = w.simd(V.self, at: 3856)
-            var s2_0 = w.simd(V.self, at: 3840)
-            var s2_1 = w.simd(V.self, at: 3856)
-            var s3_0 = w.simd(V.self, at: 3840)
-            var s3_1 = w.simd(V.self, at: 3856)
-            var s4_0 = w.simd(V.self, at: 3840)
-            var s4_1 = w.simd(V.self, at: 3856)
-            var s5_0 = w.simd(V.self, at: 3840)
-            var s5_1 = w.simd(V.self, at: 3856)
-            var s6_0 = w.simd(V.self, at: 3840)
-            var s6_1 = w.simd(V.self, at: 3856)
-            var s7_0 = w.simd(V.self, at: 3840)
-            var s7_1 = w.simd(V.self, at: 3856)
-            let xp = x + (oy * 960 + ox * 120)
-            let wp = w + 0
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[120 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[240 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[360 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[480 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[600 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[720 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[840 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 3840)
+                var s0_1 = w.simd(V.self, at: 3856)
+                var s1_0 = w.simd(V.self, at: 3840)
+                var s1_1 = w.simd(V.self, at: 3856)
+                var s2_0 = w.simd(V.self, at: 3840)
+                var s2_1 = w.simd(V.self, at: 3856)
+                var s3_0 = w.simd(V.self, at: 3840)
+                var s3_1 = w.simd(V.self, at: 3856)
+                var s4_0 = w.simd(V.self, at: 3840)
+                var s4_1 = w.simd(V.self, at: 3856)
+                var s5_0 = w.simd(V.self, at: 3840)
+                var s5_1 = w.simd(V.self, at: 3856)
+                var s6_0 = w.simd(V.self, at: 3840)
+                var s6_1 = w.simd(V.self, at: 3856)
+                var s7_0 = w.simd(V.self, at: 3840)
+                var s7_1 = w.simd(V.self, at: 3856)
+                let xp = x + (oy * 960 + ox * 120)
+                let wp = w + 0
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[120 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[240 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[360 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[480 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[600 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[720 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[840 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 31)
+                do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
+                yp.store(s2_0, at: 62)
+                do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
+                yp.store(s3_0, at: 93)
+                do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
+                yp.store(s4_0, at: 124)
+                do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
+                yp.store(s5_0, at: 155)
+                do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
+                yp.store(s6_0, at: 186)
+                do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
+                yp.store(s7_0, at: 217)
+                do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 31)
-            do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
-            yp.store(s2_0, at: 62)
-            do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
-            yp.store(s3_0, at: 93)
-            do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
-            yp.store(s4_0, at: 124)
-            do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
-            yp.store(s5_0, at: 155)
-            do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
-            yp.store(s6_0, at: 186)
-            do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
-            yp.store(s7_0, at: 217)
-            do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
         }
     }
 
@@ -210,49 +239,51 @@ public struct Random092: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 31) → (None, 3)
     @inline(never)
-    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 3996)
-            var s1_0 = w.simd(V.self, at: 3996)
-            var s2_0 = w.simd(V.self, at: 3996)
-            var s3_0 = w.simd(V.self, at: 3996)
-            var s4_0 = w.simd(V.self, at: 3996)
-            var s5_0 = w.simd(V.self, at: 3996)
-            var s6_0 = w.simd(V.self, at: 3996)
-            var s7_0 = w.simd(V.self, at: 3996)
-            let xp = x + (oy * 248 + ox * 31)
-            let wp = w + 3872
-            for ci in 0..<31 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[31 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[62 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[93 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[124 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[155 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[186 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[217 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 3996)
+                var s1_0 = w.simd(V.self, at: 3996)
+                var s2_0 = w.simd(V.self, at: 3996)
+                var s3_0 = w.simd(V.self, at: 3996)
+                var s4_0 = w.simd(V.self, at: 3996)
+                var s5_0 = w.simd(V.self, at: 3996)
+                var s6_0 = w.simd(V.self, at: 3996)
+                var s7_0 = w.simd(V.self, at: 3996)
+                let xp = x + (oy * 248 + ox * 31)
+                let wp = w + 3872
+                for ci in 0..<31 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[31 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[62 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[93 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[124 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[155 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[186 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[217 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<3 { yp[21 + lane] = v[lane] } }
         }
     }
 
@@ -267,25 +298,27 @@ public struct Random092: CompiledModel {
 
     // dense: Dense, (None, 120) → (None, 31), 3,751 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 3840)
-            var s0_1 = w.simd(V.self, at: 3856)
-            let xp = x + (oy * 120 + ox * 120)
-            let wp = w + 0
-            for ci in 0..<120 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 3840)
+                var s0_1 = w.simd(V.self, at: 3856)
+                let xp = x + (oy * 120 + ox * 120)
+                let wp = w + 0
+                for ci in 0..<120 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
         }
     }
 
@@ -297,21 +330,23 @@ public struct Random092: CompiledModel {
 
     // dense_1: Dense, (None, 31) → (None, 3), 93 parameters
     @inline(never)
-    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 3996)
-            let xp = x + (oy * 31 + ox * 31)
-            let wp = w + 3872
-            for ci in 0..<31 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 3996)
+                let xp = x + (oy * 31 + ox * 31)
+                let wp = w + 3872
+                for ci in 0..<31 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 

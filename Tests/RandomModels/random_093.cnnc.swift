@@ -88,12 +88,37 @@ public struct Random093: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1920, p = arena + 3840, s = arena + 3840
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 10, 12, 16) → (None, 7, 11, 2), 258 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 7, 11, 2) → (None, 3, 4, 2), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 4, 2) → (None, 2), 0 parameters
+            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 2)
+        }
+    }
+
     // conv2d: Conv2D, (None, 10, 12, 16) → (None, 7, 11, 2), 258 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<7 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 11 + ox) * 2

@@ -98,6 +98,36 @@ public struct Random096: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 720, p = arena + 1440, s = arena + 2415
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 15) → (None, 15), 0 parameters
+            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // dense: Dense, (None, 15) → (None, 13), 208 parameters
+            Self.l2_dense(UnsafePointer(b), w, a)
+            Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
+            // re_lu: ReLU, (None, 13) → (None, 13), 0 parameters
+            Self.l3_re_lu(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 13)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 15 floats.
@@ -140,49 +170,51 @@ public struct Random096: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 15) → (None, 13)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 1536)
-            var s1_0 = w.simd(V.self, at: 1536)
-            var s2_0 = w.simd(V.self, at: 1536)
-            var s3_0 = w.simd(V.self, at: 1536)
-            var s4_0 = w.simd(V.self, at: 1536)
-            var s5_0 = w.simd(V.self, at: 1536)
-            var s6_0 = w.simd(V.self, at: 1536)
-            var s7_0 = w.simd(V.self, at: 1536)
-            let xp = x + (oy * 120 + ox * 15)
-            let wp = w + 1296
-            for ci in 0..<15 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[15 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[30 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[45 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[60 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[75 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[90 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[105 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 1536)
+                var s1_0 = w.simd(V.self, at: 1536)
+                var s2_0 = w.simd(V.self, at: 1536)
+                var s3_0 = w.simd(V.self, at: 1536)
+                var s4_0 = w.simd(V.self, at: 1536)
+                var s5_0 = w.simd(V.self, at: 1536)
+                var s6_0 = w.simd(V.self, at: 1536)
+                var s7_0 = w.simd(V.self, at: 1536)
+                let xp = x + (oy * 120 + ox * 15)
+                let wp = w + 1296
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[15 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[30 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[45 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[60 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[75 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[90 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[105 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
         }
     }
 
@@ -222,10 +254,10 @@ public struct Random096: CompiledModel {
 
     // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<12 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 15
             var s0_0 = w.simd(V.self, at: 1280)
@@ -269,21 +301,23 @@ public struct Random096: CompiledModel {
 
     // dense: Dense, (None, 15) → (None, 13), 208 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 1536)
-            let xp = x + (oy * 15 + ox * 15)
-            let wp = w + 1296
-            for ci in 0..<15 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 1536)
+                let xp = x + (oy * 15 + ox * 15)
+                let wp = w + 1296
+                for ci in 0..<15 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
 

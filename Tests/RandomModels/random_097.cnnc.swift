@@ -98,6 +98,34 @@ public struct Random097: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 24, p = arena + 48, s = arena + 496
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 1, 2, 12) → (None, 1, 1, 3), 579 parameters
+            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_2: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8), 24 parameters
+            Self.l2_conv2d_2(UnsafePointer(b), w, a)
+            Self.l2_conv2d_2_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 8)
+        }
+    }
+
     // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -113,29 +141,31 @@ public struct Random097: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 2048)
-            var s1_0 = w.simd(V.self, at: 2048)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 64 + ox * 8) + ky * 128 + kx * 16
-                    let wp = w + 0 + (ky * 4 + kx) * 128
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[8 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 2 + ox) * 12
+                var s0_0 = w.simd(V.self, at: 2048)
+                var s1_0 = w.simd(V.self, at: 2048)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 64 + ox * 8) + ky * 128 + kx * 16
+                        let wp = w + 0 + (ky * 4 + kx) * 128
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[8 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
         }
     }
 
@@ -154,44 +184,48 @@ public struct Random097: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 2, 12) → (None, 1, 1, 3), 579 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 2832)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 48 + ox * 36) + ky * 48 + kx * 12
-                    let wp = w + 2064 + (ky * 4 + kx) * 48
-                    for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 2832)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 48 + ox * 36) + ky * 48 + kx * 12
+                        let wp = w + 2064 + (ky * 4 + kx) * 48
+                        for ci in 0..<12 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // conv2d_2: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8), 24 parameters
     @inline(never)
-    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 2860)
-            let xp = x + (oy * 6 + ox * 9)
-            let wp = w + 2836
-            for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 2860)
+                let xp = x + (oy * 6 + ox * 9)
+                let wp = w + 2836
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 

@@ -98,11 +98,41 @@ public struct Random098: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 240, p = arena + 480, s = arena + 592
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // zero_padding2d: ZeroPadding2D, (None, 3, 3, 4) → (None, 3, 5, 4), 0 parameters
+            Self.l1_zero_padding2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 2, 5, 9) → (None, 9), 0 parameters
+            Self.l3_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 9)
+        }
+    }
+
     // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 320)
@@ -153,10 +183,10 @@ public struct Random098: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 9 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 9
             var s0_0 = w.simd(V.self, at: 708)

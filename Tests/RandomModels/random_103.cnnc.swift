@@ -116,6 +116,42 @@ public struct Random103: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 84, p = arena + 168, s = arena + 408
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 6, 7, 2) → (None, 6, 7, 2), 6 parameters
+            a.update(from: input, count: 84)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 6, 7, 2) → (None, 2, 3, 4), 32 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 2, 3, 4) → (None, 1, 3, 15), 255 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
+            // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters
+            Self.l3_conv2d_2_pad(UnsafePointer(a), p)
+            Self.l3_conv2d_2(UnsafePointer(p), w, b)
+            observe?(3, UnsafePointer(b))
+            // batch_normalization_1: BatchNormalization, (None, 1, 1, 2) → (None, 1, 1, 2), 6 parameters
+            Self.l4_batch_normalization_1(b, w)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 2)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 6, 7, 2) → (None, 6, 7, 2), 6 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -137,9 +173,9 @@ public struct Random103: CompiledModel {
 
     // conv2d: Conv2D, (None, 6, 7, 2) → (None, 2, 3, 4), 32 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 4
             var s0_0 = w.simd(V.self, at: 36)
@@ -178,33 +214,35 @@ public struct Random103: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 2, 3, 4) → (None, 1, 3, 15), 255 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 15
-            var s0_0 = w.simd(V.self, at: 296)
-            var s1_0 = w.simd(V.self, at: 296)
-            var s2_0 = w.simd(V.self, at: 296)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 32 + ox * 4) + ky * 16 + kx * 4
-                    let wp = w + 40 + (ky * 2 + kx) * 64
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[4 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[8 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 3 + ox) * 15
+                var s0_0 = w.simd(V.self, at: 296)
+                var s1_0 = w.simd(V.self, at: 296)
+                var s2_0 = w.simd(V.self, at: 296)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + (oy * 32 + ox * 4) + ky * 16 + kx * 4
+                        let wp = w + 40 + (ky * 2 + kx) * 64
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[8 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
         }
     }
 
@@ -228,25 +266,27 @@ public struct Random103: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters
     @inline(never)
-    static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 1272)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 120 + ox * 45) + ky * 60 + kx * 15
-                    let wp = w + 312 + (ky * 4 + kx) * 60
-                    for ci in 0..<15 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 1272)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 120 + ox * 45) + ky * 60 + kx * 15
+                        let wp = w + 312 + (ky * 4 + kx) * 60
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -99,6 +99,37 @@ public struct Random104: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 13, p = arena + 26, s = arena + 26
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // re_lu: ReLU, (None, 7) → (None, 7), 0 parameters
+            a.update(from: input, count: 7)
+            Self.l0_re_lu(a)
+            observe?(0, UnsafePointer(a))
+            // activation: Activation, (None, 7) → (None, 7), 0 parameters
+            Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 7) → (None, 13), 104 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            Self.l2_dense_activation(b)
+            observe?(2, UnsafePointer(b))
+            // dense_1: Dense, (None, 13) → (None, 10), 140 parameters
+            Self.l3_dense_1(UnsafePointer(b), w, a)
+            Self.l3_dense_1_activation(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 10)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 13 floats.
@@ -151,49 +182,51 @@ public struct Random104: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 7) → (None, 13)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 112)
-            var s1_0 = w.simd(V.self, at: 112)
-            var s2_0 = w.simd(V.self, at: 112)
-            var s3_0 = w.simd(V.self, at: 112)
-            var s4_0 = w.simd(V.self, at: 112)
-            var s5_0 = w.simd(V.self, at: 112)
-            var s6_0 = w.simd(V.self, at: 112)
-            var s7_0 = w.simd(V.self, at: 112)
-            let xp = x + (oy * 56 + ox * 7)
-            let wp = w + 0
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[7 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[14 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[21 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[28 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[35 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[42 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[49 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 112)
+                var s1_0 = w.simd(V.self, at: 112)
+                var s2_0 = w.simd(V.self, at: 112)
+                var s3_0 = w.simd(V.self, at: 112)
+                var s4_0 = w.simd(V.self, at: 112)
+                var s5_0 = w.simd(V.self, at: 112)
+                var s6_0 = w.simd(V.self, at: 112)
+                var s7_0 = w.simd(V.self, at: 112)
+                let xp = x + (oy * 56 + ox * 7)
+                let wp = w + 0
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[7 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[14 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[21 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[28 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[35 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[42 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[49 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
         }
     }
 
@@ -205,74 +238,76 @@ public struct Random104: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 13) → (None, 10)
     @inline(never)
-    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 336)
-            var s0_1 = w.simd(V.self, at: 344)
-            var s1_0 = w.simd(V.self, at: 336)
-            var s1_1 = w.simd(V.self, at: 344)
-            var s2_0 = w.simd(V.self, at: 336)
-            var s2_1 = w.simd(V.self, at: 344)
-            var s3_0 = w.simd(V.self, at: 336)
-            var s3_1 = w.simd(V.self, at: 344)
-            var s4_0 = w.simd(V.self, at: 336)
-            var s4_1 = w.simd(V.self, at: 344)
-            var s5_0 = w.simd(V.self, at: 336)
-            var s5_1 = w.simd(V.self, at: 344)
-            var s6_0 = w.simd(V.self, at: 336)
-            var s6_1 = w.simd(V.self, at: 344)
-            var s7_0 = w.simd(V.self, at: 336)
-            var s7_1 = w.simd(V.self, at: 344)
-            let xp = x + (oy * 104 + ox * 13)
-            let wp = w + 128
-            for ci in 0..<13 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[13 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[26 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[39 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[52 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[65 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[78 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[91 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 336)
+                var s0_1 = w.simd(V.self, at: 344)
+                var s1_0 = w.simd(V.self, at: 336)
+                var s1_1 = w.simd(V.self, at: 344)
+                var s2_0 = w.simd(V.self, at: 336)
+                var s2_1 = w.simd(V.self, at: 344)
+                var s3_0 = w.simd(V.self, at: 336)
+                var s3_1 = w.simd(V.self, at: 344)
+                var s4_0 = w.simd(V.self, at: 336)
+                var s4_1 = w.simd(V.self, at: 344)
+                var s5_0 = w.simd(V.self, at: 336)
+                var s5_1 = w.simd(V.self, at: 344)
+                var s6_0 = w.simd(V.self, at: 336)
+                var s6_1 = w.simd(V.self, at: 344)
+                var s7_0 = w.simd(V.self, at: 336)
+                var s7_1 = w.simd(V.self, at: 344)
+                let xp = x + (oy * 104 + ox * 13)
+                let wp = w + 128
+                for ci in 0..<13 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[13 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[26 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[39 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[52 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[65 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[78 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[91 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                yp.store(s1_0, at: 10)
+                do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
+                yp.store(s2_0, at: 20)
+                do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
+                yp.store(s3_0, at: 30)
+                do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
+                yp.store(s4_0, at: 40)
+                do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
+                yp.store(s5_0, at: 50)
+                do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
+                yp.store(s6_0, at: 60)
+                do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
+                yp.store(s7_0, at: 70)
+                do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            yp.store(s1_0, at: 10)
-            do { let v = s1_1; for lane in 0..<2 { yp[18 + lane] = v[lane] } }
-            yp.store(s2_0, at: 20)
-            do { let v = s2_1; for lane in 0..<2 { yp[28 + lane] = v[lane] } }
-            yp.store(s3_0, at: 30)
-            do { let v = s3_1; for lane in 0..<2 { yp[38 + lane] = v[lane] } }
-            yp.store(s4_0, at: 40)
-            do { let v = s4_1; for lane in 0..<2 { yp[48 + lane] = v[lane] } }
-            yp.store(s5_0, at: 50)
-            do { let v = s5_1; for lane in 0..<2 { yp[58 + lane] = v[lane] } }
-            yp.store(s6_0, at: 60)
-            do { let v = s6_1; for lane in 0..<2 { yp[68 + lane] = v[lane] } }
-            yp.store(s7_0, at: 70)
-            do { let v = s7_1; for lane in 0..<2 { yp[78 + lane] = v[lane] } }
         }
     }
 
@@ -305,21 +340,23 @@ public struct Random104: CompiledModel {
 
     // dense: Dense, (None, 7) → (None, 13), 104 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 112)
-            let xp = x + (oy * 7 + ox * 7)
-            let wp = w + 0
-            for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 112)
+                let xp = x + (oy * 7 + ox * 7)
+                let wp = w + 0
+                for ci in 0..<7 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -331,25 +368,27 @@ public struct Random104: CompiledModel {
 
     // dense_1: Dense, (None, 13) → (None, 10), 140 parameters
     @inline(never)
-    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 10 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 10
-            var s0_0 = w.simd(V.self, at: 336)
-            var s0_1 = w.simd(V.self, at: 344)
-            let xp = x + (oy * 13 + ox * 13)
-            let wp = w + 128
-            for ci in 0..<13 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 10
+                var s0_0 = w.simd(V.self, at: 336)
+                var s0_1 = w.simd(V.self, at: 344)
+                let xp = x + (oy * 13 + ox * 13)
+                let wp = w + 128
+                for ci in 0..<13 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let w1 = wp.simd(V.self, at: ci * 16 + 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
         }
     }
 

@@ -97,6 +97,33 @@ public struct Random105: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 16) → (None, 32), 544 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // dense_1: Dense, (None, 32) → (None, 2), 64 parameters
+            Self.l1_dense_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // dense_2: Dense, (None, 2) → (None, 13), 39 parameters
+            Self.l2_dense_2(UnsafePointer(b), w, a)
+            Self.l2_dense_2_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 13)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 32 floats.
@@ -135,73 +162,75 @@ public struct Random105: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 16) → (None, 32)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 32
-            var s0_0 = w.simd(V.self, at: 512)
-            var s0_1 = w.simd(V.self, at: 528)
-            var s1_0 = w.simd(V.self, at: 512)
-            var s1_1 = w.simd(V.self, at: 528)
-            var s2_0 = w.simd(V.self, at: 512)
-            var s2_1 = w.simd(V.self, at: 528)
-            var s3_0 = w.simd(V.self, at: 512)
-            var s3_1 = w.simd(V.self, at: 528)
-            var s4_0 = w.simd(V.self, at: 512)
-            var s4_1 = w.simd(V.self, at: 528)
-            var s5_0 = w.simd(V.self, at: 512)
-            var s5_1 = w.simd(V.self, at: 528)
-            var s6_0 = w.simd(V.self, at: 512)
-            var s6_1 = w.simd(V.self, at: 528)
-            var s7_0 = w.simd(V.self, at: 512)
-            var s7_1 = w.simd(V.self, at: 528)
-            let xp = x + (oy * 128 + ox * 16)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[16 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[32 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[48 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[64 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[80 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[96 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[112 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 32
+                var s0_0 = w.simd(V.self, at: 512)
+                var s0_1 = w.simd(V.self, at: 528)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s1_1 = w.simd(V.self, at: 528)
+                var s2_0 = w.simd(V.self, at: 512)
+                var s2_1 = w.simd(V.self, at: 528)
+                var s3_0 = w.simd(V.self, at: 512)
+                var s3_1 = w.simd(V.self, at: 528)
+                var s4_0 = w.simd(V.self, at: 512)
+                var s4_1 = w.simd(V.self, at: 528)
+                var s5_0 = w.simd(V.self, at: 512)
+                var s5_1 = w.simd(V.self, at: 528)
+                var s6_0 = w.simd(V.self, at: 512)
+                var s6_1 = w.simd(V.self, at: 528)
+                var s7_0 = w.simd(V.self, at: 512)
+                var s7_1 = w.simd(V.self, at: 528)
+                let xp = x + (oy * 128 + ox * 16)
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[48 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[64 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[80 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[96 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[112 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s1_0, at: 32)
+                yp.store(s1_1, at: 48)
+                yp.store(s2_0, at: 64)
+                yp.store(s2_1, at: 80)
+                yp.store(s3_0, at: 96)
+                yp.store(s3_1, at: 112)
+                yp.store(s4_0, at: 128)
+                yp.store(s4_1, at: 144)
+                yp.store(s5_0, at: 160)
+                yp.store(s5_1, at: 176)
+                yp.store(s6_0, at: 192)
+                yp.store(s6_1, at: 208)
+                yp.store(s7_0, at: 224)
+                yp.store(s7_1, at: 240)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s1_0, at: 32)
-            yp.store(s1_1, at: 48)
-            yp.store(s2_0, at: 64)
-            yp.store(s2_1, at: 80)
-            yp.store(s3_0, at: 96)
-            yp.store(s3_1, at: 112)
-            yp.store(s4_0, at: 128)
-            yp.store(s4_1, at: 144)
-            yp.store(s5_0, at: 160)
-            yp.store(s5_1, at: 176)
-            yp.store(s6_0, at: 192)
-            yp.store(s6_1, at: 208)
-            yp.store(s7_0, at: 224)
-            yp.store(s7_1, at: 240)
         }
     }
 
@@ -213,97 +242,101 @@ public struct Random105: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 32) → (None, 2)
     @inline(never)
-    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 672)
-            var s1_0 = w.simd(V.self, at: 672)
-            var s2_0 = w.simd(V.self, at: 672)
-            var s3_0 = w.simd(V.self, at: 672)
-            var s4_0 = w.simd(V.self, at: 672)
-            var s5_0 = w.simd(V.self, at: 672)
-            var s6_0 = w.simd(V.self, at: 672)
-            var s7_0 = w.simd(V.self, at: 672)
-            let xp = x + (oy * 256 + ox * 32)
-            let wp = w + 544
-            for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[32 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[64 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[96 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[128 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[160 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[192 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[224 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 672)
+                var s1_0 = w.simd(V.self, at: 672)
+                var s2_0 = w.simd(V.self, at: 672)
+                var s3_0 = w.simd(V.self, at: 672)
+                var s4_0 = w.simd(V.self, at: 672)
+                var s5_0 = w.simd(V.self, at: 672)
+                var s6_0 = w.simd(V.self, at: 672)
+                var s7_0 = w.simd(V.self, at: 672)
+                let xp = x + (oy * 256 + ox * 32)
+                let wp = w + 544
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[32 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[64 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[96 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[128 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[160 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[192 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[224 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
         }
     }
 
     // dense_2 over 8 samples: Dense, (None, 2) → (None, 13)
     @inline(never)
-    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 708)
-            var s1_0 = w.simd(V.self, at: 708)
-            var s2_0 = w.simd(V.self, at: 708)
-            var s3_0 = w.simd(V.self, at: 708)
-            var s4_0 = w.simd(V.self, at: 708)
-            var s5_0 = w.simd(V.self, at: 708)
-            var s6_0 = w.simd(V.self, at: 708)
-            var s7_0 = w.simd(V.self, at: 708)
-            let xp = x + (oy * 16 + ox * 2)
-            let wp = w + 676
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[2 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[4 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[6 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[8 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[10 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[12 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[14 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 708)
+                var s1_0 = w.simd(V.self, at: 708)
+                var s2_0 = w.simd(V.self, at: 708)
+                var s3_0 = w.simd(V.self, at: 708)
+                var s4_0 = w.simd(V.self, at: 708)
+                var s5_0 = w.simd(V.self, at: 708)
+                var s6_0 = w.simd(V.self, at: 708)
+                var s7_0 = w.simd(V.self, at: 708)
+                let xp = x + (oy * 16 + ox * 2)
+                let wp = w + 676
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[2 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[4 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[6 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[8 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[10 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[12 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[14 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<13 { yp[13 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<13 { yp[26 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<13 { yp[39 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<13 { yp[52 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<13 { yp[65 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<13 { yp[78 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<13 { yp[91 + lane] = v[lane] } }
         }
     }
 
@@ -315,24 +348,26 @@ public struct Random105: CompiledModel {
 
     // dense: Dense, (None, 16) → (None, 32), 544 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 32
-            var s0_0 = w.simd(V.self, at: 512)
-            var s0_1 = w.simd(V.self, at: 528)
-            let xp = x + (oy * 16 + ox * 16)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 32
+                var s0_0 = w.simd(V.self, at: 512)
+                var s0_1 = w.simd(V.self, at: 528)
+                let xp = x + (oy * 16 + ox * 16)
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
         }
     }
 
@@ -344,41 +379,45 @@ public struct Random105: CompiledModel {
 
     // dense_1: Dense, (None, 32) → (None, 2), 64 parameters
     @inline(never)
-    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 672)
-            let xp = x + (oy * 32 + ox * 32)
-            let wp = w + 544
-            for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 672)
+                let xp = x + (oy * 32 + ox * 32)
+                let wp = w + 544
+                for ci in 0..<32 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // dense_2: Dense, (None, 2) → (None, 13), 39 parameters
     @inline(never)
-    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 13 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 13
-            var s0_0 = w.simd(V.self, at: 708)
-            let xp = x + (oy * 2 + ox * 2)
-            let wp = w + 676
-            for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 13
+                var s0_0 = w.simd(V.self, at: 708)
+                let xp = x + (oy * 2 + ox * 2)
+                let wp = w + 676
+                for ci in 0..<2 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<13 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -89,6 +89,30 @@ public struct Random114: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 360, p = arena + 720, s = arena + 1020
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 9, 6, 5) → (None, 9, 2, 20), 220 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 9, 2, 20) → (None, 3, 1, 15), 600 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            Self.l1_conv2d_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 45)
+        }
+    }
+
     // conv2d: Conv2D, (None, 9, 6, 5) → (None, 9, 2, 20), 220 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -101,10 +125,10 @@ public struct Random114: CompiledModel {
 
     // conv2d: Conv2D, (None, 9, 6, 5) → (None, 9, 2, 20), 220 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<9 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 20
             var s0_0 = w.simd(V.self, at: 320)
@@ -136,10 +160,10 @@ public struct Random114: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 9, 2, 20) → (None, 3, 1, 15), 600 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 15
             var s0_0 = w.simd(V.self, at: 992)

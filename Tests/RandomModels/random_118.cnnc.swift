@@ -101,6 +101,38 @@ public struct Random118: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 180, p = arena + 360, s = arena + 360
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // flatten: Flatten, (None, 5, 12, 3) → (None, 180), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            // activation: Activation, (None, 180) → (None, 180), 0 parameters
+            a.update(from: input, count: 180)
+            Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 180) → (None, 1), 181 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            // (no computation at inference)
+            observe?(3, UnsafePointer(b))
+            // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
+            Self.l4_batch_normalization(b, w)
+            observe?(4, UnsafePointer(b))
+            output.update(from: b, count: 1)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 180 floats.
@@ -147,49 +179,51 @@ public struct Random118: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 180) → (None, 1)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 720)
-            var s1_0 = w.simd(V.self, at: 720)
-            var s2_0 = w.simd(V.self, at: 720)
-            var s3_0 = w.simd(V.self, at: 720)
-            var s4_0 = w.simd(V.self, at: 720)
-            var s5_0 = w.simd(V.self, at: 720)
-            var s6_0 = w.simd(V.self, at: 720)
-            var s7_0 = w.simd(V.self, at: 720)
-            let xp = x + (oy * 1440 + ox * 180)
-            let wp = w + 0
-            for ci in 0..<180 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[180 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[360 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[540 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[720 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[900 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[1080 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[1260 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 720)
+                var s1_0 = w.simd(V.self, at: 720)
+                var s2_0 = w.simd(V.self, at: 720)
+                var s3_0 = w.simd(V.self, at: 720)
+                var s4_0 = w.simd(V.self, at: 720)
+                var s5_0 = w.simd(V.self, at: 720)
+                var s6_0 = w.simd(V.self, at: 720)
+                var s7_0 = w.simd(V.self, at: 720)
+                let xp = x + (oy * 1440 + ox * 180)
+                let wp = w + 0
+                for ci in 0..<180 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[180 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[360 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[540 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[720 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[900 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[1080 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[1260 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<1 { yp[7 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<1 { yp[7 + lane] = v[lane] } }
         }
     }
 
@@ -213,21 +247,23 @@ public struct Random118: CompiledModel {
 
     // dense: Dense, (None, 180) → (None, 1), 181 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 720)
-            let xp = x + (oy * 180 + ox * 180)
-            let wp = w + 0
-            for ci in 0..<180 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 720)
+                let xp = x + (oy * 180 + ox * 180)
+                let wp = w + 0
+                for ci in 0..<180 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 

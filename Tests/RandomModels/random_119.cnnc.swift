@@ -85,6 +85,29 @@ public struct Random119: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1080, p = arena + 2160, s = arena + 2160
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 6, 12, 8) → (None, 9, 15, 8), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 9, 15, 8) → (None, 9, 15, 1), 9 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            Self.l1_dense_activation(b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 135)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 6, 12, 8) → (None, 9, 15, 8), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -100,10 +123,10 @@ public struct Random119: CompiledModel {
 
     // dense: Dense, (None, 9, 15, 8) → (None, 9, 15, 1), 9 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<9 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 15 + ox) * 1

@@ -92,6 +92,35 @@ public struct Random123: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1344, p = arena + 2688, s = arena + 2688
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 6, 5, 1) → (None, 6, 5, 1), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // zero_padding2d: ZeroPadding2D, (None, 6, 5, 1) → (None, 8, 7, 1), 0 parameters
+            Self.l1_zero_padding2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // re_lu: ReLU, (None, 8, 7, 1) → (None, 8, 7, 1), 0 parameters
+            Self.l2_re_lu(b)
+            observe?(2, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 8, 7, 1) → (None, 8, 7, 24), 24 parameters
+            Self.l3_conv2d(UnsafePointer(b), w, a)
+            Self.l3_conv2d_activation(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 1344)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 6, 5, 1) → (None, 6, 5, 1), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -132,10 +161,10 @@ public struct Random123: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 7, 1) → (None, 8, 7, 24), 24 parameters
     @inline(never)
-    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
         // The remaining 24 output channels.
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 7 + ox) * 24
             var s0_0 = w.simd(V.self, at: 32)

@@ -85,6 +85,30 @@ public struct Random124: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 432, p = arena + 864, s = arena + 2016
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // activation: Activation, (None, 2, 9, 20) → (None, 2, 9, 20), 0 parameters
+            Self.l1_activation(a)
+            observe?(1, UnsafePointer(a))
+            output.update(from: a, count: 360)
+        }
+    }
+
     // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -100,10 +124,10 @@ public struct Random124: CompiledModel {
 
     // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             do {
                 let ox = 0
                 let yp = y + (oy * 9 + ox) * 20

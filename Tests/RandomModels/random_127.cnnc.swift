@@ -95,12 +95,37 @@ public struct Random127: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 6, 8, 8) → (None, 6, 3, 9), 81 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 6, 3, 9) → (None, 3, 2, 2), 144 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // batch_normalization: BatchNormalization, (None, 3, 2, 2) → (None, 3, 2, 2), 6 parameters
+            Self.l2_batch_normalization(b, w)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 12)
+        }
+    }
+
     // conv2d: Conv2D, (None, 6, 8, 8) → (None, 6, 3, 9), 81 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
         // The remaining 9 output channels.
-        for oy in 0..<6 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 9
             var s0_0 = w.simd(V.self, at: 128)
@@ -135,10 +160,10 @@ public struct Random127: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 6, 3, 9) → (None, 3, 2, 2), 144 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 2
             var s0_0 = w.simd(V.self, at: 432)

@@ -90,6 +90,33 @@ public struct Random128: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1008, p = arena + 2016, s = arena + 2464
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 9, 7, 16) → (None, 4, 3, 16), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d_1: MaxPooling2D, (None, 4, 3, 16) → (None, 4, 1, 16), 0 parameters
+            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
+            Self.l2_conv2d_pad(UnsafePointer(b), p)
+            Self.l2_conv2d(UnsafePointer(p), w, a)
+            Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 68)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 9, 7, 16) → (None, 4, 3, 16), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -153,10 +180,10 @@ public struct Random128: CompiledModel {
 
     // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 17
             var s0_0 = w.simd(V.self, at: 8192)

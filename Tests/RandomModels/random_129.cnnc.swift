@@ -90,6 +90,32 @@ public struct Random129: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 176, p = arena + 352, s = arena + 352
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 1, 11, 16) → (None, 1, 11, 16), 64 parameters
+            a.update(from: input, count: 176)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 1, 11, 16) → (None, 1, 4, 16), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // average_pooling2d: AveragePooling2D, (None, 1, 4, 16) → (None, 1, 4, 16), 0 parameters
+            Self.l2_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 64)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 1, 11, 16) → (None, 1, 11, 16), 64 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {

@@ -92,6 +92,32 @@ public struct Random130: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1760, p = arena + 3520, s = arena + 3520
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 3, 9) → (None, 9), 0 parameters
+            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // dense: Dense, (None, 9) → (None, 31), 279 parameters
+            Self.l2_dense(UnsafePointer(b), w, a)
+            Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 31)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 31 floats.
@@ -131,74 +157,76 @@ public struct Random130: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 9) → (None, 31)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 4400)
-            var s0_1 = w.simd(V.self, at: 4416)
-            var s1_0 = w.simd(V.self, at: 4400)
-            var s1_1 = w.simd(V.self, at: 4416)
-            var s2_0 = w.simd(V.self, at: 4400)
-            var s2_1 = w.simd(V.self, at: 4416)
-            var s3_0 = w.simd(V.self, at: 4400)
-            var s3_1 = w.simd(V.self, at: 4416)
-            var s4_0 = w.simd(V.self, at: 4400)
-            var s4_1 = w.simd(V.self, at: 4416)
-            var s5_0 = w.simd(V.self, at: 4400)
-            var s5_1 = w.simd(V.self, at: 4416)
-            var s6_0 = w.simd(V.self, at: 4400)
-            var s6_1 = w.simd(V.self, at: 4416)
-            var s7_0 = w.simd(V.self, at: 4400)
-            var s7_1 = w.simd(V.self, at: 4416)
-            let xp = x + (oy * 72 + ox * 9)
-            let wp = w + 4112
-            for ci in 0..<9 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[9 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[18 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[27 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[36 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[45 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[54 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[63 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 4400)
+                var s0_1 = w.simd(V.self, at: 4416)
+                var s1_0 = w.simd(V.self, at: 4400)
+                var s1_1 = w.simd(V.self, at: 4416)
+                var s2_0 = w.simd(V.self, at: 4400)
+                var s2_1 = w.simd(V.self, at: 4416)
+                var s3_0 = w.simd(V.self, at: 4400)
+                var s3_1 = w.simd(V.self, at: 4416)
+                var s4_0 = w.simd(V.self, at: 4400)
+                var s4_1 = w.simd(V.self, at: 4416)
+                var s5_0 = w.simd(V.self, at: 4400)
+                var s5_1 = w.simd(V.self, at: 4416)
+                var s6_0 = w.simd(V.self, at: 4400)
+                var s6_1 = w.simd(V.self, at: 4416)
+                var s7_0 = w.simd(V.self, at: 4400)
+                var s7_1 = w.simd(V.self, at: 4416)
+                let xp = x + (oy * 72 + ox * 9)
+                let wp = w + 4112
+                for ci in 0..<9 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[9 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[18 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[27 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[36 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[45 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[54 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[63 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 31)
+                do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
+                yp.store(s2_0, at: 62)
+                do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
+                yp.store(s3_0, at: 93)
+                do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
+                yp.store(s4_0, at: 124)
+                do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
+                yp.store(s5_0, at: 155)
+                do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
+                yp.store(s6_0, at: 186)
+                do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
+                yp.store(s7_0, at: 217)
+                do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 31)
-            do { let v = s1_1; for lane in 0..<15 { yp[47 + lane] = v[lane] } }
-            yp.store(s2_0, at: 62)
-            do { let v = s2_1; for lane in 0..<15 { yp[78 + lane] = v[lane] } }
-            yp.store(s3_0, at: 93)
-            do { let v = s3_1; for lane in 0..<15 { yp[109 + lane] = v[lane] } }
-            yp.store(s4_0, at: 124)
-            do { let v = s4_1; for lane in 0..<15 { yp[140 + lane] = v[lane] } }
-            yp.store(s5_0, at: 155)
-            do { let v = s5_1; for lane in 0..<15 { yp[171 + lane] = v[lane] } }
-            yp.store(s6_0, at: 186)
-            do { let v = s6_1; for lane in 0..<15 { yp[202 + lane] = v[lane] } }
-            yp.store(s7_0, at: 217)
-            do { let v = s7_1; for lane in 0..<15 { yp[233 + lane] = v[lane] } }
         }
     }
 
@@ -210,10 +238,10 @@ public struct Random130: CompiledModel {
 
     // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
         // The remaining 9 output channels.
-        for oy in 0..<7 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 9
             var s0_0 = w.simd(V.self, at: 4096)
@@ -262,25 +290,27 @@ public struct Random130: CompiledModel {
 
     // dense: Dense, (None, 9) → (None, 31), 279 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 4400)
-            var s0_1 = w.simd(V.self, at: 4416)
-            let xp = x + (oy * 9 + ox * 9)
-            let wp = w + 4112
-            for ci in 0..<9 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 4400)
+                var s0_1 = w.simd(V.self, at: 4416)
+                let xp = x + (oy * 9 + ox * 9)
+                let wp = w + 4112
+                for ci in 0..<9 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<15 { yp[16 + lane] = v[lane] } }
         }
     }
 

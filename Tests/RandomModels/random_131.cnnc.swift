@@ -93,47 +93,76 @@ public struct Random131: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 240, p = arena + 480, s = arena + 795
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 5, 12, 4) → (None, 1, 6, 15), 240 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 1, 6, 15) → (None, 1, 3, 16), 2,176 parameters
+            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
+            Self.l1_conv2d_1(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 1, 3, 16) → (None, 1, 1, 16), 0 parameters
+            Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 16)
+        }
+    }
+
     // conv2d: Conv2D, (None, 5, 12, 4) → (None, 1, 6, 15), 240 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 6 + ox) * 15
-            var s0_0 = w.simd(V.self, at: 256)
-            var s1_0 = w.simd(V.self, at: 256)
-            var s2_0 = w.simd(V.self, at: 256)
-            var s3_0 = w.simd(V.self, at: 256)
-            var s4_0 = w.simd(V.self, at: 256)
-            var s5_0 = w.simd(V.self, at: 256)
-            for ky in 0..<4 {
-                for kx in 0..<1 {
-                    let xp = x + (oy * 96 + ox * 8) + ky * 48 + kx * 4
-                    let wp = w + 0 + (ky * 1 + kx) * 64
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[8 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[16 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[24 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[32 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[40 + ci])
-                        s5_0 = madd(s5_0, x5, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 6 + ox) * 15
+                var s0_0 = w.simd(V.self, at: 256)
+                var s1_0 = w.simd(V.self, at: 256)
+                var s2_0 = w.simd(V.self, at: 256)
+                var s3_0 = w.simd(V.self, at: 256)
+                var s4_0 = w.simd(V.self, at: 256)
+                var s5_0 = w.simd(V.self, at: 256)
+                for ky in 0..<4 {
+                    for kx in 0..<1 {
+                        let xp = x + (oy * 96 + ox * 8) + ky * 48 + kx * 4
+                        let wp = w + 0 + (ky * 1 + kx) * 64
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[8 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[16 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[24 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[32 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                            let x5 = V(repeating: xp[40 + ci])
+                            s5_0 = madd(s5_0, x5, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<15 { yp[45 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<15 { yp[60 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<15 { yp[75 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<15 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<15 { yp[15 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<15 { yp[30 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<15 { yp[45 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<15 { yp[60 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<15 { yp[75 + lane] = v[lane] } }
         }
     }
 
@@ -166,32 +195,34 @@ public struct Random131: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 6, 15) → (None, 1, 3, 16), 2,176 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 2432)
-            var s1_0 = w.simd(V.self, at: 2432)
-            var s2_0 = w.simd(V.self, at: 2432)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 315 + ox * 30) + ky * 105 + kx * 15
-                    let wp = w + 272 + (ky * 3 + kx) * 240
-                    for ci in 0..<15 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[30 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[60 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 3 + ox) * 16
+                var s0_0 = w.simd(V.self, at: 2432)
+                var s1_0 = w.simd(V.self, at: 2432)
+                var s2_0 = w.simd(V.self, at: 2432)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 315 + ox * 30) + ky * 105 + kx * 15
+                        let wp = w + 272 + (ky * 3 + kx) * 240
+                        for ci in 0..<15 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[30 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[60 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
         }
     }
 

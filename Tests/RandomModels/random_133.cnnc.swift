@@ -98,6 +98,36 @@ public struct Random133: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 144
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 4, 2, 4) → (None, 4, 2, 4), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 4, 2, 4) → (None, 2, 1, 4), 0 parameters
+            Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // dense: Dense, (None, 2, 1, 4) → (None, 2, 1, 14), 70 parameters
+            Self.l3_dense(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 28)
+        }
+    }
+
     // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -111,9 +141,9 @@ public struct Random133: CompiledModel {
 
     // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 4
             var s0_0 = w.simd(V.self, at: 64)
@@ -188,10 +218,10 @@ public struct Random133: CompiledModel {
 
     // dense: Dense, (None, 2, 1, 4) → (None, 2, 1, 14), 70 parameters
     @inline(never)
-    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         // The remaining 14 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 14
             var s0_0 = w.simd(V.self, at: 132)

@@ -87,6 +87,34 @@ public struct Random134: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1296, p = arena + 2592, s = arena + 2592
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 9, 16) → (None, 16), 0 parameters
+            Self.l0_global_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // softmax: Softmax, (None, 16) → (None, 16), 0 parameters
+            Self.l1_softmax(a)
+            observe?(1, UnsafePointer(a))
+            // dropout: Dropout, (None, 16) → (None, 16), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(a))
+            // activation: Activation, (None, 16) → (None, 16), 0 parameters
+            Self.l3_activation(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 16)
+        }
+    }
+
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 9, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {

@@ -75,6 +75,25 @@ public struct Random136: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 14, p = arena + 28, s = arena + 28
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 2, 7, 1) → (None, 2, 7, 1), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 14)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 2, 7, 1) → (None, 2, 7, 1), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {

@@ -83,6 +83,28 @@ public struct Random138: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 6, 7, 1) → (None, 5, 5, 1), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 3, 5), 30 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 30)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 6, 7, 1) → (None, 5, 5, 1), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -106,10 +128,10 @@ public struct Random138: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 3, 5), 30 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 5
             var s0_0 = w.simd(V.self, at: 48)

@@ -96,6 +96,35 @@ public struct Random139: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 48, p = arena + 96, s = arena + 112
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 3, 4, 4) → (None, 1, 2, 4), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 1, 2, 4) → (None, 1, 1, 1), 8 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            observe?(2, UnsafePointer(a))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 12) → (None, 12), 0 parameters
+            Self.l3_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 12)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 3, 4, 4) → (None, 1, 2, 4), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -121,25 +150,27 @@ public struct Random139: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 2, 4) → (None, 1, 1, 1), 8 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 32)
-            for ky in 0..<1 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 16 + ox * 4) + ky * 8 + kx * 4
-                    let wp = w + 0 + (ky * 2 + kx) * 16
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 32)
+                for ky in 0..<1 {
+                    for kx in 0..<2 {
+                        let xp = x + (oy * 16 + ox * 4) + ky * 8 + kx * 4
+                        let wp = w + 0 + (ky * 2 + kx) * 16
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 
@@ -158,25 +189,27 @@ public struct Random139: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 292)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 12 + ox * 3) + ky * 4 + kx * 1
-                    let wp = w + 36 + (ky * 4 + kx) * 16
-                    for ci in 0..<1 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 12
+                var s0_0 = w.simd(V.self, at: 292)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 12 + ox * 3) + ky * 4 + kx * 1
+                        let wp = w + 36 + (ky * 4 + kx) * 16
+                        for ci in 0..<1 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
         }
     }
 

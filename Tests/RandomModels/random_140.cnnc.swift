@@ -92,6 +92,34 @@ public struct Random140: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 88, p = arena + 176, s = arena + 176
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 11, 1, 8) → (None, 4, 1, 8), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // softmax: Softmax, (None, 4, 1, 8) → (None, 4, 1, 8), 0 parameters
+            Self.l1_softmax(a)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 4, 1, 8) → (None, 4, 1, 15), 135 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 4, 1, 15) → (None, 2, 1, 15), 0 parameters
+            Self.l3_max_pooling2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 30)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 11, 1, 8) → (None, 4, 1, 8), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -134,10 +162,10 @@ public struct Random140: CompiledModel {
 
     // dense: Dense, (None, 4, 1, 8) → (None, 4, 1, 15), 135 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 15
             var s0_0 = w.simd(V.self, at: 128)

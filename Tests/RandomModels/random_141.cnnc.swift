@@ -98,12 +98,42 @@ public struct Random141: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1120, p = arena + 2240, s = arena + 2240
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 10, 7, 16) → (None, 4, 2, 20), 3,860 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // dropout: Dropout, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 4, 2, 20) → (None, 4, 1, 3), 63 parameters
+            Self.l3_conv2d_1(UnsafePointer(b), w, a)
+            Self.l3_conv2d_1_activation(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 12)
+        }
+    }
+
     // conv2d: Conv2D, (None, 10, 7, 16) → (None, 4, 2, 20), 3,860 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 20
             var s0_0 = w.simd(V.self, at: 6144)
@@ -186,10 +216,10 @@ public struct Random141: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 4, 2, 20) → (None, 4, 1, 3), 63 parameters
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 6256)

@@ -80,6 +80,29 @@ public struct Random142: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 5, p = arena + 10, s = arena + 10
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // softmax: Softmax, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
+            a.update(from: input, count: 5)
+            Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
+            // re_lu: ReLU, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
+            Self.l1_re_lu(a)
+            observe?(1, UnsafePointer(a))
+            output.update(from: a, count: 5)
+        }
+    }
+
     // softmax: Softmax, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
     @inline(never)
     static func l0_softmax(_ x: UnsafeMutablePointer<Float>) {

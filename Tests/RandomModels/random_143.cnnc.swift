@@ -93,6 +93,33 @@ public struct Random143: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 192
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 2, 2, 8) → (None, 1, 1, 8), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 1, 1, 8) → (None, 1, 1, 24), 3,096 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 1, 1, 24) → (None, 1, 1, 2), 48 parameters
+            Self.l2_conv2d_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 2)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 2, 2, 8) → (None, 1, 1, 8), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -132,29 +159,31 @@ public struct Random143: CompiledModel {
 
     // conv2d: Conv2D, (None, 1, 1, 8) → (None, 1, 1, 24), 3,096 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 24 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 24
-            var s0_0 = w.simd(V.self, at: 4096)
-            var s0_1 = w.simd(V.self, at: 4112)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 32 + ox * 16) + ky * 32 + kx * 8
-                    let wp = w + 0 + (ky * 4 + kx) * 256
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 24
+                var s0_0 = w.simd(V.self, at: 4096)
+                var s0_1 = w.simd(V.self, at: 4112)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 32 + ox * 16) + ky * 32 + kx * 8
+                        let wp = w + 0 + (ky * 4 + kx) * 256
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<8 { yp[16 + lane] = v[lane] } }
         }
     }
 
@@ -175,21 +204,23 @@ public struct Random143: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 1, 24) → (None, 1, 1, 2), 48 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 4224)
-            let xp = x + (oy * 48 + ox * 24)
-            let wp = w + 4128
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 4224)
+                let xp = x + (oy * 48 + ox * 24)
+                let wp = w + 4128
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -76,6 +76,26 @@ public struct Random144: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 135, p = arena + 270, s = arena + 270
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // re_lu: ReLU, (None, 3, 9, 5) → (None, 3, 9, 5), 0 parameters
+            a.update(from: input, count: 135)
+            Self.l0_re_lu(a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 135)
+        }
+    }
+
     // re_lu: ReLU, (None, 3, 9, 5) → (None, 3, 9, 5), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {

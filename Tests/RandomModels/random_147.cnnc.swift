@@ -95,6 +95,34 @@ public struct Random147: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 765, p = arena + 1530, s = arena + 1800
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 7, 7, 2) → (None, 11, 7, 2), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 11, 7, 2) → (None, 9, 5, 5), 95 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 9, 5, 5) → (None, 9, 5, 17), 187 parameters
+            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l2_conv2d_1(UnsafePointer(p), w, a)
+            Self.l2_conv2d_1_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 765)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 7, 7, 2) → (None, 11, 7, 2), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -108,10 +136,10 @@ public struct Random147: CompiledModel {
 
     // conv2d: Conv2D, (None, 11, 7, 2) → (None, 9, 5, 5), 95 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<9 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 5
             var s0_0 = w.simd(V.self, at: 144)
@@ -173,10 +201,10 @@ public struct Random147: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 9, 5, 5) → (None, 9, 5, 17), 187 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<9 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 5 + ox) * 17
             var s0_0 = w.simd(V.self, at: 472)

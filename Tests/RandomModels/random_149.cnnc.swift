@@ -87,6 +87,34 @@ public struct Random149: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 144, p = arena + 288, s = arena + 288
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 4, 9, 4) → (None, 4, 9, 4), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d_1: MaxPooling2D, (None, 4, 9, 4) → (None, 2, 5, 4), 0 parameters
+            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // activation: Activation, (None, 2, 5, 4) → (None, 2, 5, 4), 0 parameters
+            Self.l2_activation(b)
+            observe?(2, UnsafePointer(b))
+            // zero_padding2d: ZeroPadding2D, (None, 2, 5, 4) → (None, 4, 8, 4), 0 parameters
+            Self.l3_zero_padding2d(UnsafePointer(b), a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 128)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 4, 9, 4) → (None, 4, 9, 4), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {

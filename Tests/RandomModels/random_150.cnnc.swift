@@ -97,6 +97,36 @@ public struct Random150: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 96, p = arena + 192, s = arena + 237
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 5, 3, 3) → (None, 3, 2, 3), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 16), 64 parameters
+            Self.l2_dense(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            // zero_padding2d: ZeroPadding2D, (None, 2, 1, 16) → (None, 3, 2, 16), 0 parameters
+            Self.l3_zero_padding2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 96)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 5, 3, 3) → (None, 3, 2, 3), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -134,10 +164,10 @@ public struct Random150: CompiledModel {
 
     // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 3
             var s0_0 = w.simd(V.self, at: 108)
@@ -164,9 +194,9 @@ public struct Random150: CompiledModel {
 
     // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 16), 64 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 160)

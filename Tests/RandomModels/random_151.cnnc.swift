@@ -95,6 +95,34 @@ public struct Random151: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 1260, p = arena + 2520, s = arena + 2520
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // dropout: Dropout, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
+            // (no computation at inference)
+            observe?(1, UnsafePointer(a))
+            // dense: Dense, (None, 9, 7, 8) → (None, 9, 7, 20), 180 parameters
+            Self.l2_dense(UnsafePointer(a), w, b)
+            observe?(2, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 9, 7, 20) → (None, 3, 2, 8), 640 parameters
+            Self.l3_conv2d(UnsafePointer(b), w, a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 48)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -124,10 +152,10 @@ public struct Random151: CompiledModel {
 
     // dense: Dense, (None, 9, 7, 8) → (None, 9, 7, 20), 180 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<9 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 7 + ox) * 20
             var s0_0 = w.simd(V.self, at: 256)
@@ -190,9 +218,9 @@ public struct Random151: CompiledModel {
 
     // conv2d: Conv2D, (None, 9, 7, 20) → (None, 3, 2, 8), 640 parameters
     @inline(never)
-    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD8<Float>
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 8
             var s0_0 = w.simd(V.self, at: 928)

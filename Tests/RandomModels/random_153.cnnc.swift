@@ -93,12 +93,38 @@ public struct Random153: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 560, p = arena + 1120, s = arena + 1120
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 7, 11, 4) → (None, 7, 4, 20), 100 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 7, 4, 20) → (None, 7, 4, 16), 336 parameters
+            Self.l1_conv2d_1(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // max_pooling2d: MaxPooling2D, (None, 7, 4, 16) → (None, 4, 2, 16), 0 parameters
+            Self.l2_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 128)
+        }
+    }
+
     // conv2d: Conv2D, (None, 7, 11, 4) → (None, 7, 4, 20), 100 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<7 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 20
             var s0_0 = w.simd(V.self, at: 128)
@@ -146,9 +172,9 @@ public struct Random153: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 7, 4, 20) → (None, 7, 4, 16), 336 parameters
     @inline(never)
-    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD16<Float>
-        for oy in 0..<7 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 480)

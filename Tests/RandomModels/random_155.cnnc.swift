@@ -100,6 +100,39 @@ public struct Random155: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 77, p = arena + 154, s = arena + 284
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // average_pooling2d: AveragePooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
+            Self.l2_average_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // zero_padding2d: ZeroPadding2D, (None, 1, 1, 4) → (None, 1, 2, 4), 0 parameters
+            Self.l3_zero_padding2d(UnsafePointer(a), b)
+            observe?(3, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
+            Self.l4_conv2d_1_pad(UnsafePointer(b), p)
+            Self.l4_conv2d_1(UnsafePointer(p), w, a)
+            observe?(4, UnsafePointer(a))
+            output.update(from: a, count: 16)
+        }
+    }
+
     // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -115,9 +148,9 @@ public struct Random155: CompiledModel {
 
     // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
-        for oy in 0..<4 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 4
             var s0_0 = w.simd(V.self, at: 64)
@@ -214,28 +247,30 @@ public struct Random155: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
     @inline(never)
-    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 2 + ox) * 8
-            var s0_0 = w.simd(V.self, at: 132)
-            var s1_0 = w.simd(V.self, at: 132)
-            for ky in 0..<2 {
-                for kx in 0..<1 {
-                    let xp = x + (oy * 16 + ox * 4) + ky * 8 + kx * 4
-                    let wp = w + 68 + (ky * 1 + kx) * 32
-                    for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[4 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 2 + ox) * 8
+                var s0_0 = w.simd(V.self, at: 132)
+                var s1_0 = w.simd(V.self, at: 132)
+                for ky in 0..<2 {
+                    for kx in 0..<1 {
+                        let xp = x + (oy * 16 + ox * 4) + ky * 8 + kx * 4
+                        let wp = w + 68 + (ky * 1 + kx) * 32
+                        for ci in 0..<4 {
+                            let w0 = wp.simd(V.self, at: ci * 8)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[4 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 8)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 8)
         }
     }
 

@@ -90,6 +90,30 @@ public struct Random159: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 112, p = arena + 224, s = arena + 294
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 7, 5, 1) → (None, 7, 5, 1), 4 parameters
+            a.update(from: input, count: 35)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 112)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 7, 5, 1) → (None, 7, 5, 1), 4 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -114,9 +138,9 @@ public struct Random159: CompiledModel {
 
     // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
-        for oy in 0..<7 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 8
             var s0_0 = w.simd(V.self, at: 130)

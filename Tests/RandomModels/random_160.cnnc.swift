@@ -75,6 +75,25 @@ public struct Random160: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 216, p = arena + 432, s = arena + 432
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 12, 6, 3) → (None, 4, 2, 3), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 24)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 12, 6, 3) → (None, 4, 2, 3), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {

@@ -80,11 +80,30 @@ public struct Random161: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 704, p = arena + 1408, s = arena + 1408
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 11, 4, 16) → (None, 11, 4, 16), 272 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 704)
+        }
+    }
+
     // conv2d: Conv2D, (None, 11, 4, 16) → (None, 11, 4, 16), 272 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD16<Float>
-        for oy in 0..<11 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 256)

@@ -103,6 +103,37 @@ public struct Random166: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 27, p = arena + 54, s = arena + 90
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
+            Self.l0_conv2d_pad(input, p)
+            Self.l0_conv2d(UnsafePointer(p), w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            // max_pooling2d: MaxPooling2D, (None, 2, 3, 1) → (None, 2, 1, 1), 0 parameters
+            Self.l1_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // dense: Dense, (None, 2, 1, 1) → (None, 2, 1, 2), 4 parameters
+            Self.l2_dense(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            // dense_1: Dense, (None, 2, 1, 2) → (None, 2, 1, 6), 18 parameters
+            Self.l3_dense_1(UnsafePointer(a), w, b)
+            Self.l3_dense_1_activation(b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 12)
+        }
+    }
+
     // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -115,10 +146,10 @@ public struct Random166: CompiledModel {
 
     // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 3 + ox) * 1
             var s0_0 = w.simd(V.self, at: 8)
@@ -183,10 +214,10 @@ public struct Random166: CompiledModel {
 
     // dense: Dense, (None, 2, 1, 1) → (None, 2, 1, 2), 4 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 2
             var s0_0 = w.simd(V.self, at: 16)
@@ -203,10 +234,10 @@ public struct Random166: CompiledModel {
 
     // dense_1: Dense, (None, 2, 1, 2) → (None, 2, 1, 6), 18 parameters
     @inline(never)
-    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
         // The remaining 6 output channels.
-        for oy in 0..<2 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 6
             var s0_0 = w.simd(V.self, at: 36)

@@ -89,6 +89,32 @@ public struct Random168: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 60, p = arena + 120, s = arena + 120
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // softmax: Softmax, (None, 4, 5, 1) → (None, 4, 5, 1), 0 parameters
+            a.update(from: input, count: 20)
+            Self.l0_softmax(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 4, 5, 1) → (None, 3, 1, 20), 180 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // dropout: Dropout, (None, 3, 1, 20) → (None, 3, 1, 20), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(b))
+            output.update(from: b, count: 60)
+        }
+    }
+
     // softmax: Softmax, (None, 4, 5, 1) → (None, 4, 5, 1), 0 parameters
     @inline(never)
     static func l0_softmax(_ x: UnsafeMutablePointer<Float>) {
@@ -106,10 +132,10 @@ public struct Random168: CompiledModel {
 
     // conv2d: Conv2D, (None, 4, 5, 1) → (None, 3, 1, 20), 180 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 20
             var s0_0 = w.simd(V.self, at: 256)

@@ -99,12 +99,43 @@ public struct Random169: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 2115
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 12, 4, 4) → (None, 12, 4, 3), 15 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
+            Self.l1_conv2d_pad(UnsafePointer(a), p)
+            Self.l1_conv2d(UnsafePointer(p), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 4, 20) → (None, 20), 0 parameters
+            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
+            observe?(2, UnsafePointer(a))
+            // activation: Activation, (None, 20) → (None, 20), 0 parameters
+            Self.l3_activation(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 20)
+        }
+    }
+
     // dense: Dense, (None, 12, 4, 4) → (None, 12, 4, 3), 15 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<12 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 3
             var s0_0 = w.simd(V.self, at: 16)
@@ -150,10 +181,10 @@ public struct Random169: CompiledModel {
 
     // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD16<Float>
         // The remaining 20 output channels.
-        for oy in 0..<12 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 20
             var s0_0 = w.simd(V.self, at: 404)

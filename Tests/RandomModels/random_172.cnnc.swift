@@ -84,12 +84,34 @@ public struct Random172: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 600, p = arena + 1200, s = arena + 1200
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 7, 10, 3) → (None, 6, 4, 15), 375 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // zero_padding2d: ZeroPadding2D, (None, 6, 4, 15) → (None, 8, 5, 15), 0 parameters
+            Self.l1_zero_padding2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 600)
+        }
+    }
+
     // conv2d: Conv2D, (None, 7, 10, 3) → (None, 6, 4, 15), 375 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD16<Float>
         // The remaining 15 output channels.
-        for oy in 0..<6 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 15
             var s0_0 = w.simd(V.self, at: 384)

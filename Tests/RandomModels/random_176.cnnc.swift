@@ -81,11 +81,31 @@ public struct Random176: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 128, p = arena + 256, s = arena + 256
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 8, 1, 16) → (None, 8, 1, 16), 272 parameters
+            Self.l0_dense(input, w, a)
+            Self.l0_dense_activation(a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 128)
+        }
+    }
+
     // dense: Dense, (None, 8, 1, 16) → (None, 8, 1, 16), 272 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 1 + ox) * 16
             var s0_0 = w.simd(V.self, at: 256)

@@ -110,6 +110,42 @@ public struct Random178: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 280, p = arena + 560, s = arena + 560
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
+            Self.l0_conv2d(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
+            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // dropout: Dropout, (None, 5) → (None, 5), 0 parameters
+            // (no computation at inference)
+            observe?(2, UnsafePointer(b))
+            // dense: Dense, (None, 5) → (None, 16), 96 parameters
+            Self.l3_dense(UnsafePointer(b), w, a)
+            Self.l3_dense_activation(a)
+            observe?(3, UnsafePointer(a))
+            // dense_1: Dense, (None, 16) → (None, 2), 34 parameters
+            Self.l4_dense_1(UnsafePointer(a), w, b)
+            Self.l4_dense_1_activation(b)
+            observe?(4, UnsafePointer(b))
+            // activation: Activation, (None, 2) → (None, 2), 0 parameters
+            Self.l5_activation(b)
+            observe?(5, UnsafePointer(b))
+            output.update(from: b, count: 2)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 16 floats.
@@ -156,48 +192,50 @@ public struct Random178: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 5) → (None, 16)
     @inline(never)
-    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 664)
-            var s1_0 = w.simd(V.self, at: 664)
-            var s2_0 = w.simd(V.self, at: 664)
-            var s3_0 = w.simd(V.self, at: 664)
-            var s4_0 = w.simd(V.self, at: 664)
-            var s5_0 = w.simd(V.self, at: 664)
-            var s6_0 = w.simd(V.self, at: 664)
-            var s7_0 = w.simd(V.self, at: 664)
-            let xp = x + (oy * 40 + ox * 5)
-            let wp = w + 584
-            for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[5 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[10 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[15 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[20 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[25 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[30 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[35 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 16
+                var s0_0 = w.simd(V.self, at: 664)
+                var s1_0 = w.simd(V.self, at: 664)
+                var s2_0 = w.simd(V.self, at: 664)
+                var s3_0 = w.simd(V.self, at: 664)
+                var s4_0 = w.simd(V.self, at: 664)
+                var s5_0 = w.simd(V.self, at: 664)
+                var s6_0 = w.simd(V.self, at: 664)
+                var s7_0 = w.simd(V.self, at: 664)
+                let xp = x + (oy * 40 + ox * 5)
+                let wp = w + 584
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[5 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[10 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[15 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[20 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[25 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[30 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[35 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
-            yp.store(s7_0, at: 112)
         }
     }
 
@@ -209,49 +247,51 @@ public struct Random178: CompiledModel {
 
     // dense_1 over 8 samples: Dense, (None, 16) → (None, 2)
     @inline(never)
-    static func l4_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 744)
-            var s1_0 = w.simd(V.self, at: 744)
-            var s2_0 = w.simd(V.self, at: 744)
-            var s3_0 = w.simd(V.self, at: 744)
-            var s4_0 = w.simd(V.self, at: 744)
-            var s5_0 = w.simd(V.self, at: 744)
-            var s6_0 = w.simd(V.self, at: 744)
-            var s7_0 = w.simd(V.self, at: 744)
-            let xp = x + (oy * 128 + ox * 16)
-            let wp = w + 680
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[16 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[32 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[48 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[64 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[80 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[96 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[112 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 744)
+                var s1_0 = w.simd(V.self, at: 744)
+                var s2_0 = w.simd(V.self, at: 744)
+                var s3_0 = w.simd(V.self, at: 744)
+                var s4_0 = w.simd(V.self, at: 744)
+                var s5_0 = w.simd(V.self, at: 744)
+                var s6_0 = w.simd(V.self, at: 744)
+                var s7_0 = w.simd(V.self, at: 744)
+                let xp = x + (oy * 128 + ox * 16)
+                let wp = w + 680
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[48 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[64 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[80 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[96 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[112 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
+                do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
+                do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
+                do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
+                do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
+                do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<2 { yp[2 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<2 { yp[4 + lane] = v[lane] } }
-            do { let v = s3_0; for lane in 0..<2 { yp[6 + lane] = v[lane] } }
-            do { let v = s4_0; for lane in 0..<2 { yp[8 + lane] = v[lane] } }
-            do { let v = s5_0; for lane in 0..<2 { yp[10 + lane] = v[lane] } }
-            do { let v = s6_0; for lane in 0..<2 { yp[12 + lane] = v[lane] } }
-            do { let v = s7_0; for lane in 0..<2 { yp[14 + lane] = v[lane] } }
         }
     }
 
@@ -278,10 +318,10 @@ public struct Random178: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD8<Float>
         // The remaining 5 output channels.
-        for oy in 0..<3 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 2 + ox) * 5
             var s0_0 = w.simd(V.self, at: 576)
@@ -319,20 +359,22 @@ public struct Random178: CompiledModel {
 
     // dense: Dense, (None, 5) → (None, 16), 96 parameters
     @inline(never)
-    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 664)
-            let xp = x + (oy * 5 + ox * 5)
-            let wp = w + 584
-            for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 16
+                var s0_0 = w.simd(V.self, at: 664)
+                let xp = x + (oy * 5 + ox * 5)
+                let wp = w + 584
+                for ci in 0..<5 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 
@@ -344,21 +386,23 @@ public struct Random178: CompiledModel {
 
     // dense_1: Dense, (None, 16) → (None, 2), 34 parameters
     @inline(never)
-    static func l4_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l4_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 2 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 2
-            var s0_0 = w.simd(V.self, at: 744)
-            let xp = x + (oy * 16 + ox * 16)
-            let wp = w + 680
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 2
+                var s0_0 = w.simd(V.self, at: 744)
+                let xp = x + (oy * 16 + ox * 16)
+                let wp = w + 680
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
         }
     }
 

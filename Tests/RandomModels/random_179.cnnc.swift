@@ -103,6 +103,35 @@ public struct Random179: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // dense: Dense, (None, 24) → (None, 1), 24 parameters
+            Self.l0_dense(input, w, a)
+            observe?(0, UnsafePointer(a))
+            // dense_1: Dense, (None, 1) → (None, 40), 80 parameters
+            Self.l1_dense_1(UnsafePointer(a), w, b)
+            Self.l1_dense_1_activation(b)
+            observe?(1, UnsafePointer(b))
+            // dense_2: Dense, (None, 40) → (None, 3), 120 parameters
+            Self.l2_dense_2(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            // dense_3: Dense, (None, 3) → (None, 1), 4 parameters
+            Self.l3_dense_3(UnsafePointer(a), w, b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 1)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 40 floats.
@@ -142,147 +171,151 @@ public struct Random179: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 24) → (None, 1)
     @inline(never)
-    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 96)
-            var s1_0 = w.simd(V.self, at: 96)
-            var s2_0 = w.simd(V.self, at: 96)
-            var s3_0 = w.simd(V.self, at: 96)
-            var s4_0 = w.simd(V.self, at: 96)
-            var s5_0 = w.simd(V.self, at: 96)
-            var s6_0 = w.simd(V.self, at: 96)
-            var s7_0 = w.simd(V.self, at: 96)
-            let xp = x + (oy * 192 + ox * 24)
-            let wp = w + 0
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[24 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[48 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[72 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[96 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[120 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[144 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[168 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 96)
+                var s1_0 = w.simd(V.self, at: 96)
+                var s2_0 = w.simd(V.self, at: 96)
+                var s3_0 = w.simd(V.self, at: 96)
+                var s4_0 = w.simd(V.self, at: 96)
+                var s5_0 = w.simd(V.self, at: 96)
+                var s6_0 = w.simd(V.self, at: 96)
+                var s7_0 = w.simd(V.self, at: 96)
+                let xp = x + (oy * 192 + ox * 24)
+                let wp = w + 0
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[24 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[48 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[72 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[96 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[120 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[144 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[168 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<1 { yp[7 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<1 { yp[7 + lane] = v[lane] } }
         }
     }
 
     // dense_1 over 8 samples: Dense, (None, 1) → (None, 40)
     @inline(never)
-    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 40 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 40
-            var s0_0 = w.simd(V.self, at: 148)
-            var s0_1 = w.simd(V.self, at: 164)
-            var s0_2 = w.simd(V.self, at: 180)
-            var s1_0 = w.simd(V.self, at: 148)
-            var s1_1 = w.simd(V.self, at: 164)
-            var s1_2 = w.simd(V.self, at: 180)
-            var s2_0 = w.simd(V.self, at: 148)
-            var s2_1 = w.simd(V.self, at: 164)
-            var s2_2 = w.simd(V.self, at: 180)
-            var s3_0 = w.simd(V.self, at: 148)
-            var s3_1 = w.simd(V.self, at: 164)
-            var s3_2 = w.simd(V.self, at: 180)
-            var s4_0 = w.simd(V.self, at: 148)
-            var s4_1 = w.simd(V.self, at: 164)
-            var s4_2 = w.simd(V.self, at: 180)
-            var s5_0 = w.simd(V.self, at: 148)
-            var s5_1 = w.simd(V.self, at: 164)
-            var s5_2 = w.simd(V.self, at: 180)
-            var s6_0 = w.simd(V.self, at: 148)
-            var s6_1 = w.simd(V.self, at: 164)
-            var s6_2 = w.simd(V.self, at: 180)
-            var s7_0 = w.simd(V.self, at: 148)
-            var s7_1 = w.simd(V.self, at: 164)
-            var s7_2 = w.simd(V.self, at: 180)
-            let xp = x + (oy * 8 + ox * 1)
-            let wp = w + 100
-            for ci in 0..<1 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[1 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[2 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[3 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[4 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[5 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[6 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[7 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 40
+                var s0_0 = w.simd(V.self, at: 148)
+                var s0_1 = w.simd(V.self, at: 164)
+                var s0_2 = w.simd(V.self, at: 180)
+                var s1_0 = w.simd(V.self, at: 148)
+                var s1_1 = w.simd(V.self, at: 164)
+                var s1_2 = w.simd(V.self, at: 180)
+                var s2_0 = w.simd(V.self, at: 148)
+                var s2_1 = w.simd(V.self, at: 164)
+                var s2_2 = w.simd(V.self, at: 180)
+                var s3_0 = w.simd(V.self, at: 148)
+                var s3_1 = w.simd(V.self, at: 164)
+                var s3_2 = w.simd(V.self, at: 180)
+                var s4_0 = w.simd(V.self, at: 148)
+                var s4_1 = w.simd(V.self, at: 164)
+                var s4_2 = w.simd(V.self, at: 180)
+                var s5_0 = w.simd(V.self, at: 148)
+                var s5_1 = w.simd(V.self, at: 164)
+                var s5_2 = w.simd(V.self, at: 180)
+                var s6_0 = w.simd(V.self, at: 148)
+                var s6_1 = w.simd(V.self, at: 164)
+                var s6_2 = w.simd(V.self, at: 180)
+                var s7_0 = w.simd(V.self, at: 148)
+                var s7_1 = w.simd(V.self, at: 164)
+                var s7_2 = w.simd(V.self, at: 180)
+                let xp = x + (oy * 8 + ox * 1)
+                let wp = w + 100
+                for ci in 0..<1 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[1 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[2 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[3 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[4 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[5 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[6 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[7 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
+                yp.store(s1_0, at: 40)
+                yp.store(s1_1, at: 56)
+                do { let v = s1_2; for lane in 0..<8 { yp[72 + lane] = v[lane] } }
+                yp.store(s2_0, at: 80)
+                yp.store(s2_1, at: 96)
+                do { let v = s2_2; for lane in 0..<8 { yp[112 + lane] = v[lane] } }
+                yp.store(s3_0, at: 120)
+                yp.store(s3_1, at: 136)
+                do { let v = s3_2; for lane in 0..<8 { yp[152 + lane] = v[lane] } }
+                yp.store(s4_0, at: 160)
+                yp.store(s4_1, at: 176)
+                do { let v = s4_2; for lane in 0..<8 { yp[192 + lane] = v[lane] } }
+                yp.store(s5_0, at: 200)
+                yp.store(s5_1, at: 216)
+                do { let v = s5_2; for lane in 0..<8 { yp[232 + lane] = v[lane] } }
+                yp.store(s6_0, at: 240)
+                yp.store(s6_1, at: 256)
+                do { let v = s6_2; for lane in 0..<8 { yp[272 + lane] = v[lane] } }
+                yp.store(s7_0, at: 280)
+                yp.store(s7_1, at: 296)
+                do { let v = s7_2; for lane in 0..<8 { yp[312 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
-            yp.store(s1_0, at: 40)
-            yp.store(s1_1, at: 56)
-            do { let v = s1_2; for lane in 0..<8 { yp[72 + lane] = v[lane] } }
-            yp.store(s2_0, at: 80)
-            yp.store(s2_1, at: 96)
-            do { let v = s2_2; for lane in 0..<8 { yp[112 + lane] = v[lane] } }
-            yp.store(s3_0, at: 120)
-            yp.store(s3_1, at: 136)
-            do { let v = s3_2; for lane in 0..<8 { yp[152 + lane] = v[lane] } }
-            yp.store(s4_0, at: 160)
-            yp.store(s4_1, at: 176)
-            do { let v = s4_2; for lane in 0..<8 { yp[192 + lane] = v[lane] } }
-            yp.store(s5_0, at: 200)
-            yp.store(s5_1, at: 216)
-            do { let v = s5_2; for lane in 0..<8 { yp[232 + lane] = v[lane] } }
-            yp.store(s6_0, at: 240)
-            yp.store(s6_1, at: 256)
-            do { let v = s6_2; for lane in 0..<8 { yp[272 + lane] = v[lane] } }
-            yp.store(s7_0, at: 280)
-            yp.store(s7_1, at: 296)
-            do { let v = s7_2; for lane in 0..<8 { yp[312 + lane] = v[lane] } }
         }
     }
 
@@ -303,145 +336,153 @@ public struct Random179: CompiledModel {
 
     // dense_2 over 8 samples: Dense, (None, 40) → (None, 3)
     @inline(never)
-    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 356)
-            var s1_0 = w.simd(V.self, at: 356)
-            var s2_0 = w.simd(V.self, at: 356)
-            var s3_0 = w.simd(V.self, at: 356)
-            var s4_0 = w.simd(V.self, at: 356)
-            var s5_0 = w.simd(V.self, at: 356)
-            var s6_0 = w.simd(V.self, at: 356)
-            var s7_0 = w.simd(V.self, at: 356)
-            let xp = x + (oy * 320 + ox * 40)
-            let wp = w + 196
-            for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[40 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[80 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[120 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[160 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[200 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[240 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[280 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 356)
+                var s1_0 = w.simd(V.self, at: 356)
+                var s2_0 = w.simd(V.self, at: 356)
+                var s3_0 = w.simd(V.self, at: 356)
+                var s4_0 = w.simd(V.self, at: 356)
+                var s5_0 = w.simd(V.self, at: 356)
+                var s6_0 = w.simd(V.self, at: 356)
+                var s7_0 = w.simd(V.self, at: 356)
+                let xp = x + (oy * 320 + ox * 40)
+                let wp = w + 196
+                for ci in 0..<40 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[40 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[80 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[120 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[160 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[200 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[240 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[280 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
         }
     }
 
     // dense_3 over 8 samples: Dense, (None, 3) → (None, 1)
     @inline(never)
-    static func l3_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 372)
-            var s1_0 = w.simd(V.self, at: 372)
-            var s2_0 = w.simd(V.self, at: 372)
-            var s3_0 = w.simd(V.self, at: 372)
-            var s4_0 = w.simd(V.self, at: 372)
-            var s5_0 = w.simd(V.self, at: 372)
-            var s6_0 = w.simd(V.self, at: 372)
-            var s7_0 = w.simd(V.self, at: 372)
-            let xp = x + (oy * 24 + ox * 3)
-            let wp = w + 360
-            for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[3 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[6 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[9 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[12 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[15 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[18 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[21 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 372)
+                var s1_0 = w.simd(V.self, at: 372)
+                var s2_0 = w.simd(V.self, at: 372)
+                var s3_0 = w.simd(V.self, at: 372)
+                var s4_0 = w.simd(V.self, at: 372)
+                var s5_0 = w.simd(V.self, at: 372)
+                var s6_0 = w.simd(V.self, at: 372)
+                var s7_0 = w.simd(V.self, at: 372)
+                let xp = x + (oy * 24 + ox * 3)
+                let wp = w + 360
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[3 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[6 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[9 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[12 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[15 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[18 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[21 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[2 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[3 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<1 { yp[4 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<1 { yp[5 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<1 { yp[6 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<1 { yp[7 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<1 { yp[1 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<1 { yp[2 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<1 { yp[3 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<1 { yp[4 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<1 { yp[5 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<1 { yp[6 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<1 { yp[7 + lane] = v[lane] } }
         }
     }
 
     // dense: Dense, (None, 24) → (None, 1), 24 parameters
     @inline(never)
-    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 96)
-            let xp = x + (oy * 24 + ox * 24)
-            let wp = w + 0
-            for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 96)
+                let xp = x + (oy * 24 + ox * 24)
+                let wp = w + 0
+                for ci in 0..<24 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // dense_1: Dense, (None, 1) → (None, 40), 80 parameters
     @inline(never)
-    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 40 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 40
-            var s0_0 = w.simd(V.self, at: 148)
-            var s0_1 = w.simd(V.self, at: 164)
-            var s0_2 = w.simd(V.self, at: 180)
-            let xp = x + (oy * 1 + ox * 1)
-            let wp = w + 100
-            for ci in 0..<1 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 40
+                var s0_0 = w.simd(V.self, at: 148)
+                var s0_1 = w.simd(V.self, at: 164)
+                var s0_2 = w.simd(V.self, at: 180)
+                let xp = x + (oy * 1 + ox * 1)
+                let wp = w + 100
+                for ci in 0..<1 {
+                    let w0 = wp.simd(V.self, at: ci * 48)
+                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            do { let v = s0_2; for lane in 0..<8 { yp[32 + lane] = v[lane] } }
         }
     }
 
@@ -462,41 +503,45 @@ public struct Random179: CompiledModel {
 
     // dense_2: Dense, (None, 40) → (None, 3), 120 parameters
     @inline(never)
-    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 356)
-            let xp = x + (oy * 40 + ox * 40)
-            let wp = w + 196
-            for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 356)
+                let xp = x + (oy * 40 + ox * 40)
+                let wp = w + 196
+                for ci in 0..<40 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // dense_3: Dense, (None, 3) → (None, 1), 4 parameters
     @inline(never)
-    static func l3_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 1
-            var s0_0 = w.simd(V.self, at: 372)
-            let xp = x + (oy * 3 + ox * 3)
-            let wp = w + 360
-            for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 1
+                var s0_0 = w.simd(V.self, at: 372)
+                let xp = x + (oy * 3 + ox * 3)
+                let wp = w + 360
+                for ci in 0..<3 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -80,35 +80,57 @@ public struct Random180: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 81, p = arena + 162, s = arena + 162
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // conv2d: Conv2D, (None, 3, 9, 3) → (None, 1, 3, 12), 144 parameters
+            Self.l0_conv2d(input, w, a)
+            Self.l0_conv2d_activation(a)
+            observe?(0, UnsafePointer(a))
+            output.update(from: a, count: 36)
+        }
+    }
+
     // conv2d: Conv2D, (None, 3, 9, 3) → (None, 1, 3, 12), 144 parameters
     @inline(never)
-    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 12 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 3 + ox) * 12
-            var s0_0 = w.simd(V.self, at: 192)
-            var s1_0 = w.simd(V.self, at: 192)
-            var s2_0 = w.simd(V.self, at: 192)
-            for ky in 0..<2 {
-                for kx in 0..<2 {
-                    let xp = x + (oy * 54 + ox * 9) + ky * 27 + kx * 3
-                    let wp = w + 0 + (ky * 2 + kx) * 48
-                    for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[9 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[18 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 3 + ox) * 12
+                var s0_0 = w.simd(V.self, at: 192)
+                var s1_0 = w.simd(V.self, at: 192)
+                var s2_0 = w.simd(V.self, at: 192)
+                for ky in 0..<2 {
+                    for kx in 0..<2 {
+                        let xp = x + (oy * 54 + ox * 9) + ky * 27 + kx * 3
+                        let wp = w + 0 + (ky * 2 + kx) * 48
+                        for ci in 0..<3 {
+                            let w0 = wp.simd(V.self, at: ci * 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[9 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[18 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                        }
                     }
                 }
+                do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
+                do { let v = s2_0; for lane in 0..<12 { yp[24 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<12 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0; for lane in 0..<12 { yp[12 + lane] = v[lane] } }
-            do { let v = s2_0; for lane in 0..<12 { yp[24 + lane] = v[lane] } }
         }
     }
 

@@ -85,6 +85,29 @@ public struct Random182: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // batch_normalization: BatchNormalization, (None, 4, 8, 1) → (None, 4, 8, 1), 3 parameters
+            a.update(from: input, count: 32)
+            Self.l0_batch_normalization(a, w)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 4, 8, 1) → (None, 2, 3, 1), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 6)
+        }
+    }
+
     // batch_normalization: BatchNormalization, (None, 4, 8, 1) → (None, 4, 8, 1), 3 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {

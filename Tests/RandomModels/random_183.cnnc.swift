@@ -85,6 +85,29 @@ public struct Random183: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 2, 5, 8) → (None, 5, 8, 8), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 5, 8, 8) → (None, 1, 5, 4), 516 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            output.update(from: b, count: 20)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 2, 5, 8) → (None, 5, 8, 8), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -100,40 +123,42 @@ public struct Random183: CompiledModel {
 
     // conv2d: Conv2D, (None, 5, 8, 8) → (None, 1, 5, 4), 516 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 5 + ox) * 4
-            var s0_0 = w.simd(V.self, at: 512)
-            var s1_0 = w.simd(V.self, at: 512)
-            var s2_0 = w.simd(V.self, at: 512)
-            var s3_0 = w.simd(V.self, at: 512)
-            var s4_0 = w.simd(V.self, at: 512)
-            for ky in 0..<4 {
-                for kx in 0..<4 {
-                    let xp = x + (oy * 128 + ox * 8) + ky * 64 + kx * 8
-                    let wp = w + 0 + (ky * 4 + kx) * 32
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[8 + ci])
-                        s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[16 + ci])
-                        s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[24 + ci])
-                        s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[32 + ci])
-                        s4_0 = madd(s4_0, x4, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 5 + ox) * 4
+                var s0_0 = w.simd(V.self, at: 512)
+                var s1_0 = w.simd(V.self, at: 512)
+                var s2_0 = w.simd(V.self, at: 512)
+                var s3_0 = w.simd(V.self, at: 512)
+                var s4_0 = w.simd(V.self, at: 512)
+                for ky in 0..<4 {
+                    for kx in 0..<4 {
+                        let xp = x + (oy * 128 + ox * 8) + ky * 64 + kx * 8
+                        let wp = w + 0 + (ky * 4 + kx) * 32
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 4)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            let x1 = V(repeating: xp[8 + ci])
+                            s1_0 = madd(s1_0, x1, w0)
+                            let x2 = V(repeating: xp[16 + ci])
+                            s2_0 = madd(s2_0, x2, w0)
+                            let x3 = V(repeating: xp[24 + ci])
+                            s3_0 = madd(s3_0, x3, w0)
+                            let x4 = V(repeating: xp[32 + ci])
+                            s4_0 = madd(s4_0, x4, w0)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 4)
+                yp.store(s2_0, at: 8)
+                yp.store(s3_0, at: 12)
+                yp.store(s4_0, at: 16)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 4)
-            yp.store(s2_0, at: 8)
-            yp.store(s3_0, at: 12)
-            yp.store(s4_0, at: 16)
         }
     }
 

@@ -96,6 +96,34 @@ public struct Random184: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
+            Self.l0_global_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // dense: Dense, (None, 16) → (None, 65), 1,105 parameters
+            Self.l1_dense(UnsafePointer(a), w, b)
+            observe?(1, UnsafePointer(b))
+            // dense_1: Dense, (None, 65) → (None, 31), 2,046 parameters
+            Self.l2_dense_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            // re_lu: ReLU, (None, 31) → (None, 31), 0 parameters
+            Self.l3_re_lu(a)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 31)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 65 floats.
@@ -135,238 +163,244 @@ public struct Random184: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 16) → (None, 65)
     @inline(never)
-    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 65
-            var s0_0 = w.simd(V.self, at: 1280)
-            var s0_1 = w.simd(V.self, at: 1296)
-            var s0_2 = w.simd(V.self, at: 1312)
-            var s1_0 = w.simd(V.self, at: 1280)
-            var s1_1 = w.simd(V.self, at: 1296)
-            var s1_2 = w.simd(V.self, at: 1312)
-            var s2_0 = w.simd(V.self, at: 1280)
-            var s2_1 = w.simd(V.self, at: 1296)
-            var s2_2 = w.simd(V.self, at: 1312)
-            var s3_0 = w.simd(V.self, at: 1280)
-            var s3_1 = w.simd(V.self, at: 1296)
-            var s3_2 = w.simd(V.self, at: 1312)
-            var s4_0 = w.simd(V.self, at: 1280)
-            var s4_1 = w.simd(V.self, at: 1296)
-            var s4_2 = w.simd(V.self, at: 1312)
-            var s5_0 = w.simd(V.self, at: 1280)
-            var s5_1 = w.simd(V.self, at: 1296)
-            var s5_2 = w.simd(V.self, at: 1312)
-            var s6_0 = w.simd(V.self, at: 1280)
-            var s6_1 = w.simd(V.self, at: 1296)
-            var s6_2 = w.simd(V.self, at: 1312)
-            var s7_0 = w.simd(V.self, at: 1280)
-            var s7_1 = w.simd(V.self, at: 1296)
-            var s7_2 = w.simd(V.self, at: 1312)
-            let xp = x + (oy * 128 + ox * 16)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 80)
-                let w1 = wp.simd(V.self, at: ci * 80 + 16)
-                let w2 = wp.simd(V.self, at: ci * 80 + 32)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[16 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[32 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[48 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[64 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[80 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                s5_2 = madd(s5_2, x5, w2)
-                let x6 = V(repeating: xp[96 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                s6_2 = madd(s6_2, x6, w2)
-                let x7 = V(repeating: xp[112 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
-                s7_2 = madd(s7_2, x7, w2)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 65
+                var s0_0 = w.simd(V.self, at: 1280)
+                var s0_1 = w.simd(V.self, at: 1296)
+                var s0_2 = w.simd(V.self, at: 1312)
+                var s1_0 = w.simd(V.self, at: 1280)
+                var s1_1 = w.simd(V.self, at: 1296)
+                var s1_2 = w.simd(V.self, at: 1312)
+                var s2_0 = w.simd(V.self, at: 1280)
+                var s2_1 = w.simd(V.self, at: 1296)
+                var s2_2 = w.simd(V.self, at: 1312)
+                var s3_0 = w.simd(V.self, at: 1280)
+                var s3_1 = w.simd(V.self, at: 1296)
+                var s3_2 = w.simd(V.self, at: 1312)
+                var s4_0 = w.simd(V.self, at: 1280)
+                var s4_1 = w.simd(V.self, at: 1296)
+                var s4_2 = w.simd(V.self, at: 1312)
+                var s5_0 = w.simd(V.self, at: 1280)
+                var s5_1 = w.simd(V.self, at: 1296)
+                var s5_2 = w.simd(V.self, at: 1312)
+                var s6_0 = w.simd(V.self, at: 1280)
+                var s6_1 = w.simd(V.self, at: 1296)
+                var s6_2 = w.simd(V.self, at: 1312)
+                var s7_0 = w.simd(V.self, at: 1280)
+                var s7_1 = w.simd(V.self, at: 1296)
+                var s7_2 = w.simd(V.self, at: 1312)
+                let xp = x + (oy * 128 + ox * 16)
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 80)
+                    let w1 = wp.simd(V.self, at: ci * 80 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 80 + 32)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    s1_2 = madd(s1_2, x1, w2)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    s2_2 = madd(s2_2, x2, w2)
+                    let x3 = V(repeating: xp[48 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    s3_2 = madd(s3_2, x3, w2)
+                    let x4 = V(repeating: xp[64 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    s4_2 = madd(s4_2, x4, w2)
+                    let x5 = V(repeating: xp[80 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    s5_2 = madd(s5_2, x5, w2)
+                    let x6 = V(repeating: xp[96 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    s6_2 = madd(s6_2, x6, w2)
+                    let x7 = V(repeating: xp[112 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                    s7_2 = madd(s7_2, x7, w2)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s1_0, at: 65)
+                yp.store(s1_1, at: 81)
+                yp.store(s1_2, at: 97)
+                yp.store(s2_0, at: 130)
+                yp.store(s2_1, at: 146)
+                yp.store(s2_2, at: 162)
+                yp.store(s3_0, at: 195)
+                yp.store(s3_1, at: 211)
+                yp.store(s3_2, at: 227)
+                yp.store(s4_0, at: 260)
+                yp.store(s4_1, at: 276)
+                yp.store(s4_2, at: 292)
+                yp.store(s5_0, at: 325)
+                yp.store(s5_1, at: 341)
+                yp.store(s5_2, at: 357)
+                yp.store(s6_0, at: 390)
+                yp.store(s6_1, at: 406)
+                yp.store(s6_2, at: 422)
+                yp.store(s7_0, at: 455)
+                yp.store(s7_1, at: 471)
+                yp.store(s7_2, at: 487)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s0_2, at: 32)
-            yp.store(s1_0, at: 65)
-            yp.store(s1_1, at: 81)
-            yp.store(s1_2, at: 97)
-            yp.store(s2_0, at: 130)
-            yp.store(s2_1, at: 146)
-            yp.store(s2_2, at: 162)
-            yp.store(s3_0, at: 195)
-            yp.store(s3_1, at: 211)
-            yp.store(s3_2, at: 227)
-            yp.store(s4_0, at: 260)
-            yp.store(s4_1, at: 276)
-            yp.store(s4_2, at: 292)
-            yp.store(s5_0, at: 325)
-            yp.store(s5_1, at: 341)
-            yp.store(s5_2, at: 357)
-            yp.store(s6_0, at: 390)
-            yp.store(s6_1, at: 406)
-            yp.store(s6_2, at: 422)
-            yp.store(s7_0, at: 455)
-            yp.store(s7_1, at: 471)
-            yp.store(s7_2, at: 487)
         }
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 65 + 48
-            var s0_0 = w.simd(V.self, at: 1280 + 48)
-            var s0_1 = w.simd(V.self, at: 1296 + 48)
-            var s1_0 = w.simd(V.self, at: 1280 + 48)
-            var s1_1 = w.simd(V.self, at: 1296 + 48)
-            var s2_0 = w.simd(V.self, at: 1280 + 48)
-            var s2_1 = w.simd(V.self, at: 1296 + 48)
-            var s3_0 = w.simd(V.self, at: 1280 + 48)
-            var s3_1 = w.simd(V.self, at: 1296 + 48)
-            var s4_0 = w.simd(V.self, at: 1280 + 48)
-            var s4_1 = w.simd(V.self, at: 1296 + 48)
-            var s5_0 = w.simd(V.self, at: 1280 + 48)
-            var s5_1 = w.simd(V.self, at: 1296 + 48)
-            var s6_0 = w.simd(V.self, at: 1280 + 48)
-            var s6_1 = w.simd(V.self, at: 1296 + 48)
-            var s7_0 = w.simd(V.self, at: 1280 + 48)
-            var s7_1 = w.simd(V.self, at: 1296 + 48)
-            let xp = x + (oy * 128 + ox * 16)
-            let wp = w + 0 + 48
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 80)
-                let w1 = wp.simd(V.self, at: ci * 80 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[16 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[32 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[48 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[64 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[80 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[96 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[112 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 65 + 48
+                var s0_0 = w.simd(V.self, at: 1280 + 48)
+                var s0_1 = w.simd(V.self, at: 1296 + 48)
+                var s1_0 = w.simd(V.self, at: 1280 + 48)
+                var s1_1 = w.simd(V.self, at: 1296 + 48)
+                var s2_0 = w.simd(V.self, at: 1280 + 48)
+                var s2_1 = w.simd(V.self, at: 1296 + 48)
+                var s3_0 = w.simd(V.self, at: 1280 + 48)
+                var s3_1 = w.simd(V.self, at: 1296 + 48)
+                var s4_0 = w.simd(V.self, at: 1280 + 48)
+                var s4_1 = w.simd(V.self, at: 1296 + 48)
+                var s5_0 = w.simd(V.self, at: 1280 + 48)
+                var s5_1 = w.simd(V.self, at: 1296 + 48)
+                var s6_0 = w.simd(V.self, at: 1280 + 48)
+                var s6_1 = w.simd(V.self, at: 1296 + 48)
+                var s7_0 = w.simd(V.self, at: 1280 + 48)
+                var s7_1 = w.simd(V.self, at: 1296 + 48)
+                let xp = x + (oy * 128 + ox * 16)
+                let wp = w + 0 + 48
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 80)
+                    let w1 = wp.simd(V.self, at: ci * 80 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[16 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[32 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[48 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[64 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[80 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[96 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[112 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0, at: 65)
+                do { let v = s1_1; for lane in 0..<1 { yp[81 + lane] = v[lane] } }
+                yp.store(s2_0, at: 130)
+                do { let v = s2_1; for lane in 0..<1 { yp[146 + lane] = v[lane] } }
+                yp.store(s3_0, at: 195)
+                do { let v = s3_1; for lane in 0..<1 { yp[211 + lane] = v[lane] } }
+                yp.store(s4_0, at: 260)
+                do { let v = s4_1; for lane in 0..<1 { yp[276 + lane] = v[lane] } }
+                yp.store(s5_0, at: 325)
+                do { let v = s5_1; for lane in 0..<1 { yp[341 + lane] = v[lane] } }
+                yp.store(s6_0, at: 390)
+                do { let v = s6_1; for lane in 0..<1 { yp[406 + lane] = v[lane] } }
+                yp.store(s7_0, at: 455)
+                do { let v = s7_1; for lane in 0..<1 { yp[471 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0, at: 65)
-            do { let v = s1_1; for lane in 0..<1 { yp[81 + lane] = v[lane] } }
-            yp.store(s2_0, at: 130)
-            do { let v = s2_1; for lane in 0..<1 { yp[146 + lane] = v[lane] } }
-            yp.store(s3_0, at: 195)
-            do { let v = s3_1; for lane in 0..<1 { yp[211 + lane] = v[lane] } }
-            yp.store(s4_0, at: 260)
-            do { let v = s4_1; for lane in 0..<1 { yp[276 + lane] = v[lane] } }
-            yp.store(s5_0, at: 325)
-            do { let v = s5_1; for lane in 0..<1 { yp[341 + lane] = v[lane] } }
-            yp.store(s6_0, at: 390)
-            do { let v = s6_1; for lane in 0..<1 { yp[406 + lane] = v[lane] } }
-            yp.store(s7_0, at: 455)
-            do { let v = s7_1; for lane in 0..<1 { yp[471 + lane] = v[lane] } }
         }
     }
 
     // dense_1 over 8 samples: Dense, (None, 65) → (None, 31)
     @inline(never)
-    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 3440)
-            var s0_1 = w.simd(V.self, at: 3456)
-            var s1_0 = w.simd(V.self, at: 3440)
-            var s1_1 = w.simd(V.self, at: 3456)
-            var s2_0 = w.simd(V.self, at: 3440)
-            var s2_1 = w.simd(V.self, at: 3456)
-            var s3_0 = w.simd(V.self, at: 3440)
-            var s3_1 = w.simd(V.self, at: 3456)
-            var s4_0 = w.simd(V.self, at: 3440)
-            var s4_1 = w.simd(V.self, at: 3456)
-            var s5_0 = w.simd(V.self, at: 3440)
-            var s5_1 = w.simd(V.self, at: 3456)
-            var s6_0 = w.simd(V.self, at: 3440)
-            var s6_1 = w.simd(V.self, at: 3456)
-            var s7_0 = w.simd(V.self, at: 3440)
-            var s7_1 = w.simd(V.self, at: 3456)
-            let xp = x + (oy * 520 + ox * 65)
-            let wp = w + 1360
-            for ci in 0..<65 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[65 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[130 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[195 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[260 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[325 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[390 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[455 + ci])
-                s7_0 = madd(s7_0, x7, w0)
-                s7_1 = madd(s7_1, x7, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 3440)
+                var s0_1 = w.simd(V.self, at: 3456)
+                var s1_0 = w.simd(V.self, at: 3440)
+                var s1_1 = w.simd(V.self, at: 3456)
+                var s2_0 = w.simd(V.self, at: 3440)
+                var s2_1 = w.simd(V.self, at: 3456)
+                var s3_0 = w.simd(V.self, at: 3440)
+                var s3_1 = w.simd(V.self, at: 3456)
+                var s4_0 = w.simd(V.self, at: 3440)
+                var s4_1 = w.simd(V.self, at: 3456)
+                var s5_0 = w.simd(V.self, at: 3440)
+                var s5_1 = w.simd(V.self, at: 3456)
+                var s6_0 = w.simd(V.self, at: 3440)
+                var s6_1 = w.simd(V.self, at: 3456)
+                var s7_0 = w.simd(V.self, at: 3440)
+                var s7_1 = w.simd(V.self, at: 3456)
+                let xp = x + (oy * 520 + ox * 65)
+                let wp = w + 1360
+                for ci in 0..<65 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    let x1 = V(repeating: xp[65 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    s1_1 = madd(s1_1, x1, w1)
+                    let x2 = V(repeating: xp[130 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    s2_1 = madd(s2_1, x2, w1)
+                    let x3 = V(repeating: xp[195 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    s3_1 = madd(s3_1, x3, w1)
+                    let x4 = V(repeating: xp[260 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    s4_1 = madd(s4_1, x4, w1)
+                    let x5 = V(repeating: xp[325 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    s5_1 = madd(s5_1, x5, w1)
+                    let x6 = V(repeating: xp[390 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    s6_1 = madd(s6_1, x6, w1)
+                    let x7 = V(repeating: xp[455 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                    s7_1 = madd(s7_1, x7, w1)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<15 { yp[16 + lane] = v[lane] } }
+                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 31)
+                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<15 { yp[47 + lane] = v[lane] } }
+                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 62)
+                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<15 { yp[78 + lane] = v[lane] } }
+                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 93)
+                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<15 { yp[109 + lane] = v[lane] } }
+                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 124)
+                do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<15 { yp[140 + lane] = v[lane] } }
+                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 155)
+                do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<15 { yp[171 + lane] = v[lane] } }
+                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 186)
+                do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<15 { yp[202 + lane] = v[lane] } }
+                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 217)
+                do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<15 { yp[233 + lane] = v[lane] } }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<15 { yp[16 + lane] = v[lane] } }
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 31)
-            do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<15 { yp[47 + lane] = v[lane] } }
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 62)
-            do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<15 { yp[78 + lane] = v[lane] } }
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 93)
-            do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<15 { yp[109 + lane] = v[lane] } }
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 124)
-            do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<15 { yp[140 + lane] = v[lane] } }
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 155)
-            do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<15 { yp[171 + lane] = v[lane] } }
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 186)
-            do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<15 { yp[202 + lane] = v[lane] } }
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 217)
-            do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<15 { yp[233 + lane] = v[lane] } }
         }
     }
 
@@ -388,70 +422,76 @@ public struct Random184: CompiledModel {
 
     // dense: Dense, (None, 16) → (None, 65), 1,105 parameters
     @inline(never)
-    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 65
-            var s0_0 = w.simd(V.self, at: 1280)
-            var s0_1 = w.simd(V.self, at: 1296)
-            var s0_2 = w.simd(V.self, at: 1312)
-            var s0_3 = w.simd(V.self, at: 1328)
-            let xp = x + (oy * 16 + ox * 16)
-            let wp = w + 0
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 80)
-                let w1 = wp.simd(V.self, at: ci * 80 + 16)
-                let w2 = wp.simd(V.self, at: ci * 80 + 32)
-                let w3 = wp.simd(V.self, at: ci * 80 + 48)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
-                s0_2 = madd(s0_2, x0, w2)
-                s0_3 = madd(s0_3, x0, w3)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 65
+                var s0_0 = w.simd(V.self, at: 1280)
+                var s0_1 = w.simd(V.self, at: 1296)
+                var s0_2 = w.simd(V.self, at: 1312)
+                var s0_3 = w.simd(V.self, at: 1328)
+                let xp = x + (oy * 16 + ox * 16)
+                let wp = w + 0
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 80)
+                    let w1 = wp.simd(V.self, at: ci * 80 + 16)
+                    let w2 = wp.simd(V.self, at: ci * 80 + 32)
+                    let w3 = wp.simd(V.self, at: ci * 80 + 48)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                    s0_2 = madd(s0_2, x0, w2)
+                    s0_3 = madd(s0_3, x0, w3)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s0_1, at: 16)
+                yp.store(s0_2, at: 32)
+                yp.store(s0_3, at: 48)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s0_1, at: 16)
-            yp.store(s0_2, at: 32)
-            yp.store(s0_3, at: 48)
         }
         // The remaining 1 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 65 + 64
-            var s0_0 = w.simd(V.self, at: 1280 + 64)
-            let xp = x + (oy * 16 + ox * 16)
-            let wp = w + 0 + 64
-            for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 80)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(1) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 65 + 64
+                var s0_0 = w.simd(V.self, at: 1280 + 64)
+                let xp = x + (oy * 16 + ox * 16)
+                let wp = w + 0 + 64
+                for ci in 0..<16 {
+                    let w0 = wp.simd(V.self, at: ci * 80)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<1 { yp[0 + lane] = v[lane] } }
         }
     }
 
     // dense_1: Dense, (None, 65) → (None, 31), 2,046 parameters
     @inline(never)
-    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 31 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 31
-            var s0_0 = w.simd(V.self, at: 3440)
-            var s0_1 = w.simd(V.self, at: 3456)
-            let xp = x + (oy * 65 + ox * 65)
-            let wp = w + 1360
-            for ci in 0..<65 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 31
+                var s0_0 = w.simd(V.self, at: 3440)
+                var s0_1 = w.simd(V.self, at: 3456)
+                let xp = x + (oy * 65 + ox * 65)
+                let wp = w + 1360
+                for ci in 0..<65 {
+                    let w0 = wp.simd(V.self, at: ci * 32)
+                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    s0_1 = madd(s0_1, x0, w1)
+                }
+                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<15 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<15 { yp[16 + lane] = v[lane] } }
         }
     }
 

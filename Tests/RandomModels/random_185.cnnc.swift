@@ -90,6 +90,33 @@ public struct Random185: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
+            a.update(from: input, count: 48)
+            Self.l0_activation(a)
+            observe?(0, UnsafePointer(a))
+            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 12, 4) → (None, 4), 0 parameters
+            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // dense: Dense, (None, 4) → (None, 16), 80 parameters
+            Self.l2_dense(UnsafePointer(b), w, a)
+            Self.l2_dense_activation(a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 16)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 16 floats.
@@ -130,48 +157,50 @@ public struct Random185: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 4) → (None, 16)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 64)
-            var s1_0 = w.simd(V.self, at: 64)
-            var s2_0 = w.simd(V.self, at: 64)
-            var s3_0 = w.simd(V.self, at: 64)
-            var s4_0 = w.simd(V.self, at: 64)
-            var s5_0 = w.simd(V.self, at: 64)
-            var s6_0 = w.simd(V.self, at: 64)
-            var s7_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 32 + ox * 4)
-            let wp = w + 0
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[8 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[12 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[16 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[20 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[24 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[28 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 16
+                var s0_0 = w.simd(V.self, at: 64)
+                var s1_0 = w.simd(V.self, at: 64)
+                var s2_0 = w.simd(V.self, at: 64)
+                var s3_0 = w.simd(V.self, at: 64)
+                var s4_0 = w.simd(V.self, at: 64)
+                var s5_0 = w.simd(V.self, at: 64)
+                var s6_0 = w.simd(V.self, at: 64)
+                var s7_0 = w.simd(V.self, at: 64)
+                let xp = x + (oy * 32 + ox * 4)
+                let wp = w + 0
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[16 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[20 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[24 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[28 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                yp.store(s0_0, at: 0)
+                yp.store(s1_0, at: 16)
+                yp.store(s2_0, at: 32)
+                yp.store(s3_0, at: 48)
+                yp.store(s4_0, at: 64)
+                yp.store(s5_0, at: 80)
+                yp.store(s6_0, at: 96)
+                yp.store(s7_0, at: 112)
             }
-            yp.store(s0_0, at: 0)
-            yp.store(s1_0, at: 16)
-            yp.store(s2_0, at: 32)
-            yp.store(s3_0, at: 48)
-            yp.store(s4_0, at: 64)
-            yp.store(s5_0, at: 80)
-            yp.store(s6_0, at: 96)
-            yp.store(s7_0, at: 112)
         }
     }
 
@@ -209,20 +238,22 @@ public struct Random185: CompiledModel {
 
     // dense: Dense, (None, 4) → (None, 16), 80 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 16
-            var s0_0 = w.simd(V.self, at: 64)
-            let xp = x + (oy * 4 + ox * 4)
-            let wp = w + 0
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 16
+                var s0_0 = w.simd(V.self, at: 64)
+                let xp = x + (oy * 4 + ox * 4)
+                let wp = w + 0
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 16)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                yp.store(s0_0, at: 0)
             }
-            yp.store(s0_0, at: 0)
         }
     }
 

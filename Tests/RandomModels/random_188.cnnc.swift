@@ -98,6 +98,37 @@ public struct Random188: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 440, p = arena + 880, s = arena + 952
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // max_pooling2d: MaxPooling2D, (None, 11, 5, 8) → (None, 3, 1, 8), 0 parameters
+            Self.l0_max_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // average_pooling2d: AveragePooling2D, (None, 3, 1, 8) → (None, 3, 1, 8), 0 parameters
+            Self.l1_average_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // conv2d: Conv2D, (None, 3, 1, 8) → (None, 1, 1, 17), 1,224 parameters
+            Self.l2_conv2d_pad(UnsafePointer(b), p)
+            Self.l2_conv2d(UnsafePointer(p), w, a)
+            Self.l2_conv2d_activation(a)
+            observe?(2, UnsafePointer(a))
+            // conv2d_1: Conv2D, (None, 1, 1, 17) → (None, 1, 1, 7), 126 parameters
+            Self.l3_conv2d_1(UnsafePointer(a), w, b)
+            Self.l3_conv2d_1_activation(b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 7)
+        }
+    }
+
     // max_pooling2d: MaxPooling2D, (None, 11, 5, 8) → (None, 3, 1, 8), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -160,29 +191,31 @@ public struct Random188: CompiledModel {
 
     // conv2d: Conv2D, (None, 3, 1, 8) → (None, 1, 1, 17), 1,224 parameters
     @inline(never)
-    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         // The remaining 17 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 17
-            var s0_0 = w.simd(V.self, at: 2304)
-            var s0_1 = w.simd(V.self, at: 2320)
-            for ky in 0..<3 {
-                for kx in 0..<3 {
-                    let xp = x + (oy * 72 + ox * 8) + ky * 24 + kx * 8
-                    let wp = w + 0 + (ky * 3 + kx) * 256
-                    for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
-                        s0_0 = madd(s0_0, x0, w0)
-                        s0_1 = madd(s0_1, x0, w1)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 17
+                var s0_0 = w.simd(V.self, at: 2304)
+                var s0_1 = w.simd(V.self, at: 2320)
+                for ky in 0..<3 {
+                    for kx in 0..<3 {
+                        let xp = x + (oy * 72 + ox * 8) + ky * 24 + kx * 8
+                        let wp = w + 0 + (ky * 3 + kx) * 256
+                        for ci in 0..<8 {
+                            let w0 = wp.simd(V.self, at: ci * 32)
+                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
+                            let x0 = V(repeating: xp[ci])
+                            s0_0 = madd(s0_0, x0, w0)
+                            s0_1 = madd(s0_1, x0, w1)
+                        }
                     }
                 }
+                yp.store(s0_0, at: 0)
+                do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
             }
-            yp.store(s0_0, at: 0)
-            do { let v = s0_1; for lane in 0..<1 { yp[16 + lane] = v[lane] } }
         }
     }
 
@@ -194,21 +227,23 @@ public struct Random188: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 1, 1, 17) → (None, 1, 1, 7), 126 parameters
     @inline(never)
-    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         // The remaining 7 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 7
-            var s0_0 = w.simd(V.self, at: 2472)
-            let xp = x + (oy * 17 + ox * 17)
-            let wp = w + 2336
-            for ci in 0..<17 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 7
+                var s0_0 = w.simd(V.self, at: 2472)
+                let xp = x + (oy * 17 + ox * 17)
+                let wp = w + 2336
+                for ci in 0..<17 {
+                    let w0 = wp.simd(V.self, at: ci * 8)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0; for lane in 0..<7 { yp[0 + lane] = v[lane] } }
         }
     }
 

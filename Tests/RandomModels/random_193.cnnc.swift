@@ -91,6 +91,34 @@ public struct Random193: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 225, p = arena + 450, s = arena + 450
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // average_pooling2d: AveragePooling2D, (None, 5, 9, 5) → (None, 3, 5, 5), 0 parameters
+            Self.l0_average_pooling2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // flatten: Flatten, (None, 3, 5, 5) → (None, 75), 0 parameters
+            // (no computation at inference)
+            observe?(1, UnsafePointer(a))
+            // softmax: Softmax, (None, 75) → (None, 75), 0 parameters
+            Self.l2_softmax(a)
+            observe?(2, UnsafePointer(a))
+            // batch_normalization: BatchNormalization, (None, 75) → (None, 75), 150 parameters
+            Self.l3_batch_normalization(a, w)
+            observe?(3, UnsafePointer(a))
+            output.update(from: a, count: 75)
+        }
+    }
+
     // average_pooling2d: AveragePooling2D, (None, 5, 9, 5) → (None, 3, 5, 5), 0 parameters
     @inline(never)
     static func l0_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {

@@ -75,6 +75,25 @@ public struct Random194: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 72, p = arena + 144, s = arena + 144
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // flatten: Flatten, (None, 3, 12, 2) → (None, 72), 0 parameters
+            // (no computation at inference)
+            observe?(0, input)
+            output.update(from: input, count: 72)
+        }
+    }
+
     // flatten: Flatten, (None, 3, 12, 2) → (None, 72), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 

@@ -88,6 +88,31 @@ public struct Random195: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 624, p = arena + 1248, s = arena + 1248
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 9, 9, 4) → (None, 12, 13, 4), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 13, 4) → (None, 4), 0 parameters
+            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
+            observe?(1, UnsafePointer(b))
+            // dense: Dense, (None, 4) → (None, 3), 15 parameters
+            Self.l2_dense(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            output.update(from: a, count: 3)
+        }
+    }
+
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
     /// Scratch for a block: one sample's arena, then two buffers of 8 rows of 4 floats.
@@ -126,49 +151,51 @@ public struct Random195: CompiledModel {
 
     // dense over 8 samples: Dense, (None, 4) → (None, 3)
     @inline(never)
-    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 8 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 16)
-            var s1_0 = w.simd(V.self, at: 16)
-            var s2_0 = w.simd(V.self, at: 16)
-            var s3_0 = w.simd(V.self, at: 16)
-            var s4_0 = w.simd(V.self, at: 16)
-            var s5_0 = w.simd(V.self, at: 16)
-            var s6_0 = w.simd(V.self, at: 16)
-            var s7_0 = w.simd(V.self, at: 16)
-            let xp = x + (oy * 32 + ox * 4)
-            let wp = w + 0
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[4 + ci])
-                s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[8 + ci])
-                s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[12 + ci])
-                s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[16 + ci])
-                s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[20 + ci])
-                s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[24 + ci])
-                s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[28 + ci])
-                s7_0 = madd(s7_0, x7, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 8 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 16)
+                var s1_0 = w.simd(V.self, at: 16)
+                var s2_0 = w.simd(V.self, at: 16)
+                var s3_0 = w.simd(V.self, at: 16)
+                var s4_0 = w.simd(V.self, at: 16)
+                var s5_0 = w.simd(V.self, at: 16)
+                var s6_0 = w.simd(V.self, at: 16)
+                var s7_0 = w.simd(V.self, at: 16)
+                let xp = x + (oy * 32 + ox * 4)
+                let wp = w + 0
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                    let x1 = V(repeating: xp[4 + ci])
+                    s1_0 = madd(s1_0, x1, w0)
+                    let x2 = V(repeating: xp[8 + ci])
+                    s2_0 = madd(s2_0, x2, w0)
+                    let x3 = V(repeating: xp[12 + ci])
+                    s3_0 = madd(s3_0, x3, w0)
+                    let x4 = V(repeating: xp[16 + ci])
+                    s4_0 = madd(s4_0, x4, w0)
+                    let x5 = V(repeating: xp[20 + ci])
+                    s5_0 = madd(s5_0, x5, w0)
+                    let x6 = V(repeating: xp[24 + ci])
+                    s6_0 = madd(s6_0, x6, w0)
+                    let x7 = V(repeating: xp[28 + ci])
+                    s7_0 = madd(s7_0, x7, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
+                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
+                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
+                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
+                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
+                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
+                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
+                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
-            do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<3 { yp[3 + lane] = v[lane] } }
-            do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<3 { yp[6 + lane] = v[lane] } }
-            do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<3 { yp[9 + lane] = v[lane] } }
-            do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<3 { yp[12 + lane] = v[lane] } }
-            do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<3 { yp[15 + lane] = v[lane] } }
-            do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<3 { yp[18 + lane] = v[lane] } }
-            do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<3 { yp[21 + lane] = v[lane] } }
         }
     }
 
@@ -197,21 +224,23 @@ public struct Random195: CompiledModel {
 
     // dense: Dense, (None, 4) → (None, 3), 15 parameters
     @inline(never)
-    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<1 {
-            let ox = 0
-            let yp = y + (oy * 1 + ox) * 3
-            var s0_0 = w.simd(V.self, at: 16)
-            let xp = x + (oy * 4 + ox * 4)
-            let wp = w + 0
-            for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
-                s0_0 = madd(s0_0, x0, w0)
+        if parts.contains(0) {
+            for oy in 0..<1 {
+                let ox = 0
+                let yp = y + (oy * 1 + ox) * 3
+                var s0_0 = w.simd(V.self, at: 16)
+                let xp = x + (oy * 4 + ox * 4)
+                let wp = w + 0
+                for ci in 0..<4 {
+                    let w0 = wp.simd(V.self, at: ci * 4)
+                    let x0 = V(repeating: xp[ci])
+                    s0_0 = madd(s0_0, x0, w0)
+                }
+                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
             }
-            do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[0 + lane] = v[lane] } }
         }
     }
 

@@ -103,6 +103,37 @@ public struct Random198: CompiledModel {
         }
     }
 
+    /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
+    public static let workerScratchCount = 0
+
+    /// One sample with each convolution (and each Dense layer of several channel groups)
+    /// split across the pool's workers, by rows of output or groups of channels;
+    /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
+    public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
+        packed.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            let a = arena, b = arena + 512, p = arena + 1024, s = arena + 2176
+            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+            _ = (a, b, p, s, w, observe)
+            // zero_padding2d: ZeroPadding2D, (None, 7, 6, 8) → (None, 8, 8, 8), 0 parameters
+            Self.l0_zero_padding2d(input, a)
+            observe?(0, UnsafePointer(a))
+            // conv2d: Conv2D, (None, 8, 8, 8) → (None, 8, 8, 3), 27 parameters
+            Self.l1_conv2d(UnsafePointer(a), w, b)
+            Self.l1_conv2d_activation(b)
+            observe?(1, UnsafePointer(b))
+            // conv2d_1: Conv2D, (None, 8, 8, 3) → (None, 8, 4, 16), 64 parameters
+            Self.l2_conv2d_1(UnsafePointer(b), w, a)
+            observe?(2, UnsafePointer(a))
+            // conv2d_2: Conv2D, (None, 8, 4, 16) → (None, 8, 4, 1), 97 parameters
+            Self.l3_conv2d_2_pad(UnsafePointer(a), p)
+            Self.l3_conv2d_2(UnsafePointer(p), w, b)
+            Self.l3_conv2d_2_activation(b)
+            observe?(3, UnsafePointer(b))
+            output.update(from: b, count: 32)
+        }
+    }
+
     // zero_padding2d: ZeroPadding2D, (None, 7, 6, 8) → (None, 8, 8, 8), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -116,10 +147,10 @@ public struct Random198: CompiledModel {
 
     // conv2d: Conv2D, (None, 8, 8, 8) → (None, 8, 8, 3), 27 parameters
     @inline(never)
-    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD4<Float>
         // The remaining 3 output channels.
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 8 + ox) * 3
             var s0_0 = w.simd(V.self, at: 32)
@@ -179,9 +210,9 @@ public struct Random198: CompiledModel {
 
     // conv2d_1: Conv2D, (None, 8, 8, 3) → (None, 8, 4, 16), 64 parameters
     @inline(never)
-    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 16
             var s0_0 = w.simd(V.self, at: 84)
@@ -223,10 +254,10 @@ public struct Random198: CompiledModel {
 
     // conv2d_2: Conv2D, (None, 8, 4, 16) → (None, 8, 4, 1), 97 parameters
     @inline(never)
-    static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD4<Float>
         // The remaining 1 output channels.
-        for oy in 0..<8 {
+        for oy in parts {
             let ox = 0
             let yp = y + (oy * 4 + ox) * 1
             var s0_0 = w.simd(V.self, at: 484)

@@ -29,7 +29,7 @@ public struct ModelGenerator {
         var out = SourceWriter()
         writeHeader(into: &out)
         var functions = SourceWriter()
-        var forward = SourceWriter()
+        var forward = ForwardWriter()
         var largestActivation = model.inputShape.elementCount
         var largestPadded = 0
         var largestScratch = 0
@@ -39,14 +39,14 @@ public struct ModelGenerator {
         /// The forward pass's calls before the tail, and where they leave their result.
         var head: (forward: String, result: Buffer)?
 
-        func makeWritable(_ count: Int, into forward: inout SourceWriter) {
+        func makeWritable(_ count: Int, into forward: inout ForwardWriter) {
             guard current == .input else { return }
             forward.line("a.update(from: input, count: \(count))")
             current = .a
         }
 
         for (index, layer) in model.layers.enumerated() {
-            if index == tail?.start { head = (forward.text, current) }
+            if index == tail?.start { head = (forward.sequential.text, current) }
             let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
             let comment = "\(layer.name): \(layer.className), \(layer.inputShape) → \(layer.outputShape), \(Formatting.thousands(layer.parameters)) parameters"
             largestActivation = max(largestActivation, layer.outputShape.elementCount)
@@ -68,7 +68,8 @@ public struct ModelGenerator {
                     reads = "UnsafePointer(p)"
                 }
                 // The direct kernel: inference's unless Winograd's is, and training's always.
-                vectorTypes.insert(emitConvolution(layer, function: function, packed: packed, into: &functions))
+                let direct = emitConvolution(layer, function: function, packed: packed, into: &functions)
+                vectorTypes.insert(direct.lanes)
                 // The backward pass keeps input channels in lanes for dL/dx.
                 vectorTypes.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
                 let target = current.other
@@ -82,9 +83,14 @@ public struct ModelGenerator {
                     functions.line()
                     winograd.emit(into: &functions)
                     forward.line("Self.\(padder.function)(\(source), p)")
-                    forward.line("Self.\(winograd.function)(UnsafePointer(p), w, \(target.rawValue), s)")
+                    forward.kernel(parts: splitParts(winograd.parts, layer)) { worker, parts in
+                        let scratch = worker.map { "s + \($0) * \(winograd.scratchCount)" } ?? "s"
+                        return "Self.\(winograd.function)(UnsafePointer(p), w, \(target.rawValue), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
+                    }
                 } else {
-                    forward.line("Self.\(function)(\(reads), w, \(target.rawValue))")
+                    forward.kernel(parts: splitParts(direct.parts, layer)) { _, parts in
+                        "Self.\(function)(\(reads), w, \(target.rawValue)\(parts.map { ", \($0)" } ?? ""))"
+                    }
                 }
                 current = target
                 let activation = layerActivation(layer.operation)
@@ -160,6 +166,16 @@ public struct ModelGenerator {
         }
     }
 
+    /// The parts to split a layer's kernel into across workers, or 1 to keep
+    /// it on one core: splitting pays only for a layer of at least 0.5 MFLOPs
+    /// and 8 FLOPs per byte it writes, because the next layer then reads
+    /// half its input from the other core's cache (splitting mnist_convnet's
+    /// first convolution, 0.4 MFLOPs for 86 KB, made a sample slower).
+    private func splitParts(_ parts: Int, _ layer: CheckedLayer) -> Int {
+        let outputBytes = layer.outputShape.elementCount * MemoryLayout<Float>.size
+        return layer.flops >= 500_000 && layer.flops >= 8 * outputBytes ? parts : 1
+    }
+
     /// The Winograd kernel for a 3x3 stride-1 Conv2D whose weights were packed for it.
     private func winogradEmitter(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> WinogradConvolutionEmitter? {
         guard case .conv2D(let config) = layer.operation, let transformed = packed.winogradOffset else { return nil }
@@ -188,8 +204,9 @@ public struct ModelGenerator {
 
     /// The kernel for a Conv2D or Dense layer: output pixels in lanes where that
     /// suits the layer (see `PixelLaneConvolutionEmitter`), output channels
-    /// otherwise. Returns the SIMD width it uses.
-    private func emitConvolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel, into out: inout SourceWriter) -> Int {
+    /// otherwise. Returns the SIMD width it uses and the parts a call can be limited to.
+    private func emitConvolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel,
+                                 into out: inout SourceWriter) -> (lanes: Int, parts: Int) {
         let padding = layer.padding ?? .zero
         if case .conv2D(let config) = layer.operation,
            PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
@@ -200,10 +217,11 @@ public struct ModelGenerator {
                 outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
                 packed: packed, fusedReLU: config.activation == .relu)
             emitter.emit(into: &out)
-            return emitter.lanes
+            return (emitter.lanes, emitter.parts)
         }
-        convolution(layer, function: function, packed: packed).emit(into: &out)
-        return packed.lanes
+        let emitter = convolution(layer, function: function, packed: packed)
+        emitter.emit(into: &out)
+        return (packed.lanes, emitter.parts)
     }
 
     private func convolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> ConvolutionEmitter {
@@ -251,7 +269,7 @@ public struct ModelGenerator {
         out.line()
     }
 
-    private func writeType(weights: WeightPlan, arena: ArenaLayout, functions: SourceWriter, forward: SourceWriter, blockPath: SourceWriter,
+    private func writeType(weights: WeightPlan, arena: ArenaLayout, functions: SourceWriter, forward: ForwardWriter, blockPath: SourceWriter,
                            into out: inout SourceWriter) {
         out.doc("The \"\(model.name)\" model from \(specPath), compiled by cnnc.")
         out.block("public struct \(typeName): CompiledModel") { out in
@@ -332,7 +350,23 @@ public struct ModelGenerator {
                     out.line("let w = weights.baseAddress!")
                     out.line(arena.regions)
                     out.line("_ = (a, b, p, s, w)")
-                    out.embed(forward.text)
+                    out.embed(forward.sequential.text)
+                }
+            }
+            out.line()
+            out.doc("Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.")
+            out.line("public static let workerScratchCount = \(arena.scratch)")
+            out.line()
+            out.doc("One sample with each convolution (and each Dense layer of several channel groups)",
+                    "split across the pool's workers, by rows of output or groups of channels;",
+                    "`arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.")
+            out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool)") { out in
+                out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
+                    out.line("let w = weights.baseAddress!")
+                    out.line(arena.regions)
+                    out.line("let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil")
+                    out.line("_ = (a, b, p, s, w, observe)")
+                    out.embed(forward.split.text)
                 }
             }
             out.line()

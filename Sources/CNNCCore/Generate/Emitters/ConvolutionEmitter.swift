@@ -39,9 +39,18 @@ struct ConvolutionEmitter {
         return max(1, min(byChunks, outputWidth))
     }
 
+    /// What a call can be limited to, so that workers share one layer of one
+    /// sample: rows of output, or for a single row (a Dense layer) groups of
+    /// output channels. `parts` of them; the function takes a range of them.
+    var splitsRows: Bool { outputHeight >= 2 }
+    var parts: Int { splitsRows ? outputHeight : groupCount }
+    private var loopGroups: Int { (outputs / lanes) / chunksPerGroup }
+    private var restChunks: Int { (outputs + lanes - 1) / lanes - loopGroups * chunksPerGroup }
+    private var groupCount: Int { loopGroups + (restChunks > 0 ? 1 : 0) }
+
     func emit(into out: inout SourceWriter) {
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = \(vectorType)")
             guard let rows = inputChannelsPerPass, rows < inputChannels else {
                 emitGroups(pass: InputPass(start: nil, count: inputChannels, first: true, last: true), into: &out)
@@ -88,29 +97,31 @@ struct ConvolutionEmitter {
     }
 
     private func emitGroups(pass: InputPass, into out: inout SourceWriter) {
-        let fullChunks = outputs / lanes
-        let totalChunks = (outputs + lanes - 1) / lanes
-        let loopGroups = fullChunks / chunksPerGroup
+        // Groups of channels a call computes: all of them when it is limited to rows.
+        func only(_ group: Int, _ body: (inout SourceWriter) -> Void) {
+            if splitsRows { body(&out) } else { out.block("if parts.contains(\(group))", body) }
+        }
         if loopGroups > 0 {
             let groupWidth = chunksPerGroup * lanes
             if loopGroups == 1 {
-                emitGroup(chunks: chunksPerGroup, channelBase: "0", pass: pass, into: &out)
+                only(0) { out in emitGroup(chunks: chunksPerGroup, channelBase: "0", pass: pass, into: &out) }
             } else {
-                out.block("for g in 0..<\(loopGroups)") { out in
+                out.block("for g in \(splitsRows ? "0..<\(loopGroups)" : "parts.clamped(to: 0..<\(loopGroups))")") { out in
                     out.line("let c0 = g * \(groupWidth)")
                     emitGroup(chunks: chunksPerGroup, channelBase: "c0", pass: pass, into: &out)
                 }
             }
         }
-        let restChunks = totalChunks - loopGroups * chunksPerGroup
         if restChunks > 0 {
             out.line("// The remaining \(outputs - loopGroups * chunksPerGroup * lanes) output channels.")
-            emitGroup(chunks: restChunks, channelBase: "\(loopGroups * chunksPerGroup * lanes)", pass: pass, into: &out)
+            only(loopGroups) { out in
+                emitGroup(chunks: restChunks, channelBase: "\(loopGroups * chunksPerGroup * lanes)", pass: pass, into: &out)
+            }
         }
     }
 
     private func emitGroup(chunks: Int, channelBase: String, pass: InputPass, into out: inout SourceWriter) {
-        out.block("for oy in 0..<\(outputHeight)") { out in
+        out.block("for oy in \(splitsRows ? "parts" : "0..<\(outputHeight)")") { out in
             var ox = 0
             for run in pixelRuns {
                 if run.blocks == 1 && pixelRuns.count == 1 {

@@ -26,16 +26,18 @@ struct PixelLaneConvolutionEmitter {
     }
 
     var lanes: Int { outputWidth >= 16 ? 16 : 8 }
+    /// Rows of output: a call can be limited to a range of them (see `ConvolutionEmitter.parts`).
+    var parts: Int { outputHeight }
 
     func emit(into out: inout SourceWriter) {
         let outputs = packed.outputs
         let blocks = (outputWidth + lanes - 1) / lanes
         let lastStart = outputWidth - lanes
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>)") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias V = SIMD\(lanes)<Float>")
             out.line("// Output pixels in lanes: \(lanes) neighbours of a row per pass, one accumulator per filter.")
-            out.block("for oy in 0..<\(outputHeight)") { out in
+            out.block("for oy in parts") { out in
                 out.block("for block in 0..<\(blocks)") { out in
                     out.line("let ox = Swift.min(block * \(lanes), \(lastStart))")
                     for co in 0..<outputs {

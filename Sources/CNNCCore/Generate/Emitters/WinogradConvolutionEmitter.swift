@@ -42,11 +42,16 @@ struct WinogradConvolutionEmitter {
     var channelLanes: Int { inputChannels % 16 == 0 ? 16 : 8 }
 
     /// Tile rows per group: as many as keep V and M (16 values per tile and
-    /// channel) within about 384 KB, so they stay in the core's cache.
+    /// channel) within about 384 KB, so they stay in the core's cache, and at
+    /// most half the tile rows, so that two workers can share a sample.
     var rowsPerGroup: Int {
         let perRow = 16 * tileColumns * (inputChannels + outputs)
-        return max(1, min(tileRows, (96 * 1024) / perRow))
+        return max(1, min((tileRows + 1) / 2, (96 * 1024) / perRow))
     }
+
+    /// Groups of tile rows: a call can be limited to a range of them, each
+    /// worker with scratch of its own (see `ConvolutionEmitter.parts`).
+    var parts: Int { (tileRows + rowsPerGroup - 1) / rowsPerGroup }
 
     /// Floats of scratch: V and M for one group of tiles.
     var scratchCount: Int { 16 * rowsPerGroup * tileColumns * (inputChannels + outputs) }
@@ -59,23 +64,23 @@ struct WinogradConvolutionEmitter {
             out.line()
         }
         out.line("@inline(never)")
-        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>)") { out in
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
             out.line("typealias VK = SIMD\(packed.lanes)<Float>")
             out.line("let v = s, m = s + \(16 * rowsPerGroup * tileColumns * inputChannels)")
             if groups == 1 {
-                out.block("do") { out in
+                out.block("if parts.contains(0)") { out in
                     out.line("let ty0 = 0")
                     emitGroup(rows: rowsPerGroup, into: &out)
                 }
-            } else {
-                out.block("for group in 0..<\(groups)") { out in
+            } else if groups > 1 {
+                out.block("for group in parts.clamped(to: 0..<\(groups))") { out in
                     out.line("let ty0 = group * \(rowsPerGroup)")
                     emitGroup(rows: rowsPerGroup, into: &out)
                 }
             }
             if lastRows > 0 {
-                out.block("do") { out in
+                out.block("if parts.contains(\(groups))") { out in
                     out.line("let ty0 = \(groups * rowsPerGroup)")
                     emitGroup(rows: lastRows, into: &out)
                 }

@@ -1,0 +1,20 @@
+/// The forward pass, written twice as the generator walks the layers: for one
+/// core (`sequential`), and with the larger kernels split across a pool's
+/// workers (`split`, the body of `predict(_:into:arena:splittingAcross:)`).
+struct ForwardWriter {
+    private(set) var sequential = SourceWriter()
+    private(set) var split = SourceWriter()
+
+    mutating func line(_ content: String = "") {
+        sequential.line(content)
+        split.line(content)
+    }
+
+    /// A kernel call. `call(worker, parts)` writes it with nil for both on one
+    /// core; split, with the names of the worker's index and its range of
+    /// the kernel's `parts` (see `ConvolutionEmitter.parts`).
+    mutating func kernel(parts: Int, _ call: (_ worker: String?, _ parts: String?) -> String) {
+        sequential.line(call(nil, nil))
+        split.line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("worker", "parts")) }" : call(nil, nil))
+    }
+}

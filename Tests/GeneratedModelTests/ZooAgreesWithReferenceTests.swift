@@ -46,6 +46,8 @@ import Testing
         }
         #expect(try model.predict(batch: batch, threads: 1) == oneByOne, "\(spec): blocks on one thread")
         #expect(try model.predict(batch: batch, threads: 2) == oneByOne, "\(spec): blocks on two threads")
+        #expect(try model.predict(batch: Array(batch.prefix(Model.inputCount)), threads: 2) == Array(oneByOne.prefix(Model.outputCount)),
+                "\(spec): one sample split across two threads")
         for (threads, samples) in [(2, 1), (3, 2)] {
             let predictor = BatchPredictor(model: model, threads: threads)
             var split = [Float](repeating: .nan, count: samples * Model.outputCount)

@@ -7,16 +7,18 @@
 public final class BatchPredictor<Model: CompiledModel> {
     public let model: Model
     public let threads: Int
-    /// One per worker, large enough for a block of samples when the model has a block path.
-    private let arenas: [ModelArena]
+    /// The first worker's arena; it also serves one sample split across every worker.
+    private let firstArena: ModelArena
+    /// The other workers' arenas, made by the first batch of more than one
+    /// sample (a predictor that only ever sees single samples needs none).
+    private var otherArenas: [ModelArena] = []
     private let pool: WorkerPool
 
     public init(model: Model, threads: Int = 1) {
         self.model = model
         self.threads = max(1, threads)
-        // The first arena also serves a sample split across every worker.
         let splitCount = Model.arenaCount + (self.threads - 1) * Model.workerScratchCount
-        arenas = (0..<self.threads).map { worker in ModelArena(count: worker == 0 ? max(Self.arenaCount, splitCount) : Self.arenaCount) }
+        firstArena = ModelArena(count: max(Self.arenaCount, splitCount))
         pool = WorkerPool(workers: self.threads)
     }
 
@@ -27,14 +29,14 @@ public final class BatchPredictor<Model: CompiledModel> {
     public func predict(batch input: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws(RuntimeError) {
         guard let (source, target) = try Self.buffers(input, count: count, output) else { return }
         let model = model, workers = threads
-        if count < workers {
-            // Fewer samples than cores: each sample's layers are split across them instead.
-            for sample in 0..<count {
-                model.predict(source + sample * Model.inputCount, into: target + sample * Model.outputCount,
-                              arena: arenas[0].pointer, splittingAcross: pool)
-            }
-            return
+        if count == 1 {
+            // One sample: its larger layers are split across the cores instead.
+            return model.predict(source, into: target, arena: firstArena.pointer, splittingAcross: pool)
         }
+        if otherArenas.isEmpty && workers > 1 {
+            otherArenas = (1..<workers).map { _ in ModelArena(count: Self.arenaCount) }
+        }
+        let arenas = [firstArena] + otherArenas
         let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
         let arenaAddresses = arenas.map { UInt(bitPattern: $0.pointer) }
         pool.run { worker in

@@ -109,8 +109,8 @@ extension CompiledModel {
     /// after batch, a `BatchPredictor` keeps its memory and threads between them.
     public func predict(batch input: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>, threads: Int = 1) throws(RuntimeError) {
         guard let (source, target) = try BatchPredictor<Self>.buffers(input, count: count, output) else { return }
-        if count < threads {
-            // Fewer samples than cores: a predictor splits each sample's layers across them.
+        if count == 1 && threads > 1 {
+            // One sample on several cores: a predictor splits its larger layers across them.
             return try BatchPredictor(model: self, threads: threads).predict(batch: input, count: count, into: output)
         }
         let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)

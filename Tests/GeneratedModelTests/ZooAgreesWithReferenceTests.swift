@@ -35,7 +35,7 @@ import Testing
     }
 
     /// A batch runs in blocks of `blockSamples` and the rest one by one, and
-    /// fewer samples than threads run with each layer split across them; all
+    /// a single sample runs with its larger layers split across threads; all
     /// must give the bits `predict` gives sample by sample.
     static func checkBatchPaths<Model: CompiledModel>(_ model: Model, spec: String, generator: inout SplitMix64) throws {
         let count = 2 * max(Model.blockSamples, 1) + 3
@@ -48,7 +48,7 @@ import Testing
         #expect(try model.predict(batch: batch, threads: 2) == oneByOne, "\(spec): blocks on two threads")
         #expect(try model.predict(batch: Array(batch.prefix(Model.inputCount)), threads: 2) == Array(oneByOne.prefix(Model.outputCount)),
                 "\(spec): one sample split across two threads")
-        for (threads, samples) in [(2, 1), (3, 2)] {
+        for (threads, samples) in [(2, 1), (3, 1), (3, 2)] {
             let predictor = BatchPredictor(model: model, threads: threads)
             var split = [Float](repeating: .nan, count: samples * Model.outputCount)
             try batch.withUnsafeBufferPointer { source in

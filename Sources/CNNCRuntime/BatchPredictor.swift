@@ -40,8 +40,7 @@ public final class BatchPredictor<Model: CompiledModel> {
         let sourceAddress = UInt(bitPattern: source), targetAddress = UInt(bitPattern: target)
         let arenaAddresses = arenas.map { UInt(bitPattern: $0.pointer) }
         pool.run { worker in
-            let start = count * worker / workers, end = count * (worker + 1) / workers
-            Self.run(model, samples: start..<end, from: UnsafePointer(bitPattern: sourceAddress)!,
+            Self.run(model, samples: BatchSplitter.share(count, worker: worker, of: workers), from: UnsafePointer(bitPattern: sourceAddress)!,
                      into: UnsafeMutablePointer(bitPattern: targetAddress)!, arena: UnsafeMutablePointer(bitPattern: arenaAddresses[worker])!)
         }
         withExtendedLifetime(arenas) {}

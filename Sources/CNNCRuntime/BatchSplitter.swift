@@ -15,8 +15,14 @@ enum BatchSplitter {
             return
         }
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let start = count * worker / workers, end = count * (worker + 1) / workers
-            body(worker, start..<end)
+            body(worker, share(count, worker: worker, of: workers))
         }
+    }
+
+    /// Worker `worker`'s contiguous run of 0..<count when `workers` share it,
+    /// the same split everywhere (Dispatch, `WorkerPool`, training), so that
+    /// results depend only on the number of workers.
+    static func share(_ count: Int, worker: Int, of workers: Int) -> Range<Int> {
+        (count * worker / workers)..<(count * (worker + 1) / workers)
     }
 }

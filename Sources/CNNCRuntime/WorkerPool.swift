@@ -58,8 +58,8 @@ public final class WorkerPool {
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendableBox(body)
             run { worker in
-                let start = count * worker / workers, end = count * (worker + 1) / workers
-                if start < end { box.value(worker, start..<end) }
+                let parts = BatchSplitter.share(count, worker: worker, of: workers)
+                if !parts.isEmpty { box.value(worker, parts) }
             }
         }
     }

@@ -160,9 +160,13 @@ public struct ModelGenerator {
         var scratch: Int
         var total: Int { 2 * activation + padded + scratch }
 
-        /// The line that names the four regions of `arena`.
-        var regions: String {
-            "let a = arena, b = arena + \(activation), p = arena + \(2 * activation), s = arena + \(2 * activation + padded)"
+        /// Names the four regions of `arena` (and `w`, bound by the caller) for a
+        /// forward pass; `observe` is declared nil where the entry point has no
+        /// observer, so the shared forward calls compile away.
+        func declareRegions(observed: Bool, into out: inout SourceWriter) {
+            out.line("let a = arena, b = arena + \(activation), p = arena + \(2 * activation), s = arena + \(2 * activation + padded)")
+            if !observed { out.line("let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil") }
+            out.line(observed ? "_ = (a, b, p, s, w)" : "_ = (a, b, p, s, w, observe)")
         }
     }
 
@@ -348,8 +352,7 @@ public struct ModelGenerator {
             out.block("private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?)") { out in
                 out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
                     out.line("let w = weights.baseAddress!")
-                    out.line(arena.regions)
-                    out.line("_ = (a, b, p, s, w)")
+                    arena.declareRegions(observed: true, into: &out)
                     out.embed(forward.sequential.text)
                 }
             }
@@ -363,9 +366,7 @@ public struct ModelGenerator {
             out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool)") { out in
                 out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
                     out.line("let w = weights.baseAddress!")
-                    out.line(arena.regions)
-                    out.line("let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil")
-                    out.line("_ = (a, b, p, s, w, observe)")
+                    arena.declareRegions(observed: false, into: &out)
                     out.embed(forward.split.text)
                 }
             }

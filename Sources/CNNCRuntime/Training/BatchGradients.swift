@@ -77,9 +77,8 @@ final class BatchGradients<Model: TrainableModel> {
         for phase in 0..<Model.trainingPhaseCount {
             for worker in 0..<workers { workerSums[worker].update(repeating: 0, count: sumCount) }
             pool.run { worker in
-                // The same contiguous runs as BatchSplitter's, so results depend only on `workers`.
                 guard worker < workers else { return }
-                let range = (count * worker / workers)..<(count * (worker + 1) / workers)
+                let range = BatchSplitter.share(count, worker: worker, of: workers)
                 let gradients = UnsafeMutablePointer<Float>(bitPattern: gradientAddresses[worker])!
                 let sums = UnsafeMutablePointer<Double>(bitPattern: sumAddresses[worker])!
                 let statistics = UnsafePointer<Float>(bitPattern: statisticsAddress)!

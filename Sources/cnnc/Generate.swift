@@ -17,6 +17,9 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print only diagnostics (the build plugin uses this).")
     var quiet = false
 
+    @Flag(help: "Print each model's plan as JSON (kernels, arena regions, training phases) instead of writing Swift.")
+    var emitPlan = false
+
     func validate() throws {
         if specs.isEmpty { throw ValidationError("name at least one spec file") }
     }
@@ -30,6 +33,10 @@ struct Generate: ParsableCommand {
                 failed = true
             case .success(let model):
                 Diagnostics.print(model.notes)
+                if emitPlan {
+                    print(ModelGenerator(model: model, specPath: spec).program.jsonText(), terminator: "")
+                    continue
+                }
                 let source = ModelGenerator(model: model, specPath: spec).generate()
                 let path = (outputDir as NSString).appendingPathComponent(SwiftNames.fileName(forSpecPath: spec))
                 let changed = try GeneratedFile.writeIfChanged(source, to: path)

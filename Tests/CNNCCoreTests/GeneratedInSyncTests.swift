@@ -28,14 +28,9 @@ import Testing
         let committed = try? RepositoryFiles.read(path)
         #expect(committed != nil, "\(path) is missing; run Tools/refresh-generated.sh")
         guard let committed, committed != fresh else { return }
-        let old = committed.split(separator: "\n", omittingEmptySubsequences: false)
-        let new = fresh.split(separator: "\n", omittingEmptySubsequences: false)
-        let first = zip(old, new).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(old.count, new.count)
         Issue.record("""
-            \(path) is stale (first difference at line \(first + 1)):
-            - \(first < old.count ? String(old[first]) : "<end of file>")
-            + \(first < new.count ? String(new[first]) : "<end of file>")
-            Refresh it: Tools/refresh-generated.sh
+            \(path) is stale; refresh it with Tools/refresh-generated.sh. What the generator makes now:
+            \(UnifiedDiff.text(old: committed, new: fresh, oldName: path, newName: "\(path) (generated now)"))
             """)
     }
 

@@ -40,27 +40,24 @@ struct ReferenceNetwork {
         for (index, layer) in model.layers.enumerated() {
             func randoms() -> [SplitMix64] { dropoutSeeds.map { SplitMix64(seed: $0, stream: UInt64(index)) } }
             switch layer.operation {
-            case .identityAtInference(let arguments):
-                let value = { (key: String) in arguments.values[key] ?? 0 }
+            case .identityAtInference(let trainingOnly):
                 var generators = randoms()
-                switch layer.className {
-                case "GaussianNoise":
-                    xs = xs.indices.map { sample in xs[sample].map { $0 + Double(Float(value("stddev") * generators[sample].nextGaussian())) } }
-                case "GaussianDropout":
-                    let deviation = (value("rate") / (1 - value("rate"))).squareRoot()
+                switch trainingOnly {
+                case .gaussianNoise(let stddev):
+                    xs = xs.indices.map { sample in xs[sample].map { $0 + Double(Float(stddev * generators[sample].nextGaussian())) } }
+                case .gaussianDropout(let rate):
+                    let deviation = (rate / (1 - rate)).squareRoot()
                     xs = xs.indices.map { sample in xs[sample].map { $0 * Double(Float(1 + deviation * generators[sample].nextGaussian())) } }
-                case "SpatialDropout2D":
-                    let keep = 1 - value("rate"), channels = layer.inputShape.lastAxis
+                case .spatialDropout2D(let rate):
+                    let keep = 1 - rate, channels = layer.inputShape.lastAxis
                     xs = xs.indices.map { sample in
                         let mask = (0..<channels).map { _ in generators[sample].nextUnit() < keep ? Double(Float(1 / keep)) : 0 }
                         return xs[sample].enumerated().map { $1 * mask[$0 % channels] }
                     }
-                case "ActivityRegularization":
+                case .activityRegularization(let l1, let l2):
                     for sample in xs.indices {
-                        penalties[sample] += xs[sample].reduce(0) { $0 + value("l1") * abs($1) + value("l2") * $1 * $1 }
+                        penalties[sample] += xs[sample].reduce(0) { $0 + l1 * abs($1) + l2 * $1 * $1 }
                     }
-                default:
-                    break
                 }
             case .dropout(let config):
                 let keep = 1 - config.rate

@@ -7,6 +7,9 @@ struct KerasNaming {
     /// The default model name of a Keras Sequential model.
     static let defaultModelName = "sequential"
 
+    /// Keras 3's name for a model's input when the file gives none.
+    static let defaultInputName = "input_layer"
+
     /// Keras's `to_snake_case`.
     static func snakeCase(_ className: String) -> String {
         var name = className.filter { $0.isLetter || $0.isNumber || $0 == "_" }

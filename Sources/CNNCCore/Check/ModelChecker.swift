@@ -64,8 +64,10 @@ public enum ModelChecker {
                     guard argument.key == "trainable", case .bool(false) = argument.value.kind else { return false }
                     return true
                 }
+                // A Sequential model is the chain: each layer reads the one before it.
+                let reads: TensorReference = layers.isEmpty ? .input(0) : .layer(layers.count - 1)
                 layers.append(CheckedLayer(
-                    name: name, className: layer.className, operation: operation, inputShape: input,
+                    name: name, className: layer.className, operation: operation, inputs: [reads], inputShape: input,
                     outputShape: outcome.output, padding: outcome.padding, trainableParameters: frozen ? 0 : counts.trainable,
                     nonTrainableParameters: counts.nonTrainable + (frozen ? counts.trainable : 0), flops: counts.flops,
                     location: layer.location, frozen: frozen))
@@ -76,8 +78,9 @@ public enum ModelChecker {
             }
         }
         guard !log.hasErrors, let inputShape else { return nil }
-        return CheckedModel(name: spec.name ?? KerasNaming.defaultModelName, inputShape: inputShape, layers: layers,
-                            sourceFile: spec.file, notes: log.diagnostics.filter { $0.severity == .note })
+        let input = ModelInput(name: KerasNaming.defaultInputName, shape: inputShape, location: spec.inputShapeLocation)
+        return CheckedModel(name: spec.name ?? KerasNaming.defaultModelName, inputs: [input], layers: layers,
+                            outputs: [layers.isEmpty ? .input(0) : .layer(layers.count - 1)], sourceFile: spec.file, notes: log.diagnostics.filter { $0.severity == .note })
     }
 
     /// The layer's explicit `name`, or Keras's default for its class.

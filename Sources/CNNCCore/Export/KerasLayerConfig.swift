@@ -39,10 +39,10 @@ enum KerasLayerConfig {
                     "synchronized": false, "renorm": false, "renorm_clipping": NSNull(), "renorm_momentum": 0.99]
         case .zeroPadding2D(let p):
             return ["padding": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
-        case .identityAtInference(let arguments):
-            var config: [String: Any] = arguments.values
-            if layer.className != "ActivityRegularization" { config["seed"] = NSNull() }
-            if layer.className == "SpatialDropout2D" { config["data_format"] = "channels_last" }
+        case .identityAtInference(let trainingOnly):
+            var config: [String: Any] = trainingOnly.kerasArguments
+            if case .activityRegularization = trainingOnly {} else { config["seed"] = NSNull() }
+            if case .spatialDropout2D = trainingOnly { config["data_format"] = "channels_last" }
             return config
         }
     }

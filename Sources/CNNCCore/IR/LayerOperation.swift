@@ -1,6 +1,6 @@
 /// What a layer computes, with its arguments resolved to Keras's defaults.
 /// The code generator switches over this; nothing here depends on the input.
-public enum LayerOperation: Hashable, Sendable {
+public enum LayerOperation: Hashable, Sendable, Codable {
     case conv2D(Conv2DConfig)
     case maxPooling2D(Pooling2DConfig)
     case averagePooling2D(Pooling2DConfig)
@@ -15,17 +15,39 @@ public enum LayerOperation: Hashable, Sendable {
     case batchNormalization(BatchNormalizationConfig)
     case zeroPadding2D(Padding2D)
     /// A layer that changes nothing at inference (GaussianNoise, GaussianDropout,
-    /// SpatialDropout2D, ActivityRegularization): compiled as identity. Its
-    /// arguments are kept only to write the model back out for Keras.
-    case identityAtInference(TrainingOnlyArguments)
+    /// SpatialDropout2D, ActivityRegularization): compiled as identity, and
+    /// run as Keras's `fit` runs it in training.
+    case identityAtInference(TrainingOnlyOperation)
+
+    /// The activation fused into a Conv2D or Dense layer (`linear` for every other layer).
+    public var fusedActivation: Activation {
+        switch self {
+        case .conv2D(let config): config.activation
+        case .dense(let config): config.activation
+        default: .linear
+        }
+    }
 }
 
-/// The numeric arguments of a layer that acts only in training (`stddev`,
-/// `rate`, `l1`, `l2`), by Keras's names.
-public struct TrainingOnlyArguments: Hashable, Sendable, Codable {
-    public var values: [String: Double]
+/// What a layer that acts only in training does there, with its arguments.
+public enum TrainingOnlyOperation: Hashable, Sendable, Codable {
+    /// y = x + N(0, stddev²).
+    case gaussianNoise(stddev: Double)
+    /// y = x·m, m ~ N(1, rate/(1 − rate)).
+    case gaussianDropout(rate: Double)
+    /// Whole channels dropped with probability `rate`, the rest scaled by 1/(1 − rate).
+    case spatialDropout2D(rate: Double)
+    /// y = x; the loss gains l1·Σ|x| + l2·Σx².
+    case activityRegularization(l1: Double, l2: Double)
 
-    public init(_ values: [String: Double]) { self.values = values }
+    /// Its arguments by Keras's names, as `get_config()` lists them.
+    public var kerasArguments: [String: Double] {
+        switch self {
+        case .gaussianNoise(let stddev): ["stddev": stddev]
+        case .gaussianDropout(let rate), .spatialDropout2D(let rate): ["rate": rate]
+        case .activityRegularization(let l1, let l2): ["l1": l1, "l2": l2]
+        }
+    }
 }
 
 public struct Conv2DConfig: Hashable, Sendable, Codable {

@@ -5,25 +5,25 @@ enum InferenceIdentityArguments {
     static let gaussianNoise = LayerDecoder(arguments: ["stddev", "seed"]) { reader in
         let stddev = reader.number("stddev", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
         reader.ignore("seed")
-        return .identityAtInference(TrainingOnlyArguments(["stddev": stddev ?? 0]))
+        return .identityAtInference(.gaussianNoise(stddev: stddev ?? 0))
     }
 
     static let gaussianDropout = LayerDecoder(arguments: ["rate", "seed"]) { reader in
         let rate = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
         reader.ignore("seed")
-        return .identityAtInference(TrainingOnlyArguments(["rate": rate ?? 0]))
+        return .identityAtInference(.gaussianDropout(rate: rate ?? 0))
     }
 
     static let spatialDropout2D = LayerDecoder(arguments: ["rate", "seed", "data_format"]) { reader in
         let rate = reader.number("rate", default: 0, in: 0...1, rangeText: "from 0 to below 1")
         reader.ignore("seed", "noise_shape")
         reader.channelsLast()
-        return .identityAtInference(TrainingOnlyArguments(["rate": rate ?? 0]))
+        return .identityAtInference(.spatialDropout2D(rate: rate ?? 0))
     }
 
     static let activityRegularization = LayerDecoder(arguments: ["l1", "l2"]) { reader in
         let l1 = reader.number("l1", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
         let l2 = reader.number("l2", default: 0, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0")
-        return .identityAtInference(TrainingOnlyArguments(["l1": l1 ?? 0, "l2": l2 ?? 0]))
+        return .identityAtInference(.activityRegularization(l1: l1 ?? 0, l2: l2 ?? 0))
     }
 }

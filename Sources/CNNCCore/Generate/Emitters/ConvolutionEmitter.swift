@@ -3,7 +3,7 @@
 /// SIMD lanes, a block of output pixels per pass so each weight vector loaded
 /// is used several times from registers, bias and ReLU fused into the store.
 /// The input is already padded (see `PaddingEmitter`), so no tap checks bounds.
-struct ConvolutionEmitter {
+struct ConvolutionEmitter: Codable, Hashable {
     var function: String
     var inputHeight: Int
     var inputWidth: Int
@@ -26,7 +26,7 @@ struct ConvolutionEmitter {
     var outputs: Int { packed.outputs }
     var paddedOutputs: Int { packed.paddedOutputs }
 
-    struct Blocking {
+    struct Blocking: Codable, Hashable {
         var chunks: Int
         var pixels: Int
     }

@@ -1,7 +1,7 @@
 /// Layers that change values in place: activations, ReLU's variants,
 /// softmax over the last axis, and BatchNormalization folded to x·scale + shift.
-struct ElementwiseEmitter {
-    enum Kind {
+struct ElementwiseEmitter: Codable, Hashable {
+    enum Kind: Codable, Hashable {
         case activation(Activation)
         case relu(ReLUConfig)
         case batchNormalization(scaleOffset: Int, shiftOffset: Int)

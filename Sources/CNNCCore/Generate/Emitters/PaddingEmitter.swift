@@ -1,6 +1,6 @@
 /// Copies an image into a larger zeroed one: ZeroPadding2D, and the padded
 /// input that a `same` convolution reads so that none of its taps checks bounds.
-struct PaddingEmitter {
+struct PaddingEmitter: Codable, Hashable {
     var function: String
     var input: TensorShape
     var padding: Padding2D

@@ -7,7 +7,7 @@
 /// The last pass of a row overlaps the one before, so any width of at least
 /// one vector works without a scalar tail (overlapped pixels are computed
 /// twice, to the same bits).
-struct PixelLaneConvolutionEmitter {
+struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var function: String
     var inputWidth: Int
     var kernel: Size2D

@@ -2,8 +2,8 @@
 /// clamped to the real input per output position, which gives TensorFlow's
 /// `same` semantics directly: padded cells never win a max and never count
 /// in an average's divisor.
-struct PoolingEmitter {
-    enum Kind { case max, average }
+struct PoolingEmitter: Codable, Hashable {
+    enum Kind: String, Codable, Hashable { case max, average }
 
     var function: String
     var kind: Kind
@@ -62,7 +62,7 @@ struct PoolingEmitter {
 }
 
 /// GlobalAveragePooling2D and GlobalMaxPooling2D: one value per channel.
-struct GlobalPoolingEmitter {
+struct GlobalPoolingEmitter: Codable, Hashable {
     var function: String
     var kind: PoolingEmitter.Kind
     var input: TensorShape

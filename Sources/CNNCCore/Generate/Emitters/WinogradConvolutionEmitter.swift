@@ -14,7 +14,7 @@
 /// The transforms' coefficients are 0, ±1 and ±½, so results stay within a
 /// few units in the last place of direct convolution's. Training keeps the
 /// direct kernel.
-struct WinogradConvolutionEmitter {
+struct WinogradConvolutionEmitter: Codable, Hashable {
     var function: String
     var inputChannels: Int
     var outputHeight: Int

@@ -14,7 +14,7 @@
 ///
 ///     sums:       Σx | Σx² | Σdy | Σdy·x̂                  (4 × channels)
 ///     statistics: mean | variance | 1/σ | mean(dy) | mean(dy·x̂)   (5 × channels)
-struct NormalizationTraining {
+struct NormalizationTraining: Codable, Hashable, Sendable {
     var layer: CheckedLayer
     var index: Int
     var function: String

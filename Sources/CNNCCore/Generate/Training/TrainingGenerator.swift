@@ -4,28 +4,11 @@
 /// layer, with every size a constant. Gradients are in Keras's layout, at the
 /// same offsets as the parameters, so an optimizer works on flat buffers.
 struct TrainingGenerator {
-    var model: CheckedModel
-    var weights: WeightPlan
-    var typeName: String
-
-    /// Where each layer's output lives during a training step.
-    enum Output {
-        /// A slot of the arena of its own, `o<index>`.
-        case slot(offset: Int)
-        /// The same memory as its input (Flatten, identity layers).
-        case alias
-    }
-
-    /// The last layer's activation, which decides whether the loss gradient fuses with it.
-    var outputActivation: Activation {
-        switch model.layers.last?.operation {
-        case .conv2D(let config)?: config.activation
-        case .dense(let config)?: config.activation
-        case .activation(let activation)?: activation
-        case .softmax?: .softmax
-        default: .linear
-        }
-    }
+    var model: ModelProgram
+    var program: TrainingProgram { model.training }
+    var arena: TrainingArena { model.training.arena }
+    var typeName: String { model.typeName }
+    var weights: WeightPlan { model.weights }
 
     func emit(into out: inout SourceWriter) {
         out.line()
@@ -35,84 +18,20 @@ struct TrainingGenerator {
 
     static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"
 
-    /// Where every sample's tensors live in its arena during a step.
-    struct ArenaPlan {
-        var outputs: [Output] = []
-        /// Dropout masks, by layer index.
-        var masks: [Int: Int] = [:]
-        /// dL/d(output) of each BatchNormalization layer, kept from one phase to the next.
-        var outputGradients: [Int: Int] = [:]
-        /// The layers that act only in training, by index.
-        var trainingOnly: [Int: TrainingOnlyLayer] = [:]
-        var paddedOffset = 0, paddedGradientOffset = 0, gradientOffset = 0, largestActivation = 0, total = 0
-    }
-
-    private func arenaPlan() -> ArenaPlan {
-        // One slot per computed layer output, dropout masks, BatchNormalization's
-        // output gradients, a padded input and a padded gradient, and two
-        // gradient buffers that alternate.
-        var plan = ArenaPlan()
-        var offset = 0
-        var largestPadded = 0
-        plan.largestActivation = model.inputShape.elementCount
-        for (index, layer) in model.layers.enumerated() {
-            let count = layer.outputShape.elementCount
-            plan.largestActivation = max(plan.largestActivation, count)
-            switch layer.operation {
-            case .flatten:
-                plan.outputs.append(.alias)
-            case .identityAtInference:
-                let trainingOnly = TrainingOnlyLayer(layer: layer, index: index)
-                plan.trainingOnly[index] = trainingOnly
-                if trainingOnly?.aliasesInput ?? true {
-                    plan.outputs.append(.alias)
-                } else {
-                    plan.outputs.append(.slot(offset: offset))
-                    offset += count
-                }
-                if let maskCount = trainingOnly?.maskCount {
-                    plan.masks[index] = offset
-                    offset += maskCount
-                }
-            case .dropout:
-                plan.outputs.append(.slot(offset: offset))
-                plan.masks[index] = offset + count
-                offset += 2 * count
-            case .batchNormalization:
-                plan.outputs.append(.slot(offset: offset))
-                plan.outputGradients[index] = offset + count
-                offset += 2 * count
-            default:
-                plan.outputs.append(.slot(offset: offset))
-                offset += count
-            }
-            if let padding = layer.padding, padding != .zero, isConvolution(layer) {
-                let padded = (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
-                    * (layer.inputShape.dimensions[1] + padding.left + padding.right) * layer.inputShape.lastAxis
-                largestPadded = max(largestPadded, padded)
-            }
-        }
-        plan.paddedOffset = offset
-        plan.paddedGradientOffset = offset + largestPadded
-        plan.gradientOffset = plan.paddedGradientOffset + largestPadded
-        plan.total = plan.gradientOffset + 2 * plan.largestActivation
-        return plan
-    }
+    private var layers: [CheckedLayer] { model.nodes.map(\.layer) }
 
     private func emitSupported(into out: inout SourceWriter) {
-        let plan = arenaPlan()
-        let normalizations = NormalizationTraining.plan(model: model, weights: weights)
-        let phases = phaseBodies(plan: plan, normalizations: normalizations)
-
-        out.line("public static let trainingArenaCount = \(plan.total)")
-        if let frozen = model.layers.first(where: \.frozen) {
+        let normalizations = program.normalizations
+        let phases = program.phases
+        out.line("public static let trainingArenaCount = \(arena.total)")
+        if let frozen = program.frozenLayerName {
             // Keras's fit keeps a frozen layer's weights (and a BatchNormalization's
             // statistics) fixed; training them all would silently differ from it.
-            out.line("public static let trainingUnsupportedReason: String? = \"layer '\(frozen.name)' has trainable: false, and cnnc train updates every layer; remove the flag to train it, or train this model in Keras\"")
+            out.line("public static let trainingUnsupportedReason: String? = \"layer '\(frozen)' has trainable: false, and cnnc train updates every layer; remove the flag to train it, or train this model in Keras\"")
         } else {
             out.line("public static let trainingUnsupportedReason: String? = nil")
         }
-        out.line("public static let outputActivation = \"\(outputActivation.rawValue)\"")
+        out.line("public static let outputActivation = \"\(program.outputActivation.rawValue)\"")
         out.line("public static let trainingPhaseCount = \(phases.count)")
         out.line("public static let batchSumCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.sumsPerChannel * $1.channels })")
         out.line("public static let batchStatisticsCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.statisticsPerChannel * $1.channels })")
@@ -121,19 +40,18 @@ struct TrainingGenerator {
             out.block("packed.withUnsafeBufferPointer { packedWeights in", opening: "") { out in
                 out.block("parameters.withUnsafeBufferPointer { parameterBuffer in", opening: "") { out in
                     // Declare as `var` only what the body changes: generated code compiles warning-free.
-                    let swaps = phases.contains { $0.contains("swap(&g, &h)") }
                     out.line("let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!")
-                    out.line("let p = arena + \(plan.paddedOffset), q = arena + \(plan.paddedGradientOffset)")
-                    out.line("\(swaps ? "var" : "let") g = arena + \(plan.gradientOffset), h = arena + \(plan.gradientOffset + plan.largestActivation)")
+                    out.line("let p = arena + \(arena.paddedOffset), q = arena + \(arena.paddedGradientOffset)")
+                    out.line("\(program.swapsGradients ? "var" : "let") g = arena + \(arena.gradientOffset), h = arena + \(arena.gradientOffset + arena.largestActivation)")
                     out.line("_ = (w, k, p, q, g, h, statistics, sums)")
                     if phases.count == 1 {
-                        emit(phase: phases[0], plan: plan, into: &out)
+                        emit(phases[0], into: &out)
                         return
                     }
                     out.block("switch phase") { out in
-                        for (number, body) in phases.enumerated() {
+                        for (number, phase) in phases.enumerated() {
                             let label = number == phases.count - 1 ? "default:" : "case \(number):"
-                            out.block(label, opening: "", closing: "") { out in emit(phase: body, plan: plan, into: &out) }
+                            out.block(label, opening: "", closing: "") { out in emit(phase, into: &out) }
                         }
                     }
                 }
@@ -158,235 +76,198 @@ struct TrainingGenerator {
             for normalization in normalizations { normalization.emitMovingAverageUpdate(into: &out) }
         }
         out.line()
-        for (index, layer) in model.layers.enumerated() {
-            BackwardEmitter(layer: layer, function: SwiftNames.layerFunction(index: index, layerName: layer.name), weights: weights, index: index)
-                .emit(into: &out)
+        for node in model.nodes {
+            BackwardEmitter(layer: node.layer, function: node.function, weights: weights, index: node.index).emit(into: &out)
         }
         for normalization in normalizations { normalization.emitFunctions(into: &out) }
-        for (_, layer) in plan.trainingOnly.sorted(by: { $0.key < $1.key }) { layer.emitFunctions(into: &out) }
+        for layer in program.trainingOnly { layer.emitFunctions(into: &out) }
     }
 
-    /// One phase's lines, preceded by the arena pointers it names (and only
-    /// those, so that no declaration goes unused).
-    private func emit(phase body: String, plan: ArenaPlan, into out: inout SourceWriter) {
-        for (index, output) in plan.outputs.enumerated() {
-            if case .slot(let offset) = output, mentions(body, "o\(index)") { out.line("let o\(index) = arena + \(offset)") }
-            if let offset = plan.masks[index], mentions(body, "m\(index)") { out.line("let m\(index) = arena + \(offset)") }
-            if let offset = plan.outputGradients[index], mentions(body, "d\(index)") { out.line("let d\(index) = arena + \(offset)") }
-        }
-        out.embed(body)
-    }
-
-    /// Whether `name` occurs in `text` as a whole identifier.
-    private func mentions(_ text: String, _ name: String) -> Bool {
-        var searchRange = text.startIndex..<text.endIndex
-        while let found = text.range(of: name, range: searchRange) {
-            let before = found.lowerBound == text.startIndex ? nil : text[text.index(before: found.lowerBound)]
-            let after = found.upperBound == text.endIndex ? nil : text[found.upperBound]
-            let isIdentifier = { (c: Character?) in c.map { $0.isLetter || $0.isNumber || $0 == "_" } ?? false }
-            if !isIdentifier(before), !isIdentifier(after) { return true }
-            searchRange = found.upperBound..<text.endIndex
-        }
-        return false
-    }
-
-    /// The text of every phase. Phase t < B runs forward from the previous
-    /// normalization (normalizing with the batch's statistics) to the next, and
-    /// adds this sample's part of its input's statistics. Phase B runs forward
-    /// to the output, takes the loss and runs backward to the last
-    /// normalization's output, adding its gradient sums. Each later phase goes
-    /// back through one normalization to the one before it, the last to the input.
-    private func phaseBodies(plan: ArenaPlan, normalizations: [NormalizationTraining]) -> [String] {
-        let layerCount = model.layers.count
-        let stops = normalizations.map(\.index)
-        var phases: [String] = []
-        for (number, stop) in stops.enumerated() {
-            var body = SourceWriter()
-            let start = number == 0 ? 0 : stops[number - 1]
-            body.line("// Forward, training mode, to \(model.layers[stop].name): every layer's output stays for the backward pass.")
-            emitForward(start..<stop, plan: plan, normalizations: normalizations, into: &body)
-            body.line("Self.\(normalizations[number].function)_statistics(\(readable(stop - 1, plan.outputs)), sums)")
-            body.line("return 0")
-            phases.append(body.text)
-        }
-        var lossPhase = SourceWriter()
-        lossPhase.line("// Forward, training mode: every layer's output stays for the backward pass.")
-        emitForward((stops.last ?? 0)..<layerCount, plan: plan, normalizations: normalizations, into: &lossPhase)
-        lossPhase.line("output.update(from: \(name(layerCount - 1, plan.outputs)), count: \(model.outputShape.elementCount))")
-        emitLoss(plan: plan, into: &lossPhase)
-        emitBackward(((stops.last.map { $0 + 1 }) ?? 0)..<layerCount, plan: plan, into: &lossPhase)
-        if let last = normalizations.last { emitGradientSums(last, plan: plan, into: &lossPhase) }
-        lossPhase.line("return value")
-        phases.append(lossPhase.text)
-        for number in stride(from: stops.count - 1, through: 0, by: -1) {
-            var body = SourceWriter()
-            let normalization = normalizations[number]
-            let stop = normalization.index
-            body.line("// Backward through \(normalization.layer.name), with the batch's mean(dy) and mean(dy·x̂)")
-            let x = readable(stop - 1, plan.outputs)
-            if stop == 0 {
-                body.line("if let inputGradient { Self.\(normalization.function)_backward(\(x), UnsafePointer(d\(stop)), statistics, k, inputGradient) }")
-            } else {
-                body.line("Self.\(normalization.function)_backward(\(x), UnsafePointer(d\(stop)), statistics, k, g)")
-                let lower = number == 0 ? 0 : stops[number - 1] + 1
-                emitBackward(lower..<stop, plan: plan, into: &body)
-                if number > 0 { emitGradientSums(normalizations[number - 1], plan: plan, into: &body) }
+    /// One phase: the arena pointers it names (and only those, so that no
+    /// declaration goes unused), then its steps.
+    private func emit(_ phase: TrainingPhase, into out: inout SourceWriter) {
+        for value in phase.values {
+            switch value {
+            case .output(let index):
+                if case .slot(let offset) = arena.outputs[index] { out.line("let o\(index) = arena + \(offset)") }
+            case .mask(let index):
+                if let offset = arena.masks[index] { out.line("let m\(index) = arena + \(offset)") }
+            case .outputGradient(let index):
+                if let offset = arena.outputGradients[index] { out.line("let d\(index) = arena + \(offset)") }
+            case .input:
+                break
             }
-            body.line("return 0")
-            phases.append(body.text)
         }
-        return phases
+        var previous: TrainingStep?
+        for step in phase.steps {
+            emit(step, after: previous, into: &out)
+            previous = step
+        }
     }
 
-    /// At a normalization's output in the backward pass: keep dL/dy for the next
-    /// phase and add this sample's gradient sums.
-    private func emitGradientSums(_ normalization: NormalizationTraining, plan: ArenaPlan, into out: inout SourceWriter) {
-        let index = normalization.index
-        out.line("// \(normalization.layer.name): dL/dy waits for the whole batch's sums")
-        out.line("d\(index).update(from: g, count: \(normalization.layer.outputShape.elementCount))")
-        out.line("Self.\(normalization.function)_gradientSums(\(readable(index - 1, plan.outputs)), UnsafePointer(g), statistics, gradients, sums)")
+    private func emit(_ step: TrainingStep, after previous: TrainingStep?, into out: inout SourceWriter) {
+        switch step {
+        case .note(let text):
+            out.line("// \(text)")
+        case .forward(let index):
+            emitForward(index, into: &out)
+        case .addBatchStatistics(let number):
+            let normalization = program.normalizations[number]
+            out.line("Self.\(normalization.function)_statistics(\(readable(normalization.index - 1)), sums)")
+        case .copyOutput:
+            out.line("output.update(from: \(name(layers.count - 1)), count: \(model.outputShape.elementCount))")
+        case .loss:
+            emitLoss(into: &out)
+        case .backward(let index):
+            // The first of a run of backward steps says what g holds.
+            if case .backward? = previous {} else {
+                out.line("// Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).")
+            }
+            emitBackward(index, into: &out)
+        case .keepGradientAndAddSums(let number):
+            let normalization = program.normalizations[number]
+            let index = normalization.index
+            out.line("// \(normalization.layer.name): dL/dy waits for the whole batch's sums")
+            out.line("d\(index).update(from: g, count: \(normalization.layer.outputShape.elementCount))")
+            out.line("Self.\(normalization.function)_gradientSums(\(readable(index - 1)), UnsafePointer(g), statistics, gradients, sums)")
+        case .normalizationBackward(let number):
+            let normalization = program.normalizations[number]
+            let stop = normalization.index
+            let x = readable(stop - 1)
+            if stop == 0 {
+                out.line("if let inputGradient { Self.\(normalization.function)_backward(\(x), UnsafePointer(d\(stop)), statistics, k, inputGradient) }")
+            } else {
+                out.line("Self.\(normalization.function)_backward(\(x), UnsafePointer(d\(stop)), statistics, k, g)")
+            }
+        case .finish(let returnsLoss):
+            out.line(returnsLoss ? "return value" : "return 0")
+        }
     }
 
-    /// The name of layer `index`'s output pointer (the input for -1).
-    private func name(_ index: Int, _ outputs: [Output]) -> String {
-        var index = index
-        while index >= 0, case .alias = outputs[index] { index -= 1 }
-        return index < 0 ? "input" : "o\(index)"
+    /// The name of the pointer to layer `index`'s output (the input for -1).
+    private func name(_ index: Int) -> String {
+        switch arena.storage(of: index) {
+        case .output(let slot): "o\(slot)"
+        default: "input"
+        }
     }
 
-    private func readable(_ index: Int, _ outputs: [Output]) -> String {
-        let pointer = name(index, outputs)
+    private func readable(_ index: Int) -> String {
+        let pointer = name(index)
         return pointer == "input" ? pointer : "UnsafePointer(\(pointer))"
     }
 
-    private func isConvolution(_ layer: CheckedLayer) -> Bool {
-        if case .conv2D = layer.operation { return true }
-        return false
+    private func trainingOnly(_ index: Int) -> TrainingOnlyLayer? {
+        program.trainingOnly.first { $0.index == index }
     }
 
-    private func emitForward(_ layers: Range<Int>, plan: ArenaPlan, normalizations: [NormalizationTraining], into out: inout SourceWriter) {
-        let outputs = plan.outputs
-        for index in layers {
-            let layer = model.layers[index]
-            let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
-            let source = readable(index - 1, outputs)
-            let target = "o\(index)"
-            switch layer.operation {
-            case .conv2D, .dense:
-                var reads = source
-                if let padding = layer.padding, padding != .zero {
-                    out.line("Self.\(function)_pad(\(source), p)")
-                    reads = "UnsafePointer(p)"
-                }
-                out.line("Self.\(function)(\(reads), w, \(target))")
-                let activation = layerActivation(layer.operation)
-                if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
-            case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
-                out.line("Self.\(function)(\(source), \(target))")
-            case .flatten:
-                out.line("// \(layer.name): the same memory as its input")
-            case .identityAtInference:
-                if let trainingOnly = plan.trainingOnly[index] {
-                    out.line(trainingOnly.forwardCall(x: source, y: target, mask: "m\(index)"))
-                }
-            case .dropout(let config):
-                let count = layer.outputShape.elementCount
-                let keep = 1 - config.rate
-                out.line("// \(layer.name): inverted dropout, each value kept with probability \(keep) and scaled by 1/\(keep)")
-                out.block("do", opening: " {") { out in
-                    out.line("var random = SplitMix64(seed: dropoutSeed, stream: \(index))")
-                    out.line("for i in 0..<\(count) { m\(index)[i] = random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0; \(target)[i] = \(source)[i] * m\(index)[i] }")
-                }
-            case .activation, .relu, .softmax:
-                out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
-                out.line("Self.\(function)(\(target))")
-            case .batchNormalization:
-                let normalization = normalizations.first { $0.index == index }!
+    private func emitForward(_ index: Int, into out: inout SourceWriter) {
+        let node = model.nodes[index]
+        let layer = node.layer
+        let function = node.function
+        let source = readable(index - 1)
+        let target = "o\(index)"
+        switch layer.operation {
+        case .conv2D, .dense:
+            var reads = source
+            if let padding = layer.padding, padding != .zero {
+                out.line("Self.\(function)_pad(\(source), p)")
+                reads = "UnsafePointer(p)"
+            }
+            out.line("Self.\(function)(\(reads), w, \(target))")
+            let activation = layer.operation.fusedActivation
+            if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
+        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
+            out.line("Self.\(function)(\(source), \(target))")
+        case .flatten:
+            out.line("// \(layer.name): the same memory as its input")
+        case .identityAtInference:
+            if let trainingOnly = trainingOnly(index) {
+                out.line(trainingOnly.forwardCall(x: source, y: target, mask: "m\(index)"))
+            }
+        case .dropout(let config):
+            let count = layer.outputShape.elementCount
+            let keep = 1 - config.rate
+            out.line("// \(layer.name): inverted dropout, each value kept with probability \(keep) and scaled by 1/\(keep)")
+            out.block("do", opening: " {") { out in
+                out.line("var random = SplitMix64(seed: dropoutSeed, stream: \(index))")
+                out.line("for i in 0..<\(count) { m\(index)[i] = random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0; \(target)[i] = \(source)[i] * m\(index)[i] }")
+            }
+        case .activation, .relu, .softmax:
+            out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
+            out.line("Self.\(function)(\(target))")
+        case .batchNormalization:
+            if let normalization = program.normalizations.first(where: { $0.index == index }) {
                 out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(target))")
             }
         }
     }
 
-    private func emitLoss(plan: ArenaPlan, into out: inout SourceWriter) {
+    private func emitLoss(into out: inout SourceWriter) {
         let count = model.outputShape.elementCount
         out.line("// The loss, and its gradient: with respect to the output, or to the")
         out.line("// output layer's pre-activation when the two fuse into the stable y - t.")
         let channels = model.outputShape.lastAxis
-        let penalties = plan.trainingOnly.sorted { $0.key < $1.key }.compactMap { index, layer in
-            layer.penaltyCall(x: readable(index - 1, plan.outputs))
-        }
+        let penalties = program.trainingOnly.compactMap { $0.penaltyCall(x: readable($0.index - 1)) }
         out.line("\(penalties.isEmpty ? "let" : "var") value = loss.value(output, target, count: \(count), channels: \(channels))")
         for penalty in penalties { out.line("value += \(penalty)  // ActivityRegularization joins the loss") }
         out.line("let fused = loss.fuses(with: Self.outputActivation)")
         out.line("loss.gradient(output, target, count: \(count), channels: \(channels), fused: fused, into: g)")
     }
 
-    private func emitBackward(_ layers: Range<Int>, plan: ArenaPlan, into out: inout SourceWriter) {
-        let outputs = plan.outputs
-        guard !layers.isEmpty else { return }
-        out.line("// Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).")
-        for index in layers.reversed() {
-            let layer = model.layers[index]
-            let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
-            let x = readable(index - 1, outputs)
-            let y = readable(index, outputs)
-            let last = index == model.layers.count - 1
-            // The first layer writes straight into inputGradient, or skips dL/dx.
-            let into = index == 0 ? "inputGradient" : "h"
-            let swap = index == 0 ? "" : "; swap(&g, &h)"
-            out.line("// \(layer.name)")
-            switch layer.operation {
-            case .conv2D, .dense:
-                let activation = layerActivation(layer.operation)
-                if activation != .linear {
-                    out.line(last ? "if !fused { Self.\(function)_derivative(\(y), g) }" : "Self.\(function)_derivative(\(y), g)")
-                }
-                let padded = layer.padding.map { $0 != .zero } ?? false
-                if padded {
-                    out.line("Self.\(function)_pad(\(x), p)")
-                    out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, \(index == 0 ? "inputGradient == nil ? nil : q" : "q"))")
-                    if index == 0 {
-                        out.line("if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }")
-                    } else {
-                        out.line("Self.\(function)_unpad(UnsafePointer(q), h)\(swap)")
-                    }
-                } else {
-                    out.line("Self.\(function)_backward(\(x), UnsafePointer(g), k, gradients, \(into))\(swap)")
-                }
-            case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
-                if index == 0 {
-                    out.line("if let inputGradient { Self.\(function)_backward(\(x), UnsafePointer(g), inputGradient) }")
-                } else {
-                    out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
-                }
-            case .flatten:
-                out.line("// passes the gradient through")
-                if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-            case .identityAtInference:
-                if let call = plan.trainingOnly[index]?.backwardCall(x: x, mask: "m\(index)") { out.line(call) }
-                if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-            case .dropout:
-                out.line("for i in 0..<\(layer.outputShape.elementCount) { g[i] *= m\(index)[i] }")
-                if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-            case .activation(.linear):
-                if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-            case .activation, .softmax, .relu:
-                // A fused loss already gave dL/d(pre-activation) for the output layer.
-                let call = "Self.\(function)_derivative(\(x), \(y), g)"
-                out.line(last ? "if !fused { \(call) }" : call)
-                if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-            case .batchNormalization:
-                // Its own phase: emitted by phaseBodies.
-                break
+    private func emitBackward(_ index: Int, into out: inout SourceWriter) {
+        let node = model.nodes[index]
+        let layer = node.layer
+        let function = node.function
+        let x = readable(index - 1)
+        let y = readable(index)
+        let last = index == layers.count - 1
+        // The first layer writes straight into inputGradient, or skips dL/dx.
+        let into = index == 0 ? "inputGradient" : "h"
+        let swap = index == 0 ? "" : "; swap(&g, &h)"
+        out.line("// \(layer.name)")
+        switch layer.operation {
+        case .conv2D, .dense:
+            if layer.operation.fusedActivation != .linear {
+                out.line(last ? "if !fused { Self.\(function)_derivative(\(y), g) }" : "Self.\(function)_derivative(\(y), g)")
             }
-        }
-    }
-
-    private func layerActivation(_ operation: LayerOperation) -> Activation {
-        switch operation {
-        case .conv2D(let config): config.activation
-        case .dense(let config): config.activation
-        default: .linear
+            let padded = layer.padding.map { $0 != .zero } ?? false
+            if padded {
+                out.line("Self.\(function)_pad(\(x), p)")
+                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, \(index == 0 ? "inputGradient == nil ? nil : q" : "q"))")
+                if index == 0 {
+                    out.line("if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }")
+                } else {
+                    out.line("Self.\(function)_unpad(UnsafePointer(q), h)\(swap)")
+                }
+            } else {
+                out.line("Self.\(function)_backward(\(x), UnsafePointer(g), k, gradients, \(into))\(swap)")
+            }
+        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
+            if index == 0 {
+                out.line("if let inputGradient { Self.\(function)_backward(\(x), UnsafePointer(g), inputGradient) }")
+            } else {
+                out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
+            }
+        case .flatten:
+            out.line("// passes the gradient through")
+            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+        case .identityAtInference:
+            if let call = trainingOnly(index)?.backwardCall(x: x, mask: "m\(index)") { out.line(call) }
+            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+        case .dropout:
+            out.line("for i in 0..<\(layer.outputShape.elementCount) { g[i] *= m\(index)[i] }")
+            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+        case .activation(.linear):
+            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+        case .activation, .softmax, .relu:
+            // A fused loss already gave dL/d(pre-activation) for the output layer.
+            let call = "Self.\(function)_derivative(\(x), \(y), g)"
+            out.line(last ? "if !fused { \(call) }" : call)
+            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+        case .batchNormalization:
+            // Its own phase: see TrainingPlanner.
+            break
         }
     }
 }

@@ -11,77 +11,64 @@
 /// - ActivityRegularization(l1, l2): y = x, and the loss gains
 ///   l1·Σ|x| + l2·Σx² (per sample, so the batch mean is Keras's sum over the
 ///   batch divided by its size); dL/dx = dL/dy + l1·sign(x) + 2·l2·x.
-struct TrainingOnlyLayer {
-    enum Kind {
-        case gaussianNoise(stddev: Double)
-        case gaussianDropout(rate: Double)
-        case spatialDropout(rate: Double)
-        case activityRegularization(l1: Double, l2: Double)
-    }
-
+struct TrainingOnlyLayer: Codable, Hashable, Sendable {
     var layer: CheckedLayer
     var index: Int
     var function: String
-    var kind: Kind
+    var operation: TrainingOnlyOperation
 
+    /// nil for a layer that acts in training as at inference.
     init?(layer: CheckedLayer, index: Int) {
-        guard case .identityAtInference(let arguments) = layer.operation else { return nil }
-        let value = { (key: String) in arguments.values[key] ?? 0 }
-        switch layer.className {
-        case "GaussianNoise": kind = .gaussianNoise(stddev: value("stddev"))
-        case "GaussianDropout": kind = .gaussianDropout(rate: value("rate"))
-        case "SpatialDropout2D": kind = .spatialDropout(rate: value("rate"))
-        case "ActivityRegularization": kind = .activityRegularization(l1: value("l1"), l2: value("l2"))
-        default: return nil
-        }
+        guard case .identityAtInference(let operation) = layer.operation else { return nil }
         self.layer = layer
         self.index = index
         self.function = SwiftNames.layerFunction(index: index, layerName: layer.name)
+        self.operation = operation
     }
 
     /// Floats of its mask in the arena (nil: it keeps none).
     var maskCount: Int? {
-        switch kind {
+        switch operation {
         case .gaussianDropout: layer.outputShape.elementCount
-        case .spatialDropout: layer.outputShape.lastAxis
+        case .spatialDropout2D: layer.outputShape.lastAxis
         case .gaussianNoise, .activityRegularization: nil
         }
     }
 
     /// Whether its output is its input's memory (nothing changes in the forward pass).
     var aliasesInput: Bool {
-        if case .activityRegularization = kind { return true }
+        if case .activityRegularization = operation { return true }
         return false
     }
 
     /// The forward call, training mode: `x` in, `y` out, `m` its mask.
     func forwardCall(x: String, y: String, mask: String) -> String {
-        switch kind {
+        switch operation {
         case .gaussianNoise: "Self.\(function)_training(\(x), \(y), dropoutSeed)"
-        case .gaussianDropout, .spatialDropout: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
+        case .gaussianDropout, .spatialDropout2D: "Self.\(function)_training(\(x), \(y), \(mask), dropoutSeed)"
         case .activityRegularization: "// \(layer.name): the same memory as its input; its penalty joins the loss"
         }
     }
 
     /// The backward call on `g` = dL/dy, in place; `x` is the layer's input.
     func backwardCall(x: String, mask: String) -> String? {
-        switch kind {
+        switch operation {
         case .gaussianNoise: nil
-        case .gaussianDropout, .spatialDropout: "Self.\(function)_backward(UnsafePointer(\(mask)), g)"
+        case .gaussianDropout, .spatialDropout2D: "Self.\(function)_backward(UnsafePointer(\(mask)), g)"
         case .activityRegularization: "Self.\(function)_backward(\(x), g)"
         }
     }
 
     /// The term it adds to the sample's loss, if any.
     func penaltyCall(x: String) -> String? {
-        guard case .activityRegularization = kind else { return nil }
+        guard case .activityRegularization = operation else { return nil }
         return "Self.\(function)_penalty(\(x))"
     }
 
     func emitFunctions(into out: inout SourceWriter) {
         let count = layer.outputShape.elementCount
         let channels = layer.outputShape.lastAxis
-        switch kind {
+        switch operation {
         case .gaussianNoise(let stddev):
             out.line("// \(layer.name): GaussianNoise in training, y = x + N(0, \(stddev)²)")
             out.line("@inline(never)")
@@ -98,7 +85,7 @@ struct TrainingOnlyLayer {
                 out.line("for i in 0..<\(count) { m[i] = Float(1 + \(deviation) * random.nextGaussian()); y[i] = x[i] * m[i] }")
             }
             emitMaskBackward(count: count, channels: count, into: &out)
-        case .spatialDropout(let rate):
+        case .spatialDropout2D(let rate):
             let keep = 1 - rate
             out.line("// \(layer.name): SpatialDropout2D in training, each channel kept with probability \(keep) and scaled by 1/\(keep)")
             out.line("@inline(never)")

@@ -2,9 +2,9 @@
 /// parameter buffer (names and shapes as Keras saves them), and the packed
 /// buffer the kernels read (output channels padded to whole SIMD vectors,
 /// BatchNormalization folded into a scale and a shift).
-struct WeightPlan {
+struct WeightPlan: Codable, Hashable {
     /// A kernel (plus optional bias) packed for a convolution-shaped layer (Conv2D or Dense).
-    struct PackedKernel {
+    struct PackedKernel: Codable, Hashable {
         var kernelTensor: Int
         var biasTensor: Int?
         var rows: Int
@@ -17,7 +17,7 @@ struct WeightPlan {
         var winogradOffset: Int? = nil
     }
 
-    struct PackedNormalization {
+    struct PackedNormalization: Codable, Hashable {
         var gammaTensor: Int?
         var betaTensor: Int?
         var meanTensor: Int
@@ -28,12 +28,12 @@ struct WeightPlan {
         var shiftOffset: Int
     }
 
-    enum Packing {
+    enum Packing: Codable, Hashable {
         case kernel(PackedKernel)
         case normalization(PackedNormalization)
     }
 
-    struct Tensor {
+    struct Tensor: Codable, Hashable {
         var name: String
         var shape: [Int]
         var offset: Int

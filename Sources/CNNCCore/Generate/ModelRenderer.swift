@@ -1,0 +1,253 @@
+/// Turns a `ModelProgram` into the model's Swift file: the header, the type
+/// with its constants, weight packing and entry points, every layer's kernel
+/// functions in the model's order, the block path and the training extension.
+struct ModelRenderer {
+    let program: ModelProgram
+
+    private var model: ModelProgram { program }
+    private var specPath: String { program.specPath }
+    private var typeName: String { program.typeName }
+
+    func render() -> String {
+        var out = SourceWriter()
+        writeHeader(into: &out)
+        var functions = SourceWriter()
+        var forward = ForwardWriter()
+        for node in program.nodes {
+            emitFunctions(of: node, into: &functions)
+            emitForward(node, into: &forward)
+        }
+        forward.line("output.update(from: \(program.result.rawValue), count: \(program.outputShape.elementCount))")
+
+        var blockPath = SourceWriter()
+        if let tail = program.batchedTail {
+            var head = ForwardWriter()
+            for node in program.nodes[..<tail.start] { emitForward(node, into: &head) }
+            let headResult = tail.start == 0 ? InferenceRegion.input : program.nodes[tail.start - 1].writes
+            BatchedTailRenderer(tail: tail, arena: program.arena)
+                .emitEntryPoint(headForward: head.sequential.text, headResult: headResult.rawValue, into: &blockPath)
+        }
+        writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
+        TrainingGenerator(model: program).emit(into: &out)
+        writeMultiplyAdd(vectorTypes: program.vectorWidths, into: &out)
+        return out.text
+    }
+
+    /// A layer's functions: its comment, then each kernel it may run.
+    private func emitFunctions(of node: NodeProgram, into functions: inout SourceWriter) {
+        let comment = node.comment
+        functions.line("// \(comment)")
+        switch node.kernel {
+        case .convolution(let kernels):
+            if let padder = kernels.padding {
+                padder.emit(into: &functions)
+                functions.line()
+                functions.line("// \(comment)")
+            }
+            // The direct kernel: inference's unless Winograd's is, and training's always.
+            switch kernels.direct {
+            case .channelLanes(let kernel): kernel.emit(into: &functions)
+            case .pixelLanes(let kernel): kernel.emit(into: &functions)
+            }
+            if let winograd = kernels.winograd {
+                functions.line()
+                functions.line("// \(comment), by Winograd's F(2x2, 3x3)")
+                winograd.padding.emit(into: &functions)
+                functions.line()
+                winograd.kernel.emit(into: &functions)
+            }
+            if let post = kernels.activation {
+                functions.line()
+                functions.line("// \(node.layer.name): its \(node.layer.operation.fusedActivation.rawValue) activation")
+                post.emit(into: &functions)
+            }
+        case .pooling(let kernel):
+            kernel.emit(into: &functions)
+        case .globalPooling(let kernel):
+            kernel.emit(into: &functions)
+        case .zeroPadding(let kernel):
+            kernel.emit(into: &functions)
+        case .inPlace(let kernel):
+            kernel.emit(into: &functions)
+        case .nothing:
+            let isFlatten = if case .flatten = node.layer.operation { true } else { false }
+            functions.line("// Nothing to compute at inference: \(isFlatten ? "the channels-last layout is already flat" : "dropout is active only in training").")
+        }
+        functions.line()
+    }
+
+    /// A layer's calls in the forward pass, then the observer's.
+    private func emitForward(_ node: NodeProgram, into forward: inout ForwardWriter) {
+        forward.line("// \(node.comment)")
+        let source = node.reads == .input ? "input" : "UnsafePointer(\(node.reads.rawValue))"
+        let target = node.writes.rawValue
+        switch node.kernel {
+        case .convolution(let kernels):
+            if let winograd = kernels.winograd {
+                forward.line("Self.\(winograd.padding.function)(\(source), p)")
+                forward.kernel(parts: kernels.splitParts) { worker, parts in
+                    let scratch = worker.map { "s + \($0) * \(winograd.kernel.scratchCount)" } ?? "s"
+                    return "Self.\(winograd.kernel.function)(UnsafePointer(p), w, \(target), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
+                }
+            } else {
+                var reads = source
+                if let padder = kernels.padding {
+                    forward.line("Self.\(padder.function)(\(source), p)")
+                    reads = "UnsafePointer(p)"
+                }
+                forward.kernel(parts: kernels.splitParts) { _, parts in
+                    "Self.\(node.function)(\(reads), w, \(target)\(parts.map { ", \($0)" } ?? ""))"
+                }
+            }
+            if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
+        case .pooling, .globalPooling, .zeroPadding:
+            forward.line("Self.\(node.function)(\(source), \(target))")
+        case .nothing:
+            forward.line("// (no computation at inference)")
+        case .inPlace(let kernel):
+            if node.copiesInputFirst { forward.line("a.update(from: input, count: \(node.layer.inputShape.elementCount))") }
+            forward.line(kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))")
+        }
+        forward.line("observe?(\(node.index), \(node.writes == .input ? "input" : "UnsafePointer(\(target))"))")
+    }
+
+    private func writeHeader(into out: inout SourceWriter) {
+        out.line("// Generated by cnnc \(ModelGenerator.cnncVersion) from \(specPath). Do not edit: change the spec and run")
+        out.line("// `cnnc generate \(specPath)` again.")
+        out.line("//")
+        out.line("// Model \"\(model.modelName)\": input \(model.inputShape), output \(model.outputShape),")
+        out.line("// \(Formatting.thousands(model.parameterCount)) parameters, \(Formatting.thousands(model.flops)) FLOPs per sample.")
+        out.line("// Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).")
+        out.line()
+        out.line("import CNNCRuntime")
+        out.line("import Foundation")
+        out.line()
+        out.line("// If this does not compile, the file was generated for another version of")
+        out.line("// CNNCRuntime: regenerate it with the cnnc that matches your runtime.")
+        out.block("fileprivate struct _CNNCRuntimeVersionCheck: CNNCRuntimeAPIVersionCheck") { out in
+            out.line("struct _3: CNNCRuntimeAPIVersion3 {}")
+            out.line("typealias Version = _3")
+        }
+        out.line()
+    }
+
+    private func writeType(functions: SourceWriter, forward: ForwardWriter, blockPath: SourceWriter, into out: inout SourceWriter) {
+        let weights = program.weights, arena = program.arena
+        out.doc("The \"\(model.modelName)\" model from \(specPath), compiled by cnnc.")
+        out.block("public struct \(typeName): CompiledModel") { out in
+            out.line("public static let inputShape = \(model.inputShape.dimensions)")
+            out.line("public static let outputShape = \(model.outputShape.dimensions)")
+            out.line("public static let inputCount = \(model.inputShape.elementCount)")
+            out.line("public static let outputCount = \(model.outputShape.elementCount)")
+            out.line("public static let parameterCount = \(weights.parameterCount)")
+            out.line("/// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.")
+            out.line("public static let flops = \(model.flops)")
+            out.line("/// Two activation buffers of \(arena.activation) floats, \(arena.padded) for padded convolution inputs, \(arena.scratch) of Winograd scratch.")
+            out.line("public static let arenaCount = \(arena.total)")
+            out.line("static let packedCount = \(weights.packedCount)")
+            out.line()
+            out.doc("Every layer with Keras's name and class, and one sample's output shape.")
+            out.line("public static let layers: [LayerDescription] = [")
+            for layer in model.nodes.map(\.layer) {
+                out.line("    LayerDescription(name: \"\(layer.name)\", className: \"\(layer.className)\", outputShape: \(layer.outputShape.dimensions)),")
+            }
+            out.line("]")
+            out.line()
+            out.doc("The weight tensors in Keras's names and layouts, and their place in `parameters`.")
+            out.line("public static let weightLayout: [TensorLayout] = [")
+            for tensor in weights.tensors {
+                out.line("    TensorLayout(name: \"\(tensor.name)\", shape: \(tensor.shape), offset: \(tensor.offset)),")
+            }
+            out.line("]")
+            out.line()
+            out.line("public let parameters: [Float]")
+            out.doc("The parameters rearranged for the kernels (see `WeightPacking`).")
+            out.line("let packed: [Float]")
+            out.line()
+            out.block("public init(parameters: [Float]) throws(RuntimeError)") { out in
+                out.block("guard parameters.count == Self.parameterCount else") { out in
+                    out.line("throw RuntimeError(\"\(typeName) has \\(Self.parameterCount) parameters; got \\(parameters.count)\")")
+                }
+                out.line("self.parameters = parameters")
+                guard !weights.packing.isEmpty else {
+                    out.line("self.packed = []")
+                    return
+                }
+                out.line("var packed = [Float](repeating: 0, count: Self.packedCount)")
+                for index in model.nodes.indices {
+                    guard let packing = weights.packing[index] else { continue }
+                    switch packing {
+                    case .kernel(let kernel):
+                        let tensor = weights.tensors[kernel.kernelTensor]
+                        out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+                        let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
+                        out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
+                        if let transformed = kernel.winogradOffset {
+                            out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(transformed))")
+                        }
+                    case .normalization(let norm):
+                        func offset(_ tensor: Int?) -> String { tensor.map { "\(weights.tensors[$0].offset)" } ?? "nil" }
+                        out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
+                    }
+                }
+                out.line("self.packed = packed")
+            }
+            out.line()
+            out.doc("One forward pass over one sample, in inference mode.",
+                    "`arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.")
+            out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)") { out in
+                out.line("forward(input, output, arena, nil)")
+            }
+            out.line()
+            out.doc("The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).")
+            out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void)") { out in
+                out.line("withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }")
+            }
+            out.line()
+            out.doc("The layers in order over `arena`; inlined into both entry points, so the",
+                    "plain `predict` has no observer calls left after optimization.")
+            out.line("@inline(__always)")
+            out.block("private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?)") { out in
+                out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
+                    out.line("let w = weights.baseAddress!")
+                    arena.declareRegions(observed: true, into: &out)
+                    out.embed(forward.sequential.text)
+                }
+            }
+            out.line()
+            out.doc("Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.")
+            out.line("public static let workerScratchCount = \(arena.scratch)")
+            out.line()
+            out.doc("One sample with each convolution (and each Dense layer of several channel groups)",
+                    "split across the pool's workers, by rows of output or groups of channels;",
+                    "`arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.")
+            out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool)") { out in
+                out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
+                    out.line("let w = weights.baseAddress!")
+                    arena.declareRegions(observed: false, into: &out)
+                    out.embed(forward.split.text)
+                }
+            }
+            out.line()
+            out.embed(blockPath.text)
+            out.embed(functions.text)
+        }
+    }
+
+    /// The multiply-add the kernels use: fused when the build promises FMA
+    /// (`-D CNNC_FMA` with `-target-cpu native`), else a multiply and an add,
+    /// which never turns into a slow call to `fmaf` per lane.
+    private func writeMultiplyAdd(vectorTypes: [Int], into out: inout SourceWriter) {
+        guard !vectorTypes.isEmpty else { return }
+        out.line()
+        out.line("#if CNNC_FMA")
+        for lanes in vectorTypes {
+            out.line("@inline(__always) private func madd(_ a: SIMD\(lanes)<Float>, _ x: SIMD\(lanes)<Float>, _ w: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { a.addingProduct(x, w) }")
+        }
+        out.line("#else")
+        for lanes in vectorTypes {
+            out.line("@inline(__always) private func madd(_ a: SIMD\(lanes)<Float>, _ x: SIMD\(lanes)<Float>, _ w: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { a + x * w }")
+        }
+        out.line("#endif")
+    }
+}

@@ -1,0 +1,49 @@
+/// Plans the block path's tail (see `BatchedTailProgram`).
+enum BatchedTailPlanner {
+    /// nil when the tail holds no Dense layer, so there is no weight to share.
+    static func plan(_ model: CheckedModel, weights: WeightPlan) -> BatchedTailProgram? {
+        var start = model.layers.count
+        while start > 0, isVectorLayer(model.layers[start - 1]) { start -= 1 }
+        let layers = model.layers[start...]
+        guard layers.contains(where: { if case .dense = $0.operation { true } else { false } }) else { return nil }
+        let samples = BatchedTailProgram.samples
+        var steps: [TailStep] = []
+        var current = TailRegion.ta
+        for (index, layer) in zip(layers.indices, layers) {
+            let function = SwiftNames.layerFunction(index: index, layerName: layer.name) + "_block"
+            let rows = TensorShape([samples, layer.outputShape.elementCount])
+            var step = TailStep(index: index, layer: layer, kernel: .nothing, reads: current, writes: current)
+            switch layer.operation {
+            case .dense(let config):
+                guard case .kernel(let packed)? = weights.packing[index] else { break }
+                let kernel = ConvolutionEmitter(
+                    function: function, inputHeight: 1, inputWidth: samples, inputChannels: layer.inputShape.lastAxis,
+                    kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: 1, outputWidth: samples,
+                    packed: packed, fusedReLU: config.activation == .relu, blocking: BatchedTailProgram.blocking)
+                let activation = config.activation == .linear || config.activation == .relu ? nil
+                    : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: rows)
+                step.kernel = .dense(kernel, activation: activation)
+                step.writes = current.other
+            default:
+                guard let kind = ModelPlanner.elementwiseKind(layer, index: index, weights: weights) else { break }
+                step.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: rows))
+            }
+            current = step.writes
+            steps.append(step)
+        }
+        let inputWidth = layers.first?.inputShape.elementCount ?? 0
+        return BatchedTailProgram(
+            start: start, startLayerName: model.layers[start].name, inputWidth: inputWidth,
+            width: layers.reduce(inputWidth) { max($0, $1.outputShape.elementCount) }, steps: steps, result: current)
+    }
+
+    /// A layer that maps one vector per sample to another; Flatten turns the
+    /// last image into that vector without moving a value.
+    private static func isVectorLayer(_ layer: CheckedLayer) -> Bool {
+        switch layer.operation {
+        case .flatten: true
+        case .dense, .activation, .relu, .softmax, .batchNormalization, .dropout, .identityAtInference: layer.inputShape.rank == 1
+        default: false
+        }
+    }
+}

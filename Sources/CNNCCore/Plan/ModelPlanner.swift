@@ -1,0 +1,147 @@
+/// The plan stage: a checked model in, a `ModelProgram` out. The one walk over
+/// the layers that decides, for inference, each layer's kernel and geometry,
+/// the buffers it reads and writes and how far it splits across workers;
+/// the block path's tail; and (through `TrainingPlanner`) the training step.
+public enum ModelPlanner {
+    /// The program for `model`; `specPath` names it in the generated header and type.
+    /// The generator compiles chains (see `CheckedModel.isChain`).
+    public static func plan(_ model: CheckedModel, specPath: String) -> ModelProgram {
+        let weights = WeightPlan(model: model)
+        var nodes: [NodeProgram] = []
+        var arena = InferenceArena(activation: model.inputShape.elementCount, padded: 0, scratch: 0)
+        var vectorWidths: Set<Int> = []
+        var current = InferenceRegion.input
+        for (index, layer) in model.layers.enumerated() {
+            let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
+            arena.activation = max(arena.activation, layer.outputShape.elementCount)
+            var node = NodeProgram(index: index, layer: layer, function: function, kernel: .nothing,
+                                   reads: current, writes: current, copiesInputFirst: false)
+            switch layer.operation {
+            case .conv2D, .dense:
+                guard case .kernel(let packed)? = weights.packing[index] else { break }
+                let kernels = convolutionKernels(layer, function: function, packed: packed)
+                if let padding = kernels.padding { arena.padded = max(arena.padded, padding.paddedCount) }
+                if let winograd = kernels.winograd {
+                    arena.padded = max(arena.padded, winograd.padding.paddedCount)
+                    arena.scratch = max(arena.scratch, winograd.kernel.scratchCount)
+                }
+                vectorWidths.insert(kernels.direct.lanes)
+                // The backward pass keeps input channels in lanes for dL/dx.
+                vectorWidths.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
+                node.kernel = .convolution(kernels)
+                node.writes = current.other
+            case .maxPooling2D(let config), .averagePooling2D(let config):
+                let kind: PoolingEmitter.Kind = if case .maxPooling2D = layer.operation { .max } else { .average }
+                node.kernel = .pooling(PoolingEmitter(function: function, kind: kind, input: layer.inputShape, output: layer.outputShape,
+                                                      window: config.poolSize, strides: config.strides, padding: layer.padding ?? .zero))
+                node.writes = current.other
+            case .globalAveragePooling2D, .globalMaxPooling2D:
+                let kind: PoolingEmitter.Kind = if case .globalMaxPooling2D = layer.operation { .max } else { .average }
+                node.kernel = .globalPooling(GlobalPoolingEmitter(function: function, kind: kind, input: layer.inputShape))
+                node.writes = current.other
+            case .zeroPadding2D(let padding):
+                node.kernel = .zeroPadding(PaddingEmitter(function: function, input: layer.inputShape, padding: padding))
+                node.writes = current.other
+            case .flatten, .dropout, .identityAtInference:
+                break
+            case .activation, .softmax, .relu, .batchNormalization:
+                guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }
+                node.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape))
+                // Layers that work in place never write the caller's input.
+                if current == .input {
+                    node.copiesInputFirst = true
+                    node.reads = .a
+                    node.writes = .a
+                }
+            }
+            current = node.writes
+            nodes.append(node)
+        }
+        return ModelProgram(
+            modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
+            inputShape: model.inputShape, outputShape: model.outputShape, parameterCount: model.parameters, flops: model.flops,
+            weights: weights, nodes: nodes, arena: arena, result: current,
+            batchedTail: BatchedTailPlanner.plan(model, weights: weights),
+            training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted())
+    }
+
+    /// What an in-place layer computes; BatchNormalization reads its folded scale and shift.
+    static func elementwiseKind(_ layer: CheckedLayer, index: Int, weights: WeightPlan) -> ElementwiseEmitter.Kind? {
+        guard case .batchNormalization = layer.operation else { return ElementwiseEmitter.Kind(layer.operation) }
+        guard case .normalization(let packed)? = weights.packing[index] else { return nil }
+        return .batchNormalization(scaleOffset: packed.scaleOffset, shiftOffset: packed.shiftOffset)
+    }
+
+    private static func convolutionKernels(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> ConvolutionKernels {
+        var padding: PaddingEmitter?
+        if let amounts = layer.padding, amounts != .zero {
+            padding = PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: amounts)
+        }
+        let direct = directConvolution(layer, function: function, packed: packed)
+        let winograd = winogradKernel(layer, function: function + "_winograd", packed: packed)
+        let activation = layer.operation.fusedActivation
+        let post = activation == .linear || activation == .relu ? nil
+            : ElementwiseEmitter(function: function + "_activation", kind: .activation(activation), shape: layer.outputShape)
+        return ConvolutionKernels(padding: padding, direct: direct, winograd: winograd, activation: post,
+                                  splitParts: splitParts(winograd?.kernel.parts ?? direct.parts, layer))
+    }
+
+    /// The parts to split a layer's kernel into across workers, or 1 to keep
+    /// it on one core: splitting pays only for a layer of at least 0.5 MFLOPs
+    /// and 8 FLOPs per byte it writes, because the next layer then reads
+    /// half its input from the other core's cache (splitting mnist_convnet's
+    /// first convolution, 0.4 MFLOPs for 86 KB, made a sample slower).
+    private static func splitParts(_ parts: Int, _ layer: CheckedLayer) -> Int {
+        let outputBytes = layer.outputShape.elementCount * MemoryLayout<Float>.size
+        return layer.flops >= 500_000 && layer.flops >= 8 * outputBytes ? parts : 1
+    }
+
+    /// The Winograd kernel for a 3x3 stride-1 Conv2D whose weights were packed
+    /// for it, with the layer's padding plus the row and column of zeros an odd
+    /// output size needs, so that every tile's 4x4 patch lies inside the padded input.
+    private static func winogradKernel(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> WinogradKernel? {
+        guard case .conv2D(let config) = layer.operation, let transformed = packed.winogradOffset else { return nil }
+        let kernel = WinogradConvolutionEmitter(
+            function: function, inputChannels: layer.inputShape.lastAxis,
+            outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+            packed: packed, transformedOffset: transformed, fusedReLU: config.activation == .relu)
+        var padding = layer.padding ?? .zero
+        padding.bottom += kernel.inputHeight - (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
+        padding.right += kernel.inputWidth - (layer.inputShape.dimensions[1] + padding.left + padding.right)
+        return WinogradKernel(kernel: kernel, padding: PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding))
+    }
+
+    /// The direct kernel for a Conv2D or Dense layer: output pixels in lanes where that
+    /// suits the layer (see `PixelLaneConvolutionEmitter`), output channels otherwise.
+    private static func directConvolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> DirectConvolution {
+        let padding = layer.padding ?? .zero
+        switch layer.operation {
+        case .conv2D(let config):
+            if PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
+                                                 outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {
+                return .pixelLanes(PixelLaneConvolutionEmitter(
+                    function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+                    kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                    outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+                    packed: packed, fusedReLU: config.activation == .relu))
+            }
+            return .channelLanes(ConvolutionEmitter(
+                function: function,
+                inputHeight: layer.inputShape.dimensions[0] + padding.top + padding.bottom,
+                inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+                inputChannels: layer.inputShape.lastAxis, kernel: config.kernelSize, strides: config.strides,
+                dilation: config.dilationRate, outputHeight: layer.outputShape.dimensions[0],
+                outputWidth: layer.outputShape.dimensions[1], packed: packed, fusedReLU: config.activation == .relu))
+        default:
+            // Dense over a vector is a 1x1 convolution of a 1x1 image; over an
+            // image it is a 1x1 convolution of that image, as Keras computes it.
+            let dimensions = layer.inputShape.dimensions
+            let height = dimensions.count == 3 ? dimensions[0] : 1
+            let width = dimensions.count == 3 ? dimensions[1] : (dimensions.count == 2 ? dimensions[0] : 1)
+            return .channelLanes(ConvolutionEmitter(
+                function: function, inputHeight: height, inputWidth: width, inputChannels: layer.inputShape.lastAxis,
+                kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
+                packed: packed, fusedReLU: layer.operation.fusedActivation == .relu))
+        }
+    }
+}

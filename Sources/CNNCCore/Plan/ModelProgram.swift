@@ -1,0 +1,126 @@
+import Foundation
+
+/// The plan stage's product: everything the Swift for one model needs,
+/// decided once from the checked graph by `ModelPlanner`, as plain values.
+/// Renderers (Generate/) only turn it into text; nothing reads text back.
+/// It is `Codable`, so `cnnc generate --emit-plan` prints it and tests pin it.
+public struct ModelProgram: Codable, Hashable, Sendable {
+    public var modelName: String
+    public var specPath: String
+    /// The Swift type of the model (`SwiftNames.typeName`).
+    public var typeName: String
+    var inputShape: TensorShape
+    var outputShape: TensorShape
+    var parameterCount: Int
+    var flops: Int
+    var weights: WeightPlan
+    /// One entry per layer, in the graph's order.
+    var nodes: [NodeProgram]
+    var arena: InferenceArena
+    /// Where the forward pass leaves the model's output.
+    var result: InferenceRegion
+    /// The layers after the last image layer, planned again over a block of samples.
+    var batchedTail: BatchedTailProgram?
+    var training: TrainingProgram
+    /// SIMD widths the kernels multiply-add in.
+    var vectorWidths: [Int]
+}
+
+/// A buffer of the inference forward pass: the caller's input (read-only) or
+/// one of the two activation halves of the arena, which alternate.
+enum InferenceRegion: String, Codable, Hashable, Sendable {
+    case input, a, b
+    var other: InferenceRegion { self == .a ? .b : .a }
+}
+
+/// How one layer runs at inference and where.
+struct NodeProgram: Codable, Hashable, Sendable {
+    var index: Int
+    var layer: CheckedLayer
+    /// The stem of its generated functions (`l3_conv_2`).
+    var function: String
+    var kernel: InferenceKernel
+    /// The buffer it reads, and the one holding its output afterwards (the
+    /// same for layers that work in place or compute nothing).
+    var reads: InferenceRegion
+    var writes: InferenceRegion
+    /// An in-place layer on the caller's input copies it to `a` first.
+    var copiesInputFirst: Bool
+
+    /// The line that introduces it in generated code: name, class, shapes, parameters.
+    var comment: String {
+        "\(layer.name): \(layer.className), \(layer.inputShape) → \(layer.outputShape), \(Formatting.thousands(layer.parameters)) parameters"
+    }
+}
+
+/// The kernel chosen for a layer at inference, with its geometry.
+enum InferenceKernel: Codable, Hashable, Sendable {
+    case convolution(ConvolutionKernels)
+    case pooling(PoolingEmitter)
+    case globalPooling(GlobalPoolingEmitter)
+    case zeroPadding(PaddingEmitter)
+    /// Activation, ReLU, Softmax and BatchNormalization, over their input's memory.
+    case inPlace(ElementwiseEmitter)
+    /// Flatten, Dropout and the training-only layers: nothing to compute.
+    case nothing
+}
+
+/// A Conv2D or Dense layer's kernels. The direct kernel is training's always,
+/// and inference's unless a Winograd kernel is chosen.
+struct ConvolutionKernels: Codable, Hashable, Sendable {
+    /// Copies the input into the arena's `p` with the layer's padding around it.
+    var padding: PaddingEmitter?
+    var direct: DirectConvolution
+    var winograd: WinogradKernel?
+    /// An activation other than linear and ReLU (which the kernels fuse), applied after.
+    var activation: ElementwiseEmitter?
+    /// Parts to split inference's kernel into across workers for one sample (1: one core).
+    var splitParts: Int
+}
+
+enum DirectConvolution: Codable, Hashable, Sendable {
+    /// Output channels in SIMD lanes (`ConvolutionEmitter`).
+    case channelLanes(ConvolutionEmitter)
+    /// Output pixels in SIMD lanes, for few input channels (`PixelLaneConvolutionEmitter`).
+    case pixelLanes(PixelLaneConvolutionEmitter)
+
+    var lanes: Int {
+        switch self {
+        case .channelLanes(let kernel): kernel.lanes
+        case .pixelLanes(let kernel): kernel.lanes
+        }
+    }
+
+    var parts: Int {
+        switch self {
+        case .channelLanes(let kernel): kernel.parts
+        case .pixelLanes(let kernel): kernel.parts
+        }
+    }
+}
+
+/// Winograd's F(2x2, 3x3), with the padding that puts every tile's 4x4 patch inside the input.
+struct WinogradKernel: Codable, Hashable, Sendable {
+    var kernel: WinogradConvolutionEmitter
+    var padding: PaddingEmitter
+}
+
+/// Two activation buffers (`a`, `b`), a padded input (`p`), and scratch for
+/// Winograd's transformed tiles (`s`), in floats.
+struct InferenceArena: Codable, Hashable, Sendable {
+    var activation: Int
+    var padded: Int
+    var scratch: Int
+    var total: Int { 2 * activation + padded + scratch }
+}
+
+extension ModelProgram {
+    /// The plan as indented JSON with sorted keys: the same plan, the same bytes.
+    public func jsonText() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Every value in a plan is a plain number, string or list: encoding cannot fail.
+        guard let data = try? encoder.encode(self), let text = String(data: data, encoding: .utf8) else { return "{}" }
+        return text + "\n"
+    }
+}

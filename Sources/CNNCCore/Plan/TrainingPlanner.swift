@@ -1,0 +1,189 @@
+/// Plans a training step (see `TrainingProgram`): the arena slots, the
+/// phases between BatchNormalization layers, and the values each phase names.
+///
+/// Phase t < B (B the number of normalizations) runs forward from the
+/// previous normalization (normalizing with the batch's statistics) to the
+/// next, and adds this sample's part of its input's statistics. Phase B runs
+/// forward to the output, takes the loss and runs backward to the last
+/// normalization's output, adding its gradient sums. Each later phase goes
+/// back through one normalization to the one before it, the last to the input.
+enum TrainingPlanner {
+    static func plan(_ model: CheckedModel, weights: WeightPlan) -> TrainingProgram {
+        let trainingOnly = model.layers.indices.compactMap { TrainingOnlyLayer(layer: model.layers[$0], index: $0) }
+        let arena = arena(model, trainingOnly: trainingOnly)
+        let normalizations = NormalizationTraining.plan(model: model, weights: weights)
+        let phases = phaseSteps(model, normalizations: normalizations).map { steps in
+            TrainingPhase(steps: steps, values: values(named: steps, model: model, arena: arena, trainingOnly: trainingOnly,
+                                                      normalizations: normalizations))
+        }
+        let swaps = phases.contains { phase in
+            phase.steps.contains { step in
+                guard case .backward(let index) = step else { return false }
+                return index > 0 && backwardAlternatesBuffers(model.layers[index].operation)
+            }
+        }
+        return TrainingProgram(
+            arena: arena, normalizations: normalizations, trainingOnly: trainingOnly, phases: phases,
+            outputActivation: outputActivation(model), frozenLayerName: model.layers.first(where: \.frozen)?.name,
+            swapsGradients: swaps)
+    }
+
+    /// Whether a layer's backward pass writes dL/dx to `h` and then swaps `g` and `h`
+    /// (the others work on `g` in place).
+    static func backwardAlternatesBuffers(_ operation: LayerOperation) -> Bool {
+        switch operation {
+        case .conv2D, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: true
+        default: false
+        }
+    }
+
+    private static func outputActivation(_ model: CheckedModel) -> Activation {
+        switch model.layers.last?.operation {
+        case .activation(let activation)?: activation
+        case .softmax?: .softmax
+        case let operation?: operation.fusedActivation
+        case nil: .linear
+        }
+    }
+
+    private static func arena(_ model: CheckedModel, trainingOnly: [TrainingOnlyLayer]) -> TrainingArena {
+        var arena = TrainingArena()
+        var offset = 0
+        var largestPadded = 0
+        arena.largestActivation = model.inputShape.elementCount
+        for (index, layer) in model.layers.enumerated() {
+            let count = layer.outputShape.elementCount
+            arena.largestActivation = max(arena.largestActivation, count)
+            switch layer.operation {
+            case .flatten:
+                arena.outputs.append(.alias)
+            case .identityAtInference:
+                let layerOnlyInTraining = trainingOnly.first { $0.index == index }
+                if layerOnlyInTraining?.aliasesInput ?? true {
+                    arena.outputs.append(.alias)
+                } else {
+                    arena.outputs.append(.slot(offset: offset))
+                    offset += count
+                }
+                if let maskCount = layerOnlyInTraining?.maskCount {
+                    arena.masks[index] = offset
+                    offset += maskCount
+                }
+            case .dropout:
+                arena.outputs.append(.slot(offset: offset))
+                arena.masks[index] = offset + count
+                offset += 2 * count
+            case .batchNormalization:
+                arena.outputs.append(.slot(offset: offset))
+                arena.outputGradients[index] = offset + count
+                offset += 2 * count
+            default:
+                arena.outputs.append(.slot(offset: offset))
+                offset += count
+            }
+            if let padding = layer.padding, padding != .zero, case .conv2D = layer.operation {
+                let padded = (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
+                    * (layer.inputShape.dimensions[1] + padding.left + padding.right) * layer.inputShape.lastAxis
+                largestPadded = max(largestPadded, padded)
+            }
+        }
+        arena.paddedOffset = offset
+        arena.paddedGradientOffset = offset + largestPadded
+        arena.gradientOffset = arena.paddedGradientOffset + largestPadded
+        arena.total = arena.gradientOffset + 2 * arena.largestActivation
+        return arena
+    }
+
+    private static func phaseSteps(_ model: CheckedModel, normalizations: [NormalizationTraining]) -> [[TrainingStep]] {
+        let layerCount = model.layers.count
+        let stops = normalizations.map(\.index)
+        var phases: [[TrainingStep]] = []
+        for (number, stop) in stops.enumerated() {
+            let start = number == 0 ? 0 : stops[number - 1]
+            phases.append([.note("Forward, training mode, to \(model.layers[stop].name): every layer's output stays for the backward pass.")]
+                + (start..<stop).map { .forward(layer: $0) }
+                + [.addBatchStatistics(normalization: number), .finish(returnsLoss: false)])
+        }
+        var lossPhase: [TrainingStep] = [.note("Forward, training mode: every layer's output stays for the backward pass.")]
+        lossPhase += ((stops.last ?? 0)..<layerCount).map { .forward(layer: $0) }
+        lossPhase += [.copyOutput, .loss]
+        lossPhase += ((stops.last.map { $0 + 1 } ?? 0)..<layerCount).reversed().map { .backward(layer: $0) }
+        if !normalizations.isEmpty { lossPhase.append(.keepGradientAndAddSums(normalization: normalizations.count - 1)) }
+        lossPhase.append(.finish(returnsLoss: true))
+        phases.append(lossPhase)
+        for number in stride(from: stops.count - 1, through: 0, by: -1) {
+            let stop = stops[number]
+            var steps: [TrainingStep] = [.note("Backward through \(model.layers[stop].name), with the batch's mean(dy) and mean(dy·x̂)"),
+                                         .normalizationBackward(normalization: number)]
+            if stop > 0 {
+                let lower = number == 0 ? 0 : stops[number - 1] + 1
+                steps += (lower..<stop).reversed().map { .backward(layer: $0) }
+                if number > 0 { steps.append(.keepGradientAndAddSums(normalization: number - 1)) }
+            }
+            steps.append(.finish(returnsLoss: false))
+            phases.append(steps)
+        }
+        return phases
+    }
+
+    /// The arena values a phase's steps name, each once, in the order they are
+    /// declared: by layer, its output slot, then its mask, then its kept gradient.
+    private static func values(named steps: [TrainingStep], model: CheckedModel, arena: TrainingArena,
+                               trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining]) -> [TrainingValue] {
+        var named: Set<TrainingValue> = []
+        for step in steps {
+            named.formUnion(values(namedBy: step, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
+        }
+        return model.layers.indices.flatMap { index -> [TrainingValue] in
+            [TrainingValue.output(index), .mask(index), .outputGradient(index)].filter(named.contains)
+        }
+    }
+
+    private static func values(namedBy step: TrainingStep, model: CheckedModel, arena: TrainingArena,
+                               trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining]) -> [TrainingValue] {
+        func onlyInTraining(_ index: Int) -> TrainingOnlyOperation? { trainingOnly.first { $0.index == index }?.operation }
+        switch step {
+        case .note, .finish:
+            return []
+        case .forward(let index):
+            let x = arena.storage(of: index - 1), y = TrainingValue.output(index)
+            switch model.layers[index].operation {
+            case .flatten: return []
+            case .dropout: return [x, y, .mask(index)]
+            case .identityAtInference:
+                switch onlyInTraining(index) {
+                case .gaussianNoise?: return [x, y]
+                case .gaussianDropout?, .spatialDropout2D?: return [x, y, .mask(index)]
+                case .activityRegularization?, nil: return []
+                }
+            default: return [x, y]
+            }
+        case .addBatchStatistics(let number):
+            return [arena.storage(of: normalizations[number].index - 1)]
+        case .copyOutput:
+            return [arena.storage(of: model.layers.count - 1)]
+        case .loss:
+            return trainingOnly.filter { if case .activityRegularization = $0.operation { true } else { false } }
+                .map { arena.storage(of: $0.index - 1) }
+        case .backward(let index):
+            let x = arena.storage(of: index - 1), y = arena.storage(of: index)
+            let operation = model.layers[index].operation
+            switch operation {
+            case .conv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
+            case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
+            case .flatten, .batchNormalization, .activation(.linear): return []
+            case .dropout: return [.mask(index)]
+            case .identityAtInference:
+                switch onlyInTraining(index) {
+                case .gaussianDropout?, .spatialDropout2D?: return [.mask(index)]
+                case .activityRegularization?: return [x]
+                case .gaussianNoise?, nil: return []
+                }
+            case .activation, .softmax, .relu: return [x, y]
+            }
+        case .keepGradientAndAddSums(let number), .normalizationBackward(let number):
+            let index = normalizations[number].index
+            return [.outputGradient(index), arena.storage(of: index - 1)]
+        }
+    }
+}

@@ -1,0 +1,193 @@
+@testable import CNNCCore
+import Foundation
+import Testing
+
+/// Snippet tests of the plan stage, in the style of swift-openapi-generator's:
+/// a few lines of spec in, the decisions of the plan (or a short piece of the
+/// Swift rendered from it) out. Whole files are pinned by GeneratedInSyncTests.
+@Suite struct PlanSnippetTests {
+    static func model(_ yaml: String) throws -> CheckedModel {
+        switch Frontend.load(text: yaml, file: "snippet.yaml") {
+        case .success(let model): return model
+        case .failure(let error):
+            Issue.record("the snippet did not check:\n\(error)")
+            throw error
+        }
+    }
+
+    static func program(_ yaml: String) throws -> ModelProgram {
+        ModelPlanner.plan(try model(yaml), specPath: "snippet.yaml")
+    }
+
+    /// The lines of `text` from the first that contains `start`, `count` of them.
+    static func lines(of text: String, from start: String, count: Int) -> [String] {
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let first = all.firstIndex(where: { $0.contains(start) }) else { return [] }
+        return Array(all[first..<min(all.count, first + count)])
+    }
+
+    @Test func aSequentialModelIsTheChainOverItsInput() throws {
+        let model = try Self.model("""
+            input_shape: [8, 8, 1]
+            layers:
+              - Conv2D: {filters: 4, kernel_size: 3}
+              - Flatten
+              - Dense: {units: 2}
+            """)
+        #expect(model.inputs.map(\.name) == ["input_layer"])
+        #expect(model.layers.map(\.inputs) == [[.input(0)], [.layer(0)], [.layer(1)]])
+        #expect(model.outputs == [.layer(2)])
+        #expect(model.isChain)
+    }
+
+    @Test func computingLayersAlternateTheTwoBuffersAndInPlaceLayersStay() throws {
+        let program = try Self.program("""
+            input_shape: [6, 6, 2]
+            layers:
+              - Conv2D: {filters: 4, kernel_size: 3, name: c1}
+              - ReLU: {name: r}
+              - MaxPooling2D: {name: p}
+              - Flatten: {name: f}
+              - Dense: {units: 3, name: d}
+            """)
+        let buffers = program.nodes.map { "\($0.layer.name): \($0.reads.rawValue)→\($0.writes.rawValue)" }
+        #expect(buffers == ["c1: input→a", "r: a→a", "p: a→b", "f: b→b", "d: b→a"])
+        #expect(program.result == .a)
+        // Two activation buffers of the largest output (4x4x4), no padding, no scratch.
+        #expect(program.arena == InferenceArena(activation: 72, padded: 0, scratch: 0))
+    }
+
+    @Test func anInPlaceLayerOnTheModelsInputCopiesItFirst() throws {
+        let program = try Self.program("""
+            input_shape: [4]
+            layers:
+              - Activation: {activation: tanh, name: t}
+              - Dense: {units: 2, name: d}
+            """)
+        #expect(program.nodes[0].copiesInputFirst)
+        let swift = ModelGenerator.render(program)
+        #expect(Self.lines(of: swift, from: "// t: Activation, (None, 4)", count: 4) == [
+            "// t: Activation, (None, 4) → (None, 4), 0 parameters",
+            "a.update(from: input, count: 4)",
+            "Self.l0_t(a)",
+            "observe?(0, UnsafePointer(a))",
+        ])
+    }
+
+    @Test func aThreeByThreeConvolutionOfSixteenChannelsRunsByWinogradAndSplits() throws {
+        let program = try Self.program("""
+            input_shape: [32, 32, 16]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same, activation: relu}
+            """)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, let winograd = kernels.winograd else {
+            Issue.record("expected a Winograd kernel, got \(program.nodes[0].kernel)")
+            return
+        }
+        #expect(winograd.kernel.fusedReLU)
+        #expect(winograd.padding.padding == Padding2D(top: 1, bottom: 1, left: 1, right: 1))
+        #expect(kernels.splitParts == winograd.kernel.parts)
+        #expect(program.arena.scratch == winograd.kernel.scratchCount)
+    }
+
+    @Test func aFirstConvolutionOnOneChannelKeepsPixelsInLanesAndStaysOnOneCore() throws {
+        let program = try Self.program("""
+            input_shape: [28, 28, 1]
+            layers:
+              - Conv2D: {filters: 8, kernel_size: 5, activation: tanh}
+            """)
+        guard case .convolution(let kernels) = program.nodes[0].kernel, case .pixelLanes(let direct) = kernels.direct else {
+            Issue.record("expected a pixel-lane kernel, got \(program.nodes[0].kernel)")
+            return
+        }
+        #expect(direct.lanes == 16)
+        #expect(kernels.winograd == nil)
+        #expect(kernels.activation?.kind == .activation(.tanh))
+        #expect(kernels.splitParts == 1)  // 0.23 MFLOPs: too small to split
+    }
+
+    @Test func theVectorLayersAfterTheLastImageRunOverBlocksOfEightSamples() throws {
+        let program = try Self.program("""
+            input_shape: [4, 4, 2]
+            layers:
+              - Conv2D: {filters: 2, kernel_size: 3}
+              - Flatten
+              - Dense: {units: 5, activation: sigmoid}
+              - Dropout: {rate: 0.5}
+              - Dense: {units: 3}
+            """)
+        let tail = try #require(program.batchedTail)
+        #expect(tail.start == 1)
+        #expect(tail.inputWidth == 8)
+        #expect(tail.width == 8)
+        #expect(tail.steps.map { "\($0.reads.rawValue)→\($0.writes.rawValue)" } == ["ta→ta", "ta→tb", "tb→tb", "tb→ta"])
+        #expect(tail.result == .ta)
+    }
+
+    @Test func batchNormalizationSplitsATrainingStepIntoPhases() throws {
+        let program = try Self.program("""
+            input_shape: [4]
+            layers:
+              - Dense: {units: 3, name: d1}
+              - BatchNormalization: {name: bn}
+              - Dense: {units: 2, name: d2}
+            """)
+        let phases = program.training.phases.map { $0.steps.filter { if case .note = $0 { false } else { true } } }
+        #expect(phases == [
+            [.forward(layer: 0), .addBatchStatistics(normalization: 0), .finish(returnsLoss: false)],
+            [.forward(layer: 1), .forward(layer: 2), .copyOutput, .loss, .backward(layer: 2),
+             .keepGradientAndAddSums(normalization: 0), .finish(returnsLoss: true)],
+            [.normalizationBackward(normalization: 0), .backward(layer: 0), .finish(returnsLoss: false)],
+        ])
+        // Each phase declares only the arena values its steps name.
+        #expect(program.training.phases.map(\.values) == [
+            [.output(0)],
+            [.output(0), .output(1), .outputGradient(1), .output(2)],
+            [.output(0), .outputGradient(1)],
+        ])
+        #expect(program.training.swapsGradients)  // d2 writes dL/dx into h
+    }
+
+    @Test func gradientBuffersAlternateOnlyWhenALayerAfterTheFirstWritesDLdx() throws {
+        let one = try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 2}\n")
+        #expect(!one.training.swapsGradients)
+        let two = try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 3}\n  - Dense: {units: 2}\n")
+        #expect(two.training.swapsGradients)
+        #expect(ModelGenerator.render(two).contains("var g = arena + "))
+        #expect(ModelGenerator.render(one).contains("let g = arena + "))
+    }
+
+    @Test func trainingOnlyLayersKeepTheirTypedArguments() throws {
+        let program = try Self.program("""
+            input_shape: [4, 4, 2]
+            layers:
+              - GaussianNoise: {stddev: 0.25}
+              - SpatialDropout2D: {rate: 0.5}
+              - ActivityRegularization: {l2: 0.01}
+              - Flatten
+              - Dense: {units: 2}
+            """)
+        #expect(program.training.trainingOnly.map(\.operation) == [
+            .gaussianNoise(stddev: 0.25), .spatialDropout2D(rate: 0.5), .activityRegularization(l1: 0, l2: 0.01),
+        ])
+        // Its own output slot and a mask of one value per channel for SpatialDropout2D; ActivityRegularization aliases.
+        #expect(program.training.arena.masks[1] != nil)
+        #expect(program.training.arena.outputs[2] == .alias)
+    }
+
+    @Test func thePlanPrintsAsStableJSONThatReadsBack() throws {
+        let program = try Self.program("""
+            input_shape: [8, 8, 3]
+            layers:
+              - Conv2D: {filters: 16, kernel_size: 3, padding: same}
+              - BatchNormalization
+              - GlobalAveragePooling2D
+              - Dense: {units: 4, activation: softmax}
+            """)
+        let text = program.jsonText()
+        #expect(text == program.jsonText())
+        let decoded = try JSONDecoder().decode(ModelProgram.self, from: Data(text.utf8))
+        #expect(decoded == program)
+        #expect(ModelGenerator.render(decoded) == ModelGenerator.render(program))
+    }
+}

@@ -24,9 +24,46 @@ public struct CatsVsDogs: CompiledModel {
     public static let parameterCount = 5615553
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 554406912
-    /// Two activation buffers of 720000 floats, 194688 for padded convolution inputs, 73728 of Winograd scratch.
-    public static let arenaCount = 1708416
+    /// 900,000 floats of activations and padded inputs (see `Arena`), 73,728 of Winograd scratch.
+    public static let arenaCount = 973728
     static let packedCount = 6041924
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv_1's output: 720,000 floats, layers 0–1
+        static let l0_conv_1 = 0
+        /// conv_1's padded input: 69,312 floats, layer 0
+        static let l0_conv_1_padded = 720000
+        /// maxpool_1's output: 180,000 floats, layers 1–2
+        static let l1_maxpool_1 = 720000
+        /// conv_2's output: 360,000 floats, layers 2–3
+        static let l2_conv_2 = 0
+        /// conv_2's padded input: 194,688 floats, layer 2
+        static let l2_conv_2_padded = 360000
+        /// maxpool_2's output: 87,616 floats, layers 3–4
+        static let l3_maxpool_2 = 360000
+        /// conv_3's output: 175,232 floats, layers 4–5
+        static let l4_conv_3 = 0
+        /// conv_3's padded input: 102,400 floats, layer 4
+        static let l4_conv_3_padded = 175232
+        /// maxpool_3's output: 41,472 floats, layers 5–6
+        static let l5_maxpool_3 = 175232
+        /// conv_4's padded input: 51,200 floats, layer 6
+        static let l6_conv_4_padded = 0
+        /// conv_4's output: 41,472 floats, layers 6–7
+        static let l6_conv_4 = 51200
+        /// maxpool_4's output: 10,368 floats, layers 7–10
+        static let l7_maxpool_4 = 0
+        /// dense_1's output: 512 floats, layers 10–11
+        static let l10_dense_1 = 10368
+        /// dense_2's output: 128 floats, layers 11–12
+        static let l11_dense_2 = 0
+        /// output's output: 1 floats, layer 12
+        static let l12_output = 128
+        /// Winograd's transformed tiles: 73,728 floats, and as many again for each further worker
+        static let scratch = 900000
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -110,53 +147,52 @@ public struct CatsVsDogs: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 720000, p = arena + 1440000, s = arena + 1634688
-            _ = (a, b, p, s, w)
-            // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
-            Self.l0_conv_1_pad(input, p)
-            Self.l0_conv_1(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // maxpool_1: MaxPooling2D, (None, 150, 150, 32) → (None, 75, 75, 32), 0 parameters
-            Self.l1_maxpool_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
-            Self.l2_conv_2_winograd_pad(UnsafePointer(b), p)
-            Self.l2_conv_2_winograd(UnsafePointer(p), w, a, s)
-            observe?(2, UnsafePointer(a))
-            // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
-            Self.l3_maxpool_2(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
-            Self.l4_conv_3_winograd_pad(UnsafePointer(b), p)
-            Self.l4_conv_3_winograd(UnsafePointer(p), w, a, s)
-            observe?(4, UnsafePointer(a))
-            // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
-            Self.l5_maxpool_3(UnsafePointer(a), b)
-            observe?(5, UnsafePointer(b))
-            // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
-            Self.l6_conv_4_winograd_pad(UnsafePointer(b), p)
-            Self.l6_conv_4_winograd(UnsafePointer(p), w, a, s)
-            observe?(6, UnsafePointer(a))
-            // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
-            Self.l7_maxpool_4(UnsafePointer(a), b)
-            observe?(7, UnsafePointer(b))
-            // flatten: Flatten, (None, 9, 9, 128) → (None, 10368), 0 parameters
+            _ = (arena, w)
+            // conv_1
+            Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
+            Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+            // maxpool_1
+            Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+            // conv_2
+            Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
+            Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+            // maxpool_2
+            Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+            // conv_3
+            Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
+            Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+            // maxpool_3
+            Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
+            observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+            // conv_4
+            Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
+            Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch)
+            observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+            // maxpool_4
+            Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
+            observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
+            // flatten
             // (no computation at inference)
-            observe?(8, UnsafePointer(b))
-            // dropout: Dropout, (None, 10368) → (None, 10368), 0 parameters
+            observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
+            // dropout
             // (no computation at inference)
-            observe?(9, UnsafePointer(b))
-            // dense_1: Dense, (None, 10368) → (None, 512), 5,308,928 parameters
-            Self.l10_dense_1(UnsafePointer(b), w, a)
-            observe?(10, UnsafePointer(a))
-            // dense_2: Dense, (None, 512) → (None, 128), 65,664 parameters
-            Self.l11_dense_2(UnsafePointer(a), w, b)
-            observe?(11, UnsafePointer(b))
-            // output: Dense, (None, 128) → (None, 1), 129 parameters
-            Self.l12_output(UnsafePointer(b), w, a)
-            Self.l12_output_activation(a)
-            observe?(12, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
+            // dense_1
+            Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1)
+            observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
+            // dense_2
+            Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
+            observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
+            // output
+            Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
+            Self.l12_output_activation(arena + Arena.l12_output)
+            observe?(12, UnsafePointer(arena + Arena.l12_output))
+            output.update(from: arena + Arena.l12_output, count: 1)
         }
     }
 
@@ -169,56 +205,57 @@ public struct CatsVsDogs: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 720000, p = arena + 1440000, s = arena + 1634688
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
-            Self.l0_conv_1_pad(input, p)
-            pool.split(150) { worker, parts in Self.l0_conv_1(UnsafePointer(p), w, a, parts) }
-            observe?(0, UnsafePointer(a))
-            // maxpool_1: MaxPooling2D, (None, 150, 150, 32) → (None, 75, 75, 32), 0 parameters
-            Self.l1_maxpool_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
-            Self.l2_conv_2_winograd_pad(UnsafePointer(b), p)
-            pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(p), w, a, s + worker * 58368, parts) }
-            observe?(2, UnsafePointer(a))
-            // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
-            Self.l3_maxpool_2(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
-            Self.l4_conv_3_winograd_pad(UnsafePointer(b), p)
-            pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(p), w, a, s + worker * 58368, parts) }
-            observe?(4, UnsafePointer(a))
-            // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
-            Self.l5_maxpool_3(UnsafePointer(a), b)
-            observe?(5, UnsafePointer(b))
-            // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
-            Self.l6_conv_4_winograd_pad(UnsafePointer(b), p)
-            pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(p), w, a, s + worker * 73728, parts) }
-            observe?(6, UnsafePointer(a))
-            // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
-            Self.l7_maxpool_4(UnsafePointer(a), b)
-            observe?(7, UnsafePointer(b))
-            // flatten: Flatten, (None, 9, 9, 128) → (None, 10368), 0 parameters
+            _ = (arena, w, observe)
+            // conv_1
+            Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
+            pool.split(150) { worker, parts in Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1, parts) }
+            observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+            // maxpool_1
+            Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+            // conv_2
+            Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
+            pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch + worker * 58368, parts) }
+            observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+            // maxpool_2
+            Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+            // conv_3
+            Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
+            pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch + worker * 58368, parts) }
+            observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+            // maxpool_3
+            Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
+            observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+            // conv_4
+            Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
+            pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch + worker * 73728, parts) }
+            observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+            // maxpool_4
+            Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
+            observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
+            // flatten
             // (no computation at inference)
-            observe?(8, UnsafePointer(b))
-            // dropout: Dropout, (None, 10368) → (None, 10368), 0 parameters
+            observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
+            // dropout
             // (no computation at inference)
-            observe?(9, UnsafePointer(b))
-            // dense_1: Dense, (None, 10368) → (None, 512), 5,308,928 parameters
-            pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(b), w, a, parts) }
-            observe?(10, UnsafePointer(a))
-            // dense_2: Dense, (None, 512) → (None, 128), 65,664 parameters
-            Self.l11_dense_2(UnsafePointer(a), w, b)
-            observe?(11, UnsafePointer(b))
-            // output: Dense, (None, 128) → (None, 1), 129 parameters
-            Self.l12_output(UnsafePointer(b), w, a)
-            Self.l12_output_activation(a)
-            observe?(12, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
+            // dense_1
+            pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1, parts) }
+            observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
+            // dense_2
+            Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
+            observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
+            // output
+            Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
+            Self.l12_output_activation(arena + Arena.l12_output)
+            observe?(12, UnsafePointer(arena + Arena.l12_output))
+            output.update(from: arena + Arena.l12_output, count: 1)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -253,38 +290,37 @@ public struct CatsVsDogs: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 720000, p = arena + 1440000, s = arena + 1634688
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
-        Self.l0_conv_1_pad(input, p)
-        Self.l0_conv_1(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // maxpool_1: MaxPooling2D, (None, 150, 150, 32) → (None, 75, 75, 32), 0 parameters
-        Self.l1_maxpool_1(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
-        Self.l2_conv_2_winograd_pad(UnsafePointer(b), p)
-        Self.l2_conv_2_winograd(UnsafePointer(p), w, a, s)
-        observe?(2, UnsafePointer(a))
-        // maxpool_2: MaxPooling2D, (None, 75, 75, 64) → (None, 37, 37, 64), 0 parameters
-        Self.l3_maxpool_2(UnsafePointer(a), b)
-        observe?(3, UnsafePointer(b))
-        // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
-        Self.l4_conv_3_winograd_pad(UnsafePointer(b), p)
-        Self.l4_conv_3_winograd(UnsafePointer(p), w, a, s)
-        observe?(4, UnsafePointer(a))
-        // maxpool_3: MaxPooling2D, (None, 37, 37, 128) → (None, 18, 18, 128), 0 parameters
-        Self.l5_maxpool_3(UnsafePointer(a), b)
-        observe?(5, UnsafePointer(b))
-        // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
-        Self.l6_conv_4_winograd_pad(UnsafePointer(b), p)
-        Self.l6_conv_4_winograd(UnsafePointer(p), w, a, s)
-        observe?(6, UnsafePointer(a))
-        // maxpool_4: MaxPooling2D, (None, 18, 18, 128) → (None, 9, 9, 128), 0 parameters
-        Self.l7_maxpool_4(UnsafePointer(a), b)
-        observe?(7, UnsafePointer(b))
-        destination.update(from: b, count: 10368)
+        _ = (arena, w, observe)
+        // conv_1
+        Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
+        Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+        // maxpool_1
+        Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+        // conv_2
+        Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
+        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+        // maxpool_2
+        Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+        // conv_3
+        Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
+        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+        // maxpool_3
+        Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
+        observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+        // conv_4
+        Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
+        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch)
+        observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+        // maxpool_4
+        Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
+        observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
+        destination.update(from: arena + Arena.l7_maxpool_4, count: 10368)
     }
 
     // dense_1 over 8 samples: Dense, (None, 10368) → (None, 512)
@@ -1015,6 +1051,8 @@ public struct CatsVsDogs: CompiledModel {
         VectorMath.sigmoid(x, count: 8)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
     @inline(never)
     static func l0_conv_1_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -1028,7 +1066,7 @@ public struct CatsVsDogs: CompiledModel {
         (y + 68856).update(repeating: 0, count: 456)
     }
 
-    // conv_1: Conv2D, (None, 150, 150, 3) → (None, 150, 150, 32), 896 parameters
+    // conv_1: the direct kernel
     @inline(never)
     static func l0_conv_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<150) {
         typealias V = SIMD16<Float>
@@ -1206,7 +1244,7 @@ public struct CatsVsDogs: CompiledModel {
         (y + 187264).update(repeating: 0, count: 2464)
     }
 
-    // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters
+    // conv_2: the direct kernel
     @inline(never)
     static func l2_conv_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<75) {
         typealias V = SIMD16<Float>
@@ -1295,7 +1333,7 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_2: Conv2D, (None, 75, 75, 32) → (None, 75, 75, 64), 18,496 parameters, by Winograd's F(2x2, 3x3)
+    // conv_2: at inference, by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l2_conv_2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2496)
@@ -1564,7 +1602,7 @@ public struct CatsVsDogs: CompiledModel {
         (y + 94848).update(repeating: 0, count: 2496)
     }
 
-    // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters
+    // conv_3: the direct kernel
     @inline(never)
     static func l4_conv_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<37) {
         typealias V = SIMD16<Float>
@@ -1724,7 +1762,7 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_3: Conv2D, (None, 37, 37, 64) → (None, 37, 37, 128), 73,856 parameters, by Winograd's F(2x2, 3x3)
+    // conv_3: at inference, by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l4_conv_3_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2560)
@@ -1994,7 +2032,7 @@ public struct CatsVsDogs: CompiledModel {
         (y + 48640).update(repeating: 0, count: 2560)
     }
 
-    // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters
+    // conv_4: the direct kernel
     @inline(never)
     static func l6_conv_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<18) {
         typealias V = SIMD16<Float>
@@ -2154,7 +2192,7 @@ public struct CatsVsDogs: CompiledModel {
         }
     }
 
-    // conv_4: Conv2D, (None, 18, 18, 128) → (None, 18, 18, 128), 147,584 parameters, by Winograd's F(2x2, 3x3)
+    // conv_4: at inference, by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l6_conv_4_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 2560)
@@ -2791,6 +2829,8 @@ public struct CatsVsDogs: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension CatsVsDogs: TrainableModel {
@@ -3612,6 +3652,8 @@ extension CatsVsDogs: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,32 @@ public struct Lenet5: CompiledModel {
     public static let parameterCount = 61706
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 833040
-    /// Two activation buffers of 4704 floats, 1024 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 10432
+    /// 5,888 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 5888
     static let packedCount = 66928
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 4,704 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// conv2d's padded input: 1,024 floats, layer 0
+        static let l0_conv2d_padded = 4704
+        /// average_pooling2d's output: 1,176 floats, layers 1–2
+        static let l1_average_pooling2d = 4704
+        /// conv2d_1's output: 1,600 floats, layers 2–3
+        static let l2_conv2d_1 = 0
+        /// average_pooling2d_1's output: 400 floats, layers 3–5
+        static let l3_average_pooling2d_1 = 1600
+        /// dense's output: 120 floats, layers 5–6
+        static let l5_dense = 0
+        /// dense_1's output: 84 floats, layers 6–7
+        static let l6_dense_1 = 128
+        /// dense_2's output: 10 floats, layer 7
+        static let l7_dense_2 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 5888
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -94,39 +117,38 @@ public struct Lenet5: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4704, p = arena + 9408, s = arena + 10432
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 28, 28, 6) → (None, 14, 14, 6), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d_1: AveragePooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
-            Self.l3_average_pooling2d_1(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // average_pooling2d_1
+            Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 400) → (None, 120), 48,120 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            Self.l5_dense_activation(a)
-            observe?(5, UnsafePointer(a))
-            // dense_1: Dense, (None, 120) → (None, 84), 10,164 parameters
-            Self.l6_dense_1(UnsafePointer(a), w, b)
-            Self.l6_dense_1_activation(b)
-            observe?(6, UnsafePointer(b))
-            // dense_2: Dense, (None, 84) → (None, 10), 850 parameters
-            Self.l7_dense_2(UnsafePointer(b), w, a)
-            Self.l7_dense_2_activation(a)
-            observe?(7, UnsafePointer(a))
-            output.update(from: a, count: 10)
+            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
+            Self.l5_dense_activation(arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            // dense_1
+            Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
+            Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
+            // dense_2
+            Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
+            Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
+            observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
+            output.update(from: arena + Arena.l7_dense_2, count: 10)
         }
     }
 
@@ -139,42 +161,43 @@ public struct Lenet5: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4704, p = arena + 9408, s = arena + 10432
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 28, 28, 6) → (None, 14, 14, 6), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d_1: AveragePooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
-            Self.l3_average_pooling2d_1(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // average_pooling2d_1
+            Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 400) → (None, 120), 48,120 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            Self.l5_dense_activation(a)
-            observe?(5, UnsafePointer(a))
-            // dense_1: Dense, (None, 120) → (None, 84), 10,164 parameters
-            Self.l6_dense_1(UnsafePointer(a), w, b)
-            Self.l6_dense_1_activation(b)
-            observe?(6, UnsafePointer(b))
-            // dense_2: Dense, (None, 84) → (None, 10), 850 parameters
-            Self.l7_dense_2(UnsafePointer(b), w, a)
-            Self.l7_dense_2_activation(a)
-            observe?(7, UnsafePointer(a))
-            output.update(from: a, count: 10)
+            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
+            Self.l5_dense_activation(arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            // dense_1
+            Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
+            Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
+            // dense_2
+            Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
+            Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
+            observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
+            output.update(from: arena + Arena.l7_dense_2, count: 10)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -209,25 +232,24 @@ public struct Lenet5: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 4704, p = arena + 9408, s = arena + 10432
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        Self.l0_conv2d_activation(a)
-        observe?(0, UnsafePointer(a))
-        // average_pooling2d: AveragePooling2D, (None, 28, 28, 6) → (None, 14, 14, 6), 0 parameters
-        Self.l1_average_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
-        Self.l2_conv2d_1(UnsafePointer(b), w, a)
-        Self.l2_conv2d_1_activation(a)
-        observe?(2, UnsafePointer(a))
-        // average_pooling2d_1: AveragePooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
-        Self.l3_average_pooling2d_1(UnsafePointer(a), b)
-        observe?(3, UnsafePointer(b))
-        destination.update(from: b, count: 400)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // average_pooling2d
+        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        // conv2d_1
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // average_pooling2d_1
+        Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        destination.update(from: arena + Arena.l3_average_pooling2d_1, count: 400)
     }
 
     // dense over 8 samples: Dense, (None, 400) → (None, 120)
@@ -694,6 +716,8 @@ public struct Lenet5: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -707,7 +731,7 @@ public struct Lenet5: CompiledModel {
         (y + 960).update(repeating: 0, count: 64)
     }
 
-    // conv2d: Conv2D, (None, 28, 28, 1) → (None, 28, 28, 6), 156 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD16<Float>
@@ -1011,6 +1035,8 @@ public struct Lenet5: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Lenet5: TrainableModel {
@@ -1567,6 +1593,8 @@ extension Lenet5: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,28 @@ public struct MnistConvnet: CompiledModel {
     public static let parameterCount = 34826
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4881920
-    /// Two activation buffers of 21632 floats, 6272 for padded convolution inputs, 27648 of Winograd scratch.
-    public static let arenaCount = 77184
+    /// 27,040 floats of activations and padded inputs (see `Arena`), 27,648 of Winograd scratch.
+    public static let arenaCount = 54688
     static let packedCount = 77200
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 21,632 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// max_pooling2d's output: 5,408 floats, layers 1–2
+        static let l1_max_pooling2d = 21632
+        /// conv2d_1's output: 7,744 floats, layers 2–3
+        static let l2_conv2d_1 = 0
+        /// conv2d_1's padded input: 6,272 floats, layer 2
+        static let l2_conv2d_1_padded = 7744
+        /// max_pooling2d_1's output: 1,600 floats, layers 3–6
+        static let l3_max_pooling2d_1 = 7744
+        /// dense's output: 10 floats, layer 6
+        static let l6_dense = 0
+        /// Winograd's transformed tiles: 27,648 floats, and as many again for each further worker
+        static let scratch = 27040
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -86,32 +105,31 @@ public struct MnistConvnet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 21632, p = arena + 43264, s = arena + 49536
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 26, 26, 32) → (None, 13, 13, 32), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
-            Self.l2_conv2d_1_winograd_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1_winograd(UnsafePointer(p), w, a, s)
-            observe?(2, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 11, 11, 64) → (None, 5, 5, 64), 0 parameters
-            Self.l3_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 5, 5, 64) → (None, 1600), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // conv2d_1
+            Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // max_pooling2d_1
+            Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dropout: Dropout, (None, 1600) → (None, 1600), 0 parameters
+            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+            // dropout
             // (no computation at inference)
-            observe?(5, UnsafePointer(b))
-            // dense: Dense, (None, 1600) → (None, 10), 16,010 parameters
-            Self.l6_dense(UnsafePointer(b), w, a)
-            Self.l6_dense_activation(a)
-            observe?(6, UnsafePointer(a))
-            output.update(from: a, count: 10)
+            observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+            // dense
+            Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
+            Self.l6_dense_activation(arena + Arena.l6_dense)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense))
+            output.update(from: arena + Arena.l6_dense, count: 10)
         }
     }
 
@@ -124,35 +142,36 @@ public struct MnistConvnet: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 21632, p = arena + 43264, s = arena + 49536
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 26, 26, 32) → (None, 13, 13, 32), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
-            Self.l2_conv2d_1_winograd_pad(UnsafePointer(b), p)
-            pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(p), w, a, s + worker * 27648, parts) }
-            observe?(2, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 11, 11, 64) → (None, 5, 5, 64), 0 parameters
-            Self.l3_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 5, 5, 64) → (None, 1600), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // conv2d_1
+            Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
+            pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch + worker * 27648, parts) }
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // max_pooling2d_1
+            Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dropout: Dropout, (None, 1600) → (None, 1600), 0 parameters
+            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+            // dropout
             // (no computation at inference)
-            observe?(5, UnsafePointer(b))
-            // dense: Dense, (None, 1600) → (None, 10), 16,010 parameters
-            Self.l6_dense(UnsafePointer(b), w, a)
-            Self.l6_dense_activation(a)
-            observe?(6, UnsafePointer(a))
-            output.update(from: a, count: 10)
+            observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+            // dense
+            Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
+            Self.l6_dense_activation(arena + Arena.l6_dense)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense))
+            output.update(from: arena + Arena.l6_dense, count: 10)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -183,23 +202,22 @@ public struct MnistConvnet: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 21632, p = arena + 43264, s = arena + 49536
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
-        Self.l0_conv2d(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // max_pooling2d: MaxPooling2D, (None, 26, 26, 32) → (None, 13, 13, 32), 0 parameters
-        Self.l1_max_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
-        Self.l2_conv2d_1_winograd_pad(UnsafePointer(b), p)
-        Self.l2_conv2d_1_winograd(UnsafePointer(p), w, a, s)
-        observe?(2, UnsafePointer(a))
-        // max_pooling2d_1: MaxPooling2D, (None, 11, 11, 64) → (None, 5, 5, 64), 0 parameters
-        Self.l3_max_pooling2d_1(UnsafePointer(a), b)
-        observe?(3, UnsafePointer(b))
-        destination.update(from: b, count: 1600)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // max_pooling2d
+        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        // conv2d_1
+        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // max_pooling2d_1
+        Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        destination.update(from: arena + Arena.l3_max_pooling2d_1, count: 1600)
     }
 
     // dense over 8 samples: Dense, (None, 1600) → (None, 10)
@@ -291,6 +309,8 @@ public struct MnistConvnet: CompiledModel {
             for c in 0..<10 { v[c] /= sum }
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
     @inline(never)
@@ -574,7 +594,7 @@ public struct MnistConvnet: CompiledModel {
         }
     }
 
-    // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters, by Winograd's F(2x2, 3x3)
+    // conv2d_1: at inference, by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l2_conv2d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for row in 0..<13 {
@@ -876,6 +896,8 @@ public struct MnistConvnet: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension MnistConvnet: TrainableModel {
@@ -1252,6 +1274,8 @@ extension MnistConvnet: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

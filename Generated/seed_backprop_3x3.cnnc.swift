@@ -24,9 +24,18 @@ public struct SeedBackprop3x3: CompiledModel {
     public static let parameterCount = 4
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 32
-    /// Two activation buffers of 9 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 18
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 20
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// filter's output: 4 floats, layer 0
+        static let l0_filter = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -70,12 +79,11 @@ public struct SeedBackprop3x3: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 9, p = arena + 18, s = arena + 18
-            _ = (a, b, p, s, w)
-            // filter: Conv2D, (None, 3, 3, 1) → (None, 2, 2, 1), 4 parameters
-            Self.l0_filter(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 4)
+            _ = (arena, w)
+            // filter
+            Self.l0_filter(input, w, arena + Arena.l0_filter)
+            observe?(0, UnsafePointer(arena + Arena.l0_filter))
+            output.update(from: arena + Arena.l0_filter, count: 4)
         }
     }
 
@@ -88,15 +96,16 @@ public struct SeedBackprop3x3: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 9, p = arena + 18, s = arena + 18
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // filter: Conv2D, (None, 3, 3, 1) → (None, 2, 2, 1), 4 parameters
-            Self.l0_filter(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 4)
+            _ = (arena, w, observe)
+            // filter
+            Self.l0_filter(input, w, arena + Arena.l0_filter)
+            observe?(0, UnsafePointer(arena + Arena.l0_filter))
+            output.update(from: arena + Arena.l0_filter, count: 4)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // filter: Conv2D, (None, 3, 3, 1) → (None, 2, 2, 1), 4 parameters
     @inline(never)
@@ -127,6 +136,8 @@ public struct SeedBackprop3x3: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SeedBackprop3x3: TrainableModel {
@@ -240,6 +251,8 @@ extension SeedBackprop3x3: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct SeedEdge6x6: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 288
-    /// Two activation buffers of 36 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 72
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 40
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// vertical_edge's output: 16 floats, layer 0
+        static let l0_vertical_edge = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -70,12 +79,11 @@ public struct SeedEdge6x6: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72, s = arena + 72
-            _ = (a, b, p, s, w)
-            // vertical_edge: Conv2D, (None, 6, 6, 1) → (None, 4, 4, 1), 9 parameters
-            Self.l0_vertical_edge(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w)
+            // vertical_edge
+            Self.l0_vertical_edge(input, w, arena + Arena.l0_vertical_edge)
+            observe?(0, UnsafePointer(arena + Arena.l0_vertical_edge))
+            output.update(from: arena + Arena.l0_vertical_edge, count: 16)
         }
     }
 
@@ -88,15 +96,16 @@ public struct SeedEdge6x6: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72, s = arena + 72
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // vertical_edge: Conv2D, (None, 6, 6, 1) → (None, 4, 4, 1), 9 parameters
-            Self.l0_vertical_edge(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w, observe)
+            // vertical_edge
+            Self.l0_vertical_edge(input, w, arena + Arena.l0_vertical_edge)
+            observe?(0, UnsafePointer(arena + Arena.l0_vertical_edge))
+            output.update(from: arena + Arena.l0_vertical_edge, count: 16)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // vertical_edge: Conv2D, (None, 6, 6, 1) → (None, 4, 4, 1), 9 parameters
     @inline(never)
@@ -135,6 +144,8 @@ public struct SeedEdge6x6: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SeedEdge6x6: TrainableModel {
@@ -248,6 +259,8 @@ extension SeedEdge6x6: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

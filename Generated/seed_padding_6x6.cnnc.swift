@@ -24,9 +24,20 @@ public struct SeedPadding6x6: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 648
-    /// Two activation buffers of 64 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 128
+    /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 112
     static let packedCount = 40
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// pad's output: 64 floats, layers 0–1
+        static let l0_pad = 0
+        /// conv's output: 36 floats, layer 1
+        static let l1_conv = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 112
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,15 +82,14 @@ public struct SeedPadding6x6: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 64, p = arena + 128, s = arena + 128
-            _ = (a, b, p, s, w)
-            // pad: ZeroPadding2D, (None, 6, 6, 1) → (None, 8, 8, 1), 0 parameters
-            Self.l0_pad(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv: Conv2D, (None, 8, 8, 1) → (None, 6, 6, 1), 9 parameters
-            Self.l1_conv(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 36)
+            _ = (arena, w)
+            // pad
+            Self.l0_pad(input, arena + Arena.l0_pad)
+            observe?(0, UnsafePointer(arena + Arena.l0_pad))
+            // conv
+            Self.l1_conv(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv))
+            output.update(from: arena + Arena.l1_conv, count: 36)
         }
     }
 
@@ -92,18 +102,19 @@ public struct SeedPadding6x6: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 64, p = arena + 128, s = arena + 128
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // pad: ZeroPadding2D, (None, 6, 6, 1) → (None, 8, 8, 1), 0 parameters
-            Self.l0_pad(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv: Conv2D, (None, 8, 8, 1) → (None, 6, 6, 1), 9 parameters
-            Self.l1_conv(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 36)
+            _ = (arena, w, observe)
+            // pad
+            Self.l0_pad(input, arena + Arena.l0_pad)
+            observe?(0, UnsafePointer(arena + Arena.l0_pad))
+            // conv
+            Self.l1_conv(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv))
+            output.update(from: arena + Arena.l1_conv, count: 36)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // pad: ZeroPadding2D, (None, 6, 6, 1) → (None, 8, 8, 1), 0 parameters
     @inline(never)
@@ -163,6 +174,8 @@ public struct SeedPadding6x6: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SeedPadding6x6: TrainableModel {
@@ -288,6 +301,8 @@ extension SeedPadding6x6: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct SeedStrided7x7: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 162
-    /// Two activation buffers of 49 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 98
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 40
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// strided's output: 9 floats, layer 0
+        static let l0_strided = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -70,12 +79,11 @@ public struct SeedStrided7x7: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 49, p = arena + 98, s = arena + 98
-            _ = (a, b, p, s, w)
-            // strided: Conv2D, (None, 7, 7, 1) → (None, 3, 3, 1), 9 parameters
-            Self.l0_strided(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 9)
+            _ = (arena, w)
+            // strided
+            Self.l0_strided(input, w, arena + Arena.l0_strided)
+            observe?(0, UnsafePointer(arena + Arena.l0_strided))
+            output.update(from: arena + Arena.l0_strided, count: 9)
         }
     }
 
@@ -88,15 +96,16 @@ public struct SeedStrided7x7: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 49, p = arena + 98, s = arena + 98
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // strided: Conv2D, (None, 7, 7, 1) → (None, 3, 3, 1), 9 parameters
-            Self.l0_strided(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 9)
+            _ = (arena, w, observe)
+            // strided
+            Self.l0_strided(input, w, arena + Arena.l0_strided)
+            observe?(0, UnsafePointer(arena + Arena.l0_strided))
+            output.update(from: arena + Arena.l0_strided, count: 9)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // strided: Conv2D, (None, 7, 7, 1) → (None, 3, 3, 1), 9 parameters
     @inline(never)
@@ -131,6 +140,8 @@ public struct SeedStrided7x7: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SeedStrided7x7: TrainableModel {
@@ -244,6 +255,8 @@ extension SeedStrided7x7: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

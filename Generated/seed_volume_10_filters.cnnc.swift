@@ -24,9 +24,18 @@ public struct SeedVolume10Filters: CompiledModel {
     public static let parameterCount = 280
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 8640
-    /// Two activation buffers of 160 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 320
+    /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 160
     static let packedCount = 448
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv's output: 160 floats, layer 0
+        static let l0_conv = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 160
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,12 +80,11 @@ public struct SeedVolume10Filters: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 160, p = arena + 320, s = arena + 320
-            _ = (a, b, p, s, w)
-            // conv: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 10), 280 parameters
-            Self.l0_conv(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 160)
+            _ = (arena, w)
+            // conv
+            Self.l0_conv(input, w, arena + Arena.l0_conv)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv))
+            output.update(from: arena + Arena.l0_conv, count: 160)
         }
     }
 
@@ -89,15 +97,16 @@ public struct SeedVolume10Filters: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 160, p = arena + 320, s = arena + 320
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 10), 280 parameters
-            Self.l0_conv(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 160)
+            _ = (arena, w, observe)
+            // conv
+            Self.l0_conv(input, w, arena + Arena.l0_conv)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv))
+            output.update(from: arena + Arena.l0_conv, count: 160)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 10), 280 parameters
     @inline(never)
@@ -149,6 +158,8 @@ public struct SeedVolume10Filters: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SeedVolume10Filters: TrainableModel {
@@ -275,6 +286,8 @@ extension SeedVolume10Filters: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,30 @@ public struct ToyConvnet: CompiledModel {
     public static let parameterCount = 64318
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1701328
-    /// Two activation buffers of 6272 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 12544
+    /// 7,840 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 7840
     static let packedCount = 69488
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv1's output: 6,272 floats, layers 0–1
+        static let l0_conv1 = 0
+        /// pool1's output: 1,568 floats, layers 1–2
+        static let l1_pool1 = 6272
+        /// conv2's output: 1,600 floats, layers 2–3
+        static let l2_conv2 = 0
+        /// pool2's output: 400 floats, layers 3–5
+        static let l3_pool2 = 1600
+        /// fc3's output: 120 floats, layers 5–6
+        static let l5_fc3 = 0
+        /// fc4's output: 84 floats, layers 6–7
+        static let l6_fc4 = 128
+        /// softmax's output: 26 floats, layer 7
+        static let l7_softmax = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 7840
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -94,34 +115,33 @@ public struct ToyConvnet: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 6272, p = arena + 12544, s = arena + 12544
-            _ = (a, b, p, s, w)
-            // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
-            Self.l0_conv1(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // pool1: MaxPooling2D, (None, 28, 28, 8) → (None, 14, 14, 8), 0 parameters
-            Self.l1_pool1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2: Conv2D, (None, 14, 14, 8) → (None, 10, 10, 16), 3,216 parameters
-            Self.l2_conv2(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // pool2: MaxPooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
-            Self.l3_pool2(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
+            _ = (arena, w)
+            // conv1
+            Self.l0_conv1(input, w, arena + Arena.l0_conv1)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+            // pool1
+            Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
+            observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+            // conv2
+            Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+            // pool2
+            Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
+            observe?(3, UnsafePointer(arena + Arena.l3_pool2))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // fc3: Dense, (None, 400) → (None, 120), 48,120 parameters
-            Self.l5_fc3(UnsafePointer(b), w, a)
-            observe?(5, UnsafePointer(a))
-            // fc4: Dense, (None, 120) → (None, 84), 10,164 parameters
-            Self.l6_fc4(UnsafePointer(a), w, b)
-            observe?(6, UnsafePointer(b))
-            // softmax: Dense, (None, 84) → (None, 26), 2,210 parameters
-            Self.l7_softmax(UnsafePointer(b), w, a)
-            Self.l7_softmax_activation(a)
-            observe?(7, UnsafePointer(a))
-            output.update(from: a, count: 26)
+            observe?(4, UnsafePointer(arena + Arena.l3_pool2))
+            // fc3
+            Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
+            observe?(5, UnsafePointer(arena + Arena.l5_fc3))
+            // fc4
+            Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
+            observe?(6, UnsafePointer(arena + Arena.l6_fc4))
+            // softmax
+            Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
+            Self.l7_softmax_activation(arena + Arena.l7_softmax)
+            observe?(7, UnsafePointer(arena + Arena.l7_softmax))
+            output.update(from: arena + Arena.l7_softmax, count: 26)
         }
     }
 
@@ -134,37 +154,38 @@ public struct ToyConvnet: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 6272, p = arena + 12544, s = arena + 12544
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
-            pool.split(28) { worker, parts in Self.l0_conv1(input, w, a, parts) }
-            observe?(0, UnsafePointer(a))
-            // pool1: MaxPooling2D, (None, 28, 28, 8) → (None, 14, 14, 8), 0 parameters
-            Self.l1_pool1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2: Conv2D, (None, 14, 14, 8) → (None, 10, 10, 16), 3,216 parameters
-            pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(b), w, a, parts) }
-            observe?(2, UnsafePointer(a))
-            // pool2: MaxPooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
-            Self.l3_pool2(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 5, 5, 16) → (None, 400), 0 parameters
+            _ = (arena, w, observe)
+            // conv1
+            pool.split(28) { worker, parts in Self.l0_conv1(input, w, arena + Arena.l0_conv1, parts) }
+            observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+            // pool1
+            Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
+            observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+            // conv2
+            pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2, parts) }
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+            // pool2
+            Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
+            observe?(3, UnsafePointer(arena + Arena.l3_pool2))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // fc3: Dense, (None, 400) → (None, 120), 48,120 parameters
-            Self.l5_fc3(UnsafePointer(b), w, a)
-            observe?(5, UnsafePointer(a))
-            // fc4: Dense, (None, 120) → (None, 84), 10,164 parameters
-            Self.l6_fc4(UnsafePointer(a), w, b)
-            observe?(6, UnsafePointer(b))
-            // softmax: Dense, (None, 84) → (None, 26), 2,210 parameters
-            Self.l7_softmax(UnsafePointer(b), w, a)
-            Self.l7_softmax_activation(a)
-            observe?(7, UnsafePointer(a))
-            output.update(from: a, count: 26)
+            observe?(4, UnsafePointer(arena + Arena.l3_pool2))
+            // fc3
+            Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
+            observe?(5, UnsafePointer(arena + Arena.l5_fc3))
+            // fc4
+            Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
+            observe?(6, UnsafePointer(arena + Arena.l6_fc4))
+            // softmax
+            Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
+            Self.l7_softmax_activation(arena + Arena.l7_softmax)
+            observe?(7, UnsafePointer(arena + Arena.l7_softmax))
+            output.update(from: arena + Arena.l7_softmax, count: 26)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -197,22 +218,21 @@ public struct ToyConvnet: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 6272, p = arena + 12544, s = arena + 12544
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
-        Self.l0_conv1(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // pool1: MaxPooling2D, (None, 28, 28, 8) → (None, 14, 14, 8), 0 parameters
-        Self.l1_pool1(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        // conv2: Conv2D, (None, 14, 14, 8) → (None, 10, 10, 16), 3,216 parameters
-        Self.l2_conv2(UnsafePointer(b), w, a)
-        observe?(2, UnsafePointer(a))
-        // pool2: MaxPooling2D, (None, 10, 10, 16) → (None, 5, 5, 16), 0 parameters
-        Self.l3_pool2(UnsafePointer(a), b)
-        observe?(3, UnsafePointer(b))
-        destination.update(from: b, count: 400)
+        _ = (arena, w, observe)
+        // conv1
+        Self.l0_conv1(input, w, arena + Arena.l0_conv1)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+        // pool1
+        Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
+        observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+        // conv2
+        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+        // pool2
+        Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
+        observe?(3, UnsafePointer(arena + Arena.l3_pool2))
+        destination.update(from: arena + Arena.l3_pool2, count: 400)
     }
 
     // fc3 over 8 samples: Dense, (None, 400) → (None, 120)
@@ -667,6 +687,8 @@ public struct ToyConvnet: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
     @inline(never)
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
@@ -964,6 +986,8 @@ public struct ToyConvnet: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension ToyConvnet: TrainableModel {
@@ -1509,6 +1533,8 @@ extension ToyConvnet: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

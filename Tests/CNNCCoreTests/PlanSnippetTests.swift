@@ -19,10 +19,10 @@ import Testing
         ModelPlanner.plan(try model(yaml), specPath: "snippet.yaml")
     }
 
-    /// The lines of `text` from the first that contains `start`, `count` of them.
+    /// The lines of `text` (trimmed) from the first that is `start`, `count` of them.
     static func lines(of text: String, from start: String, count: Int) -> [String] {
         let all = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let first = all.firstIndex(where: { $0.contains(start) }) else { return [] }
+        guard let first = all.firstIndex(of: start) else { return [] }
         return Array(all[first..<min(all.count, first + count)])
     }
 
@@ -40,7 +40,15 @@ import Testing
         #expect(model.isChain)
     }
 
-    @Test func computingLayersAlternateTheTwoBuffersAndInPlaceLayersStay() throws {
+    /// A buffer as the plan names it.
+    static func name(_ buffer: InferenceBuffer, in program: ModelProgram) -> String {
+        switch buffer {
+        case .input: "input"
+        case .region(let region): program.arena.regions[region].name
+        }
+    }
+
+    @Test func computingLayersGetRegionsAndInPlaceLayersShareTheirInputs() throws {
         let program = try Self.program("""
             input_shape: [6, 6, 2]
             layers:
@@ -50,11 +58,48 @@ import Testing
               - Flatten: {name: f}
               - Dense: {units: 3, name: d}
             """)
-        let buffers = program.nodes.map { "\($0.layer.name): \($0.reads.rawValue)→\($0.writes.rawValue)" }
-        #expect(buffers == ["c1: input→a", "r: a→a", "p: a→b", "f: b→b", "d: b→a"])
-        #expect(program.result == .a)
-        // Two activation buffers of the largest output (4x4x4), no padding, no scratch.
-        #expect(program.arena == InferenceArena(activation: 72, padded: 0, scratch: 0))
+        let buffers = program.nodes.map { "\($0.layer.name): \(Self.name($0.reads, in: program))→\(Self.name($0.writes, in: program))" }
+        #expect(buffers == ["c1: input→l0_c1", "r: l0_c1→l0_c1", "p: l0_c1→l2_p", "f: l2_p→l2_p", "d: l2_p→l4_d"])
+        #expect(Self.name(program.result, in: program) == "l4_d")
+        // c1's 64 floats live until p has read them; d's 3 then reuse their memory.
+        let regions = program.arena.regions.map { "\($0.name) @\($0.offset) ×\($0.count) \($0.firstNode)–\($0.lastNode)" }
+        #expect(regions == ["l0_c1 @0 ×64 0–2", "l2_p @64 ×16 2–4", "l4_d @0 ×3 4–4"])
+        #expect(program.arena.total == 80)
+    }
+
+    @Test func aTensorReadAgainLaterIsNotOverwrittenInPlace() throws {
+        var model = try Self.model("""
+            input_shape: [4, 4, 2]
+            layers:
+              - Conv2D: {filters: 2, kernel_size: 1, name: c}
+              - ReLU: {name: r}
+              - MaxPooling2D: {name: p}
+            """)
+        // A branch: p reads c's output too, after r has run.
+        model.layers[2].inputs = [.layer(0)]
+        model.outputs = [.layer(2)]
+        let program = ModelPlanner.plan(model, specPath: "branch.yaml")
+        #expect(program.nodes[1].copiesInputFirst)
+        #expect(Self.name(program.nodes[1].writes, in: program) == "l1_r")
+        let c = try #require(program.arena.regions.first { $0.name == "l0_c" })
+        let r = try #require(program.arena.regions.first { $0.name == "l1_r" })
+        #expect(c.lastNode == 2)  // fan-out keeps it alive until p
+        #expect(c.offset != r.offset)
+    }
+
+    @Test func theAllocatorReusesMemoryOnlyAfterTheLastReader() {
+        let requests: [ArenaAllocator.Request] = [
+            .init(count: 100, first: 0, last: 1), .init(count: 50, first: 1, last: 2), .init(count: 100, first: 2, last: 3),
+        ]
+        let (offsets, total) = ArenaAllocator.place(requests)
+        #expect(offsets == [0, 112, 0])
+        #expect(total == 176)
+        for i in requests.indices {
+            for j in requests.indices where i < j && requests[i].overlapsInTime(requests[j]) {
+                let apart = offsets[i] + requests[i].count <= offsets[j] || offsets[j] + requests[j].count <= offsets[i]
+                #expect(apart, "requests \(i) and \(j) are alive together and overlap")
+            }
+        }
     }
 
     @Test func anInPlaceLayerOnTheModelsInputCopiesItFirst() throws {
@@ -66,11 +111,12 @@ import Testing
             """)
         #expect(program.nodes[0].copiesInputFirst)
         let swift = ModelGenerator.render(program)
-        #expect(Self.lines(of: swift, from: "// t: Activation, (None, 4)", count: 4) == [
-            "// t: Activation, (None, 4) → (None, 4), 0 parameters",
-            "a.update(from: input, count: 4)",
-            "Self.l0_t(a)",
-            "observe?(0, UnsafePointer(a))",
+        #expect(swift.contains("// t: Activation, (None, 4) → (None, 4), 0 parameters\n"))
+        #expect(Self.lines(of: swift, from: "// t", count: 4) == [
+            "// t",
+            "(arena + Arena.l0_t).update(from: input, count: 4)",
+            "Self.l0_t(arena + Arena.l0_t)",
+            "observe?(0, UnsafePointer(arena + Arena.l0_t))",
         ])
     }
 

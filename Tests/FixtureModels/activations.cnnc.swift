@@ -24,9 +24,58 @@ public struct Activations: CompiledModel {
     public static let parameterCount = 2292
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 23928
-    /// Two activation buffers of 108 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 216
+    /// 272 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 272
     static let packedCount = 3024
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv_linear's output: 96 floats, layers 0–2
+        static let l0_conv_linear = 0
+        /// mix_1's output: 96 floats, layers 2–4
+        static let l2_mix_1 = 96
+        /// mix_2's output: 96 floats, layers 4–6
+        static let l4_mix_2 = 0
+        /// mix_3's output: 96 floats, layers 6–8
+        static let l6_mix_3 = 96
+        /// mix_4's output: 96 floats, layers 8–10
+        static let l8_mix_4 = 0
+        /// mix_5's output: 96 floats, layers 10–12
+        static let l10_mix_5 = 96
+        /// mix_6's output: 96 floats, layers 12–14
+        static let l12_mix_6 = 0
+        /// conv_relu's output: 96 floats, layers 14–15
+        static let l14_conv_relu = 96
+        /// conv_sigmoid's output: 96 floats, layers 15–16
+        static let l15_conv_sigmoid = 0
+        /// conv_tanh's output: 96 floats, layers 16–17
+        static let l16_conv_tanh = 96
+        /// conv_softmax's output: 80 floats, layers 17–18
+        static let l17_conv_softmax = 192
+        /// mix_7's output: 96 floats, layers 18–20
+        static let l18_mix_7 = 0
+        /// mix_8's output: 96 floats, layers 20–22
+        static let l20_mix_8 = 96
+        /// mix_9's output: 96 floats, layers 22–25
+        static let l22_mix_9 = 0
+        /// mix_10's output: 96 floats, layers 25–28
+        static let l25_mix_10 = 96
+        /// dense_relu's output: 12 floats, layers 28–29
+        static let l28_dense_relu = 0
+        /// dense_sigmoid's output: 10 floats, layers 29–30
+        static let l29_dense_sigmoid = 16
+        /// dense_tanh's output: 8 floats, layers 30–31
+        static let l30_dense_tanh = 0
+        /// dense_linear's output: 8 floats, layers 31–32
+        static let l31_dense_linear = 16
+        /// dense_softmax's output: 7 floats, layers 32–33
+        static let l32_dense_softmax = 0
+        /// logits's output: 4 floats, layers 33–34
+        static let l33_logits = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 272
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -185,120 +234,119 @@ public struct Activations: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 108, p = arena + 216, s = arena + 216
-            _ = (a, b, p, s, w)
-            // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
-            Self.l0_conv_linear(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // relu_all: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l1_relu_all(a)
-            observe?(1, UnsafePointer(a))
-            // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l2_mix_1(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // relu_max_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l3_relu_max_slope(b)
-            observe?(3, UnsafePointer(b))
-            // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l4_mix_2(UnsafePointer(b), w, a)
-            observe?(4, UnsafePointer(a))
-            // relu_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l5_relu_threshold(a)
-            observe?(5, UnsafePointer(a))
-            // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l6_mix_3(UnsafePointer(a), w, b)
-            observe?(6, UnsafePointer(b))
-            // relu_slope_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l7_relu_slope_threshold(b)
-            observe?(7, UnsafePointer(b))
-            // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l8_mix_4(UnsafePointer(b), w, a)
-            observe?(8, UnsafePointer(a))
-            // relu_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l9_relu_slope(a)
-            observe?(9, UnsafePointer(a))
-            // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l10_mix_5(UnsafePointer(a), w, b)
-            observe?(10, UnsafePointer(b))
-            // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l11_relu_plain(b)
-            observe?(11, UnsafePointer(b))
-            // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l12_mix_6(UnsafePointer(b), w, a)
-            observe?(12, UnsafePointer(a))
-            // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l13_relu_max(a)
-            observe?(13, UnsafePointer(a))
-            // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l14_conv_relu(UnsafePointer(a), w, b)
-            observe?(14, UnsafePointer(b))
-            // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l15_conv_sigmoid(UnsafePointer(b), w, a)
-            Self.l15_conv_sigmoid_activation(a)
-            observe?(15, UnsafePointer(a))
-            // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l16_conv_tanh(UnsafePointer(a), w, b)
-            Self.l16_conv_tanh_activation(b)
-            observe?(16, UnsafePointer(b))
-            // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
-            Self.l17_conv_softmax(UnsafePointer(b), w, a)
-            Self.l17_conv_softmax_activation(a)
-            observe?(17, UnsafePointer(a))
-            // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
-            Self.l18_mix_7(UnsafePointer(a), w, b)
-            observe?(18, UnsafePointer(b))
-            // act_sigmoid: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l19_act_sigmoid(b)
-            observe?(19, UnsafePointer(b))
-            // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l20_mix_8(UnsafePointer(b), w, a)
-            observe?(20, UnsafePointer(a))
-            // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l21_act_tanh(a)
-            observe?(21, UnsafePointer(a))
-            // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l22_mix_9(UnsafePointer(a), w, b)
-            observe?(22, UnsafePointer(b))
-            // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l23_act_relu(b)
-            observe?(23, UnsafePointer(b))
-            // act_linear: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l24_act_linear(b)
-            observe?(24, UnsafePointer(b))
-            // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l25_mix_10(UnsafePointer(b), w, a)
-            observe?(25, UnsafePointer(a))
-            // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l26_act_softmax(a)
-            observe?(26, UnsafePointer(a))
-            // flatten: Flatten, (None, 4, 4, 6) → (None, 96), 0 parameters
+            _ = (arena, w)
+            // conv_linear
+            Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+            // relu_all
+            Self.l1_relu_all(arena + Arena.l0_conv_linear)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+            // mix_1
+            Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+            // relu_max_slope
+            Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
+            observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+            // mix_2
+            Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+            observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+            // relu_threshold
+            Self.l5_relu_threshold(arena + Arena.l4_mix_2)
+            observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+            // mix_3
+            Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+            observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+            // relu_slope_threshold
+            Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
+            observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+            // mix_4
+            Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+            observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+            // relu_slope
+            Self.l9_relu_slope(arena + Arena.l8_mix_4)
+            observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+            // mix_5
+            Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+            observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+            // relu_plain
+            Self.l11_relu_plain(arena + Arena.l10_mix_5)
+            observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+            // mix_6
+            Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+            observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+            // relu_max
+            Self.l13_relu_max(arena + Arena.l12_mix_6)
+            observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+            // conv_relu
+            Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+            observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+            // conv_sigmoid
+            Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+            Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
+            observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+            // conv_tanh
+            Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+            Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
+            observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+            // conv_softmax
+            Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+            Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
+            observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+            // mix_7
+            Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+            observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+            // act_sigmoid
+            Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
+            observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+            // mix_8
+            Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+            observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+            // act_tanh
+            Self.l21_act_tanh(arena + Arena.l20_mix_8)
+            observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+            // mix_9
+            Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+            observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+            // act_relu
+            Self.l23_act_relu(arena + Arena.l22_mix_9)
+            observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+            // act_linear
+            Self.l24_act_linear(arena + Arena.l22_mix_9)
+            observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+            // mix_10
+            Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+            observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+            // act_softmax
+            Self.l26_act_softmax(arena + Arena.l25_mix_10)
+            observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
+            // flatten
             // (no computation at inference)
-            observe?(27, UnsafePointer(a))
-            // dense_relu: Dense, (None, 96) → (None, 12), 1,164 parameters
-            Self.l28_dense_relu(UnsafePointer(a), w, b)
-            observe?(28, UnsafePointer(b))
-            // dense_sigmoid: Dense, (None, 12) → (None, 10), 130 parameters
-            Self.l29_dense_sigmoid(UnsafePointer(b), w, a)
-            Self.l29_dense_sigmoid_activation(a)
-            observe?(29, UnsafePointer(a))
-            // dense_tanh: Dense, (None, 10) → (None, 8), 88 parameters
-            Self.l30_dense_tanh(UnsafePointer(a), w, b)
-            Self.l30_dense_tanh_activation(b)
-            observe?(30, UnsafePointer(b))
-            // dense_linear: Dense, (None, 8) → (None, 8), 72 parameters
-            Self.l31_dense_linear(UnsafePointer(b), w, a)
-            observe?(31, UnsafePointer(a))
-            // dense_softmax: Dense, (None, 8) → (None, 7), 63 parameters
-            Self.l32_dense_softmax(UnsafePointer(a), w, b)
-            Self.l32_dense_softmax_activation(b)
-            observe?(32, UnsafePointer(b))
-            // logits: Dense, (None, 7) → (None, 4), 32 parameters
-            Self.l33_logits(UnsafePointer(b), w, a)
-            observe?(33, UnsafePointer(a))
-            // softmax: Softmax, (None, 4) → (None, 4), 0 parameters
-            Self.l34_softmax(a)
-            observe?(34, UnsafePointer(a))
-            output.update(from: a, count: 4)
+            observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
+            // dense_relu
+            Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
+            observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
+            // dense_sigmoid
+            Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
+            Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
+            observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
+            // dense_tanh
+            Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
+            Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
+            observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
+            // dense_linear
+            Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
+            observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
+            // dense_softmax
+            Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
+            Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
+            observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
+            // logits
+            Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
+            observe?(33, UnsafePointer(arena + Arena.l33_logits))
+            // softmax
+            Self.l34_softmax(arena + Arena.l33_logits)
+            observe?(34, UnsafePointer(arena + Arena.l33_logits))
+            output.update(from: arena + Arena.l33_logits, count: 4)
         }
     }
 
@@ -311,123 +359,124 @@ public struct Activations: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 108, p = arena + 216, s = arena + 216
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
-            Self.l0_conv_linear(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // relu_all: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l1_relu_all(a)
-            observe?(1, UnsafePointer(a))
-            // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l2_mix_1(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // relu_max_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l3_relu_max_slope(b)
-            observe?(3, UnsafePointer(b))
-            // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l4_mix_2(UnsafePointer(b), w, a)
-            observe?(4, UnsafePointer(a))
-            // relu_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l5_relu_threshold(a)
-            observe?(5, UnsafePointer(a))
-            // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l6_mix_3(UnsafePointer(a), w, b)
-            observe?(6, UnsafePointer(b))
-            // relu_slope_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l7_relu_slope_threshold(b)
-            observe?(7, UnsafePointer(b))
-            // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l8_mix_4(UnsafePointer(b), w, a)
-            observe?(8, UnsafePointer(a))
-            // relu_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l9_relu_slope(a)
-            observe?(9, UnsafePointer(a))
-            // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l10_mix_5(UnsafePointer(a), w, b)
-            observe?(10, UnsafePointer(b))
-            // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l11_relu_plain(b)
-            observe?(11, UnsafePointer(b))
-            // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l12_mix_6(UnsafePointer(b), w, a)
-            observe?(12, UnsafePointer(a))
-            // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l13_relu_max(a)
-            observe?(13, UnsafePointer(a))
-            // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l14_conv_relu(UnsafePointer(a), w, b)
-            observe?(14, UnsafePointer(b))
-            // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l15_conv_sigmoid(UnsafePointer(b), w, a)
-            Self.l15_conv_sigmoid_activation(a)
-            observe?(15, UnsafePointer(a))
-            // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l16_conv_tanh(UnsafePointer(a), w, b)
-            Self.l16_conv_tanh_activation(b)
-            observe?(16, UnsafePointer(b))
-            // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
-            Self.l17_conv_softmax(UnsafePointer(b), w, a)
-            Self.l17_conv_softmax_activation(a)
-            observe?(17, UnsafePointer(a))
-            // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
-            Self.l18_mix_7(UnsafePointer(a), w, b)
-            observe?(18, UnsafePointer(b))
-            // act_sigmoid: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l19_act_sigmoid(b)
-            observe?(19, UnsafePointer(b))
-            // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l20_mix_8(UnsafePointer(b), w, a)
-            observe?(20, UnsafePointer(a))
-            // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l21_act_tanh(a)
-            observe?(21, UnsafePointer(a))
-            // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l22_mix_9(UnsafePointer(a), w, b)
-            observe?(22, UnsafePointer(b))
-            // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l23_act_relu(b)
-            observe?(23, UnsafePointer(b))
-            // act_linear: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l24_act_linear(b)
-            observe?(24, UnsafePointer(b))
-            // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-            Self.l25_mix_10(UnsafePointer(b), w, a)
-            observe?(25, UnsafePointer(a))
-            // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-            Self.l26_act_softmax(a)
-            observe?(26, UnsafePointer(a))
-            // flatten: Flatten, (None, 4, 4, 6) → (None, 96), 0 parameters
+            _ = (arena, w, observe)
+            // conv_linear
+            Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+            // relu_all
+            Self.l1_relu_all(arena + Arena.l0_conv_linear)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+            // mix_1
+            Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+            // relu_max_slope
+            Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
+            observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+            // mix_2
+            Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+            observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+            // relu_threshold
+            Self.l5_relu_threshold(arena + Arena.l4_mix_2)
+            observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+            // mix_3
+            Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+            observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+            // relu_slope_threshold
+            Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
+            observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+            // mix_4
+            Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+            observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+            // relu_slope
+            Self.l9_relu_slope(arena + Arena.l8_mix_4)
+            observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+            // mix_5
+            Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+            observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+            // relu_plain
+            Self.l11_relu_plain(arena + Arena.l10_mix_5)
+            observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+            // mix_6
+            Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+            observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+            // relu_max
+            Self.l13_relu_max(arena + Arena.l12_mix_6)
+            observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+            // conv_relu
+            Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+            observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+            // conv_sigmoid
+            Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+            Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
+            observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+            // conv_tanh
+            Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+            Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
+            observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+            // conv_softmax
+            Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+            Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
+            observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+            // mix_7
+            Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+            observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+            // act_sigmoid
+            Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
+            observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+            // mix_8
+            Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+            observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+            // act_tanh
+            Self.l21_act_tanh(arena + Arena.l20_mix_8)
+            observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+            // mix_9
+            Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+            observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+            // act_relu
+            Self.l23_act_relu(arena + Arena.l22_mix_9)
+            observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+            // act_linear
+            Self.l24_act_linear(arena + Arena.l22_mix_9)
+            observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+            // mix_10
+            Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+            observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+            // act_softmax
+            Self.l26_act_softmax(arena + Arena.l25_mix_10)
+            observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
+            // flatten
             // (no computation at inference)
-            observe?(27, UnsafePointer(a))
-            // dense_relu: Dense, (None, 96) → (None, 12), 1,164 parameters
-            Self.l28_dense_relu(UnsafePointer(a), w, b)
-            observe?(28, UnsafePointer(b))
-            // dense_sigmoid: Dense, (None, 12) → (None, 10), 130 parameters
-            Self.l29_dense_sigmoid(UnsafePointer(b), w, a)
-            Self.l29_dense_sigmoid_activation(a)
-            observe?(29, UnsafePointer(a))
-            // dense_tanh: Dense, (None, 10) → (None, 8), 88 parameters
-            Self.l30_dense_tanh(UnsafePointer(a), w, b)
-            Self.l30_dense_tanh_activation(b)
-            observe?(30, UnsafePointer(b))
-            // dense_linear: Dense, (None, 8) → (None, 8), 72 parameters
-            Self.l31_dense_linear(UnsafePointer(b), w, a)
-            observe?(31, UnsafePointer(a))
-            // dense_softmax: Dense, (None, 8) → (None, 7), 63 parameters
-            Self.l32_dense_softmax(UnsafePointer(a), w, b)
-            Self.l32_dense_softmax_activation(b)
-            observe?(32, UnsafePointer(b))
-            // logits: Dense, (None, 7) → (None, 4), 32 parameters
-            Self.l33_logits(UnsafePointer(b), w, a)
-            observe?(33, UnsafePointer(a))
-            // softmax: Softmax, (None, 4) → (None, 4), 0 parameters
-            Self.l34_softmax(a)
-            observe?(34, UnsafePointer(a))
-            output.update(from: a, count: 4)
+            observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
+            // dense_relu
+            Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
+            observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
+            // dense_sigmoid
+            Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
+            Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
+            observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
+            // dense_tanh
+            Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
+            Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
+            observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
+            // dense_linear
+            Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
+            observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
+            // dense_softmax
+            Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
+            Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
+            observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
+            // logits
+            Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
+            observe?(33, UnsafePointer(arena + Arena.l33_logits))
+            // softmax
+            Self.l34_softmax(arena + Arena.l33_logits)
+            observe?(34, UnsafePointer(arena + Arena.l33_logits))
+            output.update(from: arena + Arena.l33_logits, count: 4)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -470,94 +519,93 @@ public struct Activations: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 108, p = arena + 216, s = arena + 216
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
-        Self.l0_conv_linear(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // relu_all: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l1_relu_all(a)
-        observe?(1, UnsafePointer(a))
-        // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l2_mix_1(UnsafePointer(a), w, b)
-        observe?(2, UnsafePointer(b))
-        // relu_max_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l3_relu_max_slope(b)
-        observe?(3, UnsafePointer(b))
-        // mix_2: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l4_mix_2(UnsafePointer(b), w, a)
-        observe?(4, UnsafePointer(a))
-        // relu_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l5_relu_threshold(a)
-        observe?(5, UnsafePointer(a))
-        // mix_3: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l6_mix_3(UnsafePointer(a), w, b)
-        observe?(6, UnsafePointer(b))
-        // relu_slope_threshold: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l7_relu_slope_threshold(b)
-        observe?(7, UnsafePointer(b))
-        // mix_4: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l8_mix_4(UnsafePointer(b), w, a)
-        observe?(8, UnsafePointer(a))
-        // relu_slope: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l9_relu_slope(a)
-        observe?(9, UnsafePointer(a))
-        // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l10_mix_5(UnsafePointer(a), w, b)
-        observe?(10, UnsafePointer(b))
-        // relu_plain: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l11_relu_plain(b)
-        observe?(11, UnsafePointer(b))
-        // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l12_mix_6(UnsafePointer(b), w, a)
-        observe?(12, UnsafePointer(a))
-        // relu_max: ReLU, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l13_relu_max(a)
-        observe?(13, UnsafePointer(a))
-        // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l14_conv_relu(UnsafePointer(a), w, b)
-        observe?(14, UnsafePointer(b))
-        // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l15_conv_sigmoid(UnsafePointer(b), w, a)
-        Self.l15_conv_sigmoid_activation(a)
-        observe?(15, UnsafePointer(a))
-        // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l16_conv_tanh(UnsafePointer(a), w, b)
-        Self.l16_conv_tanh_activation(b)
-        observe?(16, UnsafePointer(b))
-        // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
-        Self.l17_conv_softmax(UnsafePointer(b), w, a)
-        Self.l17_conv_softmax_activation(a)
-        observe?(17, UnsafePointer(a))
-        // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
-        Self.l18_mix_7(UnsafePointer(a), w, b)
-        observe?(18, UnsafePointer(b))
-        // act_sigmoid: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l19_act_sigmoid(b)
-        observe?(19, UnsafePointer(b))
-        // mix_8: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l20_mix_8(UnsafePointer(b), w, a)
-        observe?(20, UnsafePointer(a))
-        // act_tanh: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l21_act_tanh(a)
-        observe?(21, UnsafePointer(a))
-        // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l22_mix_9(UnsafePointer(a), w, b)
-        observe?(22, UnsafePointer(b))
-        // act_relu: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l23_act_relu(b)
-        observe?(23, UnsafePointer(b))
-        // act_linear: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l24_act_linear(b)
-        observe?(24, UnsafePointer(b))
-        // mix_10: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
-        Self.l25_mix_10(UnsafePointer(b), w, a)
-        observe?(25, UnsafePointer(a))
-        // act_softmax: Activation, (None, 4, 4, 6) → (None, 4, 4, 6), 0 parameters
-        Self.l26_act_softmax(a)
-        observe?(26, UnsafePointer(a))
-        destination.update(from: a, count: 96)
+        _ = (arena, w, observe)
+        // conv_linear
+        Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+        // relu_all
+        Self.l1_relu_all(arena + Arena.l0_conv_linear)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+        // mix_1
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+        // relu_max_slope
+        Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
+        observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+        // mix_2
+        Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+        observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+        // relu_threshold
+        Self.l5_relu_threshold(arena + Arena.l4_mix_2)
+        observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+        // mix_3
+        Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+        observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+        // relu_slope_threshold
+        Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
+        observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+        // mix_4
+        Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+        observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+        // relu_slope
+        Self.l9_relu_slope(arena + Arena.l8_mix_4)
+        observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+        // mix_5
+        Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+        observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+        // relu_plain
+        Self.l11_relu_plain(arena + Arena.l10_mix_5)
+        observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+        // mix_6
+        Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+        observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+        // relu_max
+        Self.l13_relu_max(arena + Arena.l12_mix_6)
+        observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+        // conv_relu
+        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+        observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+        // conv_sigmoid
+        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+        Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
+        observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+        // conv_tanh
+        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+        Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
+        observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+        // conv_softmax
+        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+        Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
+        observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+        // mix_7
+        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+        observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+        // act_sigmoid
+        Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
+        observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+        // mix_8
+        Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+        observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+        // act_tanh
+        Self.l21_act_tanh(arena + Arena.l20_mix_8)
+        observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+        // mix_9
+        Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+        observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+        // act_relu
+        Self.l23_act_relu(arena + Arena.l22_mix_9)
+        observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+        // act_linear
+        Self.l24_act_linear(arena + Arena.l22_mix_9)
+        observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+        // mix_10
+        Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+        observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+        // act_softmax
+        Self.l26_act_softmax(arena + Arena.l25_mix_10)
+        observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
+        destination.update(from: arena + Arena.l25_mix_10, count: 96)
     }
 
     // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
@@ -923,6 +971,8 @@ public struct Activations: CompiledModel {
             for c in 0..<4 { v[c] /= sum }
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
     @inline(never)
@@ -1695,6 +1745,8 @@ public struct Activations: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Activations: TrainableModel {
@@ -3669,6 +3721,8 @@ extension Activations: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct BatchnormInference: CompiledModel {
     public static let parameterCount = 542
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 18486
-    /// Two activation buffers of 192 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 384
+    /// 288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 288
     static let packedCount = 716
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 180 floats, layers 0–3
+        static let l0_conv2d = 0
+        /// conv2d_1's output: 96 floats, layers 3–5
+        static let l3_conv2d_1 = 192
+        /// global_average_pooling2d's output: 6 floats, layers 5–6
+        static let l5_global_average_pooling2d = 16
+        /// dense's output: 7 floats, layers 6–8
+        static let l6_dense = 0
+        /// dense_1's output: 3 floats, layer 8
+        static let l8_dense_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 288
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -103,37 +120,36 @@ public struct BatchnormInference: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 6, 6, 5) → (None, 6, 6, 5), 20 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // re_lu: ReLU, (None, 6, 6, 5) → (None, 6, 6, 5), 0 parameters
-            Self.l2_re_lu(a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
-            Self.l3_conv2d_1(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization_1: BatchNormalization, (None, 4, 4, 6) → (None, 4, 4, 6), 18 parameters
-            Self.l4_batch_normalization_1(b, w)
-            observe?(4, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 4, 4, 6) → (None, 6), 0 parameters
-            Self.l5_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(5, UnsafePointer(a))
-            // dense: Dense, (None, 6) → (None, 7), 49 parameters
-            Self.l6_dense(UnsafePointer(a), w, b)
-            observe?(6, UnsafePointer(b))
-            // batch_normalization_2: BatchNormalization, (None, 7) → (None, 7), 21 parameters
-            Self.l7_batch_normalization_2(b, w)
-            observe?(7, UnsafePointer(b))
-            // dense_1: Dense, (None, 7) → (None, 3), 24 parameters
-            Self.l8_dense_1(UnsafePointer(b), w, a)
-            Self.l8_dense_1_activation(a)
-            observe?(8, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l0_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            // batch_normalization_1
+            Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+            // global_average_pooling2d
+            Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
+            observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
+            // dense
+            Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense))
+            // batch_normalization_2
+            Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
+            observe?(7, UnsafePointer(arena + Arena.l6_dense))
+            // dense_1
+            Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
+            Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
+            observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
+            output.update(from: arena + Arena.l8_dense_1, count: 3)
         }
     }
 
@@ -146,40 +162,41 @@ public struct BatchnormInference: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 6, 6, 5) → (None, 6, 6, 5), 20 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // re_lu: ReLU, (None, 6, 6, 5) → (None, 6, 6, 5), 0 parameters
-            Self.l2_re_lu(a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
-            Self.l3_conv2d_1(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization_1: BatchNormalization, (None, 4, 4, 6) → (None, 4, 4, 6), 18 parameters
-            Self.l4_batch_normalization_1(b, w)
-            observe?(4, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 4, 4, 6) → (None, 6), 0 parameters
-            Self.l5_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(5, UnsafePointer(a))
-            // dense: Dense, (None, 6) → (None, 7), 49 parameters
-            Self.l6_dense(UnsafePointer(a), w, b)
-            observe?(6, UnsafePointer(b))
-            // batch_normalization_2: BatchNormalization, (None, 7) → (None, 7), 21 parameters
-            Self.l7_batch_normalization_2(b, w)
-            observe?(7, UnsafePointer(b))
-            // dense_1: Dense, (None, 7) → (None, 3), 24 parameters
-            Self.l8_dense_1(UnsafePointer(b), w, a)
-            Self.l8_dense_1_activation(a)
-            observe?(8, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l0_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            // batch_normalization_1
+            Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+            // global_average_pooling2d
+            Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
+            observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
+            // dense
+            Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense))
+            // batch_normalization_2
+            Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
+            observe?(7, UnsafePointer(arena + Arena.l6_dense))
+            // dense_1
+            Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
+            Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
+            observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
+            output.update(from: arena + Arena.l8_dense_1, count: 3)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -210,28 +227,27 @@ public struct BatchnormInference: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
-        Self.l0_conv2d(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // batch_normalization: BatchNormalization, (None, 6, 6, 5) → (None, 6, 6, 5), 20 parameters
-        Self.l1_batch_normalization(a, w)
-        observe?(1, UnsafePointer(a))
-        // re_lu: ReLU, (None, 6, 6, 5) → (None, 6, 6, 5), 0 parameters
-        Self.l2_re_lu(a)
-        observe?(2, UnsafePointer(a))
-        // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
-        Self.l3_conv2d_1(UnsafePointer(a), w, b)
-        observe?(3, UnsafePointer(b))
-        // batch_normalization_1: BatchNormalization, (None, 4, 4, 6) → (None, 4, 4, 6), 18 parameters
-        Self.l4_batch_normalization_1(b, w)
-        observe?(4, UnsafePointer(b))
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 4, 4, 6) → (None, 6), 0 parameters
-        Self.l5_global_average_pooling2d(UnsafePointer(b), a)
-        observe?(5, UnsafePointer(a))
-        destination.update(from: a, count: 6)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // batch_normalization
+        Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // re_lu
+        Self.l2_re_lu(arena + Arena.l0_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        // batch_normalization_1
+        Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+        // global_average_pooling2d
+        Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
+        observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
+        destination.update(from: arena + Arena.l5_global_average_pooling2d, count: 6)
     }
 
     // dense over 8 samples: Dense, (None, 6) → (None, 7)
@@ -357,6 +373,8 @@ public struct BatchnormInference: CompiledModel {
             for c in 0..<3 { v[c] /= sum }
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
     @inline(never)
@@ -542,6 +560,8 @@ public struct BatchnormInference: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension BatchnormInference: TrainableModel {
@@ -1214,6 +1234,8 @@ extension BatchnormInference: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct DenseOnImage: CompiledModel {
     public static let parameterCount = 111
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2232
-    /// Two activation buffers of 140 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 280
+    /// 176 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 176
     static let packedCount = 248
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 140 floats, layers 0–1
+        static let l0_dense = 0
+        /// conv2d's output: 24 floats, layers 1–3
+        static let l1_conv2d = 144
+        /// dense_1's output: 1 floats, layer 3
+        static let l3_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 176
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -82,22 +95,21 @@ public struct DenseOnImage: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 140, p = arena + 280, s = arena + 280
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 4, 3, 2) → (None, 24), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense_1: Dense, (None, 24) → (None, 1), 25 parameters
-            Self.l3_dense_1(UnsafePointer(b), w, a)
-            Self.l3_dense_1_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 1)
         }
     }
 
@@ -110,25 +122,26 @@ public struct DenseOnImage: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 140, p = arena + 280, s = arena + 280
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 4, 3, 2) → (None, 24), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense_1: Dense, (None, 24) → (None, 1), 25 parameters
-            Self.l3_dense_1(UnsafePointer(b), w, a)
-            Self.l3_dense_1_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 1)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -157,16 +170,15 @@ public struct DenseOnImage: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 140, p = arena + 280, s = arena + 280
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
-        Self.l0_dense(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
-        Self.l1_conv2d(UnsafePointer(a), w, b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 24)
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        destination.update(from: arena + Arena.l1_conv2d, count: 24)
     }
 
     // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
@@ -224,6 +236,8 @@ public struct DenseOnImage: CompiledModel {
     static func l3_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.sigmoid(x, count: 8)
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
     @inline(never)
@@ -321,6 +335,8 @@ public struct DenseOnImage: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension DenseOnImage: TrainableModel {
@@ -622,6 +638,8 @@ extension DenseOnImage: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

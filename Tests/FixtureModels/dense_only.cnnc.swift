@@ -24,9 +24,20 @@ public struct DenseOnly: CompiledModel {
     public static let parameterCount = 101770
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 203264
-    /// Two activation buffers of 784 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1568
+    /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 144
     static let packedCount = 102544
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 128 floats, layers 0–2
+        static let l0_dense = 0
+        /// dense_1's output: 10 floats, layer 2
+        static let l2_dense_1 = 128
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 144
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,19 +88,18 @@ public struct DenseOnly: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 784, p = arena + 1568, s = arena + 1568
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 784) → (None, 128), 100,480 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 128) → (None, 128), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 128) → (None, 10), 1,290 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 10)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 10)
         }
     }
 
@@ -102,22 +112,23 @@ public struct DenseOnly: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 784, p = arena + 1568, s = arena + 1568
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 784) → (None, 128), 100,480 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 128) → (None, 128), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 128) → (None, 10), 1,290 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 10)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 10)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -148,9 +159,8 @@ public struct DenseOnly: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 784, p = arena + 1568, s = arena + 1568
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 784)
     }
 
@@ -413,6 +423,8 @@ public struct DenseOnly: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 784) → (None, 128), 100,480 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
@@ -492,6 +504,8 @@ public struct DenseOnly: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension DenseOnly: TrainableModel {
@@ -720,6 +734,8 @@ extension DenseOnly: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

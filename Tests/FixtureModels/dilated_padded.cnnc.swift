@@ -24,9 +24,36 @@ public struct DilatedPadded: CompiledModel {
     public static let parameterCount = 6718
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 366064
-    /// Two activation buffers of 1530 floats, 980 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 4040
+    /// 2,912 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 2912
     static let packedCount = 10208
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 546 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// conv2d's output: 450 floats, layers 1–2
+        static let l1_conv2d = 2448
+        /// conv2d_1's output: 1,530 floats, layers 2–3
+        static let l2_conv2d_1 = 0
+        /// conv2d_1's padded input: 910 floats, layer 2
+        static let l2_conv2d_1_padded = 1536
+        /// conv2d_2's output: 392 floats, layers 3–4
+        static let l3_conv2d_2 = 1536
+        /// conv2d_3's padded input: 847 floats, layer 4
+        static let l4_conv2d_3_padded = 0
+        /// conv2d_3's output: 320 floats, layers 4–5
+        static let l4_conv2d_3 = 992
+        /// conv2d_4's padded input: 980 floats, layer 5
+        static let l5_conv2d_4_padded = 0
+        /// conv2d_4's output: 12 floats, layers 5–7
+        static let l5_conv2d_4 = 1312
+        /// dense's output: 4 floats, layer 7
+        static let l7_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 2912
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -98,36 +125,35 @@ public struct DilatedPadded: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1530, p = arena + 3060, s = arena + 4040
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
-            Self.l3_conv2d_2(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
-            Self.l4_conv2d_3_pad(UnsafePointer(b), p)
-            Self.l4_conv2d_3(UnsafePointer(p), w, a)
-            observe?(4, UnsafePointer(a))
-            // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
-            Self.l5_conv2d_4_pad(UnsafePointer(a), p)
-            Self.l5_conv2d_4(UnsafePointer(p), w, b)
-            observe?(5, UnsafePointer(b))
-            // flatten: Flatten, (None, 2, 2, 3) → (None, 12), 0 parameters
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // conv2d_2
+            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+            // conv2d_3
+            Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
+            Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+            // conv2d_4
+            Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
+            Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+            observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
+            // flatten
             // (no computation at inference)
-            observe?(6, UnsafePointer(b))
-            // dense: Dense, (None, 12) → (None, 4), 52 parameters
-            Self.l7_dense(UnsafePointer(b), w, a)
-            observe?(7, UnsafePointer(a))
-            output.update(from: a, count: 4)
+            observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
+            // dense
+            Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
+            observe?(7, UnsafePointer(arena + Arena.l7_dense))
+            output.update(from: arena + Arena.l7_dense, count: 4)
         }
     }
 
@@ -140,39 +166,40 @@ public struct DilatedPadded: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1530, p = arena + 3060, s = arena + 4040
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
-            Self.l3_conv2d_2(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
-            Self.l4_conv2d_3_pad(UnsafePointer(b), p)
-            Self.l4_conv2d_3(UnsafePointer(p), w, a)
-            observe?(4, UnsafePointer(a))
-            // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
-            Self.l5_conv2d_4_pad(UnsafePointer(a), p)
-            Self.l5_conv2d_4(UnsafePointer(p), w, b)
-            observe?(5, UnsafePointer(b))
-            // flatten: Flatten, (None, 2, 2, 3) → (None, 12), 0 parameters
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // conv2d_2
+            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+            // conv2d_3
+            Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
+            Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+            // conv2d_4
+            Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
+            Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+            observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
+            // flatten
             // (no computation at inference)
-            observe?(6, UnsafePointer(b))
-            // dense: Dense, (None, 12) → (None, 4), 52 parameters
-            Self.l7_dense(UnsafePointer(b), w, a)
-            observe?(7, UnsafePointer(a))
-            output.update(from: a, count: 4)
+            observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
+            // dense
+            Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
+            observe?(7, UnsafePointer(arena + Arena.l7_dense))
+            output.update(from: arena + Arena.l7_dense, count: 4)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -200,31 +227,30 @@ public struct DilatedPadded: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 1530, p = arena + 3060, s = arena + 4040
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
-        Self.l0_zero_padding2d(input, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
-        Self.l1_conv2d(UnsafePointer(a), w, b)
-        observe?(1, UnsafePointer(b))
-        // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
-        Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w, a)
-        observe?(2, UnsafePointer(a))
-        // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
-        Self.l3_conv2d_2(UnsafePointer(a), w, b)
-        observe?(3, UnsafePointer(b))
-        // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
-        Self.l4_conv2d_3_pad(UnsafePointer(b), p)
-        Self.l4_conv2d_3(UnsafePointer(p), w, a)
-        observe?(4, UnsafePointer(a))
-        // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
-        Self.l5_conv2d_4_pad(UnsafePointer(a), p)
-        Self.l5_conv2d_4(UnsafePointer(p), w, b)
-        observe?(5, UnsafePointer(b))
-        destination.update(from: b, count: 12)
+        _ = (arena, w, observe)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // conv2d_2
+        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+        // conv2d_3
+        Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
+        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+        // conv2d_4
+        Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
+        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+        observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
+        destination.update(from: arena + Arena.l5_conv2d_4, count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 4)
@@ -275,6 +301,8 @@ public struct DilatedPadded: CompiledModel {
             }
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 11, 10, 3) → (None, 14, 13, 3), 0 parameters
     @inline(never)
@@ -372,7 +400,7 @@ public struct DilatedPadded: CompiledModel {
         (y + 780).update(repeating: 0, count: 130)
     }
 
-    // conv2d_1: Conv2D, (None, 10, 9, 5) → (None, 10, 9, 17), 782 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
@@ -533,7 +561,7 @@ public struct DilatedPadded: CompiledModel {
         (y + 693).update(repeating: 0, count: 154)
     }
 
-    // conv2d_3: Conv2D, (None, 8, 7, 7) → (None, 4, 4, 20), 3,520 parameters
+    // conv2d_3: the direct kernel
     @inline(never)
     static func l4_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
@@ -595,7 +623,7 @@ public struct DilatedPadded: CompiledModel {
         (y + 700).update(repeating: 0, count: 280)
     }
 
-    // conv2d_4: Conv2D, (None, 4, 4, 20) → (None, 2, 2, 3), 1,503 parameters
+    // conv2d_4: the direct kernel
     @inline(never)
     static func l5_conv2d_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
@@ -648,6 +676,8 @@ public struct DilatedPadded: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension DilatedPadded: TrainableModel {
@@ -1230,6 +1260,8 @@ extension DilatedPadded: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

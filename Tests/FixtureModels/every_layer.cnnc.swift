@@ -24,9 +24,38 @@ public struct EveryLayer: CompiledModel {
     public static let parameterCount = 6872
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3433888
-    /// Two activation buffers of 16368 floats, 18480 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 51216
+    /// 43,552 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 43552
     static let packedCount = 7128
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 3,885 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// conv2d's output: 16,368 floats, layers 1–4
+        static let l1_conv2d = 18480
+        /// conv2d_1's padded input: 18,480 floats, layer 4
+        static let l4_conv2d_1_padded = 0
+        /// conv2d_1's output: 8,704 floats, layers 4–6
+        static let l4_conv2d_1 = 34848
+        /// max_pooling2d's output: 2,048 floats, layers 6–7
+        static let l6_max_pooling2d = 0
+        /// average_pooling2d's output: 1,152 floats, layers 7–8
+        static let l7_average_pooling2d = 2560
+        /// zero_padding2d_1's output: 2,560 floats, layers 8–9
+        static let l8_zero_padding2d_1 = 0
+        /// conv2d_2's output: 640 floats, layers 9–11
+        static let l9_conv2d_2 = 2560
+        /// global_average_pooling2d's output: 8 floats, layers 11–12
+        static let l11_global_average_pooling2d = 64
+        /// dense's output: 64 floats, layers 12–14
+        static let l12_dense = 0
+        /// dense_1's output: 10 floats, layers 14–15
+        static let l14_dense_1 = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 43552
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -110,59 +139,58 @@ public struct EveryLayer: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 16368, p = arena + 32736, s = arena + 51216
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            // re_lu: ReLU, (None, 31, 33, 16) → (None, 31, 33, 16), 0 parameters
-            Self.l3_re_lu(b)
-            observe?(3, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l4_conv2d_1(UnsafePointer(p), w, a)
-            observe?(4, UnsafePointer(a))
-            // activation: Activation, (None, 16, 17, 32) → (None, 16, 17, 32), 0 parameters
-            Self.l5_activation(a)
-            observe?(5, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 16, 17, 32) → (None, 8, 8, 32), 0 parameters
-            Self.l6_max_pooling2d(UnsafePointer(a), b)
-            observe?(6, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 8, 8, 32) → (None, 6, 6, 32), 0 parameters
-            Self.l7_average_pooling2d(UnsafePointer(b), a)
-            observe?(7, UnsafePointer(a))
-            // zero_padding2d_1: ZeroPadding2D, (None, 6, 6, 32) → (None, 8, 10, 32), 0 parameters
-            Self.l8_zero_padding2d_1(UnsafePointer(a), b)
-            observe?(8, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
-            Self.l9_conv2d_2(UnsafePointer(b), w, a)
-            Self.l9_conv2d_2_activation(a)
-            observe?(9, UnsafePointer(a))
-            // dropout: Dropout, (None, 8, 10, 8) → (None, 8, 10, 8), 0 parameters
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // re_lu
+            Self.l3_re_lu(arena + Arena.l1_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
+            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            // activation
+            Self.l5_activation(arena + Arena.l4_conv2d_1)
+            observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+            // max_pooling2d
+            Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
+            observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+            // average_pooling2d
+            Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
+            observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+            // zero_padding2d_1
+            Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
+            observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+            // conv2d_2
+            Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+            Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
+            observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+            // dropout
             // (no computation at inference)
-            observe?(10, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 8, 10, 8) → (None, 8), 0 parameters
-            Self.l11_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(11, UnsafePointer(b))
-            // dense: Dense, (None, 8) → (None, 64), 576 parameters
-            Self.l12_dense(UnsafePointer(b), w, a)
-            observe?(12, UnsafePointer(a))
-            // batch_normalization_1: BatchNormalization, (None, 64) → (None, 64), 256 parameters
-            Self.l13_batch_normalization_1(a, w)
-            observe?(13, UnsafePointer(a))
-            // dense_1: Dense, (None, 64) → (None, 10), 640 parameters
-            Self.l14_dense_1(UnsafePointer(a), w, b)
-            observe?(14, UnsafePointer(b))
-            // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
-            Self.l15_softmax(b)
-            observe?(15, UnsafePointer(b))
-            output.update(from: b, count: 10)
+            observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+            // global_average_pooling2d
+            Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
+            observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
+            // dense
+            Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
+            observe?(12, UnsafePointer(arena + Arena.l12_dense))
+            // batch_normalization_1
+            Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
+            observe?(13, UnsafePointer(arena + Arena.l12_dense))
+            // dense_1
+            Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
+            observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
+            // softmax
+            Self.l15_softmax(arena + Arena.l14_dense_1)
+            observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
+            output.update(from: arena + Arena.l14_dense_1, count: 10)
         }
     }
 
@@ -175,62 +203,63 @@ public struct EveryLayer: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 16368, p = arena + 32736, s = arena + 51216
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
-            pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(a), w, b, parts) }
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            // re_lu: ReLU, (None, 31, 33, 16) → (None, 31, 33, 16), 0 parameters
-            Self.l3_re_lu(b)
-            observe?(3, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(b), p)
-            pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(p), w, a, parts) }
-            observe?(4, UnsafePointer(a))
-            // activation: Activation, (None, 16, 17, 32) → (None, 16, 17, 32), 0 parameters
-            Self.l5_activation(a)
-            observe?(5, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 16, 17, 32) → (None, 8, 8, 32), 0 parameters
-            Self.l6_max_pooling2d(UnsafePointer(a), b)
-            observe?(6, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 8, 8, 32) → (None, 6, 6, 32), 0 parameters
-            Self.l7_average_pooling2d(UnsafePointer(b), a)
-            observe?(7, UnsafePointer(a))
-            // zero_padding2d_1: ZeroPadding2D, (None, 6, 6, 32) → (None, 8, 10, 32), 0 parameters
-            Self.l8_zero_padding2d_1(UnsafePointer(a), b)
-            observe?(8, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
-            Self.l9_conv2d_2(UnsafePointer(b), w, a)
-            Self.l9_conv2d_2_activation(a)
-            observe?(9, UnsafePointer(a))
-            // dropout: Dropout, (None, 8, 10, 8) → (None, 8, 10, 8), 0 parameters
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d, parts) }
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // re_lu
+            Self.l3_re_lu(arena + Arena.l1_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
+            pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1, parts) }
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            // activation
+            Self.l5_activation(arena + Arena.l4_conv2d_1)
+            observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+            // max_pooling2d
+            Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
+            observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+            // average_pooling2d
+            Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
+            observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+            // zero_padding2d_1
+            Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
+            observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+            // conv2d_2
+            Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+            Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
+            observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+            // dropout
             // (no computation at inference)
-            observe?(10, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 8, 10, 8) → (None, 8), 0 parameters
-            Self.l11_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(11, UnsafePointer(b))
-            // dense: Dense, (None, 8) → (None, 64), 576 parameters
-            Self.l12_dense(UnsafePointer(b), w, a)
-            observe?(12, UnsafePointer(a))
-            // batch_normalization_1: BatchNormalization, (None, 64) → (None, 64), 256 parameters
-            Self.l13_batch_normalization_1(a, w)
-            observe?(13, UnsafePointer(a))
-            // dense_1: Dense, (None, 64) → (None, 10), 640 parameters
-            Self.l14_dense_1(UnsafePointer(a), w, b)
-            observe?(14, UnsafePointer(b))
-            // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
-            Self.l15_softmax(b)
-            observe?(15, UnsafePointer(b))
-            output.update(from: b, count: 10)
+            observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+            // global_average_pooling2d
+            Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
+            observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
+            // dense
+            Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
+            observe?(12, UnsafePointer(arena + Arena.l12_dense))
+            // batch_normalization_1
+            Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
+            observe?(13, UnsafePointer(arena + Arena.l12_dense))
+            // dense_1
+            Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
+            observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
+            // softmax
+            Self.l15_softmax(arena + Arena.l14_dense_1)
+            observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
+            output.update(from: arena + Arena.l14_dense_1, count: 10)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -262,48 +291,47 @@ public struct EveryLayer: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 16368, p = arena + 32736, s = arena + 51216
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
-        Self.l0_zero_padding2d(input, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
-        Self.l1_conv2d(UnsafePointer(a), w, b)
-        observe?(1, UnsafePointer(b))
-        // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
-        Self.l2_batch_normalization(b, w)
-        observe?(2, UnsafePointer(b))
-        // re_lu: ReLU, (None, 31, 33, 16) → (None, 31, 33, 16), 0 parameters
-        Self.l3_re_lu(b)
-        observe?(3, UnsafePointer(b))
-        // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
-        Self.l4_conv2d_1_pad(UnsafePointer(b), p)
-        Self.l4_conv2d_1(UnsafePointer(p), w, a)
-        observe?(4, UnsafePointer(a))
-        // activation: Activation, (None, 16, 17, 32) → (None, 16, 17, 32), 0 parameters
-        Self.l5_activation(a)
-        observe?(5, UnsafePointer(a))
-        // max_pooling2d: MaxPooling2D, (None, 16, 17, 32) → (None, 8, 8, 32), 0 parameters
-        Self.l6_max_pooling2d(UnsafePointer(a), b)
-        observe?(6, UnsafePointer(b))
-        // average_pooling2d: AveragePooling2D, (None, 8, 8, 32) → (None, 6, 6, 32), 0 parameters
-        Self.l7_average_pooling2d(UnsafePointer(b), a)
-        observe?(7, UnsafePointer(a))
-        // zero_padding2d_1: ZeroPadding2D, (None, 6, 6, 32) → (None, 8, 10, 32), 0 parameters
-        Self.l8_zero_padding2d_1(UnsafePointer(a), b)
-        observe?(8, UnsafePointer(b))
-        // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
-        Self.l9_conv2d_2(UnsafePointer(b), w, a)
-        Self.l9_conv2d_2_activation(a)
-        observe?(9, UnsafePointer(a))
-        // dropout: Dropout, (None, 8, 10, 8) → (None, 8, 10, 8), 0 parameters
+        _ = (arena, w, observe)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // batch_normalization
+        Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // re_lu
+        Self.l3_re_lu(arena + Arena.l1_conv2d)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        // activation
+        Self.l5_activation(arena + Arena.l4_conv2d_1)
+        observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+        // max_pooling2d
+        Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
+        observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+        // average_pooling2d
+        Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
+        observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+        // zero_padding2d_1
+        Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
+        observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+        // conv2d_2
+        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+        Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
+        observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+        // dropout
         // (no computation at inference)
-        observe?(10, UnsafePointer(a))
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 8, 10, 8) → (None, 8), 0 parameters
-        Self.l11_global_average_pooling2d(UnsafePointer(a), b)
-        observe?(11, UnsafePointer(b))
-        destination.update(from: b, count: 8)
+        observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+        // global_average_pooling2d
+        Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
+        observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
+        destination.update(from: arena + Arena.l11_global_average_pooling2d, count: 8)
     }
 
     // dense over 8 samples: Dense, (None, 8) → (None, 64)
@@ -548,6 +576,8 @@ public struct EveryLayer: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // zero_padding2d: ZeroPadding2D, (None, 32, 30, 3) → (None, 35, 37, 3), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -675,7 +705,7 @@ public struct EveryLayer: CompiledModel {
         (y + 17920).update(repeating: 0, count: 560)
     }
 
-    // conv2d_1: Conv2D, (None, 31, 33, 16) → (None, 16, 17, 32), 4,640 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD16<Float>
@@ -997,6 +1027,8 @@ public struct EveryLayer: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension EveryLayer: TrainableModel {
@@ -1786,6 +1818,8 @@ extension EveryLayer: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

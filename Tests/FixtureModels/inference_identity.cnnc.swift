@@ -24,9 +24,20 @@ public struct InferenceIdentity: CompiledModel {
     public static let parameterCount = 547
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 8640
-    /// Two activation buffers of 192 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 384
+    /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 160
     static let packedCount = 692
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 144 floats, layers 1–6
+        static let l1_conv2d = 0
+        /// dense's output: 3 floats, layer 6
+        static let l6_dense = 144
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 160
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -81,31 +92,30 @@ public struct InferenceIdentity: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
-            _ = (a, b, p, s, w)
-            // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
+            _ = (arena, w)
+            // gaussian_noise
             // (no computation at inference)
             observe?(0, input)
-            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 4), 112 parameters
-            Self.l1_conv2d(input, w, a)
-            observe?(1, UnsafePointer(a))
-            // spatial_dropout2d: SpatialDropout2D, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+            // conv2d
+            Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // spatial_dropout2d
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            // gaussian_dropout: GaussianDropout, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // gaussian_dropout
             // (no computation at inference)
-            observe?(3, UnsafePointer(a))
-            // flatten: Flatten, (None, 6, 6, 4) → (None, 144), 0 parameters
+            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(a))
-            // activity_regularization: ActivityRegularization, (None, 144) → (None, 144), 0 parameters
+            observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
+            // activity_regularization
             // (no computation at inference)
-            observe?(5, UnsafePointer(a))
-            // dense: Dense, (None, 144) → (None, 3), 435 parameters
-            Self.l6_dense(UnsafePointer(a), w, b)
-            Self.l6_dense_activation(b)
-            observe?(6, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense
+            Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
+            Self.l6_dense_activation(arena + Arena.l6_dense)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense))
+            output.update(from: arena + Arena.l6_dense, count: 3)
         }
     }
 
@@ -118,34 +128,35 @@ public struct InferenceIdentity: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
+            _ = (arena, w, observe)
+            // gaussian_noise
             // (no computation at inference)
             observe?(0, input)
-            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 4), 112 parameters
-            Self.l1_conv2d(input, w, a)
-            observe?(1, UnsafePointer(a))
-            // spatial_dropout2d: SpatialDropout2D, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+            // conv2d
+            Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // spatial_dropout2d
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            // gaussian_dropout: GaussianDropout, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // gaussian_dropout
             // (no computation at inference)
-            observe?(3, UnsafePointer(a))
-            // flatten: Flatten, (None, 6, 6, 4) → (None, 144), 0 parameters
+            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(a))
-            // activity_regularization: ActivityRegularization, (None, 144) → (None, 144), 0 parameters
+            observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
+            // activity_regularization
             // (no computation at inference)
-            observe?(5, UnsafePointer(a))
-            // dense: Dense, (None, 144) → (None, 3), 435 parameters
-            Self.l6_dense(UnsafePointer(a), w, b)
-            Self.l6_dense_activation(b)
-            observe?(6, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense
+            Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
+            Self.l6_dense_activation(arena + Arena.l6_dense)
+            observe?(6, UnsafePointer(arena + Arena.l6_dense))
+            output.update(from: arena + Arena.l6_dense, count: 3)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -176,22 +187,21 @@ public struct InferenceIdentity: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
+        _ = (arena, w, observe)
+        // gaussian_noise
         // (no computation at inference)
         observe?(0, input)
-        // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 4), 112 parameters
-        Self.l1_conv2d(input, w, a)
-        observe?(1, UnsafePointer(a))
-        // spatial_dropout2d: SpatialDropout2D, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+        // conv2d
+        Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // spatial_dropout2d
         // (no computation at inference)
-        observe?(2, UnsafePointer(a))
-        // gaussian_dropout: GaussianDropout, (None, 6, 6, 4) → (None, 6, 6, 4), 0 parameters
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // gaussian_dropout
         // (no computation at inference)
-        observe?(3, UnsafePointer(a))
-        destination.update(from: a, count: 144)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        destination.update(from: arena + Arena.l1_conv2d, count: 144)
     }
 
     // dense over 8 samples: Dense, (None, 144) → (None, 3)
@@ -258,6 +268,8 @@ public struct InferenceIdentity: CompiledModel {
             for c in 0..<3 { v[c] /= sum }
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // gaussian_noise: GaussianNoise, (None, 8, 8, 3) → (None, 8, 8, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
@@ -355,6 +367,8 @@ public struct InferenceIdentity: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension InferenceIdentity: TrainableModel {
@@ -643,6 +657,8 @@ extension InferenceIdentity: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

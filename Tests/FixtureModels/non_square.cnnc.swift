@@ -24,9 +24,30 @@ public struct NonSquare: CompiledModel {
     public static let parameterCount = 144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3240
-    /// Two activation buffers of 108 floats, 132 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 348
+    /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 304
     static let packedCount = 216
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 132 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 90 floats, layers 0–1
+        static let l0_conv2d = 144
+        /// conv2d_1's output: 60 floats, layers 1–2
+        static let l1_conv2d_1 = 240
+        /// conv2d_2's padded input: 120 floats, layer 2
+        static let l2_conv2d_2_padded = 0
+        /// conv2d_2's output: 18 floats, layers 2–3
+        static let l2_conv2d_2 = 128
+        /// conv2d_3's output: 9 floats, layers 3–5
+        static let l3_conv2d_3 = 0
+        /// dense's output: 2 floats, layer 5
+        static let l5_dense = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 304
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -91,29 +112,28 @@ public struct NonSquare: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 108, p = arena + 216, s = arena + 348
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
-            Self.l2_conv2d_2_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_2(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_3: Conv2D, (None, 3, 3, 2) → (None, 1, 3, 3), 21 parameters
-            Self.l3_conv2d_3(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 1, 3, 3) → (None, 9), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+            Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            // conv2d_3
+            Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w, arena + Arena.l3_conv2d_3)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 9) → (None, 2), 20 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            observe?(5, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_3))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w, arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 2)
         }
     }
 
@@ -126,32 +146,33 @@ public struct NonSquare: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 108, p = arena + 216, s = arena + 348
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
-            Self.l2_conv2d_2_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_2(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_3: Conv2D, (None, 3, 3, 2) → (None, 1, 3, 3), 21 parameters
-            Self.l3_conv2d_3(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 1, 3, 3) → (None, 9), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+            Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            // conv2d_3
+            Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w, arena + Arena.l3_conv2d_3)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 9) → (None, 2), 20 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            observe?(5, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_3))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_conv2d_3), w, arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 2)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -179,24 +200,23 @@ public struct NonSquare: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 108, p = arena + 216, s = arena + 348
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d_1: Conv2D, (None, 5, 6, 3) → (None, 5, 3, 4), 48 parameters
-        Self.l1_conv2d_1(UnsafePointer(a), w, b)
-        observe?(1, UnsafePointer(b))
-        // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
-        Self.l2_conv2d_2_pad(UnsafePointer(b), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w, a)
-        observe?(2, UnsafePointer(a))
-        // conv2d_3: Conv2D, (None, 3, 3, 2) → (None, 1, 3, 3), 21 parameters
-        Self.l3_conv2d_3(UnsafePointer(a), w, b)
-        observe?(3, UnsafePointer(b))
-        destination.update(from: b, count: 9)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // conv2d_2
+        Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+        Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        // conv2d_3
+        Self.l3_conv2d_3(UnsafePointer(arena + Arena.l2_conv2d_2), w, arena + Arena.l3_conv2d_3)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_3))
+        destination.update(from: arena + Arena.l3_conv2d_3, count: 9)
     }
 
     // dense over 8 samples: Dense, (None, 9) → (None, 2)
@@ -249,6 +269,8 @@ public struct NonSquare: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -260,7 +282,7 @@ public struct NonSquare: CompiledModel {
         (y + 120).update(repeating: 0, count: 12)
     }
 
-    // conv2d: Conv2D, (None, 9, 6, 2) → (None, 5, 6, 3), 21 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
@@ -346,7 +368,7 @@ public struct NonSquare: CompiledModel {
         }
     }
 
-    // conv2d_2: Conv2D, (None, 5, 3, 4) → (None, 3, 3, 2), 34 parameters
+    // conv2d_2: the direct kernel
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
@@ -438,6 +460,8 @@ public struct NonSquare: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension NonSquare: TrainableModel {
@@ -902,6 +926,8 @@ extension NonSquare: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,32 @@ public struct PoolingSameOdd: CompiledModel {
     public static let parameterCount = 16
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4680
-    /// Two activation buffers of 780 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1560
+    /// 1,008 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1008
     static let packedCount = 16
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// mix's output: 780 floats, layers 0–1
+        static let l0_mix = 0
+        /// max_2s2's output: 224 floats, layers 1–2
+        static let l1_max_2s2 = 784
+        /// avg_2x3s1's output: 224 floats, layers 2–3
+        static let l2_avg_2x3s1 = 0
+        /// max_2x3s1's output: 224 floats, layers 3–4
+        static let l3_max_2x3s1 = 224
+        /// avg_2s2's output: 64 floats, layers 4–5
+        static let l4_avg_2s2 = 0
+        /// avg_3s2's output: 16 floats, layers 5–6
+        static let l5_avg_3s2 = 64
+        /// max_3s2's output: 4 floats, layers 6–7
+        static let l6_max_3s2 = 0
+        /// global_max_pooling2d's output: 4 floats, layer 7
+        static let l7_global_max_pooling2d = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1008
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,33 +101,32 @@ public struct PoolingSameOdd: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 780, p = arena + 1560, s = arena + 1560
-            _ = (a, b, p, s, w)
-            // mix: Conv2D, (None, 15, 13, 3) → (None, 15, 13, 4), 16 parameters
-            Self.l0_mix(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // max_2s2: MaxPooling2D, (None, 15, 13, 4) → (None, 8, 7, 4), 0 parameters
-            Self.l1_max_2s2(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // avg_2x3s1: AveragePooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
-            Self.l2_avg_2x3s1(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // max_2x3s1: MaxPooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
-            Self.l3_max_2x3s1(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // avg_2s2: AveragePooling2D, (None, 8, 7, 4) → (None, 4, 4, 4), 0 parameters
-            Self.l4_avg_2s2(UnsafePointer(b), a)
-            observe?(4, UnsafePointer(a))
-            // avg_3s2: AveragePooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
-            Self.l5_avg_3s2(UnsafePointer(a), b)
-            observe?(5, UnsafePointer(b))
-            // max_3s2: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l6_max_3s2(UnsafePointer(b), a)
-            observe?(6, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 1, 4) → (None, 4), 0 parameters
-            Self.l7_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(7, UnsafePointer(b))
-            output.update(from: b, count: 4)
+            _ = (arena, w)
+            // mix
+            Self.l0_mix(input, w, arena + Arena.l0_mix)
+            observe?(0, UnsafePointer(arena + Arena.l0_mix))
+            // max_2s2
+            Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
+            // avg_2x3s1
+            Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
+            observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
+            // max_2x3s1
+            Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
+            // avg_2s2
+            Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
+            observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
+            // avg_3s2
+            Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
+            observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
+            // max_3s2
+            Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
+            observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
+            // global_max_pooling2d
+            Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
+            observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
+            output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
         }
     }
 
@@ -117,36 +139,37 @@ public struct PoolingSameOdd: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 780, p = arena + 1560, s = arena + 1560
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // mix: Conv2D, (None, 15, 13, 3) → (None, 15, 13, 4), 16 parameters
-            Self.l0_mix(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // max_2s2: MaxPooling2D, (None, 15, 13, 4) → (None, 8, 7, 4), 0 parameters
-            Self.l1_max_2s2(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // avg_2x3s1: AveragePooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
-            Self.l2_avg_2x3s1(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // max_2x3s1: MaxPooling2D, (None, 8, 7, 4) → (None, 8, 7, 4), 0 parameters
-            Self.l3_max_2x3s1(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // avg_2s2: AveragePooling2D, (None, 8, 7, 4) → (None, 4, 4, 4), 0 parameters
-            Self.l4_avg_2s2(UnsafePointer(b), a)
-            observe?(4, UnsafePointer(a))
-            // avg_3s2: AveragePooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
-            Self.l5_avg_3s2(UnsafePointer(a), b)
-            observe?(5, UnsafePointer(b))
-            // max_3s2: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l6_max_3s2(UnsafePointer(b), a)
-            observe?(6, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 1, 4) → (None, 4), 0 parameters
-            Self.l7_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(7, UnsafePointer(b))
-            output.update(from: b, count: 4)
+            _ = (arena, w, observe)
+            // mix
+            Self.l0_mix(input, w, arena + Arena.l0_mix)
+            observe?(0, UnsafePointer(arena + Arena.l0_mix))
+            // max_2s2
+            Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
+            // avg_2x3s1
+            Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
+            observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
+            // max_2x3s1
+            Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
+            // avg_2s2
+            Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
+            observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
+            // avg_3s2
+            Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
+            observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
+            // max_3s2
+            Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
+            observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
+            // global_max_pooling2d
+            Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
+            observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
+            output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // mix: Conv2D, (None, 15, 13, 3) → (None, 15, 13, 4), 16 parameters
     @inline(never)
@@ -369,6 +392,8 @@ public struct PoolingSameOdd: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension PoolingSameOdd: TrainableModel {
@@ -666,6 +691,8 @@ extension PoolingSameOdd: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,30 @@ public struct SameStride2Even: CompiledModel {
     public static let parameterCount = 387
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5528
-    /// Two activation buffers of 192 floats, 243 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 627
+    /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 320
     static let packedCount = 392
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 243 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 64 floats, layers 0–1
+        static let l0_conv2d = 256
+        /// conv2d_1's padded input: 144 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 16 floats, layers 1–2
+        static let l1_conv2d_1 = 144
+        /// max_pooling2d's output: 4 floats, layers 2–3
+        static let l2_max_pooling2d = 0
+        /// average_pooling2d's output: 4 floats, layers 3–5
+        static let l3_average_pooling2d = 16
+        /// dense's output: 3 floats, layer 5
+        static let l5_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 320
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -84,29 +105,28 @@ public struct SameStride2Even: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 627
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 1, 1, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 1, 1, 4) → (None, 4), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 3), 15 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            observe?(5, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 3)
         }
     }
 
@@ -119,32 +139,33 @@ public struct SameStride2Even: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 627
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 1, 1, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 1, 1, 4) → (None, 4), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 3), 15 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            observe?(5, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 3)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -172,24 +193,23 @@ public struct SameStride2Even: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384, s = arena + 627
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
-        Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, b)
-        observe?(1, UnsafePointer(b))
-        // max_pooling2d: MaxPooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
-        Self.l2_max_pooling2d(UnsafePointer(b), a)
-        observe?(2, UnsafePointer(a))
-        // average_pooling2d: AveragePooling2D, (None, 1, 1, 4) → (None, 1, 1, 4), 0 parameters
-        Self.l3_average_pooling2d(UnsafePointer(a), b)
-        observe?(3, UnsafePointer(b))
-        destination.update(from: b, count: 4)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // max_pooling2d
+        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        // average_pooling2d
+        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        destination.update(from: arena + Arena.l3_average_pooling2d, count: 4)
     }
 
     // dense over 8 samples: Dense, (None, 4) → (None, 3)
@@ -242,6 +262,8 @@ public struct SameStride2Even: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -253,7 +275,7 @@ public struct SameStride2Even: CompiledModel {
         (y + 216).update(repeating: 0, count: 27)
     }
 
-    // conv2d: Conv2D, (None, 8, 8, 3) → (None, 4, 4, 4), 112 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
@@ -301,7 +323,7 @@ public struct SameStride2Even: CompiledModel {
         (y + 120).update(repeating: 0, count: 24)
     }
 
-    // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 2, 4), 260 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
@@ -398,6 +420,8 @@ public struct SameStride2Even: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SameStride2Even: TrainableModel {
@@ -757,6 +781,8 @@ extension SameStride2Even: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

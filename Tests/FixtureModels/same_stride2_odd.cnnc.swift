@@ -24,9 +24,32 @@ public struct SameStride2Odd: CompiledModel {
     public static let parameterCount = 295
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7224
-    /// Two activation buffers of 126 floats, 198 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 450
+    /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 320
     static let packedCount = 428
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 198 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 100 floats, layers 0–1
+        static let l0_conv2d = 208
+        /// conv2d_1's padded input: 140 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 60 floats, layers 1–2
+        static let l1_conv2d_1 = 144
+        /// max_pooling2d's output: 18 floats, layers 2–3
+        static let l2_max_pooling2d = 0
+        /// average_pooling2d's output: 18 floats, layers 3–4
+        static let l3_average_pooling2d = 32
+        /// global_max_pooling2d's output: 6 floats, layers 4–5
+        static let l4_global_max_pooling2d = 0
+        /// dense's output: 2 floats, layer 5
+        static let l5_dense = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 320
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -84,30 +107,29 @@ public struct SameStride2Odd: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 126, p = arena + 252, s = arena + 450
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 5, 6) → (None, 1, 3, 6), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 1, 3, 6) → (None, 1, 3, 6), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 3, 6) → (None, 6), 0 parameters
-            Self.l4_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(4, UnsafePointer(a))
-            // dense: Dense, (None, 6) → (None, 2), 14 parameters
-            Self.l5_dense(UnsafePointer(a), w, b)
-            Self.l5_dense_activation(b)
-            observe?(5, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // global_max_pooling2d
+            Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
+            observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w, arena + Arena.l5_dense)
+            Self.l5_dense_activation(arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 2)
         }
     }
 
@@ -120,33 +142,34 @@ public struct SameStride2Odd: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 126, p = arena + 252, s = arena + 450
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 5, 6) → (None, 1, 3, 6), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 1, 3, 6) → (None, 1, 3, 6), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 3, 6) → (None, 6), 0 parameters
-            Self.l4_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(4, UnsafePointer(a))
-            // dense: Dense, (None, 6) → (None, 2), 14 parameters
-            Self.l5_dense(UnsafePointer(a), w, b)
-            Self.l5_dense_activation(b)
-            observe?(5, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // global_max_pooling2d
+            Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
+            observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l4_global_max_pooling2d), w, arena + Arena.l5_dense)
+            Self.l5_dense_activation(arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 2)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -173,27 +196,26 @@ public struct SameStride2Odd: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 126, p = arena + 252, s = arena + 450
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
-        Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, b)
-        observe?(1, UnsafePointer(b))
-        // max_pooling2d: MaxPooling2D, (None, 2, 5, 6) → (None, 1, 3, 6), 0 parameters
-        Self.l2_max_pooling2d(UnsafePointer(b), a)
-        observe?(2, UnsafePointer(a))
-        // average_pooling2d: AveragePooling2D, (None, 1, 3, 6) → (None, 1, 3, 6), 0 parameters
-        Self.l3_average_pooling2d(UnsafePointer(a), b)
-        observe?(3, UnsafePointer(b))
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 3, 6) → (None, 6), 0 parameters
-        Self.l4_global_max_pooling2d(UnsafePointer(b), a)
-        observe?(4, UnsafePointer(a))
-        destination.update(from: a, count: 6)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // max_pooling2d
+        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        // average_pooling2d
+        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        // global_max_pooling2d
+        Self.l4_global_max_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_max_pooling2d)
+        observe?(4, UnsafePointer(arena + Arena.l4_global_max_pooling2d))
+        destination.update(from: arena + Arena.l4_global_max_pooling2d, count: 6)
     }
 
     // dense over 8 samples: Dense, (None, 6) → (None, 2)
@@ -261,6 +283,8 @@ public struct SameStride2Odd: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -274,7 +298,7 @@ public struct SameStride2Odd: CompiledModel {
         (y + 176).update(repeating: 0, count: 22)
     }
 
-    // conv2d: Conv2D, (None, 7, 9, 2) → (None, 4, 5, 5), 95 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
@@ -325,7 +349,7 @@ public struct SameStride2Odd: CompiledModel {
         }
     }
 
-    // conv2d_1: Conv2D, (None, 4, 5, 5) → (None, 2, 5, 6), 186 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
@@ -457,6 +481,8 @@ public struct SameStride2Odd: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SameStride2Odd: TrainableModel {
@@ -845,6 +871,8 @@ extension SameStride2Odd: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,28 @@ public struct WideChannels: CompiledModel {
     public static let parameterCount = 35663
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1494480
-    /// Two activation buffers of 4000 floats, 4840 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 12840
+    /// 10,608 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 10608
     static let packedCount = 43712
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 432 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 4,000 floats, layers 0–1
+        static let l0_conv2d = 4848
+        /// conv2d_1's padded input: 4,840 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 1,750 floats, layers 1–2
+        static let l1_conv2d_1 = 8848
+        /// max_pooling2d's output: 280 floats, layers 2–4
+        static let l2_max_pooling2d = 0
+        /// dense's output: 33 floats, layer 4
+        static let l4_dense = 288
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 10608
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -83,26 +102,25 @@ public struct WideChannels: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4000, p = arena + 8000, s = arena + 12840
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 5, 5, 70) → (None, 2, 2, 70), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // flatten: Flatten, (None, 2, 2, 70) → (None, 280), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(3, UnsafePointer(a))
-            // dense: Dense, (None, 280) → (None, 33), 9,273 parameters
-            Self.l4_dense(UnsafePointer(a), w, b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 33)
+            observe?(3, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // dense
+            Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l4_dense)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense))
+            output.update(from: arena + Arena.l4_dense, count: 33)
         }
     }
 
@@ -115,29 +133,30 @@ public struct WideChannels: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4000, p = arena + 8000, s = arena + 12840
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            pool.split(5) { worker, parts in Self.l1_conv2d_1(UnsafePointer(p), w, b, parts) }
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 5, 5, 70) → (None, 2, 2, 70), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // flatten: Flatten, (None, 2, 2, 70) → (None, 280), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            pool.split(5) { worker, parts in Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, parts) }
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(3, UnsafePointer(a))
-            // dense: Dense, (None, 280) → (None, 33), 9,273 parameters
-            Self.l4_dense(UnsafePointer(a), w, b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 33)
+            observe?(3, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // dense
+            Self.l4_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l4_dense)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense))
+            output.update(from: arena + Arena.l4_dense, count: 33)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -165,21 +184,20 @@ public struct WideChannels: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 4000, p = arena + 8000, s = arena + 12840
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
-        Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w, b)
-        observe?(1, UnsafePointer(b))
-        // max_pooling2d: MaxPooling2D, (None, 5, 5, 70) → (None, 2, 2, 70), 0 parameters
-        Self.l2_max_pooling2d(UnsafePointer(b), a)
-        observe?(2, UnsafePointer(a))
-        destination.update(from: a, count: 280)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // max_pooling2d
+        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        destination.update(from: arena + Arena.l2_max_pooling2d, count: 280)
     }
 
     // dense over 8 samples: Dense, (None, 280) → (None, 33)
@@ -282,6 +300,8 @@ public struct WideChannels: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -295,7 +315,7 @@ public struct WideChannels: CompiledModel {
         (y + 396).update(repeating: 0, count: 36)
     }
 
-    // conv2d: Conv2D, (None, 10, 10, 3) → (None, 10, 10, 40), 1,120 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD16<Float>
@@ -380,7 +400,7 @@ public struct WideChannels: CompiledModel {
         (y + 4400).update(repeating: 0, count: 440)
     }
 
-    // conv2d_1: Conv2D, (None, 10, 10, 40) → (None, 5, 5, 70), 25,270 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
@@ -566,6 +586,8 @@ public struct WideChannels: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension WideChannels: TrainableModel {
@@ -910,6 +932,8 @@ extension WideChannels: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

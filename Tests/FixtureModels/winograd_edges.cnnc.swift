@@ -24,9 +24,32 @@ public struct WinogradEdges: CompiledModel {
     public static let parameterCount = 35517
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11060928
-    /// Two activation buffers of 18144 floats, 11520 for padded convolution inputs, 55296 of Winograd scratch.
-    public static let arenaCount = 103104
+    /// 31,872 floats of activations and padded inputs (see `Arena`), 55,296 of Winograd scratch.
+    public static let arenaCount = 87168
     static let packedCount = 68072
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 8,800 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 11,040 floats, layers 0–1
+        static let l0_conv2d = 11520
+        /// conv2d_1's padded input: 11,520 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 6,048 floats, layers 1–2
+        static let l1_conv2d_1 = 25824
+        /// conv2d_2's output: 18,144 floats, layers 2–3
+        static let l2_conv2d_2 = 0
+        /// conv2d_2's padded input: 7,680 floats, layer 2
+        static let l2_conv2d_2_padded = 18144
+        /// max_pooling2d's output: 4,320 floats, layers 3–5
+        static let l3_max_pooling2d = 18144
+        /// dense's output: 5 floats, layer 5
+        static let l5_dense = 0
+        /// Winograd's transformed tiles: 55,296 floats, and as many again for each further worker
+        static let scratch = 31872
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -90,32 +113,31 @@ public struct WinogradEdges: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 18144, p = arena + 36288, s = arena + 47808
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 23, 20, 16) → (None, 23, 20, 24), 3,480 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 23, 20, 24) → (None, 21, 18, 16), 3,472 parameters
-            Self.l1_conv2d_1_winograd_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1_winograd(UnsafePointer(p), w, b, s)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 21, 18, 16) → (None, 21, 18, 48), 6,960 parameters
-            Self.l2_conv2d_2_winograd_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_2_winograd(UnsafePointer(p), w, a, s)
-            observe?(2, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 21, 18, 48) → (None, 10, 9, 48), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 10, 9, 48) → (None, 4320), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+            Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 4320) → (None, 5), 21,605 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            Self.l5_dense_activation(a)
-            observe?(5, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
+            Self.l5_dense_activation(arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 5)
         }
     }
 
@@ -128,35 +150,36 @@ public struct WinogradEdges: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 18144, p = arena + 36288, s = arena + 47808
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 23, 20, 16) → (None, 23, 20, 24), 3,480 parameters
-            Self.l0_conv2d_pad(input, p)
-            pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(p), w, a, parts) }
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 23, 20, 24) → (None, 21, 18, 16), 3,472 parameters
-            Self.l1_conv2d_1_winograd_pad(UnsafePointer(a), p)
-            pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(p), w, b, s + worker * 34560, parts) }
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 21, 18, 16) → (None, 21, 18, 48), 6,960 parameters
-            Self.l2_conv2d_2_winograd_pad(UnsafePointer(b), p)
-            pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(p), w, a, s + worker * 55296, parts) }
-            observe?(2, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 21, 18, 48) → (None, 10, 9, 48), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // flatten: Flatten, (None, 10, 9, 48) → (None, 4320), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d, parts) }
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch + worker * 34560, parts) }
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+            pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch + worker * 55296, parts) }
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(4, UnsafePointer(b))
-            // dense: Dense, (None, 4320) → (None, 5), 21,605 parameters
-            Self.l5_dense(UnsafePointer(b), w, a)
-            Self.l5_dense_activation(a)
-            observe?(5, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // dense
+            Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
+            Self.l5_dense_activation(arena + Arena.l5_dense)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense))
+            output.update(from: arena + Arena.l5_dense, count: 5)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -185,26 +208,25 @@ public struct WinogradEdges: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 18144, p = arena + 36288, s = arena + 47808
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 23, 20, 16) → (None, 23, 20, 24), 3,480 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d_1: Conv2D, (None, 23, 20, 24) → (None, 21, 18, 16), 3,472 parameters
-        Self.l1_conv2d_1_winograd_pad(UnsafePointer(a), p)
-        Self.l1_conv2d_1_winograd(UnsafePointer(p), w, b, s)
-        Self.l1_conv2d_1_activation(b)
-        observe?(1, UnsafePointer(b))
-        // conv2d_2: Conv2D, (None, 21, 18, 16) → (None, 21, 18, 48), 6,960 parameters
-        Self.l2_conv2d_2_winograd_pad(UnsafePointer(b), p)
-        Self.l2_conv2d_2_winograd(UnsafePointer(p), w, a, s)
-        observe?(2, UnsafePointer(a))
-        // max_pooling2d: MaxPooling2D, (None, 21, 18, 48) → (None, 10, 9, 48), 0 parameters
-        Self.l3_max_pooling2d(UnsafePointer(a), b)
-        observe?(3, UnsafePointer(b))
-        destination.update(from: b, count: 4320)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
+        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // conv2d_2
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        // max_pooling2d
+        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        destination.update(from: arena + Arena.l3_max_pooling2d, count: 4320)
     }
 
     // dense over 8 samples: Dense, (None, 4320) → (None, 5)
@@ -272,6 +294,8 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 23, 20, 16) → (None, 23, 20, 24), 3,480 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -285,7 +309,7 @@ public struct WinogradEdges: CompiledModel {
         (y + 8448).update(repeating: 0, count: 352)
     }
 
-    // conv2d: Conv2D, (None, 23, 20, 16) → (None, 23, 20, 24), 3,480 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
         typealias V = SIMD16<Float>
@@ -458,7 +482,7 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
-    // conv2d_1: Conv2D, (None, 23, 20, 24) → (None, 21, 18, 16), 3,472 parameters, by Winograd's F(2x2, 3x3)
+    // conv2d_1: at inference, by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l1_conv2d_1_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         for row in 0..<23 {
@@ -792,7 +816,7 @@ public struct WinogradEdges: CompiledModel {
         (y + 7040).update(repeating: 0, count: 320)
     }
 
-    // conv2d_2: Conv2D, (None, 21, 18, 16) → (None, 21, 18, 48), 6,960 parameters
+    // conv2d_2: the direct kernel
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
         typealias V = SIMD16<Float>
@@ -875,7 +899,7 @@ public struct WinogradEdges: CompiledModel {
         }
     }
 
-    // conv2d_2: Conv2D, (None, 21, 18, 16) → (None, 21, 18, 48), 6,960 parameters, by Winograd's F(2x2, 3x3)
+    // conv2d_2: at inference, by Winograd's F(2x2, 3x3)
     @inline(never)
     static func l2_conv2d_2_winograd_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: 320)
@@ -1305,6 +1329,8 @@ public struct WinogradEdges: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension WinogradEdges: TrainableModel {
@@ -1748,6 +1774,8 @@ extension WinogradEdges: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

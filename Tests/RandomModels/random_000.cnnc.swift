@@ -24,9 +24,18 @@ public struct Random000: CompiledModel {
     public static let parameterCount = 585
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 650
-    /// Two activation buffers of 65 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 130
+    /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 80
     static let packedCount = 610
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 65 floats, layers 0–1
+        static let l0_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 80
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,16 +85,15 @@ public struct Random000: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 5) → (None, 65), 390 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 65) → (None, 65), 195 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 65)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 65)
         }
     }
 
@@ -98,19 +106,20 @@ public struct Random000: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 5) → (None, 65), 390 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 65) → (None, 65), 195 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 65)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 65)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -139,9 +148,8 @@ public struct Random000: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 5)
     }
 
@@ -328,6 +336,8 @@ public struct Random000: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 5) → (None, 65), 390 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
@@ -393,6 +403,8 @@ public struct Random000: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random000: TrainableModel {
@@ -615,6 +627,8 @@ extension Random000: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,28 @@ public struct Random001: CompiledModel {
     public static let parameterCount = 2520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 65920
-    /// Two activation buffers of 960 floats, 1568 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 3488
+    /// 2,560 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 2560
     static let packedCount = 3362
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 880 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// max_pooling2d_1's output: 880 floats, layers 1–2
+        static let l1_max_pooling2d_1 = 1568
+        /// conv2d's padded input: 1,568 floats, layer 2
+        static let l2_conv2d_padded = 0
+        /// conv2d's output: 110 floats, layers 2–4
+        static let l2_conv2d = 2448
+        /// conv2d_1's padded input: 260 floats, layer 4
+        static let l4_conv2d_1_padded = 0
+        /// conv2d_1's output: 60 floats, layer 4
+        static let l4_conv2d_1 = 272
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 2560
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -84,28 +103,27 @@ public struct Random001: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3488
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 5, 12, 16) → (None, 5, 11, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 5, 11, 16) → (None, 5, 11, 16), 0 parameters
-            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 2, 11, 5) → (None, 2, 11, 5), 20 parameters
-            Self.l3_batch_normalization(a, w)
-            observe?(3, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l4_conv2d_1(UnsafePointer(p), w, b)
-            Self.l4_conv2d_1_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // max_pooling2d_1
+            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
+            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
+            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+            Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            output.update(from: arena + Arena.l4_conv2d_1, count: 60)
         }
     }
 
@@ -118,31 +136,32 @@ public struct Random001: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3488
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 5, 12, 16) → (None, 5, 11, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 5, 11, 16) → (None, 5, 11, 16), 0 parameters
-            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 2, 11, 5) → (None, 2, 11, 5), 20 parameters
-            Self.l3_batch_normalization(a, w)
-            observe?(3, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l4_conv2d_1(UnsafePointer(p), w, b)
-            Self.l4_conv2d_1_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // max_pooling2d_1
+            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
+            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
+            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+            Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            output.update(from: arena + Arena.l4_conv2d_1, count: 60)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 5, 12, 16) → (None, 5, 11, 16), 0 parameters
     @inline(never)
@@ -205,7 +224,7 @@ public struct Random001: CompiledModel {
         (y + 1344).update(repeating: 0, count: 224)
     }
 
-    // conv2d: Conv2D, (None, 5, 11, 16) → (None, 2, 11, 5), 1,285 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
@@ -312,7 +331,7 @@ public struct Random001: CompiledModel {
         (y + 195).update(repeating: 0, count: 65)
     }
 
-    // conv2d_1: Conv2D, (None, 2, 11, 5) → (None, 1, 4, 15), 1,215 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -357,6 +376,8 @@ public struct Random001: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random001: TrainableModel {
@@ -753,6 +774,8 @@ extension Random001: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

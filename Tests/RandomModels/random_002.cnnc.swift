@@ -24,9 +24,24 @@ public struct Random002: CompiledModel {
     public static let parameterCount = 682
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 21504
-    /// Two activation buffers of 392 floats, 648 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1432
+    /// 816 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 816
     static let packedCount = 812
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 648 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 147 floats, layers 0–1
+        static let l0_conv2d = 656
+        /// max_pooling2d's output: 56 floats, layers 1–3
+        static let l1_max_pooling2d = 0
+        /// dense's output: 3 floats, layer 3
+        static let l3_dense = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 816
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +93,22 @@ public struct Random002: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 392, p = arena + 784, s = arena + 1432
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 7, 3, 7) → (None, 4, 2, 7), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 4, 2, 7) → (None, 56), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 56) → (None, 3), 171 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 3)
         }
     }
 
@@ -107,26 +121,27 @@ public struct Random002: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 392, p = arena + 784, s = arena + 1432
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 7, 3, 7) → (None, 4, 2, 7), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 4, 2, 7) → (None, 56), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 56) → (None, 3), 171 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 3)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -155,17 +170,16 @@ public struct Random002: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 392, p = arena + 784, s = arena + 1432
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // max_pooling2d: MaxPooling2D, (None, 7, 3, 7) → (None, 4, 2, 7), 0 parameters
-        Self.l1_max_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 56)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // max_pooling2d
+        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        destination.update(from: arena + Arena.l1_max_pooling2d, count: 56)
     }
 
     // dense over 8 samples: Dense, (None, 56) → (None, 3)
@@ -233,6 +247,8 @@ public struct Random002: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -246,7 +262,7 @@ public struct Random002: CompiledModel {
         (y + 576).update(repeating: 0, count: 72)
     }
 
-    // conv2d: Conv2D, (None, 7, 7, 8) → (None, 7, 3, 7), 511 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
@@ -340,6 +356,8 @@ public struct Random002: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random002: TrainableModel {
@@ -597,6 +615,8 @@ extension Random002: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random004: CompiledModel {
     public static let parameterCount = 2788
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25472
-    /// Two activation buffers of 100 floats, 700 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 900
+    /// 896 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 896
     static let packedCount = 3508
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 100 floats, layers 0–1
+        static let l0_conv2d = 704
+        /// conv2d_1's padded input: 700 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 80 floats, layers 1–2
+        static let l1_conv2d_1 = 816
+        /// conv2d_2's padded input: 512 floats, layer 2
+        static let l2_conv2d_2_padded = 0
+        /// conv2d_2's output: 6 floats, layer 2
+        static let l2_conv2d_2 = 512
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 896
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -80,23 +97,22 @@ public struct Random004: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 100, p = arena + 200, s = arena + 900
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
-            Self.l2_conv2d_2_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_2(UnsafePointer(p), w, a)
-            Self.l2_conv2d_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 6)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+            Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+            Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            output.update(from: arena + Arena.l2_conv2d_2, count: 6)
         }
     }
 
@@ -109,26 +125,27 @@ public struct Random004: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 100, p = arena + 200, s = arena + 900
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
-            Self.l2_conv2d_2_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_2(UnsafePointer(p), w, a)
-            Self.l2_conv2d_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 6)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+            Self.l2_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2)
+            Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            output.update(from: arena + Arena.l2_conv2d_2, count: 6)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
     @inline(never)
@@ -173,7 +190,7 @@ public struct Random004: CompiledModel {
         (y + 600).update(repeating: 0, count: 100)
     }
 
-    // conv2d_1: Conv2D, (None, 5, 1, 20) → (None, 5, 1, 16), 1,936 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
@@ -215,7 +232,7 @@ public struct Random004: CompiledModel {
         (y + 384).update(repeating: 0, count: 128)
     }
 
-    // conv2d_2: Conv2D, (None, 5, 1, 16) → (None, 3, 1, 2), 512 parameters
+    // conv2d_2: the direct kernel
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
@@ -255,6 +272,8 @@ public struct Random004: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random004: TrainableModel {
@@ -581,6 +600,8 @@ extension Random004: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random006: CompiledModel {
     public static let parameterCount = 723
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13680
-    /// Two activation buffers of 200 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
+    /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400
     static let packedCount = 1184
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 190 floats, layers 0–1
+        static let l0_dense = 208
+        /// dense_1's output: 200 floats, layer 1
+        static let l1_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 400
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,17 +87,16 @@ public struct Random006: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 200, p = arena + 400, s = arena + 400
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 5, 2, 19) → (None, 5, 2, 20), 400 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            Self.l1_dense_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 200)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            output.update(from: arena + Arena.l1_dense_1, count: 200)
         }
     }
 
@@ -99,20 +109,21 @@ public struct Random006: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 200, p = arena + 400, s = arena + 400
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 5, 2, 19) → (None, 5, 2, 20), 400 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            Self.l1_dense_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 200)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            output.update(from: arena + Arena.l1_dense_1, count: 200)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
     @inline(never)
@@ -198,6 +209,8 @@ public struct Random006: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random006: TrainableModel {
@@ -420,6 +433,8 @@ extension Random006: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random007: CompiledModel {
     public static let parameterCount = 99
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 132
-    /// Two activation buffers of 31 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 62
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 108
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_max_pooling2d's output: 2 floats, layers 0–1
+        static let l0_global_max_pooling2d = 0
+        /// dense's output: 2 floats, layers 1–2
+        static let l1_dense = 32
+        /// dense_1's output: 31 floats, layer 2
+        static let l2_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,20 +90,19 @@ public struct Random007: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 31, p = arena + 62, s = arena + 62
-            _ = (a, b, p, s, w)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 2, 2) → (None, 2), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 2) → (None, 2), 6 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 2) → (None, 31), 93 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            Self.l2_dense_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 31)
         }
     }
 
@@ -103,23 +115,24 @@ public struct Random007: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 31, p = arena + 62, s = arena + 62
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 2, 2) → (None, 2), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 2) → (None, 2), 6 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 2) → (None, 31), 93 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            Self.l2_dense_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w, observe)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 31)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -149,13 +162,12 @@ public struct Random007: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 31, p = arena + 62, s = arena + 62
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 2, 2) → (None, 2), 0 parameters
-        Self.l0_global_max_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 2)
+        _ = (arena, w, observe)
+        // global_max_pooling2d
+        Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+        destination.update(from: arena + Arena.l0_global_max_pooling2d, count: 2)
     }
 
     // dense over 8 samples: Dense, (None, 2) → (None, 2)
@@ -295,6 +307,8 @@ public struct Random007: CompiledModel {
         VectorMath.tanh(x, count: 248)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 2, 2) → (None, 2), 0 parameters
     @inline(never)
     static func l0_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -366,6 +380,8 @@ public struct Random007: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random007: TrainableModel {
@@ -598,6 +614,8 @@ extension Random007: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random008: CompiledModel {
     public static let parameterCount = 1940
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 38400
-    /// Two activation buffers of 960 floats, 1056 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2976
+    /// 1,264 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1264
     static let packedCount = 3104
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 1,056 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 200 floats, layer 0
+        static let l0_conv2d = 1056
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1264
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,13 +82,12 @@ public struct Random008: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 2976
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 6, 10, 16) → (None, 2, 5, 20), 1,940 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 200)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 200)
         }
     }
 
@@ -90,16 +100,17 @@ public struct Random008: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 2976
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 6, 10, 16) → (None, 2, 5, 20), 1,940 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 200)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 200)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 6, 10, 16) → (None, 2, 5, 20), 1,940 parameters
     @inline(never)
@@ -111,7 +122,7 @@ public struct Random008: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 6, 10, 16) → (None, 2, 5, 20), 1,940 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
@@ -168,6 +179,8 @@ public struct Random008: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random008: TrainableModel {
@@ -305,6 +318,8 @@ extension Random008: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

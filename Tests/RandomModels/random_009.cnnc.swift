@@ -24,9 +24,24 @@ public struct Random009: CompiledModel {
     public static let parameterCount = 325
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 660
-    /// Two activation buffers of 30 floats, 135 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 195
+    /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 192
     static let packedCount = 596
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 12 floats, layers 0–1
+        static let l0_batch_normalization = 0
+        /// conv2d's output: 30 floats, layers 1–2
+        static let l1_conv2d = 144
+        /// conv2d_1's padded input: 135 floats, layer 2
+        static let l2_conv2d_1_padded = 0
+        /// conv2d_1's output: 2 floats, layer 2
+        static let l2_conv2d_1 = 176
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 192
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -82,21 +97,20 @@ public struct Random009: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 195
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 2, 3, 2) → (None, 2, 3, 2), 8 parameters
-            a.update(from: input, count: 12)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 2, 3, 2) → (None, 1, 2, 15), 45 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
         }
     }
 
@@ -109,24 +123,25 @@ public struct Random009: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 195
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 2, 3, 2) → (None, 2, 3, 2), 8 parameters
-            a.update(from: input, count: 12)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 2, 3, 2) → (None, 1, 2, 15), 45 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 2, 3, 2) → (None, 2, 3, 2), 8 parameters
     @inline(never)
@@ -175,7 +190,7 @@ public struct Random009: CompiledModel {
         (y + 90).update(repeating: 0, count: 45)
     }
 
-    // conv2d_1: Conv2D, (None, 1, 2, 15) → (None, 1, 1, 2), 272 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
@@ -208,6 +223,8 @@ public struct Random009: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random009: TrainableModel {
@@ -522,6 +539,8 @@ extension Random009: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random010: CompiledModel {
     public static let parameterCount = 18
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 48
-    /// Two activation buffers of 8 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 16
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 40
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 4 floats, layers 0–2
+        static let l0_dense = 0
+        /// dense_1's output: 2 floats, layer 2
+        static let l2_dense_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,19 +87,18 @@ public struct Random010: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 8, p = arena + 16, s = arena + 16
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 1, 2, 4) → (None, 1, 2, 2), 10 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 1, 2, 2) → (None, 4), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 4) → (None, 2), 8 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 2)
         }
     }
 
@@ -101,22 +111,23 @@ public struct Random010: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 8, p = arena + 16, s = arena + 16
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 1, 2, 4) → (None, 1, 2, 2), 10 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 1, 2, 2) → (None, 4), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 4) → (None, 2), 8 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 2)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -145,13 +156,12 @@ public struct Random010: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 8, p = arena + 16, s = arena + 16
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // dense: Dense, (None, 1, 2, 4) → (None, 1, 2, 2), 10 parameters
-        Self.l0_dense(input, w, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 4)
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        destination.update(from: arena + Arena.l0_dense, count: 4)
     }
 
     // dense_1 over 8 samples: Dense, (None, 4) → (None, 2)
@@ -209,6 +219,8 @@ public struct Random010: CompiledModel {
     static func l2_dense_1_block_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.tanh(x, count: 16)
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 1, 2, 4) → (None, 1, 2, 2), 10 parameters
     @inline(never)
@@ -268,6 +280,8 @@ public struct Random010: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random010: TrainableModel {
@@ -481,6 +495,8 @@ extension Random010: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random011: CompiledModel {
     public static let parameterCount = 57
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 216
-    /// Two activation buffers of 56 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 112
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 88
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 56 floats, layers 0–1
+        static let l0_batch_normalization = 0
+        /// conv2d's output: 27 floats, layer 1
+        static let l1_conv2d = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,17 +87,16 @@ public struct Random011: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 56, p = arena + 112, s = arena + 112
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 2, 7, 4) → (None, 2, 7, 4), 12 parameters
-            a.update(from: input, count: 56)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 2, 7, 4) → (None, 1, 3, 9), 45 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 27)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 27)
         }
     }
 
@@ -99,20 +109,21 @@ public struct Random011: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 56, p = arena + 112, s = arena + 112
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 2, 7, 4) → (None, 2, 7, 4), 12 parameters
-            a.update(from: input, count: 56)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 2, 7, 4) → (None, 1, 3, 9), 45 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 27)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 27)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 2, 7, 4) → (None, 2, 7, 4), 12 parameters
     @inline(never)
@@ -170,6 +181,8 @@ public struct Random011: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random011: TrainableModel {
@@ -390,6 +403,8 @@ extension Random011: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random012: CompiledModel {
     public static let parameterCount = 168
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 210
-    /// Two activation buffers of 21 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 42
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 218
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 21 floats, layers 0–2
+        static let l0_batch_normalization = 0
+        /// dense's output: 5 floats, layer 2
+        static let l2_dense = 32
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,20 +87,19 @@ public struct Random012: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 21, p = arena + 42, s = arena + 42
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 21) → (None, 21), 63 parameters
-            a.update(from: input, count: 21)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // re_lu: ReLU, (None, 21) → (None, 21), 0 parameters
-            Self.l1_re_lu(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 21) → (None, 5), 105 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            Self.l2_dense_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 5)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // re_lu
+            Self.l1_re_lu(arena + Arena.l0_batch_normalization)
+            observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 5)
         }
     }
 
@@ -102,23 +112,24 @@ public struct Random012: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 21, p = arena + 42, s = arena + 42
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 21) → (None, 21), 63 parameters
-            a.update(from: input, count: 21)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // re_lu: ReLU, (None, 21) → (None, 21), 0 parameters
-            Self.l1_re_lu(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 21) → (None, 5), 105 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            Self.l2_dense_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 5)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // re_lu
+            Self.l1_re_lu(arena + Arena.l0_batch_normalization)
+            observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 5)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -149,9 +160,8 @@ public struct Random012: CompiledModel {
     /// One sample through the layers before batch_normalization, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 21, p = arena + 42, s = arena + 42
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 21)
     }
 
@@ -226,6 +236,8 @@ public struct Random012: CompiledModel {
         VectorMath.sigmoid(x, count: 40)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // batch_normalization: BatchNormalization, (None, 21) → (None, 21), 63 parameters
     @inline(never)
     static func l0_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
@@ -270,6 +282,8 @@ public struct Random012: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random012: TrainableModel {
@@ -495,6 +509,8 @@ extension Random012: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

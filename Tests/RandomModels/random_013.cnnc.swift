@@ -24,9 +24,20 @@ public struct Random013: CompiledModel {
     public static let parameterCount = 152
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 288
-    /// Two activation buffers of 18 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 36
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 152
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// re_lu's output: 18 floats, layers 0–1
+        static let l0_re_lu = 0
+        /// dense's output: 8 floats, layers 1–2
+        static let l1_dense = 32
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,19 +84,18 @@ public struct Random013: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 18, p = arena + 36, s = arena + 36
-            _ = (a, b, p, s, w)
-            // re_lu: ReLU, (None, 18) → (None, 18), 0 parameters
-            a.update(from: input, count: 18)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 18) → (None, 8), 152 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // activation: Activation, (None, 8) → (None, 8), 0 parameters
-            Self.l2_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 18)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // activation
+            Self.l2_activation(arena + Arena.l1_dense)
+            observe?(2, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 8)
         }
     }
 
@@ -98,22 +108,23 @@ public struct Random013: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 18, p = arena + 36, s = arena + 36
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // re_lu: ReLU, (None, 18) → (None, 18), 0 parameters
-            a.update(from: input, count: 18)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 18) → (None, 8), 152 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // activation: Activation, (None, 8) → (None, 8), 0 parameters
-            Self.l2_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w, observe)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 18)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // activation
+            Self.l2_activation(arena + Arena.l1_dense)
+            observe?(2, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 8)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -143,9 +154,8 @@ public struct Random013: CompiledModel {
     /// One sample through the layers before re_lu, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 18, p = arena + 36, s = arena + 36
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 18)
     }
 
@@ -210,6 +220,8 @@ public struct Random013: CompiledModel {
         VectorMath.sigmoid(x, count: 64)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // re_lu: ReLU, (None, 18) → (None, 18), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
@@ -244,6 +256,8 @@ public struct Random013: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random013: TrainableModel {
@@ -384,6 +398,8 @@ extension Random013: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

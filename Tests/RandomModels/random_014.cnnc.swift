@@ -24,9 +24,20 @@ public struct Random014: CompiledModel {
     public static let parameterCount = 989
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7072
-    /// Two activation buffers of 450 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 900
+    /// 288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 288
     static let packedCount = 1444
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 272 floats, layers 0–2
+        static let l0_conv2d = 0
+        /// dense's output: 3 floats, layer 2
+        static let l2_dense = 272
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 288
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,18 +87,17 @@ public struct Random014: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 450, p = arena + 900, s = arena + 900
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 4, 4, 17) → (None, 272), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 272) → (None, 3), 819 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 3)
         }
     }
 
@@ -100,21 +110,22 @@ public struct Random014: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 450, p = arena + 900, s = arena + 900
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 4, 4, 17) → (None, 272), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 272) → (None, 3), 819 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 3)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -142,13 +153,12 @@ public struct Random014: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 450, p = arena + 900, s = arena + 900
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
-        Self.l0_conv2d(input, w, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 272)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        destination.update(from: arena + Arena.l0_conv2d, count: 272)
     }
 
     // dense over 8 samples: Dense, (None, 272) → (None, 3)
@@ -200,6 +210,8 @@ public struct Random014: CompiledModel {
             }
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
     @inline(never)
@@ -276,6 +288,8 @@ public struct Random014: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random014: TrainableModel {
@@ -474,6 +488,8 @@ extension Random014: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,24 @@ public struct Random015: CompiledModel {
     public static let parameterCount = 873
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1620
-    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 80
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 1136
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 40 floats, layers 1–2
+        static let l1_dense = 0
+        /// dense_1's output: 5 floats, layers 2–3
+        static let l2_dense_1 = 48
+        /// dense_2's output: 10 floats, layers 3–5
+        static let l3_dense_2 = 0
+        /// dense_3's output: 8 floats, layer 5
+        static let l5_dense_3 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -88,30 +103,29 @@ public struct Random015: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
-            _ = (a, b, p, s, w)
-            // dropout: Dropout, (None, 12) → (None, 12), 0 parameters
+            _ = (arena, w)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 12) → (None, 40), 520 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 40) → (None, 5), 205 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // dense_2: Dense, (None, 5) → (None, 10), 60 parameters
-            Self.l3_dense_2(UnsafePointer(b), w, a)
-            Self.l3_dense_2_activation(a)
-            observe?(3, UnsafePointer(a))
-            // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
-            Self.l4_softmax(a)
-            observe?(4, UnsafePointer(a))
-            // dense_3: Dense, (None, 10) → (None, 8), 88 parameters
-            Self.l5_dense_3(UnsafePointer(a), w, b)
-            Self.l5_dense_3_activation(b)
-            observe?(5, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            // softmax
+            Self.l4_softmax(arena + Arena.l3_dense_2)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+            // dense_3
+            Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
+            Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
+            output.update(from: arena + Arena.l5_dense_3, count: 8)
         }
     }
 
@@ -124,33 +138,34 @@ public struct Random015: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dropout: Dropout, (None, 12) → (None, 12), 0 parameters
+            _ = (arena, w, observe)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 12) → (None, 40), 520 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 40) → (None, 5), 205 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // dense_2: Dense, (None, 5) → (None, 10), 60 parameters
-            Self.l3_dense_2(UnsafePointer(b), w, a)
-            Self.l3_dense_2_activation(a)
-            observe?(3, UnsafePointer(a))
-            // softmax: Softmax, (None, 10) → (None, 10), 0 parameters
-            Self.l4_softmax(a)
-            observe?(4, UnsafePointer(a))
-            // dense_3: Dense, (None, 10) → (None, 8), 88 parameters
-            Self.l5_dense_3(UnsafePointer(a), w, b)
-            Self.l5_dense_3_activation(b)
-            observe?(5, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            // softmax
+            Self.l4_softmax(arena + Arena.l3_dense_2)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+            // dense_3
+            Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
+            Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
+            observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
+            output.update(from: arena + Arena.l5_dense_3, count: 8)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -189,9 +204,8 @@ public struct Random015: CompiledModel {
     /// One sample through the layers before dropout, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 12)
     }
 
@@ -520,6 +534,8 @@ public struct Random015: CompiledModel {
         VectorMath.tanh(x, count: 64)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dropout: Dropout, (None, 12) → (None, 12), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 
@@ -674,6 +690,8 @@ public struct Random015: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random015: TrainableModel {
@@ -1104,6 +1122,8 @@ extension Random015: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random017: CompiledModel {
     public static let parameterCount = 34
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 48
-    /// Two activation buffers of 70 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 140
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 52
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_average_pooling2d's output: 1 floats, layers 0–1
+        static let l0_global_average_pooling2d = 16
+        /// dense's output: 8 floats, layers 1–2
+        static let l1_dense = 0
+        /// dense_1's output: 2 floats, layer 2
+        static let l2_dense_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,19 +90,18 @@ public struct Random017: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 70, p = arena + 140, s = arena + 140
-            _ = (a, b, p, s, w)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 7, 10, 1) → (None, 1), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 1) → (None, 8), 16 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 8) → (None, 2), 18 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 2)
         }
     }
 
@@ -102,22 +114,23 @@ public struct Random017: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 70, p = arena + 140, s = arena + 140
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 7, 10, 1) → (None, 1), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 1) → (None, 8), 16 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 8) → (None, 2), 18 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w, observe)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 2)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -146,13 +159,12 @@ public struct Random017: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 70, p = arena + 140, s = arena + 140
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 7, 10, 1) → (None, 1), 0 parameters
-        Self.l0_global_average_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 1)
+        _ = (arena, w, observe)
+        // global_average_pooling2d
+        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        destination.update(from: arena + Arena.l0_global_average_pooling2d, count: 1)
     }
 
     // dense over 8 samples: Dense, (None, 1) → (None, 8)
@@ -260,6 +272,8 @@ public struct Random017: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 7, 10, 1) → (None, 1), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -321,6 +335,8 @@ public struct Random017: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random017: TrainableModel {
@@ -547,6 +563,8 @@ extension Random017: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random018: CompiledModel {
     public static let parameterCount = 68
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2720
-    /// Two activation buffers of 468 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 936
+    /// 624 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 624
     static let packedCount = 160
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 468 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// average_pooling2d's output: 140 floats, layers 1–2
+        static let l1_average_pooling2d = 480
+        /// conv2d's output: 340 floats, layer 2
+        static let l2_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 624
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,19 +85,18 @@ public struct Random018: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 468, p = arena + 936, s = arena + 936
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 9, 11, 4) → (None, 9, 13, 4), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 9, 13, 4) → (None, 5, 7, 4), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 5, 7, 4) → (None, 5, 4, 17), 68 parameters
-            Self.l2_conv2d(UnsafePointer(b), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 340)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 340)
         }
     }
 
@@ -97,22 +109,23 @@ public struct Random018: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 468, p = arena + 936, s = arena + 936
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 9, 11, 4) → (None, 9, 13, 4), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 9, 13, 4) → (None, 5, 7, 4), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 5, 7, 4) → (None, 5, 4, 17), 68 parameters
-            Self.l2_conv2d(UnsafePointer(b), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 340)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 340)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 9, 11, 4) → (None, 9, 13, 4), 0 parameters
     @inline(never)
@@ -209,6 +222,8 @@ public struct Random018: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random018: TrainableModel {
@@ -373,6 +388,8 @@ extension Random018: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,24 @@ public struct Random019: CompiledModel {
     public static let parameterCount = 75
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3834
-    /// Two activation buffers of 576 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1152
+    /// 480 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 480
     static let packedCount = 120
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 432 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// max_pooling2d's output: 36 floats, layers 1–2
+        static let l1_max_pooling2d = 432
+        /// zero_padding2d's output: 63 floats, layers 2–3
+        static let l2_zero_padding2d = 0
+        /// dense's output: 21 floats, layer 3
+        static let l3_dense = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 480
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +93,22 @@ public struct Random019: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 12, 4, 9) → (None, 4, 1, 9), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 4, 1, 9) → (None, 7, 1, 9), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
-            Self.l3_dense(UnsafePointer(a), w, b)
-            Self.l3_dense_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 21)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 21)
         }
     }
 
@@ -107,26 +121,27 @@ public struct Random019: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 12, 4, 9) → (None, 4, 1, 9), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 4, 1, 9) → (None, 7, 1, 9), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
-            Self.l3_dense(UnsafePointer(a), w, b)
-            Self.l3_dense_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 21)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l2_zero_padding2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 21)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
     @inline(never)
@@ -248,6 +263,8 @@ public struct Random019: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random019: TrainableModel {
@@ -506,6 +523,8 @@ extension Random019: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random020: CompiledModel {
     public static let parameterCount = 68
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 768
-    /// Two activation buffers of 196 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 392
+    /// 240 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 240
     static let packedCount = 68
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// re_lu's output: 196 floats, layers 0–1
+        static let l0_re_lu = 0
+        /// conv2d's output: 24 floats, layer 1
+        static let l1_conv2d = 208
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 240
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,17 +83,16 @@ public struct Random020: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 196, p = arena + 392, s = arena + 392
-            _ = (a, b, p, s, w)
-            // re_lu: ReLU, (None, 7, 7, 4) → (None, 7, 7, 4), 0 parameters
-            a.update(from: input, count: 196)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 7, 7, 4) → (None, 2, 3, 4), 68 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 24)
+            _ = (arena, w)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 196)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 24)
         }
     }
 
@@ -95,20 +105,21 @@ public struct Random020: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 196, p = arena + 392, s = arena + 392
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // re_lu: ReLU, (None, 7, 7, 4) → (None, 7, 7, 4), 0 parameters
-            a.update(from: input, count: 196)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 7, 7, 4) → (None, 2, 3, 4), 68 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 24)
+            _ = (arena, w, observe)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 196)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 24)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // re_lu: ReLU, (None, 7, 7, 4) → (None, 7, 7, 4), 0 parameters
     @inline(never)
@@ -163,6 +174,8 @@ public struct Random020: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random020: TrainableModel {
@@ -305,6 +318,8 @@ extension Random020: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

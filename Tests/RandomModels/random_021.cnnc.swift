@@ -24,9 +24,18 @@ public struct Random021: CompiledModel {
     public static let parameterCount = 117
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 39 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 78
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 78
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 39 floats, layers 0–2
+        static let l0_batch_normalization = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,19 +82,18 @@ public struct Random021: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 39, p = arena + 78, s = arena + 78
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 39) → (None, 39), 117 parameters
-            a.update(from: input, count: 39)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 39) → (None, 39), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // softmax_1: Softmax, (None, 39) → (None, 39), 0 parameters
-            Self.l2_softmax_1(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 39)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 39)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_batch_normalization)
+            observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // softmax_1
+            Self.l2_softmax_1(arena + Arena.l0_batch_normalization)
+            observe?(2, UnsafePointer(arena + Arena.l0_batch_normalization))
+            output.update(from: arena + Arena.l0_batch_normalization, count: 39)
         }
     }
 
@@ -98,22 +106,23 @@ public struct Random021: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 39, p = arena + 78, s = arena + 78
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 39) → (None, 39), 117 parameters
-            a.update(from: input, count: 39)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 39) → (None, 39), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // softmax_1: Softmax, (None, 39) → (None, 39), 0 parameters
-            Self.l2_softmax_1(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 39)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 39)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_batch_normalization)
+            observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // softmax_1
+            Self.l2_softmax_1(arena + Arena.l0_batch_normalization)
+            observe?(2, UnsafePointer(arena + Arena.l0_batch_normalization))
+            output.update(from: arena + Arena.l0_batch_normalization, count: 39)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 39) → (None, 39), 117 parameters
     @inline(never)
@@ -155,6 +164,8 @@ public struct Random021: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random021: TrainableModel {

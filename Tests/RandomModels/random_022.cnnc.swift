@@ -24,9 +24,18 @@ public struct Random022: CompiledModel {
     public static let parameterCount = 3584
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 896 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1792
+    /// 896 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 896
     static let packedCount = 1792
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 896 floats, layers 1–2
+        static let l1_batch_normalization = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 896
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -74,19 +83,18 @@ public struct Random022: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 896, p = arena + 1792, s = arena + 1792
-            _ = (a, b, p, s, w)
-            // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
+            _ = (arena, w)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // batch_normalization: BatchNormalization, (None, 896) → (None, 896), 3,584 parameters
-            a.update(from: input, count: 896)
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // activation: Activation, (None, 896) → (None, 896), 0 parameters
-            Self.l2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 896)
+            // batch_normalization
+            (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
+            Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
+            observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+            // activation
+            Self.l2_activation(arena + Arena.l1_batch_normalization)
+            observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
+            output.update(from: arena + Arena.l1_batch_normalization, count: 896)
         }
     }
 
@@ -99,22 +107,23 @@ public struct Random022: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 896, p = arena + 1792, s = arena + 1792
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
+            _ = (arena, w, observe)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // batch_normalization: BatchNormalization, (None, 896) → (None, 896), 3,584 parameters
-            a.update(from: input, count: 896)
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // activation: Activation, (None, 896) → (None, 896), 0 parameters
-            Self.l2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 896)
+            // batch_normalization
+            (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
+            Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
+            observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+            // activation
+            Self.l2_activation(arena + Arena.l1_batch_normalization)
+            observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
+            output.update(from: arena + Arena.l1_batch_normalization, count: 896)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
@@ -135,6 +144,8 @@ public struct Random022: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random022: TrainableModel {

@@ -24,9 +24,18 @@ public struct Random025: CompiledModel {
     public static let parameterCount = 377
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 650
-    /// Two activation buffers of 25 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 50
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 442
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 13 floats, layers 0–3
+        static let l0_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,22 +87,21 @@ public struct Random025: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 25) → (None, 13), 338 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 13) → (None, 13), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 13) → (None, 13), 39 parameters
-            Self.l2_batch_normalization(a, w)
-            observe?(2, UnsafePointer(a))
-            // activation_1: Activation, (None, 13) → (None, 13), 0 parameters
-            Self.l3_activation_1(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // activation
+            Self.l1_activation(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(2, UnsafePointer(arena + Arena.l0_dense))
+            // activation_1
+            Self.l3_activation_1(arena + Arena.l0_dense)
+            observe?(3, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 13)
         }
     }
 
@@ -106,25 +114,26 @@ public struct Random025: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 25) → (None, 13), 338 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 13) → (None, 13), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 13) → (None, 13), 39 parameters
-            Self.l2_batch_normalization(a, w)
-            observe?(2, UnsafePointer(a))
-            // activation_1: Activation, (None, 13) → (None, 13), 0 parameters
-            Self.l3_activation_1(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // activation
+            Self.l1_activation(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(2, UnsafePointer(arena + Arena.l0_dense))
+            // activation_1
+            Self.l3_activation_1(arena + Arena.l0_dense)
+            observe?(3, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 13)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -157,9 +166,8 @@ public struct Random025: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 25)
     }
 
@@ -240,6 +248,8 @@ public struct Random025: CompiledModel {
         VectorMath.tanh(x, count: 104)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 25) → (None, 13), 338 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -290,6 +300,8 @@ public struct Random025: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random025: TrainableModel {
@@ -529,6 +541,8 @@ extension Random025: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

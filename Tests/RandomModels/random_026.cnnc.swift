@@ -24,9 +24,22 @@ public struct Random026: CompiledModel {
     public static let parameterCount = 32
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 640
-    /// Two activation buffers of 320 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
+    /// 640 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 640
     static let packedCount = 32
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// softmax's output: 20 floats, layers 0–2
+        static let l0_softmax = 320
+        /// dense's output: 320 floats, layers 2–3
+        static let l2_dense = 0
+        /// max_pooling2d's output: 320 floats, layer 3
+        static let l3_max_pooling2d = 320
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 640
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -74,22 +87,21 @@ public struct Random026: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
-            _ = (a, b, p, s, w)
-            // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
-            a.update(from: input, count: 20)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 2, 10, 1) → (None, 2, 10, 16), 32 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 10, 16) → (None, 2, 10, 16), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 320)
+            _ = (arena, w)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 20)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // activation
+            Self.l1_activation(arena + Arena.l0_softmax)
+            observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_softmax), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            output.update(from: arena + Arena.l3_max_pooling2d, count: 320)
         }
     }
 
@@ -102,25 +114,26 @@ public struct Random026: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
-            a.update(from: input, count: 20)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 2, 10, 1) → (None, 2, 10, 16), 32 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 10, 16) → (None, 2, 10, 16), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 320)
+            _ = (arena, w, observe)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 20)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // activation
+            Self.l1_activation(arena + Arena.l0_softmax)
+            observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_softmax), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            output.update(from: arena + Arena.l3_max_pooling2d, count: 320)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // softmax: Softmax, (None, 2, 10, 1) → (None, 2, 10, 1), 0 parameters
     @inline(never)
@@ -205,6 +218,8 @@ public struct Random026: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random026: TrainableModel {
@@ -386,6 +401,8 @@ extension Random026: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

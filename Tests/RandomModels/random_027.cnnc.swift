@@ -24,9 +24,22 @@ public struct Random027: CompiledModel {
     public static let parameterCount = 1522
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2640
-    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 80
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 1828
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 40 floats, layers 0–2
+        static let l0_dense = 0
+        /// dense_1's output: 2 floats, layers 2–3
+        static let l2_dense_1 = 48
+        /// dense_2's output: 40 floats, layers 3–4
+        static let l3_dense_2 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -87,25 +100,24 @@ public struct Random027: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 29) → (None, 40), 1,200 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 40) → (None, 40), 160 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 40) → (None, 2), 82 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dense_2: Dense, (None, 2) → (None, 40), 80 parameters
-            Self.l3_dense_2(UnsafePointer(b), w, a)
-            observe?(3, UnsafePointer(a))
-            // dropout: Dropout, (None, 40) → (None, 40), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            // dropout
             // (no computation at inference)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 40)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+            output.update(from: arena + Arena.l3_dense_2, count: 40)
         }
     }
 
@@ -118,28 +130,29 @@ public struct Random027: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 29) → (None, 40), 1,200 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 40) → (None, 40), 160 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 40) → (None, 2), 82 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dense_2: Dense, (None, 2) → (None, 40), 80 parameters
-            Self.l3_dense_2(UnsafePointer(b), w, a)
-            observe?(3, UnsafePointer(a))
-            // dropout: Dropout, (None, 40) → (None, 40), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            // dropout
             // (no computation at inference)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 40)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+            output.update(from: arena + Arena.l3_dense_2, count: 40)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -174,9 +187,8 @@ public struct Random027: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 29)
     }
 
@@ -454,6 +466,8 @@ public struct Random027: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 29) → (None, 40), 1,200 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -564,6 +578,8 @@ public struct Random027: CompiledModel {
     // Nothing to compute at inference: dropout is active only in training.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random027: TrainableModel {
@@ -967,6 +983,8 @@ extension Random027: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

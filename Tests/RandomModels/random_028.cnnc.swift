@@ -24,9 +24,24 @@ public struct Random028: CompiledModel {
     public static let parameterCount = 50
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 384
-    /// Two activation buffers of 240 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 480
+    /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 80
     static let packedCount = 100
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 60 floats, layers 0–2
+        static let l0_max_pooling2d = 0
+        /// conv2d's output: 8 floats, layers 2–3
+        static let l2_conv2d = 64
+        /// average_pooling2d's output: 2 floats, layers 3–4
+        static let l3_average_pooling2d = 0
+        /// global_average_pooling2d's output: 2 floats, layer 4
+        static let l4_global_average_pooling2d = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 80
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -75,24 +90,23 @@ public struct Random028: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480, s = arena + 480
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 10, 12, 2) → (None, 5, 6, 2), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 5, 6, 2) → (None, 5, 6, 2), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 6, 2) → (None, 2, 2, 2), 50 parameters
-            Self.l2_conv2d(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 2, 2, 2) → (None, 1, 1, 2), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 2) → (None, 2), 0 parameters
-            Self.l4_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // global_average_pooling2d
+            Self.l4_global_average_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_average_pooling2d)
+            observe?(4, UnsafePointer(arena + Arena.l4_global_average_pooling2d))
+            output.update(from: arena + Arena.l4_global_average_pooling2d, count: 2)
         }
     }
 
@@ -105,27 +119,28 @@ public struct Random028: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480, s = arena + 480
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 10, 12, 2) → (None, 5, 6, 2), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 5, 6, 2) → (None, 5, 6, 2), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 6, 2) → (None, 2, 2, 2), 50 parameters
-            Self.l2_conv2d(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 2, 2, 2) → (None, 1, 1, 2), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 2) → (None, 2), 0 parameters
-            Self.l4_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            // global_average_pooling2d
+            Self.l4_global_average_pooling2d(UnsafePointer(arena + Arena.l3_average_pooling2d), arena + Arena.l4_global_average_pooling2d)
+            observe?(4, UnsafePointer(arena + Arena.l4_global_average_pooling2d))
+            output.update(from: arena + Arena.l4_global_average_pooling2d, count: 2)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 10, 12, 2) → (None, 5, 6, 2), 0 parameters
     @inline(never)
@@ -226,6 +241,8 @@ public struct Random028: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random028: TrainableModel {
@@ -435,6 +452,8 @@ extension Random028: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,24 @@ public struct Random030: CompiledModel {
     public static let parameterCount = 456
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2424
-    /// Two activation buffers of 36 floats, 48 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 120
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 632
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 48 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 36 floats, layers 0–1
+        static let l0_conv2d = 48
+        /// global_max_pooling2d's output: 12 floats, layers 1–2
+        static let l1_global_max_pooling2d = 0
+        /// dense's output: 5 floats, layer 2
+        static let l2_dense = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,19 +91,18 @@ public struct Random030: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72, s = arena + 120
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 1, 12) → (None, 12), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 12) → (None, 5), 60 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 5)
         }
     }
 
@@ -101,22 +115,23 @@ public struct Random030: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72, s = arena + 120
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 1, 12) → (None, 12), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 12) → (None, 5), 60 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 5)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -142,17 +157,16 @@ public struct Random030: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 36, p = arena + 72, s = arena + 120
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 1, 12) → (None, 12), 0 parameters
-        Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 12)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // global_max_pooling2d
+        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        destination.update(from: arena + Arena.l1_global_max_pooling2d, count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 5)
@@ -205,6 +219,8 @@ public struct Random030: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -218,7 +234,7 @@ public struct Random030: CompiledModel {
         (y + 32).update(repeating: 0, count: 16)
     }
 
-    // conv2d: Conv2D, (None, 3, 2, 2) → (None, 3, 1, 12), 396 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
@@ -275,6 +291,8 @@ public struct Random030: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random030: TrainableModel {
@@ -503,6 +521,8 @@ extension Random030: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

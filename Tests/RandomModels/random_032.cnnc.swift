@@ -24,9 +24,18 @@ public struct Random032: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 30 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 60
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 30 floats, layer 0
+        static let l0_zero_padding2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -66,12 +75,11 @@ public struct Random032: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 60
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 5, 3, 1) → (None, 6, 5, 1), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 30)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            output.update(from: arena + Arena.l0_zero_padding2d, count: 30)
         }
     }
 
@@ -84,15 +92,16 @@ public struct Random032: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 60
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 5, 3, 1) → (None, 6, 5, 1), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 30)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            output.update(from: arena + Arena.l0_zero_padding2d, count: 30)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 5, 3, 1) → (None, 6, 5, 1), 0 parameters
     @inline(never)
@@ -106,6 +115,8 @@ public struct Random032: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random032: TrainableModel {

@@ -24,9 +24,24 @@ public struct Random033: CompiledModel {
     public static let parameterCount = 259
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 546
-    /// Two activation buffers of 33 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 66
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 416
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 6 floats, layers 0–1
+        static let l0_average_pooling2d = 16
+        /// dense's output: 14 floats, layers 1–2
+        static let l1_dense = 0
+        /// max_pooling2d's output: 7 floats, layers 2–3
+        static let l2_max_pooling2d = 48
+        /// conv2d's output: 33 floats, layer 3
+        static let l3_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,23 +92,22 @@ public struct Random033: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 7), 28 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 1, 7) → (None, 1, 1, 7), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
-            Self.l3_conv2d(UnsafePointer(a), w, b)
-            Self.l3_conv2d_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 33)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l3_conv2d)
+            Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            output.update(from: arena + Arena.l3_conv2d, count: 33)
         }
     }
 
@@ -106,26 +120,27 @@ public struct Random033: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 7), 28 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 2, 1, 7) → (None, 1, 1, 7), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
-            Self.l3_conv2d(UnsafePointer(a), w, b)
-            Self.l3_conv2d_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 33)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l3_conv2d)
+            Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            output.update(from: arena + Arena.l3_conv2d, count: 33)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 3, 1, 3) → (None, 2, 1, 3), 0 parameters
     @inline(never)
@@ -234,6 +249,8 @@ public struct Random033: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random033: TrainableModel {
@@ -500,6 +517,8 @@ extension Random033: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

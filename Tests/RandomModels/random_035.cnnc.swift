@@ -24,9 +24,18 @@ public struct Random035: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 3 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 6
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// re_lu's output: 3 floats, layer 1
+        static let l1_re_lu = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -67,16 +76,15 @@ public struct Random035: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 3, p = arena + 6, s = arena + 6
-            _ = (a, b, p, s, w)
-            // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
+            _ = (arena, w)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // re_lu: ReLU, (None, 3) → (None, 3), 0 parameters
-            a.update(from: input, count: 3)
-            Self.l1_re_lu(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            // re_lu
+            (arena + Arena.l1_re_lu).update(from: input, count: 3)
+            Self.l1_re_lu(arena + Arena.l1_re_lu)
+            observe?(1, UnsafePointer(arena + Arena.l1_re_lu))
+            output.update(from: arena + Arena.l1_re_lu, count: 3)
         }
     }
 
@@ -89,19 +97,20 @@ public struct Random035: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 3, p = arena + 6, s = arena + 6
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
+            _ = (arena, w, observe)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // re_lu: ReLU, (None, 3) → (None, 3), 0 parameters
-            a.update(from: input, count: 3)
-            Self.l1_re_lu(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            // re_lu
+            (arena + Arena.l1_re_lu).update(from: input, count: 3)
+            Self.l1_re_lu(arena + Arena.l1_re_lu)
+            observe?(1, UnsafePointer(arena + Arena.l1_re_lu))
+            output.update(from: arena + Arena.l1_re_lu, count: 3)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
@@ -113,6 +122,8 @@ public struct Random035: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random035: TrainableModel {

@@ -24,9 +24,20 @@ public struct Random036: CompiledModel {
     public static let parameterCount = 8
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 144
-    /// Two activation buffers of 36 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 72
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 16
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 24 floats, layers 0–1
+        static let l0_dense = 0
+        /// global_max_pooling2d's output: 2 floats, layers 1–2
+        static let l1_global_max_pooling2d = 32
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,19 +84,18 @@ public struct Random036: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72, s = arena + 72
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 6, 2, 3) → (None, 6, 2, 2), 8 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 2, 2) → (None, 2), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 2) → (None, 2), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            output.update(from: arena + Arena.l1_global_max_pooling2d, count: 2)
         }
     }
 
@@ -98,22 +108,23 @@ public struct Random036: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 36, p = arena + 72, s = arena + 72
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 6, 2, 3) → (None, 6, 2, 2), 8 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 2, 2) → (None, 2), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 2) → (None, 2), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            output.update(from: arena + Arena.l1_global_max_pooling2d, count: 2)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 6, 2, 3) → (None, 6, 2, 2), 8 parameters
     @inline(never)
@@ -159,6 +170,8 @@ public struct Random036: CompiledModel {
     // Nothing to compute at inference: dropout is active only in training.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random036: TrainableModel {
@@ -310,6 +323,8 @@ extension Random036: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random038: CompiledModel {
     public static let parameterCount = 1311
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 99864
-    /// Two activation buffers of 1368 floats, 1881 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 4617
+    /// 3,520 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 3520
     static let packedCount = 1568
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 1,368 floats, layers 0–1
+        static let l0_dense = 1888
+        /// conv2d's padded input: 1,881 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 252 floats, layer 1
+        static let l1_conv2d = 3264
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 3520
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -75,17 +88,16 @@ public struct Random038: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1368, p = arena + 2736, s = arena + 4617
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 8, 9, 5) → (None, 8, 9, 19), 114 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 8, 9, 19) → (None, 4, 9, 7), 1,197 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 252)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 252)
         }
     }
 
@@ -98,20 +110,21 @@ public struct Random038: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1368, p = arena + 2736, s = arena + 4617
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 8, 9, 5) → (None, 8, 9, 19), 114 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 8, 9, 19) → (None, 4, 9, 7), 1,197 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 252)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 252)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 8, 9, 5) → (None, 8, 9, 19), 114 parameters
     @inline(never)
@@ -232,7 +245,7 @@ public struct Random038: CompiledModel {
         (y + 1672).update(repeating: 0, count: 209)
     }
 
-    // conv2d: Conv2D, (None, 8, 9, 19) → (None, 4, 9, 7), 1,197 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
@@ -304,6 +317,8 @@ public struct Random038: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random038: TrainableModel {
@@ -523,6 +538,8 @@ extension Random038: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

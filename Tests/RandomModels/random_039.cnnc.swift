@@ -24,9 +24,20 @@ public struct Random039: CompiledModel {
     public static let parameterCount = 84
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3402
-    /// Two activation buffers of 297 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 594
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 112
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 63 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// average_pooling2d's output: 24 floats, layers 1–2
+        static let l1_average_pooling2d = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,19 +84,18 @@ public struct Random039: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 297, p = arena + 594, s = arena + 594
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 11, 9, 3) → (None, 3, 7, 3), 84 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 3, 7, 3) → (None, 2, 4, 3), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // softmax: Softmax, (None, 2, 4, 3) → (None, 2, 4, 3), 0 parameters
-            Self.l2_softmax(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 24)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // softmax
+            Self.l2_softmax(arena + Arena.l1_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            output.update(from: arena + Arena.l1_average_pooling2d, count: 24)
         }
     }
 
@@ -98,22 +108,23 @@ public struct Random039: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 297, p = arena + 594, s = arena + 594
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 11, 9, 3) → (None, 3, 7, 3), 84 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 3, 7, 3) → (None, 2, 4, 3), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // softmax: Softmax, (None, 2, 4, 3) → (None, 2, 4, 3), 0 parameters
-            Self.l2_softmax(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 24)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // softmax
+            Self.l2_softmax(arena + Arena.l1_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            output.update(from: arena + Arena.l1_average_pooling2d, count: 24)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 11, 9, 3) → (None, 3, 7, 3), 84 parameters
     @inline(never)
@@ -208,6 +219,8 @@ public struct Random039: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random039: TrainableModel {
@@ -377,6 +390,8 @@ extension Random039: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

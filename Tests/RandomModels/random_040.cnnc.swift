@@ -24,9 +24,24 @@ public struct Random040: CompiledModel {
     public static let parameterCount = 85
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 136
-    /// Two activation buffers of 17 floats, 9 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 43
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 160
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 1 floats, layers 0–1
+        static let l0_average_pooling2d = 48
+        /// conv2d's output: 17 floats, layers 1–2
+        static let l1_conv2d = 0
+        /// conv2d's padded input: 9 floats, layer 1
+        static let l1_conv2d_padded = 32
+        /// global_average_pooling2d's output: 17 floats, layer 2
+        static let l2_global_average_pooling2d = 32
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,19 +88,18 @@ public struct Random040: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 17, p = arena + 34, s = arena + 43
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 1, 3, 1) → (None, 1, 1, 1), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 17), 85 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 17) → (None, 17), 0 parameters
-            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 17)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // global_average_pooling2d
+            Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_global_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            output.update(from: arena + Arena.l2_global_average_pooling2d, count: 17)
         }
     }
 
@@ -98,22 +112,23 @@ public struct Random040: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 17, p = arena + 34, s = arena + 43
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 1, 3, 1) → (None, 1, 1, 1), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 17), 85 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 17) → (None, 17), 0 parameters
-            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 17)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // global_average_pooling2d
+            Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_global_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            output.update(from: arena + Arena.l2_global_average_pooling2d, count: 17)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 1, 3, 1) → (None, 1, 1, 1), 0 parameters
     @inline(never)
@@ -151,7 +166,7 @@ public struct Random040: CompiledModel {
         (y + 6).update(repeating: 0, count: 3)
     }
 
-    // conv2d: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 17), 85 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -193,6 +208,8 @@ public struct Random040: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random040: TrainableModel {
@@ -361,6 +378,8 @@ extension Random040: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random041: CompiledModel {
     public static let parameterCount = 27
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3960
-    /// Two activation buffers of 880 floats, 660 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2420
+    /// 1,120 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1120
     static let packedCount = 60
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 660 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 110 floats, layers 0–1
+        static let l0_conv2d = 880
+        /// dense's output: 880 floats, layers 1–2
+        static let l1_dense = 0
+        /// max_pooling2d's output: 240 floats, layers 2–3
+        static let l2_max_pooling2d = 880
+        /// global_max_pooling2d's output: 8 floats, layer 3
+        static let l3_global_max_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1120
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +95,22 @@ public struct Random041: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 2420
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 11, 10, 1) → (None, 11, 10, 8), 16 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 11, 10, 8) → (None, 6, 5, 8), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 5, 8) → (None, 8), 0 parameters
-            Self.l3_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // global_max_pooling2d
+            Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_global_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
+            output.update(from: arena + Arena.l3_global_max_pooling2d, count: 8)
         }
     }
 
@@ -107,26 +123,27 @@ public struct Random041: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 2420
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 11, 10, 1) → (None, 11, 10, 8), 16 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 11, 10, 8) → (None, 6, 5, 8), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 6, 5, 8) → (None, 8), 0 parameters
-            Self.l3_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // global_max_pooling2d
+            Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_global_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
+            output.update(from: arena + Arena.l3_global_max_pooling2d, count: 8)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
     @inline(never)
@@ -139,7 +156,7 @@ public struct Random041: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 11, 10, 5) → (None, 11, 10, 1), 11 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD4<Float>
@@ -259,6 +276,8 @@ public struct Random041: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random041: TrainableModel {
@@ -528,6 +547,8 @@ extension Random041: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random042: CompiledModel {
     public static let parameterCount = 255
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 14400
-    /// Two activation buffers of 1728 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 3456
+    /// 944 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 944
     static let packedCount = 272
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 480 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// dense's output: 450 floats, layer 1
+        static let l1_dense = 480
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 944
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,15 +83,14 @@ public struct Random042: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1728, p = arena + 3456, s = arena + 3456
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 12, 9, 16) → (None, 6, 5, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 6, 5, 16) → (None, 6, 5, 15), 255 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 450)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 450)
         }
     }
 
@@ -93,18 +103,19 @@ public struct Random042: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1728, p = arena + 3456, s = arena + 3456
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 12, 9, 16) → (None, 6, 5, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 6, 5, 16) → (None, 6, 5, 15), 255 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 450)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 450)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 12, 9, 16) → (None, 6, 5, 16), 0 parameters
     @inline(never)
@@ -167,6 +178,8 @@ public struct Random042: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random042: TrainableModel {
@@ -315,6 +328,8 @@ extension Random042: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

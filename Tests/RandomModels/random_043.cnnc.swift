@@ -24,9 +24,22 @@ public struct Random043: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 1152 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2304
+    /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 160
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 128 floats, layers 0–1
+        static let l0_average_pooling2d = 0
+        /// average_pooling2d_1's output: 32 floats, layers 1–2
+        static let l1_average_pooling2d_1 = 128
+        /// global_average_pooling2d's output: 8 floats, layer 2
+        static let l2_global_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 160
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -68,18 +81,17 @@ public struct Random043: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1152, p = arena + 2304, s = arena + 2304
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 12, 12, 8) → (None, 4, 4, 8), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d_1: AveragePooling2D, (None, 4, 4, 8) → (None, 2, 2, 8), 0 parameters
-            Self.l1_average_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 2, 2, 8) → (None, 8), 0 parameters
-            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // average_pooling2d_1
+            Self.l1_average_pooling2d_1(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_average_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d_1))
+            // global_average_pooling2d
+            Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_average_pooling2d_1), arena + Arena.l2_global_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            output.update(from: arena + Arena.l2_global_average_pooling2d, count: 8)
         }
     }
 
@@ -92,21 +104,22 @@ public struct Random043: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1152, p = arena + 2304, s = arena + 2304
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 12, 12, 8) → (None, 4, 4, 8), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d_1: AveragePooling2D, (None, 4, 4, 8) → (None, 2, 2, 8), 0 parameters
-            Self.l1_average_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 2, 2, 8) → (None, 8), 0 parameters
-            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // average_pooling2d_1
+            Self.l1_average_pooling2d_1(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_average_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d_1))
+            // global_average_pooling2d
+            Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_average_pooling2d_1), arena + Arena.l2_global_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            output.update(from: arena + Arena.l2_global_average_pooling2d, count: 8)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 12, 12, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
@@ -170,6 +183,8 @@ public struct Random043: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random043: TrainableModel {

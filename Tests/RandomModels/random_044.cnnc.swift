@@ -24,9 +24,24 @@ public struct Random044: CompiledModel {
     public static let parameterCount = 495
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 14340
-    /// Two activation buffers of 880 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1760
+    /// 416 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 416
     static let packedCount = 536
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 288 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// conv2d_1's output: 126 floats, layers 1–3
+        static let l1_conv2d_1 = 288
+        /// max_pooling2d's output: 42 floats, layers 3–4
+        static let l3_max_pooling2d = 80
+        /// dense's output: 78 floats, layer 4
+        static let l4_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 416
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -83,27 +98,26 @@ public struct Random044: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1760
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 5, 11, 16) → (None, 3, 6, 16), 272 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 7), 119 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 3, 6, 7) → (None, 3, 6, 7), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 3, 6, 7) → (None, 2, 3, 7), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            // dense: Dense, (None, 2, 3, 7) → (None, 2, 3, 13), 104 parameters
-            Self.l4_dense(UnsafePointer(a), w, b)
-            Self.l4_dense_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 78)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // dense
+            Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l4_dense)
+            Self.l4_dense_activation(arena + Arena.l4_dense)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense))
+            output.update(from: arena + Arena.l4_dense, count: 78)
         }
     }
 
@@ -116,30 +130,31 @@ public struct Random044: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1760
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 5, 11, 16) → (None, 3, 6, 16), 272 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 7), 119 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 3, 6, 7) → (None, 3, 6, 7), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 3, 6, 7) → (None, 2, 3, 7), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            // dense: Dense, (None, 2, 3, 7) → (None, 2, 3, 13), 104 parameters
-            Self.l4_dense(UnsafePointer(a), w, b)
-            Self.l4_dense_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 78)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // dense
+            Self.l4_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l4_dense)
+            Self.l4_dense_activation(arena + Arena.l4_dense)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense))
+            output.update(from: arena + Arena.l4_dense, count: 78)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 5, 11, 16) → (None, 3, 6, 16), 272 parameters
     @inline(never)
@@ -303,6 +318,8 @@ public struct Random044: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random044: TrainableModel {
@@ -653,6 +670,8 @@ extension Random044: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

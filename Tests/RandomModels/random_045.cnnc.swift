@@ -24,9 +24,20 @@ public struct Random045: CompiledModel {
     public static let parameterCount = 83
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 54
-    /// Two activation buffers of 14 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 28
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 120
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 1 floats, layers 0–3
+        static let l0_dense = 16
+        /// dense_1's output: 13 floats, layers 3–4
+        static let l3_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -87,25 +98,24 @@ public struct Random045: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 14, p = arena + 28, s = arena + 28
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 14) → (None, 1), 15 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 1) → (None, 13), 13 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            Self.l3_dense_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization_1: BatchNormalization, (None, 13) → (None, 13), 52 parameters
-            Self.l4_batch_normalization_1(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 13)
+            observe?(2, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            // batch_normalization_1
+            Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 13)
         }
     }
 
@@ -118,28 +128,29 @@ public struct Random045: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 14, p = arena + 28, s = arena + 28
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 14) → (None, 1), 15 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 1) → (None, 13), 13 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            Self.l3_dense_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization_1: BatchNormalization, (None, 13) → (None, 13), 52 parameters
-            Self.l4_batch_normalization_1(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 13)
+            observe?(2, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            // batch_normalization_1
+            Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 13)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -174,9 +185,8 @@ public struct Random045: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 14, p = arena + 28, s = arena + 28
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 14)
     }
 
@@ -304,6 +314,8 @@ public struct Random045: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 14) → (None, 1), 15 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -376,6 +388,8 @@ public struct Random045: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random045: TrainableModel {
@@ -774,6 +788,8 @@ extension Random045: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

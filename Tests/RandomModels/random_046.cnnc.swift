@@ -24,9 +24,24 @@ public struct Random046: CompiledModel {
     public static let parameterCount = 102
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 504
-    /// Two activation buffers of 192 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 384
+    /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 304
     static let packedCount = 92
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 110 floats, layers 0–1
+        static let l0_dense = 192
+        /// zero_padding2d's output: 192 floats, layers 1–2
+        static let l1_zero_padding2d = 0
+        /// global_max_pooling2d's output: 2 floats, layers 2–3
+        static let l2_global_max_pooling2d = 192
+        /// dense_1's output: 16 floats, layers 3–4
+        static let l3_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 304
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -83,24 +98,23 @@ public struct Random046: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 11, 5, 2) → (None, 12, 8, 2), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 8, 2) → (None, 2), 0 parameters
-            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 2) → (None, 16), 32 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 16) → (None, 16), 64 parameters
-            Self.l4_batch_normalization(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 16)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // global_max_pooling2d
+            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            // batch_normalization
+            Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 16)
         }
     }
 
@@ -113,27 +127,28 @@ public struct Random046: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 11, 5, 2) → (None, 12, 8, 2), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 8, 2) → (None, 2), 0 parameters
-            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 2) → (None, 16), 32 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 16) → (None, 16), 64 parameters
-            Self.l4_batch_normalization(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 16)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // global_max_pooling2d
+            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            // batch_normalization
+            Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 16)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -161,19 +176,18 @@ public struct Random046: CompiledModel {
     /// One sample through the layers before dense_1, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
-        Self.l0_dense(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // zero_padding2d: ZeroPadding2D, (None, 11, 5, 2) → (None, 12, 8, 2), 0 parameters
-        Self.l1_zero_padding2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 8, 2) → (None, 2), 0 parameters
-        Self.l2_global_max_pooling2d(UnsafePointer(b), a)
-        observe?(2, UnsafePointer(a))
-        destination.update(from: a, count: 2)
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // zero_padding2d
+        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        // global_max_pooling2d
+        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+        destination.update(from: arena + Arena.l2_global_max_pooling2d, count: 2)
     }
 
     // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
@@ -233,6 +247,8 @@ public struct Random046: CompiledModel {
             for c in 0..<16 { v[c] = v[c] * w[60 + c] + w[76 + c] }
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
     @inline(never)
@@ -323,6 +339,8 @@ public struct Random046: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random046: TrainableModel {
@@ -649,6 +667,8 @@ extension Random046: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

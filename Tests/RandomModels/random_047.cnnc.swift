@@ -24,9 +24,22 @@ public struct Random047: CompiledModel {
     public static let parameterCount = 257
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216
-    /// Two activation buffers of 1408 floats, 2240 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 5056
+    /// 3,680 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 3680
     static let packedCount = 1028
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// softmax's output: 1,408 floats, layers 0–1
+        static let l0_softmax = 2240
+        /// conv2d's padded input: 2,240 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 18 floats, layers 1–2
+        static let l1_conv2d = 3648
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 3680
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,21 +86,20 @@ public struct Random047: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1408, p = arena + 2816, s = arena + 5056
-            _ = (a, b, p, s, w)
-            // softmax: Softmax, (None, 8, 11, 16) → (None, 8, 11, 16), 0 parameters
-            a.update(from: input, count: 1408)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 8, 11, 16) → (None, 3, 6, 1), 257 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 3, 6, 1) → (None, 18), 0 parameters
+            _ = (arena, w)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 1408)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 18)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 18)
         }
     }
 
@@ -100,24 +112,25 @@ public struct Random047: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1408, p = arena + 2816, s = arena + 5056
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // softmax: Softmax, (None, 8, 11, 16) → (None, 8, 11, 16), 0 parameters
-            a.update(from: input, count: 1408)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 8, 11, 16) → (None, 3, 6, 1), 257 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 3, 6, 1) → (None, 18), 0 parameters
+            _ = (arena, w, observe)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 1408)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 18)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 18)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // softmax: Softmax, (None, 8, 11, 16) → (None, 8, 11, 16), 0 parameters
     @inline(never)
@@ -147,7 +160,7 @@ public struct Random047: CompiledModel {
         (y + 2016).update(repeating: 0, count: 224)
     }
 
-    // conv2d: Conv2D, (None, 8, 11, 16) → (None, 3, 6, 1), 257 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
@@ -201,6 +214,8 @@ public struct Random047: CompiledModel {
     // Nothing to compute at inference: the channels-last layout is already flat.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random047: TrainableModel {
@@ -359,6 +374,8 @@ extension Random047: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

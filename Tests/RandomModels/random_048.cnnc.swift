@@ -24,9 +24,24 @@ public struct Random048: CompiledModel {
     public static let parameterCount = 1245
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 19856
-    /// Two activation buffers of 425 floats, 952 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1802
+    /// 1,424 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1424
     static let packedCount = 1380
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 200 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// dense's output: 425 floats, layers 1–2
+        static let l1_dense = 960
+        /// conv2d's padded input: 952 floats, layer 2
+        static let l2_conv2d_padded = 0
+        /// conv2d's output: 24 floats, layer 2
+        static let l2_conv2d = 1392
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1424
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,20 +92,19 @@ public struct Random048: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 425, p = arena + 850, s = arena + 1802
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 5, 5, 8) → (None, 5, 5, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 5, 5, 8) → (None, 5, 5, 17), 153 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 24)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 24)
         }
     }
 
@@ -103,23 +117,24 @@ public struct Random048: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 425, p = arena + 850, s = arena + 1802
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 5, 5, 8) → (None, 5, 5, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 5, 5, 8) → (None, 5, 5, 17), 153 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 24)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 24)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 5, 5, 8) → (None, 5, 5, 8), 0 parameters
     @inline(never)
@@ -210,7 +225,7 @@ public struct Random048: CompiledModel {
         (y + 714).update(repeating: 0, count: 238)
     }
 
-    // conv2d: Conv2D, (None, 5, 5, 17) → (None, 3, 2, 4), 1,092 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
@@ -253,6 +268,8 @@ public struct Random048: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random048: TrainableModel {
@@ -512,6 +529,8 @@ extension Random048: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random049: CompiledModel {
     public static let parameterCount = 225
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25920
-    /// Two activation buffers of 540 floats, 576 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1656
+    /// 1,120 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1120
     static let packedCount = 400
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 576 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 540 floats, layers 0–1
+        static let l0_conv2d = 576
+        /// global_average_pooling2d's output: 9 floats, layer 1
+        static let l1_global_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1120
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,16 +85,15 @@ public struct Random049: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 540, p = arena + 1080, s = arena + 1656
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 10, 6, 9) → (None, 9), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 9)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            output.update(from: arena + Arena.l1_global_average_pooling2d, count: 9)
         }
     }
 
@@ -94,19 +106,20 @@ public struct Random049: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 540, p = arena + 1080, s = arena + 1656
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 10, 6, 9) → (None, 9), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 9)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            output.update(from: arena + Arena.l1_global_average_pooling2d, count: 9)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
     @inline(never)
@@ -119,7 +132,7 @@ public struct Random049: CompiledModel {
         (y + 528).update(repeating: 0, count: 48)
     }
 
-    // conv2d: Conv2D, (None, 10, 12, 4) → (None, 10, 6, 9), 225 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
@@ -194,6 +207,8 @@ public struct Random049: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random049: TrainableModel {
@@ -343,6 +358,8 @@ extension Random049: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

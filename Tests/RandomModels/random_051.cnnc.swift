@@ -24,9 +24,18 @@ public struct Random051: CompiledModel {
     public static let parameterCount = 4040
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 8000
-    /// Two activation buffers of 100 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 200
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 4848
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 40 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,19 +82,18 @@ public struct Random051: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 100, p = arena + 200, s = arena + 200
-            _ = (a, b, p, s, w)
-            // flatten: Flatten, (None, 5, 10, 2) → (None, 100), 0 parameters
+            _ = (arena, w)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dropout: Dropout, (None, 100) → (None, 100), 0 parameters
+            // dropout
             // (no computation at inference)
             observe?(1, input)
-            // dense: Dense, (None, 100) → (None, 40), 4,040 parameters
-            Self.l2_dense(input, w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 40)
+            // dense
+            Self.l2_dense(input, w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 40)
         }
     }
 
@@ -98,22 +106,23 @@ public struct Random051: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 100, p = arena + 200, s = arena + 200
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // flatten: Flatten, (None, 5, 10, 2) → (None, 100), 0 parameters
+            _ = (arena, w, observe)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dropout: Dropout, (None, 100) → (None, 100), 0 parameters
+            // dropout
             // (no computation at inference)
             observe?(1, input)
-            // dense: Dense, (None, 100) → (None, 40), 4,040 parameters
-            Self.l2_dense(input, w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 40)
+            // dense
+            Self.l2_dense(input, w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 40)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -144,9 +153,8 @@ public struct Random051: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 100, p = arena + 200, s = arena + 200
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 100)
     }
 
@@ -265,6 +273,8 @@ public struct Random051: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // flatten: Flatten, (None, 5, 10, 2) → (None, 100), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -317,6 +327,8 @@ public struct Random051: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random051: TrainableModel {
@@ -462,6 +474,8 @@ extension Random051: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

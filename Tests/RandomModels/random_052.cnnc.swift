@@ -24,9 +24,20 @@ public struct Random052: CompiledModel {
     public static let parameterCount = 160
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 240
-    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 80
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 192
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_average_pooling2d's output: 3 floats, layers 0–1
+        static let l0_global_average_pooling2d = 48
+        /// dense's output: 40 floats, layer 1
+        static let l1_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,15 +83,14 @@ public struct Random052: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
-            _ = (a, b, p, s, w)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 3) → (None, 3), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 3) → (None, 40), 160 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 40)
+            _ = (arena, w)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 40)
         }
     }
 
@@ -93,18 +103,19 @@ public struct Random052: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 3) → (None, 3), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 3) → (None, 40), 160 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 40)
+            _ = (arena, w, observe)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 40)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -130,13 +141,12 @@ public struct Random052: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 3) → (None, 3), 0 parameters
-        Self.l0_global_average_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 3)
+        _ = (arena, w, observe)
+        // global_average_pooling2d
+        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        destination.update(from: arena + Arena.l0_global_average_pooling2d, count: 3)
     }
 
     // dense over 8 samples: Dense, (None, 3) → (None, 40)
@@ -239,6 +249,8 @@ public struct Random052: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 3) → (None, 3), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -281,6 +293,8 @@ public struct Random052: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random052: TrainableModel {
@@ -412,6 +426,8 @@ extension Random052: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random054: CompiledModel {
     public static let parameterCount = 206
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73024
-    /// Two activation buffers of 4352 floats, 1152 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 9856
+    /// 7,264 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 7264
     static let packedCount = 280
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 2,912 floats, layers 0–1
+        static let l0_zero_padding2d = 4352
+        /// zero_padding2d_1's output: 4,352 floats, layers 1–3
+        static let l1_zero_padding2d_1 = 0
+        /// conv2d's output: 952 floats, layers 3–4
+        static let l3_conv2d = 4352
+        /// conv2d_1's padded input: 1,152 floats, layer 4
+        static let l4_conv2d_1_padded = 0
+        /// conv2d_1's output: 168 floats, layer 4
+        static let l4_conv2d_1 = 1152
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 7264
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -79,27 +96,26 @@ public struct Random054: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4352, p = arena + 8704, s = arena + 9856
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d_1: ZeroPadding2D, (None, 13, 14, 16) → (None, 16, 17, 16), 0 parameters
-            Self.l1_zero_padding2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 16, 17, 16) → (None, 16, 17, 16), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 16, 17, 16) → (None, 14, 17, 4), 132 parameters
-            Self.l3_conv2d(UnsafePointer(b), w, a)
-            Self.l3_conv2d_activation(a)
-            observe?(3, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l4_conv2d_1(UnsafePointer(p), w, b)
-            Self.l4_conv2d_1_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 168)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // zero_padding2d_1
+            Self.l1_zero_padding2d_1(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_zero_padding2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_zero_padding2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l1_zero_padding2d_1), w, arena + Arena.l3_conv2d)
+            Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_conv2d), arena + Arena.l4_conv2d_1_padded)
+            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+            Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            output.update(from: arena + Arena.l4_conv2d_1, count: 168)
         }
     }
 
@@ -112,30 +128,31 @@ public struct Random054: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 4352, p = arena + 8704, s = arena + 9856
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d_1: ZeroPadding2D, (None, 13, 14, 16) → (None, 16, 17, 16), 0 parameters
-            Self.l1_zero_padding2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 16, 17, 16) → (None, 16, 17, 16), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 16, 17, 16) → (None, 14, 17, 4), 132 parameters
-            Self.l3_conv2d(UnsafePointer(b), w, a)
-            Self.l3_conv2d_activation(a)
-            observe?(3, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l4_conv2d_1(UnsafePointer(p), w, b)
-            Self.l4_conv2d_1_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 168)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // zero_padding2d_1
+            Self.l1_zero_padding2d_1(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_zero_padding2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_zero_padding2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_zero_padding2d_1))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l1_zero_padding2d_1), w, arena + Arena.l3_conv2d)
+            Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_conv2d), arena + Arena.l4_conv2d_1_padded)
+            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+            Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            output.update(from: arena + Arena.l4_conv2d_1, count: 168)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 11, 12, 16) → (None, 13, 14, 16), 0 parameters
     @inline(never)
@@ -264,7 +281,7 @@ public struct Random054: CompiledModel {
         (y + 1080).update(repeating: 0, count: 72)
     }
 
-    // conv2d_1: Conv2D, (None, 14, 17, 4) → (None, 14, 6, 2), 74 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
         typealias V = SIMD4<Float>
@@ -324,6 +341,8 @@ public struct Random054: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random054: TrainableModel {
@@ -590,6 +609,8 @@ extension Random054: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

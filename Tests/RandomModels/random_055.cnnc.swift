@@ -24,9 +24,24 @@ public struct Random055: CompiledModel {
     public static let parameterCount = 4571
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 172288
-    /// Two activation buffers of 864 floats, 726 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2454
+    /// 1,264 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1264
     static let packedCount = 4656
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 384 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// dense's output: 264 floats, layers 1–2
+        static let l1_dense = 736
+        /// conv2d_1's padded input: 726 floats, layer 2
+        static let l2_conv2d_1_padded = 0
+        /// conv2d_1's output: 256 floats, layer 2
+        static let l2_conv2d_1 = 1008
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1264
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -81,21 +96,20 @@ public struct Random055: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 864, p = arena + 1728, s = arena + 2454
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 12, 9, 8) → (None, 8, 3, 16), 1,552 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 8, 3, 16) → (None, 8, 3, 11), 187 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 256)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 256)
         }
     }
 
@@ -108,24 +122,25 @@ public struct Random055: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 864, p = arena + 1728, s = arena + 2454
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 12, 9, 8) → (None, 8, 3, 16), 1,552 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 8, 3, 16) → (None, 8, 3, 11), 187 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 256)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 256)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 12, 9, 8) → (None, 8, 3, 16), 1,552 parameters
     @inline(never)
@@ -215,7 +230,7 @@ public struct Random055: CompiledModel {
         (y + 594).update(repeating: 0, count: 132)
     }
 
-    // conv2d_1: Conv2D, (None, 8, 3, 11) → (None, 8, 2, 16), 2,832 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
@@ -258,6 +273,8 @@ public struct Random055: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random055: TrainableModel {
@@ -576,6 +593,8 @@ extension Random055: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random058: CompiledModel {
     public static let parameterCount = 6761
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13330
-    /// Two activation buffers of 150 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 300
+    /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 112
     static let packedCount = 7392
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 31 floats, layers 1–2
+        static let l1_dense = 80
+        /// dense_1's output: 65 floats, layers 2–3
+        static let l2_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 112
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +89,22 @@ public struct Random058: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 150, p = arena + 300, s = arena + 300
-            _ = (a, b, p, s, w)
-            // flatten: Flatten, (None, 10, 3, 5) → (None, 150), 0 parameters
+            _ = (arena, w)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 150) → (None, 31), 4,681 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 31) → (None, 65), 2,080 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dropout: Dropout, (None, 65) → (None, 65), 0 parameters
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dropout
             // (no computation at inference)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 65)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 65)
         }
     }
 
@@ -107,26 +117,27 @@ public struct Random058: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 150, p = arena + 300, s = arena + 300
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // flatten: Flatten, (None, 10, 3, 5) → (None, 150), 0 parameters
+            _ = (arena, w, observe)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 150) → (None, 31), 4,681 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 31) → (None, 65), 2,080 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dropout: Dropout, (None, 65) → (None, 65), 0 parameters
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dropout
             // (no computation at inference)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 65)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 65)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -160,9 +171,8 @@ public struct Random058: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 150, p = arena + 300, s = arena + 300
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 150)
     }
 
@@ -430,6 +440,8 @@ public struct Random058: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // flatten: Flatten, (None, 10, 3, 5) → (None, 150), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -533,6 +545,8 @@ public struct Random058: CompiledModel {
     // Nothing to compute at inference: dropout is active only in training.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random058: TrainableModel {
@@ -768,6 +782,8 @@ extension Random058: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct Random061: CompiledModel {
     public static let parameterCount = 26
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 50
-    /// Two activation buffers of 25 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 50
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 104
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 1 floats, layers 0–1
+        static let l0_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,15 +81,14 @@ public struct Random061: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 25) → (None, 1), 26 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 1) → (None, 1), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // activation
+            Self.l1_activation(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 1)
         }
     }
 
@@ -93,18 +101,19 @@ public struct Random061: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 25) → (None, 1), 26 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 1) → (None, 1), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // activation
+            Self.l1_activation(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 1)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -132,9 +141,8 @@ public struct Random061: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 25, p = arena + 50, s = arena + 50
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 25)
     }
 
@@ -194,6 +202,8 @@ public struct Random061: CompiledModel {
         VectorMath.sigmoid(x, count: 8)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 25) → (None, 1), 26 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -223,6 +233,8 @@ public struct Random061: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random061: TrainableModel {
@@ -353,6 +365,8 @@ extension Random061: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct Random062: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 54 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 108
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_average_pooling2d's output: 3 floats, layers 0–1
+        static let l0_global_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -67,15 +76,14 @@ public struct Random062: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 54, p = arena + 108, s = arena + 108
-            _ = (a, b, p, s, w)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 2, 3) → (None, 3), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
+            _ = (arena, w)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            observe?(1, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            output.update(from: arena + Arena.l0_global_average_pooling2d, count: 3)
         }
     }
 
@@ -88,18 +96,19 @@ public struct Random062: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 54, p = arena + 108, s = arena + 108
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 2, 3) → (None, 3), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 3) → (None, 3), 0 parameters
+            _ = (arena, w, observe)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            observe?(1, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            output.update(from: arena + Arena.l0_global_average_pooling2d, count: 3)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 2, 3) → (None, 3), 0 parameters
     @inline(never)
@@ -116,6 +125,8 @@ public struct Random062: CompiledModel {
     // Nothing to compute at inference: dropout is active only in training.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random062: TrainableModel {

@@ -24,9 +24,18 @@ public struct Random063: CompiledModel {
     public static let parameterCount = 528
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 132 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 264
+    /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 144
     static let packedCount = 264
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 132 floats, layer 1
+        static let l1_batch_normalization = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 144
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,16 +82,15 @@ public struct Random063: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264, s = arena + 264
-            _ = (a, b, p, s, w)
-            // flatten: Flatten, (None, 6, 11, 2) → (None, 132), 0 parameters
+            _ = (arena, w)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // batch_normalization: BatchNormalization, (None, 132) → (None, 132), 528 parameters
-            a.update(from: input, count: 132)
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 132)
+            // batch_normalization
+            (arena + Arena.l1_batch_normalization).update(from: input, count: 132)
+            Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
+            observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+            output.update(from: arena + Arena.l1_batch_normalization, count: 132)
         }
     }
 
@@ -95,19 +103,20 @@ public struct Random063: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264, s = arena + 264
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // flatten: Flatten, (None, 6, 11, 2) → (None, 132), 0 parameters
+            _ = (arena, w, observe)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // batch_normalization: BatchNormalization, (None, 132) → (None, 132), 528 parameters
-            a.update(from: input, count: 132)
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 132)
+            // batch_normalization
+            (arena + Arena.l1_batch_normalization).update(from: input, count: 132)
+            Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
+            observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+            output.update(from: arena + Arena.l1_batch_normalization, count: 132)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // flatten: Flatten, (None, 6, 11, 2) → (None, 132), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
@@ -122,6 +131,8 @@ public struct Random063: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random063: TrainableModel {

@@ -24,9 +24,20 @@ public struct Random064: CompiledModel {
     public static let parameterCount = 144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 256
-    /// Two activation buffers of 384 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 768
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 144
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_average_pooling2d's output: 8 floats, layers 0–1
+        static let l0_global_average_pooling2d = 16
+        /// dense's output: 16 floats, layer 1
+        static let l1_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,15 +83,14 @@ public struct Random064: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
-            _ = (a, b, p, s, w)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 8) → (None, 8), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 8) → (None, 16), 144 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 16)
+            _ = (arena, w)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 16)
         }
     }
 
@@ -93,18 +103,19 @@ public struct Random064: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 8) → (None, 8), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 8) → (None, 16), 144 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 16)
+            _ = (arena, w, observe)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_average_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 16)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -130,13 +141,12 @@ public struct Random064: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 8) → (None, 8), 0 parameters
-        Self.l0_global_average_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 8)
+        _ = (arena, w, observe)
+        // global_average_pooling2d
+        Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+        destination.update(from: arena + Arena.l0_global_average_pooling2d, count: 8)
     }
 
     // dense over 8 samples: Dense, (None, 8) → (None, 16)
@@ -188,6 +198,8 @@ public struct Random064: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 8) → (None, 8), 0 parameters
     @inline(never)
     static func l0_global_average_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -221,6 +233,8 @@ public struct Random064: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random064: TrainableModel {
@@ -350,6 +364,8 @@ extension Random064: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

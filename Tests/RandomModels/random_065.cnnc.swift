@@ -24,9 +24,28 @@ public struct Random065: CompiledModel {
     public static let parameterCount = 7425
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73860
-    /// Two activation buffers of 144 floats, 576 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 864
+    /// 800 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 800
     static let packedCount = 10116
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 160 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 15 floats, layers 0–1
+        static let l0_conv2d = 160
+        /// dense's output: 90 floats, layers 1–2
+        static let l1_dense = 0
+        /// dense_1's output: 90 floats, layers 2–3
+        static let l2_dense_1 = 704
+        /// conv2d_1's padded input: 576 floats, layer 3
+        static let l3_conv2d_1_padded = 0
+        /// conv2d_1's output: 120 floats, layer 3
+        static let l3_conv2d_1 = 576
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 800
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -85,26 +104,25 @@ public struct Random065: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 144, p = arena + 288, s = arena + 864
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 5, 1, 3) → (None, 5, 1, 18), 72 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 5, 1, 18) → (None, 5, 1, 18), 342 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
-            Self.l3_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l3_conv2d_1(UnsafePointer(p), w, b)
-            Self.l3_conv2d_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 120)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // conv2d_1
+            Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_dense_1), arena + Arena.l3_conv2d_1_padded)
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+            Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 120)
         }
     }
 
@@ -117,29 +135,30 @@ public struct Random065: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 144, p = arena + 288, s = arena + 864
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 5, 1, 3) → (None, 5, 1, 18), 72 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 5, 1, 18) → (None, 5, 1, 18), 342 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
-            Self.l3_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l3_conv2d_1(UnsafePointer(p), w, b)
-            Self.l3_conv2d_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 120)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // conv2d_1
+            Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_dense_1), arena + Arena.l3_conv2d_1_padded)
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+            Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 120)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
     @inline(never)
@@ -151,7 +170,7 @@ public struct Random065: CompiledModel {
         (y + 144).update(repeating: 0, count: 16)
     }
 
-    // conv2d: Conv2D, (None, 9, 2, 8) → (None, 5, 1, 3), 99 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
@@ -257,7 +276,7 @@ public struct Random065: CompiledModel {
         (y + 432).update(repeating: 0, count: 144)
     }
 
-    // conv2d_1: Conv2D, (None, 5, 1, 18) → (None, 5, 1, 24), 6,912 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD16<Float>
@@ -301,6 +320,8 @@ public struct Random065: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random065: TrainableModel {
@@ -723,6 +744,8 @@ extension Random065: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct Random066: CompiledModel {
     public static let parameterCount = 84
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 864
-    /// Two activation buffers of 72 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 144
+    /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 80
     static let packedCount = 112
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 72 floats, layer 0
+        static let l0_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 80
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,12 +80,11 @@ public struct Random066: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 72, p = arena + 144, s = arena + 144
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 6, 3, 3) → (None, 6, 1, 12), 84 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 72)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 72)
         }
     }
 
@@ -89,15 +97,16 @@ public struct Random066: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 72, p = arena + 144, s = arena + 144
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 6, 3, 3) → (None, 6, 1, 12), 84 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 72)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 72)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 6, 3, 3) → (None, 6, 1, 12), 84 parameters
     @inline(never)
@@ -124,6 +133,8 @@ public struct Random066: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random066: TrainableModel {
@@ -250,6 +261,8 @@ extension Random066: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random067: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 192 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 384
+    /// 224 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 224
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 32 floats, layers 0–1
+        static let l0_average_pooling2d = 192
+        /// zero_padding2d's output: 192 floats, layer 1
+        static let l1_zero_padding2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 224
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -67,15 +78,14 @@ public struct Random067: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 2, 3, 16) → (None, 1, 2, 16), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 1, 2, 16) → (None, 3, 4, 16), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 192)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            output.update(from: arena + Arena.l1_zero_padding2d, count: 192)
         }
     }
 
@@ -88,18 +98,19 @@ public struct Random067: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 192, p = arena + 384, s = arena + 384
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 2, 3, 16) → (None, 1, 2, 16), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 1, 2, 16) → (None, 3, 4, 16), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 192)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            output.update(from: arena + Arena.l1_zero_padding2d, count: 192)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 2, 3, 16) → (None, 1, 2, 16), 0 parameters
     @inline(never)
@@ -139,6 +150,8 @@ public struct Random067: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random067: TrainableModel {

@@ -24,9 +24,22 @@ public struct Random069: CompiledModel {
     public static let parameterCount = 456
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 18240
-    /// Two activation buffers of 960 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1920
+    /// 992 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 992
     static let packedCount = 680
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 960 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// conv2d_1's output: 30 floats, layers 1–2
+        static let l1_conv2d_1 = 960
+        /// global_average_pooling2d's output: 5 floats, layers 2–3
+        static let l2_global_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 992
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,22 +90,21 @@ public struct Random069: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 1920
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
-            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
-            Self.l3_softmax(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // global_average_pooling2d
+            Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_global_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            // softmax
+            Self.l3_softmax(arena + Arena.l2_global_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            output.update(from: arena + Arena.l2_global_average_pooling2d, count: 5)
         }
     }
 
@@ -105,25 +117,26 @@ public struct Random069: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 1920
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
-            Self.l2_global_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
-            Self.l3_softmax(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // global_average_pooling2d
+            Self.l2_global_average_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_global_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            // softmax
+            Self.l3_softmax(arena + Arena.l2_global_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l2_global_average_pooling2d))
+            output.update(from: arena + Arena.l2_global_average_pooling2d, count: 5)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
     @inline(never)
@@ -242,6 +255,8 @@ public struct Random069: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random069: TrainableModel {
@@ -480,6 +495,8 @@ extension Random069: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random070: CompiledModel {
     public static let parameterCount = 2117
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9768
-    /// Two activation buffers of 132 floats, 256 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 520
+    /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 400
     static let packedCount = 2912
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 256 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 132 floats, layers 0–3
+        static let l0_conv2d = 256
+        /// dense's output: 5 floats, layers 3–4
+        static let l3_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 400
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -82,25 +95,24 @@ public struct Random070: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264, s = arena + 520
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 4, 1, 33) → (None, 132), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 132) → (None, 132), 396 parameters
-            Self.l2_batch_normalization(a, w)
-            observe?(2, UnsafePointer(a))
-            // dense: Dense, (None, 132) → (None, 5), 665 parameters
-            Self.l3_dense(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
-            Self.l4_softmax(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 5)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
+            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            // softmax
+            Self.l4_softmax(arena + Arena.l3_dense)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 5)
         }
     }
 
@@ -113,28 +125,29 @@ public struct Random070: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264, s = arena + 520
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 4, 1, 33) → (None, 132), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 132) → (None, 132), 396 parameters
-            Self.l2_batch_normalization(a, w)
-            observe?(2, UnsafePointer(a))
-            // dense: Dense, (None, 132) → (None, 5), 665 parameters
-            Self.l3_dense(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            // softmax: Softmax, (None, 5) → (None, 5), 0 parameters
-            Self.l4_softmax(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 5)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
+            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            // softmax
+            Self.l4_softmax(arena + Arena.l3_dense)
+            observe?(4, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 5)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -166,14 +179,13 @@ public struct Random070: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 132, p = arena + 264, s = arena + 520
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 132)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        destination.update(from: arena + Arena.l0_conv2d, count: 132)
     }
 
     // batch_normalization over 8 samples: BatchNormalization, (None, 132) → (None, 132)
@@ -250,6 +262,8 @@ public struct Random070: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -261,7 +275,7 @@ public struct Random070: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 8, 2, 8) → (None, 4, 1, 33), 1,056 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
@@ -343,6 +357,8 @@ public struct Random070: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random070: TrainableModel {
@@ -671,6 +687,8 @@ extension Random070: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

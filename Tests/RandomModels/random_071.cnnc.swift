@@ -24,9 +24,22 @@ public struct Random071: CompiledModel {
     public static let parameterCount = 10
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 48
-    /// Two activation buffers of 30 floats, 16 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 76
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 20
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 16 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 6 floats, layers 0–1
+        static let l0_conv2d = 32
+        /// zero_padding2d's output: 30 floats, layer 1
+        static let l1_zero_padding2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,17 +85,16 @@ public struct Random071: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 76
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 1, 8, 1) → (None, 1, 3, 2), 10 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 1, 3, 2) → (None, 3, 5, 2), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 30)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            output.update(from: arena + Arena.l1_zero_padding2d, count: 30)
         }
     }
 
@@ -95,20 +107,21 @@ public struct Random071: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 76
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 1, 8, 1) → (None, 1, 3, 2), 10 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 1, 3, 2) → (None, 3, 5, 2), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 30)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            output.update(from: arena + Arena.l1_zero_padding2d, count: 30)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 1, 8, 1) → (None, 1, 3, 2), 10 parameters
     @inline(never)
@@ -120,7 +133,7 @@ public struct Random071: CompiledModel {
         (y + 8).update(repeating: 0, count: 8)
     }
 
-    // conv2d: Conv2D, (None, 1, 8, 1) → (None, 1, 3, 2), 10 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
@@ -183,6 +196,8 @@ public struct Random071: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random071: TrainableModel {
@@ -338,6 +353,8 @@ extension Random071: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

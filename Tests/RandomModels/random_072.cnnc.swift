@@ -24,9 +24,20 @@ public struct Random072: CompiledModel {
     public static let parameterCount = 221
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 408
-    /// Two activation buffers of 32 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 64
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 416
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 12 floats, layers 0–2
+        static let l0_max_pooling2d = 32
+        /// dense's output: 17 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,18 +84,17 @@ public struct Random072: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 3, 1, 4) → (None, 12), 0 parameters
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 12) → (None, 17), 221 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 17)
+            observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 17)
         }
     }
 
@@ -97,21 +107,22 @@ public struct Random072: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 3, 1, 4) → (None, 12), 0 parameters
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 12) → (None, 17), 221 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 17)
+            observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 17)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -139,13 +150,12 @@ public struct Random072: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
-        Self.l0_max_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 12)
+        _ = (arena, w, observe)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        destination.update(from: arena + Arena.l0_max_pooling2d, count: 12)
     }
 
     // dense over 8 samples: Dense, (None, 12) → (None, 17)
@@ -223,6 +233,8 @@ public struct Random072: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // max_pooling2d: MaxPooling2D, (None, 8, 1, 4) → (None, 3, 1, 4), 0 parameters
     @inline(never)
     static func l0_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -274,6 +286,8 @@ public struct Random072: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random072: TrainableModel {
@@ -425,6 +439,8 @@ extension Random072: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

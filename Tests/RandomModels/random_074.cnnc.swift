@@ -24,9 +24,22 @@ public struct Random074: CompiledModel {
     public static let parameterCount = 33
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 180
-    /// Two activation buffers of 30 floats, 70 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 130
+    /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 112
     static let packedCount = 104
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 6 floats, layers 0–1
+        static let l0_conv2d = 80
+        /// conv2d_1's padded input: 70 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 3 floats, layer 1
+        static let l1_conv2d_1 = 96
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 112
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,18 +89,17 @@ public struct Random074: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 130
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 3, 10, 1) → (None, 1, 3, 2), 14 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 3)
         }
     }
 
@@ -100,21 +112,22 @@ public struct Random074: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 130
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 3, 10, 1) → (None, 1, 3, 2), 14 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 3)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 3, 10, 1) → (None, 1, 3, 2), 14 parameters
     @inline(never)
@@ -169,7 +182,7 @@ public struct Random074: CompiledModel {
         (y + 42).update(repeating: 0, count: 28)
     }
 
-    // conv2d_1: Conv2D, (None, 1, 3, 2) → (None, 1, 3, 1), 19 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
@@ -210,6 +223,8 @@ public struct Random074: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random074: TrainableModel {
@@ -438,6 +453,8 @@ extension Random074: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

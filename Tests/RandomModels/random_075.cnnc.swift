@@ -24,9 +24,18 @@ public struct Random075: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 54 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 108
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 9 floats, layer 1
+        static let l1_max_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -67,15 +76,14 @@ public struct Random075: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 54, p = arena + 108, s = arena + 108
-            _ = (a, b, p, s, w)
-            // dropout: Dropout, (None, 2, 9, 3) → (None, 2, 9, 3), 0 parameters
+            _ = (arena, w)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // max_pooling2d: MaxPooling2D, (None, 2, 9, 3) → (None, 1, 3, 3), 0 parameters
-            Self.l1_max_pooling2d(input, a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 9)
+            // max_pooling2d
+            Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
         }
     }
 
@@ -88,18 +96,19 @@ public struct Random075: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 54, p = arena + 108, s = arena + 108
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dropout: Dropout, (None, 2, 9, 3) → (None, 2, 9, 3), 0 parameters
+            _ = (arena, w, observe)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // max_pooling2d: MaxPooling2D, (None, 2, 9, 3) → (None, 1, 3, 3), 0 parameters
-            Self.l1_max_pooling2d(input, a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 9)
+            // max_pooling2d
+            Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dropout: Dropout, (None, 2, 9, 3) → (None, 2, 9, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
@@ -126,6 +135,8 @@ public struct Random075: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random075: TrainableModel {

@@ -24,9 +24,22 @@ public struct Random076: CompiledModel {
     public static let parameterCount = 586
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 32760
-    /// Two activation buffers of 990 floats, 490 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2470
+    /// 1,216 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1216
     static let packedCount = 752
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 490 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 210 floats, layers 0–1
+        static let l0_conv2d = 992
+        /// conv2d_1's output: 990 floats, layer 1
+        static let l1_conv2d_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1216
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,17 +89,16 @@ public struct Random076: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 990, p = arena + 1980, s = arena + 2470
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 10, 3, 7) → (None, 10, 3, 33), 264 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 990)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 990)
         }
     }
 
@@ -99,20 +111,21 @@ public struct Random076: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 990, p = arena + 1980, s = arena + 2470
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 10, 3, 7) → (None, 10, 3, 33), 264 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 990)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 990)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
     @inline(never)
@@ -127,7 +140,7 @@ public struct Random076: CompiledModel {
         (y + 420).update(repeating: 0, count: 70)
     }
 
-    // conv2d: Conv2D, (None, 10, 3, 5) → (None, 10, 3, 7), 322 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
@@ -223,6 +236,8 @@ public struct Random076: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random076: TrainableModel {
@@ -448,6 +463,8 @@ extension Random076: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,28 @@ public struct Random077: CompiledModel {
     public static let parameterCount = 520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5120
-    /// Two activation buffers of 288 floats, 320 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 896
+    /// 368 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 368
     static let packedCount = 520
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 320 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 40 floats, layers 0–1
+        static let l0_conv2d = 320
+        /// average_pooling2d's output: 16 floats, layers 1–2
+        static let l1_average_pooling2d = 0
+        /// average_pooling2d_1's output: 8 floats, layers 2–3
+        static let l2_average_pooling2d_1 = 16
+        /// max_pooling2d's output: 8 floats, layers 3–4
+        static let l3_max_pooling2d = 0
+        /// average_pooling2d_2's output: 8 floats, layer 4
+        static let l4_average_pooling2d_2 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 368
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -75,25 +94,24 @@ public struct Random077: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 288, p = arena + 576, s = arena + 896
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 1, 5, 8) → (None, 1, 2, 8), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // average_pooling2d_1: AveragePooling2D, (None, 1, 2, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l2_average_pooling2d_1(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // average_pooling2d_2: AveragePooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l4_average_pooling2d_2(UnsafePointer(b), a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // average_pooling2d_1
+            Self.l2_average_pooling2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_average_pooling2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d_1))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_average_pooling2d_1), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // average_pooling2d_2
+            Self.l4_average_pooling2d_2(UnsafePointer(arena + Arena.l3_max_pooling2d), arena + Arena.l4_average_pooling2d_2)
+            observe?(4, UnsafePointer(arena + Arena.l4_average_pooling2d_2))
+            output.update(from: arena + Arena.l4_average_pooling2d_2, count: 8)
         }
     }
 
@@ -106,28 +124,29 @@ public struct Random077: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 288, p = arena + 576, s = arena + 896
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 1, 5, 8) → (None, 1, 2, 8), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // average_pooling2d_1: AveragePooling2D, (None, 1, 2, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l2_average_pooling2d_1(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // average_pooling2d_2: AveragePooling2D, (None, 1, 1, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l4_average_pooling2d_2(UnsafePointer(b), a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // average_pooling2d_1
+            Self.l2_average_pooling2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_average_pooling2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d_1))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_average_pooling2d_1), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            // average_pooling2d_2
+            Self.l4_average_pooling2d_2(UnsafePointer(arena + Arena.l3_max_pooling2d), arena + Arena.l4_average_pooling2d_2)
+            observe?(4, UnsafePointer(arena + Arena.l4_average_pooling2d_2))
+            output.update(from: arena + Arena.l4_average_pooling2d_2, count: 8)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
     @inline(never)
@@ -139,7 +158,7 @@ public struct Random077: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 2, 9, 16) → (None, 1, 5, 8), 520 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
@@ -280,6 +299,8 @@ public struct Random077: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random077: TrainableModel {
@@ -515,6 +536,8 @@ extension Random077: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random078: CompiledModel {
     public static let parameterCount = 168
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 320
-    /// Two activation buffers of 880 floats, 32 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1792
+    /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 144
     static let packedCount = 172
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 128 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// average_pooling2d's output: 16 floats, layers 1–2
+        static let l1_average_pooling2d = 128
+        /// conv2d's padded input: 32 floats, layer 2
+        static let l2_conv2d_padded = 0
+        /// conv2d's output: 4 floats, layers 2–4
+        static let l2_conv2d = 32
+        /// dense's output: 8 floats, layer 4
+        static let l4_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 144
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,26 +95,25 @@ public struct Random078: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1792
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 2, 4, 16) → (None, 1, 1, 16), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 1, 1, 16) → (None, 1, 1, 4), 128 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // flatten: Flatten, (None, 1, 1, 4) → (None, 4), 0 parameters
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(3, UnsafePointer(a))
-            // dense: Dense, (None, 4) → (None, 8), 40 parameters
-            Self.l4_dense(UnsafePointer(a), w, b)
-            Self.l4_dense_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+            // dense
+            Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
+            Self.l4_dense_activation(arena + Arena.l4_dense)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense))
+            output.update(from: arena + Arena.l4_dense, count: 8)
         }
     }
 
@@ -110,29 +126,30 @@ public struct Random078: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1792
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 2, 4, 16) → (None, 1, 1, 16), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 1, 1, 16) → (None, 1, 1, 4), 128 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // flatten: Flatten, (None, 1, 1, 4) → (None, 4), 0 parameters
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(3, UnsafePointer(a))
-            // dense: Dense, (None, 4) → (None, 8), 40 parameters
-            Self.l4_dense(UnsafePointer(a), w, b)
-            Self.l4_dense_activation(b)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+            // dense
+            Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
+            Self.l4_dense_activation(arena + Arena.l4_dense)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense))
+            output.update(from: arena + Arena.l4_dense, count: 8)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -161,20 +178,19 @@ public struct Random078: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 880, p = arena + 1760, s = arena + 1792
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
-        Self.l0_max_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        // average_pooling2d: AveragePooling2D, (None, 2, 4, 16) → (None, 1, 1, 16), 0 parameters
-        Self.l1_average_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        // conv2d: Conv2D, (None, 1, 1, 16) → (None, 1, 1, 4), 128 parameters
-        Self.l2_conv2d_pad(UnsafePointer(b), p)
-        Self.l2_conv2d(UnsafePointer(p), w, a)
-        observe?(2, UnsafePointer(a))
-        destination.update(from: a, count: 4)
+        _ = (arena, w, observe)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // average_pooling2d
+        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        // conv2d
+        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        destination.update(from: arena + Arena.l2_conv2d, count: 4)
     }
 
     // dense over 8 samples: Dense, (None, 4) → (None, 8)
@@ -231,6 +247,8 @@ public struct Random078: CompiledModel {
     static func l4_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.tanh(x, count: 64)
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 5, 11, 16) → (None, 2, 4, 16), 0 parameters
     @inline(never)
@@ -291,7 +309,7 @@ public struct Random078: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 1, 1, 16) → (None, 1, 1, 4), 128 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
@@ -347,6 +365,8 @@ public struct Random078: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random078: TrainableModel {
@@ -622,6 +642,8 @@ extension Random078: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random080: CompiledModel {
     public static let parameterCount = 1472
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 34560
-    /// Two activation buffers of 480 floats, 768 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1728
+    /// 1,440 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1440
     static let packedCount = 1568
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 480 floats, layers 0–1
+        static let l0_batch_normalization = 768
+        /// conv2d's padded input: 768 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 180 floats, layers 1–2
+        static let l1_conv2d = 1248
+        /// zero_padding2d's output: 300 floats, layers 2–3
+        static let l2_zero_padding2d = 0
+        /// average_pooling2d's output: 60 floats, layer 3
+        static let l3_average_pooling2d = 304
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1440
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,24 +95,23 @@ public struct Random080: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 480, p = arena + 960, s = arena + 1728
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
-            a.update(from: input, count: 480)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 12, 5, 8) → (None, 4, 3, 15), 1,440 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 4, 3, 15) → (None, 5, 4, 15), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 5, 4, 15) → (None, 2, 2, 15), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
         }
     }
 
@@ -108,27 +124,28 @@ public struct Random080: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 480, p = arena + 960, s = arena + 1728
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
-            a.update(from: input, count: 480)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 12, 5, 8) → (None, 4, 3, 15), 1,440 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 4, 3, 15) → (None, 5, 4, 15), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 5, 4, 15) → (None, 2, 2, 15), 0 parameters
-            Self.l3_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            // average_pooling2d
+            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+            output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 12, 5, 8) → (None, 12, 5, 8), 32 parameters
     @inline(never)
@@ -150,7 +167,7 @@ public struct Random080: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 12, 5, 8) → (None, 4, 3, 15), 1,440 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
@@ -233,6 +250,8 @@ public struct Random080: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random080: TrainableModel {
@@ -497,6 +516,8 @@ extension Random080: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

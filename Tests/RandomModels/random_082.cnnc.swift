@@ -24,9 +24,24 @@ public struct Random082: CompiledModel {
     public static let parameterCount = 575
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2268
-    /// Two activation buffers of 30 floats, 120 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 180
+    /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 160
     static let packedCount = 680
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 15 floats, layers 0–1
+        static let l0_average_pooling2d = 128
+        /// conv2d's padded input: 120 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 14 floats, layers 1–2
+        static let l1_conv2d = 144
+        /// conv2d_1's output: 2 floats, layer 2
+        static let l2_conv2d_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 160
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,19 +92,18 @@ public struct Random082: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 180
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 6, 1, 5) → (None, 3, 1, 5), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 3, 1, 5) → (None, 2, 1, 7), 567 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 2, 1, 7) → (None, 2, 1, 1), 8 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
         }
     }
 
@@ -102,22 +116,23 @@ public struct Random082: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 30, p = arena + 60, s = arena + 180
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 6, 1, 5) → (None, 3, 1, 5), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 3, 1, 5) → (None, 2, 1, 7), 567 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 2, 1, 7) → (None, 2, 1, 1), 8 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 6, 1, 5) → (None, 3, 1, 5), 0 parameters
     @inline(never)
@@ -155,7 +170,7 @@ public struct Random082: CompiledModel {
         (y + 80).update(repeating: 0, count: 40)
     }
 
-    // conv2d: Conv2D, (None, 3, 1, 5) → (None, 2, 1, 7), 567 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
@@ -200,6 +215,8 @@ public struct Random082: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random082: TrainableModel {
@@ -445,6 +462,8 @@ extension Random082: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

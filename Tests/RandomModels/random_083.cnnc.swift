@@ -24,9 +24,22 @@ public struct Random083: CompiledModel {
     public static let parameterCount = 30
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 56
-    /// Two activation buffers of 12 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 24
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 40
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 4 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// global_average_pooling2d's output: 2 floats, layers 1–2
+        static let l1_global_average_pooling2d = 16
+        /// dense's output: 8 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,19 +89,18 @@ public struct Random083: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 12, p = arena + 24, s = arena + 24
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 3, 4, 1) → (None, 1, 2, 2), 6 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 2, 2) → (None, 2), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2) → (None, 8), 24 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 8)
         }
     }
 
@@ -101,22 +113,23 @@ public struct Random083: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 12, p = arena + 24, s = arena + 24
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 3, 4, 1) → (None, 1, 2, 2), 6 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 2, 2) → (None, 2), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2) → (None, 8), 24 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 8)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -143,16 +156,15 @@ public struct Random083: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 12, p = arena + 24, s = arena + 24
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 3, 4, 1) → (None, 1, 2, 2), 6 parameters
-        Self.l0_conv2d(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 2, 2) → (None, 2), 0 parameters
-        Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 2)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // global_average_pooling2d
+        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        destination.update(from: arena + Arena.l1_global_average_pooling2d, count: 2)
     }
 
     // dense over 8 samples: Dense, (None, 2) → (None, 8)
@@ -209,6 +221,8 @@ public struct Random083: CompiledModel {
     static func l2_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.sigmoid(x, count: 64)
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 3, 4, 1) → (None, 1, 2, 2), 6 parameters
     @inline(never)
@@ -279,6 +293,8 @@ public struct Random083: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random083: TrainableModel {
@@ -492,6 +508,8 @@ extension Random083: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random084: CompiledModel {
     public static let parameterCount = 602
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11808
-    /// Two activation buffers of 960 floats, 1536 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 3456
+    /// 1,568 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1568
     static let packedCount = 1076
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 1,536 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 24 floats, layers 0–2
+        static let l0_conv2d = 1536
+        /// zero_padding2d's output: 40 floats, layers 2–3
+        static let l2_zero_padding2d = 160
+        /// conv2d_1's output: 72 floats, layer 3
+        static let l3_conv2d_1 = 0
+        /// conv2d_1's padded input: 70 floats, layer 3
+        static let l3_conv2d_1_padded = 80
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1568
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,23 +94,22 @@ public struct Random084: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3456
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 4, 3, 2) → (None, 4, 3, 2), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 4, 3, 2) → (None, 4, 5, 2), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(a), b)
-            observe?(2, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
-            Self.l3_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l3_conv2d_1(UnsafePointer(p), w, a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 72)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            // conv2d_1
+            Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 72)
         }
     }
 
@@ -106,26 +122,27 @@ public struct Random084: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 3456
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 4, 3, 2) → (None, 4, 3, 2), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 4, 3, 2) → (None, 4, 5, 2), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(a), b)
-            observe?(2, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
-            Self.l3_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l3_conv2d_1(UnsafePointer(p), w, a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 72)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            // conv2d_1
+            Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 72)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
     @inline(never)
@@ -138,7 +155,7 @@ public struct Random084: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 12, 5, 16) → (None, 4, 3, 2), 386 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
@@ -196,7 +213,7 @@ public struct Random084: CompiledModel {
         (y + 56).update(repeating: 0, count: 14)
     }
 
-    // conv2d_1: Conv2D, (None, 4, 5, 2) → (None, 2, 3, 12), 216 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
@@ -229,6 +246,8 @@ public struct Random084: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random084: TrainableModel {
@@ -481,6 +500,8 @@ extension Random084: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random086: CompiledModel {
     public static let parameterCount = 5702
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 26236
-    /// Two activation buffers of 132 floats, 330 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 594
+    /// 528 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 528
     static let packedCount = 10400
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 90 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 132 floats, layers 0–1
+        static let l0_conv2d = 336
+        /// conv2d_1's padded input: 330 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 34 floats, layers 1–2
+        static let l1_conv2d_1 = 480
+        /// dense's output: 34 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 528
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -80,22 +97,21 @@ public struct Random086: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264, s = arena + 594
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 2, 2, 33) → (None, 1, 2, 17), 4,505 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 1, 2, 17) → (None, 1, 2, 17), 306 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 34)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 34)
         }
     }
 
@@ -108,25 +124,26 @@ public struct Random086: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 132, p = arena + 264, s = arena + 594
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 2, 2, 33) → (None, 1, 2, 17), 4,505 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 1, 2, 17) → (None, 1, 2, 17), 306 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 34)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 34)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
     @inline(never)
@@ -139,7 +156,7 @@ public struct Random086: CompiledModel {
         (y + 75).update(repeating: 0, count: 15)
     }
 
-    // conv2d: Conv2D, (None, 5, 4, 3) → (None, 2, 2, 33), 891 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
@@ -192,7 +209,7 @@ public struct Random086: CompiledModel {
         }
     }
 
-    // conv2d_1: Conv2D, (None, 2, 2, 33) → (None, 1, 2, 17), 4,505 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -284,6 +301,8 @@ public struct Random086: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random086: TrainableModel {
@@ -611,6 +630,8 @@ extension Random086: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random087: CompiledModel {
     public static let parameterCount = 170
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6426
-    /// Two activation buffers of 357 floats, 45 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 759
+    /// 448 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 448
     static let packedCount = 320
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// softmax's output: 21 floats, layers 0–1
+        static let l0_softmax = 416
+        /// conv2d's output: 357 floats, layer 1
+        static let l1_conv2d = 0
+        /// conv2d's padded input: 45 floats, layer 1
+        static let l1_conv2d_padded = 368
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 448
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,17 +85,16 @@ public struct Random087: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 357, p = arena + 714, s = arena + 759
-            _ = (a, b, p, s, w)
-            // softmax: Softmax, (None, 3, 7, 1) → (None, 3, 7, 1), 0 parameters
-            a.update(from: input, count: 21)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 3, 7, 1) → (None, 3, 7, 17), 170 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 357)
+            _ = (arena, w)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 21)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 357)
         }
     }
 
@@ -95,20 +107,21 @@ public struct Random087: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 357, p = arena + 714, s = arena + 759
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // softmax: Softmax, (None, 3, 7, 1) → (None, 3, 7, 1), 0 parameters
-            a.update(from: input, count: 21)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 3, 7, 1) → (None, 3, 7, 17), 170 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 357)
+            _ = (arena, w, observe)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 21)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 357)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // softmax: Softmax, (None, 3, 7, 1) → (None, 3, 7, 1), 0 parameters
     @inline(never)
@@ -138,7 +151,7 @@ public struct Random087: CompiledModel {
         (y + 36).update(repeating: 0, count: 9)
     }
 
-    // conv2d: Conv2D, (None, 3, 7, 1) → (None, 3, 7, 17), 170 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
@@ -209,6 +222,8 @@ public struct Random087: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random087: TrainableModel {
@@ -363,6 +378,8 @@ extension Random087: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

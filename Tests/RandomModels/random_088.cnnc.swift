@@ -24,9 +24,26 @@ public struct Random088: CompiledModel {
     public static let parameterCount = 1176
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216
-    /// Two activation buffers of 120 floats, 384 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 624
+    /// 512 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 512
     static let packedCount = 1448
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 150 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 96 floats, layers 0–1
+        static let l0_conv2d = 160
+        /// max_pooling2d's output: 96 floats, layers 1–2
+        static let l1_max_pooling2d = 384
+        /// conv2d_1's padded input: 384 floats, layer 2
+        static let l2_conv2d_1_padded = 0
+        /// conv2d_1's output: 28 floats, layer 2
+        static let l2_conv2d_1 = 480
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 512
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,22 +93,21 @@ public struct Random088: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 120, p = arena + 240, s = arena + 624
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 2, 2, 24) → (None, 2, 2, 24), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 2, 2, 24) → (None, 2, 2, 7), 672 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 28)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 28)
         }
     }
 
@@ -104,25 +120,26 @@ public struct Random088: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 120, p = arena + 240, s = arena + 624
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 2, 2, 24) → (None, 2, 2, 24), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 2, 2, 24) → (None, 2, 2, 7), 672 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 28)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 28)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
     @inline(never)
@@ -134,7 +151,7 @@ public struct Random088: CompiledModel {
         (y + 120).update(repeating: 0, count: 30)
     }
 
-    // conv2d: Conv2D, (None, 4, 6, 5) → (None, 2, 2, 24), 504 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
@@ -228,7 +245,7 @@ public struct Random088: CompiledModel {
         (y + 288).update(repeating: 0, count: 96)
     }
 
-    // conv2d_1: Conv2D, (None, 2, 2, 24) → (None, 2, 2, 7), 672 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
@@ -263,6 +280,8 @@ public struct Random088: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random088: TrainableModel {
@@ -530,6 +549,8 @@ extension Random088: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

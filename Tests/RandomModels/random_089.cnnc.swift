@@ -24,9 +24,20 @@ public struct Random089: CompiledModel {
     public static let parameterCount = 340
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216
-    /// Two activation buffers of 2112 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 4224
+    /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 192
     static let packedCount = 340
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 64 floats, layers 0–1
+        static let l0_conv2d = 128
+        /// conv2d_1's output: 128 floats, layers 1–2
+        static let l1_conv2d_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 192
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,20 +88,19 @@ public struct Random089: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 2112, p = arena + 4224, s = arena + 4224
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 4, 16), 80 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // activation: Activation, (None, 2, 4, 16) → (None, 2, 4, 16), 0 parameters
-            Self.l2_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 128)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // activation
+            Self.l2_activation(arena + Arena.l1_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 128)
         }
     }
 
@@ -103,23 +113,24 @@ public struct Random089: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 2112, p = arena + 4224, s = arena + 4224
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 4, 4, 4) → (None, 2, 4, 16), 80 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // activation: Activation, (None, 2, 4, 16) → (None, 2, 4, 16), 0 parameters
-            Self.l2_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 128)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // activation
+            Self.l2_activation(arena + Arena.l1_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 128)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 11, 12, 16) → (None, 4, 4, 4), 260 parameters
     @inline(never)
@@ -224,6 +235,8 @@ public struct Random089: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random089: TrainableModel {
@@ -458,6 +471,8 @@ extension Random089: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

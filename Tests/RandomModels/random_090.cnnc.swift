@@ -24,9 +24,18 @@ public struct Random090: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 42 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 84
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// activation's output: 42 floats, layer 0
+        static let l0_activation = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -66,13 +75,12 @@ public struct Random090: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
-            _ = (a, b, p, s, w)
-            // activation: Activation, (None, 7, 2, 3) → (None, 7, 2, 3), 0 parameters
-            a.update(from: input, count: 42)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 42)
+            _ = (arena, w)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 42)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            output.update(from: arena + Arena.l0_activation, count: 42)
         }
     }
 
@@ -85,16 +93,17 @@ public struct Random090: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // activation: Activation, (None, 7, 2, 3) → (None, 7, 2, 3), 0 parameters
-            a.update(from: input, count: 42)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 42)
+            _ = (arena, w, observe)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 42)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            output.update(from: arena + Arena.l0_activation, count: 42)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // activation: Activation, (None, 7, 2, 3) → (None, 7, 2, 3), 0 parameters
     @inline(never)
@@ -103,6 +112,8 @@ public struct Random090: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random090: TrainableModel {

@@ -24,9 +24,20 @@ public struct Random092: CompiledModel {
     public static let parameterCount = 3844
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7626
-    /// Two activation buffers of 120 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 240
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 4000
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 31 floats, layers 1–2
+        static let l1_dense = 0
+        /// dense_1's output: 3 floats, layer 2
+        static let l2_dense_1 = 32
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,20 +87,19 @@ public struct Random092: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 120, p = arena + 240, s = arena + 240
-            _ = (a, b, p, s, w)
-            // flatten: Flatten, (None, 10, 4, 3) → (None, 120), 0 parameters
+            _ = (arena, w)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 120) → (None, 31), 3,751 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 31) → (None, 3), 93 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 3)
         }
     }
 
@@ -102,23 +112,24 @@ public struct Random092: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 120, p = arena + 240, s = arena + 240
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // flatten: Flatten, (None, 10, 4, 3) → (None, 120), 0 parameters
+            _ = (arena, w, observe)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 120) → (None, 31), 3,751 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 31) → (None, 3), 93 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 3)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 3)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -150,9 +161,8 @@ public struct Random092: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 120, p = arena + 240, s = arena + 240
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 120)
     }
 
@@ -293,6 +303,8 @@ public struct Random092: CompiledModel {
         VectorMath.sigmoid(x, count: 24)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // flatten: Flatten, (None, 10, 4, 3) → (None, 120), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -357,6 +369,8 @@ public struct Random092: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random092: TrainableModel {
@@ -572,6 +586,8 @@ extension Random092: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random093: CompiledModel {
     public static let parameterCount = 258
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 39424
-    /// Two activation buffers of 1920 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 3840
+    /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 192
     static let packedCount = 516
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 154 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// max_pooling2d's output: 24 floats, layers 1–2
+        static let l1_max_pooling2d = 160
+        /// global_max_pooling2d's output: 2 floats, layer 2
+        static let l2_global_max_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 192
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,18 +86,17 @@ public struct Random093: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1920, p = arena + 3840, s = arena + 3840
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 10, 12, 16) → (None, 7, 11, 2), 258 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 7, 11, 2) → (None, 3, 4, 2), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 4, 2) → (None, 2), 0 parameters
-            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // global_max_pooling2d
+            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_global_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            output.update(from: arena + Arena.l2_global_max_pooling2d, count: 2)
         }
     }
 
@@ -97,21 +109,22 @@ public struct Random093: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1920, p = arena + 3840, s = arena + 3840
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 10, 12, 16) → (None, 7, 11, 2), 258 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 7, 11, 2) → (None, 3, 4, 2), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 4, 2) → (None, 2), 0 parameters
-            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // global_max_pooling2d
+            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_global_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            output.update(from: arena + Arena.l2_global_max_pooling2d, count: 2)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 10, 12, 16) → (None, 7, 11, 2), 258 parameters
     @inline(never)
@@ -224,6 +237,8 @@ public struct Random093: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random093: TrainableModel {
@@ -387,6 +402,8 @@ extension Random093: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random094: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 1728 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 3456
+    /// 384 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 384
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 320 floats, layers 0–1
+        static let l0_average_pooling2d = 0
+        /// max_pooling2d's output: 64 floats, layers 1–2
+        static let l1_max_pooling2d = 320
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 384
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -68,18 +79,17 @@ public struct Random094: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1728, p = arena + 3456, s = arena + 3456
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 12, 9, 16) → (None, 5, 4, 16), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 5, 4, 16) → (None, 2, 2, 16), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 2, 2, 16) → (None, 64), 0 parameters
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 64)
+            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            output.update(from: arena + Arena.l1_max_pooling2d, count: 64)
         }
     }
 
@@ -92,21 +102,22 @@ public struct Random094: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1728, p = arena + 3456, s = arena + 3456
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 12, 9, 16) → (None, 5, 4, 16), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 5, 4, 16) → (None, 2, 2, 16), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 2, 2, 16) → (None, 64), 0 parameters
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 64)
+            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            output.update(from: arena + Arena.l1_max_pooling2d, count: 64)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 12, 9, 16) → (None, 5, 4, 16), 0 parameters
     @inline(never)
@@ -161,6 +172,8 @@ public struct Random094: CompiledModel {
     // Nothing to compute at inference: the channels-last layout is already flat.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random094: TrainableModel {

@@ -24,9 +24,24 @@ public struct Random095: CompiledModel {
     public static let parameterCount = 387
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13824
-    /// Two activation buffers of 384 floats, 960 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1728
+    /// 1,312 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1312
     static let packedCount = 516
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// activation's output: 384 floats, layers 0–1
+        static let l0_activation = 0
+        /// average_pooling2d's output: 288 floats, layers 1–2
+        static let l1_average_pooling2d = 960
+        /// conv2d's padded input: 960 floats, layer 2
+        static let l2_conv2d_padded = 0
+        /// conv2d's output: 54 floats, layer 2
+        static let l2_conv2d = 1248
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1312
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,21 +88,20 @@ public struct Random095: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 1728
-            _ = (a, b, p, s, w)
-            // activation: Activation, (None, 3, 8, 16) → (None, 3, 8, 16), 0 parameters
-            a.update(from: input, count: 384)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 3, 8, 16) → (None, 3, 6, 16), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 3), 387 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 54)
+            _ = (arena, w)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 384)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_activation), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 54)
         }
     }
 
@@ -100,24 +114,25 @@ public struct Random095: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 1728
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // activation: Activation, (None, 3, 8, 16) → (None, 3, 8, 16), 0 parameters
-            a.update(from: input, count: 384)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 3, 8, 16) → (None, 3, 6, 16), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 3), 387 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 54)
+            _ = (arena, w, observe)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 384)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_activation), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 54)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // activation: Activation, (None, 3, 8, 16) → (None, 3, 8, 16), 0 parameters
     @inline(never)
@@ -163,7 +178,7 @@ public struct Random095: CompiledModel {
         (y + 768).update(repeating: 0, count: 192)
     }
 
-    // conv2d: Conv2D, (None, 3, 6, 16) → (None, 3, 6, 3), 387 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
@@ -214,6 +229,8 @@ public struct Random095: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random095: TrainableModel {
@@ -390,6 +407,8 @@ extension Random095: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

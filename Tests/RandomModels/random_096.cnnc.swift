@@ -24,9 +24,24 @@ public struct Random096: CompiledModel {
     public static let parameterCount = 1423
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 115590
-    /// Two activation buffers of 720 floats, 975 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2415
+    /// 1,696 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1696
     static let packedCount = 1552
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 975 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 720 floats, layers 0–1
+        static let l0_conv2d = 976
+        /// global_average_pooling2d's output: 15 floats, layers 1–2
+        static let l1_global_average_pooling2d = 0
+        /// dense's output: 13 floats, layers 2–3
+        static let l2_dense = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1696
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +93,22 @@ public struct Random096: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 720, p = arena + 1440, s = arena + 2415
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 15) → (None, 15), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 15) → (None, 13), 208 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            // re_lu: ReLU, (None, 13) → (None, 13), 0 parameters
-            Self.l3_re_lu(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // re_lu
+            Self.l3_re_lu(arena + Arena.l2_dense)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 13)
         }
     }
 
@@ -107,26 +121,27 @@ public struct Random096: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 720, p = arena + 1440, s = arena + 2415
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 15) → (None, 15), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 15) → (None, 13), 208 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            // re_lu: ReLU, (None, 13) → (None, 13), 0 parameters
-            Self.l3_re_lu(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // re_lu
+            Self.l3_re_lu(arena + Arena.l2_dense)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 13)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -155,17 +170,16 @@ public struct Random096: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 720, p = arena + 1440, s = arena + 2415
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
-        Self.l0_conv2d_pad(input, p)
-        Self.l0_conv2d(UnsafePointer(p), w, a)
-        observe?(0, UnsafePointer(a))
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 12, 4, 15) → (None, 15), 0 parameters
-        Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 15)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // global_average_pooling2d
+        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        destination.update(from: arena + Arena.l1_global_average_pooling2d, count: 15)
     }
 
     // dense over 8 samples: Dense, (None, 15) → (None, 13)
@@ -239,6 +253,8 @@ public struct Random096: CompiledModel {
         for i in 0..<104 { let v = x[i]; x[i] = v > Float(0.2) ? v : Float(0.05) * (v - Float(0.2)) }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
     @inline(never)
     static func l0_conv2d_pad(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -252,7 +268,7 @@ public struct Random096: CompiledModel {
         (y + 845).update(repeating: 0, count: 130)
     }
 
-    // conv2d: Conv2D, (None, 12, 10, 5) → (None, 12, 4, 15), 1,215 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD16<Float>
@@ -343,6 +359,8 @@ public struct Random096: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random096: TrainableModel {
@@ -598,6 +616,8 @@ extension Random096: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

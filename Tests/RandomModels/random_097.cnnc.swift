@@ -24,9 +24,26 @@ public struct Random097: CompiledModel {
     public static let parameterCount = 2151
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7344
-    /// Two activation buffers of 24 floats, 448 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 496
+    /// 480 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 480
     static let packedCount = 2868
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 448 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 24 floats, layers 0–1
+        static let l0_conv2d = 448
+        /// conv2d_1's padded input: 192 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 3 floats, layers 1–2
+        static let l1_conv2d_1 = 192
+        /// conv2d_2's output: 8 floats, layer 2
+        static let l2_conv2d_2 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 480
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -80,21 +97,20 @@ public struct Random097: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 24, p = arena + 48, s = arena + 496
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 2, 12) → (None, 1, 1, 3), 579 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8), 24 parameters
-            Self.l2_conv2d_2(UnsafePointer(b), w, a)
-            Self.l2_conv2d_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_conv2d_2)
+            Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            output.update(from: arena + Arena.l2_conv2d_2, count: 8)
         }
     }
 
@@ -107,24 +123,25 @@ public struct Random097: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 24, p = arena + 48, s = arena + 496
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 2, 12) → (None, 1, 1, 3), 579 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_2: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8), 24 parameters
-            Self.l2_conv2d_2(UnsafePointer(b), w, a)
-            Self.l2_conv2d_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // conv2d_2
+            Self.l2_conv2d_2(UnsafePointer(arena + Arena.l1_conv2d_1), w, arena + Arena.l2_conv2d_2)
+            Self.l2_conv2d_2_activation(arena + Arena.l2_conv2d_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+            output.update(from: arena + Arena.l2_conv2d_2, count: 8)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
     @inline(never)
@@ -139,7 +156,7 @@ public struct Random097: CompiledModel {
         (y + 256).update(repeating: 0, count: 192)
     }
 
-    // conv2d: Conv2D, (None, 1, 2, 8) → (None, 1, 2, 12), 1,548 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -182,7 +199,7 @@ public struct Random097: CompiledModel {
         (y + 96).update(repeating: 0, count: 96)
     }
 
-    // conv2d_1: Conv2D, (None, 1, 2, 12) → (None, 1, 1, 3), 579 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
@@ -236,6 +253,8 @@ public struct Random097: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random097: TrainableModel {
@@ -541,6 +560,8 @@ extension Random097: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random098: CompiledModel {
     public static let parameterCount = 549
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 10080
-    /// Two activation buffers of 240 floats, 112 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 592
+    /// 272 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 272
     static let packedCount = 724
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 36 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// zero_padding2d's output: 60 floats, layers 1–2
+        static let l1_zero_padding2d = 208
+        /// conv2d_1's padded input: 112 floats, layer 2
+        static let l2_conv2d_1_padded = 0
+        /// conv2d_1's output: 90 floats, layers 2–3
+        static let l2_conv2d_1 = 112
+        /// global_max_pooling2d's output: 9 floats, layer 3
+        static let l3_global_max_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 272
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +95,22 @@ public struct Random098: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480, s = arena + 592
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 3, 3, 4) → (None, 3, 5, 4), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 2, 5, 9) → (None, 9), 0 parameters
-            Self.l3_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 9)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // global_max_pooling2d
+            Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_global_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
+            output.update(from: arena + Arena.l3_global_max_pooling2d, count: 9)
         }
     }
 
@@ -107,26 +123,27 @@ public struct Random098: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480, s = arena + 592
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 3, 3, 4) → (None, 3, 5, 4), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 2, 5, 9) → (None, 9), 0 parameters
-            Self.l3_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 9)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // global_max_pooling2d
+            Self.l3_global_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_global_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_global_max_pooling2d))
+            output.update(from: arena + Arena.l3_global_max_pooling2d, count: 9)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
     @inline(never)
@@ -181,7 +198,7 @@ public struct Random098: CompiledModel {
         (y + 84).update(repeating: 0, count: 28)
     }
 
-    // conv2d_1: Conv2D, (None, 3, 5, 4) → (None, 2, 5, 9), 225 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
@@ -254,6 +271,8 @@ public struct Random098: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random098: TrainableModel {
@@ -506,6 +525,8 @@ extension Random098: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random100: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 80
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// softmax's output: 40 floats, layers 0–1
+        static let l0_softmax = 0
+        /// average_pooling2d's output: 10 floats, layer 1
+        static let l1_average_pooling2d = 48
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -67,16 +78,15 @@ public struct Random100: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
-            _ = (a, b, p, s, w)
-            // softmax: Softmax, (None, 10, 4, 1) → (None, 10, 4, 1), 0 parameters
-            a.update(from: input, count: 40)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 10, 4, 1) → (None, 5, 2, 1), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 10)
+            _ = (arena, w)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 40)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            output.update(from: arena + Arena.l1_average_pooling2d, count: 10)
         }
     }
 
@@ -89,19 +99,20 @@ public struct Random100: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // softmax: Softmax, (None, 10, 4, 1) → (None, 10, 4, 1), 0 parameters
-            a.update(from: input, count: 40)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 10, 4, 1) → (None, 5, 2, 1), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 10)
+            _ = (arena, w, observe)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 40)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_softmax), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            output.update(from: arena + Arena.l1_average_pooling2d, count: 10)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // softmax: Softmax, (None, 10, 4, 1) → (None, 10, 4, 1), 0 parameters
     @inline(never)
@@ -142,6 +153,8 @@ public struct Random100: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random100: TrainableModel {

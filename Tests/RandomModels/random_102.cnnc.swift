@@ -24,9 +24,18 @@ public struct Random102: CompiledModel {
     public static let parameterCount = 136
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 15360
-    /// Two activation buffers of 960 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1920
+    /// 480 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 480
     static let packedCount = 136
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 480 floats, layer 0
+        static let l0_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 480
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,12 +80,11 @@ public struct Random102: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 1920
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 6, 10, 16) → (None, 6, 10, 8), 136 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 480)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 480)
         }
     }
 
@@ -89,15 +97,16 @@ public struct Random102: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 1920
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 6, 10, 16) → (None, 6, 10, 8), 136 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 480)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 480)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 6, 10, 16) → (None, 6, 10, 8), 136 parameters
     @inline(never)
@@ -137,6 +146,8 @@ public struct Random102: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random102: TrainableModel {
@@ -261,6 +272,8 @@ extension Random102: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,30 @@ public struct Random103: CompiledModel {
     public static let parameterCount = 781
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2784
-    /// Two activation buffers of 84 floats, 240 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 408
+    /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 304
     static let packedCount = 1280
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 84 floats, layers 0–1
+        static let l0_batch_normalization = 96
+        /// conv2d's padded input: 96 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 24 floats, layers 1–2
+        static let l1_conv2d = 192
+        /// conv2d_1's padded input: 32 floats, layer 2
+        static let l2_conv2d_1_padded = 0
+        /// conv2d_1's output: 45 floats, layers 2–3
+        static let l2_conv2d_1 = 240
+        /// conv2d_2's padded input: 240 floats, layer 3
+        static let l3_conv2d_2_padded = 0
+        /// conv2d_2's output: 2 floats, layers 3–4
+        static let l3_conv2d_2 = 288
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 304
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -90,29 +111,28 @@ public struct Random103: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 84, p = arena + 168, s = arena + 408
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 6, 7, 2) → (None, 6, 7, 2), 6 parameters
-            a.update(from: input, count: 84)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 6, 7, 2) → (None, 2, 3, 4), 32 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 2, 3, 4) → (None, 1, 3, 15), 255 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters
-            Self.l3_conv2d_2_pad(UnsafePointer(a), p)
-            Self.l3_conv2d_2(UnsafePointer(p), w, b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization_1: BatchNormalization, (None, 1, 1, 2) → (None, 1, 1, 2), 6 parameters
-            Self.l4_batch_normalization_1(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 84)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // conv2d_2
+            Self.l3_conv2d_2_pad(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_conv2d_2_padded)
+            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l3_conv2d_2_padded), w, arena + Arena.l3_conv2d_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+            // batch_normalization_1
+            Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_2, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_2))
+            output.update(from: arena + Arena.l3_conv2d_2, count: 2)
         }
     }
 
@@ -125,32 +145,33 @@ public struct Random103: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 84, p = arena + 168, s = arena + 408
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 6, 7, 2) → (None, 6, 7, 2), 6 parameters
-            a.update(from: input, count: 84)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 6, 7, 2) → (None, 2, 3, 4), 32 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 2, 3, 4) → (None, 1, 3, 15), 255 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters
-            Self.l3_conv2d_2_pad(UnsafePointer(a), p)
-            Self.l3_conv2d_2(UnsafePointer(p), w, b)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization_1: BatchNormalization, (None, 1, 1, 2) → (None, 1, 1, 2), 6 parameters
-            Self.l4_batch_normalization_1(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 84)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // conv2d_2
+            Self.l3_conv2d_2_pad(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_conv2d_2_padded)
+            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l3_conv2d_2_padded), w, arena + Arena.l3_conv2d_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+            // batch_normalization_1
+            Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_2, w)
+            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_2))
+            output.update(from: arena + Arena.l3_conv2d_2, count: 2)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 6, 7, 2) → (None, 6, 7, 2), 6 parameters
     @inline(never)
@@ -171,7 +192,7 @@ public struct Random103: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 6, 7, 2) → (None, 2, 3, 4), 32 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
@@ -212,7 +233,7 @@ public struct Random103: CompiledModel {
         }
     }
 
-    // conv2d_1: Conv2D, (None, 2, 3, 4) → (None, 1, 3, 15), 255 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -264,7 +285,7 @@ public struct Random103: CompiledModel {
         (y + 120).update(repeating: 0, count: 120)
     }
 
-    // conv2d_2: Conv2D, (None, 1, 3, 15) → (None, 1, 1, 2), 482 parameters
+    // conv2d_2: the direct kernel
     @inline(never)
     static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
@@ -300,6 +321,8 @@ public struct Random103: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random103: TrainableModel {
@@ -805,6 +828,8 @@ extension Random103: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

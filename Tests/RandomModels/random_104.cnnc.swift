@@ -24,9 +24,22 @@ public struct Random104: CompiledModel {
     public static let parameterCount = 244
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 442
-    /// Two activation buffers of 13 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 26
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 352
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// re_lu's output: 7 floats, layers 0–2
+        static let l0_re_lu = 16
+        /// dense's output: 13 floats, layers 2–3
+        static let l2_dense = 0
+        /// dense_1's output: 10 floats, layer 3
+        static let l3_dense_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,24 +91,23 @@ public struct Random104: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 13, p = arena + 26, s = arena + 26
-            _ = (a, b, p, s, w)
-            // re_lu: ReLU, (None, 7) → (None, 7), 0 parameters
-            a.update(from: input, count: 7)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 7) → (None, 7), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 7) → (None, 13), 104 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            Self.l2_dense_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dense_1: Dense, (None, 13) → (None, 10), 140 parameters
-            Self.l3_dense_1(UnsafePointer(b), w, a)
-            Self.l3_dense_1_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 10)
+            _ = (arena, w)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 7)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // activation
+            Self.l1_activation(arena + Arena.l0_re_lu)
+            observe?(1, UnsafePointer(arena + Arena.l0_re_lu))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 10)
         }
     }
 
@@ -108,27 +120,28 @@ public struct Random104: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 13, p = arena + 26, s = arena + 26
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // re_lu: ReLU, (None, 7) → (None, 7), 0 parameters
-            a.update(from: input, count: 7)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 7) → (None, 7), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 7) → (None, 13), 104 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            Self.l2_dense_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dense_1: Dense, (None, 13) → (None, 10), 140 parameters
-            Self.l3_dense_1(UnsafePointer(b), w, a)
-            Self.l3_dense_1_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 10)
+            _ = (arena, w, observe)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 7)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // activation
+            Self.l1_activation(arena + Arena.l0_re_lu)
+            observe?(1, UnsafePointer(arena + Arena.l0_re_lu))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 10)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -162,9 +175,8 @@ public struct Random104: CompiledModel {
     /// One sample through the layers before re_lu, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 13, p = arena + 26, s = arena + 26
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 7)
     }
 
@@ -326,6 +338,8 @@ public struct Random104: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // re_lu: ReLU, (None, 7) → (None, 7), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
@@ -408,6 +422,8 @@ public struct Random104: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random104: TrainableModel {
@@ -653,6 +669,8 @@ extension Random104: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

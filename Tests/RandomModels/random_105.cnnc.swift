@@ -24,9 +24,22 @@ public struct Random105: CompiledModel {
     public static let parameterCount = 647
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1204
-    /// Two activation buffers of 32 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 64
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 724
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 32 floats, layers 0–1
+        static let l0_dense = 0
+        /// dense_1's output: 2 floats, layers 1–2
+        static let l1_dense_1 = 32
+        /// dense_2's output: 13 floats, layer 2
+        static let l2_dense_2 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -80,20 +93,19 @@ public struct Random105: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 16) → (None, 32), 544 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 32) → (None, 2), 64 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dense_2: Dense, (None, 2) → (None, 13), 39 parameters
-            Self.l2_dense_2(UnsafePointer(b), w, a)
-            Self.l2_dense_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dense_2
+            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+            Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+            output.update(from: arena + Arena.l2_dense_2, count: 13)
         }
     }
 
@@ -106,23 +118,24 @@ public struct Random105: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 16) → (None, 32), 544 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 32) → (None, 2), 64 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dense_2: Dense, (None, 2) → (None, 13), 39 parameters
-            Self.l2_dense_2(UnsafePointer(b), w, a)
-            Self.l2_dense_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dense_2
+            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+            Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+            output.update(from: arena + Arena.l2_dense_2, count: 13)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -154,9 +167,8 @@ public struct Random105: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 32, p = arena + 64, s = arena + 64
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 16)
     }
 
@@ -346,6 +358,8 @@ public struct Random105: CompiledModel {
         VectorMath.sigmoid(x, count: 104)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 16) → (None, 32), 544 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -428,6 +442,8 @@ public struct Random105: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random105: TrainableModel {
@@ -719,6 +735,8 @@ extension Random105: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

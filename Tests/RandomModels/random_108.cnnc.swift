@@ -24,9 +24,22 @@ public struct Random108: CompiledModel {
     public static let parameterCount = 18
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 144
-    /// Two activation buffers of 90 floats, 36 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 216
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 40
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 25 floats, layers 0–1
+        static let l0_max_pooling2d = 48
+        /// conv2d's padded input: 36 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 8 floats, layer 1
+        static let l1_conv2d = 80
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,16 +84,15 @@ public struct Random108: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180, s = arena + 216
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 10, 9, 1) → (None, 5, 5, 1), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 2, 2), 18 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 8)
         }
     }
 
@@ -93,19 +105,20 @@ public struct Random108: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180, s = arena + 216
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 10, 9, 1) → (None, 5, 5, 1), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 2, 2), 18 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 8)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 10, 9, 1) → (None, 5, 5, 1), 0 parameters
     @inline(never)
@@ -139,7 +152,7 @@ public struct Random108: CompiledModel {
         (y + 30).update(repeating: 0, count: 6)
     }
 
-    // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 2, 2), 18 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
@@ -168,6 +181,8 @@ public struct Random108: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random108: TrainableModel {
@@ -321,6 +336,8 @@ extension Random108: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random109: CompiledModel {
     public static let parameterCount = 517
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1024
-    /// Two activation buffers of 38 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 76
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 696
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 13 floats, layers 0–2
+        static let l0_dense = 0
+        /// dense_1's output: 1 floats, layers 2–3
+        static let l2_dense_1 = 16
+        /// dense_2's output: 5 floats, layer 3
+        static let l3_dense_2 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -80,23 +93,22 @@ public struct Random109: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 38, p = arena + 76, s = arena + 76
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 38) → (None, 13), 494 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 13) → (None, 13), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 13) → (None, 1), 13 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dense_2: Dense, (None, 1) → (None, 5), 10 parameters
-            Self.l3_dense_2(UnsafePointer(b), w, a)
-            Self.l3_dense_2_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // activation
+            Self.l1_activation(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            output.update(from: arena + Arena.l3_dense_2, count: 5)
         }
     }
 
@@ -109,26 +121,27 @@ public struct Random109: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 38, p = arena + 76, s = arena + 76
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 38) → (None, 13), 494 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 13) → (None, 13), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 13) → (None, 1), 13 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // dense_2: Dense, (None, 1) → (None, 5), 10 parameters
-            Self.l3_dense_2(UnsafePointer(b), w, a)
-            Self.l3_dense_2_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // activation
+            Self.l1_activation(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            output.update(from: arena + Arena.l3_dense_2, count: 5)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -162,9 +175,8 @@ public struct Random109: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 38, p = arena + 76, s = arena + 76
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 38)
     }
 
@@ -354,6 +366,8 @@ public struct Random109: CompiledModel {
         VectorMath.sigmoid(x, count: 40)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 38) → (None, 13), 494 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -457,6 +471,8 @@ public struct Random109: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random109: TrainableModel {
@@ -772,6 +788,8 @@ extension Random109: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random110: CompiledModel {
     public static let parameterCount = 420
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25600
-    /// Two activation buffers of 640 floats, 360 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1640
+    /// 1,008 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1008
     static let packedCount = 672
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 640 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// conv2d's padded input: 360 floats, layer 0
+        static let l0_conv2d_padded = 640
+        /// average_pooling2d's output: 60 floats, layer 1
+        static let l1_average_pooling2d = 640
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1008
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,17 +85,16 @@ public struct Random110: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 640, p = arena + 1280, s = arena + 1640
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 8, 8, 5) → (None, 8, 4, 20), 420 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 8, 4, 20) → (None, 3, 1, 20), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            output.update(from: arena + Arena.l1_average_pooling2d, count: 60)
         }
     }
 
@@ -95,20 +107,21 @@ public struct Random110: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 640, p = arena + 1280, s = arena + 1640
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 8, 8, 5) → (None, 8, 4, 20), 420 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 8, 4, 20) → (None, 3, 1, 20), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            output.update(from: arena + Arena.l1_average_pooling2d, count: 60)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 8, 8, 5) → (None, 8, 4, 20), 420 parameters
     @inline(never)
@@ -120,7 +133,7 @@ public struct Random110: CompiledModel {
         (y + 320).update(repeating: 0, count: 40)
     }
 
-    // conv2d: Conv2D, (None, 8, 8, 5) → (None, 8, 4, 20), 420 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD16<Float>
@@ -209,6 +222,8 @@ public struct Random110: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random110: TrainableModel {
@@ -373,6 +388,8 @@ extension Random110: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

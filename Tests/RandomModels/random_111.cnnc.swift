@@ -24,9 +24,18 @@ public struct Random111: CompiledModel {
     public static let parameterCount = 88
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 160
-    /// Two activation buffers of 10 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 20
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 88
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 8 floats, layer 1
+        static let l1_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,16 +81,15 @@ public struct Random111: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 10, p = arena + 20, s = arena + 20
-            _ = (a, b, p, s, w)
-            // dropout: Dropout, (None, 10) → (None, 10), 0 parameters
+            _ = (arena, w)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 10) → (None, 8), 88 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 8)
         }
     }
 
@@ -94,19 +102,20 @@ public struct Random111: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 10, p = arena + 20, s = arena + 20
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dropout: Dropout, (None, 10) → (None, 10), 0 parameters
+            _ = (arena, w, observe)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 10) → (None, 8), 88 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 8)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 8)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -135,9 +144,8 @@ public struct Random111: CompiledModel {
     /// One sample through the layers before dropout, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 10, p = arena + 20, s = arena + 20
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 10)
     }
 
@@ -205,6 +213,8 @@ public struct Random111: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dropout: Dropout, (None, 10) → (None, 10), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 
@@ -245,6 +255,8 @@ public struct Random111: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random111: TrainableModel {
@@ -385,6 +397,8 @@ extension Random111: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random112: CompiledModel {
     public static let parameterCount = 520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 720
-    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 80
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 560
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// re_lu's output: 9 floats, layers 0–1
+        static let l0_re_lu = 48
+        /// dense's output: 40 floats, layers 1–3
+        static let l1_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,22 +89,21 @@ public struct Random112: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
-            _ = (a, b, p, s, w)
-            // re_lu: ReLU, (None, 9) → (None, 9), 0 parameters
-            a.update(from: input, count: 9)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 9) → (None, 40), 400 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 40) → (None, 40), 120 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            // activation: Activation, (None, 40) → (None, 40), 0 parameters
-            Self.l3_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 40)
+            _ = (arena, w)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 9)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_dense, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_dense))
+            // activation
+            Self.l3_activation(arena + Arena.l1_dense)
+            observe?(3, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 40)
         }
     }
 
@@ -106,25 +116,26 @@ public struct Random112: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // re_lu: ReLU, (None, 9) → (None, 9), 0 parameters
-            a.update(from: input, count: 9)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 9) → (None, 40), 400 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 40) → (None, 40), 120 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            // activation: Activation, (None, 40) → (None, 40), 0 parameters
-            Self.l3_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 40)
+            _ = (arena, w, observe)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 9)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_dense, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_dense))
+            // activation
+            Self.l3_activation(arena + Arena.l1_dense)
+            observe?(3, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 40)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -156,9 +167,8 @@ public struct Random112: CompiledModel {
     /// One sample through the layers before re_lu, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 9)
     }
 
@@ -283,6 +293,8 @@ public struct Random112: CompiledModel {
         // linear: nothing to do
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // re_lu: ReLU, (None, 9) → (None, 9), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
@@ -335,6 +347,8 @@ public struct Random112: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random112: TrainableModel {
@@ -567,6 +581,8 @@ extension Random112: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

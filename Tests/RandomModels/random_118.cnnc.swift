@@ -24,9 +24,20 @@ public struct Random118: CompiledModel {
     public static let parameterCount = 184
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 360
-    /// Two activation buffers of 180 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 360
+    /// 208 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 208
     static let packedCount = 726
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// activation's output: 180 floats, layers 1–2
+        static let l1_activation = 0
+        /// dense's output: 1 floats, layers 2–4
+        static let l2_dense = 192
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 208
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -79,25 +90,24 @@ public struct Random118: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 180, p = arena + 360, s = arena + 360
-            _ = (a, b, p, s, w)
-            // flatten: Flatten, (None, 5, 12, 3) → (None, 180), 0 parameters
+            _ = (arena, w)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // activation: Activation, (None, 180) → (None, 180), 0 parameters
-            a.update(from: input, count: 180)
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 180) → (None, 1), 181 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            // activation
+            (arena + Arena.l1_activation).update(from: input, count: 180)
+            Self.l1_activation(arena + Arena.l1_activation)
+            observe?(1, UnsafePointer(arena + Arena.l1_activation))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_activation), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dropout
             // (no computation at inference)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
-            Self.l4_batch_normalization(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 1)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            // batch_normalization
+            Self.l4_batch_normalization(arena + Arena.l2_dense, w)
+            observe?(4, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 1)
         }
     }
 
@@ -110,28 +120,29 @@ public struct Random118: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 180, p = arena + 360, s = arena + 360
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // flatten: Flatten, (None, 5, 12, 3) → (None, 180), 0 parameters
+            _ = (arena, w, observe)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // activation: Activation, (None, 180) → (None, 180), 0 parameters
-            a.update(from: input, count: 180)
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 180) → (None, 1), 181 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            // activation
+            (arena + Arena.l1_activation).update(from: input, count: 180)
+            Self.l1_activation(arena + Arena.l1_activation)
+            observe?(1, UnsafePointer(arena + Arena.l1_activation))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_activation), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dropout
             // (no computation at inference)
-            observe?(3, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 1) → (None, 1), 3 parameters
-            Self.l4_batch_normalization(b, w)
-            observe?(4, UnsafePointer(b))
-            output.update(from: b, count: 1)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            // batch_normalization
+            Self.l4_batch_normalization(arena + Arena.l2_dense, w)
+            observe?(4, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 1)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -165,9 +176,8 @@ public struct Random118: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 180, p = arena + 360, s = arena + 360
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 180)
     }
 
@@ -236,6 +246,8 @@ public struct Random118: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // flatten: Flatten, (None, 5, 12, 3) → (None, 180), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -280,6 +292,8 @@ public struct Random118: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random118: TrainableModel {
@@ -528,6 +542,8 @@ extension Random118: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

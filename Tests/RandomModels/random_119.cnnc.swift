@@ -24,9 +24,20 @@ public struct Random119: CompiledModel {
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2160
-    /// Two activation buffers of 1080 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2160
+    /// 1,232 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1232
     static let packedCount = 36
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 1,080 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// dense's output: 135 floats, layer 1
+        static let l1_dense = 1088
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1232
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,16 +83,15 @@ public struct Random119: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1080, p = arena + 2160, s = arena + 2160
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 6, 12, 8) → (None, 9, 15, 8), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 9, 15, 8) → (None, 9, 15, 1), 9 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 135)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 135)
         }
     }
 
@@ -94,19 +104,20 @@ public struct Random119: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1080, p = arena + 2160, s = arena + 2160
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 6, 12, 8) → (None, 9, 15, 8), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 9, 15, 8) → (None, 9, 15, 1), 9 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            Self.l1_dense_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 135)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 135)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 6, 12, 8) → (None, 9, 15, 8), 0 parameters
     @inline(never)
@@ -215,6 +226,8 @@ public struct Random119: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random119: TrainableModel {
@@ -354,6 +367,8 @@ extension Random119: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

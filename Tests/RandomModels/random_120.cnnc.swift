@@ -24,9 +24,22 @@ public struct Random120: CompiledModel {
     public static let parameterCount = 24
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 16
-    /// Two activation buffers of 20 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 40
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 28
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 8 floats, layers 0–1
+        static let l0_average_pooling2d = 0
+        /// global_max_pooling2d's output: 4 floats, layers 1–3
+        static let l1_global_max_pooling2d = 16
+        /// dense's output: 2 floats, layer 3
+        static let l3_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,22 +91,21 @@ public struct Random120: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 2, 4) → (None, 4), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 4) → (None, 4), 16 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 2), 8 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_global_max_pooling2d, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 2)
         }
     }
 
@@ -106,25 +118,26 @@ public struct Random120: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 2, 4) → (None, 4), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 4) → (None, 4), 16 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 2), 8 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_global_max_pooling2d, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 2)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -153,16 +166,15 @@ public struct Random120: CompiledModel {
     /// One sample through the layers before batch_normalization, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
-        Self.l0_average_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 1, 2, 4) → (None, 4), 0 parameters
-        Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 4)
+        _ = (arena, w, observe)
+        // average_pooling2d
+        Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+        // global_max_pooling2d
+        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_global_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        destination.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
     }
 
     // batch_normalization over 8 samples: BatchNormalization, (None, 4) → (None, 4)
@@ -229,6 +241,8 @@ public struct Random120: CompiledModel {
     static func l3_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.sigmoid(x, count: 16)
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 1, 5, 4) → (None, 1, 2, 4), 0 parameters
     @inline(never)
@@ -301,6 +315,8 @@ public struct Random120: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random120: TrainableModel {
@@ -561,6 +577,8 @@ extension Random120: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

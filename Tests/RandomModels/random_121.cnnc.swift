@@ -24,9 +24,20 @@ public struct Random121: CompiledModel {
     public static let parameterCount = 325
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 520
-    /// Two activation buffers of 65 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 130
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 400
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_max_pooling2d's output: 4 floats, layers 0–2
+        static let l0_global_max_pooling2d = 80
+        /// dense's output: 65 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,18 +84,17 @@ public struct Random121: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
-            _ = (a, b, p, s, w)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 1, 4) → (None, 4), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 4) → (None, 4), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 4) → (None, 65), 325 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 65)
+            _ = (arena, w)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 65)
         }
     }
 
@@ -97,21 +107,22 @@ public struct Random121: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 1, 4) → (None, 4), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 4) → (None, 4), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 4) → (None, 65), 325 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 65)
+            _ = (arena, w, observe)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 65)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -139,13 +150,12 @@ public struct Random121: CompiledModel {
     /// One sample through the layers before softmax, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 1, 4) → (None, 4), 0 parameters
-        Self.l0_global_max_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 4)
+        _ = (arena, w, observe)
+        // global_max_pooling2d
+        Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+        destination.update(from: arena + Arena.l0_global_max_pooling2d, count: 4)
     }
 
     // softmax over 8 samples: Softmax, (None, 4) → (None, 4)
@@ -331,6 +341,8 @@ public struct Random121: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 1, 4) → (None, 4), 0 parameters
     @inline(never)
     static func l0_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -406,6 +418,8 @@ public struct Random121: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random121: TrainableModel {
@@ -556,6 +570,8 @@ extension Random121: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

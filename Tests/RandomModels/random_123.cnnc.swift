@@ -24,9 +24,22 @@ public struct Random123: CompiledModel {
     public static let parameterCount = 24
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2688
-    /// Two activation buffers of 1344 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2688
+    /// 1,408 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1408
     static let packedCount = 64
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 30 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// zero_padding2d's output: 56 floats, layers 1–3
+        static let l1_zero_padding2d = 1344
+        /// conv2d's output: 1,344 floats, layer 3
+        static let l3_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1408
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,22 +86,21 @@ public struct Random123: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1344, p = arena + 2688, s = arena + 2688
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 6, 5, 1) → (None, 6, 5, 1), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 6, 5, 1) → (None, 8, 7, 1), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 8, 7, 1) → (None, 8, 7, 1), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 8, 7, 1) → (None, 8, 7, 24), 24 parameters
-            Self.l3_conv2d(UnsafePointer(b), w, a)
-            Self.l3_conv2d_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 1344)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l1_zero_padding2d), w, arena + Arena.l3_conv2d)
+            Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            output.update(from: arena + Arena.l3_conv2d, count: 1344)
         }
     }
 
@@ -101,25 +113,26 @@ public struct Random123: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1344, p = arena + 2688, s = arena + 2688
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 6, 5, 1) → (None, 6, 5, 1), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 6, 5, 1) → (None, 8, 7, 1), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 8, 7, 1) → (None, 8, 7, 1), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 8, 7, 1) → (None, 8, 7, 24), 24 parameters
-            Self.l3_conv2d(UnsafePointer(b), w, a)
-            Self.l3_conv2d_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 1344)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l1_zero_padding2d), w, arena + Arena.l3_conv2d)
+            Self.l3_conv2d_activation(arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            output.update(from: arena + Arena.l3_conv2d, count: 1344)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 6, 5, 1) → (None, 6, 5, 1), 0 parameters
     @inline(never)
@@ -232,6 +245,8 @@ public struct Random123: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random123: TrainableModel {
@@ -405,6 +420,8 @@ extension Random123: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random124: CompiledModel {
     public static let parameterCount = 5120
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 184320
-    /// Two activation buffers of 432 floats, 1152 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2016
+    /// 1,520 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1520
     static let packedCount = 8224
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 1,152 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 360 floats, layers 0–1
+        static let l0_conv2d = 1152
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1520
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,17 +82,16 @@ public struct Random124: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 432, p = arena + 864, s = arena + 2016
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 2, 9, 20) → (None, 2, 9, 20), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 360)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // activation
+            Self.l1_activation(arena + Arena.l0_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 360)
         }
     }
 
@@ -94,20 +104,21 @@ public struct Random124: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 432, p = arena + 864, s = arena + 2016
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 2, 9, 20) → (None, 2, 9, 20), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 360)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // activation
+            Self.l1_activation(arena + Arena.l0_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 360)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
     @inline(never)
@@ -122,7 +133,7 @@ public struct Random124: CompiledModel {
         (y + 768).update(repeating: 0, count: 384)
     }
 
-    // conv2d: Conv2D, (None, 3, 9, 16) → (None, 2, 9, 20), 5,120 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
@@ -235,6 +246,8 @@ public struct Random124: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random124: TrainableModel {
@@ -378,6 +391,8 @@ extension Random124: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random126: CompiledModel {
     public static let parameterCount = 177
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 336
-    /// Two activation buffers of 20 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 40
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 204
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 8 floats, layers 0–1
+        static let l0_dense = 0
+        /// dense_1's output: 1 floats, layers 1–2
+        static let l1_dense_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,19 +88,18 @@ public struct Random126: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 20) → (None, 8), 168 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 8) → (None, 1), 9 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 1)
+            observe?(2, UnsafePointer(arena + Arena.l1_dense_1))
+            output.update(from: arena + Arena.l1_dense_1, count: 1)
         }
     }
 
@@ -102,22 +112,23 @@ public struct Random126: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 20) → (None, 8), 168 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 8) → (None, 1), 9 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 1) → (None, 1), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 1)
+            observe?(2, UnsafePointer(arena + Arena.l1_dense_1))
+            output.update(from: arena + Arena.l1_dense_1, count: 1)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -148,9 +159,8 @@ public struct Random126: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 20, p = arena + 40, s = arena + 40
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 20)
     }
 
@@ -259,6 +269,8 @@ public struct Random126: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 20) → (None, 8), 168 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -312,6 +324,8 @@ public struct Random126: CompiledModel {
     // Nothing to compute at inference: dropout is active only in training.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random126: TrainableModel {
@@ -528,6 +542,8 @@ extension Random126: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

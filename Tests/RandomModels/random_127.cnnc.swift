@@ -24,9 +24,20 @@ public struct Random127: CompiledModel {
     public static let parameterCount = 231
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4320
-    /// Two activation buffers of 384 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 768
+    /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 192
     static let packedCount = 440
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 162 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// conv2d_1's output: 12 floats, layers 1–2
+        static let l1_conv2d_1 = 176
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 192
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -80,18 +91,17 @@ public struct Random127: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 6, 8, 8) → (None, 6, 3, 9), 81 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 6, 3, 9) → (None, 3, 2, 2), 144 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 3, 2, 2) → (None, 3, 2, 2), 6 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_conv2d_1, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 12)
         }
     }
 
@@ -104,21 +114,22 @@ public struct Random127: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 6, 8, 8) → (None, 6, 3, 9), 81 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 6, 3, 9) → (None, 3, 2, 2), 144 parameters
-            Self.l1_conv2d_1(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 3, 2, 2) → (None, 3, 2, 2), 6 parameters
-            Self.l2_batch_normalization(b, w)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // batch_normalization
+            Self.l2_batch_normalization(arena + Arena.l1_conv2d_1, w)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 12)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 6, 8, 8) → (None, 6, 3, 9), 81 parameters
     @inline(never)
@@ -196,6 +207,8 @@ public struct Random127: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random127: TrainableModel {
@@ -494,6 +507,8 @@ extension Random127: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

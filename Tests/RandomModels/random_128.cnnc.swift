@@ -24,9 +24,24 @@ public struct Random128: CompiledModel {
     public static let parameterCount = 4369
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 34816
-    /// Two activation buffers of 1008 floats, 448 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2464
+    /// 592 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 592
     static let packedCount = 8224
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 192 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// max_pooling2d_1's output: 64 floats, layers 1–2
+        static let l1_max_pooling2d_1 = 528
+        /// conv2d's padded input: 448 floats, layer 2
+        static let l2_conv2d_padded = 0
+        /// conv2d's output: 68 floats, layer 2
+        static let l2_conv2d = 448
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 592
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,20 +88,19 @@ public struct Random128: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1008, p = arena + 2016, s = arena + 2464
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 9, 7, 16) → (None, 4, 3, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 4, 3, 16) → (None, 4, 1, 16), 0 parameters
-            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 68)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // max_pooling2d_1
+            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 68)
         }
     }
 
@@ -99,23 +113,24 @@ public struct Random128: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1008, p = arena + 2016, s = arena + 2464
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 9, 7, 16) → (None, 4, 3, 16), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 4, 3, 16) → (None, 4, 1, 16), 0 parameters
-            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 68)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // max_pooling2d_1
+            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            output.update(from: arena + Arena.l2_conv2d, count: 68)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 9, 7, 16) → (None, 4, 3, 16), 0 parameters
     @inline(never)
@@ -178,7 +193,7 @@ public struct Random128: CompiledModel {
         (y + 320).update(repeating: 0, count: 128)
     }
 
-    // conv2d: Conv2D, (None, 4, 1, 16) → (None, 4, 1, 17), 4,369 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
@@ -213,6 +228,8 @@ public struct Random128: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random128: TrainableModel {
@@ -409,6 +426,8 @@ extension Random128: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

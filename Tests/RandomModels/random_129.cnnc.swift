@@ -24,9 +24,22 @@ public struct Random129: CompiledModel {
     public static let parameterCount = 64
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 176 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 352
+    /// 240 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 240
     static let packedCount = 32
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 176 floats, layers 0–1
+        static let l0_batch_normalization = 0
+        /// max_pooling2d's output: 64 floats, layers 1–2
+        static let l1_max_pooling2d = 176
+        /// average_pooling2d's output: 64 floats, layer 2
+        static let l2_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 240
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -74,19 +87,18 @@ public struct Random129: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 176, p = arena + 352, s = arena + 352
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 1, 11, 16) → (None, 1, 11, 16), 64 parameters
-            a.update(from: input, count: 176)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 1, 11, 16) → (None, 1, 4, 16), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 1, 4, 16) → (None, 1, 4, 16), 0 parameters
-            Self.l2_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 64)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 176)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // average_pooling2d
+            Self.l2_average_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d))
+            output.update(from: arena + Arena.l2_average_pooling2d, count: 64)
         }
     }
 
@@ -99,22 +111,23 @@ public struct Random129: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 176, p = arena + 352, s = arena + 352
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 1, 11, 16) → (None, 1, 11, 16), 64 parameters
-            a.update(from: input, count: 176)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 1, 11, 16) → (None, 1, 4, 16), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 1, 4, 16) → (None, 1, 4, 16), 0 parameters
-            Self.l2_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 64)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 176)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // average_pooling2d
+            Self.l2_average_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d))
+            output.update(from: arena + Arena.l2_average_pooling2d, count: 64)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 1, 11, 16) → (None, 1, 11, 16), 64 parameters
     @inline(never)
@@ -175,6 +188,8 @@ public struct Random129: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random129: TrainableModel {

@@ -24,9 +24,22 @@ public struct Random130: CompiledModel {
     public static let parameterCount = 2592
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 97326
-    /// Two activation buffers of 1760 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 3520
+    /// 208 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 208
     static let packedCount = 4432
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 189 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// global_max_pooling2d's output: 9 floats, layers 1–2
+        static let l1_global_max_pooling2d = 192
+        /// dense's output: 31 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 208
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,19 +89,18 @@ public struct Random130: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1760, p = arena + 3520, s = arena + 3520
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 3, 9) → (None, 9), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 9) → (None, 31), 279 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 31)
         }
     }
 
@@ -101,22 +113,23 @@ public struct Random130: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1760, p = arena + 3520, s = arena + 3520
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 3, 9) → (None, 9), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 9) → (None, 31), 279 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 31)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -143,16 +156,15 @@ public struct Random130: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 1760, p = arena + 3520, s = arena + 3520
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
-        Self.l0_conv2d(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 7, 3, 9) → (None, 9), 0 parameters
-        Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 9)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // global_max_pooling2d
+        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        destination.update(from: arena + Arena.l1_global_max_pooling2d, count: 9)
     }
 
     // dense over 8 samples: Dense, (None, 9) → (None, 31)
@@ -235,6 +247,8 @@ public struct Random130: CompiledModel {
     static func l2_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.sigmoid(x, count: 248)
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 10, 11, 16) → (None, 7, 3, 9), 2,313 parameters
     @inline(never)
@@ -321,6 +335,8 @@ public struct Random130: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random130: TrainableModel {
@@ -539,6 +555,8 @@ extension Random130: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,24 @@ public struct Random131: CompiledModel {
     public static let parameterCount = 2416
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 15840
-    /// Two activation buffers of 240 floats, 315 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 795
+    /// 464 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 464
     static let packedCount = 2448
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 90 floats, layers 0–1
+        static let l0_conv2d = 320
+        /// conv2d_1's padded input: 315 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 48 floats, layers 1–2
+        static let l1_conv2d_1 = 416
+        /// max_pooling2d's output: 16 floats, layer 2
+        static let l2_max_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 464
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,20 +91,19 @@ public struct Random131: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480, s = arena + 795
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 5, 12, 4) → (None, 1, 6, 15), 240 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 6, 15) → (None, 1, 3, 16), 2,176 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 1, 3, 16) → (None, 1, 1, 16), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            output.update(from: arena + Arena.l2_max_pooling2d, count: 16)
         }
     }
 
@@ -102,23 +116,24 @@ public struct Random131: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 240, p = arena + 480, s = arena + 795
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 5, 12, 4) → (None, 1, 6, 15), 240 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 6, 15) → (None, 1, 3, 16), 2,176 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 1, 3, 16) → (None, 1, 1, 16), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            output.update(from: arena + Arena.l2_max_pooling2d, count: 16)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 5, 12, 4) → (None, 1, 6, 15), 240 parameters
     @inline(never)
@@ -193,7 +208,7 @@ public struct Random131: CompiledModel {
         (y + 210).update(repeating: 0, count: 105)
     }
 
-    // conv2d_1: Conv2D, (None, 1, 6, 15) → (None, 1, 3, 16), 2,176 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -251,6 +266,8 @@ public struct Random131: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random131: TrainableModel {
@@ -497,6 +514,8 @@ extension Random131: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

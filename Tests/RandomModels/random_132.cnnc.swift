@@ -24,9 +24,22 @@ public struct Random132: CompiledModel {
     public static let parameterCount = 860
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1710
-    /// Two activation buffers of 31 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 62
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 1024
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 31 floats, layers 0–1
+        static let l0_dense = 0
+        /// dense_1's output: 5 floats, layers 1–2
+        static let l1_dense_1 = 32
+        /// dense_2's output: 16 floats, layer 2
+        static let l2_dense_2 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -79,21 +92,20 @@ public struct Random132: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 31, p = arena + 62, s = arena + 62
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 20) → (None, 31), 620 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 31) → (None, 5), 160 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            Self.l1_dense_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_2: Dense, (None, 5) → (None, 16), 80 parameters
-            Self.l2_dense_2(UnsafePointer(b), w, a)
-            Self.l2_dense_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dense_2
+            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+            Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+            output.update(from: arena + Arena.l2_dense_2, count: 16)
         }
     }
 
@@ -106,24 +118,25 @@ public struct Random132: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 31, p = arena + 62, s = arena + 62
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 20) → (None, 31), 620 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 31) → (None, 5), 160 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            Self.l1_dense_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_2: Dense, (None, 5) → (None, 16), 80 parameters
-            Self.l2_dense_2(UnsafePointer(b), w, a)
-            Self.l2_dense_2_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dense_2
+            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+            Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+            output.update(from: arena + Arena.l2_dense_2, count: 16)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -156,9 +169,8 @@ public struct Random132: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 31, p = arena + 62, s = arena + 62
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 20)
     }
 
@@ -363,6 +375,8 @@ public struct Random132: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 20) → (None, 31), 620 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -460,6 +474,8 @@ public struct Random132: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random132: TrainableModel {
@@ -758,6 +774,8 @@ extension Random132: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,26 @@ public struct Random133: CompiledModel {
     public static let parameterCount = 138
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1248
-    /// Two activation buffers of 32 floats, 80 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 144
+    /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 112
     static let packedCount = 148
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 80 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 32 floats, layers 0–1
+        static let l0_conv2d = 80
+        /// average_pooling2d's output: 32 floats, layers 1–2
+        static let l1_average_pooling2d = 0
+        /// max_pooling2d's output: 8 floats, layers 2–3
+        static let l2_max_pooling2d = 32
+        /// dense's output: 28 floats, layer 3
+        static let l3_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 112
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +95,22 @@ public struct Random133: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 144
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 4, 2, 4) → (None, 4, 2, 4), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 4, 2, 4) → (None, 2, 1, 4), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // dense: Dense, (None, 2, 1, 4) → (None, 2, 1, 14), 70 parameters
-            Self.l3_dense(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 28)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 28)
         }
     }
 
@@ -107,26 +123,27 @@ public struct Random133: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 144
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 4, 2, 4) → (None, 4, 2, 4), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 4, 2, 4) → (None, 2, 1, 4), 0 parameters
-            Self.l2_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // dense: Dense, (None, 2, 1, 4) → (None, 2, 1, 14), 70 parameters
-            Self.l3_dense(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 28)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // max_pooling2d
+            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l2_max_pooling2d), w, arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 28)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
     @inline(never)
@@ -139,7 +156,7 @@ public struct Random133: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 4, 2, 4) → (None, 4, 2, 4), 68 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
@@ -237,6 +254,8 @@ public struct Random133: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random133: TrainableModel {
@@ -517,6 +536,8 @@ extension Random133: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

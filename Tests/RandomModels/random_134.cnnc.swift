@@ -24,9 +24,18 @@ public struct Random134: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 1296 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2592
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_average_pooling2d's output: 16 floats, layers 0–3
+        static let l0_global_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -69,21 +78,20 @@ public struct Random134: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1296, p = arena + 2592, s = arena + 2592
-            _ = (a, b, p, s, w)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 9, 16) → (None, 16), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 16) → (None, 16), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dropout: Dropout, (None, 16) → (None, 16), 0 parameters
+            _ = (arena, w)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            // activation: Activation, (None, 16) → (None, 16), 0 parameters
-            Self.l3_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            observe?(2, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // activation
+            Self.l3_activation(arena + Arena.l0_global_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            output.update(from: arena + Arena.l0_global_average_pooling2d, count: 16)
         }
     }
 
@@ -96,24 +104,25 @@ public struct Random134: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1296, p = arena + 2592, s = arena + 2592
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 9, 16) → (None, 16), 0 parameters
-            Self.l0_global_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 16) → (None, 16), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dropout: Dropout, (None, 16) → (None, 16), 0 parameters
+            _ = (arena, w, observe)
+            // global_average_pooling2d
+            Self.l0_global_average_pooling2d(input, arena + Arena.l0_global_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            // activation: Activation, (None, 16) → (None, 16), 0 parameters
-            Self.l3_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            observe?(2, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            // activation
+            Self.l3_activation(arena + Arena.l0_global_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l0_global_average_pooling2d))
+            output.update(from: arena + Arena.l0_global_average_pooling2d, count: 16)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // global_average_pooling2d: GlobalAveragePooling2D, (None, 9, 9, 16) → (None, 16), 0 parameters
     @inline(never)
@@ -151,6 +160,8 @@ public struct Random134: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random134: TrainableModel {

@@ -24,9 +24,20 @@ public struct Random137: CompiledModel {
     public static let parameterCount = 960
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 17280
-    /// Two activation buffers of 336 floats, 480 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1152
+    /// 624 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 624
     static let packedCount = 1040
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 480 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 135 floats, layer 0
+        static let l0_conv2d = 480
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 624
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -70,13 +81,12 @@ public struct Random137: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 336, p = arena + 672, s = arena + 1152
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 6, 7, 8) → (None, 3, 3, 15), 960 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 135)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 135)
         }
     }
 
@@ -89,16 +99,17 @@ public struct Random137: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 336, p = arena + 672, s = arena + 1152
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 6, 7, 8) → (None, 3, 3, 15), 960 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 135)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 135)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 6, 7, 8) → (None, 3, 3, 15), 960 parameters
     @inline(never)
@@ -111,7 +122,7 @@ public struct Random137: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 6, 7, 8) → (None, 3, 3, 15), 960 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
@@ -144,6 +155,8 @@ public struct Random137: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random137: TrainableModel {
@@ -275,6 +288,8 @@ extension Random137: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random138: CompiledModel {
     public static let parameterCount = 30
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 360
-    /// Two activation buffers of 42 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 84
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 56
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 25 floats, layers 0–1
+        static let l0_max_pooling2d = 32
+        /// conv2d's output: 30 floats, layer 1
+        static let l1_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,15 +82,14 @@ public struct Random138: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 6, 7, 1) → (None, 5, 5, 1), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 3, 5), 30 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 30)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 30)
         }
     }
 
@@ -92,18 +102,19 @@ public struct Random138: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 42, p = arena + 84, s = arena + 84
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 6, 7, 1) → (None, 5, 5, 1), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 5, 1) → (None, 2, 3, 5), 30 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 30)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 30)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 6, 7, 1) → (None, 5, 5, 1), 0 parameters
     @inline(never)
@@ -159,6 +170,8 @@ public struct Random138: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random138: TrainableModel {
@@ -308,6 +321,8 @@ extension Random138: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

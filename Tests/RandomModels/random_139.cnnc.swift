@@ -24,9 +24,26 @@ public struct Random139: CompiledModel {
     public static let parameterCount = 212
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 400
-    /// Two activation buffers of 48 floats, 16 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 112
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 308
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 8 floats, layers 0–1
+        static let l0_average_pooling2d = 0
+        /// conv2d's output: 1 floats, layers 1–2
+        static let l1_conv2d = 32
+        /// conv2d_1's padded input: 16 floats, layer 2
+        static let l2_conv2d_1_padded = 0
+        /// conv2d_1's output: 12 floats, layers 2–3
+        static let l2_conv2d_1 = 16
+        /// global_average_pooling2d's output: 12 floats, layer 3
+        static let l3_global_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,22 +94,21 @@ public struct Random139: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 112
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 3, 4, 4) → (None, 1, 2, 4), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 2, 4) → (None, 1, 1, 1), 8 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 12) → (None, 12), 0 parameters
-            Self.l3_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // global_average_pooling2d
+            Self.l3_global_average_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_global_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling2d))
+            output.update(from: arena + Arena.l3_global_average_pooling2d, count: 12)
         }
     }
 
@@ -105,25 +121,26 @@ public struct Random139: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 112
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 3, 4, 4) → (None, 1, 2, 4), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 2, 4) → (None, 1, 1, 1), 8 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            observe?(2, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 1, 12) → (None, 12), 0 parameters
-            Self.l3_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // global_average_pooling2d
+            Self.l3_global_average_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_global_average_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling2d))
+            output.update(from: arena + Arena.l3_global_average_pooling2d, count: 12)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 3, 4, 4) → (None, 1, 2, 4), 0 parameters
     @inline(never)
@@ -187,7 +204,7 @@ public struct Random139: CompiledModel {
         (y + 8).update(repeating: 0, count: 8)
     }
 
-    // conv2d_1: Conv2D, (None, 1, 1, 1) → (None, 1, 1, 12), 204 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -225,6 +242,8 @@ public struct Random139: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random139: TrainableModel {
@@ -476,6 +495,8 @@ extension Random139: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

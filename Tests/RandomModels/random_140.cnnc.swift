@@ -24,9 +24,22 @@ public struct Random140: CompiledModel {
     public static let parameterCount = 135
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 960
-    /// Two activation buffers of 88 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 176
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 144
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 32 floats, layers 0–2
+        static let l0_average_pooling2d = 64
+        /// dense's output: 60 floats, layers 2–3
+        static let l2_dense = 0
+        /// max_pooling2d's output: 30 floats, layer 3
+        static let l3_max_pooling2d = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -74,21 +87,20 @@ public struct Random140: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 88, p = arena + 176, s = arena + 176
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 11, 1, 8) → (None, 4, 1, 8), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 4, 1, 8) → (None, 4, 1, 8), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 4, 1, 8) → (None, 4, 1, 15), 135 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 4, 1, 15) → (None, 2, 1, 15), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 30)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            output.update(from: arena + Arena.l3_max_pooling2d, count: 30)
         }
     }
 
@@ -101,24 +113,25 @@ public struct Random140: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 88, p = arena + 176, s = arena + 176
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 11, 1, 8) → (None, 4, 1, 8), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 4, 1, 8) → (None, 4, 1, 8), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 4, 1, 8) → (None, 4, 1, 15), 135 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // max_pooling2d: MaxPooling2D, (None, 4, 1, 15) → (None, 2, 1, 15), 0 parameters
-            Self.l3_max_pooling2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 30)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_average_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // max_pooling2d
+            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+            output.update(from: arena + Arena.l3_max_pooling2d, count: 30)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 11, 1, 8) → (None, 4, 1, 8), 0 parameters
     @inline(never)
@@ -212,6 +225,8 @@ public struct Random140: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random140: TrainableModel {
@@ -402,6 +417,8 @@ extension Random140: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random141: CompiledModel {
     public static let parameterCount = 3923
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 61920
-    /// Two activation buffers of 1120 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2240
+    /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 320
     static let packedCount = 6260
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 160 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// average_pooling2d's output: 160 floats, layers 1–3
+        static let l1_average_pooling2d = 160
+        /// conv2d_1's output: 12 floats, layer 3
+        static let l3_conv2d_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 320
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,23 +91,22 @@ public struct Random141: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1120, p = arena + 2240, s = arena + 2240
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 10, 7, 16) → (None, 4, 2, 20), 3,860 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 4, 2, 20) → (None, 4, 1, 3), 63 parameters
-            Self.l3_conv2d_1(UnsafePointer(b), w, a)
-            Self.l3_conv2d_1_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 12)
+            observe?(2, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d_1
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l3_conv2d_1)
+            Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 12)
         }
     }
 
@@ -107,26 +119,27 @@ public struct Random141: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1120, p = arena + 2240, s = arena + 2240
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 10, 7, 16) → (None, 4, 2, 20), 3,860 parameters
-            Self.l0_conv2d(input, w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 4, 2, 20) → (None, 4, 2, 20), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 4, 2, 20) → (None, 4, 1, 3), 63 parameters
-            Self.l3_conv2d_1(UnsafePointer(b), w, a)
-            Self.l3_conv2d_1_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 12)
+            observe?(2, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d_1
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l3_conv2d_1)
+            Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 12)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 10, 7, 16) → (None, 4, 2, 20), 3,860 parameters
     @inline(never)
@@ -241,6 +254,8 @@ public struct Random141: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random141: TrainableModel {
@@ -498,6 +513,8 @@ extension Random141: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

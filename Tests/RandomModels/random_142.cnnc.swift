@@ -24,9 +24,18 @@ public struct Random142: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 5 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 10
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// softmax's output: 5 floats, layers 0–1
+        static let l0_softmax = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -67,16 +76,15 @@ public struct Random142: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 5, p = arena + 10, s = arena + 10
-            _ = (a, b, p, s, w)
-            // softmax: Softmax, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
-            a.update(from: input, count: 5)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // re_lu: ReLU, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
-            Self.l1_re_lu(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 5)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // re_lu
+            Self.l1_re_lu(arena + Arena.l0_softmax)
+            observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+            output.update(from: arena + Arena.l0_softmax, count: 5)
         }
     }
 
@@ -89,19 +97,20 @@ public struct Random142: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 5, p = arena + 10, s = arena + 10
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // softmax: Softmax, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
-            a.update(from: input, count: 5)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // re_lu: ReLU, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
-            Self.l1_re_lu(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 5)
+            _ = (arena, w, observe)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 5)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // re_lu
+            Self.l1_re_lu(arena + Arena.l0_softmax)
+            observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+            output.update(from: arena + Arena.l0_softmax, count: 5)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // softmax: Softmax, (None, 5, 1, 1) → (None, 5, 1, 1), 0 parameters
     @inline(never)
@@ -125,6 +134,8 @@ public struct Random142: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random142: TrainableModel {

@@ -24,9 +24,24 @@ public struct Random143: CompiledModel {
     public static let parameterCount = 3144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6240
-    /// Two activation buffers of 32 floats, 128 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 192
+    /// 176 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 176
     static let packedCount = 4228
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 8 floats, layers 0–1
+        static let l0_max_pooling2d = 160
+        /// conv2d's padded input: 128 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 24 floats, layers 1–2
+        static let l1_conv2d = 128
+        /// conv2d_1's output: 2 floats, layer 2
+        static let l2_conv2d_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 176
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,20 +91,19 @@ public struct Random143: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 192
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 2, 2, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 1, 8) → (None, 1, 1, 24), 3,096 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 1, 24) → (None, 1, 1, 2), 48 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
         }
     }
 
@@ -102,23 +116,24 @@ public struct Random143: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 32, p = arena + 64, s = arena + 192
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 2, 2, 8) → (None, 1, 1, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 1, 1, 8) → (None, 1, 1, 24), 3,096 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 1, 24) → (None, 1, 1, 2), 48 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 2)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 2, 2, 8) → (None, 1, 1, 8), 0 parameters
     @inline(never)
@@ -157,7 +172,7 @@ public struct Random143: CompiledModel {
         (y + 64).update(repeating: 0, count: 64)
     }
 
-    // conv2d: Conv2D, (None, 1, 1, 8) → (None, 1, 1, 24), 3,096 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -225,6 +240,8 @@ public struct Random143: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random143: TrainableModel {
@@ -473,6 +490,8 @@ extension Random143: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct Random144: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 135 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 270
+    /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 144
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// re_lu's output: 135 floats, layer 0
+        static let l0_re_lu = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 144
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -66,13 +75,12 @@ public struct Random144: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 135, p = arena + 270, s = arena + 270
-            _ = (a, b, p, s, w)
-            // re_lu: ReLU, (None, 3, 9, 5) → (None, 3, 9, 5), 0 parameters
-            a.update(from: input, count: 135)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 135)
+            _ = (arena, w)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 135)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            output.update(from: arena + Arena.l0_re_lu, count: 135)
         }
     }
 
@@ -85,16 +93,17 @@ public struct Random144: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 135, p = arena + 270, s = arena + 270
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // re_lu: ReLU, (None, 3, 9, 5) → (None, 3, 9, 5), 0 parameters
-            a.update(from: input, count: 135)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 135)
+            _ = (arena, w, observe)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 135)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            output.update(from: arena + Arena.l0_re_lu, count: 135)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // re_lu: ReLU, (None, 3, 9, 5) → (None, 3, 9, 5), 0 parameters
     @inline(never)
@@ -103,6 +112,8 @@ public struct Random144: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random144: TrainableModel {

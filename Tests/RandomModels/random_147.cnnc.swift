@@ -24,9 +24,24 @@ public struct Random147: CompiledModel {
     public static let parameterCount = 282
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 23400
-    /// Two activation buffers of 765 floats, 270 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1800
+    /// 1,280 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1280
     static let packedCount = 504
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 154 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// conv2d's output: 225 floats, layers 1–2
+        static let l1_conv2d = 1040
+        /// conv2d_1's output: 765 floats, layer 2
+        static let l2_conv2d_1 = 0
+        /// conv2d_1's padded input: 270 floats, layer 2
+        static let l2_conv2d_1_padded = 768
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1280
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,21 +92,20 @@ public struct Random147: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 765, p = arena + 1530, s = arena + 1800
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 7, 7, 2) → (None, 11, 7, 2), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 11, 7, 2) → (None, 9, 5, 5), 95 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 9, 5, 5) → (None, 9, 5, 17), 187 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 765)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 765)
         }
     }
 
@@ -104,24 +118,25 @@ public struct Random147: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 765, p = arena + 1530, s = arena + 1800
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 7, 7, 2) → (None, 11, 7, 2), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 11, 7, 2) → (None, 9, 5, 5), 95 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 9, 5, 5) → (None, 9, 5, 17), 187 parameters
-            Self.l2_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l2_conv2d_1(UnsafePointer(p), w, a)
-            Self.l2_conv2d_1_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 765)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            output.update(from: arena + Arena.l2_conv2d_1, count: 765)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 7, 7, 2) → (None, 11, 7, 2), 0 parameters
     @inline(never)
@@ -199,7 +214,7 @@ public struct Random147: CompiledModel {
         }
     }
 
-    // conv2d_1: Conv2D, (None, 9, 5, 5) → (None, 9, 5, 17), 187 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD16<Float>
@@ -262,6 +277,8 @@ public struct Random147: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random147: TrainableModel {
@@ -507,6 +524,8 @@ extension Random147: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

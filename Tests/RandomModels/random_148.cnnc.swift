@@ -24,9 +24,22 @@ public struct Random148: CompiledModel {
     public static let parameterCount = 2821
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5350
-    /// Two activation buffers of 65 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 130
+    /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 112
     static let packedCount = 3044
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 10 floats, layers 0–2
+        static let l0_dense = 80
+        /// dense_1's output: 65 floats, layers 2–4
+        static let l2_dense_1 = 0
+        /// dense_2's output: 31 floats, layer 4
+        static let l4_dense_2 = 80
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 112
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -88,27 +101,26 @@ public struct Random148: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 1) → (None, 10), 20 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 10) → (None, 10), 40 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 10) → (None, 65), 715 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // softmax: Softmax, (None, 65) → (None, 65), 0 parameters
-            Self.l3_softmax(b)
-            observe?(3, UnsafePointer(b))
-            // dense_2: Dense, (None, 65) → (None, 31), 2,046 parameters
-            Self.l4_dense_2(UnsafePointer(b), w, a)
-            Self.l4_dense_2_activation(a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // softmax
+            Self.l3_softmax(arena + Arena.l2_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l4_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l4_dense_2)
+            Self.l4_dense_2_activation(arena + Arena.l4_dense_2)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense_2))
+            output.update(from: arena + Arena.l4_dense_2, count: 31)
         }
     }
 
@@ -121,30 +133,31 @@ public struct Random148: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 1) → (None, 10), 20 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 10) → (None, 10), 40 parameters
-            Self.l1_batch_normalization(a, w)
-            observe?(1, UnsafePointer(a))
-            // dense_1: Dense, (None, 10) → (None, 65), 715 parameters
-            Self.l2_dense_1(UnsafePointer(a), w, b)
-            Self.l2_dense_1_activation(b)
-            observe?(2, UnsafePointer(b))
-            // softmax: Softmax, (None, 65) → (None, 65), 0 parameters
-            Self.l3_softmax(b)
-            observe?(3, UnsafePointer(b))
-            // dense_2: Dense, (None, 65) → (None, 31), 2,046 parameters
-            Self.l4_dense_2(UnsafePointer(b), w, a)
-            Self.l4_dense_2_activation(a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // batch_normalization
+            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l2_dense_1)
+            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // softmax
+            Self.l3_softmax(arena + Arena.l2_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l4_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l4_dense_2)
+            Self.l4_dense_2_activation(arena + Arena.l4_dense_2)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense_2))
+            output.update(from: arena + Arena.l4_dense_2, count: 31)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -181,9 +194,8 @@ public struct Random148: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 65, p = arena + 130, s = arena + 130
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 1)
     }
 
@@ -556,6 +568,8 @@ public struct Random148: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 1) → (None, 10), 20 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -709,6 +723,8 @@ public struct Random148: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random148: TrainableModel {
@@ -1134,6 +1150,8 @@ extension Random148: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

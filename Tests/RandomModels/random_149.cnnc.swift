@@ -24,9 +24,22 @@ public struct Random149: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 144 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 288
+    /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 192
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 144 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// max_pooling2d_1's output: 40 floats, layers 1–3
+        static let l1_max_pooling2d_1 = 144
+        /// zero_padding2d's output: 128 floats, layer 3
+        static let l3_zero_padding2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 192
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -69,21 +82,20 @@ public struct Random149: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 144, p = arena + 288, s = arena + 288
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 4, 9, 4) → (None, 4, 9, 4), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 4, 9, 4) → (None, 2, 5, 4), 0 parameters
-            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // activation: Activation, (None, 2, 5, 4) → (None, 2, 5, 4), 0 parameters
-            Self.l2_activation(b)
-            observe?(2, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 2, 5, 4) → (None, 4, 8, 4), 0 parameters
-            Self.l3_zero_padding2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 128)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // max_pooling2d_1
+            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // activation
+            Self.l2_activation(arena + Arena.l1_max_pooling2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // zero_padding2d
+            Self.l3_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l3_zero_padding2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_zero_padding2d))
+            output.update(from: arena + Arena.l3_zero_padding2d, count: 128)
         }
     }
 
@@ -96,24 +108,25 @@ public struct Random149: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 144, p = arena + 288, s = arena + 288
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 4, 9, 4) → (None, 4, 9, 4), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d_1: MaxPooling2D, (None, 4, 9, 4) → (None, 2, 5, 4), 0 parameters
-            Self.l1_max_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // activation: Activation, (None, 2, 5, 4) → (None, 2, 5, 4), 0 parameters
-            Self.l2_activation(b)
-            observe?(2, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 2, 5, 4) → (None, 4, 8, 4), 0 parameters
-            Self.l3_zero_padding2d(UnsafePointer(b), a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 128)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // max_pooling2d_1
+            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // activation
+            Self.l2_activation(arena + Arena.l1_max_pooling2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+            // zero_padding2d
+            Self.l3_zero_padding2d(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l3_zero_padding2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_zero_padding2d))
+            output.update(from: arena + Arena.l3_zero_padding2d, count: 128)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 4, 9, 4) → (None, 4, 9, 4), 0 parameters
     @inline(never)
@@ -176,6 +189,8 @@ public struct Random149: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random149: TrainableModel {

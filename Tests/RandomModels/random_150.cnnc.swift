@@ -24,9 +24,26 @@ public struct Random150: CompiledModel {
     public static let parameterCount = 145
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 516
-    /// Two activation buffers of 96 floats, 45 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 237
+    /// 128 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 128
     static let packedCount = 176
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 18 floats, layers 0–1
+        static let l0_average_pooling2d = 48
+        /// conv2d's padded input: 45 floats, layer 1
+        static let l1_conv2d_padded = 0
+        /// conv2d's output: 6 floats, layers 1–2
+        static let l1_conv2d = 80
+        /// dense's output: 32 floats, layers 2–3
+        static let l2_dense = 96
+        /// zero_padding2d's output: 96 floats, layer 3
+        static let l3_zero_padding2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 128
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,23 +94,22 @@ public struct Random150: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 96, p = arena + 192, s = arena + 237
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 5, 3, 3) → (None, 3, 2, 3), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 16), 64 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 2, 1, 16) → (None, 3, 2, 16), 0 parameters
-            Self.l3_zero_padding2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 96)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // zero_padding2d
+            Self.l3_zero_padding2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_zero_padding2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_zero_padding2d))
+            output.update(from: arena + Arena.l3_zero_padding2d, count: 96)
         }
     }
 
@@ -106,26 +122,27 @@ public struct Random150: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 96, p = arena + 192, s = arena + 237
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 5, 3, 3) → (None, 3, 2, 3), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 16), 64 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 2, 1, 16) → (None, 3, 2, 16), 0 parameters
-            Self.l3_zero_padding2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 96)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // zero_padding2d
+            Self.l3_zero_padding2d(UnsafePointer(arena + Arena.l2_dense), arena + Arena.l3_zero_padding2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_zero_padding2d))
+            output.update(from: arena + Arena.l3_zero_padding2d, count: 96)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 5, 3, 3) → (None, 3, 2, 3), 0 parameters
     @inline(never)
@@ -162,7 +179,7 @@ public struct Random150: CompiledModel {
         (y + 36).update(repeating: 0, count: 9)
     }
 
-    // conv2d: Conv2D, (None, 3, 2, 3) → (None, 2, 1, 3), 81 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
@@ -223,6 +240,8 @@ public struct Random150: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random150: TrainableModel {
@@ -480,6 +499,8 @@ extension Random150: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

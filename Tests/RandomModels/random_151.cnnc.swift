@@ -24,9 +24,22 @@ public struct Random151: CompiledModel {
     public static let parameterCount = 820
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 27840
-    /// Two activation buffers of 1260 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2520
+    /// 1,776 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1776
     static let packedCount = 936
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 504 floats, layers 0–2
+        static let l0_max_pooling2d = 1264
+        /// dense's output: 1,260 floats, layers 2–3
+        static let l2_dense = 0
+        /// conv2d's output: 48 floats, layer 3
+        static let l3_conv2d = 1264
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1776
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,21 +90,20 @@ public struct Random151: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1260, p = arena + 2520, s = arena + 2520
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 9, 7, 8) → (None, 9, 7, 20), 180 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 9, 7, 20) → (None, 3, 2, 8), 640 parameters
-            Self.l3_conv2d(UnsafePointer(b), w, a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 48)
+            observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            output.update(from: arena + Arena.l3_conv2d, count: 48)
         }
     }
 
@@ -104,24 +116,25 @@ public struct Random151: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1260, p = arena + 2520, s = arena + 2520
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dropout: Dropout, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 9, 7, 8) → (None, 9, 7, 20), 180 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            observe?(2, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 9, 7, 20) → (None, 3, 2, 8), 640 parameters
-            Self.l3_conv2d(UnsafePointer(b), w, a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 48)
+            observe?(1, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // conv2d
+            Self.l3_conv2d(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_conv2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+            output.update(from: arena + Arena.l3_conv2d, count: 48)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 9, 7, 8) → (None, 9, 7, 8), 0 parameters
     @inline(never)
@@ -244,6 +257,8 @@ public struct Random151: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random151: TrainableModel {
@@ -482,6 +497,8 @@ extension Random151: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct Random154: CompiledModel {
     public static let parameterCount = 637
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1248
-    /// Two activation buffers of 48 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 96
+    /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 16
     static let packedCount = 784
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 13 floats, layer 1
+        static let l1_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 16
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,16 +81,15 @@ public struct Random154: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
-            _ = (a, b, p, s, w)
-            // flatten: Flatten, (None, 12, 4, 1) → (None, 48), 0 parameters
+            _ = (arena, w)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 48) → (None, 13), 637 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 13)
         }
     }
 
@@ -94,19 +102,20 @@ public struct Random154: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // flatten: Flatten, (None, 12, 4, 1) → (None, 48), 0 parameters
+            _ = (arena, w, observe)
+            // flatten
             // (no computation at inference)
             observe?(0, input)
-            // dense: Dense, (None, 48) → (None, 13), 637 parameters
-            Self.l1_dense(input, w, a)
-            Self.l1_dense_activation(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 13)
+            // dense
+            Self.l1_dense(input, w, arena + Arena.l1_dense)
+            Self.l1_dense_activation(arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            output.update(from: arena + Arena.l1_dense, count: 13)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -135,9 +144,8 @@ public struct Random154: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 48)
     }
 
@@ -206,6 +214,8 @@ public struct Random154: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // flatten: Flatten, (None, 12, 4, 1) → (None, 48), 0 parameters
     // Nothing to compute at inference: the channels-last layout is already flat.
 
@@ -247,6 +257,8 @@ public struct Random154: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random154: TrainableModel {
@@ -383,6 +395,8 @@ extension Random154: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,30 @@ public struct Random155: CompiledModel {
     public static let parameterCount = 128
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2304
-    /// Two activation buffers of 77 floats, 130 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 284
+    /// 208 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 208
     static let packedCount = 140
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 130 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 64 floats, layers 0–1
+        static let l0_conv2d = 144
+        /// max_pooling2d's output: 16 floats, layers 1–2
+        static let l1_max_pooling2d = 0
+        /// average_pooling2d's output: 4 floats, layers 2–3
+        static let l2_average_pooling2d = 16
+        /// zero_padding2d's output: 8 floats, layers 3–4
+        static let l3_zero_padding2d = 32
+        /// conv2d_1's padded input: 16 floats, layer 4
+        static let l4_conv2d_1_padded = 0
+        /// conv2d_1's output: 16 floats, layer 4
+        static let l4_conv2d_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 208
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,26 +98,25 @@ public struct Random155: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 77, p = arena + 154, s = arena + 284
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l2_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 1, 1, 4) → (None, 1, 2, 4), 0 parameters
-            Self.l3_zero_padding2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l4_conv2d_1(UnsafePointer(p), w, a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // average_pooling2d
+            Self.l2_average_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d))
+            // zero_padding2d
+            Self.l3_zero_padding2d(UnsafePointer(arena + Arena.l2_average_pooling2d), arena + Arena.l3_zero_padding2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_zero_padding2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_zero_padding2d), arena + Arena.l4_conv2d_1_padded)
+            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            output.update(from: arena + Arena.l4_conv2d_1, count: 16)
         }
     }
 
@@ -109,29 +129,30 @@ public struct Random155: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 77, p = arena + 154, s = arena + 284
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 4, 4, 4) → (None, 2, 2, 4), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // average_pooling2d: AveragePooling2D, (None, 2, 2, 4) → (None, 1, 1, 4), 0 parameters
-            Self.l2_average_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 1, 1, 4) → (None, 1, 2, 4), 0 parameters
-            Self.l3_zero_padding2d(UnsafePointer(a), b)
-            observe?(3, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
-            Self.l4_conv2d_1_pad(UnsafePointer(b), p)
-            Self.l4_conv2d_1(UnsafePointer(p), w, a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // average_pooling2d
+            Self.l2_average_pooling2d(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_average_pooling2d))
+            // zero_padding2d
+            Self.l3_zero_padding2d(UnsafePointer(arena + Arena.l2_average_pooling2d), arena + Arena.l3_zero_padding2d)
+            observe?(3, UnsafePointer(arena + Arena.l3_zero_padding2d))
+            // conv2d_1
+            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l3_zero_padding2d), arena + Arena.l4_conv2d_1_padded)
+            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+            output.update(from: arena + Arena.l4_conv2d_1, count: 16)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
     @inline(never)
@@ -146,7 +167,7 @@ public struct Random155: CompiledModel {
         (y + 104).update(repeating: 0, count: 26)
     }
 
-    // conv2d: Conv2D, (None, 7, 11, 1) → (None, 4, 4, 4), 64 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
@@ -245,7 +266,7 @@ public struct Random155: CompiledModel {
         (y + 8).update(repeating: 0, count: 8)
     }
 
-    // conv2d_1: Conv2D, (None, 1, 2, 4) → (None, 1, 2, 8), 64 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
@@ -275,6 +296,8 @@ public struct Random155: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random155: TrainableModel {
@@ -549,6 +572,8 @@ extension Random155: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random156: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 560 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1120
+    /// 688 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 688
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 560 floats, layers 0–1
+        static let l0_average_pooling2d = 0
+        /// average_pooling2d_1's output: 128 floats, layer 1
+        static let l1_average_pooling2d_1 = 560
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 688
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -67,15 +78,14 @@ public struct Random156: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 560, p = arena + 1120, s = arena + 1120
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 7, 5, 16) → (None, 7, 5, 16), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d_1: AveragePooling2D, (None, 7, 5, 16) → (None, 4, 2, 16), 0 parameters
-            Self.l1_average_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 128)
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // average_pooling2d_1
+            Self.l1_average_pooling2d_1(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_average_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d_1))
+            output.update(from: arena + Arena.l1_average_pooling2d_1, count: 128)
         }
     }
 
@@ -88,18 +98,19 @@ public struct Random156: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 560, p = arena + 1120, s = arena + 1120
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 7, 5, 16) → (None, 7, 5, 16), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d_1: AveragePooling2D, (None, 7, 5, 16) → (None, 4, 2, 16), 0 parameters
-            Self.l1_average_pooling2d_1(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 128)
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // average_pooling2d_1
+            Self.l1_average_pooling2d_1(UnsafePointer(arena + Arena.l0_average_pooling2d), arena + Arena.l1_average_pooling2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d_1))
+            output.update(from: arena + Arena.l1_average_pooling2d_1, count: 128)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 7, 5, 16) → (None, 7, 5, 16), 0 parameters
     @inline(never)
@@ -152,6 +163,8 @@ public struct Random156: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random156: TrainableModel {

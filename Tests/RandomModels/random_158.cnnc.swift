@@ -24,9 +24,18 @@ public struct Random158: CompiledModel {
     public static let parameterCount = 70
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 12320
-    /// Two activation buffers of 1540 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 3080
+    /// 1,552 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1552
     static let packedCount = 80
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 1,540 floats, layers 0–1
+        static let l0_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1552
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,16 +81,15 @@ public struct Random158: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1540, p = arena + 3080, s = arena + 3080
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 11, 10, 4) → (None, 11, 10, 14), 70 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 11, 10, 14) → (None, 11, 10, 14), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 1540)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 1540)
         }
     }
 
@@ -94,19 +102,20 @@ public struct Random158: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 1540, p = arena + 3080, s = arena + 3080
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 11, 10, 4) → (None, 11, 10, 14), 70 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 11, 10, 14) → (None, 11, 10, 14), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 1540)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_dense)
+            observe?(1, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 1540)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 11, 10, 4) → (None, 11, 10, 14), 70 parameters
     @inline(never)
@@ -168,6 +177,8 @@ public struct Random158: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random158: TrainableModel {
@@ -311,6 +322,8 @@ extension Random158: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random159: CompiledModel {
     public static let parameterCount = 132
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3584
-    /// Two activation buffers of 112 floats, 70 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 294
+    /// 240 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 240
     static let packedCount = 138
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 35 floats, layers 0–1
+        static let l0_batch_normalization = 192
+        /// conv2d's output: 112 floats, layer 1
+        static let l1_conv2d = 0
+        /// conv2d's padded input: 70 floats, layer 1
+        static let l1_conv2d_padded = 112
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 240
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -76,17 +89,16 @@ public struct Random159: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 112, p = arena + 224, s = arena + 294
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 7, 5, 1) → (None, 7, 5, 1), 4 parameters
-            a.update(from: input, count: 35)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 112)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 35)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 112)
         }
     }
 
@@ -99,20 +111,21 @@ public struct Random159: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 112, p = arena + 224, s = arena + 294
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 7, 5, 1) → (None, 7, 5, 1), 4 parameters
-            a.update(from: input, count: 35)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 112)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 35)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 112)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 7, 5, 1) → (None, 7, 5, 1), 4 parameters
     @inline(never)
@@ -136,7 +149,7 @@ public struct Random159: CompiledModel {
         (y + 56).update(repeating: 0, count: 14)
     }
 
-    // conv2d: Conv2D, (None, 7, 5, 1) → (None, 7, 2, 8), 128 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
@@ -164,6 +177,8 @@ public struct Random159: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random159: TrainableModel {
@@ -387,6 +402,8 @@ extension Random159: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct Random161: CompiledModel {
     public static let parameterCount = 272
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 22528
-    /// Two activation buffers of 704 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1408
+    /// 704 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 704
     static let packedCount = 272
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 704 floats, layer 0
+        static let l0_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 704
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,12 +80,11 @@ public struct Random161: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 704, p = arena + 1408, s = arena + 1408
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 11, 4, 16) → (None, 11, 4, 16), 272 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 704)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 704)
         }
     }
 
@@ -89,15 +97,16 @@ public struct Random161: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 704, p = arena + 1408, s = arena + 1408
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 11, 4, 16) → (None, 11, 4, 16), 272 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 704)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 704)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 11, 4, 16) → (None, 11, 4, 16), 272 parameters
     @inline(never)
@@ -131,6 +140,8 @@ public struct Random161: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random161: TrainableModel {
@@ -255,6 +266,8 @@ extension Random161: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

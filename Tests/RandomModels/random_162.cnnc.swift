@@ -24,9 +24,24 @@ public struct Random162: CompiledModel {
     public static let parameterCount = 65
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1368
-    /// Two activation buffers of 210 floats, 240 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 660
+    /// 288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 288
     static let packedCount = 104
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 240 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 45 floats, layers 0–1
+        static let l0_conv2d = 240
+        /// conv2d_1's padded input: 60 floats, layer 1
+        static let l1_conv2d_1_padded = 0
+        /// conv2d_1's output: 12 floats, layers 1–2
+        static let l1_conv2d_1 = 64
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 288
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,22 +92,21 @@ public struct Random162: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 210, p = arena + 420, s = arena + 660
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 10, 7, 3) → (None, 5, 3, 3), 39 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 3, 3) → (None, 2, 3, 2), 26 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 2, 3, 2) → (None, 2, 3, 2), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 12)
         }
     }
 
@@ -105,25 +119,26 @@ public struct Random162: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 210, p = arena + 420, s = arena + 660
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 10, 7, 3) → (None, 5, 3, 3), 39 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 5, 3, 3) → (None, 2, 3, 2), 26 parameters
-            Self.l1_conv2d_1_pad(UnsafePointer(a), p)
-            Self.l1_conv2d_1(UnsafePointer(p), w, b)
-            Self.l1_conv2d_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // re_lu: ReLU, (None, 2, 3, 2) → (None, 2, 3, 2), 0 parameters
-            Self.l2_re_lu(b)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // conv2d_1
+            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+            // re_lu
+            Self.l2_re_lu(arena + Arena.l1_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d_1))
+            output.update(from: arena + Arena.l1_conv2d_1, count: 12)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 10, 7, 3) → (None, 5, 3, 3), 39 parameters
     @inline(never)
@@ -135,7 +150,7 @@ public struct Random162: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 10, 7, 3) → (None, 5, 3, 3), 39 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
@@ -183,7 +198,7 @@ public struct Random162: CompiledModel {
         }
     }
 
-    // conv2d_1: Conv2D, (None, 5, 3, 3) → (None, 2, 3, 2), 26 parameters
+    // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
@@ -237,6 +252,8 @@ public struct Random162: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random162: TrainableModel {
@@ -492,6 +509,8 @@ extension Random162: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

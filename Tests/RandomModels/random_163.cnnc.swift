@@ -24,9 +24,18 @@ public struct Random163: CompiledModel {
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 896 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1792
+    /// 896 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 896
     static let packedCount = 0
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// softmax's output: 896 floats, layers 0–2
+        static let l0_softmax = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 896
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -68,19 +77,18 @@ public struct Random163: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 896, p = arena + 1792, s = arena + 1792
-            _ = (a, b, p, s, w)
-            // softmax: Softmax, (None, 8, 7, 16) → (None, 8, 7, 16), 0 parameters
-            a.update(from: input, count: 896)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 8, 7, 16) → (None, 8, 7, 16), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
+            _ = (arena, w)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 896)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // activation
+            Self.l1_activation(arena + Arena.l0_softmax)
+            observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 896)
+            observe?(2, UnsafePointer(arena + Arena.l0_softmax))
+            output.update(from: arena + Arena.l0_softmax, count: 896)
         }
     }
 
@@ -93,22 +101,23 @@ public struct Random163: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 896, p = arena + 1792, s = arena + 1792
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // softmax: Softmax, (None, 8, 7, 16) → (None, 8, 7, 16), 0 parameters
-            a.update(from: input, count: 896)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // activation: Activation, (None, 8, 7, 16) → (None, 8, 7, 16), 0 parameters
-            Self.l1_activation(a)
-            observe?(1, UnsafePointer(a))
-            // flatten: Flatten, (None, 8, 7, 16) → (None, 896), 0 parameters
+            _ = (arena, w, observe)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 896)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // activation
+            Self.l1_activation(arena + Arena.l0_softmax)
+            observe?(1, UnsafePointer(arena + Arena.l0_softmax))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 896)
+            observe?(2, UnsafePointer(arena + Arena.l0_softmax))
+            output.update(from: arena + Arena.l0_softmax, count: 896)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // softmax: Softmax, (None, 8, 7, 16) → (None, 8, 7, 16), 0 parameters
     @inline(never)
@@ -135,6 +144,8 @@ public struct Random163: CompiledModel {
     // Nothing to compute at inference: the channels-last layout is already flat.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random163: TrainableModel {

@@ -24,9 +24,22 @@ public struct Random165: CompiledModel {
     public static let parameterCount = 417
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7872
-    /// Two activation buffers of 360 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 720
+    /// 464 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 464
     static let packedCount = 716
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 360 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// conv2d's output: 96 floats, layers 1–3
+        static let l1_conv2d = 368
+        /// dense's output: 1 floats, layer 3
+        static let l3_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 464
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,22 +90,21 @@ public struct Random165: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 360, p = arena + 720, s = arena + 720
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 9, 8, 5) → (None, 4, 3, 8), 320 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 4, 3, 8) → (None, 96), 0 parameters
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 96) → (None, 1), 97 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 1)
         }
     }
 
@@ -105,25 +117,26 @@ public struct Random165: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 360, p = arena + 720, s = arena + 720
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 9, 8, 5) → (None, 4, 3, 8), 320 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 4, 3, 8) → (None, 96), 0 parameters
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 96) → (None, 1), 97 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 1)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            output.update(from: arena + Arena.l3_dense, count: 1)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -152,16 +165,15 @@ public struct Random165: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 360, p = arena + 720, s = arena + 720
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
-        Self.l0_max_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        // conv2d: Conv2D, (None, 9, 8, 5) → (None, 4, 3, 8), 320 parameters
-        Self.l1_conv2d(UnsafePointer(a), w, b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 96)
+        _ = (arena, w, observe)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        destination.update(from: arena + Arena.l1_conv2d, count: 96)
     }
 
     // dense over 8 samples: Dense, (None, 96) → (None, 1)
@@ -219,6 +231,8 @@ public struct Random165: CompiledModel {
     static func l3_dense_block_activation(_ x: UnsafeMutablePointer<Float>) {
         VectorMath.tanh(x, count: 8)
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 9, 8, 5) → (None, 9, 8, 5), 0 parameters
     @inline(never)
@@ -304,6 +318,8 @@ public struct Random165: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random165: TrainableModel {
@@ -537,6 +553,8 @@ extension Random165: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

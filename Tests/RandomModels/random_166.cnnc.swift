@@ -24,9 +24,26 @@ public struct Random166: CompiledModel {
     public static let parameterCount = 25
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 80
-    /// Two activation buffers of 27 floats, 36 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 90
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 44
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's padded input: 36 floats, layer 0
+        static let l0_conv2d_padded = 0
+        /// conv2d's output: 6 floats, layers 0–1
+        static let l0_conv2d = 48
+        /// max_pooling2d's output: 2 floats, layers 1–2
+        static let l1_max_pooling2d = 0
+        /// dense's output: 4 floats, layers 2–3
+        static let l2_dense = 16
+        /// dense_1's output: 12 floats, layer 3
+        static let l3_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -82,24 +99,23 @@ public struct Random166: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 27, p = arena + 54, s = arena + 90
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 2, 3, 1) → (None, 2, 1, 1), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2, 1, 1) → (None, 2, 1, 2), 4 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 2, 1, 2) → (None, 2, 1, 6), 18 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            Self.l3_dense_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 12)
         }
     }
 
@@ -112,27 +128,28 @@ public struct Random166: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 27, p = arena + 54, s = arena + 90
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
-            Self.l0_conv2d_pad(input, p)
-            Self.l0_conv2d(UnsafePointer(p), w, a)
-            Self.l0_conv2d_activation(a)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 2, 3, 1) → (None, 2, 1, 1), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2, 1, 1) → (None, 2, 1, 2), 4 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 2, 1, 2) → (None, 2, 1, 6), 18 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            Self.l3_dense_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 12)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 12)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
     @inline(never)
@@ -144,7 +161,7 @@ public struct Random166: CompiledModel {
         (y + 27).update(repeating: 0, count: 9)
     }
 
-    // conv2d: Conv2D, (None, 3, 9, 1) → (None, 2, 3, 1), 3 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD4<Float>
@@ -259,6 +276,8 @@ public struct Random166: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random166: TrainableModel {
@@ -610,6 +629,8 @@ extension Random166: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

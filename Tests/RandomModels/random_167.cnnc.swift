@@ -24,9 +24,22 @@ public struct Random167: CompiledModel {
     public static let parameterCount = 917
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1666
-    /// Two activation buffers of 33 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 66
+    /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 80
     static let packedCount = 1410
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// activation's output: 33 floats, layers 0–2
+        static let l0_activation = 0
+        /// dense's output: 17 floats, layers 2–4
+        static let l2_dense = 48
+        /// dense_1's output: 16 floats, layer 4
+        static let l4_dense_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 80
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -83,27 +96,26 @@ public struct Random167: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
-            _ = (a, b, p, s, w)
-            // activation: Activation, (None, 33) → (None, 33), 0 parameters
-            a.update(from: input, count: 33)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 33) → (None, 33), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 33) → (None, 17), 578 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            Self.l2_dense_activation(b)
-            observe?(2, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 17) → (None, 17), 51 parameters
-            Self.l3_batch_normalization(b, w)
-            observe?(3, UnsafePointer(b))
-            // dense_1: Dense, (None, 17) → (None, 16), 288 parameters
-            Self.l4_dense_1(UnsafePointer(b), w, a)
-            Self.l4_dense_1_activation(a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 33)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_activation)
+            observe?(1, UnsafePointer(arena + Arena.l0_activation))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_activation), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l2_dense, w)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l4_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l4_dense_1)
+            Self.l4_dense_1_activation(arena + Arena.l4_dense_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense_1))
+            output.update(from: arena + Arena.l4_dense_1, count: 16)
         }
     }
 
@@ -116,30 +128,31 @@ public struct Random167: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // activation: Activation, (None, 33) → (None, 33), 0 parameters
-            a.update(from: input, count: 33)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            // softmax: Softmax, (None, 33) → (None, 33), 0 parameters
-            Self.l1_softmax(a)
-            observe?(1, UnsafePointer(a))
-            // dense: Dense, (None, 33) → (None, 17), 578 parameters
-            Self.l2_dense(UnsafePointer(a), w, b)
-            Self.l2_dense_activation(b)
-            observe?(2, UnsafePointer(b))
-            // batch_normalization: BatchNormalization, (None, 17) → (None, 17), 51 parameters
-            Self.l3_batch_normalization(b, w)
-            observe?(3, UnsafePointer(b))
-            // dense_1: Dense, (None, 17) → (None, 16), 288 parameters
-            Self.l4_dense_1(UnsafePointer(b), w, a)
-            Self.l4_dense_1_activation(a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w, observe)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 33)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            // softmax
+            Self.l1_softmax(arena + Arena.l0_activation)
+            observe?(1, UnsafePointer(arena + Arena.l0_activation))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l0_activation), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l2_dense, w)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l4_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l4_dense_1)
+            Self.l4_dense_1_activation(arena + Arena.l4_dense_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense_1))
+            output.update(from: arena + Arena.l4_dense_1, count: 16)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -175,9 +188,8 @@ public struct Random167: CompiledModel {
     /// One sample through the layers before activation, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 33, p = arena + 66, s = arena + 66
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 33)
     }
 
@@ -356,6 +368,8 @@ public struct Random167: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // activation: Activation, (None, 33) → (None, 33), 0 parameters
     @inline(never)
     static func l0_activation(_ x: UnsafeMutablePointer<Float>) {
@@ -455,6 +469,8 @@ public struct Random167: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random167: TrainableModel {
@@ -794,6 +810,8 @@ extension Random167: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random168: CompiledModel {
     public static let parameterCount = 180
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 960
-    /// Two activation buffers of 60 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 120
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 288
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// softmax's output: 20 floats, layers 0–1
+        static let l0_softmax = 64
+        /// conv2d's output: 60 floats, layers 1–2
+        static let l1_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,19 +84,18 @@ public struct Random168: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 60, p = arena + 120, s = arena + 120
-            _ = (a, b, p, s, w)
-            // softmax: Softmax, (None, 4, 5, 1) → (None, 4, 5, 1), 0 parameters
-            a.update(from: input, count: 20)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 4, 5, 1) → (None, 3, 1, 20), 180 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 3, 1, 20) → (None, 3, 1, 20), 0 parameters
+            _ = (arena, w)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 20)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_softmax), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 60)
         }
     }
 
@@ -98,22 +108,23 @@ public struct Random168: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 60, p = arena + 120, s = arena + 120
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // softmax: Softmax, (None, 4, 5, 1) → (None, 4, 5, 1), 0 parameters
-            a.update(from: input, count: 20)
-            Self.l0_softmax(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 4, 5, 1) → (None, 3, 1, 20), 180 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 3, 1, 20) → (None, 3, 1, 20), 0 parameters
+            _ = (arena, w, observe)
+            // softmax
+            (arena + Arena.l0_softmax).update(from: input, count: 20)
+            Self.l0_softmax(arena + Arena.l0_softmax)
+            observe?(0, UnsafePointer(arena + Arena.l0_softmax))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_softmax), w, arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 60)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 60)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // softmax: Softmax, (None, 4, 5, 1) → (None, 4, 5, 1), 0 parameters
     @inline(never)
@@ -162,6 +173,8 @@ public struct Random168: CompiledModel {
     // Nothing to compute at inference: dropout is active only in training.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random168: TrainableModel {
@@ -314,6 +327,8 @@ extension Random168: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

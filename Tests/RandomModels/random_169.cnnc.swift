@@ -24,9 +24,24 @@ public struct Random169: CompiledModel {
     public static let parameterCount = 275
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 24192
-    /// Two activation buffers of 960 floats, 195 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2115
+    /// 1,312 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1312
     static let packedCount = 436
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 144 floats, layers 0–1
+        static let l0_dense = 1168
+        /// conv2d's output: 960 floats, layers 1–2
+        static let l1_conv2d = 0
+        /// conv2d's padded input: 195 floats, layer 1
+        static let l1_conv2d_padded = 960
+        /// global_max_pooling2d's output: 20 floats, layers 2–3
+        static let l2_global_max_pooling2d = 960
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1312
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,24 +93,23 @@ public struct Random169: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 2115
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 12, 4, 4) → (None, 12, 4, 3), 15 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 4, 20) → (None, 20), 0 parameters
-            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // activation: Activation, (None, 20) → (None, 20), 0 parameters
-            Self.l3_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 20)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // global_max_pooling2d
+            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_global_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            // activation
+            Self.l3_activation(arena + Arena.l2_global_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            output.update(from: arena + Arena.l2_global_max_pooling2d, count: 20)
         }
     }
 
@@ -108,27 +122,28 @@ public struct Random169: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 960, p = arena + 1920, s = arena + 2115
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 12, 4, 4) → (None, 12, 4, 3), 15 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
-            Self.l1_conv2d_pad(UnsafePointer(a), p)
-            Self.l1_conv2d(UnsafePointer(p), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 4, 20) → (None, 20), 0 parameters
-            Self.l2_global_max_pooling2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            // activation: Activation, (None, 20) → (None, 20), 0 parameters
-            Self.l3_activation(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 20)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_conv2d_padded)
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // global_max_pooling2d
+            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_global_max_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            // activation
+            Self.l3_activation(arena + Arena.l2_global_max_pooling2d)
+            observe?(3, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+            output.update(from: arena + Arena.l2_global_max_pooling2d, count: 20)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 12, 4, 4) → (None, 12, 4, 3), 15 parameters
     @inline(never)
@@ -179,7 +194,7 @@ public struct Random169: CompiledModel {
         (y + 180).update(repeating: 0, count: 15)
     }
 
-    // conv2d: Conv2D, (None, 12, 4, 3) → (None, 12, 4, 20), 260 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
         typealias V = SIMD16<Float>
@@ -251,6 +266,8 @@ public struct Random169: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random169: TrainableModel {
@@ -505,6 +522,8 @@ extension Random169: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random172: CompiledModel {
     public static let parameterCount = 375
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 17280
-    /// Two activation buffers of 600 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1200
+    /// 976 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 976
     static let packedCount = 400
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 360 floats, layers 0–1
+        static let l0_conv2d = 608
+        /// zero_padding2d's output: 600 floats, layer 1
+        static let l1_zero_padding2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 976
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,15 +83,14 @@ public struct Random172: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 600, p = arena + 1200, s = arena + 1200
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 7, 10, 3) → (None, 6, 4, 15), 375 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 6, 4, 15) → (None, 8, 5, 15), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 600)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            output.update(from: arena + Arena.l1_zero_padding2d, count: 600)
         }
     }
 
@@ -93,18 +103,19 @@ public struct Random172: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 600, p = arena + 1200, s = arena + 1200
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 7, 10, 3) → (None, 6, 4, 15), 375 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // zero_padding2d: ZeroPadding2D, (None, 6, 4, 15) → (None, 8, 5, 15), 0 parameters
-            Self.l1_zero_padding2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 600)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // zero_padding2d
+            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_zero_padding2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+            output.update(from: arena + Arena.l1_zero_padding2d, count: 600)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 7, 10, 3) → (None, 6, 4, 15), 375 parameters
     @inline(never)
@@ -154,6 +165,8 @@ public struct Random172: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random172: TrainableModel {
@@ -292,6 +305,8 @@ extension Random172: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

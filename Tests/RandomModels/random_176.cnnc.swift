@@ -24,9 +24,18 @@ public struct Random176: CompiledModel {
     public static let parameterCount = 272
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4096
-    /// Two activation buffers of 128 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 256
+    /// 128 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 128
     static let packedCount = 272
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 128 floats, layer 0
+        static let l0_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 128
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,13 +80,12 @@ public struct Random176: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 128, p = arena + 256, s = arena + 256
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 8, 1, 16) → (None, 8, 1, 16), 272 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 128)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 128)
         }
     }
 
@@ -90,16 +98,17 @@ public struct Random176: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 128, p = arena + 256, s = arena + 256
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 8, 1, 16) → (None, 8, 1, 16), 272 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            output.update(from: a, count: 128)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            output.update(from: arena + Arena.l0_dense, count: 128)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 8, 1, 16) → (None, 8, 1, 16), 272 parameters
     @inline(never)
@@ -136,6 +145,8 @@ public struct Random176: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random176: TrainableModel {
@@ -266,6 +277,8 @@ extension Random176: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random177: CompiledModel {
     public static let parameterCount = 34
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 612
-    /// Two activation buffers of 153 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 306
+    /// 224 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 224
     static let packedCount = 96
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 54 floats, layers 0–1
+        static let l0_zero_padding2d = 160
+        /// conv2d's output: 153 floats, layer 1
+        static let l1_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 224
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -71,16 +82,15 @@ public struct Random177: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 153, p = arena + 306, s = arena + 306
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 7, 4, 1) → (None, 9, 6, 1), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 9, 6, 1) → (None, 3, 3, 17), 34 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 153)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 153)
         }
     }
 
@@ -93,19 +103,20 @@ public struct Random177: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 153, p = arena + 306, s = arena + 306
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 7, 4, 1) → (None, 9, 6, 1), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 9, 6, 1) → (None, 3, 3, 17), 34 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 153)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 153)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 7, 4, 1) → (None, 9, 6, 1), 0 parameters
     @inline(never)
@@ -169,6 +180,8 @@ public struct Random177: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random177: TrainableModel {
@@ -302,6 +315,8 @@ extension Random177: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

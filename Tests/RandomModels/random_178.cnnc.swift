@@ -24,9 +24,24 @@ public struct Random178: CompiledModel {
     public static let parameterCount = 495
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4544
-    /// Two activation buffers of 280 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 560
+    /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 48
     static let packedCount = 748
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 30 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// global_max_pooling2d's output: 5 floats, layers 1–3
+        static let l1_global_max_pooling2d = 32
+        /// dense's output: 16 floats, layers 3–4
+        static let l3_dense = 0
+        /// dense_1's output: 2 floats, layers 4–5
+        static let l4_dense_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 48
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -84,29 +99,28 @@ public struct Random178: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 280, p = arena + 560, s = arena + 560
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 5) → (None, 5), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 5) → (None, 16), 96 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            // dense_1: Dense, (None, 16) → (None, 2), 34 parameters
-            Self.l4_dense_1(UnsafePointer(a), w, b)
-            Self.l4_dense_1_activation(b)
-            observe?(4, UnsafePointer(b))
-            // activation: Activation, (None, 2) → (None, 2), 0 parameters
-            Self.l5_activation(b)
-            observe?(5, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            // dense_1
+            Self.l4_dense_1(UnsafePointer(arena + Arena.l3_dense), w, arena + Arena.l4_dense_1)
+            Self.l4_dense_1_activation(arena + Arena.l4_dense_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense_1))
+            // activation
+            Self.l5_activation(arena + Arena.l4_dense_1)
+            observe?(5, UnsafePointer(arena + Arena.l4_dense_1))
+            output.update(from: arena + Arena.l4_dense_1, count: 2)
         }
     }
 
@@ -119,32 +133,33 @@ public struct Random178: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 280, p = arena + 560, s = arena + 560
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dropout: Dropout, (None, 5) → (None, 5), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dropout
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            // dense: Dense, (None, 5) → (None, 16), 96 parameters
-            Self.l3_dense(UnsafePointer(b), w, a)
-            Self.l3_dense_activation(a)
-            observe?(3, UnsafePointer(a))
-            // dense_1: Dense, (None, 16) → (None, 2), 34 parameters
-            Self.l4_dense_1(UnsafePointer(a), w, b)
-            Self.l4_dense_1_activation(b)
-            observe?(4, UnsafePointer(b))
-            // activation: Activation, (None, 2) → (None, 2), 0 parameters
-            Self.l5_activation(b)
-            observe?(5, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            observe?(2, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l3_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l3_dense)
+            Self.l3_dense_activation(arena + Arena.l3_dense)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense))
+            // dense_1
+            Self.l4_dense_1(UnsafePointer(arena + Arena.l3_dense), w, arena + Arena.l4_dense_1)
+            Self.l4_dense_1_activation(arena + Arena.l4_dense_1)
+            observe?(4, UnsafePointer(arena + Arena.l4_dense_1))
+            // activation
+            Self.l5_activation(arena + Arena.l4_dense_1)
+            observe?(5, UnsafePointer(arena + Arena.l4_dense_1))
+            output.update(from: arena + Arena.l4_dense_1, count: 2)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -178,16 +193,15 @@ public struct Random178: CompiledModel {
     /// One sample through the layers before dropout, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 280, p = arena + 560, s = arena + 560
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
-        Self.l0_conv2d(input, w, a)
-        observe?(0, UnsafePointer(a))
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 3, 2, 5) → (None, 5), 0 parameters
-        Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 5)
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // global_max_pooling2d
+        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_global_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        destination.update(from: arena + Arena.l1_global_max_pooling2d, count: 5)
     }
 
     // dense over 8 samples: Dense, (None, 5) → (None, 16)
@@ -316,6 +330,8 @@ public struct Random178: CompiledModel {
         VectorMath.tanh(x, count: 16)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // conv2d: Conv2D, (None, 5, 7, 8) → (None, 3, 2, 5), 365 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
@@ -428,6 +444,8 @@ public struct Random178: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random178: TrainableModel {
@@ -765,6 +783,8 @@ extension Random178: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

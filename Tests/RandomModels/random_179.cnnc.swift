@@ -24,9 +24,24 @@ public struct Random179: CompiledModel {
     public static let parameterCount = 228
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 374
-    /// Two activation buffers of 40 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 80
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 376
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 1 floats, layers 0–1
+        static let l0_dense = 48
+        /// dense_1's output: 40 floats, layers 1–2
+        static let l1_dense_1 = 0
+        /// dense_2's output: 3 floats, layers 2–3
+        static let l2_dense_2 = 48
+        /// dense_3's output: 1 floats, layer 3
+        static let l3_dense_3 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -84,22 +99,21 @@ public struct Random179: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 24) → (None, 1), 24 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 1) → (None, 40), 80 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            Self.l1_dense_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_2: Dense, (None, 40) → (None, 3), 120 parameters
-            Self.l2_dense_2(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // dense_3: Dense, (None, 3) → (None, 1), 4 parameters
-            Self.l3_dense_3(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 1)
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dense_2
+            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+            // dense_3
+            Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l3_dense_3)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_3))
+            output.update(from: arena + Arena.l3_dense_3, count: 1)
         }
     }
 
@@ -112,25 +126,26 @@ public struct Random179: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 24) → (None, 1), 24 parameters
-            Self.l0_dense(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // dense_1: Dense, (None, 1) → (None, 40), 80 parameters
-            Self.l1_dense_1(UnsafePointer(a), w, b)
-            Self.l1_dense_1_activation(b)
-            observe?(1, UnsafePointer(b))
-            // dense_2: Dense, (None, 40) → (None, 3), 120 parameters
-            Self.l2_dense_2(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // dense_3: Dense, (None, 3) → (None, 1), 4 parameters
-            Self.l3_dense_3(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 1)
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // dense_1
+            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+            // dense_2
+            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+            // dense_3
+            Self.l3_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l3_dense_3)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_3))
+            output.update(from: arena + Arena.l3_dense_3, count: 1)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -163,9 +178,8 @@ public struct Random179: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 40, p = arena + 80, s = arena + 80
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
+        _ = (arena, w, observe)
         destination.update(from: input, count: 24)
     }
 
@@ -434,6 +448,8 @@ public struct Random179: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dense: Dense, (None, 24) → (None, 1), 24 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
@@ -546,6 +562,8 @@ public struct Random179: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random179: TrainableModel {
@@ -933,6 +951,8 @@ extension Random179: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

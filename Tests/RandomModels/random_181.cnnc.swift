@@ -24,9 +24,20 @@ public struct Random181: CompiledModel {
     public static let parameterCount = 186
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 368
-    /// Two activation buffers of 90 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 180
+    /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 32
     static let packedCount = 376
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 2 floats, layers 2–3
+        static let l2_dense = 0
+        /// dense_1's output: 2 floats, layer 3
+        static let l3_dense_1 = 16
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 32
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,23 +88,22 @@ public struct Random181: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
-            _ = (a, b, p, s, w)
-            // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
+            _ = (arena, w)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // flatten: Flatten, (None, 6, 5, 3) → (None, 90), 0 parameters
+            // flatten
             // (no computation at inference)
             observe?(1, input)
-            // dense: Dense, (None, 90) → (None, 2), 182 parameters
-            Self.l2_dense(input, w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 2) → (None, 2), 4 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            Self.l3_dense_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            // dense
+            Self.l2_dense(input, w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 2)
         }
     }
 
@@ -106,26 +116,27 @@ public struct Random181: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
+            _ = (arena, w, observe)
+            // dropout
             // (no computation at inference)
             observe?(0, input)
-            // flatten: Flatten, (None, 6, 5, 3) → (None, 90), 0 parameters
+            // flatten
             // (no computation at inference)
             observe?(1, input)
-            // dense: Dense, (None, 90) → (None, 2), 182 parameters
-            Self.l2_dense(input, w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            // dense_1: Dense, (None, 2) → (None, 2), 4 parameters
-            Self.l3_dense_1(UnsafePointer(a), w, b)
-            Self.l3_dense_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 2)
+            // dense
+            Self.l2_dense(input, w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // dense_1
+            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_dense), w, arena + Arena.l3_dense_1)
+            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+            output.update(from: arena + Arena.l3_dense_1, count: 2)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -157,10 +168,9 @@ public struct Random181: CompiledModel {
     /// One sample through the layers before flatten, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
+        _ = (arena, w, observe)
+        // dropout
         // (no computation at inference)
         observe?(0, input)
         destination.update(from: input, count: 90)
@@ -287,6 +297,8 @@ public struct Random181: CompiledModel {
         VectorMath.tanh(x, count: 16)
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // dropout: Dropout, (None, 6, 5, 3) → (None, 6, 5, 3), 0 parameters
     // Nothing to compute at inference: dropout is active only in training.
 
@@ -359,6 +371,8 @@ public struct Random181: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random181: TrainableModel {
@@ -588,6 +602,8 @@ extension Random181: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random183: CompiledModel {
     public static let parameterCount = 516
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5120
-    /// Two activation buffers of 320 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 640
+    /// 352 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 352
     static let packedCount = 516
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 320 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// conv2d's output: 20 floats, layer 1
+        static let l1_conv2d = 320
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 352
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,16 +83,15 @@ public struct Random183: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 2, 5, 8) → (None, 5, 8, 8), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 8, 8) → (None, 1, 5, 4), 516 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 20)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 20)
         }
     }
 
@@ -94,19 +104,20 @@ public struct Random183: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 320, p = arena + 640, s = arena + 640
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 2, 5, 8) → (None, 5, 8, 8), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 5, 8, 8) → (None, 1, 5, 4), 516 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 20)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 20)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 2, 5, 8) → (None, 5, 8, 8), 0 parameters
     @inline(never)
@@ -169,6 +180,8 @@ public struct Random183: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random183: TrainableModel {
@@ -306,6 +319,8 @@ extension Random183: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random184: CompiledModel {
     public static let parameterCount = 3151
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6110
-    /// Two activation buffers of 576 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1152
+    /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 112
     static let packedCount = 3472
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_max_pooling2d's output: 16 floats, layers 0–1
+        static let l0_global_max_pooling2d = 80
+        /// dense's output: 65 floats, layers 1–2
+        static let l1_dense = 0
+        /// dense_1's output: 31 floats, layers 2–3
+        static let l2_dense_1 = 80
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 112
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -78,21 +91,20 @@ public struct Random184: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
-            _ = (a, b, p, s, w)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 16) → (None, 65), 1,105 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 65) → (None, 31), 2,046 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // re_lu: ReLU, (None, 31) → (None, 31), 0 parameters
-            Self.l3_re_lu(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // re_lu
+            Self.l3_re_lu(arena + Arena.l2_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 31)
         }
     }
 
@@ -105,24 +117,25 @@ public struct Random184: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 16) → (None, 65), 1,105 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 65) → (None, 31), 2,046 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // re_lu: ReLU, (None, 31) → (None, 31), 0 parameters
-            Self.l3_re_lu(a)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 31)
+            _ = (arena, w, observe)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // re_lu
+            Self.l3_re_lu(arena + Arena.l2_dense_1)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+            output.update(from: arena + Arena.l2_dense_1, count: 31)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -152,13 +165,12 @@ public struct Random184: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 576, p = arena + 1152, s = arena + 1152
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
-        Self.l0_global_max_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 16)
+        _ = (arena, w, observe)
+        // global_max_pooling2d
+        Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+        destination.update(from: arena + Arena.l0_global_max_pooling2d, count: 16)
     }
 
     // dense over 8 samples: Dense, (None, 16) → (None, 65)
@@ -410,6 +422,8 @@ public struct Random184: CompiledModel {
         for i in 0..<248 { let v = x[i]; x[i] = v > Float(0.0) ? v : Float(0.1) * (v - Float(0.0)) }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 3, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l0_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -502,6 +516,8 @@ public struct Random184: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random184: TrainableModel {
@@ -736,6 +752,8 @@ extension Random184: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a.addingProduct(x, w) }

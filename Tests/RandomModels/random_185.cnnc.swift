@@ -24,9 +24,22 @@ public struct Random185: CompiledModel {
     public static let parameterCount = 80
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 128
-    /// Two activation buffers of 48 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 96
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 80
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// activation's output: 48 floats, layers 0–1
+        static let l0_activation = 0
+        /// global_average_pooling2d's output: 4 floats, layers 1–2
+        static let l1_global_average_pooling2d = 48
+        /// dense's output: 16 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,20 +86,19 @@ public struct Random185: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
-            _ = (a, b, p, s, w)
-            // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
-            a.update(from: input, count: 48)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 12, 4) → (None, 4), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 16), 80 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 48)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_activation), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 16)
         }
     }
 
@@ -99,23 +111,24 @@ public struct Random185: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
-            a.update(from: input, count: 48)
-            Self.l0_activation(a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 12, 4) → (None, 4), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 16), 80 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 16)
+            _ = (arena, w, observe)
+            // activation
+            (arena + Arena.l0_activation).update(from: input, count: 48)
+            Self.l0_activation(arena + Arena.l0_activation)
+            observe?(0, UnsafePointer(arena + Arena.l0_activation))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_activation), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 16)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -142,17 +155,16 @@ public struct Random185: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
-        a.update(from: input, count: 48)
-        Self.l0_activation(a)
-        observe?(0, UnsafePointer(a))
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 1, 12, 4) → (None, 4), 0 parameters
-        Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 4)
+        _ = (arena, w, observe)
+        // activation
+        (arena + Arena.l0_activation).update(from: input, count: 48)
+        Self.l0_activation(arena + Arena.l0_activation)
+        observe?(0, UnsafePointer(arena + Arena.l0_activation))
+        // global_average_pooling2d
+        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_activation), arena + Arena.l1_global_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        destination.update(from: arena + Arena.l1_global_average_pooling2d, count: 4)
     }
 
     // dense over 8 samples: Dense, (None, 4) → (None, 16)
@@ -219,6 +231,8 @@ public struct Random185: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // activation: Activation, (None, 1, 12, 4) → (None, 1, 12, 4), 0 parameters
     @inline(never)
     static func l0_activation(_ x: UnsafeMutablePointer<Float>) {
@@ -273,6 +287,8 @@ public struct Random185: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random185: TrainableModel {
@@ -427,6 +443,8 @@ extension Random185: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,20 @@ public struct Random186: CompiledModel {
     public static let parameterCount = 12
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 210 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 420
+    /// 272 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 272
     static let packedCount = 6
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// batch_normalization's output: 210 floats, layers 0–1
+        static let l0_batch_normalization = 0
+        /// max_pooling2d's output: 45 floats, layer 1
+        static let l1_max_pooling2d = 224
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 272
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,16 +84,15 @@ public struct Random186: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 210, p = arena + 420, s = arena + 420
-            _ = (a, b, p, s, w)
-            // batch_normalization: BatchNormalization, (None, 10, 7, 3) → (None, 10, 7, 3), 12 parameters
-            a.update(from: input, count: 210)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 10, 7, 3) → (None, 5, 3, 3), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 45)
+            _ = (arena, w)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 210)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            output.update(from: arena + Arena.l1_max_pooling2d, count: 45)
         }
     }
 
@@ -95,19 +105,20 @@ public struct Random186: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 210, p = arena + 420, s = arena + 420
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // batch_normalization: BatchNormalization, (None, 10, 7, 3) → (None, 10, 7, 3), 12 parameters
-            a.update(from: input, count: 210)
-            Self.l0_batch_normalization(a, w)
-            observe?(0, UnsafePointer(a))
-            // max_pooling2d: MaxPooling2D, (None, 10, 7, 3) → (None, 5, 3, 3), 0 parameters
-            Self.l1_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            output.update(from: b, count: 45)
+            _ = (arena, w, observe)
+            // batch_normalization
+            (arena + Arena.l0_batch_normalization).update(from: input, count: 210)
+            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+            // max_pooling2d
+            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+            output.update(from: arena + Arena.l1_max_pooling2d, count: 45)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // batch_normalization: BatchNormalization, (None, 10, 7, 3) → (None, 10, 7, 3), 12 parameters
     @inline(never)
@@ -140,6 +151,8 @@ public struct Random186: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random186: TrainableModel {

@@ -24,9 +24,24 @@ public struct Random187: CompiledModel {
     public static let parameterCount = 749
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1364
-    /// Two activation buffers of 448 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 896
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 836
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// global_max_pooling2d's output: 16 floats, layers 0–1
+        static let l0_global_max_pooling2d = 0
+        /// dense's output: 2 floats, layers 1–2
+        static let l1_dense = 80
+        /// dense_1's output: 65 floats, layers 2–3
+        static let l2_dense_1 = 0
+        /// dense_2's output: 8 floats, layer 3
+        static let l3_dense_2 = 80
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -81,21 +96,20 @@ public struct Random187: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 448, p = arena + 896, s = arena + 896
-            _ = (a, b, p, s, w)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 4, 7, 16) → (None, 16), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 16) → (None, 2), 34 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 2) → (None, 65), 195 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // dense_2: Dense, (None, 65) → (None, 8), 520 parameters
-            Self.l3_dense_2(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            output.update(from: arena + Arena.l3_dense_2, count: 8)
         }
     }
 
@@ -108,24 +122,25 @@ public struct Random187: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 448, p = arena + 896, s = arena + 896
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 4, 7, 16) → (None, 16), 0 parameters
-            Self.l0_global_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // dense: Dense, (None, 16) → (None, 2), 34 parameters
-            Self.l1_dense(UnsafePointer(a), w, b)
-            observe?(1, UnsafePointer(b))
-            // dense_1: Dense, (None, 2) → (None, 65), 195 parameters
-            Self.l2_dense_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // dense_2: Dense, (None, 65) → (None, 8), 520 parameters
-            Self.l3_dense_2(UnsafePointer(a), w, b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 8)
+            _ = (arena, w, observe)
+            // global_max_pooling2d
+            Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+            // dense
+            Self.l1_dense(UnsafePointer(arena + Arena.l0_global_max_pooling2d), w, arena + Arena.l1_dense)
+            observe?(1, UnsafePointer(arena + Arena.l1_dense))
+            // dense_1
+            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+            // dense_2
+            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+            output.update(from: arena + Arena.l3_dense_2, count: 8)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -155,13 +170,12 @@ public struct Random187: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 448, p = arena + 896, s = arena + 896
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 4, 7, 16) → (None, 16), 0 parameters
-        Self.l0_global_max_pooling2d(input, a)
-        observe?(0, UnsafePointer(a))
-        destination.update(from: a, count: 16)
+        _ = (arena, w, observe)
+        // global_max_pooling2d
+        Self.l0_global_max_pooling2d(input, arena + Arena.l0_global_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_global_max_pooling2d))
+        destination.update(from: arena + Arena.l0_global_max_pooling2d, count: 16)
     }
 
     // dense over 8 samples: Dense, (None, 16) → (None, 2)
@@ -431,6 +445,8 @@ public struct Random187: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // global_max_pooling2d: GlobalMaxPooling2D, (None, 4, 7, 16) → (None, 16), 0 parameters
     @inline(never)
     static func l0_global_max_pooling2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -534,6 +550,8 @@ public struct Random187: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random187: TrainableModel {
@@ -845,6 +863,8 @@ extension Random187: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

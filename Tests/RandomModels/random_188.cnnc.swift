@@ -24,9 +24,26 @@ public struct Random188: CompiledModel {
     public static let parameterCount = 1350
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2686
-    /// Two activation buffers of 440 floats, 72 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 952
+    /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 144
     static let packedCount = 2480
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// max_pooling2d's output: 24 floats, layers 0–1
+        static let l0_max_pooling2d = 0
+        /// average_pooling2d's output: 24 floats, layers 1–2
+        static let l1_average_pooling2d = 80
+        /// conv2d's padded input: 72 floats, layer 2
+        static let l2_conv2d_padded = 0
+        /// conv2d's output: 17 floats, layers 2–3
+        static let l2_conv2d = 112
+        /// conv2d_1's output: 7 floats, layer 3
+        static let l3_conv2d_1 = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 144
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,24 +94,23 @@ public struct Random188: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 440, p = arena + 880, s = arena + 952
-            _ = (a, b, p, s, w)
-            // max_pooling2d: MaxPooling2D, (None, 11, 5, 8) → (None, 3, 1, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 3, 1, 8) → (None, 3, 1, 8), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 3, 1, 8) → (None, 1, 1, 17), 1,224 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 1, 17) → (None, 1, 1, 7), 126 parameters
-            Self.l3_conv2d_1(UnsafePointer(a), w, b)
-            Self.l3_conv2d_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 7)
+            _ = (arena, w)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // conv2d_1
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l3_conv2d_1)
+            Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 7)
         }
     }
 
@@ -107,27 +123,28 @@ public struct Random188: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 440, p = arena + 880, s = arena + 952
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // max_pooling2d: MaxPooling2D, (None, 11, 5, 8) → (None, 3, 1, 8), 0 parameters
-            Self.l0_max_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 3, 1, 8) → (None, 3, 1, 8), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // conv2d: Conv2D, (None, 3, 1, 8) → (None, 1, 1, 17), 1,224 parameters
-            Self.l2_conv2d_pad(UnsafePointer(b), p)
-            Self.l2_conv2d(UnsafePointer(p), w, a)
-            Self.l2_conv2d_activation(a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_1: Conv2D, (None, 1, 1, 17) → (None, 1, 1, 7), 126 parameters
-            Self.l3_conv2d_1(UnsafePointer(a), w, b)
-            Self.l3_conv2d_1_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 7)
+            _ = (arena, w, observe)
+            // max_pooling2d
+            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // conv2d
+            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+            // conv2d_1
+            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l3_conv2d_1)
+            Self.l3_conv2d_1_activation(arena + Arena.l3_conv2d_1)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+            output.update(from: arena + Arena.l3_conv2d_1, count: 7)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // max_pooling2d: MaxPooling2D, (None, 11, 5, 8) → (None, 3, 1, 8), 0 parameters
     @inline(never)
@@ -189,7 +206,7 @@ public struct Random188: CompiledModel {
         }
     }
 
-    // conv2d: Conv2D, (None, 3, 1, 8) → (None, 1, 1, 17), 1,224 parameters
+    // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
@@ -254,6 +271,8 @@ public struct Random188: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random188: TrainableModel {
@@ -531,6 +550,8 @@ extension Random188: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

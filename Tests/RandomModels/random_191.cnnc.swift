@@ -24,9 +24,20 @@ public struct Random191: CompiledModel {
     public static let parameterCount = 232
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4864
-    /// Two activation buffers of 384 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 768
+    /// 416 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 416
     static let packedCount = 232
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// dense's output: 384 floats, layers 0–1
+        static let l0_dense = 0
+        /// conv2d's output: 32 floats, layers 1–2
+        static let l1_conv2d = 384
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 416
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -77,20 +88,19 @@ public struct Random191: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
-            _ = (a, b, p, s, w)
-            // dense: Dense, (None, 4, 6, 5) → (None, 4, 6, 16), 96 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 4, 6, 16) → (None, 2, 2, 8), 136 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 2, 2, 8) → (None, 32), 0 parameters
+            _ = (arena, w)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 32)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 32)
         }
     }
 
@@ -103,23 +113,24 @@ public struct Random191: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 384, p = arena + 768, s = arena + 768
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // dense: Dense, (None, 4, 6, 5) → (None, 4, 6, 16), 96 parameters
-            Self.l0_dense(input, w, a)
-            Self.l0_dense_activation(a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 4, 6, 16) → (None, 2, 2, 8), 136 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // flatten: Flatten, (None, 2, 2, 8) → (None, 32), 0 parameters
+            _ = (arena, w, observe)
+            // dense
+            Self.l0_dense(input, w, arena + Arena.l0_dense)
+            Self.l0_dense_activation(arena + Arena.l0_dense)
+            observe?(0, UnsafePointer(arena + Arena.l0_dense))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(2, UnsafePointer(b))
-            output.update(from: b, count: 32)
+            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+            output.update(from: arena + Arena.l1_conv2d, count: 32)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // dense: Dense, (None, 4, 6, 5) → (None, 4, 6, 16), 96 parameters
     @inline(never)
@@ -217,6 +228,8 @@ public struct Random191: CompiledModel {
     // Nothing to compute at inference: the channels-last layout is already flat.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random191: TrainableModel {
@@ -443,6 +456,8 @@ extension Random191: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,18 @@ public struct Random192: CompiledModel {
     public static let parameterCount = 150
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1620
-    /// Two activation buffers of 90 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 180
+    /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 96
     static let packedCount = 160
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 90 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 96
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -72,15 +81,14 @@ public struct Random192: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 7, 3, 3) → (None, 2, 3, 15), 150 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 2, 3, 15) → (None, 90), 0 parameters
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 90)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 90)
         }
     }
 
@@ -93,18 +101,19 @@ public struct Random192: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 90, p = arena + 180, s = arena + 180
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 7, 3, 3) → (None, 2, 3, 15), 150 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 2, 3, 15) → (None, 90), 0 parameters
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            output.update(from: a, count: 90)
+            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+            output.update(from: arena + Arena.l0_conv2d, count: 90)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 7, 3, 3) → (None, 2, 3, 15), 150 parameters
     @inline(never)
@@ -142,6 +151,8 @@ public struct Random192: CompiledModel {
     // Nothing to compute at inference: the channels-last layout is already flat.
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random192: TrainableModel {
@@ -271,6 +282,8 @@ extension Random192: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

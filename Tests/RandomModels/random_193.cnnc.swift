@@ -24,9 +24,18 @@ public struct Random193: CompiledModel {
     public static let parameterCount = 150
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0
-    /// Two activation buffers of 225 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 450
+    /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 80
     static let packedCount = 150
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// average_pooling2d's output: 75 floats, layers 0–3
+        static let l0_average_pooling2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 80
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,21 +82,20 @@ public struct Random193: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 225, p = arena + 450, s = arena + 450
-            _ = (a, b, p, s, w)
-            // average_pooling2d: AveragePooling2D, (None, 5, 9, 5) → (None, 3, 5, 5), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 3, 5, 5) → (None, 75), 0 parameters
+            _ = (arena, w)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // softmax: Softmax, (None, 75) → (None, 75), 0 parameters
-            Self.l2_softmax(a)
-            observe?(2, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 75) → (None, 75), 150 parameters
-            Self.l3_batch_normalization(a, w)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 75)
+            observe?(1, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // softmax
+            Self.l2_softmax(arena + Arena.l0_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l0_average_pooling2d, w)
+            observe?(3, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            output.update(from: arena + Arena.l0_average_pooling2d, count: 75)
         }
     }
 
@@ -100,24 +108,25 @@ public struct Random193: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 225, p = arena + 450, s = arena + 450
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // average_pooling2d: AveragePooling2D, (None, 5, 9, 5) → (None, 3, 5, 5), 0 parameters
-            Self.l0_average_pooling2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // flatten: Flatten, (None, 3, 5, 5) → (None, 75), 0 parameters
+            _ = (arena, w, observe)
+            // average_pooling2d
+            Self.l0_average_pooling2d(input, arena + Arena.l0_average_pooling2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // flatten
             // (no computation at inference)
-            observe?(1, UnsafePointer(a))
-            // softmax: Softmax, (None, 75) → (None, 75), 0 parameters
-            Self.l2_softmax(a)
-            observe?(2, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 75) → (None, 75), 150 parameters
-            Self.l3_batch_normalization(a, w)
-            observe?(3, UnsafePointer(a))
-            output.update(from: a, count: 75)
+            observe?(1, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // softmax
+            Self.l2_softmax(arena + Arena.l0_average_pooling2d)
+            observe?(2, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l0_average_pooling2d, w)
+            observe?(3, UnsafePointer(arena + Arena.l0_average_pooling2d))
+            output.update(from: arena + Arena.l0_average_pooling2d, count: 75)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // average_pooling2d: AveragePooling2D, (None, 5, 9, 5) → (None, 3, 5, 5), 0 parameters
     @inline(never)
@@ -170,6 +179,8 @@ public struct Random193: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random193: TrainableModel {

@@ -24,9 +24,22 @@ public struct Random195: CompiledModel {
     public static let parameterCount = 15
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 24
-    /// Two activation buffers of 624 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 1248
+    /// 640 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 640
     static let packedCount = 20
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 624 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// global_max_pooling2d's output: 4 floats, layers 1–2
+        static let l1_global_max_pooling2d = 624
+        /// dense's output: 3 floats, layer 2
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 640
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,18 +86,17 @@ public struct Random195: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 624, p = arena + 1248, s = arena + 1248
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 9, 9, 4) → (None, 12, 13, 4), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 13, 4) → (None, 4), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 3), 15 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 3)
         }
     }
 
@@ -97,21 +109,22 @@ public struct Random195: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 624, p = arena + 1248, s = arena + 1248
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 9, 9, 4) → (None, 12, 13, 4), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 13, 4) → (None, 4), 0 parameters
-            Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 4) → (None, 3), 15 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 3)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_max_pooling2d), w, arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 3)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -137,16 +150,15 @@ public struct Random195: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 624, p = arena + 1248, s = arena + 1248
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // zero_padding2d: ZeroPadding2D, (None, 9, 9, 4) → (None, 12, 13, 4), 0 parameters
-        Self.l0_zero_padding2d(input, a)
-        observe?(0, UnsafePointer(a))
-        // global_max_pooling2d: GlobalMaxPooling2D, (None, 12, 13, 4) → (None, 4), 0 parameters
-        Self.l1_global_max_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 4)
+        _ = (arena, w, observe)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // global_max_pooling2d
+        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        destination.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
     }
 
     // dense over 8 samples: Dense, (None, 4) → (None, 3)
@@ -199,6 +211,8 @@ public struct Random195: CompiledModel {
         }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // zero_padding2d: ZeroPadding2D, (None, 9, 9, 4) → (None, 12, 13, 4), 0 parameters
     @inline(never)
     static func l0_zero_padding2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
@@ -245,6 +259,8 @@ public struct Random195: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random195: TrainableModel {
@@ -398,6 +414,8 @@ extension Random195: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

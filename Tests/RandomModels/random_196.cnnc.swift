@@ -24,9 +24,22 @@ public struct Random196: CompiledModel {
     public static let parameterCount = 224
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 128
-    /// Two activation buffers of 48 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 96
+    /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 64
     static let packedCount = 160
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// re_lu's output: 48 floats, layers 0–1
+        static let l0_re_lu = 0
+        /// global_average_pooling2d's output: 2 floats, layers 1–2
+        static let l1_global_average_pooling2d = 48
+        /// dense's output: 32 floats, layers 2–4
+        static let l2_dense = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 64
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -80,26 +93,25 @@ public struct Random196: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
-            _ = (a, b, p, s, w)
-            // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
-            a.update(from: input, count: 48)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 8, 2) → (None, 2), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2) → (None, 32), 96 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 32) → (None, 32), 128 parameters
-            Self.l3_batch_normalization(a, w)
-            observe?(3, UnsafePointer(a))
-            // re_lu_1: ReLU, (None, 32) → (None, 32), 0 parameters
-            Self.l4_re_lu_1(a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 32)
+            _ = (arena, w)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 48)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_re_lu), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l2_dense, w)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            // re_lu_1
+            Self.l4_re_lu_1(arena + Arena.l2_dense)
+            observe?(4, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 32)
         }
     }
 
@@ -112,29 +124,30 @@ public struct Random196: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
-            a.update(from: input, count: 48)
-            Self.l0_re_lu(a)
-            observe?(0, UnsafePointer(a))
-            // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 8, 2) → (None, 2), 0 parameters
-            Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // dense: Dense, (None, 2) → (None, 32), 96 parameters
-            Self.l2_dense(UnsafePointer(b), w, a)
-            Self.l2_dense_activation(a)
-            observe?(2, UnsafePointer(a))
-            // batch_normalization: BatchNormalization, (None, 32) → (None, 32), 128 parameters
-            Self.l3_batch_normalization(a, w)
-            observe?(3, UnsafePointer(a))
-            // re_lu_1: ReLU, (None, 32) → (None, 32), 0 parameters
-            Self.l4_re_lu_1(a)
-            observe?(4, UnsafePointer(a))
-            output.update(from: a, count: 32)
+            _ = (arena, w, observe)
+            // re_lu
+            (arena + Arena.l0_re_lu).update(from: input, count: 48)
+            Self.l0_re_lu(arena + Arena.l0_re_lu)
+            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+            // global_average_pooling2d
+            Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_re_lu), arena + Arena.l1_global_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+            // dense
+            Self.l2_dense(UnsafePointer(arena + Arena.l1_global_average_pooling2d), w, arena + Arena.l2_dense)
+            Self.l2_dense_activation(arena + Arena.l2_dense)
+            observe?(2, UnsafePointer(arena + Arena.l2_dense))
+            // batch_normalization
+            Self.l3_batch_normalization(arena + Arena.l2_dense, w)
+            observe?(3, UnsafePointer(arena + Arena.l2_dense))
+            // re_lu_1
+            Self.l4_re_lu_1(arena + Arena.l2_dense)
+            observe?(4, UnsafePointer(arena + Arena.l2_dense))
+            output.update(from: arena + Arena.l2_dense, count: 32)
         }
     }
+
+    // MARK: - Block path: several samples share each Dense weight loaded
 
     /// Samples that `predict(block:into:arena:)` runs at once, sharing each Dense weight loaded.
     public static let blockSamples = 8
@@ -165,17 +178,16 @@ public struct Random196: CompiledModel {
     /// One sample through the layers before dense, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let a = arena, b = arena + 48, p = arena + 96, s = arena + 96
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-        _ = (a, b, p, s, w, observe)
-        // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
-        a.update(from: input, count: 48)
-        Self.l0_re_lu(a)
-        observe?(0, UnsafePointer(a))
-        // global_average_pooling2d: GlobalAveragePooling2D, (None, 3, 8, 2) → (None, 2), 0 parameters
-        Self.l1_global_average_pooling2d(UnsafePointer(a), b)
-        observe?(1, UnsafePointer(b))
-        destination.update(from: b, count: 2)
+        _ = (arena, w, observe)
+        // re_lu
+        (arena + Arena.l0_re_lu).update(from: input, count: 48)
+        Self.l0_re_lu(arena + Arena.l0_re_lu)
+        observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+        // global_average_pooling2d
+        Self.l1_global_average_pooling2d(UnsafePointer(arena + Arena.l0_re_lu), arena + Arena.l1_global_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_average_pooling2d))
+        destination.update(from: arena + Arena.l1_global_average_pooling2d, count: 2)
     }
 
     // dense over 8 samples: Dense, (None, 2) → (None, 32)
@@ -282,6 +294,8 @@ public struct Random196: CompiledModel {
         for i in 0..<256 { let v = x[i]; x[i] = v > Float(0.0) ? v : 0 }
     }
 
+    // MARK: - Layers: each layer's kernels, in the model's order
+
     // re_lu: ReLU, (None, 3, 8, 2) → (None, 3, 8, 2), 0 parameters
     @inline(never)
     static func l0_re_lu(_ x: UnsafeMutablePointer<Float>) {
@@ -355,6 +369,8 @@ public struct Random196: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random196: TrainableModel {
@@ -619,6 +635,8 @@ extension Random196: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

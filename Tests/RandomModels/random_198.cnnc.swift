@@ -24,9 +24,26 @@ public struct Random198: CompiledModel {
     public static let parameterCount = 188
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 12288
-    /// Two activation buffers of 512 floats, 1152 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 2176
+    /// 1,696 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 1696
     static let packedCount = 488
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// zero_padding2d's output: 512 floats, layers 0–1
+        static let l0_zero_padding2d = 0
+        /// conv2d's output: 192 floats, layers 1–2
+        static let l1_conv2d = 512
+        /// conv2d_1's output: 512 floats, layers 2–3
+        static let l2_conv2d_1 = 1152
+        /// conv2d_2's padded input: 1,152 floats, layer 3
+        static let l3_conv2d_2_padded = 0
+        /// conv2d_2's output: 32 floats, layer 3
+        static let l3_conv2d_2 = 1664
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 1696
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -82,24 +99,23 @@ public struct Random198: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 512, p = arena + 1024, s = arena + 2176
-            _ = (a, b, p, s, w)
-            // zero_padding2d: ZeroPadding2D, (None, 7, 6, 8) → (None, 8, 8, 8), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 8, 8, 8) → (None, 8, 8, 3), 27 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 8, 8, 3) → (None, 8, 4, 16), 64 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_2: Conv2D, (None, 8, 4, 16) → (None, 8, 4, 1), 97 parameters
-            Self.l3_conv2d_2_pad(UnsafePointer(a), p)
-            Self.l3_conv2d_2(UnsafePointer(p), w, b)
-            Self.l3_conv2d_2_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 32)
+            _ = (arena, w)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // conv2d_2
+            Self.l3_conv2d_2_pad(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_conv2d_2_padded)
+            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l3_conv2d_2_padded), w, arena + Arena.l3_conv2d_2)
+            Self.l3_conv2d_2_activation(arena + Arena.l3_conv2d_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+            output.update(from: arena + Arena.l3_conv2d_2, count: 32)
         }
     }
 
@@ -112,27 +128,28 @@ public struct Random198: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 512, p = arena + 1024, s = arena + 2176
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // zero_padding2d: ZeroPadding2D, (None, 7, 6, 8) → (None, 8, 8, 8), 0 parameters
-            Self.l0_zero_padding2d(input, a)
-            observe?(0, UnsafePointer(a))
-            // conv2d: Conv2D, (None, 8, 8, 8) → (None, 8, 8, 3), 27 parameters
-            Self.l1_conv2d(UnsafePointer(a), w, b)
-            Self.l1_conv2d_activation(b)
-            observe?(1, UnsafePointer(b))
-            // conv2d_1: Conv2D, (None, 8, 8, 3) → (None, 8, 4, 16), 64 parameters
-            Self.l2_conv2d_1(UnsafePointer(b), w, a)
-            observe?(2, UnsafePointer(a))
-            // conv2d_2: Conv2D, (None, 8, 4, 16) → (None, 8, 4, 1), 97 parameters
-            Self.l3_conv2d_2_pad(UnsafePointer(a), p)
-            Self.l3_conv2d_2(UnsafePointer(p), w, b)
-            Self.l3_conv2d_2_activation(b)
-            observe?(3, UnsafePointer(b))
-            output.update(from: b, count: 32)
+            _ = (arena, w, observe)
+            // zero_padding2d
+            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+            // conv2d
+            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+            // conv2d_1
+            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l2_conv2d_1)
+            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+            // conv2d_2
+            Self.l3_conv2d_2_pad(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_conv2d_2_padded)
+            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l3_conv2d_2_padded), w, arena + Arena.l3_conv2d_2)
+            Self.l3_conv2d_2_activation(arena + Arena.l3_conv2d_2)
+            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+            output.update(from: arena + Arena.l3_conv2d_2, count: 32)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // zero_padding2d: ZeroPadding2D, (None, 7, 6, 8) → (None, 8, 8, 8), 0 parameters
     @inline(never)
@@ -252,7 +269,7 @@ public struct Random198: CompiledModel {
         (y + 960).update(repeating: 0, count: 192)
     }
 
-    // conv2d_2: Conv2D, (None, 8, 4, 16) → (None, 8, 4, 1), 97 parameters
+    // conv2d_2: the direct kernel
     @inline(never)
     static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD4<Float>
@@ -295,6 +312,8 @@ public struct Random198: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random198: TrainableModel {
@@ -627,6 +646,8 @@ extension Random198: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -24,9 +24,22 @@ public struct Random199: CompiledModel {
     public static let parameterCount = 15
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2640
-    /// Two activation buffers of 440 floats, 0 for padded convolution inputs, 0 of Winograd scratch.
-    public static let arenaCount = 880
+    /// 672 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
+    public static let arenaCount = 672
     static let packedCount = 20
+
+    /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
+    /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
+    enum Arena {
+        /// conv2d's output: 330 floats, layers 0–1
+        static let l0_conv2d = 0
+        /// average_pooling2d's output: 300 floats, layers 1–2
+        static let l1_average_pooling2d = 368
+        /// zero_padding2d's output: 363 floats, layer 2
+        static let l2_zero_padding2d = 0
+        /// The end of the regions (no layer needs Winograd scratch)
+        static let scratch = 672
+    }
 
     /// Every layer with Keras's name and class, and one sample's output shape.
     public static let layers: [LayerDescription] = [
@@ -73,18 +86,17 @@ public struct Random199: CompiledModel {
     private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 440, p = arena + 880, s = arena + 880
-            _ = (a, b, p, s, w)
-            // conv2d: Conv2D, (None, 11, 10, 4) → (None, 11, 10, 3), 15 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 11, 10, 3) → (None, 10, 10, 3), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 10, 10, 3) → (None, 11, 11, 3), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 363)
+            _ = (arena, w)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            output.update(from: arena + Arena.l2_zero_padding2d, count: 363)
         }
     }
 
@@ -97,21 +109,22 @@ public struct Random199: CompiledModel {
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
         packed.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
-            let a = arena, b = arena + 440, p = arena + 880, s = arena + 880
             let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (a, b, p, s, w, observe)
-            // conv2d: Conv2D, (None, 11, 10, 4) → (None, 11, 10, 3), 15 parameters
-            Self.l0_conv2d(input, w, a)
-            observe?(0, UnsafePointer(a))
-            // average_pooling2d: AveragePooling2D, (None, 11, 10, 3) → (None, 10, 10, 3), 0 parameters
-            Self.l1_average_pooling2d(UnsafePointer(a), b)
-            observe?(1, UnsafePointer(b))
-            // zero_padding2d: ZeroPadding2D, (None, 10, 10, 3) → (None, 11, 11, 3), 0 parameters
-            Self.l2_zero_padding2d(UnsafePointer(b), a)
-            observe?(2, UnsafePointer(a))
-            output.update(from: a, count: 363)
+            _ = (arena, w, observe)
+            // conv2d
+            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+            // average_pooling2d
+            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+            // zero_padding2d
+            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_zero_padding2d)
+            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+            output.update(from: arena + Arena.l2_zero_padding2d, count: 363)
         }
     }
+
+    // MARK: - Layers: each layer's kernels, in the model's order
 
     // conv2d: Conv2D, (None, 11, 10, 4) → (None, 11, 10, 3), 15 parameters
     @inline(never)
@@ -186,6 +199,8 @@ public struct Random199: CompiledModel {
     }
 
 }
+
+// MARK: - Training
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Random199: TrainableModel {
@@ -350,6 +365,8 @@ extension Random199: TrainableModel {
     }
 
 }
+
+// MARK: - Multiply-add
 
 #if CNNC_FMA
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a.addingProduct(x, w) }

@@ -2,7 +2,6 @@
 /// its per-sample head, and the tail's layer functions over a block's rows.
 struct BatchedTailRenderer {
     let tail: BatchedTailProgram
-    let arena: InferenceArena
 
     private var width: Int { tail.width }
     private var inputWidth: Int { tail.inputWidth }
@@ -37,7 +36,7 @@ struct BatchedTailRenderer {
         out.doc("One sample through the layers before \(tail.startLayerName), its result copied to `destination`.")
         out.line("@inline(__always)")
         out.block("private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)") { out in
-            arena.declareRegions(observed: false, into: &out)
+            InferenceArena.declarePrologue(observed: false, into: &out)
             out.embed(headForward)
             out.line("destination.update(from: \(headResult), count: \(inputWidth))")
         }

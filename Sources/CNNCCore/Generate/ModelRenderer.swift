@@ -17,15 +17,15 @@ struct ModelRenderer {
             emitFunctions(of: node, into: &functions)
             emitForward(node, into: &forward)
         }
-        forward.line("output.update(from: \(program.result.rawValue), count: \(program.outputShape.elementCount))")
+        forward.line("output.update(from: \(pointer(program.result)), count: \(program.outputShape.elementCount))")
 
         var blockPath = SourceWriter()
         if let tail = program.batchedTail {
             var head = ForwardWriter()
             for node in program.nodes[..<tail.start] { emitForward(node, into: &head) }
-            let headResult = tail.start == 0 ? InferenceRegion.input : program.nodes[tail.start - 1].writes
-            BatchedTailRenderer(tail: tail, arena: program.arena)
-                .emitEntryPoint(headForward: head.sequential.text, headResult: headResult.rawValue, into: &blockPath)
+            let headResult = tail.start == 0 ? InferenceBuffer.input : program.nodes[tail.start - 1].writes
+            BatchedTailRenderer(tail: tail)
+                .emitEntryPoint(headForward: head.sequential.text, headResult: pointer(headResult), into: &blockPath)
         }
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
         TrainingGenerator(model: program).emit(into: &out)
@@ -42,7 +42,7 @@ struct ModelRenderer {
             if let padder = kernels.padding {
                 padder.emit(into: &functions)
                 functions.line()
-                functions.line("// \(comment)")
+                functions.line("// \(node.layer.name): the direct kernel")
             }
             // The direct kernel: inference's unless Winograd's is, and training's always.
             switch kernels.direct {
@@ -51,7 +51,7 @@ struct ModelRenderer {
             }
             if let winograd = kernels.winograd {
                 functions.line()
-                functions.line("// \(comment), by Winograd's F(2x2, 3x3)")
+                functions.line("// \(node.layer.name): at inference, by Winograd's F(2x2, 3x3)")
                 winograd.padding.emit(into: &functions)
                 functions.line()
                 winograd.kernel.emit(into: &functions)
@@ -76,24 +76,39 @@ struct ModelRenderer {
         functions.line()
     }
 
-    /// A layer's calls in the forward pass, then the observer's.
+    /// A buffer as generated code names it: `input`, or its region of the arena.
+    private func pointer(_ buffer: InferenceBuffer) -> String {
+        switch buffer {
+        case .input: "input"
+        case .region(let region): "arena + Arena.\(program.arena.regions[region].name)"
+        }
+    }
+
+    /// The same, to read from.
+    private func readable(_ buffer: InferenceBuffer) -> String {
+        buffer == .input ? "input" : "UnsafePointer(\(pointer(buffer)))"
+    }
+
+    /// A layer's calls in the forward pass, then the observer's. The layer is
+    /// named here; its full description stands once, above its kernels.
     private func emitForward(_ node: NodeProgram, into forward: inout ForwardWriter) {
-        forward.line("// \(node.comment)")
-        let source = node.reads == .input ? "input" : "UnsafePointer(\(node.reads.rawValue))"
-        let target = node.writes.rawValue
+        forward.line("// \(node.layer.name)")
+        let source = readable(node.reads)
+        let target = pointer(node.writes)
+        let padded = node.padded.map { "arena + Arena.\(program.arena.regions[$0].name)" }
         switch node.kernel {
         case .convolution(let kernels):
-            if let winograd = kernels.winograd {
-                forward.line("Self.\(winograd.padding.function)(\(source), p)")
+            if let winograd = kernels.winograd, let padded {
+                forward.line("Self.\(winograd.padding.function)(\(source), \(padded))")
                 forward.kernel(parts: kernels.splitParts) { worker, parts in
-                    let scratch = worker.map { "s + \($0) * \(winograd.kernel.scratchCount)" } ?? "s"
-                    return "Self.\(winograd.kernel.function)(UnsafePointer(p), w, \(target), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
+                    let scratch = "arena + Arena.scratch" + (worker.map { " + \($0) * \(winograd.kernel.scratchCount)" } ?? "")
+                    return "Self.\(winograd.kernel.function)(UnsafePointer(\(padded)), w, \(target), \(scratch)\(parts.map { ", \($0)" } ?? ""))"
                 }
             } else {
                 var reads = source
-                if let padder = kernels.padding {
-                    forward.line("Self.\(padder.function)(\(source), p)")
-                    reads = "UnsafePointer(p)"
+                if let padder = kernels.padding, let padded {
+                    forward.line("Self.\(padder.function)(\(source), \(padded))")
+                    reads = "UnsafePointer(\(padded))"
                 }
                 forward.kernel(parts: kernels.splitParts) { _, parts in
                     "Self.\(node.function)(\(reads), w, \(target)\(parts.map { ", \($0)" } ?? ""))"
@@ -105,10 +120,10 @@ struct ModelRenderer {
         case .nothing:
             forward.line("// (no computation at inference)")
         case .inPlace(let kernel):
-            if node.copiesInputFirst { forward.line("a.update(from: input, count: \(node.layer.inputShape.elementCount))") }
+            if node.copiesInputFirst { forward.line("(\(target)).update(from: \(source), count: \(node.layer.inputShape.elementCount))") }
             forward.line(kernel.needsWeights ? "Self.\(node.function)(\(target), w)" : "Self.\(node.function)(\(target))")
         }
-        forward.line("observe?(\(node.index), \(node.writes == .input ? "input" : "UnsafePointer(\(target))"))")
+        forward.line("observe?(\(node.index), \(readable(node.writes)))")
     }
 
     private func writeHeader(into out: inout SourceWriter) {
@@ -142,9 +157,11 @@ struct ModelRenderer {
             out.line("public static let parameterCount = \(weights.parameterCount)")
             out.line("/// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.")
             out.line("public static let flops = \(model.flops)")
-            out.line("/// Two activation buffers of \(arena.activation) floats, \(arena.padded) for padded convolution inputs, \(arena.scratch) of Winograd scratch.")
+            out.line("/// \(Formatting.thousands(arena.activation)) floats of activations and padded inputs (see `Arena`), \(Formatting.thousands(arena.scratch)) of Winograd scratch.")
             out.line("public static let arenaCount = \(arena.total)")
             out.line("static let packedCount = \(weights.packedCount)")
+            out.line()
+            arena.emitOffsets(into: &out)
             out.line()
             out.doc("Every layer with Keras's name and class, and one sample's output shape.")
             out.line("public static let layers: [LayerDescription] = [")
@@ -210,7 +227,7 @@ struct ModelRenderer {
             out.block("private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?)") { out in
                 out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
                     out.line("let w = weights.baseAddress!")
-                    arena.declareRegions(observed: true, into: &out)
+                    InferenceArena.declarePrologue(observed: true, into: &out)
                     out.embed(forward.sequential.text)
                 }
             }
@@ -224,12 +241,18 @@ struct ModelRenderer {
             out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool)") { out in
                 out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
                     out.line("let w = weights.baseAddress!")
-                    arena.declareRegions(observed: false, into: &out)
+                    InferenceArena.declarePrologue(observed: false, into: &out)
                     out.embed(forward.split.text)
                 }
             }
             out.line()
-            out.embed(blockPath.text)
+            if !blockPath.text.isEmpty {
+                out.line("// MARK: - Block path: several samples share each Dense weight loaded")
+                out.line()
+                out.embed(blockPath.text)
+            }
+            out.line("// MARK: - Layers: each layer's kernels, in the model's order")
+            out.line()
             out.embed(functions.text)
         }
     }
@@ -239,6 +262,8 @@ struct ModelRenderer {
     /// which never turns into a slow call to `fmaf` per lane.
     private func writeMultiplyAdd(vectorTypes: [Int], into out: inout SourceWriter) {
         guard !vectorTypes.isEmpty else { return }
+        out.line()
+        out.line("// MARK: - Multiply-add")
         out.line()
         out.line("#if CNNC_FMA")
         for lanes in vectorTypes {

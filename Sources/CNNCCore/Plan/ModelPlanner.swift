@@ -8,59 +8,42 @@ public enum ModelPlanner {
     public static func plan(_ model: CheckedModel, specPath: String) -> ModelProgram {
         let weights = WeightPlan(model: model)
         var nodes: [NodeProgram] = []
-        var arena = InferenceArena(activation: model.inputShape.elementCount, padded: 0, scratch: 0)
         var vectorWidths: Set<Int> = []
-        var current = InferenceRegion.input
         for (index, layer) in model.layers.enumerated() {
             let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
-            arena.activation = max(arena.activation, layer.outputShape.elementCount)
+            // Buffers are filled in by InferenceMemoryPlanner below.
             var node = NodeProgram(index: index, layer: layer, function: function, kernel: .nothing,
-                                   reads: current, writes: current, copiesInputFirst: false)
+                                   reads: .input, writes: .input, copiesInputFirst: false)
             switch layer.operation {
             case .conv2D, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
                 let kernels = convolutionKernels(layer, function: function, packed: packed)
-                if let padding = kernels.padding { arena.padded = max(arena.padded, padding.paddedCount) }
-                if let winograd = kernels.winograd {
-                    arena.padded = max(arena.padded, winograd.padding.paddedCount)
-                    arena.scratch = max(arena.scratch, winograd.kernel.scratchCount)
-                }
                 vectorWidths.insert(kernels.direct.lanes)
                 // The backward pass keeps input channels in lanes for dL/dx.
                 vectorWidths.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
                 node.kernel = .convolution(kernels)
-                node.writes = current.other
             case .maxPooling2D(let config), .averagePooling2D(let config):
                 let kind: PoolingEmitter.Kind = if case .maxPooling2D = layer.operation { .max } else { .average }
                 node.kernel = .pooling(PoolingEmitter(function: function, kind: kind, input: layer.inputShape, output: layer.outputShape,
                                                       window: config.poolSize, strides: config.strides, padding: layer.padding ?? .zero))
-                node.writes = current.other
             case .globalAveragePooling2D, .globalMaxPooling2D:
                 let kind: PoolingEmitter.Kind = if case .globalMaxPooling2D = layer.operation { .max } else { .average }
                 node.kernel = .globalPooling(GlobalPoolingEmitter(function: function, kind: kind, input: layer.inputShape))
-                node.writes = current.other
             case .zeroPadding2D(let padding):
                 node.kernel = .zeroPadding(PaddingEmitter(function: function, input: layer.inputShape, padding: padding))
-                node.writes = current.other
             case .flatten, .dropout, .identityAtInference:
                 break
             case .activation, .softmax, .relu, .batchNormalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }
                 node.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape))
-                // Layers that work in place never write the caller's input.
-                if current == .input {
-                    node.copiesInputFirst = true
-                    node.reads = .a
-                    node.writes = .a
-                }
             }
-            current = node.writes
             nodes.append(node)
         }
+        let memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
             inputShape: model.inputShape, outputShape: model.outputShape, parameterCount: model.parameters, flops: model.flops,
-            weights: weights, nodes: nodes, arena: arena, result: current,
+            weights: weights, nodes: memory.nodes, arena: memory.arena, result: memory.result,
             batchedTail: BatchedTailPlanner.plan(model, weights: weights),
             training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted())
     }

@@ -18,7 +18,7 @@ public struct ModelProgram: Codable, Hashable, Sendable {
     var nodes: [NodeProgram]
     var arena: InferenceArena
     /// Where the forward pass leaves the model's output.
-    var result: InferenceRegion
+    var result: InferenceBuffer
     /// The layers after the last image layer, planned again over a block of samples.
     var batchedTail: BatchedTailProgram?
     var training: TrainingProgram
@@ -27,10 +27,10 @@ public struct ModelProgram: Codable, Hashable, Sendable {
 }
 
 /// A buffer of the inference forward pass: the caller's input (read-only) or
-/// one of the two activation halves of the arena, which alternate.
-enum InferenceRegion: String, Codable, Hashable, Sendable {
-    case input, a, b
-    var other: InferenceRegion { self == .a ? .b : .a }
+/// a region of the arena (an index into `InferenceArena.regions`).
+enum InferenceBuffer: Codable, Hashable, Sendable {
+    case input
+    case region(Int)
 }
 
 /// How one layer runs at inference and where.
@@ -42,10 +42,13 @@ struct NodeProgram: Codable, Hashable, Sendable {
     var kernel: InferenceKernel
     /// The buffer it reads, and the one holding its output afterwards (the
     /// same for layers that work in place or compute nothing).
-    var reads: InferenceRegion
-    var writes: InferenceRegion
-    /// An in-place layer on the caller's input copies it to `a` first.
+    var reads: InferenceBuffer
+    var writes: InferenceBuffer
+    /// An in-place layer whose input must stay as it is (the caller's input,
+    /// or a tensor read again later) copies it to its own region first.
     var copiesInputFirst: Bool
+    /// The region of its padded input, for a convolution that pads.
+    var padded: Int?
 
     /// The line that introduces it in generated code: name, class, shapes, parameters.
     var comment: String {
@@ -105,13 +108,29 @@ struct WinogradKernel: Codable, Hashable, Sendable {
     var padding: PaddingEmitter
 }
 
-/// Two activation buffers (`a`, `b`), a padded input (`p`), and scratch for
-/// Winograd's transformed tiles (`s`), in floats.
+/// The forward pass's arena, in floats: a region per tensor that a layer
+/// computes and per padded convolution input, placed by liveness
+/// (`ArenaAllocator`), then Winograd's scratch, last so that the workers of a
+/// split layer can each have their own beyond it.
 struct InferenceArena: Codable, Hashable, Sendable {
+    var regions: [ArenaRegion]
+    /// Floats the regions span: where the scratch starts.
     var activation: Int
-    var padded: Int
     var scratch: Int
-    var total: Int { 2 * activation + padded + scratch }
+    var total: Int { activation + scratch }
+}
+
+/// A region of the inference arena and what lives there.
+struct ArenaRegion: Codable, Hashable, Sendable {
+    /// The name of its offset constant in generated code (`l3_conv_2`, `l3_conv_2_padded`).
+    var name: String
+    var offset: Int
+    var count: Int
+    /// The layers from the one that writes it to the last that reads it.
+    var firstNode: Int
+    var lastNode: Int
+    /// What it holds, for the generated comment (`conv_2's output`).
+    var holds: String
 }
 
 extension ModelProgram {

@@ -12,6 +12,8 @@ struct TrainingGenerator {
 
     func emit(into out: inout SourceWriter) {
         out.line()
+        out.line("// MARK: - Training")
+        out.line()
         out.doc("Training: forward in training mode keeping every layer's output, then backward.")
         out.block("extension \(typeName): TrainableModel") { out in emitSupported(into: &out) }
     }

@@ -1,0 +1,87 @@
+/// Where the forward pass keeps every tensor: decides which layers get a
+/// region of their own and which share their input's (Flatten, Dropout and
+/// the training-only layers compute nothing; activations and
+/// BatchNormalization overwrite their input when nothing reads it later),
+/// then places the regions by liveness with `ArenaAllocator`. A tensor that
+/// several layers read (a branch of a graph) stays alive until the last of them.
+enum InferenceMemoryPlanner {
+    /// `nodes` with their buffers and padded-input regions filled in, the arena,
+    /// and where the model's output ends up.
+    static func plan(_ model: CheckedModel, nodes: [NodeProgram]) -> (nodes: [NodeProgram], arena: InferenceArena, result: InferenceBuffer) {
+        var nodes = nodes
+        let ends = lastReaders(model)
+        // Storages: one per tensor a layer computes, one per padded input.
+        var requests: [ArenaAllocator.Request] = []
+        var names: [String] = [], holds: [String] = []
+        /// Every tensor's buffer, and the tensors each region holds.
+        var storage: [TensorReference: InferenceBuffer] = [:]
+        var tensorsIn: [Int: [TensorReference]] = [:]
+        for input in model.inputs.indices { storage[.input(input)] = .input }
+        func newStorage(_ count: Int, at index: Int, name: String, holds what: String) -> Int {
+            requests.append(.init(count: count, first: index, last: index))
+            names.append(name)
+            holds.append(what)
+            return requests.count - 1
+        }
+        for index in nodes.indices {
+            let layer = model.layers[index]
+            let input = storage[layer.inputs[0]] ?? .input
+            var output: InferenceBuffer
+            switch nodes[index].kernel {
+            case .nothing:
+                output = input
+            case .inPlace:
+                // Overwrite the input only if no later layer reads anything kept in its memory.
+                let readLater: Bool
+                if case .region(let region) = input {
+                    readLater = tensorsIn[region, default: []].contains { ends[$0, default: index] > index }
+                } else {
+                    readLater = true
+                }
+                if readLater {
+                    output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
+                    nodes[index].copiesInputFirst = true
+                } else {
+                    output = input
+                }
+            case .convolution(let kernels):
+                if let padded = kernels.winograd?.padding.paddedCount ?? kernels.padding?.paddedCount {
+                    nodes[index].padded = newStorage(padded, at: index, name: nodes[index].function + "_padded", holds: "\(layer.name)'s padded input")
+                }
+                output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
+            case .pooling, .globalPooling, .zeroPadding:
+                output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
+            }
+            nodes[index].reads = input
+            nodes[index].writes = output
+            storage[.layer(index)] = output
+            if case .region(let region) = output { tensorsIn[region, default: []].append(.layer(index)) }
+        }
+        // A storage lives until the last reader of any tensor it holds.
+        for (region, tensors) in tensorsIn {
+            requests[region].last = tensors.reduce(requests[region].last) { max($0, ends[$1, default: requests[region].last]) }
+        }
+        let (offsets, span) = ArenaAllocator.place(requests)
+        let regions = requests.indices.map {
+            ArenaRegion(name: names[$0], offset: offsets[$0], count: requests[$0].count,
+                        firstNode: requests[$0].first, lastNode: min(requests[$0].last, nodes.count - 1), holds: holds[$0])
+        }
+        let scratch = nodes.compactMap { node -> Int? in
+            guard case .convolution(let kernels) = node.kernel else { return nil }
+            return kernels.winograd?.kernel.scratchCount
+        }.max() ?? 0
+        let result = storage[model.outputs[0]] ?? .input
+        return (nodes, InferenceArena(regions: regions, activation: span, scratch: scratch), result)
+    }
+
+    /// The index of the last layer that reads each tensor; the model's outputs
+    /// are read after the last layer (copied out), at index `layers.count`.
+    static func lastReaders(_ model: CheckedModel) -> [TensorReference: Int] {
+        var ends: [TensorReference: Int] = [:]
+        for (index, layer) in model.layers.enumerated() {
+            for input in layer.inputs { ends[input] = max(ends[input] ?? index, index) }
+        }
+        for output in model.outputs { ends[output] = model.layers.count }
+        return ends
+    }
+}

@@ -1,13 +1,17 @@
 // swift-tools-version: 6.1
 // cnnc: a compiler for Keras-style convolutional network descriptions.
-// The pipeline lives in CNNCCore (Parse → Check → Summary today, Generate next);
-// the `cnnc` executable is a thin command-line edge over it.
+// The pipeline lives in CNNCCore (Parse → Check → Summary/Export → Generate);
+// the `cnnc` executable is a thin command-line edge over it. CONTRIBUTING.md
+// maps every folder to its stage.
 import PackageDescription
 
 /// Generated kernels are only fast when optimized for the machine: without a
 /// target CPU, SIMD multiply-adds become calls to `fmaf` per lane, and a
 /// debug build is hundreds of times slower. `CNNC_FMA` tells generated code
-/// that fused multiply-add instructions exist.
+/// that fused multiply-add instructions exist. The flags are written once, in
+/// `GeneratedCodeFlags` (Sources/CNNCBuild), which the model packages cnnc
+/// builds use; a manifest cannot import it, so these must say the same
+/// (`GeneratedCodeFlagsTests` checks).
 let generatedCodeSettings: [SwiftSetting] = [
     .unsafeFlags(["-O", "-target-cpu", "native"]),
     .define("CNNC_FMA"),
@@ -108,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CNNCCoreTests",
-            dependencies: ["CNNCCore", "CNNCRuntime", "CNNCData"]
+            dependencies: ["CNNCCore", "CNNCRuntime", "CNNCData", "CNNCBuild"]
         ),
         // 200 random small specs' generated Swift (Tools/refresh-generated.sh).
         .target(

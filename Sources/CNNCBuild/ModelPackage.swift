@@ -43,7 +43,7 @@ public struct ModelPackage: Sendable {
                     dependencies: ["CNNCRuntime"],
                     // -O, not -Ounchecked: measured, -Ounchecked made mnist_convnet 1.8x slower
                     // (105 against 59 µs a sample); the kernels index raw pointers, so it has little to remove.
-                    swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "native"]), .define("CNNC_FMA")]
+                    swiftSettings: \(GeneratedCodeFlags.swiftSettings)
                 ),
             ],
             swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNCCore
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 /// `cnnc evaluate SPEC --weights W [--data DATASET]`: Keras's `evaluate` and a confusion matrix.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNCCore
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 /// `cnnc train SPEC`: Keras's `fit`, compiled. Builds the model (release,

@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import CNNCZoo
 
 /// Optimizers as the tests name them, made the way `cnnc train` makes them: from flags.

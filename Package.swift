@@ -108,6 +108,7 @@ let package = Package(
                 "CNNCCore",
                 "CNNCRuntime",
                 "CNNCTraining",
+                "CNNCRunner",
                 "CNNCBuild",
                 "CNNCData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

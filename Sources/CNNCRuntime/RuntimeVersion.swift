@@ -13,8 +13,3 @@ public protocol CNNCRuntimeAPIVersionCheck {
 /// `LayerDescription`, `TensorLayout`, `ModelArena`, `WeightPacking`,
 /// `SafeTensors`, `NPYFile`.
 public protocol CNNCRuntimeAPIVersion3 {}
-
-public enum CNNCRuntimeInfo {
-    /// The version of cnnc whose generator this runtime goes with.
-    public static let version = "0.1.0"
-}

@@ -33,13 +33,13 @@ public struct TrainingSession<Model: TrainableModel> {
         if configuration.initialEpoch > 0, let path = configuration.optimizerState, FileManager.default.fileExists(atPath: path) {
             try trainer.restoreOptimizerState(try OptimizerStateFile.read(path: path))
         }
-        printer.line("Training \(Model.self) on \(describe(parts)): \(try configuration.optimizer().description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")
+        printer.line("Training \(Model.self) on \(describe(parts)): \(configuration.optimizer.description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")
         for epoch in configuration.initialEpoch..<configuration.epochs {
             let row = try runEpoch(epoch, trainer: trainer, data: parts.train, validation: parts.validation)
             model = trainer.model
             history.rows.append(row)
             if let path = configuration.saveWeights {
-                try model.write(to: path, metadata: ["epoch": String(epoch + 1), "source": "cnnc \(CNNCRuntimeInfo.version) train"])
+                try model.write(to: path, metadata: ["epoch": String(epoch + 1), "source": "\(configuration.source) train"])
             }
             if let path = configuration.history { try history.write(to: path) }
             if let path = configuration.optimizerState { try OptimizerStateFile.write(trainer.optimizerState, to: path) }
@@ -80,9 +80,9 @@ public struct TrainingSession<Model: TrainableModel> {
         case .validationFraction(let fraction):
             let split = try DataSplit(kerasValidationSplit: fraction, count: train.count)
             return Parts(train: train.subset(split.train), validation: train.subset(split.validation), test: test)
-        case .ratios(let text):
+        case .ratios(let ratios):
             let all = try test.map { test throws(RuntimeError) in try train.appending(test) } ?? train
-            let split = try DataSplit(ratios: SplitRatios(parsing: text), count: all.count, shuffleSeed: configuration.seed)
+            let split = try DataSplit(ratios: ratios, count: all.count, shuffleSeed: configuration.seed)
             return Parts(train: all.subset(split.train), validation: split.validation.isEmpty ? nil : all.subset(split.validation),
                          test: split.test.isEmpty ? nil : all.subset(split.test))
         }
@@ -92,7 +92,7 @@ public struct TrainingSession<Model: TrainableModel> {
     /// scored on its own; each fold's score, then the mean and standard deviation.
     private func crossValidate(_ data: LabeledImages, folds: Int) throws(RuntimeError) {
         let kFold = try KFold(count: data.count, folds: folds, shuffleSeed: configuration.seed)
-        printer.line("\(folds)-fold cross-validation of \(Model.self) on \(data.count) images: \(try configuration.optimizer().description), batch size \(configuration.batchSize), \(configuration.epochs) epoch\(configuration.epochs == 1 ? "" : "s") per fold")
+        printer.line("\(folds)-fold cross-validation of \(Model.self) on \(data.count) images: \(configuration.optimizer.description), batch size \(configuration.batchSize), \(configuration.epochs) epoch\(configuration.epochs == 1 ? "" : "s") per fold")
         var scores: [Evaluation] = []
         for fold in 0..<folds {
             let split = kFold.split(fold: fold)
@@ -131,9 +131,9 @@ public struct TrainingSession<Model: TrainableModel> {
     }
 
     private func makeTrainer(_ model: Model, classCount: Int) throws(RuntimeError) -> Trainer<Model> {
-        let loss = try configuration.loss.map { name throws(RuntimeError) in try LossFunction(named: name) }
-        let augmenter = try configuration.augment.map { text throws(RuntimeError) in try ImageAugmenter(AugmentationOptions(parsing: text)) }
-        return try Trainer(model: model, optimizer: try configuration.optimizer().makeOptimizer(parameterCount: Model.parameterCount), loss: loss,
+        let loss = configuration.loss
+        let augmenter = try configuration.augmentation.map { options throws(RuntimeError) in try ImageAugmenter(options) }
+        return try Trainer(model: model, optimizer: try configuration.optimizer.makeOptimizer(parameterCount: Model.parameterCount), loss: loss,
                            classCount: classCount, batchSize: configuration.batchSize, threads: configuration.threads,
                            seed: configuration.seed, augmenter: augmenter)
     }

@@ -15,7 +15,7 @@ public struct BenchmarkReport: Sendable {
         let batch = statistics.batchSize
         let weights = options.weights.map { "weights \($0)" } ?? "Keras-default weights (seed \(options.seed))"
         var lines = [
-            "\(name): batch \(batch), \(options.threads) thread\(options.threads == 1 ? "" : "s"), \(options.mode == "training" ? "training steps (SGD; FLOPs = 3 x forward)" : "inference"), \(weights), inputs uniform in [0, 1)",
+            "\(name): batch \(batch), \(options.threads) thread\(options.threads == 1 ? "" : "s"), \(options.mode == .training ? "training steps (SGD; FLOPs = 3 x forward)" : "inference"), \(weights), inputs uniform in [0, 1)",
             "\(statistics.samples.count) timed batches in \(Self.duration(statistics.samples.reduce(0, +))) after \(Self.duration(warmUpSeconds)) of warm-up",
             "         per batch    per image",
         ]
@@ -35,7 +35,7 @@ public struct BenchmarkReport: Sendable {
             ("model", Self.jsonString(name)),
             ("batch", String(statistics.batchSize)),
             ("threads", String(options.threads)),
-            ("mode", Self.jsonString(options.mode)),
+            ("mode", Self.jsonString(options.mode.rawValue)),
             ("median_ms", Self.number(statistics.median * 1e3)),
             ("images_per_s", Self.number(statistics.imagesPerSecond)),
             ("gflops", Self.number(statistics.gigaflopsPerSecond)),

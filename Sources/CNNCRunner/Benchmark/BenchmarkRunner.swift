@@ -2,7 +2,7 @@ import CNNCRuntime
 import CNNCTraining
 import Foundation
 
-/// `Model bench [options]`, the timing loop behind `cnnc bench`: it runs in
+/// The timing loop behind `cnnc bench` (`ModelJob.bench`): it runs in
 /// the model's own release executable, so what is timed is exactly the code
 /// `cnnc predict` runs. It warms up, then times whole batches through
 /// a `BatchPredictor` for the requested seconds, and
@@ -11,31 +11,6 @@ public enum BenchmarkRunner {
     /// At least this many timed batches, so p10 and p90 mean something even
     /// when one batch takes longer than the time asked for.
     static let minimumSamples = 5
-
-    public static func main<Model: CompiledModel>(_ type: Model.Type, arguments: [String]) -> Never {
-        main(arguments: arguments) { options throws(RuntimeError) in
-            guard options.mode == "inference" else { throw RuntimeError("\(Model.self) cannot be trained, so only --mode inference can be timed") }
-            return try run(Model.self, options: options)
-        }
-    }
-
-    public static func main<Model: TrainableModel>(_ type: Model.Type, arguments: [String]) -> Never {
-        main(arguments: arguments) { options throws(RuntimeError) in
-            options.mode == "training" ? try runTraining(Model.self, options: options) : try run(Model.self, options: options)
-        }
-    }
-
-    private static func main(arguments: [String], _ body: (BenchmarkOptions) throws(RuntimeError) -> BenchmarkReport) -> Never {
-        do throws(RuntimeError) {
-            let options = try BenchmarkOptions(arguments: arguments.dropFirst(2))
-            let report = try body(options)
-            print(report.text, terminator: "")
-            exit(0)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-            exit(1)
-        }
-    }
 
     public static func run<Model: CompiledModel>(_ type: Model.Type, options: BenchmarkOptions) throws(RuntimeError) -> BenchmarkReport {
         let model = try options.weights.map { path throws(RuntimeError) in try Model(contentsOf: path) } ?? Model(seed: options.seed)

@@ -1,41 +1,27 @@
 import CNNCRuntime
-import CNNCTraining
 import Foundation
 
-/// The model executable's checking modes, which `cnnc predict --dump-layers`
-/// and `cnnc verify` run:
-///
-///     Model layers WEIGHTS INPUT.npy OUTPUT.safetensors
-///     Model verify WEIGHTS REFERENCE.safetensors ATOL RTOL
-///
-/// `verify` prints the report and exits 1 when a layer diverges.
+/// The model executable's checking jobs, which `cnnc predict --dump-layers`
+/// and `cnnc verify` send.
 enum VerificationRunner {
-    static let modes: Set<String> = ["layers", "verify"]
+    /// Every layer's output for a batch, as safetensors.
+    static func writeLayers<Model: CompiledModel>(_ type: Model.Type, _ files: ModelJob.BatchFiles, source: String) throws(RuntimeError) {
+        let model = try Model(contentsOf: files.weights)
+        let input = try NPYFile.read(path: files.input)
+        _ = try Model.batchCount(of: input, path: files.input)
+        try model.writeLayerOutputs(batch: input.values, to: files.output, metadata: ["source": source])
+    }
 
-    static func main<Model: CompiledModel>(_ type: Model.Type, arguments: [String]) -> Never {
-        do throws(RuntimeError) {
-            switch (arguments[1], arguments.count) {
-            case ("layers", 5):
-                let model = try Model(contentsOf: arguments[2])
-                let input = try NPYFile.read(path: arguments[3])
-                _ = try Model.batchCount(of: input, path: arguments[3])
-                try model.writeLayerOutputs(batch: input.values, to: arguments[4], metadata: ["source": "cnnc \(CNNCRuntimeInfo.version)"])
-                exit(0)
-            case ("verify", 6):
-                guard let absolute = Float(arguments[4]), let relative = Float(arguments[5]), absolute >= 0, relative >= 0 else {
-                    throw RuntimeError("the tolerances must be numbers at least 0; got atol \(arguments[4]), rtol \(arguments[5])")
-                }
-                let model = try Model(contentsOf: arguments[2])
-                let reference = try ReferenceVectors(contentsOf: arguments[3], for: Model.self)
-                let report = try VerificationReport(model: model, reference: reference, tolerance: .init(absolute: absolute, relative: relative))
-                print(report.text, terminator: "")
-                exit(report.passed ? 0 : 1)
-            default:
-                throw RuntimeError("usage: \(arguments[0]) layers WEIGHTS INPUT.npy OUTPUT.safetensors | verify WEIGHTS REFERENCE.safetensors ATOL RTOL")
-            }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-            exit(1)
+    /// Prints the report; true when every layer agrees within the tolerances.
+    static func verify<Model: CompiledModel>(_ type: Model.Type, _ job: ModelJob.Verification) throws(RuntimeError) -> Bool {
+        guard job.absoluteTolerance >= 0, job.relativeTolerance >= 0 else {
+            throw RuntimeError("the tolerances must be numbers at least 0; got atol \(job.absoluteTolerance), rtol \(job.relativeTolerance)")
         }
+        let model = try Model(contentsOf: job.weights)
+        let reference = try ReferenceVectors(contentsOf: job.reference, for: Model.self)
+        let tolerance = LayerComparison.Tolerance(absolute: job.absoluteTolerance, relative: job.relativeTolerance)
+        let report = try VerificationReport(model: model, reference: reference, tolerance: tolerance)
+        print(report.text, terminator: "")
+        return report.passed
     }
 }

@@ -63,7 +63,7 @@ public struct DataSplit: Sendable, Equatable {
 }
 
 /// Integer ratios `train:validation:test` such as 70:20:10, 80:10:10 or 3:1:1.
-public struct SplitRatios: Sendable, Equatable, CustomStringConvertible {
+public struct SplitRatios: Codable, Sendable, Equatable, CustomStringConvertible {
     public let train: Int
     public let validation: Int
     public let test: Int

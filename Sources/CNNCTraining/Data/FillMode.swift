@@ -9,7 +9,7 @@ import CNNCRuntime
 /// - reflect:  `d c b a | a b c d | d c b a` (mirrored about the pixel edge)
 /// - wrap:     `a b c d` repeated with the first and last pixel overlapping,
 ///   i.e. with period width − 1 (scipy's legacy 'wrap', which Keras uses)
-public enum FillMode: Sendable, Equatable, CustomStringConvertible {
+public enum FillMode: Codable, Sendable, Equatable, CustomStringConvertible {
     case nearest
     case constant(cval: Double)
     case reflect

@@ -16,7 +16,7 @@ import CNNCRuntime
 /// transformed exactly as `apply_transform` transforms it. The draws come from
 /// SplitMix64, not numpy's Mersenne Twister, so for a seed they are
 /// reproducible here but are not the numbers Keras would draw.
-public struct AugmentationOptions: Sendable, Equatable {
+public struct AugmentationOptions: Codable, Sendable, Equatable {
     /// Degrees: theta ~ U(−r, r).
     public var rotationRange: Double = 0
     /// Below 1, a fraction of the width; from 1, pixels (see `shift`).

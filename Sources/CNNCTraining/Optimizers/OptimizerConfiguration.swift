@@ -3,9 +3,9 @@ import CNNCRuntime
 /// Which optimizer trains a model and with what hyperparameters, in Keras's
 /// names and with Keras's defaults: what `keras.optimizers.Adam(...)` and its
 /// siblings take. Fields a kind does not use are ignored.
-public struct OptimizerConfiguration: Sendable, Equatable, CustomStringConvertible {
+public struct OptimizerConfiguration: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Keras's optimizer names.
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
         case sgd, adam, rmsprop
     }
 

@@ -1,7 +1,7 @@
 import CNNCRuntime
 
 /// One hyperparameter of an `OptimizerConfiguration`, by its Keras keyword.
-enum OptimizerHyperparameter: String, Sendable, CaseIterable {
+public enum OptimizerHyperparameter: String, Sendable, CaseIterable {
     case learningRate = "learning_rate"
     case momentum
     case nesterov
@@ -35,5 +35,5 @@ enum OptimizerHyperparameter: String, Sendable, CaseIterable {
     var mustBePositive: Bool { self == .learningRate || self == .epsilon }
 
     /// The command-line flag: `--learning-rate`, `--beta-1`, `--nesterov`, …
-    var flag: String { "--" + rawValue.split(separator: "_").joined(separator: "-") }
+    public var flag: String { "--" + rawValue.split(separator: "_").joined(separator: "-") }
 }

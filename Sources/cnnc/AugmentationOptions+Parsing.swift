@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 extension AugmentationOptions {
@@ -6,7 +7,7 @@ extension AugmentationOptions {
     /// e.g. `rotation_range=10,width_shift_range=0.1,zoom_range=0.1,horizontal_flip=true,fill_mode=constant,cval=0`.
     /// A bare flag name (`horizontal_flip`) means true; `zoom_range` takes one
     /// number z (the range [1 − z, 1 + z]) or two, `0.9:1.2`.
-    public init(parsing text: String) throws(RuntimeError) {
+    init(parsing text: String) throws(RuntimeError) {
         self.init()
         var fillModeName = "nearest", cval = 0.0
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
@@ -50,6 +51,6 @@ extension AugmentationOptions {
         fillMode = try FillMode(keras: fillModeName, cval: cval)
     }
 
-    public static let argumentNames = ["rotation_range", "width_shift_range", "height_shift_range", "shear_range", "zoom_range",
+    static let argumentNames = ["rotation_range", "width_shift_range", "height_shift_range", "shear_range", "zoom_range",
                                        "horizontal_flip", "vertical_flip", "fill_mode", "cval"]
 }

@@ -69,15 +69,7 @@ public struct ModelPackage: Sendable {
     /// Writes the package into `folder` (files whose bytes are unchanged are left alone).
     public func write(to folder: String) throws(BuildError) {
         for file in files {
-            let path = "\(folder)/\(file.path)"
-            let data = Data(file.text.utf8)
-            if FileManager.default.contents(atPath: path) == data { continue }
-            do {
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw BuildError("cannot write \(path): \(error.localizedDescription)")
-            }
+            try ChangedFile.write(file.text, to: "\(folder)/\(file.path)")
         }
     }
 }

@@ -1,13 +1,17 @@
 // swift-tools-version: 6.1
 // cnnc: a compiler for Keras-style convolutional network descriptions.
-// The pipeline lives in CNNCCore (Parse → Check → Summary today, Generate next);
-// the `cnnc` executable is a thin command-line edge over it.
+// The pipeline lives in CNNCCore (Parse → Check → Summary/Export → Generate);
+// the `cnnc` executable is a thin command-line edge over it. CONTRIBUTING.md
+// maps every folder to its stage.
 import PackageDescription
 
 /// Generated kernels are only fast when optimized for the machine: without a
 /// target CPU, SIMD multiply-adds become calls to `fmaf` per lane, and a
 /// debug build is hundreds of times slower. `CNNC_FMA` tells generated code
-/// that fused multiply-add instructions exist.
+/// that fused multiply-add instructions exist. The flags are written once, in
+/// `GeneratedCodeFlags` (Sources/CNNCBuild), which the model packages cnnc
+/// builds use; a manifest cannot import it, so these must say the same
+/// (`GeneratedCodeFlagsTests` checks).
 let generatedCodeSettings: [SwiftSetting] = [
     .unsafeFlags(["-O", "-target-cpu", "native"]),
     .define("CNNC_FMA"),
@@ -24,6 +28,7 @@ let package = Package(
         .executable(name: "cnnc", targets: ["cnnc"]),
         .library(name: "CNNCCore", targets: ["CNNCCore"]),
         .library(name: "CNNCRuntime", targets: ["CNNCRuntime"]),
+        .library(name: "CNNCTraining", targets: ["CNNCTraining"]),
         .library(name: "CNNCZoo", targets: ["CNNCZoo"]),
         .library(name: "CNNCData", targets: ["CNNCData"]),
         .plugin(name: "CNNCPlugin", targets: ["CNNCPlugin"]),
@@ -41,14 +46,23 @@ let package = Package(
             name: "CNNCCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        // What generated code imports: weights files, .npy, arenas, threads.
+        // What generated code imports, and all a user who embeds a model links:
+        // the model protocols, weights files, .npy, weight packing, vector math,
+        // threads, and the loss and random draws of generated training code.
         // The generator never links it.
         .target(name: "CNNCRuntime"),
+        // Keras's fit around a generated model: the training loop, optimizers,
+        // history, evaluation, data splits and augmentation.
+        .target(name: "CNNCTraining", dependencies: ["CNNCRuntime"]),
+        // The main of the model executable cnnc builds: its modes (predict,
+        // layers, verify, bench, train, evaluate), verification and benchmarks.
+        // cnnc copies these three targets' sources into every model package.
+        .target(name: "CNNCRunner", dependencies: ["CNNCRuntime", "CNNCTraining"]),
         // Data sets for training and evaluation: MNIST-style IDX files, numpy
         // .npz archives and the built-in procedurally drawn digits.
         .target(
             name: "CNNCData",
-            dependencies: ["CNNCRuntime", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CNNCRuntime", "CNNCTraining", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // The model zoo: every spec in Specs/, turned into Swift at build time by
         // the plugin exactly as in a user's package, and compiled optimized.
@@ -93,6 +107,8 @@ let package = Package(
             dependencies: [
                 "CNNCCore",
                 "CNNCRuntime",
+                "CNNCTraining",
+                "CNNCRunner",
                 "CNNCBuild",
                 "CNNCData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -108,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CNNCCoreTests",
-            dependencies: ["CNNCCore", "CNNCRuntime", "CNNCData"]
+            dependencies: ["CNNCCore", "CNNCRuntime", "CNNCTraining", "CNNCRunner", "CNNCData", "CNNCBuild"]
         ),
         // 200 random small specs' generated Swift (Tools/refresh-generated.sh).
         .target(
@@ -127,15 +143,15 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["CNNCRuntime"]),
         .testTarget(
             name: "CNNCRuntimeTests",
-            dependencies: ["CNNCRuntime"]
+            dependencies: ["CNNCRuntime", "CNNCTraining", "CNNCRunner"]
         ),
         .testTarget(
             name: "CNNCDataTests",
-            dependencies: ["CNNCData", "CNNCRuntime"]
+            dependencies: ["CNNCData", "CNNCRuntime", "CNNCTraining"]
         ),
         .testTarget(
             name: "GeneratedModelTests",
-            dependencies: ["CNNCZoo", "GeneratedZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime"],
+            dependencies: ["CNNCZoo", "GeneratedZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime", "CNNCTraining", "CNNCRunner"],
             // The Float64 reference network runs thousands of times in the
             // finite-difference gradient checks: optimized, that takes seconds.
             swiftSettings: [.unsafeFlags(["-O"])]

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A SwiftPM package for one generated model: the model and a command-line
-/// runner as an executable, the runtime as a library, compiled with the flags
+/// runner as an executable, the runtime, training and runner targets
+/// (`RuntimeSources`) as libraries, compiled with the flags
 /// generated kernels need. `cnnc predict` builds it in a cache folder named
 /// by a fingerprint of its sources, so an unchanged model is not rebuilt.
 public struct ModelPackage: Sendable {
@@ -22,9 +23,9 @@ public struct ModelPackage: Sendable {
         var files: [(path: String, text: String)] = [
             ("Package.swift", manifest),
             ("Sources/Model/\(generatedFileName)", generatedSource),
-            ("Sources/Model/main.swift", "import CNNCRuntime\n\nCommandLineRunner.main(\(typeName).self)\n"),
+            ("Sources/Model/main.swift", "import CNNCRunner\n\nCommandLineRunner.main(\(typeName).self)\n"),
         ]
-        files += runtime.files.map { ("Sources/CNNCRuntime/\($0.name)", $0.text) }
+        files += runtime.files.map { ("Sources/\($0.target)/\($0.name)", $0.text) }
         return files
     }
 
@@ -37,19 +38,27 @@ public struct ModelPackage: Sendable {
         let package = Package(
             name: "\(typeName)Runner",
             targets: [
-                .target(name: "CNNCRuntime"),
+        \(libraryTargets)
                 .executableTarget(
                     name: "Model",
-                    dependencies: ["CNNCRuntime"],
+                    dependencies: ["CNNCRuntime", "CNNCRunner"],
                     // -O, not -Ounchecked: measured, -Ounchecked made mnist_convnet 1.8x slower
                     // (105 against 59 µs a sample); the kernels index raw pointers, so it has little to remove.
-                    swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "native"]), .define("CNNC_FMA")]
+                    swiftSettings: \(GeneratedCodeFlags.swiftSettings)
                 ),
             ],
             swiftLanguageModes: [.v6]
         )
 
         """
+    }
+
+    /// `.target(name: "CNNCTraining", dependencies: ["CNNCRuntime"]),` and so on, one line each.
+    private var libraryTargets: String {
+        RuntimeSources.targets.map { target in
+            let dependencies = target.dependencies.isEmpty ? "" : ", dependencies: [\(target.dependencies.map { "\"\($0)\"" }.joined(separator: ", "))]"
+            return "        .target(name: \"\(target.name)\"\(dependencies)),"
+        }.joined(separator: "\n")
     }
 
     /// The fingerprint of everything that decides the built binary.
@@ -60,15 +69,7 @@ public struct ModelPackage: Sendable {
     /// Writes the package into `folder` (files whose bytes are unchanged are left alone).
     public func write(to folder: String) throws(BuildError) {
         for file in files {
-            let path = "\(folder)/\(file.path)"
-            let data = Data(file.text.utf8)
-            if FileManager.default.contents(atPath: path) == data { continue }
-            do {
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw BuildError("cannot write \(path): \(error.localizedDescription)")
-            }
+            try ChangedFile.write(file.text, to: "\(folder)/\(file.path)")
         }
     }
 }

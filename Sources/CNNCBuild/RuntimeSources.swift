@@ -1,32 +1,52 @@
 import Foundation
 
-/// The CNNCRuntime sources a model package compiles with its generated code.
-/// They are copied next to the model, so the package builds offline with
+/// The sources a model package compiles with its generated code: the targets
+/// in `targets`, copied next to the model so the package builds offline with
 /// nothing but Swift. cnnc finds them in the checkout it was built from, or
-/// where `CNNC_RUNTIME_PATH` points.
+/// beside the CNNCRuntime folder `CNNC_RUNTIME_PATH` points at.
 public struct RuntimeSources: Sendable {
+    /// The targets, each with the ones it depends on, in the order they build:
+    /// the runtime generated code imports, then Keras's fit around it, then
+    /// the model executable's modes.
+    public static let targets: [(name: String, dependencies: [String])] = [
+        ("CNNCRuntime", []),
+        ("CNNCTraining", ["CNNCRuntime"]),
+        ("CNNCRunner", ["CNNCRuntime", "CNNCTraining"]),
+    ]
+
+    /// The folder holding the targets' folders (a checkout's Sources/).
     public var folder: String
-    public var files: [(name: String, text: String)]
+    /// Every Swift file, by target and path inside the target's folder.
+    public var files: [(target: String, name: String, text: String)]
 
     public static func locate() throws(BuildError) -> RuntimeSources {
         let environment = ProcessInfo.processInfo.environment["CNNC_RUNTIME_PATH"]
         // This file is Sources/CNNCBuild/RuntimeSources.swift in the checkout.
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("CNNCRuntime").path
-        let folder = environment ?? checkout
-        // Subfolders too (Verification/, Data/): the runtime is organised by job.
-        guard FileManager.default.fileExists(atPath: folder), let names = FileManager.default.subpaths(atPath: folder) else {
-            throw BuildError("cannot find the CNNCRuntime sources at \(folder); set CNNC_RUNTIME_PATH to the Sources/CNNCRuntime folder of a cnnc checkout")
+        let folder = ((environment ?? checkout) as NSString).deletingLastPathComponent
+        var files: [(target: String, name: String, text: String)] = []
+        for target in targets.map(\.name) {
+            files += try swiftFiles(of: target, in: folder)
         }
-        var files: [(name: String, text: String)] = []
+        return RuntimeSources(folder: folder, files: files)
+    }
+
+    /// The Swift files of one target, subfolders too (Verification/, Data/): targets are organised by job.
+    private static func swiftFiles(of target: String, in sources: String) throws(BuildError) -> [(target: String, name: String, text: String)] {
+        let folder = "\(sources)/\(target)"
+        guard FileManager.default.fileExists(atPath: folder), let names = FileManager.default.subpaths(atPath: folder) else {
+            throw BuildError("cannot find the \(target) sources at \(folder); set CNNC_RUNTIME_PATH to the Sources/CNNCRuntime folder of a cnnc checkout")
+        }
+        var files: [(target: String, name: String, text: String)] = []
         for name in names.sorted() where name.hasSuffix(".swift") {
             guard let text = try? String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8) else {
                 throw BuildError("cannot read \(folder)/\(name)")
             }
-            files.append((name, text))
+            files.append((target, name, text))
         }
-        guard !files.isEmpty else { throw BuildError("\(folder) holds no Swift sources of CNNCRuntime") }
-        return RuntimeSources(folder: folder, files: files)
+        guard !files.isEmpty else { throw BuildError("\(folder) holds no Swift sources of \(target)") }
+        return files
     }
 }
 

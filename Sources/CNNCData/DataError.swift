@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 
 /// Why a data set could not be loaded, in a sentence a user can act on
 /// (`cnnc train` and `cnnc evaluate` print `message` as it is).

@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 
 /// A data set loaded for `cnnc train` and `cnnc evaluate`: the training images,
 /// the test images if the source has a test part, and what to call things.

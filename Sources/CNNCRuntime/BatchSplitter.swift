@@ -1,7 +1,7 @@
 import Dispatch
 
 /// Splits a batch into contiguous runs of samples, one per thread.
-enum BatchSplitter {
+package enum BatchSplitter {
     static func run(count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
         run(count: count, threads: threads) { _, range in body(range) }
     }
@@ -22,7 +22,7 @@ enum BatchSplitter {
     /// Worker `worker`'s contiguous run of 0..<count when `workers` share it,
     /// the same split everywhere (Dispatch, `WorkerPool`, training), so that
     /// results depend only on the number of workers.
-    static func share(_ count: Int, worker: Int, of workers: Int) -> Range<Int> {
+    package static func share(_ count: Int, worker: Int, of workers: Int) -> Range<Int> {
         (count * worker / workers)..<(count * (worker + 1) / workers)
     }
 }

@@ -2,7 +2,7 @@
 /// (the way swift-protobuf's `ProtobufAPIVersionCheck` works): a generated
 /// file declares a type conforming to the version protocol it was written
 /// for, so code generated for another runtime fails to build with an error
-/// naming `CNNCRuntimeAPIVersion1` instead of failing in obscure ways.
+/// naming the version protocol it needs (today `CNNCRuntimeAPIVersion3`) instead of failing in obscure ways.
 public protocol CNNCRuntimeAPIVersionCheck {
     associatedtype Version
 }
@@ -13,8 +13,3 @@ public protocol CNNCRuntimeAPIVersionCheck {
 /// `LayerDescription`, `TensorLayout`, `ModelArena`, `WeightPacking`,
 /// `SafeTensors`, `NPYFile`.
 public protocol CNNCRuntimeAPIVersion3 {}
-
-public enum CNNCRuntimeInfo {
-    /// The version of cnnc whose generator this runtime goes with.
-    public static let version = "0.1.0"
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNCBuild
 import CNNCCore
+import CNNCRunner
 import Foundation
 
 /// `cnnc bench SPEC [--batch-size N] [--threads N] [--seconds S] [--weights W]`:
@@ -11,31 +12,25 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time a compiled spec (release, cached) over a batch of random inputs; the last line printed is JSON.")
 
-    enum Mode: String, ExpressibleByArgument, CaseIterable {
-        case inference, training
-    }
-
     @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
     var spec: String
 
     @Option(help: "Samples per timed batch.")
     var batchSize: Int = 1
 
-    @Option(help: "Threads to split each batch across.")
-    var threads: Int = 1
+    @OptionGroup var threadsOption: ThreadsOption
 
     @Option(help: "Seconds of timed batches, after a short warm-up.")
     var seconds: Double = 2
 
     @Option(help: "What to time: inference (a forward pass) or training (a train_on_batch step: forward, backward, SGD update).")
-    var mode: Mode = .inference
+    var mode: BenchmarkOptions.Mode = .inference
 
     @Option(help: "Weights as safetensors; without it, Keras's default initialization (seeded).")
     var weights: String?
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if !seconds.isFinite || seconds <= 0 { throw ValidationError("--seconds must be a positive number") }
         // Said before a build that may take a minute, not after it.
         if let weights, !FileManager.default.fileExists(atPath: weights) {
@@ -46,9 +41,15 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         let model = try Diagnostics.loadOrExit(spec)
         let built = try await CompiledModels.build(model, spec: spec)
-        var arguments = ["bench", "--batch-size", String(batchSize), "--threads", String(threads),
-                         "--seconds", String(seconds), "--name", model.name, "--mode", mode.rawValue]
-        if let weights { arguments += ["--weights", weights] }
-        try await CompiledModels.run(built.executable, arguments: arguments)
+        var options = BenchmarkOptions()
+        options.batchSize = batchSize
+        options.threads = threadsOption.threads
+        options.seconds = seconds
+        options.weights = weights
+        options.name = model.name
+        options.mode = mode
+        try await CompiledModels.run(built.executable, job: .bench(options))
     }
 }
+
+extension BenchmarkOptions.Mode: ExpressibleByArgument {}

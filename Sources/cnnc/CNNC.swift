@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNCCore
 
 /// The `cnnc` command: a thin edge over CNNCCore. Each subcommand finds its
 /// files, calls the core, and prints; no model logic lives here.
@@ -7,7 +8,7 @@ struct CNNC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnnc",
         abstract: "A compiler for Keras-style convolutional network specs.",
-        version: "0.1.0",
+        version: CNNCVersion.current,
         subcommands: [Summary.self, Check.self, Generate.self, Build.self, Predict.self, Verify.self, Train.self, Evaluate.self, Export.self, Bench.self]
     )
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CNNCBuild
 import CNNCCore
+import CNNCRunner
+import CNNCRuntime
 import Foundation
 import Subprocess
 
@@ -26,23 +28,29 @@ enum CompiledModels {
         }
     }
 
-    /// Runs a built model executable; its own error line is passed through.
-    static func run(_ executable: String, arguments: [String]) async throws {
+    /// Sends a built model executable a job on its standard input; its output
+    /// and its own error line are passed through.
+    static func run(_ executable: String, job: ModelJob) async throws {
         let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: .init(arguments),
+            .path(.init(executable)), arguments: ["job"], input: .string(try encoded(job)),
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
         if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
         guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
     }
 
-    /// Runs a built model executable on this process's own standard output and
-    /// error, so long runs (training) show their progress as it happens.
-    static func stream(_ executable: String, arguments: [String]) async throws {
+    /// The same on this process's own standard output and error, so long runs
+    /// (training) show their progress as it happens.
+    static func stream(_ executable: String, job: ModelJob) async throws {
+        let input = try encoded(job)
         fflush(nil)  // every C stream: what cnnc printed comes before what the executable prints
         let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: .init(arguments),
+            .path(.init(executable)), arguments: ["job"], input: .string(input),
             output: .currentStandardOutput, error: .currentStandardError)
         guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
+    }
+
+    private static func encoded(_ job: ModelJob) throws -> String {
+        try RuntimeCheck.asValidation { () throws(RuntimeError) in String(decoding: try job.encoded(), as: UTF8.self) }
     }
 }

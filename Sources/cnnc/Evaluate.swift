@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNCCore
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 /// `cnnc evaluate SPEC --weights W [--data DATASET]`: Keras's `evaluate` and a confusion matrix.
@@ -15,32 +16,26 @@ struct Evaluate: AsyncParsableCommand {
     @Option(help: "Weights as safetensors, with Keras's names.")
     var weights: String
 
-    @Option(help: "mnist:DIR, fashion-mnist:DIR, npz:FILE or builtin.")
-    var data: String?
+    @OptionGroup var dataOption: DataOption
 
-    @Option(help: "The loss to report; by default the one the output activation implies.")
-    var loss: String?
+    @OptionGroup var lossOption: LossOption
 
-    @Option(help: "Threads that share each batch.")
-    var threads: Int = 1
+    @OptionGroup var threadsOption: ThreadsOption
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if !FileManager.default.fileExists(atPath: weights) { throw ValidationError("no weights file at \(weights)") }
     }
 
     func run() async throws {
         let model = try Diagnostics.loadOrExit(spec)
         let built = try await CompiledModels.build(model, spec: spec)
-        let data = try TrainingData.prepare(self.data)
+        let data = try TrainingData.prepare(dataOption.data)
         defer { data.remove() }
         var configuration = TrainingConfiguration(trainData: data.trainPath)
         configuration.testData = data.testPath
         configuration.evaluateWeights = Train.absolute(weights)
-        configuration.loss = loss
-        configuration.threads = threads
-        let configurationPath = data.folder.appendingPathComponent("evaluate.json").path
-        try configuration.write(to: configurationPath)
-        try await CompiledModels.stream(built.executable, arguments: ["evaluate", configurationPath])
+        configuration.loss = try lossOption.function()
+        configuration.threads = threadsOption.threads
+        try await CompiledModels.stream(built.executable, job: .evaluate(configuration))
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import CNNCBuild
 import CNNCCore
-import CNNCRuntime
 import Foundation
 
 /// `cnnc generate SPEC... [--output-dir DIR]`: one Swift file per spec.
@@ -39,30 +39,14 @@ struct Generate: ParsableCommand {
                 }
                 let source = ModelGenerator(model: model, specPath: spec).generate()
                 let path = (outputDir as NSString).appendingPathComponent(SwiftNames.fileName(forSpecPath: spec))
-                let changed = try GeneratedFile.writeIfChanged(source, to: path)
+                let changed = try writeIfChanged(source, to: path)
                 if !quiet { print("\(changed ? "wrote" : "unchanged") \(path)") }
             }
         }
         if failed { throw ExitCode.failure }
     }
-}
 
-/// Writes generated source only when its bytes change, so builds that watch
-/// the file stay incremental, and atomically, so no half file is ever seen.
-enum GeneratedFile {
-    static func writeIfChanged(_ source: String, to path: String) throws -> Bool {
-        let data = Data(source.utf8)
-        if FileManager.default.contents(atPath: path) == data { return false }
-        do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        } catch {
-            throw ValidationError("cannot create the folder for \(path): \(error.localizedDescription)")
-        }
-        do throws(RuntimeError) {
-            try AtomicFile.write(data, to: path)
-        } catch {
-            throw ValidationError(error.message)
-        }
-        return true
+    private func writeIfChanged(_ source: String, to path: String) throws -> Bool {
+        do throws(BuildError) { return try ChangedFile.write(source, to: path) } catch { throw ValidationError(error.message) }
     }
 }

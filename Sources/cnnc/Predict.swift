@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNCBuild
 import CNNCCore
+import CNNCRunner
 import CNNCRuntime
 import Foundation
 import Subprocess
@@ -26,14 +27,12 @@ struct Predict: AsyncParsableCommand {
     @Option(help: "Also write every layer's output, under Keras's layer names, to DIR/layers.safetensors (the layout cnnc verify reads).")
     var dumpLayers: String?
 
-    @Option(help: "Threads to split the batch across.")
-    var threads: Int = 1
+    @OptionGroup var threadsOption: ThreadsOption
 
     @Option(help: "How many classes to print per sample when --output is absent.")
     var top: Int = 3
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 
@@ -42,7 +41,7 @@ struct Predict: AsyncParsableCommand {
         let built = try await CompiledModels.build(model, spec: spec)
         let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString).npy").path
         defer { if output == nil { try? FileManager.default.removeItem(atPath: target) } }
-        try await CompiledModels.run(built.executable, arguments: [weights, input, target, String(threads)])
+        try await CompiledModels.run(built.executable, job: .predict(.init(weights: weights, input: input, output: target), threads: threadsOption.threads))
         if let dumpLayers {
             do {
                 try FileManager.default.createDirectory(atPath: dumpLayers, withIntermediateDirectories: true)
@@ -50,7 +49,7 @@ struct Predict: AsyncParsableCommand {
                 throw ValidationError("cannot create the folder \(dumpLayers): \(error.localizedDescription)")
             }
             let path = (dumpLayers as NSString).appendingPathComponent("layers.safetensors")
-            try await CompiledModels.run(built.executable, arguments: ["layers", weights, input, path])
+            try await CompiledModels.run(built.executable, job: .layers(.init(weights: weights, input: input, output: path), source: "cnnc \(CNNCVersion.current)"))
             FileHandle.standardError.write(Data("wrote every layer's output to \(path)\n".utf8))
         }
         if output == nil {

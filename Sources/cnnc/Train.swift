@@ -1,6 +1,8 @@
 import ArgumentParser
 import CNNCCore
+import CNNCRunner
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 /// `cnnc train SPEC`: Keras's `fit`, compiled. Builds the model (release,
@@ -20,8 +22,7 @@ struct Train: AsyncParsableCommand {
     @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
     var spec: String
 
-    @Option(help: "mnist:DIR, fashion-mnist:DIR, npz:FILE or builtin.")
-    var data: String?
+    @OptionGroup var dataOption: DataOption
 
     @Option(help: "Passes over the training data.")
     var epochs: Int = 1
@@ -29,48 +30,9 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Samples per gradient step.")
     var batchSize: Int = 32
 
-    @Option(help: "sgd, adam or rmsprop (Keras compile's default), with Keras's defaults for every hyperparameter not given.")
-    var optimizer: String = "rmsprop"
+    @OptionGroup var optimizer: OptimizerOptions
 
-    @Option(help: "The optimizer's learning rate (Keras's default: 0.01 for sgd, 0.001 for adam and rmsprop).")
-    var learningRate: Double?
-
-    @Option(help: "Momentum, for sgd and rmsprop.")
-    var momentum: Double?
-
-    @Flag(help: "Nesterov momentum, for sgd.")
-    var nesterov = false
-
-    @Option(name: .customLong("beta-1"), help: "Adam's beta_1.")
-    var beta1: Double?
-
-    @Option(name: .customLong("beta-2"), help: "Adam's beta_2.")
-    var beta2: Double?
-
-    @Option(help: "Adam's and RMSprop's epsilon.")
-    var epsilon: Double?
-
-    @Flag(help: "Adam's AMSGrad variant.")
-    var amsgrad = false
-
-    @Option(help: "RMSprop's rho.")
-    var rho: Double?
-
-    @Flag(help: "Centered RMSprop.")
-    var centered = false
-
-    /// The optimizer options as the flags the runtime's `OptimizerConfiguration.parse` reads.
-    var optimizerArguments: [String] {
-        var arguments = ["--optimizer", optimizer]
-        let numbers: [(String, Double?)] = [("--learning-rate", learningRate), ("--momentum", momentum), ("--beta-1", beta1),
-                                            ("--beta-2", beta2), ("--epsilon", epsilon), ("--rho", rho)]
-        for case let (flag, value?) in numbers { arguments += [flag, String(value)] }
-        for (flag, on) in [("--nesterov", nesterov), ("--amsgrad", amsgrad), ("--centered", centered)] where on { arguments.append(flag) }
-        return arguments
-    }
-
-    @Option(help: "categorical_crossentropy, binary_crossentropy or mean_squared_error; by default the one the output activation implies.")
-    var loss: String?
+    @OptionGroup var lossOption: LossOption
 
     @Option(help: "Augmentation as ImageDataGenerator's arguments, e.g. rotation_range=10,width_shift_range=0.1,zoom_range=0.1,horizontal_flip.")
     var augment: String?
@@ -87,8 +49,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Seed for initialization, shuffling, augmentation and dropout.")
     var seed: UInt64 = 1
 
-    @Option(help: "Threads that share each batch.")
-    var threads: Int = 1
+    @OptionGroup var threadsOption: ThreadsOption
 
     @Option(help: "Save the weights here (safetensors) after every epoch.")
     var save: String?
@@ -105,7 +66,6 @@ struct Train: AsyncParsableCommand {
     func validate() throws {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if [split != nil, validationSplit != nil, kfold != nil].filter({ $0 }).count > 1 {
             throw ValidationError("choose one of --split, --validation-split and --kfold")
         }
@@ -115,15 +75,32 @@ struct Train: AsyncParsableCommand {
         if kfold != nil && save != nil { throw ValidationError("--kfold trains one model per fold to score the spec; it saves none (train without --kfold to keep weights)") }
         if let path = initialWeights, !FileManager.default.fileExists(atPath: path) { throw ValidationError("no weights file at \(path)") }
         // Said now, not after a build that may take a minute.
-        var configuration = TrainingConfiguration(trainData: "")
-        configuration.optimizerArguments = optimizerArguments
-        try Self.asValidation { () throws(RuntimeError) in _ = try configuration.optimizer() }
-        if let augment { try Self.asValidation { () throws(RuntimeError) in _ = try ImageAugmenter(AugmentationOptions(parsing: augment)) } }
-        if let loss { try Self.asValidation { () throws(RuntimeError) in _ = try LossFunction(named: loss) } }
-        if let split { try Self.asValidation { () throws(RuntimeError) in _ = try SplitRatios(parsing: split) } }
-        if let validationSplit, !(validationSplit > 0 && validationSplit < 1) {
-            throw ValidationError("--validation-split is a fraction between 0 and 1, such as 0.1")
+        _ = try augmentation()
+        _ = try splitChoice()
+    }
+
+    /// `--augment`, read (and its augmenter checked).
+    func augmentation() throws -> AugmentationOptions? {
+        try augment.map { text in
+            try RuntimeCheck.asValidation { () throws(RuntimeError) in
+                let options = try AugmentationOptions(parsing: text)
+                _ = try ImageAugmenter(options)
+                return options
+            }
         }
+    }
+
+    /// `--split`, `--validation-split` or `--kfold`, read.
+    func splitChoice() throws -> TrainingConfiguration.Split {
+        if let split { return .ratios(try RuntimeCheck.asValidation { () throws(RuntimeError) in try SplitRatios(parsing: split) }) }
+        if let validationSplit {
+            guard validationSplit > 0 && validationSplit < 1 else {
+                throw ValidationError("--validation-split is a fraction between 0 and 1, such as 0.1")
+            }
+            return .validationFraction(validationSplit)
+        }
+        if let kfold { return .kFold(kfold) }
+        return .none
     }
 
     func run() async throws {
@@ -132,31 +109,28 @@ struct Train: AsyncParsableCommand {
         configuration.epochs = epochs
         configuration.batchSize = batchSize
         configuration.seed = seed
-        configuration.threads = threads
-        configuration.optimizerArguments = optimizerArguments
-        configuration.loss = loss
-        configuration.augment = augment
+        configuration.threads = threadsOption.threads
+        configuration.optimizer = try optimizer.configuration()
+        configuration.loss = try lossOption.function()
+        configuration.augmentation = try augmentation()
+        configuration.split = try splitChoice()
         configuration.saveWeights = save.map(Self.absolute)
         configuration.history = (history ?? save.map(Self.historyPath)).map(Self.absolute)
         configuration.optimizerState = save.map { Self.absolute(Self.sibling(of: $0, suffix: ".optimizer.safetensors")) }
         configuration.initialWeights = initialWeights.map(Self.absolute)
-        if let split { configuration.split = .ratios(split) }
-        if let validationSplit { configuration.split = .validationFraction(validationSplit) }
-        if let kfold { configuration.split = .kFold(kfold) }
+        configuration.source = "cnnc \(CNNCVersion.current)"
         if resume { try resumeFromSave(&configuration) }
         if save == nil && kfold == nil {
             print("cnnc: the weights will not be kept; pass --save W.safetensors to keep them")
         }
 
         let built = try await CompiledModels.build(model, spec: spec)
-        let data = try TrainingData.prepare(self.data)
+        let data = try TrainingData.prepare(dataOption.data)
         defer { data.remove() }
         print(data.description)
         configuration.trainData = data.trainPath
         configuration.testData = data.testPath
-        let configurationPath = data.folder.appendingPathComponent("training.json").path
-        try configuration.write(to: configurationPath)
-        try await CompiledModels.stream(built.executable, arguments: ["train", configurationPath])
+        try await CompiledModels.stream(built.executable, job: .train(configuration))
     }
 
     /// `--resume`: the saved weights, and the epoch after the last one the history records.
@@ -176,11 +150,6 @@ struct Train: AsyncParsableCommand {
         configuration.initialEpoch = done
         let state = configuration.optimizerState.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         print("cnnc: resuming at epoch \(done + 1) from \(weights)" + (state == nil ? " (no optimizer state beside it: the optimizer starts afresh)" : " and its optimizer state"))
-    }
-
-    /// The runtime's checks, reported as argument errors.
-    static func asValidation(_ check: () throws(RuntimeError) -> Void) throws {
-        do throws(RuntimeError) { try check() } catch { throw ValidationError(error.message) }
     }
 
     static func historyPath(forWeights path: String) -> String { sibling(of: path, suffix: ".history.csv") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNCCore
+import CNNCRunner
 import Foundation
 
 /// `cnnc verify SPEC --weights W --reference R`: the compiled model against
@@ -37,6 +38,6 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let model = try Diagnostics.loadOrExit(spec)
         let built = try await CompiledModels.build(model, spec: spec)
-        try await CompiledModels.run(built.executable, arguments: ["verify", weights, reference, String(atol), String(rtol)])
+        try await CompiledModels.run(built.executable, job: .verify(.init(weights: weights, reference: reference, absoluteTolerance: atol, relativeTolerance: rtol)))
     }
 }

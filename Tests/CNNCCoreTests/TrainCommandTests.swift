@@ -1,5 +1,6 @@
 import CNNCData
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import Testing
 

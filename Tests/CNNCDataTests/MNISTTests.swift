@@ -1,5 +1,6 @@
 @testable import CNNCData
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import Testing
 

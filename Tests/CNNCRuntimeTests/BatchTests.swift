@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import Synchronization
 import Testing
@@ -79,9 +80,9 @@ struct Doubler: CompiledModel {
     }
 
     @Test func batchShapesAcceptedByTheRunner() throws {
-        #expect(try CommandLineRunner.batchCount(of: NPYFile(shape: [5, 3], values: []), for: Doubler.self, path: "x") == 5)
-        #expect(try CommandLineRunner.batchCount(of: NPYFile(shape: [3], values: []), for: Doubler.self, path: "x") == 1)
-        #expect(throws: RuntimeError.self) { try CommandLineRunner.batchCount(of: NPYFile(shape: [5, 4], values: []), for: Doubler.self, path: "x") }
+        #expect(try Doubler.batchCount(of: NPYFile(shape: [5, 3], values: []), path: "x") == 5)
+        #expect(try Doubler.batchCount(of: NPYFile(shape: [3], values: []), path: "x") == 1)
+        #expect(throws: RuntimeError.self) { try Doubler.batchCount(of: NPYFile(shape: [5, 4], values: []), path: "x") }
     }
 
     @Test func kerasInitializersFollowGlorot() {

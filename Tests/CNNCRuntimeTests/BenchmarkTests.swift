@@ -1,4 +1,6 @@
+import CNNCRunner
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import Testing
 
@@ -35,19 +37,17 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("median") })
     }
 
-    @Test func optionsAreReadAndBadNumbersRefused() throws {
-        let options = try BenchmarkOptions(arguments: ["--batch-size", "32", "--threads", "2", "--seconds", "0.5", "--weights", "w.safetensors", "--name", "m", "--seed", "9"])
-        #expect(options.batchSize == 32 && options.threads == 2 && options.seconds == 0.5)
-        #expect(options.weights == "w.safetensors" && options.name == "m" && options.seed == 9)
-        let refusals: [([String], String)] = [
-            (["--batch-size", "0"], "--batch-size must be a positive integer, not '0'"),
-            (["--threads", "two"], "--threads must be a positive integer, not 'two'"),
-            (["--seconds", "inf"], "--seconds must be a positive number of seconds, not 'inf'"),
-            (["--seconds"], "--seconds needs a value; \(BenchmarkOptions.usage)"),
-            (["--frames", "3"], "unknown option '--frames'; \(BenchmarkOptions.usage)"),
-        ]
-        for (arguments, message) in refusals {
-            #expect(throws: RuntimeError(message)) { try BenchmarkOptions(arguments: arguments[...]) }
-        }
+    /// cnnc checks the numbers and sends the options as JSON inside a job; they arrive unchanged.
+    @Test func optionsTravelAsAJob() throws {
+        var options = BenchmarkOptions()
+        options.batchSize = 32
+        options.threads = 2
+        options.seconds = 0.5
+        options.weights = "w.safetensors"
+        options.name = "m"
+        options.seed = 9
+        options.mode = .training
+        #expect(try ModelJob(decoding: ModelJob.bench(options).encoded()) == .bench(options))
+        #expect(throws: RuntimeError.self) { try ModelJob(decoding: Data("{\"bench\": {\"frames\": 3}}".utf8)) }
     }
 }

@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Testing
 
 /// The normal draws behind training-mode GaussianNoise and GaussianDropout:

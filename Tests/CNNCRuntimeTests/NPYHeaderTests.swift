@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Testing
 
 /// .npy headers of every dtype numpy writes for images and labels, and the

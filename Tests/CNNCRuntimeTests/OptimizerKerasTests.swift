@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import Testing
 
@@ -147,28 +148,25 @@ import Testing
     }
 
     @Test func badConfigurationsSayWhatWouldBeRight() {
-        let cases: [([String], String)] = [
-            (["--optimizer", "adamw"], "unknown optimizer 'adamw'; choose sgd, adam or rmsprop"),
-            (["--optimizer", "sgd", "--learning-rate", "-0.1"],
+        let cases: [(TestOptimizer, String)] = [
+            (TestOptimizer("adamw"), "unknown optimizer 'adamw'; choose sgd, adam or rmsprop"),
+            (TestOptimizer("sgd", [(.learningRate, -0.1)]),
              "learning_rate must be a positive number, such as Keras's default 0.01; got -0.1"),
-            (["--optimizer", "adam", "--learning-rate", "0"],
+            (TestOptimizer("adam", [(.learningRate, 0)]),
              "learning_rate must be a positive number, such as Keras's default 0.001; got 0.0"),
-            (["--optimizer", "sgd", "--momentum", "1"], "momentum must be at least 0 and less than 1, such as 0.9; got 1.0"),
-            (["--optimizer", "rmsprop", "--momentum", "-0.5"], "momentum must be at least 0 and less than 1, such as 0.9; got -0.5"),
-            (["--optimizer", "adam", "--beta-2", "1.5"],
+            (TestOptimizer("sgd", [(.momentum, 1)]), "momentum must be at least 0 and less than 1, such as 0.9; got 1.0"),
+            (TestOptimizer("rmsprop", [(.momentum, -0.5)]), "momentum must be at least 0 and less than 1, such as 0.9; got -0.5"),
+            (TestOptimizer("adam", [(.beta2, 1.5)]),
              "beta_2 must be at least 0 and less than 1, such as Keras's default 0.999; got 1.5"),
-            (["--rho", "nan"], "rho must be at least 0 and less than 1, such as Keras's default 0.9; got nan"),
-            (["--optimizer", "adam", "--epsilon", "inf"], "epsilon must be a positive number, such as Keras's default 1e-07; got inf"),
-            (["--optimizer", "sgd", "--learning-rate", "fast"], "--learning-rate needs a number, not 'fast'"),
-            (["--optimizer", "adam", "--nesterov"],
+            (TestOptimizer("rmsprop", [(.rho, .nan)]), "rho must be at least 0 and less than 1, such as Keras's default 0.9; got nan"),
+            (TestOptimizer("adam", [(.epsilon, .infinity)]), "epsilon must be a positive number, such as Keras's default 1e-07; got inf"),
+            (TestOptimizer("adam", flags: [.nesterov]),
              "--nesterov is an option of sgd, not adam; adam takes --learning-rate, --beta-1, --beta-2, --epsilon, --amsgrad"),
-            (["--optimizer", "sgd", "--epsilon", "1e-8"],
+            (TestOptimizer("sgd", [(.epsilon, 1e-8)]),
              "--epsilon is an option of adam and rmsprop, not sgd; sgd takes --learning-rate, --momentum, --nesterov"),
-            (["--optimizer"], "--optimizer needs a name: sgd, adam or rmsprop"),
-            (["--momentum"], "--momentum needs a number; \(OptimizerConfiguration.usage)"),
         ]
-        for (arguments, message) in cases {
-            #expect(throws: RuntimeError(message), "\(arguments)") { try OptimizerConfiguration.parse(arguments) }
+        for (given, message) in cases {
+            #expect(throws: RuntimeError(message), "\(given)") { try given.configuration() }
         }
         var configuration = OptimizerConfiguration(.sgd)
         configuration.learningRate = -1
@@ -177,25 +175,25 @@ import Testing
         }
     }
 
-    @Test func parsingTakesItsFlagsAndKerasDefaults() throws {
-        let (defaults, rest) = try OptimizerConfiguration.parse(["--epochs", "3", "data.npy"])
+    @Test func givenHyperparametersOverrideKerasDefaults() throws {
+        let defaults = try TestOptimizer("rmsprop").configuration()
         #expect(defaults == OptimizerConfiguration(.rmsprop))
-        #expect(rest == ["--epochs", "3", "data.npy"])
         #expect(defaults.description == "rmsprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-07, centered=False)")
         #expect(OptimizerConfiguration(.sgd).description == "sgd(learning_rate=0.01, momentum=0.0, nesterov=False)")
 
-        let (sgd, sgdRest) = try OptimizerConfiguration.parse(
-            ["--epochs", "3", "--optimizer", "SGD", "--momentum", "0.9", "--nesterov", "--batch-size", "32", "--learning-rate", "1e-3"])
-        #expect(sgdRest == ["--epochs", "3", "--batch-size", "32"])
+        let sgd = try TestOptimizer("SGD", [(.momentum, 0.9), (.learningRate, 1e-3)], flags: [.nesterov]).configuration()
         #expect(sgd.description == "sgd(learning_rate=0.001, momentum=0.9, nesterov=True)")
 
-        let (adam, _) = try OptimizerConfiguration.parse(["--beta-1", "0.8", "--optimizer", "adam", "--amsgrad", "--epsilon", "1e-8"])
+        let adam = try TestOptimizer("adam", [(.beta1, 0.8), (.epsilon, 1e-8)], flags: [.amsgrad]).configuration()
         #expect(adam.kind == .adam && adam.beta1 == 0.8 && adam.beta2 == 0.999 && adam.amsgrad)
         #expect(adam.description == "adam(learning_rate=0.001, beta_1=0.8, beta_2=0.999, epsilon=1e-08, amsgrad=True)")
 
-        let (rmsprop, _) = try OptimizerConfiguration.parse(["--optimizer", "rmsprop", "--centered", "--rho", "0.95", "--momentum", "0.5"])
+        let rmsprop = try TestOptimizer("rmsprop", [(.rho, 0.95), (.momentum, 0.5)], flags: [.centered]).configuration()
         #expect(rmsprop.description == "rmsprop(learning_rate=0.001, rho=0.95, momentum=0.5, epsilon=1e-07, centered=True)")
         #expect(try rmsprop.makeOptimizer(parameterCount: 4).state.keys.sorted() == ["average_gradient", "iterations", "momentum", "velocity"])
+        // What cnnc sends the model executable comes back the same.
+        let decoded = try JSONDecoder().decode(OptimizerConfiguration.self, from: JSONEncoder().encode(adam))
+        #expect(decoded == adam)
     }
 
     @Test func sgdWithoutMomentumKeepsNoSlots() throws {
@@ -205,4 +203,23 @@ import Testing
         #expect(parameters == [1 - 10 * Float(0.01), -1 + 20 * Float(0.01)])
         #expect(sgd.state == ["iterations": [1]])
     }
+}
+
+/// An optimizer as `cnnc train`'s options give it: Keras's name and the hyperparameters set.
+private struct TestOptimizer: CustomStringConvertible {
+    var name: String
+    var numbers: [(OptimizerHyperparameter, Double)]
+    var flags: [OptimizerHyperparameter]
+
+    init(_ name: String, _ numbers: [(OptimizerHyperparameter, Double)] = [], flags: [OptimizerHyperparameter] = []) {
+        self.name = name
+        self.numbers = numbers
+        self.flags = flags
+    }
+
+    func configuration() throws(RuntimeError) -> OptimizerConfiguration {
+        try OptimizerConfiguration(name: name, numbers: numbers, flags: flags)
+    }
+
+    var description: String { "\(name) \(numbers) \(flags)" }
 }

@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import Testing
 

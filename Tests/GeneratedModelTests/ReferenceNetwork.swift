@@ -1,5 +1,6 @@
 import CNNCCore
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 /// The plain reference every generated kernel is checked against: obvious

@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import CNNCZoo
 import FixtureModels
 import Foundation
@@ -21,11 +22,11 @@ import Testing
     }
 
     /// What make_training_step_fixtures.py asked Keras for, as cnnc's flags.
-    static let optimizerFlags: [String: [String]] = [
-        "sgd": ["--optimizer", "sgd", "--learning-rate", "0.1"],
-        "sgd_nesterov": ["--optimizer", "sgd", "--learning-rate", "0.05", "--momentum", "0.9", "--nesterov"],
-        "adam": ["--optimizer", "adam", "--learning-rate", "0.01"],
-        "rmsprop": ["--optimizer", "rmsprop", "--learning-rate", "0.01"],
+    static let optimizers: [String: TestOptimizer] = [
+        "sgd": TestOptimizer(name: "sgd", numbers: [(.learningRate, 0.1)]),
+        "sgd_nesterov": TestOptimizer(name: "sgd", numbers: [(.learningRate, 0.05), (.momentum, 0.9)], flags: [.nesterov]),
+        "adam": TestOptimizer(name: "adam", numbers: [(.learningRate, 0.01)]),
+        "rmsprop": TestOptimizer(name: "rmsprop", numbers: [(.learningRate, 0.01)]),
     ]
 
     @Test func fixturesCoverConvolutionPoolingAndDenseModels() {
@@ -39,7 +40,7 @@ import Testing
     }
 
     static func check<Model: TrainableModel>(_ type: Model.Type, stem: String, name: String) throws {
-        let optimizer = try optimizer(try #require(optimizerFlags[name]), parameterCount: Model.parameterCount)
+        let optimizer = try optimizer(try #require(Self.optimizers[name]), parameterCount: Model.parameterCount)
         let before = try Model(contentsOf: KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/outputs/\(stem)/weights.safetensors").path)
         let x = try NPYFile.read(path: "\(folder)/\(stem)/x.npy")
         let labels = try NPYFile.read(path: "\(folder)/\(stem)/y.npy").values.map { Int32($0) }
@@ -91,7 +92,7 @@ import Testing
         }
         let kerasSGD = try SafeTensors.read(path: "\(folder)/\(stem)/sgd.safetensors")
             .parameters(matching: Model.weightLayout, count: Model.parameterCount, path: "sgd")
-        let ourSGD = try Trainer(model: initial, optimizer: try optimizer(optimizerFlags["sgd"]!, parameterCount: Model.parameterCount),
+        let ourSGD = try Trainer(model: initial, optimizer: try optimizer(Self.optimizers["sgd"]!, parameterCount: Model.parameterCount),
                                  loss: nil, classCount: batch.classCount, batchSize: batch.count, threads: 2, seed: 0)
         _ = try ourSGD.trainOnBatch(batch)
         let w0 = initial.parameters, ours = ourSGD.model.parameters

@@ -1,4 +1,6 @@
+import CNNCRunner
 import CNNCRuntime
+import CNNCTraining
 import CNNCZoo
 import FixtureModels
 import Foundation

@@ -1,5 +1,6 @@
 import CNNCCore
 import CNNCRuntime
+import CNNCTraining
 import CNNCZoo
 import Foundation
 import Testing

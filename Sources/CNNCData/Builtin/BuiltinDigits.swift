@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 
 /// The data set cnnc trains on when given none: hand-designed digits 0–9 drawn
 /// as pen strokes, 28x28x1 grey-scale like MNIST, generated from a seed, so a

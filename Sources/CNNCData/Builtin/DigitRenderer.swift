@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 
 /// Draws one built-in sample: the digit's strokes placed by its style, stray
 /// strokes, the occluding box, then paper, ink and noise; each pixel rounded

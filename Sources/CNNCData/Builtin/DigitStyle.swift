@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 
 /// How one built-in sample is drawn: everything random about it, drawn from a
 /// seeded generator, so the same draws give the same image everywhere.

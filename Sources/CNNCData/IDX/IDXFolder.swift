@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 
 /// A folder holding MNIST or Fashion-MNIST as distributed: four IDX files, each

@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 
 /// An .npz array read as images: (N, H, W) is one channel, (N, H, W, C) is C.
 struct NPZImages {

@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 
 /// An .npz of images and labels, in the names Keras's `load_data()` returns:
 /// `x_train`, `y_train` and optionally `x_test`, `y_test` (or `x`, `y` for

@@ -5,7 +5,7 @@ import Foundation
 /// label becomes one-hot before it gets here). As in Keras, the loss is taken
 /// over the last axis (`channels`) and averaged over the other positions of
 /// an image-shaped output.
-public enum LossFunction: String, Sendable, CaseIterable {
+public enum LossFunction: String, Codable, Sendable, CaseIterable {
     /// `categorical_crossentropy` (and `sparse_…` once labels are one-hot):
     /// −Σ t·log(clip(y, ε, 1 − ε)), ε = 1e-7 as Keras clips. It expects
     /// probabilities (a softmax output), as Keras's default from_logits=False does.

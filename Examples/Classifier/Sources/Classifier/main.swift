@@ -17,7 +17,7 @@ func classify(imagePath: String, weightsPath: String?) throws(RuntimeError) {
     let model = try weightsPath.map { path throws(RuntimeError) in try Digits(contentsOf: path) } ?? Digits(seed: 42)
     if weightsPath == nil { print("(no weights given: untrained Keras-initialized weights, seed 42)") }
     let images = try NPYFile.read(path: imagePath)
-    let count = try CommandLineRunner.batchCount(of: images, for: Digits.self, path: imagePath)
+    let count = try Digits.batchCount(of: images, path: imagePath)
     let probabilities = try model.predict(batch: images.values)
     for image in 0..<count {
         let row = Array(probabilities[(image * Digits.outputCount)..<((image + 1) * Digits.outputCount)])

@@ -1,0 +1,17 @@
+/// The compiler settings generated code needs, written once. Generated kernels
+/// are fast only when optimized for this CPU: `-O -target-cpu native`, and
+/// `CNNC_FMA` to say that fused multiply-add instructions exist (set both or
+/// neither). The model packages cnnc builds take them from here; Package.swift
+/// (`generatedCodeSettings`) and the README show the same line for users'
+/// manifests, and a test holds them to this one.
+public enum GeneratedCodeFlags {
+    public static let unsafeFlags = ["-O", "-target-cpu", "native"]
+    public static let defines = ["CNNC_FMA"]
+
+    /// The settings as a SwiftPM manifest writes them:
+    /// `[.unsafeFlags(["-O", "-target-cpu", "native"]), .define("CNNC_FMA")]`.
+    public static var swiftSettings: String {
+        let flags = unsafeFlags.map { "\"\($0)\"" }.joined(separator: ", ")
+        return "[" + ([".unsafeFlags([\(flags)])"] + defines.map { ".define(\"\($0)\")" }).joined(separator: ", ") + "]"
+    }
+}

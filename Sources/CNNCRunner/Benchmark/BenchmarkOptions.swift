@@ -1,0 +1,24 @@
+/// What `cnnc bench` asks the model executable to time (`ModelJob.bench`);
+/// cnnc has checked every number before it builds.
+public struct BenchmarkOptions: Codable, Sendable, Equatable {
+    public var batchSize = 1
+    public var threads = 1
+    /// Seconds of timed batches (warm-up comes on top).
+    public var seconds = 2.0
+    /// Safetensors weights; nil means Keras's default initialization with `seed`.
+    public var weights: String?
+    /// The name reported in the results (the spec's model name).
+    public var name: String?
+    public var seed: UInt64 = 1
+    public var mode = Mode.inference
+
+    /// What is timed.
+    public enum Mode: String, Codable, Sendable, CaseIterable {
+        /// Forward passes.
+        case inference
+        /// train_on_batch: forward, backward and an SGD update.
+        case training
+    }
+
+    public init() {}
+}

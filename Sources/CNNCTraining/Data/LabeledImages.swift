@@ -1,0 +1,99 @@
+import CNNCRuntime
+
+/// A set of labelled images in memory, the unit every data step works on:
+/// readers make one, splits and folds take subsets of it, batches copy out of it.
+///
+///     let images = try LabeledImages(height: 28, width: 28, channels: 1,
+///                                    pixels: pixels, labels: labels, classCount: 10)
+///     let validation = images.subset(split.validation)
+///
+/// Pixels are NHWC (image, row, column, channel; channels innermost, as Keras
+/// holds them). Readers of 8-bit images scale them to [0, 1] by 1/255; float
+/// images are kept as given. Labels are class indices in 0..<classCount.
+public struct LabeledImages: Sendable, Equatable {
+    public let count: Int
+    public let height: Int
+    public let width: Int
+    public let channels: Int
+    public let pixels: [Float]
+    public let labels: [Int32]
+    public let classCount: Int
+
+    /// Checks that the sizes agree and every label is a class, so later steps can index freely.
+    public init(height: Int, width: Int, channels: Int, pixels: [Float], labels: [Int32], classCount: Int) throws(RuntimeError) {
+        guard height > 0, width > 0, channels > 0 else {
+            throw RuntimeError("an image must have a positive size, not \(height)x\(width)x\(channels)")
+        }
+        guard classCount > 0 else { throw RuntimeError("there must be at least one class, not \(classCount)") }
+        let imageSize = height * width * channels
+        guard pixels.count == labels.count * imageSize else {
+            throw RuntimeError("\(labels.count) labels need \(labels.count * imageSize) pixel values for \(height)x\(width)x\(channels) images, got \(pixels.count)")
+        }
+        if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
+            throw RuntimeError("label \(labels[bad]) of image \(bad) is not a class: labels must be 0 to \(classCount - 1)")
+        }
+        self.count = labels.count
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.pixels = pixels
+        self.labels = labels
+        self.classCount = classCount
+    }
+
+    /// Values in one image: height · width · channels.
+    public var imageSize: Int { height * width * channels }
+
+    /// The shape of one image as a model's input: [height, width, channels].
+    public var imageShape: [Int] { [height, width, channels] }
+
+    /// The pixels of image `index`.
+    public func image(_ index: Int) -> ArraySlice<Float> {
+        pixels[(index * imageSize)..<((index + 1) * imageSize)]
+    }
+
+    /// The images at `indices`, in that order (an index may repeat).
+    /// Indices come from splits and folds of this set, so one out of range is a programming error.
+    public func subset(_ indices: [Int]) -> LabeledImages {
+        let size = imageSize
+        var newPixels = [Float](repeating: 0, count: indices.count * size)
+        newPixels.withUnsafeMutableBufferPointer { destination in
+            pixels.withUnsafeBufferPointer { source in
+                for (position, index) in indices.enumerated() {
+                    precondition(index >= 0 && index < count, "image index \(index) is outside 0..<\(count)")
+                    let from = source.baseAddress! + index * size
+                    (destination.baseAddress! + position * size).update(from: from, count: size)
+                }
+            }
+        }
+        return LabeledImages(unchecked: self, pixels: newPixels, labels: indices.map { labels[$0] })
+    }
+
+    /// How many images each class has, indexed by class.
+    public var classCounts: [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for label in labels { counts[Int(label)] += 1 }
+        return counts
+    }
+
+    /// Same geometry and classes as `template`, with new contents already known to fit.
+    init(unchecked template: LabeledImages, pixels: [Float], labels: [Int32]) {
+        self.count = labels.count
+        self.height = template.height
+        self.width = template.width
+        self.channels = template.channels
+        self.pixels = pixels
+        self.labels = labels
+        self.classCount = template.classCount
+    }
+}
+
+extension LabeledImages {
+    /// This set followed by `other`, which must have the same image shape and classes.
+    public func appending(_ other: LabeledImages) throws(RuntimeError) -> LabeledImages {
+        guard other.imageShape == imageShape, other.classCount == classCount else {
+            throw RuntimeError("cannot pool \(TensorLayout.shapeText(imageShape)) images of \(classCount) classes with \(TensorLayout.shapeText(other.imageShape)) images of \(other.classCount) classes")
+        }
+        return LabeledImages(unchecked: self, pixels: pixels + other.pixels, labels: labels + other.labels)
+    }
+}

@@ -1,0 +1,154 @@
+import CNNCRuntime
+
+/// Keras's `fit` for one compiled model: seeded shuffled batches, on-the-fly
+/// augmentation, the generated backward pass averaged over the batch, and one
+/// optimizer step per batch.
+///
+///     let trainer = try Trainer(model: Lenet5(seed: 1), optimizer: adam, loss: nil,
+///                               classCount: 10, batchSize: 32, threads: 2, seed: 1)
+///     for epoch in 0..<5 { let metrics = try trainer.trainEpoch(epoch, on: train) { _ in } }
+///
+/// Everything random (shuffle, augmentation, dropout) comes from `seed`, the
+/// epoch and the sample, so a run repeats bit for bit for the same seed and
+/// thread count, and resuming at epoch e gives the batches a full run would.
+public final class Trainer<Model: TrainableModel> {
+    public private(set) var model: Model
+    public private(set) var optimizer: any Optimizer
+    public let loss: LossFunction
+    public let targets: ClassTargets
+    public let batchSize: Int
+    public let seed: UInt64
+    public let augmenter: ImageAugmenter?
+
+    private var parameters: [Float]
+    private var gradients: [Float]
+    private var inputs: [Float]
+    private var targetValues: [Float]
+    private var outputs: [Float]
+    private var losses: [Float]
+    private let batchGradients: BatchGradients<Model>
+
+    /// `loss` nil takes the loss the output implies (cross-entropy after softmax or sigmoid).
+    public init(model: Model, optimizer: any Optimizer, loss: LossFunction?, classCount: Int, batchSize: Int,
+                threads: Int, seed: UInt64, augmenter: ImageAugmenter? = nil) throws(RuntimeError) {
+        if let reason = Model.trainingUnsupportedReason { throw RuntimeError("\(Model.self) cannot be trained yet: \(reason)") }
+        guard batchSize > 0 else { throw RuntimeError("the batch size must be at least 1, not \(batchSize)") }
+        guard threads > 0 else { throw RuntimeError("the thread count must be at least 1, not \(threads)") }
+        targets = try ClassTargets(classCount: classCount, outputShape: Model.outputShape)
+        if let loss { self.loss = loss } else { self.loss = try targets.defaultLoss(outputActivation: Model.outputActivation) }
+        self.model = model
+        self.optimizer = optimizer
+        self.batchSize = batchSize
+        self.seed = seed
+        self.augmenter = augmenter
+        parameters = model.parameters
+        gradients = [Float](repeating: 0, count: Model.parameterCount)
+        inputs = [Float](repeating: 0, count: batchSize * Model.inputCount)
+        targetValues = [Float](repeating: 0, count: batchSize * Model.outputCount)
+        outputs = [Float](repeating: 0, count: batchSize * Model.outputCount)
+        losses = [Float](repeating: 0, count: batchSize)
+        batchGradients = BatchGradients(threads: threads, batchSize: batchSize)
+    }
+
+    /// The optimizer's slots and step count, to save with the weights.
+    public var optimizerState: [String: [Float]] { optimizer.state }
+
+    /// Continues from a saved optimizer state (same optimizer and model).
+    public func restoreOptimizerState(_ state: [String: [Float]]) throws(RuntimeError) {
+        try optimizer.restore(state)
+    }
+
+    /// What the caller hears after every step.
+    public struct Progress: Sendable {
+        public let epoch: Int
+        public let step: Int
+        public let steps: Int
+        public let metrics: TrainingMetrics
+    }
+
+    /// One pass over `data` (epochs count from 0). Returns the epoch's running
+    /// loss and accuracy, measured as Keras's progress bar does: on each batch
+    /// before its update, in training mode.
+    public func trainEpoch(_ epoch: Int, on data: LabeledImages, progress: (Progress) -> Void) throws(RuntimeError) -> TrainingMetrics {
+        try data.checkFits(Model.self)
+        guard data.classCount == targets.classCount else {
+            throw RuntimeError("the data has \(data.classCount) classes, the trainer was made for \(targets.classCount)")
+        }
+        let batches = EpochBatches(count: data.count, batchSize: batchSize, shuffle: true, seed: seed, epoch: epoch)
+        var metrics = TrainingMetrics()
+        for step in 0..<batches.batchCount {
+            let indices = Array(batches.batch(step))
+            var batch = data.subset(indices)
+            if let augmenter {
+                var generator = SplitMix64(seed: seed ^ 0x4155_474D, stream: UInt64(epoch) << 32 | UInt64(step))  // "AUGM"
+                batch = augmenter.augment(batch, using: &generator)
+            }
+            let dropoutSeeds = indices.map { index in
+                var generator = SplitMix64(seed: seed ^ 0x4452_4F50, stream: UInt64(epoch) << 32 | UInt64(index))  // "DROP"
+                return generator.next()
+            }
+            try runStep(batch, dropoutSeeds: dropoutSeeds, metrics: &metrics, epoch: epoch, step: step)
+            progress(Progress(epoch: epoch, step: step + 1, steps: batches.batchCount, metrics: metrics))
+        }
+        return metrics
+    }
+
+    /// Keras's `train_on_batch`: one step on exactly these samples, no shuffle and
+    /// no augmentation. Returns the batch's loss and accuracy before the update.
+    public func trainOnBatch(_ batch: LabeledImages, dropoutSeed: UInt64 = 0) throws(RuntimeError) -> TrainingMetrics {
+        try batch.checkFits(Model.self)
+        guard batch.count > 0, batch.count <= batchSize else {
+            throw RuntimeError("a batch of \(batch.count) samples does not fit this trainer's batch size \(batchSize)")
+        }
+        var metrics = TrainingMetrics()
+        let seeds = (0..<batch.count).map { dropoutSeed &+ UInt64($0) }
+        try runStep(batch, dropoutSeeds: seeds, metrics: &metrics, epoch: 0, step: 0)
+        return metrics
+    }
+
+    /// Forward and backward over one batch, then the optimizer's update.
+    private func runStep(_ batch: LabeledImages, dropoutSeeds: [UInt64], metrics: inout TrainingMetrics, epoch: Int, step: Int) throws(RuntimeError) {
+        let count = batch.count
+        let classTargets = targets
+        inputs.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: batch.pixels, count: batch.pixels.count) }
+        targetValues.withUnsafeMutableBufferPointer { buffer in
+            for (sample, label) in batch.labels.enumerated() {
+                classTargets.writeTarget(label: label, into: buffer.baseAddress! + sample * Model.outputCount)
+            }
+        }
+        let model = self.model, loss = self.loss
+        inputs.withUnsafeBufferPointer { inputBuffer in
+            targetValues.withUnsafeBufferPointer { targetBuffer in
+                gradients.withUnsafeMutableBufferPointer { gradientBuffer in
+                    outputs.withUnsafeMutableBufferPointer { outputBuffer in
+                        losses.withUnsafeMutableBufferPointer { lossBuffer in
+                            batchGradients.compute(
+                                model: model, inputs: inputBuffer.baseAddress!, targets: targetBuffer.baseAddress!, count: count,
+                                loss: loss, dropoutSeeds: dropoutSeeds, gradients: gradientBuffer.baseAddress!,
+                                outputs: outputBuffer.baseAddress!, losses: lossBuffer.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        outputs.withUnsafeBufferPointer { outputBuffer in
+            for sample in 0..<count {
+                let predicted = classTargets.predictedClass(outputBuffer.baseAddress! + sample * Model.outputCount)
+                metrics.add(loss: losses[sample], correct: predicted == Int(batch.labels[sample]))
+            }
+        }
+        guard metrics.loss.isFinite else {
+            throw RuntimeError("training diverged at epoch \(epoch + 1), step \(step + 1): the loss is \(metrics.loss); try a smaller learning rate")
+        }
+        parameters.withUnsafeMutableBufferPointer { parameterBuffer in
+            gradients.withUnsafeBufferPointer { gradientBuffer in
+                optimizer.step(parameters: parameterBuffer.baseAddress!, gradients: gradientBuffer.baseAddress!, count: Model.parameterCount)
+            }
+            // BatchNormalization's moving averages are not trained (their gradient is 0, so the
+            // step leaves them): they move toward this batch's statistics, as Keras's fit does.
+            batchGradients.updateMovingStatistics(parameters: parameterBuffer.baseAddress!)
+        }
+        // The inference kernels use repacked weights: repack after every update.
+        self.model = try Model(parameters: parameters)
+    }
+}

@@ -1,0 +1,51 @@
+import CNNCRuntime
+import Foundation
+
+/// Everything `cnnc train` and `cnnc evaluate` tell a compiled model's
+/// executable, typed: cnnc has read the flags and the user's data (into data
+/// set files), and sends this inside a job. Paths are absolute.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// The training part of the data set, and its test part if it has one.
+    public var trainData: String
+    public var testData: String?
+    public var split: Split = .none
+    public var epochs = 1
+    public var batchSize = 32
+    public var seed: UInt64 = 1
+    public var threads = 1
+    /// rmsprop with Keras's defaults unless said, as Keras's `compile` has it.
+    public var optimizer = OptimizerConfiguration(.rmsprop)
+    /// Nil takes the one the output implies.
+    public var loss: LossFunction?
+    /// Nil for none.
+    public var augmentation: AugmentationOptions?
+    /// Weights to start from (resuming, or fine-tuning); nil initializes as Keras does from `seed`.
+    public var initialWeights: String?
+    /// The epoch to start at (0-based): a resumed run continues the same sequence of batches.
+    public var initialEpoch = 0
+    /// Saved after every epoch, atomically.
+    public var saveWeights: String?
+    /// The per-epoch history as CSV, rewritten atomically after every epoch.
+    public var history: String?
+    /// The optimizer's slots and step count, saved after every epoch beside the
+    /// weights and restored on resume, so a resumed run continues exactly.
+    public var optimizerState: String?
+    /// For `evaluate`: the weights, and which part of the data (test, or train when there is no test part).
+    public var evaluateWeights: String?
+    /// What saved weights record as their `source` (with " train"): "cnnc 0.1.0".
+    public var source = "cnnc"
+
+    public init(trainData: String) { self.trainData = trainData }
+
+    /// How the data divides into training, validation and test, as the course teaches.
+    public enum Split: Codable, Sendable, Equatable {
+        /// Train on the training part; test on the test part when there is one.
+        case none
+        /// Keras's `validation_split`: the last fraction of the training part validates.
+        case validationFraction(Double)
+        /// train:validation:test ratios over all the data (both parts pooled), shuffled with the seed.
+        case ratios(SplitRatios)
+        /// K-fold cross-validation over the training part: each fold validates once.
+        case kFold(Int)
+    }
+}

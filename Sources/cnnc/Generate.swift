@@ -17,6 +17,9 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print only diagnostics (the build plugin uses this).")
     var quiet = false
 
+    @Option(help: "Also write the Swift list of the generated models (`models`, spec and type) to this file.")
+    var registry: String?
+
     @Flag(help: "Print each model's plan as JSON (kernels, arena regions, training phases) instead of writing Swift.")
     var emitPlan = false
 
@@ -44,6 +47,10 @@ struct Generate: ParsableCommand {
             }
         }
         if failed { throw ExitCode.failure }
+        if let registry {
+            let changed = try writeIfChanged(ModelRegistry.source(specPaths: specs), to: registry)
+            if !quiet { print("\(changed ? "wrote" : "unchanged") \(registry)") }
+        }
     }
 
     private func writeIfChanged(_ source: String, to path: String) throws -> Bool {

@@ -43,6 +43,30 @@ import Testing
         #expect(present == expected)
     }
 
+    /// Each folder's list of models, and the zoo's copy beside its specs.
+    @Test(arguments: folders.map(\.generated) + ["Specs"])
+    func registryIsCurrent(folder: String) throws {
+        let specFolder = folder == "Specs" ? "Specs" : Self.folders.first { $0.generated == folder }!.specs
+        let path = "\(folder)/Registry.swift"
+        expectMatchesGolden(ModelRegistry.source(specPaths: Self.specs(in: specFolder)), try RepositoryFiles.read(path),
+                            name: path, refresh: "Tools/refresh-generated.sh")
+    }
+
+    /// The registry and the generated types share one naming rule.
+    @Test func typeNamesAreSwiftIdentifiersForAnySpecFileName() {
+        #expect(SwiftNames.typeName(forSpecPath: "Specs/my-net.yaml") == "MyNet")
+        #expect(SwiftNames.typeName(forSpecPath: "3d.yaml") == "Model3d")
+        #expect(SwiftNames.typeName(forSpecPath: "cats_vs_dogs.cnn.yaml") == "CatsVsDogs")
+        #expect(ModelRegistry.source(specPaths: ["a/my-net.yaml"]).contains("(\"a/my-net.yaml\", MyNet.self),"))
+    }
+
+    /// Spec text reaches generated code as literals that mean exactly that text.
+    @Test func stringLiteralsEscapeEverythingThatCouldBecomeCode() {
+        #expect(SwiftNames.stringLiteral(#"\(print("x"))"#) == #""\\(print(\"x\"))""#)
+        #expect(SwiftNames.stringLiteral("a\nb\u{0}\u{2028}") == #""a\nb\u{0}\u{2028}""#)
+        #expect(SwiftNames.stringLiteral("Свёртка $1") == "\"Свёртка $1\"")
+    }
+
     @Test func twoHundredRandomSpecs() {
         #expect(Self.specs(in: "Tests/Fixtures/random").count == 200)
     }

@@ -4,9 +4,6 @@
 /// model whose sizes are all constants and whose forward pass is a sequence
 /// of specialized layer functions over one arena; it imports only `CNNCRuntime`.
 public struct ModelGenerator {
-    /// The version written into generated headers.
-    public static let cnncVersion = "0.1.0"
-
     public var model: CheckedModel
     /// The spec's path as it should appear in the header (keep it relative for reproducible output).
     public var specPath: String

@@ -26,4 +26,27 @@ public enum SwiftNames {
         let safe = String(layerName.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "_" })
         return "l\(index)_\(safe)"
     }
+
+    /// `text` as a Swift string literal that means exactly `text`: the one
+    /// place spec text becomes a literal in generated code. Quotes,
+    /// backslashes (so no `\(…)` interpolation) and every control or
+    /// non-printing character are escaped.
+    public static func stringLiteral(_ text: String) -> String {
+        var literal = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": literal += "\\\\"
+            case "\"": literal += "\\\""
+            case "\n": literal += "\\n"
+            case "\r": literal += "\\r"
+            case "\t": literal += "\\t"
+            default:
+                let printable = scalar.value >= 0x20 && scalar.value != 0x7F && !scalar.properties.isNoncharacterCodePoint
+                    && scalar.properties.generalCategory != .format && scalar.properties.generalCategory != .control
+                    && scalar.properties.generalCategory != .lineSeparator && scalar.properties.generalCategory != .paragraphSeparator
+                literal += printable ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
+            }
+        }
+        return literal + "\""
+    }
 }

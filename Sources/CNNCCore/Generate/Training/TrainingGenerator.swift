@@ -29,7 +29,8 @@ struct TrainingGenerator {
         if let frozen = program.frozenLayerName {
             // Keras's fit keeps a frozen layer's weights (and a BatchNormalization's
             // statistics) fixed; training them all would silently differ from it.
-            out.line("public static let trainingUnsupportedReason: String? = \"layer '\(frozen)' has trainable: false, and cnnc train updates every layer; remove the flag to train it, or train this model in Keras\"")
+            let reason = "layer '\(frozen)' has trainable: false, and cnnc train updates every layer; remove the flag to train it, or train this model in Keras"
+            out.line("public static let trainingUnsupportedReason: String? = \(SwiftNames.stringLiteral(reason))")
         } else {
             out.line("public static let trainingUnsupportedReason: String? = nil")
         }

@@ -39,7 +39,7 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let model = try Diagnostics.loadOrExit(spec)
+        let model = try Diagnostics.loadCompilableOrExit(spec)
         let built = try await CompiledModels.build(model, spec: spec)
         var options = BenchmarkOptions()
         options.batchSize = batchSize

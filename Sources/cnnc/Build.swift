@@ -20,7 +20,7 @@ struct Build: AsyncParsableCommand {
     var noBuild = false
 
     func run() async throws {
-        let model = try Diagnostics.loadOrExit(spec)
+        let model = try Diagnostics.loadCompilableOrExit(spec)
         let folder = output ?? SwiftNames.fileName(forSpecPath: spec).replacingOccurrences(of: ".cnnc.swift", with: "-model")
         do throws(BuildError) {
             let package = try CompiledModels.package(for: model, spec: spec)

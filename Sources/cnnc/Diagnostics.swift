@@ -22,6 +22,17 @@ enum Diagnostics {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// The same for a command that compiles the model: a model the plan
+    /// stage cannot compile yet gets its located error instead.
+    static func loadCompilableOrExit(_ path: String) throws -> CheckedModel {
+        let model = try loadOrExit(path)
+        if let gap = model.compilationGap {
+            print([gap])
+            throw ExitCode.failure
+        }
+        return model
+    }
+
     /// The checked model, or the diagnostics printed and a failing exit.
     static func loadOrExit(_ path: String) throws -> CheckedModel {
         switch Frontend.load(path: path) {

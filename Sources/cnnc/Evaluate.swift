@@ -27,7 +27,7 @@ struct Evaluate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let model = try Diagnostics.loadOrExit(spec)
+        let model = try Diagnostics.loadCompilableOrExit(spec)
         let built = try await CompiledModels.build(model, spec: spec)
         let data = try TrainingData.prepare(dataOption.data)
         defer { data.remove() }

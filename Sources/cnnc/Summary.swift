@@ -29,7 +29,7 @@ struct Summary: ParsableCommand {
         case .json:
             print(ModelJSON.encode(model), terminator: "")
         case .text:
-            let length = lineLength ?? KerasSummary.defaultLineLength(terminalColumns: Terminal.columns())
+            let length = lineLength ?? KerasSummary.defaultLineLength(terminalColumns: Terminal.columns(), sequentialLike: model.isSequentialLike)
             let summary = KerasSummary(lineLength: length, showFLOPs: flops, showMemory: memory)
             do {
                 print(try summary.render(model), terminator: "")

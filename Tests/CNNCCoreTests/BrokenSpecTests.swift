@@ -42,7 +42,10 @@ import Testing
     /// Every prefix of every valid spec and Keras file, and seeded random byte
     /// edits of them, end in a model or in diagnostics: never a trap.
     @Test func truncatedAndMutatedSpecsNeverCrash() throws {
-        let sources = KerasGoldenTests.specs + ["Tests/Fixtures/keras/json3/every_layer.json", "Tests/Fixtures/keras/json2/toy_convnet.json"]
+        let sources = KerasGoldenTests.specs + ["Tests/Fixtures/keras/json3/every_layer.json", "Tests/Fixtures/keras/json2/toy_convnet.json",
+                                                "Tests/Fixtures/graphs/residual_block.yaml", "Tests/Fixtures/graphs/every_merge.yaml",
+                                                "Tests/Fixtures/keras/functional/json3/two_inputs_two_outputs.json",
+                                                "Tests/Fixtures/keras/functional/json2/inception_block.json"]
         var generator = SplitMix64(seed: 42)
         var outcomes = 0
         for source in sources {

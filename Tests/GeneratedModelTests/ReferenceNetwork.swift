@@ -146,7 +146,8 @@ struct ReferenceNetwork {
                 let values = (0..<positions).map { x[$0 * c + ch] }
                 return isMax ? values.max()! : values.reduce(0, +) / Double(positions)
             }
-        case .flatten, .dropout, .identityAtInference:
+        // The reference runs chains, where a merge reads one tensor: itself.
+        case .flatten, .dropout, .identityAtInference, .merge, .concatenate:
             return x
         case .zeroPadding2D(let pad):
             let (h, w, c) = (input[0], input[1], input[2])

@@ -9,6 +9,8 @@
 #   Tools/keras-fixtures/run.sh --augmentation-only   ImageDataGenerator fixtures (augmentation/)
 #   Tools/keras-fixtures/run.sh --training-step-only  one train_on_batch per optimizer (training_step/)
 #   Tools/keras-fixtures/run.sh --optimizers-only     SGD/Adam/RMSprop trajectories (optimizers/)
+#   Tools/keras-fixtures/run.sh --functional-only     graphs and keras.applications (functional/)
+#                                   (--keras2 also writes their Keras 2 JSON, functional/json2/)
 #
 # Virtual environments are made at the repository root if missing:
 # .venv-keras (requirements.txt) and .venv-tfkeras (requirements-keras2.txt).
@@ -26,6 +28,7 @@ outputs=0
 augmentation=0
 training_step=0
 optimizers=0
+functional=0
 for arg in "$@"; do
   case "$arg" in
     --keras2) keras2=1 ;;
@@ -38,7 +41,9 @@ for arg in "$@"; do
     --training-step-only) training_step=1; keras3=0 ;;
     --optimizers) optimizers=1 ;;
     --optimizers-only) optimizers=1; keras3=0 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --functional) functional=1 ;;
+    --functional-only) functional=1; keras3=0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +75,14 @@ if [ "$keras2" = 1 ]; then
   make_venv .venv-tfkeras "$here/requirements-keras2.txt"
   TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 \
     .venv-tfkeras/bin/python "$here/make_keras2_json.py" </dev/null
+  TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 \
+    .venv-tfkeras/bin/python "$here/make_keras2_functional_json.py" </dev/null
+fi
+
+if [ "$functional" = 1 ]; then
+  sync_keras_venv
+  # About 4 minutes: DenseNet121 and InceptionV3 are large graphs.
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_functional_fixtures.py" </dev/null
 fi
 
 if [ "$outputs" = 1 ]; then

@@ -7,6 +7,9 @@ struct KerasNaming {
     /// The default model name of a Keras Sequential model.
     static let defaultModelName = "sequential"
 
+    /// The default model name of a Keras Functional model (`keras.Model(inputs, outputs)`).
+    static let defaultFunctionalModelName = "functional"
+
     /// Keras 3's name for a model's input when the file gives none.
     static let defaultInputName = "input_layer"
 

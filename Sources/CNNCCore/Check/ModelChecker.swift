@@ -6,6 +6,7 @@
 public enum ModelChecker {
     public static func check(_ spec: ModelSpec, log: inout DiagnosticLog) -> CheckedModel? {
         guard spec.isReadable else { return nil }
+        if spec.isFunctional { return GraphChecker.check(spec, log: &log) }
         var inputShape = spec.inputShape.map(TensorShape.init)
         var inputShapeGiven = spec.inputShapeGiven
         if let onFirstLayer = inputShapeOnFirstLayer(spec, log: &log) {
@@ -43,39 +44,22 @@ public enum ModelChecker {
                 current = nil
                 continue
             }
-            guard let input = current else { continue }
-            switch ShapeInference.infer(operation, className: layer.className, input: input) {
-            case .failure(let error):
-                log.error("\(name): \(error.message)", at: layer.location)
+            if LayerCatalog.mergeClasses.contains(layer.className), spec.format == .cnncSpec {
+                log.error(mergeWithoutInputs(name, layer), at: layer.location)
                 current = nil
-            case .success(let outcome):
-                guard CheckedArithmetic.product(outcome.output.dimensions) != nil else {
-                    log.error("\(name): the output \(outcome.output) has too many elements to compute (the count overflows)", at: layer.location)
-                    current = nil
-                    continue
-                }
-                guard let counts = ParameterCounting.count(operation, input: input, output: outcome.output) else {
-                    log.error("\(name): the parameter or FLOP count of \(input) → \(outcome.output) is too large to compute (it overflows)", at: layer.location)
-                    current = nil
-                    continue
-                }
-                // A frozen layer's weights are all non-trainable, as Keras's summary counts them.
-                let frozen = layer.arguments.contains { argument in
-                    guard argument.key == "trainable", case .bool(false) = argument.value.kind else { return false }
-                    return true
-                }
-                // A Sequential model is the chain: each layer reads the one before it.
-                let reads: TensorReference = layers.isEmpty ? .input(0) : .layer(layers.count - 1)
-                layers.append(CheckedLayer(
-                    name: name, className: layer.className, operation: operation, inputs: [reads], inputShape: input,
-                    outputShape: outcome.output, padding: outcome.padding, trainableParameters: frozen ? 0 : counts.trainable,
-                    nonTrainableParameters: counts.nonTrainable + (frozen ? counts.trainable : 0), flops: counts.flops,
-                    location: layer.location, frozen: frozen))
-                current = outcome.output
-                if case .identityAtInference = operation {
-                    log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
-                }
+                continue
             }
+            guard let input = current else { continue }
+            // A Sequential model is the chain: each layer reads the one before it.
+            let reads: TensorReference = layers.isEmpty ? .input(0) : .layer(layers.count - 1)
+            let readsName = layers.last?.name ?? KerasNaming.defaultInputName
+            guard let checked = checkLayer(layer, name: name, operation: operation, reads: [reads],
+                                           operands: [.init(name: readsName, shape: input)], log: &log) else {
+                current = nil
+                continue
+            }
+            layers.append(checked)
+            current = checked.outputShape
         }
         guard !log.hasErrors, let inputShape else { return nil }
         let input = ModelInput(name: KerasNaming.defaultInputName, shape: inputShape, location: spec.inputShapeLocation)
@@ -83,8 +67,51 @@ public enum ModelChecker {
                             outputs: [layers.isEmpty ? .input(0) : .layer(layers.count - 1)], sourceFile: spec.file, notes: log.diagnostics.filter { $0.severity == .note })
     }
 
+    /// A merge layer in cnnc's spec language must name what it merges.
+    static func mergeWithoutInputs(_ name: String, _ layer: LayerSpec) -> String {
+        "\(name): \(layer.className) combines several tensors; name them with 'inputs: [first, second]'"
+    }
+
+    /// One layer whose arguments decoded, reading `operands` (the tensors
+    /// `reads` refers to): its shapes and counts, or nil after logging why
+    /// there are none.
+    static func checkLayer(_ layer: LayerSpec, name: String, operation: LayerOperation, reads: [TensorReference],
+                           operands: [MergeShapes.Operand], log: inout DiagnosticLog) -> CheckedLayer? {
+        let outcome: ShapeInference.Outcome
+        switch operands.count == 1 ? ShapeInference.infer(operation, className: layer.className, input: operands[0].shape)
+            : MergeShapes.infer(operation, className: layer.className, inputs: operands).map({ ShapeInference.Outcome(output: $0, padding: nil) }) {
+        case .failure(let error):
+            log.error("\(name): \(error.message)", at: layer.location)
+            return nil
+        case .success(let inferred):
+            outcome = inferred
+        }
+        let input = operands[0].shape
+        guard CheckedArithmetic.product(outcome.output.dimensions) != nil else {
+            log.error("\(name): the output \(outcome.output) has too many elements to compute (the count overflows)", at: layer.location)
+            return nil
+        }
+        guard let counts = ParameterCounting.count(operation, input: input, output: outcome.output) else {
+            log.error("\(name): the parameter or FLOP count of \(input) → \(outcome.output) is too large to compute (it overflows)", at: layer.location)
+            return nil
+        }
+        // A frozen layer's weights are all non-trainable, as Keras's summary counts them.
+        let frozen = layer.arguments.contains { argument in
+            guard argument.key == "trainable", case .bool(false) = argument.value.kind else { return false }
+            return true
+        }
+        if case .identityAtInference = operation {
+            log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
+        }
+        return CheckedLayer(
+            name: name, className: layer.className, operation: operation, inputs: reads, inputShape: input,
+            outputShape: outcome.output, padding: outcome.padding, trainableParameters: frozen ? 0 : counts.trainable,
+            nonTrainableParameters: counts.nonTrainable + (frozen ? counts.trainable : 0), flops: counts.flops,
+            location: layer.location, frozen: frozen)
+    }
+
     /// The layer's explicit `name`, or Keras's default for its class.
-    private static func layerName(_ layer: LayerSpec, naming: inout KerasNaming, log: inout DiagnosticLog) -> String {
+    static func layerName(_ layer: LayerSpec, naming: inout KerasNaming, log: inout DiagnosticLog) -> String {
         guard let entry = layer.arguments.first(where: { $0.key == "name" }), !entry.value.isNull else {
             return naming.defaultName(forClass: layer.className)
         }
@@ -96,7 +123,7 @@ public enum ModelChecker {
     }
 
     /// The layer's operation, or nil after logging why its arguments are wrong.
-    private static func decode(_ layer: LayerSpec, name: String, isFirst: Bool, inputRank: Int?, log: inout DiagnosticLog) -> LayerOperation? {
+    static func decode(_ layer: LayerSpec, name: String, isFirst: Bool, inputRank: Int?, log: inout DiagnosticLog) -> LayerOperation? {
         guard let decoder = LayerCatalog.decoders[layer.className] else {
             log.error(unknownClassMessage(layer.className), at: layer.location)
             return nil

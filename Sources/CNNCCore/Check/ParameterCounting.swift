@@ -33,7 +33,7 @@ enum ParameterCounting {
             let perChannel = (config.center ? 1 : 0) + (config.scale ? 1 : 0)
             return Counts(trainable: perChannel * channels, nonTrainable: 2 * channels)
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D,
-             .flatten, .dropout, .activation, .relu, .softmax, .zeroPadding2D, .identityAtInference:
+             .flatten, .dropout, .activation, .relu, .softmax, .zeroPadding2D, .identityAtInference, .merge, .concatenate:
             return Counts()
         }
     }

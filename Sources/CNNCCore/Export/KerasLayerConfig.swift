@@ -39,6 +39,10 @@ enum KerasLayerConfig {
                     "synchronized": false, "renorm": false, "renorm_clipping": NSNull(), "renorm_momentum": 0.99]
         case .zeroPadding2D(let p):
             return ["padding": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
+        case .merge:
+            return [:]
+        case .concatenate(let c):
+            return ["axis": c.axis]
         case .identityAtInference(let trainingOnly):
             var config: [String: Any] = trainingOnly.kerasArguments
             if case .activityRegularization = trainingOnly {} else { config["seed"] = NSNull() }
@@ -50,7 +54,7 @@ enum KerasLayerConfig {
     /// Keras records the input shape of layers that build weights or state from it.
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D: true
+        case .conv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate: true
         default: false
         }
     }

@@ -19,22 +19,69 @@ public enum KerasModelJSON {
 
     /// The JSON document as Foundation objects (NSNull for null).
     public static func object(for model: CheckedModel) -> [String: Any] {
+        if model.kind == .functional { return functionalObject(for: model) }
         let batchShape: [Any] = [NSNull()] + model.inputShape.dimensions
-        let input: [String: Any] = [
-            "module": "keras.layers", "class_name": "InputLayer", "registered_name": NSNull(),
-            "config": ["batch_shape": batchShape, "dtype": "float32", "sparse": false, "ragged": false,
-                       "name": "input_layer", "optional": false] as [String: Any],
-        ]
+        let input = inputLayer(ModelInput(name: KerasNaming.defaultInputName, shape: model.inputShape, location: model.inputs[0].location))
         return [
             "module": "keras", "class_name": "Sequential", "registered_name": NSNull(),
             "config": ["name": model.name, "trainable": true, "dtype": dtypePolicy,
-                       "layers": [input] + model.layers.map(layer), "build_input_shape": batchShape] as [String: Any],
+                       "layers": [input] + model.layers.map { layer($0) }, "build_input_shape": batchShape] as [String: Any],
             "build_config": ["input_shape": batchShape],
             "compile_config": [String: Any](),
         ]
     }
 
-    static func layer(_ layer: CheckedLayer) -> [String: Any] {
+    /// A Functional model: every layer object also names itself and lists
+    /// its call (`inbound_nodes`), the tensors it was given with their shapes.
+    static func functionalObject(for model: CheckedModel) -> [String: Any] {
+        func tensor(_ reference: TensorReference) -> [String: Any] {
+            ["class_name": "__keras_tensor__",
+             "config": ["shape": [NSNull()] + model.shape(of: reference).dimensions, "dtype": "float32",
+                        "keras_history": [model.name(of: reference), 0, 0]] as [String: Any]]
+        }
+        // One tensor is written alone and several as one list, as Keras 3 does.
+        func triples(_ references: [TensorReference]) -> [Any] {
+            let all = references.map { [model.name(of: $0), 0, 0] as [Any] }
+            return all.count == 1 ? all[0] : all
+        }
+        let layers = model.summaryRows.map { row -> [String: Any] in
+            switch row {
+            case .input(let index):
+                var object = inputLayer(model.inputs[index])
+                object["name"] = model.inputs[index].name
+                object["inbound_nodes"] = [Any]()
+                return object
+            case .layer(let index):
+                let checked = model.layers[index]
+                var object = layer(checked, inputShapes: checked.inputs.map(model.shape(of:)))
+                object["name"] = checked.name
+                let isMerge = LayerCatalog.mergeClasses.contains(checked.className)
+                let arguments: [Any] = isMerge ? [checked.inputs.map(tensor)] : checked.inputs.map(tensor)
+                // BatchNormalization's call takes a mask; Keras records that none was given.
+                let keywords: [String: Any] = if case .batchNormalization = checked.operation { ["mask": NSNull()] } else { [:] }
+                object["inbound_nodes"] = [["args": arguments, "kwargs": keywords] as [String: Any]]
+                return object
+            }
+        }
+        return [
+            "module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
+            "config": ["name": model.name, "trainable": true, "layers": layers,
+                       "input_layers": triples(model.inputs.indices.map { .input($0) }),
+                       "output_layers": triples(model.outputs)] as [String: Any],
+            "build_config": ["input_shape": NSNull()],
+            "compile_config": [String: Any](),
+        ]
+    }
+
+    static func inputLayer(_ input: ModelInput) -> [String: Any] {
+        [
+            "module": "keras.layers", "class_name": "InputLayer", "registered_name": NSNull(),
+            "config": ["batch_shape": [NSNull()] + input.shape.dimensions, "dtype": "float32", "sparse": false, "ragged": false,
+                       "name": input.name, "optional": false] as [String: Any],
+        ]
+    }
+
+    static func layer(_ layer: CheckedLayer, inputShapes: [TensorShape]? = nil) -> [String: Any] {
         var config: [String: Any] = ["name": layer.name, "trainable": !layer.frozen, "dtype": dtypePolicy]
         config.merge(KerasLayerConfig.arguments(of: layer)) { $1 }
         if layer.className == "SpatialDropout2D" {
@@ -44,7 +91,10 @@ public enum KerasModelJSON {
         }
         var object: [String: Any] = ["module": "keras.layers", "class_name": layer.className, "config": config, "registered_name": NSNull()]
         if KerasLayerConfig.hasBuildConfig(layer.operation) {
-            object["build_config"] = ["input_shape": [NSNull()] + layer.inputShape.dimensions]
+            let shapes = (inputShapes ?? [layer.inputShape]).map { [NSNull()] + $0.dimensions as [Any] }
+            // A merge layer is built from the list of its input shapes.
+            let isMerge = LayerCatalog.mergeClasses.contains(layer.className)
+            object["build_config"] = ["input_shape": isMerge ? shapes as Any : shapes[0] as Any]
         }
         return object
     }

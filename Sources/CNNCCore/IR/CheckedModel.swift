@@ -46,12 +46,22 @@ public struct CheckedModel: Hashable, Sendable {
     public var sourceFile: String
     /// Notes for the user that are not errors (a training-only layer compiled as identity).
     public var notes: [Diagnostic] = []
+    /// Which Keras model class it is: the summary and the export follow it.
+    public var kind: ModelKind = .sequential
 
     /// The shape of one of the model's tensors.
     public func shape(of tensor: TensorReference) -> TensorShape {
         switch tensor {
         case .input(let index): inputs[index].shape
         case .layer(let index): layers[index].outputShape
+        }
+    }
+
+    /// The name of the input or layer that makes a tensor.
+    public func name(of tensor: TensorReference) -> String {
+        switch tensor {
+        case .input(let index): inputs[index].name
+        case .layer(let index): layers[index].name
         }
     }
 
@@ -73,9 +83,67 @@ public struct CheckedModel: Hashable, Sendable {
         return layers.indices.allSatisfy { layers[$0].inputs == [$0 == 0 ? .input(0) : .layer($0 - 1)] }
     }
 
-    /// The most activation memory any one layer needs at once: its input and its
-    /// output both alive, in float32 bytes, for one sample.
+    /// The most activation memory alive at once while the layers run in
+    /// order, in float32 bytes for one sample: each tensor lives from the
+    /// layer that computes it (or the start, for inputs) to its last reader
+    /// (or the end, for outputs). For a chain, the largest input plus output
+    /// of one layer.
     public var peakActivationBytes: Int {
-        layers.map { $0.inputShape.elementCount * 4 + $0.activationBytes }.max() ?? inputShape.elementCount * 4
+        func bytes(_ tensor: TensorReference) -> Int { shape(of: tensor).elementCount * 4 }
+        var lastRead: [TensorReference: Int] = [:]
+        for (index, layer) in layers.enumerated() {
+            for tensor in layer.inputs { lastRead[tensor] = index }
+        }
+        for output in outputs { lastRead[output] = layers.count }
+        var alive = inputs.indices.reduce(0) { $0 + bytes(.input($1)) }
+        var peak = alive
+        for index in layers.indices {
+            alive += bytes(.layer(index))
+            peak = max(peak, alive)
+            for tensor in Set(layers[index].inputs + [.layer(index)]) where lastRead[tensor, default: index] <= index {
+                alive -= bytes(tensor)
+            }
+        }
+        return peak
     }
+
+    /// The rows Keras's summary prints, in order: for a Functional model the
+    /// inputs (`InputLayer` rows) among the layers, as `KerasGraphOrder` places them.
+    public var summaryRows: [TensorReference] {
+        guard kind == .functional else { return layers.indices.map { .layer($0) } }
+        return graphOrder.order.map { $0 < inputs.count ? .input($0) : .layer($0 - inputs.count) }
+    }
+
+    /// Whether Keras prints the summary with Sequential's three columns
+    /// (no `Connected to`): a Sequential model, or a Functional one that is a chain.
+    public var isSequentialLike: Bool {
+        kind == .sequential || graphOrder.isSequentialLike(reads: nodeReads)
+    }
+
+    /// Inputs then layers as the nodes of one graph, each listing the nodes it reads.
+    private var nodeReads: [[Int]] {
+        Array(repeating: [], count: inputs.count) + layers.map { $0.inputs.map(node) }
+    }
+
+    private func node(_ tensor: TensorReference) -> Int {
+        switch tensor {
+        case .input(let index): index
+        case .layer(let index): inputs.count + index
+        }
+    }
+
+    private var graphOrder: KerasGraphOrder {
+        // A checked model is acyclic, so the walk cannot fail; the fallback keeps the stored order.
+        let count = inputs.count + layers.count
+        let stored = KerasGraphOrder(order: Array(0..<count), depth: Array((0..<count).reversed()), reached: [], topological: [])
+        return (try? KerasGraphOrder.compute(reads: nodeReads, inputs: Array(inputs.indices), outputs: outputs.map(node)).get()) ?? stored
+    }
+}
+
+/// The Keras model class a checked model prints and exports as.
+public enum ModelKind: String, Hashable, Sendable, Codable {
+    /// `keras.Sequential`: a chain, no InputLayer row in the summary.
+    case sequential
+    /// `keras.Model(inputs, outputs)`: a graph.
+    case functional
 }

@@ -18,6 +18,11 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     /// SpatialDropout2D, ActivityRegularization): compiled as identity, and
     /// run as Keras's `fit` runs it in training.
     case identityAtInference(TrainingOnlyOperation)
+    /// Add, Subtract, Multiply, Average, Maximum, Minimum: one value from the
+    /// same position of every input, the inputs broadcast as Keras does.
+    case merge(MergeOperation)
+    /// Concatenate: the inputs side by side along one axis.
+    case concatenate(ConcatenateConfig)
 
     /// The activation fused into a Conv2D or Dense layer (`linear` for every other layer).
     public var fusedActivation: Activation {
@@ -47,6 +52,28 @@ public enum TrainingOnlyOperation: Hashable, Sendable, Codable {
         case .gaussianDropout(let rate), .spatialDropout2D(let rate): ["rate": rate]
         case .activityRegularization(let l1, let l2): ["l1": l1, "l2": l2]
         }
+    }
+}
+
+/// What a merge layer computes from its inputs' values at one position.
+public enum MergeOperation: String, Hashable, Sendable, Codable, CaseIterable {
+    case add, subtract, multiply, average, maximum, minimum
+
+    /// Keras's class name (`Add`).
+    public var className: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+}
+
+public struct ConcatenateConfig: Hashable, Sendable, Codable {
+    /// The axis as written (Keras's `axis`, -1 by default): negative counts
+    /// from the last axis, and 0 is the batch axis.
+    public var axis: Int
+
+    /// The axis of one sample's shape it joins along (0 is the first axis
+    /// after the batch), or nil when `axis` names the batch axis or none.
+    public func sampleAxis(rank: Int) -> Int? {
+        let batchedRank = rank + 1
+        let resolved = axis < 0 ? axis + batchedRank : axis
+        return resolved >= 1 && resolved < batchedRank ? resolved - 1 : nil
     }
 }
 

@@ -1,4 +1,5 @@
-/// Reads the output of Keras's `model.to_json()` for a Sequential model.
+/// Reads the output of Keras's `model.to_json()`: a Sequential model here,
+/// a Functional one in `KerasFunctionalParser`.
 ///
 /// Keras 3 writes every object as `{module, class_name, config, registered_name}`
 /// and opens `config.layers` with an `InputLayer` holding `batch_shape`;
@@ -20,14 +21,15 @@ enum KerasJSONParser {
             log.error("unexpected key '\(entry.key)' in a Keras model file", at: entry.keyLocation)
         }
         let className = root["class_name"]
-        guard className?.string == "Sequential" else {
+        let modelClass = className?.string ?? ""
+        guard modelClass == "Sequential" || KerasFunctionalParser.modelClasses.contains(modelClass) else {
             let found = className?.string.map { "a '\($0)' model" } ?? "no model class"
-            log.error("cnnc reads Keras Sequential models; this file holds \(found). Rebuild it as keras.Sequential([...]) and save model.to_json() again", at: className?.location ?? root.location)
+            log.error("cnnc reads Keras Sequential and Functional models; this file holds \(found). Build it with keras.Sequential([...]) or keras.Model(inputs, outputs) and save model.to_json() again", at: className?.location ?? root.location)
             spec.isReadable = false
             return spec
         }
         guard let config = root["config"], config.entries != nil else {
-            log.error("the Sequential model has no 'config' mapping", at: root.location)
+            log.error("the \(modelClass) model has no 'config' mapping", at: root.location)
             spec.isReadable = false
             return spec
         }
@@ -37,14 +39,23 @@ enum KerasJSONParser {
             }
         }
         guard let layerObjects = config["layers"]?.list else {
-            log.error("the Sequential model's config has no 'layers' list", at: config.location)
+            log.error("the \(modelClass) model's config has no 'layers' list", at: config.location)
             spec.isReadable = false
+            return spec
+        }
+        if modelClass != "Sequential" {
+            KerasFunctionalParser.parse(config, layers: layerObjects, into: &spec, log: &log)
             return spec
         }
         for object in layerObjects {
             guard let layer = parseLayerObject(object, log: &log) else { continue }
             if layer.className == "InputLayer" {
-                readInputLayer(layer, into: &spec, log: &log)
+                let input = readInputLayer(layer, log: &log)
+                if let input {
+                    spec.inputShapeLocation = input.location
+                    spec.inputShapeGiven = true
+                    spec.inputShape = input.shape
+                }
             } else {
                 spec.layers.append(layer)
             }
@@ -62,7 +73,7 @@ enum KerasJSONParser {
         return spec
     }
 
-    private static func parseLayerObject(_ object: SpecValue, log: inout DiagnosticLog) -> LayerSpec? {
+    static func parseLayerObject(_ object: SpecValue, log: inout DiagnosticLog) -> LayerSpec? {
         guard object.entries != nil else {
             log.error("each entry of 'layers' must be a layer object with 'class_name' and 'config', got \(object.typeDescription)", at: object.location)
             return nil
@@ -82,16 +93,15 @@ enum KerasJSONParser {
         return LayerSpec(className: name, location: className.location, arguments: arguments)
     }
 
-    /// An InputLayer sets the model's input shape; it is not a layer of the summary.
-    private static func readInputLayer(_ layer: LayerSpec, into spec: inout ModelSpec, log: inout DiagnosticLog) {
-        var found = false
+    /// An InputLayer gives a model input its name and shape; nil when it has
+    /// no shape at all (reported). A Sequential summary has no row for it.
+    static func readInputLayer(_ layer: LayerSpec, log: inout DiagnosticLog) -> InputSpec? {
+        var input: InputSpec?
+        let name = layer.arguments.first { $0.key == "name" }?.value.string ?? KerasNaming.defaultInputName
         for argument in layer.arguments {
             switch argument.key {
             case "batch_shape", "batch_input_shape", "input_shape":
-                found = true
-                spec.inputShapeLocation = argument.value.location
-                spec.inputShapeGiven = true
-                spec.inputShape = InputShapeReader.read(argument.value, key: argument.key, log: &log)
+                input = InputSpec(name: name, shape: InputShapeReader.read(argument.value, key: argument.key, log: &log), location: argument.value.location)
             case "sparse", "ragged", "optional":
                 if case .bool(true) = argument.value.kind {
                     log.error("InputLayer '\(argument.key): true' is not supported: cnnc compiles dense float32 tensors", at: argument.value.location)
@@ -106,9 +116,10 @@ enum KerasJSONParser {
                 log.error("unknown InputLayer argument '\(argument.key)'", at: argument.keyLocation)
             }
         }
-        if !found {
+        if input == nil {
             log.error("the InputLayer has no 'batch_shape' (Keras 3) or 'batch_input_shape' (Keras 2)", at: layer.location)
         }
+        return input
     }
 }
 

@@ -24,6 +24,44 @@ public struct ModelSpec: Sendable {
     /// Where the input shape was given, or the top of the file when it is missing.
     public var inputShapeLocation: SourceLocation
     public var layers: [LayerSpec]
+
+    /// A Keras Functional model, a graph: its inputs are `graphInputs`, each
+    /// layer may name what it reads (`LayerSpec.inbound`), and `outputs`
+    /// names what it returns. False for a Sequential model, the chain from
+    /// `inputShape`.
+    public var isFunctional = false
+    /// A Functional model's inputs, in Keras's order (`input_layers`).
+    public var graphInputs: [InputSpec] = []
+    /// What a Functional model returns; nil means the last layer's output.
+    public var outputs: [TensorName]?
+    /// Where `outputs` was written, or the top of the file.
+    public var outputsLocation: SourceLocation?
+}
+
+/// A tensor named in a graph: the output of the layer (or model input) called
+/// `layer`. Keras's `keras_history` adds which call of a shared layer made it
+/// (`nodeIndex`) and which of its outputs it is (`tensorIndex`); cnnc's
+/// layers are called once and have one output, so both are 0.
+public struct TensorName: Sendable {
+    public var layer: String
+    public var nodeIndex = 0
+    public var tensorIndex = 0
+    public var location: SourceLocation
+
+    public init(layer: String, nodeIndex: Int = 0, tensorIndex: Int = 0, location: SourceLocation) {
+        self.layer = layer
+        self.nodeIndex = nodeIndex
+        self.tensorIndex = tensorIndex
+        self.location = location
+    }
+}
+
+/// One input of a Functional model: Keras's `InputLayer`.
+public struct InputSpec: Sendable {
+    public var name: String
+    /// One sample's shape; nil when it was missing or unreadable (already reported).
+    public var shape: [Int]?
+    public var location: SourceLocation
 }
 
 /// One layer as written: `Conv2D: {filters: 32, ...}` or a Keras JSON layer object.
@@ -32,10 +70,16 @@ public struct LayerSpec: Sendable {
     /// Where the class name stands: the place a layer-level diagnostic points at.
     public var location: SourceLocation
     public var arguments: [SpecEntry]
+    /// In a graph, the tensors it reads, in order; nil means the output of
+    /// the layer written before it (or the first input, for the first layer).
+    public var inbound: [TensorName]?
+    /// How many times a Keras file calls it; more than once shares its weights.
+    public var calls = 1
 
-    public init(className: String, location: SourceLocation, arguments: [SpecEntry]) {
+    public init(className: String, location: SourceLocation, arguments: [SpecEntry], inbound: [TensorName]? = nil) {
         self.className = className
         self.location = location
         self.arguments = arguments
+        self.inbound = inbound
     }
 }

@@ -6,6 +6,6 @@ public enum SpecParser {
         if root["class_name"] != nil {
             return KerasJSONParser.parse(root, log: &log)
         }
-        return SequentialSpecParser.parse(root, log: &log)
+        return SpecLanguageParser.parse(root, log: &log)
     }
 }

@@ -31,7 +31,7 @@ public enum ModelPlanner {
                 node.kernel = .globalPooling(GlobalPoolingEmitter(function: function, kind: kind, input: layer.inputShape))
             case .zeroPadding2D(let padding):
                 node.kernel = .zeroPadding(PaddingEmitter(function: function, input: layer.inputShape, padding: padding))
-            case .flatten, .dropout, .identityAtInference:
+            case .flatten, .dropout, .identityAtInference, .merge, .concatenate:
                 break
             case .activation, .softmax, .relu, .batchNormalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }

@@ -171,7 +171,7 @@ enum TrainingPlanner {
             switch operation {
             case .conv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
-            case .flatten, .batchNormalization, .activation(.linear): return []
+            case .flatten, .merge, .concatenate, .batchNormalization, .activation(.linear): return []
             case .dropout: return [.mask(index)]
             case .identityAtInference:
                 switch onlyInTraining(index) {

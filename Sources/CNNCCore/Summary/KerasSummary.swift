@@ -1,11 +1,13 @@
-/// `model.summary()` as Keras 3 prints it for a Sequential model, byte for
-/// byte at the same line length, with optional cnnc columns for FLOPs and
-/// activation memory.
+/// `model.summary()` as Keras 3 prints it, byte for byte at the same line
+/// length, with optional cnnc columns for FLOPs and activation memory. A
+/// Sequential model, or a Functional one that is a chain, gets three columns;
+/// any other graph a fourth, `Connected to`, naming the tensors each layer reads.
 public struct KerasSummary {
-    /// Keras's default width: 88, or the terminal's width less 4 when that is
-    /// smaller; 76 when the output is not a terminal (its 80-column fallback).
-    public static func defaultLineLength(terminalColumns: Int) -> Int {
-        min(88, terminalColumns - 4)
+    /// Keras's default width: 88 (108 with `Connected to`), or the terminal's
+    /// width less 4 when that is smaller; 76 when the output is not a
+    /// terminal (its 80-column fallback).
+    public static func defaultLineLength(terminalColumns: Int, sequentialLike: Bool = true) -> Int {
+        min(sequentialLike ? 88 : 108, terminalColumns - 4)
     }
 
     public var lineLength: Int
@@ -20,6 +22,8 @@ public struct KerasSummary {
 
     /// Column boundaries of a Sequential summary, as fractions of the line.
     static let positions = [0.45, 0.80, 1.0]
+    /// Column boundaries with `Connected to`.
+    static let graphPositions = [0.3, 0.56, 0.74, 1.0]
     /// Extra columns are as wide as Keras's "Param #" column at the default width.
     static let extraColumnWidth = 17
 
@@ -33,7 +37,8 @@ public struct KerasSummary {
     }
 
     public func render(_ model: CheckedModel) throws(RenderError) -> String {
-        guard let widths = BoxTable.kerasWidths(lineLength: lineLength, positions: Self.positions) else {
+        let connections = !model.isSequentialLike
+        guard let widths = BoxTable.kerasWidths(lineLength: lineLength, positions: connections ? Self.graphPositions : Self.positions) else {
             throw .lineTooShort(lineLength)
         }
         var columns = [
@@ -41,13 +46,27 @@ public struct KerasSummary {
             BoxTable.Column(header: "Output Shape", alignment: .left, width: widths[1]),
             BoxTable.Column(header: "Param #", alignment: .right, width: widths[2]),
         ]
+        if connections { columns.append(.init(header: "Connected to", alignment: .left, width: widths[3])) }
         if showFLOPs { columns.append(.init(header: "FLOPs", alignment: .right, width: Self.extraColumnWidth)) }
         if showMemory { columns.append(.init(header: "Activations", alignment: .right, width: Self.extraColumnWidth)) }
         var table = BoxTable(columns: columns)
-        for layer in model.layers {
-            var row = ["\(layer.name) (\(layer.className))", layer.outputShape.description, Formatting.thousands(layer.parameters)]
-            if showFLOPs { row.append(Formatting.thousands(layer.flops)) }
-            if showMemory { row.append(Formatting.bytes(layer.activationBytes)) }
+        for tensor in model.summaryRows {
+            var row: [String]
+            var flops = 0
+            switch tensor {
+            case .input(let index):
+                let input = model.inputs[index]
+                row = ["\(input.name) (InputLayer)", input.shape.description, "0"]
+                if connections { row.append("-") }
+            case .layer(let index):
+                let layer = model.layers[index]
+                row = ["\(layer.name) (\(layer.className))", layer.outputShape.description, Formatting.thousands(layer.parameters)]
+                // Keras names a tensor by its layer, the call that made it and its output index: `stem[0][0]`.
+                if connections { row.append(layer.inputs.map { "\(model.name(of: $0))[0][0]" }.joined(separator: ", ")) }
+                flops = layer.flops
+            }
+            if showFLOPs { row.append(Formatting.thousands(flops)) }
+            if showMemory { row.append(Formatting.bytes(model.shape(of: tensor).elementCount * 4)) }
             table.rows.append(row)
         }
         var lines = ["Model: \"\(model.name)\"", table.render()]
@@ -58,7 +77,9 @@ public struct KerasSummary {
             lines.append(" Total FLOPs: \(Formatting.thousands(model.flops)) (\(Formatting.flops(model.flops))) per sample, 2 x multiply-adds of Conv2D and Dense")
         }
         if showMemory {
-            lines.append(" Input: \(Formatting.bytes(model.inputShape.elementCount * 4)); peak activations: \(Formatting.bytes(model.peakActivationBytes)) per sample (a layer's input and output, float32)")
+            let inputBytes = model.inputs.reduce(0) { $0 + $1.shape.elementCount * 4 }
+            let alive = model.isChain ? "a layer's input and output" : "every tensor from its layer to its last reader"
+            lines.append(" Input: \(Formatting.bytes(inputBytes)); peak activations: \(Formatting.bytes(model.peakActivationBytes)) per sample (\(alive), float32)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -5,7 +5,10 @@ import Foundation
 public enum ModelJSON {
     struct Document: Encodable {
         var name: String
+        var kind: ModelKind
         var sourceFile: String
+        var inputs: [Input]
+        var outputs: [String]
         var inputShape: [Int]
         var outputShape: [Int]
         var layers: [Layer]
@@ -16,9 +19,16 @@ public enum ModelJSON {
         var peakActivationBytes: Int
     }
 
+    struct Input: Encodable {
+        var name: String
+        var shape: [Int]
+    }
+
     struct Layer: Encodable {
         var name: String
         var className: String
+        /// The inputs and layers whose outputs it reads.
+        var reads: [String]
         var location: SourceLocation
         var inputShape: [Int]
         var outputShape: [Int]
@@ -47,7 +57,8 @@ public enum ModelJSON {
             case .activation(let activation):
                 var container = encoder.container(keyedBy: ActivationKey.self)
                 try container.encode(activation, forKey: .activation)
-            case .flatten, .softmax, .identityAtInference:
+            case .concatenate(let config): try config.encode(to: encoder)
+            case .flatten, .softmax, .identityAtInference, .merge:
                 _ = encoder.container(keyedBy: ActivationKey.self)
             }
         }
@@ -57,10 +68,11 @@ public enum ModelJSON {
 
     public static func encode(_ model: CheckedModel) -> String {
         let document = Document(
-            name: model.name, sourceFile: model.sourceFile,
+            name: model.name, kind: model.kind, sourceFile: model.sourceFile,
+            inputs: model.inputs.map { Input(name: $0.name, shape: $0.shape.dimensions) }, outputs: model.outputs.map(model.name(of:)),
             inputShape: model.inputShape.dimensions, outputShape: model.outputShape.dimensions,
             layers: model.layers.map { layer in
-                Layer(name: layer.name, className: layer.className, location: layer.location,
+                Layer(name: layer.name, className: layer.className, reads: layer.inputs.map(model.name(of:)), location: layer.location,
                       inputShape: layer.inputShape.dimensions, outputShape: layer.outputShape.dimensions,
                       padding: layer.padding, trainableParams: layer.trainableParameters,
                       nonTrainableParams: layer.nonTrainableParameters, flops: layer.flops,

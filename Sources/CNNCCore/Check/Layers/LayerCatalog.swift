@@ -7,7 +7,11 @@ struct LayerDecoder: Sendable {
 }
 
 enum LayerCatalog {
-    static let decoders: [String: LayerDecoder] = [
+    static let decoders: [String: LayerDecoder] = singleInputDecoders.merging(MergeArguments.decoders) { first, _ in first }
+        .merging(["Concatenate": MergeArguments.concatenate]) { first, _ in first }
+
+    /// Classes that read one tensor.
+    private static let singleInputDecoders: [String: LayerDecoder] = [
         "Conv2D": ConvolutionArguments.conv2D,
         "MaxPooling2D": PoolingArguments.maxPooling2D,
         "AveragePooling2D": PoolingArguments.averagePooling2D,
@@ -29,13 +33,16 @@ enum LayerCatalog {
 
     static let supportedClasses = decoders.keys.sorted()
 
+    /// Classes that read several tensors: a graph names them with `inputs:`.
+    static let mergeClasses: Set<String> = Set(MergeArguments.decoders.keys).union(["Concatenate"])
+
     /// Keras layers a user may reasonably write that cnnc does not compile yet:
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
         "Conv1D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
         "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Cropping2D", "Reshape", "Permute",
         "LeakyReLU", "PReLU", "ELU", "LayerNormalization", "GroupNormalization",
-        "Add", "Concatenate", "Multiply", "LSTM", "GRU", "SimpleRNN", "Embedding",
+        "LSTM", "GRU", "SimpleRNN", "Embedding",
         "Rescaling", "Normalization",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
     ]

@@ -39,7 +39,7 @@ struct BackwardEmitter {
             emitActivationDerivative(.softmax, from: "x, _ y", into: &out)
         case .relu(let config):
             emitReLUDerivative(config, into: &out)
-        case .activation, .flatten, .dropout, .identityAtInference, .batchNormalization:
+        case .activation, .flatten, .dropout, .identityAtInference, .batchNormalization, .merge, .concatenate:
             return
         }
     }

@@ -182,7 +182,7 @@ struct TrainingGenerator {
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
             out.line("Self.\(function)(\(source), \(target))")
-        case .flatten:
+        case .flatten, .merge, .concatenate:
             out.line("// \(layer.name): the same memory as its input")
         case .identityAtInference:
             if let trainingOnly = trainingOnly(index) {
@@ -252,7 +252,7 @@ struct TrainingGenerator {
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
             }
-        case .flatten:
+        case .flatten, .merge, .concatenate:
             out.line("// passes the gradient through")
             if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .identityAtInference:

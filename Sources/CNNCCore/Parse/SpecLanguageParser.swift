@@ -1,4 +1,4 @@
-/// Reads cnnc's own spec language (YAML or JSON):
+/// Reads cnnc's own spec language (YAML or JSON). A Sequential model:
 ///
 ///     name: toy_convnet            # optional; Keras's default is "sequential"
 ///     input_shape: [32, 32, 3]
@@ -6,9 +6,20 @@
 ///       - Conv2D: {filters: 8, kernel_size: 5, activation: relu}
 ///       - Flatten                  # a layer without arguments may be a bare name
 ///
+/// A graph (a Keras Functional model) names its inputs and outputs, and a
+/// layer may name the tensors it reads; without `inputs:` it reads the layer
+/// written above it:
+///
+///     inputs: {image: [32, 32, 3]}
+///     layers:
+///       - Conv2D: {filters: 16, kernel_size: 3, padding: same, name: stem}
+///       - Conv2D: {filters: 16, kernel_size: 3, padding: same, name: branch}
+///       - Add: {inputs: [stem, branch]}
+///     outputs: [add]
+///
 /// Layer arguments are Keras's keyword arguments; they are checked later.
-enum SequentialSpecParser {
-    static let topLevelKeys = ["name", "input_shape", "layers"]
+enum SpecLanguageParser {
+    static let topLevelKeys = ["name", "input_shape", "inputs", "layers", "outputs"]
 
     static func parse(_ root: SpecValue, log: inout DiagnosticLog) -> ModelSpec {
         var spec = ModelSpec(
@@ -20,6 +31,7 @@ enum SequentialSpecParser {
             return spec
         }
         var sawLayers = false
+        var namedInputs: SpecEntry?
         for entry in entries {
             switch entry.key {
             case "name":
@@ -32,6 +44,14 @@ enum SequentialSpecParser {
                 spec.inputShapeLocation = entry.value.location
                 spec.inputShapeGiven = true
                 spec.inputShape = InputShapeReader.read(entry.value, key: "input_shape", log: &log)
+            case "inputs":
+                namedInputs = entry
+                spec.inputShapeGiven = true
+                spec.inputShapeLocation = entry.value.location
+                spec.graphInputs = parseInputs(entry.value, log: &log)
+            case "outputs":
+                spec.outputsLocation = entry.value.location
+                spec.outputs = tensorNames(entry.value, key: "outputs", log: &log)
             case "layers":
                 sawLayers = true
                 spec.layers = parseLayers(entry.value, log: &log)
@@ -40,14 +60,48 @@ enum SequentialSpecParser {
                 let didYouMean = suggestion.map { "; did you mean '\($0)'?" } ?? ""
                 log.error("unknown key '\(entry.key)' in the spec\(didYouMean) (the keys are: \(topLevelKeys.joined(separator: ", ")))", at: entry.keyLocation)
                 // A misspelled key was meant as that key: do not also report it missing.
-                if suggestion == "input_shape" { spec.inputShapeGiven = true }
+                if suggestion == "input_shape" || suggestion == "inputs" { spec.inputShapeGiven = true }
                 if suggestion == "layers" { sawLayers = true }
             }
         }
         if !sawLayers {
             log.error("the spec has no 'layers' list; add e.g. 'layers: [{Dense: {units: 10}}]'", at: root.location)
         }
+        spec.isFunctional = namedInputs != nil || spec.outputs != nil || spec.layers.contains { $0.inbound != nil }
+        if let namedInputs, root["input_shape"] != nil {
+            log.error("give either 'input_shape' (one input, named input_layer) or 'inputs' (named inputs), not both", at: namedInputs.keyLocation)
+        } else if spec.isFunctional, namedInputs == nil {
+            // A graph over one unnamed input: Keras names it input_layer.
+            spec.graphInputs = [InputSpec(name: KerasNaming.defaultInputName, shape: spec.inputShape, location: spec.inputShapeLocation)]
+        }
         return spec
+    }
+
+    /// `inputs: {image: [32, 32, 3], measurements: [6]}`: names and shapes, in order.
+    private static func parseInputs(_ value: SpecValue, log: inout DiagnosticLog) -> [InputSpec] {
+        guard let entries = value.entries, !entries.isEmpty else {
+            log.error("'inputs' must map each input's name to its shape, such as '{image: [32, 32, 3]}', got \(value.sourceText)", at: value.location)
+            return []
+        }
+        return entries.map { entry in
+            InputSpec(name: entry.key, shape: InputShapeReader.read(entry.value, key: entry.key, log: &log), location: entry.keyLocation)
+        }
+    }
+
+    /// A tensor name or a list of them (`outputs: [a, b]`, `inputs: stem`).
+    private static func tensorNames(_ value: SpecValue, key: String, log: inout DiagnosticLog) -> [TensorName]? {
+        let items = value.list ?? [value]
+        let names = items.compactMap { item -> TensorName? in
+            guard let name = item.string, !name.isEmpty else {
+                log.error("'\(key)' must be a layer or input name or a list of them, such as [stem, branch], got \(item.sourceText)", at: item.location)
+                return nil
+            }
+            return TensorName(layer: name, location: item.location)
+        }
+        if items.isEmpty {
+            log.error("'\(key)' names no tensor; give at least one layer or input name", at: value.location)
+        }
+        return names.count == items.count && !names.isEmpty ? names : nil
     }
 
     private static func parseLayers(_ value: SpecValue, log: inout DiagnosticLog) -> [LayerSpec] {
@@ -67,7 +121,12 @@ enum SequentialSpecParser {
                 let entry = entries[0]
                 switch entry.value.kind {
                 case .map(let arguments):
-                    layers.append(LayerSpec(className: entry.key, location: entry.keyLocation, arguments: arguments))
+                    // `inputs` says where the layer sits in the graph; the rest are Keras's arguments.
+                    var layer = LayerSpec(className: entry.key, location: entry.keyLocation, arguments: arguments.filter { $0.key != "inputs" })
+                    if let reads = arguments.first(where: { $0.key == "inputs" }) {
+                        layer.inbound = tensorNames(reads.value, key: "inputs", log: &log) ?? []
+                    }
+                    layers.append(layer)
                 case .null:
                     layers.append(LayerSpec(className: entry.key, location: entry.keyLocation, arguments: []))
                 default:

@@ -1,0 +1,162 @@
+/// The check stage for a Functional model: resolves the tensors each layer
+/// reads, refuses what is not a directed acyclic graph from the inputs to
+/// the outputs, then checks every layer as `ModelChecker` checks a chain,
+/// producers before readers. The checked layers come in Keras's order
+/// (`KerasGraphOrder`), which is also an order where every layer follows
+/// the layers it reads. Every independent mistake is logged.
+enum GraphChecker {
+    /// Where a named tensor comes from: a model input or a layer of the spec.
+    private enum Producer {
+        case input(Int)
+        case layer(Int)
+    }
+
+    static func check(_ spec: ModelSpec, log: inout DiagnosticLog) -> CheckedModel? {
+        if !spec.inputShapeGiven || spec.graphInputs.isEmpty {
+            // A Keras file without usable `input_layers` has been reported by the parser.
+            guard spec.format == .cnncSpec || !log.hasErrors else { return nil }
+            log.error("the model has no inputs; add e.g. 'inputs: {image: [28, 28, 1]}' (or 'input_shape: [28, 28, 1]' for one input)", at: spec.inputShapeLocation)
+            return nil
+        }
+        var producers: [String: Producer] = [:]
+        var firstUse: [String: SourceLocation] = [:]
+        func claim(_ name: String, _ producer: Producer, at location: SourceLocation, log: inout DiagnosticLog) {
+            if let earlier = firstUse[name] {
+                log.error("duplicate name '\(name)' (first used at line \(earlier.line), column \(earlier.column)); layer and input names must be unique", at: location)
+            } else {
+                firstUse[name] = location
+                producers[name] = producer
+            }
+        }
+        for (index, input) in spec.graphInputs.enumerated() {
+            claim(input.name, .input(index), at: input.location, log: &log)
+            if let shape = input.shape, CheckedArithmetic.product(shape) == nil {
+                log.error("the input shape \(TensorShape(shape)) of '\(input.name)' is too large: its element count overflows", at: input.location)
+            }
+        }
+        // Names and arguments, in the order the file writes them.
+        var naming = KerasNaming()
+        var names: [String] = []
+        for (index, layer) in spec.layers.enumerated() {
+            let name = ModelChecker.layerName(layer, naming: &naming, log: &log)
+            names.append(name)
+            claim(name, .layer(index), at: layer.location, log: &log)
+            if layer.calls > 1 {
+                log.error("\(name): the layer is called \(layer.calls) times, sharing its weights; cnnc does not compile shared layers yet (give each call a layer of its own)", at: layer.location)
+            } else if layer.calls == 0 {
+                log.error("\(name): the layer is never called (its 'inbound_nodes' is empty), so it reads nothing", at: layer.location)
+            }
+        }
+        // Nodes 0..<inputs are the model's inputs, then the spec's layers.
+        let inputCount = spec.graphInputs.count
+        func node(_ name: TensorName, log: inout DiagnosticLog) -> Int? {
+            guard let producer = producers[name.layer] else {
+                let known = spec.graphInputs.map(\.name) + names
+                // A long model's names would bury the message; a short one's help.
+                let listing = known.count <= 12 ? " (the names are: \(known.joined(separator: ", ")))" : ""
+                log.error("unknown tensor '\(name.layer)': no model input or layer has that name\(listing)\(Suggestions.didYouMean(name.layer, in: known))", at: name.location)
+                return nil
+            }
+            guard name.nodeIndex == 0, name.tensorIndex == 0 else {
+                log.error("tensor [\(name.layer), \(name.nodeIndex), \(name.tensorIndex)] is not supported: cnnc layers are called once and have one output, so node and tensor index are 0", at: name.location)
+                return nil
+            }
+            switch producer {
+            case .input(let index): return index
+            case .layer(let index): return inputCount + index
+            }
+        }
+        var reads = [[Int]](repeating: [], count: inputCount)
+        var resolved = true
+        for (index, layer) in spec.layers.enumerated() {
+            if spec.format == .cnncSpec, LayerCatalog.mergeClasses.contains(layer.className), (layer.inbound?.count ?? 0) < 2 {
+                log.error(ModelChecker.mergeWithoutInputs(names[index], layer), at: layer.location)
+            }
+            var inbound: [Int] = []
+            if let names = layer.inbound {
+                for name in names {
+                    if let producer = node(name, log: &log) { inbound.append(producer) } else { resolved = false }
+                }
+                if names.isEmpty, layer.calls == 1 { resolved = false }
+            } else {
+                // Without `inputs:`, a layer reads the layer written above it.
+                inbound = [index == 0 ? 0 : inputCount + index - 1]
+            }
+            reads.append(inbound)
+        }
+        let outputNames = spec.outputs ?? []
+        var outputs: [Int] = []
+        for name in outputNames {
+            if let producer = node(name, log: &log) { outputs.append(producer) } else { resolved = false }
+        }
+        if spec.outputs == nil {
+            outputs = [spec.layers.isEmpty ? 0 : inputCount + spec.layers.count - 1]
+        }
+        // Arguments are decoded once the input's rank is known (BatchNormalization's
+        // `axis: 3` is the last axis of an image); a layer that is never reached
+        // still has its arguments checked, without a rank.
+        var decoded = [Bool](repeating: false, count: spec.layers.count)
+        func decodeRest(log: inout DiagnosticLog) {
+            for (index, layer) in spec.layers.enumerated() where !decoded[index] {
+                _ = ModelChecker.decode(layer, name: names[index], isFirst: false, inputRank: nil, log: &log)
+            }
+        }
+        guard resolved, !outputs.isEmpty else {
+            decodeRest(log: &log)
+            return nil
+        }
+
+        let graph: KerasGraphOrder
+        switch KerasGraphOrder.compute(reads: reads, inputs: Array(0..<inputCount), outputs: outputs) {
+        case .failure(let cycle):
+            let path = cycle.path.map { $0 < inputCount ? spec.graphInputs[$0].name : names[$0 - inputCount] }
+            let first = (cycle.path.last ?? inputCount) - inputCount
+            log.error("the layers \(path.reversed().map { "'\($0)'" }.joined(separator: " → ")) form a cycle; a layer can only read the inputs and layers computed before it", at: spec.layers[first].location)
+            decodeRest(log: &log)
+            return nil
+        case .success(let order):
+            graph = order
+        }
+        for (index, layer) in spec.layers.enumerated() where !graph.reached[inputCount + index] {
+            log.error("\(names[index]): no output depends on this layer; add it to 'outputs' or remove it", at: layer.location)
+        }
+        if spec.format == .cnncSpec {
+            for (index, input) in spec.graphInputs.enumerated() where !graph.reached[index] {
+                log.error("no output depends on the input '\(input.name)'; read it with a layer's 'inputs:' or remove it", at: input.location)
+            }
+        }
+
+        // Shapes, producers first. A layer whose input has no shape is skipped:
+        // its error would only repeat the first one.
+        var shapes = [TensorShape?](repeating: nil, count: reads.count)
+        for (index, input) in spec.graphInputs.enumerated() {
+            shapes[index] = input.shape.flatMap { CheckedArithmetic.product($0) == nil ? nil : TensorShape($0) }
+        }
+        let position = Dictionary(uniqueKeysWithValues: graph.order.filter { $0 >= inputCount }.enumerated().map { ($1, $0) })
+        var checked: [Int: CheckedLayer] = [:]
+        for node in graph.topological where node >= inputCount {
+            let index = node - inputCount
+            let operands = reads[node].compactMap { producer in
+                shapes[producer].map { MergeShapes.Operand(name: producer < inputCount ? spec.graphInputs[producer].name : names[producer - inputCount], shape: $0) }
+            }
+            guard operands.count == reads[node].count else { continue }
+            decoded[index] = true
+            guard let operation = ModelChecker.decode(spec.layers[index], name: names[index], isFirst: false,
+                                                      inputRank: operands.first?.shape.rank, log: &log) else { continue }
+            let references = reads[node].map { $0 < inputCount ? TensorReference.input($0) : .layer(position[$0]!) }
+            guard let layer = ModelChecker.checkLayer(spec.layers[index], name: names[index], operation: operation, reads: references,
+                                                      operands: operands, log: &log) else { continue }
+            shapes[node] = layer.outputShape
+            checked[node] = layer
+        }
+        decodeRest(log: &log)
+        let layers = graph.order.filter { $0 >= inputCount }.compactMap { checked[$0] }
+        let inputs = spec.graphInputs.compactMap { input in input.shape.map { ModelInput(name: input.name, shape: TensorShape($0), location: input.location) } }
+        // Every layer or input left out has logged why.
+        guard !log.hasErrors, layers.count == checked.count, layers.count == spec.layers.count, inputs.count == inputCount else { return nil }
+        return CheckedModel(
+            name: spec.name ?? KerasNaming.defaultFunctionalModelName, inputs: inputs, layers: layers,
+            outputs: outputs.map { $0 < inputCount ? .input($0) : .layer(position[$0]!) }, sourceFile: spec.file,
+            notes: log.diagnostics.filter { $0.severity == .note }, kind: .functional)
+    }
+}

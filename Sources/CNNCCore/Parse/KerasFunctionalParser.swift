@@ -1,0 +1,117 @@
+/// Reads the `config` of a Keras Functional model (`keras.Model(inputs, outputs)`)
+/// from `model.to_json()`.
+///
+/// The config lists `layers`, `input_layers` and `output_layers`. Each layer
+/// object records its calls in `inbound_nodes`:
+/// - Keras 3: `[{"args": [...], "kwargs": {...}}]`, the tensors in `args`
+///   written as `{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, tensor]}}`
+///   (a merge layer's `args` holds one list of them);
+/// - Keras 2 / tf.keras: `[[["layer", node, tensor, {kwargs}], ...]]`.
+/// `input_layers` is one `[name, node, tensor]` triple for a single input in
+/// Keras 3, and a list of triples otherwise (likewise `output_layers`).
+enum KerasFunctionalParser {
+    /// `class_name` of a Functional model: Keras 3 and tf.keras write
+    /// `Functional`; older Keras 2 files write `Model`.
+    static let modelClasses: Set<String> = ["Functional", "Model"]
+
+    /// Reads the graph of `config` (whose name and `layers` list the caller has read).
+    static func parse(_ config: SpecValue, layers layerObjects: [SpecValue], into spec: inout ModelSpec, log: inout DiagnosticLog) {
+        spec.isFunctional = true
+        var inputs: [String: InputSpec] = [:]
+        for object in layerObjects {
+            if let nested = object["class_name"], let className = nested.string,
+               modelClasses.contains(className) || className == "Sequential" {
+                let name = object["config"]?["name"]?.string ?? object["name"]?.string ?? "?"
+                log.error("the layer '\(name)' is a whole \(className) model inside this one; cnnc does not read nested models yet. Rebuild the model from its layers (keras.Model(inner.inputs, inner.outputs) applied layer by layer) and save it again", at: nested.location)
+                continue
+            }
+            guard var layer = KerasJSONParser.parseLayerObject(object, log: &log) else { continue }
+            if layer.className == "InputLayer" {
+                if let input = KerasJSONParser.readInputLayer(layer, log: &log) {
+                    inputs[input.name] = input
+                }
+                continue
+            }
+            let calls = readCalls(object["inbound_nodes"], of: layer, log: &log)
+            layer.calls = calls.count
+            layer.inbound = calls.first ?? []
+            spec.layers.append(layer)
+        }
+        spec.inputShapeGiven = true
+        for name in tensorTriples(config["input_layers"], key: "input_layers", in: config, log: &log) {
+            guard let input = inputs[name.layer] else {
+                log.error("'input_layers' names '\(name.layer)', which is not an InputLayer of this model", at: name.location)
+                continue
+            }
+            spec.graphInputs.append(input)
+        }
+        spec.outputsLocation = config["output_layers"]?.location
+        spec.outputs = tensorTriples(config["output_layers"], key: "output_layers", in: config, log: &log)
+        if let first = spec.graphInputs.first {
+            spec.inputShapeLocation = first.location
+        }
+    }
+
+    /// Each call of a layer: the tensors it was given, in order.
+    private static func readCalls(_ value: SpecValue?, of layer: LayerSpec, log: inout DiagnosticLog) -> [[TensorName]] {
+        guard let value, let calls = value.list else {
+            log.error("the '\(layer.className)' layer object has no 'inbound_nodes' list, so nothing says what it reads", at: value?.location ?? layer.location)
+            return []
+        }
+        return calls.map { call in
+            var tensors: [TensorName] = []
+            if call.entries != nil {
+                collectTensors(call["args"], into: &tensors, log: &log)
+                for argument in call["kwargs"]?.entries ?? [] where !argument.value.isNull {
+                    log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
+                }
+            } else {
+                // Keras 2: [["layer", node, tensor, {kwargs}], ...]
+                for item in call.list ?? [] {
+                    guard let tensor = triple(item, log: &log) else { continue }
+                    tensors.append(tensor)
+                    if let kwargs = item.list?.dropFirst(3).first {
+                        for argument in kwargs.entries ?? [] where !argument.value.isNull {
+                            log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
+                        }
+                    }
+                }
+            }
+            return tensors
+        }
+    }
+
+    /// The Keras 3 tensors in a call's `args`, depth first.
+    private static func collectTensors(_ value: SpecValue?, into tensors: inout [TensorName], log: inout DiagnosticLog) {
+        guard let value else { return }
+        if let items = value.list {
+            for item in items { collectTensors(item, into: &tensors, log: &log) }
+        } else if value["class_name"]?.string == "__keras_tensor__", let history = value["config"]?["keras_history"] {
+            if let tensor = triple(history, log: &log) { tensors.append(tensor) }
+        } else {
+            log.error("cannot read the call argument \(value.sourceText); cnnc expects tensors (__keras_tensor__ objects)", at: value.location)
+        }
+    }
+
+    /// `["layer", node, tensor]` (a Keras 2 item may add its kwargs).
+    private static func triple(_ value: SpecValue, log: inout DiagnosticLog) -> TensorName? {
+        guard let items = value.list, items.count >= 3, let layer = items[0].string,
+              case .int(let node) = items[1].kind, case .int(let tensor) = items[2].kind, node >= 0, tensor >= 0 else {
+            log.error("a tensor must be written [layer name, node index, tensor index], got \(value.sourceText)", at: value.location)
+            return nil
+        }
+        return TensorName(layer: layer, nodeIndex: node, tensorIndex: tensor, location: value.location)
+    }
+
+    /// `input_layers` / `output_layers`: one triple, or a list of triples.
+    private static func tensorTriples(_ value: SpecValue?, key: String, in config: SpecValue, log: inout DiagnosticLog) -> [TensorName] {
+        guard let value, let items = value.list, !items.isEmpty else {
+            log.error("the Functional model's config has no '\(key)' list", at: value?.location ?? config.location)
+            return []
+        }
+        if items[0].string != nil {
+            return triple(value, log: &log).map { [$0] } ?? []
+        }
+        return items.compactMap { triple($0, log: &log) }
+    }
+}

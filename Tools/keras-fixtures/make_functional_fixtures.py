@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Make golden fixtures for cnnc's Functional (graph) models from real Keras 3.
+
+Run from the repository root (Tools/keras-fixtures/run.sh --functional-only):
+
+    KERAS_BACKEND=jax python Tools/keras-fixtures/make_functional_fixtures.py
+
+Models:
+  - every spec in Tests/Fixtures/graphs/*.yaml, built from cnnc's graph form
+    (`inputs:` name -> shape at the top, a layer's `inputs:` naming what it
+    reads, `outputs:`) as `keras.Model(inputs, outputs, name=...)`;
+  - keras.applications at small input sizes with weights=None and 10
+    classes (APPLICATIONS below).
+
+For each it writes, under Tests/Fixtures/keras/functional/:
+  summary/<stem>.txt      `model.summary()` printed to a non-terminal stdout
+                          (the same child-process capture as make_fixtures.py);
+  summary-ll120/<stem>.txt  (graph specs) `model.summary(line_length=120)` with
+                          COLUMNS=200, uncut;
+  json3/<stem>.json       `model.to_json()`, indented by 2.
+Each model is built in a fresh session, so default names are a fresh
+session's. The script checks that keras.models.model_from_json gives the same
+config back.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_fixtures import child_env, versions_text  # noqa: E402
+
+GRAPHS = Path("Tests/Fixtures/graphs")
+OUT = Path("Tests/Fixtures/keras/functional")
+MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
+# name -> (constructor, input shape). Small inputs keep the JSON and the tests light.
+APPLICATIONS = {
+    "vgg16": ("VGG16", (64, 64, 3)),
+    "resnet50": ("ResNet50", (64, 64, 3)),
+    "resnet50v2": ("ResNet50V2", (64, 64, 3)),
+    "densenet121": ("DenseNet121", (64, 64, 3)),
+    "inceptionv3": ("InceptionV3", (75, 75, 3)),
+}
+
+
+def build_graph(spec, keras=None):
+    """The keras.Model a cnnc graph spec describes, in a fresh session
+    (`keras`: the module to build with; tf.keras for the Keras 2 JSON)."""
+    if keras is None:
+        import keras
+    keras.backend.clear_session()
+    tensors = {}
+    if "inputs" in spec:
+        for name, shape in spec["inputs"].items():
+            tensors[name] = keras.Input(shape=tuple(shape), name=name)
+    else:
+        # Keras 3's default name, given explicitly so tf.keras uses it too.
+        tensors["input_layer"] = keras.Input(shape=tuple(spec["input_shape"]), name="input_layer")
+    model_inputs = list(tensors.values())
+    previous = model_inputs[0]
+    last_name = None
+    for item in spec["layers"]:
+        if isinstance(item, str):
+            item = {item: {}}
+        (class_name, kwargs), = item.items()
+        kwargs = dict(kwargs or {})
+        reads = kwargs.pop("inputs", None)
+        layer = getattr(keras.layers, class_name)(**kwargs)
+        if reads is None:
+            arguments = [previous]
+        else:
+            arguments = [tensors[name] for name in (reads if isinstance(reads, list) else [reads])]
+        output = layer(arguments if class_name in MERGE_CLASSES else arguments[0])
+        tensors[layer.name] = output
+        previous = output
+        last_name = layer.name
+    output_names = spec.get("outputs", [last_name])
+    if isinstance(output_names, str):
+        output_names = [output_names]
+    outputs = [tensors[name] for name in output_names]
+    return keras.Model(
+        model_inputs if len(model_inputs) > 1 else model_inputs[0],
+        outputs if len(outputs) > 1 else outputs[0],
+        name=spec.get("name", "functional"),
+    )
+
+
+def build_application(stem):
+    import keras
+
+    keras.backend.clear_session()
+    constructor, shape = APPLICATIONS[stem]
+    return getattr(keras.applications, constructor)(weights=None, input_shape=shape, classes=10)
+
+
+def build(stem):
+    import yaml
+
+    if stem in APPLICATIONS:
+        return build_application(stem)
+    return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
+
+
+def child_main(args):
+    build(args.child).summary(line_length=args.line_length)
+    sys.stdout.flush()
+
+
+def summary(stem, path, line_length=None, extra_env=None):
+    command = [sys.executable, os.path.abspath(__file__), "--child", stem]
+    if line_length:
+        command += ["--line-length", str(line_length)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        process = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE,
+                                 env=child_env(extra_env))
+    if process.returncode != 0:
+        sys.stderr.write(process.stderr.decode("utf-8", "replace"))
+        raise SystemExit(f"summary child failed for {stem}")
+    if b"\x1b" in path.read_bytes():
+        raise SystemExit(f"ANSI escape found in {path}")
+
+
+def parent_main():
+    import keras
+
+    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
+    for stem in stems:
+        print(stem, file=sys.stderr)
+        model = build(stem)
+        text = json.dumps(json.loads(model.to_json()), indent=2) + "\n"
+        (OUT / "json3").mkdir(parents=True, exist_ok=True)
+        (OUT / "json3" / f"{stem}.json").write_text(text)
+        keras.backend.clear_session()
+        restored = keras.models.model_from_json(text)
+        if json.loads(restored.to_json()) != json.loads(text):
+            raise SystemExit(f"{stem}: model_from_json(to_json()) changed the config")
+        summary(stem, OUT / "summary" / f"{stem}.txt")
+        if stem not in APPLICATIONS:
+            summary(stem, OUT / "summary-ll120" / f"{stem}.txt", line_length=120, extra_env={"COLUMNS": "200"})
+    (OUT / "VERSIONS.txt").write_text(versions_text())
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child")
+    parser.add_argument("--line-length", type=int)
+    arguments = parser.parse_args()
+    if arguments.child:
+        child_main(arguments)
+    else:
+        parent_main()

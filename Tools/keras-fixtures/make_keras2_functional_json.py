@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Make Keras 2 (tf.keras / tf-keras) JSON fixtures of Functional models.
+
+Run from the repository root (Tools/keras-fixtures/run.sh --keras2 does this):
+
+    TF_USE_LEGACY_KERAS=1 python Tools/keras-fixtures/make_keras2_functional_json.py
+
+Writes Tests/Fixtures/keras/functional/json2/<stem>.json, `model.to_json()`
+indented by 2, for every graph spec in Tests/Fixtures/graphs/ (built by
+make_functional_fixtures.build_graph with tf.keras) and for
+tf.keras.applications.ResNet50 and InceptionV3 at the input sizes
+make_functional_fixtures.py uses. Each is checked to round-trip through
+tf.keras.models.model_from_json.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ["TF_USE_LEGACY_KERAS"] = "1"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+OUT = Path("Tests/Fixtures/keras/functional/json2")
+KERAS2_APPLICATIONS = ["resnet50", "inceptionv3"]
+
+
+def main():
+    import yaml
+    import tensorflow as tf
+    from make_functional_fixtures import APPLICATIONS, GRAPHS, build_graph
+
+    keras = tf.keras
+    if not keras.__name__.startswith("tf_keras"):
+        raise SystemExit(f"tf.keras is {keras.__name__}, not Keras 2 (tf_keras)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    models = {p.name.split(".")[0]: (lambda p=p: build_graph(yaml.safe_load(p.read_text()), keras)) for p in sorted(GRAPHS.glob("*.yaml"))}
+    for stem in KERAS2_APPLICATIONS:
+        constructor, shape = APPLICATIONS[stem]
+        models[stem] = lambda c=constructor, s=shape: (keras.backend.clear_session(),
+                                                       getattr(keras.applications, c)(weights=None, input_shape=s, classes=10))[1]
+    for stem, build in models.items():
+        print(stem, file=sys.stderr)
+        model = build()
+        text = json.dumps(json.loads(model.to_json()), indent=2) + "\n"
+        keras.backend.clear_session()
+        if json.loads(keras.models.model_from_json(text).to_json()) != json.loads(text):
+            raise SystemExit(f"{stem}: model_from_json(to_json()) changed the JSON")
+        (OUT / f"{stem}.json").write_text(text)
+    import importlib.metadata as md
+    (OUT / "VERSIONS.txt").write_text(f"tensorflow {md.version('tensorflow')}\ntf-keras {md.version('tf-keras')}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -140,6 +140,13 @@ let package = Package(
             path: "Tests/FixtureModels",
             swiftSettings: warningFreeGeneratedCodeSettings
         ),
+        // The compilable graph specs' generated Swift (same script).
+        .target(
+            name: "GraphModels",
+            dependencies: ["CNNCRuntime"],
+            path: "Tests/GraphModels",
+            swiftSettings: warningFreeGeneratedCodeSettings
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["CNNCRuntime"]),
         .testTarget(
             name: "CNNCRuntimeTests",
@@ -151,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GeneratedModelTests",
-            dependencies: ["CNNCZoo", "GeneratedZoo", "RandomModels", "FixtureModels", "CNNCCore", "CNNCRuntime", "CNNCTraining", "CNNCRunner"],
+            dependencies: ["CNNCZoo", "GeneratedZoo", "RandomModels", "FixtureModels", "GraphModels", "CNNCCore", "CNNCRuntime", "CNNCTraining", "CNNCRunner"],
             // The Float64 reference network runs thousands of times in the
             // finite-difference gradient checks: optimized, that takes seconds.
             swiftSettings: [.unsafeFlags(["-O"])]

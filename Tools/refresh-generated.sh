@@ -5,13 +5,14 @@
 #   Specs/Registry.swift, Generated/Registry.swift   the zoo's list of models
 #   Tests/FixtureModels/  the Keras fixture specs, from Tests/Fixtures/specs/
 #   Tests/RandomModels/   the random specs, from Tests/Fixtures/random/
+#   Tests/GraphModels/    the graph specs cnnc compiles, from Tests/Fixtures/graphs/
 # Add --new-random-specs to redraw the random specs themselves first.
 # Tests fail when any of these is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p Generated Tests/FixtureModels Tests/RandomModels
+mkdir -p Generated Tests/FixtureModels Tests/RandomModels Tests/GraphModels
 # Targets must hold a Swift file before the package builds; the registries are rewritten below.
-for file in Specs/Registry.swift Generated/Registry.swift Tests/FixtureModels/Registry.swift Tests/RandomModels/Registry.swift; do
+for file in Specs/Registry.swift Generated/Registry.swift Tests/FixtureModels/Registry.swift Tests/RandomModels/Registry.swift Tests/GraphModels/Registry.swift; do
   [ -f "$file" ] || touch "$file"
 done
 swift build -q --product cnnc
@@ -36,3 +37,9 @@ cp Generated/Registry.swift Specs/Registry.swift
 # long_names.yaml exists for the summary's text wrapping; it is not a numerics fixture.
 generate Tests/FixtureModels $(ls Tests/Fixtures/specs/*.yaml | grep -v long_names)
 generate Tests/RandomModels Tests/Fixtures/random/*.yaml
+# Graphs of several inputs or outputs are checked, not compiled yet: cnnc itself says which.
+compilable_graphs=()
+for spec in Tests/Fixtures/graphs/*.yaml; do
+  if "$cnnc" generate --emit-plan "$spec" >/dev/null 2>&1; then compilable_graphs+=("$spec"); fi
+done
+generate Tests/GraphModels "${compilable_graphs[@]}"

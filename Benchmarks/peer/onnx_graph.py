@@ -8,6 +8,11 @@ other one: before the first convolution, and back to NHWC before Flatten
 'same' padding is written out as the explicit amounts the checked model
 resolved (TensorFlow's rule: the odd extra row or column at the bottom/right),
 never as ONNX's auto_pad.
+
+Graphs (Functional models) are built tensor by tensor: each layer reads the
+tensors the summary's `reads` names, in whatever layout each was left. A
+merge of images runs in NCHW; a merge involving a vector runs in Keras's
+layout, where ONNX broadcasts exactly as Keras does.
 """
 import numpy as np
 import onnx
@@ -32,6 +37,19 @@ class GraphBuilder:
         self.tensor = "input"
         self.layout = "NHWC" if len(summary["input_shape"]) == 3 else "flat"
         self.count = 0
+        # Every tensor of the model by its Keras name: (ONNX name, layout).
+        self.tensors = {summary["inputs"][0]["name"]: (self.tensor, self.layout)}
+
+    def read(self, name):
+        """Makes the tensor called `name` the current one."""
+        self.tensor, self.layout = self.tensors[name]
+
+    def in_layout(self, name, layout):
+        """The ONNX name of tensor `name` in `layout`, transposing it if needed (not made current)."""
+        tensor, current = self.tensors[name]
+        if current in ("NHWC", "NCHW") and current != layout:
+            tensor = self.node("Transpose", [tensor], f"to_{layout.lower()}", perm=TO_NCHW if layout == "NCHW" else TO_NHWC)
+        return tensor
 
     def fresh(self, hint):
         self.count += 1
@@ -165,6 +183,30 @@ def relu_layer(graph, layer, config):
         graph.add("Min", [graph.constant(f"{name}.max_value", np.float32(config["max_value"]))], f"{name}_cap")
 
 
+def merge(graph, layer, config):
+    """Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate."""
+    reads, kind = layer["reads"], layer["class_name"]
+    images = all(graph.tensors[name][1] in ("NHWC", "NCHW") for name in reads)
+    layout = "NCHW" if images else "NHWC"
+    tensors = [graph.in_layout(name, layout) for name in reads]
+    if kind == "Concatenate":
+        rank = len(layer["output_shape"])
+        axis = config["axis"] % (rank + 1)  # Keras's axis of the batched tensor
+        if images:
+            axis = {1: 2, 2: 3, 3: 1}[axis]  # height, width, channels in NCHW
+        graph.tensor = graph.node("Concat", tensors, layer["name"], axis=axis)
+    elif kind in ("Subtract", "Multiply"):
+        op = "Sub" if kind == "Subtract" else "Mul"
+        result = tensors[0]
+        for other in tensors[1:]:
+            result = graph.node(op, [result, other], layer["name"])
+        graph.tensor = result
+    else:
+        op = {"Add": "Sum", "Average": "Mean", "Maximum": "Max", "Minimum": "Min"}[kind]
+        graph.tensor = graph.node(op, tensors, layer["name"])
+    graph.layout = layout if images or len(layer["output_shape"]) == 3 else "flat"
+
+
 BUILDERS = {
     "Conv2D": conv2d,
     "MaxPooling2D": pooling,
@@ -178,6 +220,7 @@ BUILDERS = {
     "ReLU": relu_layer,
     "Activation": lambda graph, layer, config: graph.activation(config["activation"], layer["name"]),
     "Softmax": lambda graph, layer, config: graph.activation("softmax", layer["name"]),
+    **{kind: merge for kind in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")},
 }
 
 
@@ -186,11 +229,15 @@ def build_model(summary, weights):
     graph = GraphBuilder(summary, weights)
     for layer in summary["layers"]:
         kind = layer["class_name"]
-        if kind in IDENTITY_LAYERS:
-            continue
-        if kind not in BUILDERS:
-            raise UnsupportedLayer(f"{layer['name']} ({kind}) has no ONNX translation in Benchmarks/peer/onnx_graph.py")
-        BUILDERS[kind](graph, layer, layer["config"])
+        graph.read(layer["reads"][0])
+        if kind not in IDENTITY_LAYERS:
+            if kind not in BUILDERS:
+                raise UnsupportedLayer(f"{layer['name']} ({kind}) has no ONNX translation in Benchmarks/peer/onnx_graph.py")
+            BUILDERS[kind](graph, layer, layer["config"])
+        graph.tensors[layer["name"]] = (graph.tensor, graph.layout)
+    if len(summary["inputs"]) != 1 or len(summary["outputs"]) != 1:
+        raise UnsupportedLayer("a model of several inputs or outputs")
+    graph.read(summary["outputs"][0])
     graph.to_layout("NHWC")
     graph.nodes.append(helper.make_node("Identity", [graph.tensor], ["output"]))
     input_info = helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", *summary["input_shape"]])

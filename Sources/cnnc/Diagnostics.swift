@@ -33,6 +33,16 @@ enum Diagnostics {
         return model
     }
 
+    /// The same for `cnnc train`: a model it cannot train yet gets its located error.
+    static func loadTrainableOrExit(_ path: String) throws -> CheckedModel {
+        let model = try loadOrExit(path)
+        if let gap = model.trainingGap {
+            print([gap])
+            throw ExitCode.failure
+        }
+        return model
+    }
+
     /// The checked model, or the diagnostics printed and a failing exit.
     static func loadOrExit(_ path: String) throws -> CheckedModel {
         switch Frontend.load(path: path) {

@@ -104,7 +104,7 @@ struct Train: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let model = try Diagnostics.loadCompilableOrExit(spec)
+        let model = try Diagnostics.loadTrainableOrExit(spec)
         var configuration = TrainingConfiguration(trainData: "")
         configuration.epochs = epochs
         configuration.batchSize = batchSize

@@ -93,17 +93,18 @@ import Testing
         #expect(model.parameters == 23_608_202)
     }
 
-    /// Graphs are checked and summarized; compiling waits for graph code
-    /// generation, and says so at the first place that is not a chain.
-    @Test func compilingAGraphIsALocatedError() throws {
-        let model = try RepositoryFiles.model("Tests/Fixtures/graphs/residual_block.yaml")
-        let gap = try #require(model.compilationGap)
+    /// Graphs of one input and one output compile; several inputs or outputs,
+    /// and training a graph, are located errors naming what is missing.
+    @Test func whatIsNotCompiledYetIsALocatedError() throws {
+        let residual = try RepositoryFiles.model("Tests/Fixtures/graphs/residual_block.yaml")
+        #expect(residual.compilationGap == nil)
+        let gap = try #require(residual.trainingGap)
         #expect(gap.location.line == 14 && gap.message.contains("'shortcut' reads 'stem'"))
         let twoInputs = try RepositoryFiles.model("Tests/Fixtures/graphs/two_inputs_two_outputs.yaml")
         #expect(twoInputs.compilationGap?.message.contains("2 inputs (image, measurements)") == true)
-        // A Functional model that is a chain compiles as one.
-        #expect(try RepositoryFiles.model("\(Self.folder)/json3/vgg16.json").compilationGap == nil)
-        #expect(try RepositoryFiles.model("Tests/Fixtures/graphs/functional_chain.yaml").compilationGap == nil)
+        // A Functional model that is a chain trains as one.
+        #expect(try RepositoryFiles.model("\(Self.folder)/json3/vgg16.json").trainingGap == nil)
+        #expect(try RepositoryFiles.model("Tests/Fixtures/graphs/functional_chain.yaml").trainingGap == nil)
     }
 
     /// Activation memory of a graph: a tensor stays alive until its last reader.

@@ -16,14 +16,65 @@ struct ReferenceNetwork {
         run(input.map(Double.init))
     }
 
+    /// Layers run in the model's order, each reading the tensors it names:
+    /// for a graph, the outputs of earlier layers or the input.
     func run(_ input: [Double]) -> [[Double]] {
-        var x = input
         var outputs: [[Double]] = []
         for layer in model.layers {
-            x = apply(layer, to: x)
-            outputs.append(x)
+            let reads = layer.inputs.map { tensor -> [Double] in
+                switch tensor {
+                case .input: input
+                case .layer(let index): outputs[index]
+                }
+            }
+            outputs.append(reads.count == 1 ? apply(layer, to: reads[0]) : merge(layer, reads))
         }
         return outputs
+    }
+
+    /// A merge layer of several inputs, by output coordinates: each input is
+    /// lined up with the output's last axes, and its sizes of 1 repeat.
+    private func merge(_ layer: CheckedLayer, _ reads: [[Double]]) -> [Double] {
+        let shapes = layer.inputs.map { model.shape(of: $0).dimensions }
+        let output = layer.outputShape.dimensions
+        func coordinates(_ flat: Int, _ dimensions: [Int]) -> [Int] {
+            var rest = flat
+            return dimensions.indices.reversed().map { axis in
+                defer { rest /= dimensions[axis] }
+                return rest % dimensions[axis]
+            }.reversed()
+        }
+        func flat(_ coordinates: [Int], _ dimensions: [Int]) -> Int {
+            zip(coordinates, dimensions).reduce(0) { $0 * $1.1 + $1.0 }
+        }
+        switch layer.operation {
+        case .concatenate(let config):
+            let axis = config.sampleAxis(rank: output.count)!
+            return (0..<layer.outputShape.elementCount).map { index in
+                var at = coordinates(index, output)
+                var input = 0
+                while at[axis] >= shapes[input][axis] { at[axis] -= shapes[input][axis]; input += 1 }
+                return reads[input][flat(at, shapes[input])]
+            }
+        case .merge(let operation):
+            return (0..<layer.outputShape.elementCount).map { index in
+                let at = coordinates(index, output)
+                let values = zip(reads, shapes).map { values, shape in
+                    let aligned = Array(at.suffix(shape.count))
+                    return values[flat(zip(aligned, shape).map { $1 == 1 ? 0 : $0 }, shape)]
+                }
+                switch operation {
+                case .add: return values.reduce(0, +)
+                case .subtract: return values[0] - values[1]
+                case .multiply: return values.reduce(1, *)
+                case .average: return values.reduce(0, +) / Double(values.count)
+                case .maximum: return values.max()!
+                case .minimum: return values.min()!
+                }
+            }
+        default:
+            fatalError("\(layer.name) reads \(reads.count) tensors but is not a merge layer")
+        }
     }
 
     /// A batch through every layer in training mode, returning each sample's

@@ -66,6 +66,13 @@ WEIGHTLESS = {
     "Activation",
     "ReLU",
     "Softmax",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
 }
 KERNEL_RANK = {"Conv2D": 4, "Dense": 2}
 
@@ -96,12 +103,20 @@ def expected_weights(layer):
 
 
 def check_sequential(model):
+    """A keras.Sequential, or a Functional model of one input and one output
+    (cnnc compiles graphs of one input and one output)."""
     import keras
 
-    if not isinstance(model, keras.Sequential):
+    if isinstance(model, keras.Sequential):
+        return
+    if type(model).__name__ != "Functional":
         raise ExportError(
-            f"model {model.name!r} is a {type(model).__name__}, not a keras.Sequential: "
-            "cnnc compiles Sequential models only"
+            f"model {model.name!r} is a {type(model).__name__}, not a keras.Sequential or Functional model"
+        )
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ExportError(
+            f"model {model.name!r} has {len(model.inputs)} inputs and {len(model.outputs)} outputs; "
+            "cnnc compiles graphs of one input and one output so far"
         )
 
 
@@ -207,11 +222,13 @@ def layer_outputs(model, x):
     import keras
     import numpy as np
 
-    probe = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
+    # A Functional model lists its InputLayer among its layers; the input is kept as __input__.
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    probe = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in layers])
     outputs = probe.predict(x, verbose=0)
     if not isinstance(outputs, (list, tuple)):  # a one-layer model returns the array itself
         outputs = [outputs]
-    return {layer.name: np.ascontiguousarray(out, dtype="<f4") for layer, out in zip(model.layers, outputs)}
+    return {layer.name: np.ascontiguousarray(out, dtype="<f4") for layer, out in zip(layers, outputs)}
 
 
 def reference_inputs(model, samples, seed):

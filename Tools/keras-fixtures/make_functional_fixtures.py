@@ -21,6 +21,13 @@ For each it writes, under Tests/Fixtures/keras/functional/:
 Each model is built in a fresh session, so default names are a fresh
 session's. The script checks that keras.models.model_from_json gives the same
 config back.
+
+It also writes outputs/<stem>/ (alone, with --outputs-only) for the graph specs of one
+input and one output (OUTPUT_GRAPHS), exactly as make_output_fixtures.py does
+for Sequential specs: weights.safetensors drawn from
+numpy.random.default_rng(zlib.crc32(stem)) layer by layer, input.npy (3
+samples, U(0, 1) from the same generator), output.npy (model.predict) and
+reference.safetensors (every layer's output, for cnnc verify).
 """
 
 import argparse
@@ -105,6 +112,35 @@ def build(stem):
     return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
 
 
+OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input"]
+
+
+def make_outputs(stem):
+    """outputs/<stem>/: seeded weights, inputs, Keras's outputs and every layer's output."""
+    import numpy as np
+    import make_output_fixtures as numeric
+    import export_keras_model as exporter
+    from safetensors.numpy import load_file
+
+    model = build(stem)
+    rng = np.random.default_rng(numeric.stem_seed(stem))
+    numeric.random_weights(model, rng)
+    x = rng.uniform(0.0, 1.0, (numeric.BATCH, *model.inputs[0].shape[1:])).astype("<f4")
+    y = np.asarray(model.predict(x, verbose=0), dtype="<f4")
+    folder = OUT / "outputs" / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    source = f"Tests/Fixtures/graphs/{stem}.yaml, seeded uniform weights (rng seed crc32({stem!r}) = {numeric.stem_seed(stem)})"
+    np.save(folder / "input.npy", x)
+    np.save(folder / "output.npy", y)
+    exporter.write_weights(model, folder / "weights.safetensors", source)
+    fresh = build(stem)
+    exporter.apply_weights(fresh, load_file(str(folder / "weights.safetensors")))
+    again = np.asarray(fresh.predict(x, verbose=0), dtype="<f4")
+    assert numeric.bits_equal(again, y), f"{stem}: the safetensors round trip changes the output"
+    acts = exporter.write_reference(model, x, folder / "reference.safetensors", source)
+    assert np.allclose(acts[model.layers[-1].name], y, rtol=1e-6, atol=1e-7), f"{stem}: last layer != output"
+
+
 def child_main(args):
     build(args.child).summary(line_length=args.line_length)
     sys.stdout.flush()
@@ -125,8 +161,15 @@ def summary(stem, path, line_length=None, extra_env=None):
         raise SystemExit(f"ANSI escape found in {path}")
 
 
-def parent_main():
+def parent_main(outputs_only):
     import keras
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "keras-export"))
+    for stem in OUTPUT_GRAPHS:
+        print(f"outputs/{stem}", file=sys.stderr)
+        make_outputs(stem)
+    if outputs_only:
+        return
 
     stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
     for stem in stems:
@@ -149,8 +192,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--child")
     parser.add_argument("--line-length", type=int)
+    parser.add_argument("--outputs-only", action="store_true")
     arguments = parser.parse_args()
     if arguments.child:
         child_main(arguments)
     else:
-        parent_main()
+        parent_main(arguments.outputs_only)

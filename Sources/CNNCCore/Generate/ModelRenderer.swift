@@ -69,6 +69,10 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .inPlace(let kernel):
             kernel.emit(into: &functions)
+        case .merge(let kernel):
+            kernel.emit(into: &functions)
+        case .concatenate(let kernel):
+            kernel.emit(into: &functions)
         case .nothing:
             let isFlatten = if case .flatten = node.layer.operation { true } else { false }
             functions.line("// Nothing to compute at inference: \(isFlatten ? "the channels-last layout is already flat" : "dropout is active only in training").")
@@ -117,6 +121,9 @@ struct ModelRenderer {
             if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
         case .pooling, .globalPooling, .zeroPadding:
             forward.line("Self.\(node.function)(\(source), \(target))")
+        case .merge, .concatenate:
+            let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")
+            forward.line("Self.\(node.function)(\(sources), \(target))")
         case .nothing:
             forward.line("// (no computation at inference)")
         case .inPlace(let kernel):

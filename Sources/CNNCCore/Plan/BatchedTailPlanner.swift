@@ -2,8 +2,12 @@
 enum BatchedTailPlanner {
     /// nil when the tail holds no Dense layer, so there is no weight to share.
     static func plan(_ model: CheckedModel, weights: WeightPlan) -> BatchedTailProgram? {
+        // In a graph, the tail is the chain at its end: each layer reads the one
+        // before it, the first reads the head's result, the last is the output.
+        guard model.outputs == [.layer(model.layers.count - 1)] else { return nil }
         var start = model.layers.count
-        while start > 0, isVectorLayer(model.layers[start - 1]) { start -= 1 }
+        while start > 0, isVectorLayer(model.layers[start - 1]),
+              model.layers[start - 1].inputs == [start == 1 ? .input(0) : .layer(start - 2)] { start -= 1 }
         let layers = model.layers[start...]
         guard layers.contains(where: { if case .dense = $0.operation { true } else { false } }) else { return nil }
         let samples = BatchedTailProgram.samples

@@ -49,9 +49,10 @@ enum InferenceMemoryPlanner {
                     nodes[index].padded = newStorage(padded, at: index, name: nodes[index].function + "_padded", holds: "\(layer.name)'s padded input")
                 }
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
-            case .pooling, .globalPooling, .zeroPadding:
+            case .pooling, .globalPooling, .zeroPadding, .merge, .concatenate:
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
             }
+            nodes[index].otherReads = layer.inputs.dropFirst().map { storage[$0] ?? .input }
             nodes[index].reads = input
             nodes[index].writes = output
             storage[.layer(index)] = output

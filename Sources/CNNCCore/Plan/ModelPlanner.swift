@@ -4,7 +4,8 @@
 /// the block path's tail; and (through `TrainingPlanner`) the training step.
 public enum ModelPlanner {
     /// The program for `model`; `specPath` names it in the generated header and type.
-    /// The generator compiles chains (see `CheckedModel.isChain`).
+    /// The generator compiles graphs of one input and one output (see
+    /// `CheckedModel.compilationGap`); training, chains (`trainingGap`).
     public static func plan(_ model: CheckedModel, specPath: String) -> ModelProgram {
         let weights = WeightPlan(model: model)
         var nodes: [NodeProgram] = []
@@ -31,7 +32,15 @@ public enum ModelPlanner {
                 node.kernel = .globalPooling(GlobalPoolingEmitter(function: function, kind: kind, input: layer.inputShape))
             case .zeroPadding2D(let padding):
                 node.kernel = .zeroPadding(PaddingEmitter(function: function, input: layer.inputShape, padding: padding))
-            case .flatten, .dropout, .identityAtInference, .merge, .concatenate:
+            case .merge(let operation):
+                node.kernel = .merge(MergeEmitter(function: function, operation: operation,
+                                                  inputShapes: layer.inputs.map(model.shape(of:)), outputShape: layer.outputShape))
+            case .concatenate(let config):
+                let shapes = layer.inputs.map(model.shape(of:))
+                // The checker has resolved the axis; a sample always has one.
+                let axis = config.sampleAxis(rank: layer.outputShape.rank) ?? layer.outputShape.rank - 1
+                node.kernel = .concatenate(ConcatenateEmitter(function: function, inputShapes: shapes, outputShape: layer.outputShape, axis: axis))
+            case .flatten, .dropout, .identityAtInference:
                 break
             case .activation, .softmax, .relu, .batchNormalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }

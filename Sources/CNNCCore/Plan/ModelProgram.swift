@@ -49,6 +49,8 @@ struct NodeProgram: Codable, Hashable, Sendable {
     var copiesInputFirst: Bool
     /// The region of its padded input, for a convolution that pads.
     var padded: Int?
+    /// A merge layer's inputs after the first, in order.
+    var otherReads: [InferenceBuffer] = []
 
     /// The line that introduces it in generated code: name, class, shapes, parameters.
     var comment: String {
@@ -64,6 +66,9 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case zeroPadding(PaddingEmitter)
     /// Activation, ReLU, Softmax and BatchNormalization, over their input's memory.
     case inPlace(ElementwiseEmitter)
+    /// Add, Subtract, Multiply, Average, Maximum, Minimum.
+    case merge(MergeEmitter)
+    case concatenate(ConcatenateEmitter)
     /// Flatten, Dropout and the training-only layers: nothing to compute.
     case nothing
 }

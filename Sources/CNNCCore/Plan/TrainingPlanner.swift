@@ -9,6 +9,7 @@
 /// back through one normalization to the one before it, the last to the input.
 enum TrainingPlanner {
     static func plan(_ model: CheckedModel, weights: WeightPlan) -> TrainingProgram {
+        if let gap = model.trainingGap { return .unsupported(gap.message, outputActivation: outputActivation(model)) }
         let trainingOnly = model.layers.indices.compactMap { TrainingOnlyLayer(layer: model.layers[$0], index: $0) }
         let arena = arena(model, trainingOnly: trainingOnly)
         let normalizations = NormalizationTraining.plan(model: model, weights: weights)
@@ -37,12 +38,13 @@ enum TrainingPlanner {
         }
     }
 
+    /// The activation of the layer whose output the model returns.
     private static func outputActivation(_ model: CheckedModel) -> Activation {
-        switch model.layers.last?.operation {
-        case .activation(let activation)?: activation
-        case .softmax?: .softmax
-        case let operation?: operation.fusedActivation
-        case nil: .linear
+        guard case .layer(let index)? = model.outputs.first else { return .linear }
+        switch model.layers[index].operation {
+        case .activation(let activation): return activation
+        case .softmax: return .softmax
+        case let operation: return operation.fusedActivation
         }
     }
 

@@ -13,6 +13,16 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     var frozenLayerName: String?
     /// Whether any backward step alternates the gradient buffers `g` and `h`.
     var swapsGradients: Bool
+    /// Why the model cannot be trained yet (a graph, see `CheckedModel.trainingGap`):
+    /// then nothing else is planned, and the runtime refuses to train it.
+    var unsupportedReason: String?
+
+    /// The program of a model that cannot be trained yet; `cnnc evaluate`
+    /// still picks its default loss from the output's activation.
+    static func unsupported(_ reason: String, outputActivation: Activation) -> TrainingProgram {
+        TrainingProgram(arena: TrainingArena(), normalizations: [], trainingOnly: [], phases: [], outputActivation: outputActivation,
+                        frozenLayerName: nil, swapsGradients: false, unsupportedReason: reason)
+    }
 }
 
 /// Where a layer's output lives during a training step.

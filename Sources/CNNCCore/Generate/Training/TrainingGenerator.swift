@@ -15,7 +15,32 @@ struct TrainingGenerator {
         out.line("// MARK: - Training")
         out.line()
         out.doc("Training: forward in training mode keeping every layer's output, then backward.")
-        out.block("extension \(typeName): TrainableModel") { out in emitSupported(into: &out) }
+        out.block("extension \(typeName): TrainableModel") { out in
+            if let reason = program.unsupportedReason {
+                emitUnsupported(reason, into: &out)
+            } else {
+                emitSupported(into: &out)
+            }
+        }
+    }
+
+    /// A model that cannot be trained yet still runs `cnnc evaluate`, which
+    /// needs the conformance; the trainer refuses it with the reason before
+    /// any phase could run.
+    private func emitUnsupported(_ reason: String, into out: inout SourceWriter) {
+        out.line("public static let trainingArenaCount = 0")
+        out.line("public static let trainingUnsupportedReason: String? = \(SwiftNames.stringLiteral(reason))")
+        out.line("public static let outputActivation = \"\(program.outputActivation.rawValue)\"")
+        out.line("public static let trainingPhaseCount = 1")
+        out.line("public static let batchSumCount = 0")
+        out.line("public static let batchStatisticsCount = 0")
+        out.line()
+        out.doc("Never runs: `trainingUnsupportedReason` stops the trainer first.")
+        out.block(Self.phaseSignature) { out in out.line("0") }
+        out.line()
+        out.line("public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}")
+        out.line()
+        out.line("public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}")
     }
 
     static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"

@@ -11,8 +11,7 @@ at the same input sizes) writes OUTDIR/<name>/:
                           (numpy.random.default_rng(zlib.crc32(name)), layer by layer)
   input.npy, output.npy   2 samples U(0, 1) from the same generator, model.predict
   reference.safetensors   every layer's output, for `cnnc verify`
-  model.onnx              (when tf2onnx is not needed: written by keras's own
-                          ONNX export if it is available; else skipped)
+Benchmarks/applications/run.sh runs it, then verify, compile times and the peer benchmark.
 """
 
 import sys

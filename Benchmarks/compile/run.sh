@@ -3,9 +3,14 @@
 # Swift compiled alone, with the flags cnnc builds models with
 # (-O -target-cpu native -D CNNC_FMA), against this checkout's CNNCRuntime.
 #   Benchmarks/compile/run.sh [SPEC ...]     (default: every spec in Specs/)
+# CNNC=path/to/cnnc generates with that build of cnnc instead of a release one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -q -c release --product cnnc
+cnnc=${CNNC:-}
+if [ -z "$cnnc" ]; then
+  swift build -q -c release --product cnnc
+  cnnc=.build/release/cnnc
+fi
 swift build -q -c release --target CNNCRuntime
 modules=$(swift build -c release --show-bin-path)/Modules
 work=$(mktemp -d)
@@ -16,7 +21,7 @@ specs=("$@")
 echo "| spec | generated lines | release compile (s) |"
 echo "|---|---:|---:|"
 for spec in "${specs[@]}"; do
-  .build/release/cnnc generate "$spec" --output-dir "$work" --quiet
+  "$cnnc" generate "$spec" --output-dir "$work" --quiet
   file=$(ls -t "$work"/*.cnnc.swift | head -1)
   lines=$(wc -l < "$file")
   start=$(date +%s%N)

@@ -189,6 +189,14 @@ def merge(graph, layer, config):
     images = all(graph.tensors[name][1] in ("NHWC", "NCHW") for name in reads)
     layout = "NCHW" if images else "NHWC"
     tensors = [graph.in_layout(name, layout) for name in reads]
+    if not images:
+        # Keras gives a tensor of lower rank axes of size 1 after the batch axis.
+        ranks = [len(shape) for shape in layer["input_shapes"]]
+        for position, rank in enumerate(ranks):
+            missing = max(ranks) - rank
+            if missing:
+                axes = graph.constant(f"{layer['name']}.axes", np.arange(1, 1 + missing, dtype=np.int64))
+                tensors[position] = graph.node("Unsqueeze", [tensors[position], axes], f"{layer['name']}_unsqueeze")
     if kind == "Concatenate":
         rank = len(layer["output_shape"])
         axis = config["axis"] % (rank + 1)  # Keras's axis of the batched tensor

@@ -27,8 +27,9 @@ public enum ModelJSON {
     struct Layer: Encodable {
         var name: String
         var className: String
-        /// The inputs and layers whose outputs it reads.
+        /// The inputs and layers whose outputs it reads, and their shapes.
         var reads: [String]
+        var inputShapes: [[Int]]
         var location: SourceLocation
         var inputShape: [Int]
         var outputShape: [Int]
@@ -72,7 +73,8 @@ public enum ModelJSON {
             inputs: model.inputs.map { Input(name: $0.name, shape: $0.shape.dimensions) }, outputs: model.outputs.map(model.name(of:)),
             inputShape: model.inputShape.dimensions, outputShape: model.outputShape.dimensions,
             layers: model.layers.map { layer in
-                Layer(name: layer.name, className: layer.className, reads: layer.inputs.map(model.name(of:)), location: layer.location,
+                Layer(name: layer.name, className: layer.className, reads: layer.inputs.map(model.name(of:)),
+                      inputShapes: layer.inputs.map { model.shape(of: $0).dimensions }, location: layer.location,
                       inputShape: layer.inputShape.dimensions, outputShape: layer.outputShape.dimensions,
                       padding: layer.padding, trainableParams: layer.trainableParameters,
                       nonTrainableParams: layer.nonTrainableParameters, flops: layer.flops,

@@ -23,6 +23,10 @@ public enum Frontend {
         var log = DiagnosticLog()
         let spec = SpecParser.parse(root, log: &log)
         let model = ModelChecker.check(spec, log: &log)
+        if model == nil, !log.hasErrors {
+            // Every refusal should have said why; never fail silently if one did not.
+            log.error("cnnc could not check this model and has no more precise message; please report it with the file", at: root.location)
+        }
         guard let model, !log.hasErrors else { return .failure(DiagnosticsError(log.sorted)) }
         return .success(model)
     }

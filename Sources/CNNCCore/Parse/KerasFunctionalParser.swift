@@ -77,6 +77,9 @@ enum KerasFunctionalParser {
                     }
                 }
             }
+            if tensors.isEmpty {
+                log.error("a call of the '\(layer.className)' layer passes it no tensor; each call must name what the layer reads", at: call.location)
+            }
             return tensors
         }
     }

@@ -63,8 +63,11 @@ public struct SafeTensors: Sendable {
             guard begin >= 0, end >= begin, end <= dataCount else {
                 throw RuntimeError("\(path): tensor '\(name)' claims bytes \(begin)..<\(end) but the data section has \(dataCount); the file is truncated")
             }
-            guard end - begin == count * 4 else {
-                throw RuntimeError("\(path): tensor '\(name)' of shape \(TensorLayout.shapeText(shape)) needs \(count * 4) bytes but its header gives \(end - begin)")
+            // A shape from the file may claim more bytes than an Int holds: compare without trapping.
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: 4)
+            guard !overflow, end - begin == byteCount else {
+                let needs = overflow ? "more bytes than a file can hold" : "\(byteCount) bytes"
+                throw RuntimeError("\(path): tensor '\(name)' of shape \(TensorLayout.shapeText(shape)) needs \(needs) but its header gives \(end - begin)")
             }
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { target in

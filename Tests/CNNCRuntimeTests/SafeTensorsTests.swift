@@ -79,6 +79,16 @@ import Testing
     @Test func missingFile() {
         #expect(Self.message { _ = try SafeTensors.read(path: "/no/such.safetensors") } == "/no/such.safetensors: no such weights file")
     }
+
+    /// A header may claim a shape whose byte count overflows an Int: an error, never a trap (issue 16).
+    @Test(arguments: ["[4611686018427387904]", "[2305843009213693952]", "[2147483648, 2147483648]"])
+    func hugeShapesAreErrorsNotTraps(shape: String) {
+        let header = "{\"w\": {\"dtype\": \"F32\", \"shape\": \(shape), \"data_offsets\": [0, 4]}}"
+        var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) }
+        bytes += Array(header.utf8) + [0, 0, 0, 0]
+        let text = Self.message { _ = try SafeTensors.parse(Data(bytes), path: "w.safetensors") }
+        #expect(text.contains("needs more bytes than a file can hold"), "\(text)")
+    }
 }
 
 /// `.npy` reading and writing.

@@ -49,6 +49,7 @@ enum GraphChecker {
         }
         // Nodes 0..<inputs are the model's inputs, then the spec's layers.
         let inputCount = spec.graphInputs.count
+        func nodeName(_ node: Int) -> String { node < inputCount ? spec.graphInputs[node].name : names[node - inputCount] }
         func node(_ name: TensorName, log: inout DiagnosticLog) -> Int? {
             guard let producer = producers[name.layer] else {
                 let known = spec.graphInputs.map(\.name) + names
@@ -109,7 +110,7 @@ enum GraphChecker {
         let graph: KerasGraphOrder
         switch KerasGraphOrder.compute(reads: reads, inputs: Array(0..<inputCount), outputs: outputs) {
         case .failure(let cycle):
-            let path = cycle.path.map { $0 < inputCount ? spec.graphInputs[$0].name : names[$0 - inputCount] }
+            let path = cycle.path.map(nodeName)
             let first = (cycle.path.last ?? inputCount) - inputCount
             log.error("the layers \(path.reversed().map { "'\($0)'" }.joined(separator: " → ")) form a cycle; a layer can only read the inputs and layers computed before it", at: spec.layers[first].location)
             decodeRest(log: &log)
@@ -132,19 +133,22 @@ enum GraphChecker {
         for (index, input) in spec.graphInputs.enumerated() {
             shapes[index] = input.shape.flatMap { CheckedArithmetic.product($0) == nil ? nil : TensorShape($0) }
         }
+        // A layer's index in the checked model is its place in Keras's order.
         let position = Dictionary(uniqueKeysWithValues: graph.order.filter { $0 >= inputCount }.enumerated().map { ($1, $0) })
+        func reference(_ node: Int) -> TensorReference {
+            node < inputCount ? .input(node) : .layer(position[node] ?? 0)
+        }
         var checked: [Int: CheckedLayer] = [:]
         for node in graph.topological where node >= inputCount {
             let index = node - inputCount
             let operands = reads[node].compactMap { producer in
-                shapes[producer].map { MergeShapes.Operand(name: producer < inputCount ? spec.graphInputs[producer].name : names[producer - inputCount], shape: $0) }
+                shapes[producer].map { MergeShapes.Operand(name: nodeName(producer), shape: $0) }
             }
             guard operands.count == reads[node].count else { continue }
             decoded[index] = true
             guard let operation = ModelChecker.decode(spec.layers[index], name: names[index], isFirst: false,
                                                       inputRank: operands.first?.shape.rank, log: &log) else { continue }
-            let references = reads[node].map { $0 < inputCount ? TensorReference.input($0) : .layer(position[$0]!) }
-            guard let layer = ModelChecker.checkLayer(spec.layers[index], name: names[index], operation: operation, reads: references,
+            guard let layer = ModelChecker.checkLayer(spec.layers[index], name: names[index], operation: operation, reads: reads[node].map(reference),
                                                       operands: operands, log: &log) else { continue }
             shapes[node] = layer.outputShape
             checked[node] = layer
@@ -156,7 +160,7 @@ enum GraphChecker {
         guard !log.hasErrors, layers.count == checked.count, layers.count == spec.layers.count, inputs.count == inputCount else { return nil }
         return CheckedModel(
             name: spec.name ?? KerasNaming.defaultFunctionalModelName, inputs: inputs, layers: layers,
-            outputs: outputs.map { $0 < inputCount ? .input($0) : .layer(position[$0]!) }, sourceFile: spec.file,
+            outputs: outputs.map(reference), sourceFile: spec.file,
             notes: log.diagnostics.filter { $0.severity == .note }, kind: .functional)
     }
 }

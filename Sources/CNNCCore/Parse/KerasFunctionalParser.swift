@@ -62,25 +62,27 @@ enum KerasFunctionalParser {
             var tensors: [TensorName] = []
             if call.entries != nil {
                 collectTensors(call["args"], into: &tensors, log: &log)
-                for argument in call["kwargs"]?.entries ?? [] where !argument.value.isNull {
-                    log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
-                }
+                refuseCallArguments(call["kwargs"], log: &log)
             } else {
                 // Keras 2: [["layer", node, tensor, {kwargs}], ...]
                 for item in call.list ?? [] {
                     guard let tensor = triple(item, log: &log) else { continue }
                     tensors.append(tensor)
-                    if let kwargs = item.list?.dropFirst(3).first {
-                        for argument in kwargs.entries ?? [] where !argument.value.isNull {
-                            log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
-                        }
-                    }
+                    refuseCallArguments(item.list?.dropFirst(3).first, log: &log)
                 }
             }
             if tensors.isEmpty {
                 log.error("a call of the '\(layer.className)' layer passes it no tensor; each call must name what the layer reads", at: call.location)
             }
             return tensors
+        }
+    }
+
+    /// A call's keyword arguments (`training: true`, `mask: ...`) would change what
+    /// the layer computes; cnnc calls layers with their tensors only, so any that is not null is an error.
+    private static func refuseCallArguments(_ kwargs: SpecValue?, log: inout DiagnosticLog) {
+        for argument in kwargs?.entries ?? [] where !argument.value.isNull {
+            log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
         }
     }
 

@@ -87,9 +87,18 @@ struct ReferenceNetwork {
     /// masks, same streams), and ActivityRegularization's penalty is returned
     /// per sample, to add to its loss.
     func runTraining(_ batch: [[Double]], dropoutSeeds: [UInt64]) -> (outputs: [[Double]], penalties: [Double]) {
-        var xs = batch
         var penalties = [Double](repeating: 0, count: batch.count)
+        // Each layer's output for every sample of the batch.
+        var outputs: [[[Double]]] = []
         for (index, layer) in model.layers.enumerated() {
+            let reads = layer.inputs.map { tensor -> [[Double]] in
+                switch tensor {
+                case .input: batch
+                case .layer(let index): outputs[index]
+                }
+            }
+            var xs = reads[0]
+            defer { outputs.append(xs) }
             func randoms() -> [SplitMix64] { dropoutSeeds.map { SplitMix64(seed: $0, stream: UInt64(index)) } }
             switch layer.operation {
             case .identityAtInference(let trainingOnly):
@@ -128,11 +137,14 @@ struct ReferenceNetwork {
                         (gamma?[i % c] ?? 1) * (v - mean[i % c]) / (variance[i % c] + config.epsilon).squareRoot() + (beta?[i % c] ?? 0)
                     }
                 }
+            case .merge, .concatenate:
+                xs = batch.indices.map { sample in merge(layer, reads.map { $0[sample] }) }
             default:
                 xs = xs.map { apply(layer, to: $0) }
             }
         }
-        return (xs, penalties)
+        // A trainable model returns its last layer.
+        return (outputs.last ?? batch, penalties)
     }
 
     private func tensor(_ layer: CheckedLayer, _ weight: String) -> [Double]? {

@@ -715,21 +715,773 @@ public struct InceptionBlock: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension InceptionBlock: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "cnnc trains chains of layers so far (the backward pass of graphs is not written yet); 'branch5x5_reduce' reads 'input_layer', not the layer before it ('branch3x3_reduce')"
+    public static let trainingArenaCount = 25711
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    /// Never runs: `trainingUnsupportedReason` stops the trainer first.
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        0
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 15871, q = arena + 17047
+                var g = arena + 18223, h = arena + 21967
+                _ = (w, k, p, q, g, h, statistics, sums)
+                let eInput = arena + 9535
+                let o0 = arena + 0
+                let e0 = arena + 10111
+                let o1 = arena + 864
+                let e1 = arena + 10975
+                let o2 = arena + 1440
+                let e2 = arena + 11551
+                let o3 = arena + 2016
+                let e3 = arena + 12127
+                let o4 = arena + 3168
+                let e4 = arena + 13279
+                let o5 = arena + 4320
+                let e5 = arena + 14431
+                let o6 = arena + 5184
+                let e6 = arena + 15295
+                let o7 = arena + 5760
+                let o8 = arena + 9504
+                let o9 = arena + 9530
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_branch3x3_reduce(input, w, o0)
+                Self.l1_branch5x5_reduce(input, w, o1)
+                Self.l2_branch_pool(input, o2)
+                Self.l3_branch1x1(input, w, o3)
+                Self.l4_branch3x3_pad(UnsafePointer(o0), p)
+                Self.l4_branch3x3(UnsafePointer(p), w, o4)
+                Self.l5_branch5x5_pad(UnsafePointer(o1), p)
+                Self.l5_branch5x5(UnsafePointer(p), w, o5)
+                Self.l6_branch_pool_proj(UnsafePointer(o2), w, o6)
+                Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
+                Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
+                Self.l9_dense(UnsafePointer(o8), w, o9)
+                Self.l9_dense_activation(o9)
+                output.update(from: o9, count: 5)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 5, channels: 5)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                if !fused { Self.l9_dense_derivative(UnsafePointer(o9), g) }
+                Self.l9_dense_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // global_average_pooling2d
+                Self.l8_global_average_pooling2d_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
+                // mixed
+                Self.l7_mixed_backward(UnsafePointer(g), e3, e4, e5, e6)
+                // branch_pool_proj: dL/d(output), summed over its readers
+                g.update(from: e6, count: 576)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // branch_pool_proj
+                Self.l6_branch_pool_proj_derivative(UnsafePointer(o6), g)
+                Self.l6_branch_pool_proj_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e2.update(from: g, count: 576)
+                // branch5x5: dL/d(output), summed over its readers
+                g.update(from: e5, count: 864)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // branch5x5
+                Self.l5_branch5x5_derivative(UnsafePointer(o5), g)
+                Self.l5_branch5x5_pad(UnsafePointer(o1), p)
+                Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l5_branch5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
+                e1.update(from: g, count: 576)
+                // branch3x3: dL/d(output), summed over its readers
+                g.update(from: e4, count: 1152)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // branch3x3
+                Self.l4_branch3x3_derivative(UnsafePointer(o4), g)
+                Self.l4_branch3x3_pad(UnsafePointer(o0), p)
+                Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_branch3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
+                e0.update(from: g, count: 864)
+                // branch1x1: dL/d(output), summed over its readers
+                g.update(from: e3, count: 1152)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // branch1x1
+                Self.l3_branch1x1_derivative(UnsafePointer(o3), g)
+                Self.l3_branch1x1_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                eInput.update(from: g, count: 576)
+                // branch_pool: dL/d(output), summed over its readers
+                g.update(from: e2, count: 576)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // branch_pool
+                Self.l2_branch_pool_backward(input, UnsafePointer(g), h); swap(&g, &h)
+                for i in 0..<576 { eInput[i] += g[i] }
+                // branch5x5_reduce: dL/d(output), summed over its readers
+                g.update(from: e1, count: 576)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // branch5x5_reduce
+                Self.l1_branch5x5_reduce_derivative(UnsafePointer(o1), g)
+                Self.l1_branch5x5_reduce_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                for i in 0..<576 { eInput[i] += g[i] }
+                // branch3x3_reduce: dL/d(output), summed over its readers
+                g.update(from: e0, count: 864)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // branch3x3_reduce
+                Self.l0_branch3x3_reduce_derivative(UnsafePointer(o0), g)
+                Self.l0_branch3x3_reduce_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                for i in 0..<576 { eInput[i] += g[i] }
+                inputGradient?.update(from: eInput, count: 576)
+                return value
+            }
+        }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
 
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // branch3x3_reduce: through its relu activation
+    @inline(never)
+    static func l0_branch3x3_reduce_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<864 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // branch3x3_reduce: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l0_branch3x3_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<144 {
+                for g in 0..<1 {
+                    let from = dz + i * 6 + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<144 { sum += d[p * 1 + g] }
+                let gp = gk + 24 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 12 + kx * 1) * 4 + ci
+                        let dp = d + oy * 12 + g
+                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 6 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<6 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 6 + co] }
+                            kt[(tap * 6 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
+                    for oy in 0..<12 {
+                        for ox in 0..<12 {
+                            let dzp = dz + (oy * 12 + ox) * 6
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 6
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<144 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // branch5x5_reduce: through its relu activation
+    @inline(never)
+    static func l1_branch5x5_reduce_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<576 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // branch5x5_reduce: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l1_branch5x5_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 30, kernelGradient = gk + 30
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<144 {
+                for g in 0..<1 {
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<144 { sum += d[p * 1 + g] }
+                let gp = gk + 46 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 12 + kx * 1) * 4 + ci
+                        let dp = d + oy * 12 + g
+                        for ox in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
+                    for oy in 0..<12 {
+                        for ox in 0..<12 {
+                            let dzp = dz + (oy * 12 + ox) * 4
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<144 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // branch_pool: each gradient to its window's first maximum
+    @inline(never)
+    static func l2_branch_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 576)
+        for oy in 0..<12 {
+            let top = oy * 1 - 1
+            let y0 = Swift.max(top, 0), y1 = Swift.min(top + 3, 12)
+            for ox in 0..<12 {
+                let left = ox * 1 - 1
+                let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 12)
+                let d = dy + (oy * 12 + ox) * 4
+                for c in 0..<4 {
+                    var best = (y0 * 12 + x0) * 4 + c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            let at = (iy * 12 + ix) * 4 + c
+                            if x[at] > x[best] { best = at }
+                        }
+                    }
+                    dx[best] += d[c]
+                }
+            }
+        }
+    }
+
+    // branch1x1: through its relu activation
+    @inline(never)
+    static func l3_branch1x1_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1152 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // branch1x1: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l3_branch1x1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 50, kernelGradient = gk + 50
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<144 {
+                for g in 0..<1 {
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<144 { sum += d[p * 1 + g] }
+                let gp = gk + 82 + g * 8
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 12 + kx * 1) * 4 + ci
+                        let dp = d + oy * 12 + g
+                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<8 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
+                    for oy in 0..<12 {
+                        for ox in 0..<12 {
+                            let dzp = dz + (oy * 12 + ox) * 8
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 8
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<144 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // branch3x3: through its relu activation
+    @inline(never)
+    static func l4_branch3x3_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1152 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // branch3x3: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l4_branch3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 90, kernelGradient = gk + 90
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<144 {
+                for g in 0..<1 {
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<144 { sum += d[p * 1 + g] }
+                let gp = gk + 522 + g * 8
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<54 {
+                let ky = r / 18, kx = (r / 6) % 3, ci = r % 6
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 14 + kx * 1) * 6 + ci
+                        let dp = d + oy * 12 + g
+                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 72) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<8 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 196) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 196)
+                    for oy in 0..<12 {
+                        for ox in 0..<12 {
+                            let dzp = dz + (oy * 12 + ox) * 8
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 14 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 8
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<196 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // branch3x3: the gradient without its padding
+    @inline(never)
+    static func l4_branch3x3_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<12 {
+            (dx + row * 72).update(from: dy + ((row + 1) * 14 + 1) * 6, count: 72)
+        }
+    }
+
+    // branch5x5: through its relu activation
+    @inline(never)
+    static func l5_branch5x5_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<864 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // branch5x5: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l5_branch5x5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 530, kernelGradient = gk + 530
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<144 {
+                for g in 0..<1 {
+                    let from = dz + i * 6 + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<144 { sum += d[p * 1 + g] }
+                let gp = gk + 1130 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<100 {
+                let ky = r / 20, kx = (r / 4) % 5, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 16 + kx * 1) * 4 + ci
+                        let dp = d + oy * 12 + g
+                        for ox in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 6 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 150) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<25 {
+                    for co in 0..<6 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 6 + co] }
+                            kt[(tap * 6 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 256)
+                    for oy in 0..<12 {
+                        for ox in 0..<12 {
+                            let dzp = dz + (oy * 12 + ox) * 6
+                            for ky in 0..<5 {
+                                for kx in 0..<5 {
+                                    let at = ((oy * 1 + ky * 1) * 16 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 5 + kx) * 6
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<256 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // branch5x5: the gradient without its padding
+    @inline(never)
+    static func l5_branch5x5_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<12 {
+            (dx + row * 48).update(from: dy + ((row + 2) * 16 + 2) * 4, count: 48)
+        }
+    }
+
+    // branch_pool_proj: through its relu activation
+    @inline(never)
+    static func l6_branch_pool_proj_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<576 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // branch_pool_proj: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l6_branch_pool_proj_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 1136, kernelGradient = gk + 1136
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<144 {
+                for g in 0..<1 {
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<144 { sum += d[p * 1 + g] }
+                let gp = gk + 1152 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<12 {
+                        let row = ((oy * 1 + ky * 1) * 12 + kx * 1) * 4 + ci
+                        let dp = d + oy * 12 + g
+                        for ox in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 144)
+                    for oy in 0..<12 {
+                        for ox in 0..<12 {
+                            let dzp = dz + (oy * 12 + ox) * 4
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 12 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<144 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_average_pooling2d: each gradient spread evenly over the positions
+    @inline(never)
+    static func l8_global_average_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<144 {
+            for c in 0..<26 { dx[position * 26 + c] = dy[c] / 144 }
+        }
+    }
+
+    // dense: through its softmax activation
+    @inline(never)
+    static func l9_dense_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 5, d = g + position * 5
+            var dot: Float = 0
+            for c in 0..<5 { dot += d[c] * v[c] }
+            for c in 0..<5 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l9_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 1156, kernelGradient = gk + 1156
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 5 + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 0 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<5 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 1286 + g * 8
+                if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<26 {
+                let ky = r / 26, kx = (r / 26) % 1, ci = r % 26
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 26 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 26]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 5 + g * 8
+                    if g < 0 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<5 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<5 {
+                        for g in 0..<2 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 26 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 26 + g * 16 + l) * 5 + co] }
+                            kt[(tap * 5 + co) * 2 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 5
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
+                                    let kp = kt + (ky * 1 + kx) * 10
+                                    for g in 0..<2 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<2 {
+                            let v = acc[position * 2 + g], n = Swift.min(16, 26 - g * 16)
+                            for l in 0..<n { dx[position * 26 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l7_mixed_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>, _ dx2: UnsafeMutablePointer<Float>, _ dx3: UnsafeMutablePointer<Float>) {
+        for o in 0..<144 { (dx0 + o * 8).update(from: dy + o * 26, count: 8) }
+        for o in 0..<144 { (dx1 + o * 8).update(from: (dy + 8) + o * 26, count: 8) }
+        for o in 0..<144 { (dx2 + o * 6).update(from: (dy + 16) + o * 26, count: 6) }
+        for o in 0..<144 { (dx3 + o * 4).update(from: (dy + 22) + o * 26, count: 4) }
+    }
+
 }
 
 // MARK: - Multiply-add

@@ -629,21 +629,515 @@ public struct MergesOneInput: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension MergesOneInput: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "cnnc trains chains of layers so far (the backward pass of graphs is not written yet); 'left' reads 'input_layer', not the layer before it ('right')"
+    public static let trainingArenaCount = 14499
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    /// Never runs: `trainingUnsupportedReason` stops the trainer first.
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        0
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 9379, q = arena + 9635
+                var g = arena + 9891, h = arena + 12195
+                _ = (w, k, p, q, g, h, statistics, sums)
+                let eInput = arena + 5771
+                let o0 = arena + 0
+                let e0 = arena + 5915
+                let o1 = arena + 144
+                let e1 = arena + 6059
+                let o2 = arena + 288
+                let e2 = arena + 6203
+                let o3 = arena + 432
+                let e3 = arena + 6347
+                let o4 = arena + 436
+                let e4 = arena + 6351
+                let o5 = arena + 580
+                let e5 = arena + 6495
+                let o6 = arena + 724
+                let e6 = arena + 6639
+                let o7 = arena + 728
+                let e7 = arena + 6643
+                let o8 = arena + 872
+                let e8 = arena + 6787
+                let o9 = arena + 1016
+                let e9 = arena + 6931
+                let o10 = arena + 1160
+                let e10 = arena + 7075
+                let o11 = arena + 1304
+                let e11 = arena + 7219
+                let o12 = arena + 1448
+                let e12 = arena + 7363
+                let o13 = arena + 1736
+                let e13 = arena + 7651
+                let o14 = arena + 2312
+                let e14 = arena + 8227
+                let o15 = arena + 3464
+                let o17 = arena + 5768
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_right_pad(input, p)
+                Self.l0_right(UnsafePointer(p), w, o0)
+                Self.l1_left(input, w, o1)
+                Self.l2_add(UnsafePointer(o1), UnsafePointer(o0), o2)
+                Self.l3_channel_max(UnsafePointer(o1), o3)
+                Self.l4_subtract(input, UnsafePointer(o0), o4)
+                Self.l5_multiply(UnsafePointer(o2), UnsafePointer(o3), o5)
+                Self.l6_channel_mean(UnsafePointer(o0), o6)
+                o7.update(from: UnsafePointer(o1), count: 144)
+                Self.l7_left_tanh(o7)
+                Self.l8_average(UnsafePointer(o2), UnsafePointer(o4), UnsafePointer(o5), o8)
+                Self.l9_maximum(UnsafePointer(o7), UnsafePointer(o8), UnsafePointer(o6), o9)
+                Self.l10_minimum(UnsafePointer(o9), UnsafePointer(o0), o10)
+                Self.l11_biased(UnsafePointer(o6), UnsafePointer(o10), o11)
+                Self.l12_rows(UnsafePointer(o11), UnsafePointer(o1), o12)
+                Self.l13_columns(UnsafePointer(o12), UnsafePointer(o12), o13)
+                Self.l14_rows_again(UnsafePointer(o13), UnsafePointer(o13), o14)
+                Self.l15_channels(UnsafePointer(o14), UnsafePointer(o14), o15)
+                // flatten: the same memory as its input
+                Self.l17_dense(UnsafePointer(o15), w, o17)
+                output.update(from: o17, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 3, channels: 3)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l17_dense_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                // channels
+                Self.l15_channels_backward(UnsafePointer(g), e14, e14)
+                // rows_again: dL/d(output), summed over its readers
+                g.update(from: e14, count: 1152)
+                // rows_again
+                Self.l14_rows_again_backward(UnsafePointer(g), e13, e13)
+                // columns: dL/d(output), summed over its readers
+                g.update(from: e13, count: 576)
+                // columns
+                Self.l13_columns_backward(UnsafePointer(g), e12, e12)
+                // rows: dL/d(output), summed over its readers
+                g.update(from: e12, count: 288)
+                // rows
+                Self.l12_rows_backward(UnsafePointer(g), e11, e1)
+                // biased: dL/d(output), summed over its readers
+                g.update(from: e11, count: 144)
+                // biased
+                Self.l11_biased_backward(UnsafePointer(g), e6, e10)
+                // minimum: dL/d(output), summed over its readers
+                g.update(from: e10, count: 144)
+                // minimum
+                Self.l10_minimum_backward(UnsafePointer(g), UnsafePointer(o9), UnsafePointer(o0), UnsafePointer(o10), e9, e0)
+                // maximum: dL/d(output), summed over its readers
+                g.update(from: e9, count: 144)
+                // maximum
+                Self.l9_maximum_backward(UnsafePointer(g), UnsafePointer(o7), UnsafePointer(o8), UnsafePointer(o6), UnsafePointer(o9), e7, e8, e6)
+                // average: dL/d(output), summed over its readers
+                g.update(from: e8, count: 144)
+                // average
+                Self.l8_average_backward(UnsafePointer(g), e2, e4, e5)
+                // left_tanh: dL/d(output), summed over its readers
+                g.update(from: e7, count: 144)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // left_tanh
+                Self.l7_left_tanh_derivative(UnsafePointer(o1), UnsafePointer(o7), g)
+                for i in 0..<144 { e1[i] += g[i] }
+                // channel_mean: dL/d(output), summed over its readers
+                g.update(from: e6, count: 4)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // channel_mean
+                Self.l6_channel_mean_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                for i in 0..<144 { e0[i] += g[i] }
+                // multiply: dL/d(output), summed over its readers
+                g.update(from: e5, count: 144)
+                // multiply
+                Self.l5_multiply_backward(UnsafePointer(g), UnsafePointer(o2), UnsafePointer(o3), e2, e3)
+                // subtract: dL/d(output), summed over its readers
+                g.update(from: e4, count: 144)
+                // subtract
+                Self.l4_subtract_backward(UnsafePointer(g), eInput, e0)
+                // channel_max: dL/d(output), summed over its readers
+                g.update(from: e3, count: 4)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // channel_max
+                Self.l3_channel_max_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                for i in 0..<144 { e1[i] += g[i] }
+                // add: dL/d(output), summed over its readers
+                g.update(from: e2, count: 144)
+                // add
+                Self.l2_add_backward(UnsafePointer(g), e1, e0)
+                // left: dL/d(output), summed over its readers
+                g.update(from: e1, count: 144)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // left
+                Self.l1_left_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                for i in 0..<144 { eInput[i] += g[i] }
+                // right: dL/d(output), summed over its readers
+                g.update(from: e0, count: 144)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // right
+                Self.l0_right_pad(input, p)
+                Self.l0_right_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l0_right_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<144 { eInput[i] += g[i] }
+                inputGradient?.update(from: eInput, count: 144)
+                return value
+            }
+        }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
 
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // right: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l0_right_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<36 {
+                for g in 0..<1 {
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<36 { sum += d[p * 1 + g] }
+                let gp = gk + 144 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<36 {
+                let ky = r / 12, kx = (r / 4) % 3, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<6 {
+                        let row = ((oy * 1 + ky * 1) * 8 + kx * 1) * 4 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 64)
+                    for oy in 0..<6 {
+                        for ox in 0..<6 {
+                            let dzp = dz + (oy * 6 + ox) * 4
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 8 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<64 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // right: the gradient without its padding
+    @inline(never)
+    static func l0_right_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<6 {
+            (dx + row * 24).update(from: dy + ((row + 1) * 8 + 1) * 4, count: 24)
+        }
+    }
+
+    // left: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l1_left_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 148, kernelGradient = gk + 148
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<36 {
+                for g in 0..<1 {
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<36 { sum += d[p * 1 + g] }
+                let gp = gk + 164 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<4 {
+                let ky = r / 4, kx = (r / 4) % 1, ci = r % 4
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<6 {
+                        let row = ((oy * 1 + ky * 1) * 6 + kx * 1) * 4 + ci
+                        let dp = d + oy * 6 + g
+                        for ox in 0..<6 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 4]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 4 + g * 4 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 36) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 36)
+                    for oy in 0..<6 {
+                        for ox in 0..<6 {
+                            let dzp = dz + (oy * 6 + ox) * 4
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 6 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<36 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 4 - g * 4)
+                            for l in 0..<n { dx[position * 4 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // channel_max: each gradient to its channel's first maximum
+    @inline(never)
+    static func l3_channel_max_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 144)
+        for c in 0..<4 {
+            var best = c
+            for position in 1..<36 where x[position * 4 + c] > x[best] { best = position * 4 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+    // channel_mean: each gradient spread evenly over the positions
+    @inline(never)
+    static func l6_channel_mean_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<36 {
+            for c in 0..<4 { dx[position * 4 + c] = dy[c] / 36 }
+        }
+    }
+
+    // left_tanh: through its tanh activation
+    @inline(never)
+    static func l7_left_tanh_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { g[i] *= 1 - y[i] * y[i] }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l17_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 168, kernelGradient = gk + 168
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
+                    var v = SIMD4<Float>()
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 7080 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<2304 {
+                let ky = r / 2304, kx = (r / 2304) % 1, ci = r % 2304
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 2304 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 2304]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 144 vectors of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 432) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<3 {
+                        for g in 0..<144 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 2304 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 2304 + g * 16 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 144 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 144)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 3
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 144
+                                    let kp = kt + (ky * 1 + kx) * 432
+                                    for g in 0..<144 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 144 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<144 {
+                            let v = acc[position * 144 + g], n = Swift.min(16, 2304 - g * 16)
+                            for l in 0..<n { dx[position * 2304 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l15_channels_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for o in 0..<288 { (dx0 + o * 4).update(from: dy + o * 8, count: 4) }
+        for o in 0..<288 { for t in 0..<4 { dx1[o * 4 + t] += (dy + 4)[o * 8 + t] } }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l14_rows_again_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        dx0.update(from: dy, count: 576)
+        for t in 0..<576 { dx1[t] += (dy + 576)[t] }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l13_columns_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for o in 0..<12 { (dx0 + o * 24).update(from: dy + o * 48, count: 24) }
+        for o in 0..<12 { for t in 0..<24 { dx1[o * 24 + t] += (dy + 24)[o * 48 + t] } }
+    }
+
+    // Concatenate: each input's slabs of dL/dy
+    @inline(never)
+    static func l12_rows_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        dx0.update(from: dy, count: 144)
+        dx1.update(from: (dy + 144), count: 144)
+    }
+
+    // Add: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l11_biased_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        dx0.update(repeating: 0, count: 4)
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx0[i2] += dy[i0 * 24 + i1 * 4 + i2] } } }
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx1[i0 * 24 + i1 * 4 + i2] = dy[i0 * 24 + i1 * 4 + i2] } } }
+    }
+
+    // Minimum: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l10_minimum_backward(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] = (x0[i] == y[i] ? dy[i] : 0) }
+        for i in 0..<144 { dx1[i] = (x0[i] != y[i] && x1[i] == y[i] ? dy[i] : 0) }
+    }
+
+    // Maximum: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l9_maximum_backward(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>, _ dx2: UnsafeMutablePointer<Float>) {
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx0[i0 * 24 + i1 * 4 + i2] = (x0[i0 * 24 + i1 * 4 + i2] == y[i0 * 24 + i1 * 4 + i2] ? dy[i0 * 24 + i1 * 4 + i2] : 0) } } }
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx1[i0 * 24 + i1 * 4 + i2] = (x0[i0 * 24 + i1 * 4 + i2] != y[i0 * 24 + i1 * 4 + i2] && x1[i0 * 24 + i1 * 4 + i2] == y[i0 * 24 + i1 * 4 + i2] ? dy[i0 * 24 + i1 * 4 + i2] : 0) } } }
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx2[i2] += (x0[i0 * 24 + i1 * 4 + i2] != y[i0 * 24 + i1 * 4 + i2] && x1[i0 * 24 + i1 * 4 + i2] != y[i0 * 24 + i1 * 4 + i2] && x2[i2] == y[i0 * 24 + i1 * 4 + i2] ? dy[i0 * 24 + i1 * 4 + i2] : 0) } } }
+    }
+
+    // Average: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l8_average_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>, _ dx2: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] = dy[i] / 3 }
+        for i in 0..<144 { dx1[i] = dy[i] / 3 }
+        for i in 0..<144 { dx2[i] = dy[i] / 3 }
+    }
+
+    // Multiply: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l5_multiply_backward(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx0[i0 * 24 + i1 * 4 + i2] += dy[i0 * 24 + i1 * 4 + i2] * x1[i2] } } }
+        dx1.update(repeating: 0, count: 4)
+        for i0 in 0..<6 { for i1 in 0..<6 { for i2 in 0..<4 { dx1[i2] += dy[i0 * 24 + i1 * 4 + i2] * x0[i0 * 24 + i1 * 4 + i2] } } }
+    }
+
+    // Subtract: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l4_subtract_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] = dy[i] }
+        for i in 0..<144 { dx1[i] += -dy[i] }
+    }
+
+    // Add: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l2_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<144 { dx0[i] += dy[i] }
+        for i in 0..<144 { dx1[i] += dy[i] }
+    }
+
 }
 
 // MARK: - Multiply-add

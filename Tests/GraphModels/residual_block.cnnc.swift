@@ -870,21 +870,826 @@ public struct ResidualBlock: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension ResidualBlock: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "cnnc trains chains of layers so far (the backward pass of graphs is not written yet); 'shortcut' reads 'stem', not the layer before it ('res_conv2')"
+    public static let trainingArenaCount = 29226
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
-    public static let trainingPhaseCount = 1
-    public static let batchSumCount = 0
-    public static let batchStatisticsCount = 0
+    public static let trainingPhaseCount = 7
+    public static let batchSumCount = 192
+    public static let batchStatisticsCount = 240
 
-    /// Never runs: `trainingUnsupportedReason` stops the trainer first.
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        0
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 20506, q = arena + 22818
+                var g = arena + 25130, h = arena + 27178
+                _ = (w, k, p, q, g, h, statistics, sums)
+                switch phase {
+                    case 0:
+                        let o0 = arena + 0
+                        let o1 = arena + 2048
+                        // Forward, training mode, to res_bn1: every layer's output stays for the backward pass.
+                        Self.l0_stem_pad(input, p)
+                        Self.l0_stem(UnsafePointer(p), w, o0)
+                        Self.l1_res_conv1_pad(UnsafePointer(o0), p)
+                        Self.l1_res_conv1(UnsafePointer(p), w, o1)
+                        Self.l2_res_bn1_statistics(UnsafePointer(o1), sums)
+                        return 0
+
+                    case 1:
+                        let o0 = arena + 0
+                        let o1 = arena + 2048
+                        let o2 = arena + 3072
+                        let o3 = arena + 5120
+                        let o4 = arena + 6144
+                        let o5 = arena + 7168
+                        // Forward, training mode, to res_bn2: every layer's output stays for the backward pass.
+                        Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
+                        o3.update(from: UnsafePointer(o2), count: 1024)
+                        Self.l3_res_relu(o3)
+                        Self.l4_res_conv2_pad(UnsafePointer(o3), p)
+                        Self.l4_res_conv2(UnsafePointer(p), w, o4)
+                        Self.l5_shortcut(UnsafePointer(o0), w, o5)
+                        Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
+                        return 0
+
+                    case 2:
+                        let o4 = arena + 6144
+                        let o5 = arena + 7168
+                        let o6 = arena + 8192
+                        // Forward, training mode, to shortcut_bn: every layer's output stays for the backward pass.
+                        Self.l6_res_bn2_normalize(UnsafePointer(o4), statistics, k, o6)
+                        Self.l7_shortcut_bn_statistics(UnsafePointer(o5), sums)
+                        return 0
+
+                    case 3:
+                        let o5 = arena + 7168
+                        let o6 = arena + 8192
+                        let e6 = arena + 18458
+                        let o7 = arena + 10240
+                        let d7 = arena + 11264
+                        let e7 = arena + 19482
+                        let o8 = arena + 12288
+                        let o9 = arena + 13312
+                        let o10 = arena + 14336
+                        let o11 = arena + 14352
+                        // Forward, training mode: every layer's output stays for the backward pass.
+                        Self.l7_shortcut_bn_normalize(UnsafePointer(o5), statistics, k, o7)
+                        Self.l8_res_add(UnsafePointer(o6), UnsafePointer(o7), o8)
+                        o9.update(from: UnsafePointer(o8), count: 1024)
+                        Self.l9_res_out(o9)
+                        Self.l10_pool(UnsafePointer(o9), o10)
+                        Self.l11_predictions(UnsafePointer(o10), w, o11)
+                        Self.l11_predictions_activation(o11)
+                        output.update(from: o11, count: 10)
+                        // The loss, and its gradient: with respect to the output, or to the
+                        // output layer's pre-activation when the two fuse into the stable y - t.
+                        let value = loss.value(output, target, count: 10, channels: 10)
+                        let fused = loss.fuses(with: Self.outputActivation)
+                        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // predictions
+                        if !fused { Self.l11_predictions_derivative(UnsafePointer(o11), g) }
+                        Self.l11_predictions_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        // pool
+                        Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
+                        // res_out
+                        Self.l9_res_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                        // res_add
+                        Self.l8_res_add_backward(UnsafePointer(g), e6, e7)
+                        // shortcut_bn: dL/d(output), summed over its readers
+                        g.update(from: e7, count: 1024)
+                        // shortcut_bn: dL/dy waits for the whole batch's sums
+                        d7.update(from: g, count: 1024)
+                        Self.l7_shortcut_bn_gradientSums(UnsafePointer(o5), UnsafePointer(g), statistics, gradients, sums)
+                        return value
+
+                    case 4:
+                        let o4 = arena + 6144
+                        let o5 = arena + 7168
+                        let e5 = arena + 17434
+                        let d6 = arena + 9216
+                        let e6 = arena + 18458
+                        let d7 = arena + 11264
+                        // Backward through shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l7_shortcut_bn_backward(UnsafePointer(o5), UnsafePointer(d7), statistics, k, g)
+                        e5.update(from: g, count: 1024)
+                        // res_bn2: dL/d(output), summed over its readers
+                        g.update(from: e6, count: 1024)
+                        // res_bn2: dL/dy waits for the whole batch's sums
+                        d6.update(from: g, count: 1024)
+                        Self.l6_res_bn2_gradientSums(UnsafePointer(o4), UnsafePointer(g), statistics, gradients, sums)
+                        return 0
+
+                    case 5:
+                        let o0 = arena + 0
+                        let e0 = arena + 14362
+                        let o1 = arena + 2048
+                        let o2 = arena + 3072
+                        let d2 = arena + 4096
+                        let o3 = arena + 5120
+                        let o4 = arena + 6144
+                        let e4 = arena + 16410
+                        let e5 = arena + 17434
+                        let d6 = arena + 9216
+                        // Backward through res_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l6_res_bn2_backward(UnsafePointer(o4), UnsafePointer(d6), statistics, k, g)
+                        e4.update(from: g, count: 1024)
+                        // shortcut: dL/d(output), summed over its readers
+                        g.update(from: e5, count: 1024)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // shortcut
+                        Self.l5_shortcut_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                        e0.update(from: g, count: 2048)
+                        // res_conv2: dL/d(output), summed over its readers
+                        g.update(from: e4, count: 1024)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // res_conv2
+                        Self.l4_res_conv2_pad(UnsafePointer(o3), p)
+                        Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                        Self.l4_res_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                        // res_relu
+                        Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                        // res_bn1: dL/dy waits for the whole batch's sums
+                        d2.update(from: g, count: 1024)
+                        Self.l2_res_bn1_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                        return 0
+
+                    default:
+                        let o0 = arena + 0
+                        let e0 = arena + 14362
+                        let o1 = arena + 2048
+                        let d2 = arena + 4096
+                        // Backward through res_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                        Self.l2_res_bn1_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // res_conv1
+                        Self.l1_res_conv1_pad(UnsafePointer(o0), p)
+                        Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                        Self.l1_res_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                        for i in 0..<2048 { e0[i] += g[i] }
+                        // stem: dL/d(output), summed over its readers
+                        g.update(from: e0, count: 2048)
+                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                        // stem
+                        Self.l0_stem_derivative(UnsafePointer(o0), g)
+                        Self.l0_stem_pad(input, p)
+                        Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                        if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+                        return 0
+
+                }
+            }
+        }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+        switch phase {
+            case 0:
+                // res_bn1: the batch's mean and (biased, as Keras's) variance over samples × 64
+                let n = Double(samples * 64)
+                for c in 0..<16 {
+                    let mean = sums[0 + c] / n, variance = Swift.max(sums[16 + c] / n - mean * mean, 0)
+                    statistics[0 + c] = Float(mean); statistics[16 + c] = Float(variance)
+                    statistics[32 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
 
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+            case 1:
+                // res_bn2: the batch's mean and (biased, as Keras's) variance over samples × 64
+                let n = Double(samples * 64)
+                for c in 0..<16 {
+                    let mean = sums[64 + c] / n, variance = Swift.max(sums[80 + c] / n - mean * mean, 0)
+                    statistics[80 + c] = Float(mean); statistics[96 + c] = Float(variance)
+                    statistics[112 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 2:
+                // shortcut_bn: the batch's mean and (biased, as Keras's) variance over samples × 64
+                let n = Double(samples * 64)
+                for c in 0..<16 {
+                    let mean = sums[128 + c] / n, variance = Swift.max(sums[144 + c] / n - mean * mean, 0)
+                    statistics[160 + c] = Float(mean); statistics[176 + c] = Float(variance)
+                    statistics[192 + c] = Float(1 / (variance + 0.001).squareRoot())
+                }
+
+            case 3:
+                // shortcut_bn: mean(dy) and mean(dy·x̂) over samples × 64
+                let n = Double(samples * 64)
+                for c in 0..<16 {
+                    statistics[208 + c] = Float(sums[160 + c] / n); statistics[224 + c] = Float(sums[176 + c] / n)
+                }
+
+            case 4:
+                // res_bn2: mean(dy) and mean(dy·x̂) over samples × 64
+                let n = Double(samples * 64)
+                for c in 0..<16 {
+                    statistics[128 + c] = Float(sums[96 + c] / n); statistics[144 + c] = Float(sums[112 + c] / n)
+                }
+
+            case 5:
+                // res_bn1: mean(dy) and mean(dy·x̂) over samples × 64
+                let n = Double(samples * 64)
+                for c in 0..<16 {
+                    statistics[48 + c] = Float(sums[32 + c] / n); statistics[64 + c] = Float(sums[48 + c] / n)
+                }
+
+            default:
+                break
+
+        }
+    }
+
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+        // res_bn1: momentum 0.99
+        for c in 0..<16 {
+            parameters[1408 + c] = parameters[1408 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
+            parameters[1424 + c] = parameters[1424 + c] * Float(0.99) + statistics[16 + c] * Float(0.010000000000000009)
+        }
+        // res_bn2: momentum 0.99
+        for c in 0..<16 {
+            parameters[3904 + c] = parameters[3904 + c] * Float(0.99) + statistics[80 + c] * Float(0.010000000000000009)
+            parameters[3920 + c] = parameters[3920 + c] * Float(0.99) + statistics[96 + c] * Float(0.010000000000000009)
+        }
+        // shortcut_bn: momentum 0.99
+        for c in 0..<16 {
+            parameters[3968 + c] = parameters[3968 + c] * Float(0.99) + statistics[160 + c] * Float(0.010000000000000009)
+            parameters[3984 + c] = parameters[3984 + c] * Float(0.99) + statistics[176 + c] * Float(0.010000000000000009)
+        }
+    }
+
+    // stem: through its relu activation
+    @inline(never)
+    static func l0_stem_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<2048 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // stem: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
+    @inline(never)
+    static func l0_stem_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<256 {
+                for g in 0..<1 {
+                    let from = dz + i * 8 + g * 8
+                    d[i * 1 + g] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD8<Float>()
+                for p in 0..<256 { sum += d[p * 1 + g] }
+                let gp = gk + 216 + g * 8
+                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<27 {
+                let ky = r / 9, kx = (r / 3) % 3, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<16 {
+                        let row = ((oy * 1 + ky * 1) * 18 + kx * 1) * 3 + ci
+                        let dp = d + oy * 16 + g
+                        for ox in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 8 + g * 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 72) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<8 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 8 + co] }
+                            kt[(tap * 8 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 324) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 324)
+                    for oy in 0..<16 {
+                        for ox in 0..<16 {
+                            let dzp = dz + (oy * 16 + ox) * 8
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 18 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 8
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<324 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // stem: the gradient without its padding
+    @inline(never)
+    static func l0_stem_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<16 {
+            (dx + row * 48).update(from: dy + ((row + 1) * 18 + 1) * 3, count: 48)
+        }
+    }
+
+    // res_conv1: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l1_res_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 224, kernelGradient = gk + 224
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<64 {
+                for g in 0..<1 {
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<72 {
+                let ky = r / 24, kx = (r / 8) % 3, ci = r % 8
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 2 + ky * 1) * 17 + kx * 1) * 8 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 289) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 289)
+                    for oy in 0..<8 {
+                        for ox in 0..<8 {
+                            let dzp = dz + (oy * 8 + ox) * 16
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 2 + ky * 1) * 17 + ox * 2 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<289 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // res_conv1: the gradient without its padding
+    @inline(never)
+    static func l1_res_conv1_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<16 {
+            (dx + row * 128).update(from: dy + ((row + 0) * 17 + 0) * 8, count: 128)
+        }
+    }
+
+    // res_relu: through ReLU (slope 0.0 below 0.0)
+    @inline(never)
+    static func l3_res_relu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1024 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.0) }
+    }
+
+    // res_conv2: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l4_res_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 1440, kernelGradient = gk + 1440
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<64 {
+                for g in 0..<1 {
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<144 {
+                let ky = r / 48, kx = (r / 16) % 3, ci = r % 16
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 16 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 100)
+                    for oy in 0..<8 {
+                        for ox in 0..<8 {
+                            let dzp = dz + (oy * 8 + ox) * 16
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<100 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // res_conv2: the gradient without its padding
+    @inline(never)
+    static func l4_res_conv2_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<8 {
+            (dx + row * 128).update(from: dy + ((row + 1) * 10 + 1) * 16, count: 128)
+        }
+    }
+
+    // shortcut: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l5_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 3744, kernelGradient = gk + 3744
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<64 {
+                for g in 0..<1 {
+                    let from = dz + i * 16 + g * 16
+                    d[i * 1 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<8 {
+                let ky = r / 8, kx = (r / 8) % 1, ci = r % 8
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 2 + ky * 1) * 16 + kx * 1) * 8 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 16]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 16 + g * 16
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<16 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 16 + co] }
+                            kt[(tap * 16 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 256)
+                    for oy in 0..<8 {
+                        for ox in 0..<8 {
+                            let dzp = dz + (oy * 8 + ox) * 16
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 2 + ky * 1) * 16 + ox * 2 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 16
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<16 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<256 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
+                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // res_out: through its relu activation
+    @inline(never)
+    static func l9_res_out_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<1024 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // pool: each gradient spread evenly over the positions
+    @inline(never)
+    static func l10_pool_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            for c in 0..<16 { dx[position * 16 + c] = dy[c] / 64 }
+        }
+    }
+
+    // predictions: through its softmax activation
+    @inline(never)
+    static func l11_predictions_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for position in 0..<1 {
+            let v = y + position * 10, d = g + position * 10
+            var dot: Float = 0
+            for c in 0..<10 { dot += d[c] * v[c] }
+            for c in 0..<10 { d[c] = v[c] * (d[c] - dot) }
+        }
+    }
+
+    // predictions: dL/dkernel, dL/dbias, dL/dx (2 vectors of 8 output channels)
+    @inline(never)
+    static func l11_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 4000, kernelGradient = gk + 4000
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<2 {
+                    let from = dz + i * 10 + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[i * 2 + g] = v
+                }
+            }
+            for g in 0..<2 {
+                var sum = SIMD8<Float>()
+                for p in 0..<1 { sum += d[p * 2 + g] }
+                let gp = gk + 4160 + g * 8
+                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<16 {
+                let ky = r / 16, kx = (r / 16) % 1, ci = r % 16
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 16 + ci
+                        let dp = d + oy * 2 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD8<Float>(repeating: x[row + ox * 16]), dp[ox * 2]) }
+                    }
+                    let gp = kernelGradient + r * 10 + g * 8
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<10 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 16 + g * 16 + l) * 10 + co] }
+                            kt[(tap * 10 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 10
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 10
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 16 - g * 16)
+                            for l in 0..<n { dx[position * 16 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Add: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l8_res_add_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i in 0..<1024 { dx0[i] = dy[i] }
+        for i in 0..<1024 { dx1[i] = dy[i] }
+    }
+
+    // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l2_res_bn1_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<64 {
+            let v = x + position * 16
+            for c in 0..<16 { let value = Double(v[c]); sums[0 + c] += value; sums[16 + c] += value * value }
+        }
+    }
+
+    // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l2_res_bn1_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            let v = x + position * 16, o = y + position * 16
+            for c in 0..<16 { o[c] = k[1376 + c] * ((v[c] - s[0 + c]) * s[32 + c]) + k[1392 + c] }
+        }
+    }
+
+    // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l2_res_bn1_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<16 {
+            let mean = s[0 + c], inverse = s[32 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<64 {
+                let at = position * 16 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[32 + c] += g; sums[48 + c] += gx
+            gk[1376 + c] += Float(gx)
+            gk[1392 + c] += Float(g)
+        }
+    }
+
+    // res_bn1: BatchNormalization in training mode, over the batch and 64 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l2_res_bn1_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            let at = position * 16
+            for c in 0..<16 {
+                let inverse = s[32 + c], normalized = (x[at + c] - s[0 + c]) * inverse
+                dx[at + c] = k[1376 + c] * inverse * (dy[at + c] - s[48 + c] - normalized * s[64 + c])
+            }
+        }
+    }
+
+    // res_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l6_res_bn2_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<64 {
+            let v = x + position * 16
+            for c in 0..<16 { let value = Double(v[c]); sums[64 + c] += value; sums[80 + c] += value * value }
+        }
+    }
+
+    // res_bn2: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l6_res_bn2_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            let v = x + position * 16, o = y + position * 16
+            for c in 0..<16 { o[c] = k[3872 + c] * ((v[c] - s[80 + c]) * s[112 + c]) + k[3888 + c] }
+        }
+    }
+
+    // res_bn2: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l6_res_bn2_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<16 {
+            let mean = s[80 + c], inverse = s[112 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<64 {
+                let at = position * 16 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[96 + c] += g; sums[112 + c] += gx
+            gk[3872 + c] += Float(gx)
+            gk[3888 + c] += Float(g)
+        }
+    }
+
+    // res_bn2: BatchNormalization in training mode, over the batch and 64 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l6_res_bn2_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            let at = position * 16
+            for c in 0..<16 {
+                let inverse = s[112 + c], normalized = (x[at + c] - s[80 + c]) * inverse
+                dx[at + c] = k[3872 + c] * inverse * (dy[at + c] - s[128 + c] - normalized * s[144 + c])
+            }
+        }
+    }
+
+    // shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
+    @inline(never)
+    static func l7_shortcut_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for position in 0..<64 {
+            let v = x + position * 16
+            for c in 0..<16 { let value = Double(v[c]); sums[128 + c] += value; sums[144 + c] += value * value }
+        }
+    }
+
+    // shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
+    @inline(never)
+    static func l7_shortcut_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            let v = x + position * 16, o = y + position * 16
+            for c in 0..<16 { o[c] = k[3936 + c] * ((v[c] - s[160 + c]) * s[192 + c]) + k[3952 + c] }
+        }
+    }
+
+    // shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
+    @inline(never)
+    static func l7_shortcut_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
+        for c in 0..<16 {
+            let mean = s[160 + c], inverse = s[192 + c]
+            var g: Double = 0, gx: Double = 0
+            for position in 0..<64 {
+                let at = position * 16 + c
+                let d = Double(dy[at])
+                g += d; gx += d * Double((x[at] - mean) * inverse)
+            }
+            sums[160 + c] += g; sums[176 + c] += gx
+            gk[3936 + c] += Float(gx)
+            gk[3952 + c] += Float(g)
+        }
+    }
+
+    // shortcut_bn: BatchNormalization in training mode, over the batch and 64 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
+    @inline(never)
+    static func l7_shortcut_bn_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            let at = position * 16
+            for c in 0..<16 {
+                let inverse = s[192 + c], normalized = (x[at + c] - s[160 + c]) * inverse
+                dx[at + c] = k[3936 + c] * inverse * (dy[at + c] - s[208 + c] - normalized * s[224 + c])
+            }
+        }
+    }
+
 }
 
 // MARK: - Multiply-add

@@ -449,21 +449,446 @@ public struct SqueezeExcite: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension SqueezeExcite: TrainableModel {
-    public static let trainingArenaCount = 0
-    public static let trainingUnsupportedReason: String? = "cnnc trains chains of layers so far (the backward pass of graphs is not written yet); 'scale' reads 'features', 'excite_expand', not the layer before it ('excite_expand')"
+    public static let trainingArenaCount = 5095
+    public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "linear"
     public static let trainingPhaseCount = 1
     public static let batchSumCount = 0
     public static let batchStatisticsCount = 0
 
-    /// Never runs: `trainingUnsupportedReason` stops the trainer first.
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        0
+        packed.withUnsafeBufferPointer { packedWeights in
+            parameters.withUnsafeBufferPointer { parameterBuffer in
+                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
+                let p = arena + 2359, q = arena + 2959
+                var g = arena + 3559, h = arena + 4327
+                _ = (w, k, p, q, g, h, statistics, sums)
+                let o0 = arena + 0
+                let e0 = arena + 1579
+                let o1 = arena + 768
+                let o2 = arena + 780
+                let o3 = arena + 783
+                let e3 = arena + 2347
+                let o4 = arena + 795
+                let o5 = arena + 1563
+                let o6 = arena + 1575
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_features_pad(input, p)
+                Self.l0_features(UnsafePointer(p), w, o0)
+                Self.l1_squeeze(UnsafePointer(o0), o1)
+                Self.l2_excite_reduce(UnsafePointer(o1), w, o2)
+                Self.l3_excite_expand(UnsafePointer(o2), w, o3)
+                Self.l3_excite_expand_activation(o3)
+                Self.l4_scale(UnsafePointer(o0), UnsafePointer(o3), o4)
+                Self.l5_global_max_pooling2d(UnsafePointer(o4), o5)
+                Self.l6_dense(UnsafePointer(o5), w, o6)
+                output.update(from: o6, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 4, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // global_max_pooling2d
+                Self.l5_global_max_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+                // scale
+                Self.l4_scale_backward(UnsafePointer(g), UnsafePointer(o0), UnsafePointer(o3), e0, e3)
+                // excite_expand: dL/d(output), summed over its readers
+                g.update(from: e3, count: 12)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // excite_expand
+                Self.l3_excite_expand_derivative(UnsafePointer(o3), g)
+                Self.l3_excite_expand_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // excite_reduce
+                Self.l2_excite_reduce_derivative(UnsafePointer(o2), g)
+                Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // squeeze
+                Self.l1_squeeze_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                for i in 0..<768 { e0[i] += g[i] }
+                // features: dL/d(output), summed over its readers
+                g.update(from: e0, count: 768)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // features
+                Self.l0_features_derivative(UnsafePointer(o0), g)
+                Self.l0_features_pad(input, p)
+                Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_features_unpad(UnsafePointer(q), inputGradient) }
+                return value
+            }
+        }
     }
 
-    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {}
+    public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
+    }
 
-    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {}
+    public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
+    }
+
+    // features: through its relu activation
+    @inline(never)
+    static func l0_features_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<768 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // features: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l0_features_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 0, kernelGradient = gk + 0
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<64 {
+                for g in 0..<1 {
+                    let from = dz + i * 12 + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<12 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<64 { sum += d[p * 1 + g] }
+                let gp = gk + 648 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<54 {
+                let ky = r / 18, kx = (r / 6) % 3, ci = r % 6
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<8 {
+                        let row = ((oy * 1 + ky * 1) * 10 + kx * 1) * 6 + ci
+                        let dp = d + oy * 8 + g
+                        for ox in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 6]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 12 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 108) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<9 {
+                    for co in 0..<12 {
+                        for g in 0..<1 {
+                            var v = SIMD8<Float>()
+                            let n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { v[l] = kernel[(tap * 6 + g * 8 + l) * 12 + co] }
+                            kt[(tap * 12 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 100) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD8<Float>(), count: 100)
+                    for oy in 0..<8 {
+                        for ox in 0..<8 {
+                            let dzp = dz + (oy * 8 + ox) * 12
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let at = ((oy * 1 + ky * 1) * 10 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 3 + kx) * 12
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<12 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<100 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(8, 6 - g * 8)
+                            for l in 0..<n { dx[position * 6 + g * 8 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // features: the gradient without its padding
+    @inline(never)
+    static func l0_features_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for row in 0..<8 {
+            (dx + row * 48).update(from: dy + ((row + 1) * 10 + 1) * 6, count: 48)
+        }
+    }
+
+    // squeeze: each gradient spread evenly over the positions
+    @inline(never)
+    static func l1_squeeze_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        for position in 0..<64 {
+            for c in 0..<12 { dx[position * 12 + c] = dy[c] / 64 }
+        }
+    }
+
+    // excite_reduce: through its relu activation
+    @inline(never)
+    static func l2_excite_reduce_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<3 where y[i] <= 0 { g[i] = 0 }
+    }
+
+    // excite_reduce: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l2_excite_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 660, kernelGradient = gk + 660
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 3 + g * 4
+                    var v = SIMD4<Float>()
+                    if g < 0 { v = from.simd(SIMD4<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 696 + g * 4
+                if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<12 {
+                let ky = r / 12, kx = (r / 12) % 1, ci = r % 12
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 12 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 12]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 3 + g * 4
+                    if g < 0 { gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<3 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 12 + g * 16 + l) * 3 + co] }
+                            kt[(tap * 3 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 3
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 3
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { dx[position * 12 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // excite_expand: through its sigmoid activation
+    @inline(never)
+    static func l3_excite_expand_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        for i in 0..<12 { g[i] *= y[i] * (1 - y[i]) }
+    }
+
+    // excite_expand: dL/dkernel, dL/dbias, dL/dx (1 vector of 16 output channels)
+    @inline(never)
+    static func l3_excite_expand_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 699, kernelGradient = gk + 699
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 12 + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 0 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<12 { v[l] = from[l] } }
+                    d[i * 1 + g] = v
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD16<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 735 + g * 16
+                if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<3 {
+                let ky = r / 3, kx = (r / 3) % 1, ci = r % 3
+                for g in 0..<1 {
+                    var sum = SIMD16<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 3 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: x[row + ox * 3]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 12 + g * 16
+                    if g < 0 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<12 { gp[l] += sum[l] } }
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<12 {
+                        for g in 0..<1 {
+                            var v = SIMD4<Float>()
+                            let n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { v[l] = kernel[(tap * 3 + g * 4 + l) * 12 + co] }
+                            kt[(tap * 12 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD4<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 12
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 12
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<12 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(4, 3 - g * 4)
+                            for l in 0..<n { dx[position * 3 + g * 4 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // global_max_pooling2d: each gradient to its channel's first maximum
+    @inline(never)
+    static func l5_global_max_pooling2d_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: 768)
+        for c in 0..<12 {
+            var best = c
+            for position in 1..<64 where x[position * 12 + c] > x[best] { best = position * 12 + c }
+            dx[best] = dy[c]
+        }
+    }
+
+    // dense: dL/dkernel, dL/dbias, dL/dx (1 vector of 4 output channels)
+    @inline(never)
+    static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
+        let kernel = k + 747, kernelGradient = gk + 747
+        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
+            let d = buffer.baseAddress!
+            for i in 0..<1 {
+                for g in 0..<1 {
+                    let from = dz + i * 4 + g * 4
+                    d[i * 1 + g] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+            }
+            for g in 0..<1 {
+                var sum = SIMD4<Float>()
+                for p in 0..<1 { sum += d[p * 1 + g] }
+                let gp = gk + 795 + g * 4
+                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+            }
+            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers
+            for r in 0..<12 {
+                let ky = r / 12, kx = (r / 12) % 1, ci = r % 12
+                for g in 0..<1 {
+                    var sum = SIMD4<Float>()
+                    for oy in 0..<1 {
+                        let row = ((oy * 1 + ky * 1) * 1 + kx * 1) * 12 + ci
+                        let dp = d + oy * 1 + g
+                        for ox in 0..<1 { sum = madd(sum, SIMD4<Float>(repeating: x[row + ox * 12]), dp[ox * 1]) }
+                    }
+                    let gp = kernelGradient + r * 4 + g * 4
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+            }
+            guard let dx else { return }
+            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { transposed in
+                let kt = transposed.baseAddress!
+                for tap in 0..<1 {
+                    for co in 0..<4 {
+                        for g in 0..<1 {
+                            var v = SIMD16<Float>()
+                            let n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { v[l] = kernel[(tap * 12 + g * 16 + l) * 4 + co] }
+                            kt[(tap * 4 + co) * 1 + g] = v
+                        }
+                    }
+                }
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
+                    let acc = sums.baseAddress!
+                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
+                    for oy in 0..<1 {
+                        for ox in 0..<1 {
+                            let dzp = dz + (oy * 1 + ox) * 4
+                            for ky in 0..<1 {
+                                for kx in 0..<1 {
+                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
+                                    let kp = kt + (ky * 1 + kx) * 4
+                                    for g in 0..<1 {
+                                        var sum = acc[at + g]
+                                        for co in 0..<4 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
+                                        acc[at + g] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    for position in 0..<1 {
+                        for g in 0..<1 {
+                            let v = acc[position * 1 + g], n = Swift.min(16, 12 - g * 16)
+                            for l in 0..<n { dx[position * 12 + g * 16 + l] = v[l] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Multiply: dL/dx of each input from dL/dy
+    @inline(never)
+    static func l4_scale_backward(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
+        for i0 in 0..<8 { for i1 in 0..<8 { for i2 in 0..<12 { dx0[i0 * 96 + i1 * 12 + i2] = dy[i0 * 96 + i1 * 12 + i2] * x1[i2] } } }
+        dx1.update(repeating: 0, count: 12)
+        for i0 in 0..<8 { for i1 in 0..<8 { for i2 in 0..<12 { dx1[i2] += dy[i0 * 96 + i1 * 12 + i2] * x0[i0 * 96 + i1 * 12 + i2] } } }
+    }
+
 }
 
 // MARK: - Multiply-add

@@ -1,9 +1,7 @@
-/// What the plan stage compiles today. Inference: graphs of one input and
-/// one output, with branches and merges. Training: chains (one input, each
-/// layer reading the one before, the last returned) without merge layers,
-/// since the backward pass does not yet sum gradients where a tensor fans
-/// out. Beyond that a model is read, checked, summarized and exported, and
-/// the commands that would compile it get a located error instead.
+/// What the plan stage compiles today: graphs of one input and one output,
+/// with branches and merges, for inference and training. Beyond that a model
+/// is read, checked, summarized and exported, and the commands that would
+/// compile it get a located error instead.
 extension CheckedModel {
     /// Why cnnc cannot compile this model yet, at the place that says so; nil when it can.
     public var compilationGap: Diagnostic? {
@@ -20,23 +18,14 @@ extension CheckedModel {
         return nil
     }
 
-    /// Why `cnnc train` cannot train this model yet, pointing at the first
-    /// place that is not a chain; nil when it can.
+    /// Why `cnnc train` cannot train this model yet; nil when it can. A graph
+    /// of one input and one output trains (its backward pass sums gradients
+    /// where a tensor fans out, see `GradientRoutes`) when it returns its last
+    /// layer, which every checked graph does unless it returns its input.
     public var trainingGap: Diagnostic? {
         if let gap = compilationGap { return gap }
-        let what = "cnnc trains chains of layers so far (the backward pass of graphs is not written yet)"
-        for (index, layer) in layers.enumerated() {
-            let previous: TensorReference = index == 0 ? .input(0) : .layer(index - 1)
-            if layer.inputs != [previous] {
-                let reads = layer.inputs.map { "'\(name(of: $0))'" }.joined(separator: ", ")
-                return Diagnostic(.error, "\(what); '\(layer.name)' reads \(reads), not the layer before it ('\(name(of: previous))')", at: layer.location)
-            }
-            if LayerCatalog.mergeClasses.contains(layer.className) {
-                return Diagnostic(.error, "\(what); '\(layer.name)' is a \(layer.className) layer", at: layer.location)
-            }
-        }
-        if !isChain {
-            return Diagnostic(.error, "\(what); this model does not return its last layer's output", at: layers.last?.location ?? inputs[0].location)
+        if outputs != [.layer(layers.count - 1)] {
+            return Diagnostic(.error, "cnnc trains a model that returns a layer's output; this model returns its input '\(inputs[0].name)'", at: inputs[0].location)
         }
         return nil
     }

@@ -11,16 +11,17 @@ enum TrainingPlanner {
     static func plan(_ model: CheckedModel, weights: WeightPlan) -> TrainingProgram {
         if let gap = model.trainingGap { return .unsupported(gap.message, outputActivation: outputActivation(model)) }
         let trainingOnly = model.layers.indices.compactMap { TrainingOnlyLayer(layer: model.layers[$0], index: $0) }
-        let arena = arena(model, trainingOnly: trainingOnly)
+        let routes = GradientRoutes(model)
+        let arena = arena(model, trainingOnly: trainingOnly, routes: routes)
         let normalizations = NormalizationTraining.plan(model: model, weights: weights)
-        let phases = phaseSteps(model, normalizations: normalizations).map { steps in
+        let phases = phaseSteps(model, normalizations: normalizations, routes: routes).map { steps in
             TrainingPhase(steps: steps, values: values(named: steps, model: model, arena: arena, trainingOnly: trainingOnly,
                                                       normalizations: normalizations))
         }
         let swaps = phases.contains { phase in
             phase.steps.contains { step in
                 guard case .backward(let index) = step else { return false }
-                return index > 0 && backwardAlternatesBuffers(model.layers[index].operation)
+                return !arena.writesInputGradient(index) && backwardAlternatesBuffers(model.layers[index].operation)
             }
         }
         return TrainingProgram(
@@ -48,8 +49,9 @@ enum TrainingPlanner {
         }
     }
 
-    private static func arena(_ model: CheckedModel, trainingOnly: [TrainingOnlyLayer]) -> TrainingArena {
+    private static func arena(_ model: CheckedModel, trainingOnly: [TrainingOnlyLayer], routes: GradientRoutes) -> TrainingArena {
         var arena = TrainingArena()
+        arena.firstReads = routes.firstReads
         var offset = 0
         var largestPadded = 0
         arena.largestActivation = model.inputShape.elementCount
@@ -89,6 +91,11 @@ enum TrainingPlanner {
                 largestPadded = max(largestPadded, padded)
             }
         }
+        // Graphs: the gradient slots of tensors read by several layers or by a merge.
+        for tensor in [-1] + Array(model.layers.indices) where routes.needsSlot(tensor) {
+            arena.gradientSlots[tensor] = offset
+            offset += tensor < 0 ? model.inputShape.elementCount : model.layers[tensor].outputShape.elementCount
+        }
         arena.paddedOffset = offset
         arena.paddedGradientOffset = offset + largestPadded
         arena.gradientOffset = arena.paddedGradientOffset + largestPadded
@@ -96,8 +103,33 @@ enum TrainingPlanner {
         return arena
     }
 
-    private static func phaseSteps(_ model: CheckedModel, normalizations: [NormalizationTraining]) -> [[TrainingStep]] {
+    private static func phaseSteps(_ model: CheckedModel, normalizations: [NormalizationTraining], routes: GradientRoutes) -> [[TrainingStep]] {
         let layerCount = model.layers.count
+        // A layer's backward steps: its summed gradient into `g` (graphs), its
+        // own pass, and dL/d(its input) into that tensor's slot when it has one.
+        func backward(_ index: Int) -> [TrainingStep] {
+            var steps: [TrainingStep] = routes.needsSlot(index) ? [.loadGradient(layer: index)] : []
+            switch model.layers[index].operation {
+            case .merge, .concatenate:
+                let accumulates = model.layers[index].inputs.indices.map { position in
+                    !routes.isFirstContribution(to: routes.reads[index][position], from: .init(layer: index, position: position))
+                }
+                steps.append(.mergeBackward(layer: index, accumulates: accumulates))
+            default:
+                steps.append(.backward(layer: index))
+                steps += deliver(from: index)
+            }
+            return steps
+        }
+        func deliver(from index: Int) -> [TrainingStep] {
+            let tensor = routes.firstReads[index]
+            guard routes.needsSlot(tensor) else { return [] }
+            return [.deliverGradient(tensor: tensor, accumulates: !routes.isFirstContribution(to: tensor, from: .init(layer: index, position: 0)))]
+        }
+        func keep(_ number: Int) -> [TrainingStep] {
+            let index = normalizations[number].index
+            return (routes.needsSlot(index) ? [.loadGradient(layer: index)] : []) + [.keepGradientAndAddSums(normalization: number)]
+        }
         let stops = normalizations.map(\.index)
         var phases: [[TrainingStep]] = []
         for (number, stop) in stops.enumerated() {
@@ -109,21 +141,27 @@ enum TrainingPlanner {
         var lossPhase: [TrainingStep] = [.note("Forward, training mode: every layer's output stays for the backward pass.")]
         lossPhase += ((stops.last ?? 0)..<layerCount).map { .forward(layer: $0) }
         lossPhase += [.copyOutput, .loss]
-        lossPhase += ((stops.last.map { $0 + 1 } ?? 0)..<layerCount).reversed().map { .backward(layer: $0) }
-        if !normalizations.isEmpty { lossPhase.append(.keepGradientAndAddSums(normalization: normalizations.count - 1)) }
+        lossPhase += ((stops.last.map { $0 + 1 } ?? 0)..<layerCount).reversed().flatMap(backward)
+        if !normalizations.isEmpty { lossPhase += keep(normalizations.count - 1) }
         lossPhase.append(.finish(returnsLoss: true))
         phases.append(lossPhase)
         for number in stride(from: stops.count - 1, through: 0, by: -1) {
             let stop = stops[number]
             var steps: [TrainingStep] = [.note("Backward through \(model.layers[stop].name), with the batch's mean(dy) and mean(dy·x̂)"),
                                          .normalizationBackward(normalization: number)]
+            steps += deliver(from: stop)
             if stop > 0 {
                 let lower = number == 0 ? 0 : stops[number - 1] + 1
-                steps += (lower..<stop).reversed().map { .backward(layer: $0) }
-                if number > 0 { steps.append(.keepGradientAndAddSums(normalization: number - 1)) }
+                steps += (lower..<stop).reversed().flatMap(backward)
+                if number > 0 { steps += keep(number - 1) }
             }
             steps.append(.finish(returnsLoss: false))
             phases.append(steps)
+        }
+        // Graphs: once every reader of the model's input has added to its slot.
+        if routes.needsSlot(-1), var last = phases.popLast() {
+            last.insert(.copyInputGradient, at: last.count - 1)
+            phases.append(last)
         }
         return phases
     }
@@ -136,8 +174,8 @@ enum TrainingPlanner {
         for step in steps {
             named.formUnion(values(namedBy: step, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
         }
-        return model.layers.indices.flatMap { index -> [TrainingValue] in
-            [TrainingValue.output(index), .mask(index), .outputGradient(index)].filter(named.contains)
+        return [TrainingValue.gradientSlot(-1)].filter(named.contains) + model.layers.indices.flatMap { index -> [TrainingValue] in
+            [TrainingValue.output(index), .mask(index), .outputGradient(index), .gradientSlot(index)].filter(named.contains)
         }
     }
 
@@ -148,9 +186,10 @@ enum TrainingPlanner {
         case .note, .finish:
             return []
         case .forward(let index):
-            let x = arena.storage(of: index - 1), y = TrainingValue.output(index)
+            let x = arena.source(of: index), y = TrainingValue.output(index)
             switch model.layers[index].operation {
             case .flatten: return []
+            case .merge, .concatenate: return model.layers[index].inputs.map { arena.storage(of: GradientRoutes.tensor($0)) } + [y]
             case .dropout: return [x, y, .mask(index)]
             case .identityAtInference:
                 switch onlyInTraining(index) {
@@ -161,14 +200,14 @@ enum TrainingPlanner {
             default: return [x, y]
             }
         case .addBatchStatistics(let number):
-            return [arena.storage(of: normalizations[number].index - 1)]
+            return [arena.source(of: normalizations[number].index)]
         case .copyOutput:
             return [arena.storage(of: model.layers.count - 1)]
         case .loss:
             return trainingOnly.filter { if case .activityRegularization = $0.operation { true } else { false } }
-                .map { arena.storage(of: $0.index - 1) }
+                .map { arena.source(of: $0.index) }
         case .backward(let index):
-            let x = arena.storage(of: index - 1), y = arena.storage(of: index)
+            let x = arena.source(of: index), y = arena.storage(of: index)
             let operation = model.layers[index].operation
             switch operation {
             case .conv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
@@ -185,7 +224,21 @@ enum TrainingPlanner {
             }
         case .keepGradientAndAddSums(let number), .normalizationBackward(let number):
             let index = normalizations[number].index
-            return [.outputGradient(index), arena.storage(of: index - 1)]
+            return [.outputGradient(index), arena.source(of: index)]
+        case .loadGradient(let index):
+            return [.gradientSlot(index)]
+        case .deliverGradient(let tensor, _):
+            return [.gradientSlot(tensor)]
+        case .copyInputGradient:
+            return [.gradientSlot(-1)]
+        case .mergeBackward(let index, _):
+            let layer = model.layers[index]
+            let slots = layer.inputs.map { TrainingValue.gradientSlot(GradientRoutes.tensor($0)) }
+            switch MergeBackwardEmitter.reads(layer.operation) {
+            case .nothing: return slots
+            case .inputs: return slots + layer.inputs.map { arena.storage(of: GradientRoutes.tensor($0)) }
+            case .inputsAndOutput: return slots + layer.inputs.map { arena.storage(of: GradientRoutes.tensor($0)) } + [arena.storage(of: index)]
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     var frozenLayerName: String?
     /// Whether any backward step alternates the gradient buffers `g` and `h`.
     var swapsGradients: Bool
-    /// Why the model cannot be trained yet (a graph, see `CheckedModel.trainingGap`):
+    /// Why the model cannot be trained yet (see `CheckedModel.trainingGap`):
     /// then nothing else is planned, and the runtime refuses to train it.
     var unsupportedReason: String?
 
@@ -36,8 +36,18 @@ enum TrainingOutput: Codable, Hashable, Sendable {
 /// Every sample's arena during a step: one slot per computed layer output,
 /// dropout masks, BatchNormalization's output gradients, a padded input (`p`)
 /// and a padded gradient (`q`), and two gradient buffers that alternate (`g`, `h`).
+///
+/// In a chain, dL/d(a layer's output) is in `g` when the backward pass reaches
+/// the layer. In a graph, a tensor read by several layers (or by a merge)
+/// gathers its gradient from each reader in a slot of its own (`e<index>`,
+/// `eInput` for the model's input), which is loaded into `g` once complete.
 struct TrainingArena: Codable, Hashable, Sendable {
     var outputs: [TrainingOutput] = []
+    /// The layer whose output each layer reads first (-1: the model's input).
+    var firstReads: [Int] = []
+    /// Where dL/d(tensor) is summed, by layer (-1: the model's input), for the
+    /// tensors whose gradient does not flow in `g` from their one reader.
+    var gradientSlots: [Int: Int] = [:]
     /// Dropout masks, by layer index.
     var masks: [Int: Int] = [:]
     /// dL/d(output) of each BatchNormalization layer, kept from one phase to the next.
@@ -48,9 +58,19 @@ struct TrainingArena: Codable, Hashable, Sendable {
     /// aliases resolve to the layer whose memory they share.
     func storage(of index: Int) -> TrainingValue {
         var index = index
-        while index >= 0, case .alias = outputs[index] { index -= 1 }
+        while index >= 0, case .alias = outputs[index] { index = firstReads[index] }
         return index < 0 ? .input : .output(index)
     }
+
+    /// Whether layer `index`'s dL/d(input) goes straight to the caller's
+    /// `inputGradient` (the first layer of a chain): it reads the model's input,
+    /// which has no gradient slot.
+    func writesInputGradient(_ index: Int) -> Bool {
+        firstReads[index] == -1 && gradientSlots[-1] == nil
+    }
+
+    /// Where the tensor layer `index` reads first is stored.
+    func source(of index: Int) -> TrainingValue { storage(of: firstReads[index]) }
 }
 
 /// A per-sample value a training step names.
@@ -62,6 +82,8 @@ enum TrainingValue: Codable, Hashable, Sendable, Comparable {
     case mask(Int)
     /// `d<index>`: a BatchNormalization's dL/dy, kept between phases.
     case outputGradient(Int)
+    /// `e<index>` (`eInput` for -1): a graph tensor's gradient, summed over its readers.
+    case gradientSlot(Int)
 }
 
 /// One phase of a step: the samples of a batch run it independently, and the
@@ -85,6 +107,16 @@ enum TrainingStep: Codable, Hashable, Sendable {
     case loss
     /// One layer's backward pass: `g` holds dL/d(output) before and dL/d(input) after.
     case backward(layer: Int)
+    /// Graphs: `g` = the summed dL/d(output) of a layer read by several layers.
+    case loadGradient(layer: Int)
+    /// Graphs: the dL/d(input) in `g` goes to the slot of the tensor the layer
+    /// reads (`tensor` -1: the model's input), set by its first contribution, added by the others.
+    case deliverGradient(tensor: Int, accumulates: Bool)
+    /// Graphs: a merge's backward pass, from `g` into each input's slot; `accumulates[i]`
+    /// tells whether input i's slot already holds a contribution.
+    case mergeBackward(layer: Int, accumulates: [Bool])
+    /// Graphs: the summed dL/d(model input) goes to the caller's `inputGradient`.
+    case copyInputGradient
     /// At a normalization's output: keeps dL/dy for the next phase and adds the gradient sums.
     case keepGradientAndAddSums(normalization: Int)
     /// Backward through a normalization with the whole batch's statistics.

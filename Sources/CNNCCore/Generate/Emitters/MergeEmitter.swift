@@ -44,7 +44,7 @@ struct MergeEmitter: Codable, Hashable {
 
     /// Input `input`'s index at the output position (i0, i1, …). An axis of
     /// size 1 adds nothing: it is broadcast, or its index is always 0.
-    private func index(of input: Int) -> String {
+    func index(of input: Int) -> String {
         let shape = inputShapes[input].dimensions
         let skipped = outputShape.rank - shape.count
         let kept = shape.indices.filter { shape[$0] != 1 }

@@ -107,9 +107,29 @@ struct TrainingGenerator {
         for node in model.nodes {
             BackwardEmitter(layer: node.layer, function: node.function, weights: weights, index: node.index).emit(into: &out)
         }
+        for merge in mergeBackwards { merge.emit(into: &out) }
         for normalization in normalizations { normalization.emitFunctions(into: &out) }
         for layer in program.trainingOnly { layer.emitFunctions(into: &out) }
     }
+
+    /// The backward functions of a graph's merges, with what each input's slot already holds.
+    private var mergeBackwards: [MergeBackwardEmitter] {
+        program.phases.flatMap(\.steps).compactMap { step in
+            guard case .mergeBackward(let index, let accumulates) = step else { return nil }
+            let node = model.nodes[index]
+            return MergeBackwardEmitter(function: node.function, kernel: node.kernel, accumulates: accumulates)
+        }
+    }
+
+    /// The name of a graph tensor's gradient slot (-1: the model's input).
+    private func slot(_ tensor: Int) -> String { tensor < 0 ? "eInput" : "e\(tensor)" }
+
+    /// The element count of a tensor (-1: the model's input).
+    private func count(_ tensor: Int) -> Int {
+        tensor < 0 ? model.inputShape.elementCount : layers[tensor].outputShape.elementCount
+    }
+
+    private func writesInputGradient(_ index: Int) -> Bool { arena.writesInputGradient(index) }
 
     /// One phase: the arena pointers it names (and only those, so that no
     /// declaration goes unused), then its steps.
@@ -122,6 +142,8 @@ struct TrainingGenerator {
                 if let offset = arena.masks[index] { out.line("let m\(index) = arena + \(offset)") }
             case .outputGradient(let index):
                 if let offset = arena.outputGradients[index] { out.line("let d\(index) = arena + \(offset)") }
+            case .gradientSlot(let tensor):
+                if let offset = arena.gradientSlots[tensor] { out.line("let \(slot(tensor)) = arena + \(offset)") }
             case .input:
                 break
             }
@@ -141,7 +163,7 @@ struct TrainingGenerator {
             emitForward(index, into: &out)
         case .addBatchStatistics(let number):
             let normalization = program.normalizations[number]
-            out.line("Self.\(normalization.function)_statistics(\(readable(normalization.index - 1)), sums)")
+            out.line("Self.\(normalization.function)_statistics(\(source(normalization.index)), sums)")
         case .copyOutput:
             out.line("output.update(from: \(name(layers.count - 1)), count: \(model.outputShape.elementCount))")
         case .loss:
@@ -157,18 +179,35 @@ struct TrainingGenerator {
             let index = normalization.index
             out.line("// \(normalization.layer.name): dL/dy waits for the whole batch's sums")
             out.line("d\(index).update(from: g, count: \(normalization.layer.outputShape.elementCount))")
-            out.line("Self.\(normalization.function)_gradientSums(\(readable(index - 1)), UnsafePointer(g), statistics, gradients, sums)")
+            out.line("Self.\(normalization.function)_gradientSums(\(source(index)), UnsafePointer(g), statistics, gradients, sums)")
         case .normalizationBackward(let number):
             let normalization = program.normalizations[number]
             let stop = normalization.index
-            let x = readable(stop - 1)
-            if stop == 0 {
+            let x = source(stop)
+            if writesInputGradient(stop) {
                 out.line("if let inputGradient { Self.\(normalization.function)_backward(\(x), UnsafePointer(d\(stop)), statistics, k, inputGradient) }")
             } else {
                 out.line("Self.\(normalization.function)_backward(\(x), UnsafePointer(d\(stop)), statistics, k, g)")
             }
         case .finish(let returnsLoss):
             out.line(returnsLoss ? "return value" : "return 0")
+        case .loadGradient(let index):
+            out.line("// \(layers[index].name): dL/d(output), summed over its readers")
+            out.line("g.update(from: \(slot(index)), count: \(count(index)))")
+        case .deliverGradient(let tensor, let accumulates):
+            if accumulates {
+                out.line("for i in 0..<\(count(tensor)) { \(slot(tensor))[i] += g[i] }")
+            } else {
+                out.line("\(slot(tensor)).update(from: g, count: \(count(tensor)))")
+            }
+        case .mergeBackward(let index, let accumulates):
+            let node = model.nodes[index]
+            let merge = MergeBackwardEmitter(function: node.function, kernel: node.kernel, accumulates: accumulates)
+            let reads = node.layer.inputs.map(GradientRoutes.tensor)
+            out.line("// \(node.layer.name)")
+            out.line(merge.call(dy: "UnsafePointer(g)", inputs: reads.map(readable), output: readable(index), slots: reads.map(slot)))
+        case .copyInputGradient:
+            out.line("inputGradient?.update(from: eInput, count: \(model.inputShape.elementCount))")
         }
     }
 
@@ -185,6 +224,9 @@ struct TrainingGenerator {
         return pointer == "input" ? pointer : "UnsafePointer(\(pointer))"
     }
 
+    /// The readable pointer to what layer `index` reads first.
+    private func source(_ index: Int) -> String { readable(arena.firstReads[index]) }
+
     private func trainingOnly(_ index: Int) -> TrainingOnlyLayer? {
         program.trainingOnly.first { $0.index == index }
     }
@@ -193,7 +235,7 @@ struct TrainingGenerator {
         let node = model.nodes[index]
         let layer = node.layer
         let function = node.function
-        let source = readable(index - 1)
+        let source = source(index)
         let target = "o\(index)"
         switch layer.operation {
         case .conv2D, .dense:
@@ -207,8 +249,11 @@ struct TrainingGenerator {
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
             out.line("Self.\(function)(\(source), \(target))")
-        case .flatten, .merge, .concatenate:
+        case .flatten:
             out.line("// \(layer.name): the same memory as its input")
+        case .merge, .concatenate:
+            let sources = layer.inputs.map { readable(GradientRoutes.tensor($0)) }
+            out.line("Self.\(function)(\(sources.joined(separator: ", ")), \(target))")
         case .identityAtInference:
             if let trainingOnly = trainingOnly(index) {
                 out.line(trainingOnly.forwardCall(x: source, y: target, mask: "m\(index)"))
@@ -236,7 +281,7 @@ struct TrainingGenerator {
         out.line("// The loss, and its gradient: with respect to the output, or to the")
         out.line("// output layer's pre-activation when the two fuse into the stable y - t.")
         let channels = model.outputShape.lastAxis
-        let penalties = program.trainingOnly.compactMap { $0.penaltyCall(x: readable($0.index - 1)) }
+        let penalties = program.trainingOnly.compactMap { $0.penaltyCall(x: source($0.index)) }
         out.line("\(penalties.isEmpty ? "let" : "var") value = loss.value(output, target, count: \(count), channels: \(channels))")
         for penalty in penalties { out.line("value += \(penalty)  // ActivityRegularization joins the loss") }
         out.line("let fused = loss.fuses(with: Self.outputActivation)")
@@ -247,12 +292,13 @@ struct TrainingGenerator {
         let node = model.nodes[index]
         let layer = node.layer
         let function = node.function
-        let x = readable(index - 1)
+        let x = source(index)
         let y = readable(index)
         let last = index == layers.count - 1
         // The first layer writes straight into inputGradient, or skips dL/dx.
-        let into = index == 0 ? "inputGradient" : "h"
-        let swap = index == 0 ? "" : "; swap(&g, &h)"
+        let first = writesInputGradient(index)
+        let into = first ? "inputGradient" : "h"
+        let swap = first ? "" : "; swap(&g, &h)"
         out.line("// \(layer.name)")
         switch layer.operation {
         case .conv2D, .dense:
@@ -262,8 +308,8 @@ struct TrainingGenerator {
             let padded = layer.padding.map { $0 != .zero } ?? false
             if padded {
                 out.line("Self.\(function)_pad(\(x), p)")
-                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, \(index == 0 ? "inputGradient == nil ? nil : q" : "q"))")
-                if index == 0 {
+                out.line("Self.\(function)_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, \(first ? "inputGradient == nil ? nil : q" : "q"))")
+                if first {
                     out.line("if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }")
                 } else {
                     out.line("Self.\(function)_unpad(UnsafePointer(q), h)\(swap)")
@@ -272,27 +318,27 @@ struct TrainingGenerator {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), k, gradients, \(into))\(swap)")
             }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
-            if index == 0 {
+            if first {
                 out.line("if let inputGradient { Self.\(function)_backward(\(x), UnsafePointer(g), inputGradient) }")
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
             }
         case .flatten, .merge, .concatenate:
             out.line("// passes the gradient through")
-            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+            if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .identityAtInference:
             if let call = trainingOnly(index)?.backwardCall(x: x, mask: "m\(index)") { out.line(call) }
-            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+            if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .dropout:
             out.line("for i in 0..<\(layer.outputShape.elementCount) { g[i] *= m\(index)[i] }")
-            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+            if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .activation(.linear):
-            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+            if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .activation, .softmax, .relu:
             // A fused loss already gave dL/d(pre-activation) for the output layer.
             let call = "Self.\(function)_derivative(\(x), \(y), g)"
             out.line(last ? "if !fused { \(call) }" : call)
-            if index == 0 { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+            if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .batchNormalization:
             // Its own phase: see TrainingPlanner.
             break

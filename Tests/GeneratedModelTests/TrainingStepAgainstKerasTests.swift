@@ -3,6 +3,7 @@ import CNNCTraining
 import CNNCZoo
 import FixtureModels
 import Foundation
+import GraphModels
 import Testing
 
 /// One `train_on_batch` in cnnc equals the same step in real Keras: same
@@ -13,9 +14,14 @@ import Testing
 @Suite struct TrainingStepAgainstKerasTests {
     static let folder = KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/training_step").path
 
-    static var stems: [String] {
+    /// The graphs' steps (same script), from the weights of functional/outputs/.
+    static let graphFolder = KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/functional/training_step").path
+
+    static func stems(in folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasSuffix(".txt") }.sorted()
     }
+    static var stems: [String] { stems(in: folder) }
+    static var graphStems: [String] { stems(in: graphFolder) }
 
     static func modelType(stem: String) -> (any TrainableModel.Type)? {
         KerasOutputsTests.cases.first { $0.spec.split(separator: "/").last?.split(separator: ".").first.map(String.init) == stem }?.type as? any TrainableModel.Type
@@ -39,9 +45,25 @@ import Testing
         try Self.check(type, stem: stem, name: name)
     }
 
-    static func check<Model: TrainableModel>(_ type: Model.Type, stem: String, name: String) throws {
+    /// Residual, Inception and squeeze-and-excitation blocks: fan-out sums,
+    /// merges and BatchNormalization across branches, against Keras's step.
+    @Test func graphFixturesCoverTheTrainableGraphs() {
+        #expect(Set(Self.graphStems).isSuperset(of: ["residual_block", "inception_block", "functional_chain"]))
+    }
+
+    @Test(arguments: graphStems, ["sgd", "sgd_nesterov", "adam", "rmsprop"])
+    func graphStepMatchesKeras(stem: String, optimizer name: String) throws {
+        let entry = try #require(GraphModels.models.first { $0.spec.hasSuffix("/\(stem).yaml") }, "no compiled graph for \(stem)")
+        let type = try #require(entry.type as? any TrainableModel.Type)
+        let weights = KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/functional/outputs/\(stem)/weights.safetensors").path
+        try Self.check(type, stem: stem, name: name, steps: Self.graphFolder, weights: weights)
+    }
+
+    /// One step from `weights` (the model's Keras outputs fixture by default) against `steps/<stem>/<name>.safetensors`.
+    static func check<Model: TrainableModel>(_ type: Model.Type, stem: String, name: String, steps: String = folder, weights: String? = nil) throws {
+        let folder = steps
         let optimizer = try optimizer(try #require(Self.optimizers[name]), parameterCount: Model.parameterCount)
-        let before = try Model(contentsOf: KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/outputs/\(stem)/weights.safetensors").path)
+        let before = try Model(contentsOf: weights ?? KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/outputs/\(stem)/weights.safetensors").path)
         let x = try NPYFile.read(path: "\(folder)/\(stem)/x.npy")
         let labels = try NPYFile.read(path: "\(folder)/\(stem)/y.npy").values.map { Int32($0) }
         let classCount = Model.outputCount == 1 ? 2 : Model.outputCount
@@ -54,7 +76,7 @@ import Testing
         #expect(abs(metrics.loss - kerasLoss) <= 1e-5 * max(1, abs(kerasLoss)), "\(stem) \(name): loss \(metrics.loss), Keras \(kerasLoss)")
         let after = try expected.parameters(matching: Model.weightLayout, count: Model.parameterCount, path: name)
         let ours = trainer.model.parameters
-        let allowed = try propagatedTolerances(Model.self, optimizer: name, stem: stem, batch: batch, initial: before)
+        let allowed = try propagatedTolerances(Model.self, optimizer: name, steps: "\(folder)/\(stem)", batch: batch, initial: before)
         var worst = (excess: Float(0), index: -1)
         for index in 0..<ours.count where abs(ours[index] - after[index]) - allowed[index] > worst.excess {
             worst = (abs(ours[index] - after[index]) - allowed[index], index)
@@ -79,7 +101,7 @@ import Testing
     /// gradient difference actually measured between cnnc and Keras (both read
     /// back from their SGD steps on the same batch, g = (w0 − w1)/0.1). Not a
     /// tuned number: the error propagated through the optimizer's own formula.
-    static func propagatedTolerances<Model: TrainableModel>(_ type: Model.Type, optimizer name: String, stem: String, batch: LabeledImages, initial: Model) throws -> [Float] {
+    static func propagatedTolerances<Model: TrainableModel>(_ type: Model.Type, optimizer name: String, steps: String, batch: LabeledImages, initial: Model) throws -> [Float] {
         let step: (Float) -> Float
         switch name {
         case "adam":
@@ -90,7 +112,7 @@ import Testing
         default:
             return [Float](repeating: 1e-5, count: Model.parameterCount)
         }
-        let kerasSGD = try SafeTensors.read(path: "\(folder)/\(stem)/sgd.safetensors")
+        let kerasSGD = try SafeTensors.read(path: "\(steps)/sgd.safetensors")
             .parameters(matching: Model.weightLayout, count: Model.parameterCount, path: "sgd")
         let ourSGD = try Trainer(model: initial, optimizer: try optimizer(Self.optimizers["sgd"]!, parameterCount: Model.parameterCount),
                                  loss: nil, classCount: batch.classCount, batchSize: batch.count, threads: 2, seed: 0)

@@ -19,6 +19,10 @@ Tests/Fixtures/keras/training_step/<stem>/:
                         BatchNormalization's moving_mean and moving_variance
                         are those after the step too (batch statistics, momentum)
 
+The same for the graphs of Tests/Fixtures/graphs/ that have
+functional/outputs/<stem>/weights.safetensors (make_functional_fixtures.py),
+into Tests/Fixtures/keras/functional/training_step/<stem>/.
+
 Optimizers (Keras defaults for everything not named):
   sgd            SGD(learning_rate=0.1)
   sgd_nesterov   SGD(learning_rate=0.05, momentum=0.9, nesterov=True)
@@ -46,6 +50,8 @@ import make_fixtures  # noqa: E402
 
 OUTPUTS = Path("Tests/Fixtures/keras/outputs")
 OUT = Path("Tests/Fixtures/keras/training_step")
+GRAPH_OUTPUTS = Path("Tests/Fixtures/keras/functional/outputs")
+GRAPH_OUT = Path("Tests/Fixtures/keras/functional/training_step")
 BATCH = 8
 RANDOM_IN_TRAINING = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout2D"}
 
@@ -81,9 +87,41 @@ def loss_for(model):
     return None, 0
 
 
+def write_steps(stem, source, build, weights, folder):
+    """x.npy, y.npy and one <optimizer>.safetensors per optimizer in `folder`,
+    for the model `build()` makes; False when it is not a deterministic classifier."""
+    from safetensors.numpy import load_file, save_file
+
+    model = build()
+    if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model.layers):
+        return False
+    loss, classes = loss_for(model)
+    if loss is None:
+        return False
+    tensors = load_file(str(weights))
+    rng = np.random.default_rng(zlib.crc32(stem.encode()) + 1)
+    x = rng.uniform(0.0, 1.0, (BATCH, *model.inputs[0].shape[1:])).astype("<f4")
+    y = rng.integers(0, classes, BATCH).astype("<i4")
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / "x.npy", x)
+    np.save(folder / "y.npy", y.astype("<f4"))  # float32: what the runtime's .npy reader reads
+    for name, optimizer in optimizers().items():
+        model = build()
+        exporter.apply_weights(model, tensors)
+        model.compile(optimizer=optimizer, loss=loss)
+        value = float(model.train_on_batch(x, y))
+        after = exporter.collect_weights(model)
+        meta = exporter.metadata(source)
+        meta.update({"loss": repr(value), "loss_function": loss, "optimizer": json.dumps(optimizer.get_config(), default=str)})
+        save_file(after, str(folder / f"{name}.safetensors"), metadata=meta)
+    return True
+
+
 def main():
     import keras
-    from safetensors.numpy import load_file, save_file
+    import yaml
+
+    import make_functional_fixtures as functional
 
     if not Path("Specs").is_dir():
         raise SystemExit("run from the repository root (no Specs/ here)")
@@ -94,30 +132,16 @@ def main():
         if not weights.exists():
             continue
         spec = make_fixtures.load_spec(path)
-        model = make_fixtures.build_model(spec)
-        if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model.layers):
+        if write_steps(stem, path, lambda: make_fixtures.build_model(spec), weights, OUT / stem):
+            made.append(stem)
+    for path in sorted(functional.GRAPHS.glob("*.yaml")):
+        stem = path.stem
+        weights = GRAPH_OUTPUTS / stem / "weights.safetensors"
+        if not weights.exists():
             continue
-        loss, classes = loss_for(model)
-        if loss is None:
-            continue
-        tensors = load_file(str(weights))
-        rng = np.random.default_rng(zlib.crc32(stem.encode()) + 1)
-        x = rng.uniform(0.0, 1.0, (BATCH, *spec["input_shape"])).astype("<f4")
-        y = rng.integers(0, classes, BATCH).astype("<i4")
-        folder = OUT / stem
-        folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "x.npy", x)
-        np.save(folder / "y.npy", y.astype("<f4"))  # float32: what the runtime's .npy reader reads
-        for name, optimizer in optimizers().items():
-            model = make_fixtures.build_model(spec)
-            exporter.apply_weights(model, tensors)
-            model.compile(optimizer=optimizer, loss=loss)
-            value = float(model.train_on_batch(x, y))
-            after = exporter.collect_weights(model)
-            meta = exporter.metadata(path)
-            meta.update({"loss": repr(value), "loss_function": loss, "optimizer": json.dumps(optimizer.get_config(), default=str)})
-            save_file(after, str(folder / f"{name}.safetensors"), metadata=meta)
-        made.append(stem)
+        spec = yaml.safe_load(path.read_text())
+        if write_steps(stem, path, lambda: functional.build_graph(spec), weights, GRAPH_OUT / stem):
+            made.append(f"graphs/{stem}")
     (OUT / "VERSIONS.txt").write_text(
         f"keras {keras.__version__}, {keras.backend.backend()} {__import__(keras.backend.backend()).__version__}\n"
         f"models: {', '.join(made)}\n", encoding="utf-8")

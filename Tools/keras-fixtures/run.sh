@@ -7,7 +7,8 @@
 #   Tools/keras-fixtures/run.sh --outputs  also the numeric fixtures (outputs/)
 #   Tools/keras-fixtures/run.sh --outputs-only
 #   Tools/keras-fixtures/run.sh --augmentation-only   ImageDataGenerator fixtures (augmentation/)
-#   Tools/keras-fixtures/run.sh --training-step-only  one train_on_batch per optimizer (training_step/)
+#   Tools/keras-fixtures/run.sh --training-step-only  one train_on_batch per optimizer (training_step/,
+#                                   and functional/training_step/ for the graphs, from functional/outputs/)
 #   Tools/keras-fixtures/run.sh --optimizers-only     SGD/Adam/RMSprop trajectories (optimizers/)
 #   Tools/keras-fixtures/run.sh --functional-only     graphs and keras.applications (functional/)
 #                                   (--keras2 also writes their Keras 2 JSON, functional/json2/)

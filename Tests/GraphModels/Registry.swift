@@ -8,4 +8,5 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/merges_one_input.yaml", MergesOneInput.self),
     ("Tests/Fixtures/graphs/residual_block.yaml", ResidualBlock.self),
     ("Tests/Fixtures/graphs/squeeze_excite.yaml", SqueezeExcite.self),
+    ("Tests/Fixtures/graphs/training_paths.yaml", TrainingPaths.self),
 ]

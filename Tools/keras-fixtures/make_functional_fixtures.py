@@ -112,7 +112,7 @@ def build(stem):
     return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
 
 
-OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input"]
+OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths"]
 
 
 def make_outputs(stem):

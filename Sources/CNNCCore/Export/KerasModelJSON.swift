@@ -57,8 +57,14 @@ public enum KerasModelJSON {
                 object["name"] = checked.name
                 let isMerge = LayerCatalog.mergeClasses.contains(checked.className)
                 let arguments: [Any] = isMerge ? [checked.inputs.map(tensor)] : checked.inputs.map(tensor)
-                // BatchNormalization's call takes a mask; Keras records that none was given.
-                let keywords: [String: Any] = if case .batchNormalization = checked.operation { ["mask": NSNull()] } else { [:] }
+                // What Keras records of the call: BatchNormalization's mask (none given),
+                // and the `training: false` default of Dropout and the noise layers.
+                let keywords: [String: Any] = switch checked.operation {
+                case .batchNormalization: ["mask": NSNull()]
+                case .dropout: ["training": false]
+                case .identityAtInference(let operation): operation.isRandom ? ["training": false] : [:]
+                default: [:]
+                }
                 object["inbound_nodes"] = [["args": arguments, "kwargs": keywords] as [String: Any]]
                 return object
             }

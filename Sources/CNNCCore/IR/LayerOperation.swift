@@ -45,6 +45,12 @@ public enum TrainingOnlyOperation: Hashable, Sendable, Codable {
     /// y = x; the loss gains l1·Σ|x| + l2·Σx².
     case activityRegularization(l1: Double, l2: Double)
 
+    /// Whether it draws random numbers in training (all but ActivityRegularization);
+    /// Keras records `training: false` in a Functional model's calls of these.
+    public var isRandom: Bool {
+        if case .activityRegularization = self { false } else { true }
+    }
+
     /// Its arguments by Keras's names, as `get_config()` lists them.
     public var kerasArguments: [String: Double] {
         switch self {

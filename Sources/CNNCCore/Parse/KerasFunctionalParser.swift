@@ -80,8 +80,12 @@ enum KerasFunctionalParser {
 
     /// A call's keyword arguments (`training: true`, `mask: ...`) would change what
     /// the layer computes; cnnc calls layers with their tensors only, so any that is not null is an error.
+    /// Except `training: false`: Keras 3 writes it for Dropout and the noise layers
+    /// of a Functional model, which replaces it with the mode it runs in
+    /// (`fit` trains them, `predict` does not), so it changes nothing.
     private static func refuseCallArguments(_ kwargs: SpecValue?, log: inout DiagnosticLog) {
         for argument in kwargs?.entries ?? [] where !argument.value.isNull {
+            if argument.key == "training", case .bool(false) = argument.value.kind { continue }
             log.error("the call argument '\(argument.key)' = \(argument.value.sourceText) is not supported; cnnc calls every layer with its tensors only", at: argument.keyLocation)
         }
     }

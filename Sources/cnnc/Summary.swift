@@ -36,6 +36,10 @@ struct Summary: ParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
+            if memory, model.compilationGap == nil {
+                // What the generated code really allocates, from the plan.
+                print(ModelPlanner.plan(model, specPath: spec).arenaSummaryLine)
+            }
         }
     }
 }

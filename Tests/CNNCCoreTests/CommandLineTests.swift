@@ -110,6 +110,8 @@ import Testing
         #expect(run.output.contains("│         940,800 │"))        // conv1: 28·28·8 outputs × 75 taps × 2
         #expect(run.output.contains("│        24.50 KB │"))        // conv1: 6,272 floats
         #expect(run.output.contains(" Total FLOPs: 1,701,328 (1.70 MFLOPs)"))
+        // What the generated code allocates, from the plan (ReLU in place keeps it under the table's peak).
+        #expect(run.output.hasSuffix(" Generated code, per sample: inference arena 30.62 KB (activations 30.62 KB, scratch 0.00 B); training arena 88.34 KB\n"))
     }
 
     @Test func jsonFormatDescribesTheCheckedModel() throws {

@@ -6,8 +6,15 @@
 # build with a located error. Prints timings. Run from anywhere.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/cnnc-walkthrough.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# CNNC_WALKTHROUGH_DIR keeps the folder (and Hello's build) for the caller,
+# which builds the example app on that build (example-classifier.sh).
+if [ -n "${CNNC_WALKTHROUGH_DIR:-}" ]; then
+  work=$CNNC_WALKTHROUGH_DIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/cnnc-walkthrough.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+fi
 
 python3 "$repo/Tests/Integration/readme_blocks.py" "$repo/README.md" "$work" "$repo" > "$work/steps.sh"
 start=$(date +%s)

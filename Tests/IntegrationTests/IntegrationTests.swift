@@ -4,15 +4,16 @@ import Testing
 
 /// cnnc used the way a Swift developer uses it: the README's walkthrough
 /// followed literally in an empty folder, and the example app built and run.
-/// Each builds a package of its own (with cnnc as a path dependency), so these
-/// take about a minute each on a fresh machine.
+/// Each builds a package of its own (with cnnc as a path dependency) in one
+/// build folder, so together they take two to three minutes on a fresh machine.
 @Suite(.serialized) struct IntegrationTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func run(script: String) throws -> (status: Int32, output: String) {
+    static func run(script: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [repository.appendingPathComponent(script).path]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -22,15 +23,20 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func readmeWalkthroughWorksAsWritten() throws {
-        let result = try Self.run(script: "Tests/Integration/readme-walkthrough.sh")
-        print(result.output)
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("walkthrough: passed"))
+    /// Both packages build cnnc and its dependencies from source; the example
+    /// builds in the walkthrough's build folder, so they are compiled once.
+    @Test func readmeWalkthroughThenExampleClassifier() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-walkthrough-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let walkthrough = try Self.run(script: "Tests/Integration/readme-walkthrough.sh", environment: ["CNNC_WALKTHROUGH_DIR": folder.path])
+        print(walkthrough.output)
+        #expect(walkthrough.status == 0, "\(walkthrough.output)")
+        #expect(walkthrough.output.contains("walkthrough: passed"))
+        try exampleClassifierBuildsAndClassifies(scratch: folder.appendingPathComponent("Hello/.build").path)
     }
 
-    @Test func exampleClassifierBuildsAndClassifies() throws {
-        let result = try Self.run(script: "Tests/Integration/example-classifier.sh")
+    func exampleClassifierBuildsAndClassifies(scratch: String) throws {
+        let result = try Self.run(script: "Tests/Integration/example-classifier.sh", environment: ["CNNC_SCRATCH_PATH": scratch])
         print(result.output)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("example: passed"))

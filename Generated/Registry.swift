@@ -5,6 +5,7 @@ import CNNCRuntime
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Specs/cats_vs_dogs.cnn.yaml", CatsVsDogs.self),
     ("Specs/lenet5.cnn.yaml", Lenet5.self),
+    ("Specs/mini_resnet.cnn.yaml", MiniResnet.self),
     ("Specs/mnist_convnet.cnn.yaml", MnistConvnet.self),
     ("Specs/seed_backprop_3x3.cnn.yaml", SeedBackprop3x3.self),
     ("Specs/seed_edge_6x6.cnn.yaml", SeedEdge6x6.self),

@@ -126,6 +126,8 @@ import Testing
         #expect(try Self.check(SeedPadding6x6.self, spec: "Specs/seed_padding_6x6.cnn.yaml", seed: 14, perTensor: nil, inputs: nil))
         #expect(try Self.check(SeedStrided7x7.self, spec: "Specs/seed_strided_7x7.cnn.yaml", seed: 15, perTensor: nil, inputs: nil))
         #expect(try Self.check(SeedVolume2Filters.self, spec: "Specs/seed_volume_2_filters.cnn.yaml", seed: 16))
+        // A graph: identity and projection shortcuts, BatchNormalization on both branches.
+        #expect(try Self.check(MiniResnet.self, spec: "Specs/mini_resnet.cnn.yaml", seed: 20))
     }
 
     /// Softmax outputs trained with MSE: the loss does not fuse, so the

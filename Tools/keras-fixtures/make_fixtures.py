@@ -79,8 +79,20 @@ def load_spec(path):
     return spec
 
 
+def is_graph(spec):
+    """A spec in cnnc's graph form: model inputs or outputs, or a layer naming what it reads."""
+    layers = [item for item in spec.get("layers", []) if isinstance(item, dict)]
+    return "inputs" in spec or "outputs" in spec or any(
+        isinstance(kwargs, dict) and "inputs" in kwargs for item in layers for kwargs in item.values())
+
+
 def build_model(spec):
-    """Build the Keras 3 Sequential model a spec describes, in a fresh session."""
+    """Build the Keras 3 model a spec describes, in a fresh session: Sequential,
+    or Functional for the graph form (make_functional_fixtures.build_graph)."""
+    if is_graph(spec):
+        import make_functional_fixtures
+
+        return make_functional_fixtures.build_graph(spec)
     import keras
 
     keras.backend.clear_session()

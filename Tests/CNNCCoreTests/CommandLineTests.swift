@@ -138,6 +138,18 @@ import Testing
 
 /// `cnnc generate` and `cnnc predict` end to end, as a user runs them.
 @Suite struct GenerateAndPredictCommandTests {
+    /// The lecture's vertical-edge filter as `kernelName` in a weights file,
+    /// and its 6x6 image as .npy: the edge map is -5, -4, 0, 8 / -10, -2, 2, 3 / …
+    static func writeEdgeExample(in folder: URL, kernelName: String) throws -> (weights: String, input: String) {
+        let weights = folder.appendingPathComponent("edge.safetensors").path
+        let input = folder.appendingPathComponent("image.npy").path
+        let layout = [TensorLayout(name: kernelName, shape: [3, 3, 1, 1], offset: 0)]
+        try SafeTensors.write(parameters: [1, 0, -1, 1, 0, -1, 1, 0, -1], layout: layout, metadata: [:], to: weights)
+        let image: [Float] = [3, 0, 1, 2, 7, 4, 1, 5, 8, 9, 3, 1, 2, 7, 2, 5, 1, 3, 0, 1, 3, 1, 7, 8, 4, 2, 1, 6, 2, 8, 2, 4, 5, 2, 3, 9]
+        try NPYFile(shape: [1, 6, 6, 1], values: image).write(to: input)
+        return (weights, input)
+    }
+
     static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -170,13 +182,8 @@ import Testing
     @Test func predictCompilesAndRunsTheModel() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let weights = folder.appendingPathComponent("edge.safetensors").path
-        let input = folder.appendingPathComponent("image.npy").path
+        let (weights, input) = try Self.writeEdgeExample(in: folder, kernelName: "vertical_edge.kernel")
         let output = folder.appendingPathComponent("edges.npy").path
-        let layout = [TensorLayout(name: "vertical_edge.kernel", shape: [3, 3, 1, 1], offset: 0)]
-        try SafeTensors.write(parameters: [1, 0, -1, 1, 0, -1, 1, 0, -1], layout: layout, metadata: [:], to: weights)
-        let image: [Float] = [3, 0, 1, 2, 7, 4, 1, 5, 8, 9, 3, 1, 2, 7, 2, 5, 1, 3, 0, 1, 3, 1, 7, 8, 4, 2, 1, 6, 2, 8, 2, 4, 5, 2, 3, 9]
-        try NPYFile(shape: [1, 6, 6, 1], values: image).write(to: input)
         let environment = ["CNNC_CACHE_DIR": folder.appendingPathComponent("cache").path]
         let run = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input, "--output", output], environment: environment)
         #expect(run.status == 0, "\(run.errors)")

@@ -70,6 +70,27 @@ import Testing
         #expect(SwiftNames.stringLiteral("Свёртка $1") == "\"Свёртка $1\"")
     }
 
+    /// A spec file named like a type that generated code uses (`float.yaml`,
+    /// `self.yaml`) gets another type name: every capitalized identifier in
+    /// the code of the committed generated files, other than the models' own
+    /// types, is one `SwiftNames` steers clear of.
+    @Test func modelTypesNeverShadowANameGeneratedCodeUses() throws {
+        let models = Set(Self.folders.flatMap { Self.specs(in: $0.specs) }.map { SwiftNames.typeName(forSpecPath: $0) })
+        var used: Set<String> = []
+        for folder in Self.folders.map(\.generated) {
+            for file in RepositoryFiles.files(in: folder, extensions: ["swift"]) {
+                for line in try RepositoryFiles.read(file).split(separator: "\n") {
+                    // Code only: string literals out, then the comment.
+                    let code = line.replacing(/"(\\.|[^"\\])*"/, with: "\"\"").split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                    for match in code.matches(of: /\b[A-Z][A-Za-z0-9]*\b/) { used.insert(String(match.output)) }
+                }
+            }
+        }
+        let clashing = used.subtracting(models).filter { SwiftNames.typeName(forSpecPath: "\($0).yaml") == $0 }
+        #expect(clashing.isEmpty, "add to SwiftNames.reservedTypeNames: \(clashing.sorted())")
+        #expect(used.contains("UnsafePointer") && used.contains("SplitMix64"))
+    }
+
     @Test func twoHundredRandomSpecs() {
         #expect(Self.specs(in: "Tests/Fixtures/random").count == 200)
     }

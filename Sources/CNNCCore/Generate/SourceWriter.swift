@@ -4,8 +4,9 @@ struct SourceWriter {
     private(set) var text = ""
     private var depth = 0
 
+    /// One line; spec text in it (a name in a comment) cannot break it (`SwiftNames.oneLine`).
     mutating func line(_ content: String = "") {
-        text += content.isEmpty ? "\n" : String(repeating: "    ", count: depth) + content + "\n"
+        text += content.isEmpty ? "\n" : String(repeating: "    ", count: depth) + SwiftNames.oneLine(content) + "\n"
     }
 
     /// `header {`, the body one level deeper, then `}` (or `closing`).

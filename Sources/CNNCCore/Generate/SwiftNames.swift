@@ -1,14 +1,33 @@
 /// Names in generated Swift: the model's type from its spec file name (as
 /// swift-protobuf derives names from .proto files) and the layer functions.
 public enum SwiftNames {
-    /// `cats_vs_dogs.yaml` → `CatsVsDogs`; `lenet5.yaml` → `Lenet5`; `3d.yaml` → `Model3d`.
+    /// `cats_vs_dogs.yaml` → `CatsVsDogs`; `lenet5.yaml` → `Lenet5`; `3d.yaml` → `Model3d`;
+    /// `float.yaml` → `FloatModel` (a name generated code already uses, see `reservedTypeNames`).
     public static func typeName(forSpecPath path: String) -> String {
         let stem = fileStem(path)
         let words = stem.split { !($0.isLetter || $0.isNumber) || !$0.isASCII }
         var name = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         if name.isEmpty || name.first!.isNumber { name = "Model" + name }
+        if reservedTypeNames.contains(name) { name += "Model" }
         return name
     }
+
+    /// Capitalized names that generated code uses or Swift reserves: a model
+    /// type of one of these names would shadow it or not compile (`self.yaml`,
+    /// `float.yaml`, `any.yaml`). A test keeps this list a superset of the
+    /// capitalized identifiers in every committed generated file.
+    static let reservedTypeNames: Set<String> = [
+        // Swift's capitalized keywords, and types of its standard library and Foundation.
+        "Self", "Any", "Type", "Protocol", "Swift", "Foundation", "Float", "Double", "Int", "UInt64", "Bool", "String",
+        "Void", "Range", "Array", "Error", "Sendable", "UnsafePointer", "UnsafeMutablePointer", "SIMD2", "SIMD4", "SIMD8",
+        "SIMD16", "SIMD32", "SIMD64",
+        // CNNCRuntime's names in generated code.
+        "CNNCRuntime", "CNNCRuntimeAPIVersion3", "CNNCRuntimeAPIVersionCheck", "CompiledModel", "TrainableModel",
+        "LayerDescription", "TensorLayout", "LossFunction", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
+        "WorkerPool",
+        // Names declared inside generated types and functions.
+        "Arena", "Version", "V", "VC", "VK",
+    ]
 
     /// The generated file's name: `cats_vs_dogs.yaml` → `cats_vs_dogs.cnnc.swift`.
     public static func fileName(forSpecPath path: String) -> String {
@@ -37,16 +56,35 @@ public enum SwiftNames {
             switch scalar {
             case "\\": literal += "\\\\"
             case "\"": literal += "\\\""
-            case "\n": literal += "\\n"
-            case "\r": literal += "\\r"
-            case "\t": literal += "\\t"
-            default:
-                let printable = scalar.value >= 0x20 && scalar.value != 0x7F && !scalar.properties.isNoncharacterCodePoint
-                    && scalar.properties.generalCategory != .format && scalar.properties.generalCategory != .control
-                    && scalar.properties.generalCategory != .lineSeparator && scalar.properties.generalCategory != .paragraphSeparator
-                literal += printable ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
+            default: literal += escaped(scalar)
             }
         }
         return literal + "\""
+    }
+
+    /// `text` on one line, as every line of generated code must be: a name in a
+    /// comment cannot end the comment and start code. `SourceWriter` passes
+    /// every line through it; lines the generator writes are unchanged.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { !isPrintable($0) }) else { return text }
+        return text.unicodeScalars.map(escaped).joined()
+    }
+
+    /// A scalar as it may stand in generated Swift: itself when printable, else an escape.
+    private static func escaped(_ scalar: Unicode.Scalar) -> String {
+        switch scalar {
+        case "\n": "\\n"
+        case "\r": "\\r"
+        case "\t": "\\t"
+        default: isPrintable(scalar) ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
+        }
+    }
+
+    /// Not a control, format, separator or noncharacter code point: what may stand
+    /// in a line of Swift without ending it or hiding what follows.
+    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        let category = scalar.properties.generalCategory
+        return scalar.value >= 0x20 && scalar.value != 0x7F && !scalar.properties.isNoncharacterCodePoint
+            && category != .format && category != .control && category != .lineSeparator && category != .paragraphSeparator
     }
 }

@@ -95,18 +95,28 @@ public struct SafeTensors: Sendable {
     /// The model's parameter buffer from these tensors, checked against the
     /// layout: every problem (missing, extra, mis-shaped) is named at once.
     public func parameters(matching layout: [TensorLayout], count: Int, path: String) throws(RuntimeError) -> [Float] {
-        var problems: [String] = []
+        try check(matching: layout, path: path)
         var parameters = [Float](repeating: 0, count: count)
+        for expected in layout {
+            guard let tensor = tensors[expected.name] else { continue }
+            parameters.replaceSubrange(expected.offset..<(expected.offset + expected.count), with: tensor.values)
+        }
+        return parameters
+    }
+
+    /// Whether these tensors are exactly the layout's, by name and shape, with
+    /// every problem named at once; allocates nothing for the model, so cnnc
+    /// runs it before compiling a model of any size.
+    public func check(matching layout: [TensorLayout], path: String) throws(RuntimeError) {
+        var problems: [String] = []
         for expected in layout {
             guard let tensor = tensors[expected.name] else {
                 problems.append("missing tensor '\(expected.name)' of shape \(expected.shapeText)")
                 continue
             }
-            guard tensor.shape == expected.shape else {
+            if tensor.shape != expected.shape {
                 problems.append("tensor '\(expected.name)' has shape \(TensorLayout.shapeText(tensor.shape)); the model needs \(expected.shapeText)")
-                continue
             }
-            parameters.replaceSubrange(expected.offset..<(expected.offset + expected.count), with: tensor.values)
         }
         let known = Set(layout.map(\.name))
         let unexpected = tensors.keys.sorted().filter { !known.contains($0) }
@@ -117,7 +127,6 @@ public struct SafeTensors: Sendable {
         guard problems.isEmpty else {
             throw RuntimeError("\(path): the weights do not fit the model:\n  " + problems.joined(separator: "\n  "))
         }
-        return parameters
     }
 
     /// Writes the parameter buffer as one tensor per layout entry, atomically.

@@ -40,6 +40,7 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
+        if let weights { try WeightsFileCheck.checkOrExit(weights, for: model) }
         let built = try await CompiledModels.build(model, spec: spec)
         var options = BenchmarkOptions()
         options.batchSize = batchSize

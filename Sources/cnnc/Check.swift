@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNCCore
+import Foundation
 
 /// `cnnc check SPEC...`: validate specs; print only diagnostics; exit non-zero on any error.
 struct Check: ParsableCommand {
@@ -19,6 +20,10 @@ struct Check: ParsableCommand {
             switch Frontend.load(path: spec) {
             case .success(let model):
                 Diagnostics.print(model.notes)
+                // Checking compiles nothing: a model too large for this machine is a warning.
+                if let gap = model.memoryGap(physicalMemory: ProcessInfo.processInfo.physicalMemory, severity: .warning) {
+                    Diagnostics.print([gap])
+                }
             case .failure(let error):
                 Diagnostics.print(error.diagnostics)
                 failed = true

@@ -26,7 +26,7 @@ enum Diagnostics {
     /// stage cannot compile yet gets its located error instead.
     static func loadCompilableOrExit(_ path: String) throws -> CheckedModel {
         let model = try loadOrExit(path)
-        if let gap = model.compilationGap {
+        if let gap = model.compilationGap ?? model.memoryGap(physicalMemory: ProcessInfo.processInfo.physicalMemory) {
             print([gap])
             throw ExitCode.failure
         }
@@ -36,7 +36,7 @@ enum Diagnostics {
     /// The same for `cnnc train`: a model it cannot train yet gets its located error.
     static func loadTrainableOrExit(_ path: String) throws -> CheckedModel {
         let model = try loadOrExit(path)
-        if let gap = model.trainingGap {
+        if let gap = model.trainingGap ?? model.memoryGap(physicalMemory: ProcessInfo.processInfo.physicalMemory) {
             print([gap])
             throw ExitCode.failure
         }

@@ -28,6 +28,7 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
+        try WeightsFileCheck.checkOrExit(weights, for: model)
         let built = try await CompiledModels.build(model, spec: spec)
         let data = try TrainingData.prepare(dataOption.data)
         defer { data.remove() }

@@ -38,6 +38,7 @@ struct Predict: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
+        try WeightsFileCheck.checkOrExit(weights, for: model)
         let built = try await CompiledModels.build(model, spec: spec)
         let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString).npy").path
         defer { if output == nil { try? FileManager.default.removeItem(atPath: target) } }

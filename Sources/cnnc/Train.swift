@@ -105,6 +105,7 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadTrainableOrExit(spec)
+        if let initialWeights { try WeightsFileCheck.checkOrExit(initialWeights, for: model) }
         var configuration = TrainingConfiguration(trainData: "")
         configuration.epochs = epochs
         configuration.batchSize = batchSize

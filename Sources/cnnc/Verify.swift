@@ -37,6 +37,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
+        try WeightsFileCheck.checkOrExit(weights, for: model)
         let built = try await CompiledModels.build(model, spec: spec)
         try await CompiledModels.run(built.executable, job: .verify(.init(weights: weights, reference: reference, absoluteTolerance: atol, relativeTolerance: rtol)))
     }

@@ -30,3 +30,27 @@ extension CheckedModel {
         return nil
     }
 }
+
+extension CheckedModel {
+    /// Bytes a compiled model holds besides its code: the parameters twice (in
+    /// Keras's layout, and packed for the kernels) and one sample's
+    /// activations at their peak; nil when that overflows an Int.
+    public var compiledMemoryBytes: Int? {
+        let (twice, overflow) = parameters.multipliedReportingOverflow(by: 8)
+        let (total, overflowAgain) = twice.addingReportingOverflow(peakActivationBytes)
+        return overflow || overflowAgain ? nil : total
+    }
+
+    /// Why a machine of `physicalMemory` bytes cannot hold this model once
+    /// compiled, at its largest layer: said before a build starts, not as an
+    /// allocation failure after it. `severity` is a warning for `cnnc check`,
+    /// which compiles nothing.
+    public func memoryGap(physicalMemory: UInt64, severity: Diagnostic.Severity = .error) -> Diagnostic? {
+        let needed = compiledMemoryBytes
+        if let needed, UInt64(needed) <= physicalMemory { return nil }
+        let largest = layers.max { $0.parameters < $1.parameters }
+        let amount = needed.map { "about \(Formatting.bytes($0))" } ?? "more bytes than an Int counts"
+        return Diagnostic(severity, "the compiled model needs \(amount) (\(Formatting.thousands(parameters)) parameters, kept twice, and one sample's activations), more than this machine's \(Formatting.bytes(Int(clamping: physicalMemory))) of memory; its largest layer is '\(largest?.name ?? "?")'",
+                          at: largest?.location ?? inputs[0].location)
+    }
+}

@@ -104,3 +104,12 @@ struct WeightPlan: Codable, Hashable {
                             paddedOutputs: padded, kernelOffset: reservePacked(rows * padded), biasOffset: reservePacked(padded))
     }
 }
+
+extension CheckedModel {
+    /// The model's weight tensors, with Keras's names and layouts, in the
+    /// order of the generated model's parameter buffer: what a weights file
+    /// must hold (cnnc compares one with it before compiling anything).
+    public var weightTensors: [(name: String, shape: [Int], offset: Int)] {
+        WeightPlan(model: self).tensors.map { ($0.name, $0.shape, $0.offset) }
+    }
+}

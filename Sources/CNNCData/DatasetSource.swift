@@ -44,8 +44,21 @@ public enum DatasetSource: Sendable, Equatable {
         }
     }
 
-    /// Reads (or, for `builtin`, draws) the images.
+    /// Reads (or, for `builtin`, draws) the images; a source with no training
+    /// images, or an empty test part, is an error: training or evaluating on
+    /// nothing would report accuracy 0 and save untrained weights as if it had run.
     public func load() throws(DataError) -> Dataset {
+        let dataset = try read()
+        if dataset.train.count == 0 {
+            throw DataError("\(dataset.name): the data set holds no training images; cnnc trains on at least one")
+        }
+        if let test = dataset.test, test.count == 0 {
+            throw DataError("\(dataset.name): the test part holds no images; add test images or leave the test part out")
+        }
+        return dataset
+    }
+
+    private func read() throws(DataError) -> Dataset {
         switch self {
         case .mnist(let directory):
             let (train, test) = try IDXFolder(directory: directory).load()

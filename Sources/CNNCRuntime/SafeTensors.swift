@@ -25,10 +25,10 @@ public struct SafeTensors: Sendable {
             throw RuntimeError(FileManager.default.fileExists(atPath: path)
                 ? "\(path): cannot read the \(kind) file" : "\(path): no such \(kind) file")
         }
-        return try parse(data, path: path)
+        return try parse(data, path: path, kind: kind)
     }
 
-    public static func parse(_ data: Data, path: String) throws(RuntimeError) -> SafeTensors {
+    public static func parse(_ data: Data, path: String, kind: String = "weights") throws(RuntimeError) -> SafeTensors {
         let bytes = [UInt8](data)
         guard bytes.count >= 8 else {
             throw RuntimeError("\(path): not a safetensors file (\(bytes.count) bytes, shorter than its 8-byte header length)")
@@ -44,6 +44,7 @@ public struct SafeTensors: Sendable {
         let dataCount = bytes.count - headerEnd
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
+        var extents: [(name: String, begin: Int, end: Int)] = []
         for (name, entry) in header {
             if name == "__metadata__" {
                 metadata = (entry as? [String: String]) ?? [:]
@@ -69,6 +70,7 @@ public struct SafeTensors: Sendable {
                 let needs = overflow ? "more bytes than a file can hold" : "\(byteCount) bytes"
                 throw RuntimeError("\(path): tensor '\(name)' of shape \(TensorLayout.shapeText(shape)) needs \(needs) but its header gives \(end - begin)")
             }
+            extents.append((name, begin, end))
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { target in
                 bytes.withUnsafeBytes { source in
@@ -77,9 +79,33 @@ public struct SafeTensors: Sendable {
             }
             // The data is little-endian; so is every machine Swift runs cnnc on, but say so.
             if UInt32(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }
+            // A NaN or infinity would run and print NaN outputs as if they were answers.
+            if let index = values.firstIndex(where: { !$0.isFinite }) {
+                let hint = kind == "weights" ? " (was the model trained until it diverged?)" : ""
+                throw RuntimeError("\(path): tensor '\(name)' holds \(values[index]) at index \(index); \(kind) must be finite numbers\(hint)")
+            }
             tensors[name] = Tensor(shape: shape, values: values)
         }
+        try checkLayout(extents, dataCount: dataCount, path: path)
         return SafeTensors(tensors: tensors, metadata: metadata)
+    }
+
+    /// The format's rule that the tensors tile the data section: in order of
+    /// their offsets each starts where the one before ends, from 0 to the end.
+    /// A file whose tensors overlap, share bytes or leave a gap was not written
+    /// by a safetensors writer, and would load wrong weights without a word.
+    private static func checkLayout(_ extents: [(name: String, begin: Int, end: Int)], dataCount: Int, path: String) throws(RuntimeError) {
+        var expected = 0
+        for extent in extents.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard extent.begin == expected else {
+                let problem = extent.begin < expected ? "overlaps the tensor before it (which ends at byte \(expected))" : "leaves a gap after byte \(expected)"
+                throw RuntimeError("\(path): tensor '\(extent.name)' starts at data byte \(extent.begin) and \(problem); safetensors tensors lie back to back without gaps or overlaps: the file is damaged")
+            }
+            expected = extent.end
+        }
+        guard expected == dataCount else {
+            throw RuntimeError("\(path): the tensors cover \(expected) bytes of a \(dataCount)-byte data section; the file is damaged or has bytes appended")
+        }
     }
 
     private static func checkedCount(_ shape: [Int]) -> Int? {

@@ -1,4 +1,5 @@
 import CNNCData
+import CNNCTraining
 import Foundation
 import Testing
 
@@ -14,6 +15,28 @@ import Testing
         #expect(try DatasetSource(parsing: "npz:~/x.npz") == .npz(path: NSHomeDirectory() + "/x.npz"))
         // A path may itself hold colons.
         #expect(try DatasetSource(parsing: "npz:a:b.npz") == .npz(path: "a:b.npz"))
+    }
+
+    /// Training or evaluating on no images would report accuracy 0 and save
+    /// untrained weights as if it had run: no training images, or an empty
+    /// test part, are errors when the data set is loaded (issue 16).
+    @Test func emptyPartsAreRefused() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let none = try LabeledImages(height: 2, width: 2, channels: 1, pixels: [], labels: [], classCount: 10)
+        let one = try LabeledImages(height: 2, width: 2, channels: 1, pixels: [0, 0.5, 1, 0], labels: [3], classCount: 10)
+        let cases: [(name: String, train: LabeledImages, test: LabeledImages?, message: String)] = [
+            ("no-training.npz", none, one, "no-training.npz: the data set holds no training images"),
+            ("empty-test.npz", one, none, "empty-test.npz: the test part holds no images; add test images or leave the test part out"),
+        ]
+        for item in cases {
+            let path = folder.appendingPathComponent(item.name).path
+            try Dataset(name: item.name, train: item.train, test: item.test, classNames: nil).writeNPZ(to: path)
+            #expect(TestSupport.message { _ = try DatasetSource.npz(path: path).load() }.hasPrefix(item.message))
+        }
+        let path = folder.appendingPathComponent("fine.npz").path
+        try Dataset(name: "fine", train: one, test: nil, classNames: nil).writeNPZ(to: path)
+        #expect(try DatasetSource.npz(path: path).load().train.count == 1)
     }
 
     static func message(_ argument: String) -> String {

@@ -80,6 +80,28 @@ import Testing
         #expect(Self.message { _ = try SafeTensors.read(path: "/no/such.safetensors") } == "/no/such.safetensors: no such weights file")
     }
 
+    /// Tensors that share bytes, overlap, leave a gap or leave bytes over load
+    /// wrong weights silently unless refused (issue 16): the bias moved by 4 bytes,
+    /// both tensors on the same bytes, and bytes appended.
+    @Test func tensorsMustTileTheDataSection() throws {
+        let original = try Self.encoded()
+        let shifted = Data(Self.replacing("\"data_offsets\":[72,80]", with: "\"data_offsets\":[68,76]", in: original))
+        #expect(Self.message { _ = try Self.load(shifted) }.contains("tensor 'conv.bias' starts at data byte 68 and overlaps the tensor before it (which ends at byte 72)"))
+        let shared = Data(Self.replacing("\"data_offsets\":[72,80]", with: "\"data_offsets\":[0,8]  ", in: original))
+        #expect(Self.message { _ = try Self.load(shared) }.contains("overlaps the tensor before it"))
+        #expect(Self.message { _ = try Self.load(original + Data([0, 0, 0, 0])) }.contains("the tensors cover 80 bytes of a 84-byte data section"))
+    }
+
+    /// A NaN or an infinity in the weights is named, never run (issue 16).
+    @Test func nonFiniteWeightsAreRefusedByTensorAndIndex() throws {
+        var parameters = Self.parameters
+        parameters[19] = .nan
+        #expect(Self.message { _ = try Self.load(try Self.encoded(parameters: parameters)) }.contains("tensor 'conv.bias' holds nan at index 1; weights must be finite numbers"))
+        parameters[19] = 0
+        parameters[4] = -.infinity
+        #expect(Self.message { _ = try Self.load(try Self.encoded(parameters: parameters)) }.contains("tensor 'conv.kernel' holds -inf at index 4"))
+    }
+
     /// A header may claim a shape whose byte count overflows an Int: an error, never a trap (issue 16).
     @Test(arguments: ["[4611686018427387904]", "[2305843009213693952]", "[2147483648, 2147483648]"])
     func hugeShapesAreErrorsNotTraps(shape: String) {

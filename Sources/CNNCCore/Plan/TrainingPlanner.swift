@@ -182,6 +182,8 @@ enum TrainingPlanner {
     private static func values(namedBy step: TrainingStep, model: CheckedModel, arena: TrainingArena,
                                trainingOnly: [TrainingOnlyLayer], normalizations: [NormalizationTraining]) -> [TrainingValue] {
         func onlyInTraining(_ index: Int) -> TrainingOnlyOperation? { trainingOnly.first { $0.index == index }?.operation }
+        // Where each tensor a merge reads is stored.
+        func sources(_ index: Int) -> [TrainingValue] { model.layers[index].inputs.map { arena.storage(of: GradientRoutes.tensor($0)) } }
         switch step {
         case .note, .finish:
             return []
@@ -189,7 +191,7 @@ enum TrainingPlanner {
             let x = arena.source(of: index), y = TrainingValue.output(index)
             switch model.layers[index].operation {
             case .flatten: return []
-            case .merge, .concatenate: return model.layers[index].inputs.map { arena.storage(of: GradientRoutes.tensor($0)) } + [y]
+            case .merge, .concatenate: return sources(index) + [y]
             case .dropout: return [x, y, .mask(index)]
             case .identityAtInference:
                 switch onlyInTraining(index) {
@@ -236,8 +238,8 @@ enum TrainingPlanner {
             let slots = layer.inputs.map { TrainingValue.gradientSlot(GradientRoutes.tensor($0)) }
             switch MergeBackwardEmitter.reads(layer.operation) {
             case .nothing: return slots
-            case .inputs: return slots + layer.inputs.map { arena.storage(of: GradientRoutes.tensor($0)) }
-            case .inputsAndOutput: return slots + layer.inputs.map { arena.storage(of: GradientRoutes.tensor($0)) } + [arena.storage(of: index)]
+            case .inputs: return slots + sources(index)
+            case .inputsAndOutput: return slots + sources(index) + [arena.storage(of: index)]
             }
         }
     }

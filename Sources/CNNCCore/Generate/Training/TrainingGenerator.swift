@@ -116,9 +116,12 @@ struct TrainingGenerator {
     private var mergeBackwards: [MergeBackwardEmitter] {
         program.phases.flatMap(\.steps).compactMap { step in
             guard case .mergeBackward(let index, let accumulates) = step else { return nil }
-            let node = model.nodes[index]
-            return MergeBackwardEmitter(function: node.function, kernel: node.kernel, accumulates: accumulates)
+            return mergeBackward(index, accumulates: accumulates)
         }
+    }
+
+    private func mergeBackward(_ index: Int, accumulates: [Bool]) -> MergeBackwardEmitter {
+        MergeBackwardEmitter(function: model.nodes[index].function, kernel: model.nodes[index].kernel, accumulates: accumulates)
     }
 
     /// The name of a graph tensor's gradient slot (-1: the model's input).
@@ -201,11 +204,9 @@ struct TrainingGenerator {
                 out.line("\(slot(tensor)).update(from: g, count: \(count(tensor)))")
             }
         case .mergeBackward(let index, let accumulates):
-            let node = model.nodes[index]
-            let merge = MergeBackwardEmitter(function: node.function, kernel: node.kernel, accumulates: accumulates)
-            let reads = node.layer.inputs.map(GradientRoutes.tensor)
-            out.line("// \(node.layer.name)")
-            out.line(merge.call(dy: "UnsafePointer(g)", inputs: reads.map(readable), output: readable(index), slots: reads.map(slot)))
+            let reads = layers[index].inputs.map(GradientRoutes.tensor)
+            out.line("// \(layers[index].name)")
+            out.line(mergeBackward(index, accumulates: accumulates).call(dy: "UnsafePointer(g)", inputs: reads.map(readable), output: readable(index), slots: reads.map(slot)))
         case .copyInputGradient:
             out.line("inputGradient?.update(from: eInput, count: \(model.inputShape.elementCount))")
         }
@@ -323,7 +324,7 @@ struct TrainingGenerator {
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
             }
-        case .flatten, .merge, .concatenate:
+        case .flatten:
             out.line("// passes the gradient through")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .identityAtInference:
@@ -339,8 +340,8 @@ struct TrainingGenerator {
             let call = "Self.\(function)_derivative(\(x), \(y), g)"
             out.line(last ? "if !fused { \(call) }" : call)
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-        case .batchNormalization:
-            // Its own phase: see TrainingPlanner.
+        case .batchNormalization, .merge, .concatenate:
+            // Steps of their own: see TrainingPlanner (normalizationBackward, mergeBackward).
             break
         }
     }

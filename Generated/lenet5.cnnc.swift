@@ -21,6 +21,14 @@ public struct Lenet5: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 784
     public static let outputCount = 10
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [28, 28, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_2", shape: [10], offset: 0),
+    ]
     public static let parameterCount = 61706
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 833040

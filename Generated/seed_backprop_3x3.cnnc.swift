@@ -21,6 +21,14 @@ public struct SeedBackprop3x3: CompiledModel {
     public static let outputShape = [2, 2, 1]
     public static let inputCount = 9
     public static let outputCount = 4
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 3, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "filter", shape: [2, 2, 1], offset: 0),
+    ]
     public static let parameterCount = 4
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 32

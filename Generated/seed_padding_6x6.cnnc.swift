@@ -21,6 +21,14 @@ public struct SeedPadding6x6: CompiledModel {
     public static let outputShape = [6, 6, 1]
     public static let inputCount = 36
     public static let outputCount = 36
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 6, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv", shape: [6, 6, 1], offset: 0),
+    ]
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 648

@@ -21,6 +21,14 @@ public struct SeedStrided7x7: CompiledModel {
     public static let outputShape = [3, 3, 1]
     public static let inputCount = 49
     public static let outputCount = 9
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 7, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "strided", shape: [3, 3, 1], offset: 0),
+    ]
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 162

@@ -21,6 +21,14 @@ public struct SeedVolume2Filters: CompiledModel {
     public static let outputShape = [4, 4, 2]
     public static let inputCount = 108
     public static let outputCount = 32
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 6, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv", shape: [4, 4, 2], offset: 0),
+    ]
     public static let parameterCount = 56
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1728

@@ -21,6 +21,14 @@ public struct ToyConvnet: CompiledModel {
     public static let outputShape = [26]
     public static let inputCount = 3072
     public static let outputCount = 26
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [32, 32, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "softmax", shape: [26], offset: 0),
+    ]
     public static let parameterCount = 64318
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1701328

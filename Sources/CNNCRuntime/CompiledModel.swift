@@ -1,11 +1,19 @@
 /// What every generated model offers; the generated type fills in the sizes
 /// as constants and the forward pass as specialized code.
 public protocol CompiledModel: Sendable {
-    /// One sample's input shape without the batch axis, e.g. `[28, 28, 1]`.
+    /// One sample's input shape without the batch axis, e.g. `[28, 28, 1]`;
+    /// for a model of several inputs, the flat packed sample `[inputCount]`
+    /// (see `inputLayout`).
     static var inputShape: [Int] { get }
+    /// One sample's output shape; for several outputs, `[outputCount]`.
     static var outputShape: [Int] { get }
     static var inputCount: Int { get }
     static var outputCount: Int { get }
+    /// The model's inputs by Keras name, each at its offset in a packed
+    /// sample of `inputCount` floats: one input after another, in order.
+    static var inputLayout: [TensorLayout] { get }
+    /// The model's outputs the same way, in a sample of `outputCount` floats.
+    static var outputLayout: [TensorLayout] { get }
     /// Parameters in Keras's layout, in the order of `weightLayout`.
     static var parameterCount: Int { get }
     static var weightLayout: [TensorLayout] { get }
@@ -53,6 +61,10 @@ public protocol CompiledModel: Sendable {
 }
 
 extension CompiledModel {
+    /// One input and one output, for models generated before graphs had names for them.
+    public static var inputLayout: [TensorLayout] { [TensorLayout(name: "input", shape: inputShape, offset: 0)] }
+    public static var outputLayout: [TensorLayout] { [TensorLayout(name: "output", shape: outputShape, offset: 0)] }
+
     /// Models without layers to share across samples run one sample at a time.
     public static var blockSamples: Int { 0 }
     public static var blockArenaCount: Int { arenaCount }

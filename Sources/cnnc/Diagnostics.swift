@@ -22,28 +22,31 @@ enum Diagnostics {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    /// The same for a command that compiles the model: a model the plan
-    /// stage cannot compile yet gets its located error instead.
+    /// The same for a command that compiles the model: a model too large for
+    /// this machine's memory gets its located error before a build starts.
     static func loadCompilableOrExit(_ path: String) throws -> CheckedModel {
-        let model = try loadOrExit(path)
-        if let gap = model.compilationGap ?? model.memoryGap(physicalMemory: ProcessInfo.processInfo.physicalMemory) {
-            print([gap])
-            throw ExitCode.failure
-        }
-        return model
+        try loadOrExit(path, unless: \.memoryGapHere)
     }
 
     /// The same for `cnnc train`: a model it cannot train yet gets its located error.
     static func loadTrainableOrExit(_ path: String) throws -> CheckedModel {
+        try loadOrExit(path) { $0.trainingGap ?? $0.memoryGapHere }
+    }
+
+    /// The same for `cnnc evaluate`, which scores one input against class labels.
+    static func loadEvaluableOrExit(_ path: String) throws -> CheckedModel {
+        try loadOrExit(path) { $0.evaluationGap ?? $0.memoryGapHere }
+    }
+
+    private static func loadOrExit(_ path: String, unless gap: (CheckedModel) -> Diagnostic?) throws -> CheckedModel {
         let model = try loadOrExit(path)
-        if let gap = model.trainingGap ?? model.memoryGap(physicalMemory: ProcessInfo.processInfo.physicalMemory) {
+        if let gap = gap(model) {
             print([gap])
             throw ExitCode.failure
         }
         return model
     }
 
-    /// The checked model, or the diagnostics printed and a failing exit.
     static func loadOrExit(_ path: String) throws -> CheckedModel {
         switch Frontend.load(path: path) {
         case .success(let model):
@@ -69,4 +72,9 @@ enum Terminal {
         }
         return 80
     }
+}
+
+private extension CheckedModel {
+    /// Whether this machine can hold the compiled model (`memoryGap`).
+    var memoryGapHere: Diagnostic? { memoryGap(physicalMemory: ProcessInfo.processInfo.physicalMemory) }
 }

@@ -27,7 +27,7 @@ struct Evaluate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let model = try Diagnostics.loadCompilableOrExit(spec)
+        let model = try Diagnostics.loadEvaluableOrExit(spec)
         try WeightsFileCheck.checkOrExit(weights, for: model)
         let built = try await CompiledModels.build(model, spec: spec)
         let data = try TrainingData.prepare(dataOption.data)

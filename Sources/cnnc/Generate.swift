@@ -36,11 +36,6 @@ struct Generate: ParsableCommand {
                 failed = true
             case .success(let model):
                 Diagnostics.print(model.notes)
-                if let gap = model.compilationGap {
-                    Diagnostics.print([gap])
-                    failed = true
-                    continue
-                }
                 if emitPlan {
                     print(ModelGenerator(model: model, specPath: spec).program.jsonText(), terminator: "")
                     continue

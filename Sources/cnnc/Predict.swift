@@ -18,10 +18,10 @@ struct Predict: AsyncParsableCommand {
     @Option(help: "Weights as safetensors, with Keras's names (Tools/keras-export makes them from a Keras model).")
     var weights: String
 
-    @Option(help: "Inputs as .npy: shape (N, height, width, channels) or one sample; float32, float64 or uint8.")
-    var input: String
+    @Option(help: "Inputs as .npy: shape (N, height, width, channels) or one sample; float32, float64 or uint8. A model of several inputs takes one NAME=FILE.npy per input (repeat --input), or one .npz with an array named after each input.")
+    var input: [String]
 
-    @Option(help: "Write the outputs here as .npy (N, outputs). Without it, print the top classes.")
+    @Option(help: "Write the outputs here as .npy (N, outputs), or as .npz with one array per output name (needed for several outputs). Without it, print the top classes.")
     var output: String?
 
     @Option(help: "Also write every layer's output, under Keras's layer names, to DIR/layers.safetensors (the layout cnnc verify reads).")
@@ -39,10 +39,17 @@ struct Predict: AsyncParsableCommand {
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
         try WeightsFileCheck.checkOrExit(weights, for: model)
+        try PredictionArrays.checkOutputPath(output, layout: model.outputLayout)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString)")
+        let packedInput = scratch.path + "-input.npy", packedOutput = scratch.path + "-output.npy"
+        defer { for path in [packedInput, packedOutput] { try? FileManager.default.removeItem(atPath: path) } }
+        // Several inputs are read and packed before the build, so a wrong name or shape costs no compile.
+        let executableInput = try PredictionArrays.executableInput(input, layout: model.inputLayout, scratch: packedInput)
         let built = try await CompiledModels.build(model, spec: spec)
-        let target = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString).npy").path
-        defer { if output == nil { try? FileManager.default.removeItem(atPath: target) } }
-        try await CompiledModels.run(built.executable, job: .predict(.init(weights: weights, input: input, output: target), threads: threadsOption.threads))
+        // One output written as .npy goes straight to the user's file; anything else is split by name.
+        let direct = output.flatMap { model.outputLayout.slots.count == 1 && !PredictionArrays.isNPZ($0) ? $0 : nil }
+        let target = direct ?? packedOutput
+        try await CompiledModels.run(built.executable, job: .predict(.init(weights: weights, input: executableInput, output: target), threads: threadsOption.threads))
         if let dumpLayers {
             do {
                 try FileManager.default.createDirectory(atPath: dumpLayers, withIntermediateDirectories: true)
@@ -50,16 +57,19 @@ struct Predict: AsyncParsableCommand {
                 throw ValidationError("cannot create the folder \(dumpLayers): \(error.localizedDescription)")
             }
             let path = (dumpLayers as NSString).appendingPathComponent("layers.safetensors")
-            try await CompiledModels.run(built.executable, job: .layers(.init(weights: weights, input: input, output: path), source: "cnnc \(CNNCVersion.current)"))
+            try await CompiledModels.run(built.executable, job: .layers(.init(weights: weights, input: executableInput, output: path), source: "cnnc \(CNNCVersion.current)"))
             FileHandle.standardError.write(Data("wrote every layer's output to \(path)\n".utf8))
         }
-        if output == nil {
-            do throws(RuntimeError) {
-                let result = try NPYFile.read(path: target)
-                print(TopClasses.describe(result, top: top), terminator: "")
-            } catch {
-                throw ValidationError(error.message)
-            }
+        guard direct == nil else { return }
+        let result = try RuntimeCheck.asValidation { () throws(RuntimeError) in try NPYFile.read(path: packedOutput) }
+        if let output {
+            try PredictionArrays.writeOutputs(result, layout: model.outputLayout, to: output)
+            return
+        }
+        let outputs = try PredictionArrays.split(result, layout: model.outputLayout)
+        for (name, array) in outputs {
+            if outputs.count > 1 { print("\(name):") }
+            print(TopClasses.describe(array, top: top), terminator: "")
         }
     }
 }

@@ -36,7 +36,7 @@ struct Summary: ParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            if memory, model.compilationGap == nil {
+            if memory {
                 // What the generated code really allocates, from the plan.
                 print(ModelPlanner.plan(model, specPath: spec).arenaSummaryLine)
             }

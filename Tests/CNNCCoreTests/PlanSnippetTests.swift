@@ -60,7 +60,7 @@ import Testing
             """)
         let buffers = program.nodes.map { "\($0.layer.name): \(Self.name($0.reads, in: program))→\(Self.name($0.writes, in: program))" }
         #expect(buffers == ["c1: input→l0_c1", "r: l0_c1→l0_c1", "p: l0_c1→l2_p", "f: l2_p→l2_p", "d: l2_p→l4_d"])
-        #expect(Self.name(program.result, in: program) == "l4_d")
+        #expect(program.results.map { Self.name($0, in: program) } == ["l4_d"])
         // c1's 64 floats live until p has read them; d's 3 then reuse their memory.
         let regions = program.arena.regions.map { "\($0.name) @\($0.offset) ×\($0.count) \($0.firstNode)–\($0.lastNode)" }
         #expect(regions == ["l0_c1 @0 ×64 0–2", "l2_p @64 ×16 2–4", "l4_d @0 ×3 4–4"])

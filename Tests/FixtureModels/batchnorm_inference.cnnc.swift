@@ -21,6 +21,14 @@ public struct BatchnormInference: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 192
     public static let outputCount = 3
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 8, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [3], offset: 0),
+    ]
     public static let parameterCount = 542
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 18486

@@ -21,6 +21,14 @@ public struct DenseOnImage: CompiledModel {
     public static let outputShape = [1]
     public static let inputCount = 60
     public static let outputCount = 1
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 4, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [1], offset: 0),
+    ]
     public static let parameterCount = 111
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2232

@@ -21,6 +21,14 @@ public struct DenseOnly: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 784
     public static let outputCount = 10
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [784], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [10], offset: 0),
+    ]
     public static let parameterCount = 101770
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 203264

@@ -21,6 +21,14 @@ public struct EveryLayer: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 2880
     public static let outputCount = 10
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [32, 30, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "softmax", shape: [10], offset: 0),
+    ]
     public static let parameterCount = 6872
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3433888

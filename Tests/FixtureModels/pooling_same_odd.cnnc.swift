@@ -21,6 +21,14 @@ public struct PoolingSameOdd: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 585
     public static let outputCount = 4
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [15, 13, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "global_max_pooling2d", shape: [4], offset: 0),
+    ]
     public static let parameterCount = 16
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4680

@@ -21,6 +21,14 @@ public struct SameStride2Odd: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 126
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 9, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [2], offset: 0),
+    ]
     public static let parameterCount = 295
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7224

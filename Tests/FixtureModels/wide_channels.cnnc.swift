@@ -21,6 +21,14 @@ public struct WideChannels: CompiledModel {
     public static let outputShape = [33]
     public static let inputCount = 300
     public static let outputCount = 33
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 10, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [33], offset: 0),
+    ]
     public static let parameterCount = 35663
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1494480

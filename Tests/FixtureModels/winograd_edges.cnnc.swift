@@ -21,6 +21,14 @@ public struct WinogradEdges: CompiledModel {
     public static let outputShape = [5]
     public static let inputCount = 7360
     public static let outputCount = 5
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [23, 20, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [5], offset: 0),
+    ]
     public static let parameterCount = 35517
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11060928

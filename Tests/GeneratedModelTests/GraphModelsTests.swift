@@ -16,10 +16,27 @@ import Testing
         return ZooAgreesWithReferenceTests.repository.appendingPathComponent("Tests/Fixtures/keras/functional/outputs/\(stem)").path
     }
 
-    @Test func theCompilableGraphsAreCompiled() {
+    /// Graphs that run but do not train yet (`CheckedModel.trainingGap`):
+    /// several inputs and outputs need a loss per output.
+    static let untrainable: Set = ["Tests/Fixtures/graphs/two_inputs_two_outputs.yaml", "Tests/Fixtures/graphs/every_merge.yaml"]
+    static let trainable = cases.filter { !untrainable.contains($0.spec) }
+
+    @Test func everyGraphIsCompiled() {
         let specs = Set(Self.cases.map(\.spec))
         #expect(specs.isSuperset(of: ["Tests/Fixtures/graphs/residual_block.yaml", "Tests/Fixtures/graphs/inception_block.yaml",
-                                      "Tests/Fixtures/graphs/squeeze_excite.yaml", "Tests/Fixtures/graphs/merges_one_input.yaml"]))
+                                      "Tests/Fixtures/graphs/squeeze_excite.yaml", "Tests/Fixtures/graphs/merges_one_input.yaml",
+                                      "Tests/Fixtures/graphs/two_inputs_two_outputs.yaml"]))
+    }
+
+    /// Several inputs and outputs are packed one after another, in the
+    /// model's order, under their Keras names.
+    @Test func severalInputsAndOutputsArePackedByName() throws {
+        let type = try #require(Self.cases.first { $0.spec.hasSuffix("two_inputs_two_outputs.yaml") }?.type)
+        #expect(type.inputLayout == [TensorLayout(name: "image", shape: [10, 10, 1], offset: 0),
+                                     TensorLayout(name: "measurements", shape: [6], offset: 100)])
+        #expect(type.outputLayout == [TensorLayout(name: "class_head", shape: [3], offset: 0),
+                                      TensorLayout(name: "score_head", shape: [1], offset: 3)])
+        #expect(type.inputShape == [106] && type.inputCount == 106 && type.outputShape == [4] && type.outputCount == 4)
     }
 
     @Test(arguments: cases.map(\.spec))
@@ -38,7 +55,7 @@ import Testing
     /// broadcasting, BatchNormalization phases across branches) against
     /// finite differences of the Float64 reference: all weights and inputs
     /// of the small graphs, a sample of the larger ones.
-    @Test(arguments: cases.map(\.spec))
+    @Test(arguments: trainable.map(\.spec))
     func graphGradientsMatchFiniteDifferences(spec: String) throws {
         let type = try #require(Self.cases.first { $0.spec == spec }?.type as? any TrainableModel.Type)
         #expect(type.trainingUnsupportedReason == nil, "\(spec): \(type.trainingUnsupportedReason ?? "")")

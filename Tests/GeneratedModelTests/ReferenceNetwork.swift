@@ -11,19 +11,36 @@ struct ReferenceNetwork {
     /// Keras-layout tensors by name (`conv1.kernel`), widened to Double.
     let tensors: [String: [Double]]
 
+    /// One sample's outputs, packed one after another as compiled models return them.
+    func outputs(_ input: [Float]) -> [Double] {
+        let layers = run(input)
+        return model.outputs.flatMap { tensor -> [Double] in
+            switch tensor {
+            case .layer(let index): layers[index]
+            case .input(let index): Self.slice(input.map(Double.init), model.inputLayout.slots[index])
+            }
+        }
+    }
+
+    /// One tensor of a packed sample.
+    static func slice(_ packed: [Double], _ slot: SampleLayout.Slot) -> [Double] {
+        Array(packed[slot.offset..<(slot.offset + slot.shape.elementCount)])
+    }
+
     /// One sample through every layer in inference mode; returns each layer's output in order.
     func run(_ input: [Float]) -> [[Double]] {
         run(input.map(Double.init))
     }
 
     /// Layers run in the model's order, each reading the tensors it names:
-    /// for a graph, the outputs of earlier layers or the input.
+    /// for a graph, the outputs of earlier layers or the inputs (several
+    /// inputs packed one after another, as compiled models take them).
     func run(_ input: [Double]) -> [[Double]] {
         var outputs: [[Double]] = []
         for layer in model.layers {
             let reads = layer.inputs.map { tensor -> [Double] in
                 switch tensor {
-                case .input: input
+                case .input(let index): Self.slice(input, model.inputLayout.slots[index])
                 case .layer(let index): outputs[index]
                 }
             }

@@ -3,10 +3,12 @@ import CNNCRuntime
 
 /// Every model in this module with the spec it was generated from.
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
+    ("Tests/Fixtures/graphs/every_merge.yaml", EveryMerge.self),
     ("Tests/Fixtures/graphs/functional_chain.yaml", FunctionalChain.self),
     ("Tests/Fixtures/graphs/inception_block.yaml", InceptionBlock.self),
     ("Tests/Fixtures/graphs/merges_one_input.yaml", MergesOneInput.self),
     ("Tests/Fixtures/graphs/residual_block.yaml", ResidualBlock.self),
     ("Tests/Fixtures/graphs/squeeze_excite.yaml", SqueezeExcite.self),
     ("Tests/Fixtures/graphs/training_paths.yaml", TrainingPaths.self),
+    ("Tests/Fixtures/graphs/two_inputs_two_outputs.yaml", TwoInputsTwoOutputs.self),
 ]

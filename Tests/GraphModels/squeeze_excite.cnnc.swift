@@ -21,6 +21,14 @@ public struct SqueezeExcite: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 384
     public static let outputCount = 4
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 8, 6], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [4], offset: 0),
+    ]
     public static let parameterCount = 799
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 83184

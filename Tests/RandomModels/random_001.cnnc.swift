@@ -21,6 +21,14 @@ public struct Random001: CompiledModel {
     public static let outputShape = [1, 4, 15]
     public static let inputCount = 960
     public static let outputCount = 60
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 12, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [1, 4, 15], offset: 0),
+    ]
     public static let parameterCount = 2520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 65920

@@ -21,6 +21,14 @@ public struct Random004: CompiledModel {
     public static let outputShape = [3, 1, 2]
     public static let inputCount = 80
     public static let outputCount = 6
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 1, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_2", shape: [3, 1, 2], offset: 0),
+    ]
     public static let parameterCount = 2788
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25472

@@ -21,6 +21,14 @@ public struct Random006: CompiledModel {
     public static let outputShape = [5, 2, 20]
     public static let inputCount = 160
     public static let outputCount = 200
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 2, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [5, 2, 20], offset: 0),
+    ]
     public static let parameterCount = 723
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13680

@@ -21,6 +21,14 @@ public struct Random008: CompiledModel {
     public static let outputShape = [2, 5, 20]
     public static let inputCount = 960
     public static let outputCount = 200
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 10, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [2, 5, 20], offset: 0),
+    ]
     public static let parameterCount = 1940
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 38400

@@ -21,6 +21,14 @@ public struct Random009: CompiledModel {
     public static let outputShape = [1, 1, 2]
     public static let inputCount = 12
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [2, 3, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [1, 1, 2], offset: 0),
+    ]
     public static let parameterCount = 325
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 660

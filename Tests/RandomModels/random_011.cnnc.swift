@@ -21,6 +21,14 @@ public struct Random011: CompiledModel {
     public static let outputShape = [1, 3, 9]
     public static let inputCount = 56
     public static let outputCount = 27
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [2, 7, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [1, 3, 9], offset: 0),
+    ]
     public static let parameterCount = 57
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 216

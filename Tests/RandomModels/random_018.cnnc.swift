@@ -21,6 +21,14 @@ public struct Random018: CompiledModel {
     public static let outputShape = [5, 4, 17]
     public static let inputCount = 396
     public static let outputCount = 340
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 11, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [5, 4, 17], offset: 0),
+    ]
     public static let parameterCount = 68
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2720

@@ -21,6 +21,14 @@ public struct Random019: CompiledModel {
     public static let outputShape = [7, 1, 3]
     public static let inputCount = 576
     public static let outputCount = 21
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 12, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [7, 1, 3], offset: 0),
+    ]
     public static let parameterCount = 75
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3834

@@ -21,6 +21,14 @@ public struct Random021: CompiledModel {
     public static let outputShape = [39]
     public static let inputCount = 39
     public static let outputCount = 39
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [39], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "softmax_1", shape: [39], offset: 0),
+    ]
     public static let parameterCount = 117
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

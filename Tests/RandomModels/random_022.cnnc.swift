@@ -21,6 +21,14 @@ public struct Random022: CompiledModel {
     public static let outputShape = [896]
     public static let inputCount = 896
     public static let outputCount = 896
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 7, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "activation", shape: [896], offset: 0),
+    ]
     public static let parameterCount = 3584
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

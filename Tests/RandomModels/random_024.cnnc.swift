@@ -21,6 +21,14 @@ public struct Random024: CompiledModel {
     public static let outputShape = [31]
     public static let inputCount = 29
     public static let outputCount = 31
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [29], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_3", shape: [31], offset: 0),
+    ]
     public static let parameterCount = 690
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1334

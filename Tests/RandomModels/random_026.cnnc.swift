@@ -21,6 +21,14 @@ public struct Random026: CompiledModel {
     public static let outputShape = [2, 10, 16]
     public static let inputCount = 20
     public static let outputCount = 320
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [2, 10, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "max_pooling2d", shape: [2, 10, 16], offset: 0),
+    ]
     public static let parameterCount = 32
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 640

@@ -21,6 +21,14 @@ public struct Random029: CompiledModel {
     public static let outputShape = [2, 3, 7]
     public static let inputCount = 48
     public static let outputCount = 42
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 8, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [2, 3, 7], offset: 0),
+    ]
     public static let parameterCount = 21
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 168

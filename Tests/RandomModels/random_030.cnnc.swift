@@ -21,6 +21,14 @@ public struct Random030: CompiledModel {
     public static let outputShape = [5]
     public static let inputCount = 12
     public static let outputCount = 5
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 2, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [5], offset: 0),
+    ]
     public static let parameterCount = 456
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2424

@@ -21,6 +21,14 @@ public struct Random031: CompiledModel {
     public static let outputShape = [2, 6, 1]
     public static let inputCount = 672
     public static let outputCount = 12
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 7, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [2, 6, 1], offset: 0),
+    ]
     public static let parameterCount = 65
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1536

@@ -21,6 +21,14 @@ public struct Random032: CompiledModel {
     public static let outputShape = [6, 5, 1]
     public static let inputCount = 15
     public static let outputCount = 30
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 3, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "zero_padding2d", shape: [6, 5, 1], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

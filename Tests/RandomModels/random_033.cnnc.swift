@@ -21,6 +21,14 @@ public struct Random033: CompiledModel {
     public static let outputShape = [1, 1, 33]
     public static let inputCount = 9
     public static let outputCount = 33
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 1, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [1, 1, 33], offset: 0),
+    ]
     public static let parameterCount = 259
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 546

@@ -21,6 +21,14 @@ public struct Random038: CompiledModel {
     public static let outputShape = [4, 9, 7]
     public static let inputCount = 360
     public static let outputCount = 252
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 9, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [4, 9, 7], offset: 0),
+    ]
     public static let parameterCount = 1311
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 99864

@@ -21,6 +21,14 @@ public struct Random039: CompiledModel {
     public static let outputShape = [2, 4, 3]
     public static let inputCount = 297
     public static let outputCount = 24
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 9, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "softmax", shape: [2, 4, 3], offset: 0),
+    ]
     public static let parameterCount = 84
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3402

@@ -21,6 +21,14 @@ public struct Random040: CompiledModel {
     public static let outputShape = [17]
     public static let inputCount = 3
     public static let outputCount = 17
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [1, 3, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "global_average_pooling2d", shape: [17], offset: 0),
+    ]
     public static let parameterCount = 85
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 136

@@ -21,6 +21,14 @@ public struct Random041: CompiledModel {
     public static let outputShape = [8]
     public static let inputCount = 550
     public static let outputCount = 8
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 10, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "global_max_pooling2d", shape: [8], offset: 0),
+    ]
     public static let parameterCount = 27
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3960

@@ -21,6 +21,14 @@ public struct Random042: CompiledModel {
     public static let outputShape = [6, 5, 15]
     public static let inputCount = 1728
     public static let outputCount = 450
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 9, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [6, 5, 15], offset: 0),
+    ]
     public static let parameterCount = 255
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 14400

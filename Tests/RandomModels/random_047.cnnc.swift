@@ -21,6 +21,14 @@ public struct Random047: CompiledModel {
     public static let outputShape = [18]
     public static let inputCount = 1408
     public static let outputCount = 18
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 11, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "flatten", shape: [18], offset: 0),
+    ]
     public static let parameterCount = 257
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216

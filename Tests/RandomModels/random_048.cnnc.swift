@@ -21,6 +21,14 @@ public struct Random048: CompiledModel {
     public static let outputShape = [3, 2, 4]
     public static let inputCount = 200
     public static let outputCount = 24
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 5, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [3, 2, 4], offset: 0),
+    ]
     public static let parameterCount = 1245
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 19856

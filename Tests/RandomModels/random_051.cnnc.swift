@@ -21,6 +21,14 @@ public struct Random051: CompiledModel {
     public static let outputShape = [40]
     public static let inputCount = 100
     public static let outputCount = 40
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 10, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [40], offset: 0),
+    ]
     public static let parameterCount = 4040
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 8000

@@ -21,6 +21,14 @@ public struct Random054: CompiledModel {
     public static let outputShape = [14, 6, 2]
     public static let inputCount = 2112
     public static let outputCount = 168
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 12, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [14, 6, 2], offset: 0),
+    ]
     public static let parameterCount = 206
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73024

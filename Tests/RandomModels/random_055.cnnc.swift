@@ -21,6 +21,14 @@ public struct Random055: CompiledModel {
     public static let outputShape = [8, 2, 16]
     public static let inputCount = 864
     public static let outputCount = 256
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 9, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [8, 2, 16], offset: 0),
+    ]
     public static let parameterCount = 4571
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 172288

@@ -21,6 +21,14 @@ public struct Random056: CompiledModel {
     public static let outputShape = [22]
     public static let inputCount = 22
     public static let outputCount = 22
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [1, 11, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "flatten", shape: [22], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

@@ -21,6 +21,14 @@ public struct Random057: CompiledModel {
     public static let outputShape = [5, 4, 16]
     public static let inputCount = 560
     public static let outputCount = 320
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 10, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [5, 4, 16], offset: 0),
+    ]
     public static let parameterCount = 1168
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 46080

@@ -21,6 +21,14 @@ public struct Random058: CompiledModel {
     public static let outputShape = [65]
     public static let inputCount = 150
     public static let outputCount = 65
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 3, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dropout", shape: [65], offset: 0),
+    ]
     public static let parameterCount = 6761
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13330

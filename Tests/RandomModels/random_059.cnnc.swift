@@ -21,6 +21,14 @@ public struct Random059: CompiledModel {
     public static let outputShape = [6, 3, 16]
     public static let inputCount = 288
     public static let outputCount = 288
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 6, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [6, 3, 16], offset: 0),
+    ]
     public static let parameterCount = 80
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2304

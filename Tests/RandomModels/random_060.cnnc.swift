@@ -21,6 +21,14 @@ public struct Random060: CompiledModel {
     public static let outputShape = [1, 1, 2]
     public static let inputCount = 36
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [2, 9, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d", shape: [1, 1, 2], offset: 0),
+    ]
     public static let parameterCount = 32
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 384

@@ -21,6 +21,14 @@ public struct Random063: CompiledModel {
     public static let outputShape = [132]
     public static let inputCount = 132
     public static let outputCount = 132
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 11, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "batch_normalization", shape: [132], offset: 0),
+    ]
     public static let parameterCount = 528
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

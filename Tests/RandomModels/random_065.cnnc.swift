@@ -21,6 +21,14 @@ public struct Random065: CompiledModel {
     public static let outputShape = [5, 1, 24]
     public static let inputCount = 144
     public static let outputCount = 120
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 2, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [5, 1, 24], offset: 0),
+    ]
     public static let parameterCount = 7425
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 73860

@@ -21,6 +21,14 @@ public struct Random066: CompiledModel {
     public static let outputShape = [6, 1, 12]
     public static let inputCount = 54
     public static let outputCount = 72
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 3, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [6, 1, 12], offset: 0),
+    ]
     public static let parameterCount = 84
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 864

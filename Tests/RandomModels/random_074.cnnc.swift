@@ -21,6 +21,14 @@ public struct Random074: CompiledModel {
     public static let outputShape = [1, 3, 1]
     public static let inputCount = 30
     public static let outputCount = 3
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 10, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [1, 3, 1], offset: 0),
+    ]
     public static let parameterCount = 33
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 180

@@ -21,6 +21,14 @@ public struct Random076: CompiledModel {
     public static let outputShape = [10, 3, 33]
     public static let inputCount = 150
     public static let outputCount = 990
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 3, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [10, 3, 33], offset: 0),
+    ]
     public static let parameterCount = 586
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 32760

@@ -21,6 +21,14 @@ public struct Random077: CompiledModel {
     public static let outputShape = [1, 1, 8]
     public static let inputCount = 288
     public static let outputCount = 8
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [2, 9, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d_2", shape: [1, 1, 8], offset: 0),
+    ]
     public static let parameterCount = 520
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5120

@@ -21,6 +21,14 @@ public struct Random080: CompiledModel {
     public static let outputShape = [2, 2, 15]
     public static let inputCount = 480
     public static let outputCount = 60
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 5, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d", shape: [2, 2, 15], offset: 0),
+    ]
     public static let parameterCount = 1472
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 34560

@@ -21,6 +21,14 @@ public struct Random084: CompiledModel {
     public static let outputShape = [2, 3, 12]
     public static let inputCount = 960
     public static let outputCount = 72
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 5, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [2, 3, 12], offset: 0),
+    ]
     public static let parameterCount = 602
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 11808

@@ -21,6 +21,14 @@ public struct Random086: CompiledModel {
     public static let outputShape = [1, 2, 17]
     public static let inputCount = 60
     public static let outputCount = 34
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 4, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [1, 2, 17], offset: 0),
+    ]
     public static let parameterCount = 5702
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 26236

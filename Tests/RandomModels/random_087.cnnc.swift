@@ -21,6 +21,14 @@ public struct Random087: CompiledModel {
     public static let outputShape = [3, 7, 17]
     public static let inputCount = 21
     public static let outputCount = 357
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 7, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [3, 7, 17], offset: 0),
+    ]
     public static let parameterCount = 170
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6426

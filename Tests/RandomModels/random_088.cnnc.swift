@@ -21,6 +21,14 @@ public struct Random088: CompiledModel {
     public static let outputShape = [2, 2, 7]
     public static let inputCount = 120
     public static let outputCount = 28
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [4, 6, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [2, 2, 7], offset: 0),
+    ]
     public static let parameterCount = 1176
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216

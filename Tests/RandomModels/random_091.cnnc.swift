@@ -21,6 +21,14 @@ public struct Random091: CompiledModel {
     public static let outputShape = [6, 4, 9]
     public static let inputCount = 72
     public static let outputCount = 216
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 4, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "max_pooling2d", shape: [6, 4, 9], offset: 0),
+    ]
     public static let parameterCount = 36
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1296

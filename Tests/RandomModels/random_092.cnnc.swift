@@ -21,6 +21,14 @@ public struct Random092: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 120
     public static let outputCount = 3
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 4, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [3], offset: 0),
+    ]
     public static let parameterCount = 3844
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7626

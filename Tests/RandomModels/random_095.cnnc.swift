@@ -21,6 +21,14 @@ public struct Random095: CompiledModel {
     public static let outputShape = [3, 6, 3]
     public static let inputCount = 384
     public static let outputCount = 54
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 8, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [3, 6, 3], offset: 0),
+    ]
     public static let parameterCount = 387
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 13824

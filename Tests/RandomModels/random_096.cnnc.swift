@@ -21,6 +21,14 @@ public struct Random096: CompiledModel {
     public static let outputShape = [13]
     public static let inputCount = 600
     public static let outputCount = 13
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 10, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "re_lu", shape: [13], offset: 0),
+    ]
     public static let parameterCount = 1423
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 115590

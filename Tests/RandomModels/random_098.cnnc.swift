@@ -21,6 +21,14 @@ public struct Random098: CompiledModel {
     public static let outputShape = [9]
     public static let inputCount = 240
     public static let outputCount = 9
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 6, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "global_max_pooling2d", shape: [9], offset: 0),
+    ]
     public static let parameterCount = 549
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 10080

@@ -21,6 +21,14 @@ public struct Random099: CompiledModel {
     public static let outputShape = [2, 1, 7]
     public static let inputCount = 15
     public static let outputCount = 14
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 3, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d", shape: [2, 1, 7], offset: 0),
+    ]
     public static let parameterCount = 35
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 840

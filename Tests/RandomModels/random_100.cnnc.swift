@@ -21,6 +21,14 @@ public struct Random100: CompiledModel {
     public static let outputShape = [5, 2, 1]
     public static let inputCount = 40
     public static let outputCount = 10
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 4, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d", shape: [5, 2, 1], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

@@ -21,6 +21,14 @@ public struct Random102: CompiledModel {
     public static let outputShape = [6, 10, 8]
     public static let inputCount = 960
     public static let outputCount = 480
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 10, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [6, 10, 8], offset: 0),
+    ]
     public static let parameterCount = 136
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 15360

@@ -21,6 +21,14 @@ public struct Random103: CompiledModel {
     public static let outputShape = [1, 1, 2]
     public static let inputCount = 84
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 7, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "batch_normalization_1", shape: [1, 1, 2], offset: 0),
+    ]
     public static let parameterCount = 781
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2784

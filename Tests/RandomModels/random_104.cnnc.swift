@@ -21,6 +21,14 @@ public struct Random104: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 7
     public static let outputCount = 10
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [10], offset: 0),
+    ]
     public static let parameterCount = 244
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 442

@@ -21,6 +21,14 @@ public struct Random110: CompiledModel {
     public static let outputShape = [3, 1, 20]
     public static let inputCount = 320
     public static let outputCount = 60
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 8, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d", shape: [3, 1, 20], offset: 0),
+    ]
     public static let parameterCount = 420
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 25600

@@ -21,6 +21,14 @@ public struct Random111: CompiledModel {
     public static let outputShape = [8]
     public static let inputCount = 10
     public static let outputCount = 8
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [8], offset: 0),
+    ]
     public static let parameterCount = 88
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 160

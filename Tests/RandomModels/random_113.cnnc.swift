@@ -21,6 +21,14 @@ public struct Random113: CompiledModel {
     public static let outputShape = [8]
     public static let inputCount = 800
     public static let outputCount = 8
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 10, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "global_max_pooling2d", shape: [8], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

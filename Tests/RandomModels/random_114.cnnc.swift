@@ -21,6 +21,14 @@ public struct Random114: CompiledModel {
     public static let outputShape = [3, 1, 15]
     public static let inputCount = 270
     public static let outputCount = 45
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 6, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [3, 1, 15], offset: 0),
+    ]
     public static let parameterCount = 820
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 10800

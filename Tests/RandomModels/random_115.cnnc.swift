@@ -21,6 +21,14 @@ public struct Random115: CompiledModel {
     public static let outputShape = [1]
     public static let inputCount = 39
     public static let outputCount = 1
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [39], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "re_lu", shape: [1], offset: 0),
+    ]
     public static let parameterCount = 40
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 78

@@ -21,6 +21,14 @@ public struct Random118: CompiledModel {
     public static let outputShape = [1]
     public static let inputCount = 180
     public static let outputCount = 1
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 12, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "batch_normalization", shape: [1], offset: 0),
+    ]
     public static let parameterCount = 184
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 360

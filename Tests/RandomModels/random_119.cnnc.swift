@@ -21,6 +21,14 @@ public struct Random119: CompiledModel {
     public static let outputShape = [9, 15, 1]
     public static let inputCount = 576
     public static let outputCount = 135
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 12, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [9, 15, 1], offset: 0),
+    ]
     public static let parameterCount = 9
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2160

@@ -21,6 +21,14 @@ public struct Random123: CompiledModel {
     public static let outputShape = [8, 7, 24]
     public static let inputCount = 30
     public static let outputCount = 1344
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 5, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [8, 7, 24], offset: 0),
+    ]
     public static let parameterCount = 24
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2688

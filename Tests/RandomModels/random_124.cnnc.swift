@@ -21,6 +21,14 @@ public struct Random124: CompiledModel {
     public static let outputShape = [2, 9, 20]
     public static let inputCount = 432
     public static let outputCount = 360
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 9, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "activation", shape: [2, 9, 20], offset: 0),
+    ]
     public static let parameterCount = 5120
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 184320

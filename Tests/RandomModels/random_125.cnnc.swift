@@ -21,6 +21,14 @@ public struct Random125: CompiledModel {
     public static let outputShape = [40]
     public static let inputCount = 15
     public static let outputCount = 40
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [15], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "re_lu", shape: [40], offset: 0),
+    ]
     public static let parameterCount = 640
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1200

@@ -21,6 +21,14 @@ public struct Random127: CompiledModel {
     public static let outputShape = [3, 2, 2]
     public static let inputCount = 384
     public static let outputCount = 12
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 8, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "batch_normalization", shape: [3, 2, 2], offset: 0),
+    ]
     public static let parameterCount = 231
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4320

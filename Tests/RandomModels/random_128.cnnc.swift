@@ -21,6 +21,14 @@ public struct Random128: CompiledModel {
     public static let outputShape = [4, 1, 17]
     public static let inputCount = 1008
     public static let outputCount = 68
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 7, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [4, 1, 17], offset: 0),
+    ]
     public static let parameterCount = 4369
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 34816

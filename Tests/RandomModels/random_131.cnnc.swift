@@ -21,6 +21,14 @@ public struct Random131: CompiledModel {
     public static let outputShape = [1, 1, 16]
     public static let inputCount = 240
     public static let outputCount = 16
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 12, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "max_pooling2d", shape: [1, 1, 16], offset: 0),
+    ]
     public static let parameterCount = 2416
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 15840

@@ -21,6 +21,14 @@ public struct Random133: CompiledModel {
     public static let outputShape = [2, 1, 14]
     public static let inputCount = 32
     public static let outputCount = 28
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [4, 2, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [2, 1, 14], offset: 0),
+    ]
     public static let parameterCount = 138
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1248

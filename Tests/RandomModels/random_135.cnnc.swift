@@ -21,6 +21,14 @@ public struct Random135: CompiledModel {
     public static let outputShape = [9, 6, 9]
     public static let inputCount = 864
     public static let outputCount = 486
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 12, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [9, 6, 9], offset: 0),
+    ]
     public static let parameterCount = 72
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7776

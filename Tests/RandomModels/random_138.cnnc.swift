@@ -21,6 +21,14 @@ public struct Random138: CompiledModel {
     public static let outputShape = [2, 3, 5]
     public static let inputCount = 42
     public static let outputCount = 30
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 7, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [2, 3, 5], offset: 0),
+    ]
     public static let parameterCount = 30
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 360

@@ -21,6 +21,14 @@ public struct Random139: CompiledModel {
     public static let outputShape = [12]
     public static let inputCount = 48
     public static let outputCount = 12
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 4, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "global_average_pooling2d", shape: [12], offset: 0),
+    ]
     public static let parameterCount = 212
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 400

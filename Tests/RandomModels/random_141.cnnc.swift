@@ -21,6 +21,14 @@ public struct Random141: CompiledModel {
     public static let outputShape = [4, 1, 3]
     public static let inputCount = 1120
     public static let outputCount = 12
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 7, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [4, 1, 3], offset: 0),
+    ]
     public static let parameterCount = 3923
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 61920

@@ -21,6 +21,14 @@ public struct Random143: CompiledModel {
     public static let outputShape = [1, 1, 2]
     public static let inputCount = 32
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [2, 2, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [1, 1, 2], offset: 0),
+    ]
     public static let parameterCount = 3144
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6240

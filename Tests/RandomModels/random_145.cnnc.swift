@@ -21,6 +21,14 @@ public struct Random145: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 99
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 3, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "global_max_pooling2d", shape: [2], offset: 0),
+    ]
     public static let parameterCount = 72
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1728

@@ -21,6 +21,14 @@ public struct Random146: CompiledModel {
     public static let outputShape = [4, 12, 2]
     public static let inputCount = 96
     public static let outputCount = 96
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [4, 12, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [4, 12, 2], offset: 0),
+    ]
     public static let parameterCount = 18
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1536

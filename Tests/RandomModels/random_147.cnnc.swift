@@ -21,6 +21,14 @@ public struct Random147: CompiledModel {
     public static let outputShape = [9, 5, 17]
     public static let inputCount = 98
     public static let outputCount = 765
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 7, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [9, 5, 17], offset: 0),
+    ]
     public static let parameterCount = 282
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 23400

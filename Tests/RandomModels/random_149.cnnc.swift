@@ -21,6 +21,14 @@ public struct Random149: CompiledModel {
     public static let outputShape = [4, 8, 4]
     public static let inputCount = 144
     public static let outputCount = 128
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [4, 9, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "zero_padding2d", shape: [4, 8, 4], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

@@ -21,6 +21,14 @@ public struct Random150: CompiledModel {
     public static let outputShape = [3, 2, 16]
     public static let inputCount = 45
     public static let outputCount = 96
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 3, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "zero_padding2d", shape: [3, 2, 16], offset: 0),
+    ]
     public static let parameterCount = 145
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 516

@@ -21,6 +21,14 @@ public struct Random151: CompiledModel {
     public static let outputShape = [3, 2, 8]
     public static let inputCount = 504
     public static let outputCount = 48
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 7, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [3, 2, 8], offset: 0),
+    ]
     public static let parameterCount = 820
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 27840

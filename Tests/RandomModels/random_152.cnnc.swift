@@ -21,6 +21,14 @@ public struct Random152: CompiledModel {
     public static let outputShape = [4, 8, 12]
     public static let inputCount = 400
     public static let outputCount = 384
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 10, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [4, 8, 12], offset: 0),
+    ]
     public static let parameterCount = 156
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 9216

@@ -21,6 +21,14 @@ public struct Random154: CompiledModel {
     public static let outputShape = [13]
     public static let inputCount = 48
     public static let outputCount = 13
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 4, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [13], offset: 0),
+    ]
     public static let parameterCount = 637
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1248

@@ -21,6 +21,14 @@ public struct Random155: CompiledModel {
     public static let outputShape = [1, 2, 8]
     public static let inputCount = 77
     public static let outputCount = 16
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 11, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [1, 2, 8], offset: 0),
+    ]
     public static let parameterCount = 128
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2304

@@ -21,6 +21,14 @@ public struct Random156: CompiledModel {
     public static let outputShape = [4, 2, 16]
     public static let inputCount = 560
     public static let outputCount = 128
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 5, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d_1", shape: [4, 2, 16], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

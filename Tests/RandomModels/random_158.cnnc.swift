@@ -21,6 +21,14 @@ public struct Random158: CompiledModel {
     public static let outputShape = [11, 10, 14]
     public static let inputCount = 440
     public static let outputCount = 1540
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 10, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "softmax", shape: [11, 10, 14], offset: 0),
+    ]
     public static let parameterCount = 70
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 12320

@@ -21,6 +21,14 @@ public struct Random159: CompiledModel {
     public static let outputShape = [7, 2, 8]
     public static let inputCount = 35
     public static let outputCount = 112
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 5, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [7, 2, 8], offset: 0),
+    ]
     public static let parameterCount = 132
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 3584

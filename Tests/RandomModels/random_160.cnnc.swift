@@ -21,6 +21,14 @@ public struct Random160: CompiledModel {
     public static let outputShape = [4, 2, 3]
     public static let inputCount = 216
     public static let outputCount = 24
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 6, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "max_pooling2d", shape: [4, 2, 3], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

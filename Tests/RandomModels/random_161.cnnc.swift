@@ -21,6 +21,14 @@ public struct Random161: CompiledModel {
     public static let outputShape = [11, 4, 16]
     public static let inputCount = 704
     public static let outputCount = 704
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 4, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [11, 4, 16], offset: 0),
+    ]
     public static let parameterCount = 272
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 22528

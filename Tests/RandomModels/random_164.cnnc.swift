@@ -21,6 +21,14 @@ public struct Random164: CompiledModel {
     public static let outputShape = [6, 5, 4]
     public static let inputCount = 396
     public static let outputCount = 120
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 9, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d", shape: [6, 5, 4], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

@@ -21,6 +21,14 @@ public struct Random165: CompiledModel {
     public static let outputShape = [1]
     public static let inputCount = 360
     public static let outputCount = 1
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 8, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [1], offset: 0),
+    ]
     public static let parameterCount = 417
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 7872

@@ -21,6 +21,14 @@ public struct Random166: CompiledModel {
     public static let outputShape = [2, 1, 6]
     public static let inputCount = 27
     public static let outputCount = 12
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 9, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [2, 1, 6], offset: 0),
+    ]
     public static let parameterCount = 25
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 80

@@ -21,6 +21,14 @@ public struct Random169: CompiledModel {
     public static let outputShape = [20]
     public static let inputCount = 192
     public static let outputCount = 20
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 4, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "activation", shape: [20], offset: 0),
+    ]
     public static let parameterCount = 275
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 24192

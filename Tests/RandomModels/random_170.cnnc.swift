@@ -21,6 +21,14 @@ public struct Random170: CompiledModel {
     public static let outputShape = [1, 1, 2]
     public static let inputCount = 1
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [1, 1, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [1, 1, 2], offset: 0),
+    ]
     public static let parameterCount = 26
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 48

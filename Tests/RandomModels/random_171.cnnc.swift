@@ -21,6 +21,14 @@ public struct Random171: CompiledModel {
     public static let outputShape = [16]
     public static let inputCount = 27
     public static let outputCount = 16
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [27], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "softmax", shape: [16], offset: 0),
+    ]
     public static let parameterCount = 448
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 864

@@ -21,6 +21,14 @@ public struct Random172: CompiledModel {
     public static let outputShape = [8, 5, 15]
     public static let inputCount = 210
     public static let outputCount = 600
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 10, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "zero_padding2d", shape: [8, 5, 15], offset: 0),
+    ]
     public static let parameterCount = 375
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 17280

@@ -21,6 +21,14 @@ public struct Random173: CompiledModel {
     public static let outputShape = [6, 3, 33]
     public static let inputCount = 144
     public static let outputCount = 594
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 6, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [6, 3, 33], offset: 0),
+    ]
     public static let parameterCount = 132
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4752

@@ -21,6 +21,14 @@ public struct Random174: CompiledModel {
     public static let outputShape = [6, 4, 33]
     public static let inputCount = 672
     public static let outputCount = 792
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 7, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [6, 4, 33], offset: 0),
+    ]
     public static let parameterCount = 1089
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 50688

@@ -21,6 +21,14 @@ public struct Random176: CompiledModel {
     public static let outputShape = [8, 1, 16]
     public static let inputCount = 128
     public static let outputCount = 128
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [8, 1, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [8, 1, 16], offset: 0),
+    ]
     public static let parameterCount = 272
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4096

@@ -21,6 +21,14 @@ public struct Random177: CompiledModel {
     public static let outputShape = [3, 3, 17]
     public static let inputCount = 28
     public static let outputCount = 153
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 4, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [3, 3, 17], offset: 0),
+    ]
     public static let parameterCount = 34
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 612

@@ -21,6 +21,14 @@ public struct Random181: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 90
     public static let outputCount = 2
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [6, 5, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_1", shape: [2], offset: 0),
+    ]
     public static let parameterCount = 186
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 368

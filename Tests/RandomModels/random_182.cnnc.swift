@@ -21,6 +21,14 @@ public struct Random182: CompiledModel {
     public static let outputShape = [2, 3, 1]
     public static let inputCount = 32
     public static let outputCount = 6
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [4, 8, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "average_pooling2d", shape: [2, 3, 1], offset: 0),
+    ]
     public static let parameterCount = 3
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

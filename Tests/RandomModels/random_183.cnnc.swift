@@ -21,6 +21,14 @@ public struct Random183: CompiledModel {
     public static let outputShape = [1, 5, 4]
     public static let inputCount = 80
     public static let outputCount = 20
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [2, 5, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d", shape: [1, 5, 4], offset: 0),
+    ]
     public static let parameterCount = 516
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 5120

@@ -21,6 +21,14 @@ public struct Random184: CompiledModel {
     public static let outputShape = [31]
     public static let inputCount = 576
     public static let outputCount = 31
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [12, 3, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "re_lu", shape: [31], offset: 0),
+    ]
     public static let parameterCount = 3151
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 6110

@@ -21,6 +21,14 @@ public struct Random185: CompiledModel {
     public static let outputShape = [16]
     public static let inputCount = 48
     public static let outputCount = 16
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [1, 12, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [16], offset: 0),
+    ]
     public static let parameterCount = 80
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 128

@@ -21,6 +21,14 @@ public struct Random186: CompiledModel {
     public static let outputShape = [5, 3, 3]
     public static let inputCount = 210
     public static let outputCount = 45
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [10, 7, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "max_pooling2d", shape: [5, 3, 3], offset: 0),
+    ]
     public static let parameterCount = 12
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

@@ -21,6 +21,14 @@ public struct Random187: CompiledModel {
     public static let outputShape = [8]
     public static let inputCount = 448
     public static let outputCount = 8
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [4, 7, 16], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense_2", shape: [8], offset: 0),
+    ]
     public static let parameterCount = 749
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1364

@@ -21,6 +21,14 @@ public struct Random188: CompiledModel {
     public static let outputShape = [1, 1, 7]
     public static let inputCount = 440
     public static let outputCount = 7
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 5, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_1", shape: [1, 1, 7], offset: 0),
+    ]
     public static let parameterCount = 1350
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2686

@@ -21,6 +21,14 @@ public struct Random190: CompiledModel {
     public static let outputShape = [9, 7, 1]
     public static let inputCount = 63
     public static let outputCount = 63
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 7, 1], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "activation", shape: [9, 7, 1], offset: 0),
+    ]
     public static let parameterCount = 0
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

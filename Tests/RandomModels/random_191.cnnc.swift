@@ -21,6 +21,14 @@ public struct Random191: CompiledModel {
     public static let outputShape = [32]
     public static let inputCount = 120
     public static let outputCount = 32
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [4, 6, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "flatten", shape: [32], offset: 0),
+    ]
     public static let parameterCount = 232
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 4864

@@ -21,6 +21,14 @@ public struct Random192: CompiledModel {
     public static let outputShape = [90]
     public static let inputCount = 63
     public static let outputCount = 90
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 3, 3], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "flatten", shape: [90], offset: 0),
+    ]
     public static let parameterCount = 150
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 1620

@@ -21,6 +21,14 @@ public struct Random193: CompiledModel {
     public static let outputShape = [75]
     public static let inputCount = 225
     public static let outputCount = 75
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [5, 9, 5], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "batch_normalization", shape: [75], offset: 0),
+    ]
     public static let parameterCount = 150
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 0

@@ -21,6 +21,14 @@ public struct Random195: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 324
     public static let outputCount = 3
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [9, 9, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "dense", shape: [3], offset: 0),
+    ]
     public static let parameterCount = 15
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 24

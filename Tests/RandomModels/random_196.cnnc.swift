@@ -21,6 +21,14 @@ public struct Random196: CompiledModel {
     public static let outputShape = [32]
     public static let inputCount = 48
     public static let outputCount = 32
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [3, 8, 2], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "re_lu_1", shape: [32], offset: 0),
+    ]
     public static let parameterCount = 224
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 128

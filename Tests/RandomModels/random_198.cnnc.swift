@@ -21,6 +21,14 @@ public struct Random198: CompiledModel {
     public static let outputShape = [8, 4, 1]
     public static let inputCount = 336
     public static let outputCount = 32
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [7, 6, 8], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "conv2d_2", shape: [8, 4, 1], offset: 0),
+    ]
     public static let parameterCount = 188
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 12288

@@ -21,6 +21,14 @@ public struct Random199: CompiledModel {
     public static let outputShape = [11, 11, 3]
     public static let inputCount = 440
     public static let outputCount = 363
+    /// The model's input, by its Keras name.
+    public static let inputLayout: [TensorLayout] = [
+        TensorLayout(name: "input_layer", shape: [11, 10, 4], offset: 0),
+    ]
+    /// The model's output, by its Keras name.
+    public static let outputLayout: [TensorLayout] = [
+        TensorLayout(name: "zero_padding2d", shape: [11, 11, 3], offset: 0),
+    ]
     public static let parameterCount = 15
     /// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.
     public static let flops = 2640

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Export a Keras Sequential CNN's architecture and weights for cnnc.
+"""Export a Keras Sequential or Functional CNN's architecture and weights for cnnc.
 
     python export_keras_model.py MODEL.keras OUTDIR     (or MODEL.h5)
     python export_keras_model.py --spec SPEC.yaml OUTDIR
@@ -30,7 +30,7 @@ Weightless layers cnnc knows (pooling, padding, Flatten, Dropout, activations)
 write nothing.  The header metadata is
 {"format": "cnnc-weights-1", "keras_version": ..., "source": ...}.
 
-A model that is not a keras.Sequential, or that holds a layer class this
+A model that is not a keras.Sequential or Functional model, or that holds a layer class this
 script does not know how to name, is refused with exit status 1.
 """
 
@@ -102,9 +102,8 @@ def expected_weights(layer):
     return ("kernel", "bias") if layer.use_bias else ("kernel",)
 
 
-def check_sequential(model):
-    """A keras.Sequential, or a Functional model of one input and one output
-    (cnnc compiles graphs of one input and one output)."""
+def check_model(model):
+    """A keras.Sequential or Functional model (of any number of inputs and outputs)."""
     import keras
 
     if isinstance(model, keras.Sequential):
@@ -113,11 +112,53 @@ def check_sequential(model):
         raise ExportError(
             f"model {model.name!r} is a {type(model).__name__}, not a keras.Sequential or Functional model"
         )
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise ExportError(
-            f"model {model.name!r} has {len(model.inputs)} inputs and {len(model.outputs)} outputs; "
-            "cnnc compiles graphs of one input and one output so far"
-        )
+
+
+def input_names(model):
+    """The model's inputs by their InputLayer names, in order."""
+    return [tensor._keras_history[0].name for tensor in model.inputs]
+
+
+def output_names(model):
+    """The model's outputs by the names of the layers that make them, in order."""
+    return [tensor._keras_history[0].name for tensor in model.outputs]
+
+
+def input_list(model, x):
+    """x as one float32 array per model input: a list in the model's order,
+    a dict (or .npz) keyed by input name, or one array for a one-input model."""
+    import numpy as np
+
+    names = input_names(model)
+    if hasattr(x, "keys"):
+        missing = [name for name in names if name not in x]
+        if missing:
+            raise ExportError(f"no array for the inputs {missing}; the model's inputs are {names}")
+        x = [x[name] for name in names]
+    elif not isinstance(x, (list, tuple)):
+        x = [x]
+    if len(x) != len(names):
+        raise ExportError(f"{len(x)} input arrays for the model's {len(names)} inputs {names}")
+    arrays = []
+    for name, tensor, array in zip(names, model.inputs, x):
+        array = np.ascontiguousarray(array, dtype="<f4")
+        want = tuple(tensor.shape[1:])
+        if array.shape[1:] != want:
+            raise ExportError(f"input {name!r} has shape {array.shape}; the model takes (N, {', '.join(map(str, want))})")
+        arrays.append(array)
+    if len({array.shape[0] for array in arrays}) != 1:
+        raise ExportError(f"the inputs hold different numbers of samples: {[array.shape[0] for array in arrays]}")
+    return arrays
+
+
+def packed(arrays):
+    """cnnc's packed samples: one array as it is; several, each sample's
+    arrays flattened and placed one after another, (N, total)."""
+    import numpy as np
+
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.ascontiguousarray(np.concatenate([a.reshape(a.shape[0], -1) for a in arrays], axis=1), dtype="<f4")
 
 
 def layer_weight_names(layer):
@@ -149,7 +190,7 @@ def collect_weights(model):
     """{tensor name: float32 C-contiguous little-endian array}, in model order."""
     import numpy as np
 
-    check_sequential(model)
+    check_model(model)
     tensors = {}
     for layer in model.layers:
         for name, v in layer_weight_names(layer):
@@ -164,7 +205,7 @@ def apply_weights(model, tensors):
     """Set a model's weights from {tensor name: array} (the inverse of collect_weights).
 
     Every tensor must be used and every weight set, with the exact shape."""
-    check_sequential(model)
+    check_model(model)
     unused = set(tensors)
     for layer in model.layers:
         pairs = layer_weight_names(layer)
@@ -205,7 +246,7 @@ def model_json_text(model):
 
 def export(model, outdir, source):
     """Write OUTDIR/model.json and OUTDIR/weights.safetensors."""
-    check_sequential(model)
+    check_model(model)
     collect_weights(model)  # refuse before writing anything
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -232,27 +273,25 @@ def layer_outputs(model, x):
 
 
 def reference_inputs(model, samples, seed):
-    """Seeded inputs uniform in [0, 1), the range of images scaled as Keras examples scale them."""
+    """Seeded inputs uniform in [0, 1), the range of images scaled as Keras
+    examples scale them: one array per model input, drawn in order."""
     import numpy as np
 
-    shape = tuple(model.inputs[0].shape[1:])
-    return np.random.default_rng(seed).uniform(0.0, 1.0, (samples, *shape)).astype("<f4")
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(0.0, 1.0, (samples, *tuple(tensor.shape[1:]))).astype("<f4") for tensor in model.inputs]
 
 
 def write_reference(model, x, path, source):
-    """Writes reference.safetensors: "__input__" (the inputs, float32 (N, ...))
-    and one tensor per layer under its Keras name, with the Keras and backend
-    versions in the metadata. Returns the layer outputs."""
+    """Writes reference.safetensors: "__input__" (the inputs, float32 (N, ...);
+    for several inputs cnnc's packed samples, see `packed`) and one tensor per
+    layer under its Keras name, with the Keras and backend versions in the
+    metadata. `x` is what `input_list` takes. Returns the layer outputs."""
     import keras
-    import numpy as np
     from safetensors.numpy import save_file
 
-    check_sequential(model)
-    x = np.ascontiguousarray(x, dtype="<f4")
-    want = tuple(model.inputs[0].shape[1:])
-    if x.shape[1:] != want:
-        raise ExportError(f"the inputs have shape {x.shape}; the model takes (N, {', '.join(map(str, want))})")
-    outputs = layer_outputs(model, x)
+    check_model(model)
+    arrays = input_list(model, x)
+    outputs = layer_outputs(model, arrays if len(arrays) > 1 else arrays[0])
     if REFERENCE_INPUT in outputs:
         raise ExportError(f"a layer is named {REFERENCE_INPUT!r}, the name reference files keep for the inputs")
     backend = keras.backend.backend()
@@ -260,7 +299,7 @@ def write_reference(model, x, path, source):
     metadata = {"format": REFERENCE_FORMAT, "keras_version": keras.__version__, "backend": backend,
                 "backend_version": backend_version, "model": model.name, "source": source}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    save_file({REFERENCE_INPUT: x, **outputs}, str(path), metadata=metadata)
+    save_file({REFERENCE_INPUT: packed(arrays), **outputs}, str(path), metadata=metadata)
     return outputs
 
 
@@ -309,7 +348,7 @@ def main(argv=None):
     ap.add_argument("--spec", help="build the model from a cnnc spec (YAML) instead, Keras-default weights")
     ap.add_argument("--reference", action="store_true",
                     help="also write OUTDIR/reference.safetensors: every layer's output for a few inputs (for cnnc verify)")
-    ap.add_argument("--inputs", help="with --reference: the inputs, a .npy of shape (N, *input_shape)")
+    ap.add_argument("--inputs", help="with --reference: the inputs, a .npy of shape (N, *input_shape), or an .npz with one array per input name")
     ap.add_argument("--samples", type=int, default=3, help="with --reference and no --inputs: how many seeded random inputs (default 3)")
     ap.add_argument("--seed", type=int, default=0, help="with --reference and no --inputs: the inputs' seed (default 0)")
     args = ap.parse_args(argv)
@@ -327,7 +366,7 @@ def main(argv=None):
             import numpy as np
 
             if args.inputs:
-                x = np.load(args.inputs)
+                x = np.load(args.inputs)  # an .npz loads as a mapping by input name
             else:
                 if args.samples < 1:
                     raise ExportError("--samples must be at least 1")

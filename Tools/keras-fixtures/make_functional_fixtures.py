@@ -22,8 +22,8 @@ Each model is built in a fresh session, so default names are a fresh
 session's. The script checks that keras.models.model_from_json gives the same
 config back.
 
-It also writes outputs/<stem>/ (alone, with --outputs-only) for the graph specs of one
-input and one output (OUTPUT_GRAPHS), exactly as make_output_fixtures.py does
+It also writes outputs/<stem>/ (alone, with --outputs-only) for the graph specs
+cnnc compiles (OUTPUT_GRAPHS), as make_output_fixtures.py does
 for Sequential specs: weights.safetensors drawn from
 numpy.random.default_rng(zlib.crc32(stem)) layer by layer, input.npy (3
 samples, U(0, 1) from the same generator), output.npy (model.predict) and
@@ -112,11 +112,16 @@ def build(stem):
     return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
 
 
-OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths"]
+OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
+                 "two_inputs_two_outputs", "every_merge"]
 
 
 def make_outputs(stem):
-    """outputs/<stem>/: seeded weights, inputs, Keras's outputs and every layer's output."""
+    """outputs/<stem>/: seeded weights, inputs, Keras's outputs and every layer's output.
+    A model of several inputs or outputs keeps them packed as cnnc's compiled
+    models take and return them (input.npy, output.npy: each sample's tensors
+    flattened one after another), and by name in inputs.npz and outputs.npz
+    (what `cnnc predict --input inputs.npz --output outputs.npz` reads and writes)."""
     import numpy as np
     import make_output_fixtures as numeric
     import export_keras_model as exporter
@@ -125,20 +130,31 @@ def make_outputs(stem):
     model = build(stem)
     rng = np.random.default_rng(numeric.stem_seed(stem))
     numeric.random_weights(model, rng)
-    x = rng.uniform(0.0, 1.0, (numeric.BATCH, *model.inputs[0].shape[1:])).astype("<f4")
-    y = np.asarray(model.predict(x, verbose=0), dtype="<f4")
+    xs = [rng.uniform(0.0, 1.0, (numeric.BATCH, *tensor.shape[1:])).astype("<f4") for tensor in model.inputs]
+    several = len(model.inputs) > 1 or len(model.outputs) > 1
+
+    def predict(m):
+        ys = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+        ys = ys if isinstance(ys, (list, tuple)) else [ys]
+        return [np.asarray(y, dtype="<f4") for y in ys]
+
+    ys = predict(model)
     folder = OUT / "outputs" / stem
     folder.mkdir(parents=True, exist_ok=True)
     source = f"Tests/Fixtures/graphs/{stem}.yaml, seeded uniform weights (rng seed crc32({stem!r}) = {numeric.stem_seed(stem)})"
-    np.save(folder / "input.npy", x)
-    np.save(folder / "output.npy", y)
+    np.save(folder / "input.npy", exporter.packed(xs))
+    np.save(folder / "output.npy", exporter.packed(ys))
+    if several:
+        np.savez(folder / "inputs.npz", **dict(zip(exporter.input_names(model), xs)))
+        np.savez(folder / "outputs.npz", **dict(zip(exporter.output_names(model), ys)))
     exporter.write_weights(model, folder / "weights.safetensors", source)
     fresh = build(stem)
     exporter.apply_weights(fresh, load_file(str(folder / "weights.safetensors")))
-    again = np.asarray(fresh.predict(x, verbose=0), dtype="<f4")
-    assert numeric.bits_equal(again, y), f"{stem}: the safetensors round trip changes the output"
-    acts = exporter.write_reference(model, x, folder / "reference.safetensors", source)
-    assert np.allclose(acts[model.layers[-1].name], y, rtol=1e-6, atol=1e-7), f"{stem}: last layer != output"
+    again = predict(fresh)
+    assert all(numeric.bits_equal(a, y) for a, y in zip(again, ys)), f"{stem}: the safetensors round trip changes the output"
+    acts = exporter.write_reference(model, xs, folder / "reference.safetensors", source)
+    for name, y in zip(exporter.output_names(model), ys):
+        assert np.allclose(acts[name], y, rtol=1e-6, atol=1e-7), f"{stem}: layer {name} != its output"
 
 
 def child_main(args):

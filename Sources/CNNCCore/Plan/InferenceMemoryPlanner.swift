@@ -6,8 +6,8 @@
 /// several layers read (a branch of a graph) stays alive until the last of them.
 enum InferenceMemoryPlanner {
     /// `nodes` with their buffers and padded-input regions filled in, the arena,
-    /// and where the model's output ends up.
-    static func plan(_ model: CheckedModel, nodes: [NodeProgram]) -> (nodes: [NodeProgram], arena: InferenceArena, result: InferenceBuffer) {
+    /// and where each of the model's outputs ends up.
+    static func plan(_ model: CheckedModel, nodes: [NodeProgram]) -> (nodes: [NodeProgram], arena: InferenceArena, results: [InferenceBuffer]) {
         var nodes = nodes
         let ends = lastReaders(model)
         // Storages: one per tensor a layer computes, one per padded input.
@@ -16,7 +16,9 @@ enum InferenceMemoryPlanner {
         /// Every tensor's buffer, and the tensors each region holds.
         var storage: [TensorReference: InferenceBuffer] = [:]
         var tensorsIn: [Int: [TensorReference]] = [:]
-        for input in model.inputs.indices { storage[.input(input)] = .input }
+        for input in model.inputs.indices { storage[.input(input)] = .input(input) }
+        // Checked graphs read only tensors made before, so every lookup finds its buffer.
+        func buffer(_ tensor: TensorReference) -> InferenceBuffer { storage[tensor] ?? .input(0) }
         func newStorage(_ count: Int, at index: Int, name: String, holds what: String) -> Int {
             requests.append(.init(count: count, first: index, last: index))
             names.append(name)
@@ -25,7 +27,7 @@ enum InferenceMemoryPlanner {
         }
         for index in nodes.indices {
             let layer = model.layers[index]
-            let input = storage[layer.inputs[0]] ?? .input
+            let input = buffer(layer.inputs[0])
             var output: InferenceBuffer
             switch nodes[index].kernel {
             case .nothing:
@@ -52,7 +54,7 @@ enum InferenceMemoryPlanner {
             case .pooling, .globalPooling, .zeroPadding, .merge, .concatenate:
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
             }
-            nodes[index].otherReads = layer.inputs.dropFirst().map { storage[$0] ?? .input }
+            nodes[index].otherReads = layer.inputs.dropFirst().map(buffer)
             nodes[index].reads = input
             nodes[index].writes = output
             storage[.layer(index)] = output
@@ -71,8 +73,7 @@ enum InferenceMemoryPlanner {
             guard case .convolution(let kernels) = node.kernel else { return nil }
             return kernels.winograd?.kernel.scratchCount
         }.max() ?? 0
-        let result = storage[model.outputs[0]] ?? .input
-        return (nodes, InferenceArena(regions: regions, activation: span, scratch: scratch), result)
+        return (nodes, InferenceArena(regions: regions, activation: span, scratch: scratch), model.outputs.map(buffer))
     }
 
     /// The index of the last layer that reads each tensor; the model's outputs

@@ -4,8 +4,8 @@
 /// the block path's tail; and (through `TrainingPlanner`) the training step.
 public enum ModelPlanner {
     /// The program for `model`; `specPath` names it in the generated header and type.
-    /// The generator compiles graphs of one input and one output (see
-    /// `CheckedModel.compilationGap`); training, chains (`trainingGap`).
+    /// Every checked model compiles for inference; training, the graphs
+    /// `CheckedModel.trainingGap` allows.
     public static func plan(_ model: CheckedModel, specPath: String) -> ModelProgram {
         let weights = WeightPlan(model: model)
         var nodes: [NodeProgram] = []
@@ -14,7 +14,7 @@ public enum ModelPlanner {
             let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
             // Buffers are filled in by InferenceMemoryPlanner below.
             var node = NodeProgram(index: index, layer: layer, function: function, kernel: .nothing,
-                                   reads: .input, writes: .input, copiesInputFirst: false)
+                                   reads: .input(0), writes: .input(0), copiesInputFirst: false)
             switch layer.operation {
             case .conv2D, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
@@ -51,8 +51,8 @@ public enum ModelPlanner {
         let memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
-            inputShape: model.inputShape, outputShape: model.outputShape, parameterCount: model.parameters, flops: model.flops,
-            weights: weights, nodes: memory.nodes, arena: memory.arena, result: memory.result,
+            inputLayout: model.inputLayout, outputLayout: model.outputLayout, parameterCount: model.parameters, flops: model.flops,
+            weights: weights, nodes: memory.nodes, arena: memory.arena, results: memory.results,
             batchedTail: BatchedTailPlanner.plan(model, weights: weights),
             training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted())
     }

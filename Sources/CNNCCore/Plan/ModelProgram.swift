@@ -9,16 +9,17 @@ public struct ModelProgram: Codable, Hashable, Sendable {
     public var specPath: String
     /// The Swift type of the model (`SwiftNames.typeName`).
     public var typeName: String
-    var inputShape: TensorShape
-    var outputShape: TensorShape
+    /// The model's inputs and outputs, packed one after another per sample.
+    var inputLayout: SampleLayout
+    var outputLayout: SampleLayout
     var parameterCount: Int
     var flops: Int
     var weights: WeightPlan
     /// One entry per layer, in the graph's order.
     var nodes: [NodeProgram]
     var arena: InferenceArena
-    /// Where the forward pass leaves the model's output.
-    var result: InferenceBuffer
+    /// Where the forward pass leaves each of the model's outputs.
+    var results: [InferenceBuffer]
     /// The layers after the last image layer, planned again over a block of samples.
     var batchedTail: BatchedTailProgram?
     var training: TrainingProgram
@@ -26,10 +27,17 @@ public struct ModelProgram: Codable, Hashable, Sendable {
     var vectorWidths: [Int]
 }
 
-/// A buffer of the inference forward pass: the caller's input (read-only) or
-/// a region of the arena (an index into `InferenceArena.regions`).
+extension ModelProgram {
+    /// One sample's input as the compiled model states it (`SampleLayout.packedShape`).
+    var inputShape: TensorShape { inputLayout.packedShape }
+    var outputShape: TensorShape { outputLayout.packedShape }
+}
+
+/// A buffer of the inference forward pass: one of the model's inputs in the
+/// caller's (read-only) packed sample, by its index in `inputLayout`, or a
+/// region of the arena (an index into `InferenceArena.regions`).
 enum InferenceBuffer: Codable, Hashable, Sendable {
-    case input
+    case input(Int)
     case region(Int)
 }
 

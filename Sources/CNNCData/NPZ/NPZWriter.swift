@@ -16,6 +16,29 @@ extension Dataset {
             arrays.append(("x_\(part)", Self.encodedImages(images)))
             arrays.append(("y_\(part)", Self.encodedLabels(images)))
         }
+        try NPZWriter.write(arrays, to: path)
+    }
+
+    private static func encodedImages(_ images: LabeledImages) -> [UInt8] {
+        let shape = [images.count, images.height, images.width] + (images.channels == 1 ? [] : [images.channels])
+        return NPYHeader.encoded(descr: "|u1", shape: shape) + images.pixels.map(PixelScaling.byte)
+    }
+
+    private static func encodedLabels(_ images: LabeledImages) -> [UInt8] {
+        if images.classCount <= 256 {
+            return NPYHeader.encoded(descr: "|u1", shape: [images.count]) + images.labels.map { UInt8($0) }
+        }
+        var bytes = NPYHeader.encoded(descr: "<i4", shape: [images.count])
+        for label in images.labels { withUnsafeBytes(of: label.littleEndian) { bytes += $0 } }
+        return bytes
+    }
+}
+
+/// Writes `.npz` archives as `numpy.savez_compressed` does: one deflated
+/// `NAME.npy` entry per array, the whole file replaced atomically.
+enum NPZWriter {
+    /// `arrays` are each a complete `.npy` file's bytes.
+    static func write(_ arrays: [(name: String, bytes: [UInt8])], to path: String) throws(DataError) {
         let zipped: Data
         do {
             let archive = try Archive(accessMode: .create)
@@ -36,19 +59,5 @@ extension Dataset {
         } catch {
             throw DataError(error)
         }
-    }
-
-    private static func encodedImages(_ images: LabeledImages) -> [UInt8] {
-        let shape = [images.count, images.height, images.width] + (images.channels == 1 ? [] : [images.channels])
-        return NPYHeader.encoded(descr: "|u1", shape: shape) + images.pixels.map(PixelScaling.byte)
-    }
-
-    private static func encodedLabels(_ images: LabeledImages) -> [UInt8] {
-        if images.classCount <= 256 {
-            return NPYHeader.encoded(descr: "|u1", shape: [images.count]) + images.labels.map { UInt8($0) }
-        }
-        var bytes = NPYHeader.encoded(descr: "<i4", shape: [images.count])
-        for label in images.labels { withUnsafeBytes(of: label.littleEndian) { bytes += $0 } }
-        return bytes
     }
 }

@@ -35,6 +35,7 @@ public enum CommandLineRunner {
     /// Reads the job (from standard input, or the predict form's arguments),
     /// performs it and exits with the status it returns.
     private static func main(_ arguments: [String], _ perform: (ModelJob) throws(RuntimeError) -> Int32) -> Never {
+        ParentWatch.start()
         do throws(RuntimeError) {
             if arguments.count == 2, arguments[1] == "job" {
                 exit(try perform(ModelJob(decoding: FileHandle.standardInput.readDataToEndOfFile())))

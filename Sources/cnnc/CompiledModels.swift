@@ -32,7 +32,7 @@ enum CompiledModels {
     /// and its own error line are passed through.
     static func run(_ executable: String, job: ModelJob) async throws {
         let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: ["job"], input: .string(try encoded(job)),
+            .path(.init(executable)), arguments: ["job"], environment: childEnvironment, input: .string(try encoded(job)),
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
         if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
@@ -45,9 +45,14 @@ enum CompiledModels {
         let input = try encoded(job)
         fflush(nil)  // every C stream: what cnnc printed comes before what the executable prints
         let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: ["job"], input: .string(input),
+            .path(.init(executable)), arguments: ["job"], environment: childEnvironment, input: .string(input),
             output: .currentStandardOutput, error: .currentStandardError)
         guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
+    }
+
+    /// The model executable ends when this process does (see `ParentWatch`).
+    private static var childEnvironment: Environment {
+        .inherit.updating([.init(rawValue: ParentWatch.variable)!: "\(getpid())"])
     }
 
     private static func encoded(_ job: ModelJob) throws -> String {

@@ -22,7 +22,8 @@ struct TrainingData {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode.failure
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-data-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        removeLeftovers()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let trainPath = folder.appendingPathComponent("train.safetensors").path
@@ -41,6 +42,22 @@ struct TrainingData {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// Staged folders are named `cnnc-data-PID-RANDOM` after the cnnc that made them.
+    private static let prefix = "cnnc-data-"
+
+    /// A cnnc killed outright (`kill -9`) cannot remove its staged folder, so
+    /// the next run removes every folder whose cnnc no longer exists.
+    private static func removeLeftovers() {
+        let temporary = FileManager.default.temporaryDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ Int32($0) }), pid > 0 else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+            }
+        }
+    }
 
     /// "MNIST: 60,000 training and 10,000 test images, 28x28x1, 10 classes".
     var description: String {

@@ -114,4 +114,74 @@ import Testing
         #expect(notAClassifier.status == 1)
         #expect(notAClassifier.errors.contains("the model's output has shape (4, 4, 1); training on class labels needs a vector of class scores"), "\(notAClassifier.errors)")
     }
+
+    /// `kill -9` of cnnc while it trains ends the model executable it started
+    /// (`ParentWatch`), and the next run removes the data it had staged.
+    @Test func killingCNNCEndsItsTrainer() throws {
+        try Self.makeMNISTSlice()
+        let process = Process()
+        process.executableURL = try #require(CommandLineTests.executable)
+        process.arguments = ["train", "Specs/lenet5.cnn.yaml", "--data", "npz:\(Self.mnistSlice)", "--epochs", "500",
+                             "--save", Self.folder.appendingPathComponent("killed.safetensors").path]
+        process.currentDirectoryURL = RepositoryFiles.root
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let parent = process.processIdentifier
+        // The trainer is the child whose command line is `… job`, once the model is built.
+        var trainer: Int32?
+        for _ in 0..<1200 where trainer == nil {
+            trainer = ProcessTable.children(of: parent).first { ProcessTable.commandLine($0).last == "job" }
+            if trainer == nil { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        let child = try #require(trainer, "cnnc train never started its model executable")
+        let staged = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("cnnc-data-\(parent)-") }
+        #expect(staged.count == 1)
+        kill(parent, SIGKILL)
+        process.waitUntilExit()
+        var alive = true
+        for _ in 0..<40 where alive {
+            Thread.sleep(forTimeInterval: 0.1)
+            alive = ProcessTable.isRunning(child)
+        }
+        #expect(!alive, "the trainer kept running after cnnc was killed")
+        if alive { kill(child, SIGKILL) }
+        // The next run removes the folder the killed cnnc could not.
+        #expect(try Self.train(["--epochs", "1"]).status == 0)
+        for name in staged {
+            #expect(!FileManager.default.fileExists(atPath: (NSTemporaryDirectory() as NSString).appendingPathComponent(name)), "\(name) was left behind")
+        }
+    }
+}
+
+/// Linux's process table, read from /proc.
+enum ProcessTable {
+    /// The processes whose parent is `parent`.
+    static func children(of parent: Int32) -> [Int32] {
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
+        return ids.filter { field(4, of: $0) == "\(parent)" }
+    }
+
+    /// A process that exists and is not a zombie waiting to be reaped.
+    static func isRunning(_ process: Int32) -> Bool {
+        guard let state = field(3, of: process) else { return false }
+        return state != "Z" && state != "X"
+    }
+
+    static func commandLine(_ process: Int32) -> [String] {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(process)/cmdline") else { return [] }
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Field `index` ≥ 3 (1-based, as proc(5) numbers them: 3 the state, 4
+    /// the parent) of /proc/PID/stat; the command name in parentheses before
+    /// them may hold spaces, so fields count from its end.
+    private static func field(_ index: Int, of process: Int32) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(process)/stat") else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let rest = text[text.index(after: close)...].split(separator: " ")
+        return rest.dropFirst(index - 3).first.map(String.init)
+    }
 }

@@ -45,7 +45,10 @@ public enum SpecReader {
                 .error, "the spec file has no content (only comments); expected a model with 'input_shape' and 'layers' (see README)",
                 at: start)])
         }
-        return try convert(root, file: file)
+        // Without aliases a document cannot hold more values than characters;
+        // with them it can hold exponentially many ("billion laughs").
+        var budget = text.utf8.count
+        return try convert(root, file: file, budget: &budget)
     }
 
     static func looksLikeJSON(_ text: String) -> Bool {
@@ -76,14 +79,20 @@ public enum SpecReader {
         return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
-    private static func convert(_ node: Node, file: String) throws(DiagnosticsError) -> SpecValue {
+    /// The spec value of `node`; `budget` counts down one per value, and
+    /// running out means aliases expand the document past its own size.
+    private static func convert(_ node: Node, file: String, budget: inout Int) throws(DiagnosticsError) -> SpecValue {
         let here = location(of: node, file: file)
+        budget -= 1
+        if budget < 0 {
+            throw DiagnosticsError([Diagnostic(.error, "YAML aliases (*name) expand this spec into more values than it has characters; write the values out instead of repeating an anchor", at: here)])
+        }
         switch node {
         case .scalar(let scalar):
             return try SpecValue(scalarKind(scalar, at: here), at: here)
         case .sequence(let sequence):
             var items: [SpecValue] = []
-            for item in sequence { items.append(try convert(item, file: file)) }
+            for item in sequence { items.append(try convert(item, file: file, budget: &budget)) }
             return SpecValue(.list(items), at: here)
         case .mapping(let mapping):
             var entries: [SpecEntry] = []
@@ -92,7 +101,7 @@ public enum SpecReader {
                 guard case .scalar(let keyScalar) = key else {
                     throw DiagnosticsError([Diagnostic(.error, "a mapping key must be a plain name", at: keyLocation)])
                 }
-                entries.append(SpecEntry(key: keyScalar.string, keyLocation: keyLocation, value: try convert(value, file: file)))
+                entries.append(SpecEntry(key: keyScalar.string, keyLocation: keyLocation, value: try convert(value, file: file, budget: &budget)))
             }
             return SpecValue(.map(entries), at: here)
         case .alias:

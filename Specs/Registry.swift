@@ -7,6 +7,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Specs/lenet5.cnn.yaml", Lenet5.self),
     ("Specs/mini_resnet.cnn.yaml", MiniResnet.self),
     ("Specs/mnist_convnet.cnn.yaml", MnistConvnet.self),
+    ("Specs/resnet20_cifar.cnn.yaml", Resnet20Cifar.self),
     ("Specs/seed_backprop_3x3.cnn.yaml", SeedBackprop3x3.self),
     ("Specs/seed_edge_6x6.cnn.yaml", SeedEdge6x6.self),
     ("Specs/seed_padding_6x6.cnn.yaml", SeedPadding6x6.self),

@@ -91,22 +91,27 @@ import Testing
         Issue.record("\(stem) \(name): \(tensor) differs by \(abs(ours[worst.index] - after[worst.index])), allowed \(allowed[worst.index]) (ours \(ours[worst.index]), Keras \(after[worst.index])); largest difference per tensor: \(perTensor.joined(separator: ", "))")
     }
 
-    /// Adam's first step is α·g/(|g| + ε) and RMSprop's lr·g/sqrt((1 − ρ)·g² + ε),
-    /// ε = 1e-7: both are steep where a gradient nearly cancels to 0 (as the
-    /// bias of a layer that feeds BatchNormalization does: its true gradient is
-    /// exactly 0, and what either framework computes is rounding noise). There a
-    /// last-bits difference in g, which any two correct float32 implementations
-    /// have, becomes a large one in the step. So each weight may differ by 1e-5
-    /// plus how far the step moves when Keras's gradient moves by the largest
-    /// gradient difference actually measured between cnnc and Keras (both read
-    /// back from their SGD steps on the same batch, g = (w0 − w1)/0.1). Not a
-    /// tuned number: the error propagated through the optimizer's own formula.
+    /// Adam's first step is α·m/(√v + ε) with α = lr·√(1 − β₂)/(1 − β₁),
+    /// m = (1 − β₁)·g and √v = √(1 − β₂)·|g|, that is lr·g/(|g| + ε/√(1 − β₂)):
+    /// Keras corrects the bias in α, not in ε, so ε acts as 3.2e-6. RMSprop's
+    /// is lr·g/√((1 − ρ)·g² + ε), ε = 1e-7. Both are steep where a gradient
+    /// nearly cancels to 0 (as the bias of a layer that feeds
+    /// BatchNormalization does: its true gradient is exactly 0, and what either
+    /// framework computes is rounding noise). There a last-bits difference in
+    /// g, which any two correct float32 implementations have, becomes a large
+    /// one in the step. So each weight may differ by 1e-5 plus how far the step
+    /// moves when Keras's gradient moves by the largest gradient difference
+    /// actually measured between cnnc and Keras (both read back from their SGD
+    /// steps on the same batch, g = (w0 − w1)/0.1), or by what that read-back
+    /// cannot resolve: w1 is a float32 near w0, so g is known only to about
+    /// 2·ulp(w0)/0.1. Not a tuned number: the error propagated through the
+    /// optimizer's own formula.
     static func propagatedTolerances<Model: TrainableModel>(_ type: Model.Type, optimizer name: String, steps: String, batch: LabeledImages, initial: Model) throws -> [Float] {
         let step: (Float) -> Float
         switch name {
         case "adam":
-            let alpha: Float = 0.01 * Float(0.001).squareRoot() / 0.1, epsilon: Float = 1e-7
-            step = { g in alpha * g / (abs(g) + epsilon) }
+            let epsilon: Float = 1e-7 / Float(0.001).squareRoot()
+            step = { g in 0.01 * g / (abs(g) + epsilon) }
         case "rmsprop":
             step = { g in 0.01 * g / (0.1 * g * g + 1e-7).squareRoot() }
         default:
@@ -126,9 +131,10 @@ import Testing
             gradientDifference = max(gradientDifference, abs(kerasGradient[index] - ourGradient))
         }
         // Both steps are increasing in g, so the interval's ends bound the change.
-        return kerasGradient.map { (g: Float) -> Float in
-            let center = step(g)
-            return 1e-5 + max(abs(step(g + gradientDifference) - center), abs(step(g - gradientDifference) - center))
+        return w0.indices.map { index -> Float in
+            let g = kerasGradient[index], center = step(g)
+            let uncertainty = max(gradientDifference, 2 * w0[index].ulp / 0.1)
+            return 1e-5 + max(abs(step(g + uncertainty) - center), abs(step(g - uncertainty) - center))
         }
     }
 }

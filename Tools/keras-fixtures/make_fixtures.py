@@ -195,7 +195,9 @@ def versions_text():
     return "\n".join(lines) + "\n"
 
 
-def parent_main():
+def parent_main(only=None):
+    """Every spec's fixtures; `only`: the spec stems to refresh (the others,
+    and VERSIONS.txt, are left as they are)."""
     import keras
 
     root = Path.cwd()
@@ -204,6 +206,10 @@ def parent_main():
 
     specs = sorted(p for d in SPEC_DIRS for p in (root / d).glob("*.yaml"))
     stems = [spec_stem(p) for p in specs]
+    if only:
+        unknown = set(only) - set(stems)
+        if unknown:
+            raise SystemExit(f"--only: no spec named {sorted(unknown)}")
     dup = {s for s in stems if stems.count(s) > 1}
     if dup:
         raise SystemExit(f"duplicate spec stems: {sorted(dup)}")
@@ -211,6 +217,8 @@ def parent_main():
     failures = []
     for path in specs:
         stem = spec_stem(path)
+        if only and stem not in only:
+            continue
         rel = path.relative_to(root)
         print(f"{rel}", file=sys.stderr)
         spec = load_spec(path)
@@ -250,7 +258,8 @@ def parent_main():
                 extra_env={"COLUMNS": "120"},
             )
 
-    (OUT / "VERSIONS.txt").write_text(versions_text(), encoding="utf-8")
+    if not only:
+        (OUT / "VERSIONS.txt").write_text(versions_text(), encoding="utf-8")
 
     if failures:
         print("\nSpecs that Keras could not build:", file=sys.stderr)
@@ -267,11 +276,12 @@ def main():
     ap.add_argument("--spec", help=argparse.SUPPRESS)
     ap.add_argument("--json", help=argparse.SUPPRESS)
     ap.add_argument("--line-length", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--only", action="append", metavar="STEM", help="refresh only this spec (repeatable)")
     args = ap.parse_args()
     if args.child:
         child_main(args)
         return 0
-    return parent_main()
+    return parent_main(args.only)
 
 
 if __name__ == "__main__":

@@ -118,10 +118,16 @@ def write_steps(stem, source, build, weights, folder):
 
 
 def main():
+    import argparse
+
     import keras
     import yaml
 
     import make_functional_fixtures as functional
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", action="append", metavar="STEM", help="refresh only this spec or graph (repeatable); VERSIONS.txt stays")
+    only = ap.parse_args().only
 
     if not Path("Specs").is_dir():
         raise SystemExit("run from the repository root (no Specs/ here)")
@@ -129,7 +135,7 @@ def main():
     for path in spec_paths():
         stem = make_fixtures.spec_stem(path)
         weights = OUTPUTS / stem / "weights.safetensors"
-        if not weights.exists():
+        if not weights.exists() or (only and stem not in only):
             continue
         spec = make_fixtures.load_spec(path)
         if write_steps(stem, path, lambda: make_fixtures.build_model(spec), weights, OUT / stem):
@@ -137,11 +143,14 @@ def main():
     for path in sorted(functional.GRAPHS.glob("*.yaml")):
         stem = path.stem
         weights = GRAPH_OUTPUTS / stem / "weights.safetensors"
-        if not weights.exists():
+        if not weights.exists() or (only and stem not in only):
             continue
         spec = yaml.safe_load(path.read_text())
         if write_steps(stem, path, lambda: functional.build_graph(spec), weights, GRAPH_OUT / stem):
             made.append(f"graphs/{stem}")
+    if only:
+        print(f"training-step fixtures for {', '.join(made)}")
+        return
     (OUT / "VERSIONS.txt").write_text(
         f"keras {keras.__version__}, {keras.backend.backend()} {__import__(keras.backend.backend()).__version__}\n"
         f"models: {', '.join(made)}\n", encoding="utf-8")

@@ -12,6 +12,9 @@
 #   Tools/keras-fixtures/run.sh --optimizers-only     SGD/Adam/RMSprop trajectories (optimizers/)
 #   Tools/keras-fixtures/run.sh --functional-only     graphs and keras.applications (functional/)
 #                                   (--keras2 also writes their Keras 2 JSON, functional/json2/)
+#   --only STEM (repeatable) with the Keras 3 summaries, --outputs or --training-step:
+#                                   refresh only that spec (a new zoo model), leaving the
+#                                   other fixtures and VERSIONS.txt as they are
 #
 # Virtual environments are made at the repository root if missing:
 # .venv-keras (requirements.txt) and .venv-tfkeras (requirements-keras2.txt).
@@ -30,8 +33,12 @@ augmentation=0
 training_step=0
 optimizers=0
 functional=0
+only=()
+expect_stem=0
 for arg in "$@"; do
+  if [ "$expect_stem" = 1 ]; then only+=(--only "$arg"); expect_stem=0; continue; fi
   case "$arg" in
+    --only) expect_stem=1 ;;
     --keras2) keras2=1 ;;
     --keras2-only) keras2=1; keras3=0 ;;
     --outputs) outputs=1 ;;
@@ -44,10 +51,11 @@ for arg in "$@"; do
     --optimizers-only) optimizers=1; keras3=0 ;;
     --functional) functional=1 ;;
     --functional-only) functional=1; keras3=0 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
+if [ "$expect_stem" = 1 ]; then echo "--only needs a spec stem" >&2; exit 2; fi
 
 make_venv() { # dir requirements
   if [ ! -x "$1/bin/python" ]; then
@@ -69,7 +77,7 @@ if [ "$keras3" = 1 ]; then
   sync_keras_venv
   # No terminal on stdin; the script itself runs each summary in a child
   # process with stdout redirected to a file and COLUMNS/LINES unset.
-  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_fixtures.py" </dev/null
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_fixtures.py" "${only[@]}" </dev/null
 fi
 
 if [ "$keras2" = 1 ]; then
@@ -88,7 +96,7 @@ fi
 
 if [ "$outputs" = 1 ]; then
   sync_keras_venv
-  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_output_fixtures.py" </dev/null
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_output_fixtures.py" "${only[@]}" </dev/null
 fi
 
 if [ "$augmentation" = 1 ]; then
@@ -101,7 +109,7 @@ fi
 
 if [ "$training_step" = 1 ]; then
   sync_keras_venv
-  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_training_step_fixtures.py" </dev/null
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_training_step_fixtures.py" "${only[@]}" </dev/null
 fi
 
 if [ "$optimizers" = 1 ]; then

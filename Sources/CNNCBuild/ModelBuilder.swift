@@ -3,7 +3,8 @@ import Subprocess
 
 /// Builds a `ModelPackage` with `swift build -c release` in a cache folder
 /// and returns the path of its executable. A package whose fingerprint has
-/// been built before is reused without running the compiler.
+/// been built before is reused without running the compiler, unless its
+/// executable no longer matches what the build recorded (`BuiltExecutable`).
 public struct ModelBuilder: Sendable {
     public var cacheRoot: String
 
@@ -31,13 +32,27 @@ public struct ModelBuilder: Sendable {
         let folder = "\(cacheRoot)/models/\(package.typeName)-\(package.fingerprint)"
         let executable = "\(folder)/.build/release/Model"
         let marker = "\(folder)/.built"
-        if FileManager.default.fileExists(atPath: marker), FileManager.default.isExecutableFile(atPath: executable) {
+        let damage = BuiltExecutable.damage(executable: executable, markerPath: marker)
+        guard let damage else {
             return Built(executable: executable, folder: folder, compiled: false, seconds: 0)
+        }
+        if FileManager.default.fileExists(atPath: marker) {
+            // A damaged binary may look up to date to swift build: remove it so it is linked again.
+            log("the cached build in \(folder) is damaged (\(damage)); building it again")
+            try? FileManager.default.removeItem(atPath: marker)
+            try? FileManager.default.removeItem(atPath: executable)
         }
         try package.write(to: folder)
         log("compiling \(package.typeName) (release, -target-cpu native) in \(folder)")
         let seconds = try await Self.swiftBuild(folder)
-        _ = FileManager.default.createFile(atPath: marker, contents: Data())
+        guard let built = BuiltExecutable(path: executable) else {
+            throw BuildError("swift build finished in \(folder) but left no readable executable at \(executable)")
+        }
+        do {
+            try built.marker.write(toFile: marker, atomically: true, encoding: .utf8)
+        } catch {
+            throw BuildError("cannot record the finished build in \(marker): \(error.localizedDescription)")
+        }
         return Built(executable: executable, folder: folder, compiled: true, seconds: seconds)
     }
 

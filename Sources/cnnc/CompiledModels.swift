@@ -9,11 +9,15 @@ import Subprocess
 /// The build and run steps shared by the commands that execute a model.
 enum CompiledModels {
     /// The SwiftPM package for one spec: generated model, runtime, runner.
+    /// The generated code names the spec by its file name only, so the cache
+    /// (keyed by the package's content) finds one build for a spec reached by
+    /// a relative or an absolute path, or from another folder.
     static func package(for model: CheckedModel, spec: String) throws(BuildError) -> ModelPackage {
-        ModelPackage(
+        let fileName = (spec as NSString).lastPathComponent
+        return ModelPackage(
             typeName: SwiftNames.typeName(forSpecPath: spec),
             generatedFileName: SwiftNames.fileName(forSpecPath: spec),
-            generatedSource: ModelGenerator(model: model, specPath: spec).generate(),
+            generatedSource: ModelGenerator(model: model, specPath: fileName).generate(),
             runtime: try RuntimeSources.locate())
     }
 
@@ -36,7 +40,10 @@ enum CompiledModels {
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
         if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
-        guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
+        guard case .exited(0) = result.terminationStatus else {
+            if result.standardError.isEmpty { reportSilentFailure(executable, result.terminationStatus) }
+            throw ExitCode.failure
+        }
     }
 
     /// The same on this process's own standard output and error, so long runs
@@ -47,7 +54,21 @@ enum CompiledModels {
         let result = try await Subprocess.run(
             .path(.init(executable)), arguments: ["job"], environment: childEnvironment, input: .string(input),
             output: .currentStandardOutput, error: .currentStandardError)
-        guard case .exited(0) = result.terminationStatus else { throw ExitCode.failure }
+        guard case .exited(0) = result.terminationStatus else {
+            // Its own errors went straight to the terminal; a crash prints none.
+            if case .signaled = result.terminationStatus { reportSilentFailure(executable, result.terminationStatus) }
+            throw ExitCode.failure
+        }
+    }
+
+    /// A model executable that failed without a word (a crash, or a binary
+    /// damaged after it was checked) still gets a line that says so.
+    private static func reportSilentFailure(_ executable: String, _ status: TerminationStatus) {
+        let how = switch status {
+        case .exited(let code): "exited with status \(code)"
+        case .signaled(let signal): "was stopped by signal \(signal)"
+        }
+        FileHandle.standardError.write(Data("error: the model executable \(executable) \(how) without a message; delete its cache folder to rebuild it, and report this if it happens again\n".utf8))
     }
 
     /// The model executable ends when this process does (see `ParentWatch`).

@@ -197,6 +197,21 @@ import Testing
         #expect(again.status == 0)
         #expect(!again.errors.contains("compiling"))
         #expect(again.output.hasPrefix("sample 0: class 3 (8.0000)"))
+        // The cache is keyed by content: the same spec by its absolute path is the same build.
+        let absolute = RepositoryFiles.path("Specs/seed_edge_6x6.cnn.yaml")
+        let byAbsolutePath = try CommandLineTests.cnnc(["predict", absolute, "--weights", weights, "--input", input], environment: environment)
+        #expect(byAbsolutePath.status == 0 && !byAbsolutePath.errors.contains("compiling"), "\(byAbsolutePath.errors)")
+
+        // A damaged cached executable is noticed and built again, not run.
+        let models = folder.appendingPathComponent("cache/models")
+        let cached = try #require(try FileManager.default.contentsOfDirectory(atPath: models.path).first { $0.hasPrefix("SeedEdge6x6-") })
+        let executable = models.appendingPathComponent("\(cached)/.build/release/Model")
+        let binary = try Data(contentsOf: executable)
+        try binary.prefix(binary.count / 2).write(to: executable)
+        let repaired = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)
+        #expect(repaired.status == 0, "\(repaired.errors)")
+        #expect(repaired.errors.contains("is damaged (the executable has \(binary.count / 2) bytes, not the \(binary.count) it was built with); building it again"), "\(repaired.errors)")
+        #expect(repaired.output.hasPrefix("sample 0: class 3 (8.0000)"))
 
         // A wrong input shape and a truncated weights file are clear errors.
         try NPYFile(shape: [2, 5, 5, 1], values: [Float](repeating: 0, count: 50)).write(to: input)

@@ -20,11 +20,13 @@ public struct NPYFile: Sendable {
         return try parse([UInt8](data), path: path)
     }
 
+    static let readable = "float32 ('<f4'), float64 and uint8"
+
     /// A model's input or reference output: float32, float64 or uint8 (unscaled).
     public static func parse(_ bytes: [UInt8], path: String) throws(RuntimeError) -> NPYFile {
-        let header = try NPYHeader.parse(bytes, path: path)
+        let header = try NPYHeader.parse(bytes, path: path, reads: Self.readable)
         guard header.dtype == .float32 || header.dtype == .float64 || header.dtype == .uint8 else {
-            throw RuntimeError("\(path): the array's dtype is \(header.descr); cnnc reads float32 ('<f4'), float64 and uint8")
+            throw RuntimeError("\(path): the array's dtype is \(header.descr); cnnc reads \(Self.readable) here")
         }
         return NPYFile(shape: header.shape, values: header.floats(in: bytes))
     }

@@ -51,9 +51,15 @@ public struct NPYHeader: Sendable, Equatable {
 
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    public static func parse(_ bytes: [UInt8], path: String) throws(RuntimeError) -> NPYHeader {
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+    /// The header of `bytes`; `reads` says which dtypes the caller goes on
+    /// to accept, for the message about one it does not.
+    public static func parse(_ bytes: [UInt8], path: String, reads: String = "bool, integers, float32 and float64") throws(RuntimeError) -> NPYHeader {
+        let start = Array(bytes.prefix(magic.count))
+        guard start == Array(magic.prefix(start.count)) else {
             throw RuntimeError("\(path): not a .npy file (it does not start with \\x93NUMPY)")
+        }
+        guard bytes.count >= 10 else {
+            throw RuntimeError("\(path): the file is truncated: \(bytes.count) bytes, less than the 10 every .npy header takes")
         }
         let major = bytes[6]
         let lengthBytes = major == 1 ? 2 : 4
@@ -72,7 +78,7 @@ public struct NPYHeader: Sendable, Equatable {
         guard order == "False" else {
             throw RuntimeError("\(path): the array is in Fortran order; save it with numpy.ascontiguousarray first")
         }
-        let dtype = try dtype(of: descr, path: path)
+        let dtype = try dtype(of: descr, path: path, reads: reads)
         let shape = try shape(of: shapeText, path: path)
         let parsed = NPYHeader(dtype: dtype, descr: descr, shape: shape, dataOffset: dataOffset)
         let (dataSize, overflow) = parsed.count.multipliedReportingOverflow(by: dtype.size)
@@ -94,11 +100,11 @@ public struct NPYHeader: Sendable, Equatable {
     }
 
     /// The dtype of `descr`: a byte order (`<` little, `|` not applicable, `=` native), a kind and a size.
-    private static func dtype(of descr: String, path: String) throws(RuntimeError) -> NPYDType {
+    private static func dtype(of descr: String, path: String, reads: String) throws(RuntimeError) -> NPYDType {
         let characters = Array(descr)
         guard characters.count >= 3, "<|=>".contains(characters[0]), let size = Int(String(characters[2...])),
               let dtype = NPYDType(kind: characters[1], size: size) else {
-            throw RuntimeError("\(path): the array's dtype \(descr) is not supported; cnnc reads bool, integers, float32 and float64")
+            throw RuntimeError("\(path): the array's dtype \(descr) is not supported; cnnc reads \(reads) here")
         }
         guard characters[0] != ">" || size == 1 else {
             throw RuntimeError("\(path): the array is big-endian (dtype \(descr)); save it little-endian with array.astype('<\(characters[1])\(size)')")

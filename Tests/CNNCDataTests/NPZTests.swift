@@ -60,7 +60,7 @@ import Testing
         #expect(Self.message("int64_images.npz")
             == "int64_images.npz: array 'x_train' has dtype <i8; images must be uint8 (scaled by 1/255), float32 or float64")
         #expect(Self.message("complex_images.npz")
-            == "complex_images.npz (array 'x_train'): the array's dtype <c8 is not supported; cnnc reads bool, integers, float32 and float64")
+            == "complex_images.npz (array 'x_train'): the array's dtype <c8 is not supported; cnnc reads bool, integers, float32 and float64 here")
     }
 
     @Test func fortranOrderAndBigEndianAreRefusedWithTheFix() {

@@ -52,11 +52,25 @@ import Testing
     }
 
     @Test func unknownDTypesAndImpossibleShapes() {
-        #expect(Self.message(Self.file("<U5", [1], [])) == "a.npy: the array's dtype <U5 is not supported; cnnc reads bool, integers, float32 and float64")
+        #expect(Self.message(Self.file("<U5", [1], [])) == "a.npy: the array's dtype <U5 is not supported; cnnc reads bool, integers, float32 and float64 here")
         #expect(Self.message(Self.file("|O", [1], [])).contains("dtype |O is not supported"))
         #expect(Self.message(Self.file("<f4", [-3], [])) == "a.npy: cannot read the shape (-3,) in the .npy header")
         #expect(Self.message(Self.file("<f4", [1 << 40, 1 << 40], [])) == "a.npy: the shape (1099511627776, 1099511627776) is too large")
         #expect(Self.message(Self.file("<f8", [1 << 61], [])).contains("needs more than"))
         #expect(Self.message(Self.file("<f4", [2, 3], [0, 0, 0, 0])) == "a.npy: the file is truncated: shape (2, 3) needs 24 bytes of data, it has 4")
+    }
+
+    /// A model's input names only the dtypes `predict` takes; a file cut
+    /// inside its magic or header says it is truncated, not foreign.
+    @Test func messagesSayWhatThisReaderTakes() {
+        func inputMessage(_ bytes: [UInt8]) -> String {
+            do { _ = try NPYFile.parse(bytes, path: "x.npy"); return "" } catch { return error.message }
+        }
+        #expect(inputMessage(Self.file("<c8", [1], [])) == "x.npy: the array's dtype <c8 is not supported; cnnc reads float32 ('<f4'), float64 and uint8 here")
+        #expect(inputMessage(Self.file("<i4", [1], [1, 0, 0, 0])) == "x.npy: the array's dtype is <i4; cnnc reads float32 ('<f4'), float64 and uint8 here")
+        let file = Self.file("<f4", [1], [0, 0, 0, 0])
+        #expect(inputMessage(Array(file.prefix(8))) == "x.npy: the file is truncated: 8 bytes, less than the 10 every .npy header takes")
+        #expect(inputMessage(Array(file.prefix(3))) == "x.npy: the file is truncated: 3 bytes, less than the 10 every .npy header takes")
+        #expect(inputMessage(Array("PK\u{3}\u{4}zip".utf8)).contains("not a .npy file"))
     }
 }

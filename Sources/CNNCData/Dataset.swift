@@ -19,6 +19,16 @@ public struct Dataset: Sendable, Equatable {
         self.classNames = classNames
     }
 
+    /// The data set with `classes` classes, as many as a model's outputs
+    /// (see `LabeledImages.widened`); a class the data never names is called
+    /// by its label.
+    public func widened(toClasses classes: Int) -> Dataset {
+        guard classes > train.classCount || (test.map { classes > $0.classCount } ?? false) else { return self }
+        var names = classNames
+        if let known = names, known.count < classes { names = known + (known.count..<classes).map(String.init) }
+        return Dataset(name: name, train: train.widened(toClasses: classes), test: test?.widened(toClasses: classes), classNames: names)
+    }
+
     /// The digits' classes: "0" to "9".
     public static let digitClassNames = (0...9).map(String.init)
 

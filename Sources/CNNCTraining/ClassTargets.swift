@@ -24,6 +24,15 @@ public struct ClassTargets: Sendable, Equatable {
         self.outputCount = outputCount
     }
 
+    /// Refuses data whose labels could name a class the model has no output
+    /// for; fewer classes are fine (Keras asks only that each label be below
+    /// the number of outputs).
+    public func check(_ data: LabeledImages) throws(RuntimeError) {
+        guard data.classCount <= classCount else {
+            throw RuntimeError("the data has \(data.classCount) classes but the model scores \(classCount); every label must be below \(classCount)")
+        }
+    }
+
     /// Writes the target vector of `label` (outputCount values).
     public func writeTarget(label: Int32, into target: UnsafeMutablePointer<Float>) {
         if outputCount == 1 {

@@ -13,6 +13,7 @@ public struct Evaluation: Sendable, Equatable {
     public init<Model: CompiledModel>(model: Model, data: LabeledImages, loss: LossFunction, targets: ClassTargets,
                                       threads: Int, chunk: Int = 512) throws(RuntimeError) {
         try data.checkFits(Model.self)
+        try targets.check(data)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: targets.classCount), count: targets.classCount)
         var lossSum = 0.0
         var output = [Float](repeating: 0, count: chunk * Model.outputCount)

@@ -71,9 +71,7 @@ public final class Trainer<Model: TrainableModel> {
     /// before its update, in training mode.
     public func trainEpoch(_ epoch: Int, on data: LabeledImages, progress: (Progress) -> Void) throws(RuntimeError) -> TrainingMetrics {
         try data.checkFits(Model.self)
-        guard data.classCount == targets.classCount else {
-            throw RuntimeError("the data has \(data.classCount) classes, the trainer was made for \(targets.classCount)")
-        }
+        try targets.check(data)
         let batches = EpochBatches(count: data.count, batchSize: batchSize, shuffle: true, seed: seed, epoch: epoch)
         var metrics = TrainingMetrics()
         for step in 0..<batches.batchCount {
@@ -97,6 +95,7 @@ public final class Trainer<Model: TrainableModel> {
     /// no augmentation. Returns the batch's loss and accuracy before the update.
     public func trainOnBatch(_ batch: LabeledImages, dropoutSeed: UInt64 = 0) throws(RuntimeError) -> TrainingMetrics {
         try batch.checkFits(Model.self)
+        try targets.check(batch)
         guard batch.count > 0, batch.count <= batchSize else {
             throw RuntimeError("a batch of \(batch.count) samples does not fit this trainer's batch size \(batchSize)")
         }

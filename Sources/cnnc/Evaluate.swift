@@ -30,7 +30,7 @@ struct Evaluate: AsyncParsableCommand {
         let model = try Diagnostics.loadEvaluableOrExit(spec)
         try WeightsFileCheck.checkOrExit(weights, for: model)
         let built = try await CompiledModels.build(model, spec: spec)
-        let data = try TrainingData.prepare(dataOption.data)
+        let data = try TrainingData.prepare(dataOption.data, for: model)
         defer { data.remove() }
         var configuration = TrainingConfiguration(trainData: data.trainPath)
         configuration.testData = data.testPath

@@ -19,7 +19,7 @@ struct DataOption: ParsableArguments {
 
 /// `--loss`, for the commands that report a loss.
 struct LossOption: ParsableArguments {
-    @Option(help: "categorical_crossentropy, binary_crossentropy or mean_squared_error; by default the one the output activation implies.")
+    @Option(help: "categorical_crossentropy (sparse_categorical_crossentropy), binary_crossentropy or mean_squared_error (mse); by default the one the output activation implies.")
     var loss: String?
 
     func validate() throws { _ = try function() }

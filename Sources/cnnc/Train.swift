@@ -126,7 +126,7 @@ struct Train: AsyncParsableCommand {
         }
 
         let built = try await CompiledModels.build(model, spec: spec)
-        let data = try TrainingData.prepare(dataOption.data)
+        let data = try TrainingData.prepare(dataOption.data, for: model)
         defer { data.remove() }
         print(data.description)
         configuration.trainData = data.trainPath

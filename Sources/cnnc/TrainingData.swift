@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNCCore
 import CNNCData
 import CNNCRuntime
 import Foundation
@@ -13,11 +14,15 @@ struct TrainingData {
     let testPath: String?
 
     /// Loads `argument` (nil: the built-in digits) and writes the files; errors are printed and exit 1.
-    static func prepare(_ argument: String?) throws -> TrainingData {
-        let dataset: Dataset
+    /// The data gets as many classes as `model` has (labels 0–8 train a
+    /// 10-class model, as in Keras, which asks only that labels be below the
+    /// number of outputs).
+    static func prepare(_ argument: String?, for model: CheckedModel) throws -> TrainingData {
+        var dataset: Dataset
         do throws(DataError) {
             let source = try argument.map { text throws(DataError) in try DatasetSource(parsing: text) } ?? .default
             dataset = try source.load()
+            if let classes = model.classCount { dataset = dataset.widened(toClasses: classes) }
         } catch {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode.failure
@@ -65,5 +70,15 @@ struct TrainingData {
         var text = "\(dataset.name): \(train.count.grouped) training"
         if let test = dataset.test { text += " and \(test.count.grouped) test" }
         return text + " images, \(train.height)x\(train.width)x\(train.channels), \(train.classCount) classes"
+    }
+}
+
+extension CheckedModel {
+    /// The classes a classifier's output scores: K for a vector of K > 1
+    /// outputs, 2 for one sigmoid-style output; nil for other outputs.
+    var classCount: Int? {
+        let dimensions = outputShape.dimensions
+        guard dimensions.count == 1 else { return nil }
+        return dimensions[0] == 1 ? 2 : dimensions[0]
     }
 }

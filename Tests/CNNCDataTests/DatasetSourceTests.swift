@@ -39,6 +39,17 @@ import Testing
         #expect(try DatasetSource.npz(path: path).load().train.count == 1)
     }
 
+    /// Labels 0–8 meet a 10-class model as in Keras: the data takes the
+    /// model's class count, and the class it never names is called by its label.
+    @Test func fewerClassesWidenToTheModels() throws {
+        let one = try LabeledImages(height: 2, width: 2, channels: 1, pixels: [0, 0.5, 1, 0], labels: [3], classCount: 9)
+        let data = Dataset(name: "nine", train: one, test: one, classNames: (0..<9).map { "c\($0)" })
+        let widened = data.widened(toClasses: 10)
+        #expect(widened.train.classCount == 10 && widened.test?.classCount == 10 && widened.train.labels == [3])
+        #expect(widened.classNames?.last == "9" && widened.classNames?.count == 10)
+        #expect(data.widened(toClasses: 5) == data)
+    }
+
     static func message(_ argument: String) -> String {
         TestSupport.message { _ = try DatasetSource(parsing: argument) }
     }

@@ -63,4 +63,17 @@ import Testing
             _ = try Trainer(model: Lenet5(seed: 1), optimizer: try sgd(0.1), loss: nil, classCount: 3, batchSize: 4, threads: 1, seed: 1)
         }
     }
+
+    /// As in Keras, labels need only be below the number of outputs: a batch
+    /// of labels 0–7 trains a 10-class model; a label past the outputs is refused.
+    @Test func fewerClassesThanOutputsTrain() throws {
+        let trainer = try Trainer(model: Lenet5(seed: 1), optimizer: try sgd(0.1), loss: nil, classCount: 10, batchSize: 4, threads: 1, seed: 1)
+        let image = [Float](repeating: 0.5, count: 784)
+        let eight = try LabeledImages(height: 28, width: 28, channels: 1, pixels: image + image, labels: [0, 7], classCount: 8)
+        #expect(try trainer.trainOnBatch(eight).loss.isFinite)
+        let twelve = try LabeledImages(height: 28, width: 28, channels: 1, pixels: image, labels: [11], classCount: 12)
+        #expect(throws: RuntimeError("the data has 12 classes but the model scores 10; every label must be below 10")) { try trainer.trainOnBatch(twelve) }
+        #expect(try LossFunction(named: "sparse_categorical_crossentropy") == .categoricalCrossEntropy)
+        #expect(try LossFunction(named: "mse") == .meanSquaredError)
+    }
 }

@@ -74,9 +74,14 @@ public enum LossFunction: String, Codable, Sendable, CaseIterable {
 
 extension LossFunction {
     /// A loss by its Keras name, as `--loss` gives it.
+    /// The loss Keras calls `name`, by the names Keras users write in
+    /// `compile(loss=…)`: `sparse_categorical_crossentropy` is the same loss
+    /// over integer labels (cnnc's labels are class indices either way), and
+    /// `mse` is Keras's alias.
     public init(named name: String) throws(RuntimeError) {
-        guard let loss = LossFunction(rawValue: name) else {
-            throw RuntimeError("unknown loss '\(name)'; choose \(LossFunction.allCases.map(\.rawValue).joined(separator: ", "))")
+        let aliases: [String: LossFunction] = ["sparse_categorical_crossentropy": .categoricalCrossEntropy, "mse": .meanSquaredError]
+        guard let loss = LossFunction(rawValue: name) ?? aliases[name] else {
+            throw RuntimeError("unknown loss '\(name)'; choose \(LossFunction.allCases.map(\.rawValue).joined(separator: ", ")) (or Keras's names sparse_categorical_crossentropy and mse)")
         }
         self = loss
     }

@@ -76,19 +76,28 @@ public struct LabeledImages: Sendable, Equatable {
         return counts
     }
 
-    /// Same geometry and classes as `template`, with new contents already known to fit.
-    init(unchecked template: LabeledImages, pixels: [Float], labels: [Int32]) {
+    /// Same geometry and classes as `template` (or `classCount` classes, no
+    /// fewer), with new contents already known to fit.
+    init(unchecked template: LabeledImages, pixels: [Float], labels: [Int32], classCount: Int? = nil) {
         self.count = labels.count
         self.height = template.height
         self.width = template.width
         self.channels = template.channels
         self.pixels = pixels
         self.labels = labels
-        self.classCount = template.classCount
+        self.classCount = classCount ?? template.classCount
     }
 }
 
 extension LabeledImages {
+    /// The same images with `classes` classes, as many as a model's outputs:
+    /// Keras asks only that every label be below the number of outputs, so
+    /// labels 0–8 train a 10-class model. Never fewer classes than now.
+    public func widened(toClasses classes: Int) -> LabeledImages {
+        guard classes > classCount else { return self }
+        return LabeledImages(unchecked: self, pixels: pixels, labels: labels, classCount: classes)
+    }
+
     /// This set followed by `other`, which must have the same image shape and classes.
     public func appending(_ other: LabeledImages) throws(RuntimeError) -> LabeledImages {
         guard other.imageShape == imageShape, other.classCount == classCount else {

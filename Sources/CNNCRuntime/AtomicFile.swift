@@ -19,4 +19,16 @@ public enum AtomicFile {
             throw RuntimeError("cannot move the new file into place at \(path): \(reason)")
         }
     }
+
+    /// Removes the temporary files a killed writer of `path` left beside it
+    /// (`.NAME.UUID.tmp`); the file itself is never touched.
+    public static func removeLeftovers(of path: String) {
+        let target = URL(fileURLWithPath: path)
+        let directory = target.deletingLastPathComponent()
+        let prefix = ".\(target.lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") && name.count == prefix.count + 36 + 4 {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
 }

@@ -30,19 +30,25 @@ public struct TrainingSession<Model: TrainableModel> {
         var history = try startingHistory()
         let trainer = try makeTrainer(model, classCount: parts.train.classCount)
         // A run saved before optimizer states were kept resumes with a fresh optimizer (cnnc says so).
-        if configuration.initialEpoch > 0, let path = configuration.optimizerState, FileManager.default.fileExists(atPath: path) {
-            try trainer.restoreOptimizerState(try OptimizerStateFile.read(path: path))
+        if configuration.initialEpoch > 0, let path = configuration.optimizerState,
+           let state = try OptimizerStateFile.read(belongingTo: model.parameters, at: path) {
+            try trainer.restoreOptimizerState(state)
         }
         printer.line("Training \(Model.self) on \(describe(parts)): \(configuration.optimizer.description), batch size \(configuration.batchSize), loss \(trainer.loss.rawValue), \(configuration.threads) thread\(configuration.threads == 1 ? "" : "s"), seed \(configuration.seed)")
         for epoch in configuration.initialEpoch..<configuration.epochs {
             let row = try runEpoch(epoch, trainer: trainer, data: parts.train, validation: parts.validation)
             model = trainer.model
             history.rows.append(row)
+            // The weights go last: until they are renamed into place the files
+            // still describe the previous epoch (the optimizer state it had is
+            // kept as .previous, and the history's extra row is dropped on resume).
+            if let path = configuration.optimizerState {
+                try OptimizerStateFile.write(trainer.optimizerState, belongingTo: model.parameters, to: path)
+            }
+            if let path = configuration.history { try history.write(to: path) }
             if let path = configuration.saveWeights {
                 try model.write(to: path, metadata: ["epoch": String(epoch + 1), "source": "\(configuration.source) train"])
             }
-            if let path = configuration.history { try history.write(to: path) }
-            if let path = configuration.optimizerState { try OptimizerStateFile.write(trainer.optimizerState, to: path) }
         }
         if let test = parts.test {
             let result = try Evaluation(model: model, data: test, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)

@@ -120,6 +120,11 @@ struct Train: AsyncParsableCommand {
         configuration.optimizerState = save.map { Self.absolute(Self.sibling(of: $0, suffix: ".optimizer.safetensors")) }
         configuration.initialWeights = initialWeights.map(Self.absolute)
         configuration.source = "cnnc \(CNNCVersion.current)"
+        // A run killed while saving leaves temporary files beside the set; they are never read.
+        for path in [configuration.saveWeights, configuration.history, configuration.optimizerState,
+                     configuration.optimizerState.map(OptimizerStateFile.previousPath)].compactMap({ $0 }) {
+            AtomicFile.removeLeftovers(of: path)
+        }
         if resume { try resumeFromSave(&configuration) }
         if save == nil && kfold == nil {
             print("cnnc: the weights will not be kept; pass --save W.safetensors to keep them")
@@ -142,14 +147,26 @@ struct Train: AsyncParsableCommand {
         guard let historyPath = configuration.history, FileManager.default.fileExists(atPath: historyPath) else {
             throw ValidationError("--resume: no history at \(configuration.history ?? "?") to say how many epochs are done")
         }
+        // The weights are saved last, so their epoch is the run's; the history
+        // may hold one row more (a run stopped while saving), which is dropped.
         let done: Int
-        do throws(RuntimeError) { done = try TrainingHistory(csvAt: historyPath).rows.count } catch { throw ValidationError(error.message) }
+        do throws(RuntimeError) {
+            if let saved = try SafeTensors.read(path: weights).metadata["epoch"].flatMap({ Int($0) }) {
+                done = saved
+            } else {
+                done = try TrainingHistory(csvAt: historyPath).rows.count
+            }
+        } catch {
+            throw ValidationError(error.message)
+        }
         guard done < epochs else {
             throw ValidationError("--resume: the run at \(weights) has done \(done) epoch\(done == 1 ? "" : "s") already; ask for more with --epochs")
         }
         configuration.initialWeights = weights
         configuration.initialEpoch = done
-        let state = configuration.optimizerState.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        let state = configuration.optimizerState.flatMap { path in
+            [path, OptimizerStateFile.previousPath(of: path)].contains { FileManager.default.fileExists(atPath: $0) } ? path : nil
+        }
         print("cnnc: resuming at epoch \(done + 1) from \(weights)" + (state == nil ? " (no optimizer state beside it: the optimizer starts afresh)" : " and its optimizer state"))
     }
 

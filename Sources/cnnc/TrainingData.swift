@@ -57,7 +57,9 @@ struct TrainingData {
         let temporary = FileManager.default.temporaryDirectory
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary.path) else { return }
         for name in names where name.hasPrefix(prefix) {
-            guard let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ Int32($0) }), pid > 0 else { continue }
+            // Exactly `PID-RANDOM`, both decimal: other folders that start alike are not ours.
+            let parts = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, UInt32(parts[1]) != nil, let pid = Int32(parts[0]), pid > 0 else { continue }
             if kill(pid, 0) == -1 && errno == ESRCH {
                 try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
             }

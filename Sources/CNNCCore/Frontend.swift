@@ -27,7 +27,9 @@ public enum Frontend {
             // Every refusal should have said why; never fail silently if one did not.
             log.error("cnnc could not check this model and has no more precise message; please report it with the file", at: root.location)
         }
-        guard let model, !log.hasErrors else { return .failure(DiagnosticsError(log.sorted)) }
+        guard let model, !log.hasErrors else {
+            return .failure(DiagnosticsError(log.sorted + [ModelChecker.supportedLayersNote(spec)].compactMap { $0 }))
+        }
         return .success(model)
     }
 }

@@ -4,6 +4,14 @@
 /// Arguments of later layers are still checked after a shape error, but
 /// their shapes are not (they would only repeat the first error).
 public enum ModelChecker {
+    /// Layers cnnc does not know are each an error naming the layer; the
+    /// classes it does know are listed once, in this note, which the front end
+    /// puts after every other diagnostic (located at the first unknown layer).
+    public static func supportedLayersNote(_ spec: ModelSpec) -> Diagnostic? {
+        guard let first = spec.layers.first(where: { LayerCatalog.decoders[$0.className] == nil }) else { return nil }
+        return Diagnostic(.note, "the layers cnnc supports: \(LayerCatalog.supportedClasses.joined(separator: ", "))", at: first.location)
+    }
+
     public static func check(_ spec: ModelSpec, log: inout DiagnosticLog) -> CheckedModel? {
         guard spec.isReadable else { return nil }
         if spec.isFunctional { return GraphChecker.check(spec, log: &log) }
@@ -125,7 +133,9 @@ public enum ModelChecker {
     /// The layer's operation, or nil after logging why its arguments are wrong.
     static func decode(_ layer: LayerSpec, name: String, isFirst: Bool, inputRank: Int?, log: inout DiagnosticLog) -> LayerOperation? {
         guard let decoder = LayerCatalog.decoders[layer.className] else {
-            log.error(unknownClassMessage(layer.className), at: layer.location)
+            // A name the file gave says which layer; one made from the unknown class would not.
+            let named = layer.arguments.contains { $0.key == "name" } ? "\(name): " : ""
+            log.error(named + unknownClassMessage(layer.className), at: layer.location)
             return nil
         }
         var reader = ArgumentReader(layer: layer, layerName: name, inputRank: inputRank)
@@ -143,11 +153,10 @@ public enum ModelChecker {
     }
 
     static func unknownClassMessage(_ className: String) -> String {
-        let supported = LayerCatalog.supportedClasses.joined(separator: ", ")
         if LayerCatalog.kerasClassesNotSupported.contains(className) {
-            return "the Keras layer '\(className)' is not supported by cnnc yet (supported: \(supported))"
+            return "the Keras layer '\(className)' is not supported by cnnc yet" + (LayerCatalog.workarounds[className].map { "; \($0)" } ?? "")
         }
-        return "unknown layer '\(className)'\(Suggestions.didYouMean(className, in: LayerCatalog.supportedClasses)) (supported: \(supported))"
+        return "unknown layer '\(className)'\(Suggestions.didYouMean(className, in: LayerCatalog.supportedClasses))"
     }
 
     /// `input_shape`, `batch_input_shape` or `batch_shape` on the first layer, as

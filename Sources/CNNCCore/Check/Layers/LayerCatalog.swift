@@ -47,6 +47,16 @@ enum LayerCatalog {
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
     ]
 
+    /// What computes an unsupported layer's result with what cnnc has, for its message.
+    static let workarounds: [String: String] = [
+        "LeakyReLU": "ReLU with negative_slope computes it (LeakyReLU's default slope is 0.3 in Keras 3, alpha 0.3 in Keras 2)",
+        "Rescaling": "scale the inputs (x * scale + offset) before they reach the model instead",
+        "Normalization": "normalize the inputs ((x - mean) / sqrt(variance)) before they reach the model instead",
+        "RandomFlip": "augment with cnnc train --augment horizontal_flip instead (it acts only in training)",
+        "RandomRotation": "augment with cnnc train --augment rotation_range=DEGREES instead (it acts only in training)",
+        "RandomZoom": "augment with cnnc train --augment zoom_range=FRACTION instead (it acts only in training)",
+    ]
+
     /// Arguments every layer accepts: its name, and keys that change nothing cnnc computes.
     static func readCommonArguments(_ reader: inout ArgumentReader) {
         reader.ignore("name", "trainable")

@@ -2,6 +2,7 @@
 """Export a Keras Sequential or Functional CNN's architecture and weights for cnnc.
 
     python export_keras_model.py MODEL.keras OUTDIR     (or MODEL.h5)
+    python export_keras_model.py model.json --weights model.weights.h5 OUTDIR
     python export_keras_model.py --spec SPEC.yaml OUTDIR
     ... [--reference [--inputs X.npy | --samples N --seed S]]
 
@@ -30,8 +31,9 @@ Weightless layers cnnc knows (pooling, padding, Flatten, Dropout, activations)
 write nothing.  The header metadata is
 {"format": "cnnc-weights-1", "keras_version": ..., "source": ...}.
 
-A model that is not a keras.Sequential or Functional model, or that holds a layer class this
-script does not know how to name, is refused with exit status 1.
+A model that is not a keras.Sequential or Functional model, or that holds layer
+classes this script does not know how to name (all of them are listed), is
+refused with exit status 1. Requirements: requirements.txt beside this file.
 """
 
 import argparse
@@ -186,11 +188,25 @@ def layer_weight_names(layer):
     return out
 
 
+def check_layers_known(model):
+    """Every layer class this exporter (and cnnc) knows, or one error that
+    lists every layer that is not, so a user learns all of them at once."""
+    known = set(WEIGHTED) | WEIGHTLESS
+    unknown = [f"{layer.name!r} ({type(layer).__name__})" for layer in model.layers if type(layer).__name__ not in known]
+    if unknown:
+        names = ", ".join(sorted(known - {"InputLayer"}))
+        raise ExportError(
+            f"{len(unknown)} layer{'s' if len(unknown) > 1 else ''} of a class this exporter does not know how to name: "
+            f"{', '.join(unknown)} (it knows {names})"
+        )
+
+
 def collect_weights(model):
     """{tensor name: float32 C-contiguous little-endian array}, in model order."""
     import numpy as np
 
     check_model(model)
+    check_layers_known(model)
     tensors = {}
     for layer in model.layers:
         for name, v in layer_weight_names(layer):
@@ -328,22 +344,35 @@ def build_model_from_spec(path):
     )
 
 
-def load_model_file(path):
+def load_model_file(path, weights=None):
+    """A whole model (.keras, or a Keras 2 .h5), or an architecture
+    (model.to_json()) whose weights come from `weights` (.weights.h5)."""
     import keras
 
-    if Path(path).suffix.lower() not in (".keras", ".h5", ".hdf5"):
-        raise ExportError(f"{path}: expected a .keras or .h5 file")
-    if not Path(path).is_file():
-        raise ExportError(f"{path}: no such file")
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".keras", ".h5", ".hdf5", ".json"):
+        raise ExportError(f"{path}: expected a .keras or .h5 file, or a model.json with --weights")
+    for file in [path] + ([weights] if weights else []):
+        if not Path(file).is_file():
+            raise ExportError(f"{file}: no such file")
+    if suffix == ".json":
+        if not weights:
+            raise ExportError(f"{path} holds an architecture only; give its weights with --weights MODEL.weights.h5")
+        model = keras.models.model_from_json(Path(path).read_text())
+        model.load_weights(weights)
+        return model
+    if weights:
+        raise ExportError(f"{path} holds its own weights; --weights goes with a model.json")
     return keras.models.load_model(path, compile=False)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(
-        description="Export a Keras Sequential model's architecture (model.json) "
+        description="Export a Keras Sequential or Functional model's architecture (model.json) "
         "and weights (weights.safetensors) for cnnc."
     )
-    ap.add_argument("model", nargs="?", help="MODEL.keras or MODEL.h5")
+    ap.add_argument("model", nargs="?", help="MODEL.keras or MODEL.h5, or a model.json with --weights")
+    ap.add_argument("--weights", help="with a model.json: its weights, a .weights.h5 (model.save_weights)")
     ap.add_argument("outdir", help="directory to write model.json and weights.safetensors")
     ap.add_argument("--spec", help="build the model from a cnnc spec (YAML) instead, Keras-default weights")
     ap.add_argument("--reference", action="store_true",
@@ -351,7 +380,7 @@ def main(argv=None):
     ap.add_argument("--inputs", help="with --reference: the inputs, a .npy of shape (N, *input_shape), or an .npz with one array per input name")
     ap.add_argument("--samples", type=int, default=3, help="with --reference and no --inputs: how many seeded random inputs (default 3)")
     ap.add_argument("--seed", type=int, default=0, help="with --reference and no --inputs: the inputs' seed (default 0)")
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)  # OUTDIR may follow --weights W
     if (args.model is None) == (args.spec is None):
         ap.error("give either MODEL (a .keras or .h5 file) or --spec SPEC.yaml, not both")
     try:
@@ -359,7 +388,7 @@ def main(argv=None):
             model = build_model_from_spec(args.spec)
             source = f"spec {Path(args.spec).name}, Keras default initialisation"
         else:
-            model = load_model_file(args.model)
+            model = load_model_file(args.model, args.weights)
             source = Path(args.model).name
         tensors = export(model, args.outdir, source)
         if args.reference:

@@ -122,19 +122,19 @@ import Testing
     @Test func aRunStoppedWhileSavingResumesExactlyOrIsRefused() throws {
         func path(_ name: String) -> String { Self.folder.appendingPathComponent(name).path }
         let adam = ["--optimizer", "adam", "--threads", "2"]
-        #expect(try Self.train(["--epochs", "2", "--save", path("cut.safetensors")] + adam).status == 0)
-        #expect(try Self.train(["--epochs", "3", "--save", path("whole.safetensors")] + adam).status == 0)
-        // The state of epoch 3 renamed into place, the weights of epoch 3 not yet.
+        #expect(try Self.train(["--epochs", "1", "--save", path("cut.safetensors")] + adam).status == 0)
+        #expect(try Self.train(["--epochs", "2", "--save", path("whole.safetensors")] + adam).status == 0)
+        // The state of epoch 2 renamed into place, the weights of epoch 2 not yet.
         let files = FileManager.default
-        try files.removeItem(atPath: path("cut.optimizer.previous.safetensors"))
+        try? files.removeItem(atPath: path("cut.optimizer.previous.safetensors"))
         try files.moveItem(atPath: path("cut.optimizer.safetensors"), toPath: path("cut.optimizer.previous.safetensors"))
         try files.copyItem(atPath: path("whole.optimizer.safetensors"), toPath: path("cut.optimizer.safetensors"))
         try files.removeItem(atPath: path("cut.history.csv"))
         try files.copyItem(atPath: path("whole.history.csv"), toPath: path("cut.history.csv"))
         try Data("half a file".utf8).write(to: URL(fileURLWithPath: path(".cut.safetensors.\(UUID().uuidString).tmp")))
-        let resumed = try Self.train(["--epochs", "3", "--save", path("cut.safetensors"), "--resume"] + adam)
+        let resumed = try Self.train(["--epochs", "2", "--save", path("cut.safetensors"), "--resume"] + adam)
         #expect(resumed.status == 0, "\(resumed.errors)")
-        #expect(resumed.output.contains("resuming at epoch 3"), "\(resumed.output)")
+        #expect(resumed.output.contains("resuming at epoch 2"), "\(resumed.output)")
         #expect(files.contents(atPath: path("cut.safetensors")) == files.contents(atPath: path("whole.safetensors")), "the resumed run differs")
         let leftovers = try files.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasPrefix(".cut.safetensors.") }
         #expect(leftovers.isEmpty, "\(leftovers)")
@@ -143,7 +143,7 @@ import Testing
         try files.copyItem(atPath: path("whole.safetensors"), toPath: path("mixed.safetensors"))
         try files.copyItem(atPath: path("cut.history.csv"), toPath: path("mixed.history.csv"))
         try files.copyItem(atPath: path("whole.optimizer.previous.safetensors"), toPath: path("mixed.optimizer.safetensors"))
-        let refused = try Self.train(["--epochs", "4", "--save", path("mixed.safetensors"), "--resume"] + adam)
+        let refused = try Self.train(["--epochs", "3", "--save", path("mixed.safetensors"), "--resume"] + adam)
         #expect(refused.status != 0)
         #expect(refused.errors.contains("holds the optimizer state of other weights than the ones being resumed"), "\(refused.errors)")
     }

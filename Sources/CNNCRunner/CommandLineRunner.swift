@@ -76,7 +76,7 @@ public enum CommandLineRunner {
         let input = try NPYFile.read(path: files.input)
         let count = try Model.batchCount(of: input, path: files.input)
         let output = try model.predict(batch: input.values, threads: threads)
-        NonFiniteWarnings.report(input: input.values, output: output, samples: count, inputPath: files.input)
+        NonFiniteWarnings.report(input: input.values, output: output, samples: count, inputPath: files.input, inputsChecked: files.inputsChecked)
         try NPYFile(shape: [count] + Model.outputShape, values: output).write(to: files.output)
     }
 }

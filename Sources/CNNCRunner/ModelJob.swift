@@ -25,11 +25,15 @@ public enum ModelJob: Codable, Sendable, Equatable {
         public var weights: String
         public var input: String
         public var output: String
+        /// cnnc already warned about non-finite values in the user's own
+        /// arrays (the input is its packed copy, whose path means nothing to them).
+        public var inputsChecked: Bool
 
-        public init(weights: String, input: String, output: String) {
+        public init(weights: String, input: String, output: String, inputsChecked: Bool = false) {
             self.weights = weights
             self.input = input
             self.output = output
+            self.inputsChecked = inputsChecked
         }
     }
 

@@ -5,13 +5,13 @@ import Foundation
 /// first sign that an input was not a number. Weights are refused outright
 /// when they are not finite (`SafeTensors`); inputs are the user's to judge,
 /// so they are warned about, not refused.
-enum NonFiniteWarnings {
+public enum NonFiniteWarnings {
     /// At most this many samples are named; the rest are counted.
     static let shown = 5
 
     /// One line per sample (of `samples` equal parts of `values`) holding a
     /// value that is not finite, with the first such value and its place.
-    static func lines(_ values: [Float], samples: Int, describing what: (Int) -> String) -> [String] {
+    public static func lines(_ values: [Float], samples: Int, describing what: (Int) -> String) -> [String] {
         guard samples > 0, values.count % samples == 0 else { return [] }
         let width = values.count / samples
         var lines: [String] = []
@@ -26,14 +26,15 @@ enum NonFiniteWarnings {
         return lines
     }
 
-    /// Warns on standard error about the inputs, then about outputs that are
-    /// not finite although their inputs are (an overflow inside the model).
-    static func report(input: [Float], output: [Float], samples: Int, inputPath: String) {
+    /// Warns on standard error about the inputs (unless the caller already
+    /// did, `inputsChecked`), then about outputs that are not finite although
+    /// their inputs are (an overflow inside the model).
+    static func report(input: [Float], output: [Float], samples: Int, inputPath: String, inputsChecked: Bool = false) {
         let inputLines = lines(input, samples: samples) { "\(inputPath): sample \($0)" }
         let outputLines = inputLines.isEmpty
             ? lines(output, samples: samples) { "the outputs of sample \($0), whose inputs are finite," }
             : []
-        let text = (inputLines + outputLines).map { $0 + "\n" }.joined()
+        let text = ((inputsChecked ? [] : inputLines) + outputLines).map { $0 + "\n" }.joined()
         if !text.isEmpty { FileHandle.standardError.write(Data(text.utf8)) }
     }
 }

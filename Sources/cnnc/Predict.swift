@@ -44,12 +44,12 @@ struct Predict: AsyncParsableCommand {
         let packedInput = scratch.path + "-input.npy", packedOutput = scratch.path + "-output.npy"
         defer { for path in [packedInput, packedOutput] { try? FileManager.default.removeItem(atPath: path) } }
         // Several inputs are read and packed before the build, so a wrong name or shape costs no compile.
-        let executableInput = try PredictionArrays.executableInput(input, layout: model.inputLayout, scratch: packedInput)
+        let (executableInput, packed) = try PredictionArrays.executableInput(input, layout: model.inputLayout, scratch: packedInput)
         let built = try await CompiledModels.build(model, spec: spec)
         // One output written as .npy goes straight to the user's file; anything else is split by name.
         let direct = output.flatMap { model.outputLayout.slots.count == 1 && !PredictionArrays.isNPZ($0) ? $0 : nil }
         let target = direct ?? packedOutput
-        try await CompiledModels.run(built.executable, job: .predict(.init(weights: weights, input: executableInput, output: target), threads: threadsOption.threads))
+        try await CompiledModels.run(built.executable, job: .predict(.init(weights: weights, input: executableInput, output: target, inputsChecked: packed), threads: threadsOption.threads))
         if let dumpLayers {
             do {
                 try FileManager.default.createDirectory(atPath: dumpLayers, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNCCore
 import CNNCData
+import CNNCRunner
 import CNNCRuntime
 import Foundation
 
@@ -11,19 +12,27 @@ import Foundation
 /// outputs are split the same way, by output name.
 enum PredictionArrays {
     /// The `.npy` the model executable reads: the user's own file when it is
-    /// the one input as it is, else a packed batch written to `scratch`.
-    static func executableInput(_ arguments: [String], layout: SampleLayout, scratch: String) throws -> String {
+    /// the one input as it is, else a packed batch written to `scratch`
+    /// (`packed`: true), after warning about NaN or infinite values by the
+    /// user's file and input name.
+    static func executableInput(_ arguments: [String], layout: SampleLayout, scratch: String) throws -> (path: String, packed: Bool) {
         let names = layout.slots.map(\.name)
         if arguments.count == 1, names.count == 1, !isNPZ(arguments[0]), named(arguments[0], among: names) == nil {
-            return arguments[0]
+            return (arguments[0], false)
         }
         let sources = try sources(arguments, names: names)
         let tensors = layout.slots.map { TensorLayout(name: $0.name, shape: $0.shape.dimensions, offset: $0.offset) }
         let packed = try RuntimeCheck.asValidation { () throws(RuntimeError) in
             try SamplePacking.pack(sources.map(\.array), layout: tensors, sources: sources.map(\.place))
         }
+        // The shapes are right (packing checked them), so each array holds the batch's samples.
+        let samples = packed.shape.first ?? 1
+        for (source, name) in zip(sources, names) {
+            let lines = NonFiniteWarnings.lines(source.array.values, samples: samples) { "\(source.place) (input '\(name)'): sample \($0)" }
+            if !lines.isEmpty { FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8)) }
+        }
         try RuntimeCheck.asValidation { () throws(RuntimeError) in try packed.write(to: scratch) }
-        return scratch
+        return (scratch, true)
     }
 
     /// One array per input, in the model's order, each with where it came from.

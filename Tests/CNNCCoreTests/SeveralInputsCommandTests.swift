@@ -52,6 +52,15 @@ import Testing
         #expect(printed.status == 0, "\(printed.errors)")
         #expect(printed.output.hasPrefix("class_head:\nsample 0: class "), "\(printed.output)")
         #expect(printed.output.contains("score_head:\nsample 0: "))
+        // A NaN is named by the user's file and input, not by the packed copy the model reads.
+        var measurements = try #require(inputs.first { $0.name == "measurements" }?.array)
+        measurements.values[6 + 2] = .nan
+        let poisoned = folder.appendingPathComponent("poisoned.npy").path
+        try measurements.write(to: poisoned)
+        let nan = try predict(["--input", arguments[1], "--input", "measurements=\(poisoned)"])
+        #expect(nan.status == 0, "\(nan.errors)")
+        #expect(nan.errors.contains("warning: \(poisoned) (input 'measurements'): sample 1 holds nan at value 2 of 6"), "\(nan.errors)")
+        #expect(!nan.errors.contains("-input.npy"), "\(nan.errors)")
         let missing = try predict(Array(arguments.prefix(2)))
         #expect(missing.errors.contains("no array for the model's input 'measurements'"), "\(missing.errors)")
 

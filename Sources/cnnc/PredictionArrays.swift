@@ -21,7 +21,7 @@ enum PredictionArrays {
             return (arguments[0], false)
         }
         let sources = try sources(arguments, names: names)
-        let tensors = layout.slots.map { TensorLayout(name: $0.name, shape: $0.shape.dimensions, offset: $0.offset) }
+        let tensors = layout.tensorLayouts
         let packed = try RuntimeCheck.asValidation { () throws(RuntimeError) in
             try SamplePacking.pack(sources.map(\.array), layout: tensors, sources: sources.map(\.place))
         }
@@ -108,11 +108,18 @@ enum PredictionArrays {
 
     /// Each output by name, shape (N, …output's shape).
     static func split(_ packed: NPYFile, layout: SampleLayout) throws -> [(name: String, array: NPYFile)] {
-        let tensors = layout.slots.map { TensorLayout(name: $0.name, shape: $0.shape.dimensions, offset: $0.offset) }
+        let tensors = layout.tensorLayouts
         let samples = packed.shape.first ?? 0
         let arrays = try RuntimeCheck.asValidation { () throws(RuntimeError) in
             try SamplePacking.unpack(packed.values, samples: samples, layout: tensors)
         }
         return zip(tensors, arrays).map { ($0.name, $1) }
+    }
+}
+
+extension SampleLayout {
+    /// The runtime's form of the same slots, as compiled models state them.
+    var tensorLayouts: [TensorLayout] {
+        slots.map { TensorLayout(name: $0.name, shape: $0.shape.dimensions, offset: $0.offset) }
     }
 }

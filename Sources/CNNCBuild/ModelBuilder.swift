@@ -1,10 +1,11 @@
 import Foundation
 import Subprocess
 
-/// Builds a `ModelPackage` with `swift build -c release` in a cache folder
-/// and returns the path of its executable. A package whose fingerprint has
-/// been built before is reused without running the compiler, unless its
-/// executable no longer matches what the build recorded (`BuiltExecutable`).
+/// Builds a `ModelPackage` with `swift build -c release` in the `Workbench`
+/// and keeps its executable in a cache folder named by the package's
+/// fingerprint. A package built before is reused without running the
+/// compiler, unless its executable no longer matches what the build recorded
+/// (`BuiltExecutable`).
 public struct ModelBuilder: Sendable {
     public var cacheRoot: String
 
@@ -30,30 +31,35 @@ public struct ModelBuilder: Sendable {
 
     public func build(_ package: ModelPackage, log: @Sendable (String) -> Void) async throws(BuildError) -> Built {
         let folder = "\(cacheRoot)/models/\(package.typeName)-\(package.fingerprint)"
-        let executable = "\(folder)/.build/release/Model"
+        let executable = "\(folder)/Model"
         let marker = "\(folder)/.built"
-        let damage = BuiltExecutable.damage(executable: executable, markerPath: marker)
-        guard let damage else {
+        guard let damage = BuiltExecutable.damage(executable: executable, markerPath: marker) else {
             return Built(executable: executable, folder: folder, compiled: false, seconds: 0)
         }
-        if FileManager.default.fileExists(atPath: marker) {
-            // A damaged binary may look up to date to swift build: remove it so it is linked again.
-            log("the cached build in \(folder) is damaged (\(damage)); building it again")
-            try? FileManager.default.removeItem(atPath: marker)
-            try? FileManager.default.removeItem(atPath: executable)
+        let workbench = Workbench(folder: Workbench.defaultFolder(cacheRoot: cacheRoot))
+        return try await workbench.locked(log: log) { () async throws(BuildError) -> Built in
+            // Another cnnc may have built this very model while this one waited.
+            if BuiltExecutable.damage(executable: executable, markerPath: marker) == nil {
+                return Built(executable: executable, folder: folder, compiled: false, seconds: 0)
+            }
+            if FileManager.default.fileExists(atPath: marker) {
+                log("the cached build in \(folder) is damaged (\(damage)); building it again")
+                try? FileManager.default.removeItem(atPath: marker)
+            }
+            try workbench.write(package.files(packageName: Workbench.packageName))
+            log("compiling \(package.typeName) (release, -target-cpu native) in \(workbench.folder)")
+            let seconds = try await Self.swiftBuild(workbench.folder)
+            try workbench.copyExecutable(to: executable)
+            guard let built = BuiltExecutable(path: executable) else {
+                throw BuildError("swift build finished in \(workbench.folder) but \(executable) cannot be read")
+            }
+            do {
+                try built.marker.write(toFile: marker, atomically: true, encoding: .utf8)
+            } catch {
+                throw BuildError("cannot record the finished build in \(marker): \(error.localizedDescription)")
+            }
+            return Built(executable: executable, folder: folder, compiled: true, seconds: seconds)
         }
-        try package.write(to: folder)
-        log("compiling \(package.typeName) (release, -target-cpu native) in \(folder)")
-        let seconds = try await Self.swiftBuild(folder)
-        guard let built = BuiltExecutable(path: executable) else {
-            throw BuildError("swift build finished in \(folder) but left no readable executable at \(executable)")
-        }
-        do {
-            try built.marker.write(toFile: marker, atomically: true, encoding: .utf8)
-        } catch {
-            throw BuildError("cannot record the finished build in \(marker): \(error.localizedDescription)")
-        }
-        return Built(executable: executable, folder: folder, compiled: true, seconds: seconds)
     }
 
     /// `swift build -c release` in `folder`; the transcript's tail is the error on failure.

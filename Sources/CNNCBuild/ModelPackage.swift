@@ -19,9 +19,13 @@ public struct ModelPackage: Sendable {
     }
 
     /// Every file of the package, by path inside it.
-    public var files: [(path: String, text: String)] {
+    public var files: [(path: String, text: String)] { files(packageName: "\(typeName)Runner") }
+
+    /// The same files with another package name in the manifest (`Workbench`
+    /// names every model's package alike).
+    func files(packageName: String) -> [(path: String, text: String)] {
         var files: [(path: String, text: String)] = [
-            ("Package.swift", manifest),
+            ("Package.swift", manifest(packageName: packageName)),
             ("Sources/Model/\(generatedFileName)", generatedSource),
             ("Sources/Model/main.swift", "import CNNCRunner\n\nCommandLineRunner.main(\(typeName).self)\n"),
         ]
@@ -29,14 +33,14 @@ public struct ModelPackage: Sendable {
         return files
     }
 
-    var manifest: String {
+    private func manifest(packageName: String) -> String {
         """
         // swift-tools-version: 6.1
-        // Made by cnnc for the generated model \(typeName); safe to delete (it is a cache).
+        // Made by cnnc: a generated model, its runtime and a command-line runner.
         import PackageDescription
 
         let package = Package(
-            name: "\(typeName)Runner",
+            name: "\(packageName)",
             targets: [
         \(libraryTargets)
                 .executableTarget(

@@ -23,16 +23,24 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    /// This process's environment for a cnnc run, with `extra` on top. Every
+    /// test's cnnc compiles in one workbench under .build, so the runtime is
+    /// compiled once per checkout rather than once per test's model cache.
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = nil
+        environment["CNNC_WORKBENCH_DIR"] = RepositoryFiles.root.appendingPathComponent(".build/cnnc-test-workbench").path
+        environment.merge(extra) { $1 }
+        return environment
+    }
+
     static func cnnc(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let executable = try #require(Self.executable, "the cnnc executable was not built")
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = RepositoryFiles.root
-        var env = ProcessInfo.processInfo.environment
-        env["COLUMNS"] = nil
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = Self.environment(environment)
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -207,7 +215,7 @@ import Testing
         // A damaged cached executable is noticed and built again, not run.
         let models = folder.appendingPathComponent("cache/models")
         let cached = try #require(try FileManager.default.contentsOfDirectory(atPath: models.path).first { $0.hasPrefix("SeedEdge6x6-") })
-        let executable = models.appendingPathComponent("\(cached)/.build/release/Model")
+        let executable = models.appendingPathComponent("\(cached)/Model")
         let binary = try Data(contentsOf: executable)
         try binary.prefix(binary.count / 2).write(to: executable)
         let repaired = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)

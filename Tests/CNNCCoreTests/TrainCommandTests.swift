@@ -157,7 +157,7 @@ import Testing
         process.arguments = ["train", "Specs/lenet5.cnn.yaml", "--data", "npz:\(Self.mnistSlice)", "--epochs", "500",
                              "--save", Self.folder.appendingPathComponent("killed.safetensors").path]
         process.currentDirectoryURL = RepositoryFiles.root
-        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+        process.environment = CommandLineTests.environment(Self.environment)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -7,6 +7,7 @@ checking cnnc on real architectures (too large to commit as fixtures).
 For each model (default: every one of make_functional_fixtures.APPLICATIONS,
 at the same input sizes) writes OUTDIR/<name>/:
   model.json              model.to_json()
+  model.keras             model.save: the file a Keras user has (config.json and model.weights.h5)
   weights.safetensors     weights drawn as make_output_fixtures.py draws them
                           (numpy.random.default_rng(zlib.crc32(name)), layer by layer)
   input.npy, output.npy   2 samples U(0, 1) from the same generator, model.predict
@@ -41,6 +42,7 @@ def main():
         folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "model.json").write_text(model.to_json())
+        model.save(folder / "model.keras")
         np.save(folder / "input.npy", x)
         np.save(folder / "output.npy", y)
         source = f"keras.applications {name}, seeded uniform weights (rng seed crc32({name!r}))"

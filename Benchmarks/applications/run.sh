@@ -2,7 +2,8 @@
 # keras.applications through cnnc: VGG16, ResNet50, ResNet50V2, DenseNet121
 # (64x64) and InceptionV3 (75x75), weights=None, 10 classes, seeded weights.
 # For each: Keras's per-layer reference, `cnnc verify` at atol 1e-4 and
-# rtol 1e-3, generated lines and release compile time (Benchmarks/compile),
+# rtol 1e-3 of the model's .keras file as Keras saved it (architecture and
+# weights read by cnnc itself), generated lines and release compile time (Benchmarks/compile),
 # and single-thread batch-1 latency against ONNX Runtime (Benchmarks/peer).
 #
 #   Benchmarks/applications/run.sh [OUTDIR] [NAME ...]    (OUTDIR default /tmp/cnnc-applications)
@@ -22,8 +23,7 @@ cnnc=.build/debug/cnnc
 KERAS_BACKEND=jax .venv-keras/bin/python Benchmarks/applications/make_references.py "$out" "${names[@]}"
 for name in "${names[@]}"; do
   d="$out/$name"
-  "$cnnc" verify "$d/model.json" --weights "$d/weights.safetensors" --reference "$d/reference.safetensors" \
-    --atol 1e-4 --rtol 1e-3 | tail -n 1
+  "$cnnc" verify "$d/model.keras" --reference "$d/reference.safetensors" --atol 1e-4 --rtol 1e-3 | tail -n 1
 done
 CNNC="$cnnc" bash Benchmarks/compile/run.sh "${names[@]/#/$out/}"
 for name in "${names[@]}"; do

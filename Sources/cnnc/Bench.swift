@@ -26,27 +26,24 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "What to time: inference (a forward pass) or training (a train_on_batch step: forward, backward, SGD update).")
     var mode: BenchmarkOptions.Mode = .inference
 
-    @Option(help: "Weights as safetensors; without it, Keras's default initialization (seeded).")
+    @Option(help: "Weights: safetensors, or Keras's .keras, .weights.h5 or .h5 file; without it, a .keras model's own, else Keras's default initialization (seeded).")
     var weights: String?
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if !seconds.isFinite || seconds <= 0 { throw ValidationError("--seconds must be a positive number") }
-        // Said before a build that may take a minute, not after it.
-        if let weights, !FileManager.default.fileExists(atPath: weights) {
-            throw ValidationError("no weights file at \(weights)")
-        }
     }
 
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
-        if let weights { try WeightsFileCheck.checkOrExit(weights, for: model) }
+        let prepared = try ModelWeights.prepareOrExit(weights, spec: spec, for: model)
+        defer { prepared?.remove() }
         let built = try await CompiledModels.build(model, spec: spec)
         var options = BenchmarkOptions()
         options.batchSize = batchSize
         options.threads = threadsOption.threads
         options.seconds = seconds
-        options.weights = weights
+        options.weights = prepared?.path
         options.name = model.name
         options.mode = mode
         try await CompiledModels.run(built.executable, job: .bench(options))

@@ -17,7 +17,7 @@ struct Check: ParsableCommand {
     func run() throws {
         var failed = false
         for spec in specs {
-            switch Frontend.load(path: spec) {
+            switch SpecFile.load(spec) {
             case .success(let model):
                 Diagnostics.print(model.notes)
                 // Checking compiles nothing: a model too large for this machine is a warning.

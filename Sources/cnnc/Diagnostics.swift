@@ -48,7 +48,7 @@ enum Diagnostics {
     }
 
     static func loadOrExit(_ path: String) throws -> CheckedModel {
-        switch Frontend.load(path: path) {
+        switch SpecFile.load(path) {
         case .success(let model):
             print(model.notes)
             return model

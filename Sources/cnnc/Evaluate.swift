@@ -10,11 +10,11 @@ struct Evaluate: AsyncParsableCommand {
         abstract: "Loss, accuracy and confusion matrix of trained weights on a data set's test part.",
         discussion: "DATASET as for cnnc train; the test part is used, or the training part when the data set has none.")
 
-    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras file.")
     var spec: String
 
-    @Option(help: "Weights as safetensors, with Keras's names.")
-    var weights: String
+    @Option(help: "Weights: safetensors with Keras's names, or Keras's own .keras, .weights.h5 or .h5 file. A .keras model carries its own.")
+    var weights: String?
 
     @OptionGroup var dataOption: DataOption
 
@@ -22,19 +22,16 @@ struct Evaluate: AsyncParsableCommand {
 
     @OptionGroup var threadsOption: ThreadsOption
 
-    func validate() throws {
-        if !FileManager.default.fileExists(atPath: weights) { throw ValidationError("no weights file at \(weights)") }
-    }
-
     func run() async throws {
         let model = try Diagnostics.loadEvaluableOrExit(spec)
-        try WeightsFileCheck.checkOrExit(weights, for: model)
+        let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
+        defer { prepared.remove() }
         let built = try await CompiledModels.build(model, spec: spec)
         let data = try TrainingData.prepare(dataOption.data, for: model)
         defer { data.remove() }
         var configuration = TrainingConfiguration(trainData: data.trainPath)
         configuration.testData = data.testPath
-        configuration.evaluateWeights = Train.absolute(weights)
+        configuration.evaluateWeights = Train.absolute(prepared.path)
         configuration.loss = try lossOption.function()
         configuration.threads = threadsOption.threads
         try await CompiledModels.stream(built.executable, job: .evaluate(configuration))

@@ -30,7 +30,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         var failed = false
         for spec in specs {
-            switch Frontend.load(path: spec) {
+            switch SpecFile.load(spec) {
             case .failure(let error):
                 Diagnostics.print(error.diagnostics)
                 failed = true

@@ -12,11 +12,11 @@ struct Predict: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a spec (cached) and run it over a batch of inputs from a .npy file.")
 
-    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras file.")
     var spec: String
 
-    @Option(help: "Weights as safetensors, with Keras's names (Tools/keras-export makes them from a Keras model).")
-    var weights: String
+    @Option(help: "Weights: safetensors with Keras's names, or Keras's own .keras, .weights.h5 or .h5 file. A .keras model carries its own.")
+    var weights: String?
 
     @Option(help: "Inputs as .npy: shape (N, height, width, channels) or one sample; float32, float64 or uint8. A model of several inputs takes one NAME=FILE.npy per input (repeat --input), or one .npz with an array named after each input.")
     var input: [String]
@@ -38,7 +38,9 @@ struct Predict: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
-        try WeightsFileCheck.checkOrExit(weights, for: model)
+        let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
+        defer { prepared.remove() }
+        let weights = prepared.path
         try PredictionArrays.checkOutputPath(output, layout: model.outputLayout)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-\(UUID().uuidString)")
         let packedInput = scratch.path + "-input.npy", packedOutput = scratch.path + "-output.npy"

@@ -60,7 +60,7 @@ struct Train: AsyncParsableCommand {
     @Flag(help: "Continue from the weights and history at --save.")
     var resume = false
 
-    @Option(help: "Start from these weights instead of a fresh initialization.")
+    @Option(help: "Start from these weights (safetensors, or Keras's .keras, .weights.h5 or .h5 file) instead of a fresh initialization, or of a .keras model's own weights.")
     var initialWeights: String?
 
     func validate() throws {
@@ -73,7 +73,6 @@ struct Train: AsyncParsableCommand {
         if resume && save == nil { throw ValidationError("--resume continues the run saved at --save; give --save") }
         if resume && initialWeights != nil { throw ValidationError("--resume and --initial-weights both say where to start; give one") }
         if kfold != nil && save != nil { throw ValidationError("--kfold trains one model per fold to score the spec; it saves none (train without --kfold to keep weights)") }
-        if let path = initialWeights, !FileManager.default.fileExists(atPath: path) { throw ValidationError("no weights file at \(path)") }
         // Said now, not after a build that may take a minute.
         _ = try augmentation()
         _ = try splitChoice()
@@ -105,7 +104,10 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadTrainableOrExit(spec)
-        if let initialWeights { try WeightsFileCheck.checkOrExit(initialWeights, for: model) }
+        // A .keras model trains on from its own weights, as Keras's fit after load_model does.
+        let initial = resume ? nil : try ModelWeights.prepareOrExit(initialWeights, spec: spec, for: model)
+        defer { initial?.remove() }
+        if initialWeights == nil, initial != nil { print("cnnc: training on from the weights in \(spec)") }
         var configuration = TrainingConfiguration(trainData: "")
         configuration.epochs = epochs
         configuration.batchSize = batchSize
@@ -118,7 +120,7 @@ struct Train: AsyncParsableCommand {
         configuration.saveWeights = save.map(Self.absolute)
         configuration.history = (history ?? save.map(Self.historyPath)).map(Self.absolute)
         configuration.optimizerState = save.map { Self.absolute(Self.sibling(of: $0, suffix: ".optimizer.safetensors")) }
-        configuration.initialWeights = initialWeights.map(Self.absolute)
+        configuration.initialWeights = initial.map { Self.absolute($0.path) }
         configuration.source = "cnnc \(CNNCVersion.current)"
         // A run killed while saving leaves temporary files beside the set; they are never read.
         for path in [configuration.saveWeights, configuration.history, configuration.optimizerState,

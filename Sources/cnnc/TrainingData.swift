@@ -5,8 +5,8 @@ import CNNCRuntime
 import Foundation
 
 /// The user's data set, read once by cnnc (IDX, .npz, or drawn) and handed to
-/// the model's executable as data set files in a private temporary folder,
-/// which is removed when the command ends.
+/// the model's executable as data set files in a `StagingFolder`, which is
+/// removed when the command ends.
 struct TrainingData {
     let dataset: Dataset
     let folder: URL
@@ -27,10 +27,14 @@ struct TrainingData {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode.failure
         }
-        removeLeftovers()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        let folder: URL
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            folder = try StagingFolder.make()
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot make a temporary folder for the data set: \(error.localizedDescription)\n".utf8))
+            throw ExitCode.failure
+        }
+        do {
             let trainPath = folder.appendingPathComponent("train.safetensors").path
             try dataset.train.write(to: trainPath, classNames: dataset.classNames)
             var testPath: String?
@@ -47,24 +51,6 @@ struct TrainingData {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
-
-    /// Staged folders are named `cnnc-data-PID-RANDOM` after the cnnc that made them.
-    private static let prefix = "cnnc-data-"
-
-    /// A cnnc killed outright (`kill -9`) cannot remove its staged folder, so
-    /// the next run removes every folder whose cnnc no longer exists.
-    private static func removeLeftovers() {
-        let temporary = FileManager.default.temporaryDirectory
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary.path) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            // Exactly `PID-RANDOM`, both decimal: other folders that start alike are not ours.
-            let parts = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 2, UInt32(parts[1]) != nil, let pid = Int32(parts[0]), pid > 0 else { continue }
-            if kill(pid, 0) == -1 && errno == ESRCH {
-                try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
-            }
-        }
-    }
 
     /// "MNIST: 60,000 training and 10,000 test images, 28x28x1, 10 classes".
     var description: String {

@@ -14,11 +14,11 @@ struct Verify: AsyncParsableCommand {
             first layer that diverges: a different shape, values outside the tolerance, or NaN/Inf.
             """)
 
-    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras file.")
     var spec: String
 
-    @Option(help: "Weights as safetensors, with Keras's names.")
-    var weights: String
+    @Option(help: "Weights: safetensors with Keras's names, or Keras's own .keras, .weights.h5 or .h5 file. A .keras model carries its own.")
+    var weights: String?
 
     @Option(help: "Reference layer outputs (safetensors): a tensor __input__ and one per layer name.")
     var reference: String
@@ -37,7 +37,9 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
-        try WeightsFileCheck.checkOrExit(weights, for: model)
+        let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
+        defer { prepared.remove() }
+        let weights = prepared.path
         let built = try await CompiledModels.build(model, spec: spec)
         try await CompiledModels.run(built.executable, job: .verify(.init(weights: weights, reference: reference, absoluteTolerance: atol, relativeTolerance: rtol)))
     }

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// What cnnc refuses before it compiles anything: a weights file that is
-/// another kind of file or does not fit the model, and a model this
+/// another kind of file, a damaged Keras file, or weights that do not fit the model, and a model this
 /// machine's memory cannot hold. Each costs the user a message, not a build.
 @Suite struct BeforeCompilingTests {
     static func predict(_ spec: String, weights: String, folder: URL) throws -> CommandLineTests.Run {
@@ -17,10 +17,10 @@ import Testing
         let folder = try GenerateAndPredictCommandTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let cases: [(name: String, bytes: [UInt8], message: String)] = [
-            ("model.weights.h5", [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0], "this is an HDF5 file (Keras's .h5 or .weights.h5), not safetensors"),
-            ("model.keras", [0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0, 0, 0], "this is a zip archive (a .keras model or an .npz), not safetensors"),
-            ("weights.npy", [0x93] + Array("NUMPY".utf8) + [1, 0, 0, 0], "this is a numpy .npy array, not safetensors"),
-            ("model.json", Array("{\"class_name\": \"Sequential\"}".utf8), "this is JSON (a model's configuration?), not safetensors"),
+            ("model.weights.h5", [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0], "model.weights.h5: superblock: superblock at byte 0 is cut short"),
+            ("model.keras", [0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0, 0, 0], "model.keras: not a .keras model (it is not a zip archive"),
+            ("weights.npy", [0x93] + Array("NUMPY".utf8) + [1, 0, 0, 0], "weights.npy: this is a numpy .npy array, not weights"),
+            ("model.json", Array("{\"class_name\": \"Sequential\"}".utf8), "model.json: this is JSON (a model's configuration?), not weights"),
         ]
         for item in cases {
             let path = folder.appendingPathComponent(item.name).path

@@ -48,7 +48,7 @@ import Testing
             (["--batch-size", "0"], "--batch-size must be at least 1"),
             (["--threads", "0"], "--threads must be at least 1"),
             (["--seconds=-1"], "--seconds must be a positive number"),
-            (["--weights", folder.appendingPathComponent("missing.safetensors").path], "no weights file at"),
+            (["--weights", folder.appendingPathComponent("missing.safetensors").path], "missing.safetensors: no such weights file"),
         ]
         for (arguments, message) in cases {
             let run = try CommandLineTests.cnnc(["bench", "Specs/seed_edge_6x6.cnn.yaml"] + arguments, environment: environment)

@@ -10,6 +10,8 @@
 #   Tools/keras-fixtures/run.sh --training-step-only  one train_on_batch per optimizer (training_step/,
 #                                   and functional/training_step/ for the graphs, from functional/outputs/)
 #   Tools/keras-fixtures/run.sh --optimizers-only     SGD/Adam/RMSprop trajectories (optimizers/)
+#   Tools/keras-fixtures/run.sh --keras-files-only    Keras's own files (files/: .keras, .weights.h5, Keras 2 .h5,
+#                                   from the committed JSON and weights) and the HDF5 reader's (Tests/Fixtures/hdf5/)
 #   Tools/keras-fixtures/run.sh --functional-only     graphs and keras.applications (functional/)
 #                                   (--keras2 also writes their Keras 2 JSON, functional/json2/)
 #   --only STEM (repeatable) with the Keras 3 summaries, --outputs or --training-step:
@@ -33,6 +35,7 @@ augmentation=0
 training_step=0
 optimizers=0
 functional=0
+keras_files=0
 only=()
 expect_stem=0
 for arg in "$@"; do
@@ -51,7 +54,9 @@ for arg in "$@"; do
     --optimizers-only) optimizers=1; keras3=0 ;;
     --functional) functional=1 ;;
     --functional-only) functional=1; keras3=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --keras-files) keras_files=1 ;;
+    --keras-files-only) keras_files=1; keras3=0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -92,6 +97,15 @@ if [ "$functional" = 1 ]; then
   sync_keras_venv
   # About 4 minutes: DenseNet121 and InceptionV3 are large graphs.
   KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_functional_fixtures.py" </dev/null
+fi
+
+if [ "$keras_files" = 1 ]; then
+  sync_keras_venv
+  make_venv .venv-tfkeras "$here/requirements-keras2.txt"
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_keras_file_fixtures.py" </dev/null
+  TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 \
+    .venv-tfkeras/bin/python "$here/make_keras_file_fixtures.py" --keras2 </dev/null
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_hdf5_fixtures.py" </dev/null
 fi
 
 if [ "$outputs" = 1 ]; then

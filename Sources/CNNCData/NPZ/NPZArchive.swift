@@ -1,7 +1,6 @@
 import CNNCRuntime
 import CNNCTraining
 import Foundation
-import ZIPFoundation
 
 /// A numpy `.npz` file as `numpy.savez` and `savez_compressed` write it: a zip
 /// archive with one `.npy` file per array, named after the keyword argument
@@ -10,51 +9,21 @@ struct NPZArchive {
     let path: String
     /// The arrays' names, without `.npy`, in the archive's order.
     let arrayNames: [String]
-    private let archive: Archive
-    private let entries: [String: Entry]
+    private let zip: ZipFile
 
     init(path: String) throws(DataError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataError("\(path): no such file")
-        }
-        guard !isDirectory.boolValue else { throw DataError("\(path): is a directory, not an .npz file") }
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch Archive.ArchiveError.missingEndOfCentralDirectoryRecord {
-            throw DataError("\(path): not an .npz file (it is not a zip archive; numpy.savez writes one)")
-        } catch {
-            throw DataError.unreadable(path)
-        }
-        var names: [String] = []
-        var entries: [String: Entry] = [:]
-        for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
-            let name = String(entry.path.dropLast(4))
-            names.append(name)
-            entries[name] = entry
-        }
+        zip = try ZipFile(path: path, kind: "an .npz file", writer: "numpy.savez writes one")
         self.path = path
-        self.arrayNames = names
-        self.archive = archive
-        self.entries = entries
+        arrayNames = zip.names.filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }
     }
 
-    func contains(_ name: String) -> Bool { entries[name] != nil }
+    func contains(_ name: String) -> Bool { zip.contains(name + ".npy") }
 
     /// The array `name` (its header checked: little-endian, C order, complete).
     func array(_ name: String) throws(DataError) -> NPYArray {
-        guard let entry = entries[name] else { throw DataError.missingArray(path, name, has: arrayNames) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 30)))
+        guard contains(name) else { throw DataError.missingArray(path, name, has: arrayNames) }
         let place = "\(path) (array '\(name)')"
-        let checksum: CRC32
-        do {
-            checksum = try archive.extract(entry, bufferSize: 1 << 20) { bytes.append(contentsOf: $0) }
-        } catch {
-            throw DataError("\(place): cannot be unpacked (\(error)); the file is damaged")
-        }
-        guard checksum == entry.checksum else { throw DataError("\(place): the data does not match its CRC-32; the file is damaged") }
+        let bytes = try zip.bytes(of: name + ".npy", place: place)
         do {
             return NPYArray(name: name, header: try NPYHeader.parse(bytes, path: place), bytes: bytes)
         } catch {

@@ -1,0 +1,59 @@
+import Foundation
+import ZIPFoundation
+
+/// A zip archive a user handed cnnc (an `.npz`, a `.keras` model), read with
+/// ZIPFoundation: its files by path, each unpacked whole and checked against
+/// its CRC-32, so a damaged archive is an error rather than wrong numbers.
+struct ZipFile {
+    let path: String
+    /// The files' paths, in the archive's order.
+    let names: [String]
+    private let archive: Archive
+    private let entries: [String: Entry]
+
+    /// `kind` names what the file should be ("an .npz file") and `writer`
+    /// what makes one ("numpy.savez writes one"), for the message when it is
+    /// not a zip archive at all.
+    init(path: String, kind: String, writer: String) throws(DataError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError("\(path): no such file")
+        }
+        guard !isDirectory.boolValue else { throw DataError("\(path): is a directory, not \(kind)") }
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch Archive.ArchiveError.missingEndOfCentralDirectoryRecord {
+            throw DataError("\(path): not \(kind) (it is not a zip archive; \(writer))")
+        } catch {
+            throw DataError.unreadable(path)
+        }
+        var names: [String] = []
+        var entries: [String: Entry] = [:]
+        for entry in archive where entry.type == .file {
+            names.append(entry.path)
+            entries[entry.path] = entry
+        }
+        self.path = path
+        self.names = names
+        self.archive = archive
+        self.entries = entries
+    }
+
+    func contains(_ name: String) -> Bool { entries[name] != nil }
+
+    /// The unpacked bytes of the file `name`; `place` names it in messages.
+    func bytes(of name: String, place: String) throws(DataError) -> [UInt8] {
+        guard let entry = entries[name] else { throw DataError("\(place): the archive has no \(name)") }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 30)))
+        let checksum: CRC32
+        do {
+            checksum = try archive.extract(entry, bufferSize: 1 << 20) { bytes.append(contentsOf: $0) }
+        } catch {
+            throw DataError("\(place): cannot be unpacked (\(error)); the file is damaged")
+        }
+        guard checksum == entry.checksum else { throw DataError("\(place): the data does not match its CRC-32; the file is damaged") }
+        return bytes
+    }
+}

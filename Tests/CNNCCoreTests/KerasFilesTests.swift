@@ -1,0 +1,93 @@
+import CNNCCore
+import CNNCData
+import CNNCRuntime
+import Foundation
+import Testing
+
+/// Keras's own model files read as Keras wrote them: a `.keras` archive's
+/// architecture is the model Keras summarises, and every weight read from a
+/// `.keras`, a Keras 3 `.weights.h5` and a Keras 2 `.h5` is, bit for bit, the
+/// seeded weight the file was saved with (Tests/Fixtures/keras/files/, made by
+/// Tools/keras-fixtures/make_keras_file_fixtures.py from the committed
+/// weights.safetensors beside each model's outputs).
+@Suite struct KerasFilesTests {
+    static let files = "Tests/Fixtures/keras/files"
+
+    /// (file, the model's spec, the weights it was saved with)
+    static let cases: [(file: String, spec: String, weights: String)] = [
+        ("batchnorm_inference.keras", "batchnorm_inference.keras", "Tests/Fixtures/keras/outputs/batchnorm_inference"),
+        ("batchnorm_inference.weights.h5", "batchnorm_inference.keras", "Tests/Fixtures/keras/outputs/batchnorm_inference"),
+        ("residual_block.keras", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
+        ("residual_block.weights.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
+        ("residual_block.keras2.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
+        ("residual_block.keras2-weights.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
+        ("every_layer.keras2.h5", "../json2/every_layer.json", "Tests/Fixtures/keras/outputs/every_layer"),
+        ("every_layer.keras2-weights.h5", "../json2/every_layer.json", "Tests/Fixtures/keras/outputs/every_layer"),
+    ]
+
+    static func model(_ spec: String) throws -> CheckedModel {
+        let path = RepositoryFiles.path("\(files)/\(spec)")
+        let text = spec.hasSuffix(".keras") ? try KerasArchive(path: path).config : try String(contentsOfFile: path, encoding: .utf8)
+        return try Frontend.load(text: text, file: spec).get()
+    }
+
+    static func hdf5(_ file: String) throws -> HDF5File {
+        let path = RepositoryFiles.path("\(files)/\(file)")
+        if file.hasSuffix(".keras") {
+            return try HDF5File(bytes: try KerasArchive(path: path).weightsFile(), path: file)
+        }
+        return try HDF5File.read(path: path)
+    }
+
+    @Test(arguments: cases.indices) func weightsAreTheOnesSaved(index: Int) throws {
+        let (file, spec, weights) = Self.cases[index]
+        let model = try Self.model(spec)
+        let layers = KerasWeights.layers(of: model.weightTensors.map { ($0.name, $0.shape) })
+        let read = try KerasWeights.read(try Self.hdf5(file), for: layers)
+        let saved = try SafeTensors.read(path: RepositoryFiles.path("\(weights)/weights.safetensors"))
+        #expect(Set(read.keys) == Set(saved.tensors.keys), "\(file)")
+        for (name, tensor) in saved.tensors {
+            #expect(read[name]?.map(\.bitPattern) == tensor.values.map(\.bitPattern), "\(file): \(name)")
+        }
+    }
+
+    @Test func aKerasArchiveSummarisesAsKeras() throws {
+        let run = try CommandLineTests.cnnc(["summary", "\(Self.files)/residual_block.keras"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output == (try RepositoryFiles.read("Tests/Fixtures/keras/functional/summary/residual_block.txt")))
+    }
+
+    /// `cnnc predict m.keras --input x.npy`: the archive is the model and its weights.
+    @Test func aKerasArchiveIsOneArgument() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-keras-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputs = "Tests/Fixtures/keras/functional/outputs/residual_block"
+        let output = folder.appendingPathComponent("output.npy").path
+        let run = try CommandLineTests.cnnc(["predict", "\(Self.files)/residual_block.keras", "--input", "\(outputs)/input.npy", "--output", output],
+                                            environment: ["CNNC_CACHE_DIR": folder.appendingPathComponent("cache").path])
+        #expect(run.status == 0, "\(run.errors)")
+        let keras = try NPYFile.read(path: RepositoryFiles.path("\(outputs)/output.npy"))
+        let cnnc = try NPYFile.read(path: output)
+        #expect(cnnc.shape == keras.shape)
+        #expect(zip(cnnc.values, keras.values).allSatisfy { abs($0 - $1) <= 1e-6 + 1e-5 * abs($1) })
+    }
+
+    /// Another model's file is refused by the first layer that differs, before anything compiles.
+    @Test func weightsOfAnotherModelAreNamed() throws {
+        let model = try Self.model("residual_block.keras")
+        let layers = KerasWeights.layers(of: model.weightTensors.map { ($0.name, $0.shape) })
+        #expect(throws: DataError.self) { try KerasWeights.read(try Self.hdf5("batchnorm_inference.weights.h5"), for: layers) }
+        do {
+            _ = try KerasWeights.read(try Self.hdf5("every_layer.keras2.h5"), for: layers)
+            Issue.record("the weights of every_layer were read as residual_block's")
+        } catch let error as DataError {
+            #expect(error.message.contains("no weights for layer 'stem' (kernel (3, 3, 3, 8), bias (8,))"), "\(error.message)")
+        }
+        let run = try CommandLineTests.cnnc(["predict", "\(Self.files)/residual_block.keras", "--weights", "\(Self.files)/batchnorm_inference.keras",
+                                             "--input", "Tests/Fixtures/keras/functional/outputs/residual_block/input.npy"],
+                                            environment: ["CNNC_CACHE_DIR": "/nonexistent/cnnc-cache"])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("batchnorm_inference.keras/model.weights.h5: no weights for layer 'stem'"), "\(run.errors)")
+        #expect(!run.errors.contains("compiling"))
+    }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Make the Keras model files cnnc reads directly: .keras, .weights.h5, .h5.
+
+Run from the repository root, once per Keras (Tools/keras-fixtures/run.sh
+--keras-files-only does both):
+
+    KERAS_BACKEND=jax .venv-keras/bin/python Tools/keras-fixtures/make_keras_file_fixtures.py
+    TF_USE_LEGACY_KERAS=1 .venv-tfkeras/bin/python Tools/keras-fixtures/make_keras_file_fixtures.py --keras2
+
+Each model is read from its committed Keras JSON fixture (json3/ or json2/)
+and given the committed seeded weights of its outputs/ fixture, so the files
+hold exactly the numbers of weights.safetensors beside output.npy: reading
+them must give those tensors bit for bit, and the model's outputs. Written
+under Tests/Fixtures/keras/files/:
+
+  Keras 3:  <stem>.keras           model.save (config.json, metadata.json, model.weights.h5)
+            <stem>.weights.h5      model.save_weights
+  Keras 2:  <stem>.keras2.h5       tf.keras model.save(h5): model_config and model_weights/
+            (a name ending in .weights.h5 would make tf.keras 2.16+ write Keras 3's layout)
+            <stem>.keras2-weights.h5  tf.keras model.save_weights(h5): layer groups at the root
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+FIXTURES = Path("Tests/Fixtures/keras")
+OUT = FIXTURES / "files"
+# stem -> (Keras JSON fixture, weights fixture). batchnorm_inference has
+# BatchNormalization without gamma and without beta; residual_block is a graph.
+KERAS3 = {
+    "batchnorm_inference": (FIXTURES / "json3/batchnorm_inference.json", FIXTURES / "outputs/batchnorm_inference"),
+    "residual_block": (FIXTURES / "functional/json3/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
+}
+KERAS2 = {
+    "every_layer": (FIXTURES / "json2/every_layer.json", FIXTURES / "outputs/every_layer"),
+    "residual_block": (FIXTURES / "functional/json2/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
+}
+
+
+def set_weights(model, tensors):
+    """Every layer's weights from {"<layer>.<weight>": array}; all must be used."""
+    unused = set(tensors)
+    for layer in model.layers:
+        values = []
+        for variable in layer.weights:
+            base = variable.name.split("/")[-1].split(":")[0]
+            name = f"{layer.name}.{base}"
+            values.append(tensors[name])
+            unused.discard(name)
+        if values:
+            layer.set_weights(values)
+    if unused:
+        raise SystemExit(f"tensors no layer took: {sorted(unused)}")
+
+
+def load_tensors(folder):
+    """weights.safetensors read with numpy alone (.venv-tfkeras has no safetensors):
+    an 8-byte little-endian header length, the JSON header, then the data."""
+    import numpy as np
+
+    raw = (folder / "weights.safetensors").read_bytes()
+    length = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + length])
+    data = raw[8 + length:]
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32", f"{name}: {entry['dtype']}"
+        start, end = entry["data_offsets"]
+        tensors[name] = np.frombuffer(data[start:end], dtype="<f4").reshape(entry["shape"]).copy()
+    return tensors
+
+
+def keras3():
+    import keras
+    import numpy as np
+
+    for stem, (config, weights) in KERAS3.items():
+        keras.backend.clear_session()
+        model = keras.models.model_from_json(config.read_text())
+        set_weights(model, load_tensors(weights))
+        expected = np.load(weights / "output.npy")
+        got = model.predict(np.load(weights / "input.npy"), verbose=0)
+        # Not bit for bit: output.npy may come from another CPU's kernels.
+        assert np.allclose(got, expected, rtol=1e-5, atol=1e-6), f"{stem}: the weights do not give output.npy"
+        OUT.mkdir(parents=True, exist_ok=True)
+        model.save(OUT / f"{stem}.keras")
+        model.save_weights(OUT / f"{stem}.weights.h5")
+        print(f"{OUT}/{stem}.keras, .weights.h5 (Keras {keras.__version__})", file=sys.stderr)
+
+
+def keras2():
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tensorflow as tf
+
+    keras = tf.keras
+    if not keras.__name__.startswith("tf_keras"):
+        raise SystemExit(f"tf.keras is {keras.__name__}, not Keras 2 (tf_keras)")
+    for stem, (config, weights) in KERAS2.items():
+        keras.backend.clear_session()
+        model = keras.models.model_from_json(config.read_text())
+        set_weights(model, load_tensors(weights))
+        OUT.mkdir(parents=True, exist_ok=True)
+        model.save(OUT / f"{stem}.keras2.h5", save_format="h5")
+        model.save_weights(OUT / f"{stem}.keras2-weights.h5", save_format="h5")
+        print(f"{OUT}/{stem}.keras2.h5, .keras2-weights.h5 (tf.keras of TensorFlow {tf.__version__})", file=sys.stderr)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keras2", action="store_true", help="write the tf.keras files (run with .venv-tfkeras)")
+    args = parser.parse_args()
+    keras2() if args.keras2 else keras3()
+
+
+if __name__ == "__main__":
+    main()

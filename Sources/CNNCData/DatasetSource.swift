@@ -77,6 +77,12 @@ public enum DatasetSource: Sendable, Equatable {
     /// Why a bare argument is not a data set, with the likely intended form.
     private static func guess(_ text: String) -> String {
         if text.isEmpty { return "it is empty" }
+        if text == "mnist" || text == "fashion-mnist" {
+            // The name alone: say which files make the folder, and that Keras's own download works too.
+            let keras = text == "mnist" ? "mnist.npz" : "fashion-mnist (four .gz files; give that folder)"
+            return "\(text) needs the folder holding its four original files: write \(text):DIR, with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (.gz or not; the README gives their SHA-256 sums) in DIR. keras.datasets.\(text.replacingOccurrences(of: "-", with: "_")).load_data() keeps its copy in ~/.keras/datasets/\(keras)"
+                + (text == "mnist" ? ", which npz:~/.keras/datasets/mnist.npz reads" : "")
+        }
         if text.lowercased().hasSuffix(".npz") { return "it says no kind (did you mean npz:\(text)?)" }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), isDirectory.boolValue {

@@ -6,7 +6,8 @@ import Foundation
 /// `cnnc export SPEC --format keras --output DIR [--weights W]`: the model as
 /// Keras 3's `to_json()` (DIR/model.json) and its weights in the same
 /// safetensors layout (DIR/weights.safetensors), so Keras can rebuild it,
-/// train it anywhere Keras runs, and hand it back to cnnc.
+/// train it anywhere Keras runs, and hand it back to cnnc. A `.keras` or
+/// Keras 2 `.h5` model exports its own weights.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a spec as a Keras 3 model.to_json() file (and its weights), for training or checking in Keras.",
@@ -18,7 +19,7 @@ struct Export: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case keras }
 
-    @Argument(help: "The model's spec (.yaml, .json, or a Keras model.to_json() file).")
+    @Argument(help: "The model: a spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras or .h5 file (whose weights are written too).")
     var spec: String
 
     @Option(help: "keras: Keras 3's model.to_json().")
@@ -27,18 +28,21 @@ struct Export: AsyncParsableCommand {
     @Option(help: "The folder to write model.json (and weights.safetensors) into; made if missing.")
     var output: String
 
-    @Option(help: "Weights (safetensors, Keras's names) to check against the model and write beside it.")
+    @Option(help: "Weights to check against the model and write beside it as safetensors: safetensors, or Keras's .keras, .weights.h5 or .h5 file.")
     var weights: String?
-
-    func validate() throws {
-        if let weights, !FileManager.default.fileExists(atPath: weights) { throw ValidationError("no weights file at \(weights)") }
-    }
 
     func run() throws {
         let model = try Diagnostics.loadOrExit(spec)
+        // Checked against the model (or read from a Keras file and matched to it) before anything is written.
+        let prepared = try ModelWeights.prepareOrExit(weights, spec: spec, for: model)
+        defer { prepared?.remove() }
         var weightData: Data?
-        if let weights {
-            weightData = try Self.checkedWeights(weights, for: model)
+        if let prepared {
+            guard let data = FileManager.default.contents(atPath: prepared.path) else {
+                FileHandle.standardError.write(Data("error: cannot read \(prepared.path)\n".utf8))
+                throw ExitCode.failure
+            }
+            weightData = data
         }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -57,23 +61,5 @@ struct Export: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: cannot write into \(output): \(error.localizedDescription)\n".utf8))
             throw ExitCode.failure
         }
-    }
-
-    /// The file's bytes, once every tensor the model needs is there with its shape (and nothing else).
-    static func checkedWeights(_ path: String, for model: CheckedModel) throws -> Data {
-        do throws(RuntimeError) {
-            let file = try SafeTensors.read(path: path)
-            var offset = 0
-            let layout = KerasWeightTensors.list(for: model).map { tensor in
-                defer { offset += tensor.shape.reduce(1, *) }
-                return TensorLayout(name: tensor.name, shape: tensor.shape, offset: offset)
-            }
-            _ = try file.parameters(matching: layout, count: offset, path: path)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-            throw ExitCode.failure
-        }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ExitCode.failure }
-        return data
     }
 }

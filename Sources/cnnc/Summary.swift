@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNCCore
+import CNNCData
 
 /// `cnnc summary SPEC`: Keras's `model.summary()` table for a spec.
 struct Summary: ParsableCommand {
@@ -8,7 +9,7 @@ struct Summary: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "A cnnc spec (.yaml, .json) or a Keras model.to_json() file.")
+    @Argument(help: "A cnnc spec (.yaml, .json), a Keras model.to_json() file, or a Keras .keras or .h5 file.")
     var spec: String
 
     @Option(help: "Total width of the table (Keras's default: 88, less on a narrow terminal, 76 when not a terminal).")
@@ -30,7 +31,8 @@ struct Summary: ParsableCommand {
             print(ModelJSON.encode(model), terminator: "")
         case .text:
             let length = lineLength ?? KerasSummary.defaultLineLength(terminalColumns: Terminal.columns(), sequentialLike: model.isSequentialLike)
-            let summary = KerasSummary(lineLength: length, showFLOPs: flops, showMemory: memory)
+            var summary = KerasSummary(lineLength: length, showFLOPs: flops, showMemory: memory)
+            summary.optimizer = optimizerState()
             do {
                 print(try summary.render(model), terminator: "")
             } catch {
@@ -41,5 +43,12 @@ struct Summary: ParsableCommand {
                 print(ModelPlanner.plan(model, specPath: spec).arenaSummaryLine)
             }
         }
+    }
+
+    /// A trained model's `.keras` file keeps its optimizer's state, which
+    /// Keras's summary of the loaded model counts.
+    private func optimizerState() -> (parameters: Int, bytes: Int)? {
+        guard FileKind.of(spec) == .zip, let weights = try? KerasArchive(path: spec).weights() else { return nil }
+        return KerasWeights.optimizerState(weights)
     }
 }

@@ -55,6 +55,10 @@ import Testing
         let run = try CommandLineTests.cnnc(["summary", "\(Self.files)/residual_block.keras"])
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output == (try RepositoryFiles.read("Tests/Fixtures/keras/functional/summary/residual_block.txt")))
+        // A trained model's file keeps Adam's state, which Keras counts in the total and on a line of its own.
+        let trained = try CommandLineTests.cnnc(["summary", "\(Self.files)/residual_block.trained.keras"])
+        #expect(trained.status == 0, "\(trained.errors)")
+        #expect(trained.output == (try RepositoryFiles.read("\(Self.files)/residual_block.trained.summary.txt")))
     }
 
     /// `cnnc predict m.keras --input x.npy`: the archive is the model and its weights.
@@ -70,6 +74,22 @@ import Testing
         let cnnc = try NPYFile.read(path: output)
         #expect(cnnc.shape == keras.shape)
         #expect(zip(cnnc.values, keras.values).allSatisfy { abs($0 - $1) <= 1e-6 + 1e-5 * abs($1) })
+    }
+
+    /// `cnnc export m.h5`: a Keras 2 model file becomes Keras 3's JSON and safetensors, its weights unchanged.
+    @Test func exportConvertsAKerasFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try CommandLineTests.cnnc(["export", "\(Self.files)/residual_block.keras2.h5", "--output", folder.path])
+        #expect(run.status == 0, "\(run.errors)")
+        let written = try SafeTensors.read(path: folder.appendingPathComponent("weights.safetensors").path)
+        let saved = try SafeTensors.read(path: RepositoryFiles.path("Tests/Fixtures/keras/functional/outputs/residual_block/weights.safetensors"))
+        #expect(Set(written.tensors.keys) == Set(saved.tensors.keys))
+        for (name, tensor) in saved.tensors {
+            #expect(written.tensors[name]?.values.map(\.bitPattern) == tensor.values.map(\.bitPattern), "\(name)")
+        }
+        let json = try String(contentsOf: folder.appendingPathComponent("model.json"), encoding: .utf8)
+        #expect(json.contains("\"class_name\" : \"Functional\""))
     }
 
     /// Another model's file is refused by the first layer that differs, before anything compiles.

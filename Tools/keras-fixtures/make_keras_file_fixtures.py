@@ -15,6 +15,11 @@ under Tests/Fixtures/keras/files/:
 
   Keras 3:  <stem>.keras           model.save (config.json, metadata.json, model.weights.h5)
             <stem>.weights.h5      model.save_weights
+            residual_block.trained.keras  compiled with Adam and trained one seeded
+                                   batch, so it keeps the optimizer's state too, and
+            residual_block.trained.summary.txt  keras.models.load_model of it, .summary()
+                                   (printed by a child process to a file, as every
+                                   summary fixture: Optimizer params included)
   Keras 2:  <stem>.keras2.h5       tf.keras model.save(h5): model_config and model_weights/
             (a name ending in .weights.h5 would make tf.keras 2.16+ write Keras 3's layout)
             <stem>.keras2-weights.h5  tf.keras model.save_weights(h5): layer groups at the root
@@ -25,6 +30,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 FIXTURES = Path("Tests/Fixtures/keras")
 OUT = FIXTURES / "files"
@@ -93,6 +100,37 @@ def keras3():
         print(f"{OUT}/{stem}.keras, .weights.h5 (Keras {keras.__version__})", file=sys.stderr)
 
 
+def trained_keras3():
+    """residual_block after one Adam step on seeded data, and its loaded summary."""
+    import subprocess
+
+    import keras
+    import numpy as np
+    from make_fixtures import child_env
+
+    config, weights = KERAS3["residual_block"]
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(7)
+    model = keras.models.model_from_json(config.read_text())
+    set_weights(model, load_tensors(weights))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(7)
+    model.train_on_batch(rng.uniform(0, 1, (4, *model.inputs[0].shape[1:])).astype("float32"), np.array([0, 1, 2, 3]))
+    path = OUT / "residual_block.trained.keras"
+    model.save(path)
+    with open(OUT / "residual_block.trained.summary.txt", "wb") as out:
+        subprocess.run([sys.executable, os.path.abspath(__file__), "--summary-of", str(path)],
+                       stdin=subprocess.DEVNULL, stdout=out, env=child_env(), check=True)
+    print(f"{path}, its summary", file=sys.stderr)
+
+
+def summary_of(path):
+    import keras
+
+    keras.models.load_model(path).summary()
+    sys.stdout.flush()
+
+
 def keras2():
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     import tensorflow as tf
@@ -113,8 +151,15 @@ def keras2():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keras2", action="store_true", help="write the tf.keras files (run with .venv-tfkeras)")
+    parser.add_argument("--summary-of", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    keras2() if args.keras2 else keras3()
+    if args.summary_of:
+        summary_of(args.summary_of)
+    elif args.keras2:
+        keras2()
+    else:
+        keras3()
+        trained_keras3()
 
 
 if __name__ == "__main__":

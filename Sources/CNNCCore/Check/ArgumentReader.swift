@@ -132,7 +132,9 @@ struct ArgumentReader {
             return nil
         }
         guard let activation = Activation(rawValue: name) else {
-            error("unsupported activation '\(name)'\(Suggestions.didYouMean(name, in: options)) (supported: \(options.joined(separator: ", ")))", at: value.location)
+            // A Keras activation is what the user meant: a near name (gelu, relu) would mislead.
+            let hint = Activation.otherKerasNames.contains(name) ? "; it is a Keras activation cnnc does not compute yet" : Suggestions.didYouMean(name, in: options)
+            error("unsupported activation '\(name)'\(hint) (supported: \(options.joined(separator: ", ")))", at: value.location)
             return nil
         }
         return activation

@@ -13,6 +13,9 @@ public struct KerasSummary {
     public var lineLength: Int
     public var showFLOPs = false
     public var showMemory = false
+    /// The optimizer state a trained `.keras` file keeps: Keras counts it in
+    /// the total and on a line of its own.
+    public var optimizer: (parameters: Int, bytes: Int)?
 
     public init(lineLength: Int, showFLOPs: Bool = false, showMemory: Bool = false) {
         self.lineLength = lineLength
@@ -70,9 +73,13 @@ public struct KerasSummary {
             table.rows.append(row)
         }
         var lines = ["Model: \"\(model.name)\"", table.render()]
-        lines.append(" Total params: \(Formatting.thousands(model.parameters)) (\(Formatting.bytes(model.parameters * 4)))")
+        let total = model.parameters + (optimizer?.parameters ?? 0)
+        lines.append(" Total params: \(Formatting.thousands(total)) (\(Formatting.bytes(model.parameters * 4 + (optimizer?.bytes ?? 0))))")
         lines.append(" Trainable params: \(Formatting.thousands(model.trainableParameters)) (\(Formatting.bytes(model.trainableParameters * 4)))")
         lines.append(" Non-trainable params: \(Formatting.thousands(model.nonTrainableParameters)) (\(Formatting.bytes(model.nonTrainableParameters * 4)))")
+        if let optimizer {
+            lines.append(" Optimizer params: \(Formatting.thousands(optimizer.parameters)) (\(Formatting.bytes(optimizer.bytes)))")
+        }
         if showFLOPs {
             lines.append(" Total FLOPs: \(Formatting.thousands(model.flops)) (\(Formatting.flops(model.flops))) per sample, 2 x multiply-adds of Conv2D and Dense")
         }

@@ -67,6 +67,25 @@ public enum KerasWeights {
         throw DataError("\(file.path): an HDF5 file without Keras weights (no 'layers' group as Keras 3 writes, no 'model_weights' group or 'layer_names' attribute as Keras 2 writes; it holds \(found.isEmpty ? "nothing" : found))")
     }
 
+    /// The optimizer's state a Keras 3 file keeps beside the weights
+    /// (`optimizer/vars`: the step count, the learning rate, and a slot per
+    /// weight for momentum and the like), as Keras's summary counts it:
+    /// elements, and bytes at each one's own width. Nil when the file keeps
+    /// none (a model saved before it was trained, or never compiled).
+    public static func optimizerState(_ file: HDF5File) -> (parameters: Int, bytes: Int)? {
+        guard let vars = try? file.group(at: "optimizer/vars"), !vars.datasets.isEmpty else { return nil }
+        var parameters = 0, bytes = 0
+        for dataset in vars.datasets {
+            let width = switch dataset.elementType {
+            case .float(let bits), .signedInteger(let bits), .unsignedInteger(let bits): bits / 8
+            default: 4
+            }
+            parameters += dataset.elementCount
+            bytes += dataset.elementCount * width
+        }
+        return (parameters, bytes)
+    }
+
     // MARK: Keras 3
 
     private static func keras3(_ file: HDF5File, _ layers: [Layer]) throws -> [String: [Float]] {

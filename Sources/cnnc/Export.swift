@@ -6,11 +6,12 @@ import Foundation
 /// `cnnc export SPEC --format keras --output DIR [--weights W]`: the model as
 /// Keras 3's `to_json()` (DIR/model.json) and its weights in the same
 /// safetensors layout (DIR/weights.safetensors), so Keras can rebuild it,
-/// train it anywhere Keras runs, and hand it back to cnnc. A `.keras` or
-/// Keras 2 `.h5` model exports its own weights.
+/// train it anywhere Keras runs, and hand it back to cnnc. With weights it
+/// also writes DIR/model.keras, which `keras.saving.load_model` opens as it
+/// is. A `.keras` or Keras 2 `.h5` model exports its own weights.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a spec as a Keras 3 model.to_json() file (and its weights), for training or checking in Keras.",
+        abstract: "Write a spec as a Keras 3 model.to_json() file, and with weights also as safetensors and a .keras file Keras loads.",
         discussion: """
             In Python: model = keras.models.model_from_json(open("DIR/model.json").read()), then \
             export_keras_model.apply_weights(model, safetensors.numpy.load_file("DIR/weights.safetensors")) \
@@ -25,7 +26,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "keras: Keras 3's model.to_json().")
     var format: Format = .keras
 
-    @Option(help: "The folder to write model.json (and weights.safetensors) into; made if missing.")
+    @Option(help: "The folder to write model.json (and with weights, weights.safetensors and model.keras) into; made if missing.")
     var output: String
 
     @Option(help: "Weights to check against the model and write beside it as safetensors: safetensors, or Keras's .keras, .weights.h5 or .h5 file.")
@@ -49,10 +50,15 @@ struct Export: AsyncParsableCommand {
             let json = (output as NSString).appendingPathComponent("model.json")
             try AtomicFile.write(Data(KerasModelJSON.text(for: model).utf8), to: json)
             print("wrote \(json)")
-            if let weightData {
+            if let weightData, let prepared {
                 let path = (output as NSString).appendingPathComponent("weights.safetensors")
                 try AtomicFile.write(weightData, to: path)
                 print("wrote \(path)")
+                let archive = (output as NSString).appendingPathComponent("model.keras")
+                try KerasFileExport.write(model, weights: try SafeTensors.read(path: prepared.path), to: archive)
+                print("wrote \(archive) (keras.saving.load_model opens it)")
+            } else {
+                print("no weights given: model.keras, which holds them, is not written (give --weights W)")
             }
         } catch let error as RuntimeError {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))

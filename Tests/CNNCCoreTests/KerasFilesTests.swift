@@ -92,6 +92,28 @@ import Testing
         #expect(json.contains("\"class_name\" : \"Functional\""))
     }
 
+    /// `cnnc export --weights W` also writes model.keras: it summarises as Keras
+    /// does and gives back every weight bit for bit. (That Keras itself loads it,
+    /// with no warning and the same predictions, is checked by
+    /// Tools/keras-fixtures/check_exported_keras.py, which needs Keras.)
+    @Test func exportWritesAKerasFileThatReadsBack() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = "Tests/Fixtures/keras/functional/outputs/residual_block/weights.safetensors"
+        let run = try CommandLineTests.cnnc(["export", "Tests/Fixtures/keras/functional/json3/residual_block.json", "--weights", weights, "--output", folder.path])
+        #expect(run.status == 0, "\(run.errors)")
+        let archive = folder.appendingPathComponent("model.keras").path
+        let summary = try CommandLineTests.cnnc(["summary", archive])
+        #expect(summary.output == (try RepositoryFiles.read("Tests/Fixtures/keras/functional/summary/residual_block.txt")), "\(summary.errors)")
+        let model = try Frontend.load(text: try KerasArchive(path: archive).config, file: archive).get()
+        let read = try KerasWeights.read(try KerasArchive(path: archive).weights(), for: KerasWeights.layers(of: model.weightTensors.map { ($0.name, $0.shape) }))
+        let saved = try SafeTensors.read(path: RepositoryFiles.path(weights))
+        #expect(Set(read.keys) == Set(saved.tensors.keys))
+        for (name, tensor) in saved.tensors {
+            #expect(read[name]?.map(\.bitPattern) == tensor.values.map(\.bitPattern), "\(name)")
+        }
+    }
+
     /// Another model's file is refused by the first layer that differs, before anything compiles.
     @Test func weightsOfAnotherModelAreNamed() throws {
         let model = try Self.model("residual_block.keras")

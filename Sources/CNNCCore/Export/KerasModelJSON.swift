@@ -17,6 +17,19 @@ public enum KerasModelJSON {
         return text + "\n"
     }
 
+    /// The `config.json` of a `.keras` file: the same document, for a model
+    /// that was never compiled (a null `compile_config`, so Keras's loader
+    /// neither compiles it nor looks for an optimizer's state).
+    public static func archiveConfigText(for model: CheckedModel) -> String {
+        var document = object(for: model)
+        document["compile_config"] = NSNull()
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]),
+              let text = String(data: data, encoding: .utf8) else {
+            return "{}"  // unreachable, as in `text(for:)`
+        }
+        return text
+    }
+
     /// The JSON document as Foundation objects (NSNull for null).
     public static func object(for model: CheckedModel) -> [String: Any] {
         if model.kind == .functional { return functionalObject(for: model) }

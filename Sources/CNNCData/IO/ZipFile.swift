@@ -1,3 +1,4 @@
+import CNNCRuntime
 import Foundation
 import ZIPFoundation
 
@@ -55,5 +56,31 @@ struct ZipFile {
         }
         guard checksum == entry.checksum else { throw DataError("\(place): the data does not match its CRC-32; the file is damaged") }
         return bytes
+    }
+
+    /// Writes a zip of `entries` (each a whole file's bytes) to `path`,
+    /// replacing it atomically: deflated as numpy's `savez_compressed`, or
+    /// stored as Keras's `.keras` files are.
+    static func write(_ entries: [(name: String, bytes: [UInt8])], deflated: Bool, to path: String) throws(DataError) {
+        let zipped: Data
+        do {
+            let archive = try Archive(accessMode: .create)
+            for entry in entries {
+                let bytes = entry.bytes
+                try archive.addEntry(
+                    with: entry.name, type: .file, uncompressedSize: Int64(bytes.count),
+                    compressionMethod: deflated ? .deflate : .none, bufferSize: 1 << 20,
+                    provider: { position, size in Data(bytes[Int(position)..<(Int(position) + size)]) })
+            }
+            guard let data = archive.data else { throw DataError("the archive was not kept in memory") }
+            zipped = data
+        } catch {
+            throw DataError("cannot write \(path): \(error)")
+        }
+        do {
+            try AtomicFile.write(zipped, to: path)
+        } catch {
+            throw DataError(error)
+        }
     }
 }

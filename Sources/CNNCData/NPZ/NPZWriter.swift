@@ -1,7 +1,6 @@
 import CNNCRuntime
 import CNNCTraining
 import Foundation
-import ZIPFoundation
 
 extension Dataset {
     /// Writes the images as `numpy.savez_compressed` would save Keras's MNIST:
@@ -39,25 +38,6 @@ extension Dataset {
 enum NPZWriter {
     /// `arrays` are each a complete `.npy` file's bytes.
     static func write(_ arrays: [(name: String, bytes: [UInt8])], to path: String) throws(DataError) {
-        let zipped: Data
-        do {
-            let archive = try Archive(accessMode: .create)
-            for array in arrays {
-                let bytes = array.bytes
-                try archive.addEntry(
-                    with: "\(array.name).npy", type: .file, uncompressedSize: Int64(bytes.count),
-                    compressionMethod: .deflate, bufferSize: 1 << 20,
-                    provider: { position, size in Data(bytes[Int(position)..<(Int(position) + size)]) })
-            }
-            guard let data = archive.data else { throw DataError("the archive was not kept in memory") }
-            zipped = data
-        } catch {
-            throw DataError("cannot write \(path): \(error)")
-        }
-        do {
-            try AtomicFile.write(zipped, to: path)
-        } catch {
-            throw DataError(error)
-        }
+        try ZipFile.write(arrays.map { ("\($0.name).npy", $0.bytes) }, deflated: true, to: path)
     }
 }

@@ -29,7 +29,7 @@ public struct ModelBuilder: Sendable {
         public var seconds: Double
     }
 
-    public func build(_ package: ModelPackage, log: @Sendable (String) -> Void) async throws(BuildError) -> Built {
+    public func build(_ package: ModelPackage, log: @escaping @Sendable (String) -> Void) async throws(BuildError) -> Built {
         let folder = "\(cacheRoot)/models/\(package.typeName)-\(package.fingerprint)"
         let executable = "\(folder)/Model"
         let marker = "\(folder)/.built"
@@ -47,7 +47,18 @@ public struct ModelBuilder: Sendable {
                 try? FileManager.default.removeItem(atPath: marker)
             }
             try workbench.write(package.files(packageName: Workbench.packageName))
-            log("compiling \(package.typeName) (release, -target-cpu native) in \(workbench.folder)")
+            let lines = package.generatedSource.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            log("compiling \(package.typeName) (\(Self.grouped(lines)) lines of generated Swift; release, -target-cpu native) in \(workbench.folder)")
+            // A large model compiles for minutes: say it is still going rather than fall silent.
+            let ticker = Task {
+                var elapsed = 0
+                while true {
+                    try await Task.sleep(for: .seconds(30))
+                    elapsed += 30
+                    log("still compiling \(package.typeName): \(elapsed) s")
+                }
+            }
+            defer { ticker.cancel() }
             let seconds = try await Self.swiftBuild(workbench.folder)
             try workbench.copyExecutable(to: executable)
             guard let built = BuiltExecutable(path: executable) else {
@@ -60,6 +71,14 @@ public struct ModelBuilder: Sendable {
             }
             return Built(executable: executable, folder: folder, compiled: true, seconds: seconds)
         }
+    }
+
+    /// 12,345: thousands grouped as the summary groups them.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        return digits.enumerated().map { index, digit in
+            index > 0 && (digits.count - index) % 3 == 0 ? ",\(digit)" : "\(digit)"
+        }.joined()
     }
 
     /// `swift build -c release` in `folder`; the transcript's tail is the error on failure.

@@ -153,7 +153,9 @@ import Testing
     @Test func killingCNNCEndsItsTrainer() throws {
         try Self.makeMNISTSlice()
         let process = Process()
-        process.executableURL = try #require(CommandLineTests.executable)
+        // Unwrapped first: assigned straight to the optional property, #require would check nothing.
+        let executable = try #require(CommandLineTests.executable)
+        process.executableURL = executable
         process.arguments = ["train", "Specs/lenet5.cnn.yaml", "--data", "npz:\(Self.mnistSlice)", "--epochs", "500",
                              "--save", Self.folder.appendingPathComponent("killed.safetensors").path]
         process.currentDirectoryURL = RepositoryFiles.root

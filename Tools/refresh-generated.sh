@@ -28,12 +28,22 @@ fi
 # whose type names cnnc derives by the same rule as the generated types.
 generate() {
   local folder=$1; shift
-  rm -f "$folder"/*.cnnc.swift
-  "$cnnc" generate "$@" --output-dir "$folder" --registry "$folder/Registry.swift" --quiet
+  # Generate beside, then touch only the files whose bytes change, so that a
+  # rebuild recompiles those alone (rewriting all 200 random models costs minutes).
+  local fresh
+  fresh=$(mktemp -d)
+  "$cnnc" generate "$@" --output-dir "$fresh" --registry "$fresh/Registry.swift" --quiet
+  for file in "$fresh"/*.swift; do
+    cmp -s "$file" "$folder/${file##*/}" || cp "$file" "$folder/"
+  done
+  for file in "$folder"/*.cnnc.swift; do
+    [ -e "$fresh/${file##*/}" ] || rm -f "$file"
+  done
+  rm -rf "$fresh"
 }
 
 generate Generated Specs/*.cnn.yaml
-cp Generated/Registry.swift Specs/Registry.swift
+cmp -s Generated/Registry.swift Specs/Registry.swift || cp Generated/Registry.swift Specs/Registry.swift
 # long_names.yaml exists for the summary's text wrapping; it is not a numerics fixture.
 generate Tests/FixtureModels $(ls Tests/Fixtures/specs/*.yaml | grep -v long_names)
 generate Tests/RandomModels Tests/Fixtures/random/*.yaml

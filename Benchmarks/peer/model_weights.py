@@ -26,6 +26,17 @@ def tensor_shapes(summary):
             shapes[f"{name}.kernel"] = (size["height"], size["width"], channels, config["filters"])
             if config["use_bias"]:
                 shapes[f"{name}.bias"] = (config["filters"],)
+        elif kind == "DepthwiseConv2D":
+            size, multiplier = config["kernel_size"], config["depth_multiplier"]
+            shapes[f"{name}.kernel"] = (size["height"], size["width"], channels, multiplier)
+            if config["use_bias"]:
+                shapes[f"{name}.bias"] = (channels * multiplier,)
+        elif kind == "SeparableConv2D":
+            size, multiplier = config["kernel_size"], config["depth_multiplier"]
+            shapes[f"{name}.depthwise_kernel"] = (size["height"], size["width"], channels, multiplier)
+            shapes[f"{name}.pointwise_kernel"] = (1, 1, channels * multiplier, config["filters"])
+            if config["use_bias"]:
+                shapes[f"{name}.bias"] = (config["filters"],)
         elif kind == "Dense":
             shapes[f"{name}.kernel"] = (channels, config["units"])
             if config["use_bias"]:
@@ -50,7 +61,7 @@ def make_weights(summary, seed):
     weights = {}
     for name, shape in tensor_shapes(summary).items():
         kind = name.rsplit(".", 1)[1]
-        if kind == "kernel":
+        if kind.endswith("kernel"):
             limit = glorot_limit(shape)
             values = rng.uniform(-limit, limit, shape)
         elif kind in ("gamma", "moving_variance"):

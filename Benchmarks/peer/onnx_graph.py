@@ -110,6 +110,35 @@ def conv2d(graph, layer, config):
     graph.activation(config["activation"], f"{name}_activation")
 
 
+def depthwise_conv2d(graph, layer, config):
+    """A grouped Conv, one group per input channel: Keras's (kh, kw, cin, m)
+    kernel becomes ONNX's (cin*m, 1, kh, kw), output channel c*m + j."""
+    graph.to_layout("NCHW")
+    name, channels = layer["name"], layer["input_shape"][-1]
+    kernel = graph.weights[f"{name}.kernel"]
+    kh, kw, _, multiplier = kernel.shape
+    weights = graph.constant(f"{name}.kernel", kernel.reshape(kh, kw, channels * multiplier).transpose(2, 0, 1)[:, None])
+    inputs = [weights] + ([graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else [])
+    graph.add("Conv", inputs, name, kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
+              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer["padding"]), group=channels)
+    graph.activation(config["activation"], f"{name}_activation")
+
+
+def separable_conv2d(graph, layer, config):
+    """The depthwise Conv without bias, then a 1x1 Conv with the bias."""
+    graph.to_layout("NCHW")
+    name, channels = layer["name"], layer["input_shape"][-1]
+    kernel = graph.weights[f"{name}.depthwise_kernel"]
+    kh, kw, _, multiplier = kernel.shape
+    depthwise = graph.constant(f"{name}.depthwise_kernel", kernel.reshape(kh, kw, channels * multiplier).transpose(2, 0, 1)[:, None])
+    graph.add("Conv", [depthwise], f"{name}_depthwise", kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
+              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer["padding"]), group=channels)
+    pointwise = graph.constant(f"{name}.pointwise_kernel", graph.weights[f"{name}.pointwise_kernel"].transpose(3, 2, 0, 1))
+    bias = [graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else []
+    graph.add("Conv", [pointwise] + bias, name, kernel_shape=[1, 1])
+    graph.activation(config["activation"], f"{name}_activation")
+
+
 def pooling(graph, layer, config):
     graph.to_layout("NCHW")
     attributes = dict(kernel_shape=spatial(config["pool_size"]), strides=spatial(config["strides"]),
@@ -217,6 +246,8 @@ def merge(graph, layer, config):
 
 BUILDERS = {
     "Conv2D": conv2d,
+    "DepthwiseConv2D": depthwise_conv2d,
+    "SeparableConv2D": separable_conv2d,
     "MaxPooling2D": pooling,
     "AveragePooling2D": pooling,
     "GlobalAveragePooling2D": global_pooling,

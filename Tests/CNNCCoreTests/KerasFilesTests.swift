@@ -23,6 +23,9 @@ import Testing
         ("residual_block.keras2-weights.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
         ("every_layer.keras2.h5", "../json2/every_layer.json", "Tests/Fixtures/keras/outputs/every_layer"),
         ("every_layer.keras2-weights.h5", "../json2/every_layer.json", "Tests/Fixtures/keras/outputs/every_layer"),
+        // Keras 2 names DepthwiseConv2D's kernel `depthwise_kernel`; SeparableConv2D has three weights.
+        ("depthwise.keras2.h5", "../json2/depthwise.json", "Tests/Fixtures/keras/outputs/depthwise"),
+        ("separable.keras2-weights.h5", "../json2/separable.json", "Tests/Fixtures/keras/outputs/separable"),
     ]
 
     static func model(_ spec: String) throws -> CheckedModel {

@@ -7,6 +7,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/batchnorm_inference.yaml", BatchnormInference.self),
     ("Tests/Fixtures/specs/dense_on_image.yaml", DenseOnImage.self),
     ("Tests/Fixtures/specs/dense_only.yaml", DenseOnly.self),
+    ("Tests/Fixtures/specs/depthwise.yaml", Depthwise.self),
     ("Tests/Fixtures/specs/dilated_padded.yaml", DilatedPadded.self),
     ("Tests/Fixtures/specs/every_layer.yaml", EveryLayer.self),
     ("Tests/Fixtures/specs/inference_identity.yaml", InferenceIdentity.self),
@@ -14,6 +15,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/pooling_same_odd.yaml", PoolingSameOdd.self),
     ("Tests/Fixtures/specs/same_stride2_even.yaml", SameStride2Even.self),
     ("Tests/Fixtures/specs/same_stride2_odd.yaml", SameStride2Odd.self),
+    ("Tests/Fixtures/specs/separable.yaml", Separable.self),
     ("Tests/Fixtures/specs/wide_channels.yaml", WideChannels.self),
     ("Tests/Fixtures/specs/winograd_edges.yaml", WinogradEdges.self),
 ]

@@ -168,6 +168,27 @@ struct ReferenceNetwork {
         tensors["\(layer.name).\(weight)"]
     }
 
+    /// DepthwiseConv2D: output channel co = ci·m + j reads input channel ci through
+    /// Keras's (kh, kw, cin, m) kernel; padded cells are zeros.
+    private func depthwiseConvolution(_ x: [Double], input: [Int], output: [Int], config: DepthwiseConv2DConfig, padding pad: Padding2D,
+                                      kernel: [Double], bias: [Double]?) -> [Double] {
+        let (h, w, cin) = (input[0], input[1], input[2])
+        let (oh, ow, cout) = (output[0], output[1], output[2])
+        let m = config.depthMultiplier
+        var y = [Double](repeating: 0, count: oh * ow * cout)
+        for oy in 0..<oh { for ox in 0..<ow { for co in 0..<cout {
+            var sum = bias?[co] ?? 0
+            for ky in 0..<config.kernelSize.height { for kx in 0..<config.kernelSize.width {
+                let iy = oy * config.strides.height + ky * config.dilationRate.height - pad.top
+                let ix = ox * config.strides.width + kx * config.dilationRate.width - pad.left
+                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                sum += x[(iy * w + ix) * cin + co / m] * kernel[((ky * config.kernelSize.width + kx) * cin + co / m) * m + co % m]
+            } }
+            y[(oy * ow + ox) * cout + co] = sum
+        } } }
+        return y
+    }
+
     private func apply(_ layer: CheckedLayer, to x: [Double]) -> [Double] {
         let input = layer.inputShape.dimensions
         let output = layer.outputShape.dimensions
@@ -191,6 +212,24 @@ struct ReferenceNetwork {
                 y[(oy * ow + ox) * cout + co] = sum
             } } }
             return activate(y, config.activation, channels: cout)
+        case .separableConv2D(let config):
+            // The depthwise step, then a 1x1 convolution, in Double throughout.
+            let (oh, ow) = (output[0], output[1])
+            let middle = input[2] * config.depthMultiplier
+            let depthwise = depthwiseConvolution(x, input: input, output: [oh, ow, middle], config: config.depthwise, padding: layer.padding ?? .zero,
+                                                 kernel: tensor(layer, "depthwise_kernel")!, bias: nil)
+            let kernel = tensor(layer, "pointwise_kernel")!, bias = tensor(layer, "bias")
+            var y = [Double](repeating: 0, count: oh * ow * config.filters)
+            for pixel in 0..<(oh * ow) { for co in 0..<config.filters {
+                var sum = bias?[co] ?? 0
+                for ci in 0..<middle { sum += depthwise[pixel * middle + ci] * kernel[ci * config.filters + co] }
+                y[pixel * config.filters + co] = sum
+            } }
+            return activate(y, config.activation, channels: config.filters)
+        case .depthwiseConv2D(let config):
+            let y = depthwiseConvolution(x, input: input, output: output, config: config, padding: layer.padding ?? .zero,
+                                         kernel: tensor(layer, "kernel")!, bias: tensor(layer, "bias"))
+            return activate(y, config.activation, channels: output[2])
         case .dense(let config):
             let inputs = input.last!, positions = x.count / inputs
             let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")

@@ -23,6 +23,10 @@ and with --reference also
 Tensor names are "<layer name>.<weight>", in Keras's own layouts:
 
     Conv2D              kernel (kh, kw, cin, cout), bias (cout,)
+    DepthwiseConv2D     kernel (kh, kw, cin, depth_multiplier), bias (cin*m,)
+                        (Keras 2 names the kernel depthwise_kernel)
+    SeparableConv2D     depthwise_kernel (kh, kw, cin, m), pointwise_kernel
+                        (1, 1, cin*m, filters), bias (filters,)
     Dense               kernel (in, out), bias (out,)
     BatchNormalization  gamma, beta, moving_mean, moving_variance, each (C,)
                         (no gamma when scale=False, no beta when center=False)
@@ -49,6 +53,8 @@ FORMAT = "cnnc-weights-1"
 # Layer class -> the weights it may own, in Keras's variable order.
 WEIGHTED = {
     "Conv2D": ("kernel", "bias"),
+    "DepthwiseConv2D": ("kernel", "bias"),
+    "SeparableConv2D": ("depthwise_kernel", "pointwise_kernel", "bias"),
     "Dense": ("kernel", "bias"),
     "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
 }
@@ -76,7 +82,9 @@ WEIGHTLESS = {
     "Minimum",
     "Concatenate",
 }
-KERNEL_RANK = {"Conv2D": 4, "Dense": 2}
+KERNEL_RANK = {"Conv2D": 4, "DepthwiseConv2D": 4, "Dense": 2}
+# Weights other than `kernel` that are kernels, with their rank.
+OTHER_KERNELS = {"depthwise_kernel": 4, "pointwise_kernel": 4}
 
 
 class ExportError(Exception):
@@ -101,6 +109,8 @@ def expected_weights(layer):
         if layer.center:
             names.append("beta")
         return tuple(names + ["moving_mean", "moving_variance"])
+    if cls == "SeparableConv2D":
+        return WEIGHTED[cls] if layer.use_bias else WEIGHTED[cls][:2]
     return ("kernel", "bias") if layer.use_bias else ("kernel",)
 
 
@@ -169,7 +179,10 @@ def layer_weight_names(layer):
     cls = type(layer).__name__
     want = expected_weights(layer)
     variables = list(layer.weights)
-    have = tuple(v.name.split("/")[-1] for v in variables)
+    have = tuple(v.name.split("/")[-1].split(":")[0] for v in variables)
+    if cls == "DepthwiseConv2D":
+        # Keras 2 (tf.keras) names it depthwise_kernel; cnnc uses Keras 3's name.
+        have = tuple("kernel" if name == "depthwise_kernel" else name for name in have)
     if sorted(have) != sorted(want):
         if want and not variables:
             raise ExportError(f"layer {layer.name!r} ({cls}) is not built: it has no weights yet")
@@ -179,7 +192,7 @@ def layer_weight_names(layer):
     out = []
     for short, v in zip(have, variables):
         rank = len(v.shape)
-        need = KERNEL_RANK[cls] if short == "kernel" else 1
+        need = KERNEL_RANK[cls] if short == "kernel" else OTHER_KERNELS.get(short, 1)
         if rank != need:
             raise ExportError(
                 f"{layer.name}.{short} has shape {tuple(v.shape)}, expected rank {need}"

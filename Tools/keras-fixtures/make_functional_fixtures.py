@@ -51,6 +51,8 @@ APPLICATIONS = {
     "resnet50v2": ("ResNet50V2", (64, 64, 3)),
     "densenet121": ("DenseNet121", (64, 64, 3)),
     "inceptionv3": ("InceptionV3", (75, 75, 3)),
+    "mobilenetv2": ("MobileNetV2", (96, 96, 3)),
+    "xception": ("Xception", (71, 71, 3)),
 }
 
 
@@ -177,17 +179,17 @@ def summary(stem, path, line_length=None, extra_env=None):
         raise SystemExit(f"ANSI escape found in {path}")
 
 
-def parent_main(outputs_only):
+def parent_main(outputs_only, only=None):
     import keras
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "keras-export"))
-    for stem in OUTPUT_GRAPHS:
+    for stem in OUTPUT_GRAPHS if not only else [s for s in only if s in OUTPUT_GRAPHS]:
         print(f"outputs/{stem}", file=sys.stderr)
         make_outputs(stem)
     if outputs_only:
         return
 
-    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
+    stems = only or sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
     for stem in stems:
         print(stem, file=sys.stderr)
         model = build(stem)
@@ -201,7 +203,8 @@ def parent_main(outputs_only):
         summary(stem, OUT / "summary" / f"{stem}.txt")
         if stem not in APPLICATIONS:
             summary(stem, OUT / "summary-ll120" / f"{stem}.txt", line_length=120, extra_env={"COLUMNS": "200"})
-    (OUT / "VERSIONS.txt").write_text(versions_text())
+    if not only:
+        (OUT / "VERSIONS.txt").write_text(versions_text())
 
 
 if __name__ == "__main__":
@@ -209,8 +212,10 @@ if __name__ == "__main__":
     parser.add_argument("--child")
     parser.add_argument("--line-length", type=int)
     parser.add_argument("--outputs-only", action="store_true")
+    parser.add_argument("--only", action="append", metavar="STEM",
+                        help="refresh only this graph or application (repeatable); VERSIONS.txt stays")
     arguments = parser.parse_args()
     if arguments.child:
         child_main(arguments)
     else:
-        parent_main(arguments.outputs_only)
+        parent_main(arguments.outputs_only, arguments.only)

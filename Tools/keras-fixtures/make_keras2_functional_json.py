@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 OUT = Path("Tests/Fixtures/keras/functional/json2")
-KERAS2_APPLICATIONS = ["resnet50", "inceptionv3"]
+KERAS2_APPLICATIONS = ["resnet50", "inceptionv3", "mobilenetv2"]
 
 
 def main():

@@ -43,6 +43,9 @@ KERAS3 = {
 }
 KERAS2 = {
     "every_layer": (FIXTURES / "json2/every_layer.json", FIXTURES / "outputs/every_layer"),
+    # Keras 2 names DepthwiseConv2D's kernel depthwise_kernel (Keras 3: kernel).
+    "depthwise": (FIXTURES / "json2/depthwise.json", FIXTURES / "outputs/depthwise"),
+    "separable": (FIXTURES / "json2/separable.json", FIXTURES / "outputs/separable"),
     "residual_block": (FIXTURES / "functional/json2/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
 }
 
@@ -55,6 +58,8 @@ def set_weights(model, tensors):
         for variable in layer.weights:
             base = variable.name.split("/")[-1].split(":")[0]
             name = f"{layer.name}.{base}"
+            if name not in tensors and base == "depthwise_kernel":
+                name = f"{layer.name}.kernel"  # a Keras 2 DepthwiseConv2D
             values.append(tensors[name])
             unused.discard(name)
         if values:

@@ -96,7 +96,9 @@ For element i = the flat index in that Keras layout, C order (last axis fastest)
   value = float32((u - 0.5) * 2.0 * s)                     float64 arithmetic,
                                                            one rounding to float32
   s = sqrt(6.0 / (fan_in + fan_out))   (float64) for kernels:
-        Conv2D fan_in = kh*kw*cin, fan_out = kh*kw*cout; Dense fan_in = in, fan_out = out
+        Conv2D fan_in = kh*kw*cin, fan_out = kh*kw*cout; Dense fan_in = in, fan_out = out;
+        DepthwiseConv2D (kh, kw, cin, m) and SeparableConv2D's two kernels as
+        Keras counts any 4-D kernel: kh*kw*cin, kh*kw*m
   s = 0.1 for biases.
 
 input.npy (N = 1), output.npy and reference.safetensors are as for the other fixtures.
@@ -109,7 +111,7 @@ def stem_seed(stem):
 
 def fans(layer, shape):
     cls = type(layer).__name__
-    if cls == "Conv2D":
+    if cls in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
         kh, kw, cin, cout = shape
         return kh * kw * cin, kh * kw * cout
     if cls == "Dense":
@@ -127,7 +129,7 @@ def random_weights(model, rng):
         for name, v in pairs:
             short = name.rsplit(".", 1)[1]
             shape = tuple(v.shape)
-            if short == "kernel":
+            if short in ("kernel", "depthwise_kernel", "pointwise_kernel"):
                 fan_in, fan_out = fans(layer, shape)
                 lim = np.sqrt(6.0 / (fan_in + fan_out))
                 lo, hi = -lim, lim

@@ -1,8 +1,10 @@
 /// Parameter and FLOP counts as Keras counts parameters:
-/// Conv2D kh·kw·cin·filters (+ filters for the bias), Dense in·units (+ units),
+/// Conv2D kh·kw·cin·filters (+ filters for the bias), DepthwiseConv2D
+/// kh·kw·cin·depth_multiplier (+ as many biases), SeparableConv2D its depthwise
+/// kernel plus cin·depth_multiplier·filters (+ filters), Dense in·units (+ units),
 /// BatchNormalization 2C trainable (gamma, beta) + 2C non-trainable (moving
 /// mean and variance); every other layer has none.
-/// FLOPs are 2 x multiply-accumulates of Conv2D and Dense, for one sample.
+/// FLOPs are 2 x multiply-accumulates of the convolutions and Dense, for one sample.
 enum ParameterCounting {
     struct Counts {
         var trainable = 0
@@ -18,6 +20,23 @@ enum ParameterCounting {
             guard let weights = CheckedArithmetic.product(config.kernelSize.height, config.kernelSize.width, inputChannels, config.filters),
                   let trainable = CheckedArithmetic.sum(weights, config.useBias ? config.filters : 0),
                   let flops = CheckedArithmetic.product(output.dimensions + [config.kernelSize.height, config.kernelSize.width, inputChannels, 2])
+            else { return nil }
+            return Counts(trainable: trainable, flops: flops)
+        case .depthwiseConv2D(let config):
+            let outputChannels = output.lastAxis
+            guard let weights = CheckedArithmetic.product(config.kernelSize.height, config.kernelSize.width, outputChannels),
+                  let trainable = CheckedArithmetic.sum(weights, config.useBias ? outputChannels : 0),
+                  let flops = CheckedArithmetic.product(output.dimensions + [config.kernelSize.height, config.kernelSize.width, 2])
+            else { return nil }
+            return Counts(trainable: trainable, flops: flops)
+        case .separableConv2D(let config):
+            let taps = config.kernelSize.height * config.kernelSize.width
+            guard let middle = CheckedArithmetic.product(input.lastAxis, config.depthMultiplier),
+                  let depthwise = CheckedArithmetic.product(taps, middle),
+                  let pointwise = CheckedArithmetic.product(middle, config.filters),
+                  let trainable = CheckedArithmetic.sum(depthwise, pointwise, config.useBias ? config.filters : 0),
+                  let perPixel = CheckedArithmetic.sum(depthwise, pointwise),
+                  let flops = CheckedArithmetic.product(output.dimensions.dropLast() + [perPixel, 2])
             else { return nil }
             return Counts(trainable: trainable, flops: flops)
         case .dense(let config):

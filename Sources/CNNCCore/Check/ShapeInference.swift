@@ -17,6 +17,15 @@ enum ShapeInference {
         case .conv2D(let config):
             return window(className: className, input: input, window: config.kernelSize, strides: config.strides,
                           dilation: config.dilationRate, padding: config.padding, channels: config.filters, noun: "kernel")
+        case .depthwiseConv2D(let config):
+            guard let channels = CheckedArithmetic.product(input.lastAxis, config.depthMultiplier) else {
+                return .failure(ShapeError("\(input.lastAxis) channels times depth_multiplier \(config.depthMultiplier) overflows"))
+            }
+            return window(className: className, input: input, window: config.kernelSize, strides: config.strides,
+                          dilation: config.dilationRate, padding: config.padding, channels: channels, noun: "kernel")
+        case .separableConv2D(let config):
+            return window(className: className, input: input, window: config.kernelSize, strides: config.strides,
+                          dilation: config.dilationRate, padding: config.padding, channels: config.filters, noun: "kernel")
         case .maxPooling2D(let config), .averagePooling2D(let config):
             return window(className: className, input: input, window: config.poolSize, strides: config.strides,
                           dilation: .square(1), padding: config.padding, channels: input.lastAxis, noun: "pool_size")

@@ -12,6 +12,21 @@ enum KerasLayerConfig {
                     "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
                     "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(),
                     "kernel_constraint": NSNull(), "bias_constraint": NSNull()]
+        case .depthwiseConv2D(let c):
+            return ["depth_multiplier": c.depthMultiplier, "kernel_size": pair(c.kernelSize), "strides": pair(c.strides),
+                    "padding": c.padding.rawValue, "data_format": "channels_last", "dilation_rate": pair(c.dilationRate),
+                    "activation": c.activation.rawValue, "use_bias": c.useBias,
+                    "depthwise_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
+                    "depthwise_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(),
+                    "depthwise_constraint": NSNull(), "bias_constraint": NSNull()]
+        case .separableConv2D(let c):
+            return ["depth_multiplier": c.depthMultiplier, "filters": c.filters, "kernel_size": pair(c.kernelSize), "strides": pair(c.strides),
+                    "padding": c.padding.rawValue, "data_format": "channels_last", "dilation_rate": pair(c.dilationRate),
+                    "activation": c.activation.rawValue, "use_bias": c.useBias,
+                    "depthwise_initializer": glorotUniform, "pointwise_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
+                    "depthwise_regularizer": NSNull(), "pointwise_regularizer": NSNull(), "bias_regularizer": NSNull(),
+                    "activity_regularizer": NSNull(), "depthwise_constraint": NSNull(), "pointwise_constraint": NSNull(),
+                    "bias_constraint": NSNull()]
         case .dense(let c):
             return ["units": c.units, "activation": c.activation.rawValue, "use_bias": c.useBias,
                     "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
@@ -54,7 +69,7 @@ enum KerasLayerConfig {
     /// Keras records the input shape of layers that build weights or state from it.
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate: true
+        case .conv2D, .depthwiseConv2D, .separableConv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate: true
         default: false
         }
     }

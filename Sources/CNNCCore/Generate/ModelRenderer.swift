@@ -48,9 +48,11 @@ struct ModelRenderer {
                 functions.line("// \(node.layer.name): the direct kernel")
             }
             // The direct kernel: inference's unless Winograd's is, and training's always.
-            switch kernels.direct {
-            case .channelLanes(let kernel): kernel.emit(into: &functions)
-            case .pixelLanes(let kernel): kernel.emit(into: &functions)
+            kernels.direct.emit(into: &functions)
+            if let pointwise = kernels.pointwise {
+                functions.line()
+                functions.line("// \(node.layer.name): the 1x1 convolution of its depthwise result")
+                pointwise.emit(into: &functions)
             }
             if let winograd = kernels.winograd {
                 functions.line()
@@ -123,7 +125,12 @@ struct ModelRenderer {
                     reads = "UnsafePointer(\(padded))"
                 }
                 forward.kernel(parts: kernels.splitParts) { _, parts in
-                    "Self.\(node.function)(\(reads), w, \(target)\(parts.map { ", \($0)" } ?? ""))"
+                    let rows = parts.map { ", \($0)" } ?? ""
+                    guard let pointwise = kernels.pointwise, let intermediate = node.intermediate else {
+                        return "Self.\(kernels.direct.function)(\(reads), w, \(target)\(rows))"
+                    }
+                    let middle = "arena + Arena.\(program.arena.regions[intermediate].name)"
+                    return "Self.\(kernels.direct.function)(\(reads), w, \(middle)\(rows)); Self.\(pointwise.function)(UnsafePointer(\(middle)), w, \(target)\(rows))"
                 }
             }
             if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
@@ -212,13 +219,10 @@ struct ModelRenderer {
                     guard let packing = weights.packing[index] else { continue }
                     switch packing {
                     case .kernel(let kernel):
-                        let tensor = weights.tensors[kernel.kernelTensor]
-                        out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
-                        let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
-                        out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
-                        if let transformed = kernel.winogradOffset {
-                            out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(transformed))")
-                        }
+                        writePacking(kernel, weights: weights, into: &out)
+                    case .separable(let depthwise, let pointwise):
+                        writePacking(depthwise, weights: weights, into: &out)
+                        writePacking(pointwise, weights: weights, into: &out)
                     case .normalization(let norm):
                         func offset(_ tensor: Int?) -> String { tensor.map { "\(weights.tensors[$0].offset)" } ?? "nil" }
                         out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
@@ -293,6 +297,17 @@ struct ModelRenderer {
     /// The multiply-add the kernels use: fused when the build promises FMA
     /// (`-D CNNC_FMA` with `-target-cpu native`), else a multiply and an add,
     /// which never turns into a slow call to `fmaf` per lane.
+    /// The lines that pack one kernel (and its bias, and its Winograd form) at model creation.
+    private func writePacking(_ kernel: WeightPlan.PackedKernel, weights: WeightPlan, into out: inout SourceWriter) {
+        let tensor = weights.tensors[kernel.kernelTensor]
+        out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+        let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
+        out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
+        if let transformed = kernel.winogradOffset {
+            out.line("WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(transformed))")
+        }
+    }
+
     private func writeMultiplyAdd(vectorTypes: [Int], into out: inout SourceWriter) {
         guard !vectorTypes.isEmpty else { return }
         out.line()

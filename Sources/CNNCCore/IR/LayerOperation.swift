@@ -2,6 +2,12 @@
 /// The code generator switches over this; nothing here depends on the input.
 public enum LayerOperation: Hashable, Sendable, Codable {
     case conv2D(Conv2DConfig)
+    /// DepthwiseConv2D: each input channel convolved with its own
+    /// `depthMultiplier` filters; output channel c·m + j reads input channel c.
+    case depthwiseConv2D(DepthwiseConv2DConfig)
+    /// SeparableConv2D: a depthwise convolution (no bias), then a 1x1
+    /// convolution to `filters` channels with the bias and the activation.
+    case separableConv2D(SeparableConv2DConfig)
     case maxPooling2D(Pooling2DConfig)
     case averagePooling2D(Pooling2DConfig)
     case globalAveragePooling2D(GlobalPoolingConfig)
@@ -24,10 +30,21 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     /// Concatenate: the inputs side by side along one axis.
     case concatenate(ConcatenateConfig)
 
-    /// The activation fused into a Conv2D or Dense layer (`linear` for every other layer).
+    /// Whether the kernels read a padded copy of the input (the convolutions
+    /// with `padding: same`); pooling pads by skipping cells instead.
+    public var padsItsInput: Bool {
+        switch self {
+        case .conv2D, .depthwiseConv2D, .separableConv2D: true
+        default: false
+        }
+    }
+
+    /// The activation fused into a convolution or Dense layer (`linear` for every other layer).
     public var fusedActivation: Activation {
         switch self {
         case .conv2D(let config): config.activation
+        case .depthwiseConv2D(let config): config.activation
+        case .separableConv2D(let config): config.activation
         case .dense(let config): config.activation
         default: .linear
         }
@@ -91,6 +108,33 @@ public struct Conv2DConfig: Hashable, Sendable, Codable {
     public var dilationRate: Size2D
     public var useBias: Bool
     public var activation: Activation
+}
+
+public struct DepthwiseConv2DConfig: Hashable, Sendable, Codable {
+    public var depthMultiplier: Int
+    public var kernelSize: Size2D
+    public var strides: Size2D
+    public var padding: PaddingMode
+    public var dilationRate: Size2D
+    public var useBias: Bool
+    public var activation: Activation
+}
+
+public struct SeparableConv2DConfig: Hashable, Sendable, Codable {
+    public var filters: Int
+    public var depthMultiplier: Int
+    public var kernelSize: Size2D
+    public var strides: Size2D
+    public var padding: PaddingMode
+    public var dilationRate: Size2D
+    public var useBias: Bool
+    public var activation: Activation
+
+    /// Its first step, which has no bias and no activation of its own.
+    public var depthwise: DepthwiseConv2DConfig {
+        DepthwiseConv2DConfig(depthMultiplier: depthMultiplier, kernelSize: kernelSize, strides: strides, padding: padding,
+                              dilationRate: dilationRate, useBias: false, activation: .linear)
+    }
 }
 
 public struct Pooling2DConfig: Hashable, Sendable, Codable {

@@ -50,6 +50,10 @@ enum InferenceMemoryPlanner {
                 if let padded = kernels.winograd?.padding.paddedCount ?? kernels.padding?.paddedCount {
                     nodes[index].padded = newStorage(padded, at: index, name: nodes[index].function + "_padded", holds: "\(layer.name)'s padded input")
                 }
+                if let pointwise = kernels.pointwise {
+                    let count = pointwise.inputHeight * pointwise.inputWidth * pointwise.inputChannels
+                    nodes[index].intermediate = newStorage(count, at: index, name: nodes[index].function + "_depthwise", holds: "\(layer.name)'s depthwise result")
+                }
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
             case .pooling, .globalPooling, .zeroPadding, .merge, .concatenate:
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))

@@ -16,12 +16,17 @@ public enum ModelPlanner {
             var node = NodeProgram(index: index, layer: layer, function: function, kernel: .nothing,
                                    reads: .input(0), writes: .input(0), copiesInputFirst: false)
             switch layer.operation {
-            case .conv2D, .dense:
+            case .conv2D, .depthwiseConv2D, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
                 let kernels = convolutionKernels(layer, function: function, packed: packed)
                 vectorWidths.insert(kernels.direct.lanes)
                 // The backward pass keeps input channels in lanes for dL/dx.
                 vectorWidths.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
+                node.kernel = .convolution(kernels)
+            case .separableConv2D(let config):
+                guard case .separable(let depthwise, let pointwise)? = weights.packing[index] else { break }
+                let kernels = separableKernels(layer, config, function: function, depthwise: depthwise, pointwise: pointwise)
+                vectorWidths.formUnion([depthwise.lanes, pointwise.lanes, WeightPlan.lanes(forOutputs: depthwise.outputs)])
                 node.kernel = .convolution(kernels)
             case .maxPooling2D(let config), .averagePooling2D(let config):
                 let kind: PoolingEmitter.Kind = if case .maxPooling2D = layer.operation { .max } else { .average }
@@ -78,6 +83,31 @@ public enum ModelPlanner {
                                   splitParts: splitParts(winograd?.kernel.parts ?? direct.parts, layer))
     }
 
+    /// SeparableConv2D: the depthwise kernel into the layer's intermediate
+    /// region, then a 1x1 Conv2D kernel from there with the bias and the
+    /// activation. Split across workers, a worker runs both steps on the same
+    /// rows, so the rows of the depthwise result it reads are still in its cache.
+    private static func separableKernels(_ layer: CheckedLayer, _ config: SeparableConv2DConfig, function: String,
+                                         depthwise: WeightPlan.PackedKernel, pointwise: WeightPlan.PackedKernel) -> ConvolutionKernels {
+        let padding = layer.padding ?? .zero
+        let (height, width) = (layer.outputShape.dimensions[0], layer.outputShape.dimensions[1])
+        let padder = padding == .zero ? nil : PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding)
+        let first = DepthwiseConvolutionEmitter(
+            function: function + "_depthwise", inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+            inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
+            kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+            outputHeight: height, outputWidth: width, packed: depthwise, fusedReLU: false)
+        let second = ConvolutionEmitter(
+            function: function + "_pointwise", inputHeight: height, inputWidth: width, inputChannels: depthwise.outputs,
+            kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
+            packed: pointwise, fusedReLU: config.activation == .relu)
+        let post = config.activation == .linear || config.activation == .relu ? nil
+            : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: layer.outputShape)
+        let split = first.parts == second.parts ? splitParts(second.parts, layer) : 1
+        return ConvolutionKernels(padding: padder, direct: .depthwise(first), winograd: nil, pointwise: second, activation: post,
+                                  splitParts: split)
+    }
+
     /// The parts to split a layer's kernel into across workers, or 1 to keep
     /// it on one core: splitting pays only for a layer of at least 0.5 MFLOPs
     /// and 8 FLOPs per byte it writes, because the next layer then reads
@@ -103,11 +133,18 @@ public enum ModelPlanner {
         return WinogradKernel(kernel: kernel, padding: PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding))
     }
 
-    /// The direct kernel for a Conv2D or Dense layer: output pixels in lanes where that
+    /// The direct kernel for a Conv2D, DepthwiseConv2D or Dense layer: output pixels in lanes where that
     /// suits the layer (see `PixelLaneConvolutionEmitter`), output channels otherwise.
     private static func directConvolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> DirectConvolution {
         let padding = layer.padding ?? .zero
         switch layer.operation {
+        case .depthwiseConv2D(let config):
+            return .depthwise(DepthwiseConvolutionEmitter(
+                function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
+                inputChannels: layer.inputShape.lastAxis, depthMultiplier: config.depthMultiplier,
+                kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
+                outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
+                packed: packed, fusedReLU: config.activation == .relu))
         case .conv2D(let config):
             if PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                  outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {

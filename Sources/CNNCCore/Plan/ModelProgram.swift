@@ -59,6 +59,8 @@ struct NodeProgram: Codable, Hashable, Sendable {
     var padded: Int?
     /// A merge layer's inputs after the first, in order.
     var otherReads: [InferenceBuffer] = []
+    /// The region of a SeparableConv2D's depthwise result, which its 1x1 step reads.
+    var intermediate: Int? = nil
 
     /// The line that introduces it in generated code: name, class, shapes, parameters.
     var comment: String {
@@ -81,17 +83,23 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case nothing
 }
 
-/// A Conv2D or Dense layer's kernels. The direct kernel is training's always,
+/// A Conv2D, DepthwiseConv2D or Dense layer's kernels. The direct kernel is training's always,
 /// and inference's unless a Winograd kernel is chosen.
 struct ConvolutionKernels: Codable, Hashable, Sendable {
     /// Copies the input into the arena's `p` with the layer's padding around it.
     var padding: PaddingEmitter?
     var direct: DirectConvolution
     var winograd: WinogradKernel?
+    /// SeparableConv2D's second step: a 1x1 convolution of the depthwise
+    /// result (which `direct` computes), with the bias and the activation.
+    var pointwise: ConvolutionEmitter? = nil
     /// An activation other than linear and ReLU (which the kernels fuse), applied after.
     var activation: ElementwiseEmitter?
     /// Parts to split inference's kernel into across workers for one sample (1: one core).
     var splitParts: Int
+
+    /// The function of the kernel that writes the layer's output.
+    var lastFunction: String { pointwise?.function ?? direct.function }
 }
 
 enum DirectConvolution: Codable, Hashable, Sendable {
@@ -99,11 +107,14 @@ enum DirectConvolution: Codable, Hashable, Sendable {
     case channelLanes(ConvolutionEmitter)
     /// Output pixels in SIMD lanes, for few input channels (`PixelLaneConvolutionEmitter`).
     case pixelLanes(PixelLaneConvolutionEmitter)
+    /// DepthwiseConv2D: each channel on its own (`DepthwiseConvolutionEmitter`).
+    case depthwise(DepthwiseConvolutionEmitter)
 
     var lanes: Int {
         switch self {
         case .channelLanes(let kernel): kernel.lanes
         case .pixelLanes(let kernel): kernel.lanes
+        case .depthwise(let kernel): kernel.lanes
         }
     }
 
@@ -111,6 +122,23 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         switch self {
         case .channelLanes(let kernel): kernel.parts
         case .pixelLanes(let kernel): kernel.parts
+        case .depthwise(let kernel): kernel.parts
+        }
+    }
+
+    var function: String {
+        switch self {
+        case .channelLanes(let kernel): kernel.function
+        case .pixelLanes(let kernel): kernel.function
+        case .depthwise(let kernel): kernel.function
+        }
+    }
+
+    func emit(into out: inout SourceWriter) {
+        switch self {
+        case .channelLanes(let kernel): kernel.emit(into: &out)
+        case .pixelLanes(let kernel): kernel.emit(into: &out)
+        case .depthwise(let kernel): kernel.emit(into: &out)
         }
     }
 }

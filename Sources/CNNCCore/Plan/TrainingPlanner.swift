@@ -34,7 +34,7 @@ enum TrainingPlanner {
     /// (the others work on `g` in place).
     static func backwardAlternatesBuffers(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: true
+        case .conv2D, .depthwiseConv2D, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: true
         default: false
         }
     }
@@ -81,11 +81,18 @@ enum TrainingPlanner {
                 arena.outputs.append(.slot(offset: offset))
                 arena.outputGradients[index] = offset + count
                 offset += 2 * count
+            case .separableConv2D(let config):
+                arena.outputs.append(.slot(offset: offset))
+                // Its depthwise result; dL/d(it) passes through g and h, so they must hold it too.
+                let middle = count / layer.outputShape.lastAxis * layer.inputShape.lastAxis * config.depthMultiplier
+                arena.intermediates[index] = offset + count
+                arena.largestActivation = max(arena.largestActivation, middle)
+                offset += count + middle
             default:
                 arena.outputs.append(.slot(offset: offset))
                 offset += count
             }
-            if let padding = layer.padding, padding != .zero, case .conv2D = layer.operation {
+            if let padding = layer.padding, padding != .zero, layer.operation.padsItsInput {
                 let padded = (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
                     * (layer.inputShape.dimensions[1] + padding.left + padding.right) * layer.inputShape.lastAxis
                 largestPadded = max(largestPadded, padded)
@@ -175,7 +182,7 @@ enum TrainingPlanner {
             named.formUnion(values(namedBy: step, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
         }
         return [TrainingValue.gradientSlot(-1)].filter(named.contains) + model.layers.indices.flatMap { index -> [TrainingValue] in
-            [TrainingValue.output(index), .mask(index), .outputGradient(index), .gradientSlot(index)].filter(named.contains)
+            [TrainingValue.output(index), .intermediate(index), .mask(index), .outputGradient(index), .gradientSlot(index)].filter(named.contains)
         }
     }
 
@@ -191,6 +198,7 @@ enum TrainingPlanner {
             let x = arena.source(of: index), y = TrainingValue.output(index)
             switch model.layers[index].operation {
             case .flatten: return []
+            case .separableConv2D: return [x, y, .intermediate(index)]
             case .merge, .concatenate: return sources(index) + [y]
             case .dropout: return [x, y, .mask(index)]
             case .identityAtInference:
@@ -212,7 +220,8 @@ enum TrainingPlanner {
             let x = arena.source(of: index), y = arena.storage(of: index)
             let operation = model.layers[index].operation
             switch operation {
-            case .conv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
+            case .conv2D, .depthwiseConv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
+            case .separableConv2D: return [x, .intermediate(index)] + (operation.fusedActivation == .linear ? [] : [y])
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
             case .flatten, .merge, .concatenate, .batchNormalization, .activation(.linear): return []
             case .dropout: return [.mask(index)]

@@ -52,6 +52,8 @@ struct TrainingArena: Codable, Hashable, Sendable {
     var masks: [Int: Int] = [:]
     /// dL/d(output) of each BatchNormalization layer, kept from one phase to the next.
     var outputGradients: [Int: Int] = [:]
+    /// A SeparableConv2D's depthwise result, which its backward pass reads.
+    var intermediates: [Int: Int] = [:]
     var paddedOffset = 0, paddedGradientOffset = 0, gradientOffset = 0, largestActivation = 0, total = 0
 
     /// The slot holding layer `index`'s output (-1: the model's input):
@@ -84,6 +86,8 @@ enum TrainingValue: Codable, Hashable, Sendable, Comparable {
     case outputGradient(Int)
     /// `e<index>` (`eInput` for -1): a graph tensor's gradient, summed over its readers.
     case gradientSlot(Int)
+    /// `t<index>`: a SeparableConv2D's depthwise result.
+    case intermediate(Int)
 }
 
 /// One phase of a step: the samples of a batch run it independently, and the

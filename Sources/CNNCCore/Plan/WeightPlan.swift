@@ -3,7 +3,8 @@
 /// buffer the kernels read (output channels padded to whole SIMD vectors,
 /// BatchNormalization folded into a scale and a shift).
 struct WeightPlan: Codable, Hashable {
-    /// A kernel (plus optional bias) packed for a convolution-shaped layer (Conv2D or Dense).
+    /// A kernel (plus optional bias) packed for a convolution-shaped layer (Conv2D,
+    /// DepthwiseConv2D or Dense).
     struct PackedKernel: Codable, Hashable {
         var kernelTensor: Int
         var biasTensor: Int?
@@ -31,6 +32,8 @@ struct WeightPlan: Codable, Hashable {
     enum Packing: Codable, Hashable {
         case kernel(PackedKernel)
         case normalization(PackedNormalization)
+        /// SeparableConv2D's two kernels: depthwise (no bias), then 1x1 with the bias.
+        case separable(depthwise: PackedKernel, pointwise: PackedKernel)
     }
 
     struct Tensor: Codable, Hashable {
@@ -52,6 +55,14 @@ struct WeightPlan: Codable, Hashable {
         outputs >= 12 ? 16 : (outputs > 4 ? 8 : 4)
     }
 
+    /// SIMD width for a depthwise layer's channels: the widest that divides
+    /// them, because a depthwise kernel loads its inputs as vectors of
+    /// channels and a partial vector must be read lane by lane (24 channels
+    /// run as three vectors of 8, not one of 16 and eight single lanes).
+    static func depthwiseLanes(channels: Int) -> Int {
+        [16, 8, 4].first { channels >= $0 && channels % $0 == 0 } ?? lanes(forOutputs: channels)
+    }
+
     init(model: CheckedModel) {
         for (index, layer) in model.layers.enumerated() {
             switch layer.operation {
@@ -65,6 +76,24 @@ struct WeightPlan: Codable, Hashable {
                     packed.winogradOffset = reservePacked(16 * layer.inputShape.lastAxis * packed.paddedOutputs)
                 }
                 packing[index] = .kernel(packed)
+            case .depthwiseConv2D(let config):
+                // Keras's (kh, kw, cin, m) kernel is, row-major, one row of
+                // cin·m weights per tap: packed as a Conv2D kernel of kh·kw rows.
+                let channels = layer.outputShape.lastAxis
+                let taps = config.kernelSize.height * config.kernelSize.width
+                let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.depthMultiplier])
+                let bias = config.useBias ? addTensor("\(layer.name).bias", [channels]) : nil
+                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: taps, outputs: channels,
+                                              lanes: Self.depthwiseLanes(channels: channels)))
+            case .separableConv2D(let config):
+                let middle = layer.inputShape.lastAxis * config.depthMultiplier
+                let taps = config.kernelSize.height * config.kernelSize.width
+                let depthwise = addTensor("\(layer.name).depthwise_kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.depthMultiplier])
+                let pointwise = addTensor("\(layer.name).pointwise_kernel", [1, 1, middle, config.filters])
+                let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
+                packing[index] = .separable(
+                    depthwise: pack(kernel: depthwise, bias: nil, rows: taps, outputs: middle, lanes: Self.depthwiseLanes(channels: middle)),
+                    pointwise: pack(kernel: pointwise, bias: bias, rows: middle, outputs: config.filters))
             case .dense(let config):
                 let inputs = layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [inputs, config.units])
@@ -97,8 +126,8 @@ struct WeightPlan: Codable, Hashable {
         return packedCount
     }
 
-    private mutating func pack(kernel: Int, bias: Int?, rows: Int, outputs: Int) -> PackedKernel {
-        let lanes = Self.lanes(forOutputs: outputs)
+    private mutating func pack(kernel: Int, bias: Int?, rows: Int, outputs: Int, lanes: Int? = nil) -> PackedKernel {
+        let lanes = lanes ?? Self.lanes(forOutputs: outputs)
         let padded = (outputs + lanes - 1) / lanes * lanes
         return PackedKernel(kernelTensor: kernel, biasTensor: bias, rows: rows, outputs: outputs, lanes: lanes,
                             paddedOutputs: padded, kernelOffset: reservePacked(rows * padded), biasOffset: reservePacked(padded))

@@ -133,8 +133,9 @@ public enum KerasWeights {
             }
             let weightNames = (try group.attribute("weight_names")).strings ?? []
             // `res_bn1/gamma:0` → `gamma`; a layer reused in another model may have a longer prefix.
-            let byBase = Dictionary(weightNames.map { (base($0), $0) }, uniquingKeysWith: { first, _ in first })
-            guard Set(byBase.keys) == Set(layer.weights.map(\.name)), byBase.count == weightNames.count else {
+            let expected = Set(layer.weights.map(\.name))
+            let byBase = Dictionary(weightNames.map { (keras3Name(base($0), expected: expected), $0) }, uniquingKeysWith: { first, _ in first })
+            guard Set(byBase.keys) == expected, byBase.count == weightNames.count else {
                 throw DataError("\(path): layer '\(layer.name)' has the weights \(weightNames.joined(separator: ", ")) in the file, the model's layer has \(names(layer)); is this the file of another model?")
             }
             for weight in layer.weights {
@@ -148,6 +149,12 @@ public enum KerasWeights {
             throw DataError("\(path): weights of layers the model does not have: \(list(extra)); is this the file of another model?")
         }
         return tensors
+    }
+
+    /// Keras 2 named DepthwiseConv2D's kernel `depthwise_kernel`; Keras 3 (and
+    /// cnnc) name it `kernel`. SeparableConv2D keeps `depthwise_kernel` in both.
+    private static func keras3Name(_ base: String, expected: Set<String>) -> String {
+        base == "depthwise_kernel" && !expected.contains(base) && expected.contains("kernel") ? "kernel" : base
     }
 
     private static func base(_ weightName: String) -> String {

@@ -1,4 +1,4 @@
-/// Conv2D's arguments, with Keras 3's defaults.
+/// Conv2D's, DepthwiseConv2D's and SeparableConv2D's arguments, with Keras 3's defaults.
 enum ConvolutionArguments {
     static let conv2D = LayerDecoder(
         arguments: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias", "activation",
@@ -12,17 +12,68 @@ enum ConvolutionArguments {
         let useBias = reader.bool("use_bias", default: true)
         let activation = reader.activation()
         reader.channelsLast()
-        reader.requireValue("groups", equalTo: "groups: 1", matches: { if case .int(1) = $0.kind { true } else { false } },
-                            because: "grouped convolutions are not implemented")
+        requireOneGroup(&reader)
         WeightArguments.read(&reader, weights: ["kernel", "bias"])
-        if let strides, let dilation, strides != .square(1), dilation != .square(1) {
-            // Keras 3 refuses this combination too.
-            reader.error("strides \(strides) together with dilation_rate \(dilation) is not supported (Keras allows one or the other above 1)", at: reader.layerLocation)
-            return nil
-        }
+        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
         guard let filters, let kernel, let strides, let padding, let dilation, let useBias, let activation else { return nil }
         return .conv2D(Conv2DConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
                                     dilationRate: dilation, useBias: useBias, activation: activation))
+    }
+
+    /// Keras 3 names the kernel `kernel` (Keras 2 `depthwise_kernel`) but its
+    /// initializer, regularizer and constraint `depthwise_…`.
+    static let depthwiseConv2D = LayerDecoder(
+        arguments: ["kernel_size", "strides", "padding", "depth_multiplier", "dilation_rate", "use_bias", "activation",
+                    "data_format", "depthwise_initializer", "bias_initializer"]
+    ) { reader in
+        let kernel = reader.pair("kernel_size", default: nil, meaning: "the filter's height and width")
+        let strides = reader.pair("strides", default: .square(1), meaning: "the step of the filter")
+        let padding = reader.choice("padding", default: PaddingMode.valid)
+        let multiplier = reader.int("depth_multiplier", default: 1, meaning: "the number of filters per input channel")
+        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
+        let useBias = reader.bool("use_bias", default: true)
+        let activation = reader.activation()
+        reader.channelsLast()
+        requireOneGroup(&reader)  // Keras 2 writes `groups: 1`
+        WeightArguments.read(&reader, weights: ["depthwise", "bias"])
+        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
+        guard let kernel, let strides, let padding, let multiplier, let dilation, let useBias, let activation else { return nil }
+        return .depthwiseConv2D(DepthwiseConv2DConfig(depthMultiplier: multiplier, kernelSize: kernel, strides: strides, padding: padding,
+                                                      dilationRate: dilation, useBias: useBias, activation: activation))
+    }
+
+    static let separableConv2D = LayerDecoder(
+        arguments: ["filters", "kernel_size", "strides", "padding", "depth_multiplier", "dilation_rate", "use_bias", "activation",
+                    "data_format", "depthwise_initializer", "pointwise_initializer", "bias_initializer"]
+    ) { reader in
+        let filters = reader.int("filters", default: nil, meaning: "the number of output channels")
+        let kernel = reader.pair("kernel_size", default: nil, meaning: "the filter's height and width")
+        let strides = reader.pair("strides", default: .square(1), meaning: "the step of the filter")
+        let padding = reader.choice("padding", default: PaddingMode.valid)
+        let multiplier = reader.int("depth_multiplier", default: 1, meaning: "the number of depthwise filters per input channel")
+        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
+        let useBias = reader.bool("use_bias", default: true)
+        let activation = reader.activation()
+        reader.channelsLast()
+        requireOneGroup(&reader)
+        // Keras 2 also writes the `kernel_…` arguments of Conv2D, which it does not use.
+        WeightArguments.read(&reader, weights: ["depthwise", "pointwise", "bias", "kernel"])
+        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
+        guard let filters, let kernel, let strides, let padding, let multiplier, let dilation, let useBias, let activation else { return nil }
+        return .separableConv2D(SeparableConv2DConfig(filters: filters, depthMultiplier: multiplier, kernelSize: kernel, strides: strides,
+                                                      padding: padding, dilationRate: dilation, useBias: useBias, activation: activation))
+    }
+
+    private static func requireOneGroup(_ reader: inout ArgumentReader) {
+        reader.requireValue("groups", equalTo: "groups: 1", matches: { if case .int(1) = $0.kind { true } else { false } },
+                            because: "grouped convolutions are not implemented")
+    }
+
+    /// Strides and dilation above 1 together are refused, as Keras 3 refuses them.
+    private static func stridesAndDilationAgree(_ reader: inout ArgumentReader, _ strides: Size2D?, _ dilation: Size2D?) -> Bool {
+        guard let strides, let dilation, strides != .square(1), dilation != .square(1) else { return true }
+        reader.error("strides \(strides) together with dilation_rate \(dilation) is not supported (Keras allows one or the other above 1)", at: reader.layerLocation)
+        return false
     }
 }
 

@@ -13,6 +13,8 @@ enum LayerCatalog {
     /// Classes that read one tensor.
     private static let singleInputDecoders: [String: LayerDecoder] = [
         "Conv2D": ConvolutionArguments.conv2D,
+        "DepthwiseConv2D": ConvolutionArguments.depthwiseConv2D,
+        "SeparableConv2D": ConvolutionArguments.separableConv2D,
         "MaxPooling2D": PoolingArguments.maxPooling2D,
         "AveragePooling2D": PoolingArguments.averagePooling2D,
         "GlobalAveragePooling2D": PoolingArguments.globalAveragePooling2D,
@@ -39,7 +41,7 @@ enum LayerCatalog {
     /// Keras layers a user may reasonably write that cnnc does not compile yet:
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
-        "Conv1D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+        "Conv1D", "Conv3D", "Conv2DTranspose",
         "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Cropping2D", "Reshape", "Permute",
         "LeakyReLU", "PReLU", "ELU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",

@@ -122,24 +122,33 @@ struct ConvolutionEmitter: Codable, Hashable {
 
     private func emitGroup(chunks: Int, channelBase: String, pass: InputPass, into out: inout SourceWriter) {
         out.block("for oy in \(splitsRows ? "parts" : "0..<\(outputHeight)")") { out in
-            var ox = 0
-            for run in pixelRuns {
-                if run.blocks == 1 && pixelRuns.count == 1 {
-                    out.line("let ox = 0")
-                    emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, into: &out)
-                } else if run.blocks == 1 {
-                    out.block("do") { out in
-                        out.line("let ox = \(ox)")
-                        emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, into: &out)
-                    }
-                } else {
-                    out.block("for bx in 0..<\(run.blocks)") { out in
-                        out.line("let ox = \(ox == 0 ? "" : "\(ox) + ")bx * \(run.pixels)")
-                        emitBlock(chunks: chunks, pixels: run.pixels, channelBase: channelBase, pass: pass, into: &out)
-                    }
-                }
-                ox += run.blocks * run.pixels
+            Self.emitRow(pixelRuns, into: &out) { out, pixels in
+                emitBlock(chunks: chunks, pixels: pixels, channelBase: channelBase, pass: pass, into: &out)
             }
+        }
+    }
+
+    /// One row of output pixels as its runs of blocks: `block(out, pixels)`
+    /// writes a block that starts at the pixel `ox`, which this declares.
+    static func emitRow(_ runs: [(blocks: Int, pixels: Int)], into out: inout SourceWriter,
+                        block: (inout SourceWriter, Int) -> Void) {
+        var ox = 0
+        for run in runs {
+            if run.blocks == 1 && runs.count == 1 {
+                out.line("let ox = 0")
+                block(&out, run.pixels)
+            } else if run.blocks == 1 {
+                out.block("do") { out in
+                    out.line("let ox = \(ox)")
+                    block(&out, run.pixels)
+                }
+            } else {
+                out.block("for bx in 0..<\(run.blocks)") { out in
+                    out.line("let ox = \(ox == 0 ? "" : "\(ox) + ")bx * \(run.pixels)")
+                    block(&out, run.pixels)
+                }
+            }
+            ox += run.blocks * run.pixels
         }
     }
 
@@ -147,10 +156,12 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// sizes that differ by at most one: 11 pixels at 5 a block become 4+4+3, not
     /// 5+5+1, because a one-pixel block loads a weight vector per multiply-add and
     /// runs at a fraction of the rate.
-    var pixelRuns: [(blocks: Int, pixels: Int)] {
-        let blockCount = (outputWidth + pixelsPerBlock - 1) / pixelsPerBlock
-        let small = outputWidth / blockCount
-        let large = outputWidth % blockCount
+    var pixelRuns: [(blocks: Int, pixels: Int)] { Self.pixelRuns(width: outputWidth, atMost: pixelsPerBlock) }
+
+    static func pixelRuns(width: Int, atMost pixelsPerBlock: Int) -> [(blocks: Int, pixels: Int)] {
+        let blockCount = (width + pixelsPerBlock - 1) / pixelsPerBlock
+        let small = width / blockCount
+        let large = width % blockCount
         return [(large, small + 1), (blockCount - large, small)].filter { $0.blocks > 0 }
     }
 

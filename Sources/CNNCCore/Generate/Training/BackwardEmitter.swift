@@ -22,6 +22,12 @@ struct BackwardEmitter {
         case .conv2D(let config):
             if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
             emitConvolutionBackward(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate, into: &out)
+        case .depthwiseConv2D(let config):
+            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitDepthwiseBackward(config, into: &out)
+        case .separableConv2D(let config):
+            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitSeparableBackward(config, into: &out)
         case .dense(let config):
             if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
             emitConvolutionBackward(kernel: .square(1), strides: .square(1), dilation: .square(1), into: &out)
@@ -44,11 +50,12 @@ struct BackwardEmitter {
         }
     }
 
-    private var inputGeometry: (height: Int, width: Int, channels: Int) { Self.geometry(of: layer.inputShape) }
-    private var outputGeometry: (height: Int, width: Int, channels: Int) { Self.geometry(of: layer.outputShape) }
+    typealias Geometry = (height: Int, width: Int, channels: Int)
+    private var inputGeometry: Geometry { Self.geometry(of: layer.inputShape) }
+    private var outputGeometry: Geometry { Self.geometry(of: layer.outputShape) }
 
     /// A shape as (height, width, channels); a vector is a 1x1 image, a sequence one row.
-    private static func geometry(of shape: TensorShape) -> (height: Int, width: Int, channels: Int) {
+    private static func geometry(of shape: TensorShape) -> Geometry {
         let dimensions = shape.dimensions
         switch dimensions.count {
         case 3: return (dimensions[0], dimensions[1], dimensions[2])
@@ -61,10 +68,17 @@ struct BackwardEmitter {
 
     private func emitConvolutionBackward(kernel: Size2D, strides: Size2D, dilation: Size2D, into out: inout SourceWriter) {
         guard case .kernel(let packed)? = weights.packing[index] else { return }
+        emitConvolutionBackward(name: "\(function)_backward", packed: packed, kernel: kernel, strides: strides, dilation: dilation,
+                                input: inputGeometry, output: outputGeometry, padding: layer.padding ?? .zero, into: &out)
+        if let padding = layer.padding, padding != .zero {
+            emitCrop(name: "\(function)_unpad", hasInput: false, padding: padding, into: &out)
+        }
+    }
+
+    private func emitConvolutionBackward(name: String, packed: WeightPlan.PackedKernel, kernel: Size2D, strides: Size2D, dilation: Size2D,
+                                         input: Geometry, output: Geometry, padding: Padding2D, into out: inout SourceWriter) {
         let kernelOffset = weights.tensors[packed.kernelTensor].offset
         let biasOffset = packed.biasTensor.map { weights.tensors[$0].offset }
-        let padding = layer.padding ?? .zero
-        let input = inputGeometry, output = outputGeometry
         let paddedHeight = input.height + padding.top + padding.bottom
         let paddedWidth = input.width + padding.left + padding.right
         let (cin, cout) = (input.channels, output.channels)
@@ -77,7 +91,7 @@ struct BackwardEmitter {
         // so every product below is a whole-vector multiply-add and the padding adds nothing.
         out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx (\(groups) vector\(groups == 1 ? "" : "s") of \(lanes) output channels)")
         out.line("@inline(never)")
-        out.block("static func \(function)_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
+        out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
             out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
             out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(pixels * groups))", opening: " { buffer in") { out in
                 out.line("let d = buffer.baseAddress!")
@@ -106,11 +120,80 @@ struct BackwardEmitter {
                 }
                 out.line("guard let dx else { return }")
                 emitInputGradient(kernel: kernel, strides: strides, dilation: dilation, paddedHeight: paddedHeight, paddedWidth: paddedWidth,
-                                  cin: cin, cout: cout, into: &out)
+                                  cin: cin, cout: cout, output: output, into: &out)
             }
         }
         out.line()
-        if padding != .zero {
+    }
+
+    // MARK: DepthwiseConv2D
+
+    /// The same three gradients for a depthwise layer, whose output channel
+    /// o = c·m + j reads only input channel c: dL/dkernel[tap][o] = Σ x·dz,
+    /// dL/dbias[o] = Σ dz, and dL/dx[c] = Σ over taps and j of kernel·dz.
+    /// Channels are the innermost loop of every sum, left to the vectorizer.
+    private func emitDepthwiseBackward(_ config: DepthwiseConv2DConfig, into out: inout SourceWriter) {
+        guard case .kernel(let packed)? = weights.packing[index] else { return }
+        emitDepthwiseBackward(config, name: "\(function)_backward", packed: packed, output: outputGeometry, into: &out)
+        if let padding = layer.padding, padding != .zero {
+            emitCrop(name: "\(function)_unpad", hasInput: false, padding: padding, into: &out)
+        }
+    }
+
+    private func emitDepthwiseBackward(_ config: DepthwiseConv2DConfig, name: String, packed: WeightPlan.PackedKernel, output: Geometry,
+                                       into out: inout SourceWriter) {
+        let kernelOffset = weights.tensors[packed.kernelTensor].offset
+        let biasOffset = packed.biasTensor.map { weights.tensors[$0].offset }
+        let padding = layer.padding ?? .zero
+        let input = inputGeometry
+        let paddedHeight = input.height + padding.top + padding.bottom
+        let paddedWidth = input.width + padding.left + padding.right
+        let (cin, cout, m) = (input.channels, output.channels, config.depthMultiplier)
+        let (kernel, strides, dilation) = (config.kernelSize, config.strides, config.dilationRate)
+        out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx, channel by channel")
+        out.line("@inline(never)")
+        out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
+            out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
+            if let biasOffset {
+                out.line("let biasGradient = gk + \(biasOffset)")
+                out.block("for p in 0..<\(output.height * output.width)") { out in
+                    out.line("let dzp = dz + p * \(cout)")
+                    out.line("for o in 0..<\(cout) { biasGradient[o] += dzp[o] }")
+                }
+            }
+            out.line("dx?.initialize(repeating: 0, count: \(paddedHeight * paddedWidth * cin))")
+            Self.emitEveryTap(output: output, kernel: kernel, strides: strides, dilation: dilation, paddedWidth: paddedWidth,
+                              perPosition: cin, outputChannels: cout, into: &out) { out in
+                out.line("let tap = (ky * \(kernel.width) + kx) * \(cout)")
+                out.line("let xp = x + at, gp = kernelGradient + tap, kp = kernel + tap")
+                if m == 1 {
+                    out.line("for c in 0..<\(cin) { gp[c] += xp[c] * dzp[c] }")
+                    out.line("if let dx { let dxp = dx + at; for c in 0..<\(cin) { dxp[c] += kp[c] * dzp[c] } }")
+                } else {
+                    out.block("for c in 0..<\(cin)") { out in
+                        out.line("var sum: Float = 0")
+                        out.line("for j in 0..<\(m) { let o = c * \(m) + j; gp[o] += xp[c] * dzp[o]; sum += kp[o] * dzp[o] }")
+                        out.line("dx?[at + c] += sum")
+                    }
+                }
+            }
+        }
+        out.line()
+    }
+
+    // MARK: SeparableConv2D
+
+    /// Backward through the 1x1 step (`_pointwise_backward`: its kernel and
+    /// bias gradients, and dL/d(depthwise result)), then through the depthwise
+    /// step (`_depthwise_backward`), and `_unpad` when the layer pads.
+    private func emitSeparableBackward(_ config: SeparableConv2DConfig, into out: inout SourceWriter) {
+        guard case .separable(let depthwise, let pointwise)? = weights.packing[index] else { return }
+        let output = outputGeometry
+        let middle = (height: output.height, width: output.width, channels: depthwise.outputs)
+        emitConvolutionBackward(name: "\(function)_pointwise_backward", packed: pointwise, kernel: .square(1), strides: .square(1),
+                                dilation: .square(1), input: middle, output: output, padding: .zero, into: &out)
+        emitDepthwiseBackward(config.depthwise, name: "\(function)_depthwise_backward", packed: depthwise, output: middle, into: &out)
+        if let padding = layer.padding, padding != .zero {
             emitCrop(name: "\(function)_unpad", hasInput: false, padding: padding, into: &out)
         }
     }
@@ -122,8 +205,7 @@ struct BackwardEmitter {
     /// pixels are padded to whole vectors; then copied into `dx`. No
     /// horizontal sums: each multiply-add is a whole vector of input channels.
     private func emitInputGradient(kernel: Size2D, strides: Size2D, dilation: Size2D, paddedHeight: Int, paddedWidth: Int,
-                                   cin: Int, cout: Int, into out: inout SourceWriter) {
-        let output = outputGeometry
+                                   cin: Int, cout: Int, output: Geometry, into out: inout SourceWriter) {
         let lanes = WeightPlan.lanes(forOutputs: cin), groups = (cin + lanes - 1) / lanes
         let vector = "SIMD\(lanes)<Float>"
         let taps = kernel.height * kernel.width
@@ -144,26 +226,38 @@ struct BackwardEmitter {
             out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(positions * groups))", opening: " { sums in") { out in
                 out.line("let acc = sums.baseAddress!")
                 out.line("acc.initialize(repeating: \(vector)(), count: \(positions * groups))")
-                out.block("for oy in 0..<\(output.height)") { out in
-                    out.block("for ox in 0..<\(output.width)") { out in
-                        out.line("let dzp = dz + (oy * \(output.width) + ox) * \(cout)")
-                        out.block("for ky in 0..<\(kernel.height)") { out in
-                            out.block("for kx in 0..<\(kernel.width)") { out in
-                                out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(groups)")
-                                out.line("let kp = kt + (ky * \(kernel.width) + kx) * \(cout * groups)")
-                                out.block("for g in 0..<\(groups)") { out in
-                                    out.line("var sum = acc[at + g]")
-                                    out.line("for co in 0..<\(cout) { sum = madd(sum, \(vector)(repeating: dzp[co]), kp[co * \(groups) + g]) }")
-                                    out.line("acc[at + g] = sum")
-                                }
-                            }
-                        }
+                Self.emitEveryTap(output: output, kernel: kernel, strides: strides, dilation: dilation, paddedWidth: paddedWidth,
+                                  perPosition: groups, outputChannels: cout, into: &out) { out in
+                    out.line("let kp = kt + (ky * \(kernel.width) + kx) * \(cout * groups)")
+                    out.block("for g in 0..<\(groups)") { out in
+                        out.line("var sum = acc[at + g]")
+                        out.line("for co in 0..<\(cout) { sum = madd(sum, \(vector)(repeating: dzp[co]), kp[co * \(groups) + g]) }")
+                        out.line("acc[at + g] = sum")
                     }
                 }
                 out.block("for position in 0..<\(positions)") { out in
                     out.block("for g in 0..<\(groups)") { out in
                         out.line("let v = acc[position * \(groups) + g], n = Swift.min(\(lanes), \(cin) - g * \(lanes))")
                         out.line("for l in 0..<n { dx[position * \(cin) + g * \(lanes) + l] = v[l] }")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loops over every output pixel and kernel tap, declaring `dzp` (that
+    /// pixel's dL/dz), `ky`, `kx` and `at`: where the tap reads the padded
+    /// input, in units of `perPosition` (channels, or vectors of them) a position.
+    private static func emitEveryTap(output: Geometry, kernel: Size2D, strides: Size2D, dilation: Size2D, paddedWidth: Int,
+                                     perPosition: Int, outputChannels: Int, into out: inout SourceWriter,
+                                     body: (inout SourceWriter) -> Void) {
+        out.block("for oy in 0..<\(output.height)") { out in
+            out.block("for ox in 0..<\(output.width)") { out in
+                out.line("let dzp = dz + (oy * \(output.width) + ox) * \(outputChannels)")
+                out.block("for ky in 0..<\(kernel.height)") { out in
+                    out.block("for kx in 0..<\(kernel.width)") { out in
+                        out.line("let at = ((oy * \(strides.height) + ky * \(dilation.height)) * \(paddedWidth) + ox * \(strides.width) + kx * \(dilation.width)) * \(perPosition)")
+                        body(&out)
                     }
                 }
             }

@@ -143,6 +143,8 @@ struct TrainingGenerator {
                 if case .slot(let offset) = arena.outputs[index] { out.line("let o\(index) = arena + \(offset)") }
             case .mask(let index):
                 if let offset = arena.masks[index] { out.line("let m\(index) = arena + \(offset)") }
+            case .intermediate(let index):
+                if let offset = arena.intermediates[index] { out.line("let t\(index) = arena + \(offset)") }
             case .outputGradient(let index):
                 if let offset = arena.outputGradients[index] { out.line("let d\(index) = arena + \(offset)") }
             case .gradientSlot(let tensor):
@@ -239,7 +241,7 @@ struct TrainingGenerator {
         let source = source(index)
         let target = "o\(index)"
         switch layer.operation {
-        case .conv2D, .dense:
+        case .conv2D, .depthwiseConv2D, .dense:
             var reads = source
             if let padding = layer.padding, padding != .zero {
                 out.line("Self.\(function)_pad(\(source), p)")
@@ -248,6 +250,15 @@ struct TrainingGenerator {
             out.line("Self.\(function)(\(reads), w, \(target))")
             let activation = layer.operation.fusedActivation
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
+        case .separableConv2D(let config):
+            var reads = source
+            if let padding = layer.padding, padding != .zero {
+                out.line("Self.\(function)_pad(\(source), p)")
+                reads = "UnsafePointer(p)"
+            }
+            out.line("Self.\(function)_depthwise(\(reads), w, t\(index))")
+            out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, \(target))")
+            if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
             out.line("Self.\(function)(\(source), \(target))")
         case .flatten:
@@ -302,7 +313,7 @@ struct TrainingGenerator {
         let swap = first ? "" : "; swap(&g, &h)"
         out.line("// \(layer.name)")
         switch layer.operation {
-        case .conv2D, .dense:
+        case .conv2D, .depthwiseConv2D, .dense:
             if layer.operation.fusedActivation != .linear {
                 out.line(last ? "if !fused { Self.\(function)_derivative(\(y), g) }" : "Self.\(function)_derivative(\(y), g)")
             }
@@ -317,6 +328,20 @@ struct TrainingGenerator {
                 }
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), k, gradients, \(into))\(swap)")
+            }
+        case .separableConv2D:
+            if layer.operation.fusedActivation != .linear {
+                out.line(last ? "if !fused { Self.\(function)_derivative(\(y), g) }" : "Self.\(function)_derivative(\(y), g)")
+            }
+            // dL/d(depthwise result) into h, then dL/dx back into g (or the caller's inputGradient).
+            out.line("Self.\(function)_pointwise_backward(UnsafePointer(t\(index)), UnsafePointer(g), k, gradients, h)")
+            let padded = layer.padding.map { $0 != .zero } ?? false
+            if padded {
+                out.line("Self.\(function)_pad(\(x), p)")
+                out.line("Self.\(function)_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, \(first ? "inputGradient == nil ? nil : q" : "q"))")
+                out.line(first ? "if let inputGradient { Self.\(function)_unpad(UnsafePointer(q), inputGradient) }" : "Self.\(function)_unpad(UnsafePointer(q), g)")
+            } else {
+                out.line("Self.\(function)_depthwise_backward(\(x), UnsafePointer(h), k, gradients, \(first ? "inputGradient" : "g"))")
             }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
             if first {

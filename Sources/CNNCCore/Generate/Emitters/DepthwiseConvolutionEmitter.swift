@@ -1,0 +1,128 @@
+/// Emits DepthwiseConv2D as specialized Swift. Each output channel reads one
+/// input channel, so there is no sum over channels: a depthwise layer does a
+/// kernel window's multiply-adds per output value and is bound by memory, not
+/// by arithmetic. With one filter per channel (`depth_multiplier` 1, what
+/// MobileNet and EfficientNet use) channels sit in SIMD lanes: each weight
+/// vector is loaded once per tap and used for a block of neighbouring output
+/// pixels, whose inputs are read straight from the (already padded) input.
+/// Bias and ReLU are fused into the store, as in `ConvolutionEmitter`.
+/// Other multipliers take a scalar loop with constant bounds.
+struct DepthwiseConvolutionEmitter: Codable, Hashable {
+    var function: String
+    var inputWidth: Int
+    var inputChannels: Int
+    var depthMultiplier: Int
+    var kernel: Size2D
+    var strides: Size2D
+    var dilation: Size2D
+    var outputHeight: Int
+    var outputWidth: Int
+    /// Packed as a kernel of one row per tap (see `WeightPlan`).
+    var packed: WeightPlan.PackedKernel
+    var fusedReLU: Bool
+
+    var lanes: Int { packed.lanes }
+    var outputs: Int { packed.outputs }
+    /// Rows of output: what a call can be limited to, as `ConvolutionEmitter` does.
+    var parts: Int { outputHeight }
+
+    /// Output pixels per block: one accumulator each, plus a weight vector,
+    /// within AVX2's 16 registers for SIMD16 (two registers a vector) as well as SIMD8.
+    var pixelsPerBlock: Int { max(1, min(lanes == 16 ? 4 : 6, outputWidth)) }
+
+    func emit(into out: inout SourceWriter) {
+        out.line("@inline(never)")
+        out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
+            if depthMultiplier == 1 {
+                emitChannelLanes(into: &out)
+            } else {
+                emitScalar(into: &out)
+            }
+        }
+    }
+
+    private var rowStride: Int { inputWidth * inputChannels }
+
+    /// Channels in lanes: whole vectors of channels in a loop, then the channels
+    /// left over (fewer than a vector) lane by lane, so no load reads past a pixel.
+    private func emitChannelLanes(into out: inout SourceWriter) {
+        out.line("typealias V = SIMD\(lanes)<Float>")
+        let wholeVectors = inputChannels / lanes
+        let runs = ConvolutionEmitter.pixelRuns(width: outputWidth, atMost: pixelsPerBlock)
+        out.block("for oy in parts") { out in
+            if wholeVectors > 0 {
+                out.block("for c0 in stride(from: 0, to: \(wholeVectors * lanes), by: \(lanes))") { out in
+                    ConvolutionEmitter.emitRow(runs, into: &out) { out, pixels in
+                        emitBlock(pixels: pixels, channels: lanes, into: &out)
+                    }
+                }
+            }
+            let rest = inputChannels - wholeVectors * lanes
+            if rest > 0 {
+                out.line("// The last \(rest) channel\(rest == 1 ? "" : "s"), lane by lane.")
+                out.block("do") { out in
+                    out.line("let c0 = \(wholeVectors * lanes)")
+                    ConvolutionEmitter.emitRow(runs, into: &out) { out, pixels in
+                        emitBlock(pixels: pixels, channels: rest, into: &out)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `pixels` neighbouring output pixels x one vector of channels from `c0`,
+    /// of which `channels` are real.
+    private func emitBlock(pixels: Int, channels: Int, into out: inout SourceWriter) {
+        let whole = channels == lanes
+        let pixelStride = strides.width * inputChannels
+        out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs) + c0")
+        for p in 0..<pixels {
+            out.line("var s\(p) = w.simd(V.self, at: \(packed.biasOffset) + c0)")
+        }
+        // The kernel window: constant trip counts, unrolled by the optimizer.
+        out.block("for ky in 0..<\(kernel.height)") { out in
+            out.block("for kx in 0..<\(kernel.width)") { out in
+                out.line("let xp = x + (oy * \(strides.height) + ky * \(dilation.height)) * \(rowStride) + (ox * \(strides.width) + kx * \(dilation.width)) * \(inputChannels) + c0")
+                out.line("let wv = w.simd(V.self, at: \(packed.kernelOffset) + (ky * \(kernel.width) + kx) * \(packed.paddedOutputs) + c0)")
+                for p in 0..<pixels {
+                    let at = p == 0 ? "0" : "\(p * pixelStride)"
+                    if whole {
+                        out.line("s\(p) = madd(s\(p), xp.simd(V.self, at: \(at)), wv)")
+                    } else {
+                        out.line("do { var v = V(); for lane in 0..<\(channels) { v[lane] = xp[\(at) + lane] }; s\(p) = madd(s\(p), v, wv) }")
+                    }
+                }
+            }
+        }
+        for p in 0..<pixels {
+            let value = fusedReLU ? "s\(p).replacing(with: 0, where: s\(p) .< 0)" : "s\(p)"
+            if whole {
+                out.line("yp.store(\(value), at: \(p * outputs))")
+            } else {
+                out.line("do { let v = \(value); for lane in 0..<\(channels) { yp[\(p * outputs) + lane] = v[lane] } }")
+            }
+        }
+    }
+
+    /// Output channel c·m + j from input channel c, one value at a time.
+    private func emitScalar(into out: inout SourceWriter) {
+        out.block("for oy in parts") { out in
+            out.block("for ox in 0..<\(outputWidth)") { out in
+                out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs)")
+                out.block("for c in 0..<\(inputChannels)") { out in
+                    out.block("for j in 0..<\(depthMultiplier)") { out in
+                        out.line("let o = c * \(depthMultiplier) + j")
+                        out.line("var s = w[\(packed.biasOffset) + o]")
+                        out.block("for ky in 0..<\(kernel.height)") { out in
+                            out.block("for kx in 0..<\(kernel.width)") { out in
+                                out.line("let at = (oy * \(strides.height) + ky * \(dilation.height)) * \(rowStride) + (ox * \(strides.width) + kx * \(dilation.width)) * \(inputChannels) + c")
+                                out.line("s += x[at] * w[\(packed.kernelOffset) + (ky * \(kernel.width) + kx) * \(packed.paddedOutputs) + o]")
+                            }
+                        }
+                        out.line(fusedReLU ? "yp[o] = Swift.max(s, 0)" : "yp[o] = s")
+                    }
+                }
+            }
+        }
+    }
+}

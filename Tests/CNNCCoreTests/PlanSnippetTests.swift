@@ -221,6 +221,36 @@ import Testing
         #expect(program.training.arena.outputs[2] == .alias)
     }
 
+    @Test func depthwiseLanesDivideTheChannels() throws {
+        let program = try Self.program("""
+            input_shape: [6, 6, 24]
+            layers:
+              - DepthwiseConv2D: {kernel_size: 3, name: d}
+              - SeparableConv2D: {filters: 5, kernel_size: 3, depth_multiplier: 2, name: s}
+            """)
+        guard case .convolution(let depthwise) = program.nodes[0].kernel, case .convolution(let separable) = program.nodes[1].kernel else {
+            Issue.record("no convolution kernels"); return
+        }
+        // 24 channels as three vectors of 8, not one of 16 and eight lanes one by one.
+        #expect(depthwise.direct.lanes == 8 && depthwise.pointwise == nil)
+        #expect(separable.direct.lanes == 16 && separable.pointwise?.inputChannels == 48)
+        #expect(program.nodes[1].intermediate != nil && program.training.arena.intermediates[1] != nil)
+    }
+
+    /// A depthwise result larger than 256 KB is computed, and read by the 1x1 step, a block of rows at a time.
+    @Test func aLargeSeparableLayerRunsInBlocksOfRows() throws {
+        func program(_ size: Int) throws -> ModelProgram {
+            try Self.program("input_shape: [\(size), \(size), 64]\nlayers:\n  - SeparableConv2D: {filters: 8, kernel_size: 3}")
+        }
+        func blocks(_ size: Int) throws -> Int? {
+            guard case .convolution(let kernels) = try program(size).nodes[0].kernel else { return nil }
+            return kernels.rowsPerBlock
+        }
+        #expect(try blocks(16) == nil)  // 49 KB
+        #expect(try blocks(40) == 6)  // 361 KB, 9.5 KB a row
+        #expect(ModelGenerator.render(try program(40)).contains("for r in stride(from: 0, to: 38, by: 6)"))
+    }
+
     @Test func thePlanPrintsAsStableJSONThatReadsBack() throws {
         let program = try Self.program("""
             input_shape: [8, 8, 3]

@@ -17,4 +17,15 @@ struct ForwardWriter {
         sequential.line(call(nil, nil))
         split.line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("worker", "parts")) }" : call(nil, nil))
     }
+
+    /// Calls over the `height` rows of a layer's output in blocks of `rows` on
+    /// one core (split across workers, as `kernel` does): `call(rows)` writes
+    /// the calls for a range of rows, which `ConvolutionEmitter` and
+    /// `DepthwiseConvolutionEmitter` take as their parts.
+    mutating func rowBlocks(height: Int, rows: Int, parts: Int, _ call: (_ rows: String?) -> String) {
+        sequential.block("for r in stride(from: 0, to: \(height), by: \(rows))") { out in
+            out.line(call("r..<Swift.min(r + \(rows), \(height))"))
+        }
+        split.line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("parts")) }" : call(nil))
+    }
 }

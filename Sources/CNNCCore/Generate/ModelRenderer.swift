@@ -124,13 +124,22 @@ struct ModelRenderer {
                     forward.line("Self.\(padder.function)(\(source), \(padded))")
                     reads = "UnsafePointer(\(padded))"
                 }
-                forward.kernel(parts: kernels.splitParts) { _, parts in
-                    let rows = parts.map { ", \($0)" } ?? ""
-                    guard let pointwise = kernels.pointwise, let intermediate = node.intermediate else {
-                        return "Self.\(kernels.direct.function)(\(reads), w, \(target)\(rows))"
-                    }
+                if let pointwise = kernels.pointwise, let intermediate = node.intermediate {
+                    // SeparableConv2D: both steps on the same rows.
                     let middle = "arena + Arena.\(program.arena.regions[intermediate].name)"
-                    return "Self.\(kernels.direct.function)(\(reads), w, \(middle)\(rows)); Self.\(pointwise.function)(UnsafePointer(\(middle)), w, \(target)\(rows))"
+                    func calls(_ rows: String?) -> String {
+                        let range = rows.map { ", \($0)" } ?? ""
+                        return "Self.\(kernels.direct.function)(\(reads), w, \(middle)\(range)); Self.\(pointwise.function)(UnsafePointer(\(middle)), w, \(target)\(range))"
+                    }
+                    if let rows = kernels.rowsPerBlock {
+                        forward.rowBlocks(height: pointwise.outputHeight, rows: rows, parts: kernels.splitParts, calls)
+                    } else {
+                        forward.kernel(parts: kernels.splitParts) { _, parts in calls(parts) }
+                    }
+                } else {
+                    forward.kernel(parts: kernels.splitParts) { _, parts in
+                        "Self.\(kernels.direct.function)(\(reads), w, \(target)\(parts.map { ", \($0)" } ?? ""))"
+                    }
                 }
             }
             if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }

@@ -104,8 +104,18 @@ public enum ModelPlanner {
         let post = config.activation == .linear || config.activation == .relu ? nil
             : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: layer.outputShape)
         let split = first.parts == second.parts ? splitParts(second.parts, layer) : 1
-        return ConvolutionKernels(padding: padder, direct: .depthwise(first), winograd: nil, pointwise: second, activation: post,
-                                  splitParts: split)
+        return ConvolutionKernels(padding: padder, direct: .depthwise(first), winograd: nil, pointwise: second,
+                                  rowsPerBlock: rowsPerBlock(height: height, rowBytes: width * depthwise.outputs * MemoryLayout<Float>.size),
+                                  activation: post, splitParts: split)
+    }
+
+    /// A depthwise result above 256 KB (Xception's first, 627 KB) would leave
+    /// the L2 cache of the smaller cores before the 1x1 step reads it back: in
+    /// blocks of 64 KB of rows, each block is read while still in cache.
+    private static func rowsPerBlock(height: Int, rowBytes: Int) -> Int? {
+        guard height > 1, height * rowBytes > 256 << 10 else { return nil }
+        let rows = max(1, (64 << 10) / max(rowBytes, 1))
+        return rows < height ? rows : nil
     }
 
     /// The parts to split a layer's kernel into across workers, or 1 to keep

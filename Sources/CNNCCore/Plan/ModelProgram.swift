@@ -93,6 +93,9 @@ struct ConvolutionKernels: Codable, Hashable, Sendable {
     /// SeparableConv2D's second step: a 1x1 convolution of the depthwise
     /// result (which `direct` computes), with the bias and the activation.
     var pointwise: ConvolutionEmitter? = nil
+    /// Rows of output a SeparableConv2D computes both steps for at a time on
+    /// one core, when its depthwise result would not stay in cache whole.
+    var rowsPerBlock: Int? = nil
     /// An activation other than linear and ReLU (which the kernels fuse), applied after.
     var activation: ElementwiseEmitter?
     /// Parts to split inference's kernel into across workers for one sample (1: one core).

@@ -113,7 +113,7 @@ def build(stem):
 
 
 OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
-                 "two_inputs_two_outputs", "every_merge"]
+                 "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape"]
 
 
 def make_outputs(stem):
@@ -177,11 +177,13 @@ def summary(stem, path, line_length=None, extra_env=None):
         raise SystemExit(f"ANSI escape found in {path}")
 
 
-def parent_main(outputs_only):
+def parent_main(outputs_only, only):
     import keras
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "keras-export"))
     for stem in OUTPUT_GRAPHS:
+        if only and stem not in only:
+            continue
         print(f"outputs/{stem}", file=sys.stderr)
         make_outputs(stem)
     if outputs_only:
@@ -189,6 +191,8 @@ def parent_main(outputs_only):
 
     stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
     for stem in stems:
+        if only and stem not in only:
+            continue
         print(stem, file=sys.stderr)
         model = build(stem)
         text = json.dumps(json.loads(model.to_json()), indent=2) + "\n"
@@ -201,7 +205,8 @@ def parent_main(outputs_only):
         summary(stem, OUT / "summary" / f"{stem}.txt")
         if stem not in APPLICATIONS:
             summary(stem, OUT / "summary-ll120" / f"{stem}.txt", line_length=120, extra_env={"COLUMNS": "200"})
-    (OUT / "VERSIONS.txt").write_text(versions_text())
+    if not only:
+        (OUT / "VERSIONS.txt").write_text(versions_text())
 
 
 if __name__ == "__main__":
@@ -209,8 +214,9 @@ if __name__ == "__main__":
     parser.add_argument("--child")
     parser.add_argument("--line-length", type=int)
     parser.add_argument("--outputs-only", action="store_true")
+    parser.add_argument("--only", action="append", metavar="STEM", help="refresh only this graph or application (repeatable); VERSIONS.txt stays")
     arguments = parser.parse_args()
     if arguments.child:
         child_main(arguments)
     else:
-        parent_main(arguments.outputs_only)
+        parent_main(arguments.outputs_only, arguments.only)

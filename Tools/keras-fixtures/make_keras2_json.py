@@ -30,6 +30,7 @@ KERAS2_SPECS = [
     "Specs/mnist_convnet.cnn.yaml",
     "Specs/cats_vs_dogs.cnn.yaml",
     "Tests/Fixtures/specs/every_layer.yaml",
+    "Tests/Fixtures/specs/reshape_rescale.yaml",
 ]
 OUT = Path("Tests/Fixtures/keras/json2")
 

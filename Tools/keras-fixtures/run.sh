@@ -14,7 +14,7 @@
 #                                   from the committed JSON and weights) and the HDF5 reader's (Tests/Fixtures/hdf5/)
 #   Tools/keras-fixtures/run.sh --functional-only     graphs and keras.applications (functional/)
 #                                   (--keras2 also writes their Keras 2 JSON, functional/json2/)
-#   --only STEM (repeatable) with the Keras 3 summaries, --outputs or --training-step:
+#   --only STEM (repeatable) with the Keras 3 summaries, --outputs, --functional or --training-step:
 #                                   refresh only that spec (a new zoo model), leaving the
 #                                   other fixtures and VERSIONS.txt as they are
 #
@@ -96,7 +96,7 @@ fi
 if [ "$functional" = 1 ]; then
   sync_keras_venv
   # About 4 minutes: DenseNet121 and InceptionV3 are large graphs.
-  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_functional_fixtures.py" </dev/null
+  KERAS_BACKEND=jax .venv-keras/bin/python "$here/make_functional_fixtures.py" "${only[@]}" </dev/null
 fi
 
 if [ "$keras_files" = 1 ]; then

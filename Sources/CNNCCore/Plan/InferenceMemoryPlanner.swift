@@ -1,5 +1,5 @@
 /// Where the forward pass keeps every tensor: decides which layers get a
-/// region of their own and which share their input's (Flatten, Dropout and
+/// region of their own and which share their input's (Flatten, Reshape, Dropout and
 /// the training-only layers compute nothing; activations and
 /// BatchNormalization overwrite their input when nothing reads it later),
 /// then places the regions by liveness with `ArenaAllocator`. A tensor that
@@ -51,7 +51,7 @@ enum InferenceMemoryPlanner {
                     nodes[index].padded = newStorage(padded, at: index, name: nodes[index].function + "_padded", holds: "\(layer.name)'s padded input")
                 }
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
-            case .pooling, .globalPooling, .zeroPadding, .merge, .concatenate:
+            case .pooling, .globalPooling, .zeroPadding, .cropping, .merge, .concatenate:
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
             }
             nodes[index].otherReads = layer.inputs.dropFirst().map(buffer)

@@ -26,6 +26,9 @@ import Testing
         ("residual_block.keras2-weights.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
         ("every_layer.keras2.h5", "../json2/every_layer.json", "Tests/Fixtures/keras/outputs/every_layer"),
         ("every_layer.keras2-weights.h5", "../json2/every_layer.json", "Tests/Fixtures/keras/outputs/every_layer"),
+        // tf.keras keeps Normalization's count as an int64 scalar.
+        ("reshape_rescale.keras2.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),
+        ("reshape_rescale.keras2-weights.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),
     ]
 
     static func model(_ spec: String) throws -> CheckedModel {

@@ -47,6 +47,8 @@ KERAS3 = {
 KERAS2 = {
     "every_layer": (FIXTURES / "json2/every_layer.json", FIXTURES / "outputs/every_layer"),
     "residual_block": (FIXTURES / "functional/json2/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
+    # Normalization's count is an int64 scalar in tf.keras's files.
+    "reshape_rescale": (FIXTURES / "json2/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
 }
 
 

@@ -840,11 +840,12 @@ extension ReshapeRescale: TrainableModel {
     // normalization: dL/dx = dL/dy · scale
     @inline(never)
     static func l1_normalization_backward(_ k: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        var scale = [Float](repeating: 0, count: 3)
-        for c in 0..<3 { scale[c] = 1 / Swift.max(k[3 + c].squareRoot(), Float(1e-07)) }
-        for position in 0..<72 {
-            let v = g + position * 3
-            for c in 0..<3 { v[c] *= scale[c] }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 3) { scale in
+            for c in 0..<3 { scale[c] = 1 / Swift.max(k[3 + c].squareRoot(), Float(1e-07)) }
+            for position in 0..<72 {
+                let v = g + position * 3
+                for c in 0..<3 { v[c] *= scale[c] }
+            }
         }
     }
 
@@ -1138,11 +1139,12 @@ extension ReshapeRescale: TrainableModel {
     // normalization_3: dL/dx = dL/dy · scale
     @inline(never)
     static func l13_normalization_3_backward(_ k: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        var scale = [Float](repeating: 0, count: 8)
-        for c in 0..<8 { scale[c] = 1 / Swift.max(k[640 + c].squareRoot(), Float(1e-07)) }
-        for position in 0..<1 {
-            let v = g + position * 8
-            for c in 0..<8 { v[c] *= scale[c] }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { scale in
+            for c in 0..<8 { scale[c] = 1 / Swift.max(k[640 + c].squareRoot(), Float(1e-07)) }
+            for position in 0..<1 {
+                let v = g + position * 8
+                for c in 0..<8 { v[c] *= scale[c] }
+            }
         }
     }
 

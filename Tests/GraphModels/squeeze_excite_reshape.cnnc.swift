@@ -671,11 +671,12 @@ extension SqueezeExciteReshape: TrainableModel {
     // normalization: dL/dx = dL/dy · scale
     @inline(never)
     static func l1_normalization_backward(_ k: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        var scale = [Float](repeating: 0, count: 3)
-        for c in 0..<3 { scale[c] = 1 / Swift.max(k[3 + c].squareRoot(), Float(1e-07)) }
-        for position in 0..<64 {
-            let v = g + position * 3
-            for c in 0..<3 { v[c] *= scale[c] }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 3) { scale in
+            for c in 0..<3 { scale[c] = 1 / Swift.max(k[3 + c].squareRoot(), Float(1e-07)) }
+            for position in 0..<64 {
+                let v = g + position * 3
+                for c in 0..<3 { v[c] *= scale[c] }
+            }
         }
     }
 

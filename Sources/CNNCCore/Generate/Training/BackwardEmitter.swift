@@ -345,15 +345,21 @@ struct BackwardEmitter {
                 out.line("for i in 0..<\(count) { g[i] *= Float(\(scale[0])) }")
                 return
             }
-            if let fromWeights {
-                out.line("var scale = [Float](repeating: 0, count: \(channels))")
-                out.line("for c in 0..<\(channels) { scale[c] = \(fromWeights) }")
-            } else {
-                out.line("let scale: [Float] = [\(scale.map { "\(Float($0))" }.joined(separator: ", "))]")
+            func scaleEachPosition(_ out: inout SourceWriter) {
+                out.block("for position in 0..<\(count / channels)") { out in
+                    out.line("let v = g + position * \(channels)")
+                    out.line("for c in 0..<\(channels) { v[c] *= scale[c] }")
+                }
             }
-            out.block("for position in 0..<\(count / channels)") { out in
-                out.line("let v = g + position * \(channels)")
-                out.line("for c in 0..<\(channels) { v[c] *= scale[c] }")
+            guard let fromWeights else {
+                out.line("let scale: [Float] = [\(scale.map { "\(Float($0))" }.joined(separator: ", "))]")
+                scaleEachPosition(&out)
+                return
+            }
+            // One scale per channel, on the stack: this runs once per sample and step.
+            out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(channels)) { scale in", opening: "") { out in
+                out.line("for c in 0..<\(channels) { scale[c] = \(fromWeights) }")
+                scaleEachPosition(&out)
             }
         }
         out.line()

@@ -1,6 +1,7 @@
 /// Keras's default initial weights, from a seeded generator: Glorot-uniform
 /// kernels (limit sqrt(6 / (fan_in + fan_out))), zero biases, and for
-/// BatchNormalization gamma 1, beta 0, moving mean 0, moving variance 1.
+/// BatchNormalization gamma 1, beta 0, moving mean 0, moving variance 1, and
+/// for Normalization mean 0, variance 1, count 0.
 public enum KerasInitializers {
     public static func parameters(for layout: [TensorLayout], count: Int, seed: UInt64) -> [Float] {
         var generator = SplitMix64(seed: seed)
@@ -14,7 +15,7 @@ public enum KerasInitializers {
                 for index in 0..<tensor.count {
                     values[tensor.offset + index] = Float((generator.nextUnit() * 2 - 1) * limit)
                 }
-            case "gamma", "moving_variance":
+            case "gamma", "moving_variance", "variance":
                 for index in 0..<tensor.count { values[tensor.offset + index] = 1 }
             default:
                 break

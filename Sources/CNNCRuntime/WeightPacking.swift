@@ -57,4 +57,15 @@ public enum WeightPacking {
             packed[shiftAt + channel] = (beta.map { parameters[$0 + channel] } ?? 0) - parameters[mean + channel] * scale
         }
     }
+
+    /// Keras's Normalization: y = (x − mean) / d with d = max(sqrt(variance), 1e-7)
+    /// = x·scale + shift; inverted, y = mean + x·d.
+    public static func normalization(_ parameters: [Float], mean: Int, variance: Int, invert: Bool,
+                                     channels: Int, into packed: inout [Float], scaleAt: Int, shiftAt: Int) {
+        for channel in 0..<channels {
+            let divisor = Swift.max(parameters[variance + channel].squareRoot(), 1e-7)
+            packed[scaleAt + channel] = invert ? divisor : 1 / divisor
+            packed[shiftAt + channel] = invert ? parameters[mean + channel] : -parameters[mean + channel] / divisor
+        }
+    }
 }

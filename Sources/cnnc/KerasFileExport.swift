@@ -25,9 +25,15 @@ enum KerasFileExport {
     /// among them, in its config's order), each with its weights in Keras's order.
     static func kerasLayers(of model: CheckedModel, weights: SafeTensors) -> [KerasWeightsFile.Layer] {
         var byLayer: [String: [HDF5Array]] = [:]
+        let classes = Dictionary(model.layers.map { ($0.name, $0.className) }, uniquingKeysWith: { first, _ in first })
         for layer in KerasWeights.layers(of: model.weightTensors.map { ($0.name, $0.shape) }) {
             byLayer[layer.name] = layer.weights.compactMap { weight in
-                weights.tensors["\(layer.name).\(weight.name)"].map { HDF5Array.float32(shape: $0.shape, $0.values) }
+                weights.tensors["\(layer.name).\(weight.name)"].map { tensor in
+                    // Normalization's count is an int in Keras (int32 under JAX, as Keras 3 saves it).
+                    classes[layer.name] == "Normalization" && weight.name == "count"
+                        ? HDF5Array.int32(shape: tensor.shape, tensor.values.map { Int32(exactly: $0.rounded()) ?? 0 })
+                        : HDF5Array.float32(shape: tensor.shape, tensor.values)
+                }
             }
         }
         return model.summaryRows.map { row in

@@ -18,6 +18,9 @@ import Testing
         ("batchnorm_inference.keras", "batchnorm_inference.keras", "Tests/Fixtures/keras/outputs/batchnorm_inference"),
         ("batchnorm_inference.weights.h5", "batchnorm_inference.keras", "Tests/Fixtures/keras/outputs/batchnorm_inference"),
         ("residual_block.keras", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
+        // Normalization's count is a scalar int32 dataset, read as a float like every weight.
+        ("reshape_rescale.keras", "reshape_rescale.keras", "Tests/Fixtures/keras/outputs/reshape_rescale"),
+        ("reshape_rescale.weights.h5", "reshape_rescale.keras", "Tests/Fixtures/keras/outputs/reshape_rescale"),
         ("residual_block.weights.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
         ("residual_block.keras2.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
         ("residual_block.keras2-weights.h5", "residual_block.keras", "Tests/Fixtures/keras/functional/outputs/residual_block"),
@@ -26,6 +29,9 @@ import Testing
         // Keras 2 names DepthwiseConv2D's kernel `depthwise_kernel`; SeparableConv2D has three weights.
         ("depthwise.keras2.h5", "../json2/depthwise.json", "Tests/Fixtures/keras/outputs/depthwise"),
         ("separable.keras2-weights.h5", "../json2/separable.json", "Tests/Fixtures/keras/outputs/separable"),
+        // tf.keras keeps Normalization's count as an int64 scalar.
+        ("reshape_rescale.keras2.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),
+        ("reshape_rescale.keras2-weights.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),
     ]
 
     static func model(_ spec: String) throws -> CheckedModel {
@@ -99,15 +105,17 @@ import Testing
     /// does and gives back every weight bit for bit. (That Keras itself loads it,
     /// with no warning and the same predictions, is checked by
     /// Tools/keras-fixtures/check_exported_keras.py, which needs Keras.)
-    @Test func exportWritesAKerasFileThatReadsBack() throws {
+    /// (the Keras fixtures' folder, the stem): a graph, and Normalization's weights with its int count.
+    @Test(arguments: [("Tests/Fixtures/keras/functional", "residual_block"), ("Tests/Fixtures/keras", "reshape_rescale")])
+    func exportWritesAKerasFileThatReadsBack(fixtures: String, stem: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-export-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let weights = "Tests/Fixtures/keras/functional/outputs/residual_block/weights.safetensors"
-        let run = try CommandLineTests.cnnc(["export", "Tests/Fixtures/keras/functional/json3/residual_block.json", "--weights", weights, "--output", folder.path])
+        let weights = "\(fixtures)/outputs/\(stem)/weights.safetensors"
+        let run = try CommandLineTests.cnnc(["export", "\(fixtures)/json3/\(stem).json", "--weights", weights, "--output", folder.path])
         #expect(run.status == 0, "\(run.errors)")
         let archive = folder.appendingPathComponent("model.keras").path
         let summary = try CommandLineTests.cnnc(["summary", archive])
-        #expect(summary.output == (try RepositoryFiles.read("Tests/Fixtures/keras/functional/summary/residual_block.txt")), "\(summary.errors)")
+        #expect(summary.output == (try RepositoryFiles.read("\(fixtures)/summary/\(stem).txt")), "\(summary.errors)")
         let model = try Frontend.load(text: try KerasArchive(path: archive).config, file: archive).get()
         let read = try KerasWeights.read(try KerasArchive(path: archive).weights(), for: KerasWeights.layers(of: model.weightTensors.map { ($0.name, $0.shape) }))
         let saved = try SafeTensors.read(path: RepositoryFiles.path(weights))

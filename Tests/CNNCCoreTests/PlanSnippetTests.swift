@@ -67,6 +67,26 @@ import Testing
         #expect(program.arena.total == 80)
     }
 
+    @Test func reshapeIsAViewRescalingActsInPlaceAndCroppingCopies() throws {
+        let program = try Self.program("""
+            input_shape: [4, 4, 2]
+            layers:
+              - Conv2D: {filters: 3, kernel_size: 1, name: c}
+              - Rescaling: {scale: [1, 2, 3], offset: 0.5, name: s}
+              - Reshape: {target_shape: [2, -1, 3], name: v}
+              - Cropping2D: {cropping: [[0, 1], [2, 2]], name: k}
+              - Normalization: {name: n}
+            """)
+        let buffers = program.nodes.map { "\($0.layer.name): \(Self.name($0.reads, in: program))→\(Self.name($0.writes, in: program))" }
+        #expect(buffers == ["c: input→l0_c", "s: l0_c→l0_c", "v: l0_c→l0_c", "k: l0_c→l3_k", "n: l3_k→l3_k"])
+        #expect(program.nodes.map(\.layer.outputShape.dimensions) == [[4, 4, 3], [4, 4, 3], [2, 8, 3], [1, 4, 3], [1, 4, 3]])
+        // Normalization keeps Keras's weights (mean, variance, count) and reads a folded scale and shift.
+        #expect(program.weights.tensors.suffix(3).map(\.name) == ["n.mean", "n.variance", "n.count"])
+        #expect(program.weights.tensors.suffix(3).map(\.shape) == [[3], [3], []])
+        guard case .inPlace(let kernel) = program.nodes[4].kernel else { Issue.record("Normalization is not in place"); return }
+        #expect(kernel.needsWeights)
+    }
+
     @Test func aTensorReadAgainLaterIsNotOverwrittenInPlace() throws {
         var model = try Self.model("""
             input_shape: [4, 4, 2]

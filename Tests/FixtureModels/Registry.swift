@@ -13,6 +13,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/inference_identity.yaml", InferenceIdentity.self),
     ("Tests/Fixtures/specs/non_square.yaml", NonSquare.self),
     ("Tests/Fixtures/specs/pooling_same_odd.yaml", PoolingSameOdd.self),
+    ("Tests/Fixtures/specs/reshape_rescale.yaml", ReshapeRescale.self),
     ("Tests/Fixtures/specs/same_stride2_even.yaml", SameStride2Even.self),
     ("Tests/Fixtures/specs/same_stride2_odd.yaml", SameStride2Odd.self),
     ("Tests/Fixtures/specs/separable.yaml", Separable.self),

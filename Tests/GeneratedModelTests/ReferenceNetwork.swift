@@ -266,8 +266,32 @@ struct ReferenceNetwork {
                 return isMax ? values.max()! : values.reduce(0, +) / Double(positions)
             }
         // The reference runs chains, where a merge reads one tensor: itself.
-        case .flatten, .dropout, .identityAtInference, .merge, .concatenate:
+        case .flatten, .reshape, .dropout, .identityAtInference, .merge, .concatenate:
             return x
+        case .cropping2D(let crop):
+            let (w, c) = (input[1], input[2])
+            let (oh, ow) = (output[0], output[1])
+            var y = [Double](repeating: 0, count: oh * ow * c)
+            for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
+                y[(oy * ow + ox) * c + ch] = x[((oy + crop.top) * w + ox + crop.left) * c + ch]
+            } } }
+            return y
+        case .rescaling(let config):
+            // Keras: x·scale + offset, a list of one value per channel broadcast over the last axis.
+            let c = input.last!
+            return x.enumerated().map { index, v in
+                v * config.scale[config.scale.count == 1 ? 0 : index % c] + config.offset[config.offset.count == 1 ? 0 : index % c]
+            }
+        case .normalization(let config):
+            // Keras: (x − mean) / max(sqrt(variance), ε); inverted, mean + x·max(sqrt(variance), ε).
+            let c = input.last!
+            let mean = config.constants?.mean ?? tensor(layer, "mean")!
+            let variance = config.constants?.variance ?? tensor(layer, "variance")!
+            return x.enumerated().map { index, v in
+                let ch = mean.count == 1 ? 0 : index % c
+                let divisor = max(variance[ch].squareRoot(), NormalizationConfig.epsilon)
+                return config.invert ? mean[ch] + v * divisor : (v - mean[ch]) / divisor
+            }
         case .zeroPadding2D(let pad):
             let (h, w, c) = (input[0], input[1], input[2])
             let (oh, ow) = (output[0], output[1])

@@ -47,6 +47,7 @@ import Testing
         ("Specs/lenet5.cnn.yaml", "conv2d_1.kernel", "conv2d_1 (Conv2D)"),
         ("Specs/lenet5.cnn.yaml", "dense_1.kernel", "dense_1 (Dense)"),
         ("Tests/Fixtures/specs/batchnorm_inference.yaml", "batch_normalization_1.gamma", "batch_normalization_1 (BatchNormalization)"),
+        ("Tests/Fixtures/specs/reshape_rescale.yaml", "normalization_3.variance", "normalization_3 (Normalization)"),
     ])
     func aPerturbedWeightIsFoundAtItsLayer(spec: String, tensor: String, layer: String) throws {
         let type = Self.cases.first { $0.spec == spec }!.type

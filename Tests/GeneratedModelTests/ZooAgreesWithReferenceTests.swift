@@ -68,8 +68,8 @@ import Testing
             for index in tensor.offset..<(tensor.offset + tensor.count) {
                 let unit = Float(generator.nextUnit())
                 switch kind {
-                case "bias", "beta", "moving_mean": parameters[index] = unit - 0.5
-                case "gamma", "moving_variance": parameters[index] = 0.5 + 1.5 * unit
+                case "bias", "beta", "moving_mean", "mean": parameters[index] = unit - 0.5
+                case "gamma", "moving_variance", "variance": parameters[index] = 0.5 + 1.5 * unit
                 default: break
                 }
             }

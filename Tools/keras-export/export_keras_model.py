@@ -30,8 +30,12 @@ Tensor names are "<layer name>.<weight>", in Keras's own layouts:
     Dense               kernel (in, out), bias (out,)
     BatchNormalization  gamma, beta, moving_mean, moving_variance, each (C,)
                         (no gamma when scale=False, no beta when center=False)
+    Normalization       mean, variance, each (C,), and count () (the samples
+                        adapt() saw, an int in Keras, written as float32);
+                        none when its config gives mean and variance
 
-Weightless layers cnnc knows (pooling, padding, Flatten, Dropout, activations)
+Weightless layers cnnc knows (pooling, padding, cropping, Flatten, Reshape,
+Rescaling, Dropout, activations)
 write nothing.  The header metadata is
 {"format": "cnnc-weights-1", "keras_version": ..., "source": ...}.
 
@@ -57,10 +61,15 @@ WEIGHTED = {
     "SeparableConv2D": ("depthwise_kernel", "pointwise_kernel", "bias"),
     "Dense": ("kernel", "bias"),
     "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
+    # Without mean and variance in its config; count (a scalar int) only for adapt().
+    "Normalization": ("mean", "variance", "count"),
 }
 WEIGHTLESS = {
     "InputLayer",
     "ZeroPadding2D",
+    "Cropping2D",
+    "Reshape",
+    "Rescaling",
     "MaxPooling2D",
     "AveragePooling2D",
     "GlobalMaxPooling2D",
@@ -111,6 +120,8 @@ def expected_weights(layer):
         return tuple(names + ["moving_mean", "moving_variance"])
     if cls == "SeparableConv2D":
         return WEIGHTED[cls] if layer.use_bias else WEIGHTED[cls][:2]
+    if cls == "Normalization":
+        return () if layer.input_mean is not None else WEIGHTED[cls]
     return ("kernel", "bias") if layer.use_bias else ("kernel",)
 
 
@@ -192,7 +203,7 @@ def layer_weight_names(layer):
     out = []
     for short, v in zip(have, variables):
         rank = len(v.shape)
-        need = KERNEL_RANK[cls] if short == "kernel" else OTHER_KERNELS.get(short, 1)
+        need = KERNEL_RANK[cls] if short == "kernel" else (0 if short == "count" else OTHER_KERNELS.get(short, 1))
         if rank != need:
             raise ExportError(
                 f"{layer.name}.{short} has shape {tuple(v.shape)}, expected rank {need}"
@@ -226,7 +237,8 @@ def collect_weights(model):
             if name in tensors:
                 raise ExportError(f"two weights are named {name!r}")
             a = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
-            tensors[name] = np.ascontiguousarray(a, dtype="<f4")
+            # astype keeps a scalar (Normalization's count) 0-d; ascontiguousarray would make it (1,).
+            tensors[name] = a.astype("<f4", order="C")
     return tensors
 
 
@@ -249,9 +261,18 @@ def apply_weights(model, tensors):
                 raise ExportError(f"{name}: shape {tuple(t.shape)}, the model wants {tuple(v.shape)}")
             values.append(t)
             unused.discard(name)
-        layer.set_weights(values)
+        set_layer_weights(layer, values)
     if unused:
         raise ExportError(f"tensors the model has no weight for: {sorted(unused)}")
+
+
+def set_layer_weights(layer, values):
+    """layer.set_weights, then what loading a file does after it: Normalization
+    computes the mean and variance it divides by from its weights only in
+    finalize_state, which load_weights calls and set_weights does not."""
+    layer.set_weights(values)
+    if type(layer).__name__ == "Normalization":
+        layer.finalize_state()
 
 
 def metadata(source):

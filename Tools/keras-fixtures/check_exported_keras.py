@@ -27,6 +27,7 @@ MODELS = {
     "batchnorm_inference": (FIXTURES / "json3/batchnorm_inference.json", FIXTURES / "outputs/batchnorm_inference"),
     "residual_block": (FIXTURES / "functional/json3/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
     "two_inputs_two_outputs": (FIXTURES / "functional/json3/two_inputs_two_outputs.json", FIXTURES / "functional/outputs/two_inputs_two_outputs"),
+    "reshape_rescale": (FIXTURES / "json3/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
 }
 
 

@@ -115,7 +115,7 @@ def build(stem):
 
 
 OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
-                 "two_inputs_two_outputs", "every_merge"]
+                 "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape"]
 
 
 def make_outputs(stem):
@@ -183,14 +183,18 @@ def parent_main(outputs_only, only=None):
     import keras
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "keras-export"))
-    for stem in OUTPUT_GRAPHS if not only else [s for s in only if s in OUTPUT_GRAPHS]:
+    for stem in OUTPUT_GRAPHS:
+        if only and stem not in only:
+            continue
         print(f"outputs/{stem}", file=sys.stderr)
         make_outputs(stem)
     if outputs_only:
         return
 
-    stems = only or sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
+    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
     for stem in stems:
+        if only and stem not in only:
+            continue
         print(stem, file=sys.stderr)
         model = build(stem)
         text = json.dumps(json.loads(model.to_json()), indent=2) + "\n"

@@ -32,6 +32,7 @@ KERAS2_SPECS = [
     "Tests/Fixtures/specs/every_layer.yaml",
     "Tests/Fixtures/specs/depthwise.yaml",
     "Tests/Fixtures/specs/separable.yaml",
+    "Tests/Fixtures/specs/reshape_rescale.yaml",
 ]
 OUT = Path("Tests/Fixtures/keras/json2")
 

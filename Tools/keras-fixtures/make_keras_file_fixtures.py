@@ -36,10 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 FIXTURES = Path("Tests/Fixtures/keras")
 OUT = FIXTURES / "files"
 # stem -> (Keras JSON fixture, weights fixture). batchnorm_inference has
-# BatchNormalization without gamma and without beta; residual_block is a graph.
+# BatchNormalization without gamma and without beta; residual_block is a graph;
+# reshape_rescale has Normalization's weights.
 KERAS3 = {
     "batchnorm_inference": (FIXTURES / "json3/batchnorm_inference.json", FIXTURES / "outputs/batchnorm_inference"),
     "residual_block": (FIXTURES / "functional/json3/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
+    # Normalization's mean, variance and count (a scalar int32 in the file).
+    "reshape_rescale": (FIXTURES / "json3/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
 }
 KERAS2 = {
     "every_layer": (FIXTURES / "json2/every_layer.json", FIXTURES / "outputs/every_layer"),
@@ -47,6 +50,8 @@ KERAS2 = {
     "depthwise": (FIXTURES / "json2/depthwise.json", FIXTURES / "outputs/depthwise"),
     "separable": (FIXTURES / "json2/separable.json", FIXTURES / "outputs/separable"),
     "residual_block": (FIXTURES / "functional/json2/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
+    # Normalization's count is an int64 scalar in tf.keras's files.
+    "reshape_rescale": (FIXTURES / "json2/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
 }
 
 
@@ -64,6 +69,10 @@ def set_weights(model, tensors):
             unused.discard(name)
         if values:
             layer.set_weights(values)
+            # What loading a file does: Normalization divides by statistics it
+            # takes from its weights in finalize_state, which set_weights skips.
+            if type(layer).__name__ == "Normalization":
+                layer.finalize_state()
     if unused:
         raise SystemExit(f"tensors no layer took: {sorted(unused)}")
 

@@ -32,6 +32,9 @@ float32), with
   beta             (-0.5, 0.5)
   moving_mean      (-0.5, 0.5)
   moving_variance  (0.5, 2.0)
+  mean             (-0.5, 0.5)   Normalization
+  variance         (0.5, 2.0)    Normalization
+  count            1000, not drawn (only adapt() reads it)
 
 and then the input, rng.uniform(0, 1, (N, *input_shape)) cast to float32.
 
@@ -82,7 +85,11 @@ UNIFORM = {
     "beta": (-0.5, 0.5),
     "moving_mean": (-0.5, 0.5),
     "moving_variance": (0.5, 2.0),
+    "mean": (-0.5, 0.5),
+    "variance": (0.5, 2.0),
 }
+# Normalization's count only matters to adapt(): a fixed number, no draw.
+NORMALIZATION_COUNT = 1000
 
 FORMULA_TEXT = """\
 cats_vs_dogs weights (no weights.safetensors: 5,615,553 parameters, 22 MB).
@@ -129,6 +136,9 @@ def random_weights(model, rng):
         for name, v in pairs:
             short = name.rsplit(".", 1)[1]
             shape = tuple(v.shape)
+            if short == "count":
+                values.append(np.array(NORMALIZATION_COUNT, dtype=v.dtype))
+                continue
             if short in ("kernel", "depthwise_kernel", "pointwise_kernel"):
                 fan_in, fan_out = fans(layer, shape)
                 lim = np.sqrt(6.0 / (fan_in + fan_out))
@@ -136,7 +146,7 @@ def random_weights(model, rng):
             else:
                 lo, hi = UNIFORM[short]
             values.append(rng.uniform(lo, hi, shape).astype(np.float32))
-        layer.set_weights(values)
+        exporter.set_layer_weights(layer, values)
 
 
 def formula_tensor(t, shape, scale):
@@ -259,6 +269,18 @@ def check_semantics(stem, model, acts, x):
             b = w.get("beta", 0.0)
             ref = g * (prev - w["moving_mean"]) / np.sqrt(w["moving_variance"] + layer.epsilon) + b
             assert np.allclose(y, ref, rtol=1e-5, atol=1e-5), f"{stem}/{layer.name}: BN formula"
+        elif cls == "Normalization":
+            if layer.input_mean is None:
+                w = {n.rsplit(".", 1)[1]: v.numpy() for n, v in exporter.layer_weight_names(layer)}
+                mean, var = w["mean"], w["variance"]
+            else:
+                mean, var = np.asarray(layer.input_mean), np.asarray(layer.input_variance)
+            d = np.maximum(np.sqrt(var), 1e-7)
+            ref = mean + prev * d if layer.invert else (prev - mean) / d
+            assert np.allclose(y, ref, rtol=1e-5, atol=1e-5), f"{stem}/{layer.name}: Normalization formula"
+        elif cls == "Rescaling":
+            ref = prev * np.asarray(layer.scale) + np.asarray(layer.offset)
+            assert np.allclose(y, ref, rtol=1e-6, atol=1e-6), f"{stem}/{layer.name}: Rescaling formula"
         elif cls == "ReLU":
             ref = np_relu(prev, layer.max_value, layer.negative_slope, layer.threshold)
             assert np.allclose(y, ref, rtol=1e-6, atol=1e-6), f"{stem}/{layer.name}: ReLU formula"

@@ -14,7 +14,7 @@
 #                                   from the committed JSON and weights) and the HDF5 reader's (Tests/Fixtures/hdf5/)
 #   Tools/keras-fixtures/run.sh --functional-only     graphs and keras.applications (functional/)
 #                                   (--keras2 also writes their Keras 2 JSON, functional/json2/)
-#   --only STEM (repeatable) with the Keras 3 summaries, --outputs, --training-step or --functional:
+#   --only STEM (repeatable) with the Keras 3 summaries, --outputs, --functional or --training-step:
 #                                   refresh only that spec (a new zoo model), leaving the
 #                                   other fixtures and VERSIONS.txt as they are
 #

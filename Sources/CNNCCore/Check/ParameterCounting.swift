@@ -3,7 +3,8 @@
 /// kh·kw·cin·depth_multiplier (+ as many biases), SeparableConv2D its depthwise
 /// kernel plus cin·depth_multiplier·filters (+ filters), Dense in·units (+ units),
 /// BatchNormalization 2C trainable (gamma, beta) + 2C non-trainable (moving
-/// mean and variance); every other layer has none.
+/// mean and variance), Normalization without constants 2C + 1 non-trainable
+/// (mean, variance, count); every other layer has none.
 /// FLOPs are 2 x multiply-accumulates of the convolutions and Dense, for one sample.
 enum ParameterCounting {
     struct Counts {
@@ -51,8 +52,12 @@ enum ParameterCounting {
             let channels = input.lastAxis
             let perChannel = (config.center ? 1 : 0) + (config.scale ? 1 : 0)
             return Counts(trainable: perChannel * channels, nonTrainable: 2 * channels)
+        case .normalization(let config):
+            // mean and variance per channel, and the count of samples `adapt` saw.
+            return Counts(nonTrainable: config.constants == nil ? 2 * input.lastAxis + 1 : 0)
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D,
-             .flatten, .dropout, .activation, .relu, .softmax, .zeroPadding2D, .identityAtInference, .merge, .concatenate:
+             .flatten, .dropout, .activation, .relu, .softmax, .zeroPadding2D, .identityAtInference, .merge, .concatenate,
+             .cropping2D, .reshape, .rescaling:
             return Counts()
         }
     }

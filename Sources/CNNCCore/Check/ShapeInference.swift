@@ -41,6 +41,27 @@ enum ShapeInference {
                 }
                 return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: padding))
             }
+        case .cropping2D(let cropping):
+            return requireImage(className, input).flatMap { _ in
+                let height = input.dimensions[0] - cropping.top - cropping.bottom
+                let width = input.dimensions[1] - cropping.left - cropping.right
+                guard height > 0, width > 0 else {
+                    return .failure(ShapeError("cropping \(cropping.top) + \(cropping.bottom) rows and \(cropping.left) + \(cropping.right) columns from \(input) leaves nothing; crop less"))
+                }
+                return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: nil))
+            }
+        case .reshape(let config):
+            return reshape(input, to: config.targetShape).map { Outcome(output: $0, padding: nil) }
+        case .rescaling(let config):
+            for (name, values) in [("scale", config.scale), ("offset", config.offset)] where values.count != 1 && values.count != input.lastAxis {
+                return .failure(ShapeError(perChannelMismatch(name, count: values.count, input: input)))
+            }
+            return .success(Outcome(output: input, padding: nil))
+        case .normalization(let config):
+            if let constants = config.constants, constants.mean.count != 1 && constants.mean.count != input.lastAxis {
+                return .failure(ShapeError(perChannelMismatch("mean", count: constants.mean.count, input: input)))
+            }
+            return .success(Outcome(output: input, padding: nil))
         case .flatten:
             guard let count = CheckedArithmetic.product(input.dimensions) else {
                 return .failure(ShapeError("the flattened size of \(input) overflows"))
@@ -52,6 +73,29 @@ enum ShapeInference {
         case .dropout, .activation, .relu, .softmax, .batchNormalization, .identityAtInference, .merge, .concatenate:
             return .success(Outcome(output: input, padding: nil))
         }
+    }
+
+    /// Keras's Reshape: the same number of values, one size (-1) inferred from the others.
+    private static func reshape(_ input: TensorShape, to target: [Int]) -> Result<TensorShape, ShapeError> {
+        let written = "(" + target.map(String.init).joined(separator: ", ") + ")"
+        guard let count = CheckedArithmetic.product(input.dimensions),
+              let known = CheckedArithmetic.product(target.filter { $0 != -1 }) else {
+            return .failure(ShapeError("the sizes of \(input) or target_shape \(written) overflow"))
+        }
+        var dimensions = target
+        if let unknown = target.firstIndex(of: -1) {
+            guard count % known == 0 else {
+                return .failure(ShapeError("cannot reshape \(input) (\(count) values) to target_shape \(written): \(count) is not a multiple of \(known)"))
+            }
+            dimensions[unknown] = count / known
+        } else if known != count {
+            return .failure(ShapeError("cannot reshape \(input) (\(count) values) to target_shape \(written) (\(known) values); the counts must be equal"))
+        }
+        return .success(TensorShape(dimensions))
+    }
+
+    private static func perChannelMismatch(_ key: String, count: Int, input: TensorShape) -> String {
+        "'\(key)' has \(count) values but the input \(input) has \(input.lastAxis) channels; give one number, or one per channel"
     }
 
     private static func requireImage(_ className: String, _ input: TensorShape) -> Result<Void, ShapeError> {

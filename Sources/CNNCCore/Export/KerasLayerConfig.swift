@@ -54,6 +54,17 @@ enum KerasLayerConfig {
                     "synchronized": false, "renorm": false, "renorm_clipping": NSNull(), "renorm_momentum": 0.99]
         case .zeroPadding2D(let p):
             return ["padding": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
+        case .cropping2D(let p):
+            return ["cropping": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
+        case .reshape(let c):
+            return ["target_shape": c.targetShape]
+        case .rescaling(let c):
+            return ["scale": numbers(c.scale, isList: c.scaleIsList), "offset": numbers(c.offset, isList: c.offsetIsList)]
+        case .normalization(let c):
+            let constants = c.constants
+            return ["axis": [-1], "invert": c.invert,
+                    "mean": constants.map { numbers($0.mean, isList: $0.isList) } ?? NSNull(),
+                    "variance": constants.map { numbers($0.variance, isList: $0.isList) } ?? NSNull()]
         case .merge:
             return [:]
         case .concatenate(let c):
@@ -69,9 +80,15 @@ enum KerasLayerConfig {
     /// Keras records the input shape of layers that build weights or state from it.
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .depthwiseConv2D, .separableConv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate: true
+        case .conv2D, .depthwiseConv2D, .separableConv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate,
+             .cropping2D, .rescaling, .normalization: true
         default: false
         }
+    }
+
+    /// A number, or a list of one per channel, as the config held it.
+    static func numbers(_ values: [Double], isList: Bool) -> Any {
+        isList || values.count != 1 ? values : values[0]
     }
 
     static func pair(_ size: Size2D) -> [Int] { [size.height, size.width] }

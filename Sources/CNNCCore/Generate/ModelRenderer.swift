@@ -72,6 +72,8 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .zeroPadding(let kernel):
             kernel.emit(into: &functions)
+        case .cropping(let kernel):
+            kernel.emit(into: &functions)
         case .inPlace(let kernel):
             kernel.emit(into: &functions)
         case .merge(let kernel):
@@ -79,8 +81,12 @@ struct ModelRenderer {
         case .concatenate(let kernel):
             kernel.emit(into: &functions)
         case .nothing:
-            let isFlatten = if case .flatten = node.layer.operation { true } else { false }
-            functions.line("// Nothing to compute at inference: \(isFlatten ? "the channels-last layout is already flat" : "dropout is active only in training").")
+            let reason = switch node.layer.operation {
+            case .flatten: "the channels-last layout is already flat"
+            case .reshape: "the same channels-last values, read as another shape"
+            default: "dropout is active only in training"
+            }
+            functions.line("// Nothing to compute at inference: \(reason).")
         }
         functions.line()
     }
@@ -143,7 +149,7 @@ struct ModelRenderer {
                 }
             }
             if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
-        case .pooling, .globalPooling, .zeroPadding:
+        case .pooling, .globalPooling, .zeroPadding, .cropping:
             forward.line("Self.\(node.function)(\(source), \(target))")
         case .merge, .concatenate:
             let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")
@@ -235,6 +241,8 @@ struct ModelRenderer {
                     case .normalization(let norm):
                         func offset(_ tensor: Int?) -> String { tensor.map { "\(weights.tensors[$0].offset)" } ?? "nil" }
                         out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
+                    case .featureNormalization(let norm):
+                        out.line("WeightPacking.normalization(parameters, mean: \(weights.tensors[norm.meanTensor].offset), variance: \(weights.tensors[norm.varianceTensor].offset), invert: \(norm.invert), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
                     }
                 }
                 out.line("self.packed = packed")

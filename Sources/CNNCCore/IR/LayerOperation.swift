@@ -20,6 +20,14 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     case softmax
     case batchNormalization(BatchNormalizationConfig)
     case zeroPadding2D(Padding2D)
+    /// Cropping2D: rows and columns cut from each side (the amounts in a `Padding2D`).
+    case cropping2D(Padding2D)
+    /// Reshape: the same values, channels last, read as another shape.
+    case reshape(ReshapeConfig)
+    /// Rescaling: y = x·scale + offset, per channel when given one value per channel.
+    case rescaling(RescalingConfig)
+    /// Normalization over the last axis: y = (x − mean) / max(sqrt(variance), 1e-7).
+    case normalization(NormalizationConfig)
     /// A layer that changes nothing at inference (GaussianNoise, GaussianDropout,
     /// SpatialDropout2D, ActivityRegularization): compiled as identity, and
     /// run as Keras's `fit` runs it in training.
@@ -164,6 +172,50 @@ public struct ReLUConfig: Hashable, Sendable, Codable {
     public var maxValue: Double?
     public var negativeSlope: Double
     public var threshold: Double
+}
+
+/// Reshape's `target_shape` as written: at most one -1, the size Keras infers.
+public struct ReshapeConfig: Hashable, Sendable, Codable {
+    public var targetShape: [Int]
+}
+
+/// Rescaling's `scale` and `offset`: one value for every element, or one per
+/// channel (a list as long as the last axis, which Keras broadcasts over it).
+public struct RescalingConfig: Hashable, Sendable, Codable {
+    public var scale: [Double]
+    public var offset: [Double]
+    /// Whether Keras's config held lists (one value per channel) rather than numbers.
+    public var scaleIsList: Bool
+    public var offsetIsList: Bool
+}
+
+/// Normalization over the last axis (Keras's `axis: -1`):
+/// y = (x − mean) / max(sqrt(variance), ε), or with `invert`
+/// y = mean + x·max(sqrt(variance), ε), ε = 1e-7 (`keras.backend.epsilon()`).
+/// Keras reads mean and variance from its config when they were given there
+/// (`constants`), from its weights `mean`, `variance` and `count` otherwise.
+public struct NormalizationConfig: Hashable, Sendable, Codable {
+    public var invert: Bool
+    public var constants: NormalizationConstants?
+
+    /// `keras.backend.epsilon()`, the least divisor.
+    public static let epsilon = 1e-7
+}
+
+/// Mean and variance written in a Normalization's config: one value for every
+/// channel, or one per channel.
+public struct NormalizationConstants: Hashable, Sendable, Codable {
+    public var mean: [Double]
+    public var variance: [Double]
+    public var isList: Bool
+
+    /// The same as y = x·scale + shift, per value of `mean`:
+    /// scale = 1/d, shift = −mean/d with d = max(sqrt(variance), ε); inverted, scale = d, shift = mean.
+    public func scaleShift(invert: Bool) -> (scale: [Double], shift: [Double]) {
+        let divisors = variance.map { max($0.squareRoot(), NormalizationConfig.epsilon) }
+        if invert { return (divisors, mean) }
+        return (divisors.map { 1 / $0 }, zip(mean, divisors).map { -$0 / $1 })
+    }
 }
 
 /// BatchNormalization over the last axis. `center` adds beta, `scale` gamma;

@@ -46,7 +46,9 @@ enum BatchedTailPlanner {
     private static func isVectorLayer(_ layer: CheckedLayer) -> Bool {
         switch layer.operation {
         case .flatten: true
-        case .dense, .activation, .relu, .softmax, .batchNormalization, .dropout, .identityAtInference: layer.inputShape.rank == 1
+        case .reshape: layer.outputShape.rank == 1
+        case .dense, .activation, .relu, .softmax, .batchNormalization, .dropout, .identityAtInference, .rescaling, .normalization:
+            layer.inputShape.rank == 1
         default: false
         }
     }

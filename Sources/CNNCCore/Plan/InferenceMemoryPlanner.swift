@@ -1,5 +1,5 @@
 /// Where the forward pass keeps every tensor: decides which layers get a
-/// region of their own and which share their input's (Flatten, Dropout and
+/// region of their own and which share their input's (Flatten, Reshape, Dropout and
 /// the training-only layers compute nothing; activations and
 /// BatchNormalization overwrite their input when nothing reads it later),
 /// then places the regions by liveness with `ArenaAllocator`. A tensor that
@@ -55,7 +55,7 @@ enum InferenceMemoryPlanner {
                     nodes[index].intermediate = newStorage(count, at: index, name: nodes[index].function + "_depthwise", holds: "\(layer.name)'s depthwise result")
                 }
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
-            case .pooling, .globalPooling, .zeroPadding, .merge, .concatenate:
+            case .pooling, .globalPooling, .zeroPadding, .cropping, .merge, .concatenate:
                 output = .region(newStorage(layer.outputShape.elementCount, at: index, name: nodes[index].function, holds: "\(layer.name)'s output"))
             }
             nodes[index].otherReads = layer.inputs.dropFirst().map(buffer)

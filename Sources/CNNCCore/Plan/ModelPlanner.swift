@@ -45,9 +45,11 @@ public enum ModelPlanner {
                 // The checker has resolved the axis; a sample always has one.
                 let axis = config.sampleAxis(rank: layer.outputShape.rank) ?? layer.outputShape.rank - 1
                 node.kernel = .concatenate(ConcatenateEmitter(function: function, inputShapes: shapes, outputShape: layer.outputShape, axis: axis))
-            case .flatten, .dropout, .identityAtInference:
+            case .cropping2D(let cropping):
+                node.kernel = .cropping(CroppingEmitter(function: function, input: layer.inputShape, cropping: cropping))
+            case .flatten, .reshape, .dropout, .identityAtInference:
                 break
-            case .activation, .softmax, .relu, .batchNormalization:
+            case .activation, .softmax, .relu, .batchNormalization, .rescaling, .normalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }
                 node.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape))
             }
@@ -62,11 +64,14 @@ public enum ModelPlanner {
             training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted())
     }
 
-    /// What an in-place layer computes; BatchNormalization reads its folded scale and shift.
+    /// What an in-place layer computes; BatchNormalization and Normalization by
+    /// its weights read their folded scale and shift.
     static func elementwiseKind(_ layer: CheckedLayer, index: Int, weights: WeightPlan) -> ElementwiseEmitter.Kind? {
-        guard case .batchNormalization = layer.operation else { return ElementwiseEmitter.Kind(layer.operation) }
-        guard case .normalization(let packed)? = weights.packing[index] else { return nil }
-        return .batchNormalization(scaleOffset: packed.scaleOffset, shiftOffset: packed.shiftOffset)
+        switch weights.packing[index] {
+        case .normalization(let packed)?: .batchNormalization(scaleOffset: packed.scaleOffset, shiftOffset: packed.shiftOffset)
+        case .featureNormalization(let packed)?: .batchNormalization(scaleOffset: packed.scaleOffset, shiftOffset: packed.shiftOffset)
+        default: ElementwiseEmitter.Kind(layer.operation)
+        }
     }
 
     private static func convolutionKernels(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> ConvolutionKernels {

@@ -74,12 +74,13 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case pooling(PoolingEmitter)
     case globalPooling(GlobalPoolingEmitter)
     case zeroPadding(PaddingEmitter)
-    /// Activation, ReLU, Softmax and BatchNormalization, over their input's memory.
+    case cropping(CroppingEmitter)
+    /// Activation, ReLU, Softmax, BatchNormalization, Rescaling and Normalization, over their input's memory.
     case inPlace(ElementwiseEmitter)
     /// Add, Subtract, Multiply, Average, Maximum, Minimum.
     case merge(MergeEmitter)
     case concatenate(ConcatenateEmitter)
-    /// Flatten, Dropout and the training-only layers: nothing to compute.
+    /// Flatten, Reshape, Dropout and the training-only layers: nothing to compute.
     case nothing
 }
 

@@ -34,7 +34,8 @@ enum TrainingPlanner {
     /// (the others work on `g` in place).
     static func backwardAlternatesBuffers(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .depthwiseConv2D, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: true
+        case .conv2D, .depthwiseConv2D, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D,
+             .cropping2D: true
         default: false
         }
     }
@@ -59,7 +60,7 @@ enum TrainingPlanner {
             let count = layer.outputShape.elementCount
             arena.largestActivation = max(arena.largestActivation, count)
             switch layer.operation {
-            case .flatten:
+            case .flatten, .reshape:
                 arena.outputs.append(.alias)
             case .identityAtInference:
                 let layerOnlyInTraining = trainingOnly.first { $0.index == index }
@@ -197,7 +198,7 @@ enum TrainingPlanner {
         case .forward(let index):
             let x = arena.source(of: index), y = TrainingValue.output(index)
             switch model.layers[index].operation {
-            case .flatten: return []
+            case .flatten, .reshape: return []
             case .separableConv2D: return [x, y, .intermediate(index)]
             case .merge, .concatenate: return sources(index) + [y]
             case .dropout: return [x, y, .mask(index)]
@@ -223,7 +224,8 @@ enum TrainingPlanner {
             case .conv2D, .depthwiseConv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
             case .separableConv2D: return [x, .intermediate(index)] + (operation.fusedActivation == .linear ? [] : [y])
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
-            case .flatten, .merge, .concatenate, .batchNormalization, .activation(.linear): return []
+            case .flatten, .reshape, .merge, .concatenate, .batchNormalization, .activation(.linear),
+                 .cropping2D, .rescaling, .normalization: return []
             case .dropout: return [.mask(index)]
             case .identityAtInference:
                 switch onlyInTraining(index) {

@@ -29,11 +29,23 @@ struct WeightPlan: Codable, Hashable {
         var shiftOffset: Int
     }
 
+    /// Keras's Normalization by its weights `mean` and `variance` (and `count`,
+    /// which only `adapt` reads), folded to a scale and a shift.
+    struct PackedFeatureNormalization: Codable, Hashable {
+        var meanTensor: Int
+        var varianceTensor: Int
+        var invert: Bool
+        var channels: Int
+        var scaleOffset: Int
+        var shiftOffset: Int
+    }
+
     enum Packing: Codable, Hashable {
         case kernel(PackedKernel)
         case normalization(PackedNormalization)
         /// SeparableConv2D's two kernels: depthwise (no bias), then 1x1 with the bias.
         case separable(depthwise: PackedKernel, pointwise: PackedKernel)
+        case featureNormalization(PackedFeatureNormalization)
     }
 
     struct Tensor: Codable, Hashable {
@@ -108,6 +120,14 @@ struct WeightPlan: Codable, Hashable {
                 packing[index] = .normalization(PackedNormalization(
                     gammaTensor: gamma, betaTensor: beta, meanTensor: mean, varianceTensor: variance,
                     epsilon: config.epsilon, channels: channels,
+                    scaleOffset: reservePacked(channels), shiftOffset: reservePacked(channels)))
+            case .normalization(let config) where config.constants == nil:
+                let channels = layer.inputShape.lastAxis
+                let mean = addTensor("\(layer.name).mean", [channels])
+                let variance = addTensor("\(layer.name).variance", [channels])
+                _ = addTensor("\(layer.name).count", [])
+                packing[index] = .featureNormalization(PackedFeatureNormalization(
+                    meanTensor: mean, varianceTensor: variance, invert: config.invert, channels: channels,
                     scaleOffset: reservePacked(channels), shiftOffset: reservePacked(channels)))
             default:
                 break

@@ -56,7 +56,10 @@ public enum ModelJSON {
             case .dense(let config): try config.encode(to: encoder)
             case .relu(let config): try config.encode(to: encoder)
             case .batchNormalization(let config): try config.encode(to: encoder)
-            case .zeroPadding2D(let padding): try padding.encode(to: encoder)
+            case .zeroPadding2D(let padding), .cropping2D(let padding): try padding.encode(to: encoder)
+            case .reshape(let config): try config.encode(to: encoder)
+            case .rescaling(let config): try config.encode(to: encoder)
+            case .normalization(let config): try config.encode(to: encoder)
             case .activation(let activation):
                 var container = encoder.container(keyedBy: ActivationKey.self)
                 try container.encode(activation, forKey: .activation)

@@ -21,6 +21,10 @@ enum LayerCatalog {
         "GlobalMaxPooling2D": PoolingArguments.globalMaxPooling2D,
         "Flatten": ReshapingArguments.flatten,
         "ZeroPadding2D": ReshapingArguments.zeroPadding2D,
+        "Cropping2D": ReshapingArguments.cropping2D,
+        "Reshape": ReshapingArguments.reshape,
+        "Rescaling": ScalingArguments.rescaling,
+        "Normalization": ScalingArguments.normalization,
         "Dense": DenseArguments.dense,
         "Dropout": ElementwiseArguments.dropout,
         "Activation": ElementwiseArguments.activation,
@@ -42,18 +46,15 @@ enum LayerCatalog {
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
         "Conv1D", "Conv3D", "Conv2DTranspose",
-        "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Cropping2D", "Reshape", "Permute",
+        "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Permute",
         "LeakyReLU", "PReLU", "ELU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
-        "Rescaling", "Normalization",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
     ]
 
     /// What computes an unsupported layer's result with what cnnc has, for its message.
     static let workarounds: [String: String] = [
         "LeakyReLU": "ReLU with negative_slope computes it (LeakyReLU's default slope is 0.3 in Keras 3, alpha 0.3 in Keras 2)",
-        "Rescaling": "scale the inputs (x * scale + offset) before they reach the model instead",
-        "Normalization": "normalize the inputs ((x - mean) / sqrt(variance)) before they reach the model instead",
         "RandomFlip": "augment with cnnc train --augment horizontal_flip instead (it acts only in training)",
         "RandomRotation": "augment with cnnc train --augment rotation_range=DEGREES instead (it acts only in training)",
         "RandomZoom": "augment with cnnc train --augment zoom_range=FRACTION instead (it acts only in training)",

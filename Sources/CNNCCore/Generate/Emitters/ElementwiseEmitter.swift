@@ -1,17 +1,28 @@
 /// Layers that change values in place: activations, ReLU's variants,
-/// softmax over the last axis, and BatchNormalization folded to x·scale + shift.
+/// softmax over the last axis, and the layers that scale and shift each
+/// channel: Rescaling and Normalization by constants, BatchNormalization and
+/// Normalization by their weights folded to x·scale + shift.
 struct ElementwiseEmitter: Codable, Hashable {
     enum Kind: Codable, Hashable {
         case activation(Activation)
         case relu(ReLUConfig)
+        /// x·scale + shift with the packed weights' scale and shift.
         case batchNormalization(scaleOffset: Int, shiftOffset: Int)
+        /// x·scale + shift with constants: one for every channel, or one per channel.
+        case scaleShift(scale: [Double], shift: [Double])
 
-        /// The kind for an Activation, ReLU or Softmax layer; nil for any other.
+        /// The kind for an Activation, ReLU, Softmax, Rescaling or Normalization
+        /// by constants; nil for any other.
         init?(_ operation: LayerOperation) {
             switch operation {
             case .activation(let activation): self = .activation(activation)
             case .relu(let config): self = .relu(config)
             case .softmax: self = .activation(.softmax)
+            case .rescaling(let config): self = .scaleShift(scale: config.scale, shift: config.offset)
+            case .normalization(let config):
+                guard let constants = config.constants else { return nil }
+                let folded = constants.scaleShift(invert: config.invert)
+                self = .scaleShift(scale: folded.scale, shift: folded.shift)
             default: return nil
             }
         }
@@ -63,6 +74,8 @@ struct ElementwiseEmitter: Codable, Hashable {
                     out.line("let v = x + position * \(channels)")
                     out.line("for c in 0..<\(channels) { v[c] = v[c] * w[\(scaleOffset) + c] + w[\(shiftOffset) + c] }")
                 }
+            case .scaleShift(let scale, let shift):
+                emitScaleShift(scale: scale, shift: shift, count: count, channels: channels, into: &out)
             }
         }
     }
@@ -75,6 +88,24 @@ struct ElementwiseEmitter: Codable, Hashable {
         if let maxValue = config.maxValue { above = "Swift.min(Swift.max(v, 0), \(literal(maxValue)))" }
         let below = config.negativeSlope == 0 ? "0" : "\(literal(config.negativeSlope)) * (v - \(threshold))"
         out.line("for i in 0..<\(count) { let v = x[i]; x[i] = v > \(threshold) ? \(above) : \(below) }")
+    }
+
+    /// x·scale + shift; a list of one value per channel is a local constant array.
+    private func emitScaleShift(scale: [Double], shift: [Double], count: Int, channels: Int, into out: inout SourceWriter) {
+        func term(_ name: String, _ values: [Double], index: String) -> String {
+            if values.count == 1 { return literal(values[0]) }
+            out.line("let \(name): [Float] = [\(values.map { "\(Float($0))" }.joined(separator: ", "))]")
+            return "\(name)[\(index)]"
+        }
+        guard scale.count > 1 || shift.count > 1 else {
+            out.line("for i in 0..<\(count) { x[i] = x[i] * \(literal(scale[0])) + \(literal(shift[0])) }")
+            return
+        }
+        let factor = term("scale", scale, index: "c"), addend = term("shift", shift, index: "c")
+        out.block("for position in 0..<\(count / channels)") { out in
+            out.line("let v = x + position * \(channels)")
+            out.line("for c in 0..<\(channels) { v[c] = v[c] * \(factor) + \(addend) }")
+        }
     }
 
     private func literal(_ value: Double) -> String {

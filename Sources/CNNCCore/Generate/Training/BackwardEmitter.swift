@@ -8,7 +8,8 @@
 ///   With padding, `x` and `dx` are the padded forms and `_unpad` crops.
 /// - Pooling: max pooling routes each gradient to its window's first maximum,
 ///   average pooling spreads it over the window's real cells.
-/// - ZeroPadding2D crops; activation layers `_derivative(x, y, g)` in place.
+/// - ZeroPadding2D crops, Cropping2D pads; activation layers `_derivative(x, y, g)` in place.
+/// - Rescaling and Normalization `_backward(k, g)`: dL/dx = dL/dy · scale, in place.
 ///
 /// Weights are read in Keras's layout (`k`), not the packed inference layout.
 struct BackwardEmitter {
@@ -39,13 +40,17 @@ struct BackwardEmitter {
             emitGlobalPoolingBackward(isMax: isMax, into: &out)
         case .zeroPadding2D(let padding):
             emitCrop(name: "\(function)_backward", hasInput: true, padding: padding, into: &out)
+        case .cropping2D(let cropping):
+            emitCroppingBackward(cropping, into: &out)
+        case .rescaling, .normalization:
+            emitScaleBackward(into: &out)
         case .activation(let activation) where activation != .linear:
             emitActivationDerivative(activation, from: "x, _ y", into: &out)
         case .softmax:
             emitActivationDerivative(.softmax, from: "x, _ y", into: &out)
         case .relu(let config):
             emitReLUDerivative(config, into: &out)
-        case .activation, .flatten, .dropout, .identityAtInference, .batchNormalization, .merge, .concatenate:
+        case .activation, .flatten, .reshape, .dropout, .identityAtInference, .batchNormalization, .merge, .concatenate:
             return
         }
     }
@@ -294,18 +299,16 @@ struct BackwardEmitter {
     /// Copies the interior of a padded gradient (dropping the padding) into dx.
     private func emitCrop(name: String, hasInput: Bool, padding: Padding2D, into out: inout SourceWriter) {
         let input = inputGeometry
-        let paddedWidth = input.width + padding.left + padding.right
-        let row = input.width * input.channels
+        let padded = TensorShape([input.height + padding.top + padding.bottom, input.width + padding.left + padding.right, input.channels])
         out.line("// \(layer.name): the gradient without its padding")
-        out.line("@inline(never)")
-        let signature = hasInput
-            ? "static func \(name)(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)"
-            : "static func \(name)(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>)"
-        out.block(signature) { out in
-            out.block("for row in 0..<\(input.height)") { out in
-                out.line("(dx + row * \(row)).update(from: dy + ((row + \(padding.top)) * \(paddedWidth) + \(padding.left)) * \(input.channels), count: \(row))")
-            }
-        }
+        CroppingEmitter(function: name, input: padded, cropping: padding, signature: hasInput ? .gradientAfterInput : .gradient).emit(into: &out)
+        out.line()
+    }
+
+    /// Cropping2D's backward pass: the gradient with zeros where the cropped rows and columns were.
+    private func emitCroppingBackward(_ cropping: Padding2D, into out: inout SourceWriter) {
+        out.line("// \(layer.name): the gradient, with zeros where the cropped rows and columns were")
+        PaddingEmitter(function: "\(function)_backward", input: layer.outputShape, padding: cropping).emit(into: &out)
         out.line()
     }
 
@@ -404,6 +407,53 @@ struct BackwardEmitter {
                     out.line("for c in 0..<\(channels) { dot += d[c] * v[c] }")
                     out.line("for c in 0..<\(channels) { d[c] = v[c] * (d[c] - dot) }")
                 }
+            }
+        }
+        out.line()
+    }
+
+    /// Rescaling and Normalization: y = x·scale + shift per channel, so dL/dx = dL/dy · scale,
+    /// with Normalization's scale 1/max(sqrt(variance), ε) (inverted, its reciprocal)
+    /// read from its weights in `k` when it has them.
+    private func emitScaleBackward(into out: inout SourceWriter) {
+        let channels = layer.outputShape.lastAxis, count = layer.outputShape.elementCount
+        var scale: [Double] = [1]
+        var fromWeights: String?
+        switch layer.operation {
+        case .rescaling(let config):
+            scale = config.scale
+        case .normalization(let config):
+            if let constants = config.constants {
+                scale = constants.scaleShift(invert: config.invert).scale
+            } else if case .featureNormalization(let packed)? = weights.packing[index] {
+                let divisor = "Swift.max(k[\(weights.tensors[packed.varianceTensor].offset) + c].squareRoot(), Float(\(NormalizationConfig.epsilon)))"
+                fromWeights = packed.invert ? divisor : "1 / \(divisor)"
+            }
+        default:
+            break
+        }
+        out.line("// \(layer.name): dL/dx = dL/dy · scale")
+        out.line("@inline(never)")
+        out.block("static func \(function)_backward(_ k: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)") { out in
+            if fromWeights == nil && scale.count == 1 {
+                out.line("for i in 0..<\(count) { g[i] *= Float(\(scale[0])) }")
+                return
+            }
+            func scaleEachPosition(_ out: inout SourceWriter) {
+                out.block("for position in 0..<\(count / channels)") { out in
+                    out.line("let v = g + position * \(channels)")
+                    out.line("for c in 0..<\(channels) { v[c] *= scale[c] }")
+                }
+            }
+            guard let fromWeights else {
+                out.line("let scale: [Float] = [\(scale.map { "\(Float($0))" }.joined(separator: ", "))]")
+                scaleEachPosition(&out)
+                return
+            }
+            // One scale per channel, on the stack: this runs once per sample and step.
+            out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(channels)) { scale in", opening: "") { out in
+                out.line("for c in 0..<\(channels) { scale[c] = \(fromWeights) }")
+                scaleEachPosition(&out)
             }
         }
         out.line()

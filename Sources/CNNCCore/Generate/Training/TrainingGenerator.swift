@@ -259,9 +259,9 @@ struct TrainingGenerator {
             out.line("Self.\(function)_depthwise(\(reads), w, t\(index))")
             out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, \(target))")
             if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
-        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
+        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D:
             out.line("Self.\(function)(\(source), \(target))")
-        case .flatten:
+        case .flatten, .reshape:
             out.line("// \(layer.name): the same memory as its input")
         case .merge, .concatenate:
             let sources = layer.inputs.map { readable(GradientRoutes.tensor($0)) }
@@ -278,9 +278,10 @@ struct TrainingGenerator {
                 out.line("var random = SplitMix64(seed: dropoutSeed, stream: \(index))")
                 out.line("for i in 0..<\(count) { m\(index)[i] = random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0; \(target)[i] = \(source)[i] * m\(index)[i] }")
             }
-        case .activation, .relu, .softmax:
+        case .activation, .relu, .softmax, .rescaling, .normalization:
             out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
-            out.line("Self.\(function)(\(target))")
+            let needsWeights = if case .inPlace(let kernel) = node.kernel { kernel.needsWeights } else { false }
+            out.line(needsWeights ? "Self.\(function)(\(target), w)" : "Self.\(function)(\(target))")
         case .batchNormalization:
             if let normalization = program.normalizations.first(where: { $0.index == index }) {
                 out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(target))")
@@ -349,7 +350,16 @@ struct TrainingGenerator {
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
             }
-        case .flatten:
+        case .cropping2D:
+            if first {
+                out.line("if let inputGradient { Self.\(function)_backward(UnsafePointer(g), inputGradient) }")
+            } else {
+                out.line("Self.\(function)_backward(UnsafePointer(g), h)\(swap)")
+            }
+        case .rescaling, .normalization:
+            out.line("Self.\(function)_backward(k, g)")
+            if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
+        case .flatten, .reshape:
             out.line("// passes the gradient through")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .identityAtInference:

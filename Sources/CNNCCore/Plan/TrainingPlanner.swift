@@ -84,6 +84,10 @@ enum TrainingPlanner {
             default:
                 arena.outputs.append(.slot(offset: offset))
                 offset += count
+                if layer.operation.fusedActivation.derivativeReadsInput {
+                    arena.preActivations[index] = offset
+                    offset += count
+                }
             }
             if let padding = layer.padding, padding != .zero, case .conv2D = layer.operation {
                 let padded = (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
@@ -175,7 +179,7 @@ enum TrainingPlanner {
             named.formUnion(values(namedBy: step, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
         }
         return [TrainingValue.gradientSlot(-1)].filter(named.contains) + model.layers.indices.flatMap { index -> [TrainingValue] in
-            [TrainingValue.output(index), .mask(index), .outputGradient(index), .gradientSlot(index)].filter(named.contains)
+            [TrainingValue.output(index), .mask(index), .outputGradient(index), .gradientSlot(index), .preActivation(index)].filter(named.contains)
         }
     }
 
@@ -189,6 +193,7 @@ enum TrainingPlanner {
             return []
         case .forward(let index):
             let x = arena.source(of: index), y = TrainingValue.output(index)
+            if arena.preActivations[index] != nil { return [x, y, .preActivation(index)] }
             switch model.layers[index].operation {
             case .flatten: return []
             case .merge, .concatenate: return sources(index) + [y]
@@ -212,7 +217,9 @@ enum TrainingPlanner {
             let x = arena.source(of: index), y = arena.storage(of: index)
             let operation = model.layers[index].operation
             switch operation {
-            case .conv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
+            case .conv2D, .dense:
+                if arena.preActivations[index] != nil { return [x, y, .preActivation(index)] }
+                return operation.fusedActivation == .linear ? [x] : [x, y]
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
             case .flatten, .merge, .concatenate, .batchNormalization, .activation(.linear): return []
             case .dropout: return [.mask(index)]

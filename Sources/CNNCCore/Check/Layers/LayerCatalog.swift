@@ -23,6 +23,8 @@ enum LayerCatalog {
         "Dropout": ElementwiseArguments.dropout,
         "Activation": ElementwiseArguments.activation,
         "ReLU": ElementwiseArguments.relu,
+        "LeakyReLU": ElementwiseArguments.leakyReLU,
+        "ELU": ElementwiseArguments.elu,
         "Softmax": ElementwiseArguments.softmax,
         "BatchNormalization": NormalizationArguments.batchNormalization,
         "GaussianNoise": InferenceIdentityArguments.gaussianNoise,
@@ -41,7 +43,7 @@ enum LayerCatalog {
     static let kerasClassesNotSupported: Set<String> = [
         "Conv1D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
         "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Cropping2D", "Reshape", "Permute",
-        "LeakyReLU", "PReLU", "ELU", "LayerNormalization", "GroupNormalization",
+        "PReLU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "Rescaling", "Normalization",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
@@ -49,7 +51,6 @@ enum LayerCatalog {
 
     /// What computes an unsupported layer's result with what cnnc has, for its message.
     static let workarounds: [String: String] = [
-        "LeakyReLU": "ReLU with negative_slope computes it (LeakyReLU's default slope is 0.3 in Keras 3, alpha 0.3 in Keras 2)",
         "Rescaling": "scale the inputs (x * scale + offset) before they reach the model instead",
         "Normalization": "normalize the inputs ((x - mean) / sqrt(variance)) before they reach the model instead",
         "RandomFlip": "augment with cnnc train --augment horizontal_flip instead (it acts only in training)",

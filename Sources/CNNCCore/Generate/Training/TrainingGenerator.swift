@@ -147,6 +147,8 @@ struct TrainingGenerator {
                 if let offset = arena.outputGradients[index] { out.line("let d\(index) = arena + \(offset)") }
             case .gradientSlot(let tensor):
                 if let offset = arena.gradientSlots[tensor] { out.line("let \(slot(tensor)) = arena + \(offset)") }
+            case .preActivation(let index):
+                if let offset = arena.preActivations[index] { out.line("let z\(index) = arena + \(offset)") }
             case .input:
                 break
             }
@@ -245,8 +247,14 @@ struct TrainingGenerator {
                 out.line("Self.\(function)_pad(\(source), p)")
                 reads = "UnsafePointer(p)"
             }
-            out.line("Self.\(function)(\(reads), w, \(target))")
             let activation = layer.operation.fusedActivation
+            if arena.preActivations[index] != nil {
+                // The pre-activation stays for the derivative, which reads it.
+                out.line("Self.\(function)(\(reads), w, z\(index))")
+                out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
+            } else {
+                out.line("Self.\(function)(\(reads), w, \(target))")
+            }
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D:
             out.line("Self.\(function)(\(source), \(target))")
@@ -304,7 +312,8 @@ struct TrainingGenerator {
         switch layer.operation {
         case .conv2D, .dense:
             if layer.operation.fusedActivation != .linear {
-                out.line(last ? "if !fused { Self.\(function)_derivative(\(y), g) }" : "Self.\(function)_derivative(\(y), g)")
+                let reads = arena.preActivations[index] == nil ? y : "UnsafePointer(z\(index)), \(y)"
+                out.line(last ? "if !fused { Self.\(function)_derivative(\(reads), g) }" : "Self.\(function)_derivative(\(reads), g)")
             }
             let padded = layer.padding.map { $0 != .zero } ?? false
             if padded {

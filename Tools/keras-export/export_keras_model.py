@@ -67,6 +67,8 @@ WEIGHTLESS = {
     "ActivityRegularization",
     "Activation",
     "ReLU",
+    "LeakyReLU",
+    "ELU",
     "Softmax",
     "Add",
     "Subtract",

@@ -140,6 +140,44 @@ import Testing
         ])
     }
 
+    /// silu's derivative needs z, which y = z·sigmoid(z) does not give back:
+    /// training keeps it (`z0`) for the fused activation; tanh differentiates from y.
+    @Test func aFusedActivationWhoseDerivativeReadsItsInputKeepsThePreActivation() throws {
+        let program = try Self.program("""
+            input_shape: [4]
+            layers:
+              - Dense: {units: 3, activation: silu, name: s}
+              - Dense: {units: 2, activation: tanh, name: t}
+            """)
+        #expect(program.training.arena.preActivations == [0: 3])
+        let swift = ModelGenerator.render(program)
+        #expect(swift.contains("Self.l0_s(input, w, z0)\n"))
+        #expect(swift.contains("o0.update(from: z0, count: 3)\n"))
+        #expect(swift.contains("Self.l0_s_derivative(UnsafePointer(z0), UnsafePointer(o0), g)\n"))
+        #expect(swift.contains("if !fused { Self.l1_t_derivative(UnsafePointer(o1), g) }\n"))
+        #expect(swift.contains("VectorMath.multiply(g, byDerivative: VectorMath.siluDerivative, at: x, count: 3)\n"))
+    }
+
+    /// Keras's other names of an activation read as the one Keras serializes,
+    /// and the LeakyReLU layer (Keras 2's `alpha`) as ReLU with that slope.
+    @Test func activationAliasesAndLeakyReLU() throws {
+        let model = try Self.model("""
+            input_shape: [4]
+            layers:
+              - Dense: {units: 3, activation: swish}
+              - Activation: {activation: hard_swish}
+              - LeakyReLU: {}
+              - LeakyReLU: {alpha: 0.1}
+              - ELU
+            """)
+        #expect(model.layers.map(\.operation) == [
+            .dense(DenseConfig(units: 3, useBias: true, activation: .silu)), .activation(.hardSilu),
+            .relu(ReLUConfig(maxValue: nil, negativeSlope: 0.3, threshold: 0)),
+            .relu(ReLUConfig(maxValue: nil, negativeSlope: 0.1, threshold: 0)), .activation(.elu),
+        ])
+        #expect(model.layers.map(\.name) == ["dense", "activation", "leaky_re_lu", "leaky_re_lu_1", "elu"])
+    }
+
     @Test func aThreeByThreeConvolutionOfSixteenChannelsRunsByWinogradAndSplits() throws {
         let program = try Self.program("""
             input_shape: [32, 32, 16]

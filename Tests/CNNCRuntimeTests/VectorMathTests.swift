@@ -71,3 +71,98 @@ import Testing
         }
     }
 }
+
+/// Keras's other activations (`VectorMath+Activations.swift`) and their
+/// derivatives against the same formulas in Double, over [-20, 20] densely
+/// and at the corners of the piecewise ones.
+@Suite struct ActivationVectorMathTests {
+    typealias Vector = VectorMath.Vector
+
+    static let sweep = VectorMathTests.grid(from: -20, to: 20, count: 40_003)
+        + VectorMathTests.grid(from: -0.01, to: 0.01, count: 1_001) + [-6, -3, 0, 3, 6, -0.5, 0.5]
+
+    /// The worst error of `function` against `exact` over the sweep, in ulps
+    /// of the exact value, or with `square` as the relative error
+    /// |error|/max(|exact|, 1e-30) divided by 1 + square(x).
+    static func worst(_ function: (Vector) -> Vector, _ exact: (Double) -> Double, relativeOver square: ((Double) -> Double)? = nil) -> Double {
+        let y = VectorMathTests.applied({ VectorMath.apply(function, to: $0, count: $1) }, to: sweep)
+        return zip(sweep, y).map { x, value in
+            let truth = exact(Double(x))
+            if let square { return abs(Double(value) - truth) / Swift.max(abs(truth), 1e-30) / (1 + square(Double(x))) }
+            return VectorMathTests.ulps(value, truth)
+        }.max() ?? .infinity
+    }
+
+    static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+    static func softplus(_ x: Double) -> Double { Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-abs(x))) }
+    static func hardSigmoid(_ x: Double) -> Double { Swift.min(Swift.max(x + 3, 0), 6) / 6 }
+    static let alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946
+
+    @Test func smoothActivationsAreWithinAFewUlp() {
+        let results: [(String, Double, Double)] = [
+            ("expm1", Self.worst(VectorMath.expm1, Foundation.expm1), 3),
+            ("silu", Self.worst(VectorMath.silu) { $0 * Self.sigmoid($0) }, 4),
+            ("elu", Self.worst(VectorMath.elu) { $0 > 0 ? $0 : Foundation.expm1($0) }, 3),
+            ("selu", Self.worst(VectorMath.selu) { Self.scale * ($0 > 0 ? $0 : Self.alpha * Foundation.expm1($0)) }, 4),
+            ("softplus", Self.worst(VectorMath.softplus, Self.softplus), 3),
+            ("softsign", Self.worst(VectorMath.softsign) { $0 / (abs($0) + 1) }, 1.5),
+            ("mish", Self.worst(VectorMath.mish) { $0 * Foundation.tanh(Self.softplus($0)) }, 4),
+            // erfc's e^{−x²} takes x² rounded to float32, so its relative error
+            // grows as x²; gelu's also from x/√2 rounded to float32, as in Keras.
+            ("erfc", Self.worst(VectorMath.erfc, Foundation.erfc, relativeOver: { $0 * $0 }), 4e-7),
+            ("gelu", Self.worst(VectorMath.gelu, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relativeOver: { $0 * $0 / 2 }), 4e-7),
+        ]
+        for (name, worst, bound) in results { #expect(worst <= bound, "\(name): \(worst)") }
+    }
+
+    /// relu6, hard_sigmoid, hard_silu and leaky_relu are Keras's float32 operations, bit for bit.
+    @Test func piecewiseActivationsAreExact() {
+        let x = Self.sweep
+        func run(_ function: @escaping (Vector) -> Vector) -> [Float] {
+            VectorMathTests.applied({ VectorMath.apply(function, to: $0, count: $1) }, to: x)
+        }
+        #expect(run(VectorMath.relu6) == x.map { Swift.min(Swift.max($0, 0), 6) })
+        #expect(run(VectorMath.hardSigmoid) == x.map { Swift.min(Swift.max($0 + 3, 0), 6) / 6 })
+        #expect(run(VectorMath.hardSilu) == x.map { $0 * (Swift.min(Swift.max($0 + 3, 0), 6) / 6) })
+        #expect(run({ VectorMath.leakyReLU($0, slope: 0.2) }) == x.map { $0 >= 0 ? $0 : 0.2 * $0 })
+    }
+
+    /// Each derivative against a central difference of the Double formula
+    /// (away from the corners), within 1e-5 relative to max(1, |derivative|).
+    @Test func derivativesMatchDifferences() {
+        let points = VectorMathTests.grid(from: -12, to: 12, count: 2_401).filter { x in [-6, -3, 0, 3, 6].allSatisfy { abs(x - Float($0)) > 1e-3 } }
+        let cases: [(String, (Vector) -> Vector, (Double) -> Double)] = [
+            ("silu", VectorMath.siluDerivative, { $0 * Self.sigmoid($0) }),
+            ("relu6", VectorMath.relu6Derivative, { Swift.min(Swift.max($0, 0), 6) }),
+            ("hard_sigmoid", VectorMath.hardSigmoidDerivative, Self.hardSigmoid),
+            ("hard_silu", VectorMath.hardSiluDerivative, { $0 * Self.hardSigmoid($0) }),
+            ("gelu", VectorMath.geluDerivative, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }),
+            ("elu", VectorMath.eluDerivative, { $0 > 0 ? $0 : Foundation.expm1($0) }),
+            ("selu", VectorMath.seluDerivative, { Self.scale * ($0 > 0 ? $0 : Self.alpha * Foundation.expm1($0)) }),
+            ("softplus", VectorMath.softplusDerivative, Self.softplus),
+            ("softsign", VectorMath.softsignDerivative, { $0 / (abs($0) + 1) }),
+            ("leaky_relu", { VectorMath.leakyReLUDerivative($0, slope: 0.2) }, { $0 >= 0 ? $0 : 0.2 * $0 }),
+            ("mish", VectorMath.mishDerivative, { $0 * Foundation.tanh(Self.softplus($0)) }),
+        ]
+        for (name, derivative, function) in cases {
+            var g = [Float](repeating: 1, count: points.count)
+            points.withUnsafeBufferPointer { x in
+                g.withUnsafeMutableBufferPointer { VectorMath.multiply($0.baseAddress!, byDerivative: derivative, at: x.baseAddress!, count: x.count) }
+            }
+            let worst = zip(points, g).map { x, value in
+                let h = 1e-6, at = Double(x)
+                let numerical = (function(at + h) - function(at - h)) / (2 * h)
+                return abs(Double(value) - numerical) / Swift.max(1, abs(numerical))
+            }.max() ?? .infinity
+            #expect(worst <= 1e-5, "\(name)'s derivative: \(worst)")
+        }
+    }
+
+    @Test func nanStaysNaN() {
+        let functions: [(Vector) -> Vector] = [VectorMath.silu, VectorMath.gelu, VectorMath.elu, VectorMath.selu,
+                                               VectorMath.softplus, VectorMath.softsign, VectorMath.mish, VectorMath.hardSilu]
+        for function in functions {
+            #expect(VectorMathTests.applied({ VectorMath.apply(function, to: $0, count: $1) }, to: [.nan])[0].isNaN)
+        }
+    }
+}

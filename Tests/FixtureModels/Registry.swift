@@ -4,6 +4,7 @@ import CNNCRuntime
 /// Every model in this module with the spec it was generated from.
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/activations.yaml", Activations.self),
+    ("Tests/Fixtures/specs/activations_more.yaml", ActivationsMore.self),
     ("Tests/Fixtures/specs/batchnorm_inference.yaml", BatchnormInference.self),
     ("Tests/Fixtures/specs/dense_on_image.yaml", DenseOnImage.self),
     ("Tests/Fixtures/specs/dense_only.yaml", DenseOnly.self),

@@ -769,10 +769,10 @@ public struct Depthwise: CompiledModel {
         }
     }
 
-    // dw_multiplier: its tanh activation
+    // dw_multiplier: its silu activation
     @inline(never)
     static func l8_dw_multiplier_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.tanh(x, count: 192)
+        VectorMath.apply(VectorMath.silu, to: x, count: 192)
     }
 
     // dw_rect: DepthwiseConv2D, (None, 4, 4, 12) → (None, 3, 2, 12), 84 parameters
@@ -915,7 +915,7 @@ public struct Depthwise: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Depthwise: TrainableModel {
-    public static let trainingArenaCount = 19212
+    public static let trainingArenaCount = 19404
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 3
@@ -926,8 +926,8 @@ extension Depthwise: TrainableModel {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 8604, q = arena + 11508
-                var g = arena + 14412, h = arena + 16812
+                let p = arena + 8796, q = arena + 11700
+                var g = arena + 14604, h = arena + 17004
                 _ = (w, k, p, q, g, h, statistics, sums)
                 switch phase {
                     case 0:
@@ -952,11 +952,12 @@ extension Depthwise: TrainableModel {
                         let o6 = arena + 7824
                         let o7 = arena + 7920
                         let o8 = arena + 8016
-                        let o9 = arena + 8208
-                        let o10 = arena + 8280
-                        let o11 = arena + 8472
-                        let o12 = arena + 8568
-                        let o13 = arena + 8600
+                        let z8 = arena + 8208
+                        let o9 = arena + 8400
+                        let o10 = arena + 8472
+                        let o11 = arena + 8664
+                        let o12 = arena + 8760
+                        let o13 = arena + 8792
                         // Forward, training mode: every layer's output stays for the backward pass.
                         Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                         o5.update(from: UnsafePointer(o4), count: 384)
@@ -966,7 +967,8 @@ extension Depthwise: TrainableModel {
                         Self.l7_dw_5x5(UnsafePointer(p), w, o7)
                         Self.l7_dw_5x5_activation(o7)
                         Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                        Self.l8_dw_multiplier(UnsafePointer(p), w, o8)
+                        Self.l8_dw_multiplier(UnsafePointer(p), w, z8)
+                        o8.update(from: z8, count: 192)
                         Self.l8_dw_multiplier_activation(o8)
                         Self.l9_dw_rect(UnsafePointer(o8), w, o9)
                         Self.l10_widen(UnsafePointer(o9), w, o10)
@@ -996,7 +998,7 @@ extension Depthwise: TrainableModel {
                         // dw_rect
                         Self.l9_dw_rect_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
                         // dw_multiplier
-                        Self.l8_dw_multiplier_derivative(UnsafePointer(o8), g)
+                        Self.l8_dw_multiplier_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
                         Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
                         Self.l8_dw_multiplier_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
                         Self.l8_dw_multiplier_unpad(UnsafePointer(q), h); swap(&g, &h)
@@ -1344,10 +1346,10 @@ extension Depthwise: TrainableModel {
         }
     }
 
-    // dw_multiplier: through its tanh activation
+    // dw_multiplier: through its silu activation
     @inline(never)
-    static func l8_dw_multiplier_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<192 { g[i] *= 1 - y[i] * y[i] }
+    static func l8_dw_multiplier_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        VectorMath.multiply(g, byDerivative: VectorMath.siluDerivative, at: x, count: 192)
     }
 
     // dw_multiplier: dL/dkernel, dL/dbias, dL/dx, channel by channel

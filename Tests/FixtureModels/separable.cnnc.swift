@@ -826,10 +826,10 @@ public struct Separable: CompiledModel {
         }
     }
 
-    // sep_rect: its tanh activation
+    // sep_rect: its silu activation
     @inline(never)
     static func l7_sep_rect_activation(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.tanh(x, count: 48)
+        VectorMath.apply(VectorMath.silu, to: x, count: 48)
     }
 
     // flatten: Flatten, (None, 3, 2, 8) → (None, 48), 0 parameters
@@ -878,7 +878,7 @@ public struct Separable: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension Separable: TrainableModel {
-    public static let trainingArenaCount = 19525
+    public static let trainingArenaCount = 19573
     public static let trainingUnsupportedReason: String? = nil
     public static let outputActivation = "softmax"
     public static let trainingPhaseCount = 3
@@ -889,8 +889,8 @@ extension Separable: TrainableModel {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 11525, q = arena + 13125
-                var g = arena + 14725, h = arena + 17125
+                let p = arena + 11573, q = arena + 13173
+                var g = arena + 14773, h = arena + 17173
                 _ = (w, k, p, q, g, h, statistics, sums)
                 switch phase {
                     case 0:
@@ -920,7 +920,8 @@ extension Separable: TrainableModel {
                         let t6 = arena + 11198
                         let o7 = arena + 11414
                         let t7 = arena + 11462
-                        let o9 = arena + 11522
+                        let z7 = arena + 11522
+                        let o9 = arena + 11570
                         // Forward, training mode: every layer's output stays for the backward pass.
                         Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o2)
                         o3.update(from: UnsafePointer(o2), count: 1536)
@@ -933,7 +934,8 @@ extension Separable: TrainableModel {
                         Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w, o6)
                         Self.l6_sep_multiplier_activation(o6)
                         Self.l7_sep_rect_depthwise(UnsafePointer(o6), w, t7)
-                        Self.l7_sep_rect_pointwise(UnsafePointer(t7), w, o7)
+                        Self.l7_sep_rect_pointwise(UnsafePointer(t7), w, z7)
+                        o7.update(from: z7, count: 48)
                         Self.l7_sep_rect_activation(o7)
                         // flatten: the same memory as its input
                         Self.l9_classes(UnsafePointer(o7), w, o9)
@@ -951,7 +953,7 @@ extension Separable: TrainableModel {
                         // flatten
                         // passes the gradient through
                         // sep_rect
-                        Self.l7_sep_rect_derivative(UnsafePointer(o7), g)
+                        Self.l7_sep_rect_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
                         Self.l7_sep_rect_pointwise_backward(UnsafePointer(t7), UnsafePointer(g), k, gradients, h)
                         Self.l7_sep_rect_depthwise_backward(UnsafePointer(o6), UnsafePointer(h), k, gradients, g)
                         // sep_multiplier
@@ -1472,10 +1474,10 @@ extension Separable: TrainableModel {
         }
     }
 
-    // sep_rect: through its tanh activation
+    // sep_rect: through its silu activation
     @inline(never)
-    static func l7_sep_rect_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        for i in 0..<48 { g[i] *= 1 - y[i] * y[i] }
+    static func l7_sep_rect_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        VectorMath.multiply(g, byDerivative: VectorMath.siluDerivative, at: x, count: 48)
     }
 
     // sep_rect: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)

@@ -321,12 +321,30 @@ struct ReferenceNetwork {
         }
     }
 
+    /// Keras 3's relu6(x + 3)/6.
+    static func hardSigmoid(_ x: Double) -> Double { min(max(x + 3, 0), 6) / 6 }
+
+    /// log(1 + e^x) without overflow.
+    static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
+
     private func activate(_ x: [Double], _ activation: Activation, channels: Int) -> [Double] {
         switch activation {
         case .linear: return x
         case .relu: return x.map { max($0, 0) }
         case .sigmoid: return x.map { 1 / (1 + exp(-$0)) }
         case .tanh: return x.map { tanh($0) }
+        case .silu: return x.map { $0 / (1 + exp(-$0)) }
+        case .hardSigmoid: return x.map(Self.hardSigmoid)
+        case .hardSilu: return x.map { $0 * Self.hardSigmoid($0) }
+        case .relu6: return x.map { min(max($0, 0), 6) }
+        case .gelu: return x.map { 0.5 * $0 * erfc(-$0 / 2.0.squareRoot()) }
+        case .elu: return x.map { $0 > 0 ? $0 : expm1($0) }
+        case .selu: return x.map { Activation.seluScale * ($0 > 0 ? $0 : Activation.seluAlpha * expm1($0)) }
+        case .softplus: return x.map(Self.softplus)
+        case .softsign: return x.map { $0 / (abs($0) + 1) }
+        case .leakyReLU: return x.map { $0 >= 0 ? $0 : Activation.leakyReLUSlope * $0 }
+        case .mish: return x.map { $0 * tanh(Self.softplus($0)) }
+        case .exponential: return x.map { exp($0) }
         case .softmax:
             var y = x
             for start in stride(from: 0, to: x.count, by: channels) {

@@ -82,6 +82,8 @@ WEIGHTLESS = {
     "ActivityRegularization",
     "Activation",
     "ReLU",
+    "LeakyReLU",
+    "ELU",
     "Softmax",
     "Add",
     "Subtract",

@@ -51,6 +51,7 @@ the fixtures chosen so that the wrong alternatives would visibly differ.
 """
 
 import datetime
+import math
 import os
 import platform
 import shutil
@@ -256,6 +257,42 @@ def np_relu(x, max_value, negative_slope, threshold):
     return y
 
 
+# Keras 3's activations as the README of cnnc's Activation enum writes them
+# (jax.nn's formulas), checked against what Keras computes.
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+NP_ACTIVATIONS = {
+    "silu": lambda x: x / (1 + np.exp(-x)),
+    "hard_sigmoid": lambda x: np.clip(x + 3, 0, 6) / 6,
+    "hard_silu": lambda x: x * np.clip(x + 3, 0, 6) / 6,
+    "relu6": lambda x: np.clip(x, 0, 6),
+    "gelu": lambda x: 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2))),
+    "elu": lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
+    "selu": lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0))),
+    "softplus": lambda x: np.logaddexp(x, 0),
+    "softsign": lambda x: x / (np.abs(x) + 1),
+    "leaky_relu": lambda x: np.where(x >= 0, x, 0.2 * x),
+    "mish": lambda x: x * np.tanh(np.logaddexp(x, 0)),
+    "exponential": np.exp,
+}
+
+# activations_more: the piecewise activations must see every piece, in an Activation layer.
+PIECES = {"hard_sigmoid": (-3, 3), "hard_silu": (-3, 3), "relu6": (0, 6)}
+
+
+def check_activation_pieces(model, acts, x):
+    """Fatal unless each of PIECES sees inputs below, between and above its corners."""
+    seen = {name: [False, False, False] for name in PIECES}
+    prev = x
+    for layer in model.layers:
+        name = getattr(getattr(layer, "activation", None), "__name__", None)
+        if type(layer).__name__ == "Activation" and name in PIECES:
+            low, high = PIECES[name]
+            for i, mask in enumerate([prev < low, (prev > low) & (prev < high), prev > high]):
+                seen[name][i] |= bool(mask.any())
+        prev = acts[layer.name]
+    assert all(all(v) for v in seen.values()), f"activations_more: a piece is never reached {seen}"
+
+
 def check_semantics(stem, model, acts, x):
     """Fatal asserts that Keras computes what the README says, on this fixture
     (for chains: each layer reads the one before)."""
@@ -293,6 +330,15 @@ def check_semantics(stem, model, acts, x):
                     regimes += [(prev > t) & (prev < layer.max_value), prev > layer.max_value]
                 counts = [int(r.sum()) for r in regimes]
                 assert all(counts), f"{stem}/{layer.name}: an input regime is empty {counts}"
+        elif cls == "Activation" and layer.activation.__name__ in NP_ACTIVATIONS:
+            ref = NP_ACTIVATIONS[layer.activation.__name__](prev.astype(np.float64))
+            assert np.allclose(y, ref, rtol=2e-6, atol=1e-7), f"{stem}/{layer.name}: {layer.activation.__name__} formula"
+        elif cls == "LeakyReLU":
+            ref = np.where(prev >= 0, prev, layer.negative_slope * prev)
+            assert np.allclose(y, ref, rtol=1e-6, atol=1e-7), f"{stem}/{layer.name}: LeakyReLU formula"
+        elif cls == "ELU":
+            ref = np.where(prev > 0, prev, layer.alpha * np.expm1(np.minimum(prev, 0).astype(np.float64)))
+            assert np.allclose(y, ref, rtol=2e-6, atol=1e-7), f"{stem}/{layer.name}: ELU formula"
         elif cls in ("MaxPooling2D", "AveragePooling2D"):
             kind = "max" if cls == "MaxPooling2D" else "avg"
             args = (prev, layer.pool_size, layer.strides, layer.padding, kind)
@@ -303,6 +349,8 @@ def check_semantics(stem, model, acts, x):
                 diff = float(np.max(np.abs(wrong - y)))
                 assert diff > 1e-3, f"{stem}/{layer.name}: zero-padding variant not distinguished"
         prev = y
+    if stem == "activations_more":
+        check_activation_pieces(model, acts, x)
 
 
 # --------------------------------------------------------------------------

@@ -131,7 +131,7 @@ struct ArgumentReader {
             error("'\(key)' must name an activation (\(options.joined(separator: ", "))), got \(describe(value))", at: value.location)
             return nil
         }
-        guard let activation = Activation(rawValue: name) else {
+        guard let activation = Activation(rawValue: name) ?? Activation.kerasAliases[name] else {
             // A Keras activation is what the user meant: a near name (gelu, relu) would mislead.
             let hint = Activation.otherKerasNames.contains(name) ? "; it is a Keras activation cnnc does not compute yet" : Suggestions.didYouMean(name, in: options)
             error("unsupported activation '\(name)'\(hint) (supported: \(options.joined(separator: ", ")))", at: value.location)

@@ -41,8 +41,10 @@ enum KerasLayerConfig {
         case .dropout(let c):
             return ["rate": c.rate, "seed": NSNull(), "noise_shape": NSNull()]
         case .activation(let activation):
-            return ["activation": activation.rawValue]
+            // The ELU layer (alpha 1) computes the elu activation.
+            return layer.className == "ELU" ? ["alpha": 1.0] : ["activation": activation.rawValue]
         case .relu(let c):
+            if layer.className == "LeakyReLU" { return ["negative_slope": c.negativeSlope] }
             return ["max_value": c.maxValue.map { $0 as Any } ?? NSNull(), "negative_slope": c.negativeSlope, "threshold": c.threshold]
         case .softmax:
             return ["axis": -1]

@@ -4,7 +4,9 @@
 public enum SpecParser {
     public static func parse(_ root: SpecValue, log: inout DiagnosticLog) -> ModelSpec {
         if root["class_name"] != nil {
-            return KerasJSONParser.parse(root, log: &log)
+            let spec = KerasJSONParser.parse(root, log: &log)
+            if spec.format == .keras2JSON { Keras2Activations.refuseOtherFormulas(in: spec, log: &log) }
+            return spec
         }
         return SpecLanguageParser.parse(root, log: &log)
     }

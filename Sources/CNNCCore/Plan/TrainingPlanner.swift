@@ -89,9 +89,17 @@ enum TrainingPlanner {
                 arena.intermediates[index] = offset + count
                 arena.largestActivation = max(arena.largestActivation, middle)
                 offset += count + middle
+                if config.activation.derivativeReadsInput {
+                    arena.preActivations[index] = offset
+                    offset += count
+                }
             default:
                 arena.outputs.append(.slot(offset: offset))
                 offset += count
+                if layer.operation.fusedActivation.derivativeReadsInput {
+                    arena.preActivations[index] = offset
+                    offset += count
+                }
             }
             if let padding = layer.padding, padding != .zero, layer.operation.padsItsInput {
                 let padded = (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
@@ -183,7 +191,8 @@ enum TrainingPlanner {
             named.formUnion(values(namedBy: step, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations))
         }
         return [TrainingValue.gradientSlot(-1)].filter(named.contains) + model.layers.indices.flatMap { index -> [TrainingValue] in
-            [TrainingValue.output(index), .intermediate(index), .mask(index), .outputGradient(index), .gradientSlot(index)].filter(named.contains)
+            [TrainingValue.output(index), .intermediate(index), .mask(index), .outputGradient(index), .gradientSlot(index),
+             .preActivation(index)].filter(named.contains)
         }
     }
 
@@ -197,9 +206,11 @@ enum TrainingPlanner {
             return []
         case .forward(let index):
             let x = arena.source(of: index), y = TrainingValue.output(index)
+            let z: [TrainingValue] = arena.preActivations[index] != nil ? [.preActivation(index)] : []
             switch model.layers[index].operation {
             case .flatten, .reshape: return []
-            case .separableConv2D: return [x, y, .intermediate(index)]
+            case .separableConv2D: return [x, y, .intermediate(index)] + z
+            case .conv2D, .depthwiseConv2D, .dense: return [x, y] + z
             case .merge, .concatenate: return sources(index) + [y]
             case .dropout: return [x, y, .mask(index)]
             case .identityAtInference:
@@ -221,8 +232,12 @@ enum TrainingPlanner {
             let x = arena.source(of: index), y = arena.storage(of: index)
             let operation = model.layers[index].operation
             switch operation {
-            case .conv2D, .depthwiseConv2D, .dense: return operation.fusedActivation == .linear ? [x] : [x, y]
-            case .separableConv2D: return [x, .intermediate(index)] + (operation.fusedActivation == .linear ? [] : [y])
+            case .conv2D, .depthwiseConv2D, .dense:
+                if arena.preActivations[index] != nil { return [x, y, .preActivation(index)] }
+                return operation.fusedActivation == .linear ? [x] : [x, y]
+            case .separableConv2D:
+                let z: [TrainingValue] = arena.preActivations[index] != nil ? [.preActivation(index)] : []
+                return [x, .intermediate(index)] + (operation.fusedActivation == .linear ? [] : [y]) + z
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
             case .flatten, .reshape, .merge, .concatenate, .batchNormalization, .activation(.linear),
                  .cropping2D, .rescaling, .normalization: return []

@@ -34,7 +34,7 @@ enum TrainingOutput: Codable, Hashable, Sendable {
 }
 
 /// Every sample's arena during a step: one slot per computed layer output,
-/// dropout masks, BatchNormalization's output gradients, a padded input (`p`)
+/// dropout masks, BatchNormalization's output gradients, pre-activations, a padded input (`p`)
 /// and a padded gradient (`q`), and two gradient buffers that alternate (`g`, `h`).
 ///
 /// In a chain, dL/d(a layer's output) is in `g` when the backward pass reaches
@@ -54,6 +54,9 @@ struct TrainingArena: Codable, Hashable, Sendable {
     var outputGradients: [Int: Int] = [:]
     /// A SeparableConv2D's depthwise result, which its backward pass reads.
     var intermediates: [Int: Int] = [:]
+    /// The pre-activation z of each convolution or Dense layer whose activation's
+    /// derivative reads its input (silu, gelu, …: y alone does not give it back).
+    var preActivations: [Int: Int] = [:]
     var paddedOffset = 0, paddedGradientOffset = 0, gradientOffset = 0, largestActivation = 0, total = 0
 
     /// The slot holding layer `index`'s output (-1: the model's input):
@@ -88,6 +91,8 @@ enum TrainingValue: Codable, Hashable, Sendable, Comparable {
     case gradientSlot(Int)
     /// `t<index>`: a SeparableConv2D's depthwise result.
     case intermediate(Int)
+    /// `z<index>`: a convolution or Dense layer's pre-activation (`TrainingArena.preActivations`).
+    case preActivation(Int)
 }
 
 /// One phase of a step: the samples of a batch run it independently, and the

@@ -31,6 +31,24 @@ enum ElementwiseArguments {
         return .relu(ReLUConfig(maxValue: maxValue, negativeSlope: slope, threshold: threshold))
     }
 
+    /// Keras's LeakyReLU: x ≥ 0 ? x : negative_slope·x (0.3 by default; Keras 2
+    /// calls it `alpha`), which is ReLU with that slope.
+    static let leakyReLU = LayerDecoder(arguments: ["negative_slope", "alpha"]) { reader in
+        let key = reader.isNullOrAbsent("alpha") ? "negative_slope" : "alpha"
+        guard let slope = reader.number(key, default: 0.3, in: 0...Double.greatestFiniteMagnitude, rangeText: "≥ 0") else { return nil }
+        return .relu(ReLUConfig(maxValue: nil, negativeSlope: slope, threshold: 0))
+    }
+
+    /// Keras's ELU layer: the elu activation, with alpha 1 only (the activation's).
+    static let elu = LayerDecoder(arguments: ["alpha"]) { reader in
+        guard let alpha = reader.number("alpha", default: 1, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, rangeText: "finite") else { return nil }
+        guard alpha == 1 else {
+            reader.error("ELU with alpha \(alpha) is not computed yet; only alpha 1 (the elu activation) is", at: reader.layerLocation)
+            return nil
+        }
+        return .activation(.elu)
+    }
+
     static let softmax = LayerDecoder(arguments: ["axis"]) { reader in
         reader.requireValue("axis", equalTo: "axis: -1", matches: { if case .int(-1) = $0.kind { true } else { false } },
                             because: "softmax is taken over the last axis")

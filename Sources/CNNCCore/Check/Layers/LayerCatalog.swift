@@ -29,6 +29,8 @@ enum LayerCatalog {
         "Dropout": ElementwiseArguments.dropout,
         "Activation": ElementwiseArguments.activation,
         "ReLU": ElementwiseArguments.relu,
+        "LeakyReLU": ElementwiseArguments.leakyReLU,
+        "ELU": ElementwiseArguments.elu,
         "Softmax": ElementwiseArguments.softmax,
         "BatchNormalization": NormalizationArguments.batchNormalization,
         "GaussianNoise": InferenceIdentityArguments.gaussianNoise,
@@ -47,14 +49,13 @@ enum LayerCatalog {
     static let kerasClassesNotSupported: Set<String> = [
         "Conv1D", "Conv3D", "Conv2DTranspose",
         "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Permute",
-        "LeakyReLU", "PReLU", "ELU", "LayerNormalization", "GroupNormalization",
+        "PReLU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
     ]
 
     /// What computes an unsupported layer's result with what cnnc has, for its message.
     static let workarounds: [String: String] = [
-        "LeakyReLU": "ReLU with negative_slope computes it (LeakyReLU's default slope is 0.3 in Keras 3, alpha 0.3 in Keras 2)",
         "RandomFlip": "augment with cnnc train --augment horizontal_flip instead (it acts only in training)",
         "RandomRotation": "augment with cnnc train --augment rotation_range=DEGREES instead (it acts only in training)",
         "RandomZoom": "augment with cnnc train --augment zoom_range=FRACTION instead (it acts only in training)",

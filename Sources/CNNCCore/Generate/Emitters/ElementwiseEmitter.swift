@@ -67,6 +67,10 @@ struct ElementwiseEmitter: Codable, Hashable {
                     out.line("for c in 0..<\(channels) { sum += v[c] }")
                     out.line("for c in 0..<\(channels) { v[c] /= sum }")
                 }
+            case .activation(let activation):
+                if let function = activation.vectorFunction {
+                    out.line("VectorMath.apply(\(function), to: x, count: \(count))")
+                }
             case .relu(let config):
                 emitReLU(config, count: count, into: &out)
             case .batchNormalization(let scaleOffset, let shiftOffset):

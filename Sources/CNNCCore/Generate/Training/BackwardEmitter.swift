@@ -1,7 +1,8 @@
 /// One layer's backward functions, with every size a constant:
 ///
 /// - Conv2D and Dense: `_derivative(y, g)` turns dL/dy into dL/dz in place
-///   (z the pre-activation), and `_backward(x, dz, k, gk, dx?)` adds
+///   (z the pre-activation; `_derivative(z, y, g)` for an activation whose
+///   derivative reads z, which training then keeps), and `_backward(x, dz, k, gk, dx?)` adds
 ///   dL/dkernel = Σ x·dz (the convolution of the input with dz) and
 ///   dL/dbias = Σ dz to `gk`, and writes dL/dx = the full convolution of dz
 ///   with the kernel (scattered through the strides and dilation) into `dx`.
@@ -21,16 +22,16 @@ struct BackwardEmitter {
     func emit(into out: inout SourceWriter) {
         switch layer.operation {
         case .conv2D(let config):
-            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitFusedActivationDerivative(config.activation, into: &out)
             emitConvolutionBackward(kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate, into: &out)
         case .depthwiseConv2D(let config):
-            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitFusedActivationDerivative(config.activation, into: &out)
             emitDepthwiseBackward(config, into: &out)
         case .separableConv2D(let config):
-            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitFusedActivationDerivative(config.activation, into: &out)
             emitSeparableBackward(config, into: &out)
         case .dense(let config):
-            if config.activation != .linear { emitActivationDerivative(config.activation, from: "y", into: &out) }
+            emitFusedActivationDerivative(config.activation, into: &out)
             emitConvolutionBackward(kernel: .square(1), strides: .square(1), dilation: .square(1), into: &out)
         case .maxPooling2D(let config), .averagePooling2D(let config):
             let isMax = if case .maxPooling2D = layer.operation { true } else { false }
@@ -380,7 +381,15 @@ struct BackwardEmitter {
 
     // MARK: Activations
 
-    /// dL/dz from dL/dy in place, from the activation's output y.
+    /// A Conv2D or Dense layer's `_derivative`: from its output y, or from
+    /// the pre-activation z kept in training (`_derivative(z, y, g)`) when the
+    /// activation's derivative reads its input.
+    private func emitFusedActivationDerivative(_ activation: Activation, into out: inout SourceWriter) {
+        guard activation != .linear else { return }
+        emitActivationDerivative(activation, from: activation.derivativeReadsInput ? "x, _ y" : "y", into: &out)
+    }
+
+    /// dL/dz from dL/dy in place, from the activation's output y or its input x.
     private func emitActivationDerivative(_ activation: Activation, from parameters: String, into out: inout SourceWriter) {
         let count = layer.outputShape.elementCount
         let channels = layer.outputShape.lastAxis
@@ -406,6 +415,10 @@ struct BackwardEmitter {
                     out.line("var dot: Float = 0")
                     out.line("for c in 0..<\(channels) { dot += d[c] * v[c] }")
                     out.line("for c in 0..<\(channels) { d[c] = v[c] * (d[c] - dot) }")
+                }
+            default:
+                if let derivative = activation.vectorDerivative {
+                    out.line("VectorMath.multiply(g, byDerivative: \(derivative), at: x, count: \(count))")
                 }
             }
         }

@@ -149,6 +149,8 @@ struct TrainingGenerator {
                 if let offset = arena.outputGradients[index] { out.line("let d\(index) = arena + \(offset)") }
             case .gradientSlot(let tensor):
                 if let offset = arena.gradientSlots[tensor] { out.line("let \(slot(tensor)) = arena + \(offset)") }
+            case .preActivation(let index):
+                if let offset = arena.preActivations[index] { out.line("let z\(index) = arena + \(offset)") }
             case .input:
                 break
             }
@@ -247,8 +249,14 @@ struct TrainingGenerator {
                 out.line("Self.\(function)_pad(\(source), p)")
                 reads = "UnsafePointer(p)"
             }
-            out.line("Self.\(function)(\(reads), w, \(target))")
             let activation = layer.operation.fusedActivation
+            if arena.preActivations[index] != nil {
+                // The pre-activation stays for the derivative, which reads it.
+                out.line("Self.\(function)(\(reads), w, z\(index))")
+                out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
+            } else {
+                out.line("Self.\(function)(\(reads), w, \(target))")
+            }
             if activation != .linear && activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .separableConv2D(let config):
             var reads = source
@@ -257,7 +265,12 @@ struct TrainingGenerator {
                 reads = "UnsafePointer(p)"
             }
             out.line("Self.\(function)_depthwise(\(reads), w, t\(index))")
-            out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, \(target))")
+            if arena.preActivations[index] != nil {
+                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, z\(index))")
+                out.line("\(target).update(from: z\(index), count: \(layer.outputShape.elementCount))")
+            } else {
+                out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, \(target))")
+            }
             if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D:
             out.line("Self.\(function)(\(source), \(target))")
@@ -316,7 +329,8 @@ struct TrainingGenerator {
         switch layer.operation {
         case .conv2D, .depthwiseConv2D, .dense:
             if layer.operation.fusedActivation != .linear {
-                out.line(last ? "if !fused { Self.\(function)_derivative(\(y), g) }" : "Self.\(function)_derivative(\(y), g)")
+                let reads = arena.preActivations[index] == nil ? y : "UnsafePointer(z\(index)), \(y)"
+                out.line(last ? "if !fused { Self.\(function)_derivative(\(reads), g) }" : "Self.\(function)_derivative(\(reads), g)")
             }
             let padded = layer.padding.map { $0 != .zero } ?? false
             if padded {
@@ -332,7 +346,8 @@ struct TrainingGenerator {
             }
         case .separableConv2D:
             if layer.operation.fusedActivation != .linear {
-                out.line(last ? "if !fused { Self.\(function)_derivative(\(y), g) }" : "Self.\(function)_derivative(\(y), g)")
+                let reads = arena.preActivations[index] == nil ? y : "UnsafePointer(z\(index)), \(y)"
+                out.line(last ? "if !fused { Self.\(function)_derivative(\(reads), g) }" : "Self.\(function)_derivative(\(reads), g)")
             }
             // dL/d(depthwise result) into h, then dL/dx back into g (or the caller's inputGradient).
             out.line("Self.\(function)_pointwise_backward(UnsafePointer(t\(index)), UnsafePointer(g), k, gradients, h)")

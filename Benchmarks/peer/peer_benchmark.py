@@ -116,11 +116,11 @@ class Check:
     def passed(self, tolerance):
         return self.reason is None and self.difference <= tolerance
 
-    def describe(self, tolerance):
+    def describe(self, tolerance, samples):
         if self.reason is not None:
             return f"n/a ({self.reason})"
         status = "ok" if self.difference <= tolerance else f"MISMATCH (tolerance {tolerance:g})"
-        return f"max |cnnc - peer| = {self.difference:.2e}: {status}"
+        return f"max |cnnc - peer| = {self.difference:.2e} over {samples} samples: {status}"
 
 
 def check_peer(peer, model, inputs, expected):
@@ -184,7 +184,7 @@ def compare(cnnc, spec, peers, arguments, folder):
     checks = {}
     for peer in peers:
         checks[peer.key] = check_peer(peer, model, inputs, expected)
-        print(f"check {summary['name']} {peer.name}: {checks[peer.key].describe(arguments.tolerance)} over {arguments.check_batch} samples",
+        print(f"check {summary['name']} {peer.name}: {checks[peer.key].describe(arguments.tolerance, arguments.check_batch)}",
               file=sys.stderr, flush=True)
     timed = [peer for peer in peers if checks[peer.key].passed(arguments.tolerance)]
     rows = []
@@ -235,18 +235,18 @@ def table(rows, peers):
     return "\n".join(lines)
 
 
-def check_report(peers, specs, results, tolerance):
+def check_report(peers, specs, results, tolerance, samples):
     """Per peer: on how many specs its outputs equal cnnc's, the largest difference, and every other spec with why."""
     lines = []
     for peer in peers:
         checks = {spec: results[spec][peer.key] for spec in specs if spec in results}
         passed = [spec for spec, check in checks.items() if check.passed(tolerance)]
-        worst = max((check.difference for check in checks.values() if check.reason is None), default=0.0)
-        lines.append(f"{peer.name}: outputs equal cnnc's on {len(passed)} of {len(specs)} specs, "
-                     f"max |cnnc - {peer.name}| = {worst:.2e} (tolerance {tolerance:g})")
+        differences = [check.difference for check in checks.values() if check.reason is None]
+        worst = f"max |cnnc - {peer.name}| = {max(differences):.2e}" if differences else "no spec compared"
+        lines.append(f"{peer.name}: outputs equal cnnc's on {len(passed)} of {len(specs)} specs, {worst} (tolerance {tolerance:g})")
         for spec, check in checks.items():
             if not check.passed(tolerance):
-                lines.append(f"  {spec}: {check.describe(tolerance)}")
+                lines.append(f"  {spec}: {check.describe(tolerance, samples)}")
     return "\n".join(lines)
 
 
@@ -273,7 +273,7 @@ def main(argv):
             check = checks[peer.key]
             if check.reason is None and check.difference > arguments.tolerance:
                 failures.append(f"{spec}: {peer.name}'s outputs differ from cnnc's by {check.difference:.2e} (> {arguments.tolerance:g})")
-    report = check_report(peers, arguments.specs, results, arguments.tolerance)
+    report = check_report(peers, arguments.specs, results, arguments.tolerance, arguments.check_batch)
     if arguments.check_only:
         print(report)
         return report_failures(failures)

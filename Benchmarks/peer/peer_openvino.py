@@ -25,6 +25,7 @@ class OpenVino:
         return "CPU device; PERFORMANCE_HINT LATENCY, INFERENCE_NUM_THREADS = threads, INFERENCE_PRECISION_HINT f32, static batch"
 
     def prepare(self, model):
+        self.path = None
         if model.onnx_bytes is None:
             raise PeerUnavailable(model.onnx_error)
         self.path = os.path.join(model.folder, "model.onnx")

@@ -20,6 +20,7 @@ class OnnxRuntime:
 
     def prepare(self, model):
         """Takes the spec's ModelFiles; the ONNX graph is all it needs."""
+        self.model_bytes = None
         if model.onnx_bytes is None:
             raise PeerUnavailable(model.onnx_error)
         self.model_bytes = model.onnx_bytes

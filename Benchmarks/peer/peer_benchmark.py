@@ -107,6 +107,10 @@ def load_peers(keys):
     return peers, missing
 
 
+class SeveralInputsOrOutputs(Exception):
+    """A model the benchmark leaves out: it feeds one input and compares one output."""
+
+
 class Check:
     """One peer's equality check on one spec: ok, a mismatch, or n/a with the reason."""
 
@@ -162,6 +166,9 @@ def time_all(cnnc, spec, weights_path, peers, summary, batch, threads, arguments
 def compare(cnnc, spec, peers, arguments, folder):
     """The table rows of one spec, and each peer's Check."""
     summary = cnnc.summary(spec)
+    if len(summary["inputs"]) != 1 or len(summary["outputs"]) != 1:
+        raise SeveralInputsOrOutputs(f"{summary['name']} has {len(summary['inputs'])} input(s) and {len(summary['outputs'])} output(s); "
+                                     "the benchmark feeds one input and compares one output")
     weights_path = arguments.weights or f"{folder}/weights.safetensors"
     if arguments.weights:
         weights = load_weights(summary, arguments.weights)
@@ -258,11 +265,15 @@ def main(argv):
         print(f"peer left out, its package does not import: {problem}", file=sys.stderr, flush=True)
     start_load = os.getloadavg()[0]
     peak = "" if arguments.check_only else sgemm_peak()
-    rows, failures, results = [], [], {}
+    rows, failures, skipped, results = [], [], [], {}
     for spec in arguments.specs:
         with tempfile.TemporaryDirectory(prefix="cnnc-peer-") as folder:
             try:
                 spec_rows, checks = compare(cnnc, spec, peers, arguments, folder)
+            except SeveralInputsOrOutputs as error:
+                skipped.append(f"{spec}: {error}")
+                print(f"skipped {spec}: {error}", file=sys.stderr, flush=True)
+                continue
             except (CnncFailed, WeightsMismatch) as error:
                 failures.append(f"{spec}: {error}")
                 print(f"error: {spec}: {error}", file=sys.stderr, flush=True)
@@ -274,6 +285,7 @@ def main(argv):
             if check.reason is None and check.difference > arguments.tolerance:
                 failures.append(f"{spec}: {peer.name}'s outputs differ from cnnc's by {check.difference:.2e} (> {arguments.tolerance:g})")
     report = check_report(peers, arguments.specs, results, arguments.tolerance, arguments.check_batch)
+    report += "".join(f"\nskipped {line}" for line in skipped)
     if arguments.check_only:
         print(report)
         return report_failures(failures)

@@ -31,3 +31,7 @@ class Cnnc:
         output = self.run("bench", spec, "--weights", weights, "--batch-size", str(batch),
                           "--threads", str(threads), "--seconds", str(seconds))
         return json.loads(output.strip().splitlines()[-1])
+
+    def export(self, spec, weights, folder):
+        """Writes the model as Keras has it into `folder`: model.json, weights.safetensors and model.keras."""
+        self.run("export", spec, "--weights", weights, "--output", folder)

@@ -265,6 +265,8 @@ BUILDERS = {
 
 def build_model(summary, weights):
     """An onnx.ModelProto computing the checked model with these weights."""
+    if len(summary["inputs"]) != 1 or len(summary["outputs"]) != 1:
+        raise UnsupportedLayer("a model of several inputs or outputs")
     graph = GraphBuilder(summary, weights)
     for layer in summary["layers"]:
         kind = layer["class_name"]
@@ -274,8 +276,6 @@ def build_model(summary, weights):
                 raise UnsupportedLayer(f"{layer['name']} ({kind}) has no ONNX translation in Benchmarks/peer/onnx_graph.py")
             BUILDERS[kind](graph, layer, layer["config"])
         graph.tensors[layer["name"]] = (graph.tensor, graph.layout)
-    if len(summary["inputs"]) != 1 or len(summary["outputs"]) != 1:
-        raise UnsupportedLayer("a model of several inputs or outputs")
     graph.read(summary["outputs"][0])
     graph.to_layout("NHWC")
     graph.nodes.append(helper.make_node("Identity", [graph.tensor], ["output"]))

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# cnnc against ONNX Runtime on the same models (see README.md beside this file).
+# cnnc against ONNX Runtime, OpenVINO and LiteRT on the same models (see README.md beside this file).
 #
-#   Benchmarks/peer/run.sh [SPEC...] [--threads N...] [--batch N...] [--weights W] [--seconds S] [--rounds R]
+#   Benchmarks/peer/run.sh [SPEC...] [--peers ort,openvino,litert] [--threads N...] [--batch N...] [--weights W] [--seconds S] [--rounds R]
 #
-# Default: every Specs/*.cnn.yaml at batch 1 and 32 with 1 thread. The Python
-# environment is made at the repository root (.venv-peer) from the pinned
-# requirements.txt, and remade when that file changes; cnnc is built (debug is
+# Default: every Specs/*.cnn.yaml at batch 1 and 32 with 1 thread, all three
+# peers. The Python environment (one for all peers, tensorflow-cpu included) is
+# made at the repository root (.venv-peer) from the pinned requirements.txt,
+# and remade when that file changes; cnnc is built (debug is
 # enough: the models themselves are always compiled in release). PYTHON picks
 # the interpreter that makes the environment.
 set -euo pipefail

@@ -309,6 +309,19 @@ import Testing
         #expect(ModelGenerator.render(try program(40)).contains("for r in stride(from: 0, to: 38, by: 6)"))
     }
 
+    /// EfficientNet's stochastic depth: compiled as identity, and `cnnc train` says why it stops.
+    @Test func dropoutWithANoiseShapeRunsButDoesNotTrain() throws {
+        let program = try Self.program("""
+            input_shape: [4, 4, 2]
+            layers:
+              - Conv2D: {filters: 2, kernel_size: 1}
+              - Dropout: {rate: 0.2, noise_shape: [null, 1, 1, 1], name: drop}
+              - GlobalAveragePooling2D
+            """)
+        #expect(program.nodes[1].kernel == .nothing)
+        #expect(program.training.unsupportedReason?.contains("drop: Dropout with noise_shape [null, 1, 1, 1]") == true)
+    }
+
     @Test func thePlanPrintsAsStableJSONThatReadsBack() throws {
         let program = try Self.program("""
             input_shape: [8, 8, 3]

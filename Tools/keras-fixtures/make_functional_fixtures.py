@@ -53,6 +53,9 @@ APPLICATIONS = {
     "inceptionv3": ("InceptionV3", (75, 75, 3)),
     "mobilenetv2": ("MobileNetV2", (96, 96, 3)),
     "xception": ("Xception", (71, 71, 3)),
+    "mobilenet": ("MobileNet", (96, 96, 3)),
+    "efficientnetb0": ("EfficientNetB0", (64, 64, 3)),
+    "nasnetmobile": ("NASNetMobile", (96, 96, 3)),
 }
 
 

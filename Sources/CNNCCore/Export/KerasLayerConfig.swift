@@ -39,7 +39,8 @@ enum KerasLayerConfig {
         case .flatten:
             return ["data_format": "channels_last"]
         case .dropout(let c):
-            return ["rate": c.rate, "seed": NSNull(), "noise_shape": NSNull()]
+            let noiseShape: Any = c.noiseShape.map { shape in shape.map { size -> Any in size.map { $0 as Any } ?? NSNull() } } ?? NSNull()
+            return ["rate": c.rate, "seed": NSNull(), "noise_shape": noiseShape]
         case .activation(let activation):
             // The ELU layer (alpha 1) computes the elu activation.
             return layer.className == "ELU" ? ["alpha": 1.0] : ["activation": activation.rawValue]

@@ -158,6 +158,10 @@ public struct GlobalPoolingConfig: Hashable, Sendable, Codable {
 
 public struct DropoutConfig: Hashable, Sendable, Codable {
     public var rate: Double
+    /// Keras's `noise_shape` (the batch axis first, null for an axis's own
+    /// size): the mask is shared along the axes of size 1. Nothing changes at
+    /// inference; training with one is not implemented (`trainingGap`).
+    public var noiseShape: [Int?]? = nil
 }
 
 public struct DenseConfig: Hashable, Sendable, Codable {

@@ -9,6 +9,12 @@ extension CheckedModel {
     /// layer, which every checked graph does unless it returns its input.
     public var trainingGap: Diagnostic? {
         if let gap = severalTensorsGap(doing: "trains") { return gap }
+        for layer in layers {
+            if case .dropout(let config) = layer.operation, let shape = config.noiseShape {
+                let written = "[" + shape.map { $0.map(String.init) ?? "null" }.joined(separator: ", ") + "]"
+                return Diagnostic(.error, "\(layer.name): Dropout with noise_shape \(written) (a mask shared across axes, as EfficientNet's stochastic depth draws it) does not train yet; cnnc runs this model with predict, verify and bench", at: layer.location)
+            }
+        }
         if outputs != [.layer(layers.count - 1)] {
             return Diagnostic(.error, "cnnc trains a model that returns a layer's output; this model returns its input '\(inputs[0].name)'", at: inputs[0].location)
         }

@@ -3,7 +3,22 @@
 enum ElementwiseArguments {
     static let dropout = LayerDecoder(arguments: ["rate", "noise_shape", "seed"]) { reader in
         reader.ignore("seed")
-        reader.requireNull("noise_shape", because: "dropout masks shared across axes are not implemented")
+        // EfficientNet's stochastic depth drops whole samples: noise_shape [null, 1, 1, 1].
+        var noiseShape: [Int?]?
+        if let value = reader.value("noise_shape"), !value.isNull {
+            let sizes = value.list?.map { item -> Int?? in
+                switch item.kind {
+                case .null: .some(nil)
+                case .int(let size) where size >= 1: .some(size)
+                default: nil
+                }
+            }
+            guard let sizes, !sizes.isEmpty, sizes.allSatisfy({ $0 != nil }) else {
+                reader.error("'noise_shape' must list a size or null per axis, the batch axis first (e.g. [null, 1, 1, 1]), got \(value.sourceText)", at: value.location)
+                return nil
+            }
+            noiseShape = sizes.map { $0 ?? nil }
+        }
         if reader.isNullOrAbsent("rate") {
             reader.error("Dropout needs 'rate' (the fraction of inputs to drop, e.g. 0.5)", at: reader.layerLocation)
             return nil
@@ -13,7 +28,7 @@ enum ElementwiseArguments {
             reader.error("'rate' must be below 1 (a rate of 1 drops every input), got \(rate)", at: reader.layerLocation)
             return nil
         }
-        return .dropout(DropoutConfig(rate: rate))
+        return .dropout(DropoutConfig(rate: rate, noiseShape: noiseShape))
     }
 
     static let activation = LayerDecoder(arguments: ["activation"]) { reader in

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# keras.applications through cnnc: VGG16, ResNet50, ResNet50V2, DenseNet121
-# (64x64), InceptionV3 (75x75), MobileNetV2 (96x96) and Xception (71x71), weights=None, 10 classes, seeded weights.
+# keras.applications through cnnc: VGG16, ResNet50, ResNet50V2, DenseNet121,
+# EfficientNetB0, EfficientNetV2B0 (64x64), InceptionV3 (75x75), MobileNet,
+# MobileNetV2, MobileNetV3Small, NASNetMobile (96x96) and Xception (71x71),
+# weights=None, 10 classes, seeded weights.
 # For each: Keras's per-layer reference, `cnnc verify` at atol 1e-4 and
 # rtol 1e-3 of the model's .keras file as Keras saved it (architecture and
 # weights read by cnnc itself), generated lines and release compile time (Benchmarks/compile),
@@ -16,7 +18,8 @@ cd "$(dirname "$0")/../.."
 out=${1:-/tmp/cnnc-applications}
 shift || true
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(vgg16 resnet50 resnet50v2 densenet121 inceptionv3 mobilenetv2 xception)
+[ ${#names[@]} -gt 0 ] || names=(vgg16 resnet50 resnet50v2 densenet121 inceptionv3 mobilenet mobilenetv2 mobilenetv3small
+                                   efficientnetb0 efficientnetv2b0 xception nasnetmobile)
 swift build -q --product cnnc
 cnnc=.build/debug/cnnc
 

@@ -6,7 +6,8 @@ import Testing
 /// them (Tools/keras-fixtures/make_functional_fixtures.py and
 /// make_keras2_functional_json.py): the graph specs of Tests/Fixtures/graphs,
 /// and keras.applications VGG16, ResNet50, ResNet50V2, DenseNet121,
-/// InceptionV3, MobileNet, MobileNetV2, Xception, EfficientNetB0 and NASNetMobile
+/// InceptionV3, MobileNet, MobileNetV2, MobileNetV3Small, Xception, EfficientNetB0,
+/// EfficientNetV2B0 and NASNetMobile
 /// as Keras 3 (and some as Keras 2) save them.
 @Suite struct FunctionalModelTests {
     static let folder = "Tests/Fixtures/keras/functional"
@@ -21,7 +22,8 @@ import Testing
 
     @Test func theFixturesCoverTheApplications() {
         let stems = Set(Self.keras3JSON.map(KerasGoldenTests.stem))
-        #expect(stems.isSuperset(of: ["vgg16", "resnet50", "resnet50v2", "densenet121", "inceptionv3", "mobilenetv2", "xception", "mobilenet", "efficientnetb0", "nasnetmobile"]))
+        #expect(stems.isSuperset(of: ["vgg16", "resnet50", "resnet50v2", "densenet121", "inceptionv3", "mobilenetv2", "xception", "mobilenet", "efficientnetb0", "nasnetmobile",
+                                     "mobilenetv3small", "efficientnetv2b0"]))
         #expect(Self.graphSpecs.count >= 6)
     }
 
@@ -69,8 +71,9 @@ import Testing
         }
     }
 
-    /// `cnnc export --format keras` writes the Functional JSON Keras wrote, and it reads back to the same graph.
-    @Test(arguments: graphSpecs)
+    /// `cnnc export --format keras` writes the Functional JSON Keras wrote, and it reads back to the same graph
+    /// (Keras 3 operations included: `arithmetic_ops`, MobileNetV3's hard sigmoid).
+    @Test(arguments: graphSpecs + ["\(folder)/json3/arithmetic_ops.json", "\(folder)/json3/mobilenetv3small.json"])
     func exportEqualsWhatKerasWrites(spec: String) throws {
         let model = try RepositoryFiles.model(spec)
         let exported = KerasModelJSON.text(for: model)

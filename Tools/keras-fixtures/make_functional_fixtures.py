@@ -56,6 +56,8 @@ APPLICATIONS = {
     "mobilenet": ("MobileNet", (96, 96, 3)),
     "efficientnetb0": ("EfficientNetB0", (64, 64, 3)),
     "nasnetmobile": ("NASNetMobile", (96, 96, 3)),
+    "mobilenetv3small": ("MobileNetV3Small", (96, 96, 3)),
+    "efficientnetv2b0": ("EfficientNetV2B0", (64, 64, 3)),
 }
 
 
@@ -109,11 +111,50 @@ def build_application(stem):
     return getattr(keras.applications, constructor)(weights=None, input_shape=shape, classes=10)
 
 
+def build_arithmetic_ops():
+    """Keras 3 operations on a tensor and a number, as MobileNetV3's hard
+    sigmoid writes them (`x + 3.0`, `* (1.0 / 6.0)`): every form cnnc reads,
+    the number on either side."""
+    import keras
+
+    keras.backend.clear_session()
+    x = keras.Input(shape=(2, 2, 3), name="input_layer")
+    y = x + 3.0
+    y = 2 - y
+    y = y * (1.0 / 6.0)
+    y = y / 4.0
+    y = -y
+    y = y - 1
+    y = 0.5 * y
+    y = keras.ops.divide(y, 0.25)
+    return keras.Model(x, y, name="arithmetic_ops")
+
+
+# Models built in Python, as no spec can write them: Keras 3 operations.
+OPERATION_MODELS = {"arithmetic_ops": build_arithmetic_ops}
+
+
+def make_operation_outputs(stem):
+    """outputs/<stem>/input.npy and output.npy: 3 samples and what Keras computes for them."""
+    import numpy as np
+    import make_output_fixtures as numeric
+
+    model = build(stem)
+    rng = np.random.default_rng(numeric.stem_seed(stem))
+    x = rng.uniform(-4.0, 4.0, (numeric.BATCH, *model.inputs[0].shape[1:])).astype("<f4")
+    folder = OUT / "outputs" / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / "input.npy", x)
+    np.save(folder / "output.npy", np.asarray(model.predict(x, verbose=0), dtype="<f4"))
+
+
 def build(stem):
     import yaml
 
     if stem in APPLICATIONS:
         return build_application(stem)
+    if stem in OPERATION_MODELS:
+        return OPERATION_MODELS[stem]()
     return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
 
 
@@ -191,10 +232,15 @@ def parent_main(outputs_only, only=None):
             continue
         print(f"outputs/{stem}", file=sys.stderr)
         make_outputs(stem)
+    for stem in OPERATION_MODELS:
+        if only and stem not in only:
+            continue
+        print(f"outputs/{stem}", file=sys.stderr)
+        make_operation_outputs(stem)
     if outputs_only:
         return
 
-    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(APPLICATIONS)
+    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(OPERATION_MODELS) + list(APPLICATIONS)
     for stem in stems:
         if only and stem not in only:
             continue
@@ -208,7 +254,7 @@ def parent_main(outputs_only, only=None):
         if json.loads(restored.to_json()) != json.loads(text):
             raise SystemExit(f"{stem}: model_from_json(to_json()) changed the config")
         summary(stem, OUT / "summary" / f"{stem}.txt")
-        if stem not in APPLICATIONS:
+        if stem not in APPLICATIONS and stem not in OPERATION_MODELS:
             summary(stem, OUT / "summary-ll120" / f"{stem}.txt", line_length=120, extra_env={"COLUMNS": "200"})
     if not only:
         (OUT / "VERSIONS.txt").write_text(versions_text())

@@ -8,7 +8,7 @@ public enum ModelChecker {
     /// classes it does know are listed once, in this note, which the front end
     /// puts after every other diagnostic (located at the first unknown layer).
     public static func supportedLayersNote(_ spec: ModelSpec) -> Diagnostic? {
-        guard let first = spec.layers.first(where: { LayerCatalog.decoders[$0.className] == nil }) else { return nil }
+        guard let first = spec.layers.first(where: { $0.operationCall == nil && LayerCatalog.decoders[$0.className] == nil }) else { return nil }
         return Diagnostic(.note, "the layers cnnc supports: \(LayerCatalog.supportedClasses.joined(separator: ", "))", at: first.location)
     }
 
@@ -132,6 +132,14 @@ public enum ModelChecker {
 
     /// The layer's operation, or nil after logging why its arguments are wrong.
     static func decode(_ layer: LayerSpec, name: String, isFirst: Bool, inputRank: Int?, log: inout DiagnosticLog) -> LayerOperation? {
+        if let call = layer.operationCall {
+            var reader = ArgumentReader(layer: layer, layerName: name, inputRank: inputRank)
+            LayerCatalog.readCommonArguments(&reader)
+            let operation = OperationArguments.decode(call, reader: &reader)
+            reader.finish(known: [])
+            for diagnostic in reader.diagnostics { log.append(diagnostic) }
+            return reader.hasErrors ? nil : operation
+        }
         guard let decoder = LayerCatalog.decoders[layer.className] else {
             // A name the file gave says which layer; one made from the unknown class would not.
             let named = layer.arguments.contains { $0.key == "name" } ? "\(name): " : ""

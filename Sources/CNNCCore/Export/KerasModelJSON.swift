@@ -66,6 +66,9 @@ public enum KerasModelJSON {
                 return object
             case .layer(let index):
                 let checked = model.layers[index]
+                if case .rescaling(let config) = checked.operation, let written = config.writtenAs {
+                    return operation(written, named: checked.name, reading: tensor(checked.inputs[0]))
+                }
                 var object = layer(checked, inputShapes: checked.inputs.map(model.shape(of:)))
                 object["name"] = checked.name
                 let isMerge = LayerCatalog.mergeClasses.contains(checked.className)
@@ -90,6 +93,19 @@ public enum KerasModelJSON {
             "build_config": ["input_shape": NSNull()],
             "compile_config": [String: Any](),
         ]
+    }
+
+    /// A Keras 3 operation on a tensor and a number, as Keras records it:
+    /// no layer config, the number among the call's arguments.
+    static func operation(_ written: ArithmeticOperation, named name: String, reading tensor: [String: Any]) -> [String: Any] {
+        var arguments: [Any] = [tensor]
+        if let number = written.number {
+            // JSONSerialization writes 3.0 as 3, which Keras reads back to the same sum.
+            arguments.insert(number, at: written.numberFirst ? 0 : 1)
+        }
+        return ["module": OperationArguments.numpyModule, "class_name": written.kind.rawValue, "config": ["name": name],
+                "registered_name": written.kind.rawValue, "name": name,
+                "inbound_nodes": [["args": arguments, "kwargs": [String: Any]()] as [String: Any]]]
     }
 
     static func inputLayer(_ input: ModelInput) -> [String: Any] {

@@ -191,6 +191,37 @@ public struct RescalingConfig: Hashable, Sendable, Codable {
     /// Whether Keras's config held lists (one value per channel) rather than numbers.
     public var scaleIsList: Bool
     public var offsetIsList: Bool
+    /// Set when the model wrote no Rescaling layer but a Keras 3 operation
+    /// on a tensor and a number, which is this map (`x + 3.0`: scale 1, offset 3).
+    public var writtenAs: ArithmeticOperation? = nil
+}
+
+/// A Keras 3 operation of a Functional model on one tensor and a number:
+/// `x + 3.0` is `Add` with arguments [x, 3.0], `3.0 - x` is `Subtract` with
+/// [3.0, x], `-x` is `Negative` with [x].
+public struct ArithmeticOperation: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        case add = "Add", subtract = "Subtract", multiply = "Multiply", divide = "Divide", trueDivide = "TrueDivide", negative = "Negative"
+    }
+
+    public var kind: Kind
+    /// The number, nil for `Negative`.
+    public var number: Double?
+    /// Whether the number is the first argument (`3.0 - x`).
+    public var numberFirst = false
+
+    /// The map y = x·scale + offset the operation computes; nil when it is not
+    /// one (`3.0 / x`) or divides by 0.
+    public var scaleAndOffset: (scale: Double, offset: Double)? {
+        guard let number else { return kind == .negative ? (-1, 0) : nil }
+        switch kind {
+        case .add: return (1, number)
+        case .subtract: return numberFirst ? (-1, number) : (1, -number)
+        case .multiply: return (number, 0)
+        case .divide, .trueDivide: return numberFirst || number == 0 ? nil : (1 / number, 0)
+        case .negative: return nil
+        }
+    }
 }
 
 /// Normalization over the last axis (Keras's `axis: -1`):

@@ -32,6 +32,11 @@ enum KerasFunctionalParser {
                 }
                 continue
             }
+            if let module = object["module"]?.string, module.hasPrefix(operationModulePrefix) {
+                readOperationCall(object["inbound_nodes"], module: module, into: &layer, log: &log)
+                spec.layers.append(layer)
+                continue
+            }
             let calls = readCalls(object["inbound_nodes"], of: layer, log: &log)
             layer.calls = calls.count
             layer.inbound = calls.first ?? []
@@ -50,6 +55,35 @@ enum KerasFunctionalParser {
         if let first = spec.graphInputs.first {
             spec.inputShapeLocation = first.location
         }
+    }
+
+    /// The module of Keras 3's operations (`keras.src.ops.numpy`, `keras.src.ops.nn`):
+    /// a function applied to tensors (`x + 3.0`) rather than a layer.
+    static let operationModulePrefix = "keras.src.ops."
+
+    /// An operation is recorded with one call, whose `args` mix tensors and
+    /// plain values (`[x, 3.0]`); both are kept, in order.
+    private static func readOperationCall(_ value: SpecValue?, module: String, into layer: inout LayerSpec, log: inout DiagnosticLog) {
+        guard let calls = value?.list, calls.count == 1, let arguments = calls[0]["args"]?.list else {
+            log.error("the '\(layer.className)' operation must record one call with its 'args' in 'inbound_nodes'", at: value?.location ?? layer.location)
+            return
+        }
+        refuseCallArguments(calls[0]["kwargs"], log: &log)
+        var tensors: [TensorName] = []
+        var call = OperationCall(module: module, arguments: [])
+        for argument in arguments {
+            if argument["class_name"]?.string == "__keras_tensor__" {
+                collectTensors(argument, into: &tensors, log: &log)
+                call.arguments.append(nil)
+            } else {
+                call.arguments.append(argument)
+            }
+        }
+        if tensors.isEmpty {
+            log.error("a call of the '\(layer.className)' operation passes it no tensor; each call must name what it reads", at: calls[0].location)
+        }
+        layer.inbound = tensors
+        layer.operationCall = call
     }
 
     /// Each call of a layer: the tensors it was given, in order.

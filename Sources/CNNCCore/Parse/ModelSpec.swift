@@ -75,6 +75,9 @@ public struct LayerSpec: Sendable {
     public var inbound: [TensorName]?
     /// How many times a Keras file calls it; more than once shares its weights.
     public var calls = 1
+    /// Set when this is not a layer but a Keras 3 operation on a tensor in a
+    /// Functional model (`x + 3.0` is `keras.src.ops.numpy.Add`).
+    public var operationCall: OperationCall?
 
     public init(className: String, location: SourceLocation, arguments: [SpecEntry], inbound: [TensorName]? = nil) {
         self.className = className
@@ -82,4 +85,11 @@ public struct LayerSpec: Sendable {
         self.arguments = arguments
         self.inbound = inbound
     }
+}
+
+/// A Keras 3 operation as a Functional model's JSON records it: its module
+/// and the arguments of its one call, a tensor (nil) or a value (`3.0`) each.
+public struct OperationCall: Sendable {
+    public var module: String
+    public var arguments: [SpecValue?]
 }

@@ -1,0 +1,51 @@
+/// Keras 3 operations that a Functional model applies to a tensor and a
+/// number, as MobileNetV3's hard sigmoid does (`ReLU(6.0)(x + 3.0) * (1.0 / 6.0)`).
+/// Each is y = x·scale + offset, so cnnc computes it as a Rescaling that
+/// remembers how it was written, for the summary and for export.
+enum OperationArguments {
+    /// The module of the operations Python's arithmetic operators make.
+    static let numpyModule = "keras.src.ops.numpy"
+
+    static var supportedText: String {
+        "cnnc compiles x + c, x - c, c - x, x * c, x / c and -x of one tensor and a number (\(numpyModule) "
+            + ArithmeticOperation.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")"
+    }
+
+    /// The operation as a Rescaling, or nil after recording why it is not one.
+    static func decode(_ call: OperationCall, reader: inout ArgumentReader) -> LayerOperation? {
+        let written = "\(call.module).\(reader.className)"
+        guard call.module == numpyModule, let kind = ArithmeticOperation.Kind(rawValue: reader.className) else {
+            reader.error("the Keras operation '\(written)' is not supported; \(supportedText)", at: reader.layerLocation)
+            return nil
+        }
+        let tensorCount = call.arguments.filter { $0 == nil }.count
+        guard tensorCount == 1 else {
+            let instead = kind == .negative ? "" : "; to combine tensors, use the layer keras.layers.\(kind == .trueDivide || kind == .divide ? "Multiply" : kind.rawValue)"
+            reader.error("'\(written)' is called on \(tensorCount) tensors; \(supportedText)\(instead)", at: reader.layerLocation)
+            return nil
+        }
+        var operation = ArithmeticOperation(kind: kind)
+        let expectedCount = kind == .negative ? 1 : 2
+        guard call.arguments.count == expectedCount else {
+            reader.error("'\(written)' is called with \(call.arguments.count) arguments; it takes \(expectedCount)", at: reader.layerLocation)
+            return nil
+        }
+        if let index = call.arguments.firstIndex(where: { $0 != nil }), let value = call.arguments[index] {
+            switch value.kind {
+            case .int(let integer):
+                operation.number = Double(integer)
+            case .double(let number) where number.isFinite:
+                operation.number = number
+            default:
+                reader.error("'\(written)' is called with \(value.sourceText); cnnc takes a finite number beside the tensor", at: value.location)
+                return nil
+            }
+            operation.numberFirst = index == 0
+        }
+        guard let map = operation.scaleAndOffset else {
+            reader.error("'\(written)' of \(operation.numberFirst ? "a number by a tensor" : "a tensor by 0") is not supported; \(supportedText)", at: reader.layerLocation)
+            return nil
+        }
+        return .rescaling(RescalingConfig(scale: [map.scale], offset: [map.offset], scaleIsList: false, offsetIsList: false, writtenAs: operation))
+    }
+}

@@ -309,17 +309,28 @@ import Testing
         #expect(ModelGenerator.render(try program(40)).contains("for r in stride(from: 0, to: 38, by: 6)"))
     }
 
-    /// EfficientNet's stochastic depth: compiled as identity, and `cnnc train` says why it stops.
-    @Test func dropoutWithANoiseShapeRunsButDoesNotTrain() throws {
-        let program = try Self.program("""
+    /// EfficientNet's stochastic depth: identity at inference; in training
+    /// one draw per sample, spread over it. A mask shared by a batch is refused by name.
+    @Test func dropoutWithANoiseShapeDrawsOncePerCell() throws {
+        let spec = """
             input_shape: [4, 4, 2]
             layers:
               - Conv2D: {filters: 2, kernel_size: 1}
               - Dropout: {rate: 0.2, noise_shape: [null, 1, 1, 1], name: drop}
               - GlobalAveragePooling2D
-            """)
+            """
+        let program = try Self.program(spec)
         #expect(program.nodes[1].kernel == .nothing)
-        #expect(program.training.unsupportedReason?.contains("drop: Dropout with noise_shape [null, 1, 1, 1]") == true)
+        #expect(program.training.unsupportedReason == nil)
+        #expect(ModelGenerator.render(program).contains("for cell in 0..<1 {"))
+        #expect(TrainingGenerator.maskCell(of: "i", shape: [4, 4, 2], mask: [1, 1, 1]) == "0")
+        #expect(TrainingGenerator.maskCell(of: "i", shape: [4, 4, 2], mask: [1, 1, 2]) == "(i / 1) % 2")
+        #expect(TrainingGenerator.maskCell(of: "i", shape: [4, 3, 2], mask: [4, 1, 2]) == "i / 6 * 2 + (i / 1) % 2")
+        let shared = try Self.program(spec.replacingOccurrences(of: "[null, 1, 1, 1]", with: "[1, 1, 1, 1]"))
+        #expect(shared.training.unsupportedReason?.contains("drop: Dropout's noise_shape gives the batch axis the size 1") == true)
+        let wrong = Frontend.load(text: spec.replacingOccurrences(of: "[null, 1, 1, 1]", with: "[null, 2, 1, 1]"), file: "m.yaml")
+        guard case .failure(let failure) = wrong else { Issue.record("a noise_shape that does not fit was accepted"); return }
+        #expect(failure.diagnostics.contains { $0.message.contains("noise_shape [null, 2, 1, 1] does not fit the input (None, 4, 4, 2)") })
     }
 
     @Test func thePlanPrintsAsStableJSONThatReadsBack() throws {

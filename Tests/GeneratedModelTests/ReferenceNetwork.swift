@@ -141,7 +141,26 @@ struct ReferenceNetwork {
                 let keep = 1 - config.rate
                 let scale = Double(Float(1 / keep))
                 var generators = randoms()
-                xs = xs.indices.map { sample in xs[sample].map { generators[sample].nextUnit() < keep ? $0 * scale : 0 } }
+                if let mask = config.sampleMaskShape(for: layer.inputShape) {
+                    // One draw per cell of the mask, in order; a value uses the cell at its
+                    // coordinates, with 0 along the mask's axes of size 1.
+                    let shape = layer.inputShape.dimensions
+                    xs = xs.indices.map { sample in
+                        let draws = (0..<mask.reduce(1, *)).map { _ in generators[sample].nextUnit() < keep ? scale : 0 }
+                        return xs[sample].enumerated().map { i, value in
+                            var rest = i, cell = 0, cellStride = 1
+                            for axis in shape.indices.reversed() {
+                                let coordinate = rest % shape[axis]
+                                rest /= shape[axis]
+                                cell += (mask[axis] == 1 ? 0 : coordinate) * cellStride
+                                cellStride *= mask[axis]
+                            }
+                            return value * draws[cell]
+                        }
+                    }
+                } else {
+                    xs = xs.indices.map { sample in xs[sample].map { generators[sample].nextUnit() < keep ? $0 * scale : 0 } }
+                }
             case .batchNormalization(let config):
                 let c = layer.inputShape.lastAxis
                 let gamma = tensor(layer, "gamma"), beta = tensor(layer, "beta")

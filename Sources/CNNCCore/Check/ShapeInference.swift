@@ -70,7 +70,14 @@ enum ShapeInference {
         case .dense(let config):
             return .success(Outcome(output: TensorShape(input.dimensions.dropLast() + [config.units]), padding: nil))
         // A merge of one tensor is that tensor (several go through MergeShapes).
-        case .dropout, .activation, .relu, .softmax, .batchNormalization, .identityAtInference, .merge, .concatenate:
+        case .dropout(let config):
+            if let noiseShape = config.noiseShape, let mask = config.sampleMaskShape(for: input),
+               noiseShape.count != input.rank + 1 || zip(mask, input.dimensions).contains(where: { $0 != 1 && $0 != $1 }) {
+                let written = "[" + noiseShape.map { $0.map(String.init) ?? "null" }.joined(separator: ", ") + "]"
+                return .failure(ShapeError("noise_shape \(written) does not fit the input \(input): it needs \(input.rank + 1) sizes, the batch axis first, each after it 1 (one draw shared along the axis), null or the axis's size"))
+            }
+            return .success(Outcome(output: input, padding: nil))
+        case .activation, .relu, .softmax, .batchNormalization, .identityAtInference, .merge, .concatenate:
             return .success(Outcome(output: input, padding: nil))
         }
     }

@@ -159,9 +159,18 @@ public struct GlobalPoolingConfig: Hashable, Sendable, Codable {
 public struct DropoutConfig: Hashable, Sendable, Codable {
     public var rate: Double
     /// Keras's `noise_shape` (the batch axis first, null for an axis's own
-    /// size): the mask is shared along the axes of size 1. Nothing changes at
-    /// inference; training with one is not implemented (`trainingGap`).
+    /// size): the mask is shared along the axes of size 1, as EfficientNet's
+    /// stochastic depth drops whole samples ([null, 1, 1, 1]). Nothing changes
+    /// at inference; in training each sample draws its own mask, so the batch
+    /// axis must be null (`trainingGap`).
     public var noiseShape: [Int?]? = nil
+
+    /// One sample's mask shape: `noiseShape` without its batch axis, a null
+    /// read as the input's size; nil without a noise shape.
+    public func sampleMaskShape(for input: TensorShape) -> [Int]? {
+        guard let noiseShape else { return nil }
+        return zip(noiseShape.dropFirst(), input.dimensions).map { $0 ?? $1 }
+    }
 }
 
 public struct DenseConfig: Hashable, Sendable, Codable {

@@ -10,9 +10,8 @@ extension CheckedModel {
     public var trainingGap: Diagnostic? {
         if let gap = severalTensorsGap(doing: "trains") { return gap }
         for layer in layers {
-            if case .dropout(let config) = layer.operation, let shape = config.noiseShape {
-                let written = "[" + shape.map { $0.map(String.init) ?? "null" }.joined(separator: ", ") + "]"
-                return Diagnostic(.error, "\(layer.name): Dropout with noise_shape \(written) (a mask shared across axes, as EfficientNet's stochastic depth draws it) does not train yet; cnnc runs this model with predict, verify and bench", at: layer.location)
+            if case .dropout(let config) = layer.operation, let shape = config.noiseShape, let batch = shape.first, let batch {
+                return Diagnostic(.error, "\(layer.name): Dropout's noise_shape gives the batch axis the size \(batch), so one mask would be shared by the samples of a batch; cnnc draws each sample's mask on its own (write null for the batch axis, as EfficientNet does); it runs this model with predict, verify and bench", at: layer.location)
             }
         }
         if outputs != [.layer(layers.count - 1)] {

@@ -286,10 +286,22 @@ struct TrainingGenerator {
         case .dropout(let config):
             let count = layer.outputShape.elementCount
             let keep = 1 - config.rate
-            out.line("// \(layer.name): inverted dropout, each value kept with probability \(keep) and scaled by 1/\(keep)")
+            let draw = "random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0"
+            guard let mask = config.sampleMaskShape(for: layer.inputShape) else {
+                out.line("// \(layer.name): inverted dropout, each value kept with probability \(keep) and scaled by 1/\(keep)")
+                out.block("do", opening: " {") { out in
+                    out.line("var random = SplitMix64(seed: dropoutSeed, stream: \(index))")
+                    out.line("for i in 0..<\(count) { m\(index)[i] = \(draw); \(target)[i] = \(source)[i] * m\(index)[i] }")
+                }
+                return
+            }
+            let cells = mask.reduce(1, *)
+            out.line("// \(layer.name): inverted dropout with noise_shape, \(cells) draw(s) of a \(mask.map(String.init).joined(separator: "x")) mask shared along its axes of size 1,")
+            out.line("// spread over the sample from the last value down (a value's draw never lies after it)")
             out.block("do", opening: " {") { out in
                 out.line("var random = SplitMix64(seed: dropoutSeed, stream: \(index))")
-                out.line("for i in 0..<\(count) { m\(index)[i] = random.nextUnit() < \(keep) ? Float(1 / \(keep)) : 0; \(target)[i] = \(source)[i] * m\(index)[i] }")
+                out.line("for cell in 0..<\(cells) { m\(index)[cell] = \(draw) }")
+                out.line("for i in stride(from: \(count - 1), through: 0, by: -1) { m\(index)[i] = m\(index)[\(Self.maskCell(of: "i", shape: layer.inputShape.dimensions, mask: mask))]; \(target)[i] = \(source)[i] * m\(index)[i] }")
             }
         case .activation, .relu, .softmax, .rescaling, .normalization:
             out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
@@ -300,6 +312,18 @@ struct TrainingGenerator {
                 out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(target))")
             }
         }
+    }
+
+    /// The index in a mask of shape `mask` of the draw that value `i` of a
+    /// tensor of shape `shape` uses: its coordinates, 0 along the mask's axes of size 1.
+    static func maskCell(of i: String, shape: [Int], mask: [Int]) -> String {
+        var terms: [String] = []
+        for axis in shape.indices where mask[axis] != 1 {
+            let stride = shape[(axis + 1)...].reduce(1, *), maskStride = mask[(axis + 1)...].reduce(1, *)
+            let coordinate = axis == 0 ? "\(i) / \(stride)" : "(\(i) / \(stride)) % \(shape[axis])"
+            terms.append(maskStride == 1 ? coordinate : "\(coordinate) * \(maskStride)")
+        }
+        return terms.isEmpty ? "0" : terms.joined(separator: " + ")
     }
 
     private func emitLoss(into out: inout SourceWriter) {

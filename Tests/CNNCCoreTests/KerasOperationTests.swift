@@ -15,8 +15,22 @@ import Testing
     @Test func eachOperationComputesWhatKerasComputes() throws {
         let model = try RepositoryFiles.model("\(Self.folder)/json3/arithmetic_ops.json")
         #expect(model.layers.map(\.className) == ["Add", "Subtract", "Multiply", "TrueDivide", "Negative", "Subtract", "Multiply", "Divide"])
-        let input = try NPYFile.read(path: RepositoryFiles.path("\(Self.folder)/outputs/arithmetic_ops/input.npy"))
-        let keras = try NPYFile.read(path: RepositoryFiles.path("\(Self.folder)/outputs/arithmetic_ops/output.npy"))
+        try Self.expectMapsGive(model, "\(Self.folder)/outputs/arithmetic_ops")
+    }
+
+    /// tf.keras's TFOpLambda layers for the same arithmetic (the number as
+    /// `y`, or first as `_CONSTANT_VALUE`), against what tf.keras computed.
+    @Test func tfKerasOperationsComputeWhatTFKerasComputes() throws {
+        let folder = "\(Self.folder)/keras2_operations/arithmetic_ops"
+        let model = try RepositoryFiles.model("\(folder)/model.json")
+        #expect(model.layers.count == 9 && model.layers.allSatisfy { $0.className == "TFOpLambda" })
+        #expect(model.layers[1].name == "tf.math.subtract")
+        try Self.expectMapsGive(model, folder)
+    }
+
+    static func expectMapsGive(_ model: CheckedModel, _ folder: String) throws {
+        let input = try NPYFile.read(path: RepositoryFiles.path("\(folder)/input.npy"))
+        let keras = try NPYFile.read(path: RepositoryFiles.path("\(folder)/output.npy"))
         var values = input.values
         for layer in model.layers {
             guard case .rescaling(let config) = layer.operation, config.writtenAs != nil else {
@@ -59,6 +73,10 @@ import Testing
             (operation("Add", "keras.src.ops.numpy", "[\(x), \(x)]"), "is called on 2 tensors; cnnc compiles x + c"),
             (operation("Add", "keras.src.ops.numpy", "[\(x), \"3\"]"), "is called with \"3\"; cnnc takes a finite number"),
             (operation("Relu", "keras.src.ops.nn", "[\(x)]"), "the Keras operation 'keras.src.ops.nn.Relu' is not supported"),
+            ((object: """
+              {"class_name": "TFOpLambda", "name": "tf.math.pow", "config": {"name": "tf.math.pow", "trainable": true, "dtype": "float32",
+               "function": "math.pow"}, "inbound_nodes": [["input_layer", 0, 0, {"y": 2.0, "name": null}]]}
+              """, name: "tf.math.pow"), "the Keras operation 'tf.math.pow' is not supported"),
         ]
         for (layer, message) in cases {
             let text = """

@@ -11,6 +11,10 @@ make_functional_fixtures.build_graph with tf.keras) and for
 tf.keras.applications.ResNet50 and InceptionV3 at the input sizes
 make_functional_fixtures.py uses. Each is checked to round-trip through
 tf.keras.models.model_from_json.
+
+Also Tests/Fixtures/keras/functional/keras2_operations/arithmetic_ops/: the
+TFOpLambda layers tf.keras records for arithmetic on a tensor and a number
+(model.json), 3 inputs (input.npy) and what tf.keras computes (output.npy).
 """
 
 import json
@@ -23,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 OUT = Path("Tests/Fixtures/keras/functional/json2")
+OPERATIONS_OUT = Path("Tests/Fixtures/keras/functional/keras2_operations/arithmetic_ops")
 KERAS2_APPLICATIONS = ["resnet50", "inceptionv3", "mobilenetv2"]
 
 
@@ -48,8 +53,36 @@ def main():
         if json.loads(keras.models.model_from_json(text).to_json()) != json.loads(text):
             raise SystemExit(f"{stem}: model_from_json(to_json()) changed the JSON")
         (OUT / f"{stem}.json").write_text(text)
+    write_arithmetic_ops(tf)
     import importlib.metadata as md
     (OUT / "VERSIONS.txt").write_text(f"tensorflow {md.version('tensorflow')}\ntf-keras {md.version('tf-keras')}\n")
+
+
+def write_arithmetic_ops(tf):
+    """The forms tf.keras writes: the tensor first with the number as `y`, the
+    number first (`_CONSTANT_VALUE`) with the tensor as `y`, and negation."""
+    import zlib
+    import numpy as np
+
+    keras = tf.keras
+    keras.backend.clear_session()
+    x = keras.Input(shape=(2, 2, 3), name="input_layer")
+    y = x + 3.0
+    y = 2 - y
+    y = y * (1.0 / 6.0)
+    y = y / 4.0
+    y = -y
+    y = y - 1
+    y = 0.5 * y
+    y = tf.math.divide(y, 0.25)
+    y = tf.math.add(y, 1.0)
+    model = keras.Model(x, y, name="arithmetic_ops")
+    OPERATIONS_OUT.mkdir(parents=True, exist_ok=True)
+    (OPERATIONS_OUT / "model.json").write_text(json.dumps(json.loads(model.to_json()), indent=2) + "\n")
+    rng = np.random.default_rng(zlib.crc32(b"arithmetic_ops"))
+    inputs = rng.uniform(-4.0, 4.0, (3, 2, 2, 3)).astype("<f4")
+    np.save(OPERATIONS_OUT / "input.npy", inputs)
+    np.save(OPERATIONS_OUT / "output.npy", np.asarray(model.predict(inputs, verbose=0), dtype="<f4"))
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ public enum ModelChecker {
             var reader = ArgumentReader(layer: layer, layerName: name, inputRank: inputRank)
             LayerCatalog.readCommonArguments(&reader)
             let operation = OperationArguments.decode(call, reader: &reader)
-            reader.finish(known: [])
+            reader.finish(known: call.module == nil ? ["function"] : [])
             for diagnostic in reader.diagnostics { log.append(diagnostic) }
             return reader.hasErrors ? nil : operation
         }

@@ -37,6 +37,11 @@ enum KerasFunctionalParser {
                 spec.layers.append(layer)
                 continue
             }
+            if layer.className == "TFOpLambda" {
+                readTFOpLambdaCall(object["inbound_nodes"], into: &layer, log: &log)
+                spec.layers.append(layer)
+                continue
+            }
             let calls = readCalls(object["inbound_nodes"], of: layer, log: &log)
             layer.calls = calls.count
             layer.inbound = calls.first ?? []
@@ -83,6 +88,39 @@ enum KerasFunctionalParser {
             log.error("a call of the '\(layer.className)' operation passes it no tensor; each call must name what it reads", at: calls[0].location)
         }
         layer.inbound = tensors
+        layer.operationCall = call
+    }
+
+    /// tf.keras records arithmetic on a tensor as a `TFOpLambda` layer called
+    /// once, its node the call's one item (not a list of items, as a layer's):
+    /// `[["x", 0, 0, {"y": 3.0, "name": null}]]` for `x + 3.0`, and
+    /// `[["_CONSTANT_VALUE", -1, 2.0, {"y": ["x", 0, 0], "name": null}]]` for `2.0 - x`.
+    private static func readTFOpLambdaCall(_ value: SpecValue?, into layer: inout LayerSpec, log: inout DiagnosticLog) {
+        guard let calls = value?.list, calls.count == 1, let item = calls[0].list, item.count == 4, let first = item[0].string else {
+            log.error("the TFOpLambda layer must record one call of one item, [tensor or _CONSTANT_VALUE, node, index, {arguments}], in 'inbound_nodes'", at: value?.location ?? layer.location)
+            return
+        }
+        var keywords: [String: SpecValue] = [:]
+        for entry in item[3].entries ?? [] where !entry.value.isNull {
+            guard entry.key == "y" else {
+                log.error("the TFOpLambda call argument '\(entry.key)' = \(entry.value.sourceText) is not supported; cnnc reads arithmetic of a tensor and a number (x, y)", at: entry.keyLocation)
+                continue
+            }
+            keywords[entry.key] = entry.value
+        }
+        var call = OperationCall(module: nil, arguments: [])
+        if first == "_CONSTANT_VALUE" {
+            guard let y = keywords["y"], let tensor = triple(y, log: &log) else {
+                log.error("a TFOpLambda call on a constant must name the tensor it reads as 'y'", at: item[3].location)
+                return
+            }
+            layer.inbound = [tensor]
+            call.arguments = [item[2], nil]
+        } else {
+            guard let tensor = triple(calls[0], log: &log) else { return }
+            layer.inbound = [tensor]
+            call.arguments = [nil] + (keywords["y"].map { [$0] } ?? [])
+        }
         layer.operationCall = call
     }
 

@@ -87,9 +87,11 @@ public struct LayerSpec: Sendable {
     }
 }
 
-/// A Keras 3 operation as a Functional model's JSON records it: its module
-/// and the arguments of its one call, a tensor (nil) or a value (`3.0`) each.
+/// An operation as a Functional model's JSON records it: Keras 3's module
+/// (`keras.src.ops.numpy`, the class name saying which), or nil for tf.keras's
+/// `TFOpLambda` (its config's `function` saying which), and the arguments of
+/// its one call in order, a tensor (nil) or a value (`3.0`) each.
 public struct OperationCall: Sendable {
-    public var module: String
+    public var module: String?
     public var arguments: [SpecValue?]
 }

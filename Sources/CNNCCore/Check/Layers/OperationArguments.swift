@@ -6,15 +6,31 @@ enum OperationArguments {
     /// The module of the operations Python's arithmetic operators make.
     static let numpyModule = "keras.src.ops.numpy"
 
+    /// The `function` of tf.keras's TFOpLambda layers for the same operations.
+    static let tfFunctions: [String: ArithmeticOperation.Kind] = [
+        "__operators__.add": .add, "math.add": .add, "__operators__.sub": .subtract, "math.subtract": .subtract,
+        "__operators__.mul": .multiply, "math.multiply": .multiply, "__operators__.truediv": .trueDivide,
+        "math.truediv": .trueDivide, "math.divide": .divide, "__operators__.neg": .negative, "math.negative": .negative,
+    ]
+
     static var supportedText: String {
         "cnnc compiles x + c, x - c, c - x, x * c, x / c and -x of one tensor and a number (\(numpyModule) "
-            + ArithmeticOperation.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")"
+            + ArithmeticOperation.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ", or tf.keras's TFOpLambda of tf.math's)"
     }
 
     /// The operation as a Rescaling, or nil after recording why it is not one.
     static func decode(_ call: OperationCall, reader: inout ArgumentReader) -> LayerOperation? {
-        let written = "\(call.module).\(reader.className)"
-        guard call.module == numpyModule, let kind = ArithmeticOperation.Kind(rawValue: reader.className) else {
+        let written: String
+        let found: ArithmeticOperation.Kind?
+        if let module = call.module {
+            written = "\(module).\(reader.className)"
+            found = module == numpyModule ? ArithmeticOperation.Kind(rawValue: reader.className) : nil
+        } else {
+            let function = reader.value("function")?.string ?? "?"
+            written = "tf.\(function)"
+            found = tfFunctions[function]
+        }
+        guard let kind = found else {
             reader.error("the Keras operation '\(written)' is not supported; \(supportedText)", at: reader.layerLocation)
             return nil
         }

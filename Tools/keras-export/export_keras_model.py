@@ -311,12 +311,14 @@ REFERENCE_INPUT = "__input__"
 
 
 def layer_outputs(model, x):
-    """{layer name: float32 array (N, ...)}: every layer's output in inference mode."""
+    """{layer name: float32 array (N, ...)}: every layer's (and operation's) output in inference mode."""
     import keras
     import numpy as np
 
     # A Functional model lists its InputLayer among its layers; the input is kept as __input__.
-    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    # Keras 3's operations (`x + 3.0`) are not layers but nodes cnnc checks too:
+    # `operations` lists both, in the order of `layers` (tf.keras has only `layers`).
+    layers = [layer for layer in getattr(model, "operations", model.layers) if type(layer).__name__ != "InputLayer"]
     probe = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in layers])
     outputs = probe.predict(x, verbose=0)
     if not isinstance(outputs, (list, tuple)):  # a one-layer model returns the array itself

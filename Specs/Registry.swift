@@ -4,6 +4,7 @@ import CNNCRuntime
 /// Every model in this module with the spec it was generated from.
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Specs/cats_vs_dogs.cnn.yaml", CatsVsDogs.self),
+    ("Specs/har_conv1d.cnn.yaml", HarConv1d.self),
     ("Specs/lenet5.cnn.yaml", Lenet5.self),
     ("Specs/mini_resnet.cnn.yaml", MiniResnet.self),
     ("Specs/mnist_convnet.cnn.yaml", MnistConvnet.self),

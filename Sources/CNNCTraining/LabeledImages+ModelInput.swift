@@ -4,8 +4,12 @@ extension LabeledImages {
     /// Images must have the model's input shape, or at least its size when the
     /// model takes a flat vector (a Dense-only model on 28x28 images, which
     /// Keras users feed as `x.reshape(-1, 784)`: the same values in the same order).
+    /// A model of sequences (steps, channels) takes them as images of one row
+    /// or of one channel, (1, steps, channels) or (steps, channels, 1), which
+    /// hold the same values in the same order.
     public func checkFits<Model: CompiledModel>(_ model: Model.Type) throws(RuntimeError) {
-        let fits = imageShape == Model.inputShape || (Model.inputShape.count == 1 && imageSize == Model.inputCount)
+        let sequence = Model.inputShape.count == 2 && imageShape.filter { $0 != 1 } == Model.inputShape.filter { $0 != 1 }
+        let fits = imageShape == Model.inputShape || (Model.inputShape.count == 1 && imageSize == Model.inputCount) || sequence
         guard fits else {
             throw RuntimeError("the images are \(TensorLayout.shapeText(imageShape)) but the model takes \(TensorLayout.shapeText(Model.inputShape))")
         }

@@ -32,6 +32,11 @@ import Testing
         // tf.keras keeps Normalization's count as an int64 scalar.
         ("reshape_rescale.keras2.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),
         ("reshape_rescale.keras2-weights.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),
+        // Conv1D's kernel is (k, cin, filters) in both Keras 3 and Keras 2 files.
+        ("conv1d.keras", "conv1d.keras", "Tests/Fixtures/keras/outputs/conv1d"),
+        ("conv1d.weights.h5", "conv1d.keras", "Tests/Fixtures/keras/outputs/conv1d"),
+        ("conv1d.keras2.h5", "../json2/conv1d.json", "Tests/Fixtures/keras/outputs/conv1d"),
+        ("conv1d.keras2-weights.h5", "../json2/conv1d.json", "Tests/Fixtures/keras/outputs/conv1d"),
     ]
 
     static func model(_ spec: String) throws -> CheckedModel {

@@ -40,6 +40,36 @@ import Testing
         #expect(model.isChain)
     }
 
+    /// A sequence is planned as an image of one row: a causal Conv1D becomes a
+    /// Conv2D with a (1, k) window over a (1, steps, channels) input padded
+    /// dilation·(k − 1) steps on the left only, its kernel keeps Keras's
+    /// (k, cin, filters) layout, and what the user reads keeps Keras's shapes.
+    @Test func aCausalConv1DIsAConv2DOfOneRowPaddedOnTheLeft() throws {
+        let program = try Self.program("""
+            input_shape: [10, 3]
+            layers:
+              - Conv1D: {filters: 4, kernel_size: 3, dilation_rate: 2, padding: causal, name: c}
+              - MaxPooling1D: {name: p}
+            """)
+        let conv = program.nodes[0]
+        guard case .conv2D(let config) = conv.layer.operation else {
+            Issue.record("Conv1D planned as \(conv.layer.operation)")
+            return
+        }
+        #expect(config.kernelSize == Size2D(1, 3) && config.dilationRate == Size2D(1, 2))
+        #expect(conv.layer.inputShape == TensorShape([1, 10, 3]) && conv.layer.outputShape == TensorShape([1, 10, 4]))
+        #expect(conv.layer.padding == Padding2D(top: 0, bottom: 0, left: 4, right: 0))
+        #expect(conv.kerasOutputShape == TensorShape([10, 4]))
+        #expect(conv.comment == "c: Conv1D, (None, 10, 3) → (None, 10, 4), 40 parameters")
+        #expect(program.weights.tensors.map(\.shape) == [[3, 3, 4], [4]])
+        guard case .maxPooling2D(let pooling) = program.nodes[1].layer.operation else {
+            Issue.record("MaxPooling1D planned as \(program.nodes[1].layer.operation)")
+            return
+        }
+        #expect(pooling.poolSize == Size2D(1, 2) && pooling.strides == Size2D(1, 2))
+        #expect(program.inputShape == TensorShape([10, 3]) && program.outputShape == TensorShape([5, 4]))
+    }
+
     /// A buffer as the plan names it.
     static func name(_ buffer: InferenceBuffer, in program: ModelProgram) -> String {
         switch buffer {

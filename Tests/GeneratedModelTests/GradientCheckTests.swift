@@ -131,6 +131,8 @@ import Testing
         #expect(try Self.check(SeedVolume2Filters.self, spec: "Specs/seed_volume_2_filters.cnn.yaml", seed: 16))
         // A graph: identity and projection shortcuts, BatchNormalization on both branches.
         #expect(try Self.check(MiniResnet.self, spec: "Specs/mini_resnet.cnn.yaml", seed: 20))
+        // A sequence: Conv1D, MaxPooling1D and GlobalAveragePooling1D.
+        #expect(try Self.check(HarConv1d.self, spec: "Specs/har_conv1d.cnn.yaml", seed: 21))
     }
 
     /// Softmax outputs trained with MSE: the loss does not fuse, so the

@@ -319,6 +319,8 @@ struct ReferenceNetwork {
                 y[((iy + pad.top) * ow + ix + pad.left) * c + ch] = x[(iy * w + ix) * c + ch]
             } } }
             return y
+        case .oneDimensional(let operation):
+            return sequence(operation, layer, x)
         case .activation(let activation):
             return activate(x, activation, channels: input.last!)
         case .softmax:
@@ -337,6 +339,51 @@ struct ReferenceNetwork {
                 let ch = index % c
                 return (gamma?[ch] ?? 1) * (v - mean[ch]) / (variance[ch] + config.epsilon).squareRoot() + (beta?[ch] ?? 0)
             }
+        }
+    }
+
+    /// The 1D layers over (steps, channels), written out along the steps (not
+    /// through their 2D counterparts, which is how cnnc compiles them).
+    private func sequence(_ operation: OneDimensionalOperation, _ layer: CheckedLayer, _ x: [Double]) -> [Double] {
+        let (steps, c) = (layer.inputShape.dimensions[0], layer.inputShape.dimensions[1])
+        let outSteps = layer.outputShape.rank == 2 ? layer.outputShape.dimensions[0] : 1
+        // Steps of zeros before the sequence: 'same', 'causal' or ZeroPadding1D's.
+        let before = layer.padding?.left ?? 0
+        switch operation {
+        case .conv1D(let config):
+            let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
+            let f = config.filters
+            var y = [Double](repeating: 0, count: outSteps * f)
+            for t in 0..<outSteps { for co in 0..<f {
+                var sum = bias?[co] ?? 0
+                for k in 0..<config.kernelSize {
+                    let i = t * config.strides + k * config.dilationRate - before
+                    guard i >= 0, i < steps else { continue }
+                    for ci in 0..<c { sum += x[i * c + ci] * kernel[(k * c + ci) * f + co] }
+                }
+                y[t * f + co] = sum
+            } }
+            return activate(y, config.activation, channels: f)
+        case .maxPooling1D(let config), .averagePooling1D(let config):
+            let isMax = if case .maxPooling1D = operation { true } else { false }
+            var y = [Double](repeating: 0, count: outSteps * c)
+            for t in 0..<outSteps { for ch in 0..<c {
+                // 'same' pooling: the padded steps take no part.
+                let window = (0..<config.poolSize).map { t * config.strides + $0 - before }.filter { $0 >= 0 && $0 < steps }
+                let values = window.map { x[$0 * c + ch] }
+                y[t * c + ch] = isMax ? values.max()! : values.reduce(0, +) / Double(values.count)
+            } }
+            return y
+        case .globalAveragePooling1D, .globalMaxPooling1D:
+            let isMax = if case .globalMaxPooling1D = operation { true } else { false }
+            return (0..<c).map { ch in
+                let values = (0..<steps).map { x[$0 * c + ch] }
+                return isMax ? values.max()! : values.reduce(0, +) / Double(steps)
+            }
+        case .zeroPadding1D:
+            return [Double](repeating: 0, count: before * c) + x + [Double](repeating: 0, count: (outSteps - steps - before) * c)
+        case .cropping1D(let cropping):
+            return Array(x[(cropping.left * c)..<((cropping.left + outSteps) * c)])
         }
     }
 

@@ -67,8 +67,13 @@ import Testing
         let x = try NPYFile.read(path: "\(folder)/\(stem)/x.npy")
         let labels = try NPYFile.read(path: "\(folder)/\(stem)/y.npy").values.map { Int32($0) }
         let classCount = Model.outputCount == 1 ? 2 : Model.outputCount
-        let batch = try LabeledImages(height: x.shape.count == 4 ? x.shape[1] : 1, width: x.shape.count == 4 ? x.shape[2] : x.shape.dropFirst().reduce(1, *),
-                                      channels: x.shape.count == 4 ? x.shape[3] : 1, pixels: x.values, labels: labels, classCount: classCount)
+        // Images (N, h, w, c); sequences (N, steps, channels) as images of one row; vectors as one row of one channel.
+        let (height, width, channels) = switch x.shape.count {
+        case 4: (x.shape[1], x.shape[2], x.shape[3])
+        case 3: (1, x.shape[1], x.shape[2])
+        default: (1, x.shape.dropFirst().reduce(1, *), 1)
+        }
+        let batch = try LabeledImages(height: height, width: width, channels: channels, pixels: x.values, labels: labels, classCount: classCount)
         let trainer = try Trainer(model: before, optimizer: optimizer, loss: nil, classCount: classCount, batchSize: batch.count, threads: 2, seed: 0)
         let metrics = try trainer.trainOnBatch(batch)
         let expected = try SafeTensors.read(path: "\(folder)/\(stem)/\(name).safetensors")

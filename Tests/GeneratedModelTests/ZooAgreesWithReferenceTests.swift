@@ -81,6 +81,7 @@ import Testing
     @Test func lenet5() throws { try Self.check(Lenet5.self, spec: "Specs/lenet5.cnn.yaml", seed: 2) }
     @Test func mnistConvNet() throws { try Self.check(MnistConvnet.self, spec: "Specs/mnist_convnet.cnn.yaml", seed: 3) }
     @Test func catsVsDogs() throws { try Self.check(CatsVsDogs.self, spec: "Specs/cats_vs_dogs.cnn.yaml", seed: 4) }
+    @Test func harConv1D() throws { try Self.check(HarConv1d.self, spec: "Specs/har_conv1d.cnn.yaml", seed: 10) }
     @Test func seedExamples() throws {
         try Self.check(SeedEdge6x6.self, spec: "Specs/seed_edge_6x6.cnn.yaml", seed: 5)
         try Self.check(SeedPadding6x6.self, spec: "Specs/seed_padding_6x6.cnn.yaml", seed: 6)

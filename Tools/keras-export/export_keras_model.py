@@ -22,6 +22,7 @@ and with --reference also
 
 Tensor names are "<layer name>.<weight>", in Keras's own layouts:
 
+    Conv1D              kernel (k, cin, cout), bias (cout,)
     Conv2D              kernel (kh, kw, cin, cout), bias (cout,)
     DepthwiseConv2D     kernel (kh, kw, cin, depth_multiplier), bias (cin*m,)
                         (Keras 2 names the kernel depthwise_kernel)
@@ -56,6 +57,7 @@ FORMAT = "cnnc-weights-1"
 
 # Layer class -> the weights it may own, in Keras's variable order.
 WEIGHTED = {
+    "Conv1D": ("kernel", "bias"),
     "Conv2D": ("kernel", "bias"),
     "DepthwiseConv2D": ("kernel", "bias"),
     "SeparableConv2D": ("depthwise_kernel", "pointwise_kernel", "bias"),
@@ -66,6 +68,12 @@ WEIGHTED = {
 }
 WEIGHTLESS = {
     "InputLayer",
+    "ZeroPadding1D",
+    "Cropping1D",
+    "MaxPooling1D",
+    "AveragePooling1D",
+    "GlobalMaxPooling1D",
+    "GlobalAveragePooling1D",
     "ZeroPadding2D",
     "Cropping2D",
     "Reshape",
@@ -93,7 +101,7 @@ WEIGHTLESS = {
     "Minimum",
     "Concatenate",
 }
-KERNEL_RANK = {"Conv2D": 4, "DepthwiseConv2D": 4, "Dense": 2}
+KERNEL_RANK = {"Conv1D": 3, "Conv2D": 4, "DepthwiseConv2D": 4, "Dense": 2}
 # Weights other than `kernel` that are kernels, with their rank.
 OTHER_KERNELS = {"depthwise_kernel": 4, "pointwise_kernel": 4}
 

@@ -43,6 +43,8 @@ KERAS3 = {
     "residual_block": (FIXTURES / "functional/json3/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
     # Normalization's mean, variance and count (a scalar int32 in the file).
     "reshape_rescale": (FIXTURES / "json3/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
+    # Conv1D's (k, cin, filters) kernel and the weightless 1D layers.
+    "conv1d": (FIXTURES / "json3/conv1d.json", FIXTURES / "outputs/conv1d"),
 }
 KERAS2 = {
     "every_layer": (FIXTURES / "json2/every_layer.json", FIXTURES / "outputs/every_layer"),
@@ -52,6 +54,7 @@ KERAS2 = {
     "residual_block": (FIXTURES / "functional/json2/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
     # Normalization's count is an int64 scalar in tf.keras's files.
     "reshape_rescale": (FIXTURES / "json2/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
+    "conv1d": (FIXTURES / "json2/conv1d.json", FIXTURES / "outputs/conv1d"),
 }
 
 

@@ -122,6 +122,9 @@ def fans(layer, shape):
     if cls in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
         kh, kw, cin, cout = shape
         return kh * kw * cin, kh * kw * cout
+    if cls == "Conv1D":
+        k, cin, cout = shape
+        return k * cin, k * cout
     if cls == "Dense":
         return shape[0], shape[1]
     raise ValueError(f"no fans for {cls}")

@@ -72,6 +72,22 @@ struct ArgumentReader {
         return nil
     }
 
+    /// One length along the steps of a sequence, written as a number (`3`)
+    /// or, as Keras's JSON writes it, a list of one (`[3]`).
+    mutating func single(_ key: String, default defaultValue: Int?, meaning: String) -> Int? {
+        guard let value = value(key), !(value.isNull && defaultValue != nil) else {
+            if defaultValue == nil { missing(key, meaning: meaning) }
+            return defaultValue
+        }
+        var item = value
+        if let items = value.list, items.count == 1 { item = items[0] }
+        guard case .int(let number) = item.kind, number >= 1, number <= ArgumentLimits.maximumSize else {
+            error("'\(key)' (\(meaning)) must be one positive whole number or a list of one\(limitNote(item)), got \(describe(value))", at: value.location)
+            return nil
+        }
+        return number
+    }
+
     mutating func bool(_ key: String, default defaultValue: Bool) -> Bool? {
         guard let value = value(key), !value.isNull else { return defaultValue }
         guard case .bool(let flag) = value.kind else {
@@ -164,10 +180,11 @@ struct ArgumentReader {
         }
     }
 
-    /// `data_format`: cnnc lays tensors out channels last, Keras's default.
-    mutating func channelsLast() {
+    /// `data_format`: cnnc lays tensors out channels last, Keras's default
+    /// (`axes`: what an image's or a sequence's are called in the message).
+    mutating func channelsLast(axes: String = "height, width, channels") {
         requireValue("data_format", equalTo: "channels_last", matches: { $0.string == "channels_last" },
-                     because: "tensors are laid out height, width, channels")
+                     because: "tensors are laid out \(axes)")
     }
 
     /// Reports every argument no read has claimed, with the closest known name.

@@ -1,5 +1,5 @@
 /// Parameter and FLOP counts as Keras counts parameters:
-/// Conv2D kh·kw·cin·filters (+ filters for the bias), DepthwiseConv2D
+/// Conv2D kh·kw·cin·filters (+ filters for the bias), Conv1D k·cin·filters (+ filters), DepthwiseConv2D
 /// kh·kw·cin·depth_multiplier (+ as many biases), SeparableConv2D its depthwise
 /// kernel plus cin·depth_multiplier·filters (+ filters), Dense in·units (+ units),
 /// BatchNormalization 2C trainable (gamma, beta) + 2C non-trainable (moving
@@ -40,6 +40,9 @@ enum ParameterCounting {
                   let flops = CheckedArithmetic.product(output.dimensions.dropLast() + [perPixel, 2])
             else { return nil }
             return Counts(trainable: trainable, flops: flops)
+        case .oneDimensional(let operation):
+            // Its 2D counterpart over (1, steps, channels) counts the same.
+            return count(operation.lowered, input: TensorShape([1] + input.dimensions), output: TensorShape([1] + output.dimensions))
         case .dense(let config):
             let inputs = input.lastAxis
             let positions = input.dimensions.dropLast().reduce(1, *)

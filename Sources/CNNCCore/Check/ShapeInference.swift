@@ -69,6 +69,8 @@ enum ShapeInference {
             return .success(Outcome(output: TensorShape([count]), padding: nil))
         case .dense(let config):
             return .success(Outcome(output: TensorShape(input.dimensions.dropLast() + [config.units]), padding: nil))
+        case .oneDimensional(let operation):
+            return sequence(operation, className: className, input: input)
         // A merge of one tensor is that tensor (several go through MergeShapes).
         case .dropout(let config):
             if let noiseShape = config.noiseShape, let mask = config.sampleMaskShape(for: input),

@@ -6,12 +6,10 @@ enum KerasLayerConfig {
     static func arguments(of layer: CheckedLayer) -> [String: Any] {
         switch layer.operation {
         case .conv2D(let c):
-            return ["filters": c.filters, "kernel_size": pair(c.kernelSize), "strides": pair(c.strides), "padding": c.padding.rawValue,
-                    "data_format": "channels_last", "dilation_rate": pair(c.dilationRate), "groups": 1,
-                    "activation": c.activation.rawValue, "use_bias": c.useBias,
-                    "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
-                    "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(),
-                    "kernel_constraint": NSNull(), "bias_constraint": NSNull()]
+            var arguments = conv2DLike(filters: c.filters, activation: c.activation, useBias: c.useBias)
+            arguments.merge(["kernel_size": pair(c.kernelSize), "strides": pair(c.strides), "padding": c.padding.rawValue,
+                             "dilation_rate": pair(c.dilationRate)]) { _, new in new }
+            return arguments
         case .depthwiseConv2D(let c):
             return ["depth_multiplier": c.depthMultiplier, "kernel_size": pair(c.kernelSize), "strides": pair(c.strides),
                     "padding": c.padding.rawValue, "data_format": "channels_last", "dilation_rate": pair(c.dilationRate),
@@ -72,6 +70,8 @@ enum KerasLayerConfig {
             return [:]
         case .concatenate(let c):
             return ["axis": c.axis]
+        case .oneDimensional(let operation):
+            return sequenceArguments(operation)
         case .identityAtInference(let trainingOnly):
             var config: [String: Any] = trainingOnly.kerasArguments
             if case .activityRegularization = trainingOnly {} else { config["seed"] = NSNull() }
@@ -80,13 +80,41 @@ enum KerasLayerConfig {
         }
     }
 
+    /// The 1D layers' arguments: lengths as lists of one, as Keras writes them.
+    private static func sequenceArguments(_ operation: OneDimensionalOperation) -> [String: Any] {
+        switch operation {
+        case .conv1D(let c):
+            var arguments = conv2DLike(filters: c.filters, activation: c.activation, useBias: c.useBias)
+            arguments.merge(["kernel_size": [c.kernelSize], "strides": [c.strides], "padding": c.padding.rawValue,
+                             "dilation_rate": [c.dilationRate]]) { _, new in new }
+            return arguments
+        case .maxPooling1D(let c), .averagePooling1D(let c):
+            return ["pool_size": [c.poolSize], "padding": c.padding.rawValue, "strides": [c.strides], "data_format": "channels_last"]
+        case .globalAveragePooling1D(let c), .globalMaxPooling1D(let c):
+            return ["data_format": "channels_last", "keepdims": c.keepdims]
+        case .zeroPadding1D(let p):
+            return ["padding": [p.left, p.right], "data_format": "channels_last"]
+        case .cropping1D(let p):
+            return ["cropping": [p.left, p.right]]
+        }
+    }
+
     /// Keras records the input shape of layers that build weights or state from it.
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
         case .conv2D, .depthwiseConv2D, .separableConv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate,
              .cropping2D, .rescaling, .normalization: true
+        case .oneDimensional(.conv1D), .oneDimensional(.zeroPadding1D), .oneDimensional(.cropping1D): true
         default: false
         }
+    }
+
+    /// Conv2D's and Conv1D's arguments besides the window's.
+    private static func conv2DLike(filters: Int, activation: Activation, useBias: Bool) -> [String: Any] {
+        ["filters": filters, "data_format": "channels_last", "groups": 1, "activation": activation.rawValue, "use_bias": useBias,
+         "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
+         "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(),
+         "kernel_constraint": NSNull(), "bias_constraint": NSNull()]
     }
 
     /// A number, or a list of one per channel, as the config held it.

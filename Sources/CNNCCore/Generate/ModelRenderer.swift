@@ -204,8 +204,8 @@ struct ModelRenderer {
             out.line()
             out.doc("Every layer with Keras's name and class, and one sample's output shape.")
             out.line("public static let layers: [LayerDescription] = [")
-            for layer in model.nodes.map(\.layer) {
-                out.line("    LayerDescription(name: \(SwiftNames.stringLiteral(layer.name)), className: \(SwiftNames.stringLiteral(layer.className)), outputShape: \(layer.outputShape.dimensions)),")
+            for node in model.nodes {
+                out.line("    LayerDescription(name: \(SwiftNames.stringLiteral(node.layer.name)), className: \(SwiftNames.stringLiteral(node.layer.className)), outputShape: \(node.kerasOutputShape.dimensions)),")
             }
             out.line("]")
             out.line()

@@ -37,12 +37,16 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     case merge(MergeOperation)
     /// Concatenate: the inputs side by side along one axis.
     case concatenate(ConcatenateConfig)
+    /// Conv1D, the 1D poolings, ZeroPadding1D, Cropping1D: over (steps,
+    /// channels), lowered to their 2D counterparts before planning.
+    case oneDimensional(OneDimensionalOperation)
 
     /// Whether the kernels read a padded copy of the input (the convolutions
     /// with `padding: same`); pooling pads by skipping cells instead.
     public var padsItsInput: Bool {
         switch self {
         case .conv2D, .depthwiseConv2D, .separableConv2D: true
+        case .oneDimensional(let operation): operation.lowered.padsItsInput
         default: false
         }
     }
@@ -54,6 +58,7 @@ public enum LayerOperation: Hashable, Sendable, Codable {
         case .depthwiseConv2D(let config): config.activation
         case .separableConv2D(let config): config.activation
         case .dense(let config): config.activation
+        case .oneDimensional(let operation): operation.lowered.fusedActivation
         default: .linear
         }
     }

@@ -7,13 +7,18 @@ public enum ModelPlanner {
     /// Every checked model compiles for inference; training, the graphs
     /// `CheckedModel.trainingGap` allows.
     public static func plan(_ model: CheckedModel, specPath: String) -> ModelProgram {
+        // Weights keep Keras's names and layouts (a Conv1D kernel is (k, cin, filters));
+        // the kernels see sequences as images of one row.
         let weights = WeightPlan(model: model)
+        let keras = model
+        let model = model.loweredToImages
         var nodes: [NodeProgram] = []
         var vectorWidths: Set<Int> = []
         for (index, layer) in model.layers.enumerated() {
             let function = SwiftNames.layerFunction(index: index, layerName: layer.name)
             // Buffers are filled in by InferenceMemoryPlanner below.
-            var node = NodeProgram(index: index, layer: layer, function: function, kernel: .nothing,
+            var node = NodeProgram(index: index, layer: layer, kerasInputShape: keras.layers[index].inputShape,
+                                   kerasOutputShape: keras.layers[index].outputShape, function: function, kernel: .nothing,
                                    reads: .input(0), writes: .input(0), copiesInputFirst: false)
             switch layer.operation {
             case .conv2D, .depthwiseConv2D, .dense:
@@ -49,6 +54,8 @@ public enum ModelPlanner {
                 node.kernel = .cropping(CroppingEmitter(function: function, input: layer.inputShape, cropping: cropping))
             case .flatten, .reshape, .dropout, .identityAtInference:
                 break
+            case .oneDimensional:
+                break  // none left: `loweredToImages` made each its 2D counterpart
             case .activation, .softmax, .relu, .batchNormalization, .rescaling, .normalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }
                 node.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape))
@@ -58,9 +65,10 @@ public enum ModelPlanner {
         let memory = InferenceMemoryPlanner.plan(model, nodes: nodes)
         return ModelProgram(
             modelName: model.name, specPath: specPath, typeName: SwiftNames.typeName(forSpecPath: specPath),
-            inputLayout: model.inputLayout, outputLayout: model.outputLayout, parameterCount: model.parameters, flops: model.flops,
+            inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,
             weights: weights, nodes: memory.nodes, arena: memory.arena, results: memory.results,
-            batchedTail: BatchedTailPlanner.plan(model, weights: weights),
+            // The tail's vector layers are the same in both forms; Keras's names their shapes in comments.
+            batchedTail: BatchedTailPlanner.plan(keras, weights: weights),
             training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted())
     }
 

@@ -44,7 +44,12 @@ enum InferenceBuffer: Codable, Hashable, Sendable {
 /// How one layer runs at inference and where.
 struct NodeProgram: Codable, Hashable, Sendable {
     var index: Int
+    /// The layer as the kernels compute it: a sequence as an image of one row
+    /// (`CheckedModel.loweredToImages`).
     var layer: CheckedLayer
+    /// Its shapes as Keras states them, for what the user reads.
+    var kerasInputShape: TensorShape
+    var kerasOutputShape: TensorShape
     /// The stem of its generated functions (`l3_conv_2`).
     var function: String
     var kernel: InferenceKernel
@@ -64,7 +69,7 @@ struct NodeProgram: Codable, Hashable, Sendable {
 
     /// The line that introduces it in generated code: name, class, shapes, parameters.
     var comment: String {
-        "\(layer.name): \(layer.className), \(layer.inputShape) → \(layer.outputShape), \(Formatting.thousands(layer.parameters)) parameters"
+        "\(layer.name): \(layer.className), \(kerasInputShape) → \(kerasOutputShape), \(Formatting.thousands(layer.parameters)) parameters"
     }
 }
 

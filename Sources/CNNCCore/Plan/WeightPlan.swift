@@ -88,6 +88,13 @@ struct WeightPlan: Codable, Hashable {
                     packed.winogradOffset = reservePacked(16 * layer.inputShape.lastAxis * packed.paddedOutputs)
                 }
                 packing[index] = .kernel(packed)
+            case .oneDimensional(.conv1D(let config)):
+                // Keras's (k, cin, filters) kernel holds the bytes of a (1, k, cin, filters)
+                // Conv2D kernel, which the plan computes it as.
+                let inputs = layer.inputShape.lastAxis
+                let kernel = addTensor("\(layer.name).kernel", [config.kernelSize, inputs, config.filters])
+                let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
+                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: config.kernelSize * inputs, outputs: config.filters))
             case .depthwiseConv2D(let config):
                 // Keras's (kh, kw, cin, m) kernel is, row-major, one row of
                 // cin·m weights per tap: packed as a Conv2D kernel of kh·kw rows.

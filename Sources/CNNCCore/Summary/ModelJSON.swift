@@ -64,6 +64,12 @@ public enum ModelJSON {
                 var container = encoder.container(keyedBy: ActivationKey.self)
                 try container.encode(activation, forKey: .activation)
             case .concatenate(let config): try config.encode(to: encoder)
+            case .oneDimensional(.conv1D(let config)): try config.encode(to: encoder)
+            case .oneDimensional(.maxPooling1D(let config)), .oneDimensional(.averagePooling1D(let config)): try config.encode(to: encoder)
+            case .oneDimensional(.globalAveragePooling1D(let config)), .oneDimensional(.globalMaxPooling1D(let config)):
+                try config.encode(to: encoder)
+            case .oneDimensional(.zeroPadding1D(let padding)), .oneDimensional(.cropping1D(let padding)):
+                try ["left": padding.left, "right": padding.right].encode(to: encoder)
             case .flatten, .softmax, .identityAtInference, .merge:
                 _ = encoder.container(keyedBy: ActivationKey.self)
             }

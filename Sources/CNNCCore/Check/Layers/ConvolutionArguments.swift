@@ -1,4 +1,4 @@
-/// Conv2D's, DepthwiseConv2D's and SeparableConv2D's arguments, with Keras 3's defaults.
+/// Conv2D's, DepthwiseConv2D's and SeparableConv2D's arguments (Conv1D's: `SequenceArguments`), with Keras 3's defaults.
 enum ConvolutionArguments {
     static let conv2D = LayerDecoder(
         arguments: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias", "activation",
@@ -14,7 +14,7 @@ enum ConvolutionArguments {
         reader.channelsLast()
         requireOneGroup(&reader)
         WeightArguments.read(&reader, weights: ["kernel", "bias"])
-        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
+        guard stridesAndDilationAgree(&reader, strides, dilation, one: .square(1)) else { return nil }
         guard let filters, let kernel, let strides, let padding, let dilation, let useBias, let activation else { return nil }
         return .conv2D(Conv2DConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
                                     dilationRate: dilation, useBias: useBias, activation: activation))
@@ -36,7 +36,7 @@ enum ConvolutionArguments {
         reader.channelsLast()
         requireOneGroup(&reader)  // Keras 2 writes `groups: 1`
         WeightArguments.read(&reader, weights: ["depthwise", "bias"])
-        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
+        guard stridesAndDilationAgree(&reader, strides, dilation, one: .square(1)) else { return nil }
         guard let kernel, let strides, let padding, let multiplier, let dilation, let useBias, let activation else { return nil }
         return .depthwiseConv2D(DepthwiseConv2DConfig(depthMultiplier: multiplier, kernelSize: kernel, strides: strides, padding: padding,
                                                       dilationRate: dilation, useBias: useBias, activation: activation))
@@ -58,20 +58,23 @@ enum ConvolutionArguments {
         requireOneGroup(&reader)
         // Keras 2 also writes the `kernel_…` arguments of Conv2D, which it does not use.
         WeightArguments.read(&reader, weights: ["depthwise", "pointwise", "bias", "kernel"])
-        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
+        guard stridesAndDilationAgree(&reader, strides, dilation, one: .square(1)) else { return nil }
         guard let filters, let kernel, let strides, let padding, let multiplier, let dilation, let useBias, let activation else { return nil }
         return .separableConv2D(SeparableConv2DConfig(filters: filters, depthMultiplier: multiplier, kernelSize: kernel, strides: strides,
                                                       padding: padding, dilationRate: dilation, useBias: useBias, activation: activation))
     }
 
-    private static func requireOneGroup(_ reader: inout ArgumentReader) {
+    static func requireOneGroup(_ reader: inout ArgumentReader) {
         reader.requireValue("groups", equalTo: "groups: 1", matches: { if case .int(1) = $0.kind { true } else { false } },
                             because: "grouped convolutions are not implemented")
     }
 
-    /// Strides and dilation above 1 together are refused, as Keras 3 refuses them.
-    private static func stridesAndDilationAgree(_ reader: inout ArgumentReader, _ strides: Size2D?, _ dilation: Size2D?) -> Bool {
-        guard let strides, let dilation, strides != .square(1), dilation != .square(1) else { return true }
+    /// Strides and dilation above 1 together are refused, as Keras 3 refuses them
+    /// (`one`: a stride of 1, `.square(1)` for an image, 1 for a sequence).
+    static func stridesAndDilationAgree<Length: Equatable & CustomStringConvertible>(
+        _ reader: inout ArgumentReader, _ strides: Length?, _ dilation: Length?, one: Length
+    ) -> Bool {
+        guard let strides, let dilation, strides != one, dilation != one else { return true }
         reader.error("strides \(strides) together with dilation_rate \(dilation) is not supported (Keras allows one or the other above 1)", at: reader.layerLocation)
         return false
     }

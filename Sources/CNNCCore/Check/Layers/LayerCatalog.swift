@@ -12,6 +12,13 @@ enum LayerCatalog {
 
     /// Classes that read one tensor.
     private static let singleInputDecoders: [String: LayerDecoder] = [
+        "Conv1D": SequenceArguments.conv1D,
+        "MaxPooling1D": SequenceArguments.maxPooling1D,
+        "AveragePooling1D": SequenceArguments.averagePooling1D,
+        "GlobalAveragePooling1D": SequenceArguments.globalAveragePooling1D,
+        "GlobalMaxPooling1D": SequenceArguments.globalMaxPooling1D,
+        "ZeroPadding1D": SequenceArguments.zeroPadding1D,
+        "Cropping1D": SequenceArguments.cropping1D,
         "Conv2D": ConvolutionArguments.conv2D,
         "DepthwiseConv2D": ConvolutionArguments.depthwiseConv2D,
         "SeparableConv2D": ConvolutionArguments.separableConv2D,
@@ -47,8 +54,8 @@ enum LayerCatalog {
     /// Keras layers a user may reasonably write that cnnc does not compile yet:
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
-        "Conv1D", "Conv3D", "Conv2DTranspose",
-        "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Permute",
+        "Conv3D", "Conv2DTranspose", "Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D",
+        "UpSampling1D", "UpSampling2D", "Permute",
         "PReLU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",

@@ -25,9 +25,9 @@ enum PoolingArguments {
         return Pooling2DConfig(poolSize: pool, strides: strides, padding: padding)
     }
 
-    private static func global(_ reader: inout ArgumentReader) -> GlobalPoolingConfig? {
+    static func global(_ reader: inout ArgumentReader, axes: String = "height, width, channels") -> GlobalPoolingConfig? {
         let keepdims = reader.bool("keepdims", default: false)
-        reader.channelsLast()
+        reader.channelsLast(axes: axes)
         return keepdims.map(GlobalPoolingConfig.init)
     }
 }

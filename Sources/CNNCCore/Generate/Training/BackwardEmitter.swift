@@ -53,6 +53,8 @@ struct BackwardEmitter {
             emitReLUDerivative(config, into: &out)
         case .activation, .flatten, .reshape, .dropout, .identityAtInference, .batchNormalization, .merge, .concatenate:
             return
+        case .oneDimensional:
+            return  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
         }
     }
 

@@ -311,6 +311,8 @@ struct TrainingGenerator {
             if let normalization = program.normalizations.first(where: { $0.index == index }) {
                 out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(target))")
             }
+        case .oneDimensional:
+            break  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
         }
     }
 
@@ -417,6 +419,8 @@ struct TrainingGenerator {
         case .batchNormalization, .merge, .concatenate:
             // Steps of their own: see TrainingPlanner (normalizationBackward, mergeBackward).
             break
+        case .oneDimensional:
+            break  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
         }
     }
 }

@@ -276,6 +276,18 @@ struct ReferenceNetwork {
                 y[(oy * ow + ox) * c + ch] = x[((oy + crop.top) * w + ox + crop.left) * c + ch]
             } } }
             return y
+        case .upSampling2D(let config):
+            let (w, c) = (input[1], input[2])
+            let (oh, ow) = (output[0], output[1])
+            let rows = Self.resizeWeights(input: input[0], factor: config.size.height, config.interpolation)
+            let columns = Self.resizeWeights(input: w, factor: config.size.width, config.interpolation)
+            var y = [Double](repeating: 0, count: oh * ow * c)
+            for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
+                for (iy, wy) in rows[oy] { for (ix, wx) in columns[ox] {
+                    y[(oy * ow + ox) * c + ch] += wy * wx * x[(iy * w + ix) * c + ch]
+                } }
+            } } }
+            return y
         case .rescaling(let config):
             // Keras: x·scale + offset, a list of one value per channel broadcast over the last axis.
             let c = input.last!
@@ -317,6 +329,26 @@ struct ReferenceNetwork {
             return x.enumerated().map { index, v in
                 let ch = index % c
                 return (gamma?[ch] ?? 1) * (v - mean[ch]) / (variance[ch] + config.epsilon).squareRoot() + (beta?[ch] ?? 0)
+            }
+        }
+    }
+
+    /// Which input indices, with which weights, make each output index of one
+    /// axis enlarged `factor` times. Nearest: o / factor. Bilinear, as
+    /// `jax.image.scale_and_translate` computes it: the triangle kernel
+    /// max(0, 1 − |p − i|) at p = (o + 0.5)/factor − 0.5 over the input
+    /// indices i, divided by its sum over them (which moves an outside
+    /// neighbour's weight to the edge).
+    static func resizeWeights(input: Int, factor: Int, _ interpolation: UpSampling2DConfig.Interpolation) -> [[(Int, Double)]] {
+        (0..<(input * factor)).map { o in
+            switch interpolation {
+            case .nearest:
+                return [(o / factor, 1)]
+            case .bilinear:
+                let p = (Double(o) + 0.5) / Double(factor) - 0.5
+                let weights = (0..<input).map { ($0, max(0, 1 - abs(p - Double($0)))) }.filter { $0.1 > 0 }
+                let total = weights.reduce(0) { $0 + $1.1 }
+                return weights.map { ($0.0, $0.1 / total) }
             }
         }
     }

@@ -34,7 +34,7 @@ Tensor names are "<layer name>.<weight>", in Keras's own layouts:
                         adapt() saw, an int in Keras, written as float32);
                         none when its config gives mean and variance
 
-Weightless layers cnnc knows (pooling, padding, cropping, Flatten, Reshape,
+Weightless layers cnnc knows (pooling, padding, cropping, upsampling, Flatten, Reshape,
 Rescaling, Dropout, activations)
 write nothing.  The header metadata is
 {"format": "cnnc-weights-1", "keras_version": ..., "source": ...}.
@@ -68,6 +68,7 @@ WEIGHTLESS = {
     "InputLayer",
     "ZeroPadding2D",
     "Cropping2D",
+    "UpSampling2D",
     "Reshape",
     "Rescaling",
     "MaxPooling2D",

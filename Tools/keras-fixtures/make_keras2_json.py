@@ -33,6 +33,7 @@ KERAS2_SPECS = [
     "Tests/Fixtures/specs/depthwise.yaml",
     "Tests/Fixtures/specs/separable.yaml",
     "Tests/Fixtures/specs/reshape_rescale.yaml",
+    "Tests/Fixtures/specs/upsampling.yaml",
 ]
 OUT = Path("Tests/Fixtures/keras/json2")
 

@@ -50,6 +50,14 @@ enum ShapeInference {
                 }
                 return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: nil))
             }
+        case .upSampling2D(let config):
+            return requireImage(className, input).flatMap { _ in
+                guard let height = CheckedArithmetic.product(input.dimensions[0], config.size.height),
+                      let width = CheckedArithmetic.product(input.dimensions[1], config.size.width) else {
+                    return .failure(ShapeError("the upsampled size overflows"))
+                }
+                return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: nil))
+            }
         case .reshape(let config):
             return reshape(input, to: config.targetShape).map { Outcome(output: $0, padding: nil) }
         case .rescaling(let config):

@@ -59,6 +59,8 @@ enum KerasLayerConfig {
             return ["padding": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
         case .cropping2D(let p):
             return ["cropping": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
+        case .upSampling2D(let c):
+            return ["size": pair(c.size), "data_format": "channels_last", "interpolation": c.interpolation.rawValue]
         case .reshape(let c):
             return ["target_shape": c.targetShape]
         case .rescaling(let c):
@@ -84,7 +86,7 @@ enum KerasLayerConfig {
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
         case .conv2D, .depthwiseConv2D, .separableConv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate,
-             .cropping2D, .rescaling, .normalization: true
+             .cropping2D, .upSampling2D, .rescaling, .normalization: true
         default: false
         }
     }

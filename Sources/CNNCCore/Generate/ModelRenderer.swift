@@ -74,6 +74,8 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .cropping(let kernel):
             kernel.emit(into: &functions)
+        case .upSampling(let kernel):
+            kernel.emit(into: &functions)
         case .inPlace(let kernel):
             kernel.emit(into: &functions)
         case .merge(let kernel):
@@ -149,7 +151,7 @@ struct ModelRenderer {
                 }
             }
             if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
-        case .pooling, .globalPooling, .zeroPadding, .cropping:
+        case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling:
             forward.line("Self.\(node.function)(\(source), \(target))")
         case .merge, .concatenate:
             let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")

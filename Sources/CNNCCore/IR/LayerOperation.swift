@@ -22,6 +22,9 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     case zeroPadding2D(Padding2D)
     /// Cropping2D: rows and columns cut from each side (the amounts in a `Padding2D`).
     case cropping2D(Padding2D)
+    /// UpSampling2D: the image enlarged by whole factors, each pixel repeated
+    /// (`nearest`) or interpolated between its neighbours (`bilinear`).
+    case upSampling2D(UpSampling2DConfig)
     /// Reshape: the same values, channels last, read as another shape.
     case reshape(ReshapeConfig)
     /// Rescaling: y = x·scale + offset, per channel when given one value per channel.
@@ -176,6 +179,19 @@ public struct ReLUConfig: Hashable, Sendable, Codable {
     public var maxValue: Double?
     public var negativeSlope: Double
     public var threshold: Double
+}
+
+/// UpSampling2D's factors for rows and columns and how new pixels are made:
+/// `nearest` repeats each pixel; `bilinear` is Keras 3's `jax.image.resize`
+/// (half-pixel centers: output o samples the input at (o + 0.5)/factor − 0.5,
+/// between its two neighbours, the edge pixel where a neighbour is outside).
+public struct UpSampling2DConfig: Hashable, Sendable, Codable {
+    public var size: Size2D
+    public var interpolation: Interpolation
+
+    public enum Interpolation: String, Hashable, Sendable, Codable, CaseIterable {
+        case nearest, bilinear
+    }
 }
 
 /// Reshape's `target_shape` as written: at most one -1, the size Keras infers.

@@ -47,6 +47,8 @@ public enum ModelPlanner {
                 node.kernel = .concatenate(ConcatenateEmitter(function: function, inputShapes: shapes, outputShape: layer.outputShape, axis: axis))
             case .cropping2D(let cropping):
                 node.kernel = .cropping(CroppingEmitter(function: function, input: layer.inputShape, cropping: cropping))
+            case .upSampling2D(let config):
+                node.kernel = .upSampling(UpSamplingEmitter(function: function, input: layer.inputShape, config: config))
             case .flatten, .reshape, .dropout, .identityAtInference:
                 break
             case .activation, .softmax, .relu, .batchNormalization, .rescaling, .normalization:

@@ -75,6 +75,7 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case globalPooling(GlobalPoolingEmitter)
     case zeroPadding(PaddingEmitter)
     case cropping(CroppingEmitter)
+    case upSampling(UpSamplingEmitter)
     /// Activation, ReLU, Softmax, BatchNormalization, Rescaling and Normalization, over their input's memory.
     case inPlace(ElementwiseEmitter)
     /// Add, Subtract, Multiply, Average, Maximum, Minimum.

@@ -57,6 +57,7 @@ public enum ModelJSON {
             case .relu(let config): try config.encode(to: encoder)
             case .batchNormalization(let config): try config.encode(to: encoder)
             case .zeroPadding2D(let padding), .cropping2D(let padding): try padding.encode(to: encoder)
+            case .upSampling2D(let config): try config.encode(to: encoder)
             case .reshape(let config): try config.encode(to: encoder)
             case .rescaling(let config): try config.encode(to: encoder)
             case .normalization(let config): try config.encode(to: encoder)

@@ -22,6 +22,7 @@ enum LayerCatalog {
         "Flatten": ReshapingArguments.flatten,
         "ZeroPadding2D": ReshapingArguments.zeroPadding2D,
         "Cropping2D": ReshapingArguments.cropping2D,
+        "UpSampling2D": ReshapingArguments.upSampling2D,
         "Reshape": ReshapingArguments.reshape,
         "Rescaling": ScalingArguments.rescaling,
         "Normalization": ScalingArguments.normalization,
@@ -48,7 +49,7 @@ enum LayerCatalog {
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
         "Conv1D", "Conv3D", "Conv2DTranspose",
-        "MaxPooling1D", "AveragePooling1D", "UpSampling2D", "Permute",
+        "MaxPooling1D", "AveragePooling1D", "Permute",
         "PReLU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",

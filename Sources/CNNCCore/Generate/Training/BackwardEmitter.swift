@@ -9,7 +9,7 @@
 ///   With padding, `x` and `dx` are the padded forms and `_unpad` crops.
 /// - Pooling: max pooling routes each gradient to its window's first maximum,
 ///   average pooling spreads it over the window's real cells.
-/// - ZeroPadding2D crops, Cropping2D pads; activation layers `_derivative(x, y, g)` in place.
+/// - ZeroPadding2D crops, Cropping2D pads, UpSampling2D sums each pixel's share of dL/dy; activation layers `_derivative(x, y, g)` in place.
 /// - Rescaling and Normalization `_backward(k, g)`: dL/dx = dL/dy · scale, in place.
 ///
 /// Weights are read in Keras's layout (`k`), not the packed inference layout.
@@ -43,6 +43,10 @@ struct BackwardEmitter {
             emitCrop(name: "\(function)_backward", hasInput: true, padding: padding, into: &out)
         case .cropping2D(let cropping):
             emitCroppingBackward(cropping, into: &out)
+        case .upSampling2D(let config):
+            out.line("// \(layer.name): dL/dx, each dL/dy sent back to the pixels it was made from")
+            UpSamplingEmitter(function: function, input: layer.inputShape, config: config).emitBackward(into: &out)
+            out.line()
         case .rescaling, .normalization:
             emitScaleBackward(into: &out)
         case .activation(let activation) where activation != .linear:

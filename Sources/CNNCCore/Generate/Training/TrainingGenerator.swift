@@ -272,7 +272,7 @@ struct TrainingGenerator {
                 out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, \(target))")
             }
             if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
-        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D:
+        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D, .upSampling2D:
             out.line("Self.\(function)(\(source), \(target))")
         case .flatten, .reshape:
             out.line("// \(layer.name): the same memory as its input")
@@ -365,7 +365,7 @@ struct TrainingGenerator {
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
             }
-        case .cropping2D:
+        case .cropping2D, .upSampling2D:
             if first {
                 out.line("if let inputGradient { Self.\(function)_backward(UnsafePointer(g), inputGradient) }")
             } else {

@@ -402,11 +402,11 @@ public struct Upsampling: CompiledModel {
             for column in 0..<24 {
                 let k = Resampling.bilinearTap(column, factor: 3, size: 8)
                 let (left, right) = (k.low * 6, k.high * 6)
-                let target = y + (row * 24 + column) * 6
+                let pixel = y + (row * 24 + column) * 6
                 for c in 0..<6 {
                     let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]
                     let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]
-                    target[c] = (1 - r.highWeight) * upper + r.highWeight * lower
+                    pixel[c] = (1 - r.highWeight) * upper + r.highWeight * lower
                 }
             }
         }
@@ -587,11 +587,11 @@ public struct Upsampling: CompiledModel {
             for column in 0..<22 {
                 let k = Resampling.bilinearTap(column, factor: 2, size: 11)
                 let (left, right) = (k.low * 16, k.high * 16)
-                let target = y + (row * 22 + column) * 16
+                let pixel = y + (row * 22 + column) * 16
                 for c in 0..<16 {
                     let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]
                     let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]
-                    target[c] = (1 - r.highWeight) * upper + r.highWeight * lower
+                    pixel[c] = (1 - r.highWeight) * upper + r.highWeight * lower
                 }
             }
         }
@@ -844,9 +844,9 @@ extension Upsampling: TrainableModel {
             for column in 0..<24 {
                 let k = Resampling.bilinearTap(column, factor: 3, size: 8)
                 let (left, right) = (k.low * 6, k.high * 6)
-                let source = dy + (row * 24 + column) * 6
+                let pixel = dy + (row * 24 + column) * 6
                 for c in 0..<6 {
-                    let upper = (1 - r.highWeight) * source[c], lower = r.highWeight * source[c]
+                    let upper = (1 - r.highWeight) * pixel[c], lower = r.highWeight * pixel[c]
                     top[left + c] += (1 - k.highWeight) * upper
                     top[right + c] += k.highWeight * upper
                     bottom[left + c] += (1 - k.highWeight) * lower
@@ -1037,9 +1037,9 @@ extension Upsampling: TrainableModel {
             for column in 0..<22 {
                 let k = Resampling.bilinearTap(column, factor: 2, size: 11)
                 let (left, right) = (k.low * 16, k.high * 16)
-                let source = dy + (row * 22 + column) * 16
+                let pixel = dy + (row * 22 + column) * 16
                 for c in 0..<16 {
-                    let upper = (1 - r.highWeight) * source[c], lower = r.highWeight * source[c]
+                    let upper = (1 - r.highWeight) * pixel[c], lower = r.highWeight * pixel[c]
                     top[left + c] += (1 - k.highWeight) * upper
                     top[right + c] += k.highWeight * upper
                     bottom[left + c] += (1 - k.highWeight) * lower

@@ -230,6 +230,29 @@ struct ReferenceNetwork {
             let y = depthwiseConvolution(x, input: input, output: output, config: config, padding: layer.padding ?? .zero,
                                          kernel: tensor(layer, "kernel")!, bias: tensor(layer, "bias"))
             return activate(y, config.activation, channels: output[2])
+        case .conv2DTranspose(let config):
+            // Keras 3 on jax: the input spread `strides` apart, padded by `before`
+            // rows and columns, correlated with the kernel flipped in space and
+            // read (kh, kw, filters, cin) (lax.conv_transpose, transpose_kernel).
+            let (h, w, c) = (input[0], input[1], input[2])
+            let (oh, ow, f) = (output[0], output[1], output[2])
+            let (kh, kw) = (config.kernelSize.height, config.kernelSize.width)
+            let (sy, sx, dy, dx) = (config.strides.height, config.strides.width, config.dilationRate.height, config.dilationRate.width)
+            let top = Self.jaxPaddingBefore(kernel: kh, stride: sy, dilation: dy, config.padding, outputPadding: config.outputPadding?.height)
+            let left = Self.jaxPaddingBefore(kernel: kw, stride: sx, dilation: dx, config.padding, outputPadding: config.outputPadding?.width)
+            let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
+            var y = [Double](repeating: 0, count: oh * ow * f)
+            for oy in 0..<oh { for ox in 0..<ow { for fo in 0..<f {
+                var sum = bias?[fo] ?? 0
+                for ky in 0..<kh { for kx in 0..<kw {
+                    let py = oy + ky * dy - top, px = ox + kx * dx - left
+                    guard py >= 0, px >= 0, py % sy == 0, px % sx == 0, py / sy < h, px / sx < w else { continue }
+                    let tap = ((kh - 1 - ky) * kw + (kw - 1 - kx)) * f * c + fo * c
+                    for ci in 0..<c { sum += x[((py / sy) * w + px / sx) * c + ci] * kernel[tap + ci] }
+                } }
+                y[(oy * ow + ox) * f + fo] = sum
+            } } }
+            return activate(y, config.activation, channels: f)
         case .dense(let config):
             let inputs = input.last!, positions = x.count / inputs
             let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
@@ -351,6 +374,15 @@ struct ReferenceNetwork {
                 return weights.map { ($0.0, $0.1 / total) }
             }
         }
+    }
+
+    /// The rows (columns) Keras 3 pads before the stride-spread input of a
+    /// Conv2DTranspose on jax (`_convert_conv_transpose_padding_args_from_keras_to_jax`).
+    static func jaxPaddingBefore(kernel k: Int, stride s: Int, dilation d: Int, _ padding: PaddingMode, outputPadding: Int?) -> Int {
+        let span = (k - 1) * d + 1
+        guard padding == .same else { return span - 1 }
+        let total = outputPadding.map { span + span % 2 - 2 + $0 } ?? (s + span - 2)
+        return min(total / 2 + total % 2, span - 1)
     }
 
     /// Keras 3's relu6(x + 3)/6.

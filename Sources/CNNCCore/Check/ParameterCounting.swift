@@ -1,7 +1,7 @@
 /// Parameter and FLOP counts as Keras counts parameters:
 /// Conv2D kh·kw·cin·filters (+ filters for the bias), DepthwiseConv2D
 /// kh·kw·cin·depth_multiplier (+ as many biases), SeparableConv2D its depthwise
-/// kernel plus cin·depth_multiplier·filters (+ filters), Dense in·units (+ units),
+/// kernel plus cin·depth_multiplier·filters (+ filters), Conv2DTranspose as Conv2D, Dense in·units (+ units),
 /// BatchNormalization 2C trainable (gamma, beta) + 2C non-trainable (moving
 /// mean and variance), Normalization without constants 2C + 1 non-trainable
 /// (mean, variance, count); every other layer has none.
@@ -38,6 +38,13 @@ enum ParameterCounting {
                   let trainable = CheckedArithmetic.sum(depthwise, pointwise, config.useBias ? config.filters : 0),
                   let perPixel = CheckedArithmetic.sum(depthwise, pointwise),
                   let flops = CheckedArithmetic.product(output.dimensions.dropLast() + [perPixel, 2])
+            else { return nil }
+            return Counts(trainable: trainable, flops: flops)
+        case .conv2DTranspose(let config):
+            // Each input pixel meets every tap once.
+            guard let weights = CheckedArithmetic.product(config.kernelSize.height, config.kernelSize.width, input.lastAxis, config.filters),
+                  let trainable = CheckedArithmetic.sum(weights, config.useBias ? config.filters : 0),
+                  let flops = CheckedArithmetic.product(input.dimensions.dropLast() + [weights, 2])
             else { return nil }
             return Counts(trainable: trainable, flops: flops)
         case .dense(let config):

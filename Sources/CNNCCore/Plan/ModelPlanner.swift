@@ -16,7 +16,7 @@ public enum ModelPlanner {
             var node = NodeProgram(index: index, layer: layer, function: function, kernel: .nothing,
                                    reads: .input(0), writes: .input(0), copiesInputFirst: false)
             switch layer.operation {
-            case .conv2D, .depthwiseConv2D, .dense:
+            case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
                 let kernels = convolutionKernels(layer, function: function, packed: packed)
                 vectorWidths.insert(kernels.direct.lanes)
@@ -162,6 +162,8 @@ public enum ModelPlanner {
                 kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                 outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
                 packed: packed, fusedReLU: config.activation == .relu))
+        case .conv2DTranspose(let config):
+            return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed))
         case .conv2D(let config):
             if PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                  outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {

@@ -114,12 +114,15 @@ enum DirectConvolution: Codable, Hashable, Sendable {
     case pixelLanes(PixelLaneConvolutionEmitter)
     /// DepthwiseConv2D: each channel on its own (`DepthwiseConvolutionEmitter`).
     case depthwise(DepthwiseConvolutionEmitter)
+    /// Conv2DTranspose, by output pixel (`TransposedConvolutionEmitter`).
+    case transposed(TransposedConvolutionEmitter)
 
     var lanes: Int {
         switch self {
         case .channelLanes(let kernel): kernel.lanes
         case .pixelLanes(let kernel): kernel.lanes
         case .depthwise(let kernel): kernel.lanes
+        case .transposed(let kernel): kernel.lanes
         }
     }
 
@@ -128,6 +131,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.parts
         case .pixelLanes(let kernel): kernel.parts
         case .depthwise(let kernel): kernel.parts
+        case .transposed(let kernel): kernel.parts
         }
     }
 
@@ -136,6 +140,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.function
         case .pixelLanes(let kernel): kernel.function
         case .depthwise(let kernel): kernel.function
+        case .transposed(let kernel): kernel.function
         }
     }
 
@@ -144,6 +149,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.emit(into: &out)
         case .pixelLanes(let kernel): kernel.emit(into: &out)
         case .depthwise(let kernel): kernel.emit(into: &out)
+        case .transposed(let kernel): kernel.emit(into: &out)
         }
     }
 }

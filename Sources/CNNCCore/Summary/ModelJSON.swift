@@ -50,6 +50,7 @@ public enum ModelJSON {
             case .conv2D(let config): try config.encode(to: encoder)
             case .depthwiseConv2D(let config): try config.encode(to: encoder)
             case .separableConv2D(let config): try config.encode(to: encoder)
+            case .conv2DTranspose(let config): try config.encode(to: encoder)
             case .maxPooling2D(let config), .averagePooling2D(let config): try config.encode(to: encoder)
             case .globalAveragePooling2D(let config), .globalMaxPooling2D(let config): try config.encode(to: encoder)
             case .dropout(let config): try config.encode(to: encoder)

@@ -1,4 +1,4 @@
-/// Conv2D's, DepthwiseConv2D's and SeparableConv2D's arguments, with Keras 3's defaults.
+/// Conv2D's, DepthwiseConv2D's, SeparableConv2D's and Conv2DTranspose's arguments, with Keras 3's defaults.
 enum ConvolutionArguments {
     static let conv2D = LayerDecoder(
         arguments: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias", "activation",
@@ -62,6 +62,39 @@ enum ConvolutionArguments {
         guard let filters, let kernel, let strides, let padding, let multiplier, let dilation, let useBias, let activation else { return nil }
         return .separableConv2D(SeparableConv2DConfig(filters: filters, depthMultiplier: multiplier, kernelSize: kernel, strides: strides,
                                                       padding: padding, dilationRate: dilation, useBias: useBias, activation: activation))
+    }
+
+    /// Keras 2 also writes `groups: 1`, which Conv2DTranspose does not use.
+    static let conv2DTranspose = LayerDecoder(
+        arguments: ["filters", "kernel_size", "strides", "padding", "output_padding", "dilation_rate", "use_bias", "activation",
+                    "data_format", "kernel_initializer", "bias_initializer"]
+    ) { reader in
+        let filters = reader.int("filters", default: nil, meaning: "the number of output channels")
+        let kernel = reader.pair("kernel_size", default: nil, meaning: "the filter's height and width")
+        let strides = reader.pair("strides", default: .square(1), meaning: "the step between input pixels in the output")
+        let padding = reader.choice("padding", default: PaddingMode.valid)
+        let outputPaddingValue = reader.value("output_padding")
+        var outputPadding: Size2D?, outputPaddingIsValid = true
+        if let outputPaddingValue, !outputPaddingValue.isNull {
+            outputPadding = reader.pair("output_padding", default: nil, minimum: 0, meaning: "extra rows and columns at the bottom and right")
+            outputPaddingIsValid = outputPadding != nil
+        }
+        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
+        let useBias = reader.bool("use_bias", default: true)
+        let activation = reader.activation()
+        reader.channelsLast()
+        requireOneGroup(&reader)
+        WeightArguments.read(&reader, weights: ["kernel", "bias"])
+        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
+        guard outputPaddingIsValid, let filters, let kernel, let strides, let padding, let dilation, let useBias, let activation else { return nil }
+        if let outputPadding, let location = outputPaddingValue?.location,
+           outputPadding.height >= strides.height || outputPadding.width >= strides.width {
+            reader.error("'output_padding' \(outputPadding) must be less than strides \(strides) along both axes, as Keras requires", at: location)
+            return nil
+        }
+        return .conv2DTranspose(Conv2DTransposeConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
+                                                      outputPadding: outputPadding, dilationRate: dilation, useBias: useBias,
+                                                      activation: activation))
     }
 
     private static func requireOneGroup(_ reader: inout ArgumentReader) {

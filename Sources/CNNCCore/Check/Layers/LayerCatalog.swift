@@ -15,6 +15,7 @@ enum LayerCatalog {
         "Conv2D": ConvolutionArguments.conv2D,
         "DepthwiseConv2D": ConvolutionArguments.depthwiseConv2D,
         "SeparableConv2D": ConvolutionArguments.separableConv2D,
+        "Conv2DTranspose": ConvolutionArguments.conv2DTranspose,
         "MaxPooling2D": PoolingArguments.maxPooling2D,
         "AveragePooling2D": PoolingArguments.averagePooling2D,
         "GlobalAveragePooling2D": PoolingArguments.globalAveragePooling2D,
@@ -48,7 +49,7 @@ enum LayerCatalog {
     /// Keras layers a user may reasonably write that cnnc does not compile yet:
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
-        "Conv1D", "Conv3D", "Conv2DTranspose",
+        "Conv1D", "Conv3D",
         "MaxPooling1D", "AveragePooling1D", "Permute",
         "PReLU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",

@@ -73,40 +73,40 @@ struct UpSamplingEmitter: Codable, Hashable {
     }
 
     private func emitBilinear(into out: inout SourceWriter) {
-        let g = geometry
-        out.block("for row in 0..<\(g.outputHeight)") { out in
-            out.line("let r = Resampling.bilinearTap(row, factor: \(config.size.height), size: \(g.height))")
-            out.line("let (top, bottom) = (x + r.low * \(g.width * g.channels), x + r.high * \(g.width * g.channels))")
-            out.block("for column in 0..<\(g.outputWidth)") { out in
-                out.line("let k = Resampling.bilinearTap(column, factor: \(config.size.width), size: \(g.width))")
-                out.line("let (left, right) = (k.low * \(g.channels), k.high * \(g.channels))")
-                out.line("let target = y + (row * \(g.outputWidth) + column) * \(g.channels)")
-                out.block("for c in 0..<\(g.channels)") { out in
-                    out.line("let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]")
-                    out.line("let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]")
-                    out.line("target[c] = (1 - r.highWeight) * upper + r.highWeight * lower")
-                }
-            }
+        emitEveryOutputPixel(image: "x", pixels: "y", into: &out) { out in
+            out.line("let upper = (1 - k.highWeight) * top[left + c] + k.highWeight * top[right + c]")
+            out.line("let lower = (1 - k.highWeight) * bottom[left + c] + k.highWeight * bottom[right + c]")
+            out.line("pixel[c] = (1 - r.highWeight) * upper + r.highWeight * lower")
         }
     }
 
     private func emitBilinearBackward(into out: inout SourceWriter) {
         let g = geometry
         out.line("dx.update(repeating: 0, count: \(g.height * g.width * g.channels))")
+        emitEveryOutputPixel(image: "dx", pixels: "dy", into: &out) { out in
+            out.line("let upper = (1 - r.highWeight) * pixel[c], lower = r.highWeight * pixel[c]")
+            out.line("top[left + c] += (1 - k.highWeight) * upper")
+            out.line("top[right + c] += k.highWeight * upper")
+            out.line("bottom[left + c] += (1 - k.highWeight) * lower")
+            out.line("bottom[right + c] += k.highWeight * lower")
+        }
+    }
+
+    /// The loops of both bilinear passes, `perChannel` inside: each output
+    /// pixel (`pixel`, in `pixels`) with its two rows of `image`, `top` and
+    /// `bottom` (weight `r.highWeight` on the bottom), and its two columns
+    /// there, `left` and `right` (weight `k.highWeight` on the right).
+    private func emitEveryOutputPixel(image: String, pixels: String, into out: inout SourceWriter,
+                                      perChannel: (inout SourceWriter) -> Void) {
+        let g = geometry
         out.block("for row in 0..<\(g.outputHeight)") { out in
             out.line("let r = Resampling.bilinearTap(row, factor: \(config.size.height), size: \(g.height))")
-            out.line("let (top, bottom) = (dx + r.low * \(g.width * g.channels), dx + r.high * \(g.width * g.channels))")
+            out.line("let (top, bottom) = (\(image) + r.low * \(g.width * g.channels), \(image) + r.high * \(g.width * g.channels))")
             out.block("for column in 0..<\(g.outputWidth)") { out in
                 out.line("let k = Resampling.bilinearTap(column, factor: \(config.size.width), size: \(g.width))")
                 out.line("let (left, right) = (k.low * \(g.channels), k.high * \(g.channels))")
-                out.line("let source = dy + (row * \(g.outputWidth) + column) * \(g.channels)")
-                out.block("for c in 0..<\(g.channels)") { out in
-                    out.line("let upper = (1 - r.highWeight) * source[c], lower = r.highWeight * source[c]")
-                    out.line("top[left + c] += (1 - k.highWeight) * upper")
-                    out.line("top[right + c] += k.highWeight * upper")
-                    out.line("bottom[left + c] += (1 - k.highWeight) * lower")
-                    out.line("bottom[right + c] += k.highWeight * lower")
-                }
+                out.line("let pixel = \(pixels) + (row * \(g.outputWidth) + column) * \(g.channels)")
+                out.block("for c in 0..<\(g.channels)") { out in perChannel(&out) }
             }
         }
     }

@@ -7,6 +7,7 @@
 ///   dL/dbias = Σ dz to `gk`, and writes dL/dx = the full convolution of dz
 ///   with the kernel (scattered through the strides and dilation) into `dx`.
 ///   With padding, `x` and `dx` are the padded forms and `_unpad` crops.
+/// - Conv2DTranspose: the same `_backward` (see `TransposedConvolutionEmitter`).
 /// - Pooling: max pooling routes each gradient to its window's first maximum,
 ///   average pooling spreads it over the window's real cells.
 /// - ZeroPadding2D crops, Cropping2D pads, UpSampling2D sums each pixel's share of dL/dy; activation layers `_derivative(x, y, g)` in place.
@@ -30,6 +31,13 @@ struct BackwardEmitter {
         case .separableConv2D(let config):
             emitFusedActivationDerivative(config.activation, into: &out)
             emitSeparableBackward(config, into: &out)
+        case .conv2DTranspose(let config):
+            emitFusedActivationDerivative(config.activation, into: &out)
+            guard case .kernel(let packed)? = weights.packing[index] else { return }
+            let kernel = TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed)
+            out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx, by input pixel and tap")
+            kernel.emitBackward(name: "\(function)_backward", kernelOffset: weights.tensors[packed.kernelTensor].offset,
+                                biasOffset: packed.biasTensor.map { weights.tensors[$0].offset }, into: &out)
         case .dense(let config):
             emitFusedActivationDerivative(config.activation, into: &out)
             emitConvolutionBackward(kernel: .square(1), strides: .square(1), dilation: .square(1), into: &out)

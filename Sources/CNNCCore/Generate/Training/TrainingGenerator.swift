@@ -243,7 +243,7 @@ struct TrainingGenerator {
         let source = source(index)
         let target = "o\(index)"
         switch layer.operation {
-        case .conv2D, .depthwiseConv2D, .dense:
+        case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             var reads = source
             if let padding = layer.padding, padding != .zero {
                 out.line("Self.\(function)_pad(\(source), p)")
@@ -327,7 +327,7 @@ struct TrainingGenerator {
         let swap = first ? "" : "; swap(&g, &h)"
         out.line("// \(layer.name)")
         switch layer.operation {
-        case .conv2D, .depthwiseConv2D, .dense:
+        case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             if layer.operation.fusedActivation != .linear {
                 let reads = arena.preActivations[index] == nil ? y : "UnsafePointer(z\(index)), \(y)"
                 out.line(last ? "if !fused { Self.\(function)_derivative(\(reads), g) }" : "Self.\(function)_derivative(\(reads), g)")

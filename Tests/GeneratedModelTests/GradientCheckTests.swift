@@ -131,6 +131,8 @@ import Testing
         #expect(try Self.check(SeedVolume2Filters.self, spec: "Specs/seed_volume_2_filters.cnn.yaml", seed: 16))
         // A graph: identity and projection shortcuts, BatchNormalization on both branches.
         #expect(try Self.check(MiniResnet.self, spec: "Specs/mini_resnet.cnn.yaml", seed: 20))
+        // A U-Net: per-pixel softmax, skip connections, Conv2DTranspose and bilinear UpSampling2D.
+        #expect(try Self.check(Unet.self, spec: "Specs/unet.cnn.yaml", seed: 21))
     }
 
     /// Softmax outputs trained with MSE: the loss does not fuse, so the

@@ -8,16 +8,10 @@ enum ConvolutionArguments {
         let kernel = reader.pair("kernel_size", default: nil, meaning: "the filter's height and width")
         let strides = reader.pair("strides", default: .square(1), meaning: "the step of the filter")
         let padding = reader.choice("padding", default: PaddingMode.valid)
-        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
-        let useBias = reader.bool("use_bias", default: true)
-        let activation = reader.activation()
-        reader.channelsLast()
-        requireOneGroup(&reader)
-        WeightArguments.read(&reader, weights: ["kernel", "bias"])
-        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
-        guard let filters, let kernel, let strides, let padding, let dilation, let useBias, let activation else { return nil }
+        let rest = readKernelTail(&reader, strides: strides)
+        guard let filters, let kernel, let strides, let padding, let rest else { return nil }
         return .conv2D(Conv2DConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
-                                    dilationRate: dilation, useBias: useBias, activation: activation))
+                                    dilationRate: rest.dilation, useBias: rest.useBias, activation: rest.activation))
     }
 
     /// Keras 3 names the kernel `kernel` (Keras 2 `depthwise_kernel`) but its
@@ -79,22 +73,30 @@ enum ConvolutionArguments {
             outputPadding = reader.pair("output_padding", default: nil, minimum: 0, meaning: "extra rows and columns at the bottom and right")
             outputPaddingIsValid = outputPadding != nil
         }
-        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
-        let useBias = reader.bool("use_bias", default: true)
-        let activation = reader.activation()
-        reader.channelsLast()
-        requireOneGroup(&reader)
-        WeightArguments.read(&reader, weights: ["kernel", "bias"])
-        guard stridesAndDilationAgree(&reader, strides, dilation) else { return nil }
-        guard outputPaddingIsValid, let filters, let kernel, let strides, let padding, let dilation, let useBias, let activation else { return nil }
+        let rest = readKernelTail(&reader, strides: strides)
+        guard outputPaddingIsValid, let filters, let kernel, let strides, let padding, let rest else { return nil }
         if let outputPadding, let location = outputPaddingValue?.location,
            outputPadding.height >= strides.height || outputPadding.width >= strides.width {
             reader.error("'output_padding' \(outputPadding) must be less than strides \(strides) along both axes, as Keras requires", at: location)
             return nil
         }
         return .conv2DTranspose(Conv2DTransposeConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
-                                                      outputPadding: outputPadding, dilationRate: dilation, useBias: useBias,
-                                                      activation: activation))
+                                                      outputPadding: outputPadding, dilationRate: rest.dilation, useBias: rest.useBias,
+                                                      activation: rest.activation))
+    }
+
+    /// What Conv2D and Conv2DTranspose read after their geometry: dilation_rate
+    /// (refused with strides above 1), use_bias, activation, and the keys that
+    /// must keep their default (data_format, groups, regularizers, constraints).
+    private static func readKernelTail(_ reader: inout ArgumentReader, strides: Size2D?) -> (dilation: Size2D, useBias: Bool, activation: Activation)? {
+        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
+        let useBias = reader.bool("use_bias", default: true)
+        let activation = reader.activation()
+        reader.channelsLast()
+        requireOneGroup(&reader)
+        WeightArguments.read(&reader, weights: ["kernel", "bias"])
+        guard stridesAndDilationAgree(&reader, strides, dilation), let dilation, let useBias, let activation else { return nil }
+        return (dilation, useBias, activation)
     }
 
     private static func requireOneGroup(_ reader: inout ArgumentReader) {

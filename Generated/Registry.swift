@@ -16,4 +16,5 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Specs/seed_volume_10_filters.cnn.yaml", SeedVolume10Filters.self),
     ("Specs/seed_volume_2_filters.cnn.yaml", SeedVolume2Filters.self),
     ("Specs/toy_convnet.cnn.yaml", ToyConvnet.self),
+    ("Specs/unet.cnn.yaml", Unet.self),
 ]

@@ -14,6 +14,21 @@ public enum WeightPacking {
         }
     }
 
+    /// A Conv2DTranspose kernel (kh, kw, outputs, inputs) — Keras puts the
+    /// output channels first — as kh·kw·inputs rows of `outputs` values, each
+    /// tap's matrix transposed, so a kernel reads one row of output-channel
+    /// weights per input channel; rows padded to `paddedOutputs` values.
+    public static func transposedKernel(_ parameters: [Float], from offset: Int, taps: Int, inputs: Int, outputs: Int,
+                                        paddedOutputs: Int, into packed: inout [Float], at target: Int) {
+        for tap in 0..<taps {
+            for input in 0..<inputs {
+                for output in 0..<outputs {
+                    packed[target + (tap * inputs + input) * paddedOutputs + output] = parameters[offset + (tap * outputs + output) * inputs + input]
+                }
+            }
+        }
+    }
+
     /// A 3x3 kernel `(3, 3, inputChannels, outputs)` in Winograd F(2x2, 3x3)'s
     /// domain: U = G g Gᵀ per input and output channel, with
     /// G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]], stored as 16 matrices

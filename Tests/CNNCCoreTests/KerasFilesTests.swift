@@ -29,6 +29,9 @@ import Testing
         // Keras 2 names DepthwiseConv2D's kernel `depthwise_kernel`; SeparableConv2D has three weights.
         ("depthwise.keras2.h5", "../json2/depthwise.json", "Tests/Fixtures/keras/outputs/depthwise"),
         ("separable.keras2-weights.h5", "../json2/separable.json", "Tests/Fixtures/keras/outputs/separable"),
+        // Conv2DTranspose's kernel is (kh, kw, filters, cin) in tf.keras too.
+        ("transposed.keras2.h5", "../json2/transposed.json", "Tests/Fixtures/keras/outputs/transposed"),
+        ("transposed.keras2-weights.h5", "../json2/transposed.json", "Tests/Fixtures/keras/outputs/transposed"),
         // tf.keras keeps Normalization's count as an int64 scalar.
         ("reshape_rescale.keras2.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),
         ("reshape_rescale.keras2-weights.h5", "../json2/reshape_rescale.json", "Tests/Fixtures/keras/outputs/reshape_rescale"),

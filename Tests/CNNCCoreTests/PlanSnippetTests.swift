@@ -117,6 +117,26 @@ import Testing
         #expect(kernel.needsWeights)
     }
 
+    @Test func conv2DTransposeKeepsKerasKernelLayoutAndCropsAsKeras() throws {
+        let program = try Self.program("""
+            input_shape: [3, 4, 2]
+            layers:
+              - Conv2DTranspose: {filters: 5, kernel_size: 4, strides: 2, padding: same, name: t}
+              - UpSampling2D: {size: [2, 3], interpolation: bilinear, name: u}
+            """)
+        // Keras's kernel (kh, kw, filters, cin): output channels before input channels.
+        #expect(program.weights.tensors.map(\.name) == ["t.kernel", "t.bias"])
+        #expect(program.weights.tensors.map(\.shape) == [[4, 4, 5, 2], [5]])
+        #expect(program.nodes.map(\.layer.outputShape.dimensions) == [[6, 8, 5], [12, 24, 5]])
+        guard case .convolution(let kernels) = program.nodes[0].kernel, case .transposed(let kernel) = kernels.direct else {
+            Issue.record("Conv2DTranspose has no transposed kernel"); return
+        }
+        // 'same', 4 taps, strides 2: jax pads the spread input by min(⌈4/2⌉, 3) = 2 before,
+        // so input 0's first tap lands one row and one column above the output.
+        #expect(kernel.crop == Size2D(1, 1))
+        #expect(kernels.padding == nil && kernels.winograd == nil)
+    }
+
     @Test func aTensorReadAgainLaterIsNotOverwrittenInPlace() throws {
         var model = try Self.model("""
             input_shape: [4, 4, 2]

@@ -20,6 +20,8 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/same_stride2_even.yaml", SameStride2Even.self),
     ("Tests/Fixtures/specs/same_stride2_odd.yaml", SameStride2Odd.self),
     ("Tests/Fixtures/specs/separable.yaml", Separable.self),
+    ("Tests/Fixtures/specs/transposed.yaml", Transposed.self),
+    ("Tests/Fixtures/specs/upsampling.yaml", Upsampling.self),
     ("Tests/Fixtures/specs/wide_channels.yaml", WideChannels.self),
     ("Tests/Fixtures/specs/winograd_edges.yaml", WinogradEdges.self),
 ]

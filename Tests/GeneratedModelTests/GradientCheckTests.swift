@@ -133,6 +133,8 @@ import Testing
         #expect(try Self.check(MiniResnet.self, spec: "Specs/mini_resnet.cnn.yaml", seed: 20))
         // A sequence: Conv1D, MaxPooling1D and GlobalAveragePooling1D.
         #expect(try Self.check(HarConv1d.self, spec: "Specs/har_conv1d.cnn.yaml", seed: 21))
+        // A U-Net: per-pixel softmax, skip connections, Conv2DTranspose and bilinear UpSampling2D.
+        #expect(try Self.check(Unet.self, spec: "Specs/unet.cnn.yaml", seed: 21))
     }
 
     /// Softmax outputs trained with MSE: the loss does not fuse, so the

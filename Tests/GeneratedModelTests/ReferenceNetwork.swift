@@ -249,6 +249,29 @@ struct ReferenceNetwork {
             let y = depthwiseConvolution(x, input: input, output: output, config: config, padding: layer.padding ?? .zero,
                                          kernel: tensor(layer, "kernel")!, bias: tensor(layer, "bias"))
             return activate(y, config.activation, channels: output[2])
+        case .conv2DTranspose(let config):
+            // Keras 3 on jax: the input spread `strides` apart, padded by `before`
+            // rows and columns, correlated with the kernel flipped in space and
+            // read (kh, kw, filters, cin) (lax.conv_transpose, transpose_kernel).
+            let (h, w, c) = (input[0], input[1], input[2])
+            let (oh, ow, f) = (output[0], output[1], output[2])
+            let (kh, kw) = (config.kernelSize.height, config.kernelSize.width)
+            let (sy, sx, dy, dx) = (config.strides.height, config.strides.width, config.dilationRate.height, config.dilationRate.width)
+            let top = Self.jaxPaddingBefore(kernel: kh, stride: sy, dilation: dy, config.padding, outputPadding: config.outputPadding?.height)
+            let left = Self.jaxPaddingBefore(kernel: kw, stride: sx, dilation: dx, config.padding, outputPadding: config.outputPadding?.width)
+            let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
+            var y = [Double](repeating: 0, count: oh * ow * f)
+            for oy in 0..<oh { for ox in 0..<ow { for fo in 0..<f {
+                var sum = bias?[fo] ?? 0
+                for ky in 0..<kh { for kx in 0..<kw {
+                    let py = oy + ky * dy - top, px = ox + kx * dx - left
+                    guard py >= 0, px >= 0, py % sy == 0, px % sx == 0, py / sy < h, px / sx < w else { continue }
+                    let tap = ((kh - 1 - ky) * kw + (kw - 1 - kx)) * f * c + fo * c
+                    for ci in 0..<c { sum += x[((py / sy) * w + px / sx) * c + ci] * kernel[tap + ci] }
+                } }
+                y[(oy * ow + ox) * f + fo] = sum
+            } } }
+            return activate(y, config.activation, channels: f)
         case .dense(let config):
             let inputs = input.last!, positions = x.count / inputs
             let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
@@ -293,6 +316,18 @@ struct ReferenceNetwork {
             var y = [Double](repeating: 0, count: oh * ow * c)
             for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
                 y[(oy * ow + ox) * c + ch] = x[((oy + crop.top) * w + ox + crop.left) * c + ch]
+            } } }
+            return y
+        case .upSampling2D(let config):
+            let (w, c) = (input[1], input[2])
+            let (oh, ow) = (output[0], output[1])
+            let rows = Self.resizeWeights(input: input[0], factor: config.size.height, config.interpolation)
+            let columns = Self.resizeWeights(input: w, factor: config.size.width, config.interpolation)
+            var y = [Double](repeating: 0, count: oh * ow * c)
+            for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
+                for (iy, wy) in rows[oy] { for (ix, wx) in columns[ox] {
+                    y[(oy * ow + ox) * c + ch] += wy * wx * x[(iy * w + ix) * c + ch]
+                } }
             } } }
             return y
         case .rescaling(let config):
@@ -385,6 +420,35 @@ struct ReferenceNetwork {
         case .cropping1D(let cropping):
             return Array(x[(cropping.left * c)..<((cropping.left + outSteps) * c)])
         }
+    }
+
+    /// Which input indices, with which weights, make each output index of one
+    /// axis enlarged `factor` times. Nearest: o / factor. Bilinear, as
+    /// `jax.image.scale_and_translate` computes it: the triangle kernel
+    /// max(0, 1 − |p − i|) at p = (o + 0.5)/factor − 0.5 over the input
+    /// indices i, divided by its sum over them (which moves an outside
+    /// neighbour's weight to the edge).
+    static func resizeWeights(input: Int, factor: Int, _ interpolation: UpSampling2DConfig.Interpolation) -> [[(Int, Double)]] {
+        (0..<(input * factor)).map { o in
+            switch interpolation {
+            case .nearest:
+                return [(o / factor, 1)]
+            case .bilinear:
+                let p = (Double(o) + 0.5) / Double(factor) - 0.5
+                let weights = (0..<input).map { ($0, max(0, 1 - abs(p - Double($0)))) }.filter { $0.1 > 0 }
+                let total = weights.reduce(0) { $0 + $1.1 }
+                return weights.map { ($0.0, $0.1 / total) }
+            }
+        }
+    }
+
+    /// The rows (columns) Keras 3 pads before the stride-spread input of a
+    /// Conv2DTranspose on jax (`_convert_conv_transpose_padding_args_from_keras_to_jax`).
+    static func jaxPaddingBefore(kernel k: Int, stride s: Int, dilation d: Int, _ padding: PaddingMode, outputPadding: Int?) -> Int {
+        let span = (k - 1) * d + 1
+        guard padding == .same else { return span - 1 }
+        let total = outputPadding.map { span + span % 2 - 2 + $0 } ?? (s + span - 2)
+        return min(total / 2 + total % 2, span - 1)
     }
 
     /// Keras 3's relu6(x + 3)/6.

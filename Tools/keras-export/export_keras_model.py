@@ -28,6 +28,7 @@ Tensor names are "<layer name>.<weight>", in Keras's own layouts:
                         (Keras 2 names the kernel depthwise_kernel)
     SeparableConv2D     depthwise_kernel (kh, kw, cin, m), pointwise_kernel
                         (1, 1, cin*m, filters), bias (filters,)
+    Conv2DTranspose     kernel (kh, kw, filters, cin): output channels first, bias (filters,)
     Dense               kernel (in, out), bias (out,)
     BatchNormalization  gamma, beta, moving_mean, moving_variance, each (C,)
                         (no gamma when scale=False, no beta when center=False)
@@ -35,7 +36,7 @@ Tensor names are "<layer name>.<weight>", in Keras's own layouts:
                         adapt() saw, an int in Keras, written as float32);
                         none when its config gives mean and variance
 
-Weightless layers cnnc knows (pooling, padding, cropping, Flatten, Reshape,
+Weightless layers cnnc knows (pooling, padding, cropping, upsampling, Flatten, Reshape,
 Rescaling, Dropout, activations)
 write nothing.  The header metadata is
 {"format": "cnnc-weights-1", "keras_version": ..., "source": ...}.
@@ -61,6 +62,7 @@ WEIGHTED = {
     "Conv2D": ("kernel", "bias"),
     "DepthwiseConv2D": ("kernel", "bias"),
     "SeparableConv2D": ("depthwise_kernel", "pointwise_kernel", "bias"),
+    "Conv2DTranspose": ("kernel", "bias"),
     "Dense": ("kernel", "bias"),
     "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
     # Without mean and variance in its config; count (a scalar int) only for adapt().
@@ -76,6 +78,7 @@ WEIGHTLESS = {
     "GlobalAveragePooling1D",
     "ZeroPadding2D",
     "Cropping2D",
+    "UpSampling2D",
     "Reshape",
     "Rescaling",
     "MaxPooling2D",
@@ -101,7 +104,7 @@ WEIGHTLESS = {
     "Minimum",
     "Concatenate",
 }
-KERNEL_RANK = {"Conv1D": 3, "Conv2D": 4, "DepthwiseConv2D": 4, "Dense": 2}
+KERNEL_RANK = {"Conv1D": 3, "Conv2D": 4, "DepthwiseConv2D": 4, "Conv2DTranspose": 4, "Dense": 2}
 # Weights other than `kernel` that are kernels, with their rank.
 OTHER_KERNELS = {"depthwise_kernel": 4, "pointwise_kernel": 4}
 

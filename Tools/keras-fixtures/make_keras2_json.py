@@ -34,6 +34,8 @@ KERAS2_SPECS = [
     "Tests/Fixtures/specs/separable.yaml",
     "Tests/Fixtures/specs/reshape_rescale.yaml",
     "Tests/Fixtures/specs/conv1d.yaml",
+    "Tests/Fixtures/specs/upsampling.yaml",
+    "Tests/Fixtures/specs/transposed.yaml",
 ]
 OUT = Path("Tests/Fixtures/keras/json2")
 

@@ -51,6 +51,8 @@ KERAS2 = {
     # Keras 2 names DepthwiseConv2D's kernel depthwise_kernel (Keras 3: kernel).
     "depthwise": (FIXTURES / "json2/depthwise.json", FIXTURES / "outputs/depthwise"),
     "separable": (FIXTURES / "json2/separable.json", FIXTURES / "outputs/separable"),
+    # Conv2DTranspose's kernel (kh, kw, filters, cin), as in Keras 3.
+    "transposed": (FIXTURES / "json2/transposed.json", FIXTURES / "outputs/transposed"),
     "residual_block": (FIXTURES / "functional/json2/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
     # Normalization's count is an int64 scalar in tf.keras's files.
     "reshape_rescale": (FIXTURES / "json2/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),

@@ -106,7 +106,8 @@ For element i = the flat index in that Keras layout, C order (last axis fastest)
   s = sqrt(6.0 / (fan_in + fan_out))   (float64) for kernels:
         Conv2D fan_in = kh*kw*cin, fan_out = kh*kw*cout; Dense fan_in = in, fan_out = out;
         DepthwiseConv2D (kh, kw, cin, m) and SeparableConv2D's two kernels as
-        Keras counts any 4-D kernel: kh*kw*cin, kh*kw*m
+        Keras counts any 4-D kernel: kh*kw*cin, kh*kw*m; Conv2DTranspose
+        (kh, kw, filters, cin) likewise: kh*kw*filters, kh*kw*cin
   s = 0.1 for biases.
 
 input.npy (N = 1), output.npy and reference.safetensors are as for the other fixtures.
@@ -119,7 +120,7 @@ def stem_seed(stem):
 
 def fans(layer, shape):
     cls = type(layer).__name__
-    if cls in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
+    if cls in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"):
         kh, kw, cin, cout = shape
         return kh * kw * cin, kh * kw * cout
     if cls == "Conv1D":

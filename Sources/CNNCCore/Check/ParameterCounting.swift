@@ -1,7 +1,7 @@
 /// Parameter and FLOP counts as Keras counts parameters:
 /// Conv2D kh·kw·cin·filters (+ filters for the bias), Conv1D k·cin·filters (+ filters), DepthwiseConv2D
 /// kh·kw·cin·depth_multiplier (+ as many biases), SeparableConv2D its depthwise
-/// kernel plus cin·depth_multiplier·filters (+ filters), Dense in·units (+ units),
+/// kernel plus cin·depth_multiplier·filters (+ filters), Conv2DTranspose as Conv2D, Dense in·units (+ units),
 /// BatchNormalization 2C trainable (gamma, beta) + 2C non-trainable (moving
 /// mean and variance), Normalization without constants 2C + 1 non-trainable
 /// (mean, variance, count); every other layer has none.
@@ -43,6 +43,13 @@ enum ParameterCounting {
         case .oneDimensional(let operation):
             // Its 2D counterpart over (1, steps, channels) counts the same.
             return count(operation.lowered, input: TensorShape([1] + input.dimensions), output: TensorShape([1] + output.dimensions))
+        case .conv2DTranspose(let config):
+            // Each input pixel meets every tap once.
+            guard let weights = CheckedArithmetic.product(config.kernelSize.height, config.kernelSize.width, input.lastAxis, config.filters),
+                  let trainable = CheckedArithmetic.sum(weights, config.useBias ? config.filters : 0),
+                  let flops = CheckedArithmetic.product(input.dimensions.dropLast() + [weights, 2])
+            else { return nil }
+            return Counts(trainable: trainable, flops: flops)
         case .dense(let config):
             let inputs = input.lastAxis
             let positions = input.dimensions.dropLast().reduce(1, *)
@@ -60,7 +67,7 @@ enum ParameterCounting {
             return Counts(nonTrainable: config.constants == nil ? 2 * input.lastAxis + 1 : 0)
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D,
              .flatten, .dropout, .activation, .relu, .softmax, .zeroPadding2D, .identityAtInference, .merge, .concatenate,
-             .cropping2D, .reshape, .rescaling:
+             .cropping2D, .upSampling2D, .reshape, .rescaling:
             return Counts()
         }
     }

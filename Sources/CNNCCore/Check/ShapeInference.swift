@@ -26,6 +26,8 @@ enum ShapeInference {
         case .separableConv2D(let config):
             return window(className: className, input: input, window: config.kernelSize, strides: config.strides,
                           dilation: config.dilationRate, padding: config.padding, channels: config.filters, noun: "kernel")
+        case .conv2DTranspose(let config):
+            return requireImage(className, input).flatMap { _ in transposed(config, input: input) }
         case .maxPooling2D(let config), .averagePooling2D(let config):
             return window(className: className, input: input, window: config.poolSize, strides: config.strides,
                           dilation: .square(1), padding: config.padding, channels: input.lastAxis, noun: "pool_size")
@@ -47,6 +49,14 @@ enum ShapeInference {
                 let width = input.dimensions[1] - cropping.left - cropping.right
                 guard height > 0, width > 0 else {
                     return .failure(ShapeError("cropping \(cropping.top) + \(cropping.bottom) rows and \(cropping.left) + \(cropping.right) columns from \(input) leaves nothing; crop less"))
+                }
+                return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: nil))
+            }
+        case .upSampling2D(let config):
+            return requireImage(className, input).flatMap { _ in
+                guard let height = CheckedArithmetic.product(input.dimensions[0], config.size.height),
+                      let width = CheckedArithmetic.product(input.dimensions[1], config.size.width) else {
+                    return .failure(ShapeError("the upsampled size overflows"))
                 }
                 return .success(Outcome(output: TensorShape([height, width, input.lastAxis]), padding: nil))
             }
@@ -130,6 +140,17 @@ enum ShapeInference {
         }
         let amounts = Padding2D(top: rows.before, bottom: rows.after, left: columns.before, right: columns.after)
         return .success(Outcome(output: TensorShape([rows.size, columns.size, channels]), padding: amounts))
+    }
+
+    /// Conv2DTranspose's output; its crop is the emitter's business (`Conv2DTransposeConfig.axis`),
+    /// so the layer has no padding of its own.
+    private static func transposed(_ config: Conv2DTransposeConfig, input: TensorShape) -> Result<Outcome, ShapeError> {
+        let sizes = [0, 1].map { config.axis($0, size: input.dimensions[$0])?.size }
+        guard let height = sizes[0], let width = sizes[1] else { return .failure(ShapeError("the output size overflows")) }
+        guard height > 0, width > 0 else {
+            return .failure(ShapeError("kernel \(config.kernelSize) with padding 'same' and output_padding \(config.outputPadding ?? .square(0)) gives an output of \(height)x\(width) for input \(Size2D(input.dimensions[0], input.dimensions[1])); use padding 'valid', larger strides or a larger input"))
+        }
+        return .success(Outcome(output: TensorShape([height, width, config.filters]), padding: nil))
     }
 
     /// One axis of a sliding window; nil when the window does not fit (or the numbers overflow).

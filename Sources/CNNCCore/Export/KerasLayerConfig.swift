@@ -25,6 +25,14 @@ enum KerasLayerConfig {
                     "depthwise_regularizer": NSNull(), "pointwise_regularizer": NSNull(), "bias_regularizer": NSNull(),
                     "activity_regularizer": NSNull(), "depthwise_constraint": NSNull(), "pointwise_constraint": NSNull(),
                     "bias_constraint": NSNull()]
+        case .conv2DTranspose(let c):
+            return ["filters": c.filters, "kernel_size": pair(c.kernelSize), "strides": pair(c.strides), "padding": c.padding.rawValue,
+                    "output_padding": c.outputPadding.map { pair($0) as Any } ?? NSNull(),
+                    "data_format": "channels_last", "dilation_rate": pair(c.dilationRate),
+                    "activation": c.activation.rawValue, "use_bias": c.useBias,
+                    "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
+                    "kernel_regularizer": NSNull(), "bias_regularizer": NSNull(), "activity_regularizer": NSNull(),
+                    "kernel_constraint": NSNull(), "bias_constraint": NSNull()]
         case .dense(let c):
             return ["units": c.units, "activation": c.activation.rawValue, "use_bias": c.useBias,
                     "kernel_initializer": glorotUniform, "bias_initializer": initializer("Zeros"),
@@ -57,6 +65,8 @@ enum KerasLayerConfig {
             return ["padding": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
         case .cropping2D(let p):
             return ["cropping": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
+        case .upSampling2D(let c):
+            return ["size": pair(c.size), "data_format": "channels_last", "interpolation": c.interpolation.rawValue]
         case .reshape(let c):
             return ["target_shape": c.targetShape]
         case .rescaling(let c):
@@ -102,8 +112,8 @@ enum KerasLayerConfig {
     /// Keras records the input shape of layers that build weights or state from it.
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .depthwiseConv2D, .separableConv2D, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate,
-             .cropping2D, .rescaling, .normalization: true
+        case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate,
+             .cropping2D, .upSampling2D, .rescaling, .normalization: true
         case .oneDimensional(.conv1D), .oneDimensional(.zeroPadding1D), .oneDimensional(.cropping1D): true
         default: false
         }

@@ -74,6 +74,8 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .cropping(let kernel):
             kernel.emit(into: &functions)
+        case .upSampling(let kernel):
+            kernel.emit(into: &functions)
         case .inPlace(let kernel):
             kernel.emit(into: &functions)
         case .merge(let kernel):
@@ -149,7 +151,7 @@ struct ModelRenderer {
                 }
             }
             if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
-        case .pooling, .globalPooling, .zeroPadding, .cropping:
+        case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling:
             forward.line("Self.\(node.function)(\(source), \(target))")
         case .merge, .concatenate:
             let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")
@@ -317,7 +319,11 @@ struct ModelRenderer {
     /// The lines that pack one kernel (and its bias, and its Winograd form) at model creation.
     private func writePacking(_ kernel: WeightPlan.PackedKernel, weights: WeightPlan, into out: inout SourceWriter) {
         let tensor = weights.tensors[kernel.kernelTensor]
-        out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+        if let inputs = kernel.transposedInputs {
+            out.line("WeightPacking.transposedKernel(parameters, from: \(tensor.offset), taps: \(kernel.rows / inputs), inputs: \(inputs), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+        } else {
+            out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+        }
         let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
         out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
         if let transformed = kernel.winogradOffset {

@@ -8,6 +8,10 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     /// SeparableConv2D: a depthwise convolution (no bias), then a 1x1
     /// convolution to `filters` channels with the bias and the activation.
     case separableConv2D(SeparableConv2DConfig)
+    /// Conv2DTranspose: each input pixel adds the kernel, weighted by its
+    /// channels, into the output around i·strides (Conv2D's gradient with
+    /// respect to its input).
+    case conv2DTranspose(Conv2DTransposeConfig)
     case maxPooling2D(Pooling2DConfig)
     case averagePooling2D(Pooling2DConfig)
     case globalAveragePooling2D(GlobalPoolingConfig)
@@ -22,6 +26,9 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     case zeroPadding2D(Padding2D)
     /// Cropping2D: rows and columns cut from each side (the amounts in a `Padding2D`).
     case cropping2D(Padding2D)
+    /// UpSampling2D: the image enlarged by whole factors, each pixel repeated
+    /// (`nearest`) or interpolated between its neighbours (`bilinear`).
+    case upSampling2D(UpSampling2DConfig)
     /// Reshape: the same values, channels last, read as another shape.
     case reshape(ReshapeConfig)
     /// Rescaling: y = x·scale + offset, per channel when given one value per channel.
@@ -57,6 +64,7 @@ public enum LayerOperation: Hashable, Sendable, Codable {
         case .conv2D(let config): config.activation
         case .depthwiseConv2D(let config): config.activation
         case .separableConv2D(let config): config.activation
+        case .conv2DTranspose(let config): config.activation
         case .dense(let config): config.activation
         case .oneDimensional(let operation): operation.lowered.fusedActivation
         default: .linear
@@ -150,6 +158,47 @@ public struct SeparableConv2DConfig: Hashable, Sendable, Codable {
     }
 }
 
+public struct Conv2DTransposeConfig: Hashable, Sendable, Codable {
+    public var filters: Int
+    public var kernelSize: Size2D
+    public var strides: Size2D
+    public var padding: PaddingMode
+    /// Keras's `output_padding`; nil (Keras's default) lets the padding decide the size.
+    public var outputPadding: Size2D?
+    public var dilationRate: Size2D
+    public var useBias: Bool
+    public var activation: Activation
+
+    /// Along one axis of n inputs, as Keras 3 computes it: the output size and
+    /// the outputs cut before the first, `crop`, so that input i with tap m
+    /// lands on output i·s + m·d − crop. With the tap span K = d(k − 1) + 1:
+    /// - `valid`: size (n − 1)s + K + output_padding (default max(K, s) − K), crop 0;
+    /// - `same`: size n·s, or (n − 1)s + K mod 2 + output_padding when given;
+    ///   jax pads the stride-dilated input by `before` = min(⌈p/2⌉, K − 1) with
+    ///   p = s + K − 2 (or K + K mod 2 − 2 + output_padding), so crop = K − 1 − before.
+    /// nil when a size overflows.
+    public static func axis(size n: Int, kernel k: Int, stride s: Int, dilation d: Int, padding: PaddingMode,
+                            outputPadding: Int?) -> (size: Int, crop: Int)? {
+        guard let reach = CheckedArithmetic.product(d, k - 1), let span = CheckedArithmetic.sum(reach, 1),
+              let spread = CheckedArithmetic.product(n - 1, s) else { return nil }
+        switch padding {
+        case .valid:
+            return CheckedArithmetic.sum(spread, span, outputPadding ?? (max(span, s) - span)).map { ($0, 0) }
+        case .same:
+            let size = outputPadding.map { CheckedArithmetic.sum(spread, span % 2, $0) } ?? CheckedArithmetic.product(n, s)
+            guard let size, let total = CheckedArithmetic.sum(outputPadding.map { span % 2 - 2 + $0 } ?? (s - 2), span) else { return nil }
+            return (size, span - 1 - min(total / 2 + total % 2, span - 1))
+        }
+    }
+
+    /// `axis(size:…)` along the height (0) or the width (1), with this layer's arguments.
+    public func axis(_ axis: Int, size: Int) -> (size: Int, crop: Int)? {
+        let pick: (Size2D) -> Int = axis == 0 ? { $0.height } : { $0.width }
+        return Self.axis(size: size, kernel: pick(kernelSize), stride: pick(strides), dilation: pick(dilationRate),
+                         padding: padding, outputPadding: outputPadding.map(pick))
+    }
+}
+
 public struct Pooling2DConfig: Hashable, Sendable, Codable {
     public var poolSize: Size2D
     public var strides: Size2D
@@ -190,6 +239,19 @@ public struct ReLUConfig: Hashable, Sendable, Codable {
     public var maxValue: Double?
     public var negativeSlope: Double
     public var threshold: Double
+}
+
+/// UpSampling2D's factors for rows and columns and how new pixels are made:
+/// `nearest` repeats each pixel; `bilinear` is Keras 3's `jax.image.resize`
+/// (half-pixel centers: output o samples the input at (o + 0.5)/factor − 0.5,
+/// between its two neighbours, the edge pixel where a neighbour is outside).
+public struct UpSampling2DConfig: Hashable, Sendable, Codable {
+    public var size: Size2D
+    public var interpolation: Interpolation
+
+    public enum Interpolation: String, Hashable, Sendable, Codable, CaseIterable {
+        case nearest, bilinear
+    }
 }
 
 /// Reshape's `target_shape` as written: at most one -1, the size Keras infers.

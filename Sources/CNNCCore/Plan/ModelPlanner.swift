@@ -21,7 +21,7 @@ public enum ModelPlanner {
                                    kerasOutputShape: keras.layers[index].outputShape, function: function, kernel: .nothing,
                                    reads: .input(0), writes: .input(0), copiesInputFirst: false)
             switch layer.operation {
-            case .conv2D, .depthwiseConv2D, .dense:
+            case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
                 let kernels = convolutionKernels(layer, function: function, packed: packed)
                 vectorWidths.insert(kernels.direct.lanes)
@@ -52,6 +52,8 @@ public enum ModelPlanner {
                 node.kernel = .concatenate(ConcatenateEmitter(function: function, inputShapes: shapes, outputShape: layer.outputShape, axis: axis))
             case .cropping2D(let cropping):
                 node.kernel = .cropping(CroppingEmitter(function: function, input: layer.inputShape, cropping: cropping))
+            case .upSampling2D(let config):
+                node.kernel = .upSampling(UpSamplingEmitter(function: function, input: layer.inputShape, config: config))
             case .flatten, .reshape, .dropout, .identityAtInference:
                 break
             case .oneDimensional:
@@ -168,6 +170,8 @@ public enum ModelPlanner {
                 kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                 outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
                 packed: packed, fusedReLU: config.activation == .relu))
+        case .conv2DTranspose(let config):
+            return .transposed(TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed))
         case .conv2D(let config):
             if PixelLaneConvolutionEmitter.suits(inputChannels: layer.inputShape.lastAxis, strides: config.strides,
                                                  outputs: config.filters, outputWidth: layer.outputShape.dimensions[1]) {

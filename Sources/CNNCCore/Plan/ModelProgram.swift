@@ -80,6 +80,7 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case globalPooling(GlobalPoolingEmitter)
     case zeroPadding(PaddingEmitter)
     case cropping(CroppingEmitter)
+    case upSampling(UpSamplingEmitter)
     /// Activation, ReLU, Softmax, BatchNormalization, Rescaling and Normalization, over their input's memory.
     case inPlace(ElementwiseEmitter)
     /// Add, Subtract, Multiply, Average, Maximum, Minimum.
@@ -118,12 +119,15 @@ enum DirectConvolution: Codable, Hashable, Sendable {
     case pixelLanes(PixelLaneConvolutionEmitter)
     /// DepthwiseConv2D: each channel on its own (`DepthwiseConvolutionEmitter`).
     case depthwise(DepthwiseConvolutionEmitter)
+    /// Conv2DTranspose, by output pixel (`TransposedConvolutionEmitter`).
+    case transposed(TransposedConvolutionEmitter)
 
     var lanes: Int {
         switch self {
         case .channelLanes(let kernel): kernel.lanes
         case .pixelLanes(let kernel): kernel.lanes
         case .depthwise(let kernel): kernel.lanes
+        case .transposed(let kernel): kernel.lanes
         }
     }
 
@@ -132,6 +136,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.parts
         case .pixelLanes(let kernel): kernel.parts
         case .depthwise(let kernel): kernel.parts
+        case .transposed(let kernel): kernel.parts
         }
     }
 
@@ -140,6 +145,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.function
         case .pixelLanes(let kernel): kernel.function
         case .depthwise(let kernel): kernel.function
+        case .transposed(let kernel): kernel.function
         }
     }
 
@@ -148,6 +154,7 @@ enum DirectConvolution: Codable, Hashable, Sendable {
         case .channelLanes(let kernel): kernel.emit(into: &out)
         case .pixelLanes(let kernel): kernel.emit(into: &out)
         case .depthwise(let kernel): kernel.emit(into: &out)
+        case .transposed(let kernel): kernel.emit(into: &out)
         }
     }
 }

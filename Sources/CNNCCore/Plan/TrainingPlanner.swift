@@ -34,8 +34,8 @@ enum TrainingPlanner {
     /// (the others work on `g` in place).
     static func backwardAlternatesBuffers(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .depthwiseConv2D, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D,
-             .cropping2D: true
+        case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense, .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D,
+             .cropping2D, .upSampling2D: true
         default: false
         }
     }
@@ -210,7 +210,7 @@ enum TrainingPlanner {
             switch model.layers[index].operation {
             case .flatten, .reshape: return []
             case .separableConv2D: return [x, y, .intermediate(index)] + z
-            case .conv2D, .depthwiseConv2D, .dense: return [x, y] + z
+            case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense: return [x, y] + z
             case .merge, .concatenate: return sources(index) + [y]
             case .dropout: return [x, y, .mask(index)]
             case .identityAtInference:
@@ -232,7 +232,7 @@ enum TrainingPlanner {
             let x = arena.source(of: index), y = arena.storage(of: index)
             let operation = model.layers[index].operation
             switch operation {
-            case .conv2D, .depthwiseConv2D, .dense:
+            case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
                 if arena.preActivations[index] != nil { return [x, y, .preActivation(index)] }
                 return operation.fusedActivation == .linear ? [x] : [x, y]
             case .separableConv2D:
@@ -240,7 +240,7 @@ enum TrainingPlanner {
                 return [x, .intermediate(index)] + (operation.fusedActivation == .linear ? [] : [y]) + z
             case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D: return [x]
             case .flatten, .reshape, .merge, .concatenate, .batchNormalization, .activation(.linear),
-                 .cropping2D, .rescaling, .normalization: return []
+                 .cropping2D, .upSampling2D, .rescaling, .normalization: return []
             case .dropout: return [.mask(index)]
             case .identityAtInference:
                 switch onlyInTraining(index) {

@@ -16,6 +16,9 @@ struct WeightPlan: Codable, Hashable {
         var biasOffset: Int
         /// The kernel in Winograd's domain, for layers that use it (see `WinogradConvolutionEmitter`).
         var winogradOffset: Int? = nil
+        /// Conv2DTranspose's input channels: Keras's kernel (kh, kw, filters, cin)
+        /// is packed with each tap transposed to cin rows of filters.
+        var transposedInputs: Int? = nil
     }
 
     struct PackedNormalization: Codable, Hashable {
@@ -113,6 +116,13 @@ struct WeightPlan: Codable, Hashable {
                 packing[index] = .separable(
                     depthwise: pack(kernel: depthwise, bias: nil, rows: taps, outputs: middle, lanes: Self.depthwiseLanes(channels: middle)),
                     pointwise: pack(kernel: pointwise, bias: bias, rows: middle, outputs: config.filters))
+            case .conv2DTranspose(let config):
+                let inputs = layer.inputShape.lastAxis
+                let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, config.filters, inputs])
+                let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
+                var packed = pack(kernel: kernel, bias: bias, rows: config.kernelSize.height * config.kernelSize.width * inputs, outputs: config.filters)
+                packed.transposedInputs = inputs
+                packing[index] = .kernel(packed)
             case .dense(let config):
                 let inputs = layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [inputs, config.units])

@@ -1,4 +1,4 @@
-/// Conv2D's, DepthwiseConv2D's and SeparableConv2D's arguments (Conv1D's: `SequenceArguments`), with Keras 3's defaults.
+/// Conv2D's, DepthwiseConv2D's, SeparableConv2D's and Conv2DTranspose's arguments (Conv1D's: `SequenceArguments`), with Keras 3's defaults.
 enum ConvolutionArguments {
     static let conv2D = LayerDecoder(
         arguments: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias", "activation",
@@ -8,16 +8,10 @@ enum ConvolutionArguments {
         let kernel = reader.pair("kernel_size", default: nil, meaning: "the filter's height and width")
         let strides = reader.pair("strides", default: .square(1), meaning: "the step of the filter")
         let padding = reader.choice("padding", default: PaddingMode.valid)
-        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
-        let useBias = reader.bool("use_bias", default: true)
-        let activation = reader.activation()
-        reader.channelsLast()
-        requireOneGroup(&reader)
-        WeightArguments.read(&reader, weights: ["kernel", "bias"])
-        guard stridesAndDilationAgree(&reader, strides, dilation, one: .square(1)) else { return nil }
-        guard let filters, let kernel, let strides, let padding, let dilation, let useBias, let activation else { return nil }
+        let rest = readKernelTail(&reader, strides: strides)
+        guard let filters, let kernel, let strides, let padding, let rest else { return nil }
         return .conv2D(Conv2DConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
-                                    dilationRate: dilation, useBias: useBias, activation: activation))
+                                    dilationRate: rest.dilation, useBias: rest.useBias, activation: rest.activation))
     }
 
     /// Keras 3 names the kernel `kernel` (Keras 2 `depthwise_kernel`) but its
@@ -62,6 +56,47 @@ enum ConvolutionArguments {
         guard let filters, let kernel, let strides, let padding, let multiplier, let dilation, let useBias, let activation else { return nil }
         return .separableConv2D(SeparableConv2DConfig(filters: filters, depthMultiplier: multiplier, kernelSize: kernel, strides: strides,
                                                       padding: padding, dilationRate: dilation, useBias: useBias, activation: activation))
+    }
+
+    /// Keras 2 also writes `groups: 1`, which Conv2DTranspose does not use.
+    static let conv2DTranspose = LayerDecoder(
+        arguments: ["filters", "kernel_size", "strides", "padding", "output_padding", "dilation_rate", "use_bias", "activation",
+                    "data_format", "kernel_initializer", "bias_initializer"]
+    ) { reader in
+        let filters = reader.int("filters", default: nil, meaning: "the number of output channels")
+        let kernel = reader.pair("kernel_size", default: nil, meaning: "the filter's height and width")
+        let strides = reader.pair("strides", default: .square(1), meaning: "the step between input pixels in the output")
+        let padding = reader.choice("padding", default: PaddingMode.valid)
+        let outputPaddingValue = reader.value("output_padding")
+        var outputPadding: Size2D?, outputPaddingIsValid = true
+        if let outputPaddingValue, !outputPaddingValue.isNull {
+            outputPadding = reader.pair("output_padding", default: nil, minimum: 0, meaning: "extra rows and columns at the bottom and right")
+            outputPaddingIsValid = outputPadding != nil
+        }
+        let rest = readKernelTail(&reader, strides: strides)
+        guard outputPaddingIsValid, let filters, let kernel, let strides, let padding, let rest else { return nil }
+        if let outputPadding, let location = outputPaddingValue?.location,
+           outputPadding.height >= strides.height || outputPadding.width >= strides.width {
+            reader.error("'output_padding' \(outputPadding) must be less than strides \(strides) along both axes, as Keras requires", at: location)
+            return nil
+        }
+        return .conv2DTranspose(Conv2DTransposeConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
+                                                      outputPadding: outputPadding, dilationRate: rest.dilation, useBias: rest.useBias,
+                                                      activation: rest.activation))
+    }
+
+    /// What Conv2D and Conv2DTranspose read after their geometry: dilation_rate
+    /// (refused with strides above 1), use_bias, activation, and the keys that
+    /// must keep their default (data_format, groups, regularizers, constraints).
+    private static func readKernelTail(_ reader: inout ArgumentReader, strides: Size2D?) -> (dilation: Size2D, useBias: Bool, activation: Activation)? {
+        let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
+        let useBias = reader.bool("use_bias", default: true)
+        let activation = reader.activation()
+        reader.channelsLast()
+        requireOneGroup(&reader)
+        WeightArguments.read(&reader, weights: ["kernel", "bias"])
+        guard stridesAndDilationAgree(&reader, strides, dilation, one: .square(1)), let dilation, let useBias, let activation else { return nil }
+        return (dilation, useBias, activation)
     }
 
     static func requireOneGroup(_ reader: inout ArgumentReader) {

@@ -22,6 +22,7 @@ enum LayerCatalog {
         "Conv2D": ConvolutionArguments.conv2D,
         "DepthwiseConv2D": ConvolutionArguments.depthwiseConv2D,
         "SeparableConv2D": ConvolutionArguments.separableConv2D,
+        "Conv2DTranspose": ConvolutionArguments.conv2DTranspose,
         "MaxPooling2D": PoolingArguments.maxPooling2D,
         "AveragePooling2D": PoolingArguments.averagePooling2D,
         "GlobalAveragePooling2D": PoolingArguments.globalAveragePooling2D,
@@ -29,6 +30,7 @@ enum LayerCatalog {
         "Flatten": ReshapingArguments.flatten,
         "ZeroPadding2D": ReshapingArguments.zeroPadding2D,
         "Cropping2D": ReshapingArguments.cropping2D,
+        "UpSampling2D": ReshapingArguments.upSampling2D,
         "Reshape": ReshapingArguments.reshape,
         "Rescaling": ScalingArguments.rescaling,
         "Normalization": ScalingArguments.normalization,
@@ -54,8 +56,8 @@ enum LayerCatalog {
     /// Keras layers a user may reasonably write that cnnc does not compile yet:
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
-        "Conv3D", "Conv2DTranspose", "Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D",
-        "UpSampling1D", "UpSampling2D", "Permute",
+        "Conv3D", "Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D",
+        "UpSampling1D", "Permute",
         "PReLU", "LayerNormalization", "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",

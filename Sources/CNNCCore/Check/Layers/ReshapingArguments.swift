@@ -1,4 +1,5 @@
-/// Layers that only move, add or drop values: Flatten, Reshape, ZeroPadding2D and Cropping2D.
+/// Layers that only move, add or drop values: Flatten, Reshape, ZeroPadding2D,
+/// Cropping2D, and UpSampling2D (which repeats or interpolates them).
 enum ReshapingArguments {
     static let flatten = LayerDecoder(arguments: ["data_format"]) { reader in
         reader.channelsLast()
@@ -30,6 +31,28 @@ enum ReshapingArguments {
     static let cropping2D = LayerDecoder(arguments: ["cropping", "data_format"]) { reader in
         reader.channelsLast()
         return sides(&reader, key: "cropping", default: 0).map(LayerOperation.cropping2D)
+    }
+
+    /// `size` (one factor for both axes or [rows, columns], 2 by default) and
+    /// `interpolation` (`nearest` by default, or `bilinear`).
+    static let upSampling2D = LayerDecoder(arguments: ["size", "data_format", "interpolation"]) { reader in
+        let size = reader.pair("size", default: .square(2), meaning: "how many times each row and column is repeated")
+        let interpolation = upSamplingInterpolation(&reader)
+        reader.channelsLast()
+        guard let size, let interpolation else { return nil }
+        return .upSampling2D(UpSampling2DConfig(size: size, interpolation: interpolation))
+    }
+
+    /// Keras also resizes by `bicubic`, `lanczos3`, `lanczos5` and `area`: named
+    /// as not computed by cnnc rather than as unknown words.
+    private static func upSamplingInterpolation(_ reader: inout ArgumentReader) -> UpSampling2DConfig.Interpolation? {
+        let kerasOnly: Set<String> = ["bicubic", "lanczos3", "lanczos5", "area"]
+        if let value = reader.value("interpolation"), let word = value.string, kerasOnly.contains(word.lowercased()) {
+            let supported = UpSampling2DConfig.Interpolation.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            reader.error("'interpolation: \(word)' is a Keras interpolation cnnc does not compute yet (supported: \(supported))", at: value.location)
+            return nil
+        }
+        return reader.choice("interpolation", default: UpSampling2DConfig.Interpolation.nearest)
     }
 
     /// The rows and columns at each side: one number for every side, `[rows, columns]`

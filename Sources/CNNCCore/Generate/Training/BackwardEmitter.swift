@@ -7,9 +7,10 @@
 ///   dL/dbias = Σ dz to `gk`, and writes dL/dx = the full convolution of dz
 ///   with the kernel (scattered through the strides and dilation) into `dx`.
 ///   With padding, `x` and `dx` are the padded forms and `_unpad` crops.
+/// - Conv2DTranspose: the same `_backward` (see `TransposedConvolutionEmitter`).
 /// - Pooling: max pooling routes each gradient to its window's first maximum,
 ///   average pooling spreads it over the window's real cells.
-/// - ZeroPadding2D crops, Cropping2D pads; activation layers `_derivative(x, y, g)` in place.
+/// - ZeroPadding2D crops, Cropping2D pads, UpSampling2D sums each pixel's share of dL/dy; activation layers `_derivative(x, y, g)` in place.
 /// - Rescaling and Normalization `_backward(k, g)`: dL/dx = dL/dy · scale, in place.
 ///
 /// Weights are read in Keras's layout (`k`), not the packed inference layout.
@@ -30,6 +31,13 @@ struct BackwardEmitter {
         case .separableConv2D(let config):
             emitFusedActivationDerivative(config.activation, into: &out)
             emitSeparableBackward(config, into: &out)
+        case .conv2DTranspose(let config):
+            emitFusedActivationDerivative(config.activation, into: &out)
+            guard case .kernel(let packed)? = weights.packing[index] else { return }
+            let kernel = TransposedConvolutionEmitter(function: function, layer: layer, config: config, packed: packed)
+            out.line("// \(layer.name): dL/dkernel, dL/dbias, dL/dx, by input pixel and tap")
+            kernel.emitBackward(name: "\(function)_backward", kernelOffset: weights.tensors[packed.kernelTensor].offset,
+                                biasOffset: packed.biasTensor.map { weights.tensors[$0].offset }, into: &out)
         case .dense(let config):
             emitFusedActivationDerivative(config.activation, into: &out)
             emitConvolutionBackward(kernel: .square(1), strides: .square(1), dilation: .square(1), into: &out)
@@ -43,6 +51,10 @@ struct BackwardEmitter {
             emitCrop(name: "\(function)_backward", hasInput: true, padding: padding, into: &out)
         case .cropping2D(let cropping):
             emitCroppingBackward(cropping, into: &out)
+        case .upSampling2D(let config):
+            out.line("// \(layer.name): dL/dx, each dL/dy sent back to the pixels it was made from")
+            UpSamplingEmitter(function: function, input: layer.inputShape, config: config).emitBackward(into: &out)
+            out.line()
         case .rescaling, .normalization:
             emitScaleBackward(into: &out)
         case .activation(let activation) where activation != .linear:

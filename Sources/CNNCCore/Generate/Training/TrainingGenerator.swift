@@ -243,7 +243,7 @@ struct TrainingGenerator {
         let source = source(index)
         let target = "o\(index)"
         switch layer.operation {
-        case .conv2D, .depthwiseConv2D, .dense:
+        case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             var reads = source
             if let padding = layer.padding, padding != .zero {
                 out.line("Self.\(function)_pad(\(source), p)")
@@ -272,7 +272,7 @@ struct TrainingGenerator {
                 out.line("Self.\(function)_pointwise(UnsafePointer(t\(index)), w, \(target))")
             }
             if config.activation != .linear && config.activation != .relu { out.line("Self.\(function)_activation(\(target))") }
-        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D:
+        case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D, .zeroPadding2D, .cropping2D, .upSampling2D:
             out.line("Self.\(function)(\(source), \(target))")
         case .flatten, .reshape:
             out.line("// \(layer.name): the same memory as its input")
@@ -353,7 +353,7 @@ struct TrainingGenerator {
         let swap = first ? "" : "; swap(&g, &h)"
         out.line("// \(layer.name)")
         switch layer.operation {
-        case .conv2D, .depthwiseConv2D, .dense:
+        case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
             if layer.operation.fusedActivation != .linear {
                 let reads = arena.preActivations[index] == nil ? y : "UnsafePointer(z\(index)), \(y)"
                 out.line(last ? "if !fused { Self.\(function)_derivative(\(reads), g) }" : "Self.\(function)_derivative(\(reads), g)")
@@ -391,7 +391,7 @@ struct TrainingGenerator {
             } else {
                 out.line("Self.\(function)_backward(\(x), UnsafePointer(g), h)\(swap)")
             }
-        case .cropping2D:
+        case .cropping2D, .upSampling2D:
             if first {
                 out.line("if let inputGradient { Self.\(function)_backward(UnsafePointer(g), inputGradient) }")
             } else {

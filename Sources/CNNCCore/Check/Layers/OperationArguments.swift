@@ -36,7 +36,8 @@ enum OperationArguments {
         }
         let tensorCount = call.arguments.filter { $0 == nil }.count
         guard tensorCount == 1 else {
-            let instead = kind == .negative ? "" : "; to combine tensors, use the layer keras.layers.\(kind == .trueDivide || kind == .divide ? "Multiply" : kind.rawValue)"
+            // Keras has a merge layer for these three; none divides or negates.
+            let instead = [.add, .subtract, .multiply].contains(kind) ? "; to combine tensors, use the layer keras.layers.\(kind.rawValue)" : ""
             reader.error("'\(written)' is called on \(tensorCount) tensors; \(supportedText)\(instead)", at: reader.layerLocation)
             return nil
         }

@@ -209,7 +209,8 @@ import Testing
     }
 
     /// Keras's other names of an activation read as the one Keras serializes,
-    /// and the LeakyReLU layer (Keras 2's `alpha`) as ReLU with that slope.
+    /// and the LeakyReLU layer (Keras 2's `alpha`) as ReLU with that slope;
+    /// the ELU layer keeps its alpha.
     @Test func activationAliasesAndLeakyReLU() throws {
         let model = try Self.model("""
             input_shape: [4]
@@ -219,13 +220,14 @@ import Testing
               - LeakyReLU: {}
               - LeakyReLU: {alpha: 0.1}
               - ELU
+              - ELU: {alpha: 0.5}
             """)
         #expect(model.layers.map(\.operation) == [
             .dense(DenseConfig(units: 3, useBias: true, activation: .silu)), .activation(.hardSilu),
             .relu(ReLUConfig(maxValue: nil, negativeSlope: 0.3, threshold: 0)),
-            .relu(ReLUConfig(maxValue: nil, negativeSlope: 0.1, threshold: 0)), .activation(.elu),
+            .relu(ReLUConfig(maxValue: nil, negativeSlope: 0.1, threshold: 0)), .elu(alpha: 1), .elu(alpha: 0.5),
         ])
-        #expect(model.layers.map(\.name) == ["dense", "activation", "leaky_re_lu", "leaky_re_lu_1", "elu"])
+        #expect(model.layers.map(\.name) == ["dense", "activation", "leaky_re_lu", "leaky_re_lu_1", "elu", "elu_1"])
     }
 
     @Test func aThreeByThreeConvolutionOfSixteenChannelsRunsByWinogradAndSplits() throws {

@@ -12,6 +12,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/specs/depthwise.yaml", Depthwise.self),
     ("Tests/Fixtures/specs/dilated_padded.yaml", DilatedPadded.self),
     ("Tests/Fixtures/specs/dropout_noise_shape.yaml", DropoutNoiseShape.self),
+    ("Tests/Fixtures/specs/elu_log_softmax.yaml", EluLogSoftmax.self),
     ("Tests/Fixtures/specs/every_layer.yaml", EveryLayer.self),
     ("Tests/Fixtures/specs/inference_identity.yaml", InferenceIdentity.self),
     ("Tests/Fixtures/specs/non_square.yaml", NonSquare.self),

@@ -2131,7 +2131,7 @@ public struct ActivationsMore: CompiledModel {
     // elu: ELU, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
     @inline(never)
     static func l32_elu(_ x: UnsafeMutablePointer<Float>) {
-        VectorMath.apply(VectorMath.elu, to: x, count: 128)
+        VectorMath.apply({ VectorMath.elu($0, alpha: 1.0) }, to: x, count: 128)
     }
 
     // act_silu: Activation, (None, 4, 4, 8) → (None, 4, 4, 8), 0 parameters
@@ -4717,10 +4717,10 @@ extension ActivationsMore: TrainableModel {
         for i in 0..<128 { let v = x[i]; g[i] *= v > Float(0.0) ? 1 : Float(0.3) }
     }
 
-    // elu: through its elu activation
+    // elu: through ELU (alpha 1.0)
     @inline(never)
     static func l32_elu_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
-        VectorMath.multiply(g, byDerivative: VectorMath.eluDerivative, at: x, count: 128)
+        VectorMath.multiply(g, byDerivative: { VectorMath.eluDerivative($0, alpha: 1.0) }, at: x, count: 128)
     }
 
     // act_silu: through its silu activation

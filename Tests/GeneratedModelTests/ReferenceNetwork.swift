@@ -360,6 +360,8 @@ struct ReferenceNetwork {
             return activate(x, activation, channels: input.last!)
         case .softmax:
             return activate(x, .softmax, channels: input.last!)
+        case .elu(let alpha):
+            return x.map { $0 > 0 ? $0 : alpha * expm1($0) }
         case .relu(let config):
             // Keras: x > threshold ? clip(x, 0, max_value) : negative_slope · (x − threshold).
             return x.map { v in
@@ -483,6 +485,16 @@ struct ReferenceNetwork {
                 let exps = row.map { exp($0 - largest) }
                 let sum = exps.reduce(0, +)
                 for (offset, e) in exps.enumerated() { y[start + offset] = e / sum }
+            }
+            return y
+        case .logSoftmax:
+            // x − log Σ e^x per position, the sum taken around the largest so it stays finite.
+            var y = x
+            for start in stride(from: 0, to: x.count, by: channels) {
+                let row = x[start..<(start + channels)]
+                let largest = row.max()!
+                let logSum = largest + log(row.map { exp($0 - largest) }.reduce(0, +))
+                for offset in 0..<channels { y[start + offset] = x[start + offset] - logSum }
             }
             return y
         }

@@ -66,7 +66,7 @@ enum ParameterCounting {
             // mean and variance per channel, and the count of samples `adapt` saw.
             return Counts(nonTrainable: config.constants == nil ? 2 * input.lastAxis + 1 : 0)
         case .maxPooling2D, .averagePooling2D, .globalAveragePooling2D, .globalMaxPooling2D,
-             .flatten, .dropout, .activation, .relu, .softmax, .zeroPadding2D, .identityAtInference, .merge, .concatenate,
+             .flatten, .dropout, .activation, .relu, .elu, .softmax, .zeroPadding2D, .identityAtInference, .merge, .concatenate,
              .cropping2D, .upSampling2D, .reshape, .rescaling:
             return Counts()
         }

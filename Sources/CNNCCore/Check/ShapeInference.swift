@@ -89,7 +89,7 @@ enum ShapeInference {
                 return .failure(ShapeError("noise_shape \(written) does not fit the input \(input): it needs \(input.rank + 1) sizes, the batch axis first, each after it 1 (one draw shared along the axis), null or the axis's size"))
             }
             return .success(Outcome(output: input, padding: nil))
-        case .activation, .relu, .softmax, .batchNormalization, .identityAtInference, .merge, .concatenate:
+        case .activation, .relu, .elu, .softmax, .batchNormalization, .identityAtInference, .merge, .concatenate:
             return .success(Outcome(output: input, padding: nil))
         }
     }

@@ -48,8 +48,9 @@ enum KerasLayerConfig {
             let noiseShape: Any = c.noiseShape.map { shape in shape.map { size -> Any in size.map { $0 as Any } ?? NSNull() } } ?? NSNull()
             return ["rate": c.rate, "seed": NSNull(), "noise_shape": noiseShape]
         case .activation(let activation):
-            // The ELU layer (alpha 1) computes the elu activation.
-            return layer.className == "ELU" ? ["alpha": 1.0] : ["activation": activation.rawValue]
+            return ["activation": activation.rawValue]
+        case .elu(let alpha):
+            return ["alpha": alpha]
         case .relu(let c):
             if layer.className == "LeakyReLU" { return ["negative_slope": c.negativeSlope] }
             return ["max_value": c.maxValue.map { $0 as Any } ?? NSNull(), "negative_slope": c.negativeSlope, "threshold": c.threshold]

@@ -27,6 +27,8 @@ public enum Activation: String, Hashable, Sendable, Codable, CaseIterable {
     case mish
     /// e^x.
     case exponential
+    /// x − log Σ e^x over the last axis (the log of softmax, without its underflow).
+    case logSoftmax = "log_softmax"
 }
 
 extension Activation {
@@ -36,7 +38,7 @@ extension Activation {
     /// Keras 3's other activation names (`keras.activations`): a spec naming
     /// one is told it is not computed yet, not offered a near name.
     static let otherKerasNames: Set<String> = [
-        "celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid", "log_softmax", "soft_shrink",
+        "celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink",
         "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold",
     ]
 
@@ -53,7 +55,7 @@ extension Activation {
     /// layer with one of them keeps z in its training arena.
     public var derivativeReadsInput: Bool {
         switch self {
-        case .linear, .relu, .sigmoid, .softmax, .tanh: false
+        case .linear, .relu, .sigmoid, .softmax, .logSoftmax, .tanh: false
         default: true
         }
     }

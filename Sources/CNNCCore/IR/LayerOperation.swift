@@ -21,6 +21,10 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     case dense(DenseConfig)
     case activation(Activation)
     case relu(ReLUConfig)
+    /// The ELU layer: x > 0 ? x : alpha·(e^x − 1). Its own case because an
+    /// activation named in `activation:` always has alpha 1, while the layer
+    /// takes any alpha.
+    case elu(alpha: Double)
     case softmax
     case batchNormalization(BatchNormalizationConfig)
     case zeroPadding2D(Padding2D)

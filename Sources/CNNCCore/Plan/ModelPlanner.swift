@@ -58,7 +58,7 @@ public enum ModelPlanner {
                 break
             case .oneDimensional:
                 break  // none left: `loweredToImages` made each its 2D counterpart
-            case .activation, .softmax, .relu, .batchNormalization, .rescaling, .normalization:
+            case .activation, .softmax, .relu, .elu, .batchNormalization, .rescaling, .normalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }
                 node.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape))
             }

@@ -248,7 +248,7 @@ enum TrainingPlanner {
                 case .activityRegularization?: return [x]
                 case .gaussianNoise?, nil: return []
                 }
-            case .activation, .softmax, .relu: return [x, y]
+            case .activation, .softmax, .relu, .elu: return [x, y]
             case .oneDimensional: return []  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
             }
         case .keepGradientAndAddSums(let number), .normalizationBackward(let number):

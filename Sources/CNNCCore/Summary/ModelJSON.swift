@@ -62,6 +62,7 @@ public enum ModelJSON {
             case .reshape(let config): try config.encode(to: encoder)
             case .rescaling(let config): try config.encode(to: encoder)
             case .normalization(let config): try config.encode(to: encoder)
+            case .elu(let alpha): try ["alpha": alpha].encode(to: encoder)
             case .activation(let activation):
                 var container = encoder.container(keyedBy: ActivationKey.self)
                 try container.encode(activation, forKey: .activation)

@@ -54,14 +54,10 @@ enum ElementwiseArguments {
         return .relu(ReLUConfig(maxValue: nil, negativeSlope: slope, threshold: 0))
     }
 
-    /// Keras's ELU layer: the elu activation, with alpha 1 only (the activation's).
+    /// Keras's ELU layer: x > 0 ? x : alpha·(e^x − 1), alpha 1 by default.
     static let elu = LayerDecoder(arguments: ["alpha"]) { reader in
-        guard let alpha = reader.number("alpha", default: 1, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, rangeText: "finite") else { return nil }
-        guard alpha == 1 else {
-            reader.error("ELU with alpha \(alpha) is not computed yet; only alpha 1 (the elu activation) is", at: reader.layerLocation)
-            return nil
-        }
-        return .activation(.elu)
+        reader.number("alpha", default: 1, in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, rangeText: "finite")
+            .map { LayerOperation.elu(alpha: $0) }
     }
 
     static let softmax = LayerDecoder(arguments: ["axis"]) { reader in

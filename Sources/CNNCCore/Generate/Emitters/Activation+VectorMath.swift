@@ -2,7 +2,7 @@
 /// derivative at the input, on 16 floats at once.
 extension Activation {
     /// The function generated code applies (`VectorMath.silu`); nil for the
-    /// five the emitters write out themselves.
+    /// six the emitters write out themselves.
     var vectorFunction: String? { runtimeFunction(suffix: "") }
 
     /// Its derivative at the input (`VectorMath.siluDerivative`), for those
@@ -12,7 +12,7 @@ extension Activation {
     /// The runtime function named after the case, with `suffix`.
     private func runtimeFunction(suffix: String) -> String? {
         switch self {
-        case .linear, .relu, .sigmoid, .softmax, .tanh: nil
+        case .linear, .relu, .sigmoid, .softmax, .logSoftmax, .tanh: nil
         case .leakyReLU: "{ VectorMath.leakyReLU\(suffix)($0, slope: \(Float(Activation.leakyReLUSlope))) }"
         // e^x is its own derivative.
         case .exponential: "VectorMath.exp"

@@ -6,6 +6,8 @@ struct ElementwiseEmitter: Codable, Hashable {
     enum Kind: Codable, Hashable {
         case activation(Activation)
         case relu(ReLUConfig)
+        /// The ELU layer's x > 0 ? x : alpha·(e^x − 1).
+        case elu(alpha: Double)
         /// x·scale + shift with the packed weights' scale and shift.
         case batchNormalization(scaleOffset: Int, shiftOffset: Int)
         /// x·scale + shift with constants: one for every channel, or one per channel.
@@ -17,6 +19,7 @@ struct ElementwiseEmitter: Codable, Hashable {
             switch operation {
             case .activation(let activation): self = .activation(activation)
             case .relu(let config): self = .relu(config)
+            case .elu(let alpha): self = .elu(alpha: alpha)
             case .softmax: self = .activation(.softmax)
             case .rescaling(let config): self = .scaleShift(scale: config.scale, shift: config.offset)
             case .normalization(let config):
@@ -56,23 +59,17 @@ struct ElementwiseEmitter: Codable, Hashable {
             case .activation(.tanh):
                 out.line("VectorMath.tanh(x, count: \(count))")
             case .activation(.softmax):
-                // Subtracting the maximum keeps exp finite for large logits.
-                out.block("for position in 0..<\(count / channels)") { out in
-                    out.line("let v = x + position * \(channels)")
-                    out.line("var largest = v[0]")
-                    out.line("for c in 1..<\(channels) { largest = Swift.max(largest, v[c]) }")
-                    out.line("for c in 0..<\(channels) { v[c] -= largest }")
-                    out.line("VectorMath.exp(v, count: \(channels))")
-                    out.line("var sum: Float = 0")
-                    out.line("for c in 0..<\(channels) { sum += v[c] }")
-                    out.line("for c in 0..<\(channels) { v[c] /= sum }")
-                }
+                emitSoftmax(logarithm: false, count: count, channels: channels, into: &out)
+            case .activation(.logSoftmax):
+                emitSoftmax(logarithm: true, count: count, channels: channels, into: &out)
             case .activation(let activation):
                 if let function = activation.vectorFunction {
                     out.line("VectorMath.apply(\(function), to: x, count: \(count))")
                 }
             case .relu(let config):
                 emitReLU(config, count: count, into: &out)
+            case .elu(let alpha):
+                out.line("VectorMath.apply({ VectorMath.elu($0, alpha: \(Float(alpha))) }, to: x, count: \(count))")
             case .batchNormalization(let scaleOffset, let shiftOffset):
                 out.block("for position in 0..<\(count / channels)") { out in
                     out.line("let v = x + position * \(channels)")
@@ -80,6 +77,29 @@ struct ElementwiseEmitter: Codable, Hashable {
                 }
             case .scaleShift(let scale, let shift):
                 emitScaleShift(scale: scale, shift: shift, count: count, channels: channels, into: &out)
+            }
+        }
+    }
+
+    /// softmax or log_softmax over the last axis, at each position. Subtracting
+    /// the maximum keeps exp finite for large logits; log_softmax keeps jax's
+    /// order, (x − max) − log Σ e^(x − max), so the largest logit's is exact.
+    private func emitSoftmax(logarithm: Bool, count: Int, channels: Int, into out: inout SourceWriter) {
+        out.block("for position in 0..<\(count / channels)") { out in
+            out.line("let v = x + position * \(channels)")
+            out.line("var largest = v[0]")
+            out.line("for c in 1..<\(channels) { largest = Swift.max(largest, v[c]) }")
+            if logarithm {
+                out.line("var sum: Float = 0")
+                out.line("for c in 0..<\(channels) { v[c] -= largest; sum += Foundation.exp(v[c]) }")
+                out.line("let logSum = Foundation.log(sum)")
+                out.line("for c in 0..<\(channels) { v[c] -= logSum }")
+            } else {
+                out.line("for c in 0..<\(channels) { v[c] -= largest }")
+                out.line("VectorMath.exp(v, count: \(channels))")
+                out.line("var sum: Float = 0")
+                out.line("for c in 0..<\(channels) { sum += v[c] }")
+                out.line("for c in 0..<\(channels) { v[c] /= sum }")
             }
         }
     }

@@ -63,6 +63,8 @@ struct BackwardEmitter {
             emitActivationDerivative(.softmax, from: "x, _ y", into: &out)
         case .relu(let config):
             emitReLUDerivative(config, into: &out)
+        case .elu(let alpha):
+            emitVectorDerivative(label: "ELU (alpha \(alpha))", derivative: "{ VectorMath.eluDerivative($0, alpha: \(Float(alpha))) }", into: &out)
         case .activation, .flatten, .reshape, .dropout, .identityAtInference, .batchNormalization, .merge, .concatenate:
             return
         case .oneDimensional:
@@ -407,12 +409,7 @@ struct BackwardEmitter {
     private func emitActivationDerivative(_ activation: Activation, from parameters: String, into out: inout SourceWriter) {
         let count = layer.outputShape.elementCount
         let channels = layer.outputShape.lastAxis
-        out.line("// \(layer.name): through its \(activation.rawValue) activation")
-        out.line("@inline(never)")
-        let signature = parameters == "y"
-            ? "static func \(function)_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)"
-            : "static func \(function)_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)"
-        out.block(signature) { out in
+        emitDerivativeFunction(label: "its \(activation.rawValue) activation", readsInput: parameters != "y", into: &out) { out in
             switch activation {
             case .linear:
                 out.line("// linear: the gradient passes unchanged")
@@ -430,12 +427,37 @@ struct BackwardEmitter {
                     out.line("for c in 0..<\(channels) { dot += d[c] * v[c] }")
                     out.line("for c in 0..<\(channels) { d[c] = v[c] * (d[c] - dot) }")
                 }
+            case .logSoftmax:
+                // dz_c = g_c − e^(y_c) Σ_j g_j: e^y is the softmax.
+                out.block("for position in 0..<\(count / channels)") { out in
+                    out.line("let v = y + position * \(channels), d = g + position * \(channels)")
+                    out.line("var total: Float = 0")
+                    out.line("for c in 0..<\(channels) { total += d[c] }")
+                    out.line("for c in 0..<\(channels) { d[c] -= Foundation.exp(v[c]) * total }")
+                }
             default:
                 if let derivative = activation.vectorDerivative {
                     out.line("VectorMath.multiply(g, byDerivative: \(derivative), at: x, count: \(count))")
                 }
             }
         }
+    }
+
+    /// dL/dx = dL/dy · f'(x) with a `VectorMath` derivative, for a layer whose function has arguments (ELU's alpha).
+    private func emitVectorDerivative(label: String, derivative: String, into out: inout SourceWriter) {
+        emitDerivativeFunction(label: label, readsInput: true, into: &out) { out in
+            out.line("VectorMath.multiply(g, byDerivative: \(derivative), at: x, count: \(layer.outputShape.elementCount))")
+        }
+    }
+
+    /// `_derivative(y, g)`, or `_derivative(x, y, g)` when the derivative reads the input, around `body`.
+    private func emitDerivativeFunction(label: String, readsInput: Bool, into out: inout SourceWriter, body: (inout SourceWriter) -> Void) {
+        out.line("// \(layer.name): through \(label)")
+        out.line("@inline(never)")
+        let signature = readsInput
+            ? "static func \(function)_derivative(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)"
+            : "static func \(function)_derivative(_ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>)"
+        out.block(signature, body)
         out.line()
     }
 

@@ -303,7 +303,7 @@ struct TrainingGenerator {
                 out.line("for cell in 0..<\(cells) { m\(index)[cell] = \(draw) }")
                 out.line("for i in stride(from: \(count - 1), through: 0, by: -1) { m\(index)[i] = m\(index)[\(Self.maskCell(of: "i", shape: layer.inputShape.dimensions, mask: mask))]; \(target)[i] = \(source)[i] * m\(index)[i] }")
             }
-        case .activation, .relu, .softmax, .rescaling, .normalization:
+        case .activation, .relu, .elu, .softmax, .rescaling, .normalization:
             out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
             let needsWeights = if case .inPlace(let kernel) = node.kernel { kernel.needsWeights } else { false }
             out.line(needsWeights ? "Self.\(function)(\(target), w)" : "Self.\(function)(\(target))")
@@ -411,7 +411,7 @@ struct TrainingGenerator {
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .activation(.linear):
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-        case .activation, .softmax, .relu:
+        case .activation, .softmax, .relu, .elu:
             // A fused loss already gave dL/d(pre-activation) for the output layer.
             let call = "Self.\(function)_derivative(\(x), \(y), g)"
             out.line(last ? "if !fused { \(call) }" : call)

@@ -155,6 +155,17 @@ public struct SafeTensors: Sendable {
         }
     }
 
+    /// Writes these tensors, in the order of their names, atomically.
+    public func write(to path: String) throws(RuntimeError) {
+        var parameters: [Float] = []
+        var layout: [TensorLayout] = []
+        for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
+            layout.append(TensorLayout(name: name, shape: tensor.shape, offset: parameters.count))
+            parameters += tensor.values
+        }
+        try Self.write(parameters: parameters, layout: layout, metadata: metadata, to: path)
+    }
+
     /// Writes the parameter buffer as one tensor per layout entry, atomically.
     public static func write(parameters: [Float], layout: [TensorLayout], metadata: [String: String], to path: String) throws(RuntimeError) {
         var header: [String: Any] = [:]

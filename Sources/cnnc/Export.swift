@@ -33,29 +33,32 @@ struct Export: AsyncParsableCommand {
     var weights: String?
 
     func run() throws {
-        let model = try Diagnostics.loadOrExit(spec)
+        let loaded = try Diagnostics.loadOrExit(spec)
         // Checked against the model (or read from a Keras file and matched to it) before anything is written.
-        let prepared = try ModelWeights.prepareOrExit(weights, spec: spec, for: model)
+        let prepared = try ModelWeights.prepareOrExit(weights, spec: spec, for: loaded)
         defer { prepared?.remove() }
-        var weightData: Data?
-        if let prepared {
-            guard let data = FileManager.default.contents(atPath: prepared.path) else {
-                FileHandle.standardError.write(Data("error: cannot read \(prepared.path)\n".utf8))
-                throw ExitCode.failure
-            }
-            weightData = data
-        }
+        let names = Keras3LayerNames(for: loaded)
+        let model = names.apply(to: loaded)
+        if let note = names.note { print("note: \(note)") }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             let json = (output as NSString).appendingPathComponent("model.json")
             try AtomicFile.write(Data(KerasModelJSON.text(for: model).utf8), to: json)
             print("wrote \(json)")
-            if let weightData, let prepared {
+            if let prepared {
+                var tensors = try SafeTensors.read(path: prepared.path)
                 let path = (output as NSString).appendingPathComponent("weights.safetensors")
-                try AtomicFile.write(weightData, to: path)
+                if names.renamed.isEmpty {
+                    // The file as it was checked, byte for byte (its dtypes and metadata included).
+                    guard let data = FileManager.default.contents(atPath: prepared.path) else { throw RuntimeError("cannot read \(prepared.path)") }
+                    try AtomicFile.write(data, to: path)
+                } else {
+                    tensors.tensors = Dictionary(uniqueKeysWithValues: tensors.tensors.map { (names.tensorName($0.key), $0.value) })
+                    try tensors.write(to: path)
+                }
                 print("wrote \(path)")
                 let archive = (output as NSString).appendingPathComponent("model.keras")
-                try KerasFileExport.write(model, weights: try SafeTensors.read(path: prepared.path), to: archive)
+                try KerasFileExport.write(model, weights: tensors, to: archive)
                 print("wrote \(archive) (keras.saving.load_model opens it)")
             } else {
                 print("no weights given: model.keras, which holds them, is not written (give --weights W)")

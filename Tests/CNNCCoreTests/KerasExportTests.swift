@@ -1,4 +1,5 @@
 import CNNCCore
+import CNNCRuntime
 import Foundation
 import Testing
 
@@ -63,6 +64,41 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.errors.contains("the weights do not fit the model") && refused.errors.contains("missing tensor 'conv2d.kernel' of shape (5, 5, 1, 6)"))
         #expect(!FileManager.default.fileExists(atPath: other))
+    }
+
+    /// Keras 3 refuses '/' in a layer name, which tf.keras allowed: the export of
+    /// a Keras 2 model renames those layers, '/' → '_', in the JSON, the weights
+    /// and the .keras file alike, and never onto a name the model already has.
+    @Test func exportRenamesKeras2LayerNamesKeras3Refuses() throws {
+        let folder = try GenerateAndPredictCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("slash").path
+        let run = try CommandLineTests.cnnc(["export", "Tests/Fixtures/keras/files/slash_names.keras2.h5", "--output", out])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("note: Keras 3 refuses '/' in a layer name: 5 layers renamed, '/' → '_' (Conv/BatchNorm → Conv_BatchNorm)"))
+        let exported = try Frontend.load(path: out + "/model.json").get()
+        #expect(exported.layers.map(\.name) == ["Conv", "Conv_BatchNorm", "re_lu", "expanded_conv_depthwise", "expanded_conv_depthwise_BatchNorm",
+                                                "expanded_conv_squeeze_excite_AvgPool", "Logits_dense"])
+        let original = try SafeTensors.read(path: RepositoryFiles.path("Tests/Fixtures/keras/files/slash_names/weights.safetensors"))
+        let written = try SafeTensors.read(path: out + "/weights.safetensors")
+        #expect(written.tensors["expanded_conv_depthwise.kernel"]?.values == original.tensors["expanded_conv/depthwise.kernel"]?.values)
+        #expect(written.tensors.count == original.tensors.count && !written.tensors.keys.contains { $0.contains("/") })
+        #expect(FileManager.default.fileExists(atPath: out + "/model.keras"))
+    }
+
+    @Test func renamedLayersTakeAFreeName() throws {
+        let model = try Frontend.load(text: """
+            {"class_name": "Sequential", "config": {"name": "s", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "name": "input_1"}},
+              {"class_name": "Dense", "config": {"units": 2, "name": "a_b"}},
+              {"class_name": "Dense", "config": {"units": 2, "name": "a/b"}},
+              {"class_name": "Dense", "config": {"units": 2, "name": "a_b_1"}}]},
+             "keras_version": "2.15.0", "backend": "tensorflow"}
+            """, file: "s.json").get()
+        let names = Keras3LayerNames(for: model)
+        #expect(names.renamed == ["a/b": "a_b_2"])
+        #expect(names.apply(to: model).layers.map(\.name) == ["a_b", "a_b_2", "a_b_1"])
+        #expect(names.tensorName("a/b.kernel") == "a_b_2.kernel" && names.tensorName("a_b.kernel") == "a_b.kernel")
     }
 
     /// Where two JSON values first differ, as a path, for the failure message.

@@ -23,6 +23,10 @@ under Tests/Fixtures/keras/files/:
   Keras 2:  <stem>.keras2.h5       tf.keras model.save(h5): model_config and model_weights/
             (a name ending in .weights.h5 would make tf.keras 2.16+ write Keras 3's layout)
             <stem>.keras2-weights.h5  tf.keras model.save_weights(h5): layer groups at the root
+            slash_names.keras2.h5, .keras2-weights.h5, .keras2.json and
+            slash_names/weights.safetensors: a graph built in tf.keras whose layer
+            names have '/' as MobileNetV3's do (Keras 3 cannot build it), so its
+            weights sit in nested HDF5 groups; seeded weights, written as drawn
 """
 
 import argparse
@@ -165,6 +169,46 @@ def keras2():
         model.save(OUT / f"{stem}.keras2.h5", save_format="h5")
         model.save_weights(OUT / f"{stem}.keras2-weights.h5", save_format="h5")
         print(f"{OUT}/{stem}.keras2.h5, .keras2-weights.h5 (tf.keras of TensorFlow {tf.__version__})", file=sys.stderr)
+    slash_names(keras)
+
+
+def slash_names(keras):
+    """tf.keras allowed '/' in layer names and MobileNetV3 uses it: `Conv/BatchNorm`,
+    `expanded_conv/depthwise`. h5py nests such a name's weights one group per part."""
+    import zlib
+
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    keras.backend.clear_session()
+    layers = keras.layers
+    x = inputs = keras.Input((8, 8, 3), name="input_1")
+    x = layers.Conv2D(8, 3, padding="same", use_bias=False, name="Conv")(x)
+    x = layers.BatchNormalization(name="Conv/BatchNorm")(x)
+    x = layers.ReLU(name="re_lu")(x)
+    x = layers.DepthwiseConv2D(3, padding="same", name="expanded_conv/depthwise")(x)
+    x = layers.BatchNormalization(name="expanded_conv/depthwise/BatchNorm")(x)
+    x = layers.GlobalAveragePooling2D(name="expanded_conv/squeeze_excite/AvgPool")(x)
+    outputs = layers.Dense(4, activation="softmax", name="Logits/dense")(x)
+    model = keras.Model(inputs, outputs, name="slash_names")
+    rng = np.random.default_rng(zlib.crc32(b"slash_names"))
+    tensors = {}
+    for layer in model.layers:
+        values = []
+        for variable in layer.weights:
+            base = variable.name.split("/")[-1].split(":")[0]
+            low, high = (0.5, 2.0) if base in ("moving_variance", "gamma") else (-0.5, 0.5)
+            values.append(rng.uniform(low, high, tuple(variable.shape)).astype("<f4"))
+            tensors[f"{layer.name}.{'kernel' if base == 'depthwise_kernel' else base}"] = values[-1]
+        if values:
+            layer.set_weights(values)
+    folder = OUT / "slash_names"
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(folder / "weights.safetensors"))
+    (OUT / "slash_names.keras2.json").write_text(json.dumps(json.loads(model.to_json()), indent=2) + "\n")
+    model.save(OUT / "slash_names.keras2.h5", save_format="h5")
+    model.save_weights(OUT / "slash_names.keras2-weights.h5", save_format="h5")
+    print(f"{OUT}/slash_names.keras2.h5, .keras2-weights.h5, .keras2.json, slash_names/", file=sys.stderr)
 
 
 def main():

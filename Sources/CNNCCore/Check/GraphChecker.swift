@@ -38,7 +38,7 @@ enum GraphChecker {
         var naming = KerasNaming()
         var names: [String] = []
         for (index, layer) in spec.layers.enumerated() {
-            let name = ModelChecker.layerName(layer, naming: &naming, log: &log)
+            let name = ModelChecker.layerName(layer, format: spec.format, naming: &naming, log: &log)
             names.append(name)
             claim(name, .layer(index), at: layer.location, log: &log)
             if layer.calls > 1 {

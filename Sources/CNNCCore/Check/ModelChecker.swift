@@ -42,7 +42,7 @@ public enum ModelChecker {
         var current = inputShape
         var firstUse: [String: SourceLocation] = [:]
         for (index, layer) in spec.layers.enumerated() {
-            let name = layerName(layer, naming: &naming, log: &log)
+            let name = layerName(layer, format: spec.format, naming: &naming, log: &log)
             if let earlier = firstUse[name] {
                 log.error("duplicate layer name '\(name)' (first used at line \(earlier.line), column \(earlier.column)); layer names must be unique", at: layer.location)
             } else {
@@ -118,13 +118,19 @@ public enum ModelChecker {
             location: layer.location, frozen: frozen)
     }
 
-    /// The layer's explicit `name`, or Keras's default for its class.
-    static func layerName(_ layer: LayerSpec, naming: inout KerasNaming, log: inout DiagnosticLog) -> String {
+    /// The layer's explicit `name`, or Keras's default for its class. Keras 3
+    /// refuses '/' in a name, but tf.keras allowed it and its applications
+    /// use it (MobileNetV3's `expanded_conv/depthwise`), so a Keras 2 file may.
+    static func layerName(_ layer: LayerSpec, format: ModelSpec.Format, naming: inout KerasNaming, log: inout DiagnosticLog) -> String {
         guard let entry = layer.arguments.first(where: { $0.key == "name" }), !entry.value.isNull else {
             return naming.defaultName(forClass: layer.className)
         }
-        guard let name = entry.value.string, !name.isEmpty, !name.contains("/") else {
-            log.error("a layer's 'name' must be a non-empty string without '/', got \(entry.value.sourceText)", at: entry.value.location)
+        guard let name = entry.value.string, !name.isEmpty else {
+            log.error("a layer's 'name' must be a non-empty string, got \(entry.value.sourceText)", at: entry.value.location)
+            return naming.defaultName(forClass: layer.className)
+        }
+        guard format == .keras2JSON || !name.contains("/") else {
+            log.error("a layer's 'name' must not contain '/' (Keras 3 refuses it; only Keras 2 files may have it), got \(entry.value.sourceText)", at: entry.value.location)
             return naming.defaultName(forClass: layer.className)
         }
         return name

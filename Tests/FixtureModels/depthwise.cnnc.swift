@@ -552,15 +552,33 @@ public struct Depthwise: CompiledModel {
                     var s3 = w.simd(V.self, at: 344 + c0)
                     var s4 = w.simd(V.self, at: 344 + c0)
                     for ky in 0..<3 {
-                        for kx in 0..<3 {
-                            let xp = x + (oy * 1 + ky * 1) * 264 + (ox * 1 + kx * 1) * 24 + c0
-                            let wv = w.simd(V.self, at: 128 + (ky * 3 + kx) * 24 + c0)
-                            s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                            s1 = madd(s1, xp.simd(V.self, at: 24), wv)
-                            s2 = madd(s2, xp.simd(V.self, at: 48), wv)
-                            s3 = madd(s3, xp.simd(V.self, at: 72), wv)
-                            s4 = madd(s4, xp.simd(V.self, at: 96), wv)
-                        }
+                        let xr = x + (oy * 1 + ky * 1) * 264 + ox * 24 + c0
+                        let wr = w + 128 + ky * 72 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        s4 = madd(s4, i4, w0)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s3 = madd(s3, i5, w2)
+                        s4 = madd(s4, i5, w1)
+                        let i6 = xr.simd(V.self, at: 144)
+                        s4 = madd(s4, i6, w2)
                     }
                     yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
                     yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
@@ -576,14 +594,29 @@ public struct Depthwise: CompiledModel {
                     var s2 = w.simd(V.self, at: 344 + c0)
                     var s3 = w.simd(V.self, at: 344 + c0)
                     for ky in 0..<3 {
-                        for kx in 0..<3 {
-                            let xp = x + (oy * 1 + ky * 1) * 264 + (ox * 1 + kx * 1) * 24 + c0
-                            let wv = w.simd(V.self, at: 128 + (ky * 3 + kx) * 24 + c0)
-                            s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                            s1 = madd(s1, xp.simd(V.self, at: 24), wv)
-                            s2 = madd(s2, xp.simd(V.self, at: 48), wv)
-                            s3 = madd(s3, xp.simd(V.self, at: 72), wv)
-                        }
+                        let xr = x + (oy * 1 + ky * 1) * 264 + ox * 24 + c0
+                        let wr = w + 128 + ky * 72 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 24)
+                        let w2 = wr.simd(V.self, at: 48)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 24)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 48)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 72)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 96)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        let i5 = xr.simd(V.self, at: 120)
+                        s3 = madd(s3, i5, w2)
                     }
                     yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
                     yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
@@ -618,14 +651,32 @@ public struct Depthwise: CompiledModel {
                 var s2 = w.simd(V.self, at: 584 + c0)
                 var s3 = w.simd(V.self, at: 584 + c0)
                 for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 2 + ky * 1) * 240 + (ox * 2 + kx * 1) * 24 + c0
-                        let wv = w.simd(V.self, at: 368 + (ky * 3 + kx) * 24 + c0)
-                        s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                        s1 = madd(s1, xp.simd(V.self, at: 48), wv)
-                        s2 = madd(s2, xp.simd(V.self, at: 96), wv)
-                        s3 = madd(s3, xp.simd(V.self, at: 144), wv)
-                    }
+                    let xr = x + (oy * 2 + ky * 1) * 240 + ox * 48 + c0
+                    let wr = w + 368 + ky * 72 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 24)
+                    let w2 = wr.simd(V.self, at: 48)
+                    let i0 = xr.simd(V.self, at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.simd(V.self, at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.simd(V.self, at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.simd(V.self, at: 72)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.simd(V.self, at: 96)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.simd(V.self, at: 120)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.simd(V.self, at: 144)
+                    s2 = madd(s2, i6, w2)
+                    s3 = madd(s3, i6, w0)
+                    let i7 = xr.simd(V.self, at: 168)
+                    s3 = madd(s3, i7, w1)
+                    let i8 = xr.simd(V.self, at: 192)
+                    s3 = madd(s3, i8, w2)
                 }
                 yp.store(s0, at: 0)
                 yp.store(s1, at: 24)
@@ -710,14 +761,41 @@ public struct Depthwise: CompiledModel {
                 var s2 = w.simd(V.self, at: 1056 + c0)
                 var s3 = w.simd(V.self, at: 1056 + c0)
                 for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let xp = x + (oy * 1 + ky * 1) * 48 + (ox * 1 + kx * 1) * 6 + c0
-                        let wv = w.simd(V.self, at: 856 + (ky * 5 + kx) * 8 + c0)
-                        do { var v = V(); for lane in 0..<6 { v[lane] = xp[0 + lane] }; s0 = madd(s0, v, wv) }
-                        do { var v = V(); for lane in 0..<6 { v[lane] = xp[6 + lane] }; s1 = madd(s1, v, wv) }
-                        do { var v = V(); for lane in 0..<6 { v[lane] = xp[12 + lane] }; s2 = madd(s2, v, wv) }
-                        do { var v = V(); for lane in 0..<6 { v[lane] = xp[18 + lane] }; s3 = madd(s3, v, wv) }
-                    }
+                    let xr = x + (oy * 1 + ky * 1) * 48 + ox * 6 + c0
+                    let wr = w + 856 + ky * 40 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 8)
+                    let w2 = wr.simd(V.self, at: 16)
+                    let w3 = wr.simd(V.self, at: 24)
+                    let w4 = wr.simd(V.self, at: 32)
+                    var i0 = V(); for lane in 0..<6 { i0[lane] = xr[0 + lane] }
+                    s0 = madd(s0, i0, w0)
+                    var i1 = V(); for lane in 0..<6 { i1[lane] = xr[6 + lane] }
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    var i2 = V(); for lane in 0..<6 { i2[lane] = xr[12 + lane] }
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    s2 = madd(s2, i2, w0)
+                    var i3 = V(); for lane in 0..<6 { i3[lane] = xr[18 + lane] }
+                    s0 = madd(s0, i3, w3)
+                    s1 = madd(s1, i3, w2)
+                    s2 = madd(s2, i3, w1)
+                    s3 = madd(s3, i3, w0)
+                    var i4 = V(); for lane in 0..<6 { i4[lane] = xr[24 + lane] }
+                    s0 = madd(s0, i4, w4)
+                    s1 = madd(s1, i4, w3)
+                    s2 = madd(s2, i4, w2)
+                    s3 = madd(s3, i4, w1)
+                    var i5 = V(); for lane in 0..<6 { i5[lane] = xr[30 + lane] }
+                    s1 = madd(s1, i5, w4)
+                    s2 = madd(s2, i5, w3)
+                    s3 = madd(s3, i5, w2)
+                    var i6 = V(); for lane in 0..<6 { i6[lane] = xr[36 + lane] }
+                    s2 = madd(s2, i6, w4)
+                    s3 = madd(s3, i6, w3)
+                    var i7 = V(); for lane in 0..<6 { i7[lane] = xr[42 + lane] }
+                    s3 = madd(s3, i7, w4)
                 }
                 do { let v = s0; for lane in 0..<6 { yp[0 + lane] = v[lane] } }
                 do { let v = s1; for lane in 0..<6 { yp[6 + lane] = v[lane] } }
@@ -786,12 +864,21 @@ public struct Depthwise: CompiledModel {
                 var s0 = w.simd(V.self, at: 1256 + c0)
                 var s1 = w.simd(V.self, at: 1256 + c0)
                 for ky in 0..<2 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 1 + ky * 1) * 48 + (ox * 1 + kx * 1) * 12 + c0
-                        let wv = w.simd(V.self, at: 1184 + (ky * 3 + kx) * 12 + c0)
-                        s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                        s1 = madd(s1, xp.simd(V.self, at: 12), wv)
-                    }
+                    let xr = x + (oy * 1 + ky * 1) * 48 + ox * 12 + c0
+                    let wr = w + 1184 + ky * 36 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 12)
+                    let w2 = wr.simd(V.self, at: 24)
+                    let i0 = xr.simd(V.self, at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.simd(V.self, at: 12)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.simd(V.self, at: 24)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w1)
+                    let i3 = xr.simd(V.self, at: 36)
+                    s1 = madd(s1, i3, w2)
                 }
                 yp.store(s0, at: 0)
                 yp.store(s1, at: 12)
@@ -851,11 +938,17 @@ public struct Depthwise: CompiledModel {
                 let yp = y + (oy * 1 + ox) * 32 + c0
                 var s0 = w.simd(V.self, at: 1972 + c0)
                 for ky in 0..<3 {
-                    for kx in 0..<3 {
-                        let xp = x + (oy * 1 + ky * 1) * 96 + (ox * 2 + kx * 1) * 32 + c0
-                        let wv = w.simd(V.self, at: 1684 + (ky * 3 + kx) * 32 + c0)
-                        s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                    }
+                    let xr = x + (oy * 1 + ky * 1) * 96 + ox * 64 + c0
+                    let wr = w + 1684 + ky * 96 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 32)
+                    let w2 = wr.simd(V.self, at: 64)
+                    let i0 = xr.simd(V.self, at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.simd(V.self, at: 32)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.simd(V.self, at: 64)
+                    s0 = madd(s0, i2, w2)
                 }
                 yp.store(s0, at: 0)
             }

@@ -415,14 +415,29 @@ public struct Separable: CompiledModel {
                     var s2 = w.simd(V.self, at: 36 + c0)
                     var s3 = w.simd(V.self, at: 36 + c0)
                     for ky in 0..<3 {
-                        for kx in 0..<3 {
-                            let xp = x + (oy * 1 + ky * 1) * 30 + (ox * 1 + kx * 1) * 3 + c0
-                            let wv = w.simd(V.self, at: 0 + (ky * 3 + kx) * 4 + c0)
-                            do { var v = V(); for lane in 0..<3 { v[lane] = xp[0 + lane] }; s0 = madd(s0, v, wv) }
-                            do { var v = V(); for lane in 0..<3 { v[lane] = xp[3 + lane] }; s1 = madd(s1, v, wv) }
-                            do { var v = V(); for lane in 0..<3 { v[lane] = xp[6 + lane] }; s2 = madd(s2, v, wv) }
-                            do { var v = V(); for lane in 0..<3 { v[lane] = xp[9 + lane] }; s3 = madd(s3, v, wv) }
-                        }
+                        let xr = x + (oy * 1 + ky * 1) * 30 + ox * 3 + c0
+                        let wr = w + 0 + ky * 12 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 4)
+                        let w2 = wr.simd(V.self, at: 8)
+                        var i0 = V(); for lane in 0..<3 { i0[lane] = xr[0 + lane] }
+                        s0 = madd(s0, i0, w0)
+                        var i1 = V(); for lane in 0..<3 { i1[lane] = xr[3 + lane] }
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        var i2 = V(); for lane in 0..<3 { i2[lane] = xr[6 + lane] }
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        var i3 = V(); for lane in 0..<3 { i3[lane] = xr[9 + lane] }
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        var i4 = V(); for lane in 0..<3 { i4[lane] = xr[12 + lane] }
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        var i5 = V(); for lane in 0..<3 { i5[lane] = xr[15 + lane] }
+                        s3 = madd(s3, i5, w2)
                     }
                     do { let v = s0; for lane in 0..<3 { yp[0 + lane] = v[lane] } }
                     do { let v = s1; for lane in 0..<3 { yp[3 + lane] = v[lane] } }
@@ -507,14 +522,29 @@ public struct Separable: CompiledModel {
                     var s2 = w.simd(V.self, at: 248 + c0)
                     var s3 = w.simd(V.self, at: 248 + c0)
                     for ky in 0..<3 {
-                        for kx in 0..<3 {
-                            let xp = x + (oy * 1 + ky * 1) * 160 + (ox * 1 + kx * 1) * 16 + c0
-                            let wv = w.simd(V.self, at: 104 + (ky * 3 + kx) * 16 + c0)
-                            s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                            s1 = madd(s1, xp.simd(V.self, at: 16), wv)
-                            s2 = madd(s2, xp.simd(V.self, at: 32), wv)
-                            s3 = madd(s3, xp.simd(V.self, at: 48), wv)
-                        }
+                        let xr = x + (oy * 1 + ky * 1) * 160 + ox * 16 + c0
+                        let wr = w + 104 + ky * 48 + c0
+                        let w0 = wr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V.self, at: 16)
+                        let w2 = wr.simd(V.self, at: 32)
+                        let i0 = xr.simd(V.self, at: 0)
+                        s0 = madd(s0, i0, w0)
+                        let i1 = xr.simd(V.self, at: 16)
+                        s0 = madd(s0, i1, w1)
+                        s1 = madd(s1, i1, w0)
+                        let i2 = xr.simd(V.self, at: 32)
+                        s0 = madd(s0, i2, w2)
+                        s1 = madd(s1, i2, w1)
+                        s2 = madd(s2, i2, w0)
+                        let i3 = xr.simd(V.self, at: 48)
+                        s1 = madd(s1, i3, w2)
+                        s2 = madd(s2, i3, w1)
+                        s3 = madd(s3, i3, w0)
+                        let i4 = xr.simd(V.self, at: 64)
+                        s2 = madd(s2, i4, w2)
+                        s3 = madd(s3, i4, w1)
+                        let i5 = xr.simd(V.self, at: 80)
+                        s3 = madd(s3, i5, w2)
                     }
                     yp.store(s0, at: 0)
                     yp.store(s1, at: 16)
@@ -638,13 +668,37 @@ public struct Separable: CompiledModel {
                 var s1 = w.simd(V.self, at: 1456 + c0)
                 var s2 = w.simd(V.self, at: 1456 + c0)
                 for ky in 0..<5 {
-                    for kx in 0..<5 {
-                        let xp = x + (oy * 2 + ky * 1) * 240 + (ox * 2 + kx * 1) * 24 + c0
-                        let wv = w.simd(V.self, at: 856 + (ky * 5 + kx) * 24 + c0)
-                        s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                        s1 = madd(s1, xp.simd(V.self, at: 48), wv)
-                        s2 = madd(s2, xp.simd(V.self, at: 96), wv)
-                    }
+                    let xr = x + (oy * 2 + ky * 1) * 240 + ox * 48 + c0
+                    let wr = w + 856 + ky * 120 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 24)
+                    let w2 = wr.simd(V.self, at: 48)
+                    let w3 = wr.simd(V.self, at: 72)
+                    let w4 = wr.simd(V.self, at: 96)
+                    let i0 = xr.simd(V.self, at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.simd(V.self, at: 24)
+                    s0 = madd(s0, i1, w1)
+                    let i2 = xr.simd(V.self, at: 48)
+                    s0 = madd(s0, i2, w2)
+                    s1 = madd(s1, i2, w0)
+                    let i3 = xr.simd(V.self, at: 72)
+                    s0 = madd(s0, i3, w3)
+                    s1 = madd(s1, i3, w1)
+                    let i4 = xr.simd(V.self, at: 96)
+                    s0 = madd(s0, i4, w4)
+                    s1 = madd(s1, i4, w2)
+                    s2 = madd(s2, i4, w0)
+                    let i5 = xr.simd(V.self, at: 120)
+                    s1 = madd(s1, i5, w3)
+                    s2 = madd(s2, i5, w1)
+                    let i6 = xr.simd(V.self, at: 144)
+                    s1 = madd(s1, i6, w4)
+                    s2 = madd(s2, i6, w2)
+                    let i7 = xr.simd(V.self, at: 168)
+                    s2 = madd(s2, i7, w3)
+                    let i8 = xr.simd(V.self, at: 192)
+                    s2 = madd(s2, i8, w4)
                 }
                 yp.store(s0, at: 0)
                 yp.store(s1, at: 24)
@@ -772,12 +826,17 @@ public struct Separable: CompiledModel {
                 var s0 = w.simd(V.self, at: 2552 + c0)
                 var s1 = w.simd(V.self, at: 2552 + c0)
                 for ky in 0..<1 {
-                    for kx in 0..<2 {
-                        let xp = x + (oy * 1 + ky * 1) * 30 + (ox * 1 + kx * 1) * 10 + c0
-                        let wv = w.simd(V.self, at: 2520 + (ky * 2 + kx) * 16 + c0)
-                        s0 = madd(s0, xp.simd(V.self, at: 0), wv)
-                        s1 = madd(s1, xp.simd(V.self, at: 10), wv)
-                    }
+                    let xr = x + (oy * 1 + ky * 1) * 30 + ox * 10 + c0
+                    let wr = w + 2520 + ky * 32 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 16)
+                    let i0 = xr.simd(V.self, at: 0)
+                    s0 = madd(s0, i0, w0)
+                    let i1 = xr.simd(V.self, at: 10)
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    let i2 = xr.simd(V.self, at: 20)
+                    s1 = madd(s1, i2, w1)
                 }
                 yp.store(s0, at: 0)
                 yp.store(s1, at: 10)
@@ -790,12 +849,17 @@ public struct Separable: CompiledModel {
                 var s0 = w.simd(V.self, at: 2552 + c0)
                 var s1 = w.simd(V.self, at: 2552 + c0)
                 for ky in 0..<1 {
-                    for kx in 0..<2 {
-                        let xp = x + (oy * 1 + ky * 1) * 30 + (ox * 1 + kx * 1) * 10 + c0
-                        let wv = w.simd(V.self, at: 2520 + (ky * 2 + kx) * 16 + c0)
-                        do { var v = V(); for lane in 0..<2 { v[lane] = xp[0 + lane] }; s0 = madd(s0, v, wv) }
-                        do { var v = V(); for lane in 0..<2 { v[lane] = xp[10 + lane] }; s1 = madd(s1, v, wv) }
-                    }
+                    let xr = x + (oy * 1 + ky * 1) * 30 + ox * 10 + c0
+                    let wr = w + 2520 + ky * 32 + c0
+                    let w0 = wr.simd(V.self, at: 0)
+                    let w1 = wr.simd(V.self, at: 16)
+                    var i0 = V(); for lane in 0..<2 { i0[lane] = xr[0 + lane] }
+                    s0 = madd(s0, i0, w0)
+                    var i1 = V(); for lane in 0..<2 { i1[lane] = xr[10 + lane] }
+                    s0 = madd(s0, i1, w1)
+                    s1 = madd(s1, i1, w0)
+                    var i2 = V(); for lane in 0..<2 { i2[lane] = xr[20 + lane] }
+                    s1 = madd(s1, i2, w1)
                 }
                 do { let v = s0; for lane in 0..<2 { yp[0 + lane] = v[lane] } }
                 do { let v = s1; for lane in 0..<2 { yp[10 + lane] = v[lane] } }

@@ -2,9 +2,9 @@
 /// input channel, so there is no sum over channels: a depthwise layer does a
 /// kernel window's multiply-adds per output value and is bound by memory, not
 /// by arithmetic. With one filter per channel (`depth_multiplier` 1, what
-/// MobileNet and EfficientNet use) channels sit in SIMD lanes: each weight
-/// vector is loaded once per tap and used for a block of neighbouring output
-/// pixels, whose inputs are read straight from the (already padded) input.
+/// MobileNet and EfficientNet use) channels sit in SIMD lanes: a block of
+/// neighbouring output pixels shares each kernel row's weight vectors and
+/// each input vector it loads, read straight from the (already padded) input.
 /// Bias and ReLU are fused into the store, as in `ConvolutionEmitter`.
 /// Other multipliers take a scalar loop with constant bounds.
 struct DepthwiseConvolutionEmitter: Codable, Hashable {
@@ -71,26 +71,39 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     }
 
     /// `pixels` neighbouring output pixels x one vector of channels from `c0`,
-    /// of which `channels` are real.
+    /// of which `channels` are real. A kernel row's taps of neighbouring pixels
+    /// overlap (pixel p's tap kx reads input column p·stride + kx·dilation), so
+    /// each input column of the row is loaded once and feeds every pixel that
+    /// reads it: a 3-wide row over 4 pixels loads 6 input vectors, not 12. The
+    /// row's weights stay in registers. Columns go left to right, so each
+    /// pixel still adds its taps in kx order.
     private func emitBlock(pixels: Int, channels: Int, into out: inout SourceWriter) {
         let whole = channels == lanes
-        let pixelStride = strides.width * inputChannels
         out.line("let yp = y + (oy * \(outputWidth) + ox) * \(outputs) + c0")
         for p in 0..<pixels {
             out.line("var s\(p) = w.simd(V.self, at: \(packed.biasOffset) + c0)")
         }
-        // The kernel window: constant trip counts, unrolled by the optimizer.
+        // Which (pixel, tap) pairs read each input column of a row, by column.
+        var readers: [Int: [(pixel: Int, tap: Int)]] = [:]
+        for p in 0..<pixels {
+            for kx in 0..<kernel.width { readers[p * strides.width + kx * dilation.width, default: []].append((p, kx)) }
+        }
+        // Kernel rows: a constant trip count; the columns are written out.
         out.block("for ky in 0..<\(kernel.height)") { out in
-            out.block("for kx in 0..<\(kernel.width)") { out in
-                out.line("let xp = x + (oy * \(strides.height) + ky * \(dilation.height)) * \(rowStride) + (ox * \(strides.width) + kx * \(dilation.width)) * \(inputChannels) + c0")
-                out.line("let wv = w.simd(V.self, at: \(packed.kernelOffset) + (ky * \(kernel.width) + kx) * \(packed.paddedOutputs) + c0)")
-                for p in 0..<pixels {
-                    let at = p == 0 ? "0" : "\(p * pixelStride)"
-                    if whole {
-                        out.line("s\(p) = madd(s\(p), xp.simd(V.self, at: \(at)), wv)")
-                    } else {
-                        out.line("do { var v = V(); for lane in 0..<\(channels) { v[lane] = xp[\(at) + lane] }; s\(p) = madd(s\(p), v, wv) }")
-                    }
+            out.line("let xr = x + (oy * \(strides.height) + ky * \(dilation.height)) * \(rowStride) + ox * \(strides.width * inputChannels) + c0")
+            out.line("let wr = w + \(packed.kernelOffset) + ky * \(kernel.width * packed.paddedOutputs) + c0")
+            for kx in 0..<kernel.width {
+                out.line("let w\(kx) = wr.simd(V.self, at: \(kx * packed.paddedOutputs))")
+            }
+            for column in readers.keys.sorted() {
+                let at = column * inputChannels
+                if whole {
+                    out.line("let i\(column) = xr.simd(V.self, at: \(at))")
+                } else {
+                    out.line("var i\(column) = V(); for lane in 0..<\(channels) { i\(column)[lane] = xr[\(at) + lane] }")
+                }
+                for (p, kx) in readers[column]! {
+                    out.line("s\(p) = madd(s\(p), i\(column), w\(kx))")
                 }
             }
         }

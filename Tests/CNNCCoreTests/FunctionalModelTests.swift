@@ -39,6 +39,20 @@ import Testing
         expectMatchesGolden(try KerasSummary(lineLength: 76).render(model), try RepositoryFiles.read(golden), name: golden, refresh: Self.refresh)
     }
 
+    /// A model used as a layer is flattened into its layers under Keras's
+    /// names (a frozen base's layers frozen), and summarised as one row.
+    @Test(arguments: ["json3", "json2"])
+    func nestedModelsAreFlattened(form: String) throws {
+        let model = try RepositoryFiles.model("\(Self.folder)/\(form)/nested_sequential.json")
+        #expect(model.layers.map(\.name) == ["stem", "stem_bn", "stem_relu", "branch", "join", "pool", "head"])
+        #expect(model.layers.filter(\.frozen).map(\.name) == ["stem", "stem_bn", "stem_relu", "branch", "join"])
+        #expect(model.nestedModels.map(\.name) == ["backbone"] && model.printsAsSequential)
+        #expect(model.summaryTable == [.nestedModel(0), .layer(5), .layer(6)])
+        let functional = try RepositoryFiles.model("\(Self.folder)/\(form)/nested_functional.json")
+        #expect(functional.layers.map(\.name) == ["inner_conv", "inner_relu", "skip", "flat", "logits"])
+        #expect(functional.layers[2].inputs == [.input(0), .layer(1)] && !functional.isSequentialLike)
+    }
+
     /// `line_length=120` on a 200-column terminal: the Connected to column at full width.
     @Test(arguments: graphSpecs)
     func wideSummaryMatchesKeras(spec: String) throws {

@@ -40,6 +40,9 @@ import Testing
         ("conv1d.weights.h5", "conv1d.keras", "Tests/Fixtures/keras/outputs/conv1d"),
         ("conv1d.keras2.h5", "../json2/conv1d.json", "Tests/Fixtures/keras/outputs/conv1d"),
         ("conv1d.keras2-weights.h5", "../json2/conv1d.json", "Tests/Fixtures/keras/outputs/conv1d"),
+        // A model nested in the model: its layers' weights sit under its own `layers` group.
+        ("nested_sequential.keras", "nested_sequential.keras", "Tests/Fixtures/keras/functional/outputs/nested_sequential"),
+        ("nested_sequential.weights.h5", "nested_sequential.keras", "Tests/Fixtures/keras/functional/outputs/nested_sequential"),
         // tf.keras allowed '/' in layer names (MobileNetV3's `Conv/BatchNorm`): nested HDF5 groups.
         ("slash_names.keras2.h5", "slash_names.keras2.json", "Tests/Fixtures/keras/files/slash_names"),
         ("slash_names.keras2-weights.h5", "slash_names.keras2.json", "Tests/Fixtures/keras/files/slash_names"),

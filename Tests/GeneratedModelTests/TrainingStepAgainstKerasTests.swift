@@ -53,7 +53,8 @@ import Testing
 
     @Test(arguments: graphStems, ["sgd", "sgd_nesterov", "adam", "rmsprop"])
     func graphStepMatchesKeras(stem: String, optimizer name: String) throws {
-        let entry = try #require(GraphModels.models.first { $0.spec.hasSuffix("/\(stem).yaml") }, "no compiled graph for \(stem)")
+        let entry = try #require(GraphModels.models.first { $0.spec.hasSuffix("/\(stem).yaml") || $0.spec.hasSuffix("/\(stem).json") },
+                                 "no compiled graph for \(stem)")
         let type = try #require(entry.type as? any TrainableModel.Type)
         let weights = KerasOutputsTests.repository.appendingPathComponent("Tests/Fixtures/keras/functional/outputs/\(stem)/weights.safetensors").path
         try Self.check(type, stem: stem, name: name, steps: Self.graphFolder, weights: weights)

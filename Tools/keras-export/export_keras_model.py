@@ -150,6 +150,21 @@ def check_model(model):
         )
 
 
+def flat_layers(model):
+    """model.layers with each nested model (a Sequential or Functional model
+    used as a layer) replaced by its own layers, depth first: the layers cnnc
+    flattens it into, under the same names. Nested InputLayers are left out."""
+    import keras
+
+    out = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            out += [inner for inner in flat_layers(layer) if type(inner).__name__ != "InputLayer"]
+        else:
+            out.append(layer)
+    return out
+
+
 def input_names(model):
     """The model's inputs by their InputLayer names, in order."""
     return [tensor._keras_history[0].name for tensor in model.inputs]
@@ -229,7 +244,7 @@ def check_layers_known(model):
     """Every layer class this exporter (and cnnc) knows, or one error that
     lists every layer that is not, so a user learns all of them at once."""
     known = set(WEIGHTED) | WEIGHTLESS
-    unknown = [f"{layer.name!r} ({type(layer).__name__})" for layer in model.layers if type(layer).__name__ not in known]
+    unknown = [f"{layer.name!r} ({type(layer).__name__})" for layer in flat_layers(model) if type(layer).__name__ not in known]
     if unknown:
         names = ", ".join(sorted(known - {"InputLayer"}))
         raise ExportError(
@@ -245,7 +260,7 @@ def collect_weights(model):
     check_model(model)
     check_layers_known(model)
     tensors = {}
-    for layer in model.layers:
+    for layer in flat_layers(model):
         for name, v in layer_weight_names(layer):
             if name in tensors:
                 raise ExportError(f"two weights are named {name!r}")
@@ -261,7 +276,7 @@ def apply_weights(model, tensors):
     Every tensor must be used and every weight set, with the exact shape."""
     check_model(model)
     unused = set(tensors)
-    for layer in model.layers:
+    for layer in flat_layers(model):
         pairs = layer_weight_names(layer)
         if not pairs:
             continue

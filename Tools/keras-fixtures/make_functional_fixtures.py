@@ -134,6 +134,45 @@ def build_arithmetic_ops():
 OPERATION_MODELS = {"arithmetic_ops": build_arithmetic_ops}
 
 
+def build_nested_sequential(keras=None):
+    """Transfer learning's shape: a frozen Functional base (a graph: a
+    residual join) as the first layer of a Sequential model with a new head."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    x = keras.Input((8, 8, 3), name="image")
+    y = layers.Conv2D(8, 3, padding="same", name="stem")(x)
+    y = layers.BatchNormalization(name="stem_bn")(y)
+    z = layers.ReLU(name="stem_relu")(y)
+    r = layers.Conv2D(8, 3, padding="same", name="branch")(z)
+    y = layers.Add(name="join")([z, r])
+    base = keras.Model(x, y, name="backbone")
+    base.trainable = False
+    return keras.Sequential([keras.Input((8, 8, 3)), base, layers.GlobalAveragePooling2D(name="pool"),
+                             layers.Dense(4, activation="softmax", name="head")], name="nested_sequential")
+
+
+def build_nested_functional(keras=None):
+    """A Sequential block called inside a Functional model whose graph
+    branches around it, so the summary's Connected to names the block."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    block = keras.Sequential([keras.Input((6, 6, 4)), layers.Conv2D(4, 3, padding="same", name="inner_conv"),
+                              layers.ReLU(name="inner_relu")], name="inner_block")
+    x = keras.Input((6, 6, 4), name="features")
+    y = layers.Add(name="skip")([x, block(x)])
+    y = layers.Flatten(name="flat")(y)
+    y = layers.Dense(3, activation="softmax", name="logits")(y)
+    return keras.Model(x, y, name="nested_functional")
+
+
+# Models with a model among their layers (cnnc flattens them).
+NESTED_MODELS = {"nested_sequential": build_nested_sequential, "nested_functional": build_nested_functional}
+
+
 def make_operation_outputs(stem):
     """outputs/<stem>/input.npy and output.npy: 3 samples and what Keras computes for them."""
     import numpy as np
@@ -155,11 +194,13 @@ def build(stem):
         return build_application(stem)
     if stem in OPERATION_MODELS:
         return OPERATION_MODELS[stem]()
+    if stem in NESTED_MODELS:
+        return NESTED_MODELS[stem]()
     return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
 
 
 OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
-                 "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape"]
+                 "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape", "nested_sequential", "nested_functional"]
 
 
 def make_outputs(stem):
@@ -198,6 +239,10 @@ def make_outputs(stem):
     exporter.apply_weights(fresh, load_file(str(folder / "weights.safetensors")))
     again = predict(fresh)
     assert all(numeric.bits_equal(a, y) for a, y in zip(again, ys)), f"{stem}: the safetensors round trip changes the output"
+    if stem in NESTED_MODELS:
+        # A probe over the outer model cannot reach a nested model's inner
+        # layers, so there is no per-layer reference (cnnc verify of nested models is to come).
+        return
     acts = exporter.write_reference(model, xs, folder / "reference.safetensors", source)
     for name, y in zip(exporter.output_names(model), ys):
         assert np.allclose(acts[name], y, rtol=1e-6, atol=1e-7), f"{stem}: layer {name} != its output"
@@ -240,7 +285,7 @@ def parent_main(outputs_only, only=None):
     if outputs_only:
         return
 
-    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(OPERATION_MODELS) + list(APPLICATIONS)
+    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(OPERATION_MODELS) + list(NESTED_MODELS) + list(APPLICATIONS)
     for stem in stems:
         if only and stem not in only:
             continue
@@ -254,7 +299,7 @@ def parent_main(outputs_only, only=None):
         if json.loads(restored.to_json()) != json.loads(text):
             raise SystemExit(f"{stem}: model_from_json(to_json()) changed the config")
         summary(stem, OUT / "summary" / f"{stem}.txt")
-        if stem not in APPLICATIONS and stem not in OPERATION_MODELS:
+        if stem not in APPLICATIONS and stem not in OPERATION_MODELS and stem not in NESTED_MODELS:
             summary(stem, OUT / "summary-ll120" / f"{stem}.txt", line_length=120, extra_env={"COLUMNS": "200"})
     if not only:
         (OUT / "VERSIONS.txt").write_text(versions_text())

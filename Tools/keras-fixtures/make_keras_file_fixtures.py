@@ -49,6 +49,8 @@ KERAS3 = {
     "reshape_rescale": (FIXTURES / "json3/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
     # Conv1D's (k, cin, filters) kernel and the weightless 1D layers.
     "conv1d": (FIXTURES / "json3/conv1d.json", FIXTURES / "outputs/conv1d"),
+    # A frozen Functional base inside a Sequential model: its layers' places nest (layers/functional/layers/...).
+    "nested_sequential": (FIXTURES / "functional/json3/nested_sequential.json", FIXTURES / "functional/outputs/nested_sequential"),
 }
 KERAS2 = {
     "every_layer": (FIXTURES / "json2/every_layer.json", FIXTURES / "outputs/every_layer"),
@@ -64,10 +66,18 @@ KERAS2 = {
 }
 
 
+def flat_layers(model):
+    """model.layers with each nested model replaced by its own layers, as cnnc flattens it."""
+    out = []
+    for layer in model.layers:
+        out += flat_layers(layer) if type(layer).__name__ in ("Functional", "Sequential", "Model") else [layer]
+    return out
+
+
 def set_weights(model, tensors):
     """Every layer's weights from {"<layer>.<weight>": array}; all must be used."""
     unused = set(tensors)
-    for layer in model.layers:
+    for layer in flat_layers(model):
         values = []
         for variable in layer.weights:
             base = variable.name.split("/")[-1].split(":")[0]

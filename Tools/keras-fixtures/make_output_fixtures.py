@@ -133,7 +133,7 @@ def fans(layer, shape):
 
 def random_weights(model, rng):
     """Set every layer's weights from rng (the order the module docstring gives)."""
-    for layer in model.layers:
+    for layer in exporter.flat_layers(model):
         pairs = exporter.layer_weight_names(layer)
         if not pairs:
             continue

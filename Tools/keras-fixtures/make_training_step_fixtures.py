@@ -95,6 +95,9 @@ def write_steps(stem, source, build, weights, folder):
     model = build()
     if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model.layers):
         return False
+    # cnnc train does not keep frozen layers fixed yet (it refuses such a model).
+    if any(not layer.trainable for layer in exporter.flat_layers(model)):
+        return False
     loss, classes = loss_for(model)
     if loss is None:
         return False
@@ -148,6 +151,12 @@ def main():
         spec = yaml.safe_load(path.read_text())
         if write_steps(stem, path, lambda: functional.build_graph(spec), weights, GRAPH_OUT / stem):
             made.append(f"graphs/{stem}")
+    for stem, build in functional.NESTED_MODELS.items():
+        weights = GRAPH_OUTPUTS / stem / "weights.safetensors"
+        if not weights.exists() or (only and stem not in only):
+            continue
+        if write_steps(stem, Path("Tools/keras-fixtures/make_functional_fixtures.py"), build, weights, GRAPH_OUT / stem):
+            made.append(f"nested/{stem}")
     if only:
         print(f"training-step fixtures for {', '.join(made)}")
         return

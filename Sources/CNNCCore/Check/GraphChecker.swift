@@ -148,8 +148,9 @@ enum GraphChecker {
             decoded[index] = true
             guard let operation = ModelChecker.decode(spec.layers[index], name: names[index], isFirst: false,
                                                       inputRank: operands.first?.shape.rank, log: &log) else { continue }
-            guard let layer = ModelChecker.checkLayer(spec.layers[index], name: names[index], operation: operation, reads: reads[node].map(reference),
+            guard var layer = ModelChecker.checkLayer(spec.layers[index], name: names[index], operation: operation, reads: reads[node].map(reference),
                                                       operands: operands, log: &log) else { continue }
+            layer.nestedModel = spec.layers[index].nestedModel
             shapes[node] = layer.outputShape
             checked[node] = layer
         }
@@ -158,9 +159,17 @@ enum GraphChecker {
         let inputs = spec.graphInputs.compactMap { input in input.shape.map { ModelInput(name: input.name, shape: TensorShape($0), location: input.location) } }
         // Every layer or input left out has logged why.
         guard !log.hasErrors, layers.count == checked.count, layers.count == spec.layers.count, inputs.count == inputCount else { return nil }
+        // A nested model's tensors are tensors of its flattened layers, resolved above.
+        let nestedModels = spec.nestedModels.compactMap { nested -> NestedModel? in
+            let inbound = nested.inbound.compactMap { node($0, log: &log) }
+            guard inbound.count == nested.inbound.count, let output = node(nested.output, log: &log) else { return nil }
+            return NestedModel(name: nested.name, className: nested.className, inputs: inbound.map(reference), output: reference(output))
+        }
+        guard nestedModels.count == spec.nestedModels.count else { return nil }
         return CheckedModel(
             name: spec.name ?? KerasNaming.defaultFunctionalModelName, inputs: inputs, layers: layers,
             outputs: outputs.map(reference), sourceFile: spec.file,
-            notes: log.diagnostics.filter { $0.severity == .note }, kind: .functional)
+            notes: log.diagnostics.filter { $0.severity == .note }, kind: .functional,
+            nestedModels: nestedModels, printsAsSequential: spec.printsAsSequential)
     }
 }

@@ -25,6 +25,8 @@ public struct CheckedLayer: Hashable, Sendable, Codable {
     /// non-trainable and keeps them (and a BatchNormalization's statistics)
     /// fixed in `fit`.
     public var frozen = false
+    /// The nested model it came from (an index into `CheckedModel.nestedModels`).
+    public var nestedModel: Int?
 
     public var parameters: Int { trainableParameters + nonTrainableParameters }
 
@@ -48,6 +50,12 @@ public struct CheckedModel: Hashable, Sendable {
     public var notes: [Diagnostic] = []
     /// Which Keras model class it is: the summary and the export follow it.
     public var kind: ModelKind = .sequential
+    /// Models used as layers of this one, whose layers are flattened into
+    /// `layers`: the summary prints each as one row, as Keras does.
+    public var nestedModels: [NestedModel] = []
+    /// A Sequential model that became a graph when a nested model was
+    /// flattened into it: Keras prints it as Sequential.
+    public var printsAsSequential = false
 
     /// The shape of one of the model's tensors.
     public func shape(of tensor: TensorReference) -> TensorShape {
@@ -117,7 +125,8 @@ public struct CheckedModel: Hashable, Sendable {
     /// Whether Keras prints the summary with Sequential's three columns
     /// (no `Connected to`): a Sequential model, or a Functional one that is a chain.
     public var isSequentialLike: Bool {
-        kind == .sequential || graphOrder.isSequentialLike(reads: nodeReads)
+        guard nestedModels.isEmpty else { return foldedIsSequentialLike }
+        return kind == .sequential || graphOrder.isSequentialLike(reads: nodeReads)
     }
 
     /// Inputs then layers as the nodes of one graph, each listing the nodes it reads.
@@ -146,4 +155,15 @@ public enum ModelKind: String, Hashable, Sendable, Codable {
     case sequential
     /// `keras.Model(inputs, outputs)`: a graph.
     case functional
+}
+
+/// A model used as a layer of another (see `NestedModelSpec`): its layers
+/// are the model's layers marked with its index.
+public struct NestedModel: Hashable, Sendable {
+    public var name: String
+    /// `Functional` or `Sequential`, as Keras prints the row.
+    public var className: String
+    /// The tensors it is called on.
+    public var inputs: [TensorReference]
+    public var output: TensorReference
 }

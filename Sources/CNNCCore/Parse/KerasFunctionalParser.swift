@@ -19,10 +19,8 @@ enum KerasFunctionalParser {
         spec.isFunctional = true
         var inputs: [String: InputSpec] = [:]
         for object in layerObjects {
-            if let nested = object["class_name"], let className = nested.string,
-               modelClasses.contains(className) || className == "Sequential" {
-                let name = object["config"]?["name"]?.string ?? object["name"]?.string ?? "?"
-                log.error("the layer '\(name)' is a whole \(className) model inside this one; cnnc does not read nested models yet. Rebuild the model from its layers (keras.Model(inner.inputs, inner.outputs) applied layer by layer) and save it again", at: nested.location)
+            if KerasNestedModels.isModel(object) {
+                readNestedModel(object, into: &spec, log: &log)
                 continue
             }
             guard var layer = KerasJSONParser.parseLayerObject(object, log: &log) else { continue }
@@ -57,9 +55,39 @@ enum KerasFunctionalParser {
         }
         spec.outputsLocation = config["output_layers"]?.location
         spec.outputs = tensorTriples(config["output_layers"], key: "output_layers", in: config, log: &log)
+        // Tensors named after a nested model are its output.
+        if !spec.nestedModels.isEmpty {
+            let nested = spec.nestedModels
+            for index in spec.layers.indices {
+                spec.layers[index].inbound = spec.layers[index].inbound?.map { KerasNestedModels.resolve($0, in: nested) }
+            }
+            spec.outputs = spec.outputs?.map { KerasNestedModels.resolve($0, in: nested) }
+            for index in spec.nestedModels.indices {
+                spec.nestedModels[index].inbound = spec.nestedModels[index].inbound.map { KerasNestedModels.resolve($0, in: nested) }
+                spec.nestedModels[index].output = KerasNestedModels.resolve(spec.nestedModels[index].output, in: nested)
+            }
+        }
         if let first = spec.graphInputs.first {
             spec.inputShapeLocation = first.location
         }
+    }
+
+    /// A model used as a layer: its one call, then its layers flattened into this model.
+    private static func readNestedModel(_ object: SpecValue, into spec: inout ModelSpec, log: inout DiagnosticLog) {
+        let location = object["class_name"]?.location ?? object.location
+        let calls = readCalls(object["inbound_nodes"], of: LayerSpec(className: object["class_name"]?.string ?? "Functional", location: location, arguments: []), log: &log)
+        guard calls.count == 1 else {
+            let name = object["config"]?["name"]?.string ?? object["name"]?.string ?? "?"
+            if calls.count > 1 {
+                log.error("\(name): the nested model is called \(calls.count) times, sharing its weights; cnnc does not compile shared layers yet (give each call a model of its own)", at: location)
+            } else if object["inbound_nodes"]?.list != nil {
+                log.error("\(name): the nested model is never called (its 'inbound_nodes' is empty), so it reads nothing", at: location)
+            }
+            return
+        }
+        guard let (layers, nested) = KerasNestedModels.flatten(object, calledOn: calls[0], index: spec.nestedModels.count, log: &log) else { return }
+        spec.layers += layers
+        spec.nestedModels.append(nested)
     }
 
     /// The module of Keras 3's operations (`keras.src.ops.numpy`, `keras.src.ops.nn`):

@@ -47,6 +47,10 @@ enum KerasJSONParser {
             KerasFunctionalParser.parse(config, layers: layerObjects, into: &spec, log: &log)
             return spec
         }
+        if layerObjects.contains(where: KerasNestedModels.isModel) {
+            KerasNestedModels.readSequential(layerObjects, in: config, into: &spec, log: &log)
+            return spec
+        }
         for object in layerObjects {
             guard let layer = parseLayerObject(object, log: &log) else { continue }
             if layer.className == "InputLayer" {

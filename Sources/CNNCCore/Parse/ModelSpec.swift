@@ -30,6 +30,11 @@ public struct ModelSpec: Sendable {
     /// names what it returns. False for a Sequential model, the chain from
     /// `inputShape`.
     public var isFunctional = false
+    /// Models used as layers of this one, flattened into `layers` (see `NestedModelSpec`).
+    public var nestedModels: [NestedModelSpec] = []
+    /// A Sequential model flattened into a graph because a model nested in it
+    /// is one: Keras still prints it as Sequential.
+    public var printsAsSequential = false
     /// A Functional model's inputs, in Keras's order (`input_layers`).
     public var graphInputs: [InputSpec] = []
     /// What a Functional model returns; nil means the last layer's output.
@@ -78,6 +83,9 @@ public struct LayerSpec: Sendable {
     /// Set when this is not a layer but a Keras 3 operation on a tensor in a
     /// Functional model (`x + 3.0` is `keras.src.ops.numpy.Add`).
     public var operationCall: OperationCall?
+    /// The model nested in this one that the layer came from (an index into
+    /// `ModelSpec.nestedModels`, the outermost one when models nest deeper).
+    public var nestedModel: Int?
 
     public init(className: String, location: SourceLocation, arguments: [SpecEntry], inbound: [TensorName]? = nil) {
         self.className = className
@@ -94,4 +102,19 @@ public struct LayerSpec: Sendable {
 public struct OperationCall: Sendable {
     public var module: String?
     public var arguments: [SpecValue?]
+}
+
+/// A Keras model used as a layer of another: `Sequential([base, pooling,
+/// head])` or `base(x)` in a Functional model, as transfer learning builds
+/// them. cnnc flattens its layers into the outer model, where they keep
+/// Keras's names; this keeps what Keras's summary prints of it, one row.
+public struct NestedModelSpec: Sendable {
+    public var name: String
+    /// `Functional` or `Sequential`, as Keras 3 prints the row.
+    public var className: String
+    public var location: SourceLocation
+    /// The tensors of the outer model it is called on.
+    public var inbound: [TensorName]
+    /// Its output: a tensor of its own layers (or one it was called on).
+    public var output: TensorName
 }

@@ -53,23 +53,34 @@ public struct KerasSummary {
         if showFLOPs { columns.append(.init(header: "FLOPs", alignment: .right, width: Self.extraColumnWidth)) }
         if showMemory { columns.append(.init(header: "Activations", alignment: .right, width: Self.extraColumnWidth)) }
         var table = BoxTable(columns: columns)
-        for tensor in model.summaryRows {
+        // Keras names a tensor by its layer, the call that made it and its output index: `stem[0][0]`.
+        func connected(_ tensors: [TensorReference]) -> String { tensors.map { "\(model.summaryName(of: $0))[0][0]" }.joined(separator: ", ") }
+        for entry in model.summaryTable {
             var row: [String]
             var flops = 0
-            switch tensor {
+            let output: TensorShape
+            switch entry {
             case .input(let index):
                 let input = model.inputs[index]
                 row = ["\(input.name) (InputLayer)", input.shape.description, "0"]
                 if connections { row.append("-") }
+                output = input.shape
             case .layer(let index):
                 let layer = model.layers[index]
                 row = ["\(layer.name) (\(layer.className))", layer.outputShape.description, Formatting.thousands(layer.parameters)]
-                // Keras names a tensor by its layer, the call that made it and its output index: `stem[0][0]`.
-                if connections { row.append(layer.inputs.map { "\(model.name(of: $0))[0][0]" }.joined(separator: ", ")) }
+                if connections { row.append(connected(layer.inputs)) }
                 flops = layer.flops
+                output = layer.outputShape
+            case .nestedModel(let index):
+                let nested = model.nestedModels[index]
+                let totals = model.nestedTotals(index)
+                output = model.shape(of: nested.output)
+                row = ["\(nested.name) (\(nested.className))", output.description, Formatting.thousands(totals.parameters)]
+                if connections { row.append(connected(nested.inputs)) }
+                flops = totals.flops
             }
             if showFLOPs { row.append(Formatting.thousands(flops)) }
-            if showMemory { row.append(Formatting.bytes(model.shape(of: tensor).elementCount * 4)) }
+            if showMemory { row.append(Formatting.bytes(output.elementCount * 4)) }
             table.rows.append(row)
         }
         var lines = ["Model: \"\(model.name)\"", table.render()]

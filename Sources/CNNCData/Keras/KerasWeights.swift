@@ -91,16 +91,7 @@ public enum KerasWeights {
     private static func keras3(_ file: HDF5File, _ layers: [Layer]) throws -> [String: [Float]] {
         // Keras's place names (`conv2d_1`) by the layer names their `vars` groups carry.
         var places: [String: HDF5Group] = [:]
-        for place in try file.group(at: "layers").groups {
-            guard let vars = try? place.group("vars") else { continue }
-            if place.children.contains(where: { $0.name == "layers" }) {
-                throw DataError("\(file.path): '\(place.path)' is a model nested inside the model; cnnc does not read nested models yet (flatten it in Keras, or export it with Tools/keras-export)")
-            }
-            guard let name = (try? vars.attribute("name"))?.string else {
-                throw DataError("\(file.path): '\(vars.path)' does not say which layer it holds (no 'name' attribute, which Keras 3.x writes); save the model again with a current Keras 3")
-            }
-            places[name] = vars
-        }
+        try collectPlaces(in: file.group(at: "layers"), into: &places, path: file.path)
         var tensors: [String: [Float]] = [:]
         for layer in layers {
             guard let vars = places.removeValue(forKey: layer.name) else {
@@ -119,6 +110,26 @@ public enum KerasWeights {
             throw DataError("\(file.path): weights of layers the model does not have: \(list(extra)); is this the file of another model?")
         }
         return tensors
+    }
+
+    /// The `vars` groups under `layers` by layer name. A model nested in the
+    /// model keeps its own layers' places in its `layers` group: cnnc flattens
+    /// the model, so they are read as the model's own.
+    private static func collectPlaces(in layers: HDF5Group, into places: inout [String: HDF5Group], path: String) throws {
+        for place in layers.groups {
+            if let nested = try? place.group("layers") {
+                try collectPlaces(in: nested, into: &places, path: path)
+                continue
+            }
+            guard let vars = try? place.group("vars") else { continue }
+            guard let name = (try? vars.attribute("name"))?.string else {
+                throw DataError("\(path): '\(vars.path)' does not say which layer it holds (no 'name' attribute, which Keras 3.x writes); save the model again with a current Keras 3")
+            }
+            if let earlier = places[name], !earlier.datasets.isEmpty, !vars.datasets.isEmpty {
+                throw DataError("\(path): two layers named '\(name)' have weights ('\(earlier.path)' and '\(vars.path)'); cnnc flattens nested models, so their layers need names of their own")
+            }
+            if places[name]?.datasets.isEmpty ?? true { places[name] = vars }
+        }
     }
 
     // MARK: Keras 2

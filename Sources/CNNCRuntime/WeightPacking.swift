@@ -58,6 +58,12 @@ public enum WeightPacking {
     /// A bias of `count` values, or zeros when the layer has none (offset nil).
     public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: inout [Float], at target: Int) {
         guard let offset else { return }
+        copy(parameters, from: offset, count: count, into: &packed, at: target)
+    }
+
+    /// Weights the kernels read as Keras keeps them (LayerNormalization's gamma
+    /// and beta, PReLU's alpha), copied beside the packed kernels.
+    public static func copy(_ parameters: [Float], from offset: Int, count: Int, into packed: inout [Float], at target: Int) {
         for index in 0..<count { packed[target + index] = parameters[offset + index] }
     }
 

@@ -117,6 +117,36 @@ import Testing
         #expect(kernel.needsWeights)
     }
 
+    /// LayerNormalization keeps Keras's gamma and beta and PReLU its alpha (the
+    /// input's shape, 1 along shared_axes); both run in place on copies in the
+    /// packed buffer. Over a sequence, planned as an image of one row,
+    /// shared_axes still count Keras's axes: [1] shares one alpha row along the steps.
+    @Test func layerNormalizationAndPReLUKeepKerasWeightsAndRunInPlace() throws {
+        let program = try Self.program("""
+            input_shape: [5, 3]
+            layers:
+              - Conv1D: {filters: 4, kernel_size: 2, name: c}
+              - LayerNormalization: {center: false, name: n}
+              - PReLU: {shared_axes: [1], name: p}
+              - PReLU: {name: q}
+            """)
+        #expect(program.weights.tensors.suffix(3).map(\.name) == ["n.gamma", "p.alpha", "q.alpha"])
+        #expect(program.weights.tensors.suffix(3).map(\.shape) == [[4], [1, 4], [4, 4]])
+        #expect(program.parameterCount == 2 * 3 * 4 + 4 + 4 + 4 + 16)
+        let buffers = program.nodes.map { "\($0.layer.name): \(Self.name($0.reads, in: program))→\(Self.name($0.writes, in: program))" }
+        #expect(buffers == ["c: input→l0_c", "n: l0_c→l0_c", "p: l0_c→l0_c", "q: l0_c→l0_c"])
+        func forward(_ index: Int) -> String {
+            guard case .inPlace(let kernel) = program.nodes[index].kernel, kernel.needsWeights else { return "" }
+            var out = SourceWriter()
+            kernel.emit(into: &out)
+            return out.text
+        }
+        // The packed buffer: c's kernel (6 rows of 4) and bias, then the copies of n.gamma, p.alpha, q.alpha.
+        #expect(forward(2).contains("let v = x + position * 4, a = 32"))
+        #expect(forward(3).contains("let v = x + position * 4, a = 36 + ((position / 1) % 4) * 4"))
+        #expect(forward(1).contains("let scale = inverse * w[28 + c]; v[c] = v[c] * scale + (-mean * scale) }"))
+    }
+
     @Test func conv2DTransposeKeepsKerasKernelLayoutAndCropsAsKeras() throws {
         let program = try Self.program("""
             input_shape: [3, 4, 2]

@@ -368,6 +368,36 @@ struct ReferenceNetwork {
                 if v > config.threshold { return config.maxValue.map { min(max(v, 0), $0) } ?? v }
                 return config.negativeSlope * (v - config.threshold)
             }
+        case .layerNormalization(let config):
+            // Keras: at each position, over its channels, (x − mean)/sqrt(variance + ε)·gamma + beta,
+            // the variance biased (divided by the channel count).
+            let c = input.last!
+            let gamma = tensor(layer, "gamma"), beta = tensor(layer, "beta")
+            var y = x
+            for start in stride(from: 0, to: x.count, by: c) {
+                let values = x[start..<(start + c)]
+                let mean = values.reduce(0, +) / Double(c)
+                let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(c)
+                for ch in 0..<c {
+                    y[start + ch] = (x[start + ch] - mean) / (variance + config.epsilon).squareRoot() * (gamma?[ch] ?? 1) + (beta?[ch] ?? 0)
+                }
+            }
+            return y
+        case .prelu(let config):
+            // Keras: relu(x) − alpha·relu(−x), alpha of the input's shape with size 1 along
+            // shared_axes (1 the first axis after the batch), so all values along them share one.
+            let alpha = tensor(layer, "alpha")!
+            let shape = input, alphaShape = input.indices.map { config.sharedAxes.contains($0 + 1) ? 1 : input[$0] }
+            return x.enumerated().map { index, v in
+                var rest = index, cell = 0, cellStride = 1
+                for axis in shape.indices.reversed() {
+                    let coordinate = rest % shape[axis]
+                    rest /= shape[axis]
+                    cell += (alphaShape[axis] == 1 ? 0 : coordinate) * cellStride
+                    cellStride *= alphaShape[axis]
+                }
+                return max(v, 0) - alpha[cell] * max(-v, 0)
+            }
         case .batchNormalization(let config):
             let c = input.last!
             let gamma = tensor(layer, "gamma"), beta = tensor(layer, "beta")

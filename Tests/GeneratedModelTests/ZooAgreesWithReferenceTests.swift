@@ -70,6 +70,8 @@ import Testing
                 switch kind {
                 case "bias", "beta", "moving_mean", "mean": parameters[index] = unit - 0.5
                 case "gamma", "moving_variance", "variance": parameters[index] = 0.5 + 1.5 * unit
+                // PReLU's slopes: 0 (Keras's initial value) would hide alpha·dy in dL/dx.
+                case "alpha": parameters[index] = 0.05 + 0.45 * unit
                 default: break
                 }
             }

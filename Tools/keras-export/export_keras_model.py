@@ -32,6 +32,8 @@ Tensor names are "<layer name>.<weight>", in Keras's own layouts:
     Dense               kernel (in, out), bias (out,)
     BatchNormalization  gamma, beta, moving_mean, moving_variance, each (C,)
                         (no gamma when scale=False, no beta when center=False)
+    LayerNormalization  gamma, beta, each (C,) (the same when scale/center are False)
+    PReLU               alpha: the input's shape without the batch, 1 along shared_axes
     Normalization       mean, variance, each (C,), and count () (the samples
                         adapt() saw, an int in Keras, written as float32);
                         none when its config gives mean and variance
@@ -65,6 +67,9 @@ WEIGHTED = {
     "Conv2DTranspose": ("kernel", "bias"),
     "Dense": ("kernel", "bias"),
     "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
+    "LayerNormalization": ("gamma", "beta"),
+    # alpha has the input's shape (without the batch), 1 along shared_axes.
+    "PReLU": ("alpha",),
     # Without mean and variance in its config; count (a scalar int) only for adapt().
     "Normalization": ("mean", "variance", "count"),
 }
@@ -131,6 +136,10 @@ def expected_weights(layer):
         if layer.center:
             names.append("beta")
         return tuple(names + ["moving_mean", "moving_variance"])
+    if cls == "LayerNormalization":
+        return tuple(name for name, kept in (("gamma", layer.scale), ("beta", layer.center)) if kept)
+    if cls == "PReLU":
+        return WEIGHTED[cls]
     if cls == "SeparableConv2D":
         return WEIGHTED[cls] if layer.use_bias else WEIGHTED[cls][:2]
     if cls == "Normalization":
@@ -232,6 +241,8 @@ def layer_weight_names(layer):
     for short, v in zip(have, variables):
         rank = len(v.shape)
         need = KERNEL_RANK[cls] if short == "kernel" else (0 if short == "count" else OTHER_KERNELS.get(short, 1))
+        if short == "alpha":
+            need = len(layer.input.shape) - 1  # PReLU's alpha: one axis per input axis
         if rank != need:
             raise ExportError(
                 f"{layer.name}.{short} has shape {tuple(v.shape)}, expected rank {need}"

@@ -5,7 +5,7 @@
 
 For each model with committed Keras outputs (a Sequential model with
 BatchNormalization without gamma and beta, a graph, a two-input two-output
-graph), runs `cnnc export JSON --weights weights.safetensors --output DIR`,
+graph, LayerNormalization and PReLU in a Sequential model and in a graph), runs `cnnc export JSON --weights weights.safetensors --output DIR`,
 then in Keras: `keras.saving.load_model(DIR/model.keras)` with no warning, every
 weight equal bit for bit to weights.safetensors, and `predict` on input.npy equal
 to the committed output.npy (to 1e-5: output.npy may come from another CPU).
@@ -28,6 +28,8 @@ MODELS = {
     "residual_block": (FIXTURES / "functional/json3/residual_block.json", FIXTURES / "functional/outputs/residual_block"),
     "two_inputs_two_outputs": (FIXTURES / "functional/json3/two_inputs_two_outputs.json", FIXTURES / "functional/outputs/two_inputs_two_outputs"),
     "reshape_rescale": (FIXTURES / "json3/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
+    "layernorm_prelu": (FIXTURES / "json3/layernorm_prelu.json", FIXTURES / "outputs/layernorm_prelu"),
+    "norm_prelu_residual": (FIXTURES / "functional/json3/norm_prelu_residual.json", FIXTURES / "functional/outputs/norm_prelu_residual"),
 }
 
 

@@ -34,6 +34,7 @@ float32), with
   moving_variance  (0.5, 2.0)
   mean             (-0.5, 0.5)   Normalization
   variance         (0.5, 2.0)    Normalization
+  alpha            (0.05, 0.5)   PReLU
   count            1000, not drawn (only adapt() reads it)
 
 and then the input, rng.uniform(0, 1, (N, *input_shape)) cast to float32.
@@ -88,6 +89,8 @@ UNIFORM = {
     "moving_variance": (0.5, 2.0),
     "mean": (-0.5, 0.5),
     "variance": (0.5, 2.0),
+    # PReLU's slopes below 0: away from 0 (a dead slope) and from 1 (no kink).
+    "alpha": (0.05, 0.5),
 }
 # Normalization's count only matters to adapt(): a fixed number, no draw.
 NORMALIZATION_COUNT = 1000

@@ -4,7 +4,9 @@
 /// kernel plus cin·depth_multiplier·filters (+ filters), Conv2DTranspose as Conv2D, Dense in·units (+ units),
 /// BatchNormalization 2C trainable (gamma, beta) + 2C non-trainable (moving
 /// mean and variance), Normalization without constants 2C + 1 non-trainable
-/// (mean, variance, count); every other layer has none.
+/// (mean, variance, count), LayerNormalization C each for gamma and beta
+/// (trainable), PReLU one alpha per value of its input, one per run along
+/// `shared_axes`; every other layer has none.
 /// FLOPs are 2 x multiply-accumulates of the convolutions and Dense, for one sample.
 enum ParameterCounting {
     struct Counts {
@@ -62,6 +64,10 @@ enum ParameterCounting {
             let channels = input.lastAxis
             let perChannel = (config.center ? 1 : 0) + (config.scale ? 1 : 0)
             return Counts(trainable: perChannel * channels, nonTrainable: 2 * channels)
+        case .layerNormalization(let config):
+            return Counts(trainable: ((config.center ? 1 : 0) + (config.scale ? 1 : 0)) * input.lastAxis)
+        case .prelu(let config):
+            return CheckedArithmetic.product(config.alphaShape(for: input)).map { Counts(trainable: $0) }
         case .normalization(let config):
             // mean and variance per channel, and the count of samples `adapt` saw.
             return Counts(nonTrainable: config.constants == nil ? 2 * input.lastAxis + 1 : 0)

@@ -72,6 +72,12 @@ enum ShapeInference {
                 return .failure(ShapeError(perChannelMismatch("mean", count: constants.mean.count, input: input)))
             }
             return .success(Outcome(output: input, padding: nil))
+        case .prelu(let config):
+            if let axis = config.sharedAxes.first(where: { $0 > input.rank }) {
+                let axes = input.rank == 1 ? "only axis 1" : "axes 1 to \(input.rank)"
+                return .failure(ShapeError("shared_axes names axis \(axis), but the input \(input) has \(axes) after the batch; share alpha along those"))
+            }
+            return .success(Outcome(output: input, padding: nil))
         case .flatten:
             guard let count = CheckedArithmetic.product(input.dimensions) else {
                 return .failure(ShapeError("the flattened size of \(input) overflows"))
@@ -89,7 +95,7 @@ enum ShapeInference {
                 return .failure(ShapeError("noise_shape \(written) does not fit the input \(input): it needs \(input.rank + 1) sizes, the batch axis first, each after it 1 (one draw shared along the axis), null or the axis's size"))
             }
             return .success(Outcome(output: input, padding: nil))
-        case .activation, .relu, .elu, .softmax, .batchNormalization, .identityAtInference, .merge, .concatenate:
+        case .activation, .relu, .elu, .softmax, .batchNormalization, .layerNormalization, .identityAtInference, .merge, .concatenate:
             return .success(Outcome(output: input, padding: nil))
         }
     }

@@ -62,6 +62,13 @@ enum KerasLayerConfig {
                     "moving_mean_initializer": initializer("Zeros"), "moving_variance_initializer": initializer("Ones"),
                     "beta_regularizer": NSNull(), "gamma_regularizer": NSNull(), "beta_constraint": NSNull(), "gamma_constraint": NSNull(),
                     "synchronized": false, "renorm": false, "renorm_clipping": NSNull(), "renorm_momentum": 0.99]
+        case .layerNormalization(let c):
+            return ["axis": [-1], "epsilon": c.epsilon, "center": c.center, "scale": c.scale, "rms_scaling": false,
+                    "beta_initializer": initializer("Zeros"), "gamma_initializer": initializer("Ones"),
+                    "beta_regularizer": NSNull(), "gamma_regularizer": NSNull(), "beta_constraint": NSNull(), "gamma_constraint": NSNull()]
+        case .prelu(let c):
+            return ["alpha_initializer": initializer("Zeros"), "alpha_regularizer": NSNull(), "alpha_constraint": NSNull(),
+                    "shared_axes": c.sharedAxes.isEmpty ? NSNull() : c.sharedAxes]
         case .zeroPadding2D(let p):
             return ["padding": [[p.top, p.bottom], [p.left, p.right]], "data_format": "channels_last"]
         case .cropping2D(let p):
@@ -113,7 +120,7 @@ enum KerasLayerConfig {
     /// Keras records the input shape of layers that build weights or state from it.
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense, .batchNormalization, .flatten, .zeroPadding2D, .merge, .concatenate,
+        case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense, .batchNormalization, .layerNormalization, .prelu, .flatten, .zeroPadding2D, .merge, .concatenate,
              .cropping2D, .upSampling2D, .rescaling, .normalization: true
         case .oneDimensional(.conv1D), .oneDimensional(.zeroPadding1D), .oneDimensional(.cropping1D): true
         default: false

@@ -243,6 +243,10 @@ struct ModelRenderer {
                     case .normalization(let norm):
                         func offset(_ tensor: Int?) -> String { tensor.map { "\(weights.tensors[$0].offset)" } ?? "nil" }
                         out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
+                    case .layerNormalization(let gamma, let beta):
+                        for copy in [gamma, beta].compactMap({ $0 }) { writeCopy(copy, weights: weights, into: &out) }
+                    case .prelu(let alpha):
+                        writeCopy(alpha, weights: weights, into: &out)
                     case .featureNormalization(let norm):
                         out.line("WeightPacking.normalization(parameters, mean: \(weights.tensors[norm.meanTensor].offset), variance: \(weights.tensors[norm.varianceTensor].offset), invert: \(norm.invert), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
                     }
@@ -313,9 +317,6 @@ struct ModelRenderer {
         }
     }
 
-    /// The multiply-add the kernels use: fused when the build promises FMA
-    /// (`-D CNNC_FMA` with `-target-cpu native`), else a multiply and an add,
-    /// which never turns into a slow call to `fmaf` per lane.
     /// The lines that pack one kernel (and its bias, and its Winograd form) at model creation.
     private func writePacking(_ kernel: WeightPlan.PackedKernel, weights: WeightPlan, into out: inout SourceWriter) {
         let tensor = weights.tensors[kernel.kernelTensor]
@@ -331,6 +332,14 @@ struct ModelRenderer {
         }
     }
 
+    /// The line that copies a weight the kernels read as Keras keeps it.
+    private func writeCopy(_ copy: WeightPlan.PackedCopy, weights: WeightPlan, into out: inout SourceWriter) {
+        out.line("WeightPacking.copy(parameters, from: \(weights.tensors[copy.tensor].offset), count: \(copy.count), into: &packed, at: \(copy.offset))")
+    }
+
+    /// The multiply-add the kernels use: fused when the build promises FMA
+    /// (`-D CNNC_FMA` with `-target-cpu native`), else a multiply and an add,
+    /// which never turns into a slow call to `fmaf` per lane.
     private func writeMultiplyAdd(vectorTypes: [Int], into out: inout SourceWriter) {
         guard !vectorTypes.isEmpty else { return }
         out.line()

@@ -27,6 +27,12 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     case elu(alpha: Double)
     case softmax
     case batchNormalization(BatchNormalizationConfig)
+    /// LayerNormalization over the last axis, each position on its own:
+    /// y = (x − mean)/sqrt(variance + ε)·gamma + beta, trained weights gamma and beta.
+    case layerNormalization(LayerNormalizationConfig)
+    /// PReLU: y = x above 0, alpha·x below, alpha a trained weight per value
+    /// (shared along `shared_axes`).
+    case prelu(PReLUConfig)
     case zeroPadding2D(Padding2D)
     /// Cropping2D: rows and columns cut from each side (the amounts in a `Padding2D`).
     case cropping2D(Padding2D)
@@ -330,6 +336,27 @@ public struct NormalizationConstants: Hashable, Sendable, Codable {
         let divisors = variance.map { max($0.squareRoot(), NormalizationConfig.epsilon) }
         if invert { return (divisors, mean) }
         return (divisors.map { 1 / $0 }, zip(mean, divisors).map { -$0 / $1 })
+    }
+}
+
+/// LayerNormalization over the last axis (Keras's `axis: -1`), as Keras 3
+/// computes it: mean and biased variance over the position's channels, then
+/// inv = gamma/sqrt(variance + ε) and y = x·inv + (beta − mean·inv).
+/// `center` adds beta, `scale` multiplies by gamma.
+public struct LayerNormalizationConfig: Hashable, Sendable, Codable {
+    public var epsilon: Double
+    public var center: Bool
+    public var scale: Bool
+}
+
+/// PReLU's `shared_axes` as Keras numbers them (1 is the first axis after the
+/// batch): along them alpha has size 1 and one slope serves every value.
+public struct PReLUConfig: Hashable, Sendable, Codable {
+    public var sharedAxes: [Int]
+
+    /// alpha's shape for an input of this shape: the input's, 1 along the shared axes.
+    public func alphaShape(for input: TensorShape) -> [Int] {
+        input.dimensions.enumerated().map { sharedAxes.contains($0.offset + 1) ? 1 : $0.element }
     }
 }
 

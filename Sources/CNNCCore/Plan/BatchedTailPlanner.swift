@@ -47,7 +47,8 @@ enum BatchedTailPlanner {
         switch layer.operation {
         case .flatten: true
         case .reshape: layer.outputShape.rank == 1
-        case .dense, .activation, .relu, .elu, .softmax, .batchNormalization, .dropout, .identityAtInference, .rescaling, .normalization:
+        case .dense, .activation, .relu, .elu, .softmax, .batchNormalization, .layerNormalization, .prelu, .dropout, .identityAtInference,
+             .rescaling, .normalization:
             layer.inputShape.rank == 1
         default: false
         }

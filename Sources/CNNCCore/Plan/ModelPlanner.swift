@@ -58,7 +58,7 @@ public enum ModelPlanner {
                 break
             case .oneDimensional:
                 break  // none left: `loweredToImages` made each its 2D counterpart
-            case .activation, .softmax, .relu, .elu, .batchNormalization, .rescaling, .normalization:
+            case .activation, .softmax, .relu, .elu, .batchNormalization, .layerNormalization, .prelu, .rescaling, .normalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }
                 node.kernel = .inPlace(ElementwiseEmitter(function: function, kind: kind, shape: layer.outputShape))
             }
@@ -75,11 +75,17 @@ public enum ModelPlanner {
     }
 
     /// What an in-place layer computes; BatchNormalization and Normalization by
-    /// its weights read their folded scale and shift.
+    /// its weights read their folded scale and shift, LayerNormalization and
+    /// PReLU their weights' copies in the packed buffer.
     static func elementwiseKind(_ layer: CheckedLayer, index: Int, weights: WeightPlan) -> ElementwiseEmitter.Kind? {
         switch weights.packing[index] {
         case .normalization(let packed)?: .batchNormalization(scaleOffset: packed.scaleOffset, shiftOffset: packed.shiftOffset)
         case .featureNormalization(let packed)?: .batchNormalization(scaleOffset: packed.scaleOffset, shiftOffset: packed.shiftOffset)
+        case .layerNormalization(let gamma, let beta)?:
+            if case .layerNormalization(let config) = layer.operation {
+                .layerNormalization(LayerNormalizationEmitter(epsilon: config.epsilon, gammaOffset: gamma?.offset, betaOffset: beta?.offset))
+            } else { nil }
+        case .prelu(let alpha)?: .prelu(PReLUEmitter(alphaShape: weights.tensors[alpha.tensor].shape, alphaOffset: alpha.offset))
         default: ElementwiseEmitter.Kind(layer.operation)
         }
     }

@@ -249,6 +249,7 @@ enum TrainingPlanner {
                 case .gaussianNoise?, nil: return []
                 }
             case .activation, .softmax, .relu, .elu: return [x, y]
+            case .layerNormalization, .prelu: return [x]
             case .oneDimensional: return []  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
             }
         case .keepGradientAndAddSums(let number), .normalizationBackward(let number):

@@ -43,8 +43,20 @@ struct WeightPlan: Codable, Hashable {
         var shiftOffset: Int
     }
 
+    /// A weight tensor the kernels read as Keras keeps it, copied to `offset`
+    /// of the packed buffer.
+    struct PackedCopy: Codable, Hashable {
+        var tensor: Int
+        var count: Int
+        var offset: Int
+    }
+
     enum Packing: Codable, Hashable {
         case kernel(PackedKernel)
+        /// LayerNormalization's gamma (without `scale`, none) and beta (without `center`, none).
+        case layerNormalization(gamma: PackedCopy?, beta: PackedCopy?)
+        /// PReLU's alpha, in Keras's shape.
+        case prelu(alpha: PackedCopy)
         case normalization(PackedNormalization)
         /// SeparableConv2D's two kernels: depthwise (no bias), then 1x1 with the bias.
         case separable(depthwise: PackedKernel, pointwise: PackedKernel)
@@ -138,6 +150,14 @@ struct WeightPlan: Codable, Hashable {
                     gammaTensor: gamma, betaTensor: beta, meanTensor: mean, varianceTensor: variance,
                     epsilon: config.epsilon, channels: channels,
                     scaleOffset: reservePacked(channels), shiftOffset: reservePacked(channels)))
+            case .layerNormalization(let config):
+                // Keras's order: gamma, then beta.
+                let channels = layer.inputShape.lastAxis
+                let gamma = config.scale ? copy(addTensor("\(layer.name).gamma", [channels])) : nil
+                let beta = config.center ? copy(addTensor("\(layer.name).beta", [channels])) : nil
+                packing[index] = .layerNormalization(gamma: gamma, beta: beta)
+            case .prelu(let config):
+                packing[index] = .prelu(alpha: copy(addTensor("\(layer.name).alpha", config.alphaShape(for: layer.inputShape))))
             case .normalization(let config) where config.constants == nil:
                 let channels = layer.inputShape.lastAxis
                 let mean = addTensor("\(layer.name).mean", [channels])
@@ -156,6 +176,11 @@ struct WeightPlan: Codable, Hashable {
         tensors.append(Tensor(name: name, shape: shape, offset: parameterCount))
         parameterCount += shape.reduce(1, *)
         return tensors.count - 1
+    }
+
+    private mutating func copy(_ tensor: Int) -> PackedCopy {
+        let count = tensors[tensor].count
+        return PackedCopy(tensor: tensor, count: count, offset: reservePacked(count))
     }
 
     private mutating func reservePacked(_ count: Int) -> Int {

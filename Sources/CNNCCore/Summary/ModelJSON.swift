@@ -57,6 +57,8 @@ public enum ModelJSON {
             case .dense(let config): try config.encode(to: encoder)
             case .relu(let config): try config.encode(to: encoder)
             case .batchNormalization(let config): try config.encode(to: encoder)
+            case .layerNormalization(let config): try config.encode(to: encoder)
+            case .prelu(let config): try config.encode(to: encoder)
             case .zeroPadding2D(let padding), .cropping2D(let padding): try padding.encode(to: encoder)
             case .upSampling2D(let config): try config.encode(to: encoder)
             case .reshape(let config): try config.encode(to: encoder)

@@ -60,6 +60,24 @@ enum ElementwiseArguments {
             .map { LayerOperation.elu(alpha: $0) }
     }
 
+    /// Keras's PReLU: x above 0, alpha·x below, alpha a trained weight of the
+    /// input's shape; `shared_axes` (null, one axis or a list, 1 the first axis
+    /// after the batch) give alpha size 1 along them. Whether an axis exists is
+    /// the shape check's (`ShapeInference`), which knows the input.
+    static let prelu = LayerDecoder(arguments: ["shared_axes", "alpha_initializer"]) { reader in
+        WeightArguments.read(&reader, weights: ["alpha"])
+        guard let value = reader.value("shared_axes"), !value.isNull else { return .prelu(PReLUConfig(sharedAxes: [])) }
+        let items = value.list ?? [value]
+        let axes = items.compactMap { item -> Int? in
+            if case .int(let axis) = item.kind, axis >= 1 { axis } else { nil }
+        }
+        guard axes.count == items.count else {
+            reader.error("'shared_axes' must be null, an axis or a list of axes, each ≥ 1 (1 is the first axis after the batch), got \(value.sourceText)", at: value.location)
+            return nil
+        }
+        return .prelu(PReLUConfig(sharedAxes: axes))
+    }
+
     static let softmax = LayerDecoder(arguments: ["axis"]) { reader in
         reader.requireValue("axis", equalTo: "axis: -1", matches: { if case .int(-1) = $0.kind { true } else { false } },
                             because: "softmax is taken over the last axis")

@@ -42,6 +42,8 @@ enum LayerCatalog {
         "ELU": ElementwiseArguments.elu,
         "Softmax": ElementwiseArguments.softmax,
         "BatchNormalization": NormalizationArguments.batchNormalization,
+        "LayerNormalization": NormalizationArguments.layerNormalization,
+        "PReLU": ElementwiseArguments.prelu,
         "GaussianNoise": InferenceIdentityArguments.gaussianNoise,
         "GaussianDropout": InferenceIdentityArguments.gaussianDropout,
         "SpatialDropout2D": InferenceIdentityArguments.spatialDropout2D,
@@ -58,7 +60,7 @@ enum LayerCatalog {
     static let kerasClassesNotSupported: Set<String> = [
         "Conv3D", "Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D",
         "UpSampling1D", "Permute",
-        "PReLU", "LayerNormalization", "GroupNormalization",
+        "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",
     ]

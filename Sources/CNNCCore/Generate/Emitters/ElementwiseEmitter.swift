@@ -1,7 +1,9 @@
 /// Layers that change values in place: activations, ReLU's variants,
 /// softmax over the last axis, and the layers that scale and shift each
 /// channel: Rescaling and Normalization by constants, BatchNormalization and
-/// Normalization by their weights folded to x·scale + shift.
+/// Normalization by their weights folded to x·scale + shift; and the layers
+/// whose trained weights it reads as they are: LayerNormalization (each
+/// position over its channels) and PReLU.
 struct ElementwiseEmitter: Codable, Hashable {
     enum Kind: Codable, Hashable {
         case activation(Activation)
@@ -12,6 +14,8 @@ struct ElementwiseEmitter: Codable, Hashable {
         case batchNormalization(scaleOffset: Int, shiftOffset: Int)
         /// x·scale + shift with constants: one for every channel, or one per channel.
         case scaleShift(scale: [Double], shift: [Double])
+        case layerNormalization(LayerNormalizationEmitter)
+        case prelu(PReLUEmitter)
 
         /// The kind for an Activation, ReLU, Softmax, Rescaling or Normalization
         /// by constants; nil for any other.
@@ -37,8 +41,10 @@ struct ElementwiseEmitter: Codable, Hashable {
 
     /// Whether the function reads the packed weights.
     var needsWeights: Bool {
-        if case .batchNormalization = kind { return true }
-        return false
+        switch kind {
+        case .batchNormalization, .layerNormalization, .prelu: true
+        case .activation, .relu, .scaleShift: false
+        }
     }
 
     func emit(into out: inout SourceWriter) {
@@ -77,6 +83,10 @@ struct ElementwiseEmitter: Codable, Hashable {
                 }
             case .scaleShift(let scale, let shift):
                 emitScaleShift(scale: scale, shift: shift, count: count, channels: channels, into: &out)
+            case .layerNormalization(let kernel):
+                kernel.emitForward(count: count, channels: channels, into: &out)
+            case .prelu(let kernel):
+                kernel.emitForward(shape: shape, into: &out)
             }
         }
     }

@@ -12,6 +12,8 @@
 ///   average pooling spreads it over the window's real cells.
 /// - ZeroPadding2D crops, Cropping2D pads, UpSampling2D sums each pixel's share of dL/dy; activation layers `_derivative(x, y, g)` in place.
 /// - Rescaling and Normalization `_backward(k, g)`: dL/dx = dL/dy · scale, in place.
+/// - LayerNormalization and PReLU `_backward(x, k, gk, g)`: their weights'
+///   gradients added to `gk`, dL/dx in place (`LayerNormalizationEmitter`, `PReLUEmitter`).
 ///
 /// Weights are read in Keras's layout (`k`), not the packed inference layout.
 struct BackwardEmitter {
@@ -55,6 +57,17 @@ struct BackwardEmitter {
             out.line("// \(layer.name): dL/dx, each dL/dy sent back to the pixels it was made from")
             UpSamplingEmitter(function: function, input: layer.inputShape, config: config).emitBackward(into: &out)
             out.line()
+        case .layerNormalization(let config):
+            guard case .layerNormalization(let gamma, let beta)? = weights.packing[index] else { return }
+            LayerNormalizationEmitter(epsilon: config.epsilon, gammaOffset: gamma.map { weights.tensors[$0.tensor].offset },
+                                      betaOffset: beta.map { weights.tensors[$0.tensor].offset })
+                .emitBackward(function: function, layerName: layer.name, count: layer.inputShape.elementCount,
+                              channels: layer.inputShape.lastAxis, into: &out)
+        case .prelu:
+            guard case .prelu(let alpha)? = weights.packing[index] else { return }
+            let tensor = weights.tensors[alpha.tensor]
+            PReLUEmitter(alphaShape: tensor.shape, alphaOffset: tensor.offset)
+                .emitBackward(function: function, layerName: layer.name, shape: layer.inputShape, into: &out)
         case .rescaling, .normalization:
             emitScaleBackward(into: &out)
         case .activation(let activation) where activation != .linear:

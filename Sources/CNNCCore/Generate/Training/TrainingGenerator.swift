@@ -303,7 +303,7 @@ struct TrainingGenerator {
                 out.line("for cell in 0..<\(cells) { m\(index)[cell] = \(draw) }")
                 out.line("for i in stride(from: \(count - 1), through: 0, by: -1) { m\(index)[i] = m\(index)[\(Self.maskCell(of: "i", shape: layer.inputShape.dimensions, mask: mask))]; \(target)[i] = \(source)[i] * m\(index)[i] }")
             }
-        case .activation, .relu, .elu, .softmax, .rescaling, .normalization:
+        case .activation, .relu, .elu, .softmax, .rescaling, .normalization, .layerNormalization, .prelu:
             out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
             let needsWeights = if case .inPlace(let kernel) = node.kernel { kernel.needsWeights } else { false }
             out.line(needsWeights ? "Self.\(function)(\(target), w)" : "Self.\(function)(\(target))")
@@ -397,6 +397,10 @@ struct TrainingGenerator {
             } else {
                 out.line("Self.\(function)_backward(UnsafePointer(g), h)\(swap)")
             }
+        case .layerNormalization, .prelu:
+            // Their weights' gradients into `gradients`, dL/dx in g in place.
+            out.line("Self.\(function)_backward(\(x), k, gradients, g)")
+            if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .rescaling, .normalization:
             out.line("Self.\(function)_backward(k, g)")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }

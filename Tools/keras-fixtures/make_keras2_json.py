@@ -35,6 +35,7 @@ KERAS2_SPECS = [
     "Tests/Fixtures/specs/reshape_rescale.yaml",
     "Tests/Fixtures/specs/conv1d.yaml",
     "Tests/Fixtures/specs/upsampling.yaml",
+    "Tests/Fixtures/specs/permute_repeat.yaml",
     "Tests/Fixtures/specs/transposed.yaml",
 ]
 OUT = Path("Tests/Fixtures/keras/json2")

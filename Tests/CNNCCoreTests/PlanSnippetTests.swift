@@ -167,6 +167,37 @@ import Testing
         #expect(kernels.padding == nil && kernels.winograd == nil)
     }
 
+    /// Permute copies whole channel runs when the channels stay last, and reads
+    /// with a stride otherwise; a sequence's Permute keeps its row of one first.
+    /// RepeatVector's (n, features) and UpSampling1D's nearest (1, size) are
+    /// planned over the same image of one row.
+    @Test func permuteCopiesRunsAndASequenceStaysOneRow() throws {
+        let program = try Self.program("""
+            input_shape: [3, 4, 2]
+            layers:
+              - Permute: {dims: [2, 1, 3], name: rows}
+              - Permute: {dims: [3, 1, 2], name: channels}
+              - Reshape: {target_shape: [8, 3], name: s}
+              - UpSampling1D: {size: 3, name: u}
+              - Permute: {dims: [2, 1], name: t}
+              - Flatten: {name: f}
+              - Dense: {units: 5, name: d}
+              - RepeatVector: {n: 2, name: r}
+            """)
+        #expect(program.nodes.map(\.layer.outputShape.dimensions) == [[4, 3, 2], [2, 4, 3], [1, 8, 3], [1, 24, 3], [1, 3, 24], [72], [5], [1, 2, 5]])
+        #expect(program.nodes.map(\.kerasOutputShape.dimensions).suffix(4) == [[3, 24], [72], [5], [2, 5]])
+        guard case .permute(let sequence) = program.nodes[4].kernel,
+              case .upSampling(let upSampling) = program.nodes[3].kernel else { Issue.record("not planned as Permute and UpSampling2D"); return }
+        #expect(sequence.order == [0, 2, 1])
+        #expect(upSampling.config == UpSampling2DConfig(size: Size2D(1, 3), interpolation: .nearest))
+        var out = SourceWriter()
+        for node in program.nodes.prefix(2) {
+            if case .permute(let kernel) = node.kernel { kernel.emit(into: &out) }
+        }
+        #expect(out.text.contains("(y + i0 * 6 + i1 * 2).update(from: x + i0 * 2 + i1 * 8, count: 2)"))
+        #expect(out.text.contains("for i in 0..<3 { to[i] = from[i * 2] }"))
+    }
+
     @Test func aTensorReadAgainLaterIsNotOverwrittenInPlace() throws {
         var model = try Self.model("""
             input_shape: [4, 4, 2]

@@ -356,6 +356,19 @@ struct ReferenceNetwork {
             return y
         case .oneDimensional(let operation):
             return sequence(operation, layer, x)
+        case .permute(let config):
+            // Output value at coordinates (o0, o1, …) is the input's at coordinate o_i
+            // along axis dims[i] − 1 (Keras counts axes from 1 after the batch).
+            return (0..<x.count).map { flat in
+                var rest = flat
+                var coordinates = [Int](repeating: 0, count: output.count)
+                for axis in output.indices.reversed() { coordinates[axis] = rest % output[axis]; rest /= output[axis] }
+                var source = [Int](repeating: 0, count: input.count)
+                for (axis, dim) in config.dims.enumerated() { source[dim - 1] = coordinates[axis] }
+                return x[source.indices.reduce(0) { $0 * input[$1] + source[$1] }]
+            }
+        case .repeatVector(let config):
+            return (0..<config.n).flatMap { _ in x }
         case .activation(let activation):
             return activate(x, activation, channels: input.last!)
         case .softmax:
@@ -451,6 +464,9 @@ struct ReferenceNetwork {
             return [Double](repeating: 0, count: before * c) + x + [Double](repeating: 0, count: (outSteps - steps - before) * c)
         case .cropping1D(let cropping):
             return Array(x[(cropping.left * c)..<((cropping.left + outSteps) * c)])
+        case .upSampling1D(let size):
+            // Keras's ops.repeat along the steps: output step t is input step t / size.
+            return (0..<(outSteps * c)).map { x[($0 / c / size) * c + $0 % c] }
         }
     }
 

@@ -9,6 +9,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/merges_one_input.yaml", MergesOneInput.self),
     ("Tests/Fixtures/graphs/norm_prelu_residual.yaml", NormPreluResidual.self),
     ("Tests/Fixtures/graphs/residual_block.yaml", ResidualBlock.self),
+    ("Tests/Fixtures/graphs/sequence_branches.yaml", SequenceBranches.self),
     ("Tests/Fixtures/graphs/squeeze_excite.yaml", SqueezeExcite.self),
     ("Tests/Fixtures/graphs/squeeze_excite_reshape.yaml", SqueezeExciteReshape.self),
     ("Tests/Fixtures/graphs/training_paths.yaml", TrainingPaths.self),

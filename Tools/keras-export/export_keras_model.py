@@ -39,7 +39,7 @@ Tensor names are "<layer name>.<weight>", in Keras's own layouts:
                         none when its config gives mean and variance
 
 Weightless layers cnnc knows (pooling, padding, cropping, upsampling, Flatten, Reshape,
-Rescaling, Dropout, activations)
+Permute, RepeatVector, Rescaling, Dropout, activations)
 write nothing.  The header metadata is
 {"format": "cnnc-weights-1", "keras_version": ..., "source": ...}.
 
@@ -77,6 +77,9 @@ WEIGHTLESS = {
     "InputLayer",
     "ZeroPadding1D",
     "Cropping1D",
+    "UpSampling1D",
+    "Permute",
+    "RepeatVector",
     "MaxPooling1D",
     "AveragePooling1D",
     "GlobalMaxPooling1D",

@@ -36,6 +36,7 @@ KERAS2_SPECS = [
     "Tests/Fixtures/specs/conv1d.yaml",
     "Tests/Fixtures/specs/upsampling.yaml",
     "Tests/Fixtures/specs/layernorm_prelu.yaml",
+    "Tests/Fixtures/specs/permute_repeat.yaml",
     "Tests/Fixtures/specs/transposed.yaml",
 ]
 OUT = Path("Tests/Fixtures/keras/json2")

@@ -29,6 +29,11 @@ extension ShapeInference {
                 return .failure(ShapeError("cropping \(cropping.left) + \(cropping.right) steps from \(input) leaves nothing; crop less"))
             }
             return .success(Outcome(output: TensorShape([left, channels]), padding: nil))
+        case .upSampling1D(let size):
+            guard let repeated = CheckedArithmetic.product(steps, size) else {
+                return .failure(ShapeError("the upsampled length overflows"))
+            }
+            return .success(Outcome(output: TensorShape([repeated, channels]), padding: nil))
         }
     }
 

@@ -87,6 +87,10 @@ enum ShapeInference {
             return .success(Outcome(output: TensorShape(input.dimensions.dropLast() + [config.units]), padding: nil))
         case .oneDimensional(let operation):
             return sequence(operation, className: className, input: input)
+        case .permute(let config):
+            return permuted(config, input: input)
+        case .repeatVector(let config):
+            return repeated(config, input: input)
         // A merge of one tensor is that tensor (several go through MergeShapes).
         case .dropout(let config):
             if let noiseShape = config.noiseShape, let mask = config.sampleMaskShape(for: input),

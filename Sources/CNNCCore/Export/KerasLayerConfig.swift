@@ -90,6 +90,10 @@ enum KerasLayerConfig {
             return ["axis": c.axis]
         case .oneDimensional(let operation):
             return sequenceArguments(operation)
+        case .permute(let c):
+            return ["dims": c.dims]
+        case .repeatVector(let c):
+            return ["n": c.n]
         case .identityAtInference(let trainingOnly):
             var config: [String: Any] = trainingOnly.kerasArguments
             if case .activityRegularization = trainingOnly {} else { config["seed"] = NSNull() }
@@ -98,7 +102,8 @@ enum KerasLayerConfig {
         }
     }
 
-    /// The 1D layers' arguments: lengths as lists of one, as Keras writes them.
+    /// The 1D layers' arguments: lengths as lists of one, as Keras writes them
+    /// (UpSampling1D's `size` is a plain number there).
     private static func sequenceArguments(_ operation: OneDimensionalOperation) -> [String: Any] {
         switch operation {
         case .conv1D(let c):
@@ -114,6 +119,8 @@ enum KerasLayerConfig {
             return ["padding": [p.left, p.right], "data_format": "channels_last"]
         case .cropping1D(let p):
             return ["cropping": [p.left, p.right]]
+        case .upSampling1D(let size):
+            return ["size": size]
         }
     }
 
@@ -122,7 +129,8 @@ enum KerasLayerConfig {
         switch operation {
         case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense, .batchNormalization, .layerNormalization, .prelu, .flatten, .zeroPadding2D, .merge, .concatenate,
              .cropping2D, .upSampling2D, .rescaling, .normalization: true
-        case .oneDimensional(.conv1D), .oneDimensional(.zeroPadding1D), .oneDimensional(.cropping1D): true
+        case .oneDimensional(.conv1D), .oneDimensional(.zeroPadding1D), .oneDimensional(.cropping1D), .oneDimensional(.upSampling1D): true
+        case .permute, .repeatVector: true
         default: false
         }
     }

@@ -73,10 +73,11 @@ public enum KerasModelJSON {
                 object["name"] = checked.name
                 let isMerge = LayerCatalog.mergeClasses.contains(checked.className)
                 let arguments: [Any] = isMerge ? [checked.inputs.map(tensor)] : checked.inputs.map(tensor)
-                // What Keras records of the call: BatchNormalization's mask (none given),
-                // and the `training: false` default of Dropout and the noise layers.
+                // What Keras records of the call: the mask (none given) of BatchNormalization
+                // and GlobalAveragePooling1D, which take one, and the `training: false`
+                // default of Dropout and the noise layers.
                 let keywords: [String: Any] = switch checked.operation {
-                case .batchNormalization: ["mask": NSNull()]
+                case .batchNormalization, .oneDimensional(.globalAveragePooling1D): ["mask": NSNull()]
                 case .dropout: ["training": false]
                 case .identityAtInference(let operation): operation.isRandom ? ["training": false] : [:]
                 default: [:]

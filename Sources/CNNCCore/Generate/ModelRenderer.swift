@@ -76,6 +76,10 @@ struct ModelRenderer {
             kernel.emit(into: &functions)
         case .upSampling(let kernel):
             kernel.emit(into: &functions)
+        case .permute(let kernel):
+            kernel.emit(into: &functions)
+        case .repeatVector(let kernel):
+            kernel.emit(into: &functions)
         case .inPlace(let kernel):
             kernel.emit(into: &functions)
         case .merge(let kernel):
@@ -151,7 +155,7 @@ struct ModelRenderer {
                 }
             }
             if let post = kernels.activation { forward.line("Self.\(post.function)(\(target))") }
-        case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling:
+        case .pooling, .globalPooling, .zeroPadding, .cropping, .upSampling, .permute, .repeatVector:
             forward.line("Self.\(node.function)(\(source), \(target))")
         case .merge, .concatenate:
             let sources = ([source] + node.otherReads.map(readable)).joined(separator: ", ")

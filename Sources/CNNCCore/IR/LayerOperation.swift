@@ -57,6 +57,10 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     /// Conv1D, the 1D poolings, ZeroPadding1D, Cropping1D: over (steps,
     /// channels), lowered to their 2D counterparts before planning.
     case oneDimensional(OneDimensionalOperation)
+    /// Permute: the sample's axes in another order (`PermuteConfig`).
+    case permute(PermuteConfig)
+    /// RepeatVector: a vector (features) repeated into (n, features).
+    case repeatVector(RepeatVectorConfig)
 
     /// Whether the kernels read a padded copy of the input (the convolutions
     /// with `padding: same`); pooling pads by skipping cells instead.

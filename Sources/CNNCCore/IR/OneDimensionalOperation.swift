@@ -1,5 +1,5 @@
 /// Keras's layers over sequences, one sample shaped (steps, channels):
-/// Conv1D, the 1D poolings, ZeroPadding1D and Cropping1D. Each computes what
+/// Conv1D, the 1D poolings, ZeroPadding1D, Cropping1D and UpSampling1D. Each computes what
 /// its 2D counterpart computes over a (1, steps, channels) image, which has
 /// the same memory layout, with a (1, k) window: the plan stage lowers them
 /// to it (`CheckedModel.loweredToImages`), and the stages the user sees
@@ -14,6 +14,8 @@ public enum OneDimensionalOperation: Hashable, Sendable, Codable {
     case zeroPadding1D(Padding2D)
     /// Steps cut from the start and the end (`left` and `right`).
     case cropping1D(Padding2D)
+    /// Every step repeated `size` times in a row.
+    case upSampling1D(size: Int)
 
     /// The 2D operation that computes it over a (1, steps, channels) image.
     /// Causal padding is `padding` that the checker resolved (all on the left).
@@ -29,6 +31,8 @@ public enum OneDimensionalOperation: Hashable, Sendable, Codable {
         case .globalMaxPooling1D(let c): .globalMaxPooling2D(c)
         case .zeroPadding1D(let padding): .zeroPadding2D(padding)
         case .cropping1D(let cropping): .cropping2D(cropping)
+        // Keras's UpSampling1D repeats steps: nearest over the columns of a (1, steps, channels) image.
+        case .upSampling1D(let size): .upSampling2D(UpSampling2DConfig(size: Size2D(1, size), interpolation: .nearest))
         }
     }
 }

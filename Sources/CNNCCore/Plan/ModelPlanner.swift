@@ -54,6 +54,10 @@ public enum ModelPlanner {
                 node.kernel = .cropping(CroppingEmitter(function: function, input: layer.inputShape, cropping: cropping))
             case .upSampling2D(let config):
                 node.kernel = .upSampling(UpSamplingEmitter(function: function, input: layer.inputShape, config: config))
+            case .permute(let config):
+                node.kernel = .permute(PermuteEmitter(function: function, input: layer.inputShape, order: config.order))
+            case .repeatVector(let config):
+                node.kernel = .repeatVector(RepeatVectorEmitter(function: function, features: layer.inputShape.lastAxis, copies: config.n))
             case .flatten, .reshape, .dropout, .identityAtInference:
                 break
             case .oneDimensional:

@@ -81,6 +81,8 @@ enum InferenceKernel: Codable, Hashable, Sendable {
     case zeroPadding(PaddingEmitter)
     case cropping(CroppingEmitter)
     case upSampling(UpSamplingEmitter)
+    case permute(PermuteEmitter)
+    case repeatVector(RepeatVectorEmitter)
     /// Activation, ReLU, Softmax, BatchNormalization, Rescaling and Normalization, over their input's memory.
     case inPlace(ElementwiseEmitter)
     /// Add, Subtract, Multiply, Average, Maximum, Minimum.

@@ -1,8 +1,9 @@
 /// The plan stage compiles a sequence as the image it is in memory: a
 /// (steps, channels) tensor holds the same floats in the same order as a
-/// (1, steps, channels) image, so Conv1D, the 1D poolings, ZeroPadding1D and
-/// Cropping1D run as their 2D counterparts with a (1, k) window
-/// (`OneDimensionalOperation.lowered`; the checker already resolved 'same'
+/// (1, steps, channels) image, so Conv1D, the 1D poolings, ZeroPadding1D,
+/// Cropping1D and UpSampling1D run as their 2D counterparts with a (1, k)
+/// window (UpSampling1D as UpSampling2D by (1, size); a Permute of a
+/// sequence keeps the row first) (`OneDimensionalOperation.lowered`; the checker already resolved 'same'
 /// and 'causal' padding to steps before and after). The user's view (names,
 /// classes, Keras's shapes in comments and `layers`) comes from the checked
 /// model, which is left as it is.
@@ -24,6 +25,9 @@ extension CheckedModel {
             case .reshape(var config) where rank == 2:
                 config.targetShape = [1] + config.targetShape
                 layer.operation = .reshape(config)
+            case .permute(var config) where rank == 2:
+                config.dims = [1] + config.dims.map { $0 + 1 }  // the row of one stays first
+                layer.operation = .permute(config)
             default:
                 break
             }

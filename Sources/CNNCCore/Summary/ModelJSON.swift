@@ -75,6 +75,9 @@ public enum ModelJSON {
                 try config.encode(to: encoder)
             case .oneDimensional(.zeroPadding1D(let padding)), .oneDimensional(.cropping1D(let padding)):
                 try ["left": padding.left, "right": padding.right].encode(to: encoder)
+            case .oneDimensional(.upSampling1D(let size)): try ["size": size].encode(to: encoder)
+            case .permute(let config): try config.encode(to: encoder)
+            case .repeatVector(let config): try config.encode(to: encoder)
             case .flatten, .softmax, .identityAtInference, .merge:
                 _ = encoder.container(keyedBy: ActivationKey.self)
             }

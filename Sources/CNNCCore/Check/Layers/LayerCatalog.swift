@@ -19,6 +19,9 @@ enum LayerCatalog {
         "GlobalMaxPooling1D": SequenceArguments.globalMaxPooling1D,
         "ZeroPadding1D": SequenceArguments.zeroPadding1D,
         "Cropping1D": SequenceArguments.cropping1D,
+        "UpSampling1D": RearrangingArguments.upSampling1D,
+        "Permute": RearrangingArguments.permute,
+        "RepeatVector": RearrangingArguments.repeatVector,
         "Conv2D": ConvolutionArguments.conv2D,
         "DepthwiseConv2D": ConvolutionArguments.depthwiseConv2D,
         "SeparableConv2D": ConvolutionArguments.separableConv2D,
@@ -59,7 +62,6 @@ enum LayerCatalog {
     /// named as unsupported rather than unknown.
     static let kerasClassesNotSupported: Set<String> = [
         "Conv3D", "Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D",
-        "UpSampling1D", "Permute",
         "GroupNormalization",
         "LSTM", "GRU", "SimpleRNN", "Embedding",
         "RandomFlip", "RandomRotation", "RandomZoom", "Lambda", "Attention", "MultiHeadAttention",

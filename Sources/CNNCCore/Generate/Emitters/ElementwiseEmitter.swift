@@ -43,7 +43,7 @@ struct ElementwiseEmitter: Codable, Hashable {
     var needsWeights: Bool {
         switch kind {
         case .batchNormalization, .layerNormalization, .prelu: true
-        case .activation, .relu, .scaleShift: false
+        case .activation, .relu, .elu, .scaleShift: false
         }
     }
 

@@ -11,6 +11,7 @@
 /// - Pooling: max pooling routes each gradient to its window's first maximum,
 ///   average pooling spreads it over the window's real cells.
 /// - ZeroPadding2D crops, Cropping2D pads, UpSampling2D sums each pixel's share of dL/dy; activation layers `_derivative(x, y, g)` in place.
+/// - Permute copies dL/dy back with the inverse order; RepeatVector sums dL/dy over its copies.
 /// - Rescaling and Normalization `_backward(k, g)`: dL/dx = dL/dy · scale, in place.
 /// - LayerNormalization and PReLU `_backward(x, k, gk, g)`: their weights'
 ///   gradients added to `gk`, dL/dx in place (`LayerNormalizationEmitter`, `PReLUEmitter`).
@@ -68,6 +69,14 @@ struct BackwardEmitter {
             let tensor = weights.tensors[alpha.tensor]
             PReLUEmitter(alphaShape: tensor.shape, alphaOffset: tensor.offset)
                 .emitBackward(function: function, layerName: layer.name, shape: layer.inputShape, into: &out)
+        case .permute(let config):
+            out.line("// \(layer.name): dL/dx, dL/dy's axes put back in the input's order")
+            PermuteEmitter(function: "\(function)_backward", input: layer.outputShape, order: config.inverseOrder, isGradient: true).emit(into: &out)
+            out.line()
+        case .repeatVector(let config):
+            out.line("// \(layer.name): dL/dx, the sum of dL/dy over the \(config.n) copies")
+            RepeatVectorEmitter(function: function, features: layer.inputShape.lastAxis, copies: config.n).emitBackward(into: &out)
+            out.line()
         case .rescaling, .normalization:
             emitScaleBackward(into: &out)
         case .activation(let activation) where activation != .linear:

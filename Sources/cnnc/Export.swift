@@ -46,11 +46,11 @@ struct Export: AsyncParsableCommand {
             try AtomicFile.write(Data(KerasModelJSON.text(for: model).utf8), to: json)
             print("wrote \(json)")
             if let prepared {
-                var tensors = try SafeTensors.read(path: prepared.path)
+                guard let data = FileManager.default.contents(atPath: prepared.path) else { throw RuntimeError("cannot read \(prepared.path)") }
+                var tensors = try SafeTensors.parse(data, path: prepared.path)
                 let path = (output as NSString).appendingPathComponent("weights.safetensors")
                 if names.renamed.isEmpty {
                     // The file as it was checked, byte for byte (its dtypes and metadata included).
-                    guard let data = FileManager.default.contents(atPath: prepared.path) else { throw RuntimeError("cannot read \(prepared.path)") }
                     try AtomicFile.write(data, to: path)
                 } else {
                     tensors.tensors = Dictionary(uniqueKeysWithValues: tensors.tensors.map { (names.tensorName($0.key), $0.value) })

@@ -215,8 +215,11 @@ extension SeedPadding6x6: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // conv
                 Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pad
-                if let inputGradient { Self.l0_pad_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // pad
+                    if let inputGradient { Self.l0_pad_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -115,5 +115,7 @@ final class BatchGradients<Model: TrainableModel> {
             for index in 0..<parameterCount { gradients[index] += buffer[index] }
         }
         for index in 0..<parameterCount { gradients[index] *= scale }
+        // Keras's fit has no gradient for a frozen layer's weights.
+        for range in Model.frozenParameterRanges { (gradients + range.lowerBound).update(repeating: 0, count: range.count) }
     }
 }

@@ -139,9 +139,16 @@ public final class Trainer<Model: TrainableModel> {
         guard metrics.loss.isFinite else {
             throw RuntimeError("training diverged at epoch \(epoch + 1), step \(step + 1): the loss is \(metrics.loss); try a smaller learning rate")
         }
+        // Frozen weights have a gradient of 0, which leaves them where they are
+        // with every optimizer here; they are put back all the same, so that no
+        // optimizer state (momentum restored from a run before they were frozen) moves them.
+        let frozen = Model.frozenParameterRanges.map { Array(parameters[$0]) }
         parameters.withUnsafeMutableBufferPointer { parameterBuffer in
             gradients.withUnsafeBufferPointer { gradientBuffer in
                 optimizer.step(parameters: parameterBuffer.baseAddress!, gradients: gradientBuffer.baseAddress!, count: Model.parameterCount)
+            }
+            for (range, values) in zip(Model.frozenParameterRanges, frozen) {
+                (parameterBuffer.baseAddress! + range.lowerBound).update(from: values, count: range.count)
             }
             // BatchNormalization's moving averages are not trained (their gradient is 0, so the
             // step leaves them): they move toward this batch's statistics, as Keras's fit does.

@@ -849,8 +849,11 @@ extension Conv1d: TrainableModel {
                 // conv_valid
                 Self.l1_conv_valid_derivative(UnsafePointer(o1), g)
                 Self.l1_conv_valid_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pad
-                if let inputGradient { Self.l0_pad_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // pad
+                    if let inputGradient { Self.l0_pad_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -432,8 +432,11 @@ extension InferenceIdentity: TrainableModel {
                 // conv2d
                 Self.l1_conv2d_derivative(UnsafePointer(o1), g)
                 Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // gaussian_noise
-                inputGradient?.update(from: g, count: 192)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // gaussian_noise
+                    inputGradient?.update(from: g, count: 192)
+                }
                 return value
             }
         }

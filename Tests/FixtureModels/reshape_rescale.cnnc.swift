@@ -809,13 +809,16 @@ extension ReshapeRescale: TrainableModel {
                 // conv2d
                 Self.l3_conv2d_derivative(UnsafePointer(o3), g)
                 Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // cropping2d
-                Self.l2_cropping2d_backward(UnsafePointer(g), h); swap(&g, &h)
-                // normalization
-                Self.l1_normalization_backward(k, g)
-                // rescaling
-                Self.l0_rescaling_backward(k, g)
-                inputGradient?.update(from: g, count: 216)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // cropping2d
+                    Self.l2_cropping2d_backward(UnsafePointer(g), h); swap(&g, &h)
+                    // normalization
+                    Self.l1_normalization_backward(k, g)
+                    // rescaling
+                    Self.l0_rescaling_backward(k, g)
+                    inputGradient?.update(from: g, count: 216)
+                }
                 return value
             }
         }

@@ -61,6 +61,11 @@ import Testing
         // (what, generated, numerical)
         var rows: [(String, Double, Double)] = []
         for tensor in Model.weightLayout {
+            // Frozen layers' weights have no gradient in Keras's fit.
+            if Model.frozenParameterRanges.contains(where: { $0.contains(tensor.offset) }) {
+                #expect(generated.parameters[tensor.offset..<(tensor.offset + tensor.count)].allSatisfy { $0 == 0 }, "\(spec): frozen \(tensor.name) has a gradient")
+                continue
+            }
             // BatchNormalization's moving averages do not enter a training step's loss;
             // Normalization's statistics do, but Keras never trains them.
             if [".moving_mean", ".moving_variance", ".mean", ".variance", ".count"].contains(where: tensor.name.hasSuffix) {

@@ -99,7 +99,7 @@ struct ReferenceNetwork {
     /// from the sample's seed with the layer's index as the stream, one uniform
     /// per element, kept when below 1 − rate, scaled by 1/(1 − rate)).
     /// BatchNormalization normalizes with the batch's mean and biased variance
-    /// over samples and positions, as Keras's `fit` does. The noise layers
+    /// over samples and positions, as Keras's `fit` does (unless frozen). The noise layers
     /// draw as the generated code does (Box–Muller normals, per-channel
     /// masks, same streams), and ActivityRegularization's penalty is returned
     /// per sample, to add to its loss.
@@ -161,6 +161,9 @@ struct ReferenceNetwork {
                 } else {
                     xs = xs.indices.map { sample in xs[sample].map { generators[sample].nextUnit() < keep ? $0 * scale : 0 } }
                 }
+            case .batchNormalization where layer.frozen:
+                // Keras's fit runs a frozen BatchNormalization in inference mode.
+                xs = xs.map { apply(layer, to: $0) }
             case .batchNormalization(let config):
                 let c = layer.inputShape.lastAxis
                 let gamma = tensor(layer, "gamma"), beta = tensor(layer, "beta")

@@ -4,6 +4,7 @@ import CNNCRuntime
 /// Every model in this module with the spec it was generated from.
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/every_merge.yaml", EveryMerge.self),
+    ("Tests/Fixtures/graphs/frozen_layers.yaml", FrozenLayers.self),
     ("Tests/Fixtures/graphs/functional_chain.yaml", FunctionalChain.self),
     ("Tests/Fixtures/graphs/inception_block.yaml", InceptionBlock.self),
     ("Tests/Fixtures/graphs/merges_one_input.yaml", MergesOneInput.self),

@@ -815,12 +815,15 @@ extension InceptionBlock: TrainableModel {
                 Self.l3_branch1x1_derivative(UnsafePointer(o3), g)
                 Self.l3_branch1x1_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
                 eInput.update(from: g, count: 576)
-                // branch_pool: dL/d(output), summed over its readers
-                g.update(from: e2, count: 576)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch_pool
-                Self.l2_branch_pool_backward(input, UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<576 { eInput[i] += g[i] }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // branch_pool: dL/d(output), summed over its readers
+                    g.update(from: e2, count: 576)
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // branch_pool
+                    Self.l2_branch_pool_backward(input, UnsafePointer(g), h); swap(&g, &h)
+                    for i in 0..<576 { eInput[i] += g[i] }
+                }
                 // branch5x5_reduce: dL/d(output), summed over its readers
                 g.update(from: e1, count: 576)
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

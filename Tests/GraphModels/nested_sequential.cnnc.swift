@@ -507,129 +507,88 @@ public struct NestedSequential: CompiledModel {
 
 /// Training: forward in training mode keeping every layer's output, then backward.
 extension NestedSequential: TrainableModel {
-    public static let trainingArenaCount = 6732
-    public static let trainingUnsupportedReason: String? = "layer 'stem' has trainable: false, and cnnc train updates every layer; remove the flag to train it, or train this model in Keras"
+    public static let trainingArenaCount = 6220
+    public static let trainingUnsupportedReason: String? = nil
+    public static let frozenParameterRanges: [Range<Int>] = [0..<840]
     public static let outputActivation = "softmax"
-    public static let trainingPhaseCount = 3
-    public static let batchSumCount = 32
-    public static let batchStatisticsCount = 40
+    public static let trainingPhaseCount = 1
+    public static let batchSumCount = 0
+    public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
         packed.withUnsafeBufferPointer { packedWeights in
             parameters.withUnsafeBufferPointer { parameterBuffer in
                 let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 4108, q = arena + 4908
-                var g = arena + 5708, h = arena + 6220
+                let p = arena + 3596, q = arena + 4396
+                var g = arena + 5196, h = arena + 5708
                 _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        // Forward, training mode, to stem_bn: every layer's output stays for the backward pass.
-                        Self.l0_stem_pad(input, p)
-                        Self.l0_stem(UnsafePointer(p), w, o0)
-                        Self.l1_stem_bn_statistics(UnsafePointer(o0), sums)
-                        return 0
-
-                    case 1:
-                        let o0 = arena + 0
-                        let o1 = arena + 512
-                        let d1 = arena + 1024
-                        let o2 = arena + 1536
-                        let e2 = arena + 3084
-                        let o3 = arena + 2048
-                        let e3 = arena + 3596
-                        let o4 = arena + 2560
-                        let o5 = arena + 3072
-                        let o6 = arena + 3080
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                        o2.update(from: UnsafePointer(o1), count: 512)
-                        Self.l2_stem_relu(o2)
-                        Self.l3_branch_pad(UnsafePointer(o2), p)
-                        Self.l3_branch(UnsafePointer(p), w, o3)
-                        Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
-                        Self.l5_pool(UnsafePointer(o4), o5)
-                        Self.l6_head(UnsafePointer(o5), w, o6)
-                        Self.l6_head_activation(o6)
-                        output.update(from: o6, count: 4)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 4, channels: 4)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // head
-                        if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-                        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pool
-                        Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                        // join
-                        Self.l4_join_backward(UnsafePointer(g), e2, e3)
-                        // branch: dL/d(output), summed over its readers
-                        g.update(from: e3, count: 512)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // branch
-                        Self.l3_branch_pad(UnsafePointer(o2), p)
-                        Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l3_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<512 { e2[i] += g[i] }
-                        // stem_relu: dL/d(output), summed over its readers
-                        g.update(from: e2, count: 512)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem_relu
-                        Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                        // stem_bn: dL/dy waits for the whole batch's sums
-                        d1.update(from: g, count: 512)
-                        Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
-                        return value
-
-                    default:
-                        let o0 = arena + 0
-                        let d1 = arena + 1024
-                        // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem
-                        Self.l0_stem_pad(input, p)
-                        Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                        if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
-                        return 0
-
+                let o0 = arena + 0
+                let o1 = arena + 512
+                let o2 = arena + 1024
+                let e2 = arena + 2572
+                let o3 = arena + 1536
+                let e3 = arena + 3084
+                let o4 = arena + 2048
+                let o5 = arena + 2560
+                let o6 = arena + 2568
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_stem_pad(input, p)
+                Self.l0_stem(UnsafePointer(p), w, o0)
+                o1.update(from: UnsafePointer(o0), count: 512)
+                Self.l1_stem_bn(o1, w)
+                o2.update(from: UnsafePointer(o1), count: 512)
+                Self.l2_stem_relu(o2)
+                Self.l3_branch_pad(UnsafePointer(o2), p)
+                Self.l3_branch(UnsafePointer(p), w, o3)
+                Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
+                Self.l5_pool(UnsafePointer(o4), o5)
+                Self.l6_head(UnsafePointer(o5), w, o6)
+                Self.l6_head_activation(o6)
+                output.update(from: o6, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 4, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // head
+                if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
+                Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // pool
+                    Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+                    // join
+                    Self.l4_join_backward(UnsafePointer(g), e2, e3)
+                    // branch: dL/d(output), summed over its readers
+                    g.update(from: e3, count: 512)
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // branch
+                    Self.l3_branch_pad(UnsafePointer(o2), p)
+                    Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                    Self.l3_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
+                    for i in 0..<512 { e2[i] += g[i] }
+                    // stem_relu: dL/d(output), summed over its readers
+                    g.update(from: e2, count: 512)
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // stem_relu
+                    Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                    // stem_bn
+                    Self.l1_stem_bn_backward(k, g)
+                    // stem
+                    Self.l0_stem_pad(input, p)
+                    Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                    if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
                 }
+                return value
             }
         }
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {
-        switch phase {
-            case 0:
-                // stem_bn: the batch's mean and (biased, as Keras's) variance over samples × 64
-                let n = Double(samples * 64)
-                for c in 0..<8 {
-                    let mean = sums[0 + c] / n, variance = Swift.max(sums[8 + c] / n - mean * mean, 0)
-                    statistics[0 + c] = Float(mean); statistics[8 + c] = Float(variance)
-                    statistics[16 + c] = Float(1 / (variance + 0.001).squareRoot())
-                }
-
-            case 1:
-                // stem_bn: mean(dy) and mean(dy·x̂) over samples × 64
-                let n = Double(samples * 64)
-                for c in 0..<8 {
-                    statistics[24 + c] = Float(sums[16 + c] / n); statistics[32 + c] = Float(sums[24 + c] / n)
-                }
-
-            default:
-                break
-
-        }
     }
 
     public static func updateMovingStatistics(_ statistics: UnsafePointer<Float>, parameters: UnsafeMutablePointer<Float>) {
-        // stem_bn: momentum 0.99
-        for c in 0..<8 {
-            parameters[240 + c] = parameters[240 + c] * Float(0.99) + statistics[0 + c] * Float(0.010000000000000009)
-            parameters[248 + c] = parameters[248 + c] * Float(0.99) + statistics[8 + c] * Float(0.010000000000000009)
-        }
     }
 
     // stem: dL/dkernel, dL/dbias, dL/dx (1 vector of 8 output channels)
@@ -713,6 +672,18 @@ extension NestedSequential: TrainableModel {
     static func l0_stem_unpad(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
         for row in 0..<8 {
             (dx + row * 24).update(from: dy + ((row + 1) * 10 + 1) * 3, count: 24)
+        }
+    }
+
+    // stem_bn: dL/dx = dL/dy · scale
+    @inline(never)
+    static func l1_stem_bn_backward(_ k: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { scale in
+            for c in 0..<8 { scale[c] = k[224 + c] / (k[248 + c] + Float(0.001)).squareRoot() }
+            for position in 0..<64 {
+                let v = g + position * 8
+                for c in 0..<8 { v[c] *= scale[c] }
+            }
         }
     }
 
@@ -906,53 +877,6 @@ extension NestedSequential: TrainableModel {
     static func l4_join_backward(_ dy: UnsafePointer<Float>, _ dx0: UnsafeMutablePointer<Float>, _ dx1: UnsafeMutablePointer<Float>) {
         for i in 0..<512 { dx0[i] = dy[i] }
         for i in 0..<512 { dx1[i] = dy[i] }
-    }
-
-    // stem_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σx and Σx²
-    @inline(never)
-    static func l1_stem_bn_statistics(_ x: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for position in 0..<64 {
-            let v = x + position * 8
-            for c in 0..<8 { let value = Double(v[c]); sums[0 + c] += value; sums[8 + c] += value * value }
-        }
-    }
-
-    // stem_bn: BatchNormalization in training mode, over the batch and 64 positions: y = γ·(x − mean)/σ + β with the batch's mean and σ
-    @inline(never)
-    static func l1_stem_bn_normalize(_ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        for position in 0..<64 {
-            let v = x + position * 8, o = y + position * 8
-            for c in 0..<8 { o[c] = k[224 + c] * ((v[c] - s[0 + c]) * s[16 + c]) + k[232 + c] }
-        }
-    }
-
-    // stem_bn: BatchNormalization in training mode, over the batch and 64 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
-    @inline(never)
-    static func l1_stem_bn_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        for c in 0..<8 {
-            let mean = s[0 + c], inverse = s[16 + c]
-            var g: Double = 0, gx: Double = 0
-            for position in 0..<64 {
-                let at = position * 8 + c
-                let d = Double(dy[at])
-                g += d; gx += d * Double((x[at] - mean) * inverse)
-            }
-            sums[16 + c] += g; sums[24 + c] += gx
-            gk[224 + c] += Float(gx)
-            gk[232 + c] += Float(g)
-        }
-    }
-
-    // stem_bn: BatchNormalization in training mode, over the batch and 64 positions: dL/dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂))
-    @inline(never)
-    static func l1_stem_bn_backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for position in 0..<64 {
-            let at = position * 8
-            for c in 0..<8 {
-                let inverse = s[16 + c], normalized = (x[at + c] - s[0 + c]) * inverse
-                dx[at + c] = k[224 + c] * inverse * (dy[at + c] - s[24 + c] - normalized * s[32 + c])
-            }
-        }
     }
 
 }

@@ -646,11 +646,14 @@ extension SqueezeExciteReshape: TrainableModel {
                 Self.l2_features_pad(UnsafePointer(o1), p)
                 Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
                 Self.l2_features_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // normalization
-                Self.l1_normalization_backward(k, g)
-                // rescaling
-                Self.l0_rescaling_backward(k, g)
-                inputGradient?.update(from: g, count: 192)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // normalization
+                    Self.l1_normalization_backward(k, g)
+                    // rescaling
+                    Self.l0_rescaling_backward(k, g)
+                    inputGradient?.update(from: g, count: 192)
+                }
                 return value
             }
         }

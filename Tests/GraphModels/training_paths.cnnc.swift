@@ -657,12 +657,15 @@ extension TrainingPaths: TrainableModel {
                         g.update(from: e9, count: 5)
                         // gate
                         Self.l9_gate_backward(UnsafePointer(g), UnsafePointer(o6), UnsafePointer(o5), e6, e7)
-                        // raw: dL/d(output), summed over its readers
-                        g.update(from: e8, count: 72)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // raw
-                        // passes the gradient through
-                        eInput.update(from: g, count: 72)
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // raw: dL/d(output), summed over its readers
+                            g.update(from: e8, count: 72)
+                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                            // raw
+                            // passes the gradient through
+                            eInput.update(from: g, count: 72)
+                        }
                         // penalty: dL/d(output), summed over its readers
                         g.update(from: e7, count: 5)
                         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).

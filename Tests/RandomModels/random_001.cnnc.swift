@@ -457,10 +457,13 @@ extension Random001: TrainableModel {
                         Self.l2_conv2d_pad(UnsafePointer(o1), p)
                         Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
                         Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // max_pooling2d_1
-                        Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                        // max_pooling2d
-                        if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // max_pooling2d_1
+                            Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                            // max_pooling2d
+                            if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        }
                         return 0
 
                 }

@@ -303,9 +303,12 @@ extension Random013: TrainableModel {
                 if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
                 // dense
                 Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // re_lu
-                Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 18)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // re_lu
+                    Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 18)
+                }
                 return value
             }
         }

@@ -760,9 +760,12 @@ extension Random015: TrainableModel {
                 // dense
                 Self.l1_dense_derivative(UnsafePointer(o1), g)
                 Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dropout
-                for i in 0..<12 { g[i] *= m0[i] }
-                inputGradient?.update(from: g, count: 12)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // dropout
+                    for i in 0..<12 { g[i] *= m0[i] }
+                    inputGradient?.update(from: g, count: 12)
+                }
                 return value
             }
         }

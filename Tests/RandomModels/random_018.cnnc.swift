@@ -267,10 +267,13 @@ extension Random018: TrainableModel {
                 // conv2d
                 if !fused { Self.l2_conv2d_derivative(UnsafePointer(o2), g) }
                 Self.l2_conv2d_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // average_pooling2d
-                Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // zero_padding2d
-                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // average_pooling2d
+                    Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // zero_padding2d
+                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

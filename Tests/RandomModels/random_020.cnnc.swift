@@ -218,9 +218,12 @@ extension Random020: TrainableModel {
                 // conv2d
                 if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
                 Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // re_lu
-                Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 196)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // re_lu
+                    Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 196)
+                }
                 return value
             }
         }

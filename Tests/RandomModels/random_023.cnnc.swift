@@ -150,9 +150,12 @@ extension Random023: TrainableModel {
                 let value = loss.value(output, target, count: 4, channels: 4)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // global_max_pooling2d
-                if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // global_max_pooling2d
+                    if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

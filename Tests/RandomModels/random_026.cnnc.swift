@@ -268,11 +268,14 @@ extension Random026: TrainableModel {
                 // dense
                 Self.l2_dense_derivative(UnsafePointer(o2), g)
                 Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // activation
-                Self.l1_activation_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // softmax
-                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 20)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // activation
+                    Self.l1_activation_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                    // softmax
+                    Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 20)
+                }
                 return value
             }
         }

@@ -294,10 +294,13 @@ extension Random028: TrainableModel {
                 // conv2d
                 Self.l2_conv2d_derivative(UnsafePointer(o2), g)
                 Self.l2_conv2d_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // softmax
-                Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // max_pooling2d
-                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // softmax
+                    Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                    // max_pooling2d
+                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

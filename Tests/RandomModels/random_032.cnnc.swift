@@ -151,9 +151,12 @@ extension Random032: TrainableModel {
                 let value = loss.value(output, target, count: 30, channels: 1)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 30, channels: 1, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // zero_padding2d
-                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // zero_padding2d
+                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

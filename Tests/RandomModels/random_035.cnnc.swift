@@ -166,12 +166,15 @@ extension Random035: TrainableModel {
                 let value = loss.value(output, target, count: 3, channels: 3)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // re_lu
-                if !fused { Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g) }
-                // dropout
-                for i in 0..<3 { g[i] *= m0[i] }
-                inputGradient?.update(from: g, count: 3)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // re_lu
+                    if !fused { Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g) }
+                    // dropout
+                    for i in 0..<3 { g[i] *= m0[i] }
+                    inputGradient?.update(from: g, count: 3)
+                }
                 return value
             }
         }

@@ -256,8 +256,11 @@ extension Random040: TrainableModel {
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
                 Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // average_pooling2d
-                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // average_pooling2d
+                    if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

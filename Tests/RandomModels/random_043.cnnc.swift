@@ -223,13 +223,16 @@ extension Random043: TrainableModel {
                 let value = loss.value(output, target, count: 8, channels: 8)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // global_average_pooling2d
-                Self.l2_global_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                // average_pooling2d_1
-                Self.l1_average_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // average_pooling2d
-                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // global_average_pooling2d
+                    Self.l2_global_average_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                    // average_pooling2d_1
+                    Self.l1_average_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // average_pooling2d
+                    if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

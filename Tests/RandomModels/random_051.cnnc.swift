@@ -376,11 +376,14 @@ extension Random051: TrainableModel {
                 // dense
                 if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
                 Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dropout
-                for i in 0..<100 { g[i] *= m1[i] }
-                // flatten
-                // passes the gradient through
-                inputGradient?.update(from: g, count: 100)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // dropout
+                    for i in 0..<100 { g[i] *= m1[i] }
+                    // flatten
+                    // passes the gradient through
+                    inputGradient?.update(from: g, count: 100)
+                }
                 return value
             }
         }

@@ -398,12 +398,15 @@ extension Random054: TrainableModel {
                 // conv2d
                 Self.l3_conv2d_derivative(UnsafePointer(o3), g)
                 Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // re_lu
-                Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                // zero_padding2d_1
-                Self.l1_zero_padding2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // zero_padding2d
-                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // re_lu
+                    Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                    // zero_padding2d_1
+                    Self.l1_zero_padding2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // zero_padding2d
+                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

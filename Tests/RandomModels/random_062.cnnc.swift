@@ -168,11 +168,14 @@ extension Random062: TrainableModel {
                 let value = loss.value(output, target, count: 3, channels: 3)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dropout
-                for i in 0..<3 { g[i] *= m1[i] }
-                // global_average_pooling2d
-                if let inputGradient { Self.l0_global_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // dropout
+                    for i in 0..<3 { g[i] *= m1[i] }
+                    // global_average_pooling2d
+                    if let inputGradient { Self.l0_global_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

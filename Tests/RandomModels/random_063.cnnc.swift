@@ -185,10 +185,13 @@ extension Random063: TrainableModel {
                         let d1 = arena + 132
                         // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                         Self.l1_batch_normalization_backward(input, UnsafePointer(d1), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // flatten
-                        // passes the gradient through
-                        inputGradient?.update(from: g, count: 132)
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                            // flatten
+                            // passes the gradient through
+                            inputGradient?.update(from: g, count: 132)
+                        }
                         return 0
 
                 }

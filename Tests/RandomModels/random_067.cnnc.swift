@@ -188,11 +188,14 @@ extension Random067: TrainableModel {
                 let value = loss.value(output, target, count: 192, channels: 16)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 192, channels: 16, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // zero_padding2d
-                Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // average_pooling2d
-                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // zero_padding2d
+                    Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // average_pooling2d
+                    if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

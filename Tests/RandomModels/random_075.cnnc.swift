@@ -178,12 +178,15 @@ extension Random075: TrainableModel {
                 let value = loss.value(output, target, count: 9, channels: 3)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 9, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // max_pooling2d
-                Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // dropout
-                for i in 0..<54 { g[i] *= m0[i] }
-                inputGradient?.update(from: g, count: 54)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // max_pooling2d
+                    Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // dropout
+                    for i in 0..<54 { g[i] *= m0[i] }
+                    inputGradient?.update(from: g, count: 54)
+                }
                 return value
             }
         }

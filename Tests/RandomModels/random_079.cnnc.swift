@@ -172,11 +172,14 @@ extension Random079: TrainableModel {
                 let value = loss.value(output, target, count: 4, channels: 4)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // global_max_pooling2d
-                Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // zero_padding2d
-                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // global_max_pooling2d
+                    Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // zero_padding2d
+                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

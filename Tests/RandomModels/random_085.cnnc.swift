@@ -303,8 +303,11 @@ extension Random085: TrainableModel {
                 // dense
                 if !fused { Self.l1_dense_derivative(UnsafePointer(o1), g) }
                 Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_average_pooling2d
-                if let inputGradient { Self.l0_global_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // global_average_pooling2d
+                    if let inputGradient { Self.l0_global_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -268,9 +268,12 @@ extension Random087: TrainableModel {
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
                 Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // softmax
-                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 21)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // softmax
+                    Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 21)
+                }
                 return value
             }
         }

@@ -211,13 +211,16 @@ extension Random094: TrainableModel {
                 let value = loss.value(output, target, count: 64, channels: 64)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 64, channels: 64, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // flatten
-                // passes the gradient through
-                // max_pooling2d
-                Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // average_pooling2d
-                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // flatten
+                    // passes the gradient through
+                    // max_pooling2d
+                    Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // average_pooling2d
+                    if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -278,11 +278,14 @@ extension Random095: TrainableModel {
                 Self.l2_conv2d_pad(UnsafePointer(o1), p)
                 Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
                 Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // average_pooling2d
-                Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // activation
-                Self.l0_activation_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 384)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // average_pooling2d
+                    Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // activation
+                    Self.l0_activation_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 384)
+                }
                 return value
             }
         }

@@ -192,12 +192,15 @@ extension Random100: TrainableModel {
                 let value = loss.value(output, target, count: 10, channels: 1)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 10, channels: 1, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // average_pooling2d
-                Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // softmax
-                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 40)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // average_pooling2d
+                    Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // softmax
+                    Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 40)
+                }
                 return value
             }
         }

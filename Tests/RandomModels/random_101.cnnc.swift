@@ -149,10 +149,13 @@ extension Random101: TrainableModel {
                 let value = loss.value(output, target, count: 60, channels: 3)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 60, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // re_lu
-                if !fused { Self.l0_re_lu_derivative(input, UnsafePointer(o0), g) }
-                inputGradient?.update(from: g, count: 60)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // re_lu
+                    if !fused { Self.l0_re_lu_derivative(input, UnsafePointer(o0), g) }
+                    inputGradient?.update(from: g, count: 60)
+                }
                 return value
             }
         }

@@ -475,11 +475,14 @@ extension Random104: TrainableModel {
                 // dense
                 Self.l2_dense_derivative(UnsafePointer(o2), g)
                 Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // activation
-                Self.l1_activation_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // re_lu
-                Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 7)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // activation
+                    Self.l1_activation_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                    // re_lu
+                    Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 7)
+                }
                 return value
             }
         }

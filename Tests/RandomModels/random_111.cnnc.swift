@@ -303,9 +303,12 @@ extension Random111: TrainableModel {
                 // dense
                 if !fused { Self.l1_dense_derivative(UnsafePointer(o1), g) }
                 Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dropout
-                for i in 0..<10 { g[i] *= m0[i] }
-                inputGradient?.update(from: g, count: 10)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // dropout
+                    for i in 0..<10 { g[i] *= m0[i] }
+                    inputGradient?.update(from: g, count: 10)
+                }
                 return value
             }
         }

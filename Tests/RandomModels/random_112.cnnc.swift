@@ -416,9 +416,12 @@ extension Random112: TrainableModel {
                         // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                         // dense
                         Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // re_lu
-                        Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
-                        inputGradient?.update(from: g, count: 9)
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // re_lu
+                            Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                            inputGradient?.update(from: g, count: 9)
+                        }
                         return 0
 
                 }

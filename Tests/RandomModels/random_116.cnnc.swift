@@ -166,12 +166,15 @@ extension Random116: TrainableModel {
                 let value = loss.value(output, target, count: 88, channels: 8)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 88, channels: 8, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dropout
-                for i in 0..<88 { g[i] *= m1[i] }
-                // re_lu
-                Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 88)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // dropout
+                    for i in 0..<88 { g[i] *= m1[i] }
+                    // re_lu
+                    Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 88)
+                }
                 return value
             }
         }

@@ -369,11 +369,14 @@ extension Random118: TrainableModel {
                         // dense
                         Self.l2_dense_derivative(UnsafePointer(o2), g)
                         Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // activation
-                        Self.l1_activation_derivative(input, UnsafePointer(o1), g)
-                        // flatten
-                        // passes the gradient through
-                        inputGradient?.update(from: g, count: 180)
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // activation
+                            Self.l1_activation_derivative(input, UnsafePointer(o1), g)
+                            // flatten
+                            // passes the gradient through
+                            inputGradient?.update(from: g, count: 180)
+                        }
                         return 0
 
                 }

@@ -382,11 +382,14 @@ extension Random120: TrainableModel {
                         let d2 = arena + 16
                         // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                         Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // global_max_pooling2d
-                        Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                        // average_pooling2d
-                        if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                            // global_max_pooling2d
+                            Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                            // average_pooling2d
+                            if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        }
                         return 0
 
                 }

@@ -462,10 +462,13 @@ extension Random121: TrainableModel {
                 // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
                 // dense
                 Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // softmax
-                Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // global_max_pooling2d
-                if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // softmax
+                    Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                    // global_max_pooling2d
+                    if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -209,15 +209,18 @@ extension Random134: TrainableModel {
                 let value = loss.value(output, target, count: 16, channels: 16)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 16, channels: 16, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // activation
-                if !fused { Self.l3_activation_derivative(UnsafePointer(o2), UnsafePointer(o3), g) }
-                // dropout
-                for i in 0..<16 { g[i] *= m2[i] }
-                // softmax
-                Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // global_average_pooling2d
-                if let inputGradient { Self.l0_global_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // activation
+                    if !fused { Self.l3_activation_derivative(UnsafePointer(o2), UnsafePointer(o3), g) }
+                    // dropout
+                    for i in 0..<16 { g[i] *= m2[i] }
+                    // softmax
+                    Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                    // global_average_pooling2d
+                    if let inputGradient { Self.l0_global_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

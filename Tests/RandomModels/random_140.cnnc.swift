@@ -273,10 +273,13 @@ extension Random140: TrainableModel {
                 Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
                 // dense
                 Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // softmax
-                Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // average_pooling2d
-                if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // softmax
+                    Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                    // average_pooling2d
+                    if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

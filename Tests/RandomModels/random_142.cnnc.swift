@@ -174,12 +174,15 @@ extension Random142: TrainableModel {
                 let value = loss.value(output, target, count: 5, channels: 1)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 5, channels: 1, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // re_lu
-                if !fused { Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g) }
-                // softmax
-                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 5)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // re_lu
+                    if !fused { Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g) }
+                    // softmax
+                    Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 5)
+                }
                 return value
             }
         }

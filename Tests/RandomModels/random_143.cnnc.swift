@@ -290,8 +290,11 @@ extension Random143: TrainableModel {
                 Self.l1_conv2d_pad(UnsafePointer(o0), p)
                 Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
                 Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // max_pooling2d
-                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // max_pooling2d
+                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

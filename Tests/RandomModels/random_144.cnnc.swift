@@ -149,10 +149,13 @@ extension Random144: TrainableModel {
                 let value = loss.value(output, target, count: 135, channels: 5)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 135, channels: 5, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // re_lu
-                if !fused { Self.l0_re_lu_derivative(input, UnsafePointer(o0), g) }
-                inputGradient?.update(from: g, count: 135)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // re_lu
+                    if !fused { Self.l0_re_lu_derivative(input, UnsafePointer(o0), g) }
+                    inputGradient?.update(from: g, count: 135)
+                }
                 return value
             }
         }

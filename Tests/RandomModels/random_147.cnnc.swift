@@ -329,8 +329,11 @@ extension Random147: TrainableModel {
                 // conv2d
                 Self.l1_conv2d_derivative(UnsafePointer(o1), g)
                 Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // zero_padding2d
-                if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // zero_padding2d
+                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -232,15 +232,18 @@ extension Random149: TrainableModel {
                 let value = loss.value(output, target, count: 128, channels: 4)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 128, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // zero_padding2d
-                Self.l3_zero_padding2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // activation
-                Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                // max_pooling2d_1
-                Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // max_pooling2d
-                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // zero_padding2d
+                    Self.l3_zero_padding2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                    // activation
+                    Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                    // max_pooling2d_1
+                    Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // max_pooling2d
+                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -310,10 +310,13 @@ extension Random151: TrainableModel {
                 // dense
                 Self.l2_dense_derivative(UnsafePointer(o2), g)
                 Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dropout
-                for i in 0..<504 { g[i] *= m1[i] }
-                // max_pooling2d
-                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // dropout
+                    for i in 0..<504 { g[i] *= m1[i] }
+                    // max_pooling2d
+                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

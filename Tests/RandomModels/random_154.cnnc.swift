@@ -299,9 +299,12 @@ extension Random154: TrainableModel {
                 // dense
                 if !fused { Self.l1_dense_derivative(UnsafePointer(o1), g) }
                 Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                inputGradient?.update(from: g, count: 48)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // flatten
+                    // passes the gradient through
+                    inputGradient?.update(from: g, count: 48)
+                }
                 return value
             }
         }

@@ -161,9 +161,12 @@ extension Random160: TrainableModel {
                 let value = loss.value(output, target, count: 24, channels: 3)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 24, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // max_pooling2d
-                if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // max_pooling2d
+                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -185,13 +185,16 @@ extension Random163: TrainableModel {
                 let value = loss.value(output, target, count: 896, channels: 896)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 896, channels: 896, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // flatten
-                // passes the gradient through
-                // activation
-                // softmax
-                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 896)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // flatten
+                    // passes the gradient through
+                    // activation
+                    // softmax
+                    Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 896)
+                }
                 return value
             }
         }

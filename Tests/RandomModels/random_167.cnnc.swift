@@ -546,10 +546,13 @@ extension Random167: TrainableModel {
                         // dense
                         Self.l2_dense_derivative(UnsafePointer(o2), g)
                         Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // softmax
-                        Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                        // activation
-                        inputGradient?.update(from: g, count: 33)
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // softmax
+                            Self.l1_softmax_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                            // activation
+                            inputGradient?.update(from: g, count: 33)
+                        }
                         return 0
 
                 }

@@ -225,9 +225,12 @@ extension Random168: TrainableModel {
                 // conv2d
                 Self.l1_conv2d_derivative(UnsafePointer(o1), g)
                 Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // softmax
-                Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 20)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // softmax
+                    Self.l0_softmax_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 20)
+                }
                 return value
             }
         }

@@ -426,11 +426,14 @@ extension Random181: TrainableModel {
                 // dense
                 Self.l2_dense_derivative(UnsafePointer(o2), g)
                 Self.l2_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // dropout
-                for i in 0..<90 { g[i] *= m0[i] }
-                inputGradient?.update(from: g, count: 90)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // flatten
+                    // passes the gradient through
+                    // dropout
+                    for i in 0..<90 { g[i] *= m0[i] }
+                    inputGradient?.update(from: g, count: 90)
+                }
                 return value
             }
         }

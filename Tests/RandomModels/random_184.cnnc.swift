@@ -567,8 +567,11 @@ extension Random184: TrainableModel {
                 Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
                 // dense
                 Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_max_pooling2d
-                if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // global_max_pooling2d
+                    if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

@@ -333,11 +333,14 @@ extension Random185: TrainableModel {
                 // dense
                 if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
                 Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_average_pooling2d
-                Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // activation
-                Self.l0_activation_derivative(input, UnsafePointer(o0), g)
-                inputGradient?.update(from: g, count: 48)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // global_average_pooling2d
+                    Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // activation
+                    Self.l0_activation_derivative(input, UnsafePointer(o0), g)
+                    inputGradient?.update(from: g, count: 48)
+                }
                 return value
             }
         }

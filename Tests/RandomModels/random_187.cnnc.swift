@@ -602,8 +602,11 @@ extension Random187: TrainableModel {
                 // dense
                 Self.l1_dense_derivative(UnsafePointer(o1), g)
                 Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_max_pooling2d
-                if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // global_max_pooling2d
+                    if let inputGradient { Self.l0_global_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
                 return value
             }
         }

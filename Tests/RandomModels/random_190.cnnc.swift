@@ -149,10 +149,13 @@ extension Random190: TrainableModel {
                 let value = loss.value(output, target, count: 63, channels: 1)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 63, channels: 1, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // activation
-                if !fused { Self.l0_activation_derivative(input, UnsafePointer(o0), g) }
-                inputGradient?.update(from: g, count: 63)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // activation
+                    if !fused { Self.l0_activation_derivative(input, UnsafePointer(o0), g) }
+                    inputGradient?.update(from: g, count: 63)
+                }
                 return value
             }
         }

@@ -241,13 +241,16 @@ extension Random193: TrainableModel {
                         let d3 = arena + 225
                         // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
                         Self.l3_batch_normalization_backward(UnsafePointer(o2), UnsafePointer(d3), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // softmax
-                        Self.l2_softmax_derivative(UnsafePointer(o0), UnsafePointer(o2), g)
-                        // flatten
-                        // passes the gradient through
-                        // average_pooling2d
-                        if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                            // softmax
+                            Self.l2_softmax_derivative(UnsafePointer(o0), UnsafePointer(o2), g)
+                            // flatten
+                            // passes the gradient through
+                            // average_pooling2d
+                            if let inputGradient { Self.l0_average_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
+                        }
                         return 0
 
                 }

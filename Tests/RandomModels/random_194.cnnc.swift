@@ -140,10 +140,13 @@ extension Random194: TrainableModel {
                 let value = loss.value(output, target, count: 72, channels: 72)
                 let fused = loss.fuses(with: Self.outputActivation)
                 loss.gradient(output, target, count: 72, channels: 72, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // flatten
-                // passes the gradient through
-                inputGradient?.update(from: g, count: 72)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // flatten
+                    // passes the gradient through
+                    inputGradient?.update(from: g, count: 72)
+                }
                 return value
             }
         }

@@ -444,11 +444,14 @@ extension Random196: TrainableModel {
                         // dense
                         Self.l2_dense_derivative(UnsafePointer(o2), g)
                         Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // global_average_pooling2d
-                        Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                        // re_lu
-                        Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
-                        inputGradient?.update(from: g, count: 48)
+                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                        if inputGradient != nil {
+                            // global_average_pooling2d
+                            Self.l1_global_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                            // re_lu
+                            Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+                            inputGradient?.update(from: g, count: 48)
+                        }
                         return 0
 
                 }

@@ -95,9 +95,6 @@ def write_steps(stem, source, build, weights, folder):
     model = build()
     if any(type(layer).__name__ in RANDOM_IN_TRAINING for layer in model.layers):
         return False
-    # cnnc train does not keep frozen layers fixed yet (it refuses such a model).
-    if any(not layer.trainable for layer in exporter.flat_layers(model)):
-        return False
     loss, classes = loss_for(model)
     if loss is None:
         return False

@@ -22,8 +22,9 @@ public struct CheckedLayer: Hashable, Sendable, Codable {
     public var flops: Int
     public var location: SourceLocation
     /// `trainable: false` in the spec: Keras counts its weights as
-    /// non-trainable and keeps them (and a BatchNormalization's statistics)
-    /// fixed in `fit`.
+    /// non-trainable and keeps them fixed in `fit`; a frozen
+    /// BatchNormalization also runs in inference mode there, normalizing
+    /// with its moving statistics and leaving them as they are.
     public var frozen = false
     /// The nested model it came from (an index into `CheckedModel.nestedModels`).
     public var nestedModel: Int?

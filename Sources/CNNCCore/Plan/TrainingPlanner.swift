@@ -19,15 +19,29 @@ enum TrainingPlanner {
                                                       normalizations: normalizations))
         }
         let swaps = phases.contains { phase in
-            phase.steps.contains { step in
+            phase.steps.flatMap(\.leaves).contains { step in
                 guard case .backward(let index) = step else { return false }
                 return !arena.writesInputGradient(index) && backwardAlternatesBuffers(model.layers[index].operation)
             }
         }
         return TrainingProgram(
             arena: arena, normalizations: normalizations, trainingOnly: trainingOnly, phases: phases,
-            outputActivation: outputActivation(model), frozenLayerName: model.layers.first(where: \.frozen)?.name,
+            outputActivation: outputActivation(model), frozenParameters: frozenParameters(model, weights: weights),
             swapsGradients: swaps)
+    }
+
+    /// The frozen layers' slices of the parameter buffer, neighbours joined.
+    private static func frozenParameters(_ model: CheckedModel, weights: WeightPlan) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        for index in model.layers.indices where model.layers[index].frozen {
+            guard let slice = weights.layerParameters[index] else { continue }
+            if let last = ranges.last, last.upperBound == slice.lowerBound {
+                ranges[ranges.count - 1] = last.lowerBound..<slice.upperBound
+            } else {
+                ranges.append(slice)
+            }
+        }
+        return ranges
     }
 
     /// Whether a layer's backward pass writes dL/dx to `h` and then swaps `g` and `h`
@@ -78,7 +92,7 @@ enum TrainingPlanner {
                 arena.outputs.append(.slot(offset: offset))
                 arena.masks[index] = offset + count
                 offset += 2 * count
-            case .batchNormalization:
+            case .batchNormalization where !layer.frozen:
                 arena.outputs.append(.slot(offset: offset))
                 arena.outputGradients[index] = offset + count
                 offset += 2 * count
@@ -121,9 +135,14 @@ enum TrainingPlanner {
 
     private static func phaseSteps(_ model: CheckedModel, normalizations: [NormalizationTraining], routes: GradientRoutes) -> [[TrainingStep]] {
         let layerCount = model.layers.count
+        let inputGradientOnly = inputGradientOnly(model, routes: routes)
         // A layer's backward steps: its summed gradient into `g` (graphs), its
         // own pass, and dL/d(its input) into that tensor's slot when it has one.
         func backward(_ index: Int) -> [TrainingStep] {
+            let steps = ownBackward(index)
+            return inputGradientOnly[index] ? [.forInputGradient(steps)] : steps
+        }
+        func ownBackward(_ index: Int) -> [TrainingStep] {
             var steps: [TrainingStep] = routes.needsSlot(index) ? [.loadGradient(layer: index)] : []
             switch model.layers[index].operation {
             case .merge, .concatenate:
@@ -163,9 +182,9 @@ enum TrainingPlanner {
         phases.append(lossPhase)
         for number in stride(from: stops.count - 1, through: 0, by: -1) {
             let stop = stops[number]
-            var steps: [TrainingStep] = [.note("Backward through \(model.layers[stop].name), with the batch's mean(dy) and mean(dy·x̂)"),
-                                         .normalizationBackward(normalization: number)]
-            steps += deliver(from: stop)
+            var steps: [TrainingStep] = [.note("Backward through \(model.layers[stop].name), with the batch's mean(dy) and mean(dy·x̂)")]
+            let through = [TrainingStep.normalizationBackward(normalization: number)] + deliver(from: stop)
+            steps += inputGradientOnly[stop] ? [.forInputGradient(through)] : through
             if stop > 0 {
                 let lower = number == 0 ? 0 : stops[number - 1] + 1
                 steps += (lower..<stop).reversed().flatMap(backward)
@@ -179,7 +198,34 @@ enum TrainingPlanner {
             last.insert(.copyInputGradient, at: last.count - 1)
             phases.append(last)
         }
-        return phases
+        return phases.map(joiningInputGradientRuns)
+    }
+
+    /// Per layer, whether its backward pass serves only dL/d(model input):
+    /// no layer at or before it (following the tensors it reads) has weights
+    /// the step trains. A BatchNormalization in training mode counts as
+    /// trained: its gradient sums read dL/dy.
+    static func inputGradientOnly(_ model: CheckedModel, routes: GradientRoutes) -> [Bool] {
+        var trainsAtOrBefore: [Bool] = []
+        for (index, layer) in model.layers.enumerated() {
+            let normalizesWithTheBatch = if case .batchNormalization = layer.operation { !layer.frozen } else { false }
+            let trains = layer.trainableParameters > 0 || normalizesWithTheBatch
+            trainsAtOrBefore.append(trains || routes.reads[index].contains { $0 >= 0 && trainsAtOrBefore[$0] })
+        }
+        return trainsAtOrBefore.map { !$0 }
+    }
+
+    /// Neighbouring `forInputGradient` steps as one, so the generated code tests once.
+    private static func joiningInputGradientRuns(_ steps: [TrainingStep]) -> [TrainingStep] {
+        var joined: [TrainingStep] = []
+        for step in steps {
+            if case .forInputGradient(let inner) = step, case .forInputGradient(let previous)? = joined.last {
+                joined[joined.count - 1] = .forInputGradient(previous + inner)
+            } else {
+                joined.append(step)
+            }
+        }
+        return joined
     }
 
     /// The arena values a phase's steps name, each once, in the order they are
@@ -204,6 +250,8 @@ enum TrainingPlanner {
         switch step {
         case .note, .finish:
             return []
+        case .forInputGradient(let steps):
+            return steps.flatMap { values(namedBy: $0, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations) }
         case .forward(let index):
             let x = arena.source(of: index), y = TrainingValue.output(index)
             let z: [TrainingValue] = arena.preActivations[index] != nil ? [.preActivation(index)] : []

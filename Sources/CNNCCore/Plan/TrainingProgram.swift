@@ -9,8 +9,9 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     var phases: [TrainingPhase]
     /// The last layer's activation, which decides whether the loss gradient fuses with it.
     var outputActivation: Activation
-    /// The first layer with `trainable: false`, which `cnnc train` refuses.
-    var frozenLayerName: String?
+    /// The parameters of layers with `trainable: false`, which Keras's fit
+    /// keeps: contiguous ranges of the parameter buffer, in order.
+    var frozenParameters: [Range<Int>]
     /// Whether any backward step alternates the gradient buffers `g` and `h`.
     var swapsGradients: Bool
     /// Why the model cannot be trained yet (see `CheckedModel.trainingGap`):
@@ -21,7 +22,7 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// still picks its default loss from the output's activation.
     static func unsupported(_ reason: String, outputActivation: Activation) -> TrainingProgram {
         TrainingProgram(arena: TrainingArena(), normalizations: [], trainingOnly: [], phases: [], outputActivation: outputActivation,
-                        frozenLayerName: nil, swapsGradients: false, unsupportedReason: reason)
+                        frozenParameters: [], swapsGradients: false, unsupportedReason: reason)
     }
 }
 
@@ -132,4 +133,15 @@ enum TrainingStep: Codable, Hashable, Sendable {
     case normalizationBackward(normalization: Int)
     /// Returns the sample's loss (the loss phase) or 0.
     case finish(returnsLoss: Bool)
+    /// Backward steps that only the caller's dL/d(model input) needs: neither
+    /// their layers nor any layer before them has weights the step trains
+    /// (a frozen base). They run only when `inputGradient` is given.
+    indirect case forInputGradient([TrainingStep])
+}
+
+extension TrainingStep {
+    /// The step itself, or every step it holds.
+    var leaves: [TrainingStep] {
+        if case .forInputGradient(let steps) = self { steps.flatMap(\.leaves) } else { [self] }
+    }
 }

@@ -75,6 +75,9 @@ struct WeightPlan: Codable, Hashable {
     private(set) var packing: [Int: Packing] = [:]
     private(set) var parameterCount = 0
     private(set) var packedCount = 0
+    /// Each layer's slice of the parameter buffer (its tensors are added
+    /// together), for the layers that have weights.
+    private(set) var layerParameters: [Int: Range<Int>] = [:]
 
     /// SIMD width for a layer with `outputs` output channels: 16 lanes (one
     /// AVX-512 register) when there are enough channels to fill them, fewer otherwise.
@@ -92,6 +95,8 @@ struct WeightPlan: Codable, Hashable {
 
     init(model: CheckedModel) {
         for (index, layer) in model.layers.enumerated() {
+            let start = parameterCount
+            defer { if parameterCount > start { layerParameters[index] = start..<parameterCount } }
             switch layer.operation {
             case .conv2D(let config):
                 let rows = config.kernelSize.height * config.kernelSize.width * layer.inputShape.lastAxis

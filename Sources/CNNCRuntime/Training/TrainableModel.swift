@@ -18,6 +18,11 @@ public protocol TrainableModel: CompiledModel {
     static var trainingArenaCount: Int { get }
     /// Why this model cannot be trained yet (a layer without a backward pass), or nil.
     static var trainingUnsupportedReason: String? { get }
+    /// The parameters of layers with `trainable: false`, which Keras's fit
+    /// keeps as they are: their gradient is reported as 0 and no optimizer
+    /// step moves them. A frozen BatchNormalization also normalizes with its
+    /// moving statistics in training, and they stay too.
+    static var frozenParameterRanges: [Range<Int>] { get }
     /// The output layer's activation ("softmax", "sigmoid", "linear", …), which
     /// decides whether the loss's gradient fuses with it.
     static var outputActivation: String { get }
@@ -52,6 +57,9 @@ public protocol TrainableModel: CompiledModel {
 }
 
 extension TrainableModel {
+    /// No frozen layers: what a model generated without any says.
+    public static var frozenParameterRanges: [Range<Int>] { [] }
+
     /// The phase that computes the loss and the prediction.
     public static var lossPhase: Int { trainingPhaseCount / 2 }
 }

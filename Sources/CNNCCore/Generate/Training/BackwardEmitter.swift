@@ -87,6 +87,8 @@ struct BackwardEmitter {
             emitReLUDerivative(config, into: &out)
         case .elu(let alpha):
             emitVectorDerivative(label: "ELU (alpha \(alpha))", derivative: "{ VectorMath.eluDerivative($0, alpha: \(Float(alpha))) }", into: &out)
+        case .batchNormalization where layer.frozen:
+            emitScaleBackward(into: &out)
         case .activation, .flatten, .reshape, .dropout, .identityAtInference, .batchNormalization, .merge, .concatenate:
             return
         case .oneDimensional:
@@ -483,9 +485,11 @@ struct BackwardEmitter {
         out.line()
     }
 
-    /// Rescaling and Normalization: y = x·scale + shift per channel, so dL/dx = dL/dy · scale,
-    /// with Normalization's scale 1/max(sqrt(variance), ε) (inverted, its reciprocal)
-    /// read from its weights in `k` when it has them.
+    /// Rescaling, Normalization and a frozen BatchNormalization (which Keras's
+    /// fit runs in inference mode): y = x·scale + shift per channel, so dL/dx =
+    /// dL/dy · scale, with Normalization's scale 1/max(sqrt(variance), ε)
+    /// (inverted, its reciprocal) and BatchNormalization's γ/sqrt(moving
+    /// variance + ε) read from their weights in `k`.
     private func emitScaleBackward(into out: inout SourceWriter) {
         let channels = layer.outputShape.lastAxis, count = layer.outputShape.elementCount
         var scale: [Double] = [1]
@@ -499,6 +503,11 @@ struct BackwardEmitter {
             } else if case .featureNormalization(let packed)? = weights.packing[index] {
                 let divisor = "Swift.max(k[\(weights.tensors[packed.varianceTensor].offset) + c].squareRoot(), Float(\(NormalizationConfig.epsilon)))"
                 fromWeights = packed.invert ? divisor : "1 / \(divisor)"
+            }
+        case .batchNormalization(let config):
+            if case .normalization(let packed)? = weights.packing[index] {
+                let gamma = packed.gammaTensor.map { "k[\(weights.tensors[$0].offset) + c]" } ?? "1"
+                fromWeights = "\(gamma) / (k[\(weights.tensors[packed.varianceTensor].offset) + c] + Float(\(config.epsilon))).squareRoot()"
             }
         default:
             break

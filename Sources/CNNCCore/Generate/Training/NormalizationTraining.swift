@@ -33,12 +33,15 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
     static let sumsPerChannel = 4
     static let statisticsPerChannel = 5
 
-    /// Every BatchNormalization layer of the model, with its slices laid out in order.
+    /// Every BatchNormalization layer of the model that normalizes with the
+    /// batch's statistics, with its slices laid out in order. A frozen one
+    /// (`trainable: false`) is left out: Keras's fit runs it in inference mode,
+    /// with its moving statistics, which then stay as they are.
     static func plan(model: CheckedModel, weights: WeightPlan) -> [NormalizationTraining] {
         var plans: [NormalizationTraining] = []
         var sums = 0, statistics = 0
         for (index, layer) in model.layers.enumerated() {
-            guard case .batchNormalization(let config) = layer.operation,
+            guard case .batchNormalization(let config) = layer.operation, !layer.frozen,
                   case .normalization(let packed)? = weights.packing[index] else { continue }
             let offset = { (tensor: Int?) in tensor.map { weights.tensors[$0].offset } }
             plans.append(NormalizationTraining(

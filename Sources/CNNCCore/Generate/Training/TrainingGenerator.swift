@@ -51,13 +51,11 @@ struct TrainingGenerator {
         let normalizations = program.normalizations
         let phases = program.phases
         out.line("public static let trainingArenaCount = \(arena.total)")
-        if let frozen = program.frozenLayerName {
-            // Keras's fit keeps a frozen layer's weights (and a BatchNormalization's
-            // statistics) fixed; training them all would silently differ from it.
-            let reason = "layer '\(frozen)' has trainable: false, and cnnc train updates every layer; remove the flag to train it, or train this model in Keras"
-            out.line("public static let trainingUnsupportedReason: String? = \(SwiftNames.stringLiteral(reason))")
-        } else {
-            out.line("public static let trainingUnsupportedReason: String? = nil")
+        out.line("public static let trainingUnsupportedReason: String? = nil")
+        if !program.frozenParameters.isEmpty {
+            // Keras's fit keeps the weights of layers with trainable: false.
+            let ranges = program.frozenParameters.map { "\($0.lowerBound)..<\($0.upperBound)" }
+            out.line("public static let frozenParameterRanges: [Range<Int>] = [\(ranges.joined(separator: ", "))]")
         }
         out.line("public static let outputActivation = \"\(program.outputActivation.rawValue)\"")
         out.line("public static let trainingPhaseCount = \(phases.count)")
@@ -114,7 +112,7 @@ struct TrainingGenerator {
 
     /// The backward functions of a graph's merges, with what each input's slot already holds.
     private var mergeBackwards: [MergeBackwardEmitter] {
-        program.phases.flatMap(\.steps).compactMap { step in
+        program.phases.flatMap(\.steps).flatMap(\.leaves).compactMap { step in
             guard case .mergeBackward(let index, let accumulates) = step else { return nil }
             return mergeBackward(index, accumulates: accumulates)
         }
@@ -213,6 +211,15 @@ struct TrainingGenerator {
             out.line(mergeBackward(index, accumulates: accumulates).call(dy: "UnsafePointer(g)", inputs: reads.map(readable), output: readable(index), slots: reads.map(slot)))
         case .copyInputGradient:
             out.line("inputGradient?.update(from: eInput, count: \(model.inputShape.elementCount))")
+        case .forInputGradient(let steps):
+            out.line("// Below here no weight trains: only the caller's dL/d(input) needs the rest.")
+            out.block("if inputGradient != nil") { out in
+                var inner = previous
+                for step in steps {
+                    emit(step, after: inner, into: &out)
+                    inner = step
+                }
+            }
         }
     }
 
@@ -311,6 +318,10 @@ struct TrainingGenerator {
         case .batchNormalization:
             if let normalization = program.normalizations.first(where: { $0.index == index }) {
                 out.line("Self.\(normalization.function)_normalize(\(source), statistics, k, \(target))")
+            } else {
+                // Frozen: inference mode, the moving statistics folded into the packed scale and shift.
+                out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
+                out.line("Self.\(function)(\(target), w)")
             }
         case .oneDimensional:
             break  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
@@ -402,7 +413,8 @@ struct TrainingGenerator {
             // Their weights' gradients into `gradients`, dL/dx in g in place.
             out.line("Self.\(function)_backward(\(x), k, gradients, g)")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-        case .rescaling, .normalization:
+        case .rescaling, .normalization, .batchNormalization where layer.frozen:
+            // A frozen BatchNormalization runs in inference mode: a scale per channel.
             out.line("Self.\(function)_backward(k, g)")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
         case .flatten, .reshape:

@@ -47,5 +47,6 @@ cmp -s Generated/Registry.swift Specs/Registry.swift || cp Generated/Registry.sw
 # long_names.yaml exists for the summary's text wrapping; it is not a numerics fixture.
 generate Tests/FixtureModels $(ls Tests/Fixtures/specs/*.yaml | grep -v long_names)
 generate Tests/RandomModels Tests/Fixtures/random/*.yaml
-# and the Keras files of models nested in models (flattened by cnnc), which no spec can write.
-generate Tests/GraphModels Tests/Fixtures/graphs/*.yaml Tests/Fixtures/keras/functional/json3/nested_*.json
+# and the Keras files no spec can write: models nested in models (flattened by cnnc) and shared layers.
+generate Tests/GraphModels Tests/Fixtures/graphs/*.yaml Tests/Fixtures/keras/functional/json3/nested_*.json \
+  Tests/Fixtures/keras/functional/json3/shared_layers.json

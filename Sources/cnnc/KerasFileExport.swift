@@ -36,7 +36,8 @@ enum KerasFileExport {
                 }
             }
         }
-        return model.summaryRows.map { row in
+        let rows = model.exportedRows
+        return rows.map { row in
             switch row {
             case .input(let index):
                 return KerasWeightsFile.Layer(className: "InputLayer", name: model.inputs[index].name, weights: [])

@@ -359,11 +359,20 @@ def layer_outputs(model, x):
     # Keras 3's operations (`x + 3.0`) are not layers but nodes cnnc checks too:
     # `operations` lists both, in the order of `layers` (tf.keras has only `layers`).
     layers = [layer for layer in getattr(model, "operations", model.layers) if type(layer).__name__ != "InputLayer"]
-    probe = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in layers])
+    names = [layer.name for layer in layers]
+    tensors = [layer.output for layer in layers]
+    # A shared layer (called more than once): `output` is its first call's;
+    # each later call k is kept as "name[k]", as cnnc names that call.
+    for layer in layers:
+        nodes = getattr(layer, "_inbound_nodes", [])
+        for k in range(1, len(nodes)):
+            names.append(f"{layer.name}[{k}]")
+            tensors.append(nodes[k].output_tensors[0])
+    probe = keras.Model(inputs=model.inputs, outputs=tensors)
     outputs = probe.predict(x, verbose=0)
     if not isinstance(outputs, (list, tuple)):  # a one-layer model returns the array itself
         outputs = [outputs]
-    return {layer.name: np.ascontiguousarray(out, dtype="<f4") for layer, out in zip(layers, outputs)}
+    return {name: np.ascontiguousarray(out, dtype="<f4") for name, out in zip(names, outputs)}
 
 
 def reference_inputs(model, samples, seed):

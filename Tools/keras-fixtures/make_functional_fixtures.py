@@ -169,6 +169,30 @@ def build_nested_functional(keras=None):
     return keras.Model(x, y, name="nested_functional")
 
 
+def build_shared_layers(keras=None):
+    """Layers called more than once, sharing their weights: a convolution
+    on two crops of the image (a siamese pair), and a Dense layer applied to
+    its own output."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    x = keras.Input((6, 6, 3), name="image")
+    left = layers.Cropping2D(((0, 2), (0, 2)), name="top_left")(x)
+    right = layers.Cropping2D(((2, 0), (2, 0)), name="bottom_right")(x)
+    conv = layers.Conv2D(4, 3, padding="same", activation="relu", name="shared_conv")
+    y = layers.Subtract(name="difference")([conv(left), conv(right)])
+    y = layers.GlobalAveragePooling2D(name="pool")(y)
+    dense = layers.Dense(4, activation="tanh", name="shared_dense")
+    y = dense(dense(y))
+    y = layers.Dense(3, activation="softmax", name="head")(y)
+    return keras.Model(x, y, name="shared_layers")
+
+
+# Models whose layers are called more than once (Keras's shared layers).
+SHARED_MODELS = {"shared_layers": build_shared_layers}
+
+
 # Models with a model among their layers (cnnc flattens them).
 NESTED_MODELS = {"nested_sequential": build_nested_sequential, "nested_functional": build_nested_functional}
 
@@ -196,12 +220,14 @@ def build(stem):
         return OPERATION_MODELS[stem]()
     if stem in NESTED_MODELS:
         return NESTED_MODELS[stem]()
+    if stem in SHARED_MODELS:
+        return SHARED_MODELS[stem]()
     return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
 
 
 OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
                  "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape", "nested_sequential", "nested_functional",
-                 "norm_prelu_residual", "sequence_branches", "frozen_layers"]
+                 "norm_prelu_residual", "sequence_branches", "frozen_layers", "shared_layers"]
 
 
 def make_outputs(stem):
@@ -286,7 +312,7 @@ def parent_main(outputs_only, only=None):
     if outputs_only:
         return
 
-    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(OPERATION_MODELS) + list(NESTED_MODELS) + list(APPLICATIONS)
+    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(OPERATION_MODELS) + list(NESTED_MODELS) + list(SHARED_MODELS) + list(APPLICATIONS)
     for stem in stems:
         if only and stem not in only:
             continue

@@ -9,7 +9,7 @@ Writes Tests/Fixtures/keras/functional/json2/<stem>.json, `model.to_json()`
 indented by 2, for every graph spec in Tests/Fixtures/graphs/ (built by
 make_functional_fixtures.build_graph with tf.keras) and for
 tf.keras.applications.ResNet50 and InceptionV3 at the input sizes
-make_functional_fixtures.py uses, and the nested models of NESTED_MODELS
+make_functional_fixtures.py uses, and the nested models of NESTED_MODELS (and SHARED_MODELS)
 (a model as a layer of another) built with tf.keras. Each is checked to round-trip through
 tf.keras.models.model_from_json.
 
@@ -35,7 +35,7 @@ KERAS2_APPLICATIONS = ["resnet50", "inceptionv3", "mobilenetv2"]
 def main():
     import yaml
     import tensorflow as tf
-    from make_functional_fixtures import APPLICATIONS, GRAPHS, NESTED_MODELS, build_graph
+    from make_functional_fixtures import APPLICATIONS, GRAPHS, NESTED_MODELS, SHARED_MODELS, build_graph
 
     keras = tf.keras
     if not keras.__name__.startswith("tf_keras"):
@@ -46,7 +46,7 @@ def main():
         constructor, shape = APPLICATIONS[stem]
         models[stem] = lambda c=constructor, s=shape: (keras.backend.clear_session(),
                                                        getattr(keras.applications, c)(weights=None, input_shape=s, classes=10))[1]
-    for stem, builder in NESTED_MODELS.items():
+    for stem, builder in {**NESTED_MODELS, **SHARED_MODELS}.items():
         models[stem] = lambda b=builder: b(keras)
     for stem, build in models.items():
         print(stem, file=sys.stderr)

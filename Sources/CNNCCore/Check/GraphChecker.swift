@@ -37,13 +37,20 @@ enum GraphChecker {
         // Names and arguments, in the order the file writes them.
         var naming = KerasNaming()
         var names: [String] = []
+        // A shared layer's later calls (spec indices), by name: `name[1]` is the second call.
+        var laterCalls: [String: [Int]] = [:]
         for (index, layer) in spec.layers.enumerated() {
+            if layer.callIndex > 0 {
+                // The parser writes a layer's later calls right after its first.
+                let name = names[index - layer.callIndex]
+                names.append(name)
+                laterCalls[name, default: []].append(index)
+                continue
+            }
             let name = ModelChecker.layerName(layer, format: spec.format, naming: &naming, log: &log)
             names.append(name)
             claim(name, .layer(index), at: layer.location, log: &log)
-            if layer.calls > 1 {
-                log.error("\(name): the layer is called \(layer.calls) times, sharing its weights; cnnc does not compile shared layers yet (give each call a layer of its own)", at: layer.location)
-            } else if layer.calls == 0 {
+            if layer.calls == 0 {
                 log.error("\(name): the layer is never called (its 'inbound_nodes' is empty), so it reads nothing", at: layer.location)
             }
         }
@@ -58,9 +65,17 @@ enum GraphChecker {
                 log.error("unknown tensor '\(name.layer)': no model input or layer has that name\(listing)\(Suggestions.didYouMean(name.layer, in: known))", at: name.location)
                 return nil
             }
-            guard name.nodeIndex == 0, name.tensorIndex == 0 else {
-                log.error("tensor [\(name.layer), \(name.nodeIndex), \(name.tensorIndex)] is not supported: cnnc layers are called once and have one output, so node and tensor index are 0", at: name.location)
+            guard name.tensorIndex == 0 else {
+                log.error("tensor [\(name.layer), \(name.nodeIndex), \(name.tensorIndex)] is not supported: cnnc layers have one output, so the tensor index is 0", at: name.location)
                 return nil
+            }
+            if name.nodeIndex != 0 {
+                let later = laterCalls[name.layer] ?? []
+                guard name.nodeIndex > 0, name.nodeIndex <= later.count else {
+                    log.error("tensor [\(name.layer), \(name.nodeIndex), \(name.tensorIndex)] names call \(name.nodeIndex) of '\(name.layer)', which is called \(later.count + 1) time\(later.isEmpty ? "" : "s") (calls count from 0)", at: name.location)
+                    return nil
+                }
+                return inputCount + later[name.nodeIndex - 1]
             }
             switch producer {
             case .input(let index): return index
@@ -153,6 +168,20 @@ enum GraphChecker {
             layer.nestedModel = spec.layers[index].nestedModel
             shapes[node] = layer.outputShape
             checked[node] = layer
+        }
+        for (index, layer) in spec.layers.enumerated() where layer.callIndex > 0 {
+            let first = inputCount + index - layer.callIndex
+            guard var call = checked[inputCount + index], let owner = checked[first] else { continue }
+            // One set of weights serves every call, so every call must take the same.
+            guard call.parameters == owner.parameters, call.inputShape.lastAxis == owner.inputShape.lastAxis else {
+                log.error("\(names[index]): call \(layer.callIndex) of this shared layer reads \(call.inputShape), but its first call reads \(owner.inputShape); the calls share weights, so they must read tensors with the same channels", at: layer.location)
+                continue
+            }
+            call.sharesWeightsOf = position[first]
+            call.callIndex = layer.callIndex
+            call.trainableParameters = 0
+            call.nonTrainableParameters = 0
+            checked[inputCount + index] = call
         }
         decodeRest(log: &log)
         let layers = graph.order.filter { $0 >= inputCount }.compactMap { checked[$0] }

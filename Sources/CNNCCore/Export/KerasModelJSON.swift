@@ -50,14 +50,19 @@ public enum KerasModelJSON {
         func tensor(_ reference: TensorReference) -> [String: Any] {
             ["class_name": "__keras_tensor__",
              "config": ["shape": [NSNull()] + model.shape(of: reference).dimensions, "dtype": "float32",
-                        "keras_history": [model.name(of: reference), 0, 0]] as [String: Any]]
+                        "keras_history": [model.name(of: reference), callIndex(reference), 0]] as [String: Any]]
+        }
+        // Which call of its layer made a tensor (a shared layer's later calls count from 1).
+        func callIndex(_ reference: TensorReference) -> Int {
+            if case .layer(let index) = reference { model.layers[index].callIndex } else { 0 }
         }
         // One tensor is written alone and several as one list, as Keras 3 does.
         func triples(_ references: [TensorReference]) -> [Any] {
-            let all = references.map { [model.name(of: $0), 0, 0] as [Any] }
+            let all = references.map { [model.name(of: $0), callIndex($0), 0] as [Any] }
             return all.count == 1 ? all[0] : all
         }
-        let layers = model.summaryRows.map { row -> [String: Any] in
+        let rows = model.exportedRows
+        let layers = rows.map { row -> [String: Any] in
             switch row {
             case .input(let index):
                 var object = inputLayer(model.inputs[index])
@@ -72,7 +77,7 @@ public enum KerasModelJSON {
                 var object = layer(checked, inputShapes: checked.inputs.map(model.shape(of:)))
                 object["name"] = checked.name
                 let isMerge = LayerCatalog.mergeClasses.contains(checked.className)
-                let arguments: [Any] = isMerge ? [checked.inputs.map(tensor)] : checked.inputs.map(tensor)
+                func arguments(_ call: CheckedLayer) -> [Any] { isMerge ? [call.inputs.map(tensor)] : call.inputs.map(tensor) }
                 // What Keras records of the call: the mask (none given) of BatchNormalization
                 // and GlobalAveragePooling1D, which take one, and the `training: false`
                 // default of Dropout and the noise layers.
@@ -82,7 +87,9 @@ public enum KerasModelJSON {
                 case .identityAtInference(let operation): operation.isRandom ? ["training": false] : [:]
                 default: [:]
                 }
-                object["inbound_nodes"] = [["args": arguments, "kwargs": keywords] as [String: Any]]
+                object["inbound_nodes"] = model.calls(of: index).map { call in
+                    ["args": arguments(model.layers[call]), "kwargs": keywords] as [String: Any]
+                }
                 return object
             }
         }

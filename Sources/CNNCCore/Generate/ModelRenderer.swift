@@ -211,7 +211,7 @@ struct ModelRenderer {
             out.doc("Every layer with Keras's name and class, and one sample's output shape.")
             out.line("public static let layers: [LayerDescription] = [")
             for node in model.nodes {
-                out.line("    LayerDescription(name: \(SwiftNames.stringLiteral(node.layer.name)), className: \(SwiftNames.stringLiteral(node.layer.className)), outputShape: \(node.kerasOutputShape.dimensions)),")
+                out.line("    LayerDescription(name: \(SwiftNames.stringLiteral(node.layer.descriptionName)), className: \(SwiftNames.stringLiteral(node.layer.className)), outputShape: \(node.kerasOutputShape.dimensions)),")
             }
             out.line("]")
             out.line()
@@ -236,7 +236,8 @@ struct ModelRenderer {
                     return
                 }
                 out.line("var packed = [Float](repeating: 0, count: Self.packedCount)")
-                for index in model.nodes.indices {
+                // A shared layer's later calls read the weights its first call packs.
+                for index in model.nodes.indices where model.nodes[index].layer.sharesWeightsOf == nil {
                     guard let packing = weights.packing[index] else { continue }
                     switch packing {
                     case .kernel(let kernel):

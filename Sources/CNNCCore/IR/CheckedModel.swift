@@ -28,6 +28,16 @@ public struct CheckedLayer: Hashable, Sendable, Codable {
     public var frozen = false
     /// The nested model it came from (an index into `CheckedModel.nestedModels`).
     public var nestedModel: Int?
+    /// A later call of a layer called more than once (Keras's shared layer):
+    /// the index of its first call, whose weights it computes with. Its own
+    /// parameter counts are 0, so the model's totals count the weights once.
+    public var sharesWeightsOf: Int?
+    /// Which call of its layer this is (Keras's node index: `encoder[1][0]`).
+    public var callIndex = 0
+
+    /// What `cnnc verify` and `--dump-layers` call this node's output: the
+    /// layer's name, and a later call of a shared layer `encoder[1]`.
+    public var descriptionName: String { callIndex == 0 ? name : "\(name)[\(callIndex)]" }
 
     public var parameters: Int { trainableParameters + nonTrainableParameters }
 
@@ -123,10 +133,19 @@ public struct CheckedModel: Hashable, Sendable {
         return graphOrder.order.map { $0 < inputs.count ? .input($0) : .layer($0 - inputs.count) }
     }
 
+    /// `model.layers` as `cnnc export` writes them (the config's `layers`, and
+    /// the weights file's places): `summaryRows` without the later calls of a
+    /// shared layer, which are calls of the first, not layers of their own.
+    public var exportedRows: [TensorReference] {
+        summaryRows.filter { row in
+            if case .layer(let index) = row { layers[index].sharesWeightsOf == nil } else { true }
+        }
+    }
+
     /// Whether Keras prints the summary with Sequential's three columns
     /// (no `Connected to`): a Sequential model, or a Functional one that is a chain.
     public var isSequentialLike: Bool {
-        guard nestedModels.isEmpty else { return foldedIsSequentialLike }
+        guard nestedModels.isEmpty, !hasSharedLayers else { return foldedIsSequentialLike }
         return kind == .sequential || graphOrder.isSequentialLike(reads: nodeReads)
     }
 

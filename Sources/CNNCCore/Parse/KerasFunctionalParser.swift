@@ -44,6 +44,13 @@ enum KerasFunctionalParser {
             layer.calls = calls.count
             layer.inbound = calls.first ?? []
             spec.layers.append(layer)
+            // A shared layer: each later call reads its own tensors with the first call's weights.
+            for (number, inbound) in calls.enumerated().dropFirst() {
+                var call = layer
+                call.inbound = inbound
+                call.callIndex = number
+                spec.layers.append(call)
+            }
         }
         spec.inputShapeGiven = true
         for name in tensorTriples(config["input_layers"], key: "input_layers", in: config, log: &log) {

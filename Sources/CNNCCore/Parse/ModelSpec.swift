@@ -80,6 +80,9 @@ public struct LayerSpec: Sendable {
     public var inbound: [TensorName]?
     /// How many times a Keras file calls it; more than once shares its weights.
     public var calls = 1
+    /// Which call of a shared layer this is: each call is a layer of the spec,
+    /// the first (0) holding the weights and the later ones reusing them.
+    public var callIndex = 0
     /// Set when this is not a layer but a Keras 3 operation on a tensor in a
     /// Functional model (`x + 3.0` is `keras.src.ops.numpy.Add`).
     public var operationCall: OperationCall?

@@ -33,7 +33,7 @@ enum TrainingPlanner {
     /// The frozen layers' slices of the parameter buffer, neighbours joined.
     private static func frozenParameters(_ model: CheckedModel, weights: WeightPlan) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        for index in model.layers.indices where model.layers[index].frozen {
+        for index in model.layers.indices where model.layers[index].frozen && model.layers[index].sharesWeightsOf == nil {
             guard let slice = weights.layerParameters[index] else { continue }
             if let last = ranges.last, last.upperBound == slice.lowerBound {
                 ranges[ranges.count - 1] = last.lowerBound..<slice.upperBound
@@ -209,7 +209,9 @@ enum TrainingPlanner {
         var trainsAtOrBefore: [Bool] = []
         for (index, layer) in model.layers.enumerated() {
             let normalizesWithTheBatch = if case .batchNormalization = layer.operation { !layer.frozen } else { false }
-            let trains = layer.trainableParameters > 0 || normalizesWithTheBatch
+            // A shared layer's later call trains its first call's weights.
+            let weights = layer.sharesWeightsOf.map { model.layers[$0] } ?? layer
+            let trains = weights.trainableParameters > 0 || normalizesWithTheBatch
             trainsAtOrBefore.append(trains || routes.reads[index].contains { $0 >= 0 && trainsAtOrBefore[$0] })
         }
         return trainsAtOrBefore.map { !$0 }

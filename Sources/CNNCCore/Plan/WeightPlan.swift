@@ -94,7 +94,7 @@ struct WeightPlan: Codable, Hashable {
     }
 
     init(model: CheckedModel) {
-        for (index, layer) in model.layers.enumerated() {
+        for (index, layer) in model.layers.enumerated() where layer.sharesWeightsOf == nil {
             let start = parameterCount
             defer { if parameterCount > start { layerParameters[index] = start..<parameterCount } }
             switch layer.operation {
@@ -174,6 +174,13 @@ struct WeightPlan: Codable, Hashable {
             default:
                 break
             }
+        }
+        // A shared layer's later calls read the first call's weights (which
+        // may come later in the model's order).
+        for (index, layer) in model.layers.enumerated() {
+            guard let owner = layer.sharesWeightsOf else { continue }
+            packing[index] = packing[owner]
+            layerParameters[index] = layerParameters[owner]
         }
     }
 

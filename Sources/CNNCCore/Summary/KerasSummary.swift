@@ -54,7 +54,7 @@ public struct KerasSummary {
         if showMemory { columns.append(.init(header: "Activations", alignment: .right, width: Self.extraColumnWidth)) }
         var table = BoxTable(columns: columns)
         // Keras names a tensor by its layer, the call that made it and its output index: `stem[0][0]`.
-        func connected(_ tensors: [TensorReference]) -> String { tensors.map { "\(model.summaryName(of: $0))[0][0]" }.joined(separator: ", ") }
+        func connected(_ tensors: [TensorReference]) -> String { tensors.map(model.connectionName).joined(separator: ", ") }
         for entry in model.summaryTable {
             var row: [String]
             var flops = 0
@@ -66,11 +66,12 @@ public struct KerasSummary {
                 if connections { row.append("-") }
                 output = input.shape
             case .layer(let index):
-                let layer = model.layers[index]
-                row = ["\(layer.name) (\(layer.className))", layer.outputShape.description, Formatting.thousands(layer.parameters)]
-                if connections { row.append(connected(layer.inputs)) }
-                flops = layer.flops
-                output = layer.outputShape
+                // A shared layer's row: every call's inputs, and (as Keras prints it) the last call's shape.
+                let layer = model.layers[index], calls = model.calls(of: index).map { model.layers[$0] }
+                output = calls.last?.outputShape ?? layer.outputShape
+                row = ["\(layer.name) (\(layer.className))", output.description, Formatting.thousands(layer.parameters)]
+                if connections { row.append(connected(calls.flatMap(\.inputs))) }
+                flops = calls.reduce(0) { $0 + $1.flops }
             case .nestedModel(let index):
                 let nested = model.nestedModels[index]
                 let totals = model.nestedTotals(index)

@@ -1,0 +1,47 @@
+import CNNCCore
+import Foundation
+import Testing
+
+/// A layer called more than once shares its weights (Keras's shared layer):
+/// `shared_layers` (make_functional_fixtures.py) calls a convolution on two
+/// crops of its image and a Dense layer on its own output. Its summary,
+/// outputs, per-layer reference and training step are checked against Keras
+/// with the other graphs (FunctionalModelTests, GraphModelsTests,
+/// TrainingStepAgainstKerasTests); this pins what the checker makes of it.
+@Suite struct SharedLayerTests {
+    static let forms = ["json3", "json2"].map { "Tests/Fixtures/keras/functional/\($0)/shared_layers.json" }
+
+    @Test(arguments: forms)
+    func eachCallIsANodeThatReusesTheFirstCallsWeights(file: String) throws {
+        let model = try RepositoryFiles.model(file)
+        let names = model.layers.map(\.descriptionName)
+        #expect(Set(names) == ["top_left", "bottom_right", "shared_conv", "shared_conv[1]", "difference", "pool",
+                               "shared_dense", "shared_dense[1]", "head"])
+        let conv = try #require(names.firstIndex(of: "shared_conv")), again = try #require(names.firstIndex(of: "shared_conv[1]"))
+        #expect(model.layers[again].sharesWeightsOf == conv && model.layers[again].callIndex == 1)
+        // The weights count once, as Keras's summary counts them: 112 + 20 + 15.
+        #expect(model.parameters == 147 && model.layers[again].parameters == 0)
+        #expect(model.weightTensors.map(\.name) == ["shared_conv.kernel", "shared_conv.bias", "shared_dense.kernel", "shared_dense.bias",
+                                                    "head.kernel", "head.bias"])
+    }
+
+    /// The export writes the layer once with a call per node, and Keras's
+    /// node index where a later call is read; reading it back gives the same model.
+    @Test func theExportListsEveryCallOfTheLayer() throws {
+        let model = try RepositoryFiles.model(Self.forms[0])
+        let text = KerasModelJSON.text(for: model)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let layers = try #require((object["config"] as? [String: Any])?["layers"] as? [[String: Any]])
+        let conv = try #require(layers.first { $0["name"] as? String == "shared_conv" })
+        #expect((conv["inbound_nodes"] as? [Any])?.count == 2)
+        #expect(layers.filter { $0["name"] as? String == "shared_dense" }.count == 1)
+        // head reads the second call of shared_dense: ["shared_dense", 1, 0].
+        let head = try #require(layers.first { $0["name"] as? String == "head" })
+        let call = try #require((head["inbound_nodes"] as? [[String: Any]])?.first)
+        let tensor = try #require((call["args"] as? [[String: Any]])?.first?["config"] as? [String: Any])
+        let history = try #require(tensor["keras_history"] as? [Any])
+        #expect(history.count == 3 && history[0] as? String == "shared_dense" && history[1] as? Int == 1 && history[2] as? Int == 0)
+        let back = try Frontend.load(text: text, file: "shared.json").get()
+        #expect(try KerasSummary(lineLength: 76).render(back) == KerasSummary(lineLength: 76).render(model))
+    }
+}

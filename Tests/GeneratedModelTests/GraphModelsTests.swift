@@ -1,4 +1,5 @@
 import CNNCCore
+import CNNCRunner
 import CNNCRuntime
 import Foundation
 import GraphModels
@@ -43,6 +44,23 @@ import Testing
     func graphMatchesKeras(spec: String) throws {
         let type = Self.cases.first { $0.spec == spec }!.type
         try KerasOutputsTests.compare(type, folder: Self.fixture(spec))
+    }
+
+    /// `cnnc verify`'s engine over every node against Keras's per-layer
+    /// reference (the outputs fixture's reference.safetensors): the first
+    /// layer that differs is named, not only a wrong final output.
+    @Test(arguments: cases.map(\.spec))
+    func everyLayerAgreesWithKeras(spec: String) throws {
+        let type = Self.cases.first { $0.spec == spec }!.type
+        try Self.verify(type, folder: Self.fixture(spec))
+    }
+
+    static func verify<Model: CompiledModel>(_ type: Model.Type, folder: String) throws {
+        let weights = folder + "/weights.safetensors"
+        let parameters = try SafeTensors.read(path: weights).parameters(matching: Model.weightLayout, count: Model.parameterCount, path: weights)
+        let reference = try ReferenceVectors(contentsOf: folder + "/reference.safetensors", for: Model.self)
+        let report = try VerificationReport(model: Model(parameters: parameters), reference: reference)
+        #expect(report.passed, "\(folder):\n\(report.text)")
     }
 
     @Test(arguments: cases.map(\.spec))

@@ -359,6 +359,10 @@ def layer_outputs(model, x):
     # Keras 3's operations (`x + 3.0`) are not layers but nodes cnnc checks too:
     # `operations` lists both, in the order of `layers` (tf.keras has only `layers`).
     layers = [layer for layer in getattr(model, "operations", model.layers) if type(layer).__name__ != "InputLayer"]
+    # A model nested in this one (cnnc flattens it) has no output of its own
+    # in cnnc: its layers are probed inside it, on the tensors it was called on.
+    nested = [layer for layer in layers if isinstance(layer, keras.Model)]
+    layers = [layer for layer in layers if not isinstance(layer, keras.Model)]
     names = [layer.name for layer in layers]
     tensors = [layer.output for layer in layers]
     # A shared layer (called more than once): `output` is its first call's;
@@ -368,11 +372,17 @@ def layer_outputs(model, x):
         for k in range(1, len(nodes)):
             names.append(f"{layer.name}[{k}]")
             tensors.append(nodes[k].output_tensors[0])
-    probe = keras.Model(inputs=model.inputs, outputs=tensors)
+    called_on = [list(inner._inbound_nodes[0].input_tensors) for inner in nested]
+    probe = keras.Model(inputs=model.inputs, outputs=tensors + [t for ts in called_on for t in ts])
     outputs = probe.predict(x, verbose=0)
     if not isinstance(outputs, (list, tuple)):  # a one-layer model returns the array itself
         outputs = [outputs]
-    return {name: np.ascontiguousarray(out, dtype="<f4") for name, out in zip(names, outputs)}
+    result = {name: np.ascontiguousarray(out, dtype="<f4") for name, out in zip(names, outputs)}
+    values = list(outputs[len(names):])
+    for inner, inputs in zip(nested, called_on):
+        given = [values.pop(0) for _ in inputs]
+        result.update(layer_outputs(inner, given if len(given) > 1 else given[0]))
+    return result
 
 
 def reference_inputs(model, samples, seed):

@@ -43,6 +43,12 @@ import Testing
         // A model nested in the model: its layers' weights sit under its own `layers` group.
         ("nested_sequential.keras", "nested_sequential.keras", "Tests/Fixtures/keras/functional/outputs/nested_sequential"),
         ("nested_sequential.weights.h5", "nested_sequential.keras", "Tests/Fixtures/keras/functional/outputs/nested_sequential"),
+        // tf.keras keeps a nested model's weights in one group under its name, as `stem/kernel:0`.
+        ("nested_sequential.keras2.h5", "../functional/json2/nested_sequential.json", "Tests/Fixtures/keras/functional/outputs/nested_sequential"),
+        ("nested_sequential.keras2-weights.h5", "../functional/json2/nested_sequential.json", "Tests/Fixtures/keras/functional/outputs/nested_sequential"),
+        // A shared layer has one group, however many times it is called.
+        ("shared_layers.keras2.h5", "../functional/json2/shared_layers.json", "Tests/Fixtures/keras/functional/outputs/shared_layers"),
+        ("shared_layers.keras2-weights.h5", "../functional/json2/shared_layers.json", "Tests/Fixtures/keras/functional/outputs/shared_layers"),
         // tf.keras allowed '/' in layer names (MobileNetV3's `Conv/BatchNorm`): nested HDF5 groups.
         ("slash_names.keras2.h5", "slash_names.keras2.json", "Tests/Fixtures/keras/files/slash_names"),
         ("slash_names.keras2-weights.h5", "slash_names.keras2.json", "Tests/Fixtures/keras/files/slash_names"),

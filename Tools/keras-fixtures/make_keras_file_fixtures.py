@@ -63,6 +63,11 @@ KERAS2 = {
     # Normalization's count is an int64 scalar in tf.keras's files.
     "reshape_rescale": (FIXTURES / "json2/reshape_rescale.json", FIXTURES / "outputs/reshape_rescale"),
     "conv1d": (FIXTURES / "json2/conv1d.json", FIXTURES / "outputs/conv1d"),
+    # A model nested in a model: its weights sit in one group under the nested
+    # model's name, each named `<inner layer>/<weight>:0`.
+    "nested_sequential": (FIXTURES / "functional/json2/nested_sequential.json", FIXTURES / "functional/outputs/nested_sequential"),
+    # Shared layers: one group per layer, however many times it is called.
+    "shared_layers": (FIXTURES / "functional/json2/shared_layers.json", FIXTURES / "functional/outputs/shared_layers"),
 }
 
 

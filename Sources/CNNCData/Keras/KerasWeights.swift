@@ -138,11 +138,28 @@ public enum KerasWeights {
         let stored = (try weights.attribute("layer_names")).strings ?? []
         var remaining = Set(stored)
         var tensors: [String: [Float]] = [:]
+        // A model nested in this one is one group under its own name, holding its
+        // layers' weights as `<layer>/<weight>:0`: by inner layer, its group and weight names.
+        var nested: [String: (model: String, group: HDF5Group, weightNames: [String])] = [:]
+        for name in stored where !layers.contains(where: { $0.name == name }) {
+            guard let group = try? weights.group(name) else { continue }
+            for weightName in (try? group.attribute("weight_names"))?.strings ?? [] {
+                let parts = weightName.split(separator: "/")
+                guard parts.count >= 2 else { continue }
+                nested[String(parts[parts.count - 2]), default: (name, group, [])].weightNames.append(weightName)
+            }
+        }
         for layer in layers {
-            guard remaining.remove(layer.name) != nil, let group = try? weights.group(layer.name) else {
+            let group: HDF5Group, weightNames: [String]
+            if remaining.remove(layer.name) != nil, let own = try? weights.group(layer.name) {
+                group = own
+                weightNames = (try own.attribute("weight_names")).strings ?? []
+            } else if let inner = nested.removeValue(forKey: layer.name) {
+                (group, weightNames) = (inner.group, inner.weightNames)
+                remaining.remove(inner.model)
+            } else {
                 throw DataError("\(path): no weights for layer '\(layer.name)' (\(names(layer))); the file has layers \(list(stored))")
             }
-            let weightNames = (try group.attribute("weight_names")).strings ?? []
             // `res_bn1/gamma:0` → `gamma`; a layer reused in another model may have a longer prefix.
             let expected = Set(layer.weights.map(\.name))
             let byBase = Dictionary(weightNames.map { (keras3Name(base($0), expected: expected), $0) }, uniquingKeysWith: { first, _ in first })
@@ -153,9 +170,10 @@ public enum KerasWeights {
                 tensors["\(layer.name).\(weight.name)"] = try values(group.dataset(byBase[weight.name]!), as: weight, of: layer, path)
             }
         }
+        // Layers with weights the model lacks, nested models' inner layers as `model/layer`.
         let extra = remaining.filter { name in
             ((try? weights.group(name))?.attributes.first { $0.name == "weight_names" }?.strings ?? []).isEmpty == false
-        }
+        } + nested.map { "\($0.value.model)/\($0.key)" }
         guard extra.isEmpty else {
             throw DataError("\(path): weights of layers the model does not have: \(list(extra)); is this the file of another model?")
         }

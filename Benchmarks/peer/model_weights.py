@@ -26,6 +26,16 @@ def tensor_shapes(summary):
             shapes[f"{name}.kernel"] = (size["height"], size["width"], channels, config["filters"])
             if config["use_bias"]:
                 shapes[f"{name}.bias"] = (config["filters"],)
+        elif kind == "Conv1D":
+            shapes[f"{name}.kernel"] = (config["kernel_size"], channels, config["filters"])
+            if config["use_bias"]:
+                shapes[f"{name}.bias"] = (config["filters"],)
+        elif kind == "Conv2DTranspose":
+            # The kernel of the Conv2D it transposes, which maps the filters back to this layer's input channels.
+            size = config["kernel_size"]
+            shapes[f"{name}.kernel"] = (size["height"], size["width"], config["filters"], channels)
+            if config["use_bias"]:
+                shapes[f"{name}.bias"] = (config["filters"],)
         elif kind == "DepthwiseConv2D":
             size, multiplier = config["kernel_size"], config["depth_multiplier"]
             shapes[f"{name}.kernel"] = (size["height"], size["width"], channels, multiplier)
@@ -50,7 +60,8 @@ def tensor_shapes(summary):
 
 
 def glorot_limit(shape):
-    """Keras's fans: (kh, kw, cin, cout) has fan_in kh*kw*cin and fan_out kh*kw*cout."""
+    """Keras's fans: (kh, kw, cin, cout) has fan_in kh*kw*cin and fan_out kh*kw*cout;
+    (k, cin, cout) of Conv1D and (kh, kw, cout, cin) of Conv2DTranspose alike."""
     receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
     return np.sqrt(6.0 / (receptive * shape[-2] + receptive * shape[-1]))
 

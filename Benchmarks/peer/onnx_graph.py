@@ -1,18 +1,20 @@
 """The same network as an ONNX graph, built from `cnnc summary --format json`.
 
-The graph takes and returns Keras's channels-last tensors (N, H, W, C), as
-cnnc does. Convolutions and pooling run in ONNX's NCHW, so the builder tracks
-the current layout and inserts a Transpose only where an operator needs the
-other one: before the first convolution, and back to NHWC before Flatten
-(Keras flattens in NHWC order), before a Dense on an image and at the end.
-'same' padding is written out as the explicit amounts the checked model
-resolved (TensorFlow's rule: the odd extra row or column at the bottom/right),
-never as ONNX's auto_pad.
+The graph takes and returns Keras's channels-last tensors (N, H, W, C), or
+(N, W, C) for a sequence, as cnnc does. Convolutions and pooling run in
+ONNX's NCHW (NCW for a sequence: the 1D layers are ONNX's operators over one
+spatial axis), so the builder tracks the current layout and inserts a
+Transpose only where an operator needs the other one: before the first
+convolution, and back to channels-last before Flatten (Keras flattens in
+NHWC order), before a Dense on an image and at the end. 'same' padding is
+written out as the explicit amounts the checked model resolved (TensorFlow's
+rule: the odd extra row or column at the bottom/right), never as ONNX's
+auto_pad.
 
 Graphs (Functional models) are built tensor by tensor: each layer reads the
 tensors the summary's `reads` names, in whatever layout each was left. A
-merge of images runs in NCHW; a merge involving a vector runs in Keras's
-layout, where ONNX broadcasts exactly as Keras does.
+merge of images or sequences runs channels-first; one involving a vector
+runs in Keras's layout, where ONNX broadcasts exactly as Keras does.
 """
 import numpy as np
 import onnx
@@ -21,7 +23,13 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 17
 IR_VERSION = 8  # what onnxruntime 1.32 and onnx 1.23 agree on without warnings
 
-TO_NCHW, TO_NHWC = [0, 3, 1, 2], [0, 2, 3, 1]
+TO_NCHW, TO_NHWC, SWAP_LAST_TWO = [0, 3, 1, 2], [0, 2, 3, 1], [0, 2, 1]
+# The layouts of images and sequences, Keras's channels-last ones and ONNX's
+# channels-first ones: each one's counterpart, and the Transpose to it.
+LAYOUTS = {"NHWC": ("NCHW", TO_NCHW), "NCHW": ("NHWC", TO_NHWC), "NWC": ("NCW", SWAP_LAST_TWO), "NCW": ("NWC", SWAP_LAST_TWO)}
+CHANNELS_FIRST = {"NCHW", "NCW"}
+# Keras's layout of an input by the rank of one sample; any other is "flat" (a vector).
+KERAS_LAYOUTS = {3: "NHWC", 2: "NWC"}
 # Layers that compute nothing at inference (cnnc compiles them as identity).
 IDENTITY_LAYERS = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout2D", "ActivityRegularization"}
 
@@ -35,7 +43,7 @@ class GraphBuilder:
         self.weights = weights
         self.nodes, self.initializers = [], []
         self.tensor = "input"
-        self.layout = "NHWC" if len(summary["input_shape"]) == 3 else "flat"
+        self.layout = KERAS_LAYOUTS.get(len(summary["input_shape"]), "flat")
         self.count = 0
         # Every tensor of the model by its Keras name: (ONNX name, layout).
         self.tensors = {summary["inputs"][0]["name"]: (self.tensor, self.layout)}
@@ -44,12 +52,17 @@ class GraphBuilder:
         """Makes the tensor called `name` the current one."""
         self.tensor, self.layout = self.tensors[name]
 
-    def in_layout(self, name, layout):
-        """The ONNX name of tensor `name` in `layout`, transposing it if needed (not made current)."""
-        tensor, current = self.tensors[name]
-        if current in ("NHWC", "NCHW") and current != layout:
-            tensor = self.node("Transpose", [tensor], f"to_{layout.lower()}", perm=TO_NCHW if layout == "NCHW" else TO_NHWC)
-        return tensor
+    def arranged(self, tensor, layout, channels_first):
+        """`tensor` (in `layout`) with its channels first or last, transposed if needed, and its layout then.
+        A vector ("flat") has no channel axis to move."""
+        if layout not in LAYOUTS or (layout in CHANNELS_FIRST) == channels_first:
+            return tensor, layout
+        target, perm = LAYOUTS[layout]
+        return self.node("Transpose", [tensor], f"to_{target.lower()}", perm=perm), target
+
+    def in_layout(self, name, channels_first):
+        """The ONNX name of tensor `name` with its channels first or last (not made current)."""
+        return self.arranged(*self.tensors[name], channels_first)[0]
 
     def fresh(self, hint):
         self.count += 1
@@ -71,13 +84,16 @@ class GraphBuilder:
         self.tensor = self.node(op, [self.tensor, *inputs], hint, **attributes)
         return self.tensor
 
-    def to_layout(self, layout):
-        if self.layout in ("NHWC", "NCHW") and self.layout != layout:
-            self.add("Transpose", [], f"to_{layout.lower()}", perm=TO_NCHW if layout == "NCHW" else TO_NHWC)
-            self.layout = layout
+    def channels_first(self):
+        """The current tensor in ONNX's layout (NCHW or NCW), where its convolutions and pooling run."""
+        self.tensor, self.layout = self.arranged(self.tensor, self.layout, True)
+
+    def channels_last(self):
+        """The current tensor in Keras's layout (NHWC or NWC)."""
+        self.tensor, self.layout = self.arranged(self.tensor, self.layout, False)
 
     def channel_axis(self):
-        return 1 if self.layout == "NCHW" else -1
+        return 1 if self.layout in CHANNELS_FIRST else -1
 
     def activation(self, name, hint):
         ops = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh"}
@@ -85,54 +101,99 @@ class GraphBuilder:
             return
         if name == "softmax":
             self.add("Softmax", [], hint, axis=self.channel_axis())
+        elif name in ("silu", "swish"):  # x * sigmoid(x); ONNX has no Swish operator before opset 24
+            x = self.tensor
+            self.add("Mul", [self.node("Sigmoid", [x], f"{hint}_sigmoid")], hint)
         elif name in ops:
             self.add(ops[name], [], hint)
         else:
             raise UnsupportedLayer(f"activation '{name}'")
 
 
-def spatial(pair):
-    return [pair["height"], pair["width"]]
+def spatial(value):
+    """ONNX's per-axis list: [height, width] from a 2D layer's pair, [steps] from a 1D layer's one number."""
+    return [value["height"], value["width"]] if isinstance(value, dict) else [value]
 
 
-def onnx_pads(padding):
-    """ONNX's [top, left, bottom, right] from the checked model's amounts."""
+def is_sequence(layer):
+    return len(layer["input_shape"]) == 2
+
+
+def onnx_pads(layer):
+    """ONNX's [top, left, bottom, right] (or [left, right] over a sequence's steps) from the checked model's amounts."""
+    padding = layer["padding"]
+    if is_sequence(layer):
+        return [padding["left"], padding["right"]]
     return [padding["top"], padding["left"], padding["bottom"], padding["right"]]
 
 
-def conv2d(graph, layer, config):
-    graph.to_layout("NCHW")
+def conv(graph, layer, config):
+    """Conv2D, and Conv1D as the same Conv over NCW (causal padding is already all on the left)."""
+    graph.channels_first()
+    name = layer["name"]
+    # Keras's (kh, kw, cin, cout) or (k, cin, cout) is ONNX's (cout, cin, kh, kw) or (cout, cin, k).
+    kernel = graph.constant(f"{name}.kernel", np.moveaxis(graph.weights[f"{name}.kernel"], [-1, -2], [0, 1]))
+    inputs = [kernel] + ([graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else [])
+    graph.add("Conv", inputs, name, kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
+              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer))
+    graph.activation(config["activation"], f"{name}_activation")
+
+
+def transposed_pads(layer, config):
+    """ONNX's pads and output_padding of a Conv2DTranspose, per axis. ONNX's output is the full scatter,
+    (in - 1) * stride + dilated kernel, less the pads at each end; Keras's is its output size, so the pads
+    are what it crops. 'valid' crops nothing at the start. 'same' crops half of the excess at the start,
+    the odd one at the end, as TensorFlow's gradient of a 'same' Conv2D does (and Keras's JAX padding
+    comes to the same). Where Keras's output_padding makes the output longer than the full scatter, the
+    excess is ONNX's output_padding (cells no tap reaches: the bias alone)."""
+    begins, ends, extra = [], [], []
+    for axis, key in enumerate(("height", "width")):
+        stride, dilated = config["strides"][key], (config["kernel_size"][key] - 1) * config["dilation_rate"][key] + 1
+        full, wanted = (layer["input_shape"][axis] - 1) * stride + dilated, layer["output_shape"][axis]
+        begin = max(full - wanted, 0) // 2 if config["padding"] == "same" else 0
+        end = full - begin - wanted
+        begins.append(begin)
+        ends.append(max(end, 0))
+        extra.append(max(-end, 0))
+    return begins + ends, extra
+
+
+def conv2d_transpose(graph, layer, config):
+    """ConvTranspose; Keras's kernel (kh, kw, cout, cin) is ONNX's (cin, cout, kh, kw), not flipped: both
+    scatter input cell i to outputs i * stride + tap * dilation."""
+    graph.channels_first()
     name = layer["name"]
     kernel = graph.constant(f"{name}.kernel", graph.weights[f"{name}.kernel"].transpose(3, 2, 0, 1))
     inputs = [kernel] + ([graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else [])
-    graph.add("Conv", inputs, name, kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
-              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer["padding"]))
+    pads, output_padding = transposed_pads(layer, config)
+    graph.add("ConvTranspose", inputs, name, kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
+              dilations=spatial(config["dilation_rate"]), pads=pads, output_padding=output_padding)
     graph.activation(config["activation"], f"{name}_activation")
 
 
 def depthwise_conv2d(graph, layer, config):
     """A grouped Conv, one group per input channel: Keras's (kh, kw, cin, m)
     kernel becomes ONNX's (cin*m, 1, kh, kw), output channel c*m + j."""
-    graph.to_layout("NCHW")
+    graph.channels_first()
     name, channels = layer["name"], layer["input_shape"][-1]
     kernel = graph.weights[f"{name}.kernel"]
     kh, kw, _, multiplier = kernel.shape
     weights = graph.constant(f"{name}.kernel", kernel.reshape(kh, kw, channels * multiplier).transpose(2, 0, 1)[:, None])
     inputs = [weights] + ([graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else [])
     graph.add("Conv", inputs, name, kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
-              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer["padding"]), group=channels)
+              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer), group=channels)
     graph.activation(config["activation"], f"{name}_activation")
 
 
 def separable_conv2d(graph, layer, config):
     """The depthwise Conv without bias, then a 1x1 Conv with the bias."""
-    graph.to_layout("NCHW")
+    graph.channels_first()
     name, channels = layer["name"], layer["input_shape"][-1]
     kernel = graph.weights[f"{name}.depthwise_kernel"]
     kh, kw, _, multiplier = kernel.shape
     depthwise = graph.constant(f"{name}.depthwise_kernel", kernel.reshape(kh, kw, channels * multiplier).transpose(2, 0, 1)[:, None])
     graph.add("Conv", [depthwise], f"{name}_depthwise", kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
-              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer["padding"]), group=channels)
+              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer), group=channels)
     pointwise = graph.constant(f"{name}.pointwise_kernel", graph.weights[f"{name}.pointwise_kernel"].transpose(3, 2, 0, 1))
     bias = [graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else []
     graph.add("Conv", [pointwise] + bias, name, kernel_shape=[1, 1])
@@ -140,10 +201,11 @@ def separable_conv2d(graph, layer, config):
 
 
 def pooling(graph, layer, config):
-    graph.to_layout("NCHW")
+    """MaxPooling and AveragePooling, 2D over NCHW and 1D over NCW."""
+    graph.channels_first()
     attributes = dict(kernel_shape=spatial(config["pool_size"]), strides=spatial(config["strides"]),
-                      pads=onnx_pads(layer["padding"]))
-    if layer["class_name"] == "AveragePooling2D":
+                      pads=onnx_pads(layer))
+    if layer["class_name"].startswith("AveragePooling"):
         # Keras averages over the cells inside the image only.
         graph.add("AveragePool", [], layer["name"], count_include_pad=0, **attributes)
     else:
@@ -151,8 +213,8 @@ def pooling(graph, layer, config):
 
 
 def global_pooling(graph, layer, config):
-    graph.to_layout("NCHW")
-    op = "GlobalAveragePool" if layer["class_name"] == "GlobalAveragePooling2D" else "GlobalMaxPool"
+    graph.channels_first()
+    op = "GlobalAveragePool" if layer["class_name"].startswith("GlobalAverage") else "GlobalMaxPool"
     graph.add(op, [], layer["name"])
     if not config["keepdims"]:
         graph.add("Flatten", [], f"{layer['name']}_flatten", axis=1)
@@ -160,14 +222,45 @@ def global_pooling(graph, layer, config):
 
 
 def zero_padding(graph, layer, config):
-    graph.to_layout("NCHW")
-    p = layer["padding"]
-    pads = graph.constant(f"{layer['name']}.pads", np.array([0, 0, p["top"], p["left"], 0, 0, p["bottom"], p["right"]], np.int64))
+    """ZeroPadding2D over NCHW, ZeroPadding1D over NCW: nothing added to the batch and channel axes."""
+    graph.channels_first()
+    amounts = onnx_pads(layer)
+    begins, ends = amounts[:len(amounts) // 2], amounts[len(amounts) // 2:]
+    pads = graph.constant(f"{layer['name']}.pads", np.array([0, 0, *begins, 0, 0, *ends], np.int64))
     graph.add("Pad", [pads], layer["name"])
 
 
+def cropping(graph, layer, config):
+    """Cropping2D and Cropping1D as a Slice of the spatial axes where they are in the current layout:
+    cropping needs no particular one, so it adds no Transpose."""
+    shape = layer["input_shape"]
+    sizes = dict(zip("HW"[3 - len(shape):], shape[:-1]))  # {"H": height, "W": width}, or {"W": steps}
+    cuts = {"H": (config.get("top", 0), config.get("bottom", 0)), "W": (config["left"], config["right"])}
+    starts = [cuts[axis][0] for axis in sizes]
+    ends = [sizes[axis] - cuts[axis][1] for axis in sizes]
+    axes = [graph.layout.index(axis) for axis in sizes]
+    graph.add("Slice", [graph.constant(f"{layer['name']}.starts", np.array(starts, np.int64)),
+                        graph.constant(f"{layer['name']}.ends", np.array(ends, np.int64)),
+                        graph.constant(f"{layer['name']}.axes", np.array(axes, np.int64))], layer["name"])
+
+
+def upsampling(graph, layer, config):
+    """UpSampling2D and UpSampling1D as a Resize over NCHW or NCW by the integer factors. Nearest reads
+    input cell floor(i / factor) for output i ('asymmetric' coordinates, 'floor'): Keras's repeat. Keras's
+    bilinear (tf.image.resize, jax.image.resize) takes output i from input position (i + 0.5) / factor - 0.5,
+    clamped to the image at the edges: ONNX's 'linear' with 'half_pixel'."""
+    graph.channels_first()
+    factors = spatial(config["size"])
+    scales = graph.constant(f"{layer['name']}.scales", np.array([1, 1, *factors], np.float32))
+    if config.get("interpolation", "nearest") == "bilinear":
+        graph.add("Resize", ["", scales], layer["name"], mode="linear", coordinate_transformation_mode="half_pixel")
+    else:
+        graph.add("Resize", ["", scales], layer["name"], mode="nearest", coordinate_transformation_mode="asymmetric",
+                  nearest_mode="floor")
+
+
 def flatten(graph, layer, config):
-    graph.to_layout("NHWC")
+    graph.channels_last()
     graph.add("Flatten", [], layer["name"], axis=1)
     graph.layout = "flat"
 
@@ -178,8 +271,8 @@ def dense(graph, layer, config):
     bias = [graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else []
     if graph.layout == "flat":
         graph.add("Gemm", [kernel, *bias], name)
-    else:  # On an image Keras's Dense acts on the channel axis, the last in NHWC.
-        graph.to_layout("NHWC")
+    else:  # On an image or a sequence Keras's Dense acts on the channel axis, the last in NHWC or NWC.
+        graph.channels_last()
         graph.add("MatMul", [kernel], name)
         if bias:
             graph.add("Add", bias, f"{name}_bias")
@@ -187,7 +280,7 @@ def dense(graph, layer, config):
 
 
 def batch_normalization(graph, layer, config):
-    graph.to_layout("NCHW")
+    graph.channels_first()
     name, channels = layer["name"], layer["input_shape"][-1]
     defaults = {"gamma": np.ones(channels, np.float32), "beta": np.zeros(channels, np.float32)}
     inputs = [graph.constant(f"{name}.{tensor}", graph.weights.get(f"{name}.{tensor}", defaults.get(tensor)))
@@ -214,10 +307,9 @@ def relu_layer(graph, layer, config):
 
 def merge(graph, layer, config):
     """Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate."""
-    reads, kind = layer["reads"], layer["class_name"]
-    images = all(graph.tensors[name][1] in ("NHWC", "NCHW") for name in reads)
-    layout = "NCHW" if images else "NHWC"
-    tensors = [graph.in_layout(name, layout) for name in reads]
+    reads, kind, rank = layer["reads"], layer["class_name"], len(layer["output_shape"])
+    images = all(graph.tensors[name][1] in LAYOUTS for name in reads)  # images or sequences
+    tensors = [graph.in_layout(name, channels_first=images) for name in reads]
     if not images:
         # Keras gives a tensor of lower rank axes of size 1 after the batch axis.
         ranks = [len(shape) for shape in layer["input_shapes"]]
@@ -227,10 +319,9 @@ def merge(graph, layer, config):
                 axes = graph.constant(f"{layer['name']}.axes", np.arange(1, 1 + missing, dtype=np.int64))
                 tensors[position] = graph.node("Unsqueeze", [tensors[position], axes], f"{layer['name']}_unsqueeze")
     if kind == "Concatenate":
-        rank = len(layer["output_shape"])
         axis = config["axis"] % (rank + 1)  # Keras's axis of the batched tensor
-        if images:
-            axis = {1: 2, 2: 3, 3: 1}[axis]  # height, width, channels in NCHW
+        if images:  # channels move to axis 1, the spatial axes one further: NCHW or NCW
+            axis = 1 if axis == rank else axis + 1
         graph.tensor = graph.node("Concat", tensors, layer["name"], axis=axis)
     elif kind in ("Subtract", "Multiply"):
         op = "Sub" if kind == "Subtract" else "Mul"
@@ -241,18 +332,24 @@ def merge(graph, layer, config):
     else:
         op = {"Add": "Sum", "Average": "Mean", "Maximum": "Max", "Minimum": "Min"}[kind]
         graph.tensor = graph.node(op, tensors, layer["name"])
-    graph.layout = layout if images or len(layer["output_shape"]) == 3 else "flat"
+    keras_layout = KERAS_LAYOUTS.get(rank, "flat")
+    graph.layout = LAYOUTS[keras_layout][0] if images else keras_layout
 
 
 BUILDERS = {
-    "Conv2D": conv2d,
+    "Conv2D": conv,
+    "Conv1D": conv,
+    "Conv2DTranspose": conv2d_transpose,
     "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d,
-    "MaxPooling2D": pooling,
-    "AveragePooling2D": pooling,
-    "GlobalAveragePooling2D": global_pooling,
-    "GlobalMaxPooling2D": global_pooling,
+    **{kind: pooling for kind in ("MaxPooling2D", "AveragePooling2D", "MaxPooling1D", "AveragePooling1D")},
+    **{kind: global_pooling for kind in ("GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D")},
     "ZeroPadding2D": zero_padding,
+    "ZeroPadding1D": zero_padding,
+    "Cropping2D": cropping,
+    "Cropping1D": cropping,
+    "UpSampling2D": upsampling,
+    "UpSampling1D": upsampling,
     "Flatten": flatten,
     "Dense": dense,
     "BatchNormalization": batch_normalization,
@@ -277,7 +374,7 @@ def build_model(summary, weights):
             BUILDERS[kind](graph, layer, layer["config"])
         graph.tensors[layer["name"]] = (graph.tensor, graph.layout)
     graph.read(summary["outputs"][0])
-    graph.to_layout("NHWC")
+    graph.channels_last()
     graph.nodes.append(helper.make_node("Identity", [graph.tensor], ["output"]))
     input_info = helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", *summary["input_shape"]])
     output_info = helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", *summary["output_shape"]])

@@ -23,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from tensorflow.lite.python.convert_phase import ConverterError  # noqa: E402
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2  # noqa: E402
 
 
@@ -40,6 +41,17 @@ def convert(model, batch):
     return converter.convert()
 
 
+def unconvertible(error):
+    """One line for a ConverterError, whose message goes on to print the whole MLIR module (the last
+    line peer_litert.py would show says nothing): the TensorFlow ops with no TFLite builtin, and the
+    layers they come from."""
+    ops = next((line.split(":", 1)[1].strip() for line in str(error).splitlines() if line.startswith("TF Select ops:")), None)
+    if ops is None:
+        return (str(error).splitlines() or ["no message"])[0]
+    places = sorted({call.name for data in error.errors for call in data.location.call if call.name})
+    return f"no TFLite builtin op for TensorFlow's {ops}" + (f" (from {', '.join(places)})" if places else "")
+
+
 def main(arguments):
     if len(arguments) < 3 or not all(batch.isdigit() and int(batch) > 0 for batch in arguments[2:]):
         sys.exit("usage: " + __doc__.split("\n\n")[1].strip())
@@ -49,8 +61,12 @@ def main(arguments):
         sys.exit("a model of several inputs or outputs")
     os.makedirs(folder, exist_ok=True)
     for batch in batches:
+        try:
+            tflite = convert(model, batch)
+        except ConverterError as error:
+            sys.exit(unconvertible(error))
         with open(os.path.join(folder, f"batch_{batch}.tflite"), "wb") as file:
-            file.write(convert(model, batch))
+            file.write(tflite)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-import CNNCCore
+@testable import CNNCCore
 import Foundation
 import Testing
 
@@ -43,5 +43,47 @@ import Testing
         #expect(history.count == 3 && history[0] as? String == "shared_dense" && history[1] as? Int == 1 && history[2] as? Int == 0)
         let back = try Frontend.load(text: text, file: "shared.json").get()
         #expect(try KerasSummary(lineLength: 76).render(back) == KerasSummary(lineLength: 76).render(model))
+    }
+
+    /// The spec language's `Call` makes the same nodes as Keras's JSON, and
+    /// `encoder[1]` reads the second call, in `inputs:` and `outputs:` alike.
+    @Test func theSpecLanguageCallsALayerAgain() throws {
+        let model = try RepositoryFiles.model("Tests/Fixtures/graphs/siamese_crops.yaml")
+        let second = try #require(model.layers.firstIndex { $0.descriptionName == "encoder[1]" })
+        let first = try #require(model.layers.firstIndex { $0.descriptionName == "encoder" })
+        #expect(model.layers[second].sharesWeightsOf == first && model.parameters == 76 + 15)
+        let difference = try #require(model.layers.first { $0.name == "difference" })
+        #expect(difference.inputs == [.layer(first), .layer(second)])
+        let spec = """
+            input_shape: [4]
+            layers:
+              - Dense: {units: 4, activation: tanh, name: twice}
+              - Call: {layer: twice}
+            outputs: ["twice[1]", twice]
+            """
+        let chained = try Frontend.load(text: spec, file: "twice.yaml").get()
+        // Without inputs:, the call reads the layer above it: here the first call's output.
+        #expect(chained.layers.map(\.descriptionName) == ["twice", "twice[1]"] && chained.layers[1].inputs == [.layer(0)])
+        #expect(chained.outputs == [.layer(1), .layer(0)])
+    }
+
+    @Test func aCallIndexIsReadOnlyFromATrailingNumberInBrackets() {
+        let location = CNNCCore.SourceLocation(file: "t.yaml", line: 1, column: 1)
+        let second = SpecLanguageParser.tensorName("encoder[1]", at: location)
+        #expect(second.layer == "encoder" && second.nodeIndex == 1)
+        for literal in ["a[b]", "[2]", "x[1", "x[-1]"] {
+            let name = SpecLanguageParser.tensorName(literal, at: location)
+            #expect(name.layer == literal && name.nodeIndex == 0, "\(literal)")
+        }
+    }
+
+    /// A layer shared inside a nested model: once flattened after the outer
+    /// model's own layers, its second call still reuses its first.
+    @Test(arguments: ["json3", "json2"])
+    func aLayerSharedInsideANestedModelKeepsItsCalls(form: String) throws {
+        let model = try RepositoryFiles.model("Tests/Fixtures/keras/functional/\(form)/nested_shared.json")
+        #expect(model.layers.map(\.descriptionName) == ["lead", "twice", "twice[1]", "out"])
+        #expect(model.layers[2].sharesWeightsOf == 1 && model.layers[2].inputs == [.layer(1)])
+        #expect(model.parameters == 28 + 20 + 15)
     }
 }

@@ -11,11 +11,13 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/norm_prelu_residual.yaml", NormPreluResidual.self),
     ("Tests/Fixtures/graphs/residual_block.yaml", ResidualBlock.self),
     ("Tests/Fixtures/graphs/sequence_branches.yaml", SequenceBranches.self),
+    ("Tests/Fixtures/graphs/siamese_crops.yaml", SiameseCrops.self),
     ("Tests/Fixtures/graphs/squeeze_excite.yaml", SqueezeExcite.self),
     ("Tests/Fixtures/graphs/squeeze_excite_reshape.yaml", SqueezeExciteReshape.self),
     ("Tests/Fixtures/graphs/training_paths.yaml", TrainingPaths.self),
     ("Tests/Fixtures/graphs/two_inputs_two_outputs.yaml", TwoInputsTwoOutputs.self),
     ("Tests/Fixtures/keras/functional/json3/nested_functional.json", NestedFunctional.self),
     ("Tests/Fixtures/keras/functional/json3/nested_sequential.json", NestedSequential.self),
+    ("Tests/Fixtures/keras/functional/json3/nested_shared.json", NestedShared.self),
     ("Tests/Fixtures/keras/functional/json3/shared_layers.json", SharedLayers.self),
 ]

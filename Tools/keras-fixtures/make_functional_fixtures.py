@@ -76,6 +76,7 @@ def build_graph(spec, keras=None):
         tensors["input_layer"] = keras.Input(shape=tuple(spec["input_shape"]), name="input_layer")
     model_inputs = list(tensors.values())
     previous = model_inputs[0]
+    layers_by_name, calls = {}, {}
     last_name = None
     for item in spec["layers"]:
         if isinstance(item, str):
@@ -83,15 +84,24 @@ def build_graph(spec, keras=None):
         (class_name, kwargs), = item.items()
         kwargs = dict(kwargs or {})
         reads = kwargs.pop("inputs", None)
-        layer = getattr(keras.layers, class_name)(**kwargs)
+        if class_name == "Call":
+            # cnnc's `Call: {layer: encoder}`: the layer called again, its output `encoder[k]`.
+            layer = layers_by_name[kwargs["layer"]]
+            class_name = type(layer).__name__
+            calls[layer.name] = calls.get(layer.name, 0) + 1
+            key = f"{layer.name}[{calls[layer.name]}]"
+        else:
+            layer = getattr(keras.layers, class_name)(**kwargs)
+            layers_by_name[layer.name] = layer
+            key = layer.name
         if reads is None:
             arguments = [previous]
         else:
             arguments = [tensors[name] for name in (reads if isinstance(reads, list) else [reads])]
         output = layer(arguments if class_name in MERGE_CLASSES else arguments[0])
-        tensors[layer.name] = output
+        tensors[key] = output
         previous = output
-        last_name = layer.name
+        last_name = key
     output_names = spec.get("outputs", [last_name])
     if isinstance(output_names, str):
         output_names = [output_names]
@@ -189,8 +199,24 @@ def build_shared_layers(keras=None):
     return keras.Model(x, y, name="shared_layers")
 
 
+def build_nested_shared(keras=None):
+    """A layer shared inside a nested model, after a layer of the outer one:
+    its calls keep pointing at each other once flattened."""
+    if keras is None:
+        import keras
+    layers = keras.layers
+    keras.backend.clear_session()
+    x = keras.Input((4,), name="vector")
+    twice = layers.Dense(4, activation="tanh", name="twice")
+    block = keras.Model(x, twice(twice(x)), name="block")
+    y = keras.Input((6,), name="features")
+    z = layers.Dense(4, name="lead")(y)
+    z = layers.Dense(3, activation="softmax", name="out")(block(z))
+    return keras.Model(y, z, name="nested_shared")
+
+
 # Models whose layers are called more than once (Keras's shared layers).
-SHARED_MODELS = {"shared_layers": build_shared_layers}
+SHARED_MODELS = {"shared_layers": build_shared_layers, "nested_shared": build_nested_shared}
 
 
 # Models with a model among their layers (cnnc flattens them).
@@ -227,7 +253,7 @@ def build(stem):
 
 OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
                  "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape", "nested_sequential", "nested_functional",
-                 "norm_prelu_residual", "sequence_branches", "frozen_layers", "shared_layers"]
+                 "norm_prelu_residual", "sequence_branches", "frozen_layers", "shared_layers", "siamese_crops", "nested_shared"]
 
 
 def make_outputs(stem):
@@ -322,7 +348,7 @@ def parent_main(outputs_only, only=None):
         if json.loads(restored.to_json()) != json.loads(text):
             raise SystemExit(f"{stem}: model_from_json(to_json()) changed the config")
         summary(stem, OUT / "summary" / f"{stem}.txt")
-        if stem not in APPLICATIONS and stem not in OPERATION_MODELS and stem not in NESTED_MODELS:
+        if stem not in APPLICATIONS and stem not in OPERATION_MODELS and stem not in NESTED_MODELS and stem not in SHARED_MODELS:
             summary(stem, OUT / "summary-ll120" / f"{stem}.txt", line_length=120, extra_env={"COLUMNS": "200"})
     if not only:
         (OUT / "VERSIONS.txt").write_text(versions_text())

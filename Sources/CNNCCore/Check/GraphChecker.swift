@@ -12,6 +12,7 @@ enum GraphChecker {
     }
 
     static func check(_ spec: ModelSpec, log: inout DiagnosticLog) -> CheckedModel? {
+        var spec = spec
         if !spec.inputShapeGiven || spec.graphInputs.isEmpty {
             // A Keras file without usable `input_layers` has been reported by the parser.
             guard spec.format == .cnncSpec || !log.hasErrors else { return nil }
@@ -39,10 +40,23 @@ enum GraphChecker {
         var names: [String] = []
         // A shared layer's later calls (spec indices), by name: `name[1]` is the second call.
         var laterCalls: [String: [Int]] = [:]
-        for (index, layer) in spec.layers.enumerated() {
-            if layer.callIndex > 0 {
-                // The parser writes a layer's later calls right after its first.
-                let name = names[index - layer.callIndex]
+        for index in spec.layers.indices {
+            if let target = spec.layers[index].callOf {
+                // `Call: {layer: encoder}`: a later call of a layer written before it.
+                guard let first = calledLayer(target, producers: producers, layers: spec.layers, log: &log) else {
+                    names.append(target.layer)
+                    continue
+                }
+                var call = spec.layers[first]
+                call.inbound = spec.layers[index].inbound
+                call.location = spec.layers[index].location
+                call.firstCall = first
+                call.callIndex = 1 + (laterCalls[names[first]]?.count ?? 0)
+                spec.layers[index] = call
+            }
+            let layer = spec.layers[index]
+            if let first = layer.firstCall {
+                let name = names[first]
                 names.append(name)
                 laterCalls[name, default: []].append(index)
                 continue
@@ -113,7 +127,7 @@ enum GraphChecker {
         // still has its arguments checked, without a rank.
         var decoded = [Bool](repeating: false, count: spec.layers.count)
         func decodeRest(log: inout DiagnosticLog) {
-            for (index, layer) in spec.layers.enumerated() where !decoded[index] {
+            for (index, layer) in spec.layers.enumerated() where !decoded[index] && layer.callOf == nil {
                 _ = ModelChecker.decode(layer, name: names[index], isFirst: false, inputRank: nil, log: &log)
             }
         }
@@ -133,7 +147,8 @@ enum GraphChecker {
         case .success(let order):
             graph = order
         }
-        for (index, layer) in spec.layers.enumerated() where !graph.reached[inputCount + index] {
+        // A Call left unresolved has been reported; whether it is reached says nothing more.
+        for (index, layer) in spec.layers.enumerated() where !graph.reached[inputCount + index] && layer.callOf == nil {
             log.error("\(names[index]): no output depends on this layer; add it to 'outputs' or remove it", at: layer.location)
         }
         if spec.format == .cnncSpec {
@@ -159,7 +174,8 @@ enum GraphChecker {
             let operands = reads[node].compactMap { producer in
                 shapes[producer].map { MergeShapes.Operand(name: nodeName(producer), shape: $0) }
             }
-            guard operands.count == reads[node].count else { continue }
+            // A Call whose layer was not found has been reported.
+            guard operands.count == reads[node].count, spec.layers[index].callOf == nil else { continue }
             decoded[index] = true
             guard let operation = ModelChecker.decode(spec.layers[index], name: names[index], isFirst: false,
                                                       inputRank: operands.first?.shape.rank, log: &log) else { continue }
@@ -169,8 +185,9 @@ enum GraphChecker {
             shapes[node] = layer.outputShape
             checked[node] = layer
         }
-        for (index, layer) in spec.layers.enumerated() where layer.callIndex > 0 {
-            let first = inputCount + index - layer.callIndex
+        for (index, layer) in spec.layers.enumerated() {
+            guard let firstCall = layer.firstCall else { continue }
+            let first = inputCount + firstCall
             guard var call = checked[inputCount + index], let owner = checked[first] else { continue }
             // One set of weights serves every call, so every call must take the same.
             guard call.parameters == owner.parameters, call.inputShape.lastAxis == owner.inputShape.lastAxis else {
@@ -200,5 +217,22 @@ enum GraphChecker {
             outputs: outputs.map(reference), sourceFile: spec.file,
             notes: log.diagnostics.filter { $0.severity == .note }, kind: .functional,
             nestedModels: nestedModels, printsAsSequential: spec.printsAsSequential)
+    }
+
+    /// The spec index of the layer a `Call` calls again: written before it,
+    /// a layer (not an input), and not itself a call.
+    private static func calledLayer(_ target: TensorName, producers: [String: Producer], layers: [LayerSpec], log: inout DiagnosticLog) -> Int? {
+        guard !target.layer.isEmpty else { return nil }  // the parser said why
+        switch producers[target.layer] {
+        case .layer(let index)?:
+            return index
+        case .input?:
+            log.error("Call calls a layer again, and '\(target.layer)' is a model input; read it with 'inputs:' instead", at: target.location)
+        case nil:
+            let written = layers.contains { layer in layer.arguments.contains { $0.key == "name" && $0.value.string == target.layer } }
+            log.error(written ? "Call calls '\(target.layer)' before the layer is written; move the Call below it"
+                              : "Call calls '\(target.layer)', but no layer written before it has that name", at: target.location)
+        }
+        return nil
     }
 }

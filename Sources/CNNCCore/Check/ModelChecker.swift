@@ -8,7 +8,7 @@ public enum ModelChecker {
     /// classes it does know are listed once, in this note, which the front end
     /// puts after every other diagnostic (located at the first unknown layer).
     public static func supportedLayersNote(_ spec: ModelSpec) -> Diagnostic? {
-        guard let first = spec.layers.first(where: { $0.operationCall == nil && LayerCatalog.decoders[$0.className] == nil }) else { return nil }
+        guard let first = spec.layers.first(where: { $0.operationCall == nil && $0.callOf == nil && LayerCatalog.decoders[$0.className] == nil }) else { return nil }
         return Diagnostic(.note, "the layers cnnc supports: \(LayerCatalog.supportedClasses.joined(separator: ", "))", at: first.location)
     }
 

@@ -43,12 +43,14 @@ enum KerasFunctionalParser {
             let calls = readCalls(object["inbound_nodes"], of: layer, log: &log)
             layer.calls = calls.count
             layer.inbound = calls.first ?? []
+            let first = spec.layers.count
             spec.layers.append(layer)
             // A shared layer: each later call reads its own tensors with the first call's weights.
             for (number, inbound) in calls.enumerated().dropFirst() {
                 var call = layer
                 call.inbound = inbound
                 call.callIndex = number
+                call.firstCall = first
                 spec.layers.append(call)
             }
         }
@@ -93,7 +95,7 @@ enum KerasFunctionalParser {
             return
         }
         guard let (layers, nested) = KerasNestedModels.flatten(object, calledOn: calls[0], index: spec.nestedModels.count, log: &log) else { return }
-        spec.layers += layers
+        KerasNestedModels.append(layers, to: &spec)
         spec.nestedModels.append(nested)
     }
 

@@ -112,7 +112,7 @@ enum KerasNestedModels {
         for object in objects where object["class_name"]?.string != "InputLayer" {
             if isModel(object) {
                 guard let (layers, nested) = flatten(object, calledOn: [previous], index: spec.nestedModels.count, log: &log) else { return }
-                spec.layers += layers
+                append(layers, to: &spec)
                 spec.nestedModels.append(nested)
                 previous = nested.output
                 continue
@@ -128,5 +128,16 @@ enum KerasNestedModels {
         }
         spec.outputs = [previous]
         spec.outputsLocation = config["layers"]?.location
+    }
+
+    /// Adds a nested model's flattened layers to the outer model: a layer shared
+    /// inside it names its first call among them, now counted in the outer list.
+    static func append(_ layers: [LayerSpec], to spec: inout ModelSpec) {
+        let offset = spec.layers.count
+        spec.layers += layers.map { layer in
+            var layer = layer
+            layer.firstCall = layer.firstCall.map { $0 + offset }
+            return layer
+        }
     }
 }

@@ -83,6 +83,11 @@ public struct LayerSpec: Sendable {
     /// Which call of a shared layer this is: each call is a layer of the spec,
     /// the first (0) holding the weights and the later ones reusing them.
     public var callIndex = 0
+    /// A later call's first call: its index in `ModelSpec.layers`.
+    public var firstCall: Int?
+    /// The spec language's `Call: {layer: encoder}`: the layer it calls again,
+    /// which the checker resolves once every layer has its name.
+    public var callOf: TensorName?
     /// Set when this is not a layer but a Keras 3 operation on a tensor in a
     /// Functional model (`x + 3.0` is `keras.src.ops.numpy.Add`).
     public var operationCall: OperationCall?

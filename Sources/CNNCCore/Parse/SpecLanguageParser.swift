@@ -67,7 +67,7 @@ enum SpecLanguageParser {
         if !sawLayers {
             log.error("the spec has no 'layers' list; add e.g. 'layers: [{Dense: {units: 10}}]'", at: root.location)
         }
-        spec.isFunctional = namedInputs != nil || spec.outputs != nil || spec.layers.contains { $0.inbound != nil }
+        spec.isFunctional = namedInputs != nil || spec.outputs != nil || spec.layers.contains { $0.inbound != nil || $0.className == callClass }
         if let namedInputs, root["input_shape"] != nil {
             log.error("give either 'input_shape' (one input, named input_layer) or 'inputs' (named inputs), not both", at: namedInputs.keyLocation)
         } else if spec.isFunctional, namedInputs == nil {
@@ -96,12 +96,49 @@ enum SpecLanguageParser {
                 log.error("'\(key)' must be a layer or input name or a list of them, such as [stem, branch], got \(item.sourceText)", at: item.location)
                 return nil
             }
-            return TensorName(layer: name, location: item.location)
+            return tensorName(name, at: item.location)
         }
         if items.isEmpty {
             log.error("'\(key)' names no tensor; give at least one layer or input name", at: value.location)
         }
         return names.count == items.count && !names.isEmpty ? names : nil
+    }
+
+    /// `encoder` is a layer's (first) output; `encoder[1]` the output of its
+    /// second call, as Keras's summary writes `encoder[1][0]`.
+    static func tensorName(_ text: String, at location: SourceLocation) -> TensorName {
+        guard text.hasSuffix("]"), let open = text.lastIndex(of: "["), open > text.startIndex,
+              let call = Int(text[text.index(after: open)..<text.index(before: text.endIndex)]), call >= 0 else {
+            return TensorName(layer: text, location: location)
+        }
+        return TensorName(layer: String(text[..<open]), nodeIndex: call, location: location)
+    }
+
+    /// `Call: {layer: encoder, inputs: right}`: the layer `encoder`, written
+    /// earlier, called again on other tensors with the same weights (Keras's
+    /// shared layer). Its output is `encoder[1]` (`[2]` for a third call, …).
+    static let callClass = "Call"
+
+    private static func parseCall(_ arguments: [SpecEntry], at location: SourceLocation, log: inout DiagnosticLog) -> LayerSpec {
+        var call = LayerSpec(className: callClass, location: location, arguments: [])
+        // Without a usable 'layer' the call stays unresolved (an empty name), and the checker skips it.
+        call.callOf = TensorName(layer: "", location: location)
+        for argument in arguments where argument.key != "layer" && argument.key != "inputs" {
+            log.error("'\(argument.key)' is not an argument of Call, which takes 'layer' (the name of the layer to call again) and 'inputs'; the layer's own arguments stay where it is written", at: argument.keyLocation)
+        }
+        if let reads = arguments.first(where: { $0.key == "inputs" }) {
+            call.inbound = tensorNames(reads.value, key: "inputs", log: &log) ?? []
+        }
+        guard let target = arguments.first(where: { $0.key == "layer" }) else {
+            log.error("Call needs 'layer': the name of the layer written earlier to call again, such as {layer: encoder, inputs: right}", at: location)
+            return call
+        }
+        guard let name = target.value.string, !name.isEmpty else {
+            log.error("Call's 'layer' must be a layer's name, got \(target.value.sourceText)", at: target.value.location)
+            return call
+        }
+        call.callOf = TensorName(layer: name, location: target.value.location)
+        return call
     }
 
     private static func parseLayers(_ value: SpecValue, log: inout DiagnosticLog) -> [LayerSpec] {
@@ -120,6 +157,8 @@ enum SpecLanguageParser {
             case .map(let entries) where entries.count == 1:
                 let entry = entries[0]
                 switch entry.value.kind {
+                case .map(let arguments) where entry.key == callClass:
+                    layers.append(parseCall(arguments, at: entry.keyLocation, log: &log))
                 case .map(let arguments):
                     // `inputs` says where the layer sits in the graph; the rest are Keras's arguments.
                     var layer = LayerSpec(className: entry.key, location: entry.keyLocation, arguments: arguments.filter { $0.key != "inputs" })

@@ -20,6 +20,7 @@ public enum CommandLineRunner {
             case .evaluate(let configuration):
                 try TrainingRunner.evaluate(Model.self, configuration)
             case .bench(let options) where options.mode == .training:
+                if options.perLayer { print(try LayerTimings.measure(Model.self, options: options).text) }
                 print(try BenchmarkRunner.runTraining(Model.self, options: options).text, terminator: "")
             default:
                 return try perform(job, Model.self)
@@ -62,6 +63,8 @@ public enum CommandLineRunner {
             return try VerificationRunner.verify(Model.self, verification) ? 0 : 1
         case .bench(let options):
             guard options.mode == .inference else { throw RuntimeError("\(Model.self) cannot be trained, so only --mode inference can be timed") }
+            // The report's JSON line stays the last line printed.
+            if options.perLayer { print(try LayerTimings.measure(Model.self, options: options).text) }
             print(try BenchmarkRunner.run(Model.self, options: options).text, terminator: "")
         case .train, .evaluate:
             throw RuntimeError("\(Model.self) is not a trainable model, so it cannot be trained or evaluated")

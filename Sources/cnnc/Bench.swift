@@ -4,7 +4,7 @@ import CNNCCore
 import CNNCRunner
 import Foundation
 
-/// `cnnc bench SPEC [--batch-size N] [--threads N] [--seconds S] [--weights W]`:
+/// `cnnc bench SPEC [--batch-size N] [--threads N] [--seconds S] [--weights W] [--per-layer]`:
 /// builds the model as `cnnc predict` does (release, cached) and times it in
 /// its own executable (`BenchmarkRunner`), which prints a table and, last, a
 /// JSON line for scripts.
@@ -26,6 +26,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "What to time: inference (a forward pass) or training (a train_on_batch step: forward, backward, SGD update).")
     var mode: BenchmarkOptions.Mode = .inference
 
+    @Flag(help: "Also time each layer of one sample's forward pass, with its share and GFLOP/s (before the usual report).")
+    var perLayer = false
+
     @Option(help: "Weights: safetensors, or Keras's .keras, .weights.h5 or .h5 file; without it, a .keras model's own, else Keras's default initialization (seeded).")
     var weights: String?
 
@@ -46,6 +49,8 @@ struct Bench: AsyncParsableCommand {
         options.weights = prepared?.path
         options.name = model.name
         options.mode = mode
+        options.perLayer = perLayer
+        options.layerFLOPs = model.layers.map(\.flops)
         try await CompiledModels.run(built.executable, job: .bench(options))
     }
 }

@@ -11,6 +11,11 @@ public struct BenchmarkOptions: Codable, Sendable, Equatable {
     public var name: String?
     public var seed: UInt64 = 1
     public var mode = Mode.inference
+    /// `--per-layer`: also time each layer of one sample's forward pass.
+    public var perLayer = false
+    /// FLOPs per sample of each layer, in the model's `layers` order, for the
+    /// per-layer GFLOP/s (cnnc knows them from the checked model).
+    public var layerFLOPs: [Int]?
 
     /// What is timed.
     public enum Mode: String, Codable, Sendable, CaseIterable {

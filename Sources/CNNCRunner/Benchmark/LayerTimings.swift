@@ -1,0 +1,77 @@
+import CNNCRuntime
+import Foundation
+
+/// `cnnc bench --per-layer`: where one sample's forward pass spends its time,
+/// layer by layer, and how close each layer comes to the machine's peak.
+///
+/// It runs the one-sample path that `cnnc verify` observes (each layer's
+/// output handed to an observer), timing the gap between two observations:
+/// that is the layer's kernel, plus the observer's clock read (tens of
+/// nanoseconds). A layer that computes in place of another (Flatten) shows
+/// about 0. The batched and block paths are not split per layer; their total
+/// is the report's median.
+public struct LayerTimings: Sendable {
+    public struct Row: Sendable {
+        public var layer: LayerDescription
+        /// Mean seconds per sample.
+        public var seconds: Double
+        /// FLOPs per sample (2 × multiply-adds), when cnnc passed them.
+        public var flops: Int?
+    }
+
+    public var rows: [Row]
+    public var passes: Int
+
+    /// Times forward passes of one sample for `options.seconds` (at least five).
+    public static func measure<Model: CompiledModel>(_ type: Model.Type, options: BenchmarkOptions) throws(RuntimeError) -> LayerTimings {
+        let model = try options.weights.map { path throws(RuntimeError) in try Model(contentsOf: path) } ?? Model(seed: options.seed)
+        var generator = SplitMix64(seed: options.seed &+ 1)
+        let input = (0..<Model.inputCount).map { _ in Float(generator.nextUnit()) }
+        var output = [Float](repeating: 0, count: Model.outputCount)
+        let arena = ModelArena(count: Model.arenaCount)
+        var totals = [UInt64](repeating: 0, count: Model.layers.count)
+        var passes = 0
+        input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                let (x, y) = (source.baseAddress!, target.baseAddress!)
+                let body = { () in
+                    var last = DispatchTime.now().uptimeNanoseconds
+                    model.predict(x, into: y, arena: arena.pointer) { index, _ in
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if index >= 0 && index < totals.count { totals[index] &+= now &- last }
+                        last = now
+                    }
+                }
+                // Warm-up (caches, page faults), then the timed passes.
+                for _ in 0..<2 { body() }
+                totals = [UInt64](repeating: 0, count: Model.layers.count)
+                let start = BenchmarkRunner.now()
+                repeat {
+                    body()
+                    passes += 1
+                } while passes < BenchmarkRunner.minimumSamples || BenchmarkRunner.now() - start < options.seconds
+            }
+        }
+        let flops = options.layerFLOPs.flatMap { $0.count == Model.layers.count ? $0 : nil }
+        let rows = Model.layers.indices.map { index in
+            Row(layer: Model.layers[index], seconds: Double(totals[index]) / 1e9 / Double(passes), flops: flops?[index])
+        }
+        return LayerTimings(rows: rows, passes: passes)
+    }
+
+    /// One line per layer: time per sample, its share, and GFLOP/s where the layer computes products.
+    public var text: String {
+        let total = rows.reduce(0) { $0 + $1.seconds }
+        let width = max(14, rows.map { $0.layer.name.count + $0.layer.className.count + 3 }.max() ?? 0)
+        var lines = ["Per layer, one sample (\(passes) forward passes):",
+                     "Layer (type)".padding(toLength: width, withPad: " ", startingAt: 0) + "      per image    share    GFLOP/s"]
+        for row in rows {
+            let name = "\(row.layer.name) (\(row.layer.className))".padding(toLength: width, withPad: " ", startingAt: 0)
+            let share = total > 0 ? String(format: "%.1f%%", 100 * row.seconds / total) : "-"
+            let rate = row.flops.flatMap { flops in flops > 0 && row.seconds > 0 ? String(format: "%.2f", Double(flops) / row.seconds / 1e9) : nil } ?? "-"
+            lines.append(name + BenchmarkReport.duration(row.seconds).leftPadded(to: 15) + share.leftPadded(to: 9) + rate.leftPadded(to: 11))
+        }
+        lines.append("total".padding(toLength: width, withPad: " ", startingAt: 0) + BenchmarkReport.duration(total).leftPadded(to: 15))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -46,6 +46,10 @@ public struct TrainingSession<Model: TrainableModel> {
                 try OptimizerStateFile.write(trainer.optimizerState, belongingTo: model.parameters, to: path)
             }
             if let path = configuration.history { try history.write(to: path) }
+            // Redrawn every epoch, so a browser showing the file follows the run.
+            if let path = configuration.plot {
+                try AtomicFile.write(Data(TrainingCurves.svg(history, title: "\(Model.self) training").utf8), to: path)
+            }
             if let path = configuration.saveWeights {
                 try model.write(to: path, metadata: ["epoch": String(epoch + 1), "source": "\(configuration.source) train"])
             }

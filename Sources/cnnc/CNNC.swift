@@ -9,6 +9,6 @@ struct CNNC: AsyncParsableCommand {
         commandName: "cnnc",
         abstract: "A compiler for Keras-style convolutional network specs.",
         version: CNNCVersion.current,
-        subcommands: [Summary.self, Diagram.self, Check.self, Generate.self, Build.self, Predict.self, Verify.self, Train.self, Evaluate.self, Export.self, Bench.self, Cache.self]
+        subcommands: [Summary.self, Diagram.self, Plot.self, Check.self, Generate.self, Build.self, Predict.self, Verify.self, Train.self, Evaluate.self, Export.self, Bench.self, Cache.self]
     )
 }

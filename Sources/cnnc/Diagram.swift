@@ -41,15 +41,6 @@ struct Diagram: ParsableCommand {
         let diagram = ModelDiagram(model: model, options: .init(showFLOPs: showFlops, showMemory: showMemory))
         let direction = SVGDiagram.Direction(rawValue: rankdir) ?? .topDown
         let text = format == .dot ? DOTDiagram.render(diagram, rankdir: direction) : SVGDiagram.render(diagram, direction: direction)
-        guard let output else {
-            print(text, terminator: "")
-            return
-        }
-        do {
-            try AtomicFile.write(Data(text.utf8), to: output)
-        } catch {
-            throw ValidationError("cannot write \(output): \(error)")
-        }
-        print("wrote \(output)")
+        try TextOutput.write(text, to: output)
     }
 }

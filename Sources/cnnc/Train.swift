@@ -57,6 +57,9 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Write the per-epoch history here as CSV (default: next to --save).")
     var history: String?
 
+    @Option(help: "Draw the loss and accuracy curves here as SVG, redrawn after every epoch.")
+    var plot: String?
+
     @Flag(help: "Continue from the weights and history at --save.")
     var resume = false
 
@@ -120,10 +123,11 @@ struct Train: AsyncParsableCommand {
         configuration.saveWeights = save.map(Self.absolute)
         configuration.history = (history ?? save.map(Self.historyPath)).map(Self.absolute)
         configuration.optimizerState = save.map { Self.absolute(Self.sibling(of: $0, suffix: ".optimizer.safetensors")) }
+        configuration.plot = plot.map(Self.absolute)
         configuration.initialWeights = initial.map { Self.absolute($0.path) }
         configuration.source = "cnnc \(CNNCVersion.current)"
         // A run killed while saving leaves temporary files beside the set; they are never read.
-        for path in [configuration.saveWeights, configuration.history, configuration.optimizerState,
+        for path in [configuration.saveWeights, configuration.history, configuration.plot, configuration.optimizerState,
                      configuration.optimizerState.map(OptimizerStateFile.previousPath)].compactMap({ $0 }) {
             AtomicFile.removeLeftovers(of: path)
         }

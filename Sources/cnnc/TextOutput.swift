@@ -1,0 +1,20 @@
+import ArgumentParser
+import CNNCRuntime
+import Foundation
+
+/// A picture or document a command makes: to standard output, or replacing
+/// `path` as a whole (through a temporary file, so a reader never sees half).
+enum TextOutput {
+    static func write(_ text: String, to path: String?) throws {
+        guard let path else {
+            print(text, terminator: "")
+            return
+        }
+        do {
+            try AtomicFile.write(Data(text.utf8), to: path)
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.description)")
+        }
+        print("wrote \(path)")
+    }
+}

@@ -1,10 +1,10 @@
 """Weights for a checked model, named and shaped as cnnc reads them.
 
-Kernels are Glorot-uniform as Keras initialises them. Biases and
-BatchNormalization's parameters are small random values instead of Keras's
-zeros and ones: the timing does not care, but with zeros the equality check
-between cnnc and ONNX Runtime could not see a bias or a statistic applied
-wrongly.
+Kernels are Glorot-uniform as Keras initialises them. Biases, the
+normalizations' parameters and PReLU's alpha are small random values instead
+of Keras's zeros and ones: the timing does not care, but with zeros the
+equality check between cnnc and ONNX Runtime could not see a bias, a
+statistic or a slope applied wrongly.
 """
 import numpy as np
 from safetensors import SafetensorError
@@ -56,6 +56,19 @@ def tensor_shapes(summary):
                                     ("moving_mean", True), ("moving_variance", True)]:
                 if present:
                     shapes[f"{name}.{tensor}"] = (channels,)
+        elif kind == "LayerNormalization":  # over the last axis only, as cnnc reads it
+            for tensor, present in [("gamma", config["scale"]), ("beta", config["center"])]:
+                if present:
+                    shapes[f"{name}.{tensor}"] = (channels,)
+        elif kind == "PReLU":
+            # One alpha per value of a sample, shared (size 1) along shared_axes, which count from 1 past the batch.
+            shapes[f"{name}.alpha"] = tuple(1 if axis + 1 in config["shared_axes"] else size
+                                            for axis, size in enumerate(layer["input_shape"]))
+        elif kind == "Normalization" and config.get("constants") is None:
+            # Without constants in the spec Keras keeps the statistics as weights; count only matters to adapt().
+            shapes[f"{name}.mean"] = (channels,)
+            shapes[f"{name}.variance"] = (channels,)
+            shapes[f"{name}.count"] = ()
     return shapes
 
 
@@ -75,9 +88,13 @@ def make_weights(summary, seed):
         if kind.endswith("kernel"):
             limit = glorot_limit(shape)
             values = rng.uniform(-limit, limit, shape)
-        elif kind in ("gamma", "moving_variance"):
+        elif kind in ("gamma", "moving_variance", "variance"):
             values = rng.uniform(0.5, 1.5, shape)
-        else:  # bias, beta, moving_mean
+        elif kind == "alpha":  # PReLU's slope below 0: positive, and far enough from 0 to be seen
+            values = rng.uniform(0.1, 0.5, shape)
+        elif kind == "count":  # the samples adapt() saw; an integer, as Keras keeps it
+            values = np.array(1000.0)
+        else:  # bias, beta, moving_mean, mean
             values = rng.uniform(-0.1, 0.1, shape)
         weights[name] = values.astype(np.float32)
     return weights

@@ -5,8 +5,12 @@ The graph takes and returns Keras's channels-last tensors (N, H, W, C), or
 ONNX's NCHW (NCW for a sequence: the 1D layers are ONNX's operators over one
 spatial axis), so the builder tracks the current layout and inserts a
 Transpose only where an operator needs the other one: before the first
-convolution, and back to channels-last before Flatten (Keras flattens in
-NHWC order), before a Dense on an image and at the end. 'same' padding is
+convolution, and back to channels-last before Flatten and Reshape (Keras
+reads the values in NHWC order), before a Dense on an image, before
+LayerNormalization (ONNX's normalizes from an axis to the last) and at the
+end. Permute is one Transpose from whatever layout the tensor is in. Layers
+acting per channel (Rescaling, Normalization, PReLU) take their constants
+shaped for the current layout instead of moving the tensor. 'same' padding is
 written out as the explicit amounts the checked model resolved (TensorFlow's
 rule: the odd extra row or column at the bottom/right), never as ONNX's
 auto_pad.
@@ -32,6 +36,17 @@ CHANNELS_FIRST = {"NCHW", "NCW"}
 KERAS_LAYOUTS = {3: "NHWC", 2: "NWC"}
 # Layers that compute nothing at inference (cnnc compiles them as identity).
 IDENTITY_LAYERS = {"Dropout", "GaussianNoise", "GaussianDropout", "SpatialDropout2D", "ActivityRegularization"}
+
+# Keras's activations that are one ONNX operator with Keras's constants: HardSigmoid with alpha 1/6 and
+# beta 1/2 is Keras 3's relu6(x + 3)/6 (not Keras 2's 0.2x + 0.5), leaky_relu has the function's slope
+# 0.2 (the LeakyReLU layer's 0.3 is its own config), selu JAX's alpha and scale.
+ACTIVATIONS = {
+    "relu": ("Relu", {}), "sigmoid": ("Sigmoid", {}), "tanh": ("Tanh", {}), "exponential": ("Exp", {}),
+    "elu": ("Elu", {"alpha": 1.0}), "softplus": ("Softplus", {}), "softsign": ("Softsign", {}),
+    "leaky_relu": ("LeakyRelu", {"alpha": 0.2}), "hard_sigmoid": ("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5}),
+    "hard_silu": ("HardSwish", {}), "hard_swish": ("HardSwish", {}),
+    "selu": ("Selu", {"alpha": 1.6732632423543772, "gamma": 1.0507009873554805}),
+}
 
 
 class UnsupportedLayer(Exception):
@@ -96,16 +111,28 @@ class GraphBuilder:
         return 1 if self.layout in CHANNELS_FIRST else -1
 
     def activation(self, name, hint):
-        ops = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh"}
+        """Keras's activation `name` on the current tensor, in any layout (softmax and log_softmax
+        run over the channel axis, Keras's last)."""
+        x = self.tensor
         if name in (None, "linear"):
             return
-        if name == "softmax":
-            self.add("Softmax", [], hint, axis=self.channel_axis())
+        if name in ("softmax", "log_softmax"):
+            self.add("Softmax" if name == "softmax" else "LogSoftmax", [], hint, axis=self.channel_axis())
         elif name in ("silu", "swish"):  # x * sigmoid(x); ONNX has no Swish operator before opset 24
-            x = self.tensor
             self.add("Mul", [self.node("Sigmoid", [x], f"{hint}_sigmoid")], hint)
-        elif name in ops:
-            self.add(ops[name], [], hint)
+        elif name == "gelu":  # the exact x/2 * (1 + erf(x/sqrt(2))), as Keras's default; ONNX's Gelu is opset 20
+            scaled = self.node("Mul", [x, self.constant(f"{hint}.rsqrt2", np.float32(np.sqrt(0.5)))], f"{hint}_scaled")
+            erf = self.node("Erf", [scaled], f"{hint}_erf")
+            erf_plus_one = self.node("Add", [erf, self.constant(f"{hint}.one", np.float32(1))], f"{hint}_erf_plus_one")
+            half = self.node("Mul", [x, self.constant(f"{hint}.half", np.float32(0.5))], f"{hint}_half")
+            self.tensor = self.node("Mul", [half, erf_plus_one], hint)
+        elif name == "mish":  # x * tanh(softplus(x)); ONNX's Mish is opset 18
+            self.add("Mul", [self.node("Tanh", [self.node("Softplus", [x], f"{hint}_softplus")], f"{hint}_tanh")], hint)
+        elif name == "relu6":
+            self.add("Clip", [self.constant(f"{hint}.min", np.float32(0)), self.constant(f"{hint}.max", np.float32(6))], hint)
+        elif name in ACTIVATIONS:
+            op, attributes = ACTIVATIONS[name]
+            self.add(op, [], hint, **attributes)
         else:
             raise UnsupportedLayer(f"activation '{name}'")
 
@@ -305,6 +332,108 @@ def relu_layer(graph, layer, config):
         graph.add("Min", [graph.constant(f"{name}.max_value", np.float32(config["max_value"]))], f"{name}_cap")
 
 
+def elu_layer(graph, layer, config):
+    """The ELU layer, whose alpha (unlike the activation's) need not be 1."""
+    graph.add("Elu", [], layer["name"], alpha=float(config["alpha"]))
+
+
+def along_channels(graph, hint, values, per_channel):
+    """A constant that broadcasts over the current tensor as Keras's (C,) or single value does over its
+    last axis: (C,) when channels are last, (C, 1, 1) or (C, 1) when they come first; a single value
+    is a scalar in any layout."""
+    values = np.asarray(values, np.float32)
+    if not per_channel:
+        return graph.constant(hint, values.reshape(()))
+    if graph.layout in CHANNELS_FIRST:
+        values = values.reshape(-1, *[1] * (len(graph.layout) - 2))
+    return graph.constant(hint, values)
+
+
+def rescaling(graph, layer, config):
+    """x * scale + offset, in Keras's order, each one value or one per channel."""
+    name = layer["name"]
+    graph.add("Mul", [along_channels(graph, f"{name}.scale", config["scale"], config["scale_is_list"])], f"{name}_scale")
+    graph.add("Add", [along_channels(graph, f"{name}.offset", config["offset"], config["offset_is_list"])], name)
+
+
+def normalization(graph, layer, config):
+    """Keras's Normalization layer: (x - mean) / d, or inverted mean + x * d, with d = max(sqrt(variance),
+    1e-7) (Keras's epsilon() guards the division, it is not added to the variance). The statistics are the
+    layer's weights, or the spec's constants (one per channel or one for all)."""
+    name, constants = layer["name"], config.get("constants")
+    if constants is None:
+        mean, variance, per_channel = graph.weights[f"{name}.mean"], graph.weights[f"{name}.variance"], True
+    else:
+        mean, variance, per_channel = constants["mean"], constants["variance"], constants["is_list"]
+    divisor = np.maximum(np.sqrt(np.asarray(variance, np.float32)), np.float32(1e-7))
+    mean = along_channels(graph, f"{name}.mean", mean, per_channel)
+    divisor = along_channels(graph, f"{name}.divisor", divisor, per_channel)
+    if config["invert"]:
+        graph.add("Mul", [divisor], f"{name}_scaled")
+        graph.add("Add", [mean], name)
+    else:
+        graph.add("Sub", [mean], f"{name}_centred")
+        graph.add("Div", [divisor], name)
+
+
+def layer_normalization(graph, layer, config):
+    """ONNX's LayerNormalization over the last axis, which is Keras's only with the channels last: a
+    channels-first image is transposed back, since normalizing from axis 1 would take its rows and columns
+    too. Keras adds epsilon to the variance, as ONNX does; a missing gamma is ones, a missing beta none."""
+    graph.channels_last()
+    name, channels = layer["name"], layer["input_shape"][-1]
+    gamma = graph.weights.get(f"{name}.gamma", np.ones(channels, np.float32))
+    beta = [graph.constant(f"{name}.beta", graph.weights[f"{name}.beta"])] if config["center"] else []
+    graph.add("LayerNormalization", [graph.constant(f"{name}.gamma", gamma), *beta], name, axis=-1, epsilon=config["epsilon"])
+
+
+def prelu(graph, layer, config):
+    """ONNX's PRelu, whose slope broadcasts over the input from the right as Keras's alpha (the sample's
+    shape, 1 along shared axes) does: over a channels-first tensor, alpha's channel axis moves first too."""
+    name = layer["name"]
+    alpha = graph.weights[f"{name}.alpha"]
+    if graph.layout in CHANNELS_FIRST:
+        alpha = np.moveaxis(alpha, -1, 0)
+    graph.add("PRelu", [graph.constant(f"{name}.alpha", alpha)], name)
+
+
+def keras_layout(rank):
+    """The layout of a Keras tensor whose samples have `rank` axes, refused where the builder has none."""
+    if rank == 1:
+        return "flat"
+    if rank not in KERAS_LAYOUTS:
+        raise UnsupportedLayer(f"a tensor of rank {rank} per sample")
+    return KERAS_LAYOUTS[rank]
+
+
+def reshape(graph, layer, config):
+    """Keras reshapes its channels-last values in order, so the tensor goes back to channels-last first.
+    The shape is the checked model's output shape (its -1 resolved); ONNX's 0 keeps the batch size."""
+    graph.channels_last()
+    shape = graph.constant(f"{layer['name']}.shape", np.array([0, *layer["output_shape"]], np.int64))
+    graph.add("Reshape", [shape], layer["name"])
+    graph.layout = keras_layout(len(layer["output_shape"]))
+
+
+def permute(graph, layer, config):
+    """Keras's dims (sample axes, from 1) over the channels-last tensor, as one Transpose from whatever
+    layout the tensor is in: composed with the Transpose that would first bring it back to channels-last."""
+    to_keras = list(range(len(layer["input_shape"]) + 1))
+    if graph.layout in CHANNELS_FIRST:
+        to_keras = LAYOUTS[graph.layout][1]
+    perm = [to_keras[axis] for axis in [0, *config["dims"]]]
+    graph.add("Transpose", [], layer["name"], perm=perm)
+    graph.layout = keras_layout(len(layer["output_shape"]))
+
+
+def repeat_vector(graph, layer, config):
+    """(N, F) to (N, n, F): an axis of 1 after the batch, broadcast n times by Expand."""
+    name, features = layer["name"], layer["input_shape"][-1]
+    graph.add("Unsqueeze", [graph.constant(f"{name}.axes", np.array([1], np.int64))], f"{name}_unsqueeze")
+    graph.add("Expand", [graph.constant(f"{name}.shape", np.array([1, config["n"], features], np.int64))], name)
+    graph.layout = "NWC"
+
+
 def merge(graph, layer, config):
     """Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate."""
     reads, kind, rank = layer["reads"], layer["class_name"], len(layer["output_shape"])
@@ -354,6 +483,15 @@ BUILDERS = {
     "Dense": dense,
     "BatchNormalization": batch_normalization,
     "ReLU": relu_layer,
+    "LeakyReLU": relu_layer,
+    "ELU": elu_layer,
+    "PReLU": prelu,
+    "LayerNormalization": layer_normalization,
+    "Normalization": normalization,
+    "Rescaling": rescaling,
+    "Reshape": reshape,
+    "Permute": permute,
+    "RepeatVector": repeat_vector,
     "Activation": lambda graph, layer, config: graph.activation(config["activation"], layer["name"]),
     "Softmax": lambda graph, layer, config: graph.activation("softmax", layer["name"]),
     **{kind: merge for kind in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")},

@@ -18,5 +18,10 @@ enum TrainingRunner {
         print("accuracy: \(String(format: "%.4f", result.accuracy)) (\((0..<targets.classCount).reduce(0) { $0 + result.confusion[$1][$1] }.grouped) of \(data.count.grouped) correct)")
         print("")
         print(ConfusionMatrixText.render(result.confusion, classNames: classNames))
+        if let path = configuration.plot {
+            let svg = ConfusionMatrixPicture.svg(result.confusion, classNames: classNames, title: "\(Model.self) on \(configuration.testData == nil ? "training" : "test") images")
+            try AtomicFile.write(Data(svg.utf8), to: path)
+            print("wrote \(path)")
+        }
     }
 }

@@ -27,7 +27,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var saveWeights: String?
     /// The per-epoch history as CSV, rewritten atomically after every epoch.
     public var history: String?
-    /// The history drawn as loss and accuracy curves (SVG), redrawn after every epoch.
+    /// The history drawn as loss and accuracy curves (SVG), redrawn after every
+    /// epoch; for `evaluate`, the confusion matrix drawn as a heat map.
     public var plot: String?
     /// The optimizer's slots and step count, saved after every epoch beside the
     /// weights and restored on resume, so a resumed run continues exactly.

@@ -19,13 +19,13 @@ public enum TrainingCurves {
         var bestText = ""
         if let best { bestText = "; best epoch \(rows[best].epoch + 1) (\(validation ? "validation" : "training") loss \(format(validation ? rows[best].validationLoss! : rows[best].loss)))" }
         var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"title description\">",
-                   "<title id=\"title\">\(escaped(title))</title>",
-                   "<desc id=\"description\">\(escaped("Loss and accuracy of \(title) over \(rows.count) epoch\(rows.count == 1 ? "" : "s"), training\(validation ? " and validation" : "")\(bestText)."))</desc>",
+                   "<title id=\"title\">\(SVGText.escaped(title))</title>",
+                   "<desc id=\"description\">\(SVGText.escaped("Loss and accuracy of \(title) over \(rows.count) epoch\(rows.count == 1 ? "" : "s"), training\(validation ? " and validation" : "")\(bestText)."))</desc>",
                    "<style>",
                    "  .axis { stroke: #555; fill: none; } .label { fill: #1b1b1b; font: 12px sans-serif; } .train { stroke: #3b528b; stroke-width: 2; fill: none; } .val { stroke: #5ec962; stroke-width: 2; fill: none; stroke-dasharray: 6 3; } .best { stroke: #fde725; stroke-width: 1.5; }",
                    "  @media (prefers-color-scheme: dark) { .axis { stroke: #aaa; } .label { fill: #f0f0f0; } }",
                    "</style>",
-                   "<text class=\"label\" x=\"\(margin)\" y=\"18\">\(escaped(title))</text>"]
+                   "<text class=\"label\" x=\"\(margin)\" y=\"18\">\(SVGText.escaped(title))</text>"]
         let panels: [(String, [Double], [Double?])] = [
             ("loss", rows.map(\.loss), rows.map(\.validationLoss)),
             ("accuracy", rows.map(\.accuracy), rows.map(\.validationAccuracy)),
@@ -68,8 +68,4 @@ public enum TrainingCurves {
 
     static func format(_ value: Double) -> String { String(format: "%.4g", value) }
 
-    /// Text for XML content.
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
 }

@@ -22,6 +22,9 @@ struct Evaluate: AsyncParsableCommand {
 
     @OptionGroup var threadsOption: ThreadsOption
 
+    @Option(help: "Also draw the confusion matrix here as an SVG heat map (counts, shaded by each true class's share, recall per class).")
+    var plot: String?
+
     func run() async throws {
         let model = try Diagnostics.loadEvaluableOrExit(spec)
         let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
@@ -34,6 +37,7 @@ struct Evaluate: AsyncParsableCommand {
         configuration.evaluateWeights = Train.absolute(prepared.path)
         configuration.loss = try lossOption.function()
         configuration.threads = threadsOption.threads
+        configuration.plot = plot.map(Train.absolute)
         try await CompiledModels.stream(built.executable, job: .evaluate(configuration))
     }
 }

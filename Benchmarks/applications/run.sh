@@ -28,7 +28,10 @@ for name in "${names[@]}"; do
   d="$out/$name"
   "$cnnc" verify "$d/model.keras" --reference "$d/reference.safetensors" --atol 1e-4 --rtol 1e-3 | tail -n 1
 done
-CNNC="$cnnc" bash Benchmarks/compile/run.sh "${names[@]/#/$out/}"
+# Each application's model.json (its folder alone is not a spec).
+specs=()
+for name in "${names[@]}"; do specs+=("$out/$name/model.json"); done
+CNNC="$cnnc" bash Benchmarks/compile/run.sh "${specs[@]}"
 for name in "${names[@]}"; do
   .venv-peer/bin/python Benchmarks/peer/peer_benchmark.py --cnnc "$cnnc" --batch 1 \
     --weights "$out/$name/weights.safetensors" "$out/$name/model.json"

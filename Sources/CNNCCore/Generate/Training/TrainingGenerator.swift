@@ -413,7 +413,8 @@ struct TrainingGenerator {
             // Their weights' gradients into `gradients`, dL/dx in g in place.
             out.line("Self.\(function)_backward(\(x), k, gradients, g)")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }
-        case .rescaling, .normalization, .batchNormalization where layer.frozen:
+        case .rescaling, .normalization,
+             .batchNormalization where layer.frozen:
             // A frozen BatchNormalization runs in inference mode: a scale per channel.
             out.line("Self.\(function)_backward(k, g)")
             if first { out.line("inputGradient?.update(from: g, count: \(layer.inputShape.elementCount))") }

@@ -20,7 +20,7 @@ cnnc=.build/debug/cnnc
 
 if [ "${1:-}" = "--new-random-specs" ]; then
   rm -f Tests/Fixtures/random/*.yaml
-  python3 Tools/random-specs/make_random_specs.py --count 200 --seed 1 --out Tests/Fixtures/random
+  python3 Tools/random-specs/make_random_specs.py --count 100 --seed 1 --out Tests/Fixtures/random
 fi
 
 # generate FOLDER SPEC...: regenerate FOLDER from the specs, with its registry

@@ -16,13 +16,13 @@ struct CNNCPlugin: BuildToolPlugin {
             return []
         }
         try SpecFiles.checkUniqueOutputs(specs)
-        let cnnc = try context.tool(named: "cnnc")
+        let generator = try context.tool(named: "cnnc-generate")
         let output = context.pluginWorkDirectoryURL.appending(component: "GeneratedModels")
         return specs.map { spec in
             .buildCommand(
                 displayName: "cnnc: generating \(SpecFiles.outputName(spec.lastPathComponent)) from \(spec.lastPathComponent)",
-                executable: cnnc.url,
-                arguments: ["generate", spec.path, "--output-dir", output.path, "--quiet"],
+                executable: generator.url,
+                arguments: [spec.path, output.path],
                 inputFiles: [spec],
                 outputFiles: [output.appending(component: SpecFiles.outputName(spec.lastPathComponent))])
         }

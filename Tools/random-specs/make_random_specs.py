@@ -6,7 +6,7 @@ strides, paddings, dilations and channel counts that are and are not
 multiples of the SIMD widths, on odd and even sizes. Shapes are tracked here
 with Keras's rules so every spec is valid. Deterministic for a seed.
 
-    python3 Tools/random-specs/make_random_specs.py --count 200 --seed 1 --out Tests/Fixtures/random
+    python3 Tools/random-specs/make_random_specs.py --count 100 --seed 1 --out Tests/Fixtures/random
 """
 import argparse
 import math
@@ -139,7 +139,7 @@ def random_spec(rng):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default="Tests/Fixtures/random")
     options = parser.parse_args()

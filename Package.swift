@@ -92,9 +92,9 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["cnnc-generate"]
         ),
-        // The plugin's generator: CNNCCore alone, because SwiftPM builds a
+        // The plugins' generator: CNNCCore alone, because SwiftPM builds a
         // plugin's tool again for the host, and all of cnnc twice cost every
-        // package that uses the plugin (and this one's clean build) minutes.
+        // package that uses the plugins (and this one's clean build) minutes.
         .executableTarget(name: "cnnc-generate", dependencies: ["CNNCCore"]),
         // `swift package --allow-writing-to-package-directory generate-models`
         .plugin(
@@ -103,7 +103,7 @@ let package = Package(
                 intent: .custom(verb: "generate-models", description: "Write the generated Swift for every spec into Generated/"),
                 permissions: [.writeToPackageDirectory(reason: "cnnc writes the generated model sources into the package")]
             ),
-            dependencies: ["cnnc"]
+            dependencies: ["cnnc-generate"]
         ),
         // Turns generated source into a runnable model: a cached SwiftPM package
         // built with `swift build` (the build stage of the pipeline).

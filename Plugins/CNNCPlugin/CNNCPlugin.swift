@@ -22,7 +22,7 @@ struct CNNCPlugin: BuildToolPlugin {
             .buildCommand(
                 displayName: "cnnc: generating \(SpecFiles.outputName(spec.lastPathComponent)) from \(spec.lastPathComponent)",
                 executable: generator.url,
-                arguments: [spec.path, output.path],
+                arguments: ["--quiet", "--output-dir", output.path, spec.path],
                 inputFiles: [spec],
                 outputFiles: [output.appending(component: SpecFiles.outputName(spec.lastPathComponent))])
         }

@@ -23,13 +23,13 @@ struct GenerateModels: CommandPlugin {
             return
         }
         let process = Process()
-        process.executableURL = try context.tool(named: "cnnc").url
+        process.executableURL = try context.tool(named: "cnnc-generate").url
         process.currentDirectoryURL = context.package.directoryURL
-        process.arguments = ["generate"] + specs + ["--output-dir", outputDir]
+        process.arguments = ["--output-dir", outputDir] + specs
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw PluginFailure("cnnc generate failed (status \(process.terminationStatus)); see its diagnostics above")
+            throw PluginFailure("cnnc-generate failed (status \(process.terminationStatus)); see its diagnostics above")
         }
     }
 }

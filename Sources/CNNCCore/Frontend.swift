@@ -27,9 +27,11 @@ public enum Frontend {
             // Every refusal should have said why; never fail silently if one did not.
             log.error("cnnc could not check this model and has no more precise message; please report it with the file", at: root.location)
         }
-        guard let model, !log.hasErrors else {
-            return .failure(DiagnosticsError(log.sorted + [ModelChecker.supportedLayersNote(spec)].compactMap { $0 }))
+        guard var model, !log.hasErrors else {
+            let diagnostics = OneLineLayerContext.annotate(log.sorted, root: root)
+            return .failure(DiagnosticsError(diagnostics + [ModelChecker.supportedLayersNote(spec)].compactMap { $0 }))
         }
+        model.notes = OneLineLayerContext.annotate(model.notes, root: root)
         return .success(model)
     }
 }

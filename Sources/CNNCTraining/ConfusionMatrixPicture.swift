@@ -9,7 +9,7 @@ package enum ConfusionMatrixPicture {
     static let cell = 40, labelWidth = 120, top = 64
 
     /// Viridis at eleven stops, from 0 (none of the row) to 1 (all of it).
-    static let viridis = ["#440154", "#482475", "#414487", "#355f8d", "#2a788e", "#21918c", "#22a884", "#44bf70", "#7ad151", "#bddf26", "#fde725"]
+    static let viridis = Viridis.hexStops
 
     package static func svg(_ confusion: [[Int]], classNames: [String], title: String) -> String {
         let count = confusion.count

@@ -27,6 +27,9 @@ struct Predict: AsyncParsableCommand {
     @Option(help: "Also write every layer's output, under Keras's layer names, to DIR/layers.safetensors (the layout cnnc verify reads).")
     var dumpLayers: String?
 
+    @Option(help: "Draw what the convolutions see for the first input: each convolution's feature maps, and the first convolution's filters, as SVG files in DIR.")
+    var plotLayers: String?
+
     @OptionGroup var threadsOption: ThreadsOption
 
     @Option(help: "How many classes to print per sample when --output is absent.")
@@ -52,15 +55,25 @@ struct Predict: AsyncParsableCommand {
         let direct = output.flatMap { model.outputLayout.slots.count == 1 && !PredictionArrays.isNPZ($0) ? $0 : nil }
         let target = direct ?? packedOutput
         try await CompiledModels.run(built.executable, job: .predict(.init(weights: weights, input: executableInput, output: target, inputsChecked: packed), threads: threadsOption.threads))
+        let scratchLayers = scratch.path + "-layers.safetensors"
+        defer { try? FileManager.default.removeItem(atPath: scratchLayers) }
+        var layersPath: String?
         if let dumpLayers {
             do {
                 try FileManager.default.createDirectory(atPath: dumpLayers, withIntermediateDirectories: true)
             } catch {
                 throw ValidationError("cannot create the folder \(dumpLayers): \(error.localizedDescription)")
             }
-            let path = (dumpLayers as NSString).appendingPathComponent("layers.safetensors")
-            try await CompiledModels.run(built.executable, job: .layers(.init(weights: weights, input: executableInput, output: path), source: "cnnc \(CNNCVersion.current)"))
-            FileHandle.standardError.write(Data("wrote every layer's output to \(path)\n".utf8))
+            layersPath = (dumpLayers as NSString).appendingPathComponent("layers.safetensors")
+        } else if plotLayers != nil {
+            layersPath = scratchLayers
+        }
+        if let layersPath {
+            try await CompiledModels.run(built.executable, job: .layers(.init(weights: weights, input: executableInput, output: layersPath), source: "cnnc \(CNNCVersion.current)"))
+            if dumpLayers != nil { FileHandle.standardError.write(Data("wrote every layer's output to \(layersPath)\n".utf8)) }
+        }
+        if let plotLayers, let layersPath {
+            try LayerPictures.write(model: model, layerOutputs: layersPath, weights: weights, to: plotLayers)
         }
         guard direct == nil else { return }
         let result = try RuntimeCheck.asValidation { () throws(RuntimeError) in try NPYFile.read(path: packedOutput) }

@@ -202,11 +202,16 @@ import Testing
         #expect(result.shape == [1, 4, 4, 1])
         #expect(result.values == [-5, -4, 0, 8, -10, -2, 2, 3, 0, -2, -4, -7, -3, -2, -3, -16])
 
-        // The second run reuses the cached build.
-        let again = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)
+        // The second run reuses the cached build, and draws what the convolution sees.
+        let pictures = folder.appendingPathComponent("pictures").path
+        let again = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input, "--plot-layers", pictures], environment: environment)
         #expect(again.status == 0)
         #expect(!again.errors.contains("compiling"))
-        #expect(again.output.hasPrefix("sample 0: class 3 (8.0000)"))
+        #expect(again.output.contains("sample 0: class 3 (8.0000)"))
+        let features = try String(contentsOfFile: pictures + "/00_vertical_edge.features.svg", encoding: .utf8)
+        #expect(features.contains("<title>0: -16 to 8</title>"), "\(features.prefix(600))")
+        let filters = try String(contentsOfFile: pictures + "/00_vertical_edge.filters.svg", encoding: .utf8)
+        #expect(filters.contains("from -1 (dark) to 1 (yellow)"))
         // The cache is keyed by content: the same spec by its absolute path is the same build.
         let absolute = RepositoryFiles.path("Specs/seed_edge_6x6.cnn.yaml")
         let byAbsolutePath = try CommandLineTests.cnnc(["predict", absolute, "--weights", weights, "--input", input], environment: environment)

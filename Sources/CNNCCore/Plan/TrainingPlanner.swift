@@ -183,8 +183,8 @@ enum TrainingPlanner {
         for number in stride(from: stops.count - 1, through: 0, by: -1) {
             let stop = stops[number]
             var steps: [TrainingStep] = [.note("Backward through \(model.layers[stop].name), with the batch's mean(dy) and mean(dy·x̂)")]
-            let through = [TrainingStep.normalizationBackward(normalization: number)] + deliver(from: stop)
-            steps += inputGradientOnly[stop] ? [.forInputGradient(through)] : through
+            // A trained BatchNormalization is never input-gradient-only: it trains.
+            steps += [TrainingStep.normalizationBackward(normalization: number)] + deliver(from: stop)
             if stop > 0 {
                 let lower = number == 0 ? 0 : stops[number - 1] + 1
                 steps += (lower..<stop).reversed().flatMap(backward)

@@ -10,9 +10,6 @@ extension CheckedModel {
     public var trainingGap: Diagnostic? {
         if let gap = severalTensorsGap(doing: "trains") { return gap }
         for layer in layers {
-            if case .batchNormalization = layer.operation, layer.sharesWeightsOf != nil, !layer.frozen {
-                return Diagnostic(.error, "\(layer.name): this BatchNormalization is called more than once; in training each call would normalize with its own batch statistics and move the shared moving statistics again, which cnnc does not do yet; it runs this model with predict, verify and bench", at: layer.location)
-            }
             if case .dropout(let config) = layer.operation, let shape = config.noiseShape, let batch = shape.first, let batch {
                 return Diagnostic(.error, "\(layer.name): Dropout's noise_shape gives the batch axis the size \(batch), so one mask would be shared by the samples of a batch; cnnc draws each sample's mask on its own (write null for the batch axis, as EfficientNet does); it runs this model with predict, verify and bench", at: layer.location)
             }

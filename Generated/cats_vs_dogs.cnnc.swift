@@ -21,6 +21,8 @@ public struct CatsVsDogs: CompiledModel {
     public static let outputShape = [1]
     public static let inputCount = 67500
     public static let outputCount = 1
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [150, 150, 3], offset: 0),
@@ -116,6 +118,7 @@ public struct CatsVsDogs: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("CatsVsDogs has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "CatsVsDogs", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct HarConv1d: CompiledModel {
     public static let outputShape = [6]
     public static let inputCount = 1152
     public static let outputCount = 6
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [128, 9], offset: 0),
@@ -80,6 +82,7 @@ public struct HarConv1d: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("HarConv1d has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "HarConv1d", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 45, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)

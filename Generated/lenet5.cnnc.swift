@@ -21,6 +21,8 @@ public struct Lenet5: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 784
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [28, 28, 1], offset: 0),
@@ -93,6 +95,7 @@ public struct Lenet5: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Lenet5 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Lenet5", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct MnistConvnet: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 784
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [28, 28, 1], offset: 0),
@@ -84,6 +86,7 @@ public struct MnistConvnet: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("MnistConvnet has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "MnistConvnet", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Resnet20Cifar: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 3072
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [32, 32, 3], offset: 0),
@@ -340,6 +342,7 @@ public struct Resnet20Cifar: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Resnet20Cifar has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Resnet20Cifar", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)

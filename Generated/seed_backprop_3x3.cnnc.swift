@@ -21,6 +21,8 @@ public struct SeedBackprop3x3: CompiledModel {
     public static let outputShape = [2, 2, 1]
     public static let inputCount = 9
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 3, 1], offset: 0),
@@ -63,6 +65,7 @@ public struct SeedBackprop3x3: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SeedBackprop3x3 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SeedBackprop3x3", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)

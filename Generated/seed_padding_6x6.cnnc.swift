@@ -21,6 +21,8 @@ public struct SeedPadding6x6: CompiledModel {
     public static let outputShape = [6, 6, 1]
     public static let inputCount = 36
     public static let outputCount = 36
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 6, 1], offset: 0),
@@ -66,6 +68,7 @@ public struct SeedPadding6x6: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SeedPadding6x6 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SeedPadding6x6", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct SeedStrided7x7: CompiledModel {
     public static let outputShape = [3, 3, 1]
     public static let inputCount = 49
     public static let outputCount = 9
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 7, 1], offset: 0),
@@ -63,6 +65,7 @@ public struct SeedStrided7x7: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SeedStrided7x7 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SeedStrided7x7", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct SeedVolume2Filters: CompiledModel {
     public static let outputShape = [4, 4, 2]
     public static let inputCount = 108
     public static let outputCount = 32
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 6, 3], offset: 0),
@@ -64,6 +66,7 @@ public struct SeedVolume2Filters: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SeedVolume2Filters has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SeedVolume2Filters", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct ToyConvnet: CompiledModel {
     public static let outputShape = [26]
     public static let inputCount = 3072
     public static let outputCount = 26
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [32, 32, 3], offset: 0),
@@ -91,6 +93,7 @@ public struct ToyConvnet: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("ToyConvnet has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "ToyConvnet", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 75, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Unet: CompiledModel {
     public static let outputShape = [16, 16, 3]
     public static let inputCount = 256
     public static let outputCount = 768
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [16, 16, 1], offset: 0),
@@ -119,6 +121,7 @@ public struct Unet: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Unet has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Unet", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)

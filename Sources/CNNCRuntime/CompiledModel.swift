@@ -5,6 +5,9 @@ public protocol CompiledModel: Sendable {
     /// for a model of several inputs, the flat packed sample `[inputCount]`
     /// (see `inputLayout`).
     static var inputShape: [Int] { get }
+    /// Whether the generated file was compiled with optimization: without it,
+    /// its kernels run 100 to 500 times slower (see `UnoptimizedBuildWarning`).
+    static var compiledWithOptimization: Bool { get }
     /// One sample's output shape; for several outputs, `[outputCount]`.
     static var outputShape: [Int] { get }
     static var inputCount: Int { get }
@@ -61,6 +64,9 @@ public protocol CompiledModel: Sendable {
 }
 
 extension CompiledModel {
+    /// Hand-written conformers (test doubles) are taken as optimized; generated models say.
+    public static var compiledWithOptimization: Bool { true }
+
     /// One input and one output, for models generated before graphs had names for them.
     public static var inputLayout: [TensorLayout] { [TensorLayout(name: "input", shape: inputShape, offset: 0)] }
     public static var outputLayout: [TensorLayout] { [TensorLayout(name: "output", shape: outputShape, offset: 0)] }

@@ -21,6 +21,8 @@ public struct ActivationsMore: CompiledModel {
     public static let outputShape = [6]
     public static let inputCount = 108
     public static let outputCount = 6
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 6, 3], offset: 0),
@@ -226,6 +228,7 @@ public struct ActivationsMore: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("ActivationsMore has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "ActivationsMore", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct BatchnormInference: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 192
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [8, 8, 3], offset: 0),
@@ -95,6 +97,7 @@ public struct BatchnormInference: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("BatchnormInference has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "BatchnormInference", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Conv1d: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 72
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [24, 3], offset: 0),
@@ -103,6 +105,7 @@ public struct Conv1d: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Conv1d has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Conv1d", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)

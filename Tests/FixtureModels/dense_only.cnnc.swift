@@ -21,6 +21,8 @@ public struct DenseOnly: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 784
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [784], offset: 0),
@@ -70,6 +72,7 @@ public struct DenseOnly: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("DenseOnly has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "DenseOnly", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 784, outputs: 128, paddedOutputs: 128, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Depthwise: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 243
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [9, 9, 3], offset: 0),
@@ -128,6 +130,7 @@ public struct Depthwise: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Depthwise has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Depthwise", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct DilatedPadded: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 330
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [11, 10, 3], offset: 0),
@@ -99,6 +101,7 @@ public struct DilatedPadded: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("DilatedPadded has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "DilatedPadded", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct EveryLayer: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 2880
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [32, 30, 3], offset: 0),
@@ -113,6 +115,7 @@ public struct EveryLayer: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("EveryLayer has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "EveryLayer", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct NonSquare: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 108
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [9, 6, 2], offset: 0),
@@ -88,6 +90,7 @@ public struct NonSquare: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("NonSquare has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "NonSquare", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)

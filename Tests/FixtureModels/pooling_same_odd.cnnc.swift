@@ -21,6 +21,8 @@ public struct PoolingSameOdd: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 585
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [15, 13, 3], offset: 0),
@@ -85,6 +87,7 @@ public struct PoolingSameOdd: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("PoolingSameOdd has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "PoolingSameOdd", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct ReshapeRescale: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 216
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [9, 8, 3], offset: 0),
@@ -102,6 +104,7 @@ public struct ReshapeRescale: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("ReshapeRescale has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "ReshapeRescale", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)

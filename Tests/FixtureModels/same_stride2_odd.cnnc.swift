@@ -21,6 +21,8 @@ public struct SameStride2Odd: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 126
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 9, 2], offset: 0),
@@ -87,6 +89,7 @@ public struct SameStride2Odd: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SameStride2Odd has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SameStride2Odd", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Transposed: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 36
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 4, 3], offset: 0),
@@ -94,6 +96,7 @@ public struct Transposed: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Transposed has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Transposed", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.transposedKernel(parameters, from: 0, taps: 1, inputs: 3, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Upsampling: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 24
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 4, 2], offset: 0),
@@ -96,6 +98,7 @@ public struct Upsampling: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Upsampling has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Upsampling", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)

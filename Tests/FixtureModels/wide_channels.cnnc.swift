@@ -21,6 +21,8 @@ public struct WideChannels: CompiledModel {
     public static let outputShape = [33]
     public static let inputCount = 300
     public static let outputCount = 33
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [10, 10, 3], offset: 0),
@@ -82,6 +84,7 @@ public struct WideChannels: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("WideChannels has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "WideChannels", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 40, paddedOutputs: 48, into: &packed, at: 0)

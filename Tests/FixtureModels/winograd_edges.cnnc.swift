@@ -21,6 +21,8 @@ public struct WinogradEdges: CompiledModel {
     public static let outputShape = [5]
     public static let inputCount = 7360
     public static let outputCount = 5
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [23, 20, 16], offset: 0),
@@ -89,6 +91,7 @@ public struct WinogradEdges: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("WinogradEdges has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "WinogradEdges", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)

@@ -2,6 +2,7 @@ import CNNCCore
 import CNNCRuntime
 import CNNCTraining
 import Foundation
+import CNNCZoo
 import RandomModels
 import Testing
 
@@ -10,9 +11,23 @@ import Testing
 /// the generated code computes what the reference computes.
 @Suite struct RandomModelsAgreeWithReferenceTests {
     @Test func everyRandomModelAgrees() throws {
+        // These models are compiled with -Onone on purpose (Package.swift): no warning about it.
+        setenv("CNNC_UNOPTIMIZED_OK", "1", 1)
         #expect(RandomModels.models.count == 100)
         for (index, entry) in RandomModels.models.enumerated() {
             try ZooAgreesWithReferenceTests.check(entry.type, spec: entry.spec, seed: UInt64(1000 + index))
         }
+    }
+}
+
+/// A generated model knows how it was compiled, so an unoptimized build can
+/// warn (UnoptimizedBuildWarning): the random models are built with -Onone,
+/// the zoo with -O.
+@Suite struct CompiledWithOptimizationTests {
+    @Test func theFlagFollowsTheBuild() throws {
+        let random = try #require(RandomModels.models.first).type
+        let randomIsOptimized = random.compiledWithOptimization
+        #expect(!randomIsOptimized)
+        #expect(Lenet5.compiledWithOptimization)
     }
 }

@@ -21,6 +21,8 @@ public struct EveryMerge: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 292
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's inputs by their Keras names, one after another in a sample of `inputCount` floats.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "left", shape: [6, 6, 4], offset: 0),
@@ -97,6 +99,7 @@ public struct EveryMerge: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("EveryMerge has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "EveryMerge", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 1152, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct FunctionalChain: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 64
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "pixels", shape: [8, 8, 1], offset: 0),
@@ -70,6 +72,7 @@ public struct FunctionalChain: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("FunctionalChain has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "FunctionalChain", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct InceptionBlock: CompiledModel {
     public static let outputShape = [5]
     public static let inputCount = 576
     public static let outputCount = 5
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 12, 4], offset: 0),
@@ -107,6 +109,7 @@ public struct InceptionBlock: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("InceptionBlock has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "InceptionBlock", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)

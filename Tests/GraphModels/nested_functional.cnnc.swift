@@ -21,6 +21,8 @@ public struct NestedFunctional: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 144
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "features", shape: [6, 6, 4], offset: 0),
@@ -76,6 +78,7 @@ public struct NestedFunctional: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("NestedFunctional has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "NestedFunctional", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct NormPreluResidual: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 120
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 6, 4], offset: 0),
@@ -101,6 +103,7 @@ public struct NormPreluResidual: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("NormPreluResidual has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "NormPreluResidual", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)

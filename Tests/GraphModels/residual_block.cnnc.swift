@@ -21,6 +21,8 @@ public struct ResidualBlock: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 768
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "image", shape: [16, 16, 3], offset: 0),
@@ -110,6 +112,7 @@ public struct ResidualBlock: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("ResidualBlock has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "ResidualBlock", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)

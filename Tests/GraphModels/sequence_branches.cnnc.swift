@@ -21,6 +21,8 @@ public struct SequenceBranches: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 24
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 4], offset: 0),
@@ -110,6 +112,7 @@ public struct SequenceBranches: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SequenceBranches has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SequenceBranches", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

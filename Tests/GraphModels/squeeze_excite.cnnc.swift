@@ -21,6 +21,8 @@ public struct SqueezeExcite: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 384
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [8, 8, 6], offset: 0),
@@ -90,6 +92,7 @@ public struct SqueezeExcite: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SqueezeExcite has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SqueezeExcite", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 54, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)

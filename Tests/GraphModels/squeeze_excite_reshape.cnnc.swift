@@ -21,6 +21,8 @@ public struct SqueezeExciteReshape: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 192
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [8, 8, 3], offset: 0),
@@ -101,6 +103,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("SqueezeExciteReshape has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "SqueezeExciteReshape", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)

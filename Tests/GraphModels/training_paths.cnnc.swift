@@ -21,6 +21,8 @@ public struct TrainingPaths: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 72
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 6, 2], offset: 0),
@@ -102,6 +104,7 @@ public struct TrainingPaths: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("TrainingPaths has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "TrainingPaths", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)

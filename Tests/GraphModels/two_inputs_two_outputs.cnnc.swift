@@ -21,6 +21,8 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 106
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's inputs by their Keras names, one after another in a sample of `inputCount` floats.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "image", shape: [10, 10, 1], offset: 0),
@@ -88,6 +90,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("TwoInputsTwoOutputs has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "TwoInputsTwoOutputs", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random000: CompiledModel {
     public static let outputShape = [65]
     public static let inputCount = 5
     public static let outputCount = 65
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5], offset: 0),
@@ -68,6 +70,7 @@ public struct Random000: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random000 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random000", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 5, outputs: 65, paddedOutputs: 80, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random001: CompiledModel {
     public static let outputShape = [1, 4, 15]
     public static let inputCount = 960
     public static let outputCount = 60
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 12, 16], offset: 0),
@@ -84,6 +86,7 @@ public struct Random001: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random001 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random001", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random002: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 392
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 7, 8], offset: 0),
@@ -75,6 +77,7 @@ public struct Random002: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random002 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random002", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 72, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)

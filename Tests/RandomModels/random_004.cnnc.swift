@@ -21,6 +21,8 @@ public struct Random004: CompiledModel {
     public static let outputShape = [3, 1, 2]
     public static let inputCount = 80
     public static let outputCount = 6
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 1, 16], offset: 0),
@@ -77,6 +79,7 @@ public struct Random004: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random004 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random004", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 20, paddedOutputs: 32, into: &packed, at: 0)

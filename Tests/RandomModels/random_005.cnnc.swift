@@ -21,6 +21,8 @@ public struct Random005: CompiledModel {
     public static let outputShape = [2, 1, 1]
     public static let inputCount = 14
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 1, 2], offset: 0),
@@ -71,6 +73,7 @@ public struct Random005: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random005 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random005", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random006: CompiledModel {
     public static let outputShape = [5, 2, 20]
     public static let inputCount = 160
     public static let outputCount = 200
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 2, 16], offset: 0),
@@ -69,6 +71,7 @@ public struct Random006: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random006 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random006", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 19, paddedOutputs: 32, into: &packed, at: 0)

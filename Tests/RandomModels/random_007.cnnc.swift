@@ -21,6 +21,8 @@ public struct Random007: CompiledModel {
     public static let outputShape = [31]
     public static let inputCount = 24
     public static let outputCount = 31
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 2, 2], offset: 0),
@@ -72,6 +74,7 @@ public struct Random007: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random007 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random007", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random009: CompiledModel {
     public static let outputShape = [1, 1, 2]
     public static let inputCount = 12
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [2, 3, 2], offset: 0),
@@ -78,6 +80,7 @@ public struct Random009: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random009 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random009", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)

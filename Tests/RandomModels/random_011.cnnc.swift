@@ -21,6 +21,8 @@ public struct Random011: CompiledModel {
     public static let outputShape = [1, 3, 9]
     public static let inputCount = 56
     public static let outputCount = 27
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [2, 7, 4], offset: 0),
@@ -70,6 +72,7 @@ public struct Random011: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random011 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random011", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 4, variance: 8, epsilon: Float(0.01), channels: 4, into: &packed, scaleAt: 0, shiftAt: 4)

@@ -21,6 +21,8 @@ public struct Random012: CompiledModel {
     public static let outputShape = [5]
     public static let inputCount = 21
     public static let outputCount = 5
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [21], offset: 0),
@@ -70,6 +72,7 @@ public struct Random012: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random012 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random012", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 21, variance: 42, epsilon: Float(0.001), channels: 21, into: &packed, scaleAt: 0, shiftAt: 21)

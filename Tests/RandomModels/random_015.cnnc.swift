@@ -21,6 +21,8 @@ public struct Random015: CompiledModel {
     public static let outputShape = [8]
     public static let inputCount = 12
     public static let outputCount = 8
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12], offset: 0),
@@ -81,6 +83,7 @@ public struct Random015: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random015 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random015", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 40, paddedOutputs: 48, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random016: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 132
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [11, 4, 3], offset: 0),
@@ -72,6 +74,7 @@ public struct Random016: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random016 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random016", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random017: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 70
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 10, 1], offset: 0),
@@ -72,6 +74,7 @@ public struct Random017: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random017 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random017", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 1, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random018: CompiledModel {
     public static let outputShape = [5, 4, 17]
     public static let inputCount = 396
     public static let outputCount = 340
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [9, 11, 4], offset: 0),
@@ -69,6 +71,7 @@ public struct Random018: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random018 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random018", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random019: CompiledModel {
     public static let outputShape = [7, 1, 3]
     public static let inputCount = 576
     public static let outputCount = 21
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 12, 4], offset: 0),
@@ -75,6 +77,7 @@ public struct Random019: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random019 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random019", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)

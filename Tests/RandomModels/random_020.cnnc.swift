@@ -21,6 +21,8 @@ public struct Random020: CompiledModel {
     public static let outputShape = [2, 3, 4]
     public static let inputCount = 196
     public static let outputCount = 24
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 7, 4], offset: 0),
@@ -67,6 +69,7 @@ public struct Random020: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random020 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random020", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random021: CompiledModel {
     public static let outputShape = [39]
     public static let inputCount = 39
     public static let outputCount = 39
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [39], offset: 0),
@@ -67,6 +69,7 @@ public struct Random021: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random021 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random021", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 39, variance: 78, epsilon: Float(0.01), channels: 39, into: &packed, scaleAt: 0, shiftAt: 39)

@@ -21,6 +21,8 @@ public struct Random022: CompiledModel {
     public static let outputShape = [896]
     public static let inputCount = 896
     public static let outputCount = 896
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [8, 7, 16], offset: 0),
@@ -68,6 +70,7 @@ public struct Random022: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random022 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random022", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 896, mean: 1792, variance: 2688, epsilon: Float(0.01), channels: 896, into: &packed, scaleAt: 0, shiftAt: 896)

@@ -21,6 +21,8 @@ public struct Random023: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 200
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [10, 5, 4], offset: 0),
@@ -62,6 +64,7 @@ public struct Random023: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random023 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random023", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

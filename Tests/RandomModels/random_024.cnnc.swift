@@ -21,6 +21,8 @@ public struct Random024: CompiledModel {
     public static let outputShape = [31]
     public static let inputCount = 29
     public static let outputCount = 31
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [29], offset: 0),
@@ -80,6 +82,7 @@ public struct Random024: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random024 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random024", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 29, outputs: 13, paddedOutputs: 16, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random025: CompiledModel {
     public static let outputShape = [13]
     public static let inputCount = 25
     public static let outputCount = 13
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [25], offset: 0),
@@ -70,6 +72,7 @@ public struct Random025: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random025 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random025", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 13, paddedOutputs: 16, into: &packed, at: 0)

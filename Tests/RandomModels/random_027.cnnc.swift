@@ -21,6 +21,8 @@ public struct Random027: CompiledModel {
     public static let outputShape = [40]
     public static let inputCount = 29
     public static let outputCount = 40
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [29], offset: 0),
@@ -79,6 +81,7 @@ public struct Random027: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random027 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random027", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 29, outputs: 40, paddedOutputs: 48, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random028: CompiledModel {
     public static let outputShape = [2]
     public static let inputCount = 240
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [10, 12, 2], offset: 0),
@@ -74,6 +76,7 @@ public struct Random028: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random028 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random028", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 24, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random030: CompiledModel {
     public static let outputShape = [5]
     public static let inputCount = 12
     public static let outputCount = 5
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 2, 2], offset: 0),
@@ -73,6 +75,7 @@ public struct Random030: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random030 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random030", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)

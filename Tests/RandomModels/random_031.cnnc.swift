@@ -21,6 +21,8 @@ public struct Random031: CompiledModel {
     public static let outputShape = [2, 6, 1]
     public static let inputCount = 672
     public static let outputCount = 12
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 7, 16], offset: 0),
@@ -64,6 +66,7 @@ public struct Random031: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random031 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random031", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 64, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)

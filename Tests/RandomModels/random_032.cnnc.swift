@@ -21,6 +21,8 @@ public struct Random032: CompiledModel {
     public static let outputShape = [6, 5, 1]
     public static let inputCount = 15
     public static let outputCount = 30
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 3, 1], offset: 0),
@@ -62,6 +64,7 @@ public struct Random032: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random032 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random032", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

@@ -21,6 +21,8 @@ public struct Random033: CompiledModel {
     public static let outputShape = [1, 1, 33]
     public static let inputCount = 9
     public static let outputCount = 33
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 1, 3], offset: 0),
@@ -74,6 +76,7 @@ public struct Random033: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random033 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random033", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random037: CompiledModel {
     public static let outputShape = [10]
     public static let inputCount = 16
     public static let outputCount = 10
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [16], offset: 0),
@@ -65,6 +67,7 @@ public struct Random037: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random037 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random037", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 10, paddedOutputs: 16, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random038: CompiledModel {
     public static let outputShape = [4, 9, 7]
     public static let inputCount = 360
     public static let outputCount = 252
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [8, 9, 5], offset: 0),
@@ -70,6 +72,7 @@ public struct Random038: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random038 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random038", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 5, outputs: 19, paddedOutputs: 32, into: &packed, at: 0)

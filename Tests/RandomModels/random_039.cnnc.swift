@@ -21,6 +21,8 @@ public struct Random039: CompiledModel {
     public static let outputShape = [2, 4, 3]
     public static let inputCount = 297
     public static let outputCount = 24
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [11, 9, 3], offset: 0),
@@ -68,6 +70,7 @@ public struct Random039: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random039 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random039", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random040: CompiledModel {
     public static let outputShape = [17]
     public static let inputCount = 3
     public static let outputCount = 17
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [1, 3, 1], offset: 0),
@@ -72,6 +74,7 @@ public struct Random040: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random040 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random040", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)

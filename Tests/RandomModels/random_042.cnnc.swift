@@ -21,6 +21,8 @@ public struct Random042: CompiledModel {
     public static let outputShape = [6, 5, 15]
     public static let inputCount = 1728
     public static let outputCount = 450
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 9, 16], offset: 0),
@@ -67,6 +69,7 @@ public struct Random042: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random042 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random042", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 15, paddedOutputs: 16, into: &packed, at: 0)

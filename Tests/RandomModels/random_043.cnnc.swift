@@ -21,6 +21,8 @@ public struct Random043: CompiledModel {
     public static let outputShape = [8]
     public static let inputCount = 1152
     public static let outputCount = 8
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 12, 8], offset: 0),
@@ -68,6 +70,7 @@ public struct Random043: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random043 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random043", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

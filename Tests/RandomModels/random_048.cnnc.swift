@@ -21,6 +21,8 @@ public struct Random048: CompiledModel {
     public static let outputShape = [3, 2, 4]
     public static let inputCount = 200
     public static let outputCount = 24
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 5, 8], offset: 0),
@@ -74,6 +76,7 @@ public struct Random048: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random048 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random048", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)

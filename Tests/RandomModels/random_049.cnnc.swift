@@ -21,6 +21,8 @@ public struct Random049: CompiledModel {
     public static let outputShape = [9]
     public static let inputCount = 480
     public static let outputCount = 9
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [10, 12, 4], offset: 0),
@@ -69,6 +71,7 @@ public struct Random049: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random049 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random049", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 24, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)

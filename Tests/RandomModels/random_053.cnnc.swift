@@ -21,6 +21,8 @@ public struct Random053: CompiledModel {
     public static let outputShape = [1, 6, 5]
     public static let inputCount = 6
     public static let outputCount = 30
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [1, 6, 1], offset: 0),
@@ -65,6 +67,7 @@ public struct Random053: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random053 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random053", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)

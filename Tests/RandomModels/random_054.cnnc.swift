@@ -21,6 +21,8 @@ public struct Random054: CompiledModel {
     public static let outputShape = [14, 6, 2]
     public static let inputCount = 2112
     public static let outputCount = 168
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [11, 12, 16], offset: 0),
@@ -78,6 +80,7 @@ public struct Random054: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random054 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random054", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

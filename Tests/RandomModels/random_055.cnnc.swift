@@ -21,6 +21,8 @@ public struct Random055: CompiledModel {
     public static let outputShape = [8, 2, 16]
     public static let inputCount = 864
     public static let outputCount = 256
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 9, 8], offset: 0),
@@ -76,6 +78,7 @@ public struct Random055: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random055 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random055", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 96, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random056: CompiledModel {
     public static let outputShape = [22]
     public static let inputCount = 22
     public static let outputCount = 22
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [1, 11, 2], offset: 0),
@@ -60,6 +62,7 @@ public struct Random056: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random056 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random056", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

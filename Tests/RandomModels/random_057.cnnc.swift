@@ -21,6 +21,8 @@ public struct Random057: CompiledModel {
     public static let outputShape = [5, 4, 16]
     public static let inputCount = 560
     public static let outputCount = 320
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 10, 8], offset: 0),
@@ -64,6 +66,7 @@ public struct Random057: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random057 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random057", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)

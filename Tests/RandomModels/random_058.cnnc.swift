@@ -21,6 +21,8 @@ public struct Random058: CompiledModel {
     public static let outputShape = [65]
     public static let inputCount = 150
     public static let outputCount = 65
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [10, 3, 5], offset: 0),
@@ -71,6 +73,7 @@ public struct Random058: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random058 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random058", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 150, outputs: 31, paddedOutputs: 32, into: &packed, at: 0)

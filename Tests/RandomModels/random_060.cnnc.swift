@@ -21,6 +21,8 @@ public struct Random060: CompiledModel {
     public static let outputShape = [1, 1, 2]
     public static let inputCount = 36
     public static let outputCount = 2
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [2, 9, 2], offset: 0),
@@ -69,6 +71,7 @@ public struct Random060: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random060 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random060", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

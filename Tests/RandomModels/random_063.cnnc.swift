@@ -21,6 +21,8 @@ public struct Random063: CompiledModel {
     public static let outputShape = [132]
     public static let inputCount = 132
     public static let outputCount = 132
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 11, 2], offset: 0),
@@ -67,6 +69,7 @@ public struct Random063: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random063 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random063", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 132, mean: 264, variance: 396, epsilon: Float(0.001), channels: 132, into: &packed, scaleAt: 0, shiftAt: 132)

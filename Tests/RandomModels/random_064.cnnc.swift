@@ -21,6 +21,8 @@ public struct Random064: CompiledModel {
     public static let outputShape = [16]
     public static let inputCount = 384
     public static let outputCount = 16
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 4, 8], offset: 0),
@@ -67,6 +69,7 @@ public struct Random064: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random064 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random064", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)

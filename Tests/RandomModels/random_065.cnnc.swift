@@ -21,6 +21,8 @@ public struct Random065: CompiledModel {
     public static let outputShape = [5, 1, 24]
     public static let inputCount = 144
     public static let outputCount = 120
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [9, 2, 8], offset: 0),
@@ -82,6 +84,7 @@ public struct Random065: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random065 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random065", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random066: CompiledModel {
     public static let outputShape = [6, 1, 12]
     public static let inputCount = 54
     public static let outputCount = 72
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 3, 3], offset: 0),
@@ -64,6 +66,7 @@ public struct Random066: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random066 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random066", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)

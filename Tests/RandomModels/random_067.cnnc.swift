@@ -21,6 +21,8 @@ public struct Random067: CompiledModel {
     public static let outputShape = [3, 4, 16]
     public static let inputCount = 96
     public static let outputCount = 192
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [2, 3, 16], offset: 0),
@@ -65,6 +67,7 @@ public struct Random067: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random067 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random067", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

@@ -21,6 +21,8 @@ public struct Random068: CompiledModel {
     public static let outputShape = [3, 6, 3]
     public static let inputCount = 72
     public static let outputCount = 54
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 6, 4], offset: 0),
@@ -66,6 +68,7 @@ public struct Random068: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random068 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random068", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 48, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)

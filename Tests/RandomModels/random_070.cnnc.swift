@@ -21,6 +21,8 @@ public struct Random070: CompiledModel {
     public static let outputShape = [5]
     public static let inputCount = 128
     public static let outputCount = 5
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [8, 2, 8], offset: 0),
@@ -76,6 +78,7 @@ public struct Random070: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random070 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random070", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 33, paddedOutputs: 48, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random073: CompiledModel {
     public static let outputShape = [3]
     public static let inputCount = 34
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [34], offset: 0),
@@ -78,6 +80,7 @@ public struct Random073: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random073 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random073", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 34, outputs: 10, paddedOutputs: 16, into: &packed, at: 0)

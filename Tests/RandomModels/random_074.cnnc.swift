@@ -21,6 +21,8 @@ public struct Random074: CompiledModel {
     public static let outputShape = [1, 3, 1]
     public static let inputCount = 30
     public static let outputCount = 3
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 10, 1], offset: 0),
@@ -71,6 +73,7 @@ public struct Random074: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random074 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random074", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

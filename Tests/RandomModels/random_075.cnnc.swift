@@ -21,6 +21,8 @@ public struct Random075: CompiledModel {
     public static let outputShape = [1, 3, 3]
     public static let inputCount = 54
     public static let outputCount = 9
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [2, 9, 3], offset: 0),
@@ -63,6 +65,7 @@ public struct Random075: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random075 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random075", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

@@ -21,6 +21,8 @@ public struct Random076: CompiledModel {
     public static let outputShape = [10, 3, 33]
     public static let inputCount = 150
     public static let outputCount = 990
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [10, 3, 5], offset: 0),
@@ -71,6 +73,7 @@ public struct Random076: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random076 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random076", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 45, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)

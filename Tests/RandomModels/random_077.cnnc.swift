@@ -21,6 +21,8 @@ public struct Random077: CompiledModel {
     public static let outputShape = [1, 1, 8]
     public static let inputCount = 288
     public static let outputCount = 8
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [2, 9, 16], offset: 0),
@@ -78,6 +80,7 @@ public struct Random077: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random077 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random077", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 64, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)

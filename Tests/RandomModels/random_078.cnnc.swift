@@ -21,6 +21,8 @@ public struct Random078: CompiledModel {
     public static let outputShape = [8]
     public static let inputCount = 880
     public static let outputCount = 8
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 11, 16], offset: 0),
@@ -77,6 +79,7 @@ public struct Random078: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random078 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random078", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

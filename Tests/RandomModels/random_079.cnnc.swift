@@ -21,6 +21,8 @@ public struct Random079: CompiledModel {
     public static let outputShape = [4]
     public static let inputCount = 32
     public static let outputCount = 4
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [2, 4, 4], offset: 0),
@@ -65,6 +67,7 @@ public struct Random079: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random079 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random079", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

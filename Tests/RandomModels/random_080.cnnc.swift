@@ -21,6 +21,8 @@ public struct Random080: CompiledModel {
     public static let outputShape = [2, 2, 15]
     public static let inputCount = 480
     public static let outputCount = 60
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 5, 8], offset: 0),
@@ -78,6 +80,7 @@ public struct Random080: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random080 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random080", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 8, mean: 16, variance: 24, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 0, shiftAt: 8)

@@ -21,6 +21,8 @@ public struct Random081: CompiledModel {
     public static let outputShape = [1, 1, 5]
     public static let inputCount = 10
     public static let outputCount = 5
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [1, 2, 5], offset: 0),
@@ -62,6 +64,7 @@ public struct Random081: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random081 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random081", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

@@ -21,6 +21,8 @@ public struct Random084: CompiledModel {
     public static let outputShape = [2, 3, 12]
     public static let inputCount = 960
     public static let outputCount = 72
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 5, 16], offset: 0),
@@ -76,6 +78,7 @@ public struct Random084: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random084 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random084", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 192, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)

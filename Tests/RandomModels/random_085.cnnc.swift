@@ -21,6 +21,8 @@ public struct Random085: CompiledModel {
     public static let outputShape = [32]
     public static let inputCount = 480
     public static let outputCount = 32
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [10, 3, 16], offset: 0),
@@ -66,6 +68,7 @@ public struct Random085: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random085 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random085", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)

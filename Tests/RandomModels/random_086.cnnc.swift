@@ -21,6 +21,8 @@ public struct Random086: CompiledModel {
     public static let outputShape = [1, 2, 17]
     public static let inputCount = 60
     public static let outputCount = 34
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 4, 3], offset: 0),
@@ -77,6 +79,7 @@ public struct Random086: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random086 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random086", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 33, paddedOutputs: 48, into: &packed, at: 0)

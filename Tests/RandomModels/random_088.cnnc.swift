@@ -21,6 +21,8 @@ public struct Random088: CompiledModel {
     public static let outputShape = [2, 2, 7]
     public static let inputCount = 120
     public static let outputCount = 28
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [4, 6, 5], offset: 0),
@@ -75,6 +77,7 @@ public struct Random088: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random088 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random088", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 20, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)

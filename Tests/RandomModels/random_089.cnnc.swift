@@ -21,6 +21,8 @@ public struct Random089: CompiledModel {
     public static let outputShape = [2, 4, 16]
     public static let inputCount = 2112
     public static let outputCount = 128
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [11, 12, 16], offset: 0),
@@ -70,6 +72,7 @@ public struct Random089: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random089 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random089", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 64, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random090: CompiledModel {
     public static let outputShape = [7, 2, 3]
     public static let inputCount = 42
     public static let outputCount = 42
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [7, 2, 3], offset: 0),
@@ -62,6 +64,7 @@ public struct Random090: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random090 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random090", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

@@ -21,6 +21,8 @@ public struct Random091: CompiledModel {
     public static let outputShape = [6, 4, 9]
     public static let inputCount = 72
     public static let outputCount = 216
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [6, 4, 3], offset: 0),
@@ -67,6 +69,7 @@ public struct Random091: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random091 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random091", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)

@@ -21,6 +21,8 @@ public struct Random094: CompiledModel {
     public static let outputShape = [64]
     public static let inputCount = 1728
     public static let outputCount = 64
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [12, 9, 16], offset: 0),
@@ -66,6 +68,7 @@ public struct Random094: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random094 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random094", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         self.packed = []
     }

@@ -21,6 +21,8 @@ public struct Random095: CompiledModel {
     public static let outputShape = [3, 6, 3]
     public static let inputCount = 384
     public static let outputCount = 54
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [3, 8, 16], offset: 0),
@@ -72,6 +74,7 @@ public struct Random095: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random095 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random095", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 128, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)

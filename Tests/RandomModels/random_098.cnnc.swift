@@ -21,6 +21,8 @@ public struct Random098: CompiledModel {
     public static let outputShape = [9]
     public static let inputCount = 240
     public static let outputCount = 9
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [8, 6, 5], offset: 0),
@@ -77,6 +79,7 @@ public struct Random098: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random098 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random098", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 80, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)

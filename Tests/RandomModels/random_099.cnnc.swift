@@ -21,6 +21,8 @@ public struct Random099: CompiledModel {
     public static let outputShape = [2, 1, 7]
     public static let inputCount = 15
     public static let outputCount = 14
+    /// How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.
+    public static let compiledWithOptimization = !_isDebugAssertConfiguration()
     /// The model's input, by its Keras name.
     public static let inputLayout: [TensorLayout] = [
         TensorLayout(name: "input_layer", shape: [5, 3, 1], offset: 0),
@@ -69,6 +71,7 @@ public struct Random099: CompiledModel {
         guard parameters.count == Self.parameterCount else {
             throw RuntimeError("Random099 has \(Self.parameterCount) parameters; got \(parameters.count)")
         }
+        UnoptimizedBuildWarning.check(model: "Random099", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)

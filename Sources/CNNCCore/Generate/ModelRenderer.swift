@@ -198,6 +198,8 @@ struct ModelRenderer {
             out.line("public static let outputShape = \(model.outputShape.dimensions)")
             out.line("public static let inputCount = \(model.inputShape.elementCount)")
             out.line("public static let outputCount = \(model.outputShape.elementCount)")
+            out.doc("How this file was compiled: the standard library's assertion configuration is debug exactly at -Onone.")
+            out.line("public static let compiledWithOptimization = !_isDebugAssertConfiguration()")
             writeSampleLayouts(into: &out)
             out.line("public static let parameterCount = \(weights.parameterCount)")
             out.line("/// FLOPs per sample: 2 x the multiply-adds of Conv2D and Dense.")
@@ -230,6 +232,7 @@ struct ModelRenderer {
                 out.block("guard parameters.count == Self.parameterCount else") { out in
                     out.line("throw RuntimeError(\"\(typeName) has \\(Self.parameterCount) parameters; got \\(parameters.count)\")")
                 }
+                out.line("UnoptimizedBuildWarning.check(model: \(SwiftNames.stringLiteral(typeName)), optimized: Self.compiledWithOptimization)")
                 out.line("self.parameters = parameters")
                 guard !weights.packing.isEmpty else {
                     out.line("self.packed = []")

@@ -59,6 +59,14 @@ public struct TrainingSession<Model: TrainableModel> {
             printer.line("Test: \(test.count.grouped) images - accuracy: \(String(format: "%.4f", result.accuracy)) - loss: \(String(format: "%.4f", result.loss))")
         }
         if let path = configuration.saveWeights { printer.line("Saved the weights to \(path)") }
+        // Every other file the run keeps, so none is a surprise (or forgotten when copying the weights).
+        if let path = configuration.history { printer.line("Saved the history (a row per epoch) to \(path)") }
+        if let path = configuration.optimizerState {
+            let previous = OptimizerStateFile.previousPath(of: path)
+            let also = FileManager.default.fileExists(atPath: previous) ? ", and the one before the last epoch to \(previous)" : ""
+            printer.line("Saved the optimizer state (for --resume) to \(path)\(also)")
+        }
+        if let path = configuration.plot { printer.line("Drew the training curves in \(path)") }
     }
 
     /// One epoch with its progress line; validation at its end.

@@ -68,6 +68,15 @@ import Testing
         #expect(border.count == 88)
     }
 
+    /// A save folder that does not exist is refused before anything is
+    /// compiled or trained, not after the epochs it would lose.
+    @Test func trainingIntoAMissingFolderIsRefusedFirst() throws {
+        let run = try Self.cnnc(["train", "Specs/lenet5.cnn.yaml", "--epochs", "1", "--save", "/nonexistent-cnnc-folder/w.safetensors"])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("cannot save to /nonexistent-cnnc-folder/w.safetensors: the folder /nonexistent-cnnc-folder does not exist"), "\(run.errors)")
+        #expect(!run.errors.contains("compiling"))
+    }
+
     @Test func summaryOfBrokenSpecFailsWithLocatedError() throws {
         let run = try Self.cnnc(["summary", "Tests/Fixtures/broken/kernel_too_large.yaml"])
         #expect(run.status == 1)

@@ -8,7 +8,28 @@ import Foundation
 public enum TrainingCurves {
     static let panelWidth = 360, panelHeight = 240, margin = 56, top = 48
 
-    public static func svg(_ history: TrainingHistory, title: String) -> String {
+    /// K-fold cross-validation: one thin line per fold (its validation, or its
+    /// training without validation) behind the folds' mean, drawn as one run.
+    public static func svg(folds: [TrainingHistory], title: String) -> String {
+        svg(mean(of: folds), title: title, folds: folds)
+    }
+
+    /// Epoch by epoch, the mean of every fold that reached that epoch.
+    static func mean(of folds: [TrainingHistory]) -> TrainingHistory {
+        let epochs = folds.map(\.rows.count).max() ?? 0
+        func average(_ values: [Double?]) -> Double? {
+            let present = values.compactMap { $0 }
+            return present.count == values.count && !present.isEmpty ? present.reduce(0, +) / Double(present.count) : nil
+        }
+        return TrainingHistory(rows: (0..<epochs).map { epoch in
+            let rows = folds.compactMap { $0.rows.count > epoch ? $0.rows[epoch] : nil }
+            return .init(epoch: epoch, accuracy: average(rows.map(\.accuracy)) ?? .nan, loss: average(rows.map(\.loss)) ?? .nan,
+                         validationAccuracy: average(rows.map(\.validationAccuracy)), validationLoss: average(rows.map(\.validationLoss)),
+                         seconds: rows.map(\.seconds).reduce(0, +))
+        })
+    }
+
+    public static func svg(_ history: TrainingHistory, title: String, folds: [TrainingHistory] = []) -> String {
         let rows = history.rows
         let epochs = rows.map { Double($0.epoch + 1) }
         let validation = rows.contains { $0.validationLoss != nil }
@@ -20,27 +41,32 @@ public enum TrainingCurves {
         if let best { bestText = "; best epoch \(rows[best].epoch + 1) (\(validation ? "validation" : "training") loss \(format(validation ? rows[best].validationLoss! : rows[best].loss)))" }
         var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"title description\">",
                    "<title id=\"title\">\(SVGText.escaped(title))</title>",
-                   "<desc id=\"description\">\(SVGText.escaped("Loss and accuracy of \(title) over \(rows.count) epoch\(rows.count == 1 ? "" : "s"), training\(validation ? " and validation" : "")\(bestText)."))</desc>",
+                   "<desc id=\"description\">\(SVGText.escaped("Loss and accuracy of \(title) over \(rows.count) epoch\(rows.count == 1 ? "" : "s"), training\(validation ? " and validation" : "")\(folds.isEmpty ? "" : ", the mean of \(folds.count) folds, each fold's \(validation ? "validation" : "training") as a thin line")\(bestText)."))</desc>",
                    "<style>",
-                   "  .axis { stroke: #555; fill: none; } .label { fill: #1b1b1b; font: 12px sans-serif; } .train { stroke: #3b528b; stroke-width: 2; fill: none; } .val { stroke: #5ec962; stroke-width: 2; fill: none; stroke-dasharray: 6 3; } .best { stroke: #fde725; stroke-width: 1.5; }",
+                   "  .axis { stroke: #555; fill: none; } .label { fill: #1b1b1b; font: 12px sans-serif; } .train { stroke: #3b528b; stroke-width: 2; fill: none; } .val { stroke: #5ec962; stroke-width: 2; fill: none; stroke-dasharray: 6 3; } .best { stroke: #fde725; stroke-width: 1.5; } .fold { stroke: #21918c; stroke-width: 1; fill: none; opacity: 0.5; }",
                    "  @media (prefers-color-scheme: dark) { .axis { stroke: #aaa; } .label { fill: #f0f0f0; } }",
                    "</style>",
                    "<text class=\"label\" x=\"\(margin)\" y=\"18\">\(SVGText.escaped(title))</text>"]
-        let panels: [(String, [Double], [Double?])] = [
-            ("loss", rows.map(\.loss), rows.map(\.validationLoss)),
-            ("accuracy", rows.map(\.accuracy), rows.map(\.validationAccuracy)),
-        ]
-        for (number, (name, train, held)) in panels.enumerated() {
-            let left = margin + number * (panelWidth + margin)
-            out += panel(name: name, left: left, epochs: epochs, train: train, validation: held, best: best)
+        // Each fold's line: its validation where the run has one, else its training.
+        func foldLines(_ value: (TrainingHistory.Row) -> Double?, _ training: (TrainingHistory.Row) -> Double) -> [[Double?]] {
+            folds.map { $0.rows.map { validation ? value($0) : training($0) } }
         }
-        out.append("<text class=\"label\" x=\"\(margin)\" y=\"\(top + panelHeight + 40)\">— training\(validation ? "   - - validation" : "")\(best.map { "   | best epoch \(rows[$0].epoch + 1)" } ?? "")</text>")
+        let panels: [(String, [Double], [Double?], [[Double?]])] = [
+            ("loss", rows.map(\.loss), rows.map(\.validationLoss), foldLines(\.validationLoss, \.loss)),
+            ("accuracy", rows.map(\.accuracy), rows.map(\.validationAccuracy), foldLines(\.validationAccuracy, \.accuracy)),
+        ]
+        for (number, (name, train, held, perFold)) in panels.enumerated() {
+            let left = margin + number * (panelWidth + margin)
+            out += panel(name: name, left: left, epochs: epochs, train: train, validation: held, folds: perFold, best: best)
+        }
+        let foldKey = folds.isEmpty ? "" : "   (thin: each of \(folds.count) folds; thick: their mean)"
+        out.append("<text class=\"label\" x=\"\(margin)\" y=\"\(top + panelHeight + 40)\">— training\(validation ? "   - - validation" : "")\(best.map { "   | best epoch \(rows[$0].epoch + 1)" } ?? "")\(foldKey)</text>")
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
     }
 
-    private static func panel(name: String, left: Int, epochs: [Double], train: [Double], validation: [Double?], best: Int?) -> [String] {
-        let values = (train + validation.compactMap { $0 }).filter(\.isFinite)
+    private static func panel(name: String, left: Int, epochs: [Double], train: [Double], validation: [Double?], folds: [[Double?]], best: Int?) -> [String] {
+        let values = (train + validation.compactMap { $0 } + folds.joined().compactMap { $0 }).filter(\.isFinite)
         var low = values.min() ?? 0, high = values.max() ?? 1
         if high - low < 1e-9 { low -= 0.5; high += 0.5 }
         let first = epochs.first ?? 1, last = max(epochs.last ?? 1, first + 1)
@@ -60,6 +86,10 @@ public enum TrainingCurves {
             guard !finite.isEmpty else { return nil }
             return "<polyline class=\"\(style)\" points=\"\(finite.map { "\(x($0.0)),\(y($0.1))" }.joined(separator: " "))\"/>"
         }
+        for fold in folds {
+            let points = zip(epochs, fold).compactMap { epoch, value in value.map { (epoch, $0) } }
+            if let path = line(points, "fold") { out.append(path) }
+        }
         if let path = line(Array(zip(epochs, train)), "train") { out.append(path) }
         let held = zip(epochs, validation).compactMap { epoch, value in value.map { (epoch, $0) } }
         if let path = line(held, "val") { out.append(path) }
@@ -67,5 +97,4 @@ public enum TrainingCurves {
     }
 
     static func format(_ value: Double) -> String { String(format: "%.4g", value) }
-
 }

@@ -111,21 +111,27 @@ public struct TrainingSession<Model: TrainableModel> {
     private func crossValidate(_ data: LabeledImages, folds: Int) throws(RuntimeError) {
         let kFold = try KFold(count: data.count, folds: folds, shuffleSeed: configuration.seed)
         printer.line("\(folds)-fold cross-validation of \(Model.self) on \(data.count) images: \(configuration.optimizer.description), batch size \(configuration.batchSize), \(configuration.epochs) epoch\(configuration.epochs == 1 ? "" : "s") per fold")
-        var scores: [Evaluation] = []
+        var histories: [TrainingHistory] = []
         for fold in 0..<folds {
             let split = kFold.split(fold: fold)
             printer.line("Fold \(fold + 1)/\(folds): training on \(split.train.count), validating on \(split.validation.count)")
             let trainer = try makeTrainer(try initialModel(), classCount: data.classCount)
             let train = data.subset(split.train), validation = data.subset(split.validation)
+            // Each epoch is scored on the fold's own part, so the curves show every fold's course.
+            var history = TrainingHistory()
             for epoch in 0..<configuration.epochs {
-                _ = try runEpoch(epoch, trainer: trainer, data: train, validation: nil)
+                history.rows.append(try runEpoch(epoch, trainer: trainer, data: train, validation: validation))
+                if let path = configuration.plot {
+                    try AtomicFile.write(Data(TrainingCurves.svg(folds: histories + [history], title: "\(Model.self) \(folds)-fold cross-validation").utf8), to: path)
+                }
             }
-            let score = try Evaluation(model: trainer.model, data: validation, loss: trainer.loss, targets: trainer.targets, threads: configuration.threads)
-            printer.line("Fold \(fold + 1)/\(folds): val_accuracy: \(String(format: "%.4f", score.accuracy)) - val_loss: \(String(format: "%.4f", score.loss))")
-            scores.append(score)
+            histories.append(history)
+            let score = history.rows[history.rows.count - 1]
+            printer.line("Fold \(fold + 1)/\(folds): val_accuracy: \(String(format: "%.4f", score.validationAccuracy ?? .nan)) - val_loss: \(String(format: "%.4f", score.validationLoss ?? .nan))")
         }
-        let accuracies = scores.map(\.accuracy), losses = scores.map(\.loss)
+        let accuracies = histories.compactMap { $0.rows.last?.validationAccuracy }, losses = histories.compactMap { $0.rows.last?.validationLoss }
         printer.line("Cross-validation: val_accuracy \(Self.meanAndDeviation(accuracies)) - val_loss \(Self.meanAndDeviation(losses)) over \(folds) folds")
+        if let path = configuration.plot { printer.line("Drew each fold's curves and their mean in \(path)") }
     }
 
     static func meanAndDeviation(_ values: [Double]) -> String {

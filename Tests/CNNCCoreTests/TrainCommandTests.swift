@@ -84,10 +84,16 @@ import Testing
         #expect(validation.status == 0, "\(validation.errors)")
         #expect(validation.output.contains("Training Lenet5 on 800 images (validation 200, test 500)"), "\(validation.output)")
 
-        let folds = try Self.train(["--kfold", "3"])
+        let curves = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-kfold-\(UUID().uuidString).svg").path
+        defer { try? FileManager.default.removeItem(atPath: curves) }
+        let folds = try Self.train(["--kfold", "3", "--plot", curves])
         #expect(folds.status == 0, "\(folds.errors)")
         #expect(folds.output.contains("Fold 3/3: training on 667, validating on 333"), "\(folds.output)")
         #expect(folds.output.contains("Cross-validation: val_accuracy "))
+        // One thin line per fold in each of the two panels, behind the mean.
+        let svg = try String(contentsOfFile: curves, encoding: .utf8)
+        #expect(svg.components(separatedBy: "<polyline class=\"fold\"").count - 1 == 6, "\(svg.prefix(800))")
+        #expect(svg.contains("the mean of 3 folds"))
     }
 
     /// Mistakes are said before anything is built, or with the file at fault.

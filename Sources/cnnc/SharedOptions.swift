@@ -1,5 +1,7 @@
 import ArgumentParser
+import CNNCData
 import CNNCRuntime
+import Foundation
 
 /// `--threads`, for every command that runs a model.
 struct ThreadsOption: ParsableArguments {
@@ -15,6 +17,27 @@ struct ThreadsOption: ParsableArguments {
 struct DataOption: ParsableArguments {
     @Option(help: "mnist:DIR, fashion-mnist:DIR, npz:FILE or builtin.")
     var data: String?
+
+    /// Said before the model is compiled (half a minute), not after: the form,
+    /// and that its folder or file is there. Reading it comes later.
+    func validate() throws {
+        guard let data else { return }
+        let source: DatasetSource
+        do throws(DataError) { source = try DatasetSource(parsing: data) } catch { throw ValidationError(error.message) }
+        var isFolder: ObjCBool = false
+        switch source {
+        case .mnist(let directory), .fashionMNIST(let directory):
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("\(directory): no such directory (--data \(data) reads the four IDX files of a folder)")
+            }
+        case .npz(let path):
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+                throw ValidationError("\(path): no such file (--data \(data) reads a numpy .npz archive)")
+            }
+        case .builtin:
+            break
+        }
+    }
 }
 
 /// `--loss`, for the commands that report a loss.

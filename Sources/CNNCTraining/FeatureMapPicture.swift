@@ -20,7 +20,8 @@ package enum FeatureMapPicture {
             Tile(label: "\(channel)", values: (0..<(height * width)).map { values[$0 * channels + channel] })
         }
         let more = channels > shown ? " (the first \(shown) of \(channels))" : ""
-        return svg(images, height: height, width: width, columns: min(shown, 8), scaleOverAll: false,
+        // Strips of a sequence are long: four to a row.
+        return svg(images, height: height, width: width, columns: min(shown, height == 1 ? 4 : 8), scaleOverAll: false,
                    title: "\(layer) (\(className)): feature maps",
                    description: "The \(channels) feature maps\(more) of layer \(layer) (\(className)), \(height) by \(width), for the first input; each scaled from its lowest value (dark) to its highest (yellow).")
     }
@@ -51,9 +52,11 @@ package enum FeatureMapPicture {
 
     private static func svg(_ tiles: [Tile], height: Int, width: Int, columns: Int, scaleOverAll: Bool,
                             title: String, description: String) -> String {
-        // Small maps are drawn larger, pixel for pixel, so a 5x5 filter is not a dot.
+        // Small maps are drawn larger, pixel for pixel, so a 5x5 filter is not a dot;
+        // a sequence's map (one row: Conv1D) is a strip at least 12 pixels high.
         let scale = max(1, Int((48.0 / Double(max(height, width))).rounded(.up)))
-        let cellWidth = max(width * scale, 40) + gap, cellHeight = height * scale + labelHeight + gap
+        let rowScale = height == 1 ? max(scale, 12) : scale
+        let cellWidth = max(width * scale, 40) + gap, cellHeight = height * rowScale + labelHeight + gap
         let rows = (tiles.count + columns - 1) / max(columns, 1)
         let pictureWidth = max(columns * cellWidth + gap, 360), pictureHeight = top + rows * cellHeight
         let all = tiles.flatMap(\.values).filter(\.isFinite)
@@ -74,8 +77,8 @@ package enum FeatureMapPicture {
             let finite = tile.values.filter(\.isFinite)
             let range = scaleOverAll ? overall : (finite.min() ?? 0, finite.max() ?? 0)
             let png = PNGImage(width: width, height: height, pixels: .indexed(palette: Viridis.palette, indices: tile.values.map { level($0, range) }))
-            out.append("<image x=\"\(x)\" y=\"\(y)\" width=\"\(width * scale)\" height=\"\(height * scale)\" href=\"data:image/png;base64,\(png.data.base64EncodedString())\"><title>\(SVGText.escaped(tile.label)): \(number(range.0)) to \(number(range.1))</title></image>")
-            out.append("<text class=\"small\" x=\"\(x)\" y=\"\(y + height * scale + 12)\">\(SVGText.escaped(tile.label))</text>")
+            out.append("<image x=\"\(x)\" y=\"\(y)\" width=\"\(width * scale)\" height=\"\(height * rowScale)\" preserveAspectRatio=\"none\" href=\"data:image/png;base64,\(png.data.base64EncodedString())\"><title>\(SVGText.escaped(tile.label)): \(number(range.0)) to \(number(range.1))</title></image>")
+            out.append("<text class=\"small\" x=\"\(x)\" y=\"\(y + height * rowScale + 12)\">\(SVGText.escaped(tile.label))</text>")
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

@@ -9,27 +9,31 @@ import Foundation
 /// (see `FeatureMapPicture`), from the layer outputs the model dumped and the
 /// weights it ran with. Each file is replaced whole; other files in DIR stay.
 enum LayerPictures {
-    static let convolutionClasses: Set<String> = ["Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"]
+    static let convolutionClasses: Set<String> = ["Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"]
 
     static func write(model: CheckedModel, layerOutputs: String, weights: String, to folder: String) throws {
         let dump = try RuntimeCheck.asValidation { () throws(RuntimeError) in try SafeTensors.read(path: layerOutputs, kind: "layer outputs") }
         let parameters = try RuntimeCheck.asValidation { () throws(RuntimeError) in try SafeTensors.read(path: weights) }
         var pictures: [(name: String, svg: String)] = []
         let convolutions = model.layers.enumerated().filter { convolutionClasses.contains($0.element.className) }
-        if let (index, first) = convolutions.first, first.className == "Conv2D",
-           let kernel = parameters.tensors["\(first.name).kernel"], kernel.shape.count == 4 {
+        // Keras's Conv1D kernel (k, inputs, filters) is a Conv2D kernel of one row.
+        if let (index, first) = convolutions.first, ["Conv1D", "Conv2D"].contains(first.className),
+           let kernel = parameters.tensors["\(first.name).kernel"], kernel.shape.count == 3 || kernel.shape.count == 4 {
+            let shape = kernel.shape.count == 3 ? [1] + kernel.shape : kernel.shape
             pictures.append((fileName(index, first.name, "filters"), FeatureMapPicture.filters(
-                kernel.values, height: kernel.shape[0], width: kernel.shape[1], inputs: kernel.shape[2], filters: kernel.shape[3], layer: first.name)))
+                kernel.values, height: shape[0], width: shape[1], inputs: shape[2], filters: shape[3], layer: first.name)))
         }
         for (index, layer) in convolutions {
-            guard let output = dump.tensors[layer.descriptionName], output.shape.count == 4 else { continue }
-            let (height, width, channels) = (output.shape[1], output.shape[2], output.shape[3])
+            // (N, height, width, channels), or a sequence's (N, steps, channels) as one row.
+            guard let output = dump.tensors[layer.descriptionName], output.shape.count == 4 || output.shape.count == 3 else { continue }
+            let shape = output.shape.count == 3 ? [output.shape[0], 1, output.shape[1], output.shape[2]] : output.shape
+            let (height, width, channels) = (shape[1], shape[2], shape[3])
             let first = Array(output.values.prefix(height * width * channels))
             pictures.append((fileName(index, layer.descriptionName, "features"), FeatureMapPicture.featureMaps(
                 first, height: height, width: width, channels: channels, layer: layer.descriptionName, className: layer.className)))
         }
         guard !pictures.isEmpty else {
-            throw ValidationError("--plot-layers: this model has no convolution (Conv2D, DepthwiseConv2D, SeparableConv2D or Conv2DTranspose) over images to draw")
+            throw ValidationError("--plot-layers: this model has no convolution (Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D or Conv2DTranspose) to draw")
         }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -36,6 +36,12 @@ import Testing
         #expect(svg == FeatureMapPicture.featureMaps(values, height: 2, width: 2, channels: 3, layer: "conv<1>", className: "Conv2D"))
     }
 
+    /// A Conv1D's maps are sequences: each a strip 12 pixels high, four to a row.
+    @Test func aSequenceMapIsAStrip() {
+        let svg = FeatureMapPicture.featureMaps((0..<500).map(Float.init), height: 1, width: 100, channels: 5, layer: "conv1d", className: "Conv1D")
+        #expect(svg.components(separatedBy: "width=\"100\" height=\"12\" preserveAspectRatio=\"none\"").count - 1 == 5)
+    }
+
     @Test func manyChannelsAreCutAtTheLimitAndSaySo() {
         let channels = FeatureMapPicture.imageLimit + 6
         let svg = FeatureMapPicture.featureMaps([Float](repeating: 1, count: channels), height: 1, width: 1, channels: channels, layer: "wide", className: "Conv2D")

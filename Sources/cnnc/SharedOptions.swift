@@ -24,14 +24,13 @@ struct DataOption: ParsableArguments {
         guard let data else { return }
         let source: DatasetSource
         do throws(DataError) { source = try DatasetSource(parsing: data) } catch { throw ValidationError(error.message) }
-        var isFolder: ObjCBool = false
         switch source {
         case .mnist(let directory), .fashionMNIST(let directory):
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+            guard FileManager.default.isFolder(directory) == true else {
                 throw ValidationError("\(directory): no such directory (--data \(data) reads the four IDX files of a folder)")
             }
         case .npz(let path):
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+            guard FileManager.default.isFolder(path) == false else {
                 throw ValidationError("\(path): no such file (--data \(data) reads a numpy .npz archive)")
             }
         case .builtin:

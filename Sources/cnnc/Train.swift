@@ -82,8 +82,7 @@ struct Train: AsyncParsableCommand {
         // Said now, not after the epochs it would lose: the folder the files are saved in must exist.
         for path in [save, plot].compactMap({ $0 }) {
             let folder = (path as NSString).deletingLastPathComponent
-            var isFolder: ObjCBool = false
-            if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+            if !folder.isEmpty, FileManager.default.isFolder(folder) != true {
                 throw ValidationError("cannot save to \(path): the folder \(folder) does not exist; create it first")
             }
         }

@@ -17,7 +17,8 @@ enum OneLineLayerContext {
     }
 
     static func annotate(_ diagnostics: [Diagnostic], root: SpecValue) -> [Diagnostic] {
-        guard let file = oneLongLineFile(root) else { return diagnostics }
+        // Every .keras file's config is one line: walk it only when there is something to place.
+        guard diagnostics.contains(where: { $0.location.line == 1 }), let file = oneLongLineFile(root) else { return diagnostics }
         var layers: [Layer] = []
         collectLayers(in: root, path: nil, into: &layers)
         guard !layers.isEmpty else { return diagnostics }

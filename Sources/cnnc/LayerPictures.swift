@@ -13,6 +13,9 @@ enum LayerPictures {
 
     static func write(model: CheckedModel, layerOutputs: String, weights: String, to folder: String) throws {
         let dump = try RuntimeCheck.asValidation { () throws(RuntimeError) in try SafeTensors.read(path: layerOutputs, kind: "layer outputs") }
+        guard let samples = dump.tensors.values.first?.shape.first, samples > 0 else {
+            throw ValidationError("--plot-layers draws what the layers make of the first input, and the input holds no samples")
+        }
         let parameters = try RuntimeCheck.asValidation { () throws(RuntimeError) in try SafeTensors.read(path: weights) }
         var pictures: [(name: String, svg: String)] = []
         let convolutions = model.layers.enumerated().filter { convolutionClasses.contains($0.element.className) }

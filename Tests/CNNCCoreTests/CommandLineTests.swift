@@ -221,6 +221,12 @@ import Testing
         #expect(features.contains("<title>0: -16 to 8</title>"), "\(features.prefix(600))")
         let filters = try String(contentsOfFile: pictures + "/00_vertical_edge.filters.svg", encoding: .utf8)
         #expect(filters.contains("from -1 (dark) to 1 (yellow)"))
+        // An input of no samples has no first input to draw: said, not a crash.
+        let empty = folder.appendingPathComponent("empty.npy").path
+        try NPYFile(shape: [0, 6, 6, 1], values: []).write(to: empty)
+        let nothing = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", empty, "--plot-layers", pictures + "-empty"], environment: environment)
+        #expect(nothing.status != 0)
+        #expect(nothing.errors.contains("the input holds no samples"), "\(nothing.errors)")
         // The cache is keyed by content: the same spec by its absolute path is the same build.
         let absolute = RepositoryFiles.path("Specs/seed_edge_6x6.cnn.yaml")
         let byAbsolutePath = try CommandLineTests.cnnc(["predict", absolute, "--weights", weights, "--input", input], environment: environment)

@@ -36,7 +36,7 @@ enum CompiledModels {
     /// and its own error line are passed through.
     static func run(_ executable: String, job: ModelJob) async throws {
         let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: ["job"], environment: childEnvironment, input: .string(try encoded(job)),
+            .path(.init(executable)), arguments: ["job"], environment: childEnvironment, input: try ChildInput.file(try encoded(job)),
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         if !result.standardOutput.isEmpty { print(result.standardOutput, terminator: "") }
         if !result.standardError.isEmpty { FileHandle.standardError.write(Data(result.standardError.utf8)) }
@@ -52,7 +52,7 @@ enum CompiledModels {
         let input = try encoded(job)
         fflush(nil)  // every C stream: what cnnc printed comes before what the executable prints
         let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: ["job"], environment: childEnvironment, input: .string(input),
+            .path(.init(executable)), arguments: ["job"], environment: childEnvironment, input: try ChildInput.file(input),
             output: .currentStandardOutput, error: .currentStandardError)
         guard case .exited(0) = result.terminationStatus else {
             // Its own errors went straight to the terminal; a crash prints none.

@@ -122,6 +122,35 @@ import Testing
         #expect(run.errors.contains("line length 5 is too short"))
     }
 
+    /// `cnnc diagram`: cnnc's own layout needs nothing; Graphviz's is used when
+    /// dot is on the PATH, asked for by name is refused without it, and with
+    /// `auto` falls back to cnnc's. Without `-o`, the SVG goes to standard output.
+    @Test func diagramLayouts() throws {
+        let spec = "Tests/Fixtures/graphs/residual_block.yaml"
+        let own = try Self.cnnc(["diagram", spec, "--layout", "cnnc"])
+        let golden = try RepositoryFiles.read("Tests/Fixtures/diagrams/residual_block.svg")
+        #expect(own.status == 0 && own.output == golden)
+        let noDot = ["PATH": "/nonexistent"]
+        let refused = try Self.cnnc(["diagram", spec, "--layout", "graphviz"], environment: noDot)
+        #expect(refused.status != 0 && refused.errors.contains("--layout graphviz needs Graphviz's dot on the PATH"), "\(refused.errors)")
+        let fallback = try Self.cnnc(["diagram", spec], environment: noDot)
+        #expect(fallback.output == own.output)
+        // A dot that fails: said, and with auto, cnnc's own layout drawn instead.
+        let folder = try GenerateAndPredictCommandTests.temporaryFolder()
+        let broken = folder.appendingPathComponent("dot")
+        try "#!/bin/sh\necho 'dot: out of luck' >&2\nexit 3\n".write(to: broken, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: broken.path)
+        let brokenDot = ["PATH": folder.path]
+        let warned = try Self.cnnc(["diagram", spec], environment: brokenDot)
+        #expect(warned.status == 0 && warned.output == own.output && warned.errors.contains("dot: out of luck; drawing with cnnc's own layout instead"), "\(warned.errors)")
+        let failed = try Self.cnnc(["diagram", spec, "--layout", "graphviz"], environment: brokenDot)
+        #expect(failed.status != 0 && failed.errors.contains("--layout graphviz: \(broken.path) failed: dot: out of luck"), "\(failed.errors)")
+        if GraphvizDot.path != nil {
+            let graphviz = try Self.cnnc(["diagram", spec])
+            #expect(graphviz.status == 0 && graphviz.output != own.output && graphviz.output.contains("<path class=\"arrow\" d=\"M "))
+        }
+    }
+
     @Test func flopsAndMemoryColumns() throws {
         let run = try Self.cnnc(["summary", "--flops", "--memory", "Specs/toy_convnet.cnn.yaml"])
         #expect(run.status == 0)

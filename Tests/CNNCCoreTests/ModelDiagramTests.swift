@@ -21,7 +21,7 @@ import Testing
         let text = golden.hasSuffix(".dot") ? DOTDiagram.render(diagram)
             : SVGDiagram.render(diagram, direction: golden.contains("_lr") ? .leftToRight : .topDown)
         expectMatchesGolden(text, try RepositoryFiles.read("\(Self.folder)/\(golden)"), name: golden,
-                            refresh: "swift run cnnc diagram \(spec)\(golden.contains("_lr") ? " --rankdir LR --show-flops" : "")\(golden.hasSuffix(".dot") ? " --format dot" : "") -o \(Self.folder)/\(golden)")
+                            refresh: "swift run cnnc diagram \(spec) --layout cnnc\(golden.contains("_lr") ? " --rankdir LR --show-flops" : "")\(golden.hasSuffix(".dot") ? " --format dot" : "") -o \(Self.folder)/\(golden)")
     }
 
     /// A box per layer and an arrow per tensor read: the residual block's

@@ -23,16 +23,18 @@ if [ "${1:-}" = "--new-random-specs" ]; then
   python3 Tools/random-specs/make_random_specs.py --count 100 --seed 1 --out Tests/Fixtures/random
 fi
 
-# generate FOLDER SPEC...: regenerate FOLDER from the specs, with its registry
+# generate FOLDER TARGET SPEC...: regenerate FOLDER from the specs, kernels
+# shaped for the CPU kind TARGET (GeneratedInSyncTests holds the same list:
+# between them the folders compile every kind on any machine), with its registry
 # (a Swift list of every model and its spec: Swift cannot discover types),
 # whose type names cnnc derives by the same rule as the generated types.
 generate() {
-  local folder=$1; shift
+  local folder=$1 target=$2; shift 2
   # Generate beside, then touch only the files whose bytes change, so that a
   # rebuild recompiles those alone (rewriting all 200 random models costs minutes).
   local fresh
   fresh=$(mktemp -d)
-  "$cnnc" generate "$@" --output-dir "$fresh" --registry "$fresh/Registry.swift" --quiet
+  "$cnnc" generate "$@" --target-cpu "$target" --output-dir "$fresh" --registry "$fresh/Registry.swift" --quiet
   for file in "$fresh"/*.swift; do
     cmp -s "$file" "$folder/${file##*/}" || cp "$file" "$folder/"
   done
@@ -42,10 +44,10 @@ generate() {
   rm -rf "$fresh"
 }
 
-generate Generated Specs/*.cnn.yaml
+generate Generated avx512-256 Specs/*.cnn.yaml
 # long_names.yaml exists for the summary's text wrapping; it is not a numerics fixture.
-generate Tests/FixtureModels $(ls Tests/Fixtures/specs/*.yaml | grep -v long_names)
-generate Tests/RandomModels Tests/Fixtures/random/*.yaml
+generate Tests/FixtureModels avx2 $(ls Tests/Fixtures/specs/*.yaml | grep -v long_names)
+generate Tests/RandomModels avx2 Tests/Fixtures/random/*.yaml
 # and the Keras files no spec can write: models nested in models (flattened by cnnc) and shared layers.
-generate Tests/GraphModels Tests/Fixtures/graphs/*.yaml Tests/Fixtures/keras/functional/json3/nested_*.json \
+generate Tests/GraphModels avx512 Tests/Fixtures/graphs/*.yaml Tests/Fixtures/keras/functional/json3/nested_*.json \
   Tests/Fixtures/keras/functional/json3/shared_layers.json

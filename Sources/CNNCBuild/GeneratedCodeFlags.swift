@@ -5,13 +5,19 @@
 /// (`generatedCodeSettings`) and the README show the same line for users'
 /// manifests, and a test holds them to this one.
 public enum GeneratedCodeFlags {
-    public static let unsafeFlags = ["-O", "-target-cpu", "native"]
+    public static let unsafeFlags = unsafeFlags(cpu: "native")
     public static let defines = ["CNNC_FMA"]
+
+    /// The same for another CPU than this machine's (`TargetCPU.compilerCPU`,
+    /// when a target is forced with `CNNC_TARGET_CPU`).
+    public static func unsafeFlags(cpu: String) -> [String] { ["-O", "-target-cpu", cpu] }
 
     /// The settings as a SwiftPM manifest writes them:
     /// `[.unsafeFlags(["-O", "-target-cpu", "native"]), .define("CNNC_FMA")]`.
-    public static var swiftSettings: String {
-        let flags = unsafeFlags.map { "\"\($0)\"" }.joined(separator: ", ")
+    public static var swiftSettings: String { swiftSettings(cpu: "native") }
+
+    public static func swiftSettings(cpu: String) -> String {
+        let flags = unsafeFlags(cpu: cpu).map { "\"\($0)\"" }.joined(separator: ", ")
         return "[" + ([".unsafeFlags([\(flags)])"] + defines.map { ".define(\"\($0)\")" }).joined(separator: ", ") + "]"
     }
 }

@@ -10,12 +10,16 @@ public struct ModelPackage: Sendable {
     public var generatedFileName: String
     public var generatedSource: String
     public var runtime: RuntimeSources
+    /// The CPU the model is compiled for: this machine's (`native`), or the
+    /// baseline of a target CPU chosen on purpose (`x86-64-v3` for AVX2).
+    public var compilerCPU: String
 
-    public init(typeName: String, generatedFileName: String, generatedSource: String, runtime: RuntimeSources) {
+    public init(typeName: String, generatedFileName: String, generatedSource: String, runtime: RuntimeSources, compilerCPU: String = "native") {
         self.typeName = typeName
         self.generatedFileName = generatedFileName
         self.generatedSource = generatedSource
         self.runtime = runtime
+        self.compilerCPU = compilerCPU
     }
 
     /// Every file of the package, by path inside it.
@@ -48,7 +52,7 @@ public struct ModelPackage: Sendable {
                     dependencies: ["CNNCRuntime", "CNNCRunner"],
                     // -O, not -Ounchecked: measured, -Ounchecked made mnist_convnet 1.8x slower
                     // (105 against 59 µs a sample); the kernels index raw pointers, so it has little to remove.
-                    swiftSettings: \(GeneratedCodeFlags.swiftSettings)
+                    swiftSettings: \(GeneratedCodeFlags.swiftSettings(cpu: compilerCPU))
                 ),
             ],
             swiftLanguageModes: [.v6]

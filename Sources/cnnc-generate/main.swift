@@ -21,10 +21,23 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 let quiet = arguments.contains("--quiet")
 arguments.removeAll { $0 == "--quiet" }
 guard let flag = arguments.firstIndex(of: "--output-dir"), flag + 1 < arguments.count else {
-    fail("usage: cnnc-generate [--quiet] --output-dir DIR SPEC... (the plugins' generator; by hand, use `cnnc generate`)")
+    fail("usage: cnnc-generate [--quiet] [--target-cpu NAME] --output-dir DIR SPEC... (the plugins' generator; by hand, use `cnnc generate`)")
 }
 let outputDir = arguments[flag + 1]
 arguments.removeSubrange(flag...(flag + 1))
+// The kernels' shapes: --target-cpu NAME, else CNNC_TARGET_CPU, else this machine's.
+var target: TargetCPU
+do throws(TargetCPU.UnknownTarget) {
+    if let option = arguments.firstIndex(of: "--target-cpu"), option + 1 < arguments.count {
+        guard let named = TargetCPU(rawValue: arguments[option + 1]) else { throw TargetCPU.UnknownTarget(name: arguments[option + 1]) }
+        target = named
+        arguments.removeSubrange(option...(option + 1))
+    } else {
+        target = try TargetCPU.fromEnvironment()
+    }
+} catch {
+    fail("cnnc-generate: \(error.description)")
+}
 
 var failed = false
 for spec in arguments {
@@ -34,7 +47,7 @@ for spec in arguments {
         failed = true
     case .success(let model):
         if !model.notes.isEmpty { printError(model.notes.map(\.description).joined(separator: "\n")) }
-        let source = Data(ModelGenerator(model: model, specPath: spec).generate().utf8)
+        let source = Data(ModelGenerator(model: model, specPath: spec, target: target).generate().utf8)
         let path = URL(fileURLWithPath: outputDir).appendingPathComponent(SwiftNames.fileName(forSpecPath: spec))
         // Only a changed file is rewritten, so a target's build stays incremental;
         // atomically, so the compiler never reads half a file.

@@ -19,11 +19,17 @@ struct Build: AsyncParsableCommand {
     @Flag(help: "Only write the package; do not run swift build.")
     var noBuild = false
 
+    @Option(help: "Shape the kernels for avx2, avx512-256 (AMD Zen 4) or avx512 (Intel Xeon), and compile for it; default: CNNC_TARGET_CPU, else this machine.")
+    var targetCPU: TargetCPU?
+
     func run() async throws {
         let model = try Diagnostics.loadCompilableOrExit(spec)
         let folder = output ?? SwiftNames.fileName(forSpecPath: spec).replacingOccurrences(of: ".cnnc.swift", with: "-model")
+        let target = try TargetChoice.resolve(targetCPU)
+        // A package only written may be built on the machine it was shaped for.
+        let compilerCPU = noBuild ? (target == .host ? "native" : target.compilerCPU) : try TargetChoice.compilerCPU(for: target)
         do throws(BuildError) {
-            let package = try CompiledModels.package(for: model, spec: spec)
+            let package = try CompiledModels.package(for: model, spec: spec, target: target, compilerCPU: compilerCPU)
             try package.write(to: folder)
             print("wrote the package for \(package.typeName) in \(folder)")
             guard !noBuild else { return }

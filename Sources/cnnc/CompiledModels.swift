@@ -12,18 +12,21 @@ enum CompiledModels {
     /// The generated code names the spec by its file name only, so the cache
     /// (keyed by the package's content) finds one build for a spec reached by
     /// a relative or an absolute path, or from another folder.
-    static func package(for model: CheckedModel, spec: String) throws(BuildError) -> ModelPackage {
+    /// The kernels are shaped for `TargetChoice`'s CPU and compiled for it.
+    static func package(for model: CheckedModel, spec: String, target: TargetCPU, compilerCPU: String) throws(BuildError) -> ModelPackage {
         let fileName = (spec as NSString).lastPathComponent
         return ModelPackage(
             typeName: SwiftNames.typeName(forSpecPath: spec),
             generatedFileName: SwiftNames.fileName(forSpecPath: spec),
-            generatedSource: ModelGenerator(model: model, specPath: fileName).generate(),
-            runtime: try RuntimeSources.locate())
+            generatedSource: ModelGenerator(model: model, specPath: fileName, target: target).generate(),
+            runtime: try RuntimeSources.locate(), compilerCPU: compilerCPU)
     }
 
     static func build(_ model: CheckedModel, spec: String) async throws -> ModelBuilder.Built {
+        let target = try TargetChoice.resolve()
+        let compilerCPU = try TargetChoice.compilerCPU(for: target)
         do throws(BuildError) {
-            return try await ModelBuilder().build(try package(for: model, spec: spec)) { message in
+            return try await ModelBuilder().build(try package(for: model, spec: spec, target: target, compilerCPU: compilerCPU)) { message in
                 FileHandle.standardError.write(Data("cnnc: \(message)\n".utf8))
             }
         } catch {

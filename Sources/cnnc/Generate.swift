@@ -23,11 +23,15 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print each model's plan as JSON (kernels, arena regions, training phases) instead of writing Swift.")
     var emitPlan = false
 
+    @Option(help: "Shape the kernels' register blocks for avx2 (16 registers), avx512-256 (AMD Zen 4) or avx512 (Intel Xeon); default: CNNC_TARGET_CPU, else this machine.")
+    var targetCPU: TargetCPU?
+
     func validate() throws {
         if specs.isEmpty { throw ValidationError("name at least one spec file") }
     }
 
     func run() throws {
+        let target = try TargetChoice.resolve(targetCPU)
         var failed = false
         for spec in specs {
             switch SpecFile.load(spec) {
@@ -37,10 +41,10 @@ struct Generate: ParsableCommand {
             case .success(let model):
                 Diagnostics.print(model.notes)
                 if emitPlan {
-                    print(ModelGenerator(model: model, specPath: spec).program.jsonText(), terminator: "")
+                    print(ModelGenerator(model: model, specPath: spec, target: target).program.jsonText(), terminator: "")
                     continue
                 }
-                let source = ModelGenerator(model: model, specPath: spec).generate()
+                let source = ModelGenerator(model: model, specPath: spec, target: target).generate()
                 let path = (outputDir as NSString).appendingPathComponent(SwiftNames.fileName(forSpecPath: spec))
                 let changed = try writeIfChanged(source, to: path)
                 if !quiet { print("\(changed ? "wrote" : "unchanged") \(path)") }

@@ -40,7 +40,7 @@ struct Summary: ParsableCommand {
             }
             if memory {
                 // What the generated code really allocates, from the plan.
-                print(ModelPlanner.plan(model, specPath: spec).arenaSummaryLine)
+                print(ModelPlanner.plan(model, specPath: spec, target: try TargetChoice.resolve()).arenaSummaryLine)
             }
         }
     }

@@ -122,6 +122,21 @@ import Testing
         #expect(run.errors.contains("line length 5 is too short"))
     }
 
+    /// The CPU kind the kernels are shaped for: by option, by environment, and an unknown name refused.
+    @Test func targetCPUChoice() throws {
+        let spec = "Specs/lenet5.cnn.yaml"
+        let forced = try Self.cnnc(["generate", spec, "--target-cpu", "avx2", "--emit-plan"])
+        #expect(forced.status == 0 && forced.output.contains(#""target" : "avx2""#))
+        let byEnvironment = try Self.cnnc(["generate", spec, "--emit-plan"], environment: ["CNNC_TARGET_CPU": "avx512"])
+        #expect(byEnvironment.output.contains(#""target" : "avx512""#))
+        let fixture = "Tests/Fixtures/keras/outputs/lenet5"
+        let unknown = try Self.cnnc(["predict", spec, "--weights", "\(fixture)/weights.safetensors", "--input", "\(fixture)/input.npy"],
+                                    environment: ["CNNC_TARGET_CPU": "avx1024"])
+        #expect(unknown.status != 0 && unknown.errors.contains("CNNC_TARGET_CPU: unknown target CPU 'avx1024'; choose one of avx2, avx512-256, avx512"), "\(unknown.errors)")
+        let badOption = try Self.cnnc(["generate", spec, "--target-cpu", "sse"])
+        #expect(badOption.status != 0 && badOption.errors.contains("'sse'"))
+    }
+
     /// `cnnc diagram`: cnnc's own layout needs nothing; Graphviz's is used when
     /// dot is on the PATH, asked for by name is refused without it, and with
     /// `auto` falls back to cnnc's. Without `-o`, the SVG goes to standard output.

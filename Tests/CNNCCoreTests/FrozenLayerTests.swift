@@ -36,7 +36,7 @@ import Testing
 
     @Test func theGeneratedModelNamesTheFrozenParameters() throws {
         let model = try Frontend.load(text: Self.spec, file: "frozen.yaml").get()
-        let swift = ModelGenerator(model: model, specPath: "frozen.yaml").generate()
+        let swift = ModelGenerator(model: model, specPath: "frozen.yaml", target: .avx512on256).generate()
         #expect(swift.contains("public static let trainingUnsupportedReason: String? = nil"))
         // conv's kernel (36) and bias (4) lead the parameter buffer.
         #expect(swift.contains("public static let frozenParameterRanges: [Range<Int>] = [0..<40]"))
@@ -54,7 +54,7 @@ import Testing
               - Dense: {units: 2, activation: softmax}
             """
         let model = try Frontend.load(text: spec, file: "bn.yaml").get()
-        let swift = ModelGenerator(model: model, specPath: "bn.yaml").generate()
+        let swift = ModelGenerator(model: model, specPath: "bn.yaml", target: .avx512on256).generate()
         // One normalization in training mode: 2·1 + 1 phases.
         #expect(swift.contains("public static let trainingPhaseCount = 3"))
         #expect(swift.contains("public static let frozenParameterRanges: [Range<Int>] = [0..<8]"))
@@ -65,7 +65,7 @@ import Testing
     /// caller's dL/d(input): a frozen base costs no backward pass in fit.
     @Test func backwardThroughAFrozenBaseRunsOnlyForTheInputGradient() throws {
         let model = try Frontend.load(text: Self.spec, file: "frozen.yaml").get()
-        let program = ModelPlanner.plan(model, specPath: "frozen.yaml")
+        let program = ModelPlanner.plan(model, specPath: "frozen.yaml", target: .avx512on256)
         let steps = try #require(program.training.phases.first?.steps)
         guard case .forInputGradient(let skipped)? = steps.first(where: { if case .forInputGradient = $0 { true } else { false } }) else {
             Issue.record("no steps for the input gradient alone: \(steps)")

@@ -6,12 +6,15 @@ import Testing
 /// and Tests/RandomModels for tests) and must be exactly what the generator
 /// makes today. After changing the generator or a spec: Tools/refresh-generated.sh
 @Suite struct GeneratedInSyncTests {
-    /// Spec folders and the folder their generated Swift lives in.
-    static let folders = [
-        (specs: "Specs", generated: "Generated"),
-        (specs: "Tests/Fixtures/specs", generated: "Tests/FixtureModels"),
-        (specs: "Tests/Fixtures/random", generated: "Tests/RandomModels"),
-        (specs: "Tests/Fixtures/graphs", generated: "Tests/GraphModels"),
+    /// Spec folders, the folder their generated Swift lives in, and the CPU
+    /// kind its kernels are shaped for (as Tools/refresh-generated.sh passes
+    /// it): each kind is compiled and checked against Keras or the Float64
+    /// reference in every test run, whatever machine runs it.
+    static let folders: [(specs: String, generated: String, target: TargetCPU)] = [
+        ("Specs", "Generated", .avx512on256),
+        ("Tests/Fixtures/specs", "Tests/FixtureModels", .avx2),
+        ("Tests/Fixtures/random", "Tests/RandomModels", .avx2),
+        ("Tests/Fixtures/graphs", "Tests/GraphModels", .avx512),
     ]
 
     static func specs(in folder: String) -> [String] {
@@ -28,7 +31,8 @@ import Testing
     @Test(arguments: pairs)
     func generatedFileIsCurrent(spec: String, folder: String) throws {
         let model = try RepositoryFiles.model(spec)
-        let fresh = ModelGenerator(model: model, specPath: spec).generate()
+        let target = try #require(Self.folders.first { $0.generated == folder }?.target)
+        let fresh = ModelGenerator(model: model, specPath: spec, target: target).generate()
         let path = "\(folder)/\(SwiftNames.fileName(forSpecPath: spec))"
         let committed = try? RepositoryFiles.read(path)
         #expect(committed != nil, "\(path) is missing; run Tools/refresh-generated.sh")
@@ -70,6 +74,24 @@ import Testing
         #expect(SwiftNames.stringLiteral(#"\(print("x"))"#) == #""\\(print(\"x\"))""#)
         #expect(SwiftNames.stringLiteral("a\nb\u{0}\u{2028}") == #""a\nb\u{0}\u{2028}""#)
         #expect(SwiftNames.stringLiteral("Свёртка $1") == "\"Свёртка $1\"")
+    }
+
+    /// Scratch on the stack stays small: cats_vs_dogs's training once put a
+    /// 21 MB buffer there (withUnsafeTemporaryAllocation) and crashed the model
+    /// executable, whose main thread has an 8 MB stack. No committed generated
+    /// file asks for more than 64 KB of it at once.
+    @Test func stackScratchStaysSmall() throws {
+        let pattern = /withUnsafeTemporaryAllocation\(of: (?:SIMD(\d+)<)?Float>?\.self, capacity: (\d+)\)/
+        var largest = (bytes: 0, file: "")
+        for folder in Self.folders.map(\.generated) {
+            for file in RepositoryFiles.files(in: folder, extensions: ["swift"]) {
+                for match in try RepositoryFiles.read(file).matches(of: pattern) {
+                    let lanes = match.1.flatMap { Int($0) } ?? 1, capacity = Int(match.2) ?? 0
+                    if lanes * capacity * 4 > largest.bytes { largest = (lanes * capacity * 4, file) }
+                }
+            }
+        }
+        #expect(largest.bytes > 0 && largest.bytes <= 64 << 10, "\(largest.bytes) bytes in \(largest.file)")
     }
 
     /// A spec file named like a type that generated code uses (`float.yaml`,

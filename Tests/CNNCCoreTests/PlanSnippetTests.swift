@@ -16,7 +16,7 @@ import Testing
     }
 
     static func program(_ yaml: String) throws -> ModelProgram {
-        ModelPlanner.plan(try model(yaml), specPath: "snippet.yaml")
+        ModelPlanner.plan(try model(yaml), specPath: "snippet.yaml", target: .avx512on256)
     }
 
     /// The lines of `text` (trimmed) from the first that is `start`, `count` of them.
@@ -209,7 +209,7 @@ import Testing
         // A branch: p reads c's output too, after r has run.
         model.layers[2].inputs = [.layer(0)]
         model.outputs = [.layer(2)]
-        let program = ModelPlanner.plan(model, specPath: "branch.yaml")
+        let program = ModelPlanner.plan(model, specPath: "branch.yaml", target: .avx512on256)
         #expect(program.nodes[1].copiesInputFirst)
         #expect(Self.name(program.nodes[1].writes, in: program) == "l1_r")
         let c = try #require(program.arena.regions.first { $0.name == "l0_c" })

@@ -7,16 +7,19 @@ public struct ModelGenerator {
     public var model: CheckedModel
     /// The spec's path as it should appear in the header (keep it relative for reproducible output).
     public var specPath: String
+    /// The CPU kind the kernels are shaped for (see `TargetCPU`).
+    public var target: TargetCPU
 
-    public init(model: CheckedModel, specPath: String) {
+    public init(model: CheckedModel, specPath: String, target: TargetCPU) {
         self.model = model
         self.specPath = specPath
+        self.target = target
     }
 
     public var typeName: String { SwiftNames.typeName(forSpecPath: specPath) }
 
     /// The plan the Swift is rendered from (`cnnc generate --emit-plan` prints it).
-    public var program: ModelProgram { ModelPlanner.plan(model, specPath: specPath) }
+    public var program: ModelProgram { ModelPlanner.plan(model, specPath: specPath, target: target) }
 
     public func generate() -> String {
         Self.render(program)

@@ -1,7 +1,7 @@
 /// Plans the block path's tail (see `BatchedTailProgram`).
 enum BatchedTailPlanner {
     /// nil when the tail holds no Dense layer, so there is no weight to share.
-    static func plan(_ model: CheckedModel, weights: WeightPlan) -> BatchedTailProgram? {
+    static func plan(_ model: CheckedModel, weights: WeightPlan, target: TargetCPU) -> BatchedTailProgram? {
         // In a graph, the tail is the chain at its end: each layer reads the one
         // before it, the first reads the head's result, the last is the output.
         guard model.outputs == [.layer(model.layers.count - 1)] else { return nil }
@@ -23,7 +23,8 @@ enum BatchedTailPlanner {
                 let kernel = ConvolutionEmitter(
                     function: function, inputHeight: 1, inputWidth: samples, inputChannels: layer.inputShape.lastAxis,
                     kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: 1, outputWidth: samples,
-                    packed: packed, fusedReLU: config.activation == .relu, blocking: BatchedTailProgram.blocking)
+                    packed: packed, fusedReLU: config.activation == .relu,
+                    blocking: BatchedTailProgram.blocking(lanes: packed.lanes, target: target), target: target)
                 let activation = config.activation == .linear || config.activation == .relu ? nil
                     : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: rows)
                 step.kernel = .dense(kernel, activation: activation)

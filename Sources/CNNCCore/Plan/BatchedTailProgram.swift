@@ -10,10 +10,13 @@
 /// over in registers. Every sum runs in the same order as for one sample, so
 /// the block path gives the same bits as `predict` sample by sample.
 struct BatchedTailProgram: Codable, Hashable, Sendable {
-    /// Samples per block: with 3 vectors of channels that is 24 accumulators,
-    /// 3 weight vectors and a broadcast, within AVX-512's 32 registers.
+    /// Samples per block: with AVX-512 and 3 vectors of channels that is 24
+    /// accumulators, 3 weight vectors and a broadcast, within the 32 registers;
+    /// with AVX2 the kernel's own default for 8 pixels, which fits its 16.
     static let samples = 8
-    static let blocking = ConvolutionEmitter.Blocking(chunks: 3, pixels: samples)
+    static func blocking(lanes: Int, target: TargetCPU) -> ConvolutionEmitter.Blocking? {
+        target.vectorRegisters >= 32 && target.registers(lanes: lanes) == 1 ? ConvolutionEmitter.Blocking(chunks: 3, pixels: samples) : nil
+    }
 
     /// The first layer of the tail.
     var start: Int

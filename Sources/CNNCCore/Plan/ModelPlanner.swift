@@ -3,10 +3,11 @@
 /// the buffers it reads and writes and how far it splits across workers;
 /// the block path's tail; and (through `TrainingPlanner`) the training step.
 public enum ModelPlanner {
-    /// The program for `model`; `specPath` names it in the generated header and type.
+    /// The program for `model`; `specPath` names it in the generated header and type,
+    /// and `target` is the CPU kind its register blocks are shaped for.
     /// Every checked model compiles for inference; training, the graphs
     /// `CheckedModel.trainingGap` allows.
-    public static func plan(_ model: CheckedModel, specPath: String) -> ModelProgram {
+    public static func plan(_ model: CheckedModel, specPath: String, target: TargetCPU) -> ModelProgram {
         // Weights keep Keras's names and layouts (a Conv1D kernel is (k, cin, filters));
         // the kernels see sequences as images of one row.
         let weights = WeightPlan(model: model)
@@ -23,14 +24,14 @@ public enum ModelPlanner {
             switch layer.operation {
             case .conv2D, .depthwiseConv2D, .conv2DTranspose, .dense:
                 guard case .kernel(let packed)? = weights.packing[index] else { break }
-                let kernels = convolutionKernels(layer, function: function, packed: packed)
+                let kernels = convolutionKernels(layer, function: function, packed: packed, target: target)
                 vectorWidths.insert(kernels.direct.lanes)
                 // The backward pass keeps input channels in lanes for dL/dx.
                 vectorWidths.insert(WeightPlan.lanes(forOutputs: layer.inputShape.lastAxis))
                 node.kernel = .convolution(kernels)
             case .separableConv2D(let config):
                 guard case .separable(let depthwise, let pointwise)? = weights.packing[index] else { break }
-                let kernels = separableKernels(layer, config, function: function, depthwise: depthwise, pointwise: pointwise)
+                let kernels = separableKernels(layer, config, function: function, depthwise: depthwise, pointwise: pointwise, target: target)
                 vectorWidths.formUnion([depthwise.lanes, pointwise.lanes, WeightPlan.lanes(forOutputs: depthwise.outputs)])
                 node.kernel = .convolution(kernels)
             case .maxPooling2D(let config), .averagePooling2D(let config):
@@ -74,8 +75,8 @@ public enum ModelPlanner {
             inputLayout: keras.inputLayout, outputLayout: keras.outputLayout, parameterCount: model.parameters, flops: model.flops,
             weights: weights, nodes: memory.nodes, arena: memory.arena, results: memory.results,
             // The tail's vector layers are the same in both forms; Keras's names their shapes in comments.
-            batchedTail: BatchedTailPlanner.plan(keras, weights: weights),
-            training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted())
+            batchedTail: BatchedTailPlanner.plan(keras, weights: weights, target: target),
+            training: TrainingPlanner.plan(model, weights: weights), vectorWidths: vectorWidths.sorted(), target: target)
     }
 
     /// What an in-place layer computes; BatchNormalization and Normalization by
@@ -94,13 +95,13 @@ public enum ModelPlanner {
         }
     }
 
-    private static func convolutionKernels(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> ConvolutionKernels {
+    private static func convolutionKernels(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel, target: TargetCPU) -> ConvolutionKernels {
         var padding: PaddingEmitter?
         if let amounts = layer.padding, amounts != .zero {
             padding = PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: amounts)
         }
-        let direct = directConvolution(layer, function: function, packed: packed)
-        let winograd = winogradKernel(layer, function: function + "_winograd", packed: packed)
+        let direct = directConvolution(layer, function: function, packed: packed, target: target)
+        let winograd = winogradKernel(layer, function: function + "_winograd", packed: packed, target: target)
         let activation = layer.operation.fusedActivation
         let post = activation == .linear || activation == .relu ? nil
             : ElementwiseEmitter(function: function + "_activation", kind: .activation(activation), shape: layer.outputShape)
@@ -113,7 +114,7 @@ public enum ModelPlanner {
     /// activation. Split across workers, a worker runs both steps on the same
     /// rows, so the rows of the depthwise result it reads are still in its cache.
     private static func separableKernels(_ layer: CheckedLayer, _ config: SeparableConv2DConfig, function: String,
-                                         depthwise: WeightPlan.PackedKernel, pointwise: WeightPlan.PackedKernel) -> ConvolutionKernels {
+                                         depthwise: WeightPlan.PackedKernel, pointwise: WeightPlan.PackedKernel, target: TargetCPU) -> ConvolutionKernels {
         let padding = layer.padding ?? .zero
         let (height, width) = (layer.outputShape.dimensions[0], layer.outputShape.dimensions[1])
         let padder = padding == .zero ? nil : PaddingEmitter(function: function + "_pad", input: layer.inputShape, padding: padding)
@@ -125,7 +126,7 @@ public enum ModelPlanner {
         let second = ConvolutionEmitter(
             function: function + "_pointwise", inputHeight: height, inputWidth: width, inputChannels: depthwise.outputs,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
-            packed: pointwise, fusedReLU: config.activation == .relu)
+            packed: pointwise, fusedReLU: config.activation == .relu, target: target)
         let post = config.activation == .linear || config.activation == .relu ? nil
             : ElementwiseEmitter(function: function + "_activation", kind: .activation(config.activation), shape: layer.outputShape)
         let split = first.parts == second.parts ? splitParts(second.parts, layer) : 1
@@ -156,12 +157,12 @@ public enum ModelPlanner {
     /// The Winograd kernel for a 3x3 stride-1 Conv2D whose weights were packed
     /// for it, with the layer's padding plus the row and column of zeros an odd
     /// output size needs, so that every tile's 4x4 patch lies inside the padded input.
-    private static func winogradKernel(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> WinogradKernel? {
+    private static func winogradKernel(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel, target: TargetCPU) -> WinogradKernel? {
         guard case .conv2D(let config) = layer.operation, let transformed = packed.winogradOffset else { return nil }
         let kernel = WinogradConvolutionEmitter(
             function: function, inputChannels: layer.inputShape.lastAxis,
             outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
-            packed: packed, transformedOffset: transformed, fusedReLU: config.activation == .relu)
+            packed: packed, transformedOffset: transformed, fusedReLU: config.activation == .relu, target: target)
         var padding = layer.padding ?? .zero
         padding.bottom += kernel.inputHeight - (layer.inputShape.dimensions[0] + padding.top + padding.bottom)
         padding.right += kernel.inputWidth - (layer.inputShape.dimensions[1] + padding.left + padding.right)
@@ -170,7 +171,7 @@ public enum ModelPlanner {
 
     /// The direct kernel for a Conv2D, DepthwiseConv2D or Dense layer: output pixels in lanes where that
     /// suits the layer (see `PixelLaneConvolutionEmitter`), output channels otherwise.
-    private static func directConvolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel) -> DirectConvolution {
+    private static func directConvolution(_ layer: CheckedLayer, function: String, packed: WeightPlan.PackedKernel, target: TargetCPU) -> DirectConvolution {
         let padding = layer.padding ?? .zero
         switch layer.operation {
         case .depthwiseConv2D(let config):
@@ -189,7 +190,7 @@ public enum ModelPlanner {
                     function: function, inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
                     kernel: config.kernelSize, strides: config.strides, dilation: config.dilationRate,
                     outputHeight: layer.outputShape.dimensions[0], outputWidth: layer.outputShape.dimensions[1],
-                    packed: packed, fusedReLU: config.activation == .relu))
+                    packed: packed, fusedReLU: config.activation == .relu, target: target))
             }
             return .channelLanes(ConvolutionEmitter(
                 function: function,
@@ -197,7 +198,7 @@ public enum ModelPlanner {
                 inputWidth: layer.inputShape.dimensions[1] + padding.left + padding.right,
                 inputChannels: layer.inputShape.lastAxis, kernel: config.kernelSize, strides: config.strides,
                 dilation: config.dilationRate, outputHeight: layer.outputShape.dimensions[0],
-                outputWidth: layer.outputShape.dimensions[1], packed: packed, fusedReLU: config.activation == .relu))
+                outputWidth: layer.outputShape.dimensions[1], packed: packed, fusedReLU: config.activation == .relu, target: target))
         default:
             // Dense over a vector is a 1x1 convolution of a 1x1 image; over an
             // image it is a 1x1 convolution of that image, as Keras computes it.
@@ -207,7 +208,7 @@ public enum ModelPlanner {
             return .channelLanes(ConvolutionEmitter(
                 function: function, inputHeight: height, inputWidth: width, inputChannels: layer.inputShape.lastAxis,
                 kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: height, outputWidth: width,
-                packed: packed, fusedReLU: layer.operation.fusedActivation == .relu))
+                packed: packed, fusedReLU: layer.operation.fusedActivation == .relu, target: target))
         }
     }
 }

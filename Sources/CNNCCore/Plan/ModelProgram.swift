@@ -25,6 +25,8 @@ public struct ModelProgram: Codable, Hashable, Sendable {
     var training: TrainingProgram
     /// SIMD widths the kernels multiply-add in.
     var vectorWidths: [Int]
+    /// The CPU kind the kernels' register blocks are shaped for.
+    public var target: TargetCPU
 }
 
 extension ModelProgram {

@@ -16,8 +16,10 @@ struct ConvolutionEmitter: Codable, Hashable {
     var packed: WeightPlan.PackedKernel
     /// ReLU and linear are fused into the store; others run as a separate pass.
     var fusedReLU: Bool
-    /// A register blocking chosen by the caller instead of the default below.
+    /// A register blocking chosen by the caller instead of the target's default.
     var blocking: Blocking? = nil
+    /// The CPU kind whose registers the default blocking fills.
+    var target: TargetCPU = .avx512on256
     /// Sums start from zero instead of the bias (for products that are not a whole layer).
     var startsFromZero = false
 
@@ -31,12 +33,31 @@ struct ConvolutionEmitter: Codable, Hashable {
         var pixels: Int
     }
 
-    /// Chunks of `lanes` channels held in registers at once, and output pixels per pass:
-    /// 4 x 5 accumulators (plus 4 weight vectors and a broadcast) fit AVX-512's 32 registers.
-    var chunksPerGroup: Int { min(blocking?.chunks ?? 4, (outputs + lanes - 1) / lanes) }
-    var pixelsPerBlock: Int {
-        let byChunks = blocking?.pixels ?? [1: 8, 2: 8, 3: 6, 4: 5][chunksPerGroup] ?? 4
-        return max(1, min(byChunks, outputWidth))
+    /// Chunks of `lanes` channels held in registers at once, and output pixels per pass.
+    var chunksPerGroup: Int { min(registerBlock.chunks, (outputs + lanes - 1) / lanes) }
+    var pixelsPerBlock: Int { max(1, min(registerBlock.pixels, outputWidth)) }
+    private var registerBlock: Blocking {
+        blocking ?? Self.registerBlock(lanes: lanes, chunks: (outputs + lanes - 1) / lanes, width: outputWidth, target: target)
+    }
+
+    /// The default block of `chunks` (at most) vectors of channels by a run of
+    /// pixels (at most `width`). With AVX-512, 4 x 5 accumulators (plus 4 weight
+    /// vectors and a broadcast) in the 32 registers, as measured on Zen 4. With
+    /// fewer registers, or vectors wider than one register, the block of most
+    /// accumulators that leaves room for its weight vectors and a broadcast:
+    /// for AVX2 and SIMD16, one chunk of 6 pixels (12 + 2 + 1 of 16 registers).
+    static func registerBlock(lanes: Int, chunks: Int, width: Int, target: TargetCPU) -> Blocking {
+        let perVector = target.registers(lanes: lanes)
+        if target.vectorRegisters >= 32 && perVector == 1 {
+            return Blocking(chunks: 4, pixels: [1: 8, 2: 8, 3: 6, 4: 5][min(4, max(1, chunks))] ?? 4)
+        }
+        var best = Blocking(chunks: 1, pixels: 1)
+        for count in 1...max(1, min(4, chunks)) {
+            let room = target.vectorRegisters - 1 - count * perVector
+            let pixels = min(8, max(1, width), room / (count * perVector))
+            if pixels >= 1 && count * pixels > best.chunks * best.pixels { best = Blocking(chunks: count, pixels: pixels) }
+        }
+        return best
     }
 
     /// What a call can be limited to, so that workers share one layer of one

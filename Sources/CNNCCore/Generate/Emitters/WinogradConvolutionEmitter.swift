@@ -23,6 +23,8 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// Where U starts in the packed weights: 16 matrices of inputChannels x paddedOutputs.
     var transformedOffset: Int
     var fusedReLU: Bool
+    /// The CPU kind the transforms' vectors and the products' register blocks are shaped for.
+    var target: TargetCPU = .avx512on256
 
     /// Whether a layer can use it: a 3x3 kernel at stride and dilation 1, and
     /// channel counts that fill whole vectors (the transforms then need no
@@ -39,7 +41,10 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     var inputHeight: Int { 2 * tileRows + 2 }
     var inputWidth: Int { 2 * tileColumns + 2 }
     var outputs: Int { packed.outputs }
-    var channelLanes: Int { inputChannels % 16 == 0 ? 16 : 8 }
+    /// Vectors of the transforms: a 4x4 patch is 16 of them at once, which
+    /// fills AVX2's 16 registers at 8 lanes and would spill at 16.
+    var channelLanes: Int { inputChannels % 16 == 0 && target.registerLanes >= 16 ? 16 : 8 }
+    var outputLanes: Int { target.registerLanes >= 16 ? packed.lanes : min(8, packed.lanes) }
 
     /// Tile rows per group: as many as keep V and M (16 values per tile and
     /// channel) within about 384 KB, so they stay in the core's cache, and at
@@ -66,7 +71,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<\(parts))") { out in
             out.line("typealias VC = SIMD\(channelLanes)<Float>")
-            out.line("typealias VK = SIMD\(packed.lanes)<Float>")
+            out.line("typealias VK = SIMD\(outputLanes)<Float>")
             out.line("let v = s, m = s + \(16 * rowsPerGroup * tileColumns * inputChannels)")
             if groups == 1 {
                 out.block("if parts.contains(0)") { out in
@@ -96,7 +101,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         return ConvolutionEmitter(
             function: "\(function)_product\(tiles)", inputHeight: 1, inputWidth: tiles, inputChannels: inputChannels,
             kernel: .square(1), strides: .square(1), dilation: .square(1), outputHeight: 1, outputWidth: tiles,
-            packed: matrix, fusedReLU: false, startsFromZero: true)
+            packed: matrix, fusedReLU: false, target: target, startsFromZero: true)
     }
 
     private func emitGroup(rows: Int, into out: inout SourceWriter) {
@@ -135,7 +140,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             out.line("let oy = 2 * (ty0 + r)")
             out.block("for tx in 0..<\(tileColumns)") { out in
                 out.line("let t = r * \(tileColumns) + tx, ox = 2 * tx")
-                out.block("for k in stride(from: 0, to: \(outputs), by: \(packed.lanes))") { out in
+                out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
                     out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k)")
                     for i in 0..<4 {
                         let loads = (0..<4).map { j in "UnsafePointer(m).simd(VK.self, at: \((i * 4 + j) * tiles * outputs) + t * \(outputs) + k)" }

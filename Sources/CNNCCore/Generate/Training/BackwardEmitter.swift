@@ -139,7 +139,7 @@ struct BackwardEmitter {
         out.line("@inline(never)")
         out.block("static func \(name)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?)") { out in
             out.line("let kernel = k + \(kernelOffset), kernelGradient = gk + \(kernelOffset)")
-            out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(pixels * groups))", opening: " { buffer in") { out in
+            Self.emitScratch("buffer", of: vector, lanes: lanes, capacity: pixels * groups, into: &out) { out in
                 out.line("let d = buffer.baseAddress!")
                 emitPaddedCopy(from: "dz", count: pixels, channels: cout, lanes: lanes, groups: groups, into: "d", &out)
                 if let biasOffset {
@@ -257,7 +257,7 @@ struct BackwardEmitter {
         let taps = kernel.height * kernel.width
         let positions = paddedHeight * paddedWidth
         out.line("// dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, \(groups) vector\(groups == 1 ? "" : "s") of \(lanes) input channels")
-        out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(taps * cout * groups))", opening: " { transposed in") { out in
+        Self.emitScratch("transposed", of: vector, lanes: lanes, capacity: taps * cout * groups, into: &out) { out in
             out.line("let kt = transposed.baseAddress!")
             out.block("for tap in 0..<\(taps)") { out in
                 out.block("for co in 0..<\(cout)") { out in
@@ -269,7 +269,7 @@ struct BackwardEmitter {
                     }
                 }
             }
-            out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(positions * groups))", opening: " { sums in") { out in
+            Self.emitScratch("sums", of: vector, lanes: lanes, capacity: positions * groups, into: &out) { out in
                 out.line("let acc = sums.baseAddress!")
                 out.line("acc.initialize(repeating: \(vector)(), count: \(positions * groups))")
                 Self.emitEveryTap(output: output, kernel: kernel, strides: strides, dilation: dilation, paddedWidth: paddedWidth,
@@ -287,6 +287,23 @@ struct BackwardEmitter {
                         out.line("for l in 0..<n { dx[position * \(cin) + g * \(lanes) + l] = v[l] }")
                     }
                 }
+            }
+        }
+    }
+
+    /// A scratch buffer `name` of `capacity` vectors around `body`: on the
+    /// stack up to 64 KB, on the heap beyond. withUnsafeTemporaryAllocation
+    /// put cats_vs_dogs's 21 MB transposed Dense kernel on the model
+    /// executable's 8 MB main-thread stack, which crashed its training.
+    static func emitScratch(_ name: String, of vector: String, lanes: Int, capacity: Int, into out: inout SourceWriter,
+                            body: (inout SourceWriter) -> Void) {
+        if capacity * lanes * MemoryLayout<Float>.size <= 64 << 10 {
+            out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(capacity))", opening: " { \(name) in", body)
+        } else {
+            out.block("do") { out in
+                out.line("let \(name) = UnsafeMutableBufferPointer<\(vector)>.allocate(capacity: \(capacity))")
+                out.line("defer { \(name).deallocate() }")
+                body(&out)
             }
         }
     }

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The kind of x86 CPU generated kernels are shaped for: how many vector
+/// registers a register block may fill and how wide one is. Swift code cannot
+/// ask at compile time whether AVX-512 exists, so the generator decides, for
+/// the CPU it runs on (the one `-target-cpu native` compiles for) unless told
+/// otherwise (`cnnc generate --target-cpu`, or `CNNC_TARGET_CPU` for every
+/// command). A SIMD16<Float> is one register with AVX-512 and two with AVX2:
+/// a block of 20 accumulators that fits AVX-512's 32 registers needs 40 of
+/// AVX2's 16, and spills to the stack on every multiply-add.
+public enum TargetCPU: String, Codable, CaseIterable, Sendable {
+    /// AVX2 and FMA, 16 registers of 8 floats (AMD Zen 3, Intel Haswell to Alder Lake).
+    case avx2
+    /// AVX-512, 32 registers of 16 floats, executed as two 256-bit halves (AMD Zen 4).
+    case avx512on256 = "avx512-256"
+    /// AVX-512, 32 registers of 16 floats, two 512-bit FMA units (Intel Xeon, Sapphire and Emerald Rapids).
+    case avx512
+
+    public static let environmentVariable = "CNNC_TARGET_CPU"
+
+    /// Vector registers a kernel's register block may use.
+    var vectorRegisters: Int { self == .avx2 ? 16 : 32 }
+    /// Floats in one vector register.
+    var registerLanes: Int { self == .avx2 ? 8 : 16 }
+
+    /// Registers one SIMD value of `lanes` floats occupies.
+    func registers(lanes: Int) -> Int { max(1, lanes / registerLanes) }
+
+    /// What the generated file's header says about it.
+    var headerLine: String {
+        "Kernels shaped for \(rawValue): \(vectorRegisters) vector registers of \(registerLanes) floats"
+    }
+
+    /// The CPU LLVM compiles for when this target is chosen on purpose rather
+    /// than found: a baseline with exactly the features the kernels assume.
+    public var compilerCPU: String {
+        switch self {
+        case .avx2: "x86-64-v3"
+        case .avx512on256: "znver4"
+        case .avx512: "sapphirerapids"
+        }
+    }
+
+    /// The target the generator uses unless told: `CNNC_TARGET_CPU` when set
+    /// (an unknown value is an error the caller reports), else this machine's.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(UnknownTarget) -> TargetCPU {
+        guard let name = environment[environmentVariable], !name.isEmpty else { return host }
+        guard let target = TargetCPU(rawValue: name) else { throw UnknownTarget(name: name) }
+        return target
+    }
+
+    public struct UnknownTarget: Error, CustomStringConvertible, Sendable {
+        public var name: String
+        public init(name: String) { self.name = name }
+        public var description: String {
+            "unknown target CPU '\(name)'; choose one of \(TargetCPU.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
+    }
+
+    /// This machine's kind, from the flags and vendor in /proc/cpuinfo; AVX2
+    /// where they cannot be read (the smallest register file is never wrong,
+    /// only slower).
+    public static let host: TargetCPU = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return .avx2 }
+        return classify(cpuinfo: text)
+    }()
+
+    /// The kind a /proc/cpuinfo describes (its first processor's entry).
+    static func classify(cpuinfo: String) -> TargetCPU {
+        var flags: Set<Substring> = [], vendor = ""
+        for line in cpuinfo.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            if key == "flags", flags.isEmpty { flags = Set(parts[1].split(separator: " ")) }
+            if key == "vendor_id", vendor.isEmpty { vendor = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        guard flags.contains("avx512f") else { return .avx2 }
+        // AMD's AVX-512 (Zen 4, Zen 5 client) splits 512-bit work into 256-bit halves.
+        return vendor == "AuthenticAMD" ? .avx512on256 : .avx512
+    }
+}

@@ -1,0 +1,69 @@
+@testable import CNNCCore
+import Foundation
+import Testing
+
+/// The CPU kind kernels are shaped for: found from /proc/cpuinfo, forced by
+/// name, and what it changes in the plan. Whatever CPU runs the tests, every
+/// kind is also compiled and checked against Keras and the Float64 reference:
+/// Tools/refresh-generated.sh shapes each folder of test models for one of
+/// them (GeneratedInSyncTests.folders).
+@Suite struct TargetCPUTests {
+    static func cpuinfo(vendor: String, flags: String) -> String {
+        "processor\t: 0\nvendor_id\t: \(vendor)\ncpu family\t: 25\nflags\t\t: fpu sse2 \(flags)\n\nprocessor\t: 1\nvendor_id\t: \(vendor)\n"
+    }
+
+    @Test func theKindIsReadFromCpuinfo() {
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: "avx avx2 fma")) == .avx2)
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "AuthenticAMD", flags: "avx2 fma avx512f avx512bw")) == .avx512on256)
+        #expect(TargetCPU.classify(cpuinfo: Self.cpuinfo(vendor: "GenuineIntel", flags: "avx2 fma avx512f avx512bw")) == .avx512)
+        #expect(TargetCPU.classify(cpuinfo: "") == .avx2)
+    }
+
+    @Test func theEnvironmentForcesAKindByName() throws {
+        #expect(try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx2"]) == .avx2)
+        #expect(try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx512-256"]) == .avx512on256)
+        #expect(try TargetCPU.fromEnvironment([:]) == TargetCPU.host)
+        #expect { try TargetCPU.fromEnvironment(["CNNC_TARGET_CPU": "avx1024"]) } throws: {
+            "\($0)" == "unknown target CPU 'avx1024'; choose one of avx2, avx512-256, avx512"
+        }
+    }
+
+    /// AVX-512 keeps the blocks measured on Zen 4; AVX2 gets the largest that
+    /// fits 16 registers with its weights and a broadcast.
+    @Test func registerBlocksFitTheRegisterFile() {
+        typealias Block = ConvolutionEmitter.Blocking
+        #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 4, width: 26, target: .avx512on256) == Block(chunks: 4, pixels: 5))
+        #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 4, width: 26, target: .avx2) == Block(chunks: 1, pixels: 6))
+        #expect(ConvolutionEmitter.registerBlock(lanes: 8, chunks: 4, width: 26, target: .avx2) == Block(chunks: 2, pixels: 6))
+        // A Dense layer (one pixel): as many chunks as fit.
+        #expect(ConvolutionEmitter.registerBlock(lanes: 16, chunks: 32, width: 1, target: .avx2) == Block(chunks: 3, pixels: 1))
+        for lanes in [4, 8, 16] {
+            for width in [1, 3, 8, 30] {
+                let block = ConvolutionEmitter.registerBlock(lanes: lanes, chunks: 4, width: width, target: .avx2)
+                let perVector = max(1, lanes / 8)
+                #expect((block.chunks * block.pixels + block.chunks) * perVector + 1 <= 16, "lanes \(lanes), width \(width): \(block)")
+            }
+        }
+    }
+
+    /// What the choice changes in the Swift: a Winograd layer's transforms and
+    /// its products' blocks; the same model's other kinds stay AVX-512's.
+    @Test func aWinogradLayerIsShapedForEachKind() throws {
+        let spec = """
+            input_shape: [12, 12, 32]
+            layers:
+              - Conv2D: {filters: 32, kernel_size: 3, padding: same, activation: relu}
+            """
+        let model = try Frontend.load(text: spec, file: "w.yaml").get()
+        let avx2 = ModelGenerator(model: model, specPath: "w.yaml", target: .avx2).generate()
+        let avx512 = ModelGenerator(model: model, specPath: "w.yaml", target: .avx512).generate()
+        #expect(avx2.contains("typealias VC = SIMD8<Float>") && avx2.contains("typealias VK = SIMD8<Float>"))
+        #expect(avx512.contains("typealias VC = SIMD16<Float>") && avx512.contains("typealias VK = SIMD16<Float>"))
+        // The products over 36 tiles: AVX2 in blocks of one chunk by 6 tiles, AVX-512 of both chunks at once.
+        #expect(avx2.contains("var s5_0 = V()") && !avx2.contains("var s0_1 = V()"))
+        #expect(avx512.contains("var s0_1 = V()"))
+        #expect(avx2.contains("// Kernels shaped for avx2: 16 vector registers of 8 floats."))
+        #expect(avx512 == ModelGenerator(model: model, specPath: "w.yaml", target: .avx512on256).generate()
+            .replacingOccurrences(of: "avx512-256", with: "avx512"))
+    }
+}

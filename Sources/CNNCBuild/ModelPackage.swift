@@ -11,7 +11,7 @@ public struct ModelPackage: Sendable {
     public var generatedSource: String
     public var runtime: RuntimeSources
     /// The CPU the model is compiled for: this machine's (`native`), or the
-    /// baseline of a target CPU chosen on purpose (`x86-64-v3` for AVX2).
+    /// baseline of a target CPU chosen on purpose (`haswell` for AVX2).
     public var compilerCPU: String
 
     public init(typeName: String, generatedFileName: String, generatedSource: String, runtime: RuntimeSources, compilerCPU: String = "native") {

@@ -67,3 +67,23 @@ import Testing
             .replacingOccurrences(of: "avx512-256", with: "avx512"))
     }
 }
+
+/// The CPU names a forced kind compiles for are ones this Swift's LLVM knows
+/// ("x86-64-v3", clang's name for AVX2's level, is not one of them).
+@Suite struct TargetCompilerCPUTests {
+    @Test(arguments: TargetCPU.allCases)
+    func swiftcAcceptsTheCompilerCPU(target: TargetCPU) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-cpu-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("empty.swift")
+        try "let x = 1\n".write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swiftc", "-target-cpu", target.compilerCPU, "-typecheck", file.path]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "swiftc -target-cpu \(target.compilerCPU)")
+    }
+}

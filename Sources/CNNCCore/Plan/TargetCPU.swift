@@ -35,9 +35,9 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
     /// than found: a baseline with exactly the features the kernels assume.
     public var compilerCPU: String {
         switch self {
-        case .avx2: "x86-64-v3"
+        case .avx2: "haswell"
         case .avx512on256: "znver4"
-        case .avx512: "sapphirerapids"
+        case .avx512: "emeraldrapids"
         }
     }
 

@@ -17,7 +17,6 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     var outputWidth: Int
     var packed: WeightPlan.PackedKernel
     var fusedReLU: Bool
-    var target: TargetCPU = .avx512on256
 
     /// Whether this layout suits the layer: one input channel, neighbouring
     /// output pixels neighbours in the input (stride 1 across), at most 8
@@ -26,13 +25,11 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         inputChannels == 1 && strides.width == 1 && outputs <= 8 && outputWidth >= 8
     }
 
-    /// 16 pixels a pass, unless its accumulators (one per filter), the input
-    /// row and a broadcast would not fit the registers: with AVX2, 7 or 8
-    /// filters at SIMD16 need 19 of 16.
-    var lanes: Int {
-        let wide = outputWidth >= 16 && (packed.outputs + 2) * target.registers(lanes: 16) < target.vectorRegisters
-        return wide ? 16 : 8
-    }
+    /// 16 pixels a pass for every target. With AVX2, 7 or 8 filters at SIMD16
+    /// need a register or three more than the 16, but the SIMD8 form is worse:
+    /// measured on LeNet-5's first layer compiled for haswell, LLVM turns its
+    /// broadcasts and lane stores into shuffles, 50 µs against 11.5 µs.
+    var lanes: Int { outputWidth >= 16 ? 16 : 8 }
     /// Rows of output: a call can be limited to a range of them (see `ConvolutionEmitter.parts`).
     var parts: Int { outputHeight }
 

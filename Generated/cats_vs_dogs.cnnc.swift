@@ -3476,47 +3476,12 @@ extension CatsVsDogs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 648 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 331776)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<512 {
-                        for g in 0..<648 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 10368 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 10368 + g * 16 + l) * 512 + co] }
-                            kt[(tap * 512 + co) * 648 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 648) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 648)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 512
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 648
-                                    let kp = kt + (ky * 1 + kx) * 331776
-                                    for g in 0..<648 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<512 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 648 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<648 {
-                            let v = acc[position * 648 + g], n = Swift.min(16, 10368 - g * 16)
-                            for l in 0..<n { dx[position * 10368 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<10368 {
+                let row = UnsafePointer(kernel) + ci * 512
+                var sum = SIMD16<Float>()
+                for g in 0..<32 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }
@@ -3560,47 +3525,12 @@ extension CatsVsDogs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 32 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 4096)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<128 {
-                        for g in 0..<32 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 512 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 512 + g * 16 + l) * 128 + co] }
-                            kt[(tap * 128 + co) * 32 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 32)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 128
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 32
-                                    let kp = kt + (ky * 1 + kx) * 4096
-                                    for g in 0..<32 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 32 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<32 {
-                            let v = acc[position * 32 + g], n = Swift.min(16, 512 - g * 16)
-                            for l in 0..<n { dx[position * 512 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<512 {
+                let row = UnsafePointer(kernel) + ci * 128
+                var sum = SIMD16<Float>()
+                for g in 0..<8 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }
@@ -3646,45 +3576,12 @@ extension CatsVsDogs: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<1 {
-                        for g in 0..<8 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 128 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 128 + g * 16 + l) * 1 + co] }
-                            kt[(tap * 1 + co) * 8 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 1
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<8 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<8 {
-                            let v = acc[position * 8 + g], n = Swift.min(16, 128 - g * 16)
-                            for l in 0..<n { dx[position * 128 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<128 {
+                let row = UnsafePointer(kernel) + ci * 1
+                var total: Float = 0
+                for l in 0..<1 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }

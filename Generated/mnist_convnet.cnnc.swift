@@ -1246,45 +1246,14 @@ extension MnistConvnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 100 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1000) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<100 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 1600 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 1600 + g * 16 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 100 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 100)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 100
-                                    let kp = kt + (ky * 1 + kx) * 1000
-                                    for g in 0..<100 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 100 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<100 {
-                            let v = acc[position * 100 + g], n = Swift.min(16, 1600 - g * 16)
-                            for l in 0..<n { dx[position * 1600 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<1600 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }

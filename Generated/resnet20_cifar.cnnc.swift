@@ -8927,45 +8927,14 @@ extension Resnet20Cifar: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 4 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 40) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<4 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 64 + g * 16 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 4 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 4)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 4
-                                    let kp = kt + (ky * 1 + kx) * 40
-                                    for g in 0..<4 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 4 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<4 {
-                            let v = acc[position * 4 + g], n = Swift.min(16, 64 - g * 16)
-                            for l in 0..<n { dx[position * 64 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<64 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }

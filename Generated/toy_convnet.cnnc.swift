@@ -1328,47 +1328,14 @@ extension ToyConvnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 25 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 3000)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<120 {
-                        for g in 0..<25 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 400 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 400 + g * 16 + l) * 120 + co] }
-                            kt[(tap * 120 + co) * 25 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 25) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 25)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 120
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 25
-                                    let kp = kt + (ky * 1 + kx) * 3000
-                                    for g in 0..<25 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<120 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 25 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<25 {
-                            let v = acc[position * 25 + g], n = Swift.min(16, 400 - g * 16)
-                            for l in 0..<n { dx[position * 400 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<400 {
+                let row = UnsafePointer(kernel) + ci * 120
+                var sum = SIMD16<Float>()
+                for g in 0..<7 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<8 { total += row[112 + l] * d[7][l] }
+                dx[ci] = total
             }
         }
     }
@@ -1414,45 +1381,14 @@ extension ToyConvnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 672) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<84 {
-                        for g in 0..<8 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 120 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 120 + g * 16 + l) * 84 + co] }
-                            kt[(tap * 84 + co) * 8 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 84
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
-                                    let kp = kt + (ky * 1 + kx) * 672
-                                    for g in 0..<8 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<84 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<8 {
-                            let v = acc[position * 8 + g], n = Swift.min(16, 120 - g * 16)
-                            for l in 0..<n { dx[position * 120 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<120 {
+                let row = UnsafePointer(kernel) + ci * 84
+                var sum = SIMD16<Float>()
+                for g in 0..<5 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<4 { total += row[80 + l] * d[5][l] }
+                dx[ci] = total
             }
         }
     }
@@ -1503,45 +1439,14 @@ extension ToyConvnet: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 6 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 156) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<26 {
-                        for g in 0..<6 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 84 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 84 + g * 16 + l) * 26 + co] }
-                            kt[(tap * 26 + co) * 6 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 6)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 26
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 6
-                                    let kp = kt + (ky * 1 + kx) * 156
-                                    for g in 0..<6 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<26 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 6 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<6 {
-                            let v = acc[position * 6 + g], n = Swift.min(16, 84 - g * 16)
-                            for l in 0..<n { dx[position * 84 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<84 {
+                let row = UnsafePointer(kernel) + ci * 26
+                var sum = SIMD16<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<10 { total += row[16 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }

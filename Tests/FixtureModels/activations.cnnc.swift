@@ -3231,45 +3231,12 @@ extension Activations: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 6 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 72) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<12 {
-                        for g in 0..<6 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 96 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 96 + g * 16 + l) * 12 + co] }
-                            kt[(tap * 12 + co) * 6 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 6)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 12
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 6
-                                    let kp = kt + (ky * 1 + kx) * 72
-                                    for g in 0..<6 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<12 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 6 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<6 {
-                            let v = acc[position * 6 + g], n = Swift.min(16, 96 - g * 16)
-                            for l in 0..<n { dx[position * 96 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<96 {
+                let row = UnsafePointer(kernel) + ci * 12
+                var total: Float = 0
+                for l in 0..<12 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -3315,45 +3282,14 @@ extension Activations: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 12 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 12 + g * 16 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 10
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 12 - g * 16)
-                            for l in 0..<n { dx[position * 12 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<12 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }
@@ -3397,45 +3333,12 @@ extension Activations: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<2 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 10 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 16
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { dx[position * 10 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<10 {
+                let row = UnsafePointer(kernel) + ci * 8
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }
@@ -3473,45 +3376,12 @@ extension Activations: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<8 {
+                let row = UnsafePointer(kernel) + ci * 8
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }
@@ -3562,45 +3432,12 @@ extension Activations: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 7) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<7 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 7 + co] }
-                            kt[(tap * 7 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 7
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 7
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<7 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<8 {
+                let row = UnsafePointer(kernel) + ci * 7
+                var total: Float = 0
+                for l in 0..<7 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -3638,45 +3475,12 @@ extension Activations: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<4 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 7 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 7 + g * 8 + l) * 4 + co] }
-                            kt[(tap * 4 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 4
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 4
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 7 - g * 8)
-                            for l in 0..<n { dx[position * 7 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<7 {
+                let row = UnsafePointer(kernel) + ci * 4
+                var sum = SIMD4<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }

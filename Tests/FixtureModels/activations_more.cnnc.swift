@@ -4738,45 +4738,14 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<8 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 128 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 128 + g * 16 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 8 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
-                                    let kp = kt + (ky * 1 + kx) * 80
-                                    for g in 0..<8 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<8 {
-                            let v = acc[position * 8 + g], n = Swift.min(16, 128 - g * 16)
-                            for l in 0..<n { dx[position * 128 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<128 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }
@@ -4822,45 +4791,14 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<2 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 10 + g * 8 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 20
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { dx[position * 10 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<10 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }
@@ -4906,45 +4844,14 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<2 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 10 + g * 8 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 20
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { dx[position * 10 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<10 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }
@@ -4988,45 +4895,12 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<2 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 10 + g * 8 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 16
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { dx[position * 10 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<10 {
+                let row = UnsafePointer(kernel) + ci * 8
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }
@@ -5077,45 +4951,12 @@ extension ActivationsMore: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<6 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 6 + co] }
-                            kt[(tap * 6 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 6
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<6 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<8 {
+                let row = UnsafePointer(kernel) + ci * 6
+                var total: Float = 0
+                for l in 0..<6 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }

@@ -606,45 +606,12 @@ extension DenseOnImage: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<1 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 24 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 24 + g * 16 + l) * 1 + co] }
-                            kt[(tap * 1 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 1
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 2
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 24 - g * 16)
-                            for l in 0..<n { dx[position * 24 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<24 {
+                let row = UnsafePointer(kernel) + ci * 1
+                var total: Float = 0
+                for l in 0..<1 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }

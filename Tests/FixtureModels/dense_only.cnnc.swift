@@ -470,47 +470,12 @@ extension DenseOnly: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 49 vectors of 16 input channels
-            do {
-                let transposed = UnsafeMutableBufferPointer<SIMD16<Float>>.allocate(capacity: 6272)
-                defer { transposed.deallocate() }
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<128 {
-                        for g in 0..<49 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 784 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 784 + g * 16 + l) * 128 + co] }
-                            kt[(tap * 128 + co) * 49 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 49) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 49)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 128
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 49
-                                    let kp = kt + (ky * 1 + kx) * 6272
-                                    for g in 0..<49 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<128 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 49 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<49 {
-                            let v = acc[position * 49 + g], n = Swift.min(16, 784 - g * 16)
-                            for l in 0..<n { dx[position * 784 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<784 {
+                let row = UnsafePointer(kernel) + ci * 128
+                var sum = SIMD16<Float>()
+                for g in 0..<8 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }
@@ -561,45 +526,14 @@ extension DenseOnly: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 8 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<8 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 128 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 128 + g * 16 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 8 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 8)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 8
-                                    let kp = kt + (ky * 1 + kx) * 80
-                                    for g in 0..<8 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 8 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<8 {
-                            let v = acc[position * 8 + g], n = Swift.min(16, 128 - g * 16)
-                            for l in 0..<n { dx[position * 128 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<128 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }

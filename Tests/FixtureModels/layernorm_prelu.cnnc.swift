@@ -1025,45 +1025,14 @@ extension LayernormPrelu: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 30) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<10 {
-                        for g in 0..<3 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 36 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 36 + g * 16 + l) * 10 + co] }
-                            kt[(tap * 10 + co) * 3 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 3)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 10
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
-                                    let kp = kt + (ky * 1 + kx) * 30
-                                    for g in 0..<3 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<10 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<3 {
-                            let v = acc[position * 3 + g], n = Swift.min(16, 36 - g * 16)
-                            for l in 0..<n { dx[position * 36 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<36 {
+                let row = UnsafePointer(kernel) + ci * 10
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<2 { total += row[8 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }
@@ -1152,45 +1121,12 @@ extension LayernormPrelu: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<4 {
-                        for g in 0..<2 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 10 + g * 8 + l) * 4 + co] }
-                            kt[(tap * 4 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 4
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(8, 10 - g * 8)
-                            for l in 0..<n { dx[position * 10 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<10 {
+                let row = UnsafePointer(kernel) + ci * 4
+                var sum = SIMD4<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }

@@ -829,45 +829,14 @@ extension WideChannels: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 18 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 594) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<33 {
-                        for g in 0..<18 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 280 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 280 + g * 16 + l) * 33 + co] }
-                            kt[(tap * 33 + co) * 18 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 18)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 33
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 18
-                                    let kp = kt + (ky * 1 + kx) * 594
-                                    for g in 0..<18 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<33 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 18 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<18 {
-                            let v = acc[position * 18 + g], n = Swift.min(16, 280 - g * 16)
-                            for l in 0..<n { dx[position * 280 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<280 {
+                let row = UnsafePointer(kernel) + ci * 33
+                var sum = SIMD16<Float>()
+                for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<1 { total += row[32 + l] * d[2][l] }
+                dx[ci] = total
             }
         }
     }

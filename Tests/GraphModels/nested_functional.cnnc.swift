@@ -586,45 +586,12 @@ extension NestedFunctional: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 9 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 27) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<3 {
-                        for g in 0..<9 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 144 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 144 + g * 16 + l) * 3 + co] }
-                            kt[(tap * 3 + co) * 9 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 9) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 9)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 3
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 9
-                                    let kp = kt + (ky * 1 + kx) * 27
-                                    for g in 0..<9 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<3 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 9 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<9 {
-                            let v = acc[position * 9 + g], n = Swift.min(16, 144 - g * 16)
-                            for l in 0..<n { dx[position * 144 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<144 {
+                let row = UnsafePointer(kernel) + ci * 3
+                var total: Float = 0
+                for l in 0..<3 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }

@@ -885,45 +885,12 @@ extension TrainingPaths: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 15) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<5 {
-                        for g in 0..<3 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 48 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 48 + g * 16 + l) * 5 + co] }
-                            kt[(tap * 5 + co) * 3 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 3)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 5
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
-                                    let kp = kt + (ky * 1 + kx) * 15
-                                    for g in 0..<3 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<3 {
-                            let v = acc[position * 3 + g], n = Swift.min(16, 48 - g * 16)
-                            for l in 0..<n { dx[position * 48 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<48 {
+                let row = UnsafePointer(kernel) + ci * 5
+                var total: Float = 0
+                for l in 0..<5 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -969,45 +936,12 @@ extension TrainingPaths: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 15) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<5 {
-                        for g in 0..<3 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 48 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 48 + g * 16 + l) * 5 + co] }
-                            kt[(tap * 5 + co) * 3 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 3)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 5
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
-                                    let kp = kt + (ky * 1 + kx) * 15
-                                    for g in 0..<3 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<3 {
-                            let v = acc[position * 3 + g], n = Swift.min(16, 48 - g * 16)
-                            for l in 0..<n { dx[position * 48 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<48 {
+                let row = UnsafePointer(kernel) + ci * 5
+                var total: Float = 0
+                for l in 0..<5 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -1047,45 +981,12 @@ extension TrainingPaths: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 5 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 25) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<5 {
-                        for g in 0..<5 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 72 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 72 + g * 16 + l) * 5 + co] }
-                            kt[(tap * 5 + co) * 5 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 5)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 5
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 5
-                                    let kp = kt + (ky * 1 + kx) * 25
-                                    for g in 0..<5 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<5 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 5 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<5 {
-                            let v = acc[position * 5 + g], n = Swift.min(16, 72 - g * 16)
-                            for l in 0..<n { dx[position * 72 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<72 {
+                let row = UnsafePointer(kernel) + ci * 5
+                var total: Float = 0
+                for l in 0..<5 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -1134,45 +1035,12 @@ extension TrainingPaths: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<4 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 5 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 5 + g * 8 + l) * 4 + co] }
-                            kt[(tap * 4 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 4
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 4
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<4 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 5 - g * 8)
-                            for l in 0..<n { dx[position * 5 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<5 {
+                let row = UnsafePointer(kernel) + ci * 4
+                var sum = SIMD4<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD4<Float>.self, at: g * 4), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }

@@ -363,45 +363,12 @@ extension Random013: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 18 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 18 + g * 16 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 16
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 18 - g * 16)
-                            for l in 0..<n { dx[position * 18 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<18 {
+                let row = UnsafePointer(kernel) + ci * 8
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }

@@ -738,45 +738,12 @@ extension Random024: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 26) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<13 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 29 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 29 + g * 16 + l) * 13 + co] }
-                            kt[(tap * 13 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 13
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 26
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<13 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 29 - g * 16)
-                            for l in 0..<n { dx[position * 29 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<29 {
+                let row = UnsafePointer(kernel) + ci * 13
+                var total: Float = 0
+                for l in 0..<13 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -822,45 +789,12 @@ extension Random024: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<2 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 13 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 13 + g * 16 + l) * 2 + co] }
-                            kt[(tap * 2 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 2
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 2
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 13 - g * 16)
-                            for l in 0..<n { dx[position * 13 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<13 {
+                let row = UnsafePointer(kernel) + ci * 2
+                var total: Float = 0
+                for l in 0..<2 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -909,45 +843,12 @@ extension Random024: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 8) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<8 {
-                        for g in 0..<1 {
-                            var v = SIMD4<Float>()
-                            let n = Swift.min(4, 2 - g * 4)
-                            for l in 0..<n { v[l] = kernel[(tap * 2 + g * 4 + l) * 8 + co] }
-                            kt[(tap * 8 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 8
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 8
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<8 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(4, 2 - g * 4)
-                            for l in 0..<n { dx[position * 2 + g * 4 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<2 {
+                let row = UnsafePointer(kernel) + ci * 8
+                var sum = SIMD8<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD8<Float>.self, at: g * 8), d[g]) }
+                dx[ci] = sum.sum()
             }
         }
     }
@@ -1004,45 +905,14 @@ extension Random024: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 8 input channels
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 31) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<31 {
-                        for g in 0..<1 {
-                            var v = SIMD8<Float>()
-                            let n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { v[l] = kernel[(tap * 8 + g * 8 + l) * 31 + co] }
-                            kt[(tap * 31 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD8<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 31
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 31
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<31 { sum = madd(sum, SIMD8<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(8, 8 - g * 8)
-                            for l in 0..<n { dx[position * 8 + g * 8 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<8 {
+                let row = UnsafePointer(kernel) + ci * 31
+                var sum = SIMD16<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<15 { total += row[16 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }

@@ -675,45 +675,14 @@ extension Random027: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<40 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 29 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 29 + g * 16 + l) * 40 + co] }
-                            kt[(tap * 40 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 40
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 80
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<40 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 29 - g * 16)
-                            for l in 0..<n { dx[position * 29 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<29 {
+                let row = UnsafePointer(kernel) + ci * 40
+                var sum = SIMD16<Float>()
+                for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<8 { total += row[32 + l] * d[2][l] }
+                dx[ci] = total
             }
         }
     }
@@ -764,45 +733,12 @@ extension Random027: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 3 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<2 {
-                        for g in 0..<3 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 40 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 40 + g * 16 + l) * 2 + co] }
-                            kt[(tap * 2 + co) * 3 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 3)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 2
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 3
-                                    let kp = kt + (ky * 1 + kx) * 6
-                                    for g in 0..<3 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<2 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 3 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<3 {
-                            let v = acc[position * 3 + g], n = Swift.min(16, 40 - g * 16)
-                            for l in 0..<n { dx[position * 40 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<40 {
+                let row = UnsafePointer(kernel) + ci * 2
+                var total: Float = 0
+                for l in 0..<2 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -836,45 +772,14 @@ extension Random027: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 40) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<40 {
-                        for g in 0..<1 {
-                            var v = SIMD4<Float>()
-                            let n = Swift.min(4, 2 - g * 4)
-                            for l in 0..<n { v[l] = kernel[(tap * 2 + g * 4 + l) * 40 + co] }
-                            kt[(tap * 40 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 40
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 40
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<40 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(4, 2 - g * 4)
-                            for l in 0..<n { dx[position * 2 + g * 4 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<2 {
+                let row = UnsafePointer(kernel) + ci * 40
+                var sum = SIMD16<Float>()
+                for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<8 { total += row[32 + l] * d[2][l] }
+                dx[ci] = total
             }
         }
     }

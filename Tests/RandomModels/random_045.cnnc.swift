@@ -571,45 +571,12 @@ extension Random045: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<1 {
-                        for g in 0..<1 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 14 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 14 + g * 16 + l) * 1 + co] }
-                            kt[(tap * 1 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 1
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 1
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<1 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(16, 14 - g * 16)
-                            for l in 0..<n { dx[position * 14 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<14 {
+                let row = UnsafePointer(kernel) + ci * 1
+                var total: Float = 0
+                for l in 0..<1 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }
@@ -649,45 +616,12 @@ extension Random045: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 1 vector of 4 input channels
-            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 13) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<13 {
-                        for g in 0..<1 {
-                            var v = SIMD4<Float>()
-                            let n = Swift.min(4, 1 - g * 4)
-                            for l in 0..<n { v[l] = kernel[(tap * 1 + g * 4 + l) * 13 + co] }
-                            kt[(tap * 13 + co) * 1 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD4<Float>(), count: 1)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 13
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 1
-                                    let kp = kt + (ky * 1 + kx) * 13
-                                    for g in 0..<1 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<13 { sum = madd(sum, SIMD4<Float>(repeating: dzp[co]), kp[co * 1 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<1 {
-                            let v = acc[position * 1 + g], n = Swift.min(4, 1 - g * 4)
-                            for l in 0..<n { dx[position * 1 + g * 4 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<1 {
+                let row = UnsafePointer(kernel) + ci * 13
+                var total: Float = 0
+                for l in 0..<13 { total += row[0 + l] * d[0][l] }
+                dx[ci] = total
             }
         }
     }

@@ -411,45 +411,14 @@ extension Random051: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 7 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 280) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<40 {
-                        for g in 0..<7 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 100 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 100 + g * 16 + l) * 40 + co] }
-                            kt[(tap * 40 + co) * 7 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 7) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 7)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 40
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 7
-                                    let kp = kt + (ky * 1 + kx) * 280
-                                    for g in 0..<7 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<40 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 7 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<7 {
-                            let v = acc[position * 7 + g], n = Swift.min(16, 100 - g * 16)
-                            for l in 0..<n { dx[position * 100 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<100 {
+                let row = UnsafePointer(kernel) + ci * 40
+                var sum = SIMD16<Float>()
+                for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<8 { total += row[32 + l] * d[2][l] }
+                dx[ci] = total
             }
         }
     }

@@ -552,45 +552,14 @@ extension Random058: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 10 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 310) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<31 {
-                        for g in 0..<10 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 150 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 150 + g * 16 + l) * 31 + co] }
-                            kt[(tap * 31 + co) * 10 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 10)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 31
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 10
-                                    let kp = kt + (ky * 1 + kx) * 310
-                                    for g in 0..<10 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<31 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 10 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<10 {
-                            let v = acc[position * 10 + g], n = Swift.min(16, 150 - g * 16)
-                            for l in 0..<n { dx[position * 150 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<150 {
+                let row = UnsafePointer(kernel) + ci * 31
+                var sum = SIMD16<Float>()
+                for g in 0..<1 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<15 { total += row[16 + l] * d[1][l] }
+                dx[ci] = total
             }
         }
     }
@@ -641,45 +610,14 @@ extension Random058: TrainableModel {
                 }
             }
             guard let dx else { return }
-            // dL/dx: at every output pixel and tap, Σ over filters of dL/dz times the filter's weights, 2 vectors of 16 input channels
-            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 130) { transposed in
-                let kt = transposed.baseAddress!
-                for tap in 0..<1 {
-                    for co in 0..<65 {
-                        for g in 0..<2 {
-                            var v = SIMD16<Float>()
-                            let n = Swift.min(16, 31 - g * 16)
-                            for l in 0..<n { v[l] = kernel[(tap * 31 + g * 16 + l) * 65 + co] }
-                            kt[(tap * 65 + co) * 2 + g] = v
-                        }
-                    }
-                }
-                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { sums in
-                    let acc = sums.baseAddress!
-                    acc.initialize(repeating: SIMD16<Float>(), count: 2)
-                    for oy in 0..<1 {
-                        for ox in 0..<1 {
-                            let dzp = dz + (oy * 1 + ox) * 65
-                            for ky in 0..<1 {
-                                for kx in 0..<1 {
-                                    let at = ((oy * 1 + ky * 1) * 1 + ox * 1 + kx * 1) * 2
-                                    let kp = kt + (ky * 1 + kx) * 130
-                                    for g in 0..<2 {
-                                        var sum = acc[at + g]
-                                        for co in 0..<65 { sum = madd(sum, SIMD16<Float>(repeating: dzp[co]), kp[co * 2 + g]) }
-                                        acc[at + g] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for position in 0..<1 {
-                        for g in 0..<2 {
-                            let v = acc[position * 2 + g], n = Swift.min(16, 31 - g * 16)
-                            for l in 0..<n { dx[position * 31 + g * 16 + l] = v[l] }
-                        }
-                    }
-                }
+            // dL/dx: each input's kernel row dotted with dL/dz, read in place
+            for ci in 0..<31 {
+                let row = UnsafePointer(kernel) + ci * 65
+                var sum = SIMD16<Float>()
+                for g in 0..<4 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                var total: Float = sum.sum()
+                for l in 0..<1 { total += row[64 + l] * d[4][l] }
+                dx[ci] = total
             }
         }
     }

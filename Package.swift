@@ -39,7 +39,6 @@ let package = Package(
         .library(name: "CNNCCore", targets: ["CNNCCore"]),
         .library(name: "CNNCRuntime", targets: ["CNNCRuntime"]),
         .library(name: "CNNCTraining", targets: ["CNNCTraining"]),
-        .library(name: "CNNCZoo", targets: ["CNNCZoo"]),
         .library(name: "CNNCData", targets: ["CNNCData"]),
         .plugin(name: "CNNCPlugin", targets: ["CNNCPlugin"]),
         .plugin(name: "GenerateModels", targets: ["GenerateModels"]),

@@ -51,6 +51,7 @@ struct Bench: AsyncParsableCommand {
         options.mode = mode
         options.perLayer = perLayer
         options.layerFLOPs = model.layers.map(\.flops)
+        options.kernels = try TargetChoice.resolve().rawValue
         try await CompiledModels.run(built.executable, job: .bench(options))
     }
 }

@@ -1,3 +1,4 @@
+import CNNCCore
 import CNNCRuntime
 import CNNCTraining
 import Foundation
@@ -21,6 +22,7 @@ import Testing
         #expect(json["batch"] as? Int == 3)
         #expect(json["threads"] as? Int == 2)
         #expect(json["mode"] as? String == "inference")
+        #expect(json["kernels"] as? String == TargetCPU.host.rawValue && (json["cpu"] as? String)?.isEmpty == false)
         let median = try #require(json["median_ms"] as? Double)
         let imagesPerSecond = try #require(json["images_per_s"] as? Double)
         let gigaflops = try #require(json["gflops"] as? Double)

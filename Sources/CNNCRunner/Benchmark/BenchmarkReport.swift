@@ -16,6 +16,7 @@ public struct BenchmarkReport: Sendable {
         let weights = options.weights.map { "weights \($0)" } ?? "Keras-default weights (seed \(options.seed))"
         var lines = [
             "\(name): batch \(batch), \(options.threads) thread\(options.threads == 1 ? "" : "s"), \(options.mode == .training ? "training steps (SGD; FLOPs = 3 x forward)" : "inference"), \(weights), inputs uniform in [0, 1)",
+            "on \(Self.cpuModel)" + (options.kernels.map { ", kernels shaped for \($0)" } ?? ""),
             "\(statistics.samples.count) timed batches in \(Self.duration(statistics.samples.reduce(0, +))) after \(Self.duration(warmUpSeconds)) of warm-up",
             "         per batch    per image",
         ]
@@ -43,9 +44,17 @@ public struct BenchmarkReport: Sendable {
             ("p90_ms", Self.number(statistics.percentile(90) * 1e3)),
             ("flops_per_image", String(statistics.flopsPerSample)),
             ("iterations", String(statistics.samples.count)),
-        ]
+            ("cpu", Self.jsonString(Self.cpuModel)),
+        ] + (options.kernels.map { [("kernels", Self.jsonString($0))] } ?? [])
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
     }
+
+    /// The CPU's model name from /proc/cpuinfo, so a figure always says where it came from.
+    static let cpuModel: String = {
+        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "an unknown CPU"
+    }()
 
     /// Six significant digits: timing noise is far larger, and `%g` is valid JSON for finite values.
     static func number(_ value: Double) -> String {

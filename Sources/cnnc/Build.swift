@@ -27,7 +27,7 @@ struct Build: AsyncParsableCommand {
         let folder = output ?? SwiftNames.fileName(forSpecPath: spec).replacingOccurrences(of: ".cnnc.swift", with: "-model")
         let target = try TargetChoice.resolve(targetCPU)
         // A package only written may be built on the machine it was shaped for.
-        let compilerCPU = noBuild ? (target == .host ? "native" : target.compilerCPU) : try TargetChoice.compilerCPU(for: target)
+        let compilerCPU = try TargetChoice.compilerCPU(for: target, buildsHere: !noBuild)
         do throws(BuildError) {
             let package = try CompiledModels.package(for: model, spec: spec, target: target, compilerCPU: compilerCPU)
             try package.write(to: folder)

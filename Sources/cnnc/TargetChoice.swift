@@ -16,11 +16,12 @@ enum TargetChoice {
         }
     }
 
-    /// The CPU to compile a model for that runs here: this machine's own, or
-    /// a chosen target's baseline, which must be one this machine can run.
-    static func compilerCPU(for target: TargetCPU) throws -> String {
+    /// The CPU to compile a model for: this machine's own, or a chosen
+    /// target's baseline, which must be one this machine can run when the
+    /// model is to be built here.
+    static func compilerCPU(for target: TargetCPU, buildsHere: Bool = true) throws -> String {
         if target == .host { return "native" }
-        guard target == .avx2 || TargetCPU.host != .avx2 else {
+        guard !buildsHere || target == .avx2 || TargetCPU.host != .avx2 else {
             throw ValidationError("this CPU has no AVX-512, so a model built for \(target.rawValue) could not run here; generate it with `cnnc generate --target-cpu \(target.rawValue)` and build it on such a machine, or unset \(TargetCPU.environmentVariable)")
         }
         return target.compilerCPU

@@ -34,6 +34,9 @@ public struct DiagramLayout: Sendable, Equatable {
     /// One per arrow of the diagram, in its order.
     public var arrows: [Path]
 
+    /// Pixels around the drawing, and between boxes (rows are two apart in cnnc's layout).
+    static let margin = 16, gap = 28
+
     /// The size of each box's text in a monospace font, with padding: the
     /// same for every layout, so the same text always fits. A 12px monospace
     /// character is 7.2px wide in DejaVu Sans Mono (librsvg's and most

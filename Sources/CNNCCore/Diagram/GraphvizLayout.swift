@@ -11,7 +11,8 @@ public enum GraphvizLayout {
         public init(description: String) { self.description = description }
     }
 
-    static let pointsPerInch = 72.0, margin = 16, gap = 28
+    static let pointsPerInch = 72.0
+    static let (margin, gap) = (DiagramLayout.margin, DiagramLayout.gap)
 
     /// The graph `dot` lays out: fixed-size boxes of the sizes `SVGDiagram`
     /// draws, the same arrows, no labels and no arrowheads (so each spline

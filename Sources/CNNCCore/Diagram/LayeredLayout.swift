@@ -3,10 +3,9 @@
 /// bottom of a box to the top of its readers (or left to right). An arrow
 /// that skips levels runs in a lane of its own beside the boxes it passes.
 public enum LayeredLayout {
-    static let gap = 28, margin = 16
-
     public static func layout(_ diagram: ModelDiagram, direction: SVGDiagram.Direction = .topDown) -> DiagramLayout {
         let sizes = DiagramLayout.boxSizes(diagram)
+        let (gap, margin) = (DiagramLayout.gap, DiagramLayout.margin)
         let levels = Dictionary(grouping: diagram.boxes.indices, by: { diagram.boxes[$0].level }).sorted { $0.key < $1.key }.map(\.value)
         // Along the flow: the level's extent; across it: the boxes side by side.
         func along(_ index: Int) -> Int { direction == .topDown ? sizes[index].height : sizes[index].width }

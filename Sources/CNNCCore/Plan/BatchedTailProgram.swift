@@ -15,7 +15,7 @@ struct BatchedTailProgram: Codable, Hashable, Sendable {
     /// with AVX2 the kernel's own default for 8 pixels, which fits its 16.
     static let samples = 8
     static func blocking(lanes: Int, target: TargetCPU) -> ConvolutionEmitter.Blocking? {
-        target.vectorRegisters >= 32 && target.registers(lanes: lanes) == 1 ? ConvolutionEmitter.Blocking(chunks: 3, pixels: samples) : nil
+        target.keepsAVX512Blocks(lanes: lanes) ? ConvolutionEmitter.Blocking(chunks: 3, pixels: samples) : nil
     }
 
     /// The first layer of the tail.

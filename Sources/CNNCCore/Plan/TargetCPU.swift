@@ -26,6 +26,10 @@ public enum TargetCPU: String, Codable, CaseIterable, Sendable {
     /// Registers one SIMD value of `lanes` floats occupies.
     func registers(lanes: Int) -> Int { max(1, lanes / registerLanes) }
 
+    /// Whether the register blocks measured on Zen 4 fit: 32 registers, and a
+    /// SIMD value of `lanes` floats in one of them.
+    func keepsAVX512Blocks(lanes: Int) -> Bool { vectorRegisters >= 32 && registers(lanes: lanes) == 1 }
+
     /// What the generated file's header says about it.
     var headerLine: String {
         "Kernels shaped for \(rawValue): \(vectorRegisters) vector registers of \(registerLanes) floats"

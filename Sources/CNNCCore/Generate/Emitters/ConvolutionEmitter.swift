@@ -47,10 +47,11 @@ struct ConvolutionEmitter: Codable, Hashable {
     /// accumulators that leaves room for its weight vectors and a broadcast:
     /// for AVX2 and SIMD16, one chunk of 6 pixels (12 + 2 + 1 of 16 registers).
     static func registerBlock(lanes: Int, chunks: Int, width: Int, target: TargetCPU) -> Blocking {
-        let perVector = target.registers(lanes: lanes)
-        if target.vectorRegisters >= 32 && perVector == 1 {
-            return Blocking(chunks: 4, pixels: [1: 8, 2: 8, 3: 6, 4: 5][min(4, max(1, chunks))] ?? 4)
+        if target.keepsAVX512Blocks(lanes: lanes) {
+            let count = min(4, max(1, chunks))
+            return Blocking(chunks: count, pixels: [1: 8, 2: 8, 3: 6, 4: 5][count] ?? 4)
         }
+        let perVector = target.registers(lanes: lanes)
         var best = Blocking(chunks: 1, pixels: 1)
         for count in 1...max(1, min(4, chunks)) {
             let room = target.vectorRegisters - 1 - count * perVector

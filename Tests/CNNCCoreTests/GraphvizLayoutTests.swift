@@ -43,6 +43,7 @@ import Testing
         ("graph 1 3 2\nnode n7 1 1 1 1\n", "did not ask for"),
         ("graph 1 3 2\nnode n0 1 nan 1 1\n", "where a coordinate belongs"),
         ("graph 1 3 2\nnode n0 1 1 1 1\nnode n1 1 1 1 1\nedge n0 n1 4 1 1\n", "without its points"),
+        ("graph 1 3 2\nnode n0 1 1 1 1\nnode n1 1 1 1 1\nedge n0 n1 9223372036854775807 1 1\n", "without its points"),
         ("graph 1 3 2\nnode n0 1 1 1 1\nnode n1 1 1 1 1\n", "left out the arrow"),
     ])
     func outputThatIsNotTheLayoutIsRefused(plain: String, problem: String) throws {

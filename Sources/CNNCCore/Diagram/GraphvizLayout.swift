@@ -63,7 +63,8 @@ public enum GraphvizLayout {
                 }
                 centres[index] = try point(tokens[2], tokens[3])
             case "edge" where tokens.count >= 4:
-                guard let count = Int(tokens[3]), count >= 2, tokens.count >= 4 + 2 * count else {
+                // The count is compared with what the line holds, never multiplied: it is read from dot's output.
+                guard let count = Int(tokens[3]), count >= 2, count <= (tokens.count - 4) / 2 else {
                     throw Unreadable(description: "Graphviz's dot gave an arrow without its points: '\(line)'")
                 }
                 var points: [DiagramLayout.Point] = []

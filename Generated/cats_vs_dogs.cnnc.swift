@@ -145,67 +145,64 @@ public struct CatsVsDogs: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv_1
-            Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
-            Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
-            // maxpool_1
-            Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
-            // conv_2
-            Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-            Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
-            // maxpool_2
-            Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
-            // conv_3
-            Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-            Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
-            // maxpool_3
-            Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
-            observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
-            // conv_4
-            Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-            Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch)
-            observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
-            // maxpool_4
-            Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
-            observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
-            // flatten
-            // (no computation at inference)
-            observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
-            // dropout
-            // (no computation at inference)
-            observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
-            // dense_1
-            Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1)
-            observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
-            // dense_2
-            Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
-            observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
-            // output
-            Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
-            Self.l12_output_activation(arena + Arena.l12_output)
-            observe?(12, UnsafePointer(arena + Arena.l12_output))
-            output.update(from: arena + Arena.l12_output, count: 1)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv_1
+        Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
+        Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+        // maxpool_1
+        Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+        // conv_2
+        Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
+        Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+        // maxpool_2
+        Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+        // conv_3
+        Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
+        Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+        // maxpool_3
+        Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
+        observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+        // conv_4
+        Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
+        Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch)
+        observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+        // maxpool_4
+        Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
+        observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
+        // flatten
+        // (no computation at inference)
+        observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
+        // dropout
+        // (no computation at inference)
+        observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
+        // dense_1
+        Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1)
+        observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
+        // dense_2
+        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
+        observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
+        // output
+        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
+        Self.l12_output_activation(arena + Arena.l12_output)
+        observe?(12, UnsafePointer(arena + Arena.l12_output))
+        output.update(from: arena + Arena.l12_output, count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -215,56 +212,58 @@ public struct CatsVsDogs: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv_1
-            Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
-            pool.split(150) { worker, parts in Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1, parts) }
-            observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
-            // maxpool_1
-            Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
-            // conv_2
-            Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
-            pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch + worker * 58368, parts) }
-            observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
-            // maxpool_2
-            Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
-            // conv_3
-            Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
-            pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch + worker * 58368, parts) }
-            observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
-            // maxpool_3
-            Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
-            observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
-            // conv_4
-            Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
-            pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch + worker * 73728, parts) }
-            observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
-            // maxpool_4
-            Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
-            observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
-            // flatten
-            // (no computation at inference)
-            observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
-            // dropout
-            // (no computation at inference)
-            observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
-            // dense_1
-            pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1, parts) }
-            observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
-            // dense_2
-            Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
-            observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
-            // output
-            Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
-            Self.l12_output_activation(arena + Arena.l12_output)
-            observe?(12, UnsafePointer(arena + Arena.l12_output))
-            output.update(from: arena + Arena.l12_output, count: 1)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv_1
+        Self.l0_conv_1_pad(input, arena + Arena.l0_conv_1_padded)
+        pool.split(150) { worker, parts in Self.l0_conv_1(UnsafePointer(arena + Arena.l0_conv_1_padded), w, arena + Arena.l0_conv_1, parts) }
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_1))
+        // maxpool_1
+        Self.l1_maxpool_1(UnsafePointer(arena + Arena.l0_conv_1), arena + Arena.l1_maxpool_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_maxpool_1))
+        // conv_2
+        Self.l2_conv_2_winograd_pad(UnsafePointer(arena + Arena.l1_maxpool_1), arena + Arena.l2_conv_2_padded)
+        pool.split(38) { worker, parts in Self.l2_conv_2_winograd(UnsafePointer(arena + Arena.l2_conv_2_padded), w, arena + Arena.l2_conv_2, arena + Arena.scratch + worker * 58368, parts) }
+        observe?(2, UnsafePointer(arena + Arena.l2_conv_2))
+        // maxpool_2
+        Self.l3_maxpool_2(UnsafePointer(arena + Arena.l2_conv_2), arena + Arena.l3_maxpool_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_maxpool_2))
+        // conv_3
+        Self.l4_conv_3_winograd_pad(UnsafePointer(arena + Arena.l3_maxpool_2), arena + Arena.l4_conv_3_padded)
+        pool.split(19) { worker, parts in Self.l4_conv_3_winograd(UnsafePointer(arena + Arena.l4_conv_3_padded), w, arena + Arena.l4_conv_3, arena + Arena.scratch + worker * 58368, parts) }
+        observe?(4, UnsafePointer(arena + Arena.l4_conv_3))
+        // maxpool_3
+        Self.l5_maxpool_3(UnsafePointer(arena + Arena.l4_conv_3), arena + Arena.l5_maxpool_3)
+        observe?(5, UnsafePointer(arena + Arena.l5_maxpool_3))
+        // conv_4
+        Self.l6_conv_4_winograd_pad(UnsafePointer(arena + Arena.l5_maxpool_3), arena + Arena.l6_conv_4_padded)
+        pool.split(5) { worker, parts in Self.l6_conv_4_winograd(UnsafePointer(arena + Arena.l6_conv_4_padded), w, arena + Arena.l6_conv_4, arena + Arena.scratch + worker * 73728, parts) }
+        observe?(6, UnsafePointer(arena + Arena.l6_conv_4))
+        // maxpool_4
+        Self.l7_maxpool_4(UnsafePointer(arena + Arena.l6_conv_4), arena + Arena.l7_maxpool_4)
+        observe?(7, UnsafePointer(arena + Arena.l7_maxpool_4))
+        // flatten
+        // (no computation at inference)
+        observe?(8, UnsafePointer(arena + Arena.l7_maxpool_4))
+        // dropout
+        // (no computation at inference)
+        observe?(9, UnsafePointer(arena + Arena.l7_maxpool_4))
+        // dense_1
+        pool.split(8) { worker, parts in Self.l10_dense_1(UnsafePointer(arena + Arena.l7_maxpool_4), w, arena + Arena.l10_dense_1, parts) }
+        observe?(10, UnsafePointer(arena + Arena.l10_dense_1))
+        // dense_2
+        Self.l11_dense_2(UnsafePointer(arena + Arena.l10_dense_1), w, arena + Arena.l11_dense_2)
+        observe?(11, UnsafePointer(arena + Arena.l11_dense_2))
+        // output
+        Self.l12_output(UnsafePointer(arena + Arena.l11_dense_2), w, arena + Arena.l12_output)
+        Self.l12_output_activation(arena + Arena.l12_output)
+        observe?(12, UnsafePointer(arena + Arena.l12_output))
+        output.update(from: arena + Arena.l12_output, count: 1)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -278,25 +277,27 @@ public struct CatsVsDogs: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 82944
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 10368, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 9, 9, 128) → (None, 10368)
-            // (no computation at inference)
-            // dropout over 8 samples: Dropout, (None, 10368) → (None, 10368)
-            // (no computation at inference)
-            // dense_1 over 8 samples: Dense, (None, 10368) → (None, 512)
-            Self.l10_dense_1_block(UnsafePointer(ta), w, tb)
-            // dense_2 over 8 samples: Dense, (None, 512) → (None, 128)
-            Self.l11_dense_2_block(UnsafePointer(tb), w, ta)
-            // output over 8 samples: Dense, (None, 128) → (None, 1)
-            Self.l12_output_block(UnsafePointer(ta), w, tb)
-            Self.l12_output_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 82944
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 10368, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 9, 9, 128) → (None, 10368)
+        // (no computation at inference)
+        // dropout over 8 samples: Dropout, (None, 10368) → (None, 10368)
+        // (no computation at inference)
+        // dense_1 over 8 samples: Dense, (None, 10368) → (None, 512)
+        Self.l10_dense_1_block(UnsafePointer(ta), w, tb)
+        // dense_2 over 8 samples: Dense, (None, 512) → (None, 128)
+        Self.l11_dense_2_block(UnsafePointer(tb), w, ta)
+        // output over 8 samples: Dense, (None, 128) → (None, 1)
+        Self.l12_output_block(UnsafePointer(ta), w, tb)
+        Self.l12_output_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -2854,99 +2855,101 @@ extension CatsVsDogs: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1637537, q = arena + 1827265
-                var g = arena + 2016993, h = arena + 2736993
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 720000
-                let o2 = arena + 900000
-                let o3 = arena + 1260000
-                let o4 = arena + 1347616
-                let o5 = arena + 1522848
-                let o6 = arena + 1564320
-                let o7 = arena + 1605792
-                let o9 = arena + 1616160
-                let m9 = arena + 1626528
-                let o10 = arena + 1636896
-                let o11 = arena + 1637408
-                let o12 = arena + 1637536
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv_1_pad(input, p)
-                Self.l0_conv_1(UnsafePointer(p), w, o0)
-                Self.l1_maxpool_1(UnsafePointer(o0), o1)
-                Self.l2_conv_2_pad(UnsafePointer(o1), p)
-                Self.l2_conv_2(UnsafePointer(p), w, o2)
-                Self.l3_maxpool_2(UnsafePointer(o2), o3)
-                Self.l4_conv_3_pad(UnsafePointer(o3), p)
-                Self.l4_conv_3(UnsafePointer(p), w, o4)
-                Self.l5_maxpool_3(UnsafePointer(o4), o5)
-                Self.l6_conv_4_pad(UnsafePointer(o5), p)
-                Self.l6_conv_4(UnsafePointer(p), w, o6)
-                Self.l7_maxpool_4(UnsafePointer(o6), o7)
-                // flatten: the same memory as its input
-                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 9)
-                    for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
-                }
-                Self.l10_dense_1(UnsafePointer(o9), w, o10)
-                Self.l11_dense_2(UnsafePointer(o10), w, o11)
-                Self.l12_output(UnsafePointer(o11), w, o12)
-                Self.l12_output_activation(o12)
-                output.update(from: o12, count: 1)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 1, channels: 1)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 1, channels: 1, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // output
-                if !fused { Self.l12_output_derivative(UnsafePointer(o12), g) }
-                Self.l12_output_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_2
-                Self.l11_dense_2_derivative(UnsafePointer(o11), g)
-                Self.l11_dense_2_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_1
-                Self.l10_dense_1_derivative(UnsafePointer(o10), g)
-                Self.l10_dense_1_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dropout
-                for i in 0..<10368 { g[i] *= m9[i] }
-                // flatten
-                // passes the gradient through
-                // maxpool_4
-                Self.l7_maxpool_4_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
-                // conv_4
-                Self.l6_conv_4_derivative(UnsafePointer(o6), g)
-                Self.l6_conv_4_pad(UnsafePointer(o5), p)
-                Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l6_conv_4_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // maxpool_3
-                Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                // conv_3
-                Self.l4_conv_3_derivative(UnsafePointer(o4), g)
-                Self.l4_conv_3_pad(UnsafePointer(o3), p)
-                Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l4_conv_3_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // maxpool_2
-                Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // conv_2
-                Self.l2_conv_2_derivative(UnsafePointer(o2), g)
-                Self.l2_conv_2_pad(UnsafePointer(o1), p)
-                Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_conv_2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // maxpool_1
-                Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // conv_1
-                Self.l0_conv_1_derivative(UnsafePointer(o0), g)
-                Self.l0_conv_1_pad(input, p)
-                Self.l0_conv_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_conv_1_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1637537, q = arena + 1827265
+        var g = arena + 2016993, h = arena + 2736993
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 720000
+        let o2 = arena + 900000
+        let o3 = arena + 1260000
+        let o4 = arena + 1347616
+        let o5 = arena + 1522848
+        let o6 = arena + 1564320
+        let o7 = arena + 1605792
+        let o9 = arena + 1616160
+        let m9 = arena + 1626528
+        let o10 = arena + 1636896
+        let o11 = arena + 1637408
+        let o12 = arena + 1637536
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv_1_pad(input, p)
+        Self.l0_conv_1(UnsafePointer(p), w, o0)
+        Self.l1_maxpool_1(UnsafePointer(o0), o1)
+        Self.l2_conv_2_pad(UnsafePointer(o1), p)
+        Self.l2_conv_2(UnsafePointer(p), w, o2)
+        Self.l3_maxpool_2(UnsafePointer(o2), o3)
+        Self.l4_conv_3_pad(UnsafePointer(o3), p)
+        Self.l4_conv_3(UnsafePointer(p), w, o4)
+        Self.l5_maxpool_3(UnsafePointer(o4), o5)
+        Self.l6_conv_4_pad(UnsafePointer(o5), p)
+        Self.l6_conv_4(UnsafePointer(p), w, o6)
+        Self.l7_maxpool_4(UnsafePointer(o6), o7)
+        // flatten: the same memory as its input
+        // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 9)
+            for i in 0..<10368 { m9[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o9[i] = UnsafePointer(o7)[i] * m9[i] }
         }
+        Self.l10_dense_1(UnsafePointer(o9), w, o10)
+        Self.l11_dense_2(UnsafePointer(o10), w, o11)
+        Self.l12_output(UnsafePointer(o11), w, o12)
+        Self.l12_output_activation(o12)
+        output.update(from: o12, count: 1)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 1, channels: 1)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 1, channels: 1, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // output
+        if !fused { Self.l12_output_derivative(UnsafePointer(o12), g) }
+        Self.l12_output_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_2
+        Self.l11_dense_2_derivative(UnsafePointer(o11), g)
+        Self.l11_dense_2_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_1
+        Self.l10_dense_1_derivative(UnsafePointer(o10), g)
+        Self.l10_dense_1_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dropout
+        for i in 0..<10368 { g[i] *= m9[i] }
+        // flatten
+        // passes the gradient through
+        // maxpool_4
+        Self.l7_maxpool_4_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+        // conv_4
+        Self.l6_conv_4_derivative(UnsafePointer(o6), g)
+        Self.l6_conv_4_pad(UnsafePointer(o5), p)
+        Self.l6_conv_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l6_conv_4_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // maxpool_3
+        Self.l5_maxpool_3_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+        // conv_3
+        Self.l4_conv_3_derivative(UnsafePointer(o4), g)
+        Self.l4_conv_3_pad(UnsafePointer(o3), p)
+        Self.l4_conv_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_conv_3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // maxpool_2
+        Self.l3_maxpool_2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // conv_2
+        Self.l2_conv_2_derivative(UnsafePointer(o2), g)
+        Self.l2_conv_2_pad(UnsafePointer(o1), p)
+        Self.l2_conv_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // maxpool_1
+        Self.l1_maxpool_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        // conv_1
+        Self.l0_conv_1_derivative(UnsafePointer(o0), g)
+        Self.l0_conv_1_pad(input, p)
+        Self.l0_conv_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_conv_1_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

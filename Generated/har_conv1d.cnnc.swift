@@ -98,39 +98,36 @@ public struct HarConv1d: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv1d
-            Self.l0_conv1d(input, w, arena + Arena.l0_conv1d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv1d))
-            // max_pooling1d
-            Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
-            // conv1d_1
-            Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w, arena + Arena.l2_conv1d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
-            // global_average_pooling1d
-            Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
-            observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
-            // dense
-            Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w, arena + Arena.l4_dense)
-            Self.l4_dense_activation(arena + Arena.l4_dense)
-            observe?(4, UnsafePointer(arena + Arena.l4_dense))
-            output.update(from: arena + Arena.l4_dense, count: 6)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv1d
+        Self.l0_conv1d(input, w, arena + Arena.l0_conv1d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv1d))
+        // max_pooling1d
+        Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
+        // conv1d_1
+        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w, arena + Arena.l2_conv1d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
+        // global_average_pooling1d
+        Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
+        observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
+        // dense
+        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w, arena + Arena.l4_dense)
+        Self.l4_dense_activation(arena + Arena.l4_dense)
+        observe?(4, UnsafePointer(arena + Arena.l4_dense))
+        output.update(from: arena + Arena.l4_dense, count: 6)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -140,28 +137,30 @@ public struct HarConv1d: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv1d
-            Self.l0_conv1d(input, w, arena + Arena.l0_conv1d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv1d))
-            // max_pooling1d
-            Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
-            // conv1d_1
-            Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w, arena + Arena.l2_conv1d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
-            // global_average_pooling1d
-            Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
-            observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
-            // dense
-            Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w, arena + Arena.l4_dense)
-            Self.l4_dense_activation(arena + Arena.l4_dense)
-            observe?(4, UnsafePointer(arena + Arena.l4_dense))
-            output.update(from: arena + Arena.l4_dense, count: 6)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv1d
+        Self.l0_conv1d(input, w, arena + Arena.l0_conv1d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv1d))
+        // max_pooling1d
+        Self.l1_max_pooling1d(UnsafePointer(arena + Arena.l0_conv1d), arena + Arena.l1_max_pooling1d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling1d))
+        // conv1d_1
+        Self.l2_conv1d_1(UnsafePointer(arena + Arena.l1_max_pooling1d), w, arena + Arena.l2_conv1d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv1d_1))
+        // global_average_pooling1d
+        Self.l3_global_average_pooling1d(UnsafePointer(arena + Arena.l2_conv1d_1), arena + Arena.l3_global_average_pooling1d)
+        observe?(3, UnsafePointer(arena + Arena.l3_global_average_pooling1d))
+        // dense
+        Self.l4_dense(UnsafePointer(arena + Arena.l3_global_average_pooling1d), w, arena + Arena.l4_dense)
+        Self.l4_dense_activation(arena + Arena.l4_dense)
+        observe?(4, UnsafePointer(arena + Arena.l4_dense))
+        output.update(from: arena + Arena.l4_dense, count: 6)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -175,17 +174,19 @@ public struct HarConv1d: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 512
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 64, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 64) → (None, 6)
-            Self.l4_dense_block(UnsafePointer(ta), w, tb)
-            Self.l4_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 512
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 64, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 64) → (None, 6)
+        Self.l4_dense_block(UnsafePointer(ta), w, tb)
+        Self.l4_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -663,47 +664,49 @@ extension HarConv1d: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 9734, q = arena + 9734
-                var g = arena + 9734, h = arena + 13702
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 3968
-                let o2 = arena + 5952
-                let o3 = arena + 9664
-                let o4 = arena + 9728
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv1d(input, w, o0)
-                Self.l1_max_pooling1d(UnsafePointer(o0), o1)
-                Self.l2_conv1d_1(UnsafePointer(o1), w, o2)
-                Self.l3_global_average_pooling1d(UnsafePointer(o2), o3)
-                Self.l4_dense(UnsafePointer(o3), w, o4)
-                Self.l4_dense_activation(o4)
-                output.update(from: o4, count: 6)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 6, channels: 6)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 6, channels: 6, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-                Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_average_pooling1d
-                Self.l3_global_average_pooling1d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // conv1d_1
-                Self.l2_conv1d_1_derivative(UnsafePointer(o2), g)
-                Self.l2_conv1d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // max_pooling1d
-                Self.l1_max_pooling1d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // conv1d
-                Self.l0_conv1d_derivative(UnsafePointer(o0), g)
-                Self.l0_conv1d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 9734, q = arena + 9734
+        var g = arena + 9734, h = arena + 13702
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 3968
+        let o2 = arena + 5952
+        let o3 = arena + 9664
+        let o4 = arena + 9728
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv1d(input, w, o0)
+        Self.l1_max_pooling1d(UnsafePointer(o0), o1)
+        Self.l2_conv1d_1(UnsafePointer(o1), w, o2)
+        Self.l3_global_average_pooling1d(UnsafePointer(o2), o3)
+        Self.l4_dense(UnsafePointer(o3), w, o4)
+        Self.l4_dense_activation(o4)
+        output.update(from: o4, count: 6)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 6, channels: 6)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 6, channels: 6, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
+        Self.l4_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // global_average_pooling1d
+        Self.l3_global_average_pooling1d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // conv1d_1
+        Self.l2_conv1d_1_derivative(UnsafePointer(o2), g)
+        Self.l2_conv1d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // max_pooling1d
+        Self.l1_max_pooling1d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        // conv1d
+        Self.l0_conv1d_derivative(UnsafePointer(o0), g)
+        Self.l0_conv1d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

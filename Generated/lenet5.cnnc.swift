@@ -115,53 +115,50 @@ public struct Lenet5: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // average_pooling2d
-            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
-            // conv2d_1
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
-            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // average_pooling2d_1
-            Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
-            // dense
-            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
-            Self.l5_dense_activation(arena + Arena.l5_dense)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense))
-            // dense_1
-            Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
-            Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
-            // dense_2
-            Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
-            Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
-            observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
-            output.update(from: arena + Arena.l7_dense_2, count: 10)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // average_pooling2d
+        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        // conv2d_1
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // average_pooling2d_1
+        Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        // dense
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
+        Self.l5_dense_activation(arena + Arena.l5_dense)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        // dense_1
+        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
+        Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
+        // dense_2
+        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
+        Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
+        observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
+        output.update(from: arena + Arena.l7_dense_2, count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -171,42 +168,44 @@ public struct Lenet5: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // average_pooling2d
-            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
-            // conv2d_1
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
-            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // average_pooling2d_1
-            Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
-            // dense
-            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
-            Self.l5_dense_activation(arena + Arena.l5_dense)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense))
-            // dense_1
-            Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
-            Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
-            // dense_2
-            Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
-            Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
-            observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
-            output.update(from: arena + Arena.l7_dense_2, count: 10)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        Self.l0_conv2d_activation(arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // average_pooling2d
+        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        // conv2d_1
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l1_average_pooling2d), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // average_pooling2d_1
+        Self.l3_average_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_average_pooling2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d_1))
+        // dense
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d_1), w, arena + Arena.l5_dense)
+        Self.l5_dense_activation(arena + Arena.l5_dense)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        // dense_1
+        Self.l6_dense_1(UnsafePointer(arena + Arena.l5_dense), w, arena + Arena.l6_dense_1)
+        Self.l6_dense_1_activation(arena + Arena.l6_dense_1)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense_1))
+        // dense_2
+        Self.l7_dense_2(UnsafePointer(arena + Arena.l6_dense_1), w, arena + Arena.l7_dense_2)
+        Self.l7_dense_2_activation(arena + Arena.l7_dense_2)
+        observe?(7, UnsafePointer(arena + Arena.l7_dense_2))
+        output.update(from: arena + Arena.l7_dense_2, count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -220,25 +219,27 @@ public struct Lenet5: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 3200
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 400, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 5, 5, 16) → (None, 400)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 400) → (None, 120)
-            Self.l5_dense_block(UnsafePointer(ta), w, tb)
-            Self.l5_dense_block_activation(tb)
-            // dense_1 over 8 samples: Dense, (None, 120) → (None, 84)
-            Self.l6_dense_1_block(UnsafePointer(tb), w, ta)
-            Self.l6_dense_1_block_activation(ta)
-            // dense_2 over 8 samples: Dense, (None, 84) → (None, 10)
-            Self.l7_dense_2_block(UnsafePointer(ta), w, tb)
-            Self.l7_dense_2_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 3200
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 400, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 5, 5, 16) → (None, 400)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 400) → (None, 120)
+        Self.l5_dense_block(UnsafePointer(ta), w, tb)
+        Self.l5_dense_block_activation(tb)
+        // dense_1 over 8 samples: Dense, (None, 120) → (None, 84)
+        Self.l6_dense_1_block(UnsafePointer(tb), w, ta)
+        Self.l6_dense_1_block_activation(ta)
+        // dense_2 over 8 samples: Dense, (None, 84) → (None, 10)
+        Self.l7_dense_2_block(UnsafePointer(ta), w, tb)
+        Self.l7_dense_2_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -1060,67 +1061,69 @@ extension Lenet5: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 8094, q = arena + 9118
-                var g = arena + 10142, h = arena + 14846
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 4704
-                let o2 = arena + 5880
-                let o3 = arena + 7480
-                let o5 = arena + 7880
-                let o6 = arena + 8000
-                let o7 = arena + 8084
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d(UnsafePointer(p), w, o0)
-                Self.l0_conv2d_activation(o0)
-                Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-                Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
-                Self.l2_conv2d_1_activation(o2)
-                Self.l3_average_pooling2d_1(UnsafePointer(o2), o3)
-                // flatten: the same memory as its input
-                Self.l5_dense(UnsafePointer(o3), w, o5)
-                Self.l5_dense_activation(o5)
-                Self.l6_dense_1(UnsafePointer(o5), w, o6)
-                Self.l6_dense_1_activation(o6)
-                Self.l7_dense_2(UnsafePointer(o6), w, o7)
-                Self.l7_dense_2_activation(o7)
-                output.update(from: o7, count: 10)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 10, channels: 10)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense_2
-                if !fused { Self.l7_dense_2_derivative(UnsafePointer(o7), g) }
-                Self.l7_dense_2_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_1
-                Self.l6_dense_1_derivative(UnsafePointer(o6), g)
-                Self.l6_dense_1_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense
-                Self.l5_dense_derivative(UnsafePointer(o5), g)
-                Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // average_pooling2d_1
-                Self.l3_average_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // conv2d_1
-                Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-                Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // average_pooling2d
-                Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // conv2d
-                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 8094, q = arena + 9118
+        var g = arena + 10142, h = arena + 14846
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 4704
+        let o2 = arena + 5880
+        let o3 = arena + 7480
+        let o5 = arena + 7880
+        let o6 = arena + 8000
+        let o7 = arena + 8084
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, o0)
+        Self.l0_conv2d_activation(o0)
+        Self.l1_average_pooling2d(UnsafePointer(o0), o1)
+        Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+        Self.l2_conv2d_1_activation(o2)
+        Self.l3_average_pooling2d_1(UnsafePointer(o2), o3)
+        // flatten: the same memory as its input
+        Self.l5_dense(UnsafePointer(o3), w, o5)
+        Self.l5_dense_activation(o5)
+        Self.l6_dense_1(UnsafePointer(o5), w, o6)
+        Self.l6_dense_1_activation(o6)
+        Self.l7_dense_2(UnsafePointer(o6), w, o7)
+        Self.l7_dense_2_activation(o7)
+        output.update(from: o7, count: 10)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 10, channels: 10)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense_2
+        if !fused { Self.l7_dense_2_derivative(UnsafePointer(o7), g) }
+        Self.l7_dense_2_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_1
+        Self.l6_dense_1_derivative(UnsafePointer(o6), g)
+        Self.l6_dense_1_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense
+        Self.l5_dense_derivative(UnsafePointer(o5), g)
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // average_pooling2d_1
+        Self.l3_average_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // conv2d_1
+        Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // average_pooling2d
+        Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        // conv2d
+        Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -175,92 +175,89 @@ public struct MiniResnet: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // stem_conv
-            Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-            Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
-            // block1_conv1
-            Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-            Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w, arena + Arena.l3_block1_conv1)
-            observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
-            // block1_bn1
-            Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
-            // block1_relu
-            Self.l5_block1_relu(arena + Arena.l3_block1_conv1)
-            observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
-            // block1_conv2
-            Self.l6_block1_conv2_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-            Self.l6_block1_conv2(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w, arena + Arena.l6_block1_conv2)
-            observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
-            // block1_bn2
-            Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
-            observe?(7, UnsafePointer(arena + Arena.l6_block1_conv2))
-            // block1_add
-            Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
-            observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
-            // block1_out
-            Self.l9_block1_out(arena + Arena.l8_block1_add)
-            observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
-            // block2_conv1
-            Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-            Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w, arena + Arena.l10_block2_conv1)
-            observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
-            // block2_bn1
-            Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
-            observe?(11, UnsafePointer(arena + Arena.l10_block2_conv1))
-            // block2_relu
-            Self.l12_block2_relu(arena + Arena.l10_block2_conv1)
-            observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
-            // block2_conv2
-            Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
-            observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
-            // block2_shortcut
-            Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w, arena + Arena.l14_block2_shortcut)
-            observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
-            // block2_bn2
-            Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
-            observe?(15, UnsafePointer(arena + Arena.l13_block2_conv2))
-            // block2_shortcut_bn
-            Self.l16_block2_shortcut_bn(arena + Arena.l14_block2_shortcut, w)
-            observe?(16, UnsafePointer(arena + Arena.l14_block2_shortcut))
-            // block2_add
-            Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
-            observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
-            // block2_out
-            Self.l18_block2_out(arena + Arena.l17_block2_add)
-            observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
-            // pool
-            Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
-            observe?(19, UnsafePointer(arena + Arena.l19_pool))
-            // predictions
-            Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w, arena + Arena.l20_predictions)
-            Self.l20_predictions_activation(arena + Arena.l20_predictions)
-            observe?(20, UnsafePointer(arena + Arena.l20_predictions))
-            output.update(from: arena + Arena.l20_predictions, count: 10)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stem_conv
+        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
+        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        // block1_conv1
+        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
+        Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w, arena + Arena.l3_block1_conv1)
+        observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
+        // block1_bn1
+        Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
+        // block1_relu
+        Self.l5_block1_relu(arena + Arena.l3_block1_conv1)
+        observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
+        // block1_conv2
+        Self.l6_block1_conv2_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
+        Self.l6_block1_conv2(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w, arena + Arena.l6_block1_conv2)
+        observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
+        // block1_bn2
+        Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
+        observe?(7, UnsafePointer(arena + Arena.l6_block1_conv2))
+        // block1_add
+        Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
+        observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
+        // block1_out
+        Self.l9_block1_out(arena + Arena.l8_block1_add)
+        observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
+        // block2_conv1
+        Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
+        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w, arena + Arena.l10_block2_conv1)
+        observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
+        // block2_bn1
+        Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
+        observe?(11, UnsafePointer(arena + Arena.l10_block2_conv1))
+        // block2_relu
+        Self.l12_block2_relu(arena + Arena.l10_block2_conv1)
+        observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
+        // block2_conv2
+        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
+        Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w, arena + Arena.l13_block2_conv2, arena + Arena.scratch)
+        observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
+        // block2_shortcut
+        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w, arena + Arena.l14_block2_shortcut)
+        observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        // block2_bn2
+        Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
+        observe?(15, UnsafePointer(arena + Arena.l13_block2_conv2))
+        // block2_shortcut_bn
+        Self.l16_block2_shortcut_bn(arena + Arena.l14_block2_shortcut, w)
+        observe?(16, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        // block2_add
+        Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
+        observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
+        // block2_out
+        Self.l18_block2_out(arena + Arena.l17_block2_add)
+        observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
+        // pool
+        Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
+        observe?(19, UnsafePointer(arena + Arena.l19_pool))
+        // predictions
+        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w, arena + Arena.l20_predictions)
+        Self.l20_predictions_activation(arena + Arena.l20_predictions)
+        observe?(20, UnsafePointer(arena + Arena.l20_predictions))
+        output.update(from: arena + Arena.l20_predictions, count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -270,81 +267,83 @@ public struct MiniResnet: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // stem_conv
-            Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-            Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
-            // block1_conv1
-            Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
-            pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w, arena + Arena.l3_block1_conv1, parts) }
-            observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
-            // block1_bn1
-            Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
-            // block1_relu
-            Self.l5_block1_relu(arena + Arena.l3_block1_conv1)
-            observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
-            // block1_conv2
-            Self.l6_block1_conv2_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
-            pool.split(28) { worker, parts in Self.l6_block1_conv2(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w, arena + Arena.l6_block1_conv2, parts) }
-            observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
-            // block1_bn2
-            Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
-            observe?(7, UnsafePointer(arena + Arena.l6_block1_conv2))
-            // block1_add
-            Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
-            observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
-            // block1_out
-            Self.l9_block1_out(arena + Arena.l8_block1_add)
-            observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
-            // block2_conv1
-            Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
-            Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w, arena + Arena.l10_block2_conv1)
-            observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
-            // block2_bn1
-            Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
-            observe?(11, UnsafePointer(arena + Arena.l10_block2_conv1))
-            // block2_relu
-            Self.l12_block2_relu(arena + Arena.l10_block2_conv1)
-            observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
-            // block2_conv2
-            Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
-            pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w, arena + Arena.l13_block2_conv2, arena + Arena.scratch + worker * 14336, parts) }
-            observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
-            // block2_shortcut
-            Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w, arena + Arena.l14_block2_shortcut)
-            observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
-            // block2_bn2
-            Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
-            observe?(15, UnsafePointer(arena + Arena.l13_block2_conv2))
-            // block2_shortcut_bn
-            Self.l16_block2_shortcut_bn(arena + Arena.l14_block2_shortcut, w)
-            observe?(16, UnsafePointer(arena + Arena.l14_block2_shortcut))
-            // block2_add
-            Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
-            observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
-            // block2_out
-            Self.l18_block2_out(arena + Arena.l17_block2_add)
-            observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
-            // pool
-            Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
-            observe?(19, UnsafePointer(arena + Arena.l19_pool))
-            // predictions
-            Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w, arena + Arena.l20_predictions)
-            Self.l20_predictions_activation(arena + Arena.l20_predictions)
-            observe?(20, UnsafePointer(arena + Arena.l20_predictions))
-            output.update(from: arena + Arena.l20_predictions, count: 10)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stem_conv
+        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
+        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        // block1_conv1
+        Self.l3_block1_conv1_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_block1_conv1_padded)
+        pool.split(28) { worker, parts in Self.l3_block1_conv1(UnsafePointer(arena + Arena.l3_block1_conv1_padded), w, arena + Arena.l3_block1_conv1, parts) }
+        observe?(3, UnsafePointer(arena + Arena.l3_block1_conv1))
+        // block1_bn1
+        Self.l4_block1_bn1(arena + Arena.l3_block1_conv1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_block1_conv1))
+        // block1_relu
+        Self.l5_block1_relu(arena + Arena.l3_block1_conv1)
+        observe?(5, UnsafePointer(arena + Arena.l3_block1_conv1))
+        // block1_conv2
+        Self.l6_block1_conv2_pad(UnsafePointer(arena + Arena.l3_block1_conv1), arena + Arena.l6_block1_conv2_padded)
+        pool.split(28) { worker, parts in Self.l6_block1_conv2(UnsafePointer(arena + Arena.l6_block1_conv2_padded), w, arena + Arena.l6_block1_conv2, parts) }
+        observe?(6, UnsafePointer(arena + Arena.l6_block1_conv2))
+        // block1_bn2
+        Self.l7_block1_bn2(arena + Arena.l6_block1_conv2, w)
+        observe?(7, UnsafePointer(arena + Arena.l6_block1_conv2))
+        // block1_add
+        Self.l8_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_block1_conv2), arena + Arena.l8_block1_add)
+        observe?(8, UnsafePointer(arena + Arena.l8_block1_add))
+        // block1_out
+        Self.l9_block1_out(arena + Arena.l8_block1_add)
+        observe?(9, UnsafePointer(arena + Arena.l8_block1_add))
+        // block2_conv1
+        Self.l10_block2_conv1_pad(UnsafePointer(arena + Arena.l8_block1_add), arena + Arena.l10_block2_conv1_padded)
+        Self.l10_block2_conv1(UnsafePointer(arena + Arena.l10_block2_conv1_padded), w, arena + Arena.l10_block2_conv1)
+        observe?(10, UnsafePointer(arena + Arena.l10_block2_conv1))
+        // block2_bn1
+        Self.l11_block2_bn1(arena + Arena.l10_block2_conv1, w)
+        observe?(11, UnsafePointer(arena + Arena.l10_block2_conv1))
+        // block2_relu
+        Self.l12_block2_relu(arena + Arena.l10_block2_conv1)
+        observe?(12, UnsafePointer(arena + Arena.l10_block2_conv1))
+        // block2_conv2
+        Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_block2_conv1), arena + Arena.l13_block2_conv2_padded)
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_block2_conv2_padded), w, arena + Arena.l13_block2_conv2, arena + Arena.scratch + worker * 14336, parts) }
+        observe?(13, UnsafePointer(arena + Arena.l13_block2_conv2))
+        // block2_shortcut
+        Self.l14_block2_shortcut(UnsafePointer(arena + Arena.l8_block1_add), w, arena + Arena.l14_block2_shortcut)
+        observe?(14, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        // block2_bn2
+        Self.l15_block2_bn2(arena + Arena.l13_block2_conv2, w)
+        observe?(15, UnsafePointer(arena + Arena.l13_block2_conv2))
+        // block2_shortcut_bn
+        Self.l16_block2_shortcut_bn(arena + Arena.l14_block2_shortcut, w)
+        observe?(16, UnsafePointer(arena + Arena.l14_block2_shortcut))
+        // block2_add
+        Self.l17_block2_add(UnsafePointer(arena + Arena.l13_block2_conv2), UnsafePointer(arena + Arena.l14_block2_shortcut), arena + Arena.l17_block2_add)
+        observe?(17, UnsafePointer(arena + Arena.l17_block2_add))
+        // block2_out
+        Self.l18_block2_out(arena + Arena.l17_block2_add)
+        observe?(18, UnsafePointer(arena + Arena.l17_block2_add))
+        // pool
+        Self.l19_pool(UnsafePointer(arena + Arena.l17_block2_add), arena + Arena.l19_pool)
+        observe?(19, UnsafePointer(arena + Arena.l19_pool))
+        // predictions
+        Self.l20_predictions(UnsafePointer(arena + Arena.l19_pool), w, arena + Arena.l20_predictions)
+        Self.l20_predictions_activation(arena + Arena.l20_predictions)
+        observe?(20, UnsafePointer(arena + Arena.l20_predictions))
+        output.update(from: arena + Arena.l20_predictions, count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -358,17 +357,19 @@ public struct MiniResnet: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// predictions on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 128
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
-            }
-            // predictions over 8 samples: Dense, (None, 16) → (None, 10)
-            Self.l20_predictions_block(UnsafePointer(ta), w, tb)
-            Self.l20_predictions_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 128
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
         }
+        // predictions over 8 samples: Dense, (None, 16) → (None, 10)
+        Self.l20_predictions_block(UnsafePointer(ta), w, tb)
+        Self.l20_predictions_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before predictions, its result copied to `destination`.
@@ -1274,278 +1275,280 @@ extension MiniResnet: TrainableModel {
     public static let batchStatisticsCount = 360
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 150554, q = arena + 157754
-                var g = arena + 164954, h = arena + 171226
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        // Forward, training mode, to stem_bn: every layer's output stays for the backward pass.
-                        Self.l0_stem_conv_pad(input, p)
-                        Self.l0_stem_conv(UnsafePointer(p), w, o0)
-                        Self.l1_stem_bn_statistics(UnsafePointer(o0), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let o1 = arena + 6272
-                        let o2 = arena + 18816
-                        let o3 = arena + 25088
-                        // Forward, training mode, to block1_bn1: every layer's output stays for the backward pass.
-                        Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                        o2.update(from: UnsafePointer(o1), count: 6272)
-                        Self.l2_stem_relu(o2)
-                        Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                        Self.l3_block1_conv1(UnsafePointer(p), w, o3)
-                        Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
-                        return 0
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 150554, q = arena + 157754
+        var g = arena + 164954, h = arena + 171226
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                // Forward, training mode, to stem_bn: every layer's output stays for the backward pass.
+                Self.l0_stem_conv_pad(input, p)
+                Self.l0_stem_conv(UnsafePointer(p), w, o0)
+                Self.l1_stem_bn_statistics(UnsafePointer(o0), sums)
+                return 0
 
-                    case 2:
-                        let o3 = arena + 25088
-                        let o4 = arena + 31360
-                        let o5 = arena + 43904
-                        let o6 = arena + 50176
-                        // Forward, training mode, to block1_bn2: every layer's output stays for the backward pass.
-                        Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
-                        o5.update(from: UnsafePointer(o4), count: 6272)
-                        Self.l5_block1_relu(o5)
-                        Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                        Self.l6_block1_conv2(UnsafePointer(p), w, o6)
-                        Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let o1 = arena + 6272
+                let o2 = arena + 18816
+                let o3 = arena + 25088
+                // Forward, training mode, to block1_bn1: every layer's output stays for the backward pass.
+                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
+                o2.update(from: UnsafePointer(o1), count: 6272)
+                Self.l2_stem_relu(o2)
+                Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
+                Self.l3_block1_conv1(UnsafePointer(p), w, o3)
+                Self.l4_block1_bn1_statistics(UnsafePointer(o3), sums)
+                return 0
 
-                    case 3:
-                        let o2 = arena + 18816
-                        let o6 = arena + 50176
-                        let o7 = arena + 56448
-                        let o8 = arena + 68992
-                        let o9 = arena + 75264
-                        let o10 = arena + 81536
-                        // Forward, training mode, to block2_bn1: every layer's output stays for the backward pass.
-                        Self.l7_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
-                        Self.l8_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
-                        o9.update(from: UnsafePointer(o8), count: 6272)
-                        Self.l9_block1_out(o9)
-                        Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                        Self.l10_block2_conv1(UnsafePointer(p), w, o10)
-                        Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
-                        return 0
+            case 2:
+                let o3 = arena + 25088
+                let o4 = arena + 31360
+                let o5 = arena + 43904
+                let o6 = arena + 50176
+                // Forward, training mode, to block1_bn2: every layer's output stays for the backward pass.
+                Self.l4_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
+                o5.update(from: UnsafePointer(o4), count: 6272)
+                Self.l5_block1_relu(o5)
+                Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_block1_conv2(UnsafePointer(p), w, o6)
+                Self.l7_block1_bn2_statistics(UnsafePointer(o6), sums)
+                return 0
 
-                    case 4:
-                        let o9 = arena + 75264
-                        let o10 = arena + 81536
-                        let o11 = arena + 84672
-                        let o12 = arena + 90944
-                        let o13 = arena + 94080
-                        let o14 = arena + 97216
-                        // Forward, training mode, to block2_bn2: every layer's output stays for the backward pass.
-                        Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
-                        o12.update(from: UnsafePointer(o11), count: 3136)
-                        Self.l12_block2_relu(o12)
-                        Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                        Self.l13_block2_conv2(UnsafePointer(p), w, o13)
-                        Self.l14_block2_shortcut(UnsafePointer(o9), w, o14)
-                        Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
-                        return 0
+            case 3:
+                let o2 = arena + 18816
+                let o6 = arena + 50176
+                let o7 = arena + 56448
+                let o8 = arena + 68992
+                let o9 = arena + 75264
+                let o10 = arena + 81536
+                // Forward, training mode, to block2_bn1: every layer's output stays for the backward pass.
+                Self.l7_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
+                Self.l8_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
+                o9.update(from: UnsafePointer(o8), count: 6272)
+                Self.l9_block1_out(o9)
+                Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
+                Self.l10_block2_conv1(UnsafePointer(p), w, o10)
+                Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
+                return 0
 
-                    case 5:
-                        let o13 = arena + 94080
-                        let o14 = arena + 97216
-                        let o15 = arena + 100352
-                        // Forward, training mode, to block2_shortcut_bn: every layer's output stays for the backward pass.
-                        Self.l15_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o15)
-                        Self.l16_block2_shortcut_bn_statistics(UnsafePointer(o14), sums)
-                        return 0
+            case 4:
+                let o9 = arena + 75264
+                let o10 = arena + 81536
+                let o11 = arena + 84672
+                let o12 = arena + 90944
+                let o13 = arena + 94080
+                let o14 = arena + 97216
+                // Forward, training mode, to block2_bn2: every layer's output stays for the backward pass.
+                Self.l11_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
+                o12.update(from: UnsafePointer(o11), count: 3136)
+                Self.l12_block2_relu(o12)
+                Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
+                Self.l13_block2_conv2(UnsafePointer(p), w, o13)
+                Self.l14_block2_shortcut(UnsafePointer(o9), w, o14)
+                Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
+                return 0
 
-                    case 6:
-                        let o14 = arena + 97216
-                        let o15 = arena + 100352
-                        let e15 = arena + 144282
-                        let o16 = arena + 106624
-                        let d16 = arena + 109760
-                        let e16 = arena + 147418
-                        let o17 = arena + 112896
-                        let o18 = arena + 116032
-                        let o19 = arena + 119168
-                        let o20 = arena + 119184
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l16_block2_shortcut_bn_normalize(UnsafePointer(o14), statistics, k, o16)
-                        Self.l17_block2_add(UnsafePointer(o15), UnsafePointer(o16), o17)
-                        o18.update(from: UnsafePointer(o17), count: 3136)
-                        Self.l18_block2_out(o18)
-                        Self.l19_pool(UnsafePointer(o18), o19)
-                        Self.l20_predictions(UnsafePointer(o19), w, o20)
-                        Self.l20_predictions_activation(o20)
-                        output.update(from: o20, count: 10)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 10, channels: 10)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // predictions
-                        if !fused { Self.l20_predictions_derivative(UnsafePointer(o20), g) }
-                        Self.l20_predictions_backward(UnsafePointer(o19), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pool
-                        Self.l19_pool_backward(UnsafePointer(o18), UnsafePointer(g), h); swap(&g, &h)
-                        // block2_out
-                        Self.l18_block2_out_derivative(UnsafePointer(o17), UnsafePointer(o18), g)
-                        // block2_add
-                        Self.l17_block2_add_backward(UnsafePointer(g), e15, e16)
-                        // block2_shortcut_bn: dL/d(output), summed over its readers
-                        g.update(from: e16, count: 3136)
-                        // block2_shortcut_bn: dL/dy waits for the whole batch's sums
-                        d16.update(from: g, count: 3136)
-                        Self.l16_block2_shortcut_bn_gradientSums(UnsafePointer(o14), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+            case 5:
+                let o13 = arena + 94080
+                let o14 = arena + 97216
+                let o15 = arena + 100352
+                // Forward, training mode, to block2_shortcut_bn: every layer's output stays for the backward pass.
+                Self.l15_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o15)
+                Self.l16_block2_shortcut_bn_statistics(UnsafePointer(o14), sums)
+                return 0
 
-                    case 7:
-                        let o13 = arena + 94080
-                        let o14 = arena + 97216
-                        let e14 = arena + 141146
-                        let d15 = arena + 103488
-                        let e15 = arena + 144282
-                        let d16 = arena + 109760
-                        // Backward through block2_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l16_block2_shortcut_bn_backward(UnsafePointer(o14), UnsafePointer(d16), statistics, k, g)
-                        e14.update(from: g, count: 3136)
-                        // block2_bn2: dL/d(output), summed over its readers
-                        g.update(from: e15, count: 3136)
-                        // block2_bn2: dL/dy waits for the whole batch's sums
-                        d15.update(from: g, count: 3136)
-                        Self.l15_block2_bn2_gradientSums(UnsafePointer(o13), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 6:
+                let o14 = arena + 97216
+                let o15 = arena + 100352
+                let e15 = arena + 144282
+                let o16 = arena + 106624
+                let d16 = arena + 109760
+                let e16 = arena + 147418
+                let o17 = arena + 112896
+                let o18 = arena + 116032
+                let o19 = arena + 119168
+                let o20 = arena + 119184
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l16_block2_shortcut_bn_normalize(UnsafePointer(o14), statistics, k, o16)
+                Self.l17_block2_add(UnsafePointer(o15), UnsafePointer(o16), o17)
+                o18.update(from: UnsafePointer(o17), count: 3136)
+                Self.l18_block2_out(o18)
+                Self.l19_pool(UnsafePointer(o18), o19)
+                Self.l20_predictions(UnsafePointer(o19), w, o20)
+                Self.l20_predictions_activation(o20)
+                output.update(from: o20, count: 10)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 10, channels: 10)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // predictions
+                if !fused { Self.l20_predictions_derivative(UnsafePointer(o20), g) }
+                Self.l20_predictions_backward(UnsafePointer(o19), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pool
+                Self.l19_pool_backward(UnsafePointer(o18), UnsafePointer(g), h); swap(&g, &h)
+                // block2_out
+                Self.l18_block2_out_derivative(UnsafePointer(o17), UnsafePointer(o18), g)
+                // block2_add
+                Self.l17_block2_add_backward(UnsafePointer(g), e15, e16)
+                // block2_shortcut_bn: dL/d(output), summed over its readers
+                g.update(from: e16, count: 3136)
+                // block2_shortcut_bn: dL/dy waits for the whole batch's sums
+                d16.update(from: g, count: 3136)
+                Self.l16_block2_shortcut_bn_gradientSums(UnsafePointer(o14), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                    case 8:
-                        let o9 = arena + 75264
-                        let e9 = arena + 131738
-                        let o10 = arena + 81536
-                        let o11 = arena + 84672
-                        let d11 = arena + 87808
-                        let o12 = arena + 90944
-                        let o13 = arena + 94080
-                        let e13 = arena + 138010
-                        let e14 = arena + 141146
-                        let d15 = arena + 103488
-                        // Backward through block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l15_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d15), statistics, k, g)
-                        e13.update(from: g, count: 3136)
-                        // block2_shortcut: dL/d(output), summed over its readers
-                        g.update(from: e14, count: 3136)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // block2_shortcut
-                        Self.l14_block2_shortcut_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e9.update(from: g, count: 6272)
-                        // block2_conv2: dL/d(output), summed over its readers
-                        g.update(from: e13, count: 3136)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // block2_conv2
-                        Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
-                        Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l13_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // block2_relu
-                        Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
-                        // block2_bn1: dL/dy waits for the whole batch's sums
-                        d11.update(from: g, count: 3136)
-                        Self.l11_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 7:
+                let o13 = arena + 94080
+                let o14 = arena + 97216
+                let e14 = arena + 141146
+                let d15 = arena + 103488
+                let e15 = arena + 144282
+                let d16 = arena + 109760
+                // Backward through block2_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l16_block2_shortcut_bn_backward(UnsafePointer(o14), UnsafePointer(d16), statistics, k, g)
+                e14.update(from: g, count: 3136)
+                // block2_bn2: dL/d(output), summed over its readers
+                g.update(from: e15, count: 3136)
+                // block2_bn2: dL/dy waits for the whole batch's sums
+                d15.update(from: g, count: 3136)
+                Self.l15_block2_bn2_gradientSums(UnsafePointer(o13), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 9:
-                        let e2 = arena + 119194
-                        let o6 = arena + 50176
-                        let d7 = arena + 62720
-                        let e7 = arena + 125466
-                        let o8 = arena + 68992
-                        let o9 = arena + 75264
-                        let e9 = arena + 131738
-                        let o10 = arena + 81536
-                        let d11 = arena + 87808
-                        // Backward through block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l11_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // block2_conv1
-                        Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                        Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l10_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<6272 { e9[i] += g[i] }
-                        // block1_out: dL/d(output), summed over its readers
-                        g.update(from: e9, count: 6272)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // block1_out
-                        Self.l9_block1_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
-                        // block1_add
-                        Self.l8_block1_add_backward(UnsafePointer(g), e2, e7)
-                        // block1_bn2: dL/d(output), summed over its readers
-                        g.update(from: e7, count: 6272)
-                        // block1_bn2: dL/dy waits for the whole batch's sums
-                        d7.update(from: g, count: 6272)
-                        Self.l7_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 8:
+                let o9 = arena + 75264
+                let e9 = arena + 131738
+                let o10 = arena + 81536
+                let o11 = arena + 84672
+                let d11 = arena + 87808
+                let o12 = arena + 90944
+                let o13 = arena + 94080
+                let e13 = arena + 138010
+                let e14 = arena + 141146
+                let d15 = arena + 103488
+                // Backward through block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l15_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d15), statistics, k, g)
+                e13.update(from: g, count: 3136)
+                // block2_shortcut: dL/d(output), summed over its readers
+                g.update(from: e14, count: 3136)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // block2_shortcut
+                Self.l14_block2_shortcut_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e9.update(from: g, count: 6272)
+                // block2_conv2: dL/d(output), summed over its readers
+                g.update(from: e13, count: 3136)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // block2_conv2
+                Self.l13_block2_conv2_pad(UnsafePointer(o12), p)
+                Self.l13_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l13_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // block2_relu
+                Self.l12_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
+                // block2_bn1: dL/dy waits for the whole batch's sums
+                d11.update(from: g, count: 3136)
+                Self.l11_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 10:
-                        let o3 = arena + 25088
-                        let o4 = arena + 31360
-                        let d4 = arena + 37632
-                        let o5 = arena + 43904
-                        let o6 = arena + 50176
-                        let d7 = arena + 62720
-                        // Backward through block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l7_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // block1_conv2
-                        Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
-                        Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l6_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // block1_relu
-                        Self.l5_block1_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
-                        // block1_bn1: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 6272)
-                        Self.l4_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 9:
+                let e2 = arena + 119194
+                let o6 = arena + 50176
+                let d7 = arena + 62720
+                let e7 = arena + 125466
+                let o8 = arena + 68992
+                let o9 = arena + 75264
+                let e9 = arena + 131738
+                let o10 = arena + 81536
+                let d11 = arena + 87808
+                // Backward through block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l11_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // block2_conv1
+                Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
+                Self.l10_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l10_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<6272 { e9[i] += g[i] }
+                // block1_out: dL/d(output), summed over its readers
+                g.update(from: e9, count: 6272)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // block1_out
+                Self.l9_block1_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                // block1_add
+                Self.l8_block1_add_backward(UnsafePointer(g), e2, e7)
+                // block1_bn2: dL/d(output), summed over its readers
+                g.update(from: e7, count: 6272)
+                // block1_bn2: dL/dy waits for the whole batch's sums
+                d7.update(from: g, count: 6272)
+                Self.l7_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 11:
-                        let o0 = arena + 0
-                        let o1 = arena + 6272
-                        let d1 = arena + 12544
-                        let o2 = arena + 18816
-                        let e2 = arena + 119194
-                        let o3 = arena + 25088
-                        let d4 = arena + 37632
-                        // Backward through block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // block1_conv1
-                        Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
-                        Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<6272 { e2[i] += g[i] }
-                        // stem_relu: dL/d(output), summed over its readers
-                        g.update(from: e2, count: 6272)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem_relu
-                        Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                        // stem_bn: dL/dy waits for the whole batch's sums
-                        d1.update(from: g, count: 6272)
-                        Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 10:
+                let o3 = arena + 25088
+                let o4 = arena + 31360
+                let d4 = arena + 37632
+                let o5 = arena + 43904
+                let o6 = arena + 50176
+                let d7 = arena + 62720
+                // Backward through block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l7_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // block1_conv2
+                Self.l6_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l6_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // block1_relu
+                Self.l5_block1_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                // block1_bn1: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 6272)
+                Self.l4_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let d1 = arena + 12544
-                        // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem_conv
-                        Self.l0_stem_conv_pad(input, p)
-                        Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                        if let inputGradient { Self.l0_stem_conv_unpad(UnsafePointer(q), inputGradient) }
-                        return 0
+            case 11:
+                let o0 = arena + 0
+                let o1 = arena + 6272
+                let d1 = arena + 12544
+                let o2 = arena + 18816
+                let e2 = arena + 119194
+                let o3 = arena + 25088
+                let d4 = arena + 37632
+                // Backward through block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // block1_conv1
+                Self.l3_block1_conv1_pad(UnsafePointer(o2), p)
+                Self.l3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<6272 { e2[i] += g[i] }
+                // stem_relu: dL/d(output), summed over its readers
+                g.update(from: e2, count: 6272)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stem_relu
+                Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // stem_bn: dL/dy waits for the whole batch's sums
+                d1.update(from: g, count: 6272)
+                Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let d1 = arena + 12544
+                // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stem_conv
+                Self.l0_stem_conv_pad(input, p)
+                Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_stem_conv_unpad(UnsafePointer(q), inputGradient) }
+                return 0
+
         }
     }
 

@@ -103,46 +103,43 @@ public struct MnistConvnet: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // max_pooling2d
-            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            // conv2d_1
-            Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-            Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // max_pooling2d_1
-            Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
-            // dropout
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
-            Self.l6_dense_activation(arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 10)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // max_pooling2d
+        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        // conv2d_1
+        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
+        Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // max_pooling2d_1
+        Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        // dropout
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense_activation(arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -152,35 +149,37 @@ public struct MnistConvnet: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // max_pooling2d
-            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            // conv2d_1
-            Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
-            pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch + worker * 27648, parts) }
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // max_pooling2d_1
-            Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
-            // dropout
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
-            Self.l6_dense_activation(arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 10)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // max_pooling2d
+        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        // conv2d_1
+        Self.l2_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l1_max_pooling2d), arena + Arena.l2_conv2d_1_padded)
+        pool.split(2) { worker, parts in Self.l2_conv2d_1_winograd(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1, arena + Arena.scratch + worker * 27648, parts) }
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // max_pooling2d_1
+        Self.l3_max_pooling2d_1(UnsafePointer(arena + Arena.l2_conv2d_1), arena + Arena.l3_max_pooling2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        // dropout
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l3_max_pooling2d_1))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_max_pooling2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense_activation(arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -194,21 +193,23 @@ public struct MnistConvnet: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 12800
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 1600, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 5, 5, 64) → (None, 1600)
-            // (no computation at inference)
-            // dropout over 8 samples: Dropout, (None, 1600) → (None, 1600)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 1600) → (None, 10)
-            Self.l6_dense_block(UnsafePointer(ta), w, tb)
-            Self.l6_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 12800
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 1600, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 5, 5, 64) → (None, 1600)
+        // (no computation at inference)
+        // dropout over 8 samples: Dropout, (None, 1600) → (None, 1600)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 1600) → (None, 10)
+        Self.l6_dense_block(UnsafePointer(ta), w, tb)
+        Self.l6_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -921,59 +922,61 @@ extension MnistConvnet: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 39594, q = arena + 39594
-                var g = arena + 39594, h = arena + 61226
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 21632
-                let o2 = arena + 27040
-                let o3 = arena + 34784
-                let o5 = arena + 36384
-                let m5 = arena + 37984
-                let o6 = arena + 39584
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv2d(input, w, o0)
-                Self.l1_max_pooling2d(UnsafePointer(o0), o1)
-                Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
-                Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
-                // flatten: the same memory as its input
-                // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 5)
-                    for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
-                }
-                Self.l6_dense(UnsafePointer(o5), w, o6)
-                Self.l6_dense_activation(o6)
-                output.update(from: o6, count: 10)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 10, channels: 10)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dropout
-                for i in 0..<1600 { g[i] *= m5[i] }
-                // flatten
-                // passes the gradient through
-                // max_pooling2d_1
-                Self.l3_max_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // conv2d_1
-                Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-                Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // max_pooling2d
-                Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // conv2d
-                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
-                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 39594, q = arena + 39594
+        var g = arena + 39594, h = arena + 61226
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 21632
+        let o2 = arena + 27040
+        let o3 = arena + 34784
+        let o5 = arena + 36384
+        let m5 = arena + 37984
+        let o6 = arena + 39584
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv2d(input, w, o0)
+        Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+        Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+        Self.l3_max_pooling2d_1(UnsafePointer(o2), o3)
+        // flatten: the same memory as its input
+        // dropout: inverted dropout, each value kept with probability 0.5 and scaled by 1/0.5
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 5)
+            for i in 0..<1600 { m5[i] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0; o5[i] = UnsafePointer(o3)[i] * m5[i] }
         }
+        Self.l6_dense(UnsafePointer(o5), w, o6)
+        Self.l6_dense_activation(o6)
+        output.update(from: o6, count: 10)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 10, channels: 10)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
+        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dropout
+        for i in 0..<1600 { g[i] *= m5[i] }
+        // flatten
+        // passes the gradient through
+        // max_pooling2d_1
+        Self.l3_max_pooling2d_1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // conv2d_1
+        Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // max_pooling2d
+        Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        // conv2d
+        Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+        Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -433,259 +433,269 @@ public struct Resnet20Cifar: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // stem_conv
-            Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-            Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stage1_block1_conv1
-            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-            Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
-            observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
-            // stage1_block1_bn1
-            Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
-            // stage1_block1_relu
-            Self.l5_stage1_block1_relu(arena + Arena.l3_stage1_block1_conv1)
-            observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
-            // stage1_block1_conv2
-            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-            Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
-            observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
-            // stage1_block1_bn2
-            Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
-            observe?(7, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
-            // stage1_block1_add
-            Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
-            observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
-            // stage1_block1_out
-            Self.l9_stage1_block1_out(arena + Arena.l8_stage1_block1_add)
-            observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
-            // stage1_block2_conv1
-            Self.l10_stage1_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-            Self.l10_stage1_block2_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
-            observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
-            // stage1_block2_bn1
-            Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
-            observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
-            // stage1_block2_relu
-            Self.l12_stage1_block2_relu(arena + Arena.l10_stage1_block2_conv1)
-            observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
-            // stage1_block2_conv2
-            Self.l13_stage1_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-            Self.l13_stage1_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
-            observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
-            // stage1_block2_bn2
-            Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
-            observe?(14, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
-            // stage1_block2_add
-            Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
-            observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
-            // stage1_block2_out
-            Self.l16_stage1_block2_out(arena + Arena.l15_stage1_block2_add)
-            observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
-            // stage1_block3_conv1
-            Self.l17_stage1_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-            Self.l17_stage1_block3_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
-            observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
-            // stage1_block3_bn1
-            Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
-            observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
-            // stage1_block3_relu
-            Self.l19_stage1_block3_relu(arena + Arena.l17_stage1_block3_conv1)
-            observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
-            // stage1_block3_conv2
-            Self.l20_stage1_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-            Self.l20_stage1_block3_conv2_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
-            observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
-            // stage1_block3_bn2
-            Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
-            observe?(21, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
-            // stage1_block3_add
-            Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
-            observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
-            // stage1_block3_out
-            Self.l23_stage1_block3_out(arena + Arena.l22_stage1_block3_add)
-            observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
-            // stage2_block1_conv1
-            Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-            Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w, arena + Arena.l24_stage2_block1_conv1)
-            observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
-            // stage2_block1_bn1
-            Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
-            observe?(25, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
-            // stage2_block1_relu
-            Self.l26_stage2_block1_relu(arena + Arena.l24_stage2_block1_conv1)
-            observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
-            // stage2_block1_conv2
-            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-            Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
-            observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
-            // stage2_block1_shortcut
-            Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w, arena + Arena.l28_stage2_block1_shortcut)
-            observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
-            // stage2_block1_bn2
-            Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
-            observe?(29, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
-            // stage2_block1_shortcut_bn
-            Self.l30_stage2_block1_shortcut_bn(arena + Arena.l28_stage2_block1_shortcut, w)
-            observe?(30, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
-            // stage2_block1_add
-            Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
-            observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
-            // stage2_block1_out
-            Self.l32_stage2_block1_out(arena + Arena.l31_stage2_block1_add)
-            observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
-            // stage2_block2_conv1
-            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-            Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
-            observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
-            // stage2_block2_bn1
-            Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
-            observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
-            // stage2_block2_relu
-            Self.l35_stage2_block2_relu(arena + Arena.l33_stage2_block2_conv1)
-            observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
-            // stage2_block2_conv2
-            Self.l36_stage2_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-            Self.l36_stage2_block2_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
-            observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
-            // stage2_block2_bn2
-            Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
-            observe?(37, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
-            // stage2_block2_add
-            Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
-            observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
-            // stage2_block2_out
-            Self.l39_stage2_block2_out(arena + Arena.l38_stage2_block2_add)
-            observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
-            // stage2_block3_conv1
-            Self.l40_stage2_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-            Self.l40_stage2_block3_conv1_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
-            observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
-            // stage2_block3_bn1
-            Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
-            observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
-            // stage2_block3_relu
-            Self.l42_stage2_block3_relu(arena + Arena.l40_stage2_block3_conv1)
-            observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
-            // stage2_block3_conv2
-            Self.l43_stage2_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-            Self.l43_stage2_block3_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
-            observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
-            // stage2_block3_bn2
-            Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
-            observe?(44, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
-            // stage2_block3_add
-            Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
-            observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
-            // stage2_block3_out
-            Self.l46_stage2_block3_out(arena + Arena.l45_stage2_block3_add)
-            observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
-            // stage3_block1_conv1
-            Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-            Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w, arena + Arena.l47_stage3_block1_conv1)
-            observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
-            // stage3_block1_bn1
-            Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
-            observe?(48, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
-            // stage3_block1_relu
-            Self.l49_stage3_block1_relu(arena + Arena.l47_stage3_block1_conv1)
-            observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
-            // stage3_block1_conv2
-            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-            Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
-            observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
-            // stage3_block1_shortcut
-            Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w, arena + Arena.l51_stage3_block1_shortcut)
-            observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
-            // stage3_block1_bn2
-            Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
-            observe?(52, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
-            // stage3_block1_shortcut_bn
-            Self.l53_stage3_block1_shortcut_bn(arena + Arena.l51_stage3_block1_shortcut, w)
-            observe?(53, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
-            // stage3_block1_add
-            Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
-            observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
-            // stage3_block1_out
-            Self.l55_stage3_block1_out(arena + Arena.l54_stage3_block1_add)
-            observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
-            // stage3_block2_conv1
-            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-            Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
-            observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
-            // stage3_block2_bn1
-            Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
-            observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
-            // stage3_block2_relu
-            Self.l58_stage3_block2_relu(arena + Arena.l56_stage3_block2_conv1)
-            observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
-            // stage3_block2_conv2
-            Self.l59_stage3_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-            Self.l59_stage3_block2_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
-            observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
-            // stage3_block2_bn2
-            Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
-            observe?(60, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
-            // stage3_block2_add
-            Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
-            observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
-            // stage3_block2_out
-            Self.l62_stage3_block2_out(arena + Arena.l61_stage3_block2_add)
-            observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
-            // stage3_block3_conv1
-            Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-            Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
-            observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
-            // stage3_block3_bn1
-            Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
-            observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
-            // stage3_block3_relu
-            Self.l65_stage3_block3_relu(arena + Arena.l63_stage3_block3_conv1)
-            observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
-            // stage3_block3_conv2
-            Self.l66_stage3_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-            Self.l66_stage3_block3_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
-            observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
-            // stage3_block3_bn2
-            Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
-            observe?(67, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
-            // stage3_block3_add
-            Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
-            observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
-            // stage3_block3_out
-            Self.l69_stage3_block3_out(arena + Arena.l68_stage3_block3_add)
-            observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
-            // pool
-            Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
-            observe?(70, UnsafePointer(arena + Arena.l70_pool))
-            // predictions
-            Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w, arena + Arena.l71_predictions)
-            Self.l71_predictions_activation(arena + Arena.l71_predictions)
-            observe?(71, UnsafePointer(arena + Arena.l71_predictions))
-            output.update(from: arena + Arena.l71_predictions, count: 10)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        forward_part0(input, output, arena, w, observe)
+        forward_part1(input, output, arena, w, observe)
+    }
+
+    /// Part 1 of 2 of `forward`: a function of its own, so the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func forward_part0(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stem_conv
+        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
+        Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stage1_block1_conv1
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
+        Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch)
+        observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        // stage1_block1_bn1
+        Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        // stage1_block1_relu
+        Self.l5_stage1_block1_relu(arena + Arena.l3_stage1_block1_conv1)
+        observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        // stage1_block1_conv2
+        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
+        Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch)
+        observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        // stage1_block1_bn2
+        Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
+        observe?(7, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        // stage1_block1_add
+        Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
+        observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        // stage1_block1_out
+        Self.l9_stage1_block1_out(arena + Arena.l8_stage1_block1_add)
+        observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        // stage1_block2_conv1
+        Self.l10_stage1_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
+        Self.l10_stage1_block2_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch)
+        observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        // stage1_block2_bn1
+        Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
+        observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        // stage1_block2_relu
+        Self.l12_stage1_block2_relu(arena + Arena.l10_stage1_block2_conv1)
+        observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        // stage1_block2_conv2
+        Self.l13_stage1_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
+        Self.l13_stage1_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch)
+        observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        // stage1_block2_bn2
+        Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
+        observe?(14, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        // stage1_block2_add
+        Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
+        observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        // stage1_block2_out
+        Self.l16_stage1_block2_out(arena + Arena.l15_stage1_block2_add)
+        observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        // stage1_block3_conv1
+        Self.l17_stage1_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
+        Self.l17_stage1_block3_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch)
+        observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        // stage1_block3_bn1
+        Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
+        observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        // stage1_block3_relu
+        Self.l19_stage1_block3_relu(arena + Arena.l17_stage1_block3_conv1)
+        observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        // stage1_block3_conv2
+        Self.l20_stage1_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
+        Self.l20_stage1_block3_conv2_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch)
+        observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        // stage1_block3_bn2
+        Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
+        observe?(21, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        // stage1_block3_add
+        Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
+        observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        // stage1_block3_out
+        Self.l23_stage1_block3_out(arena + Arena.l22_stage1_block3_add)
+        observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        // stage2_block1_conv1
+        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
+        Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w, arena + Arena.l24_stage2_block1_conv1)
+        observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        // stage2_block1_bn1
+        Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
+        observe?(25, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        // stage2_block1_relu
+        Self.l26_stage2_block1_relu(arena + Arena.l24_stage2_block1_conv1)
+        observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        // stage2_block1_conv2
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
+        Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch)
+        observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        // stage2_block1_shortcut
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w, arena + Arena.l28_stage2_block1_shortcut)
+        observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        // stage2_block1_bn2
+        Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
+        observe?(29, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        // stage2_block1_shortcut_bn
+        Self.l30_stage2_block1_shortcut_bn(arena + Arena.l28_stage2_block1_shortcut, w)
+        observe?(30, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        // stage2_block1_add
+        Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
+        observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        // stage2_block1_out
+        Self.l32_stage2_block1_out(arena + Arena.l31_stage2_block1_add)
+        observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        // stage2_block2_conv1
+        Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
+        Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch)
+        observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        // stage2_block2_bn1
+        Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
+        observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        // stage2_block2_relu
+        Self.l35_stage2_block2_relu(arena + Arena.l33_stage2_block2_conv1)
+        observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        // stage2_block2_conv2
+        Self.l36_stage2_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
+        Self.l36_stage2_block2_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch)
+        observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        // stage2_block2_bn2
+        Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
+        observe?(37, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        // stage2_block2_add
+        Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
+        observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        // stage2_block2_out
+        Self.l39_stage2_block2_out(arena + Arena.l38_stage2_block2_add)
+        observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        // stage2_block3_conv1
+        Self.l40_stage2_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
+        Self.l40_stage2_block3_conv1_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch)
+        observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        // stage2_block3_bn1
+        Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
+        observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        // stage2_block3_relu
+        Self.l42_stage2_block3_relu(arena + Arena.l40_stage2_block3_conv1)
+        observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        // stage2_block3_conv2
+        Self.l43_stage2_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
+        Self.l43_stage2_block3_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch)
+        observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        // stage2_block3_bn2
+        Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
+        observe?(44, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        // stage2_block3_add
+        Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
+        observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        // stage2_block3_out
+        Self.l46_stage2_block3_out(arena + Arena.l45_stage2_block3_add)
+        observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        // stage3_block1_conv1
+        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
+        Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w, arena + Arena.l47_stage3_block1_conv1)
+        observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        // stage3_block1_bn1
+        Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
+        observe?(48, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        // stage3_block1_relu
+        Self.l49_stage3_block1_relu(arena + Arena.l47_stage3_block1_conv1)
+        observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        // stage3_block1_conv2
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
+        Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch)
+        observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        // stage3_block1_shortcut
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w, arena + Arena.l51_stage3_block1_shortcut)
+        observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        // stage3_block1_bn2
+        Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
+        observe?(52, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        // stage3_block1_shortcut_bn
+        Self.l53_stage3_block1_shortcut_bn(arena + Arena.l51_stage3_block1_shortcut, w)
+        observe?(53, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        // stage3_block1_add
+        Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
+        observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        // stage3_block1_out
+        Self.l55_stage3_block1_out(arena + Arena.l54_stage3_block1_add)
+        observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        // stage3_block2_conv1
+        Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
+        Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch)
+        observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        // stage3_block2_bn1
+        Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
+        observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        // stage3_block2_relu
+        Self.l58_stage3_block2_relu(arena + Arena.l56_stage3_block2_conv1)
+        observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        // stage3_block2_conv2
+        Self.l59_stage3_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
+        Self.l59_stage3_block2_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch)
+        observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        // stage3_block2_bn2
+        Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
+        observe?(60, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        // stage3_block2_add
+        Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
+        observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        // stage3_block2_out
+        Self.l62_stage3_block2_out(arena + Arena.l61_stage3_block2_add)
+        observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        // stage3_block3_conv1
+        Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
+        Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
+        observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+    }
+
+    /// Part 2 of 2 of `forward`: a function of its own, so the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func forward_part1(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stage3_block3_bn1
+        Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
+        observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        // stage3_block3_relu
+        Self.l65_stage3_block3_relu(arena + Arena.l63_stage3_block3_conv1)
+        observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        // stage3_block3_conv2
+        Self.l66_stage3_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
+        Self.l66_stage3_block3_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch)
+        observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        // stage3_block3_bn2
+        Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
+        observe?(67, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        // stage3_block3_add
+        Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
+        observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        // stage3_block3_out
+        Self.l69_stage3_block3_out(arena + Arena.l68_stage3_block3_add)
+        observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        // pool
+        Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
+        observe?(70, UnsafePointer(arena + Arena.l70_pool))
+        // predictions
+        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w, arena + Arena.l71_predictions)
+        Self.l71_predictions_activation(arena + Arena.l71_predictions)
+        observe?(71, UnsafePointer(arena + Arena.l71_predictions))
+        output.update(from: arena + Arena.l71_predictions, count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -695,248 +705,264 @@ public struct Resnet20Cifar: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // stem_conv
-            Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
-            pool.split(32) { worker, parts in Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv, parts) }
-            observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem_conv)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
-            // stage1_block1_conv1
-            Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
-            pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch + worker * 65536, parts) }
-            observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
-            // stage1_block1_bn1
-            Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
-            // stage1_block1_relu
-            Self.l5_stage1_block1_relu(arena + Arena.l3_stage1_block1_conv1)
-            observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
-            // stage1_block1_conv2
-            Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
-            pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch + worker * 65536, parts) }
-            observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
-            // stage1_block1_bn2
-            Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
-            observe?(7, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
-            // stage1_block1_add
-            Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
-            observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
-            // stage1_block1_out
-            Self.l9_stage1_block1_out(arena + Arena.l8_stage1_block1_add)
-            observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
-            // stage1_block2_conv1
-            Self.l10_stage1_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
-            pool.split(2) { worker, parts in Self.l10_stage1_block2_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch + worker * 65536, parts) }
-            observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
-            // stage1_block2_bn1
-            Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
-            observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
-            // stage1_block2_relu
-            Self.l12_stage1_block2_relu(arena + Arena.l10_stage1_block2_conv1)
-            observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
-            // stage1_block2_conv2
-            Self.l13_stage1_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
-            pool.split(2) { worker, parts in Self.l13_stage1_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch + worker * 65536, parts) }
-            observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
-            // stage1_block2_bn2
-            Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
-            observe?(14, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
-            // stage1_block2_add
-            Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
-            observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
-            // stage1_block2_out
-            Self.l16_stage1_block2_out(arena + Arena.l15_stage1_block2_add)
-            observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
-            // stage1_block3_conv1
-            Self.l17_stage1_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
-            pool.split(2) { worker, parts in Self.l17_stage1_block3_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch + worker * 65536, parts) }
-            observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
-            // stage1_block3_bn1
-            Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
-            observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
-            // stage1_block3_relu
-            Self.l19_stage1_block3_relu(arena + Arena.l17_stage1_block3_conv1)
-            observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
-            // stage1_block3_conv2
-            Self.l20_stage1_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
-            pool.split(2) { worker, parts in Self.l20_stage1_block3_conv2_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch + worker * 65536, parts) }
-            observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
-            // stage1_block3_bn2
-            Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
-            observe?(21, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
-            // stage1_block3_add
-            Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
-            observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
-            // stage1_block3_out
-            Self.l23_stage1_block3_out(arena + Arena.l22_stage1_block3_add)
-            observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
-            // stage2_block1_conv1
-            Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
-            pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w, arena + Arena.l24_stage2_block1_conv1, parts) }
-            observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
-            // stage2_block1_bn1
-            Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
-            observe?(25, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
-            // stage2_block1_relu
-            Self.l26_stage2_block1_relu(arena + Arena.l24_stage2_block1_conv1)
-            observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
-            // stage2_block1_conv2
-            Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
-            pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch + worker * 32768, parts) }
-            observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
-            // stage2_block1_shortcut
-            Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w, arena + Arena.l28_stage2_block1_shortcut)
-            observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
-            // stage2_block1_bn2
-            Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
-            observe?(29, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
-            // stage2_block1_shortcut_bn
-            Self.l30_stage2_block1_shortcut_bn(arena + Arena.l28_stage2_block1_shortcut, w)
-            observe?(30, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
-            // stage2_block1_add
-            Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
-            observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
-            // stage2_block1_out
-            Self.l32_stage2_block1_out(arena + Arena.l31_stage2_block1_add)
-            observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
-            // stage2_block2_conv1
-            Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
-            pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch + worker * 32768, parts) }
-            observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
-            // stage2_block2_bn1
-            Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
-            observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
-            // stage2_block2_relu
-            Self.l35_stage2_block2_relu(arena + Arena.l33_stage2_block2_conv1)
-            observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
-            // stage2_block2_conv2
-            Self.l36_stage2_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
-            pool.split(2) { worker, parts in Self.l36_stage2_block2_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch + worker * 32768, parts) }
-            observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
-            // stage2_block2_bn2
-            Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
-            observe?(37, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
-            // stage2_block2_add
-            Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
-            observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
-            // stage2_block2_out
-            Self.l39_stage2_block2_out(arena + Arena.l38_stage2_block2_add)
-            observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
-            // stage2_block3_conv1
-            Self.l40_stage2_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
-            pool.split(2) { worker, parts in Self.l40_stage2_block3_conv1_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch + worker * 32768, parts) }
-            observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
-            // stage2_block3_bn1
-            Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
-            observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
-            // stage2_block3_relu
-            Self.l42_stage2_block3_relu(arena + Arena.l40_stage2_block3_conv1)
-            observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
-            // stage2_block3_conv2
-            Self.l43_stage2_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
-            pool.split(2) { worker, parts in Self.l43_stage2_block3_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch + worker * 32768, parts) }
-            observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
-            // stage2_block3_bn2
-            Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
-            observe?(44, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
-            // stage2_block3_add
-            Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
-            observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
-            // stage2_block3_out
-            Self.l46_stage2_block3_out(arena + Arena.l45_stage2_block3_add)
-            observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
-            // stage3_block1_conv1
-            Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
-            pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w, arena + Arena.l47_stage3_block1_conv1, parts) }
-            observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
-            // stage3_block1_bn1
-            Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
-            observe?(48, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
-            // stage3_block1_relu
-            Self.l49_stage3_block1_relu(arena + Arena.l47_stage3_block1_conv1)
-            observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
-            // stage3_block1_conv2
-            Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
-            pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch + worker * 16384, parts) }
-            observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
-            // stage3_block1_shortcut
-            Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w, arena + Arena.l51_stage3_block1_shortcut)
-            observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
-            // stage3_block1_bn2
-            Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
-            observe?(52, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
-            // stage3_block1_shortcut_bn
-            Self.l53_stage3_block1_shortcut_bn(arena + Arena.l51_stage3_block1_shortcut, w)
-            observe?(53, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
-            // stage3_block1_add
-            Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
-            observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
-            // stage3_block1_out
-            Self.l55_stage3_block1_out(arena + Arena.l54_stage3_block1_add)
-            observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
-            // stage3_block2_conv1
-            Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
-            pool.split(2) { worker, parts in Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch + worker * 16384, parts) }
-            observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
-            // stage3_block2_bn1
-            Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
-            observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
-            // stage3_block2_relu
-            Self.l58_stage3_block2_relu(arena + Arena.l56_stage3_block2_conv1)
-            observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
-            // stage3_block2_conv2
-            Self.l59_stage3_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
-            pool.split(2) { worker, parts in Self.l59_stage3_block2_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch + worker * 16384, parts) }
-            observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
-            // stage3_block2_bn2
-            Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
-            observe?(60, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
-            // stage3_block2_add
-            Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
-            observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
-            // stage3_block2_out
-            Self.l62_stage3_block2_out(arena + Arena.l61_stage3_block2_add)
-            observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
-            // stage3_block3_conv1
-            Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
-            pool.split(2) { worker, parts in Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch + worker * 16384, parts) }
-            observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
-            // stage3_block3_bn1
-            Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
-            observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
-            // stage3_block3_relu
-            Self.l65_stage3_block3_relu(arena + Arena.l63_stage3_block3_conv1)
-            observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
-            // stage3_block3_conv2
-            Self.l66_stage3_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
-            pool.split(2) { worker, parts in Self.l66_stage3_block3_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch + worker * 16384, parts) }
-            observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
-            // stage3_block3_bn2
-            Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
-            observe?(67, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
-            // stage3_block3_add
-            Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
-            observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
-            // stage3_block3_out
-            Self.l69_stage3_block3_out(arena + Arena.l68_stage3_block3_add)
-            observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
-            // pool
-            Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
-            observe?(70, UnsafePointer(arena + Arena.l70_pool))
-            // predictions
-            Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w, arena + Arena.l71_predictions)
-            Self.l71_predictions_activation(arena + Arena.l71_predictions)
-            observe?(71, UnsafePointer(arena + Arena.l71_predictions))
-            output.update(from: arena + Arena.l71_predictions, count: 10)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        forwardSplit_part0(input, output, arena, w, pool)
+        forwardSplit_part1(input, output, arena, w, pool)
+    }
+
+    /// Part 1 of 2 of `forwardSplit`: a function of its own, so the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func forwardSplit_part0(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stem_conv
+        Self.l0_stem_conv_pad(input, arena + Arena.l0_stem_conv_padded)
+        pool.split(32) { worker, parts in Self.l0_stem_conv(UnsafePointer(arena + Arena.l0_stem_conv_padded), w, arena + Arena.l0_stem_conv, parts) }
+        observe?(0, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem_conv, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem_conv)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem_conv))
+        // stage1_block1_conv1
+        Self.l3_stage1_block1_conv1_winograd_pad(UnsafePointer(arena + Arena.l0_stem_conv), arena + Arena.l3_stage1_block1_conv1_padded)
+        pool.split(2) { worker, parts in Self.l3_stage1_block1_conv1_winograd(UnsafePointer(arena + Arena.l3_stage1_block1_conv1_padded), w, arena + Arena.l3_stage1_block1_conv1, arena + Arena.scratch + worker * 65536, parts) }
+        observe?(3, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        // stage1_block1_bn1
+        Self.l4_stage1_block1_bn1(arena + Arena.l3_stage1_block1_conv1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        // stage1_block1_relu
+        Self.l5_stage1_block1_relu(arena + Arena.l3_stage1_block1_conv1)
+        observe?(5, UnsafePointer(arena + Arena.l3_stage1_block1_conv1))
+        // stage1_block1_conv2
+        Self.l6_stage1_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l3_stage1_block1_conv1), arena + Arena.l6_stage1_block1_conv2_padded)
+        pool.split(2) { worker, parts in Self.l6_stage1_block1_conv2_winograd(UnsafePointer(arena + Arena.l6_stage1_block1_conv2_padded), w, arena + Arena.l6_stage1_block1_conv2, arena + Arena.scratch + worker * 65536, parts) }
+        observe?(6, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        // stage1_block1_bn2
+        Self.l7_stage1_block1_bn2(arena + Arena.l6_stage1_block1_conv2, w)
+        observe?(7, UnsafePointer(arena + Arena.l6_stage1_block1_conv2))
+        // stage1_block1_add
+        Self.l8_stage1_block1_add(UnsafePointer(arena + Arena.l0_stem_conv), UnsafePointer(arena + Arena.l6_stage1_block1_conv2), arena + Arena.l8_stage1_block1_add)
+        observe?(8, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        // stage1_block1_out
+        Self.l9_stage1_block1_out(arena + Arena.l8_stage1_block1_add)
+        observe?(9, UnsafePointer(arena + Arena.l8_stage1_block1_add))
+        // stage1_block2_conv1
+        Self.l10_stage1_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l8_stage1_block1_add), arena + Arena.l10_stage1_block2_conv1_padded)
+        pool.split(2) { worker, parts in Self.l10_stage1_block2_conv1_winograd(UnsafePointer(arena + Arena.l10_stage1_block2_conv1_padded), w, arena + Arena.l10_stage1_block2_conv1, arena + Arena.scratch + worker * 65536, parts) }
+        observe?(10, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        // stage1_block2_bn1
+        Self.l11_stage1_block2_bn1(arena + Arena.l10_stage1_block2_conv1, w)
+        observe?(11, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        // stage1_block2_relu
+        Self.l12_stage1_block2_relu(arena + Arena.l10_stage1_block2_conv1)
+        observe?(12, UnsafePointer(arena + Arena.l10_stage1_block2_conv1))
+        // stage1_block2_conv2
+        Self.l13_stage1_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l10_stage1_block2_conv1), arena + Arena.l13_stage1_block2_conv2_padded)
+        pool.split(2) { worker, parts in Self.l13_stage1_block2_conv2_winograd(UnsafePointer(arena + Arena.l13_stage1_block2_conv2_padded), w, arena + Arena.l13_stage1_block2_conv2, arena + Arena.scratch + worker * 65536, parts) }
+        observe?(13, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        // stage1_block2_bn2
+        Self.l14_stage1_block2_bn2(arena + Arena.l13_stage1_block2_conv2, w)
+        observe?(14, UnsafePointer(arena + Arena.l13_stage1_block2_conv2))
+        // stage1_block2_add
+        Self.l15_stage1_block2_add(UnsafePointer(arena + Arena.l8_stage1_block1_add), UnsafePointer(arena + Arena.l13_stage1_block2_conv2), arena + Arena.l15_stage1_block2_add)
+        observe?(15, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        // stage1_block2_out
+        Self.l16_stage1_block2_out(arena + Arena.l15_stage1_block2_add)
+        observe?(16, UnsafePointer(arena + Arena.l15_stage1_block2_add))
+        // stage1_block3_conv1
+        Self.l17_stage1_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l15_stage1_block2_add), arena + Arena.l17_stage1_block3_conv1_padded)
+        pool.split(2) { worker, parts in Self.l17_stage1_block3_conv1_winograd(UnsafePointer(arena + Arena.l17_stage1_block3_conv1_padded), w, arena + Arena.l17_stage1_block3_conv1, arena + Arena.scratch + worker * 65536, parts) }
+        observe?(17, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        // stage1_block3_bn1
+        Self.l18_stage1_block3_bn1(arena + Arena.l17_stage1_block3_conv1, w)
+        observe?(18, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        // stage1_block3_relu
+        Self.l19_stage1_block3_relu(arena + Arena.l17_stage1_block3_conv1)
+        observe?(19, UnsafePointer(arena + Arena.l17_stage1_block3_conv1))
+        // stage1_block3_conv2
+        Self.l20_stage1_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l17_stage1_block3_conv1), arena + Arena.l20_stage1_block3_conv2_padded)
+        pool.split(2) { worker, parts in Self.l20_stage1_block3_conv2_winograd(UnsafePointer(arena + Arena.l20_stage1_block3_conv2_padded), w, arena + Arena.l20_stage1_block3_conv2, arena + Arena.scratch + worker * 65536, parts) }
+        observe?(20, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        // stage1_block3_bn2
+        Self.l21_stage1_block3_bn2(arena + Arena.l20_stage1_block3_conv2, w)
+        observe?(21, UnsafePointer(arena + Arena.l20_stage1_block3_conv2))
+        // stage1_block3_add
+        Self.l22_stage1_block3_add(UnsafePointer(arena + Arena.l15_stage1_block2_add), UnsafePointer(arena + Arena.l20_stage1_block3_conv2), arena + Arena.l22_stage1_block3_add)
+        observe?(22, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        // stage1_block3_out
+        Self.l23_stage1_block3_out(arena + Arena.l22_stage1_block3_add)
+        observe?(23, UnsafePointer(arena + Arena.l22_stage1_block3_add))
+        // stage2_block1_conv1
+        Self.l24_stage2_block1_conv1_pad(UnsafePointer(arena + Arena.l22_stage1_block3_add), arena + Arena.l24_stage2_block1_conv1_padded)
+        pool.split(16) { worker, parts in Self.l24_stage2_block1_conv1(UnsafePointer(arena + Arena.l24_stage2_block1_conv1_padded), w, arena + Arena.l24_stage2_block1_conv1, parts) }
+        observe?(24, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        // stage2_block1_bn1
+        Self.l25_stage2_block1_bn1(arena + Arena.l24_stage2_block1_conv1, w)
+        observe?(25, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        // stage2_block1_relu
+        Self.l26_stage2_block1_relu(arena + Arena.l24_stage2_block1_conv1)
+        observe?(26, UnsafePointer(arena + Arena.l24_stage2_block1_conv1))
+        // stage2_block1_conv2
+        Self.l27_stage2_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l24_stage2_block1_conv1), arena + Arena.l27_stage2_block1_conv2_padded)
+        pool.split(2) { worker, parts in Self.l27_stage2_block1_conv2_winograd(UnsafePointer(arena + Arena.l27_stage2_block1_conv2_padded), w, arena + Arena.l27_stage2_block1_conv2, arena + Arena.scratch + worker * 32768, parts) }
+        observe?(27, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        // stage2_block1_shortcut
+        Self.l28_stage2_block1_shortcut(UnsafePointer(arena + Arena.l22_stage1_block3_add), w, arena + Arena.l28_stage2_block1_shortcut)
+        observe?(28, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        // stage2_block1_bn2
+        Self.l29_stage2_block1_bn2(arena + Arena.l27_stage2_block1_conv2, w)
+        observe?(29, UnsafePointer(arena + Arena.l27_stage2_block1_conv2))
+        // stage2_block1_shortcut_bn
+        Self.l30_stage2_block1_shortcut_bn(arena + Arena.l28_stage2_block1_shortcut, w)
+        observe?(30, UnsafePointer(arena + Arena.l28_stage2_block1_shortcut))
+        // stage2_block1_add
+        Self.l31_stage2_block1_add(UnsafePointer(arena + Arena.l27_stage2_block1_conv2), UnsafePointer(arena + Arena.l28_stage2_block1_shortcut), arena + Arena.l31_stage2_block1_add)
+        observe?(31, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        // stage2_block1_out
+        Self.l32_stage2_block1_out(arena + Arena.l31_stage2_block1_add)
+        observe?(32, UnsafePointer(arena + Arena.l31_stage2_block1_add))
+        // stage2_block2_conv1
+        Self.l33_stage2_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l31_stage2_block1_add), arena + Arena.l33_stage2_block2_conv1_padded)
+        pool.split(2) { worker, parts in Self.l33_stage2_block2_conv1_winograd(UnsafePointer(arena + Arena.l33_stage2_block2_conv1_padded), w, arena + Arena.l33_stage2_block2_conv1, arena + Arena.scratch + worker * 32768, parts) }
+        observe?(33, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        // stage2_block2_bn1
+        Self.l34_stage2_block2_bn1(arena + Arena.l33_stage2_block2_conv1, w)
+        observe?(34, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        // stage2_block2_relu
+        Self.l35_stage2_block2_relu(arena + Arena.l33_stage2_block2_conv1)
+        observe?(35, UnsafePointer(arena + Arena.l33_stage2_block2_conv1))
+        // stage2_block2_conv2
+        Self.l36_stage2_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l33_stage2_block2_conv1), arena + Arena.l36_stage2_block2_conv2_padded)
+        pool.split(2) { worker, parts in Self.l36_stage2_block2_conv2_winograd(UnsafePointer(arena + Arena.l36_stage2_block2_conv2_padded), w, arena + Arena.l36_stage2_block2_conv2, arena + Arena.scratch + worker * 32768, parts) }
+        observe?(36, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        // stage2_block2_bn2
+        Self.l37_stage2_block2_bn2(arena + Arena.l36_stage2_block2_conv2, w)
+        observe?(37, UnsafePointer(arena + Arena.l36_stage2_block2_conv2))
+        // stage2_block2_add
+        Self.l38_stage2_block2_add(UnsafePointer(arena + Arena.l31_stage2_block1_add), UnsafePointer(arena + Arena.l36_stage2_block2_conv2), arena + Arena.l38_stage2_block2_add)
+        observe?(38, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        // stage2_block2_out
+        Self.l39_stage2_block2_out(arena + Arena.l38_stage2_block2_add)
+        observe?(39, UnsafePointer(arena + Arena.l38_stage2_block2_add))
+        // stage2_block3_conv1
+        Self.l40_stage2_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l38_stage2_block2_add), arena + Arena.l40_stage2_block3_conv1_padded)
+        pool.split(2) { worker, parts in Self.l40_stage2_block3_conv1_winograd(UnsafePointer(arena + Arena.l40_stage2_block3_conv1_padded), w, arena + Arena.l40_stage2_block3_conv1, arena + Arena.scratch + worker * 32768, parts) }
+        observe?(40, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        // stage2_block3_bn1
+        Self.l41_stage2_block3_bn1(arena + Arena.l40_stage2_block3_conv1, w)
+        observe?(41, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        // stage2_block3_relu
+        Self.l42_stage2_block3_relu(arena + Arena.l40_stage2_block3_conv1)
+        observe?(42, UnsafePointer(arena + Arena.l40_stage2_block3_conv1))
+        // stage2_block3_conv2
+        Self.l43_stage2_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l40_stage2_block3_conv1), arena + Arena.l43_stage2_block3_conv2_padded)
+        pool.split(2) { worker, parts in Self.l43_stage2_block3_conv2_winograd(UnsafePointer(arena + Arena.l43_stage2_block3_conv2_padded), w, arena + Arena.l43_stage2_block3_conv2, arena + Arena.scratch + worker * 32768, parts) }
+        observe?(43, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        // stage2_block3_bn2
+        Self.l44_stage2_block3_bn2(arena + Arena.l43_stage2_block3_conv2, w)
+        observe?(44, UnsafePointer(arena + Arena.l43_stage2_block3_conv2))
+        // stage2_block3_add
+        Self.l45_stage2_block3_add(UnsafePointer(arena + Arena.l38_stage2_block2_add), UnsafePointer(arena + Arena.l43_stage2_block3_conv2), arena + Arena.l45_stage2_block3_add)
+        observe?(45, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        // stage2_block3_out
+        Self.l46_stage2_block3_out(arena + Arena.l45_stage2_block3_add)
+        observe?(46, UnsafePointer(arena + Arena.l45_stage2_block3_add))
+        // stage3_block1_conv1
+        Self.l47_stage3_block1_conv1_pad(UnsafePointer(arena + Arena.l45_stage2_block3_add), arena + Arena.l47_stage3_block1_conv1_padded)
+        pool.split(8) { worker, parts in Self.l47_stage3_block1_conv1(UnsafePointer(arena + Arena.l47_stage3_block1_conv1_padded), w, arena + Arena.l47_stage3_block1_conv1, parts) }
+        observe?(47, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        // stage3_block1_bn1
+        Self.l48_stage3_block1_bn1(arena + Arena.l47_stage3_block1_conv1, w)
+        observe?(48, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        // stage3_block1_relu
+        Self.l49_stage3_block1_relu(arena + Arena.l47_stage3_block1_conv1)
+        observe?(49, UnsafePointer(arena + Arena.l47_stage3_block1_conv1))
+        // stage3_block1_conv2
+        Self.l50_stage3_block1_conv2_winograd_pad(UnsafePointer(arena + Arena.l47_stage3_block1_conv1), arena + Arena.l50_stage3_block1_conv2_padded)
+        pool.split(2) { worker, parts in Self.l50_stage3_block1_conv2_winograd(UnsafePointer(arena + Arena.l50_stage3_block1_conv2_padded), w, arena + Arena.l50_stage3_block1_conv2, arena + Arena.scratch + worker * 16384, parts) }
+        observe?(50, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        // stage3_block1_shortcut
+        Self.l51_stage3_block1_shortcut(UnsafePointer(arena + Arena.l45_stage2_block3_add), w, arena + Arena.l51_stage3_block1_shortcut)
+        observe?(51, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        // stage3_block1_bn2
+        Self.l52_stage3_block1_bn2(arena + Arena.l50_stage3_block1_conv2, w)
+        observe?(52, UnsafePointer(arena + Arena.l50_stage3_block1_conv2))
+        // stage3_block1_shortcut_bn
+        Self.l53_stage3_block1_shortcut_bn(arena + Arena.l51_stage3_block1_shortcut, w)
+        observe?(53, UnsafePointer(arena + Arena.l51_stage3_block1_shortcut))
+        // stage3_block1_add
+        Self.l54_stage3_block1_add(UnsafePointer(arena + Arena.l50_stage3_block1_conv2), UnsafePointer(arena + Arena.l51_stage3_block1_shortcut), arena + Arena.l54_stage3_block1_add)
+        observe?(54, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        // stage3_block1_out
+        Self.l55_stage3_block1_out(arena + Arena.l54_stage3_block1_add)
+        observe?(55, UnsafePointer(arena + Arena.l54_stage3_block1_add))
+        // stage3_block2_conv1
+        Self.l56_stage3_block2_conv1_winograd_pad(UnsafePointer(arena + Arena.l54_stage3_block1_add), arena + Arena.l56_stage3_block2_conv1_padded)
+        pool.split(2) { worker, parts in Self.l56_stage3_block2_conv1_winograd(UnsafePointer(arena + Arena.l56_stage3_block2_conv1_padded), w, arena + Arena.l56_stage3_block2_conv1, arena + Arena.scratch + worker * 16384, parts) }
+        observe?(56, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        // stage3_block2_bn1
+        Self.l57_stage3_block2_bn1(arena + Arena.l56_stage3_block2_conv1, w)
+        observe?(57, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        // stage3_block2_relu
+        Self.l58_stage3_block2_relu(arena + Arena.l56_stage3_block2_conv1)
+        observe?(58, UnsafePointer(arena + Arena.l56_stage3_block2_conv1))
+        // stage3_block2_conv2
+        Self.l59_stage3_block2_conv2_winograd_pad(UnsafePointer(arena + Arena.l56_stage3_block2_conv1), arena + Arena.l59_stage3_block2_conv2_padded)
+        pool.split(2) { worker, parts in Self.l59_stage3_block2_conv2_winograd(UnsafePointer(arena + Arena.l59_stage3_block2_conv2_padded), w, arena + Arena.l59_stage3_block2_conv2, arena + Arena.scratch + worker * 16384, parts) }
+        observe?(59, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        // stage3_block2_bn2
+        Self.l60_stage3_block2_bn2(arena + Arena.l59_stage3_block2_conv2, w)
+        observe?(60, UnsafePointer(arena + Arena.l59_stage3_block2_conv2))
+        // stage3_block2_add
+        Self.l61_stage3_block2_add(UnsafePointer(arena + Arena.l54_stage3_block1_add), UnsafePointer(arena + Arena.l59_stage3_block2_conv2), arena + Arena.l61_stage3_block2_add)
+        observe?(61, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        // stage3_block2_out
+        Self.l62_stage3_block2_out(arena + Arena.l61_stage3_block2_add)
+        observe?(62, UnsafePointer(arena + Arena.l61_stage3_block2_add))
+        // stage3_block3_conv1
+        Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
+        pool.split(2) { worker, parts in Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch + worker * 16384, parts) }
+        observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+    }
+
+    /// Part 2 of 2 of `forwardSplit`: a function of its own, so the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func forwardSplit_part1(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stage3_block3_bn1
+        Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
+        observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        // stage3_block3_relu
+        Self.l65_stage3_block3_relu(arena + Arena.l63_stage3_block3_conv1)
+        observe?(65, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+        // stage3_block3_conv2
+        Self.l66_stage3_block3_conv2_winograd_pad(UnsafePointer(arena + Arena.l63_stage3_block3_conv1), arena + Arena.l66_stage3_block3_conv2_padded)
+        pool.split(2) { worker, parts in Self.l66_stage3_block3_conv2_winograd(UnsafePointer(arena + Arena.l66_stage3_block3_conv2_padded), w, arena + Arena.l66_stage3_block3_conv2, arena + Arena.scratch + worker * 16384, parts) }
+        observe?(66, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        // stage3_block3_bn2
+        Self.l67_stage3_block3_bn2(arena + Arena.l66_stage3_block3_conv2, w)
+        observe?(67, UnsafePointer(arena + Arena.l66_stage3_block3_conv2))
+        // stage3_block3_add
+        Self.l68_stage3_block3_add(UnsafePointer(arena + Arena.l61_stage3_block2_add), UnsafePointer(arena + Arena.l66_stage3_block3_conv2), arena + Arena.l68_stage3_block3_add)
+        observe?(68, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        // stage3_block3_out
+        Self.l69_stage3_block3_out(arena + Arena.l68_stage3_block3_add)
+        observe?(69, UnsafePointer(arena + Arena.l68_stage3_block3_add))
+        // pool
+        Self.l70_pool(UnsafePointer(arena + Arena.l68_stage3_block3_add), arena + Arena.l70_pool)
+        observe?(70, UnsafePointer(arena + Arena.l70_pool))
+        // predictions
+        Self.l71_predictions(UnsafePointer(arena + Arena.l70_pool), w, arena + Arena.l71_predictions)
+        Self.l71_predictions_activation(arena + Arena.l71_predictions)
+        observe?(71, UnsafePointer(arena + Arena.l71_predictions))
+        output.update(from: arena + Arena.l71_predictions, count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -950,22 +976,31 @@ public struct Resnet20Cifar: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// predictions on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 512
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 64, arena, w)
-            }
-            // predictions over 8 samples: Dense, (None, 64) → (None, 10)
-            Self.l71_predictions_block(UnsafePointer(ta), w, tb)
-            Self.l71_predictions_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 512
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 64, arena, w)
         }
+        // predictions over 8 samples: Dense, (None, 64) → (None, 10)
+        Self.l71_predictions_block(UnsafePointer(ta), w, tb)
+        Self.l71_predictions_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before predictions, its result copied to `destination`.
     @inline(__always)
     private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        head_part0(input, destination, arena, w)
+        head_part1(input, destination, arena, w)
+    }
+
+    /// Part 1 of 2 of `head`: a function of its own, so the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func head_part0(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
         _ = (arena, w, observe)
         // stem_conv
@@ -1178,6 +1213,13 @@ public struct Resnet20Cifar: CompiledModel {
         Self.l63_stage3_block3_conv1_winograd_pad(UnsafePointer(arena + Arena.l61_stage3_block2_add), arena + Arena.l63_stage3_block3_conv1_padded)
         Self.l63_stage3_block3_conv1_winograd(UnsafePointer(arena + Arena.l63_stage3_block3_conv1_padded), w, arena + Arena.l63_stage3_block3_conv1, arena + Arena.scratch)
         observe?(63, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
+    }
+
+    /// Part 2 of 2 of `head`: a function of its own, so the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func head_part1(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
         // stage3_block3_bn1
         Self.l64_stage3_block3_bn1(arena + Arena.l63_stage3_block3_conv1, w)
         observe?(64, UnsafePointer(arena + Arena.l63_stage3_block3_conv1))
@@ -5754,908 +5796,910 @@ extension Resnet20Cifar: TrainableModel {
     public static let batchStatisticsCount = 3920
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1097802, q = arena + 1116298
-                var g = arena + 1134794, h = arena + 1151178
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        // Forward, training mode, to stem_bn: every layer's output stays for the backward pass.
-                        Self.l0_stem_conv_pad(input, p)
-                        Self.l0_stem_conv(UnsafePointer(p), w, o0)
-                        Self.l1_stem_bn_statistics(UnsafePointer(o0), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let o1 = arena + 16384
-                        let o2 = arena + 49152
-                        let o3 = arena + 65536
-                        // Forward, training mode, to stage1_block1_bn1: every layer's output stays for the backward pass.
-                        Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
-                        o2.update(from: UnsafePointer(o1), count: 16384)
-                        Self.l2_stem_relu(o2)
-                        Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                        Self.l3_stage1_block1_conv1(UnsafePointer(p), w, o3)
-                        Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
-                        return 0
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1097802, q = arena + 1116298
+        var g = arena + 1134794, h = arena + 1151178
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                // Forward, training mode, to stem_bn: every layer's output stays for the backward pass.
+                Self.l0_stem_conv_pad(input, p)
+                Self.l0_stem_conv(UnsafePointer(p), w, o0)
+                Self.l1_stem_bn_statistics(UnsafePointer(o0), sums)
+                return 0
 
-                    case 2:
-                        let o3 = arena + 65536
-                        let o4 = arena + 81920
-                        let o5 = arena + 114688
-                        let o6 = arena + 131072
-                        // Forward, training mode, to stage1_block1_bn2: every layer's output stays for the backward pass.
-                        Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
-                        o5.update(from: UnsafePointer(o4), count: 16384)
-                        Self.l5_stage1_block1_relu(o5)
-                        Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
-                        Self.l6_stage1_block1_conv2(UnsafePointer(p), w, o6)
-                        Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let o1 = arena + 16384
+                let o2 = arena + 49152
+                let o3 = arena + 65536
+                // Forward, training mode, to stage1_block1_bn1: every layer's output stays for the backward pass.
+                Self.l1_stem_bn_normalize(UnsafePointer(o0), statistics, k, o1)
+                o2.update(from: UnsafePointer(o1), count: 16384)
+                Self.l2_stem_relu(o2)
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
+                Self.l3_stage1_block1_conv1(UnsafePointer(p), w, o3)
+                Self.l4_stage1_block1_bn1_statistics(UnsafePointer(o3), sums)
+                return 0
 
-                    case 3:
-                        let o2 = arena + 49152
-                        let o6 = arena + 131072
-                        let o7 = arena + 147456
-                        let o8 = arena + 180224
-                        let o9 = arena + 196608
-                        let o10 = arena + 212992
-                        // Forward, training mode, to stage1_block2_bn1: every layer's output stays for the backward pass.
-                        Self.l7_stage1_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
-                        Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
-                        o9.update(from: UnsafePointer(o8), count: 16384)
-                        Self.l9_stage1_block1_out(o9)
-                        Self.l10_stage1_block2_conv1_pad(UnsafePointer(o9), p)
-                        Self.l10_stage1_block2_conv1(UnsafePointer(p), w, o10)
-                        Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
-                        return 0
+            case 2:
+                let o3 = arena + 65536
+                let o4 = arena + 81920
+                let o5 = arena + 114688
+                let o6 = arena + 131072
+                // Forward, training mode, to stage1_block1_bn2: every layer's output stays for the backward pass.
+                Self.l4_stage1_block1_bn1_normalize(UnsafePointer(o3), statistics, k, o4)
+                o5.update(from: UnsafePointer(o4), count: 16384)
+                Self.l5_stage1_block1_relu(o5)
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_stage1_block1_conv2(UnsafePointer(p), w, o6)
+                Self.l7_stage1_block1_bn2_statistics(UnsafePointer(o6), sums)
+                return 0
 
-                    case 4:
-                        let o10 = arena + 212992
-                        let o11 = arena + 229376
-                        let o12 = arena + 262144
-                        let o13 = arena + 278528
-                        // Forward, training mode, to stage1_block2_bn2: every layer's output stays for the backward pass.
-                        Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
-                        o12.update(from: UnsafePointer(o11), count: 16384)
-                        Self.l12_stage1_block2_relu(o12)
-                        Self.l13_stage1_block2_conv2_pad(UnsafePointer(o12), p)
-                        Self.l13_stage1_block2_conv2(UnsafePointer(p), w, o13)
-                        Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
-                        return 0
+            case 3:
+                let o2 = arena + 49152
+                let o6 = arena + 131072
+                let o7 = arena + 147456
+                let o8 = arena + 180224
+                let o9 = arena + 196608
+                let o10 = arena + 212992
+                // Forward, training mode, to stage1_block2_bn1: every layer's output stays for the backward pass.
+                Self.l7_stage1_block1_bn2_normalize(UnsafePointer(o6), statistics, k, o7)
+                Self.l8_stage1_block1_add(UnsafePointer(o2), UnsafePointer(o7), o8)
+                o9.update(from: UnsafePointer(o8), count: 16384)
+                Self.l9_stage1_block1_out(o9)
+                Self.l10_stage1_block2_conv1_pad(UnsafePointer(o9), p)
+                Self.l10_stage1_block2_conv1(UnsafePointer(p), w, o10)
+                Self.l11_stage1_block2_bn1_statistics(UnsafePointer(o10), sums)
+                return 0
 
-                    case 5:
-                        let o9 = arena + 196608
-                        let o13 = arena + 278528
-                        let o14 = arena + 294912
-                        let o15 = arena + 327680
-                        let o16 = arena + 344064
-                        let o17 = arena + 360448
-                        // Forward, training mode, to stage1_block3_bn1: every layer's output stays for the backward pass.
-                        Self.l14_stage1_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o14)
-                        Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
-                        o16.update(from: UnsafePointer(o15), count: 16384)
-                        Self.l16_stage1_block2_out(o16)
-                        Self.l17_stage1_block3_conv1_pad(UnsafePointer(o16), p)
-                        Self.l17_stage1_block3_conv1(UnsafePointer(p), w, o17)
-                        Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
-                        return 0
+            case 4:
+                let o10 = arena + 212992
+                let o11 = arena + 229376
+                let o12 = arena + 262144
+                let o13 = arena + 278528
+                // Forward, training mode, to stage1_block2_bn2: every layer's output stays for the backward pass.
+                Self.l11_stage1_block2_bn1_normalize(UnsafePointer(o10), statistics, k, o11)
+                o12.update(from: UnsafePointer(o11), count: 16384)
+                Self.l12_stage1_block2_relu(o12)
+                Self.l13_stage1_block2_conv2_pad(UnsafePointer(o12), p)
+                Self.l13_stage1_block2_conv2(UnsafePointer(p), w, o13)
+                Self.l14_stage1_block2_bn2_statistics(UnsafePointer(o13), sums)
+                return 0
 
-                    case 6:
-                        let o17 = arena + 360448
-                        let o18 = arena + 376832
-                        let o19 = arena + 409600
-                        let o20 = arena + 425984
-                        // Forward, training mode, to stage1_block3_bn2: every layer's output stays for the backward pass.
-                        Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
-                        o19.update(from: UnsafePointer(o18), count: 16384)
-                        Self.l19_stage1_block3_relu(o19)
-                        Self.l20_stage1_block3_conv2_pad(UnsafePointer(o19), p)
-                        Self.l20_stage1_block3_conv2(UnsafePointer(p), w, o20)
-                        Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
-                        return 0
+            case 5:
+                let o9 = arena + 196608
+                let o13 = arena + 278528
+                let o14 = arena + 294912
+                let o15 = arena + 327680
+                let o16 = arena + 344064
+                let o17 = arena + 360448
+                // Forward, training mode, to stage1_block3_bn1: every layer's output stays for the backward pass.
+                Self.l14_stage1_block2_bn2_normalize(UnsafePointer(o13), statistics, k, o14)
+                Self.l15_stage1_block2_add(UnsafePointer(o9), UnsafePointer(o14), o15)
+                o16.update(from: UnsafePointer(o15), count: 16384)
+                Self.l16_stage1_block2_out(o16)
+                Self.l17_stage1_block3_conv1_pad(UnsafePointer(o16), p)
+                Self.l17_stage1_block3_conv1(UnsafePointer(p), w, o17)
+                Self.l18_stage1_block3_bn1_statistics(UnsafePointer(o17), sums)
+                return 0
 
-                    case 7:
-                        let o16 = arena + 344064
-                        let o20 = arena + 425984
-                        let o21 = arena + 442368
-                        let o22 = arena + 475136
-                        let o23 = arena + 491520
-                        let o24 = arena + 507904
-                        // Forward, training mode, to stage2_block1_bn1: every layer's output stays for the backward pass.
-                        Self.l21_stage1_block3_bn2_normalize(UnsafePointer(o20), statistics, k, o21)
-                        Self.l22_stage1_block3_add(UnsafePointer(o16), UnsafePointer(o21), o22)
-                        o23.update(from: UnsafePointer(o22), count: 16384)
-                        Self.l23_stage1_block3_out(o23)
-                        Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                        Self.l24_stage2_block1_conv1(UnsafePointer(p), w, o24)
-                        Self.l25_stage2_block1_bn1_statistics(UnsafePointer(o24), sums)
-                        return 0
+            case 6:
+                let o17 = arena + 360448
+                let o18 = arena + 376832
+                let o19 = arena + 409600
+                let o20 = arena + 425984
+                // Forward, training mode, to stage1_block3_bn2: every layer's output stays for the backward pass.
+                Self.l18_stage1_block3_bn1_normalize(UnsafePointer(o17), statistics, k, o18)
+                o19.update(from: UnsafePointer(o18), count: 16384)
+                Self.l19_stage1_block3_relu(o19)
+                Self.l20_stage1_block3_conv2_pad(UnsafePointer(o19), p)
+                Self.l20_stage1_block3_conv2(UnsafePointer(p), w, o20)
+                Self.l21_stage1_block3_bn2_statistics(UnsafePointer(o20), sums)
+                return 0
 
-                    case 8:
-                        let o23 = arena + 491520
-                        let o24 = arena + 507904
-                        let o25 = arena + 516096
-                        let o26 = arena + 532480
-                        let o27 = arena + 540672
-                        let o28 = arena + 548864
-                        // Forward, training mode, to stage2_block1_bn2: every layer's output stays for the backward pass.
-                        Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o25)
-                        o26.update(from: UnsafePointer(o25), count: 8192)
-                        Self.l26_stage2_block1_relu(o26)
-                        Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                        Self.l27_stage2_block1_conv2(UnsafePointer(p), w, o27)
-                        Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w, o28)
-                        Self.l29_stage2_block1_bn2_statistics(UnsafePointer(o27), sums)
-                        return 0
+            case 7:
+                let o16 = arena + 344064
+                let o20 = arena + 425984
+                let o21 = arena + 442368
+                let o22 = arena + 475136
+                let o23 = arena + 491520
+                let o24 = arena + 507904
+                // Forward, training mode, to stage2_block1_bn1: every layer's output stays for the backward pass.
+                Self.l21_stage1_block3_bn2_normalize(UnsafePointer(o20), statistics, k, o21)
+                Self.l22_stage1_block3_add(UnsafePointer(o16), UnsafePointer(o21), o22)
+                o23.update(from: UnsafePointer(o22), count: 16384)
+                Self.l23_stage1_block3_out(o23)
+                Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
+                Self.l24_stage2_block1_conv1(UnsafePointer(p), w, o24)
+                Self.l25_stage2_block1_bn1_statistics(UnsafePointer(o24), sums)
+                return 0
 
-                    case 9:
-                        let o27 = arena + 540672
-                        let o28 = arena + 548864
-                        let o29 = arena + 557056
-                        // Forward, training mode, to stage2_block1_shortcut_bn: every layer's output stays for the backward pass.
-                        Self.l29_stage2_block1_bn2_normalize(UnsafePointer(o27), statistics, k, o29)
-                        Self.l30_stage2_block1_shortcut_bn_statistics(UnsafePointer(o28), sums)
-                        return 0
+            case 8:
+                let o23 = arena + 491520
+                let o24 = arena + 507904
+                let o25 = arena + 516096
+                let o26 = arena + 532480
+                let o27 = arena + 540672
+                let o28 = arena + 548864
+                // Forward, training mode, to stage2_block1_bn2: every layer's output stays for the backward pass.
+                Self.l25_stage2_block1_bn1_normalize(UnsafePointer(o24), statistics, k, o25)
+                o26.update(from: UnsafePointer(o25), count: 8192)
+                Self.l26_stage2_block1_relu(o26)
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
+                Self.l27_stage2_block1_conv2(UnsafePointer(p), w, o27)
+                Self.l28_stage2_block1_shortcut(UnsafePointer(o23), w, o28)
+                Self.l29_stage2_block1_bn2_statistics(UnsafePointer(o27), sums)
+                return 0
 
-                    case 10:
-                        let o28 = arena + 548864
-                        let o29 = arena + 557056
-                        let o30 = arena + 573440
-                        let o31 = arena + 589824
-                        let o32 = arena + 598016
-                        let o33 = arena + 606208
-                        // Forward, training mode, to stage2_block2_bn1: every layer's output stays for the backward pass.
-                        Self.l30_stage2_block1_shortcut_bn_normalize(UnsafePointer(o28), statistics, k, o30)
-                        Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
-                        o32.update(from: UnsafePointer(o31), count: 8192)
-                        Self.l32_stage2_block1_out(o32)
-                        Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
-                        Self.l33_stage2_block2_conv1(UnsafePointer(p), w, o33)
-                        Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
-                        return 0
+            case 9:
+                let o27 = arena + 540672
+                let o28 = arena + 548864
+                let o29 = arena + 557056
+                // Forward, training mode, to stage2_block1_shortcut_bn: every layer's output stays for the backward pass.
+                Self.l29_stage2_block1_bn2_normalize(UnsafePointer(o27), statistics, k, o29)
+                Self.l30_stage2_block1_shortcut_bn_statistics(UnsafePointer(o28), sums)
+                return 0
 
-                    case 11:
-                        let o33 = arena + 606208
-                        let o34 = arena + 614400
-                        let o35 = arena + 630784
-                        let o36 = arena + 638976
-                        // Forward, training mode, to stage2_block2_bn2: every layer's output stays for the backward pass.
-                        Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
-                        o35.update(from: UnsafePointer(o34), count: 8192)
-                        Self.l35_stage2_block2_relu(o35)
-                        Self.l36_stage2_block2_conv2_pad(UnsafePointer(o35), p)
-                        Self.l36_stage2_block2_conv2(UnsafePointer(p), w, o36)
-                        Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
-                        return 0
+            case 10:
+                let o28 = arena + 548864
+                let o29 = arena + 557056
+                let o30 = arena + 573440
+                let o31 = arena + 589824
+                let o32 = arena + 598016
+                let o33 = arena + 606208
+                // Forward, training mode, to stage2_block2_bn1: every layer's output stays for the backward pass.
+                Self.l30_stage2_block1_shortcut_bn_normalize(UnsafePointer(o28), statistics, k, o30)
+                Self.l31_stage2_block1_add(UnsafePointer(o29), UnsafePointer(o30), o31)
+                o32.update(from: UnsafePointer(o31), count: 8192)
+                Self.l32_stage2_block1_out(o32)
+                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
+                Self.l33_stage2_block2_conv1(UnsafePointer(p), w, o33)
+                Self.l34_stage2_block2_bn1_statistics(UnsafePointer(o33), sums)
+                return 0
 
-                    case 12:
-                        let o32 = arena + 598016
-                        let o36 = arena + 638976
-                        let o37 = arena + 647168
-                        let o38 = arena + 663552
-                        let o39 = arena + 671744
-                        let o40 = arena + 679936
-                        // Forward, training mode, to stage2_block3_bn1: every layer's output stays for the backward pass.
-                        Self.l37_stage2_block2_bn2_normalize(UnsafePointer(o36), statistics, k, o37)
-                        Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
-                        o39.update(from: UnsafePointer(o38), count: 8192)
-                        Self.l39_stage2_block2_out(o39)
-                        Self.l40_stage2_block3_conv1_pad(UnsafePointer(o39), p)
-                        Self.l40_stage2_block3_conv1(UnsafePointer(p), w, o40)
-                        Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
-                        return 0
+            case 11:
+                let o33 = arena + 606208
+                let o34 = arena + 614400
+                let o35 = arena + 630784
+                let o36 = arena + 638976
+                // Forward, training mode, to stage2_block2_bn2: every layer's output stays for the backward pass.
+                Self.l34_stage2_block2_bn1_normalize(UnsafePointer(o33), statistics, k, o34)
+                o35.update(from: UnsafePointer(o34), count: 8192)
+                Self.l35_stage2_block2_relu(o35)
+                Self.l36_stage2_block2_conv2_pad(UnsafePointer(o35), p)
+                Self.l36_stage2_block2_conv2(UnsafePointer(p), w, o36)
+                Self.l37_stage2_block2_bn2_statistics(UnsafePointer(o36), sums)
+                return 0
 
-                    case 13:
-                        let o40 = arena + 679936
-                        let o41 = arena + 688128
-                        let o42 = arena + 704512
-                        let o43 = arena + 712704
-                        // Forward, training mode, to stage2_block3_bn2: every layer's output stays for the backward pass.
-                        Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
-                        o42.update(from: UnsafePointer(o41), count: 8192)
-                        Self.l42_stage2_block3_relu(o42)
-                        Self.l43_stage2_block3_conv2_pad(UnsafePointer(o42), p)
-                        Self.l43_stage2_block3_conv2(UnsafePointer(p), w, o43)
-                        Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
-                        return 0
+            case 12:
+                let o32 = arena + 598016
+                let o36 = arena + 638976
+                let o37 = arena + 647168
+                let o38 = arena + 663552
+                let o39 = arena + 671744
+                let o40 = arena + 679936
+                // Forward, training mode, to stage2_block3_bn1: every layer's output stays for the backward pass.
+                Self.l37_stage2_block2_bn2_normalize(UnsafePointer(o36), statistics, k, o37)
+                Self.l38_stage2_block2_add(UnsafePointer(o32), UnsafePointer(o37), o38)
+                o39.update(from: UnsafePointer(o38), count: 8192)
+                Self.l39_stage2_block2_out(o39)
+                Self.l40_stage2_block3_conv1_pad(UnsafePointer(o39), p)
+                Self.l40_stage2_block3_conv1(UnsafePointer(p), w, o40)
+                Self.l41_stage2_block3_bn1_statistics(UnsafePointer(o40), sums)
+                return 0
 
-                    case 14:
-                        let o39 = arena + 671744
-                        let o43 = arena + 712704
-                        let o44 = arena + 720896
-                        let o45 = arena + 737280
-                        let o46 = arena + 745472
-                        let o47 = arena + 753664
-                        // Forward, training mode, to stage3_block1_bn1: every layer's output stays for the backward pass.
-                        Self.l44_stage2_block3_bn2_normalize(UnsafePointer(o43), statistics, k, o44)
-                        Self.l45_stage2_block3_add(UnsafePointer(o39), UnsafePointer(o44), o45)
-                        o46.update(from: UnsafePointer(o45), count: 8192)
-                        Self.l46_stage2_block3_out(o46)
-                        Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                        Self.l47_stage3_block1_conv1(UnsafePointer(p), w, o47)
-                        Self.l48_stage3_block1_bn1_statistics(UnsafePointer(o47), sums)
-                        return 0
+            case 13:
+                let o40 = arena + 679936
+                let o41 = arena + 688128
+                let o42 = arena + 704512
+                let o43 = arena + 712704
+                // Forward, training mode, to stage2_block3_bn2: every layer's output stays for the backward pass.
+                Self.l41_stage2_block3_bn1_normalize(UnsafePointer(o40), statistics, k, o41)
+                o42.update(from: UnsafePointer(o41), count: 8192)
+                Self.l42_stage2_block3_relu(o42)
+                Self.l43_stage2_block3_conv2_pad(UnsafePointer(o42), p)
+                Self.l43_stage2_block3_conv2(UnsafePointer(p), w, o43)
+                Self.l44_stage2_block3_bn2_statistics(UnsafePointer(o43), sums)
+                return 0
 
-                    case 15:
-                        let o46 = arena + 745472
-                        let o47 = arena + 753664
-                        let o48 = arena + 757760
-                        let o49 = arena + 765952
-                        let o50 = arena + 770048
-                        let o51 = arena + 774144
-                        // Forward, training mode, to stage3_block1_bn2: every layer's output stays for the backward pass.
-                        Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o48)
-                        o49.update(from: UnsafePointer(o48), count: 4096)
-                        Self.l49_stage3_block1_relu(o49)
-                        Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                        Self.l50_stage3_block1_conv2(UnsafePointer(p), w, o50)
-                        Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w, o51)
-                        Self.l52_stage3_block1_bn2_statistics(UnsafePointer(o50), sums)
-                        return 0
+            case 14:
+                let o39 = arena + 671744
+                let o43 = arena + 712704
+                let o44 = arena + 720896
+                let o45 = arena + 737280
+                let o46 = arena + 745472
+                let o47 = arena + 753664
+                // Forward, training mode, to stage3_block1_bn1: every layer's output stays for the backward pass.
+                Self.l44_stage2_block3_bn2_normalize(UnsafePointer(o43), statistics, k, o44)
+                Self.l45_stage2_block3_add(UnsafePointer(o39), UnsafePointer(o44), o45)
+                o46.update(from: UnsafePointer(o45), count: 8192)
+                Self.l46_stage2_block3_out(o46)
+                Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
+                Self.l47_stage3_block1_conv1(UnsafePointer(p), w, o47)
+                Self.l48_stage3_block1_bn1_statistics(UnsafePointer(o47), sums)
+                return 0
 
-                    case 16:
-                        let o50 = arena + 770048
-                        let o51 = arena + 774144
-                        let o52 = arena + 778240
-                        // Forward, training mode, to stage3_block1_shortcut_bn: every layer's output stays for the backward pass.
-                        Self.l52_stage3_block1_bn2_normalize(UnsafePointer(o50), statistics, k, o52)
-                        Self.l53_stage3_block1_shortcut_bn_statistics(UnsafePointer(o51), sums)
-                        return 0
+            case 15:
+                let o46 = arena + 745472
+                let o47 = arena + 753664
+                let o48 = arena + 757760
+                let o49 = arena + 765952
+                let o50 = arena + 770048
+                let o51 = arena + 774144
+                // Forward, training mode, to stage3_block1_bn2: every layer's output stays for the backward pass.
+                Self.l48_stage3_block1_bn1_normalize(UnsafePointer(o47), statistics, k, o48)
+                o49.update(from: UnsafePointer(o48), count: 4096)
+                Self.l49_stage3_block1_relu(o49)
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
+                Self.l50_stage3_block1_conv2(UnsafePointer(p), w, o50)
+                Self.l51_stage3_block1_shortcut(UnsafePointer(o46), w, o51)
+                Self.l52_stage3_block1_bn2_statistics(UnsafePointer(o50), sums)
+                return 0
 
-                    case 17:
-                        let o51 = arena + 774144
-                        let o52 = arena + 778240
-                        let o53 = arena + 786432
-                        let o54 = arena + 794624
-                        let o55 = arena + 798720
-                        let o56 = arena + 802816
-                        // Forward, training mode, to stage3_block2_bn1: every layer's output stays for the backward pass.
-                        Self.l53_stage3_block1_shortcut_bn_normalize(UnsafePointer(o51), statistics, k, o53)
-                        Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
-                        o55.update(from: UnsafePointer(o54), count: 4096)
-                        Self.l55_stage3_block1_out(o55)
-                        Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                        Self.l56_stage3_block2_conv1(UnsafePointer(p), w, o56)
-                        Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
-                        return 0
+            case 16:
+                let o50 = arena + 770048
+                let o51 = arena + 774144
+                let o52 = arena + 778240
+                // Forward, training mode, to stage3_block1_shortcut_bn: every layer's output stays for the backward pass.
+                Self.l52_stage3_block1_bn2_normalize(UnsafePointer(o50), statistics, k, o52)
+                Self.l53_stage3_block1_shortcut_bn_statistics(UnsafePointer(o51), sums)
+                return 0
 
-                    case 18:
-                        let o56 = arena + 802816
-                        let o57 = arena + 806912
-                        let o58 = arena + 815104
-                        let o59 = arena + 819200
-                        // Forward, training mode, to stage3_block2_bn2: every layer's output stays for the backward pass.
-                        Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
-                        o58.update(from: UnsafePointer(o57), count: 4096)
-                        Self.l58_stage3_block2_relu(o58)
-                        Self.l59_stage3_block2_conv2_pad(UnsafePointer(o58), p)
-                        Self.l59_stage3_block2_conv2(UnsafePointer(p), w, o59)
-                        Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
-                        return 0
+            case 17:
+                let o51 = arena + 774144
+                let o52 = arena + 778240
+                let o53 = arena + 786432
+                let o54 = arena + 794624
+                let o55 = arena + 798720
+                let o56 = arena + 802816
+                // Forward, training mode, to stage3_block2_bn1: every layer's output stays for the backward pass.
+                Self.l53_stage3_block1_shortcut_bn_normalize(UnsafePointer(o51), statistics, k, o53)
+                Self.l54_stage3_block1_add(UnsafePointer(o52), UnsafePointer(o53), o54)
+                o55.update(from: UnsafePointer(o54), count: 4096)
+                Self.l55_stage3_block1_out(o55)
+                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
+                Self.l56_stage3_block2_conv1(UnsafePointer(p), w, o56)
+                Self.l57_stage3_block2_bn1_statistics(UnsafePointer(o56), sums)
+                return 0
 
-                    case 19:
-                        let o55 = arena + 798720
-                        let o59 = arena + 819200
-                        let o60 = arena + 823296
-                        let o61 = arena + 831488
-                        let o62 = arena + 835584
-                        let o63 = arena + 839680
-                        // Forward, training mode, to stage3_block3_bn1: every layer's output stays for the backward pass.
-                        Self.l60_stage3_block2_bn2_normalize(UnsafePointer(o59), statistics, k, o60)
-                        Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
-                        o62.update(from: UnsafePointer(o61), count: 4096)
-                        Self.l62_stage3_block2_out(o62)
-                        Self.l63_stage3_block3_conv1_pad(UnsafePointer(o62), p)
-                        Self.l63_stage3_block3_conv1(UnsafePointer(p), w, o63)
-                        Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
-                        return 0
+            case 18:
+                let o56 = arena + 802816
+                let o57 = arena + 806912
+                let o58 = arena + 815104
+                let o59 = arena + 819200
+                // Forward, training mode, to stage3_block2_bn2: every layer's output stays for the backward pass.
+                Self.l57_stage3_block2_bn1_normalize(UnsafePointer(o56), statistics, k, o57)
+                o58.update(from: UnsafePointer(o57), count: 4096)
+                Self.l58_stage3_block2_relu(o58)
+                Self.l59_stage3_block2_conv2_pad(UnsafePointer(o58), p)
+                Self.l59_stage3_block2_conv2(UnsafePointer(p), w, o59)
+                Self.l60_stage3_block2_bn2_statistics(UnsafePointer(o59), sums)
+                return 0
 
-                    case 20:
-                        let o63 = arena + 839680
-                        let o64 = arena + 843776
-                        let o65 = arena + 851968
-                        let o66 = arena + 856064
-                        // Forward, training mode, to stage3_block3_bn2: every layer's output stays for the backward pass.
-                        Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
-                        o65.update(from: UnsafePointer(o64), count: 4096)
-                        Self.l65_stage3_block3_relu(o65)
-                        Self.l66_stage3_block3_conv2_pad(UnsafePointer(o65), p)
-                        Self.l66_stage3_block3_conv2(UnsafePointer(p), w, o66)
-                        Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
-                        return 0
+            case 19:
+                let o55 = arena + 798720
+                let o59 = arena + 819200
+                let o60 = arena + 823296
+                let o61 = arena + 831488
+                let o62 = arena + 835584
+                let o63 = arena + 839680
+                // Forward, training mode, to stage3_block3_bn1: every layer's output stays for the backward pass.
+                Self.l60_stage3_block2_bn2_normalize(UnsafePointer(o59), statistics, k, o60)
+                Self.l61_stage3_block2_add(UnsafePointer(o55), UnsafePointer(o60), o61)
+                o62.update(from: UnsafePointer(o61), count: 4096)
+                Self.l62_stage3_block2_out(o62)
+                Self.l63_stage3_block3_conv1_pad(UnsafePointer(o62), p)
+                Self.l63_stage3_block3_conv1(UnsafePointer(p), w, o63)
+                Self.l64_stage3_block3_bn1_statistics(UnsafePointer(o63), sums)
+                return 0
 
-                    case 21:
-                        let o62 = arena + 835584
-                        let e62 = arena + 1089610
-                        let o66 = arena + 856064
-                        let o67 = arena + 860160
-                        let d67 = arena + 864256
-                        let e67 = arena + 1093706
-                        let o68 = arena + 868352
-                        let o69 = arena + 872448
-                        let o70 = arena + 876544
-                        let o71 = arena + 876608
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l67_stage3_block3_bn2_normalize(UnsafePointer(o66), statistics, k, o67)
-                        Self.l68_stage3_block3_add(UnsafePointer(o62), UnsafePointer(o67), o68)
-                        o69.update(from: UnsafePointer(o68), count: 4096)
-                        Self.l69_stage3_block3_out(o69)
-                        Self.l70_pool(UnsafePointer(o69), o70)
-                        Self.l71_predictions(UnsafePointer(o70), w, o71)
-                        Self.l71_predictions_activation(o71)
-                        output.update(from: o71, count: 10)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 10, channels: 10)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // predictions
-                        if !fused { Self.l71_predictions_derivative(UnsafePointer(o71), g) }
-                        Self.l71_predictions_backward(UnsafePointer(o70), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pool
-                        Self.l70_pool_backward(UnsafePointer(o69), UnsafePointer(g), h); swap(&g, &h)
-                        // stage3_block3_out
-                        Self.l69_stage3_block3_out_derivative(UnsafePointer(o68), UnsafePointer(o69), g)
-                        // stage3_block3_add
-                        Self.l68_stage3_block3_add_backward(UnsafePointer(g), e62, e67)
-                        // stage3_block3_bn2: dL/d(output), summed over its readers
-                        g.update(from: e67, count: 4096)
-                        // stage3_block3_bn2: dL/dy waits for the whole batch's sums
-                        d67.update(from: g, count: 4096)
-                        Self.l67_stage3_block3_bn2_gradientSums(UnsafePointer(o66), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+            case 20:
+                let o63 = arena + 839680
+                let o64 = arena + 843776
+                let o65 = arena + 851968
+                let o66 = arena + 856064
+                // Forward, training mode, to stage3_block3_bn2: every layer's output stays for the backward pass.
+                Self.l64_stage3_block3_bn1_normalize(UnsafePointer(o63), statistics, k, o64)
+                o65.update(from: UnsafePointer(o64), count: 4096)
+                Self.l65_stage3_block3_relu(o65)
+                Self.l66_stage3_block3_conv2_pad(UnsafePointer(o65), p)
+                Self.l66_stage3_block3_conv2(UnsafePointer(p), w, o66)
+                Self.l67_stage3_block3_bn2_statistics(UnsafePointer(o66), sums)
+                return 0
 
-                    case 22:
-                        let o63 = arena + 839680
-                        let o64 = arena + 843776
-                        let d64 = arena + 847872
-                        let o65 = arena + 851968
-                        let o66 = arena + 856064
-                        let d67 = arena + 864256
-                        // Backward through stage3_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), UnsafePointer(d67), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block3_conv2
-                        Self.l66_stage3_block3_conv2_pad(UnsafePointer(o65), p)
-                        Self.l66_stage3_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l66_stage3_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage3_block3_relu
-                        Self.l65_stage3_block3_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
-                        // stage3_block3_bn1: dL/dy waits for the whole batch's sums
-                        d64.update(from: g, count: 4096)
-                        Self.l64_stage3_block3_bn1_gradientSums(UnsafePointer(o63), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 21:
+                let o62 = arena + 835584
+                let e62 = arena + 1089610
+                let o66 = arena + 856064
+                let o67 = arena + 860160
+                let d67 = arena + 864256
+                let e67 = arena + 1093706
+                let o68 = arena + 868352
+                let o69 = arena + 872448
+                let o70 = arena + 876544
+                let o71 = arena + 876608
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l67_stage3_block3_bn2_normalize(UnsafePointer(o66), statistics, k, o67)
+                Self.l68_stage3_block3_add(UnsafePointer(o62), UnsafePointer(o67), o68)
+                o69.update(from: UnsafePointer(o68), count: 4096)
+                Self.l69_stage3_block3_out(o69)
+                Self.l70_pool(UnsafePointer(o69), o70)
+                Self.l71_predictions(UnsafePointer(o70), w, o71)
+                Self.l71_predictions_activation(o71)
+                output.update(from: o71, count: 10)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 10, channels: 10)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // predictions
+                if !fused { Self.l71_predictions_derivative(UnsafePointer(o71), g) }
+                Self.l71_predictions_backward(UnsafePointer(o70), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pool
+                Self.l70_pool_backward(UnsafePointer(o69), UnsafePointer(g), h); swap(&g, &h)
+                // stage3_block3_out
+                Self.l69_stage3_block3_out_derivative(UnsafePointer(o68), UnsafePointer(o69), g)
+                // stage3_block3_add
+                Self.l68_stage3_block3_add_backward(UnsafePointer(g), e62, e67)
+                // stage3_block3_bn2: dL/d(output), summed over its readers
+                g.update(from: e67, count: 4096)
+                // stage3_block3_bn2: dL/dy waits for the whole batch's sums
+                d67.update(from: g, count: 4096)
+                Self.l67_stage3_block3_bn2_gradientSums(UnsafePointer(o66), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                    case 23:
-                        let e55 = arena + 1081418
-                        let o59 = arena + 819200
-                        let d60 = arena + 827392
-                        let e60 = arena + 1085514
-                        let o61 = arena + 831488
-                        let o62 = arena + 835584
-                        let e62 = arena + 1089610
-                        let o63 = arena + 839680
-                        let d64 = arena + 847872
-                        // Backward through stage3_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), UnsafePointer(d64), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block3_conv1
-                        Self.l63_stage3_block3_conv1_pad(UnsafePointer(o62), p)
-                        Self.l63_stage3_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l63_stage3_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<4096 { e62[i] += g[i] }
-                        // stage3_block2_out: dL/d(output), summed over its readers
-                        g.update(from: e62, count: 4096)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block2_out
-                        Self.l62_stage3_block2_out_derivative(UnsafePointer(o61), UnsafePointer(o62), g)
-                        // stage3_block2_add
-                        Self.l61_stage3_block2_add_backward(UnsafePointer(g), e55, e60)
-                        // stage3_block2_bn2: dL/d(output), summed over its readers
-                        g.update(from: e60, count: 4096)
-                        // stage3_block2_bn2: dL/dy waits for the whole batch's sums
-                        d60.update(from: g, count: 4096)
-                        Self.l60_stage3_block2_bn2_gradientSums(UnsafePointer(o59), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 22:
+                let o63 = arena + 839680
+                let o64 = arena + 843776
+                let d64 = arena + 847872
+                let o65 = arena + 851968
+                let o66 = arena + 856064
+                let d67 = arena + 864256
+                // Backward through stage3_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l67_stage3_block3_bn2_backward(UnsafePointer(o66), UnsafePointer(d67), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block3_conv2
+                Self.l66_stage3_block3_conv2_pad(UnsafePointer(o65), p)
+                Self.l66_stage3_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l66_stage3_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage3_block3_relu
+                Self.l65_stage3_block3_relu_derivative(UnsafePointer(o64), UnsafePointer(o65), g)
+                // stage3_block3_bn1: dL/dy waits for the whole batch's sums
+                d64.update(from: g, count: 4096)
+                Self.l64_stage3_block3_bn1_gradientSums(UnsafePointer(o63), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 24:
-                        let o56 = arena + 802816
-                        let o57 = arena + 806912
-                        let d57 = arena + 811008
-                        let o58 = arena + 815104
-                        let o59 = arena + 819200
-                        let d60 = arena + 827392
-                        // Backward through stage3_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), UnsafePointer(d60), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block2_conv2
-                        Self.l59_stage3_block2_conv2_pad(UnsafePointer(o58), p)
-                        Self.l59_stage3_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l59_stage3_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage3_block2_relu
-                        Self.l58_stage3_block2_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
-                        // stage3_block2_bn1: dL/dy waits for the whole batch's sums
-                        d57.update(from: g, count: 4096)
-                        Self.l57_stage3_block2_bn1_gradientSums(UnsafePointer(o56), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 23:
+                let e55 = arena + 1081418
+                let o59 = arena + 819200
+                let d60 = arena + 827392
+                let e60 = arena + 1085514
+                let o61 = arena + 831488
+                let o62 = arena + 835584
+                let e62 = arena + 1089610
+                let o63 = arena + 839680
+                let d64 = arena + 847872
+                // Backward through stage3_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l64_stage3_block3_bn1_backward(UnsafePointer(o63), UnsafePointer(d64), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block3_conv1
+                Self.l63_stage3_block3_conv1_pad(UnsafePointer(o62), p)
+                Self.l63_stage3_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l63_stage3_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<4096 { e62[i] += g[i] }
+                // stage3_block2_out: dL/d(output), summed over its readers
+                g.update(from: e62, count: 4096)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block2_out
+                Self.l62_stage3_block2_out_derivative(UnsafePointer(o61), UnsafePointer(o62), g)
+                // stage3_block2_add
+                Self.l61_stage3_block2_add_backward(UnsafePointer(g), e55, e60)
+                // stage3_block2_bn2: dL/d(output), summed over its readers
+                g.update(from: e60, count: 4096)
+                // stage3_block2_bn2: dL/dy waits for the whole batch's sums
+                d60.update(from: g, count: 4096)
+                Self.l60_stage3_block2_bn2_gradientSums(UnsafePointer(o59), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 25:
-                        let o51 = arena + 774144
-                        let e52 = arena + 1073226
-                        let d53 = arena + 790528
-                        let e53 = arena + 1077322
-                        let o54 = arena + 794624
-                        let o55 = arena + 798720
-                        let e55 = arena + 1081418
-                        let o56 = arena + 802816
-                        let d57 = arena + 811008
-                        // Backward through stage3_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), UnsafePointer(d57), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block2_conv1
-                        Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
-                        Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l56_stage3_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<4096 { e55[i] += g[i] }
-                        // stage3_block1_out: dL/d(output), summed over its readers
-                        g.update(from: e55, count: 4096)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block1_out
-                        Self.l55_stage3_block1_out_derivative(UnsafePointer(o54), UnsafePointer(o55), g)
-                        // stage3_block1_add
-                        Self.l54_stage3_block1_add_backward(UnsafePointer(g), e52, e53)
-                        // stage3_block1_shortcut_bn: dL/d(output), summed over its readers
-                        g.update(from: e53, count: 4096)
-                        // stage3_block1_shortcut_bn: dL/dy waits for the whole batch's sums
-                        d53.update(from: g, count: 4096)
-                        Self.l53_stage3_block1_shortcut_bn_gradientSums(UnsafePointer(o51), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 24:
+                let o56 = arena + 802816
+                let o57 = arena + 806912
+                let d57 = arena + 811008
+                let o58 = arena + 815104
+                let o59 = arena + 819200
+                let d60 = arena + 827392
+                // Backward through stage3_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l60_stage3_block2_bn2_backward(UnsafePointer(o59), UnsafePointer(d60), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block2_conv2
+                Self.l59_stage3_block2_conv2_pad(UnsafePointer(o58), p)
+                Self.l59_stage3_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l59_stage3_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage3_block2_relu
+                Self.l58_stage3_block2_relu_derivative(UnsafePointer(o57), UnsafePointer(o58), g)
+                // stage3_block2_bn1: dL/dy waits for the whole batch's sums
+                d57.update(from: g, count: 4096)
+                Self.l57_stage3_block2_bn1_gradientSums(UnsafePointer(o56), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 26:
-                        let o50 = arena + 770048
-                        let o51 = arena + 774144
-                        let e51 = arena + 1069130
-                        let d52 = arena + 782336
-                        let e52 = arena + 1073226
-                        let d53 = arena + 790528
-                        // Backward through stage3_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l53_stage3_block1_shortcut_bn_backward(UnsafePointer(o51), UnsafePointer(d53), statistics, k, g)
-                        e51.update(from: g, count: 4096)
-                        // stage3_block1_bn2: dL/d(output), summed over its readers
-                        g.update(from: e52, count: 4096)
-                        // stage3_block1_bn2: dL/dy waits for the whole batch's sums
-                        d52.update(from: g, count: 4096)
-                        Self.l52_stage3_block1_bn2_gradientSums(UnsafePointer(o50), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 25:
+                let o51 = arena + 774144
+                let e52 = arena + 1073226
+                let d53 = arena + 790528
+                let e53 = arena + 1077322
+                let o54 = arena + 794624
+                let o55 = arena + 798720
+                let e55 = arena + 1081418
+                let o56 = arena + 802816
+                let d57 = arena + 811008
+                // Backward through stage3_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l57_stage3_block2_bn1_backward(UnsafePointer(o56), UnsafePointer(d57), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block2_conv1
+                Self.l56_stage3_block2_conv1_pad(UnsafePointer(o55), p)
+                Self.l56_stage3_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l56_stage3_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<4096 { e55[i] += g[i] }
+                // stage3_block1_out: dL/d(output), summed over its readers
+                g.update(from: e55, count: 4096)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block1_out
+                Self.l55_stage3_block1_out_derivative(UnsafePointer(o54), UnsafePointer(o55), g)
+                // stage3_block1_add
+                Self.l54_stage3_block1_add_backward(UnsafePointer(g), e52, e53)
+                // stage3_block1_shortcut_bn: dL/d(output), summed over its readers
+                g.update(from: e53, count: 4096)
+                // stage3_block1_shortcut_bn: dL/dy waits for the whole batch's sums
+                d53.update(from: g, count: 4096)
+                Self.l53_stage3_block1_shortcut_bn_gradientSums(UnsafePointer(o51), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 27:
-                        let o46 = arena + 745472
-                        let e46 = arena + 1056842
-                        let o47 = arena + 753664
-                        let o48 = arena + 757760
-                        let d48 = arena + 761856
-                        let o49 = arena + 765952
-                        let o50 = arena + 770048
-                        let e50 = arena + 1065034
-                        let e51 = arena + 1069130
-                        let d52 = arena + 782336
-                        // Backward through stage3_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l52_stage3_block1_bn2_backward(UnsafePointer(o50), UnsafePointer(d52), statistics, k, g)
-                        e50.update(from: g, count: 4096)
-                        // stage3_block1_shortcut: dL/d(output), summed over its readers
-                        g.update(from: e51, count: 4096)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block1_shortcut
-                        Self.l51_stage3_block1_shortcut_backward(UnsafePointer(o46), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e46.update(from: g, count: 8192)
-                        // stage3_block1_conv2: dL/d(output), summed over its readers
-                        g.update(from: e50, count: 4096)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block1_conv2
-                        Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
-                        Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage3_block1_relu
-                        Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
-                        // stage3_block1_bn1: dL/dy waits for the whole batch's sums
-                        d48.update(from: g, count: 4096)
-                        Self.l48_stage3_block1_bn1_gradientSums(UnsafePointer(o47), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 26:
+                let o50 = arena + 770048
+                let o51 = arena + 774144
+                let e51 = arena + 1069130
+                let d52 = arena + 782336
+                let e52 = arena + 1073226
+                let d53 = arena + 790528
+                // Backward through stage3_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l53_stage3_block1_shortcut_bn_backward(UnsafePointer(o51), UnsafePointer(d53), statistics, k, g)
+                e51.update(from: g, count: 4096)
+                // stage3_block1_bn2: dL/d(output), summed over its readers
+                g.update(from: e52, count: 4096)
+                // stage3_block1_bn2: dL/dy waits for the whole batch's sums
+                d52.update(from: g, count: 4096)
+                Self.l52_stage3_block1_bn2_gradientSums(UnsafePointer(o50), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 28:
-                        let e39 = arena + 1040458
-                        let o43 = arena + 712704
-                        let d44 = arena + 729088
-                        let e44 = arena + 1048650
-                        let o45 = arena + 737280
-                        let o46 = arena + 745472
-                        let e46 = arena + 1056842
-                        let o47 = arena + 753664
-                        let d48 = arena + 761856
-                        // Backward through stage3_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l48_stage3_block1_bn1_backward(UnsafePointer(o47), UnsafePointer(d48), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage3_block1_conv1
-                        Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
-                        Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l47_stage3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<8192 { e46[i] += g[i] }
-                        // stage2_block3_out: dL/d(output), summed over its readers
-                        g.update(from: e46, count: 8192)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block3_out
-                        Self.l46_stage2_block3_out_derivative(UnsafePointer(o45), UnsafePointer(o46), g)
-                        // stage2_block3_add
-                        Self.l45_stage2_block3_add_backward(UnsafePointer(g), e39, e44)
-                        // stage2_block3_bn2: dL/d(output), summed over its readers
-                        g.update(from: e44, count: 8192)
-                        // stage2_block3_bn2: dL/dy waits for the whole batch's sums
-                        d44.update(from: g, count: 8192)
-                        Self.l44_stage2_block3_bn2_gradientSums(UnsafePointer(o43), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 27:
+                let o46 = arena + 745472
+                let e46 = arena + 1056842
+                let o47 = arena + 753664
+                let o48 = arena + 757760
+                let d48 = arena + 761856
+                let o49 = arena + 765952
+                let o50 = arena + 770048
+                let e50 = arena + 1065034
+                let e51 = arena + 1069130
+                let d52 = arena + 782336
+                // Backward through stage3_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l52_stage3_block1_bn2_backward(UnsafePointer(o50), UnsafePointer(d52), statistics, k, g)
+                e50.update(from: g, count: 4096)
+                // stage3_block1_shortcut: dL/d(output), summed over its readers
+                g.update(from: e51, count: 4096)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block1_shortcut
+                Self.l51_stage3_block1_shortcut_backward(UnsafePointer(o46), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e46.update(from: g, count: 8192)
+                // stage3_block1_conv2: dL/d(output), summed over its readers
+                g.update(from: e50, count: 4096)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block1_conv2
+                Self.l50_stage3_block1_conv2_pad(UnsafePointer(o49), p)
+                Self.l50_stage3_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l50_stage3_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage3_block1_relu
+                Self.l49_stage3_block1_relu_derivative(UnsafePointer(o48), UnsafePointer(o49), g)
+                // stage3_block1_bn1: dL/dy waits for the whole batch's sums
+                d48.update(from: g, count: 4096)
+                Self.l48_stage3_block1_bn1_gradientSums(UnsafePointer(o47), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 29:
-                        let o40 = arena + 679936
-                        let o41 = arena + 688128
-                        let d41 = arena + 696320
-                        let o42 = arena + 704512
-                        let o43 = arena + 712704
-                        let d44 = arena + 729088
-                        // Backward through stage2_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), UnsafePointer(d44), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block3_conv2
-                        Self.l43_stage2_block3_conv2_pad(UnsafePointer(o42), p)
-                        Self.l43_stage2_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l43_stage2_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage2_block3_relu
-                        Self.l42_stage2_block3_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
-                        // stage2_block3_bn1: dL/dy waits for the whole batch's sums
-                        d41.update(from: g, count: 8192)
-                        Self.l41_stage2_block3_bn1_gradientSums(UnsafePointer(o40), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 28:
+                let e39 = arena + 1040458
+                let o43 = arena + 712704
+                let d44 = arena + 729088
+                let e44 = arena + 1048650
+                let o45 = arena + 737280
+                let o46 = arena + 745472
+                let e46 = arena + 1056842
+                let o47 = arena + 753664
+                let d48 = arena + 761856
+                // Backward through stage3_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l48_stage3_block1_bn1_backward(UnsafePointer(o47), UnsafePointer(d48), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage3_block1_conv1
+                Self.l47_stage3_block1_conv1_pad(UnsafePointer(o46), p)
+                Self.l47_stage3_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l47_stage3_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<8192 { e46[i] += g[i] }
+                // stage2_block3_out: dL/d(output), summed over its readers
+                g.update(from: e46, count: 8192)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block3_out
+                Self.l46_stage2_block3_out_derivative(UnsafePointer(o45), UnsafePointer(o46), g)
+                // stage2_block3_add
+                Self.l45_stage2_block3_add_backward(UnsafePointer(g), e39, e44)
+                // stage2_block3_bn2: dL/d(output), summed over its readers
+                g.update(from: e44, count: 8192)
+                // stage2_block3_bn2: dL/dy waits for the whole batch's sums
+                d44.update(from: g, count: 8192)
+                Self.l44_stage2_block3_bn2_gradientSums(UnsafePointer(o43), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 30:
-                        let e32 = arena + 1024074
-                        let o36 = arena + 638976
-                        let d37 = arena + 655360
-                        let e37 = arena + 1032266
-                        let o38 = arena + 663552
-                        let o39 = arena + 671744
-                        let e39 = arena + 1040458
-                        let o40 = arena + 679936
-                        let d41 = arena + 696320
-                        // Backward through stage2_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), UnsafePointer(d41), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block3_conv1
-                        Self.l40_stage2_block3_conv1_pad(UnsafePointer(o39), p)
-                        Self.l40_stage2_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l40_stage2_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<8192 { e39[i] += g[i] }
-                        // stage2_block2_out: dL/d(output), summed over its readers
-                        g.update(from: e39, count: 8192)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block2_out
-                        Self.l39_stage2_block2_out_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
-                        // stage2_block2_add
-                        Self.l38_stage2_block2_add_backward(UnsafePointer(g), e32, e37)
-                        // stage2_block2_bn2: dL/d(output), summed over its readers
-                        g.update(from: e37, count: 8192)
-                        // stage2_block2_bn2: dL/dy waits for the whole batch's sums
-                        d37.update(from: g, count: 8192)
-                        Self.l37_stage2_block2_bn2_gradientSums(UnsafePointer(o36), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 29:
+                let o40 = arena + 679936
+                let o41 = arena + 688128
+                let d41 = arena + 696320
+                let o42 = arena + 704512
+                let o43 = arena + 712704
+                let d44 = arena + 729088
+                // Backward through stage2_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l44_stage2_block3_bn2_backward(UnsafePointer(o43), UnsafePointer(d44), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block3_conv2
+                Self.l43_stage2_block3_conv2_pad(UnsafePointer(o42), p)
+                Self.l43_stage2_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l43_stage2_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage2_block3_relu
+                Self.l42_stage2_block3_relu_derivative(UnsafePointer(o41), UnsafePointer(o42), g)
+                // stage2_block3_bn1: dL/dy waits for the whole batch's sums
+                d41.update(from: g, count: 8192)
+                Self.l41_stage2_block3_bn1_gradientSums(UnsafePointer(o40), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 31:
-                        let o33 = arena + 606208
-                        let o34 = arena + 614400
-                        let d34 = arena + 622592
-                        let o35 = arena + 630784
-                        let o36 = arena + 638976
-                        let d37 = arena + 655360
-                        // Backward through stage2_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), UnsafePointer(d37), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block2_conv2
-                        Self.l36_stage2_block2_conv2_pad(UnsafePointer(o35), p)
-                        Self.l36_stage2_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l36_stage2_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage2_block2_relu
-                        Self.l35_stage2_block2_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
-                        // stage2_block2_bn1: dL/dy waits for the whole batch's sums
-                        d34.update(from: g, count: 8192)
-                        Self.l34_stage2_block2_bn1_gradientSums(UnsafePointer(o33), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 30:
+                let e32 = arena + 1024074
+                let o36 = arena + 638976
+                let d37 = arena + 655360
+                let e37 = arena + 1032266
+                let o38 = arena + 663552
+                let o39 = arena + 671744
+                let e39 = arena + 1040458
+                let o40 = arena + 679936
+                let d41 = arena + 696320
+                // Backward through stage2_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l41_stage2_block3_bn1_backward(UnsafePointer(o40), UnsafePointer(d41), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block3_conv1
+                Self.l40_stage2_block3_conv1_pad(UnsafePointer(o39), p)
+                Self.l40_stage2_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l40_stage2_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<8192 { e39[i] += g[i] }
+                // stage2_block2_out: dL/d(output), summed over its readers
+                g.update(from: e39, count: 8192)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block2_out
+                Self.l39_stage2_block2_out_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
+                // stage2_block2_add
+                Self.l38_stage2_block2_add_backward(UnsafePointer(g), e32, e37)
+                // stage2_block2_bn2: dL/d(output), summed over its readers
+                g.update(from: e37, count: 8192)
+                // stage2_block2_bn2: dL/dy waits for the whole batch's sums
+                d37.update(from: g, count: 8192)
+                Self.l37_stage2_block2_bn2_gradientSums(UnsafePointer(o36), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 32:
-                        let o28 = arena + 548864
-                        let e29 = arena + 1007690
-                        let d30 = arena + 581632
-                        let e30 = arena + 1015882
-                        let o31 = arena + 589824
-                        let o32 = arena + 598016
-                        let e32 = arena + 1024074
-                        let o33 = arena + 606208
-                        let d34 = arena + 622592
-                        // Backward through stage2_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), UnsafePointer(d34), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block2_conv1
-                        Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
-                        Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l33_stage2_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<8192 { e32[i] += g[i] }
-                        // stage2_block1_out: dL/d(output), summed over its readers
-                        g.update(from: e32, count: 8192)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block1_out
-                        Self.l32_stage2_block1_out_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
-                        // stage2_block1_add
-                        Self.l31_stage2_block1_add_backward(UnsafePointer(g), e29, e30)
-                        // stage2_block1_shortcut_bn: dL/d(output), summed over its readers
-                        g.update(from: e30, count: 8192)
-                        // stage2_block1_shortcut_bn: dL/dy waits for the whole batch's sums
-                        d30.update(from: g, count: 8192)
-                        Self.l30_stage2_block1_shortcut_bn_gradientSums(UnsafePointer(o28), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 31:
+                let o33 = arena + 606208
+                let o34 = arena + 614400
+                let d34 = arena + 622592
+                let o35 = arena + 630784
+                let o36 = arena + 638976
+                let d37 = arena + 655360
+                // Backward through stage2_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l37_stage2_block2_bn2_backward(UnsafePointer(o36), UnsafePointer(d37), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block2_conv2
+                Self.l36_stage2_block2_conv2_pad(UnsafePointer(o35), p)
+                Self.l36_stage2_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l36_stage2_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage2_block2_relu
+                Self.l35_stage2_block2_relu_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
+                // stage2_block2_bn1: dL/dy waits for the whole batch's sums
+                d34.update(from: g, count: 8192)
+                Self.l34_stage2_block2_bn1_gradientSums(UnsafePointer(o33), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 33:
-                        let o27 = arena + 540672
-                        let o28 = arena + 548864
-                        let e28 = arena + 999498
-                        let d29 = arena + 565248
-                        let e29 = arena + 1007690
-                        let d30 = arena + 581632
-                        // Backward through stage2_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l30_stage2_block1_shortcut_bn_backward(UnsafePointer(o28), UnsafePointer(d30), statistics, k, g)
-                        e28.update(from: g, count: 8192)
-                        // stage2_block1_bn2: dL/d(output), summed over its readers
-                        g.update(from: e29, count: 8192)
-                        // stage2_block1_bn2: dL/dy waits for the whole batch's sums
-                        d29.update(from: g, count: 8192)
-                        Self.l29_stage2_block1_bn2_gradientSums(UnsafePointer(o27), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 32:
+                let o28 = arena + 548864
+                let e29 = arena + 1007690
+                let d30 = arena + 581632
+                let e30 = arena + 1015882
+                let o31 = arena + 589824
+                let o32 = arena + 598016
+                let e32 = arena + 1024074
+                let o33 = arena + 606208
+                let d34 = arena + 622592
+                // Backward through stage2_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l34_stage2_block2_bn1_backward(UnsafePointer(o33), UnsafePointer(d34), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block2_conv1
+                Self.l33_stage2_block2_conv1_pad(UnsafePointer(o32), p)
+                Self.l33_stage2_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l33_stage2_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<8192 { e32[i] += g[i] }
+                // stage2_block1_out: dL/d(output), summed over its readers
+                g.update(from: e32, count: 8192)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block1_out
+                Self.l32_stage2_block1_out_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
+                // stage2_block1_add
+                Self.l31_stage2_block1_add_backward(UnsafePointer(g), e29, e30)
+                // stage2_block1_shortcut_bn: dL/d(output), summed over its readers
+                g.update(from: e30, count: 8192)
+                // stage2_block1_shortcut_bn: dL/dy waits for the whole batch's sums
+                d30.update(from: g, count: 8192)
+                Self.l30_stage2_block1_shortcut_bn_gradientSums(UnsafePointer(o28), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 34:
-                        let o23 = arena + 491520
-                        let e23 = arena + 974922
-                        let o24 = arena + 507904
-                        let o25 = arena + 516096
-                        let d25 = arena + 524288
-                        let o26 = arena + 532480
-                        let o27 = arena + 540672
-                        let e27 = arena + 991306
-                        let e28 = arena + 999498
-                        let d29 = arena + 565248
-                        // Backward through stage2_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l29_stage2_block1_bn2_backward(UnsafePointer(o27), UnsafePointer(d29), statistics, k, g)
-                        e27.update(from: g, count: 8192)
-                        // stage2_block1_shortcut: dL/d(output), summed over its readers
-                        g.update(from: e28, count: 8192)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block1_shortcut
-                        Self.l28_stage2_block1_shortcut_backward(UnsafePointer(o23), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e23.update(from: g, count: 16384)
-                        // stage2_block1_conv2: dL/d(output), summed over its readers
-                        g.update(from: e27, count: 8192)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block1_conv2
-                        Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
-                        Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage2_block1_relu
-                        Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
-                        // stage2_block1_bn1: dL/dy waits for the whole batch's sums
-                        d25.update(from: g, count: 8192)
-                        Self.l25_stage2_block1_bn1_gradientSums(UnsafePointer(o24), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 33:
+                let o27 = arena + 540672
+                let o28 = arena + 548864
+                let e28 = arena + 999498
+                let d29 = arena + 565248
+                let e29 = arena + 1007690
+                let d30 = arena + 581632
+                // Backward through stage2_block1_shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l30_stage2_block1_shortcut_bn_backward(UnsafePointer(o28), UnsafePointer(d30), statistics, k, g)
+                e28.update(from: g, count: 8192)
+                // stage2_block1_bn2: dL/d(output), summed over its readers
+                g.update(from: e29, count: 8192)
+                // stage2_block1_bn2: dL/dy waits for the whole batch's sums
+                d29.update(from: g, count: 8192)
+                Self.l29_stage2_block1_bn2_gradientSums(UnsafePointer(o27), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 35:
-                        let e16 = arena + 942154
-                        let o20 = arena + 425984
-                        let d21 = arena + 458752
-                        let e21 = arena + 958538
-                        let o22 = arena + 475136
-                        let o23 = arena + 491520
-                        let e23 = arena + 974922
-                        let o24 = arena + 507904
-                        let d25 = arena + 524288
-                        // Backward through stage2_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l25_stage2_block1_bn1_backward(UnsafePointer(o24), UnsafePointer(d25), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage2_block1_conv1
-                        Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
-                        Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l24_stage2_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<16384 { e23[i] += g[i] }
-                        // stage1_block3_out: dL/d(output), summed over its readers
-                        g.update(from: e23, count: 16384)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block3_out
-                        Self.l23_stage1_block3_out_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
-                        // stage1_block3_add
-                        Self.l22_stage1_block3_add_backward(UnsafePointer(g), e16, e21)
-                        // stage1_block3_bn2: dL/d(output), summed over its readers
-                        g.update(from: e21, count: 16384)
-                        // stage1_block3_bn2: dL/dy waits for the whole batch's sums
-                        d21.update(from: g, count: 16384)
-                        Self.l21_stage1_block3_bn2_gradientSums(UnsafePointer(o20), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 34:
+                let o23 = arena + 491520
+                let e23 = arena + 974922
+                let o24 = arena + 507904
+                let o25 = arena + 516096
+                let d25 = arena + 524288
+                let o26 = arena + 532480
+                let o27 = arena + 540672
+                let e27 = arena + 991306
+                let e28 = arena + 999498
+                let d29 = arena + 565248
+                // Backward through stage2_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l29_stage2_block1_bn2_backward(UnsafePointer(o27), UnsafePointer(d29), statistics, k, g)
+                e27.update(from: g, count: 8192)
+                // stage2_block1_shortcut: dL/d(output), summed over its readers
+                g.update(from: e28, count: 8192)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block1_shortcut
+                Self.l28_stage2_block1_shortcut_backward(UnsafePointer(o23), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e23.update(from: g, count: 16384)
+                // stage2_block1_conv2: dL/d(output), summed over its readers
+                g.update(from: e27, count: 8192)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block1_conv2
+                Self.l27_stage2_block1_conv2_pad(UnsafePointer(o26), p)
+                Self.l27_stage2_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l27_stage2_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage2_block1_relu
+                Self.l26_stage2_block1_relu_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
+                // stage2_block1_bn1: dL/dy waits for the whole batch's sums
+                d25.update(from: g, count: 8192)
+                Self.l25_stage2_block1_bn1_gradientSums(UnsafePointer(o24), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 36:
-                        let o17 = arena + 360448
-                        let o18 = arena + 376832
-                        let d18 = arena + 393216
-                        let o19 = arena + 409600
-                        let o20 = arena + 425984
-                        let d21 = arena + 458752
-                        // Backward through stage1_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), UnsafePointer(d21), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block3_conv2
-                        Self.l20_stage1_block3_conv2_pad(UnsafePointer(o19), p)
-                        Self.l20_stage1_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l20_stage1_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage1_block3_relu
-                        Self.l19_stage1_block3_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
-                        // stage1_block3_bn1: dL/dy waits for the whole batch's sums
-                        d18.update(from: g, count: 16384)
-                        Self.l18_stage1_block3_bn1_gradientSums(UnsafePointer(o17), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 35:
+                let e16 = arena + 942154
+                let o20 = arena + 425984
+                let d21 = arena + 458752
+                let e21 = arena + 958538
+                let o22 = arena + 475136
+                let o23 = arena + 491520
+                let e23 = arena + 974922
+                let o24 = arena + 507904
+                let d25 = arena + 524288
+                // Backward through stage2_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l25_stage2_block1_bn1_backward(UnsafePointer(o24), UnsafePointer(d25), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage2_block1_conv1
+                Self.l24_stage2_block1_conv1_pad(UnsafePointer(o23), p)
+                Self.l24_stage2_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l24_stage2_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<16384 { e23[i] += g[i] }
+                // stage1_block3_out: dL/d(output), summed over its readers
+                g.update(from: e23, count: 16384)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block3_out
+                Self.l23_stage1_block3_out_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
+                // stage1_block3_add
+                Self.l22_stage1_block3_add_backward(UnsafePointer(g), e16, e21)
+                // stage1_block3_bn2: dL/d(output), summed over its readers
+                g.update(from: e21, count: 16384)
+                // stage1_block3_bn2: dL/dy waits for the whole batch's sums
+                d21.update(from: g, count: 16384)
+                Self.l21_stage1_block3_bn2_gradientSums(UnsafePointer(o20), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 37:
-                        let e9 = arena + 909386
-                        let o13 = arena + 278528
-                        let d14 = arena + 311296
-                        let e14 = arena + 925770
-                        let o15 = arena + 327680
-                        let o16 = arena + 344064
-                        let e16 = arena + 942154
-                        let o17 = arena + 360448
-                        let d18 = arena + 393216
-                        // Backward through stage1_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), UnsafePointer(d18), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block3_conv1
-                        Self.l17_stage1_block3_conv1_pad(UnsafePointer(o16), p)
-                        Self.l17_stage1_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l17_stage1_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<16384 { e16[i] += g[i] }
-                        // stage1_block2_out: dL/d(output), summed over its readers
-                        g.update(from: e16, count: 16384)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block2_out
-                        Self.l16_stage1_block2_out_derivative(UnsafePointer(o15), UnsafePointer(o16), g)
-                        // stage1_block2_add
-                        Self.l15_stage1_block2_add_backward(UnsafePointer(g), e9, e14)
-                        // stage1_block2_bn2: dL/d(output), summed over its readers
-                        g.update(from: e14, count: 16384)
-                        // stage1_block2_bn2: dL/dy waits for the whole batch's sums
-                        d14.update(from: g, count: 16384)
-                        Self.l14_stage1_block2_bn2_gradientSums(UnsafePointer(o13), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 36:
+                let o17 = arena + 360448
+                let o18 = arena + 376832
+                let d18 = arena + 393216
+                let o19 = arena + 409600
+                let o20 = arena + 425984
+                let d21 = arena + 458752
+                // Backward through stage1_block3_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l21_stage1_block3_bn2_backward(UnsafePointer(o20), UnsafePointer(d21), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block3_conv2
+                Self.l20_stage1_block3_conv2_pad(UnsafePointer(o19), p)
+                Self.l20_stage1_block3_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l20_stage1_block3_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage1_block3_relu
+                Self.l19_stage1_block3_relu_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
+                // stage1_block3_bn1: dL/dy waits for the whole batch's sums
+                d18.update(from: g, count: 16384)
+                Self.l18_stage1_block3_bn1_gradientSums(UnsafePointer(o17), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 38:
-                        let o10 = arena + 212992
-                        let o11 = arena + 229376
-                        let d11 = arena + 245760
-                        let o12 = arena + 262144
-                        let o13 = arena + 278528
-                        let d14 = arena + 311296
-                        // Backward through stage1_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d14), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block2_conv2
-                        Self.l13_stage1_block2_conv2_pad(UnsafePointer(o12), p)
-                        Self.l13_stage1_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l13_stage1_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage1_block2_relu
-                        Self.l12_stage1_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
-                        // stage1_block2_bn1: dL/dy waits for the whole batch's sums
-                        d11.update(from: g, count: 16384)
-                        Self.l11_stage1_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 37:
+                let e9 = arena + 909386
+                let o13 = arena + 278528
+                let d14 = arena + 311296
+                let e14 = arena + 925770
+                let o15 = arena + 327680
+                let o16 = arena + 344064
+                let e16 = arena + 942154
+                let o17 = arena + 360448
+                let d18 = arena + 393216
+                // Backward through stage1_block3_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l18_stage1_block3_bn1_backward(UnsafePointer(o17), UnsafePointer(d18), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block3_conv1
+                Self.l17_stage1_block3_conv1_pad(UnsafePointer(o16), p)
+                Self.l17_stage1_block3_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l17_stage1_block3_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<16384 { e16[i] += g[i] }
+                // stage1_block2_out: dL/d(output), summed over its readers
+                g.update(from: e16, count: 16384)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block2_out
+                Self.l16_stage1_block2_out_derivative(UnsafePointer(o15), UnsafePointer(o16), g)
+                // stage1_block2_add
+                Self.l15_stage1_block2_add_backward(UnsafePointer(g), e9, e14)
+                // stage1_block2_bn2: dL/d(output), summed over its readers
+                g.update(from: e14, count: 16384)
+                // stage1_block2_bn2: dL/dy waits for the whole batch's sums
+                d14.update(from: g, count: 16384)
+                Self.l14_stage1_block2_bn2_gradientSums(UnsafePointer(o13), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 39:
-                        let e2 = arena + 876618
-                        let o6 = arena + 131072
-                        let d7 = arena + 163840
-                        let e7 = arena + 893002
-                        let o8 = arena + 180224
-                        let o9 = arena + 196608
-                        let e9 = arena + 909386
-                        let o10 = arena + 212992
-                        let d11 = arena + 245760
-                        // Backward through stage1_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block2_conv1
-                        Self.l10_stage1_block2_conv1_pad(UnsafePointer(o9), p)
-                        Self.l10_stage1_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l10_stage1_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<16384 { e9[i] += g[i] }
-                        // stage1_block1_out: dL/d(output), summed over its readers
-                        g.update(from: e9, count: 16384)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block1_out
-                        Self.l9_stage1_block1_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
-                        // stage1_block1_add
-                        Self.l8_stage1_block1_add_backward(UnsafePointer(g), e2, e7)
-                        // stage1_block1_bn2: dL/d(output), summed over its readers
-                        g.update(from: e7, count: 16384)
-                        // stage1_block1_bn2: dL/dy waits for the whole batch's sums
-                        d7.update(from: g, count: 16384)
-                        Self.l7_stage1_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 38:
+                let o10 = arena + 212992
+                let o11 = arena + 229376
+                let d11 = arena + 245760
+                let o12 = arena + 262144
+                let o13 = arena + 278528
+                let d14 = arena + 311296
+                // Backward through stage1_block2_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l14_stage1_block2_bn2_backward(UnsafePointer(o13), UnsafePointer(d14), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block2_conv2
+                Self.l13_stage1_block2_conv2_pad(UnsafePointer(o12), p)
+                Self.l13_stage1_block2_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l13_stage1_block2_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage1_block2_relu
+                Self.l12_stage1_block2_relu_derivative(UnsafePointer(o11), UnsafePointer(o12), g)
+                // stage1_block2_bn1: dL/dy waits for the whole batch's sums
+                d11.update(from: g, count: 16384)
+                Self.l11_stage1_block2_bn1_gradientSums(UnsafePointer(o10), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 40:
-                        let o3 = arena + 65536
-                        let o4 = arena + 81920
-                        let d4 = arena + 98304
-                        let o5 = arena + 114688
-                        let o6 = arena + 131072
-                        let d7 = arena + 163840
-                        // Backward through stage1_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block1_conv2
-                        Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
-                        Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // stage1_block1_relu
-                        Self.l5_stage1_block1_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
-                        // stage1_block1_bn1: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 16384)
-                        Self.l4_stage1_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 39:
+                let e2 = arena + 876618
+                let o6 = arena + 131072
+                let d7 = arena + 163840
+                let e7 = arena + 893002
+                let o8 = arena + 180224
+                let o9 = arena + 196608
+                let e9 = arena + 909386
+                let o10 = arena + 212992
+                let d11 = arena + 245760
+                // Backward through stage1_block2_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l11_stage1_block2_bn1_backward(UnsafePointer(o10), UnsafePointer(d11), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block2_conv1
+                Self.l10_stage1_block2_conv1_pad(UnsafePointer(o9), p)
+                Self.l10_stage1_block2_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l10_stage1_block2_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<16384 { e9[i] += g[i] }
+                // stage1_block1_out: dL/d(output), summed over its readers
+                g.update(from: e9, count: 16384)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block1_out
+                Self.l9_stage1_block1_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                // stage1_block1_add
+                Self.l8_stage1_block1_add_backward(UnsafePointer(g), e2, e7)
+                // stage1_block1_bn2: dL/d(output), summed over its readers
+                g.update(from: e7, count: 16384)
+                // stage1_block1_bn2: dL/dy waits for the whole batch's sums
+                d7.update(from: g, count: 16384)
+                Self.l7_stage1_block1_bn2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    case 41:
-                        let o0 = arena + 0
-                        let o1 = arena + 16384
-                        let d1 = arena + 32768
-                        let o2 = arena + 49152
-                        let e2 = arena + 876618
-                        let o3 = arena + 65536
-                        let d4 = arena + 98304
-                        // Backward through stage1_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stage1_block1_conv1
-                        Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
-                        Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<16384 { e2[i] += g[i] }
-                        // stem_relu: dL/d(output), summed over its readers
-                        g.update(from: e2, count: 16384)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem_relu
-                        Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                        // stem_bn: dL/dy waits for the whole batch's sums
-                        d1.update(from: g, count: 16384)
-                        Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 40:
+                let o3 = arena + 65536
+                let o4 = arena + 81920
+                let d4 = arena + 98304
+                let o5 = arena + 114688
+                let o6 = arena + 131072
+                let d7 = arena + 163840
+                // Backward through stage1_block1_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l7_stage1_block1_bn2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block1_conv2
+                Self.l6_stage1_block1_conv2_pad(UnsafePointer(o5), p)
+                Self.l6_stage1_block1_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l6_stage1_block1_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // stage1_block1_relu
+                Self.l5_stage1_block1_relu_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                // stage1_block1_bn1: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 16384)
+                Self.l4_stage1_block1_bn1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let d1 = arena + 32768
-                        // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem_conv
-                        Self.l0_stem_conv_pad(input, p)
-                        Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                        if let inputGradient { Self.l0_stem_conv_unpad(UnsafePointer(q), inputGradient) }
-                        return 0
+            case 41:
+                let o0 = arena + 0
+                let o1 = arena + 16384
+                let d1 = arena + 32768
+                let o2 = arena + 49152
+                let e2 = arena + 876618
+                let o3 = arena + 65536
+                let d4 = arena + 98304
+                // Backward through stage1_block1_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_stage1_block1_bn1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stage1_block1_conv1
+                Self.l3_stage1_block1_conv1_pad(UnsafePointer(o2), p)
+                Self.l3_stage1_block1_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l3_stage1_block1_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<16384 { e2[i] += g[i] }
+                // stem_relu: dL/d(output), summed over its readers
+                g.update(from: e2, count: 16384)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stem_relu
+                Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // stem_bn: dL/dy waits for the whole batch's sums
+                d1.update(from: g, count: 16384)
+                Self.l1_stem_bn_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let d1 = arena + 32768
+                // Backward through stem_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l1_stem_bn_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stem_conv
+                Self.l0_stem_conv_pad(input, p)
+                Self.l0_stem_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_stem_conv_unpad(UnsafePointer(q), inputGradient) }
+                return 0
+
         }
     }
 

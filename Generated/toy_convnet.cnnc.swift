@@ -113,48 +113,45 @@ public struct ToyConvnet: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv1
-            Self.l0_conv1(input, w, arena + Arena.l0_conv1)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv1))
-            // pool1
-            Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
-            observe?(1, UnsafePointer(arena + Arena.l1_pool1))
-            // conv2
-            Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2))
-            // pool2
-            Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
-            observe?(3, UnsafePointer(arena + Arena.l3_pool2))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_pool2))
-            // fc3
-            Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
-            observe?(5, UnsafePointer(arena + Arena.l5_fc3))
-            // fc4
-            Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
-            observe?(6, UnsafePointer(arena + Arena.l6_fc4))
-            // softmax
-            Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
-            Self.l7_softmax_activation(arena + Arena.l7_softmax)
-            observe?(7, UnsafePointer(arena + Arena.l7_softmax))
-            output.update(from: arena + Arena.l7_softmax, count: 26)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv1
+        Self.l0_conv1(input, w, arena + Arena.l0_conv1)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+        // pool1
+        Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
+        observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+        // conv2
+        Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+        // pool2
+        Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
+        observe?(3, UnsafePointer(arena + Arena.l3_pool2))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_pool2))
+        // fc3
+        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
+        observe?(5, UnsafePointer(arena + Arena.l5_fc3))
+        // fc4
+        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
+        observe?(6, UnsafePointer(arena + Arena.l6_fc4))
+        // softmax
+        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
+        Self.l7_softmax_activation(arena + Arena.l7_softmax)
+        observe?(7, UnsafePointer(arena + Arena.l7_softmax))
+        output.update(from: arena + Arena.l7_softmax, count: 26)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -164,37 +161,39 @@ public struct ToyConvnet: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv1
-            pool.split(28) { worker, parts in Self.l0_conv1(input, w, arena + Arena.l0_conv1, parts) }
-            observe?(0, UnsafePointer(arena + Arena.l0_conv1))
-            // pool1
-            Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
-            observe?(1, UnsafePointer(arena + Arena.l1_pool1))
-            // conv2
-            pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2, parts) }
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2))
-            // pool2
-            Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
-            observe?(3, UnsafePointer(arena + Arena.l3_pool2))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_pool2))
-            // fc3
-            Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
-            observe?(5, UnsafePointer(arena + Arena.l5_fc3))
-            // fc4
-            Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
-            observe?(6, UnsafePointer(arena + Arena.l6_fc4))
-            // softmax
-            Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
-            Self.l7_softmax_activation(arena + Arena.l7_softmax)
-            observe?(7, UnsafePointer(arena + Arena.l7_softmax))
-            output.update(from: arena + Arena.l7_softmax, count: 26)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv1
+        pool.split(28) { worker, parts in Self.l0_conv1(input, w, arena + Arena.l0_conv1, parts) }
+        observe?(0, UnsafePointer(arena + Arena.l0_conv1))
+        // pool1
+        Self.l1_pool1(UnsafePointer(arena + Arena.l0_conv1), arena + Arena.l1_pool1)
+        observe?(1, UnsafePointer(arena + Arena.l1_pool1))
+        // conv2
+        pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena + Arena.l1_pool1), w, arena + Arena.l2_conv2, parts) }
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2))
+        // pool2
+        Self.l3_pool2(UnsafePointer(arena + Arena.l2_conv2), arena + Arena.l3_pool2)
+        observe?(3, UnsafePointer(arena + Arena.l3_pool2))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_pool2))
+        // fc3
+        Self.l5_fc3(UnsafePointer(arena + Arena.l3_pool2), w, arena + Arena.l5_fc3)
+        observe?(5, UnsafePointer(arena + Arena.l5_fc3))
+        // fc4
+        Self.l6_fc4(UnsafePointer(arena + Arena.l5_fc3), w, arena + Arena.l6_fc4)
+        observe?(6, UnsafePointer(arena + Arena.l6_fc4))
+        // softmax
+        Self.l7_softmax(UnsafePointer(arena + Arena.l6_fc4), w, arena + Arena.l7_softmax)
+        Self.l7_softmax_activation(arena + Arena.l7_softmax)
+        observe?(7, UnsafePointer(arena + Arena.l7_softmax))
+        output.update(from: arena + Arena.l7_softmax, count: 26)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -208,23 +207,25 @@ public struct ToyConvnet: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 3200
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 400, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 5, 5, 16) → (None, 400)
-            // (no computation at inference)
-            // fc3 over 8 samples: Dense, (None, 400) → (None, 120)
-            Self.l5_fc3_block(UnsafePointer(ta), w, tb)
-            // fc4 over 8 samples: Dense, (None, 120) → (None, 84)
-            Self.l6_fc4_block(UnsafePointer(tb), w, ta)
-            // softmax over 8 samples: Dense, (None, 84) → (None, 26)
-            Self.l7_softmax_block(UnsafePointer(ta), w, tb)
-            Self.l7_softmax_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 3200
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 400, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 5, 5, 16) → (None, 400)
+        // (no computation at inference)
+        // fc3 over 8 samples: Dense, (None, 400) → (None, 120)
+        Self.l5_fc3_block(UnsafePointer(ta), w, tb)
+        // fc4 over 8 samples: Dense, (None, 120) → (None, 84)
+        Self.l6_fc4_block(UnsafePointer(tb), w, ta)
+        // softmax over 8 samples: Dense, (None, 84) → (None, 26)
+        Self.l7_softmax_block(UnsafePointer(ta), w, tb)
+        Self.l7_softmax_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -1011,60 +1012,62 @@ extension ToyConvnet: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 10070, q = arena + 10070
-                var g = arena + 10070, h = arena + 16342
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 6272
-                let o2 = arena + 7840
-                let o3 = arena + 9440
-                let o5 = arena + 9840
-                let o6 = arena + 9960
-                let o7 = arena + 10044
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv1(input, w, o0)
-                Self.l1_pool1(UnsafePointer(o0), o1)
-                Self.l2_conv2(UnsafePointer(o1), w, o2)
-                Self.l3_pool2(UnsafePointer(o2), o3)
-                // flatten: the same memory as its input
-                Self.l5_fc3(UnsafePointer(o3), w, o5)
-                Self.l6_fc4(UnsafePointer(o5), w, o6)
-                Self.l7_softmax(UnsafePointer(o6), w, o7)
-                Self.l7_softmax_activation(o7)
-                output.update(from: o7, count: 26)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 26, channels: 26)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 26, channels: 26, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // softmax
-                if !fused { Self.l7_softmax_derivative(UnsafePointer(o7), g) }
-                Self.l7_softmax_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // fc4
-                Self.l6_fc4_derivative(UnsafePointer(o6), g)
-                Self.l6_fc4_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // fc3
-                Self.l5_fc3_derivative(UnsafePointer(o5), g)
-                Self.l5_fc3_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // pool2
-                Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // conv2
-                Self.l2_conv2_derivative(UnsafePointer(o2), g)
-                Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool1
-                Self.l1_pool1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // conv1
-                Self.l0_conv1_derivative(UnsafePointer(o0), g)
-                Self.l0_conv1_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 10070, q = arena + 10070
+        var g = arena + 10070, h = arena + 16342
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 6272
+        let o2 = arena + 7840
+        let o3 = arena + 9440
+        let o5 = arena + 9840
+        let o6 = arena + 9960
+        let o7 = arena + 10044
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv1(input, w, o0)
+        Self.l1_pool1(UnsafePointer(o0), o1)
+        Self.l2_conv2(UnsafePointer(o1), w, o2)
+        Self.l3_pool2(UnsafePointer(o2), o3)
+        // flatten: the same memory as its input
+        Self.l5_fc3(UnsafePointer(o3), w, o5)
+        Self.l6_fc4(UnsafePointer(o5), w, o6)
+        Self.l7_softmax(UnsafePointer(o6), w, o7)
+        Self.l7_softmax_activation(o7)
+        output.update(from: o7, count: 26)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 26, channels: 26)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 26, channels: 26, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // softmax
+        if !fused { Self.l7_softmax_derivative(UnsafePointer(o7), g) }
+        Self.l7_softmax_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // fc4
+        Self.l6_fc4_derivative(UnsafePointer(o6), g)
+        Self.l6_fc4_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // fc3
+        Self.l5_fc3_derivative(UnsafePointer(o5), g)
+        Self.l5_fc3_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // pool2
+        Self.l3_pool2_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // conv2
+        Self.l2_conv2_derivative(UnsafePointer(o2), g)
+        Self.l2_conv2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool1
+        Self.l1_pool1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        // conv1
+        Self.l0_conv1_derivative(UnsafePointer(o0), g)
+        Self.l0_conv1_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -147,65 +147,62 @@ public struct Unet: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // enc1_conv
-            Self.l0_enc1_conv_pad(input, arena + Arena.l0_enc1_conv_padded)
-            Self.l0_enc1_conv(UnsafePointer(arena + Arena.l0_enc1_conv_padded), w, arena + Arena.l0_enc1_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_enc1_conv))
-            // enc1_pool
-            Self.l1_enc1_pool(UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l1_enc1_pool)
-            observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
-            // enc2_conv
-            Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
-            Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w, arena + Arena.l2_enc2_conv)
-            observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
-            // enc2_pool
-            Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
-            observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
-            // bottleneck
-            Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
-            Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w, arena + Arena.l4_bottleneck, arena + Arena.scratch)
-            observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
-            // dec2_up
-            Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w, arena + Arena.l5_dec2_up)
-            observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
-            // dec2_skip
-            Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
-            observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
-            // dec2_conv
-            Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
-            Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w, arena + Arena.l7_dec2_conv, arena + Arena.scratch)
-            observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
-            // dec1_up
-            Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
-            observe?(8, UnsafePointer(arena + Arena.l8_dec1_up))
-            // dec1_skip
-            Self.l9_dec1_skip(UnsafePointer(arena + Arena.l8_dec1_up), UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l9_dec1_skip)
-            observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
-            // dec1_conv
-            Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
-            Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w, arena + Arena.l10_dec1_conv)
-            observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
-            // pixel_classes
-            Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w, arena + Arena.l11_pixel_classes)
-            Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
-            observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
-            output.update(from: arena + Arena.l11_pixel_classes, count: 768)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // enc1_conv
+        Self.l0_enc1_conv_pad(input, arena + Arena.l0_enc1_conv_padded)
+        Self.l0_enc1_conv(UnsafePointer(arena + Arena.l0_enc1_conv_padded), w, arena + Arena.l0_enc1_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_enc1_conv))
+        // enc1_pool
+        Self.l1_enc1_pool(UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l1_enc1_pool)
+        observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
+        // enc2_conv
+        Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
+        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w, arena + Arena.l2_enc2_conv)
+        observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
+        // enc2_pool
+        Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
+        observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
+        // bottleneck
+        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
+        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w, arena + Arena.l4_bottleneck, arena + Arena.scratch)
+        observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
+        // dec2_up
+        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w, arena + Arena.l5_dec2_up)
+        observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
+        // dec2_skip
+        Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
+        observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
+        // dec2_conv
+        Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w, arena + Arena.l7_dec2_conv, arena + Arena.scratch)
+        observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
+        // dec1_up
+        Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
+        observe?(8, UnsafePointer(arena + Arena.l8_dec1_up))
+        // dec1_skip
+        Self.l9_dec1_skip(UnsafePointer(arena + Arena.l8_dec1_up), UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l9_dec1_skip)
+        observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
+        // dec1_conv
+        Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
+        Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w, arena + Arena.l10_dec1_conv)
+        observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
+        // pixel_classes
+        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w, arena + Arena.l11_pixel_classes)
+        Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
+        observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
+        output.update(from: arena + Arena.l11_pixel_classes, count: 768)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -215,54 +212,56 @@ public struct Unet: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // enc1_conv
-            Self.l0_enc1_conv_pad(input, arena + Arena.l0_enc1_conv_padded)
-            Self.l0_enc1_conv(UnsafePointer(arena + Arena.l0_enc1_conv_padded), w, arena + Arena.l0_enc1_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_enc1_conv))
-            // enc1_pool
-            Self.l1_enc1_pool(UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l1_enc1_pool)
-            observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
-            // enc2_conv
-            Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
-            Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w, arena + Arena.l2_enc2_conv)
-            observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
-            // enc2_pool
-            Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
-            observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
-            // bottleneck
-            Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
-            Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w, arena + Arena.l4_bottleneck, arena + Arena.scratch)
-            observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
-            // dec2_up
-            Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w, arena + Arena.l5_dec2_up)
-            observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
-            // dec2_skip
-            Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
-            observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
-            // dec2_conv
-            Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
-            pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w, arena + Arena.l7_dec2_conv, arena + Arena.scratch + worker * 6144, parts) }
-            observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
-            // dec1_up
-            Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
-            observe?(8, UnsafePointer(arena + Arena.l8_dec1_up))
-            // dec1_skip
-            Self.l9_dec1_skip(UnsafePointer(arena + Arena.l8_dec1_up), UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l9_dec1_skip)
-            observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
-            // dec1_conv
-            Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
-            pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w, arena + Arena.l10_dec1_conv, parts) }
-            observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
-            // pixel_classes
-            Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w, arena + Arena.l11_pixel_classes)
-            Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
-            observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
-            output.update(from: arena + Arena.l11_pixel_classes, count: 768)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // enc1_conv
+        Self.l0_enc1_conv_pad(input, arena + Arena.l0_enc1_conv_padded)
+        Self.l0_enc1_conv(UnsafePointer(arena + Arena.l0_enc1_conv_padded), w, arena + Arena.l0_enc1_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_enc1_conv))
+        // enc1_pool
+        Self.l1_enc1_pool(UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l1_enc1_pool)
+        observe?(1, UnsafePointer(arena + Arena.l1_enc1_pool))
+        // enc2_conv
+        Self.l2_enc2_conv_pad(UnsafePointer(arena + Arena.l1_enc1_pool), arena + Arena.l2_enc2_conv_padded)
+        Self.l2_enc2_conv(UnsafePointer(arena + Arena.l2_enc2_conv_padded), w, arena + Arena.l2_enc2_conv)
+        observe?(2, UnsafePointer(arena + Arena.l2_enc2_conv))
+        // enc2_pool
+        Self.l3_enc2_pool(UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l3_enc2_pool)
+        observe?(3, UnsafePointer(arena + Arena.l3_enc2_pool))
+        // bottleneck
+        Self.l4_bottleneck_winograd_pad(UnsafePointer(arena + Arena.l3_enc2_pool), arena + Arena.l4_bottleneck_padded)
+        Self.l4_bottleneck_winograd(UnsafePointer(arena + Arena.l4_bottleneck_padded), w, arena + Arena.l4_bottleneck, arena + Arena.scratch)
+        observe?(4, UnsafePointer(arena + Arena.l4_bottleneck))
+        // dec2_up
+        Self.l5_dec2_up(UnsafePointer(arena + Arena.l4_bottleneck), w, arena + Arena.l5_dec2_up)
+        observe?(5, UnsafePointer(arena + Arena.l5_dec2_up))
+        // dec2_skip
+        Self.l6_dec2_skip(UnsafePointer(arena + Arena.l5_dec2_up), UnsafePointer(arena + Arena.l2_enc2_conv), arena + Arena.l6_dec2_skip)
+        observe?(6, UnsafePointer(arena + Arena.l6_dec2_skip))
+        // dec2_conv
+        Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena + Arena.l6_dec2_skip), arena + Arena.l7_dec2_conv_padded)
+        pool.split(2) { worker, parts in Self.l7_dec2_conv_winograd(UnsafePointer(arena + Arena.l7_dec2_conv_padded), w, arena + Arena.l7_dec2_conv, arena + Arena.scratch + worker * 6144, parts) }
+        observe?(7, UnsafePointer(arena + Arena.l7_dec2_conv))
+        // dec1_up
+        Self.l8_dec1_up(UnsafePointer(arena + Arena.l7_dec2_conv), arena + Arena.l8_dec1_up)
+        observe?(8, UnsafePointer(arena + Arena.l8_dec1_up))
+        // dec1_skip
+        Self.l9_dec1_skip(UnsafePointer(arena + Arena.l8_dec1_up), UnsafePointer(arena + Arena.l0_enc1_conv), arena + Arena.l9_dec1_skip)
+        observe?(9, UnsafePointer(arena + Arena.l9_dec1_skip))
+        // dec1_conv
+        Self.l10_dec1_conv_pad(UnsafePointer(arena + Arena.l9_dec1_skip), arena + Arena.l10_dec1_conv_padded)
+        pool.split(16) { worker, parts in Self.l10_dec1_conv(UnsafePointer(arena + Arena.l10_dec1_conv_padded), w, arena + Arena.l10_dec1_conv, parts) }
+        observe?(10, UnsafePointer(arena + Arena.l10_dec1_conv))
+        // pixel_classes
+        Self.l11_pixel_classes(UnsafePointer(arena + Arena.l10_dec1_conv), w, arena + Arena.l11_pixel_classes)
+        Self.l11_pixel_classes_activation(arena + Arena.l11_pixel_classes)
+        observe?(11, UnsafePointer(arena + Arena.l11_pixel_classes))
+        output.update(from: arena + Arena.l11_pixel_classes, count: 768)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -1009,111 +1008,113 @@ extension Unet: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 29696, q = arena + 37472
-                var g = arena + 45248, h = arena + 51392
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let e0 = arena + 21504
-                let o1 = arena + 2048
-                let o2 = arena + 2560
-                let e2 = arena + 23552
-                let o3 = arena + 3584
-                let o4 = arena + 3840
-                let o5 = arena + 4352
-                let e5 = arena + 24576
-                let o6 = arena + 5376
-                let o7 = arena + 7424
-                let o8 = arena + 8448
-                let e8 = arena + 25600
-                let o9 = arena + 12544
-                let o10 = arena + 18688
-                let o11 = arena + 20736
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_enc1_conv_pad(input, p)
-                Self.l0_enc1_conv(UnsafePointer(p), w, o0)
-                Self.l1_enc1_pool(UnsafePointer(o0), o1)
-                Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-                Self.l2_enc2_conv(UnsafePointer(p), w, o2)
-                Self.l3_enc2_pool(UnsafePointer(o2), o3)
-                Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-                Self.l4_bottleneck(UnsafePointer(p), w, o4)
-                Self.l5_dec2_up(UnsafePointer(o4), w, o5)
-                Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
-                Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-                Self.l7_dec2_conv(UnsafePointer(p), w, o7)
-                Self.l8_dec1_up(UnsafePointer(o7), o8)
-                Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
-                Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-                Self.l10_dec1_conv(UnsafePointer(p), w, o10)
-                Self.l11_pixel_classes(UnsafePointer(o10), w, o11)
-                Self.l11_pixel_classes_activation(o11)
-                output.update(from: o11, count: 768)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 768, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 768, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // pixel_classes
-                if !fused { Self.l11_pixel_classes_derivative(UnsafePointer(o11), g) }
-                Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dec1_conv
-                Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
-                Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
-                Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l10_dec1_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // dec1_skip
-                Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
-                // dec1_up: dL/d(output), summed over its readers
-                g.update(from: e8, count: 4096)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dec1_up
-                Self.l8_dec1_up_backward(UnsafePointer(g), h); swap(&g, &h)
-                // dec2_conv
-                Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
-                Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
-                Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l7_dec2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // dec2_skip
-                Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
-                // dec2_up: dL/d(output), summed over its readers
-                g.update(from: e5, count: 1024)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dec2_up
-                Self.l5_dec2_up_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // bottleneck
-                Self.l4_bottleneck_derivative(UnsafePointer(o4), g)
-                Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-                Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l4_bottleneck_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // enc2_pool
-                Self.l3_enc2_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<1024 { e2[i] += g[i] }
-                // enc2_conv: dL/d(output), summed over its readers
-                g.update(from: e2, count: 1024)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // enc2_conv
-                Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
-                Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
-                Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_enc2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // enc1_pool
-                Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<2048 { e0[i] += g[i] }
-                // enc1_conv: dL/d(output), summed over its readers
-                g.update(from: e0, count: 2048)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // enc1_conv
-                Self.l0_enc1_conv_derivative(UnsafePointer(o0), g)
-                Self.l0_enc1_conv_pad(input, p)
-                Self.l0_enc1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_enc1_conv_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 29696, q = arena + 37472
+        var g = arena + 45248, h = arena + 51392
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let e0 = arena + 21504
+        let o1 = arena + 2048
+        let o2 = arena + 2560
+        let e2 = arena + 23552
+        let o3 = arena + 3584
+        let o4 = arena + 3840
+        let o5 = arena + 4352
+        let e5 = arena + 24576
+        let o6 = arena + 5376
+        let o7 = arena + 7424
+        let o8 = arena + 8448
+        let e8 = arena + 25600
+        let o9 = arena + 12544
+        let o10 = arena + 18688
+        let o11 = arena + 20736
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_enc1_conv_pad(input, p)
+        Self.l0_enc1_conv(UnsafePointer(p), w, o0)
+        Self.l1_enc1_pool(UnsafePointer(o0), o1)
+        Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
+        Self.l2_enc2_conv(UnsafePointer(p), w, o2)
+        Self.l3_enc2_pool(UnsafePointer(o2), o3)
+        Self.l4_bottleneck_pad(UnsafePointer(o3), p)
+        Self.l4_bottleneck(UnsafePointer(p), w, o4)
+        Self.l5_dec2_up(UnsafePointer(o4), w, o5)
+        Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
+        Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
+        Self.l7_dec2_conv(UnsafePointer(p), w, o7)
+        Self.l8_dec1_up(UnsafePointer(o7), o8)
+        Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
+        Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
+        Self.l10_dec1_conv(UnsafePointer(p), w, o10)
+        Self.l11_pixel_classes(UnsafePointer(o10), w, o11)
+        Self.l11_pixel_classes_activation(o11)
+        output.update(from: o11, count: 768)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 768, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 768, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // pixel_classes
+        if !fused { Self.l11_pixel_classes_derivative(UnsafePointer(o11), g) }
+        Self.l11_pixel_classes_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dec1_conv
+        Self.l10_dec1_conv_derivative(UnsafePointer(o10), g)
+        Self.l10_dec1_conv_pad(UnsafePointer(o9), p)
+        Self.l10_dec1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l10_dec1_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // dec1_skip
+        Self.l9_dec1_skip_backward(UnsafePointer(g), e8, e0)
+        // dec1_up: dL/d(output), summed over its readers
+        g.update(from: e8, count: 4096)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dec1_up
+        Self.l8_dec1_up_backward(UnsafePointer(g), h); swap(&g, &h)
+        // dec2_conv
+        Self.l7_dec2_conv_derivative(UnsafePointer(o7), g)
+        Self.l7_dec2_conv_pad(UnsafePointer(o6), p)
+        Self.l7_dec2_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l7_dec2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // dec2_skip
+        Self.l6_dec2_skip_backward(UnsafePointer(g), e5, e2)
+        // dec2_up: dL/d(output), summed over its readers
+        g.update(from: e5, count: 1024)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dec2_up
+        Self.l5_dec2_up_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // bottleneck
+        Self.l4_bottleneck_derivative(UnsafePointer(o4), g)
+        Self.l4_bottleneck_pad(UnsafePointer(o3), p)
+        Self.l4_bottleneck_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_bottleneck_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // enc2_pool
+        Self.l3_enc2_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<1024 { e2[i] += g[i] }
+        // enc2_conv: dL/d(output), summed over its readers
+        g.update(from: e2, count: 1024)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // enc2_conv
+        Self.l2_enc2_conv_derivative(UnsafePointer(o2), g)
+        Self.l2_enc2_conv_pad(UnsafePointer(o1), p)
+        Self.l2_enc2_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_enc2_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // enc1_pool
+        Self.l1_enc1_pool_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<2048 { e0[i] += g[i] }
+        // enc1_conv: dL/d(output), summed over its readers
+        g.update(from: e0, count: 2048)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // enc1_conv
+        Self.l0_enc1_conv_derivative(UnsafePointer(o0), g)
+        Self.l0_enc1_conv_pad(input, p)
+        Self.l0_enc1_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_enc1_conv_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

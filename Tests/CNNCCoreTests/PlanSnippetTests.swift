@@ -365,6 +365,34 @@ import Testing
         #expect(program.training.swapsGradients)  // d2 writes dL/dx into h
     }
 
+    /// A deep model's passes are cut into functions of at most
+    /// `layersPerFunction` layers (the compiler's time grows faster than a
+    /// function's length), and its training phase into parts of as many
+    /// steps; the loss, and the output layer's backward step that reads it, stay.
+    @Test func aDeepModelsPassesAreCutIntoFunctionsOfAFewLayers() throws {
+        let convolutions = 2 * ModelProgram.layersPerFunction + 5
+        let layers = String(repeating: "  - Conv2D: {filters: 2, kernel_size: 1, activation: relu}\n", count: convolutions)
+        let program = try Self.program("input_shape: [2, 2, 2]\nlayers:\n\(layers)  - Flatten\n  - Dense: {units: 2, name: last}\n")
+        let depth = convolutions + 1  // the index of the last layer
+        let parts = program.training.parts
+        // A note and 135 forward steps, then 134 backward ones after the output layer's.
+        #expect(parts.map(\.steps.count) == [64, 64, 8, 64, 64, 6])
+        let loss = program.training.phases[0].steps.filter { if case .callPart = $0 { false } else { true } }
+        #expect(loss.filter { if case .note = $0 { false } else { true } }
+                == [.copyOutput, .loss, .backward(layer: depth), .finish(returnsLoss: true)])
+        // Every layer runs once, in order, whether in a part or in the phase.
+        let forward = program.training.stepsRun.compactMap { if case .forward(let index) = $0 { index } else { nil } }
+        #expect(forward == Array(0...depth))
+        let swift = ModelGenerator.render(program)
+        for name in ["forward", "forwardSplit", "head"] {
+            #expect(swift.contains("\(name)_part2(") && !swift.contains("\(name)_part3("))
+        }
+        #expect(swift.contains("private func trainingPart5(") && swift.contains("trainingPart0(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)"))
+        // A shallow model keeps one function for each pass.
+        let shallow = ModelGenerator.render(try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 2}\n"))
+        #expect(!shallow.contains("_part0(") && !shallow.contains("trainingPart0("))
+    }
+
     @Test func gradientBuffersAlternateOnlyWhenALayerAfterTheFirstWritesDLdx() throws {
         let one = try Self.program("input_shape: [4]\nlayers:\n  - Dense: {units: 2}\n")
         #expect(!one.training.swapsGradients)

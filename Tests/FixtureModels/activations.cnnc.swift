@@ -232,134 +232,131 @@ public struct Activations: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv_linear
-            Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
-            // relu_all
-            Self.l1_relu_all(arena + Arena.l0_conv_linear)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
-            // mix_1
-            Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
-            // relu_max_slope
-            Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
-            observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
-            // mix_2
-            Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
-            observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
-            // relu_threshold
-            Self.l5_relu_threshold(arena + Arena.l4_mix_2)
-            observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
-            // mix_3
-            Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
-            observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
-            // relu_slope_threshold
-            Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
-            observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
-            // mix_4
-            Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
-            observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
-            // relu_slope
-            Self.l9_relu_slope(arena + Arena.l8_mix_4)
-            observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
-            // mix_5
-            Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
-            observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
-            // relu_plain
-            Self.l11_relu_plain(arena + Arena.l10_mix_5)
-            observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
-            // mix_6
-            Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
-            observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
-            // relu_max
-            Self.l13_relu_max(arena + Arena.l12_mix_6)
-            observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
-            // conv_relu
-            Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
-            observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
-            // conv_sigmoid
-            Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
-            Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
-            observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
-            // conv_tanh
-            Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
-            Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
-            observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
-            // conv_softmax
-            Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
-            Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
-            observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
-            // mix_7
-            Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
-            observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
-            // act_sigmoid
-            Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
-            observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
-            // mix_8
-            Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
-            observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
-            // act_tanh
-            Self.l21_act_tanh(arena + Arena.l20_mix_8)
-            observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
-            // mix_9
-            Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
-            observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
-            // act_relu
-            Self.l23_act_relu(arena + Arena.l22_mix_9)
-            observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
-            // act_linear
-            Self.l24_act_linear(arena + Arena.l22_mix_9)
-            observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
-            // mix_10
-            Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
-            observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
-            // act_softmax
-            Self.l26_act_softmax(arena + Arena.l25_mix_10)
-            observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
-            // flatten
-            // (no computation at inference)
-            observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
-            // dense_relu
-            Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
-            observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
-            // dense_sigmoid
-            Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
-            Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
-            observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
-            // dense_tanh
-            Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
-            Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
-            observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
-            // dense_linear
-            Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
-            observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
-            // dense_softmax
-            Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
-            Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
-            observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
-            // logits
-            Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
-            observe?(33, UnsafePointer(arena + Arena.l33_logits))
-            // softmax
-            Self.l34_softmax(arena + Arena.l33_logits)
-            observe?(34, UnsafePointer(arena + Arena.l33_logits))
-            output.update(from: arena + Arena.l33_logits, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv_linear
+        Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+        // relu_all
+        Self.l1_relu_all(arena + Arena.l0_conv_linear)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+        // mix_1
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+        // relu_max_slope
+        Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
+        observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+        // mix_2
+        Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+        observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+        // relu_threshold
+        Self.l5_relu_threshold(arena + Arena.l4_mix_2)
+        observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+        // mix_3
+        Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+        observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+        // relu_slope_threshold
+        Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
+        observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+        // mix_4
+        Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+        observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+        // relu_slope
+        Self.l9_relu_slope(arena + Arena.l8_mix_4)
+        observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+        // mix_5
+        Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+        observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+        // relu_plain
+        Self.l11_relu_plain(arena + Arena.l10_mix_5)
+        observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+        // mix_6
+        Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+        observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+        // relu_max
+        Self.l13_relu_max(arena + Arena.l12_mix_6)
+        observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+        // conv_relu
+        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+        observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+        // conv_sigmoid
+        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+        Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
+        observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+        // conv_tanh
+        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+        Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
+        observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+        // conv_softmax
+        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+        Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
+        observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+        // mix_7
+        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+        observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+        // act_sigmoid
+        Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
+        observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+        // mix_8
+        Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+        observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+        // act_tanh
+        Self.l21_act_tanh(arena + Arena.l20_mix_8)
+        observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+        // mix_9
+        Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+        observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+        // act_relu
+        Self.l23_act_relu(arena + Arena.l22_mix_9)
+        observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+        // act_linear
+        Self.l24_act_linear(arena + Arena.l22_mix_9)
+        observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+        // mix_10
+        Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+        observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+        // act_softmax
+        Self.l26_act_softmax(arena + Arena.l25_mix_10)
+        observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
+        // flatten
+        // (no computation at inference)
+        observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
+        // dense_relu
+        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
+        observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
+        // dense_sigmoid
+        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
+        Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
+        observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
+        // dense_tanh
+        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
+        Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
+        observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
+        // dense_linear
+        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
+        observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
+        // dense_softmax
+        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
+        Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
+        observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
+        // logits
+        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
+        observe?(33, UnsafePointer(arena + Arena.l33_logits))
+        // softmax
+        Self.l34_softmax(arena + Arena.l33_logits)
+        observe?(34, UnsafePointer(arena + Arena.l33_logits))
+        output.update(from: arena + Arena.l33_logits, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -369,123 +366,125 @@ public struct Activations: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv_linear
-            Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
-            // relu_all
-            Self.l1_relu_all(arena + Arena.l0_conv_linear)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
-            // mix_1
-            Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
-            // relu_max_slope
-            Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
-            observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
-            // mix_2
-            Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
-            observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
-            // relu_threshold
-            Self.l5_relu_threshold(arena + Arena.l4_mix_2)
-            observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
-            // mix_3
-            Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
-            observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
-            // relu_slope_threshold
-            Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
-            observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
-            // mix_4
-            Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
-            observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
-            // relu_slope
-            Self.l9_relu_slope(arena + Arena.l8_mix_4)
-            observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
-            // mix_5
-            Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
-            observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
-            // relu_plain
-            Self.l11_relu_plain(arena + Arena.l10_mix_5)
-            observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
-            // mix_6
-            Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
-            observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
-            // relu_max
-            Self.l13_relu_max(arena + Arena.l12_mix_6)
-            observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
-            // conv_relu
-            Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
-            observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
-            // conv_sigmoid
-            Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
-            Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
-            observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
-            // conv_tanh
-            Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
-            Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
-            observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
-            // conv_softmax
-            Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
-            Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
-            observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
-            // mix_7
-            Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
-            observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
-            // act_sigmoid
-            Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
-            observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
-            // mix_8
-            Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
-            observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
-            // act_tanh
-            Self.l21_act_tanh(arena + Arena.l20_mix_8)
-            observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
-            // mix_9
-            Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
-            observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
-            // act_relu
-            Self.l23_act_relu(arena + Arena.l22_mix_9)
-            observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
-            // act_linear
-            Self.l24_act_linear(arena + Arena.l22_mix_9)
-            observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
-            // mix_10
-            Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
-            observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
-            // act_softmax
-            Self.l26_act_softmax(arena + Arena.l25_mix_10)
-            observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
-            // flatten
-            // (no computation at inference)
-            observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
-            // dense_relu
-            Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
-            observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
-            // dense_sigmoid
-            Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
-            Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
-            observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
-            // dense_tanh
-            Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
-            Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
-            observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
-            // dense_linear
-            Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
-            observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
-            // dense_softmax
-            Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
-            Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
-            observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
-            // logits
-            Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
-            observe?(33, UnsafePointer(arena + Arena.l33_logits))
-            // softmax
-            Self.l34_softmax(arena + Arena.l33_logits)
-            observe?(34, UnsafePointer(arena + Arena.l33_logits))
-            output.update(from: arena + Arena.l33_logits, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv_linear
+        Self.l0_conv_linear(input, w, arena + Arena.l0_conv_linear)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_linear))
+        // relu_all
+        Self.l1_relu_all(arena + Arena.l0_conv_linear)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv_linear))
+        // mix_1
+        Self.l2_mix_1(UnsafePointer(arena + Arena.l0_conv_linear), w, arena + Arena.l2_mix_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_mix_1))
+        // relu_max_slope
+        Self.l3_relu_max_slope(arena + Arena.l2_mix_1)
+        observe?(3, UnsafePointer(arena + Arena.l2_mix_1))
+        // mix_2
+        Self.l4_mix_2(UnsafePointer(arena + Arena.l2_mix_1), w, arena + Arena.l4_mix_2)
+        observe?(4, UnsafePointer(arena + Arena.l4_mix_2))
+        // relu_threshold
+        Self.l5_relu_threshold(arena + Arena.l4_mix_2)
+        observe?(5, UnsafePointer(arena + Arena.l4_mix_2))
+        // mix_3
+        Self.l6_mix_3(UnsafePointer(arena + Arena.l4_mix_2), w, arena + Arena.l6_mix_3)
+        observe?(6, UnsafePointer(arena + Arena.l6_mix_3))
+        // relu_slope_threshold
+        Self.l7_relu_slope_threshold(arena + Arena.l6_mix_3)
+        observe?(7, UnsafePointer(arena + Arena.l6_mix_3))
+        // mix_4
+        Self.l8_mix_4(UnsafePointer(arena + Arena.l6_mix_3), w, arena + Arena.l8_mix_4)
+        observe?(8, UnsafePointer(arena + Arena.l8_mix_4))
+        // relu_slope
+        Self.l9_relu_slope(arena + Arena.l8_mix_4)
+        observe?(9, UnsafePointer(arena + Arena.l8_mix_4))
+        // mix_5
+        Self.l10_mix_5(UnsafePointer(arena + Arena.l8_mix_4), w, arena + Arena.l10_mix_5)
+        observe?(10, UnsafePointer(arena + Arena.l10_mix_5))
+        // relu_plain
+        Self.l11_relu_plain(arena + Arena.l10_mix_5)
+        observe?(11, UnsafePointer(arena + Arena.l10_mix_5))
+        // mix_6
+        Self.l12_mix_6(UnsafePointer(arena + Arena.l10_mix_5), w, arena + Arena.l12_mix_6)
+        observe?(12, UnsafePointer(arena + Arena.l12_mix_6))
+        // relu_max
+        Self.l13_relu_max(arena + Arena.l12_mix_6)
+        observe?(13, UnsafePointer(arena + Arena.l12_mix_6))
+        // conv_relu
+        Self.l14_conv_relu(UnsafePointer(arena + Arena.l12_mix_6), w, arena + Arena.l14_conv_relu)
+        observe?(14, UnsafePointer(arena + Arena.l14_conv_relu))
+        // conv_sigmoid
+        Self.l15_conv_sigmoid(UnsafePointer(arena + Arena.l14_conv_relu), w, arena + Arena.l15_conv_sigmoid)
+        Self.l15_conv_sigmoid_activation(arena + Arena.l15_conv_sigmoid)
+        observe?(15, UnsafePointer(arena + Arena.l15_conv_sigmoid))
+        // conv_tanh
+        Self.l16_conv_tanh(UnsafePointer(arena + Arena.l15_conv_sigmoid), w, arena + Arena.l16_conv_tanh)
+        Self.l16_conv_tanh_activation(arena + Arena.l16_conv_tanh)
+        observe?(16, UnsafePointer(arena + Arena.l16_conv_tanh))
+        // conv_softmax
+        Self.l17_conv_softmax(UnsafePointer(arena + Arena.l16_conv_tanh), w, arena + Arena.l17_conv_softmax)
+        Self.l17_conv_softmax_activation(arena + Arena.l17_conv_softmax)
+        observe?(17, UnsafePointer(arena + Arena.l17_conv_softmax))
+        // mix_7
+        Self.l18_mix_7(UnsafePointer(arena + Arena.l17_conv_softmax), w, arena + Arena.l18_mix_7)
+        observe?(18, UnsafePointer(arena + Arena.l18_mix_7))
+        // act_sigmoid
+        Self.l19_act_sigmoid(arena + Arena.l18_mix_7)
+        observe?(19, UnsafePointer(arena + Arena.l18_mix_7))
+        // mix_8
+        Self.l20_mix_8(UnsafePointer(arena + Arena.l18_mix_7), w, arena + Arena.l20_mix_8)
+        observe?(20, UnsafePointer(arena + Arena.l20_mix_8))
+        // act_tanh
+        Self.l21_act_tanh(arena + Arena.l20_mix_8)
+        observe?(21, UnsafePointer(arena + Arena.l20_mix_8))
+        // mix_9
+        Self.l22_mix_9(UnsafePointer(arena + Arena.l20_mix_8), w, arena + Arena.l22_mix_9)
+        observe?(22, UnsafePointer(arena + Arena.l22_mix_9))
+        // act_relu
+        Self.l23_act_relu(arena + Arena.l22_mix_9)
+        observe?(23, UnsafePointer(arena + Arena.l22_mix_9))
+        // act_linear
+        Self.l24_act_linear(arena + Arena.l22_mix_9)
+        observe?(24, UnsafePointer(arena + Arena.l22_mix_9))
+        // mix_10
+        Self.l25_mix_10(UnsafePointer(arena + Arena.l22_mix_9), w, arena + Arena.l25_mix_10)
+        observe?(25, UnsafePointer(arena + Arena.l25_mix_10))
+        // act_softmax
+        Self.l26_act_softmax(arena + Arena.l25_mix_10)
+        observe?(26, UnsafePointer(arena + Arena.l25_mix_10))
+        // flatten
+        // (no computation at inference)
+        observe?(27, UnsafePointer(arena + Arena.l25_mix_10))
+        // dense_relu
+        Self.l28_dense_relu(UnsafePointer(arena + Arena.l25_mix_10), w, arena + Arena.l28_dense_relu)
+        observe?(28, UnsafePointer(arena + Arena.l28_dense_relu))
+        // dense_sigmoid
+        Self.l29_dense_sigmoid(UnsafePointer(arena + Arena.l28_dense_relu), w, arena + Arena.l29_dense_sigmoid)
+        Self.l29_dense_sigmoid_activation(arena + Arena.l29_dense_sigmoid)
+        observe?(29, UnsafePointer(arena + Arena.l29_dense_sigmoid))
+        // dense_tanh
+        Self.l30_dense_tanh(UnsafePointer(arena + Arena.l29_dense_sigmoid), w, arena + Arena.l30_dense_tanh)
+        Self.l30_dense_tanh_activation(arena + Arena.l30_dense_tanh)
+        observe?(30, UnsafePointer(arena + Arena.l30_dense_tanh))
+        // dense_linear
+        Self.l31_dense_linear(UnsafePointer(arena + Arena.l30_dense_tanh), w, arena + Arena.l31_dense_linear)
+        observe?(31, UnsafePointer(arena + Arena.l31_dense_linear))
+        // dense_softmax
+        Self.l32_dense_softmax(UnsafePointer(arena + Arena.l31_dense_linear), w, arena + Arena.l32_dense_softmax)
+        Self.l32_dense_softmax_activation(arena + Arena.l32_dense_softmax)
+        observe?(32, UnsafePointer(arena + Arena.l32_dense_softmax))
+        // logits
+        Self.l33_logits(UnsafePointer(arena + Arena.l32_dense_softmax), w, arena + Arena.l33_logits)
+        observe?(33, UnsafePointer(arena + Arena.l33_logits))
+        // softmax
+        Self.l34_softmax(arena + Arena.l33_logits)
+        observe?(34, UnsafePointer(arena + Arena.l33_logits))
+        output.update(from: arena + Arena.l33_logits, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -499,33 +498,35 @@ public struct Activations: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 768
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 96, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 4, 4, 6) → (None, 96)
-            // (no computation at inference)
-            // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
-            Self.l28_dense_relu_block(UnsafePointer(ta), w, tb)
-            // dense_sigmoid over 8 samples: Dense, (None, 12) → (None, 10)
-            Self.l29_dense_sigmoid_block(UnsafePointer(tb), w, ta)
-            Self.l29_dense_sigmoid_block_activation(ta)
-            // dense_tanh over 8 samples: Dense, (None, 10) → (None, 8)
-            Self.l30_dense_tanh_block(UnsafePointer(ta), w, tb)
-            Self.l30_dense_tanh_block_activation(tb)
-            // dense_linear over 8 samples: Dense, (None, 8) → (None, 8)
-            Self.l31_dense_linear_block(UnsafePointer(tb), w, ta)
-            // dense_softmax over 8 samples: Dense, (None, 8) → (None, 7)
-            Self.l32_dense_softmax_block(UnsafePointer(ta), w, tb)
-            Self.l32_dense_softmax_block_activation(tb)
-            // logits over 8 samples: Dense, (None, 7) → (None, 4)
-            Self.l33_logits_block(UnsafePointer(tb), w, ta)
-            // softmax over 8 samples: Softmax, (None, 4) → (None, 4)
-            Self.l34_softmax_block(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 768
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 96, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 4, 4, 6) → (None, 96)
+        // (no computation at inference)
+        // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
+        Self.l28_dense_relu_block(UnsafePointer(ta), w, tb)
+        // dense_sigmoid over 8 samples: Dense, (None, 12) → (None, 10)
+        Self.l29_dense_sigmoid_block(UnsafePointer(tb), w, ta)
+        Self.l29_dense_sigmoid_block_activation(ta)
+        // dense_tanh over 8 samples: Dense, (None, 10) → (None, 8)
+        Self.l30_dense_tanh_block(UnsafePointer(ta), w, tb)
+        Self.l30_dense_tanh_block_activation(tb)
+        // dense_linear over 8 samples: Dense, (None, 8) → (None, 8)
+        Self.l31_dense_linear_block(UnsafePointer(tb), w, ta)
+        // dense_softmax over 8 samples: Dense, (None, 8) → (None, 7)
+        Self.l32_dense_softmax_block(UnsafePointer(ta), w, tb)
+        Self.l32_dense_softmax_block_activation(tb)
+        // logits over 8 samples: Dense, (None, 7) → (None, 4)
+        Self.l33_logits_block(UnsafePointer(tb), w, ta)
+        // softmax over 8 samples: Softmax, (None, 4) → (None, 4)
+        Self.l34_softmax_block(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -1730,188 +1731,237 @@ extension Activations: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 2629, q = arena + 2629
-                var g = arena + 2629, h = arena + 2737
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 96
-                let o2 = arena + 192
-                let o3 = arena + 288
-                let o4 = arena + 384
-                let o5 = arena + 480
-                let o6 = arena + 576
-                let o7 = arena + 672
-                let o8 = arena + 768
-                let o9 = arena + 864
-                let o10 = arena + 960
-                let o11 = arena + 1056
-                let o12 = arena + 1152
-                let o13 = arena + 1248
-                let o14 = arena + 1344
-                let o15 = arena + 1440
-                let o16 = arena + 1536
-                let o17 = arena + 1632
-                let o18 = arena + 1712
-                let o19 = arena + 1808
-                let o20 = arena + 1904
-                let o21 = arena + 2000
-                let o22 = arena + 2096
-                let o23 = arena + 2192
-                let o24 = arena + 2288
-                let o25 = arena + 2384
-                let o26 = arena + 2480
-                let o28 = arena + 2576
-                let o29 = arena + 2588
-                let o30 = arena + 2598
-                let o31 = arena + 2606
-                let o32 = arena + 2614
-                let o33 = arena + 2621
-                let o34 = arena + 2625
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv_linear(input, w, o0)
-                o1.update(from: UnsafePointer(o0), count: 96)
-                Self.l1_relu_all(o1)
-                Self.l2_mix_1(UnsafePointer(o1), w, o2)
-                o3.update(from: UnsafePointer(o2), count: 96)
-                Self.l3_relu_max_slope(o3)
-                Self.l4_mix_2(UnsafePointer(o3), w, o4)
-                o5.update(from: UnsafePointer(o4), count: 96)
-                Self.l5_relu_threshold(o5)
-                Self.l6_mix_3(UnsafePointer(o5), w, o6)
-                o7.update(from: UnsafePointer(o6), count: 96)
-                Self.l7_relu_slope_threshold(o7)
-                Self.l8_mix_4(UnsafePointer(o7), w, o8)
-                o9.update(from: UnsafePointer(o8), count: 96)
-                Self.l9_relu_slope(o9)
-                Self.l10_mix_5(UnsafePointer(o9), w, o10)
-                o11.update(from: UnsafePointer(o10), count: 96)
-                Self.l11_relu_plain(o11)
-                Self.l12_mix_6(UnsafePointer(o11), w, o12)
-                o13.update(from: UnsafePointer(o12), count: 96)
-                Self.l13_relu_max(o13)
-                Self.l14_conv_relu(UnsafePointer(o13), w, o14)
-                Self.l15_conv_sigmoid(UnsafePointer(o14), w, o15)
-                Self.l15_conv_sigmoid_activation(o15)
-                Self.l16_conv_tanh(UnsafePointer(o15), w, o16)
-                Self.l16_conv_tanh_activation(o16)
-                Self.l17_conv_softmax(UnsafePointer(o16), w, o17)
-                Self.l17_conv_softmax_activation(o17)
-                Self.l18_mix_7(UnsafePointer(o17), w, o18)
-                o19.update(from: UnsafePointer(o18), count: 96)
-                Self.l19_act_sigmoid(o19)
-                Self.l20_mix_8(UnsafePointer(o19), w, o20)
-                o21.update(from: UnsafePointer(o20), count: 96)
-                Self.l21_act_tanh(o21)
-                Self.l22_mix_9(UnsafePointer(o21), w, o22)
-                o23.update(from: UnsafePointer(o22), count: 96)
-                Self.l23_act_relu(o23)
-                o24.update(from: UnsafePointer(o23), count: 96)
-                Self.l24_act_linear(o24)
-                Self.l25_mix_10(UnsafePointer(o24), w, o25)
-                o26.update(from: UnsafePointer(o25), count: 96)
-                Self.l26_act_softmax(o26)
-                // flatten: the same memory as its input
-                Self.l28_dense_relu(UnsafePointer(o26), w, o28)
-                Self.l29_dense_sigmoid(UnsafePointer(o28), w, o29)
-                Self.l29_dense_sigmoid_activation(o29)
-                Self.l30_dense_tanh(UnsafePointer(o29), w, o30)
-                Self.l30_dense_tanh_activation(o30)
-                Self.l31_dense_linear(UnsafePointer(o30), w, o31)
-                Self.l32_dense_softmax(UnsafePointer(o31), w, o32)
-                Self.l32_dense_softmax_activation(o32)
-                Self.l33_logits(UnsafePointer(o32), w, o33)
-                o34.update(from: UnsafePointer(o33), count: 4)
-                Self.l34_softmax(o34)
-                output.update(from: o34, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // softmax
-                if !fused { Self.l34_softmax_derivative(UnsafePointer(o33), UnsafePointer(o34), g) }
-                // logits
-                Self.l33_logits_backward(UnsafePointer(o32), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_softmax
-                Self.l32_dense_softmax_derivative(UnsafePointer(o32), g)
-                Self.l32_dense_softmax_backward(UnsafePointer(o31), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_linear
-                Self.l31_dense_linear_backward(UnsafePointer(o30), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_tanh
-                Self.l30_dense_tanh_derivative(UnsafePointer(o30), g)
-                Self.l30_dense_tanh_backward(UnsafePointer(o29), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_sigmoid
-                Self.l29_dense_sigmoid_derivative(UnsafePointer(o29), g)
-                Self.l29_dense_sigmoid_backward(UnsafePointer(o28), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_relu
-                Self.l28_dense_relu_derivative(UnsafePointer(o28), g)
-                Self.l28_dense_relu_backward(UnsafePointer(o26), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // act_softmax
-                Self.l26_act_softmax_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
-                // mix_10
-                Self.l25_mix_10_backward(UnsafePointer(o24), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_linear
-                // act_relu
-                Self.l23_act_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
-                // mix_9
-                Self.l22_mix_9_backward(UnsafePointer(o21), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_tanh
-                Self.l21_act_tanh_derivative(UnsafePointer(o20), UnsafePointer(o21), g)
-                // mix_8
-                Self.l20_mix_8_backward(UnsafePointer(o19), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_sigmoid
-                Self.l19_act_sigmoid_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
-                // mix_7
-                Self.l18_mix_7_backward(UnsafePointer(o17), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_softmax
-                Self.l17_conv_softmax_derivative(UnsafePointer(o17), g)
-                Self.l17_conv_softmax_backward(UnsafePointer(o16), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_tanh
-                Self.l16_conv_tanh_derivative(UnsafePointer(o16), g)
-                Self.l16_conv_tanh_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_sigmoid
-                Self.l15_conv_sigmoid_derivative(UnsafePointer(o15), g)
-                Self.l15_conv_sigmoid_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_relu
-                Self.l14_conv_relu_derivative(UnsafePointer(o14), g)
-                Self.l14_conv_relu_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // relu_max
-                Self.l13_relu_max_derivative(UnsafePointer(o12), UnsafePointer(o13), g)
-                // mix_6
-                Self.l12_mix_6_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // relu_plain
-                Self.l11_relu_plain_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
-                // mix_5
-                Self.l10_mix_5_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // relu_slope
-                Self.l9_relu_slope_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
-                // mix_4
-                Self.l8_mix_4_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // relu_slope_threshold
-                Self.l7_relu_slope_threshold_derivative(UnsafePointer(o6), UnsafePointer(o7), g)
-                // mix_3
-                Self.l6_mix_3_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // relu_threshold
-                Self.l5_relu_threshold_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
-                // mix_2
-                Self.l4_mix_2_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // relu_max_slope
-                Self.l3_relu_max_slope_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
-                // mix_1
-                Self.l2_mix_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // relu_all
-                Self.l1_relu_all_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // conv_linear
-                Self.l0_conv_linear_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 2629, q = arena + 2629
+        var g = arena + 2629, h = arena + 2737
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o33 = arena + 2621
+        let o34 = arena + 2625
+        trainingPart0(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
+        output.update(from: o34, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // softmax
+        if !fused { Self.l34_softmax_derivative(UnsafePointer(o33), UnsafePointer(o34), g) }
+        trainingPart1(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
+        return value
+    }
+
+    /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func trainingPart0(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
+        let o0 = arena + 0
+        let o1 = arena + 96
+        let o2 = arena + 192
+        let o3 = arena + 288
+        let o4 = arena + 384
+        let o5 = arena + 480
+        let o6 = arena + 576
+        let o7 = arena + 672
+        let o8 = arena + 768
+        let o9 = arena + 864
+        let o10 = arena + 960
+        let o11 = arena + 1056
+        let o12 = arena + 1152
+        let o13 = arena + 1248
+        let o14 = arena + 1344
+        let o15 = arena + 1440
+        let o16 = arena + 1536
+        let o17 = arena + 1632
+        let o18 = arena + 1712
+        let o19 = arena + 1808
+        let o20 = arena + 1904
+        let o21 = arena + 2000
+        let o22 = arena + 2096
+        let o23 = arena + 2192
+        let o24 = arena + 2288
+        let o25 = arena + 2384
+        let o26 = arena + 2480
+        let o28 = arena + 2576
+        let o29 = arena + 2588
+        let o30 = arena + 2598
+        let o31 = arena + 2606
+        let o32 = arena + 2614
+        let o33 = arena + 2621
+        let o34 = arena + 2625
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv_linear(input, w, o0)
+        o1.update(from: UnsafePointer(o0), count: 96)
+        Self.l1_relu_all(o1)
+        Self.l2_mix_1(UnsafePointer(o1), w, o2)
+        o3.update(from: UnsafePointer(o2), count: 96)
+        Self.l3_relu_max_slope(o3)
+        Self.l4_mix_2(UnsafePointer(o3), w, o4)
+        o5.update(from: UnsafePointer(o4), count: 96)
+        Self.l5_relu_threshold(o5)
+        Self.l6_mix_3(UnsafePointer(o5), w, o6)
+        o7.update(from: UnsafePointer(o6), count: 96)
+        Self.l7_relu_slope_threshold(o7)
+        Self.l8_mix_4(UnsafePointer(o7), w, o8)
+        o9.update(from: UnsafePointer(o8), count: 96)
+        Self.l9_relu_slope(o9)
+        Self.l10_mix_5(UnsafePointer(o9), w, o10)
+        o11.update(from: UnsafePointer(o10), count: 96)
+        Self.l11_relu_plain(o11)
+        Self.l12_mix_6(UnsafePointer(o11), w, o12)
+        o13.update(from: UnsafePointer(o12), count: 96)
+        Self.l13_relu_max(o13)
+        Self.l14_conv_relu(UnsafePointer(o13), w, o14)
+        Self.l15_conv_sigmoid(UnsafePointer(o14), w, o15)
+        Self.l15_conv_sigmoid_activation(o15)
+        Self.l16_conv_tanh(UnsafePointer(o15), w, o16)
+        Self.l16_conv_tanh_activation(o16)
+        Self.l17_conv_softmax(UnsafePointer(o16), w, o17)
+        Self.l17_conv_softmax_activation(o17)
+        Self.l18_mix_7(UnsafePointer(o17), w, o18)
+        o19.update(from: UnsafePointer(o18), count: 96)
+        Self.l19_act_sigmoid(o19)
+        Self.l20_mix_8(UnsafePointer(o19), w, o20)
+        o21.update(from: UnsafePointer(o20), count: 96)
+        Self.l21_act_tanh(o21)
+        Self.l22_mix_9(UnsafePointer(o21), w, o22)
+        o23.update(from: UnsafePointer(o22), count: 96)
+        Self.l23_act_relu(o23)
+        o24.update(from: UnsafePointer(o23), count: 96)
+        Self.l24_act_linear(o24)
+        Self.l25_mix_10(UnsafePointer(o24), w, o25)
+        o26.update(from: UnsafePointer(o25), count: 96)
+        Self.l26_act_softmax(o26)
+        // flatten: the same memory as its input
+        Self.l28_dense_relu(UnsafePointer(o26), w, o28)
+        Self.l29_dense_sigmoid(UnsafePointer(o28), w, o29)
+        Self.l29_dense_sigmoid_activation(o29)
+        Self.l30_dense_tanh(UnsafePointer(o29), w, o30)
+        Self.l30_dense_tanh_activation(o30)
+        Self.l31_dense_linear(UnsafePointer(o30), w, o31)
+        Self.l32_dense_softmax(UnsafePointer(o31), w, o32)
+        Self.l32_dense_softmax_activation(o32)
+        Self.l33_logits(UnsafePointer(o32), w, o33)
+        o34.update(from: UnsafePointer(o33), count: 4)
+        Self.l34_softmax(o34)
+    }
+
+    /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func trainingPart1(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
+        let o0 = arena + 0
+        let o1 = arena + 96
+        let o2 = arena + 192
+        let o3 = arena + 288
+        let o4 = arena + 384
+        let o5 = arena + 480
+        let o6 = arena + 576
+        let o7 = arena + 672
+        let o8 = arena + 768
+        let o9 = arena + 864
+        let o10 = arena + 960
+        let o11 = arena + 1056
+        let o12 = arena + 1152
+        let o13 = arena + 1248
+        let o14 = arena + 1344
+        let o15 = arena + 1440
+        let o16 = arena + 1536
+        let o17 = arena + 1632
+        let o18 = arena + 1712
+        let o19 = arena + 1808
+        let o20 = arena + 1904
+        let o21 = arena + 2000
+        let o22 = arena + 2096
+        let o23 = arena + 2192
+        let o24 = arena + 2288
+        let o25 = arena + 2384
+        let o26 = arena + 2480
+        let o28 = arena + 2576
+        let o29 = arena + 2588
+        let o30 = arena + 2598
+        let o31 = arena + 2606
+        let o32 = arena + 2614
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // logits
+        Self.l33_logits_backward(UnsafePointer(o32), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_softmax
+        Self.l32_dense_softmax_derivative(UnsafePointer(o32), g)
+        Self.l32_dense_softmax_backward(UnsafePointer(o31), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_linear
+        Self.l31_dense_linear_backward(UnsafePointer(o30), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_tanh
+        Self.l30_dense_tanh_derivative(UnsafePointer(o30), g)
+        Self.l30_dense_tanh_backward(UnsafePointer(o29), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_sigmoid
+        Self.l29_dense_sigmoid_derivative(UnsafePointer(o29), g)
+        Self.l29_dense_sigmoid_backward(UnsafePointer(o28), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_relu
+        Self.l28_dense_relu_derivative(UnsafePointer(o28), g)
+        Self.l28_dense_relu_backward(UnsafePointer(o26), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // act_softmax
+        Self.l26_act_softmax_derivative(UnsafePointer(o25), UnsafePointer(o26), g)
+        // mix_10
+        Self.l25_mix_10_backward(UnsafePointer(o24), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_linear
+        // act_relu
+        Self.l23_act_relu_derivative(UnsafePointer(o22), UnsafePointer(o23), g)
+        // mix_9
+        Self.l22_mix_9_backward(UnsafePointer(o21), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_tanh
+        Self.l21_act_tanh_derivative(UnsafePointer(o20), UnsafePointer(o21), g)
+        // mix_8
+        Self.l20_mix_8_backward(UnsafePointer(o19), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_sigmoid
+        Self.l19_act_sigmoid_derivative(UnsafePointer(o18), UnsafePointer(o19), g)
+        // mix_7
+        Self.l18_mix_7_backward(UnsafePointer(o17), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_softmax
+        Self.l17_conv_softmax_derivative(UnsafePointer(o17), g)
+        Self.l17_conv_softmax_backward(UnsafePointer(o16), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_tanh
+        Self.l16_conv_tanh_derivative(UnsafePointer(o16), g)
+        Self.l16_conv_tanh_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_sigmoid
+        Self.l15_conv_sigmoid_derivative(UnsafePointer(o15), g)
+        Self.l15_conv_sigmoid_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_relu
+        Self.l14_conv_relu_derivative(UnsafePointer(o14), g)
+        Self.l14_conv_relu_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // relu_max
+        Self.l13_relu_max_derivative(UnsafePointer(o12), UnsafePointer(o13), g)
+        // mix_6
+        Self.l12_mix_6_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // relu_plain
+        Self.l11_relu_plain_derivative(UnsafePointer(o10), UnsafePointer(o11), g)
+        // mix_5
+        Self.l10_mix_5_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // relu_slope
+        Self.l9_relu_slope_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+        // mix_4
+        Self.l8_mix_4_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // relu_slope_threshold
+        Self.l7_relu_slope_threshold_derivative(UnsafePointer(o6), UnsafePointer(o7), g)
+        // mix_3
+        Self.l6_mix_3_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // relu_threshold
+        Self.l5_relu_threshold_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+        // mix_2
+        Self.l4_mix_2_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // relu_max_slope
+        Self.l3_relu_max_slope_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+        // mix_1
+        Self.l2_mix_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // relu_all
+        Self.l1_relu_all_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+        // conv_linear
+        Self.l0_conv_linear_backward(input, UnsafePointer(g), k, gradients, inputGradient)
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

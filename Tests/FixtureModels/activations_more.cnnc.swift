@@ -298,186 +298,183 @@ public struct ActivationsMore: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv_exponential
-            Self.l0_conv_exponential(input, w, arena + Arena.l0_conv_exponential)
-            Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
-            // mix_1
-            Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w, arena + Arena.l1_mix_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
-            // act_exponential
-            Self.l2_act_exponential(arena + Arena.l1_mix_1)
-            observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
-            // mix_2
-            Self.l3_mix_2(UnsafePointer(arena + Arena.l1_mix_1), w, arena + Arena.l3_mix_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
-            // act_hard_silu
-            Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
-            observe?(4, UnsafePointer(arena + Arena.l3_mix_2))
-            // act_relu6
-            Self.l5_act_relu6(arena + Arena.l3_mix_2)
-            observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
-            // conv_hard_silu
-            Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w, arena + Arena.l6_conv_hard_silu)
-            Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
-            observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
-            // conv_relu6
-            Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w, arena + Arena.l7_conv_relu6)
-            Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
-            observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
-            // mix_3
-            Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w, arena + Arena.l8_mix_3)
-            Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
-            observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
-            // mix_4
-            Self.l9_mix_4(UnsafePointer(arena + Arena.l8_mix_3), w, arena + Arena.l9_mix_4)
-            observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
-            // conv_hard_sigmoid
-            Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w, arena + Arena.l10_conv_hard_sigmoid)
-            Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
-            observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
-            // mix_5
-            Self.l11_mix_5(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w, arena + Arena.l11_mix_5)
-            Self.l11_mix_5_activation(arena + Arena.l11_mix_5)
-            observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
-            // conv_silu
-            Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w, arena + Arena.l12_conv_silu)
-            Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
-            observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
-            // mix_6
-            Self.l13_mix_6(UnsafePointer(arena + Arena.l12_conv_silu), w, arena + Arena.l13_mix_6)
-            observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
-            // act_hard_sigmoid
-            Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
-            observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
-            // mix_7
-            Self.l15_mix_7(UnsafePointer(arena + Arena.l13_mix_6), w, arena + Arena.l15_mix_7)
-            Self.l15_mix_7_activation(arena + Arena.l15_mix_7)
-            observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
-            // mix_8
-            Self.l16_mix_8(UnsafePointer(arena + Arena.l15_mix_7), w, arena + Arena.l16_mix_8)
-            observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
-            // act_hard_sigmoid_2
-            Self.l17_act_hard_sigmoid_2(arena + Arena.l16_mix_8)
-            observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
-            // mix_9
-            Self.l18_mix_9(UnsafePointer(arena + Arena.l16_mix_8), w, arena + Arena.l18_mix_9)
-            Self.l18_mix_9_activation(arena + Arena.l18_mix_9)
-            observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
-            // mix_10
-            Self.l19_mix_10(UnsafePointer(arena + Arena.l18_mix_9), w, arena + Arena.l19_mix_10)
-            observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
-            // act_exponential_2
-            Self.l20_act_exponential_2(arena + Arena.l19_mix_10)
-            observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
-            // mix_11
-            Self.l21_mix_11(UnsafePointer(arena + Arena.l19_mix_10), w, arena + Arena.l21_mix_11)
-            observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
-            // conv_gelu
-            Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w, arena + Arena.l22_conv_gelu)
-            Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
-            observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
-            // conv_elu
-            Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w, arena + Arena.l23_conv_elu)
-            Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
-            observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
-            // conv_selu
-            Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w, arena + Arena.l24_conv_selu)
-            Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
-            observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
-            // conv_softplus
-            Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w, arena + Arena.l25_conv_softplus)
-            Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
-            observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
-            // conv_leaky_relu
-            Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w, arena + Arena.l26_conv_leaky_relu)
-            Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
-            observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
-            // conv_mish
-            Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w, arena + Arena.l27_conv_mish)
-            Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
-            observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
-            // conv_softsign
-            Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w, arena + Arena.l28_conv_softsign)
-            Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
-            observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
-            // mix_12
-            Self.l29_mix_12(UnsafePointer(arena + Arena.l28_conv_softsign), w, arena + Arena.l29_mix_12)
-            Self.l29_mix_12_activation(arena + Arena.l29_mix_12)
-            observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
-            // mix_13
-            Self.l30_mix_13(UnsafePointer(arena + Arena.l29_mix_12), w, arena + Arena.l30_mix_13)
-            observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
-            // leaky_re_lu
-            Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
-            observe?(31, UnsafePointer(arena + Arena.l30_mix_13))
-            // elu
-            Self.l32_elu(arena + Arena.l30_mix_13)
-            observe?(32, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_silu
-            Self.l33_act_silu(arena + Arena.l30_mix_13)
-            observe?(33, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_gelu
-            Self.l34_act_gelu(arena + Arena.l30_mix_13)
-            observe?(34, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_mish
-            Self.l35_act_mish(arena + Arena.l30_mix_13)
-            observe?(35, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_elu
-            Self.l36_act_elu(arena + Arena.l30_mix_13)
-            observe?(36, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_selu
-            Self.l37_act_selu(arena + Arena.l30_mix_13)
-            observe?(37, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_leaky_relu
-            Self.l38_act_leaky_relu(arena + Arena.l30_mix_13)
-            observe?(38, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_softplus
-            Self.l39_act_softplus(arena + Arena.l30_mix_13)
-            observe?(39, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_softsign
-            Self.l40_act_softsign(arena + Arena.l30_mix_13)
-            observe?(40, UnsafePointer(arena + Arena.l30_mix_13))
-            // flatten
-            // (no computation at inference)
-            observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
-            // dense_gelu
-            Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w, arena + Arena.l42_dense_gelu)
-            Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
-            observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
-            // dense_hard_silu
-            Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w, arena + Arena.l43_dense_hard_silu)
-            Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
-            observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
-            // dense_mish
-            Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w, arena + Arena.l44_dense_mish)
-            Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
-            observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
-            // dense_selu
-            Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w, arena + Arena.l45_dense_selu)
-            Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
-            observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
-            // dense_softmax
-            Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w, arena + Arena.l46_dense_softmax)
-            Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
-            observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
-            output.update(from: arena + Arena.l46_dense_softmax, count: 6)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv_exponential
+        Self.l0_conv_exponential(input, w, arena + Arena.l0_conv_exponential)
+        Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
+        // mix_1
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w, arena + Arena.l1_mix_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
+        // act_exponential
+        Self.l2_act_exponential(arena + Arena.l1_mix_1)
+        observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
+        // mix_2
+        Self.l3_mix_2(UnsafePointer(arena + Arena.l1_mix_1), w, arena + Arena.l3_mix_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
+        // act_hard_silu
+        Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
+        observe?(4, UnsafePointer(arena + Arena.l3_mix_2))
+        // act_relu6
+        Self.l5_act_relu6(arena + Arena.l3_mix_2)
+        observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
+        // conv_hard_silu
+        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w, arena + Arena.l6_conv_hard_silu)
+        Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
+        observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
+        // conv_relu6
+        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w, arena + Arena.l7_conv_relu6)
+        Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
+        observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
+        // mix_3
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w, arena + Arena.l8_mix_3)
+        Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
+        observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
+        // mix_4
+        Self.l9_mix_4(UnsafePointer(arena + Arena.l8_mix_3), w, arena + Arena.l9_mix_4)
+        observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
+        // conv_hard_sigmoid
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w, arena + Arena.l10_conv_hard_sigmoid)
+        Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
+        observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
+        // mix_5
+        Self.l11_mix_5(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w, arena + Arena.l11_mix_5)
+        Self.l11_mix_5_activation(arena + Arena.l11_mix_5)
+        observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
+        // conv_silu
+        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w, arena + Arena.l12_conv_silu)
+        Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
+        observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
+        // mix_6
+        Self.l13_mix_6(UnsafePointer(arena + Arena.l12_conv_silu), w, arena + Arena.l13_mix_6)
+        observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
+        // act_hard_sigmoid
+        Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
+        observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
+        // mix_7
+        Self.l15_mix_7(UnsafePointer(arena + Arena.l13_mix_6), w, arena + Arena.l15_mix_7)
+        Self.l15_mix_7_activation(arena + Arena.l15_mix_7)
+        observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
+        // mix_8
+        Self.l16_mix_8(UnsafePointer(arena + Arena.l15_mix_7), w, arena + Arena.l16_mix_8)
+        observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
+        // act_hard_sigmoid_2
+        Self.l17_act_hard_sigmoid_2(arena + Arena.l16_mix_8)
+        observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
+        // mix_9
+        Self.l18_mix_9(UnsafePointer(arena + Arena.l16_mix_8), w, arena + Arena.l18_mix_9)
+        Self.l18_mix_9_activation(arena + Arena.l18_mix_9)
+        observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
+        // mix_10
+        Self.l19_mix_10(UnsafePointer(arena + Arena.l18_mix_9), w, arena + Arena.l19_mix_10)
+        observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
+        // act_exponential_2
+        Self.l20_act_exponential_2(arena + Arena.l19_mix_10)
+        observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
+        // mix_11
+        Self.l21_mix_11(UnsafePointer(arena + Arena.l19_mix_10), w, arena + Arena.l21_mix_11)
+        observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
+        // conv_gelu
+        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w, arena + Arena.l22_conv_gelu)
+        Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
+        observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
+        // conv_elu
+        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w, arena + Arena.l23_conv_elu)
+        Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
+        observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
+        // conv_selu
+        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w, arena + Arena.l24_conv_selu)
+        Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
+        observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
+        // conv_softplus
+        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w, arena + Arena.l25_conv_softplus)
+        Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
+        observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
+        // conv_leaky_relu
+        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w, arena + Arena.l26_conv_leaky_relu)
+        Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
+        observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
+        // conv_mish
+        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w, arena + Arena.l27_conv_mish)
+        Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
+        observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
+        // conv_softsign
+        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w, arena + Arena.l28_conv_softsign)
+        Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
+        observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
+        // mix_12
+        Self.l29_mix_12(UnsafePointer(arena + Arena.l28_conv_softsign), w, arena + Arena.l29_mix_12)
+        Self.l29_mix_12_activation(arena + Arena.l29_mix_12)
+        observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
+        // mix_13
+        Self.l30_mix_13(UnsafePointer(arena + Arena.l29_mix_12), w, arena + Arena.l30_mix_13)
+        observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
+        // leaky_re_lu
+        Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
+        observe?(31, UnsafePointer(arena + Arena.l30_mix_13))
+        // elu
+        Self.l32_elu(arena + Arena.l30_mix_13)
+        observe?(32, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_silu
+        Self.l33_act_silu(arena + Arena.l30_mix_13)
+        observe?(33, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_gelu
+        Self.l34_act_gelu(arena + Arena.l30_mix_13)
+        observe?(34, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_mish
+        Self.l35_act_mish(arena + Arena.l30_mix_13)
+        observe?(35, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_elu
+        Self.l36_act_elu(arena + Arena.l30_mix_13)
+        observe?(36, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_selu
+        Self.l37_act_selu(arena + Arena.l30_mix_13)
+        observe?(37, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_leaky_relu
+        Self.l38_act_leaky_relu(arena + Arena.l30_mix_13)
+        observe?(38, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_softplus
+        Self.l39_act_softplus(arena + Arena.l30_mix_13)
+        observe?(39, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_softsign
+        Self.l40_act_softsign(arena + Arena.l30_mix_13)
+        observe?(40, UnsafePointer(arena + Arena.l30_mix_13))
+        // flatten
+        // (no computation at inference)
+        observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
+        // dense_gelu
+        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w, arena + Arena.l42_dense_gelu)
+        Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
+        observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
+        // dense_hard_silu
+        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w, arena + Arena.l43_dense_hard_silu)
+        Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
+        observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
+        // dense_mish
+        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w, arena + Arena.l44_dense_mish)
+        Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
+        observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
+        // dense_selu
+        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w, arena + Arena.l45_dense_selu)
+        Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
+        observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
+        // dense_softmax
+        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w, arena + Arena.l46_dense_softmax)
+        Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
+        observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
+        output.update(from: arena + Arena.l46_dense_softmax, count: 6)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -487,175 +484,177 @@ public struct ActivationsMore: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv_exponential
-            Self.l0_conv_exponential(input, w, arena + Arena.l0_conv_exponential)
-            Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
-            // mix_1
-            Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w, arena + Arena.l1_mix_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
-            // act_exponential
-            Self.l2_act_exponential(arena + Arena.l1_mix_1)
-            observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
-            // mix_2
-            Self.l3_mix_2(UnsafePointer(arena + Arena.l1_mix_1), w, arena + Arena.l3_mix_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
-            // act_hard_silu
-            Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
-            observe?(4, UnsafePointer(arena + Arena.l3_mix_2))
-            // act_relu6
-            Self.l5_act_relu6(arena + Arena.l3_mix_2)
-            observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
-            // conv_hard_silu
-            Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w, arena + Arena.l6_conv_hard_silu)
-            Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
-            observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
-            // conv_relu6
-            Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w, arena + Arena.l7_conv_relu6)
-            Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
-            observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
-            // mix_3
-            Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w, arena + Arena.l8_mix_3)
-            Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
-            observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
-            // mix_4
-            Self.l9_mix_4(UnsafePointer(arena + Arena.l8_mix_3), w, arena + Arena.l9_mix_4)
-            observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
-            // conv_hard_sigmoid
-            Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w, arena + Arena.l10_conv_hard_sigmoid)
-            Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
-            observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
-            // mix_5
-            Self.l11_mix_5(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w, arena + Arena.l11_mix_5)
-            Self.l11_mix_5_activation(arena + Arena.l11_mix_5)
-            observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
-            // conv_silu
-            Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w, arena + Arena.l12_conv_silu)
-            Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
-            observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
-            // mix_6
-            Self.l13_mix_6(UnsafePointer(arena + Arena.l12_conv_silu), w, arena + Arena.l13_mix_6)
-            observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
-            // act_hard_sigmoid
-            Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
-            observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
-            // mix_7
-            Self.l15_mix_7(UnsafePointer(arena + Arena.l13_mix_6), w, arena + Arena.l15_mix_7)
-            Self.l15_mix_7_activation(arena + Arena.l15_mix_7)
-            observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
-            // mix_8
-            Self.l16_mix_8(UnsafePointer(arena + Arena.l15_mix_7), w, arena + Arena.l16_mix_8)
-            observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
-            // act_hard_sigmoid_2
-            Self.l17_act_hard_sigmoid_2(arena + Arena.l16_mix_8)
-            observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
-            // mix_9
-            Self.l18_mix_9(UnsafePointer(arena + Arena.l16_mix_8), w, arena + Arena.l18_mix_9)
-            Self.l18_mix_9_activation(arena + Arena.l18_mix_9)
-            observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
-            // mix_10
-            Self.l19_mix_10(UnsafePointer(arena + Arena.l18_mix_9), w, arena + Arena.l19_mix_10)
-            observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
-            // act_exponential_2
-            Self.l20_act_exponential_2(arena + Arena.l19_mix_10)
-            observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
-            // mix_11
-            Self.l21_mix_11(UnsafePointer(arena + Arena.l19_mix_10), w, arena + Arena.l21_mix_11)
-            observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
-            // conv_gelu
-            Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w, arena + Arena.l22_conv_gelu)
-            Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
-            observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
-            // conv_elu
-            Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w, arena + Arena.l23_conv_elu)
-            Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
-            observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
-            // conv_selu
-            Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w, arena + Arena.l24_conv_selu)
-            Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
-            observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
-            // conv_softplus
-            Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w, arena + Arena.l25_conv_softplus)
-            Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
-            observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
-            // conv_leaky_relu
-            Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w, arena + Arena.l26_conv_leaky_relu)
-            Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
-            observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
-            // conv_mish
-            Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w, arena + Arena.l27_conv_mish)
-            Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
-            observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
-            // conv_softsign
-            Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w, arena + Arena.l28_conv_softsign)
-            Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
-            observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
-            // mix_12
-            Self.l29_mix_12(UnsafePointer(arena + Arena.l28_conv_softsign), w, arena + Arena.l29_mix_12)
-            Self.l29_mix_12_activation(arena + Arena.l29_mix_12)
-            observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
-            // mix_13
-            Self.l30_mix_13(UnsafePointer(arena + Arena.l29_mix_12), w, arena + Arena.l30_mix_13)
-            observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
-            // leaky_re_lu
-            Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
-            observe?(31, UnsafePointer(arena + Arena.l30_mix_13))
-            // elu
-            Self.l32_elu(arena + Arena.l30_mix_13)
-            observe?(32, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_silu
-            Self.l33_act_silu(arena + Arena.l30_mix_13)
-            observe?(33, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_gelu
-            Self.l34_act_gelu(arena + Arena.l30_mix_13)
-            observe?(34, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_mish
-            Self.l35_act_mish(arena + Arena.l30_mix_13)
-            observe?(35, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_elu
-            Self.l36_act_elu(arena + Arena.l30_mix_13)
-            observe?(36, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_selu
-            Self.l37_act_selu(arena + Arena.l30_mix_13)
-            observe?(37, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_leaky_relu
-            Self.l38_act_leaky_relu(arena + Arena.l30_mix_13)
-            observe?(38, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_softplus
-            Self.l39_act_softplus(arena + Arena.l30_mix_13)
-            observe?(39, UnsafePointer(arena + Arena.l30_mix_13))
-            // act_softsign
-            Self.l40_act_softsign(arena + Arena.l30_mix_13)
-            observe?(40, UnsafePointer(arena + Arena.l30_mix_13))
-            // flatten
-            // (no computation at inference)
-            observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
-            // dense_gelu
-            Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w, arena + Arena.l42_dense_gelu)
-            Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
-            observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
-            // dense_hard_silu
-            Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w, arena + Arena.l43_dense_hard_silu)
-            Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
-            observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
-            // dense_mish
-            Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w, arena + Arena.l44_dense_mish)
-            Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
-            observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
-            // dense_selu
-            Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w, arena + Arena.l45_dense_selu)
-            Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
-            observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
-            // dense_softmax
-            Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w, arena + Arena.l46_dense_softmax)
-            Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
-            observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
-            output.update(from: arena + Arena.l46_dense_softmax, count: 6)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv_exponential
+        Self.l0_conv_exponential(input, w, arena + Arena.l0_conv_exponential)
+        Self.l0_conv_exponential_activation(arena + Arena.l0_conv_exponential)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv_exponential))
+        // mix_1
+        Self.l1_mix_1(UnsafePointer(arena + Arena.l0_conv_exponential), w, arena + Arena.l1_mix_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_mix_1))
+        // act_exponential
+        Self.l2_act_exponential(arena + Arena.l1_mix_1)
+        observe?(2, UnsafePointer(arena + Arena.l1_mix_1))
+        // mix_2
+        Self.l3_mix_2(UnsafePointer(arena + Arena.l1_mix_1), w, arena + Arena.l3_mix_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_mix_2))
+        // act_hard_silu
+        Self.l4_act_hard_silu(arena + Arena.l3_mix_2)
+        observe?(4, UnsafePointer(arena + Arena.l3_mix_2))
+        // act_relu6
+        Self.l5_act_relu6(arena + Arena.l3_mix_2)
+        observe?(5, UnsafePointer(arena + Arena.l3_mix_2))
+        // conv_hard_silu
+        Self.l6_conv_hard_silu(UnsafePointer(arena + Arena.l3_mix_2), w, arena + Arena.l6_conv_hard_silu)
+        Self.l6_conv_hard_silu_activation(arena + Arena.l6_conv_hard_silu)
+        observe?(6, UnsafePointer(arena + Arena.l6_conv_hard_silu))
+        // conv_relu6
+        Self.l7_conv_relu6(UnsafePointer(arena + Arena.l6_conv_hard_silu), w, arena + Arena.l7_conv_relu6)
+        Self.l7_conv_relu6_activation(arena + Arena.l7_conv_relu6)
+        observe?(7, UnsafePointer(arena + Arena.l7_conv_relu6))
+        // mix_3
+        Self.l8_mix_3(UnsafePointer(arena + Arena.l7_conv_relu6), w, arena + Arena.l8_mix_3)
+        Self.l8_mix_3_activation(arena + Arena.l8_mix_3)
+        observe?(8, UnsafePointer(arena + Arena.l8_mix_3))
+        // mix_4
+        Self.l9_mix_4(UnsafePointer(arena + Arena.l8_mix_3), w, arena + Arena.l9_mix_4)
+        observe?(9, UnsafePointer(arena + Arena.l9_mix_4))
+        // conv_hard_sigmoid
+        Self.l10_conv_hard_sigmoid(UnsafePointer(arena + Arena.l9_mix_4), w, arena + Arena.l10_conv_hard_sigmoid)
+        Self.l10_conv_hard_sigmoid_activation(arena + Arena.l10_conv_hard_sigmoid)
+        observe?(10, UnsafePointer(arena + Arena.l10_conv_hard_sigmoid))
+        // mix_5
+        Self.l11_mix_5(UnsafePointer(arena + Arena.l10_conv_hard_sigmoid), w, arena + Arena.l11_mix_5)
+        Self.l11_mix_5_activation(arena + Arena.l11_mix_5)
+        observe?(11, UnsafePointer(arena + Arena.l11_mix_5))
+        // conv_silu
+        Self.l12_conv_silu(UnsafePointer(arena + Arena.l11_mix_5), w, arena + Arena.l12_conv_silu)
+        Self.l12_conv_silu_activation(arena + Arena.l12_conv_silu)
+        observe?(12, UnsafePointer(arena + Arena.l12_conv_silu))
+        // mix_6
+        Self.l13_mix_6(UnsafePointer(arena + Arena.l12_conv_silu), w, arena + Arena.l13_mix_6)
+        observe?(13, UnsafePointer(arena + Arena.l13_mix_6))
+        // act_hard_sigmoid
+        Self.l14_act_hard_sigmoid(arena + Arena.l13_mix_6)
+        observe?(14, UnsafePointer(arena + Arena.l13_mix_6))
+        // mix_7
+        Self.l15_mix_7(UnsafePointer(arena + Arena.l13_mix_6), w, arena + Arena.l15_mix_7)
+        Self.l15_mix_7_activation(arena + Arena.l15_mix_7)
+        observe?(15, UnsafePointer(arena + Arena.l15_mix_7))
+        // mix_8
+        Self.l16_mix_8(UnsafePointer(arena + Arena.l15_mix_7), w, arena + Arena.l16_mix_8)
+        observe?(16, UnsafePointer(arena + Arena.l16_mix_8))
+        // act_hard_sigmoid_2
+        Self.l17_act_hard_sigmoid_2(arena + Arena.l16_mix_8)
+        observe?(17, UnsafePointer(arena + Arena.l16_mix_8))
+        // mix_9
+        Self.l18_mix_9(UnsafePointer(arena + Arena.l16_mix_8), w, arena + Arena.l18_mix_9)
+        Self.l18_mix_9_activation(arena + Arena.l18_mix_9)
+        observe?(18, UnsafePointer(arena + Arena.l18_mix_9))
+        // mix_10
+        Self.l19_mix_10(UnsafePointer(arena + Arena.l18_mix_9), w, arena + Arena.l19_mix_10)
+        observe?(19, UnsafePointer(arena + Arena.l19_mix_10))
+        // act_exponential_2
+        Self.l20_act_exponential_2(arena + Arena.l19_mix_10)
+        observe?(20, UnsafePointer(arena + Arena.l19_mix_10))
+        // mix_11
+        Self.l21_mix_11(UnsafePointer(arena + Arena.l19_mix_10), w, arena + Arena.l21_mix_11)
+        observe?(21, UnsafePointer(arena + Arena.l21_mix_11))
+        // conv_gelu
+        Self.l22_conv_gelu(UnsafePointer(arena + Arena.l21_mix_11), w, arena + Arena.l22_conv_gelu)
+        Self.l22_conv_gelu_activation(arena + Arena.l22_conv_gelu)
+        observe?(22, UnsafePointer(arena + Arena.l22_conv_gelu))
+        // conv_elu
+        Self.l23_conv_elu(UnsafePointer(arena + Arena.l22_conv_gelu), w, arena + Arena.l23_conv_elu)
+        Self.l23_conv_elu_activation(arena + Arena.l23_conv_elu)
+        observe?(23, UnsafePointer(arena + Arena.l23_conv_elu))
+        // conv_selu
+        Self.l24_conv_selu(UnsafePointer(arena + Arena.l23_conv_elu), w, arena + Arena.l24_conv_selu)
+        Self.l24_conv_selu_activation(arena + Arena.l24_conv_selu)
+        observe?(24, UnsafePointer(arena + Arena.l24_conv_selu))
+        // conv_softplus
+        Self.l25_conv_softplus(UnsafePointer(arena + Arena.l24_conv_selu), w, arena + Arena.l25_conv_softplus)
+        Self.l25_conv_softplus_activation(arena + Arena.l25_conv_softplus)
+        observe?(25, UnsafePointer(arena + Arena.l25_conv_softplus))
+        // conv_leaky_relu
+        Self.l26_conv_leaky_relu(UnsafePointer(arena + Arena.l25_conv_softplus), w, arena + Arena.l26_conv_leaky_relu)
+        Self.l26_conv_leaky_relu_activation(arena + Arena.l26_conv_leaky_relu)
+        observe?(26, UnsafePointer(arena + Arena.l26_conv_leaky_relu))
+        // conv_mish
+        Self.l27_conv_mish(UnsafePointer(arena + Arena.l26_conv_leaky_relu), w, arena + Arena.l27_conv_mish)
+        Self.l27_conv_mish_activation(arena + Arena.l27_conv_mish)
+        observe?(27, UnsafePointer(arena + Arena.l27_conv_mish))
+        // conv_softsign
+        Self.l28_conv_softsign(UnsafePointer(arena + Arena.l27_conv_mish), w, arena + Arena.l28_conv_softsign)
+        Self.l28_conv_softsign_activation(arena + Arena.l28_conv_softsign)
+        observe?(28, UnsafePointer(arena + Arena.l28_conv_softsign))
+        // mix_12
+        Self.l29_mix_12(UnsafePointer(arena + Arena.l28_conv_softsign), w, arena + Arena.l29_mix_12)
+        Self.l29_mix_12_activation(arena + Arena.l29_mix_12)
+        observe?(29, UnsafePointer(arena + Arena.l29_mix_12))
+        // mix_13
+        Self.l30_mix_13(UnsafePointer(arena + Arena.l29_mix_12), w, arena + Arena.l30_mix_13)
+        observe?(30, UnsafePointer(arena + Arena.l30_mix_13))
+        // leaky_re_lu
+        Self.l31_leaky_re_lu(arena + Arena.l30_mix_13)
+        observe?(31, UnsafePointer(arena + Arena.l30_mix_13))
+        // elu
+        Self.l32_elu(arena + Arena.l30_mix_13)
+        observe?(32, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_silu
+        Self.l33_act_silu(arena + Arena.l30_mix_13)
+        observe?(33, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_gelu
+        Self.l34_act_gelu(arena + Arena.l30_mix_13)
+        observe?(34, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_mish
+        Self.l35_act_mish(arena + Arena.l30_mix_13)
+        observe?(35, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_elu
+        Self.l36_act_elu(arena + Arena.l30_mix_13)
+        observe?(36, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_selu
+        Self.l37_act_selu(arena + Arena.l30_mix_13)
+        observe?(37, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_leaky_relu
+        Self.l38_act_leaky_relu(arena + Arena.l30_mix_13)
+        observe?(38, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_softplus
+        Self.l39_act_softplus(arena + Arena.l30_mix_13)
+        observe?(39, UnsafePointer(arena + Arena.l30_mix_13))
+        // act_softsign
+        Self.l40_act_softsign(arena + Arena.l30_mix_13)
+        observe?(40, UnsafePointer(arena + Arena.l30_mix_13))
+        // flatten
+        // (no computation at inference)
+        observe?(41, UnsafePointer(arena + Arena.l30_mix_13))
+        // dense_gelu
+        Self.l42_dense_gelu(UnsafePointer(arena + Arena.l30_mix_13), w, arena + Arena.l42_dense_gelu)
+        Self.l42_dense_gelu_activation(arena + Arena.l42_dense_gelu)
+        observe?(42, UnsafePointer(arena + Arena.l42_dense_gelu))
+        // dense_hard_silu
+        Self.l43_dense_hard_silu(UnsafePointer(arena + Arena.l42_dense_gelu), w, arena + Arena.l43_dense_hard_silu)
+        Self.l43_dense_hard_silu_activation(arena + Arena.l43_dense_hard_silu)
+        observe?(43, UnsafePointer(arena + Arena.l43_dense_hard_silu))
+        // dense_mish
+        Self.l44_dense_mish(UnsafePointer(arena + Arena.l43_dense_hard_silu), w, arena + Arena.l44_dense_mish)
+        Self.l44_dense_mish_activation(arena + Arena.l44_dense_mish)
+        observe?(44, UnsafePointer(arena + Arena.l44_dense_mish))
+        // dense_selu
+        Self.l45_dense_selu(UnsafePointer(arena + Arena.l44_dense_mish), w, arena + Arena.l45_dense_selu)
+        Self.l45_dense_selu_activation(arena + Arena.l45_dense_selu)
+        observe?(45, UnsafePointer(arena + Arena.l45_dense_selu))
+        // dense_softmax
+        Self.l46_dense_softmax(UnsafePointer(arena + Arena.l45_dense_selu), w, arena + Arena.l46_dense_softmax)
+        Self.l46_dense_softmax_activation(arena + Arena.l46_dense_softmax)
+        observe?(46, UnsafePointer(arena + Arena.l46_dense_softmax))
+        output.update(from: arena + Arena.l46_dense_softmax, count: 6)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -669,31 +668,33 @@ public struct ActivationsMore: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 1024
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 128, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 4, 4, 8) → (None, 128)
-            // (no computation at inference)
-            // dense_gelu over 8 samples: Dense, (None, 128) → (None, 10)
-            Self.l42_dense_gelu_block(UnsafePointer(ta), w, tb)
-            Self.l42_dense_gelu_block_activation(tb)
-            // dense_hard_silu over 8 samples: Dense, (None, 10) → (None, 10)
-            Self.l43_dense_hard_silu_block(UnsafePointer(tb), w, ta)
-            Self.l43_dense_hard_silu_block_activation(ta)
-            // dense_mish over 8 samples: Dense, (None, 10) → (None, 10)
-            Self.l44_dense_mish_block(UnsafePointer(ta), w, tb)
-            Self.l44_dense_mish_block_activation(tb)
-            // dense_selu over 8 samples: Dense, (None, 10) → (None, 8)
-            Self.l45_dense_selu_block(UnsafePointer(tb), w, ta)
-            Self.l45_dense_selu_block_activation(ta)
-            // dense_softmax over 8 samples: Dense, (None, 8) → (None, 6)
-            Self.l46_dense_softmax_block(UnsafePointer(ta), w, tb)
-            Self.l46_dense_softmax_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 1024
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 128, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 4, 4, 8) → (None, 128)
+        // (no computation at inference)
+        // dense_gelu over 8 samples: Dense, (None, 128) → (None, 10)
+        Self.l42_dense_gelu_block(UnsafePointer(ta), w, tb)
+        Self.l42_dense_gelu_block_activation(tb)
+        // dense_hard_silu over 8 samples: Dense, (None, 10) → (None, 10)
+        Self.l43_dense_hard_silu_block(UnsafePointer(tb), w, ta)
+        Self.l43_dense_hard_silu_block_activation(ta)
+        // dense_mish over 8 samples: Dense, (None, 10) → (None, 10)
+        Self.l44_dense_mish_block(UnsafePointer(ta), w, tb)
+        Self.l44_dense_mish_block_activation(tb)
+        // dense_selu over 8 samples: Dense, (None, 10) → (None, 8)
+        Self.l45_dense_selu_block(UnsafePointer(tb), w, ta)
+        Self.l45_dense_selu_block_activation(ta)
+        // dense_softmax over 8 samples: Dense, (None, 8) → (None, 6)
+        Self.l46_dense_softmax_block(UnsafePointer(ta), w, tb)
+        Self.l46_dense_softmax_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -2285,312 +2286,395 @@ extension ActivationsMore: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 7506, q = arena + 7506
-                var g = arena + 7506, h = arena + 7634
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let z0 = arena + 128
-                let o1 = arena + 256
-                let o2 = arena + 384
-                let o3 = arena + 512
-                let o4 = arena + 640
-                let o5 = arena + 768
-                let o6 = arena + 896
-                let z6 = arena + 1024
-                let o7 = arena + 1152
-                let z7 = arena + 1280
-                let o8 = arena + 1408
-                let z8 = arena + 1536
-                let o9 = arena + 1664
-                let o10 = arena + 1792
-                let z10 = arena + 1920
-                let o11 = arena + 2048
-                let z11 = arena + 2176
-                let o12 = arena + 2304
-                let z12 = arena + 2432
-                let o13 = arena + 2560
-                let o14 = arena + 2688
-                let o15 = arena + 2816
-                let z15 = arena + 2944
-                let o16 = arena + 3072
-                let o17 = arena + 3200
-                let o18 = arena + 3328
-                let z18 = arena + 3456
-                let o19 = arena + 3584
-                let o20 = arena + 3712
-                let o21 = arena + 3840
-                let o22 = arena + 3968
-                let z22 = arena + 4096
-                let o23 = arena + 4224
-                let z23 = arena + 4352
-                let o24 = arena + 4480
-                let z24 = arena + 4608
-                let o25 = arena + 4736
-                let z25 = arena + 4864
-                let o26 = arena + 4992
-                let z26 = arena + 5120
-                let o27 = arena + 5248
-                let z27 = arena + 5376
-                let o28 = arena + 5504
-                let z28 = arena + 5632
-                let o29 = arena + 5760
-                let z29 = arena + 5888
-                let o30 = arena + 6016
-                let o31 = arena + 6144
-                let o32 = arena + 6272
-                let o33 = arena + 6400
-                let o34 = arena + 6528
-                let o35 = arena + 6656
-                let o36 = arena + 6784
-                let o37 = arena + 6912
-                let o38 = arena + 7040
-                let o39 = arena + 7168
-                let o40 = arena + 7296
-                let o42 = arena + 7424
-                let z42 = arena + 7434
-                let o43 = arena + 7444
-                let z43 = arena + 7454
-                let o44 = arena + 7464
-                let z44 = arena + 7474
-                let o45 = arena + 7484
-                let z45 = arena + 7492
-                let o46 = arena + 7500
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv_exponential(input, w, z0)
-                o0.update(from: z0, count: 128)
-                Self.l0_conv_exponential_activation(o0)
-                Self.l1_mix_1(UnsafePointer(o0), w, o1)
-                o2.update(from: UnsafePointer(o1), count: 128)
-                Self.l2_act_exponential(o2)
-                Self.l3_mix_2(UnsafePointer(o2), w, o3)
-                o4.update(from: UnsafePointer(o3), count: 128)
-                Self.l4_act_hard_silu(o4)
-                o5.update(from: UnsafePointer(o4), count: 128)
-                Self.l5_act_relu6(o5)
-                Self.l6_conv_hard_silu(UnsafePointer(o5), w, z6)
-                o6.update(from: z6, count: 128)
-                Self.l6_conv_hard_silu_activation(o6)
-                Self.l7_conv_relu6(UnsafePointer(o6), w, z7)
-                o7.update(from: z7, count: 128)
-                Self.l7_conv_relu6_activation(o7)
-                Self.l8_mix_3(UnsafePointer(o7), w, z8)
-                o8.update(from: z8, count: 128)
-                Self.l8_mix_3_activation(o8)
-                Self.l9_mix_4(UnsafePointer(o8), w, o9)
-                Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w, z10)
-                o10.update(from: z10, count: 128)
-                Self.l10_conv_hard_sigmoid_activation(o10)
-                Self.l11_mix_5(UnsafePointer(o10), w, z11)
-                o11.update(from: z11, count: 128)
-                Self.l11_mix_5_activation(o11)
-                Self.l12_conv_silu(UnsafePointer(o11), w, z12)
-                o12.update(from: z12, count: 128)
-                Self.l12_conv_silu_activation(o12)
-                Self.l13_mix_6(UnsafePointer(o12), w, o13)
-                o14.update(from: UnsafePointer(o13), count: 128)
-                Self.l14_act_hard_sigmoid(o14)
-                Self.l15_mix_7(UnsafePointer(o14), w, z15)
-                o15.update(from: z15, count: 128)
-                Self.l15_mix_7_activation(o15)
-                Self.l16_mix_8(UnsafePointer(o15), w, o16)
-                o17.update(from: UnsafePointer(o16), count: 128)
-                Self.l17_act_hard_sigmoid_2(o17)
-                Self.l18_mix_9(UnsafePointer(o17), w, z18)
-                o18.update(from: z18, count: 128)
-                Self.l18_mix_9_activation(o18)
-                Self.l19_mix_10(UnsafePointer(o18), w, o19)
-                o20.update(from: UnsafePointer(o19), count: 128)
-                Self.l20_act_exponential_2(o20)
-                Self.l21_mix_11(UnsafePointer(o20), w, o21)
-                Self.l22_conv_gelu(UnsafePointer(o21), w, z22)
-                o22.update(from: z22, count: 128)
-                Self.l22_conv_gelu_activation(o22)
-                Self.l23_conv_elu(UnsafePointer(o22), w, z23)
-                o23.update(from: z23, count: 128)
-                Self.l23_conv_elu_activation(o23)
-                Self.l24_conv_selu(UnsafePointer(o23), w, z24)
-                o24.update(from: z24, count: 128)
-                Self.l24_conv_selu_activation(o24)
-                Self.l25_conv_softplus(UnsafePointer(o24), w, z25)
-                o25.update(from: z25, count: 128)
-                Self.l25_conv_softplus_activation(o25)
-                Self.l26_conv_leaky_relu(UnsafePointer(o25), w, z26)
-                o26.update(from: z26, count: 128)
-                Self.l26_conv_leaky_relu_activation(o26)
-                Self.l27_conv_mish(UnsafePointer(o26), w, z27)
-                o27.update(from: z27, count: 128)
-                Self.l27_conv_mish_activation(o27)
-                Self.l28_conv_softsign(UnsafePointer(o27), w, z28)
-                o28.update(from: z28, count: 128)
-                Self.l28_conv_softsign_activation(o28)
-                Self.l29_mix_12(UnsafePointer(o28), w, z29)
-                o29.update(from: z29, count: 128)
-                Self.l29_mix_12_activation(o29)
-                Self.l30_mix_13(UnsafePointer(o29), w, o30)
-                o31.update(from: UnsafePointer(o30), count: 128)
-                Self.l31_leaky_re_lu(o31)
-                o32.update(from: UnsafePointer(o31), count: 128)
-                Self.l32_elu(o32)
-                o33.update(from: UnsafePointer(o32), count: 128)
-                Self.l33_act_silu(o33)
-                o34.update(from: UnsafePointer(o33), count: 128)
-                Self.l34_act_gelu(o34)
-                o35.update(from: UnsafePointer(o34), count: 128)
-                Self.l35_act_mish(o35)
-                o36.update(from: UnsafePointer(o35), count: 128)
-                Self.l36_act_elu(o36)
-                o37.update(from: UnsafePointer(o36), count: 128)
-                Self.l37_act_selu(o37)
-                o38.update(from: UnsafePointer(o37), count: 128)
-                Self.l38_act_leaky_relu(o38)
-                o39.update(from: UnsafePointer(o38), count: 128)
-                Self.l39_act_softplus(o39)
-                o40.update(from: UnsafePointer(o39), count: 128)
-                Self.l40_act_softsign(o40)
-                // flatten: the same memory as its input
-                Self.l42_dense_gelu(UnsafePointer(o40), w, z42)
-                o42.update(from: z42, count: 10)
-                Self.l42_dense_gelu_activation(o42)
-                Self.l43_dense_hard_silu(UnsafePointer(o42), w, z43)
-                o43.update(from: z43, count: 10)
-                Self.l43_dense_hard_silu_activation(o43)
-                Self.l44_dense_mish(UnsafePointer(o43), w, z44)
-                o44.update(from: z44, count: 10)
-                Self.l44_dense_mish_activation(o44)
-                Self.l45_dense_selu(UnsafePointer(o44), w, z45)
-                o45.update(from: z45, count: 8)
-                Self.l45_dense_selu_activation(o45)
-                Self.l46_dense_softmax(UnsafePointer(o45), w, o46)
-                Self.l46_dense_softmax_activation(o46)
-                output.update(from: o46, count: 6)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 6, channels: 6)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 6, channels: 6, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense_softmax
-                if !fused { Self.l46_dense_softmax_derivative(UnsafePointer(o46), g) }
-                Self.l46_dense_softmax_backward(UnsafePointer(o45), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_selu
-                Self.l45_dense_selu_derivative(UnsafePointer(z45), UnsafePointer(o45), g)
-                Self.l45_dense_selu_backward(UnsafePointer(o44), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_mish
-                Self.l44_dense_mish_derivative(UnsafePointer(z44), UnsafePointer(o44), g)
-                Self.l44_dense_mish_backward(UnsafePointer(o43), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_hard_silu
-                Self.l43_dense_hard_silu_derivative(UnsafePointer(z43), UnsafePointer(o43), g)
-                Self.l43_dense_hard_silu_backward(UnsafePointer(o42), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_gelu
-                Self.l42_dense_gelu_derivative(UnsafePointer(z42), UnsafePointer(o42), g)
-                Self.l42_dense_gelu_backward(UnsafePointer(o40), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // act_softsign
-                Self.l40_act_softsign_derivative(UnsafePointer(o39), UnsafePointer(o40), g)
-                // act_softplus
-                Self.l39_act_softplus_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
-                // act_leaky_relu
-                Self.l38_act_leaky_relu_derivative(UnsafePointer(o37), UnsafePointer(o38), g)
-                // act_selu
-                Self.l37_act_selu_derivative(UnsafePointer(o36), UnsafePointer(o37), g)
-                // act_elu
-                Self.l36_act_elu_derivative(UnsafePointer(o35), UnsafePointer(o36), g)
-                // act_mish
-                Self.l35_act_mish_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
-                // act_gelu
-                Self.l34_act_gelu_derivative(UnsafePointer(o33), UnsafePointer(o34), g)
-                // act_silu
-                Self.l33_act_silu_derivative(UnsafePointer(o32), UnsafePointer(o33), g)
-                // elu
-                Self.l32_elu_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
-                // leaky_re_lu
-                Self.l31_leaky_re_lu_derivative(UnsafePointer(o30), UnsafePointer(o31), g)
-                // mix_13
-                Self.l30_mix_13_backward(UnsafePointer(o29), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // mix_12
-                Self.l29_mix_12_derivative(UnsafePointer(z29), UnsafePointer(o29), g)
-                Self.l29_mix_12_backward(UnsafePointer(o28), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_softsign
-                Self.l28_conv_softsign_derivative(UnsafePointer(z28), UnsafePointer(o28), g)
-                Self.l28_conv_softsign_backward(UnsafePointer(o27), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_mish
-                Self.l27_conv_mish_derivative(UnsafePointer(z27), UnsafePointer(o27), g)
-                Self.l27_conv_mish_backward(UnsafePointer(o26), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_leaky_relu
-                Self.l26_conv_leaky_relu_derivative(UnsafePointer(z26), UnsafePointer(o26), g)
-                Self.l26_conv_leaky_relu_backward(UnsafePointer(o25), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_softplus
-                Self.l25_conv_softplus_derivative(UnsafePointer(z25), UnsafePointer(o25), g)
-                Self.l25_conv_softplus_backward(UnsafePointer(o24), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_selu
-                Self.l24_conv_selu_derivative(UnsafePointer(z24), UnsafePointer(o24), g)
-                Self.l24_conv_selu_backward(UnsafePointer(o23), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_elu
-                Self.l23_conv_elu_derivative(UnsafePointer(z23), UnsafePointer(o23), g)
-                Self.l23_conv_elu_backward(UnsafePointer(o22), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_gelu
-                Self.l22_conv_gelu_derivative(UnsafePointer(z22), UnsafePointer(o22), g)
-                Self.l22_conv_gelu_backward(UnsafePointer(o21), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // mix_11
-                Self.l21_mix_11_backward(UnsafePointer(o20), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_exponential_2
-                Self.l20_act_exponential_2_derivative(UnsafePointer(o19), UnsafePointer(o20), g)
-                // mix_10
-                Self.l19_mix_10_backward(UnsafePointer(o18), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // mix_9
-                Self.l18_mix_9_derivative(UnsafePointer(z18), UnsafePointer(o18), g)
-                Self.l18_mix_9_backward(UnsafePointer(o17), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_hard_sigmoid_2
-                Self.l17_act_hard_sigmoid_2_derivative(UnsafePointer(o16), UnsafePointer(o17), g)
-                // mix_8
-                Self.l16_mix_8_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // mix_7
-                Self.l15_mix_7_derivative(UnsafePointer(z15), UnsafePointer(o15), g)
-                Self.l15_mix_7_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_hard_sigmoid
-                Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o13), UnsafePointer(o14), g)
-                // mix_6
-                Self.l13_mix_6_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_silu
-                Self.l12_conv_silu_derivative(UnsafePointer(z12), UnsafePointer(o12), g)
-                Self.l12_conv_silu_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // mix_5
-                Self.l11_mix_5_derivative(UnsafePointer(z11), UnsafePointer(o11), g)
-                Self.l11_mix_5_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_hard_sigmoid
-                Self.l10_conv_hard_sigmoid_derivative(UnsafePointer(z10), UnsafePointer(o10), g)
-                Self.l10_conv_hard_sigmoid_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // mix_4
-                Self.l9_mix_4_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // mix_3
-                Self.l8_mix_3_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
-                Self.l8_mix_3_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_relu6
-                Self.l7_conv_relu6_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-                Self.l7_conv_relu6_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_hard_silu
-                Self.l6_conv_hard_silu_derivative(UnsafePointer(z6), UnsafePointer(o6), g)
-                Self.l6_conv_hard_silu_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_relu6
-                Self.l5_act_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
-                // act_hard_silu
-                Self.l4_act_hard_silu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
-                // mix_2
-                Self.l3_mix_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // act_exponential
-                Self.l2_act_exponential_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                // mix_1
-                Self.l1_mix_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv_exponential
-                Self.l0_conv_exponential_derivative(UnsafePointer(z0), UnsafePointer(o0), g)
-                Self.l0_conv_exponential_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 7506, q = arena + 7506
+        var g = arena + 7506, h = arena + 7634
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o45 = arena + 7484
+        let o46 = arena + 7500
+        trainingPart0(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
+        output.update(from: o46, count: 6)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 6, channels: 6)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 6, channels: 6, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense_softmax
+        if !fused { Self.l46_dense_softmax_derivative(UnsafePointer(o46), g) }
+        Self.l46_dense_softmax_backward(UnsafePointer(o45), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        trainingPart1(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, &g, &h)
+        return value
+    }
+
+    /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func trainingPart0(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
+        let o0 = arena + 0
+        let z0 = arena + 128
+        let o1 = arena + 256
+        let o2 = arena + 384
+        let o3 = arena + 512
+        let o4 = arena + 640
+        let o5 = arena + 768
+        let o6 = arena + 896
+        let z6 = arena + 1024
+        let o7 = arena + 1152
+        let z7 = arena + 1280
+        let o8 = arena + 1408
+        let z8 = arena + 1536
+        let o9 = arena + 1664
+        let o10 = arena + 1792
+        let z10 = arena + 1920
+        let o11 = arena + 2048
+        let z11 = arena + 2176
+        let o12 = arena + 2304
+        let z12 = arena + 2432
+        let o13 = arena + 2560
+        let o14 = arena + 2688
+        let o15 = arena + 2816
+        let z15 = arena + 2944
+        let o16 = arena + 3072
+        let o17 = arena + 3200
+        let o18 = arena + 3328
+        let z18 = arena + 3456
+        let o19 = arena + 3584
+        let o20 = arena + 3712
+        let o21 = arena + 3840
+        let o22 = arena + 3968
+        let z22 = arena + 4096
+        let o23 = arena + 4224
+        let z23 = arena + 4352
+        let o24 = arena + 4480
+        let z24 = arena + 4608
+        let o25 = arena + 4736
+        let z25 = arena + 4864
+        let o26 = arena + 4992
+        let z26 = arena + 5120
+        let o27 = arena + 5248
+        let z27 = arena + 5376
+        let o28 = arena + 5504
+        let z28 = arena + 5632
+        let o29 = arena + 5760
+        let z29 = arena + 5888
+        let o30 = arena + 6016
+        let o31 = arena + 6144
+        let o32 = arena + 6272
+        let o33 = arena + 6400
+        let o34 = arena + 6528
+        let o35 = arena + 6656
+        let o36 = arena + 6784
+        let o37 = arena + 6912
+        let o38 = arena + 7040
+        let o39 = arena + 7168
+        let o40 = arena + 7296
+        let o42 = arena + 7424
+        let z42 = arena + 7434
+        let o43 = arena + 7444
+        let z43 = arena + 7454
+        let o44 = arena + 7464
+        let z44 = arena + 7474
+        let o45 = arena + 7484
+        let z45 = arena + 7492
+        let o46 = arena + 7500
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv_exponential(input, w, z0)
+        o0.update(from: z0, count: 128)
+        Self.l0_conv_exponential_activation(o0)
+        Self.l1_mix_1(UnsafePointer(o0), w, o1)
+        o2.update(from: UnsafePointer(o1), count: 128)
+        Self.l2_act_exponential(o2)
+        Self.l3_mix_2(UnsafePointer(o2), w, o3)
+        o4.update(from: UnsafePointer(o3), count: 128)
+        Self.l4_act_hard_silu(o4)
+        o5.update(from: UnsafePointer(o4), count: 128)
+        Self.l5_act_relu6(o5)
+        Self.l6_conv_hard_silu(UnsafePointer(o5), w, z6)
+        o6.update(from: z6, count: 128)
+        Self.l6_conv_hard_silu_activation(o6)
+        Self.l7_conv_relu6(UnsafePointer(o6), w, z7)
+        o7.update(from: z7, count: 128)
+        Self.l7_conv_relu6_activation(o7)
+        Self.l8_mix_3(UnsafePointer(o7), w, z8)
+        o8.update(from: z8, count: 128)
+        Self.l8_mix_3_activation(o8)
+        Self.l9_mix_4(UnsafePointer(o8), w, o9)
+        Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w, z10)
+        o10.update(from: z10, count: 128)
+        Self.l10_conv_hard_sigmoid_activation(o10)
+        Self.l11_mix_5(UnsafePointer(o10), w, z11)
+        o11.update(from: z11, count: 128)
+        Self.l11_mix_5_activation(o11)
+        Self.l12_conv_silu(UnsafePointer(o11), w, z12)
+        o12.update(from: z12, count: 128)
+        Self.l12_conv_silu_activation(o12)
+        Self.l13_mix_6(UnsafePointer(o12), w, o13)
+        o14.update(from: UnsafePointer(o13), count: 128)
+        Self.l14_act_hard_sigmoid(o14)
+        Self.l15_mix_7(UnsafePointer(o14), w, z15)
+        o15.update(from: z15, count: 128)
+        Self.l15_mix_7_activation(o15)
+        Self.l16_mix_8(UnsafePointer(o15), w, o16)
+        o17.update(from: UnsafePointer(o16), count: 128)
+        Self.l17_act_hard_sigmoid_2(o17)
+        Self.l18_mix_9(UnsafePointer(o17), w, z18)
+        o18.update(from: z18, count: 128)
+        Self.l18_mix_9_activation(o18)
+        Self.l19_mix_10(UnsafePointer(o18), w, o19)
+        o20.update(from: UnsafePointer(o19), count: 128)
+        Self.l20_act_exponential_2(o20)
+        Self.l21_mix_11(UnsafePointer(o20), w, o21)
+        Self.l22_conv_gelu(UnsafePointer(o21), w, z22)
+        o22.update(from: z22, count: 128)
+        Self.l22_conv_gelu_activation(o22)
+        Self.l23_conv_elu(UnsafePointer(o22), w, z23)
+        o23.update(from: z23, count: 128)
+        Self.l23_conv_elu_activation(o23)
+        Self.l24_conv_selu(UnsafePointer(o23), w, z24)
+        o24.update(from: z24, count: 128)
+        Self.l24_conv_selu_activation(o24)
+        Self.l25_conv_softplus(UnsafePointer(o24), w, z25)
+        o25.update(from: z25, count: 128)
+        Self.l25_conv_softplus_activation(o25)
+        Self.l26_conv_leaky_relu(UnsafePointer(o25), w, z26)
+        o26.update(from: z26, count: 128)
+        Self.l26_conv_leaky_relu_activation(o26)
+        Self.l27_conv_mish(UnsafePointer(o26), w, z27)
+        o27.update(from: z27, count: 128)
+        Self.l27_conv_mish_activation(o27)
+        Self.l28_conv_softsign(UnsafePointer(o27), w, z28)
+        o28.update(from: z28, count: 128)
+        Self.l28_conv_softsign_activation(o28)
+        Self.l29_mix_12(UnsafePointer(o28), w, z29)
+        o29.update(from: z29, count: 128)
+        Self.l29_mix_12_activation(o29)
+        Self.l30_mix_13(UnsafePointer(o29), w, o30)
+        o31.update(from: UnsafePointer(o30), count: 128)
+        Self.l31_leaky_re_lu(o31)
+        o32.update(from: UnsafePointer(o31), count: 128)
+        Self.l32_elu(o32)
+        o33.update(from: UnsafePointer(o32), count: 128)
+        Self.l33_act_silu(o33)
+        o34.update(from: UnsafePointer(o33), count: 128)
+        Self.l34_act_gelu(o34)
+        o35.update(from: UnsafePointer(o34), count: 128)
+        Self.l35_act_mish(o35)
+        o36.update(from: UnsafePointer(o35), count: 128)
+        Self.l36_act_elu(o36)
+        o37.update(from: UnsafePointer(o36), count: 128)
+        Self.l37_act_selu(o37)
+        o38.update(from: UnsafePointer(o37), count: 128)
+        Self.l38_act_leaky_relu(o38)
+        o39.update(from: UnsafePointer(o38), count: 128)
+        Self.l39_act_softplus(o39)
+        o40.update(from: UnsafePointer(o39), count: 128)
+        Self.l40_act_softsign(o40)
+        // flatten: the same memory as its input
+        Self.l42_dense_gelu(UnsafePointer(o40), w, z42)
+        o42.update(from: z42, count: 10)
+        Self.l42_dense_gelu_activation(o42)
+        Self.l43_dense_hard_silu(UnsafePointer(o42), w, z43)
+        o43.update(from: z43, count: 10)
+        Self.l43_dense_hard_silu_activation(o43)
+        Self.l44_dense_mish(UnsafePointer(o43), w, z44)
+        o44.update(from: z44, count: 10)
+        Self.l44_dense_mish_activation(o44)
+        Self.l45_dense_selu(UnsafePointer(o44), w, z45)
+        o45.update(from: z45, count: 8)
+        Self.l45_dense_selu_activation(o45)
+        Self.l46_dense_softmax(UnsafePointer(o45), w, o46)
+        Self.l46_dense_softmax_activation(o46)
+    }
+
+    /// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.
+    @inline(never)
+    private func trainingPart1(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: inout UnsafeMutablePointer<Float>, _ h: inout UnsafeMutablePointer<Float>) {
+        let o0 = arena + 0
+        let z0 = arena + 128
+        let o1 = arena + 256
+        let o2 = arena + 384
+        let o3 = arena + 512
+        let o4 = arena + 640
+        let o5 = arena + 768
+        let o6 = arena + 896
+        let z6 = arena + 1024
+        let o7 = arena + 1152
+        let z7 = arena + 1280
+        let o8 = arena + 1408
+        let z8 = arena + 1536
+        let o9 = arena + 1664
+        let o10 = arena + 1792
+        let z10 = arena + 1920
+        let o11 = arena + 2048
+        let z11 = arena + 2176
+        let o12 = arena + 2304
+        let z12 = arena + 2432
+        let o13 = arena + 2560
+        let o14 = arena + 2688
+        let o15 = arena + 2816
+        let z15 = arena + 2944
+        let o16 = arena + 3072
+        let o17 = arena + 3200
+        let o18 = arena + 3328
+        let z18 = arena + 3456
+        let o19 = arena + 3584
+        let o20 = arena + 3712
+        let o21 = arena + 3840
+        let o22 = arena + 3968
+        let z22 = arena + 4096
+        let o23 = arena + 4224
+        let z23 = arena + 4352
+        let o24 = arena + 4480
+        let z24 = arena + 4608
+        let o25 = arena + 4736
+        let z25 = arena + 4864
+        let o26 = arena + 4992
+        let z26 = arena + 5120
+        let o27 = arena + 5248
+        let z27 = arena + 5376
+        let o28 = arena + 5504
+        let z28 = arena + 5632
+        let o29 = arena + 5760
+        let z29 = arena + 5888
+        let o30 = arena + 6016
+        let o31 = arena + 6144
+        let o32 = arena + 6272
+        let o33 = arena + 6400
+        let o34 = arena + 6528
+        let o35 = arena + 6656
+        let o36 = arena + 6784
+        let o37 = arena + 6912
+        let o38 = arena + 7040
+        let o39 = arena + 7168
+        let o40 = arena + 7296
+        let o42 = arena + 7424
+        let z42 = arena + 7434
+        let o43 = arena + 7444
+        let z43 = arena + 7454
+        let o44 = arena + 7464
+        let z44 = arena + 7474
+        let o45 = arena + 7484
+        let z45 = arena + 7492
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense_selu
+        Self.l45_dense_selu_derivative(UnsafePointer(z45), UnsafePointer(o45), g)
+        Self.l45_dense_selu_backward(UnsafePointer(o44), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_mish
+        Self.l44_dense_mish_derivative(UnsafePointer(z44), UnsafePointer(o44), g)
+        Self.l44_dense_mish_backward(UnsafePointer(o43), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_hard_silu
+        Self.l43_dense_hard_silu_derivative(UnsafePointer(z43), UnsafePointer(o43), g)
+        Self.l43_dense_hard_silu_backward(UnsafePointer(o42), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_gelu
+        Self.l42_dense_gelu_derivative(UnsafePointer(z42), UnsafePointer(o42), g)
+        Self.l42_dense_gelu_backward(UnsafePointer(o40), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // act_softsign
+        Self.l40_act_softsign_derivative(UnsafePointer(o39), UnsafePointer(o40), g)
+        // act_softplus
+        Self.l39_act_softplus_derivative(UnsafePointer(o38), UnsafePointer(o39), g)
+        // act_leaky_relu
+        Self.l38_act_leaky_relu_derivative(UnsafePointer(o37), UnsafePointer(o38), g)
+        // act_selu
+        Self.l37_act_selu_derivative(UnsafePointer(o36), UnsafePointer(o37), g)
+        // act_elu
+        Self.l36_act_elu_derivative(UnsafePointer(o35), UnsafePointer(o36), g)
+        // act_mish
+        Self.l35_act_mish_derivative(UnsafePointer(o34), UnsafePointer(o35), g)
+        // act_gelu
+        Self.l34_act_gelu_derivative(UnsafePointer(o33), UnsafePointer(o34), g)
+        // act_silu
+        Self.l33_act_silu_derivative(UnsafePointer(o32), UnsafePointer(o33), g)
+        // elu
+        Self.l32_elu_derivative(UnsafePointer(o31), UnsafePointer(o32), g)
+        // leaky_re_lu
+        Self.l31_leaky_re_lu_derivative(UnsafePointer(o30), UnsafePointer(o31), g)
+        // mix_13
+        Self.l30_mix_13_backward(UnsafePointer(o29), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // mix_12
+        Self.l29_mix_12_derivative(UnsafePointer(z29), UnsafePointer(o29), g)
+        Self.l29_mix_12_backward(UnsafePointer(o28), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_softsign
+        Self.l28_conv_softsign_derivative(UnsafePointer(z28), UnsafePointer(o28), g)
+        Self.l28_conv_softsign_backward(UnsafePointer(o27), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_mish
+        Self.l27_conv_mish_derivative(UnsafePointer(z27), UnsafePointer(o27), g)
+        Self.l27_conv_mish_backward(UnsafePointer(o26), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_leaky_relu
+        Self.l26_conv_leaky_relu_derivative(UnsafePointer(z26), UnsafePointer(o26), g)
+        Self.l26_conv_leaky_relu_backward(UnsafePointer(o25), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_softplus
+        Self.l25_conv_softplus_derivative(UnsafePointer(z25), UnsafePointer(o25), g)
+        Self.l25_conv_softplus_backward(UnsafePointer(o24), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_selu
+        Self.l24_conv_selu_derivative(UnsafePointer(z24), UnsafePointer(o24), g)
+        Self.l24_conv_selu_backward(UnsafePointer(o23), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_elu
+        Self.l23_conv_elu_derivative(UnsafePointer(z23), UnsafePointer(o23), g)
+        Self.l23_conv_elu_backward(UnsafePointer(o22), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_gelu
+        Self.l22_conv_gelu_derivative(UnsafePointer(z22), UnsafePointer(o22), g)
+        Self.l22_conv_gelu_backward(UnsafePointer(o21), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // mix_11
+        Self.l21_mix_11_backward(UnsafePointer(o20), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_exponential_2
+        Self.l20_act_exponential_2_derivative(UnsafePointer(o19), UnsafePointer(o20), g)
+        // mix_10
+        Self.l19_mix_10_backward(UnsafePointer(o18), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // mix_9
+        Self.l18_mix_9_derivative(UnsafePointer(z18), UnsafePointer(o18), g)
+        Self.l18_mix_9_backward(UnsafePointer(o17), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_hard_sigmoid_2
+        Self.l17_act_hard_sigmoid_2_derivative(UnsafePointer(o16), UnsafePointer(o17), g)
+        // mix_8
+        Self.l16_mix_8_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // mix_7
+        Self.l15_mix_7_derivative(UnsafePointer(z15), UnsafePointer(o15), g)
+        Self.l15_mix_7_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_hard_sigmoid
+        Self.l14_act_hard_sigmoid_derivative(UnsafePointer(o13), UnsafePointer(o14), g)
+        // mix_6
+        Self.l13_mix_6_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_silu
+        Self.l12_conv_silu_derivative(UnsafePointer(z12), UnsafePointer(o12), g)
+        Self.l12_conv_silu_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // mix_5
+        Self.l11_mix_5_derivative(UnsafePointer(z11), UnsafePointer(o11), g)
+        Self.l11_mix_5_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_hard_sigmoid
+        Self.l10_conv_hard_sigmoid_derivative(UnsafePointer(z10), UnsafePointer(o10), g)
+        Self.l10_conv_hard_sigmoid_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // mix_4
+        Self.l9_mix_4_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // mix_3
+        Self.l8_mix_3_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
+        Self.l8_mix_3_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_relu6
+        Self.l7_conv_relu6_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
+        Self.l7_conv_relu6_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_hard_silu
+        Self.l6_conv_hard_silu_derivative(UnsafePointer(z6), UnsafePointer(o6), g)
+        Self.l6_conv_hard_silu_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_relu6
+        Self.l5_act_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+        // act_hard_silu
+        Self.l4_act_hard_silu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
+        // mix_2
+        Self.l3_mix_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // act_exponential
+        Self.l2_act_exponential_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+        // mix_1
+        Self.l1_mix_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv_exponential
+        Self.l0_conv_exponential_derivative(UnsafePointer(z0), UnsafePointer(o0), g)
+        Self.l0_conv_exponential_backward(input, UnsafePointer(g), k, gradients, inputGradient)
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

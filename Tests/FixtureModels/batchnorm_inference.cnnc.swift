@@ -118,51 +118,48 @@ public struct BatchnormInference: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // batch_normalization
-            Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // re_lu
-            Self.l2_re_lu(arena + Arena.l0_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-            // batch_normalization_1
-            Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
-            // global_average_pooling2d
-            Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
-            observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            // batch_normalization_2
-            Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
-            observe?(7, UnsafePointer(arena + Arena.l6_dense))
-            // dense_1
-            Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
-            Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
-            observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
-            output.update(from: arena + Arena.l8_dense_1, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // batch_normalization
+        Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // re_lu
+        Self.l2_re_lu(arena + Arena.l0_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        // batch_normalization_1
+        Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+        // global_average_pooling2d
+        Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
+        observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        // batch_normalization_2
+        Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
+        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        // dense_1
+        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
+        Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
+        observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
+        output.update(from: arena + Arena.l8_dense_1, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -172,40 +169,42 @@ public struct BatchnormInference: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // batch_normalization
-            Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // re_lu
-            Self.l2_re_lu(arena + Arena.l0_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-            // batch_normalization_1
-            Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
-            // global_average_pooling2d
-            Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
-            observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            // batch_normalization_2
-            Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
-            observe?(7, UnsafePointer(arena + Arena.l6_dense))
-            // dense_1
-            Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
-            Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
-            observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
-            output.update(from: arena + Arena.l8_dense_1, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // batch_normalization
+        Self.l1_batch_normalization(arena + Arena.l0_conv2d, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // re_lu
+        Self.l2_re_lu(arena + Arena.l0_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_conv2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        // batch_normalization_1
+        Self.l4_batch_normalization_1(arena + Arena.l3_conv2d_1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_conv2d_1))
+        // global_average_pooling2d
+        Self.l5_global_average_pooling2d(UnsafePointer(arena + Arena.l3_conv2d_1), arena + Arena.l5_global_average_pooling2d)
+        observe?(5, UnsafePointer(arena + Arena.l5_global_average_pooling2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_average_pooling2d), w, arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        // batch_normalization_2
+        Self.l7_batch_normalization_2(arena + Arena.l6_dense, w)
+        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        // dense_1
+        Self.l8_dense_1(UnsafePointer(arena + Arena.l6_dense), w, arena + Arena.l8_dense_1)
+        Self.l8_dense_1_activation(arena + Arena.l8_dense_1)
+        observe?(8, UnsafePointer(arena + Arena.l8_dense_1))
+        output.update(from: arena + Arena.l8_dense_1, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -219,21 +218,23 @@ public struct BatchnormInference: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 56
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 6) → (None, 7)
-            Self.l6_dense_block(UnsafePointer(ta), w, tb)
-            // batch_normalization_2 over 8 samples: BatchNormalization, (None, 7) → (None, 7)
-            Self.l7_batch_normalization_2_block(tb, w)
-            // dense_1 over 8 samples: Dense, (None, 7) → (None, 3)
-            Self.l8_dense_1_block(UnsafePointer(tb), w, ta)
-            Self.l8_dense_1_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 56
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 6) → (None, 7)
+        Self.l6_dense_block(UnsafePointer(ta), w, tb)
+        // batch_normalization_2 over 8 samples: BatchNormalization, (None, 7) → (None, 7)
+        Self.l7_batch_normalization_2_block(tb, w)
+        // dense_1 over 8 samples: Dense, (None, 7) → (None, 3)
+        Self.l8_dense_1_block(UnsafePointer(tb), w, ta)
+        Self.l8_dense_1_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -585,119 +586,121 @@ extension BatchnormInference: TrainableModel {
     public static let batchStatisticsCount = 90
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1038, q = arena + 1038
-                var g = arena + 1038, h = arena + 1230
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_conv2d(input, w, o0)
-                        Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let o1 = arena + 180
-                        let o2 = arena + 540
-                        let o3 = arena + 720
-                        // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
-                        Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                        o2.update(from: UnsafePointer(o1), count: 180)
-                        Self.l2_re_lu(o2)
-                        Self.l3_conv2d_1(UnsafePointer(o2), w, o3)
-                        Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
-                        return 0
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1038, q = arena + 1038
+        var g = arena + 1038, h = arena + 1230
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_conv2d(input, w, o0)
+                Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
+                return 0
 
-                    case 2:
-                        let o3 = arena + 720
-                        let o4 = arena + 816
-                        let o5 = arena + 1008
-                        let o6 = arena + 1014
-                        // Forward, training mode, to batch_normalization_2: every layer's output stays for the backward pass.
-                        Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
-                        Self.l5_global_average_pooling2d(UnsafePointer(o4), o5)
-                        Self.l6_dense(UnsafePointer(o5), w, o6)
-                        Self.l7_batch_normalization_2_statistics(UnsafePointer(o6), sums)
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let o1 = arena + 180
+                let o2 = arena + 540
+                let o3 = arena + 720
+                // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
+                Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
+                o2.update(from: UnsafePointer(o1), count: 180)
+                Self.l2_re_lu(o2)
+                Self.l3_conv2d_1(UnsafePointer(o2), w, o3)
+                Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
+                return 0
 
-                    case 3:
-                        let o6 = arena + 1014
-                        let o7 = arena + 1021
-                        let d7 = arena + 1028
-                        let o8 = arena + 1035
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l7_batch_normalization_2_normalize(UnsafePointer(o6), statistics, k, o7)
-                        Self.l8_dense_1(UnsafePointer(o7), w, o8)
-                        Self.l8_dense_1_activation(o8)
-                        output.update(from: o8, count: 3)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 3, channels: 3)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense_1
-                        if !fused { Self.l8_dense_1_derivative(UnsafePointer(o8), g) }
-                        Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // batch_normalization_2: dL/dy waits for the whole batch's sums
-                        d7.update(from: g, count: 7)
-                        Self.l7_batch_normalization_2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+            case 2:
+                let o3 = arena + 720
+                let o4 = arena + 816
+                let o5 = arena + 1008
+                let o6 = arena + 1014
+                // Forward, training mode, to batch_normalization_2: every layer's output stays for the backward pass.
+                Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
+                Self.l5_global_average_pooling2d(UnsafePointer(o4), o5)
+                Self.l6_dense(UnsafePointer(o5), w, o6)
+                Self.l7_batch_normalization_2_statistics(UnsafePointer(o6), sums)
+                return 0
 
-                    case 4:
-                        let o3 = arena + 720
-                        let o4 = arena + 816
-                        let d4 = arena + 912
-                        let o5 = arena + 1008
-                        let o6 = arena + 1014
-                        let d7 = arena + 1028
-                        // Backward through batch_normalization_2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l7_batch_normalization_2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense
-                        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // global_average_pooling2d
-                        Self.l5_global_average_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                        // batch_normalization_1: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 96)
-                        Self.l4_batch_normalization_1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 3:
+                let o6 = arena + 1014
+                let o7 = arena + 1021
+                let d7 = arena + 1028
+                let o8 = arena + 1035
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l7_batch_normalization_2_normalize(UnsafePointer(o6), statistics, k, o7)
+                Self.l8_dense_1(UnsafePointer(o7), w, o8)
+                Self.l8_dense_1_activation(o8)
+                output.update(from: o8, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 3, channels: 3)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense_1
+                if !fused { Self.l8_dense_1_derivative(UnsafePointer(o8), g) }
+                Self.l8_dense_1_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // batch_normalization_2: dL/dy waits for the whole batch's sums
+                d7.update(from: g, count: 7)
+                Self.l7_batch_normalization_2_gradientSums(UnsafePointer(o6), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                    case 5:
-                        let o0 = arena + 0
-                        let o1 = arena + 180
-                        let d1 = arena + 360
-                        let o2 = arena + 540
-                        let o3 = arena + 720
-                        let d4 = arena + 912
-                        // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // conv2d_1
-                        Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // re_lu
-                        Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d1.update(from: g, count: 180)
-                        Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 4:
+                let o3 = arena + 720
+                let o4 = arena + 816
+                let d4 = arena + 912
+                let o5 = arena + 1008
+                let o6 = arena + 1014
+                let d7 = arena + 1028
+                // Backward through batch_normalization_2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l7_batch_normalization_2_backward(UnsafePointer(o6), UnsafePointer(d7), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // global_average_pooling2d
+                Self.l5_global_average_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+                // batch_normalization_1: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 96)
+                Self.l4_batch_normalization_1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let d1 = arena + 360
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // conv2d
-                        Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                        return 0
+            case 5:
+                let o0 = arena + 0
+                let o1 = arena + 180
+                let d1 = arena + 360
+                let o2 = arena + 540
+                let o3 = arena + 720
+                let d4 = arena + 912
+                // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                Self.l3_conv2d_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // re_lu
+                Self.l2_re_lu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d1.update(from: g, count: 180)
+                Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let d1 = arena + 360
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return 0
+
         }
     }
 

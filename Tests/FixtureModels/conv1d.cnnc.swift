@@ -125,61 +125,58 @@ public struct Conv1d: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // pad
-            Self.l0_pad(input, arena + Arena.l0_pad)
-            observe?(0, UnsafePointer(arena + Arena.l0_pad))
-            // conv_valid
-            Self.l1_conv_valid(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv_valid)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
-            // conv_causal
-            Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-            Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w, arena + Arena.l2_conv_causal)
-            Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
-            // max_pool
-            Self.l3_max_pool(UnsafePointer(arena + Arena.l2_conv_causal), arena + Arena.l3_max_pool)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
-            // conv_same
-            Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-            Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w, arena + Arena.l4_conv_same)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
-            // avg_pool
-            Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_avg_pool))
-            // crop
-            Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
-            observe?(6, UnsafePointer(arena + Arena.l6_crop))
-            // pointwise
-            Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w, arena + Arena.l7_pointwise)
-            Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
-            observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
-            // global_max
-            Self.l8_global_max(UnsafePointer(arena + Arena.l7_pointwise), arena + Arena.l8_global_max)
-            observe?(8, UnsafePointer(arena + Arena.l8_global_max))
-            // flatten
-            // (no computation at inference)
-            observe?(9, UnsafePointer(arena + Arena.l8_global_max))
-            // classes
-            Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w, arena + Arena.l10_classes)
-            Self.l10_classes_activation(arena + Arena.l10_classes)
-            observe?(10, UnsafePointer(arena + Arena.l10_classes))
-            output.update(from: arena + Arena.l10_classes, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // pad
+        Self.l0_pad(input, arena + Arena.l0_pad)
+        observe?(0, UnsafePointer(arena + Arena.l0_pad))
+        // conv_valid
+        Self.l1_conv_valid(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv_valid)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
+        // conv_causal
+        Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
+        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w, arena + Arena.l2_conv_causal)
+        Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
+        // max_pool
+        Self.l3_max_pool(UnsafePointer(arena + Arena.l2_conv_causal), arena + Arena.l3_max_pool)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
+        // conv_same
+        Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
+        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w, arena + Arena.l4_conv_same)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
+        // avg_pool
+        Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_avg_pool))
+        // crop
+        Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
+        observe?(6, UnsafePointer(arena + Arena.l6_crop))
+        // pointwise
+        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w, arena + Arena.l7_pointwise)
+        Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
+        observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
+        // global_max
+        Self.l8_global_max(UnsafePointer(arena + Arena.l7_pointwise), arena + Arena.l8_global_max)
+        observe?(8, UnsafePointer(arena + Arena.l8_global_max))
+        // flatten
+        // (no computation at inference)
+        observe?(9, UnsafePointer(arena + Arena.l8_global_max))
+        // classes
+        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w, arena + Arena.l10_classes)
+        Self.l10_classes_activation(arena + Arena.l10_classes)
+        observe?(10, UnsafePointer(arena + Arena.l10_classes))
+        output.update(from: arena + Arena.l10_classes, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -189,50 +186,52 @@ public struct Conv1d: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // pad
-            Self.l0_pad(input, arena + Arena.l0_pad)
-            observe?(0, UnsafePointer(arena + Arena.l0_pad))
-            // conv_valid
-            Self.l1_conv_valid(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv_valid)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
-            // conv_causal
-            Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
-            Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w, arena + Arena.l2_conv_causal)
-            Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
-            // max_pool
-            Self.l3_max_pool(UnsafePointer(arena + Arena.l2_conv_causal), arena + Arena.l3_max_pool)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
-            // conv_same
-            Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
-            Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w, arena + Arena.l4_conv_same)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
-            // avg_pool
-            Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_avg_pool))
-            // crop
-            Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
-            observe?(6, UnsafePointer(arena + Arena.l6_crop))
-            // pointwise
-            Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w, arena + Arena.l7_pointwise)
-            Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
-            observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
-            // global_max
-            Self.l8_global_max(UnsafePointer(arena + Arena.l7_pointwise), arena + Arena.l8_global_max)
-            observe?(8, UnsafePointer(arena + Arena.l8_global_max))
-            // flatten
-            // (no computation at inference)
-            observe?(9, UnsafePointer(arena + Arena.l8_global_max))
-            // classes
-            Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w, arena + Arena.l10_classes)
-            Self.l10_classes_activation(arena + Arena.l10_classes)
-            observe?(10, UnsafePointer(arena + Arena.l10_classes))
-            output.update(from: arena + Arena.l10_classes, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // pad
+        Self.l0_pad(input, arena + Arena.l0_pad)
+        observe?(0, UnsafePointer(arena + Arena.l0_pad))
+        // conv_valid
+        Self.l1_conv_valid(UnsafePointer(arena + Arena.l0_pad), w, arena + Arena.l1_conv_valid)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv_valid))
+        // conv_causal
+        Self.l2_conv_causal_pad(UnsafePointer(arena + Arena.l1_conv_valid), arena + Arena.l2_conv_causal_padded)
+        Self.l2_conv_causal(UnsafePointer(arena + Arena.l2_conv_causal_padded), w, arena + Arena.l2_conv_causal)
+        Self.l2_conv_causal_activation(arena + Arena.l2_conv_causal)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv_causal))
+        // max_pool
+        Self.l3_max_pool(UnsafePointer(arena + Arena.l2_conv_causal), arena + Arena.l3_max_pool)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pool))
+        // conv_same
+        Self.l4_conv_same_pad(UnsafePointer(arena + Arena.l3_max_pool), arena + Arena.l4_conv_same_padded)
+        Self.l4_conv_same(UnsafePointer(arena + Arena.l4_conv_same_padded), w, arena + Arena.l4_conv_same)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv_same))
+        // avg_pool
+        Self.l5_avg_pool(UnsafePointer(arena + Arena.l4_conv_same), arena + Arena.l5_avg_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_avg_pool))
+        // crop
+        Self.l6_crop(UnsafePointer(arena + Arena.l5_avg_pool), arena + Arena.l6_crop)
+        observe?(6, UnsafePointer(arena + Arena.l6_crop))
+        // pointwise
+        Self.l7_pointwise(UnsafePointer(arena + Arena.l6_crop), w, arena + Arena.l7_pointwise)
+        Self.l7_pointwise_activation(arena + Arena.l7_pointwise)
+        observe?(7, UnsafePointer(arena + Arena.l7_pointwise))
+        // global_max
+        Self.l8_global_max(UnsafePointer(arena + Arena.l7_pointwise), arena + Arena.l8_global_max)
+        observe?(8, UnsafePointer(arena + Arena.l8_global_max))
+        // flatten
+        // (no computation at inference)
+        observe?(9, UnsafePointer(arena + Arena.l8_global_max))
+        // classes
+        Self.l10_classes(UnsafePointer(arena + Arena.l8_global_max), w, arena + Arena.l10_classes)
+        Self.l10_classes_activation(arena + Arena.l10_classes)
+        observe?(10, UnsafePointer(arena + Arena.l10_classes))
+        output.update(from: arena + Arena.l10_classes, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -246,19 +245,21 @@ public struct Conv1d: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 40
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 5, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 1, 5) → (None, 5)
-            // (no computation at inference)
-            // classes over 8 samples: Dense, (None, 5) → (None, 4)
-            Self.l10_classes_block(UnsafePointer(ta), w, tb)
-            Self.l10_classes_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 40
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 5, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 1, 5) → (None, 5)
+        // (no computation at inference)
+        // classes over 8 samples: Dense, (None, 5) → (None, 4)
+        Self.l10_classes_block(UnsafePointer(ta), w, tb)
+        Self.l10_classes_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -783,84 +784,86 @@ extension Conv1d: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 664, q = arena + 912
-                var g = arena + 1160, h = arena + 1360
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 81
-                let o2 = arena + 281
-                let o3 = arena + 431
-                let o4 = arena + 503
-                let o5 = arena + 575
-                let o6 = arena + 611
-                let o7 = arena + 635
-                let z7 = arena + 645
-                let o8 = arena + 655
-                let o10 = arena + 660
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_pad(input, o0)
-                Self.l1_conv_valid(UnsafePointer(o0), w, o1)
-                Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-                Self.l2_conv_causal(UnsafePointer(p), w, o2)
-                Self.l2_conv_causal_activation(o2)
-                Self.l3_max_pool(UnsafePointer(o2), o3)
-                Self.l4_conv_same_pad(UnsafePointer(o3), p)
-                Self.l4_conv_same(UnsafePointer(p), w, o4)
-                Self.l5_avg_pool(UnsafePointer(o4), o5)
-                Self.l6_crop(UnsafePointer(o5), o6)
-                Self.l7_pointwise(UnsafePointer(o6), w, z7)
-                o7.update(from: z7, count: 10)
-                Self.l7_pointwise_activation(o7)
-                Self.l8_global_max(UnsafePointer(o7), o8)
-                // flatten: the same memory as its input
-                Self.l10_classes(UnsafePointer(o8), w, o10)
-                Self.l10_classes_activation(o10)
-                output.update(from: o10, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // classes
-                if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-                Self.l10_classes_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // global_max
-                Self.l8_global_max_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
-                // pointwise
-                Self.l7_pointwise_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-                Self.l7_pointwise_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // crop
-                Self.l6_crop_backward(UnsafePointer(g), h); swap(&g, &h)
-                // avg_pool
-                Self.l5_avg_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                // conv_same
-                Self.l4_conv_same_pad(UnsafePointer(o3), p)
-                Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l4_conv_same_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // max_pool
-                Self.l3_max_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // conv_causal
-                Self.l2_conv_causal_derivative(UnsafePointer(o2), g)
-                Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-                Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_conv_causal_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // conv_valid
-                Self.l1_conv_valid_derivative(UnsafePointer(o1), g)
-                Self.l1_conv_valid_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // pad
-                    if let inputGradient { Self.l0_pad_backward(input, UnsafePointer(g), inputGradient) }
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 664, q = arena + 912
+        var g = arena + 1160, h = arena + 1360
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 81
+        let o2 = arena + 281
+        let o3 = arena + 431
+        let o4 = arena + 503
+        let o5 = arena + 575
+        let o6 = arena + 611
+        let o7 = arena + 635
+        let z7 = arena + 645
+        let o8 = arena + 655
+        let o10 = arena + 660
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_pad(input, o0)
+        Self.l1_conv_valid(UnsafePointer(o0), w, o1)
+        Self.l2_conv_causal_pad(UnsafePointer(o1), p)
+        Self.l2_conv_causal(UnsafePointer(p), w, o2)
+        Self.l2_conv_causal_activation(o2)
+        Self.l3_max_pool(UnsafePointer(o2), o3)
+        Self.l4_conv_same_pad(UnsafePointer(o3), p)
+        Self.l4_conv_same(UnsafePointer(p), w, o4)
+        Self.l5_avg_pool(UnsafePointer(o4), o5)
+        Self.l6_crop(UnsafePointer(o5), o6)
+        Self.l7_pointwise(UnsafePointer(o6), w, z7)
+        o7.update(from: z7, count: 10)
+        Self.l7_pointwise_activation(o7)
+        Self.l8_global_max(UnsafePointer(o7), o8)
+        // flatten: the same memory as its input
+        Self.l10_classes(UnsafePointer(o8), w, o10)
+        Self.l10_classes_activation(o10)
+        output.update(from: o10, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // classes
+        if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
+        Self.l10_classes_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // global_max
+        Self.l8_global_max_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
+        // pointwise
+        Self.l7_pointwise_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
+        Self.l7_pointwise_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // crop
+        Self.l6_crop_backward(UnsafePointer(g), h); swap(&g, &h)
+        // avg_pool
+        Self.l5_avg_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+        // conv_same
+        Self.l4_conv_same_pad(UnsafePointer(o3), p)
+        Self.l4_conv_same_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_conv_same_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // max_pool
+        Self.l3_max_pool_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // conv_causal
+        Self.l2_conv_causal_derivative(UnsafePointer(o2), g)
+        Self.l2_conv_causal_pad(UnsafePointer(o1), p)
+        Self.l2_conv_causal_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv_causal_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // conv_valid
+        Self.l1_conv_valid_derivative(UnsafePointer(o1), g)
+        Self.l1_conv_valid_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // pad
+            if let inputGradient { Self.l0_pad_backward(input, UnsafePointer(g), inputGradient) }
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

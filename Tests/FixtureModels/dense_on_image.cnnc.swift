@@ -93,36 +93,33 @@ public struct DenseOnImage: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-            // dense_1
-            Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
-            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-            output.update(from: arena + Arena.l3_dense_1, count: 1)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // dense_1
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        output.update(from: arena + Arena.l3_dense_1, count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -132,25 +129,27 @@ public struct DenseOnImage: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-            // dense_1
-            Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
-            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-            output.update(from: arena + Arena.l3_dense_1, count: 1)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // dense_1
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        output.update(from: arena + Arena.l3_dense_1, count: 1)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -164,19 +163,21 @@ public struct DenseOnImage: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 192
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 24, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 4, 3, 2) → (None, 24)
-            // (no computation at inference)
-            // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
-            Self.l3_dense_1_block(UnsafePointer(ta), w, tb)
-            Self.l3_dense_1_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 192
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 24, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 4, 3, 2) → (None, 24)
+        // (no computation at inference)
+        // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
+        Self.l3_dense_1_block(UnsafePointer(ta), w, tb)
+        Self.l3_dense_1_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -360,41 +361,43 @@ extension DenseOnImage: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 165, q = arena + 165
-                var g = arena + 165, h = arena + 305
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 140
-                let o3 = arena + 164
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_dense(input, w, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w, o1)
-                // flatten: the same memory as its input
-                Self.l3_dense_1(UnsafePointer(o1), w, o3)
-                Self.l3_dense_1_activation(o3)
-                output.update(from: o3, count: 1)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 1, channels: 1)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 1, channels: 1, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense_1
-                if !fused { Self.l3_dense_1_derivative(UnsafePointer(o3), g) }
-                Self.l3_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // conv2d
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense
-                Self.l0_dense_derivative(UnsafePointer(o0), g)
-                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 165, q = arena + 165
+        var g = arena + 165, h = arena + 305
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 140
+        let o3 = arena + 164
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_dense(input, w, o0)
+        Self.l1_conv2d(UnsafePointer(o0), w, o1)
+        // flatten: the same memory as its input
+        Self.l3_dense_1(UnsafePointer(o1), w, o3)
+        Self.l3_dense_1_activation(o3)
+        output.update(from: o3, count: 1)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 1, channels: 1)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 1, channels: 1, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense_1
+        if !fused { Self.l3_dense_1_derivative(UnsafePointer(o3), g) }
+        Self.l3_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // conv2d
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense
+        Self.l0_dense_derivative(UnsafePointer(o0), g)
+        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

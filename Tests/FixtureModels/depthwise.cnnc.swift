@@ -161,72 +161,69 @@ public struct Depthwise: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // expand
-            Self.l0_expand(input, w, arena + Arena.l0_expand)
-            observe?(0, UnsafePointer(arena + Arena.l0_expand))
-            // dw_same
-            Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-            Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w, arena + Arena.l1_dw_same)
-            observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
-            // pad
-            Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
-            observe?(2, UnsafePointer(arena + Arena.l2_pad))
-            // dw_stride2
-            Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w, arena + Arena.l3_dw_stride2)
-            observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
-            // bn
-            Self.l4_bn(arena + Arena.l3_dw_stride2, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_dw_stride2))
-            // relu6
-            Self.l5_relu6(arena + Arena.l3_dw_stride2)
-            observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
-            // project
-            Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w, arena + Arena.l6_project)
-            observe?(6, UnsafePointer(arena + Arena.l6_project))
-            // dw_5x5
-            Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-            Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w, arena + Arena.l7_dw_5x5)
-            Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
-            observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
-            // dw_multiplier
-            Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-            Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w, arena + Arena.l8_dw_multiplier)
-            Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
-            observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
-            // dw_rect
-            Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w, arena + Arena.l9_dw_rect)
-            observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
-            // widen
-            Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w, arena + Arena.l10_widen)
-            observe?(10, UnsafePointer(arena + Arena.l10_widen))
-            // dw_wide
-            Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-            Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w, arena + Arena.l11_dw_wide)
-            observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
-            // pool
-            Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
-            observe?(12, UnsafePointer(arena + Arena.l12_pool))
-            // classes
-            Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w, arena + Arena.l13_classes)
-            Self.l13_classes_activation(arena + Arena.l13_classes)
-            observe?(13, UnsafePointer(arena + Arena.l13_classes))
-            output.update(from: arena + Arena.l13_classes, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // expand
+        Self.l0_expand(input, w, arena + Arena.l0_expand)
+        observe?(0, UnsafePointer(arena + Arena.l0_expand))
+        // dw_same
+        Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
+        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w, arena + Arena.l1_dw_same)
+        observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
+        // pad
+        Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
+        observe?(2, UnsafePointer(arena + Arena.l2_pad))
+        // dw_stride2
+        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w, arena + Arena.l3_dw_stride2)
+        observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
+        // bn
+        Self.l4_bn(arena + Arena.l3_dw_stride2, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_dw_stride2))
+        // relu6
+        Self.l5_relu6(arena + Arena.l3_dw_stride2)
+        observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
+        // project
+        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w, arena + Arena.l6_project)
+        observe?(6, UnsafePointer(arena + Arena.l6_project))
+        // dw_5x5
+        Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
+        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w, arena + Arena.l7_dw_5x5)
+        Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
+        observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
+        // dw_multiplier
+        Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
+        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w, arena + Arena.l8_dw_multiplier)
+        Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
+        observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
+        // dw_rect
+        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w, arena + Arena.l9_dw_rect)
+        observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
+        // widen
+        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w, arena + Arena.l10_widen)
+        observe?(10, UnsafePointer(arena + Arena.l10_widen))
+        // dw_wide
+        Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
+        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w, arena + Arena.l11_dw_wide)
+        observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
+        // pool
+        Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
+        observe?(12, UnsafePointer(arena + Arena.l12_pool))
+        // classes
+        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w, arena + Arena.l13_classes)
+        Self.l13_classes_activation(arena + Arena.l13_classes)
+        observe?(13, UnsafePointer(arena + Arena.l13_classes))
+        output.update(from: arena + Arena.l13_classes, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -236,61 +233,63 @@ public struct Depthwise: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // expand
-            Self.l0_expand(input, w, arena + Arena.l0_expand)
-            observe?(0, UnsafePointer(arena + Arena.l0_expand))
-            // dw_same
-            Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
-            Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w, arena + Arena.l1_dw_same)
-            observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
-            // pad
-            Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
-            observe?(2, UnsafePointer(arena + Arena.l2_pad))
-            // dw_stride2
-            Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w, arena + Arena.l3_dw_stride2)
-            observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
-            // bn
-            Self.l4_bn(arena + Arena.l3_dw_stride2, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_dw_stride2))
-            // relu6
-            Self.l5_relu6(arena + Arena.l3_dw_stride2)
-            observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
-            // project
-            Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w, arena + Arena.l6_project)
-            observe?(6, UnsafePointer(arena + Arena.l6_project))
-            // dw_5x5
-            Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
-            Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w, arena + Arena.l7_dw_5x5)
-            Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
-            observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
-            // dw_multiplier
-            Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
-            Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w, arena + Arena.l8_dw_multiplier)
-            Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
-            observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
-            // dw_rect
-            Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w, arena + Arena.l9_dw_rect)
-            observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
-            // widen
-            Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w, arena + Arena.l10_widen)
-            observe?(10, UnsafePointer(arena + Arena.l10_widen))
-            // dw_wide
-            Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
-            Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w, arena + Arena.l11_dw_wide)
-            observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
-            // pool
-            Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
-            observe?(12, UnsafePointer(arena + Arena.l12_pool))
-            // classes
-            Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w, arena + Arena.l13_classes)
-            Self.l13_classes_activation(arena + Arena.l13_classes)
-            observe?(13, UnsafePointer(arena + Arena.l13_classes))
-            output.update(from: arena + Arena.l13_classes, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // expand
+        Self.l0_expand(input, w, arena + Arena.l0_expand)
+        observe?(0, UnsafePointer(arena + Arena.l0_expand))
+        // dw_same
+        Self.l1_dw_same_pad(UnsafePointer(arena + Arena.l0_expand), arena + Arena.l1_dw_same_padded)
+        Self.l1_dw_same(UnsafePointer(arena + Arena.l1_dw_same_padded), w, arena + Arena.l1_dw_same)
+        observe?(1, UnsafePointer(arena + Arena.l1_dw_same))
+        // pad
+        Self.l2_pad(UnsafePointer(arena + Arena.l1_dw_same), arena + Arena.l2_pad)
+        observe?(2, UnsafePointer(arena + Arena.l2_pad))
+        // dw_stride2
+        Self.l3_dw_stride2(UnsafePointer(arena + Arena.l2_pad), w, arena + Arena.l3_dw_stride2)
+        observe?(3, UnsafePointer(arena + Arena.l3_dw_stride2))
+        // bn
+        Self.l4_bn(arena + Arena.l3_dw_stride2, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_dw_stride2))
+        // relu6
+        Self.l5_relu6(arena + Arena.l3_dw_stride2)
+        observe?(5, UnsafePointer(arena + Arena.l3_dw_stride2))
+        // project
+        Self.l6_project(UnsafePointer(arena + Arena.l3_dw_stride2), w, arena + Arena.l6_project)
+        observe?(6, UnsafePointer(arena + Arena.l6_project))
+        // dw_5x5
+        Self.l7_dw_5x5_pad(UnsafePointer(arena + Arena.l6_project), arena + Arena.l7_dw_5x5_padded)
+        Self.l7_dw_5x5(UnsafePointer(arena + Arena.l7_dw_5x5_padded), w, arena + Arena.l7_dw_5x5)
+        Self.l7_dw_5x5_activation(arena + Arena.l7_dw_5x5)
+        observe?(7, UnsafePointer(arena + Arena.l7_dw_5x5))
+        // dw_multiplier
+        Self.l8_dw_multiplier_pad(UnsafePointer(arena + Arena.l7_dw_5x5), arena + Arena.l8_dw_multiplier_padded)
+        Self.l8_dw_multiplier(UnsafePointer(arena + Arena.l8_dw_multiplier_padded), w, arena + Arena.l8_dw_multiplier)
+        Self.l8_dw_multiplier_activation(arena + Arena.l8_dw_multiplier)
+        observe?(8, UnsafePointer(arena + Arena.l8_dw_multiplier))
+        // dw_rect
+        Self.l9_dw_rect(UnsafePointer(arena + Arena.l8_dw_multiplier), w, arena + Arena.l9_dw_rect)
+        observe?(9, UnsafePointer(arena + Arena.l9_dw_rect))
+        // widen
+        Self.l10_widen(UnsafePointer(arena + Arena.l9_dw_rect), w, arena + Arena.l10_widen)
+        observe?(10, UnsafePointer(arena + Arena.l10_widen))
+        // dw_wide
+        Self.l11_dw_wide_pad(UnsafePointer(arena + Arena.l10_widen), arena + Arena.l11_dw_wide_padded)
+        Self.l11_dw_wide(UnsafePointer(arena + Arena.l11_dw_wide_padded), w, arena + Arena.l11_dw_wide)
+        observe?(11, UnsafePointer(arena + Arena.l11_dw_wide))
+        // pool
+        Self.l12_pool(UnsafePointer(arena + Arena.l11_dw_wide), arena + Arena.l12_pool)
+        observe?(12, UnsafePointer(arena + Arena.l12_pool))
+        // classes
+        Self.l13_classes(UnsafePointer(arena + Arena.l12_pool), w, arena + Arena.l13_classes)
+        Self.l13_classes_activation(arena + Arena.l13_classes)
+        observe?(13, UnsafePointer(arena + Arena.l13_classes))
+        output.update(from: arena + Arena.l13_classes, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -304,17 +303,19 @@ public struct Depthwise: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// classes on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 256
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 32, arena, w)
-            }
-            // classes over 8 samples: Dense, (None, 32) → (None, 4)
-            Self.l13_classes_block(UnsafePointer(ta), w, tb)
-            Self.l13_classes_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 256
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 32, arena, w)
         }
+        // classes over 8 samples: Dense, (None, 32) → (None, 4)
+        Self.l13_classes_block(UnsafePointer(ta), w, tb)
+        Self.l13_classes_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before classes, its result copied to `destination`.
@@ -1047,123 +1048,125 @@ extension Depthwise: TrainableModel {
     public static let batchStatisticsCount = 120
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 8796, q = arena + 11700
-                var g = arena + 14604, h = arena + 17004
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let o1 = arena + 1944
-                        let o2 = arena + 3888
-                        let o3 = arena + 6288
-                        // Forward, training mode, to bn: every layer's output stays for the backward pass.
-                        Self.l0_expand(input, w, o0)
-                        Self.l1_dw_same_pad(UnsafePointer(o0), p)
-                        Self.l1_dw_same(UnsafePointer(p), w, o1)
-                        Self.l2_pad(UnsafePointer(o1), o2)
-                        Self.l3_dw_stride2(UnsafePointer(o2), w, o3)
-                        Self.l4_bn_statistics(UnsafePointer(o3), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o3 = arena + 6288
-                        let o4 = arena + 6672
-                        let d4 = arena + 7056
-                        let o5 = arena + 7440
-                        let o6 = arena + 7824
-                        let o7 = arena + 7920
-                        let o8 = arena + 8016
-                        let z8 = arena + 8208
-                        let o9 = arena + 8400
-                        let o10 = arena + 8472
-                        let o11 = arena + 8664
-                        let o12 = arena + 8760
-                        let o13 = arena + 8792
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o4)
-                        o5.update(from: UnsafePointer(o4), count: 384)
-                        Self.l5_relu6(o5)
-                        Self.l6_project(UnsafePointer(o5), w, o6)
-                        Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
-                        Self.l7_dw_5x5(UnsafePointer(p), w, o7)
-                        Self.l7_dw_5x5_activation(o7)
-                        Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                        Self.l8_dw_multiplier(UnsafePointer(p), w, z8)
-                        o8.update(from: z8, count: 192)
-                        Self.l8_dw_multiplier_activation(o8)
-                        Self.l9_dw_rect(UnsafePointer(o8), w, o9)
-                        Self.l10_widen(UnsafePointer(o9), w, o10)
-                        Self.l11_dw_wide_pad(UnsafePointer(o10), p)
-                        Self.l11_dw_wide(UnsafePointer(p), w, o11)
-                        Self.l12_pool(UnsafePointer(o11), o12)
-                        Self.l13_classes(UnsafePointer(o12), w, o13)
-                        Self.l13_classes_activation(o13)
-                        output.update(from: o13, count: 4)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 4, channels: 4)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // classes
-                        if !fused { Self.l13_classes_derivative(UnsafePointer(o13), g) }
-                        Self.l13_classes_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pool
-                        Self.l12_pool_backward(UnsafePointer(o11), UnsafePointer(g), h); swap(&g, &h)
-                        // dw_wide
-                        Self.l11_dw_wide_pad(UnsafePointer(o10), p)
-                        Self.l11_dw_wide_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l11_dw_wide_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // widen
-                        Self.l10_widen_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // dw_rect
-                        Self.l9_dw_rect_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // dw_multiplier
-                        Self.l8_dw_multiplier_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
-                        Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                        Self.l8_dw_multiplier_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l8_dw_multiplier_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // dw_5x5
-                        Self.l7_dw_5x5_derivative(UnsafePointer(o7), g)
-                        Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
-                        Self.l7_dw_5x5_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l7_dw_5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // project
-                        Self.l6_project_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // relu6
-                        Self.l5_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
-                        // bn: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 384)
-                        Self.l4_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 8796, q = arena + 11700
+        var g = arena + 14604, h = arena + 17004
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let o1 = arena + 1944
+                let o2 = arena + 3888
+                let o3 = arena + 6288
+                // Forward, training mode, to bn: every layer's output stays for the backward pass.
+                Self.l0_expand(input, w, o0)
+                Self.l1_dw_same_pad(UnsafePointer(o0), p)
+                Self.l1_dw_same(UnsafePointer(p), w, o1)
+                Self.l2_pad(UnsafePointer(o1), o2)
+                Self.l3_dw_stride2(UnsafePointer(o2), w, o3)
+                Self.l4_bn_statistics(UnsafePointer(o3), sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let o1 = arena + 1944
-                        let o2 = arena + 3888
-                        let o3 = arena + 6288
-                        let d4 = arena + 7056
-                        // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dw_stride2
-                        Self.l3_dw_stride2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pad
-                        Self.l2_pad_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                        // dw_same
-                        Self.l1_dw_same_derivative(UnsafePointer(o1), g)
-                        Self.l1_dw_same_pad(UnsafePointer(o0), p)
-                        Self.l1_dw_same_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l1_dw_same_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // expand
-                        Self.l0_expand_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                        return 0
+            case 1:
+                let o3 = arena + 6288
+                let o4 = arena + 6672
+                let d4 = arena + 7056
+                let o5 = arena + 7440
+                let o6 = arena + 7824
+                let o7 = arena + 7920
+                let o8 = arena + 8016
+                let z8 = arena + 8208
+                let o9 = arena + 8400
+                let o10 = arena + 8472
+                let o11 = arena + 8664
+                let o12 = arena + 8760
+                let o13 = arena + 8792
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o4)
+                o5.update(from: UnsafePointer(o4), count: 384)
+                Self.l5_relu6(o5)
+                Self.l6_project(UnsafePointer(o5), w, o6)
+                Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
+                Self.l7_dw_5x5(UnsafePointer(p), w, o7)
+                Self.l7_dw_5x5_activation(o7)
+                Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
+                Self.l8_dw_multiplier(UnsafePointer(p), w, z8)
+                o8.update(from: z8, count: 192)
+                Self.l8_dw_multiplier_activation(o8)
+                Self.l9_dw_rect(UnsafePointer(o8), w, o9)
+                Self.l10_widen(UnsafePointer(o9), w, o10)
+                Self.l11_dw_wide_pad(UnsafePointer(o10), p)
+                Self.l11_dw_wide(UnsafePointer(p), w, o11)
+                Self.l12_pool(UnsafePointer(o11), o12)
+                Self.l13_classes(UnsafePointer(o12), w, o13)
+                Self.l13_classes_activation(o13)
+                output.update(from: o13, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 4, channels: 4)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // classes
+                if !fused { Self.l13_classes_derivative(UnsafePointer(o13), g) }
+                Self.l13_classes_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pool
+                Self.l12_pool_backward(UnsafePointer(o11), UnsafePointer(g), h); swap(&g, &h)
+                // dw_wide
+                Self.l11_dw_wide_pad(UnsafePointer(o10), p)
+                Self.l11_dw_wide_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l11_dw_wide_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // widen
+                Self.l10_widen_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dw_rect
+                Self.l9_dw_rect_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dw_multiplier
+                Self.l8_dw_multiplier_derivative(UnsafePointer(z8), UnsafePointer(o8), g)
+                Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
+                Self.l8_dw_multiplier_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l8_dw_multiplier_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // dw_5x5
+                Self.l7_dw_5x5_derivative(UnsafePointer(o7), g)
+                Self.l7_dw_5x5_pad(UnsafePointer(o6), p)
+                Self.l7_dw_5x5_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l7_dw_5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // project
+                Self.l6_project_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // relu6
+                Self.l5_relu6_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                // bn: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 384)
+                Self.l4_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let o1 = arena + 1944
+                let o2 = arena + 3888
+                let o3 = arena + 6288
+                let d4 = arena + 7056
+                // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dw_stride2
+                Self.l3_dw_stride2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pad
+                Self.l2_pad_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // dw_same
+                Self.l1_dw_same_derivative(UnsafePointer(o1), g)
+                Self.l1_dw_same_pad(UnsafePointer(o0), p)
+                Self.l1_dw_same_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_dw_same_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // expand
+                Self.l0_expand_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return 0
+
         }
     }
 

@@ -123,50 +123,47 @@ public struct DilatedPadded: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // zero_padding2d
-            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // conv2d_1
-            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // conv2d_2
-            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
-            // conv2d_3
-            Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-            Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
-            // conv2d_4
-            Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-            Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
-            observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
-            // flatten
-            // (no computation at inference)
-            observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
-            // dense
-            Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
-            observe?(7, UnsafePointer(arena + Arena.l7_dense))
-            output.update(from: arena + Arena.l7_dense, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // conv2d_2
+        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+        // conv2d_3
+        Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
+        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+        // conv2d_4
+        Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
+        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+        observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
+        // flatten
+        // (no computation at inference)
+        observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
+        // dense
+        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
+        observe?(7, UnsafePointer(arena + Arena.l7_dense))
+        output.update(from: arena + Arena.l7_dense, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -176,39 +173,41 @@ public struct DilatedPadded: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // zero_padding2d
-            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // conv2d_1
-            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // conv2d_2
-            Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
-            // conv2d_3
-            Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
-            Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
-            // conv2d_4
-            Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
-            Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
-            observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
-            // flatten
-            // (no computation at inference)
-            observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
-            // dense
-            Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
-            observe?(7, UnsafePointer(arena + Arena.l7_dense))
-            output.update(from: arena + Arena.l7_dense, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // conv2d_2
+        Self.l3_conv2d_2(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l3_conv2d_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_2))
+        // conv2d_3
+        Self.l4_conv2d_3_pad(UnsafePointer(arena + Arena.l3_conv2d_2), arena + Arena.l4_conv2d_3_padded)
+        Self.l4_conv2d_3(UnsafePointer(arena + Arena.l4_conv2d_3_padded), w, arena + Arena.l4_conv2d_3)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_3))
+        // conv2d_4
+        Self.l5_conv2d_4_pad(UnsafePointer(arena + Arena.l4_conv2d_3), arena + Arena.l5_conv2d_4_padded)
+        Self.l5_conv2d_4(UnsafePointer(arena + Arena.l5_conv2d_4_padded), w, arena + Arena.l5_conv2d_4)
+        observe?(5, UnsafePointer(arena + Arena.l5_conv2d_4))
+        // flatten
+        // (no computation at inference)
+        observe?(6, UnsafePointer(arena + Arena.l5_conv2d_4))
+        // dense
+        Self.l7_dense(UnsafePointer(arena + Arena.l5_conv2d_4), w, arena + Arena.l7_dense)
+        observe?(7, UnsafePointer(arena + Arena.l7_dense))
+        output.update(from: arena + Arena.l7_dense, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -222,18 +221,20 @@ public struct DilatedPadded: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 96
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 2, 2, 3) → (None, 12)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 12) → (None, 4)
-            Self.l7_dense_block(UnsafePointer(ta), w, tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 96
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 2, 2, 3) → (None, 12)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 12) → (None, 4)
+        Self.l7_dense_block(UnsafePointer(ta), w, tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -752,67 +753,69 @@ extension DilatedPadded: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 3254, q = arena + 4234
-                var g = arena + 5214, h = arena + 6744
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 546
-                let o2 = arena + 996
-                let o3 = arena + 2526
-                let o4 = arena + 2918
-                let o5 = arena + 3238
-                let o7 = arena + 3250
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_zero_padding2d(input, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w, o1)
-                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1(UnsafePointer(p), w, o2)
-                Self.l3_conv2d_2(UnsafePointer(o2), w, o3)
-                Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_3(UnsafePointer(p), w, o4)
-                Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-                Self.l5_conv2d_4(UnsafePointer(p), w, o5)
-                // flatten: the same memory as its input
-                Self.l7_dense(UnsafePointer(o5), w, o7)
-                output.update(from: o7, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // conv2d_4
-                Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-                Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l5_conv2d_4_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // conv2d_3
-                Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l4_conv2d_3_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // conv2d_2
-                Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv2d_1
-                Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
-                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // conv2d
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // zero_padding2d
-                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 3254, q = arena + 4234
+        var g = arena + 5214, h = arena + 6744
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 546
+        let o2 = arena + 996
+        let o3 = arena + 2526
+        let o4 = arena + 2918
+        let o5 = arena + 3238
+        let o7 = arena + 3250
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_zero_padding2d(input, o0)
+        Self.l1_conv2d(UnsafePointer(o0), w, o1)
+        Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+        Self.l3_conv2d_2(UnsafePointer(o2), w, o3)
+        Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
+        Self.l4_conv2d_3(UnsafePointer(p), w, o4)
+        Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
+        Self.l5_conv2d_4(UnsafePointer(p), w, o5)
+        // flatten: the same memory as its input
+        Self.l7_dense(UnsafePointer(o5), w, o7)
+        output.update(from: o7, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        Self.l7_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // conv2d_4
+        Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
+        Self.l5_conv2d_4_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l5_conv2d_4_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // conv2d_3
+        Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
+        Self.l4_conv2d_3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_conv2d_3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // conv2d_2
+        Self.l3_conv2d_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv2d_1
+        Self.l2_conv2d_1_derivative(UnsafePointer(o2), g)
+        Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // conv2d
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // zero_padding2d
+            if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -96,45 +96,42 @@ public struct DropoutNoiseShape: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // dropout
-            // (no computation at inference)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // dropout_1
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // dropout_2
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l6_dense)
-            Self.l6_dense_activation(arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // dropout
+        // (no computation at inference)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // dropout_1
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // dropout_2
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense_activation(arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -144,34 +141,36 @@ public struct DropoutNoiseShape: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // dropout
-            // (no computation at inference)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // dropout_1
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // dropout_2
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l6_dense)
-            Self.l6_dense_activation(arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // dropout
+        // (no computation at inference)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // dropout_1
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // dropout_2
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l2_conv2d_1))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l2_conv2d_1), w, arena + Arena.l6_dense)
+        Self.l6_dense_activation(arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -185,19 +184,21 @@ public struct DropoutNoiseShape: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 96
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 2, 2, 3) → (None, 12)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 12) → (None, 3)
-            Self.l6_dense_block(UnsafePointer(ta), w, tb)
-            Self.l6_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 96
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 2, 2, 3) → (None, 12)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 12) → (None, 3)
+        Self.l6_dense_block(UnsafePointer(ta), w, tb)
+        Self.l6_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -416,74 +417,76 @@ extension DropoutNoiseShape: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 255, q = arena + 255
-                var g = arena + 255, h = arena + 327
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 64
-                let m1 = arena + 128
-                let o2 = arena + 192
-                let o3 = arena + 204
-                let m3 = arena + 216
-                let o4 = arena + 228
-                let m4 = arena + 240
-                let o6 = arena + 252
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv2d(input, w, o0)
-                // dropout: inverted dropout with noise_shape, 4 draw(s) of a 1x1x4 mask shared along its axes of size 1,
-                // spread over the sample from the last value down (a value's draw never lies after it)
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
-                    for cell in 0..<4 { m1[cell] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0 }
-                    for i in stride(from: 63, through: 0, by: -1) { m1[i] = m1[(i / 1) % 4]; o1[i] = UnsafePointer(o0)[i] * m1[i] }
-                }
-                Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
-                // dropout_1: inverted dropout with noise_shape, 1 draw(s) of a 1x1x1 mask shared along its axes of size 1,
-                // spread over the sample from the last value down (a value's draw never lies after it)
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 3)
-                    for cell in 0..<1 { m3[cell] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0 }
-                    for i in stride(from: 11, through: 0, by: -1) { m3[i] = m3[0]; o3[i] = UnsafePointer(o2)[i] * m3[i] }
-                }
-                // dropout_2: inverted dropout with noise_shape, 4 draw(s) of a 2x2x1 mask shared along its axes of size 1,
-                // spread over the sample from the last value down (a value's draw never lies after it)
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 4)
-                    for cell in 0..<4 { m4[cell] = random.nextUnit() < 0.7 ? Float(1 / 0.7) : 0 }
-                    for i in stride(from: 11, through: 0, by: -1) { m4[i] = m4[i / 6 * 2 + (i / 3) % 2]; o4[i] = UnsafePointer(o3)[i] * m4[i] }
-                }
-                // flatten: the same memory as its input
-                Self.l6_dense(UnsafePointer(o4), w, o6)
-                Self.l6_dense_activation(o6)
-                output.update(from: o6, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-                Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // dropout_2
-                for i in 0..<12 { g[i] *= m4[i] }
-                // dropout_1
-                for i in 0..<12 { g[i] *= m3[i] }
-                // conv2d_1
-                Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dropout
-                for i in 0..<64 { g[i] *= m1[i] }
-                // conv2d
-                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
-                Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 255, q = arena + 255
+        var g = arena + 255, h = arena + 327
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 64
+        let m1 = arena + 128
+        let o2 = arena + 192
+        let o3 = arena + 204
+        let m3 = arena + 216
+        let o4 = arena + 228
+        let m4 = arena + 240
+        let o6 = arena + 252
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv2d(input, w, o0)
+        // dropout: inverted dropout with noise_shape, 4 draw(s) of a 1x1x4 mask shared along its axes of size 1,
+        // spread over the sample from the last value down (a value's draw never lies after it)
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 1)
+            for cell in 0..<4 { m1[cell] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0 }
+            for i in stride(from: 63, through: 0, by: -1) { m1[i] = m1[(i / 1) % 4]; o1[i] = UnsafePointer(o0)[i] * m1[i] }
         }
+        Self.l2_conv2d_1(UnsafePointer(o1), w, o2)
+        // dropout_1: inverted dropout with noise_shape, 1 draw(s) of a 1x1x1 mask shared along its axes of size 1,
+        // spread over the sample from the last value down (a value's draw never lies after it)
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 3)
+            for cell in 0..<1 { m3[cell] = random.nextUnit() < 0.5 ? Float(1 / 0.5) : 0 }
+            for i in stride(from: 11, through: 0, by: -1) { m3[i] = m3[0]; o3[i] = UnsafePointer(o2)[i] * m3[i] }
+        }
+        // dropout_2: inverted dropout with noise_shape, 4 draw(s) of a 2x2x1 mask shared along its axes of size 1,
+        // spread over the sample from the last value down (a value's draw never lies after it)
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 4)
+            for cell in 0..<4 { m4[cell] = random.nextUnit() < 0.7 ? Float(1 / 0.7) : 0 }
+            for i in stride(from: 11, through: 0, by: -1) { m4[i] = m4[i / 6 * 2 + (i / 3) % 2]; o4[i] = UnsafePointer(o3)[i] * m4[i] }
+        }
+        // flatten: the same memory as its input
+        Self.l6_dense(UnsafePointer(o4), w, o6)
+        Self.l6_dense_activation(o6)
+        output.update(from: o6, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
+        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // dropout_2
+        for i in 0..<12 { g[i] *= m4[i] }
+        // dropout_1
+        for i in 0..<12 { g[i] *= m3[i] }
+        // conv2d_1
+        Self.l2_conv2d_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dropout
+        for i in 0..<64 { g[i] *= m1[i] }
+        // conv2d
+        Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+        Self.l0_conv2d_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -103,49 +103,46 @@ public struct EluLogSoftmax: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv
-            Self.l0_conv(input, w, arena + Arena.l0_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv))
-            // elu_half
-            Self.l1_elu_half(arena + Arena.l0_conv)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv))
-            // mix
-            Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l2_mix)
-            observe?(2, UnsafePointer(arena + Arena.l2_mix))
-            // elu_large
-            Self.l3_elu_large(arena + Arena.l2_mix)
-            observe?(3, UnsafePointer(arena + Arena.l2_mix))
-            // act_log_softmax
-            Self.l4_act_log_softmax(arena + Arena.l2_mix)
-            observe?(4, UnsafePointer(arena + Arena.l2_mix))
-            // flatten
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l2_mix))
-            // dense_log_softmax
-            Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w, arena + Arena.l6_dense_log_softmax)
-            Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
-            // output
-            Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w, arena + Arena.l7_output)
-            Self.l7_output_activation(arena + Arena.l7_output)
-            observe?(7, UnsafePointer(arena + Arena.l7_output))
-            output.update(from: arena + Arena.l7_output, count: 5)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv
+        Self.l0_conv(input, w, arena + Arena.l0_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        // elu_half
+        Self.l1_elu_half(arena + Arena.l0_conv)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        // mix
+        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l2_mix)
+        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        // elu_large
+        Self.l3_elu_large(arena + Arena.l2_mix)
+        observe?(3, UnsafePointer(arena + Arena.l2_mix))
+        // act_log_softmax
+        Self.l4_act_log_softmax(arena + Arena.l2_mix)
+        observe?(4, UnsafePointer(arena + Arena.l2_mix))
+        // flatten
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l2_mix))
+        // dense_log_softmax
+        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w, arena + Arena.l6_dense_log_softmax)
+        Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
+        // output
+        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w, arena + Arena.l7_output)
+        Self.l7_output_activation(arena + Arena.l7_output)
+        observe?(7, UnsafePointer(arena + Arena.l7_output))
+        output.update(from: arena + Arena.l7_output, count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -155,38 +152,40 @@ public struct EluLogSoftmax: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv
-            Self.l0_conv(input, w, arena + Arena.l0_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv))
-            // elu_half
-            Self.l1_elu_half(arena + Arena.l0_conv)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv))
-            // mix
-            Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l2_mix)
-            observe?(2, UnsafePointer(arena + Arena.l2_mix))
-            // elu_large
-            Self.l3_elu_large(arena + Arena.l2_mix)
-            observe?(3, UnsafePointer(arena + Arena.l2_mix))
-            // act_log_softmax
-            Self.l4_act_log_softmax(arena + Arena.l2_mix)
-            observe?(4, UnsafePointer(arena + Arena.l2_mix))
-            // flatten
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l2_mix))
-            // dense_log_softmax
-            Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w, arena + Arena.l6_dense_log_softmax)
-            Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
-            // output
-            Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w, arena + Arena.l7_output)
-            Self.l7_output_activation(arena + Arena.l7_output)
-            observe?(7, UnsafePointer(arena + Arena.l7_output))
-            output.update(from: arena + Arena.l7_output, count: 5)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv
+        Self.l0_conv(input, w, arena + Arena.l0_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        // elu_half
+        Self.l1_elu_half(arena + Arena.l0_conv)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        // mix
+        Self.l2_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l2_mix)
+        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        // elu_large
+        Self.l3_elu_large(arena + Arena.l2_mix)
+        observe?(3, UnsafePointer(arena + Arena.l2_mix))
+        // act_log_softmax
+        Self.l4_act_log_softmax(arena + Arena.l2_mix)
+        observe?(4, UnsafePointer(arena + Arena.l2_mix))
+        // flatten
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l2_mix))
+        // dense_log_softmax
+        Self.l6_dense_log_softmax(UnsafePointer(arena + Arena.l2_mix), w, arena + Arena.l6_dense_log_softmax)
+        Self.l6_dense_log_softmax_activation(arena + Arena.l6_dense_log_softmax)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense_log_softmax))
+        // output
+        Self.l7_output(UnsafePointer(arena + Arena.l6_dense_log_softmax), w, arena + Arena.l7_output)
+        Self.l7_output_activation(arena + Arena.l7_output)
+        observe?(7, UnsafePointer(arena + Arena.l7_output))
+        output.update(from: arena + Arena.l7_output, count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -200,22 +199,24 @@ public struct EluLogSoftmax: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 1024
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 128, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 4, 4, 8) → (None, 128)
-            // (no computation at inference)
-            // dense_log_softmax over 8 samples: Dense, (None, 128) → (None, 12)
-            Self.l6_dense_log_softmax_block(UnsafePointer(ta), w, tb)
-            Self.l6_dense_log_softmax_block_activation(tb)
-            // output over 8 samples: Dense, (None, 12) → (None, 5)
-            Self.l7_output_block(UnsafePointer(tb), w, ta)
-            Self.l7_output_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 1024
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 128, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 4, 4, 8) → (None, 128)
+        // (no computation at inference)
+        // dense_log_softmax over 8 samples: Dense, (None, 128) → (None, 12)
+        Self.l6_dense_log_softmax_block(UnsafePointer(ta), w, tb)
+        Self.l6_dense_log_softmax_block_activation(tb)
+        // output over 8 samples: Dense, (None, 12) → (None, 5)
+        Self.l7_output_block(UnsafePointer(tb), w, ta)
+        Self.l7_output_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -540,61 +541,63 @@ extension EluLogSoftmax: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 657, q = arena + 657
-                var g = arena + 657, h = arena + 785
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 128
-                let o2 = arena + 256
-                let o3 = arena + 384
-                let o4 = arena + 512
-                let o6 = arena + 640
-                let o7 = arena + 652
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv(input, w, o0)
-                o1.update(from: UnsafePointer(o0), count: 128)
-                Self.l1_elu_half(o1)
-                Self.l2_mix(UnsafePointer(o1), w, o2)
-                o3.update(from: UnsafePointer(o2), count: 128)
-                Self.l3_elu_large(o3)
-                o4.update(from: UnsafePointer(o3), count: 128)
-                Self.l4_act_log_softmax(o4)
-                // flatten: the same memory as its input
-                Self.l6_dense_log_softmax(UnsafePointer(o4), w, o6)
-                Self.l6_dense_log_softmax_activation(o6)
-                Self.l7_output(UnsafePointer(o6), w, o7)
-                Self.l7_output_activation(o7)
-                output.update(from: o7, count: 5)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 5, channels: 5)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // output
-                if !fused { Self.l7_output_derivative(UnsafePointer(o7), g) }
-                Self.l7_output_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_log_softmax
-                Self.l6_dense_log_softmax_derivative(UnsafePointer(o6), g)
-                Self.l6_dense_log_softmax_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // act_log_softmax
-                Self.l4_act_log_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
-                // elu_large
-                Self.l3_elu_large_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
-                // mix
-                Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // elu_half
-                Self.l1_elu_half_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // conv
-                Self.l0_conv_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 657, q = arena + 657
+        var g = arena + 657, h = arena + 785
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 128
+        let o2 = arena + 256
+        let o3 = arena + 384
+        let o4 = arena + 512
+        let o6 = arena + 640
+        let o7 = arena + 652
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv(input, w, o0)
+        o1.update(from: UnsafePointer(o0), count: 128)
+        Self.l1_elu_half(o1)
+        Self.l2_mix(UnsafePointer(o1), w, o2)
+        o3.update(from: UnsafePointer(o2), count: 128)
+        Self.l3_elu_large(o3)
+        o4.update(from: UnsafePointer(o3), count: 128)
+        Self.l4_act_log_softmax(o4)
+        // flatten: the same memory as its input
+        Self.l6_dense_log_softmax(UnsafePointer(o4), w, o6)
+        Self.l6_dense_log_softmax_activation(o6)
+        Self.l7_output(UnsafePointer(o6), w, o7)
+        Self.l7_output_activation(o7)
+        output.update(from: o7, count: 5)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 5, channels: 5)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // output
+        if !fused { Self.l7_output_derivative(UnsafePointer(o7), g) }
+        Self.l7_output_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_log_softmax
+        Self.l6_dense_log_softmax_derivative(UnsafePointer(o6), g)
+        Self.l6_dense_log_softmax_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // act_log_softmax
+        Self.l4_act_log_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
+        // elu_large
+        Self.l3_elu_large_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+        // mix
+        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // elu_half
+        Self.l1_elu_half_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+        // conv
+        Self.l0_conv_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -137,73 +137,70 @@ public struct EveryLayer: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // zero_padding2d
-            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // batch_normalization
-            Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-            // re_lu
-            Self.l3_re_lu(arena + Arena.l1_conv2d)
-            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
-            // conv2d_1
-            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-            // activation
-            Self.l5_activation(arena + Arena.l4_conv2d_1)
-            observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
-            // max_pooling2d
-            Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
-            observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
-            // average_pooling2d
-            Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
-            observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
-            // zero_padding2d_1
-            Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
-            observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
-            // conv2d_2
-            Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
-            Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
-            observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
-            // dropout
-            // (no computation at inference)
-            observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
-            // global_average_pooling2d
-            Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
-            observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
-            // dense
-            Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
-            observe?(12, UnsafePointer(arena + Arena.l12_dense))
-            // batch_normalization_1
-            Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
-            observe?(13, UnsafePointer(arena + Arena.l12_dense))
-            // dense_1
-            Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
-            observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
-            // softmax
-            Self.l15_softmax(arena + Arena.l14_dense_1)
-            observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
-            output.update(from: arena + Arena.l14_dense_1, count: 10)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // batch_normalization
+        Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // re_lu
+        Self.l3_re_lu(arena + Arena.l1_conv2d)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        // activation
+        Self.l5_activation(arena + Arena.l4_conv2d_1)
+        observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+        // max_pooling2d
+        Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
+        observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+        // average_pooling2d
+        Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
+        observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+        // zero_padding2d_1
+        Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
+        observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+        // conv2d_2
+        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+        Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
+        observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+        // dropout
+        // (no computation at inference)
+        observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+        // global_average_pooling2d
+        Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
+        observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
+        // dense
+        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
+        observe?(12, UnsafePointer(arena + Arena.l12_dense))
+        // batch_normalization_1
+        Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
+        observe?(13, UnsafePointer(arena + Arena.l12_dense))
+        // dense_1
+        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
+        observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
+        // softmax
+        Self.l15_softmax(arena + Arena.l14_dense_1)
+        observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
+        output.update(from: arena + Arena.l14_dense_1, count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -213,62 +210,64 @@ public struct EveryLayer: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // zero_padding2d
-            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
-            // conv2d
-            pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d, parts) }
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // batch_normalization
-            Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-            // re_lu
-            Self.l3_re_lu(arena + Arena.l1_conv2d)
-            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
-            // conv2d_1
-            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
-            pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1, parts) }
-            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-            // activation
-            Self.l5_activation(arena + Arena.l4_conv2d_1)
-            observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
-            // max_pooling2d
-            Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
-            observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
-            // average_pooling2d
-            Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
-            observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
-            // zero_padding2d_1
-            Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
-            observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
-            // conv2d_2
-            Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
-            Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
-            observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
-            // dropout
-            // (no computation at inference)
-            observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
-            // global_average_pooling2d
-            Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
-            observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
-            // dense
-            Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
-            observe?(12, UnsafePointer(arena + Arena.l12_dense))
-            // batch_normalization_1
-            Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
-            observe?(13, UnsafePointer(arena + Arena.l12_dense))
-            // dense_1
-            Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
-            observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
-            // softmax
-            Self.l15_softmax(arena + Arena.l14_dense_1)
-            observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
-            output.update(from: arena + Arena.l14_dense_1, count: 10)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // conv2d
+        pool.split(31) { worker, parts in Self.l1_conv2d(UnsafePointer(arena + Arena.l0_zero_padding2d), w, arena + Arena.l1_conv2d, parts) }
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // batch_normalization
+        Self.l2_batch_normalization(arena + Arena.l1_conv2d, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // re_lu
+        Self.l3_re_lu(arena + Arena.l1_conv2d)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l4_conv2d_1_padded)
+        pool.split(16) { worker, parts in Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1, parts) }
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        // activation
+        Self.l5_activation(arena + Arena.l4_conv2d_1)
+        observe?(5, UnsafePointer(arena + Arena.l4_conv2d_1))
+        // max_pooling2d
+        Self.l6_max_pooling2d(UnsafePointer(arena + Arena.l4_conv2d_1), arena + Arena.l6_max_pooling2d)
+        observe?(6, UnsafePointer(arena + Arena.l6_max_pooling2d))
+        // average_pooling2d
+        Self.l7_average_pooling2d(UnsafePointer(arena + Arena.l6_max_pooling2d), arena + Arena.l7_average_pooling2d)
+        observe?(7, UnsafePointer(arena + Arena.l7_average_pooling2d))
+        // zero_padding2d_1
+        Self.l8_zero_padding2d_1(UnsafePointer(arena + Arena.l7_average_pooling2d), arena + Arena.l8_zero_padding2d_1)
+        observe?(8, UnsafePointer(arena + Arena.l8_zero_padding2d_1))
+        // conv2d_2
+        Self.l9_conv2d_2(UnsafePointer(arena + Arena.l8_zero_padding2d_1), w, arena + Arena.l9_conv2d_2)
+        Self.l9_conv2d_2_activation(arena + Arena.l9_conv2d_2)
+        observe?(9, UnsafePointer(arena + Arena.l9_conv2d_2))
+        // dropout
+        // (no computation at inference)
+        observe?(10, UnsafePointer(arena + Arena.l9_conv2d_2))
+        // global_average_pooling2d
+        Self.l11_global_average_pooling2d(UnsafePointer(arena + Arena.l9_conv2d_2), arena + Arena.l11_global_average_pooling2d)
+        observe?(11, UnsafePointer(arena + Arena.l11_global_average_pooling2d))
+        // dense
+        Self.l12_dense(UnsafePointer(arena + Arena.l11_global_average_pooling2d), w, arena + Arena.l12_dense)
+        observe?(12, UnsafePointer(arena + Arena.l12_dense))
+        // batch_normalization_1
+        Self.l13_batch_normalization_1(arena + Arena.l12_dense, w)
+        observe?(13, UnsafePointer(arena + Arena.l12_dense))
+        // dense_1
+        Self.l14_dense_1(UnsafePointer(arena + Arena.l12_dense), w, arena + Arena.l14_dense_1)
+        observe?(14, UnsafePointer(arena + Arena.l14_dense_1))
+        // softmax
+        Self.l15_softmax(arena + Arena.l14_dense_1)
+        observe?(15, UnsafePointer(arena + Arena.l14_dense_1))
+        output.update(from: arena + Arena.l14_dense_1, count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -282,22 +281,24 @@ public struct EveryLayer: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 512
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 8, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 8) → (None, 64)
-            Self.l12_dense_block(UnsafePointer(ta), w, tb)
-            // batch_normalization_1 over 8 samples: BatchNormalization, (None, 64) → (None, 64)
-            Self.l13_batch_normalization_1_block(tb, w)
-            // dense_1 over 8 samples: Dense, (None, 64) → (None, 10)
-            Self.l14_dense_1_block(UnsafePointer(tb), w, ta)
-            // softmax over 8 samples: Softmax, (None, 10) → (None, 10)
-            Self.l15_softmax_block(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 512
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 8, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 8) → (None, 64)
+        Self.l12_dense_block(UnsafePointer(ta), w, tb)
+        // batch_normalization_1 over 8 samples: BatchNormalization, (None, 64) → (None, 64)
+        Self.l13_batch_normalization_1_block(tb, w)
+        // dense_1 over 8 samples: Dense, (None, 64) → (None, 10)
+        Self.l14_dense_1_block(UnsafePointer(tb), w, ta)
+        // softmax over 8 samples: Softmax, (None, 10) → (None, 10)
+        Self.l15_softmax_block(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -891,152 +892,154 @@ extension EveryLayer: TrainableModel {
     public static let batchStatisticsCount = 400
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 94665, q = arena + 113145
-                var g = arena + 131625, h = arena + 147993
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let o1 = arena + 3885
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_zero_padding2d(input, o0)
-                        Self.l1_conv2d(UnsafePointer(o0), w, o1)
-                        Self.l2_batch_normalization_statistics(UnsafePointer(o1), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o1 = arena + 3885
-                        let o2 = arena + 20253
-                        let o3 = arena + 52989
-                        let o4 = arena + 69357
-                        let o5 = arena + 78061
-                        let o6 = arena + 86765
-                        let o7 = arena + 88813
-                        let o8 = arena + 89965
-                        let o9 = arena + 92525
-                        let o10 = arena + 93165
-                        let m10 = arena + 93805
-                        let o11 = arena + 94445
-                        let o12 = arena + 94453
-                        // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
-                        Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
-                        o3.update(from: UnsafePointer(o2), count: 16368)
-                        Self.l3_re_lu(o3)
-                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                        Self.l4_conv2d_1(UnsafePointer(p), w, o4)
-                        o5.update(from: UnsafePointer(o4), count: 8704)
-                        Self.l5_activation(o5)
-                        Self.l6_max_pooling2d(UnsafePointer(o5), o6)
-                        Self.l7_average_pooling2d(UnsafePointer(o6), o7)
-                        Self.l8_zero_padding2d_1(UnsafePointer(o7), o8)
-                        Self.l9_conv2d_2(UnsafePointer(o8), w, o9)
-                        Self.l9_conv2d_2_activation(o9)
-                        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                        do {
-                            var random = SplitMix64(seed: dropoutSeed, stream: 10)
-                            for i in 0..<640 { m10[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o10[i] = UnsafePointer(o9)[i] * m10[i] }
-                        }
-                        Self.l11_global_average_pooling2d(UnsafePointer(o10), o11)
-                        Self.l12_dense(UnsafePointer(o11), w, o12)
-                        Self.l13_batch_normalization_1_statistics(UnsafePointer(o12), sums)
-                        return 0
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 94665, q = arena + 113145
+        var g = arena + 131625, h = arena + 147993
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let o1 = arena + 3885
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_zero_padding2d(input, o0)
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l2_batch_normalization_statistics(UnsafePointer(o1), sums)
+                return 0
 
-                    case 2:
-                        let o12 = arena + 94453
-                        let o13 = arena + 94517
-                        let d13 = arena + 94581
-                        let o14 = arena + 94645
-                        let o15 = arena + 94655
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l13_batch_normalization_1_normalize(UnsafePointer(o12), statistics, k, o13)
-                        Self.l14_dense_1(UnsafePointer(o13), w, o14)
-                        o15.update(from: UnsafePointer(o14), count: 10)
-                        Self.l15_softmax(o15)
-                        output.update(from: o15, count: 10)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 10, channels: 10)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // softmax
-                        if !fused { Self.l15_softmax_derivative(UnsafePointer(o14), UnsafePointer(o15), g) }
-                        // dense_1
-                        Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // batch_normalization_1: dL/dy waits for the whole batch's sums
-                        d13.update(from: g, count: 64)
-                        Self.l13_batch_normalization_1_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
-                        return value
-
-                    case 3:
-                        let o1 = arena + 3885
-                        let o2 = arena + 20253
-                        let d2 = arena + 36621
-                        let o3 = arena + 52989
-                        let o4 = arena + 69357
-                        let o5 = arena + 78061
-                        let o6 = arena + 86765
-                        let o7 = arena + 88813
-                        let o8 = arena + 89965
-                        let o9 = arena + 92525
-                        let o10 = arena + 93165
-                        let m10 = arena + 93805
-                        let o11 = arena + 94445
-                        let o12 = arena + 94453
-                        let d13 = arena + 94581
-                        // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l13_batch_normalization_1_backward(UnsafePointer(o12), UnsafePointer(d13), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense
-                        Self.l12_dense_derivative(UnsafePointer(o12), g)
-                        Self.l12_dense_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // global_average_pooling2d
-                        Self.l11_global_average_pooling2d_backward(UnsafePointer(o10), UnsafePointer(g), h); swap(&g, &h)
-                        // dropout
-                        for i in 0..<640 { g[i] *= m10[i] }
-                        // conv2d_2
-                        Self.l9_conv2d_2_derivative(UnsafePointer(o9), g)
-                        Self.l9_conv2d_2_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // zero_padding2d_1
-                        Self.l8_zero_padding2d_1_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
-                        // average_pooling2d
-                        Self.l7_average_pooling2d_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
-                        // max_pooling2d
-                        Self.l6_max_pooling2d_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
-                        // activation
-                        Self.l5_activation_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
-                        // conv2d_1
-                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // re_lu
-                        Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d2.update(from: g, count: 16368)
-                        Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
-
-                    default:
-                        let o0 = arena + 0
-                        let o1 = arena + 3885
-                        let d2 = arena + 36621
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // conv2d
-                        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                        if inputGradient != nil {
-                            // zero_padding2d
-                            if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
-                        }
-                        return 0
-
+            case 1:
+                let o1 = arena + 3885
+                let o2 = arena + 20253
+                let o3 = arena + 52989
+                let o4 = arena + 69357
+                let o5 = arena + 78061
+                let o6 = arena + 86765
+                let o7 = arena + 88813
+                let o8 = arena + 89965
+                let o9 = arena + 92525
+                let o10 = arena + 93165
+                let m10 = arena + 93805
+                let o11 = arena + 94445
+                let o12 = arena + 94453
+                // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
+                Self.l2_batch_normalization_normalize(UnsafePointer(o1), statistics, k, o2)
+                o3.update(from: UnsafePointer(o2), count: 16368)
+                Self.l3_re_lu(o3)
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+                o5.update(from: UnsafePointer(o4), count: 8704)
+                Self.l5_activation(o5)
+                Self.l6_max_pooling2d(UnsafePointer(o5), o6)
+                Self.l7_average_pooling2d(UnsafePointer(o6), o7)
+                Self.l8_zero_padding2d_1(UnsafePointer(o7), o8)
+                Self.l9_conv2d_2(UnsafePointer(o8), w, o9)
+                Self.l9_conv2d_2_activation(o9)
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 10)
+                    for i in 0..<640 { m10[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o10[i] = UnsafePointer(o9)[i] * m10[i] }
                 }
-            }
+                Self.l11_global_average_pooling2d(UnsafePointer(o10), o11)
+                Self.l12_dense(UnsafePointer(o11), w, o12)
+                Self.l13_batch_normalization_1_statistics(UnsafePointer(o12), sums)
+                return 0
+
+            case 2:
+                let o12 = arena + 94453
+                let o13 = arena + 94517
+                let d13 = arena + 94581
+                let o14 = arena + 94645
+                let o15 = arena + 94655
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l13_batch_normalization_1_normalize(UnsafePointer(o12), statistics, k, o13)
+                Self.l14_dense_1(UnsafePointer(o13), w, o14)
+                o15.update(from: UnsafePointer(o14), count: 10)
+                Self.l15_softmax(o15)
+                output.update(from: o15, count: 10)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 10, channels: 10)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // softmax
+                if !fused { Self.l15_softmax_derivative(UnsafePointer(o14), UnsafePointer(o15), g) }
+                // dense_1
+                Self.l14_dense_1_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // batch_normalization_1: dL/dy waits for the whole batch's sums
+                d13.update(from: g, count: 64)
+                Self.l13_batch_normalization_1_gradientSums(UnsafePointer(o12), UnsafePointer(g), statistics, gradients, sums)
+                return value
+
+            case 3:
+                let o1 = arena + 3885
+                let o2 = arena + 20253
+                let d2 = arena + 36621
+                let o3 = arena + 52989
+                let o4 = arena + 69357
+                let o5 = arena + 78061
+                let o6 = arena + 86765
+                let o7 = arena + 88813
+                let o8 = arena + 89965
+                let o9 = arena + 92525
+                let o10 = arena + 93165
+                let m10 = arena + 93805
+                let o11 = arena + 94445
+                let o12 = arena + 94453
+                let d13 = arena + 94581
+                // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l13_batch_normalization_1_backward(UnsafePointer(o12), UnsafePointer(d13), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l12_dense_derivative(UnsafePointer(o12), g)
+                Self.l12_dense_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // global_average_pooling2d
+                Self.l11_global_average_pooling2d_backward(UnsafePointer(o10), UnsafePointer(g), h); swap(&g, &h)
+                // dropout
+                for i in 0..<640 { g[i] *= m10[i] }
+                // conv2d_2
+                Self.l9_conv2d_2_derivative(UnsafePointer(o9), g)
+                Self.l9_conv2d_2_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // zero_padding2d_1
+                Self.l8_zero_padding2d_1_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
+                // average_pooling2d
+                Self.l7_average_pooling2d_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+                // max_pooling2d
+                Self.l6_max_pooling2d_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+                // activation
+                Self.l5_activation_derivative(UnsafePointer(o4), UnsafePointer(o5), g)
+                // conv2d_1
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // re_lu
+                Self.l3_re_lu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d2.update(from: g, count: 16368)
+                Self.l2_batch_normalization_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                return 0
+
+            default:
+                let o0 = arena + 0
+                let o1 = arena + 3885
+                let d2 = arena + 36621
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l2_batch_normalization_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // zero_padding2d
+                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
+                }
+                return 0
+
         }
     }
 

@@ -90,45 +90,42 @@ public struct InferenceIdentity: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // gaussian_noise
-            // (no computation at inference)
-            observe?(0, input)
-            // conv2d
-            Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // spatial_dropout2d
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-            // gaussian_dropout
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
-            // activity_regularization
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
-            Self.l6_dense_activation(arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // gaussian_noise
+        // (no computation at inference)
+        observe?(0, input)
+        // conv2d
+        Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // spatial_dropout2d
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // gaussian_dropout
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
+        // activity_regularization
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
+        Self.l6_dense_activation(arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -138,34 +135,36 @@ public struct InferenceIdentity: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // gaussian_noise
-            // (no computation at inference)
-            observe?(0, input)
-            // conv2d
-            Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // spatial_dropout2d
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
-            // gaussian_dropout
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
-            // activity_regularization
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
-            Self.l6_dense_activation(arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // gaussian_noise
+        // (no computation at inference)
+        observe?(0, input)
+        // conv2d
+        Self.l1_conv2d(input, w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // spatial_dropout2d
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv2d))
+        // gaussian_dropout
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l1_conv2d))
+        // activity_regularization
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l1_conv2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l1_conv2d), w, arena + Arena.l6_dense)
+        Self.l6_dense_activation(arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -179,21 +178,23 @@ public struct InferenceIdentity: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 1152
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 144, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 6, 6, 4) → (None, 144)
-            // (no computation at inference)
-            // activity_regularization over 8 samples: ActivityRegularization, (None, 144) → (None, 144)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 144) → (None, 3)
-            Self.l6_dense_block(UnsafePointer(ta), w, tb)
-            Self.l6_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 1152
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 144, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 6, 6, 4) → (None, 144)
+        // (no computation at inference)
+        // activity_regularization over 8 samples: ActivityRegularization, (None, 144) → (None, 144)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 144) → (None, 3)
+        Self.l6_dense_block(UnsafePointer(ta), w, tb)
+        Self.l6_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -392,58 +393,60 @@ extension InferenceIdentity: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 775, q = arena + 775
-                var g = arena + 775, h = arena + 967
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 192
-                let o2 = arena + 336
-                let m2 = arena + 480
-                let o3 = arena + 484
-                let m3 = arena + 628
-                let o6 = arena + 772
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_gaussian_noise_training(input, o0, dropoutSeed)
-                Self.l1_conv2d(UnsafePointer(o0), w, o1)
-                Self.l2_spatial_dropout2d_training(UnsafePointer(o1), o2, m2, dropoutSeed)
-                Self.l3_gaussian_dropout_training(UnsafePointer(o2), o3, m3, dropoutSeed)
-                // flatten: the same memory as its input
-                // activity_regularization: the same memory as its input; its penalty joins the loss
-                Self.l6_dense(UnsafePointer(o3), w, o6)
-                Self.l6_dense_activation(o6)
-                output.update(from: o6, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                var value = loss.value(output, target, count: 3, channels: 3)
-                value += Self.l5_activity_regularization_penalty(UnsafePointer(o3))  // ActivityRegularization joins the loss
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
-                Self.l6_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // activity_regularization
-                Self.l5_activity_regularization_backward(UnsafePointer(o3), g)
-                // flatten
-                // passes the gradient through
-                // gaussian_dropout
-                Self.l3_gaussian_dropout_backward(UnsafePointer(m3), g)
-                // spatial_dropout2d
-                Self.l2_spatial_dropout2d_backward(UnsafePointer(m2), g)
-                // conv2d
-                Self.l1_conv2d_derivative(UnsafePointer(o1), g)
-                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // gaussian_noise
-                    inputGradient?.update(from: g, count: 192)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 775, q = arena + 775
+        var g = arena + 775, h = arena + 967
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 192
+        let o2 = arena + 336
+        let m2 = arena + 480
+        let o3 = arena + 484
+        let m3 = arena + 628
+        let o6 = arena + 772
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_gaussian_noise_training(input, o0, dropoutSeed)
+        Self.l1_conv2d(UnsafePointer(o0), w, o1)
+        Self.l2_spatial_dropout2d_training(UnsafePointer(o1), o2, m2, dropoutSeed)
+        Self.l3_gaussian_dropout_training(UnsafePointer(o2), o3, m3, dropoutSeed)
+        // flatten: the same memory as its input
+        // activity_regularization: the same memory as its input; its penalty joins the loss
+        Self.l6_dense(UnsafePointer(o3), w, o6)
+        Self.l6_dense_activation(o6)
+        output.update(from: o6, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        var value = loss.value(output, target, count: 3, channels: 3)
+        value += Self.l5_activity_regularization_penalty(UnsafePointer(o3))  // ActivityRegularization joins the loss
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l6_dense_derivative(UnsafePointer(o6), g) }
+        Self.l6_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // activity_regularization
+        Self.l5_activity_regularization_backward(UnsafePointer(o3), g)
+        // flatten
+        // passes the gradient through
+        // gaussian_dropout
+        Self.l3_gaussian_dropout_backward(UnsafePointer(m3), g)
+        // spatial_dropout2d
+        Self.l2_spatial_dropout2d_backward(UnsafePointer(m2), g)
+        // conv2d
+        Self.l1_conv2d_derivative(UnsafePointer(o1), g)
+        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // gaussian_noise
+            inputGradient?.update(from: g, count: 192)
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -122,58 +122,55 @@ public struct LayernormPrelu: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv
-            Self.l0_conv_pad(input, arena + Arena.l0_conv_padded)
-            Self.l0_conv(UnsafePointer(arena + Arena.l0_conv_padded), w, arena + Arena.l0_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv))
-            // norm_pixels
-            Self.l1_norm_pixels(arena + Arena.l0_conv, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv))
-            // prelu_channels
-            Self.l2_prelu_channels(arena + Arena.l0_conv, w)
-            observe?(2, UnsafePointer(arena + Arena.l0_conv))
-            // mix
-            Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l3_mix)
-            observe?(3, UnsafePointer(arena + Arena.l3_mix))
-            // norm_no_beta
-            Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_mix))
-            // prelu_every_value
-            Self.l5_prelu_every_value(arena + Arena.l3_mix, w)
-            observe?(5, UnsafePointer(arena + Arena.l3_mix))
-            // flatten
-            // (no computation at inference)
-            observe?(6, UnsafePointer(arena + Arena.l3_mix))
-            // hidden
-            Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w, arena + Arena.l7_hidden)
-            observe?(7, UnsafePointer(arena + Arena.l7_hidden))
-            // norm_features
-            Self.l8_norm_features(arena + Arena.l7_hidden, w)
-            observe?(8, UnsafePointer(arena + Arena.l7_hidden))
-            // prelu_features
-            Self.l9_prelu_features(arena + Arena.l7_hidden, w)
-            observe?(9, UnsafePointer(arena + Arena.l7_hidden))
-            // classes
-            Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
-            Self.l10_classes_activation(arena + Arena.l10_classes)
-            observe?(10, UnsafePointer(arena + Arena.l10_classes))
-            output.update(from: arena + Arena.l10_classes, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv
+        Self.l0_conv_pad(input, arena + Arena.l0_conv_padded)
+        Self.l0_conv(UnsafePointer(arena + Arena.l0_conv_padded), w, arena + Arena.l0_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        // norm_pixels
+        Self.l1_norm_pixels(arena + Arena.l0_conv, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        // prelu_channels
+        Self.l2_prelu_channels(arena + Arena.l0_conv, w)
+        observe?(2, UnsafePointer(arena + Arena.l0_conv))
+        // mix
+        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l3_mix)
+        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        // norm_no_beta
+        Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_mix))
+        // prelu_every_value
+        Self.l5_prelu_every_value(arena + Arena.l3_mix, w)
+        observe?(5, UnsafePointer(arena + Arena.l3_mix))
+        // flatten
+        // (no computation at inference)
+        observe?(6, UnsafePointer(arena + Arena.l3_mix))
+        // hidden
+        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w, arena + Arena.l7_hidden)
+        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        // norm_features
+        Self.l8_norm_features(arena + Arena.l7_hidden, w)
+        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        // prelu_features
+        Self.l9_prelu_features(arena + Arena.l7_hidden, w)
+        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        // classes
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes_activation(arena + Arena.l10_classes)
+        observe?(10, UnsafePointer(arena + Arena.l10_classes))
+        output.update(from: arena + Arena.l10_classes, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -183,47 +180,49 @@ public struct LayernormPrelu: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv
-            Self.l0_conv_pad(input, arena + Arena.l0_conv_padded)
-            Self.l0_conv(UnsafePointer(arena + Arena.l0_conv_padded), w, arena + Arena.l0_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv))
-            // norm_pixels
-            Self.l1_norm_pixels(arena + Arena.l0_conv, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv))
-            // prelu_channels
-            Self.l2_prelu_channels(arena + Arena.l0_conv, w)
-            observe?(2, UnsafePointer(arena + Arena.l0_conv))
-            // mix
-            Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l3_mix)
-            observe?(3, UnsafePointer(arena + Arena.l3_mix))
-            // norm_no_beta
-            Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_mix))
-            // prelu_every_value
-            Self.l5_prelu_every_value(arena + Arena.l3_mix, w)
-            observe?(5, UnsafePointer(arena + Arena.l3_mix))
-            // flatten
-            // (no computation at inference)
-            observe?(6, UnsafePointer(arena + Arena.l3_mix))
-            // hidden
-            Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w, arena + Arena.l7_hidden)
-            observe?(7, UnsafePointer(arena + Arena.l7_hidden))
-            // norm_features
-            Self.l8_norm_features(arena + Arena.l7_hidden, w)
-            observe?(8, UnsafePointer(arena + Arena.l7_hidden))
-            // prelu_features
-            Self.l9_prelu_features(arena + Arena.l7_hidden, w)
-            observe?(9, UnsafePointer(arena + Arena.l7_hidden))
-            // classes
-            Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
-            Self.l10_classes_activation(arena + Arena.l10_classes)
-            observe?(10, UnsafePointer(arena + Arena.l10_classes))
-            output.update(from: arena + Arena.l10_classes, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv
+        Self.l0_conv_pad(input, arena + Arena.l0_conv_padded)
+        Self.l0_conv(UnsafePointer(arena + Arena.l0_conv_padded), w, arena + Arena.l0_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv))
+        // norm_pixels
+        Self.l1_norm_pixels(arena + Arena.l0_conv, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv))
+        // prelu_channels
+        Self.l2_prelu_channels(arena + Arena.l0_conv, w)
+        observe?(2, UnsafePointer(arena + Arena.l0_conv))
+        // mix
+        Self.l3_mix(UnsafePointer(arena + Arena.l0_conv), w, arena + Arena.l3_mix)
+        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        // norm_no_beta
+        Self.l4_norm_no_beta(arena + Arena.l3_mix, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_mix))
+        // prelu_every_value
+        Self.l5_prelu_every_value(arena + Arena.l3_mix, w)
+        observe?(5, UnsafePointer(arena + Arena.l3_mix))
+        // flatten
+        // (no computation at inference)
+        observe?(6, UnsafePointer(arena + Arena.l3_mix))
+        // hidden
+        Self.l7_hidden(UnsafePointer(arena + Arena.l3_mix), w, arena + Arena.l7_hidden)
+        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        // norm_features
+        Self.l8_norm_features(arena + Arena.l7_hidden, w)
+        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        // prelu_features
+        Self.l9_prelu_features(arena + Arena.l7_hidden, w)
+        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        // classes
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes_activation(arena + Arena.l10_classes)
+        observe?(10, UnsafePointer(arena + Arena.l10_classes))
+        output.update(from: arena + Arena.l10_classes, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -237,25 +236,27 @@ public struct LayernormPrelu: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 288
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 36, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 2, 3, 6) → (None, 36)
-            // (no computation at inference)
-            // hidden over 8 samples: Dense, (None, 36) → (None, 10)
-            Self.l7_hidden_block(UnsafePointer(ta), w, tb)
-            // norm_features over 8 samples: LayerNormalization, (None, 10) → (None, 10)
-            Self.l8_norm_features_block(tb, w)
-            // prelu_features over 8 samples: PReLU, (None, 10) → (None, 10)
-            Self.l9_prelu_features_block(tb, w)
-            // classes over 8 samples: Dense, (None, 10) → (None, 4)
-            Self.l10_classes_block(UnsafePointer(tb), w, ta)
-            Self.l10_classes_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 288
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 36, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 2, 3, 6) → (None, 36)
+        // (no computation at inference)
+        // hidden over 8 samples: Dense, (None, 36) → (None, 10)
+        Self.l7_hidden_block(UnsafePointer(ta), w, tb)
+        // norm_features over 8 samples: LayerNormalization, (None, 10) → (None, 10)
+        Self.l8_norm_features_block(tb, w)
+        // prelu_features over 8 samples: PReLU, (None, 10) → (None, 10)
+        Self.l9_prelu_features_block(tb, w)
+        // classes over 8 samples: Dense, (None, 10) → (None, 4)
+        Self.l10_classes_block(UnsafePointer(tb), w, ta)
+        Self.l10_classes_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -668,77 +669,79 @@ extension LayernormPrelu: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 772, q = arena + 988
-                var g = arena + 1204, h = arena + 1414
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 210
-                let o2 = arena + 420
-                let o3 = arena + 630
-                let o4 = arena + 666
-                let o5 = arena + 702
-                let o7 = arena + 738
-                let o8 = arena + 748
-                let o9 = arena + 758
-                let o10 = arena + 768
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv_pad(input, p)
-                Self.l0_conv(UnsafePointer(p), w, o0)
-                o1.update(from: UnsafePointer(o0), count: 210)
-                Self.l1_norm_pixels(o1, w)
-                o2.update(from: UnsafePointer(o1), count: 210)
-                Self.l2_prelu_channels(o2, w)
-                Self.l3_mix(UnsafePointer(o2), w, o3)
-                o4.update(from: UnsafePointer(o3), count: 36)
-                Self.l4_norm_no_beta(o4, w)
-                o5.update(from: UnsafePointer(o4), count: 36)
-                Self.l5_prelu_every_value(o5, w)
-                // flatten: the same memory as its input
-                Self.l7_hidden(UnsafePointer(o5), w, o7)
-                o8.update(from: UnsafePointer(o7), count: 10)
-                Self.l8_norm_features(o8, w)
-                o9.update(from: UnsafePointer(o8), count: 10)
-                Self.l9_prelu_features(o9, w)
-                Self.l10_classes(UnsafePointer(o9), w, o10)
-                Self.l10_classes_activation(o10)
-                output.update(from: o10, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // classes
-                if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-                Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // prelu_features
-                Self.l9_prelu_features_backward(UnsafePointer(o8), k, gradients, g)
-                // norm_features
-                Self.l8_norm_features_backward(UnsafePointer(o7), k, gradients, g)
-                // hidden
-                Self.l7_hidden_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // prelu_every_value
-                Self.l5_prelu_every_value_backward(UnsafePointer(o4), k, gradients, g)
-                // norm_no_beta
-                Self.l4_norm_no_beta_backward(UnsafePointer(o3), k, gradients, g)
-                // mix
-                Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // prelu_channels
-                Self.l2_prelu_channels_backward(UnsafePointer(o1), k, gradients, g)
-                // norm_pixels
-                Self.l1_norm_pixels_backward(UnsafePointer(o0), k, gradients, g)
-                // conv
-                Self.l0_conv_pad(input, p)
-                Self.l0_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_conv_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 772, q = arena + 988
+        var g = arena + 1204, h = arena + 1414
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 210
+        let o2 = arena + 420
+        let o3 = arena + 630
+        let o4 = arena + 666
+        let o5 = arena + 702
+        let o7 = arena + 738
+        let o8 = arena + 748
+        let o9 = arena + 758
+        let o10 = arena + 768
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv_pad(input, p)
+        Self.l0_conv(UnsafePointer(p), w, o0)
+        o1.update(from: UnsafePointer(o0), count: 210)
+        Self.l1_norm_pixels(o1, w)
+        o2.update(from: UnsafePointer(o1), count: 210)
+        Self.l2_prelu_channels(o2, w)
+        Self.l3_mix(UnsafePointer(o2), w, o3)
+        o4.update(from: UnsafePointer(o3), count: 36)
+        Self.l4_norm_no_beta(o4, w)
+        o5.update(from: UnsafePointer(o4), count: 36)
+        Self.l5_prelu_every_value(o5, w)
+        // flatten: the same memory as its input
+        Self.l7_hidden(UnsafePointer(o5), w, o7)
+        o8.update(from: UnsafePointer(o7), count: 10)
+        Self.l8_norm_features(o8, w)
+        o9.update(from: UnsafePointer(o8), count: 10)
+        Self.l9_prelu_features(o9, w)
+        Self.l10_classes(UnsafePointer(o9), w, o10)
+        Self.l10_classes_activation(o10)
+        output.update(from: o10, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // classes
+        if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
+        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // prelu_features
+        Self.l9_prelu_features_backward(UnsafePointer(o8), k, gradients, g)
+        // norm_features
+        Self.l8_norm_features_backward(UnsafePointer(o7), k, gradients, g)
+        // hidden
+        Self.l7_hidden_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // prelu_every_value
+        Self.l5_prelu_every_value_backward(UnsafePointer(o4), k, gradients, g)
+        // norm_no_beta
+        Self.l4_norm_no_beta_backward(UnsafePointer(o3), k, gradients, g)
+        // mix
+        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // prelu_channels
+        Self.l2_prelu_channels_backward(UnsafePointer(o1), k, gradients, g)
+        // norm_pixels
+        Self.l1_norm_pixels_backward(UnsafePointer(o0), k, gradients, g)
+        // conv
+        Self.l0_conv_pad(input, p)
+        Self.l0_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_conv_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -154,79 +154,76 @@ public struct PermuteRepeat: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // encode
-            Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-            Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-            observe?(0, UnsafePointer(arena + Arena.l0_encode))
-            // swap_rows_columns
-            Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
-            observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
-            // mix
-            Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w, arena + Arena.l2_mix)
-            observe?(2, UnsafePointer(arena + Arena.l2_mix))
-            // channels_first
-            Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
-            observe?(3, UnsafePointer(arena + Arena.l3_channels_first))
-            // to_sequence
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
-            // conv_steps
-            Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-            Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w, arena + Arena.l5_conv_steps)
-            Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
-            observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
-            // up_default
-            Self.l6_up_default(UnsafePointer(arena + Arena.l5_conv_steps), arena + Arena.l6_up_default)
-            observe?(6, UnsafePointer(arena + Arena.l6_up_default))
-            // transpose
-            Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
-            observe?(7, UnsafePointer(arena + Arena.l7_transpose))
-            // conv_transposed
-            Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w, arena + Arena.l8_conv_transposed)
-            observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
-            // up_three
-            Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
-            observe?(9, UnsafePointer(arena + Arena.l9_up_three))
-            // pool
-            Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
-            observe?(10, UnsafePointer(arena + Arena.l10_pool))
-            // code
-            Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_code)
-            Self.l11_code_activation(arena + Arena.l11_code)
-            observe?(11, UnsafePointer(arena + Arena.l11_code))
-            // repeat
-            Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
-            observe?(12, UnsafePointer(arena + Arena.l12_repeat))
-            // per_step
-            Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w, arena + Arena.l13_per_step)
-            observe?(13, UnsafePointer(arena + Arena.l13_per_step))
-            // conv_repeated
-            Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w, arena + Arena.l14_conv_repeated)
-            observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
-            // flatten
-            // (no computation at inference)
-            observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
-            // classes
-            Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w, arena + Arena.l16_classes)
-            Self.l16_classes_activation(arena + Arena.l16_classes)
-            observe?(16, UnsafePointer(arena + Arena.l16_classes))
-            output.update(from: arena + Arena.l16_classes, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // encode
+        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
+        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
+        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        // swap_rows_columns
+        Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
+        observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
+        // mix
+        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w, arena + Arena.l2_mix)
+        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        // channels_first
+        Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
+        observe?(3, UnsafePointer(arena + Arena.l3_channels_first))
+        // to_sequence
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
+        // conv_steps
+        Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
+        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w, arena + Arena.l5_conv_steps)
+        Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
+        observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
+        // up_default
+        Self.l6_up_default(UnsafePointer(arena + Arena.l5_conv_steps), arena + Arena.l6_up_default)
+        observe?(6, UnsafePointer(arena + Arena.l6_up_default))
+        // transpose
+        Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
+        observe?(7, UnsafePointer(arena + Arena.l7_transpose))
+        // conv_transposed
+        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w, arena + Arena.l8_conv_transposed)
+        observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
+        // up_three
+        Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
+        observe?(9, UnsafePointer(arena + Arena.l9_up_three))
+        // pool
+        Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
+        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        // code
+        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_code)
+        Self.l11_code_activation(arena + Arena.l11_code)
+        observe?(11, UnsafePointer(arena + Arena.l11_code))
+        // repeat
+        Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
+        observe?(12, UnsafePointer(arena + Arena.l12_repeat))
+        // per_step
+        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w, arena + Arena.l13_per_step)
+        observe?(13, UnsafePointer(arena + Arena.l13_per_step))
+        // conv_repeated
+        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w, arena + Arena.l14_conv_repeated)
+        observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
+        // flatten
+        // (no computation at inference)
+        observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
+        // classes
+        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w, arena + Arena.l16_classes)
+        Self.l16_classes_activation(arena + Arena.l16_classes)
+        observe?(16, UnsafePointer(arena + Arena.l16_classes))
+        output.update(from: arena + Arena.l16_classes, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -236,68 +233,70 @@ public struct PermuteRepeat: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // encode
-            Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-            Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-            observe?(0, UnsafePointer(arena + Arena.l0_encode))
-            // swap_rows_columns
-            Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
-            observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
-            // mix
-            Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w, arena + Arena.l2_mix)
-            observe?(2, UnsafePointer(arena + Arena.l2_mix))
-            // channels_first
-            Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
-            observe?(3, UnsafePointer(arena + Arena.l3_channels_first))
-            // to_sequence
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
-            // conv_steps
-            Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
-            Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w, arena + Arena.l5_conv_steps)
-            Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
-            observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
-            // up_default
-            Self.l6_up_default(UnsafePointer(arena + Arena.l5_conv_steps), arena + Arena.l6_up_default)
-            observe?(6, UnsafePointer(arena + Arena.l6_up_default))
-            // transpose
-            Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
-            observe?(7, UnsafePointer(arena + Arena.l7_transpose))
-            // conv_transposed
-            Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w, arena + Arena.l8_conv_transposed)
-            observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
-            // up_three
-            Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
-            observe?(9, UnsafePointer(arena + Arena.l9_up_three))
-            // pool
-            Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
-            observe?(10, UnsafePointer(arena + Arena.l10_pool))
-            // code
-            Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_code)
-            Self.l11_code_activation(arena + Arena.l11_code)
-            observe?(11, UnsafePointer(arena + Arena.l11_code))
-            // repeat
-            Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
-            observe?(12, UnsafePointer(arena + Arena.l12_repeat))
-            // per_step
-            Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w, arena + Arena.l13_per_step)
-            observe?(13, UnsafePointer(arena + Arena.l13_per_step))
-            // conv_repeated
-            Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w, arena + Arena.l14_conv_repeated)
-            observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
-            // flatten
-            // (no computation at inference)
-            observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
-            // classes
-            Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w, arena + Arena.l16_classes)
-            Self.l16_classes_activation(arena + Arena.l16_classes)
-            observe?(16, UnsafePointer(arena + Arena.l16_classes))
-            output.update(from: arena + Arena.l16_classes, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // encode
+        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
+        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
+        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        // swap_rows_columns
+        Self.l1_swap_rows_columns(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_swap_rows_columns)
+        observe?(1, UnsafePointer(arena + Arena.l1_swap_rows_columns))
+        // mix
+        Self.l2_mix(UnsafePointer(arena + Arena.l1_swap_rows_columns), w, arena + Arena.l2_mix)
+        observe?(2, UnsafePointer(arena + Arena.l2_mix))
+        // channels_first
+        Self.l3_channels_first(UnsafePointer(arena + Arena.l2_mix), arena + Arena.l3_channels_first)
+        observe?(3, UnsafePointer(arena + Arena.l3_channels_first))
+        // to_sequence
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_channels_first))
+        // conv_steps
+        Self.l5_conv_steps_pad(UnsafePointer(arena + Arena.l3_channels_first), arena + Arena.l5_conv_steps_padded)
+        Self.l5_conv_steps(UnsafePointer(arena + Arena.l5_conv_steps_padded), w, arena + Arena.l5_conv_steps)
+        Self.l5_conv_steps_activation(arena + Arena.l5_conv_steps)
+        observe?(5, UnsafePointer(arena + Arena.l5_conv_steps))
+        // up_default
+        Self.l6_up_default(UnsafePointer(arena + Arena.l5_conv_steps), arena + Arena.l6_up_default)
+        observe?(6, UnsafePointer(arena + Arena.l6_up_default))
+        // transpose
+        Self.l7_transpose(UnsafePointer(arena + Arena.l6_up_default), arena + Arena.l7_transpose)
+        observe?(7, UnsafePointer(arena + Arena.l7_transpose))
+        // conv_transposed
+        Self.l8_conv_transposed(UnsafePointer(arena + Arena.l7_transpose), w, arena + Arena.l8_conv_transposed)
+        observe?(8, UnsafePointer(arena + Arena.l8_conv_transposed))
+        // up_three
+        Self.l9_up_three(UnsafePointer(arena + Arena.l8_conv_transposed), arena + Arena.l9_up_three)
+        observe?(9, UnsafePointer(arena + Arena.l9_up_three))
+        // pool
+        Self.l10_pool(UnsafePointer(arena + Arena.l9_up_three), arena + Arena.l10_pool)
+        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        // code
+        Self.l11_code(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_code)
+        Self.l11_code_activation(arena + Arena.l11_code)
+        observe?(11, UnsafePointer(arena + Arena.l11_code))
+        // repeat
+        Self.l12_repeat(UnsafePointer(arena + Arena.l11_code), arena + Arena.l12_repeat)
+        observe?(12, UnsafePointer(arena + Arena.l12_repeat))
+        // per_step
+        Self.l13_per_step(UnsafePointer(arena + Arena.l12_repeat), w, arena + Arena.l13_per_step)
+        observe?(13, UnsafePointer(arena + Arena.l13_per_step))
+        // conv_repeated
+        Self.l14_conv_repeated(UnsafePointer(arena + Arena.l13_per_step), w, arena + Arena.l14_conv_repeated)
+        observe?(14, UnsafePointer(arena + Arena.l14_conv_repeated))
+        // flatten
+        // (no computation at inference)
+        observe?(15, UnsafePointer(arena + Arena.l14_conv_repeated))
+        // classes
+        Self.l16_classes(UnsafePointer(arena + Arena.l14_conv_repeated), w, arena + Arena.l16_classes)
+        Self.l16_classes_activation(arena + Arena.l16_classes)
+        observe?(16, UnsafePointer(arena + Arena.l16_classes))
+        output.update(from: arena + Arena.l16_classes, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -311,19 +310,21 @@ public struct PermuteRepeat: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 72
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 9, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 3, 3) → (None, 9)
-            // (no computation at inference)
-            // classes over 8 samples: Dense, (None, 9) → (None, 4)
-            Self.l16_classes_block(UnsafePointer(ta), w, tb)
-            Self.l16_classes_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 72
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 9, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 3, 3) → (None, 9)
+        // (no computation at inference)
+        // classes over 8 samples: Dense, (None, 9) → (None, 4)
+        Self.l16_classes_block(UnsafePointer(ta), w, tb)
+        Self.l16_classes_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -865,103 +866,105 @@ extension PermuteRepeat: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 636, q = arena + 762
-                var g = arena + 888, h = arena + 988
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 100
-                let o2 = arena + 200
-                let o3 = arena + 224
-                let o5 = arena + 248
-                let o6 = arena + 296
-                let o7 = arena + 392
-                let o8 = arena + 488
-                let o9 = arena + 508
-                let o10 = arena + 568
-                let o11 = arena + 573
-                let o12 = arena + 579
-                let o13 = arena + 603
-                let o14 = arena + 623
-                let o16 = arena + 632
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_encode_pad(input, p)
-                Self.l0_encode(UnsafePointer(p), w, o0)
-                Self.l1_swap_rows_columns(UnsafePointer(o0), o1)
-                Self.l2_mix(UnsafePointer(o1), w, o2)
-                Self.l3_channels_first(UnsafePointer(o2), o3)
-                // to_sequence: the same memory as its input
-                Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-                Self.l5_conv_steps(UnsafePointer(p), w, o5)
-                Self.l5_conv_steps_activation(o5)
-                Self.l6_up_default(UnsafePointer(o5), o6)
-                Self.l7_transpose(UnsafePointer(o6), o7)
-                Self.l8_conv_transposed(UnsafePointer(o7), w, o8)
-                Self.l9_up_three(UnsafePointer(o8), o9)
-                Self.l10_pool(UnsafePointer(o9), o10)
-                Self.l11_code(UnsafePointer(o10), w, o11)
-                Self.l11_code_activation(o11)
-                Self.l12_repeat(UnsafePointer(o11), o12)
-                Self.l13_per_step(UnsafePointer(o12), w, o13)
-                Self.l14_conv_repeated(UnsafePointer(o13), w, o14)
-                // flatten: the same memory as its input
-                Self.l16_classes(UnsafePointer(o14), w, o16)
-                Self.l16_classes_activation(o16)
-                output.update(from: o16, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // classes
-                if !fused { Self.l16_classes_derivative(UnsafePointer(o16), g) }
-                Self.l16_classes_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // conv_repeated
-                Self.l14_conv_repeated_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // per_step
-                Self.l13_per_step_derivative(UnsafePointer(o13), g)
-                Self.l13_per_step_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // repeat
-                Self.l12_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
-                // code
-                Self.l11_code_derivative(UnsafePointer(o11), g)
-                Self.l11_code_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool
-                Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
-                // up_three
-                Self.l9_up_three_backward(UnsafePointer(g), h); swap(&g, &h)
-                // conv_transposed
-                Self.l8_conv_transposed_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // transpose
-                Self.l7_transpose_backward(UnsafePointer(g), h); swap(&g, &h)
-                // up_default
-                Self.l6_up_default_backward(UnsafePointer(g), h); swap(&g, &h)
-                // conv_steps
-                Self.l5_conv_steps_derivative(UnsafePointer(o5), g)
-                Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-                Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l5_conv_steps_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // to_sequence
-                // passes the gradient through
-                // channels_first
-                Self.l3_channels_first_backward(UnsafePointer(g), h); swap(&g, &h)
-                // mix
-                Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // swap_rows_columns
-                Self.l1_swap_rows_columns_backward(UnsafePointer(g), h); swap(&g, &h)
-                // encode
-                Self.l0_encode_derivative(UnsafePointer(o0), g)
-                Self.l0_encode_pad(input, p)
-                Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_encode_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 636, q = arena + 762
+        var g = arena + 888, h = arena + 988
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 100
+        let o2 = arena + 200
+        let o3 = arena + 224
+        let o5 = arena + 248
+        let o6 = arena + 296
+        let o7 = arena + 392
+        let o8 = arena + 488
+        let o9 = arena + 508
+        let o10 = arena + 568
+        let o11 = arena + 573
+        let o12 = arena + 579
+        let o13 = arena + 603
+        let o14 = arena + 623
+        let o16 = arena + 632
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_encode_pad(input, p)
+        Self.l0_encode(UnsafePointer(p), w, o0)
+        Self.l1_swap_rows_columns(UnsafePointer(o0), o1)
+        Self.l2_mix(UnsafePointer(o1), w, o2)
+        Self.l3_channels_first(UnsafePointer(o2), o3)
+        // to_sequence: the same memory as its input
+        Self.l5_conv_steps_pad(UnsafePointer(o3), p)
+        Self.l5_conv_steps(UnsafePointer(p), w, o5)
+        Self.l5_conv_steps_activation(o5)
+        Self.l6_up_default(UnsafePointer(o5), o6)
+        Self.l7_transpose(UnsafePointer(o6), o7)
+        Self.l8_conv_transposed(UnsafePointer(o7), w, o8)
+        Self.l9_up_three(UnsafePointer(o8), o9)
+        Self.l10_pool(UnsafePointer(o9), o10)
+        Self.l11_code(UnsafePointer(o10), w, o11)
+        Self.l11_code_activation(o11)
+        Self.l12_repeat(UnsafePointer(o11), o12)
+        Self.l13_per_step(UnsafePointer(o12), w, o13)
+        Self.l14_conv_repeated(UnsafePointer(o13), w, o14)
+        // flatten: the same memory as its input
+        Self.l16_classes(UnsafePointer(o14), w, o16)
+        Self.l16_classes_activation(o16)
+        output.update(from: o16, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // classes
+        if !fused { Self.l16_classes_derivative(UnsafePointer(o16), g) }
+        Self.l16_classes_backward(UnsafePointer(o14), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // conv_repeated
+        Self.l14_conv_repeated_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // per_step
+        Self.l13_per_step_derivative(UnsafePointer(o13), g)
+        Self.l13_per_step_backward(UnsafePointer(o12), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // repeat
+        Self.l12_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
+        // code
+        Self.l11_code_derivative(UnsafePointer(o11), g)
+        Self.l11_code_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool
+        Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
+        // up_three
+        Self.l9_up_three_backward(UnsafePointer(g), h); swap(&g, &h)
+        // conv_transposed
+        Self.l8_conv_transposed_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // transpose
+        Self.l7_transpose_backward(UnsafePointer(g), h); swap(&g, &h)
+        // up_default
+        Self.l6_up_default_backward(UnsafePointer(g), h); swap(&g, &h)
+        // conv_steps
+        Self.l5_conv_steps_derivative(UnsafePointer(o5), g)
+        Self.l5_conv_steps_pad(UnsafePointer(o3), p)
+        Self.l5_conv_steps_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l5_conv_steps_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // to_sequence
+        // passes the gradient through
+        // channels_first
+        Self.l3_channels_first_backward(UnsafePointer(g), h); swap(&g, &h)
+        // mix
+        Self.l2_mix_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // swap_rows_columns
+        Self.l1_swap_rows_columns_backward(UnsafePointer(g), h); swap(&g, &h)
+        // encode
+        Self.l0_encode_derivative(UnsafePointer(o0), g)
+        Self.l0_encode_pad(input, p)
+        Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_encode_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

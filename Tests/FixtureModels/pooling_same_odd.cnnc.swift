@@ -99,47 +99,44 @@ public struct PoolingSameOdd: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // mix
-            Self.l0_mix(input, w, arena + Arena.l0_mix)
-            observe?(0, UnsafePointer(arena + Arena.l0_mix))
-            // max_2s2
-            Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
-            // avg_2x3s1
-            Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
-            observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
-            // max_2x3s1
-            Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
-            // avg_2s2
-            Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
-            observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
-            // avg_3s2
-            Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
-            observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
-            // max_3s2
-            Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
-            observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
-            // global_max_pooling2d
-            Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
-            observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
-            output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // mix
+        Self.l0_mix(input, w, arena + Arena.l0_mix)
+        observe?(0, UnsafePointer(arena + Arena.l0_mix))
+        // max_2s2
+        Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
+        // avg_2x3s1
+        Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
+        observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
+        // max_2x3s1
+        Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
+        // avg_2s2
+        Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
+        observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
+        // avg_3s2
+        Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
+        observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
+        // max_3s2
+        Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
+        observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
+        // global_max_pooling2d
+        Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
+        observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
+        output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -149,36 +146,38 @@ public struct PoolingSameOdd: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // mix
-            Self.l0_mix(input, w, arena + Arena.l0_mix)
-            observe?(0, UnsafePointer(arena + Arena.l0_mix))
-            // max_2s2
-            Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
-            // avg_2x3s1
-            Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
-            observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
-            // max_2x3s1
-            Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
-            // avg_2s2
-            Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
-            observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
-            // avg_3s2
-            Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
-            observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
-            // max_3s2
-            Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
-            observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
-            // global_max_pooling2d
-            Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
-            observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
-            output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // mix
+        Self.l0_mix(input, w, arena + Arena.l0_mix)
+        observe?(0, UnsafePointer(arena + Arena.l0_mix))
+        // max_2s2
+        Self.l1_max_2s2(UnsafePointer(arena + Arena.l0_mix), arena + Arena.l1_max_2s2)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_2s2))
+        // avg_2x3s1
+        Self.l2_avg_2x3s1(UnsafePointer(arena + Arena.l1_max_2s2), arena + Arena.l2_avg_2x3s1)
+        observe?(2, UnsafePointer(arena + Arena.l2_avg_2x3s1))
+        // max_2x3s1
+        Self.l3_max_2x3s1(UnsafePointer(arena + Arena.l2_avg_2x3s1), arena + Arena.l3_max_2x3s1)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_2x3s1))
+        // avg_2s2
+        Self.l4_avg_2s2(UnsafePointer(arena + Arena.l3_max_2x3s1), arena + Arena.l4_avg_2s2)
+        observe?(4, UnsafePointer(arena + Arena.l4_avg_2s2))
+        // avg_3s2
+        Self.l5_avg_3s2(UnsafePointer(arena + Arena.l4_avg_2s2), arena + Arena.l5_avg_3s2)
+        observe?(5, UnsafePointer(arena + Arena.l5_avg_3s2))
+        // max_3s2
+        Self.l6_max_3s2(UnsafePointer(arena + Arena.l5_avg_3s2), arena + Arena.l6_max_3s2)
+        observe?(6, UnsafePointer(arena + Arena.l6_max_3s2))
+        // global_max_pooling2d
+        Self.l7_global_max_pooling2d(UnsafePointer(arena + Arena.l6_max_3s2), arena + Arena.l7_global_max_pooling2d)
+        observe?(7, UnsafePointer(arena + Arena.l7_global_max_pooling2d))
+        output.update(from: arena + Arena.l7_global_max_pooling2d, count: 4)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -417,55 +416,57 @@ extension PoolingSameOdd: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1540, q = arena + 1540
-                var g = arena + 1540, h = arena + 2320
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 780
-                let o2 = arena + 1004
-                let o3 = arena + 1228
-                let o4 = arena + 1452
-                let o5 = arena + 1516
-                let o6 = arena + 1532
-                let o7 = arena + 1536
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_mix(input, w, o0)
-                Self.l1_max_2s2(UnsafePointer(o0), o1)
-                Self.l2_avg_2x3s1(UnsafePointer(o1), o2)
-                Self.l3_max_2x3s1(UnsafePointer(o2), o3)
-                Self.l4_avg_2s2(UnsafePointer(o3), o4)
-                Self.l5_avg_3s2(UnsafePointer(o4), o5)
-                Self.l6_max_3s2(UnsafePointer(o5), o6)
-                Self.l7_global_max_pooling2d(UnsafePointer(o6), o7)
-                output.update(from: o7, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // global_max_pooling2d
-                Self.l7_global_max_pooling2d_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
-                // max_3s2
-                Self.l6_max_3s2_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
-                // avg_3s2
-                Self.l5_avg_3s2_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                // avg_2s2
-                Self.l4_avg_2s2_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
-                // max_2x3s1
-                Self.l3_max_2x3s1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // avg_2x3s1
-                Self.l2_avg_2x3s1_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                // max_2s2
-                Self.l1_max_2s2_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                // mix
-                Self.l0_mix_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1540, q = arena + 1540
+        var g = arena + 1540, h = arena + 2320
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 780
+        let o2 = arena + 1004
+        let o3 = arena + 1228
+        let o4 = arena + 1452
+        let o5 = arena + 1516
+        let o6 = arena + 1532
+        let o7 = arena + 1536
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_mix(input, w, o0)
+        Self.l1_max_2s2(UnsafePointer(o0), o1)
+        Self.l2_avg_2x3s1(UnsafePointer(o1), o2)
+        Self.l3_max_2x3s1(UnsafePointer(o2), o3)
+        Self.l4_avg_2s2(UnsafePointer(o3), o4)
+        Self.l5_avg_3s2(UnsafePointer(o4), o5)
+        Self.l6_max_3s2(UnsafePointer(o5), o6)
+        Self.l7_global_max_pooling2d(UnsafePointer(o6), o7)
+        output.update(from: o7, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // global_max_pooling2d
+        Self.l7_global_max_pooling2d_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+        // max_3s2
+        Self.l6_max_3s2_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+        // avg_3s2
+        Self.l5_avg_3s2_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+        // avg_2s2
+        Self.l4_avg_2s2_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
+        // max_2x3s1
+        Self.l3_max_2x3s1_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // avg_2x3s1
+        Self.l2_avg_2x3s1_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+        // max_2s2
+        Self.l1_max_2s2_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        // mix
+        Self.l0_mix_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

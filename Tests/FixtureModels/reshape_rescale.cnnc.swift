@@ -124,71 +124,68 @@ public struct ReshapeRescale: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // rescaling
-            (arena + Arena.l0_rescaling).update(from: input, count: 216)
-            Self.l0_rescaling(arena + Arena.l0_rescaling)
-            observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
-            // normalization
-            Self.l1_normalization(arena + Arena.l0_rescaling, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
-            // cropping2d
-            Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
-            // conv2d
-            Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w, arena + Arena.l3_conv2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
-            // normalization_1
-            Self.l4_normalization_1(arena + Arena.l3_conv2d)
-            observe?(4, UnsafePointer(arena + Arena.l3_conv2d))
-            // reshape
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w, arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            // rescaling_1
-            Self.l7_rescaling_1(arena + Arena.l6_dense)
-            observe?(7, UnsafePointer(arena + Arena.l6_dense))
-            // reshape_1
-            // (no computation at inference)
-            observe?(8, UnsafePointer(arena + Arena.l6_dense))
-            // cropping2d_1
-            Self.l9_cropping2d_1(UnsafePointer(arena + Arena.l6_dense), arena + Arena.l9_cropping2d_1)
-            observe?(9, UnsafePointer(arena + Arena.l9_cropping2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(10, UnsafePointer(arena + Arena.l9_cropping2d_1))
-            // normalization_2
-            Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
-            observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
-            // dense_1
-            Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w, arena + Arena.l12_dense_1)
-            Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
-            observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
-            // normalization_3
-            Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
-            observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
-            // dense_2
-            Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w, arena + Arena.l14_dense_2)
-            Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
-            observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
-            output.update(from: arena + Arena.l14_dense_2, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // rescaling
+        (arena + Arena.l0_rescaling).update(from: input, count: 216)
+        Self.l0_rescaling(arena + Arena.l0_rescaling)
+        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        // normalization
+        Self.l1_normalization(arena + Arena.l0_rescaling, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        // cropping2d
+        Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
+        // conv2d
+        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w, arena + Arena.l3_conv2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+        // normalization_1
+        Self.l4_normalization_1(arena + Arena.l3_conv2d)
+        observe?(4, UnsafePointer(arena + Arena.l3_conv2d))
+        // reshape
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w, arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        // rescaling_1
+        Self.l7_rescaling_1(arena + Arena.l6_dense)
+        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        // reshape_1
+        // (no computation at inference)
+        observe?(8, UnsafePointer(arena + Arena.l6_dense))
+        // cropping2d_1
+        Self.l9_cropping2d_1(UnsafePointer(arena + Arena.l6_dense), arena + Arena.l9_cropping2d_1)
+        observe?(9, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(10, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        // normalization_2
+        Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
+        observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        // dense_1
+        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w, arena + Arena.l12_dense_1)
+        Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
+        observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
+        // normalization_3
+        Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
+        observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
+        // dense_2
+        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w, arena + Arena.l14_dense_2)
+        Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
+        observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
+        output.update(from: arena + Arena.l14_dense_2, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -198,60 +195,62 @@ public struct ReshapeRescale: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // rescaling
-            (arena + Arena.l0_rescaling).update(from: input, count: 216)
-            Self.l0_rescaling(arena + Arena.l0_rescaling)
-            observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
-            // normalization
-            Self.l1_normalization(arena + Arena.l0_rescaling, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
-            // cropping2d
-            Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
-            // conv2d
-            Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w, arena + Arena.l3_conv2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
-            // normalization_1
-            Self.l4_normalization_1(arena + Arena.l3_conv2d)
-            observe?(4, UnsafePointer(arena + Arena.l3_conv2d))
-            // reshape
-            // (no computation at inference)
-            observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w, arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            // rescaling_1
-            Self.l7_rescaling_1(arena + Arena.l6_dense)
-            observe?(7, UnsafePointer(arena + Arena.l6_dense))
-            // reshape_1
-            // (no computation at inference)
-            observe?(8, UnsafePointer(arena + Arena.l6_dense))
-            // cropping2d_1
-            Self.l9_cropping2d_1(UnsafePointer(arena + Arena.l6_dense), arena + Arena.l9_cropping2d_1)
-            observe?(9, UnsafePointer(arena + Arena.l9_cropping2d_1))
-            // flatten
-            // (no computation at inference)
-            observe?(10, UnsafePointer(arena + Arena.l9_cropping2d_1))
-            // normalization_2
-            Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
-            observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
-            // dense_1
-            Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w, arena + Arena.l12_dense_1)
-            Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
-            observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
-            // normalization_3
-            Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
-            observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
-            // dense_2
-            Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w, arena + Arena.l14_dense_2)
-            Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
-            observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
-            output.update(from: arena + Arena.l14_dense_2, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // rescaling
+        (arena + Arena.l0_rescaling).update(from: input, count: 216)
+        Self.l0_rescaling(arena + Arena.l0_rescaling)
+        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        // normalization
+        Self.l1_normalization(arena + Arena.l0_rescaling, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        // cropping2d
+        Self.l2_cropping2d(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_cropping2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_cropping2d))
+        // conv2d
+        Self.l3_conv2d(UnsafePointer(arena + Arena.l2_cropping2d), w, arena + Arena.l3_conv2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d))
+        // normalization_1
+        Self.l4_normalization_1(arena + Arena.l3_conv2d)
+        observe?(4, UnsafePointer(arena + Arena.l3_conv2d))
+        // reshape
+        // (no computation at inference)
+        observe?(5, UnsafePointer(arena + Arena.l3_conv2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l3_conv2d), w, arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        // rescaling_1
+        Self.l7_rescaling_1(arena + Arena.l6_dense)
+        observe?(7, UnsafePointer(arena + Arena.l6_dense))
+        // reshape_1
+        // (no computation at inference)
+        observe?(8, UnsafePointer(arena + Arena.l6_dense))
+        // cropping2d_1
+        Self.l9_cropping2d_1(UnsafePointer(arena + Arena.l6_dense), arena + Arena.l9_cropping2d_1)
+        observe?(9, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        // flatten
+        // (no computation at inference)
+        observe?(10, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        // normalization_2
+        Self.l11_normalization_2(arena + Arena.l9_cropping2d_1)
+        observe?(11, UnsafePointer(arena + Arena.l9_cropping2d_1))
+        // dense_1
+        Self.l12_dense_1(UnsafePointer(arena + Arena.l9_cropping2d_1), w, arena + Arena.l12_dense_1)
+        Self.l12_dense_1_activation(arena + Arena.l12_dense_1)
+        observe?(12, UnsafePointer(arena + Arena.l12_dense_1))
+        // normalization_3
+        Self.l13_normalization_3(arena + Arena.l12_dense_1, w)
+        observe?(13, UnsafePointer(arena + Arena.l12_dense_1))
+        // dense_2
+        Self.l14_dense_2(UnsafePointer(arena + Arena.l12_dense_1), w, arena + Arena.l14_dense_2)
+        Self.l14_dense_2_activation(arena + Arena.l14_dense_2)
+        observe?(14, UnsafePointer(arena + Arena.l14_dense_2))
+        output.update(from: arena + Arena.l14_dense_2, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -265,26 +264,28 @@ public struct ReshapeRescale: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 480
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 60, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 2, 3, 10) → (None, 60)
-            // (no computation at inference)
-            // normalization_2 over 8 samples: Normalization, (None, 60) → (None, 60)
-            Self.l11_normalization_2_block(ta)
-            // dense_1 over 8 samples: Dense, (None, 60) → (None, 8)
-            Self.l12_dense_1_block(UnsafePointer(ta), w, tb)
-            Self.l12_dense_1_block_activation(tb)
-            // normalization_3 over 8 samples: Normalization, (None, 8) → (None, 8)
-            Self.l13_normalization_3_block(tb, w)
-            // dense_2 over 8 samples: Dense, (None, 8) → (None, 3)
-            Self.l14_dense_2_block(UnsafePointer(tb), w, ta)
-            Self.l14_dense_2_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 480
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 60, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 2, 3, 10) → (None, 60)
+        // (no computation at inference)
+        // normalization_2 over 8 samples: Normalization, (None, 60) → (None, 60)
+        Self.l11_normalization_2_block(ta)
+        // dense_1 over 8 samples: Dense, (None, 60) → (None, 8)
+        Self.l12_dense_1_block(UnsafePointer(ta), w, tb)
+        Self.l12_dense_1_block_activation(tb)
+        // normalization_3 over 8 samples: Normalization, (None, 8) → (None, 8)
+        Self.l13_normalization_3_block(tb, w)
+        // dense_2 over 8 samples: Dense, (None, 8) → (None, 3)
+        Self.l14_dense_2_block(UnsafePointer(tb), w, ta)
+        Self.l14_dense_2_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -737,95 +738,97 @@ extension ReshapeRescale: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1057, q = arena + 1057
-                var g = arena + 1057, h = arena + 1273
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 216
-                let o2 = arena + 432
-                let o3 = arena + 558
-                let o4 = arena + 638
-                let o6 = arena + 718
-                let o7 = arena + 818
-                let o9 = arena + 918
-                let o11 = arena + 978
-                let o12 = arena + 1038
-                let o13 = arena + 1046
-                let o14 = arena + 1054
-                // Forward, training mode: every layer's output stays for the backward pass.
-                o0.update(from: input, count: 216)
-                Self.l0_rescaling(o0)
-                o1.update(from: UnsafePointer(o0), count: 216)
-                Self.l1_normalization(o1, w)
-                Self.l2_cropping2d(UnsafePointer(o1), o2)
-                Self.l3_conv2d(UnsafePointer(o2), w, o3)
-                o4.update(from: UnsafePointer(o3), count: 80)
-                Self.l4_normalization_1(o4)
-                // reshape: the same memory as its input
-                Self.l6_dense(UnsafePointer(o4), w, o6)
-                o7.update(from: UnsafePointer(o6), count: 100)
-                Self.l7_rescaling_1(o7)
-                // reshape_1: the same memory as its input
-                Self.l9_cropping2d_1(UnsafePointer(o7), o9)
-                // flatten: the same memory as its input
-                o11.update(from: UnsafePointer(o9), count: 60)
-                Self.l11_normalization_2(o11)
-                Self.l12_dense_1(UnsafePointer(o11), w, o12)
-                Self.l12_dense_1_activation(o12)
-                o13.update(from: UnsafePointer(o12), count: 8)
-                Self.l13_normalization_3(o13, w)
-                Self.l14_dense_2(UnsafePointer(o13), w, o14)
-                Self.l14_dense_2_activation(o14)
-                output.update(from: o14, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense_2
-                if !fused { Self.l14_dense_2_derivative(UnsafePointer(o14), g) }
-                Self.l14_dense_2_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // normalization_3
-                Self.l13_normalization_3_backward(k, g)
-                // dense_1
-                Self.l12_dense_1_derivative(UnsafePointer(o12), g)
-                Self.l12_dense_1_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // normalization_2
-                Self.l11_normalization_2_backward(k, g)
-                // flatten
-                // passes the gradient through
-                // cropping2d_1
-                Self.l9_cropping2d_1_backward(UnsafePointer(g), h); swap(&g, &h)
-                // reshape_1
-                // passes the gradient through
-                // rescaling_1
-                Self.l7_rescaling_1_backward(k, g)
-                // dense
-                Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // reshape
-                // passes the gradient through
-                // normalization_1
-                Self.l4_normalization_1_backward(k, g)
-                // conv2d
-                Self.l3_conv2d_derivative(UnsafePointer(o3), g)
-                Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // cropping2d
-                    Self.l2_cropping2d_backward(UnsafePointer(g), h); swap(&g, &h)
-                    // normalization
-                    Self.l1_normalization_backward(k, g)
-                    // rescaling
-                    Self.l0_rescaling_backward(k, g)
-                    inputGradient?.update(from: g, count: 216)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1057, q = arena + 1057
+        var g = arena + 1057, h = arena + 1273
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 216
+        let o2 = arena + 432
+        let o3 = arena + 558
+        let o4 = arena + 638
+        let o6 = arena + 718
+        let o7 = arena + 818
+        let o9 = arena + 918
+        let o11 = arena + 978
+        let o12 = arena + 1038
+        let o13 = arena + 1046
+        let o14 = arena + 1054
+        // Forward, training mode: every layer's output stays for the backward pass.
+        o0.update(from: input, count: 216)
+        Self.l0_rescaling(o0)
+        o1.update(from: UnsafePointer(o0), count: 216)
+        Self.l1_normalization(o1, w)
+        Self.l2_cropping2d(UnsafePointer(o1), o2)
+        Self.l3_conv2d(UnsafePointer(o2), w, o3)
+        o4.update(from: UnsafePointer(o3), count: 80)
+        Self.l4_normalization_1(o4)
+        // reshape: the same memory as its input
+        Self.l6_dense(UnsafePointer(o4), w, o6)
+        o7.update(from: UnsafePointer(o6), count: 100)
+        Self.l7_rescaling_1(o7)
+        // reshape_1: the same memory as its input
+        Self.l9_cropping2d_1(UnsafePointer(o7), o9)
+        // flatten: the same memory as its input
+        o11.update(from: UnsafePointer(o9), count: 60)
+        Self.l11_normalization_2(o11)
+        Self.l12_dense_1(UnsafePointer(o11), w, o12)
+        Self.l12_dense_1_activation(o12)
+        o13.update(from: UnsafePointer(o12), count: 8)
+        Self.l13_normalization_3(o13, w)
+        Self.l14_dense_2(UnsafePointer(o13), w, o14)
+        Self.l14_dense_2_activation(o14)
+        output.update(from: o14, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense_2
+        if !fused { Self.l14_dense_2_derivative(UnsafePointer(o14), g) }
+        Self.l14_dense_2_backward(UnsafePointer(o13), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // normalization_3
+        Self.l13_normalization_3_backward(k, g)
+        // dense_1
+        Self.l12_dense_1_derivative(UnsafePointer(o12), g)
+        Self.l12_dense_1_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // normalization_2
+        Self.l11_normalization_2_backward(k, g)
+        // flatten
+        // passes the gradient through
+        // cropping2d_1
+        Self.l9_cropping2d_1_backward(UnsafePointer(g), h); swap(&g, &h)
+        // reshape_1
+        // passes the gradient through
+        // rescaling_1
+        Self.l7_rescaling_1_backward(k, g)
+        // dense
+        Self.l6_dense_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // reshape
+        // passes the gradient through
+        // normalization_1
+        Self.l4_normalization_1_backward(k, g)
+        // conv2d
+        Self.l3_conv2d_derivative(UnsafePointer(o3), g)
+        Self.l3_conv2d_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // cropping2d
+            Self.l2_cropping2d_backward(UnsafePointer(g), h); swap(&g, &h)
+            // normalization
+            Self.l1_normalization_backward(k, g)
+            // rescaling
+            Self.l0_rescaling_backward(k, g)
+            inputGradient?.update(from: g, count: 216)
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -103,43 +103,40 @@ public struct SameStride2Even: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
-            // max_pooling2d
-            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
-            // average_pooling2d
-            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
-            // dense
-            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense))
-            output.update(from: arena + Arena.l5_dense, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // max_pooling2d
+        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        // average_pooling2d
+        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        // dense
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        output.update(from: arena + Arena.l5_dense, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -149,32 +146,34 @@ public struct SameStride2Even: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-            Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
-            // max_pooling2d
-            Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
-            // average_pooling2d
-            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
-            // dense
-            Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense))
-            output.update(from: arena + Arena.l5_dense, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        Self.l1_conv2d_1(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // max_pooling2d
+        Self.l2_max_pooling2d(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_max_pooling2d))
+        // average_pooling2d
+        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_max_pooling2d), arena + Arena.l3_average_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        // dense
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_average_pooling2d), w, arena + Arena.l5_dense)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        output.update(from: arena + Arena.l5_dense, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -188,18 +187,20 @@ public struct SameStride2Even: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 32
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 1, 1, 4) → (None, 4)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 4) → (None, 3)
-            Self.l5_dense_block(UnsafePointer(ta), w, tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 32
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 1, 1, 4) → (None, 4)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 4) → (None, 3)
+        Self.l5_dense_block(UnsafePointer(ta), w, tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -445,52 +446,54 @@ extension SameStride2Even: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 91, q = arena + 334
-                var g = arena + 577, h = arena + 769
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 64
-                let o2 = arena + 80
-                let o3 = arena + 84
-                let o5 = arena + 88
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d(UnsafePointer(p), w, o0)
-                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-                Self.l1_conv2d_1(UnsafePointer(p), w, o1)
-                Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-                Self.l3_average_pooling2d(UnsafePointer(o2), o3)
-                // flatten: the same memory as its input
-                Self.l5_dense(UnsafePointer(o3), w, o5)
-                output.update(from: o5, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // average_pooling2d
-                Self.l3_average_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // max_pooling2d
-                Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                // conv2d_1
-                Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-                Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // conv2d
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 91, q = arena + 334
+        var g = arena + 577, h = arena + 769
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 64
+        let o2 = arena + 80
+        let o3 = arena + 84
+        let o5 = arena + 88
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, o0)
+        Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+        Self.l1_conv2d_1(UnsafePointer(p), w, o1)
+        Self.l2_max_pooling2d(UnsafePointer(o1), o2)
+        Self.l3_average_pooling2d(UnsafePointer(o2), o3)
+        // flatten: the same memory as its input
+        Self.l5_dense(UnsafePointer(o3), w, o5)
+        output.update(from: o5, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // average_pooling2d
+        Self.l3_average_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // max_pooling2d
+        Self.l2_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+        // conv2d_1
+        Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
+        Self.l1_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // conv2d
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -154,59 +154,56 @@ public struct Separable: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // sep_first
-            Self.l0_sep_first_pad(input, arena + Arena.l0_sep_first_padded)
-            Self.l0_sep_first_depthwise(UnsafePointer(arena + Arena.l0_sep_first_padded), w, arena + Arena.l0_sep_first_depthwise); Self.l0_sep_first_pointwise(UnsafePointer(arena + Arena.l0_sep_first_depthwise), w, arena + Arena.l0_sep_first)
-            observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
-            // sep_no_bias
-            Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w, arena + Arena.l1_sep_no_bias)
-            observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
-            // bn
-            Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_sep_no_bias))
-            // relu
-            Self.l3_relu(arena + Arena.l1_sep_no_bias)
-            observe?(3, UnsafePointer(arena + Arena.l1_sep_no_bias))
-            // pad
-            Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
-            observe?(4, UnsafePointer(arena + Arena.l4_pad))
-            // sep_stride2
-            Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w, arena + Arena.l5_sep_stride2)
-            observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
-            // sep_multiplier
-            Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-            Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w, arena + Arena.l6_sep_multiplier)
-            Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
-            observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
-            // sep_rect
-            Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w, arena + Arena.l7_sep_rect)
-            Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
-            observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
-            // flatten
-            // (no computation at inference)
-            observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
-            // classes
-            Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w, arena + Arena.l9_classes)
-            Self.l9_classes_activation(arena + Arena.l9_classes)
-            observe?(9, UnsafePointer(arena + Arena.l9_classes))
-            output.update(from: arena + Arena.l9_classes, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // sep_first
+        Self.l0_sep_first_pad(input, arena + Arena.l0_sep_first_padded)
+        Self.l0_sep_first_depthwise(UnsafePointer(arena + Arena.l0_sep_first_padded), w, arena + Arena.l0_sep_first_depthwise); Self.l0_sep_first_pointwise(UnsafePointer(arena + Arena.l0_sep_first_depthwise), w, arena + Arena.l0_sep_first)
+        observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
+        // sep_no_bias
+        Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w, arena + Arena.l1_sep_no_bias)
+        observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        // bn
+        Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        // relu
+        Self.l3_relu(arena + Arena.l1_sep_no_bias)
+        observe?(3, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        // pad
+        Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
+        observe?(4, UnsafePointer(arena + Arena.l4_pad))
+        // sep_stride2
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w, arena + Arena.l5_sep_stride2)
+        observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
+        // sep_multiplier
+        Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w, arena + Arena.l6_sep_multiplier)
+        Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
+        observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
+        // sep_rect
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w, arena + Arena.l7_sep_rect)
+        Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
+        observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
+        // flatten
+        // (no computation at inference)
+        observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
+        // classes
+        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w, arena + Arena.l9_classes)
+        Self.l9_classes_activation(arena + Arena.l9_classes)
+        observe?(9, UnsafePointer(arena + Arena.l9_classes))
+        output.update(from: arena + Arena.l9_classes, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -216,48 +213,50 @@ public struct Separable: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // sep_first
-            Self.l0_sep_first_pad(input, arena + Arena.l0_sep_first_padded)
-            Self.l0_sep_first_depthwise(UnsafePointer(arena + Arena.l0_sep_first_padded), w, arena + Arena.l0_sep_first_depthwise); Self.l0_sep_first_pointwise(UnsafePointer(arena + Arena.l0_sep_first_depthwise), w, arena + Arena.l0_sep_first)
-            observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
-            // sep_no_bias
-            Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w, arena + Arena.l1_sep_no_bias)
-            observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
-            // bn
-            Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_sep_no_bias))
-            // relu
-            Self.l3_relu(arena + Arena.l1_sep_no_bias)
-            observe?(3, UnsafePointer(arena + Arena.l1_sep_no_bias))
-            // pad
-            Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
-            observe?(4, UnsafePointer(arena + Arena.l4_pad))
-            // sep_stride2
-            Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w, arena + Arena.l5_sep_stride2)
-            observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
-            // sep_multiplier
-            Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
-            Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w, arena + Arena.l6_sep_multiplier)
-            Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
-            observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
-            // sep_rect
-            Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w, arena + Arena.l7_sep_rect)
-            Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
-            observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
-            // flatten
-            // (no computation at inference)
-            observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
-            // classes
-            Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w, arena + Arena.l9_classes)
-            Self.l9_classes_activation(arena + Arena.l9_classes)
-            observe?(9, UnsafePointer(arena + Arena.l9_classes))
-            output.update(from: arena + Arena.l9_classes, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // sep_first
+        Self.l0_sep_first_pad(input, arena + Arena.l0_sep_first_padded)
+        Self.l0_sep_first_depthwise(UnsafePointer(arena + Arena.l0_sep_first_padded), w, arena + Arena.l0_sep_first_depthwise); Self.l0_sep_first_pointwise(UnsafePointer(arena + Arena.l0_sep_first_depthwise), w, arena + Arena.l0_sep_first)
+        observe?(0, UnsafePointer(arena + Arena.l0_sep_first))
+        // sep_no_bias
+        Self.l1_sep_no_bias_pad(UnsafePointer(arena + Arena.l0_sep_first), arena + Arena.l1_sep_no_bias_padded)
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena + Arena.l1_sep_no_bias_padded), w, arena + Arena.l1_sep_no_bias_depthwise); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena + Arena.l1_sep_no_bias_depthwise), w, arena + Arena.l1_sep_no_bias)
+        observe?(1, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        // bn
+        Self.l2_bn(arena + Arena.l1_sep_no_bias, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        // relu
+        Self.l3_relu(arena + Arena.l1_sep_no_bias)
+        observe?(3, UnsafePointer(arena + Arena.l1_sep_no_bias))
+        // pad
+        Self.l4_pad(UnsafePointer(arena + Arena.l1_sep_no_bias), arena + Arena.l4_pad)
+        observe?(4, UnsafePointer(arena + Arena.l4_pad))
+        // sep_stride2
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena + Arena.l4_pad), w, arena + Arena.l5_sep_stride2_depthwise); Self.l5_sep_stride2_pointwise(UnsafePointer(arena + Arena.l5_sep_stride2_depthwise), w, arena + Arena.l5_sep_stride2)
+        observe?(5, UnsafePointer(arena + Arena.l5_sep_stride2))
+        // sep_multiplier
+        Self.l6_sep_multiplier_pad(UnsafePointer(arena + Arena.l5_sep_stride2), arena + Arena.l6_sep_multiplier_padded)
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier_padded), w, arena + Arena.l6_sep_multiplier_depthwise); Self.l6_sep_multiplier_pointwise(UnsafePointer(arena + Arena.l6_sep_multiplier_depthwise), w, arena + Arena.l6_sep_multiplier)
+        Self.l6_sep_multiplier_activation(arena + Arena.l6_sep_multiplier)
+        observe?(6, UnsafePointer(arena + Arena.l6_sep_multiplier))
+        // sep_rect
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena + Arena.l6_sep_multiplier), w, arena + Arena.l7_sep_rect_depthwise); Self.l7_sep_rect_pointwise(UnsafePointer(arena + Arena.l7_sep_rect_depthwise), w, arena + Arena.l7_sep_rect)
+        Self.l7_sep_rect_activation(arena + Arena.l7_sep_rect)
+        observe?(7, UnsafePointer(arena + Arena.l7_sep_rect))
+        // flatten
+        // (no computation at inference)
+        observe?(8, UnsafePointer(arena + Arena.l7_sep_rect))
+        // classes
+        Self.l9_classes(UnsafePointer(arena + Arena.l7_sep_rect), w, arena + Arena.l9_classes)
+        Self.l9_classes_activation(arena + Arena.l9_classes)
+        observe?(9, UnsafePointer(arena + Arena.l9_classes))
+        output.update(from: arena + Arena.l9_classes, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -271,19 +270,21 @@ public struct Separable: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 384
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 48, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 3, 2, 8) → (None, 48)
-            // (no computation at inference)
-            // classes over 8 samples: Dense, (None, 48) → (None, 3)
-            Self.l9_classes_block(UnsafePointer(ta), w, tb)
-            Self.l9_classes_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 384
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 48, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 3, 2, 8) → (None, 48)
+        // (no computation at inference)
+        // classes over 8 samples: Dense, (None, 48) → (None, 3)
+        Self.l9_classes_block(UnsafePointer(ta), w, tb)
+        Self.l9_classes_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -928,118 +929,120 @@ extension Separable: TrainableModel {
     public static let batchStatisticsCount = 120
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 11573, q = arena + 13173
-                var g = arena + 14773, h = arena + 17173
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let t0 = arena + 1024
-                        let o1 = arena + 1216
-                        let t1 = arena + 2752
-                        // Forward, training mode, to bn: every layer's output stays for the backward pass.
-                        Self.l0_sep_first_pad(input, p)
-                        Self.l0_sep_first_depthwise(UnsafePointer(p), w, t0)
-                        Self.l0_sep_first_pointwise(UnsafePointer(t0), w, o0)
-                        Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
-                        Self.l1_sep_no_bias_depthwise(UnsafePointer(p), w, t1)
-                        Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w, o1)
-                        Self.l2_bn_statistics(UnsafePointer(o1), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o1 = arena + 1216
-                        let o2 = arena + 3776
-                        let d2 = arena + 5312
-                        let o3 = arena + 6848
-                        let o4 = arena + 8384
-                        let o5 = arena + 10784
-                        let t5 = arena + 10892
-                        let o6 = arena + 11108
-                        let t6 = arena + 11198
-                        let o7 = arena + 11414
-                        let t7 = arena + 11462
-                        let z7 = arena + 11522
-                        let o9 = arena + 11570
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o2)
-                        o3.update(from: UnsafePointer(o2), count: 1536)
-                        Self.l3_relu(o3)
-                        Self.l4_pad(UnsafePointer(o3), o4)
-                        Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w, t5)
-                        Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w, o5)
-                        Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
-                        Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w, t6)
-                        Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w, o6)
-                        Self.l6_sep_multiplier_activation(o6)
-                        Self.l7_sep_rect_depthwise(UnsafePointer(o6), w, t7)
-                        Self.l7_sep_rect_pointwise(UnsafePointer(t7), w, z7)
-                        o7.update(from: z7, count: 48)
-                        Self.l7_sep_rect_activation(o7)
-                        // flatten: the same memory as its input
-                        Self.l9_classes(UnsafePointer(o7), w, o9)
-                        Self.l9_classes_activation(o9)
-                        output.update(from: o9, count: 3)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 3, channels: 3)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // classes
-                        if !fused { Self.l9_classes_derivative(UnsafePointer(o9), g) }
-                        Self.l9_classes_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // flatten
-                        // passes the gradient through
-                        // sep_rect
-                        Self.l7_sep_rect_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
-                        Self.l7_sep_rect_pointwise_backward(UnsafePointer(t7), UnsafePointer(g), k, gradients, h)
-                        Self.l7_sep_rect_depthwise_backward(UnsafePointer(o6), UnsafePointer(h), k, gradients, g)
-                        // sep_multiplier
-                        Self.l6_sep_multiplier_derivative(UnsafePointer(o6), g)
-                        Self.l6_sep_multiplier_pointwise_backward(UnsafePointer(t6), UnsafePointer(g), k, gradients, h)
-                        Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
-                        Self.l6_sep_multiplier_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, q)
-                        Self.l6_sep_multiplier_unpad(UnsafePointer(q), g)
-                        // sep_stride2
-                        Self.l5_sep_stride2_pointwise_backward(UnsafePointer(t5), UnsafePointer(g), k, gradients, h)
-                        Self.l5_sep_stride2_depthwise_backward(UnsafePointer(o4), UnsafePointer(h), k, gradients, g)
-                        // pad
-                        Self.l4_pad_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
-                        // relu
-                        Self.l3_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
-                        // bn: dL/dy waits for the whole batch's sums
-                        d2.update(from: g, count: 1536)
-                        Self.l2_bn_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 11573, q = arena + 13173
+        var g = arena + 14773, h = arena + 17173
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let t0 = arena + 1024
+                let o1 = arena + 1216
+                let t1 = arena + 2752
+                // Forward, training mode, to bn: every layer's output stays for the backward pass.
+                Self.l0_sep_first_pad(input, p)
+                Self.l0_sep_first_depthwise(UnsafePointer(p), w, t0)
+                Self.l0_sep_first_pointwise(UnsafePointer(t0), w, o0)
+                Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
+                Self.l1_sep_no_bias_depthwise(UnsafePointer(p), w, t1)
+                Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w, o1)
+                Self.l2_bn_statistics(UnsafePointer(o1), sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let t0 = arena + 1024
-                        let o1 = arena + 1216
-                        let t1 = arena + 2752
-                        let d2 = arena + 5312
-                        // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l2_bn_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // sep_no_bias
-                        Self.l1_sep_no_bias_pointwise_backward(UnsafePointer(t1), UnsafePointer(g), k, gradients, h)
-                        Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
-                        Self.l1_sep_no_bias_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, q)
-                        Self.l1_sep_no_bias_unpad(UnsafePointer(q), g)
-                        // sep_first
-                        Self.l0_sep_first_derivative(UnsafePointer(o0), g)
-                        Self.l0_sep_first_pointwise_backward(UnsafePointer(t0), UnsafePointer(g), k, gradients, h)
-                        Self.l0_sep_first_pad(input, p)
-                        Self.l0_sep_first_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, inputGradient == nil ? nil : q)
-                        if let inputGradient { Self.l0_sep_first_unpad(UnsafePointer(q), inputGradient) }
-                        return 0
+            case 1:
+                let o1 = arena + 1216
+                let o2 = arena + 3776
+                let d2 = arena + 5312
+                let o3 = arena + 6848
+                let o4 = arena + 8384
+                let o5 = arena + 10784
+                let t5 = arena + 10892
+                let o6 = arena + 11108
+                let t6 = arena + 11198
+                let o7 = arena + 11414
+                let t7 = arena + 11462
+                let z7 = arena + 11522
+                let o9 = arena + 11570
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o2)
+                o3.update(from: UnsafePointer(o2), count: 1536)
+                Self.l3_relu(o3)
+                Self.l4_pad(UnsafePointer(o3), o4)
+                Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w, t5)
+                Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w, o5)
+                Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
+                Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w, t6)
+                Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w, o6)
+                Self.l6_sep_multiplier_activation(o6)
+                Self.l7_sep_rect_depthwise(UnsafePointer(o6), w, t7)
+                Self.l7_sep_rect_pointwise(UnsafePointer(t7), w, z7)
+                o7.update(from: z7, count: 48)
+                Self.l7_sep_rect_activation(o7)
+                // flatten: the same memory as its input
+                Self.l9_classes(UnsafePointer(o7), w, o9)
+                Self.l9_classes_activation(o9)
+                output.update(from: o9, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 3, channels: 3)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // classes
+                if !fused { Self.l9_classes_derivative(UnsafePointer(o9), g) }
+                Self.l9_classes_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // flatten
+                // passes the gradient through
+                // sep_rect
+                Self.l7_sep_rect_derivative(UnsafePointer(z7), UnsafePointer(o7), g)
+                Self.l7_sep_rect_pointwise_backward(UnsafePointer(t7), UnsafePointer(g), k, gradients, h)
+                Self.l7_sep_rect_depthwise_backward(UnsafePointer(o6), UnsafePointer(h), k, gradients, g)
+                // sep_multiplier
+                Self.l6_sep_multiplier_derivative(UnsafePointer(o6), g)
+                Self.l6_sep_multiplier_pointwise_backward(UnsafePointer(t6), UnsafePointer(g), k, gradients, h)
+                Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
+                Self.l6_sep_multiplier_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, q)
+                Self.l6_sep_multiplier_unpad(UnsafePointer(q), g)
+                // sep_stride2
+                Self.l5_sep_stride2_pointwise_backward(UnsafePointer(t5), UnsafePointer(g), k, gradients, h)
+                Self.l5_sep_stride2_depthwise_backward(UnsafePointer(o4), UnsafePointer(h), k, gradients, g)
+                // pad
+                Self.l4_pad_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
+                // relu
+                Self.l3_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                // bn: dL/dy waits for the whole batch's sums
+                d2.update(from: g, count: 1536)
+                Self.l2_bn_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let t0 = arena + 1024
+                let o1 = arena + 1216
+                let t1 = arena + 2752
+                let d2 = arena + 5312
+                // Backward through bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l2_bn_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // sep_no_bias
+                Self.l1_sep_no_bias_pointwise_backward(UnsafePointer(t1), UnsafePointer(g), k, gradients, h)
+                Self.l1_sep_no_bias_pad(UnsafePointer(o0), p)
+                Self.l1_sep_no_bias_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, q)
+                Self.l1_sep_no_bias_unpad(UnsafePointer(q), g)
+                // sep_first
+                Self.l0_sep_first_derivative(UnsafePointer(o0), g)
+                Self.l0_sep_first_pointwise_backward(UnsafePointer(t0), UnsafePointer(g), k, gradients, h)
+                Self.l0_sep_first_pad(input, p)
+                Self.l0_sep_first_depthwise_backward(UnsafePointer(p), UnsafePointer(h), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_sep_first_unpad(UnsafePointer(q), inputGradient) }
+                return 0
+
         }
     }
 

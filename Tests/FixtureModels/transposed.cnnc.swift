@@ -118,49 +118,46 @@ public struct Transposed: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // stride_gaps
-            Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
-            observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
-            // up_same
-            Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w, arena + Arena.l1_up_same)
-            observe?(1, UnsafePointer(arena + Arena.l1_up_same))
-            // valid_rect
-            Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w, arena + Arena.l2_valid_rect)
-            observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
-            // dilated
-            Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w, arena + Arena.l3_dilated)
-            Self.l3_dilated_activation(arena + Arena.l3_dilated)
-            observe?(3, UnsafePointer(arena + Arena.l3_dilated))
-            // shrink
-            Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
-            observe?(4, UnsafePointer(arena + Arena.l4_shrink))
-            // pad_out
-            Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w, arena + Arena.l5_pad_out)
-            observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // classes
-            Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_classes)
-            Self.l7_classes_activation(arena + Arena.l7_classes)
-            observe?(7, UnsafePointer(arena + Arena.l7_classes))
-            output.update(from: arena + Arena.l7_classes, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stride_gaps
+        Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
+        observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
+        // up_same
+        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w, arena + Arena.l1_up_same)
+        observe?(1, UnsafePointer(arena + Arena.l1_up_same))
+        // valid_rect
+        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w, arena + Arena.l2_valid_rect)
+        observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
+        // dilated
+        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w, arena + Arena.l3_dilated)
+        Self.l3_dilated_activation(arena + Arena.l3_dilated)
+        observe?(3, UnsafePointer(arena + Arena.l3_dilated))
+        // shrink
+        Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
+        observe?(4, UnsafePointer(arena + Arena.l4_shrink))
+        // pad_out
+        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w, arena + Arena.l5_pad_out)
+        observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // classes
+        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_classes)
+        Self.l7_classes_activation(arena + Arena.l7_classes)
+        observe?(7, UnsafePointer(arena + Arena.l7_classes))
+        output.update(from: arena + Arena.l7_classes, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -170,38 +167,40 @@ public struct Transposed: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // stride_gaps
-            Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
-            observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
-            // up_same
-            Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w, arena + Arena.l1_up_same)
-            observe?(1, UnsafePointer(arena + Arena.l1_up_same))
-            // valid_rect
-            Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w, arena + Arena.l2_valid_rect)
-            observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
-            // dilated
-            Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w, arena + Arena.l3_dilated)
-            Self.l3_dilated_activation(arena + Arena.l3_dilated)
-            observe?(3, UnsafePointer(arena + Arena.l3_dilated))
-            // shrink
-            Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
-            observe?(4, UnsafePointer(arena + Arena.l4_shrink))
-            // pad_out
-            Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w, arena + Arena.l5_pad_out)
-            observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // classes
-            Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_classes)
-            Self.l7_classes_activation(arena + Arena.l7_classes)
-            observe?(7, UnsafePointer(arena + Arena.l7_classes))
-            output.update(from: arena + Arena.l7_classes, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stride_gaps
+        Self.l0_stride_gaps(input, w, arena + Arena.l0_stride_gaps)
+        observe?(0, UnsafePointer(arena + Arena.l0_stride_gaps))
+        // up_same
+        Self.l1_up_same(UnsafePointer(arena + Arena.l0_stride_gaps), w, arena + Arena.l1_up_same)
+        observe?(1, UnsafePointer(arena + Arena.l1_up_same))
+        // valid_rect
+        Self.l2_valid_rect(UnsafePointer(arena + Arena.l1_up_same), w, arena + Arena.l2_valid_rect)
+        observe?(2, UnsafePointer(arena + Arena.l2_valid_rect))
+        // dilated
+        Self.l3_dilated(UnsafePointer(arena + Arena.l2_valid_rect), w, arena + Arena.l3_dilated)
+        Self.l3_dilated_activation(arena + Arena.l3_dilated)
+        observe?(3, UnsafePointer(arena + Arena.l3_dilated))
+        // shrink
+        Self.l4_shrink(UnsafePointer(arena + Arena.l3_dilated), arena + Arena.l4_shrink)
+        observe?(4, UnsafePointer(arena + Arena.l4_shrink))
+        // pad_out
+        Self.l5_pad_out(UnsafePointer(arena + Arena.l4_shrink), w, arena + Arena.l5_pad_out)
+        observe?(5, UnsafePointer(arena + Arena.l5_pad_out))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l5_pad_out), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // classes
+        Self.l7_classes(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_classes)
+        Self.l7_classes_activation(arena + Arena.l7_classes)
+        observe?(7, UnsafePointer(arena + Arena.l7_classes))
+        output.update(from: arena + Arena.l7_classes, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -215,17 +214,19 @@ public struct Transposed: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// classes on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 128
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
-            }
-            // classes over 8 samples: Dense, (None, 16) → (None, 4)
-            Self.l7_classes_block(UnsafePointer(ta), w, tb)
-            Self.l7_classes_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 128
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
         }
+        // classes over 8 samples: Dense, (None, 16) → (None, 4)
+        Self.l7_classes_block(UnsafePointer(ta), w, tb)
+        Self.l7_classes_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before classes, its result copied to `destination`.
@@ -551,62 +552,64 @@ extension Transposed: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 26395, q = arena + 26395
-                var g = arena + 26395, h = arena + 33235
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 396
-                let o2 = arena + 2772
-                let o3 = arena + 7047
-                let z3 = arena + 13887
-                let o4 = arena + 20727
-                let o5 = arena + 21447
-                let o6 = arena + 26375
-                let o7 = arena + 26391
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_stride_gaps(input, w, o0)
-                Self.l1_up_same(UnsafePointer(o0), w, o1)
-                Self.l2_valid_rect(UnsafePointer(o1), w, o2)
-                Self.l3_dilated(UnsafePointer(o2), w, z3)
-                o3.update(from: z3, count: 6840)
-                Self.l3_dilated_activation(o3)
-                Self.l4_shrink(UnsafePointer(o3), o4)
-                Self.l5_pad_out(UnsafePointer(o4), w, o5)
-                Self.l6_pool(UnsafePointer(o5), o6)
-                Self.l7_classes(UnsafePointer(o6), w, o7)
-                Self.l7_classes_activation(o7)
-                output.update(from: o7, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // classes
-                if !fused { Self.l7_classes_derivative(UnsafePointer(o7), g) }
-                Self.l7_classes_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool
-                Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
-                // pad_out
-                Self.l5_pad_out_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // shrink
-                Self.l4_shrink_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
-                // dilated
-                Self.l3_dilated_derivative(UnsafePointer(z3), UnsafePointer(o3), g)
-                Self.l3_dilated_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // valid_rect
-                Self.l2_valid_rect_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // up_same
-                Self.l1_up_same_derivative(UnsafePointer(o1), g)
-                Self.l1_up_same_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // stride_gaps
-                Self.l0_stride_gaps_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 26395, q = arena + 26395
+        var g = arena + 26395, h = arena + 33235
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 396
+        let o2 = arena + 2772
+        let o3 = arena + 7047
+        let z3 = arena + 13887
+        let o4 = arena + 20727
+        let o5 = arena + 21447
+        let o6 = arena + 26375
+        let o7 = arena + 26391
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_stride_gaps(input, w, o0)
+        Self.l1_up_same(UnsafePointer(o0), w, o1)
+        Self.l2_valid_rect(UnsafePointer(o1), w, o2)
+        Self.l3_dilated(UnsafePointer(o2), w, z3)
+        o3.update(from: z3, count: 6840)
+        Self.l3_dilated_activation(o3)
+        Self.l4_shrink(UnsafePointer(o3), o4)
+        Self.l5_pad_out(UnsafePointer(o4), w, o5)
+        Self.l6_pool(UnsafePointer(o5), o6)
+        Self.l7_classes(UnsafePointer(o6), w, o7)
+        Self.l7_classes_activation(o7)
+        output.update(from: o7, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // classes
+        if !fused { Self.l7_classes_derivative(UnsafePointer(o7), g) }
+        Self.l7_classes_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool
+        Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+        // pad_out
+        Self.l5_pad_out_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // shrink
+        Self.l4_shrink_backward(UnsafePointer(o3), UnsafePointer(g), h); swap(&g, &h)
+        // dilated
+        Self.l3_dilated_derivative(UnsafePointer(z3), UnsafePointer(o3), g)
+        Self.l3_dilated_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // valid_rect
+        Self.l2_valid_rect_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // up_same
+        Self.l1_up_same_derivative(UnsafePointer(o1), g)
+        Self.l1_up_same_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // stride_gaps
+        Self.l0_stride_gaps_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -116,52 +116,49 @@ public struct Upsampling: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // encode
-            Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-            Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-            observe?(0, UnsafePointer(arena + Arena.l0_encode))
-            // up_default
-            Self.l1_up_default(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_up_default)
-            observe?(1, UnsafePointer(arena + Arena.l1_up_default))
-            // up_bilinear
-            Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
-            observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
-            // mix
-            Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w, arena + Arena.l3_mix)
-            observe?(3, UnsafePointer(arena + Arena.l3_mix))
-            // up_rows
-            Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
-            observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
-            // widen
-            Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w, arena + Arena.l5_widen)
-            observe?(5, UnsafePointer(arena + Arena.l5_widen))
-            // up_wide
-            Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
-            observe?(6, UnsafePointer(arena + Arena.l6_up_wide))
-            // pool
-            Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
-            observe?(7, UnsafePointer(arena + Arena.l7_pool))
-            // classes
-            Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_classes)
-            Self.l8_classes_activation(arena + Arena.l8_classes)
-            observe?(8, UnsafePointer(arena + Arena.l8_classes))
-            output.update(from: arena + Arena.l8_classes, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // encode
+        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
+        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
+        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        // up_default
+        Self.l1_up_default(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_up_default)
+        observe?(1, UnsafePointer(arena + Arena.l1_up_default))
+        // up_bilinear
+        Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
+        observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
+        // mix
+        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w, arena + Arena.l3_mix)
+        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        // up_rows
+        Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
+        observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
+        // widen
+        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w, arena + Arena.l5_widen)
+        observe?(5, UnsafePointer(arena + Arena.l5_widen))
+        // up_wide
+        Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
+        observe?(6, UnsafePointer(arena + Arena.l6_up_wide))
+        // pool
+        Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
+        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        // classes
+        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_classes)
+        Self.l8_classes_activation(arena + Arena.l8_classes)
+        observe?(8, UnsafePointer(arena + Arena.l8_classes))
+        output.update(from: arena + Arena.l8_classes, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -171,41 +168,43 @@ public struct Upsampling: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // encode
-            Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
-            Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
-            observe?(0, UnsafePointer(arena + Arena.l0_encode))
-            // up_default
-            Self.l1_up_default(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_up_default)
-            observe?(1, UnsafePointer(arena + Arena.l1_up_default))
-            // up_bilinear
-            Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
-            observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
-            // mix
-            Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w, arena + Arena.l3_mix)
-            observe?(3, UnsafePointer(arena + Arena.l3_mix))
-            // up_rows
-            Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
-            observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
-            // widen
-            Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w, arena + Arena.l5_widen)
-            observe?(5, UnsafePointer(arena + Arena.l5_widen))
-            // up_wide
-            Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
-            observe?(6, UnsafePointer(arena + Arena.l6_up_wide))
-            // pool
-            Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
-            observe?(7, UnsafePointer(arena + Arena.l7_pool))
-            // classes
-            Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_classes)
-            Self.l8_classes_activation(arena + Arena.l8_classes)
-            observe?(8, UnsafePointer(arena + Arena.l8_classes))
-            output.update(from: arena + Arena.l8_classes, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // encode
+        Self.l0_encode_pad(input, arena + Arena.l0_encode_padded)
+        Self.l0_encode(UnsafePointer(arena + Arena.l0_encode_padded), w, arena + Arena.l0_encode)
+        observe?(0, UnsafePointer(arena + Arena.l0_encode))
+        // up_default
+        Self.l1_up_default(UnsafePointer(arena + Arena.l0_encode), arena + Arena.l1_up_default)
+        observe?(1, UnsafePointer(arena + Arena.l1_up_default))
+        // up_bilinear
+        Self.l2_up_bilinear(UnsafePointer(arena + Arena.l1_up_default), arena + Arena.l2_up_bilinear)
+        observe?(2, UnsafePointer(arena + Arena.l2_up_bilinear))
+        // mix
+        Self.l3_mix(UnsafePointer(arena + Arena.l2_up_bilinear), w, arena + Arena.l3_mix)
+        observe?(3, UnsafePointer(arena + Arena.l3_mix))
+        // up_rows
+        Self.l4_up_rows(UnsafePointer(arena + Arena.l3_mix), arena + Arena.l4_up_rows)
+        observe?(4, UnsafePointer(arena + Arena.l4_up_rows))
+        // widen
+        Self.l5_widen(UnsafePointer(arena + Arena.l4_up_rows), w, arena + Arena.l5_widen)
+        observe?(5, UnsafePointer(arena + Arena.l5_widen))
+        // up_wide
+        Self.l6_up_wide(UnsafePointer(arena + Arena.l5_widen), arena + Arena.l6_up_wide)
+        observe?(6, UnsafePointer(arena + Arena.l6_up_wide))
+        // pool
+        Self.l7_pool(UnsafePointer(arena + Arena.l6_up_wide), arena + Arena.l7_pool)
+        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        // classes
+        Self.l8_classes(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_classes)
+        Self.l8_classes_activation(arena + Arena.l8_classes)
+        observe?(8, UnsafePointer(arena + Arena.l8_classes))
+        output.update(from: arena + Arena.l8_classes, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -219,17 +218,19 @@ public struct Upsampling: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// classes on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 128
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
-            }
-            // classes over 8 samples: Dense, (None, 16) → (None, 4)
-            Self.l8_classes_block(UnsafePointer(ta), w, tb)
-            Self.l8_classes_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 128
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
         }
+        // classes over 8 samples: Dense, (None, 16) → (None, 4)
+        Self.l8_classes_block(UnsafePointer(ta), w, tb)
+        Self.l8_classes_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before classes, its result copied to `destination`.
@@ -662,65 +663,67 @@ extension Upsampling: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 16408, q = arena + 16468
-                var g = arena + 16528, h = arena + 27088
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 72
-                let o2 = arena + 360
-                let o3 = arena + 2088
-                let o4 = arena + 2363
-                let o5 = arena + 3188
-                let o6 = arena + 5828
-                let o7 = arena + 16388
-                let o8 = arena + 16404
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_encode_pad(input, p)
-                Self.l0_encode(UnsafePointer(p), w, o0)
-                Self.l1_up_default(UnsafePointer(o0), o1)
-                Self.l2_up_bilinear(UnsafePointer(o1), o2)
-                Self.l3_mix(UnsafePointer(o2), w, o3)
-                Self.l4_up_rows(UnsafePointer(o3), o4)
-                Self.l5_widen(UnsafePointer(o4), w, o5)
-                Self.l6_up_wide(UnsafePointer(o5), o6)
-                Self.l7_pool(UnsafePointer(o6), o7)
-                Self.l8_classes(UnsafePointer(o7), w, o8)
-                Self.l8_classes_activation(o8)
-                output.update(from: o8, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // classes
-                if !fused { Self.l8_classes_derivative(UnsafePointer(o8), g) }
-                Self.l8_classes_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool
-                Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
-                // up_wide
-                Self.l6_up_wide_backward(UnsafePointer(g), h); swap(&g, &h)
-                // widen
-                Self.l5_widen_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // up_rows
-                Self.l4_up_rows_backward(UnsafePointer(g), h); swap(&g, &h)
-                // mix
-                Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // up_bilinear
-                Self.l2_up_bilinear_backward(UnsafePointer(g), h); swap(&g, &h)
-                // up_default
-                Self.l1_up_default_backward(UnsafePointer(g), h); swap(&g, &h)
-                // encode
-                Self.l0_encode_derivative(UnsafePointer(o0), g)
-                Self.l0_encode_pad(input, p)
-                Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_encode_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 16408, q = arena + 16468
+        var g = arena + 16528, h = arena + 27088
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 72
+        let o2 = arena + 360
+        let o3 = arena + 2088
+        let o4 = arena + 2363
+        let o5 = arena + 3188
+        let o6 = arena + 5828
+        let o7 = arena + 16388
+        let o8 = arena + 16404
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_encode_pad(input, p)
+        Self.l0_encode(UnsafePointer(p), w, o0)
+        Self.l1_up_default(UnsafePointer(o0), o1)
+        Self.l2_up_bilinear(UnsafePointer(o1), o2)
+        Self.l3_mix(UnsafePointer(o2), w, o3)
+        Self.l4_up_rows(UnsafePointer(o3), o4)
+        Self.l5_widen(UnsafePointer(o4), w, o5)
+        Self.l6_up_wide(UnsafePointer(o5), o6)
+        Self.l7_pool(UnsafePointer(o6), o7)
+        Self.l8_classes(UnsafePointer(o7), w, o8)
+        Self.l8_classes_activation(o8)
+        output.update(from: o8, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // classes
+        if !fused { Self.l8_classes_derivative(UnsafePointer(o8), g) }
+        Self.l8_classes_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool
+        Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+        // up_wide
+        Self.l6_up_wide_backward(UnsafePointer(g), h); swap(&g, &h)
+        // widen
+        Self.l5_widen_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // up_rows
+        Self.l4_up_rows_backward(UnsafePointer(g), h); swap(&g, &h)
+        // mix
+        Self.l3_mix_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // up_bilinear
+        Self.l2_up_bilinear_backward(UnsafePointer(g), h); swap(&g, &h)
+        // up_default
+        Self.l1_up_default_backward(UnsafePointer(g), h); swap(&g, &h)
+        // encode
+        Self.l0_encode_derivative(UnsafePointer(o0), g)
+        Self.l0_encode_pad(input, p)
+        Self.l0_encode_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_encode_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -111,46 +111,43 @@ public struct WinogradEdges: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-            Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
-            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
-            // conv2d_2
-            Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-            Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
-            // max_pooling2d
-            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
-            // dense
-            Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
-            Self.l5_dense_activation(arena + Arena.l5_dense)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense))
-            output.update(from: arena + Arena.l5_dense, count: 5)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch)
+        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // conv2d_2
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+        Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        // max_pooling2d
+        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        // dense
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense_activation(arena + Arena.l5_dense)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        output.update(from: arena + Arena.l5_dense, count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -160,35 +157,37 @@ public struct WinogradEdges: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d, parts) }
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // conv2d_1
-            Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
-            pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch + worker * 34560, parts) }
-            Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
-            // conv2d_2
-            Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
-            pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch + worker * 55296, parts) }
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
-            // max_pooling2d
-            Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
-            // flatten
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
-            // dense
-            Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
-            Self.l5_dense_activation(arena + Arena.l5_dense)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense))
-            output.update(from: arena + Arena.l5_dense, count: 5)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        pool.split(23) { worker, parts in Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d, parts) }
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // conv2d_1
+        Self.l1_conv2d_1_winograd_pad(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_conv2d_1_padded)
+        pool.split(2) { worker, parts in Self.l1_conv2d_1_winograd(UnsafePointer(arena + Arena.l1_conv2d_1_padded), w, arena + Arena.l1_conv2d_1, arena + Arena.scratch + worker * 34560, parts) }
+        Self.l1_conv2d_1_activation(arena + Arena.l1_conv2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d_1))
+        // conv2d_2
+        Self.l2_conv2d_2_winograd_pad(UnsafePointer(arena + Arena.l1_conv2d_1), arena + Arena.l2_conv2d_2_padded)
+        pool.split(2) { worker, parts in Self.l2_conv2d_2_winograd(UnsafePointer(arena + Arena.l2_conv2d_2_padded), w, arena + Arena.l2_conv2d_2, arena + Arena.scratch + worker * 55296, parts) }
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_2))
+        // max_pooling2d
+        Self.l3_max_pooling2d(UnsafePointer(arena + Arena.l2_conv2d_2), arena + Arena.l3_max_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        // flatten
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_max_pooling2d))
+        // dense
+        Self.l5_dense(UnsafePointer(arena + Arena.l3_max_pooling2d), w, arena + Arena.l5_dense)
+        Self.l5_dense_activation(arena + Arena.l5_dense)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense))
+        output.update(from: arena + Arena.l5_dense, count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -202,19 +201,21 @@ public struct WinogradEdges: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 34560
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 4320, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 10, 9, 48) → (None, 4320)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 4320) → (None, 5)
-            Self.l5_dense_block(UnsafePointer(ta), w, tb)
-            Self.l5_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 34560
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 4320, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 10, 9, 48) → (None, 4320)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 4320) → (None, 5)
+        Self.l5_dense_block(UnsafePointer(ta), w, tb)
+        Self.l5_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -1101,57 +1102,59 @@ extension WinogradEdges: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 39557, q = arena + 48357
-                var g = arena + 57157, h = arena + 75301
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 11040
-                let o2 = arena + 17088
-                let o3 = arena + 35232
-                let o5 = arena + 39552
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d(UnsafePointer(p), w, o0)
-                Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
-                Self.l1_conv2d_1_activation(o1)
-                Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_2(UnsafePointer(p), w, o2)
-                Self.l3_max_pooling2d(UnsafePointer(o2), o3)
-                // flatten: the same memory as its input
-                Self.l5_dense(UnsafePointer(o3), w, o5)
-                Self.l5_dense_activation(o5)
-                output.update(from: o5, count: 5)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 5, channels: 5)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l5_dense_derivative(UnsafePointer(o5), g) }
-                Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // max_pooling2d
-                Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                // conv2d_2
-                Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // conv2d_1
-                Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
-                Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // conv2d
-                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 39557, q = arena + 48357
+        var g = arena + 57157, h = arena + 75301
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 11040
+        let o2 = arena + 17088
+        let o3 = arena + 35232
+        let o5 = arena + 39552
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, o0)
+        Self.l1_conv2d_1(UnsafePointer(o0), w, o1)
+        Self.l1_conv2d_1_activation(o1)
+        Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d_2(UnsafePointer(p), w, o2)
+        Self.l3_max_pooling2d(UnsafePointer(o2), o3)
+        // flatten: the same memory as its input
+        Self.l5_dense(UnsafePointer(o3), w, o5)
+        Self.l5_dense_activation(o5)
+        output.update(from: o5, count: 5)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 5, channels: 5)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l5_dense_derivative(UnsafePointer(o5), g) }
+        Self.l5_dense_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // max_pooling2d
+        Self.l3_max_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        // conv2d_2
+        Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d_2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_2_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // conv2d_1
+        Self.l1_conv2d_1_derivative(UnsafePointer(o1), g)
+        Self.l1_conv2d_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // conv2d
+        Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -111,59 +111,56 @@ public struct EveryMerge: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // add
-            Self.l0_add(input, (input + 144), arena + Arena.l0_add)
-            observe?(0, UnsafePointer(arena + Arena.l0_add))
-            // subtract
-            Self.l1_subtract(input, (input + 144), arena + Arena.l1_subtract)
-            observe?(1, UnsafePointer(arena + Arena.l1_subtract))
-            // multiply
-            Self.l2_multiply(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), arena + Arena.l2_multiply)
-            observe?(2, UnsafePointer(arena + Arena.l2_multiply))
-            // average
-            Self.l3_average(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), UnsafePointer(arena + Arena.l2_multiply), arena + Arena.l3_average)
-            observe?(3, UnsafePointer(arena + Arena.l3_average))
-            // maximum
-            Self.l4_maximum(input, UnsafePointer(arena + Arena.l3_average), arena + Arena.l4_maximum)
-            observe?(4, UnsafePointer(arena + Arena.l4_maximum))
-            // minimum
-            Self.l5_minimum(UnsafePointer(arena + Arena.l4_maximum), (input + 144), arena + Arena.l5_minimum)
-            observe?(5, UnsafePointer(arena + Arena.l5_minimum))
-            // biased
-            Self.l6_biased(UnsafePointer(arena + Arena.l5_minimum), (input + 288), arena + Arena.l6_biased)
-            observe?(6, UnsafePointer(arena + Arena.l6_biased))
-            // rows
-            Self.l7_rows(UnsafePointer(arena + Arena.l6_biased), input, arena + Arena.l7_rows)
-            observe?(7, UnsafePointer(arena + Arena.l7_rows))
-            // columns
-            Self.l8_columns(UnsafePointer(arena + Arena.l7_rows), UnsafePointer(arena + Arena.l7_rows), arena + Arena.l8_columns)
-            observe?(8, UnsafePointer(arena + Arena.l8_columns))
-            // rows_again
-            Self.l9_rows_again(UnsafePointer(arena + Arena.l8_columns), UnsafePointer(arena + Arena.l8_columns), arena + Arena.l9_rows_again)
-            observe?(9, UnsafePointer(arena + Arena.l9_rows_again))
-            // flatten
-            // (no computation at inference)
-            observe?(10, UnsafePointer(arena + Arena.l9_rows_again))
-            // dense
-            Self.l11_dense(UnsafePointer(arena + Arena.l9_rows_again), w, arena + Arena.l11_dense)
-            observe?(11, UnsafePointer(arena + Arena.l11_dense))
-            output.update(from: arena + Arena.l11_dense, count: 2)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // add
+        Self.l0_add(input, (input + 144), arena + Arena.l0_add)
+        observe?(0, UnsafePointer(arena + Arena.l0_add))
+        // subtract
+        Self.l1_subtract(input, (input + 144), arena + Arena.l1_subtract)
+        observe?(1, UnsafePointer(arena + Arena.l1_subtract))
+        // multiply
+        Self.l2_multiply(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), arena + Arena.l2_multiply)
+        observe?(2, UnsafePointer(arena + Arena.l2_multiply))
+        // average
+        Self.l3_average(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), UnsafePointer(arena + Arena.l2_multiply), arena + Arena.l3_average)
+        observe?(3, UnsafePointer(arena + Arena.l3_average))
+        // maximum
+        Self.l4_maximum(input, UnsafePointer(arena + Arena.l3_average), arena + Arena.l4_maximum)
+        observe?(4, UnsafePointer(arena + Arena.l4_maximum))
+        // minimum
+        Self.l5_minimum(UnsafePointer(arena + Arena.l4_maximum), (input + 144), arena + Arena.l5_minimum)
+        observe?(5, UnsafePointer(arena + Arena.l5_minimum))
+        // biased
+        Self.l6_biased(UnsafePointer(arena + Arena.l5_minimum), (input + 288), arena + Arena.l6_biased)
+        observe?(6, UnsafePointer(arena + Arena.l6_biased))
+        // rows
+        Self.l7_rows(UnsafePointer(arena + Arena.l6_biased), input, arena + Arena.l7_rows)
+        observe?(7, UnsafePointer(arena + Arena.l7_rows))
+        // columns
+        Self.l8_columns(UnsafePointer(arena + Arena.l7_rows), UnsafePointer(arena + Arena.l7_rows), arena + Arena.l8_columns)
+        observe?(8, UnsafePointer(arena + Arena.l8_columns))
+        // rows_again
+        Self.l9_rows_again(UnsafePointer(arena + Arena.l8_columns), UnsafePointer(arena + Arena.l8_columns), arena + Arena.l9_rows_again)
+        observe?(9, UnsafePointer(arena + Arena.l9_rows_again))
+        // flatten
+        // (no computation at inference)
+        observe?(10, UnsafePointer(arena + Arena.l9_rows_again))
+        // dense
+        Self.l11_dense(UnsafePointer(arena + Arena.l9_rows_again), w, arena + Arena.l11_dense)
+        observe?(11, UnsafePointer(arena + Arena.l11_dense))
+        output.update(from: arena + Arena.l11_dense, count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -173,48 +170,50 @@ public struct EveryMerge: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // add
-            Self.l0_add(input, (input + 144), arena + Arena.l0_add)
-            observe?(0, UnsafePointer(arena + Arena.l0_add))
-            // subtract
-            Self.l1_subtract(input, (input + 144), arena + Arena.l1_subtract)
-            observe?(1, UnsafePointer(arena + Arena.l1_subtract))
-            // multiply
-            Self.l2_multiply(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), arena + Arena.l2_multiply)
-            observe?(2, UnsafePointer(arena + Arena.l2_multiply))
-            // average
-            Self.l3_average(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), UnsafePointer(arena + Arena.l2_multiply), arena + Arena.l3_average)
-            observe?(3, UnsafePointer(arena + Arena.l3_average))
-            // maximum
-            Self.l4_maximum(input, UnsafePointer(arena + Arena.l3_average), arena + Arena.l4_maximum)
-            observe?(4, UnsafePointer(arena + Arena.l4_maximum))
-            // minimum
-            Self.l5_minimum(UnsafePointer(arena + Arena.l4_maximum), (input + 144), arena + Arena.l5_minimum)
-            observe?(5, UnsafePointer(arena + Arena.l5_minimum))
-            // biased
-            Self.l6_biased(UnsafePointer(arena + Arena.l5_minimum), (input + 288), arena + Arena.l6_biased)
-            observe?(6, UnsafePointer(arena + Arena.l6_biased))
-            // rows
-            Self.l7_rows(UnsafePointer(arena + Arena.l6_biased), input, arena + Arena.l7_rows)
-            observe?(7, UnsafePointer(arena + Arena.l7_rows))
-            // columns
-            Self.l8_columns(UnsafePointer(arena + Arena.l7_rows), UnsafePointer(arena + Arena.l7_rows), arena + Arena.l8_columns)
-            observe?(8, UnsafePointer(arena + Arena.l8_columns))
-            // rows_again
-            Self.l9_rows_again(UnsafePointer(arena + Arena.l8_columns), UnsafePointer(arena + Arena.l8_columns), arena + Arena.l9_rows_again)
-            observe?(9, UnsafePointer(arena + Arena.l9_rows_again))
-            // flatten
-            // (no computation at inference)
-            observe?(10, UnsafePointer(arena + Arena.l9_rows_again))
-            // dense
-            Self.l11_dense(UnsafePointer(arena + Arena.l9_rows_again), w, arena + Arena.l11_dense)
-            observe?(11, UnsafePointer(arena + Arena.l11_dense))
-            output.update(from: arena + Arena.l11_dense, count: 2)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // add
+        Self.l0_add(input, (input + 144), arena + Arena.l0_add)
+        observe?(0, UnsafePointer(arena + Arena.l0_add))
+        // subtract
+        Self.l1_subtract(input, (input + 144), arena + Arena.l1_subtract)
+        observe?(1, UnsafePointer(arena + Arena.l1_subtract))
+        // multiply
+        Self.l2_multiply(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), arena + Arena.l2_multiply)
+        observe?(2, UnsafePointer(arena + Arena.l2_multiply))
+        // average
+        Self.l3_average(UnsafePointer(arena + Arena.l0_add), UnsafePointer(arena + Arena.l1_subtract), UnsafePointer(arena + Arena.l2_multiply), arena + Arena.l3_average)
+        observe?(3, UnsafePointer(arena + Arena.l3_average))
+        // maximum
+        Self.l4_maximum(input, UnsafePointer(arena + Arena.l3_average), arena + Arena.l4_maximum)
+        observe?(4, UnsafePointer(arena + Arena.l4_maximum))
+        // minimum
+        Self.l5_minimum(UnsafePointer(arena + Arena.l4_maximum), (input + 144), arena + Arena.l5_minimum)
+        observe?(5, UnsafePointer(arena + Arena.l5_minimum))
+        // biased
+        Self.l6_biased(UnsafePointer(arena + Arena.l5_minimum), (input + 288), arena + Arena.l6_biased)
+        observe?(6, UnsafePointer(arena + Arena.l6_biased))
+        // rows
+        Self.l7_rows(UnsafePointer(arena + Arena.l6_biased), input, arena + Arena.l7_rows)
+        observe?(7, UnsafePointer(arena + Arena.l7_rows))
+        // columns
+        Self.l8_columns(UnsafePointer(arena + Arena.l7_rows), UnsafePointer(arena + Arena.l7_rows), arena + Arena.l8_columns)
+        observe?(8, UnsafePointer(arena + Arena.l8_columns))
+        // rows_again
+        Self.l9_rows_again(UnsafePointer(arena + Arena.l8_columns), UnsafePointer(arena + Arena.l8_columns), arena + Arena.l9_rows_again)
+        observe?(9, UnsafePointer(arena + Arena.l9_rows_again))
+        // flatten
+        // (no computation at inference)
+        observe?(10, UnsafePointer(arena + Arena.l9_rows_again))
+        // dense
+        Self.l11_dense(UnsafePointer(arena + Arena.l9_rows_again), w, arena + Arena.l11_dense)
+        observe?(11, UnsafePointer(arena + Arena.l11_dense))
+        output.update(from: arena + Arena.l11_dense, count: 2)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -228,18 +227,20 @@ public struct EveryMerge: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 9216
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 1152, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 24, 12, 4) → (None, 1152)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 1152) → (None, 2)
-            Self.l11_dense_block(UnsafePointer(ta), w, tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 9216
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 1152, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 24, 12, 4) → (None, 1152)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 1152) → (None, 2)
+        Self.l11_dense_block(UnsafePointer(ta), w, tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.

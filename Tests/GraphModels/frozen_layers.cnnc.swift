@@ -122,53 +122,50 @@ public struct FrozenLayers: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem))
-            // frozen_conv
-            Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-            Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w, arena + Arena.l3_frozen_conv)
-            observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
-            // trained_bn
-            Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_frozen_conv))
-            // join
-            Self.l5_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_frozen_conv), arena + Arena.l5_join)
-            observe?(5, UnsafePointer(arena + Arena.l5_join))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // frozen_dense
-            Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_frozen_dense)
-            observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
-            // head
-            Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w, arena + Arena.l8_head)
-            Self.l8_head_activation(arena + Arena.l8_head)
-            observe?(8, UnsafePointer(arena + Arena.l8_head))
-            output.update(from: arena + Arena.l8_head, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        // frozen_conv
+        Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
+        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w, arena + Arena.l3_frozen_conv)
+        observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
+        // trained_bn
+        Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_frozen_conv))
+        // join
+        Self.l5_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_frozen_conv), arena + Arena.l5_join)
+        observe?(5, UnsafePointer(arena + Arena.l5_join))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // frozen_dense
+        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_frozen_dense)
+        observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
+        // head
+        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w, arena + Arena.l8_head)
+        Self.l8_head_activation(arena + Arena.l8_head)
+        observe?(8, UnsafePointer(arena + Arena.l8_head))
+        output.update(from: arena + Arena.l8_head, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -178,42 +175,44 @@ public struct FrozenLayers: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem))
-            // frozen_conv
-            Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
-            Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w, arena + Arena.l3_frozen_conv)
-            observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
-            // trained_bn
-            Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_frozen_conv))
-            // join
-            Self.l5_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_frozen_conv), arena + Arena.l5_join)
-            observe?(5, UnsafePointer(arena + Arena.l5_join))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // frozen_dense
-            Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_frozen_dense)
-            observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
-            // head
-            Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w, arena + Arena.l8_head)
-            Self.l8_head_activation(arena + Arena.l8_head)
-            observe?(8, UnsafePointer(arena + Arena.l8_head))
-            output.update(from: arena + Arena.l8_head, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        // frozen_conv
+        Self.l3_frozen_conv_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_frozen_conv_padded)
+        Self.l3_frozen_conv(UnsafePointer(arena + Arena.l3_frozen_conv_padded), w, arena + Arena.l3_frozen_conv)
+        observe?(3, UnsafePointer(arena + Arena.l3_frozen_conv))
+        // trained_bn
+        Self.l4_trained_bn(arena + Arena.l3_frozen_conv, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_frozen_conv))
+        // join
+        Self.l5_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_frozen_conv), arena + Arena.l5_join)
+        observe?(5, UnsafePointer(arena + Arena.l5_join))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l5_join), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // frozen_dense
+        Self.l7_frozen_dense(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_frozen_dense)
+        observe?(7, UnsafePointer(arena + Arena.l7_frozen_dense))
+        // head
+        Self.l8_head(UnsafePointer(arena + Arena.l7_frozen_dense), w, arena + Arena.l8_head)
+        Self.l8_head_activation(arena + Arena.l8_head)
+        observe?(8, UnsafePointer(arena + Arena.l8_head))
+        output.update(from: arena + Arena.l8_head, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -227,19 +226,21 @@ public struct FrozenLayers: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// frozen_dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 48
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
-            }
-            // frozen_dense over 8 samples: Dense, (None, 4) → (None, 6)
-            Self.l7_frozen_dense_block(UnsafePointer(ta), w, tb)
-            // head over 8 samples: Dense, (None, 6) → (None, 3)
-            Self.l8_head_block(UnsafePointer(tb), w, ta)
-            Self.l8_head_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 48
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
         }
+        // frozen_dense over 8 samples: Dense, (None, 4) → (None, 6)
+        Self.l7_frozen_dense_block(UnsafePointer(ta), w, tb)
+        // head over 8 samples: Dense, (None, 6) → (None, 3)
+        Self.l8_head_block(UnsafePointer(tb), w, ta)
+        Self.l8_head_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before frozen_dense, its result copied to `destination`.
@@ -617,101 +618,103 @@ extension FrozenLayers: TrainableModel {
     public static let batchStatisticsCount = 20
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1309, q = arena + 1565
-                var g = arena + 1821, h = arena + 1965
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let o1 = arena + 144
-                        let o2 = arena + 288
-                        let o3 = arena + 432
-                        // Forward, training mode, to trained_bn: every layer's output stays for the backward pass.
-                        Self.l0_stem_pad(input, p)
-                        Self.l0_stem(UnsafePointer(p), w, o0)
-                        o1.update(from: UnsafePointer(o0), count: 144)
-                        Self.l1_stem_bn(o1, w)
-                        o2.update(from: UnsafePointer(o1), count: 144)
-                        Self.l2_stem_relu(o2)
-                        Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                        Self.l3_frozen_conv(UnsafePointer(p), w, o3)
-                        Self.l4_trained_bn_statistics(UnsafePointer(o3), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o2 = arena + 288
-                        let e2 = arena + 1021
-                        let o3 = arena + 432
-                        let o4 = arena + 576
-                        let d4 = arena + 720
-                        let e4 = arena + 1165
-                        let o5 = arena + 864
-                        let o6 = arena + 1008
-                        let o7 = arena + 1012
-                        let o8 = arena + 1018
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l4_trained_bn_normalize(UnsafePointer(o3), statistics, k, o4)
-                        Self.l5_join(UnsafePointer(o2), UnsafePointer(o4), o5)
-                        Self.l6_pool(UnsafePointer(o5), o6)
-                        Self.l7_frozen_dense(UnsafePointer(o6), w, o7)
-                        Self.l8_head(UnsafePointer(o7), w, o8)
-                        Self.l8_head_activation(o8)
-                        output.update(from: o8, count: 3)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 3, channels: 3)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // head
-                        if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-                        Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // frozen_dense
-                        Self.l7_frozen_dense_derivative(UnsafePointer(o7), g)
-                        Self.l7_frozen_dense_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pool
-                        Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
-                        // join
-                        Self.l5_join_backward(UnsafePointer(g), e2, e4)
-                        // trained_bn: dL/d(output), summed over its readers
-                        g.update(from: e4, count: 144)
-                        // trained_bn: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 144)
-                        Self.l4_trained_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1309, q = arena + 1565
+        var g = arena + 1821, h = arena + 1965
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let o1 = arena + 144
+                let o2 = arena + 288
+                let o3 = arena + 432
+                // Forward, training mode, to trained_bn: every layer's output stays for the backward pass.
+                Self.l0_stem_pad(input, p)
+                Self.l0_stem(UnsafePointer(p), w, o0)
+                o1.update(from: UnsafePointer(o0), count: 144)
+                Self.l1_stem_bn(o1, w)
+                o2.update(from: UnsafePointer(o1), count: 144)
+                Self.l2_stem_relu(o2)
+                Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
+                Self.l3_frozen_conv(UnsafePointer(p), w, o3)
+                Self.l4_trained_bn_statistics(UnsafePointer(o3), sums)
+                return 0
 
-                    default:
-                        let o1 = arena + 144
-                        let o2 = arena + 288
-                        let e2 = arena + 1021
-                        let o3 = arena + 432
-                        let d4 = arena + 720
-                        // Backward through trained_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_trained_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // frozen_conv
-                        Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                        Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l3_frozen_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<144 { e2[i] += g[i] }
-                        // stem_relu: dL/d(output), summed over its readers
-                        g.update(from: e2, count: 144)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem_relu
-                        Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                        // stem_bn
-                        Self.l1_stem_bn_backward(k, g)
-                        // stem
-                        Self.l0_stem_pad(input, p)
-                        Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                        if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
-                        return 0
+            case 1:
+                let o2 = arena + 288
+                let e2 = arena + 1021
+                let o3 = arena + 432
+                let o4 = arena + 576
+                let d4 = arena + 720
+                let e4 = arena + 1165
+                let o5 = arena + 864
+                let o6 = arena + 1008
+                let o7 = arena + 1012
+                let o8 = arena + 1018
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l4_trained_bn_normalize(UnsafePointer(o3), statistics, k, o4)
+                Self.l5_join(UnsafePointer(o2), UnsafePointer(o4), o5)
+                Self.l6_pool(UnsafePointer(o5), o6)
+                Self.l7_frozen_dense(UnsafePointer(o6), w, o7)
+                Self.l8_head(UnsafePointer(o7), w, o8)
+                Self.l8_head_activation(o8)
+                output.update(from: o8, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 3, channels: 3)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // head
+                if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
+                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // frozen_dense
+                Self.l7_frozen_dense_derivative(UnsafePointer(o7), g)
+                Self.l7_frozen_dense_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pool
+                Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+                // join
+                Self.l5_join_backward(UnsafePointer(g), e2, e4)
+                // trained_bn: dL/d(output), summed over its readers
+                g.update(from: e4, count: 144)
+                // trained_bn: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 144)
+                Self.l4_trained_bn_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let o1 = arena + 144
+                let o2 = arena + 288
+                let e2 = arena + 1021
+                let o3 = arena + 432
+                let d4 = arena + 720
+                // Backward through trained_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_trained_bn_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // frozen_conv
+                Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
+                Self.l3_frozen_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l3_frozen_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<144 { e2[i] += g[i] }
+                // stem_relu: dL/d(output), summed over its readers
+                g.update(from: e2, count: 144)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stem_relu
+                Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+                // stem_bn
+                Self.l1_stem_bn_backward(k, g)
+                // stem
+                Self.l0_stem_pad(input, p)
+                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+                return 0
+
         }
     }
 

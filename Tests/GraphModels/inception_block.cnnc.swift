@@ -133,56 +133,53 @@ public struct InceptionBlock: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // branch3x3_reduce
-            Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
-            observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
-            // branch5x5_reduce
-            Self.l1_branch5x5_reduce(input, w, arena + Arena.l1_branch5x5_reduce)
-            observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
-            // branch_pool
-            Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
-            observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
-            // branch1x1
-            Self.l3_branch1x1(input, w, arena + Arena.l3_branch1x1)
-            observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
-            // branch3x3
-            Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-            Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w, arena + Arena.l4_branch3x3)
-            observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
-            // branch5x5
-            Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-            Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w, arena + Arena.l5_branch5x5)
-            observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
-            // branch_pool_proj
-            Self.l6_branch_pool_proj(UnsafePointer(arena + Arena.l2_branch_pool), w, arena + Arena.l6_branch_pool_proj)
-            observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
-            // mixed
-            Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
-            observe?(7, UnsafePointer(arena + Arena.l7_mixed))
-            // global_average_pooling2d
-            Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
-            observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
-            // dense
-            Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w, arena + Arena.l9_dense)
-            Self.l9_dense_activation(arena + Arena.l9_dense)
-            observe?(9, UnsafePointer(arena + Arena.l9_dense))
-            output.update(from: arena + Arena.l9_dense, count: 5)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // branch3x3_reduce
+        Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
+        observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
+        // branch5x5_reduce
+        Self.l1_branch5x5_reduce(input, w, arena + Arena.l1_branch5x5_reduce)
+        observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
+        // branch_pool
+        Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
+        observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
+        // branch1x1
+        Self.l3_branch1x1(input, w, arena + Arena.l3_branch1x1)
+        observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
+        // branch3x3
+        Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
+        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w, arena + Arena.l4_branch3x3)
+        observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
+        // branch5x5
+        Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
+        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w, arena + Arena.l5_branch5x5)
+        observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
+        // branch_pool_proj
+        Self.l6_branch_pool_proj(UnsafePointer(arena + Arena.l2_branch_pool), w, arena + Arena.l6_branch_pool_proj)
+        observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
+        // mixed
+        Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
+        observe?(7, UnsafePointer(arena + Arena.l7_mixed))
+        // global_average_pooling2d
+        Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
+        observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
+        // dense
+        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w, arena + Arena.l9_dense)
+        Self.l9_dense_activation(arena + Arena.l9_dense)
+        observe?(9, UnsafePointer(arena + Arena.l9_dense))
+        output.update(from: arena + Arena.l9_dense, count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -192,45 +189,47 @@ public struct InceptionBlock: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // branch3x3_reduce
-            Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
-            observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
-            // branch5x5_reduce
-            Self.l1_branch5x5_reduce(input, w, arena + Arena.l1_branch5x5_reduce)
-            observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
-            // branch_pool
-            Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
-            observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
-            // branch1x1
-            Self.l3_branch1x1(input, w, arena + Arena.l3_branch1x1)
-            observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
-            // branch3x3
-            Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
-            Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w, arena + Arena.l4_branch3x3)
-            observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
-            // branch5x5
-            Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
-            Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w, arena + Arena.l5_branch5x5)
-            observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
-            // branch_pool_proj
-            Self.l6_branch_pool_proj(UnsafePointer(arena + Arena.l2_branch_pool), w, arena + Arena.l6_branch_pool_proj)
-            observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
-            // mixed
-            Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
-            observe?(7, UnsafePointer(arena + Arena.l7_mixed))
-            // global_average_pooling2d
-            Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
-            observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
-            // dense
-            Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w, arena + Arena.l9_dense)
-            Self.l9_dense_activation(arena + Arena.l9_dense)
-            observe?(9, UnsafePointer(arena + Arena.l9_dense))
-            output.update(from: arena + Arena.l9_dense, count: 5)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // branch3x3_reduce
+        Self.l0_branch3x3_reduce(input, w, arena + Arena.l0_branch3x3_reduce)
+        observe?(0, UnsafePointer(arena + Arena.l0_branch3x3_reduce))
+        // branch5x5_reduce
+        Self.l1_branch5x5_reduce(input, w, arena + Arena.l1_branch5x5_reduce)
+        observe?(1, UnsafePointer(arena + Arena.l1_branch5x5_reduce))
+        // branch_pool
+        Self.l2_branch_pool(input, arena + Arena.l2_branch_pool)
+        observe?(2, UnsafePointer(arena + Arena.l2_branch_pool))
+        // branch1x1
+        Self.l3_branch1x1(input, w, arena + Arena.l3_branch1x1)
+        observe?(3, UnsafePointer(arena + Arena.l3_branch1x1))
+        // branch3x3
+        Self.l4_branch3x3_pad(UnsafePointer(arena + Arena.l0_branch3x3_reduce), arena + Arena.l4_branch3x3_padded)
+        Self.l4_branch3x3(UnsafePointer(arena + Arena.l4_branch3x3_padded), w, arena + Arena.l4_branch3x3)
+        observe?(4, UnsafePointer(arena + Arena.l4_branch3x3))
+        // branch5x5
+        Self.l5_branch5x5_pad(UnsafePointer(arena + Arena.l1_branch5x5_reduce), arena + Arena.l5_branch5x5_padded)
+        Self.l5_branch5x5(UnsafePointer(arena + Arena.l5_branch5x5_padded), w, arena + Arena.l5_branch5x5)
+        observe?(5, UnsafePointer(arena + Arena.l5_branch5x5))
+        // branch_pool_proj
+        Self.l6_branch_pool_proj(UnsafePointer(arena + Arena.l2_branch_pool), w, arena + Arena.l6_branch_pool_proj)
+        observe?(6, UnsafePointer(arena + Arena.l6_branch_pool_proj))
+        // mixed
+        Self.l7_mixed(UnsafePointer(arena + Arena.l3_branch1x1), UnsafePointer(arena + Arena.l4_branch3x3), UnsafePointer(arena + Arena.l5_branch5x5), UnsafePointer(arena + Arena.l6_branch_pool_proj), arena + Arena.l7_mixed)
+        observe?(7, UnsafePointer(arena + Arena.l7_mixed))
+        // global_average_pooling2d
+        Self.l8_global_average_pooling2d(UnsafePointer(arena + Arena.l7_mixed), arena + Arena.l8_global_average_pooling2d)
+        observe?(8, UnsafePointer(arena + Arena.l8_global_average_pooling2d))
+        // dense
+        Self.l9_dense(UnsafePointer(arena + Arena.l8_global_average_pooling2d), w, arena + Arena.l9_dense)
+        Self.l9_dense_activation(arena + Arena.l9_dense)
+        observe?(9, UnsafePointer(arena + Arena.l9_dense))
+        output.update(from: arena + Arena.l9_dense, count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -244,17 +243,19 @@ public struct InceptionBlock: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 208
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 26, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 26) → (None, 5)
-            Self.l9_dense_block(UnsafePointer(ta), w, tb)
-            Self.l9_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 208
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 26, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 26) → (None, 5)
+        Self.l9_dense_block(UnsafePointer(ta), w, tb)
+        Self.l9_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -735,117 +736,119 @@ extension InceptionBlock: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 15871, q = arena + 17047
-                var g = arena + 18223, h = arena + 21967
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let eInput = arena + 9535
-                let o0 = arena + 0
-                let e0 = arena + 10111
-                let o1 = arena + 864
-                let e1 = arena + 10975
-                let o2 = arena + 1440
-                let e2 = arena + 11551
-                let o3 = arena + 2016
-                let e3 = arena + 12127
-                let o4 = arena + 3168
-                let e4 = arena + 13279
-                let o5 = arena + 4320
-                let e5 = arena + 14431
-                let o6 = arena + 5184
-                let e6 = arena + 15295
-                let o7 = arena + 5760
-                let o8 = arena + 9504
-                let o9 = arena + 9530
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_branch3x3_reduce(input, w, o0)
-                Self.l1_branch5x5_reduce(input, w, o1)
-                Self.l2_branch_pool(input, o2)
-                Self.l3_branch1x1(input, w, o3)
-                Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-                Self.l4_branch3x3(UnsafePointer(p), w, o4)
-                Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-                Self.l5_branch5x5(UnsafePointer(p), w, o5)
-                Self.l6_branch_pool_proj(UnsafePointer(o2), w, o6)
-                Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
-                Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
-                Self.l9_dense(UnsafePointer(o8), w, o9)
-                Self.l9_dense_activation(o9)
-                output.update(from: o9, count: 5)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 5, channels: 5)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l9_dense_derivative(UnsafePointer(o9), g) }
-                Self.l9_dense_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_average_pooling2d
-                Self.l8_global_average_pooling2d_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
-                // mixed
-                Self.l7_mixed_backward(UnsafePointer(g), e3, e4, e5, e6)
-                // branch_pool_proj: dL/d(output), summed over its readers
-                g.update(from: e6, count: 576)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch_pool_proj
-                Self.l6_branch_pool_proj_derivative(UnsafePointer(o6), g)
-                Self.l6_branch_pool_proj_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                e2.update(from: g, count: 576)
-                // branch5x5: dL/d(output), summed over its readers
-                g.update(from: e5, count: 864)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch5x5
-                Self.l5_branch5x5_derivative(UnsafePointer(o5), g)
-                Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-                Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l5_branch5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
-                e1.update(from: g, count: 576)
-                // branch3x3: dL/d(output), summed over its readers
-                g.update(from: e4, count: 1152)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch3x3
-                Self.l4_branch3x3_derivative(UnsafePointer(o4), g)
-                Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-                Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l4_branch3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
-                e0.update(from: g, count: 864)
-                // branch1x1: dL/d(output), summed over its readers
-                g.update(from: e3, count: 1152)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch1x1
-                Self.l3_branch1x1_derivative(UnsafePointer(o3), g)
-                Self.l3_branch1x1_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                eInput.update(from: g, count: 576)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // branch_pool: dL/d(output), summed over its readers
-                    g.update(from: e2, count: 576)
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // branch_pool
-                    Self.l2_branch_pool_backward(input, UnsafePointer(g), h); swap(&g, &h)
-                    for i in 0..<576 { eInput[i] += g[i] }
-                }
-                // branch5x5_reduce: dL/d(output), summed over its readers
-                g.update(from: e1, count: 576)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch5x5_reduce
-                Self.l1_branch5x5_reduce_derivative(UnsafePointer(o1), g)
-                Self.l1_branch5x5_reduce_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                for i in 0..<576 { eInput[i] += g[i] }
-                // branch3x3_reduce: dL/d(output), summed over its readers
-                g.update(from: e0, count: 864)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch3x3_reduce
-                Self.l0_branch3x3_reduce_derivative(UnsafePointer(o0), g)
-                Self.l0_branch3x3_reduce_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                for i in 0..<576 { eInput[i] += g[i] }
-                inputGradient?.update(from: eInput, count: 576)
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 15871, q = arena + 17047
+        var g = arena + 18223, h = arena + 21967
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let eInput = arena + 9535
+        let o0 = arena + 0
+        let e0 = arena + 10111
+        let o1 = arena + 864
+        let e1 = arena + 10975
+        let o2 = arena + 1440
+        let e2 = arena + 11551
+        let o3 = arena + 2016
+        let e3 = arena + 12127
+        let o4 = arena + 3168
+        let e4 = arena + 13279
+        let o5 = arena + 4320
+        let e5 = arena + 14431
+        let o6 = arena + 5184
+        let e6 = arena + 15295
+        let o7 = arena + 5760
+        let o8 = arena + 9504
+        let o9 = arena + 9530
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_branch3x3_reduce(input, w, o0)
+        Self.l1_branch5x5_reduce(input, w, o1)
+        Self.l2_branch_pool(input, o2)
+        Self.l3_branch1x1(input, w, o3)
+        Self.l4_branch3x3_pad(UnsafePointer(o0), p)
+        Self.l4_branch3x3(UnsafePointer(p), w, o4)
+        Self.l5_branch5x5_pad(UnsafePointer(o1), p)
+        Self.l5_branch5x5(UnsafePointer(p), w, o5)
+        Self.l6_branch_pool_proj(UnsafePointer(o2), w, o6)
+        Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
+        Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
+        Self.l9_dense(UnsafePointer(o8), w, o9)
+        Self.l9_dense_activation(o9)
+        output.update(from: o9, count: 5)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 5, channels: 5)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l9_dense_derivative(UnsafePointer(o9), g) }
+        Self.l9_dense_backward(UnsafePointer(o8), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // global_average_pooling2d
+        Self.l8_global_average_pooling2d_backward(UnsafePointer(o7), UnsafePointer(g), h); swap(&g, &h)
+        // mixed
+        Self.l7_mixed_backward(UnsafePointer(g), e3, e4, e5, e6)
+        // branch_pool_proj: dL/d(output), summed over its readers
+        g.update(from: e6, count: 576)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // branch_pool_proj
+        Self.l6_branch_pool_proj_derivative(UnsafePointer(o6), g)
+        Self.l6_branch_pool_proj_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        e2.update(from: g, count: 576)
+        // branch5x5: dL/d(output), summed over its readers
+        g.update(from: e5, count: 864)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // branch5x5
+        Self.l5_branch5x5_derivative(UnsafePointer(o5), g)
+        Self.l5_branch5x5_pad(UnsafePointer(o1), p)
+        Self.l5_branch5x5_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l5_branch5x5_unpad(UnsafePointer(q), h); swap(&g, &h)
+        e1.update(from: g, count: 576)
+        // branch3x3: dL/d(output), summed over its readers
+        g.update(from: e4, count: 1152)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // branch3x3
+        Self.l4_branch3x3_derivative(UnsafePointer(o4), g)
+        Self.l4_branch3x3_pad(UnsafePointer(o0), p)
+        Self.l4_branch3x3_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l4_branch3x3_unpad(UnsafePointer(q), h); swap(&g, &h)
+        e0.update(from: g, count: 864)
+        // branch1x1: dL/d(output), summed over its readers
+        g.update(from: e3, count: 1152)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // branch1x1
+        Self.l3_branch1x1_derivative(UnsafePointer(o3), g)
+        Self.l3_branch1x1_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        eInput.update(from: g, count: 576)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // branch_pool: dL/d(output), summed over its readers
+            g.update(from: e2, count: 576)
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // branch_pool
+            Self.l2_branch_pool_backward(input, UnsafePointer(g), h); swap(&g, &h)
+            for i in 0..<576 { eInput[i] += g[i] }
         }
+        // branch5x5_reduce: dL/d(output), summed over its readers
+        g.update(from: e1, count: 576)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // branch5x5_reduce
+        Self.l1_branch5x5_reduce_derivative(UnsafePointer(o1), g)
+        Self.l1_branch5x5_reduce_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        for i in 0..<576 { eInput[i] += g[i] }
+        // branch3x3_reduce: dL/d(output), summed over its readers
+        g.update(from: e0, count: 864)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // branch3x3_reduce
+        Self.l0_branch3x3_reduce_derivative(UnsafePointer(o0), g)
+        Self.l0_branch3x3_reduce_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        for i in 0..<576 { eInput[i] += g[i] }
+        inputGradient?.update(from: eInput, count: 576)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -137,79 +137,76 @@ public struct MergesOneInput: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // right
-            Self.l0_right_pad(input, arena + Arena.l0_right_padded)
-            Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
-            observe?(0, UnsafePointer(arena + Arena.l0_right))
-            // left
-            Self.l1_left(input, w, arena + Arena.l1_left)
-            observe?(1, UnsafePointer(arena + Arena.l1_left))
-            // add
-            Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
-            observe?(2, UnsafePointer(arena + Arena.l2_add))
-            // channel_max
-            Self.l3_channel_max(UnsafePointer(arena + Arena.l1_left), arena + Arena.l3_channel_max)
-            observe?(3, UnsafePointer(arena + Arena.l3_channel_max))
-            // subtract
-            Self.l4_subtract(input, UnsafePointer(arena + Arena.l0_right), arena + Arena.l4_subtract)
-            observe?(4, UnsafePointer(arena + Arena.l4_subtract))
-            // multiply
-            Self.l5_multiply(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l3_channel_max), arena + Arena.l5_multiply)
-            observe?(5, UnsafePointer(arena + Arena.l5_multiply))
-            // channel_mean
-            Self.l6_channel_mean(UnsafePointer(arena + Arena.l0_right), arena + Arena.l6_channel_mean)
-            observe?(6, UnsafePointer(arena + Arena.l6_channel_mean))
-            // left_tanh
-            (arena + Arena.l7_left_tanh).update(from: UnsafePointer(arena + Arena.l1_left), count: 144)
-            Self.l7_left_tanh(arena + Arena.l7_left_tanh)
-            observe?(7, UnsafePointer(arena + Arena.l7_left_tanh))
-            // average
-            Self.l8_average(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l4_subtract), UnsafePointer(arena + Arena.l5_multiply), arena + Arena.l8_average)
-            observe?(8, UnsafePointer(arena + Arena.l8_average))
-            // maximum
-            Self.l9_maximum(UnsafePointer(arena + Arena.l7_left_tanh), UnsafePointer(arena + Arena.l8_average), UnsafePointer(arena + Arena.l6_channel_mean), arena + Arena.l9_maximum)
-            observe?(9, UnsafePointer(arena + Arena.l9_maximum))
-            // minimum
-            Self.l10_minimum(UnsafePointer(arena + Arena.l9_maximum), UnsafePointer(arena + Arena.l0_right), arena + Arena.l10_minimum)
-            observe?(10, UnsafePointer(arena + Arena.l10_minimum))
-            // biased
-            Self.l11_biased(UnsafePointer(arena + Arena.l6_channel_mean), UnsafePointer(arena + Arena.l10_minimum), arena + Arena.l11_biased)
-            observe?(11, UnsafePointer(arena + Arena.l11_biased))
-            // rows
-            Self.l12_rows(UnsafePointer(arena + Arena.l11_biased), UnsafePointer(arena + Arena.l1_left), arena + Arena.l12_rows)
-            observe?(12, UnsafePointer(arena + Arena.l12_rows))
-            // columns
-            Self.l13_columns(UnsafePointer(arena + Arena.l12_rows), UnsafePointer(arena + Arena.l12_rows), arena + Arena.l13_columns)
-            observe?(13, UnsafePointer(arena + Arena.l13_columns))
-            // rows_again
-            Self.l14_rows_again(UnsafePointer(arena + Arena.l13_columns), UnsafePointer(arena + Arena.l13_columns), arena + Arena.l14_rows_again)
-            observe?(14, UnsafePointer(arena + Arena.l14_rows_again))
-            // channels
-            Self.l15_channels(UnsafePointer(arena + Arena.l14_rows_again), UnsafePointer(arena + Arena.l14_rows_again), arena + Arena.l15_channels)
-            observe?(15, UnsafePointer(arena + Arena.l15_channels))
-            // flatten
-            // (no computation at inference)
-            observe?(16, UnsafePointer(arena + Arena.l15_channels))
-            // dense
-            Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w, arena + Arena.l17_dense)
-            observe?(17, UnsafePointer(arena + Arena.l17_dense))
-            output.update(from: arena + Arena.l17_dense, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // right
+        Self.l0_right_pad(input, arena + Arena.l0_right_padded)
+        Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
+        observe?(0, UnsafePointer(arena + Arena.l0_right))
+        // left
+        Self.l1_left(input, w, arena + Arena.l1_left)
+        observe?(1, UnsafePointer(arena + Arena.l1_left))
+        // add
+        Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
+        observe?(2, UnsafePointer(arena + Arena.l2_add))
+        // channel_max
+        Self.l3_channel_max(UnsafePointer(arena + Arena.l1_left), arena + Arena.l3_channel_max)
+        observe?(3, UnsafePointer(arena + Arena.l3_channel_max))
+        // subtract
+        Self.l4_subtract(input, UnsafePointer(arena + Arena.l0_right), arena + Arena.l4_subtract)
+        observe?(4, UnsafePointer(arena + Arena.l4_subtract))
+        // multiply
+        Self.l5_multiply(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l3_channel_max), arena + Arena.l5_multiply)
+        observe?(5, UnsafePointer(arena + Arena.l5_multiply))
+        // channel_mean
+        Self.l6_channel_mean(UnsafePointer(arena + Arena.l0_right), arena + Arena.l6_channel_mean)
+        observe?(6, UnsafePointer(arena + Arena.l6_channel_mean))
+        // left_tanh
+        (arena + Arena.l7_left_tanh).update(from: UnsafePointer(arena + Arena.l1_left), count: 144)
+        Self.l7_left_tanh(arena + Arena.l7_left_tanh)
+        observe?(7, UnsafePointer(arena + Arena.l7_left_tanh))
+        // average
+        Self.l8_average(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l4_subtract), UnsafePointer(arena + Arena.l5_multiply), arena + Arena.l8_average)
+        observe?(8, UnsafePointer(arena + Arena.l8_average))
+        // maximum
+        Self.l9_maximum(UnsafePointer(arena + Arena.l7_left_tanh), UnsafePointer(arena + Arena.l8_average), UnsafePointer(arena + Arena.l6_channel_mean), arena + Arena.l9_maximum)
+        observe?(9, UnsafePointer(arena + Arena.l9_maximum))
+        // minimum
+        Self.l10_minimum(UnsafePointer(arena + Arena.l9_maximum), UnsafePointer(arena + Arena.l0_right), arena + Arena.l10_minimum)
+        observe?(10, UnsafePointer(arena + Arena.l10_minimum))
+        // biased
+        Self.l11_biased(UnsafePointer(arena + Arena.l6_channel_mean), UnsafePointer(arena + Arena.l10_minimum), arena + Arena.l11_biased)
+        observe?(11, UnsafePointer(arena + Arena.l11_biased))
+        // rows
+        Self.l12_rows(UnsafePointer(arena + Arena.l11_biased), UnsafePointer(arena + Arena.l1_left), arena + Arena.l12_rows)
+        observe?(12, UnsafePointer(arena + Arena.l12_rows))
+        // columns
+        Self.l13_columns(UnsafePointer(arena + Arena.l12_rows), UnsafePointer(arena + Arena.l12_rows), arena + Arena.l13_columns)
+        observe?(13, UnsafePointer(arena + Arena.l13_columns))
+        // rows_again
+        Self.l14_rows_again(UnsafePointer(arena + Arena.l13_columns), UnsafePointer(arena + Arena.l13_columns), arena + Arena.l14_rows_again)
+        observe?(14, UnsafePointer(arena + Arena.l14_rows_again))
+        // channels
+        Self.l15_channels(UnsafePointer(arena + Arena.l14_rows_again), UnsafePointer(arena + Arena.l14_rows_again), arena + Arena.l15_channels)
+        observe?(15, UnsafePointer(arena + Arena.l15_channels))
+        // flatten
+        // (no computation at inference)
+        observe?(16, UnsafePointer(arena + Arena.l15_channels))
+        // dense
+        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w, arena + Arena.l17_dense)
+        observe?(17, UnsafePointer(arena + Arena.l17_dense))
+        output.update(from: arena + Arena.l17_dense, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -219,68 +216,70 @@ public struct MergesOneInput: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // right
-            Self.l0_right_pad(input, arena + Arena.l0_right_padded)
-            Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
-            observe?(0, UnsafePointer(arena + Arena.l0_right))
-            // left
-            Self.l1_left(input, w, arena + Arena.l1_left)
-            observe?(1, UnsafePointer(arena + Arena.l1_left))
-            // add
-            Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
-            observe?(2, UnsafePointer(arena + Arena.l2_add))
-            // channel_max
-            Self.l3_channel_max(UnsafePointer(arena + Arena.l1_left), arena + Arena.l3_channel_max)
-            observe?(3, UnsafePointer(arena + Arena.l3_channel_max))
-            // subtract
-            Self.l4_subtract(input, UnsafePointer(arena + Arena.l0_right), arena + Arena.l4_subtract)
-            observe?(4, UnsafePointer(arena + Arena.l4_subtract))
-            // multiply
-            Self.l5_multiply(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l3_channel_max), arena + Arena.l5_multiply)
-            observe?(5, UnsafePointer(arena + Arena.l5_multiply))
-            // channel_mean
-            Self.l6_channel_mean(UnsafePointer(arena + Arena.l0_right), arena + Arena.l6_channel_mean)
-            observe?(6, UnsafePointer(arena + Arena.l6_channel_mean))
-            // left_tanh
-            (arena + Arena.l7_left_tanh).update(from: UnsafePointer(arena + Arena.l1_left), count: 144)
-            Self.l7_left_tanh(arena + Arena.l7_left_tanh)
-            observe?(7, UnsafePointer(arena + Arena.l7_left_tanh))
-            // average
-            Self.l8_average(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l4_subtract), UnsafePointer(arena + Arena.l5_multiply), arena + Arena.l8_average)
-            observe?(8, UnsafePointer(arena + Arena.l8_average))
-            // maximum
-            Self.l9_maximum(UnsafePointer(arena + Arena.l7_left_tanh), UnsafePointer(arena + Arena.l8_average), UnsafePointer(arena + Arena.l6_channel_mean), arena + Arena.l9_maximum)
-            observe?(9, UnsafePointer(arena + Arena.l9_maximum))
-            // minimum
-            Self.l10_minimum(UnsafePointer(arena + Arena.l9_maximum), UnsafePointer(arena + Arena.l0_right), arena + Arena.l10_minimum)
-            observe?(10, UnsafePointer(arena + Arena.l10_minimum))
-            // biased
-            Self.l11_biased(UnsafePointer(arena + Arena.l6_channel_mean), UnsafePointer(arena + Arena.l10_minimum), arena + Arena.l11_biased)
-            observe?(11, UnsafePointer(arena + Arena.l11_biased))
-            // rows
-            Self.l12_rows(UnsafePointer(arena + Arena.l11_biased), UnsafePointer(arena + Arena.l1_left), arena + Arena.l12_rows)
-            observe?(12, UnsafePointer(arena + Arena.l12_rows))
-            // columns
-            Self.l13_columns(UnsafePointer(arena + Arena.l12_rows), UnsafePointer(arena + Arena.l12_rows), arena + Arena.l13_columns)
-            observe?(13, UnsafePointer(arena + Arena.l13_columns))
-            // rows_again
-            Self.l14_rows_again(UnsafePointer(arena + Arena.l13_columns), UnsafePointer(arena + Arena.l13_columns), arena + Arena.l14_rows_again)
-            observe?(14, UnsafePointer(arena + Arena.l14_rows_again))
-            // channels
-            Self.l15_channels(UnsafePointer(arena + Arena.l14_rows_again), UnsafePointer(arena + Arena.l14_rows_again), arena + Arena.l15_channels)
-            observe?(15, UnsafePointer(arena + Arena.l15_channels))
-            // flatten
-            // (no computation at inference)
-            observe?(16, UnsafePointer(arena + Arena.l15_channels))
-            // dense
-            Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w, arena + Arena.l17_dense)
-            observe?(17, UnsafePointer(arena + Arena.l17_dense))
-            output.update(from: arena + Arena.l17_dense, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // right
+        Self.l0_right_pad(input, arena + Arena.l0_right_padded)
+        Self.l0_right(UnsafePointer(arena + Arena.l0_right_padded), w, arena + Arena.l0_right)
+        observe?(0, UnsafePointer(arena + Arena.l0_right))
+        // left
+        Self.l1_left(input, w, arena + Arena.l1_left)
+        observe?(1, UnsafePointer(arena + Arena.l1_left))
+        // add
+        Self.l2_add(UnsafePointer(arena + Arena.l1_left), UnsafePointer(arena + Arena.l0_right), arena + Arena.l2_add)
+        observe?(2, UnsafePointer(arena + Arena.l2_add))
+        // channel_max
+        Self.l3_channel_max(UnsafePointer(arena + Arena.l1_left), arena + Arena.l3_channel_max)
+        observe?(3, UnsafePointer(arena + Arena.l3_channel_max))
+        // subtract
+        Self.l4_subtract(input, UnsafePointer(arena + Arena.l0_right), arena + Arena.l4_subtract)
+        observe?(4, UnsafePointer(arena + Arena.l4_subtract))
+        // multiply
+        Self.l5_multiply(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l3_channel_max), arena + Arena.l5_multiply)
+        observe?(5, UnsafePointer(arena + Arena.l5_multiply))
+        // channel_mean
+        Self.l6_channel_mean(UnsafePointer(arena + Arena.l0_right), arena + Arena.l6_channel_mean)
+        observe?(6, UnsafePointer(arena + Arena.l6_channel_mean))
+        // left_tanh
+        (arena + Arena.l7_left_tanh).update(from: UnsafePointer(arena + Arena.l1_left), count: 144)
+        Self.l7_left_tanh(arena + Arena.l7_left_tanh)
+        observe?(7, UnsafePointer(arena + Arena.l7_left_tanh))
+        // average
+        Self.l8_average(UnsafePointer(arena + Arena.l2_add), UnsafePointer(arena + Arena.l4_subtract), UnsafePointer(arena + Arena.l5_multiply), arena + Arena.l8_average)
+        observe?(8, UnsafePointer(arena + Arena.l8_average))
+        // maximum
+        Self.l9_maximum(UnsafePointer(arena + Arena.l7_left_tanh), UnsafePointer(arena + Arena.l8_average), UnsafePointer(arena + Arena.l6_channel_mean), arena + Arena.l9_maximum)
+        observe?(9, UnsafePointer(arena + Arena.l9_maximum))
+        // minimum
+        Self.l10_minimum(UnsafePointer(arena + Arena.l9_maximum), UnsafePointer(arena + Arena.l0_right), arena + Arena.l10_minimum)
+        observe?(10, UnsafePointer(arena + Arena.l10_minimum))
+        // biased
+        Self.l11_biased(UnsafePointer(arena + Arena.l6_channel_mean), UnsafePointer(arena + Arena.l10_minimum), arena + Arena.l11_biased)
+        observe?(11, UnsafePointer(arena + Arena.l11_biased))
+        // rows
+        Self.l12_rows(UnsafePointer(arena + Arena.l11_biased), UnsafePointer(arena + Arena.l1_left), arena + Arena.l12_rows)
+        observe?(12, UnsafePointer(arena + Arena.l12_rows))
+        // columns
+        Self.l13_columns(UnsafePointer(arena + Arena.l12_rows), UnsafePointer(arena + Arena.l12_rows), arena + Arena.l13_columns)
+        observe?(13, UnsafePointer(arena + Arena.l13_columns))
+        // rows_again
+        Self.l14_rows_again(UnsafePointer(arena + Arena.l13_columns), UnsafePointer(arena + Arena.l13_columns), arena + Arena.l14_rows_again)
+        observe?(14, UnsafePointer(arena + Arena.l14_rows_again))
+        // channels
+        Self.l15_channels(UnsafePointer(arena + Arena.l14_rows_again), UnsafePointer(arena + Arena.l14_rows_again), arena + Arena.l15_channels)
+        observe?(15, UnsafePointer(arena + Arena.l15_channels))
+        // flatten
+        // (no computation at inference)
+        observe?(16, UnsafePointer(arena + Arena.l15_channels))
+        // dense
+        Self.l17_dense(UnsafePointer(arena + Arena.l15_channels), w, arena + Arena.l17_dense)
+        observe?(17, UnsafePointer(arena + Arena.l17_dense))
+        output.update(from: arena + Arena.l17_dense, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -294,18 +293,20 @@ public struct MergesOneInput: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 18432
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 2304, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 24, 12, 8) → (None, 2304)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 2304) → (None, 3)
-            Self.l17_dense_block(UnsafePointer(ta), w, tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 18432
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 2304, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 24, 12, 8) → (None, 2304)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 2304) → (None, 3)
+        Self.l17_dense_block(UnsafePointer(ta), w, tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -649,155 +650,157 @@ extension MergesOneInput: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 9379, q = arena + 9635
-                var g = arena + 9891, h = arena + 12195
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let eInput = arena + 5771
-                let o0 = arena + 0
-                let e0 = arena + 5915
-                let o1 = arena + 144
-                let e1 = arena + 6059
-                let o2 = arena + 288
-                let e2 = arena + 6203
-                let o3 = arena + 432
-                let e3 = arena + 6347
-                let o4 = arena + 436
-                let e4 = arena + 6351
-                let o5 = arena + 580
-                let e5 = arena + 6495
-                let o6 = arena + 724
-                let e6 = arena + 6639
-                let o7 = arena + 728
-                let e7 = arena + 6643
-                let o8 = arena + 872
-                let e8 = arena + 6787
-                let o9 = arena + 1016
-                let e9 = arena + 6931
-                let o10 = arena + 1160
-                let e10 = arena + 7075
-                let o11 = arena + 1304
-                let e11 = arena + 7219
-                let o12 = arena + 1448
-                let e12 = arena + 7363
-                let o13 = arena + 1736
-                let e13 = arena + 7651
-                let o14 = arena + 2312
-                let e14 = arena + 8227
-                let o15 = arena + 3464
-                let o17 = arena + 5768
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_right_pad(input, p)
-                Self.l0_right(UnsafePointer(p), w, o0)
-                Self.l1_left(input, w, o1)
-                Self.l2_add(UnsafePointer(o1), UnsafePointer(o0), o2)
-                Self.l3_channel_max(UnsafePointer(o1), o3)
-                Self.l4_subtract(input, UnsafePointer(o0), o4)
-                Self.l5_multiply(UnsafePointer(o2), UnsafePointer(o3), o5)
-                Self.l6_channel_mean(UnsafePointer(o0), o6)
-                o7.update(from: UnsafePointer(o1), count: 144)
-                Self.l7_left_tanh(o7)
-                Self.l8_average(UnsafePointer(o2), UnsafePointer(o4), UnsafePointer(o5), o8)
-                Self.l9_maximum(UnsafePointer(o7), UnsafePointer(o8), UnsafePointer(o6), o9)
-                Self.l10_minimum(UnsafePointer(o9), UnsafePointer(o0), o10)
-                Self.l11_biased(UnsafePointer(o6), UnsafePointer(o10), o11)
-                Self.l12_rows(UnsafePointer(o11), UnsafePointer(o1), o12)
-                Self.l13_columns(UnsafePointer(o12), UnsafePointer(o12), o13)
-                Self.l14_rows_again(UnsafePointer(o13), UnsafePointer(o13), o14)
-                Self.l15_channels(UnsafePointer(o14), UnsafePointer(o14), o15)
-                // flatten: the same memory as its input
-                Self.l17_dense(UnsafePointer(o15), w, o17)
-                output.update(from: o17, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                Self.l17_dense_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // channels
-                Self.l15_channels_backward(UnsafePointer(g), e14, e14)
-                // rows_again: dL/d(output), summed over its readers
-                g.update(from: e14, count: 1152)
-                // rows_again
-                Self.l14_rows_again_backward(UnsafePointer(g), e13, e13)
-                // columns: dL/d(output), summed over its readers
-                g.update(from: e13, count: 576)
-                // columns
-                Self.l13_columns_backward(UnsafePointer(g), e12, e12)
-                // rows: dL/d(output), summed over its readers
-                g.update(from: e12, count: 288)
-                // rows
-                Self.l12_rows_backward(UnsafePointer(g), e11, e1)
-                // biased: dL/d(output), summed over its readers
-                g.update(from: e11, count: 144)
-                // biased
-                Self.l11_biased_backward(UnsafePointer(g), e6, e10)
-                // minimum: dL/d(output), summed over its readers
-                g.update(from: e10, count: 144)
-                // minimum
-                Self.l10_minimum_backward(UnsafePointer(g), UnsafePointer(o9), UnsafePointer(o0), UnsafePointer(o10), e9, e0)
-                // maximum: dL/d(output), summed over its readers
-                g.update(from: e9, count: 144)
-                // maximum
-                Self.l9_maximum_backward(UnsafePointer(g), UnsafePointer(o7), UnsafePointer(o8), UnsafePointer(o6), UnsafePointer(o9), e7, e8, e6)
-                // average: dL/d(output), summed over its readers
-                g.update(from: e8, count: 144)
-                // average
-                Self.l8_average_backward(UnsafePointer(g), e2, e4, e5)
-                // left_tanh: dL/d(output), summed over its readers
-                g.update(from: e7, count: 144)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // left_tanh
-                Self.l7_left_tanh_derivative(UnsafePointer(o1), UnsafePointer(o7), g)
-                for i in 0..<144 { e1[i] += g[i] }
-                // channel_mean: dL/d(output), summed over its readers
-                g.update(from: e6, count: 4)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // channel_mean
-                Self.l6_channel_mean_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<144 { e0[i] += g[i] }
-                // multiply: dL/d(output), summed over its readers
-                g.update(from: e5, count: 144)
-                // multiply
-                Self.l5_multiply_backward(UnsafePointer(g), UnsafePointer(o2), UnsafePointer(o3), e2, e3)
-                // subtract: dL/d(output), summed over its readers
-                g.update(from: e4, count: 144)
-                // subtract
-                Self.l4_subtract_backward(UnsafePointer(g), eInput, e0)
-                // channel_max: dL/d(output), summed over its readers
-                g.update(from: e3, count: 4)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // channel_max
-                Self.l3_channel_max_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<144 { e1[i] += g[i] }
-                // add: dL/d(output), summed over its readers
-                g.update(from: e2, count: 144)
-                // add
-                Self.l2_add_backward(UnsafePointer(g), e1, e0)
-                // left: dL/d(output), summed over its readers
-                g.update(from: e1, count: 144)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // left
-                Self.l1_left_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                for i in 0..<144 { eInput[i] += g[i] }
-                // right: dL/d(output), summed over its readers
-                g.update(from: e0, count: 144)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // right
-                Self.l0_right_pad(input, p)
-                Self.l0_right_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l0_right_unpad(UnsafePointer(q), h); swap(&g, &h)
-                for i in 0..<144 { eInput[i] += g[i] }
-                inputGradient?.update(from: eInput, count: 144)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 9379, q = arena + 9635
+        var g = arena + 9891, h = arena + 12195
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let eInput = arena + 5771
+        let o0 = arena + 0
+        let e0 = arena + 5915
+        let o1 = arena + 144
+        let e1 = arena + 6059
+        let o2 = arena + 288
+        let e2 = arena + 6203
+        let o3 = arena + 432
+        let e3 = arena + 6347
+        let o4 = arena + 436
+        let e4 = arena + 6351
+        let o5 = arena + 580
+        let e5 = arena + 6495
+        let o6 = arena + 724
+        let e6 = arena + 6639
+        let o7 = arena + 728
+        let e7 = arena + 6643
+        let o8 = arena + 872
+        let e8 = arena + 6787
+        let o9 = arena + 1016
+        let e9 = arena + 6931
+        let o10 = arena + 1160
+        let e10 = arena + 7075
+        let o11 = arena + 1304
+        let e11 = arena + 7219
+        let o12 = arena + 1448
+        let e12 = arena + 7363
+        let o13 = arena + 1736
+        let e13 = arena + 7651
+        let o14 = arena + 2312
+        let e14 = arena + 8227
+        let o15 = arena + 3464
+        let o17 = arena + 5768
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_right_pad(input, p)
+        Self.l0_right(UnsafePointer(p), w, o0)
+        Self.l1_left(input, w, o1)
+        Self.l2_add(UnsafePointer(o1), UnsafePointer(o0), o2)
+        Self.l3_channel_max(UnsafePointer(o1), o3)
+        Self.l4_subtract(input, UnsafePointer(o0), o4)
+        Self.l5_multiply(UnsafePointer(o2), UnsafePointer(o3), o5)
+        Self.l6_channel_mean(UnsafePointer(o0), o6)
+        o7.update(from: UnsafePointer(o1), count: 144)
+        Self.l7_left_tanh(o7)
+        Self.l8_average(UnsafePointer(o2), UnsafePointer(o4), UnsafePointer(o5), o8)
+        Self.l9_maximum(UnsafePointer(o7), UnsafePointer(o8), UnsafePointer(o6), o9)
+        Self.l10_minimum(UnsafePointer(o9), UnsafePointer(o0), o10)
+        Self.l11_biased(UnsafePointer(o6), UnsafePointer(o10), o11)
+        Self.l12_rows(UnsafePointer(o11), UnsafePointer(o1), o12)
+        Self.l13_columns(UnsafePointer(o12), UnsafePointer(o12), o13)
+        Self.l14_rows_again(UnsafePointer(o13), UnsafePointer(o13), o14)
+        Self.l15_channels(UnsafePointer(o14), UnsafePointer(o14), o15)
+        // flatten: the same memory as its input
+        Self.l17_dense(UnsafePointer(o15), w, o17)
+        output.update(from: o17, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        Self.l17_dense_backward(UnsafePointer(o15), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // channels
+        Self.l15_channels_backward(UnsafePointer(g), e14, e14)
+        // rows_again: dL/d(output), summed over its readers
+        g.update(from: e14, count: 1152)
+        // rows_again
+        Self.l14_rows_again_backward(UnsafePointer(g), e13, e13)
+        // columns: dL/d(output), summed over its readers
+        g.update(from: e13, count: 576)
+        // columns
+        Self.l13_columns_backward(UnsafePointer(g), e12, e12)
+        // rows: dL/d(output), summed over its readers
+        g.update(from: e12, count: 288)
+        // rows
+        Self.l12_rows_backward(UnsafePointer(g), e11, e1)
+        // biased: dL/d(output), summed over its readers
+        g.update(from: e11, count: 144)
+        // biased
+        Self.l11_biased_backward(UnsafePointer(g), e6, e10)
+        // minimum: dL/d(output), summed over its readers
+        g.update(from: e10, count: 144)
+        // minimum
+        Self.l10_minimum_backward(UnsafePointer(g), UnsafePointer(o9), UnsafePointer(o0), UnsafePointer(o10), e9, e0)
+        // maximum: dL/d(output), summed over its readers
+        g.update(from: e9, count: 144)
+        // maximum
+        Self.l9_maximum_backward(UnsafePointer(g), UnsafePointer(o7), UnsafePointer(o8), UnsafePointer(o6), UnsafePointer(o9), e7, e8, e6)
+        // average: dL/d(output), summed over its readers
+        g.update(from: e8, count: 144)
+        // average
+        Self.l8_average_backward(UnsafePointer(g), e2, e4, e5)
+        // left_tanh: dL/d(output), summed over its readers
+        g.update(from: e7, count: 144)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // left_tanh
+        Self.l7_left_tanh_derivative(UnsafePointer(o1), UnsafePointer(o7), g)
+        for i in 0..<144 { e1[i] += g[i] }
+        // channel_mean: dL/d(output), summed over its readers
+        g.update(from: e6, count: 4)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // channel_mean
+        Self.l6_channel_mean_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<144 { e0[i] += g[i] }
+        // multiply: dL/d(output), summed over its readers
+        g.update(from: e5, count: 144)
+        // multiply
+        Self.l5_multiply_backward(UnsafePointer(g), UnsafePointer(o2), UnsafePointer(o3), e2, e3)
+        // subtract: dL/d(output), summed over its readers
+        g.update(from: e4, count: 144)
+        // subtract
+        Self.l4_subtract_backward(UnsafePointer(g), eInput, e0)
+        // channel_max: dL/d(output), summed over its readers
+        g.update(from: e3, count: 4)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // channel_max
+        Self.l3_channel_max_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<144 { e1[i] += g[i] }
+        // add: dL/d(output), summed over its readers
+        g.update(from: e2, count: 144)
+        // add
+        Self.l2_add_backward(UnsafePointer(g), e1, e0)
+        // left: dL/d(output), summed over its readers
+        g.update(from: e1, count: 144)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // left
+        Self.l1_left_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        for i in 0..<144 { eInput[i] += g[i] }
+        // right: dL/d(output), summed over its readers
+        g.update(from: e0, count: 144)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // right
+        Self.l0_right_pad(input, p)
+        Self.l0_right_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l0_right_unpad(UnsafePointer(q), h); swap(&g, &h)
+        for i in 0..<144 { eInput[i] += g[i] }
+        inputGradient?.update(from: eInput, count: 144)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -92,40 +92,37 @@ public struct NestedFunctional: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // inner_conv
-            Self.l0_inner_conv_pad(input, arena + Arena.l0_inner_conv_padded)
-            Self.l0_inner_conv(UnsafePointer(arena + Arena.l0_inner_conv_padded), w, arena + Arena.l0_inner_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_inner_conv))
-            // inner_relu
-            Self.l1_inner_relu(arena + Arena.l0_inner_conv)
-            observe?(1, UnsafePointer(arena + Arena.l0_inner_conv))
-            // skip
-            Self.l2_skip(input, UnsafePointer(arena + Arena.l0_inner_conv), arena + Arena.l2_skip)
-            observe?(2, UnsafePointer(arena + Arena.l2_skip))
-            // flat
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_skip))
-            // logits
-            Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w, arena + Arena.l4_logits)
-            Self.l4_logits_activation(arena + Arena.l4_logits)
-            observe?(4, UnsafePointer(arena + Arena.l4_logits))
-            output.update(from: arena + Arena.l4_logits, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // inner_conv
+        Self.l0_inner_conv_pad(input, arena + Arena.l0_inner_conv_padded)
+        Self.l0_inner_conv(UnsafePointer(arena + Arena.l0_inner_conv_padded), w, arena + Arena.l0_inner_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_inner_conv))
+        // inner_relu
+        Self.l1_inner_relu(arena + Arena.l0_inner_conv)
+        observe?(1, UnsafePointer(arena + Arena.l0_inner_conv))
+        // skip
+        Self.l2_skip(input, UnsafePointer(arena + Arena.l0_inner_conv), arena + Arena.l2_skip)
+        observe?(2, UnsafePointer(arena + Arena.l2_skip))
+        // flat
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_skip))
+        // logits
+        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w, arena + Arena.l4_logits)
+        Self.l4_logits_activation(arena + Arena.l4_logits)
+        observe?(4, UnsafePointer(arena + Arena.l4_logits))
+        output.update(from: arena + Arena.l4_logits, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,29 +132,31 @@ public struct NestedFunctional: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // inner_conv
-            Self.l0_inner_conv_pad(input, arena + Arena.l0_inner_conv_padded)
-            Self.l0_inner_conv(UnsafePointer(arena + Arena.l0_inner_conv_padded), w, arena + Arena.l0_inner_conv)
-            observe?(0, UnsafePointer(arena + Arena.l0_inner_conv))
-            // inner_relu
-            Self.l1_inner_relu(arena + Arena.l0_inner_conv)
-            observe?(1, UnsafePointer(arena + Arena.l0_inner_conv))
-            // skip
-            Self.l2_skip(input, UnsafePointer(arena + Arena.l0_inner_conv), arena + Arena.l2_skip)
-            observe?(2, UnsafePointer(arena + Arena.l2_skip))
-            // flat
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_skip))
-            // logits
-            Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w, arena + Arena.l4_logits)
-            Self.l4_logits_activation(arena + Arena.l4_logits)
-            observe?(4, UnsafePointer(arena + Arena.l4_logits))
-            output.update(from: arena + Arena.l4_logits, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // inner_conv
+        Self.l0_inner_conv_pad(input, arena + Arena.l0_inner_conv_padded)
+        Self.l0_inner_conv(UnsafePointer(arena + Arena.l0_inner_conv_padded), w, arena + Arena.l0_inner_conv)
+        observe?(0, UnsafePointer(arena + Arena.l0_inner_conv))
+        // inner_relu
+        Self.l1_inner_relu(arena + Arena.l0_inner_conv)
+        observe?(1, UnsafePointer(arena + Arena.l0_inner_conv))
+        // skip
+        Self.l2_skip(input, UnsafePointer(arena + Arena.l0_inner_conv), arena + Arena.l2_skip)
+        observe?(2, UnsafePointer(arena + Arena.l2_skip))
+        // flat
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_skip))
+        // logits
+        Self.l4_logits(UnsafePointer(arena + Arena.l2_skip), w, arena + Arena.l4_logits)
+        Self.l4_logits_activation(arena + Arena.l4_logits)
+        observe?(4, UnsafePointer(arena + Arena.l4_logits))
+        output.update(from: arena + Arena.l4_logits, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -171,19 +170,21 @@ public struct NestedFunctional: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flat on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 1152
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 144, arena, w)
-            }
-            // flat over 8 samples: Flatten, (None, 6, 6, 4) → (None, 144)
-            // (no computation at inference)
-            // logits over 8 samples: Dense, (None, 144) → (None, 3)
-            Self.l4_logits_block(UnsafePointer(ta), w, tb)
-            Self.l4_logits_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 1152
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 144, arena, w)
         }
+        // flat over 8 samples: Flatten, (None, 6, 6, 4) → (None, 144)
+        // (no computation at inference)
+        // logits over 8 samples: Dense, (None, 144) → (None, 3)
+        Self.l4_logits_block(UnsafePointer(ta), w, tb)
+        Self.l4_logits_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flat, its result copied to `destination`.
@@ -393,55 +394,57 @@ extension NestedFunctional: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 723, q = arena + 979
-                var g = arena + 1235, h = arena + 1379
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let eInput = arena + 435
-                let o0 = arena + 0
-                let o1 = arena + 144
-                let e1 = arena + 579
-                let o2 = arena + 288
-                let o4 = arena + 432
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_inner_conv_pad(input, p)
-                Self.l0_inner_conv(UnsafePointer(p), w, o0)
-                o1.update(from: UnsafePointer(o0), count: 144)
-                Self.l1_inner_relu(o1)
-                Self.l2_skip(input, UnsafePointer(o1), o2)
-                // flat: the same memory as its input
-                Self.l4_logits(UnsafePointer(o2), w, o4)
-                Self.l4_logits_activation(o4)
-                output.update(from: o4, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // logits
-                if !fused { Self.l4_logits_derivative(UnsafePointer(o4), g) }
-                Self.l4_logits_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flat
-                // passes the gradient through
-                // skip
-                Self.l2_skip_backward(UnsafePointer(g), eInput, e1)
-                // inner_relu: dL/d(output), summed over its readers
-                g.update(from: e1, count: 144)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // inner_relu
-                Self.l1_inner_relu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                // inner_conv
-                Self.l0_inner_conv_pad(input, p)
-                Self.l0_inner_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l0_inner_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
-                for i in 0..<144 { eInput[i] += g[i] }
-                inputGradient?.update(from: eInput, count: 144)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 723, q = arena + 979
+        var g = arena + 1235, h = arena + 1379
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let eInput = arena + 435
+        let o0 = arena + 0
+        let o1 = arena + 144
+        let e1 = arena + 579
+        let o2 = arena + 288
+        let o4 = arena + 432
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_inner_conv_pad(input, p)
+        Self.l0_inner_conv(UnsafePointer(p), w, o0)
+        o1.update(from: UnsafePointer(o0), count: 144)
+        Self.l1_inner_relu(o1)
+        Self.l2_skip(input, UnsafePointer(o1), o2)
+        // flat: the same memory as its input
+        Self.l4_logits(UnsafePointer(o2), w, o4)
+        Self.l4_logits_activation(o4)
+        output.update(from: o4, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // logits
+        if !fused { Self.l4_logits_derivative(UnsafePointer(o4), g) }
+        Self.l4_logits_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flat
+        // passes the gradient through
+        // skip
+        Self.l2_skip_backward(UnsafePointer(g), eInput, e1)
+        // inner_relu: dL/d(output), summed over its readers
+        g.update(from: e1, count: 144)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // inner_relu
+        Self.l1_inner_relu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+        // inner_conv
+        Self.l0_inner_conv_pad(input, p)
+        Self.l0_inner_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l0_inner_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        for i in 0..<144 { eInput[i] += g[i] }
+        inputGradient?.update(from: eInput, count: 144)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -109,47 +109,44 @@ public struct NestedSequential: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem))
-            // branch
-            Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-            Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w, arena + Arena.l3_branch)
-            observe?(3, UnsafePointer(arena + Arena.l3_branch))
-            // join
-            Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
-            observe?(4, UnsafePointer(arena + Arena.l4_join))
-            // pool
-            Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_pool))
-            // head
-            Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
-            Self.l6_head_activation(arena + Arena.l6_head)
-            observe?(6, UnsafePointer(arena + Arena.l6_head))
-            output.update(from: arena + Arena.l6_head, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        // branch
+        Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
+        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w, arena + Arena.l3_branch)
+        observe?(3, UnsafePointer(arena + Arena.l3_branch))
+        // join
+        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
+        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        // pool
+        Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        // head
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head_activation(arena + Arena.l6_head)
+        observe?(6, UnsafePointer(arena + Arena.l6_head))
+        output.update(from: arena + Arena.l6_head, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -159,36 +156,38 @@ public struct NestedSequential: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // stem_bn
-            Self.l1_stem_bn(arena + Arena.l0_stem, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_stem))
-            // stem_relu
-            Self.l2_stem_relu(arena + Arena.l0_stem)
-            observe?(2, UnsafePointer(arena + Arena.l0_stem))
-            // branch
-            Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
-            Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w, arena + Arena.l3_branch)
-            observe?(3, UnsafePointer(arena + Arena.l3_branch))
-            // join
-            Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
-            observe?(4, UnsafePointer(arena + Arena.l4_join))
-            // pool
-            Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_pool))
-            // head
-            Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
-            Self.l6_head_activation(arena + Arena.l6_head)
-            observe?(6, UnsafePointer(arena + Arena.l6_head))
-            output.update(from: arena + Arena.l6_head, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // stem_bn
+        Self.l1_stem_bn(arena + Arena.l0_stem, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_stem))
+        // stem_relu
+        Self.l2_stem_relu(arena + Arena.l0_stem)
+        observe?(2, UnsafePointer(arena + Arena.l0_stem))
+        // branch
+        Self.l3_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l3_branch_padded)
+        Self.l3_branch(UnsafePointer(arena + Arena.l3_branch_padded), w, arena + Arena.l3_branch)
+        observe?(3, UnsafePointer(arena + Arena.l3_branch))
+        // join
+        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l3_branch), arena + Arena.l4_join)
+        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        // pool
+        Self.l5_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l5_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        // head
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head_activation(arena + Arena.l6_head)
+        observe?(6, UnsafePointer(arena + Arena.l6_head))
+        output.update(from: arena + Arena.l6_head, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -202,17 +201,19 @@ public struct NestedSequential: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// head on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 64
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 8, arena, w)
-            }
-            // head over 8 samples: Dense, (None, 8) → (None, 4)
-            Self.l6_head_block(UnsafePointer(ta), w, tb)
-            Self.l6_head_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 64
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 8, arena, w)
         }
+        // head over 8 samples: Dense, (None, 8) → (None, 4)
+        Self.l6_head_block(UnsafePointer(ta), w, tb)
+        Self.l6_head_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before head, its result copied to `destination`.
@@ -520,73 +521,75 @@ extension NestedSequential: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 3596, q = arena + 4396
-                var g = arena + 5196, h = arena + 5708
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 512
-                let o2 = arena + 1024
-                let e2 = arena + 2572
-                let o3 = arena + 1536
-                let e3 = arena + 3084
-                let o4 = arena + 2048
-                let o5 = arena + 2560
-                let o6 = arena + 2568
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_stem_pad(input, p)
-                Self.l0_stem(UnsafePointer(p), w, o0)
-                o1.update(from: UnsafePointer(o0), count: 512)
-                Self.l1_stem_bn(o1, w)
-                o2.update(from: UnsafePointer(o1), count: 512)
-                Self.l2_stem_relu(o2)
-                Self.l3_branch_pad(UnsafePointer(o2), p)
-                Self.l3_branch(UnsafePointer(p), w, o3)
-                Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
-                Self.l5_pool(UnsafePointer(o4), o5)
-                Self.l6_head(UnsafePointer(o5), w, o6)
-                Self.l6_head_activation(o6)
-                output.update(from: o6, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // head
-                if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-                Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // pool
-                    Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                    // join
-                    Self.l4_join_backward(UnsafePointer(g), e2, e3)
-                    // branch: dL/d(output), summed over its readers
-                    g.update(from: e3, count: 512)
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // branch
-                    Self.l3_branch_pad(UnsafePointer(o2), p)
-                    Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                    Self.l3_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
-                    for i in 0..<512 { e2[i] += g[i] }
-                    // stem_relu: dL/d(output), summed over its readers
-                    g.update(from: e2, count: 512)
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // stem_relu
-                    Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
-                    // stem_bn
-                    Self.l1_stem_bn_backward(k, g)
-                    // stem
-                    Self.l0_stem_pad(input, p)
-                    Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                    if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 3596, q = arena + 4396
+        var g = arena + 5196, h = arena + 5708
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 512
+        let o2 = arena + 1024
+        let e2 = arena + 2572
+        let o3 = arena + 1536
+        let e3 = arena + 3084
+        let o4 = arena + 2048
+        let o5 = arena + 2560
+        let o6 = arena + 2568
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_stem_pad(input, p)
+        Self.l0_stem(UnsafePointer(p), w, o0)
+        o1.update(from: UnsafePointer(o0), count: 512)
+        Self.l1_stem_bn(o1, w)
+        o2.update(from: UnsafePointer(o1), count: 512)
+        Self.l2_stem_relu(o2)
+        Self.l3_branch_pad(UnsafePointer(o2), p)
+        Self.l3_branch(UnsafePointer(p), w, o3)
+        Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
+        Self.l5_pool(UnsafePointer(o4), o5)
+        Self.l6_head(UnsafePointer(o5), w, o6)
+        Self.l6_head_activation(o6)
+        output.update(from: o6, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // head
+        if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
+        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // pool
+            Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+            // join
+            Self.l4_join_backward(UnsafePointer(g), e2, e3)
+            // branch: dL/d(output), summed over its readers
+            g.update(from: e3, count: 512)
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // branch
+            Self.l3_branch_pad(UnsafePointer(o2), p)
+            Self.l3_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+            Self.l3_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
+            for i in 0..<512 { e2[i] += g[i] }
+            // stem_relu: dL/d(output), summed over its readers
+            g.update(from: e2, count: 512)
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // stem_relu
+            Self.l2_stem_relu_derivative(UnsafePointer(o1), UnsafePointer(o2), g)
+            // stem_bn
+            Self.l1_stem_bn_backward(k, g)
+            // stem
+            Self.l0_stem_pad(input, p)
+            Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+            if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

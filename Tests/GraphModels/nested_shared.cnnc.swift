@@ -95,38 +95,35 @@ public struct NestedShared: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // lead
-            Self.l0_lead(input, w, arena + Arena.l0_lead)
-            observe?(0, UnsafePointer(arena + Arena.l0_lead))
-            // twice
-            Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w, arena + Arena.l1_twice)
-            Self.l1_twice_activation(arena + Arena.l1_twice)
-            observe?(1, UnsafePointer(arena + Arena.l1_twice))
-            // twice
-            Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w, arena + Arena.l2_twice)
-            Self.l2_twice_activation(arena + Arena.l2_twice)
-            observe?(2, UnsafePointer(arena + Arena.l2_twice))
-            // out
-            Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w, arena + Arena.l3_out)
-            Self.l3_out_activation(arena + Arena.l3_out)
-            observe?(3, UnsafePointer(arena + Arena.l3_out))
-            output.update(from: arena + Arena.l3_out, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // lead
+        Self.l0_lead(input, w, arena + Arena.l0_lead)
+        observe?(0, UnsafePointer(arena + Arena.l0_lead))
+        // twice
+        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w, arena + Arena.l1_twice)
+        Self.l1_twice_activation(arena + Arena.l1_twice)
+        observe?(1, UnsafePointer(arena + Arena.l1_twice))
+        // twice
+        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w, arena + Arena.l2_twice)
+        Self.l2_twice_activation(arena + Arena.l2_twice)
+        observe?(2, UnsafePointer(arena + Arena.l2_twice))
+        // out
+        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w, arena + Arena.l3_out)
+        Self.l3_out_activation(arena + Arena.l3_out)
+        observe?(3, UnsafePointer(arena + Arena.l3_out))
+        output.update(from: arena + Arena.l3_out, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -136,27 +133,29 @@ public struct NestedShared: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // lead
-            Self.l0_lead(input, w, arena + Arena.l0_lead)
-            observe?(0, UnsafePointer(arena + Arena.l0_lead))
-            // twice
-            Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w, arena + Arena.l1_twice)
-            Self.l1_twice_activation(arena + Arena.l1_twice)
-            observe?(1, UnsafePointer(arena + Arena.l1_twice))
-            // twice
-            Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w, arena + Arena.l2_twice)
-            Self.l2_twice_activation(arena + Arena.l2_twice)
-            observe?(2, UnsafePointer(arena + Arena.l2_twice))
-            // out
-            Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w, arena + Arena.l3_out)
-            Self.l3_out_activation(arena + Arena.l3_out)
-            observe?(3, UnsafePointer(arena + Arena.l3_out))
-            output.update(from: arena + Arena.l3_out, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // lead
+        Self.l0_lead(input, w, arena + Arena.l0_lead)
+        observe?(0, UnsafePointer(arena + Arena.l0_lead))
+        // twice
+        Self.l1_twice(UnsafePointer(arena + Arena.l0_lead), w, arena + Arena.l1_twice)
+        Self.l1_twice_activation(arena + Arena.l1_twice)
+        observe?(1, UnsafePointer(arena + Arena.l1_twice))
+        // twice
+        Self.l2_twice(UnsafePointer(arena + Arena.l1_twice), w, arena + Arena.l2_twice)
+        Self.l2_twice_activation(arena + Arena.l2_twice)
+        observe?(2, UnsafePointer(arena + Arena.l2_twice))
+        // out
+        Self.l3_out(UnsafePointer(arena + Arena.l2_twice), w, arena + Arena.l3_out)
+        Self.l3_out_activation(arena + Arena.l3_out)
+        observe?(3, UnsafePointer(arena + Arena.l3_out))
+        output.update(from: arena + Arena.l3_out, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -170,25 +169,27 @@ public struct NestedShared: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// lead on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 48
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
-            }
-            // lead over 8 samples: Dense, (None, 6) → (None, 4)
-            Self.l0_lead_block(UnsafePointer(ta), w, tb)
-            // twice over 8 samples: Dense, (None, 4) → (None, 4)
-            Self.l1_twice_block(UnsafePointer(tb), w, ta)
-            Self.l1_twice_block_activation(ta)
-            // twice over 8 samples: Dense, (None, 4) → (None, 4)
-            Self.l2_twice_block(UnsafePointer(ta), w, tb)
-            Self.l2_twice_block_activation(tb)
-            // out over 8 samples: Dense, (None, 4) → (None, 3)
-            Self.l3_out_block(UnsafePointer(tb), w, ta)
-            Self.l3_out_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 48
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
         }
+        // lead over 8 samples: Dense, (None, 6) → (None, 4)
+        Self.l0_lead_block(UnsafePointer(ta), w, tb)
+        // twice over 8 samples: Dense, (None, 4) → (None, 4)
+        Self.l1_twice_block(UnsafePointer(tb), w, ta)
+        Self.l1_twice_block_activation(ta)
+        // twice over 8 samples: Dense, (None, 4) → (None, 4)
+        Self.l2_twice_block(UnsafePointer(ta), w, tb)
+        Self.l2_twice_block_activation(tb)
+        // out over 8 samples: Dense, (None, 4) → (None, 3)
+        Self.l3_out_block(UnsafePointer(tb), w, ta)
+        Self.l3_out_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before lead, its result copied to `destination`.
@@ -551,45 +552,47 @@ extension NestedShared: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 15, q = arena + 15
-                var g = arena + 15, h = arena + 21
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 4
-                let o2 = arena + 8
-                let o3 = arena + 12
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_lead(input, w, o0)
-                Self.l1_twice(UnsafePointer(o0), w, o1)
-                Self.l1_twice_activation(o1)
-                Self.l2_twice(UnsafePointer(o1), w, o2)
-                Self.l2_twice_activation(o2)
-                Self.l3_out(UnsafePointer(o2), w, o3)
-                Self.l3_out_activation(o3)
-                output.update(from: o3, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // out
-                if !fused { Self.l3_out_derivative(UnsafePointer(o3), g) }
-                Self.l3_out_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // twice
-                Self.l2_twice_derivative(UnsafePointer(o2), g)
-                Self.l2_twice_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // twice
-                Self.l1_twice_derivative(UnsafePointer(o1), g)
-                Self.l1_twice_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // lead
-                Self.l0_lead_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 15, q = arena + 15
+        var g = arena + 15, h = arena + 21
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 4
+        let o2 = arena + 8
+        let o3 = arena + 12
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_lead(input, w, o0)
+        Self.l1_twice(UnsafePointer(o0), w, o1)
+        Self.l1_twice_activation(o1)
+        Self.l2_twice(UnsafePointer(o1), w, o2)
+        Self.l2_twice_activation(o2)
+        Self.l3_out(UnsafePointer(o2), w, o3)
+        Self.l3_out_activation(o3)
+        output.update(from: o3, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // out
+        if !fused { Self.l3_out_derivative(UnsafePointer(o3), g) }
+        Self.l3_out_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // twice
+        Self.l2_twice_derivative(UnsafePointer(o2), g)
+        Self.l2_twice_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // twice
+        Self.l1_twice_derivative(UnsafePointer(o1), g)
+        Self.l1_twice_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // lead
+        Self.l0_lead_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

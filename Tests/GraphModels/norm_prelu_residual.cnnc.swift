@@ -128,59 +128,56 @@ public struct NormPreluResidual: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // branch
-            Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-            Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w, arena + Arena.l1_branch)
-            observe?(1, UnsafePointer(arena + Arena.l1_branch))
-            // branch_norm
-            Self.l2_branch_norm(arena + Arena.l1_branch, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_branch))
-            // branch_prelu
-            Self.l3_branch_prelu(arena + Arena.l1_branch, w)
-            observe?(3, UnsafePointer(arena + Arena.l1_branch))
-            // join
-            Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l1_branch), arena + Arena.l4_join)
-            observe?(4, UnsafePointer(arena + Arena.l4_join))
-            // join_prelu
-            Self.l5_join_prelu(arena + Arena.l4_join, w)
-            observe?(5, UnsafePointer(arena + Arena.l4_join))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // hidden
-            Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_hidden)
-            observe?(7, UnsafePointer(arena + Arena.l7_hidden))
-            // hidden_norm
-            Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
-            observe?(8, UnsafePointer(arena + Arena.l7_hidden))
-            // hidden_prelu
-            Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
-            observe?(9, UnsafePointer(arena + Arena.l7_hidden))
-            // classes
-            Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
-            Self.l10_classes_activation(arena + Arena.l10_classes)
-            observe?(10, UnsafePointer(arena + Arena.l10_classes))
-            output.update(from: arena + Arena.l10_classes, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // branch
+        Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
+        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w, arena + Arena.l1_branch)
+        observe?(1, UnsafePointer(arena + Arena.l1_branch))
+        // branch_norm
+        Self.l2_branch_norm(arena + Arena.l1_branch, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_branch))
+        // branch_prelu
+        Self.l3_branch_prelu(arena + Arena.l1_branch, w)
+        observe?(3, UnsafePointer(arena + Arena.l1_branch))
+        // join
+        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l1_branch), arena + Arena.l4_join)
+        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        // join_prelu
+        Self.l5_join_prelu(arena + Arena.l4_join, w)
+        observe?(5, UnsafePointer(arena + Arena.l4_join))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // hidden
+        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_hidden)
+        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        // hidden_norm
+        Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
+        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        // hidden_prelu
+        Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
+        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        // classes
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes_activation(arena + Arena.l10_classes)
+        observe?(10, UnsafePointer(arena + Arena.l10_classes))
+        output.update(from: arena + Arena.l10_classes, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -190,48 +187,50 @@ public struct NormPreluResidual: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // branch
-            Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
-            Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w, arena + Arena.l1_branch)
-            observe?(1, UnsafePointer(arena + Arena.l1_branch))
-            // branch_norm
-            Self.l2_branch_norm(arena + Arena.l1_branch, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_branch))
-            // branch_prelu
-            Self.l3_branch_prelu(arena + Arena.l1_branch, w)
-            observe?(3, UnsafePointer(arena + Arena.l1_branch))
-            // join
-            Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l1_branch), arena + Arena.l4_join)
-            observe?(4, UnsafePointer(arena + Arena.l4_join))
-            // join_prelu
-            Self.l5_join_prelu(arena + Arena.l4_join, w)
-            observe?(5, UnsafePointer(arena + Arena.l4_join))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // hidden
-            Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_hidden)
-            observe?(7, UnsafePointer(arena + Arena.l7_hidden))
-            // hidden_norm
-            Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
-            observe?(8, UnsafePointer(arena + Arena.l7_hidden))
-            // hidden_prelu
-            Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
-            observe?(9, UnsafePointer(arena + Arena.l7_hidden))
-            // classes
-            Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
-            Self.l10_classes_activation(arena + Arena.l10_classes)
-            observe?(10, UnsafePointer(arena + Arena.l10_classes))
-            output.update(from: arena + Arena.l10_classes, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // branch
+        Self.l1_branch_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_branch_padded)
+        Self.l1_branch(UnsafePointer(arena + Arena.l1_branch_padded), w, arena + Arena.l1_branch)
+        observe?(1, UnsafePointer(arena + Arena.l1_branch))
+        // branch_norm
+        Self.l2_branch_norm(arena + Arena.l1_branch, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_branch))
+        // branch_prelu
+        Self.l3_branch_prelu(arena + Arena.l1_branch, w)
+        observe?(3, UnsafePointer(arena + Arena.l1_branch))
+        // join
+        Self.l4_join(UnsafePointer(arena + Arena.l0_stem), UnsafePointer(arena + Arena.l1_branch), arena + Arena.l4_join)
+        observe?(4, UnsafePointer(arena + Arena.l4_join))
+        // join_prelu
+        Self.l5_join_prelu(arena + Arena.l4_join, w)
+        observe?(5, UnsafePointer(arena + Arena.l4_join))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l4_join), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // hidden
+        Self.l7_hidden(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_hidden)
+        observe?(7, UnsafePointer(arena + Arena.l7_hidden))
+        // hidden_norm
+        Self.l8_hidden_norm(arena + Arena.l7_hidden, w)
+        observe?(8, UnsafePointer(arena + Arena.l7_hidden))
+        // hidden_prelu
+        Self.l9_hidden_prelu(arena + Arena.l7_hidden, w)
+        observe?(9, UnsafePointer(arena + Arena.l7_hidden))
+        // classes
+        Self.l10_classes(UnsafePointer(arena + Arena.l7_hidden), w, arena + Arena.l10_classes)
+        Self.l10_classes_activation(arena + Arena.l10_classes)
+        observe?(10, UnsafePointer(arena + Arena.l10_classes))
+        output.update(from: arena + Arena.l10_classes, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -245,23 +244,25 @@ public struct NormPreluResidual: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// hidden on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 56
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
-            }
-            // hidden over 8 samples: Dense, (None, 6) → (None, 7)
-            Self.l7_hidden_block(UnsafePointer(ta), w, tb)
-            // hidden_norm over 8 samples: LayerNormalization, (None, 7) → (None, 7)
-            Self.l8_hidden_norm_block(tb, w)
-            // hidden_prelu over 8 samples: PReLU, (None, 7) → (None, 7)
-            Self.l9_hidden_prelu_block(tb, w)
-            // classes over 8 samples: Dense, (None, 7) → (None, 3)
-            Self.l10_classes_block(UnsafePointer(tb), w, ta)
-            Self.l10_classes_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 56
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 6, arena, w)
         }
+        // hidden over 8 samples: Dense, (None, 6) → (None, 7)
+        Self.l7_hidden_block(UnsafePointer(ta), w, tb)
+        // hidden_norm over 8 samples: LayerNormalization, (None, 7) → (None, 7)
+        Self.l8_hidden_norm_block(tb, w)
+        // hidden_prelu over 8 samples: PReLU, (None, 7) → (None, 7)
+        Self.l9_hidden_prelu_block(tb, w)
+        // classes over 8 samples: Dense, (None, 7) → (None, 3)
+        Self.l10_classes_block(UnsafePointer(tb), w, ta)
+        Self.l10_classes_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before hidden, its result copied to `destination`.
@@ -697,89 +698,91 @@ extension NormPreluResidual: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1470, q = arena + 1806
-                var g = arena + 2142, h = arena + 2322
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let e0 = arena + 1110
-                let o1 = arena + 180
-                let o2 = arena + 360
-                let o3 = arena + 540
-                let e3 = arena + 1290
-                let o4 = arena + 720
-                let o5 = arena + 900
-                let o6 = arena + 1080
-                let o7 = arena + 1086
-                let o8 = arena + 1093
-                let o9 = arena + 1100
-                let o10 = arena + 1107
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_stem_pad(input, p)
-                Self.l0_stem(UnsafePointer(p), w, o0)
-                Self.l1_branch_pad(UnsafePointer(o0), p)
-                Self.l1_branch(UnsafePointer(p), w, o1)
-                o2.update(from: UnsafePointer(o1), count: 180)
-                Self.l2_branch_norm(o2, w)
-                o3.update(from: UnsafePointer(o2), count: 180)
-                Self.l3_branch_prelu(o3, w)
-                Self.l4_join(UnsafePointer(o0), UnsafePointer(o3), o4)
-                o5.update(from: UnsafePointer(o4), count: 180)
-                Self.l5_join_prelu(o5, w)
-                Self.l6_pool(UnsafePointer(o5), o6)
-                Self.l7_hidden(UnsafePointer(o6), w, o7)
-                o8.update(from: UnsafePointer(o7), count: 7)
-                Self.l8_hidden_norm(o8, w)
-                o9.update(from: UnsafePointer(o8), count: 7)
-                Self.l9_hidden_prelu(o9, w)
-                Self.l10_classes(UnsafePointer(o9), w, o10)
-                Self.l10_classes_activation(o10)
-                output.update(from: o10, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // classes
-                if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
-                Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // hidden_prelu
-                Self.l9_hidden_prelu_backward(UnsafePointer(o8), k, gradients, g)
-                // hidden_norm
-                Self.l8_hidden_norm_backward(UnsafePointer(o7), k, gradients, g)
-                // hidden
-                Self.l7_hidden_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool
-                Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
-                // join_prelu
-                Self.l5_join_prelu_backward(UnsafePointer(o4), k, gradients, g)
-                // join
-                Self.l4_join_backward(UnsafePointer(g), e0, e3)
-                // branch_prelu: dL/d(output), summed over its readers
-                g.update(from: e3, count: 180)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // branch_prelu
-                Self.l3_branch_prelu_backward(UnsafePointer(o2), k, gradients, g)
-                // branch_norm
-                Self.l2_branch_norm_backward(UnsafePointer(o1), k, gradients, g)
-                // branch
-                Self.l1_branch_pad(UnsafePointer(o0), p)
-                Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l1_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
-                for i in 0..<180 { e0[i] += g[i] }
-                // stem: dL/d(output), summed over its readers
-                g.update(from: e0, count: 180)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // stem
-                Self.l0_stem_pad(input, p)
-                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1470, q = arena + 1806
+        var g = arena + 2142, h = arena + 2322
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let e0 = arena + 1110
+        let o1 = arena + 180
+        let o2 = arena + 360
+        let o3 = arena + 540
+        let e3 = arena + 1290
+        let o4 = arena + 720
+        let o5 = arena + 900
+        let o6 = arena + 1080
+        let o7 = arena + 1086
+        let o8 = arena + 1093
+        let o9 = arena + 1100
+        let o10 = arena + 1107
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_stem_pad(input, p)
+        Self.l0_stem(UnsafePointer(p), w, o0)
+        Self.l1_branch_pad(UnsafePointer(o0), p)
+        Self.l1_branch(UnsafePointer(p), w, o1)
+        o2.update(from: UnsafePointer(o1), count: 180)
+        Self.l2_branch_norm(o2, w)
+        o3.update(from: UnsafePointer(o2), count: 180)
+        Self.l3_branch_prelu(o3, w)
+        Self.l4_join(UnsafePointer(o0), UnsafePointer(o3), o4)
+        o5.update(from: UnsafePointer(o4), count: 180)
+        Self.l5_join_prelu(o5, w)
+        Self.l6_pool(UnsafePointer(o5), o6)
+        Self.l7_hidden(UnsafePointer(o6), w, o7)
+        o8.update(from: UnsafePointer(o7), count: 7)
+        Self.l8_hidden_norm(o8, w)
+        o9.update(from: UnsafePointer(o8), count: 7)
+        Self.l9_hidden_prelu(o9, w)
+        Self.l10_classes(UnsafePointer(o9), w, o10)
+        Self.l10_classes_activation(o10)
+        output.update(from: o10, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // classes
+        if !fused { Self.l10_classes_derivative(UnsafePointer(o10), g) }
+        Self.l10_classes_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // hidden_prelu
+        Self.l9_hidden_prelu_backward(UnsafePointer(o8), k, gradients, g)
+        // hidden_norm
+        Self.l8_hidden_norm_backward(UnsafePointer(o7), k, gradients, g)
+        // hidden
+        Self.l7_hidden_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool
+        Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+        // join_prelu
+        Self.l5_join_prelu_backward(UnsafePointer(o4), k, gradients, g)
+        // join
+        Self.l4_join_backward(UnsafePointer(g), e0, e3)
+        // branch_prelu: dL/d(output), summed over its readers
+        g.update(from: e3, count: 180)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // branch_prelu
+        Self.l3_branch_prelu_backward(UnsafePointer(o2), k, gradients, g)
+        // branch_norm
+        Self.l2_branch_norm_backward(UnsafePointer(o1), k, gradients, g)
+        // branch
+        Self.l1_branch_pad(UnsafePointer(o0), p)
+        Self.l1_branch_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l1_branch_unpad(UnsafePointer(q), h); swap(&g, &h)
+        for i in 0..<180 { e0[i] += g[i] }
+        // stem: dL/d(output), summed over its readers
+        g.update(from: e0, count: 180)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // stem
+        Self.l0_stem_pad(input, p)
+        Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

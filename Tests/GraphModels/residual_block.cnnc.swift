@@ -136,63 +136,60 @@ public struct ResidualBlock: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // res_conv1
-            Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-            Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w, arena + Arena.l1_res_conv1)
-            observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
-            // res_bn1
-            Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_res_conv1))
-            // res_relu
-            Self.l3_res_relu(arena + Arena.l1_res_conv1)
-            observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
-            // res_conv2
-            Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-            Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w, arena + Arena.l4_res_conv2, arena + Arena.scratch)
-            observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
-            // shortcut
-            Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w, arena + Arena.l5_shortcut)
-            observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
-            // res_bn2
-            Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
-            observe?(6, UnsafePointer(arena + Arena.l4_res_conv2))
-            // shortcut_bn
-            Self.l7_shortcut_bn(arena + Arena.l5_shortcut, w)
-            observe?(7, UnsafePointer(arena + Arena.l5_shortcut))
-            // res_add
-            Self.l8_res_add(UnsafePointer(arena + Arena.l4_res_conv2), UnsafePointer(arena + Arena.l5_shortcut), arena + Arena.l8_res_add)
-            observe?(8, UnsafePointer(arena + Arena.l8_res_add))
-            // res_out
-            Self.l9_res_out(arena + Arena.l8_res_add)
-            observe?(9, UnsafePointer(arena + Arena.l8_res_add))
-            // pool
-            Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
-            observe?(10, UnsafePointer(arena + Arena.l10_pool))
-            // predictions
-            Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_predictions)
-            Self.l11_predictions_activation(arena + Arena.l11_predictions)
-            observe?(11, UnsafePointer(arena + Arena.l11_predictions))
-            output.update(from: arena + Arena.l11_predictions, count: 10)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // res_conv1
+        Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
+        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w, arena + Arena.l1_res_conv1)
+        observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
+        // res_bn1
+        Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_res_conv1))
+        // res_relu
+        Self.l3_res_relu(arena + Arena.l1_res_conv1)
+        observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
+        // res_conv2
+        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
+        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w, arena + Arena.l4_res_conv2, arena + Arena.scratch)
+        observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
+        // shortcut
+        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w, arena + Arena.l5_shortcut)
+        observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
+        // res_bn2
+        Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
+        observe?(6, UnsafePointer(arena + Arena.l4_res_conv2))
+        // shortcut_bn
+        Self.l7_shortcut_bn(arena + Arena.l5_shortcut, w)
+        observe?(7, UnsafePointer(arena + Arena.l5_shortcut))
+        // res_add
+        Self.l8_res_add(UnsafePointer(arena + Arena.l4_res_conv2), UnsafePointer(arena + Arena.l5_shortcut), arena + Arena.l8_res_add)
+        observe?(8, UnsafePointer(arena + Arena.l8_res_add))
+        // res_out
+        Self.l9_res_out(arena + Arena.l8_res_add)
+        observe?(9, UnsafePointer(arena + Arena.l8_res_add))
+        // pool
+        Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
+        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        // predictions
+        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_predictions)
+        Self.l11_predictions_activation(arena + Arena.l11_predictions)
+        observe?(11, UnsafePointer(arena + Arena.l11_predictions))
+        output.update(from: arena + Arena.l11_predictions, count: 10)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -202,52 +199,54 @@ public struct ResidualBlock: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // stem
-            Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
-            Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
-            observe?(0, UnsafePointer(arena + Arena.l0_stem))
-            // res_conv1
-            Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
-            Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w, arena + Arena.l1_res_conv1)
-            observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
-            // res_bn1
-            Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
-            observe?(2, UnsafePointer(arena + Arena.l1_res_conv1))
-            // res_relu
-            Self.l3_res_relu(arena + Arena.l1_res_conv1)
-            observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
-            // res_conv2
-            Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
-            Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w, arena + Arena.l4_res_conv2, arena + Arena.scratch)
-            observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
-            // shortcut
-            Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w, arena + Arena.l5_shortcut)
-            observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
-            // res_bn2
-            Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
-            observe?(6, UnsafePointer(arena + Arena.l4_res_conv2))
-            // shortcut_bn
-            Self.l7_shortcut_bn(arena + Arena.l5_shortcut, w)
-            observe?(7, UnsafePointer(arena + Arena.l5_shortcut))
-            // res_add
-            Self.l8_res_add(UnsafePointer(arena + Arena.l4_res_conv2), UnsafePointer(arena + Arena.l5_shortcut), arena + Arena.l8_res_add)
-            observe?(8, UnsafePointer(arena + Arena.l8_res_add))
-            // res_out
-            Self.l9_res_out(arena + Arena.l8_res_add)
-            observe?(9, UnsafePointer(arena + Arena.l8_res_add))
-            // pool
-            Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
-            observe?(10, UnsafePointer(arena + Arena.l10_pool))
-            // predictions
-            Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_predictions)
-            Self.l11_predictions_activation(arena + Arena.l11_predictions)
-            observe?(11, UnsafePointer(arena + Arena.l11_predictions))
-            output.update(from: arena + Arena.l11_predictions, count: 10)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // stem
+        Self.l0_stem_pad(input, arena + Arena.l0_stem_padded)
+        Self.l0_stem(UnsafePointer(arena + Arena.l0_stem_padded), w, arena + Arena.l0_stem)
+        observe?(0, UnsafePointer(arena + Arena.l0_stem))
+        // res_conv1
+        Self.l1_res_conv1_pad(UnsafePointer(arena + Arena.l0_stem), arena + Arena.l1_res_conv1_padded)
+        Self.l1_res_conv1(UnsafePointer(arena + Arena.l1_res_conv1_padded), w, arena + Arena.l1_res_conv1)
+        observe?(1, UnsafePointer(arena + Arena.l1_res_conv1))
+        // res_bn1
+        Self.l2_res_bn1(arena + Arena.l1_res_conv1, w)
+        observe?(2, UnsafePointer(arena + Arena.l1_res_conv1))
+        // res_relu
+        Self.l3_res_relu(arena + Arena.l1_res_conv1)
+        observe?(3, UnsafePointer(arena + Arena.l1_res_conv1))
+        // res_conv2
+        Self.l4_res_conv2_winograd_pad(UnsafePointer(arena + Arena.l1_res_conv1), arena + Arena.l4_res_conv2_padded)
+        Self.l4_res_conv2_winograd(UnsafePointer(arena + Arena.l4_res_conv2_padded), w, arena + Arena.l4_res_conv2, arena + Arena.scratch)
+        observe?(4, UnsafePointer(arena + Arena.l4_res_conv2))
+        // shortcut
+        Self.l5_shortcut(UnsafePointer(arena + Arena.l0_stem), w, arena + Arena.l5_shortcut)
+        observe?(5, UnsafePointer(arena + Arena.l5_shortcut))
+        // res_bn2
+        Self.l6_res_bn2(arena + Arena.l4_res_conv2, w)
+        observe?(6, UnsafePointer(arena + Arena.l4_res_conv2))
+        // shortcut_bn
+        Self.l7_shortcut_bn(arena + Arena.l5_shortcut, w)
+        observe?(7, UnsafePointer(arena + Arena.l5_shortcut))
+        // res_add
+        Self.l8_res_add(UnsafePointer(arena + Arena.l4_res_conv2), UnsafePointer(arena + Arena.l5_shortcut), arena + Arena.l8_res_add)
+        observe?(8, UnsafePointer(arena + Arena.l8_res_add))
+        // res_out
+        Self.l9_res_out(arena + Arena.l8_res_add)
+        observe?(9, UnsafePointer(arena + Arena.l8_res_add))
+        // pool
+        Self.l10_pool(UnsafePointer(arena + Arena.l8_res_add), arena + Arena.l10_pool)
+        observe?(10, UnsafePointer(arena + Arena.l10_pool))
+        // predictions
+        Self.l11_predictions(UnsafePointer(arena + Arena.l10_pool), w, arena + Arena.l11_predictions)
+        Self.l11_predictions_activation(arena + Arena.l11_predictions)
+        observe?(11, UnsafePointer(arena + Arena.l11_predictions))
+        output.update(from: arena + Arena.l11_predictions, count: 10)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -261,17 +260,19 @@ public struct ResidualBlock: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// predictions on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 128
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
-            }
-            // predictions over 8 samples: Dense, (None, 16) → (None, 10)
-            Self.l11_predictions_block(UnsafePointer(ta), w, tb)
-            Self.l11_predictions_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 128
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 16, arena, w)
         }
+        // predictions over 8 samples: Dense, (None, 16) → (None, 10)
+        Self.l11_predictions_block(UnsafePointer(ta), w, tb)
+        Self.l11_predictions_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before predictions, its result copied to `destination`.
@@ -890,168 +891,170 @@ extension ResidualBlock: TrainableModel {
     public static let batchStatisticsCount = 240
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 20506, q = arena + 22818
-                var g = arena + 25130, h = arena + 27178
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let o1 = arena + 2048
-                        // Forward, training mode, to res_bn1: every layer's output stays for the backward pass.
-                        Self.l0_stem_pad(input, p)
-                        Self.l0_stem(UnsafePointer(p), w, o0)
-                        Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                        Self.l1_res_conv1(UnsafePointer(p), w, o1)
-                        Self.l2_res_bn1_statistics(UnsafePointer(o1), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let o1 = arena + 2048
-                        let o2 = arena + 3072
-                        let o3 = arena + 5120
-                        let o4 = arena + 6144
-                        let o5 = arena + 7168
-                        // Forward, training mode, to res_bn2: every layer's output stays for the backward pass.
-                        Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
-                        o3.update(from: UnsafePointer(o2), count: 1024)
-                        Self.l3_res_relu(o3)
-                        Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                        Self.l4_res_conv2(UnsafePointer(p), w, o4)
-                        Self.l5_shortcut(UnsafePointer(o0), w, o5)
-                        Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
-                        return 0
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 20506, q = arena + 22818
+        var g = arena + 25130, h = arena + 27178
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let o1 = arena + 2048
+                // Forward, training mode, to res_bn1: every layer's output stays for the backward pass.
+                Self.l0_stem_pad(input, p)
+                Self.l0_stem(UnsafePointer(p), w, o0)
+                Self.l1_res_conv1_pad(UnsafePointer(o0), p)
+                Self.l1_res_conv1(UnsafePointer(p), w, o1)
+                Self.l2_res_bn1_statistics(UnsafePointer(o1), sums)
+                return 0
 
-                    case 2:
-                        let o4 = arena + 6144
-                        let o5 = arena + 7168
-                        let o6 = arena + 8192
-                        // Forward, training mode, to shortcut_bn: every layer's output stays for the backward pass.
-                        Self.l6_res_bn2_normalize(UnsafePointer(o4), statistics, k, o6)
-                        Self.l7_shortcut_bn_statistics(UnsafePointer(o5), sums)
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let o1 = arena + 2048
+                let o2 = arena + 3072
+                let o3 = arena + 5120
+                let o4 = arena + 6144
+                let o5 = arena + 7168
+                // Forward, training mode, to res_bn2: every layer's output stays for the backward pass.
+                Self.l2_res_bn1_normalize(UnsafePointer(o1), statistics, k, o2)
+                o3.update(from: UnsafePointer(o2), count: 1024)
+                Self.l3_res_relu(o3)
+                Self.l4_res_conv2_pad(UnsafePointer(o3), p)
+                Self.l4_res_conv2(UnsafePointer(p), w, o4)
+                Self.l5_shortcut(UnsafePointer(o0), w, o5)
+                Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
+                return 0
 
-                    case 3:
-                        let o5 = arena + 7168
-                        let o6 = arena + 8192
-                        let e6 = arena + 18458
-                        let o7 = arena + 10240
-                        let d7 = arena + 11264
-                        let e7 = arena + 19482
-                        let o8 = arena + 12288
-                        let o9 = arena + 13312
-                        let o10 = arena + 14336
-                        let o11 = arena + 14352
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l7_shortcut_bn_normalize(UnsafePointer(o5), statistics, k, o7)
-                        Self.l8_res_add(UnsafePointer(o6), UnsafePointer(o7), o8)
-                        o9.update(from: UnsafePointer(o8), count: 1024)
-                        Self.l9_res_out(o9)
-                        Self.l10_pool(UnsafePointer(o9), o10)
-                        Self.l11_predictions(UnsafePointer(o10), w, o11)
-                        Self.l11_predictions_activation(o11)
-                        output.update(from: o11, count: 10)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 10, channels: 10)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // predictions
-                        if !fused { Self.l11_predictions_derivative(UnsafePointer(o11), g) }
-                        Self.l11_predictions_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pool
-                        Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
-                        // res_out
-                        Self.l9_res_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
-                        // res_add
-                        Self.l8_res_add_backward(UnsafePointer(g), e6, e7)
-                        // shortcut_bn: dL/d(output), summed over its readers
-                        g.update(from: e7, count: 1024)
-                        // shortcut_bn: dL/dy waits for the whole batch's sums
-                        d7.update(from: g, count: 1024)
-                        Self.l7_shortcut_bn_gradientSums(UnsafePointer(o5), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+            case 2:
+                let o4 = arena + 6144
+                let o5 = arena + 7168
+                let o6 = arena + 8192
+                // Forward, training mode, to shortcut_bn: every layer's output stays for the backward pass.
+                Self.l6_res_bn2_normalize(UnsafePointer(o4), statistics, k, o6)
+                Self.l7_shortcut_bn_statistics(UnsafePointer(o5), sums)
+                return 0
 
-                    case 4:
-                        let o4 = arena + 6144
-                        let o5 = arena + 7168
-                        let e5 = arena + 17434
-                        let d6 = arena + 9216
-                        let e6 = arena + 18458
-                        let d7 = arena + 11264
-                        // Backward through shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l7_shortcut_bn_backward(UnsafePointer(o5), UnsafePointer(d7), statistics, k, g)
-                        e5.update(from: g, count: 1024)
-                        // res_bn2: dL/d(output), summed over its readers
-                        g.update(from: e6, count: 1024)
-                        // res_bn2: dL/dy waits for the whole batch's sums
-                        d6.update(from: g, count: 1024)
-                        Self.l6_res_bn2_gradientSums(UnsafePointer(o4), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 3:
+                let o5 = arena + 7168
+                let o6 = arena + 8192
+                let e6 = arena + 18458
+                let o7 = arena + 10240
+                let d7 = arena + 11264
+                let e7 = arena + 19482
+                let o8 = arena + 12288
+                let o9 = arena + 13312
+                let o10 = arena + 14336
+                let o11 = arena + 14352
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l7_shortcut_bn_normalize(UnsafePointer(o5), statistics, k, o7)
+                Self.l8_res_add(UnsafePointer(o6), UnsafePointer(o7), o8)
+                o9.update(from: UnsafePointer(o8), count: 1024)
+                Self.l9_res_out(o9)
+                Self.l10_pool(UnsafePointer(o9), o10)
+                Self.l11_predictions(UnsafePointer(o10), w, o11)
+                Self.l11_predictions_activation(o11)
+                output.update(from: o11, count: 10)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 10, channels: 10)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 10, channels: 10, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // predictions
+                if !fused { Self.l11_predictions_derivative(UnsafePointer(o11), g) }
+                Self.l11_predictions_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pool
+                Self.l10_pool_backward(UnsafePointer(o9), UnsafePointer(g), h); swap(&g, &h)
+                // res_out
+                Self.l9_res_out_derivative(UnsafePointer(o8), UnsafePointer(o9), g)
+                // res_add
+                Self.l8_res_add_backward(UnsafePointer(g), e6, e7)
+                // shortcut_bn: dL/d(output), summed over its readers
+                g.update(from: e7, count: 1024)
+                // shortcut_bn: dL/dy waits for the whole batch's sums
+                d7.update(from: g, count: 1024)
+                Self.l7_shortcut_bn_gradientSums(UnsafePointer(o5), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                    case 5:
-                        let o0 = arena + 0
-                        let e0 = arena + 14362
-                        let o1 = arena + 2048
-                        let o2 = arena + 3072
-                        let d2 = arena + 4096
-                        let o3 = arena + 5120
-                        let o4 = arena + 6144
-                        let e4 = arena + 16410
-                        let e5 = arena + 17434
-                        let d6 = arena + 9216
-                        // Backward through res_bn2, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l6_res_bn2_backward(UnsafePointer(o4), UnsafePointer(d6), statistics, k, g)
-                        e4.update(from: g, count: 1024)
-                        // shortcut: dL/d(output), summed over its readers
-                        g.update(from: e5, count: 1024)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // shortcut
-                        Self.l5_shortcut_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e0.update(from: g, count: 2048)
-                        // res_conv2: dL/d(output), summed over its readers
-                        g.update(from: e4, count: 1024)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // res_conv2
-                        Self.l4_res_conv2_pad(UnsafePointer(o3), p)
-                        Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l4_res_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // res_relu
-                        Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
-                        // res_bn1: dL/dy waits for the whole batch's sums
-                        d2.update(from: g, count: 1024)
-                        Self.l2_res_bn1_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 4:
+                let o4 = arena + 6144
+                let o5 = arena + 7168
+                let e5 = arena + 17434
+                let d6 = arena + 9216
+                let e6 = arena + 18458
+                let d7 = arena + 11264
+                // Backward through shortcut_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l7_shortcut_bn_backward(UnsafePointer(o5), UnsafePointer(d7), statistics, k, g)
+                e5.update(from: g, count: 1024)
+                // res_bn2: dL/d(output), summed over its readers
+                g.update(from: e6, count: 1024)
+                // res_bn2: dL/dy waits for the whole batch's sums
+                d6.update(from: g, count: 1024)
+                Self.l6_res_bn2_gradientSums(UnsafePointer(o4), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let e0 = arena + 14362
-                        let o1 = arena + 2048
-                        let d2 = arena + 4096
-                        // Backward through res_bn1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l2_res_bn1_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // res_conv1
-                        Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                        Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l1_res_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        for i in 0..<2048 { e0[i] += g[i] }
-                        // stem: dL/d(output), summed over its readers
-                        g.update(from: e0, count: 2048)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // stem
-                        Self.l0_stem_derivative(UnsafePointer(o0), g)
-                        Self.l0_stem_pad(input, p)
-                        Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                        if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
-                        return 0
+            case 5:
+                let o0 = arena + 0
+                let e0 = arena + 14362
+                let o1 = arena + 2048
+                let o2 = arena + 3072
+                let d2 = arena + 4096
+                let o3 = arena + 5120
+                let o4 = arena + 6144
+                let e4 = arena + 16410
+                let e5 = arena + 17434
+                let d6 = arena + 9216
+                // Backward through res_bn2, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l6_res_bn2_backward(UnsafePointer(o4), UnsafePointer(d6), statistics, k, g)
+                e4.update(from: g, count: 1024)
+                // shortcut: dL/d(output), summed over its readers
+                g.update(from: e5, count: 1024)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // shortcut
+                Self.l5_shortcut_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e0.update(from: g, count: 2048)
+                // res_conv2: dL/d(output), summed over its readers
+                g.update(from: e4, count: 1024)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // res_conv2
+                Self.l4_res_conv2_pad(UnsafePointer(o3), p)
+                Self.l4_res_conv2_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_res_conv2_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // res_relu
+                Self.l3_res_relu_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+                // res_bn1: dL/dy waits for the whole batch's sums
+                d2.update(from: g, count: 1024)
+                Self.l2_res_bn1_gradientSums(UnsafePointer(o1), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let e0 = arena + 14362
+                let o1 = arena + 2048
+                let d2 = arena + 4096
+                // Backward through res_bn1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l2_res_bn1_backward(UnsafePointer(o1), UnsafePointer(d2), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // res_conv1
+                Self.l1_res_conv1_pad(UnsafePointer(o0), p)
+                Self.l1_res_conv1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_res_conv1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                for i in 0..<2048 { e0[i] += g[i] }
+                // stem: dL/d(output), summed over its readers
+                g.update(from: e0, count: 2048)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // stem
+                Self.l0_stem_derivative(UnsafePointer(o0), g)
+                Self.l0_stem_pad(input, p)
+                Self.l0_stem_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_stem_unpad(UnsafePointer(q), inputGradient) }
+                return 0
+
         }
     }
 

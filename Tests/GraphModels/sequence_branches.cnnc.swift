@@ -132,66 +132,63 @@ public struct SequenceBranches: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // features
-            Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-            Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-            observe?(0, UnsafePointer(arena + Arena.l0_features))
-            // transposed
-            Self.l1_transposed(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_transposed)
-            observe?(1, UnsafePointer(arena + Arena.l1_transposed))
-            // across
-            Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-            Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w, arena + Arena.l2_across)
-            observe?(2, UnsafePointer(arena + Arena.l2_across))
-            // back
-            Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
-            observe?(3, UnsafePointer(arena + Arena.l3_back))
-            // mix
-            Self.l4_mix(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_back), arena + Arena.l4_mix)
-            observe?(4, UnsafePointer(arena + Arena.l4_mix))
-            // up
-            Self.l5_up(UnsafePointer(arena + Arena.l4_mix), arena + Arena.l5_up)
-            observe?(5, UnsafePointer(arena + Arena.l5_up))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // code
-            Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_code)
-            Self.l7_code_activation(arena + Arena.l7_code)
-            observe?(7, UnsafePointer(arena + Arena.l7_code))
-            // repeat
-            Self.l8_repeat(UnsafePointer(arena + Arena.l7_code), arena + Arena.l8_repeat)
-            observe?(8, UnsafePointer(arena + Arena.l8_repeat))
-            // joined
-            Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
-            observe?(9, UnsafePointer(arena + Arena.l9_joined))
-            // decode
-            Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w, arena + Arena.l10_decode)
-            observe?(10, UnsafePointer(arena + Arena.l10_decode))
-            // flatten
-            // (no computation at inference)
-            observe?(11, UnsafePointer(arena + Arena.l10_decode))
-            // classes
-            Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w, arena + Arena.l12_classes)
-            Self.l12_classes_activation(arena + Arena.l12_classes)
-            observe?(12, UnsafePointer(arena + Arena.l12_classes))
-            output.update(from: arena + Arena.l12_classes, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // features
+        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
+        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
+        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        // transposed
+        Self.l1_transposed(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_transposed)
+        observe?(1, UnsafePointer(arena + Arena.l1_transposed))
+        // across
+        Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
+        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w, arena + Arena.l2_across)
+        observe?(2, UnsafePointer(arena + Arena.l2_across))
+        // back
+        Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
+        observe?(3, UnsafePointer(arena + Arena.l3_back))
+        // mix
+        Self.l4_mix(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_back), arena + Arena.l4_mix)
+        observe?(4, UnsafePointer(arena + Arena.l4_mix))
+        // up
+        Self.l5_up(UnsafePointer(arena + Arena.l4_mix), arena + Arena.l5_up)
+        observe?(5, UnsafePointer(arena + Arena.l5_up))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // code
+        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_code)
+        Self.l7_code_activation(arena + Arena.l7_code)
+        observe?(7, UnsafePointer(arena + Arena.l7_code))
+        // repeat
+        Self.l8_repeat(UnsafePointer(arena + Arena.l7_code), arena + Arena.l8_repeat)
+        observe?(8, UnsafePointer(arena + Arena.l8_repeat))
+        // joined
+        Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
+        observe?(9, UnsafePointer(arena + Arena.l9_joined))
+        // decode
+        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w, arena + Arena.l10_decode)
+        observe?(10, UnsafePointer(arena + Arena.l10_decode))
+        // flatten
+        // (no computation at inference)
+        observe?(11, UnsafePointer(arena + Arena.l10_decode))
+        // classes
+        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w, arena + Arena.l12_classes)
+        Self.l12_classes_activation(arena + Arena.l12_classes)
+        observe?(12, UnsafePointer(arena + Arena.l12_classes))
+        output.update(from: arena + Arena.l12_classes, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -201,55 +198,57 @@ public struct SequenceBranches: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // features
-            Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-            Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-            observe?(0, UnsafePointer(arena + Arena.l0_features))
-            // transposed
-            Self.l1_transposed(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_transposed)
-            observe?(1, UnsafePointer(arena + Arena.l1_transposed))
-            // across
-            Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
-            Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w, arena + Arena.l2_across)
-            observe?(2, UnsafePointer(arena + Arena.l2_across))
-            // back
-            Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
-            observe?(3, UnsafePointer(arena + Arena.l3_back))
-            // mix
-            Self.l4_mix(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_back), arena + Arena.l4_mix)
-            observe?(4, UnsafePointer(arena + Arena.l4_mix))
-            // up
-            Self.l5_up(UnsafePointer(arena + Arena.l4_mix), arena + Arena.l5_up)
-            observe?(5, UnsafePointer(arena + Arena.l5_up))
-            // pool
-            Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
-            observe?(6, UnsafePointer(arena + Arena.l6_pool))
-            // code
-            Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_code)
-            Self.l7_code_activation(arena + Arena.l7_code)
-            observe?(7, UnsafePointer(arena + Arena.l7_code))
-            // repeat
-            Self.l8_repeat(UnsafePointer(arena + Arena.l7_code), arena + Arena.l8_repeat)
-            observe?(8, UnsafePointer(arena + Arena.l8_repeat))
-            // joined
-            Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
-            observe?(9, UnsafePointer(arena + Arena.l9_joined))
-            // decode
-            Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w, arena + Arena.l10_decode)
-            observe?(10, UnsafePointer(arena + Arena.l10_decode))
-            // flatten
-            // (no computation at inference)
-            observe?(11, UnsafePointer(arena + Arena.l10_decode))
-            // classes
-            Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w, arena + Arena.l12_classes)
-            Self.l12_classes_activation(arena + Arena.l12_classes)
-            observe?(12, UnsafePointer(arena + Arena.l12_classes))
-            output.update(from: arena + Arena.l12_classes, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // features
+        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
+        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
+        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        // transposed
+        Self.l1_transposed(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_transposed)
+        observe?(1, UnsafePointer(arena + Arena.l1_transposed))
+        // across
+        Self.l2_across_pad(UnsafePointer(arena + Arena.l1_transposed), arena + Arena.l2_across_padded)
+        Self.l2_across(UnsafePointer(arena + Arena.l2_across_padded), w, arena + Arena.l2_across)
+        observe?(2, UnsafePointer(arena + Arena.l2_across))
+        // back
+        Self.l3_back(UnsafePointer(arena + Arena.l2_across), arena + Arena.l3_back)
+        observe?(3, UnsafePointer(arena + Arena.l3_back))
+        // mix
+        Self.l4_mix(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_back), arena + Arena.l4_mix)
+        observe?(4, UnsafePointer(arena + Arena.l4_mix))
+        // up
+        Self.l5_up(UnsafePointer(arena + Arena.l4_mix), arena + Arena.l5_up)
+        observe?(5, UnsafePointer(arena + Arena.l5_up))
+        // pool
+        Self.l6_pool(UnsafePointer(arena + Arena.l5_up), arena + Arena.l6_pool)
+        observe?(6, UnsafePointer(arena + Arena.l6_pool))
+        // code
+        Self.l7_code(UnsafePointer(arena + Arena.l6_pool), w, arena + Arena.l7_code)
+        Self.l7_code_activation(arena + Arena.l7_code)
+        observe?(7, UnsafePointer(arena + Arena.l7_code))
+        // repeat
+        Self.l8_repeat(UnsafePointer(arena + Arena.l7_code), arena + Arena.l8_repeat)
+        observe?(8, UnsafePointer(arena + Arena.l8_repeat))
+        // joined
+        Self.l9_joined(UnsafePointer(arena + Arena.l5_up), UnsafePointer(arena + Arena.l8_repeat), arena + Arena.l9_joined)
+        observe?(9, UnsafePointer(arena + Arena.l9_joined))
+        // decode
+        Self.l10_decode(UnsafePointer(arena + Arena.l9_joined), w, arena + Arena.l10_decode)
+        observe?(10, UnsafePointer(arena + Arena.l10_decode))
+        // flatten
+        // (no computation at inference)
+        observe?(11, UnsafePointer(arena + Arena.l10_decode))
+        // classes
+        Self.l12_classes(UnsafePointer(arena + Arena.l10_decode), w, arena + Arena.l12_classes)
+        Self.l12_classes_activation(arena + Arena.l12_classes)
+        observe?(12, UnsafePointer(arena + Arena.l12_classes))
+        output.update(from: arena + Arena.l12_classes, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -263,19 +262,21 @@ public struct SequenceBranches: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 320
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 40, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 10, 4) → (None, 40)
-            // (no computation at inference)
-            // classes over 8 samples: Dense, (None, 40) → (None, 4)
-            Self.l12_classes_block(UnsafePointer(ta), w, tb)
-            Self.l12_classes_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 320
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 40, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 10, 4) → (None, 40)
+        // (no computation at inference)
+        // classes over 8 samples: Dense, (None, 40) → (None, 4)
+        Self.l12_classes_block(UnsafePointer(ta), w, tb)
+        Self.l12_classes_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -679,103 +680,105 @@ extension SequenceBranches: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 471, q = arena + 507
-                var g = arena + 543, h = arena + 627
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let e0 = arena + 339
-                let o1 = arena + 24
-                let o2 = arena + 48
-                let o3 = arena + 72
-                let e3 = arena + 363
-                let o4 = arena + 96
-                let o5 = arena + 120
-                let e5 = arena + 387
-                let o6 = arena + 168
-                let o7 = arena + 172
-                let o8 = arena + 175
-                let e8 = arena + 435
-                let o9 = arena + 211
-                let o10 = arena + 295
-                let o12 = arena + 335
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_features_pad(input, p)
-                Self.l0_features(UnsafePointer(p), w, o0)
-                Self.l1_transposed(UnsafePointer(o0), o1)
-                Self.l2_across_pad(UnsafePointer(o1), p)
-                Self.l2_across(UnsafePointer(p), w, o2)
-                Self.l3_back(UnsafePointer(o2), o3)
-                Self.l4_mix(UnsafePointer(o0), UnsafePointer(o3), o4)
-                Self.l5_up(UnsafePointer(o4), o5)
-                Self.l6_pool(UnsafePointer(o5), o6)
-                Self.l7_code(UnsafePointer(o6), w, o7)
-                Self.l7_code_activation(o7)
-                Self.l8_repeat(UnsafePointer(o7), o8)
-                Self.l9_joined(UnsafePointer(o5), UnsafePointer(o8), o9)
-                Self.l10_decode(UnsafePointer(o9), w, o10)
-                // flatten: the same memory as its input
-                Self.l12_classes(UnsafePointer(o10), w, o12)
-                Self.l12_classes_activation(o12)
-                output.update(from: o12, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // classes
-                if !fused { Self.l12_classes_derivative(UnsafePointer(o12), g) }
-                Self.l12_classes_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // decode
-                Self.l10_decode_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // joined
-                Self.l9_joined_backward(UnsafePointer(g), e5, e8)
-                // repeat: dL/d(output), summed over its readers
-                g.update(from: e8, count: 36)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // repeat
-                Self.l8_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
-                // code
-                Self.l7_code_derivative(UnsafePointer(o7), g)
-                Self.l7_code_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool
-                Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<48 { e5[i] += g[i] }
-                // up: dL/d(output), summed over its readers
-                g.update(from: e5, count: 48)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // up
-                Self.l5_up_backward(UnsafePointer(g), h); swap(&g, &h)
-                // mix
-                Self.l4_mix_backward(UnsafePointer(g), e0, e3)
-                // back: dL/d(output), summed over its readers
-                g.update(from: e3, count: 24)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // back
-                Self.l3_back_backward(UnsafePointer(g), h); swap(&g, &h)
-                // across
-                Self.l2_across_pad(UnsafePointer(o1), p)
-                Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_across_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // transposed
-                Self.l1_transposed_backward(UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<24 { e0[i] += g[i] }
-                // features: dL/d(output), summed over its readers
-                g.update(from: e0, count: 24)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // features
-                Self.l0_features_derivative(UnsafePointer(o0), g)
-                Self.l0_features_pad(input, p)
-                Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_features_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 471, q = arena + 507
+        var g = arena + 543, h = arena + 627
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let e0 = arena + 339
+        let o1 = arena + 24
+        let o2 = arena + 48
+        let o3 = arena + 72
+        let e3 = arena + 363
+        let o4 = arena + 96
+        let o5 = arena + 120
+        let e5 = arena + 387
+        let o6 = arena + 168
+        let o7 = arena + 172
+        let o8 = arena + 175
+        let e8 = arena + 435
+        let o9 = arena + 211
+        let o10 = arena + 295
+        let o12 = arena + 335
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_features_pad(input, p)
+        Self.l0_features(UnsafePointer(p), w, o0)
+        Self.l1_transposed(UnsafePointer(o0), o1)
+        Self.l2_across_pad(UnsafePointer(o1), p)
+        Self.l2_across(UnsafePointer(p), w, o2)
+        Self.l3_back(UnsafePointer(o2), o3)
+        Self.l4_mix(UnsafePointer(o0), UnsafePointer(o3), o4)
+        Self.l5_up(UnsafePointer(o4), o5)
+        Self.l6_pool(UnsafePointer(o5), o6)
+        Self.l7_code(UnsafePointer(o6), w, o7)
+        Self.l7_code_activation(o7)
+        Self.l8_repeat(UnsafePointer(o7), o8)
+        Self.l9_joined(UnsafePointer(o5), UnsafePointer(o8), o9)
+        Self.l10_decode(UnsafePointer(o9), w, o10)
+        // flatten: the same memory as its input
+        Self.l12_classes(UnsafePointer(o10), w, o12)
+        Self.l12_classes_activation(o12)
+        output.update(from: o12, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // classes
+        if !fused { Self.l12_classes_derivative(UnsafePointer(o12), g) }
+        Self.l12_classes_backward(UnsafePointer(o10), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // decode
+        Self.l10_decode_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // joined
+        Self.l9_joined_backward(UnsafePointer(g), e5, e8)
+        // repeat: dL/d(output), summed over its readers
+        g.update(from: e8, count: 36)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // repeat
+        Self.l8_repeat_backward(UnsafePointer(g), h); swap(&g, &h)
+        // code
+        Self.l7_code_derivative(UnsafePointer(o7), g)
+        Self.l7_code_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool
+        Self.l6_pool_backward(UnsafePointer(o5), UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<48 { e5[i] += g[i] }
+        // up: dL/d(output), summed over its readers
+        g.update(from: e5, count: 48)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // up
+        Self.l5_up_backward(UnsafePointer(g), h); swap(&g, &h)
+        // mix
+        Self.l4_mix_backward(UnsafePointer(g), e0, e3)
+        // back: dL/d(output), summed over its readers
+        g.update(from: e3, count: 24)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // back
+        Self.l3_back_backward(UnsafePointer(g), h); swap(&g, &h)
+        // across
+        Self.l2_across_pad(UnsafePointer(o1), p)
+        Self.l2_across_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_across_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // transposed
+        Self.l1_transposed_backward(UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<24 { e0[i] += g[i] }
+        // features: dL/d(output), summed over its readers
+        g.update(from: e0, count: 24)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // features
+        Self.l0_features_derivative(UnsafePointer(o0), g)
+        Self.l0_features_pad(input, p)
+        Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_features_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -107,51 +107,48 @@ public struct SharedBatchNorm: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // top_left
-            Self.l0_top_left(input, arena + Arena.l0_top_left)
-            observe?(0, UnsafePointer(arena + Arena.l0_top_left))
-            // bottom_right
-            Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-            observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
-            // encoder
-            Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-            observe?(2, UnsafePointer(arena + Arena.l2_encoder))
-            // encoder
-            Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-            observe?(3, UnsafePointer(arena + Arena.l3_encoder))
-            // norm
-            Self.l4_norm(arena + Arena.l2_encoder, w)
-            observe?(4, UnsafePointer(arena + Arena.l2_encoder))
-            // norm
-            Self.l5_norm(arena + Arena.l3_encoder, w)
-            observe?(5, UnsafePointer(arena + Arena.l3_encoder))
-            // difference
-            Self.l6_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l6_difference)
-            observe?(6, UnsafePointer(arena + Arena.l6_difference))
-            // pool
-            Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
-            observe?(7, UnsafePointer(arena + Arena.l7_pool))
-            // head
-            Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_head)
-            Self.l8_head_activation(arena + Arena.l8_head)
-            observe?(8, UnsafePointer(arena + Arena.l8_head))
-            output.update(from: arena + Arena.l8_head, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // top_left
+        Self.l0_top_left(input, arena + Arena.l0_top_left)
+        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        // bottom_right
+        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
+        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        // encoder
+        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
+        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        // encoder
+        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
+        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        // norm
+        Self.l4_norm(arena + Arena.l2_encoder, w)
+        observe?(4, UnsafePointer(arena + Arena.l2_encoder))
+        // norm
+        Self.l5_norm(arena + Arena.l3_encoder, w)
+        observe?(5, UnsafePointer(arena + Arena.l3_encoder))
+        // difference
+        Self.l6_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l6_difference)
+        observe?(6, UnsafePointer(arena + Arena.l6_difference))
+        // pool
+        Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
+        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        // head
+        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_head)
+        Self.l8_head_activation(arena + Arena.l8_head)
+        observe?(8, UnsafePointer(arena + Arena.l8_head))
+        output.update(from: arena + Arena.l8_head, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -161,40 +158,42 @@ public struct SharedBatchNorm: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // top_left
-            Self.l0_top_left(input, arena + Arena.l0_top_left)
-            observe?(0, UnsafePointer(arena + Arena.l0_top_left))
-            // bottom_right
-            Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-            observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
-            // encoder
-            Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-            observe?(2, UnsafePointer(arena + Arena.l2_encoder))
-            // encoder
-            Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-            observe?(3, UnsafePointer(arena + Arena.l3_encoder))
-            // norm
-            Self.l4_norm(arena + Arena.l2_encoder, w)
-            observe?(4, UnsafePointer(arena + Arena.l2_encoder))
-            // norm
-            Self.l5_norm(arena + Arena.l3_encoder, w)
-            observe?(5, UnsafePointer(arena + Arena.l3_encoder))
-            // difference
-            Self.l6_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l6_difference)
-            observe?(6, UnsafePointer(arena + Arena.l6_difference))
-            // pool
-            Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
-            observe?(7, UnsafePointer(arena + Arena.l7_pool))
-            // head
-            Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_head)
-            Self.l8_head_activation(arena + Arena.l8_head)
-            observe?(8, UnsafePointer(arena + Arena.l8_head))
-            output.update(from: arena + Arena.l8_head, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // top_left
+        Self.l0_top_left(input, arena + Arena.l0_top_left)
+        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        // bottom_right
+        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
+        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        // encoder
+        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
+        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        // encoder
+        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
+        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        // norm
+        Self.l4_norm(arena + Arena.l2_encoder, w)
+        observe?(4, UnsafePointer(arena + Arena.l2_encoder))
+        // norm
+        Self.l5_norm(arena + Arena.l3_encoder, w)
+        observe?(5, UnsafePointer(arena + Arena.l3_encoder))
+        // difference
+        Self.l6_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l6_difference)
+        observe?(6, UnsafePointer(arena + Arena.l6_difference))
+        // pool
+        Self.l7_pool(UnsafePointer(arena + Arena.l6_difference), arena + Arena.l7_pool)
+        observe?(7, UnsafePointer(arena + Arena.l7_pool))
+        // head
+        Self.l8_head(UnsafePointer(arena + Arena.l7_pool), w, arena + Arena.l8_head)
+        Self.l8_head_activation(arena + Arena.l8_head)
+        observe?(8, UnsafePointer(arena + Arena.l8_head))
+        output.update(from: arena + Arena.l8_head, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -208,17 +207,19 @@ public struct SharedBatchNorm: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// head on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 32
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
-            }
-            // head over 8 samples: Dense, (None, 4) → (None, 3)
-            Self.l8_head_block(UnsafePointer(ta), w, tb)
-            Self.l8_head_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 32
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
         }
+        // head over 8 samples: Dense, (None, 4) → (None, 3)
+        Self.l8_head_block(UnsafePointer(ta), w, tb)
+        Self.l8_head_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before head, its result copied to `destination`.
@@ -492,134 +493,136 @@ extension SharedBatchNorm: TrainableModel {
     public static let batchStatisticsCount = 40
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1127, q = arena + 1127
-                var g = arena + 1127, h = arena + 1255
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let o1 = arena + 72
-                        let o2 = arena + 144
-                        let o3 = arena + 208
-                        // Forward, training mode, to norm: every layer's output stays for the backward pass.
-                        Self.l0_top_left(input, o0)
-                        Self.l1_bottom_right(input, o1)
-                        Self.l2_encoder(UnsafePointer(o0), w, o2)
-                        Self.l3_encoder(UnsafePointer(o1), w, o3)
-                        Self.l4_norm_statistics(UnsafePointer(o2), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o2 = arena + 144
-                        let o3 = arena + 208
-                        let o4 = arena + 272
-                        // Forward, training mode, to norm: every layer's output stays for the backward pass.
-                        Self.l4_norm_normalize(UnsafePointer(o2), statistics, k, o4)
-                        Self.l5_norm_statistics(UnsafePointer(o3), sums)
-                        return 0
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1127, q = arena + 1127
+        var g = arena + 1127, h = arena + 1255
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let o1 = arena + 72
+                let o2 = arena + 144
+                let o3 = arena + 208
+                // Forward, training mode, to norm: every layer's output stays for the backward pass.
+                Self.l0_top_left(input, o0)
+                Self.l1_bottom_right(input, o1)
+                Self.l2_encoder(UnsafePointer(o0), w, o2)
+                Self.l3_encoder(UnsafePointer(o1), w, o3)
+                Self.l4_norm_statistics(UnsafePointer(o2), sums)
+                return 0
 
-                    case 2:
-                        let o3 = arena + 208
-                        let o4 = arena + 272
-                        let e4 = arena + 999
-                        let o5 = arena + 400
-                        let d5 = arena + 464
-                        let e5 = arena + 1063
-                        let o6 = arena + 528
-                        let o7 = arena + 592
-                        let o8 = arena + 596
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l5_norm_normalize(UnsafePointer(o3), statistics, k, o5)
-                        Self.l6_difference(UnsafePointer(o4), UnsafePointer(o5), o6)
-                        Self.l7_pool(UnsafePointer(o6), o7)
-                        Self.l8_head(UnsafePointer(o7), w, o8)
-                        Self.l8_head_activation(o8)
-                        output.update(from: o8, count: 3)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 3, channels: 3)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // head
-                        if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-                        Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // pool
-                        Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
-                        // difference
-                        Self.l6_difference_backward(UnsafePointer(g), e4, e5)
-                        // norm: dL/d(output), summed over its readers
-                        g.update(from: e5, count: 64)
-                        // norm: dL/dy waits for the whole batch's sums
-                        d5.update(from: g, count: 64)
-                        Self.l5_norm_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+            case 1:
+                let o2 = arena + 144
+                let o3 = arena + 208
+                let o4 = arena + 272
+                // Forward, training mode, to norm: every layer's output stays for the backward pass.
+                Self.l4_norm_normalize(UnsafePointer(o2), statistics, k, o4)
+                Self.l5_norm_statistics(UnsafePointer(o3), sums)
+                return 0
 
-                    case 3:
-                        let o2 = arena + 144
-                        let o3 = arena + 208
-                        let e3 = arena + 935
-                        let d4 = arena + 336
-                        let e4 = arena + 999
-                        let d5 = arena + 464
-                        // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l5_norm_backward(UnsafePointer(o3), UnsafePointer(d5), statistics, k, g)
-                        e3.update(from: g, count: 64)
-                        // norm: dL/d(output), summed over its readers
-                        g.update(from: e4, count: 64)
-                        // norm: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 64)
-                        Self.l4_norm_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
+            case 2:
+                let o3 = arena + 208
+                let o4 = arena + 272
+                let e4 = arena + 999
+                let o5 = arena + 400
+                let d5 = arena + 464
+                let e5 = arena + 1063
+                let o6 = arena + 528
+                let o7 = arena + 592
+                let o8 = arena + 596
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l5_norm_normalize(UnsafePointer(o3), statistics, k, o5)
+                Self.l6_difference(UnsafePointer(o4), UnsafePointer(o5), o6)
+                Self.l7_pool(UnsafePointer(o6), o7)
+                Self.l8_head(UnsafePointer(o7), w, o8)
+                Self.l8_head_activation(o8)
+                output.update(from: o8, count: 3)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 3, channels: 3)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // head
+                if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
+                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // pool
+                Self.l7_pool_backward(UnsafePointer(o6), UnsafePointer(g), h); swap(&g, &h)
+                // difference
+                Self.l6_difference_backward(UnsafePointer(g), e4, e5)
+                // norm: dL/d(output), summed over its readers
+                g.update(from: e5, count: 64)
+                // norm: dL/dy waits for the whole batch's sums
+                d5.update(from: g, count: 64)
+                Self.l5_norm_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                    default:
-                        let eInput = arena + 599
-                        let o0 = arena + 0
-                        let e0 = arena + 727
-                        let o1 = arena + 72
-                        let e1 = arena + 799
-                        let o2 = arena + 144
-                        let e2 = arena + 871
-                        let e3 = arena + 935
-                        let d4 = arena + 336
-                        // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_norm_backward(UnsafePointer(o2), UnsafePointer(d4), statistics, k, g)
-                        e2.update(from: g, count: 64)
-                        // encoder: dL/d(output), summed over its readers
-                        g.update(from: e3, count: 64)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // encoder
-                        Self.l3_encoder_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e1.update(from: g, count: 72)
-                        // encoder: dL/d(output), summed over its readers
-                        g.update(from: e2, count: 64)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // encoder
-                        Self.l2_encoder_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e0.update(from: g, count: 72)
-                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                        if inputGradient != nil {
-                            // bottom_right: dL/d(output), summed over its readers
-                            g.update(from: e1, count: 72)
-                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                            // bottom_right
-                            Self.l1_bottom_right_backward(UnsafePointer(g), h); swap(&g, &h)
-                            eInput.update(from: g, count: 128)
-                            // top_left: dL/d(output), summed over its readers
-                            g.update(from: e0, count: 72)
-                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                            // top_left
-                            Self.l0_top_left_backward(UnsafePointer(g), h); swap(&g, &h)
-                            for i in 0..<128 { eInput[i] += g[i] }
-                        }
-                        inputGradient?.update(from: eInput, count: 128)
-                        return 0
+            case 3:
+                let o2 = arena + 144
+                let o3 = arena + 208
+                let e3 = arena + 935
+                let d4 = arena + 336
+                let e4 = arena + 999
+                let d5 = arena + 464
+                // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l5_norm_backward(UnsafePointer(o3), UnsafePointer(d5), statistics, k, g)
+                e3.update(from: g, count: 64)
+                // norm: dL/d(output), summed over its readers
+                g.update(from: e4, count: 64)
+                // norm: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 64)
+                Self.l4_norm_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
+                return 0
 
+            default:
+                let eInput = arena + 599
+                let o0 = arena + 0
+                let e0 = arena + 727
+                let o1 = arena + 72
+                let e1 = arena + 799
+                let o2 = arena + 144
+                let e2 = arena + 871
+                let e3 = arena + 935
+                let d4 = arena + 336
+                // Backward through norm, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_norm_backward(UnsafePointer(o2), UnsafePointer(d4), statistics, k, g)
+                e2.update(from: g, count: 64)
+                // encoder: dL/d(output), summed over its readers
+                g.update(from: e3, count: 64)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // encoder
+                Self.l3_encoder_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e1.update(from: g, count: 72)
+                // encoder: dL/d(output), summed over its readers
+                g.update(from: e2, count: 64)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // encoder
+                Self.l2_encoder_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e0.update(from: g, count: 72)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // bottom_right: dL/d(output), summed over its readers
+                    g.update(from: e1, count: 72)
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // bottom_right
+                    Self.l1_bottom_right_backward(UnsafePointer(g), h); swap(&g, &h)
+                    eInput.update(from: g, count: 128)
+                    // top_left: dL/d(output), summed over its readers
+                    g.update(from: e0, count: 72)
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // top_left
+                    Self.l0_top_left_backward(UnsafePointer(g), h); swap(&g, &h)
+                    for i in 0..<128 { eInput[i] += g[i] }
                 }
-            }
+                inputGradient?.update(from: eInput, count: 128)
+                return 0
+
         }
     }
 

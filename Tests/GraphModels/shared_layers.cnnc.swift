@@ -114,55 +114,52 @@ public struct SharedLayers: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // top_left
-            Self.l0_top_left(input, arena + Arena.l0_top_left)
-            observe?(0, UnsafePointer(arena + Arena.l0_top_left))
-            // bottom_right
-            Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-            observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
-            // shared_conv
-            Self.l2_shared_conv_pad(UnsafePointer(arena + Arena.l0_top_left), arena + Arena.l2_shared_conv_padded)
-            Self.l2_shared_conv(UnsafePointer(arena + Arena.l2_shared_conv_padded), w, arena + Arena.l2_shared_conv)
-            observe?(2, UnsafePointer(arena + Arena.l2_shared_conv))
-            // shared_conv
-            Self.l3_shared_conv_pad(UnsafePointer(arena + Arena.l1_bottom_right), arena + Arena.l3_shared_conv_padded)
-            Self.l3_shared_conv(UnsafePointer(arena + Arena.l3_shared_conv_padded), w, arena + Arena.l3_shared_conv)
-            observe?(3, UnsafePointer(arena + Arena.l3_shared_conv))
-            // difference
-            Self.l4_difference(UnsafePointer(arena + Arena.l2_shared_conv), UnsafePointer(arena + Arena.l3_shared_conv), arena + Arena.l4_difference)
-            observe?(4, UnsafePointer(arena + Arena.l4_difference))
-            // pool
-            Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_pool))
-            // shared_dense
-            Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_shared_dense)
-            Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
-            // shared_dense
-            Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w, arena + Arena.l7_shared_dense)
-            Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
-            observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
-            // head
-            Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w, arena + Arena.l8_head)
-            Self.l8_head_activation(arena + Arena.l8_head)
-            observe?(8, UnsafePointer(arena + Arena.l8_head))
-            output.update(from: arena + Arena.l8_head, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // top_left
+        Self.l0_top_left(input, arena + Arena.l0_top_left)
+        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        // bottom_right
+        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
+        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        // shared_conv
+        Self.l2_shared_conv_pad(UnsafePointer(arena + Arena.l0_top_left), arena + Arena.l2_shared_conv_padded)
+        Self.l2_shared_conv(UnsafePointer(arena + Arena.l2_shared_conv_padded), w, arena + Arena.l2_shared_conv)
+        observe?(2, UnsafePointer(arena + Arena.l2_shared_conv))
+        // shared_conv
+        Self.l3_shared_conv_pad(UnsafePointer(arena + Arena.l1_bottom_right), arena + Arena.l3_shared_conv_padded)
+        Self.l3_shared_conv(UnsafePointer(arena + Arena.l3_shared_conv_padded), w, arena + Arena.l3_shared_conv)
+        observe?(3, UnsafePointer(arena + Arena.l3_shared_conv))
+        // difference
+        Self.l4_difference(UnsafePointer(arena + Arena.l2_shared_conv), UnsafePointer(arena + Arena.l3_shared_conv), arena + Arena.l4_difference)
+        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        // pool
+        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        // shared_dense
+        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_shared_dense)
+        Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
+        // shared_dense
+        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w, arena + Arena.l7_shared_dense)
+        Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
+        observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
+        // head
+        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w, arena + Arena.l8_head)
+        Self.l8_head_activation(arena + Arena.l8_head)
+        observe?(8, UnsafePointer(arena + Arena.l8_head))
+        output.update(from: arena + Arena.l8_head, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -172,44 +169,46 @@ public struct SharedLayers: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // top_left
-            Self.l0_top_left(input, arena + Arena.l0_top_left)
-            observe?(0, UnsafePointer(arena + Arena.l0_top_left))
-            // bottom_right
-            Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-            observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
-            // shared_conv
-            Self.l2_shared_conv_pad(UnsafePointer(arena + Arena.l0_top_left), arena + Arena.l2_shared_conv_padded)
-            Self.l2_shared_conv(UnsafePointer(arena + Arena.l2_shared_conv_padded), w, arena + Arena.l2_shared_conv)
-            observe?(2, UnsafePointer(arena + Arena.l2_shared_conv))
-            // shared_conv
-            Self.l3_shared_conv_pad(UnsafePointer(arena + Arena.l1_bottom_right), arena + Arena.l3_shared_conv_padded)
-            Self.l3_shared_conv(UnsafePointer(arena + Arena.l3_shared_conv_padded), w, arena + Arena.l3_shared_conv)
-            observe?(3, UnsafePointer(arena + Arena.l3_shared_conv))
-            // difference
-            Self.l4_difference(UnsafePointer(arena + Arena.l2_shared_conv), UnsafePointer(arena + Arena.l3_shared_conv), arena + Arena.l4_difference)
-            observe?(4, UnsafePointer(arena + Arena.l4_difference))
-            // pool
-            Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_pool))
-            // shared_dense
-            Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_shared_dense)
-            Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
-            // shared_dense
-            Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w, arena + Arena.l7_shared_dense)
-            Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
-            observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
-            // head
-            Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w, arena + Arena.l8_head)
-            Self.l8_head_activation(arena + Arena.l8_head)
-            observe?(8, UnsafePointer(arena + Arena.l8_head))
-            output.update(from: arena + Arena.l8_head, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // top_left
+        Self.l0_top_left(input, arena + Arena.l0_top_left)
+        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        // bottom_right
+        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
+        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        // shared_conv
+        Self.l2_shared_conv_pad(UnsafePointer(arena + Arena.l0_top_left), arena + Arena.l2_shared_conv_padded)
+        Self.l2_shared_conv(UnsafePointer(arena + Arena.l2_shared_conv_padded), w, arena + Arena.l2_shared_conv)
+        observe?(2, UnsafePointer(arena + Arena.l2_shared_conv))
+        // shared_conv
+        Self.l3_shared_conv_pad(UnsafePointer(arena + Arena.l1_bottom_right), arena + Arena.l3_shared_conv_padded)
+        Self.l3_shared_conv(UnsafePointer(arena + Arena.l3_shared_conv_padded), w, arena + Arena.l3_shared_conv)
+        observe?(3, UnsafePointer(arena + Arena.l3_shared_conv))
+        // difference
+        Self.l4_difference(UnsafePointer(arena + Arena.l2_shared_conv), UnsafePointer(arena + Arena.l3_shared_conv), arena + Arena.l4_difference)
+        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        // pool
+        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        // shared_dense
+        Self.l6_shared_dense(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_shared_dense)
+        Self.l6_shared_dense_activation(arena + Arena.l6_shared_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_shared_dense))
+        // shared_dense
+        Self.l7_shared_dense(UnsafePointer(arena + Arena.l6_shared_dense), w, arena + Arena.l7_shared_dense)
+        Self.l7_shared_dense_activation(arena + Arena.l7_shared_dense)
+        observe?(7, UnsafePointer(arena + Arena.l7_shared_dense))
+        // head
+        Self.l8_head(UnsafePointer(arena + Arena.l7_shared_dense), w, arena + Arena.l8_head)
+        Self.l8_head_activation(arena + Arena.l8_head)
+        observe?(8, UnsafePointer(arena + Arena.l8_head))
+        output.update(from: arena + Arena.l8_head, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -223,23 +222,25 @@ public struct SharedLayers: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// shared_dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 32
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
-            }
-            // shared_dense over 8 samples: Dense, (None, 4) → (None, 4)
-            Self.l6_shared_dense_block(UnsafePointer(ta), w, tb)
-            Self.l6_shared_dense_block_activation(tb)
-            // shared_dense over 8 samples: Dense, (None, 4) → (None, 4)
-            Self.l7_shared_dense_block(UnsafePointer(tb), w, ta)
-            Self.l7_shared_dense_block_activation(ta)
-            // head over 8 samples: Dense, (None, 4) → (None, 3)
-            Self.l8_head_block(UnsafePointer(ta), w, tb)
-            Self.l8_head_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 32
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
         }
+        // shared_dense over 8 samples: Dense, (None, 4) → (None, 4)
+        Self.l6_shared_dense_block(UnsafePointer(ta), w, tb)
+        Self.l6_shared_dense_block_activation(tb)
+        // shared_dense over 8 samples: Dense, (None, 4) → (None, 4)
+        Self.l7_shared_dense_block(UnsafePointer(tb), w, ta)
+        Self.l7_shared_dense_block_activation(ta)
+        // head over 8 samples: Dense, (None, 4) → (None, 3)
+        Self.l8_head_block(UnsafePointer(ta), w, tb)
+        Self.l8_head_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before shared_dense, its result copied to `destination`.
@@ -681,98 +682,100 @@ extension SharedLayers: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 635, q = arena + 743
-                var g = arena + 851, h = arena + 959
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let eInput = arena + 303
-                let o0 = arena + 0
-                let e0 = arena + 411
-                let o1 = arena + 48
-                let e1 = arena + 459
-                let o2 = arena + 96
-                let e2 = arena + 507
-                let o3 = arena + 160
-                let e3 = arena + 571
-                let o4 = arena + 224
-                let o5 = arena + 288
-                let o6 = arena + 292
-                let o7 = arena + 296
-                let o8 = arena + 300
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_top_left(input, o0)
-                Self.l1_bottom_right(input, o1)
-                Self.l2_shared_conv_pad(UnsafePointer(o0), p)
-                Self.l2_shared_conv(UnsafePointer(p), w, o2)
-                Self.l3_shared_conv_pad(UnsafePointer(o1), p)
-                Self.l3_shared_conv(UnsafePointer(p), w, o3)
-                Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
-                Self.l5_pool(UnsafePointer(o4), o5)
-                Self.l6_shared_dense(UnsafePointer(o5), w, o6)
-                Self.l6_shared_dense_activation(o6)
-                Self.l7_shared_dense(UnsafePointer(o6), w, o7)
-                Self.l7_shared_dense_activation(o7)
-                Self.l8_head(UnsafePointer(o7), w, o8)
-                Self.l8_head_activation(o8)
-                output.update(from: o8, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // head
-                if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
-                Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // shared_dense
-                Self.l7_shared_dense_derivative(UnsafePointer(o7), g)
-                Self.l7_shared_dense_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // shared_dense
-                Self.l6_shared_dense_derivative(UnsafePointer(o6), g)
-                Self.l6_shared_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool
-                Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                // difference
-                Self.l4_difference_backward(UnsafePointer(g), e2, e3)
-                // shared_conv: dL/d(output), summed over its readers
-                g.update(from: e3, count: 64)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // shared_conv
-                Self.l3_shared_conv_derivative(UnsafePointer(o3), g)
-                Self.l3_shared_conv_pad(UnsafePointer(o1), p)
-                Self.l3_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l3_shared_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
-                e1.update(from: g, count: 48)
-                // shared_conv: dL/d(output), summed over its readers
-                g.update(from: e2, count: 64)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // shared_conv
-                Self.l2_shared_conv_derivative(UnsafePointer(o2), g)
-                Self.l2_shared_conv_pad(UnsafePointer(o0), p)
-                Self.l2_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_shared_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
-                e0.update(from: g, count: 48)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // bottom_right: dL/d(output), summed over its readers
-                    g.update(from: e1, count: 48)
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // bottom_right
-                    Self.l1_bottom_right_backward(UnsafePointer(g), h); swap(&g, &h)
-                    eInput.update(from: g, count: 108)
-                    // top_left: dL/d(output), summed over its readers
-                    g.update(from: e0, count: 48)
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // top_left
-                    Self.l0_top_left_backward(UnsafePointer(g), h); swap(&g, &h)
-                    for i in 0..<108 { eInput[i] += g[i] }
-                }
-                inputGradient?.update(from: eInput, count: 108)
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 635, q = arena + 743
+        var g = arena + 851, h = arena + 959
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let eInput = arena + 303
+        let o0 = arena + 0
+        let e0 = arena + 411
+        let o1 = arena + 48
+        let e1 = arena + 459
+        let o2 = arena + 96
+        let e2 = arena + 507
+        let o3 = arena + 160
+        let e3 = arena + 571
+        let o4 = arena + 224
+        let o5 = arena + 288
+        let o6 = arena + 292
+        let o7 = arena + 296
+        let o8 = arena + 300
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_top_left(input, o0)
+        Self.l1_bottom_right(input, o1)
+        Self.l2_shared_conv_pad(UnsafePointer(o0), p)
+        Self.l2_shared_conv(UnsafePointer(p), w, o2)
+        Self.l3_shared_conv_pad(UnsafePointer(o1), p)
+        Self.l3_shared_conv(UnsafePointer(p), w, o3)
+        Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
+        Self.l5_pool(UnsafePointer(o4), o5)
+        Self.l6_shared_dense(UnsafePointer(o5), w, o6)
+        Self.l6_shared_dense_activation(o6)
+        Self.l7_shared_dense(UnsafePointer(o6), w, o7)
+        Self.l7_shared_dense_activation(o7)
+        Self.l8_head(UnsafePointer(o7), w, o8)
+        Self.l8_head_activation(o8)
+        output.update(from: o8, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // head
+        if !fused { Self.l8_head_derivative(UnsafePointer(o8), g) }
+        Self.l8_head_backward(UnsafePointer(o7), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // shared_dense
+        Self.l7_shared_dense_derivative(UnsafePointer(o7), g)
+        Self.l7_shared_dense_backward(UnsafePointer(o6), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // shared_dense
+        Self.l6_shared_dense_derivative(UnsafePointer(o6), g)
+        Self.l6_shared_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool
+        Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+        // difference
+        Self.l4_difference_backward(UnsafePointer(g), e2, e3)
+        // shared_conv: dL/d(output), summed over its readers
+        g.update(from: e3, count: 64)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // shared_conv
+        Self.l3_shared_conv_derivative(UnsafePointer(o3), g)
+        Self.l3_shared_conv_pad(UnsafePointer(o1), p)
+        Self.l3_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l3_shared_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        e1.update(from: g, count: 48)
+        // shared_conv: dL/d(output), summed over its readers
+        g.update(from: e2, count: 64)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // shared_conv
+        Self.l2_shared_conv_derivative(UnsafePointer(o2), g)
+        Self.l2_shared_conv_pad(UnsafePointer(o0), p)
+        Self.l2_shared_conv_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_shared_conv_unpad(UnsafePointer(q), h); swap(&g, &h)
+        e0.update(from: g, count: 48)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // bottom_right: dL/d(output), summed over its readers
+            g.update(from: e1, count: 48)
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // bottom_right
+            Self.l1_bottom_right_backward(UnsafePointer(g), h); swap(&g, &h)
+            eInput.update(from: g, count: 108)
+            // top_left: dL/d(output), summed over its readers
+            g.update(from: e0, count: 48)
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // top_left
+            Self.l0_top_left_backward(UnsafePointer(g), h); swap(&g, &h)
+            for i in 0..<108 { eInput[i] += g[i] }
         }
+        inputGradient?.update(from: eInput, count: 108)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -100,45 +100,42 @@ public struct SiameseCrops: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // top_left
-            Self.l0_top_left(input, arena + Arena.l0_top_left)
-            observe?(0, UnsafePointer(arena + Arena.l0_top_left))
-            // bottom_right
-            Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-            observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
-            // encoder
-            Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-            observe?(2, UnsafePointer(arena + Arena.l2_encoder))
-            // encoder
-            Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-            observe?(3, UnsafePointer(arena + Arena.l3_encoder))
-            // difference
-            Self.l4_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l4_difference)
-            observe?(4, UnsafePointer(arena + Arena.l4_difference))
-            // pool
-            Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_pool))
-            // head
-            Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
-            Self.l6_head_activation(arena + Arena.l6_head)
-            observe?(6, UnsafePointer(arena + Arena.l6_head))
-            output.update(from: arena + Arena.l6_head, count: 3)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // top_left
+        Self.l0_top_left(input, arena + Arena.l0_top_left)
+        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        // bottom_right
+        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
+        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        // encoder
+        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
+        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        // encoder
+        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
+        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        // difference
+        Self.l4_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l4_difference)
+        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        // pool
+        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        // head
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head_activation(arena + Arena.l6_head)
+        observe?(6, UnsafePointer(arena + Arena.l6_head))
+        output.update(from: arena + Arena.l6_head, count: 3)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -148,34 +145,36 @@ public struct SiameseCrops: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // top_left
-            Self.l0_top_left(input, arena + Arena.l0_top_left)
-            observe?(0, UnsafePointer(arena + Arena.l0_top_left))
-            // bottom_right
-            Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
-            observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
-            // encoder
-            Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
-            observe?(2, UnsafePointer(arena + Arena.l2_encoder))
-            // encoder
-            Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
-            observe?(3, UnsafePointer(arena + Arena.l3_encoder))
-            // difference
-            Self.l4_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l4_difference)
-            observe?(4, UnsafePointer(arena + Arena.l4_difference))
-            // pool
-            Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
-            observe?(5, UnsafePointer(arena + Arena.l5_pool))
-            // head
-            Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
-            Self.l6_head_activation(arena + Arena.l6_head)
-            observe?(6, UnsafePointer(arena + Arena.l6_head))
-            output.update(from: arena + Arena.l6_head, count: 3)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // top_left
+        Self.l0_top_left(input, arena + Arena.l0_top_left)
+        observe?(0, UnsafePointer(arena + Arena.l0_top_left))
+        // bottom_right
+        Self.l1_bottom_right(input, arena + Arena.l1_bottom_right)
+        observe?(1, UnsafePointer(arena + Arena.l1_bottom_right))
+        // encoder
+        Self.l2_encoder(UnsafePointer(arena + Arena.l0_top_left), w, arena + Arena.l2_encoder)
+        observe?(2, UnsafePointer(arena + Arena.l2_encoder))
+        // encoder
+        Self.l3_encoder(UnsafePointer(arena + Arena.l1_bottom_right), w, arena + Arena.l3_encoder)
+        observe?(3, UnsafePointer(arena + Arena.l3_encoder))
+        // difference
+        Self.l4_difference(UnsafePointer(arena + Arena.l2_encoder), UnsafePointer(arena + Arena.l3_encoder), arena + Arena.l4_difference)
+        observe?(4, UnsafePointer(arena + Arena.l4_difference))
+        // pool
+        Self.l5_pool(UnsafePointer(arena + Arena.l4_difference), arena + Arena.l5_pool)
+        observe?(5, UnsafePointer(arena + Arena.l5_pool))
+        // head
+        Self.l6_head(UnsafePointer(arena + Arena.l5_pool), w, arena + Arena.l6_head)
+        Self.l6_head_activation(arena + Arena.l6_head)
+        observe?(6, UnsafePointer(arena + Arena.l6_head))
+        output.update(from: arena + Arena.l6_head, count: 3)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -189,17 +188,19 @@ public struct SiameseCrops: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// head on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 32
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
-            }
-            // head over 8 samples: Dense, (None, 4) → (None, 3)
-            Self.l6_head_block(UnsafePointer(ta), w, tb)
-            Self.l6_head_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 32
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
         }
+        // head over 8 samples: Dense, (None, 4) → (None, 3)
+        Self.l6_head_block(UnsafePointer(ta), w, tb)
+        Self.l6_head_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before head, its result copied to `destination`.
@@ -449,80 +450,82 @@ extension SiameseCrops: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 743, q = arena + 743
-                var g = arena + 743, h = arena + 871
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let eInput = arena + 343
-                let o0 = arena + 0
-                let e0 = arena + 471
-                let o1 = arena + 72
-                let e1 = arena + 543
-                let o2 = arena + 144
-                let e2 = arena + 615
-                let o3 = arena + 208
-                let e3 = arena + 679
-                let o4 = arena + 272
-                let o5 = arena + 336
-                let o6 = arena + 340
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_top_left(input, o0)
-                Self.l1_bottom_right(input, o1)
-                Self.l2_encoder(UnsafePointer(o0), w, o2)
-                Self.l3_encoder(UnsafePointer(o1), w, o3)
-                Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
-                Self.l5_pool(UnsafePointer(o4), o5)
-                Self.l6_head(UnsafePointer(o5), w, o6)
-                Self.l6_head_activation(o6)
-                output.update(from: o6, count: 3)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 3, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // head
-                if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
-                Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // pool
-                Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                // difference
-                Self.l4_difference_backward(UnsafePointer(g), e2, e3)
-                // encoder: dL/d(output), summed over its readers
-                g.update(from: e3, count: 64)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // encoder
-                Self.l3_encoder_derivative(UnsafePointer(o3), g)
-                Self.l3_encoder_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                e1.update(from: g, count: 72)
-                // encoder: dL/d(output), summed over its readers
-                g.update(from: e2, count: 64)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // encoder
-                Self.l2_encoder_derivative(UnsafePointer(o2), g)
-                Self.l2_encoder_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                e0.update(from: g, count: 72)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // bottom_right: dL/d(output), summed over its readers
-                    g.update(from: e1, count: 72)
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // bottom_right
-                    Self.l1_bottom_right_backward(UnsafePointer(g), h); swap(&g, &h)
-                    eInput.update(from: g, count: 128)
-                    // top_left: dL/d(output), summed over its readers
-                    g.update(from: e0, count: 72)
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // top_left
-                    Self.l0_top_left_backward(UnsafePointer(g), h); swap(&g, &h)
-                    for i in 0..<128 { eInput[i] += g[i] }
-                }
-                inputGradient?.update(from: eInput, count: 128)
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 743, q = arena + 743
+        var g = arena + 743, h = arena + 871
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let eInput = arena + 343
+        let o0 = arena + 0
+        let e0 = arena + 471
+        let o1 = arena + 72
+        let e1 = arena + 543
+        let o2 = arena + 144
+        let e2 = arena + 615
+        let o3 = arena + 208
+        let e3 = arena + 679
+        let o4 = arena + 272
+        let o5 = arena + 336
+        let o6 = arena + 340
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_top_left(input, o0)
+        Self.l1_bottom_right(input, o1)
+        Self.l2_encoder(UnsafePointer(o0), w, o2)
+        Self.l3_encoder(UnsafePointer(o1), w, o3)
+        Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
+        Self.l5_pool(UnsafePointer(o4), o5)
+        Self.l6_head(UnsafePointer(o5), w, o6)
+        Self.l6_head_activation(o6)
+        output.update(from: o6, count: 3)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 3, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 3, channels: 3, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // head
+        if !fused { Self.l6_head_derivative(UnsafePointer(o6), g) }
+        Self.l6_head_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // pool
+        Self.l5_pool_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+        // difference
+        Self.l4_difference_backward(UnsafePointer(g), e2, e3)
+        // encoder: dL/d(output), summed over its readers
+        g.update(from: e3, count: 64)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // encoder
+        Self.l3_encoder_derivative(UnsafePointer(o3), g)
+        Self.l3_encoder_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        e1.update(from: g, count: 72)
+        // encoder: dL/d(output), summed over its readers
+        g.update(from: e2, count: 64)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // encoder
+        Self.l2_encoder_derivative(UnsafePointer(o2), g)
+        Self.l2_encoder_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        e0.update(from: g, count: 72)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // bottom_right: dL/d(output), summed over its readers
+            g.update(from: e1, count: 72)
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // bottom_right
+            Self.l1_bottom_right_backward(UnsafePointer(g), h); swap(&g, &h)
+            eInput.update(from: g, count: 128)
+            // top_left: dL/d(output), summed over its readers
+            g.update(from: e0, count: 72)
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // top_left
+            Self.l0_top_left_backward(UnsafePointer(g), h); swap(&g, &h)
+            for i in 0..<128 { eInput[i] += g[i] }
         }
+        inputGradient?.update(from: eInput, count: 128)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

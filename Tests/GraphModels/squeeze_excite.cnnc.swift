@@ -110,46 +110,43 @@ public struct SqueezeExcite: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // features
-            Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-            Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-            observe?(0, UnsafePointer(arena + Arena.l0_features))
-            // squeeze
-            Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
-            observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
-            // excite_reduce
-            Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w, arena + Arena.l2_excite_reduce)
-            observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
-            // excite_expand
-            Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w, arena + Arena.l3_excite_expand)
-            Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
-            observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
-            // scale
-            Self.l4_scale(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_excite_expand), arena + Arena.l4_scale)
-            observe?(4, UnsafePointer(arena + Arena.l4_scale))
-            // global_max_pooling2d
-            Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
-            observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w, arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // features
+        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
+        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
+        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        // squeeze
+        Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
+        observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
+        // excite_reduce
+        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w, arena + Arena.l2_excite_reduce)
+        observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
+        // excite_expand
+        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w, arena + Arena.l3_excite_expand)
+        Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
+        observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
+        // scale
+        Self.l4_scale(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_excite_expand), arena + Arena.l4_scale)
+        observe?(4, UnsafePointer(arena + Arena.l4_scale))
+        // global_max_pooling2d
+        Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
+        observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w, arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -159,35 +156,37 @@ public struct SqueezeExcite: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // features
-            Self.l0_features_pad(input, arena + Arena.l0_features_padded)
-            Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
-            observe?(0, UnsafePointer(arena + Arena.l0_features))
-            // squeeze
-            Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
-            observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
-            // excite_reduce
-            Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w, arena + Arena.l2_excite_reduce)
-            observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
-            // excite_expand
-            Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w, arena + Arena.l3_excite_expand)
-            Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
-            observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
-            // scale
-            Self.l4_scale(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_excite_expand), arena + Arena.l4_scale)
-            observe?(4, UnsafePointer(arena + Arena.l4_scale))
-            // global_max_pooling2d
-            Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
-            observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
-            // dense
-            Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w, arena + Arena.l6_dense)
-            observe?(6, UnsafePointer(arena + Arena.l6_dense))
-            output.update(from: arena + Arena.l6_dense, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // features
+        Self.l0_features_pad(input, arena + Arena.l0_features_padded)
+        Self.l0_features(UnsafePointer(arena + Arena.l0_features_padded), w, arena + Arena.l0_features)
+        observe?(0, UnsafePointer(arena + Arena.l0_features))
+        // squeeze
+        Self.l1_squeeze(UnsafePointer(arena + Arena.l0_features), arena + Arena.l1_squeeze)
+        observe?(1, UnsafePointer(arena + Arena.l1_squeeze))
+        // excite_reduce
+        Self.l2_excite_reduce(UnsafePointer(arena + Arena.l1_squeeze), w, arena + Arena.l2_excite_reduce)
+        observe?(2, UnsafePointer(arena + Arena.l2_excite_reduce))
+        // excite_expand
+        Self.l3_excite_expand(UnsafePointer(arena + Arena.l2_excite_reduce), w, arena + Arena.l3_excite_expand)
+        Self.l3_excite_expand_activation(arena + Arena.l3_excite_expand)
+        observe?(3, UnsafePointer(arena + Arena.l3_excite_expand))
+        // scale
+        Self.l4_scale(UnsafePointer(arena + Arena.l0_features), UnsafePointer(arena + Arena.l3_excite_expand), arena + Arena.l4_scale)
+        observe?(4, UnsafePointer(arena + Arena.l4_scale))
+        // global_max_pooling2d
+        Self.l5_global_max_pooling2d(UnsafePointer(arena + Arena.l4_scale), arena + Arena.l5_global_max_pooling2d)
+        observe?(5, UnsafePointer(arena + Arena.l5_global_max_pooling2d))
+        // dense
+        Self.l6_dense(UnsafePointer(arena + Arena.l5_global_max_pooling2d), w, arena + Arena.l6_dense)
+        observe?(6, UnsafePointer(arena + Arena.l6_dense))
+        output.update(from: arena + Arena.l6_dense, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -201,16 +200,18 @@ public struct SqueezeExcite: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 96
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 12) → (None, 4)
-            Self.l6_dense_block(UnsafePointer(ta), w, tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 96
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 12) → (None, 4)
+        Self.l6_dense_block(UnsafePointer(ta), w, tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -469,67 +470,69 @@ extension SqueezeExcite: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 2359, q = arena + 2959
-                var g = arena + 3559, h = arena + 4327
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let e0 = arena + 1579
-                let o1 = arena + 768
-                let o2 = arena + 780
-                let o3 = arena + 783
-                let e3 = arena + 2347
-                let o4 = arena + 795
-                let o5 = arena + 1563
-                let o6 = arena + 1575
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_features_pad(input, p)
-                Self.l0_features(UnsafePointer(p), w, o0)
-                Self.l1_squeeze(UnsafePointer(o0), o1)
-                Self.l2_excite_reduce(UnsafePointer(o1), w, o2)
-                Self.l3_excite_expand(UnsafePointer(o2), w, o3)
-                Self.l3_excite_expand_activation(o3)
-                Self.l4_scale(UnsafePointer(o0), UnsafePointer(o3), o4)
-                Self.l5_global_max_pooling2d(UnsafePointer(o4), o5)
-                Self.l6_dense(UnsafePointer(o5), w, o6)
-                output.update(from: o6, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_max_pooling2d
-                Self.l5_global_max_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
-                // scale
-                Self.l4_scale_backward(UnsafePointer(g), UnsafePointer(o0), UnsafePointer(o3), e0, e3)
-                // excite_expand: dL/d(output), summed over its readers
-                g.update(from: e3, count: 12)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // excite_expand
-                Self.l3_excite_expand_derivative(UnsafePointer(o3), g)
-                Self.l3_excite_expand_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // excite_reduce
-                Self.l2_excite_reduce_derivative(UnsafePointer(o2), g)
-                Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // squeeze
-                Self.l1_squeeze_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<768 { e0[i] += g[i] }
-                // features: dL/d(output), summed over its readers
-                g.update(from: e0, count: 768)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // features
-                Self.l0_features_derivative(UnsafePointer(o0), g)
-                Self.l0_features_pad(input, p)
-                Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_features_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 2359, q = arena + 2959
+        var g = arena + 3559, h = arena + 4327
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let e0 = arena + 1579
+        let o1 = arena + 768
+        let o2 = arena + 780
+        let o3 = arena + 783
+        let e3 = arena + 2347
+        let o4 = arena + 795
+        let o5 = arena + 1563
+        let o6 = arena + 1575
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_features_pad(input, p)
+        Self.l0_features(UnsafePointer(p), w, o0)
+        Self.l1_squeeze(UnsafePointer(o0), o1)
+        Self.l2_excite_reduce(UnsafePointer(o1), w, o2)
+        Self.l3_excite_expand(UnsafePointer(o2), w, o3)
+        Self.l3_excite_expand_activation(o3)
+        Self.l4_scale(UnsafePointer(o0), UnsafePointer(o3), o4)
+        Self.l5_global_max_pooling2d(UnsafePointer(o4), o5)
+        Self.l6_dense(UnsafePointer(o5), w, o6)
+        output.update(from: o6, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        Self.l6_dense_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // global_max_pooling2d
+        Self.l5_global_max_pooling2d_backward(UnsafePointer(o4), UnsafePointer(g), h); swap(&g, &h)
+        // scale
+        Self.l4_scale_backward(UnsafePointer(g), UnsafePointer(o0), UnsafePointer(o3), e0, e3)
+        // excite_expand: dL/d(output), summed over its readers
+        g.update(from: e3, count: 12)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // excite_expand
+        Self.l3_excite_expand_derivative(UnsafePointer(o3), g)
+        Self.l3_excite_expand_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // excite_reduce
+        Self.l2_excite_reduce_derivative(UnsafePointer(o2), g)
+        Self.l2_excite_reduce_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // squeeze
+        Self.l1_squeeze_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<768 { e0[i] += g[i] }
+        // features: dL/d(output), summed over its readers
+        g.update(from: e0, count: 768)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // features
+        Self.l0_features_derivative(UnsafePointer(o0), g)
+        Self.l0_features_pad(input, p)
+        Self.l0_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_features_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -122,60 +122,57 @@ public struct SqueezeExciteReshape: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // rescaling
-            (arena + Arena.l0_rescaling).update(from: input, count: 192)
-            Self.l0_rescaling(arena + Arena.l0_rescaling)
-            observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
-            // normalization
-            Self.l1_normalization(arena + Arena.l0_rescaling, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
-            // features
-            Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-            Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w, arena + Arena.l2_features)
-            observe?(2, UnsafePointer(arena + Arena.l2_features))
-            // squeeze
-            Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
-            observe?(3, UnsafePointer(arena + Arena.l3_squeeze))
-            // se_reshape
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
-            // se_reduce
-            Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w, arena + Arena.l5_se_reduce)
-            observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
-            // se_expand
-            Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w, arena + Arena.l6_se_expand)
-            Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
-            observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
-            // excite
-            Self.l7_excite(UnsafePointer(arena + Arena.l2_features), UnsafePointer(arena + Arena.l6_se_expand), arena + Arena.l7_excite)
-            observe?(7, UnsafePointer(arena + Arena.l7_excite))
-            // cropping2d
-            Self.l8_cropping2d(UnsafePointer(arena + Arena.l7_excite), arena + Arena.l8_cropping2d)
-            observe?(8, UnsafePointer(arena + Arena.l8_cropping2d))
-            // global_max_pooling2d
-            Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
-            observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
-            // dense
-            Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w, arena + Arena.l10_dense)
-            Self.l10_dense_activation(arena + Arena.l10_dense)
-            observe?(10, UnsafePointer(arena + Arena.l10_dense))
-            output.update(from: arena + Arena.l10_dense, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // rescaling
+        (arena + Arena.l0_rescaling).update(from: input, count: 192)
+        Self.l0_rescaling(arena + Arena.l0_rescaling)
+        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        // normalization
+        Self.l1_normalization(arena + Arena.l0_rescaling, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        // features
+        Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
+        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w, arena + Arena.l2_features)
+        observe?(2, UnsafePointer(arena + Arena.l2_features))
+        // squeeze
+        Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
+        observe?(3, UnsafePointer(arena + Arena.l3_squeeze))
+        // se_reshape
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
+        // se_reduce
+        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w, arena + Arena.l5_se_reduce)
+        observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
+        // se_expand
+        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w, arena + Arena.l6_se_expand)
+        Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
+        observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
+        // excite
+        Self.l7_excite(UnsafePointer(arena + Arena.l2_features), UnsafePointer(arena + Arena.l6_se_expand), arena + Arena.l7_excite)
+        observe?(7, UnsafePointer(arena + Arena.l7_excite))
+        // cropping2d
+        Self.l8_cropping2d(UnsafePointer(arena + Arena.l7_excite), arena + Arena.l8_cropping2d)
+        observe?(8, UnsafePointer(arena + Arena.l8_cropping2d))
+        // global_max_pooling2d
+        Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
+        observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
+        // dense
+        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w, arena + Arena.l10_dense)
+        Self.l10_dense_activation(arena + Arena.l10_dense)
+        observe?(10, UnsafePointer(arena + Arena.l10_dense))
+        output.update(from: arena + Arena.l10_dense, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -185,49 +182,51 @@ public struct SqueezeExciteReshape: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // rescaling
-            (arena + Arena.l0_rescaling).update(from: input, count: 192)
-            Self.l0_rescaling(arena + Arena.l0_rescaling)
-            observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
-            // normalization
-            Self.l1_normalization(arena + Arena.l0_rescaling, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
-            // features
-            Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
-            Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w, arena + Arena.l2_features)
-            observe?(2, UnsafePointer(arena + Arena.l2_features))
-            // squeeze
-            Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
-            observe?(3, UnsafePointer(arena + Arena.l3_squeeze))
-            // se_reshape
-            // (no computation at inference)
-            observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
-            // se_reduce
-            Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w, arena + Arena.l5_se_reduce)
-            observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
-            // se_expand
-            Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w, arena + Arena.l6_se_expand)
-            Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
-            observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
-            // excite
-            Self.l7_excite(UnsafePointer(arena + Arena.l2_features), UnsafePointer(arena + Arena.l6_se_expand), arena + Arena.l7_excite)
-            observe?(7, UnsafePointer(arena + Arena.l7_excite))
-            // cropping2d
-            Self.l8_cropping2d(UnsafePointer(arena + Arena.l7_excite), arena + Arena.l8_cropping2d)
-            observe?(8, UnsafePointer(arena + Arena.l8_cropping2d))
-            // global_max_pooling2d
-            Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
-            observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
-            // dense
-            Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w, arena + Arena.l10_dense)
-            Self.l10_dense_activation(arena + Arena.l10_dense)
-            observe?(10, UnsafePointer(arena + Arena.l10_dense))
-            output.update(from: arena + Arena.l10_dense, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // rescaling
+        (arena + Arena.l0_rescaling).update(from: input, count: 192)
+        Self.l0_rescaling(arena + Arena.l0_rescaling)
+        observe?(0, UnsafePointer(arena + Arena.l0_rescaling))
+        // normalization
+        Self.l1_normalization(arena + Arena.l0_rescaling, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_rescaling))
+        // features
+        Self.l2_features_pad(UnsafePointer(arena + Arena.l0_rescaling), arena + Arena.l2_features_padded)
+        Self.l2_features(UnsafePointer(arena + Arena.l2_features_padded), w, arena + Arena.l2_features)
+        observe?(2, UnsafePointer(arena + Arena.l2_features))
+        // squeeze
+        Self.l3_squeeze(UnsafePointer(arena + Arena.l2_features), arena + Arena.l3_squeeze)
+        observe?(3, UnsafePointer(arena + Arena.l3_squeeze))
+        // se_reshape
+        // (no computation at inference)
+        observe?(4, UnsafePointer(arena + Arena.l3_squeeze))
+        // se_reduce
+        Self.l5_se_reduce(UnsafePointer(arena + Arena.l3_squeeze), w, arena + Arena.l5_se_reduce)
+        observe?(5, UnsafePointer(arena + Arena.l5_se_reduce))
+        // se_expand
+        Self.l6_se_expand(UnsafePointer(arena + Arena.l5_se_reduce), w, arena + Arena.l6_se_expand)
+        Self.l6_se_expand_activation(arena + Arena.l6_se_expand)
+        observe?(6, UnsafePointer(arena + Arena.l6_se_expand))
+        // excite
+        Self.l7_excite(UnsafePointer(arena + Arena.l2_features), UnsafePointer(arena + Arena.l6_se_expand), arena + Arena.l7_excite)
+        observe?(7, UnsafePointer(arena + Arena.l7_excite))
+        // cropping2d
+        Self.l8_cropping2d(UnsafePointer(arena + Arena.l7_excite), arena + Arena.l8_cropping2d)
+        observe?(8, UnsafePointer(arena + Arena.l8_cropping2d))
+        // global_max_pooling2d
+        Self.l9_global_max_pooling2d(UnsafePointer(arena + Arena.l8_cropping2d), arena + Arena.l9_global_max_pooling2d)
+        observe?(9, UnsafePointer(arena + Arena.l9_global_max_pooling2d))
+        // dense
+        Self.l10_dense(UnsafePointer(arena + Arena.l9_global_max_pooling2d), w, arena + Arena.l10_dense)
+        Self.l10_dense_activation(arena + Arena.l10_dense)
+        observe?(10, UnsafePointer(arena + Arena.l10_dense))
+        output.update(from: arena + Arena.l10_dense, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -241,17 +240,19 @@ public struct SqueezeExciteReshape: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 64
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 8, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 8) → (None, 4)
-            Self.l10_dense_block(UnsafePointer(ta), w, tb)
-            Self.l10_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 64
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 8, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 8) → (None, 4)
+        Self.l10_dense_block(UnsafePointer(ta), w, tb)
+        Self.l10_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -577,90 +578,92 @@ extension SqueezeExciteReshape: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 2246, q = arena + 2546
-                var g = arena + 2846, h = arena + 3358
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 192
-                let o2 = arena + 384
-                let e2 = arena + 1726
-                let o3 = arena + 896
-                let o5 = arena + 904
-                let o6 = arena + 906
-                let e6 = arena + 2238
-                let o7 = arena + 914
-                let o8 = arena + 1426
-                let o9 = arena + 1714
-                let o10 = arena + 1722
-                // Forward, training mode: every layer's output stays for the backward pass.
-                o0.update(from: input, count: 192)
-                Self.l0_rescaling(o0)
-                o1.update(from: UnsafePointer(o0), count: 192)
-                Self.l1_normalization(o1, w)
-                Self.l2_features_pad(UnsafePointer(o1), p)
-                Self.l2_features(UnsafePointer(p), w, o2)
-                Self.l3_squeeze(UnsafePointer(o2), o3)
-                // se_reshape: the same memory as its input
-                Self.l5_se_reduce(UnsafePointer(o3), w, o5)
-                Self.l6_se_expand(UnsafePointer(o5), w, o6)
-                Self.l6_se_expand_activation(o6)
-                Self.l7_excite(UnsafePointer(o2), UnsafePointer(o6), o7)
-                Self.l8_cropping2d(UnsafePointer(o7), o8)
-                Self.l9_global_max_pooling2d(UnsafePointer(o8), o9)
-                Self.l10_dense(UnsafePointer(o9), w, o10)
-                Self.l10_dense_activation(o10)
-                output.update(from: o10, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l10_dense_derivative(UnsafePointer(o10), g) }
-                Self.l10_dense_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // global_max_pooling2d
-                Self.l9_global_max_pooling2d_backward(UnsafePointer(o8), UnsafePointer(g), h); swap(&g, &h)
-                // cropping2d
-                Self.l8_cropping2d_backward(UnsafePointer(g), h); swap(&g, &h)
-                // excite
-                Self.l7_excite_backward(UnsafePointer(g), UnsafePointer(o2), UnsafePointer(o6), e2, e6)
-                // se_expand: dL/d(output), summed over its readers
-                g.update(from: e6, count: 8)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // se_expand
-                Self.l6_se_expand_derivative(UnsafePointer(o6), g)
-                Self.l6_se_expand_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // se_reduce
-                Self.l5_se_reduce_derivative(UnsafePointer(o5), g)
-                Self.l5_se_reduce_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // se_reshape
-                // passes the gradient through
-                // squeeze
-                Self.l3_squeeze_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                for i in 0..<512 { e2[i] += g[i] }
-                // features: dL/d(output), summed over its readers
-                g.update(from: e2, count: 512)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // features
-                Self.l2_features_derivative(UnsafePointer(o2), g)
-                Self.l2_features_pad(UnsafePointer(o1), p)
-                Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_features_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // normalization
-                    Self.l1_normalization_backward(k, g)
-                    // rescaling
-                    Self.l0_rescaling_backward(k, g)
-                    inputGradient?.update(from: g, count: 192)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 2246, q = arena + 2546
+        var g = arena + 2846, h = arena + 3358
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 192
+        let o2 = arena + 384
+        let e2 = arena + 1726
+        let o3 = arena + 896
+        let o5 = arena + 904
+        let o6 = arena + 906
+        let e6 = arena + 2238
+        let o7 = arena + 914
+        let o8 = arena + 1426
+        let o9 = arena + 1714
+        let o10 = arena + 1722
+        // Forward, training mode: every layer's output stays for the backward pass.
+        o0.update(from: input, count: 192)
+        Self.l0_rescaling(o0)
+        o1.update(from: UnsafePointer(o0), count: 192)
+        Self.l1_normalization(o1, w)
+        Self.l2_features_pad(UnsafePointer(o1), p)
+        Self.l2_features(UnsafePointer(p), w, o2)
+        Self.l3_squeeze(UnsafePointer(o2), o3)
+        // se_reshape: the same memory as its input
+        Self.l5_se_reduce(UnsafePointer(o3), w, o5)
+        Self.l6_se_expand(UnsafePointer(o5), w, o6)
+        Self.l6_se_expand_activation(o6)
+        Self.l7_excite(UnsafePointer(o2), UnsafePointer(o6), o7)
+        Self.l8_cropping2d(UnsafePointer(o7), o8)
+        Self.l9_global_max_pooling2d(UnsafePointer(o8), o9)
+        Self.l10_dense(UnsafePointer(o9), w, o10)
+        Self.l10_dense_activation(o10)
+        output.update(from: o10, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l10_dense_derivative(UnsafePointer(o10), g) }
+        Self.l10_dense_backward(UnsafePointer(o9), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // global_max_pooling2d
+        Self.l9_global_max_pooling2d_backward(UnsafePointer(o8), UnsafePointer(g), h); swap(&g, &h)
+        // cropping2d
+        Self.l8_cropping2d_backward(UnsafePointer(g), h); swap(&g, &h)
+        // excite
+        Self.l7_excite_backward(UnsafePointer(g), UnsafePointer(o2), UnsafePointer(o6), e2, e6)
+        // se_expand: dL/d(output), summed over its readers
+        g.update(from: e6, count: 8)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // se_expand
+        Self.l6_se_expand_derivative(UnsafePointer(o6), g)
+        Self.l6_se_expand_backward(UnsafePointer(o5), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // se_reduce
+        Self.l5_se_reduce_derivative(UnsafePointer(o5), g)
+        Self.l5_se_reduce_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // se_reshape
+        // passes the gradient through
+        // squeeze
+        Self.l3_squeeze_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+        for i in 0..<512 { e2[i] += g[i] }
+        // features: dL/d(output), summed over its readers
+        g.update(from: e2, count: 512)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // features
+        Self.l2_features_derivative(UnsafePointer(o2), g)
+        Self.l2_features_pad(UnsafePointer(o1), p)
+        Self.l2_features_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_features_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // normalization
+            Self.l1_normalization_backward(k, g)
+            // rescaling
+            Self.l0_rescaling_backward(k, g)
+            inputGradient?.update(from: g, count: 192)
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -125,66 +125,63 @@ public struct TrainingPaths: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // input_bn
-            (arena + Arena.l0_input_bn).update(from: input, count: 72)
-            Self.l0_input_bn(arena + Arena.l0_input_bn, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
-            // conv
-            Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w, arena + Arena.l1_conv)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv))
-            // flat
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv))
-            // drop
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l1_conv))
-            // left
-            Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l4_left)
-            Self.l4_left_activation(arena + Arena.l4_left)
-            observe?(4, UnsafePointer(arena + Arena.l4_left))
-            // right
-            Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l5_right)
-            Self.l5_right_activation(arena + Arena.l5_right)
-            observe?(5, UnsafePointer(arena + Arena.l5_right))
-            // noise
-            // (no computation at inference)
-            observe?(6, UnsafePointer(arena + Arena.l4_left))
-            // penalty
-            // (no computation at inference)
-            observe?(7, UnsafePointer(arena + Arena.l5_right))
-            // raw
-            // (no computation at inference)
-            observe?(8, input)
-            // gate
-            Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
-            observe?(9, UnsafePointer(arena + Arena.l9_gate))
-            // raw_dense
-            Self.l10_raw_dense(input, w, arena + Arena.l10_raw_dense)
-            observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
-            // joined
-            Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
-            observe?(11, UnsafePointer(arena + Arena.l11_joined))
-            // predictions
-            Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w, arena + Arena.l12_predictions)
-            Self.l12_predictions_activation(arena + Arena.l12_predictions)
-            observe?(12, UnsafePointer(arena + Arena.l12_predictions))
-            output.update(from: arena + Arena.l12_predictions, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // input_bn
+        (arena + Arena.l0_input_bn).update(from: input, count: 72)
+        Self.l0_input_bn(arena + Arena.l0_input_bn, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
+        // conv
+        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w, arena + Arena.l1_conv)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv))
+        // flat
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv))
+        // drop
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv))
+        // left
+        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l4_left)
+        Self.l4_left_activation(arena + Arena.l4_left)
+        observe?(4, UnsafePointer(arena + Arena.l4_left))
+        // right
+        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l5_right)
+        Self.l5_right_activation(arena + Arena.l5_right)
+        observe?(5, UnsafePointer(arena + Arena.l5_right))
+        // noise
+        // (no computation at inference)
+        observe?(6, UnsafePointer(arena + Arena.l4_left))
+        // penalty
+        // (no computation at inference)
+        observe?(7, UnsafePointer(arena + Arena.l5_right))
+        // raw
+        // (no computation at inference)
+        observe?(8, input)
+        // gate
+        Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
+        observe?(9, UnsafePointer(arena + Arena.l9_gate))
+        // raw_dense
+        Self.l10_raw_dense(input, w, arena + Arena.l10_raw_dense)
+        observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
+        // joined
+        Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
+        observe?(11, UnsafePointer(arena + Arena.l11_joined))
+        // predictions
+        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w, arena + Arena.l12_predictions)
+        Self.l12_predictions_activation(arena + Arena.l12_predictions)
+        observe?(12, UnsafePointer(arena + Arena.l12_predictions))
+        output.update(from: arena + Arena.l12_predictions, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -194,55 +191,57 @@ public struct TrainingPaths: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // input_bn
-            (arena + Arena.l0_input_bn).update(from: input, count: 72)
-            Self.l0_input_bn(arena + Arena.l0_input_bn, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
-            // conv
-            Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w, arena + Arena.l1_conv)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv))
-            // flat
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_conv))
-            // drop
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l1_conv))
-            // left
-            Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l4_left)
-            Self.l4_left_activation(arena + Arena.l4_left)
-            observe?(4, UnsafePointer(arena + Arena.l4_left))
-            // right
-            Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l5_right)
-            Self.l5_right_activation(arena + Arena.l5_right)
-            observe?(5, UnsafePointer(arena + Arena.l5_right))
-            // noise
-            // (no computation at inference)
-            observe?(6, UnsafePointer(arena + Arena.l4_left))
-            // penalty
-            // (no computation at inference)
-            observe?(7, UnsafePointer(arena + Arena.l5_right))
-            // raw
-            // (no computation at inference)
-            observe?(8, input)
-            // gate
-            Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
-            observe?(9, UnsafePointer(arena + Arena.l9_gate))
-            // raw_dense
-            Self.l10_raw_dense(input, w, arena + Arena.l10_raw_dense)
-            observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
-            // joined
-            Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
-            observe?(11, UnsafePointer(arena + Arena.l11_joined))
-            // predictions
-            Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w, arena + Arena.l12_predictions)
-            Self.l12_predictions_activation(arena + Arena.l12_predictions)
-            observe?(12, UnsafePointer(arena + Arena.l12_predictions))
-            output.update(from: arena + Arena.l12_predictions, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // input_bn
+        (arena + Arena.l0_input_bn).update(from: input, count: 72)
+        Self.l0_input_bn(arena + Arena.l0_input_bn, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_input_bn))
+        // conv
+        Self.l1_conv(UnsafePointer(arena + Arena.l0_input_bn), w, arena + Arena.l1_conv)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv))
+        // flat
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_conv))
+        // drop
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l1_conv))
+        // left
+        Self.l4_left(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l4_left)
+        Self.l4_left_activation(arena + Arena.l4_left)
+        observe?(4, UnsafePointer(arena + Arena.l4_left))
+        // right
+        Self.l5_right(UnsafePointer(arena + Arena.l1_conv), w, arena + Arena.l5_right)
+        Self.l5_right_activation(arena + Arena.l5_right)
+        observe?(5, UnsafePointer(arena + Arena.l5_right))
+        // noise
+        // (no computation at inference)
+        observe?(6, UnsafePointer(arena + Arena.l4_left))
+        // penalty
+        // (no computation at inference)
+        observe?(7, UnsafePointer(arena + Arena.l5_right))
+        // raw
+        // (no computation at inference)
+        observe?(8, input)
+        // gate
+        Self.l9_gate(UnsafePointer(arena + Arena.l4_left), UnsafePointer(arena + Arena.l5_right), arena + Arena.l9_gate)
+        observe?(9, UnsafePointer(arena + Arena.l9_gate))
+        // raw_dense
+        Self.l10_raw_dense(input, w, arena + Arena.l10_raw_dense)
+        observe?(10, UnsafePointer(arena + Arena.l10_raw_dense))
+        // joined
+        Self.l11_joined(UnsafePointer(arena + Arena.l9_gate), UnsafePointer(arena + Arena.l10_raw_dense), arena + Arena.l11_joined)
+        observe?(11, UnsafePointer(arena + Arena.l11_joined))
+        // predictions
+        Self.l12_predictions(UnsafePointer(arena + Arena.l11_joined), w, arena + Arena.l12_predictions)
+        Self.l12_predictions_activation(arena + Arena.l12_predictions)
+        observe?(12, UnsafePointer(arena + Arena.l12_predictions))
+        output.update(from: arena + Arena.l12_predictions, count: 4)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -256,17 +255,19 @@ public struct TrainingPaths: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// predictions on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 40
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 5, arena, w)
-            }
-            // predictions over 8 samples: Dense, (None, 5) → (None, 4)
-            Self.l12_predictions_block(UnsafePointer(ta), w, tb)
-            Self.l12_predictions_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 40
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 5, arena, w)
         }
+        // predictions over 8 samples: Dense, (None, 5) → (None, 4)
+        Self.l12_predictions_block(UnsafePointer(ta), w, tb)
+        Self.l12_predictions_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before predictions, its result copied to `destination`.
@@ -582,149 +583,151 @@ extension TrainingPaths: TrainableModel {
     public static let batchStatisticsCount = 10
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 592, q = arena + 592
-                var g = arena + 592, h = arena + 664
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        // Forward, training mode, to input_bn: every layer's output stays for the backward pass.
-                        Self.l0_input_bn_statistics(input, sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let eInput = arena + 322
-                        let o0 = arena + 0
-                        let d0 = arena + 72
-                        let o1 = arena + 144
-                        let e2 = arena + 394
-                        let o3 = arena + 192
-                        let m3 = arena + 240
-                        let e3 = arena + 442
-                        let o4 = arena + 288
-                        let e4 = arena + 490
-                        let o5 = arena + 293
-                        let e5 = arena + 495
-                        let o6 = arena + 298
-                        let e6 = arena + 500
-                        let e7 = arena + 505
-                        let e8 = arena + 510
-                        let o9 = arena + 303
-                        let e9 = arena + 582
-                        let o10 = arena + 308
-                        let e10 = arena + 587
-                        let o11 = arena + 313
-                        let o12 = arena + 318
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l0_input_bn_normalize(input, statistics, k, o0)
-                        Self.l1_conv(UnsafePointer(o0), w, o1)
-                        // flat: the same memory as its input
-                        // drop: inverted dropout, each value kept with probability 0.7 and scaled by 1/0.7
-                        do {
-                            var random = SplitMix64(seed: dropoutSeed, stream: 3)
-                            for i in 0..<48 { m3[i] = random.nextUnit() < 0.7 ? Float(1 / 0.7) : 0; o3[i] = UnsafePointer(o1)[i] * m3[i] }
-                        }
-                        Self.l4_left(UnsafePointer(o1), w, o4)
-                        Self.l4_left_activation(o4)
-                        Self.l5_right(UnsafePointer(o3), w, o5)
-                        Self.l5_right_activation(o5)
-                        Self.l6_noise_training(UnsafePointer(o4), o6, dropoutSeed)
-                        // penalty: the same memory as its input; its penalty joins the loss
-                        // raw: the same memory as its input
-                        Self.l9_gate(UnsafePointer(o6), UnsafePointer(o5), o9)
-                        Self.l10_raw_dense(input, w, o10)
-                        Self.l11_joined(UnsafePointer(o9), UnsafePointer(o10), o11)
-                        Self.l12_predictions(UnsafePointer(o11), w, o12)
-                        Self.l12_predictions_activation(o12)
-                        output.update(from: o12, count: 4)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        var value = loss.value(output, target, count: 4, channels: 4)
-                        value += Self.l7_penalty_penalty(UnsafePointer(o5))  // ActivityRegularization joins the loss
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // predictions
-                        if !fused { Self.l12_predictions_derivative(UnsafePointer(o12), g) }
-                        Self.l12_predictions_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // joined
-                        Self.l11_joined_backward(UnsafePointer(g), e9, e10)
-                        // raw_dense: dL/d(output), summed over its readers
-                        g.update(from: e10, count: 5)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // raw_dense
-                        Self.l10_raw_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e8.update(from: g, count: 72)
-                        // gate: dL/d(output), summed over its readers
-                        g.update(from: e9, count: 5)
-                        // gate
-                        Self.l9_gate_backward(UnsafePointer(g), UnsafePointer(o6), UnsafePointer(o5), e6, e7)
-                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                        if inputGradient != nil {
-                            // raw: dL/d(output), summed over its readers
-                            g.update(from: e8, count: 72)
-                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                            // raw
-                            // passes the gradient through
-                            eInput.update(from: g, count: 72)
-                        }
-                        // penalty: dL/d(output), summed over its readers
-                        g.update(from: e7, count: 5)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // penalty
-                        Self.l7_penalty_backward(UnsafePointer(o5), g)
-                        e5.update(from: g, count: 5)
-                        // noise: dL/d(output), summed over its readers
-                        g.update(from: e6, count: 5)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // noise
-                        e4.update(from: g, count: 5)
-                        // right: dL/d(output), summed over its readers
-                        g.update(from: e5, count: 5)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // right
-                        Self.l5_right_derivative(UnsafePointer(o5), g)
-                        Self.l5_right_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e3.update(from: g, count: 48)
-                        // left: dL/d(output), summed over its readers
-                        g.update(from: e4, count: 5)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // left
-                        Self.l4_left_derivative(UnsafePointer(o4), g)
-                        Self.l4_left_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        e2.update(from: g, count: 48)
-                        // drop: dL/d(output), summed over its readers
-                        g.update(from: e3, count: 48)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // drop
-                        for i in 0..<48 { g[i] *= m3[i] }
-                        for i in 0..<48 { e2[i] += g[i] }
-                        // flat: dL/d(output), summed over its readers
-                        g.update(from: e2, count: 48)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // flat
-                        // passes the gradient through
-                        // conv
-                        Self.l1_conv_derivative(UnsafePointer(o1), g)
-                        Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // input_bn: dL/dy waits for the whole batch's sums
-                        d0.update(from: g, count: 72)
-                        Self.l0_input_bn_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 592, q = arena + 592
+        var g = arena + 592, h = arena + 664
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                // Forward, training mode, to input_bn: every layer's output stays for the backward pass.
+                Self.l0_input_bn_statistics(input, sums)
+                return 0
 
-                    default:
-                        let eInput = arena + 322
-                        let d0 = arena + 72
-                        // Backward through input_bn, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l0_input_bn_backward(input, UnsafePointer(d0), statistics, k, g)
-                        for i in 0..<72 { eInput[i] += g[i] }
-                        inputGradient?.update(from: eInput, count: 72)
-                        return 0
-
+            case 1:
+                let eInput = arena + 322
+                let o0 = arena + 0
+                let d0 = arena + 72
+                let o1 = arena + 144
+                let e2 = arena + 394
+                let o3 = arena + 192
+                let m3 = arena + 240
+                let e3 = arena + 442
+                let o4 = arena + 288
+                let e4 = arena + 490
+                let o5 = arena + 293
+                let e5 = arena + 495
+                let o6 = arena + 298
+                let e6 = arena + 500
+                let e7 = arena + 505
+                let e8 = arena + 510
+                let o9 = arena + 303
+                let e9 = arena + 582
+                let o10 = arena + 308
+                let e10 = arena + 587
+                let o11 = arena + 313
+                let o12 = arena + 318
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_input_bn_normalize(input, statistics, k, o0)
+                Self.l1_conv(UnsafePointer(o0), w, o1)
+                // flat: the same memory as its input
+                // drop: inverted dropout, each value kept with probability 0.7 and scaled by 1/0.7
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 3)
+                    for i in 0..<48 { m3[i] = random.nextUnit() < 0.7 ? Float(1 / 0.7) : 0; o3[i] = UnsafePointer(o1)[i] * m3[i] }
                 }
-            }
+                Self.l4_left(UnsafePointer(o1), w, o4)
+                Self.l4_left_activation(o4)
+                Self.l5_right(UnsafePointer(o3), w, o5)
+                Self.l5_right_activation(o5)
+                Self.l6_noise_training(UnsafePointer(o4), o6, dropoutSeed)
+                // penalty: the same memory as its input; its penalty joins the loss
+                // raw: the same memory as its input
+                Self.l9_gate(UnsafePointer(o6), UnsafePointer(o5), o9)
+                Self.l10_raw_dense(input, w, o10)
+                Self.l11_joined(UnsafePointer(o9), UnsafePointer(o10), o11)
+                Self.l12_predictions(UnsafePointer(o11), w, o12)
+                Self.l12_predictions_activation(o12)
+                output.update(from: o12, count: 4)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                var value = loss.value(output, target, count: 4, channels: 4)
+                value += Self.l7_penalty_penalty(UnsafePointer(o5))  // ActivityRegularization joins the loss
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // predictions
+                if !fused { Self.l12_predictions_derivative(UnsafePointer(o12), g) }
+                Self.l12_predictions_backward(UnsafePointer(o11), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // joined
+                Self.l11_joined_backward(UnsafePointer(g), e9, e10)
+                // raw_dense: dL/d(output), summed over its readers
+                g.update(from: e10, count: 5)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // raw_dense
+                Self.l10_raw_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e8.update(from: g, count: 72)
+                // gate: dL/d(output), summed over its readers
+                g.update(from: e9, count: 5)
+                // gate
+                Self.l9_gate_backward(UnsafePointer(g), UnsafePointer(o6), UnsafePointer(o5), e6, e7)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // raw: dL/d(output), summed over its readers
+                    g.update(from: e8, count: 72)
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // raw
+                    // passes the gradient through
+                    eInput.update(from: g, count: 72)
+                }
+                // penalty: dL/d(output), summed over its readers
+                g.update(from: e7, count: 5)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // penalty
+                Self.l7_penalty_backward(UnsafePointer(o5), g)
+                e5.update(from: g, count: 5)
+                // noise: dL/d(output), summed over its readers
+                g.update(from: e6, count: 5)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // noise
+                e4.update(from: g, count: 5)
+                // right: dL/d(output), summed over its readers
+                g.update(from: e5, count: 5)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // right
+                Self.l5_right_derivative(UnsafePointer(o5), g)
+                Self.l5_right_backward(UnsafePointer(o3), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e3.update(from: g, count: 48)
+                // left: dL/d(output), summed over its readers
+                g.update(from: e4, count: 5)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // left
+                Self.l4_left_derivative(UnsafePointer(o4), g)
+                Self.l4_left_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                e2.update(from: g, count: 48)
+                // drop: dL/d(output), summed over its readers
+                g.update(from: e3, count: 48)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // drop
+                for i in 0..<48 { g[i] *= m3[i] }
+                for i in 0..<48 { e2[i] += g[i] }
+                // flat: dL/d(output), summed over its readers
+                g.update(from: e2, count: 48)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // flat
+                // passes the gradient through
+                // conv
+                Self.l1_conv_derivative(UnsafePointer(o1), g)
+                Self.l1_conv_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // input_bn: dL/dy waits for the whole batch's sums
+                d0.update(from: g, count: 72)
+                Self.l0_input_bn_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                return value
+
+            default:
+                let eInput = arena + 322
+                let d0 = arena + 72
+                // Backward through input_bn, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l0_input_bn_backward(input, UnsafePointer(d0), statistics, k, g)
+                for i in 0..<72 { eInput[i] += g[i] }
+                inputGradient?.update(from: eInput, count: 72)
+                return 0
+
         }
     }
 

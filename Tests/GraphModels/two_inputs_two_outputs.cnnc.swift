@@ -108,46 +108,43 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // max_pooling2d
-            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            // flatten
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            // measurement_features
-            Self.l3_measurement_features((input + 100), w, arena + Arena.l3_measurement_features)
-            observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
-            // concatenate
-            Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
-            observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
-            // class_head
-            Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l5_class_head)
-            Self.l5_class_head_activation(arena + Arena.l5_class_head)
-            observe?(5, UnsafePointer(arena + Arena.l5_class_head))
-            // score_head
-            Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l6_score_head)
-            observe?(6, UnsafePointer(arena + Arena.l6_score_head))
-            output.update(from: arena + Arena.l5_class_head, count: 3)
-            (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // max_pooling2d
+        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        // flatten
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        // measurement_features
+        Self.l3_measurement_features((input + 100), w, arena + Arena.l3_measurement_features)
+        observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
+        // concatenate
+        Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
+        observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
+        // class_head
+        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l5_class_head)
+        Self.l5_class_head_activation(arena + Arena.l5_class_head)
+        observe?(5, UnsafePointer(arena + Arena.l5_class_head))
+        // score_head
+        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l6_score_head)
+        observe?(6, UnsafePointer(arena + Arena.l6_score_head))
+        output.update(from: arena + Arena.l5_class_head, count: 3)
+        (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -157,35 +154,37 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // max_pooling2d
-            Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            // flatten
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            // measurement_features
-            Self.l3_measurement_features((input + 100), w, arena + Arena.l3_measurement_features)
-            observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
-            // concatenate
-            Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
-            observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
-            // class_head
-            Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l5_class_head)
-            Self.l5_class_head_activation(arena + Arena.l5_class_head)
-            observe?(5, UnsafePointer(arena + Arena.l5_class_head))
-            // score_head
-            Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l6_score_head)
-            observe?(6, UnsafePointer(arena + Arena.l6_score_head))
-            output.update(from: arena + Arena.l5_class_head, count: 3)
-            (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d(input, w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // max_pooling2d
+        Self.l1_max_pooling2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        // flatten
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        // measurement_features
+        Self.l3_measurement_features((input + 100), w, arena + Arena.l3_measurement_features)
+        observe?(3, UnsafePointer(arena + Arena.l3_measurement_features))
+        // concatenate
+        Self.l4_concatenate(UnsafePointer(arena + Arena.l1_max_pooling2d), UnsafePointer(arena + Arena.l3_measurement_features), arena + Arena.l4_concatenate)
+        observe?(4, UnsafePointer(arena + Arena.l4_concatenate))
+        // class_head
+        Self.l5_class_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l5_class_head)
+        Self.l5_class_head_activation(arena + Arena.l5_class_head)
+        observe?(5, UnsafePointer(arena + Arena.l5_class_head))
+        // score_head
+        Self.l6_score_head(UnsafePointer(arena + Arena.l4_concatenate), w, arena + Arena.l6_score_head)
+        observe?(6, UnsafePointer(arena + Arena.l6_score_head))
+        output.update(from: arena + Arena.l5_class_head, count: 3)
+        (output + 3).update(from: arena + Arena.l6_score_head, count: 1)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order

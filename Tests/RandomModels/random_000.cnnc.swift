@@ -83,30 +83,27 @@ public struct Random000: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            Self.l0_dense_activation(arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // batch_normalization
-            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_dense))
-            output.update(from: arena + Arena.l0_dense, count: 65)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        Self.l0_dense_activation(arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // batch_normalization
+        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        output.update(from: arena + Arena.l0_dense, count: 65)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -116,19 +113,21 @@ public struct Random000: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            Self.l0_dense_activation(arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // batch_normalization
-            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_dense))
-            output.update(from: arena + Arena.l0_dense, count: 65)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        Self.l0_dense_activation(arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // batch_normalization
+        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        output.update(from: arena + Arena.l0_dense, count: 65)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -142,19 +141,21 @@ public struct Random000: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 520
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 5, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 5) → (None, 65)
-            Self.l0_dense_block(UnsafePointer(ta), w, tb)
-            Self.l0_dense_block_activation(tb)
-            // batch_normalization over 8 samples: BatchNormalization, (None, 65) → (None, 65)
-            Self.l1_batch_normalization_block(tb, w)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 520
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 5, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 5) → (None, 65)
+        Self.l0_dense_block(UnsafePointer(ta), w, tb)
+        Self.l0_dense_block_activation(tb)
+        // batch_normalization over 8 samples: BatchNormalization, (None, 65) → (None, 65)
+        Self.l1_batch_normalization_block(tb, w)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -326,51 +327,53 @@ extension Random000: TrainableModel {
     public static let batchStatisticsCount = 325
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 195, q = arena + 195
-                let g = arena + 195, h = arena + 260
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_dense(input, w, o0)
-                        Self.l0_dense_activation(o0)
-                        Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let o1 = arena + 65
-                        let d1 = arena + 130
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                        output.update(from: o1, count: 65)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 65, channels: 65)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 65, channels: 65, fused: fused, into: g)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d1.update(from: g, count: 65)
-                        Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 195, q = arena + 195
+        let g = arena + 195, h = arena + 260
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_dense(input, w, o0)
+                Self.l0_dense_activation(o0)
+                Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let d1 = arena + 130
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense
-                        Self.l0_dense_derivative(UnsafePointer(o0), g)
-                        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let o1 = arena + 65
+                let d1 = arena + 130
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
+                output.update(from: o1, count: 65)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 65, channels: 65)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 65, channels: 65, fused: fused, into: g)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d1.update(from: g, count: 65)
+                Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let d1 = arena + 130
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l0_dense_derivative(UnsafePointer(o0), g)
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return 0
+
         }
     }
 

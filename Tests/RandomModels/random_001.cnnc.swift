@@ -101,42 +101,39 @@ public struct Random001: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // max_pooling2d
-            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-            // max_pooling2d_1
-            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
-            // conv2d
-            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
-            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-            // batch_normalization
-            Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
-            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
-            // conv2d_1
-            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
-            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
-            Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-            output.update(from: arena + Arena.l4_conv2d_1, count: 60)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // max_pooling2d_1
+        Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+        // conv2d
+        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        // batch_normalization
+        Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
+        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        // conv2d_1
+        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        output.update(from: arena + Arena.l4_conv2d_1, count: 60)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -146,31 +143,33 @@ public struct Random001: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // max_pooling2d
-            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-            // max_pooling2d_1
-            Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
-            // conv2d
-            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
-            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-            // batch_normalization
-            Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
-            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
-            // conv2d_1
-            Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
-            Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
-            Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
-            observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
-            output.update(from: arena + Arena.l4_conv2d_1, count: 60)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // max_pooling2d_1
+        Self.l1_max_pooling2d_1(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_max_pooling2d_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d_1))
+        // conv2d
+        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_max_pooling2d_1), arena + Arena.l2_conv2d_padded)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        // batch_normalization
+        Self.l3_batch_normalization(arena + Arena.l2_conv2d, w)
+        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        // conv2d_1
+        Self.l4_conv2d_1_pad(UnsafePointer(arena + Arena.l2_conv2d), arena + Arena.l4_conv2d_1_padded)
+        Self.l4_conv2d_1(UnsafePointer(arena + Arena.l4_conv2d_1_padded), w, arena + Arena.l4_conv2d_1)
+        Self.l4_conv2d_1_activation(arena + Arena.l4_conv2d_1)
+        observe?(4, UnsafePointer(arena + Arena.l4_conv2d_1))
+        output.update(from: arena + Arena.l4_conv2d_1, count: 60)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -401,77 +400,79 @@ extension Random001: TrainableModel {
     public static let batchStatisticsCount = 25
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 2150, q = arena + 3718
-                var g = arena + 5286, h = arena + 6246
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let o1 = arena + 880
-                        let o2 = arena + 1760
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_max_pooling2d(input, o0)
-                        Self.l1_max_pooling2d_1(UnsafePointer(o0), o1)
-                        Self.l2_conv2d_pad(UnsafePointer(o1), p)
-                        Self.l2_conv2d(UnsafePointer(p), w, o2)
-                        Self.l2_conv2d_activation(o2)
-                        Self.l3_batch_normalization_statistics(UnsafePointer(o2), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o2 = arena + 1760
-                        let o3 = arena + 1870
-                        let d3 = arena + 1980
-                        let o4 = arena + 2090
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l3_batch_normalization_normalize(UnsafePointer(o2), statistics, k, o3)
-                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                        Self.l4_conv2d_1(UnsafePointer(p), w, o4)
-                        Self.l4_conv2d_1_activation(o4)
-                        output.update(from: o4, count: 60)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 60, channels: 15)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 60, channels: 15, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // conv2d_1
-                        if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
-                        Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                        Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d3.update(from: g, count: 110)
-                        Self.l3_batch_normalization_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 2150, q = arena + 3718
+        var g = arena + 5286, h = arena + 6246
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let o1 = arena + 880
+                let o2 = arena + 1760
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_max_pooling2d(input, o0)
+                Self.l1_max_pooling2d_1(UnsafePointer(o0), o1)
+                Self.l2_conv2d_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d(UnsafePointer(p), w, o2)
+                Self.l2_conv2d_activation(o2)
+                Self.l3_batch_normalization_statistics(UnsafePointer(o2), sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let o1 = arena + 880
-                        let o2 = arena + 1760
-                        let d3 = arena + 1980
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l3_batch_normalization_backward(UnsafePointer(o2), UnsafePointer(d3), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // conv2d
-                        Self.l2_conv2d_derivative(UnsafePointer(o2), g)
-                        Self.l2_conv2d_pad(UnsafePointer(o1), p)
-                        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                        if inputGradient != nil {
-                            // max_pooling2d_1
-                            Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                            // max_pooling2d
-                            if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
-                        }
-                        return 0
+            case 1:
+                let o2 = arena + 1760
+                let o3 = arena + 1870
+                let d3 = arena + 1980
+                let o4 = arena + 2090
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l3_batch_normalization_normalize(UnsafePointer(o2), statistics, k, o3)
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1(UnsafePointer(p), w, o4)
+                Self.l4_conv2d_1_activation(o4)
+                output.update(from: o4, count: 60)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 60, channels: 15)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 60, channels: 15, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l4_conv2d_1_derivative(UnsafePointer(o4), g) }
+                Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
+                Self.l4_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l4_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d3.update(from: g, count: 110)
+                Self.l3_batch_normalization_gradientSums(UnsafePointer(o2), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
+            default:
+                let o0 = arena + 0
+                let o1 = arena + 880
+                let o2 = arena + 1760
+                let d3 = arena + 1980
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l3_batch_normalization_backward(UnsafePointer(o2), UnsafePointer(d3), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                Self.l2_conv2d_derivative(UnsafePointer(o2), g)
+                Self.l2_conv2d_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // max_pooling2d_1
+                    Self.l1_max_pooling2d_1_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                    // max_pooling2d
+                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
                 }
-            }
+                return 0
+
         }
     }
 

@@ -95,35 +95,32 @@ public struct Random009: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // conv2d_1
-            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
-            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        output.update(from: arena + Arena.l2_conv2d_1, count: 2)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -133,24 +130,26 @@ public struct Random009: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // conv2d_1
-            Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
-            Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
-            Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
-            output.update(from: arena + Arena.l2_conv2d_1, count: 2)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 12)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // conv2d_1
+        Self.l2_conv2d_1_pad(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_conv2d_1_padded)
+        Self.l2_conv2d_1(UnsafePointer(arena + Arena.l2_conv2d_1_padded), w, arena + Arena.l2_conv2d_1)
+        Self.l2_conv2d_1_activation(arena + Arena.l2_conv2d_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d_1))
+        output.update(from: arena + Arena.l2_conv2d_1, count: 2)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -248,56 +247,58 @@ extension Random009: TrainableModel {
     public static let batchStatisticsCount = 10
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 56, q = arena + 191
-                var g = arena + 326, h = arena + 356
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_statistics(input, sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let d0 = arena + 12
-                        let o1 = arena + 24
-                        let o2 = arena + 54
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                        Self.l1_conv2d(UnsafePointer(o0), w, o1)
-                        Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                        Self.l2_conv2d_1(UnsafePointer(p), w, o2)
-                        Self.l2_conv2d_1_activation(o2)
-                        output.update(from: o2, count: 2)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 2, channels: 2)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 2, channels: 2, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // conv2d_1
-                        if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
-                        Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                        Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // conv2d
-                        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d0.update(from: g, count: 12)
-                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 56, q = arena + 191
+        var g = arena + 326, h = arena + 356
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_statistics(input, sums)
+                return 0
 
-                    default:
-                        let d0 = arena + 12
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let d0 = arena + 12
+                let o1 = arena + 24
+                let o2 = arena + 54
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1(UnsafePointer(p), w, o2)
+                Self.l2_conv2d_1_activation(o2)
+                output.update(from: o2, count: 2)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 2, channels: 2)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 2, channels: 2, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d_1
+                if !fused { Self.l2_conv2d_1_derivative(UnsafePointer(o2), g) }
+                Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
+                Self.l2_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l2_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // conv2d
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d0.update(from: g, count: 12)
+                Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let d0 = arena + 12
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                return 0
+
         }
     }
 

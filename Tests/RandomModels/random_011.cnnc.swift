@@ -85,31 +85,28 @@ public struct Random011: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
-            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            output.update(from: arena + Arena.l1_conv2d, count: 27)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        output.update(from: arena + Arena.l1_conv2d, count: 27)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -119,20 +116,22 @@ public struct Random011: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // conv2d
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
-            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            output.update(from: arena + Arena.l1_conv2d, count: 27)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 56)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // conv2d
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        output.update(from: arena + Arena.l1_conv2d, count: 27)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -206,49 +205,51 @@ extension Random011: TrainableModel {
     public static let batchStatisticsCount = 20
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 139, q = arena + 139
-                var g = arena + 139, h = arena + 195
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_statistics(input, sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let d0 = arena + 56
-                        let o1 = arena + 112
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                        Self.l1_conv2d(UnsafePointer(o0), w, o1)
-                        Self.l1_conv2d_activation(o1)
-                        output.update(from: o1, count: 27)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 27, channels: 9)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 27, channels: 9, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // conv2d
-                        if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
-                        Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d0.update(from: g, count: 56)
-                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 139, q = arena + 139
+        var g = arena + 139, h = arena + 195
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_statistics(input, sums)
+                return 0
 
-                    default:
-                        let d0 = arena + 56
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let d0 = arena + 56
+                let o1 = arena + 112
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                Self.l1_conv2d(UnsafePointer(o0), w, o1)
+                Self.l1_conv2d_activation(o1)
+                output.update(from: o1, count: 27)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 27, channels: 9)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 27, channels: 9, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // conv2d
+                if !fused { Self.l1_conv2d_derivative(UnsafePointer(o1), g) }
+                Self.l1_conv2d_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d0.update(from: g, count: 56)
+                Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let d0 = arena + 56
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                return 0
+
         }
     }
 

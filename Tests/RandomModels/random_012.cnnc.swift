@@ -85,34 +85,31 @@ public struct Random012: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // re_lu
-            Self.l1_re_lu(arena + Arena.l0_batch_normalization)
-            observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // dense
-            Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
-            Self.l2_dense_activation(arena + Arena.l2_dense)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense))
-            output.update(from: arena + Arena.l2_dense, count: 5)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // re_lu
+        Self.l1_re_lu(arena + Arena.l0_batch_normalization)
+        observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // dense
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
+        Self.l2_dense_activation(arena + Arena.l2_dense)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        output.update(from: arena + Arena.l2_dense, count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -122,23 +119,25 @@ public struct Random012: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // re_lu
-            Self.l1_re_lu(arena + Arena.l0_batch_normalization)
-            observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // dense
-            Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
-            Self.l2_dense_activation(arena + Arena.l2_dense)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense))
-            output.update(from: arena + Arena.l2_dense, count: 5)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 21)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // re_lu
+        Self.l1_re_lu(arena + Arena.l0_batch_normalization)
+        observe?(1, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // dense
+        Self.l2_dense(UnsafePointer(arena + Arena.l0_batch_normalization), w, arena + Arena.l2_dense)
+        Self.l2_dense_activation(arena + Arena.l2_dense)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        output.update(from: arena + Arena.l2_dense, count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -152,21 +151,23 @@ public struct Random012: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// batch_normalization on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 168
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 21, arena, w)
-            }
-            // batch_normalization over 8 samples: BatchNormalization, (None, 21) → (None, 21)
-            Self.l0_batch_normalization_block(ta, w)
-            // re_lu over 8 samples: ReLU, (None, 21) → (None, 21)
-            Self.l1_re_lu_block(ta)
-            // dense over 8 samples: Dense, (None, 21) → (None, 5)
-            Self.l2_dense_block(UnsafePointer(ta), w, tb)
-            Self.l2_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 168
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 21, arena, w)
         }
+        // batch_normalization over 8 samples: BatchNormalization, (None, 21) → (None, 21)
+        Self.l0_batch_normalization_block(ta, w)
+        // re_lu over 8 samples: ReLU, (None, 21) → (None, 21)
+        Self.l1_re_lu_block(ta)
+        // dense over 8 samples: Dense, (None, 21) → (None, 5)
+        Self.l2_dense_block(UnsafePointer(ta), w, tb)
+        Self.l2_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before batch_normalization, its result copied to `destination`.
@@ -307,54 +308,56 @@ extension Random012: TrainableModel {
     public static let batchStatisticsCount = 105
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 68, q = arena + 68
-                var g = arena + 68, h = arena + 89
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_statistics(input, sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let d0 = arena + 21
-                        let o1 = arena + 42
-                        let o2 = arena + 63
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                        o1.update(from: UnsafePointer(o0), count: 21)
-                        Self.l1_re_lu(o1)
-                        Self.l2_dense(UnsafePointer(o1), w, o2)
-                        Self.l2_dense_activation(o2)
-                        output.update(from: o2, count: 5)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 5, channels: 5)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense
-                        if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-                        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // re_lu
-                        Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d0.update(from: g, count: 21)
-                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 68, q = arena + 68
+        var g = arena + 68, h = arena + 89
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_statistics(input, sums)
+                return 0
 
-                    default:
-                        let d0 = arena + 21
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let d0 = arena + 21
+                let o1 = arena + 42
+                let o2 = arena + 63
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                o1.update(from: UnsafePointer(o0), count: 21)
+                Self.l1_re_lu(o1)
+                Self.l2_dense(UnsafePointer(o1), w, o2)
+                Self.l2_dense_activation(o2)
+                output.update(from: o2, count: 5)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 5, channels: 5)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
+                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // re_lu
+                Self.l1_re_lu_derivative(UnsafePointer(o0), UnsafePointer(o1), g)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d0.update(from: g, count: 21)
+                Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let d0 = arena + 21
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                return 0
+
         }
     }
 

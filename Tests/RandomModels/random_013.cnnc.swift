@@ -82,33 +82,30 @@ public struct Random013: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // re_lu
-            (arena + Arena.l0_re_lu).update(from: input, count: 18)
-            Self.l0_re_lu(arena + Arena.l0_re_lu)
-            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
-            // dense
-            Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // activation
-            Self.l2_activation(arena + Arena.l1_dense)
-            observe?(2, UnsafePointer(arena + Arena.l1_dense))
-            output.update(from: arena + Arena.l1_dense, count: 8)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // re_lu
+        (arena + Arena.l0_re_lu).update(from: input, count: 18)
+        Self.l0_re_lu(arena + Arena.l0_re_lu)
+        observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+        // dense
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // activation
+        Self.l2_activation(arena + Arena.l1_dense)
+        observe?(2, UnsafePointer(arena + Arena.l1_dense))
+        output.update(from: arena + Arena.l1_dense, count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -118,22 +115,24 @@ public struct Random013: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // re_lu
-            (arena + Arena.l0_re_lu).update(from: input, count: 18)
-            Self.l0_re_lu(arena + Arena.l0_re_lu)
-            observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
-            // dense
-            Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // activation
-            Self.l2_activation(arena + Arena.l1_dense)
-            observe?(2, UnsafePointer(arena + Arena.l1_dense))
-            output.update(from: arena + Arena.l1_dense, count: 8)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // re_lu
+        (arena + Arena.l0_re_lu).update(from: input, count: 18)
+        Self.l0_re_lu(arena + Arena.l0_re_lu)
+        observe?(0, UnsafePointer(arena + Arena.l0_re_lu))
+        // dense
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_re_lu), w, arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // activation
+        Self.l2_activation(arena + Arena.l1_dense)
+        observe?(2, UnsafePointer(arena + Arena.l1_dense))
+        output.update(from: arena + Arena.l1_dense, count: 8)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -147,20 +146,22 @@ public struct Random013: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// re_lu on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 144
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 18, arena, w)
-            }
-            // re_lu over 8 samples: ReLU, (None, 18) → (None, 18)
-            Self.l0_re_lu_block(ta)
-            // dense over 8 samples: Dense, (None, 18) → (None, 8)
-            Self.l1_dense_block(UnsafePointer(ta), w, tb)
-            // activation over 8 samples: Activation, (None, 8) → (None, 8)
-            Self.l2_activation_block(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 144
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 18, arena, w)
         }
+        // re_lu over 8 samples: ReLU, (None, 18) → (None, 18)
+        Self.l0_re_lu_block(ta)
+        // dense over 8 samples: Dense, (None, 18) → (None, 8)
+        Self.l1_dense_block(UnsafePointer(ta), w, tb)
+        // activation over 8 samples: Activation, (None, 8) → (None, 8)
+        Self.l2_activation_block(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before re_lu, its result copied to `destination`.
@@ -281,41 +282,43 @@ extension Random013: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 34, q = arena + 34
-                var g = arena + 34, h = arena + 52
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 18
-                let o2 = arena + 26
-                // Forward, training mode: every layer's output stays for the backward pass.
-                o0.update(from: input, count: 18)
-                Self.l0_re_lu(o0)
-                Self.l1_dense(UnsafePointer(o0), w, o1)
-                o2.update(from: UnsafePointer(o1), count: 8)
-                Self.l2_activation(o2)
-                output.update(from: o2, count: 8)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 8, channels: 8)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // activation
-                if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
-                // dense
-                Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // re_lu
-                    Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
-                    inputGradient?.update(from: g, count: 18)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 34, q = arena + 34
+        var g = arena + 34, h = arena + 52
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 18
+        let o2 = arena + 26
+        // Forward, training mode: every layer's output stays for the backward pass.
+        o0.update(from: input, count: 18)
+        Self.l0_re_lu(o0)
+        Self.l1_dense(UnsafePointer(o0), w, o1)
+        o2.update(from: UnsafePointer(o1), count: 8)
+        Self.l2_activation(o2)
+        output.update(from: o2, count: 8)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 8, channels: 8)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // activation
+        if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
+        // dense
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // re_lu
+            Self.l0_re_lu_derivative(input, UnsafePointer(o0), g)
+            inputGradient?.update(from: g, count: 18)
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -101,44 +101,41 @@ public struct Random015: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // dropout
-            // (no computation at inference)
-            observe?(0, input)
-            // dense
-            Self.l1_dense(input, w, arena + Arena.l1_dense)
-            Self.l1_dense_activation(arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // dense_1
-            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-            // dense_2
-            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
-            Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
-            // softmax
-            Self.l4_softmax(arena + Arena.l3_dense_2)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
-            // dense_3
-            Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
-            Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-            output.update(from: arena + Arena.l5_dense_3, count: 8)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // dropout
+        // (no computation at inference)
+        observe?(0, input)
+        // dense
+        Self.l1_dense(input, w, arena + Arena.l1_dense)
+        Self.l1_dense_activation(arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // dense_1
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        // dense_2
+        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+        Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+        // softmax
+        Self.l4_softmax(arena + Arena.l3_dense_2)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+        // dense_3
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
+        output.update(from: arena + Arena.l5_dense_3, count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -148,33 +145,35 @@ public struct Random015: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // dropout
-            // (no computation at inference)
-            observe?(0, input)
-            // dense
-            Self.l1_dense(input, w, arena + Arena.l1_dense)
-            Self.l1_dense_activation(arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // dense_1
-            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-            // dense_2
-            Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
-            Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
-            // softmax
-            Self.l4_softmax(arena + Arena.l3_dense_2)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
-            // dense_3
-            Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
-            Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-            output.update(from: arena + Arena.l5_dense_3, count: 8)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // dropout
+        // (no computation at inference)
+        observe?(0, input)
+        // dense
+        Self.l1_dense(input, w, arena + Arena.l1_dense)
+        Self.l1_dense_activation(arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // dense_1
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        // dense_2
+        Self.l3_dense_2(UnsafePointer(arena + Arena.l2_dense_1), w, arena + Arena.l3_dense_2)
+        Self.l3_dense_2_activation(arena + Arena.l3_dense_2)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_2))
+        // softmax
+        Self.l4_softmax(arena + Arena.l3_dense_2)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense_2))
+        // dense_3
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l3_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
+        output.update(from: arena + Arena.l5_dense_3, count: 8)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -188,29 +187,31 @@ public struct Random015: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dropout on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 320
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
-            }
-            // dropout over 8 samples: Dropout, (None, 12) → (None, 12)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 12) → (None, 40)
-            Self.l1_dense_block(UnsafePointer(ta), w, tb)
-            Self.l1_dense_block_activation(tb)
-            // dense_1 over 8 samples: Dense, (None, 40) → (None, 5)
-            Self.l2_dense_1_block(UnsafePointer(tb), w, ta)
-            // dense_2 over 8 samples: Dense, (None, 5) → (None, 10)
-            Self.l3_dense_2_block(UnsafePointer(ta), w, tb)
-            Self.l3_dense_2_block_activation(tb)
-            // softmax over 8 samples: Softmax, (None, 10) → (None, 10)
-            Self.l4_softmax_block(tb)
-            // dense_3 over 8 samples: Dense, (None, 10) → (None, 8)
-            Self.l5_dense_3_block(UnsafePointer(tb), w, ta)
-            Self.l5_dense_3_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 320
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 12, arena, w)
         }
+        // dropout over 8 samples: Dropout, (None, 12) → (None, 12)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 12) → (None, 40)
+        Self.l1_dense_block(UnsafePointer(ta), w, tb)
+        Self.l1_dense_block_activation(tb)
+        // dense_1 over 8 samples: Dense, (None, 40) → (None, 5)
+        Self.l2_dense_1_block(UnsafePointer(tb), w, ta)
+        // dense_2 over 8 samples: Dense, (None, 5) → (None, 10)
+        Self.l3_dense_2_block(UnsafePointer(ta), w, tb)
+        Self.l3_dense_2_block_activation(tb)
+        // softmax over 8 samples: Softmax, (None, 10) → (None, 10)
+        Self.l4_softmax_block(tb)
+        // dense_3 over 8 samples: Dense, (None, 10) → (None, 8)
+        Self.l5_dense_3_block(UnsafePointer(tb), w, ta)
+        Self.l5_dense_3_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dropout, its result copied to `destination`.
@@ -655,64 +656,66 @@ extension Random015: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 97, q = arena + 97
-                var g = arena + 97, h = arena + 137
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let m0 = arena + 12
-                let o1 = arena + 24
-                let o2 = arena + 64
-                let o3 = arena + 69
-                let o4 = arena + 79
-                let o5 = arena + 89
-                // Forward, training mode: every layer's output stays for the backward pass.
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 0)
-                    for i in 0..<12 { m0[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o0[i] = input[i] * m0[i] }
-                }
-                Self.l1_dense(UnsafePointer(o0), w, o1)
-                Self.l1_dense_activation(o1)
-                Self.l2_dense_1(UnsafePointer(o1), w, o2)
-                Self.l3_dense_2(UnsafePointer(o2), w, o3)
-                Self.l3_dense_2_activation(o3)
-                o4.update(from: UnsafePointer(o3), count: 10)
-                Self.l4_softmax(o4)
-                Self.l5_dense_3(UnsafePointer(o4), w, o5)
-                Self.l5_dense_3_activation(o5)
-                output.update(from: o5, count: 8)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 8, channels: 8)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense_3
-                if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
-                Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // softmax
-                Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
-                // dense_2
-                Self.l3_dense_2_derivative(UnsafePointer(o3), g)
-                Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_1
-                Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense
-                Self.l1_dense_derivative(UnsafePointer(o1), g)
-                Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // dropout
-                    for i in 0..<12 { g[i] *= m0[i] }
-                    inputGradient?.update(from: g, count: 12)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 97, q = arena + 97
+        var g = arena + 97, h = arena + 137
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let m0 = arena + 12
+        let o1 = arena + 24
+        let o2 = arena + 64
+        let o3 = arena + 69
+        let o4 = arena + 79
+        let o5 = arena + 89
+        // Forward, training mode: every layer's output stays for the backward pass.
+        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 0)
+            for i in 0..<12 { m0[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o0[i] = input[i] * m0[i] }
         }
+        Self.l1_dense(UnsafePointer(o0), w, o1)
+        Self.l1_dense_activation(o1)
+        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+        Self.l3_dense_2(UnsafePointer(o2), w, o3)
+        Self.l3_dense_2_activation(o3)
+        o4.update(from: UnsafePointer(o3), count: 10)
+        Self.l4_softmax(o4)
+        Self.l5_dense_3(UnsafePointer(o4), w, o5)
+        Self.l5_dense_3_activation(o5)
+        output.update(from: o5, count: 8)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 8, channels: 8)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense_3
+        if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
+        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // softmax
+        Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
+        // dense_2
+        Self.l3_dense_2_derivative(UnsafePointer(o3), g)
+        Self.l3_dense_2_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_1
+        Self.l2_dense_1_derivative(UnsafePointer(o2), g)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense
+        Self.l1_dense_derivative(UnsafePointer(o1), g)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // dropout
+            for i in 0..<12 { g[i] *= m0[i] }
+            inputGradient?.update(from: g, count: 12)
+        }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

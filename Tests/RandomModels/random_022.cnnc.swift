@@ -81,33 +81,30 @@ public struct Random022: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // flatten
-            // (no computation at inference)
-            observe?(0, input)
-            // batch_normalization
-            (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
-            Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
-            observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
-            // activation
-            Self.l2_activation(arena + Arena.l1_batch_normalization)
-            observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
-            output.update(from: arena + Arena.l1_batch_normalization, count: 896)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // flatten
+        // (no computation at inference)
+        observe?(0, input)
+        // batch_normalization
+        (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
+        Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
+        observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+        // activation
+        Self.l2_activation(arena + Arena.l1_batch_normalization)
+        observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
+        output.update(from: arena + Arena.l1_batch_normalization, count: 896)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -117,22 +114,24 @@ public struct Random022: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // flatten
-            // (no computation at inference)
-            observe?(0, input)
-            // batch_normalization
-            (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
-            Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
-            observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
-            // activation
-            Self.l2_activation(arena + Arena.l1_batch_normalization)
-            observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
-            output.update(from: arena + Arena.l1_batch_normalization, count: 896)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // flatten
+        // (no computation at inference)
+        observe?(0, input)
+        // batch_normalization
+        (arena + Arena.l1_batch_normalization).update(from: input, count: 896)
+        Self.l1_batch_normalization(arena + Arena.l1_batch_normalization, w)
+        observe?(1, UnsafePointer(arena + Arena.l1_batch_normalization))
+        // activation
+        Self.l2_activation(arena + Arena.l1_batch_normalization)
+        observe?(2, UnsafePointer(arena + Arena.l1_batch_normalization))
+        output.update(from: arena + Arena.l1_batch_normalization, count: 896)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -169,56 +168,58 @@ extension Random022: TrainableModel {
     public static let batchStatisticsCount = 4480
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 2688, q = arena + 2688
-                let g = arena + 2688, h = arena + 3584
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        // flatten: the same memory as its input
-                        Self.l1_batch_normalization_statistics(input, sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o1 = arena + 0
-                        let d1 = arena + 896
-                        let o2 = arena + 1792
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l1_batch_normalization_normalize(input, statistics, k, o1)
-                        o2.update(from: UnsafePointer(o1), count: 896)
-                        Self.l2_activation(o2)
-                        output.update(from: o2, count: 896)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 896, channels: 896)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 896, channels: 896, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // activation
-                        if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d1.update(from: g, count: 896)
-                        Self.l1_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 2688, q = arena + 2688
+        let g = arena + 2688, h = arena + 3584
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                // flatten: the same memory as its input
+                Self.l1_batch_normalization_statistics(input, sums)
+                return 0
 
-                    default:
-                        let d1 = arena + 896
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l1_batch_normalization_backward(input, UnsafePointer(d1), statistics, k, g)
-                        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                        if inputGradient != nil {
-                            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                            // flatten
-                            // passes the gradient through
-                            inputGradient?.update(from: g, count: 896)
-                        }
-                        return 0
+            case 1:
+                let o1 = arena + 0
+                let d1 = arena + 896
+                let o2 = arena + 1792
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l1_batch_normalization_normalize(input, statistics, k, o1)
+                o2.update(from: UnsafePointer(o1), count: 896)
+                Self.l2_activation(o2)
+                output.update(from: o2, count: 896)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 896, channels: 896)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 896, channels: 896, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // activation
+                if !fused { Self.l2_activation_derivative(UnsafePointer(o1), UnsafePointer(o2), g) }
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d1.update(from: g, count: 896)
+                Self.l1_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                return value
 
+            default:
+                let d1 = arena + 896
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l1_batch_normalization_backward(input, UnsafePointer(d1), statistics, k, g)
+                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+                if inputGradient != nil {
+                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                    // flatten
+                    // passes the gradient through
+                    inputGradient?.update(from: g, count: 896)
                 }
-            }
+                return 0
+
         }
     }
 

@@ -100,45 +100,42 @@ public struct Random024: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            Self.l0_dense_activation(arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // dense_1
-            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
-            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
-            // dense_2
-            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
-            Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
-            // activation
-            Self.l3_activation(arena + Arena.l2_dense_2)
-            observe?(3, UnsafePointer(arena + Arena.l2_dense_2))
-            // re_lu
-            Self.l4_re_lu(arena + Arena.l2_dense_2)
-            observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
-            // dense_3
-            Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l5_dense_3)
-            Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-            output.update(from: arena + Arena.l5_dense_3, count: 31)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        Self.l0_dense_activation(arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // dense_1
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+        // dense_2
+        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+        Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+        // activation
+        Self.l3_activation(arena + Arena.l2_dense_2)
+        observe?(3, UnsafePointer(arena + Arena.l2_dense_2))
+        // re_lu
+        Self.l4_re_lu(arena + Arena.l2_dense_2)
+        observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
+        // dense_3
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
+        output.update(from: arena + Arena.l5_dense_3, count: 31)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -148,34 +145,36 @@ public struct Random024: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            Self.l0_dense_activation(arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // dense_1
-            Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
-            Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
-            // dense_2
-            Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
-            Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
-            // activation
-            Self.l3_activation(arena + Arena.l2_dense_2)
-            observe?(3, UnsafePointer(arena + Arena.l2_dense_2))
-            // re_lu
-            Self.l4_re_lu(arena + Arena.l2_dense_2)
-            observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
-            // dense_3
-            Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l5_dense_3)
-            Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
-            observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
-            output.update(from: arena + Arena.l5_dense_3, count: 31)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        Self.l0_dense_activation(arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // dense_1
+        Self.l1_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l1_dense_1)
+        Self.l1_dense_1_activation(arena + Arena.l1_dense_1)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense_1))
+        // dense_2
+        Self.l2_dense_2(UnsafePointer(arena + Arena.l1_dense_1), w, arena + Arena.l2_dense_2)
+        Self.l2_dense_2_activation(arena + Arena.l2_dense_2)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense_2))
+        // activation
+        Self.l3_activation(arena + Arena.l2_dense_2)
+        observe?(3, UnsafePointer(arena + Arena.l2_dense_2))
+        // re_lu
+        Self.l4_re_lu(arena + Arena.l2_dense_2)
+        observe?(4, UnsafePointer(arena + Arena.l2_dense_2))
+        // dense_3
+        Self.l5_dense_3(UnsafePointer(arena + Arena.l2_dense_2), w, arena + Arena.l5_dense_3)
+        Self.l5_dense_3_activation(arena + Arena.l5_dense_3)
+        observe?(5, UnsafePointer(arena + Arena.l5_dense_3))
+        output.update(from: arena + Arena.l5_dense_3, count: 31)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -189,30 +188,32 @@ public struct Random024: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 248
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 29, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 29) → (None, 13)
-            Self.l0_dense_block(UnsafePointer(ta), w, tb)
-            Self.l0_dense_block_activation(tb)
-            // dense_1 over 8 samples: Dense, (None, 13) → (None, 2)
-            Self.l1_dense_1_block(UnsafePointer(tb), w, ta)
-            Self.l1_dense_1_block_activation(ta)
-            // dense_2 over 8 samples: Dense, (None, 2) → (None, 8)
-            Self.l2_dense_2_block(UnsafePointer(ta), w, tb)
-            Self.l2_dense_2_block_activation(tb)
-            // activation over 8 samples: Activation, (None, 8) → (None, 8)
-            Self.l3_activation_block(tb)
-            // re_lu over 8 samples: ReLU, (None, 8) → (None, 8)
-            Self.l4_re_lu_block(tb)
-            // dense_3 over 8 samples: Dense, (None, 8) → (None, 31)
-            Self.l5_dense_3_block(UnsafePointer(tb), w, ta)
-            Self.l5_dense_3_block_activation(ta)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 248
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 29, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 29) → (None, 13)
+        Self.l0_dense_block(UnsafePointer(ta), w, tb)
+        Self.l0_dense_block_activation(tb)
+        // dense_1 over 8 samples: Dense, (None, 13) → (None, 2)
+        Self.l1_dense_1_block(UnsafePointer(tb), w, ta)
+        Self.l1_dense_1_block_activation(ta)
+        // dense_2 over 8 samples: Dense, (None, 2) → (None, 8)
+        Self.l2_dense_2_block(UnsafePointer(ta), w, tb)
+        Self.l2_dense_2_block_activation(tb)
+        // activation over 8 samples: Activation, (None, 8) → (None, 8)
+        Self.l3_activation_block(tb)
+        // re_lu over 8 samples: ReLU, (None, 8) → (None, 8)
+        Self.l4_re_lu_block(tb)
+        // dense_3 over 8 samples: Dense, (None, 8) → (None, 31)
+        Self.l5_dense_3_block(UnsafePointer(tb), w, ta)
+        Self.l5_dense_3_block_activation(ta)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -638,57 +639,59 @@ extension Random024: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 70, q = arena + 70
-                var g = arena + 70, h = arena + 101
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 13
-                let o2 = arena + 15
-                let o3 = arena + 23
-                let o4 = arena + 31
-                let o5 = arena + 39
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_dense(input, w, o0)
-                Self.l0_dense_activation(o0)
-                Self.l1_dense_1(UnsafePointer(o0), w, o1)
-                Self.l1_dense_1_activation(o1)
-                Self.l2_dense_2(UnsafePointer(o1), w, o2)
-                Self.l2_dense_2_activation(o2)
-                o3.update(from: UnsafePointer(o2), count: 8)
-                Self.l3_activation(o3)
-                o4.update(from: UnsafePointer(o3), count: 8)
-                Self.l4_re_lu(o4)
-                Self.l5_dense_3(UnsafePointer(o4), w, o5)
-                Self.l5_dense_3_activation(o5)
-                output.update(from: o5, count: 31)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 31, channels: 31)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 31, channels: 31, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense_3
-                if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
-                Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // re_lu
-                Self.l4_re_lu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
-                // activation
-                Self.l3_activation_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
-                // dense_2
-                Self.l2_dense_2_derivative(UnsafePointer(o2), g)
-                Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense_1
-                Self.l1_dense_1_derivative(UnsafePointer(o1), g)
-                Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense
-                Self.l0_dense_derivative(UnsafePointer(o0), g)
-                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                return value
-            }
-        }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 70, q = arena + 70
+        var g = arena + 70, h = arena + 101
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 13
+        let o2 = arena + 15
+        let o3 = arena + 23
+        let o4 = arena + 31
+        let o5 = arena + 39
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_dense(input, w, o0)
+        Self.l0_dense_activation(o0)
+        Self.l1_dense_1(UnsafePointer(o0), w, o1)
+        Self.l1_dense_1_activation(o1)
+        Self.l2_dense_2(UnsafePointer(o1), w, o2)
+        Self.l2_dense_2_activation(o2)
+        o3.update(from: UnsafePointer(o2), count: 8)
+        Self.l3_activation(o3)
+        o4.update(from: UnsafePointer(o3), count: 8)
+        Self.l4_re_lu(o4)
+        Self.l5_dense_3(UnsafePointer(o4), w, o5)
+        Self.l5_dense_3_activation(o5)
+        output.update(from: o5, count: 31)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 31, channels: 31)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 31, channels: 31, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense_3
+        if !fused { Self.l5_dense_3_derivative(UnsafePointer(o5), g) }
+        Self.l5_dense_3_backward(UnsafePointer(o4), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // re_lu
+        Self.l4_re_lu_derivative(UnsafePointer(o3), UnsafePointer(o4), g)
+        // activation
+        Self.l3_activation_derivative(UnsafePointer(o2), UnsafePointer(o3), g)
+        // dense_2
+        Self.l2_dense_2_derivative(UnsafePointer(o2), g)
+        Self.l2_dense_2_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense_1
+        Self.l1_dense_1_derivative(UnsafePointer(o1), g)
+        Self.l1_dense_1_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense
+        Self.l0_dense_derivative(UnsafePointer(o0), g)
+        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -96,39 +96,36 @@ public struct Random045: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // batch_normalization
-            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_dense))
-            // dropout
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l0_dense))
-            // dense_1
-            Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
-            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-            // batch_normalization_1
-            Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-            output.update(from: arena + Arena.l3_dense_1, count: 13)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // batch_normalization
+        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        // dropout
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l0_dense))
+        // dense_1
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        // batch_normalization_1
+        Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+        output.update(from: arena + Arena.l3_dense_1, count: 13)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -138,28 +135,30 @@ public struct Random045: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // batch_normalization
-            Self.l1_batch_normalization(arena + Arena.l0_dense, w)
-            observe?(1, UnsafePointer(arena + Arena.l0_dense))
-            // dropout
-            // (no computation at inference)
-            observe?(2, UnsafePointer(arena + Arena.l0_dense))
-            // dense_1
-            Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
-            Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-            // batch_normalization_1
-            Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-            output.update(from: arena + Arena.l3_dense_1, count: 13)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // batch_normalization
+        Self.l1_batch_normalization(arena + Arena.l0_dense, w)
+        observe?(1, UnsafePointer(arena + Arena.l0_dense))
+        // dropout
+        // (no computation at inference)
+        observe?(2, UnsafePointer(arena + Arena.l0_dense))
+        // dense_1
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l0_dense), w, arena + Arena.l3_dense_1)
+        Self.l3_dense_1_activation(arena + Arena.l3_dense_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        // batch_normalization_1
+        Self.l4_batch_normalization_1(arena + Arena.l3_dense_1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+        output.update(from: arena + Arena.l3_dense_1, count: 13)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -173,25 +172,27 @@ public struct Random045: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 112
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 14, arena, w)
-            }
-            // dense over 8 samples: Dense, (None, 14) → (None, 1)
-            Self.l0_dense_block(UnsafePointer(ta), w, tb)
-            // batch_normalization over 8 samples: BatchNormalization, (None, 1) → (None, 1)
-            Self.l1_batch_normalization_block(tb, w)
-            // dropout over 8 samples: Dropout, (None, 1) → (None, 1)
-            // (no computation at inference)
-            // dense_1 over 8 samples: Dense, (None, 1) → (None, 13)
-            Self.l3_dense_1_block(UnsafePointer(tb), w, ta)
-            Self.l3_dense_1_block_activation(ta)
-            // batch_normalization_1 over 8 samples: BatchNormalization, (None, 13) → (None, 13)
-            Self.l4_batch_normalization_1_block(ta, w)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 112
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 14, arena, w)
         }
+        // dense over 8 samples: Dense, (None, 14) → (None, 1)
+        Self.l0_dense_block(UnsafePointer(ta), w, tb)
+        // batch_normalization over 8 samples: BatchNormalization, (None, 1) → (None, 1)
+        Self.l1_batch_normalization_block(tb, w)
+        // dropout over 8 samples: Dropout, (None, 1) → (None, 1)
+        // (no computation at inference)
+        // dense_1 over 8 samples: Dense, (None, 1) → (None, 13)
+        Self.l3_dense_1_block(UnsafePointer(tb), w, ta)
+        Self.l3_dense_1_block_activation(ta)
+        // batch_normalization_1 over 8 samples: BatchNormalization, (None, 13) → (None, 13)
+        Self.l4_batch_normalization_1_block(ta, w)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense, its result copied to `destination`.
@@ -399,87 +400,89 @@ extension Random045: TrainableModel {
     public static let batchStatisticsCount = 70
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 44, q = arena + 44
-                var g = arena + 44, h = arena + 58
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_dense(input, w, o0)
-                        Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let o1 = arena + 1
-                        let o2 = arena + 3
-                        let m2 = arena + 4
-                        let o3 = arena + 5
-                        // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
-                        Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
-                        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                        do {
-                            var random = SplitMix64(seed: dropoutSeed, stream: 2)
-                            for i in 0..<1 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
-                        }
-                        Self.l3_dense_1(UnsafePointer(o2), w, o3)
-                        Self.l3_dense_1_activation(o3)
-                        Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
-                        return 0
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 44, q = arena + 44
+        var g = arena + 44, h = arena + 58
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_dense(input, w, o0)
+                Self.l1_batch_normalization_statistics(UnsafePointer(o0), sums)
+                return 0
 
-                    case 2:
-                        let o3 = arena + 5
-                        let o4 = arena + 18
-                        let d4 = arena + 31
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
-                        output.update(from: o4, count: 13)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 13, channels: 13)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 13, channels: 13, fused: fused, into: g)
-                        // batch_normalization_1: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 13)
-                        Self.l4_batch_normalization_1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return value
-
-                    case 3:
-                        let o0 = arena + 0
-                        let d1 = arena + 2
-                        let o2 = arena + 3
-                        let m2 = arena + 4
-                        let o3 = arena + 5
-                        let d4 = arena + 31
-                        // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense_1
-                        Self.l3_dense_1_derivative(UnsafePointer(o3), g)
-                        Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // dropout
-                        for i in 0..<1 { g[i] *= m2[i] }
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d1.update(from: g, count: 1)
-                        Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
-                        return 0
-
-                    default:
-                        let o0 = arena + 0
-                        let d1 = arena + 2
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense
-                        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                        return 0
-
+            case 1:
+                let o0 = arena + 0
+                let o1 = arena + 1
+                let o2 = arena + 3
+                let m2 = arena + 4
+                let o3 = arena + 5
+                // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
+                Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
+                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+                do {
+                    var random = SplitMix64(seed: dropoutSeed, stream: 2)
+                    for i in 0..<1 { m2[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[i] = UnsafePointer(o1)[i] * m2[i] }
                 }
-            }
+                Self.l3_dense_1(UnsafePointer(o2), w, o3)
+                Self.l3_dense_1_activation(o3)
+                Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
+                return 0
+
+            case 2:
+                let o3 = arena + 5
+                let o4 = arena + 18
+                let d4 = arena + 31
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
+                output.update(from: o4, count: 13)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 13, channels: 13)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 13, channels: 13, fused: fused, into: g)
+                // batch_normalization_1: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 13)
+                Self.l4_batch_normalization_1_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return value
+
+            case 3:
+                let o0 = arena + 0
+                let d1 = arena + 2
+                let o2 = arena + 3
+                let m2 = arena + 4
+                let o3 = arena + 5
+                let d4 = arena + 31
+                // Backward through batch_normalization_1, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_batch_normalization_1_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense_1
+                Self.l3_dense_1_derivative(UnsafePointer(o3), g)
+                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // dropout
+                for i in 0..<1 { g[i] *= m2[i] }
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d1.update(from: g, count: 1)
+                Self.l1_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                return 0
+
+            default:
+                let o0 = arena + 0
+                let d1 = arena + 2
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l1_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d1), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return 0
+
         }
     }
 

@@ -96,38 +96,35 @@ public struct Random046: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // zero_padding2d
-            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
-            // global_max_pooling2d
-            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
-            // dense_1
-            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-            // batch_normalization
-            Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-            output.update(from: arena + Arena.l3_dense_1, count: 16)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // zero_padding2d
+        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        // global_max_pooling2d
+        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+        // dense_1
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        // batch_normalization
+        Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+        output.update(from: arena + Arena.l3_dense_1, count: 16)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -137,27 +134,29 @@ public struct Random046: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // dense
-            Self.l0_dense(input, w, arena + Arena.l0_dense)
-            observe?(0, UnsafePointer(arena + Arena.l0_dense))
-            // zero_padding2d
-            Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
-            // global_max_pooling2d
-            Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
-            // dense_1
-            Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
-            // batch_normalization
-            Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
-            output.update(from: arena + Arena.l3_dense_1, count: 16)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // dense
+        Self.l0_dense(input, w, arena + Arena.l0_dense)
+        observe?(0, UnsafePointer(arena + Arena.l0_dense))
+        // zero_padding2d
+        Self.l1_zero_padding2d(UnsafePointer(arena + Arena.l0_dense), arena + Arena.l1_zero_padding2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_zero_padding2d))
+        // global_max_pooling2d
+        Self.l2_global_max_pooling2d(UnsafePointer(arena + Arena.l1_zero_padding2d), arena + Arena.l2_global_max_pooling2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_global_max_pooling2d))
+        // dense_1
+        Self.l3_dense_1(UnsafePointer(arena + Arena.l2_global_max_pooling2d), w, arena + Arena.l3_dense_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense_1))
+        // batch_normalization
+        Self.l4_batch_normalization(arena + Arena.l3_dense_1, w)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense_1))
+        output.update(from: arena + Arena.l3_dense_1, count: 16)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -171,18 +170,20 @@ public struct Random046: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// dense_1 on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 128
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 2, arena, w)
-            }
-            // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
-            Self.l3_dense_1_block(UnsafePointer(ta), w, tb)
-            // batch_normalization over 8 samples: BatchNormalization, (None, 16) → (None, 16)
-            Self.l4_batch_normalization_block(tb, w)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 128
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 2, arena, w)
         }
+        // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
+        Self.l3_dense_1_block(UnsafePointer(ta), w, tb)
+        // batch_normalization over 8 samples: BatchNormalization, (None, 16) → (None, 16)
+        Self.l4_batch_normalization_block(tb, w)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before dense_1, its result copied to `destination`.
@@ -350,65 +351,67 @@ extension Random046: TrainableModel {
     public static let batchStatisticsCount = 80
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 352, q = arena + 352
-                var g = arena + 352, h = arena + 544
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        let o1 = arena + 110
-                        let o2 = arena + 302
-                        let o3 = arena + 304
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_dense(input, w, o0)
-                        Self.l1_zero_padding2d(UnsafePointer(o0), o1)
-                        Self.l2_global_max_pooling2d(UnsafePointer(o1), o2)
-                        Self.l3_dense_1(UnsafePointer(o2), w, o3)
-                        Self.l4_batch_normalization_statistics(UnsafePointer(o3), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o3 = arena + 304
-                        let o4 = arena + 320
-                        let d4 = arena + 336
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l4_batch_normalization_normalize(UnsafePointer(o3), statistics, k, o4)
-                        output.update(from: o4, count: 16)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 16, channels: 16)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 16, channels: 16, fused: fused, into: g)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d4.update(from: g, count: 16)
-                        Self.l4_batch_normalization_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 352, q = arena + 352
+        var g = arena + 352, h = arena + 544
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                let o1 = arena + 110
+                let o2 = arena + 302
+                let o3 = arena + 304
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_dense(input, w, o0)
+                Self.l1_zero_padding2d(UnsafePointer(o0), o1)
+                Self.l2_global_max_pooling2d(UnsafePointer(o1), o2)
+                Self.l3_dense_1(UnsafePointer(o2), w, o3)
+                Self.l4_batch_normalization_statistics(UnsafePointer(o3), sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let o1 = arena + 110
-                        let o2 = arena + 302
-                        let o3 = arena + 304
-                        let d4 = arena + 336
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l4_batch_normalization_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // dense_1
-                        Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // global_max_pooling2d
-                        Self.l2_global_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                        // zero_padding2d
-                        Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                        // dense
-                        Self.l0_dense_derivative(UnsafePointer(o0), g)
-                        Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
-                        return 0
+            case 1:
+                let o3 = arena + 304
+                let o4 = arena + 320
+                let d4 = arena + 336
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l4_batch_normalization_normalize(UnsafePointer(o3), statistics, k, o4)
+                output.update(from: o4, count: 16)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 16, channels: 16)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 16, channels: 16, fused: fused, into: g)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d4.update(from: g, count: 16)
+                Self.l4_batch_normalization_gradientSums(UnsafePointer(o3), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let o1 = arena + 110
+                let o2 = arena + 302
+                let o3 = arena + 304
+                let d4 = arena + 336
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l4_batch_normalization_backward(UnsafePointer(o3), UnsafePointer(d4), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // dense_1
+                Self.l3_dense_1_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // global_max_pooling2d
+                Self.l2_global_max_pooling2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // zero_padding2d
+                Self.l1_zero_padding2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+                // dense
+                Self.l0_dense_derivative(UnsafePointer(o0), g)
+                Self.l0_dense_backward(input, UnsafePointer(g), k, gradients, inputGradient)
+                return 0
+
         }
     }
 

@@ -90,34 +90,31 @@ public struct Random048: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // max_pooling2d
-            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-            // dense
-            Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // conv2d
-            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
-            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-            output.update(from: arena + Arena.l2_conv2d, count: 24)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // dense
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // conv2d
+        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        output.update(from: arena + Arena.l2_conv2d, count: 24)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -127,23 +124,25 @@ public struct Random048: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // max_pooling2d
-            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-            // dense
-            Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // conv2d
-            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
-            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-            Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-            output.update(from: arena + Arena.l2_conv2d, count: 24)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // dense
+        Self.l1_dense(UnsafePointer(arena + Arena.l0_max_pooling2d), w, arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // conv2d
+        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_dense), arena + Arena.l2_conv2d_padded)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        Self.l2_conv2d_activation(arena + Arena.l2_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        output.update(from: arena + Arena.l2_conv2d, count: 24)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -306,44 +305,46 @@ extension Random048: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 649, q = arena + 1601
-                var g = arena + 2553, h = arena + 2978
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 200
-                let o2 = arena + 625
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_max_pooling2d(input, o0)
-                Self.l1_dense(UnsafePointer(o0), w, o1)
-                Self.l2_conv2d_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d(UnsafePointer(p), w, o2)
-                Self.l2_conv2d_activation(o2)
-                output.update(from: o2, count: 24)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 24, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 24, channels: 4, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // conv2d
-                if !fused { Self.l2_conv2d_derivative(UnsafePointer(o2), g) }
-                Self.l2_conv2d_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // dense
-                Self.l1_dense_derivative(UnsafePointer(o1), g)
-                Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // max_pooling2d
-                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 649, q = arena + 1601
+        var g = arena + 2553, h = arena + 2978
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 200
+        let o2 = arena + 625
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_max_pooling2d(input, o0)
+        Self.l1_dense(UnsafePointer(o0), w, o1)
+        Self.l2_conv2d_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d(UnsafePointer(p), w, o2)
+        Self.l2_conv2d_activation(o2)
+        output.update(from: o2, count: 24)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 24, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 24, channels: 4, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // conv2d
+        if !fused { Self.l2_conv2d_derivative(UnsafePointer(o2), g) }
+        Self.l2_conv2d_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // dense
+        Self.l1_dense_derivative(UnsafePointer(o1), g)
+        Self.l1_dense_backward(UnsafePointer(o0), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // max_pooling2d
+            if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

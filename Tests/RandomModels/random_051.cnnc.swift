@@ -80,33 +80,30 @@ public struct Random051: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // flatten
-            // (no computation at inference)
-            observe?(0, input)
-            // dropout
-            // (no computation at inference)
-            observe?(1, input)
-            // dense
-            Self.l2_dense(input, w, arena + Arena.l2_dense)
-            Self.l2_dense_activation(arena + Arena.l2_dense)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense))
-            output.update(from: arena + Arena.l2_dense, count: 40)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // flatten
+        // (no computation at inference)
+        observe?(0, input)
+        // dropout
+        // (no computation at inference)
+        observe?(1, input)
+        // dense
+        Self.l2_dense(input, w, arena + Arena.l2_dense)
+        Self.l2_dense_activation(arena + Arena.l2_dense)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        output.update(from: arena + Arena.l2_dense, count: 40)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -116,22 +113,24 @@ public struct Random051: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // flatten
-            // (no computation at inference)
-            observe?(0, input)
-            // dropout
-            // (no computation at inference)
-            observe?(1, input)
-            // dense
-            Self.l2_dense(input, w, arena + Arena.l2_dense)
-            Self.l2_dense_activation(arena + Arena.l2_dense)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense))
-            output.update(from: arena + Arena.l2_dense, count: 40)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // flatten
+        // (no computation at inference)
+        observe?(0, input)
+        // dropout
+        // (no computation at inference)
+        observe?(1, input)
+        // dense
+        Self.l2_dense(input, w, arena + Arena.l2_dense)
+        Self.l2_dense_activation(arena + Arena.l2_dense)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense))
+        output.update(from: arena + Arena.l2_dense, count: 40)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -145,21 +144,23 @@ public struct Random051: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 800
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 100, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 5, 10, 2) → (None, 100)
-            // (no computation at inference)
-            // dropout over 8 samples: Dropout, (None, 100) → (None, 100)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 100) → (None, 40)
-            Self.l2_dense_block(UnsafePointer(ta), w, tb)
-            Self.l2_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 800
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 100, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 5, 10, 2) → (None, 100)
+        // (no computation at inference)
+        // dropout over 8 samples: Dropout, (None, 100) → (None, 100)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 100) → (None, 40)
+        Self.l2_dense_block(UnsafePointer(ta), w, tb)
+        Self.l2_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -318,45 +319,47 @@ extension Random051: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 240, q = arena + 240
-                var g = arena + 240, h = arena + 340
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o1 = arena + 0
-                let m1 = arena + 100
-                let o2 = arena + 200
-                // Forward, training mode: every layer's output stays for the backward pass.
-                // flatten: the same memory as its input
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
-                    for i in 0..<100 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = input[i] * m1[i] }
-                }
-                Self.l2_dense(UnsafePointer(o1), w, o2)
-                Self.l2_dense_activation(o2)
-                output.update(from: o2, count: 40)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 40, channels: 40)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 40, channels: 40, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
-                Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // dropout
-                    for i in 0..<100 { g[i] *= m1[i] }
-                    // flatten
-                    // passes the gradient through
-                    inputGradient?.update(from: g, count: 100)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 240, q = arena + 240
+        var g = arena + 240, h = arena + 340
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o1 = arena + 0
+        let m1 = arena + 100
+        let o2 = arena + 200
+        // Forward, training mode: every layer's output stays for the backward pass.
+        // flatten: the same memory as its input
+        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 1)
+            for i in 0..<100 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = input[i] * m1[i] }
         }
+        Self.l2_dense(UnsafePointer(o1), w, o2)
+        Self.l2_dense_activation(o2)
+        output.update(from: o2, count: 40)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 40, channels: 40)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 40, channels: 40, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l2_dense_derivative(UnsafePointer(o2), g) }
+        Self.l2_dense_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // dropout
+            for i in 0..<100 { g[i] *= m1[i] }
+            // flatten
+            // passes the gradient through
+            inputGradient?.update(from: g, count: 100)
+        }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -87,37 +87,34 @@ public struct Random058: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // flatten
-            // (no computation at inference)
-            observe?(0, input)
-            // dense
-            Self.l1_dense(input, w, arena + Arena.l1_dense)
-            Self.l1_dense_activation(arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // dense_1
-            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
-            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-            // dropout
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
-            output.update(from: arena + Arena.l2_dense_1, count: 65)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // flatten
+        // (no computation at inference)
+        observe?(0, input)
+        // dense
+        Self.l1_dense(input, w, arena + Arena.l1_dense)
+        Self.l1_dense_activation(arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // dense_1
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        // dropout
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+        output.update(from: arena + Arena.l2_dense_1, count: 65)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -127,26 +124,28 @@ public struct Random058: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // flatten
-            // (no computation at inference)
-            observe?(0, input)
-            // dense
-            Self.l1_dense(input, w, arena + Arena.l1_dense)
-            Self.l1_dense_activation(arena + Arena.l1_dense)
-            observe?(1, UnsafePointer(arena + Arena.l1_dense))
-            // dense_1
-            Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
-            Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
-            observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
-            // dropout
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
-            output.update(from: arena + Arena.l2_dense_1, count: 65)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // flatten
+        // (no computation at inference)
+        observe?(0, input)
+        // dense
+        Self.l1_dense(input, w, arena + Arena.l1_dense)
+        Self.l1_dense_activation(arena + Arena.l1_dense)
+        observe?(1, UnsafePointer(arena + Arena.l1_dense))
+        // dense_1
+        Self.l2_dense_1(UnsafePointer(arena + Arena.l1_dense), w, arena + Arena.l2_dense_1)
+        Self.l2_dense_1_activation(arena + Arena.l2_dense_1)
+        observe?(2, UnsafePointer(arena + Arena.l2_dense_1))
+        // dropout
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_dense_1))
+        output.update(from: arena + Arena.l2_dense_1, count: 65)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -160,24 +159,26 @@ public struct Random058: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 1200
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 150, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 10, 3, 5) → (None, 150)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 150) → (None, 31)
-            Self.l1_dense_block(UnsafePointer(ta), w, tb)
-            Self.l1_dense_block_activation(tb)
-            // dense_1 over 8 samples: Dense, (None, 31) → (None, 65)
-            Self.l2_dense_1_block(UnsafePointer(tb), w, ta)
-            Self.l2_dense_1_block_activation(ta)
-            // dropout over 8 samples: Dropout, (None, 65) → (None, 65)
-            // (no computation at inference)
-            output.update(from: ta, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 1200
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 150, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 10, 3, 5) → (None, 150)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 150) → (None, 31)
+        Self.l1_dense_block(UnsafePointer(ta), w, tb)
+        Self.l1_dense_block_activation(tb)
+        // dense_1 over 8 samples: Dense, (None, 31) → (None, 65)
+        Self.l2_dense_1_block(UnsafePointer(tb), w, ta)
+        Self.l2_dense_1_block_activation(ta)
+        // dropout over 8 samples: Dropout, (None, 65) → (None, 65)
+        // (no computation at inference)
+        output.update(from: ta, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -458,51 +459,53 @@ extension Random058: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 226, q = arena + 226
-                var g = arena + 226, h = arena + 376
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o1 = arena + 0
-                let o2 = arena + 31
-                let o3 = arena + 96
-                let m3 = arena + 161
-                // Forward, training mode: every layer's output stays for the backward pass.
-                // flatten: the same memory as its input
-                Self.l1_dense(input, w, o1)
-                Self.l1_dense_activation(o1)
-                Self.l2_dense_1(UnsafePointer(o1), w, o2)
-                Self.l2_dense_1_activation(o2)
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 3)
-                    for i in 0..<65 { m3[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o3[i] = UnsafePointer(o2)[i] * m3[i] }
-                }
-                output.update(from: o3, count: 65)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 65, channels: 65)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 65, channels: 65, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dropout
-                for i in 0..<65 { g[i] *= m3[i] }
-                // dense_1
-                Self.l2_dense_1_derivative(UnsafePointer(o2), g)
-                Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // dense
-                Self.l1_dense_derivative(UnsafePointer(o1), g)
-                Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // flatten
-                    // passes the gradient through
-                    inputGradient?.update(from: g, count: 150)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 226, q = arena + 226
+        var g = arena + 226, h = arena + 376
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o1 = arena + 0
+        let o2 = arena + 31
+        let o3 = arena + 96
+        let m3 = arena + 161
+        // Forward, training mode: every layer's output stays for the backward pass.
+        // flatten: the same memory as its input
+        Self.l1_dense(input, w, o1)
+        Self.l1_dense_activation(o1)
+        Self.l2_dense_1(UnsafePointer(o1), w, o2)
+        Self.l2_dense_1_activation(o2)
+        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 3)
+            for i in 0..<65 { m3[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o3[i] = UnsafePointer(o2)[i] * m3[i] }
         }
+        output.update(from: o3, count: 65)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 65, channels: 65)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 65, channels: 65, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dropout
+        for i in 0..<65 { g[i] *= m3[i] }
+        // dense_1
+        Self.l2_dense_1_derivative(UnsafePointer(o2), g)
+        Self.l2_dense_1_backward(UnsafePointer(o1), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // dense
+        Self.l1_dense_derivative(UnsafePointer(o1), g)
+        Self.l1_dense_backward(input, UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // flatten
+            // passes the gradient through
+            inputGradient?.update(from: g, count: 150)
+        }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -93,39 +93,36 @@ public struct Random070: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // batch_normalization
-            Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
-            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
-            // dense
-            Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense))
-            // softmax
-            Self.l4_softmax(arena + Arena.l3_dense)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense))
-            output.update(from: arena + Arena.l3_dense, count: 5)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // batch_normalization
+        Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
+        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        // dense
+        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense))
+        // softmax
+        Self.l4_softmax(arena + Arena.l3_dense)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense))
+        output.update(from: arena + Arena.l3_dense, count: 5)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -135,28 +132,30 @@ public struct Random070: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // batch_normalization
-            Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
-            observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
-            // dense
-            Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
-            observe?(3, UnsafePointer(arena + Arena.l3_dense))
-            // softmax
-            Self.l4_softmax(arena + Arena.l3_dense)
-            observe?(4, UnsafePointer(arena + Arena.l3_dense))
-            output.update(from: arena + Arena.l3_dense, count: 5)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // batch_normalization
+        Self.l2_batch_normalization(arena + Arena.l0_conv2d, w)
+        observe?(2, UnsafePointer(arena + Arena.l0_conv2d))
+        // dense
+        Self.l3_dense(UnsafePointer(arena + Arena.l0_conv2d), w, arena + Arena.l3_dense)
+        observe?(3, UnsafePointer(arena + Arena.l3_dense))
+        // softmax
+        Self.l4_softmax(arena + Arena.l3_dense)
+        observe?(4, UnsafePointer(arena + Arena.l3_dense))
+        output.update(from: arena + Arena.l3_dense, count: 5)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -170,22 +169,24 @@ public struct Random070: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 1056
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 132, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 4, 1, 33) → (None, 132)
-            // (no computation at inference)
-            // batch_normalization over 8 samples: BatchNormalization, (None, 132) → (None, 132)
-            Self.l2_batch_normalization_block(ta, w)
-            // dense over 8 samples: Dense, (None, 132) → (None, 5)
-            Self.l3_dense_block(UnsafePointer(ta), w, tb)
-            // softmax over 8 samples: Softmax, (None, 5) → (None, 5)
-            Self.l4_softmax_block(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 1056
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 132, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 4, 1, 33) → (None, 132)
+        // (no computation at inference)
+        // batch_normalization over 8 samples: BatchNormalization, (None, 132) → (None, 132)
+        Self.l2_batch_normalization_block(ta, w)
+        // dense over 8 samples: Dense, (None, 132) → (None, 5)
+        Self.l3_dense_block(UnsafePointer(ta), w, tb)
+        // softmax over 8 samples: Softmax, (None, 5) → (None, 5)
+        Self.l4_softmax_block(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -382,66 +383,68 @@ extension Random070: TrainableModel {
     public static let batchStatisticsCount = 660
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 406, q = arena + 662
-                var g = arena + 918, h = arena + 1050
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        let o0 = arena + 0
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_conv2d_pad(input, p)
-                        Self.l0_conv2d(UnsafePointer(p), w, o0)
-                        // flatten: the same memory as its input
-                        Self.l2_batch_normalization_statistics(UnsafePointer(o0), sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let o2 = arena + 132
-                        let d2 = arena + 264
-                        let o3 = arena + 396
-                        let o4 = arena + 401
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l2_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
-                        Self.l3_dense(UnsafePointer(o2), w, o3)
-                        o4.update(from: UnsafePointer(o3), count: 5)
-                        Self.l4_softmax(o4)
-                        output.update(from: o4, count: 5)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 5, channels: 5)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // softmax
-                        if !fused { Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g) }
-                        // dense
-                        Self.l3_dense_derivative(UnsafePointer(o3), g)
-                        Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d2.update(from: g, count: 132)
-                        Self.l2_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 406, q = arena + 662
+        var g = arena + 918, h = arena + 1050
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                let o0 = arena + 0
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d(UnsafePointer(p), w, o0)
+                // flatten: the same memory as its input
+                Self.l2_batch_normalization_statistics(UnsafePointer(o0), sums)
+                return 0
 
-                    default:
-                        let o0 = arena + 0
-                        let d2 = arena + 264
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        Self.l2_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d2), statistics, k, g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // flatten
-                        // passes the gradient through
-                        // conv2d
-                        Self.l0_conv2d_pad(input, p)
-                        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let o2 = arena + 132
+                let d2 = arena + 264
+                let o3 = arena + 396
+                let o4 = arena + 401
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l2_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
+                Self.l3_dense(UnsafePointer(o2), w, o3)
+                o4.update(from: UnsafePointer(o3), count: 5)
+                Self.l4_softmax(o4)
+                output.update(from: o4, count: 5)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 5, channels: 5)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 5, channels: 5, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // softmax
+                if !fused { Self.l4_softmax_derivative(UnsafePointer(o3), UnsafePointer(o4), g) }
+                // dense
+                Self.l3_dense_derivative(UnsafePointer(o3), g)
+                Self.l3_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d2.update(from: g, count: 132)
+                Self.l2_batch_normalization_gradientSums(UnsafePointer(o0), UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let o0 = arena + 0
+                let d2 = arena + 264
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                Self.l2_batch_normalization_backward(UnsafePointer(o0), UnsafePointer(d2), statistics, k, g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // flatten
+                // passes the gradient through
+                // conv2d
+                Self.l0_conv2d_pad(input, p)
+                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+                return 0
+
         }
     }
 

@@ -74,29 +74,26 @@ public struct Random075: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // dropout
-            // (no computation at inference)
-            observe?(0, input)
-            // max_pooling2d
-            Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // dropout
+        // (no computation at inference)
+        observe?(0, input)
+        // max_pooling2d
+        Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -106,18 +103,20 @@ public struct Random075: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // dropout
-            // (no computation at inference)
-            observe?(0, input)
-            // max_pooling2d
-            Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
-            output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // dropout
+        // (no computation at inference)
+        observe?(0, input)
+        // max_pooling2d
+        Self.l1_max_pooling2d(input, arena + Arena.l1_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_max_pooling2d))
+        output.update(from: arena + Arena.l1_max_pooling2d, count: 9)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -160,40 +159,42 @@ extension Random075: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 117, q = arena + 117
-                var g = arena + 117, h = arena + 171
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let m0 = arena + 54
-                let o1 = arena + 108
-                // Forward, training mode: every layer's output stays for the backward pass.
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 0)
-                    for i in 0..<54 { m0[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o0[i] = input[i] * m0[i] }
-                }
-                Self.l1_max_pooling2d(UnsafePointer(o0), o1)
-                output.update(from: o1, count: 9)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 9, channels: 3)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 9, channels: 3, fused: fused, into: g)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // max_pooling2d
-                    Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                    // dropout
-                    for i in 0..<54 { g[i] *= m0[i] }
-                    inputGradient?.update(from: g, count: 54)
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 117, q = arena + 117
+        var g = arena + 117, h = arena + 171
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let m0 = arena + 54
+        let o1 = arena + 108
+        // Forward, training mode: every layer's output stays for the backward pass.
+        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 0)
+            for i in 0..<54 { m0[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o0[i] = input[i] * m0[i] }
         }
+        Self.l1_max_pooling2d(UnsafePointer(o0), o1)
+        output.update(from: o1, count: 9)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 9, channels: 3)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 9, channels: 3, fused: fused, into: g)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // max_pooling2d
+            Self.l1_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+            // dropout
+            for i in 0..<54 { g[i] *= m0[i] }
+            inputGradient?.update(from: g, count: 54)
+        }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -93,40 +93,37 @@ public struct Random078: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // max_pooling2d
-            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-            // average_pooling2d
-            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
-            // conv2d
-            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
-            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
-            // dense
-            Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
-            Self.l4_dense_activation(arena + Arena.l4_dense)
-            observe?(4, UnsafePointer(arena + Arena.l4_dense))
-            output.update(from: arena + Arena.l4_dense, count: 8)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // average_pooling2d
+        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        // conv2d
+        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        // dense
+        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
+        Self.l4_dense_activation(arena + Arena.l4_dense)
+        observe?(4, UnsafePointer(arena + Arena.l4_dense))
+        output.update(from: arena + Arena.l4_dense, count: 8)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -136,29 +133,31 @@ public struct Random078: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // max_pooling2d
-            Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
-            // average_pooling2d
-            Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
-            // conv2d
-            Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
-            Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
-            // flatten
-            // (no computation at inference)
-            observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
-            // dense
-            Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
-            Self.l4_dense_activation(arena + Arena.l4_dense)
-            observe?(4, UnsafePointer(arena + Arena.l4_dense))
-            output.update(from: arena + Arena.l4_dense, count: 8)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // max_pooling2d
+        Self.l0_max_pooling2d(input, arena + Arena.l0_max_pooling2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_max_pooling2d))
+        // average_pooling2d
+        Self.l1_average_pooling2d(UnsafePointer(arena + Arena.l0_max_pooling2d), arena + Arena.l1_average_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_average_pooling2d))
+        // conv2d
+        Self.l2_conv2d_pad(UnsafePointer(arena + Arena.l1_average_pooling2d), arena + Arena.l2_conv2d_padded)
+        Self.l2_conv2d(UnsafePointer(arena + Arena.l2_conv2d_padded), w, arena + Arena.l2_conv2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_conv2d))
+        // flatten
+        // (no computation at inference)
+        observe?(3, UnsafePointer(arena + Arena.l2_conv2d))
+        // dense
+        Self.l4_dense(UnsafePointer(arena + Arena.l2_conv2d), w, arena + Arena.l4_dense)
+        Self.l4_dense_activation(arena + Arena.l4_dense)
+        observe?(4, UnsafePointer(arena + Arena.l4_dense))
+        output.update(from: arena + Arena.l4_dense, count: 8)
     }
 
     // MARK: - Block path: several samples share each Dense weight loaded
@@ -172,19 +171,21 @@ public struct Random078: CompiledModel {
     /// `output`: each sample alone up to the last image layer, then the layers from
     /// flatten on over all of them at once. The same values as `predict` sample by sample.
     public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let ta = arena + Self.arenaCount, tb = ta + 64
-            for sample in 0..<8 {
-                head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
-            }
-            // flatten over 8 samples: Flatten, (None, 1, 1, 4) → (None, 4)
-            // (no computation at inference)
-            // dense over 8 samples: Dense, (None, 4) → (None, 8)
-            Self.l4_dense_block(UnsafePointer(ta), w, tb)
-            Self.l4_dense_block_activation(tb)
-            output.update(from: tb, count: 8 * Self.outputCount)
+        packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }
+    }
+
+    @inline(__always)
+    private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let ta = arena + Self.arenaCount, tb = ta + 64
+        for sample in 0..<8 {
+            head(input + sample * Self.inputCount, ta + sample * 4, arena, w)
         }
+        // flatten over 8 samples: Flatten, (None, 1, 1, 4) → (None, 4)
+        // (no computation at inference)
+        // dense over 8 samples: Dense, (None, 4) → (None, 8)
+        Self.l4_dense_block(UnsafePointer(ta), w, tb)
+        Self.l4_dense_block_activation(tb)
+        output.update(from: tb, count: 8 * Self.outputCount)
     }
 
     /// One sample through the layers before flatten, its result copied to `destination`.
@@ -390,51 +391,53 @@ extension Random078: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 156, q = arena + 188
-                var g = arena + 220, h = arena + 1100
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 128
-                let o2 = arena + 144
-                let o4 = arena + 148
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_max_pooling2d(input, o0)
-                Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-                Self.l2_conv2d_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d(UnsafePointer(p), w, o2)
-                // flatten: the same memory as its input
-                Self.l4_dense(UnsafePointer(o2), w, o4)
-                Self.l4_dense_activation(o4)
-                output.update(from: o4, count: 8)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 8, channels: 8)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // dense
-                if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
-                Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
-                // flatten
-                // passes the gradient through
-                // conv2d
-                Self.l2_conv2d_derivative(UnsafePointer(o2), g)
-                Self.l2_conv2d_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // average_pooling2d
-                    Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                    // max_pooling2d
-                    if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 156, q = arena + 188
+        var g = arena + 220, h = arena + 1100
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 128
+        let o2 = arena + 144
+        let o4 = arena + 148
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_max_pooling2d(input, o0)
+        Self.l1_average_pooling2d(UnsafePointer(o0), o1)
+        Self.l2_conv2d_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d(UnsafePointer(p), w, o2)
+        // flatten: the same memory as its input
+        Self.l4_dense(UnsafePointer(o2), w, o4)
+        Self.l4_dense_activation(o4)
+        output.update(from: o4, count: 8)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 8, channels: 8)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 8, channels: 8, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // dense
+        if !fused { Self.l4_dense_derivative(UnsafePointer(o4), g) }
+        Self.l4_dense_backward(UnsafePointer(o2), UnsafePointer(g), k, gradients, h); swap(&g, &h)
+        // flatten
+        // passes the gradient through
+        // conv2d
+        Self.l2_conv2d_derivative(UnsafePointer(o2), g)
+        Self.l2_conv2d_pad(UnsafePointer(o1), p)
+        Self.l2_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l2_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // average_pooling2d
+            Self.l1_average_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+            // max_pooling2d
+            if let inputGradient { Self.l0_max_pooling2d_backward(input, UnsafePointer(g), inputGradient) }
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -76,29 +76,26 @@ public struct Random079: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // zero_padding2d
-            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
-            // global_max_pooling2d
-            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
-            output.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // global_max_pooling2d
+        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        output.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -108,18 +105,20 @@ public struct Random079: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // zero_padding2d
-            Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
-            // global_max_pooling2d
-            Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
-            output.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // zero_padding2d
+        Self.l0_zero_padding2d(input, arena + Arena.l0_zero_padding2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_zero_padding2d))
+        // global_max_pooling2d
+        Self.l1_global_max_pooling2d(UnsafePointer(arena + Arena.l0_zero_padding2d), arena + Arena.l1_global_max_pooling2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_global_max_pooling2d))
+        output.update(from: arena + Arena.l1_global_max_pooling2d, count: 4)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -159,34 +158,36 @@ extension Random079: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 100, q = arena + 100
-                var g = arena + 100, h = arena + 196
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 96
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_zero_padding2d(input, o0)
-                Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
-                output.update(from: o1, count: 4)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 4, channels: 4)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
-                // Below here no weight trains: only the caller's dL/d(input) needs the rest.
-                if inputGradient != nil {
-                    // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                    // global_max_pooling2d
-                    Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
-                    // zero_padding2d
-                    if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
-                }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 100, q = arena + 100
+        var g = arena + 100, h = arena + 196
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 96
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_zero_padding2d(input, o0)
+        Self.l1_global_max_pooling2d(UnsafePointer(o0), o1)
+        output.update(from: o1, count: 4)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 4, channels: 4)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 4, channels: 4, fused: fused, into: g)
+        // Below here no weight trains: only the caller's dL/d(input) needs the rest.
+        if inputGradient != nil {
+            // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+            // global_max_pooling2d
+            Self.l1_global_max_pooling2d_backward(UnsafePointer(o0), UnsafePointer(g), h); swap(&g, &h)
+            // zero_padding2d
+            if let inputGradient { Self.l0_zero_padding2d_backward(input, UnsafePointer(g), inputGradient) }
         }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -93,38 +93,35 @@ public struct Random080: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // conv2d
-            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // zero_padding2d
-            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
-            // average_pooling2d
-            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
-            output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // conv2d
+        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // zero_padding2d
+        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        // average_pooling2d
+        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -134,27 +131,29 @@ public struct Random080: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // batch_normalization
-            (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
-            Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
-            observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
-            // conv2d
-            Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
-            Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
-            Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
-            observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
-            // zero_padding2d
-            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
-            // average_pooling2d
-            Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
-            observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
-            output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // batch_normalization
+        (arena + Arena.l0_batch_normalization).update(from: input, count: 480)
+        Self.l0_batch_normalization(arena + Arena.l0_batch_normalization, w)
+        observe?(0, UnsafePointer(arena + Arena.l0_batch_normalization))
+        // conv2d
+        Self.l1_conv2d_pad(UnsafePointer(arena + Arena.l0_batch_normalization), arena + Arena.l1_conv2d_padded)
+        Self.l1_conv2d(UnsafePointer(arena + Arena.l1_conv2d_padded), w, arena + Arena.l1_conv2d)
+        Self.l1_conv2d_activation(arena + Arena.l1_conv2d)
+        observe?(1, UnsafePointer(arena + Arena.l1_conv2d))
+        // zero_padding2d
+        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l1_conv2d), arena + Arena.l2_zero_padding2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        // average_pooling2d
+        Self.l3_average_pooling2d(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_average_pooling2d)
+        observe?(3, UnsafePointer(arena + Arena.l3_average_pooling2d))
+        output.update(from: arena + Arena.l3_average_pooling2d, count: 60)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -275,60 +274,62 @@ extension Random080: TrainableModel {
     public static let batchStatisticsCount = 40
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 1500, q = arena + 2268
-                var g = arena + 3036, h = arena + 3516
-                _ = (w, k, p, q, g, h, statistics, sums)
-                switch phase {
-                    case 0:
-                        // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_statistics(input, sums)
-                        return 0
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
 
-                    case 1:
-                        let o0 = arena + 0
-                        let d0 = arena + 480
-                        let o1 = arena + 960
-                        let o2 = arena + 1140
-                        let o3 = arena + 1440
-                        // Forward, training mode: every layer's output stays for the backward pass.
-                        Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                        Self.l1_conv2d_pad(UnsafePointer(o0), p)
-                        Self.l1_conv2d(UnsafePointer(p), w, o1)
-                        Self.l1_conv2d_activation(o1)
-                        Self.l2_zero_padding2d(UnsafePointer(o1), o2)
-                        Self.l3_average_pooling2d(UnsafePointer(o2), o3)
-                        output.update(from: o3, count: 60)
-                        // The loss, and its gradient: with respect to the output, or to the
-                        // output layer's pre-activation when the two fuse into the stable y - t.
-                        let value = loss.value(output, target, count: 60, channels: 15)
-                        let fused = loss.fuses(with: Self.outputActivation)
-                        loss.gradient(output, target, count: 60, channels: 15, fused: fused, into: g)
-                        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                        // average_pooling2d
-                        Self.l3_average_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
-                        // zero_padding2d
-                        Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                        // conv2d
-                        Self.l1_conv2d_derivative(UnsafePointer(o1), g)
-                        Self.l1_conv2d_pad(UnsafePointer(o0), p)
-                        Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                        Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
-                        // batch_normalization: dL/dy waits for the whole batch's sums
-                        d0.update(from: g, count: 480)
-                        Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
-                        return value
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 1500, q = arena + 2268
+        var g = arena + 3036, h = arena + 3516
+        _ = (w, k, p, q, g, h, statistics, sums)
+        switch phase {
+            case 0:
+                // Forward, training mode, to batch_normalization: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_statistics(input, sums)
+                return 0
 
-                    default:
-                        let d0 = arena + 480
-                        // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
-                        if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
-                        return 0
+            case 1:
+                let o0 = arena + 0
+                let d0 = arena + 480
+                let o1 = arena + 960
+                let o2 = arena + 1140
+                let o3 = arena + 1440
+                // Forward, training mode: every layer's output stays for the backward pass.
+                Self.l0_batch_normalization_normalize(input, statistics, k, o0)
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d(UnsafePointer(p), w, o1)
+                Self.l1_conv2d_activation(o1)
+                Self.l2_zero_padding2d(UnsafePointer(o1), o2)
+                Self.l3_average_pooling2d(UnsafePointer(o2), o3)
+                output.update(from: o3, count: 60)
+                // The loss, and its gradient: with respect to the output, or to the
+                // output layer's pre-activation when the two fuse into the stable y - t.
+                let value = loss.value(output, target, count: 60, channels: 15)
+                let fused = loss.fuses(with: Self.outputActivation)
+                loss.gradient(output, target, count: 60, channels: 15, fused: fused, into: g)
+                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+                // average_pooling2d
+                Self.l3_average_pooling2d_backward(UnsafePointer(o2), UnsafePointer(g), h); swap(&g, &h)
+                // zero_padding2d
+                Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+                // conv2d
+                Self.l1_conv2d_derivative(UnsafePointer(o1), g)
+                Self.l1_conv2d_pad(UnsafePointer(o0), p)
+                Self.l1_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+                Self.l1_conv2d_unpad(UnsafePointer(q), h); swap(&g, &h)
+                // batch_normalization: dL/dy waits for the whole batch's sums
+                d0.update(from: g, count: 480)
+                Self.l0_batch_normalization_gradientSums(input, UnsafePointer(g), statistics, gradients, sums)
+                return value
 
-                }
-            }
+            default:
+                let d0 = arena + 480
+                // Backward through batch_normalization, with the batch's mean(dy) and mean(dy·x̂)
+                if let inputGradient { Self.l0_batch_normalization_backward(input, UnsafePointer(d0), statistics, k, inputGradient) }
+                return 0
+
         }
     }
 

@@ -92,37 +92,34 @@ public struct Random084: CompiledModel {
     /// One forward pass over one sample, in inference mode.
     /// `arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>) {
-        forward(input, output, arena, nil)
+        packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }
     }
 
     /// The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void) {
-        withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }
+        withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }
     }
 
     /// The layers in order over `arena`; inlined into both entry points, so the
     /// plain `predict` has no observer calls left after optimization.
     @inline(__always)
-    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            _ = (arena, w)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // dropout
-            // (no computation at inference)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // zero_padding2d
-            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
-            // conv2d_1
-            Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
-            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-            output.update(from: arena + Arena.l3_conv2d_1, count: 72)
-        }
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?) {
+        _ = (arena, w)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // dropout
+        // (no computation at inference)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // zero_padding2d
+        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        // conv2d_1
+        Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        output.update(from: arena + Arena.l3_conv2d_1, count: 72)
     }
 
     /// Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.
@@ -132,26 +129,28 @@ public struct Random084: CompiledModel {
     /// split across the pool's workers, by rows of output or groups of channels;
     /// `arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.
     public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool) {
-        packed.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
-            let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
-            _ = (arena, w, observe)
-            // conv2d
-            Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
-            Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
-            observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
-            // dropout
-            // (no computation at inference)
-            observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
-            // zero_padding2d
-            Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
-            observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
-            // conv2d_1
-            Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
-            Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
-            observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
-            output.update(from: arena + Arena.l3_conv2d_1, count: 72)
-        }
+        packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }
+    }
+
+    @inline(__always)
+    private func forwardSplit(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ pool: WorkerPool) {
+        let observe: ((Int, UnsafePointer<Float>) -> Void)? = nil
+        _ = (arena, w, observe)
+        // conv2d
+        Self.l0_conv2d_pad(input, arena + Arena.l0_conv2d_padded)
+        Self.l0_conv2d(UnsafePointer(arena + Arena.l0_conv2d_padded), w, arena + Arena.l0_conv2d)
+        observe?(0, UnsafePointer(arena + Arena.l0_conv2d))
+        // dropout
+        // (no computation at inference)
+        observe?(1, UnsafePointer(arena + Arena.l0_conv2d))
+        // zero_padding2d
+        Self.l2_zero_padding2d(UnsafePointer(arena + Arena.l0_conv2d), arena + Arena.l2_zero_padding2d)
+        observe?(2, UnsafePointer(arena + Arena.l2_zero_padding2d))
+        // conv2d_1
+        Self.l3_conv2d_1_pad(UnsafePointer(arena + Arena.l2_zero_padding2d), arena + Arena.l3_conv2d_1_padded)
+        Self.l3_conv2d_1(UnsafePointer(arena + Arena.l3_conv2d_1_padded), w, arena + Arena.l3_conv2d_1)
+        observe?(3, UnsafePointer(arena + Arena.l3_conv2d_1))
+        output.update(from: arena + Arena.l3_conv2d_1, count: 72)
     }
 
     // MARK: - Layers: each layer's kernels, in the model's order
@@ -271,52 +270,54 @@ extension Random084: TrainableModel {
     public static let batchStatisticsCount = 0
 
     public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float {
-        packed.withUnsafeBufferPointer { packedWeights in
-            parameters.withUnsafeBufferPointer { parameterBuffer in
-                let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!
-                let p = arena + 184, q = arena + 1720
-                var g = arena + 3256, h = arena + 4216
-                _ = (w, k, p, q, g, h, statistics, sums)
-                let o0 = arena + 0
-                let o1 = arena + 24
-                let m1 = arena + 48
-                let o2 = arena + 72
-                let o3 = arena + 112
-                // Forward, training mode: every layer's output stays for the backward pass.
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d(UnsafePointer(p), w, o0)
-                // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
-                do {
-                    var random = SplitMix64(seed: dropoutSeed, stream: 1)
-                    for i in 0..<24 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
-                }
-                Self.l2_zero_padding2d(UnsafePointer(o1), o2)
-                Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-                Self.l3_conv2d_1(UnsafePointer(p), w, o3)
-                output.update(from: o3, count: 72)
-                // The loss, and its gradient: with respect to the output, or to the
-                // output layer's pre-activation when the two fuse into the stable y - t.
-                let value = loss.value(output, target, count: 72, channels: 12)
-                let fused = loss.fuses(with: Self.outputActivation)
-                loss.gradient(output, target, count: 72, channels: 12, fused: fused, into: g)
-                // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
-                // conv2d_1
-                if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
-                Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-                Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
-                Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
-                // zero_padding2d
-                Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
-                // dropout
-                for i in 0..<24 { g[i] *= m1[i] }
-                // conv2d
-                Self.l0_conv2d_derivative(UnsafePointer(o0), g)
-                Self.l0_conv2d_pad(input, p)
-                Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
-                if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
-                return value
-            }
+        packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in
+            trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)
+        } }
+    }
+
+    @inline(__always)
+    private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float {
+        let p = arena + 184, q = arena + 1720
+        var g = arena + 3256, h = arena + 4216
+        _ = (w, k, p, q, g, h, statistics, sums)
+        let o0 = arena + 0
+        let o1 = arena + 24
+        let m1 = arena + 48
+        let o2 = arena + 72
+        let o3 = arena + 112
+        // Forward, training mode: every layer's output stays for the backward pass.
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d(UnsafePointer(p), w, o0)
+        // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
+        do {
+            var random = SplitMix64(seed: dropoutSeed, stream: 1)
+            for i in 0..<24 { m1[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o1[i] = UnsafePointer(o0)[i] * m1[i] }
         }
+        Self.l2_zero_padding2d(UnsafePointer(o1), o2)
+        Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
+        Self.l3_conv2d_1(UnsafePointer(p), w, o3)
+        output.update(from: o3, count: 72)
+        // The loss, and its gradient: with respect to the output, or to the
+        // output layer's pre-activation when the two fuse into the stable y - t.
+        let value = loss.value(output, target, count: 72, channels: 12)
+        let fused = loss.fuses(with: Self.outputActivation)
+        loss.gradient(output, target, count: 72, channels: 12, fused: fused, into: g)
+        // Backward: g holds dL/d(this layer's output); each layer writes dL/d(its input).
+        // conv2d_1
+        if !fused { Self.l3_conv2d_1_derivative(UnsafePointer(o3), g) }
+        Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
+        Self.l3_conv2d_1_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, q)
+        Self.l3_conv2d_1_unpad(UnsafePointer(q), h); swap(&g, &h)
+        // zero_padding2d
+        Self.l2_zero_padding2d_backward(UnsafePointer(o1), UnsafePointer(g), h); swap(&g, &h)
+        // dropout
+        for i in 0..<24 { g[i] *= m1[i] }
+        // conv2d
+        Self.l0_conv2d_derivative(UnsafePointer(o0), g)
+        Self.l0_conv2d_pad(input, p)
+        Self.l0_conv2d_backward(UnsafePointer(p), UnsafePointer(g), k, gradients, inputGradient == nil ? nil : q)
+        if let inputGradient { Self.l0_conv2d_unpad(UnsafePointer(q), inputGradient) }
+        return value
     }
 
     public static func finishBatchStatistics(afterPhase phase: Int, sums: UnsafePointer<Double>, samples: Int, into statistics: UnsafeMutablePointer<Float>) {

@@ -7,9 +7,9 @@ struct BatchedTailRenderer {
     private var inputWidth: Int { tail.inputWidth }
 
     /// `predict(block:into:arena:)` and its per-sample head. `headForward` is
-    /// the forward pass's calls for the layers before the tail, which leave
-    /// their result in `headResult` (`input`, `a` or `b`).
-    func emitEntryPoint(headForward: String, headResult: String, into out: inout SourceWriter) {
+    /// the forward pass's calls for the layers before the tail, a writer per
+    /// layer, which leave their result in `headResult` (`input`, `a` or `b`).
+    func emitEntryPoint(headForward: [SourceWriter], headResult: String, into out: inout SourceWriter) {
         var tailFunctions = SourceWriter(), tailBody = SourceWriter()
         emit(functions: &tailFunctions, body: &tailBody)
         let samples = BatchedTailProgram.samples
@@ -22,24 +22,23 @@ struct BatchedTailRenderer {
                 "`output`: each sample alone up to the last image layer, then the layers from",
                 "\(tail.startLayerName) on over all of them at once. The same values as `predict` sample by sample.")
         out.block("public func predict(block input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)") { out in
-            out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
-                out.line("let w = weights.baseAddress!")
-                out.line("let ta = arena + Self.arenaCount, tb = ta + \(samples * width)")
-                out.block("for sample in 0..<\(samples)") { out in
-                    out.line("head(input + sample * Self.inputCount, ta + sample * \(inputWidth), arena, w)")
-                }
-                out.embed(tailBody.text)
-                out.line("output.update(from: \(tail.result.rawValue), count: \(samples) * Self.outputCount)")
+            out.line("packed.withUnsafeBufferPointer { forwardBlock(input, output, arena, $0.baseAddress!) }")
+        }
+        out.line()
+        out.line("@inline(__always)")
+        out.block("private func forwardBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)") { out in
+            out.line("let ta = arena + Self.arenaCount, tb = ta + \(samples * width)")
+            out.block("for sample in 0..<\(samples)") { out in
+                out.line("head(input + sample * Self.inputCount, ta + sample * \(inputWidth), arena, w)")
             }
+            out.embed(tailBody.text)
+            out.line("output.update(from: \(tail.result.rawValue), count: \(samples) * Self.outputCount)")
         }
         out.line()
         out.doc("One sample through the layers before \(tail.startLayerName), its result copied to `destination`.")
-        out.line("@inline(__always)")
-        out.block("private func head(_ input: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>)") { out in
-            InferenceArena.declarePrologue(observed: false, into: &out)
-            out.embed(headForward)
-            out.line("destination.update(from: \(headResult), count: \(inputWidth))")
-        }
+        var layers = headForward
+        layers[layers.count - 1].line("destination.update(from: \(headResult), count: \(inputWidth))")
+        LayerRunFunctions.inference("head", result: "destination", observed: false, layers: layers).emit(into: &out)
         out.line()
         out.embed(tailFunctions.text)
     }

@@ -1,21 +1,30 @@
 /// The forward pass, written twice as the generator walks the layers: for one
 /// core (`sequential`), and with the larger kernels split across a pool's
 /// workers (`split`, the body of `predict(_:into:arena:splittingAcross:)`).
+/// Each layer's lines are kept apart, so a deep model's pass can be cut into
+/// functions of a few layers each (`LayerRunFunctions`).
 struct ForwardWriter {
-    private(set) var sequential = SourceWriter()
-    private(set) var split = SourceWriter()
+    private(set) var sequential = [SourceWriter()]
+    private(set) var split = [SourceWriter()]
+
+    /// Starts the next layer's lines (the lines before any layer belong to the first).
+    mutating func beginLayer() {
+        guard !(sequential.last?.text.isEmpty ?? true) else { return }
+        sequential.append(SourceWriter())
+        split.append(SourceWriter())
+    }
 
     mutating func line(_ content: String = "") {
-        sequential.line(content)
-        split.line(content)
+        sequential[sequential.count - 1].line(content)
+        split[split.count - 1].line(content)
     }
 
     /// A kernel call. `call(worker, parts)` writes it with nil for both on one
     /// core; split, with the names of the worker's index and its range of
     /// the kernel's `parts` (see `ConvolutionEmitter.parts`).
     mutating func kernel(parts: Int, _ call: (_ worker: String?, _ parts: String?) -> String) {
-        sequential.line(call(nil, nil))
-        split.line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("worker", "parts")) }" : call(nil, nil))
+        sequential[sequential.count - 1].line(call(nil, nil))
+        split[split.count - 1].line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("worker", "parts")) }" : call(nil, nil))
     }
 
     /// Calls over the `height` rows of a layer's output in blocks of `rows` on
@@ -23,9 +32,9 @@ struct ForwardWriter {
     /// the calls for a range of rows, which `ConvolutionEmitter` and
     /// `DepthwiseConvolutionEmitter` take as their parts.
     mutating func rowBlocks(height: Int, rows: Int, parts: Int, _ call: (_ rows: String?) -> String) {
-        sequential.block("for r in stride(from: 0, to: \(height), by: \(rows))") { out in
+        sequential[sequential.count - 1].block("for r in stride(from: 0, to: \(height), by: \(rows))") { out in
             out.line(call("r..<Swift.min(r + \(rows), \(height))"))
         }
-        split.line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("parts")) }" : call(nil))
+        split[split.count - 1].line(parts > 1 ? "pool.split(\(parts)) { worker, parts in \(call("parts")) }" : call(nil))
     }
 }

@@ -15,6 +15,7 @@ struct ModelRenderer {
         var forward = ForwardWriter()
         for node in program.nodes {
             emitFunctions(of: node, into: &functions)
+            forward.beginLayer()
             emitForward(node, into: &forward)
         }
         for (slot, result) in zip(program.outputLayout.slots, program.results) {
@@ -25,10 +26,13 @@ struct ModelRenderer {
         var blockPath = SourceWriter()
         if let tail = program.batchedTail {
             var head = ForwardWriter()
-            for node in program.nodes[..<tail.start] { emitForward(node, into: &head) }
+            for node in program.nodes[..<tail.start] {
+                head.beginLayer()
+                emitForward(node, into: &head)
+            }
             let headResult = tail.start == 0 ? InferenceBuffer.input(0) : program.nodes[tail.start - 1].writes
             BatchedTailRenderer(tail: tail)
-                .emitEntryPoint(headForward: head.sequential.text, headResult: pointer(headResult), into: &blockPath)
+                .emitEntryPoint(headForward: head.sequential, headResult: pointer(headResult), into: &blockPath)
         }
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
         TrainingGenerator(model: program).emit(into: &out)
@@ -266,24 +270,21 @@ struct ModelRenderer {
             out.doc("One forward pass over one sample, in inference mode.",
                     "`arena` must hold `arenaCount` floats; it is scratch, overwritten by every call.")
             out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>)") { out in
-                out.line("forward(input, output, arena, nil)")
+                out.line("packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, nil) }")
             }
             out.line()
             out.doc("The forward pass, handing each layer's output to `observe` (for `cnnc verify` and `--dump-layers`).")
             out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, observingLayers observe: (_ index: Int, _ output: UnsafePointer<Float>) -> Void)") { out in
-                out.line("withoutActuallyEscaping(observe) { observe in forward(input, output, arena, observe) }")
+                out.line("withoutActuallyEscaping(observe) { observe in packed.withUnsafeBufferPointer { forward(input, output, arena, $0.baseAddress!, observe) } }")
             }
             out.line()
+            // The passes are functions, not closure bodies: Swift type-checks a
+            // closure's statements with the call around it, in time that grew
+            // with the square of the layers (45 s against 1.5 s for 800).
             out.doc("The layers in order over `arena`; inlined into both entry points, so the",
                     "plain `predict` has no observer calls left after optimization.")
-            out.line("@inline(__always)")
-            out.block("private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ observe: ((Int, UnsafePointer<Float>) -> Void)?)") { out in
-                out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
-                    out.line("let w = weights.baseAddress!")
-                    InferenceArena.declarePrologue(observed: true, into: &out)
-                    out.embed(forward.sequential.text)
-                }
-            }
+            LayerRunFunctions.inference("forward", extra: ("observe", "((Int, UnsafePointer<Float>) -> Void)?"), observed: true,
+                                        layers: forward.sequential).emit(into: &out)
             out.line()
             out.doc("Floats of Winograd scratch each worker after the first needs beyond `arenaCount`.")
             out.line("public static let workerScratchCount = \(arena.scratch)")
@@ -292,12 +293,10 @@ struct ModelRenderer {
                     "split across the pool's workers, by rows of output or groups of channels;",
                     "`arena` must hold `arenaCount + (pool.workers - 1) * workerScratchCount` floats.")
             out.block("public func predict(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, splittingAcross pool: WorkerPool)") { out in
-                out.block("packed.withUnsafeBufferPointer { weights in", opening: "") { out in
-                    out.line("let w = weights.baseAddress!")
-                    InferenceArena.declarePrologue(observed: false, into: &out)
-                    out.embed(forward.split.text)
-                }
+                out.line("packed.withUnsafeBufferPointer { forwardSplit(input, output, arena, $0.baseAddress!, pool) }")
             }
+            out.line()
+            LayerRunFunctions.inference("forwardSplit", extra: ("pool", "WorkerPool"), observed: false, layers: forward.split).emit(into: &out)
             out.line()
             if !blockPath.text.isEmpty {
                 out.line("// MARK: - Block path: several samples share each Dense weight loaded")

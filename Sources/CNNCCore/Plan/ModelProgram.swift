@@ -33,6 +33,11 @@ extension ModelProgram {
     /// One sample's input as the compiled model states it (`SampleLayout.packedShape`).
     var inputShape: TensorShape { inputLayout.packedShape }
     var outputShape: TensorShape { outputLayout.packedShape }
+
+    /// The most layers (or training steps) one generated function runs: a
+    /// longer pass is cut into parts, because the Swift compiler's time grows
+    /// faster than a function's length (see `LayerRunFunctions`).
+    static let layersPerFunction = 64
 }
 
 /// A buffer of the inference forward pass: one of the model's inputs in the

@@ -14,20 +14,61 @@ enum TrainingPlanner {
         let routes = GradientRoutes(model)
         let arena = arena(model, trainingOnly: trainingOnly, routes: routes)
         let normalizations = NormalizationTraining.plan(model: model, weights: weights)
-        let phases = phaseSteps(model, normalizations: normalizations, routes: routes).map { steps in
-            TrainingPhase(steps: steps, values: values(named: steps, model: model, arena: arena, trainingOnly: trainingOnly,
-                                                      normalizations: normalizations))
+        func named(_ steps: [TrainingStep]) -> [TrainingValue] {
+            values(named: steps, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations)
         }
-        let swaps = phases.contains { phase in
-            phase.steps.flatMap(\.leaves).contains { step in
-                guard case .backward(let index) = step else { return false }
-                return !arena.writesInputGradient(index) && backwardAlternatesBuffers(model.layers[index].operation)
-            }
+        var parts: [TrainingPart] = []
+        let phases = phaseSteps(model, normalizations: normalizations, routes: routes).map { steps in
+            let steps = outliningLongRuns(steps, lastLayer: model.layers.count - 1, into: &parts, values: named)
+            return TrainingPhase(steps: steps, values: named(steps))
+        }
+        let swaps = (phases.flatMap(\.steps) + parts.flatMap(\.steps)).flatMap(\.leaves).contains { step in
+            guard case .backward(let index) = step else { return false }
+            return !arena.writesInputGradient(index) && backwardAlternatesBuffers(model.layers[index].operation)
         }
         return TrainingProgram(
-            arena: arena, normalizations: normalizations, trainingOnly: trainingOnly, phases: phases,
+            arena: arena, normalizations: normalizations, trainingOnly: trainingOnly, phases: phases, parts: parts,
             outputActivation: outputActivation(model), frozenParameters: frozenParameters(model, weights: weights),
             swapsGradients: swaps)
+    }
+
+    /// A phase of more than `ModelProgram.layersPerFunction` steps with its
+    /// runs of layer steps moved into parts (functions of their own) of at most
+    /// that many steps each, because the compiler's time grows faster than a
+    /// function's length. The loss and what reads its local values (the output
+    /// layer's backward step, which asks whether the loss fused with it) stay.
+    private static func outliningLongRuns(_ steps: [TrainingStep], lastLayer: Int, into parts: inout [TrainingPart],
+                                          values: ([TrainingStep]) -> [TrainingValue]) -> [TrainingStep] {
+        let limit = ModelProgram.layersPerFunction
+        guard steps.count > limit else { return steps }
+        func movable(_ step: TrainingStep) -> Bool {
+            step.leaves.allSatisfy { leaf in
+                switch leaf {
+                case .loss, .finish, .copyOutput, .callPart: false
+                case .backward(let index): index != lastLayer
+                default: true
+                }
+            }
+        }
+        var result: [TrainingStep] = [], run: [TrainingStep] = []
+        func endRun() {
+            for start in stride(from: 0, to: run.count, by: limit) {
+                let piece = Array(run[start..<min(start + limit, run.count)])
+                result.append(.callPart(parts.count))
+                parts.append(TrainingPart(steps: piece, values: values(piece)))
+            }
+            run = []
+        }
+        for step in steps {
+            if movable(step) {
+                run.append(step)
+            } else {
+                endRun()
+                result.append(step)
+            }
+        }
+        endRun()
+        return result
     }
 
     /// The frozen layers' slices of the parameter buffer, neighbours joined.
@@ -250,7 +291,7 @@ enum TrainingPlanner {
         // Where each tensor a merge reads is stored.
         func sources(_ index: Int) -> [TrainingValue] { model.layers[index].inputs.map { arena.storage(of: GradientRoutes.tensor($0)) } }
         switch step {
-        case .note, .finish:
+        case .note, .finish, .callPart:
             return []
         case .forInputGradient(let steps):
             return steps.flatMap { values(namedBy: $0, model: model, arena: arena, trainingOnly: trainingOnly, normalizations: normalizations) }

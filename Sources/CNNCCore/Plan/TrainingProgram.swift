@@ -7,6 +7,8 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// The layers that act only in training, in layer order.
     var trainingOnly: [TrainingOnlyLayer]
     var phases: [TrainingPhase]
+    /// Runs of a long phase's steps, each a function of its own (`TrainingStep.callPart`).
+    var parts: [TrainingPart] = []
     /// The last layer's activation, which decides whether the loss gradient fuses with it.
     var outputActivation: Activation
     /// The parameters of layers with `trainable: false`, which Keras's fit
@@ -21,8 +23,19 @@ struct TrainingProgram: Codable, Hashable, Sendable {
     /// The program of a model that cannot be trained yet; `cnnc evaluate`
     /// still picks its default loss from the output's activation.
     static func unsupported(_ reason: String, outputActivation: Activation) -> TrainingProgram {
-        TrainingProgram(arena: TrainingArena(), normalizations: [], trainingOnly: [], phases: [], outputActivation: outputActivation,
+        TrainingProgram(arena: TrainingArena(), normalizations: [], trainingOnly: [], phases: [], parts: [], outputActivation: outputActivation,
                         frozenParameters: [], swapsGradients: false, unsupportedReason: reason)
+    }
+}
+
+extension TrainingProgram {
+    /// Every step the phases run, in order, with each part's steps in its place.
+    var stepsRun: [TrainingStep] {
+        func expanded(_ step: TrainingStep) -> [TrainingStep] {
+            if case .callPart(let number) = step { return parts[number].steps.flatMap(expanded) }
+            return step.leaves
+        }
+        return phases.flatMap(\.steps).flatMap(expanded)
     }
 }
 
@@ -104,6 +117,12 @@ struct TrainingPhase: Codable, Hashable, Sendable {
     var values: [TrainingValue]
 }
 
+/// Steps of a phase run by a function of their own, with the arena values they name.
+struct TrainingPart: Codable, Hashable, Sendable {
+    var steps: [TrainingStep]
+    var values: [TrainingValue]
+}
+
 enum TrainingStep: Codable, Hashable, Sendable {
     /// A comment that says what the phase does.
     case note(String)
@@ -133,6 +152,8 @@ enum TrainingStep: Codable, Hashable, Sendable {
     case normalizationBackward(normalization: Int)
     /// Returns the sample's loss (the loss phase) or 0.
     case finish(returnsLoss: Bool)
+    /// Runs `TrainingProgram.parts[part]`, a function of its own.
+    case callPart(Int)
     /// Backward steps that only the caller's dL/d(model input) needs: neither
     /// their layers nor any layer before them has weights the step trains
     /// (a frozen base). They run only when `inputGradient` is given.

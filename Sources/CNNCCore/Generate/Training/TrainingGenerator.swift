@@ -63,24 +63,38 @@ struct TrainingGenerator {
         out.line("public static let batchStatisticsCount = \(normalizations.reduce(0) { $0 + NormalizationTraining.statisticsPerChannel * $1.channels })")
         out.line()
         out.block(Self.phaseSignature) { out in
-            out.block("packed.withUnsafeBufferPointer { packedWeights in", opening: "") { out in
-                out.block("parameters.withUnsafeBufferPointer { parameterBuffer in", opening: "") { out in
-                    // Declare as `var` only what the body changes: generated code compiles warning-free.
-                    out.line("let w = packedWeights.baseAddress!, k = parameterBuffer.baseAddress!")
-                    out.line("let p = arena + \(arena.paddedOffset), q = arena + \(arena.paddedGradientOffset)")
-                    out.line("\(program.swapsGradients ? "var" : "let") g = arena + \(arena.gradientOffset), h = arena + \(arena.gradientOffset + arena.largestActivation)")
-                    out.line("_ = (w, k, p, q, g, h, statistics, sums)")
-                    if phases.count == 1 {
-                        emit(phases[0], into: &out)
-                        return
-                    }
-                    out.block("switch phase") { out in
-                        for (number, phase) in phases.enumerated() {
-                            let label = number == phases.count - 1 ? "default:" : "case \(number):"
-                            out.block(label, opening: "", closing: "") { out in emit(phase, into: &out) }
-                        }
-                    }
+            out.line("packed.withUnsafeBufferPointer { packedWeights in parameters.withUnsafeBufferPointer { parameterBuffer in")
+            out.line("    trainingPass(phase, input, target, loss, gradients, inputGradient, output, arena, statistics, sums, dropoutSeed, packedWeights.baseAddress!, parameterBuffer.baseAddress!)")
+            out.line("} }")
+        }
+        out.line()
+        // A function, not the closure's body: Swift type-checks a closure's
+        // statements with the call around it, in time that grew with the
+        // square of the layers.
+        out.line("@inline(__always)")
+        out.block("private func trainingPass(_ phase: Int, _ input: UnsafePointer<Float>, _ target: UnsafePointer<Float>, _ loss: LossFunction, _ gradients: UnsafeMutablePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Float") { out in
+            // Declare as `var` only what the body changes: generated code compiles warning-free.
+            out.line("let p = arena + \(arena.paddedOffset), q = arena + \(arena.paddedGradientOffset)")
+            out.line("\(program.swapsGradients ? "var" : "let") g = arena + \(arena.gradientOffset), h = arena + \(arena.gradientOffset + arena.largestActivation)")
+            out.line("_ = (w, k, p, q, g, h, statistics, sums)")
+            if phases.count == 1 {
+                emit(values: phases[0].values, steps: phases[0].steps, into: &out)
+                return
+            }
+            out.block("switch phase") { out in
+                for (number, phase) in phases.enumerated() {
+                    let label = number == phases.count - 1 ? "default:" : "case \(number):"
+                    out.block(label, opening: "", closing: "") { out in emit(values: phase.values, steps: phase.steps, into: &out) }
                 }
+            }
+        }
+        let gradientBuffer = program.swapsGradients ? "inout UnsafeMutablePointer<Float>" : "UnsafeMutablePointer<Float>"
+        for (number, part) in program.parts.enumerated() {
+            out.line()
+            out.line("/// Steps of a long training phase, in a function of their own so that the compiler's time grows with the model's depth, not faster.")
+            out.line("@inline(never)")
+            out.block("private func trainingPart\(number)(_ input: UnsafePointer<Float>, _ inputGradient: UnsafeMutablePointer<Float>?, _ arena: UnsafeMutablePointer<Float>, _ statistics: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Double>, _ dropoutSeed: UInt64, _ gradients: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ g: \(gradientBuffer), _ h: \(gradientBuffer))") { out in
+                emit(values: part.values, steps: part.steps, into: &out)
             }
         }
         out.line()
@@ -112,7 +126,7 @@ struct TrainingGenerator {
 
     /// The backward functions of a graph's merges, with what each input's slot already holds.
     private var mergeBackwards: [MergeBackwardEmitter] {
-        program.phases.flatMap(\.steps).flatMap(\.leaves).compactMap { step in
+        program.stepsRun.compactMap { step in
             guard case .mergeBackward(let index, let accumulates) = step else { return nil }
             return mergeBackward(index, accumulates: accumulates)
         }
@@ -132,10 +146,10 @@ struct TrainingGenerator {
 
     private func writesInputGradient(_ index: Int) -> Bool { arena.writesInputGradient(index) }
 
-    /// One phase: the arena pointers it names (and only those, so that no
-    /// declaration goes unused), then its steps.
-    private func emit(_ phase: TrainingPhase, into out: inout SourceWriter) {
-        for value in phase.values {
+    /// One phase or part: the arena pointers it names (and only those, so
+    /// that no declaration goes unused), then its steps.
+    private func emit(values: [TrainingValue], steps: [TrainingStep], into out: inout SourceWriter) {
+        for value in values {
             switch value {
             case .output(let index):
                 if case .slot(let offset) = arena.outputs[index] { out.line("let o\(index) = arena + \(offset)") }
@@ -154,7 +168,7 @@ struct TrainingGenerator {
             }
         }
         var previous: TrainingStep?
-        for step in phase.steps {
+        for step in steps {
             emit(step, after: previous, into: &out)
             previous = step
         }
@@ -196,6 +210,9 @@ struct TrainingGenerator {
             }
         case .finish(let returnsLoss):
             out.line(returnsLoss ? "return value" : "return 0")
+        case .callPart(let number):
+            let buffers = program.swapsGradients ? "&g, &h" : "g, h"
+            out.line("trainingPart\(number)(input, inputGradient, arena, statistics, sums, dropoutSeed, gradients, w, k, p, q, \(buffers))")
         case .loadGradient(let index):
             out.line("// \(layers[index].name): dL/d(output), summed over its readers")
             out.line("g.update(from: \(slot(index)), count: \(count(index)))")

@@ -36,6 +36,7 @@ public struct ModelBuilder: Sendable {
         guard let damage = BuiltExecutable.damage(executable: executable, markerPath: marker) else {
             return Built(executable: executable, folder: folder, compiled: false, seconds: 0)
         }
+        try package.checkCompilesHere()
         let workbench = Workbench(folder: Workbench.defaultFolder(cacheRoot: cacheRoot))
         return try await workbench.locked(log: log) { () async throws(BuildError) -> Built in
             // Another cnnc may have built this very model while this one waited.
@@ -47,8 +48,7 @@ public struct ModelBuilder: Sendable {
                 try? FileManager.default.removeItem(atPath: marker)
             }
             try workbench.write(package.files(packageName: Workbench.packageName))
-            let lines = package.generatedSource.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-            log("compiling \(package.typeName) (\(Self.grouped(lines)) lines of generated Swift; release, -target-cpu native) in \(workbench.folder)")
+            log("compiling \(package.typeName) (\(Self.grouped(package.generatedLines)) lines of generated Swift; release, -target-cpu native) in \(workbench.folder)")
             // A large model compiles for minutes: say it is still going rather than fall silent.
             let ticker = Task {
                 var elapsed = 0

@@ -33,6 +33,7 @@ struct Build: AsyncParsableCommand {
             try package.write(to: folder)
             print("wrote the package for \(package.typeName) in \(folder)")
             guard !noBuild else { return }
+            try package.checkCompilesHere()
             let seconds = try await ModelBuilder.swiftBuild(folder)
             print(String(format: "built %@/.build/release/Model in %.1f s", folder, seconds))
             print("run it: \(folder)/.build/release/Model WEIGHTS.safetensors INPUT.npy OUTPUT.npy THREADS")

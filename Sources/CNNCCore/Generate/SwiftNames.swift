@@ -83,6 +83,9 @@ public enum SwiftNames {
     /// Not a control, format, separator or noncharacter code point: what may stand
     /// in a line of Swift without ending it or hiding what follows.
     private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        // Printable ASCII, almost every character generated, without the
+        // Unicode tables (which took half of generating a deep model).
+        if scalar.value >= 0x20 && scalar.value < 0x7F { return true }
         let category = scalar.properties.generalCategory
         return scalar.value >= 0x20 && scalar.value != 0x7F && !scalar.properties.isNoncharacterCodePoint
             && category != .format && category != .control && category != .lineSeparator && category != .paragraphSeparator

@@ -4,7 +4,15 @@
 /// layer, with every size a constant. Gradients are in Keras's layout, at the
 /// same offsets as the parameters, so an optimizer works on flat buffers.
 struct TrainingGenerator {
-    var model: ModelProgram
+    let model: ModelProgram
+    /// The layers, gathered once: read for every step, they made generating a deep model quadratic.
+    private let layers: [CheckedLayer]
+
+    init(model: ModelProgram) {
+        self.model = model
+        layers = model.nodes.map(\.layer)
+    }
+
     var program: TrainingProgram { model.training }
     var arena: TrainingArena { model.training.arena }
     var typeName: String { model.typeName }
@@ -45,7 +53,6 @@ struct TrainingGenerator {
 
     static let phaseSignature = "public func trainingPhase(_ phase: Int, input: UnsafePointer<Float>, target: UnsafePointer<Float>, loss: LossFunction, gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, arena: UnsafeMutablePointer<Float>, statistics: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, dropoutSeed: UInt64) -> Float"
 
-    private var layers: [CheckedLayer] { model.nodes.map(\.layer) }
 
     private func emitSupported(into out: inout SourceWriter) {
         let normalizations = program.normalizations
